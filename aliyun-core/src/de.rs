@@ -1,0 +1,442 @@
+//! Tolerant decoding of response bodies.
+//!
+//! Alibaba Cloud responses are not strict about JSON types: numbers arrive as strings (`"12"`),
+//! booleans as strings (`"true"`, `"True"`), strings as numbers, empty strings where a value is
+//! absent, and lists wrapped in an object (`{"XxxSet": {"Xxx": [...]}}`), sometimes bare, and
+//! sometimes, when a list holds one item, as that item alone. Generated output types decode
+//! through these functions (`#[serde(deserialize_with = "...")]`), so such a mismatch is decoded
+//! instead of failing the call.
+//!
+//! All functions decode directly from the deserializer, without an intermediate
+//! `serde_json::Value`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, Visitor};
+
+/// A scalar type that decodes leniently from any JSON scalar that can stand for it.
+pub trait LenientScalar: Sized {
+    /// What the decoder expected, for error messages.
+    const EXPECTING: &'static str;
+    /// From a JSON string.
+    fn from_text(text: &str) -> Option<Self>;
+    /// From a JSON integer.
+    fn from_i64(value: i64) -> Option<Self>;
+    /// From a JSON unsigned integer.
+    fn from_u64(value: u64) -> Option<Self>;
+    /// From a JSON float.
+    fn from_f64(value: f64) -> Option<Self>;
+    /// From a JSON boolean.
+    fn from_bool(value: bool) -> Option<Self>;
+    /// Whether an empty string means "absent" for this type.
+    const EMPTY_IS_ABSENT: bool = true;
+}
+
+impl LenientScalar for String {
+    const EXPECTING: &'static str = "a string";
+    const EMPTY_IS_ABSENT: bool = false;
+    fn from_text(text: &str) -> Option<Self> {
+        Some(text.to_owned())
+    }
+    fn from_i64(value: i64) -> Option<Self> {
+        Some(value.to_string())
+    }
+    fn from_u64(value: u64) -> Option<Self> {
+        Some(value.to_string())
+    }
+    fn from_f64(value: f64) -> Option<Self> {
+        Some(value.to_string())
+    }
+    fn from_bool(value: bool) -> Option<Self> {
+        Some(value.to_string())
+    }
+}
+
+macro_rules! lenient_integer {
+    ($t:ty, $expecting:literal) => {
+        impl LenientScalar for $t {
+            const EXPECTING: &'static str = $expecting;
+            fn from_text(text: &str) -> Option<Self> {
+                let text = text.trim();
+                text.parse::<$t>()
+                    .ok()
+                    .or_else(|| text.parse::<f64>().ok().and_then(Self::from_f64))
+            }
+            fn from_i64(value: i64) -> Option<Self> {
+                <$t>::try_from(value).ok()
+            }
+            fn from_u64(value: u64) -> Option<Self> {
+                <$t>::try_from(value).ok()
+            }
+            fn from_f64(value: f64) -> Option<Self> {
+                // Only an integral float within range stands for an integer (`12.0`, not `12.5`).
+                let in_range = value >= <$t>::MIN as f64 && value <= <$t>::MAX as f64;
+                (value.fract() == 0.0 && in_range).then_some(value as $t)
+            }
+            fn from_bool(_: bool) -> Option<Self> {
+                None
+            }
+        }
+    };
+}
+lenient_integer!(i32, "an integer (or a string holding one)");
+lenient_integer!(i64, "a long integer (or a string holding one)");
+
+impl LenientScalar for f64 {
+    const EXPECTING: &'static str = "a number (or a string holding one)";
+    fn from_text(text: &str) -> Option<Self> {
+        text.trim().parse().ok()
+    }
+    fn from_i64(value: i64) -> Option<Self> {
+        Some(value as f64)
+    }
+    fn from_u64(value: u64) -> Option<Self> {
+        Some(value as f64)
+    }
+    fn from_f64(value: f64) -> Option<Self> {
+        Some(value)
+    }
+    fn from_bool(_: bool) -> Option<Self> {
+        None
+    }
+}
+
+impl LenientScalar for bool {
+    const EXPECTING: &'static str = "a boolean (or \"true\"/\"false\", 1/0)";
+    fn from_text(text: &str) -> Option<Self> {
+        match text.trim() {
+            t if t.eq_ignore_ascii_case("true") => Some(true),
+            t if t.eq_ignore_ascii_case("false") => Some(false),
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        }
+    }
+    fn from_i64(value: i64) -> Option<Self> {
+        match value {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+    fn from_u64(value: u64) -> Option<Self> {
+        Self::from_i64(i64::try_from(value).ok()?)
+    }
+    fn from_f64(_: f64) -> Option<Self> {
+        None
+    }
+    fn from_bool(value: bool) -> Option<Self> {
+        Some(value)
+    }
+}
+
+/// Visits any JSON scalar; `Ok(None)` for null and (where the type says so) the empty string.
+struct ScalarVisitor<T>(PhantomData<T>);
+
+impl<T: LenientScalar> ScalarVisitor<T> {
+    fn invalid<E: de::Error>(unexpected: de::Unexpected<'_>) -> E {
+        E::invalid_value(unexpected, &T::EXPECTING)
+    }
+}
+
+impl<'de, T: LenientScalar> Visitor<'de> for ScalarVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() && T::EMPTY_IS_ABSENT {
+            return Ok(None);
+        }
+        T::from_text(v)
+            .map(Some)
+            .ok_or_else(|| Self::invalid(de::Unexpected::Str(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        T::from_i64(v)
+            .map(Some)
+            .ok_or_else(|| Self::invalid(de::Unexpected::Signed(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        T::from_u64(v)
+            .map(Some)
+            .ok_or_else(|| Self::invalid(de::Unexpected::Unsigned(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        T::from_f64(v)
+            .map(Some)
+            .ok_or_else(|| Self::invalid(de::Unexpected::Float(v)))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        T::from_bool(v)
+            .map(Some)
+            .ok_or_else(|| Self::invalid(de::Unexpected::Bool(v)))
+    }
+}
+
+/// Decodes an optional scalar leniently: `null`, a missing field (with `#[serde(default)]`) and,
+/// for non-string types, `""` give `None`.
+pub fn lenient_opt<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    deserializer.deserialize_any(ScalarVisitor(PhantomData))
+}
+
+/// Decodes a required scalar leniently; `null` or an empty value is an error.
+pub fn lenient<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    lenient_opt(deserializer)?
+        .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Unit, &T::EXPECTING))
+}
+
+/// Decodes a list however the service wrapped it: a bare array, an object holding it under one
+/// key (`{"Item": [...]}`), an object holding a single item instead of an array, or nothing at
+/// all (`null`, `""`, `{}`), which is an empty list.
+pub fn wrapped_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_any(WrappedListVisitor(PhantomData))
+}
+
+struct WrappedListVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for WrappedListVisitor<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list, or an object wrapping a list")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(E::invalid_type(de::Unexpected::Str(v), &self))
+        }
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        OneOrManyVisitor(PhantomData).visit_seq(seq)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // The wrapper object has one key naming the item type; its value is the list.
+        let mut items = Vec::new();
+        while let Some(_key) = map.next_key::<de::IgnoredAny>()? {
+            items.extend(map.next_value::<OneOrMany<T>>()?.0);
+        }
+        Ok(items)
+    }
+}
+
+/// An array of `T`, or a single `T` standing for an array of one.
+struct OneOrMany<T>(Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(OneOrManyVisitor(PhantomData))
+            .map(OneOrMany)
+    }
+}
+
+struct OneOrManyVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> OneOrManyVisitor<T> {
+    fn one<D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        T::deserialize(d).map(|item| vec![item])
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list or a single item")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Self::one(de::value::MapAccessDeserializer::new(map))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+}
+
+/// Decodes a string-valued enum leniently (numbers and booleans are taken as their text), for
+/// generated enums that keep unknown values as `Unknown(String)`.
+pub fn enum_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    lenient::<D, String>(deserializer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    #[serde(default)]
+    struct Item {
+        #[serde(rename = "Id")]
+        id: Option<String>,
+    }
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    #[serde(default)]
+    struct Body {
+        #[serde(rename = "Count", deserialize_with = "lenient_opt")]
+        count: Option<i64>,
+        #[serde(rename = "Ok", deserialize_with = "lenient_opt")]
+        ok: Option<bool>,
+        #[serde(rename = "Name", deserialize_with = "lenient_opt")]
+        name: Option<String>,
+        #[serde(rename = "Ratio", deserialize_with = "lenient_opt")]
+        ratio: Option<f64>,
+        #[serde(rename = "ItemSet", deserialize_with = "wrapped_list")]
+        items: Vec<Item>,
+    }
+
+    fn body(json: &str) -> Body {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn numbers_and_booleans_arrive_as_strings_or_not() {
+        let expected = Body {
+            count: Some(12),
+            ok: Some(true),
+            name: Some("7".into()),
+            ratio: Some(0.5),
+            items: vec![],
+        };
+        assert_eq!(
+            body(r#"{"Count":"12","Ok":"True","Name":7,"Ratio":"0.5"}"#),
+            expected
+        );
+        assert_eq!(
+            body(r#"{"Count":12,"Ok":true,"Name":"7","Ratio":0.5}"#),
+            expected
+        );
+        assert_eq!(
+            body(r#"{"Count":12.0,"Ok":1,"Name":"7","Ratio":"0.5"}"#),
+            expected
+        );
+    }
+
+    #[test]
+    fn absent_null_and_empty_are_none() {
+        assert_eq!(body(r#"{"Count":"","Ok":null}"#), Body::default());
+        assert_eq!(body("{}"), Body::default());
+        // An empty string is a real value for a string field.
+        assert_eq!(body(r#"{"Name":""}"#).name, Some(String::new()));
+    }
+
+    #[test]
+    fn mismatches_that_cannot_stand_for_the_type_fail() {
+        for json in [
+            r#"{"Count":"twelve"}"#,
+            r#"{"Count":1.5}"#,
+            r#"{"Ok":"yes"}"#,
+            r#"{"Count":99999999999999999999}"#,
+        ] {
+            assert!(serde_json::from_str::<Body>(json).is_err(), "{json}");
+        }
+    }
+
+    #[test]
+    fn wrapped_lists_in_every_shape() {
+        let two = vec![
+            Item {
+                id: Some("a".into()),
+            },
+            Item {
+                id: Some("b".into()),
+            },
+        ];
+        assert_eq!(
+            body(r#"{"ItemSet":{"Item":[{"Id":"a"},{"Id":"b"}]}}"#).items,
+            two
+        );
+        assert_eq!(body(r#"{"ItemSet":[{"Id":"a"},{"Id":"b"}]}"#).items, two);
+        assert_eq!(
+            body(r#"{"ItemSet":{"Item":{"Id":"a"}}}"#).items,
+            vec![Item {
+                id: Some("a".into())
+            }]
+        );
+        for empty in [
+            r#"{"ItemSet":{}}"#,
+            r#"{"ItemSet":null}"#,
+            r#"{"ItemSet":""}"#,
+            r#"{"ItemSet":{"Item":[]}}"#,
+        ] {
+            assert!(body(empty).items.is_empty(), "{empty}");
+        }
+    }
+
+    #[test]
+    fn wrapped_scalar_lists() {
+        #[derive(Deserialize)]
+        struct Ids {
+            #[serde(deserialize_with = "wrapped_list")]
+            ids: Vec<String>,
+        }
+        let ids: Ids = serde_json::from_str(r#"{"ids":{"InstanceId":["i-1","i-2"]}}"#).unwrap();
+        assert_eq!(ids.ids, ["i-1", "i-2"]);
+        let ids: Ids = serde_json::from_str(r#"{"ids":{"InstanceId":"i-1"}}"#).unwrap();
+        assert_eq!(ids.ids, ["i-1"]);
+    }
+}

@@ -1,0 +1,646 @@
+//! The one error type every call returns, and its parts.
+//!
+//! [`Error`] separates what went wrong so callers can act on it: the input was invalid (nothing
+//! was sent), credentials could not be obtained, the configuration is unusable, the call timed
+//! out, the connection failed, the response could not be read, or the service answered with an
+//! error code. Generated per-action error enums wrap it; every error answers [`Error::code`],
+//! [`Error::message`], [`Error::request_id`] and [`Error::is_retryable`].
+//!
+//! No error ever holds or prints a secret, signature or security token.
+
+use std::fmt;
+use std::time::Duration;
+
+pub use crate::credentials::CredentialsError;
+
+/// Any error from an Alibaba Cloud call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input broke a rule of the spec; nothing was sent.
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidInput),
+    /// No usable credentials.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+    /// The client configuration cannot be used (bad endpoint URL, missing region, ...); nothing
+    /// was sent.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The call did not finish in time.
+    #[error(transparent)]
+    Timeout(#[from] TimeoutError),
+    /// The request could not be delivered or the connection failed.
+    #[error(transparent)]
+    Dispatch(#[from] DispatchError),
+    /// A response arrived but could not be read as the action's output or as an error.
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+    /// The service answered with an error code.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl Error {
+    /// The service error code (`InvalidInstance.NotFound`, `Throttling.User`, ...), for service
+    /// errors; `None` for errors that happened on this side.
+    pub fn code(&self) -> Option<&str> {
+        self.as_service_error().map(ServiceError::code)
+    }
+
+    /// The service's message, for service errors.
+    pub fn message(&self) -> Option<&str> {
+        self.as_service_error().map(ServiceError::message)
+    }
+
+    /// The request id the service assigned, when a response carried one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.request_id(),
+            Error::Response(e) => e.request_id(),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same call again later may succeed (throttling, transient server or
+    /// network faults). This is a property of the failure; the retry policy also considers
+    /// whether the action may be repeated safely.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::InvalidInput(_) | Error::Config(_) => false,
+            Error::Credentials(e) => e.is_retryable(),
+            Error::Timeout(_) | Error::Dispatch(_) => true,
+            Error::Response(e) => e.status() >= 500,
+            Error::Service(e) => e.is_retryable(),
+        }
+    }
+
+    /// How many attempts were made before this error was returned (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::InvalidInput(_) | Error::Config(_) | Error::Credentials(_) => 0,
+            Error::Timeout(e) => e.attempts,
+            Error::Dispatch(e) => e.attempts,
+            Error::Response(e) => e.attempts,
+            Error::Service(e) => e.attempts,
+        }
+    }
+
+    /// Whether the failed request may have reached the service and taken effect. `true` for a
+    /// timeout or connection failure after the request was (or may have been) sent; the caller
+    /// should check the resource's state before repeating a non-idempotent action.
+    pub fn may_have_taken_effect(&self) -> bool {
+        match self {
+            Error::Timeout(e) => e.may_have_taken_effect,
+            Error::Dispatch(e) => e.may_have_taken_effect,
+            _ => false,
+        }
+    }
+
+    /// The service error, if this is one.
+    pub fn as_service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a throttling error (`Throttling`, `Throttling.User`, ...).
+    pub fn is_throttling(&self) -> bool {
+        self.code().is_some_and(is_throttling_code)
+    }
+}
+
+/// Whether `code` is one of the throttling codes (`Throttling`, `Throttling.*`).
+pub fn is_throttling_code(code: &str) -> bool {
+    code == "Throttling" || code.starts_with("Throttling.")
+}
+
+/// A parameter broke a rule of the spec. Found before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid parameter `{parameter}`: {rule}")]
+pub struct InvalidInput {
+    parameter: String,
+    rule: InvalidRule,
+}
+
+impl InvalidInput {
+    /// A violation of `rule` by the parameter with wire name `parameter`.
+    pub fn new(parameter: impl Into<String>, rule: InvalidRule) -> Self {
+        InvalidInput {
+            parameter: parameter.into(),
+            rule,
+        }
+    }
+
+    /// The parameter's wire name (`InstanceId`, `RegionId`, `Tag.Key`).
+    pub fn parameter(&self) -> &str {
+        &self.parameter
+    }
+
+    /// The rule it broke.
+    pub fn rule(&self) -> &InvalidRule {
+        &self.rule
+    }
+}
+
+/// The rule an invalid parameter broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidRule {
+    /// A required parameter was not set.
+    Missing,
+    /// A list has fewer items than allowed.
+    TooFewItems {
+        /// Fewest items allowed.
+        min: usize,
+        /// Items given.
+        actual: usize,
+    },
+    /// A list has more items than allowed.
+    TooManyItems {
+        /// Most items allowed.
+        max: usize,
+        /// Items given.
+        actual: usize,
+    },
+    /// A string is shorter than allowed (in characters).
+    TooShort {
+        /// Shortest length allowed.
+        min: usize,
+        /// Length given.
+        actual: usize,
+    },
+    /// A string is longer than allowed (in characters).
+    TooLong {
+        /// Longest length allowed.
+        max: usize,
+        /// Length given.
+        actual: usize,
+    },
+    /// A string does not match the required pattern.
+    Pattern {
+        /// The pattern (a regular expression).
+        pattern: &'static str,
+    },
+    /// A number is below the minimum.
+    BelowMinimum {
+        /// The minimum, as text.
+        min: String,
+        /// The value given, as text.
+        actual: String,
+    },
+    /// A number is above the maximum.
+    AboveMaximum {
+        /// The maximum, as text.
+        max: String,
+        /// The value given, as text.
+        actual: String,
+    },
+    /// A value outside the allowed set.
+    NotAllowed {
+        /// The value given.
+        actual: String,
+        /// The allowed values.
+        allowed: &'static [&'static str],
+    },
+}
+
+impl fmt::Display for InvalidRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidRule::Missing => f.write_str("is required but was not set"),
+            InvalidRule::TooFewItems { min, actual } => {
+                write!(f, "needs at least {min} item(s), got {actual}")
+            }
+            InvalidRule::TooManyItems { max, actual } => {
+                write!(f, "allows at most {max} item(s), got {actual}")
+            }
+            InvalidRule::TooShort { min, actual } => {
+                write!(f, "must be at least {min} character(s) long, got {actual}")
+            }
+            InvalidRule::TooLong { max, actual } => {
+                write!(f, "must be at most {max} character(s) long, got {actual}")
+            }
+            InvalidRule::Pattern { pattern } => write!(f, "must match the pattern `{pattern}`"),
+            InvalidRule::BelowMinimum { min, actual } => {
+                write!(f, "must be at least {min}, got {actual}")
+            }
+            InvalidRule::AboveMaximum { max, actual } => {
+                write!(f, "must be at most {max}, got {actual}")
+            }
+            InvalidRule::NotAllowed { actual, allowed } => {
+                write!(f, "`{actual}` is not one of: {}", allowed.join(", "))
+            }
+        }
+    }
+}
+
+/// The configuration cannot be used for this call. Nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration: {message}")]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    /// A configuration error described by `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+        }
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// Which time limit a call ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Opening the connection took longer than the connect timeout.
+    Connect,
+    /// The response did not arrive within the read timeout.
+    Read,
+    /// The whole operation, retries included, passed its deadline.
+    Operation,
+}
+
+/// The call did not finish in time.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "{kind} timeout after {elapsed:?} ({attempts} attempt(s)){}",
+    effect_note(*may_have_taken_effect)
+)]
+pub struct TimeoutError {
+    /// Which limit was hit.
+    pub kind: TimeoutKind,
+    /// The limit that was configured.
+    pub elapsed: Duration,
+    /// Attempts made, this one included.
+    pub attempts: u32,
+    /// Whether the request may have reached the service and taken effect.
+    pub may_have_taken_effect: bool,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Connect => "connect",
+            TimeoutKind::Read => "read",
+            TimeoutKind::Operation => "operation",
+        })
+    }
+}
+
+fn effect_note(may_have_taken_effect: bool) -> &'static str {
+    if may_have_taken_effect {
+        "; the request may have reached the service and taken effect: check before repeating it"
+    } else {
+        ""
+    }
+}
+
+/// The request could not be delivered, or the connection failed before a response was read.
+#[derive(Debug, thiserror::Error)]
+#[error("{message} ({attempts} attempt(s)){}", effect_note(*may_have_taken_effect))]
+pub struct DispatchError {
+    /// What failed (no URL query, so no signature).
+    pub message: String,
+    /// Attempts made, this one included.
+    pub attempts: u32,
+    /// Whether the request may have reached the service and taken effect.
+    pub may_have_taken_effect: bool,
+    /// The underlying transport error.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// How many body bytes an unreadable-response error keeps.
+pub const BODY_SNIPPET_LIMIT: usize = 512;
+
+/// A response arrived but could not be understood: not JSON (an HTML gateway page), truncated,
+/// empty, too large, or not the action's output shape.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "unreadable response (HTTP {status}{}): {reason}; body starts: {snippet:?}",
+    request_id.as_deref().map(|id| format!(", request id {id}")).unwrap_or_default()
+)]
+pub struct ResponseError {
+    status: u16,
+    request_id: Option<String>,
+    reason: String,
+    snippet: String,
+    attempts: u32,
+}
+
+impl ResponseError {
+    /// A response with `status` and `body` that could not be read, for `reason`.
+    pub fn new(status: u16, body: &[u8], reason: impl Into<String>) -> Self {
+        ResponseError {
+            status,
+            request_id: None,
+            reason: reason.into(),
+            snippet: snippet(body),
+            attempts: 1,
+        }
+    }
+
+    /// Sets the request id (from a header or what could be read of the body).
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    /// Sets the number of attempts made.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The request id, if one could be found.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Why the body could not be read.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The start of the body (at most [`BODY_SNIPPET_LIMIT`] bytes, lossily decoded).
+    pub fn snippet(&self) -> &str {
+        &self.snippet
+    }
+
+    /// Attempts made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+/// The first [`BODY_SNIPPET_LIMIT`] bytes of `body` as text.
+pub fn snippet(body: &[u8]) -> String {
+    let end = body.len().min(BODY_SNIPPET_LIMIT);
+    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
+    if body.len() > end {
+        text.push('…');
+    }
+    text
+}
+
+/// What a `SignatureDoesNotMatch` error says about its cause, found by comparing the server's
+/// string-to-sign (quoted in its message) with the one computed locally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureDiagnosis {
+    /// Both sides signed the same string: the AccessKeySecret is wrong (or belongs to another
+    /// AccessKeyId).
+    WrongSecret,
+    /// The strings differ: the request was encoded differently from what the server received
+    /// (a proxy rewrote it, or an encoding bug). Holds both strings, which contain no secret.
+    EncodingDiffers {
+        /// The string-to-sign computed locally.
+        local: String,
+        /// The string-to-sign the server computed.
+        server: String,
+    },
+    /// The server's message did not quote its string-to-sign.
+    Unknown,
+}
+
+impl fmt::Display for SignatureDiagnosis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignatureDiagnosis::WrongSecret => f.write_str(
+                "the string-to-sign matches the server's, so the secret is wrong \
+                 (check the AccessKeySecret for this AccessKeyId)",
+            ),
+            SignatureDiagnosis::EncodingDiffers { local, server } => write!(
+                f,
+                "encoding differs: the server signed {server:?} but this client signed {local:?}"
+            ),
+            SignatureDiagnosis::Unknown => f.write_str("the server did not say what it signed"),
+        }
+    }
+}
+
+/// The service answered with an error code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    code: String,
+    message: String,
+    request_id: Option<String>,
+    host_id: Option<String>,
+    recommend: Option<String>,
+    http_status: u16,
+    attempts: u32,
+    retryable: bool,
+    signature_diagnosis: Option<SignatureDiagnosis>,
+    clock_skew: Option<Duration>,
+}
+
+impl ServiceError {
+    /// An error with `code` and `message` answered with `http_status`. The other fields start
+    /// empty; set them with the `with_*` methods.
+    pub fn new(code: impl Into<String>, message: impl Into<String>, http_status: u16) -> Self {
+        let code = code.into();
+        let retryable = default_retryable(&code, http_status);
+        ServiceError {
+            code,
+            message: message.into(),
+            request_id: None,
+            host_id: None,
+            recommend: None,
+            http_status,
+            attempts: 1,
+            retryable,
+            signature_diagnosis: None,
+            clock_skew: None,
+        }
+    }
+
+    /// Sets the request id.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    /// Sets the host id.
+    pub fn with_host_id(mut self, host_id: Option<String>) -> Self {
+        self.host_id = host_id;
+        self
+    }
+
+    /// Sets the recommended diagnosis URL.
+    pub fn with_recommend(mut self, recommend: Option<String>) -> Self {
+        self.recommend = recommend;
+        self
+    }
+
+    /// Sets the number of attempts made.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// Overrides whether the error is transient (from the spec's error table).
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
+        self.retryable = retryable;
+        self
+    }
+
+    /// Attaches the diagnosis of a `SignatureDoesNotMatch`.
+    pub fn with_signature_diagnosis(mut self, diagnosis: Option<SignatureDiagnosis>) -> Self {
+        self.signature_diagnosis = diagnosis;
+        self
+    }
+
+    /// Records how far the local clock is from the server's, when a timestamp error was
+    /// explained by skew.
+    pub fn with_clock_skew(mut self, skew: Option<Duration>) -> Self {
+        self.clock_skew = skew;
+        self
+    }
+
+    /// The error code, e.g. `InvalidInstance.NotFound`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The service's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The request id.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The host id (the endpoint that answered).
+    pub fn host_id(&self) -> Option<&str> {
+        self.host_id.as_deref()
+    }
+
+    /// A URL the service recommends for diagnosing the error.
+    pub fn recommend(&self) -> Option<&str> {
+        self.recommend.as_deref()
+    }
+
+    /// The HTTP status of the response (200 for the legacy `Success: false` shape).
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+
+    /// Attempts made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Whether the error is transient: throttling, `ServiceUnavailable`, `InternalError*`,
+    /// HTTP 500/502/503/504, or a code the spec marks retryable.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+
+    /// For `SignatureDoesNotMatch`: whether the secret is wrong or the encoding differs.
+    pub fn signature_diagnosis(&self) -> Option<&SignatureDiagnosis> {
+        self.signature_diagnosis.as_ref()
+    }
+
+    /// For timestamp errors: how far the local clock is from the server's, if known.
+    pub fn clock_skew(&self) -> Option<Duration> {
+        self.clock_skew
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (HTTP {}): {}",
+            self.code, self.http_status, self.message
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        if let Some(diagnosis) = &self.signature_diagnosis {
+            write!(f, "; {diagnosis}")?;
+        }
+        if let Some(skew) = self.clock_skew {
+            write!(
+                f,
+                "; the local clock is {}s away from the server's: fix the system clock or enable \
+                 clock-skew correction",
+                skew.as_secs()
+            )?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+/// Whether an error code or HTTP status means a transient failure, by the protocol's rules.
+pub fn default_retryable(code: &str, http_status: u16) -> bool {
+    is_throttling_code(code)
+        || code == "ServiceUnavailable"
+        || code == "UnknownError"
+        || code == "InternalError"
+        || code.starts_with("InternalError.")
+        || matches!(http_status, 500 | 502 | 503 | 504)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_input_names_parameter_and_rule() {
+        let err = InvalidInput::new(
+            "InstanceId",
+            InvalidRule::TooManyItems {
+                max: 20,
+                actual: 21,
+            },
+        );
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `InstanceId`: allows at most 20 item(s), got 21"
+        );
+    }
+
+    #[test]
+    fn service_error_display_carries_code_status_and_request_id() {
+        let err = ServiceError::new("Throttling.User", "Request was denied", 400)
+            .with_request_id(Some("RID-1".into()))
+            .with_attempts(3);
+        assert!(err.is_retryable());
+        assert_eq!(
+            err.to_string(),
+            "Throttling.User (HTTP 400): Request was denied [request id RID-1] after 3 attempts"
+        );
+        assert!(!ServiceError::new("InvalidInstance.NotFound", "", 404).is_retryable());
+        assert!(ServiceError::new("Anything", "", 503).is_retryable());
+    }
+
+    #[test]
+    fn snippet_is_bounded() {
+        let body = vec![b'x'; 4096];
+        let s = snippet(&body);
+        assert_eq!(s.chars().count(), BODY_SNIPPET_LIMIT + 1);
+        assert!(s.ends_with('…'));
+    }
+}

@@ -1,0 +1,40 @@
+//! # aliyun-core
+//!
+//! The runtime every `aliyun-rs` product crate (`aliyun-ecs`, `aliyun-cms`, ...) calls through:
+//! configuration, credentials, endpoint resolution, request signing (RPC V1 and V3), the HTTP
+//! transport, retries, and error mapping. It knows no product: generated code describes each
+//! product and action with [`ServiceMetadata`] and [`Operation`], and this crate does the rest.
+
+pub mod de;
+pub mod error;
+pub mod operation;
+pub mod params;
+pub mod validate;
+
+pub mod credentials;
+pub mod signer;
+pub mod transport;
+
+pub mod client;
+pub mod config;
+pub mod pagination;
+pub mod retry;
+pub mod testing;
+
+pub use client::ServiceClient;
+pub use config::Config;
+pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
+pub use error::{Error, InvalidInput, ServiceError};
+pub use operation::{
+    EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, Operation, OperationMetadata,
+    ParamLocation, ServiceMetadata, SignatureVersion,
+};
+pub use params::Params;
+
+/// Re-exports for generated code, so product crates depend on `aliyun-core` alone. Not part of
+/// the public API: may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use futures_util::stream::{BoxStream, Stream};
+    pub use serde;
+}

@@ -1,0 +1,1 @@
+//! Paging. (to be written)

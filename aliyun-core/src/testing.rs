@@ -1,0 +1,1 @@
+//! Test support: a transport that captures requests and answers canned responses. (stub)

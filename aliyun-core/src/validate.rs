@@ -1,0 +1,178 @@
+//! Checks generated `validate` functions run before a request is sent.
+//!
+//! Each function names the parameter by its wire name and returns the rule it broke, so the
+//! caller sees `invalid parameter `InstanceId`: allows at most 20 item(s), got 21` without a
+//! round trip to the service.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::error::{InvalidInput, InvalidRule};
+
+/// Checks that a required value is set.
+pub fn required<T>(parameter: &str, value: Option<T>) -> Result<T, InvalidInput> {
+    value.ok_or_else(|| InvalidInput::new(parameter, InvalidRule::Missing))
+}
+
+/// Checks a list's length against optional bounds.
+pub fn items(
+    parameter: &str,
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+) -> Result<(), InvalidInput> {
+    if let Some(min) = min.filter(|min| len < *min) {
+        return Err(InvalidInput::new(
+            parameter,
+            InvalidRule::TooFewItems { min, actual: len },
+        ));
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        return Err(InvalidInput::new(
+            parameter,
+            InvalidRule::TooManyItems { max, actual: len },
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a string's length in characters against optional bounds.
+pub fn length(
+    parameter: &str,
+    value: &str,
+    min: Option<usize>,
+    max: Option<usize>,
+) -> Result<(), InvalidInput> {
+    let len = value.chars().count();
+    if let Some(min) = min.filter(|min| len < *min) {
+        return Err(InvalidInput::new(
+            parameter,
+            InvalidRule::TooShort { min, actual: len },
+        ));
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        return Err(InvalidInput::new(
+            parameter,
+            InvalidRule::TooLong { max, actual: len },
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a number against optional inclusive bounds.
+pub fn range<T>(
+    parameter: &str,
+    value: T,
+    min: Option<T>,
+    max: Option<T>,
+) -> Result<(), InvalidInput>
+where
+    T: PartialOrd + ToString + Copy,
+{
+    if let Some(min) = min.filter(|min| value < *min) {
+        return Err(InvalidInput::new(
+            parameter,
+            InvalidRule::BelowMinimum {
+                min: min.to_string(),
+                actual: value.to_string(),
+            },
+        ));
+    }
+    if let Some(max) = max.filter(|max| value > *max) {
+        return Err(InvalidInput::new(
+            parameter,
+            InvalidRule::AboveMaximum {
+                max: max.to_string(),
+                actual: value.to_string(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a string against a pattern.
+pub fn pattern(parameter: &str, value: &str, pattern: &Pattern) -> Result<(), InvalidInput> {
+    if pattern.is_match(value) {
+        Ok(())
+    } else {
+        Err(InvalidInput::new(
+            parameter,
+            InvalidRule::Pattern {
+                pattern: pattern.source(),
+            },
+        ))
+    }
+}
+
+/// A regular expression from a spec, compiled on first use and then shared.
+///
+/// Generated code declares one `static` per pattern, so each is compiled once per process.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    /// A pattern that will be compiled from `source` on first use.
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The pattern's text.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches. The spec validator rejects patterns that do not compile, so a
+    /// pattern that still fails here matches nothing rather than panicking.
+    pub fn is_match(&self, value: &str) -> bool {
+        self.compiled
+            .get_or_init(|| Regex::new(self.source).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_names_parameter() {
+        assert_eq!(
+            required::<u8>("RegionId", None).unwrap_err().rule(),
+            &InvalidRule::Missing
+        );
+        assert_eq!(required("RegionId", Some(1)).unwrap(), 1);
+        assert!(items("InstanceId", 0, Some(1), Some(20)).is_err());
+        assert!(items("InstanceId", 21, Some(1), Some(20)).is_err());
+        assert!(items("InstanceId", 20, Some(1), Some(20)).is_ok());
+        let err = length("InstanceId", "", Some(1), None).unwrap_err();
+        assert_eq!(err.parameter(), "InstanceId");
+        assert!(
+            length("Name", "测试", None, Some(2)).is_ok(),
+            "length counts characters"
+        );
+        assert!(range("PageSize", 51, Some(1), Some(50)).is_err());
+        assert!(range("PageSize", 0, Some(1), Some(50)).is_err());
+        assert!(range("Ratio", 0.5, Some(0.0), Some(1.0)).is_ok());
+    }
+
+    #[test]
+    fn patterns_compile_once_and_never_panic() {
+        static ID: Pattern = Pattern::new("^i-[a-z0-9]+$");
+        assert!(pattern("InstanceId", "i-abc123", &ID).is_ok());
+        let err = pattern("InstanceId", "x", &ID).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `InstanceId`: must match the pattern `^i-[a-z0-9]+$`"
+        );
+        static BROKEN: Pattern = Pattern::new("(");
+        assert!(!BROKEN.is_match("("));
+    }
+}
