@@ -6,6 +6,7 @@
 //! product and action with [`ServiceMetadata`] and [`Operation`], and this crate does the rest.
 
 pub mod de;
+pub mod env;
 pub mod error;
 pub mod operation;
 pub mod params;
