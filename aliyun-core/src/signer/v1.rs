@@ -1,0 +1,611 @@
+//! RPC signature V1 (HMAC-SHA1), as the official SDKs compute it for ECS 2014-05-26 and CMS
+//! 2017-03-01 (PROTOCOL.md §1).
+//!
+//! The stages are public on their own ([`canonicalized_query`], [`string_to_sign`],
+//! [`signature`]) so tests can pin each one and a server (the emulator) can verify whatever
+//! parameters arrived. [`sign`] runs them all for an outgoing request.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use sha1::Sha1;
+use zeroize::Zeroizing;
+
+use super::{
+    constant_time_eq, encoding, query_capacity, sorted_indices, write_canonical_query,
+    write_timestamp,
+};
+use crate::credentials::Credentials;
+
+/// The signature method this module implements (the `SignatureMethod` parameter).
+pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
+/// The `SignatureVersion` parameter.
+pub const SIGNATURE_VERSION: &str = "1.0";
+
+/// Parameters [`sign`] adds itself; callers' values for these names are dropped so no name goes
+/// on the wire twice.
+const SIGNER_PARAMS: [&str; 7] = [
+    "AccessKeyId",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "Timestamp",
+    "SecurityToken",
+    "Signature",
+];
+
+/// The canonicalized query string: every parameter except `Signature`, sorted by raw name in
+/// byte order (`InstanceId.10` before `InstanceId.2`), each `enc(name)=enc(value)`, joined with
+/// `&`.
+///
+/// ```
+/// use aliyun_core::signer::v1::canonicalized_query;
+/// let q = canonicalized_query(&[("b", "x y"), ("Signature", "ignored"), ("a", "")]);
+/// assert_eq!(q, "a=&b=x%20y");
+/// ```
+pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
+    let order = sorted_indices(params, Some("Signature"));
+    let mut out = String::with_capacity(query_capacity(params));
+    write_canonical_query(params, &order, &mut out);
+    out
+}
+
+/// The string to sign: `METHOD&%2F&enc(canonicalized)`.
+///
+/// ```
+/// use aliyun_core::signer::v1::string_to_sign;
+/// assert_eq!(string_to_sign("GET", "a=1&b=x%20y"), "GET&%2F&a%3D1%26b%3Dx%2520y");
+/// ```
+pub fn string_to_sign(method: &str, canonicalized: &str) -> String {
+    // Re-encoding the canonical string turns each `%` into `%25` and each `=`/`&` into three
+    // bytes; a quarter of headroom covers typical queries without regrowing.
+    let mut out = String::with_capacity(method.len() + 4 + canonicalized.len() * 5 / 4);
+    out.push_str(method);
+    out.push_str("&%2F&");
+    encoding::percent_encode_into(canonicalized, &mut out);
+    out
+}
+
+/// The signature: Base64 of HMAC-SHA1 over `string_to_sign` with key `access_key_secret + "&"`.
+///
+/// ```
+/// use aliyun_core::signer::v1::signature;
+/// let s = signature("testsecret", "GET&%2F&a%3D1");
+/// assert_eq!(s.len(), 28);
+/// ```
+pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
+    let tag = hmac_sha1(access_key_secret, string_to_sign.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(tag)
+}
+
+/// HMAC-SHA1 with key `secret + "&"`, built without leaving a copy of the secret behind.
+fn hmac_sha1(secret: &str, data: &[u8]) -> [u8; 20] {
+    // The key usually fits one SHA-1 block, so it is assembled on the stack (no allocation);
+    // either way the copy is zeroized on drop.
+    const BLOCK: usize = 64;
+    let key_len = secret.len() + 1;
+    let mut mac = if key_len <= BLOCK {
+        let mut key = Zeroizing::new([0u8; BLOCK]);
+        key[..secret.len()].copy_from_slice(secret.as_bytes());
+        key[secret.len()] = b'&';
+        new_mac(&key[..key_len])
+    } else {
+        let mut key = Zeroizing::new(Vec::with_capacity(key_len));
+        key.extend_from_slice(secret.as_bytes());
+        key.push(b'&');
+        new_mac(&key)
+    };
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+fn new_mac(key: &[u8]) -> Hmac<Sha1> {
+    // HMAC takes keys of any length (long ones are hashed first).
+    match Hmac::<Sha1>::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC accepts keys of any length"),
+    }
+}
+
+/// Checks a received V1 request: recomputes the signature over every parameter except
+/// `Signature` (whatever arrived, e.g. an empty `SignatureType=`) and compares it, in constant
+/// time, with the received `Signature`. `false` when `Signature` is missing.
+///
+/// ```
+/// use aliyun_core::signer::v1;
+/// let params = [("Action", "X"), ("Signature", "wrong")];
+/// assert!(!v1::verify("GET", &params, "testsecret"));
+/// ```
+pub fn verify(method: &str, params: &[(&str, &str)], access_key_secret: &str) -> bool {
+    let Some(received) = params
+        .iter()
+        .find(|(name, _)| *name == "Signature")
+        .map(|(_, value)| *value)
+    else {
+        return false;
+    };
+    let canonical = canonicalized_query(params);
+    let expected = signature(access_key_secret, &string_to_sign(method, &canonical));
+    constant_time_eq(expected.as_bytes(), received.as_bytes())
+}
+
+/// What [`sign`] needs for one request attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct V1Request<'a> {
+    /// The HTTP method, uppercase (`GET`, `POST`).
+    pub method: &'a str,
+    /// The action's parameters plus `Action`, `Version` and `Format`. Values for the names
+    /// the signer adds (`AccessKeyId`, `Signature*`, `Timestamp`, `SecurityToken`) are ignored.
+    pub params: &'a [(&'a str, &'a str)],
+    /// Who signs. An STS token adds `SecurityToken`.
+    pub credentials: &'a Credentials,
+    /// The request time (use the current time; the service refuses 15 minutes of skew).
+    pub timestamp: SystemTime,
+    /// A nonce unique to this attempt ([`super::new_nonce`]).
+    pub nonce: &'a str,
+}
+
+/// Signs a request: adds `AccessKeyId`, `SignatureMethod`, `SignatureVersion`,
+/// `SignatureNonce`, `Timestamp` and (with STS credentials) `SecurityToken` to the caller's
+/// parameters, and computes the signature.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use aliyun_core::Credentials;
+/// use aliyun_core::signer::v1::{self, V1Request};
+///
+/// let credentials = Credentials::new("testid", "testsecret");
+/// let signed = v1::sign(&V1Request {
+///     method: "GET",
+///     params: &[("Action", "DescribeRegions"), ("Format", "XML"), ("Version", "2014-05-26")],
+///     credentials: &credentials,
+///     timestamp: UNIX_EPOCH + Duration::from_secs(1_456_231_584),
+///     nonce: "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
+/// });
+/// assert_eq!(signed.signature(), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+/// assert!(signed.query_string().ends_with("&Signature=OLeaidS1JvxuMvnyHOwuJ%2BuX5qY%3D"));
+/// ```
+pub fn sign(request: &V1Request<'_>) -> SignedV1 {
+    let credentials = request.credentials;
+    let mut timestamp = String::with_capacity(20);
+    write_timestamp(request.timestamp, &mut timestamp);
+
+    let mut all: Vec<(&str, &str)> = Vec::with_capacity(request.params.len() + 6);
+    all.extend(
+        request
+            .params
+            .iter()
+            .copied()
+            .filter(|(name, _)| !SIGNER_PARAMS.contains(name)),
+    );
+    all.push(("AccessKeyId", credentials.access_key_id()));
+    all.push(("SignatureMethod", SIGNATURE_METHOD));
+    all.push(("SignatureNonce", request.nonce));
+    all.push(("SignatureVersion", SIGNATURE_VERSION));
+    all.push(("Timestamp", &timestamp));
+    if let Some(token) = credentials.security_token() {
+        all.push(("SecurityToken", token));
+    }
+
+    let order = sorted_indices(&all, None);
+    let mut canonical = String::with_capacity(query_capacity(&all) + 48);
+    write_canonical_query(&all, &order, &mut canonical);
+    let string_to_sign = string_to_sign(request.method, &canonical);
+    let signature = signature(credentials.access_key_secret(), &string_to_sign);
+
+    // The wire parameters are kept in one buffer with spans into it: two allocations in
+    // total instead of two per parameter.
+    let text_len: usize = all.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let mut text = String::with_capacity(text_len + "Signature".len() + signature.len());
+    let mut spans = Vec::with_capacity(all.len() + 1);
+    let mut push = |name: &str, value: &str| {
+        let start = text.len();
+        text.push_str(name);
+        let mid = text.len();
+        text.push_str(value);
+        spans.push((start, mid, text.len()));
+    };
+    for &i in &order {
+        push(all[i].0, all[i].1);
+    }
+    push("Signature", &signature);
+
+    SignedV1 {
+        text,
+        spans,
+        canonical,
+        string_to_sign,
+        signature,
+    }
+}
+
+/// A signed V1 request: the parameters to send and every signing stage.
+///
+/// `Debug` lists parameter names only: values include the signature and the security token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedV1 {
+    /// Names and values of every wire parameter, back to back.
+    text: String,
+    /// `(name start, value start, value end)` into `text`, in canonical order, `Signature` last.
+    spans: Vec<(usize, usize, usize)>,
+    canonical: String,
+    string_to_sign: String,
+    signature: String,
+}
+
+impl SignedV1 {
+    /// Every parameter that goes on the wire, unencoded, sorted as signed, `Signature` last.
+    pub fn params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.spans
+            .iter()
+            .map(|&(start, mid, end)| (&self.text[start..mid], &self.text[mid..end]))
+    }
+
+    /// The value of wire parameter `name`, if present.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// The canonicalized query string (stage 1).
+    pub fn canonicalized_query(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The string to sign (stage 2).
+    pub fn string_to_sign(&self) -> &str {
+        &self.string_to_sign
+    }
+
+    /// The Base64 signature (stage 3), unencoded.
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// The percent-encoded query string to send: the canonicalized query plus
+    /// `&Signature=<enc(signature)>`. The same text is a valid
+    /// `application/x-www-form-urlencoded` body, for requests that send parameters there.
+    pub fn query_string(&self) -> String {
+        let mut out = String::with_capacity(self.canonical.len() + 16 + self.signature.len() * 2);
+        self.write_query_string(&mut out);
+        out
+    }
+
+    /// Appends [`SignedV1::query_string`] to `out` (e.g. after `https://host/?`).
+    pub fn write_query_string(&self, out: &mut String) {
+        out.push_str(&self.canonical);
+        out.push_str("&Signature=");
+        encoding::percent_encode_into(&self.signature, out);
+    }
+
+    /// Consumes the result and returns [`SignedV1::query_string`], reusing the canonical
+    /// string's buffer.
+    pub fn into_query_string(self) -> String {
+        let mut out = self.canonical;
+        out.push_str("&Signature=");
+        encoding::percent_encode_into(&self.signature, &mut out);
+        out
+    }
+}
+
+impl fmt::Debug for SignedV1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Names<'a>(&'a SignedV1);
+        impl fmt::Debug for Names<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list()
+                    .entries(self.0.params().map(|(name, _)| name))
+                    .finish()
+            }
+        }
+        f.debug_struct("SignedV1")
+            .field("params", &Names(self))
+            .field("signature", &"** redacted **")
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    const SECRET: &str = "testsecret";
+
+    fn at(timestamp: &str) -> SystemTime {
+        let t =
+            time::OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339)
+                .unwrap();
+        UNIX_EPOCH + Duration::from_secs(t.unix_timestamp() as u64)
+    }
+
+    /// Checks all three stages for a complete parameter list, then that [`sign`] reproduces
+    /// them from the action parameters alone.
+    fn check_vector(
+        method: &str,
+        all_params: &[(&str, &str)],
+        secret: &str,
+        expected_sts: Option<&str>,
+        expected_signature: &str,
+    ) {
+        let canonical = canonicalized_query(all_params);
+        let sts = string_to_sign(method, &canonical);
+        if let Some(expected) = expected_sts {
+            assert_eq!(sts, expected, "string to sign");
+            // The canonical string is the string-to-sign's third part, decoded once.
+            let third = expected.splitn(3, '&').nth(2).unwrap();
+            let decoded = percent_encoding::percent_decode_str(third)
+                .decode_utf8()
+                .unwrap();
+            assert_eq!(canonical, decoded, "canonicalized query");
+        }
+        assert_eq!(signature(secret, &sts), expected_signature, "signature");
+
+        let get = |name: &str| all_params.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        let credentials = match get("SecurityToken") {
+            Some(token) => Credentials::new_sts(get("AccessKeyId").unwrap(), secret, token, None),
+            None => Credentials::new(get("AccessKeyId").unwrap(), secret),
+        };
+        let action_params: Vec<(&str, &str)> = all_params
+            .iter()
+            .copied()
+            .filter(|(n, _)| !SIGNER_PARAMS.contains(n))
+            .collect();
+        let signed = sign(&V1Request {
+            method,
+            params: &action_params,
+            credentials: &credentials,
+            timestamp: at(get("Timestamp").unwrap()),
+            nonce: get("SignatureNonce").unwrap(),
+        });
+        assert_eq!(signed.canonicalized_query(), canonical);
+        assert_eq!(signed.string_to_sign(), sts);
+        assert_eq!(signed.signature(), expected_signature);
+        assert_eq!(signed.params().len(), all_params.len() + 1);
+        for (name, value) in all_params {
+            assert_eq!(signed.param(name), Some(*value), "{name}");
+        }
+        assert_eq!(signed.param("Signature"), Some(expected_signature));
+
+        // The emulator's path: the wire query, decoded, verifies.
+        let query = signed.query_string();
+        assert_eq!(query, signed.clone().into_query_string());
+        let decoded: Vec<(String, String)> = query
+            .split('&')
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap();
+                let dec = |s: &str| {
+                    percent_encoding::percent_decode_str(s)
+                        .decode_utf8()
+                        .unwrap()
+                        .into_owned()
+                };
+                (dec(k), dec(v))
+            })
+            .collect();
+        let borrowed: Vec<(&str, &str)> = decoded
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert!(verify(method, &borrowed, secret));
+        assert!(!verify(method, &borrowed, "wrongsecret"));
+    }
+
+    const DOC_PARAMS: [(&str, &str); 8] = [
+        ("AccessKeyId", "testid"),
+        ("Action", "DescribeRegions"),
+        ("Format", "XML"),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"),
+        ("SignatureVersion", "1.0"),
+        ("Timestamp", "2016-02-23T12:46:24Z"),
+        ("Version", "2014-05-26"),
+    ];
+
+    #[test]
+    fn documented_example_get() {
+        check_vector(
+            "GET",
+            &DOC_PARAMS,
+            SECRET,
+            Some(
+                "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26",
+            ),
+            "OLeaidS1JvxuMvnyHOwuJ+uX5qY=",
+        );
+        assert_eq!(
+            canonicalized_query(&DOC_PARAMS),
+            "AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1&SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0&Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26"
+        );
+    }
+
+    #[test]
+    fn documented_example_post() {
+        check_vector(
+            "POST",
+            &DOC_PARAMS,
+            SECRET,
+            Some(
+                "POST&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26",
+            ),
+            "MxbnVAM4w6sft9xjVpe/GCKueuk=",
+        );
+    }
+
+    #[test]
+    fn vector_v1_a_unicode_and_reserved_characters() {
+        let params = [
+            ("AccessKeyId", "testid"),
+            ("Action", "DescribeInstances"),
+            ("Format", "JSON"),
+            ("InstanceName", "测试 a*b~c+d/e=f&g%h"),
+            ("RegionId", "cn-hangzhou"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureNonce", "c1b2d3e4-0000-4000-8000-000000000001"),
+            ("SignatureVersion", "1.0"),
+            ("Tag.1.Key", "env"),
+            ("Tag.1.Value", "prod test"),
+            ("Timestamp", "2024-01-02T03:04:05Z"),
+            ("Version", "2014-05-26"),
+        ];
+        check_vector(
+            "GET",
+            &params,
+            SECRET,
+            Some(
+                "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeInstances%26Format%3DJSON%26InstanceName%3D%25E6%25B5%258B%25E8%25AF%2595%2520a%252Ab~c%252Bd%252Fe%253Df%2526g%2525h%26RegionId%3Dcn-hangzhou%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dc1b2d3e4-0000-4000-8000-000000000001%26SignatureVersion%3D1.0%26Tag.1.Key%3Denv%26Tag.1.Value%3Dprod%2520test%26Timestamp%3D2024-01-02T03%253A04%253A05Z%26Version%3D2014-05-26",
+            ),
+            "aeDtLhpkCzuThkxO13flQxKx4YQ=",
+        );
+    }
+
+    #[test]
+    fn vector_v1_b_sts_post() {
+        let params = [
+            ("AccessKeyId", "STS.testid"),
+            ("Action", "InstallCloudAssistant"),
+            ("Format", "JSON"),
+            ("InstanceId.1", "i-bp1aaaaaaaaaaaaaaaa1"),
+            ("InstanceId.2", "i-bp1aaaaaaaaaaaaaaaa2"),
+            ("InstanceId.3", "i-bp1aaaaaaaaaaaaaaaa3"),
+            ("RegionId", "cn-shanghai"),
+            ("SecurityToken", "CAIS+token/with=chars"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureNonce", "c1b2d3e4-0000-4000-8000-000000000002"),
+            ("SignatureVersion", "1.0"),
+            ("Timestamp", "2024-01-02T03:04:05Z"),
+            ("Version", "2014-05-26"),
+        ];
+        check_vector(
+            "POST",
+            &params,
+            SECRET,
+            Some(
+                "POST&%2F&AccessKeyId%3DSTS.testid%26Action%3DInstallCloudAssistant%26Format%3DJSON%26InstanceId.1%3Di-bp1aaaaaaaaaaaaaaaa1%26InstanceId.2%3Di-bp1aaaaaaaaaaaaaaaa2%26InstanceId.3%3Di-bp1aaaaaaaaaaaaaaaa3%26RegionId%3Dcn-shanghai%26SecurityToken%3DCAIS%252Btoken%252Fwith%253Dchars%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dc1b2d3e4-0000-4000-8000-000000000002%26SignatureVersion%3D1.0%26Timestamp%3D2024-01-02T03%253A04%253A05Z%26Version%3D2014-05-26",
+            ),
+            "GoRpfUOrbcd7nUxdaq0XRAbqTR0=",
+        );
+    }
+
+    #[test]
+    fn vector_v1_c_cms_get() {
+        let params = [
+            ("AccessKeyId", "testid"),
+            ("Action", "NodeInstall"),
+            ("Force", "true"),
+            ("Format", "JSON"),
+            ("InstanceId", "i-abcdefgh123456"),
+            ("RegionId", "cn-hangzhou"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureNonce", "c1b2d3e4-0000-4000-8000-000000000003"),
+            ("SignatureVersion", "1.0"),
+            ("Timestamp", "2024-01-02T03:04:05Z"),
+            ("UserId", "1234567898765432"),
+            ("Version", "2017-03-01"),
+        ];
+        let canonical = canonicalized_query(&params);
+        assert_eq!(
+            canonical,
+            "AccessKeyId=testid&Action=NodeInstall&Force=true&Format=JSON&InstanceId=i-abcdefgh123456&RegionId=cn-hangzhou&SignatureMethod=HMAC-SHA1&SignatureNonce=c1b2d3e4-0000-4000-8000-000000000003&SignatureVersion=1.0&Timestamp=2024-01-02T03%3A04%3A05Z&UserId=1234567898765432&Version=2017-03-01"
+        );
+        let expected_sts = format!("GET&%2F&{}", encoding::percent_encode(&canonical));
+        check_vector(
+            "GET",
+            &params,
+            SECRET,
+            Some(&expected_sts),
+            "J4G9UxzDxACufYNSUa27wME0ECM=",
+        );
+    }
+
+    #[test]
+    fn signature_param_is_excluded_and_empty_values_kept() {
+        let params = [("Signature", "abc"), ("SignatureType", ""), ("Action", "X")];
+        assert_eq!(canonicalized_query(&params), "Action=X&SignatureType=");
+    }
+
+    #[test]
+    fn verify_accepts_extra_received_params() {
+        // Some clients send an empty `SignatureType=`: it is signed like any other parameter.
+        let mut params = vec![("Action", "X"), ("SignatureType", "")];
+        let sig = signature(
+            SECRET,
+            &string_to_sign("GET", &canonicalized_query(&params)),
+        );
+        params.push(("Signature", &sig));
+        assert!(verify("GET", &params, SECRET));
+        assert!(!verify("POST", &params, SECRET));
+        params.pop();
+        assert!(!verify("GET", &params, SECRET));
+    }
+
+    #[test]
+    fn caller_values_for_signer_params_are_replaced() {
+        let credentials = Credentials::new("realid", SECRET);
+        let signed = sign(&V1Request {
+            method: "GET",
+            params: &[
+                ("AccessKeyId", "spoofed"),
+                ("Signature", "x"),
+                ("Action", "A"),
+            ],
+            credentials: &credentials,
+            timestamp: UNIX_EPOCH,
+            nonce: "n",
+        });
+        let names: Vec<&str> = signed.params().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "AccessKeyId",
+                "Action",
+                "SignatureMethod",
+                "SignatureNonce",
+                "SignatureVersion",
+                "Timestamp",
+                "Signature"
+            ]
+        );
+        assert_eq!(signed.param("AccessKeyId"), Some("realid"));
+    }
+
+    #[test]
+    fn long_secret_is_accepted() {
+        let long = "k".repeat(200);
+        let a = signature(&long, "GET&%2F&a%3D1");
+        let b = signature(&"k".repeat(199), "GET&%2F&a%3D1");
+        assert_eq!(a.len(), 28);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn debug_hides_signature_and_token() {
+        let credentials =
+            Credentials::new_sts("STS.id", "supersecretvalue", "tokentokentoken", None);
+        let signed = sign(&V1Request {
+            method: "GET",
+            params: &[("Action", "A")],
+            credentials: &credentials,
+            timestamp: UNIX_EPOCH,
+            nonce: "n",
+        });
+        let debug = format!("{signed:?}");
+        assert!(!debug.contains(signed.signature()), "{debug}");
+        assert!(!debug.contains("tokentokentoken"), "{debug}");
+        assert!(!debug.contains("supersecretvalue"), "{debug}");
+        assert!(debug.contains("SecurityToken"), "{debug}");
+        let request_debug = format!(
+            "{:?}",
+            V1Request {
+                method: "GET",
+                params: &[],
+                credentials: &credentials,
+                timestamp: UNIX_EPOCH,
+                nonce: "n",
+            }
+        );
+        assert!(!request_debug.contains("supersecretvalue"));
+        assert!(!request_debug.contains("tokentokentoken"));
+    }
+}
