@@ -322,6 +322,112 @@ pub fn enum_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D
     lenient::<D, String>(deserializer)
 }
 
+/// Implements the conversions every generated string enum has: `as_str`, `From<&str>`,
+/// `FromStr`, `Display`, `AsRef<str>`, wire writing ([`ParamValue`](crate::params::ParamValue))
+/// and lenient decoding ([`LenientScalar`] and `Deserialize`). Values not listed become the
+/// enum's `Unknown(String)` variant, so a value the service adds later never fails a call.
+///
+/// ```
+/// /// Agent states.
+/// #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// #[non_exhaustive]
+/// pub enum AgentStatus {
+///     /// Running.
+///     Running,
+///     /// A value this version does not know.
+///     Unknown(String),
+/// }
+/// aliyun_core::text_enum!(AgentStatus { Running => "running" });
+///
+/// assert_eq!(AgentStatus::from("running"), AgentStatus::Running);
+/// assert_eq!(AgentStatus::from("later").as_str(), "later");
+/// ```
+#[macro_export]
+macro_rules! text_enum {
+    ($name:ident { $($variant:ident => $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The known wire values, in spec order.
+            pub const VALUES: &'static [&'static str] = &[$($value),*];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::core::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::core::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+
+        impl ::core::str::FromStr for $name {
+            type Err = ::core::convert::Infallible;
+            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::core::convert::AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl $crate::params::ParamValue for $name {
+            fn write_param(&self, out: &mut ::std::string::String) {
+                out.push_str(self.as_str())
+            }
+        }
+
+        impl $crate::de::LenientScalar for $name {
+            const EXPECTING: &'static str = "a string value";
+            fn from_text(text: &str) -> Option<Self> {
+                Some(Self::from(text))
+            }
+            fn from_i64(value: i64) -> Option<Self> {
+                Some(Self::from(value.to_string()))
+            }
+            fn from_u64(value: u64) -> Option<Self> {
+                Some(Self::from(value.to_string()))
+            }
+            fn from_f64(value: f64) -> Option<Self> {
+                Some(Self::from(value.to_string()))
+            }
+            fn from_bool(value: bool) -> Option<Self> {
+                Some(Self::from(value.to_string()))
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                $crate::de::lenient(deserializer)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,6 +91,24 @@ where
     Ok(())
 }
 
+/// Runs `check` on every item of a list, naming a failing item `parameter.N` (from 1), as it
+/// goes on the wire.
+pub fn each<T>(
+    parameter: &str,
+    items: &[T],
+    check: impl Fn(&str, &T) -> Result<(), InvalidInput>,
+) -> Result<(), InvalidInput> {
+    for (index, item) in items.iter().enumerate() {
+        if let Err(error) = check(parameter, item) {
+            return Err(InvalidInput::new(
+                format!("{parameter}.{}", index + 1),
+                error.rule().clone(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks a string against a pattern.
 pub fn pattern(parameter: &str, value: &str, pattern: &Pattern) -> Result<(), InvalidInput> {
     if pattern.is_match(value) {
@@ -161,6 +179,9 @@ mod tests {
         assert!(range("PageSize", 51, Some(1), Some(50)).is_err());
         assert!(range("PageSize", 0, Some(1), Some(50)).is_err());
         assert!(range("Ratio", 0.5, Some(0.0), Some(1.0)).is_ok());
+        let ids = ["i-1".to_owned(), String::new()];
+        let err = each("InstanceId", &ids, |p, v| length(p, v, Some(1), None)).unwrap_err();
+        assert_eq!(err.parameter(), "InstanceId.2");
     }
 
     #[test]
