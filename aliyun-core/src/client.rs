@@ -1,43 +1,668 @@
-//! The call executor every generated operation goes through. (stub: to be written)
+//! The call executor every generated operation goes through.
+//!
+//! One call: validate the input (nothing is sent if it is invalid) → write its wire parameters
+//! once → per attempt: credentials (cheap when cached) → common parameters, fresh nonce and
+//! timestamp (corrected by the learned clock offset) → sign (V1 or V3) → send under the read
+//! timeout and the operation deadline → classify the response → decode the output, or let the
+//! retry policy decide whether to try again.
 
-use crate::config::Config;
-use crate::error::Error;
-use crate::operation::{Operation, ServiceMetadata};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// A client for one product, built from a [`Config`]. Cheap to clone.
-#[derive(Debug, Clone)]
+use http::header::{ACCEPT, CONTENT_TYPE, DATE, USER_AGENT};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::config::{Config, ConfigInner};
+use crate::credentials::Credentials;
+use crate::endpoint::{Endpoint, warn_if_insecure};
+use crate::error::{
+    ConfigError, DispatchError, Error, ResponseError, ServiceError, TimeoutError, TimeoutKind,
+};
+use crate::operation::{
+    HttpMethod, Operation, OperationMetadata, ParamLocation, ServiceMetadata, SignatureVersion,
+};
+use crate::params::Params;
+use crate::response::{self, ResponseClass};
+use crate::retry::{
+    self, AttemptContext, FailureClass, RetryDecision, classify_service_error,
+    classify_transport_error, classify_unreadable_response,
+};
+use crate::signer::{self, encoding, v1, v3};
+use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
+
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// The V1 parameters that are not the action's own: they stay in the query string when the
+/// action's parameters travel in a form body.
+const COMMON_PARAMS: [&str; 11] = [
+    "AccessKeyId",
+    "Action",
+    "Format",
+    "SecurityToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureType",
+    "SignatureVersion",
+    "Timestamp",
+    "Version",
+];
+
+/// A client for one product, built from a [`Config`]. Cheap to clone; clones share the
+/// configuration, the connection pool and the resolved endpoint.
+///
+/// Generated product clients wrap one of these and call [`ServiceClient::call`] with each
+/// action's input.
+#[derive(Clone)]
 pub struct ServiceClient {
+    inner: Arc<ClientInner>,
+}
+
+struct ClientInner {
     config: Config,
     service: &'static ServiceMetadata,
+    /// Resolved once: a bad endpoint override fails every call with the same config error.
+    target: Result<Target, ConfigError>,
+}
+
+/// Everything about where requests go that does not change between calls.
+struct Target {
+    endpoint: Endpoint,
+    /// `scheme://authority/`, to which `?query` is appended.
+    base_url: String,
+    /// User agent and accept, for every request.
+    headers: HeaderMap,
+    /// The same plus the form content type.
+    form_headers: HeaderMap,
 }
 
 impl ServiceClient {
-    /// A client for `service` using `config`.
+    /// A client for `service` using `config`. The endpoint is chosen here, once: the config's
+    /// override for this product (explicit, then `ALIBABA_CLOUD_ENDPOINT_URL_<ENV_ID>`, then
+    /// the override for all products), else the product's rule for the config's region (its
+    /// central endpoint without a region).
     pub fn new(config: &Config, service: &'static ServiceMetadata) -> Self {
+        let target = resolve_target(&config.inner, service);
+        match &target {
+            Ok(target) => warn_if_insecure(&target.endpoint),
+            Err(error) => tracing::warn!(
+                product = service.product,
+                %error,
+                "endpoint cannot be resolved; every call will fail"
+            ),
+        }
         ServiceClient {
-            config: config.clone(),
-            service,
+            inner: Arc::new(ClientInner {
+                config: config.clone(),
+                service,
+                target,
+            }),
         }
     }
 
     /// The configured region.
     pub fn region(&self) -> Option<&str> {
-        self.config.region()
+        self.inner.config.region()
     }
 
     /// The product this client calls.
     pub fn service(&self) -> &'static ServiceMetadata {
-        self.service
+        self.inner.service
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.inner.config
     }
 
-    /// Validates, signs and sends `input`, retrying per policy, and decodes the output.
+    /// The endpoint requests go to, or why none could be chosen.
+    pub fn endpoint(&self) -> Result<&Endpoint, &ConfigError> {
+        self.inner.target.as_ref().map(|t| &t.endpoint)
+    }
+
+    /// Validates, signs and sends `input`, retrying per the config's policy, and decodes the
+    /// output.
+    ///
+    /// Errors: [`Error::InvalidInput`] before anything is sent; [`Error::Config`] for an
+    /// unusable endpoint; [`Error::Credentials`]; [`Error::Timeout`] and [`Error::Dispatch`]
+    /// (check [`Error::may_have_taken_effect`] before repeating a write);
+    /// [`Error::Response`] for a body that cannot be read; [`Error::Service`] for an error
+    /// code. [`Error::attempts`] tells how many attempts were made.
     pub async fn call<O: Operation>(&self, input: &O) -> Result<O::Output, Error> {
+        let span = tracing::debug_span!(
+            "aliyun_call",
+            product = self.inner.service.product,
+            action = O::METADATA.action,
+            region = self.region().unwrap_or("(central)"),
+            attempts = tracing::field::Empty,
+        );
+        self.execute(input).instrument(span).await
+    }
+
+    async fn execute<O: Operation>(&self, input: &O) -> Result<O::Output, Error> {
         input.validate()?;
-        todo!("executor")
+        let target = self.inner.target.as_ref().map_err(|e| e.clone())?;
+        let config = &*self.inner.config.inner;
+        let operation = &O::METADATA;
+        let mut params = Params::with_capacity(8);
+        input.write_params(&mut params);
+
+        let deadline = config.operation_timeout.map(|t| Instant::now() + t);
+        let mut attempts = 0;
+        let mut clock_skew_retry_available = config.clock_skew_correction;
+        let mut may_have_taken_effect = false;
+        loop {
+            attempts += 1;
+            let span = tracing::debug_span!(
+                "attempt",
+                attempt = attempts,
+                request_id = tracing::field::Empty
+            );
+            let result = self
+                .attempt::<O>(target, &params, deadline, may_have_taken_effect)
+                .instrument(span)
+                .await;
+            let failure = match result {
+                Ok(output) => {
+                    tracing::Span::current().record("attempts", attempts);
+                    return Ok(output);
+                }
+                Err(failure) => failure,
+            };
+            may_have_taken_effect |= failure.class.may_have_taken_effect();
+            let context = AttemptContext {
+                attempts_made: attempts,
+                idempotent: operation.idempotent,
+                clock_skew_retry_available,
+            };
+            let stop = match retry::decide(
+                &config.retry_policy,
+                failure.class,
+                &context,
+                fastrand::f64(),
+            ) {
+                RetryDecision::Retry { delay } => {
+                    if deadline.is_some_and(|d| Instant::now() + delay >= d) {
+                        tracing::debug!(
+                            error = %failure.error,
+                            "not retrying: the backoff would pass the operation deadline"
+                        );
+                        None
+                    } else {
+                        if failure.class == FailureClass::ClockSkew {
+                            clock_skew_retry_available = false;
+                        }
+                        tracing::debug!(
+                            attempt = attempts,
+                            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                            error = %failure.error,
+                            "retrying"
+                        );
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
+                        continue;
+                    }
+                }
+                RetryDecision::Stop(reason) => Some(reason),
+            };
+            tracing::Span::current().record("attempts", attempts);
+            if let Some(reason) = stop {
+                tracing::debug!(%reason, error = %failure.error, "call failed");
+            }
+            return Err(finish_error(
+                *failure.error,
+                attempts,
+                may_have_taken_effect,
+            ));
+        }
+    }
+
+    /// One attempt: fresh credentials, nonce and timestamp, then send and read.
+    async fn attempt<O: Operation>(
+        &self,
+        target: &Target,
+        params: &Params,
+        deadline: Option<Instant>,
+        earlier_may_have_taken_effect: bool,
+    ) -> Result<O::Output, Failure> {
+        let config = &*self.inner.config.inner;
+        let operation = &O::METADATA;
+        let deadline_error = |sent: bool| {
+            Failure::permanent(Error::Timeout(TimeoutError {
+                kind: TimeoutKind::Operation,
+                elapsed: config.operation_timeout.unwrap_or_default(),
+                attempts: 1,
+                may_have_taken_effect: sent || earlier_may_have_taken_effect,
+            }))
+        };
+
+        let credentials = config.credentials.provide_credentials();
+        let credentials = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, credentials)
+                .await
+                .map_err(|_| deadline_error(false))?,
+            None => credentials.await,
+        }
+        .map_err(|e| Failure::permanent(Error::Credentials(e)))?;
+
+        let (request, signed) = self.build_request(target, operation, params, &credentials)?;
+        tracing::trace!(
+            method = %request.method,
+            endpoint = %target.endpoint,
+            body_bytes = request.body.len(),
+            "sending request"
+        );
+
+        let read_deadline = Instant::now() + config.read_timeout;
+        let (limit, limit_is_deadline) = match deadline {
+            Some(deadline) if deadline < read_deadline => (deadline, true),
+            _ => (read_deadline, false),
+        };
+        let response = match tokio::time::timeout_at(limit, config.transport.send(request)).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => return Err(transport_failure(error, config)),
+            // The request may be on the wire or already processed: only idempotent actions
+            // are sent again.
+            Err(_) if limit_is_deadline => return Err(deadline_error(true)),
+            Err(_) => {
+                return Err(Failure::new(
+                    Error::Timeout(TimeoutError {
+                        kind: TimeoutKind::Read,
+                        elapsed: config.read_timeout,
+                        attempts: 1,
+                        may_have_taken_effect: true,
+                    }),
+                    FailureClass::MaybeSent,
+                ));
+            }
+        };
+        tracing::trace!(
+            status = response.status,
+            body_bytes = response.body.len(),
+            "received response"
+        );
+        self.read_response::<O>(response, &signed)
+    }
+
+    /// Adds the common parameters, signs, and lays the request out as the action wants it.
+    fn build_request(
+        &self,
+        target: &Target,
+        operation: &OperationMetadata,
+        params: &Params,
+        credentials: &Credentials,
+    ) -> Result<(HttpRequest, LocalSignature), Failure> {
+        let config = &*self.inner.config.inner;
+        let service = self.inner.service;
+        let nonce = signer::new_nonce();
+        let timestamp = config.clock.now();
+        let method = operation.method.as_str();
+        // A form body only exists for POST; a spec asking for one with GET gets the query.
+        let form = operation.param_location == ParamLocation::FormBody
+            && operation.method == HttpMethod::Post;
+
+        let (url, body, mut headers, signed) = match service.signature {
+            SignatureVersion::V3 => {
+                let action_params: Vec<(&str, &str)> = params.iter().collect();
+                let (query, body): (&[(&str, &str)], String) = if form {
+                    (&[], form_encode(action_params.iter().copied()))
+                } else {
+                    (&action_params, String::new())
+                };
+                let signed = v3::sign(&v3::V3Request {
+                    method,
+                    host: target.endpoint.authority(),
+                    path: "/",
+                    query,
+                    action: operation.action,
+                    version: service.version,
+                    body: body.as_bytes(),
+                    content_type: form.then_some(FORM_CONTENT_TYPE),
+                    credentials,
+                    timestamp,
+                    nonce: &nonce,
+                });
+                let mut url =
+                    String::with_capacity(target.base_url.len() + signed.query_string().len() + 1);
+                url.push_str(&target.base_url);
+                if !signed.query_string().is_empty() {
+                    url.push('?');
+                    url.push_str(signed.query_string());
+                }
+                let mut headers = target.headers.clone();
+                for (name, value) in signed.headers() {
+                    let value = HeaderValue::from_str(value).map_err(|_| {
+                        Failure::permanent(Error::Config(ConfigError::new(format!(
+                            "the signed header `{name}` holds characters HTTP headers cannot carry"
+                        ))))
+                    })?;
+                    headers.insert(HeaderName::from_static(name), value);
+                }
+                let local = LocalSignature::V3 {
+                    string_to_sign: signed.string_to_sign().to_owned(),
+                    canonical_request: signed.canonical_request().to_owned(),
+                };
+                (url, body, headers, local)
+            }
+            // V1, and any future scheme this executor does not know yet.
+            _ => {
+                let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 3);
+                all.extend(params.iter());
+                all.push(("Action", operation.action));
+                all.push(("Version", service.version));
+                all.push(("Format", "JSON"));
+                let signed = v1::sign(&v1::V1Request {
+                    method,
+                    params: &all,
+                    credentials,
+                    timestamp,
+                    nonce: &nonce,
+                });
+                let (url, body, headers) = if form {
+                    let is_common = |(name, _): &(&str, &str)| COMMON_PARAMS.contains(name);
+                    let mut url = target.base_url.clone();
+                    url.push('?');
+                    url.push_str(&form_encode(signed.params().filter(is_common)));
+                    let body = form_encode(signed.params().filter(|p| !is_common(p)));
+                    (url, body, target.form_headers.clone())
+                } else {
+                    let mut url = String::with_capacity(
+                        target.base_url.len() + signed.canonicalized_query().len() + 64,
+                    );
+                    url.push_str(&target.base_url);
+                    url.push('?');
+                    signed.write_query_string(&mut url);
+                    (url, String::new(), target.headers.clone())
+                };
+                let local = LocalSignature::V1 {
+                    string_to_sign: signed.string_to_sign().to_owned(),
+                };
+                (url, body, headers, local)
+            }
+        };
+        if form && service.signature != SignatureVersion::V3 {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+        }
+        let request = HttpRequest {
+            method: match operation.method {
+                HttpMethod::Get => http::Method::GET,
+                _ => http::Method::POST,
+            },
+            url,
+            headers,
+            body: body.into(),
+        };
+        Ok((request, signed))
+    }
+
+    /// Classifies the response and decodes the output or builds the error.
+    fn read_response<O: Operation>(
+        &self,
+        response: HttpResponse,
+        signed: &LocalSignature,
+    ) -> Result<O::Output, Failure> {
+        let config = &*self.inner.config.inner;
+        let operation = &O::METADATA;
+        let HttpResponse {
+            status,
+            headers,
+            body,
+        } = response;
+        // Custom transports may not enforce the cap; the reqwest one stops reading at it.
+        if body.len() > config.max_response_body_size {
+            let error = ResponseError::new(
+                status,
+                &body,
+                format!(
+                    "the body ({} bytes) is larger than the {}-byte cap",
+                    body.len(),
+                    config.max_response_body_size
+                ),
+            )
+            .with_request_id(response::request_id_header(&headers));
+            return Err(Failure::permanent(Error::Response(error)));
+        }
+
+        let class = response::classify(
+            status,
+            &headers,
+            &body,
+            self.inner.service.error_style,
+            operation,
+        );
+        match class {
+            ResponseClass::Success => {
+                response::decode_output::<O::Output>(status, &headers, &body, operation.action)
+                    .map_err(|error| {
+                        record_request_id(error.request_id());
+                        // The action succeeded: retrying could repeat it.
+                        Failure::permanent(Error::Response(error))
+                    })
+            }
+            ResponseClass::Unreadable(error) => {
+                record_request_id(error.request_id());
+                Err(Failure::new(
+                    Error::Response(error),
+                    classify_unreadable_response(status),
+                ))
+            }
+            ResponseClass::Service(error) => {
+                record_request_id(error.request_id());
+                Err(self.service_failure(error, &headers, signed, operation))
+            }
+        }
+    }
+
+    /// Adds the signature diagnosis and clock-skew handling to a service error.
+    fn service_failure(
+        &self,
+        mut error: ServiceError,
+        headers: &HeaderMap,
+        signed: &LocalSignature,
+        operation: &OperationMetadata,
+    ) -> Failure {
+        let config = &*self.inner.config.inner;
+        let code = error.code();
+        let mut class = classify_service_error(
+            code,
+            error.http_status(),
+            response::spec_retryable(operation, code),
+        );
+        if code == "SignatureDoesNotMatch" {
+            let diagnosis = response::diagnose_signature(error.message(), &signed.strings());
+            error = error.with_signature_diagnosis(Some(diagnosis));
+        } else if response::is_clock_skew_code(code) {
+            if let Some(server_time) = headers.get(DATE).and_then(crate::clock::parse_http_date) {
+                let local = config.clock.local_now();
+                if config.clock_skew_correction {
+                    let offset = config.clock.learn(server_time, local);
+                    tracing::debug!(
+                        offset_ms = offset,
+                        "learned the clock offset from the service"
+                    );
+                    class = FailureClass::ClockSkew;
+                } else {
+                    let offset = crate::clock::offset_millis(server_time, local);
+                    error =
+                        error.with_clock_skew(Some(Duration::from_millis(offset.unsigned_abs())));
+                }
+            }
+        }
+        Failure::new(Error::Service(error), class)
+    }
+}
+
+impl fmt::Debug for ServiceClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceClient")
+            .field("product", &self.inner.service.product)
+            .field("version", &self.inner.service.version)
+            .field("region", &self.region())
+            .field("endpoint", &self.endpoint())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A failed attempt: the error to report and how the retry policy should see it.
+///
+/// The error is boxed: failures are the rare path, and a small `Result` keeps the success path
+/// cheap to move around.
+struct Failure {
+    error: Box<Error>,
+    class: FailureClass,
+}
+
+impl Failure {
+    fn new(error: Error, class: FailureClass) -> Self {
+        Failure {
+            error: Box::new(error),
+            class,
+        }
+    }
+
+    fn permanent(error: Error) -> Self {
+        Failure::new(error, FailureClass::Permanent)
+    }
+}
+
+/// What was signed locally, kept to diagnose `SignatureDoesNotMatch`.
+enum LocalSignature {
+    V1 {
+        string_to_sign: String,
+    },
+    V3 {
+        string_to_sign: String,
+        canonical_request: String,
+    },
+}
+
+impl LocalSignature {
+    fn strings(&self) -> Vec<&str> {
+        match self {
+            LocalSignature::V1 { string_to_sign } => vec![string_to_sign],
+            LocalSignature::V3 {
+                string_to_sign,
+                canonical_request,
+            } => vec![string_to_sign, canonical_request],
+        }
+    }
+}
+
+fn record_request_id(request_id: Option<&str>) {
+    if let Some(id) = request_id {
+        tracing::Span::current().record("request_id", id);
+    }
+}
+
+/// Chooses the endpoint and prebuilds what every request to it shares.
+fn resolve_target(
+    config: &ConfigInner,
+    service: &'static ServiceMetadata,
+) -> Result<Target, ConfigError> {
+    let endpoint = match config.endpoints.for_service(service.env_id)? {
+        Some(endpoint) => endpoint,
+        None => {
+            Endpoint::https(&service.endpoints.host_for(config.region.as_deref())).map_err(|e| {
+                ConfigError::new(format!(
+                    "the endpoint rules of {} give no usable host: {}",
+                    service.product,
+                    e.message()
+                ))
+            })?
+        }
+    };
+    let mut base_url = String::with_capacity(endpoint.url().len() + 1);
+    base_url.push_str(endpoint.url());
+    base_url.push('/');
+    let mut headers = HeaderMap::with_capacity(4);
+    headers.insert(USER_AGENT, config.user_agent.clone());
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    let mut form_headers = headers.clone();
+    form_headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+    Ok(Target {
+        endpoint,
+        base_url,
+        headers,
+        form_headers,
+    })
+}
+
+/// `enc(name)=enc(value)&…`, RFC 3986 strict (a valid form body and query string).
+fn form_encode<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (index, (name, value)) in params.enumerate() {
+        if index > 0 {
+            out.push('&');
+        }
+        encoding::percent_encode_into(name, &mut out);
+        out.push('=');
+        encoding::percent_encode_into(value, &mut out);
+    }
+    out
+}
+
+/// Maps a transport failure to the error and its retry class.
+fn transport_failure(error: TransportError, config: &ConfigInner) -> Failure {
+    let class = classify_transport_error(error.kind, error.request_sent);
+    let error = match error.kind {
+        TransportErrorKind::BodyTooLarge => match error.body_too_large() {
+            Some(details) => Error::Response(
+                ResponseError::new(
+                    details.status,
+                    &details.head,
+                    format!("the body is larger than the {}-byte cap", details.limit),
+                )
+                .with_request_id(response::request_id_header(&details.headers)),
+            ),
+            None => dispatch_error(error),
+        },
+        TransportErrorKind::Timeout => Error::Timeout(TimeoutError {
+            kind: if error.request_sent {
+                TimeoutKind::Read
+            } else {
+                TimeoutKind::Connect
+            },
+            elapsed: if error.request_sent {
+                config.read_timeout
+            } else {
+                config.connect_timeout
+            },
+            attempts: 1,
+            may_have_taken_effect: error.request_sent,
+        }),
+        _ => dispatch_error(error),
+    };
+    Failure::new(error, class)
+}
+
+fn dispatch_error(error: TransportError) -> Error {
+    Error::Dispatch(DispatchError {
+        may_have_taken_effect: error.request_sent && error.kind != TransportErrorKind::Connect,
+        message: error.message,
+        attempts: 1,
+        source: error.source,
+    })
+}
+
+/// Sets the attempt count on the final error, and whether any attempt may have taken effect.
+fn finish_error(error: Error, attempts: u32, may_have_taken_effect: bool) -> Error {
+    match error {
+        Error::Timeout(mut e) => {
+            e.attempts = attempts;
+            e.may_have_taken_effect |= may_have_taken_effect;
+            Error::Timeout(e)
+        }
+        Error::Dispatch(mut e) => {
+            e.attempts = attempts;
+            e.may_have_taken_effect |= may_have_taken_effect;
+            Error::Dispatch(e)
+        }
+        Error::Response(e) => Error::Response(e.with_attempts(attempts)),
+        Error::Service(e) => Error::Service(e.with_attempts(attempts)),
+        other => other,
     }
 }

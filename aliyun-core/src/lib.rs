@@ -17,20 +17,29 @@ pub mod signer;
 pub mod transport;
 
 pub mod client;
+pub mod clock;
 pub mod config;
+pub mod endpoint;
 pub mod pagination;
+mod response;
 pub mod retry;
 pub mod testing;
 
 pub use client::ServiceClient;
-pub use config::Config;
+pub use config::{Config, ConfigBuilder};
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
+pub use endpoint::Endpoint;
+pub use error::{
+    ConfigError, DispatchError, ResponseError, SignatureDiagnosis, TimeoutError, TimeoutKind,
+};
 pub use error::{Error, InvalidInput, ServiceError};
 pub use operation::{
     EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, Operation, OperationMetadata,
     ParamLocation, ServiceMetadata, SignatureVersion,
 };
 pub use params::Params;
+pub use retry::RetryPolicy;
+pub use transport::{HttpTransport, ReqwestTransport};
 
 /// Re-exports for generated code, so product crates depend on `aliyun-core` alone. Not part of
 /// the public API: may change in any release.

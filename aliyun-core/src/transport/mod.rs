@@ -9,6 +9,10 @@ use std::fmt;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 
+mod reqwest;
+
+pub use self::reqwest::{ProxyConfig, ReqwestTransport, ReqwestTransportBuilder};
+
 /// A request ready to go on the wire.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
@@ -81,4 +85,45 @@ pub struct TransportError {
 pub trait HttpTransport: Send + Sync + fmt::Debug {
     /// Sends `request` and reads the whole response.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+}
+
+impl TransportError {
+    /// An error of `kind` described by `message` (which must hold no URL query, secret or
+    /// token).
+    pub fn new(kind: TransportErrorKind, request_sent: bool, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            request_sent,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The response head and the start of a body that was larger than the cap, when the
+    /// transport recorded them (as the source of a [`TransportErrorKind::BodyTooLarge`] error).
+    pub fn body_too_large(&self) -> Option<&BodyTooLarge> {
+        self.source.as_ref()?.downcast_ref::<BodyTooLarge>()
+    }
+}
+
+/// Details of a response whose body passed the size cap: enough to report the status, the
+/// request id and a snippet. Attach it as the source of a [`TransportErrorKind::BodyTooLarge`]
+/// error.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the response body (HTTP {status}) is larger than the {limit}-byte cap")]
+pub struct BodyTooLarge {
+    /// The response status.
+    pub status: u16,
+    /// The response headers.
+    pub headers: http::HeaderMap,
+    /// The first bytes of the body (at most [`crate::error::BODY_SNIPPET_LIMIT`]).
+    pub head: Bytes,
+    /// The cap, in bytes.
+    pub limit: usize,
 }

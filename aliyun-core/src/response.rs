@@ -1,0 +1,544 @@
+//! Reading a response: success, service error (standard or legacy shape), or unreadable.
+//!
+//! Pure functions of status, headers and body, so each shape is unit-testable without a client.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ResponseError, ServiceError, SignatureDiagnosis, default_retryable};
+use crate::operation::{ErrorStyle, OperationMetadata};
+
+/// The header some gateways put the request id in, when the body has none.
+const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+
+/// What a response turned out to be.
+#[derive(Debug)]
+pub(crate) enum ResponseClass {
+    /// A 2xx answer that is not an error: decode the action's output from the body.
+    Success,
+    /// The service answered with an error code.
+    Service(ServiceError),
+    /// The answer could not be read as an error.
+    Unreadable(ResponseError),
+}
+
+/// The fields of an error body, in the standard shape (`Code`, `Message`, ...) and the legacy
+/// CloudMonitor one (`ErrorCode`, `ErrorMessage`, `Success`). Every field is optional and read
+/// leniently: `ErrorCode` arrives as a number or a string.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ErrorBody {
+    #[serde(
+        rename = "Code",
+        alias = "code",
+        deserialize_with = "crate::de::lenient_opt"
+    )]
+    code: Option<String>,
+    #[serde(
+        rename = "Message",
+        alias = "message",
+        deserialize_with = "crate::de::lenient_opt"
+    )]
+    message: Option<String>,
+    #[serde(
+        rename = "RequestId",
+        alias = "requestId",
+        deserialize_with = "crate::de::lenient_opt"
+    )]
+    request_id: Option<String>,
+    #[serde(
+        rename = "HostId",
+        alias = "hostId",
+        deserialize_with = "crate::de::lenient_opt"
+    )]
+    host_id: Option<String>,
+    #[serde(
+        rename = "Recommend",
+        alias = "recommend",
+        deserialize_with = "crate::de::lenient_opt"
+    )]
+    recommend: Option<String>,
+    #[serde(rename = "ErrorCode", deserialize_with = "crate::de::lenient_opt")]
+    error_code: Option<String>,
+    #[serde(rename = "ErrorMessage", deserialize_with = "crate::de::lenient_opt")]
+    error_message: Option<String>,
+    #[serde(rename = "Success", deserialize_with = "crate::de::lenient_opt")]
+    success: Option<bool>,
+}
+
+/// Classifies a response. `operation` supplies the documented error codes (which may mark a
+/// code transient).
+pub(crate) fn classify(
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    style: ErrorStyle,
+    operation: &OperationMetadata,
+) -> ResponseClass {
+    if (200..300).contains(&status) {
+        if style == ErrorStyle::LegacySuccessFlag {
+            if let Some(error) = legacy_failure(status, headers, body, operation) {
+                return ResponseClass::Service(error);
+            }
+        }
+        return ResponseClass::Success;
+    }
+    let parsed = serde_json::from_slice::<ErrorBody>(body)
+        .ok()
+        .filter(|b| b.code.is_some() || b.error_code.is_some())
+        .or_else(|| xml_error_body(body));
+    match parsed {
+        Some(parsed) => {
+            let code = parsed.code.or(parsed.error_code).unwrap_or_default();
+            let message = parsed.message.or(parsed.error_message).unwrap_or_default();
+            let request_id = parsed.request_id.or_else(|| request_id_header(headers));
+            ResponseClass::Service(
+                service_error(code, message, status, operation)
+                    .with_request_id(request_id)
+                    .with_host_id(parsed.host_id)
+                    .with_recommend(parsed.recommend),
+            )
+        }
+        None => ResponseClass::Unreadable(
+            ResponseError::new(status, body, unreadable_reason(status, headers, body))
+                .with_request_id(request_id_header(headers)),
+        ),
+    }
+}
+
+/// A 2xx legacy body that says it failed: `"Success": false`, or an `ErrorCode` other than 200.
+fn legacy_failure(
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    operation: &OperationMetadata,
+) -> Option<ServiceError> {
+    // A body that is not even JSON is left to output decoding, which reports it as unreadable.
+    let parsed = serde_json::from_slice::<ErrorBody>(body).ok()?;
+    let bad_code = parsed
+        .error_code
+        .as_deref()
+        .is_some_and(|code| code.trim() != "200");
+    if parsed.success != Some(false) && !bad_code {
+        return None;
+    }
+    let code = parsed
+        .error_code
+        .filter(|code| code.trim() != "200")
+        .or(parsed.code)
+        .unwrap_or_else(|| "Unknown".to_owned());
+    let message = parsed.error_message.or(parsed.message).unwrap_or_default();
+    let request_id = parsed.request_id.or_else(|| request_id_header(headers));
+    Some(service_error(code, message, status, operation).with_request_id(request_id))
+}
+
+fn service_error(
+    code: String,
+    message: String,
+    status: u16,
+    operation: &OperationMetadata,
+) -> ServiceError {
+    let spec_retryable = operation.error(&code).is_some_and(|info| info.retryable);
+    let retryable = default_retryable(&code, status) || spec_retryable;
+    ServiceError::new(code, message, status).with_retryable(retryable)
+}
+
+/// Whether the spec marks `code` transient for this action.
+pub(crate) fn spec_retryable(operation: &OperationMetadata, code: &str) -> bool {
+    operation.error(code).is_some_and(|info| info.retryable)
+}
+
+fn unreadable_reason(status: u16, headers: &http::HeaderMap, body: &[u8]) -> String {
+    let content_type = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    if body.is_empty() {
+        format!("HTTP {status} with an empty body")
+    } else {
+        format!(
+            "HTTP {status} with a body that is not a JSON or XML error (content type {content_type})"
+        )
+    }
+}
+
+/// Decodes a success body into the action's output.
+pub(crate) fn decode_output<T: DeserializeOwned>(
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    action: &str,
+) -> Result<T, ResponseError> {
+    serde_json::from_slice(body).map_err(|err| {
+        let reason = if body.is_empty() {
+            format!("{action}: the body is empty")
+        } else if err.is_eof() {
+            format!("{action}: the JSON body is truncated ({err})")
+        } else if err.is_syntax() {
+            format!("{action}: the body is not JSON ({err})")
+        } else {
+            format!("{action}: the body does not match the output shape ({err})")
+        };
+        let request_id = serde_json::from_slice::<ErrorBody>(body)
+            .ok()
+            .and_then(|b| b.request_id)
+            .or_else(|| request_id_header(headers));
+        ResponseError::new(status, body, reason).with_request_id(request_id)
+    })
+}
+
+/// The request id from the response headers.
+pub(crate) fn request_id_header(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The XML error shape: `<Error><Code>…</Code><Message>…</Message>…</Error>`.
+fn xml_error_body(body: &[u8]) -> Option<ErrorBody> {
+    let text = std::str::from_utf8(body).ok()?;
+    let code = xml_element(text, "Code")?;
+    Some(ErrorBody {
+        code: Some(code),
+        message: xml_element(text, "Message"),
+        request_id: xml_element(text, "RequestId"),
+        host_id: xml_element(text, "HostId"),
+        recommend: xml_element(text, "Recommend"),
+        ..ErrorBody::default()
+    })
+}
+
+/// The text of the first `<name>…</name>` element, unescaped.
+fn xml_element(text: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let start = text.find(&open)? + open.len();
+    let end = start + text[start..].find(&close)?;
+    let raw = text[start..end].trim();
+    let raw = raw
+        .strip_prefix("<![CDATA[")
+        .and_then(|r| r.strip_suffix("]]>"))
+        .unwrap_or(raw);
+    Some(
+        raw.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// Whether `code` means the request's timestamp was refused as too far from the server's time.
+pub(crate) fn is_clock_skew_code(code: &str) -> bool {
+    let code = code.to_ascii_lowercase();
+    code == "invalidtimestamp.expired"
+        || code == "requesttimetooskewed"
+        || code == "invalidtimestamp"
+        || code == "signatureexpired"
+}
+
+/// The server's string-to-sign quoted in a `SignatureDoesNotMatch` message.
+pub(crate) fn server_string_to_sign(message: &str) -> Option<&str> {
+    const MARKER: &str = "server string to sign is:";
+    let start = message.to_ascii_lowercase().find(MARKER)? + MARKER.len();
+    let quoted = message.get(start..)?.trim();
+    (!quoted.is_empty()).then_some(quoted)
+}
+
+/// Compares the server's string-to-sign (from the message) with the ones signed locally (V1:
+/// the string-to-sign; V3: also the canonical request, whichever the server quotes).
+pub(crate) fn diagnose_signature(message: &str, local: &[&str]) -> SignatureDiagnosis {
+    match server_string_to_sign(message) {
+        None => SignatureDiagnosis::Unknown,
+        Some(server) if local.iter().any(|l| l.trim() == server) => SignatureDiagnosis::WrongSecret,
+        Some(server) => SignatureDiagnosis::EncodingDiffers {
+            local: redact_security_token(local.first().copied().unwrap_or_default()).into_owned(),
+            server: redact_security_token(server).into_owned(),
+        },
+    }
+}
+
+/// `text` with the value of any signed `SecurityToken` parameter hidden. A string-to-sign (and a
+/// `SignatureDoesNotMatch` message quoting one) holds the token, encoded once or twice.
+pub(crate) fn redact_security_token(text: &str) -> Cow<'_, str> {
+    // Encoded inside a string-to-sign (`SecurityToken%3D…%26`), in a query string
+    // (`SecurityToken=…&`), and in a V3 canonical request (`x-acs-security-token:…\n`).
+    const FORMS: [(&str, &[&str]); 3] = [
+        ("SecurityToken%3D", &["%26"]),
+        ("SecurityToken=", &["&"]),
+        ("x-acs-security-token:", &["\n", "\\n"]),
+    ];
+    if !FORMS.iter().any(|(start, _)| text.contains(start)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = FORMS
+            .iter()
+            .filter_map(|(start, ends)| rest.find(start).map(|i| (i, *start, *ends)))
+            .min_by_key(|(i, _, _)| *i);
+        let Some((at, start, ends)) = next else {
+            out.push_str(rest);
+            return Cow::Owned(out);
+        };
+        let value_start = at + start.len();
+        out.push_str(&rest[..value_start]);
+        out.push_str("***");
+        let value_end = ends
+            .iter()
+            .filter_map(|end| rest[value_start..].find(end))
+            .min()
+            .map_or(rest.len(), |i| value_start + i);
+        rest = &rest[value_end..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::{ErrorCodeInfo, HttpMethod, ParamLocation};
+
+    const OP: OperationMetadata = OperationMetadata {
+        action: "DoThing",
+        method: HttpMethod::Post,
+        param_location: ParamLocation::Query,
+        idempotent: false,
+        errors: &[
+            ErrorCodeInfo {
+                code: "InternalError.Dispatch",
+                http_status: Some(500),
+                retryable: true,
+            },
+            ErrorCodeInfo {
+                code: "Busy.Later",
+                http_status: Some(409),
+                retryable: true,
+            },
+        ],
+    };
+
+    fn classify_json(status: u16, body: &str, style: ErrorStyle) -> ResponseClass {
+        classify(status, &http::HeaderMap::new(), body.as_bytes(), style, &OP)
+    }
+
+    #[test]
+    fn standard_error_body_becomes_a_service_error_with_every_field() {
+        let body = r#"{"RequestId":"R1","HostId":"ecs.aliyuncs.com","Code":"InvalidInstance.NotFound","Message":"not found","Recommend":"https://api.aliyun.com/troubleshoot?q=x"}"#;
+        let ResponseClass::Service(err) = classify_json(404, body, ErrorStyle::Standard) else {
+            panic!()
+        };
+        assert_eq!(err.code(), "InvalidInstance.NotFound");
+        assert_eq!(err.message(), "not found");
+        assert_eq!(err.request_id(), Some("R1"));
+        assert_eq!(err.host_id(), Some("ecs.aliyuncs.com"));
+        assert_eq!(
+            err.recommend(),
+            Some("https://api.aliyun.com/troubleshoot?q=x")
+        );
+        assert_eq!(err.http_status(), 404);
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn spec_marks_codes_retryable() {
+        let ResponseClass::Service(err) =
+            classify_json(409, r#"{"Code":"Busy.Later"}"#, ErrorStyle::Standard)
+        else {
+            panic!()
+        };
+        assert!(err.is_retryable());
+        assert!(spec_retryable(&OP, "Busy.Later"));
+        assert!(!spec_retryable(&OP, "Other"));
+    }
+
+    #[test]
+    fn xml_error_body_is_accepted() {
+        let body = "<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>R2</RequestId>\
+                    <HostId>h</HostId><Code>Throttling.User</Code>\
+                    <Message>Request was denied &amp; throttled</Message></Error>";
+        let ResponseClass::Service(err) = classify_json(400, body, ErrorStyle::Standard) else {
+            panic!()
+        };
+        assert_eq!(err.code(), "Throttling.User");
+        assert_eq!(err.message(), "Request was denied & throttled");
+        assert_eq!(err.request_id(), Some("R2"));
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn legacy_failure_shapes_become_service_errors_with_status_200() {
+        for body in [
+            r#"{"ErrorCode":500,"ErrorMessage":"agent failed","Success":false,"RequestId":"R3"}"#,
+            r#"{"ErrorCode":"500","ErrorMessage":"agent failed","Success":false,"RequestId":"R3"}"#,
+            r#"{"ErrorCode":"500","ErrorMessage":"agent failed","RequestId":"R3"}"#,
+        ] {
+            let ResponseClass::Service(err) =
+                classify_json(200, body, ErrorStyle::LegacySuccessFlag)
+            else {
+                panic!("{body}")
+            };
+            assert_eq!(err.code(), "500");
+            assert_eq!(err.message(), "agent failed");
+            assert_eq!(err.request_id(), Some("R3"));
+            assert_eq!(err.http_status(), 200);
+        }
+        let ResponseClass::Service(err) = classify_json(
+            200,
+            r#"{"Success":"false","Code":"NotReady","Message":"m"}"#,
+            ErrorStyle::LegacySuccessFlag,
+        ) else {
+            panic!()
+        };
+        assert_eq!((err.code(), err.message()), ("NotReady", "m"));
+        let ResponseClass::Service(err) = classify_json(
+            200,
+            r#"{"ErrorCode":200,"Success":false}"#,
+            ErrorStyle::LegacySuccessFlag,
+        ) else {
+            panic!()
+        };
+        assert_eq!(err.code(), "Unknown");
+    }
+
+    #[test]
+    fn legacy_success_and_standard_2xx_are_successes() {
+        for (body, style) in [
+            (
+                r#"{"ErrorCode":200,"Success":true,"RequestId":"R"}"#,
+                ErrorStyle::LegacySuccessFlag,
+            ),
+            (
+                r#"{"ErrorCode":"200","Success":"true"}"#,
+                ErrorStyle::LegacySuccessFlag,
+            ),
+            (r#"{"RequestId":"R"}"#, ErrorStyle::LegacySuccessFlag),
+            ("<html>", ErrorStyle::LegacySuccessFlag),
+            (r#"{"Success":false}"#, ErrorStyle::Standard),
+        ] {
+            assert!(
+                matches!(classify_json(200, body, style), ResponseClass::Success),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_error_bodies_keep_status_snippet_and_header_request_id() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-acs-request-id", "HDR-1".parse().unwrap());
+        headers.insert("content-type", "text/html".parse().unwrap());
+        let html = b"<html><body><h1>502 Bad Gateway</h1></body></html>";
+        let ResponseClass::Unreadable(err) =
+            classify(502, &headers, html, ErrorStyle::Standard, &OP)
+        else {
+            panic!()
+        };
+        assert_eq!(err.status(), 502);
+        assert_eq!(err.request_id(), Some("HDR-1"));
+        assert!(err.snippet().contains("502 Bad Gateway"));
+        assert!(err.reason().contains("text/html"), "{}", err.reason());
+
+        let ResponseClass::Unreadable(err) =
+            classify(500, &http::HeaderMap::new(), b"", ErrorStyle::Standard, &OP)
+        else {
+            panic!()
+        };
+        assert!(err.reason().contains("empty"));
+        // JSON without a code is not an error body.
+        assert!(matches!(
+            classify_json(500, r#"{"RequestId":"R"}"#, ErrorStyle::Standard),
+            ResponseClass::Unreadable(_)
+        ));
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Out {
+        #[serde(rename = "RequestId")]
+        request_id: String,
+        #[serde(rename = "TotalCount")]
+        total: i64,
+    }
+
+    #[test]
+    fn decode_failures_name_the_problem_and_keep_the_request_id() {
+        let headers = http::HeaderMap::new();
+        let empty = decode_output::<Out>(200, &headers, b"", "DoThing").unwrap_err();
+        assert!(empty.reason().contains("empty"), "{}", empty.reason());
+        let truncated =
+            decode_output::<Out>(200, &headers, br#"{"RequestId":"R9","Tot"#, "DoThing")
+                .unwrap_err();
+        assert!(
+            truncated.reason().contains("truncated"),
+            "{}",
+            truncated.reason()
+        );
+        assert_eq!(truncated.snippet(), r#"{"RequestId":"R9","Tot"#);
+        let html = decode_output::<Out>(200, &headers, b"<html>", "DoThing").unwrap_err();
+        assert!(html.reason().contains("not JSON"), "{}", html.reason());
+        let shape =
+            decode_output::<Out>(200, &headers, br#"{"RequestId":"R9"}"#, "DoThing").unwrap_err();
+        assert!(
+            shape.reason().contains("output shape"),
+            "{}",
+            shape.reason()
+        );
+        assert_eq!(shape.request_id(), Some("R9"));
+        assert_eq!(shape.status(), 200);
+    }
+
+    #[test]
+    fn signature_diagnosis_compares_strings_to_sign() {
+        let local = "GET&%2F&AccessKeyId%3Dtestid%26Action%3DX";
+        let msg = format!(
+            "Specified signature is not matched with our calculation. server string to sign is:{local}"
+        );
+        assert_eq!(
+            diagnose_signature(&msg, &[local]),
+            SignatureDiagnosis::WrongSecret
+        );
+        let other = "Specified signature is not matched. server string to sign is:GET&%2F&AccessKeyId%3Dtestid%26Action%3DY";
+        assert!(matches!(
+            diagnose_signature(other, &[local]),
+            SignatureDiagnosis::EncodingDiffers { .. }
+        ));
+        assert_eq!(
+            diagnose_signature("Specified signature is not matched.", &[local]),
+            SignatureDiagnosis::Unknown
+        );
+    }
+
+    #[test]
+    fn security_tokens_are_redacted_in_every_form() {
+        let sts = "GET&%2F&AccessKeyId%3DSTS.x%26SecurityToken%3DCAIS%252Bsecret%26Timestamp%3D1";
+        assert_eq!(
+            redact_security_token(sts),
+            "GET&%2F&AccessKeyId%3DSTS.x%26SecurityToken%3D***%26Timestamp%3D1"
+        );
+        assert_eq!(
+            redact_security_token("a=1&SecurityToken=CAIS%2Bsecret&b=2"),
+            "a=1&SecurityToken=***&b=2"
+        );
+        assert_eq!(
+            redact_security_token("host:h\nx-acs-security-token:CAISsecret\nx-acs-version:1"),
+            "host:h\nx-acs-security-token:***\nx-acs-version:1"
+        );
+        assert_eq!(
+            redact_security_token("end SecurityToken%3Dsecret"),
+            "end SecurityToken%3D***"
+        );
+        assert!(matches!(redact_security_token("nothing"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn clock_skew_codes() {
+        assert!(is_clock_skew_code("InvalidTimeStamp.Expired"));
+        assert!(is_clock_skew_code("RequestTimeTooSkewed"));
+        assert!(!is_clock_skew_code("InvalidTimeStamp.Format"));
+    }
+}
