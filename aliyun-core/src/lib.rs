@@ -48,3 +48,4 @@ pub mod __private {
     pub use futures_util::stream::{BoxStream, Stream};
     pub use serde;
 }
+pub use credentials::{CredentialsCache, CredentialsChain, DefaultCredentialsChain};

@@ -1,8 +1,41 @@
 //! Credentials: the AccessKey pair (and STS token) requests are signed with, and the providers
 //! that find them.
 //!
-//! CONTRACT (owned by the credentials work): the types below are used by the signer and the
-//! client. Providers, the default chain and the cache live in submodules.
+//! - [`Credentials`]: the shared, zeroized, redacted credential value.
+//! - [`ProvideCredentials`]: anything that yields credentials.
+//! - One provider per source: [`EnvironmentProvider`], [`OidcProvider`],
+//!   [`CliProfileProvider`], [`IniFileProvider`], [`EcsRamRoleProvider`], and
+//!   [`RamRoleArnProvider`] (STS `AssumeRole`, used by the profile sources too).
+//! - [`CredentialsChain`] and [`DefaultCredentialsChain`] (the official order), and
+//!   [`CredentialsCache`], which refreshes temporary credentials before they expire.
+//!
+//! Every provider reads variables and files through [`Environment`](crate::env::Environment)
+//! and makes HTTP calls through an injected [`HttpTransport`](crate::transport::HttpTransport),
+//! so tests need neither a real home directory nor a metadata server.
+
+mod cache;
+mod chain;
+mod cli_profile;
+mod ecs_ram_role;
+mod environment;
+mod error;
+mod ini_file;
+mod oidc;
+mod ram_role_arn;
+pub mod sts;
+
+#[cfg(test)]
+mod test_support;
+
+pub use cache::{CredentialsCache, EXPIRY_MARGIN, MIN_REFRESH_WINDOW, RETRY_AFTER_FAILURE};
+pub use chain::{CredentialsChain, DefaultCredentialsChain};
+pub use cli_profile::{CliProfileProvider, cli_config_path, cli_profile_region};
+pub use ecs_ram_role::{DEFAULT_METADATA_ENDPOINT, EcsRamRoleProvider};
+pub use environment::EnvironmentProvider;
+pub use error::{CredentialsError, CredentialsErrorKind, SkippedSource};
+pub use ini_file::IniFileProvider;
+pub use oidc::OidcProvider;
+pub use ram_role_arn::RamRoleArnProvider;
 
 use std::fmt;
 use std::sync::Arc;
@@ -120,38 +153,43 @@ impl ProvideCredentials for Credentials {
     }
 }
 
-/// Credentials could not be obtained.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
-pub struct CredentialsError {
-    message: String,
-    retryable: bool,
+/// Parses an STS / metadata `Expiration` (`2015-04-09T11:52:19Z`, RFC 3339).
+pub(crate) fn parse_expiration(text: &str) -> Option<SystemTime> {
+    let parsed =
+        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    let secs = parsed.unix_timestamp();
+    let since_epoch = std::time::Duration::new(secs.unsigned_abs(), parsed.nanosecond());
+    if secs >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(since_epoch)
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(std::time::Duration::from_secs(secs.unsigned_abs()))
+    }
 }
 
-impl CredentialsError {
-    /// A permanent failure described by `message` (which must hold no secret).
-    pub fn new(message: impl Into<String>) -> Self {
-        CredentialsError {
-            message: message.into(),
-            retryable: false,
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn credentials_debug_is_redacted() {
+        let creds = Credentials::new_sts("id", "s3cr3t-value", "t0ken-value", None);
+        let text = format!("{creds:?}");
+        assert!(text.contains("id"));
+        assert!(
+            !text.contains("s3cr3t") && !text.contains("t0ken"),
+            "{text}"
+        );
     }
 
-    /// A failure that may pass (a metadata service or STS endpoint that did not answer).
-    pub fn transient(message: impl Into<String>) -> Self {
-        CredentialsError {
-            message: message.into(),
-            retryable: true,
-        }
-    }
-
-    /// What went wrong.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Whether trying again may help.
-    pub fn is_retryable(&self) -> bool {
-        self.retryable
+    #[test]
+    fn parses_expirations() {
+        assert_eq!(
+            parse_expiration("2015-04-09T11:52:19Z"),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_428_580_339))
+        );
+        assert_eq!(parse_expiration("soon"), None);
+        assert_eq!(parse_expiration(""), None);
     }
 }
