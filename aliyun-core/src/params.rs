@@ -180,6 +180,12 @@ display_param_value!(i32, i64, u32, u64, f32, f64);
 pub trait StructParam {
     /// Appends each set field as `prefix.Field`.
     fn write_fields(&self, prefix: &str, params: &mut Params);
+
+    /// Checks the fields against the spec's rules, naming them `prefix.Field`.
+    fn validate(&self, prefix: &str) -> Result<(), crate::error::InvalidInput> {
+        let _ = prefix;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

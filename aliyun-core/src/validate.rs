@@ -91,8 +91,10 @@ where
     Ok(())
 }
 
-/// Runs `check` on every item of a list, naming a failing item `parameter.N` (from 1), as it
-/// goes on the wire.
+/// Runs `check` on every item of a list, naming a failing item `parameter.N` (from 1) as it
+/// goes on the wire, and a failing field of a structure item `parameter.N.Field`.
+///
+/// `check` gets the list's name (not the item's), so no name is built unless an item fails.
 pub fn each<T>(
     parameter: &str,
     items: &[T],
@@ -100,10 +102,11 @@ pub fn each<T>(
 ) -> Result<(), InvalidInput> {
     for (index, item) in items.iter().enumerate() {
         if let Err(error) = check(parameter, item) {
-            return Err(InvalidInput::new(
-                format!("{parameter}.{}", index + 1),
-                error.rule().clone(),
-            ));
+            let name = match error.parameter().strip_prefix(parameter) {
+                Some(rest) => format!("{parameter}.{}{rest}", index + 1),
+                None => error.parameter().to_owned(),
+            };
+            return Err(InvalidInput::new(name, error.rule().clone()));
         }
     }
     Ok(())

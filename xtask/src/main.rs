@@ -1,1 +1,61 @@
-fn main() {}
+//! `cargo xtask <command>`: see `cargo xtask help`.
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  codegen           regenerate every product crate's src/generated/ from specs/
+  codegen --check   change nothing; exit 1 listing stale generated files
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let root = xtask::workspace_root();
+    match args.as_slice() {
+        ["codegen"] => match xtask::codegen(&root) {
+            Ok(changed) if changed.is_empty() => {
+                println!("generated code is up to date");
+                ExitCode::SUCCESS
+            }
+            Ok(changed) => {
+                for file in &changed {
+                    println!("{}", file.applied());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        ["codegen", "--check"] => match xtask::check(&root) {
+            Ok(stale) if stale.is_empty() => {
+                println!("generated code is up to date");
+                ExitCode::SUCCESS
+            }
+            Ok(stale) => {
+                eprintln!("generated code is stale:");
+                for file in &stale {
+                    eprintln!("  {file}");
+                }
+                eprintln!("run `cargo xtask codegen` and commit the result");
+                ExitCode::FAILURE
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        ["help"] | ["--help"] | ["-h"] | [] => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("unknown command: {}\n\n{USAGE}", other.join(" "));
+            ExitCode::from(2)
+        }
+    }
+}

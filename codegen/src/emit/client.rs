@@ -1,0 +1,72 @@
+//! The product's `Client`: one method per action, each returning a fluent builder.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::Service;
+
+use super::docs::{doc_paragraphs, spec_doc};
+use super::operation::OperationNames;
+
+/// The `client.rs` module body.
+pub fn client_module(service: &Service) -> TokenStream {
+    let module_doc = format!(" The `{}` client.", service.code);
+    let doc = doc_paragraphs(&[
+        format!(
+            "A client for {} (`{}` API version {}).",
+            service.name, service.code, service.api_version
+        ),
+        "Cheap to clone: clones share the configuration, the connection pool and the \
+         credentials cache. Build one from a shared [`aliyun_core::Config`] with \
+         [`Client::new`], or from the environment with [`Client::from_env`]."
+            .to_owned(),
+    ]);
+    let methods = service.operations.iter().map(|op| {
+        let OperationNames { method, fluent, .. } = OperationNames::new(op);
+        let module = super::rust::ident(&op.snake);
+        let doc = doc_paragraphs(&[
+            spec_doc(&op.doc),
+            format!(
+                "Returns a [`{fluent}`](super::operation::{module}::{fluent}): set parameters, \
+                 then call `send()`."
+            ),
+        ]);
+        quote! {
+            #doc
+            pub fn #method(&self) -> super::operation::#module::#fluent {
+                super::operation::#module::#fluent::new(self.inner.clone())
+            }
+        }
+    });
+    quote! {
+        #![doc = #module_doc]
+
+        #doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            inner: aliyun_core::ServiceClient,
+        }
+
+        impl Client {
+            /// A client using `config` (region, credentials, endpoint, timeouts, retries).
+            pub fn new(config: &aliyun_core::Config) -> Self {
+                Self {
+                    inner: aliyun_core::ServiceClient::new(config, &super::SERVICE),
+                }
+            }
+
+            /// A client configured from the environment; see [`aliyun_core::Config::from_env`].
+            pub fn from_env() -> Result<Self, aliyun_core::error::ConfigError> {
+                Ok(Self::new(&aliyun_core::Config::from_env()?))
+            }
+
+            /// The runtime client underneath (its configuration, region, and the generic
+            /// `call` for any [`aliyun_core::Operation`]).
+            pub fn service_client(&self) -> &aliyun_core::ServiceClient {
+                &self.inner
+            }
+
+            #(#methods)*
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Spec prose → rustdoc attributes.
+//!
+//! Spec docs come from API pages written for people, not rustdoc. A few things rustdoc would
+//! misread are neutralised: `[Name]` (an intra-doc link to nothing), bare URLs, stray `<Tag>`
+//! (read as HTML), and untagged code fences (which rustdoc would compile as Rust doctests).
+//! Each line becomes its own `#[doc]` attribute, so one changed spec line changes one generated
+//! line.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = "..."]` attributes for `text` (already rustdoc-safe), one per line.
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Spec prose made safe for rustdoc (see the module docs).
+pub fn spec_doc(text: &str) -> String {
+    sanitize(text.trim_end()).join("\n")
+}
+
+/// `#[doc]` attributes for several paragraphs (empty ones skipped), separated by blank lines.
+pub fn doc_paragraphs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
+    let text = paragraphs
+        .iter()
+        .map(|p| p.as_ref().trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    doc_attrs(&text)
+}
+
+/// The first sentence-ish line of `text`, for one-line summaries.
+pub fn summary(text: &str) -> String {
+    text.trim()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+/// Each line of `text` made safe for rustdoc.
+fn sanitize(text: &str) -> Vec<String> {
+    let mut in_fence = false;
+    text.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            if let Some(lang) = trimmed.strip_prefix("```") {
+                let opening = !in_fence;
+                in_fence = !in_fence;
+                if opening && lang.trim().is_empty() {
+                    return format!("{line}text");
+                }
+                return line.to_owned();
+            }
+            if in_fence {
+                return line.to_owned();
+            }
+            sanitize_prose(line)
+        })
+        .collect()
+}
+
+/// Escapes outside inline code spans.
+fn sanitize_prose(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    for (index, part) in line.split('`').enumerate() {
+        if index > 0 {
+            out.push('`');
+        }
+        if index % 2 == 1 {
+            out.push_str(part);
+        } else {
+            out.push_str(&escape_outside_code(part));
+        }
+    }
+    out
+}
+
+fn escape_outside_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == ')' || c == '>')
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';']);
+            // Already inside `<...>` or a markdown link target: leave as is.
+            let wrapped = i > 0 && matches!(bytes[i - 1], b'<' | b'(');
+            if wrapped {
+                out.push_str(url);
+            } else {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+            }
+            i += url.len();
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        match c {
+            '[' => {
+                // Keep inline links `[text](url)`; escape every other bracket.
+                if is_inline_link(rest) {
+                    out.push('[');
+                } else {
+                    out.push_str("\\[");
+                }
+            }
+            ']' => {
+                if rest[1..].starts_with('(') {
+                    out.push(']');
+                } else {
+                    out.push_str("\\]");
+                }
+            }
+            '<' if !rest[1..].starts_with("http") => out.push_str("&lt;"),
+            _ => out.push(c),
+        }
+        i += c.len_utf8();
+    }
+    out
+}
+
+fn is_inline_link(rest: &str) -> bool {
+    rest.find(']')
+        .is_some_and(|close| rest[close + 1..].starts_with('(') && !rest[1..close].contains('['))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_is_made_safe() {
+        assert_eq!(
+            spec_doc("see [DescribeRegions](~~25609~~)"),
+            "see [DescribeRegions](~~25609~~)"
+        );
+        assert_eq!(spec_doc("values [1, 20]"), "values \\[1, 20\\]");
+        assert_eq!(
+            spec_doc("see https://example.com/x."),
+            "see <https://example.com/x>."
+        );
+        assert_eq!(spec_doc("<Error> body"), "&lt;Error> body");
+        assert_eq!(spec_doc("code `a[0] <b>` ok"), "code `a[0] <b>` ok");
+    }
+
+    #[test]
+    fn fences_get_a_language_and_lines_stay_lines() {
+        assert_eq!(
+            spec_doc("a\n\n```\n{\"x\": [1]}\n```"),
+            "a\n\n```text\n{\"x\": [1]}\n```"
+        );
+    }
+}

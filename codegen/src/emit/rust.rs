@@ -1,0 +1,94 @@
+//! Rust identifiers, types and literals for model items.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use crate::model::{Field, Type};
+use crate::names;
+
+/// An identifier, raw (`r#type`) where the name is a keyword.
+pub fn ident(name: &str) -> Ident {
+    if names::needs_raw(name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// An identifier made of parts (`set_` + `region_id`), never raw.
+pub fn ident_concat(prefix: &str, name: &str) -> Ident {
+    Ident::new(&format!("{prefix}{name}"), Span::call_site())
+}
+
+/// The plain Rust type of one value of `ty` (a list gives `Vec<item>`).
+pub fn value_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => quote!(String),
+        Type::Integer => quote!(i32),
+        Type::Long => quote!(i64),
+        Type::Float => quote!(f64),
+        Type::Boolean => quote!(bool),
+        Type::Struct(name) | Type::Enum(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        Type::List(item) => {
+            let item = value_type(&item.ty);
+            quote!(Vec<#item>)
+        }
+    }
+}
+
+/// The type of a field that may be absent: lists stay `Vec` (empty means absent), the rest
+/// become `Option`.
+pub fn optional_type(ty: &Type) -> TokenStream {
+    let value = value_type(ty);
+    match ty {
+        Type::List(_) => value,
+        _ => quote!(Option<#value>),
+    }
+}
+
+/// The declared type of `field`, optional unless `required` holds.
+pub fn field_type(field: &Field, required: bool) -> TokenStream {
+    if required {
+        value_type(&field.ty)
+    } else {
+        optional_type(&field.ty)
+    }
+}
+
+/// A numeric literal of the type's Rust type, from spec text.
+pub fn number_literal(ty: &Type, number: &serde_json::Number) -> TokenStream {
+    match ty {
+        Type::Integer => {
+            let v = number
+                .as_i64()
+                .and_then(|v| i32::try_from(v).ok())
+                .unwrap_or_default();
+            let lit = Literal::i32_unsuffixed(v);
+            quote!(#lit)
+        }
+        Type::Long => {
+            let lit = Literal::i64_unsuffixed(number.as_i64().unwrap_or_default());
+            quote!(#lit)
+        }
+        _ => {
+            let lit = Literal::f64_unsuffixed(number.as_f64().unwrap_or_default());
+            quote!(#lit)
+        }
+    }
+}
+
+/// The named types a type mentions (for `use` lines).
+pub fn named_types(ty: &Type, out: &mut Vec<String>) {
+    match ty {
+        Type::Struct(name) | Type::Enum(name) => {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        Type::List(item) => named_types(&item.ty, out),
+        _ => {}
+    }
+}

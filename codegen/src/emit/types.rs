@@ -1,0 +1,201 @@
+//! The `types` module: named structures and enums, and the field declarations that output
+//! structs share with them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{EnumType, Field, NamedType, Service, StructType, Type, WireType};
+
+use super::docs::{doc_attrs, doc_paragraphs, spec_doc};
+use super::rust::{field_type, ident, optional_type};
+use super::wire::{WireName, validate_field, write_field};
+
+/// The whole `types.rs` module body.
+pub fn types_module(service: &Service) -> TokenStream {
+    let items = service.types.iter().map(|t| match t {
+        NamedType::Struct(s) => struct_type(s),
+        NamedType::Enum(e) => enum_type(e),
+    });
+    let doc = format!(
+        " Structures and enums shared by {} actions' inputs and outputs.",
+        service.code
+    );
+    quote! {
+        #![doc = #doc]
+        #(#items)*
+    }
+}
+
+/// Derives of a decoded structure.
+pub fn output_derives() -> TokenStream {
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
+        #[serde(crate = "aliyun_core::__private::serde")]
+    }
+}
+
+/// The declaration of a decoded field. `all_optional` makes even required fields `Option`
+/// (for structures that are also built by users as parameters).
+pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
+    let required = field.required && !all_optional;
+    let wire = &field.wire_name;
+    let serde = match &field.ty {
+        Type::List(_) => {
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::wrapped_list")])
+        }
+        Type::Struct(_) if required => quote!(#[serde(rename = #wire)]),
+        Type::Struct(_) => quote!(#[serde(rename = #wire, default)]),
+        _ if required => {
+            quote!(#[serde(rename = #wire, deserialize_with = "aliyun_core::de::lenient")])
+        }
+        _ => {
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::lenient_opt")])
+        }
+    };
+    let doc = doc_paragraphs(&[spec_doc(&field.doc), wire_note(field)]);
+    let name = ident(&field.rust_name);
+    let ty = field_type(field, required && !matches!(field.ty, Type::List(_)));
+    quote! {
+        #doc
+        #serde
+        pub #name: #ty,
+    }
+}
+
+/// Notes on how the service encodes a field, when it is not the natural JSON shape.
+fn wire_note(field: &Field) -> String {
+    let mut notes = Vec::new();
+    let wire_type = field.wire_type.or(match &field.ty {
+        Type::List(item) => item.wire_type,
+        _ => None,
+    });
+    if let Some(wire_type) = wire_type {
+        let sent_as = match wire_type {
+            WireType::String => "a JSON string",
+            WireType::Number => "a JSON number",
+            WireType::Boolean => "a JSON boolean",
+        };
+        notes.push(format!(
+            "The service sends this as {sent_as}; it is decoded leniently."
+        ));
+    }
+    if let Some(wrapper) = &field.wrapper {
+        notes.push(format!(
+            "On the wire the list is wrapped: `{{\"{}\": {{\"{wrapper}\": [...]}}}}`.",
+            field.wire_name
+        ));
+    }
+    notes.join(" ")
+}
+
+fn struct_type(s: &StructType) -> TokenStream {
+    let doc = doc_attrs(&spec_doc(&s.doc));
+    let name = ident(&s.name);
+    let non_exhaustive = (!s.in_input).then(|| quote!(#[non_exhaustive]));
+    let fields: Vec<TokenStream> = if s.in_output {
+        s.fields
+            .iter()
+            .map(|f| output_field(f, s.in_input))
+            .collect()
+    } else {
+        s.fields
+            .iter()
+            .map(|f| {
+                let doc = doc_attrs(&spec_doc(&f.doc));
+                let name = ident(&f.rust_name);
+                let ty = optional_type(&f.ty);
+                quote! { #doc pub #name: #ty, }
+            })
+            .collect()
+    };
+    let derives = if s.in_output {
+        output_derives()
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, Default)])
+    };
+    let param_impl = s.in_input.then(|| struct_param_impl(s));
+    quote! {
+        #doc
+        #derives
+        #non_exhaustive
+        pub struct #name {
+            #(#fields)*
+        }
+        #param_impl
+    }
+}
+
+/// How a structure parameter writes and checks its fields (`Prefix.Field`).
+fn struct_param_impl(s: &StructType) -> TokenStream {
+    let name = ident(&s.name);
+    let writes = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        write_field(
+            f,
+            &quote!(self.#field),
+            &WireName::prefixed(&f.wire_name),
+            true,
+        )
+    });
+    let checks: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .map(|f| {
+            let field = ident(&f.rust_name);
+            validate_field(
+                f,
+                &quote!(self.#field),
+                &WireName::prefixed(&f.wire_name),
+                true,
+            )
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    let validate = (!checks.is_empty()).then(|| {
+        quote! {
+            fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    });
+    quote! {
+        impl aliyun_core::params::StructParam for #name {
+            fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+                #(#writes)*
+            }
+            #validate
+        }
+    }
+}
+
+fn enum_type(e: &EnumType) -> TokenStream {
+    let doc = doc_attrs(&spec_doc(&e.doc));
+    let name = ident(&e.name);
+    let variants = e.values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let text = v
+            .doc
+            .as_deref()
+            .map(spec_doc)
+            .unwrap_or_else(|| format!("`{}`.", v.value));
+        let doc = doc_attrs(&text);
+        quote! { #doc #variant, }
+    });
+    let mappings = e.values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let value = &v.value;
+        quote!(#variant => #value)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the SDK does not know, kept as sent.
+            Unknown(String),
+        }
+        aliyun_core::text_enum!(#name { #(#mappings),* });
+    }
+}

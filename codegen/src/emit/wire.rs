@@ -1,0 +1,177 @@
+//! Statements that write fields as wire parameters and check them against the spec's limits.
+//!
+//! Shared by action inputs (names are literals: `"InstanceId"`) and structure parameters (names
+//! are built from a prefix: `Tag.1.Key`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{Field, Limits, Type};
+use crate::spec::ListStyle;
+
+use super::rust::number_literal;
+
+/// How a field's wire name is written in generated code.
+pub struct WireName {
+    /// An expression usable as `impl Into<Cow<'static, str>>`.
+    pub owned: TokenStream,
+    /// An expression usable as `&str`.
+    pub borrowed: TokenStream,
+}
+
+impl WireName {
+    /// A top-level parameter: a string literal.
+    pub fn literal(name: &str) -> Self {
+        WireName {
+            owned: quote!(#name),
+            borrowed: quote!(#name),
+        }
+    }
+
+    /// A structure field under the runtime `prefix`.
+    pub fn prefixed(name: &str) -> Self {
+        let template = format!("{{prefix}}.{name}");
+        WireName {
+            owned: quote!(format!(#template)),
+            borrowed: quote!(&format!(#template)),
+        }
+    }
+}
+
+/// Writes `access` (an expression of the field's declared type) as wire parameters.
+pub fn write_field(
+    field: &Field,
+    access: &TokenStream,
+    name: &WireName,
+    is_option: bool,
+) -> TokenStream {
+    let WireName { owned, borrowed } = name;
+    match &field.ty {
+        Type::List(item) => match (&item.ty, field.list_style) {
+            (Type::Struct(_), _) => quote!(params.push_struct_list(#borrowed, &#access);),
+            (_, ListStyle::Repeat) => quote!(params.push_repeat_list(#borrowed, &#access);),
+            (_, ListStyle::Joined) => {
+                let separator = &field.separator;
+                quote!(params.push_joined_list(#owned, &#access, #separator);)
+            }
+        },
+        Type::Struct(_) if is_option => quote! {
+            if let Some(value) = &#access {
+                params.push_struct(#borrowed, value);
+            }
+        },
+        Type::Struct(_) => quote!(params.push_struct(#borrowed, &#access);),
+        _ if is_option => quote!(params.push_opt(#owned, #access.as_ref());),
+        _ => quote!(params.push(#owned, &#access);),
+    }
+}
+
+/// Checks `access` against the field's rules; empty when there is nothing to check.
+pub fn validate_field(
+    field: &Field,
+    access: &TokenStream,
+    name: &WireName,
+    is_option: bool,
+) -> TokenStream {
+    let borrowed = &name.borrowed;
+    let mut checks = Vec::new();
+    if let Type::List(item) = &field.ty {
+        let min = field.limits.min_items.map(|m| m as usize);
+        // A required list needs at least one item.
+        let min = if field.required {
+            Some(min.unwrap_or(1).max(1))
+        } else {
+            min
+        };
+        let max = field.limits.max_items.map(|m| m as usize);
+        if min.is_some() || max.is_some() {
+            let (min, max) = (option_tokens(min), option_tokens(max));
+            checks
+                .push(quote!(aliyun_core::validate::items(#borrowed, #access.len(), #min, #max)?;));
+        }
+        let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name));
+        if !item_checks.is_empty() {
+            checks.push(quote! {
+                aliyun_core::validate::each(#borrowed, &#access, |name, item| {
+                    #(#item_checks)*
+                    Ok(())
+                })?;
+            });
+        }
+        return quote!(#(#checks)*);
+    }
+    if is_option && field.required {
+        checks.push(quote!(aliyun_core::validate::required(#borrowed, #access.as_ref())?;));
+    }
+    let value_checks = value_checks(&field.ty, &field.limits, &quote!(value), borrowed);
+    if value_checks.is_empty() {
+        return quote!(#(#checks)*);
+    }
+    if is_option {
+        checks.push(quote! {
+            if let Some(value) = &#access {
+                #(#value_checks)*
+            }
+        });
+    } else {
+        checks.push(quote! {
+            let value = &#access;
+            #(#value_checks)*
+        });
+    }
+    quote!(#(#checks)*)
+}
+
+/// Checks of one value (a reference expression) against `limits`.
+fn value_checks(
+    ty: &Type,
+    limits: &Limits,
+    value: &TokenStream,
+    name: &TokenStream,
+) -> Vec<TokenStream> {
+    let mut checks = Vec::new();
+    match ty {
+        Type::String => {
+            if limits.min_length.is_some() || limits.max_length.is_some() {
+                let min = option_tokens(limits.min_length.map(|m| m as usize));
+                let max = option_tokens(limits.max_length.map(|m| m as usize));
+                checks.push(quote!(aliyun_core::validate::length(#name, #value, #min, #max)?;));
+            }
+            if let Some(pattern) = &limits.pattern {
+                checks.push(quote! {
+                    static PATTERN: aliyun_core::validate::Pattern =
+                        aliyun_core::validate::Pattern::new(#pattern);
+                    aliyun_core::validate::pattern(#name, #value, &PATTERN)?;
+                });
+            }
+        }
+        Type::Integer | Type::Long | Type::Float => {
+            if limits.minimum.is_some() || limits.maximum.is_some() {
+                let bound = |n: &Option<serde_json::Number>| match n {
+                    Some(n) => {
+                        let lit = number_literal(ty, n);
+                        quote!(Some(#lit))
+                    }
+                    None => quote!(None),
+                };
+                let (min, max) = (bound(&limits.minimum), bound(&limits.maximum));
+                checks.push(quote!(aliyun_core::validate::range(#name, *#value, #min, #max)?;));
+            }
+        }
+        Type::Struct(_) => {
+            checks.push(quote!(aliyun_core::params::StructParam::validate(#value, #name)?;));
+        }
+        _ => {}
+    }
+    checks
+}
+
+fn option_tokens(value: Option<usize>) -> TokenStream {
+    match value {
+        Some(v) => {
+            let lit = proc_macro2::Literal::usize_unsuffixed(v);
+            quote!(Some(#lit))
+        }
+        None => quote!(None),
+    }
+}

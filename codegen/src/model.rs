@@ -1,0 +1,488 @@
+//! The intermediate model: a validated spec with every default applied and every name resolved.
+//!
+//! The emitter reads only this model, and so does the emulator (which serves what the specs
+//! say), so both agree on effective methods, Rust names, list styles and limits.
+
+use serde_json::Value;
+
+use crate::names;
+use crate::spec::{self, ItemType, ListStyle, Member, Spec, TypeKind, TypeName};
+
+pub use crate::spec::{
+    ErrorStyle, Method, PaginationStyle, ParamLocation, RequestCase, ResponseCase, SignatureScheme,
+    WireType,
+};
+
+/// One product at one API version.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Product code (`Ecs`).
+    pub code: String,
+    /// Human name.
+    pub name: String,
+    /// API version.
+    pub api_version: String,
+    /// Target crate directory (`aliyun-ecs`).
+    pub crate_name: String,
+    /// Environment id (`ECS`).
+    pub env_id: String,
+    /// Signature scheme.
+    pub signature: SignatureScheme,
+    /// Module documentation.
+    pub doc: String,
+    /// Regional host pattern.
+    pub regional_endpoint: String,
+    /// Central host.
+    pub central_endpoint: String,
+    /// Per-region hosts, sorted by region.
+    pub endpoint_exceptions: Vec<(String, String)>,
+    /// Error body style.
+    pub error_style: ErrorStyle,
+    /// Named types, sorted by name.
+    pub types: Vec<NamedType>,
+    /// Operations, sorted by action name.
+    pub operations: Vec<Operation>,
+}
+
+impl Service {
+    /// The operation for `action`.
+    pub fn operation(&self, action: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.name == action)
+    }
+
+    /// The named type `name`.
+    pub fn named_type(&self, name: &str) -> Option<&NamedType> {
+        self.types.iter().find(|t| t.name() == name)
+    }
+
+    /// The fields of struct `name` (empty if it is not a struct).
+    pub fn struct_fields(&self, name: &str) -> &[Field] {
+        match self.named_type(name) {
+            Some(NamedType::Struct(s)) => &s.fields,
+            _ => &[],
+        }
+    }
+}
+
+/// A named structure or enum.
+#[derive(Debug, Clone)]
+pub enum NamedType {
+    /// A structure.
+    Struct(StructType),
+    /// A string enum.
+    Enum(EnumType),
+}
+
+impl NamedType {
+    /// The type's name.
+    pub fn name(&self) -> &str {
+        match self {
+            NamedType::Struct(s) => &s.name,
+            NamedType::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// A structure.
+#[derive(Debug, Clone)]
+pub struct StructType {
+    /// Rust (and spec) name.
+    pub name: String,
+    /// Documentation.
+    pub doc: String,
+    /// Fields.
+    pub fields: Vec<Field>,
+    /// Used in some action's parameters (so it is written to the wire).
+    pub in_input: bool,
+    /// Used in some action's response (so it is decoded).
+    pub in_output: bool,
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct EnumType {
+    /// Rust (and spec) name.
+    pub name: String,
+    /// Documentation.
+    pub doc: String,
+    /// Known values.
+    pub values: Vec<EnumVariant>,
+}
+
+/// One known enum value.
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    /// Wire value.
+    pub value: String,
+    /// Variant name.
+    pub variant: String,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    /// `String`.
+    String,
+    /// `i32`.
+    Integer,
+    /// `i64`.
+    Long,
+    /// `f64`.
+    Float,
+    /// `bool`.
+    Boolean,
+    /// A named structure.
+    Struct(String),
+    /// A named enum.
+    Enum(String),
+    /// A list.
+    List(Box<Item>),
+}
+
+/// The item of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Item type (never a list).
+    pub ty: Type,
+    /// Limits on each item.
+    pub limits: Limits,
+    /// How items arrive in responses, when not their natural JSON type.
+    pub wire_type: Option<WireType>,
+}
+
+/// Validation limits. Numbers are kept as their spec text so they print exactly.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    /// Fewest list items.
+    pub min_items: Option<u64>,
+    /// Most list items.
+    pub max_items: Option<u64>,
+    /// Shortest string.
+    pub min_length: Option<u64>,
+    /// Longest string.
+    pub max_length: Option<u64>,
+    /// Pattern.
+    pub pattern: Option<String>,
+    /// Inclusive minimum.
+    pub minimum: Option<serde_json::Number>,
+    /// Inclusive maximum.
+    pub maximum: Option<serde_json::Number>,
+}
+
+/// A parameter, response field or structure field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Wire name.
+    pub wire_name: String,
+    /// Rust name (snake_case).
+    pub rust_name: String,
+    /// Documentation.
+    pub doc: String,
+    /// Type.
+    pub ty: Type,
+    /// Whether it must be present.
+    pub required: bool,
+    /// Limits.
+    pub limits: Limits,
+    /// List wire style (parameters).
+    pub list_style: ListStyle,
+    /// Joined-list separator.
+    pub separator: String,
+    /// Filled from the client's region when unset.
+    pub client_region: bool,
+    /// Response list wrapper key.
+    pub wrapper: Option<String>,
+    /// How the value arrives in responses, when not its natural JSON type.
+    pub wire_type: Option<WireType>,
+    /// Service-side default.
+    pub default: Option<Value>,
+    /// Example value.
+    pub example: Option<Value>,
+}
+
+/// A documented error code.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// Code.
+    pub code: String,
+    /// Variant name.
+    pub variant: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Service message.
+    pub message: Option<String>,
+    /// Documentation.
+    pub doc: String,
+    /// Marked transient by the spec (beyond the protocol's default rules).
+    pub retryable: bool,
+}
+
+/// Paging of a list action.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// Style.
+    pub style: PaginationStyle,
+    /// Response list field (wire name).
+    pub items: String,
+    /// Page size parameter.
+    pub page_size: Option<String>,
+    /// Token parameter.
+    pub input_token: Option<String>,
+    /// Token response field.
+    pub output_token: Option<String>,
+    /// Page number parameter.
+    pub page_number: Option<String>,
+    /// Total count response field.
+    pub total_count: Option<String>,
+}
+
+/// One action.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Action name (`InstallCloudAssistant`).
+    pub name: String,
+    /// snake_case name (`install_cloud_assistant`).
+    pub snake: String,
+    /// Documentation.
+    pub doc: String,
+    /// Effective HTTP method.
+    pub method: Method,
+    /// Effective parameter placement.
+    pub param_location: ParamLocation,
+    /// Safe to repeat.
+    pub idempotent: bool,
+    /// Parameters.
+    pub params: Vec<Field>,
+    /// Response fields.
+    pub output: Vec<Field>,
+    /// Example response body.
+    pub response_example: Option<Value>,
+    /// Documented errors.
+    pub errors: Vec<ErrorInfo>,
+    /// Paging.
+    pub pagination: Option<Pagination>,
+    /// Request test cases.
+    pub request_cases: Vec<RequestCase>,
+    /// Response test cases.
+    pub response_cases: Vec<ResponseCase>,
+}
+
+impl Operation {
+    /// The parameter with wire name `name`.
+    pub fn param(&self, name: &str) -> Option<&Field> {
+        self.params.iter().find(|f| f.wire_name == name)
+    }
+
+    /// The response field with wire name `name`.
+    pub fn output_field(&self, name: &str) -> Option<&Field> {
+        self.output.iter().find(|f| f.wire_name == name)
+    }
+}
+
+/// Lowers a spec that passed [`crate::validate`].
+pub fn lower(spec: &Spec) -> Service {
+    let p = &spec.product;
+    let mut types: Vec<NamedType> = spec
+        .types
+        .iter()
+        .map(|(name, def)| match def.kind {
+            TypeKind::Struct => NamedType::Struct(StructType {
+                name: name.clone(),
+                doc: def.doc.clone(),
+                fields: def.fields.iter().flatten().map(lower_member).collect(),
+                in_input: false,
+                in_output: false,
+            }),
+            TypeKind::Enum => NamedType::Enum(EnumType {
+                name: name.clone(),
+                doc: def.doc.clone(),
+                values: def
+                    .values
+                    .iter()
+                    .flatten()
+                    .map(|v| EnumVariant {
+                        value: v.value.clone(),
+                        variant: names::enum_variant(v),
+                        doc: v.doc.clone(),
+                    })
+                    .collect(),
+            }),
+        })
+        .collect();
+
+    let operations: Vec<Operation> = spec
+        .actions
+        .iter()
+        .map(|(name, action)| lower_action(p, name, action))
+        .collect();
+
+    mark_struct_usage(&mut types, &operations);
+
+    Service {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        api_version: p.api_version.clone(),
+        crate_name: p.crate_name.clone(),
+        env_id: p
+            .env_id
+            .clone()
+            .unwrap_or_else(|| p.code.to_ascii_uppercase()),
+        signature: p.signature,
+        doc: p.doc.clone(),
+        regional_endpoint: p.endpoints.regional.clone(),
+        central_endpoint: p.endpoints.central.clone(),
+        endpoint_exceptions: p
+            .endpoints
+            .exceptions
+            .iter()
+            .map(|(r, h)| (r.clone(), h.clone()))
+            .collect(),
+        error_style: p.errors.style,
+        types,
+        operations,
+    }
+}
+
+fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> Operation {
+    Operation {
+        name: name.to_owned(),
+        snake: names::action_snake(name),
+        doc: action.doc.clone(),
+        method: action.method.unwrap_or(product.method),
+        param_location: action.param_location.unwrap_or(product.param_location),
+        idempotent: action.idempotent,
+        params: action.params.iter().map(lower_member).collect(),
+        output: action.response.fields.iter().map(lower_member).collect(),
+        response_example: action.response.example.clone(),
+        errors: action
+            .errors
+            .iter()
+            .map(|e| ErrorInfo {
+                code: e.code.clone(),
+                variant: names::error_variant(e),
+                status: e.status,
+                message: e.message.clone(),
+                doc: e.doc.clone(),
+                retryable: e.retryable,
+            })
+            .collect(),
+        pagination: action.pagination.as_ref().map(|p| Pagination {
+            style: p.style,
+            items: p.items.clone(),
+            page_size: p.page_size.clone(),
+            input_token: p.input_token.clone(),
+            output_token: p.output_token.clone(),
+            page_number: p.page_number.clone(),
+            total_count: p.total_count.clone(),
+        }),
+        request_cases: action.tests.requests.clone(),
+        response_cases: action.tests.responses.clone(),
+    }
+}
+
+fn resolve(ty: TypeName, type_ref: Option<&str>, items: Option<&ItemType>) -> Type {
+    let named = || type_ref.unwrap_or_default().to_owned();
+    match ty {
+        TypeName::String => Type::String,
+        TypeName::Integer => Type::Integer,
+        TypeName::Long => Type::Long,
+        TypeName::Float => Type::Float,
+        TypeName::Boolean => Type::Boolean,
+        TypeName::Struct => Type::Struct(named()),
+        TypeName::Enum => Type::Enum(named()),
+        TypeName::List => {
+            let item = items.map(|i| Item {
+                ty: resolve(i.ty, i.type_ref.as_deref(), None),
+                limits: Limits {
+                    min_length: i.min_length,
+                    max_length: i.max_length,
+                    pattern: i.pattern.clone(),
+                    minimum: i.minimum.clone(),
+                    maximum: i.maximum.clone(),
+                    ..Limits::default()
+                },
+                wire_type: i.wire_type,
+            });
+            Type::List(Box::new(item.unwrap_or(Item {
+                ty: Type::String,
+                limits: Limits::default(),
+                wire_type: None,
+            })))
+        }
+    }
+}
+
+fn lower_member(m: &Member) -> Field {
+    Field {
+        wire_name: m.name.clone(),
+        rust_name: names::member_name(m),
+        doc: m.doc.clone().unwrap_or_default(),
+        ty: resolve(m.ty, m.type_ref.as_deref(), m.items.as_deref()),
+        required: m.required,
+        limits: Limits {
+            min_items: m.min_items,
+            max_items: m.max_items,
+            min_length: m.min_length,
+            max_length: m.max_length,
+            pattern: m.pattern.clone(),
+            minimum: m.minimum.clone(),
+            maximum: m.maximum.clone(),
+        },
+        list_style: m.style.unwrap_or_default(),
+        separator: m.separator.clone().unwrap_or_else(|| ",".into()),
+        client_region: m.client_region,
+        wrapper: m.wrapper.clone(),
+        wire_type: m.wire_type,
+        default: m.default.clone(),
+        example: m.example.clone(),
+    }
+}
+
+/// Marks which structures appear in inputs and which in outputs (transitively), so each gets
+/// only the code it needs (wire writing, decoding).
+fn mark_struct_usage(types: &mut [NamedType], operations: &[Operation]) {
+    fn struct_refs(ty: &Type) -> Option<&str> {
+        match ty {
+            Type::Struct(name) => Some(name),
+            Type::List(item) => struct_refs(&item.ty),
+            _ => None,
+        }
+    }
+    let fields_of = |types: &[NamedType], name: &str| -> Vec<Field> {
+        types
+            .iter()
+            .find_map(|t| match t {
+                NamedType::Struct(s) if s.name == name => Some(s.fields.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    for input in [true, false] {
+        let mut pending: Vec<String> = operations
+            .iter()
+            .flat_map(|o| if input { &o.params } else { &o.output })
+            .filter_map(|f| struct_refs(&f.ty).map(str::to_owned))
+            .collect();
+        while let Some(name) = pending.pop() {
+            let Some(NamedType::Struct(s)) = types.iter_mut().find(|t| t.name() == name) else {
+                continue;
+            };
+            let flag = if input {
+                &mut s.in_input
+            } else {
+                &mut s.in_output
+            };
+            if *flag {
+                continue;
+            }
+            *flag = true;
+            pending.extend(
+                fields_of(types, &name)
+                    .iter()
+                    .filter_map(|f| struct_refs(&f.ty).map(str::to_owned)),
+            );
+        }
+    }
+}

@@ -1,0 +1,483 @@
+//! The YAML spec format, as serde reads it.
+//!
+//! These types mirror the files in `specs/` one to one; `specs/README.md` is the reference for
+//! authors. Every struct denies unknown fields, so a misspelt key is an error, not a silently
+//! ignored line. Meaning beyond shape (do referenced types exist, are limits sane, do test cases
+//! name real parameters) is checked afterwards by [`crate::validate`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A whole spec file: one product at one API version.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Facts about the product.
+    pub product: Product,
+    /// Named structures and enums, referenced from parameters and response fields.
+    #[serde(default)]
+    pub types: BTreeMap<String, TypeDef>,
+    /// The actions, keyed by action name (`InstallCloudAssistant`).
+    pub actions: BTreeMap<String, Action>,
+}
+
+/// The `product` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    /// Product code as Alibaba Cloud spells it (`Ecs`, `Cms`).
+    pub code: String,
+    /// Human name (`Elastic Compute Service`).
+    pub name: String,
+    /// API version (`2014-05-26`).
+    pub api_version: String,
+    /// The crate the generated code goes to (`aliyun-ecs`); its `src/generated/` is written.
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    /// Upper-case id for environment variables (`ECS` in `ALIBABA_CLOUD_ENDPOINT_URL_ECS`);
+    /// defaults to the upper-cased code.
+    #[serde(default)]
+    pub env_id: Option<String>,
+    /// Signature scheme.
+    pub signature: SignatureScheme,
+    /// Default HTTP method of the product's actions.
+    pub method: Method,
+    /// Default placement of action parameters.
+    #[serde(default)]
+    pub param_location: ParamLocation,
+    /// Endpoint rules.
+    pub endpoints: Endpoints,
+    /// How errors look in response bodies.
+    #[serde(default)]
+    pub errors: ProductErrors,
+    /// Crate-level documentation of the generated module.
+    pub doc: String,
+}
+
+/// Signature schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureScheme {
+    /// RPC signature V1 (HMAC-SHA1).
+    V1,
+    /// Signature V3 (ACS3-HMAC-SHA256).
+    V3,
+}
+
+/// HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Method {
+    /// GET.
+    #[serde(rename = "GET")]
+    Get,
+    /// POST.
+    #[serde(rename = "POST")]
+    Post,
+}
+
+/// Where action parameters travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamLocation {
+    /// In the query string (what the official SDKs do for ECS and CMS).
+    #[default]
+    Query,
+    /// In a form-encoded body (POST only).
+    FormBody,
+}
+
+/// The `product.endpoints` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoints {
+    /// Host pattern with `{region}`: `ecs.{region}.aliyuncs.com`.
+    pub regional: String,
+    /// Host used without a region: `ecs.aliyuncs.com`.
+    pub central: String,
+    /// Regions whose host breaks the pattern: region id → host.
+    #[serde(default)]
+    pub exceptions: BTreeMap<String, String>,
+}
+
+/// The `product.errors` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductErrors {
+    /// The error body style.
+    #[serde(default)]
+    pub style: ErrorStyle,
+}
+
+/// Error body styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorStyle {
+    /// HTTP 4xx/5xx with `Code`, `Message`, `RequestId`, `HostId`, `Recommend`.
+    #[default]
+    Standard,
+    /// Also HTTP 200 with `Success: false` or `ErrorCode` other than 200 (legacy CMS).
+    LegacySuccessFlag,
+}
+
+/// One entry of `types`: a structure or an enum.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDef {
+    /// `struct` or `enum`.
+    pub kind: TypeKind,
+    /// Documentation.
+    pub doc: String,
+    /// A structure's fields.
+    #[serde(default)]
+    pub fields: Option<Vec<Member>>,
+    /// An enum's values.
+    #[serde(default)]
+    pub values: Option<Vec<EnumValue>>,
+}
+
+/// Kinds of named types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeKind {
+    /// A structure.
+    Struct,
+    /// A string enum.
+    Enum,
+}
+
+/// One value of an enum.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value on the wire (`running`).
+    pub value: String,
+    /// Variant name override (default: the value in UpperCamelCase).
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// The type of a parameter, field or list item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeName {
+    /// UTF-8 text.
+    String,
+    /// 32-bit signed integer.
+    Integer,
+    /// 64-bit signed integer.
+    Long,
+    /// 64-bit float.
+    Float,
+    /// `true`/`false`.
+    Boolean,
+    /// A list; `items` gives the item type.
+    List,
+    /// A structure from `types`; `ref` names it.
+    Struct,
+    /// An enum from `types`; `ref` names it.
+    Enum,
+}
+
+/// How a list parameter goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListStyle {
+    /// `Name.1`, `Name.2`, … (structures: `Name.1.Field`).
+    #[default]
+    Repeat,
+    /// One parameter, items joined by `separator` (default `,`).
+    Joined,
+}
+
+/// How a value arrives in a response body, when the service does not use the natural JSON type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WireType {
+    /// A JSON string (`"true"`, `"12"`).
+    String,
+    /// A JSON number.
+    Number,
+    /// A JSON boolean.
+    Boolean,
+}
+
+/// A parameter, a response field, or a structure field.
+///
+/// One shape serves all three so that a structure can be used in requests and responses alike;
+/// options that do not apply where a member appears are rejected by validation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// The wire name (`RegionId`, `InstanceId`, `InstanceCloudAssistantStatusSet`).
+    pub name: String,
+    /// Rust field name override (default: the wire name in snake_case).
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// The type.
+    #[serde(rename = "type")]
+    pub ty: TypeName,
+    /// For `struct` and `enum`: the name of the type in `types`.
+    #[serde(default, rename = "ref")]
+    pub type_ref: Option<String>,
+    /// For `list`: the item type.
+    #[serde(default)]
+    pub items: Option<Box<ItemType>>,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// An example value.
+    #[serde(default)]
+    pub example: Option<Value>,
+    /// Whether the member must be present.
+    #[serde(default)]
+    pub required: bool,
+    /// The value the service assumes when the parameter is absent (documentation, and what the
+    /// emulator uses). Not sent by the SDK.
+    #[serde(default)]
+    pub default: Option<Value>,
+    /// Parameters: fill from the client's configured region when not set.
+    #[serde(default)]
+    pub client_region: bool,
+    /// List parameters: wire style.
+    #[serde(default)]
+    pub style: Option<ListStyle>,
+    /// Joined list parameters: the separator (default `,`).
+    #[serde(default)]
+    pub separator: Option<String>,
+    /// Lists: fewest items.
+    #[serde(default)]
+    pub min_items: Option<u64>,
+    /// Lists: most items.
+    #[serde(default)]
+    pub max_items: Option<u64>,
+    /// Strings: shortest length in characters.
+    #[serde(default)]
+    pub min_length: Option<u64>,
+    /// Strings: longest length in characters.
+    #[serde(default)]
+    pub max_length: Option<u64>,
+    /// Strings: a regular expression the value must match.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Numbers: inclusive minimum.
+    #[serde(default)]
+    pub minimum: Option<serde_json::Number>,
+    /// Numbers: inclusive maximum.
+    #[serde(default)]
+    pub maximum: Option<serde_json::Number>,
+    /// Response lists: the key the service wraps the list in
+    /// (`{"XxxSet": {"<wrapper>": [...]}}`).
+    #[serde(default)]
+    pub wrapper: Option<String>,
+    /// Response fields: the JSON type the service actually sends, when it differs from `type`.
+    #[serde(default)]
+    pub wire_type: Option<WireType>,
+}
+
+/// The item type of a list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemType {
+    /// The type (not `list`: nested lists are not supported).
+    #[serde(rename = "type")]
+    pub ty: TypeName,
+    /// For `struct` and `enum`: the name of the type in `types`.
+    #[serde(default, rename = "ref")]
+    pub type_ref: Option<String>,
+    /// Strings: shortest length.
+    #[serde(default)]
+    pub min_length: Option<u64>,
+    /// Strings: longest length.
+    #[serde(default)]
+    pub max_length: Option<u64>,
+    /// Strings: pattern.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Numbers: inclusive minimum.
+    #[serde(default)]
+    pub minimum: Option<serde_json::Number>,
+    /// Numbers: inclusive maximum.
+    #[serde(default)]
+    pub maximum: Option<serde_json::Number>,
+    /// Response items: the JSON type the service actually sends.
+    #[serde(default)]
+    pub wire_type: Option<WireType>,
+}
+
+/// One action.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// Documentation.
+    pub doc: String,
+    /// HTTP method (default: the product's).
+    #[serde(default)]
+    pub method: Option<Method>,
+    /// Parameter placement (default: the product's).
+    #[serde(default)]
+    pub param_location: Option<ParamLocation>,
+    /// Whether sending twice has the effect of sending once (safe to retry after a timeout).
+    pub idempotent: bool,
+    /// Parameters, in documentation order.
+    #[serde(default)]
+    pub params: Vec<Member>,
+    /// The successful response.
+    pub response: Response,
+    /// Documented error codes.
+    #[serde(default)]
+    pub errors: Vec<ErrorCode>,
+    /// Paging, for list actions.
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+    /// Test cases, turned into generated tests.
+    pub tests: Tests,
+}
+
+/// The successful response of an action.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// Top-level fields of the JSON body.
+    pub fields: Vec<Member>,
+    /// An example body (what the emulator answers for an action it does not model).
+    #[serde(default)]
+    pub example: Option<Value>,
+}
+
+/// A documented error code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    /// The code (`InvalidInstance.NotFound`).
+    pub code: String,
+    /// The HTTP status it comes with.
+    pub status: u16,
+    /// The service's message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Documentation: when it happens, what to do.
+    pub doc: String,
+    /// Marks the code transient (retried like throttling or `ServiceUnavailable`) when the
+    /// protocol's default rules would not. The defaults (throttling, `ServiceUnavailable`,
+    /// `InternalError*`, HTTP 500/502/503/504) apply either way.
+    #[serde(default)]
+    pub retryable: bool,
+    /// Variant name override (default: the code in UpperCamelCase, dots dropped).
+    #[serde(default)]
+    pub rust_name: Option<String>,
+}
+
+/// Paging styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaginationStyle {
+    /// `NextToken`/`MaxResults`.
+    NextToken,
+    /// `PageNumber`/`PageSize`/`TotalCount`.
+    PageNumber,
+}
+
+/// The `pagination` section of a list action.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// The style.
+    pub style: PaginationStyle,
+    /// Response list field holding the items.
+    pub items: String,
+    /// Page size parameter (`MaxResults`, `PageSize`).
+    #[serde(default)]
+    pub page_size: Option<String>,
+    /// Next-token style: the token parameter.
+    #[serde(default)]
+    pub input_token: Option<String>,
+    /// Next-token style: the token response field.
+    #[serde(default)]
+    pub output_token: Option<String>,
+    /// Page-number style: the page number parameter.
+    #[serde(default)]
+    pub page_number: Option<String>,
+    /// Page-number style: the total count response field.
+    #[serde(default)]
+    pub total_count: Option<String>,
+}
+
+/// The `tests` section of an action.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tests {
+    /// Request cases: parameters in, wire parameters out.
+    pub requests: Vec<RequestCase>,
+    /// Response cases: a canned response in, typed output or error out.
+    pub responses: Vec<ResponseCase>,
+}
+
+/// A request test case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestCase {
+    /// Test name (snake_case; the generated test is `request_<name>`).
+    pub name: String,
+    /// What the case shows.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Parameters by wire name; lists as YAML lists, structures as maps.
+    pub params: BTreeMap<String, Value>,
+    /// What must come out.
+    pub expect: RequestExpect,
+}
+
+/// The expected outcome of a request case: either the wire form or a validation error.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestExpect {
+    /// The HTTP method.
+    #[serde(default)]
+    pub method: Option<Method>,
+    /// The action's own wire parameters (common parameters excluded), exactly.
+    #[serde(default)]
+    pub wire: Option<BTreeMap<String, Value>>,
+    /// The request is refused before sending, naming this parameter (wire name).
+    #[serde(default)]
+    pub invalid: Option<String>,
+}
+
+/// A response test case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseCase {
+    /// Test name (snake_case; the generated test is `response_<name>`).
+    pub name: String,
+    /// What the case shows.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Parameters for the call (default: those of the first valid request case).
+    #[serde(default)]
+    pub params: Option<BTreeMap<String, Value>>,
+    /// HTTP status of the canned response.
+    pub status: u16,
+    /// Body of the canned response, verbatim.
+    pub body: String,
+    /// What must come out.
+    pub expect: ResponseExpect,
+}
+
+/// The expected outcome of a response case: exactly one of the three.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseExpect {
+    /// The typed output, by wire field names (fields not named must be absent/empty).
+    #[serde(default)]
+    pub output: Option<BTreeMap<String, Value>>,
+    /// A service error with this code.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// An unreadable-response error.
+    #[serde(default)]
+    pub unreadable: bool,
+}
