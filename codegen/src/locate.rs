@@ -70,6 +70,9 @@ enum Frame {
         path: String,
         key: Option<String>,
         seen: HashSet<String>,
+        /// yaml-rust2 marks a block mapping's start after its first key; a list item that is
+        /// a mapping takes its position from that key instead, once seen.
+        position_pending: bool,
     },
     Seq {
         path: String,
@@ -112,12 +115,20 @@ impl Builder {
                 self.positions.insert(item.clone(), position(mark));
                 Some(item)
             }
-            Some(Frame::Map { path, key, seen }) => match key.take() {
+            Some(Frame::Map {
+                path,
+                key,
+                seen,
+                position_pending,
+            }) => match key.take() {
                 Some(key) => Some(join(path, &key)),
                 None => {
                     // A key. Complex (non-scalar) keys get a placeholder name.
                     let name = scalar_key.unwrap_or("?").to_owned();
                     let full = join(path, &name);
+                    if std::mem::take(position_pending) {
+                        self.positions.insert(path.clone(), position(mark));
+                    }
                     if !seen.insert(name.clone()) {
                         self.duplicates.push((full.clone(), position(mark)));
                     }
@@ -140,20 +151,15 @@ impl MarkedEventReceiver for Builder {
                 self.node(None, mark);
             }
             Event::MappingStart(..) => {
-                if let Some(path) = self.node(None, mark) {
-                    self.stack.push(Frame::Map {
-                        path,
-                        key: None,
-                        seen: HashSet::new(),
-                    });
-                } else {
-                    // A mapping used as a key: index its insides under a placeholder.
-                    self.stack.push(Frame::Map {
-                        path: "?".into(),
-                        key: None,
-                        seen: HashSet::new(),
-                    });
-                }
+                let is_item = matches!(self.stack.last(), Some(Frame::Seq { .. }));
+                // A mapping used as a key gets a placeholder path for its insides.
+                let path = self.node(None, mark).unwrap_or_else(|| "?".into());
+                self.stack.push(Frame::Map {
+                    path,
+                    key: None,
+                    seen: HashSet::new(),
+                    position_pending: is_item,
+                });
             }
             Event::SequenceStart(..) => {
                 let path = self.node(None, mark).unwrap_or_else(|| "?".into());

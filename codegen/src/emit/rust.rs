@@ -83,11 +83,7 @@ pub fn number_literal(ty: &Type, number: &serde_json::Number) -> TokenStream {
 /// The named types a type mentions (for `use` lines).
 pub fn named_types(ty: &Type, out: &mut Vec<String>) {
     match ty {
-        Type::Struct(name) | Type::Enum(name) => {
-            if !out.contains(name) {
-                out.push(name.clone());
-            }
-        }
+        Type::Struct(name) | Type::Enum(name) if !out.contains(name) => out.push(name.clone()),
         Type::List(item) => named_types(&item.ty, out),
         _ => {}
     }

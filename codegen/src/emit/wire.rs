@@ -145,18 +145,18 @@ fn value_checks(
                 });
             }
         }
-        Type::Integer | Type::Long | Type::Float => {
-            if limits.minimum.is_some() || limits.maximum.is_some() {
-                let bound = |n: &Option<serde_json::Number>| match n {
-                    Some(n) => {
-                        let lit = number_literal(ty, n);
-                        quote!(Some(#lit))
-                    }
-                    None => quote!(None),
-                };
-                let (min, max) = (bound(&limits.minimum), bound(&limits.maximum));
-                checks.push(quote!(aliyun_core::validate::range(#name, *#value, #min, #max)?;));
-            }
+        Type::Integer | Type::Long | Type::Float
+            if limits.minimum.is_some() || limits.maximum.is_some() =>
+        {
+            let bound = |n: &Option<serde_json::Number>| match n {
+                Some(n) => {
+                    let lit = number_literal(ty, n);
+                    quote!(Some(#lit))
+                }
+                None => quote!(None),
+            };
+            let (min, max) = (bound(&limits.minimum), bound(&limits.maximum));
+            checks.push(quote!(aliyun_core::validate::range(#name, *#value, #min, #max)?;));
         }
         Type::Struct(_) => {
             checks.push(quote!(aliyun_core::params::StructParam::validate(#value, #name)?;));
