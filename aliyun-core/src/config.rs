@@ -547,31 +547,19 @@ fn user_agent(app_name: Option<&str>) -> Result<HeaderValue, ConfigError> {
 }
 
 /// The region of the `aliyun` CLI profile in `env`, if any.
-fn cli_profile_region(_env: &Environment) -> Option<String> {
-    // Wired to the credentials module's CLI profile reader once it lands.
-    None
+fn cli_profile_region(env: &Environment) -> Option<String> {
+    crate::credentials::cli_profile_region(env)
+        .map(|region| region.trim().to_owned())
+        .filter(|region| !region.is_empty())
 }
 
 /// The default credentials chain reading `env`, with `transport` for the metadata service and
-/// STS.
+/// STS. Building it reads nothing: sources are consulted on the first call.
 fn default_credentials_chain(
-    _env: Environment,
-    _transport: Arc<dyn HttpTransport>,
+    env: Environment,
+    transport: Arc<dyn HttpTransport>,
 ) -> Arc<dyn ProvideCredentials> {
-    Arc::new(NoDefaultChain)
-}
-
-/// Placeholder until the credentials module's default chain lands.
-#[derive(Debug)]
-struct NoDefaultChain;
-
-impl ProvideCredentials for NoDefaultChain {
-    fn provide_credentials(
-        &self,
-    ) -> futures_util::future::BoxFuture<'_, Result<crate::Credentials, crate::CredentialsError>>
-    {
-        Box::pin(std::future::ready(Err(crate::CredentialsError::new(
-            "no credentials configured",
-        ))))
-    }
+    Arc::new(crate::credentials::DefaultCredentialsChain::new(
+        env, transport,
+    ))
 }

@@ -142,6 +142,12 @@ fn service_error(
 ) -> ServiceError {
     let spec_retryable = operation.error(&code).is_some_and(|info| info.retryable);
     let retryable = default_retryable(&code, status) || spec_retryable;
+    // A `SignatureDoesNotMatch` message quotes the server's string-to-sign, which holds the
+    // security token of STS credentials.
+    let message = match redact_security_token(&message) {
+        Cow::Borrowed(_) => message,
+        Cow::Owned(redacted) => redacted,
+    };
     ServiceError::new(code, message, status).with_retryable(retryable)
 }
 
