@@ -342,11 +342,7 @@ impl ServiceClient {
                     })?;
                     headers.insert(HeaderName::from_static(name), value);
                 }
-                let local = LocalSignature::V3 {
-                    string_to_sign: signed.string_to_sign().to_owned(),
-                    canonical_request: signed.canonical_request().to_owned(),
-                };
-                (url, body, headers, local)
+                (url, body, headers, LocalSignature::V3(signed))
             }
             // V1, and any future scheme this executor does not know yet.
             _ => {
@@ -378,10 +374,7 @@ impl ServiceClient {
                     signed.write_query_string(&mut url);
                     (url, String::new(), target.headers.clone())
                 };
-                let local = LocalSignature::V1 {
-                    string_to_sign: signed.string_to_sign().to_owned(),
-                };
-                (url, body, headers, local)
+                (url, body, headers, LocalSignature::V1(signed))
             }
         };
         if form && service.signature != SignatureVersion::V3 {
@@ -530,24 +523,20 @@ impl Failure {
 }
 
 /// What was signed locally, kept to diagnose `SignatureDoesNotMatch`.
+// Kept whole (not copied out) until the response is read: the strings are only needed when
+// the service answers `SignatureDoesNotMatch`.
 enum LocalSignature {
-    V1 {
-        string_to_sign: String,
-    },
-    V3 {
-        string_to_sign: String,
-        canonical_request: String,
-    },
+    V1(v1::SignedV1),
+    V3(v3::SignedV3),
 }
 
 impl LocalSignature {
     fn strings(&self) -> Vec<&str> {
         match self {
-            LocalSignature::V1 { string_to_sign } => vec![string_to_sign],
-            LocalSignature::V3 {
-                string_to_sign,
-                canonical_request,
-            } => vec![string_to_sign, canonical_request],
+            LocalSignature::V1(signed) => vec![signed.string_to_sign()],
+            LocalSignature::V3(signed) => {
+                vec![signed.string_to_sign(), signed.canonical_request()]
+            }
         }
     }
 }

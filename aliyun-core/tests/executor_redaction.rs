@@ -170,3 +170,31 @@ async fn every_error_kind_displays_without_secrets() {
     }
     let _ = std::io::stdout().flush();
 }
+
+#[test]
+fn plain_http_to_a_remote_host_warns_once() {
+    let sink = Sink::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(sink.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let build = |url: &str| {
+        Config::builder()
+            .endpoint_url(url)
+            .credentials_provider(Credentials::new("testid", SECRET))
+            .transport(CaptureTransport::new())
+            .build()
+            .unwrap()
+    };
+    let remote = build("http://warn-once.example.invalid");
+    ServiceClient::new(&remote, &ECS);
+    ServiceClient::new(&remote, &CMS);
+    ServiceClient::new(&build("http://warn-once.example.invalid"), &ECS);
+    ServiceClient::new(&build("http://127.0.0.1:9000"), &ECS);
+    ServiceClient::new(&build("https://secure.example.invalid"), &ECS);
+    let logs = sink.text();
+    assert_eq!(logs.matches("plain http endpoint").count(), 1, "{logs}");
+    assert!(logs.contains("http://warn-once.example.invalid"), "{logs}");
+    assert!(!logs.contains(SECRET));
+}

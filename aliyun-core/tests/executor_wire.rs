@@ -272,6 +272,20 @@ fn endpoints_follow_rules_overrides_and_environment() {
             .region(),
         Some("cn-shenzhen")
     );
+
+    // Without a region variable, the aliyun CLI profile's region; the variable wins over it.
+    let profile = r#"{"current":"work","profiles":[
+        {"name":"default","mode":"AK","access_key_id":"a","access_key_secret":"b","region_id":"cn-hangzhou"},
+        {"name":"work","mode":"AK","access_key_id":"a","access_key_secret":"b","region_id":"cn-qingdao"}]}"#;
+    let env =
+        Environment::fake::<&str, &str>([]).with_file("/home/test/.aliyun/config.json", profile);
+    assert_eq!(builder(&env).build().unwrap().region(), Some("cn-qingdao"));
+    let env = Environment::fake([("ALIBABA_CLOUD_PROFILE", "default")])
+        .with_file("/home/test/.aliyun/config.json", profile);
+    assert_eq!(builder(&env).build().unwrap().region(), Some("cn-hangzhou"));
+    let env = Environment::fake([("REGION", "cn-beijing")])
+        .with_file("/home/test/.aliyun/config.json", profile);
+    assert_eq!(builder(&env).build().unwrap().region(), Some("cn-beijing"));
 }
 
 #[test]
@@ -361,4 +375,17 @@ fn app_name_extends_the_user_agent() {
             .build()
             .is_err()
     );
+}
+
+#[test]
+fn calls_are_send_so_they_can_be_spawned() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = ServiceClient::new(&test_config(CaptureTransport::new()), &ECS);
+    let input = Write::new("i-1");
+    let call = client.call(&input);
+    assert_send(&call);
+    fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
+    assert_shareable::<ServiceClient>();
+    assert_shareable::<Config>();
+    assert_shareable::<CaptureTransport>();
 }

@@ -23,11 +23,16 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default cap on a response body: far above any RPC answer, far below what could hurt.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 8 * 1024 * 1024;
 
+/// Hosts never sent through a proxy: loopback (a proxy cannot reach the caller's own loopback,
+/// where the local emulator listens) and the ECS metadata service (reachable only from the
+/// instance itself, so credentials from it would fail behind a proxy).
+const ALWAYS_DIRECT: &str = "localhost,127.0.0.0/8,::1,100.100.100.200";
+
 /// Which HTTP proxy requests go through.
 ///
-/// Loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) never go through a proxy, whatever
-/// `NO_PROXY` says, as Go's standard library does: a proxy cannot reach the caller's own
-/// loopback (the local emulator).
+/// Loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) and the ECS metadata service
+/// (`100.100.100.200`) never go through a proxy, whatever `NO_PROXY` says (Go's standard
+/// library does the same for loopback): a proxy cannot reach either.
 ///
 /// ```
 /// use aliyun_core::env::Environment;
@@ -114,8 +119,8 @@ impl ProxyConfig {
         // the injected `Environment`'s back.
         builder = builder.no_proxy();
         let bypass = match &self.no_proxy {
-            Some(list) => format!("{list},localhost,127.0.0.0/8,::1"),
-            None => "localhost,127.0.0.0/8,::1".to_owned(),
+            Some(list) => format!("{list},{ALWAYS_DIRECT}"),
+            None => ALWAYS_DIRECT.to_owned(),
         };
         type MakeProxy = fn(&str) -> ::reqwest::Result<::reqwest::Proxy>;
         let entries: [(Option<&str>, MakeProxy); 2] = [
