@@ -5,3 +5,5 @@ mod generated;
 
 pub use generated::client::Client;
 pub use generated::{SERVICE, operation, types};
+
+pub mod workflow;

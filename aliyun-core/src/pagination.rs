@@ -153,6 +153,11 @@ where
         .boxed()
     }
 
+    /// Every item of every page, collected; stops at the first error.
+    pub async fn collect_items(self) -> Result<Vec<I::Item>, E> {
+        self.items().try_collect().await
+    }
+
     /// Every item of every page, in order.
     pub fn items(self) -> BoxStream<'static, Result<I::Item, E>> {
         self.pages()

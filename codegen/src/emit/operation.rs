@@ -146,6 +146,17 @@ fn input_struct(op: &Operation, names: &OperationNames) -> TokenStream {
         let ty = super::rust::field_type(f, !input_is_option(f));
         quote! { #doc pub #name: #ty, }
     });
+    // List bounds as constants, so hand-written code (batching) follows the spec.
+    let limits = op.params.iter().filter_map(|f| {
+        let max = f.limits.max_items?;
+        let name = format_ident!("{}_MAX_ITEMS", f.rust_name.to_uppercase());
+        let doc = doc_attrs(&format!(
+            "Most items `{}` may hold (the spec's `max_items` for `{}`).",
+            f.rust_name, f.wire_name
+        ));
+        let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
+        Some(quote! { #doc pub const #name: usize = #max; })
+    });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +170,7 @@ fn input_struct(op: &Operation, names: &OperationNames) -> TokenStream {
             pub fn builder() -> #builder {
                 #builder::default()
             }
+            #(#limits)*
         }
     }
 }

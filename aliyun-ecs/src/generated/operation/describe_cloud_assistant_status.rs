@@ -36,6 +36,8 @@ impl DescribeCloudAssistantStatusInput {
     pub fn builder() -> DescribeCloudAssistantStatusInputBuilder {
         DescribeCloudAssistantStatusInputBuilder::default()
     }
+    /// Most items `instance_ids` may hold (the spec's `max_items` for `InstanceId`).
+    pub const INSTANCE_IDS_MAX_ITEMS: usize = 50;
 }
 /// Builds a [`DescribeCloudAssistantStatusInput`], checking the spec's rules in [`build`](DescribeCloudAssistantStatusInputBuilder::build).
 #[derive(Debug, Clone, Default, PartialEq)]

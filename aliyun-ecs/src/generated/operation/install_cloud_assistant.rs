@@ -29,6 +29,8 @@ impl InstallCloudAssistantInput {
     pub fn builder() -> InstallCloudAssistantInputBuilder {
         InstallCloudAssistantInputBuilder::default()
     }
+    /// Most items `instance_ids` may hold (the spec's `max_items` for `InstanceId`).
+    pub const INSTANCE_IDS_MAX_ITEMS: usize = 20;
 }
 /// Builds a [`InstallCloudAssistantInput`], checking the spec's rules in [`build`](InstallCloudAssistantInputBuilder::build).
 #[derive(Debug, Clone, Default, PartialEq)]

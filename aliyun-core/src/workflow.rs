@@ -1,0 +1,263 @@
+//! Building blocks for hand-written workflows on top of generated calls: bounded concurrency,
+//! polling with a deadline and backoff, and progress reporting.
+//!
+//! Product crates build their fleet workflows (install on many instances, wait for a status)
+//! from these, so every workflow batches, waits and reports the same way.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt};
+
+/// Runs `task` on every item with at most `limit` running at once; results come back in the
+/// items' order. A `limit` of 0 is treated as 1.
+pub async fn run_concurrent<I, F, Fut>(items: I, limit: usize, task: F) -> Vec<Fut::Output>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
+    Fut: Future,
+{
+    stream::iter(items)
+        .map(task)
+        .buffered(limit.max(1))
+        .collect()
+        .await
+}
+
+/// How long to wait for a state, and how often to look.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PollPolicy {
+    /// Delay before the second look (the first is immediate).
+    pub initial_delay: Duration,
+    /// Longest delay between looks.
+    pub max_delay: Duration,
+    /// Factor the delay grows by after each look.
+    pub multiplier: f64,
+    /// Give up after this long.
+    pub deadline: Duration,
+}
+
+impl Default for PollPolicy {
+    /// Look after 2 s, then back off ×1.5 up to 20 s between looks, for at most 10 minutes.
+    fn default() -> Self {
+        PollPolicy {
+            initial_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(20),
+            multiplier: 1.5,
+            deadline: Duration::from_secs(600),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// A policy with this deadline and the default pacing.
+    pub fn with_deadline(deadline: Duration) -> Self {
+        PollPolicy {
+            deadline,
+            ..PollPolicy::default()
+        }
+    }
+
+    /// The delay after look number `look` (0 for the first look).
+    pub fn delay(&self, look: u32) -> Duration {
+        let factor = self.multiplier.max(1.0).powi(look.min(64) as i32);
+        let delay = self.initial_delay.as_secs_f64() * factor;
+        Duration::from_secs_f64(delay.min(self.max_delay.as_secs_f64()).max(0.0))
+    }
+}
+
+/// A clock for polling loops: the time since it started and the next delay, on tokio's clock
+/// (so tests can pause it).
+#[derive(Debug)]
+pub struct Poller {
+    policy: PollPolicy,
+    started: tokio::time::Instant,
+    looks: u32,
+}
+
+impl Poller {
+    /// Starts the clock now.
+    pub fn start(policy: PollPolicy) -> Self {
+        Poller {
+            policy,
+            started: tokio::time::Instant::now(),
+            looks: 0,
+        }
+    }
+
+    /// Whether another look fits before the deadline.
+    pub fn can_look_again(&self) -> bool {
+        self.started.elapsed() + self.policy.delay(self.looks) <= self.policy.deadline
+    }
+
+    /// Waits before the next look. Returns `false` (without waiting) if that look would come
+    /// after the deadline.
+    pub async fn wait_for_next_look(&mut self) -> bool {
+        if !self.can_look_again() {
+            return false;
+        }
+        tokio::time::sleep(self.policy.delay(self.looks)).await;
+        self.looks += 1;
+        true
+    }
+
+    /// How many looks have been waited for.
+    pub fn looks(&self) -> u32 {
+        self.looks
+    }
+
+    /// Time since the poller started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+/// Where a workflow reports progress: a callback (a CLI draws a progress bar, a service logs),
+/// a channel, or nowhere.
+pub struct Progress<E> {
+    sink: Option<Sink<E>>,
+}
+
+/// A shared progress callback.
+type Sink<E> = Arc<dyn Fn(&E) + Send + Sync>;
+
+impl<E> Progress<E> {
+    /// Reports to nobody.
+    pub fn none() -> Self {
+        Progress { sink: None }
+    }
+
+    /// Reports by calling `callback` with each event (from the workflow's task: keep it quick).
+    pub fn callback(callback: impl Fn(&E) + Send + Sync + 'static) -> Self {
+        Progress {
+            sink: Some(Arc::new(callback)),
+        }
+    }
+
+    /// Sends each event on `sender`; a closed channel is ignored.
+    pub fn channel(sender: tokio::sync::mpsc::UnboundedSender<E>) -> Self
+    where
+        E: Clone + Send + 'static,
+    {
+        Self::callback(move |event: &E| {
+            let _ = sender.send(event.clone());
+        })
+    }
+
+    /// Reports `event`.
+    pub fn emit(&self, event: E) {
+        if let Some(sink) = &self.sink {
+            sink(&event);
+        }
+    }
+}
+
+impl<E> Clone for Progress<E> {
+    fn clone(&self) -> Self {
+        Progress {
+            sink: self.sink.clone(),
+        }
+    }
+}
+
+impl<E> Default for Progress<E> {
+    fn default() -> Self {
+        Self::none()
+    }
+}
+
+impl<E> fmt::Debug for Progress<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.sink.is_some() {
+            "Progress(reporting)"
+        } else {
+            "Progress(none)"
+        })
+    }
+}
+
+/// Removes repeated items, keeping the first of each, in order.
+pub fn dedup_in_order(items: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .into_iter()
+        .filter(|item| seen.insert(item.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrency_is_bounded_and_order_kept() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let results = run_concurrent(0..20u64, 4, |i| {
+            let (running, peak) = (running.clone(), peak.clone());
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20 - i)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                i * 10
+            }
+        })
+        .await;
+        assert_eq!(results, (0..20).map(|i| i * 10).collect::<Vec<_>>());
+        assert_eq!(peak.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn delays_grow_to_the_cap() {
+        let policy = PollPolicy {
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(5),
+            multiplier: 2.0,
+            deadline: Duration::from_secs(60),
+        };
+        let delays: Vec<_> = (0..5).map(|n| policy.delay(n).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 5, 5]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn poller_stops_before_the_deadline() {
+        let mut poller = Poller::start(PollPolicy {
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(4),
+            multiplier: 2.0,
+            deadline: Duration::from_secs(10),
+        });
+        let mut looks = 0;
+        while poller.wait_for_next_look().await {
+            looks += 1;
+        }
+        // 1 + 2 + 4 = 7 s; the next 4 s wait would end at 11 s > 10 s.
+        assert_eq!(looks, 3);
+        assert_eq!(poller.elapsed(), Duration::from_secs(7));
+    }
+
+    #[test]
+    fn progress_reaches_callbacks_and_channels() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let progress = Progress::callback(move |e: &u32| sink.lock().unwrap().push(*e));
+        progress.clone().emit(1);
+        progress.emit(2);
+        assert_eq!(*seen.lock().unwrap(), [1, 2]);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        Progress::channel(tx).emit(7u32);
+        assert_eq!(rx.try_recv().unwrap(), 7);
+        Progress::<u32>::none().emit(3);
+    }
+
+    #[test]
+    fn dedup_keeps_first_occurrences() {
+        let ids = ["a", "b", "a", "c", "b"].map(String::from);
+        assert_eq!(dedup_in_order(ids), ["a", "b", "c"]);
+    }
+}

@@ -1,0 +1,476 @@
+//! Installing the cloud assistant on a fleet: batch, install, optionally reboot, wait.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aliyun_core::workflow::{PollPolicy, Poller, Progress, dedup_in_order, run_concurrent};
+
+use crate::Client;
+use crate::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusInput;
+use crate::operation::install_cloud_assistant::{
+    InstallCloudAssistantError, InstallCloudAssistantInput,
+};
+
+/// The step of the rollout an instance failed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Step {
+    /// `InstallCloudAssistant`.
+    Install,
+    /// `RebootInstance`.
+    Reboot,
+    /// `DescribeCloudAssistantStatus`.
+    Status,
+}
+
+/// Why an instance failed: the error of the call that failed, summarised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The step that failed.
+    pub step: Step,
+    /// The service error code, if the service answered with one.
+    pub code: Option<String>,
+    /// The error, as displayed.
+    pub message: String,
+    /// The request id, if a response carried one.
+    pub request_id: Option<String>,
+}
+
+impl Failure {
+    fn new(
+        step: Step,
+        code: Option<&str>,
+        message: impl ToString,
+        request_id: Option<&str>,
+    ) -> Self {
+        Failure {
+            step,
+            code: code.map(str::to_owned),
+            message: message.to_string(),
+            request_id: request_id.map(str::to_owned),
+        }
+    }
+}
+
+/// What happened to one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InstanceOutcome {
+    /// `DescribeCloudAssistantStatus` reports the client installed.
+    Installed,
+    /// The install call succeeded; the client takes effect after the instance restarts (no
+    /// reboot was requested, or no wait).
+    PendingReboot,
+    /// Installed and rebooted, but the status did not report the client before the deadline.
+    NotReported,
+    /// The instance does not exist in the region.
+    NotFound,
+    /// A call for this instance failed.
+    Failed(Failure),
+}
+
+/// Progress of a rollout, for a progress bar or a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RolloutEvent {
+    /// An install batch finished.
+    InstallBatch {
+        /// Batch number, from 1.
+        batch: usize,
+        /// Number of batches.
+        batches: usize,
+        /// Instances in the batch.
+        instances: usize,
+        /// Of them, installed.
+        installed: usize,
+        /// Of them, not found.
+        not_found: usize,
+        /// Of them, failed.
+        failed: usize,
+    },
+    /// A reboot call finished.
+    Rebooted {
+        /// The instance.
+        instance_id: String,
+        /// Whether the call succeeded.
+        ok: bool,
+    },
+    /// A status poll finished.
+    Status {
+        /// Instances reporting the client.
+        reported: usize,
+        /// Instances still waited for.
+        pending: usize,
+    },
+}
+
+/// The result of a rollout: one outcome per requested instance, in request order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RolloutReport {
+    /// `(instance id, outcome)`, in the order the ids were given (duplicates removed).
+    pub outcomes: Vec<(String, InstanceOutcome)>,
+    /// Request ids of the successful `InstallCloudAssistant` calls.
+    pub install_request_ids: Vec<String>,
+    /// `InstallCloudAssistant` calls made (including the splits that find unknown ids).
+    pub install_calls: usize,
+}
+
+impl RolloutReport {
+    /// The outcome for `instance_id`.
+    pub fn outcome(&self, instance_id: &str) -> Option<&InstanceOutcome> {
+        self.outcomes
+            .iter()
+            .find(|(id, _)| id == instance_id)
+            .map(|(_, outcome)| outcome)
+    }
+
+    /// Instances with the given outcome kind.
+    pub fn instances_where(
+        &self,
+        pred: impl Fn(&InstanceOutcome) -> bool,
+    ) -> impl Iterator<Item = &str> {
+        self.outcomes
+            .iter()
+            .filter(move |(_, o)| pred(o))
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// How many instances ended with each kind of outcome: (installed, pending reboot, not
+    /// reported, not found, failed).
+    pub fn counts(&self) -> RolloutCounts {
+        let mut counts = RolloutCounts::default();
+        for (_, outcome) in &self.outcomes {
+            match outcome {
+                InstanceOutcome::Installed => counts.installed += 1,
+                InstanceOutcome::PendingReboot => counts.pending_reboot += 1,
+                InstanceOutcome::NotReported => counts.not_reported += 1,
+                InstanceOutcome::NotFound => counts.not_found += 1,
+                InstanceOutcome::Failed(_) => counts.failed += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// Outcome counts of a rollout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RolloutCounts {
+    /// Reported installed.
+    pub installed: usize,
+    /// Installed, waiting for a reboot.
+    pub pending_reboot: usize,
+    /// Rebooted but not reported before the deadline.
+    pub not_reported: usize,
+    /// Unknown instances.
+    pub not_found: usize,
+    /// Failed.
+    pub failed: usize,
+}
+
+/// Installs the cloud assistant on any number of instances. Made by
+/// [`Client::cloud_assistant_rollout`].
+///
+/// The instances are split into `InstallCloudAssistant` calls of at most the spec's limit
+/// ([`InstallCloudAssistantInput::INSTANCE_IDS_MAX_ITEMS`]), sent with bounded concurrency. A
+/// batch refused with `InvalidInstance.NotFound` is split in halves until the unknown ids are
+/// found, so one bad id does not fail its neighbours. Then, only if asked, each installed
+/// instance is rebooted (`RebootInstance`), and the rollout waits until
+/// `DescribeCloudAssistantStatus` reports the client on each, with a deadline and backoff.
+#[derive(Debug, Clone)]
+pub struct CloudAssistantRollout {
+    client: Client,
+    instance_ids: Vec<String>,
+    region_id: Option<String>,
+    batch_size: usize,
+    concurrency: usize,
+    reboot: Option<bool>,
+    wait: Option<PollPolicy>,
+    progress: Progress<RolloutEvent>,
+}
+
+impl Client {
+    /// Starts a cloud assistant rollout on `instance_ids` (any number; duplicates ignored).
+    /// Nothing is rebooted unless [`CloudAssistantRollout::reboot`] is called.
+    pub fn cloud_assistant_rollout<I, S>(&self, instance_ids: I) -> CloudAssistantRollout
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        CloudAssistantRollout {
+            client: self.clone(),
+            instance_ids: dedup_in_order(instance_ids.into_iter().map(Into::into)),
+            region_id: None,
+            batch_size: InstallCloudAssistantInput::INSTANCE_IDS_MAX_ITEMS,
+            concurrency: 4,
+            reboot: None,
+            wait: None,
+            progress: Progress::none(),
+        }
+    }
+}
+
+impl CloudAssistantRollout {
+    /// The region of the instances (default: the client's region).
+    pub fn region_id(mut self, region_id: impl Into<String>) -> Self {
+        self.region_id = Some(region_id.into());
+        self
+    }
+
+    /// Instances per `InstallCloudAssistant` call, at most the spec's limit (larger values are
+    /// capped).
+    pub fn batch_size(mut self, size: usize) -> Self {
+        self.batch_size = size.clamp(1, InstallCloudAssistantInput::INSTANCE_IDS_MAX_ITEMS);
+        self
+    }
+
+    /// Calls in flight at once (default 4).
+    pub fn concurrency(mut self, calls: usize) -> Self {
+        self.concurrency = calls.max(1);
+        self
+    }
+
+    /// Reboots each installed instance (`RebootInstance`), forcing the stop if `force_stop`.
+    /// Explicit opt-in: a reboot interrupts whatever the instance is doing.
+    pub fn reboot(mut self, force_stop: bool) -> Self {
+        self.reboot = Some(force_stop);
+        self
+    }
+
+    /// After rebooting, waits until the status reports the client on each instance.
+    pub fn wait_until_reported(mut self, policy: PollPolicy) -> Self {
+        self.wait = Some(policy);
+        self
+    }
+
+    /// Reports progress to `progress`.
+    pub fn on_progress(mut self, progress: Progress<RolloutEvent>) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// Runs the rollout. Never fails as a whole: every instance gets an outcome.
+    pub async fn send(self) -> RolloutReport {
+        let mut outcomes: BTreeMap<String, InstanceOutcome> = BTreeMap::new();
+        let mut report = RolloutReport::default();
+
+        let batches: Vec<Vec<String>> = self
+            .instance_ids
+            .chunks(self.batch_size)
+            .map(<[String]>::to_vec)
+            .collect();
+        let count = batches.len();
+        let installs = run_concurrent(
+            batches.into_iter().enumerate(),
+            self.concurrency,
+            |(n, batch)| {
+                let this = &self;
+                async move {
+                    let result = this.install_batch(batch).await;
+                    let installed = result
+                        .outcomes
+                        .iter()
+                        .filter(|(_, o)| matches!(o, InstanceOutcome::PendingReboot))
+                        .count();
+                    let not_found = result
+                        .outcomes
+                        .iter()
+                        .filter(|(_, o)| matches!(o, InstanceOutcome::NotFound))
+                        .count();
+                    this.progress.emit(RolloutEvent::InstallBatch {
+                        batch: n + 1,
+                        batches: count,
+                        instances: result.outcomes.len(),
+                        installed,
+                        not_found,
+                        failed: result.outcomes.len() - installed - not_found,
+                    });
+                    result
+                }
+            },
+        )
+        .await;
+        for batch in installs {
+            report.install_calls += batch.calls;
+            report.install_request_ids.extend(batch.request_ids);
+            outcomes.extend(batch.outcomes);
+        }
+
+        if let Some(force_stop) = self.reboot {
+            let installed: Vec<String> = pending(&outcomes);
+            let reboots = run_concurrent(installed, self.concurrency, |id| {
+                self.reboot_one(id, force_stop)
+            })
+            .await;
+            for (id, failure) in reboots {
+                self.progress.emit(RolloutEvent::Rebooted {
+                    instance_id: id.clone(),
+                    ok: failure.is_none(),
+                });
+                if let Some(failure) = failure {
+                    outcomes.insert(id, InstanceOutcome::Failed(failure));
+                }
+            }
+            if let Some(policy) = self.wait {
+                self.wait_for_status(policy, &mut outcomes).await;
+            }
+        }
+
+        report.outcomes = self
+            .instance_ids
+            .iter()
+            .map(|id| {
+                let outcome = outcomes.remove(id).unwrap_or(InstanceOutcome::NotReported);
+                (id.clone(), outcome)
+            })
+            .collect();
+        report
+    }
+
+    /// One batch, split in halves whenever a call is refused for an unknown instance.
+    async fn install_batch(&self, batch: Vec<String>) -> BatchResult {
+        let mut result = BatchResult::default();
+        let mut work = vec![batch];
+        while let Some(ids) = work.pop() {
+            result.calls += 1;
+            let mut call = self
+                .client
+                .install_cloud_assistant()
+                .set_instance_ids(Some(ids.clone()));
+            if let Some(region) = &self.region_id {
+                call = call.region_id(region.clone());
+            }
+            match call.send().await {
+                Ok(output) => {
+                    result.request_ids.extend(output.request_id);
+                    result.outcomes.extend(
+                        ids.into_iter()
+                            .map(|id| (id, InstanceOutcome::PendingReboot)),
+                    );
+                }
+                Err(InstallCloudAssistantError::InvalidInstanceNotFound(_)) if ids.len() > 1 => {
+                    let mut ids = ids;
+                    let second = ids.split_off(ids.len() / 2);
+                    work.push(second);
+                    work.push(ids);
+                }
+                Err(InstallCloudAssistantError::InvalidInstanceNotFound(_)) => {
+                    result
+                        .outcomes
+                        .extend(ids.into_iter().map(|id| (id, InstanceOutcome::NotFound)));
+                }
+                Err(error) => {
+                    let failure =
+                        Failure::new(Step::Install, error.code(), &error, error.request_id());
+                    result.outcomes.extend(
+                        ids.into_iter()
+                            .map(|id| (id, InstanceOutcome::Failed(failure.clone()))),
+                    );
+                }
+            }
+        }
+        result
+    }
+
+    async fn reboot_one(&self, instance_id: String, force_stop: bool) -> (String, Option<Failure>) {
+        let result = self
+            .client
+            .reboot_instance()
+            .instance_id(instance_id.clone())
+            .force_stop(force_stop)
+            .send()
+            .await;
+        let failure = result
+            .err()
+            .map(|error| Failure::new(Step::Reboot, error.code(), &error, error.request_id()));
+        (instance_id, failure)
+    }
+
+    /// Polls `DescribeCloudAssistantStatus` for the rebooted instances until each reports the
+    /// client or the deadline passes.
+    async fn wait_for_status(
+        &self,
+        policy: PollPolicy,
+        outcomes: &mut BTreeMap<String, InstanceOutcome>,
+    ) {
+        let mut waiting: BTreeSet<String> = pending(outcomes).into_iter().collect();
+        let mut poller = Poller::start(policy);
+        loop {
+            let ids: Vec<String> = waiting.iter().cloned().collect();
+            let chunks: Vec<Vec<String>> = ids
+                .chunks(DescribeCloudAssistantStatusInput::INSTANCE_IDS_MAX_ITEMS)
+                .map(<[String]>::to_vec)
+                .collect();
+            let answers =
+                run_concurrent(chunks, self.concurrency, |chunk| self.reported(chunk)).await;
+            for answer in answers {
+                match answer {
+                    Ok(reported) => {
+                        for id in reported {
+                            if waiting.remove(&id) {
+                                outcomes.insert(id, InstanceOutcome::Installed);
+                            }
+                        }
+                    }
+                    // A failed poll is retried at the next look; only the last one counts.
+                    Err((chunk, failure)) if !poller.can_look_again() => {
+                        for id in chunk {
+                            waiting.remove(&id);
+                            outcomes.insert(id, InstanceOutcome::Failed(failure.clone()));
+                        }
+                    }
+                    Err(_) => {}
+                }
+            }
+            self.progress.emit(RolloutEvent::Status {
+                reported: outcomes
+                    .values()
+                    .filter(|o| **o == InstanceOutcome::Installed)
+                    .count(),
+                pending: waiting.len(),
+            });
+            if waiting.is_empty() || !poller.wait_for_next_look().await {
+                break;
+            }
+        }
+        for id in waiting {
+            outcomes.insert(id, InstanceOutcome::NotReported);
+        }
+    }
+
+    /// The ids among `chunk` whose client is reported installed (all pages).
+    async fn reported(&self, chunk: Vec<String>) -> Result<Vec<String>, (Vec<String>, Failure)> {
+        let mut call = self
+            .client
+            .describe_cloud_assistant_status()
+            .set_instance_ids(Some(chunk.clone()));
+        if let Some(region) = &self.region_id {
+            call = call.region_id(region.clone());
+        }
+        match call.into_paginator().collect_items().await {
+            Ok(statuses) => Ok(statuses
+                .into_iter()
+                .filter(|status| status.cloud_assistant_status == Some(true))
+                .filter_map(|status| status.instance_id)
+                .collect()),
+            Err(error) => {
+                let failure = Failure::new(Step::Status, error.code(), &error, error.request_id());
+                Err((chunk, failure))
+            }
+        }
+    }
+}
+
+/// Instances installed and not yet failed (waiting for a reboot or a status).
+fn pending(outcomes: &BTreeMap<String, InstanceOutcome>) -> Vec<String> {
+    outcomes
+        .iter()
+        .filter(|(_, o)| **o == InstanceOutcome::PendingReboot)
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+#[derive(Default)]
+struct BatchResult {
+    outcomes: Vec<(String, InstanceOutcome)>,
+    request_ids: Vec<String>,
+    calls: usize,
+}
