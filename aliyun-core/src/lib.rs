@@ -24,6 +24,7 @@ pub mod pagination;
 mod response;
 pub mod retry;
 pub mod testing;
+pub mod workflow;
 
 pub use client::ServiceClient;
 pub use config::{Config, ConfigBuilder};
