@@ -1,4 +1,97 @@
-//! Alibaba Cloud CloudMonitor (CMS) for Rust. (crate docs being written)
+//! # aliyun-cms
+//!
+//! Alibaba Cloud CloudMonitor (CMS, API version 2017-03-01) for Rust: the agent-management
+//! actions, generated from `specs/cms.yaml`, and a fleet workflow built on them.
+//!
+//! ## Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let cms = aliyun_cms::Client::from_env()?;
+//! let output = cms
+//!     .node_install()
+//!     .instance_id("i-abcdefgh123456")
+//!     .user_id("1234567898765432")
+//!     .send()
+//!     .await?;
+//! println!("request id: {:?}", output.request_id);
+//!
+//! let status = cms.node_status().instance_id("i-abcdefgh123456").send().await?;
+//! println!("agent: {:?}", status.status); // Some(AgentStatus::Installing), ...
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! These legacy actions report many failures as HTTP 200 with `"Success": false` and an
+//! `ErrorCode` other than 200. No official SDK treats that as an error; this crate does: such
+//! an answer is an error whose `code()` is the `ErrorCode` as text (`"500"`) and whose
+//! `message()` is the `ErrorMessage`, so `?` never hides a failed install.
+//!
+//! ## Fleets
+//!
+//! `NodeInstall` takes one instance per call, and about 5% of installs fail.
+//! [`Client::agent_rollout`] installs on many instances with bounded concurrency, polls
+//! `NodeStatusList` until each agent is `running`, and re-installs failures with `Force`:
+//!
+//! ```no_run
+//! # async fn run(cms: aliyun_cms::Client, ids: Vec<String>) {
+//! use aliyun_cms::workflow::{AgentOutcome, PollPolicy};
+//!
+//! let report = cms
+//!     .agent_rollout("1234567898765432", ids)
+//!     .concurrency(16)
+//!     .force_retries(2)
+//!     .poll(PollPolicy::default())
+//!     .send()
+//!     .await;
+//! for result in &report.instances {
+//!     if result.outcome != AgentOutcome::Running {
+//!         eprintln!("{}: {:?} after {} install(s)", result.instance_id, result.outcome, result.install_attempts);
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! ## Errors
+//!
+//! Each action has a `#[non_exhaustive]` error enum: `BadRequest` (`"400"`), `Forbidden`
+//! (`"403"`), `NotFound` (`"404"`), `InternalServerError` (`"500"`), and `Other` for everything
+//! else (invalid input caught before sending, credentials, timeouts, connection failures,
+//! unreadable responses, other codes). Every error answers `code()`, `message()`,
+//! `request_id()` and `is_retryable()`.
+//!
+//! ```no_run
+//! # async fn run(cms: aliyun_cms::Client) {
+//! use aliyun_cms::operation::node_install::NodeInstallError;
+//!
+//! let result = cms.node_install().instance_id("i-1").user_id("1").send().await;
+//! match result {
+//!     Ok(_) => {}
+//!     Err(NodeInstallError::InternalServerError(e)) => eprintln!("install failed: {}", e.message()),
+//!     Err(other) => eprintln!("{other}"),
+//! }
+//! # }
+//! ```
+//!
+//! ## Configuration
+//!
+//! [`Client::new`] takes an [`aliyun_core::Config`] (region, credentials, endpoint, timeouts,
+//! retries); [`Client::from_env`] reads `ALIBABA_CLOUD_*` variables, the `aliyun` CLI profile,
+//! and `ALIBABA_CLOUD_ENDPOINT_URL_CMS` (or `ALIBABA_CLOUD_ENDPOINT_URL`) for the endpoint.
+//! The default endpoint is `metrics.<region>.aliyuncs.com`.
+//!
+//! ## Testing your code
+//!
+//! The local emulator (`aliyun-emulator`) serves these actions with a consistent agent state
+//! machine (`installing` → `running`, configurable failures):
+//!
+//! ```sh
+//! cargo run -p aliyun-emulator -- --listen 127.0.0.1:0   # prints: listening on http://127.0.0.1:PORT
+//! ALIBABA_CLOUD_ENDPOINT_URL=http://127.0.0.1:PORT cargo test
+//! ```
+//!
+//! For unit tests without a socket, `aliyun_core::testing::CaptureTransport` records requests
+//! and answers canned responses.
 
 #[rustfmt::skip]
 mod generated;

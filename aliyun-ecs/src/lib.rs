@@ -1,4 +1,135 @@
-//! Alibaba Cloud Elastic Compute Service (ECS) for Rust. (crate docs being written)
+//! # aliyun-ecs
+//!
+//! Alibaba Cloud Elastic Compute Service (ECS, API version 2014-05-26) for Rust: typed calls
+//! generated from `specs/ecs.yaml`, and fleet workflows built on them.
+//!
+//! ## Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // Region, credentials and endpoint from the environment.
+//! let ecs = aliyun_ecs::Client::from_env()?;
+//!
+//! let output = ecs
+//!     .install_cloud_assistant()
+//!     .region_id("cn-hangzhou") // optional: defaults to the client's region
+//!     .instance_ids("i-bp1aaaaaaaaaaaaaaaa1") // appends one id; `set_instance_ids` replaces
+//!     .instance_ids("i-bp1aaaaaaaaaaaaaaaa2")
+//!     .send()
+//!     .await?;
+//! println!("request id: {:?}", output.request_id);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every action of the spec is a method on [`Client`] returning a fluent builder; `send()`
+//! validates the input against the spec (required parameters, list sizes, lengths, ranges)
+//! before anything goes on the wire, signs, sends, retries per policy, and decodes a typed
+//! output: wrapped lists arrive as `Vec`s, booleans sent as strings as `bool`, enums with an
+//! `Unknown(String)` arm for values added later.
+//!
+//! ## Fleets
+//!
+//! [`Client::cloud_assistant_rollout`] installs the cloud assistant on any number of instances:
+//! calls of at most the spec's limit, bounded concurrency, unknown ids singled out, an opt-in
+//! reboot, and a wait until `DescribeCloudAssistantStatus` reports the client.
+//!
+//! ```no_run
+//! # async fn run(ecs: aliyun_ecs::Client, ids: Vec<String>) {
+//! use aliyun_ecs::workflow::{InstanceOutcome, PollPolicy, Progress, RolloutEvent};
+//!
+//! let report = ecs
+//!     .cloud_assistant_rollout(ids)
+//!     .concurrency(8)
+//!     .reboot(false) // explicit: nothing is rebooted otherwise
+//!     .wait_until_reported(PollPolicy::default())
+//!     .on_progress(Progress::callback(|event: &RolloutEvent| eprintln!("{event:?}")))
+//!     .send()
+//!     .await;
+//! for (id, outcome) in &report.outcomes {
+//!     if *outcome != InstanceOutcome::Installed {
+//!         eprintln!("{id}: {outcome:?}");
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! Paged actions stream their items across pages:
+//!
+//! ```no_run
+//! # async fn run(ecs: aliyun_ecs::Client) -> Result<(), aliyun_ecs::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusError> {
+//! let statuses = ecs
+//!     .describe_cloud_assistant_status()
+//!     .max_results(50)
+//!     .into_paginator()
+//!     .collect_items()
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Errors
+//!
+//! Each action has its own `#[non_exhaustive]` error enum with a variant per documented code,
+//! and `Other` for the rest (invalid input, credentials, timeouts, connection failures,
+//! unreadable responses, undocumented codes). Every error answers `code()`, `message()`,
+//! `request_id()` and `is_retryable()`; [`into_core`](operation::install_cloud_assistant::InstallCloudAssistantError::into_core)
+//! gives the runtime's [`aliyun_core::Error`] with attempts and whether a failed write may
+//! have taken effect.
+//!
+//! ```no_run
+//! # async fn run(ecs: aliyun_ecs::Client) {
+//! use aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantError;
+//!
+//! match ecs.install_cloud_assistant().instance_ids("i-missing").send().await {
+//!     Ok(output) => println!("installed: {:?}", output.request_id),
+//!     Err(InstallCloudAssistantError::InvalidInstanceNotFound(e)) => {
+//!         eprintln!("no such instance (request {:?})", e.request_id())
+//!     }
+//!     Err(other) => eprintln!("{} ({:?})", other, other.code()),
+//! }
+//! # }
+//! ```
+//!
+//! ## Configuration
+//!
+//! [`Client::new`] takes an [`aliyun_core::Config`]; build one from the environment
+//! ([`aliyun_core::Config::from_env`]) or explicitly:
+//!
+//! ```no_run
+//! # fn run() -> Result<(), aliyun_core::error::ConfigError> {
+//! use std::time::Duration;
+//! use aliyun_core::{Config, Credentials, RetryPolicy};
+//!
+//! let config = Config::builder()
+//!     .region("cn-shanghai")
+//!     .credentials_provider(Credentials::new("LTAI...", "secret"))
+//!     .read_timeout(Duration::from_secs(20))
+//!     .retry_policy(RetryPolicy::default())
+//!     .build()?;
+//! let ecs = aliyun_ecs::Client::new(&config);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Environment variables: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+//! `ALIBABA_CLOUD_SECURITY_TOKEN` (and the other sources of the default credentials chain),
+//! `ALIBABA_CLOUD_REGION_ID`, and `ALIBABA_CLOUD_ENDPOINT_URL_ECS` (or
+//! `ALIBABA_CLOUD_ENDPOINT_URL` for all products) to point the client elsewhere.
+//!
+//! ## Testing your code
+//!
+//! Run your code against the local emulator (`aliyun-emulator`), which serves every action of
+//! the spec, verifies signatures and models instances and the cloud assistant:
+//!
+//! ```sh
+//! cargo run -p aliyun-emulator -- --listen 127.0.0.1:0   # prints: listening on http://127.0.0.1:PORT
+//! ALIBABA_CLOUD_ENDPOINT_URL=http://127.0.0.1:PORT cargo test
+//! ```
+//!
+//! or start it in-process from a test and point a [`aliyun_core::Config`] at its URL. For unit
+//! tests without any socket, `aliyun_core::testing::CaptureTransport` records requests and
+//! answers canned responses.
 
 #[rustfmt::skip]
 mod generated;
