@@ -27,7 +27,7 @@ use http::HeaderValue;
 
 use crate::clock::{SkewedClock, SystemClock, TimeSource};
 use crate::credentials::ProvideCredentials;
-use crate::endpoint::{Endpoint, is_valid_region};
+use crate::endpoint::{Endpoint, is_valid_region, redact_userinfo};
 use crate::env::Environment;
 use crate::error::ConfigError;
 use crate::retry::RetryPolicy;
@@ -243,7 +243,7 @@ enum ProxySetting {
 
 /// Builds a [`Config`]. Settings made explicitly win over ones loaded from the environment,
 /// whatever the order of the calls.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ConfigBuilder {
     region: Option<String>,
     environment_region: Option<String>,
@@ -287,6 +287,39 @@ impl Default for ConfigBuilder {
             transport: None,
             time_source: None,
         }
+    }
+}
+
+impl fmt::Debug for ConfigBuilder {
+    // Endpoint URLs are shown as given but with any user info hidden (they are not checked
+    // until `build`, and one with a password is refused there).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let services: Vec<_> = self
+            .service_endpoint_urls
+            .iter()
+            .map(|(id, url)| (id, redact_userinfo(url)))
+            .collect();
+        f.debug_struct("ConfigBuilder")
+            .field("region", &self.region)
+            .field("environment_region", &self.environment_region)
+            .field("credentials", &self.credentials)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(redact_userinfo),
+            )
+            .field("service_endpoint_urls", &services)
+            .field("environment_endpoint_url", &self.environment_endpoint_url)
+            .field("environment", &self.environment)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("retry_policy", &self.retry_policy)
+            .field("app_name", &self.app_name)
+            .field("proxy", &self.proxy)
+            .field("max_response_body_size", &self.max_response_body_size)
+            .field("clock_skew_correction", &self.clock_skew_correction)
+            .field("transport", &self.transport)
+            .finish_non_exhaustive()
     }
 }
 
@@ -562,4 +595,54 @@ fn default_credentials_chain(
     Arc::new(crate::credentials::DefaultCredentialsChain::new(
         env, transport,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Credentials;
+
+    #[test]
+    fn debug_of_builder_and_config_hides_secrets_and_passwords() {
+        let builder = Config::builder()
+            .credentials_provider(Credentials::new("id", "s3cr3t-value"))
+            .endpoint_url("https://user:hunter2@host")
+            .service_endpoint_url("ECS", "http://u:pw2@h")
+            .proxy("http://proxyuser:proxypass@proxy:3128");
+        let text = format!("{builder:?}");
+        for secret in ["s3cr3t-value", "hunter2", "pw2", "proxypass"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let config = Config::builder()
+            .credentials_provider(Credentials::new("id", "s3cr3t-value"))
+            .proxy("http://proxyuser:proxypass@proxy:3128")
+            .build()
+            .unwrap();
+        let text = format!("{config:?}");
+        for secret in ["s3cr3t-value", "proxypass"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+
+    #[test]
+    fn zero_limits_are_refused() {
+        let zero = Duration::ZERO;
+        assert!(Config::builder().read_timeout(zero).build().is_err());
+        assert!(Config::builder().connect_timeout(zero).build().is_err());
+        assert!(Config::builder().operation_timeout(zero).build().is_err());
+        assert!(Config::builder().max_response_body_size(0).build().is_err());
+    }
+
+    #[test]
+    fn defaults_match_the_documentation() {
+        let config = Config::builder().no_proxy().build().unwrap();
+        assert_eq!(config.connect_timeout(), Duration::from_secs(5));
+        assert_eq!(config.read_timeout(), Duration::from_secs(10));
+        assert_eq!(config.operation_timeout(), None);
+        assert_eq!(config.retry_policy(), &RetryPolicy::default());
+        assert_eq!(config.max_response_body_size(), 8 * 1024 * 1024);
+        assert!(config.clock_skew_correction());
+        assert_eq!(config.region(), None);
+        assert_eq!(config.clock_offset_millis(), 0);
+    }
 }
