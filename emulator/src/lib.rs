@@ -1,1 +1,516 @@
-//! (being written)
+//! # aliyun-emulator
+//!
+//! A local Alibaba Cloud endpoint for tests, in the spirit of LocalStack and moto: it serves
+//! every action of every spec in `specs/` (embedded at build time, plus any given at run time),
+//! strict where the real service is strict, with a small consistent world behind the modelled
+//! actions, faults on demand and a log of every request.
+//!
+//! ## From a test
+//!
+//! ```
+//! use std::time::Duration;
+//! use aliyun_core::retry::{Backoff, Jitter, RetryPolicy};
+//! use aliyun_emulator::{Emulator, Fault};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let emulator = Emulator::start().await.unwrap();
+//! // An SDK configuration pointing at the emulator, signed with its development key; tests
+//! // keep retry waits short.
+//! let quick = Backoff::new(Duration::from_millis(1), Duration::from_millis(1), Jitter::None);
+//! let config = emulator
+//!     .sdk_config_builder()
+//!     .retry_policy(RetryPolicy::default().with_throttling_backoff(quick))
+//!     .build()
+//!     .unwrap();
+//! let ecs = aliyun_ecs::Client::new(&config);
+//!
+//! ecs.install_cloud_assistant().instance_ids("i-emu000001").send().await.unwrap();
+//! ecs.reboot_instance().instance_id("i-emu000001").send().await.unwrap();
+//! let status = ecs
+//!     .describe_cloud_assistant_status()
+//!     .instance_ids("i-emu000001")
+//!     .send()
+//!     .await
+//!     .unwrap();
+//! assert_eq!(status.instance_statuses[0].cloud_assistant_status, Some(true));
+//!
+//! // Faults and the request log.
+//! emulator.add_fault(Fault::throttling().action("RebootInstance").times(1));
+//! ecs.reboot_instance().instance_id("i-emu000001").send().await.unwrap(); // retried once
+//! let reboots = emulator.requests_for("RebootInstance");
+//! assert_eq!(reboots.len(), 3);
+//! assert_eq!(reboots[1].error_code(), Some("Throttling.User"));
+//! assert!(reboots[2].is_ok());
+//! assert_ne!(reboots[1].nonce, reboots[2].nonce);
+//! emulator.shutdown().await;
+//! # }
+//! ```
+//!
+//! ## From the command line
+//!
+//! `cargo run -p aliyun-emulator -- --listen 127.0.0.1:0` prints
+//! `listening on http://127.0.0.1:PORT` as its first line; `--help` lists every flag
+//! (keys, instances, faults, clock offset, extra specs).
+//!
+//! ## The default keys
+//!
+//! With no key configured the emulator accepts the development key pair
+//! [`DEFAULT_ACCESS_KEY_ID`] / [`DEFAULT_ACCESS_KEY_SECRET`]
+//! (`LTAI5tEmulatorDevKey` / `EmulatorDevSecretNotForProduction`) and the STS key
+//! [`DEFAULT_STS_ACCESS_KEY_ID`] / [`DEFAULT_STS_ACCESS_KEY_SECRET`] with security token
+//! [`DEFAULT_STS_SECURITY_TOKEN`]. Configuring any key replaces both.
+//!
+//! ## What it checks, as Alibaba Cloud does
+//!
+//! - Routing by `Version` + `Action` (V3: `x-acs-version` + `x-acs-action`):
+//!   `InvalidVersion`, `InvalidAction.NotFound` (404), `MissingParameter`.
+//! - Signatures V1 and V3 recomputed from whatever parameters arrived (an empty
+//!   `SignatureType=` included): `IncompleteSignature`, `SignatureDoesNotMatch` (400, the
+//!   message ends with `server string to sign is:` and the server's string),
+//!   `InvalidAccessKeyId.NotFound` (404), `SignatureNonceUsed`, `InvalidTimeStamp.Expired`
+//!   (15 minutes; every response carries a `Date` header), `InvalidTimeStamp.Format`,
+//!   `MissingSecurityToken`, `InvalidSecurityToken.MismatchWithAccessKey` / `.Expired` /
+//!   `.Malformed`.
+//! - Parameters against the spec: required, integers, booleans (`true`/`True`), enums,
+//!   lengths, patterns, ranges, list sizes (`Name.N` and joined lists): `MissingParameter`,
+//!   `InvalidParameter`, or the parameter-named code the action's spec documents.
+//! - Malformed requests (bad escapes, invalid UTF-8, duplicate parameters, oversized query or
+//!   body) get a 4xx in the same JSON shape; nothing panics.
+//! - `Format=XML` is answered in XML.
+//!
+//! ## The world
+//!
+//! See [`Instance`]: by default `i-emu000001`..`i-emu000040` in `cn-hangzhou` and
+//! `i-emu000041`..`i-emu000048` in `cn-shanghai` ([`default_instances`]).
+//! - `InstallCloudAssistant`: unknown ids (in `RegionId`) → 404 `InvalidInstance.NotFound`;
+//!   otherwise the client is pending a reboot.
+//! - `RebootInstance`: 404 `InvalidInstanceId.NotFound`, 403 `InstanceLockedForSecurity`,
+//!   403 `IncorrectInstanceStatus` (not `Running`; `.Initializing` when `Pending`),
+//!   400 `DryRunOperation` for a passing dry run; otherwise completes a pending install.
+//! - `DescribeCloudAssistantStatus`: `CloudAssistantStatus` `"true"` only after the reboot;
+//!   `NextToken`/`MaxResults` paging when either is sent, `PageNumber`/`PageSize` otherwise.
+//! - CMS `NodeInstall` → `installing` → `running` after [`EmulatorBuilder::cms_install_polls`]
+//!   status polls (default 1) or [`EmulatorBuilder::cms_install_delay`]; instances set to fail
+//!   go to `install_faild` with the legacy HTTP-200 `{"Success": false, "ErrorCode": 500}`
+//!   answer, and then only a `Force` retry installs again. `NodeStatus`, `NodeStatusList`
+//!   (unknown ids left out) and `NodeUninstall` agree with it; unknown instances answer the
+//!   legacy `ErrorCode` 404.
+//! - Any other action in a spec answers its spec `response.example` with a fresh `RequestId`.
+//!
+//! ## Faults
+//!
+//! See [`Fault`]: throttling, `InternalError` (500), `ServiceUnavailable` (503), any error,
+//! latency, a connection closed without an answer, truncated JSON, an HTML gateway page (502),
+//! a huge body, an empty body, numbers as strings; per action, product and/or instance; for all
+//! matching calls, the next N, every k-th or a seeded fraction; before or after the action
+//! runs.
+//!
+//! ## The admin API
+//!
+//! Under `/_emulator/`, JSON: health, config, the request log, faults, instances, the clock
+//! offset and reset. The table is in the [`admin`] module docs.
+
+pub mod admin;
+mod auth;
+mod behaviour;
+mod catalog;
+mod clock;
+mod error;
+pub mod faults;
+mod keys;
+pub mod log;
+mod params;
+mod render;
+mod request;
+mod server;
+mod state;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
+pub use catalog::embedded_spec_names;
+pub use error::ApiError;
+pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
+pub use keys::{
+    AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,
+    DEFAULT_STS_ACCESS_KEY_SECRET, DEFAULT_STS_SECURITY_TOKEN, default_keys,
+};
+pub use log::{LoggedRequest, Verdict};
+pub use params::Input;
+pub use request::{MAX_BODY_BYTES, MAX_PARAMS, MAX_QUERY_BYTES};
+pub use world::{
+    AgentState, CloudAssistantState, CmsTiming, FailMode, Instance, InstanceStatus,
+    default_instances,
+};
+
+use catalog::{Catalog, SpecSource};
+use keys::KeyTable;
+use state::{Seed, Shared};
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A spec could not be read or is invalid.
+    #[error("{0}")]
+    Spec(String),
+}
+
+/// Configures an [`Emulator`]; [`EmulatorBuilder::start`] runs it.
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    listen: SocketAddr,
+    keys: Vec<AccessKey>,
+    instances: Vec<Instance>,
+    default_instances: bool,
+    faults: Vec<Fault>,
+    clock_offset_secs: i64,
+    embedded_specs: bool,
+    specs: Vec<SpecSource>,
+    spec_files: Vec<PathBuf>,
+    cms_timing: CmsTiming,
+    log_capacity: usize,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            keys: Vec::new(),
+            instances: Vec::new(),
+            default_instances: true,
+            faults: Vec::new(),
+            clock_offset_secs: 0,
+            embedded_specs: true,
+            specs: Vec::new(),
+            spec_files: Vec::new(),
+            cms_timing: CmsTiming::default(),
+            log_capacity: log::DEFAULT_LOG_CAPACITY,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`, a free loopback port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Accepts this key pair. Configuring any key drops the default development keys.
+    pub fn access_key(self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.key(AccessKey::new(id, secret))
+    }
+
+    /// Accepts this STS key; requests must carry `token`.
+    pub fn sts_key(
+        self,
+        id: impl Into<String>,
+        secret: impl Into<String>,
+        token: impl Into<String>,
+    ) -> Self {
+        self.key(AccessKey::sts(id, secret, token))
+    }
+
+    /// Accepts `key`.
+    pub fn key(mut self, key: AccessKey) -> Self {
+        self.keys.push(key);
+        self
+    }
+
+    /// Adds (or, same id, replaces) an instance in the world.
+    pub fn instance(mut self, instance: Instance) -> Self {
+        self.instances.push(instance);
+        self
+    }
+
+    /// Adds several instances.
+    pub fn instances(mut self, instances: impl IntoIterator<Item = Instance>) -> Self {
+        self.instances.extend(instances);
+        self
+    }
+
+    /// Starts without the [`default_instances`]: only those added are in the world.
+    pub fn no_default_instances(mut self) -> Self {
+        self.default_instances = false;
+        self
+    }
+
+    /// Installs a fault from the start (and again after every reset).
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Runs the server's clock this many seconds ahead (negative: behind) of the machine's.
+    pub fn clock_offset_secs(mut self, secs: i64) -> Self {
+        self.clock_offset_secs = secs;
+        self
+    }
+
+    /// Serves an extra spec (YAML text, named `name` in errors). A spec for a product and
+    /// version already served replaces it.
+    pub fn spec(mut self, name: impl Into<String>, yaml: impl Into<String>) -> Self {
+        self.specs.push(SpecSource {
+            name: name.into(),
+            text: yaml.into(),
+        });
+        self
+    }
+
+    /// Serves an extra spec read from `path` at start.
+    pub fn spec_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.spec_files.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Serves only the specs given with [`spec`](Self::spec) / [`spec_file`](Self::spec_file).
+    pub fn without_embedded_specs(mut self) -> Self {
+        self.embedded_specs = false;
+        self
+    }
+
+    /// Status polls that still report `installing` after `NodeInstall` (default 1).
+    pub fn cms_install_polls(mut self, polls: u32) -> Self {
+        self.cms_timing.polls = polls;
+        self
+    }
+
+    /// Time after which `installing` becomes `running` regardless of polls (tokio time, so a
+    /// paused test clock advances it).
+    pub fn cms_install_delay(mut self, delay: Duration) -> Self {
+        self.cms_timing.delay = Some(delay);
+        self
+    }
+
+    /// How many requests the log keeps (default 10,000; oldest dropped first).
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.log_capacity = capacity;
+        self
+    }
+
+    /// Binds, loads the specs and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<Emulator, StartError> {
+        let mut sources = if self.embedded_specs {
+            catalog::embedded_sources()
+        } else {
+            Vec::new()
+        };
+        sources.extend(self.specs);
+        for path in &self.spec_files {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| StartError::Spec(format!("cannot read {}: {e}", path.display())))?;
+            sources.push(SpecSource {
+                name: path.display().to_string(),
+                text,
+            });
+        }
+        let catalog = Catalog::load(&sources).map_err(StartError::Spec)?;
+        let keys = if self.keys.is_empty() {
+            default_keys()
+        } else {
+            self.keys
+        };
+        let mut instances = if self.default_instances {
+            default_instances()
+        } else {
+            Vec::new()
+        };
+        instances.extend(self.instances);
+        let seed = Seed {
+            instances,
+            faults: self.faults,
+            clock_offset_secs: self.clock_offset_secs,
+            cms_timing: self.cms_timing,
+        };
+        let shared = Arc::new(Shared::new(
+            catalog,
+            KeyTable::new(keys),
+            seed,
+            self.log_capacity,
+        ));
+
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: self.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.listen,
+            source,
+        })?;
+        let (shutdown, receiver) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), receiver));
+        Ok(Emulator {
+            shared,
+            addr,
+            base_url: format!("http://{addr}"),
+            shutdown,
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Stops when dropped (abruptly) or by [`Emulator::shutdown`] (graceful).
+#[derive(Debug)]
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: String,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// A builder with the defaults: `127.0.0.1:0`, the development keys, the default
+    /// instances, every embedded spec, no faults, no clock offset.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Starts an emulator with the defaults.
+    pub async fn start() -> Result<Emulator, StartError> {
+        EmulatorBuilder::default().start().await
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The listening address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The first configured key (the development key by default).
+    pub fn access_key(&self) -> Option<&AccessKey> {
+        self.shared.keys.first()
+    }
+
+    /// An SDK configuration builder pointing at this emulator: endpoint, region `cn-hangzhou`
+    /// and the first key's credentials. Adjust it (retry policy, timeouts) and build.
+    pub fn sdk_config_builder(&self) -> aliyun_core::ConfigBuilder {
+        let credentials = match self.access_key() {
+            Some(key) => match key.security_token() {
+                Some(token) => {
+                    aliyun_core::Credentials::new_sts(key.id(), key.secret(), token, None)
+                }
+                None => aliyun_core::Credentials::new(key.id(), key.secret()),
+            },
+            None => aliyun_core::Credentials::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET),
+        };
+        aliyun_core::Config::builder()
+            .endpoint_url(self.base_url.clone())
+            .region(world::DEFAULT_REGION)
+            .credentials_provider(credentials)
+    }
+
+    /// Every logged request, in arrival order.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.requests()
+    }
+
+    /// The logged requests of one action, in arrival order.
+    pub fn requests_for(&self, action: &str) -> Vec<LoggedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.action.as_deref() == Some(action))
+            .collect()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// Installs a fault; returns its id.
+    pub fn add_fault(&self, fault: Fault) -> FaultId {
+        self.shared.add_fault(fault)
+    }
+
+    /// Removes a fault; `false` if there was none with that id.
+    pub fn remove_fault(&self, id: FaultId) -> bool {
+        self.shared.remove_fault(id)
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// The installed faults and their counters.
+    pub fn faults(&self) -> Vec<ActiveFault> {
+        self.shared.faults()
+    }
+
+    /// The server clock's offset from the machine's, in seconds.
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.shared.clock.offset_secs()
+    }
+
+    /// Moves the server's clock (positive: ahead of the machine's).
+    pub fn set_clock_offset_secs(&self, secs: i64) {
+        self.shared.clock.set_offset_secs(secs);
+    }
+
+    /// Every instance and its state, by id.
+    pub fn instances(&self) -> Vec<Instance> {
+        self.shared.instances()
+    }
+
+    /// One instance's state.
+    pub fn instance(&self, id: &str) -> Option<Instance> {
+        self.shared.instance(id)
+    }
+
+    /// Adds an instance or replaces the one with the same id (state and counters reset).
+    pub fn upsert_instance(&self, instance: Instance) {
+        self.shared.upsert_instance(instance);
+    }
+
+    /// Removes an instance; `false` if there was none.
+    pub fn remove_instance(&self, id: &str) -> bool {
+        self.shared.remove_instance(id)
+    }
+
+    /// Back to the start-up state: world, faults, clock offset, nonce cache, request log.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Stops accepting, lets open connections finish (up to 5 s), and returns.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The products the emulator serves: every spec embedded at build time (`specs/*.yaml`) plus
+//! any given at run time, parsed and lowered by the `codegen` crate, so the emulator and the
+//! SDK agree on each action.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use codegen::Service;
+use codegen::model::{Field, Operation, Type};
+use regex::Regex;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
+
+/// The names of the specs embedded at build time (`ecs.yaml`, ...).
+pub fn embedded_spec_names() -> Vec<&'static str> {
+    EMBEDDED_SPECS.iter().map(|(name, _)| *name).collect()
+}
+
+/// A spec source: a display name for messages and its YAML text.
+#[derive(Debug, Clone)]
+pub(crate) struct SpecSource {
+    pub(crate) name: String,
+    pub(crate) text: String,
+}
+
+pub(crate) fn embedded_sources() -> Vec<SpecSource> {
+    EMBEDDED_SPECS
+        .iter()
+        .map(|(name, text)| SpecSource {
+            name: format!("specs/{name}"),
+            text: (*text).to_owned(),
+        })
+        .collect()
+}
+
+/// Every served product, with the regular expressions of their patterns compiled once.
+#[derive(Debug, Default)]
+pub(crate) struct Catalog {
+    services: Vec<Arc<Service>>,
+    patterns: HashMap<String, Regex>,
+}
+
+impl Catalog {
+    /// Parses every source; a later spec for the same product code and version replaces an
+    /// earlier one (so a runtime spec can override an embedded one).
+    pub(crate) fn load(sources: &[SpecSource]) -> Result<Catalog, String> {
+        let mut catalog = Catalog::default();
+        for source in sources {
+            let service = codegen::parse_service(&source.name, &source.text)
+                .map_err(|e| format!("spec {}: {e}", source.name))?;
+            catalog.services.retain(|s| {
+                !(s.code.eq_ignore_ascii_case(&service.code)
+                    && s.api_version == service.api_version)
+            });
+            catalog.compile_patterns(&service)?;
+            catalog.services.push(Arc::new(service));
+        }
+        Ok(catalog)
+    }
+
+    fn compile_patterns(&mut self, service: &Service) -> Result<(), String> {
+        let mut fields: Vec<&Field> = Vec::new();
+        for op in &service.operations {
+            fields.extend(&op.params);
+        }
+        for ty in &service.types {
+            if let codegen::model::NamedType::Struct(s) = ty {
+                fields.extend(&s.fields);
+            }
+        }
+        for field in fields {
+            let mut patterns: Vec<&str> = Vec::new();
+            patterns.extend(field.limits.pattern.as_deref());
+            if let Type::List(item) = &field.ty {
+                patterns.extend(item.limits.pattern.as_deref());
+            }
+            for pattern in patterns {
+                if !self.patterns.contains_key(pattern) {
+                    let regex = Regex::new(pattern)
+                        .map_err(|e| format!("pattern {pattern:?} of {}: {e}", field.wire_name))?;
+                    self.patterns.insert(pattern.to_owned(), regex);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn services(&self) -> &[Arc<Service>] {
+        &self.services
+    }
+
+    /// The compiled form of a spec pattern.
+    pub(crate) fn pattern(&self, pattern: &str) -> Option<&Regex> {
+        self.patterns.get(pattern)
+    }
+
+    /// Whether any product has API version `version`.
+    pub(crate) fn knows_version(&self, version: &str) -> bool {
+        self.services.iter().any(|s| s.api_version == version)
+    }
+
+    /// The product at `version` that has `action` (the first when several share a version).
+    pub(crate) fn find(&self, version: &str, action: &str) -> Option<(Arc<Service>, &Operation)> {
+        self.services
+            .iter()
+            .filter(|s| s.api_version == version)
+            .find_map(|s| s.operation(action).map(|op| (Arc::clone(s), op)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embeds_ecs_and_cms() {
+        let names = embedded_spec_names();
+        assert!(names.contains(&"ecs.yaml"), "{names:?}");
+        assert!(names.contains(&"cms.yaml"), "{names:?}");
+        let catalog = Catalog::load(&embedded_sources()).unwrap();
+        let (ecs, op) = catalog.find("2014-05-26", "RebootInstance").unwrap();
+        assert_eq!(ecs.code, "Ecs");
+        assert_eq!(op.name, "RebootInstance");
+        assert!(catalog.find("2017-03-01", "NodeInstall").is_some());
+        assert!(catalog.find("2017-03-01", "RebootInstance").is_none());
+        assert!(catalog.knows_version("2017-03-01"));
+    }
+
+    #[test]
+    fn bad_spec_is_reported() {
+        let err = Catalog::load(&[SpecSource {
+            name: "broken.yaml".into(),
+            text: "product: [".into(),
+        }])
+        .unwrap_err();
+        assert!(err.contains("broken.yaml"), "{err}");
+    }
+}

@@ -1,0 +1,549 @@
+//! Validates an action's parameters against its spec (required, types, list bounds, enums,
+//! lengths, patterns, ranges) and decodes them into typed JSON values by wire name.
+//!
+//! Errors use the codes the real services use: `MissingParameter` and `InvalidParameter`,
+//! or the parameter-named variant the action's spec documents (`InvalidInstanceId.MalFormed`,
+//! `InvalidParameter.PageSize`, `MissingRegionId`, ...) when there is one.
+
+use codegen::Service;
+use codegen::model::{Field, Item, Limits, NamedType, Operation, Type};
+use codegen::spec::ListStyle;
+use serde_json::{Map, Number, Value};
+
+use crate::catalog::Catalog;
+use crate::error::ApiError;
+use crate::request::{Incoming, printable};
+
+/// An action's validated parameters, by wire name; absent optional parameters carry the
+/// spec's `default` when it has one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Input {
+    values: Map<String, Value>,
+    /// Parameters filled from the spec's `default` (they did not arrive).
+    defaulted: Vec<String>,
+}
+
+impl Input {
+    /// A parameter's decoded value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// A string (or enum) parameter.
+    pub fn str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Value::as_str)
+    }
+
+    /// A boolean parameter.
+    pub fn bool(&self, name: &str) -> Option<bool> {
+        self.get(name).and_then(Value::as_bool)
+    }
+
+    /// An integer parameter.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(Value::as_i64)
+    }
+
+    /// A list of strings (empty when absent).
+    pub fn strings(&self, name: &str) -> Vec<String> {
+        match self.get(name) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(Value::String(s)) => vec![s.clone()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the parameter arrived (a spec default does not count).
+    pub fn arrived(&self, name: &str) -> bool {
+        self.values.contains_key(name) && !self.defaulted.iter().any(|d| d == name)
+    }
+
+    /// The values as a JSON object.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.values
+    }
+}
+
+/// Validates `incoming` against `op`.
+pub(crate) fn validate(
+    catalog: &Catalog,
+    service: &Service,
+    op: &Operation,
+    incoming: &Incoming,
+) -> Result<Input, ApiError> {
+    let params: Vec<(&str, &str)> = incoming.params().collect();
+    let reader = Reader {
+        catalog,
+        service,
+        op,
+        params: &params,
+    };
+    let mut values = Map::new();
+    let mut defaulted = Vec::new();
+    for field in &op.params {
+        match reader.field(field, &field.wire_name, &field.wire_name)? {
+            Some(value) => {
+                values.insert(field.wire_name.clone(), value);
+            }
+            None => {
+                if let Some(default) = &field.default {
+                    values.insert(field.wire_name.clone(), default.clone());
+                    defaulted.push(field.wire_name.clone());
+                }
+            }
+        }
+    }
+    Ok(Input { values, defaulted })
+}
+
+struct Reader<'a> {
+    catalog: &'a Catalog,
+    service: &'a Service,
+    op: &'a Operation,
+    params: &'a [(&'a str, &'a str)],
+}
+
+impl Reader<'_> {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// Reads `field` at wire path `path`; `top` is the top-level parameter (for error codes).
+    fn field(&self, field: &Field, path: &str, top: &str) -> Result<Option<Value>, ApiError> {
+        let value = match &field.ty {
+            Type::List(item) => {
+                let items = match field.list_style {
+                    ListStyle::Repeat => self.repeat_list(item, path, top)?,
+                    ListStyle::Joined => self.joined_list(item, &field.separator, path, top)?,
+                };
+                let count = items.len() as u64;
+                if count == 0 {
+                    if field.required {
+                        return Err(self.missing(path, top));
+                    }
+                    return Ok(None);
+                }
+                if let Some(min) = field.limits.min_items.filter(|m| count < *m) {
+                    return Err(self.invalid(path, top, &format!("needs at least {min} items")));
+                }
+                if let Some(max) = field.limits.max_items.filter(|m| count > *m) {
+                    return Err(self.invalid(
+                        path,
+                        top,
+                        &format!("allows at most {max} items, got {count}"),
+                    ));
+                }
+                Some(Value::Array(items))
+            }
+            Type::Struct(name) => self.structure(name, path, top)?,
+            _ => match self.param(path) {
+                None | Some("") if field.required => return Err(self.missing(path, top)),
+                None => None,
+                Some(raw) => Some(self.scalar(&field.ty, &field.limits, raw, path, top)?),
+            },
+        };
+        if value.is_none() && field.required {
+            return Err(self.missing(path, top));
+        }
+        Ok(value)
+    }
+
+    /// `path.1`, `path.2`, ... (struct items: `path.1.Field`), in index order; gaps allowed.
+    fn repeat_list(&self, item: &Item, path: &str, top: &str) -> Result<Vec<Value>, ApiError> {
+        let prefix = format!("{path}.");
+        let mut indices: Vec<u64> = self
+            .params
+            .iter()
+            .filter_map(|(name, _)| name.strip_prefix(&prefix))
+            .filter_map(|rest| {
+                let index = rest.split('.').next().unwrap_or_default();
+                // Canonical decimal only (`01` is not `1`), from 1.
+                if index.is_empty() || index.starts_with('0') {
+                    return None;
+                }
+                index.parse::<u64>().ok()
+            })
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        let mut items = Vec::with_capacity(indices.len());
+        for index in indices {
+            let item_path = format!("{path}.{index}");
+            let value = match &item.ty {
+                Type::Struct(name) => self.structure(name, &item_path, top)?,
+                ty => match self.param(&item_path) {
+                    Some(raw) => Some(self.scalar(ty, &item.limits, raw, &item_path, top)?),
+                    None => None,
+                },
+            };
+            items.extend(value);
+        }
+        Ok(items)
+    }
+
+    fn joined_list(
+        &self,
+        item: &Item,
+        separator: &str,
+        path: &str,
+        top: &str,
+    ) -> Result<Vec<Value>, ApiError> {
+        let Some(raw) = self.param(path) else {
+            return Ok(Vec::new());
+        };
+        if raw.is_empty() {
+            return Ok(Vec::new());
+        }
+        let separator = if separator.is_empty() { "," } else { separator };
+        raw.split(separator)
+            .enumerate()
+            .map(|(i, part)| {
+                let item_path = format!("{path}.{}", i + 1);
+                self.scalar(&item.ty, &item.limits, part, &item_path, top)
+            })
+            .collect()
+    }
+
+    /// A structure's fields at `path.Field`; `None` when none arrived.
+    fn structure(&self, name: &str, path: &str, top: &str) -> Result<Option<Value>, ApiError> {
+        let prefix = format!("{path}.");
+        if !self.params.iter().any(|(k, _)| k.starts_with(&prefix)) {
+            return Ok(None);
+        }
+        let mut object = Map::new();
+        for field in self.service.struct_fields(name) {
+            let field_path = format!("{path}.{}", field.wire_name);
+            if let Some(value) = self.field(field, &field_path, top)? {
+                object.insert(field.wire_name.clone(), value);
+            }
+        }
+        Ok(Some(Value::Object(object)))
+    }
+
+    fn scalar(
+        &self,
+        ty: &Type,
+        limits: &Limits,
+        raw: &str,
+        path: &str,
+        top: &str,
+    ) -> Result<Value, ApiError> {
+        let value = match ty {
+            Type::String => {
+                let chars = raw.chars().count() as u64;
+                if let Some(min) = limits.min_length.filter(|m| chars < *m) {
+                    return Err(self.invalid(
+                        path,
+                        top,
+                        &format!("needs at least {min} characters"),
+                    ));
+                }
+                if let Some(max) = limits.max_length.filter(|m| chars > *m) {
+                    return Err(self.invalid(
+                        path,
+                        top,
+                        &format!("allows at most {max} characters"),
+                    ));
+                }
+                if let Some(pattern) = &limits.pattern {
+                    if let Some(regex) = self.catalog.pattern(pattern) {
+                        if !regex.is_match(raw) {
+                            return Err(self.invalid(
+                                path,
+                                top,
+                                &format!("does not match the pattern {pattern}"),
+                            ));
+                        }
+                    }
+                }
+                Value::String(raw.to_owned())
+            }
+            Type::Integer | Type::Long => {
+                let n: i64 = raw
+                    .parse()
+                    .map_err(|_| self.invalid(path, top, "must be an integer"))?;
+                if *ty == Type::Integer && i32::try_from(n).is_err() {
+                    return Err(self.invalid(path, top, "is out of the 32-bit integer range"));
+                }
+                self.range(f64_of(n), limits, path, top)?;
+                Value::Number(n.into())
+            }
+            Type::Float => {
+                let n: f64 = raw
+                    .parse()
+                    .ok()
+                    .filter(|n: &f64| n.is_finite())
+                    .ok_or_else(|| self.invalid(path, top, "must be a number"))?;
+                self.range(n, limits, path, top)?;
+                Number::from_f64(n)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
+            }
+            Type::Boolean => {
+                // The official SDKs send Python's `True`/`False`; the service accepts any case.
+                if raw.eq_ignore_ascii_case("true") {
+                    Value::Bool(true)
+                } else if raw.eq_ignore_ascii_case("false") {
+                    Value::Bool(false)
+                } else {
+                    return Err(self.invalid(path, top, "must be true or false"));
+                }
+            }
+            Type::Enum(name) => {
+                if let Some(NamedType::Enum(e)) = self.service.named_type(name) {
+                    if !e.values.iter().any(|v| v.value == raw) {
+                        let allowed: Vec<&str> =
+                            e.values.iter().map(|v| v.value.as_str()).collect();
+                        return Err(self.invalid(
+                            path,
+                            top,
+                            &format!("must be one of {}", allowed.join(", ")),
+                        ));
+                    }
+                }
+                Value::String(raw.to_owned())
+            }
+            // Structures and lists never reach here (the spec format has no nested lists).
+            Type::Struct(_) | Type::List(_) => Value::String(raw.to_owned()),
+        };
+        Ok(value)
+    }
+
+    fn range(&self, n: f64, limits: &Limits, path: &str, top: &str) -> Result<(), ApiError> {
+        if let Some(min) = &limits.minimum {
+            if n < min.as_f64().unwrap_or(f64::MIN) {
+                return Err(self.invalid(path, top, &format!("must be at least {min}")));
+            }
+        }
+        if let Some(max) = &limits.maximum {
+            if n > max.as_f64().unwrap_or(f64::MAX) {
+                return Err(self.invalid(path, top, &format!("must be at most {max}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn missing(&self, path: &str, top: &str) -> ApiError {
+        for code in [format!("MissingParameter.{top}"), format!("Missing{top}")] {
+            if let Some(e) = self.op.errors.iter().find(|e| e.code == code) {
+                let message = e
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| ApiError::missing_parameter(&printable(path)).message);
+                return ApiError::new(e.status, e.code.clone(), message);
+            }
+        }
+        ApiError::missing_parameter(&printable(path))
+    }
+
+    fn invalid(&self, path: &str, top: &str, why: &str) -> ApiError {
+        let generic = ApiError::invalid_parameter(&printable(path), why);
+        for code in [
+            format!("Invalid{top}.MalFormed"),
+            format!("InvalidParameter.{top}"),
+            format!("Invalid{top}"),
+            format!("Invalid{top}.ValueNotSupported"),
+        ] {
+            if let Some(e) = self.op.errors.iter().find(|e| e.code == code) {
+                let message = match &e.message {
+                    Some(m) => format!("{m} ({}: {why})", printable(path)),
+                    None => generic.message.clone(),
+                };
+                return ApiError::new(e.status, e.code.clone(), message);
+            }
+        }
+        generic
+    }
+}
+
+fn f64_of(n: i64) -> f64 {
+    // Spec limits are small; the rounding of huge values cannot change a comparison that
+    // matters.
+    n as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Catalog, SpecSource, embedded_sources};
+
+    fn incoming(query: &[(&str, &str)]) -> Incoming {
+        Incoming {
+            query: query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Incoming::default()
+        }
+    }
+
+    fn check(
+        catalog: &Catalog,
+        version: &str,
+        action: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Input, ApiError> {
+        let (service, op) = catalog.find(version, action).unwrap();
+        validate(catalog, &service, op, &incoming(query))
+    }
+
+    fn ecs() -> Catalog {
+        Catalog::load(&embedded_sources()).unwrap()
+    }
+
+    #[test]
+    fn repeat_lists_and_defaults() {
+        let catalog = ecs();
+        let input = check(
+            &catalog,
+            "2014-05-26",
+            "DescribeCloudAssistantStatus",
+            &[
+                ("RegionId", "cn-hangzhou"),
+                ("InstanceId.2", "i-b"),
+                ("InstanceId.1", "i-a"),
+                ("InstanceId.10", "i-c"),
+                ("InstanceId.01", "ignored"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(input.strings("InstanceId"), ["i-a", "i-b", "i-c"]);
+        assert_eq!(input.int("PageSize"), Some(10));
+        assert_eq!(input.int("MaxResults"), Some(10));
+        assert!(!input.arrived("MaxResults"));
+        assert!(input.arrived("InstanceId"));
+    }
+
+    #[test]
+    fn refusals_name_the_parameter() {
+        let catalog = ecs();
+        let v = "2014-05-26";
+        let err = check(&catalog, v, "InstallCloudAssistant", &[("RegionId", "r")]).unwrap_err();
+        assert_eq!(err.code, "MissingParameter");
+        assert!(err.message.contains("InstanceId"));
+
+        let many: Vec<(String, String)> = (1..=21)
+            .map(|i| (format!("InstanceId.{i}"), format!("i-{i}")))
+            .collect();
+        let mut query: Vec<(&str, &str)> =
+            many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        query.push(("RegionId", "cn-hangzhou"));
+        let err = check(&catalog, v, "InstallCloudAssistant", &query).unwrap_err();
+        assert_eq!((err.code.as_str(), err.status), ("InvalidParameter", 400));
+        assert!(err.message.contains("at most 20"), "{err}");
+
+        let err = check(
+            &catalog,
+            v,
+            "RebootInstance",
+            &[("InstanceId", "i-1"), ("DryRun", "yes")],
+        )
+        .unwrap_err();
+        assert!(err.message.contains("DryRun"), "{err}");
+        let input = check(
+            &catalog,
+            v,
+            "RebootInstance",
+            &[
+                ("InstanceId", "i-1"),
+                ("DryRun", "True"),
+                ("ForceStop", "FALSE"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(input.bool("DryRun"), Some(true));
+        assert_eq!(input.bool("ForceStop"), Some(false));
+
+        let err = check(&catalog, v, "RebootInstance", &[("InstanceId", "")]).unwrap_err();
+        assert_eq!(err.code, "MissingParameter");
+
+        for (name, value) in [
+            ("PageSize", "51"),
+            ("PageSize", "0"),
+            ("MaxResults", "x"),
+            ("OSType", "Haiku"),
+        ] {
+            let err = check(
+                &catalog,
+                v,
+                "DescribeCloudAssistantStatus",
+                &[("RegionId", "cn-hangzhou"), (name, value)],
+            )
+            .unwrap_err();
+            assert_eq!(err.status, 400, "{name}={value}");
+            assert!(err.message.contains(name), "{err}");
+        }
+        let err = check(
+            &catalog,
+            v,
+            "DescribeCloudAssistantStatus",
+            &[("RegionId", "cn-hangzhou"), ("MaxResults", "99999999999")],
+        )
+        .unwrap_err();
+        assert!(err.message.contains("32-bit"), "{err}");
+    }
+
+    #[test]
+    fn joined_lists_split_and_check_items() {
+        let catalog = ecs();
+        let v = "2017-03-01";
+        let input = check(&catalog, v, "NodeStatusList", &[("InstanceIds", "i-1,i-2")]).unwrap();
+        assert_eq!(input.strings("InstanceIds"), ["i-1", "i-2"]);
+        let err = check(&catalog, v, "NodeStatusList", &[("InstanceIds", "i-1,")]).unwrap_err();
+        assert!(err.message.contains("InstanceIds.2"), "{err}");
+        let err = check(&catalog, v, "NodeStatusList", &[("InstanceIds", "")]).unwrap_err();
+        assert_eq!(err.code, "MissingParameter");
+    }
+
+    #[test]
+    fn fixture_features_structs_patterns_floats() {
+        let fixture = include_str!("../../codegen/fixture/spec.yaml");
+        let catalog = Catalog::load(&[SpecSource {
+            name: "fixture.yaml".into(),
+            text: fixture.into(),
+        }])
+        .unwrap();
+        let v = "2020-01-01";
+        let ok = [
+            ("RegionId", "cn-hangzhou"),
+            ("Name", "my-widget"),
+            ("ZoneId.1", "cn-hangzhou-h"),
+            ("Ports", "80;443"),
+            ("Ratio", "0.5"),
+            ("Tag.1.Key", "env"),
+            ("Tag.1.Value", "prod"),
+            ("SystemDisk.Size", "40"),
+            ("SystemDisk.Labels.1", "boot"),
+        ];
+        let input = check(&catalog, v, "CreateWidget", &ok).unwrap();
+        assert_eq!(input.get("Ports"), Some(&serde_json::json!([80, 443])));
+        assert_eq!(
+            input.get("Tag"),
+            Some(&serde_json::json!([{"Key": "env", "Value": "prod"}]))
+        );
+        assert_eq!(
+            input.get("SystemDisk"),
+            Some(&serde_json::json!({"Size": 40, "Labels": ["boot"]}))
+        );
+        let cases: [(&str, &str, &str); 5] = [
+            ("Name", "My_Widget", "Name"),
+            ("Ports", "80;70000", "Ports.2"),
+            ("Ratio", "1.5", "Ratio"),
+            ("SystemDisk.Size", "10", "SystemDisk.Size"),
+            ("Tag.1.Key", "", "Tag.1.Key"),
+        ];
+        for (name, value, named) in cases {
+            let mut query: Vec<(&str, &str)> =
+                ok.iter().copied().filter(|(k, _)| *k != name).collect();
+            query.push((name, value));
+            let err = check(&catalog, v, "CreateWidget", &query).unwrap_err();
+            assert!(err.message.contains(named), "{name}={value}: {err}");
+        }
+    }
+}
