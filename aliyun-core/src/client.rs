@@ -178,46 +178,48 @@ impl ServiceClient {
                 idempotent: operation.idempotent,
                 clock_skew_retry_available,
             };
-            let stop = match retry::decide(
+            let decision = retry::decide(
                 &config.retry_policy,
                 failure.class,
                 &context,
                 fastrand::f64(),
-            ) {
-                RetryDecision::Retry { delay } => {
-                    if deadline.is_some_and(|d| Instant::now() + delay >= d) {
-                        tracing::debug!(
-                            error = %failure.error,
-                            "not retrying: the backoff would pass the operation deadline"
-                        );
-                        None
-                    } else {
-                        if failure.class == FailureClass::ClockSkew {
-                            clock_skew_retry_available = false;
-                        }
-                        tracing::debug!(
-                            attempt = attempts,
-                            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                            error = %failure.error,
-                            "retrying"
-                        );
-                        if !delay.is_zero() {
-                            tokio::time::sleep(delay).await;
-                        }
-                        continue;
-                    }
+            );
+            let delay = match decision {
+                RetryDecision::Retry { delay }
+                    if deadline.is_some_and(|d| Instant::now() + delay >= d) =>
+                {
+                    tracing::debug!(
+                        error = %failure.error,
+                        "not retrying: the backoff would pass the operation deadline"
+                    );
+                    None
                 }
-                RetryDecision::Stop(reason) => Some(reason),
+                RetryDecision::Retry { delay } => Some(delay),
+                RetryDecision::Stop(reason) => {
+                    tracing::debug!(%reason, error = %failure.error, "not retrying");
+                    None
+                }
             };
-            tracing::Span::current().record("attempts", attempts);
-            if let Some(reason) = stop {
-                tracing::debug!(%reason, error = %failure.error, "call failed");
+            let Some(delay) = delay else {
+                tracing::Span::current().record("attempts", attempts);
+                return Err(finish_error(
+                    *failure.error,
+                    attempts,
+                    may_have_taken_effect,
+                ));
+            };
+            if failure.class == FailureClass::ClockSkew {
+                clock_skew_retry_available = false;
             }
-            return Err(finish_error(
-                *failure.error,
-                attempts,
-                may_have_taken_effect,
-            ));
+            tracing::debug!(
+                attempt = attempts,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error = %failure.error,
+                "retrying"
+            );
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
         }
     }
 
