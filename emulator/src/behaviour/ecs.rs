@@ -144,9 +144,6 @@ pub(super) fn describe_cloud_assistant_status(world: &mut World, ctx: &Context<'
             None => 0,
         };
         let size = usize::try_from(input.int("MaxResults").unwrap_or(10)).unwrap_or(10);
-        if offset.saturating_add(size) < total {
-            out.insert("NextToken".into(), json!(next_token(offset + size)));
-        }
         (offset, size)
     } else {
         let number = input.int("PageNumber").unwrap_or(1).max(1);
@@ -156,6 +153,11 @@ pub(super) fn describe_cloud_assistant_status(world: &mut World, ctx: &Context<'
         let offset = usize::try_from((number - 1).saturating_mul(size)).unwrap_or(usize::MAX);
         (offset, usize::try_from(size).unwrap_or(10))
     };
+    // A token for the rest in both styles, so a client that starts without paging parameters
+    // and follows `NextToken` (as the SDK's paginator does) sees every entry.
+    if offset.saturating_add(size) < total {
+        out.insert("NextToken".into(), json!(next_token(offset + size)));
+    }
     let page: Vec<Value> = matching.into_iter().skip(offset).take(size).collect();
     out.insert("InstanceCloudAssistantStatusSet".into(), Value::Array(page));
     Ok(out)
