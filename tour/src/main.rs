@@ -1,0 +1,204 @@
+//! The aliyun-rs tour: the main job, end to end.
+//!
+//! Installs the cloud assistant on a fleet (more instances than one call takes, so it batches),
+//! reboots them and waits until the status says installed, installs the CloudMonitor agent and
+//! waits for `running`, shows one typed error, and prints a summary table.
+//!
+//! ```sh
+//! cargo run -p aliyun-tour                       # no credentials: on the embedded emulator
+//! cargo run -p aliyun-tour -- --user-id UID i-aaa i-bbb          # with credentials: real
+//! cargo run -p aliyun-tour -- --reboot --user-id UID i-aaa i-bbb # ... and reboot them
+//! ```
+//!
+//! With no credentials in the environment it starts the embedded emulator itself and says so.
+//! With credentials it talks to Alibaba Cloud, takes the instance ids from its arguments, and
+//! reboots nothing unless `--reboot` is passed.
+
+mod steps;
+mod table;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use aliyun_core::env::Environment;
+use aliyun_core::workflow::PollPolicy;
+use aliyun_core::{Config, ConfigBuilder};
+use aliyun_emulator::{Emulator, FailMode, Instance};
+
+const USAGE: &str = "\
+usage: aliyun-tour [--region REGION] [--user-id USER_ID] [--reboot] [--emulator] [INSTANCE_ID...]
+
+With no credentials in the environment (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET), or with
+--emulator, the tour runs on an embedded emulator with a made-up fleet. Otherwise it calls
+Alibaba Cloud for the instances given, rebooting them only with --reboot, and installs the
+CloudMonitor agent only with --user-id (the account id).";
+
+/// Variables that mean "credentials are in the environment" (the official names and the
+/// aliases the aliyun CLI reads).
+const KEY_ID_VARS: [&str; 3] = [
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABACLOUD_ACCESS_KEY_ID",
+    "ALICLOUD_ACCESS_KEY_ID",
+];
+
+/// Instances in the emulated fleet: more than the 20 one `InstallCloudAssistant` call takes.
+const FLEET_SIZE: usize = 45;
+
+/// A made-up id no fleet has, for the typed-error step.
+const UNKNOWN_INSTANCE: &str = "i-tour-does-not-exist";
+
+/// What the command line asked for.
+#[derive(Debug, Default)]
+struct Args {
+    region: Option<String>,
+    user_id: Option<String>,
+    reboot: bool,
+    force_emulator: bool,
+    instance_ids: Vec<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args::default();
+    let mut raw = std::env::args().skip(1);
+    while let Some(arg) = raw.next() {
+        match arg.as_str() {
+            "--region" => args.region = Some(raw.next().ok_or("--region needs a value")?),
+            "--user-id" => args.user_id = Some(raw.next().ok_or("--user-id needs a value")?),
+            "--reboot" => args.reboot = true,
+            "--emulator" => args.force_emulator = true,
+            "-h" | "--help" => return Err(String::new()),
+            flag if flag.starts_with('-') => return Err(format!("unknown flag {flag}")),
+            id => args.instance_ids.push(id.to_owned()),
+        }
+    }
+    Ok(args)
+}
+
+/// Where the tour runs and on what.
+pub struct Setup {
+    /// The SDK configuration.
+    pub config: Config,
+    /// The fleet.
+    pub instance_ids: Vec<String>,
+    /// The account id for the CloudMonitor step, if it runs.
+    pub user_id: Option<String>,
+    /// Whether to reboot.
+    pub reboot: bool,
+    /// How to poll statuses.
+    pub poll: PollPolicy,
+    /// The embedded emulator, kept alive for the tour.
+    pub emulator: Option<Emulator>,
+}
+
+async fn emulated_setup(args: &Args) -> Result<Setup, String> {
+    // One instance fails its first agent install, to show the Force re-install.
+    let fleet = (1..=FLEET_SIZE).map(|n| {
+        let instance = Instance::new(format!("i-tour{n:04}"));
+        if n == 7 {
+            instance.cms_install_fails(FailMode::Once)
+        } else {
+            instance
+        }
+    });
+    let emulator = Emulator::builder()
+        .no_default_instances()
+        .instances(fleet)
+        .start()
+        .await
+        .map_err(|e| format!("cannot start the emulator: {e}"))?;
+    println!(
+        "No Alibaba Cloud credentials in the environment{}: using the embedded emulator at {}",
+        if args.force_emulator {
+            " (or --emulator)"
+        } else {
+            ""
+        },
+        emulator.base_url()
+    );
+    println!("(fleet of {FLEET_SIZE} made-up instances in cn-hangzhou; nothing real is touched)\n");
+    let config = emulator
+        .sdk_config_builder()
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(Setup {
+        config,
+        instance_ids: emulator.instances().into_iter().map(|i| i.id).collect(),
+        user_id: Some("1234567898765432".to_owned()),
+        reboot: true,
+        poll: PollPolicy {
+            initial_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(500),
+            multiplier: 2.0,
+            deadline: Duration::from_secs(60),
+        },
+        emulator: Some(emulator),
+    })
+}
+
+fn real_setup(args: Args, env: &Environment) -> Result<Setup, String> {
+    if args.instance_ids.is_empty() {
+        return Err("credentials found: give the instance ids to work on (or --emulator)".into());
+    }
+    let mut builder = ConfigBuilder::from_environment(env).map_err(|e| e.to_string())?;
+    if let Some(region) = &args.region {
+        builder = builder.region(region.clone());
+    }
+    let config = builder.build().map_err(|e| e.to_string())?;
+    println!(
+        "Credentials found: calling Alibaba Cloud in {} for {} instance(s).",
+        config.region().unwrap_or("the central endpoint's region"),
+        args.instance_ids.len()
+    );
+    if !args.reboot {
+        println!("Not rebooting (pass --reboot): the client takes effect at the next restart.");
+    }
+    if args.user_id.is_none() {
+        println!("No --user-id: skipping the CloudMonitor agent step.");
+    }
+    println!();
+    Ok(Setup {
+        config,
+        instance_ids: args.instance_ids,
+        user_id: args.user_id,
+        reboot: args.reboot,
+        poll: PollPolicy::default(),
+        emulator: None,
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(problem) => {
+            if !problem.is_empty() {
+                eprintln!("{problem}\n");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let env = Environment::process();
+    let has_credentials = env.first_var(&KEY_ID_VARS).is_some();
+    let setup = if args.force_emulator || !has_credentials {
+        emulated_setup(&args).await
+    } else {
+        real_setup(args, &env)
+    };
+    let setup = match setup {
+        Ok(setup) => setup,
+        Err(problem) => {
+            eprintln!("{problem}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = steps::run(&setup).await;
+    if let Some(emulator) = setup.emulator {
+        emulator.shutdown().await;
+    }
+    if outcome.all_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,64 @@
+//! The summary table.
+
+use aliyun_cms::workflow::{AgentOutcome, AgentReport};
+use aliyun_ecs::workflow::{InstanceOutcome, RolloutReport};
+
+fn assistant_cell(outcome: Option<&InstanceOutcome>) -> String {
+    match outcome {
+        Some(InstanceOutcome::Installed) => "installed".into(),
+        Some(InstanceOutcome::PendingReboot) => "pending reboot".into(),
+        Some(InstanceOutcome::NotReported) => "not reported".into(),
+        Some(InstanceOutcome::NotFound) => "not found".into(),
+        Some(InstanceOutcome::Failed(f)) => {
+            format!("failed ({})", f.code.as_deref().unwrap_or("error"))
+        }
+        Some(other) => format!("{other:?}"),
+        None => "-".into(),
+    }
+}
+
+fn agent_cells(report: Option<&AgentReport>, id: &str) -> (String, String) {
+    let Some(result) = report.and_then(|r| r.result(id)) else {
+        return ("-".into(), "-".into());
+    };
+    let state = match &result.outcome {
+        AgentOutcome::Running => "running".to_owned(),
+        AgentOutcome::NotFound => "not found".to_owned(),
+        AgentOutcome::TimedOut(last) => format!(
+            "timed out ({})",
+            last.as_ref().map(|s| s.as_str()).unwrap_or("no status")
+        ),
+        AgentOutcome::Failed(f) => format!("failed ({})", f.code.as_deref().unwrap_or("error")),
+        other => format!("{other:?}"),
+    };
+    (state, result.install_attempts.to_string())
+}
+
+/// Prints one row per instance and a totals line.
+pub fn print(instance_ids: &[String], rollout: &RolloutReport, agents: Option<&AgentReport>) {
+    println!("4. Summary");
+    println!(
+        "   {:<24} {:<18} {:<22} {}",
+        "INSTANCE", "CLOUD ASSISTANT", "CLOUDMONITOR AGENT", "NODEINSTALL CALLS"
+    );
+    for id in instance_ids {
+        let (agent, calls) = agent_cells(agents, id);
+        println!(
+            "   {:<24} {:<18} {:<22} {}",
+            id,
+            assistant_cell(rollout.outcome(id)),
+            agent,
+            calls
+        );
+    }
+    let counts = rollout.counts();
+    let running = agents.map(|r| r.running().count());
+    println!(
+        "   {} instances: cloud assistant installed on {}{}",
+        instance_ids.len(),
+        counts.installed + counts.pending_reboot,
+        running
+            .map(|n| format!(", CloudMonitor agent running on {n}"))
+            .unwrap_or_default()
+    );
+}
