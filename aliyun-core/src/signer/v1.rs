@@ -13,10 +13,7 @@ use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha1::Sha1;
 use zeroize::Zeroizing;
 
-use super::{
-    constant_time_eq, encoding, query_capacity, sorted_indices, write_canonical_query,
-    write_timestamp,
-};
+use super::{canonical, constant_time_eq, encoding, sort_by_name, sorted_pairs, timestamp_bytes};
 use crate::credentials::Credentials;
 
 /// The signature method this module implements (the `SignatureMethod` parameter).
@@ -46,10 +43,7 @@ const SIGNER_PARAMS: [&str; 7] = [
 /// assert_eq!(q, "a=&b=x%20y");
 /// ```
 pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
-    let order = sorted_indices(params, Some("Signature"));
-    let mut out = String::with_capacity(query_capacity(params));
-    write_canonical_query(params, &order, &mut out);
-    out
+    canonical::canonical_query(&sorted_pairs(params, Some("Signature")))
 }
 
 /// The string to sign: `METHOD&%2F&enc(canonicalized)`.
@@ -59,13 +53,10 @@ pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
 /// assert_eq!(string_to_sign("GET", "a=1&b=x%20y"), "GET&%2F&a%3D1%26b%3Dx%2520y");
 /// ```
 pub fn string_to_sign(method: &str, canonicalized: &str) -> String {
-    // Re-encoding the canonical string turns each `%` into `%25` and each `=`/`&` into three
-    // bytes; a quarter of headroom covers typical queries without regrowing.
-    let mut out = String::with_capacity(method.len() + 4 + canonicalized.len() * 5 / 4);
-    out.push_str(method);
-    out.push_str("&%2F&");
-    encoding::percent_encode_into(canonicalized, &mut out);
-    out
+    let mut prefix = String::with_capacity(method.len() + 5);
+    prefix.push_str(method);
+    prefix.push_str("&%2F&");
+    canonical::prefixed_encoding(&prefix, canonicalized)
 }
 
 /// The signature: Base64 of HMAC-SHA1 over `string_to_sign` with key `access_key_secret + "&"`.
@@ -169,8 +160,8 @@ pub struct V1Request<'a> {
 /// ```
 pub fn sign(request: &V1Request<'_>) -> SignedV1 {
     let credentials = request.credentials;
-    let mut timestamp = String::with_capacity(20);
-    write_timestamp(request.timestamp, &mut timestamp);
+    let timestamp = timestamp_bytes(request.timestamp);
+    let timestamp = std::str::from_utf8(&timestamp).unwrap_or_default();
 
     let mut all: Vec<(&str, &str)> = Vec::with_capacity(request.params.len() + 6);
     all.extend(
@@ -184,15 +175,17 @@ pub fn sign(request: &V1Request<'_>) -> SignedV1 {
     all.push(("SignatureMethod", SIGNATURE_METHOD));
     all.push(("SignatureNonce", request.nonce));
     all.push(("SignatureVersion", SIGNATURE_VERSION));
-    all.push(("Timestamp", &timestamp));
+    all.push(("Timestamp", timestamp));
     if let Some(token) = credentials.security_token() {
         all.push(("SecurityToken", token));
     }
 
-    let order = sorted_indices(&all, None);
-    let mut canonical = String::with_capacity(query_capacity(&all) + 48);
-    write_canonical_query(&all, &order, &mut canonical);
-    let string_to_sign = string_to_sign(request.method, &canonical);
+    // `all` holds borrowed pairs, so sorting it in place moves pointers, not strings.
+    sort_by_name(&mut all);
+    // Both the canonical string and the string to sign are built in one pass over the
+    // parameters.
+    let (canonical, string_to_sign) =
+        canonical::canonical_query_and_string_to_sign(request.method, &all);
     let signature = signature(credentials.access_key_secret(), &string_to_sign);
 
     // The wire parameters are kept in one buffer with spans into it: two allocations in
@@ -207,8 +200,8 @@ pub fn sign(request: &V1Request<'_>) -> SignedV1 {
         text.push_str(value);
         spans.push((start, mid, text.len()));
     };
-    for &i in &order {
-        push(all[i].0, all[i].1);
+    for &(name, value) in &all {
+        push(name, value);
     }
     push("Signature", &signature);
 

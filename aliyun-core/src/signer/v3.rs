@@ -10,10 +10,7 @@ use std::time::SystemTime;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha2::{Digest as _, Sha256};
 
-use super::{
-    constant_time_eq, encoding, query_capacity, sorted_indices, write_canonical_query,
-    write_timestamp,
-};
+use super::{canonical, constant_time_eq, encoding, sorted_pairs, write_timestamp};
 use crate::credentials::Credentials;
 
 /// The algorithm name, first line of the string to sign and first word of `Authorization`.
@@ -26,10 +23,7 @@ pub const EMPTY_PAYLOAD_SHA256: &str =
 /// The canonical query: parameters sorted by raw name in byte order, `enc(name)=enc(value)`
 /// joined with `&` (`k=` for an empty value). It is also the query string to send.
 pub fn canonical_query(params: &[(&str, &str)]) -> String {
-    let order = sorted_indices(params, None);
-    let mut out = String::with_capacity(query_capacity(params));
-    write_canonical_query(params, &order, &mut out);
-    out
+    canonical::canonical_query(&sorted_pairs(params, None))
 }
 
 /// The canonical URI: the (decoded) path percent-encoded with `/` kept; `/` when empty.
