@@ -14,7 +14,7 @@ pub(super) fn install_cloud_assistant(world: &mut World, ctx: &Context<'_>) -> O
     let ids = ctx.input.strings("InstanceId");
     // Every id is checked before anything changes: the call succeeds or fails as a whole.
     for id in &ids {
-        if !world.get(id).is_some_and(|t| t.instance.region == region) {
+        if world.get(id).is_none_or(|t| t.instance.region != region) {
             return Err(ctx.spec_error(
                 "InvalidInstance.NotFound",
                 404,

@@ -125,6 +125,28 @@ pub fn raw_blocking(addr: SocketAddr, request: &[u8]) -> Option<Raw> {
     parse(&out)
 }
 
+/// Like [`raw_blocking`], but closes the sending side after `request`, for input that is not a
+/// whole HTTP request (the server then sees the end of the stream instead of waiting).
+pub fn raw_blocking_then_eof(addr: SocketAddr, request: &[u8]) -> Option<Raw> {
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let _ = stream.write_all(request);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut out = Vec::new();
+    if let Err(e) = stream.read_to_end(&mut out) {
+        assert!(
+            !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "the emulator did not answer within 10 s"
+        );
+    }
+    parse(&out)
+}
+
 /// `GET /?query`.
 pub fn get(query: &str) -> Vec<u8> {
     format!("GET /?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").into_bytes()
