@@ -329,7 +329,8 @@ impl Fault {
                 status: number("status")?
                     .map(|s| u16::try_from(s).map_err(|_| "status is too large".to_owned()))
                     .transpose()?
-                    .filter(|s| (100..=599).contains(s))
+                    // A 1xx cannot be a final answer.
+                    .filter(|s| (200..=599).contains(s))
                     .unwrap_or(400),
                 code: get("code").ok_or("an error fault needs code=")?.to_owned(),
                 message: get("message")

@@ -89,7 +89,9 @@
 //!   403 `IncorrectInstanceStatus` (not `Running`; `.Initializing` when `Pending`),
 //!   400 `DryRunOperation` for a passing dry run; otherwise completes a pending install.
 //! - `DescribeCloudAssistantStatus`: `CloudAssistantStatus` `"true"` only after the reboot;
-//!   `NextToken`/`MaxResults` paging when either is sent, `PageNumber`/`PageSize` otherwise.
+//!   `NextToken`/`MaxResults` paging when either is sent, `PageNumber`/`PageSize` (with
+//!   `TotalCount`) otherwise; a `NextToken` comes back whenever entries remain, so a client
+//!   that starts without paging parameters and follows it sees everything.
 //! - CMS `NodeInstall` → `installing` → `running` after [`EmulatorBuilder::cms_install_polls`]
 //!   status polls (default 1) or [`EmulatorBuilder::cms_install_delay`]; instances set to fail
 //!   go to `install_faild` with the legacy HTTP-200 `{"Success": false, "ErrorCode": 500}`
@@ -105,6 +107,13 @@
 //! a huge body, an empty body, numbers as strings; per action, product and/or instance; for all
 //! matching calls, the next N, every k-th or a seeded fraction; before or after the action
 //! runs.
+//!
+//! ## The official SDKs
+//!
+//! `emulator/tests/python_sdk/run.sh` installs `aliyun-python-sdk-core` in a virtual
+//! environment and checks that its requests are accepted and a wrongly signed one is refused
+//! with `SignatureDoesNotMatch` quoting the SDK's own string-to-sign (needs PyPI, so it is not
+//! part of `cargo test`).
 //!
 //! ## The admin API
 //!
@@ -137,14 +146,12 @@ use tokio::task::JoinHandle;
 
 pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
 pub use catalog::embedded_spec_names;
-pub use error::ApiError;
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
 pub use keys::{
     AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,
     DEFAULT_STS_ACCESS_KEY_SECRET, DEFAULT_STS_SECURITY_TOKEN, default_keys,
 };
 pub use log::{LoggedRequest, Verdict};
-pub use params::Input;
 pub use request::{MAX_BODY_BYTES, MAX_PARAMS, MAX_QUERY_BYTES};
 pub use world::{
     AgentState, CloudAssistantState, CmsTiming, FailMode, Instance, InstanceStatus,

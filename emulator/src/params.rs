@@ -17,7 +17,7 @@ use crate::request::{Incoming, printable};
 /// An action's validated parameters, by wire name; absent optional parameters carry the
 /// spec's `default` when it has one.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Input {
+pub(crate) struct Input {
     values: Map<String, Value>,
     /// Parameters filled from the spec's `default` (they did not arrive).
     defaulted: Vec<String>,
@@ -59,11 +59,6 @@ impl Input {
     /// Whether the parameter arrived (a spec default does not count).
     pub fn arrived(&self, name: &str) -> bool {
         self.values.contains_key(name) && !self.defaulted.iter().any(|d| d == name)
-    }
-
-    /// The values as a JSON object.
-    pub fn as_map(&self) -> &Map<String, Value> {
-        &self.values
     }
 }
 

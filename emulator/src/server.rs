@@ -473,7 +473,11 @@ fn finish(
 
 fn build_response(body: Body, request_id: &str) -> Response {
     let mut response = Response::new(AxumBody::from(body.bytes));
-    *response.status_mut() = StatusCode::from_u16(body.status).unwrap_or(StatusCode::BAD_REQUEST);
+    // A 1xx cannot end a response (a fault built with one gets a 500 instead).
+    *response.status_mut() = StatusCode::from_u16(body.status)
+        .ok()
+        .filter(|s| !s.is_informational())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
