@@ -26,11 +26,18 @@ pub(crate) enum Scheme {
 }
 
 impl Scheme {
-    /// `Authorization: ACS3-...` means V3; anything else is treated as V1.
+    /// V3 when `Authorization` names an `ACS3-` algorithm, or when the request routes by
+    /// `x-acs-action` and carries no V1 `Signature`; V1 otherwise.
     pub(crate) fn of(incoming: &Incoming) -> Scheme {
-        match incoming.header("authorization") {
-            Some(value) if value.trim_start().starts_with(v3::ALGORITHM) => Scheme::V3,
-            _ => Scheme::V1,
+        let acs3 = incoming
+            .header("authorization")
+            .is_some_and(|value| value.trim_start().starts_with("ACS3-"));
+        let v3_routing =
+            incoming.header("x-acs-action").is_some() && incoming.param("Signature").is_none();
+        if acs3 || v3_routing {
+            Scheme::V3
+        } else {
+            Scheme::V1
         }
     }
 
@@ -115,7 +122,9 @@ impl Authenticator<'_> {
     }
 
     fn v3(&self, incoming: &Incoming) -> Result<String, ApiError> {
-        let header = incoming.header("authorization").unwrap_or_default();
+        let header = incoming
+            .header("authorization")
+            .ok_or_else(|| ApiError::incomplete_signature("Missing header authorization."))?;
         let authorization = v3::Authorization::parse(header).map_err(|e| {
             ApiError::incomplete_signature(&format!("The Authorization header is invalid: {e}."))
         })?;

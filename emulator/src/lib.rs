@@ -521,3 +521,41 @@ impl Drop for Emulator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn debug_output_holds_no_secret() {
+        let builder = Emulator::builder()
+            .access_key("id", "very-secret-value")
+            .sts_key("STS.id", "another-secret", "token-value");
+        let text = format!("{builder:?}");
+        assert!(!text.contains("very-secret-value") && !text.contains("token-value"));
+        let emulator = builder.start().await.unwrap();
+        let text = format!("{emulator:?}");
+        assert!(text.contains("\"id\""), "{text}");
+        for secret in ["very-secret-value", "another-secret", "token-value"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(emulator.access_key().map(AccessKey::id), Some("id"));
+    }
+
+    #[tokio::test]
+    async fn bad_runtime_spec_stops_start() {
+        let err = Emulator::builder()
+            .spec("broken.yaml", "product: {}")
+            .start()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StartError::Spec(_)));
+        assert!(err.to_string().contains("broken.yaml"), "{err}");
+        let err = Emulator::builder()
+            .spec_file("/nonexistent/spec.yaml")
+            .start()
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/spec.yaml"), "{err}");
+    }
+}

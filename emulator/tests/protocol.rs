@@ -704,6 +704,10 @@ async fn admin_api() {
     );
     assert_eq!(admin("GET", "/_emulator/nothing", "").await.status, 404);
     emulator.shutdown().await;
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "nothing listens after a shutdown"
+    );
 }
 
 #[tokio::test]
@@ -844,4 +848,100 @@ fn fuzzed_requests_never_crash_the_emulator() {
         200
     );
     drop(emulator);
+}
+
+#[tokio::test]
+async fn v3_query_requests_and_sts_tokens() {
+    let emulator = Emulator::start().await.unwrap();
+    let host = emulator.local_addr().to_string();
+    let query = [("RegionId", "cn-hangzhou"), ("InstanceId.1", "i-emu000001")];
+    let sign = |credentials: &Credentials| {
+        let nonce = new_nonce();
+        v3::sign(&v3::V3Request {
+            method: "POST",
+            host: &host,
+            path: "/",
+            query: &query,
+            action: "DescribeCloudAssistantStatus",
+            version: "2014-05-26",
+            body: b"",
+            content_type: None,
+            credentials,
+            timestamp: SystemTime::now(),
+            nonce: &nonce,
+        })
+    };
+    // `edit` may drop or rewrite headers after signing.
+    let send = |signed: v3::SignedV3, edit: fn(&str, &str) -> Option<String>| {
+        let mut out = format!(
+            "POST /?{} HTTP/1.1\r\nConnection: close\r\nContent-Length: 0\r\n",
+            signed.query_string()
+        );
+        for (name, value) in signed.headers() {
+            if let Some(value) = edit(name, value) {
+                out.push_str(&format!("{name}: {value}\r\n"));
+            }
+        }
+        out.push_str("\r\n");
+        let addr = emulator.local_addr();
+        async move { raw(addr, out.as_bytes()).await.unwrap() }
+    };
+    let keep = |_: &str, v: &str| Some(v.to_owned());
+    let sts = |token: &str| {
+        Credentials::new_sts(
+            aliyun_emulator::DEFAULT_STS_ACCESS_KEY_ID,
+            aliyun_emulator::DEFAULT_STS_ACCESS_KEY_SECRET,
+            token,
+            None,
+        )
+    };
+
+    let ok = send(
+        sign(&sts(aliyun_emulator::DEFAULT_STS_SECURITY_TOKEN)),
+        keep,
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    assert_eq!(ok.json()["TotalCount"], 1);
+    let wrong = send(sign(&sts("nope")), keep).await;
+    assert_error_shape(&wrong, 400, "InvalidSecurityToken.MismatchWithAccessKey");
+    let plain = Credentials::new(dev_key().0, dev_key().1);
+    let response = send(sign(&plain), |n, v| {
+        (n != "x-acs-date").then(|| v.to_owned())
+    })
+    .await;
+    assert_error_shape(&response, 400, "IncompleteSignature");
+    let response = send(sign(&plain), |n, v| {
+        Some(if n == "x-acs-action" {
+            "RebootInstance".to_owned()
+        } else {
+            v.to_owned()
+        })
+    })
+    .await;
+    // Routed by the header, refused by the signature that covered the original value.
+    assert_error_shape(&response, 400, "SignatureDoesNotMatch");
+    let response = send(sign(&plain), |n, v| {
+        Some(if n == "x-acs-content-sha256" {
+            "00".repeat(32)
+        } else {
+            v.to_owned()
+        })
+    })
+    .await;
+    assert_error_shape(&response, 400, "SignatureDoesNotMatch");
+    let response = send(sign(&plain), |n, v| {
+        Some(if n == "authorization" {
+            v.replace("ACS3-HMAC-SHA256", "ACS3-HMAC-MD5")
+        } else {
+            v.to_owned()
+        })
+    })
+    .await;
+    assert_error_shape(&response, 400, "IncompleteSignature");
+    let response = send(sign(&plain), |n, v| {
+        (n != "authorization").then(|| v.to_owned())
+    })
+    .await;
+    assert_error_shape(&response, 400, "IncompleteSignature");
 }
