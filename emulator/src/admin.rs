@@ -23,15 +23,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Body as AxumBody;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 use bytes::Bytes;
-use http::StatusCode;
+use http::{HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::faults::{Fault, FaultId};
-use crate::server::json_response;
 use crate::state::Shared;
 use crate::world::Instance;
 
@@ -254,4 +254,16 @@ async fn set_clock(State(shared): AppState, body: Bytes) -> Response {
 async fn reset(State(shared): AppState) -> Response {
     shared.reset();
     ok(json!({ "reset": true }))
+}
+
+/// A JSON response for the admin API.
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    let bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    let mut response = Response::new(AxumBody::from(Bytes::from(bytes)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }

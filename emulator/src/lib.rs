@@ -130,6 +130,7 @@ pub mod faults;
 mod keys;
 pub mod log;
 mod params;
+mod pipeline;
 mod render;
 mod request;
 mod server;
