@@ -30,7 +30,7 @@ pub fn quick_retries() -> RetryPolicy {
         Jitter::Full,
     );
     RetryPolicy::default()
-        .with_throttling_backoff(quick.clone())
+        .with_throttling_backoff(quick)
         .with_transient_backoff(quick)
 }
 

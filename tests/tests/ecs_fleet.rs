@@ -129,7 +129,7 @@ async fn rollout_on_137_instances_with_unknown_ids_and_throttling() {
     );
 
     // Progress: a line per batch (137 ids, 20 per call: 7 batches), then the status.
-    let events = events.lock().unwrap();
+    let events = std::mem::take(&mut *events.lock().unwrap());
     let batches: Vec<_> = events
         .iter()
         .filter(|e| matches!(e, RolloutEvent::InstallBatch { .. }))

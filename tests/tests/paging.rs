@@ -42,7 +42,7 @@ async fn describe_status_streams_items_across_pages() {
 
     let requests = emulator.requests_for("DescribeCloudAssistantStatus");
     assert_eq!(requests.len(), 5, "45 items, 10 per page");
-    assert!(requests[0].params.get("NextToken").is_none());
+    assert!(!requests[0].params.contains_key("NextToken"));
     assert!(
         requests[1..]
             .iter()

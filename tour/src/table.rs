@@ -38,8 +38,8 @@ fn agent_cells(report: Option<&AgentReport>, id: &str) -> (String, String) {
 pub fn print(instance_ids: &[String], rollout: &RolloutReport, agents: Option<&AgentReport>) {
     println!("4. Summary");
     println!(
-        "   {:<24} {:<18} {:<22} {}",
-        "INSTANCE", "CLOUD ASSISTANT", "CLOUDMONITOR AGENT", "NODEINSTALL CALLS"
+        "   {:<24} {:<18} {:<22} NODEINSTALL CALLS",
+        "INSTANCE", "CLOUD ASSISTANT", "CLOUDMONITOR AGENT"
     );
     for id in instance_ids {
         let (agent, calls) = agent_cells(agents, id);
