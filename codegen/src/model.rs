@@ -6,11 +6,11 @@
 use serde_json::Value;
 
 use crate::names;
-use crate::spec::{self, ItemType, ListStyle, Member, Spec, TypeKind, TypeName};
+use crate::spec::{self, ItemType, Member, Spec, TypeKind, TypeName};
 
 pub use crate::spec::{
-    ErrorStyle, Method, PaginationStyle, ParamLocation, RequestCase, ResponseCase, SignatureScheme,
-    WireType,
+    ErrorStyle, ListStyle, Method, PaginationStyle, ParamLocation, RequestCase, ResponseCase,
+    SignatureScheme, WireType,
 };
 
 /// One product at one API version.
