@@ -652,8 +652,15 @@ fn finish_error(error: Error, attempts: u32, may_have_taken_effect: bool) -> Err
             e.may_have_taken_effect |= may_have_taken_effect;
             Error::Dispatch(e)
         }
-        Error::Response(e) => Error::Response(e.with_attempts(attempts)),
-        Error::Service(e) => Error::Service(e.with_attempts(attempts)),
+        // A server error to a write may come after the work was done: say so, as for timeouts.
+        Error::Response(e) => Error::Response(
+            e.with_attempts(attempts)
+                .with_may_have_taken_effect(may_have_taken_effect),
+        ),
+        Error::Service(e) => Error::Service(
+            e.with_attempts(attempts)
+                .with_may_have_taken_effect(may_have_taken_effect),
+        ),
         other => other,
     }
 }

@@ -86,14 +86,28 @@ impl Error {
         }
     }
 
-    /// Whether the failed request may have reached the service and taken effect. `true` for a
-    /// timeout or connection failure after the request was (or may have been) sent; the caller
-    /// should check the resource's state before repeating a non-idempotent action.
+    /// Whether the call may have reached the service and taken effect, so the caller should
+    /// check the resource's state before repeating a non-idempotent action. `true` when any
+    /// attempt of the call ended in:
+    ///
+    /// - a timeout or connection failure after the request was (or may have been) sent;
+    /// - a server-side failure that may come after the work was done: HTTP 500/502/504,
+    ///   `InternalError*`, `UnknownError`, or a 5xx code the spec marks transient (a gateway's
+    ///   unreadable 500/502/504 page included);
+    /// - a 2xx answer whose body could not be read (the service reported success).
+    ///
+    /// `false` when every attempt was refused before processing (throttling, HTTP 503,
+    /// `ServiceUnavailable`, a refused timestamp, a 4xx error code), was never sent, or nothing
+    /// was sent at all (invalid input, configuration, credentials). It is a property of what
+    /// happened, whatever the action: for an idempotent action it is harmless, since repeating
+    /// it is safe.
     pub fn may_have_taken_effect(&self) -> bool {
         match self {
             Error::Timeout(e) => e.may_have_taken_effect,
             Error::Dispatch(e) => e.may_have_taken_effect,
-            _ => false,
+            Error::Response(e) => e.may_have_taken_effect(),
+            Error::Service(e) => e.may_have_taken_effect(),
+            Error::InvalidInput(_) | Error::Config(_) | Error::Credentials(_) => false,
         }
     }
 
@@ -326,8 +340,9 @@ pub const BODY_SNIPPET_LIMIT: usize = 512;
 /// empty, too large, or not the action's output shape.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error(
-    "unreadable response (HTTP {status}{}): {reason}; body starts: {snippet:?}",
-    request_id.as_deref().map(|id| format!(", request id {id}")).unwrap_or_default()
+    "unreadable response (HTTP {status}{}): {reason}; body starts: {snippet:?}{}",
+    request_id.as_deref().map(|id| format!(", request id {id}")).unwrap_or_default(),
+    effect_note(self.may_have_taken_effect())
 )]
 pub struct ResponseError {
     status: u16,
@@ -335,6 +350,7 @@ pub struct ResponseError {
     reason: String,
     snippet: String,
     attempts: u32,
+    may_have_taken_effect: bool,
 }
 
 impl ResponseError {
@@ -346,6 +362,7 @@ impl ResponseError {
             reason: reason.into(),
             snippet: snippet(body),
             attempts: 1,
+            may_have_taken_effect: false,
         }
     }
 
@@ -359,6 +376,20 @@ impl ResponseError {
     pub fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self
+    }
+
+    /// Records that this or an earlier attempt of the call may have taken effect (see
+    /// [`Error::may_have_taken_effect`]).
+    pub fn with_may_have_taken_effect(mut self, may_have_taken_effect: bool) -> Self {
+        self.may_have_taken_effect = may_have_taken_effect;
+        self
+    }
+
+    /// Whether the call may have taken effect: a 2xx status (the service reported success but
+    /// the body could not be read), or an attempt that may have been processed (see
+    /// [`Error::may_have_taken_effect`]).
+    pub fn may_have_taken_effect(&self) -> bool {
+        self.may_have_taken_effect || (200..300).contains(&self.status)
     }
 
     /// The HTTP status.
@@ -446,6 +477,7 @@ pub struct ServiceError {
     retryable: bool,
     signature_diagnosis: Option<SignatureDiagnosis>,
     clock_skew: Option<Duration>,
+    may_have_taken_effect: bool,
 }
 
 impl ServiceError {
@@ -465,6 +497,7 @@ impl ServiceError {
             retryable,
             signature_diagnosis: None,
             clock_skew: None,
+            may_have_taken_effect: false,
         }
     }
 
@@ -489,6 +522,14 @@ impl ServiceError {
     /// Sets the number of attempts made.
     pub fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
+        self
+    }
+
+    /// Records that this or an earlier attempt of the call may have taken effect (the
+    /// executor sets it for 500/502/504 and `InternalError*` answers; see
+    /// [`Error::may_have_taken_effect`]).
+    pub fn with_may_have_taken_effect(mut self, may_have_taken_effect: bool) -> Self {
+        self.may_have_taken_effect = may_have_taken_effect;
         self
     }
 
@@ -561,6 +602,13 @@ impl ServiceError {
     pub fn clock_skew(&self) -> Option<Duration> {
         self.clock_skew
     }
+
+    /// Whether the call may have taken effect although it failed: the service may process a
+    /// request before failing with a server error (HTTP 500/502/504, `InternalError*`), so a
+    /// non-idempotent action answered that way must be checked before it is repeated.
+    pub fn may_have_taken_effect(&self) -> bool {
+        self.may_have_taken_effect
+    }
 }
 
 impl fmt::Display for ServiceError {
@@ -587,7 +635,7 @@ impl fmt::Display for ServiceError {
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
         }
-        Ok(())
+        f.write_str(effect_note(self.may_have_taken_effect))
     }
 }
 
@@ -634,6 +682,33 @@ mod tests {
         );
         assert!(!ServiceError::new("InvalidInstance.NotFound", "", 404).is_retryable());
         assert!(ServiceError::new("Anything", "", 503).is_retryable());
+    }
+
+    #[test]
+    fn may_have_taken_effect_is_carried_and_said() {
+        let plain = ServiceError::new("InternalError.Dispatch", "failed", 500);
+        assert!(!plain.may_have_taken_effect());
+        assert!(!plain.to_string().contains("taken effect"));
+        let maybe = plain.with_may_have_taken_effect(true);
+        assert!(Error::Service(maybe.clone()).may_have_taken_effect());
+        assert!(
+            maybe.to_string().ends_with(
+                "; the request may have reached the service and taken effect: check before \
+                 repeating it"
+            ),
+            "{maybe}"
+        );
+
+        // A 2xx body that cannot be read: the service reported success.
+        let unreadable_ok = ResponseError::new(200, b"{\"Req", "truncated");
+        assert!(unreadable_ok.may_have_taken_effect());
+        assert!(unreadable_ok.to_string().contains("taken effect"));
+        let unavailable = ResponseError::new(503, b"<html>", "not JSON");
+        assert!(!Error::Response(unavailable.clone()).may_have_taken_effect());
+        assert!(
+            Error::Response(unavailable.with_may_have_taken_effect(true)).may_have_taken_effect()
+        );
+        assert!(!Error::Config(ConfigError::new("x")).may_have_taken_effect());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | Throttling (`Throttling*`) | retried (throttling backoff) | retried (throttling backoff) |
 //! | HTTP 503, `ServiceUnavailable`, a 4xx code the spec marks transient | retried | retried |
-//! | HTTP 500/502/504, `InternalError*`, `UnknownError`, a 5xx code the spec marks transient | retried | **not retried** unless [`RetryPolicy::with_retry_non_idempotent_server_errors`] |
+//! | HTTP 500/502/504, `InternalError*`, `UnknownError`, a 5xx code the spec marks transient | retried | **not retried** unless [`RetryPolicy::with_retry_non_idempotent_server_errors`]; the error says the call may have taken effect |
 //! | Connection failure before the request was sent (refused, DNS, TLS, connect timeout) | retried | retried |
 //! | Timeout or connection failure after the request may have been sent | retried | **not retried**; the error says the call may have taken effect |
 //! | Timestamp refused because of clock skew (correction on) | retried once, at once | retried once, at once |
