@@ -15,6 +15,17 @@ use tracing_subscriber::fmt::MakeWriter;
 const SECRET: &str = "SuperSecretValue0123456789";
 const TOKEN: &str = "CAISTokenValue+With/Chars=Z9";
 
+/// Serializes the tests that install a tracing subscriber: tracing caches per-callsite interest
+/// process-wide, and two subscribers registered and dropped concurrently can race that cache,
+/// dropping events from a capture.
+static TRACING: Mutex<()> = Mutex::new(());
+
+fn serial_tracing() -> std::sync::MutexGuard<'static, ()> {
+    TRACING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// A log sink the test reads back.
 #[derive(Clone, Default)]
 struct Sink(Arc<Mutex<Vec<u8>>>);
@@ -79,7 +90,9 @@ fn sts_config(transport: &CaptureTransport) -> Config {
 }
 
 #[tokio::test(start_paused = true)]
+#[allow(clippy::await_holding_lock)] // held only to keep other capturing tests out
 async fn trace_logs_and_errors_hold_no_secret_token_or_signature() {
+    let _serial = serial_tracing();
     let sink = Sink::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -173,6 +186,7 @@ async fn every_error_kind_displays_without_secrets() {
 
 #[test]
 fn plain_http_to_a_remote_host_warns_once() {
+    let _serial = serial_tracing();
     let sink = Sink::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(sink.clone())
