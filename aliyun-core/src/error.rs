@@ -651,6 +651,35 @@ pub fn default_retryable(code: &str, http_status: u16) -> bool {
         || matches!(http_status, 500 | 502 | 503 | 504)
 }
 
+/// What any error of a call can say about itself. Implemented by [`Error`] and by every
+/// generated per-action error enum, so code that handles the errors of several actions alike
+/// (workflows, logging, metrics) needs no per-action match.
+pub trait ErrorMetadata: std::error::Error {
+    /// The service error code, if the service answered with one.
+    fn code(&self) -> Option<&str>;
+    /// The service's message, if the service answered with one.
+    fn message(&self) -> Option<&str>;
+    /// The request id, when a response carried one.
+    fn request_id(&self) -> Option<&str>;
+    /// Whether trying again later may succeed.
+    fn is_retryable(&self) -> bool;
+}
+
+impl ErrorMetadata for Error {
+    fn code(&self) -> Option<&str> {
+        Error::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        Error::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        Error::request_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
 
+use crate::error::ErrorMetadata;
+
 /// Runs `task` on every item with at most `limit` running at once; results come back in the
 /// items' order. A `limit` of 0 is treated as 1.
 pub async fn run_concurrent<I, F, Fut>(items: I, limit: usize, task: F) -> Vec<Fut::Output>
@@ -175,6 +177,32 @@ impl<E> fmt::Debug for Progress<E> {
         } else {
             "Progress(none)"
         })
+    }
+}
+
+/// Why one item of a workflow failed: the step, and the error of the call that failed,
+/// summarised (so reports stay `Clone` and comparable). `S` is the workflow's step type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure<S> {
+    /// The step that failed.
+    pub step: S,
+    /// The service error code (or, for a failure seen in a status, that status).
+    pub code: Option<String>,
+    /// What went wrong.
+    pub message: String,
+    /// The request id, if a response carried one.
+    pub request_id: Option<String>,
+}
+
+impl<S> Failure<S> {
+    /// The failure of `step` with `error`.
+    pub fn from_error(step: S, error: &impl ErrorMetadata) -> Self {
+        Failure {
+            step,
+            code: error.code().map(str::to_owned),
+            message: error.to_string(),
+            request_id: error.request_id().map(str::to_owned),
+        }
     }
 }
 

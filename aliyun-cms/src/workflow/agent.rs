@@ -18,19 +18,9 @@ pub enum Step {
     Status,
 }
 
-/// Why an instance failed, summarised from the last error or status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The step that failed.
-    pub step: Step,
-    /// The error code (the legacy `ErrorCode` as text, e.g. `"500"`), or the agent status
-    /// (`install_faild`) when the install ran but failed.
-    pub code: Option<String>,
-    /// What went wrong.
-    pub message: String,
-    /// The request id, if a response carried one.
-    pub request_id: Option<String>,
-}
+/// Why an instance failed: the step and the last error (or, for an install that ran and
+/// failed, the `install_faild` status as the code).
+pub type Failure = aliyun_core::workflow::Failure<Step>;
 
 /// What happened to one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,12 +250,7 @@ impl AgentRollout {
                 }
                 Err(NodeInstallError::NotFound(_)) => State::Done(AgentOutcome::NotFound, attempts),
                 Err(error) => {
-                    let failure = Failure {
-                        step: Step::Install,
-                        code: error.code().map(str::to_owned),
-                        message: error.to_string(),
-                        request_id: error.request_id().map(str::to_owned),
-                    };
+                    let failure = Failure::from_error(Step::Install, &error);
                     // A failed install (legacy 500) is worth a forced retry; others are final.
                     let install_failed = matches!(error, NodeInstallError::InternalServerError(_))
                         || error.is_retryable();
@@ -307,12 +292,7 @@ impl AgentRollout {
             let statuses = match answer {
                 Ok(output) => output.node_statuses,
                 Err(error) if !more_time => {
-                    let failure = Failure {
-                        step: Step::Status,
-                        code: error.code().map(str::to_owned),
-                        message: error.to_string(),
-                        request_id: error.request_id().map(str::to_owned),
-                    };
+                    let failure = Failure::from_error(Step::Status, &error);
                     for id in chunk {
                         let attempts = states.get(&id).map(State::attempts).unwrap_or(0);
                         states.insert(

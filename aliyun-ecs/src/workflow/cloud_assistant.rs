@@ -22,34 +22,8 @@ pub enum Step {
     Status,
 }
 
-/// Why an instance failed: the error of the call that failed, summarised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The step that failed.
-    pub step: Step,
-    /// The service error code, if the service answered with one.
-    pub code: Option<String>,
-    /// The error, as displayed.
-    pub message: String,
-    /// The request id, if a response carried one.
-    pub request_id: Option<String>,
-}
-
-impl Failure {
-    fn new(
-        step: Step,
-        code: Option<&str>,
-        message: impl ToString,
-        request_id: Option<&str>,
-    ) -> Self {
-        Failure {
-            step,
-            code: code.map(str::to_owned),
-            message: message.to_string(),
-            request_id: request_id.map(str::to_owned),
-        }
-    }
-}
+/// Why an instance failed: the step and the error of the call that failed, summarised.
+pub type Failure = aliyun_core::workflow::Failure<Step>;
 
 /// What happened to one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -358,8 +332,7 @@ impl CloudAssistantRollout {
                         .extend(ids.into_iter().map(|id| (id, InstanceOutcome::NotFound)));
                 }
                 Err(error) => {
-                    let failure =
-                        Failure::new(Step::Install, error.code(), &error, error.request_id());
+                    let failure = Failure::from_error(Step::Install, &error);
                     result.outcomes.extend(
                         ids.into_iter()
                             .map(|id| (id, InstanceOutcome::Failed(failure.clone()))),
@@ -380,7 +353,7 @@ impl CloudAssistantRollout {
             .await;
         let failure = result
             .err()
-            .map(|error| Failure::new(Step::Reboot, error.code(), &error, error.request_id()));
+            .map(|error| Failure::from_error(Step::Reboot, &error));
         (instance_id, failure)
     }
 
@@ -452,7 +425,7 @@ impl CloudAssistantRollout {
                 .filter_map(|status| status.instance_id)
                 .collect()),
             Err(error) => {
-                let failure = Failure::new(Step::Status, error.code(), &error, error.request_id());
+                let failure = Failure::from_error(Step::Status, &error);
                 Err((chunk, failure))
             }
         }

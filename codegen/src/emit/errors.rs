@@ -139,6 +139,21 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
             }
         }
 
+        impl aliyun_core::error::ErrorMetadata for #error {
+            fn code(&self) -> Option<&str> {
+                #error::code(self)
+            }
+            fn message(&self) -> Option<&str> {
+                #error::message(self)
+            }
+            fn request_id(&self) -> Option<&str> {
+                #error::request_id(self)
+            }
+            fn is_retryable(&self) -> bool {
+                #error::is_retryable(self)
+            }
+        }
+
         impl From<aliyun_core::Error> for #error {
             fn from(error: aliyun_core::Error) -> Self {
                 #from

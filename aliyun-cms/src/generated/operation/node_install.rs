@@ -340,6 +340,20 @@ impl NodeInstallError {
         }
     }
 }
+impl aliyun_core::error::ErrorMetadata for NodeInstallError {
+    fn code(&self) -> Option<&str> {
+        NodeInstallError::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        NodeInstallError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        NodeInstallError::request_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        NodeInstallError::is_retryable(self)
+    }
+}
 impl From<aliyun_core::Error> for NodeInstallError {
     fn from(error: aliyun_core::Error) -> Self {
         match error {

@@ -269,6 +269,20 @@ impl NodeStatusError {
         }
     }
 }
+impl aliyun_core::error::ErrorMetadata for NodeStatusError {
+    fn code(&self) -> Option<&str> {
+        NodeStatusError::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        NodeStatusError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        NodeStatusError::request_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        NodeStatusError::is_retryable(self)
+    }
+}
 impl From<aliyun_core::Error> for NodeStatusError {
     fn from(error: aliyun_core::Error) -> Self {
         match error {

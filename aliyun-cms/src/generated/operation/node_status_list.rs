@@ -274,6 +274,20 @@ impl NodeStatusListError {
         }
     }
 }
+impl aliyun_core::error::ErrorMetadata for NodeStatusListError {
+    fn code(&self) -> Option<&str> {
+        NodeStatusListError::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        NodeStatusListError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        NodeStatusListError::request_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        NodeStatusListError::is_retryable(self)
+    }
+}
 impl From<aliyun_core::Error> for NodeStatusListError {
     fn from(error: aliyun_core::Error) -> Self {
         match error {

@@ -247,6 +247,20 @@ impl NodeUninstallError {
         }
     }
 }
+impl aliyun_core::error::ErrorMetadata for NodeUninstallError {
+    fn code(&self) -> Option<&str> {
+        NodeUninstallError::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        NodeUninstallError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        NodeUninstallError::request_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        NodeUninstallError::is_retryable(self)
+    }
+}
 impl From<aliyun_core::Error> for NodeUninstallError {
     fn from(error: aliyun_core::Error) -> Self {
         match error {

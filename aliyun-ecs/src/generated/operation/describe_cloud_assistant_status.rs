@@ -539,6 +539,20 @@ impl DescribeCloudAssistantStatusError {
         }
     }
 }
+impl aliyun_core::error::ErrorMetadata for DescribeCloudAssistantStatusError {
+    fn code(&self) -> Option<&str> {
+        DescribeCloudAssistantStatusError::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        DescribeCloudAssistantStatusError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        DescribeCloudAssistantStatusError::request_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        DescribeCloudAssistantStatusError::is_retryable(self)
+    }
+}
 impl From<aliyun_core::Error> for DescribeCloudAssistantStatusError {
     fn from(error: aliyun_core::Error) -> Self {
         match error {

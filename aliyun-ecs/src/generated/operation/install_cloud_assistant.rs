@@ -445,6 +445,20 @@ impl InstallCloudAssistantError {
         }
     }
 }
+impl aliyun_core::error::ErrorMetadata for InstallCloudAssistantError {
+    fn code(&self) -> Option<&str> {
+        InstallCloudAssistantError::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        InstallCloudAssistantError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        InstallCloudAssistantError::request_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        InstallCloudAssistantError::is_retryable(self)
+    }
+}
 impl From<aliyun_core::Error> for InstallCloudAssistantError {
     fn from(error: aliyun_core::Error) -> Self {
         match error {

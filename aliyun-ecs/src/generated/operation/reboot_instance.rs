@@ -506,6 +506,20 @@ impl RebootInstanceError {
         }
     }
 }
+impl aliyun_core::error::ErrorMetadata for RebootInstanceError {
+    fn code(&self) -> Option<&str> {
+        RebootInstanceError::code(self)
+    }
+    fn message(&self) -> Option<&str> {
+        RebootInstanceError::message(self)
+    }
+    fn request_id(&self) -> Option<&str> {
+        RebootInstanceError::request_id(self)
+    }
+    fn is_retryable(&self) -> bool {
+        RebootInstanceError::is_retryable(self)
+    }
+}
 impl From<aliyun_core::Error> for RebootInstanceError {
     fn from(error: aliyun_core::Error) -> Self {
         match error {
