@@ -83,15 +83,28 @@
 //! ## Testing your code
 //!
 //! The local emulator (`aliyun-emulator`) serves these actions with a consistent agent state
-//! machine (`installing` → `running`, configurable failures):
+//! machine (`installing` → `running`, instances configured to fail):
 //!
-//! ```sh
-//! cargo run -p aliyun-emulator -- --listen 127.0.0.1:0   # prints: listening on http://127.0.0.1:PORT
-//! ALIBABA_CLOUD_ENDPOINT_URL=http://127.0.0.1:PORT cargo test
+//! ```no_run
+//! # async fn run() {
+//! use aliyun_emulator::{Emulator, FailMode, Instance};
+//!
+//! let emulator = Emulator::builder()
+//!     .instance(Instance::new("i-flaky").cms_install_fails(FailMode::Once))
+//!     .start()
+//!     .await
+//!     .unwrap();
+//! let cms = aliyun_cms::Client::new(&emulator.sdk_config_builder().build().unwrap());
+//! let report = cms.agent_rollout("1234567898765432", ["i-flaky", "i-emu000001"]).send().await;
+//! assert_eq!(report.running().count(), 2); // i-flaky after one Force re-install
+//! # }
 //! ```
 //!
-//! For unit tests without a socket, `aliyun_core::testing::CaptureTransport` records requests
-//! and answers canned responses.
+//! Or as a process: `cargo run -p aliyun-emulator -- --listen 127.0.0.1:0`, then set
+//! `ALIBABA_CLOUD_ENDPOINT_URL` to the URL it prints and the credentials to its development
+//! key (`LTAI5tEmulatorDevKey` / `EmulatorDevSecretNotForProduction`). For unit tests without
+//! a socket, `aliyun_core::testing::CaptureTransport` records requests and answers canned
+//! responses.
 
 #[rustfmt::skip]
 mod generated;

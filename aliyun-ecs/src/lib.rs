@@ -119,17 +119,35 @@
 //!
 //! ## Testing your code
 //!
-//! Run your code against the local emulator (`aliyun-emulator`), which serves every action of
-//! the spec, verifies signatures and models instances and the cloud assistant:
+//! Point the client at the local emulator (`aliyun-emulator`), which serves every action of the
+//! spec, verifies signatures like Alibaba Cloud, models instances and the cloud assistant, and
+//! injects faults on demand. In-process, from a test:
+//!
+//! ```no_run
+//! # async fn run() {
+//! use aliyun_emulator::{Emulator, Fault};
+//!
+//! let emulator = Emulator::start().await.unwrap();
+//! let ecs = aliyun_ecs::Client::new(&emulator.sdk_config_builder().build().unwrap());
+//! emulator.add_fault(Fault::throttling().action("InstallCloudAssistant").times(1));
+//!
+//! ecs.install_cloud_assistant().instance_ids("i-emu000001").send().await.unwrap();
+//! // The first attempt was throttled and retried with a fresh nonce.
+//! assert_eq!(emulator.requests_for("InstallCloudAssistant").len(), 2);
+//! # }
+//! ```
+//!
+//! Or as a process, for code that reads its configuration from the environment:
 //!
 //! ```sh
 //! cargo run -p aliyun-emulator -- --listen 127.0.0.1:0   # prints: listening on http://127.0.0.1:PORT
-//! ALIBABA_CLOUD_ENDPOINT_URL=http://127.0.0.1:PORT cargo test
+//! ALIBABA_CLOUD_ENDPOINT_URL=http://127.0.0.1:PORT \
+//! ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tEmulatorDevKey \
+//! ALIBABA_CLOUD_ACCESS_KEY_SECRET=EmulatorDevSecretNotForProduction cargo test
 //! ```
 //!
-//! or start it in-process from a test and point a [`aliyun_core::Config`] at its URL. For unit
-//! tests without any socket, `aliyun_core::testing::CaptureTransport` records requests and
-//! answers canned responses.
+//! For unit tests without any socket, `aliyun_core::testing::CaptureTransport` records requests
+//! and answers canned responses.
 
 #[rustfmt::skip]
 mod generated;
