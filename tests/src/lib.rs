@@ -52,3 +52,8 @@ pub fn quick_poll() -> PollPolicy {
         deadline: Duration::from_secs(30),
     }
 }
+
+/// The README's Rust examples compile (run by `cargo test --doc -p aliyun-tests`).
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
