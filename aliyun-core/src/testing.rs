@@ -1,6 +1,7 @@
-//! Test support: a transport that records every request and answers canned responses, and a
-//! ready-made test configuration. Generated product tests use these to assert on what would go
-//! on the wire, without a socket.
+//! Test support: a transport that records every request and answers canned responses, a
+//! ready-made test configuration, and a deterministic fuzzer of response decoding
+//! ([`fuzz`]). Generated product tests use these to assert on what would go on the wire,
+//! without a socket, and to fuzz every action's response path.
 //!
 //! ```
 //! use aliyun_core::testing::{test_config, CaptureTransport};
@@ -11,6 +12,10 @@
 //! assert_eq!(config.region(), Some("cn-hangzhou"));
 //! assert!(transport.requests().is_empty());
 //! ```
+
+pub mod fuzz;
+
+pub use fuzz::fuzz_response_decoding;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
@@ -118,6 +123,11 @@ impl CaptureTransport {
     /// The last request received.
     pub fn last_request(&self) -> Option<CapturedRequest> {
         self.lock().requests.last().cloned()
+    }
+
+    /// How many requests were received so far (cheaper than `requests().len()`).
+    pub fn request_count(&self) -> usize {
+        self.lock().requests.len()
     }
 }
 

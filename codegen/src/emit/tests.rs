@@ -4,7 +4,9 @@
 //! transport) through `aliyun_core::testing::CaptureTransport`, which records requests and
 //! answers canned responses without a socket. Request cases assert on the method and the exact
 //! action parameters sent (or that nothing was sent); response cases assert on the typed output
-//! or the typed error.
+//! or the typed error. One more test per operation fuzzes its response decoding with
+//! `aliyun_core::testing::fuzz_response_decoding`, seeded with the spec's canned bodies and its
+//! response example.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,6 +68,7 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
         let transport = quote!(let transport = aliyun_core::testing::CaptureTransport::new(););
         test_fn(&test, doc, transport, body)
     });
+    let empty_params = BTreeMap::new();
     let default_params = op
         .request_cases
         .iter()
@@ -89,6 +92,13 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
             response_assertions(&values, op, names, case, &call),
         )
     });
+    let fuzz = default_params
+        .or_else(|| {
+            // Without a valid request case, an empty input works only if nothing is required.
+            let required = op.params.iter().any(|f| f.required && !f.client_region);
+            (!required).then_some(&empty_params)
+        })
+        .map(|params| fuzz_test(&values, op, names, params));
     // Types the parent module does not import (they appear only nested in its fields).
     let requests: Vec<_> = requests.collect();
     let responses: Vec<_> = responses.collect();
@@ -114,6 +124,48 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
 
             #(#requests)*
             #(#responses)*
+            #fuzz
+        }
+    }
+}
+
+/// A test that answers the action with hostile bodies derived from the spec's canned responses
+/// and response example, through the real response path: every body must end in a typed
+/// outcome (see `aliyun_core::testing::fuzz`).
+fn fuzz_test(
+    values: &Values<'_>,
+    op: &Operation,
+    names: &OperationNames,
+    params: &BTreeMap<String, Value>,
+) -> TokenStream {
+    let mut seeds: Vec<(u16, String)> = Vec::new();
+    if let Some(example) = &op.response_example {
+        seeds.push((200, example.to_string()));
+    }
+    for case in &op.response_cases {
+        if !seeds
+            .iter()
+            .any(|(s, b)| *s == case.status && *b == case.body)
+        {
+            seeds.push((case.status, case.body.clone()));
+        }
+    }
+    let seeds = seeds.iter().map(|(status, body)| {
+        let body = raw_string(body);
+        quote!((#status, #body))
+    });
+    let builder = values.builder_chain(op, names, params);
+    quote! {
+        /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
+        /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+        #[tokio::test]
+        async fn fuzz_response_decoding() {
+            let transport = aliyun_core::testing::CaptureTransport::new();
+            let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
+            let (client, input) = #builder.into_parts();
+            let input = input.expect("the spec's request parameters are valid");
+            let seeds: &[(u16, &str)] = &[#(#seeds),*];
+            aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds).await;
         }
     }
 }
@@ -208,6 +260,17 @@ impl Values<'_> {
         names: &OperationNames,
         params: &BTreeMap<String, Value>,
     ) -> TokenStream {
+        let builder = self.builder_chain(op, names, params);
+        quote!(#builder.send().await)
+    }
+
+    /// `client.action().setter(value)...`: the fluent builder with `params` set.
+    fn builder_chain(
+        &self,
+        op: &Operation,
+        names: &OperationNames,
+        params: &BTreeMap<String, Value>,
+    ) -> TokenStream {
         let method = &names.method;
         let setters = params.iter().filter_map(|(wire, value)| {
             let field = op.param(wire)?;
@@ -227,7 +290,7 @@ impl Values<'_> {
                 }
             })
         });
-        quote!(client.#method()#(#setters)*.send().await)
+        quote!(client.#method()#(#setters)*)
     }
 
     /// A setter argument: string setters take `impl Into<String>`, so a literal reads best.

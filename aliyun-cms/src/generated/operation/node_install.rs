@@ -617,4 +617,51 @@ mod tests {
         assert_eq!(error.code(), Some("InvalidParameter"), "{error:?}");
         assert!(matches!(error, NodeInstallError::Other(_)), "{error:?}");
     }
+    /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
+    /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+    #[tokio::test]
+    async fn fuzz_response_decoding() {
+        let transport = aliyun_core::testing::CaptureTransport::new();
+        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
+        let (client, input) = client
+            .node_install()
+            .force(true)
+            .instance_id("i-abcdefgh123456")
+            .user_id("1234567898765432")
+            .into_parts();
+        let input = input.expect("the spec's request parameters are valid");
+        let seeds: &[(u16, &str)] = &[
+            (
+                200u16,
+                r#"{"ErrorCode":200,"RequestId":"6F5A4C3B-0000-4000-8000-00000000A001","Success":true}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":200,"Success":true,"RequestId":"6F5A4C3B-0000-4000-8000-00000000A001"}"#,
+            ),
+            (200u16, r#"{"ErrorCode": 200, "Success": true}"#),
+            (
+                200u16,
+                r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"install agent failed","RequestId":"6F5A4C3B-0000-4000-8000-00000000A002"}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":"403","Success":false,"ErrorMessage":"no permission","RequestId":"R-403"}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":400,"Success":false,"ErrorMessage":"UserId is mandatory for this action."}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":404,"Success":false,"ErrorMessage":"instance not found"}"#,
+            ),
+            (
+                400u16,
+                r#"{"RequestId":"R-400","Code":"InvalidParameter","Message":"The parameter InstanceId is invalid."}"#,
+            ),
+        ];
+        aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds)
+            .await;
+    }
 }

@@ -468,4 +468,48 @@ mod tests {
         assert_eq!(error.code(), Some("500"), "{error:?}");
         assert!(matches!(error, NodeStatusError::InternalServerError(_)), "{error:?}");
     }
+    /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
+    /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+    #[tokio::test]
+    async fn fuzz_response_decoding() {
+        let transport = aliyun_core::testing::CaptureTransport::new();
+        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
+        let (client, input) = client
+            .node_status()
+            .instance_id("i-abcdefgh123456")
+            .into_parts();
+        let input = input.expect("the spec's request parameters are valid");
+        let seeds: &[(u16, &str)] = &[
+            (
+                200u16,
+                r#"{"AutoInstall":true,"ErrorCode":200,"InstanceId":"i-abcdefgh123456","RequestId":"6F5A4C3B-0000-4000-8000-00000000B001","Status":"running","Success":true}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":200,"Success":true,"RequestId":"R-1","InstanceId":"i-abcdefgh123456","AutoInstall":true,"Status":"running"}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":"200","Success":"true","InstanceId":"i-2","AutoInstall":"false","Status":"install_faild"}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":404,"Success":false,"ErrorMessage":"instance not found","RequestId":"R-404"}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":400,"Success":false,"ErrorMessage":"InstanceId is mandatory."}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":403,"Success":false,"ErrorMessage":"no permission"}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"internal error"}"#,
+            ),
+        ];
+        aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds)
+            .await;
+    }
 }

@@ -520,4 +520,46 @@ mod tests {
             matches!(error, NodeStatusListError::InternalServerError(_)), "{error:?}"
         );
     }
+    /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
+    /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+    #[tokio::test]
+    async fn fuzz_response_decoding() {
+        let transport = aliyun_core::testing::CaptureTransport::new();
+        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
+        let (client, input) = client
+            .node_status_list()
+            .instance_ids("i-abcdefgh123456")
+            .instance_ids("i-abcdefgh123457")
+            .into_parts();
+        let input = input.expect("the spec's request parameters are valid");
+        let seeds: &[(u16, &str)] = &[
+            (
+                200u16,
+                r#"{"ErrorCode":200,"NodeStatusList":{"NodeStatus":[{"AutoInstall":true,"InstanceId":"i-abcdefgh123456","Status":"running"}]},"RequestId":"6F5A4C3B-0000-4000-8000-00000000C001","Success":true}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":200,"Success":true,"RequestId":"R-1","NodeStatusList":{"NodeStatus":[{"InstanceId":"i-1","AutoInstall":true,"Status":"running"},{"InstanceId":"i-2","AutoInstall":false,"Status":"installing"}]}}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":200,"Success":true,"RequestId":"R-2","NodeStatusList":[{"InstanceId":"i-1","Status":"uninstalled"}]}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":400,"Success":false,"ErrorMessage":"InstanceIds is mandatory."}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":403,"Success":false,"ErrorMessage":"no permission"}"#,
+            ),
+            (200u16, r#"{"ErrorCode":404,"Success":false,"ErrorMessage":"not found"}"#),
+            (
+                200u16,
+                r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"internal error"}"#,
+            ),
+        ];
+        aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds)
+            .await;
+    }
 }

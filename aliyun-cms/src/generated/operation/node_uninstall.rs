@@ -425,4 +425,41 @@ mod tests {
             matches!(error, NodeUninstallError::InternalServerError(_)), "{error:?}"
         );
     }
+    /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
+    /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+    #[tokio::test]
+    async fn fuzz_response_decoding() {
+        let transport = aliyun_core::testing::CaptureTransport::new();
+        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
+        let (client, input) = client
+            .node_uninstall()
+            .instance_id("i-abcdefgh123456")
+            .into_parts();
+        let input = input.expect("the spec's request parameters are valid");
+        let seeds: &[(u16, &str)] = &[
+            (
+                200u16,
+                r#"{"ErrorCode":200,"RequestId":"6F5A4C3B-0000-4000-8000-00000000D001","Success":true}"#,
+            ),
+            (200u16, r#"{"ErrorCode":200,"Success":true,"RequestId":"R-1"}"#),
+            (
+                200u16,
+                r#"{"ErrorCode":400,"Success":false,"ErrorMessage":"InstanceId is mandatory."}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":403,"Success":false,"ErrorMessage":"no permission"}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":404,"Success":false,"ErrorMessage":"agent not installed"}"#,
+            ),
+            (
+                200u16,
+                r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"uninstall failed"}"#,
+            ),
+        ];
+        aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds)
+            .await;
+    }
 }

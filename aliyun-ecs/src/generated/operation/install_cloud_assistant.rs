@@ -755,4 +755,39 @@ mod tests {
             other => panic!("expected an unreadable-response error, got {other:?}"),
         }
     }
+    /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
+    /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+    #[tokio::test]
+    async fn fuzz_response_decoding() {
+        let transport = aliyun_core::testing::CaptureTransport::new();
+        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
+        let (client, input) = client
+            .install_cloud_assistant()
+            .instance_ids("i-bp11f7trr4hbi1xxxxxx")
+            .instance_ids("i-bp1iudwa5b1tqaxxxxxx")
+            .region_id("cn-hangzhou")
+            .into_parts();
+        let input = input.expect("the spec's request parameters are valid");
+        let seeds: &[(u16, &str)] = &[
+            (200u16, r#"{"RequestId":"928E2273-5715-46B9-A730-238DC996A533"}"#),
+            (
+                404u16,
+                r#"{"RequestId":"B1E2A3C4-0000-4000-8000-000000000404","HostId":"ecs-cn-hangzhou.aliyuncs.com","Code":"InvalidInstance.NotFound","Message":"The specified instance does not exist.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidInstance.NotFound"}"#,
+            ),
+            (
+                500u16,
+                r#"{"RequestId":"B1E2A3C4-0000-4000-8000-000000000500","HostId":"ecs-cn-hangzhou.aliyuncs.com","Code":"InternalError.Dispatch","Message":"An error occurred when you dispatched the request."}"#,
+            ),
+            (
+                403u16,
+                r#"{"RequestId":"B1E2A3C4-0000-4000-8000-000000000403","Code":"Forbidden.RAM","Message":"User not authorized to operate on the specified resource."}"#,
+            ),
+            (
+                502u16,
+                r#"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"#,
+            ),
+        ];
+        aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds)
+            .await;
+    }
 }
