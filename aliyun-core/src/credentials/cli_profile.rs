@@ -105,6 +105,16 @@ struct CliFile {
     root: Map<String, Value>,
 }
 
+impl Drop for CliFile {
+    // The tree holds every profile's secrets as parsed text; the file's text itself is already
+    // zeroized, and `Credentials` keep their own zeroized copies.
+    fn drop(&mut self) {
+        for value in self.root.values_mut() {
+            super::zeroize_json(value);
+        }
+    }
+}
+
 impl CliFile {
     fn load(env: &Environment) -> Result<CliFile, CredentialsError> {
         let Some(path) = cli_config_path(env) else {

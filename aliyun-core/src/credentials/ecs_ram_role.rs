@@ -15,8 +15,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::sts::classify_json_error;
+use super::sts::{classify_json_error, non_empty};
 use super::{Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials};
 use crate::env::Environment;
 use crate::signer::encoding::percent_encode;
@@ -147,7 +148,11 @@ impl EcsRamRoleProvider {
             Some(role) => role.clone(),
             None => {
                 let body = self
-                    .get(CREDENTIALS_PATH, token.as_deref(), "role name")
+                    .get(
+                        CREDENTIALS_PATH,
+                        token.as_deref().map(String::as_str),
+                        "role name",
+                    )
                     .await?;
                 let text = String::from_utf8_lossy(&body);
                 match text.lines().map(str::trim).find(|l| !l.is_empty()) {
@@ -163,13 +168,16 @@ impl EcsRamRoleProvider {
             }
         };
         let path = format!("{CREDENTIALS_PATH}{}", percent_encode(&role));
-        let body = self.get(&path, token.as_deref(), "credentials").await?;
+        let body = self
+            .get(&path, token.as_deref().map(String::as_str), "credentials")
+            .await?;
         let credentials = parse_credentials(&body, &role)?;
         tracing::debug!(role = %role, imds_v2 = token.is_some(), "credentials from the ECS metadata service");
         Ok(credentials)
     }
 
-    async fn fetch_token(&self) -> Result<String, SendFailure> {
+    /// The IMDSv2 session token (a credential in itself on the instance: zeroized on drop).
+    async fn fetch_token(&self) -> Result<Zeroizing<String>, SendFailure> {
         let mut headers = http::HeaderMap::new();
         headers.insert(TOKEN_TTL_HEADER, http::HeaderValue::from(TOKEN_TTL_SECONDS));
         let request = HttpRequest {
@@ -189,7 +197,7 @@ impl EcsRamRoleProvider {
                 response.status >= 500,
             )));
         }
-        let token = String::from_utf8_lossy(&response.body).trim().to_owned();
+        let token = Zeroizing::new(String::from_utf8_lossy(&response.body).trim().to_owned());
         if token.is_empty() {
             return Err(SendFailure::from(CredentialsError::rejected(
                 PROVIDER,
@@ -317,8 +325,9 @@ fn is_true(value: Option<String>) -> bool {
     value.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
-// No Debug: holds the secret.
-#[derive(Deserialize)]
+// No Debug: holds the secret. Zeroized on drop, error paths included; `Credentials` keeps its
+// own (zeroized) copies.
+#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
 struct MetadataCredentials {
     #[serde(rename = "Code")]
     code: Option<String>,
@@ -354,9 +363,9 @@ fn parse_credentials(body: &[u8], role: &str) -> Result<Credentials, Credentials
         }
     }
     let (Some(id), Some(secret), Some(token)) = (
-        parsed.access_key_id.filter(|s| !s.is_empty()),
-        parsed.access_key_secret.filter(|s| !s.is_empty()),
-        parsed.security_token.filter(|s| !s.is_empty()),
+        non_empty(&parsed.access_key_id),
+        non_empty(&parsed.access_key_secret),
+        non_empty(&parsed.security_token),
     ) else {
         return Err(CredentialsError::rejected(
             PROVIDER,
@@ -366,8 +375,8 @@ fn parse_credentials(body: &[u8], role: &str) -> Result<Credentials, Credentials
             false,
         ));
     };
-    let expiration = match parsed.expiration {
-        Some(text) => Some(super::parse_expiration(&text).ok_or_else(|| {
+    let expiration = match parsed.expiration.as_deref() {
+        Some(text) => Some(super::parse_expiration(text).ok_or_else(|| {
             CredentialsError::rejected(
                 PROVIDER,
                 format!(
@@ -379,6 +388,13 @@ fn parse_credentials(body: &[u8], role: &str) -> Result<Credentials, Credentials
         None => None,
     };
     Ok(Credentials::new_sts(id, secret, token, expiration).with_provider_name(PROVIDER))
+}
+
+/// Compiles only while the parsed answer zeroizes itself on drop.
+#[cfg(test)]
+pub(super) fn assert_parsed_credentials_zeroize_on_drop() {
+    fn zeroized_on_drop<T: ZeroizeOnDrop>() {}
+    zeroized_on_drop::<MetadataCredentials>();
 }
 
 #[cfg(test)]

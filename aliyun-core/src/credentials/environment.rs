@@ -4,6 +4,7 @@
 //! that order).
 
 use futures_util::future::BoxFuture;
+use zeroize::Zeroizing;
 
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Environment;
@@ -72,10 +73,13 @@ impl EnvironmentProvider {
                     format!("{id_var} is set but {} is not", ACCESS_KEY_SECRET_VARS[0]),
                 ));
             }
-            (Some((id_var, id)), Some((_, secret))) => (id_var, id, secret),
+            (Some((id_var, id)), Some((_, secret))) => (id_var, id, Zeroizing::new(secret)),
         };
         let credentials = match self.env.first_var(&SECURITY_TOKEN_VARS) {
-            Some((_, token)) => Credentials::new_sts(id.trim(), secret.trim(), token.trim(), None),
+            Some((_, token)) => {
+                let token = Zeroizing::new(token);
+                Credentials::new_sts(id.trim(), secret.trim(), token.trim(), None)
+            }
             None => Credentials::new(id.trim(), secret.trim()),
         };
         tracing::debug!(variable = id_var, "credentials from environment variables");

@@ -153,6 +153,17 @@ impl ProvideCredentials for Credentials {
     }
 }
 
+/// Zeroizes every string in a parsed JSON document (a configuration file holding secrets).
+pub(crate) fn zeroize_json(value: &mut serde_json::Value) {
+    use zeroize::Zeroize;
+    match value {
+        serde_json::Value::String(text) => text.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(zeroize_json),
+        serde_json::Value::Object(map) => map.values_mut().for_each(zeroize_json),
+        _ => {}
+    }
+}
+
 /// Parses an STS / metadata `Expiration` (`2015-04-09T11:52:19Z`, RFC 3339).
 pub(crate) fn parse_expiration(text: &str) -> Option<SystemTime> {
     let parsed =
@@ -180,6 +191,23 @@ mod tests {
         assert!(
             !text.contains("s3cr3t") && !text.contains("t0ken"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn secrets_are_zeroized_when_dropped() {
+        // Held secrets are `Zeroizing`, and the intermediate parsed forms (STS and metadata
+        // answers) zeroize themselves on drop, error paths included.
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized_on_drop::<Zeroizing<String>>();
+        sts::assert_parsed_credentials_zeroize_on_drop();
+        ecs_ram_role::assert_parsed_credentials_zeroize_on_drop();
+
+        let mut file = serde_json::json!({"profiles": [{"access_key_secret": "s3cr3t", "n": 1}]});
+        zeroize_json(&mut file);
+        assert_eq!(
+            file,
+            serde_json::json!({"profiles": [{"access_key_secret": "", "n": 1}]})
         );
     }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use serde::Deserialize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::{Credentials, CredentialsError, parse_expiration};
 use crate::signer::{self, encoding::percent_encode_into, v1};
@@ -194,8 +195,9 @@ struct StsSuccess {
     request_id: Option<String>,
 }
 
-// No Debug: holds the secret.
-#[derive(Deserialize)]
+// No Debug: holds the secret. Zeroized on drop, error paths included; `Credentials` keeps its
+// own (zeroized) copies.
+#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
 struct StsCredentials {
     #[serde(rename = "AccessKeyId")]
     access_key_id: Option<String>,
@@ -205,6 +207,11 @@ struct StsCredentials {
     security_token: Option<String>,
     #[serde(rename = "Expiration")]
     expiration: Option<String>,
+}
+
+/// The text of a field, unless absent or empty (borrowed: the parsed struct zeroizes it).
+pub(crate) fn non_empty(field: &Option<String>) -> Option<&str> {
+    field.as_deref().filter(|s| !s.is_empty())
 }
 
 #[derive(Deserialize, Default)]
@@ -253,9 +260,9 @@ pub fn parse_response(
             )));
         };
         let (Some(id), Some(secret), Some(token)) = (
-            credentials.access_key_id.filter(|s| !s.is_empty()),
-            credentials.access_key_secret.filter(|s| !s.is_empty()),
-            credentials.security_token.filter(|s| !s.is_empty()),
+            non_empty(&credentials.access_key_id),
+            non_empty(&credentials.access_key_secret),
+            non_empty(&credentials.security_token),
         ) else {
             return Err(with_id(CredentialsError::rejected(
                 provider,
@@ -265,8 +272,8 @@ pub fn parse_response(
                 false,
             )));
         };
-        let expiration = match credentials.expiration {
-            Some(text) => Some(parse_expiration(&text).ok_or_else(|| {
+        let expiration = match credentials.expiration.as_deref() {
+            Some(text) => Some(parse_expiration(text).ok_or_else(|| {
                 with_id(CredentialsError::rejected(
                     provider,
                     format!("STS {action} returned an unreadable Expiration {text:?}"),
@@ -434,6 +441,13 @@ impl StsClient {
             Ok(Ok(response)) => Ok(response),
         }
     }
+}
+
+/// Compiles only while the parsed answer zeroizes itself on drop.
+#[cfg(test)]
+pub(super) fn assert_parsed_credentials_zeroize_on_drop() {
+    fn zeroized_on_drop<T: ZeroizeOnDrop>() {}
+    zeroized_on_drop::<StsCredentials>();
 }
 
 #[cfg(test)]
