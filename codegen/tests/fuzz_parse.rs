@@ -14,8 +14,16 @@ fn parse(source: &str) {
     }
 }
 
+/// 128 cases by default; `PROPTEST_CASES=N` runs N (the long run in `RELIABILITY.md`).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(128)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_text(source in "\\PC{0,400}") {
