@@ -133,12 +133,32 @@ impl Validator<'_> {
             if def.doc.trim().is_empty() {
                 self.problem(format!("{path}.doc"), "doc must not be empty");
             }
+            if let Some(clash) = self.generated_name_clash(name) {
+                self.problem(
+                    &path,
+                    format!("type name `{name}` clashes with the generated {clash}: rename it"),
+                );
+            }
             match def.kind {
                 TypeKind::Struct => self.struct_type(&path, def),
                 TypeKind::Enum => self.enum_type(&path, def),
             }
         }
         self.recursive_types();
+    }
+
+    /// The generated item a type name would collide with, if any (operation modules import
+    /// the types they use next to their own items).
+    fn generated_name_clash(&self, name: &str) -> Option<String> {
+        if name == "Client" {
+            return Some("client type".into());
+        }
+        self.spec.actions.keys().find_map(|action| {
+            ["Input", "InputBuilder", "FluentBuilder", "Output", "Error"]
+                .iter()
+                .find(|suffix| name.strip_prefix(action.as_str()) == Some(**suffix))
+                .map(|suffix| format!("`{action}{suffix}`"))
+        })
     }
 
     fn struct_type(&mut self, path: &str, def: &TypeDef) {

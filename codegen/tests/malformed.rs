@@ -332,6 +332,21 @@ fn missing_test_cases() {
 }
 
 #[test]
+fn type_name_clashing_with_generated_items() {
+    let source = VALID.replacen(
+        "actions:\n",
+        "types:\n  InstallThingOutput:\n    kind: enum\n    doc: Clashes.\n    values:\n      - value: a\nactions:\n",
+        1,
+    );
+    refused(
+        &source,
+        13,
+        "types.InstallThingOutput",
+        "clashes with the generated `InstallThingOutput`",
+    );
+}
+
+#[test]
 fn several_problems_are_reported_together() {
     let source = edit("max_items: 20", "max_items: 0").replace("status: 404", "status: 999");
     let errors = errors_of(&source);
