@@ -44,6 +44,15 @@ pub fn length(
     min: Option<usize>,
     max: Option<usize>,
 ) -> Result<(), InvalidInput> {
+    // A character takes one to four bytes, so the byte length alone settles most checks
+    // (every one for ASCII text) without counting characters.
+    let bytes = value.len();
+    // `bytes` bytes hold at least `ceil(bytes / 4)` characters.
+    let min_holds = min.is_none_or(|min| bytes.saturating_add(3) >= min.saturating_mul(4));
+    let max_holds = max.is_none_or(|max| bytes <= max);
+    if min_holds && max_holds {
+        return Ok(());
+    }
     let len = value.chars().count();
     if let Some(min) = min.filter(|min| len < *min) {
         return Err(InvalidInput::new(
@@ -162,6 +171,36 @@ impl Pattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_agrees_with_counting_characters() {
+        let values = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "测",
+            "测试",
+            "测试测",
+            "a测",
+            "😀😀",
+            "😀😀😀a",
+        ];
+        for value in values {
+            let chars = value.chars().count();
+            for min in [None, Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)] {
+                for max in [None, Some(0), Some(1), Some(2), Some(3), Some(4), Some(8)] {
+                    let expected = min.is_none_or(|m| chars >= m) && max.is_none_or(|m| chars <= m);
+                    assert_eq!(
+                        length("P", value, min, max).is_ok(),
+                        expected,
+                        "{value:?} {min:?} {max:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn each_rule_names_parameter() {
