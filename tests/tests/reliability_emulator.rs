@@ -18,12 +18,26 @@ use reliability_support::{config, instance};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
-/// Writes `bytes`, closes the write side, and reads whatever comes back (for at most 2 s).
-async fn exchange(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
+/// Writes a complete HTTP request (with `Connection: close`) and reads the answer until the
+/// server closes (at most 5 s). The write side stays open: hyper drops an answer when it sees
+/// the client's EOF before answering.
+async fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut stream = TcpStream::connect(addr)
         .await
         .expect("the emulator accepts");
     // The server may answer and close before everything is written: not an error here.
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    answer
+}
+
+/// Writes `bytes` that may not be a complete request, closes the write side so the server
+/// stops waiting for more, and reads whatever comes back (at most 2 s).
+async fn throw(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(addr)
+        .await
+        .expect("the emulator accepts");
     let _ = stream.write_all(bytes).await;
     let _ = stream.shutdown().await;
     let mut answer = Vec::new();
@@ -196,7 +210,7 @@ async fn hostile_input_gets_4xx_answers_and_the_emulator_keeps_serving() {
         ));
     }
     for (what, bytes) in broken {
-        let answer = exchange(addr, &bytes).await;
+        let answer = throw(addr, &bytes).await;
         if let Some((status, _)) = parse_answer(&answer) {
             assert!((400..500).contains(&status), "{what}: HTTP {status}");
         } else {
@@ -234,4 +248,79 @@ async fn hostile_input_gets_4xx_answers_and_the_emulator_keeps_serving() {
             >= 6
     );
     assert!(log.last().unwrap().is_ok());
+}
+
+/// Random requests, as many as the fuzz budget says (`ALIYUN_FUZZ_CASES` / `PROPTEST_CASES`,
+/// 256 by default): raw bytes, and HTTP requests whose query is random bytes (escaped or not)
+/// after valid common parameters. Every answer is a 4xx (a JSON error whenever the HTTP layer
+/// let the request through) or a hang-up, and the emulator serves an SDK call at the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_requests_within_the_fuzz_budget() {
+    let emulator = Emulator::start().await.unwrap();
+    let addr = emulator.local_addr();
+    let budget = aliyun_core::testing::fuzz::fuzz_cases() as u64;
+    let seed = aliyun_core::testing::fuzz::fuzz_seed("emulator requests");
+    for case in 0..budget {
+        let bytes = garbage(
+            seed ^ case.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            1 + (case as usize % 300),
+        );
+        let (what, request, json_expected) = match case % 3 {
+            0 => ("raw bytes", bytes, false),
+            1 => {
+                // Printable junk: the HTTP layer accepts it, the RPC pipeline must refuse it.
+                let query: String = bytes
+                    .iter()
+                    .map(|b| match b % 8 {
+                        0 => '%',
+                        1 => '&',
+                        2 => '=',
+                        _ => char::from(b'!' + (b % 90)),
+                    })
+                    .filter(|c| {
+                        !matches!(
+                            c,
+                            '#' | '?' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}'
+                        )
+                    })
+                    .collect();
+                ("printable query", get(&format!("{COMMON}&{query}")), true)
+            }
+            _ => {
+                // Any byte, percent-escaped: invalid UTF-8 and control characters once decoded.
+                let query: String = bytes.iter().map(|b| format!("%{b:02X}")).collect();
+                ("escaped query", get(&format!("{COMMON}&X={query}")), true)
+            }
+        };
+        let answer = if json_expected {
+            exchange(addr, &request).await
+        } else {
+            throw(addr, &request).await
+        };
+        let context = || format!("case {case} ({what}, ALIYUN_FUZZ_SEED={seed})");
+        match parse_answer(&answer) {
+            Some((status, json)) => {
+                assert!((400..500).contains(&status), "{}: HTTP {status}", context());
+                if json_expected && status != 414 && status != 431 {
+                    let json = json.unwrap_or_else(|| panic!("{}: not JSON", context()));
+                    assert!(
+                        json.get("Code").is_some_and(serde_json::Value::is_string),
+                        "{}",
+                        context()
+                    );
+                }
+            }
+            None => assert!(
+                !json_expected && answer.is_empty(),
+                "{}: {answer:?}",
+                context()
+            ),
+        }
+    }
+    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    ecs.describe_cloud_assistant_status()
+        .instance_ids(instance(1))
+        .send()
+        .await
+        .expect("the emulator still serves");
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use aliyun_core::Error;
 use aliyun_emulator::{CloudAssistantState, Fault, Instance, LoggedRequest};
 use aliyun_tests::{emulator_with, ids};
-use reliability_support::{config, nonces, policy};
+use reliability_support::{nonces, policy};
 
 const CALLS: usize = 1_000;
 const MAX_ATTEMPTS: u32 = 3;
@@ -34,7 +34,16 @@ async fn a_thousand_concurrent_calls_with_throttling_and_503s() {
         .await
         .unwrap();
     assert_eq!(policy().max_attempts(), MAX_ATTEMPTS);
-    let ecs = aliyun_ecs::Client::new(&config(&emulator));
+    // A generous read timeout: on a starved CI machine an answer can take seconds, and a
+    // timed-out read would be retried (legitimately) and its cancelled request never logged,
+    // which this test is not about (`reliability_faults.rs` covers timeouts).
+    let config = emulator
+        .sdk_config_builder()
+        .retry_policy(policy())
+        .read_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let ecs = aliyun_ecs::Client::new(&config);
 
     // Every call names its own instance, so the log can be grouped per call.
     let calls = instances.iter().enumerate().map(|(n, id)| {
