@@ -2,13 +2,15 @@
 //! rule is on [`CredentialsChain`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
 use super::{
-    CliProfileProvider, Credentials, CredentialsCache, CredentialsError, EcsRamRoleProvider,
-    EnvironmentProvider, IniFileProvider, OidcProvider, ProvideCredentials, SkippedSource,
+    CliProfileProvider, Credentials, CredentialsCache, CredentialsError, CredentialsErrorKind,
+    EcsRamRoleProvider, EnvironmentProvider, IniFileProvider, OidcProvider, ProvideCredentials,
+    SkippedSource,
 };
 use crate::env::Environment;
 use crate::transport::HttpTransport;
@@ -96,6 +98,13 @@ impl ProvideCredentials for CredentialsChain {
 ///
 /// Configuration is read when credentials are first needed and again at each refresh of
 /// temporary credentials; long-lived AccessKeys found once are kept for the chain's life.
+///
+/// When **no** source has credentials, that outcome is remembered for
+/// [`NOTHING_FOUND_RETRY_AFTER`]: off ECS, asking the metadata service takes up to a second or
+/// two (its timeouts), and without the memory every call would pay it again before failing
+/// with the same error. Calls in that window fail at once with the remembered error; the first
+/// call after it looks again (so credentials provided meanwhile are found within seconds).
+/// Errors of a configured source (a broken file, STS refusing a role) are not remembered.
 #[derive(Debug)]
 pub struct DefaultCredentialsChain {
     cache: CredentialsCache,
@@ -137,7 +146,10 @@ impl DefaultCredentialsChain {
             .with(IniFileProvider::new(env, transport))
             .with(ecs);
         DefaultCredentialsChain {
-            cache: CredentialsCache::new(chain),
+            cache: CredentialsCache::new(RememberNothingFound {
+                chain,
+                last: Mutex::new(None),
+            }),
         }
     }
 
@@ -155,6 +167,46 @@ impl DefaultCredentialsChain {
 impl ProvideCredentials for DefaultCredentialsChain {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         self.cache.provide_credentials()
+    }
+}
+
+/// How long [`DefaultCredentialsChain`] remembers that no source had credentials.
+pub const NOTHING_FOUND_RETRY_AFTER: Duration = Duration::from_secs(10);
+
+/// A chain that remembers a "nothing found" outcome for [`NOTHING_FOUND_RETRY_AFTER`] (tokio
+/// time, so a paused test clock moves it).
+#[derive(Debug)]
+struct RememberNothingFound {
+    chain: CredentialsChain,
+    last: Mutex<Option<(tokio::time::Instant, CredentialsError)>>,
+}
+
+impl RememberNothingFound {
+    fn remembered(&self) -> Option<CredentialsError> {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        last.as_ref()
+            .filter(|(at, _)| at.elapsed() < NOTHING_FOUND_RETRY_AFTER)
+            .map(|(_, error)| error.clone())
+    }
+}
+
+impl ProvideCredentials for RememberNothingFound {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(async move {
+            if let Some(error) = self.remembered() {
+                tracing::trace!("no credentials source had credentials moments ago");
+                return Err(error);
+            }
+            let outcome = self.chain.provide_credentials().await;
+            let remember = match &outcome {
+                Err(error) if error.kind() == CredentialsErrorKind::NotFound => {
+                    Some((tokio::time::Instant::now(), error.clone()))
+                }
+                _ => None,
+            };
+            *self.last.lock().unwrap_or_else(|e| e.into_inner()) = remember;
+            outcome
+        })
     }
 }
 
@@ -305,6 +357,36 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing {expected:?} in {text}");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn nothing_found_is_remembered_briefly() {
+        // Off ECS: every metadata request waits out its timeout.
+        let transport = FakeTransport::hanging();
+        let chain =
+            DefaultCredentialsChain::new(Environment::fake::<&str, &str>([]), transport.clone());
+        let started = tokio::time::Instant::now();
+        let first = chain.provide_credentials().await.unwrap_err();
+        assert_eq!(first.kind(), CredentialsErrorKind::NotFound);
+        let asked = transport.requests().len();
+        assert!(asked > 0);
+        assert!(
+            started.elapsed() >= Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
+
+        // Within the window: the same error at once, nothing asked.
+        let again = tokio::time::Instant::now();
+        let second = chain.provide_credentials().await.unwrap_err();
+        assert_eq!(second.to_string(), first.to_string());
+        assert_eq!(again.elapsed(), Duration::ZERO);
+        assert_eq!(transport.requests().len(), asked);
+
+        // After it: the sources are asked again.
+        tokio::time::advance(NOTHING_FOUND_RETRY_AFTER).await;
+        chain.provide_credentials().await.unwrap_err();
+        assert_eq!(transport.requests().len(), 2 * asked);
     }
 
     #[tokio::test]

@@ -28,7 +28,7 @@ pub mod sts;
 mod test_support;
 
 pub use cache::{CredentialsCache, EXPIRY_MARGIN, MIN_REFRESH_WINDOW, RETRY_AFTER_FAILURE};
-pub use chain::{CredentialsChain, DefaultCredentialsChain};
+pub use chain::{CredentialsChain, DefaultCredentialsChain, NOTHING_FOUND_RETRY_AFTER};
 pub use cli_profile::{CliProfileProvider, cli_config_path, cli_profile_region};
 pub use ecs_ram_role::{DEFAULT_METADATA_ENDPOINT, EcsRamRoleProvider};
 pub use environment::EnvironmentProvider;
