@@ -300,7 +300,8 @@ impl ServiceClient {
     ) -> Result<(HttpRequest, LocalSignature), Failure> {
         let config = &*self.inner.config.inner;
         let service = self.inner.service;
-        let nonce = signer::new_nonce();
+        let mut nonce = [0u8; signer::NONCE_LEN];
+        let nonce = signer::write_nonce(&mut nonce);
         let timestamp = config.clock.now();
         let method = operation.method.as_str();
         // A form body only exists for POST; a spec asking for one with GET gets the query.
@@ -326,7 +327,7 @@ impl ServiceClient {
                     content_type: form.then_some(FORM_CONTENT_TYPE),
                     credentials,
                     timestamp,
-                    nonce: &nonce,
+                    nonce,
                 });
                 let mut url =
                     String::with_capacity(target.base_url.len() + signed.query_string().len() + 1);
@@ -348,17 +349,31 @@ impl ServiceClient {
             }
             // V1, and any future scheme this executor does not know yet.
             _ => {
-                let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 3);
-                all.extend(params.iter());
-                all.push(("Action", operation.action));
-                all.push(("Version", service.version));
-                all.push(("Format", "JSON"));
+                // Gathered on the stack for the usual sizes (the signer's own limit too).
+                const ON_STACK: usize = 48;
+                let common = [
+                    ("Action", operation.action),
+                    ("Version", service.version),
+                    ("Format", "JSON"),
+                ];
+                let mut stack = [("", ""); ON_STACK];
+                let mut heap = Vec::new();
+                let count = params.len() + common.len();
+                let all: &mut [(&str, &str)] = if count <= ON_STACK {
+                    &mut stack[..count]
+                } else {
+                    heap.resize(count, ("", ""));
+                    &mut heap
+                };
+                for (slot, pair) in all.iter_mut().zip(params.iter().chain(common)) {
+                    *slot = pair;
+                }
                 let signed = v1::sign(&v1::V1Request {
                     method,
-                    params: &all,
+                    params: all,
                     credentials,
                     timestamp,
-                    nonce: &nonce,
+                    nonce,
                 });
                 let (url, body, headers) = if form {
                     let is_common = |(name, _): &(&str, &str)| COMMON_PARAMS.contains(name);

@@ -26,7 +26,7 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use crate::clock::{SkewedClock, SystemClock, TimeSource};
-use crate::credentials::ProvideCredentials;
+use crate::credentials::{CredentialsCache, ProvideCredentials};
 use crate::endpoint::{Endpoint, is_valid_region, redact_userinfo};
 use crate::env::Environment;
 use crate::error::ConfigError;
@@ -356,8 +356,14 @@ impl ConfigBuilder {
     /// Sets the credentials provider: fixed [`Credentials`](crate::Credentials), or any
     /// provider. Default: the default chain (environment, OIDC, CLI profile, credentials file,
     /// ECS RAM role), consulted on the first call.
+    ///
+    /// This crate's providers that fetch on every request (STS `AssumeRole`, the metadata
+    /// service, OIDC, the CLI profile and the credentials file) are put behind a
+    /// [`CredentialsCache`] here, as the default chain is, so that a call does not cost a
+    /// round trip to STS. Other providers are used as given: wrap one in a
+    /// [`CredentialsCache`] yourself if it should be cached.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
-        self.credentials = Some(Arc::new(provider));
+        self.credentials = Some(cached_if_fetching(provider));
         self
     }
 
@@ -586,6 +592,27 @@ fn cli_profile_region(env: &Environment) -> Option<String> {
         .filter(|region| !region.is_empty())
 }
 
+/// `provider`, behind a [`CredentialsCache`] when it is one of this crate's providers that
+/// fetch anew on every call (a type known here, so user providers keep their own semantics).
+fn cached_if_fetching<P: ProvideCredentials + 'static>(provider: P) -> Arc<dyn ProvideCredentials> {
+    use crate::credentials::{
+        CliProfileProvider, EcsRamRoleProvider, IniFileProvider, OidcProvider, RamRoleArnProvider,
+    };
+    use std::any::TypeId;
+    let fetching = [
+        TypeId::of::<RamRoleArnProvider>(),
+        TypeId::of::<EcsRamRoleProvider>(),
+        TypeId::of::<OidcProvider>(),
+        TypeId::of::<CliProfileProvider>(),
+        TypeId::of::<IniFileProvider>(),
+    ];
+    if fetching.contains(&TypeId::of::<P>()) {
+        Arc::new(CredentialsCache::new(provider))
+    } else {
+        Arc::new(provider)
+    }
+}
+
 /// The default credentials chain reading `env`, with `transport` for the metadata service and
 /// STS. Building it reads nothing: sources are consulted on the first call.
 fn default_credentials_chain(
@@ -601,6 +628,27 @@ fn default_credentials_chain(
 mod tests {
     use super::*;
     use crate::Credentials;
+
+    #[test]
+    fn fetching_providers_are_cached_and_others_kept() {
+        let transport: Arc<dyn HttpTransport> = Arc::new(crate::testing::CaptureTransport::new());
+        let ecs = crate::credentials::EcsRamRoleProvider::new(transport);
+        let config = Config::builder()
+            .credentials_provider(ecs)
+            .transport(crate::testing::CaptureTransport::new())
+            .build()
+            .unwrap();
+        assert!(
+            format!("{:?}", config.credentials_provider()).starts_with("CredentialsCache"),
+            "{config:?}"
+        );
+        let config = Config::builder()
+            .credentials_provider(Credentials::new("id", "s3cr3t-value"))
+            .transport(crate::testing::CaptureTransport::new())
+            .build()
+            .unwrap();
+        assert!(format!("{:?}", config.credentials_provider()).starts_with("Credentials {"));
+    }
 
     #[test]
     fn debug_of_builder_and_config_hides_secrets_and_passwords() {

@@ -93,12 +93,20 @@ fn put_two(slot: &mut [u8], n: u32) {
 /// the operating system and reseeded periodically): `Uuid::new_v4` asks the operating system
 /// for every UUID, one system call per nonce, which cost more than the signing itself.
 pub fn new_nonce() -> String {
+    let mut text = [0u8; NONCE_LEN];
+    write_nonce(&mut text).to_owned()
+}
+
+/// The length of a [`new_nonce`].
+pub(crate) const NONCE_LEN: usize = uuid::fmt::Hyphenated::LENGTH;
+
+/// Writes a [`new_nonce`] into `text` and returns it, without allocating.
+pub(crate) fn write_nonce(text: &mut [u8; NONCE_LEN]) -> &str {
     use rand::RngCore as _;
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
-    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    uuid.hyphenated().encode_lower(&mut text).to_owned()
+    uuid.hyphenated().encode_lower(text)
 }
 
 /// `params` without `skip`, sorted by raw (unencoded) name in byte order.
