@@ -103,7 +103,9 @@ fn sign_v3(c: &mut Criterion) {
 }
 
 fn nonce(c: &mut Criterion) {
-    c.bench_function("nonce/new_nonce", |b| b.iter(signer::new_nonce));
+    let mut group = c.benchmark_group("nonce");
+    group.bench_function("new_nonce", |b| b.iter(signer::new_nonce));
+    group.finish();
 }
 
 /// What the executor does before sending, composed from the public pieces: wire parameters plus

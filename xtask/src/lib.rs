@@ -1,5 +1,8 @@
 //! Project automation behind `cargo xtask`.
 //!
+//! `bench` (module [`bench`]) runs every benchmark of `benches/` and prints the ratios to
+//! their baselines.
+//!
 //! `codegen` regenerates every product crate's `src/generated/` from its spec; `check` compares
 //! what would be generated with the files on disk and lists the stale ones. The drift test in
 //! `tests/` runs `check`, so an ordinary `cargo test` fails on a spec edited without
@@ -11,6 +14,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use codegen::GeneratedFile;
+
+pub mod bench;
 
 /// One spec and the crate directory its code goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,13 @@ usage: cargo xtask <command>
 commands:
   codegen           regenerate every product crate's src/generated/ from specs/
   codegen --check   change nothing; exit 1 listing stale generated files
+  bench [options]   run every benchmark (benches/) and print the ratio table
+                      --quick          criterion --quick and a short e2e run (smoke test)
+                      --build-cost     also time a clean release build of aliyun-ecs
+                      --calls N        e2e calls per round (20000)
+                      --concurrency C  e2e concurrency (64)
+                      --rounds R       e2e rounds per client, medians reported (5)
+                      --inflight K     calls in flight at once in the scale run (10000)
 ";
 
 fn main() -> ExitCode {
@@ -47,6 +54,19 @@ fn main() -> ExitCode {
             Err(error) => {
                 eprintln!("error: {error}");
                 ExitCode::FAILURE
+            }
+        },
+        ["bench", options @ ..] => match xtask::bench::BenchOptions::parse(options) {
+            Ok(options) => match xtask::bench::run(&root, &options) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            },
+            Err(error) => {
+                eprintln!("{error}\n\n{USAGE}");
+                ExitCode::from(2)
             }
         },
         ["help"] | ["--help"] | ["-h"] | [] => {

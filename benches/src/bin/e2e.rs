@@ -17,6 +17,10 @@
 //! `e2e scale` starts 10,000 SDK calls at once through one client and reports errors, time and
 //! memory per in-flight call.
 //!
+//! Setting `E2E_CURRENT_THREAD` runs the clients on a current-thread runtime instead of the
+//! multi-thread one (a diagnostic: it removes work stealing and cross-thread frees from the
+//! comparison).
+//!
 //! Every loop is bounded by a call count, and the server exits when its parent closes its
 //! standard input (or after an hour at most); traffic goes to 127.0.0.1 only.
 
