@@ -76,18 +76,23 @@ fn half_at(bytes: &[u8], at: usize) -> u64 {
 }
 
 /// Whether no byte of `piece` needs escaping, checked a word at a time.
+///
+/// The first and the last eight bytes cover a piece of up to 16 bytes (most names and ids)
+/// with two words and no loop; longer pieces add the words in between.
 #[inline]
 fn all_unreserved(piece: &[u8]) -> bool {
     let len = piece.len();
     if len >= 8 {
-        let last = len - 8;
-        let mut at = 0;
-        let mut clean = true;
-        while at < last {
-            clean &= word_unreserved(word_at(piece, at));
-            at += 8;
+        let mut clean =
+            word_unreserved(word_at(piece, 0)) & word_unreserved(word_at(piece, len - 8));
+        if len > 16 {
+            let mut at = 8;
+            while at + 8 < len {
+                clean &= word_unreserved(word_at(piece, at));
+                at += 8;
+            }
         }
-        clean & word_unreserved(word_at(piece, last))
+        clean
     } else if len >= 4 {
         word_unreserved(half_at(piece, 0) | (half_at(piece, len - 4) << 32))
     } else {

@@ -87,7 +87,25 @@ pub fn hash_payload(body: &[u8]) -> String {
         // Query-only requests, the common case: a constant instead of a SHA-256 block.
         return EMPTY_PAYLOAD_SHA256.to_owned();
     }
-    hex::encode(Sha256::digest(body).as_slice())
+    lower_hex(Sha256::digest(body).as_slice())
+}
+
+/// Lowercase hex of `bytes` (digests: 32 bytes), built on the stack: `hex::encode` collects
+/// `char`s one at a time, which cost as much as a SHA-256 block here.
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [0u8; 64];
+    let len = (bytes.len() * 2).min(text.len());
+    for (pair, byte) in text[..len].chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0x0f)];
+    }
+    if bytes.len() * 2 > text.len() {
+        // Longer than a SHA-256 digest: not used by signing, kept correct anyway.
+        return hex::encode(bytes);
+    }
+    // Hex digits are ASCII.
+    String::from_utf8(text[..len].to_vec()).unwrap_or_default()
 }
 
 /// The canonical request: method, canonical URI, canonical query, canonical headers, signed
@@ -152,14 +170,35 @@ pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
         Err(_) => unreachable!("HMAC accepts keys of any length"),
     };
     mac.update(string_to_sign.as_bytes());
-    hex::encode(mac.finalize().into_bytes().as_slice())
+    lower_hex(mac.finalize().into_bytes().as_slice())
 }
 
 /// The `Authorization` header value.
 pub fn authorization(access_key_id: &str, signed_headers: &str, signature: &str) -> String {
-    format!(
-        "{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"
-    )
+    const CREDENTIAL: &str = " Credential=";
+    const SIGNED_HEADERS: &str = ",SignedHeaders=";
+    const SIGNATURE: &str = ",Signature=";
+    let mut out = String::with_capacity(
+        ALGORITHM.len()
+            + CREDENTIAL.len()
+            + access_key_id.len()
+            + SIGNED_HEADERS.len()
+            + signed_headers.len()
+            + SIGNATURE.len()
+            + signature.len(),
+    );
+    for part in [
+        ALGORITHM,
+        CREDENTIAL,
+        access_key_id,
+        SIGNED_HEADERS,
+        signed_headers,
+        SIGNATURE,
+        signature,
+    ] {
+        out.push_str(part);
+    }
+    out
 }
 
 /// What [`sign`] needs for one request attempt.
@@ -254,7 +293,11 @@ pub fn sign(request: &V3Request<'_>) -> SignedV3 {
     }
 
     let query = canonical_query(request.query);
-    let uri = canonical_uri(request.path);
+    // The RPC path needs no encoding and no allocation.
+    let uri = match request.path {
+        "" | "/" => std::borrow::Cow::Borrowed("/"),
+        path => std::borrow::Cow::Owned(canonical_uri(path)),
+    };
     let canonical_request = canonical_request(
         request.method,
         &uri,
@@ -574,6 +617,10 @@ mod tests {
         assert_eq!(hash_payload(b""), EMPTY_PAYLOAD_SHA256);
         // The constant `hash_payload` returns for an empty body is the real digest.
         assert_eq!(hex::encode(Sha256::digest(b"")), EMPTY_PAYLOAD_SHA256);
+        assert_eq!(hash_payload(b"x"), hex::encode(Sha256::digest(b"x")));
+        let long: Vec<u8> = (0..=255).collect();
+        assert_eq!(lower_hex(&long), hex::encode(&long));
+        assert_eq!(lower_hex(&long[..32]), hex::encode(&long[..32]));
         let query = canonical_query(&[
             ("RegionId", "cn-shanghai"),
             (
