@@ -106,6 +106,37 @@ pub fn run(root: &Path, options: &BenchOptions) -> Result<String, String> {
     let criterion = target.join("criterion");
     let median = |id: &str| criterion_median(&criterion, id);
 
+    eprintln!("== paired ratios (alternating batches in one process)");
+    let status = Command::new(&cargo)
+        .current_dir(root)
+        .args(["build", "--release", "-p", "aliyun-benches", "--bins"])
+        .status()
+        .map_err(|e| format!("cargo build: {e}"))?;
+    if !status.success() {
+        return Err(format!("building the bench binaries failed ({status})"));
+    }
+    let mut paired = Vec::new();
+    for (a, b, iterations) in PAIRS {
+        let iterations = if options.quick {
+            iterations / 10
+        } else {
+            *iterations
+        };
+        let output = Command::new(target.join("release").join("profile"))
+            .args(["compare", a, b, &iterations.to_string()])
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("profile compare: {e}"))?;
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let value = text
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .next_back()
+            .ok_or_else(|| format!("profile compare {a} {b} printed {text:?}"))?;
+        eprintln!("   {}", value);
+        paired.push(value);
+    }
+
     eprintln!("== end to end on loopback");
     let status = Command::new(&cargo)
         .current_dir(root)
@@ -154,10 +185,18 @@ pub fn run(root: &Path, options: &BenchOptions) -> Result<String, String> {
         None
     };
 
-    let table = table(&median, &summary, &scale, build.as_ref(), options)?;
+    let table = table(&median, &paired, &summary, &scale, build.as_ref(), options)?;
     println!("{table}");
     Ok(table)
 }
+
+/// The pairs timed in alternating batches by the `profile` binary, with iterations per batch
+/// (about 50 ms each): same process, same minute, so machine load falls on both sides alike.
+const PAIRS: &[(&str, &str, u64)] = &[
+    ("sign_v1", "hmac_sha1_base64", 20_000),
+    ("sign_v3", "sha256_hmac_sha256", 20_000),
+    ("decode_typed", "decode_value", 200),
+];
 
 /// The workspace's target directory (`CARGO_TARGET_DIR` or `<root>/target`).
 fn target_dir(root: &Path) -> PathBuf {
@@ -259,6 +298,7 @@ fn verdict(met: bool) -> &'static str {
 
 fn table(
     median: &dyn Fn(&str) -> Result<f64, String>,
+    paired: &[serde_json::Value],
     summary: &serde_json::Value,
     scale: &serde_json::Value,
     build: Option<&BuildCost>,
@@ -331,7 +371,29 @@ fn table(
             time(s),
             format!("{baseline_name} {}", time(b)),
             format!("{ratio:.2}x"),
-            &format!("<= {limit:.1}x {}", verdict(met)),
+            &format!("<= {limit:.1}x {}", if met { "met" } else { "not met" }),
+        );
+    }
+    for (value, (name, limit)) in paired.iter().zip([
+        ("V1 signing, paired batches (verdict)", 2.0),
+        ("V3 signing, paired batches (verdict)", 2.0),
+        ("decode 200 instances, paired batches (verdict)", 1.0),
+    ]) {
+        let (a, b, ratio) = (
+            number(value, "a_median_ns")?,
+            number(value, "b_median_ns")?,
+            number(value, "ratio")?,
+        );
+        let baseline = value
+            .get("b")
+            .and_then(|b| b.as_str())
+            .unwrap_or("baseline");
+        row(
+            name,
+            time(a),
+            format!("{baseline} {}", time(b)),
+            format!("{ratio:.2}x"),
+            &format!("<= {limit:.1}x {}", verdict(ratio <= limit)),
         );
     }
     let hmac = median("sign_v1/hmac_sha1_base64")?;
@@ -501,7 +563,23 @@ mod tests {
             r#"{"inflight":10000,"errors":0,"seconds":2.5,"peak_rss_kib":200000,"bytes_per_inflight_call":20480}"#,
         )
         .unwrap();
-        let text = table(&median, &summary, &scale, None, &BenchOptions::default()).unwrap();
+        let paired: Vec<serde_json::Value> = [
+            r#"{"a":"sign_v1","b":"hmac_sha1_base64","a_median_ns":900,"b_median_ns":500,"ratio":1.8}"#,
+            r#"{"a":"sign_v3","b":"sha256_hmac_sha256","a_median_ns":900,"b_median_ns":500,"ratio":1.8}"#,
+            r#"{"a":"decode_typed","b":"decode_value","a_median_ns":1,"b_median_ns":2,"ratio":0.5}"#,
+        ]
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+        let text = table(
+            &median,
+            &paired,
+            &summary,
+            &scale,
+            None,
+            &BenchOptions::default(),
+        )
+        .unwrap();
         assert!(text.contains("1.80x"), "{text}");
         assert!(text.contains("0.50x"), "{text}");
         assert!(text.contains("0.95"), "{text}");

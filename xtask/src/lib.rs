@@ -1,6 +1,6 @@
 //! Project automation behind `cargo xtask`.
 //!
-//! `bench` (module [`bench`]) runs every benchmark of `benches/` and prints the ratios to
+//! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
 //! their baselines.
 //!
 //! `codegen` regenerates every product crate's `src/generated/` from its spec; `check` compares

@@ -69,6 +69,12 @@ fn compare(fixtures: &Fixtures, a: &str, b: &str, iterations: u64) -> ExitCode {
         );
     }
     println!("ratio of medians {a}/{b}: {:.2}", medians[0] / medians[1]);
+    println!(
+        r#"{{"a":"{a}","b":"{b}","a_median_ns":{:.1},"b_median_ns":{:.1},"ratio":{:.4}}}"#,
+        medians[0],
+        medians[1],
+        medians[0] / medians[1]
+    );
     ExitCode::SUCCESS
 }
 
