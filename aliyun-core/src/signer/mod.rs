@@ -131,21 +131,37 @@ fn sorted_pairs<'a>(params: &[(&'a str, &'a str)], skip: Option<&str>) -> Vec<(&
 /// packed, with its position, into one `u128` computed once; sorting those integers orders
 /// almost every name, and only names whose first 14 bytes agree are compared
 /// whole afterwards.
-fn sort_by_name(pairs: &mut [(&str, &str)]) {
-    const ON_STACK: usize = 64;
-    if pairs.len() > ON_STACK {
+fn sort_by_name<'a>(pairs: &mut [(&'a str, &'a str)]) {
+    // Scratch on the stack for the usual sizes (zero-filling it is part of the cost, so it is
+    // not oversized), on the heap beyond.
+    const ON_STACK: usize = 40;
+    let len = pairs.len();
+    if len <= ON_STACK {
+        let mut keys = [0u128; ON_STACK];
+        let mut original = [("", ""); ON_STACK];
+        original[..len].copy_from_slice(pairs);
+        sort_with_keys(pairs, &mut keys[..len], &original[..len]);
+    } else if len <= usize::from(u16::MAX) {
+        let mut keys = vec![0u128; len];
+        let original = pairs.to_vec();
+        sort_with_keys(pairs, &mut keys, &original);
+    } else {
         pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        return;
     }
-    let mut keys = [0u128; ON_STACK];
-    let keys = &mut keys[..pairs.len()];
-    for (index, (key, (name, _))) in keys.iter_mut().zip(pairs.iter()).enumerate() {
-        // `index` < 64, so it fits the two low bytes the prefix leaves free.
+}
+
+/// [`sort_by_name`] with scratch space: `keys` as long as `pairs`, `original` a copy of it.
+#[inline]
+fn sort_with_keys<'a>(
+    pairs: &mut [(&'a str, &'a str)],
+    keys: &mut [u128],
+    original: &[(&'a str, &'a str)],
+) {
+    for (index, (key, (name, _))) in keys.iter_mut().zip(original).enumerate() {
+        // `index` fits the two low bytes the prefix leaves free (the caller checks).
         *key = name_key(name) | index as u128;
     }
     keys.sort_unstable();
-    let mut original = [("", ""); ON_STACK];
-    original[..pairs.len()].copy_from_slice(pairs);
     for (slot, key) in pairs.iter_mut().zip(keys.iter()) {
         *slot = original[usize::from(*key as u16)];
     }

@@ -171,9 +171,9 @@ pub fn sign(request: &V1Request<'_>) -> SignedV1 {
     let timestamp = timestamp_bytes(request.timestamp);
     let timestamp = std::str::from_utf8(&timestamp).unwrap_or_default();
 
-    // Up to 64 parameters are gathered on the stack: a typical call has a dozen or two (20
+    // Up to 40 parameters are gathered on the stack: a typical call has a dozen or two (20
     // instance ids make 31), and an allocation here costs as much as a tenth of the signing.
-    const ON_STACK: usize = 64;
+    const ON_STACK: usize = 40;
     let mut stack = [("", ""); ON_STACK];
     let mut heap = Vec::new();
     let slots: &mut [(&str, &str)] = if request.params.len() + 6 <= ON_STACK {
