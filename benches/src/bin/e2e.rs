@@ -74,7 +74,7 @@ fn main() -> ExitCode {
 const USAGE: &str = "\
 usage: e2e all    [--calls N] [--concurrency C] [--rounds R] [--inflight K]
        e2e server
-       e2e client --mode raw|transport|sdk --port P [--calls N] [--concurrency C]
+       e2e client --mode raw|transport|sdk_input|sdk --port P [--calls N] [--concurrency C]
        e2e scale  --port P [--inflight K]";
 
 #[derive(Debug, Clone)]
@@ -462,6 +462,35 @@ fn client(options: &Options) -> Result<(), String> {
             report.rss_start_kib = rss_start;
             Ok::<_, String>(report)
         })?,
+        "sdk_input" => runtime.block_on(async {
+            // The executor alone: one validated input, built once and sent again and again
+            // (no fluent builder, no owned ids per call).
+            let client = aliyun_ecs::Client::new(&sdk_config(port)?);
+            let input = aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantInput::builder()
+                .region_id(REGION)
+                .set_instance_ids(Some(instance_ids(20)))
+                .build()
+                .map_err(|e| e.to_string())?;
+            let input = Arc::new(input);
+            let call = move |_index: usize| {
+                let client = client.clone();
+                let input = input.clone();
+                async move {
+                    client
+                        .service_client()
+                        .call(input.as_ref())
+                        .await
+                        .is_ok_and(|output| output.request_id.is_some())
+                }
+            };
+            let call = Arc::new(call);
+            let warm = call.clone();
+            drive(warmup, concurrency, move |i| warm(i)).await;
+            let rss_start = memory_kib().1;
+            let mut report = drive(calls, concurrency, move |i| call(i)).await;
+            report.rss_start_kib = rss_start;
+            Ok::<_, String>(report)
+        })?,
         "sdk" => runtime.block_on(async {
             let client = aliyun_ecs::Client::new(&sdk_config(port)?);
             let ids = Arc::new(instance_ids(20));
@@ -487,7 +516,7 @@ fn client(options: &Options) -> Result<(), String> {
         })?,
         other => {
             return Err(format!(
-                "--mode must be raw, transport or sdk, got {other:?}"
+                "--mode must be raw, transport, sdk_input or sdk, got {other:?}"
             ));
         }
     };
