@@ -91,7 +91,10 @@ fn put_two(slot: &mut [u8], n: u32) {
 ///
 /// The 122 random bits come from the thread's ChaCha12 generator (`rand::rng()`, seeded from
 /// the operating system and reseeded periodically): `Uuid::new_v4` asks the operating system
-/// for every UUID, one system call per nonce, which cost more than the signing itself.
+/// for every UUID, one system call per nonce, which cost more than the signing itself. (As
+/// with any userspace generator, a process that `fork`s without `exec` after drawing nonces
+/// shares the generator's state with its child; Rust programs that call the SDK do not
+/// normally fork.)
 pub fn new_nonce() -> String {
     let mut text = [0u8; NONCE_LEN];
     write_nonce(&mut text).to_owned()
