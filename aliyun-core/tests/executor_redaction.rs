@@ -15,9 +15,10 @@ use tracing_subscriber::fmt::MakeWriter;
 const SECRET: &str = "SuperSecretValue0123456789";
 const TOKEN: &str = "CAISTokenValue+With/Chars=Z9";
 
-/// Serializes the tests that install a tracing subscriber: tracing caches per-callsite interest
-/// process-wide, and two subscribers registered and dropped concurrently can race that cache,
-/// dropping events from a capture.
+/// Serializes the tests that install a tracing subscriber, and the tests that make calls
+/// without one: tracing caches per-callsite interest process-wide, and a callsite first hit
+/// (or a subscriber registered or dropped) on another thread while a capture runs can race
+/// that cache, dropping the capture's spans and events.
 static TRACING: Mutex<()> = Mutex::new(());
 
 fn serial_tracing() -> std::sync::MutexGuard<'static, ()> {
@@ -149,7 +150,10 @@ async fn trace_logs_and_errors_hold_no_secret_token_or_signature() {
 }
 
 #[tokio::test(start_paused = true)]
+#[allow(clippy::await_holding_lock)] // held only to keep capturing tests from racing this one
 async fn every_error_kind_displays_without_secrets() {
+    // Its calls register the executor's callsites: not while another test captures.
+    let _serial = serial_tracing();
     let replies = [
         CannedReply::response(400, throttled()),
         CannedReply::response(502, "<html>bad gateway</html>"),
