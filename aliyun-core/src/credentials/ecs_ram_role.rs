@@ -17,7 +17,8 @@ use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::sts::{classify_json_error, non_empty};
+use super::sts::classify_json_error;
+use super::temporary::TemporaryKeys;
 use super::{Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials};
 use crate::env::Environment;
 use crate::signer::encoding::percent_encode;
@@ -331,14 +332,8 @@ fn is_true(value: Option<String>) -> bool {
 struct MetadataCredentials {
     #[serde(rename = "Code")]
     code: Option<String>,
-    #[serde(rename = "AccessKeyId")]
-    access_key_id: Option<String>,
-    #[serde(rename = "AccessKeySecret")]
-    access_key_secret: Option<String>,
-    #[serde(rename = "SecurityToken")]
-    security_token: Option<String>,
-    #[serde(rename = "Expiration")]
-    expiration: Option<String>,
+    #[serde(flatten)]
+    keys: TemporaryKeys,
 }
 
 fn parse_credentials(body: &[u8], role: &str) -> Result<Credentials, CredentialsError> {
@@ -362,32 +357,10 @@ fn parse_credentials(body: &[u8], role: &str) -> Result<Credentials, Credentials
             ));
         }
     }
-    let (Some(id), Some(secret), Some(token)) = (
-        non_empty(&parsed.access_key_id),
-        non_empty(&parsed.access_key_secret),
-        non_empty(&parsed.security_token),
-    ) else {
-        return Err(CredentialsError::rejected(
-            PROVIDER,
-            format!(
-                "metadata credentials for role {role} lack AccessKeyId, AccessKeySecret or SecurityToken"
-            ),
-            false,
-        ));
-    };
-    let expiration = match parsed.expiration.as_deref() {
-        Some(text) => Some(super::parse_expiration(text).ok_or_else(|| {
-            CredentialsError::rejected(
-                PROVIDER,
-                format!(
-                    "metadata credentials for role {role} have an unreadable Expiration {text:?}"
-                ),
-                false,
-            )
-        })?),
-        None => None,
-    };
-    Ok(Credentials::new_sts(id, secret, token, expiration).with_provider_name(PROVIDER))
+    parsed.keys.to_credentials(
+        PROVIDER,
+        format_args!("metadata credentials for role {role}"),
+    )
 }
 
 /// Compiles only while the parsed answer zeroizes itself on drop.

@@ -23,6 +23,7 @@ mod ini_file;
 mod oidc;
 mod ram_role_arn;
 pub mod sts;
+mod temporary;
 
 #[cfg(test)]
 mod test_support;

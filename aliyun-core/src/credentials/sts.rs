@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use serde::Deserialize;
-use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::{Credentials, CredentialsError, parse_expiration};
+use super::temporary::TemporaryKeys;
+use super::{Credentials, CredentialsError};
 use crate::signer::{self, encoding::percent_encode_into, v1};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, TransportErrorKind};
 
@@ -190,28 +190,9 @@ fn base_url(endpoint: &str) -> String {
 #[derive(Deserialize)]
 struct StsSuccess {
     #[serde(rename = "Credentials")]
-    credentials: Option<StsCredentials>,
+    credentials: Option<TemporaryKeys>,
     #[serde(rename = "RequestId")]
     request_id: Option<String>,
-}
-
-// No Debug: holds the secret. Zeroized on drop, error paths included; `Credentials` keeps its
-// own (zeroized) copies.
-#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
-struct StsCredentials {
-    #[serde(rename = "AccessKeyId")]
-    access_key_id: Option<String>,
-    #[serde(rename = "AccessKeySecret")]
-    access_key_secret: Option<String>,
-    #[serde(rename = "SecurityToken")]
-    security_token: Option<String>,
-    #[serde(rename = "Expiration")]
-    expiration: Option<String>,
-}
-
-/// The text of a field, unless absent or empty (borrowed: the parsed struct zeroizes it).
-pub(crate) fn non_empty(field: &Option<String>) -> Option<&str> {
-    field.as_deref().filter(|s| !s.is_empty())
 }
 
 #[derive(Deserialize, Default)]
@@ -259,30 +240,9 @@ pub fn parse_response(
                 false,
             )));
         };
-        let (Some(id), Some(secret), Some(token)) = (
-            non_empty(&credentials.access_key_id),
-            non_empty(&credentials.access_key_secret),
-            non_empty(&credentials.security_token),
-        ) else {
-            return Err(with_id(CredentialsError::rejected(
-                provider,
-                format!(
-                    "STS {action} response lacks AccessKeyId, AccessKeySecret or SecurityToken"
-                ),
-                false,
-            )));
-        };
-        let expiration = match credentials.expiration.as_deref() {
-            Some(text) => Some(parse_expiration(text).ok_or_else(|| {
-                with_id(CredentialsError::rejected(
-                    provider,
-                    format!("STS {action} returned an unreadable Expiration {text:?}"),
-                    false,
-                ))
-            })?),
-            None => None,
-        };
-        return Ok(Credentials::new_sts(id, secret, token, expiration).with_provider_name(provider));
+        return credentials
+            .to_credentials(provider, format_args!("STS {action} response"))
+            .map_err(with_id);
     }
 
     let body: StsErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
@@ -446,8 +406,8 @@ impl StsClient {
 /// Compiles only while the parsed answer zeroizes itself on drop.
 #[cfg(test)]
 pub(super) fn assert_parsed_credentials_zeroize_on_drop() {
-    fn zeroized_on_drop<T: ZeroizeOnDrop>() {}
-    zeroized_on_drop::<StsCredentials>();
+    fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    zeroized_on_drop::<TemporaryKeys>();
 }
 
 #[cfg(test)]
