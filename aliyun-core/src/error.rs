@@ -680,6 +680,125 @@ impl ErrorMetadata for Error {
     }
 }
 
+/// Implements what every generated per-action error enum offers, from its variants and their
+/// codes: `as_service_error`, `code`, `message`, `request_id`, `is_retryable`, `into_core`,
+/// `From<Error>` (which sorts a service error into its documented variant, everything else into
+/// `Other`), `Display`, `std::error::Error` and [`ErrorMetadata`].
+///
+/// The enum holds one `ServiceError` per documented code and `Other(Error)`:
+///
+/// ```
+/// /// Errors of `RebootThing`.
+/// #[derive(Debug)]
+/// #[non_exhaustive]
+/// pub enum RebootThingError {
+///     /// `Thing.NotFound`.
+///     ThingNotFound(aliyun_core::ServiceError),
+///     /// Anything else.
+///     Other(aliyun_core::Error),
+/// }
+/// aliyun_core::operation_error!(RebootThingError { ThingNotFound => "Thing.NotFound" });
+///
+/// let service = aliyun_core::ServiceError::new("Thing.NotFound", "no such thing", 404);
+/// let error = RebootThingError::from(aliyun_core::Error::Service(service));
+/// assert!(matches!(error, RebootThingError::ThingNotFound(_)));
+/// assert_eq!(error.code(), Some("Thing.NotFound"));
+/// ```
+#[macro_export]
+macro_rules! operation_error {
+    ($name:ident { $($variant:ident => $code:literal),* $(,)? }) => {
+        impl $name {
+            /// The service error, for documented codes and undocumented ones alike.
+            pub fn as_service_error(&self) -> ::core::option::Option<&$crate::ServiceError> {
+                match self {
+                    $(Self::$variant(error) => ::core::option::Option::Some(error),)*
+                    Self::Other(error) => error.as_service_error(),
+                }
+            }
+
+            /// The service error code, if the service answered with one.
+            pub fn code(&self) -> ::core::option::Option<&str> {
+                self.as_service_error().map($crate::ServiceError::code)
+            }
+
+            /// The service's message, if the service answered with one.
+            pub fn message(&self) -> ::core::option::Option<&str> {
+                self.as_service_error().map($crate::ServiceError::message)
+            }
+
+            /// The request id, when a response carried one.
+            pub fn request_id(&self) -> ::core::option::Option<&str> {
+                match self {
+                    $(Self::$variant(error) => error.request_id(),)*
+                    Self::Other(error) => error.request_id(),
+                }
+            }
+
+            /// Whether trying again later may succeed.
+            pub fn is_retryable(&self) -> bool {
+                match self {
+                    $(Self::$variant(error) => error.is_retryable(),)*
+                    Self::Other(error) => error.is_retryable(),
+                }
+            }
+
+            /// The error as the runtime's `aliyun_core::Error`, with attempts and whether the
+            /// call may have taken effect.
+            pub fn into_core(self) -> $crate::Error {
+                match self {
+                    $(Self::$variant(error) => $crate::Error::Service(error),)*
+                    Self::Other(error) => error,
+                }
+            }
+        }
+
+        impl ::core::convert::From<$crate::Error> for $name {
+            fn from(error: $crate::Error) -> Self {
+                match error {
+                    $crate::Error::Service(service) => match service.code() {
+                        $($code => Self::$variant(service),)*
+                        _ => Self::Other($crate::Error::Service(service)),
+                    },
+                    other => Self::Other(other),
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    $(Self::$variant(error) => ::core::fmt::Display::fmt(error, f),)*
+                    Self::Other(error) => ::core::fmt::Display::fmt(error, f),
+                }
+            }
+        }
+
+        impl ::std::error::Error for $name {
+            fn source(&self) -> ::core::option::Option<&(dyn ::std::error::Error + 'static)> {
+                match self {
+                    $(Self::$variant(_) => ::core::option::Option::None,)*
+                    Self::Other(error) => ::std::error::Error::source(error),
+                }
+            }
+        }
+
+        impl $crate::error::ErrorMetadata for $name {
+            fn code(&self) -> ::core::option::Option<&str> {
+                $name::code(self)
+            }
+            fn message(&self) -> ::core::option::Option<&str> {
+                $name::message(self)
+            }
+            fn request_id(&self) -> ::core::option::Option<&str> {
+                $name::request_id(self)
+            }
+            fn is_retryable(&self) -> bool {
+                $name::is_retryable(self)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -293,102 +293,10 @@ pub enum NodeInstallError {
     /// Any other error: see [`aliyun_core::Error`].
     Other(aliyun_core::Error),
 }
-impl NodeInstallError {
-    /// The service error, for documented codes and undocumented ones alike.
-    pub fn as_service_error(&self) -> Option<&aliyun_core::ServiceError> {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => Some(error),
-            Self::Other(error) => error.as_service_error(),
-        }
-    }
-    /// The service error code, if the service answered with one.
-    pub fn code(&self) -> Option<&str> {
-        self.as_service_error().map(aliyun_core::ServiceError::code)
-    }
-    /// The service's message, if the service answered with one.
-    pub fn message(&self) -> Option<&str> {
-        self.as_service_error().map(aliyun_core::ServiceError::message)
-    }
-    /// The request id, when a response carried one.
-    pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::Other(error) => error.request_id(),
-            _ => self.as_service_error().and_then(aliyun_core::ServiceError::request_id),
-        }
-    }
-    /// Whether trying again later may succeed.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Other(error) => error.is_retryable(),
-            _ => {
-                self.as_service_error()
-                    .is_some_and(aliyun_core::ServiceError::is_retryable)
-            }
-        }
-    }
-    /// The error as the runtime's [`aliyun_core::Error`].
-    pub fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => aliyun_core::Error::Service(error),
-            Self::Other(error) => error,
-        }
-    }
-}
-impl aliyun_core::error::ErrorMetadata for NodeInstallError {
-    fn code(&self) -> Option<&str> {
-        NodeInstallError::code(self)
-    }
-    fn message(&self) -> Option<&str> {
-        NodeInstallError::message(self)
-    }
-    fn request_id(&self) -> Option<&str> {
-        NodeInstallError::request_id(self)
-    }
-    fn is_retryable(&self) -> bool {
-        NodeInstallError::is_retryable(self)
-    }
-}
-impl From<aliyun_core::Error> for NodeInstallError {
-    fn from(error: aliyun_core::Error) -> Self {
-        match error {
-            aliyun_core::Error::Service(service) => {
-                match service.code() {
-                    "400" => Self::BadRequest(service),
-                    "403" => Self::Forbidden(service),
-                    "404" => Self::NotFound(service),
-                    "500" => Self::InternalServerError(service),
-                    _ => Self::Other(aliyun_core::Error::Service(service)),
-                }
-            }
-            other => Self::Other(other),
-        }
-    }
-}
-impl std::fmt::Display for NodeInstallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::BadRequest(error)
-            | Self::Forbidden(error)
-            | Self::NotFound(error)
-            | Self::InternalServerError(error) => std::fmt::Display::fmt(error, f),
-            Self::Other(error) => std::fmt::Display::fmt(error, f),
-        }
-    }
-}
-impl std::error::Error for NodeInstallError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Other(error) => error.source(),
-            _ => None,
-        }
-    }
-}
+aliyun_core::operation_error!(
+    NodeInstallError { BadRequest => "400", Forbidden => "403", NotFound => "404",
+    InternalServerError => "500" }
+);
 #[cfg(test)]
 mod tests {
     use super::*;

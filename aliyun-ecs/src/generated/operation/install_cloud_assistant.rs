@@ -400,97 +400,10 @@ pub enum InstallCloudAssistantError {
     /// Any other error: see [`aliyun_core::Error`].
     Other(aliyun_core::Error),
 }
-impl InstallCloudAssistantError {
-    /// The service error, for documented codes and undocumented ones alike.
-    pub fn as_service_error(&self) -> Option<&aliyun_core::ServiceError> {
-        match self {
-            Self::InternalErrorDispatch(error) | Self::InvalidInstanceNotFound(error) => {
-                Some(error)
-            }
-            Self::Other(error) => error.as_service_error(),
-        }
-    }
-    /// The service error code, if the service answered with one.
-    pub fn code(&self) -> Option<&str> {
-        self.as_service_error().map(aliyun_core::ServiceError::code)
-    }
-    /// The service's message, if the service answered with one.
-    pub fn message(&self) -> Option<&str> {
-        self.as_service_error().map(aliyun_core::ServiceError::message)
-    }
-    /// The request id, when a response carried one.
-    pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::Other(error) => error.request_id(),
-            _ => self.as_service_error().and_then(aliyun_core::ServiceError::request_id),
-        }
-    }
-    /// Whether trying again later may succeed.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Other(error) => error.is_retryable(),
-            _ => {
-                self.as_service_error()
-                    .is_some_and(aliyun_core::ServiceError::is_retryable)
-            }
-        }
-    }
-    /// The error as the runtime's [`aliyun_core::Error`].
-    pub fn into_core(self) -> aliyun_core::Error {
-        match self {
-            Self::InternalErrorDispatch(error) | Self::InvalidInstanceNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
-            Self::Other(error) => error,
-        }
-    }
-}
-impl aliyun_core::error::ErrorMetadata for InstallCloudAssistantError {
-    fn code(&self) -> Option<&str> {
-        InstallCloudAssistantError::code(self)
-    }
-    fn message(&self) -> Option<&str> {
-        InstallCloudAssistantError::message(self)
-    }
-    fn request_id(&self) -> Option<&str> {
-        InstallCloudAssistantError::request_id(self)
-    }
-    fn is_retryable(&self) -> bool {
-        InstallCloudAssistantError::is_retryable(self)
-    }
-}
-impl From<aliyun_core::Error> for InstallCloudAssistantError {
-    fn from(error: aliyun_core::Error) -> Self {
-        match error {
-            aliyun_core::Error::Service(service) => {
-                match service.code() {
-                    "InternalError.Dispatch" => Self::InternalErrorDispatch(service),
-                    "InvalidInstance.NotFound" => Self::InvalidInstanceNotFound(service),
-                    _ => Self::Other(aliyun_core::Error::Service(service)),
-                }
-            }
-            other => Self::Other(other),
-        }
-    }
-}
-impl std::fmt::Display for InstallCloudAssistantError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InternalErrorDispatch(error) | Self::InvalidInstanceNotFound(error) => {
-                std::fmt::Display::fmt(error, f)
-            }
-            Self::Other(error) => std::fmt::Display::fmt(error, f),
-        }
-    }
-}
-impl std::error::Error for InstallCloudAssistantError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Other(error) => error.source(),
-            _ => None,
-        }
-    }
-}
+aliyun_core::operation_error!(
+    InstallCloudAssistantError { InternalErrorDispatch => "InternalError.Dispatch",
+    InvalidInstanceNotFound => "InvalidInstance.NotFound" }
+);
 #[cfg(test)]
 mod tests {
     use super::*;
