@@ -311,6 +311,18 @@ impl CapturedRequest {
             .collect()
     }
 
+    /// Asserts that the request used `method` and carried exactly the action parameters
+    /// `expected` (common parameters aside), in any order.
+    #[track_caller]
+    pub fn assert_sent(&self, method: &str, expected: &[(&str, &str)]) {
+        assert_eq!(self.method, method, "HTTP method");
+        let expected: BTreeMap<String, String> = expected
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect();
+        assert_eq!(self.action_params(), expected, "action parameters");
+    }
+
     /// The URL without its query string.
     pub fn url_without_query(&self) -> &str {
         self.url.split('?').next().unwrap_or_default()
@@ -338,6 +350,17 @@ fn decode_pairs(text: &str, out: &mut Vec<(String, String)>) {
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         out.push((decode(name), decode(value)));
+    }
+}
+
+/// Asserts that `error` is an invalid-input error naming `parameter` (its wire name).
+#[track_caller]
+pub fn assert_invalid_input(error: crate::Error, parameter: &str) {
+    match error {
+        crate::Error::InvalidInput(invalid) => {
+            assert_eq!(invalid.parameter(), parameter, "{invalid}")
+        }
+        other => panic!("expected invalid input naming `{parameter}`, got {other:?}"),
     }
 }
 

@@ -34,12 +34,7 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
         let body = match (&case.expect.invalid, &case.expect.wire) {
             (Some(parameter), _) => quote! {
                 let error = #call.expect_err("the input breaks a rule of the spec");
-                match error.into_core() {
-                    aliyun_core::Error::InvalidInput(invalid) => {
-                        assert_eq!(invalid.parameter(), #parameter, "{invalid}")
-                    }
-                    other => panic!("expected invalid input, got {other:?}"),
-                }
+                aliyun_core::testing::assert_invalid_input(error.into_core(), #parameter);
                 assert!(transport.requests().is_empty(), "nothing may be sent");
             },
             (None, wire) => {
@@ -56,12 +51,7 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
                     let request = transport
                         .last_request()
                         .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-                    assert_eq!(request.method, #method);
-                    let expected: std::collections::BTreeMap<String, String> = [#(#pairs),*]
-                        .into_iter()
-                        .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-                        .collect();
-                    assert_eq!(request.action_params(), expected);
+                    request.assert_sent(#method, &[#(#pairs),*]);
                 }
             }
         };

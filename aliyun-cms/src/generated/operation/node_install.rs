@@ -316,16 +316,15 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "GET");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("Force", "true"),
-            ("InstanceId", "i-abcdefgh123456"),
-            ("UserId", "1234567898765432"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent(
+                "GET",
+                &[
+                    ("Force", "true"),
+                    ("InstanceId", "i-abcdefgh123456"),
+                    ("UserId", "1234567898765432"),
+                ],
+            );
     }
     #[tokio::test]
     async fn request_without_force() {
@@ -340,15 +339,11 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "GET");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("InstanceId", "i-abcdefgh123456"),
-            ("UserId", "1234567898765432"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent(
+                "GET",
+                &[("InstanceId", "i-abcdefgh123456"), ("UserId", "1234567898765432")],
+            );
     }
     #[tokio::test]
     async fn request_missing_user() {
@@ -360,12 +355,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "UserId", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "UserId");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]
@@ -379,12 +369,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceId", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceId");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]

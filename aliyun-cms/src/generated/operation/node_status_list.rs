@@ -249,14 +249,8 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "GET");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("InstanceIds", "i-abcdefgh123456,i-abcdefgh123457"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent("GET", &[("InstanceIds", "i-abcdefgh123456,i-abcdefgh123457")]);
     }
     #[tokio::test]
     async fn request_no_instances() {
@@ -268,12 +262,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceIds", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceIds");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]
@@ -287,12 +276,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceIds.2", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceIds.2");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]

@@ -220,14 +220,7 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "GET");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("InstanceId", "i-abcdefgh123456"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request.assert_sent("GET", &[("InstanceId", "i-abcdefgh123456")]);
     }
     #[tokio::test]
     async fn request_missing_instance() {
@@ -238,12 +231,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceId", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceId");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]

@@ -553,18 +553,17 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "POST");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("InstanceId.1", "i-1"),
-            ("InstanceId.2", "i-2"),
-            ("MaxResults", "20"),
-            ("OSType", "Linux"),
-            ("RegionId", "cn-hangzhou"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent(
+                "POST",
+                &[
+                    ("InstanceId.1", "i-1"),
+                    ("InstanceId.2", "i-2"),
+                    ("MaxResults", "20"),
+                    ("OSType", "Linux"),
+                    ("RegionId", "cn-hangzhou"),
+                ],
+            );
     }
     #[tokio::test]
     async fn request_page_number_style() {
@@ -580,16 +579,11 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "POST");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("PageNumber", "2"),
-            ("PageSize", "50"),
-            ("RegionId", "cn-beijing"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent(
+                "POST",
+                &[("PageNumber", "2"), ("PageSize", "50"), ("RegionId", "cn-beijing")],
+            );
     }
     #[tokio::test]
     async fn request_page_size_above_maximum() {
@@ -602,12 +596,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "PageSize", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "PageSize");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]
@@ -621,12 +610,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "MaxResults", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "MaxResults");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     /// The list arrives wrapped and `CloudAssistantStatus` arrives as a string.

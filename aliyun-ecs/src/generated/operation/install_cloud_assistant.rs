@@ -423,16 +423,15 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "POST");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("InstanceId.1", "i-bp11f7trr4hbi1xxxxxx"),
-            ("InstanceId.2", "i-bp1iudwa5b1tqaxxxxxx"),
-            ("RegionId", "cn-hangzhou"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent(
+                "POST",
+                &[
+                    ("InstanceId.1", "i-bp11f7trr4hbi1xxxxxx"),
+                    ("InstanceId.2", "i-bp1iudwa5b1tqaxxxxxx"),
+                    ("RegionId", "cn-hangzhou"),
+                ],
+            );
     }
     /// Without `RegionId`, the client's configured region is sent.
     #[tokio::test]
@@ -447,15 +446,14 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "POST");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("InstanceId.1", "i-bp11f7trr4hbi1xxxxxx"),
-            ("RegionId", "cn-hangzhou"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent(
+                "POST",
+                &[
+                    ("InstanceId.1", "i-bp11f7trr4hbi1xxxxxx"),
+                    ("RegionId", "cn-hangzhou"),
+                ],
+            );
     }
     #[tokio::test]
     async fn request_owner_parameters() {
@@ -472,17 +470,16 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "POST");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("InstanceId.1", "i-a"),
-            ("OwnerId", "1234567890123456"),
-            ("RegionId", "cn-shanghai"),
-            ("ResourceOwnerAccount", "ops@example.com"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent(
+                "POST",
+                &[
+                    ("InstanceId.1", "i-a"),
+                    ("OwnerId", "1234567890123456"),
+                    ("RegionId", "cn-shanghai"),
+                    ("ResourceOwnerAccount", "ops@example.com"),
+                ],
+            );
     }
     /// An empty instance list is refused before anything is sent.
     #[tokio::test]
@@ -495,12 +492,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceId", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceId");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     /// 21 ids exceed the limit of 20 and are refused before anything is sent.
@@ -535,12 +527,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceId", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceId");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     /// An empty string where an id is required names the item.
@@ -556,12 +543,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceId.2", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceId.2");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]

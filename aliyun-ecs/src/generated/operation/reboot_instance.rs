@@ -478,15 +478,11 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "POST");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("ForceStop", "true"),
-            ("InstanceId", "i-bp1iudwa5b1tqaxxxxxx"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request
+            .assert_sent(
+                "POST",
+                &[("ForceStop", "true"), ("InstanceId", "i-bp1iudwa5b1tqaxxxxxx")],
+            );
     }
     /// A boolean set to false is still sent, lowercase.
     #[tokio::test]
@@ -502,15 +498,7 @@ mod tests {
         let request = transport
             .last_request()
             .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        assert_eq!(request.method, "POST");
-        let expected: std::collections::BTreeMap<String, String> = [
-            ("DryRun", "false"),
-            ("InstanceId", "i-a"),
-        ]
-            .into_iter()
-            .map(|(name, value): (&str, &str)| (name.to_owned(), value.to_owned()))
-            .collect();
-        assert_eq!(request.action_params(), expected);
+        request.assert_sent("POST", &[("DryRun", "false"), ("InstanceId", "i-a")]);
     }
     #[tokio::test]
     async fn request_missing_instance() {
@@ -521,12 +509,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceId", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceId");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]
@@ -539,12 +522,7 @@ mod tests {
             .send()
             .await
             .expect_err("the input breaks a rule of the spec");
-        match error.into_core() {
-            aliyun_core::Error::InvalidInput(invalid) => {
-                assert_eq!(invalid.parameter(), "InstanceId", "{invalid}")
-            }
-            other => panic!("expected invalid input, got {other:?}"),
-        }
+        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceId");
         assert!(transport.requests().is_empty(), "nothing may be sent");
     }
     #[tokio::test]
