@@ -149,6 +149,13 @@ impl ServiceClient {
         let operation = &O::METADATA;
         let mut params = Params::with_capacity(8);
         input.write_params(&mut params);
+        // Filled once per call, outside the retry loop: every attempt carries the same token,
+        // so the service can recognise a retry.
+        if let Some(name) = O::CLIENT_TOKEN
+            && params.get(name).is_none()
+        {
+            params.push_raw(name, uuid::Uuid::new_v4().to_string());
+        }
 
         let deadline = config.operation_timeout.map(|t| Instant::now() + t);
         let mut attempts = 0;
@@ -251,7 +258,13 @@ impl ServiceClient {
         }
         .map_err(|e| Failure::permanent(Error::Credentials(e)))?;
 
-        let (request, signed) = self.build_request(target, operation, params, &credentials)?;
+        let (request, signed) = self.build_request(
+            target,
+            operation,
+            O::PARAM_LOCATIONS,
+            params,
+            &credentials,
+        )?;
         tracing::trace!(
             method = %request.method,
             endpoint = %target.endpoint,
@@ -295,6 +308,7 @@ impl ServiceClient {
         &self,
         target: &Target,
         operation: &OperationMetadata,
+        locations: &[(&str, ParamLocation)],
         params: &Params,
         credentials: &Credentials,
     ) -> Result<(HttpRequest, LocalSignature), Failure> {
@@ -305,17 +319,25 @@ impl ServiceClient {
         let timestamp = config.clock.now();
         let method = operation.method.as_str();
         // A form body only exists for POST; a spec asking for one with GET gets the query.
-        let form = operation.param_location == ParamLocation::FormBody
-            && operation.method == HttpMethod::Post;
+        let post = operation.method == HttpMethod::Post;
+        let in_body = |name: &str| {
+            post && location_of(name, locations, operation.param_location)
+                == ParamLocation::FormBody
+        };
+        let form = (post && operation.param_location == ParamLocation::FormBody)
+            || (!locations.is_empty() && params.iter().any(|(name, _)| in_body(name)));
 
         let (url, body, mut headers, signed) = match service.signature {
             SignatureVersion::V3 => {
                 let action_params: Vec<(&str, &str)> = params.iter().collect();
-                let (query, body): (&[(&str, &str)], String) = if form {
-                    (&[], form_encode(action_params.iter().copied()))
+                let (query, body): (Vec<(&str, &str)>, String) = if form {
+                    let (body, query): (Vec<_>, Vec<_>) =
+                        action_params.into_iter().partition(|(name, _)| in_body(name));
+                    (query, form_encode(body.into_iter()))
                 } else {
-                    (&action_params, String::new())
+                    (action_params, String::new())
                 };
+                let query = query.as_slice();
                 let signed = v3::sign(&v3::V3Request {
                     method,
                     host: target.endpoint.authority(),
@@ -376,11 +398,13 @@ impl ServiceClient {
                     nonce,
                 });
                 let (url, body, headers) = if form {
-                    let is_common = |(name, _): &(&str, &str)| COMMON_PARAMS.contains(name);
+                    let to_body = |(name, _): &(&str, &str)| {
+                        !COMMON_PARAMS.contains(name) && in_body(name)
+                    };
                     let mut url = target.base_url.clone();
                     url.push('?');
-                    url.push_str(&form_encode(signed.params().filter(is_common)));
-                    let body = form_encode(signed.params().filter(|p| !is_common(p)));
+                    url.push_str(&form_encode(signed.params().filter(|p| !to_body(p))));
+                    let body = form_encode(signed.params().filter(to_body));
                     (url, body, target.form_headers.clone())
                 } else {
                     let mut url = String::with_capacity(
@@ -598,6 +622,22 @@ fn resolve_target(
 }
 
 /// `enc(name)=enc(value)&…`, RFC 3986 strict (a valid form body and query string).
+/// Where the wire parameter `name` travels: the location of the parameter it belongs to
+/// (`Name`, `Name.1`, `Name.Key` all follow `Name`), else the action's.
+fn location_of(
+    name: &str,
+    locations: &[(&str, ParamLocation)],
+    default: ParamLocation,
+) -> ParamLocation {
+    locations
+        .iter()
+        .find(|(param, _)| {
+            name.strip_prefix(param)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+        .map_or(default, |(_, location)| *location)
+}
+
 fn form_encode<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
     for (index, (name, value)) in params.enumerate() {

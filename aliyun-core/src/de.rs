@@ -10,6 +10,7 @@
 //! All functions decode directly from the deserializer, without an intermediate
 //! `serde_json::Value`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -316,6 +317,81 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
     }
 }
 
+/// Decodes a map of scalars leniently: an object whose values are read like
+/// [`lenient_opt`] (entries whose value is `null` or, for non-strings, `""` are left out), or
+/// nothing at all (`null`, `""`, `[]`), which is an empty map.
+pub fn lenient_map<'de, D, T>(deserializer: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    let entries: BTreeMap<String, LenientEntry<T>> =
+        deserializer.deserialize_any(MapVisitor(PhantomData))?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|(key, entry)| entry.0.map(|value| (key, value)))
+        .collect())
+}
+
+/// Decodes a map of structures or free-form values: an object, or nothing at all (`null`, `""`,
+/// `[]`), which is an empty map.
+pub fn object_map<'de, D, T>(deserializer: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_any(MapVisitor(PhantomData))
+}
+
+/// One lenient scalar map value.
+struct LenientEntry<T>(Option<T>);
+
+impl<'de, T: LenientScalar> Deserialize<'de> for LenientEntry<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_opt(d).map(LenientEntry)
+    }
+}
+
+struct MapVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for MapVisitor<T> {
+    type Value = BTreeMap<String, T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of keys to values")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            Ok(BTreeMap::new())
+        } else {
+            Err(E::invalid_type(de::Unexpected::Str(v), &self))
+        }
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Some services send `[]` for an empty object.
+        match seq.next_element::<de::IgnoredAny>()? {
+            None => Ok(BTreeMap::new()),
+            Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &self)),
+        }
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some((key, value)) = map.next_entry::<String, T>()? {
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+}
+
 /// Decodes a string-valued enum leniently (numbers and booleans are taken as their text), for
 /// generated enums that keep unknown values as `Unknown(String)`.
 pub fn enum_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
@@ -414,6 +490,15 @@ macro_rules! text_enum {
             }
             fn from_bool(value: bool) -> Option<Self> {
                 Some(Self::from(value.to_string()))
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::__private::serde::Serializer,
+            {
+                serializer.serialize_str(self.as_str())
             }
         }
 
@@ -530,6 +615,33 @@ mod tests {
             r#"{"ItemSet":{"Item":[]}}"#,
         ] {
             assert!(body(empty).items.is_empty(), "{empty}");
+        }
+    }
+
+    #[test]
+    fn maps_decode_leniently() {
+        #[derive(Deserialize)]
+        struct Maps {
+            #[serde(default, deserialize_with = "lenient_map")]
+            counts: BTreeMap<String, i64>,
+            #[serde(default, deserialize_with = "object_map")]
+            items: BTreeMap<String, Item>,
+            #[serde(default)]
+            any: Option<serde_json::Value>,
+        }
+        let maps: Maps = serde_json::from_str(
+            r#"{"counts":{"a":"1","b":2,"c":"","d":null},"items":{"x":{"Id":"i"}},"any":{"k":[1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(maps.counts.into_iter().collect::<Vec<_>>(), [("a".to_owned(), 1), ("b".to_owned(), 2)]);
+        assert_eq!(maps.items["x"].id.as_deref(), Some("i"));
+        assert_eq!(maps.any, Some(serde_json::json!({"k": [1]})));
+        for empty in [r#"{}"#, r#"{"counts":null,"items":""}"#, r#"{"counts":[],"items":[]}"#] {
+            let maps: Maps = serde_json::from_str(empty).unwrap();
+            assert!(maps.counts.is_empty() && maps.items.is_empty(), "{empty}");
+        }
+        for bad in [r#"{"counts":{"a":"x"}}"#, r#"{"counts":[1]}"#, r#"{"items":"no"}"#] {
+            assert!(serde_json::from_str::<Maps>(bad).is_err(), "{bad}");
         }
     }
 

@@ -76,6 +76,11 @@ pub enum ErrorStyle {
     /// an `ErrorCode` other than 200 is an error (`ErrorCode` is the code, `ErrorMessage` the
     /// message). Used by legacy CloudMonitor (CMS 2017-03-01) actions.
     LegacySuccessFlag,
+    /// As [`ErrorStyle::Standard`], and additionally an HTTP 200 body is an error when its
+    /// `Success` is `false` (boolean or text), or when it has no `Success` but a `Code` other
+    /// than `200` or empty; `Code`, `Message` and `RequestId` describe it. Used by CloudMonitor
+    /// 2019-01-01.
+    Envelope,
 }
 
 /// The HTTP method an action is sent with.
@@ -168,6 +173,16 @@ pub trait Operation: Send + Sync {
 
     /// Writes the action's own parameters (not the common ones) in wire form.
     fn write_params(&self, params: &mut Params);
+
+    /// The parameter that carries the action's client token (`ClientToken`), if it has one.
+    /// When the input leaves it unset, the runtime sends a fresh UUID, the same one on every
+    /// retry of the call, so the service can tell a retry from a new request.
+    const CLIENT_TOKEN: Option<&'static str> = None;
+
+    /// Parameters that travel elsewhere than [`OperationMetadata::param_location`] says:
+    /// `(wire name, location)`. Nested wire names (`Name.1`, `Name.Key`) follow their
+    /// parameter.
+    const PARAM_LOCATIONS: &'static [(&'static str, ParamLocation)] = &[];
 }
 
 #[cfg(test)]

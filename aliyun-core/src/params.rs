@@ -2,10 +2,12 @@
 //!
 //! Generated `write_params` functions fill a [`Params`] with the action's own parameters in the
 //! forms the protocol uses: repeat lists `Name.1`, `Name.2`, …; comma-joined lists; nested
-//! structures `Tag.1.Key`; booleans as lowercase `true`/`false`. The runtime then adds the common
-//! parameters and signs the lot.
+//! structures `Tag.1.Key`; maps `Name.<key>`; values as JSON text (`Parameters={"a":1}`);
+//! booleans as lowercase `true`/`false`. The runtime then adds the common parameters and signs
+//! the lot.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -126,6 +128,43 @@ impl Params {
         }
     }
 
+    /// Appends one parameter whose value is `value` as JSON text (`Parameters={"a":1}`).
+    pub fn push_json<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: &T,
+    ) {
+        let start = self.text.len();
+        self.text.push_str(&name.into());
+        let mid = self.text.len();
+        write_json(value, &mut self.text);
+        self.finish(start, mid);
+    }
+
+    /// Appends a map as `prefix.<key>=value`, in key order. An empty map sends nothing.
+    pub fn push_flat_map<T: ParamValue>(&mut self, prefix: &str, map: &BTreeMap<String, T>) {
+        for (key, value) in map {
+            let start = self.text.len();
+            self.text.push_str(prefix);
+            self.text.push('.');
+            self.text.push_str(key);
+            let mid = self.text.len();
+            value.write_param(&mut self.text);
+            self.finish(start, mid);
+        }
+    }
+
+    /// Appends a map of structures as `prefix.<key>.Field=value`, in key order.
+    pub fn push_flat_struct_map<T: StructParam>(
+        &mut self,
+        prefix: &str,
+        map: &BTreeMap<String, T>,
+    ) {
+        for (key, value) in map {
+            value.write_fields(&format!("{prefix}.{key}"), self);
+        }
+    }
+
     /// The value of the first parameter called `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
@@ -236,6 +275,26 @@ macro_rules! display_param_value {
     )*};
 }
 display_param_value!(i32, i64, u32, u64, f32, f64);
+
+impl ParamValue for serde_json::Value {
+    /// Free-form JSON in one wire slot: a JSON string as its text, anything else as JSON.
+    fn write_param(&self, out: &mut String) {
+        match self {
+            serde_json::Value::String(text) => out.push_str(text),
+            other => write_json(other, out),
+        }
+    }
+}
+
+/// Appends `value` as compact JSON text.
+fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut String) {
+    // Serializing plain data (strings, numbers, maps with string keys) cannot fail; should a
+    // value ever refuse, `null` is sent rather than a half-written text.
+    match serde_json::to_string(value) {
+        Ok(text) => out.push_str(&text),
+        Err(_) => out.push_str("null"),
+    }
+}
 
 /// A structure parameter whose fields are sent as `prefix.Field` parameters.
 pub trait StructParam {
@@ -348,6 +407,48 @@ mod tests {
         c.push("A1", "");
         c.push("B", "2");
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn json_text_and_flat_maps() {
+        let mut params = Params::new();
+        let map: BTreeMap<String, String> = [("b", "2"), ("a", "1")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        params.push_json("Parameters", &map);
+        params.push_json("Ids", &["i-1", "i-2"]);
+        params.push_json("Name", "Jack");
+        params.push_flat_map("Labels", &map);
+        params.push_flat_map("Empty", &BTreeMap::<String, i32>::new());
+        params.push_flat_struct_map(
+            "Tags",
+            &[(
+                "x".to_owned(),
+                Tag {
+                    key: "k".into(),
+                    value: None,
+                },
+            )]
+            .into_iter()
+            .collect(),
+        );
+        params.push("Any", &serde_json::json!({"n": [1, true]}));
+        params.push("AnyText", &serde_json::json!("plain"));
+        let pairs: Vec<_> = params.iter().collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("Parameters", r#"{"a":"1","b":"2"}"#),
+                ("Ids", r#"["i-1","i-2"]"#),
+                ("Name", r#""Jack""#),
+                ("Labels.a", "1"),
+                ("Labels.b", "2"),
+                ("Tags.x.Key", "k"),
+                ("Any", r#"{"n":[1,true]}"#),
+                ("AnyText", "plain"),
+            ]
+        );
     }
 
     #[test]

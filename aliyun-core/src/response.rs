@@ -78,12 +78,15 @@ pub(crate) fn classify(
     operation: &OperationMetadata,
 ) -> ResponseClass {
     if (200..300).contains(&status) {
-        if style == ErrorStyle::LegacySuccessFlag {
-            if let Some(error) = legacy_failure(status, headers, body, operation) {
-                return ResponseClass::Service(error);
-            }
-        }
-        return ResponseClass::Success;
+        let failure = match style {
+            ErrorStyle::LegacySuccessFlag => legacy_failure(status, headers, body, operation),
+            ErrorStyle::Envelope => envelope_failure(status, headers, body, operation),
+            _ => None,
+        };
+        return match failure {
+            Some(error) => ResponseClass::Service(error),
+            None => ResponseClass::Success,
+        };
     }
     let parsed = serde_json::from_slice::<ErrorBody>(body)
         .ok()
@@ -130,6 +133,33 @@ fn legacy_failure(
         .or(parsed.code)
         .unwrap_or_else(|| "Unknown".to_owned());
     let message = parsed.error_message.or(parsed.message).unwrap_or_default();
+    let request_id = parsed.request_id.or_else(|| request_id_header(headers));
+    Some(service_error(code, message, status, operation).with_request_id(request_id))
+}
+
+/// A 2xx envelope body that says it failed: `"Success": false`, or no `Success` and a `Code`
+/// other than `200`/empty.
+fn envelope_failure(
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    operation: &OperationMetadata,
+) -> Option<ServiceError> {
+    // A body that is not even JSON is left to output decoding, which reports it as unreadable.
+    let parsed = serde_json::from_slice::<ErrorBody>(body).ok()?;
+    let is_ok_code = |code: &str| matches!(code.trim(), "" | "200");
+    let failed = match parsed.success {
+        Some(success) => !success,
+        None => parsed.code.as_deref().is_some_and(|code| !is_ok_code(code)),
+    };
+    if !failed {
+        return None;
+    }
+    let code = parsed
+        .code
+        .filter(|code| !is_ok_code(code))
+        .unwrap_or_else(|| "Unknown".to_owned());
+    let message = parsed.message.unwrap_or_default();
     let request_id = parsed.request_id.or_else(|| request_id_header(headers));
     Some(service_error(code, message, status, operation).with_request_id(request_id))
 }
@@ -431,6 +461,58 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn envelope_failures_become_service_errors_with_status_200() {
+        for body in [
+            r#"{"Success":false,"Code":"ResourceNotFound","Message":"m","RequestId":"R"}"#,
+            r#"{"Success":"false","Code":"ResourceNotFound","Message":"m","RequestId":"R"}"#,
+            r#"{"Code":"ResourceNotFound","Message":"m","RequestId":"R"}"#,
+        ] {
+            let ResponseClass::Service(err) = classify_json(200, body, ErrorStyle::Envelope) else {
+                panic!("{body}")
+            };
+            assert_eq!(
+                (err.code(), err.message(), err.request_id()),
+                ("ResourceNotFound", "m", Some("R"))
+            );
+            assert_eq!(err.http_status(), 200);
+            assert!(!err.is_retryable());
+        }
+        let ResponseClass::Service(err) =
+            classify_json(200, r#"{"Success":false,"Code":200}"#, ErrorStyle::Envelope)
+        else {
+            panic!()
+        };
+        assert_eq!(err.code(), "Unknown");
+        let ResponseClass::Service(err) =
+            classify_json(200, r#"{"Code":"Throttling.User"}"#, ErrorStyle::Envelope)
+        else {
+            panic!()
+        };
+        assert!(err.is_retryable(), "transient codes keep the usual rules");
+        for body in [
+            r#"{"Success":true,"Code":"200","RequestId":"R"}"#,
+            r#"{"Code":200,"RequestId":"R"}"#,
+            r#"{"Code":"","RequestId":"R"}"#,
+            r#"{"RequestId":"R"}"#,
+            r#"{"Success":true,"Code":"Whatever"}"#,
+            "<html>",
+        ] {
+            assert!(
+                matches!(
+                    classify_json(200, body, ErrorStyle::Envelope),
+                    ResponseClass::Success
+                ),
+                "{body}"
+            );
+        }
+        // The standard shape still applies to 4xx/5xx.
+        assert!(matches!(
+            classify_json(404, r#"{"Code":"NotFound"}"#, ErrorStyle::Envelope),
+            ResponseClass::Service(_)
+        ));
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct Service {
     pub endpoint_exceptions: Vec<(String, String)>,
     /// Error body style.
     pub error_style: ErrorStyle,
+    /// The crate module this spec's code goes to (`v20170301`); `None` for the crate root.
+    pub module: Option<String>,
     /// Named types, sorted by name.
     pub types: Vec<NamedType>,
     /// Operations, sorted by action name.
@@ -139,12 +141,16 @@ pub enum Type {
     Enum(String),
     /// A list.
     List(Box<Item>),
+    /// String keys to values (`BTreeMap<String, item>`, ordered so the wire order is fixed).
+    Map(Box<Item>),
+    /// Free-form JSON (`serde_json::Value`).
+    Any,
 }
 
-/// The item of a list.
+/// The item of a list, or the value of a map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    /// Item type (never a list).
+    /// Item type (never a list or map).
     pub ty: Type,
     /// Limits on each item.
     pub limits: Limits,
@@ -186,7 +192,8 @@ pub struct Field {
     pub required: bool,
     /// Limits.
     pub limits: Limits,
-    /// List wire style (parameters).
+    /// Wire style (parameters): as the spec says, else by type (lists `repeat`, structures
+    /// and maps `flat`, free-form JSON `json`).
     pub list_style: ListStyle,
     /// Joined-list separator.
     pub separator: String,
@@ -200,6 +207,16 @@ pub struct Field {
     pub default: Option<Value>,
     /// Example value.
     pub example: Option<Value>,
+    /// Deprecated by the service.
+    pub deprecated: bool,
+    /// Documented as required, but not checked by the SDK.
+    pub doc_required: bool,
+    /// Filled with a fresh UUID once per call when unset (parameters).
+    pub client_token: bool,
+    /// Documented values (not enforced), as in the spec.
+    pub enum_values: Vec<Value>,
+    /// Where this parameter travels when it overrides the action's placement.
+    pub location: Option<ParamLocation>,
 }
 
 /// A documented error code.
@@ -209,11 +226,13 @@ pub struct ErrorInfo {
     pub code: String,
     /// Variant name.
     pub variant: String,
-    /// HTTP status.
+    /// HTTP status (the first of `statuses`).
     pub status: u16,
+    /// Every HTTP status the code comes with, in spec order.
+    pub statuses: Vec<u16>,
     /// Service message.
     pub message: Option<String>,
-    /// Documentation.
+    /// Documentation (empty when the spec has none).
     pub doc: String,
     /// Marked transient by the spec (beyond the protocol's default rules).
     pub retryable: bool,
@@ -251,8 +270,14 @@ pub struct Operation {
     pub method: Method,
     /// Effective parameter placement.
     pub param_location: ParamLocation,
-    /// Safe to repeat.
+    /// Safe to repeat (explicit, or the default from `operation_type` and client tokens).
     pub idempotent: bool,
+    /// The operation kind from the API metadata (`get`, `create`, ...).
+    pub operation_type: Option<String>,
+    /// Deprecated by the service.
+    pub deprecated: bool,
+    /// The API reference page.
+    pub docs_url: Option<String>,
     /// Parameters.
     pub params: Vec<Field>,
     /// Response fields.
@@ -261,8 +286,10 @@ pub struct Operation {
     pub response_example: Option<Value>,
     /// Documented errors.
     pub errors: Vec<ErrorInfo>,
-    /// Paging.
+    /// Paging that drives the paginator (the first of `paginations`).
     pub pagination: Option<Pagination>,
+    /// Every documented way to page, in spec order.
+    pub paginations: Vec<Pagination>,
     /// Request test cases.
     pub request_cases: Vec<RequestCase>,
     /// Response test cases.
@@ -279,6 +306,16 @@ impl Operation {
     pub fn output_field(&self, name: &str) -> Option<&Field> {
         self.output.iter().find(|f| f.wire_name == name)
     }
+
+    /// The parameter filled with a client token, if any.
+    pub fn client_token(&self) -> Option<&Field> {
+        self.params.iter().find(|f| f.client_token)
+    }
+
+    /// Where parameter `field` travels: its own `location`, else the action's.
+    pub fn location_of(&self, field: &Field) -> ParamLocation {
+        field.location.unwrap_or(self.param_location)
+    }
 }
 
 /// Lowers a spec that passed [`crate::validate`].
@@ -290,14 +327,14 @@ pub fn lower(spec: &Spec) -> Service {
         .map(|(name, def)| match def.kind {
             TypeKind::Struct => NamedType::Struct(StructType {
                 name: name.clone(),
-                doc: def.doc.clone(),
+                doc: type_doc(def, name, "structure"),
                 fields: def.fields.iter().flatten().map(lower_member).collect(),
                 in_input: false,
                 in_output: false,
             }),
             TypeKind::Enum => NamedType::Enum(EnumType {
                 name: name.clone(),
-                doc: def.doc.clone(),
+                doc: type_doc(def, name, "values"),
                 values: def
                     .values
                     .iter()
@@ -340,19 +377,56 @@ pub fn lower(spec: &Spec) -> Service {
             .map(|(r, h)| (r.clone(), h.clone()))
             .collect(),
         error_style: p.errors.style,
+        module: p.module.clone(),
         types,
         operations,
     }
 }
 
+/// The doc of a named type, or a line naming it when the spec has none.
+fn type_doc(def: &spec::TypeDef, name: &str, what: &str) -> String {
+    def.doc
+        .clone()
+        .unwrap_or_else(|| format!("The `{name}` {what} of the API."))
+}
+
+/// An explicit `idempotent` wins; otherwise reads are idempotent, and so is an action whose
+/// client token lets the service drop a repeat.
+fn effective_idempotent(action: &spec::Action) -> bool {
+    action.idempotent.unwrap_or_else(|| {
+        let reads = matches!(
+            action.operation_type.as_deref(),
+            Some("get" | "list" | "read")
+        );
+        reads || action.params.iter().any(|m| m.client_token)
+    })
+}
+
 fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> Operation {
+    let paginations: Vec<Pagination> = action
+        .pagination
+        .iter()
+        .flat_map(|p| p.as_slice())
+        .map(|p| Pagination {
+            style: p.style,
+            items: p.items.clone(),
+            page_size: p.page_size.clone(),
+            input_token: p.input_token.clone(),
+            output_token: p.output_token.clone(),
+            page_number: p.page_number.clone(),
+            total_count: p.total_count.clone(),
+        })
+        .collect();
     Operation {
         name: name.to_owned(),
         snake: names::action_snake(name),
         doc: action.doc.clone(),
         method: action.method.unwrap_or(product.method),
         param_location: action.param_location.unwrap_or(product.param_location),
-        idempotent: action.idempotent,
+        idempotent: effective_idempotent(action),
+        operation_type: action.operation_type.clone(),
+        deprecated: action.deprecated,
+        docs_url: action.docs_url.clone(),
         params: action.params.iter().map(lower_member).collect(),
         output: action.response.fields.iter().map(lower_member).collect(),
         response_example: action.response.example.clone(),
@@ -362,21 +436,15 @@ fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> O
             .map(|e| ErrorInfo {
                 code: e.code.clone(),
                 variant: names::error_variant(e),
-                status: e.status,
+                status: e.status.as_slice().first().copied().unwrap_or_default(),
+                statuses: e.status.as_slice().to_vec(),
                 message: e.message.clone(),
-                doc: e.doc.clone(),
+                doc: e.doc.clone().unwrap_or_default(),
                 retryable: e.retryable,
             })
             .collect(),
-        pagination: action.pagination.as_ref().map(|p| Pagination {
-            style: p.style,
-            items: p.items.clone(),
-            page_size: p.page_size.clone(),
-            input_token: p.input_token.clone(),
-            output_token: p.output_token.clone(),
-            page_number: p.page_number.clone(),
-            total_count: p.total_count.clone(),
-        }),
+        pagination: paginations.first().cloned(),
+        paginations,
         request_cases: action.tests.requests.clone(),
         response_cases: action.tests.responses.clone(),
     }
@@ -392,25 +460,38 @@ fn resolve(ty: TypeName, type_ref: Option<&str>, items: Option<&ItemType>) -> Ty
         TypeName::Boolean => Type::Boolean,
         TypeName::Struct => Type::Struct(named()),
         TypeName::Enum => Type::Enum(named()),
-        TypeName::List => {
-            let item = items.map(|i| Item {
-                ty: resolve(i.ty, i.type_ref.as_deref(), None),
-                limits: Limits {
-                    min_length: i.min_length,
-                    max_length: i.max_length,
-                    pattern: i.pattern.clone(),
-                    minimum: i.minimum.clone(),
-                    maximum: i.maximum.clone(),
-                    ..Limits::default()
-                },
-                wire_type: i.wire_type,
-            });
-            Type::List(Box::new(item.unwrap_or(Item {
-                ty: Type::String,
-                limits: Limits::default(),
-                wire_type: None,
-            })))
-        }
+        TypeName::Any => Type::Any,
+        TypeName::List => Type::List(Box::new(resolve_item(items))),
+        TypeName::Map => Type::Map(Box::new(resolve_item(items))),
+    }
+}
+
+fn resolve_item(items: Option<&ItemType>) -> Item {
+    let item = items.map(|i| Item {
+        ty: resolve(i.ty, i.type_ref.as_deref(), None),
+        limits: Limits {
+            min_length: i.min_length,
+            max_length: i.max_length,
+            pattern: i.pattern.clone(),
+            minimum: i.minimum.clone(),
+            maximum: i.maximum.clone(),
+            ..Limits::default()
+        },
+        wire_type: i.wire_type,
+    });
+    item.unwrap_or(Item {
+        ty: Type::String,
+        limits: Limits::default(),
+        wire_type: None,
+    })
+}
+
+/// The wire style a parameter of type `ty` has when the spec names none.
+fn default_style(ty: TypeName) -> ListStyle {
+    match ty {
+        TypeName::Struct | TypeName::Map => ListStyle::Flat,
+        TypeName::Any => ListStyle::Json,
+        _ => ListStyle::Repeat,
     }
 }
 
@@ -430,13 +511,18 @@ fn lower_member(m: &Member) -> Field {
             minimum: m.minimum.clone(),
             maximum: m.maximum.clone(),
         },
-        list_style: m.style.unwrap_or_default(),
+        list_style: m.style.unwrap_or_else(|| default_style(m.ty)),
         separator: m.separator.clone().unwrap_or_else(|| ",".into()),
         client_region: m.client_region,
         wrapper: m.wrapper.clone(),
         wire_type: m.wire_type,
         default: m.default.clone(),
         example: m.example.clone(),
+        deprecated: m.deprecated,
+        doc_required: m.doc_required,
+        client_token: m.client_token,
+        enum_values: m.enum_values.clone().unwrap_or_default(),
+        location: m.location,
     }
 }
 
@@ -446,7 +532,7 @@ fn mark_struct_usage(types: &mut [NamedType], operations: &[Operation]) {
     fn struct_refs(ty: &Type) -> Option<&str> {
         match ty {
             Type::Struct(name) => Some(name),
-            Type::List(item) => struct_refs(&item.ty),
+            Type::List(item) | Type::Map(item) => struct_refs(&item.ty),
             _ => None,
         }
     }

@@ -127,9 +127,9 @@ mod tests {
         assert_eq!(enum_variant(&value("2xx")), "V2xx");
         let code = ErrorCode {
             code: "InvalidInstance.NotFound".into(),
-            status: 404,
+            status: crate::spec::OneOrMany::One(404),
             message: None,
-            doc: String::new(),
+            doc: None,
             retryable: false,
             rust_name: None,
         };

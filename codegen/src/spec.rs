@@ -54,6 +54,10 @@ pub struct Product {
     pub errors: ProductErrors,
     /// Crate-level documentation of the generated module.
     pub doc: String,
+    /// A module of the crate this spec's code goes to (`v20170301`), with its own `Client`;
+    /// absent for the spec that owns the crate root.
+    #[serde(default)]
+    pub module: Option<String>,
 }
 
 /// Signature schemes.
@@ -119,6 +123,9 @@ pub enum ErrorStyle {
     Standard,
     /// Also HTTP 200 with `Success: false` or `ErrorCode` other than 200 (legacy CMS).
     LegacySuccessFlag,
+    /// Also HTTP 200 with `Success: false`, or without `Success` but with a `Code` other than
+    /// 200 (CloudMonitor 2019-01-01): `Code`, `Message`, `RequestId` describe the error.
+    Envelope,
 }
 
 /// One entry of `types`: a structure or an enum.
@@ -127,8 +134,9 @@ pub enum ErrorStyle {
 pub struct TypeDef {
     /// `struct` or `enum`.
     pub kind: TypeKind,
-    /// Documentation.
-    pub doc: String,
+    /// Documentation (optional: the generated doc names the type when absent).
+    #[serde(default)]
+    pub doc: Option<String>,
     /// A structure's fields.
     #[serde(default)]
     pub fields: Option<Vec<Member>>,
@@ -181,9 +189,13 @@ pub enum TypeName {
     Struct,
     /// An enum from `types`; `ref` names it.
     Enum,
+    /// String keys to values of the `items` type.
+    Map,
+    /// Free-form JSON.
+    Any,
 }
 
-/// How a list parameter goes on the wire.
+/// How a parameter goes on the wire (lists, structures and maps; scalars are one parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ListStyle {
@@ -192,6 +204,10 @@ pub enum ListStyle {
     Repeat,
     /// One parameter, items joined by `separator` (default `,`).
     Joined,
+    /// One parameter holding the value as JSON text.
+    Json,
+    /// Maps as `Name.<key>`, structures as `Name.Field`, lists as with `repeat`.
+    Flat,
 }
 
 /// How a value arrives in a response body, when the service does not use the natural JSON type.
@@ -277,13 +293,28 @@ pub struct Member {
     /// Response fields: the JSON type the service actually sends, when it differs from `type`.
     #[serde(default)]
     pub wire_type: Option<WireType>,
+    /// Marks the member deprecated (`#[deprecated]` on the field and its setters).
+    #[serde(default)]
+    pub deprecated: bool,
+    /// Documented as required by the API reference, but not checked by the SDK.
+    #[serde(default)]
+    pub doc_required: bool,
+    /// String parameters: filled with a fresh UUID once per call when left unset.
+    #[serde(default)]
+    pub client_token: bool,
+    /// String and integer members: the documented values (listed in docs, not enforced).
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<Value>>,
+    /// Parameters: where this one travels, overriding the action's `param_location`.
+    #[serde(default)]
+    pub location: Option<ParamLocation>,
 }
 
-/// The item type of a list.
+/// The item type of a list or the value type of a map.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemType {
-    /// The type (not `list`: nested lists are not supported).
+    /// The type (not `list` or `map`: nesting is not supported).
     #[serde(rename = "type")]
     pub ty: TypeName,
     /// For `struct` and `enum`: the name of the type in `types`.
@@ -322,7 +353,18 @@ pub struct Action {
     #[serde(default)]
     pub param_location: Option<ParamLocation>,
     /// Whether sending twice has the effect of sending once (safe to retry after a timeout).
-    pub idempotent: bool,
+    /// Default: true for `operation_type` get/list/read or with a `client_token` parameter.
+    #[serde(default)]
+    pub idempotent: Option<bool>,
+    /// The kind of operation as the API metadata records it (`get`, `list`, `create`, ...).
+    #[serde(default)]
+    pub operation_type: Option<String>,
+    /// Marks the action deprecated (`#[deprecated]` on its client method and builder).
+    #[serde(default)]
+    pub deprecated: bool,
+    /// The action's page in the API reference (`https://api.aliyun.com/api/...`).
+    #[serde(default)]
+    pub docs_url: Option<String>,
     /// Parameters, in documentation order.
     #[serde(default)]
     pub params: Vec<Member>,
@@ -331,9 +373,9 @@ pub struct Action {
     /// Documented error codes.
     #[serde(default)]
     pub errors: Vec<ErrorCode>,
-    /// Paging, for list actions.
+    /// Paging, for list actions: one mapping or a list (the first drives the paginator).
     #[serde(default)]
-    pub pagination: Option<Pagination>,
+    pub pagination: Option<OneOrMany<Pagination>>,
     /// Test cases, turned into generated tests.
     pub tests: Tests,
 }
@@ -355,13 +397,14 @@ pub struct Response {
 pub struct ErrorCode {
     /// The code (`InvalidInstance.NotFound`).
     pub code: String,
-    /// The HTTP status it comes with.
-    pub status: u16,
+    /// The HTTP status it comes with, or a list of them.
+    pub status: OneOrMany<u16>,
     /// The service's message.
     #[serde(default)]
     pub message: Option<String>,
     /// Documentation: when it happens, what to do.
-    pub doc: String,
+    #[serde(default)]
+    pub doc: Option<String>,
     /// Marks the code transient (retried like throttling or `ServiceUnavailable`) when the
     /// protocol's default rules would not. The defaults (throttling, `ServiceUnavailable`,
     /// `InternalError*`, HTTP 500/502/503/504) apply either way.
@@ -413,7 +456,8 @@ pub struct Pagination {
 pub struct Tests {
     /// Request cases: parameters in, wire parameters out.
     pub requests: Vec<RequestCase>,
-    /// Response cases: a canned response in, typed output or error out.
+    /// Response cases: a canned response in, typed output or error out (may be empty).
+    #[serde(default)]
     pub responses: Vec<ResponseCase>,
 }
 
@@ -467,17 +511,40 @@ pub struct ResponseCase {
     pub expect: ResponseExpect,
 }
 
-/// The expected outcome of a response case: exactly one of the three.
+/// The expected outcome of a response case: exactly one of the four.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseExpect {
     /// The typed output, by wire field names (fields not named must be absent/empty).
     #[serde(default)]
     pub output: Option<BTreeMap<String, Value>>,
+    /// The named output fields must equal these values; the others are not checked.
+    #[serde(default)]
+    pub output_contains: Option<BTreeMap<String, Value>>,
     /// A service error with this code.
     #[serde(default)]
     pub error: Option<String>,
     /// An unreadable-response error.
     #[serde(default)]
     pub unreadable: bool,
+}
+
+/// One value, or a list of them (`status: 404` or `status: [400, 403]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged, expecting = "expected one value or a list of values")]
+pub enum OneOrMany<T> {
+    /// A single value.
+    One(T),
+    /// A list of values.
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    /// The values, in order.
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(value) => std::slice::from_ref(value),
+            OneOrMany::Many(values) => values,
+        }
+    }
 }

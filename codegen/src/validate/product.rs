@@ -1,0 +1,84 @@
+//! The `product` section: codes, versions, hosts, the error style and the module.
+
+use super::{Validator, matches};
+use crate::names;
+use crate::spec::{Method, ParamLocation};
+
+/// Module names the generated crate root already uses.
+const RESERVED_MODULES: &[&str] = &["client", "operation", "types", "generated"];
+
+impl Validator<'_> {
+    pub(super) fn product(&mut self) {
+        let p = &self.spec.product;
+        if !matches(r"^[A-Za-z][A-Za-z0-9]*$", &p.code) {
+            self.problem(
+                "product.code",
+                "expected a product code of ASCII letters and digits, like `Ecs`",
+            );
+        }
+        if !matches(r"^\d{4}-\d{2}-\d{2}$", &p.api_version) {
+            self.problem(
+                "product.api_version",
+                "expected an API version like `2014-05-26` (quote it in YAML)",
+            );
+        }
+        if !matches(r"^[a-z][a-z0-9-]*$", &p.crate_name) {
+            self.problem(
+                "product.crate",
+                "expected a crate directory name like `aliyun-ecs`",
+            );
+        }
+        if let Some(env_id) = &p.env_id
+            && !matches(r"^[A-Z][A-Z0-9_]*$", env_id)
+        {
+            self.problem("product.env_id", "expected an upper-case id like `ECS`");
+        }
+        if let Some(module) = &p.module {
+            if let Some(why) = names::check_snake_ident(module) {
+                self.problem("product.module", format!("module name {why}"));
+            } else if names::needs_raw(module) || RESERVED_MODULES.contains(&module.as_str()) {
+                self.problem(
+                    "product.module",
+                    format!("`{module}` is taken: pick a name like `v20170301`"),
+                );
+            }
+        }
+        if p.method == Method::Get && p.param_location == ParamLocation::FormBody {
+            self.problem("product.param_location", "`form_body` needs method POST");
+        }
+        self.endpoints();
+        if p.doc.trim().is_empty() {
+            self.problem(
+                "product.doc",
+                "doc must not be empty: it becomes the module documentation",
+            );
+        }
+    }
+
+    fn endpoints(&mut self) {
+        let e = &self.spec.product.endpoints;
+        if !e.regional.contains("{region}") {
+            self.problem(
+                "product.endpoints.regional",
+                "expected a host pattern containing `{region}`, like `ecs.{region}.aliyuncs.com`",
+            );
+        }
+        let mut hosts = vec![("product.endpoints.regional".to_owned(), e.regional.clone())];
+        hosts.push(("product.endpoints.central".to_owned(), e.central.clone()));
+        for (region, host) in &e.exceptions {
+            hosts.push((
+                format!("product.endpoints.exceptions.{region}"),
+                host.clone(),
+            ));
+        }
+        for (path, host) in hosts {
+            let plain = host.replace("{region}", "r");
+            if !matches(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?$", &plain) {
+                self.problem(
+                    path,
+                    format!("expected a host name without scheme or path, got `{host}`"),
+                );
+            }
+        }
+    }
+}
