@@ -575,6 +575,8 @@ struct Success {
 impl Success {
     /// Decodes the body. A body that does not decode is a permanent error: the action
     /// succeeded, so retrying could repeat it.
+    // The caller returns this `Error` as it is: boxing it here would only move the allocation.
+    #[allow(clippy::result_large_err)]
     fn decode<T: serde::de::DeserializeOwned>(self, action: &str) -> Result<T, Error> {
         let HttpResponse {
             status,
