@@ -23,6 +23,7 @@ pub mod endpoint;
 pub mod pagination;
 mod response;
 pub mod retry;
+#[cfg(any(test, feature = "test-util"))]
 pub mod testing;
 mod untyped;
 pub mod workflow;
