@@ -139,23 +139,54 @@ impl ServiceClient {
             region = self.region().unwrap_or("(central)"),
             attempts = tracing::field::Empty,
         );
-        self.execute(input).instrument(span).await
+        async {
+            input.validate()?;
+            let mut params = Params::with_capacity(8);
+            input.write_params(&mut params);
+            // Filled once per call, outside the retry loop: every attempt carries the same
+            // token, so the service can recognise a retry.
+            if let Some(name) = O::CLIENT_TOKEN
+                && params.get(name).is_none()
+            {
+                params.push_raw(name, uuid::Uuid::new_v4().to_string());
+            }
+            let mut call = CallSpec::of(&O::METADATA, self.inner.service.version);
+            call.locations = O::PARAM_LOCATIONS;
+            let success = self.execute(&call, &params).await?;
+            success.decode::<O::Output>(call.action)
+        }
+        .instrument(span)
+        .await
     }
 
-    async fn execute<O: Operation>(&self, input: &O) -> Result<O::Output, Error> {
-        input.validate()?;
+    /// Sends `action` with `params` as they are, for actions no spec describes yet: the same
+    /// signing, retries and error mapping as [`call`](Self::call), with the JSON body returned
+    /// untyped. Made by [`UntypedCall::send`](crate::UntypedCall::send).
+    pub(crate) async fn call_untyped(
+        &self,
+        call: &CallSpec<'_>,
+        params: &Params,
+    ) -> Result<serde_json::Value, Error> {
+        let span = tracing::debug_span!(
+            "aliyun_call",
+            product = self.inner.service.product,
+            action = call.action,
+            region = self.region().unwrap_or("(central)"),
+            attempts = tracing::field::Empty,
+        );
+        async {
+            let success = self.execute(call, params).await?;
+            success.decode::<serde_json::Value>(call.action)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The retry loop. Not generic over the action, so it is compiled once for every action of
+    /// every product crate; the caller decodes the successful body.
+    async fn execute(&self, call: &CallSpec<'_>, params: &Params) -> Result<Success, Error> {
         let target = self.inner.target.as_ref().map_err(|e| e.clone())?;
         let config = &*self.inner.config.inner;
-        let operation = &O::METADATA;
-        let mut params = Params::with_capacity(8);
-        input.write_params(&mut params);
-        // Filled once per call, outside the retry loop: every attempt carries the same token,
-        // so the service can recognise a retry.
-        if let Some(name) = O::CLIENT_TOKEN
-            && params.get(name).is_none()
-        {
-            params.push_raw(name, uuid::Uuid::new_v4().to_string());
-        }
 
         let deadline = config.operation_timeout.map(|t| Instant::now() + t);
         let mut attempts = 0;
@@ -169,20 +200,24 @@ impl ServiceClient {
                 request_id = tracing::field::Empty
             );
             let result = self
-                .attempt::<O>(target, &params, deadline, may_have_taken_effect)
+                .attempt(call, target, params, deadline, may_have_taken_effect)
                 .instrument(span)
                 .await;
             let failure = match result {
-                Ok(output) => {
+                Ok(response) => {
                     tracing::Span::current().record("attempts", attempts);
-                    return Ok(output);
+                    return Ok(Success {
+                        response,
+                        attempts,
+                        may_have_taken_effect,
+                    });
                 }
                 Err(failure) => failure,
             };
             may_have_taken_effect |= failure.class.may_have_taken_effect();
             let context = AttemptContext {
                 attempts_made: attempts,
-                idempotent: operation.idempotent,
+                idempotent: call.metadata.idempotent,
                 clock_skew_retry_available,
             };
             let decision = retry::decide(
@@ -231,15 +266,15 @@ impl ServiceClient {
     }
 
     /// One attempt: fresh credentials, nonce and timestamp, then send and read.
-    async fn attempt<O: Operation>(
+    async fn attempt(
         &self,
+        call: &CallSpec<'_>,
         target: &Target,
         params: &Params,
         deadline: Option<Instant>,
         earlier_may_have_taken_effect: bool,
-    ) -> Result<O::Output, Failure> {
+    ) -> Result<HttpResponse, Failure> {
         let config = &*self.inner.config.inner;
-        let operation = &O::METADATA;
         let deadline_error = |sent: bool| {
             Failure::permanent(Error::Timeout(TimeoutError {
                 kind: TimeoutKind::Operation,
@@ -258,13 +293,7 @@ impl ServiceClient {
         }
         .map_err(|e| Failure::permanent(Error::Credentials(e)))?;
 
-        let (request, signed) = self.build_request(
-            target,
-            operation,
-            O::PARAM_LOCATIONS,
-            params,
-            &credentials,
-        )?;
+        let (request, signed) = self.build_request(call, target, params, &credentials)?;
         tracing::trace!(
             method = %request.method,
             endpoint = %target.endpoint,
@@ -300,15 +329,14 @@ impl ServiceClient {
             body_bytes = response.body.len(),
             "received response"
         );
-        self.read_response::<O>(response, &signed)
+        self.read_response(call, response, &signed)
     }
 
     /// Adds the common parameters, signs, and lays the request out as the action wants it.
     fn build_request(
         &self,
+        call: &CallSpec<'_>,
         target: &Target,
-        operation: &OperationMetadata,
-        locations: &[(&str, ParamLocation)],
         params: &Params,
         credentials: &Credentials,
     ) -> Result<(HttpRequest, LocalSignature), Failure> {
@@ -317,6 +345,8 @@ impl ServiceClient {
         let mut nonce = [0u8; signer::NONCE_LEN];
         let nonce = signer::write_nonce(&mut nonce);
         let timestamp = config.clock.now();
+        let operation = call.metadata;
+        let locations = call.locations;
         let method = operation.method.as_str();
         // A form body only exists for POST; a spec asking for one with GET gets the query.
         let post = operation.method == HttpMethod::Post;
@@ -343,8 +373,8 @@ impl ServiceClient {
                     host: target.endpoint.authority(),
                     path: "/",
                     query,
-                    action: operation.action,
-                    version: service.version,
+                    action: call.action,
+                    version: call.version,
                     body: body.as_bytes(),
                     content_type: form.then_some(FORM_CONTENT_TYPE),
                     credentials,
@@ -374,8 +404,8 @@ impl ServiceClient {
                 // Gathered on the stack for the usual sizes (the signer's own limit too).
                 const ON_STACK: usize = 48;
                 let common = [
-                    ("Action", operation.action),
-                    ("Version", service.version),
+                    ("Action", call.action),
+                    ("Version", call.version),
                     ("Format", "JSON"),
                 ];
                 let mut stack = [("", ""); ON_STACK];
@@ -433,60 +463,50 @@ impl ServiceClient {
         Ok((request, signed))
     }
 
-    /// Classifies the response and decodes the output or builds the error.
-    fn read_response<O: Operation>(
+    /// Classifies the response: a success is returned for the caller to decode, an error is
+    /// built with its retry class.
+    fn read_response(
         &self,
+        call: &CallSpec<'_>,
         response: HttpResponse,
         signed: &LocalSignature,
-    ) -> Result<O::Output, Failure> {
+    ) -> Result<HttpResponse, Failure> {
         let config = &*self.inner.config.inner;
-        let operation = &O::METADATA;
-        let HttpResponse {
-            status,
-            headers,
-            body,
-        } = response;
+        let operation = call.metadata;
         // Custom transports may not enforce the cap; the reqwest one stops reading at it.
-        if body.len() > config.max_response_body_size {
+        if response.body.len() > config.max_response_body_size {
             let error = ResponseError::new(
-                status,
-                &body,
+                response.status,
+                &response.body,
                 format!(
                     "the body ({} bytes) is larger than the {}-byte cap",
-                    body.len(),
+                    response.body.len(),
                     config.max_response_body_size
                 ),
             )
-            .with_request_id(response::request_id_header(&headers));
+            .with_request_id(response::request_id_header(&response.headers));
             return Err(Failure::permanent(Error::Response(error)));
         }
 
         let class = response::classify(
-            status,
-            &headers,
-            &body,
+            response.status,
+            &response.headers,
+            &response.body,
             self.inner.service.error_style,
             operation,
         );
         match class {
-            ResponseClass::Success => {
-                response::decode_output::<O::Output>(status, &headers, &body, operation.action)
-                    .map_err(|error| {
-                        record_request_id(error.request_id());
-                        // The action succeeded: retrying could repeat it.
-                        Failure::permanent(Error::Response(error))
-                    })
-            }
+            ResponseClass::Success => Ok(response),
             ResponseClass::Unreadable(error) => {
                 record_request_id(error.request_id());
                 Err(Failure::new(
                     Error::Response(error),
-                    classify_unreadable_response(status),
+                    classify_unreadable_response(response.status),
                 ))
             }
             ResponseClass::Service(error) => {
                 record_request_id(error.request_id());
-                Err(self.service_failure(error, &headers, signed, operation))
+                Err(self.service_failure(error, &response.headers, signed, operation))
             }
         }
     }
@@ -538,6 +558,61 @@ impl fmt::Debug for ServiceClient {
             .field("region", &self.region())
             .field("endpoint", &self.endpoint())
             .finish_non_exhaustive()
+    }
+}
+
+/// What the executor needs to know about one call's action: the generated metadata, or that of
+/// an untyped call, whose action name and version are not `'static`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallSpec<'a> {
+    /// Method, parameter placement, idempotency and documented errors.
+    pub(crate) metadata: &'a OperationMetadata,
+    /// The action sent (for generated actions, `metadata.action`).
+    pub(crate) action: &'a str,
+    /// The API version sent.
+    pub(crate) version: &'a str,
+    /// Parameters placed elsewhere than `metadata.param_location` says.
+    pub(crate) locations: &'a [(&'a str, ParamLocation)],
+}
+
+impl<'a> CallSpec<'a> {
+    /// A generated action of the client's product at its version.
+    pub(crate) fn of(metadata: &'a OperationMetadata, version: &'a str) -> Self {
+        CallSpec {
+            metadata,
+            action: metadata.action,
+            version,
+            locations: &[],
+        }
+    }
+}
+
+/// A successful response, with what the error of a body that fails to decode must still say.
+struct Success {
+    response: HttpResponse,
+    attempts: u32,
+    may_have_taken_effect: bool,
+}
+
+impl Success {
+    /// Decodes the body. A body that does not decode is a permanent error: the action
+    /// succeeded, so retrying could repeat it.
+    // The caller returns this `Error` as it is: boxing it here would only move the allocation.
+    #[allow(clippy::result_large_err)]
+    fn decode<T: serde::de::DeserializeOwned>(self, action: &str) -> Result<T, Error> {
+        let HttpResponse {
+            status,
+            headers,
+            body,
+        } = self.response;
+        response::decode_output::<T>(status, &headers, &body, action).map_err(|error| {
+            record_request_id(error.request_id());
+            finish_error(
+                Error::Response(error),
+                self.attempts,
+                self.may_have_taken_effect,
+            )
+        })
     }
 }
 

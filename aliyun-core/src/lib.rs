@@ -23,7 +23,9 @@ pub mod endpoint;
 pub mod pagination;
 mod response;
 pub mod retry;
+#[cfg(any(test, feature = "test-util"))]
 pub mod testing;
+mod untyped;
 pub mod workflow;
 
 pub use client::ServiceClient;
@@ -44,6 +46,7 @@ pub use params::Params;
 pub use serde_json::Value as JsonValue;
 pub use retry::RetryPolicy;
 pub use transport::{HttpTransport, ReqwestTransport};
+pub use untyped::UntypedCall;
 
 /// Re-exports for generated code, so product crates depend on `aliyun-core` alone. Not part of
 /// the public API: may change in any release.
