@@ -54,5 +54,13 @@ pub use untyped::UntypedCall;
 pub mod __private {
     pub use futures_util::stream::{BoxStream, Stream};
     pub use serde;
+
+    /// Whether a list or map has no entries (`skip_serializing_if` of JSON-text fields).
+    pub fn is_empty<T>(value: &T) -> bool
+    where
+        for<'a> &'a T: IntoIterator,
+    {
+        value.into_iter().next().is_none()
+    }
 }
 pub use credentials::{CredentialsCache, CredentialsChain, DefaultCredentialsChain};

@@ -121,6 +121,25 @@ pub fn each<T>(
     Ok(())
 }
 
+/// Runs `check` on every value of a map; a failing value is named `parameter.<key>`, as it
+/// goes on the wire with `style: flat` (the same name the JSON text would hold it under).
+pub fn each_value<T>(
+    parameter: &str,
+    map: &std::collections::BTreeMap<String, T>,
+    check: impl Fn(&str, &T) -> Result<(), InvalidInput>,
+) -> Result<(), InvalidInput> {
+    for (key, value) in map {
+        if let Err(error) = check(parameter, value) {
+            let name = match error.parameter().strip_prefix(parameter) {
+                Some(rest) => format!("{parameter}.{key}{rest}"),
+                None => error.parameter().to_owned(),
+            };
+            return Err(InvalidInput::new(name, error.rule().clone()));
+        }
+    }
+    Ok(())
+}
+
 /// Checks a string against a pattern.
 pub fn pattern(parameter: &str, value: &str, pattern: &Pattern) -> Result<(), InvalidInput> {
     if pattern.is_match(value) {

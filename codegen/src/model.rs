@@ -98,6 +98,8 @@ pub struct StructType {
     pub in_input: bool,
     /// Used in some action's response (so it is decoded).
     pub in_output: bool,
+    /// Sent inside a `style: json` parameter (so it is serialized as JSON).
+    pub in_json: bool,
 }
 
 /// A string enum.
@@ -331,6 +333,7 @@ pub fn lower(spec: &Spec) -> Service {
                 fields: def.fields.iter().flatten().map(lower_member).collect(),
                 in_input: false,
                 in_output: false,
+                in_json: false,
             }),
             TypeKind::Enum => NamedType::Enum(EnumType {
                 name: name.clone(),
@@ -526,8 +529,15 @@ fn lower_member(m: &Member) -> Field {
     }
 }
 
-/// Marks which structures appear in inputs and which in outputs (transitively), so each gets
-/// only the code it needs (wire writing, decoding).
+#[derive(Clone, Copy, PartialEq)]
+enum Usage {
+    Input,
+    Output,
+    Json,
+}
+
+/// Marks which structures appear in inputs, outputs and JSON-text parameters (transitively),
+/// so each gets only the code it needs (wire writing, decoding, serializing).
 fn mark_struct_usage(types: &mut [NamedType], operations: &[Operation]) {
     fn struct_refs(ty: &Type) -> Option<&str> {
         match ty {
@@ -545,20 +555,24 @@ fn mark_struct_usage(types: &mut [NamedType], operations: &[Operation]) {
             })
             .unwrap_or_default()
     };
-    for input in [true, false] {
+    for usage in [Usage::Input, Usage::Output, Usage::Json] {
         let mut pending: Vec<String> = operations
             .iter()
-            .flat_map(|o| if input { &o.params } else { &o.output })
+            .flat_map(|o| match usage {
+                Usage::Output => &o.output,
+                _ => &o.params,
+            })
+            .filter(|f| usage != Usage::Json || f.list_style == ListStyle::Json)
             .filter_map(|f| struct_refs(&f.ty).map(str::to_owned))
             .collect();
         while let Some(name) = pending.pop() {
             let Some(NamedType::Struct(s)) = types.iter_mut().find(|t| t.name() == name) else {
                 continue;
             };
-            let flag = if input {
-                &mut s.in_input
-            } else {
-                &mut s.in_output
+            let flag = match usage {
+                Usage::Input => &mut s.in_input,
+                Usage::Output => &mut s.in_output,
+                Usage::Json => &mut s.in_json,
             };
             if *flag {
                 continue;

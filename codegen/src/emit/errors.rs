@@ -27,15 +27,18 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
             .as_deref()
             .map(|m| format!("The service says: \"{}\"", spec_doc(m)))
             .unwrap_or_default();
-        let doc = doc_paragraphs(&[
-            format!(
-                "`{}` (HTTP {}): {}",
-                e.code,
-                e.status,
-                spec_doc(e.doc.trim())
-            ),
-            message,
-        ]);
+        let statuses = e
+            .statuses
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let facts = format!("`{}` (HTTP {statuses})", e.code);
+        let summary = match e.doc.trim() {
+            "" => format!("{facts}."),
+            doc => format!("{facts}: {}", spec_doc(doc)),
+        };
+        let doc = doc_paragraphs(&[summary, message]);
         quote! { #doc #variant(aliyun_core::ServiceError), }
     });
     let mappings = op.errors.iter().zip(&variants).map(|(e, variant)| {

@@ -4,9 +4,11 @@
 //! prefixed with the "generated, do not edit" line (comments are not tokens, so it is added as
 //! text). Output depends only on the spec: no timestamps, no absolute paths, sorted order.
 
+mod call_facts;
 mod client;
 mod docs;
 mod errors;
+mod member_docs;
 mod operation;
 mod rust;
 mod tests;
@@ -103,6 +105,7 @@ fn root_module(service: &Service, spec_name: &str) -> TokenStream {
     let error_style = match service.error_style {
         ErrorStyle::Standard => quote!(aliyun_core::ErrorStyle::Standard),
         ErrorStyle::LegacySuccessFlag => quote!(aliyun_core::ErrorStyle::LegacySuccessFlag),
+        ErrorStyle::Envelope => quote!(aliyun_core::ErrorStyle::Envelope),
     };
     let exceptions = service
         .endpoint_exceptions

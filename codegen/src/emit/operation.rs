@@ -8,7 +8,8 @@ use crate::model::{Field, Method, Operation, PaginationStyle, ParamLocation, Ser
 
 use super::docs::{doc_attrs, doc_paragraphs, spec_doc, summary};
 use super::errors::error_enum;
-use super::rust::{ident, ident_concat, named_types, value_type};
+use super::member_docs::member_doc;
+use super::rust::{ident, ident_concat, is_collection, named_types, value_type};
 use super::types::{output_derives, output_field};
 use super::wire::{WireName, validate_field, write_field};
 
@@ -42,9 +43,10 @@ impl OperationNames {
     }
 }
 
-/// Whether an input field is declared `Option` (lists are `Vec`, required values plain).
+/// Whether an input field is declared `Option` (lists and maps are collections, required
+/// values plain).
 fn input_is_option(field: &Field) -> bool {
-    !field.required && !matches!(field.ty, Type::List(_))
+    !field.required && !is_collection(&field.ty)
 }
 
 /// The module body for `op`.
@@ -141,7 +143,7 @@ fn input_struct(op: &Operation, names: &OperationNames) -> TokenStream {
         op.name
     ));
     let fields = op.params.iter().map(|f| {
-        let doc = doc_paragraphs(&[spec_doc(&f.doc), limits_note(f)]);
+        let doc = doc_paragraphs(&[member_doc(f), limits_note(f)]);
         let name = ident(&f.rust_name);
         let ty = super::rust::field_type(f, !input_is_option(f));
         quote! { #doc pub #name: #ty, }
@@ -199,19 +201,29 @@ struct Setter {
     set_doc: TokenStream,
     get_doc: TokenStream,
     is_list: bool,
+    is_map: bool,
 }
 
 fn setter(field: &Field) -> Setter {
     let rust = &field.rust_name;
     let is_list = matches!(field.ty, Type::List(_));
+    let is_map = matches!(field.ty, Type::Map(_));
     let (arg, value) = match &field.ty {
-        Type::List(item) => setter_arg(&item.ty),
+        Type::List(item) | Type::Map(item) => setter_arg(&item.ty),
         other => setter_arg(other),
     };
     let stored_value = value_type(&field.ty);
     let note = limits_note(field);
-    let field_doc = spec_doc(&field.doc);
-    let (doc, set_doc) = if is_list {
+    let field_doc = member_doc(field);
+    let (doc, set_doc) = if is_map {
+        let insert =
+            format!("Adds one entry to `{rust}`; use `set_{rust}` to replace the whole map.");
+        let set = format!("Replaces the whole `{rust}` map (`None` clears it).");
+        (
+            doc_paragraphs(&[field_doc.clone(), insert, note.clone()]),
+            doc_paragraphs(&[field_doc, set, note]),
+        )
+    } else if is_list {
         let append =
             format!("Appends one item to `{rust}`; use `set_{rust}` to replace the whole list.");
         let set = format!("Replaces the whole `{rust}` list (`None` clears it).");
@@ -238,6 +250,7 @@ fn setter(field: &Field) -> Setter {
         set_doc,
         get_doc,
         is_list,
+        is_map,
     }
 }
 
@@ -263,15 +276,23 @@ fn input_builder(op: &Operation, names: &OperationNames) -> TokenStream {
             set_doc,
             get_doc,
             is_list,
+            is_map,
         } = setter(f);
-        let add = if is_list {
+        let add = if is_map {
+            quote! {
+                self.#name
+                    .get_or_insert_with(std::collections::BTreeMap::new)
+                    .insert(key.into(), #value);
+            }
+        } else if is_list {
             quote!(self.#name.get_or_insert_with(Vec::new).push(#value);)
         } else {
             quote!(self.#name = Some(#value);)
         };
+        let key = is_map.then(|| quote!(key: impl Into<String>,));
         quote! {
             #doc
-            pub fn #name(mut self, input: #arg) -> Self {
+            pub fn #name(mut self, #key input: #arg) -> Self {
                 #add
                 self
             }
@@ -289,7 +310,7 @@ fn input_builder(op: &Operation, names: &OperationNames) -> TokenStream {
     let inits = op.params.iter().map(|f| {
         let name = ident(&f.rust_name);
         let wire = &f.wire_name;
-        if matches!(f.ty, Type::List(_)) {
+        if is_collection(&f.ty) {
             quote!(#name: self.#name.unwrap_or_default(),)
         } else if f.required {
             quote!(#name: aliyun_core::validate::required(#wire, self.#name)?,)
@@ -346,12 +367,18 @@ fn fluent_builder(op: &Operation, names: &OperationNames) -> TokenStream {
             doc,
             set_doc,
             get_doc,
+            is_map,
             ..
         } = setter(f);
+        let (key, key_arg) = if is_map {
+            (quote!(key: impl Into<String>,), quote!(key,))
+        } else {
+            (quote!(), quote!())
+        };
         quote! {
             #doc
-            pub fn #name(mut self, input: #arg) -> Self {
-                self.inner = self.inner.#name(input);
+            pub fn #name(mut self, #key input: #arg) -> Self {
+                self.inner = self.inner.#name(#key_arg input);
                 self
             }
             #set_doc
@@ -480,6 +507,7 @@ fn operation_impl(op: &Operation, names: &OperationNames) -> TokenStream {
             input_is_option(f),
         )
     });
+    let call_facts = super::call_facts::operation_consts(op);
     let params_arg = if op.params.is_empty() {
         quote!(_params)
     } else {
@@ -496,6 +524,7 @@ fn operation_impl(op: &Operation, names: &OperationNames) -> TokenStream {
                 idempotent: #idempotent,
                 errors: &[#(#errors)*],
             };
+            #call_facts
 
             fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
                 #(#checks)*
@@ -561,6 +590,8 @@ fn paginated_impl(op: &Operation, names: &OperationNames) -> TokenStream {
                     let name = ident(&f.rust_name);
                     match f.ty {
                         Type::Long => quote!(self.#name.and_then(|size| i32::try_from(size).ok())),
+                        // Typed string by the service: the number as text.
+                        Type::String => quote!(self.#name.as_deref().and_then(|size| size.trim().parse().ok())),
                         _ => quote!(self.#name),
                     }
                 }
@@ -576,18 +607,21 @@ fn paginated_impl(op: &Operation, names: &OperationNames) -> TokenStream {
                 }
                 None => quote!(None),
             };
-            let page_is_long = p
+            let page_ty = p
                 .page_number
                 .as_deref()
                 .and_then(|t| op.param(t))
-                .is_some_and(|f| f.ty == Type::Long);
-            let (read_page, write_page) = if page_is_long {
-                (
+                .map(|f| f.ty.clone());
+            let (read_page, write_page) = match page_ty {
+                Some(Type::Long) => (
                     quote!(self.#page.and_then(|page| i32::try_from(page).ok())),
                     quote!(self.#page = Some(i64::from(*page));),
-                )
-            } else {
-                (quote!(self.#page), quote!(self.#page = Some(*page);))
+                ),
+                Some(Type::String) => (
+                    quote!(self.#page.as_deref().and_then(|page| page.trim().parse().ok())),
+                    quote!(self.#page = Some(page.to_string());),
+                ),
+                _ => (quote!(self.#page), quote!(self.#page = Some(*page);)),
             };
             (
                 quote! {

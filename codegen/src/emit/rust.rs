@@ -36,16 +36,27 @@ pub fn value_type(ty: &Type) -> TokenStream {
             let item = value_type(&item.ty);
             quote!(Vec<#item>)
         }
+        Type::Map(item) => {
+            let item = value_type(&item.ty);
+            quote!(std::collections::BTreeMap<String, #item>)
+        }
+        Type::Any => quote!(aliyun_core::JsonValue),
     }
 }
 
-/// The type of a field that may be absent: lists stay `Vec` (empty means absent), the rest
-/// become `Option`.
+/// Whether `ty` is a collection whose emptiness means absent (lists and maps).
+pub fn is_collection(ty: &Type) -> bool {
+    matches!(ty, Type::List(_) | Type::Map(_))
+}
+
+/// The type of a field that may be absent: lists and maps stay as they are (empty means
+/// absent), the rest become `Option`.
 pub fn optional_type(ty: &Type) -> TokenStream {
     let value = value_type(ty);
-    match ty {
-        Type::List(_) => value,
-        _ => quote!(Option<#value>),
+    if is_collection(ty) {
+        value
+    } else {
+        quote!(Option<#value>)
     }
 }
 
@@ -84,7 +95,7 @@ pub fn number_literal(ty: &Type, number: &serde_json::Number) -> TokenStream {
 pub fn named_types(ty: &Type, out: &mut Vec<String>) {
     match ty {
         Type::Struct(name) | Type::Enum(name) if !out.contains(name) => out.push(name.clone()),
-        Type::List(item) => named_types(&item.ty, out),
+        Type::List(item) | Type::Map(item) => named_types(&item.ty, out),
         _ => {}
     }
 }

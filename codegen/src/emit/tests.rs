@@ -19,7 +19,7 @@ use crate::model::{Field, Method, NamedType, Operation, ResponseCase, Service, T
 
 use super::docs::{doc_attrs, spec_doc};
 use super::operation::OperationNames;
-use super::rust::{ident, ident_concat, number_literal};
+use super::rust::{ident, ident_concat, is_collection, number_literal};
 
 /// The `#[cfg(test)] mod tests` of one operation.
 pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -> TokenStream {
@@ -105,10 +105,17 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
         .collect();
     let nested_use =
         (!nested.is_empty()).then(|| quote!(use super::super::super::types::{#(#nested),*};));
+    // The parent's items: the output and error types, and the types it imports.
+    let names_parent_items = op
+        .response_cases
+        .iter()
+        .any(|c| c.expect.output.is_some() || c.expect.error.is_some())
+        || values.used_types.borrow().iter().any(|n| direct.contains(n));
+    let parent_use = names_parent_items.then(|| quote!(use super::*;));
     quote! {
         #[cfg(test)]
         mod tests {
-            use super::*;
+            #parent_use
             use super::super::super::client::Client;
             #nested_use
 
@@ -194,6 +201,13 @@ fn response_assertions(
             assert_eq!(output, expected);
         };
     }
+    if let Some(expected) = &case.expect.output_contains {
+        let checks = values.field_checks(&op.output, expected);
+        return quote! {
+            let output = #call.expect("the response decodes");
+            #(#checks)*
+        };
+    }
     if let Some(code) = &case.expect.error {
         let variant = op
             .errors
@@ -270,7 +284,12 @@ impl Values<'_> {
                     let items = items.iter().map(|v| self.setter_value(&item.ty, v));
                     quote!(#(.#name(#items))*)
                 }
-                (Type::List(_), _) => {
+                (Type::Map(item), Value::Object(entries)) if !entries.is_empty() => {
+                    let keys = entries.keys();
+                    let values = entries.values().map(|v| self.setter_value(&item.ty, v));
+                    quote!(#(.#name(#keys, #values))*)
+                }
+                (Type::List(_) | Type::Map(_), _) => {
                     let set = ident_concat("set_", &field.rust_name);
                     quote!(.#set(Some(Vec::new())))
                 }
@@ -305,6 +324,18 @@ impl Values<'_> {
                 let items = items.iter().map(|v| self.value(&item.ty, v));
                 quote!(Vec::from([#(#items),*]))
             }
+            (Type::Map(_), Value::Object(entries)) if entries.is_empty() => {
+                quote!(std::collections::BTreeMap::new())
+            }
+            (Type::Map(item), Value::Object(entries)) => {
+                let keys = entries.keys();
+                let values = entries.values().map(|v| self.value(&item.ty, v));
+                quote!(std::collections::BTreeMap::from([#((#keys.to_owned(), #values)),*]))
+            }
+            (Type::Any, value) => {
+                let text = value.to_string();
+                quote!(#text.parse::<aliyun_core::JsonValue>().expect("the spec holds JSON"))
+            }
             (Type::Struct(name), Value::Object(map)) => {
                 let fields = self.service.struct_fields(name);
                 let in_input = matches!(
@@ -337,6 +368,26 @@ impl Values<'_> {
         }
     }
 
+    /// `assert_eq!(output.field, value)` for each named field of `map` (the others are not
+    /// checked).
+    fn field_checks(&self, fields: &[Field], map: &BTreeMap<String, Value>) -> Vec<TokenStream> {
+        fields
+            .iter()
+            .filter_map(|f| {
+                let value = map.get(&f.wire_name)?;
+                let name = ident(&f.rust_name);
+                let expr = self.value(&f.ty, value);
+                let expr = if is_collection(&f.ty) || f.required {
+                    expr
+                } else {
+                    quote!(Some(#expr))
+                };
+                let message = format!("output field `{}`", f.wire_name);
+                Some(quote!(assert_eq!(output.#name, #expr, #message);))
+            })
+            .collect()
+    }
+
     /// `Type { field: value, ..Default::default() }` for the named fields of `map`.
     fn struct_literal(
         &self,
@@ -349,7 +400,7 @@ impl Values<'_> {
             let value = map.get(&f.wire_name)?;
             let name = ident(&f.rust_name);
             let expr = self.value(&f.ty, value);
-            let is_option = !matches!(f.ty, Type::List(_)) && (all_optional || !f.required);
+            let is_option = !is_collection(&f.ty) && (all_optional || !f.required);
             Some(if is_option {
                 quote!(#name: Some(#expr))
             } else {

@@ -7,7 +7,8 @@ use quote::quote;
 use crate::model::{EnumType, Field, NamedType, Service, StructType, Type, WireType};
 
 use super::docs::{doc_attrs, doc_paragraphs, spec_doc};
-use super::rust::{field_type, ident, optional_type};
+use super::member_docs::member_doc;
+use super::rust::{field_type, ident, is_collection, optional_type};
 use super::wire::{WireName, validate_field, write_field};
 
 /// The whole `types.rs` module body.
@@ -43,8 +44,14 @@ pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
         Type::List(_) => {
             quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::wrapped_list")])
         }
-        Type::Struct(_) if required => quote!(#[serde(rename = #wire)]),
-        Type::Struct(_) => quote!(#[serde(rename = #wire, default)]),
+        Type::Map(item) if matches!(item.ty, Type::Struct(_) | Type::Any) => {
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::object_map")])
+        }
+        Type::Map(_) => {
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::lenient_map")])
+        }
+        Type::Struct(_) | Type::Any if required => quote!(#[serde(rename = #wire)]),
+        Type::Struct(_) | Type::Any => quote!(#[serde(rename = #wire, default)]),
         _ if required => {
             quote!(#[serde(rename = #wire, deserialize_with = "aliyun_core::de::lenient")])
         }
@@ -52,9 +59,9 @@ pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
             quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::lenient_opt")])
         }
     };
-    let doc = doc_paragraphs(&[spec_doc(&field.doc), wire_note(field)]);
+    let doc = doc_paragraphs(&[member_doc(field), wire_note(field)]);
     let name = ident(&field.rust_name);
-    let ty = field_type(field, required && !matches!(field.ty, Type::List(_)));
+    let ty = field_type(field, required && !is_collection(&field.ty));
     quote! {
         #doc
         #serde
@@ -95,23 +102,39 @@ fn struct_type(s: &StructType) -> TokenStream {
     let fields: Vec<TokenStream> = if s.in_output {
         s.fields
             .iter()
-            .map(|f| output_field(f, s.in_input))
+            .map(|f| {
+                let field = output_field(f, s.in_input);
+                let json = s.in_json.then(|| json_field_attrs(f, false));
+                quote! { #json #field }
+            })
             .collect()
     } else {
         s.fields
             .iter()
             .map(|f| {
-                let doc = doc_attrs(&spec_doc(&f.doc));
+                let doc = doc_attrs(&member_doc(f));
                 let name = ident(&f.rust_name);
                 let ty = optional_type(&f.ty);
-                quote! { #doc pub #name: #ty, }
+                let json = s.in_json.then(|| json_field_attrs(f, true));
+                quote! { #doc #json pub #name: #ty, }
             })
             .collect()
     };
-    let derives = if s.in_output {
-        output_derives()
-    } else {
-        quote!(#[derive(Debug, Clone, PartialEq, Default)])
+    let derives = match (s.in_output, s.in_json) {
+        (true, false) => output_derives(),
+        (true, true) => quote! {
+            #[derive(
+                Debug, Clone, PartialEq, Default,
+                aliyun_core::__private::serde::Deserialize,
+                aliyun_core::__private::serde::Serialize
+            )]
+            #[serde(crate = "aliyun_core::__private::serde")]
+        },
+        (false, true) => quote! {
+            #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
+            #[serde(crate = "aliyun_core::__private::serde")]
+        },
+        (false, false) => quote!(#[derive(Debug, Clone, PartialEq, Default)]),
     };
     let param_impl = s.in_input.then(|| struct_param_impl(s));
     quote! {
@@ -122,6 +145,22 @@ fn struct_type(s: &StructType) -> TokenStream {
             #(#fields)*
         }
         #param_impl
+    }
+}
+
+/// Serialization attributes of a field of a structure sent as JSON text: absent values and
+/// empty collections are left out; `rename` where decoding does not already give it.
+fn json_field_attrs(field: &Field, rename: bool) -> TokenStream {
+    let skip = if is_collection(&field.ty) {
+        quote!(skip_serializing_if = "aliyun_core::__private::is_empty")
+    } else {
+        quote!(skip_serializing_if = "Option::is_none")
+    };
+    let wire = &field.wire_name;
+    if rename {
+        quote!(#[serde(rename = #wire, #skip)])
+    } else {
+        quote!(#[serde(#skip)])
     }
 }
 

@@ -1,7 +1,9 @@
 //! Statements that write fields as wire parameters and check them against the spec's limits.
 //!
 //! Shared by action inputs (names are literals: `"InstanceId"`) and structure parameters (names
-//! are built from a prefix: `Tag.1.Key`).
+//! are built from a prefix: `Tag.1.Key`). Styles: `repeat` and `flat` lists (`Name.1`),
+//! `joined` lists, `flat` structures (`Name.Field`) and maps (`Name.<key>`), and `json` (one
+//! parameter holding the value as JSON text).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -9,7 +11,7 @@ use quote::quote;
 use crate::model::{Field, Limits, Type};
 use crate::spec::ListStyle;
 
-use super::rust::number_literal;
+use super::rust::{is_collection, number_literal};
 
 /// How a field's wire name is written in generated code.
 pub struct WireName {
@@ -46,14 +48,21 @@ pub fn write_field(
     is_option: bool,
 ) -> TokenStream {
     let WireName { owned, borrowed } = name;
+    if field.list_style == ListStyle::Json || field.ty == Type::Any {
+        return write_json(field, access, owned, is_option);
+    }
     match &field.ty {
         Type::List(item) => match (&item.ty, field.list_style) {
             (Type::Struct(_), _) => quote!(params.push_struct_list(#borrowed, &#access);),
-            (_, ListStyle::Repeat) => quote!(params.push_repeat_list(#borrowed, &#access);),
             (_, ListStyle::Joined) => {
                 let separator = &field.separator;
                 quote!(params.push_joined_list(#owned, &#access, #separator);)
             }
+            _ => quote!(params.push_repeat_list(#borrowed, &#access);),
+        },
+        Type::Map(item) => match &item.ty {
+            Type::Struct(_) => quote!(params.push_flat_struct_map(#borrowed, &#access);),
+            _ => quote!(params.push_flat_map(#borrowed, &#access);),
         },
         Type::Struct(_) if is_option => quote! {
             if let Some(value) = &#access {
@@ -63,6 +72,31 @@ pub fn write_field(
         Type::Struct(_) => quote!(params.push_struct(#borrowed, &#access);),
         _ if is_option => quote!(params.push_opt(#owned, #access.as_ref());),
         _ => quote!(params.push(#owned, &#access);),
+    }
+}
+
+/// Writes `access` as one parameter holding JSON text; an absent value or an empty collection
+/// sends nothing.
+fn write_json(
+    field: &Field,
+    access: &TokenStream,
+    owned: &TokenStream,
+    is_option: bool,
+) -> TokenStream {
+    if is_collection(&field.ty) {
+        quote! {
+            if !#access.is_empty() {
+                params.push_json(#owned, &#access);
+            }
+        }
+    } else if is_option {
+        quote! {
+            if let Some(value) = &#access {
+                params.push_json(#owned, value);
+            }
+        }
+    } else {
+        quote!(params.push_json(#owned, &#access);)
     }
 }
 
@@ -93,6 +127,18 @@ pub fn validate_field(
         if !item_checks.is_empty() {
             checks.push(quote! {
                 aliyun_core::validate::each(#borrowed, &#access, |name, item| {
+                    #(#item_checks)*
+                    Ok(())
+                })?;
+            });
+        }
+        return quote!(#(#checks)*);
+    }
+    if let Type::Map(item) = &field.ty {
+        let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name));
+        if !item_checks.is_empty() {
+            checks.push(quote! {
+                aliyun_core::validate::each_value(#borrowed, &#access, |name, item| {
                     #(#item_checks)*
                     Ok(())
                 })?;
