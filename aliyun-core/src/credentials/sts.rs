@@ -451,7 +451,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        assert!(v1::verify("POST", &borrowed, "sourcesecret"));
+        assert!(v1::signed_with("POST", &borrowed, "sourcesecret"));
         assert!(!request.url.contains("sourcesecret"));
     }
 
