@@ -4,9 +4,9 @@
 mod executor_support;
 
 use aliyun_core::env::Environment;
-use aliyun_emulator::verify::{ReceivedV3, verify_v1, verify_v3};
 use aliyun_core::testing::{CaptureTransport, test_config};
 use aliyun_core::{Config, ConfigBuilder, Credentials, Error, ServiceClient};
+use aliyun_emulator::verify::{ReceivedV3, verify_v1, verify_v3};
 use executor_support::*;
 
 fn pairs(params: &[(String, String)]) -> Vec<(&str, &str)> {
