@@ -98,6 +98,7 @@ class Result:
         self.left_to_core = []  # (product, action, [names]): region spelt otherwise than RegionId
         self.wire = {}  # (product, action) -> params sent, for the chosen nested actions
         self.missing_checks = 0
+        self.probes = []  # printed lines
 
 
 def sweep(emulator, specs, show_wire=()):
@@ -137,6 +138,7 @@ def sweep(emulator, specs, show_wire=()):
                 result.failures.append("FAIL %s %s: sent %s -> %s" % (
                     product, action, _wire(outcome.get("params", {})), verdict))
     seq = _missing_checks(emulator, client, specs, result, seq)
+    _malformed_probes(emulator, client, specs, result, seq)
     return result
 
 
@@ -248,6 +250,34 @@ def _missing_checks(emulator, client, specs, result, seq):
     return seq
 
 
+# Nested names no SDK writes (index 0, a leading zero, no index): what the emulator answers is
+# printed, not judged (the service's answer to them is not documented).
+MALFORMED_PROBES = [("ecs", "RunInstances", "Tag", name) for name in (
+    "Tag.0.Key", "Tag.01.Key", "Tag.x.Key", "Tag.Key")]
+
+
+def _malformed_probes(emulator, client, specs, result, seq):
+    for spec in specs:
+        package = sdk_requests.package_for(spec.code, spec.version)
+        product = spec.code.lower()
+        for p, action, top, name in MALFORMED_PROBES:
+            if p != product or package is None or action not in spec.actions:
+                continue
+            if not any(m["name"] == top for m in spec.params(action)):
+                continue
+            cls = sdk_requests.request_class(package, action)
+            if cls is None:
+                continue
+            request, _ = _build(emulator, cls, spec, Sampler(spec), product, action)
+            request.add_query_param(name, "probe")
+            entry, seq = _send(emulator, client, request, seq)
+            answer = entry.get("outcome")
+            if answer == "error":
+                answer = "HTTP %s %s" % (entry.get("status"), entry.get("code"))
+            result.probes.append("probe %s %s with %s=probe: %s" % (product, action, name, answer))
+    return seq
+
+
 def _missing_candidates(spec, product, package):
     chosen = []
     for p, action, name in MISSING_PREFERRED:
@@ -288,6 +318,8 @@ def print_report(result):
     for product, action, code in result.world_errors:
         print("note %s %s: passed signature and validation; the modelled world answered %s" % (
             product, action, code))
+    for line in result.probes:
+        print(line)
     if result.no_class:
         print("not in the installed SDK (%d, not failures): %s" % (
             len(result.no_class), ", ".join("%s/%s" % pa for pa in result.no_class)))

@@ -1,6 +1,7 @@
 """The emulator binary as a child process, and the parts of its admin API the checks read."""
 
 import json
+import os
 import subprocess
 import urllib.request
 
@@ -19,6 +20,8 @@ class Emulator:
             [self.binary, "--listen", "127.0.0.1:0", *self.extra_args],
             stdout=subprocess.PIPE,
             text=True,
+            # Only warnings from the emulator itself; RUST_LOG set by the caller wins.
+            env=dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "warn")),
         )
         first = self.process.stdout.readline().strip()
         if not first.startswith("listening on http://"):
