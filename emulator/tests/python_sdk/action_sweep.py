@@ -153,8 +153,11 @@ def _build(emulator, cls, spec, sampler, product, action, leave_out=None):
             filler.set(member, sampler.value(member))
     for name, value in NESTED.get((product, action), {}).items():
         member = params.get(name)
-        if member is not None and name != leave_out:
-            filler.set(member, _prune(spec, member, value))
+        if member is None or name == leave_out:
+            continue
+        value = _prune(spec, member, value)
+        if value not in ({}, []):
+            filler.set(member, value)
     return request, filler
 
 

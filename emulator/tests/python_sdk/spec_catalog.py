@@ -172,7 +172,7 @@ class Sampler:
 
 def _typed(ty, value):
     if ty in ("integer", "long"):
-        return int(value)
+        return int(float(value))  # examples arrive as text too ("40", "1.0")
     if ty == "float":
         return float(value)
     if ty == "boolean":
