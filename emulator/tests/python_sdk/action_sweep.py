@@ -11,6 +11,8 @@ the code the service uses (`MissingParameter`, or the parameter-named code the a
 documents), HTTP 400, naming the parameter.
 """
 
+import json
+
 from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
 from aliyunsdkcore.auth.credentials import AccessKeyCredential
 from aliyunsdkcore.client import AcsClient
@@ -178,7 +180,9 @@ def _send(emulator, client, request, seq):
     last sequence number."""
     sdk_error = None
     try:
-        client.do_action_with_exception(request)
+        body = client.do_action_with_exception(request)
+        # An error in an HTTP 200 envelope (CloudMonitor 2019-01-01 style) raises nothing.
+        sdk_error = _envelope_error(body)
     except ServerException as e:
         sdk_error = (e.get_http_status(), e.get_error_code(), e.get_error_msg())
     except ClientException as e:
@@ -190,6 +194,16 @@ def _send(emulator, client, request, seq):
     entry["sdk_error"] = sdk_error
     entry["attempts"] = len(entries)
     return entry, entry["seq"]
+
+
+def _envelope_error(body):
+    try:
+        answer = json.loads(body)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(answer, dict) or "Message" not in answer:
+        return None
+    return (200, answer.get("Code"), str(answer.get("Message")))
 
 
 def _last_seq(emulator):

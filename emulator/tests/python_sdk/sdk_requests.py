@@ -93,40 +93,34 @@ class Filler:
             return
         json_style = member.get("style") == "json" or member.get("type") == "any"
         setter = self.setters.get(name)
-        if setter is not None:
-            field_setters = {
-                k[len(name) + 1:]: s for k, s in self.setters.items() if k.startswith(name + ".")
-            }
-            if isinstance(value, dict) and field_setters and not json_style and not setter.dumps_json:
-                # `SystemDisk`: a Struct setter for some fields, `set_SystemDiskSize` and
-                # friends for the others.
-                rest = {}
-                for field, v in value.items():
-                    if field in field_setters:
-                        self._call(field_setters[field], v)
-                    else:
-                        rest[field] = v
-                if rest:
-                    self._call(setter, rest)
+        if isinstance(value, dict) and not json_style and not (setter and setter.dumps_json):
+            # `SystemDisk`: `set_SystemDiskSize` and friends take some fields, the Struct
+            # setter (if any) the rest.
+            value = self._set_fields(name, value)
+            if not value:
                 return
+        if setter is None:
+            self._raw(name, value, member, json_style)
+        else:
             self._call(setter, self._for_setter(setter, member, value, json_style))
-            return
-        prefix = name + "."
-        field_setters = {k[len(prefix):]: s for k, s in self.setters.items() if k.startswith(prefix)}
-        if isinstance(value, dict) and field_setters and not json_style:
-            for field, v in value.items():
-                if field in field_setters:
-                    self._call(field_setters[field], v)
-                else:
-                    self._raw(prefix + field, v, member)
-            return
-        self._raw(name, value, member, json_style)
+
+    def _set_fields(self, name, value):
+        """Sets the fields of structure `name` that have a setter of their own (wire name
+        `name.Field`); returns the others."""
+        rest = {}
+        for field, v in value.items():
+            own = self.setters.get("%s.%s" % (name, field))
+            if own is not None:
+                self._call(own, v)
+            else:
+                rest[field] = v
+        return rest
 
     def _for_setter(self, setter, member, value, json_style):
         if isinstance(value, (dict, list)):
             if setter.dumps_json:
                 return value
-            if json_style or setter.kind in ("Json", "String") and isinstance(value, dict):
+            if json_style or (setter.kind in ("Json", "String") and isinstance(value, dict)):
                 # The setter hands the value to the query as is: a dict would go out as Python's
                 # repr, so the caller serializes it, as the SDK's users must.
                 return json.dumps(value, separators=(",", ":"))
