@@ -9,7 +9,9 @@ Seed checks (aliyunsdkcore's CommonRequest, on a fresh emulator):
   4. STS credentials (SecurityToken) are accepted;
   5. a wrongly signed request (wrong secret) is refused: the emulator answers
      SignatureDoesNotMatch (HTTP 400), and the SDK, comparing the server's quoted string-to-sign
-     with its own, reports InvalidAccessKeySecret when they are identical.
+     with its own, reports InvalidAccessKeySecret when they are identical (checked with
+     CommonRequest by comparing the strings, and with the SDK's RebootInstanceRequest by the
+     SDK itself).
 
 Action sweep (the SDK's own request classes, on another fresh emulator): every action of every
 spec in specs/ whose product is ECS 2014-05-26 or CloudMonitor 2019-01-01 is sent with its
@@ -31,6 +33,7 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.auth.credentials import AccessKeyCredential, StsTokenCredential
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
+from aliyunsdkecs.request.v20140526.RebootInstanceRequest import RebootInstanceRequest
 
 import action_sweep
 from emulator_process import Emulator
@@ -117,6 +120,20 @@ def seed_checks(emulator):
             server = e.get_error_msg().split(marker, 1)[1]
             assert ours and ours == server, (ours, server)
         print("ok  the emulator's quoted string-to-sign equals the SDK's own (%d chars)" % len(ours))
+    else:
+        raise AssertionError("a wrongly signed request was accepted")
+
+    # With the SDK's own request class the SDK makes the comparison itself.
+    reboot = RebootInstanceRequest()
+    reboot.set_endpoint(domain)
+    reboot.set_protocol_type("http")
+    reboot.set_InstanceId("i-emu000001")
+    try:
+        call(wrong, reboot)
+    except ServerException as e:
+        assert e.get_error_code() == "InvalidAccessKeySecret", e
+        print("ok  RebootInstanceRequest with a wrong secret: the SDK reports InvalidAccessKeySecret "
+              "(the emulator's string-to-sign is identical to its own)")
     else:
         raise AssertionError("a wrongly signed request was accepted")
     print("ok  seed checks passed")
