@@ -5,6 +5,8 @@ emulator must accept: `python -m unittest test_sdk_requests` in the virtual envi
 """
 
 import json
+import os
+import tempfile
 import unittest
 from urllib.parse import urlencode
 
@@ -14,7 +16,27 @@ from aliyunsdkecs.request.v20140526.RunCommandRequest import RunCommandRequest
 from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
 
 from sdk_requests import Filler, flatten, setters_of
-from spec_catalog import Sampler, Spec
+from spec_catalog import Sampler, Spec, expected_missing_code, load_specs
+
+V2_SPEC = """
+product: {code: Ecs, name: ECS, api_version: "2014-05-26", crate: aliyun-ecs, signature: v1,
+          method: POST, errors: {style: standard}, doc: x}
+actions:
+  RunCommand:
+    operation_type: create
+    docs_url: https://api.aliyun.com/api/Ecs/2014-05-26/RunCommand
+    params:
+      - {name: CommandContent, type: string, required: true, example: ZWNobyAx, location: form_body}
+      - {name: Type, type: string, required: true, enum: [RunShellScript, RunBatScript]}
+      - {name: Parameters, type: any, style: json}
+      - {name: Labels, type: map, items: {type: string}, style: flat, doc_required: true}
+      - {name: ClientToken, type: string, client_token: true, deprecated: true}
+    errors:
+      - {code: MissingCommandContent, status: [400, 403]}
+    pagination: [{style: next_token, items: X, input_token: NextToken, output_token: NextToken}]
+    response: {fields: [], example: {RequestId: r}}
+    tests: {requests: [], responses: []}
+"""
 
 
 def spec(types=None, actions=None):
@@ -102,6 +124,35 @@ class Samples(unittest.TestCase):
                          "emulator-check")
         self.assertEqual(sample({"type": "boolean", "example": "true"}), True)
         self.assertEqual(json.loads(json.dumps(sample({"type": "string", "max_length": 3}))), "emu")
+
+
+class FormatV2(unittest.TestCase):
+    def test_new_keys_are_read_or_ignored(self):
+        with tempfile.TemporaryDirectory() as specs:
+            with open(os.path.join(specs, "ecs.yaml"), "w") as f:
+                f.write(V2_SPEC)
+            os.mkdir(os.path.join(specs, "overlays"))
+            with open(os.path.join(specs, "overlays", "ecs.yaml"), "w") as f:
+                f.write(V2_SPEC)
+            [s] = load_specs(specs)
+        self.assertEqual((s.code, s.version), ("Ecs", "2014-05-26"))
+        sampler = Sampler(s)
+        required = [p for p in s.params("RunCommand") if p.get("required")]
+        self.assertEqual([sampler.value(p) for p in required], ["ZWNobyAx", "RunShellScript"])
+        self.assertEqual(expected_missing_code(s, "RunCommand", "CommandContent"),
+                         "MissingCommandContent")
+        self.assertEqual(expected_missing_code(s, "RunCommand", "Type"), "MissingParameter")
+        request = RunCommandRequest()
+        filler = Filler(request, setters_of(RunCommandRequest))
+        for p in s.params("RunCommand"):
+            filler.set(p, sampler.value(p))
+        params = request.get_query_params()
+        self.assertEqual(params["Parameters"], '{"name":"Jack"}')
+        self.assertEqual(params["CommandContent"], "ZWNobyAx")  # the SDK sends it in the query
+        self.assertEqual(request.get_body_params(), {})
+        # No setter for the map: added by hand in its flat form.
+        self.assertEqual(params["Labels.key"], "emulator-check")
+        self.assertEqual(filler.without_setter, ["Labels"])
 
 
 if __name__ == "__main__":
