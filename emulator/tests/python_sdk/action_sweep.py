@@ -103,7 +103,7 @@ class Result:
         self.probes = []  # printed lines
 
 
-def sweep(emulator, specs, show_wire=()):
+def sweep(emulator, specs):
     """Runs every action of the ECS/CMS specs in `specs`; returns a Result."""
     client = AcsClient(credential=AccessKeyCredential(DEV_ID, DEV_SECRET),
                        region_id="cn-hangzhou", auto_retry=False, timeout=20)
@@ -129,7 +129,7 @@ def sweep(emulator, specs, show_wire=()):
             if any(n != "RegionId" for n in filler.left_to_core):
                 result.left_to_core.append((product, action, filler.left_to_core))
             verdict = _judge(spec, action, outcome, modelled=served.get(action, False))
-            if (product, action) in NESTED or (product, action) in show_wire:
+            if (product, action) in NESTED:
                 result.wire[(product, action)] = outcome.get("params", {})
             if verdict == "ok":
                 result.accepted[product] = result.accepted.get(product, 0) + 1
