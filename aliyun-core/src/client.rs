@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{ACCEPT, CONTENT_TYPE, DATE, USER_AGENT};
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -21,6 +21,7 @@ use crate::endpoint::{Endpoint, warn_if_insecure};
 use crate::error::{
     ConfigError, DispatchError, Error, ResponseError, ServiceError, TimeoutError, TimeoutKind,
 };
+use crate::layout;
 use crate::operation::{
     HttpMethod, Operation, OperationMetadata, ParamLocation, ServiceMetadata, SignatureVersion,
 };
@@ -30,26 +31,8 @@ use crate::retry::{
     self, AttemptContext, FailureClass, RetryDecision, classify_service_error,
     classify_transport_error, classify_unreadable_response,
 };
-use crate::signer::{self, encoding, v1, v3};
+use crate::signer::{self, v1, v3};
 use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
-
-const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
-
-/// The V1 parameters that are not the action's own: they stay in the query string when the
-/// action's parameters travel in a form body.
-const COMMON_PARAMS: [&str; 11] = [
-    "AccessKeyId",
-    "Action",
-    "Format",
-    "SecurityToken",
-    "Signature",
-    "SignatureMethod",
-    "SignatureNonce",
-    "SignatureType",
-    "SignatureVersion",
-    "Timestamp",
-    "Version",
-];
 
 /// A client for one product, built from a [`Config`]. Cheap to clone; clones share the
 /// configuration, the connection pool and the resolved endpoint.
@@ -341,124 +324,49 @@ impl ServiceClient {
         credentials: &Credentials,
     ) -> Result<(HttpRequest, LocalSignature), Failure> {
         let config = &*self.inner.config.inner;
-        let service = self.inner.service;
         let mut nonce = [0u8; signer::NONCE_LEN];
-        let nonce = signer::write_nonce(&mut nonce);
-        let timestamp = config.clock.now();
         let operation = call.metadata;
-        let locations = call.locations;
-        let method = operation.method.as_str();
-        // A form body only exists for POST; a spec asking for one with GET gets the query.
-        let post = operation.method == HttpMethod::Post;
-        let in_body = |name: &str| {
-            post && location_of(name, locations, operation.param_location)
-                == ParamLocation::FormBody
+        let unsigned = layout::Unsigned {
+            method: operation.method.as_str(),
+            action: call.action,
+            version: call.version,
+            params,
+            placement: layout::Placement::new(
+                operation.method == HttpMethod::Post,
+                operation.param_location,
+                call.locations,
+                params,
+            ),
+            credentials,
+            timestamp: config.clock.now(),
+            nonce: signer::write_nonce(&mut nonce),
         };
-        let form = (post && operation.param_location == ParamLocation::FormBody)
-            || (!locations.is_empty() && params.iter().any(|(name, _)| in_body(name)));
-
-        let (url, body, mut headers, signed) = match service.signature {
+        let endpoint = layout::EndpointParts {
+            base_url: &target.base_url,
+            authority: target.endpoint.authority(),
+            headers: &target.headers,
+            form_headers: &target.form_headers,
+        };
+        let (laid_out, signed) = match self.inner.service.signature {
             SignatureVersion::V3 => {
-                let action_params: Vec<(&str, &str)> = params.iter().collect();
-                let (query, body): (Vec<(&str, &str)>, String) = if form {
-                    let (body, query): (Vec<_>, Vec<_>) =
-                        action_params.into_iter().partition(|(name, _)| in_body(name));
-                    (query, form_encode(body.into_iter()))
-                } else {
-                    (action_params, String::new())
-                };
-                let query = query.as_slice();
-                let signed = v3::sign(&v3::V3Request {
-                    method,
-                    host: target.endpoint.authority(),
-                    path: "/",
-                    query,
-                    action: call.action,
-                    version: call.version,
-                    body: body.as_bytes(),
-                    content_type: form.then_some(FORM_CONTENT_TYPE),
-                    credentials,
-                    timestamp,
-                    nonce,
-                });
-                let mut url =
-                    String::with_capacity(target.base_url.len() + signed.query_string().len() + 1);
-                url.push_str(&target.base_url);
-                if !signed.query_string().is_empty() {
-                    url.push('?');
-                    url.push_str(signed.query_string());
-                }
-                let mut headers = target.headers.clone();
-                for (name, value) in signed.headers() {
-                    let value = HeaderValue::from_str(value).map_err(|_| {
-                        Failure::permanent(Error::Config(ConfigError::new(format!(
-                            "the signed header `{name}` holds characters HTTP headers cannot carry"
-                        ))))
-                    })?;
-                    headers.insert(HeaderName::from_static(name), value);
-                }
-                (url, body, headers, LocalSignature::V3(signed))
+                let (laid_out, signed) = layout::v3::lay_out(&unsigned, &endpoint)
+                    .map_err(|e| Failure::permanent(Error::Config(e)))?;
+                (laid_out, LocalSignature::V3(signed))
             }
             // V1, and any future scheme this executor does not know yet.
             _ => {
-                // Gathered on the stack for the usual sizes (the signer's own limit too).
-                const ON_STACK: usize = 48;
-                let common = [
-                    ("Action", call.action),
-                    ("Version", call.version),
-                    ("Format", "JSON"),
-                ];
-                let mut stack = [("", ""); ON_STACK];
-                let mut heap = Vec::new();
-                let count = params.len() + common.len();
-                let all: &mut [(&str, &str)] = if count <= ON_STACK {
-                    &mut stack[..count]
-                } else {
-                    heap.resize(count, ("", ""));
-                    &mut heap
-                };
-                for (slot, pair) in all.iter_mut().zip(params.iter().chain(common)) {
-                    *slot = pair;
-                }
-                let signed = v1::sign(&v1::V1Request {
-                    method,
-                    params: all,
-                    credentials,
-                    timestamp,
-                    nonce,
-                });
-                let (url, body, headers) = if form {
-                    let to_body = |(name, _): &(&str, &str)| {
-                        !COMMON_PARAMS.contains(name) && in_body(name)
-                    };
-                    let mut url = target.base_url.clone();
-                    url.push('?');
-                    url.push_str(&form_encode(signed.params().filter(|p| !to_body(p))));
-                    let body = form_encode(signed.params().filter(to_body));
-                    (url, body, target.form_headers.clone())
-                } else {
-                    let mut url = String::with_capacity(
-                        target.base_url.len() + signed.canonicalized_query().len() + 64,
-                    );
-                    url.push_str(&target.base_url);
-                    url.push('?');
-                    signed.write_query_string(&mut url);
-                    (url, String::new(), target.headers.clone())
-                };
-                (url, body, headers, LocalSignature::V1(signed))
+                let (laid_out, signed) = layout::v1::lay_out(&unsigned, &endpoint);
+                (laid_out, LocalSignature::V1(signed))
             }
         };
-        if form && service.signature != SignatureVersion::V3 {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
-        }
         let request = HttpRequest {
             method: match operation.method {
                 HttpMethod::Get => http::Method::GET,
                 _ => http::Method::POST,
             },
-            url,
-            headers,
-            body: body.into(),
+            url: laid_out.url,
+            headers: laid_out.headers,
+            body: laid_out.body.into(),
         };
         Ok((request, signed))
     }
@@ -687,43 +595,16 @@ fn resolve_target(
     headers.insert(USER_AGENT, config.user_agent.clone());
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     let mut form_headers = headers.clone();
-    form_headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+    form_headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(layout::FORM_CONTENT_TYPE),
+    );
     Ok(Target {
         endpoint,
         base_url,
         headers,
         form_headers,
     })
-}
-
-/// `enc(name)=enc(value)&…`, RFC 3986 strict (a valid form body and query string).
-/// Where the wire parameter `name` travels: the location of the parameter it belongs to
-/// (`Name`, `Name.1`, `Name.Key` all follow `Name`), else the action's.
-fn location_of(
-    name: &str,
-    locations: &[(&str, ParamLocation)],
-    default: ParamLocation,
-) -> ParamLocation {
-    locations
-        .iter()
-        .find(|(param, _)| {
-            name.strip_prefix(param)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
-        .map_or(default, |(_, location)| *location)
-}
-
-fn form_encode<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let mut out = String::new();
-    for (index, (name, value)) in params.enumerate() {
-        if index > 0 {
-            out.push('&');
-        }
-        encoding::percent_encode_into(name, &mut out);
-        out.push('=');
-        encoding::percent_encode_into(value, &mut out);
-    }
-    out
 }
 
 /// Maps a transport failure to the error and its retry class.

@@ -20,6 +20,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod endpoint;
+mod layout;
 pub mod pagination;
 mod response;
 pub mod retry;
