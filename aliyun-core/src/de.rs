@@ -633,14 +633,25 @@ mod tests {
             r#"{"counts":{"a":"1","b":2,"c":"","d":null},"items":{"x":{"Id":"i"}},"any":{"k":[1]}}"#,
         )
         .unwrap();
-        assert_eq!(maps.counts.into_iter().collect::<Vec<_>>(), [("a".to_owned(), 1), ("b".to_owned(), 2)]);
+        assert_eq!(
+            maps.counts.into_iter().collect::<Vec<_>>(),
+            [("a".to_owned(), 1), ("b".to_owned(), 2)]
+        );
         assert_eq!(maps.items["x"].id.as_deref(), Some("i"));
         assert_eq!(maps.any, Some(serde_json::json!({"k": [1]})));
-        for empty in [r#"{}"#, r#"{"counts":null,"items":""}"#, r#"{"counts":[],"items":[]}"#] {
+        for empty in [
+            r#"{}"#,
+            r#"{"counts":null,"items":""}"#,
+            r#"{"counts":[],"items":[]}"#,
+        ] {
             let maps: Maps = serde_json::from_str(empty).unwrap();
             assert!(maps.counts.is_empty() && maps.items.is_empty(), "{empty}");
         }
-        for bad in [r#"{"counts":{"a":"x"}}"#, r#"{"counts":[1]}"#, r#"{"items":"no"}"#] {
+        for bad in [
+            r#"{"counts":{"a":"x"}}"#,
+            r#"{"counts":[1]}"#,
+            r#"{"items":"no"}"#,
+        ] {
             assert!(serde_json::from_str::<Maps>(bad).is_err(), "{bad}");
         }
     }

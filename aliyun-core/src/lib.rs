@@ -42,10 +42,10 @@ pub use operation::{
     ParamLocation, ServiceMetadata, SignatureVersion,
 };
 pub use params::Params;
+pub use retry::RetryPolicy;
 /// Free-form JSON, the Rust type of spec members typed `any` (so product crates need no
 /// `serde_json` dependency of their own).
 pub use serde_json::Value as JsonValue;
-pub use retry::RetryPolicy;
 pub use transport::{HttpTransport, ReqwestTransport};
 pub use untyped::UntypedCall;
 

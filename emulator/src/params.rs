@@ -111,11 +111,14 @@ impl Reader<'_> {
 
     /// Reads `field` at wire path `path`; `top` is the top-level parameter (for error codes).
     fn field(&self, field: &Field, path: &str, top: &str) -> Result<Option<Value>, ApiError> {
+        if field.list_style == ListStyle::Json || field.ty == Type::Any {
+            return self.json(field, path, top);
+        }
         let value = match &field.ty {
             Type::List(item) => {
                 let items = match field.list_style {
-                    ListStyle::Repeat => self.repeat_list(item, path, top)?,
                     ListStyle::Joined => self.joined_list(item, &field.separator, path, top)?,
+                    _ => self.repeat_list(item, path, top)?,
                 };
                 let count = items.len() as u64;
                 if count == 0 {
@@ -137,6 +140,7 @@ impl Reader<'_> {
                 Some(Value::Array(items))
             }
             Type::Struct(name) => self.structure(name, path, top)?,
+            Type::Map(item) => self.flat_map(item, path, top)?,
             _ => match self.param(path) {
                 None | Some("") if field.required => return Err(self.missing(path, top)),
                 None => None,
@@ -147,6 +151,54 @@ impl Reader<'_> {
             return Err(self.missing(path, top));
         }
         Ok(value)
+    }
+
+    /// One parameter holding JSON text (`style: json`): parsed, not checked further (the text
+    /// is the service's to interpret).
+    fn json(&self, field: &Field, path: &str, top: &str) -> Result<Option<Value>, ApiError> {
+        match self.param(path) {
+            None | Some("") if field.required => Err(self.missing(path, top)),
+            None | Some("") => Ok(None),
+            Some(raw) => serde_json::from_str(raw)
+                .map(Some)
+                .map_err(|_| self.invalid(path, top, "must be JSON text")),
+        }
+    }
+
+    /// `path.<key>` (struct values: `path.<key>.Field`), in key order; `None` when none arrived.
+    fn flat_map(&self, item: &Item, path: &str, top: &str) -> Result<Option<Value>, ApiError> {
+        let prefix = format!("{path}.");
+        let mut keys: Vec<&str> = self
+            .params
+            .iter()
+            .filter_map(|(name, _)| name.strip_prefix(&prefix))
+            .map(|rest| match item.ty {
+                // A structure value's fields follow its key: `path.<key>.Field`.
+                Type::Struct(_) => rest.split('.').next().unwrap_or_default(),
+                _ => rest,
+            })
+            .filter(|key| !key.is_empty())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let mut object = Map::new();
+        for key in keys {
+            let value_path = format!("{path}.{key}");
+            let value = match &item.ty {
+                Type::Struct(name) => self.structure(name, &value_path, top)?,
+                ty => match self.param(&value_path) {
+                    Some(raw) => Some(self.scalar(ty, &item.limits, raw, &value_path, top)?),
+                    None => None,
+                },
+            };
+            if let Some(value) = value {
+                object.insert(key.to_owned(), value);
+            }
+        }
+        Ok(Some(Value::Object(object)))
     }
 
     /// `path.1`, `path.2`, ... (struct items: `path.1.Field`), in index order; gaps allowed.
@@ -304,8 +356,12 @@ impl Reader<'_> {
                 }
                 Value::String(raw.to_owned())
             }
-            // Structures and lists never reach here (the spec format has no nested lists).
-            Type::Struct(_) | Type::List(_) => Value::String(raw.to_owned()),
+            // Free-form values in one slot (a flat map of `any`) are JSON text when they parse.
+            Type::Any => {
+                serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()))
+            }
+            // Structures, lists and maps never reach here (the spec format has no nesting).
+            Type::Struct(_) | Type::List(_) | Type::Map(_) => Value::String(raw.to_owned()),
         };
         Ok(value)
     }

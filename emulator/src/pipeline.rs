@@ -63,6 +63,8 @@ struct Route<'a> {
     format: Format,
     action: Option<&'a str>,
     product: Option<&'a str>,
+    /// The product answers errors in the envelope style (HTTP 200, `"Success": false`).
+    envelope: bool,
     host_id: String,
 }
 
@@ -81,6 +83,7 @@ pub(crate) async fn rpc(State(shared): State<Arc<Shared>>, request: Request) -> 
         format: Format::Json,
         action: None,
         product: None,
+        envelope: false,
         host_id: host,
     };
 
@@ -183,6 +186,7 @@ async fn pipeline(
     draft.entry.product = Some(service.code.clone());
     route.action = Some(op.name.as_str());
     route.product = Some(service.code.as_str());
+    route.envelope = service.error_style == codegen::model::ErrorStyle::Envelope;
     route.host_id = service.central_endpoint.clone();
 
     let authenticator = Authenticator {
@@ -279,6 +283,7 @@ fn refuse(route: &Route<'_>, error: &ApiError, request_id: &str) -> Answer {
         request_id,
         &route.host_id,
         route.product,
+        route.envelope,
     ))
 }
 
@@ -321,6 +326,7 @@ fn fault_answer(
             request_id,
             &route.host_id,
             route.product,
+            route.envelope,
         ),
     };
     let body = match kind {

@@ -112,6 +112,8 @@ pub(crate) fn success(
 }
 
 /// An error answer in the standard shape, or the legacy HTTP-200 shape for legacy errors.
+/// `envelope` products answer client errors (4xx) with HTTP 200 and `"Success": false` in the
+/// standard body, as CloudMonitor 2019-01-01 does; server errors keep their status.
 pub(crate) fn error(
     format: Format,
     action: Option<&str>,
@@ -119,6 +121,7 @@ pub(crate) fn error(
     request_id: &str,
     host_id: &str,
     product: Option<&str>,
+    envelope: bool,
 ) -> Body {
     if error.legacy {
         let code: Value = error
@@ -142,13 +145,23 @@ pub(crate) fn error(
     }
     recommend.push_str("&requestId=");
     recommend.push_str(request_id);
-    let body = json!({
+    let mut body = json!({
         "RequestId": request_id,
         "HostId": host_id,
         "Code": error.code,
         "Message": error.message,
         "Recommend": recommend,
     });
+    if envelope {
+        body["Success"] = Value::Bool(false);
+        let status = if error.status < 500 {
+            200
+        } else {
+            error.status
+        };
+        let root = format!("{}Response", action.unwrap_or("Error"));
+        return encode(status, format, &root, &body);
+    }
     encode(error.status, format, "Error", &body)
 }
 
@@ -350,6 +363,7 @@ mod tests {
             "R-2",
             "ecs.aliyuncs.com",
             Some("Ecs"),
+            false,
         );
         let text = String::from_utf8(err.bytes.to_vec()).unwrap();
         assert!(
@@ -369,6 +383,7 @@ mod tests {
             "R",
             "h",
             Some("Ecs"),
+            false,
         );
         let v: Value = serde_json::from_slice(&err.bytes).unwrap();
         assert_eq!(err.status, 404);
@@ -382,6 +397,7 @@ mod tests {
             "R",
             "h",
             None,
+            false,
         );
         let v: Value = serde_json::from_slice(&legacy.bytes).unwrap();
         assert_eq!(legacy.status, 200);
@@ -389,6 +405,29 @@ mod tests {
             v,
             json!({"ErrorCode": 500, "Success": false, "ErrorMessage": "boom", "RequestId": "R"})
         );
+        let envelope = error(
+            Format::Json,
+            Some("DescribeAlerts"),
+            &ApiError::new(404, "ResourceNotFound", "gone"),
+            "R",
+            "h",
+            Some("Cms"),
+            true,
+        );
+        let v: Value = serde_json::from_slice(&envelope.bytes).unwrap();
+        assert_eq!(envelope.status, 200);
+        assert_eq!(v["Success"], json!(false));
+        assert_eq!(v["Code"], json!("ResourceNotFound"));
+        let server = error(
+            Format::Json,
+            None,
+            &ApiError::internal_error(),
+            "R",
+            "h",
+            Some("Cms"),
+            true,
+        );
+        assert_eq!(server.status, 500);
     }
 
     #[test]

@@ -591,7 +591,9 @@ fn paginated_impl(op: &Operation, names: &OperationNames) -> TokenStream {
                     match f.ty {
                         Type::Long => quote!(self.#name.and_then(|size| i32::try_from(size).ok())),
                         // Typed string by the service: the number as text.
-                        Type::String => quote!(self.#name.as_deref().and_then(|size| size.trim().parse().ok())),
+                        Type::String => {
+                            quote!(self.#name.as_deref().and_then(|size| size.trim().parse().ok()))
+                        }
                         _ => quote!(self.#name),
                     }
                 }

@@ -110,8 +110,16 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
         .response_cases
         .iter()
         .any(|c| c.expect.output.is_some() || c.expect.error.is_some())
-        || values.used_types.borrow().iter().any(|n| direct.contains(n));
-    let parent_use = names_parent_items.then(|| quote!(use super::*;));
+        || values
+            .used_types
+            .borrow()
+            .iter()
+            .any(|n| direct.contains(n));
+    let parent_use = names_parent_items.then(|| {
+        quote!(
+            use super::*;
+        )
+    });
     quote! {
         #[cfg(test)]
         mod tests {

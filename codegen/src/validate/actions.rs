@@ -192,7 +192,10 @@ impl Validator<'_> {
         let entries = pagination.as_slice();
         let ppath = format!("{path}.pagination");
         if entries.is_empty() {
-            self.problem(&ppath, "expected a paging mapping or a non-empty list of them");
+            self.problem(
+                &ppath,
+                "expected a paging mapping or a non-empty list of them",
+            );
         }
         let single = matches!(pagination, crate::spec::OneOrMany::One(_));
         for (index, p) in entries.iter().enumerate() {
@@ -240,7 +243,13 @@ impl Validator<'_> {
         // Paging parameters may be typed string: the paginator writes the number as text.
         let paging_params = [TypeName::Integer, TypeName::Long, TypeName::String];
         if let Some(size) = &p.page_size {
-            need("page_size", Some(size), param(size), &paging_params, "parameter");
+            need(
+                "page_size",
+                Some(size),
+                param(size),
+                &paging_params,
+                "parameter",
+            );
         }
         match p.style {
             PaginationStyle::NextToken => {

@@ -288,10 +288,7 @@ impl Validator<'_> {
     fn type_ref(&mut self, path: &str, ty: TypeName, type_ref: Option<&str>, has_items: bool) {
         match ty {
             TypeName::List | TypeName::Map if !has_items => {
-                self.problem(
-                    path,
-                    "a list or map needs `items` (the item or value type)",
-                );
+                self.problem(path, "a list or map needs `items` (the item or value type)");
             }
             TypeName::Struct | TypeName::Enum => {
                 let want = if ty == TypeName::Struct {

@@ -120,7 +120,10 @@ impl Validator<'_> {
                 "expected exactly one of `output`, `output_contains`, `error` or `unreadable: true`",
             );
         }
-        for (key, fields) in [("output", &e.output), ("output_contains", &e.output_contains)] {
+        for (key, fields) in [
+            ("output", &e.output),
+            ("output_contains", &e.output_contains),
+        ] {
             for (name, value) in fields.iter().flatten() {
                 let fpath = format!("{path}.expect.{key}.{name}");
                 match action.response.fields.iter().find(|m| &m.name == name) {

@@ -40,7 +40,9 @@ impl Validator<'_> {
             }
             TypeName::Map => {
                 let Value::Object(map) = value else {
-                    return Some(format!("expected a mapping of keys to values, got `{value}`"));
+                    return Some(format!(
+                        "expected a mapping of keys to values, got `{value}`"
+                    ));
                 };
                 let item = items?;
                 map.iter().find_map(|(key, v)| {
