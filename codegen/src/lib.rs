@@ -54,7 +54,17 @@ pub fn generate_files(
     path: &Path,
     display_name: &str,
 ) -> Result<(Service, Vec<GeneratedFile>), GenerateError> {
+    generate_files_in_crate(path, display_name, &[])
+}
+
+/// As [`generate_files`], for a crate that other specs write modules of: `modules` are their
+/// `product.module` names, declared by the crate root (pass them for the spec without one).
+pub fn generate_files_in_crate(
+    path: &Path,
+    display_name: &str,
+    modules: &[String],
+) -> Result<(Service, Vec<GeneratedFile>), GenerateError> {
     let service = load_service(path, display_name)?;
-    let files = emit::generate(&service, display_name)?;
+    let files = emit::generate_in_crate(&service, display_name, modules)?;
     Ok((service, files))
 }

@@ -530,13 +530,62 @@ pub struct ResponseExpect {
 }
 
 /// One value, or a list of them (`status: 404` or `status: [400, 403]`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged, expecting = "expected one value or a list of values")]
+///
+/// Read by hand rather than as an untagged enum: each value is read where it stands, so an
+/// error inside a list names its line and column and says what was expected.
+#[derive(Debug, Clone, PartialEq)]
 pub enum OneOrMany<T> {
     /// A single value.
     One(T),
     /// A list of values.
     Many(Vec<T>),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(OneOrManyVisitor(std::marker::PhantomData))
+    }
+}
+
+struct OneOrManyVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> OneOrManyVisitor<T> {
+    fn one<D: serde::Deserializer<'de>>(d: D) -> Result<OneOrMany<T>, D::Error> {
+        T::deserialize(d).map(OneOrMany::One)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for OneOrManyVisitor<T> {
+    type Value = OneOrMany<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("one value or a list of values")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut values = Vec::new();
+        while let Some(value) = seq.next_element()? {
+            values.push(value);
+        }
+        Ok(OneOrMany::Many(values))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Self::one(serde::de::value::MapAccessDeserializer::new(map))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Self::one(serde::de::IntoDeserializer::into_deserializer(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Self::one(serde::de::IntoDeserializer::into_deserializer(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Self::one(serde::de::IntoDeserializer::into_deserializer(v))
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Self::one(serde::de::IntoDeserializer::into_deserializer(v))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Self::one(serde::de::IntoDeserializer::into_deserializer(v))
+    }
 }
 
 impl<T> OneOrMany<T> {

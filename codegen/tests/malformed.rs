@@ -239,7 +239,7 @@ fn missing_test_cases() {
         + "      requests: []\n";
     refused(
         &no_requests,
-        37,
+        36,
         "actions.InstallThing.tests",
         "at least one request case",
     );

@@ -51,11 +51,16 @@ fn status_lists() {
     let errors = errors_of(&wrong);
     let error = &errors[0];
     assert!(
-        error.path.starts_with("actions.InstallThing.errors[0]"),
+        error
+            .path
+            .starts_with("actions.InstallThing.errors[0].status"),
         "{error}"
     );
-    assert!(error.message.contains("one value or a list"), "{error}");
+    assert!(error.message.contains("expected u16"), "{error}");
     assert_eq!(error.line, Some(line_of(&wrong, "status: [404")), "{error}");
+    let wrong = edit("status: 404", "status: {code: 404}");
+    let error = &errors_of(&wrong)[0];
+    assert!(error.message.contains("expected u16"), "{error}");
     let path = "actions.InstallThing.errors[0].status";
     refused_near(
         &edit("status: 404", "status: []"),
@@ -104,9 +109,9 @@ fn client_tokens() {
     );
     refused_near(
         &with_param(
-            "      - name: A\n        type: string\n        client_token: true\n      - name: B\n        type: string\n        client_token: true\n",
+            "      - name: A\n        type: string\n        client_token: true\n      - name: B\n        type: string\n        client_token: true # here\n",
         ),
-        "name: B",
+        "# here",
         "actions.InstallThing.params[3].client_token",
         "only one client token",
     );
@@ -145,7 +150,7 @@ fn styles() {
     );
     refused_near(
         &json_separator,
-        "style: json",
+        "separator",
         &format!("{NEW}.separator"),
         "needs `style: joined`",
     );
@@ -182,14 +187,18 @@ fn maps_and_free_form_values() {
         "needs `items`",
     );
     refused_near(
-        &with_param("      - name: M\n        type: map\n        items:\n          type: list\n"),
-        "type: list\n",
+        &with_param(
+            "      - name: M\n        type: map\n        items:\n          type: list # here\n",
+        ),
+        "# here",
         &format!("{NEW}.items.type"),
         "nested lists and maps",
     );
     refused_near(
-        &with_param("      - name: M\n        type: map\n        items:\n          type: map\n"),
-        "type: map\n        items",
+        &with_param(
+            "      - name: M\n        type: map\n        items:\n          type: map # here\n",
+        ),
+        "# here",
         &format!("{NEW}.items.type"),
         "use `any`",
     );
@@ -379,9 +388,9 @@ fn partial_output_expectations() {
         "            output:\n",
         "            output_contains: {RequestId: r}\n            output:\n",
     );
-    refused_near(
+    refused(
         &both,
-        "output_contains",
+        line_of(&both, "output_contains") - 1,
         "actions.InstallThing.tests.responses[0].expect",
         "exactly one of `output`, `output_contains`",
     );

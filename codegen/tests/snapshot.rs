@@ -14,15 +14,31 @@ fn fixture_source() -> String {
     std::fs::read_to_string(fixture_dir().join("spec.yaml")).expect("fixture spec")
 }
 
+/// The fixture's module spec, written into the same crate (`src/generated/v20190101/`).
+const MODULE_SPEC: &str = "codegen/fixture/module.yaml";
+const MODULES: &[&str] = &["v20190101"];
+
 fn generate(source: &str) -> Vec<GeneratedFile> {
     let service = codegen::parse_service("codegen/fixture/spec.yaml", source)
         .unwrap_or_else(|e| panic!("{e}"));
-    codegen::emit::generate(&service, "codegen/fixture/spec.yaml").unwrap_or_else(|e| panic!("{e}"))
+    let modules: Vec<String> = MODULES.iter().map(|m| (*m).to_owned()).collect();
+    codegen::emit::generate_in_crate(&service, "codegen/fixture/spec.yaml", &modules)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
 fn fixture_output_matches_the_committed_snapshot() {
-    let files = generate(&fixture_source());
+    let mut files = generate(&fixture_source());
+    let module_path = fixture_dir().join("module.yaml");
+    let (_, module_files) =
+        codegen::generate_files(&module_path, MODULE_SPEC).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        module_files
+            .iter()
+            .all(|f| f.path.starts_with("src/generated/v20190101")),
+        "a module spec writes only its module"
+    );
+    files.extend(module_files);
     assert!(
         files.len() >= 6,
         "mod, client, types, operation index and each action"

@@ -3,12 +3,14 @@
 //! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
 //! their baselines.
 //!
-//! `codegen` regenerates every product crate's `src/generated/` from its spec; `check` compares
-//! what would be generated with the files on disk and lists the stale ones. The drift test in
+//! `codegen` regenerates every product crate's `src/generated/` from its specs (every
+//! `specs/*.yaml`; several may write one crate, one at its root and the others each in its
+//! `product.module`); `check` compares what would be generated with the files on disk and lists
+//! the stale ones. The drift test in
 //! `tests/` runs `check`, so an ordinary `cargo test` fails on a spec edited without
 //! regenerating.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,10 +26,15 @@ pub struct Target {
     pub spec: PathBuf,
     /// The crate directory, relative to the workspace root (`aliyun-ecs`).
     pub crate_dir: PathBuf,
+    /// The crate module the spec writes (`product.module`), `None` for the crate root.
+    pub module: Option<String>,
+    /// For the crate root: the modules other specs write in the same crate.
+    pub sibling_modules: Vec<String>,
 }
 
-/// The generator's own fixture spec, whose snapshot lives in a crate that compiles it.
-const FIXTURE: (&str, &str) = ("codegen/fixture/spec.yaml", "codegen/fixture");
+/// The generator's own fixture specs (one at the crate root, one in a module), whose snapshot
+/// lives in a crate that compiles it.
+const FIXTURES: &[&str] = &["codegen/fixture/spec.yaml", "codegen/fixture/module.yaml"];
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
@@ -37,8 +44,10 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Everything that codegen writes: each `specs/*.yaml` into the crate its `product.crate` names,
-/// and the fixture spec into the fixture crate. Sorted, so runs are reproducible.
+/// Everything that codegen writes: each `specs/*.yaml` into the crate its `product.crate` names
+/// (at its root, or in its `product.module`), and the fixture specs into the fixture crate.
+/// Sorted, so runs are reproducible. A crate needs exactly one spec at its root and distinct
+/// modules.
 pub fn targets(root: &Path) -> Result<Vec<Target>, XtaskError> {
     let specs_dir = root.join("specs");
     let entries = fs::read_dir(&specs_dir).map_err(|e| XtaskError::io(&specs_dir, e))?;
@@ -51,20 +60,81 @@ pub fn targets(root: &Path) -> Result<Vec<Target>, XtaskError> {
         })
         .collect();
     specs.sort();
+    specs.extend(FIXTURES.iter().map(|fixture| root.join(fixture)));
     let mut targets = Vec::new();
     for spec in specs {
         let relative = relative(root, &spec);
         let service = codegen::load_service(&spec, &relative.to_string_lossy())?;
+        // The fixture specs name their crate `codegen-fixture`; it lives in codegen/fixture.
+        let crate_dir = if relative.starts_with("codegen/fixture") {
+            PathBuf::from("codegen/fixture")
+        } else {
+            PathBuf::from(service.crate_name)
+        };
         targets.push(Target {
             spec: relative,
-            crate_dir: PathBuf::from(service.crate_name),
+            crate_dir,
+            module: service.module,
+            sibling_modules: Vec::new(),
         });
     }
-    targets.push(Target {
-        spec: PathBuf::from(FIXTURE.0),
-        crate_dir: PathBuf::from(FIXTURE.1),
-    });
+    link_crate_modules(&mut targets)?;
     Ok(targets)
+}
+
+/// Checks each crate's layout (one root spec, distinct modules) and tells each root spec the
+/// modules beside it.
+fn link_crate_modules(targets: &mut [Target]) -> Result<(), XtaskError> {
+    let mut by_crate: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (index, target) in targets.iter().enumerate() {
+        by_crate
+            .entry(target.crate_dir.clone())
+            .or_default()
+            .push(index);
+    }
+    for (crate_dir, indices) in by_crate {
+        let specs = |filter: &dyn Fn(&Target) -> bool| -> Vec<String> {
+            indices
+                .iter()
+                .map(|&i| &targets[i])
+                .filter(|t| filter(t))
+                .map(|t| t.spec.display().to_string())
+                .collect()
+        };
+        let roots = specs(&|t| t.module.is_none());
+        if roots.len() != 1 {
+            return Err(XtaskError::Layout(format!(
+                "{}: exactly one spec must write the crate root (no `product.module`); found {}",
+                crate_dir.display(),
+                if roots.is_empty() {
+                    "none".to_owned()
+                } else {
+                    roots.join(", ")
+                }
+            )));
+        }
+        let mut modules: Vec<String> = Vec::new();
+        for &i in &indices {
+            if let Some(module) = &targets[i].module {
+                if modules.contains(module) {
+                    let same = specs(&|t| t.module.as_ref() == Some(module));
+                    return Err(XtaskError::Layout(format!(
+                        "{}: module `{module}` is written by several specs: {}",
+                        crate_dir.display(),
+                        same.join(", ")
+                    )));
+                }
+                modules.push(module.clone());
+            }
+        }
+        modules.sort();
+        for &i in &indices {
+            if targets[i].module.is_none() {
+                targets[i].sibling_modules = modules.clone();
+            }
+        }
+    }
+    Ok(())
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {
@@ -110,6 +180,8 @@ pub enum XtaskError {
     Generate(codegen::GenerateError),
     /// A file could not be read or written.
     Io(PathBuf, std::io::Error),
+    /// The specs of one crate do not fit together (two at its root, a module twice).
+    Layout(String),
 }
 
 impl XtaskError {
@@ -123,6 +195,7 @@ impl fmt::Display for XtaskError {
         match self {
             XtaskError::Generate(error) => write!(f, "{error}"),
             XtaskError::Io(path, error) => write!(f, "{}: {error}", path.display()),
+            XtaskError::Layout(problem) => f.write_str(problem),
         }
     }
 }
@@ -143,8 +216,11 @@ impl From<codegen::SpecErrors> for XtaskError {
 
 /// What generation would write for `target`, with paths relative to the workspace root.
 fn expected_files(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>, XtaskError> {
-    let (_, files) =
-        codegen::generate_files(&root.join(&target.spec), &target.spec.to_string_lossy())?;
+    let (_, files) = codegen::generate_files_in_crate(
+        &root.join(&target.spec),
+        &target.spec.to_string_lossy(),
+        &target.sibling_modules,
+    )?;
     Ok(files
         .into_iter()
         .map(|file| GeneratedFile {
@@ -179,19 +255,27 @@ fn existing_files(root: &Path, dir: &Path) -> Result<BTreeSet<PathBuf>, XtaskErr
 /// Compares generated output with the disk; returns the stale files (empty when fresh).
 pub fn check(root: &Path) -> Result<Vec<Stale>, XtaskError> {
     let mut stale = Vec::new();
+    // Every generated file on disk, per crate; what some spec still generates is crossed off.
+    let mut on_disk: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
     for target in targets(root)? {
         let expected = expected_files(root, &target)?;
-        let mut on_disk = existing_files(root, &target.crate_dir.join(codegen::GENERATED_DIR))?;
+        let crate_files = match on_disk.entry(target.crate_dir.clone()) {
+            std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::btree_map::Entry::Vacant(entry) => entry.insert(existing_files(
+                root,
+                &target.crate_dir.join(codegen::GENERATED_DIR),
+            )?),
+        };
         for file in &expected {
-            on_disk.remove(&file.path);
+            crate_files.remove(&file.path);
             match fs::read_to_string(root.join(&file.path)) {
                 Ok(contents) if contents == file.contents => {}
                 Ok(_) => stale.push(Stale::Changed(file.path.clone())),
                 Err(_) => stale.push(Stale::Missing(file.path.clone())),
             }
         }
-        stale.extend(on_disk.into_iter().map(Stale::Extra));
     }
+    stale.extend(on_disk.into_values().flatten().map(Stale::Extra));
     stale.sort();
     Ok(stale)
 }
