@@ -61,4 +61,29 @@ pub fn print(instance_ids: &[String], rollout: &RolloutReport, agents: Option<&A
             .map(|n| format!(", CloudMonitor agent running on {n}"))
             .unwrap_or_default()
     );
+    print_failures(rollout, agents);
+}
+
+/// One line per failed instance and workflow: the step, code and request id.
+fn print_failures(rollout: &RolloutReport, agents: Option<&AgentReport>) {
+    let assistant = rollout.failures().map(|(id, f)| {
+        let step = format!("{:?}", f.step);
+        (id, "cloud assistant", step, f.summary(), &f.message)
+    });
+    let agent = agents
+        .into_iter()
+        .flat_map(AgentReport::failures)
+        .map(|(id, f)| {
+            let step = format!("{:?}", f.step);
+            (id, "CloudMonitor agent", step, f.summary(), &f.message)
+        });
+    let lines: Vec<_> = assistant.chain(agent).collect();
+    if lines.is_empty() {
+        return;
+    }
+    println!("\n   Failed ({}):", lines.len());
+    for (id, workflow, step, summary, message) in lines {
+        println!("   {id}: {workflow} failed at the {step} step: {summary}");
+        println!("      {message}");
+    }
 }
