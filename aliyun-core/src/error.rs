@@ -63,10 +63,12 @@ impl Error {
     }
 
     /// Whether trying the same call again later may succeed (throttling, transient server or
-    /// network faults): the retry policy's own classification of the failure
-    /// ([`FailureClass::is_transient`](crate::retry::FailureClass::is_transient)), so it is
-    /// also the rule fleet workflows use to keep polling or stop. This is a property of the
-    /// failure; the retry policy also considers whether the action may be repeated safely.
+    /// network faults). For service errors and unreadable responses this is the retry
+    /// policy's own classification ([`FailureClass::is_transient`](crate::retry::FailureClass::is_transient));
+    /// timeouts and connection failures are transient; a credentials error is when its source
+    /// says so. Fleet workflows use it to keep polling or stop
+    /// ([`crate::workflow`]). This is a property of the failure; the retry policy also
+    /// considers whether the action may be repeated safely.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::InvalidInput(_) | Error::Config(_) => false,

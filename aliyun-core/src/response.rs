@@ -141,8 +141,8 @@ fn service_error(
     status: u16,
     operation: &OperationMetadata,
 ) -> ServiceError {
-    let spec_retryable = operation.error(&code).is_some_and(|info| info.retryable);
-    let retryable = classify_service_error(&code, status, spec_retryable).is_transient();
+    let retryable =
+        classify_service_error(&code, status, spec_retryable(operation, &code)).is_transient();
     // A `SignatureDoesNotMatch` message quotes the server's string-to-sign, which holds the
     // security token of STS credentials.
     let message = match redact_security_token(&message) {
