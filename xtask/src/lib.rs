@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use codegen::GeneratedFile;
 
 pub mod bench;
+pub mod build_cost;
 
 /// One spec and the crate directory its code goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
