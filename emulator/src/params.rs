@@ -553,6 +553,61 @@ mod tests {
     }
 
     #[test]
+    fn json_text_flat_maps_and_free_form_values() {
+        let fixture = include_str!("../../codegen/fixture/spec.yaml");
+        let catalog = Catalog::load(&[SpecSource {
+            name: "fixture.yaml".into(),
+            text: fixture.into(),
+        }])
+        .unwrap();
+        let v = "2020-01-01";
+        let input = check(
+            &catalog,
+            v,
+            "ConfigureWidget",
+            &[
+                ("Labels.b", "2"),
+                ("Labels.a", "1"),
+                ("Parameters", r#"{"size":3}"#),
+                ("Document", r#"{"nested":[1,"two"]}"#),
+                ("Schedule", r#"{"Cron":"0 * * * *"}"#),
+                ("Steps", r#"["one"]"#),
+                ("Limits.Size", "40"),
+                ("Weight", "0.5"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            input.get("Labels"),
+            Some(&serde_json::json!({"a": "1", "b": "2"}))
+        );
+        assert_eq!(
+            input.get("Parameters"),
+            Some(&serde_json::json!({"size": 3}))
+        );
+        assert_eq!(
+            input.get("Document"),
+            Some(&serde_json::json!({"nested": [1, "two"]}))
+        );
+        assert_eq!(input.get("Steps"), Some(&serde_json::json!(["one"])));
+        assert_eq!(input.get("Limits"), Some(&serde_json::json!({"Size": 40})));
+        assert_eq!(input.get("Weight"), Some(&serde_json::json!(0.5)));
+        assert!(!input.arrived("Trace"));
+
+        let err = check(&catalog, v, "ConfigureWidget", &[("Parameters", "{size")]).unwrap_err();
+        assert_eq!(err.code, "InvalidParameter");
+        assert!(err.message.contains("Parameters"), "{err}");
+        let err = check(
+            &catalog,
+            v,
+            "ConfigureWidget",
+            &[("Labels.a", "seventeen-chars-x")],
+        )
+        .unwrap_err();
+        assert!(err.message.contains("Labels.a"), "{err}");
+    }
+
+    #[test]
     fn fixture_features_structs_patterns_floats() {
         let fixture = include_str!("../../codegen/fixture/spec.yaml");
         let catalog = Catalog::load(&[SpecSource {
