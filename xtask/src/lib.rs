@@ -305,3 +305,58 @@ pub fn codegen(root: &Path) -> Result<Vec<Stale>, XtaskError> {
     }
     Ok(stale)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(spec: &str, crate_dir: &str, module: Option<&str>) -> Target {
+        Target {
+            spec: PathBuf::from(spec),
+            crate_dir: PathBuf::from(crate_dir),
+            module: module.map(str::to_owned),
+            sibling_modules: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_root_spec_learns_the_modules_beside_it() {
+        let mut targets = vec![
+            target("specs/cms-2017-03-01.yaml", "aliyun-cms", Some("v20170301")),
+            target("specs/cms.yaml", "aliyun-cms", None),
+            target("specs/ecs.yaml", "aliyun-ecs", None),
+        ];
+        link_crate_modules(&mut targets).unwrap();
+        assert_eq!(targets[1].sibling_modules, ["v20170301"]);
+        assert!(targets[0].sibling_modules.is_empty());
+        assert!(targets[2].sibling_modules.is_empty());
+    }
+
+    #[test]
+    fn a_crate_needs_one_root_and_distinct_modules() {
+        let mut two_roots = vec![
+            target("specs/a.yaml", "aliyun-a", None),
+            target("specs/b.yaml", "aliyun-a", None),
+        ];
+        let error = link_crate_modules(&mut two_roots).unwrap_err().to_string();
+        assert!(
+            error.contains("exactly one spec") && error.contains("specs/b.yaml"),
+            "{error}"
+        );
+        let mut no_root = vec![target("specs/a.yaml", "aliyun-a", Some("v1"))];
+        let error = link_crate_modules(&mut no_root).unwrap_err().to_string();
+        assert!(error.contains("found none"), "{error}");
+        let mut same_module = vec![
+            target("specs/a.yaml", "aliyun-a", None),
+            target("specs/b.yaml", "aliyun-a", Some("v1")),
+            target("specs/c.yaml", "aliyun-a", Some("v1")),
+        ];
+        let error = link_crate_modules(&mut same_module)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("module `v1`") && error.contains("specs/c.yaml"),
+            "{error}"
+        );
+    }
+}
