@@ -15,7 +15,7 @@
 
 pub mod fuzz;
 
-pub use fuzz::fuzz_response_decoding;
+pub use fuzz::{fuzz_response_decoding, fuzz_response_decoding_free_form};
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;

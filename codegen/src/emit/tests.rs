@@ -160,6 +160,15 @@ fn fuzz_test(
         quote!((#status, #body))
     });
     let builder = values.builder_chain(op, names, params);
+    let fuzz = if op
+        .output
+        .iter()
+        .any(|f| holds_free_form(values.service, &f.ty))
+    {
+        quote!(fuzz_response_decoding_free_form)
+    } else {
+        quote!(fuzz_response_decoding)
+    };
     quote! {
         /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
         /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
@@ -170,9 +179,28 @@ fn fuzz_test(
             let (client, input) = #builder.into_parts();
             let input = input.expect("the spec's request parameters are valid");
             let seeds: &[(u16, &str)] = &[#(#seeds),*];
-            aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds).await;
+            aliyun_core::testing::#fuzz(&client, &transport, &input, seeds).await;
         }
     }
+}
+
+/// Whether a value of `ty` may hold free-form JSON (`any`), directly or inside.
+fn holds_free_form(service: &Service, ty: &Type) -> bool {
+    fn walk(service: &Service, ty: &Type, seen: &mut Vec<String>) -> bool {
+        match ty {
+            Type::Any => true,
+            Type::List(item) | Type::Map(item) => walk(service, &item.ty, seen),
+            Type::Struct(name) if !seen.contains(name) => {
+                seen.push(name.clone());
+                service
+                    .struct_fields(name)
+                    .iter()
+                    .any(|f| walk(service, &f.ty, seen))
+            }
+            _ => false,
+        }
+    }
+    walk(service, ty, &mut Vec::new())
 }
 
 fn test_fn(
