@@ -135,6 +135,12 @@ pub fn validate_field(
         return quote!(#(#checks)*);
     }
     if let Type::Map(item) = &field.ty {
+        // A required map needs at least one entry, as a required list needs one item.
+        if field.required {
+            checks.push(
+                quote!(aliyun_core::validate::items(#borrowed, #access.len(), Some(1), None)?;),
+            );
+        }
         let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name));
         if !item_checks.is_empty() {
             checks.push(quote! {
