@@ -24,15 +24,25 @@ pub fn client_module(service: &Service) -> TokenStream {
     let methods = service.operations.iter().map(|op| {
         let OperationNames { method, fluent, .. } = OperationNames::new(op);
         let module = super::rust::ident(&op.snake);
+        let reference = op
+            .docs_url
+            .as_deref()
+            .map(|url| format!("API reference: <{url}>."))
+            .unwrap_or_default();
         let doc = doc_paragraphs(&[
             spec_doc(&op.doc),
+            reference,
             format!(
                 "Returns a [`{fluent}`](super::operation::{module}::{fluent}): set parameters, \
                  then call `send()`."
             ),
         ]);
+        let deprecated = super::deprecation::attr(op.deprecated);
+        let allow = super::deprecation::allow(op.deprecated);
         quote! {
             #doc
+            #deprecated
+            #allow
             pub fn #method(&self) -> super::operation::#module::#fluent {
                 super::operation::#module::#fluent::new(self.inner.clone())
             }

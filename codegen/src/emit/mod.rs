@@ -6,6 +6,7 @@
 
 mod call_facts;
 mod client;
+mod deprecation;
 mod docs;
 mod errors;
 mod member_docs;

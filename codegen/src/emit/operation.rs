@@ -70,8 +70,10 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
     let error = error_enum(op, &names);
     let paginator = op.pagination.as_ref().map(|_| paginated_impl(op, &names));
     let tests = super::tests::tests_module(service, op, &names);
+    let allow_deprecated = super::deprecation::module_allow(service, op);
     quote! {
         #![doc = #module_doc]
+        #allow_deprecated
         #uses
         #input
         #builder
@@ -146,7 +148,8 @@ fn input_struct(op: &Operation, names: &OperationNames) -> TokenStream {
         let doc = doc_paragraphs(&[member_doc(f), limits_note(f)]);
         let name = ident(&f.rust_name);
         let ty = super::rust::field_type(f, !input_is_option(f));
-        quote! { #doc pub #name: #ty, }
+        let deprecated = super::deprecation::attr(f.deprecated);
+        quote! { #doc #deprecated pub #name: #ty, }
     });
     // List bounds as constants, so hand-written code (batching) follows the spec.
     let limits = op.params.iter().filter_map(|f| {
@@ -202,6 +205,7 @@ struct Setter {
     get_doc: TokenStream,
     is_list: bool,
     is_map: bool,
+    deprecated: Option<TokenStream>,
 }
 
 fn setter(field: &Field) -> Setter {
@@ -251,6 +255,7 @@ fn setter(field: &Field) -> Setter {
         get_doc,
         is_list,
         is_map,
+        deprecated: super::deprecation::attr(field.deprecated),
     }
 }
 
@@ -277,6 +282,7 @@ fn input_builder(op: &Operation, names: &OperationNames) -> TokenStream {
             get_doc,
             is_list,
             is_map,
+            deprecated,
         } = setter(f);
         let add = if is_map {
             quote! {
@@ -292,16 +298,19 @@ fn input_builder(op: &Operation, names: &OperationNames) -> TokenStream {
         let key = is_map.then(|| quote!(key: impl Into<String>,));
         quote! {
             #doc
+            #deprecated
             pub fn #name(mut self, #key input: #arg) -> Self {
                 #add
                 self
             }
             #set_doc
+            #deprecated
             pub fn #set_name(mut self, input: #stored) -> Self {
                 self.#name = input;
                 self
             }
             #get_doc
+            #deprecated
             pub fn #get_name(&self) -> &#stored {
                 &self.#name
             }
@@ -368,6 +377,7 @@ fn fluent_builder(op: &Operation, names: &OperationNames) -> TokenStream {
             set_doc,
             get_doc,
             is_map,
+            deprecated,
             ..
         } = setter(f);
         let (key, key_arg) = if is_map {
@@ -377,16 +387,19 @@ fn fluent_builder(op: &Operation, names: &OperationNames) -> TokenStream {
         };
         quote! {
             #doc
+            #deprecated
             pub fn #name(mut self, #key input: #arg) -> Self {
                 self.inner = self.inner.#name(#key_arg input);
                 self
             }
             #set_doc
+            #deprecated
             pub fn #set_name(mut self, input: #stored) -> Self {
                 self.inner = self.inner.#set_name(input);
                 self
             }
             #get_doc
+            #deprecated
             pub fn #get_name(&self) -> &#stored {
                 self.inner.#get_name()
             }
@@ -413,8 +426,10 @@ fn fluent_builder(op: &Operation, names: &OperationNames) -> TokenStream {
          policy, and decodes the response.",
         retry_note,
     ]);
+    let deprecated = super::deprecation::attr(op.deprecated);
     quote! {
         #doc
+        #deprecated
         #[derive(Debug, Clone)]
         pub struct #fluent {
             client: aliyun_core::ServiceClient,

@@ -21,8 +21,10 @@ pub fn types_module(service: &Service) -> TokenStream {
         " Structures and enums shared by {} actions' inputs and outputs.",
         service.code
     );
+    let allow_deprecated = super::deprecation::types_allow(service);
     quote! {
         #![doc = #doc]
+        #allow_deprecated
         #(#items)*
     }
 }
@@ -62,8 +64,10 @@ pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
     let doc = doc_paragraphs(&[member_doc(field), wire_note(field)]);
     let name = ident(&field.rust_name);
     let ty = field_type(field, required && !is_collection(&field.ty));
+    let deprecated = super::deprecation::attr(field.deprecated);
     quote! {
         #doc
+        #deprecated
         #serde
         pub #name: #ty,
     }
@@ -116,7 +120,8 @@ fn struct_type(s: &StructType) -> TokenStream {
                 let name = ident(&f.rust_name);
                 let ty = optional_type(&f.ty);
                 let json = s.in_json.then(|| json_field_attrs(f, true));
-                quote! { #doc #json pub #name: #ty, }
+                let deprecated = super::deprecation::attr(f.deprecated);
+                quote! { #doc #deprecated #json pub #name: #ty, }
             })
             .collect()
     };

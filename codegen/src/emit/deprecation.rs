@@ -1,0 +1,57 @@
+//! `#[deprecated]` for what the service deprecates (actions, parameters, fields), and the
+//! `allow` that lets generated code use those items itself without a warning: only the user's
+//! own uses warn.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{Field, NamedType, Operation, Service};
+
+/// `#[deprecated]` when `deprecated` holds.
+pub fn attr(deprecated: bool) -> Option<TokenStream> {
+    deprecated.then(|| quote!(#[deprecated(note = "deprecated by the service")]))
+}
+
+/// `#[allow(deprecated)]` when `deprecated` holds (on a generated item that uses one).
+pub fn allow(deprecated: bool) -> Option<TokenStream> {
+    deprecated.then(|| quote!(#[allow(deprecated)]))
+}
+
+/// `#![allow(deprecated)]` for an operation module that declares or uses deprecated items.
+pub fn module_allow(service: &Service, op: &Operation) -> Option<TokenStream> {
+    let fields = op.params.iter().chain(&op.output);
+    let uses_deprecated = op.deprecated
+        || fields.clone().any(|f| f.deprecated)
+        || fields.clone().any(|f| field_types_deprecated(service, f));
+    uses_deprecated.then(|| quote!(#![allow(deprecated)]))
+}
+
+/// `#![allow(deprecated)]` for the types module when a structure has a deprecated field.
+pub fn types_allow(service: &Service) -> Option<TokenStream> {
+    let any = service.types.iter().any(|t| match t {
+        NamedType::Struct(s) => s.fields.iter().any(|f| f.deprecated),
+        NamedType::Enum(_) => false,
+    });
+    any.then(|| quote!(#![allow(deprecated)]))
+}
+
+/// Whether a structure reachable from `field` has a deprecated field (tests build them).
+fn field_types_deprecated(service: &Service, field: &Field) -> bool {
+    let mut names = Vec::new();
+    super::rust::named_types(&field.ty, &mut names);
+    let mut seen = Vec::new();
+    while let Some(name) = names.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        let fields = service.struct_fields(&name);
+        if fields.iter().any(|f| f.deprecated) {
+            return true;
+        }
+        for f in fields {
+            super::rust::named_types(&f.ty, &mut names);
+        }
+        seen.push(name);
+    }
+    false
+}
