@@ -691,8 +691,8 @@ pub trait OperationError: Sized {
     fn from_service(error: ServiceError) -> Self;
     /// The service error of a documented variant (`Ok`), or the error `Other` holds (`Err`).
     fn as_parts(&self) -> Result<&ServiceError, &Error>;
-    /// Like [`as_parts`](Self::as_parts), by value.
-    fn into_parts(self) -> Result<ServiceError, Error>;
+    /// The error as the runtime's [`Error`]: a documented variant's as [`Error::Service`].
+    fn into_core(self) -> Error;
 }
 
 /// Implements what every generated per-action error enum offers, from its [`OperationError`]
@@ -726,10 +726,10 @@ pub trait OperationError: Sized {
 ///             Self::Other(error) => Err(error),
 ///         }
 ///     }
-///     fn into_parts(self) -> Result<ServiceError, Error> {
+///     fn into_core(self) -> Error {
 ///         match self {
-///             Self::ThingNotFound(error) => Ok(error),
-///             Self::Other(error) => Err(error),
+///             Self::ThingNotFound(error) => Error::Service(error),
+///             Self::Other(error) => error,
 ///         }
 ///     }
 /// }
@@ -784,10 +784,7 @@ macro_rules! operation_error {
             /// The error as the runtime's `aliyun_core::Error`, with attempts and whether the
             /// call may have taken effect.
             pub fn into_core(self) -> $crate::Error {
-                match $crate::error::OperationError::into_parts(self) {
-                    ::core::result::Result::Ok(error) => $crate::Error::Service(error),
-                    ::core::result::Result::Err(error) => error,
-                }
+                $crate::error::OperationError::into_core(self)
             }
         }
 

@@ -50,7 +50,7 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
             }
         }
     };
-    let (as_parts, into_parts) = if variants.is_empty() {
+    let (as_parts, into_core) = if variants.is_empty() {
         (
             quote! {
                 let Self::Other(error) = self;
@@ -58,15 +58,25 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
             },
             quote! {
                 let Self::Other(error) = self;
-                Err(error)
+                error
             },
         )
     } else {
-        let arms = quote! {
-            #(Self::#variants(error))|* => Ok(error),
-            Self::Other(error) => Err(error),
-        };
-        (quote!(match self { #arms }), quote!(match self { #arms }))
+        let documented = quote!(#(Self::#variants(error))|*);
+        (
+            quote! {
+                match self {
+                    #documented => Ok(error),
+                    Self::Other(error) => Err(error),
+                }
+            },
+            quote! {
+                match self {
+                    #documented => aliyun_core::Error::Service(error),
+                    Self::Other(error) => error,
+                }
+            },
+        )
     };
     quote! {
         #doc
@@ -87,8 +97,8 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
                 #as_parts
             }
 
-            fn into_parts(self) -> Result<aliyun_core::ServiceError, aliyun_core::Error> {
-                #into_parts
+            fn into_core(self) -> aliyun_core::Error {
+                #into_core
             }
         }
 

@@ -229,13 +229,13 @@ impl aliyun_core::error::OperationError for NodeInstallError {
             Self::Other(error) => Err(error),
         }
     }
-    fn into_parts(self) -> Result<aliyun_core::ServiceError, aliyun_core::Error> {
+    fn into_core(self) -> aliyun_core::Error {
         match self {
             Self::BadRequest(error)
             | Self::Forbidden(error)
             | Self::NotFound(error)
-            | Self::InternalServerError(error) => Ok(error),
-            Self::Other(error) => Err(error),
+            | Self::InternalServerError(error) => aliyun_core::Error::Service(error),
+            Self::Other(error) => error,
         }
     }
 }

@@ -344,10 +344,10 @@ impl aliyun_core::error::OperationError for DescribeCloudAssistantStatusError {
             Self::Other(error) => Err(error),
         }
     }
-    fn into_parts(self) -> Result<aliyun_core::ServiceError, aliyun_core::Error> {
+    fn into_core(self) -> aliyun_core::Error {
         match self {
-            Self::RegionIdApiNotSupported(error) => Ok(error),
-            Self::Other(error) => Err(error),
+            Self::RegionIdApiNotSupported(error) => aliyun_core::Error::Service(error),
+            Self::Other(error) => error,
         }
     }
 }

@@ -277,12 +277,12 @@ impl aliyun_core::error::OperationError for InstallCloudAssistantError {
             Self::Other(error) => Err(error),
         }
     }
-    fn into_parts(self) -> Result<aliyun_core::ServiceError, aliyun_core::Error> {
+    fn into_core(self) -> aliyun_core::Error {
         match self {
             Self::InternalErrorDispatch(error) | Self::InvalidInstanceNotFound(error) => {
-                Ok(error)
+                aliyun_core::Error::Service(error)
             }
-            Self::Other(error) => Err(error),
+            Self::Other(error) => error,
         }
     }
 }

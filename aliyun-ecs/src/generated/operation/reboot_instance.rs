@@ -326,15 +326,17 @@ impl aliyun_core::error::OperationError for RebootInstanceError {
             Self::Other(error) => Err(error),
         }
     }
-    fn into_parts(self) -> Result<aliyun_core::ServiceError, aliyun_core::Error> {
+    fn into_core(self) -> aliyun_core::Error {
         match self {
             Self::DryRunOperation(error)
             | Self::InvalidInstanceIdMalFormed(error)
             | Self::IncorrectInstanceStatus(error)
             | Self::IncorrectInstanceStatusInitializing(error)
             | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
-            Self::Other(error) => Err(error),
+            | Self::InvalidInstanceIdNotFound(error) => {
+                aliyun_core::Error::Service(error)
+            }
+            Self::Other(error) => error,
         }
     }
 }
