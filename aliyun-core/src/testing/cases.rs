@@ -36,12 +36,13 @@
 //! #         idempotent: true,
 //! #         errors: &[],
 //! #     };
+//! #     fn validate(&self) -> Result<(), InvalidInput> { Ok(()) }
 //! #     fn write_params(&self, params: &mut Params) { params.push("Name", &self.name); }
 //! # }
 //! # static SERVICE: aliyun_core::ServiceMetadata = aliyun_core::ServiceMetadata {
 //! #     product: "Thing", env_id: "THING", version: "2020-01-01",
 //! #     signature: aliyun_core::SignatureVersion::V1,
-//! #     endpoints: aliyun_core::EndpointRules { regional: "thing.{region}.example.com", central: None, exceptions: &[] },
+//! #     endpoints: aliyun_core::EndpointRules { regional: "thing.{region}.example.com", central: "thing.example.com", exceptions: &[] },
 //! #     error_style: aliyun_core::ErrorStyle::Standard,
 //! # };
 //! struct RenameThing;
@@ -61,18 +62,22 @@
 //!     }
 //! }
 //!
-//! const REQUESTS: &[RequestCase<RenameThing>] = &[
-//!     RequestCase::sent("named", |b| b.name("box"), "POST", &[("Name", "box")]),
-//!     RequestCase::invalid("unnamed", |b| b, "Name").with_doc("The name is required."),
+//! // Aliases name the action, so the closures' argument type is known.
+//! type Request = RequestCase<RenameThing>;
+//! type Response = ResponseCase<RenameThing>;
+//!
+//! const REQUESTS: &[Request] = &[
+//!     Request::sent("named", |b| b.name("box"), "POST", &[("Name", "box")]),
+//!     Request::invalid("unnamed", |b| b, "Name").with_doc("The name is required."),
 //! ];
-//! const RESPONSES: &[ResponseCase<RenameThing>] = &[
-//!     ResponseCase::output("renamed", 200, r#"{"RequestId":"R"}"#, || Output {
+//! const RESPONSES: &[Response] = &[
+//!     Response::output("renamed", 200, r#"{"RequestId":"R"}"#, || Output {
 //!         request_id: Some("R".to_owned()),
 //!     }),
-//!     ResponseCase::error("busy", 503, r#"{"Code":"Busy","Message":"later"}"#, "Busy", |e| {
+//!     Response::error("busy", 503, r#"{"Code":"Busy","Message":"later"}"#, "Busy", |e| {
 //!         matches!(e, Error::Service(_))
 //!     }),
-//!     ResponseCase::unreadable("gateway", 502, "<html>bad gateway</html>"),
+//!     Response::unreadable("gateway", 502, "<html>bad gateway</html>"),
 //! ];
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {

@@ -206,7 +206,12 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
     };
     let stored_value = value_type(&field.ty);
     let stored = quote!(Option<#stored_value>);
-    let link = format!("[`{input}::{}`]", name);
+    // rustdoc does not resolve raw identifiers (`r#type`) in intra-doc links: link the page.
+    let link = if name.to_string().starts_with("r#") {
+        format!("[`{input}::{bare}`](struct.{input}.html#structfield.{bare})")
+    } else {
+        format!("[`{input}::{bare}`]")
+    };
     let facts = facts(field);
     let (doc, set_doc, add) = if is_list {
         (
