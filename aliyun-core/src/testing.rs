@@ -17,7 +17,9 @@
 pub mod cases;
 pub mod fuzz;
 
-pub use cases::{Action, RequestCase, ResponseCase, run_fuzz, run_requests, run_responses};
+pub use cases::{
+    Action, Parts, RequestCase, ResponseCase, run_fuzz, run_requests, run_responses, Sent,
+};
 pub use fuzz::fuzz_response_decoding;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -54,10 +54,10 @@
 //!     fn builder(config: &Config) -> Builder {
 //!         Builder { client: Some(ServiceClient::new(config, &SERVICE)), name: None }
 //!     }
-//!     async fn send(builder: Builder) -> Result<Output, Error> {
+//!     async fn send(builder: Builder) -> aliyun_core::testing::Sent<Self> {
 //!         builder.send().await
 //!     }
-//!     fn into_parts(builder: Builder) -> (ServiceClient, Result<Input, InvalidInput>) {
+//!     fn into_parts(builder: Builder) -> aliyun_core::testing::Parts<Self> {
 //!         builder.into_parts()
 //!     }
 //! }
@@ -111,14 +111,20 @@ pub trait Action {
     fn builder(config: &Config) -> Self::Builder;
 
     /// Sends what `builder` holds, as the builder's own `send` does.
-    fn send(builder: Self::Builder) -> impl Future<Output = Result<OutputOf<Self>, Self::Error>>;
+    fn send(builder: Self::Builder) -> impl Future<Output = Sent<Self>>;
 
     /// The client and the built input, as `send` would use them.
-    fn into_parts(builder: Self::Builder) -> (ServiceClient, Result<Self::Input, InvalidInput>);
+    fn into_parts(builder: Self::Builder) -> Parts<Self>;
 }
 
 /// The decoded output of action `A`.
 pub type OutputOf<A> = <<A as Action>::Input as Operation>::Output;
+
+/// What sending action `A` ends in.
+pub type Sent<A> = Result<OutputOf<A>, <A as Action>::Error>;
+
+/// The client and the built input of action `A`.
+pub type Parts<A> = (ServiceClient, Result<<A as Action>::Input, InvalidInput>);
 
 /// Sets a case's parameters on a fresh builder.
 pub type SetParams<A> = fn(<A as Action>::Builder) -> <A as Action>::Builder;
@@ -365,9 +371,7 @@ fn default_params<A: Action>(requests: &[RequestCase<A>]) -> SetParams<A> {
 }
 
 /// Sends through `A::send`, turning a panic into a problem to report.
-async fn send_caught<A: Action>(
-    builder: A::Builder,
-) -> Result<Result<OutputOf<A>, A::Error>, String> {
+async fn send_caught<A: Action>(builder: A::Builder) -> Result<Sent<A>, String> {
     AssertUnwindSafe(A::send(builder))
         .catch_unwind()
         .await
@@ -421,10 +425,7 @@ fn check_request<T: Debug, E: Into<Error> + Debug>(
     }
 }
 
-fn check_response<A: Action>(
-    case: &ResponseCase<A>,
-    result: Result<OutputOf<A>, A::Error>,
-) -> Result<(), String>
+fn check_response<A: Action>(case: &ResponseCase<A>, result: Sent<A>) -> Result<(), String>
 where
     OutputOf<A>: PartialEq + Debug,
 {

@@ -32,9 +32,9 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
     let OperationNames {
         input,
         builder,
-        output,
         error,
         method,
+        ..
     } = names;
     let requests: Vec<_> = op
         .request_cases
@@ -116,13 +116,11 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
                     super::super::super::client::Client::new(config).#method()
                 }
 
-                async fn send(builder: Self::Builder) -> Result<#output, #error> {
+                async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
                     builder.send().await
                 }
 
-                fn into_parts(
-                    builder: Self::Builder,
-                ) -> (aliyun_core::ServiceClient, Result<#input, aliyun_core::InvalidInput>) {
+                fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
                     builder.into_parts()
                 }
             }

@@ -222,17 +222,10 @@ mod tests {
         fn builder(config: &aliyun_core::Config) -> Self::Builder {
             super::super::super::client::Client::new(config).node_status()
         }
-        async fn send(
-            builder: Self::Builder,
-        ) -> Result<NodeStatusOutput, NodeStatusError> {
+        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
             builder.send().await
         }
-        fn into_parts(
-            builder: Self::Builder,
-        ) -> (
-            aliyun_core::ServiceClient,
-            Result<NodeStatusInput, aliyun_core::InvalidInput>,
-        ) {
+        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
             builder.into_parts()
         }
     }

@@ -224,17 +224,10 @@ mod tests {
         fn builder(config: &aliyun_core::Config) -> Self::Builder {
             super::super::super::client::Client::new(config).node_status_list()
         }
-        async fn send(
-            builder: Self::Builder,
-        ) -> Result<NodeStatusListOutput, NodeStatusListError> {
+        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
             builder.send().await
         }
-        fn into_parts(
-            builder: Self::Builder,
-        ) -> (
-            aliyun_core::ServiceClient,
-            Result<NodeStatusListInput, aliyun_core::InvalidInput>,
-        ) {
+        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
             builder.into_parts()
         }
     }

@@ -200,17 +200,10 @@ mod tests {
         fn builder(config: &aliyun_core::Config) -> Self::Builder {
             super::super::super::client::Client::new(config).node_uninstall()
         }
-        async fn send(
-            builder: Self::Builder,
-        ) -> Result<NodeUninstallOutput, NodeUninstallError> {
+        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
             builder.send().await
         }
-        fn into_parts(
-            builder: Self::Builder,
-        ) -> (
-            aliyun_core::ServiceClient,
-            Result<NodeUninstallInput, aliyun_core::InvalidInput>,
-        ) {
+        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
             builder.into_parts()
         }
     }

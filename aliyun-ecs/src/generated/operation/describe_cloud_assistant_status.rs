@@ -382,20 +382,10 @@ mod tests {
             super::super::super::client::Client::new(config)
                 .describe_cloud_assistant_status()
         }
-        async fn send(
-            builder: Self::Builder,
-        ) -> Result<
-            DescribeCloudAssistantStatusOutput,
-            DescribeCloudAssistantStatusError,
-        > {
+        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
             builder.send().await
         }
-        fn into_parts(
-            builder: Self::Builder,
-        ) -> (
-            aliyun_core::ServiceClient,
-            Result<DescribeCloudAssistantStatusInput, aliyun_core::InvalidInput>,
-        ) {
+        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
             builder.into_parts()
         }
     }

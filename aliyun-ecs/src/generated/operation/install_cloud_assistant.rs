@@ -299,17 +299,10 @@ mod tests {
         fn builder(config: &aliyun_core::Config) -> Self::Builder {
             super::super::super::client::Client::new(config).install_cloud_assistant()
         }
-        async fn send(
-            builder: Self::Builder,
-        ) -> Result<InstallCloudAssistantOutput, InstallCloudAssistantError> {
+        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
             builder.send().await
         }
-        fn into_parts(
-            builder: Self::Builder,
-        ) -> (
-            aliyun_core::ServiceClient,
-            Result<InstallCloudAssistantInput, aliyun_core::InvalidInput>,
-        ) {
+        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
             builder.into_parts()
         }
     }
