@@ -18,7 +18,7 @@ pub mod cases;
 pub mod fuzz;
 
 pub use cases::{
-    Action, Parts, RequestCase, ResponseCase, run_fuzz, run_requests, run_responses, Sent,
+    Action, Parts, RequestCase, ResponseCase, Sent, run_fuzz, run_requests, run_responses,
 };
 pub use fuzz::fuzz_response_decoding;
 

@@ -32,8 +32,14 @@ enum Context {
 
 /// Methods generated on builders next to each parameter's setters; a parameter may not take
 /// their names.
-const RESERVED_BUILDER_METHODS: &[&str] =
-    &["build", "send", "into_paginator", "into_parts", "new", "client"];
+const RESERVED_BUILDER_METHODS: &[&str] = &[
+    "build",
+    "send",
+    "into_paginator",
+    "into_parts",
+    "new",
+    "client",
+];
 
 /// Checks `spec`; an empty result means it is valid.
 pub fn validate(spec: &Spec) -> Vec<Problem> {

@@ -308,10 +308,8 @@ where
 
 /// Runs every response case of `A`; panics naming each case that failed. `requests` supplies
 /// the parameters of cases without their own: those of its first sent case.
-pub async fn run_responses<A: Action>(
-    requests: &[RequestCase<A>],
-    cases: &[ResponseCase<A>],
-) where
+pub async fn run_responses<A: Action>(requests: &[RequestCase<A>], cases: &[ResponseCase<A>])
+where
     OutputOf<A>: PartialEq + Debug,
 {
     let default = default_params(requests);

@@ -257,7 +257,11 @@ fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
         method,
     } = names;
     let doc = doc_paragraphs(&[
-        format!("Sets the parameters of `{}`: {}", op.name, spec_doc(&summary(&op.doc))),
+        format!(
+            "Sets the parameters of `{}`: {}",
+            op.name,
+            spec_doc(&summary(&op.doc))
+        ),
         format!(
             "[`Client::{method}`](super::super::client::Client::{method}) makes one bound to a \
              client, to [`send`]({builder}::send); [`{input}::builder`] makes an unbound one, to \

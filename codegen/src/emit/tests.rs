@@ -80,7 +80,8 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
         .iter()
         .filter(|example| {
             !op.response_cases.iter().any(|case| {
-                case.status == 200 && serde_json::from_str::<Value>(&case.body).ok().as_ref() == Some(*example)
+                case.status == 200
+                    && serde_json::from_str::<Value>(&case.body).ok().as_ref() == Some(*example)
             })
         })
         .map(|example| raw_string(&example.to_string()));
