@@ -1,7 +1,8 @@
 //! Test support: a transport that records every request and answers canned responses, a
-//! ready-made test configuration, and a deterministic fuzzer of response decoding
-//! ([`fuzz`]). Generated product tests use these to assert on what would go on the wire,
-//! without a socket, and to fuzz every action's response path.
+//! ready-made test configuration, the runners of every action's table of test cases
+//! ([`cases`]) and a deterministic fuzzer of response decoding ([`fuzz`]). Generated product
+//! tests use these to assert on what would go on the wire, without a socket, and to fuzz every
+//! action's response path.
 //!
 //! ```
 //! use aliyun_core::testing::{test_config, CaptureTransport};
@@ -13,8 +14,13 @@
 //! assert!(transport.requests().is_empty());
 //! ```
 
+pub mod cases;
 pub mod fuzz;
 
+pub use cases::{
+    Action, Parts, RequestCase, ResponseCase, Sent, expect_field, run_fuzz, run_fuzz_free_form,
+    run_requests, run_responses,
+};
 pub use fuzz::{fuzz_response_decoding, fuzz_response_decoding_free_form};
 
 use std::collections::{BTreeMap, VecDeque};
@@ -36,7 +42,19 @@ use crate::transport::{
 pub const DEFAULT_RESPONSE_BODY: &str = r#"{"RequestId":"00000000-0000-4000-8000-000000000000"}"#;
 
 /// The parameters every RPC request carries that are not the action's own.
-pub use crate::layout::v1::COMMON_PARAMS;
+pub const COMMON_PARAMS: [&str; 11] = [
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "SignatureType",
+    "Timestamp",
+    "SecurityToken",
+    "Signature",
+];
 
 /// A transport that records requests and answers canned responses: queued ones first (in
 /// order), then the responder if one is set, then the default answer. Clones share their state,

@@ -8,8 +8,14 @@ use crate::spec::{Action, Member, Method, Pagination, PaginationStyle, ParamLoca
 
 /// Methods generated on builders next to each parameter's setters; a parameter may not take
 /// their names.
-const RESERVED_BUILDER_METHODS: &[&str] =
-    &["build", "send", "into_paginator", "as_input", "client"];
+const RESERVED_BUILDER_METHODS: &[&str] = &[
+    "build",
+    "send",
+    "into_paginator",
+    "into_parts",
+    "new",
+    "client",
+];
 
 impl Validator<'_> {
     pub(super) fn actions(&mut self) {

@@ -35,7 +35,7 @@ impl Validator<'_> {
             return Some("client type".into());
         }
         self.spec.actions.keys().find_map(|action| {
-            ["Input", "InputBuilder", "FluentBuilder", "Output", "Error"]
+            ["Input", "Builder", "Output", "Error"]
                 .iter()
                 .find(|suffix| name.strip_prefix(action.as_str()) == Some(**suffix))
                 .map(|suffix| format!("`{action}{suffix}`"))
