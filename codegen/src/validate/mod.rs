@@ -2,8 +2,9 @@
 //!
 //! Each problem carries the field path it is about; [`crate::load`] turns paths into line and
 //! column. All problems are collected, not just the first, so an author fixes a spec in one pass.
-//! One submodule per part of the spec: [`product`](self) facts, named `types`, members
-//! (parameters and fields), actions (errors, paging), test cases, and test values.
+//! One submodule per part of the spec: the product section, named types, members (parameters
+//! and fields), actions (placement, errors, paging), test cases, and values (defaults,
+//! examples, test values) checked against their types.
 
 mod actions;
 mod members;
