@@ -687,39 +687,78 @@ impl ErrorMetadata for Error {
     }
 }
 
-/// Implements what every generated per-action error enum offers, from its variants and their
-/// codes: `as_service_error`, `code`, `message`, `request_id`, `is_retryable`, `into_core`,
-/// `From<Error>` (which sorts a service error into its documented variant, everything else into
-/// `Other`), `Display`, `std::error::Error` and [`ErrorMetadata`].
+/// The per-action part of a generated error enum: which variant holds which error. The
+/// generator writes it as plain `match`es; [`operation_error!`](crate::operation_error) then
+/// writes everything else from it, the same for every action.
 ///
-/// The enum holds one `ServiceError` per documented code and `Other(Error)`:
+/// A generated enum holds one [`ServiceError`] per documented code and `Other(Error)` for the
+/// rest.
+pub trait OperationError: Sized {
+    /// Sorts a service error into the variant of its code, or `Other` for an undocumented one.
+    fn from_service(error: ServiceError) -> Self;
+    /// The service error of a documented variant (`Ok`), or the error `Other` holds (`Err`).
+    fn as_parts(&self) -> Result<&ServiceError, &Error>;
+    /// The error as the runtime's [`Error`]: a documented variant's as [`Error::Service`].
+    fn into_core(self) -> Error;
+}
+
+/// Implements what every generated per-action error enum offers, from its [`OperationError`]
+/// impl: `as_service_error`, `code`, `message`, `request_id`, `is_retryable`, `into_core`,
+/// `From<Error>` (which sorts a service error into its documented variant, everything else into
+/// `Other`), `From<enum> for Error`, `Display`, `std::error::Error` and [`ErrorMetadata`].
 ///
 /// ```
+/// use aliyun_core::{Error, ServiceError};
+///
 /// /// Errors of `RebootThing`.
 /// #[derive(Debug)]
 /// #[non_exhaustive]
 /// pub enum RebootThingError {
 ///     /// `Thing.NotFound`.
-///     ThingNotFound(aliyun_core::ServiceError),
+///     ThingNotFound(ServiceError),
 ///     /// Anything else.
-///     Other(aliyun_core::Error),
+///     Other(Error),
 /// }
-/// aliyun_core::operation_error!(RebootThingError { ThingNotFound => "Thing.NotFound" });
 ///
-/// let service = aliyun_core::ServiceError::new("Thing.NotFound", "no such thing", 404);
-/// let error = RebootThingError::from(aliyun_core::Error::Service(service));
+/// impl aliyun_core::error::OperationError for RebootThingError {
+///     fn from_service(error: ServiceError) -> Self {
+///         match error.code() {
+///             "Thing.NotFound" => Self::ThingNotFound(error),
+///             _ => Self::Other(Error::Service(error)),
+///         }
+///     }
+///     fn as_parts(&self) -> Result<&ServiceError, &Error> {
+///         match self {
+///             Self::ThingNotFound(error) => Ok(error),
+///             Self::Other(error) => Err(error),
+///         }
+///     }
+///     fn into_core(self) -> Error {
+///         match self {
+///             Self::ThingNotFound(error) => Error::Service(error),
+///             Self::Other(error) => error,
+///         }
+///     }
+/// }
+/// aliyun_core::operation_error!(RebootThingError);
+///
+/// let service = ServiceError::new("Thing.NotFound", "no such thing", 404);
+/// let error = RebootThingError::from(Error::Service(service));
 /// assert!(matches!(error, RebootThingError::ThingNotFound(_)));
 /// assert_eq!(error.code(), Some("Thing.NotFound"));
+/// let other = RebootThingError::from(Error::Service(ServiceError::new("Busy", "", 503)));
+/// assert!(matches!(other, RebootThingError::Other(_)));
+/// assert!(other.is_retryable());
 /// ```
 #[macro_export]
 macro_rules! operation_error {
-    ($name:ident { $($variant:ident => $code:literal),* $(,)? }) => {
+    ($name:ident) => {
         impl $name {
             /// The service error, for documented codes and undocumented ones alike.
             pub fn as_service_error(&self) -> ::core::option::Option<&$crate::ServiceError> {
-                match self {
-                    $(Self::$variant(error) => ::core::option::Option::Some(error),)*
-                    Self::Other(error) => error.as_service_error(),
+                match $crate::error::OperationError::as_parts(self) {
+                    ::core::result::Result::Ok(error) => ::core::option::Option::Some(error),
+                    ::core::result::Result::Err(error) => error.as_service_error(),
                 }
             }
 
@@ -735,56 +774,58 @@ macro_rules! operation_error {
 
             /// The request id, when a response carried one.
             pub fn request_id(&self) -> ::core::option::Option<&str> {
-                match self {
-                    $(Self::$variant(error) => error.request_id(),)*
-                    Self::Other(error) => error.request_id(),
+                match $crate::error::OperationError::as_parts(self) {
+                    ::core::result::Result::Ok(error) => error.request_id(),
+                    ::core::result::Result::Err(error) => error.request_id(),
                 }
             }
 
             /// Whether trying again later may succeed.
             pub fn is_retryable(&self) -> bool {
-                match self {
-                    $(Self::$variant(error) => error.is_retryable(),)*
-                    Self::Other(error) => error.is_retryable(),
+                match $crate::error::OperationError::as_parts(self) {
+                    ::core::result::Result::Ok(error) => error.is_retryable(),
+                    ::core::result::Result::Err(error) => error.is_retryable(),
                 }
             }
 
             /// The error as the runtime's `aliyun_core::Error`, with attempts and whether the
             /// call may have taken effect.
             pub fn into_core(self) -> $crate::Error {
-                match self {
-                    $(Self::$variant(error) => $crate::Error::Service(error),)*
-                    Self::Other(error) => error,
-                }
+                $crate::error::OperationError::into_core(self)
             }
         }
 
         impl ::core::convert::From<$crate::Error> for $name {
             fn from(error: $crate::Error) -> Self {
                 match error {
-                    $crate::Error::Service(service) => match service.code() {
-                        $($code => Self::$variant(service),)*
-                        _ => Self::Other($crate::Error::Service(service)),
-                    },
+                    $crate::Error::Service(service) => {
+                        $crate::error::OperationError::from_service(service)
+                    }
                     other => Self::Other(other),
                 }
             }
         }
 
+        impl ::core::convert::From<$name> for $crate::Error {
+            fn from(error: $name) -> Self {
+                error.into_core()
+            }
+        }
+
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                match self {
-                    $(Self::$variant(error) => ::core::fmt::Display::fmt(error, f),)*
-                    Self::Other(error) => ::core::fmt::Display::fmt(error, f),
+                match $crate::error::OperationError::as_parts(self) {
+                    ::core::result::Result::Ok(error) => ::core::fmt::Display::fmt(error, f),
+                    ::core::result::Result::Err(error) => ::core::fmt::Display::fmt(error, f),
                 }
             }
         }
 
         impl ::std::error::Error for $name {
             fn source(&self) -> ::core::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match self {
-                    $(Self::$variant(_) => ::core::option::Option::None,)*
-                    Self::Other(error) => ::std::error::Error::source(error),
+                match $crate::error::OperationError::as_parts(self) {
+                    ::core::result::Result::Ok(_) => ::core::option::Option::None,
+                    ::core::result::Result::Err(error) => ::std::error::Error::source(error),
                 }
             }
         }

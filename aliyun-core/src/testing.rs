@@ -1,7 +1,8 @@
 //! Test support: a transport that records every request and answers canned responses, a
-//! ready-made test configuration, and a deterministic fuzzer of response decoding
-//! ([`fuzz`]). Generated product tests use these to assert on what would go on the wire,
-//! without a socket, and to fuzz every action's response path.
+//! ready-made test configuration, the runners of every action's table of test cases
+//! ([`cases`]) and a deterministic fuzzer of response decoding ([`fuzz`]). Generated product
+//! tests use these to assert on what would go on the wire, without a socket, and to fuzz every
+//! action's response path.
 //!
 //! ```
 //! use aliyun_core::testing::{test_config, CaptureTransport};
@@ -13,8 +14,12 @@
 //! assert!(transport.requests().is_empty());
 //! ```
 
+pub mod cases;
 pub mod fuzz;
 
+pub use cases::{
+    Action, Parts, RequestCase, ResponseCase, Sent, run_fuzz, run_requests, run_responses,
+};
 pub use fuzz::fuzz_response_decoding;
 
 use std::collections::{BTreeMap, VecDeque};

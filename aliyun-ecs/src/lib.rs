@@ -22,11 +22,15 @@
 //! # }
 //! ```
 //!
-//! Every action of the spec is a method on [`Client`] returning a fluent builder; `send()`
+//! Every action of the spec is a method on [`Client`] returning the action's builder bound to
+//! the client (for example
+//! [`RebootInstanceBuilder`](operation::reboot_instance::RebootInstanceBuilder)); `send()`
 //! validates the input against the spec (required parameters, list sizes, lengths, ranges)
 //! before anything goes on the wire, signs, sends, retries per policy, and decodes a typed
 //! output: wrapped lists arrive as `Vec`s, booleans sent as strings as `bool`, enums with an
-//! `Unknown(String)` arm for values added later.
+//! `Unknown(String)` arm for values added later. Each parameter is documented once, on the
+//! action's input struct; the [`operation`] module describes what every builder, call and error
+//! offers.
 //!
 //! ## Fleets
 //!

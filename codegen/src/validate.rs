@@ -32,8 +32,14 @@ enum Context {
 
 /// Methods generated on builders next to each parameter's setters; a parameter may not take
 /// their names.
-const RESERVED_BUILDER_METHODS: &[&str] =
-    &["build", "send", "into_paginator", "as_input", "client"];
+const RESERVED_BUILDER_METHODS: &[&str] = &[
+    "build",
+    "send",
+    "into_paginator",
+    "into_parts",
+    "new",
+    "client",
+];
 
 /// Checks `spec`; an empty result means it is valid.
 pub fn validate(spec: &Spec) -> Vec<Problem> {
@@ -154,7 +160,7 @@ impl Validator<'_> {
             return Some("client type".into());
         }
         self.spec.actions.keys().find_map(|action| {
-            ["Input", "InputBuilder", "FluentBuilder", "Output", "Error"]
+            ["Input", "Builder", "Output", "Error"]
                 .iter()
                 .find(|suffix| name.strip_prefix(action.as_str()) == Some(**suffix))
                 .map(|suffix| format!("`{action}{suffix}`"))

@@ -52,7 +52,15 @@ fn worked_example_generates() {
         .iter()
         .find(|f| f.path.ends_with("operation/describe_regions.rs"))
         .expect("describe_regions.rs");
-    assert!(module.contents.contains("async fn request_english()"));
-    assert!(module.contents.contains("async fn response_two_regions()"));
+    assert!(
+        module
+            .contents
+            .contains("Request::sent(\n            \"english\"")
+    );
+    assert!(
+        module
+            .contents
+            .contains("Response::output(\n            \"two_regions\"")
+    );
     assert!(module.contents.contains("pub regions: Vec<Region>"));
 }

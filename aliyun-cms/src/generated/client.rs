@@ -30,36 +30,40 @@ impl Client {
     /// images). About 5% of installations through this action fail; retry with `Force`, or
     /// install the agent on the instance by hand.
     ///
-    /// Returns a [`NodeInstallFluentBuilder`](super::operation::node_install::NodeInstallFluentBuilder): set parameters, then call `send()`.
+    /// Returns the [`NodeInstallBuilder`](super::operation::node_install::NodeInstallBuilder) of this client: set parameters, then call `send()`.
     pub fn node_install(
         &self,
-    ) -> super::operation::node_install::NodeInstallFluentBuilder {
-        super::operation::node_install::NodeInstallFluentBuilder::new(self.inner.clone())
+    ) -> super::operation::node_install::NodeInstallBuilder<aliyun_core::ServiceClient> {
+        super::operation::node_install::NodeInstallBuilder::new(self.inner.clone())
     }
     /// Queries the state of the CloudMonitor agent on one instance.
     ///
-    /// Returns a [`NodeStatusFluentBuilder`](super::operation::node_status::NodeStatusFluentBuilder): set parameters, then call `send()`.
-    pub fn node_status(&self) -> super::operation::node_status::NodeStatusFluentBuilder {
-        super::operation::node_status::NodeStatusFluentBuilder::new(self.inner.clone())
+    /// Returns the [`NodeStatusBuilder`](super::operation::node_status::NodeStatusBuilder) of this client: set parameters, then call `send()`.
+    pub fn node_status(
+        &self,
+    ) -> super::operation::node_status::NodeStatusBuilder<aliyun_core::ServiceClient> {
+        super::operation::node_status::NodeStatusBuilder::new(self.inner.clone())
     }
     /// Queries the state of the CloudMonitor agent on several instances at once.
     ///
-    /// Returns a [`NodeStatusListFluentBuilder`](super::operation::node_status_list::NodeStatusListFluentBuilder): set parameters, then call `send()`.
+    /// Returns the [`NodeStatusListBuilder`](super::operation::node_status_list::NodeStatusListBuilder) of this client: set parameters, then call `send()`.
     pub fn node_status_list(
         &self,
-    ) -> super::operation::node_status_list::NodeStatusListFluentBuilder {
-        super::operation::node_status_list::NodeStatusListFluentBuilder::new(
+    ) -> super::operation::node_status_list::NodeStatusListBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::node_status_list::NodeStatusListBuilder::new(
             self.inner.clone(),
         )
     }
     /// Uninstalls the CloudMonitor agent from one ECS instance.
     ///
-    /// Returns a [`NodeUninstallFluentBuilder`](super::operation::node_uninstall::NodeUninstallFluentBuilder): set parameters, then call `send()`.
+    /// Returns the [`NodeUninstallBuilder`](super::operation::node_uninstall::NodeUninstallBuilder) of this client: set parameters, then call `send()`.
     pub fn node_uninstall(
         &self,
-    ) -> super::operation::node_uninstall::NodeUninstallFluentBuilder {
-        super::operation::node_uninstall::NodeUninstallFluentBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> super::operation::node_uninstall::NodeUninstallBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::node_uninstall::NodeUninstallBuilder::new(self.inner.clone())
     }
 }

@@ -30,11 +30,13 @@ impl Client {
     /// Results come in pages: either `NextToken`/`MaxResults` (preferred) or
     /// `PageNumber`/`PageSize`.
     ///
-    /// Returns a [`DescribeCloudAssistantStatusFluentBuilder`](super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusFluentBuilder): set parameters, then call `send()`.
+    /// Returns the [`DescribeCloudAssistantStatusBuilder`](super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder) of this client: set parameters, then call `send()`.
     pub fn describe_cloud_assistant_status(
         &self,
-    ) -> super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusFluentBuilder {
-        super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusFluentBuilder::new(
+    ) -> super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder::new(
             self.inner.clone(),
         )
     }
@@ -43,11 +45,13 @@ impl Client {
     /// The client takes effect only after the instances restart: call `RebootInstance` after
     /// this action.
     ///
-    /// Returns a [`InstallCloudAssistantFluentBuilder`](super::operation::install_cloud_assistant::InstallCloudAssistantFluentBuilder): set parameters, then call `send()`.
+    /// Returns the [`InstallCloudAssistantBuilder`](super::operation::install_cloud_assistant::InstallCloudAssistantBuilder) of this client: set parameters, then call `send()`.
     pub fn install_cloud_assistant(
         &self,
-    ) -> super::operation::install_cloud_assistant::InstallCloudAssistantFluentBuilder {
-        super::operation::install_cloud_assistant::InstallCloudAssistantFluentBuilder::new(
+    ) -> super::operation::install_cloud_assistant::InstallCloudAssistantBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::install_cloud_assistant::InstallCloudAssistantBuilder::new(
             self.inner.clone(),
         )
     }
@@ -56,12 +60,12 @@ impl Client {
     /// With `DryRun` set, the request is only checked: a request that would succeed answers
     /// with the error `DryRunOperation`.
     ///
-    /// Returns a [`RebootInstanceFluentBuilder`](super::operation::reboot_instance::RebootInstanceFluentBuilder): set parameters, then call `send()`.
+    /// Returns the [`RebootInstanceBuilder`](super::operation::reboot_instance::RebootInstanceBuilder) of this client: set parameters, then call `send()`.
     pub fn reboot_instance(
         &self,
-    ) -> super::operation::reboot_instance::RebootInstanceFluentBuilder {
-        super::operation::reboot_instance::RebootInstanceFluentBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> super::operation::reboot_instance::RebootInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::reboot_instance::RebootInstanceBuilder::new(self.inner.clone())
     }
 }

@@ -1,4 +1,5 @@
-//! The product's `Client`: one method per action, each returning a fluent builder.
+//! The product's `Client`: one method per action, each returning the action's builder bound to
+//! the client.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -22,19 +23,21 @@ pub fn client_module(service: &Service) -> TokenStream {
             .to_owned(),
     ]);
     let methods = service.operations.iter().map(|op| {
-        let OperationNames { method, fluent, .. } = OperationNames::new(op);
+        let OperationNames {
+            method, builder, ..
+        } = OperationNames::new(op);
         let module = super::rust::ident(&op.snake);
         let doc = doc_paragraphs(&[
             spec_doc(&op.doc),
             format!(
-                "Returns a [`{fluent}`](super::operation::{module}::{fluent}): set parameters, \
-                 then call `send()`."
+                "Returns the [`{builder}`](super::operation::{module}::{builder}) of this client: \
+                 set parameters, then call `send()`."
             ),
         ]);
         quote! {
             #doc
-            pub fn #method(&self) -> super::operation::#module::#fluent {
-                super::operation::#module::#fluent::new(self.inner.clone())
+            pub fn #method(&self) -> super::operation::#module::#builder<aliyun_core::ServiceClient> {
+                super::operation::#module::#builder::new(self.inner.clone())
             }
         }
     });

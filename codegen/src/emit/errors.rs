@@ -9,15 +9,16 @@ use super::docs::{doc_paragraphs, spec_doc};
 use super::operation::OperationNames;
 use super::rust::ident;
 
-/// The error enum of `op` and its conversions.
+/// The error enum of `op`, and its `aliyun_core::error::OperationError` impl: which variant
+/// holds which error, as plain `match`es (which prettyplease lays out, unlike a macro body).
+/// `operation_error!` in aliyun-core writes the rest (accessors, conversions, `Display`,
+/// `std::error::Error`), the same for every action.
 pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
     let error = &names.error;
     let doc = doc_paragraphs(&[
         format!("Errors `{}` can return.", op.name),
-        "Each documented error code has a variant holding the service error; everything else \
-         (invalid input, credentials, timeouts, connection failures, unreadable responses and \
-         undocumented codes) is [`Other`](Self::Other). Every error answers `code()`, \
-         `message()`, `request_id()` and `is_retryable()`."
+        "One variant per documented code, and [`Other`](Self::Other) for everything else; see \
+         [the `operation` module](super) for what every error answers."
             .to_owned(),
     ]);
     let variants: Vec<_> = op.errors.iter().map(|e| ident(&e.variant)).collect();
@@ -38,12 +39,45 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
         ]);
         quote! { #doc #variant(aliyun_core::ServiceError), }
     });
-    let mappings = op.errors.iter().zip(&variants).map(|(e, variant)| {
-        let code = &e.code;
-        quote!(#variant => #code)
-    });
-    // The accessors, conversions and trait impls are the same for every action: one macro in
-    // aliyun-core writes them from the variant-to-code table.
+    let codes = op.errors.iter().map(|e| &e.code);
+    let from_service = if variants.is_empty() {
+        quote!(Self::Other(aliyun_core::Error::Service(error)))
+    } else {
+        quote! {
+            match error.code() {
+                #(#codes => Self::#variants(error),)*
+                _ => Self::Other(aliyun_core::Error::Service(error)),
+            }
+        }
+    };
+    let (as_parts, into_core) = if variants.is_empty() {
+        (
+            quote! {
+                let Self::Other(error) = self;
+                Err(error)
+            },
+            quote! {
+                let Self::Other(error) = self;
+                error
+            },
+        )
+    } else {
+        let documented = quote!(#(Self::#variants(error))|*);
+        (
+            quote! {
+                match self {
+                    #documented => Ok(error),
+                    Self::Other(error) => Err(error),
+                }
+            },
+            quote! {
+                match self {
+                    #documented => aliyun_core::Error::Service(error),
+                    Self::Other(error) => error,
+                }
+            },
+        )
+    };
     quote! {
         #doc
         #[derive(Debug)]
@@ -53,6 +87,21 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
             /// Any other error: see [`aliyun_core::Error`].
             Other(aliyun_core::Error),
         }
-        aliyun_core::operation_error!(#error { #(#mappings),* });
+
+        impl aliyun_core::error::OperationError for #error {
+            fn from_service(error: aliyun_core::ServiceError) -> Self {
+                #from_service
+            }
+
+            fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
+                #as_parts
+            }
+
+            fn into_core(self) -> aliyun_core::Error {
+                #into_core
+            }
+        }
+
+        aliyun_core::operation_error!(#error);
     }
 }

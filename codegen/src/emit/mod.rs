@@ -134,14 +134,58 @@ fn root_module(service: &Service, spec_name: &str) -> TokenStream {
     }
 }
 
+/// The `operation` module: one submodule per action, and, written once here instead of in
+/// every action's docs, what every builder, call, paginator and error enum offers.
 fn operations_index(service: &Service) -> TokenStream {
     let modules = service.operations.iter().map(|op| rust::ident(&op.snake));
-    let doc = format!(
-        " One module per `{}` action: its input and builder, output, error enum and tests.",
-        service.code
-    );
+    let doc = docs::doc_paragraphs(&[
+        format!(
+            "One module per `{}` action: its input, builder, output and error enum.",
+            service.code
+        ),
+        OPERATION_GUIDE.to_owned(),
+    ]);
+    let doc = doc.to_string().replace("# [doc", "# ! [doc");
+    let doc: TokenStream = doc.parse().unwrap_or_default();
     quote! {
-        #![doc = #doc]
+        #doc
         #(pub mod #modules;)*
     }
 }
+
+/// What is the same for every action, documented once on the `operation` module.
+const OPERATION_GUIDE: &str = "\
+# Builders
+
+Each action `X` has one builder, `XBuilder<C = ()>`. `Client::x()` returns it bound to the client \
+(`XBuilder<aliyun_core::ServiceClient>`): set parameters, then `send()`, or `into_paginator()` \
+for a paged action. `XInput::builder()` returns it unbound: set parameters, then `build()` \
+checks them and returns the `XInput`, for example to send later with \
+[`ServiceClient::call`](aliyun_core::ServiceClient::call).
+
+For each parameter `x` the builder has `x(value)` (for a list: appends one item), \
+`set_x(Option<..>)` (replaces the value or the whole list; `None` clears it) and `get_x()`. Each \
+setter links to the input field that documents the parameter.
+
+# Sending
+
+`send()` checks the input against every rule of the spec (required parameters, list sizes, \
+lengths, patterns, ranges) before anything goes on the wire; then it signs the request, sends it, \
+retries per the client's [retry policy](aliyun_core::RetryPolicy) and decodes the response. An \
+idempotent action is retried on timeouts and transient failures. Any other action is not re-sent \
+once the request may have reached the service, and such an error says that the call may have \
+taken effect.
+
+# Paging
+
+`into_paginator()` pages through the results as a stream: `.pages()` for whole responses, \
+`.items()` for one list item at a time. Each page is a separate, retried call; the parameters \
+that select the page (a token or a page number) are managed by the paginator.
+
+# Errors
+
+Each action's error enum has one variant per documented error code, holding the service error, \
+and `Other` for everything else: invalid input, credentials, timeouts, connection failures, \
+unreadable responses and undocumented codes. Every error answers `code()`, `message()`, \
+`request_id()` and `is_retryable()` (also through [`aliyun_core::error::ErrorMetadata`]), and \
+converts into [`aliyun_core::Error`] with `into_core()` or `?`.";

@@ -1,5 +1,11 @@
-//! One `operation/<action>.rs` module: input, input builder, fluent builder, output, the
-//! `Operation` impl (metadata, validation, wire writing), the paginator, and the tests.
+//! One `operation/<action>.rs` module: input, builder, output, the `Operation` impl (metadata,
+//! validation, wire writing), the paginator, the error enum, and the tests.
+//!
+//! Each field's prose is written once, on the input field; the builder's setters link to it
+//! with a one-line facts note. One builder type serves both uses: unbound
+//! (`XInput::builder()`, for `build()`) and bound to a client (`Client::x()`, which adds
+//! `send()` and `into_paginator()`), so setters exist once. What is the same for every action
+//! is documented once, in the `operation` module (see `super::operations_index`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -16,10 +22,8 @@ use super::wire::{WireName, validate_field, write_field};
 pub struct OperationNames {
     /// `InstallCloudAssistantInput`.
     pub input: proc_macro2::Ident,
-    /// `InstallCloudAssistantInputBuilder`.
+    /// `InstallCloudAssistantBuilder`: generic over its client (`()` when unbound).
     pub builder: proc_macro2::Ident,
-    /// `InstallCloudAssistantFluentBuilder`.
-    pub fluent: proc_macro2::Ident,
     /// `InstallCloudAssistantOutput`.
     pub output: proc_macro2::Ident,
     /// `InstallCloudAssistantError`.
@@ -33,8 +37,7 @@ impl OperationNames {
     pub fn new(op: &Operation) -> Self {
         OperationNames {
             input: format_ident!("{}Input", op.name),
-            builder: format_ident!("{}InputBuilder", op.name),
-            fluent: format_ident!("{}FluentBuilder", op.name),
+            builder: format_ident!("{}Builder", op.name),
             output: format_ident!("{}Output", op.name),
             error: format_ident!("{}Error", op.name),
             method: ident(&op.snake),
@@ -61,8 +64,7 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
         quote!(use super::super::types::{#(#used),*};)
     });
     let input = input_struct(op, &names);
-    let builder = input_builder(op, &names);
-    let fluent = fluent_builder(op, &names);
+    let builder = builder(op, &names);
     let output = output_struct(op, &names);
     let operation_impl = operation_impl(op, &names);
     let error = error_enum(op, &names);
@@ -73,7 +75,6 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
         #uses
         #input
         #builder
-        #fluent
         #output
         #operation_impl
         #error
@@ -82,8 +83,9 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
     }
 }
 
-/// A one-line summary of a field's rules, for setter docs.
-fn limits_note(field: &Field) -> String {
+/// The facts line of a field (rules, service default, wire name), on the input field and on
+/// its setter.
+fn facts(field: &Field) -> String {
     let mut rules = Vec::new();
     if field.required {
         rules.push("required".to_owned());
@@ -123,25 +125,23 @@ fn limits_note(field: &Field) -> String {
     if field.client_region {
         rules.push("defaults to the client's region".to_owned());
     }
-    if rules.is_empty() {
-        return String::new();
-    }
+    rules.push(format!("wire name `{}`", field.wire_name));
     let mut text = rules.join("; ");
     if let Some(first) = text.get(..1) {
         text = first.to_uppercase() + &text[1..];
     }
-    format!("{text}. Wire name: `{}`.", field.wire_name)
+    text + "."
 }
 
 fn input_struct(op: &Operation, names: &OperationNames) -> TokenStream {
-    let input = &names.input;
-    let builder = &names.builder;
+    let OperationNames { input, builder, .. } = names;
     let doc = doc_attrs(&format!(
-        "The validated input of `{}`. Build it with [`{builder}`]; its fields are public to read.",
+        "The validated input of `{}`: made by [`{builder}::build`], or by the client's builder \
+         when it sends.",
         op.name
     ));
     let fields = op.params.iter().map(|f| {
-        let doc = doc_paragraphs(&[spec_doc(&f.doc), limits_note(f)]);
+        let doc = doc_paragraphs(&[spec_doc(&f.doc), facts(f)]);
         let name = ident(&f.rust_name);
         let ty = super::rust::field_type(f, !input_is_option(f));
         quote! { #doc pub #name: #ty, }
@@ -157,6 +157,9 @@ fn input_struct(op: &Operation, names: &OperationNames) -> TokenStream {
         let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
         Some(quote! { #doc pub const #name: usize = #max; })
     });
+    let builder_doc = doc_attrs(&format!(
+        "An unbound builder of this input: set parameters, then [`build`]({builder}::build)."
+    ));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -166,7 +169,7 @@ fn input_struct(op: &Operation, names: &OperationNames) -> TokenStream {
         }
 
         impl #input {
-            /// A builder for this input.
+            #builder_doc
             pub fn builder() -> #builder {
                 #builder::default()
             }
@@ -187,105 +190,88 @@ fn setter_arg(ty: &Type) -> (TokenStream, TokenStream) {
     }
 }
 
-/// Setter method declarations: `(signature, doc)` for `x`, `set_x`, `get_x`.
-struct Setter {
-    name: proc_macro2::Ident,
-    set_name: proc_macro2::Ident,
-    get_name: proc_macro2::Ident,
-    arg: TokenStream,
-    value: TokenStream,
-    stored: TokenStream,
-    doc: TokenStream,
-    set_doc: TokenStream,
-    get_doc: TokenStream,
-    is_list: bool,
-}
-
-fn setter(field: &Field) -> Setter {
+/// The three accessors of one parameter on the builder: `x` (sets, or appends to a list),
+/// `set_x` (replaces or clears), `get_x`. Their docs link to the input field, which holds the
+/// prose.
+fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
     let rust = &field.rust_name;
+    let name = ident(rust);
+    let bare = rust.trim_start_matches("r#");
+    let set_name = ident_concat("set_", bare);
+    let get_name = ident_concat("get_", bare);
     let is_list = matches!(field.ty, Type::List(_));
     let (arg, value) = match &field.ty {
         Type::List(item) => setter_arg(&item.ty),
         other => setter_arg(other),
     };
     let stored_value = value_type(&field.ty);
-    let note = limits_note(field);
-    let field_doc = spec_doc(&field.doc);
-    let (doc, set_doc) = if is_list {
-        let append =
-            format!("Appends one item to `{rust}`; use `set_{rust}` to replace the whole list.");
-        let set = format!("Replaces the whole `{rust}` list (`None` clears it).");
+    let stored = quote!(Option<#stored_value>);
+    // rustdoc does not resolve raw identifiers (`r#type`) in intra-doc links: link the page.
+    let link = if name.to_string().starts_with("r#") {
+        format!("[`{input}::{bare}`](struct.{input}.html#structfield.{bare})")
+    } else {
+        format!("[`{input}::{bare}`]")
+    };
+    let facts = facts(field);
+    let (doc, set_doc, add) = if is_list {
         (
-            doc_paragraphs(&[field_doc.clone(), append, note.clone()]),
-            doc_paragraphs(&[field_doc, set, note]),
+            format!("Appends one item to {link}. {facts}"),
+            format!("Replaces the whole {link} list (`None` clears it)."),
+            quote!(self.#name.get_or_insert_with(Vec::new).push(#value);),
         )
     } else {
-        let set = format!("Sets or clears `{rust}`.");
         (
-            doc_paragraphs(&[field_doc.clone(), note.clone()]),
-            doc_paragraphs(&[field_doc, set, note]),
+            format!("Sets {link}. {facts}"),
+            format!("Sets or clears {link}."),
+            quote!(self.#name = Some(#value);),
         )
     };
-    let get_doc = doc_attrs(&format!("The `{rust}` set so far."));
-    Setter {
-        name: ident(rust),
-        set_name: ident_concat("set_", rust.trim_start_matches("r#")),
-        get_name: ident_concat("get_", rust.trim_start_matches("r#")),
-        arg,
-        value,
-        stored: quote!(Option<#stored_value>),
-        doc,
-        set_doc,
-        get_doc,
-        is_list,
+    let get_doc = format!("The {link} set so far.");
+    let (doc, set_doc, get_doc) = (doc_attrs(&doc), doc_attrs(&set_doc), doc_attrs(&get_doc));
+    quote! {
+        #doc
+        pub fn #name(mut self, input: #arg) -> Self {
+            #add
+            self
+        }
+        #set_doc
+        pub fn #set_name(mut self, input: #stored) -> Self {
+            self.#name = input;
+            self
+        }
+        #get_doc
+        pub fn #get_name(&self) -> &#stored {
+            &self.#name
+        }
     }
 }
 
-fn input_builder(op: &Operation, names: &OperationNames) -> TokenStream {
-    let OperationNames { input, builder, .. } = names;
-    let doc = doc_attrs(&format!(
-        "Builds a [`{input}`], checking the spec's rules in [`build`]({builder}::build)."
-    ));
-    let fields = op.params.iter().map(|f| {
-        let s = setter(f);
-        let (name, stored) = (&s.name, &s.stored);
-        quote!(#name: #stored,)
-    });
-    let methods = op.params.iter().map(|f| {
-        let Setter {
-            name,
-            set_name,
-            get_name,
-            arg,
-            value,
-            stored,
-            doc,
-            set_doc,
-            get_doc,
-            is_list,
-        } = setter(f);
-        let add = if is_list {
-            quote!(self.#name.get_or_insert_with(Vec::new).push(#value);)
-        } else {
-            quote!(self.#name = Some(#value);)
-        };
-        quote! {
-            #doc
-            pub fn #name(mut self, input: #arg) -> Self {
-                #add
-                self
-            }
-            #set_doc
-            pub fn #set_name(mut self, input: #stored) -> Self {
-                self.#name = input;
-                self
-            }
-            #get_doc
-            pub fn #get_name(&self) -> &#stored {
-                &self.#name
-            }
-        }
-    });
+/// The one builder of an action, generic over its client: `()` when made by
+/// `XInput::builder()`, `aliyun_core::ServiceClient` when made by `Client::x()`.
+fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
+    let OperationNames {
+        input,
+        builder,
+        output,
+        error,
+        method,
+    } = names;
+    let doc = doc_paragraphs(&[
+        format!(
+            "Sets the parameters of `{}`: {}",
+            op.name,
+            spec_doc(&summary(&op.doc))
+        ),
+        format!(
+            "[`Client::{method}`](super::super::client::Client::{method}) makes one bound to a \
+             client, to [`send`]({builder}::send); [`{input}::builder`] makes an unbound one, to \
+             [`build`]({builder}::build) the input. See [the `operation` module](super) for what \
+             every builder offers."
+        ),
+    ]);
+    let fields: Vec<_> = op.params.iter().map(|f| ident(&f.rust_name)).collect();
+    let stored = op.params.iter().map(|f| value_type(&f.ty));
+    let accessors = op.params.iter().map(|f| accessors(f, input));
     let inits = op.params.iter().map(|f| {
         let name = ident(&f.rust_name);
         let wire = &f.wire_name;
@@ -297,18 +283,46 @@ fn input_builder(op: &Operation, names: &OperationNames) -> TokenStream {
             quote!(#name: self.#name,)
         }
     });
+    let region_fills = op.params.iter().filter(|f| f.client_region).map(|f| {
+        let name = ident(&f.rust_name);
+        quote! {
+            if self.#name.is_none() {
+                self.#name = self.client.region().map(str::to_owned);
+            }
+        }
+    });
+    let region_fills: Vec<_> = region_fills.collect();
+    let mutability = (!region_fills.is_empty()).then(|| quote!(mut));
+    let idempotency = if op.idempotent {
+        "Idempotent: retried on timeouts and transient failures"
+    } else {
+        "Not idempotent: not re-sent once it may have reached the service"
+    };
+    let send_doc = doc_attrs(&format!(
+        "Checks the input, then signs, sends and decodes the call. {idempotency} (see \
+         [the `operation` module](super))."
+    ));
+    let paginator = op.pagination.as_ref().map(|_| {
+        quote! {
+            /// Pages through the results as a stream (see [the `operation` module](super)).
+            pub fn into_paginator(self) -> aliyun_core::pagination::Paginator<#input, #error> {
+                let (client, input) = self.into_parts();
+                aliyun_core::pagination::Paginator::new(client, input)
+            }
+        }
+    });
     quote! {
         #doc
         #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct #builder {
-            #(#fields)*
+        pub struct #builder<C = ()> {
+            client: C,
+            #(#fields: Option<#stored>,)*
         }
 
-        impl #builder {
-            #(#methods)*
+        impl<C> #builder<C> {
+            #(#accessors)*
 
-            /// Checks every rule of the spec (required parameters, list sizes, lengths,
-            /// patterns, ranges) and builds the input. Nothing is sent.
+            /// Checks every rule of the spec and builds the input. Nothing is sent.
             pub fn build(self) -> Result<#input, aliyun_core::InvalidInput> {
                 let input = #input {
                     #(#inits)*
@@ -317,98 +331,10 @@ fn input_builder(op: &Operation, names: &OperationNames) -> TokenStream {
                 Ok(input)
             }
         }
-    }
-}
 
-fn fluent_builder(op: &Operation, names: &OperationNames) -> TokenStream {
-    let OperationNames {
-        input,
-        builder,
-        fluent,
-        output,
-        error,
-        method,
-    } = names;
-    let doc = doc_paragraphs(&[
-        format!("Sends `{}`: {}", op.name, spec_doc(op.doc.trim())),
-        format!(
-            "Made by [`Client::{method}`](super::super::client::Client::{method}). Set parameters \
-             with the methods below, then [`send`]({fluent}::send)."
-        ),
-    ]);
-    let setters = op.params.iter().map(|f| {
-        let Setter {
-            name,
-            set_name,
-            get_name,
-            arg,
-            stored,
-            doc,
-            set_doc,
-            get_doc,
-            ..
-        } = setter(f);
-        quote! {
-            #doc
-            pub fn #name(mut self, input: #arg) -> Self {
-                self.inner = self.inner.#name(input);
-                self
-            }
-            #set_doc
-            pub fn #set_name(mut self, input: #stored) -> Self {
-                self.inner = self.inner.#set_name(input);
-                self
-            }
-            #get_doc
-            pub fn #get_name(&self) -> &#stored {
-                self.inner.#get_name()
-            }
-        }
-    });
-    let region_fills = op.params.iter().filter(|f| f.client_region).map(|f| {
-        let name = ident(&f.rust_name);
-        quote! {
-            if inner.#name.is_none() {
-                inner.#name = self.client.region().map(str::to_owned);
-            }
-        }
-    });
-    let region_fills: Vec<_> = region_fills.collect();
-    let mutability = (!region_fills.is_empty()).then(|| quote!(mut));
-    let retry_note = if op.idempotent {
-        "The action is idempotent: timeouts and transient failures are retried per the client's retry policy."
-    } else {
-        "The action is not idempotent: once the request may have reached the service it is not \
-         re-sent, and such an error says the call may have taken effect."
-    };
-    let send_doc = doc_paragraphs(&[
-        "Validates the input, then signs and sends the request, retrying per the client's retry \
-         policy, and decodes the response.",
-        retry_note,
-    ]);
-    quote! {
-        #doc
-        #[derive(Debug, Clone)]
-        pub struct #fluent {
-            client: aliyun_core::ServiceClient,
-            inner: #builder,
-        }
-
-        impl #fluent {
+        impl #builder<aliyun_core::ServiceClient> {
             pub(crate) fn new(client: aliyun_core::ServiceClient) -> Self {
-                Self { client, inner: #builder::default() }
-            }
-
-            /// The input built so far.
-            pub fn as_input(&self) -> &#builder {
-                &self.inner
-            }
-
-            /// The client and the built input (parameters the client supplies filled in).
-            fn into_parts(self) -> (aliyun_core::ServiceClient, Result<#input, aliyun_core::InvalidInput>) {
-                let #mutability inner = self.inner;
-                #(#region_fills)*
-                (self.client, inner.build())
+                Self { client, #(#fields: None,)* }
             }
 
             #send_doc
@@ -418,7 +344,13 @@ fn fluent_builder(op: &Operation, names: &OperationNames) -> TokenStream {
                 client.call(&input).await.map_err(#error::from)
             }
 
-            #(#setters)*
+            #paginator
+
+            /// The client and the built input (parameters the client supplies filled in).
+            fn into_parts(#mutability self) -> (aliyun_core::ServiceClient, Result<#input, aliyun_core::InvalidInput>) {
+                #(#region_fills)*
+                (self.client.clone(), self.build())
+            }
         }
     }
 }
@@ -513,13 +445,7 @@ fn paginated_impl(op: &Operation, names: &OperationNames) -> TokenStream {
     let Some(p) = &op.pagination else {
         return quote!();
     };
-    let OperationNames {
-        input,
-        output,
-        fluent,
-        error,
-        ..
-    } = names;
+    let OperationNames { input, output, .. } = names;
     let field_ident = |wire: &str, fields: &[Field]| {
         fields
             .iter()
@@ -599,13 +525,6 @@ fn paginated_impl(op: &Operation, names: &OperationNames) -> TokenStream {
             )
         }
     };
-    let paginator_doc = doc_paragraphs(&[
-        format!("Pages through `{}` results as a stream.", op.name),
-        "Call `.pages()` for whole responses or `.items()` for one list item at a time; each \
-         page is a separate, retried call. Parameters that set the page (token or number) are \
-         managed by the paginator."
-            .to_owned(),
-    ]);
     quote! {
         impl aliyun_core::pagination::Paginated for #input {
             type Item = #item_ty;
@@ -620,14 +539,6 @@ fn paginated_impl(op: &Operation, names: &OperationNames) -> TokenStream {
 
             fn into_items(output: #output) -> Vec<Self::Item> {
                 output.#items
-            }
-        }
-
-        impl #fluent {
-            #paginator_doc
-            pub fn into_paginator(self) -> aliyun_core::pagination::Paginator<#input, #error> {
-                let (client, input) = self.into_parts();
-                aliyun_core::pagination::Paginator::new(client, input)
             }
         }
     }

@@ -1,23 +1,25 @@
-//! Tests generated from a spec's test cases.
+//! Tests generated from a spec's test cases, as tables.
 //!
-//! Each case drives the real call path (builder → validation → wire parameters → signing →
-//! transport) through `aliyun_core::testing::CaptureTransport`, which records requests and
-//! answers canned responses without a socket. Request cases assert on the method and the exact
-//! action parameters sent (or that nothing was sent); response cases assert on the typed output
-//! or the typed error. One more test per operation fuzzes its response decoding with
-//! `aliyun_core::testing::fuzz_response_decoding`, seeded with the spec's canned bodies and its
-//! response example.
+//! Each action's test module lists its request cases and response cases as data
+//! (`aliyun_core::testing::{RequestCase, ResponseCase}`: a name, a non-capturing closure that
+//! sets the parameters, and the expectation) and runs them with three generic tests shared by
+//! every action (`aliyun_core::testing::{run_requests, run_responses, run_fuzz}`). Every case
+//! drives the real call path (the client's builder method → validation → wire parameters →
+//! signing → transport) through `aliyun_core::testing::CaptureTransport`. Request cases assert
+//! on the method and the exact action parameters sent, or on the invalid parameter and that
+//! nothing was sent; response cases on the typed output, or the error's code and variant, or
+//! an unreadable response. The fuzz test is seeded with the response cases' bodies (not listed
+//! again) and the spec's response example.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
 use crate::model::{Field, Method, NamedType, Operation, ResponseCase, Service, Type};
 
-use super::docs::{doc_attrs, spec_doc};
 use super::operation::OperationNames;
 use super::rust::{ident, ident_concat, number_literal};
 
@@ -27,71 +29,63 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
         service,
         used_types: RefCell::default(),
     };
-    let requests = op.request_cases.iter().map(|case| {
-        let test = format_ident!("request_{}", case.name);
-        let doc = case.doc.as_deref().map(|d| doc_attrs(&spec_doc(d)));
-        let call = values.call(op, names, &case.params);
-        let body = match (&case.expect.invalid, &case.expect.wire) {
-            (Some(parameter), _) => quote! {
-                let error = #call.expect_err("the input breaks a rule of the spec");
-                aliyun_core::testing::assert_invalid_input(error.into_core(), #parameter);
-                assert!(transport.requests().is_empty(), "nothing may be sent");
-            },
-            (None, wire) => {
-                let method = match case.expect.method.unwrap_or(op.method) {
-                    Method::Get => "GET",
-                    Method::Post => "POST",
-                };
-                let pairs = wire.iter().flatten().map(|(name, value)| {
-                    let value = wire_text(value);
-                    quote!((#name, #value))
-                });
-                quote! {
-                    let result = #call;
-                    let request = transport
-                        .last_request()
-                        .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-                    request.assert_sent(#method, &[#(#pairs),*]);
-                }
-            }
-        };
-        let transport = quote!(let transport = aliyun_core::testing::CaptureTransport::new(););
-        test_fn(&test, doc, transport, body)
-    });
-    let empty_params = BTreeMap::new();
-    let default_params = op
+    let OperationNames {
+        input,
+        builder,
+        error,
+        method,
+        ..
+    } = names;
+    let requests: Vec<_> = op
         .request_cases
         .iter()
-        .find(|c| c.expect.invalid.is_none())
-        .map(|c| &c.params);
-    let responses = op.response_cases.iter().map(|case| {
-        let test = format_ident!("response_{}", case.name);
-        let doc = case.doc.as_deref().map(|d| doc_attrs(&spec_doc(d)));
-        let empty = BTreeMap::new();
-        let params = case.params.as_ref().or(default_params).unwrap_or(&empty);
-        let call = values.call(op, names, params);
-        let status = case.status;
-        let body_lit = raw_string(&case.body);
-        let transport = quote! {
-            let transport = aliyun_core::testing::CaptureTransport::responding(#status, #body_lit);
-        };
-        test_fn(
-            &test,
-            doc,
-            transport,
-            response_assertions(&values, op, names, case, &call),
-        )
-    });
-    let fuzz = default_params
-        .or_else(|| {
-            // Without a valid request case, an empty input works only if nothing is required.
-            let required = op.params.iter().any(|f| f.required && !f.client_region);
-            (!required).then_some(&empty_params)
+        .map(|case| {
+            let name = &case.name;
+            let set = values.setters(op, &case.params);
+            let call = match &case.expect.invalid {
+                Some(parameter) => quote!(Request::invalid(#name, #set, #parameter)),
+                None => {
+                    let method = match case.expect.method.unwrap_or(op.method) {
+                        Method::Get => "GET",
+                        Method::Post => "POST",
+                    };
+                    let pairs = case.expect.wire.iter().flatten().map(|(name, value)| {
+                        let value = wire_text(value);
+                        quote!((#name, #value))
+                    });
+                    quote!(Request::sent(#name, #set, #method, &[#(#pairs),*]))
+                }
+            };
+            with_doc(call, case.doc.as_deref())
         })
-        .map(|params| fuzz_test(&values, op, names, params));
+        .collect();
+    let responses: Vec<_> = op
+        .response_cases
+        .iter()
+        .map(|case| {
+            let call = response_case(&values, op, names, case);
+            let call = match &case.params {
+                Some(params) => {
+                    let set = values.setters(op, params);
+                    quote!(#call.with_params(#set))
+                }
+                None => call,
+            };
+            with_doc(call, case.doc.as_deref())
+        })
+        .collect();
+    // The fuzz seeds are the response cases' bodies; the example only when it adds a body.
+    let examples = op
+        .response_example
+        .iter()
+        .filter(|example| {
+            !op.response_cases.iter().any(|case| {
+                case.status == 200
+                    && serde_json::from_str::<Value>(&case.body).ok().as_ref() == Some(*example)
+            })
+        })
+        .map(|example| raw_string(&example.to_string()));
     // Types the parent module does not import (they appear only nested in its fields).
-    let requests: Vec<_> = requests.collect();
-    let responses: Vec<_> = responses.collect();
     let mut direct = Vec::new();
     for field in op.params.iter().chain(&op.output) {
         super::rust::named_types(&field.ty, &mut direct);
@@ -109,111 +103,97 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
         #[cfg(test)]
         mod tests {
             use super::*;
-            use super::super::super::client::Client;
             #nested_use
 
-            #(#requests)*
-            #(#responses)*
-            #fuzz
+            /// How the table runners of `aliyun_core::testing` reach this action.
+            struct Action;
+
+            impl aliyun_core::testing::Action for Action {
+                type Builder = #builder<aliyun_core::ServiceClient>;
+                type Input = #input;
+                type Error = #error;
+
+                fn builder(config: &aliyun_core::Config) -> Self::Builder {
+                    super::super::super::client::Client::new(config).#method()
+                }
+
+                async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
+                    builder.send().await
+                }
+
+                fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
+                    builder.into_parts()
+                }
+            }
+
+            type Request = aliyun_core::testing::RequestCase<Action>;
+            type Response = aliyun_core::testing::ResponseCase<Action>;
+
+            const REQUESTS: &[Request] = &[
+                #(#requests,)*
+            ];
+
+            const RESPONSES: &[Response] = &[
+                #(#responses,)*
+            ];
+
+            #[tokio::test]
+            async fn requests() {
+                aliyun_core::testing::run_requests(REQUESTS).await;
+            }
+
+            #[tokio::test]
+            async fn responses() {
+                aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
+            }
+
+            /// Hostile response bodies derived from the responses above end in typed outcomes
+            /// (`aliyun_core::testing::fuzz`).
+            #[tokio::test]
+            async fn fuzz_response_decoding() {
+                aliyun_core::testing::run_fuzz(REQUESTS, RESPONSES, &[#(#examples),*]).await;
+            }
         }
     }
 }
 
-/// A test that answers the action with hostile bodies derived from the spec's canned responses
-/// and response example, through the real response path: every body must end in a typed
-/// outcome (see `aliyun_core::testing::fuzz`).
-fn fuzz_test(
-    values: &Values<'_>,
-    op: &Operation,
-    names: &OperationNames,
-    params: &BTreeMap<String, Value>,
-) -> TokenStream {
-    let mut seeds: Vec<(u16, String)> = Vec::new();
-    if let Some(example) = &op.response_example {
-        seeds.push((200, example.to_string()));
-    }
-    for case in &op.response_cases {
-        if !seeds
-            .iter()
-            .any(|(s, b)| *s == case.status && *b == case.body)
-        {
-            seeds.push((case.status, case.body.clone()));
+/// `case.with_doc("...")` when the spec documents the case.
+fn with_doc(call: TokenStream, doc: Option<&str>) -> TokenStream {
+    match doc {
+        Some(doc) => {
+            let doc = doc.trim();
+            quote!(#call.with_doc(#doc))
         }
-    }
-    let seeds = seeds.iter().map(|(status, body)| {
-        let body = raw_string(body);
-        quote!((#status, #body))
-    });
-    let builder = values.builder_chain(op, names, params);
-    quote! {
-        /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
-        /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
-        #[tokio::test]
-        async fn fuzz_response_decoding() {
-            let transport = aliyun_core::testing::CaptureTransport::new();
-            let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-            let (client, input) = #builder.into_parts();
-            let input = input.expect("the spec's request parameters are valid");
-            let seeds: &[(u16, &str)] = &[#(#seeds),*];
-            aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds).await;
-        }
+        None => call,
     }
 }
 
-fn test_fn(
-    name: &proc_macro2::Ident,
-    doc: Option<TokenStream>,
-    transport: TokenStream,
-    body: TokenStream,
-) -> TokenStream {
-    quote! {
-        #doc
-        #[tokio::test]
-        async fn #name() {
-            #transport
-            let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-            #body
-        }
-    }
-}
-
-fn response_assertions(
+/// `Response::output(..)`, `::error(..)` or `::unreadable(..)` for `case`.
+fn response_case(
     values: &Values<'_>,
     op: &Operation,
     names: &OperationNames,
     case: &ResponseCase,
-    call: &TokenStream,
 ) -> TokenStream {
     let OperationNames { output, error, .. } = names;
-    let status = case.status;
+    let name = &case.name;
+    let status = Literal::u16_unsuffixed(case.status);
+    let body = raw_string(&case.body);
     if let Some(expected) = &case.expect.output {
         let literal = values.struct_literal(&quote!(#output), &op.output, expected, false);
-        return quote! {
-            let output = #call.expect("the response decodes");
-            let expected = #literal;
-            assert_eq!(output, expected);
-        };
+        return quote!(Response::output(#name, #status, #body, || #literal));
     }
     if let Some(code) = &case.expect.error {
         let variant = op
             .errors
             .iter()
             .find(|e| &e.code == code)
-            .map(|e| ident(&e.variant))
-            .unwrap_or_else(|| format_ident!("Other"));
+            .map_or_else(|| ident("Other"), |e| ident(&e.variant));
         return quote! {
-            let error = #call.expect_err("the service answered with an error");
-            assert_eq!(error.code(), Some(#code), "{error:?}");
-            assert!(matches!(error, #error::#variant(_)), "{error:?}");
+            Response::error(#name, #status, #body, #code, |e| matches!(e, #error::#variant(_)))
         };
     }
-    quote! {
-        let error = #call.expect_err("the response is unreadable");
-        match error.into_core() {
-            aliyun_core::Error::Response(response) => assert_eq!(response.status(), #status),
-            other => panic!("expected an unreadable-response error, got {other:?}"),
-        }
-    }
+    quote!(Response::unreadable(#name, #status, #body))
 }
 
 /// A raw string literal holding `text` (readable in generated code, unlike escapes).
@@ -243,25 +223,8 @@ struct Values<'a> {
 }
 
 impl Values<'_> {
-    /// `client.action().setter(value)....send().await`.
-    fn call(
-        &self,
-        op: &Operation,
-        names: &OperationNames,
-        params: &BTreeMap<String, Value>,
-    ) -> TokenStream {
-        let builder = self.builder_chain(op, names, params);
-        quote!(#builder.send().await)
-    }
-
-    /// `client.action().setter(value)...`: the fluent builder with `params` set.
-    fn builder_chain(
-        &self,
-        op: &Operation,
-        names: &OperationNames,
-        params: &BTreeMap<String, Value>,
-    ) -> TokenStream {
-        let method = &names.method;
+    /// `|b| b.setter(value)...`: a non-capturing closure setting `params` on a builder.
+    fn setters(&self, op: &Operation, params: &BTreeMap<String, Value>) -> TokenStream {
         let setters = params.iter().filter_map(|(wire, value)| {
             let field = op.param(wire)?;
             let name = ident(&field.rust_name);
@@ -280,7 +243,7 @@ impl Values<'_> {
                 }
             })
         });
-        quote!(client.#method()#(#setters)*)
+        quote!(|b| b #(#setters)*)
     }
 
     /// A setter argument: string setters take `impl Into<String>`, so a literal reads best.

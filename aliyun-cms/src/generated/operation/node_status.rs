@@ -2,49 +2,45 @@
 
 //! `NodeStatus`: Queries the state of the CloudMonitor agent on one instance.
 use super::super::types::AgentStatus;
-/// The validated input of `NodeStatus`. Build it with [`NodeStatusInputBuilder`]; its fields are public to read.
+/// The validated input of `NodeStatus`: made by [`NodeStatusBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NodeStatusInput {
     /// The ID of the instance.
     ///
-    /// Required; at least 1 character(s). Wire name: `InstanceId`.
+    /// Required; at least 1 character(s); wire name `InstanceId`.
     pub instance_id: String,
 }
 impl NodeStatusInput {
-    /// A builder for this input.
-    pub fn builder() -> NodeStatusInputBuilder {
-        NodeStatusInputBuilder::default()
+    /// An unbound builder of this input: set parameters, then [`build`](NodeStatusBuilder::build).
+    pub fn builder() -> NodeStatusBuilder {
+        NodeStatusBuilder::default()
     }
 }
-/// Builds a [`NodeStatusInput`], checking the spec's rules in [`build`](NodeStatusInputBuilder::build).
+/// Sets the parameters of `NodeStatus`: Queries the state of the CloudMonitor agent on one instance.
+///
+/// [`Client::node_status`](super::super::client::Client::node_status) makes one bound to a client, to [`send`](NodeStatusBuilder::send); [`NodeStatusInput::builder`] makes an unbound one, to [`build`](NodeStatusBuilder::build) the input. See [the `operation` module](super) for what every builder offers.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct NodeStatusInputBuilder {
+pub struct NodeStatusBuilder<C = ()> {
+    client: C,
     instance_id: Option<String>,
 }
-impl NodeStatusInputBuilder {
-    /// The ID of the instance.
-    ///
-    /// Required; at least 1 character(s). Wire name: `InstanceId`.
+impl<C> NodeStatusBuilder<C> {
+    /// Sets [`NodeStatusInput::instance_id`]. Required; at least 1 character(s); wire name `InstanceId`.
     pub fn instance_id(mut self, input: impl Into<String>) -> Self {
         self.instance_id = Some(input.into());
         self
     }
-    /// The ID of the instance.
-    ///
-    /// Sets or clears `instance_id`.
-    ///
-    /// Required; at least 1 character(s). Wire name: `InstanceId`.
+    /// Sets or clears [`NodeStatusInput::instance_id`].
     pub fn set_instance_id(mut self, input: Option<String>) -> Self {
         self.instance_id = input;
         self
     }
-    /// The `instance_id` set so far.
+    /// The [`NodeStatusInput::instance_id`] set so far.
     pub fn get_instance_id(&self) -> &Option<String> {
         &self.instance_id
     }
-    /// Checks every rule of the spec (required parameters, list sizes, lengths,
-    /// patterns, ranges) and builds the input. Nothing is sent.
+    /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<NodeStatusInput, aliyun_core::InvalidInput> {
         let input = NodeStatusInput {
             instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
@@ -53,24 +49,15 @@ impl NodeStatusInputBuilder {
         Ok(input)
     }
 }
-/// Sends `NodeStatus`: Queries the state of the CloudMonitor agent on one instance.
-///
-/// Made by [`Client::node_status`](super::super::client::Client::node_status). Set parameters with the methods below, then [`send`](NodeStatusFluentBuilder::send).
-#[derive(Debug, Clone)]
-pub struct NodeStatusFluentBuilder {
-    client: aliyun_core::ServiceClient,
-    inner: NodeStatusInputBuilder,
-}
-impl NodeStatusFluentBuilder {
+impl NodeStatusBuilder<aliyun_core::ServiceClient> {
     pub(crate) fn new(client: aliyun_core::ServiceClient) -> Self {
-        Self {
-            client,
-            inner: NodeStatusInputBuilder::default(),
-        }
+        Self { client, instance_id: None }
     }
-    /// The input built so far.
-    pub fn as_input(&self) -> &NodeStatusInputBuilder {
-        &self.inner
+    /// Checks the input, then signs, sends and decodes the call. Idempotent: retried on timeouts and transient failures (see [the `operation` module](super)).
+    pub async fn send(self) -> Result<NodeStatusOutput, NodeStatusError> {
+        let (client, input) = self.into_parts();
+        let input = input.map_err(aliyun_core::Error::from)?;
+        client.call(&input).await.map_err(NodeStatusError::from)
     }
     /// The client and the built input (parameters the client supplies filled in).
     fn into_parts(
@@ -79,36 +66,7 @@ impl NodeStatusFluentBuilder {
         aliyun_core::ServiceClient,
         Result<NodeStatusInput, aliyun_core::InvalidInput>,
     ) {
-        let inner = self.inner;
-        (self.client, inner.build())
-    }
-    /// Validates the input, then signs and sends the request, retrying per the client's retry policy, and decodes the response.
-    ///
-    /// The action is idempotent: timeouts and transient failures are retried per the client's retry policy.
-    pub async fn send(self) -> Result<NodeStatusOutput, NodeStatusError> {
-        let (client, input) = self.into_parts();
-        let input = input.map_err(aliyun_core::Error::from)?;
-        client.call(&input).await.map_err(NodeStatusError::from)
-    }
-    /// The ID of the instance.
-    ///
-    /// Required; at least 1 character(s). Wire name: `InstanceId`.
-    pub fn instance_id(mut self, input: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_id(input);
-        self
-    }
-    /// The ID of the instance.
-    ///
-    /// Sets or clears `instance_id`.
-    ///
-    /// Required; at least 1 character(s). Wire name: `InstanceId`.
-    pub fn set_instance_id(mut self, input: Option<String>) -> Self {
-        self.inner = self.inner.set_instance_id(input);
-        self
-    }
-    /// The `instance_id` set so far.
-    pub fn get_instance_id(&self) -> &Option<String> {
-        self.inner.get_instance_id()
+        (self.client.clone(), self.build())
     }
 }
 /// The decoded response of `NodeStatus`.
@@ -207,7 +165,7 @@ impl aliyun_core::Operation for NodeStatusInput {
 }
 /// Errors `NodeStatus` can return.
 ///
-/// Each documented error code has a variant holding the service error; everything else (invalid input, credentials, timeouts, connection failures, unreadable responses and undocumented codes) is [`Other`](Self::Other). Every error answers `code()`, `message()`, `request_id()` and `is_retryable()`.
+/// One variant per documented code, and [`Other`](Self::Other) for everything else; see [the `operation` module](super) for what every error answers.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum NodeStatusError {
@@ -222,190 +180,145 @@ pub enum NodeStatusError {
     /// Any other error: see [`aliyun_core::Error`].
     Other(aliyun_core::Error),
 }
-aliyun_core::operation_error!(
-    NodeStatusError { BadRequest => "400", Forbidden => "403", NotFound => "404",
-    InternalServerError => "500" }
-);
+impl aliyun_core::error::OperationError for NodeStatusError {
+    fn from_service(error: aliyun_core::ServiceError) -> Self {
+        match error.code() {
+            "400" => Self::BadRequest(error),
+            "403" => Self::Forbidden(error),
+            "404" => Self::NotFound(error),
+            "500" => Self::InternalServerError(error),
+            _ => Self::Other(aliyun_core::Error::Service(error)),
+        }
+    }
+    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
+        match self {
+            Self::BadRequest(error)
+            | Self::Forbidden(error)
+            | Self::NotFound(error)
+            | Self::InternalServerError(error) => Ok(error),
+            Self::Other(error) => Err(error),
+        }
+    }
+    fn into_core(self) -> aliyun_core::Error {
+        match self {
+            Self::BadRequest(error)
+            | Self::Forbidden(error)
+            | Self::NotFound(error)
+            | Self::InternalServerError(error) => aliyun_core::Error::Service(error),
+            Self::Other(error) => error,
+        }
+    }
+}
+aliyun_core::operation_error!(NodeStatusError);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::client::Client;
-    #[tokio::test]
-    async fn request_one_instance() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let result = client.node_status().instance_id("i-abcdefgh123456").send().await;
-        let request = transport
-            .last_request()
-            .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        request.assert_sent("GET", &[("InstanceId", "i-abcdefgh123456")]);
+    /// How the table runners of `aliyun_core::testing` reach this action.
+    struct Action;
+    impl aliyun_core::testing::Action for Action {
+        type Builder = NodeStatusBuilder<aliyun_core::ServiceClient>;
+        type Input = NodeStatusInput;
+        type Error = NodeStatusError;
+        fn builder(config: &aliyun_core::Config) -> Self::Builder {
+            super::super::super::client::Client::new(config).node_status()
+        }
+        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
+            builder.send().await
+        }
+        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
+            builder.into_parts()
+        }
     }
-    #[tokio::test]
-    async fn request_missing_instance() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status()
-            .send()
-            .await
-            .expect_err("the input breaks a rule of the spec");
-        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceId");
-        assert!(transport.requests().is_empty(), "nothing may be sent");
-    }
-    #[tokio::test]
-    async fn response_running() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+    type Request = aliyun_core::testing::RequestCase<Action>;
+    type Response = aliyun_core::testing::ResponseCase<Action>;
+    const REQUESTS: &[Request] = &[
+        Request::sent(
+            "one_instance",
+            |b| b.instance_id("i-abcdefgh123456"),
+            "GET",
+            &[("InstanceId", "i-abcdefgh123456")],
+        ),
+        Request::invalid("missing_instance", |b| b, "InstanceId"),
+    ];
+    const RESPONSES: &[Response] = &[
+        Response::output(
+            "running",
+            200,
             r#"{"ErrorCode":200,"Success":true,"RequestId":"R-1","InstanceId":"i-abcdefgh123456","AutoInstall":true,"Status":"running"}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let output = client
-            .node_status()
-            .instance_id("i-abcdefgh123456")
-            .send()
-            .await
-            .expect("the response decodes");
-        let expected = NodeStatusOutput {
-            error_code: Some(200),
-            success: Some(true),
-            request_id: Some("R-1".to_owned()),
-            instance_id: Some("i-abcdefgh123456".to_owned()),
-            auto_install: Some(true),
-            status: Some(AgentStatus::Running),
-            ..Default::default()
-        };
-        assert_eq!(output, expected);
-    }
-    /// The service spells the failure state `install_faild`; booleans may arrive as strings.
-    #[tokio::test]
-    async fn response_install_failed_as_spelled() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
-            r#"{"ErrorCode":"200","Success":"true","InstanceId":"i-2","AutoInstall":"false","Status":"install_faild"}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let output = client
-            .node_status()
-            .instance_id("i-abcdefgh123456")
-            .send()
-            .await
-            .expect("the response decodes");
-        let expected = NodeStatusOutput {
-            error_code: Some(200),
-            success: Some(true),
-            instance_id: Some("i-2".to_owned()),
-            auto_install: Some(false),
-            status: Some(AgentStatus::InstallFaild),
-            ..Default::default()
-        };
-        assert_eq!(output, expected);
-    }
-    #[tokio::test]
-    async fn response_not_found() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+            || NodeStatusOutput {
+                error_code: Some(200),
+                success: Some(true),
+                request_id: Some("R-1".to_owned()),
+                instance_id: Some("i-abcdefgh123456".to_owned()),
+                auto_install: Some(true),
+                status: Some(AgentStatus::Running),
+                ..Default::default()
+            },
+        ),
+        Response::output(
+                "install_failed_as_spelled",
+                200,
+                r#"{"ErrorCode":"200","Success":"true","InstanceId":"i-2","AutoInstall":"false","Status":"install_faild"}"#,
+                || NodeStatusOutput {
+                    error_code: Some(200),
+                    success: Some(true),
+                    instance_id: Some("i-2".to_owned()),
+                    auto_install: Some(false),
+                    status: Some(AgentStatus::InstallFaild),
+                    ..Default::default()
+                },
+            )
+            .with_doc(
+                "The service spells the failure state `install_faild`; booleans may arrive as strings.",
+            ),
+        Response::error(
+            "not_found",
+            200,
             r#"{"ErrorCode":404,"Success":false,"ErrorMessage":"instance not found","RequestId":"R-404"}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status()
-            .instance_id("i-abcdefgh123456")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("404"), "{error:?}");
-        assert!(matches!(error, NodeStatusError::NotFound(_)), "{error:?}");
-    }
-    #[tokio::test]
-    async fn response_bad_request() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+            "404",
+            |e| matches!(e, NodeStatusError::NotFound(_)),
+        ),
+        Response::error(
+            "bad_request",
+            200,
             r#"{"ErrorCode":400,"Success":false,"ErrorMessage":"InstanceId is mandatory."}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status()
-            .instance_id("i-abcdefgh123456")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("400"), "{error:?}");
-        assert!(matches!(error, NodeStatusError::BadRequest(_)), "{error:?}");
-    }
-    #[tokio::test]
-    async fn response_forbidden() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+            "400",
+            |e| matches!(e, NodeStatusError::BadRequest(_)),
+        ),
+        Response::error(
+            "forbidden",
+            200,
             r#"{"ErrorCode":403,"Success":false,"ErrorMessage":"no permission"}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status()
-            .instance_id("i-abcdefgh123456")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("403"), "{error:?}");
-        assert!(matches!(error, NodeStatusError::Forbidden(_)), "{error:?}");
+            "403",
+            |e| matches!(e, NodeStatusError::Forbidden(_)),
+        ),
+        Response::error(
+            "internal_error",
+            200,
+            r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"internal error"}"#,
+            "500",
+            |e| matches!(e, NodeStatusError::InternalServerError(_)),
+        ),
+    ];
+    #[tokio::test]
+    async fn requests() {
+        aliyun_core::testing::run_requests(REQUESTS).await;
     }
     #[tokio::test]
-    async fn response_internal_error() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
-            r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"internal error"}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status()
-            .instance_id("i-abcdefgh123456")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("500"), "{error:?}");
-        assert!(matches!(error, NodeStatusError::InternalServerError(_)), "{error:?}");
+    async fn responses() {
+        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
     }
-    /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
-    /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+    /// Hostile response bodies derived from the responses above end in typed outcomes
+    /// (`aliyun_core::testing::fuzz`).
     #[tokio::test]
     async fn fuzz_response_decoding() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let (client, input) = client
-            .node_status()
-            .instance_id("i-abcdefgh123456")
-            .into_parts();
-        let input = input.expect("the spec's request parameters are valid");
-        let seeds: &[(u16, &str)] = &[
-            (
-                200u16,
-                r#"{"AutoInstall":true,"ErrorCode":200,"InstanceId":"i-abcdefgh123456","RequestId":"6F5A4C3B-0000-4000-8000-00000000B001","Status":"running","Success":true}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":200,"Success":true,"RequestId":"R-1","InstanceId":"i-abcdefgh123456","AutoInstall":true,"Status":"running"}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":"200","Success":"true","InstanceId":"i-2","AutoInstall":"false","Status":"install_faild"}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":404,"Success":false,"ErrorMessage":"instance not found","RequestId":"R-404"}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":400,"Success":false,"ErrorMessage":"InstanceId is mandatory."}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":403,"Success":false,"ErrorMessage":"no permission"}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"internal error"}"#,
-            ),
-        ];
-        aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds)
+        aliyun_core::testing::run_fuzz(
+                REQUESTS,
+                RESPONSES,
+                &[
+                    r#"{"AutoInstall":true,"ErrorCode":200,"InstanceId":"i-abcdefgh123456","RequestId":"6F5A4C3B-0000-4000-8000-00000000B001","Status":"running","Success":true}"#,
+                ],
+            )
             .await;
     }
 }

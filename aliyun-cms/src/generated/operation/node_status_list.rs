@@ -2,51 +2,45 @@
 
 //! `NodeStatusList`: Queries the state of the CloudMonitor agent on several instances at once.
 use super::super::types::NodeStatus;
-/// The validated input of `NodeStatusList`. Build it with [`NodeStatusListInputBuilder`]; its fields are public to read.
+/// The validated input of `NodeStatusList`: made by [`NodeStatusListBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NodeStatusListInput {
     /// The IDs of the instances, sent as one comma-separated parameter.
     ///
-    /// Required; each item at least 1 character(s). Wire name: `InstanceIds`.
+    /// Required; each item at least 1 character(s); wire name `InstanceIds`.
     pub instance_ids: Vec<String>,
 }
 impl NodeStatusListInput {
-    /// A builder for this input.
-    pub fn builder() -> NodeStatusListInputBuilder {
-        NodeStatusListInputBuilder::default()
+    /// An unbound builder of this input: set parameters, then [`build`](NodeStatusListBuilder::build).
+    pub fn builder() -> NodeStatusListBuilder {
+        NodeStatusListBuilder::default()
     }
 }
-/// Builds a [`NodeStatusListInput`], checking the spec's rules in [`build`](NodeStatusListInputBuilder::build).
+/// Sets the parameters of `NodeStatusList`: Queries the state of the CloudMonitor agent on several instances at once.
+///
+/// [`Client::node_status_list`](super::super::client::Client::node_status_list) makes one bound to a client, to [`send`](NodeStatusListBuilder::send); [`NodeStatusListInput::builder`] makes an unbound one, to [`build`](NodeStatusListBuilder::build) the input. See [the `operation` module](super) for what every builder offers.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct NodeStatusListInputBuilder {
+pub struct NodeStatusListBuilder<C = ()> {
+    client: C,
     instance_ids: Option<Vec<String>>,
 }
-impl NodeStatusListInputBuilder {
-    /// The IDs of the instances, sent as one comma-separated parameter.
-    ///
-    /// Appends one item to `instance_ids`; use `set_instance_ids` to replace the whole list.
-    ///
-    /// Required; each item at least 1 character(s). Wire name: `InstanceIds`.
+impl<C> NodeStatusListBuilder<C> {
+    /// Appends one item to [`NodeStatusListInput::instance_ids`]. Required; each item at least 1 character(s); wire name `InstanceIds`.
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// The IDs of the instances, sent as one comma-separated parameter.
-    ///
-    /// Replaces the whole `instance_ids` list (`None` clears it).
-    ///
-    /// Required; each item at least 1 character(s). Wire name: `InstanceIds`.
+    /// Replaces the whole [`NodeStatusListInput::instance_ids`] list (`None` clears it).
     pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.instance_ids = input;
         self
     }
-    /// The `instance_ids` set so far.
+    /// The [`NodeStatusListInput::instance_ids`] set so far.
     pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
         &self.instance_ids
     }
-    /// Checks every rule of the spec (required parameters, list sizes, lengths,
-    /// patterns, ranges) and builds the input. Nothing is sent.
+    /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<NodeStatusListInput, aliyun_core::InvalidInput> {
         let input = NodeStatusListInput {
             instance_ids: self.instance_ids.unwrap_or_default(),
@@ -55,24 +49,15 @@ impl NodeStatusListInputBuilder {
         Ok(input)
     }
 }
-/// Sends `NodeStatusList`: Queries the state of the CloudMonitor agent on several instances at once.
-///
-/// Made by [`Client::node_status_list`](super::super::client::Client::node_status_list). Set parameters with the methods below, then [`send`](NodeStatusListFluentBuilder::send).
-#[derive(Debug, Clone)]
-pub struct NodeStatusListFluentBuilder {
-    client: aliyun_core::ServiceClient,
-    inner: NodeStatusListInputBuilder,
-}
-impl NodeStatusListFluentBuilder {
+impl NodeStatusListBuilder<aliyun_core::ServiceClient> {
     pub(crate) fn new(client: aliyun_core::ServiceClient) -> Self {
-        Self {
-            client,
-            inner: NodeStatusListInputBuilder::default(),
-        }
+        Self { client, instance_ids: None }
     }
-    /// The input built so far.
-    pub fn as_input(&self) -> &NodeStatusListInputBuilder {
-        &self.inner
+    /// Checks the input, then signs, sends and decodes the call. Idempotent: retried on timeouts and transient failures (see [the `operation` module](super)).
+    pub async fn send(self) -> Result<NodeStatusListOutput, NodeStatusListError> {
+        let (client, input) = self.into_parts();
+        let input = input.map_err(aliyun_core::Error::from)?;
+        client.call(&input).await.map_err(NodeStatusListError::from)
     }
     /// The client and the built input (parameters the client supplies filled in).
     fn into_parts(
@@ -81,38 +66,7 @@ impl NodeStatusListFluentBuilder {
         aliyun_core::ServiceClient,
         Result<NodeStatusListInput, aliyun_core::InvalidInput>,
     ) {
-        let inner = self.inner;
-        (self.client, inner.build())
-    }
-    /// Validates the input, then signs and sends the request, retrying per the client's retry policy, and decodes the response.
-    ///
-    /// The action is idempotent: timeouts and transient failures are retried per the client's retry policy.
-    pub async fn send(self) -> Result<NodeStatusListOutput, NodeStatusListError> {
-        let (client, input) = self.into_parts();
-        let input = input.map_err(aliyun_core::Error::from)?;
-        client.call(&input).await.map_err(NodeStatusListError::from)
-    }
-    /// The IDs of the instances, sent as one comma-separated parameter.
-    ///
-    /// Appends one item to `instance_ids`; use `set_instance_ids` to replace the whole list.
-    ///
-    /// Required; each item at least 1 character(s). Wire name: `InstanceIds`.
-    pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_ids(input);
-        self
-    }
-    /// The IDs of the instances, sent as one comma-separated parameter.
-    ///
-    /// Replaces the whole `instance_ids` list (`None` clears it).
-    ///
-    /// Required; each item at least 1 character(s). Wire name: `InstanceIds`.
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.inner = self.inner.set_instance_ids(input);
-        self
-    }
-    /// The `instance_ids` set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        self.inner.get_instance_ids()
+        (self.client.clone(), self.build())
     }
 }
 /// The decoded response of `NodeStatusList`.
@@ -212,7 +166,7 @@ impl aliyun_core::Operation for NodeStatusListInput {
 }
 /// Errors `NodeStatusList` can return.
 ///
-/// Each documented error code has a variant holding the service error; everything else (invalid input, credentials, timeouts, connection failures, unreadable responses and undocumented codes) is [`Other`](Self::Other). Every error answers `code()`, `message()`, `request_id()` and `is_retryable()`.
+/// One variant per documented code, and [`Other`](Self::Other) for everything else; see [the `operation` module](super) for what every error answers.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum NodeStatusListError {
@@ -227,231 +181,166 @@ pub enum NodeStatusListError {
     /// Any other error: see [`aliyun_core::Error`].
     Other(aliyun_core::Error),
 }
-aliyun_core::operation_error!(
-    NodeStatusListError { BadRequest => "400", Forbidden => "403", NotFound => "404",
-    InternalServerError => "500" }
-);
+impl aliyun_core::error::OperationError for NodeStatusListError {
+    fn from_service(error: aliyun_core::ServiceError) -> Self {
+        match error.code() {
+            "400" => Self::BadRequest(error),
+            "403" => Self::Forbidden(error),
+            "404" => Self::NotFound(error),
+            "500" => Self::InternalServerError(error),
+            _ => Self::Other(aliyun_core::Error::Service(error)),
+        }
+    }
+    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
+        match self {
+            Self::BadRequest(error)
+            | Self::Forbidden(error)
+            | Self::NotFound(error)
+            | Self::InternalServerError(error) => Ok(error),
+            Self::Other(error) => Err(error),
+        }
+    }
+    fn into_core(self) -> aliyun_core::Error {
+        match self {
+            Self::BadRequest(error)
+            | Self::Forbidden(error)
+            | Self::NotFound(error)
+            | Self::InternalServerError(error) => aliyun_core::Error::Service(error),
+            Self::Other(error) => error,
+        }
+    }
+}
+aliyun_core::operation_error!(NodeStatusListError);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::client::Client;
     use super::super::super::types::AgentStatus;
-    #[tokio::test]
-    async fn request_comma_joined() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let result = client
-            .node_status_list()
-            .instance_ids("i-abcdefgh123456")
-            .instance_ids("i-abcdefgh123457")
-            .send()
-            .await;
-        let request = transport
-            .last_request()
-            .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        request
-            .assert_sent("GET", &[("InstanceIds", "i-abcdefgh123456,i-abcdefgh123457")]);
+    /// How the table runners of `aliyun_core::testing` reach this action.
+    struct Action;
+    impl aliyun_core::testing::Action for Action {
+        type Builder = NodeStatusListBuilder<aliyun_core::ServiceClient>;
+        type Input = NodeStatusListInput;
+        type Error = NodeStatusListError;
+        fn builder(config: &aliyun_core::Config) -> Self::Builder {
+            super::super::super::client::Client::new(config).node_status_list()
+        }
+        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
+            builder.send().await
+        }
+        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
+            builder.into_parts()
+        }
     }
-    #[tokio::test]
-    async fn request_no_instances() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status_list()
-            .set_instance_ids(Some(Vec::new()))
-            .send()
-            .await
-            .expect_err("the input breaks a rule of the spec");
-        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceIds");
-        assert!(transport.requests().is_empty(), "nothing may be sent");
-    }
-    #[tokio::test]
-    async fn request_empty_id() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status_list()
-            .instance_ids("i-1")
-            .instance_ids("")
-            .send()
-            .await
-            .expect_err("the input breaks a rule of the spec");
-        aliyun_core::testing::assert_invalid_input(error.into_core(), "InstanceIds.2");
-        assert!(transport.requests().is_empty(), "nothing may be sent");
-    }
-    #[tokio::test]
-    async fn response_wrapped() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+    type Request = aliyun_core::testing::RequestCase<Action>;
+    type Response = aliyun_core::testing::ResponseCase<Action>;
+    const REQUESTS: &[Request] = &[
+        Request::sent(
+            "comma_joined",
+            |b| b.instance_ids("i-abcdefgh123456").instance_ids("i-abcdefgh123457"),
+            "GET",
+            &[("InstanceIds", "i-abcdefgh123456,i-abcdefgh123457")],
+        ),
+        Request::invalid(
+            "no_instances",
+            |b| b.set_instance_ids(Some(Vec::new())),
+            "InstanceIds",
+        ),
+        Request::invalid(
+            "empty_id",
+            |b| b.instance_ids("i-1").instance_ids(""),
+            "InstanceIds.2",
+        ),
+    ];
+    const RESPONSES: &[Response] = &[
+        Response::output(
+            "wrapped",
+            200,
             r#"{"ErrorCode":200,"Success":true,"RequestId":"R-1","NodeStatusList":{"NodeStatus":[{"InstanceId":"i-1","AutoInstall":true,"Status":"running"},{"InstanceId":"i-2","AutoInstall":false,"Status":"installing"}]}}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let output = client
-            .node_status_list()
-            .instance_ids("i-abcdefgh123456")
-            .instance_ids("i-abcdefgh123457")
-            .send()
-            .await
-            .expect("the response decodes");
-        let expected = NodeStatusListOutput {
-            error_code: Some(200),
-            success: Some(true),
-            request_id: Some("R-1".to_owned()),
-            node_statuses: Vec::from([
-                NodeStatus {
-                    instance_id: Some("i-1".to_owned()),
-                    auto_install: Some(true),
-                    status: Some(AgentStatus::Running),
-                },
-                NodeStatus {
-                    instance_id: Some("i-2".to_owned()),
-                    auto_install: Some(false),
-                    status: Some(AgentStatus::Installing),
-                },
-            ]),
-            ..Default::default()
-        };
-        assert_eq!(output, expected);
-    }
-    #[tokio::test]
-    async fn response_bare_list() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+            || NodeStatusListOutput {
+                error_code: Some(200),
+                success: Some(true),
+                request_id: Some("R-1".to_owned()),
+                node_statuses: Vec::from([
+                    NodeStatus {
+                        instance_id: Some("i-1".to_owned()),
+                        auto_install: Some(true),
+                        status: Some(AgentStatus::Running),
+                    },
+                    NodeStatus {
+                        instance_id: Some("i-2".to_owned()),
+                        auto_install: Some(false),
+                        status: Some(AgentStatus::Installing),
+                    },
+                ]),
+                ..Default::default()
+            },
+        ),
+        Response::output(
+            "bare_list",
+            200,
             r#"{"ErrorCode":200,"Success":true,"RequestId":"R-2","NodeStatusList":[{"InstanceId":"i-1","Status":"uninstalled"}]}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let output = client
-            .node_status_list()
-            .instance_ids("i-abcdefgh123456")
-            .instance_ids("i-abcdefgh123457")
-            .send()
-            .await
-            .expect("the response decodes");
-        let expected = NodeStatusListOutput {
-            error_code: Some(200),
-            success: Some(true),
-            request_id: Some("R-2".to_owned()),
-            node_statuses: Vec::from([
-                NodeStatus {
-                    instance_id: Some("i-1".to_owned()),
-                    status: Some(AgentStatus::Uninstalled),
-                    ..Default::default()
-                },
-            ]),
-            ..Default::default()
-        };
-        assert_eq!(output, expected);
-    }
-    #[tokio::test]
-    async fn response_bad_request() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+            || NodeStatusListOutput {
+                error_code: Some(200),
+                success: Some(true),
+                request_id: Some("R-2".to_owned()),
+                node_statuses: Vec::from([
+                    NodeStatus {
+                        instance_id: Some("i-1".to_owned()),
+                        status: Some(AgentStatus::Uninstalled),
+                        ..Default::default()
+                    },
+                ]),
+                ..Default::default()
+            },
+        ),
+        Response::error(
+            "bad_request",
+            200,
             r#"{"ErrorCode":400,"Success":false,"ErrorMessage":"InstanceIds is mandatory."}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status_list()
-            .instance_ids("i-abcdefgh123456")
-            .instance_ids("i-abcdefgh123457")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("400"), "{error:?}");
-        assert!(matches!(error, NodeStatusListError::BadRequest(_)), "{error:?}");
-    }
-    #[tokio::test]
-    async fn response_forbidden() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+            "400",
+            |e| matches!(e, NodeStatusListError::BadRequest(_)),
+        ),
+        Response::error(
+            "forbidden",
+            200,
             r#"{"ErrorCode":403,"Success":false,"ErrorMessage":"no permission"}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status_list()
-            .instance_ids("i-abcdefgh123456")
-            .instance_ids("i-abcdefgh123457")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("403"), "{error:?}");
-        assert!(matches!(error, NodeStatusListError::Forbidden(_)), "{error:?}");
-    }
-    #[tokio::test]
-    async fn response_not_found() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
+            "403",
+            |e| matches!(e, NodeStatusListError::Forbidden(_)),
+        ),
+        Response::error(
+            "not_found",
+            200,
             r#"{"ErrorCode":404,"Success":false,"ErrorMessage":"not found"}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status_list()
-            .instance_ids("i-abcdefgh123456")
-            .instance_ids("i-abcdefgh123457")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("404"), "{error:?}");
-        assert!(matches!(error, NodeStatusListError::NotFound(_)), "{error:?}");
+            "404",
+            |e| matches!(e, NodeStatusListError::NotFound(_)),
+        ),
+        Response::error(
+            "internal_error",
+            200,
+            r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"internal error"}"#,
+            "500",
+            |e| matches!(e, NodeStatusListError::InternalServerError(_)),
+        ),
+    ];
+    #[tokio::test]
+    async fn requests() {
+        aliyun_core::testing::run_requests(REQUESTS).await;
     }
     #[tokio::test]
-    async fn response_internal_error() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
-            r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"internal error"}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .node_status_list()
-            .instance_ids("i-abcdefgh123456")
-            .instance_ids("i-abcdefgh123457")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("500"), "{error:?}");
-        assert!(
-            matches!(error, NodeStatusListError::InternalServerError(_)), "{error:?}"
-        );
+    async fn responses() {
+        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
     }
-    /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
-    /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+    /// Hostile response bodies derived from the responses above end in typed outcomes
+    /// (`aliyun_core::testing::fuzz`).
     #[tokio::test]
     async fn fuzz_response_decoding() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let (client, input) = client
-            .node_status_list()
-            .instance_ids("i-abcdefgh123456")
-            .instance_ids("i-abcdefgh123457")
-            .into_parts();
-        let input = input.expect("the spec's request parameters are valid");
-        let seeds: &[(u16, &str)] = &[
-            (
-                200u16,
-                r#"{"ErrorCode":200,"NodeStatusList":{"NodeStatus":[{"AutoInstall":true,"InstanceId":"i-abcdefgh123456","Status":"running"}]},"RequestId":"6F5A4C3B-0000-4000-8000-00000000C001","Success":true}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":200,"Success":true,"RequestId":"R-1","NodeStatusList":{"NodeStatus":[{"InstanceId":"i-1","AutoInstall":true,"Status":"running"},{"InstanceId":"i-2","AutoInstall":false,"Status":"installing"}]}}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":200,"Success":true,"RequestId":"R-2","NodeStatusList":[{"InstanceId":"i-1","Status":"uninstalled"}]}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":400,"Success":false,"ErrorMessage":"InstanceIds is mandatory."}"#,
-            ),
-            (
-                200u16,
-                r#"{"ErrorCode":403,"Success":false,"ErrorMessage":"no permission"}"#,
-            ),
-            (200u16, r#"{"ErrorCode":404,"Success":false,"ErrorMessage":"not found"}"#),
-            (
-                200u16,
-                r#"{"ErrorCode":500,"Success":false,"ErrorMessage":"internal error"}"#,
-            ),
-        ];
-        aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds)
+        aliyun_core::testing::run_fuzz(
+                REQUESTS,
+                RESPONSES,
+                &[
+                    r#"{"ErrorCode":200,"NodeStatusList":{"NodeStatus":[{"AutoInstall":true,"InstanceId":"i-abcdefgh123456","Status":"running"}]},"RequestId":"6F5A4C3B-0000-4000-8000-00000000C001","Success":true}"#,
+                ],
+            )
             .await;
     }
 }

@@ -2,46 +2,53 @@
 
 //! `DescribeCloudAssistantStatus`: Queries whether the cloud assistant client is installed on instances, with its version
 use super::super::types::{InstanceCloudAssistantStatus, OsType};
-/// The validated input of `DescribeCloudAssistantStatus`. Build it with [`DescribeCloudAssistantStatusInputBuilder`]; its fields are public to read.
+/// The validated input of `DescribeCloudAssistantStatus`: made by [`DescribeCloudAssistantStatusBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeCloudAssistantStatusInput {
     /// The ID of the region where the instances are located.
     ///
-    /// Required; defaults to the client's region. Wire name: `RegionId`.
+    /// Required; defaults to the client's region; wire name `RegionId`.
     pub region_id: String,
     /// The IDs of the instances to query, sent as `InstanceId.N` (N from 1 to 50). Without any, every instance in the region is queried.
     ///
-    /// At most 50 items; each item at least 1 character(s). Wire name: `InstanceId`.
+    /// At most 50 items; each item at least 1 character(s); wire name `InstanceId`.
     pub instance_ids: Vec<String>,
     /// Only instances with this operating system type.
+    ///
+    /// Wire name `OSType`.
     pub os_type: Option<OsType>,
     /// The page number, from 1 (page-number paging).
     ///
-    /// At least 1; service default `1`. Wire name: `PageNumber`.
+    /// At least 1; service default `1`; wire name `PageNumber`.
     pub page_number: Option<i64>,
     /// The number of entries per page (page-number paging).
     ///
-    /// 1 to 50; service default `10`. Wire name: `PageSize`.
+    /// 1 to 50; service default `10`; wire name `PageSize`.
     pub page_size: Option<i64>,
     /// The token from the previous page's response (next-token paging).
+    ///
+    /// Wire name `NextToken`.
     pub next_token: Option<String>,
     /// The number of entries per page (next-token paging).
     ///
-    /// 1 to 50; service default `10`. Wire name: `MaxResults`.
+    /// 1 to 50; service default `10`; wire name `MaxResults`.
     pub max_results: Option<i32>,
 }
 impl DescribeCloudAssistantStatusInput {
-    /// A builder for this input.
-    pub fn builder() -> DescribeCloudAssistantStatusInputBuilder {
-        DescribeCloudAssistantStatusInputBuilder::default()
+    /// An unbound builder of this input: set parameters, then [`build`](DescribeCloudAssistantStatusBuilder::build).
+    pub fn builder() -> DescribeCloudAssistantStatusBuilder {
+        DescribeCloudAssistantStatusBuilder::default()
     }
     /// Most items `instance_ids` may hold (the spec's `max_items` for `InstanceId`).
     pub const INSTANCE_IDS_MAX_ITEMS: usize = 50;
 }
-/// Builds a [`DescribeCloudAssistantStatusInput`], checking the spec's rules in [`build`](DescribeCloudAssistantStatusInputBuilder::build).
+/// Sets the parameters of `DescribeCloudAssistantStatus`: Queries whether the cloud assistant client is installed on instances, with its version
+///
+/// [`Client::describe_cloud_assistant_status`](super::super::client::Client::describe_cloud_assistant_status) makes one bound to a client, to [`send`](DescribeCloudAssistantStatusBuilder::send); [`DescribeCloudAssistantStatusInput::builder`] makes an unbound one, to [`build`](DescribeCloudAssistantStatusBuilder::build) the input. See [the `operation` module](super) for what every builder offers.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct DescribeCloudAssistantStatusInputBuilder {
+pub struct DescribeCloudAssistantStatusBuilder<C = ()> {
+    client: C,
     region_id: Option<String>,
     instance_ids: Option<Vec<String>>,
     os_type: Option<OsType>,
@@ -50,143 +57,106 @@ pub struct DescribeCloudAssistantStatusInputBuilder {
     next_token: Option<String>,
     max_results: Option<i32>,
 }
-impl DescribeCloudAssistantStatusInputBuilder {
-    /// The ID of the region where the instances are located.
-    ///
-    /// Required; defaults to the client's region. Wire name: `RegionId`.
+impl<C> DescribeCloudAssistantStatusBuilder<C> {
+    /// Sets [`DescribeCloudAssistantStatusInput::region_id`]. Required; defaults to the client's region; wire name `RegionId`.
     pub fn region_id(mut self, input: impl Into<String>) -> Self {
         self.region_id = Some(input.into());
         self
     }
-    /// The ID of the region where the instances are located.
-    ///
-    /// Sets or clears `region_id`.
-    ///
-    /// Required; defaults to the client's region. Wire name: `RegionId`.
+    /// Sets or clears [`DescribeCloudAssistantStatusInput::region_id`].
     pub fn set_region_id(mut self, input: Option<String>) -> Self {
         self.region_id = input;
         self
     }
-    /// The `region_id` set so far.
+    /// The [`DescribeCloudAssistantStatusInput::region_id`] set so far.
     pub fn get_region_id(&self) -> &Option<String> {
         &self.region_id
     }
-    /// The IDs of the instances to query, sent as `InstanceId.N` (N from 1 to 50). Without any, every instance in the region is queried.
-    ///
-    /// Appends one item to `instance_ids`; use `set_instance_ids` to replace the whole list.
-    ///
-    /// At most 50 items; each item at least 1 character(s). Wire name: `InstanceId`.
+    /// Appends one item to [`DescribeCloudAssistantStatusInput::instance_ids`]. At most 50 items; each item at least 1 character(s); wire name `InstanceId`.
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
         self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// The IDs of the instances to query, sent as `InstanceId.N` (N from 1 to 50). Without any, every instance in the region is queried.
-    ///
-    /// Replaces the whole `instance_ids` list (`None` clears it).
-    ///
-    /// At most 50 items; each item at least 1 character(s). Wire name: `InstanceId`.
+    /// Replaces the whole [`DescribeCloudAssistantStatusInput::instance_ids`] list (`None` clears it).
     pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.instance_ids = input;
         self
     }
-    /// The `instance_ids` set so far.
+    /// The [`DescribeCloudAssistantStatusInput::instance_ids`] set so far.
     pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
         &self.instance_ids
     }
-    /// Only instances with this operating system type.
+    /// Sets [`DescribeCloudAssistantStatusInput::os_type`]. Wire name `OSType`.
     pub fn os_type(mut self, input: impl Into<OsType>) -> Self {
         self.os_type = Some(input.into());
         self
     }
-    /// Only instances with this operating system type.
-    ///
-    /// Sets or clears `os_type`.
+    /// Sets or clears [`DescribeCloudAssistantStatusInput::os_type`].
     pub fn set_os_type(mut self, input: Option<OsType>) -> Self {
         self.os_type = input;
         self
     }
-    /// The `os_type` set so far.
+    /// The [`DescribeCloudAssistantStatusInput::os_type`] set so far.
     pub fn get_os_type(&self) -> &Option<OsType> {
         &self.os_type
     }
-    /// The page number, from 1 (page-number paging).
-    ///
-    /// At least 1; service default `1`. Wire name: `PageNumber`.
+    /// Sets [`DescribeCloudAssistantStatusInput::page_number`]. At least 1; service default `1`; wire name `PageNumber`.
     pub fn page_number(mut self, input: i64) -> Self {
         self.page_number = Some(input);
         self
     }
-    /// The page number, from 1 (page-number paging).
-    ///
-    /// Sets or clears `page_number`.
-    ///
-    /// At least 1; service default `1`. Wire name: `PageNumber`.
+    /// Sets or clears [`DescribeCloudAssistantStatusInput::page_number`].
     pub fn set_page_number(mut self, input: Option<i64>) -> Self {
         self.page_number = input;
         self
     }
-    /// The `page_number` set so far.
+    /// The [`DescribeCloudAssistantStatusInput::page_number`] set so far.
     pub fn get_page_number(&self) -> &Option<i64> {
         &self.page_number
     }
-    /// The number of entries per page (page-number paging).
-    ///
-    /// 1 to 50; service default `10`. Wire name: `PageSize`.
+    /// Sets [`DescribeCloudAssistantStatusInput::page_size`]. 1 to 50; service default `10`; wire name `PageSize`.
     pub fn page_size(mut self, input: i64) -> Self {
         self.page_size = Some(input);
         self
     }
-    /// The number of entries per page (page-number paging).
-    ///
-    /// Sets or clears `page_size`.
-    ///
-    /// 1 to 50; service default `10`. Wire name: `PageSize`.
+    /// Sets or clears [`DescribeCloudAssistantStatusInput::page_size`].
     pub fn set_page_size(mut self, input: Option<i64>) -> Self {
         self.page_size = input;
         self
     }
-    /// The `page_size` set so far.
+    /// The [`DescribeCloudAssistantStatusInput::page_size`] set so far.
     pub fn get_page_size(&self) -> &Option<i64> {
         &self.page_size
     }
-    /// The token from the previous page's response (next-token paging).
+    /// Sets [`DescribeCloudAssistantStatusInput::next_token`]. Wire name `NextToken`.
     pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.next_token = Some(input.into());
         self
     }
-    /// The token from the previous page's response (next-token paging).
-    ///
-    /// Sets or clears `next_token`.
+    /// Sets or clears [`DescribeCloudAssistantStatusInput::next_token`].
     pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
-    /// The `next_token` set so far.
+    /// The [`DescribeCloudAssistantStatusInput::next_token`] set so far.
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
-    /// The number of entries per page (next-token paging).
-    ///
-    /// 1 to 50; service default `10`. Wire name: `MaxResults`.
+    /// Sets [`DescribeCloudAssistantStatusInput::max_results`]. 1 to 50; service default `10`; wire name `MaxResults`.
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
         self
     }
-    /// The number of entries per page (next-token paging).
-    ///
-    /// Sets or clears `max_results`.
-    ///
-    /// 1 to 50; service default `10`. Wire name: `MaxResults`.
+    /// Sets or clears [`DescribeCloudAssistantStatusInput::max_results`].
     pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
-    /// The `max_results` set so far.
+    /// The [`DescribeCloudAssistantStatusInput::max_results`] set so far.
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
-    /// Checks every rule of the spec (required parameters, list sizes, lengths,
-    /// patterns, ranges) and builds the input. Nothing is sent.
+    /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(
         self,
     ) -> Result<DescribeCloudAssistantStatusInput, aliyun_core::InvalidInput> {
@@ -203,45 +173,20 @@ impl DescribeCloudAssistantStatusInputBuilder {
         Ok(input)
     }
 }
-/// Sends `DescribeCloudAssistantStatus`: Queries whether the cloud assistant client is installed on instances, with its version
-/// and last heartbeat.
-///
-/// Results come in pages: either `NextToken`/`MaxResults` (preferred) or
-/// `PageNumber`/`PageSize`.
-///
-/// Made by [`Client::describe_cloud_assistant_status`](super::super::client::Client::describe_cloud_assistant_status). Set parameters with the methods below, then [`send`](DescribeCloudAssistantStatusFluentBuilder::send).
-#[derive(Debug, Clone)]
-pub struct DescribeCloudAssistantStatusFluentBuilder {
-    client: aliyun_core::ServiceClient,
-    inner: DescribeCloudAssistantStatusInputBuilder,
-}
-impl DescribeCloudAssistantStatusFluentBuilder {
+impl DescribeCloudAssistantStatusBuilder<aliyun_core::ServiceClient> {
     pub(crate) fn new(client: aliyun_core::ServiceClient) -> Self {
         Self {
             client,
-            inner: DescribeCloudAssistantStatusInputBuilder::default(),
+            region_id: None,
+            instance_ids: None,
+            os_type: None,
+            page_number: None,
+            page_size: None,
+            next_token: None,
+            max_results: None,
         }
     }
-    /// The input built so far.
-    pub fn as_input(&self) -> &DescribeCloudAssistantStatusInputBuilder {
-        &self.inner
-    }
-    /// The client and the built input (parameters the client supplies filled in).
-    fn into_parts(
-        self,
-    ) -> (
-        aliyun_core::ServiceClient,
-        Result<DescribeCloudAssistantStatusInput, aliyun_core::InvalidInput>,
-    ) {
-        let mut inner = self.inner;
-        if inner.region_id.is_none() {
-            inner.region_id = self.client.region().map(str::to_owned);
-        }
-        (self.client, inner.build())
-    }
-    /// Validates the input, then signs and sends the request, retrying per the client's retry policy, and decodes the response.
-    ///
-    /// The action is idempotent: timeouts and transient failures are retried per the client's retry policy.
+    /// Checks the input, then signs, sends and decodes the call. Idempotent: retried on timeouts and transient failures (see [the `operation` module](super)).
     pub async fn send(
         self,
     ) -> Result<DescribeCloudAssistantStatusOutput, DescribeCloudAssistantStatusError> {
@@ -249,139 +194,27 @@ impl DescribeCloudAssistantStatusFluentBuilder {
         let input = input.map_err(aliyun_core::Error::from)?;
         client.call(&input).await.map_err(DescribeCloudAssistantStatusError::from)
     }
-    /// The ID of the region where the instances are located.
-    ///
-    /// Required; defaults to the client's region. Wire name: `RegionId`.
-    pub fn region_id(mut self, input: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(input);
-        self
+    /// Pages through the results as a stream (see [the `operation` module](super)).
+    pub fn into_paginator(
+        self,
+    ) -> aliyun_core::pagination::Paginator<
+        DescribeCloudAssistantStatusInput,
+        DescribeCloudAssistantStatusError,
+    > {
+        let (client, input) = self.into_parts();
+        aliyun_core::pagination::Paginator::new(client, input)
     }
-    /// The ID of the region where the instances are located.
-    ///
-    /// Sets or clears `region_id`.
-    ///
-    /// Required; defaults to the client's region. Wire name: `RegionId`.
-    pub fn set_region_id(mut self, input: Option<String>) -> Self {
-        self.inner = self.inner.set_region_id(input);
-        self
-    }
-    /// The `region_id` set so far.
-    pub fn get_region_id(&self) -> &Option<String> {
-        self.inner.get_region_id()
-    }
-    /// The IDs of the instances to query, sent as `InstanceId.N` (N from 1 to 50). Without any, every instance in the region is queried.
-    ///
-    /// Appends one item to `instance_ids`; use `set_instance_ids` to replace the whole list.
-    ///
-    /// At most 50 items; each item at least 1 character(s). Wire name: `InstanceId`.
-    pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_ids(input);
-        self
-    }
-    /// The IDs of the instances to query, sent as `InstanceId.N` (N from 1 to 50). Without any, every instance in the region is queried.
-    ///
-    /// Replaces the whole `instance_ids` list (`None` clears it).
-    ///
-    /// At most 50 items; each item at least 1 character(s). Wire name: `InstanceId`.
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.inner = self.inner.set_instance_ids(input);
-        self
-    }
-    /// The `instance_ids` set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        self.inner.get_instance_ids()
-    }
-    /// Only instances with this operating system type.
-    pub fn os_type(mut self, input: impl Into<OsType>) -> Self {
-        self.inner = self.inner.os_type(input);
-        self
-    }
-    /// Only instances with this operating system type.
-    ///
-    /// Sets or clears `os_type`.
-    pub fn set_os_type(mut self, input: Option<OsType>) -> Self {
-        self.inner = self.inner.set_os_type(input);
-        self
-    }
-    /// The `os_type` set so far.
-    pub fn get_os_type(&self) -> &Option<OsType> {
-        self.inner.get_os_type()
-    }
-    /// The page number, from 1 (page-number paging).
-    ///
-    /// At least 1; service default `1`. Wire name: `PageNumber`.
-    pub fn page_number(mut self, input: i64) -> Self {
-        self.inner = self.inner.page_number(input);
-        self
-    }
-    /// The page number, from 1 (page-number paging).
-    ///
-    /// Sets or clears `page_number`.
-    ///
-    /// At least 1; service default `1`. Wire name: `PageNumber`.
-    pub fn set_page_number(mut self, input: Option<i64>) -> Self {
-        self.inner = self.inner.set_page_number(input);
-        self
-    }
-    /// The `page_number` set so far.
-    pub fn get_page_number(&self) -> &Option<i64> {
-        self.inner.get_page_number()
-    }
-    /// The number of entries per page (page-number paging).
-    ///
-    /// 1 to 50; service default `10`. Wire name: `PageSize`.
-    pub fn page_size(mut self, input: i64) -> Self {
-        self.inner = self.inner.page_size(input);
-        self
-    }
-    /// The number of entries per page (page-number paging).
-    ///
-    /// Sets or clears `page_size`.
-    ///
-    /// 1 to 50; service default `10`. Wire name: `PageSize`.
-    pub fn set_page_size(mut self, input: Option<i64>) -> Self {
-        self.inner = self.inner.set_page_size(input);
-        self
-    }
-    /// The `page_size` set so far.
-    pub fn get_page_size(&self) -> &Option<i64> {
-        self.inner.get_page_size()
-    }
-    /// The token from the previous page's response (next-token paging).
-    pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.inner = self.inner.next_token(input);
-        self
-    }
-    /// The token from the previous page's response (next-token paging).
-    ///
-    /// Sets or clears `next_token`.
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.inner = self.inner.set_next_token(input);
-        self
-    }
-    /// The `next_token` set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        self.inner.get_next_token()
-    }
-    /// The number of entries per page (next-token paging).
-    ///
-    /// 1 to 50; service default `10`. Wire name: `MaxResults`.
-    pub fn max_results(mut self, input: i32) -> Self {
-        self.inner = self.inner.max_results(input);
-        self
-    }
-    /// The number of entries per page (next-token paging).
-    ///
-    /// Sets or clears `max_results`.
-    ///
-    /// 1 to 50; service default `10`. Wire name: `MaxResults`.
-    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-        self.inner = self.inner.set_max_results(input);
-        self
-    }
-    /// The `max_results` set so far.
-    pub fn get_max_results(&self) -> &Option<i32> {
-        self.inner.get_max_results()
+    /// The client and the built input (parameters the client supplies filled in).
+    fn into_parts(
+        mut self,
+    ) -> (
+        aliyun_core::ServiceClient,
+        Result<DescribeCloudAssistantStatusInput, aliyun_core::InvalidInput>,
+    ) {
+        if self.region_id.is_none() {
+            self.region_id = self.client.region().map(str::to_owned);
+        }
+        (self.client.clone(), self.build())
     }
 }
 /// The decoded response of `DescribeCloudAssistantStatus`.
@@ -487,7 +320,7 @@ impl aliyun_core::Operation for DescribeCloudAssistantStatusInput {
 }
 /// Errors `DescribeCloudAssistantStatus` can return.
 ///
-/// Each documented error code has a variant holding the service error; everything else (invalid input, credentials, timeouts, connection failures, unreadable responses and undocumented codes) is [`Other`](Self::Other). Every error answers `code()`, `message()`, `request_id()` and `is_retryable()`.
+/// One variant per documented code, and [`Other`](Self::Other) for everything else; see [the `operation` module](super) for what every error answers.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum DescribeCloudAssistantStatusError {
@@ -498,10 +331,27 @@ pub enum DescribeCloudAssistantStatusError {
     /// Any other error: see [`aliyun_core::Error`].
     Other(aliyun_core::Error),
 }
-aliyun_core::operation_error!(
-    DescribeCloudAssistantStatusError { RegionIdApiNotSupported =>
-    "RegionId.ApiNotSupported" }
-);
+impl aliyun_core::error::OperationError for DescribeCloudAssistantStatusError {
+    fn from_service(error: aliyun_core::ServiceError) -> Self {
+        match error.code() {
+            "RegionId.ApiNotSupported" => Self::RegionIdApiNotSupported(error),
+            _ => Self::Other(aliyun_core::Error::Service(error)),
+        }
+    }
+    fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
+        match self {
+            Self::RegionIdApiNotSupported(error) => Ok(error),
+            Self::Other(error) => Err(error),
+        }
+    }
+    fn into_core(self) -> aliyun_core::Error {
+        match self {
+            Self::RegionIdApiNotSupported(error) => aliyun_core::Error::Service(error),
+            Self::Other(error) => error,
+        }
+    }
+}
+aliyun_core::operation_error!(DescribeCloudAssistantStatusError);
 impl aliyun_core::pagination::Paginated for DescribeCloudAssistantStatusInput {
     type Item = InstanceCloudAssistantStatus;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
@@ -519,294 +369,169 @@ impl aliyun_core::pagination::Paginated for DescribeCloudAssistantStatusInput {
         output.instance_statuses
     }
 }
-impl DescribeCloudAssistantStatusFluentBuilder {
-    /// Pages through `DescribeCloudAssistantStatus` results as a stream.
-    ///
-    /// Call `.pages()` for whole responses or `.items()` for one list item at a time; each page is a separate, retried call. Parameters that set the page (token or number) are managed by the paginator.
-    pub fn into_paginator(
-        self,
-    ) -> aliyun_core::pagination::Paginator<
-        DescribeCloudAssistantStatusInput,
-        DescribeCloudAssistantStatusError,
-    > {
-        let (client, input) = self.into_parts();
-        aliyun_core::pagination::Paginator::new(client, input)
-    }
-}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::client::Client;
-    #[tokio::test]
-    async fn request_instances_and_os() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let result = client
-            .describe_cloud_assistant_status()
-            .instance_ids("i-1")
-            .instance_ids("i-2")
-            .max_results(20)
-            .os_type(OsType::Linux)
-            .region_id("cn-hangzhou")
-            .send()
-            .await;
-        let request = transport
-            .last_request()
-            .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        request
-            .assert_sent(
-                "POST",
-                &[
-                    ("InstanceId.1", "i-1"),
-                    ("InstanceId.2", "i-2"),
-                    ("MaxResults", "20"),
-                    ("OSType", "Linux"),
-                    ("RegionId", "cn-hangzhou"),
-                ],
-            );
-    }
-    #[tokio::test]
-    async fn request_page_number_style() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let result = client
-            .describe_cloud_assistant_status()
-            .page_number(2)
-            .page_size(50)
-            .region_id("cn-beijing")
-            .send()
-            .await;
-        let request = transport
-            .last_request()
-            .unwrap_or_else(|| panic!("nothing was sent: {result:?}"));
-        request
-            .assert_sent(
-                "POST",
-                &[("PageNumber", "2"), ("PageSize", "50"), ("RegionId", "cn-beijing")],
-            );
-    }
-    #[tokio::test]
-    async fn request_page_size_above_maximum() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .describe_cloud_assistant_status()
-            .page_size(51)
-            .region_id("cn-hangzhou")
-            .send()
-            .await
-            .expect_err("the input breaks a rule of the spec");
-        aliyun_core::testing::assert_invalid_input(error.into_core(), "PageSize");
-        assert!(transport.requests().is_empty(), "nothing may be sent");
-    }
-    #[tokio::test]
-    async fn request_max_results_below_minimum() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .describe_cloud_assistant_status()
-            .max_results(0)
-            .region_id("cn-hangzhou")
-            .send()
-            .await
-            .expect_err("the input breaks a rule of the spec");
-        aliyun_core::testing::assert_invalid_input(error.into_core(), "MaxResults");
-        assert!(transport.requests().is_empty(), "nothing may be sent");
-    }
-    /// The list arrives wrapped and `CloudAssistantStatus` arrives as a string.
-    #[tokio::test]
-    async fn response_wrapped_list_with_strings_for_booleans() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
-            r#"{"RequestId":"2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C","TotalCount":2,"PageNumber":1,"PageSize":10,"NextToken":"AAAAAdDWBF2","InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"InstanceId":"i-1","CloudAssistantStatus":"true","CloudAssistantVersion":"2.2.0.106","OSType":"Linux","LastHeartbeatTime":"2021-03-15T09:00:00Z","ActiveTaskCount":0,"InvocationCount":3,"SupportSessionManager":true},{"InstanceId":"i-2","CloudAssistantStatus":"false","OSType":"Windows"}]}}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let output = client
-            .describe_cloud_assistant_status()
-            .instance_ids("i-1")
-            .instance_ids("i-2")
-            .max_results(20)
-            .os_type(OsType::Linux)
-            .region_id("cn-hangzhou")
-            .send()
-            .await
-            .expect("the response decodes");
-        let expected = DescribeCloudAssistantStatusOutput {
-            request_id: Some("2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C".to_owned()),
-            total_count: Some(2),
-            page_number: Some(1),
-            page_size: Some(10),
-            next_token: Some("AAAAAdDWBF2".to_owned()),
-            instance_statuses: Vec::from([
-                InstanceCloudAssistantStatus {
-                    instance_id: Some("i-1".to_owned()),
-                    cloud_assistant_status: Some(true),
-                    cloud_assistant_version: Some("2.2.0.106".to_owned()),
-                    os_type: Some(OsType::Linux),
-                    last_heartbeat_time: Some("2021-03-15T09:00:00Z".to_owned()),
-                    active_task_count: Some(0),
-                    invocation_count: Some(3),
-                    support_session_manager: Some(true),
-                    ..Default::default()
-                },
-                InstanceCloudAssistantStatus {
-                    instance_id: Some("i-2".to_owned()),
-                    cloud_assistant_status: Some(false),
-                    os_type: Some(OsType::Windows),
-                    ..Default::default()
-                },
-            ]),
-        };
-        assert_eq!(output, expected);
-    }
-    /// Counts sent as strings decode; an OS type this SDK does not know is kept.
-    #[tokio::test]
-    async fn response_numbers_as_strings_and_new_os() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
-            r#"{"RequestId":"R-2","TotalCount":"1","InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"InstanceId":"i-9","CloudAssistantStatus":"True","OSType":"Haiku","InvocationCount":"12"}]}}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let output = client
-            .describe_cloud_assistant_status()
-            .instance_ids("i-1")
-            .instance_ids("i-2")
-            .max_results(20)
-            .os_type(OsType::Linux)
-            .region_id("cn-hangzhou")
-            .send()
-            .await
-            .expect("the response decodes");
-        let expected = DescribeCloudAssistantStatusOutput {
-            request_id: Some("R-2".to_owned()),
-            total_count: Some(1),
-            instance_statuses: Vec::from([
-                InstanceCloudAssistantStatus {
-                    instance_id: Some("i-9".to_owned()),
-                    cloud_assistant_status: Some(true),
-                    os_type: Some(OsType::Unknown("Haiku".to_owned())),
-                    invocation_count: Some(12),
-                    ..Default::default()
-                },
-            ]),
-            ..Default::default()
-        };
-        assert_eq!(output, expected);
-    }
-    #[tokio::test]
-    async fn response_empty_result() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
-            r#"{"RequestId":"R-3","TotalCount":0,"InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[]}}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let output = client
-            .describe_cloud_assistant_status()
-            .instance_ids("i-1")
-            .instance_ids("i-2")
-            .max_results(20)
-            .os_type(OsType::Linux)
-            .region_id("cn-hangzhou")
-            .send()
-            .await
-            .expect("the response decodes");
-        let expected = DescribeCloudAssistantStatusOutput {
-            request_id: Some("R-3".to_owned()),
-            total_count: Some(0),
-            ..Default::default()
-        };
-        assert_eq!(output, expected);
-    }
-    #[tokio::test]
-    async fn response_api_not_supported() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            400u16,
-            r#"{"RequestId":"R-4","Code":"RegionId.ApiNotSupported","Message":"The api is not supported in this region."}"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .describe_cloud_assistant_status()
-            .instance_ids("i-1")
-            .instance_ids("i-2")
-            .max_results(20)
-            .os_type(OsType::Linux)
-            .region_id("cn-hangzhou")
-            .send()
-            .await
-            .expect_err("the service answered with an error");
-        assert_eq!(error.code(), Some("RegionId.ApiNotSupported"), "{error:?}");
-        assert!(
-            matches!(error,
-            DescribeCloudAssistantStatusError::RegionIdApiNotSupported(_)), "{error:?}"
-        );
-    }
-    /// A body cut off mid-way is an unreadable response.
-    #[tokio::test]
-    async fn response_truncated_json() {
-        let transport = aliyun_core::testing::CaptureTransport::responding(
-            200u16,
-            r#"{"RequestId":"R-5","InstanceCloudAssistantStatusSet":{"InstanceCloud"#,
-        );
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let error = client
-            .describe_cloud_assistant_status()
-            .instance_ids("i-1")
-            .instance_ids("i-2")
-            .max_results(20)
-            .os_type(OsType::Linux)
-            .region_id("cn-hangzhou")
-            .send()
-            .await
-            .expect_err("the response is unreadable");
-        match error.into_core() {
-            aliyun_core::Error::Response(response) => {
-                assert_eq!(response.status(), 200u16)
-            }
-            other => panic!("expected an unreadable-response error, got {other:?}"),
+    /// How the table runners of `aliyun_core::testing` reach this action.
+    struct Action;
+    impl aliyun_core::testing::Action for Action {
+        type Builder = DescribeCloudAssistantStatusBuilder<aliyun_core::ServiceClient>;
+        type Input = DescribeCloudAssistantStatusInput;
+        type Error = DescribeCloudAssistantStatusError;
+        fn builder(config: &aliyun_core::Config) -> Self::Builder {
+            super::super::super::client::Client::new(config)
+                .describe_cloud_assistant_status()
+        }
+        async fn send(builder: Self::Builder) -> aliyun_core::testing::Sent<Self> {
+            builder.send().await
+        }
+        fn into_parts(builder: Self::Builder) -> aliyun_core::testing::Parts<Self> {
+            builder.into_parts()
         }
     }
-    /// Hostile response bodies, derived from the spec's responses, end in typed outcomes:
-    /// no panic, no hang, status and snippet kept (`aliyun_core::testing::fuzz`).
+    type Request = aliyun_core::testing::RequestCase<Action>;
+    type Response = aliyun_core::testing::ResponseCase<Action>;
+    const REQUESTS: &[Request] = &[
+        Request::sent(
+            "instances_and_os",
+            |b| {
+                b
+                    .instance_ids("i-1")
+                    .instance_ids("i-2")
+                    .max_results(20)
+                    .os_type(OsType::Linux)
+                    .region_id("cn-hangzhou")
+            },
+            "POST",
+            &[
+                ("InstanceId.1", "i-1"),
+                ("InstanceId.2", "i-2"),
+                ("MaxResults", "20"),
+                ("OSType", "Linux"),
+                ("RegionId", "cn-hangzhou"),
+            ],
+        ),
+        Request::sent(
+            "page_number_style",
+            |b| b.page_number(2).page_size(50).region_id("cn-beijing"),
+            "POST",
+            &[("PageNumber", "2"), ("PageSize", "50"), ("RegionId", "cn-beijing")],
+        ),
+        Request::invalid(
+            "page_size_above_maximum",
+            |b| b.page_size(51).region_id("cn-hangzhou"),
+            "PageSize",
+        ),
+        Request::invalid(
+            "max_results_below_minimum",
+            |b| b.max_results(0).region_id("cn-hangzhou"),
+            "MaxResults",
+        ),
+    ];
+    const RESPONSES: &[Response] = &[
+        Response::output(
+                "wrapped_list_with_strings_for_booleans",
+                200,
+                r#"{"RequestId":"2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C","TotalCount":2,"PageNumber":1,"PageSize":10,"NextToken":"AAAAAdDWBF2","InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"InstanceId":"i-1","CloudAssistantStatus":"true","CloudAssistantVersion":"2.2.0.106","OSType":"Linux","LastHeartbeatTime":"2021-03-15T09:00:00Z","ActiveTaskCount":0,"InvocationCount":3,"SupportSessionManager":true},{"InstanceId":"i-2","CloudAssistantStatus":"false","OSType":"Windows"}]}}"#,
+                || DescribeCloudAssistantStatusOutput {
+                    request_id: Some("2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C".to_owned()),
+                    total_count: Some(2),
+                    page_number: Some(1),
+                    page_size: Some(10),
+                    next_token: Some("AAAAAdDWBF2".to_owned()),
+                    instance_statuses: Vec::from([
+                        InstanceCloudAssistantStatus {
+                            instance_id: Some("i-1".to_owned()),
+                            cloud_assistant_status: Some(true),
+                            cloud_assistant_version: Some("2.2.0.106".to_owned()),
+                            os_type: Some(OsType::Linux),
+                            last_heartbeat_time: Some("2021-03-15T09:00:00Z".to_owned()),
+                            active_task_count: Some(0),
+                            invocation_count: Some(3),
+                            support_session_manager: Some(true),
+                            ..Default::default()
+                        },
+                        InstanceCloudAssistantStatus {
+                            instance_id: Some("i-2".to_owned()),
+                            cloud_assistant_status: Some(false),
+                            os_type: Some(OsType::Windows),
+                            ..Default::default()
+                        },
+                    ]),
+                },
+            )
+            .with_doc(
+                "The list arrives wrapped and `CloudAssistantStatus` arrives as a string.",
+            ),
+        Response::output(
+                "numbers_as_strings_and_new_os",
+                200,
+                r#"{"RequestId":"R-2","TotalCount":"1","InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"InstanceId":"i-9","CloudAssistantStatus":"True","OSType":"Haiku","InvocationCount":"12"}]}}"#,
+                || DescribeCloudAssistantStatusOutput {
+                    request_id: Some("R-2".to_owned()),
+                    total_count: Some(1),
+                    instance_statuses: Vec::from([
+                        InstanceCloudAssistantStatus {
+                            instance_id: Some("i-9".to_owned()),
+                            cloud_assistant_status: Some(true),
+                            os_type: Some(OsType::Unknown("Haiku".to_owned())),
+                            invocation_count: Some(12),
+                            ..Default::default()
+                        },
+                    ]),
+                    ..Default::default()
+                },
+            )
+            .with_doc(
+                "Counts sent as strings decode; an OS type this SDK does not know is kept.",
+            ),
+        Response::output(
+            "empty_result",
+            200,
+            r#"{"RequestId":"R-3","TotalCount":0,"InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[]}}"#,
+            || DescribeCloudAssistantStatusOutput {
+                request_id: Some("R-3".to_owned()),
+                total_count: Some(0),
+                ..Default::default()
+            },
+        ),
+        Response::error(
+            "api_not_supported",
+            400,
+            r#"{"RequestId":"R-4","Code":"RegionId.ApiNotSupported","Message":"The api is not supported in this region."}"#,
+            "RegionId.ApiNotSupported",
+            |e| {
+                matches!(
+                    e, DescribeCloudAssistantStatusError::RegionIdApiNotSupported(_)
+                )
+            },
+        ),
+        Response::unreadable(
+                "truncated_json",
+                200,
+                r#"{"RequestId":"R-5","InstanceCloudAssistantStatusSet":{"InstanceCloud"#,
+            )
+            .with_doc("A body cut off mid-way is an unreadable response."),
+    ];
+    #[tokio::test]
+    async fn requests() {
+        aliyun_core::testing::run_requests(REQUESTS).await;
+    }
+    #[tokio::test]
+    async fn responses() {
+        aliyun_core::testing::run_responses(REQUESTS, RESPONSES).await;
+    }
+    /// Hostile response bodies derived from the responses above end in typed outcomes
+    /// (`aliyun_core::testing::fuzz`).
     #[tokio::test]
     async fn fuzz_response_decoding() {
-        let transport = aliyun_core::testing::CaptureTransport::new();
-        let client = Client::new(&aliyun_core::testing::test_config(transport.clone()));
-        let (client, input) = client
-            .describe_cloud_assistant_status()
-            .instance_ids("i-1")
-            .instance_ids("i-2")
-            .max_results(20)
-            .os_type(OsType::Linux)
-            .region_id("cn-hangzhou")
-            .into_parts();
-        let input = input.expect("the spec's request parameters are valid");
-        let seeds: &[(u16, &str)] = &[
-            (
-                200u16,
-                r#"{"InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"ActiveTaskCount":0,"CloudAssistantStatus":"true","CloudAssistantVersion":"2.2.0.106","InstanceId":"i-bp1iudwa5b1tqaxxxxxx","InvocationCount":3,"LastHeartbeatTime":"2021-03-15T09:00:00Z","OSType":"Linux","SupportSessionManager":true}]},"PageNumber":1,"PageSize":10,"RequestId":"2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C","TotalCount":1}"#,
-            ),
-            (
-                200u16,
-                r#"{"RequestId":"2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C","TotalCount":2,"PageNumber":1,"PageSize":10,"NextToken":"AAAAAdDWBF2","InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"InstanceId":"i-1","CloudAssistantStatus":"true","CloudAssistantVersion":"2.2.0.106","OSType":"Linux","LastHeartbeatTime":"2021-03-15T09:00:00Z","ActiveTaskCount":0,"InvocationCount":3,"SupportSessionManager":true},{"InstanceId":"i-2","CloudAssistantStatus":"false","OSType":"Windows"}]}}"#,
-            ),
-            (
-                200u16,
-                r#"{"RequestId":"R-2","TotalCount":"1","InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"InstanceId":"i-9","CloudAssistantStatus":"True","OSType":"Haiku","InvocationCount":"12"}]}}"#,
-            ),
-            (
-                200u16,
-                r#"{"RequestId":"R-3","TotalCount":0,"InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[]}}"#,
-            ),
-            (
-                400u16,
-                r#"{"RequestId":"R-4","Code":"RegionId.ApiNotSupported","Message":"The api is not supported in this region."}"#,
-            ),
-            (
-                200u16,
-                r#"{"RequestId":"R-5","InstanceCloudAssistantStatusSet":{"InstanceCloud"#,
-            ),
-        ];
-        aliyun_core::testing::fuzz_response_decoding(&client, &transport, &input, seeds)
+        aliyun_core::testing::run_fuzz(
+                REQUESTS,
+                RESPONSES,
+                &[
+                    r#"{"InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"ActiveTaskCount":0,"CloudAssistantStatus":"true","CloudAssistantVersion":"2.2.0.106","InstanceId":"i-bp1iudwa5b1tqaxxxxxx","InvocationCount":3,"LastHeartbeatTime":"2021-03-15T09:00:00Z","OSType":"Linux","SupportSessionManager":true}]},"PageNumber":1,"PageSize":10,"RequestId":"2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C","TotalCount":1}"#,
+                ],
+            )
             .await;
     }
 }
