@@ -14,6 +14,7 @@
 //! ```
 
 pub mod fuzz;
+pub mod support;
 
 pub use fuzz::fuzz_response_decoding;
 
