@@ -16,6 +16,7 @@
 
 pub mod cases;
 pub mod fuzz;
+pub mod support;
 
 pub use cases::{
     Action, Parts, RequestCase, ResponseCase, Sent, run_fuzz, run_requests, run_responses,
