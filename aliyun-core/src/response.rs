@@ -238,35 +238,69 @@ pub(crate) fn request_id_header(headers: &http::HeaderMap) -> Option<String> {
 /// The XML error shape: `<Error><Code>…</Code><Message>…</Message>…</Error>`.
 fn xml_error_body(body: &[u8]) -> Option<ErrorBody> {
     let text = std::str::from_utf8(body).ok()?;
-    let code = xml_element(text, "Code")?;
+    let [code, message, request_id, host_id, recommend] = xml_elements(
+        text,
+        ["Code", "Message", "RequestId", "HostId", "Recommend"],
+    );
     Some(ErrorBody {
-        code: Some(code),
-        message: xml_element(text, "Message"),
-        request_id: xml_element(text, "RequestId"),
-        host_id: xml_element(text, "HostId"),
-        recommend: xml_element(text, "Recommend"),
+        code: Some(code?),
+        message,
+        request_id,
+        host_id,
+        recommend,
         ..ErrorBody::default()
     })
 }
 
-/// The text of the first `<name>…</name>` element, unescaped.
-fn xml_element(text: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let close = format!("</{name}>");
-    let start = text.find(&open)? + open.len();
-    let end = start + text[start..].find(&close)?;
-    let raw = text[start..end].trim();
-    let raw = raw
-        .strip_prefix("<![CDATA[")
-        .and_then(|r| r.strip_suffix("]]>"))
-        .unwrap_or(raw);
-    Some(
-        raw.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'")
-            .replace("&amp;", "&"),
-    )
+/// The text of the first element named each of `names` (by local name, anywhere in the
+/// document), trimmed, with entities and CDATA resolved and the text of nested elements
+/// included. Reading stops at the first syntax error, keeping what was found before it: an
+/// error body is read for its fields, not validated.
+fn xml_elements<const N: usize>(text: &str, names: [&str; N]) -> [Option<String>; N] {
+    use quick_xml::events::Event;
+
+    let mut found: [Option<String>; N] = std::array::from_fn(|_| None);
+    let mut reader = quick_xml::Reader::from_str(text);
+    // The element being read: its index in `names`, how deep inside it the reader is, and
+    // its text so far.
+    let mut open: Option<(usize, usize, String)> = None;
+    while let Ok(event) = reader.read_event() {
+        match (event, &mut open) {
+            (Event::Eof, _) => break,
+            (Event::Start(_), Some((_, depth, _))) => *depth += 1,
+            (Event::Start(start), None) => {
+                let name = start.local_name();
+                if let Some(index) = names.iter().position(|n| *n == name.as_ref()) {
+                    if found[index].is_none() {
+                        open = Some((index, 0, String::new()));
+                    }
+                }
+            }
+            (Event::End(_), Some((index, 0, content))) => {
+                found[*index] = Some(content.trim().to_owned());
+                open = None;
+            }
+            (Event::End(_), Some((_, depth, _))) => *depth -= 1,
+            (Event::Text(t), Some((_, _, content))) => content.push_str(&t.xml10_content()),
+            (Event::CData(c), Some((_, _, content))) => content.push_str(&c),
+            (Event::GeneralRef(r), Some((_, _, content))) => {
+                match r.resolve_char_ref() {
+                    Ok(Some(c)) => content.push(c),
+                    _ => match quick_xml::escape::resolve_predefined_entity(&r) {
+                        Some(resolved) => content.push_str(resolved),
+                        // An entity XML does not define: kept as written.
+                        None => {
+                            content.push('&');
+                            content.push_str(&r);
+                            content.push(';');
+                        }
+                    },
+                }
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Whether `code` means the request's timestamp was refused as too far from the server's time.
@@ -405,6 +439,35 @@ mod tests {
         assert_eq!(err.message(), "Request was denied & throttled");
         assert_eq!(err.request_id(), Some("R2"));
         assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn xml_error_fields_take_entities_cdata_and_nested_elements() {
+        let body = "<?xml version=\"1.0\"?>\n<Error xmlns=\"urn:x\">\
+                    <Details><RequestId>first</RequestId></Details>\
+                    <RequestId>second</RequestId>\
+                    <Code> <![CDATA[Bad<Code>]]> </Code>\
+                    <Message>a &lt;b&gt; &#x263A; &#65; &quot;q&quot; &apos;s&apos; <i>in <b>side</b></i> &unknown;</Message>\
+                    <Recommend><![CDATA[https://x/?a=1&b=2]]></Recommend></Error>";
+        let parsed = xml_error_body(body.as_bytes()).unwrap();
+        assert_eq!(parsed.code.as_deref(), Some("Bad<Code>"));
+        assert_eq!(
+            parsed.message.as_deref(),
+            Some("a <b> \u{263A} A \"q\" 's' in side &unknown;")
+        );
+        assert_eq!(parsed.request_id.as_deref(), Some("first"));
+        assert_eq!(parsed.recommend.as_deref(), Some("https://x/?a=1&b=2"));
+        assert_eq!(parsed.host_id, None);
+
+        // No code, not XML, or broken before the code: not an XML error body.
+        assert!(xml_error_body(b"<Error><Message>m</Message></Error>").is_none());
+        assert!(xml_error_body(b"{\"Code\": 1}").is_none());
+        assert!(xml_error_body(b"<Error><Message>m</Mess></Error><Code>C</Code>").is_none());
+        assert!(xml_error_body(&[0xff, 0xfe]).is_none());
+        // Broken after the code: what came before is kept.
+        let parsed = xml_error_body(b"<Error><Code>C</Code><Message>m</Oops>").unwrap();
+        assert_eq!(parsed.code.as_deref(), Some("C"));
+        assert_eq!(parsed.message, None);
     }
 
     #[test]

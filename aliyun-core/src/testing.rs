@@ -16,6 +16,7 @@
 
 pub mod cases;
 pub mod fuzz;
+pub mod support;
 
 pub use cases::{
     Action, Parts, RequestCase, ResponseCase, Sent, expect_field, run_fuzz, run_fuzz_free_form,

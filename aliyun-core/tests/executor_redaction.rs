@@ -4,13 +4,13 @@
 mod executor_support;
 
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
+use aliyun_core::testing::support::LogCapture;
 use aliyun_core::testing::{CannedReply, CaptureTransport, CapturedRequest};
 use aliyun_core::transport::TransportErrorKind;
 use aliyun_core::{Config, Credentials, RetryPolicy, ServiceClient};
 use executor_support::*;
-use tracing_subscriber::fmt::MakeWriter;
 
 const SECRET: &str = "SuperSecretValue0123456789";
 const TOKEN: &str = "CAISTokenValue+With/Chars=Z9";
@@ -25,33 +25,6 @@ fn serial_tracing() -> std::sync::MutexGuard<'static, ()> {
     TRACING
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A log sink the test reads back.
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Sink {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Sink {
-    type Writer = Sink;
-    fn make_writer(&'a self) -> Sink {
-        self.clone()
-    }
 }
 
 fn forbidden(request: &CapturedRequest) -> Vec<String> {
@@ -94,10 +67,10 @@ fn sts_config(transport: &CaptureTransport) -> Config {
 #[allow(clippy::await_holding_lock)] // held only to keep other capturing tests out
 async fn trace_logs_and_errors_hold_no_secret_token_or_signature() {
     let _serial = serial_tracing();
-    let sink = Sink::default();
+    let sink = LogCapture::new();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
-        .with_writer(sink.clone())
+        .with_writer(sink.writer())
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
@@ -191,9 +164,9 @@ async fn every_error_kind_displays_without_secrets() {
 #[test]
 fn plain_http_to_a_remote_host_warns_once() {
     let _serial = serial_tracing();
-    let sink = Sink::default();
+    let sink = LogCapture::new();
     let subscriber = tracing_subscriber::fmt()
-        .with_writer(sink.clone())
+        .with_writer(sink.writer())
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use aliyun_core::Config;
-use aliyun_core::retry::{Backoff, Jitter, RetryPolicy};
 use aliyun_core::workflow::PollPolicy;
 use aliyun_emulator::{Emulator, EmulatorBuilder, Instance};
 
@@ -22,17 +21,7 @@ pub fn emulator_with(instances: impl IntoIterator<Item = Instance>) -> EmulatorB
         .instances(instances)
 }
 
-/// The default retry policy with millisecond waits, so retried tests stay fast.
-pub fn quick_retries() -> RetryPolicy {
-    let quick = Backoff::new(
-        Duration::from_millis(1),
-        Duration::from_millis(5),
-        Jitter::Full,
-    );
-    RetryPolicy::default()
-        .with_throttling_backoff(quick)
-        .with_transient_backoff(quick)
-}
+pub use aliyun_core::testing::support::quick_retries;
 
 /// An SDK configuration for `emulator` with [`quick_retries`].
 pub fn config(emulator: &Emulator) -> Config {

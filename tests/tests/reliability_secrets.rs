@@ -14,8 +14,9 @@ use std::panic::AssertUnwindSafe;
 
 use aliyun_core::Credentials;
 use aliyun_core::signer::encoding::percent_encode;
+use aliyun_core::testing::support::LogCapture;
 use aliyun_emulator::{Emulator, Fault};
-use reliability_support::{Sink, WireTap, instance, policy};
+use reliability_support::{WireTap, instance, policy};
 
 const KEY_ID: &str = "STS.ReliabilityKey";
 const SECRET: &str = "Sec+ret/Kx7q=Zs0123456789Secret";
@@ -62,10 +63,10 @@ fn failed_call(error: aliyun_core::Error) -> Result<(), aliyun_core::Error> {
 
 #[tokio::test]
 async fn no_secret_token_or_signature_in_logs_errors_or_panics() {
-    let sink = Sink::default();
+    let sink = LogCapture::new();
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
-        .with_writer(sink.clone())
+        .with_writer(sink.writer())
         .with_ansi(false)
         .try_init()
         .expect("the only subscriber of this binary");

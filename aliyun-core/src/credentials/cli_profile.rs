@@ -3,6 +3,9 @@
 //! The profile is `ALIBABA_CLOUD_PROFILE` if set, else the file's `current`, else `default`.
 //! Modes: `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn` (source profile + role),
 //! `EcsRamRole` and `OIDC`. `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` turns the source off.
+//! The role modes read `ram_session_name`, `expired_seconds`, `policy`, `sts_region` and
+//! `enable_vpc`, and the `AssumeRole` ones `external_id` (the same options as the ini file's,
+//! through one mapping: [`super::profile`]).
 //!
 //! The file is read each time credentials are fetched (under the default chain's cache, that
 //! is once per refresh), so `aliyun configure` changes are picked up.
@@ -13,11 +16,9 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
 
-use super::sts::{MIN_DURATION_SECONDS, classify_json_error, regional_endpoint};
-use super::{
-    Credentials, CredentialsError, EcsRamRoleProvider, OidcProvider, ProvideCredentials,
-    RamRoleArnProvider,
-};
+use super::profile::{ProfileSource, RoleSettings};
+use super::sts::classify_json_error;
+use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Environment;
 use crate::transport::HttpTransport;
 
@@ -202,30 +203,26 @@ impl CliFile {
             })
         };
         tracing::debug!(profile = name, mode = %mode, "credentials from the aliyun CLI profile");
-        let provider: Arc<dyn ProvideCredentials> = match mode.as_str() {
-            "AK" => Arc::new(
-                Credentials::new(require("access_key_id")?, require("access_key_secret")?)
-                    .with_provider_name(PROVIDER),
-            ),
-            "StsToken" => Arc::new(
-                Credentials::new_sts(
+        let source = match mode.as_str() {
+            "AK" => ProfileSource::Static(Credentials::new(
+                require("access_key_id")?,
+                require("access_key_secret")?,
+            )),
+            "StsToken" => ProfileSource::Static(Credentials::new_sts(
+                require("access_key_id")?,
+                require("access_key_secret")?,
+                require("sts_token")?,
+                None,
+            )),
+            "RamRoleArn" => ProfileSource::RamRoleArn {
+                source: Arc::new(Credentials::new(
                     require("access_key_id")?,
                     require("access_key_secret")?,
-                    require("sts_token")?,
-                    None,
-                )
-                .with_provider_name(PROVIDER),
-            ),
-            "RamRoleArn" => {
-                let source =
-                    Credentials::new(require("access_key_id")?, require("access_key_secret")?);
-                Arc::new(self.role_provider(
-                    profile,
-                    Arc::new(source),
-                    &require("ram_role_arn")?,
-                    transport,
-                ))
-            }
+                )),
+                role_arn: require("ram_role_arn")?,
+                role: role_settings(profile),
+                external_id: field(profile, "external_id"),
+            },
             "ChainableRamRoleArn" => {
                 let source_name = require("source_profile")?;
                 if depth >= MAX_CHAIN_DEPTH {
@@ -234,32 +231,22 @@ impl CliFile {
                         self.path.display()
                     )));
                 }
-                let source = self.provider_for(&source_name, env, transport, depth + 1)?;
-                Arc::new(self.role_provider(profile, source, &require("ram_role_arn")?, transport))
-            }
-            "EcsRamRole" => {
-                let mut provider = EcsRamRoleProvider::new(transport.clone());
-                if let Some(role) = field(profile, "ram_role_name") {
-                    provider = provider.with_role_name(role);
+                ProfileSource::RamRoleArn {
+                    source: self.provider_for(&source_name, env, transport, depth + 1)?,
+                    role_arn: require("ram_role_arn")?,
+                    role: role_settings(profile),
+                    external_id: field(profile, "external_id"),
                 }
-                Arc::new(provider)
             }
-            "OIDC" => {
-                let mut provider = OidcProvider::new(
-                    require("ram_role_arn")?,
-                    require("oidc_provider_arn")?,
-                    require("oidc_token_file")?,
-                    env.clone(),
-                    transport.clone(),
-                );
-                if let Some(session) = field(profile, "ram_session_name") {
-                    provider = provider.with_session_name(session);
-                }
-                if let Some(region) = field(profile, "sts_region") {
-                    provider = provider.with_sts_endpoint(regional_endpoint(&region, false));
-                }
-                Arc::new(provider)
-            }
+            "EcsRamRole" => ProfileSource::EcsRamRole {
+                role_name: field(profile, "ram_role_name"),
+            },
+            "OIDC" => ProfileSource::Oidc {
+                role_arn: require("ram_role_arn")?,
+                oidc_provider_arn: require("oidc_provider_arn")?,
+                token_file: require("oidc_token_file")?.into(),
+                role: role_settings(profile),
+            },
             other => {
                 return Err(self.invalid(format!(
                     "{}: profile {name:?} has mode {other:?}, which aliyun-rs does not support (supported: AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, OIDC)",
@@ -267,37 +254,23 @@ impl CliFile {
                 )));
             }
         };
-        Ok(provider)
-    }
-
-    fn role_provider(
-        &self,
-        profile: &Map<String, Value>,
-        source: Arc<dyn ProvideCredentials>,
-        role_arn: &str,
-        transport: &Arc<dyn HttpTransport>,
-    ) -> RamRoleArnProvider {
-        let mut provider = RamRoleArnProvider::with_source(source, role_arn, transport.clone());
-        if let Some(session) = field(profile, "ram_session_name") {
-            provider = provider.with_session_name(session);
-        }
-        if let Some(seconds) = field(profile, "expired_seconds").and_then(|s| s.parse::<u32>().ok())
-        {
-            if seconds > 0 {
-                provider = provider.with_duration_seconds(seconds.max(MIN_DURATION_SECONDS));
-            }
-        }
-        if let Some(region) = field(profile, "sts_region") {
-            provider = provider.with_sts_endpoint(regional_endpoint(&region, false));
-        }
-        if let Some(external_id) = field(profile, "external_id") {
-            provider = provider.with_external_id(external_id);
-        }
-        provider
+        Ok(source.into_provider(PROVIDER, env, transport))
     }
 
     fn invalid(&self, message: String) -> CredentialsError {
         CredentialsError::invalid_configuration(PROVIDER, message)
+    }
+}
+
+/// The role keys of a `RamRoleArn`, `ChainableRamRoleArn` or `OIDC` profile.
+fn role_settings(profile: &Map<String, Value>) -> RoleSettings {
+    RoleSettings {
+        session_name: field(profile, "ram_session_name"),
+        duration_seconds: field(profile, "expired_seconds").and_then(|s| s.parse().ok()),
+        policy: field(profile, "policy"),
+        sts_region: field(profile, "sts_region"),
+        enable_vpc: matches!(profile.get("enable_vpc"), Some(Value::Bool(true)))
+            || field(profile, "enable_vpc").is_some_and(|v| v.eq_ignore_ascii_case("true")),
     }
 }
 
@@ -315,7 +288,7 @@ fn field(object: &Map<String, Value>, key: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::credentials::CredentialsErrorKind;
-    use crate::credentials::test_support::{FakeTransport, Reply, query_pairs};
+    use crate::credentials::test_support::{FakeTransport, Reply, form_pairs, query_pairs};
 
     const PATH: &str = "/home/test/.aliyun/config.json";
 
@@ -328,6 +301,8 @@ mod tests {
             {"name": "chain", "mode": "ChainableRamRoleArn", "source_profile": "ak", "ram_role_arn": "acs:ram::1:role/c"},
             {"name": "loop", "mode": "ChainableRamRoleArn", "source_profile": "loop", "ram_role_arn": "acs:ram::1:role/c"},
             {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "EcsRole"},
+            {"name": "narrow", "mode": "RamRoleArn", "access_key_id": "cli-id", "access_key_secret": "cli-s3cr3t", "ram_role_arn": "acs:ram::1:role/r", "policy": "{\"Statement\":[]}", "external_id": "ext-1", "sts_region": "cn-beijing", "enable_vpc": true},
+            {"name": "oidc", "mode": "OIDC", "ram_role_arn": "acs:ram::1:role/o", "oidc_provider_arn": "acs:ram::1:oidc-provider/p", "oidc_token_file": "/var/token", "ram_session_name": "oidc-session", "expired_seconds": 1200, "policy": "{\"Statement\":[]}"},
             {"name": "half", "mode": "AK", "access_key_id": "cli-id"},
             {"name": "weird", "mode": "External"}
         ]
@@ -402,6 +377,72 @@ mod tests {
             .await
             .unwrap_err();
         assert!(error.to_string().contains("cycle"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn role_policy_external_id_and_vpc_endpoint() {
+        let transport = FakeTransport::new(|_| Reply::Respond(200, STS_OK.into()));
+        provider(&[], transport.clone())
+            .with_profile("narrow")
+            .provide_credentials()
+            .await
+            .unwrap();
+        let request = &transport.requests()[0];
+        assert!(
+            request
+                .url
+                .starts_with("https://sts-vpc.cn-beijing.aliyuncs.com/?"),
+            "{}",
+            request.url
+        );
+        let pairs = query_pairs(&request.url);
+        assert!(pairs.contains(&("Policy".into(), r#"{"Statement":[]}"#.into())));
+        assert!(pairs.contains(&("ExternalId".into(), "ext-1".into())));
+    }
+
+    #[tokio::test]
+    async fn role_without_sts_region_takes_the_environment_s() {
+        let transport = FakeTransport::new(|_| Reply::Respond(200, STS_OK.into()));
+        provider(
+            &[("ALIBABA_CLOUD_STS_REGION", "cn-shenzhen")],
+            transport.clone(),
+        )
+        .with_profile("chain")
+        .provide_credentials()
+        .await
+        .unwrap();
+        assert!(
+            transport.requests()[0]
+                .url
+                .starts_with("https://sts.cn-shenzhen.aliyuncs.com/?")
+        );
+    }
+
+    #[tokio::test]
+    async fn oidc_mode_takes_session_duration_and_policy() {
+        let transport = FakeTransport::new(|_| Reply::Respond(200, STS_OK.into()));
+        let env = Environment::fake::<&str, &str>([])
+            .with_file(PATH, CONFIG)
+            .with_file("/var/token", "eyJ-token");
+        CliProfileProvider::new(env, transport.clone())
+            .with_profile("oidc")
+            .provide_credentials()
+            .await
+            .unwrap();
+        let form = form_pairs(std::str::from_utf8(&transport.requests()[0].body).unwrap());
+        for expected in [
+            ("RoleArn", "acs:ram::1:role/o"),
+            ("OIDCProviderArn", "acs:ram::1:oidc-provider/p"),
+            ("OIDCToken", "eyJ-token"),
+            ("RoleSessionName", "oidc-session"),
+            ("DurationSeconds", "1200"),
+            ("Policy", r#"{"Statement":[]}"#),
+        ] {
+            assert!(
+                form.contains(&(expected.0.into(), expected.1.into())),
+                "{expected:?} in {form:?}"
+            );
+        }
     }
 
     #[test]

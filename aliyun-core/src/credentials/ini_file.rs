@@ -3,7 +3,9 @@
 //!
 //! The section is `ALIBABA_CLOUD_PROFILE` if set, else `default`. Types: `access_key`, `sts`,
 //! `ecs_ram_role`, `ram_role_arn` and `oidc_role_arn`. A section with `enable = false` is
-//! skipped.
+//! skipped. The role types read `role_session_name`, `role_session_expiration` and `policy`,
+//! and `ram_role_arn` also `external_id` (the same options as the CLI profile's, through one
+//! mapping: [`super::profile`]); the STS endpoint comes from `ALIBABA_CLOUD_STS_REGION`.
 //!
 //! ```ini
 //! [default]
@@ -26,11 +28,8 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use zeroize::Zeroizing;
 
-use super::sts::endpoint_from_env;
-use super::{
-    Credentials, CredentialsError, EcsRamRoleProvider, OidcProvider, ProvideCredentials,
-    RamRoleArnProvider,
-};
+use super::profile::{ProfileSource, RoleSettings};
+use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Environment;
 use crate::transport::HttpTransport;
 
@@ -161,9 +160,17 @@ impl Section<'_> {
         })
     }
 
-    fn duration(&self) -> Option<u32> {
-        self.get("role_session_expiration")
-            .and_then(|v| v.parse().ok())
+    /// The role keys of a `ram_role_arn` or `oidc_role_arn` section (the STS endpoint comes
+    /// from the environment: the format has no key for it).
+    fn role_settings(&self) -> RoleSettings {
+        RoleSettings {
+            session_name: self.get("role_session_name"),
+            duration_seconds: self
+                .get("role_session_expiration")
+                .and_then(|v| v.parse().ok()),
+            policy: self.get("policy"),
+            ..RoleSettings::default()
+        }
     }
 
     fn provider(
@@ -173,72 +180,35 @@ impl Section<'_> {
     ) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
         let kind = self.require("type")?;
         tracing::debug!(section = self.name, r#type = %kind, "credentials from the ini file");
-        Ok(match kind.as_str() {
-            "access_key" => Arc::new(
-                Credentials::new(
+        let source = match kind.as_str() {
+            "access_key" => ProfileSource::Static(Credentials::new(
+                self.require("access_key_id")?,
+                self.require("access_key_secret")?,
+            )),
+            "sts" => ProfileSource::Static(Credentials::new_sts(
+                self.require("access_key_id")?,
+                self.require("access_key_secret")?,
+                self.require("security_token")?,
+                None,
+            )),
+            "ecs_ram_role" => ProfileSource::EcsRamRole {
+                role_name: self.get("role_name"),
+            },
+            "ram_role_arn" => ProfileSource::RamRoleArn {
+                source: Arc::new(Credentials::new(
                     self.require("access_key_id")?,
                     self.require("access_key_secret")?,
-                )
-                .with_provider_name(PROVIDER),
-            ),
-            "sts" => Arc::new(
-                Credentials::new_sts(
-                    self.require("access_key_id")?,
-                    self.require("access_key_secret")?,
-                    self.require("security_token")?,
-                    None,
-                )
-                .with_provider_name(PROVIDER),
-            ),
-            "ecs_ram_role" => {
-                let mut provider = EcsRamRoleProvider::new(transport.clone());
-                if let Some(role) = self.get("role_name") {
-                    provider = provider.with_role_name(role);
-                }
-                Arc::new(provider)
-            }
-            "ram_role_arn" => {
-                let source = Credentials::new(
-                    self.require("access_key_id")?,
-                    self.require("access_key_secret")?,
-                );
-                let mut provider =
-                    RamRoleArnProvider::new(source, self.require("role_arn")?, transport.clone())
-                        .with_sts_endpoint(endpoint_from_env(env));
-                if let Some(session) = self.get("role_session_name") {
-                    provider = provider.with_session_name(session);
-                }
-                if let Some(policy) = self.get("policy") {
-                    provider = provider.with_policy(policy);
-                }
-                if let Some(external_id) = self.get("external_id") {
-                    provider = provider.with_external_id(external_id);
-                }
-                if let Some(seconds) = self.duration() {
-                    provider = provider.with_duration_seconds(seconds);
-                }
-                Arc::new(provider)
-            }
-            "oidc_role_arn" => {
-                let mut provider = OidcProvider::new(
-                    self.require("role_arn")?,
-                    self.require("oidc_provider_arn")?,
-                    self.require("oidc_token_file_path")?,
-                    env.clone(),
-                    transport.clone(),
-                )
-                .with_sts_endpoint(endpoint_from_env(env));
-                if let Some(session) = self.get("role_session_name") {
-                    provider = provider.with_session_name(session);
-                }
-                if let Some(policy) = self.get("policy") {
-                    provider = provider.with_policy(policy);
-                }
-                if let Some(seconds) = self.duration() {
-                    provider = provider.with_duration_seconds(seconds);
-                }
-                Arc::new(provider)
-            }
+                )),
+                role_arn: self.require("role_arn")?,
+                role: self.role_settings(),
+                external_id: self.get("external_id"),
+            },
+            "oidc_role_arn" => ProfileSource::Oidc {
+                role_arn: self.require("role_arn")?,
+                oidc_provider_arn: self.require("oidc_provider_arn")?,
+                token_file: self.require("oidc_token_file_path")?.into(),
+                role: self.role_settings(),
+            },
             other => {
                 return Err(CredentialsError::invalid_configuration(
                     PROVIDER,
@@ -249,7 +219,8 @@ impl Section<'_> {
                     ),
                 ));
             }
-        })
+        };
+        Ok(source.into_provider(PROVIDER, env, transport))
     }
 }
 
@@ -318,7 +289,7 @@ fn parse_ini(text: &str) -> Result<Sections, IniError> {
 mod tests {
     use super::*;
     use crate::credentials::CredentialsErrorKind;
-    use crate::credentials::test_support::{FakeTransport, Reply, query_pairs};
+    use crate::credentials::test_support::{FakeTransport, Reply, form_pairs, query_pairs};
 
     const PATH: &str = "/home/test/.alibabacloud/credentials";
 
@@ -347,6 +318,23 @@ access_key_secret = ini-s3cr3t
 role_arn = acs:ram::1:role/r
 role_session_name = ini-session
 role_session_expiration = 1200
+
+[narrow]
+type = ram_role_arn
+access_key_id = ini-id
+access_key_secret = ini-s3cr3t
+role_arn = acs:ram::1:role/r
+policy = {\"Statement\":[]}
+external_id = ext-2
+
+[oidc]
+type = oidc_role_arn
+role_arn = acs:ram::1:role/o
+oidc_provider_arn = acs:ram::1:oidc-provider/p
+oidc_token_file_path = /var/token
+role_session_name = oidc-session
+role_session_expiration = 1500
+policy = {\"Statement\":[]}
 
 [off]
 enable = false
@@ -406,6 +394,58 @@ type = rsa_key_pair
                 .url
                 .starts_with("https://sts.aliyuncs.com/?")
         );
+    }
+
+    #[tokio::test]
+    async fn ram_role_arn_section_sends_policy_and_external_id() {
+        let ok = r#"{"Credentials":{"AccessKeyId":"STS.r","AccessKeySecret":"x","SecurityToken":"y","Expiration":"2030-01-01T00:00:00Z"}}"#;
+        let transport = FakeTransport::new(move |_| Reply::Respond(200, ok.into()));
+        provider(
+            &[("ALIBABA_CLOUD_STS_REGION", "cn-beijing")],
+            transport.clone(),
+        )
+        .with_section("narrow")
+        .provide_credentials()
+        .await
+        .unwrap();
+        let request = &transport.requests()[0];
+        assert!(
+            request
+                .url
+                .starts_with("https://sts.cn-beijing.aliyuncs.com/?")
+        );
+        let pairs = query_pairs(&request.url);
+        assert!(pairs.contains(&("Policy".into(), r#"{"Statement":[]}"#.into())));
+        assert!(pairs.contains(&("ExternalId".into(), "ext-2".into())));
+    }
+
+    #[tokio::test]
+    async fn oidc_section_takes_session_duration_and_policy() {
+        let ok = r#"{"Credentials":{"AccessKeyId":"STS.o","AccessKeySecret":"x","SecurityToken":"y","Expiration":"2030-01-01T00:00:00Z"}}"#;
+        let transport = FakeTransport::new(move |_| Reply::Respond(200, ok.into()));
+        let env = Environment::fake::<&str, &str>([])
+            .with_file(PATH, FILE)
+            .with_file("/var/token", "eyJ-token");
+        let creds = IniFileProvider::new(env, transport.clone())
+            .with_section("oidc")
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!(creds.access_key_id(), "STS.o");
+        let form = form_pairs(std::str::from_utf8(&transport.requests()[0].body).unwrap());
+        for expected in [
+            ("RoleArn", "acs:ram::1:role/o"),
+            ("OIDCProviderArn", "acs:ram::1:oidc-provider/p"),
+            ("OIDCToken", "eyJ-token"),
+            ("RoleSessionName", "oidc-session"),
+            ("DurationSeconds", "1500"),
+            ("Policy", r#"{"Statement":[]}"#),
+        ] {
+            assert!(
+                form.contains(&(expected.0.into(), expected.1.into())),
+                "{expected:?} in {form:?}"
+            );
+        }
     }
 
     #[test]

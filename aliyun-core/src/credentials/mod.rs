@@ -21,7 +21,9 @@ mod environment;
 mod error;
 mod ini_file;
 mod oidc;
+mod profile;
 mod ram_role_arn;
+mod role_builder;
 pub mod sts;
 mod temporary;
 
@@ -170,13 +172,7 @@ pub(crate) fn parse_expiration(text: &str) -> Option<SystemTime> {
     let parsed =
         time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
             .ok()?;
-    let secs = parsed.unix_timestamp();
-    let since_epoch = std::time::Duration::new(secs.unsigned_abs(), parsed.nanosecond());
-    if secs >= 0 {
-        SystemTime::UNIX_EPOCH.checked_add(since_epoch)
-    } else {
-        SystemTime::UNIX_EPOCH.checked_sub(std::time::Duration::from_secs(secs.unsigned_abs()))
-    }
+    Some(parsed.into())
 }
 
 #[cfg(test)]
@@ -217,6 +213,10 @@ mod tests {
         assert_eq!(
             parse_expiration("2015-04-09T11:52:19Z"),
             Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_428_580_339))
+        );
+        assert_eq!(
+            parse_expiration("1969-12-31T23:59:58.5+00:00"),
+            Some(SystemTime::UNIX_EPOCH - Duration::from_millis(1_500))
         );
         assert_eq!(parse_expiration("soon"), None);
         assert_eq!(parse_expiration(""), None);

@@ -10,10 +10,8 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
-use super::sts::{
-    AssumeRoleWithOidcParams, DEFAULT_DURATION_SECONDS, MIN_DURATION_SECONDS, StsClient,
-    default_session_name, endpoint_from_env,
-};
+use super::role_builder::role_session_builder;
+use super::sts::{AssumeRoleWithOidcParams, RoleSession, StsClient, endpoint_from_env};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Environment;
 use crate::transport::HttpTransport;
@@ -50,11 +48,8 @@ impl OidcProvider {
     ) -> Self {
         OidcProvider {
             params: AssumeRoleWithOidcParams {
-                role_arn: role_arn.into(),
+                session: RoleSession::new(role_arn),
                 oidc_provider_arn: oidc_provider_arn.into(),
-                role_session_name: default_session_name(),
-                duration_seconds: DEFAULT_DURATION_SECONDS,
-                policy: None,
             },
             token_file: token_file.into(),
             env,
@@ -104,29 +99,7 @@ impl OidcProvider {
         Ok(provider)
     }
 
-    /// Sets `RoleSessionName`.
-    pub fn with_session_name(mut self, name: impl Into<String>) -> Self {
-        self.params.role_session_name = name.into();
-        self
-    }
-
-    /// Sets `DurationSeconds` (raised to STS's minimum of 900).
-    pub fn with_duration_seconds(mut self, seconds: u32) -> Self {
-        self.params.duration_seconds = seconds.max(MIN_DURATION_SECONDS);
-        self
-    }
-
-    /// Sets `Policy`.
-    pub fn with_policy(mut self, policy: impl Into<String>) -> Self {
-        self.params.policy = Some(policy.into());
-        self
-    }
-
-    /// Sends to `endpoint` (a host or base URL) instead of `https://sts.aliyuncs.com`.
-    pub fn with_sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.sts = self.sts.with_endpoint(endpoint);
-        self
-    }
+    role_session_builder!();
 
     /// The `AssumeRoleWithOIDC` parameters.
     pub fn params(&self) -> &AssumeRoleWithOidcParams {

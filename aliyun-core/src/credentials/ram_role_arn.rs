@@ -8,10 +8,8 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
-use super::sts::{
-    AssumeRoleParams, DEFAULT_DURATION_SECONDS, MIN_DURATION_SECONDS, StsClient,
-    default_session_name,
-};
+use super::role_builder::role_session_builder;
+use super::sts::{AssumeRoleParams, RoleSession, StsClient};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::transport::HttpTransport;
 
@@ -45,43 +43,18 @@ impl RamRoleArnProvider {
         RamRoleArnProvider {
             source,
             params: AssumeRoleParams {
-                role_arn: role_arn.into(),
-                role_session_name: default_session_name(),
-                duration_seconds: DEFAULT_DURATION_SECONDS,
-                policy: None,
+                session: RoleSession::new(role_arn),
                 external_id: None,
             },
             sts: StsClient::new(transport),
         }
     }
 
-    /// Sets `RoleSessionName` (shows up in ActionTrail).
-    pub fn with_session_name(mut self, name: impl Into<String>) -> Self {
-        self.params.role_session_name = name.into();
-        self
-    }
-
-    /// Sets `DurationSeconds` (raised to STS's minimum of 900).
-    pub fn with_duration_seconds(mut self, seconds: u32) -> Self {
-        self.params.duration_seconds = seconds.max(MIN_DURATION_SECONDS);
-        self
-    }
-
-    /// Sets `Policy`, a JSON policy narrowing the role.
-    pub fn with_policy(mut self, policy: impl Into<String>) -> Self {
-        self.params.policy = Some(policy.into());
-        self
-    }
+    role_session_builder!();
 
     /// Sets `ExternalId`.
     pub fn with_external_id(mut self, external_id: impl Into<String>) -> Self {
         self.params.external_id = Some(external_id.into());
-        self
-    }
-
-    /// Sends to `endpoint` (a host or base URL) instead of `https://sts.aliyuncs.com`.
-    pub fn with_sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.sts = self.sts.with_endpoint(endpoint);
         self
     }
 
@@ -94,7 +67,7 @@ impl RamRoleArnProvider {
         let source = self.source.provide_credentials().await.map_err(|e| {
             let message = format!(
                 "source credentials for role {} unavailable: {e}",
-                self.params.role_arn
+                self.params.session.role_arn
             );
             if e.is_retryable() {
                 CredentialsError::unavailable(PROVIDER, message)
@@ -170,6 +143,19 @@ mod tests {
         assert!(text.contains("EntityNotExist.Role"), "{text}");
         assert!(text.contains("REQ-9"), "{text}");
         assert!(!text.contains("s0urce-s3cr3t"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sts_timeout_is_configurable() {
+        let provider = RamRoleArnProvider::new(
+            Credentials::new("sourceid", "s0urce-s3cr3t"),
+            "acs:ram::1:role/r",
+            FakeTransport::hanging(),
+        )
+        .with_sts_timeout(std::time::Duration::from_secs(3));
+        let error = provider.provide_credentials().await.unwrap_err();
+        assert!(error.to_string().contains("within 3s"), "{error}");
+        assert!(error.is_retryable());
     }
 
     #[tokio::test]

@@ -38,44 +38,85 @@ pub fn regional_endpoint(region: &str, vpc: bool) -> String {
 /// The STS endpoint from the environment: `ALIBABA_CLOUD_STS_REGION` picks a regional one
 /// (the VPC one with `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`), else the central endpoint.
 pub fn endpoint_from_env(env: &crate::env::Environment) -> String {
-    match env.var("ALIBABA_CLOUD_STS_REGION") {
+    endpoint_for(None, false, env)
+}
+
+/// The STS endpoint for a configured `region` (else `ALIBABA_CLOUD_STS_REGION`), the VPC one
+/// when `vpc` or `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`; the central endpoint when no region
+/// is known. This is how the official libraries choose.
+pub fn endpoint_for(region: Option<&str>, vpc: bool, env: &crate::env::Environment) -> String {
+    let region = region
+        .map(str::to_owned)
+        .or_else(|| env.var("ALIBABA_CLOUD_STS_REGION"));
+    match region {
         Some(region) => regional_endpoint(
             region.trim(),
-            env.var("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED")
+            vpc || env
+                .var("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
         ),
         None => DEFAULT_STS_ENDPOINT.to_owned(),
     }
 }
 
-/// `AssumeRole` parameters.
+/// What every `AssumeRole*` action sends: the role, and the session's name, length and
+/// narrowing policy. Both role providers hold one and set it through the same builder methods.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssumeRoleParams {
+pub struct RoleSession {
     /// `RoleArn`, e.g. `acs:ram::123456789012:role/admin`.
     pub role_arn: String,
-    /// `RoleSessionName`.
+    /// `RoleSessionName` (shows up in ActionTrail).
     pub role_session_name: String,
     /// `DurationSeconds`.
     pub duration_seconds: u32,
     /// `Policy`: an optional JSON policy narrowing the role's permissions.
     pub policy: Option<String>,
-    /// `ExternalId`.
+}
+
+impl RoleSession {
+    /// A session of `role_arn` for one hour, named `aliyun-rs-<unix seconds>`.
+    pub fn new(role_arn: impl Into<String>) -> Self {
+        RoleSession {
+            role_arn: role_arn.into(),
+            role_session_name: default_session_name(),
+            duration_seconds: DEFAULT_DURATION_SECONDS,
+            policy: None,
+        }
+    }
+
+    /// Sets `DurationSeconds`, raised to STS's minimum of 900.
+    pub fn set_duration_seconds(&mut self, seconds: u32) {
+        self.duration_seconds = seconds.max(MIN_DURATION_SECONDS);
+    }
+
+    /// Appends `RoleArn`, `RoleSessionName`, `DurationSeconds` (from `duration`, its text) and
+    /// `Policy` if set.
+    fn push_params<'a>(&'a self, duration: &'a str, out: &mut Vec<(&'a str, &'a str)>) {
+        out.push(("RoleArn", &self.role_arn));
+        out.push(("RoleSessionName", &self.role_session_name));
+        out.push(("DurationSeconds", duration));
+        if let Some(policy) = &self.policy {
+            out.push(("Policy", policy));
+        }
+    }
+}
+
+/// `AssumeRole` parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRoleParams {
+    /// The role and session.
+    pub session: RoleSession,
+    /// `ExternalId` (`AssumeRoleWithOIDC` has no such parameter).
     pub external_id: Option<String>,
 }
 
 /// `AssumeRoleWithOIDC` parameters (the token itself is passed separately, fresh each time).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssumeRoleWithOidcParams {
-    /// `RoleArn`.
-    pub role_arn: String,
+    /// The role and session.
+    pub session: RoleSession,
     /// `OIDCProviderArn`.
     pub oidc_provider_arn: String,
-    /// `RoleSessionName`.
-    pub role_session_name: String,
-    /// `DurationSeconds`.
-    pub duration_seconds: u32,
-    /// `Policy`.
-    pub policy: Option<String>,
 }
 
 /// A default role session name: `aliyun-rs-<unix seconds>`, as the official SDKs make one
@@ -97,18 +138,13 @@ pub fn assume_role_request(
     timestamp: SystemTime,
     nonce: &str,
 ) -> HttpRequest {
-    let duration = params.duration_seconds.to_string();
+    let duration = params.session.duration_seconds.to_string();
     let mut wire: Vec<(&str, &str)> = vec![
         ("Action", "AssumeRole"),
         ("Format", "JSON"),
         ("Version", STS_VERSION),
-        ("RoleArn", &params.role_arn),
-        ("RoleSessionName", &params.role_session_name),
-        ("DurationSeconds", &duration),
     ];
-    if let Some(policy) = &params.policy {
-        wire.push(("Policy", policy));
-    }
+    params.session.push_params(&duration, &mut wire);
     if let Some(external_id) = &params.external_id {
         wire.push(("ExternalId", external_id));
     }
@@ -143,17 +179,12 @@ pub fn assume_role_with_oidc_request(
     url.push_str("&Timestamp=");
     percent_encode_into(&signer::format_timestamp(timestamp), &mut url);
 
-    let duration = params.duration_seconds.to_string();
+    let duration = params.session.duration_seconds.to_string();
     let mut form: Vec<(&str, &str)> = vec![
-        ("DurationSeconds", &duration),
         ("OIDCProviderArn", &params.oidc_provider_arn),
         ("OIDCToken", oidc_token),
-        ("RoleArn", &params.role_arn),
-        ("RoleSessionName", &params.role_session_name),
     ];
-    if let Some(policy) = &params.policy {
-        form.push(("Policy", policy));
-    }
+    params.session.push_params(&duration, &mut form);
     let mut body = String::new();
     for (i, (name, value)) in form.iter().enumerate() {
         if i > 0 {
@@ -345,7 +376,7 @@ impl StsClient {
         tracing::debug!(
             provider,
             endpoint = %self.endpoint,
-            role_arn = %params.role_arn,
+            role_arn = %params.session.role_arn,
             "calling STS AssumeRole"
         );
         let response = self.send(provider, "AssumeRole", request).await?;
@@ -364,7 +395,7 @@ impl StsClient {
         tracing::debug!(
             provider,
             endpoint = %self.endpoint,
-            role_arn = %params.role_arn,
+            role_arn = %params.session.role_arn,
             "calling STS AssumeRoleWithOIDC"
         );
         let response = self.send(provider, "AssumeRoleWithOIDC", request).await?;
@@ -414,10 +445,12 @@ mod tests {
 
     fn params() -> AssumeRoleParams {
         AssumeRoleParams {
-            role_arn: "acs:ram::123:role/admin".into(),
-            role_session_name: "session".into(),
-            duration_seconds: 3600,
-            policy: Some(r#"{"Statement":[]}"#.into()),
+            session: RoleSession {
+                role_arn: "acs:ram::123:role/admin".into(),
+                role_session_name: "session".into(),
+                duration_seconds: 3600,
+                policy: Some(r#"{"Statement":[]}"#.into()),
+            },
             external_id: None,
         }
     }
@@ -456,11 +489,13 @@ mod tests {
         let request = assume_role_with_oidc_request(
             "http://127.0.0.1:9",
             &AssumeRoleWithOidcParams {
-                role_arn: "acs:ram::1:role/r".into(),
+                session: RoleSession {
+                    role_arn: "acs:ram::1:role/r".into(),
+                    role_session_name: "s".into(),
+                    duration_seconds: 900,
+                    policy: None,
+                },
                 oidc_provider_arn: "acs:ram::1:oidc-provider/p".into(),
-                role_session_name: "s".into(),
-                duration_seconds: 900,
-                policy: None,
             },
             "eyJ.token",
             UNIX_EPOCH,

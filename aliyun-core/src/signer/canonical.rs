@@ -6,7 +6,10 @@
 //! close to `memcpy` speed. Most names and values need no escaping at all (`InstanceId.1`,
 //! `i-bp1...`, `cn-hangzhou`), so each piece is first checked eight bytes at a time (a few
 //! integer operations per word, no table lookup per byte; see `word_unreserved`) and then
-//! copied whole; only pieces with reserved bytes take the byte-by-byte path.
+//! copied whole; only pieces with reserved bytes take the byte-by-byte path. The per-byte
+//! table fold this replaced was most of the encoder's time; the check is now 17 % of V1
+//! signing (BENCHMARKS.md, "What was changed", item 2, and the profile under "Targets not
+//! met").
 //!
 //! (Storing the words straight into pre-zeroed byte buffers instead of `push_str` was tried
 //! and measured slower: zero-filling the buffers and validating them as UTF-8 at the end cost
@@ -100,27 +103,15 @@ fn all_unreserved(piece: &[u8]) -> bool {
     }
 }
 
-/// Appends `enc(piece)` to `once`.
+/// Appends `enc(piece)` to `once`: copied whole when the word check finds nothing to escape,
+/// else through the crate's encoder (as fast as a hand-written loop: BENCHMARKS.md,
+/// "Hand-written fast paths").
 #[inline]
 fn encode_once(piece: &str, once: &mut String) {
     if all_unreserved(piece.as_bytes()) {
         once.push_str(piece);
-        return;
-    }
-    let mut run = 0;
-    for (i, &byte) in piece.as_bytes().iter().enumerate() {
-        if !UNRESERVED[usize::from(byte)] {
-            // A non-empty run holds only ASCII, so its ends are char boundaries; an empty one
-            // may sit inside a multi-byte character, where slicing would panic.
-            if run < i {
-                once.push_str(&piece[run..i]);
-            }
-            once.push_str(percent_encode_byte(byte));
-            run = i + 1;
-        }
-    }
-    if run < piece.len() {
-        once.push_str(&piece[run..]);
+    } else {
+        super::encoding::encode_into_with(piece, super::encoding::RFC3986, once);
     }
 }
 

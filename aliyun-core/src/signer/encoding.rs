@@ -5,7 +5,7 @@
 //! (space is `%20`, never `+`; `*` is `%2A`; `~` stays literal), which is exactly where hand-made
 //! signers drift from the server.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode_byte, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Every byte except the RFC 3986 unreserved set is encoded.
 pub const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
@@ -33,31 +33,13 @@ pub fn percent_encode(input: &str) -> String {
 /// Percent-encodes `input` (RFC 3986 strict) and appends the result to `out`, so callers that
 /// build a longer string avoid an intermediate allocation.
 pub fn percent_encode_into(input: &str, out: &mut String) {
-    // The crate's chunk iterator costs about 2 ns per byte; copying unreserved runs in bulk
-    // is several times faster. `is_unreserved` is checked against the crate's `RFC3986` set
-    // byte by byte in the tests, and the property tests compare whole strings with the
-    // crate's encoder. (The signer's own hot loop is `canonical.rs`.)
-    out.reserve(input.len());
-    let bytes = input.as_bytes();
-    let mut run_start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        if !is_unreserved(byte) {
-            // A non-empty run holds only ASCII bytes (every non-ASCII byte is escaped), so
-            // both its ends are char boundaries. An empty one may start inside a multi-byte
-            // character, where even an empty slice would panic: skip it.
-            if run_start < i {
-                out.push_str(&input[run_start..i]);
-            }
-            out.push_str(percent_encode_byte(byte));
-            run_start = i + 1;
-        }
-    }
-    if run_start < bytes.len() {
-        out.push_str(&input[run_start..]);
-    }
+    // The crate's encoder: a hand-written loop measured no faster (about 600 ns for the 550
+    // bytes of a 20-id call's values either way). The signer's own hot loop is `canonical.rs`.
+    encode_into_with(input, RFC3986, out);
 }
 
-/// Whether `byte` is in the RFC 3986 unreserved set (kept as is by the encoder).
+/// Whether `byte` is in the RFC 3986 unreserved set (kept as is by the encoder); the
+/// signer's table and word checks (`canonical.rs`) are built from it.
 #[inline]
 pub(crate) const fn is_unreserved(byte: u8) -> bool {
     matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~')

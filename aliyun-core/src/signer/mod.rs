@@ -64,8 +64,9 @@ fn timestamp_bytes(t: SystemTime) -> [u8; 20] {
     let dt = OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let (year, month, day) = dt.to_calendar_date();
     let (hour, minute, second) = dt.to_hms();
-    // Digits are placed by hand: `write!` costs more than the calendar arithmetic, and this
-    // runs once per signed request.
+    // The calendar arithmetic is `time`'s; the digits are placed by hand, because `time`'s own
+    // formatting (`format_into` a stack buffer) cost about 100 ns more per signature, 3-4 % of
+    // V1 signing (BENCHMARKS.md, "Hand-written fast paths").
     let year = u32::try_from(year).unwrap_or(0);
     let mut out = *b"0000-00-00T00:00:00Z";
     put_two(&mut out[0..2], year / 100);
@@ -91,7 +92,8 @@ fn put_two(slot: &mut [u8], n: u32) {
 ///
 /// The 122 random bits come from the thread's ChaCha12 generator (`rand::rng()`, seeded from
 /// the operating system and reseeded periodically): `Uuid::new_v4` asks the operating system
-/// for every UUID, one system call per nonce, which cost more than the signing itself. (As
+/// for every UUID, one system call per nonce, which cost more than the signing itself (544 ns
+/// against 75 ns: BENCHMARKS.md, "What was changed", item 5). (As
 /// with any userspace generator, a process that `fork`s without `exec` after drawing nonces
 /// shares the generator's state with its child; Rust programs that call the SDK do not
 /// normally fork.)
@@ -133,10 +135,11 @@ fn sorted_pairs<'a>(params: &[(&'a str, &'a str)], skip: Option<&str>) -> Vec<(&
 /// that made sorting as costly as the HMAC. Instead each name's first 14 bytes are
 /// packed, with its position, into one `u128` computed once; sorting those integers orders
 /// almost every name, and only names whose first 14 bytes agree are compared
-/// whole afterwards.
+/// whole afterwards. Sorting was about 27 % of V1 signing before (BENCHMARKS.md, "What was
+/// changed", item 1) and is 15 % after (the profile under "Targets not met").
 fn sort_by_name<'a>(pairs: &mut [(&'a str, &'a str)]) {
     // Scratch on the stack for the usual sizes (zero-filling it is part of the cost, so it is
-    // not oversized), on the heap beyond.
+    // not oversized), on the heap beyond (BENCHMARKS.md, "What was changed", item 4).
     const ON_STACK: usize = 40;
     let len = pairs.len();
     if len <= ON_STACK {

@@ -84,28 +84,27 @@ pub fn canonical_headers(headers: &[(&str, &str)]) -> CanonicalHeaders {
 /// line).
 pub fn hash_payload(body: &[u8]) -> String {
     if body.is_empty() {
-        // Query-only requests, the common case: a constant instead of a SHA-256 block.
+        // Query-only requests, the common case: a constant instead of a SHA-256 block
+        // (BENCHMARKS.md, "What was changed", item 8).
         return EMPTY_PAYLOAD_SHA256.to_owned();
     }
     lower_hex(Sha256::digest(body).as_slice())
 }
 
-/// Lowercase hex of `bytes` (digests: 32 bytes), built on the stack: `hex::encode` collects
-/// `char`s one at a time, which cost as much as a SHA-256 block here.
+/// Lowercase hex of `bytes` (digests: 32 bytes), written into a stack buffer by
+/// `hex::encode_to_slice`: `hex::encode` collects `char`s one at a time, which cost as much as
+/// a SHA-256 block here (BENCHMARKS.md, "What was changed", item 8).
 fn lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = [0u8; 64];
-    let len = (bytes.len() * 2).min(text.len());
-    for (pair, byte) in text[..len].chunks_exact_mut(2).zip(bytes) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0x0f)];
-    }
-    if bytes.len() * 2 > text.len() {
+    let Some(slot) = text.get_mut(..bytes.len() * 2) else {
         // Longer than a SHA-256 digest: not used by signing, kept correct anyway.
         return hex::encode(bytes);
+    };
+    match hex::encode_to_slice(bytes, slot) {
+        // Hex digits are ASCII.
+        Ok(()) => std::str::from_utf8(slot).unwrap_or_default().to_owned(),
+        Err(_) => hex::encode(bytes),
     }
-    // Hex digits are ASCII.
-    String::from_utf8(text[..len].to_vec()).unwrap_or_default()
 }
 
 /// The canonical request: method, canonical URI, canonical query, canonical headers, signed
@@ -175,30 +174,18 @@ pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
 
 /// The `Authorization` header value.
 pub fn authorization(access_key_id: &str, signed_headers: &str, signature: &str) -> String {
-    const CREDENTIAL: &str = " Credential=";
-    const SIGNED_HEADERS: &str = ",SignedHeaders=";
-    const SIGNATURE: &str = ",Signature=";
-    let mut out = String::with_capacity(
-        ALGORITHM.len()
-            + CREDENTIAL.len()
-            + access_key_id.len()
-            + SIGNED_HEADERS.len()
-            + signed_headers.len()
-            + SIGNATURE.len()
-            + signature.len(),
-    );
-    for part in [
+    // One allocation of the exact length (`format!` grows its buffer as it goes:
+    // BENCHMARKS.md, "What was changed", item 8).
+    [
         ALGORITHM,
-        CREDENTIAL,
+        " Credential=",
         access_key_id,
-        SIGNED_HEADERS,
+        ",SignedHeaders=",
         signed_headers,
-        SIGNATURE,
+        ",Signature=",
         signature,
-    ] {
-        out.push_str(part);
-    }
-    out
+    ]
+    .concat()
 }
 
 /// What [`sign`] needs for one request attempt.

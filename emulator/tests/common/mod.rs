@@ -8,22 +8,11 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use aliyun_core::Credentials;
-use aliyun_core::retry::{Backoff, Jitter, RetryPolicy};
 use aliyun_core::signer::{encoding::percent_encode, new_nonce, v1};
 use aliyun_emulator::Emulator;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-/// Retries as the default policy, with 1 ms waits so tests stay fast.
-pub fn quick_retries() -> RetryPolicy {
-    let quick = Backoff::new(
-        Duration::from_millis(1),
-        Duration::from_millis(1),
-        Jitter::None,
-    );
-    RetryPolicy::default()
-        .with_throttling_backoff(quick)
-        .with_transient_backoff(quick)
-}
+pub use aliyun_core::testing::support::quick_retries;
 
 pub fn config(emulator: &Emulator) -> aliyun_core::Config {
     emulator

@@ -1,6 +1,7 @@
 //! Shared pieces of the reliability suite (`reliability_*.rs`): SDK configurations with exact
 //! retry settings, a transport wrapper that records (and optionally rewrites) what goes on the
-//! wire, a log sink for tracing output, and helpers over the emulator's request log.
+//! wire, and helpers over the emulator's request log (the log sink is
+//! `aliyun_core::testing::support::LogCapture`).
 
 #![allow(dead_code)]
 
@@ -173,32 +174,4 @@ pub fn decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A tracing writer that keeps everything written, for reading back.
-#[derive(Clone, Default)]
-pub struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Sink {
-    /// Everything written so far.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Sink {
-    type Writer = Sink;
-    fn make_writer(&'a self) -> Sink {
-        self.clone()
-    }
 }
