@@ -254,6 +254,17 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for WrappedListVisitor<T> {
     }
 }
 
+/// As [`wrapped_list`], for a list of scalars: each item is read like [`lenient_opt`] (numbers
+/// as strings, `"true"`), and `null` items are left out.
+pub fn lenient_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    let items: Vec<LenientEntry<T>> = wrapped_list(deserializer)?;
+    Ok(items.into_iter().filter_map(|entry| entry.0).collect())
+}
+
 /// An array of `T`, or a single `T` standing for an array of one.
 struct OneOrMany<T>(Vec<T>);
 
@@ -667,5 +678,24 @@ mod tests {
         assert_eq!(ids.ids, ["i-1", "i-2"]);
         let ids: Ids = serde_json::from_str(r#"{"ids":{"InstanceId":"i-1"}}"#).unwrap();
         assert_eq!(ids.ids, ["i-1"]);
+    }
+
+    #[test]
+    fn scalar_lists_decode_their_items_leniently() {
+        #[derive(Deserialize)]
+        struct Numbers {
+            #[serde(deserialize_with = "lenient_list")]
+            numbers: Vec<i64>,
+        }
+        for json in [
+            r#"{"numbers":{"versionNumbers":[0,"1",null,2]}}"#,
+            r#"{"numbers":["0",1,"2"]}"#,
+        ] {
+            let numbers: Numbers = serde_json::from_str(json).unwrap();
+            assert_eq!(numbers.numbers, [0, 1, 2], "{json}");
+        }
+        let one: Numbers = serde_json::from_str(r#"{"numbers":{"N":"7"}}"#).unwrap();
+        assert_eq!(one.numbers, [7]);
+        assert!(serde_json::from_str::<Numbers>(r#"{"numbers":["x"]}"#).is_err());
     }
 }

@@ -89,6 +89,16 @@ fn status_lists() {
 }
 
 #[test]
+fn error_codes_are_written_as_sent() {
+    refused_near(
+        &edit("code: Thing.NotFound", "code: \"Thing.NotFound\\t\""),
+        "code: \"Thing",
+        "actions.InstallThing.errors[0].code",
+        "whitespace or control characters",
+    );
+}
+
+#[test]
 fn client_tokens() {
     let path = format!("{NEW}.client_token");
     refused_near(

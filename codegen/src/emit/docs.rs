@@ -15,7 +15,8 @@ pub fn doc_attrs(text: &str) -> TokenStream {
         if line.is_empty() {
             String::new()
         } else {
-            format!(" {line}")
+            // Tabs (API prose has some) render unevenly; clippy refuses them in docs.
+            format!(" {}", line.replace('\t', "    "))
         }
     });
     quote! { #( #[doc = #lines] )* }

@@ -43,6 +43,9 @@ pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
     let required = field.required && !all_optional;
     let wire = &field.wire_name;
     let serde = match &field.ty {
+        Type::List(item) if !matches!(item.ty, Type::Struct(_) | Type::Any) => {
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::lenient_list")])
+        }
         Type::List(_) => {
             quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::wrapped_list")])
         }

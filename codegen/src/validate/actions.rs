@@ -146,6 +146,21 @@ impl Validator<'_> {
                 self.problem(format!("{epath}.code"), "an error code must not be empty");
                 continue;
             }
+            if error
+                .code
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+            {
+                // The service's codes never hold spaces: such a code would never match.
+                self.problem(
+                    format!("{epath}.code"),
+                    format!(
+                        "`{}` holds whitespace or control characters: write the code as the \
+                         service sends it (trimmed)",
+                        error.code.escape_debug()
+                    ),
+                );
+            }
             if !codes.insert(error.code.as_str()) {
                 self.problem(
                     format!("{epath}.code"),
