@@ -3,6 +3,9 @@
 //! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
 //! their baselines.
 //!
+//! `import` (module [`mod@import`]) writes or updates `specs/<code>.yaml` from Alibaba Cloud
+//! API metadata files, merging the hand-written overlays of `specs/overlays/`.
+//!
 //! `codegen` regenerates every product crate's `src/generated/` from its spec; `check` compares
 //! what would be generated with the files on disk and lists the stale ones. The drift test in
 //! `tests/` runs `check`, so an ordinary `cargo test` fails on a spec edited without
@@ -16,6 +19,7 @@ use std::path::{Path, PathBuf};
 use codegen::GeneratedFile;
 
 pub mod bench;
+pub mod import;
 
 /// One spec and the crate directory its code goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
