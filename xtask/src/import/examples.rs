@@ -222,3 +222,72 @@ fn decode(member: &Member, value: &Value) -> Option<Value> {
         kind => coerce_quiet(value, kind),
     }
 }
+
+/// The example parameters plus a made-up value for each required parameter that has none, so a
+/// response case has a request the SDK accepts. `None` when a value cannot be made up (a
+/// pattern, or a map).
+pub fn made_up_params(params: &[Member], given: &Map<String, Value>) -> Option<Map<String, Value>> {
+    let mut out = given.clone();
+    for member in params {
+        if member.required && !out.contains_key(&member.name) {
+            out.insert(member.name.clone(), made_up(member)?);
+        }
+    }
+    Some(out)
+}
+
+fn made_up(member: &Member) -> Option<Value> {
+    if let Some(first) = member.enum_values.first() {
+        return Some(first.clone());
+    }
+    let l = &member.limits;
+    let value = match &member.kind {
+        Kind::String if l.pattern.is_some() => return None,
+        Kind::String => {
+            let n = l.min_length.unwrap_or(1).max(1) as usize;
+            Value::String("x".repeat(n))
+        }
+        Kind::Integer | Kind::Long => {
+            let n = l
+                .minimum
+                .as_ref()
+                .and_then(serde_json::Number::as_i64)
+                .unwrap_or(1);
+            Value::from(n)
+        }
+        Kind::Float => {
+            let n = l
+                .minimum
+                .as_ref()
+                .and_then(serde_json::Number::as_f64)
+                .unwrap_or(1.0);
+            Value::from(n)
+        }
+        Kind::Boolean => Value::Bool(false),
+        Kind::Any => Value::Object(Map::new()),
+        Kind::Map(_) => return None,
+        Kind::List(item) => {
+            if l.min_items.is_some_and(|m| m > 1) {
+                return None;
+            }
+            let one = example_value(item).or_else(|| made_up(item))?;
+            Value::Array(vec![one])
+        }
+        Kind::Struct(fields) => {
+            let mut map = Map::new();
+            for field in fields {
+                if let Some(v) = example_value(field) {
+                    map.insert(field.name.clone(), v);
+                } else if field.required {
+                    map.insert(field.name.clone(), made_up(field)?);
+                }
+            }
+            if map.is_empty() {
+                let first = fields.first()?;
+                map.insert(first.name.clone(), made_up(first)?);
+            }
+            Value::Object(map)
+        }
+    };
+    super::shapes::within_limits(&value, member).then_some(value)
+}

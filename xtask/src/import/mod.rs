@@ -99,6 +99,9 @@ pub struct ImportedAction {
     pub errors: Vec<ErrorEntry>,
     /// The `example` request case.
     pub request: RequestCase,
+    /// The parameters of the response case when the request case expects a refusal (made-up
+    /// values for the required parameters without an example).
+    pub response_params: Option<Map<String, Value>>,
     /// The `output_contains` of the `example` response case.
     pub expected: Option<Map<String, Value>>,
 }
@@ -294,8 +297,10 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
         }
         if p.kind == Kind::String {
             p.client_region = p.name == "RegionId";
-            p.client_token = p.name == "ClientToken";
+            // A required token is the caller's to give: the SDK fills only optional ones.
+            p.client_token = p.name == "ClientToken" && !p.required;
         }
+        strip_param_only_keys(&mut p.kind);
     }
     clean::settle_member_names(&mut params, report);
     let mut fields = raw
@@ -309,9 +314,14 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
     if request.invalid.is_some() {
         report.invalid_request_cases += 1;
     }
+    let response_params = match &request.invalid {
+        None => Some(request.params.clone()),
+        Some(_) => examples::made_up_params(&params, &request.params),
+    };
     let expected = raw
         .example
         .as_ref()
+        .filter(|_| response_params.is_some())
         .map(|body| examples::expected_output(&fields, body, report));
     if expected.is_some() {
         report.response_cases += 1;
@@ -338,6 +348,25 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
         example: raw.example.clone(),
         errors,
         request,
+        response_params: response_params.filter(|_| expected.is_some()),
         expected,
+    }
+}
+
+/// `style` and `location` belong to parameters: nested members drop them.
+fn strip_param_only_keys(kind: &mut Kind) {
+    let fields = match kind {
+        Kind::Struct(fields) => fields,
+        Kind::List(item) | Kind::Map(item) => {
+            item.style = None;
+            item.location = None;
+            return strip_param_only_keys(&mut item.kind);
+        }
+        _ => return,
+    };
+    for field in fields {
+        field.style = None;
+        field.location = None;
+        strip_param_only_keys(&mut field.kind);
     }
 }

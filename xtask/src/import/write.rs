@@ -166,12 +166,18 @@ fn action_value(product: &ImportedProduct, action: &ImportedAction, names: &Name
         Value::Sequence(vec![request(&action.request, method)]),
     );
     let responses = match (&action.example, &action.expected) {
+        _ if action.response_params.is_none() => Vec::new(),
         (Some(body), Some(expected)) => {
             let mut case = Map::default();
             let mut expect = Map::default();
             expect.put("output_contains", yaml(&Json::Object(expected.clone())));
-            case.put("name", "example")
-                .put("status", 200)
+            case.put("name", "example");
+            if action.request.invalid.is_some() {
+                if let Some(params) = &action.response_params {
+                    case.put("params", yaml(&Json::Object(params.clone())));
+                }
+            }
+            case.put("status", 200)
                 .put("body", serde_json::to_string(body).unwrap_or_default())
                 .put("expect", expect.done());
             vec![case.done()]
