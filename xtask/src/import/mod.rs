@@ -323,9 +323,6 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
         .as_ref()
         .filter(|_| response_params.is_some())
         .map(|body| examples::expected_output(&fields, body, report));
-    if expected.is_some() {
-        report.response_cases += 1;
-    }
     let method = raw
         .methods
         .iter()
@@ -337,6 +334,9 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
                 .any(|x| x.eq_ignore_ascii_case(&product.method))
                 && *m != product.method
         });
+    if expected.is_some() && response_params.is_some() {
+        report.response_cases += 1;
+    }
     ImportedAction {
         name: raw.name.clone(),
         doc: naming::summary(&raw.name),

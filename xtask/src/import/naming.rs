@@ -83,6 +83,11 @@ const VERBS: &[(&str, &str)] = &[
     ("Pause", "Pauses"),
     ("Resume", "Resumes"),
     ("Rollback", "Rolls back"),
+    ("Register", "Registers"),
+    ("Deregister", "Deregisters"),
+    ("ReInit", "Re-initializes"),
+    ("Recover", "Recovers"),
+    ("Report", "Reports"),
 ];
 
 /// A one-line summary in the project's words, from the action name alone:
@@ -125,7 +130,21 @@ fn words(camel: &str) -> String {
             start = i;
         }
     }
-    out.iter()
+    // A lone capital starts a compound name: `VSwitch`, `VBorderRouter` stay one word.
+    let mut joined: Vec<String> = Vec::new();
+    let mut pending: Option<String> = None;
+    for word in out {
+        match pending.take() {
+            Some(letter) => joined.push(letter + &word),
+            None if word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()) => {
+                pending = Some(word);
+            }
+            None => joined.push(word),
+        }
+    }
+    joined.extend(pending);
+    joined
+        .iter()
         .map(|w| {
             let upper = w.chars().filter(char::is_ascii_uppercase).count();
             if upper == 1 && w.starts_with(|c: char| c.is_ascii_uppercase()) {
