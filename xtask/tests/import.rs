@@ -279,7 +279,8 @@ fn structures_named_and_shared() {
         param(&doc, "RunWidgets", "Filter")["items"]["ref"],
         yaml("Tag")
     );
-    assert_eq!(report.shared_types, 1);
+    // `Widget` is shared by RunWidgets and ListWidgets.
+    assert_eq!(report.shared_types, 2);
     // A wrapped response list: named after its wrapper key, declared with `wrapper`.
     let widgets = &at(&doc, "actions/RunWidgets/response/fields")[2];
     assert_eq!(
@@ -355,6 +356,21 @@ fn response_example_case() {
         at(&doc, "actions/DescribeWidgetStatus/tests/responses"),
         &yaml("[]")
     );
+}
+
+#[test]
+fn paging_inferred_from_conventional_names() {
+    let (doc, _, _) = import(None);
+    assert_eq!(
+        at(&doc, "actions/ListWidgets/pagination"),
+        &yaml(
+            "
+            - {style: next_token, items: Widgets, input_token: NextToken, output_token: NextToken, page_size: MaxResults}
+            - {style: page_number, items: Widgets, page_number: PageNumber, page_size: PageSize, total_count: TotalCount}
+            "
+        )
+    );
+    assert!(at(&doc, "actions/RunWidgets/pagination").is_null());
 }
 
 const OVERLAY: &str = r#"

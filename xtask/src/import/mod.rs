@@ -11,6 +11,7 @@ pub mod clean;
 pub mod examples;
 pub mod naming;
 pub mod overlay;
+pub mod paging;
 pub mod read;
 pub mod report;
 pub mod shapes;
@@ -97,6 +98,8 @@ pub struct ImportedAction {
     pub example: Option<Value>,
     /// Errors.
     pub errors: Vec<ErrorEntry>,
+    /// Inferred paging.
+    pub pagination: Option<serde_yaml::Value>,
     /// The `example` request case.
     pub request: RequestCase,
     /// The parameters of the response case when the request case expects a refusal (made-up
@@ -334,6 +337,7 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
                 .any(|x| x.eq_ignore_ascii_case(&product.method))
                 && *m != product.method
         });
+    let pagination = paging::infer(&params, &fields);
     if expected.is_some() && response_params.is_some() {
         report.response_cases += 1;
     }
@@ -347,6 +351,7 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
         fields,
         example: raw.example.clone(),
         errors,
+        pagination,
         request,
         response_params: response_params.filter(|_| expected.is_some()),
         expected,

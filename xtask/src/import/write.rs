@@ -159,6 +159,7 @@ fn action_value(product: &ImportedProduct, action: &ImportedAction, names: &Name
             Value::Sequence(action.errors.iter().map(error).collect()),
         );
     }
+    a.put_opt("pagination", action.pagination.clone());
     let method = action.method.as_deref().unwrap_or(&product.method);
     let mut tests = Map::default();
     tests.put(
@@ -287,5 +288,14 @@ fn items(item: &Member, side: Side, names: &Names) -> Value {
 /// The text of a spec file: a header saying where it came from, then the document.
 pub fn text(header: &str, doc: &Value) -> String {
     let body = serde_yaml::to_string(doc).unwrap_or_default();
+    // Quote the version as the hand-written specs do (YAML 1.1 readers take it for a date).
+    let body = match doc["product"]["api_version"].as_str() {
+        Some(version) if !version.contains(['"', '\'']) => body.replacen(
+            &format!("\n  api_version: {version}\n"),
+            &format!("\n  api_version: \"{version}\"\n"),
+            1,
+        ),
+        _ => body,
+    };
     format!("{header}{body}")
 }
