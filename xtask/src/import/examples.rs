@@ -156,12 +156,15 @@ fn json_text(member: &Member, value: &Value) -> String {
 }
 
 /// The `output_contains` map of a response example: each top-level field the body has, decoded
-/// as its declared type (wrapped lists unwrapped). Fields that do not decode are left out.
-pub fn expected_output(fields: &[Member], body: &Value, report: &mut Report) -> Map<String, Value> {
+/// as its declared type (wrapped lists unwrapped). `None` (counted) when a field does not decode:
+/// the SDK would find the whole body unreadable, so there is no success case to write.
+pub fn expected_output(
+    fields: &[Member],
+    body: &Value,
+    report: &mut Report,
+) -> Option<Map<String, Value>> {
+    let body = body.as_object()?;
     let mut out = Map::new();
-    let Some(body) = body.as_object() else {
-        return out;
-    };
     for field in fields {
         match body.get(&field.name) {
             None | Some(Value::Null) => {}
@@ -169,11 +172,14 @@ pub fn expected_output(fields: &[Member], body: &Value, report: &mut Report) -> 
                 Some(decoded) => {
                     out.insert(field.name.clone(), decoded);
                 }
-                None => report.add(Defect::ResponseValueUnchecked),
+                None => {
+                    report.add(Defect::ResponseValueUnchecked);
+                    return None;
+                }
             },
         }
     }
-    out
+    Some(out)
 }
 
 /// `value` as the generated decoder reads member `member`.

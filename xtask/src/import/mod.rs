@@ -325,7 +325,7 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
         .example
         .as_ref()
         .filter(|_| response_params.is_some())
-        .map(|body| examples::expected_output(&fields, body, report));
+        .and_then(|body| examples::expected_output(&fields, body, report));
     let method = raw
         .methods
         .iter()

@@ -46,7 +46,7 @@ pub enum Defect {
     CollidingCodeName,
     /// Two members with one snake_case name: the later one gets a distinct `rust_name`.
     CollidingMemberName,
-    /// A response field whose example value does not decode as its type: not asserted.
+    /// An example body with a value that does not decode as its declared type: no response case.
     ResponseValueUnchecked,
 }
 
@@ -78,7 +78,7 @@ impl Defect {
                 "members with one snake_case name (later one: rust_name)"
             }
             Defect::ResponseValueUnchecked => {
-                "example response value not of its type (not asserted)"
+                "example body does not decode as declared (no response case)"
             }
         }
     }
