@@ -3,7 +3,7 @@
 //!
 //! The pipeline: [`read`] the facts (prose is never read), [`clean`] the known defects (each
 //! counted in the [`report`]), build [`shapes`], [`naming`] of structures and summaries, test
-//! cases from [`examples`], the document from [`write`], then the hand-written [`overlay`].
+//! cases from [`examples`], the document from [`mod@write`], then the hand-written [`overlay`].
 //! The output depends only on the input file and the overlay, so importing twice changes
 //! nothing.
 

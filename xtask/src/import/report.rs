@@ -68,7 +68,7 @@ impl Defect {
             Defect::PlaceholderCode => "error code with a %s placeholder (dropped)",
             Defect::SuccessStatusError => "2xx status listed as an error (dropped)",
             Defect::NonHttpStatusMapped => {
-                "non-HTTP status mapped to its first 3 digits (4003 -> 400)"
+                "non-HTTP status mapped to its first 3 digits (4003 -> 400, 4092 -> 409)"
             }
             Defect::NonHttpStatusDropped => "non-HTTP status that cannot be mapped (dropped)",
             Defect::CodeUnderSeveralStatuses => "code under several statuses (-> status: [..])",
