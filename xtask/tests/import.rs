@@ -263,6 +263,24 @@ fn errors_cleaned() {
 }
 
 #[test]
+fn unmappable_status_dropped() {
+    let (doc, report, _) = import(None);
+    assert!(at(&doc, "actions/DescribeWidgetStatus/errors").is_null());
+    assert_eq!(report.count(Defect::NonHttpStatusDropped), 1);
+}
+
+#[test]
+fn colliding_member_names_settled() {
+    let (doc, report, _) = import(None);
+    assert!(param(&doc, "DescribeWidgetStatus", "OsType")["rust_name"].is_null());
+    assert_eq!(
+        param(&doc, "DescribeWidgetStatus", "OSType")["rust_name"],
+        yaml("os_type_2")
+    );
+    assert_eq!(report.count(Defect::CollidingMemberName), 1);
+}
+
+#[test]
 fn structures_named_and_shared() {
     let (doc, report, _) = import(None);
     // The {Key, Value} shape of both actions' `Tag` (and RunWidgets' `Filter`) is one type,
