@@ -116,6 +116,8 @@ fn flatten(
                 flatten(&format!("{prefix}.{key}"), item, v, None, out);
             }
         }
+        // Free-form JSON in one slot: a string as its text, anything else as JSON.
+        (Kind::Any, Value::String(text)) => out.push((prefix.to_owned(), text.clone())),
         (Kind::Any, _) => out.push((prefix.to_owned(), json_text(member, value))),
         _ => out.push((prefix.to_owned(), scalar_text(value))),
     }

@@ -287,7 +287,11 @@ fn items(item: &Member, side: Side, names: &Names) -> Value {
 
 /// The text of a spec file: a header saying where it came from, then the document.
 pub fn text(header: &str, doc: &Value) -> String {
-    let body = serde_yaml::to_string(doc).unwrap_or_default();
+    let mut body = String::new();
+    match doc {
+        Value::Mapping(map) => map_entries(&mut body, map, 0, false),
+        other => body.push_str(&scalar(other, 0)),
+    }
     // Quote the version as the hand-written specs do (YAML 1.1 readers take it for a date).
     let body = match doc["product"]["api_version"].as_str() {
         Some(version) if !version.contains(['"', '\'']) => body.replacen(
@@ -298,4 +302,109 @@ pub fn text(header: &str, doc: &Value) -> String {
         _ => body,
     };
     format!("{header}{body}")
+}
+
+// A small block-style emitter: serde_yaml writes sequences flush with their key; the
+// hand-written specs indent them, and so does this. Scalars (quoting, block literals) are
+// still written by serde_yaml.
+
+fn map_entries(out: &mut String, map: &Mapping, indent: usize, first_inline: bool) {
+    for (i, (key, value)) in map.iter().enumerate() {
+        if !(first_inline && i == 0) {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(&scalar(key, indent));
+        out.push(':');
+        after_key(out, value, indent);
+    }
+}
+
+fn after_key(out: &mut String, value: &Value, indent: usize) {
+    match value {
+        Value::Mapping(m) if !m.is_empty() => {
+            out.push('\n');
+            map_entries(out, m, indent + 2, false);
+        }
+        Value::Sequence(s) if !s.is_empty() => {
+            out.push('\n');
+            seq_items(out, s, indent + 2);
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&scalar(other, indent));
+            out.push('\n');
+        }
+    }
+}
+
+fn seq_items(out: &mut String, items: &[Value], indent: usize) {
+    for item in items {
+        out.push_str(&" ".repeat(indent));
+        out.push_str("- ");
+        match item {
+            Value::Mapping(m) if !m.is_empty() => map_entries(out, m, indent + 2, true),
+            Value::Sequence(s) if !s.is_empty() => {
+                out.push('\n');
+                seq_items(out, s, indent + 2);
+            }
+            other => {
+                out.push_str(&scalar(other, indent));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// One scalar (or empty collection) as serde_yaml writes it; the lines of a block literal are
+/// moved under the current indentation.
+fn scalar(value: &Value, indent: usize) -> String {
+    let text = match value {
+        Value::Mapping(_) => return "{}".to_owned(),
+        Value::Sequence(_) => return "[]".to_owned(),
+        other => serde_yaml::to_string(other).unwrap_or_default(),
+    };
+    let text = text.trim_end_matches('\n');
+    let pad = " ".repeat(indent);
+    let mut lines = text.lines();
+    let mut out = lines.next().unwrap_or_default().to_owned();
+    for line in lines {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emitter_round_trips() {
+        let doc: Value = serde_yaml::from_str(
+            r#"
+            product: {code: X, api_version: "2020-01-01", doc: "two\nlines\n"}
+            empty_map: {}
+            empty_list: []
+            list:
+              - plain
+              - "true"
+              - "007"
+              - "a: b"
+              - "  leading spaces\nand more"
+              - [nested, [deeper]]
+              - {k: v, m: [1, 2.5, null, false]}
+              - {}
+            "Dotted.Key.1": "{region}.x"
+            "#,
+        )
+        .expect("test YAML");
+        let text = text("# header\n", &doc);
+        let back: Value = serde_yaml::from_str(&text).expect("emitted YAML parses");
+        assert_eq!(back, doc, "{text}");
+        assert!(text.contains("\n  api_version: \"2020-01-01\"\n"), "{text}");
+        assert!(text.contains("\nlist:\n  - plain\n"), "{text}");
+    }
 }
