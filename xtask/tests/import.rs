@@ -263,6 +263,15 @@ fn errors_cleaned() {
 }
 
 #[test]
+fn doc_required_is_not_enforced() {
+    let (doc, report, _) = import(None);
+    let os = param(&doc, "DescribeWidgetStatus", "OsType");
+    assert_eq!(os["doc_required"], yaml("true"));
+    assert!(os["required"].is_null());
+    assert_eq!(report.count(Defect::DocRequired), 1);
+}
+
+#[test]
 fn unmappable_status_dropped() {
     let (doc, report, _) = import(None);
     assert!(at(&doc, "actions/DescribeWidgetStatus/errors").is_null());

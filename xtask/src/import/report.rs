@@ -26,6 +26,8 @@ pub enum Defect {
     PlaceholderExample,
     /// An example breaking its member's own limits: dropped.
     ExampleBreaksLimits,
+    /// Documented as required but not needed by the service (`docRequired`): `doc_required`.
+    DocRequired,
     /// A default on a required member: dropped.
     DefaultOnRequired,
     /// A list of lists: the inner list becomes free-form JSON (`any`).
@@ -63,6 +65,7 @@ impl Defect {
             Defect::ExampleNotOfType => "example not of its type (dropped)",
             Defect::PlaceholderExample => "example \"null\" or empty (dropped)",
             Defect::ExampleBreaksLimits => "example breaks its own limits (dropped)",
+            Defect::DocRequired => "required by the docs only (doc_required, not enforced)",
             Defect::DefaultOnRequired => "default on a required parameter (dropped)",
             Defect::NestedList => "list of lists (inner list typed `any`)",
             Defect::PlaceholderCode => "error code with a %s placeholder (dropped)",
@@ -121,11 +124,11 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "  {:<64} {:>6}",
+            "  {:<72} {:>6}",
             "defect (what the importer did)", "count"
         )?;
         for (defect, count) in &self.defects {
-            writeln!(f, "  {:<64} {:>6}", defect.describe(), count)?;
+            writeln!(f, "  {:<72} {:>6}", defect.describe(), count)?;
         }
         writeln!(
             f,

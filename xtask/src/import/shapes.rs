@@ -168,8 +168,13 @@ pub fn from_schema(name: &str, schema: &Value, side: Side, report: &mut Report) 
     }
     let flag = |key: &str| schema.get(key).and_then(Value::as_bool) == Some(true);
     if side == Side::Request {
-        member.required = flag("required");
-        member.doc_required = flag("docRequired") && !member.required;
+        // `docRequired` marks a parameter the reference calls required but the service does
+        // not need: documented as such, never enforced.
+        member.doc_required = flag("docRequired");
+        member.required = flag("required") && !member.doc_required;
+        if member.doc_required {
+            report.add(Defect::DocRequired);
+        }
     }
     member.deprecated = flag("deprecated");
     member.limits = limits(schema, &member.kind, report);
