@@ -1,10 +1,10 @@
 //! Project automation behind `cargo xtask`.
 //!
-//! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
-//! their baselines.
-//!
 //! `import` (module [`mod@import`]) writes or updates `specs/<code>.yaml` from Alibaba Cloud
 //! API metadata files, merging the hand-written overlays of `specs/overlays/`.
+//!
+//! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
+//! their baselines.
 //!
 //! `codegen` regenerates every product crate's `src/generated/` from its spec; `check` compares
 //! what would be generated with the files on disk and lists the stale ones. The drift test in
