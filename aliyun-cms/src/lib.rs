@@ -31,7 +31,14 @@
 //!
 //! `NodeInstall` takes one instance per call, and about 5% of installs fail.
 //! [`Client::agent_rollout`] installs on many instances with bounded concurrency, polls
-//! `NodeStatusList` until each agent is `running`, and re-installs failures with `Force`:
+//! `NodeStatusList` until each agent is `running`, and re-installs failures with `Force`. A
+//! status poll that fails transiently (throttling, server errors, timeouts) is counted in
+//! [`AgentReport::transient_poll_failures`](workflow::AgentReport::transient_poll_failures),
+//! reported as [`AgentEvent::StatusPollFailed`](workflow::AgentEvent::StatusPollFailed) and
+//! repeated; one that fails for good (`Forbidden.RAM` for a RAM user without
+//! `cms:NodeStatusList`, `InvalidAction.NotFound`) fails the instances it asked about at once,
+//! at [`Step::Status`](workflow::Step::Status) with the code and request id, instead of waiting
+//! out the deadline:
 //!
 //! ```no_run
 //! # async fn run(cms: aliyun_cms::Client, ids: Vec<String>) {
@@ -48,6 +55,9 @@
 //!     if result.outcome != AgentOutcome::Running {
 //!         eprintln!("{}: {:?} after {} install(s)", result.instance_id, result.outcome, result.install_attempts);
 //!     }
+//! }
+//! for (id, failure) in report.failures() {
+//!     eprintln!("{id}: failed at {:?}: {}", failure.step, failure.summary());
 //! }
 //! # }
 //! ```

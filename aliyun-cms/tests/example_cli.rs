@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use aliyun_emulator::{
-    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, FailMode, Instance,
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, FailMode, Fault, Instance,
 };
 
 fn example(name: &str) -> Option<PathBuf> {
@@ -61,5 +61,27 @@ async fn node_install_example() {
     let stderr = String::from_utf8_lossy(&failed.stderr);
     assert!(stderr.contains("code 500"), "{stderr}");
     assert!(stderr.contains("request id "), "{stderr}");
+
+    // With --wait, a status poll refused for good ends the wait after that one poll (no real
+    // time passes waiting for a second look), naming the code.
+    emulator.add_fault(
+        Fault::error(403, "Forbidden.RAM", "User not authorized.").action("NodeStatusList"),
+    );
+    let polls_before = emulator.requests_for("NodeStatusList").len();
+    let forbidden = run(&["--user-id", "1234567898765432", "--wait", "i-emu000003"]);
+    assert_eq!(forbidden.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&forbidden.stderr);
+    assert!(
+        stderr.contains("status poll failed: Forbidden.RAM (request id "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("i-emu000003: failed at the Status step: code Forbidden.RAM"),
+        "{stderr}"
+    );
+    assert_eq!(
+        emulator.requests_for("NodeStatusList").len(),
+        polls_before + 1
+    );
     emulator.shutdown().await;
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{ACCEPT, CONTENT_TYPE, DATE, USER_AGENT};
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -21,6 +21,7 @@ use crate::endpoint::{Endpoint, warn_if_insecure};
 use crate::error::{
     ConfigError, DispatchError, Error, ResponseError, ServiceError, TimeoutError, TimeoutKind,
 };
+use crate::layout;
 use crate::operation::{
     HttpMethod, Operation, OperationMetadata, ParamLocation, ServiceMetadata, SignatureVersion,
 };
@@ -30,26 +31,8 @@ use crate::retry::{
     self, AttemptContext, FailureClass, RetryDecision, classify_service_error,
     classify_transport_error, classify_unreadable_response,
 };
-use crate::signer::{self, encoding, v1, v3};
+use crate::signer::{self, v1, v3};
 use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
-
-const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
-
-/// The V1 parameters that are not the action's own: they stay in the query string when the
-/// action's parameters travel in a form body.
-const COMMON_PARAMS: [&str; 11] = [
-    "AccessKeyId",
-    "Action",
-    "Format",
-    "SecurityToken",
-    "Signature",
-    "SignatureMethod",
-    "SignatureNonce",
-    "SignatureType",
-    "SignatureVersion",
-    "Timestamp",
-    "Version",
-];
 
 /// A client for one product, built from a [`Config`]. Cheap to clone; clones share the
 /// configuration, the connection pool and the resolved endpoint.
@@ -139,16 +122,46 @@ impl ServiceClient {
             region = self.region().unwrap_or("(central)"),
             attempts = tracing::field::Empty,
         );
-        self.execute(input).instrument(span).await
+        async {
+            input.validate()?;
+            let mut params = Params::with_capacity(8);
+            input.write_params(&mut params);
+            let call = CallSpec::of(&O::METADATA, self.inner.service.version);
+            let success = self.execute(&call, &params).await?;
+            success.decode::<O::Output>(call.action)
+        }
+        .instrument(span)
+        .await
     }
 
-    async fn execute<O: Operation>(&self, input: &O) -> Result<O::Output, Error> {
-        input.validate()?;
+    /// Sends `action` with `params` as they are, for actions no spec describes yet: the same
+    /// signing, retries and error mapping as [`call`](Self::call), with the JSON body returned
+    /// untyped. Made by [`UntypedCall::send`](crate::UntypedCall::send).
+    pub(crate) async fn call_untyped(
+        &self,
+        call: &CallSpec<'_>,
+        params: &Params,
+    ) -> Result<serde_json::Value, Error> {
+        let span = tracing::debug_span!(
+            "aliyun_call",
+            product = self.inner.service.product,
+            action = call.action,
+            region = self.region().unwrap_or("(central)"),
+            attempts = tracing::field::Empty,
+        );
+        async {
+            let success = self.execute(call, params).await?;
+            success.decode::<serde_json::Value>(call.action)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The retry loop. Not generic over the action, so it is compiled once for every action of
+    /// every product crate; the caller decodes the successful body.
+    async fn execute(&self, call: &CallSpec<'_>, params: &Params) -> Result<Success, Error> {
         let target = self.inner.target.as_ref().map_err(|e| e.clone())?;
         let config = &*self.inner.config.inner;
-        let operation = &O::METADATA;
-        let mut params = Params::with_capacity(8);
-        input.write_params(&mut params);
 
         let deadline = config.operation_timeout.map(|t| Instant::now() + t);
         let mut attempts = 0;
@@ -162,20 +175,24 @@ impl ServiceClient {
                 request_id = tracing::field::Empty
             );
             let result = self
-                .attempt::<O>(target, &params, deadline, may_have_taken_effect)
+                .attempt(call, target, params, deadline, may_have_taken_effect)
                 .instrument(span)
                 .await;
             let failure = match result {
-                Ok(output) => {
+                Ok(response) => {
                     tracing::Span::current().record("attempts", attempts);
-                    return Ok(output);
+                    return Ok(Success {
+                        response,
+                        attempts,
+                        may_have_taken_effect,
+                    });
                 }
                 Err(failure) => failure,
             };
             may_have_taken_effect |= failure.class.may_have_taken_effect();
             let context = AttemptContext {
                 attempts_made: attempts,
-                idempotent: operation.idempotent,
+                idempotent: call.metadata.idempotent,
                 clock_skew_retry_available,
             };
             let decision = retry::decide(
@@ -224,15 +241,15 @@ impl ServiceClient {
     }
 
     /// One attempt: fresh credentials, nonce and timestamp, then send and read.
-    async fn attempt<O: Operation>(
+    async fn attempt(
         &self,
+        call: &CallSpec<'_>,
         target: &Target,
         params: &Params,
         deadline: Option<Instant>,
         earlier_may_have_taken_effect: bool,
-    ) -> Result<O::Output, Failure> {
+    ) -> Result<HttpResponse, Failure> {
         let config = &*self.inner.config.inner;
-        let operation = &O::METADATA;
         let deadline_error = |sent: bool| {
             Failure::permanent(Error::Timeout(TimeoutError {
                 kind: TimeoutKind::Operation,
@@ -251,7 +268,7 @@ impl ServiceClient {
         }
         .map_err(|e| Failure::permanent(Error::Credentials(e)))?;
 
-        let (request, signed) = self.build_request(target, operation, params, &credentials)?;
+        let (request, signed) = self.build_request(call, target, params, &credentials)?;
         tracing::trace!(
             method = %request.method,
             endpoint = %target.endpoint,
@@ -287,182 +304,106 @@ impl ServiceClient {
             body_bytes = response.body.len(),
             "received response"
         );
-        self.read_response::<O>(response, &signed)
+        self.read_response(call, response, &signed)
     }
 
     /// Adds the common parameters, signs, and lays the request out as the action wants it.
     fn build_request(
         &self,
+        call: &CallSpec<'_>,
         target: &Target,
-        operation: &OperationMetadata,
         params: &Params,
         credentials: &Credentials,
     ) -> Result<(HttpRequest, LocalSignature), Failure> {
         let config = &*self.inner.config.inner;
-        let service = self.inner.service;
         let mut nonce = [0u8; signer::NONCE_LEN];
-        let nonce = signer::write_nonce(&mut nonce);
-        let timestamp = config.clock.now();
-        let method = operation.method.as_str();
-        // A form body only exists for POST; a spec asking for one with GET gets the query.
-        let form = operation.param_location == ParamLocation::FormBody
-            && operation.method == HttpMethod::Post;
-
-        let (url, body, mut headers, signed) = match service.signature {
+        let operation = call.metadata;
+        let unsigned = layout::Unsigned {
+            method: operation.method.as_str(),
+            action: call.action,
+            version: call.version,
+            params,
+            // A form body only exists for POST; a spec asking for one with GET gets the query.
+            form: operation.param_location == ParamLocation::FormBody
+                && operation.method == HttpMethod::Post,
+            credentials,
+            timestamp: config.clock.now(),
+            nonce: signer::write_nonce(&mut nonce),
+        };
+        let endpoint = layout::EndpointParts {
+            base_url: &target.base_url,
+            authority: target.endpoint.authority(),
+            headers: &target.headers,
+            form_headers: &target.form_headers,
+        };
+        let (laid_out, signed) = match self.inner.service.signature {
             SignatureVersion::V3 => {
-                let action_params: Vec<(&str, &str)> = params.iter().collect();
-                let (query, body): (&[(&str, &str)], String) = if form {
-                    (&[], form_encode(action_params.iter().copied()))
-                } else {
-                    (&action_params, String::new())
-                };
-                let signed = v3::sign(&v3::V3Request {
-                    method,
-                    host: target.endpoint.authority(),
-                    path: "/",
-                    query,
-                    action: operation.action,
-                    version: service.version,
-                    body: body.as_bytes(),
-                    content_type: form.then_some(FORM_CONTENT_TYPE),
-                    credentials,
-                    timestamp,
-                    nonce,
-                });
-                let mut url =
-                    String::with_capacity(target.base_url.len() + signed.query_string().len() + 1);
-                url.push_str(&target.base_url);
-                if !signed.query_string().is_empty() {
-                    url.push('?');
-                    url.push_str(signed.query_string());
-                }
-                let mut headers = target.headers.clone();
-                for (name, value) in signed.headers() {
-                    let value = HeaderValue::from_str(value).map_err(|_| {
-                        Failure::permanent(Error::Config(ConfigError::new(format!(
-                            "the signed header `{name}` holds characters HTTP headers cannot carry"
-                        ))))
-                    })?;
-                    headers.insert(HeaderName::from_static(name), value);
-                }
-                (url, body, headers, LocalSignature::V3(signed))
+                let (laid_out, signed) = layout::v3::lay_out(&unsigned, &endpoint)
+                    .map_err(|e| Failure::permanent(Error::Config(e)))?;
+                (laid_out, LocalSignature::V3(signed))
             }
             // V1, and any future scheme this executor does not know yet.
             _ => {
-                // Gathered on the stack for the usual sizes (the signer's own limit too).
-                const ON_STACK: usize = 48;
-                let common = [
-                    ("Action", operation.action),
-                    ("Version", service.version),
-                    ("Format", "JSON"),
-                ];
-                let mut stack = [("", ""); ON_STACK];
-                let mut heap = Vec::new();
-                let count = params.len() + common.len();
-                let all: &mut [(&str, &str)] = if count <= ON_STACK {
-                    &mut stack[..count]
-                } else {
-                    heap.resize(count, ("", ""));
-                    &mut heap
-                };
-                for (slot, pair) in all.iter_mut().zip(params.iter().chain(common)) {
-                    *slot = pair;
-                }
-                let signed = v1::sign(&v1::V1Request {
-                    method,
-                    params: all,
-                    credentials,
-                    timestamp,
-                    nonce,
-                });
-                let (url, body, headers) = if form {
-                    let is_common = |(name, _): &(&str, &str)| COMMON_PARAMS.contains(name);
-                    let mut url = target.base_url.clone();
-                    url.push('?');
-                    url.push_str(&form_encode(signed.params().filter(is_common)));
-                    let body = form_encode(signed.params().filter(|p| !is_common(p)));
-                    (url, body, target.form_headers.clone())
-                } else {
-                    let mut url = String::with_capacity(
-                        target.base_url.len() + signed.canonicalized_query().len() + 64,
-                    );
-                    url.push_str(&target.base_url);
-                    url.push('?');
-                    signed.write_query_string(&mut url);
-                    (url, String::new(), target.headers.clone())
-                };
-                (url, body, headers, LocalSignature::V1(signed))
+                let (laid_out, signed) = layout::v1::lay_out(&unsigned, &endpoint);
+                (laid_out, LocalSignature::V1(signed))
             }
         };
-        if form && service.signature != SignatureVersion::V3 {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
-        }
         let request = HttpRequest {
             method: match operation.method {
                 HttpMethod::Get => http::Method::GET,
                 _ => http::Method::POST,
             },
-            url,
-            headers,
-            body: body.into(),
+            url: laid_out.url,
+            headers: laid_out.headers,
+            body: laid_out.body.into(),
         };
         Ok((request, signed))
     }
 
-    /// Classifies the response and decodes the output or builds the error.
-    fn read_response<O: Operation>(
+    /// Classifies the response: a success is returned for the caller to decode, an error is
+    /// built with its retry class.
+    fn read_response(
         &self,
+        call: &CallSpec<'_>,
         response: HttpResponse,
         signed: &LocalSignature,
-    ) -> Result<O::Output, Failure> {
+    ) -> Result<HttpResponse, Failure> {
         let config = &*self.inner.config.inner;
-        let operation = &O::METADATA;
-        let HttpResponse {
-            status,
-            headers,
-            body,
-        } = response;
+        let operation = call.metadata;
         // Custom transports may not enforce the cap; the reqwest one stops reading at it.
-        if body.len() > config.max_response_body_size {
+        if response.body.len() > config.max_response_body_size {
             let error = ResponseError::new(
-                status,
-                &body,
+                response.status,
+                &response.body,
                 format!(
                     "the body ({} bytes) is larger than the {}-byte cap",
-                    body.len(),
+                    response.body.len(),
                     config.max_response_body_size
                 ),
             )
-            .with_request_id(response::request_id_header(&headers));
+            .with_request_id(response::request_id_header(&response.headers));
             return Err(Failure::permanent(Error::Response(error)));
         }
 
         let class = response::classify(
-            status,
-            &headers,
-            &body,
+            response.status,
+            &response.headers,
+            &response.body,
             self.inner.service.error_style,
             operation,
         );
         match class {
-            ResponseClass::Success => {
-                response::decode_output::<O::Output>(status, &headers, &body, operation.action)
-                    .map_err(|error| {
-                        record_request_id(error.request_id());
-                        // The action succeeded: retrying could repeat it.
-                        Failure::permanent(Error::Response(error))
-                    })
-            }
+            ResponseClass::Success => Ok(response),
             ResponseClass::Unreadable(error) => {
                 record_request_id(error.request_id());
                 Err(Failure::new(
                     Error::Response(error),
-                    classify_unreadable_response(status),
+                    classify_unreadable_response(response.status),
                 ))
             }
             ResponseClass::Service(error) => {
                 record_request_id(error.request_id());
-                Err(self.service_failure(error, &headers, signed, operation))
+                Err(self.service_failure(error, &response.headers, signed, operation))
             }
         }
     }
@@ -514,6 +455,58 @@ impl fmt::Debug for ServiceClient {
             .field("region", &self.region())
             .field("endpoint", &self.endpoint())
             .finish_non_exhaustive()
+    }
+}
+
+/// What the executor needs to know about one call's action: the generated metadata, or that of
+/// an untyped call, whose action name and version are not `'static`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallSpec<'a> {
+    /// Method, parameter placement, idempotency and documented errors.
+    pub(crate) metadata: &'a OperationMetadata,
+    /// The action sent (for generated actions, `metadata.action`).
+    pub(crate) action: &'a str,
+    /// The API version sent.
+    pub(crate) version: &'a str,
+}
+
+impl<'a> CallSpec<'a> {
+    /// A generated action of the client's product at its version.
+    pub(crate) fn of(metadata: &'a OperationMetadata, version: &'a str) -> Self {
+        CallSpec {
+            metadata,
+            action: metadata.action,
+            version,
+        }
+    }
+}
+
+/// A successful response, with what the error of a body that fails to decode must still say.
+struct Success {
+    response: HttpResponse,
+    attempts: u32,
+    may_have_taken_effect: bool,
+}
+
+impl Success {
+    /// Decodes the body. A body that does not decode is a permanent error: the action
+    /// succeeded, so retrying could repeat it.
+    // The caller returns this `Error` as it is: boxing it here would only move the allocation.
+    #[allow(clippy::result_large_err)]
+    fn decode<T: serde::de::DeserializeOwned>(self, action: &str) -> Result<T, Error> {
+        let HttpResponse {
+            status,
+            headers,
+            body,
+        } = self.response;
+        response::decode_output::<T>(status, &headers, &body, action).map_err(|error| {
+            record_request_id(error.request_id());
+            finish_error(
+                Error::Response(error),
+                self.attempts,
+                self.may_have_taken_effect,
+            )
+        })
     }
 }
 
@@ -588,27 +581,16 @@ fn resolve_target(
     headers.insert(USER_AGENT, config.user_agent.clone());
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     let mut form_headers = headers.clone();
-    form_headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+    form_headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(layout::FORM_CONTENT_TYPE),
+    );
     Ok(Target {
         endpoint,
         base_url,
         headers,
         form_headers,
     })
-}
-
-/// `enc(name)=enc(value)&…`, RFC 3986 strict (a valid form body and query string).
-fn form_encode<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let mut out = String::new();
-    for (index, (name, value)) in params.enumerate() {
-        if index > 0 {
-            out.push('&');
-        }
-        encoding::percent_encode_into(name, &mut out);
-        out.push('=');
-        encoding::percent_encode_into(value, &mut out);
-    }
-    out
 }
 
 /// Maps a transport failure to the error and its retry class.

@@ -63,14 +63,20 @@ impl Error {
     }
 
     /// Whether trying the same call again later may succeed (throttling, transient server or
-    /// network faults). This is a property of the failure; the retry policy also considers
-    /// whether the action may be repeated safely.
+    /// network faults). For service errors and unreadable responses this is the retry
+    /// policy's own classification ([`FailureClass::is_transient`](crate::retry::FailureClass::is_transient));
+    /// timeouts and connection failures are transient; a credentials error is when its source
+    /// says so. Fleet workflows use it to keep polling or stop
+    /// ([`crate::workflow`]). This is a property of the failure; the retry policy also
+    /// considers whether the action may be repeated safely.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::InvalidInput(_) | Error::Config(_) => false,
             Error::Credentials(e) => e.is_retryable(),
             Error::Timeout(_) | Error::Dispatch(_) => true,
-            Error::Response(e) => e.status() >= 500,
+            Error::Response(e) => {
+                crate::retry::classify_unreadable_response(e.status()).is_transient()
+            }
             Error::Service(e) => e.is_retryable(),
         }
     }
@@ -485,7 +491,8 @@ impl ServiceError {
     /// empty; set them with the `with_*` methods.
     pub fn new(code: impl Into<String>, message: impl Into<String>, http_status: u16) -> Self {
         let code = code.into();
-        let retryable = default_retryable(&code, http_status);
+        let retryable =
+            crate::retry::classify_service_error(&code, http_status, false).is_transient();
         ServiceError {
             code,
             message: message.into(),

@@ -20,10 +20,13 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod endpoint;
+mod layout;
 pub mod pagination;
 mod response;
 pub mod retry;
+#[cfg(any(test, feature = "test-util"))]
 pub mod testing;
+mod untyped;
 pub mod workflow;
 
 pub use client::ServiceClient;
@@ -41,6 +44,7 @@ pub use operation::{
 pub use params::Params;
 pub use retry::RetryPolicy;
 pub use transport::{HttpTransport, ReqwestTransport};
+pub use untyped::UntypedCall;
 
 /// Re-exports for generated code, so product crates depend on `aliyun-core` alone. Not part of
 /// the public API: may change in any release.

@@ -7,8 +7,9 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ResponseError, ServiceError, SignatureDiagnosis, default_retryable};
+use crate::error::{ResponseError, ServiceError, SignatureDiagnosis};
 use crate::operation::{ErrorStyle, OperationMetadata};
+use crate::retry::classify_service_error;
 
 /// The header some gateways put the request id in, when the body has none.
 const REQUEST_ID_HEADER: &str = "x-acs-request-id";
@@ -140,8 +141,8 @@ fn service_error(
     status: u16,
     operation: &OperationMetadata,
 ) -> ServiceError {
-    let spec_retryable = operation.error(&code).is_some_and(|info| info.retryable);
-    let retryable = default_retryable(&code, status) || spec_retryable;
+    let retryable =
+        classify_service_error(&code, status, spec_retryable(operation, &code)).is_transient();
     // A `SignatureDoesNotMatch` message quotes the server's string-to-sign, which holds the
     // security token of STS credentials.
     let message = match redact_security_token(&message) {

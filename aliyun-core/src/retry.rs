@@ -217,6 +217,14 @@ impl FailureClass {
     pub fn may_have_taken_effect(self) -> bool {
         matches!(self, FailureClass::ServerError | FailureClass::MaybeSent)
     }
+
+    /// Whether trying again may succeed: every class but [`Permanent`](Self::Permanent). The
+    /// policy still needs attempts left, and for [`ServerError`](Self::ServerError) and
+    /// [`MaybeSent`](Self::MaybeSent) an action that may be repeated. This is what
+    /// [`Error::is_retryable`](crate::Error::is_retryable) answers for a finished call.
+    pub fn is_transient(self) -> bool {
+        self != FailureClass::Permanent
+    }
 }
 
 /// The state of a call, as the retry decision needs it.
@@ -532,6 +540,39 @@ mod tests {
                 classify_service_error(code, status, spec),
                 expected,
                 "{code} {status}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_are_retryable_exactly_when_their_class_is_transient() {
+        use crate::error::{Error, ResponseError, ServiceError};
+        for (code, status) in [
+            ("Throttling.User", 400),
+            ("ServiceUnavailable", 503),
+            ("InternalError", 500),
+            ("InternalError.Dispatch", 500),
+            ("UnknownError", 500),
+            ("Anything", 502),
+            ("Forbidden.RAM", 403),
+            ("InvalidAction.NotFound", 404),
+            ("InvalidParameter", 400),
+            ("SignatureDoesNotMatch", 400),
+            ("SomeBackendFault", 501),
+        ] {
+            let error = Error::Service(ServiceError::new(code, "", status));
+            assert_eq!(
+                error.is_retryable(),
+                classify_service_error(code, status, false).is_transient(),
+                "{code} {status}"
+            );
+        }
+        for status in [200, 404, 500, 501, 502, 503, 504] {
+            let error = Error::Response(ResponseError::new(status, b"<html>", "not JSON"));
+            assert_eq!(
+                error.is_retryable(),
+                classify_unreadable_response(status).is_transient(),
+                "{status}"
             );
         }
     }

@@ -36,19 +36,7 @@ use crate::transport::{
 pub const DEFAULT_RESPONSE_BODY: &str = r#"{"RequestId":"00000000-0000-4000-8000-000000000000"}"#;
 
 /// The parameters every RPC request carries that are not the action's own.
-pub const COMMON_PARAMS: [&str; 11] = [
-    "Action",
-    "Version",
-    "Format",
-    "AccessKeyId",
-    "SignatureMethod",
-    "SignatureVersion",
-    "SignatureNonce",
-    "SignatureType",
-    "Timestamp",
-    "SecurityToken",
-    "Signature",
-];
+pub use crate::layout::v1::COMMON_PARAMS;
 
 /// A transport that records requests and answers canned responses: queued ones first (in
 /// order), then the responder if one is set, then the default answer. Clones share their state,

@@ -3,6 +3,18 @@
 //!
 //! Product crates build their fleet workflows (install on many instances, wait for a status)
 //! from these, so every workflow batches, waits and reports the same way.
+//!
+//! # When a status poll fails
+//!
+//! Every rollout and waiter follows one rule, [`Poller::poll_failed`]: a failed poll is
+//! **transient** when the retry policy would try it again ([`ErrorMetadata::is_retryable`]:
+//! throttling, `ServiceUnavailable`, `InternalError*`, HTTP 5xx, timeouts, dropped
+//! connections). The workflow counts it, reports it (`status poll failed: Throttling.User
+//! (request id …), retrying`) and polls again at the next look. Anything else is **permanent**
+//! (a 4xx answer such as `Forbidden.RAM`, `InvalidAction.NotFound` or `InvalidParameter`, a
+//! signature or credentials error, invalid input): asking again gets the same answer until
+//! someone changes a permission or the request, so the instances that poll asked about fail at
+//! once, at the status step, with the code, message and request id.
 
 use std::fmt;
 use std::future::Future;
@@ -71,12 +83,13 @@ impl PollPolicy {
 }
 
 /// A clock for polling loops: the time since it started and the next delay, on tokio's clock
-/// (so tests can pause it).
+/// (so tests can pause it), and the count of polls that failed transiently.
 #[derive(Debug)]
 pub struct Poller {
     policy: PollPolicy,
     started: tokio::time::Instant,
     looks: u32,
+    transient_failures: u32,
 }
 
 impl Poller {
@@ -86,7 +99,29 @@ impl Poller {
             policy,
             started: tokio::time::Instant::now(),
             looks: 0,
+            transient_failures: 0,
         }
+    }
+
+    /// Sorts a failed poll of `step` by the workflows' rule (see the [module docs](self)) and
+    /// counts it if it is transient. The answer says whether to poll the same instances again
+    /// ([`PollFailure::retrying`]: transient, and another look fits before the deadline) or to
+    /// fail them now with [`PollFailure::failure`].
+    pub fn poll_failed<S>(&mut self, step: S, error: &impl ErrorMetadata) -> PollFailure<S> {
+        let transient = error.is_retryable();
+        if transient {
+            self.transient_failures += 1;
+        }
+        PollFailure {
+            failure: Failure::from_error(step, error),
+            transient,
+            retrying: transient && self.can_look_again(),
+        }
+    }
+
+    /// How many polls failed transiently so far.
+    pub fn transient_failures(&self) -> u32 {
+        self.transient_failures
     }
 
     /// Whether another look fits before the deadline.
@@ -206,6 +241,46 @@ impl<S> Failure<S> {
     }
 }
 
+impl<S> Failure<S> {
+    /// The code (or, without one, the message) and the request id, for one line of output:
+    /// `Forbidden.RAM (request id 6C1F…)`.
+    pub fn summary(&self) -> String {
+        let what = self.code.as_deref().unwrap_or(&self.message);
+        match &self.request_id {
+            Some(id) => format!("{what} (request id {id})"),
+            None => what.to_owned(),
+        }
+    }
+}
+
+/// A status poll that failed, as [`Poller::poll_failed`] sorted it. Its `Display` is the
+/// progress line: `status poll failed: Throttling.User (request id …), retrying`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PollFailure<S> {
+    /// The error of the poll, summarised.
+    pub failure: Failure<S>,
+    /// Whether the retry policy would try it again (throttling, server errors, timeouts,
+    /// dropped connections) rather than a permanent error.
+    pub transient: bool,
+    /// Whether the instances will be polled again: transient, and time is left. When `false`
+    /// the workflow fails them with [`PollFailure::failure`].
+    pub retrying: bool,
+}
+
+impl<S> fmt::Display for PollFailure<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let next = if self.retrying {
+            "retrying"
+        } else if self.transient {
+            "no time left to retry"
+        } else {
+            "not retrying (permanent error)"
+        };
+        write!(f, "status poll failed: {}, {next}", self.failure.summary())
+    }
+}
+
 /// Removes repeated items, keeping the first of each, in order.
 pub fn dedup_in_order(items: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
@@ -281,6 +356,88 @@ mod tests {
         Progress::channel(tx).emit(7u32);
         assert_eq!(rx.try_recv().unwrap(), 7);
         Progress::<u32>::none().emit(3);
+    }
+
+    fn service_error(code: &str, status: u16) -> crate::Error {
+        crate::Error::Service(
+            crate::ServiceError::new(code, "denied", status).with_request_id(Some("RID-7".into())),
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_poll_failures_are_retried_and_counted_permanent_ones_are_not() {
+        let mut poller = Poller::start(PollPolicy::default());
+        for (code, status) in [
+            ("Throttling.User", 400),
+            ("ServiceUnavailable", 503),
+            ("InternalError", 500),
+            ("Anything", 502),
+        ] {
+            let failed = poller.poll_failed("status", &service_error(code, status));
+            assert!(failed.transient && failed.retrying, "{code}");
+        }
+        let timeout = crate::Error::Timeout(crate::error::TimeoutError {
+            kind: crate::error::TimeoutKind::Read,
+            elapsed: Duration::from_secs(10),
+            attempts: 3,
+            may_have_taken_effect: true,
+        });
+        assert!(poller.poll_failed("status", &timeout).retrying);
+        assert_eq!(poller.transient_failures(), 5);
+
+        for (code, status) in [
+            ("Forbidden.RAM", 403),
+            ("InvalidAction.NotFound", 404),
+            ("InvalidParameter", 400),
+            ("SignatureDoesNotMatch", 400),
+            ("InvalidAccessKeyId.NotFound", 404),
+        ] {
+            let failed = poller.poll_failed("status", &service_error(code, status));
+            assert!(!failed.transient && !failed.retrying, "{code}");
+            assert_eq!(failed.failure.code.as_deref(), Some(code));
+            assert_eq!(failed.failure.request_id.as_deref(), Some("RID-7"));
+        }
+        let invalid = crate::Error::InvalidInput(crate::error::InvalidInput::new(
+            "InstanceIds",
+            crate::error::InvalidRule::Missing,
+        ));
+        assert!(!poller.poll_failed("status", &invalid).transient);
+        assert_eq!(poller.transient_failures(), 5);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_transient_failure_without_time_left_is_not_retried() {
+        let mut poller = Poller::start(PollPolicy::with_deadline(Duration::from_secs(1)));
+        let failed = poller.poll_failed("status", &service_error("Throttling.User", 400));
+        assert!(failed.transient && !failed.retrying);
+        assert_eq!(
+            failed.to_string(),
+            "status poll failed: Throttling.User (request id RID-7), no time left to retry"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn poll_failures_read_as_progress_lines() {
+        let mut poller = Poller::start(PollPolicy::default());
+        assert_eq!(
+            poller
+                .poll_failed("status", &service_error("Throttling.User", 400))
+                .to_string(),
+            "status poll failed: Throttling.User (request id RID-7), retrying"
+        );
+        assert_eq!(
+            poller
+                .poll_failed("status", &service_error("Forbidden.RAM", 403))
+                .to_string(),
+            "status poll failed: Forbidden.RAM (request id RID-7), not retrying (permanent error)"
+        );
+        let no_code = Failure {
+            step: "status",
+            code: None,
+            message: "read timeout".into(),
+            request_id: None,
+        };
+        assert_eq!(no_code.summary(), "read timeout");
     }
 
     #[test]

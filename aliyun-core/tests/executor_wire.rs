@@ -4,9 +4,9 @@
 mod executor_support;
 
 use aliyun_core::env::Environment;
-use aliyun_core::signer::{v1, v3};
 use aliyun_core::testing::{CaptureTransport, test_config};
 use aliyun_core::{Config, ConfigBuilder, Credentials, Error, ServiceClient};
+use aliyun_emulator::verify::{ReceivedV3, verify_v1, verify_v3};
 use executor_support::*;
 
 fn pairs(params: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -51,8 +51,8 @@ async fn query_post_carries_every_parameter_in_the_query_and_verifies() {
         vec![("InstanceId".to_owned(), "i-bp1".to_owned())]
     );
     let params = request.params();
-    assert!(v1::verify("POST", &pairs(&params), "testsecret"));
-    assert!(!v1::verify("POST", &pairs(&params), "othersecret"));
+    assert_eq!(verify_v1("POST", &pairs(&params), "testsecret"), Ok(()));
+    assert!(verify_v1("POST", &pairs(&params), "othersecret").is_err());
     assert_eq!(
         request.headers["user-agent"],
         concat!("aliyun-rs/", env!("CARGO_PKG_VERSION"))
@@ -73,7 +73,7 @@ async fn get_actions_go_as_get_with_the_query() {
     );
     assert_eq!(request.param("Version").as_deref(), Some("2017-03-01"));
     let params = request.params();
-    assert!(v1::verify("GET", &pairs(&params), "testsecret"));
+    assert_eq!(verify_v1("GET", &pairs(&params), "testsecret"), Ok(()));
 }
 
 #[tokio::test]
@@ -103,7 +103,7 @@ async fn form_body_actions_put_their_parameters_in_the_body() {
     assert!(query.contains("Signature="));
     // Query and body parameters are signed together.
     let params = request.params();
-    assert!(v1::verify("POST", &pairs(&params), "testsecret"));
+    assert_eq!(verify_v1("POST", &pairs(&params), "testsecret"), Ok(()));
     assert_eq!(
         request
             .action_params()
@@ -137,7 +137,7 @@ async fn sts_credentials_send_a_signed_security_token() {
         Some("CAIS+token/with=chars")
     );
     let params = request.params();
-    assert!(v1::verify("POST", &pairs(&params), "stssecret"));
+    assert_eq!(verify_v1("POST", &pairs(&params), "stssecret"), Ok(()));
 }
 
 #[tokio::test]
@@ -162,14 +162,14 @@ async fn v3_products_sign_with_headers() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
         .collect();
-    let received = v3::ReceivedV3 {
+    let received = ReceivedV3 {
         method: "POST",
         path: "/",
         query: &pairs(&query),
         headers: &headers,
         body: &request.body,
     };
-    v3::verify(&received, "testsecret").unwrap();
+    verify_v3(&received, "testsecret").unwrap();
 
     // A form-body V3 action signs the body hash and content type.
     client.call(&FormWrite::new("i-2")).await.unwrap();
@@ -181,14 +181,14 @@ async fn v3_products_sign_with_headers() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
         .collect();
-    let received = v3::ReceivedV3 {
+    let received = ReceivedV3 {
         method: "POST",
         path: "/",
         query: &[],
         headers: &headers,
         body: &request.body,
     };
-    v3::verify(&received, "testsecret").unwrap();
+    verify_v3(&received, "testsecret").unwrap();
 }
 
 fn endpoint_of(config: &Config) -> String {

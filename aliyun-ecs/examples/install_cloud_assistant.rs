@@ -8,8 +8,10 @@
 //! Credentials come from the default chain (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET`, the
 //! `aliyun` CLI profile, `~/.alibabacloud/credentials`, the ECS RAM role); the endpoint from
 //! `ALIBABA_CLOUD_ENDPOINT_URL_ECS` or `ALIBABA_CLOUD_ENDPOINT_URL` (e.g. a local emulator).
-//! Nothing is rebooted without `--reboot`. Exits with status 1 if any instance failed, was not
-//! found, or on a service error (code and request id on stderr).
+//! Nothing is rebooted without `--reboot`. With `--wait`, a status poll that fails transiently
+//! (throttling, server errors) is shown and repeated; one that fails for good (`Forbidden.RAM`,
+//! `InvalidAction.NotFound`) fails its instances at once. Exits with status 1 if any instance
+//! failed or was not found, printing the step, code and request id of each on stderr.
 
 use std::process::ExitCode;
 
@@ -80,17 +82,19 @@ async fn main() -> ExitCode {
 
     let mut rollout = client
         .cloud_assistant_rollout(args.instance_ids)
-        .on_progress(Progress::callback(|event: &RolloutEvent| {
-            if let RolloutEvent::InstallBatch {
+        .on_progress(Progress::callback(|event: &RolloutEvent| match event {
+            RolloutEvent::InstallBatch {
                 batch,
                 batches,
                 instances,
                 installed,
                 ..
-            } = event
-            {
-                eprintln!("batch {batch}/{batches}: {installed}/{instances} installed");
+            } => eprintln!("batch {batch}/{batches}: {installed}/{instances} installed"),
+            RolloutEvent::Status { reported, pending } => {
+                eprintln!("status: {reported} reported, {pending} pending")
             }
+            RolloutEvent::StatusPollFailed { failure, .. } => eprintln!("{failure}"),
+            _ => {}
         }));
     if args.reboot {
         rollout = rollout.reboot(false);
@@ -109,7 +113,7 @@ async fn main() -> ExitCode {
             InstanceOutcome::Failed(failure) => {
                 ok = false;
                 eprintln!(
-                    "{instance_id}: failed at {:?}: code {} request id {}: {}",
+                    "{instance_id}: failed at the {:?} step: code {} request id {}: {}",
                     failure.step,
                     failure.code.as_deref().unwrap_or("-"),
                     failure.request_id.as_deref().unwrap_or("-"),
@@ -122,6 +126,12 @@ async fn main() -> ExitCode {
             }
             other => println!("{instance_id}: {other:?}"),
         }
+    }
+    if report.transient_poll_failures > 0 {
+        eprintln!(
+            "{} status poll(s) failed transiently and were repeated",
+            report.transient_poll_failures
+        );
     }
     if ok {
         ExitCode::SUCCESS

@@ -32,7 +32,13 @@
 //!
 //! [`Client::cloud_assistant_rollout`] installs the cloud assistant on any number of instances:
 //! calls of at most the spec's limit, bounded concurrency, unknown ids singled out, an opt-in
-//! reboot, and a wait until `DescribeCloudAssistantStatus` reports the client.
+//! reboot, and a wait until `DescribeCloudAssistantStatus` reports the client. A status poll
+//! that fails transiently (throttling, server errors, timeouts) is counted in
+//! [`RolloutReport::transient_poll_failures`](workflow::RolloutReport::transient_poll_failures),
+//! reported as [`RolloutEvent::StatusPollFailed`](workflow::RolloutEvent::StatusPollFailed)
+//! and repeated; one that fails for good (`Forbidden.RAM`, `InvalidAction.NotFound`) fails the
+//! instances it asked about at once, at [`Step::Status`](workflow::Step::Status) with the code
+//! and request id, instead of waiting out the deadline.
 //!
 //! ```no_run
 //! # async fn run(ecs: aliyun_ecs::Client, ids: Vec<String>) {
@@ -50,6 +56,9 @@
 //!     if *outcome != InstanceOutcome::Installed {
 //!         eprintln!("{id}: {outcome:?}");
 //!     }
+//! }
+//! for (id, failure) in report.failures() {
+//!     eprintln!("{id}: failed at {:?}: {}", failure.step, failure.summary());
 //! }
 //! # }
 //! ```

@@ -80,5 +80,40 @@ async fn install_cloud_assistant_example() {
     let stderr = String::from_utf8_lossy(&failing.stderr);
     assert!(stderr.contains("code InternalError"), "{stderr}");
     assert!(stderr.contains("request id "), "{stderr}");
+    emulator.clear_faults();
+
+    // A status poll refused for good: the wait ends after that one poll, naming the code.
+    emulator.add_fault(
+        aliyun_emulator::Fault::error(
+            403,
+            "Forbidden.RAM",
+            "User not authorized to operate on the specified resource.",
+        )
+        .action("DescribeCloudAssistantStatus"),
+    );
+    let forbidden = command(&binary, &url)
+        .args([
+            "--region",
+            "cn-hangzhou",
+            "--reboot",
+            "--wait",
+            "i-emu000004",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(forbidden.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&forbidden.stderr);
+    assert!(
+        stderr.contains("status poll failed: Forbidden.RAM (request id "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("i-emu000004: failed at the Status step: code Forbidden.RAM"),
+        "{stderr}"
+    );
+    assert_eq!(
+        emulator.requests_for("DescribeCloudAssistantStatus").len(),
+        1
+    );
     emulator.shutdown().await;
 }

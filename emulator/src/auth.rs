@@ -1,17 +1,18 @@
 //! Authentication as Alibaba Cloud's gateway does it: RPC signature V1 (parameters) or V3
-//! (`Authorization: ACS3-HMAC-SHA256`), recomputed with `aliyun_core::signer` from whatever
-//! arrived, against the key table; STS tokens; the 15-minute timestamp window; and a bounded
+//! (`Authorization: ACS3-HMAC-SHA256`), recomputed by [`crate::verify`] from whatever arrived,
+//! against the key table; STS tokens; the 15-minute timestamp window; and a bounded
 //! nonce cache.
 
 use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, SystemTime};
 
-use aliyun_core::signer::{v1, v3};
+use aliyun_core::signer::v1;
 
 use crate::clock::{self, Clock};
 use crate::error::ApiError;
 use crate::keys::KeyTable;
 use crate::request::Incoming;
+use crate::verify::{self, Authorization, ReceivedV3, V3VerifyError};
 
 /// How far a request timestamp may be from the server's clock.
 pub const TIMESTAMP_WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -59,7 +60,7 @@ pub(crate) fn claimed_identity(incoming: &Incoming) -> (Option<String>, Option<S
         Scheme::V3 => (
             incoming
                 .header("authorization")
-                .and_then(|h| v3::Authorization::parse(h).ok())
+                .and_then(|h| Authorization::parse(h).ok())
                 .map(|a| a.access_key_id.to_owned()),
             incoming.header("x-acs-signature-nonce").map(str::to_owned),
         ),
@@ -112,9 +113,7 @@ impl Authenticator<'_> {
         self.check_time(timestamp)?;
 
         let params: Vec<(&str, &str)> = incoming.params().collect();
-        if !v1::verify(&incoming.method, &params, &secret) {
-            let canonical = v1::canonicalized_query(&params);
-            let string_to_sign = v1::string_to_sign(&incoming.method, &canonical);
+        if let Err(string_to_sign) = verify::verify_v1(&incoming.method, &params, &secret) {
             return Err(ApiError::signature_does_not_match(&string_to_sign));
         }
         self.check_nonce(access_key_id, nonce)?;
@@ -125,7 +124,7 @@ impl Authenticator<'_> {
         let header = incoming
             .header("authorization")
             .ok_or_else(|| ApiError::incomplete_signature("Missing header authorization."))?;
-        let authorization = v3::Authorization::parse(header).map_err(|e| {
+        let authorization = Authorization::parse(header).map_err(|e| {
             ApiError::incomplete_signature(&format!("The Authorization header is invalid: {e}."))
         })?;
         let require = |name: &str| {
@@ -151,19 +150,19 @@ impl Authenticator<'_> {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let received = v3::ReceivedV3 {
+        let received = ReceivedV3 {
             method: &incoming.method,
             path: &incoming.path,
             query: &query,
             headers: &headers,
             body: &incoming.body,
         };
-        match v3::verify(&received, &secret) {
+        match verify::verify_v3(&received, &secret) {
             Ok(()) => {}
-            Err(v3::V3VerifyError::SignatureMismatch { string_to_sign, .. }) => {
+            Err(V3VerifyError::SignatureMismatch { string_to_sign, .. }) => {
                 return Err(ApiError::signature_does_not_match(&string_to_sign));
             }
-            Err(v3::V3VerifyError::PayloadHashMismatch) => {
+            Err(V3VerifyError::PayloadHashMismatch) => {
                 return Err(ApiError::new(
                     400,
                     "SignatureDoesNotMatch",

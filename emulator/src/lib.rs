@@ -135,6 +135,7 @@ mod render;
 mod request;
 mod server;
 mod state;
+pub mod verify;
 pub mod world;
 
 use std::net::SocketAddr;

@@ -13,6 +13,11 @@
 //! With no credentials in the environment it starts the embedded emulator itself and says so.
 //! With credentials it talks to Alibaba Cloud, takes the instance ids from its arguments, and
 //! reboots nothing unless `--reboot` is passed.
+//!
+//! A status poll that fails for good (`Forbidden.RAM` for a RAM user without the permission,
+//! `InvalidAction.NotFound`) fails its instances at once; the summary names the step, code and
+//! request id of every failed instance, and the exit status is 1. To see it on the emulator:
+//! `cargo run -p aliyun-tour -- --emulator --fault error:status=403,code=Forbidden.RAM,action=NodeStatusList`.
 
 mod steps;
 mod table;
@@ -23,15 +28,18 @@ use std::time::Duration;
 use aliyun_core::env::Environment;
 use aliyun_core::workflow::PollPolicy;
 use aliyun_core::{Config, ConfigBuilder};
-use aliyun_emulator::{Emulator, FailMode, Instance};
+use aliyun_emulator::{Emulator, FailMode, Fault, Instance};
 
 const USAGE: &str = "\
-usage: aliyun-tour [--region REGION] [--user-id USER_ID] [--reboot] [--emulator] [INSTANCE_ID...]
+usage: aliyun-tour [--region REGION] [--user-id USER_ID] [--reboot] [--emulator] [--fault FAULT]...
+                   [INSTANCE_ID...]
 
 With no credentials in the environment (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET), or with
---emulator, the tour runs on an embedded emulator with a made-up fleet. Otherwise it calls
-Alibaba Cloud for the instances given, rebooting them only with --reboot, and installs the
-CloudMonitor agent only with --user-id (the account id).";
+--emulator, the tour runs on an embedded emulator with a made-up fleet; --fault injects an
+emulator fault (e.g. error:status=403,code=Forbidden.RAM,action=NodeStatusList). Otherwise it
+calls Alibaba Cloud for the instances given, rebooting them only with --reboot, and installs
+the CloudMonitor agent only with --user-id (the account id). Exits with status 1 if any
+instance failed.";
 
 /// Variables that mean "credentials are in the environment" (the official names and the
 /// aliases the aliyun CLI reads).
@@ -54,6 +62,7 @@ struct Args {
     user_id: Option<String>,
     reboot: bool,
     force_emulator: bool,
+    faults: Vec<Fault>,
     instance_ids: Vec<String>,
 }
 
@@ -66,6 +75,11 @@ fn parse_args() -> Result<Args, String> {
             "--user-id" => args.user_id = Some(raw.next().ok_or("--user-id needs a value")?),
             "--reboot" => args.reboot = true,
             "--emulator" => args.force_emulator = true,
+            "--fault" => {
+                let text = raw.next().ok_or("--fault needs a value")?;
+                args.faults
+                    .push(Fault::parse(&text).map_err(|e| format!("--fault: {e}"))?);
+            }
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with('-') => return Err(format!("unknown flag {flag}")),
             id => args.instance_ids.push(id.to_owned()),
@@ -100,9 +114,14 @@ async fn emulated_setup(args: &Args) -> Result<Setup, String> {
             instance
         }
     });
-    let emulator = Emulator::builder()
-        .no_default_instances()
-        .instances(fleet)
+    let emulator = args
+        .faults
+        .iter()
+        .cloned()
+        .fold(
+            Emulator::builder().no_default_instances().instances(fleet),
+            |builder, fault| builder.fault(fault),
+        )
         .start()
         .await
         .map_err(|e| format!("cannot start the emulator: {e}"))?;
@@ -136,6 +155,9 @@ async fn emulated_setup(args: &Args) -> Result<Setup, String> {
 }
 
 fn real_setup(args: Args, env: &Environment) -> Result<Setup, String> {
+    if !args.faults.is_empty() {
+        return Err("--fault only applies to the emulator (add --emulator)".into());
+    }
     if args.instance_ids.is_empty() {
         return Err("credentials found: give the instance ids to work on (or --emulator)".into());
     }
@@ -200,5 +222,55 @@ async fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aliyun_cms::workflow::Step as AgentStep;
+
+    /// A tour whose `NodeStatusList` answers `403 Forbidden.RAM` ends after one status poll,
+    /// with every agent failed at the status step and the code named; nothing waits out the
+    /// 10-minute deadline.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_forbidden_status_poll_ends_the_tour_at_once_naming_the_code() {
+        let args = Args {
+            force_emulator: true,
+            faults: vec![
+                Fault::parse("error:status=403,code=Forbidden.RAM,action=NodeStatusList")
+                    .expect("fault"),
+            ],
+            ..Args::default()
+        };
+        let mut setup = emulated_setup(&args).await.expect("setup");
+        setup.poll = PollPolicy::default();
+        let outcome = steps::run(&setup).await;
+        assert!(!outcome.all_ok());
+        let agents = outcome.agents.as_ref().expect("agent step ran");
+        assert_eq!(agents.failures().count(), FLEET_SIZE);
+        for (_, failure) in agents.failures() {
+            assert_eq!(failure.step, AgentStep::Status);
+            assert_eq!(failure.code.as_deref(), Some("Forbidden.RAM"));
+            assert!(failure.request_id.is_some());
+        }
+        let emulator = setup.emulator.expect("emulator");
+        // Each instance was asked about once (the one re-installed with `Force` in a second
+        // round): nothing waited for a second look.
+        let mut asked: Vec<String> = emulator
+            .requests_for("NodeStatusList")
+            .iter()
+            .flat_map(|r| {
+                r.params["InstanceIds"]
+                    .split(',')
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        asked.sort();
+        let mut fleet = setup.instance_ids.clone();
+        fleet.sort();
+        assert_eq!(asked, fleet);
+        emulator.shutdown().await;
     }
 }

@@ -14,8 +14,8 @@ use crate::{Setup, UNKNOWN_INSTANCE, table};
 
 /// What the tour saw.
 pub struct TourOutcome {
-    rollout: RolloutReport,
-    agents: Option<AgentReport>,
+    pub(crate) rollout: RolloutReport,
+    pub(crate) agents: Option<AgentReport>,
     typed_error_shown: bool,
     waited: bool,
 }
@@ -88,6 +88,7 @@ async fn cloud_assistant(setup: &Setup, ecs: &aliyun_ecs::Client) -> RolloutRepo
         RolloutEvent::Status { reported, pending } => {
             println!("   status: {reported} report the client installed, {pending} pending")
         }
+        RolloutEvent::StatusPollFailed { failure, .. } => println!("   {failure}"),
         _ => {}
     });
     let mut rollout = ecs
@@ -112,13 +113,14 @@ async fn cloud_assistant(setup: &Setup, ecs: &aliyun_ecs::Client) -> RolloutRepo
     }
     let counts = report.counts();
     println!(
-        "   done: {} installed, {} pending reboot, {} not reported, {} not found, {} failed ({} InstallCloudAssistant calls)\n",
+        "   done: {} installed, {} pending reboot, {} not reported, {} not found, {} failed ({} InstallCloudAssistant calls, {} status poll(s) failed transiently)\n",
         counts.installed,
         counts.pending_reboot,
         counts.not_reported,
         counts.not_found,
         counts.failed,
-        report.install_calls
+        report.install_calls,
+        report.transient_poll_failures
     );
     report
 }
@@ -143,6 +145,7 @@ async fn cloudmonitor_agent(setup: &Setup, cms: &aliyun_cms::Client, user_id: &s
         AgentEvent::Status { running, pending } => {
             println!("   status: {running} running, {pending} pending")
         }
+        AgentEvent::StatusPollFailed { failure, .. } => println!("   {failure}"),
         _ => {}
     });
     let report = cms
@@ -153,9 +156,11 @@ async fn cloudmonitor_agent(setup: &Setup, cms: &aliyun_cms::Client, user_id: &s
         .send()
         .await;
     println!(
-        "   done: {} of {} agents running\n",
+        "   done: {} of {} agents running, {} failed ({} status poll(s) failed transiently)\n",
         report.running().count(),
-        report.instances.len()
+        report.instances.len(),
+        report.failures().count(),
+        report.transient_poll_failures
     );
     report
 }

@@ -1,6 +1,7 @@
 //! The summary table.
 
 use aliyun_cms::workflow::{AgentOutcome, AgentReport};
+use aliyun_core::workflow::Failure;
 use aliyun_ecs::workflow::{InstanceOutcome, RolloutReport};
 
 fn assistant_cell(outcome: Option<&InstanceOutcome>) -> String {
@@ -61,4 +62,53 @@ pub fn print(instance_ids: &[String], rollout: &RolloutReport, agents: Option<&A
             .map(|n| format!(", CloudMonitor agent running on {n}"))
             .unwrap_or_default()
     );
+    print_failures(rollout, agents);
+}
+
+/// One line per failed instance and workflow (the step, code and request id), then the full
+/// message of the first failure of each code.
+fn print_failures(rollout: &RolloutReport, agents: Option<&AgentReport>) {
+    let assistant = rollout
+        .failures()
+        .map(|(id, failure)| FailedLine::new(id, "cloud assistant", failure));
+    let agent = agents
+        .into_iter()
+        .flat_map(AgentReport::failures)
+        .map(|(id, failure)| FailedLine::new(id, "CloudMonitor agent", failure));
+    let lines: Vec<FailedLine> = assistant.chain(agent).collect();
+    if lines.is_empty() {
+        return;
+    }
+    println!("\n   Failed ({}):", lines.len());
+    let mut explained: Vec<Option<&str>> = Vec::new();
+    for line in &lines {
+        println!("   {}", line.text);
+    }
+    for line in &lines {
+        if !explained.contains(&line.code) {
+            explained.push(line.code);
+            println!("   {}: {}", line.code.unwrap_or("error"), line.message);
+        }
+    }
+}
+
+/// One failed instance, as printed.
+struct FailedLine<'a> {
+    text: String,
+    code: Option<&'a str>,
+    message: &'a str,
+}
+
+impl<'a> FailedLine<'a> {
+    fn new<S: std::fmt::Debug>(id: &str, workflow: &str, failure: &'a Failure<S>) -> Self {
+        FailedLine {
+            text: format!(
+                "{id}: {workflow} failed at the {:?} step: {}",
+                failure.step,
+                failure.summary()
+            ),
+            code: failure.code.as_deref(),
+            message: &failure.message,
+        }
+    }
 }

@@ -5,15 +5,15 @@
 //!    medians are read back from `target/criterion/<id>/new/estimates.json`.
 //! 2. The end-to-end loopback benchmark (`target/release/e2e all`): raw reqwest and the SDK in
 //!    alternating rounds against one server, then 10,000 calls in flight at once.
-//! 3. With `--build-cost`, a clean release build of `aliyun-ecs` in its own target directory
-//!    (minutes) and the generated line count.
+//!
+//! `--build-cost` measures instead what each product crate costs to build
+//! ([`crate::build_cost`]).
 //!
 //! `BENCHMARKS.md` at the repository root explains each figure.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 /// What `cargo xtask bench` was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct BenchOptions {
     /// Criterion's `--quick` mode and a short end-to-end run: a smoke test of the harness,
     /// not figures to publish.
     pub quick: bool,
-    /// Also time a clean release build of `aliyun-ecs`.
+    /// Measure what the product crates cost to build instead ([`crate::build_cost`]).
     pub build_cost: bool,
     /// End-to-end calls per round.
     pub calls: usize,
@@ -81,6 +81,9 @@ impl BenchOptions {
 pub fn run(root: &Path, options: &BenchOptions) -> Result<String, String> {
     let target = target_dir(root);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    if options.build_cost {
+        return crate::build_cost::run(root, &target, &cargo);
+    }
 
     eprintln!("== micro benchmarks (criterion; a few minutes)");
     let mut micro = Command::new(&cargo);
@@ -186,14 +189,7 @@ pub fn run(root: &Path, options: &BenchOptions) -> Result<String, String> {
     let summary = line_of("summary")?;
     let scale = line_of("scale")?;
 
-    let build = if options.build_cost {
-        eprintln!("== clean release build of aliyun-ecs (minutes)");
-        Some(build_cost(root, &target, &cargo)?)
-    } else {
-        None
-    };
-
-    let table = table(&median, &paired, &summary, &scale, build.as_ref(), options)?;
+    let table = table(&median, &paired, &summary, &scale, options)?;
     println!("{table}");
     Ok(table)
 }
@@ -236,59 +232,6 @@ fn criterion_median(criterion: &Path, id: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{}: no median", path.display()))
 }
 
-/// What the clean build measured.
-struct BuildCost {
-    seconds: f64,
-    generated_lines: usize,
-    generated_files: usize,
-}
-
-fn build_cost(root: &Path, target: &Path, cargo: &str) -> Result<BuildCost, String> {
-    let dir = target.join("bench-build-cost");
-    // A clean build: nothing of a previous one may remain.
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let started = Instant::now();
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args(["build", "--release", "-p", "aliyun-ecs", "--target-dir"])
-        .arg(&dir)
-        .status()
-        .map_err(|e| format!("cargo build: {e}"))?;
-    let seconds = started.elapsed().as_secs_f64();
-    if !status.success() {
-        return Err(format!("the clean build failed ({status})"));
-    }
-    let (generated_lines, generated_files) = count_lines(&root.join("aliyun-ecs/src/generated"))?;
-    Ok(BuildCost {
-        seconds,
-        generated_lines,
-        generated_files,
-    })
-}
-
-/// Lines and files of Rust source under `dir`.
-fn count_lines(dir: &Path) -> Result<(usize, usize), String> {
-    let mut lines = 0;
-    let mut files = 0;
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            let (l, f) = count_lines(&path)?;
-            lines += l;
-            files += f;
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            lines += text.lines().count();
-            files += 1;
-        }
-    }
-    Ok((lines, files))
-}
-
 /// Nanoseconds as a short human figure.
 fn time(ns: f64) -> String {
     if ns >= 1_000_000.0 {
@@ -309,7 +252,6 @@ fn table(
     paired: &[serde_json::Value],
     summary: &serde_json::Value,
     scale: &serde_json::Value,
-    build: Option<&BuildCost>,
     options: &BenchOptions,
 ) -> Result<String, String> {
     let number = |value: &serde_json::Value, key: &str| {
@@ -516,18 +458,6 @@ fn table(
         "-".into(),
         "report",
     );
-    if let Some(build) = build {
-        row(
-            "clean `cargo build -p aliyun-ecs --release`",
-            format!("{:.0} s", build.seconds),
-            format!(
-                "{} generated lines, {} files",
-                build.generated_lines, build.generated_files
-            ),
-            "-".into(),
-            "report",
-        );
-    }
     if options.quick {
         out.push_str("\n(--quick: a smoke test of the harness; publish only full runs)\n");
     }
@@ -579,26 +509,11 @@ mod tests {
         .iter()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-        let text = table(
-            &median,
-            &paired,
-            &summary,
-            &scale,
-            None,
-            &BenchOptions::default(),
-        )
-        .unwrap();
+        let text = table(&median, &paired, &summary, &scale, &BenchOptions::default()).unwrap();
         assert!(text.contains("1.80x"), "{text}");
         assert!(text.contains("0.50x"), "{text}");
         assert!(text.contains("0.95"), "{text}");
         assert!(text.contains("1.30x") && text.contains("NOT MET"), "{text}");
         assert!(text.contains("20.0 KiB"), "{text}");
-    }
-
-    #[test]
-    fn counts_generated_lines() {
-        let (lines, files) =
-            count_lines(&crate::workspace_root().join("aliyun-ecs/src/generated")).unwrap();
-        assert!(files >= 4 && lines > 1000, "{lines} lines in {files} files");
     }
 }

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use codegen::GeneratedFile;
 
 pub mod bench;
+pub mod build_cost;
 pub mod import;
 
 /// One spec and the crate directory its code goes to.

@@ -13,7 +13,9 @@ commands:
                     (api-docs.json), merging specs/overlays/<code>.yaml
   bench [options]   run every benchmark (benches/) and print the ratio table
                       --quick          criterion --quick and a short e2e run (smoke test)
-                      --build-cost     also time a clean release build of aliyun-ecs
+                      --build-cost     instead: what each product crate costs to build
+                                       (unit times, per action, peak memory, check,
+                                       doc, generated lines, size of a one-action binary)
                       --calls N        e2e calls per round (20000)
                       --concurrency C  e2e concurrency (64)
                       --rounds R       e2e rounds per client, medians reported (5)

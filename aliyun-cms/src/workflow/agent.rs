@@ -22,6 +22,9 @@ pub enum Step {
 /// failed, the `install_faild` status as the code).
 pub type Failure = aliyun_core::workflow::Failure<Step>;
 
+/// A failed `NodeStatusList` poll: transient (polled again) or permanent (its instances fail).
+pub type PollFailure = aliyun_core::workflow::PollFailure<Step>;
+
 /// What happened to one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -32,7 +35,8 @@ pub enum AgentOutcome {
     NotFound,
     /// The agent did not reach `running` before the deadline; holds the last status seen.
     TimedOut(Option<AgentStatus>),
-    /// Installing failed on every attempt, or a call failed for good.
+    /// Installing failed on every attempt, or a call failed for good (a permanent
+    /// `NodeStatusList` error fails the instances it asked about at once, at [`Step::Status`]).
     Failed(Failure),
 }
 
@@ -67,6 +71,14 @@ pub enum AgentEvent {
         /// Instances still being waited for.
         pending: usize,
     },
+    /// A `NodeStatusList` call failed. `failure` displays as the progress line:
+    /// `status poll failed: Throttling.User (request id …), retrying`.
+    StatusPollFailed {
+        /// The error, and whether the instances are polled again.
+        failure: PollFailure,
+        /// Instances the call asked about.
+        instances: usize,
+    },
     /// An instance failed to install and will be re-installed with `Force`.
     Retrying {
         /// The instance.
@@ -81,9 +93,20 @@ pub enum AgentEvent {
 pub struct AgentReport {
     /// Per-instance results.
     pub instances: Vec<InstanceResult>,
+    /// `NodeStatusList` calls that failed transiently (throttling, server errors, timeouts)
+    /// and were repeated at the next look.
+    pub transient_poll_failures: u32,
 }
 
 impl AgentReport {
+    /// The instances that failed, with the step, code, message and request id.
+    pub fn failures(&self) -> impl Iterator<Item = (&str, &Failure)> {
+        self.instances.iter().filter_map(|r| match &r.outcome {
+            AgentOutcome::Failed(failure) => Some((r.instance_id.as_str(), failure)),
+            _ => None,
+        })
+    }
+
     /// The result for `instance_id`.
     pub fn result(&self, instance_id: &str) -> Option<&InstanceResult> {
         self.instances.iter().find(|r| r.instance_id == instance_id)
@@ -105,6 +128,12 @@ impl AgentReport {
 /// `install_faild`. A failed install (the call's legacy `ErrorCode` 500, or the
 /// `install_faild` status) is re-installed with `Force` up to [`AgentRollout::force_retries`]
 /// times: the API page says about 5% of installs fail.
+///
+/// A failed `NodeStatusList` call follows the rule of [`aliyun_core::workflow`]: a transient
+/// one (throttling, server errors, timeouts) is counted, reported as
+/// [`AgentEvent::StatusPollFailed`] and polled again; a permanent one (`Forbidden.RAM` for a
+/// RAM user without `cms:NodeStatusList`, `InvalidAction.NotFound`, ...) fails the instances it
+/// asked about at once, at [`Step::Status`], instead of waiting out the deadline.
 #[derive(Debug, Clone)]
 pub struct AgentRollout {
     client: Client,
@@ -189,7 +218,7 @@ impl AgentRollout {
             round += 1;
             self.install_round(round, &mut states).await;
             if states.values().any(State::is_waiting) {
-                self.poll_round(&mut states, poller.can_look_again()).await;
+                self.poll_round(&mut states, &mut poller).await;
             }
             if states.values().any(State::needs_install) {
                 // Re-install right away (bounded by `force_retries`), then poll again.
@@ -209,7 +238,10 @@ impl AgentRollout {
                 state.into_result(id.clone())
             })
             .collect();
-        AgentReport { instances }
+        AgentReport {
+            instances,
+            transient_poll_failures: poller.transient_failures(),
+        }
     }
 
     /// Sends `NodeInstall` for every instance that needs it (first installs and re-installs).
@@ -266,9 +298,9 @@ impl AgentRollout {
         });
     }
 
-    /// Asks `NodeStatusList` about every waiting instance. `more_time` says whether another
-    /// poll can follow (a failed poll is then not final).
-    async fn poll_round(&self, states: &mut BTreeMap<String, State>, more_time: bool) {
+    /// Asks `NodeStatusList` about every waiting instance. A failed call is sorted by
+    /// `poller`: its instances are polled again, or fail now.
+    async fn poll_round(&self, states: &mut BTreeMap<String, State>, poller: &mut Poller) {
         let waiting: Vec<String> = states
             .iter()
             .filter(|(_, s)| s.is_waiting())
@@ -291,18 +323,21 @@ impl AgentRollout {
         for (chunk, answer) in answers {
             let statuses = match answer {
                 Ok(output) => output.node_statuses,
-                Err(error) if !more_time => {
-                    let failure = Failure::from_error(Step::Status, &error);
-                    for id in chunk {
-                        let attempts = states.get(&id).map(State::attempts).unwrap_or(0);
-                        states.insert(
-                            id,
-                            State::Done(AgentOutcome::Failed(failure.clone()), attempts),
-                        );
+                Err(error) => {
+                    let failed = poller.poll_failed(Step::Status, &error);
+                    self.progress.emit(AgentEvent::StatusPollFailed {
+                        failure: failed.clone(),
+                        instances: chunk.len(),
+                    });
+                    if !failed.retrying {
+                        for id in chunk {
+                            let attempts = states.get(&id).map(State::attempts).unwrap_or(0);
+                            let outcome = AgentOutcome::Failed(failed.failure.clone());
+                            states.insert(id, State::Done(outcome, attempts));
+                        }
                     }
                     continue;
                 }
-                Err(_) => continue,
             };
             for status in statuses {
                 let (Some(id), Some(agent)) = (status.instance_id, status.status) else {
@@ -397,5 +432,118 @@ impl State {
             outcome,
             install_attempts,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+
+    use aliyun_core::testing::{CannedReply, CaptureTransport, test_config};
+
+    use super::*;
+
+    const INSTALLED: &str = r#"{"Success":true,"ErrorCode":200,"RequestId":"R-install"}"#;
+    const FORBIDDEN: &str =
+        r#"{"Code":"Forbidden.RAM","Message":"User not authorized.","RequestId":"R-denied"}"#;
+    const THROTTLED: &str =
+        r#"{"Code":"Throttling.User","Message":"Request was denied.","RequestId":"R-slow"}"#;
+
+    fn running(ids: &str) -> String {
+        let statuses: Vec<String> = ids
+            .split(',')
+            .map(|id| format!(r#"{{"InstanceId":"{id}","Status":"running"}}"#))
+            .collect();
+        format!(
+            r#"{{"Success":true,"ErrorCode":200,"RequestId":"R-status","NodeStatusList":{{"NodeStatus":[{}]}}}}"#,
+            statuses.join(",")
+        )
+    }
+
+    /// A CMS endpoint whose `NodeStatusList` answers `status_reply` for the first `bad` polls.
+    fn endpoint(status_reply: (u16, &'static str), bad: u32) -> Client {
+        let polls = Arc::new(AtomicU32::new(0));
+        let transport = CaptureTransport::respond_with(move |request| {
+            match request.param("Action").as_deref() {
+                Some("NodeStatusList") if polls.fetch_add(1, Ordering::SeqCst) < bad => {
+                    CannedReply::response(status_reply.0, status_reply.1)
+                }
+                Some("NodeStatusList") => CannedReply::response(
+                    200,
+                    running(&request.param("InstanceIds").unwrap_or_default()),
+                ),
+                _ => CannedReply::response(200, INSTALLED),
+            }
+        });
+        Client::new(&test_config(transport))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_permanent_status_error_fails_every_instance_without_waiting() {
+        let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = events.clone();
+        let started = tokio::time::Instant::now();
+        let report = endpoint((403, FORBIDDEN), u32::MAX)
+            .agent_rollout("1234567898765432", ["i-1", "i-2"])
+            .poll(PollPolicy::default())
+            .on_progress(Progress::callback(move |e: &AgentEvent| {
+                seen.lock().unwrap().push(e.clone())
+            }))
+            .send()
+            .await;
+        // The default policy's first wait is 2 s: ending at once means no second look.
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        assert_eq!(report.failures().count(), 2);
+        for (_, failure) in report.failures() {
+            assert_eq!(failure.step, Step::Status);
+            assert_eq!(failure.code.as_deref(), Some("Forbidden.RAM"));
+            assert_eq!(failure.request_id.as_deref(), Some("R-denied"));
+        }
+        assert_eq!(report.transient_poll_failures, 0);
+        let lines: Vec<String> = events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                AgentEvent::StatusPollFailed { failure, .. } => Some(failure.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "status poll failed: Forbidden.RAM (request id R-denied), not retrying (permanent error)"
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_status_errors_are_counted_and_polled_again() {
+        let report = endpoint((400, THROTTLED), 2)
+            .agent_rollout("1234567898765432", ["i-1", "i-2"])
+            .poll(PollPolicy::default())
+            .send()
+            .await;
+        assert_eq!(report.running().count(), 2, "{report:?}");
+        assert_eq!(report.transient_poll_failures, 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_transient_error_at_the_deadline_fails_with_that_error() {
+        let report = endpoint(
+            (503, r#"{"Code":"ServiceUnavailable","RequestId":"R-5"}"#),
+            u32::MAX,
+        )
+        .agent_rollout("1234567898765432", ["i-1"])
+        .poll(PollPolicy::with_deadline(Duration::from_secs(30)))
+        .send()
+        .await;
+        let (_, failure) = report.failures().next().expect("failed");
+        assert_eq!(failure.step, Step::Status);
+        assert_eq!(failure.code.as_deref(), Some("ServiceUnavailable"));
+        assert!(report.transient_poll_failures >= 2);
     }
 }

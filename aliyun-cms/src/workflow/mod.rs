@@ -3,6 +3,6 @@
 pub mod agent;
 
 pub use agent::{
-    AgentEvent, AgentOutcome, AgentReport, AgentRollout, Failure, InstanceResult, Step,
+    AgentEvent, AgentOutcome, AgentReport, AgentRollout, Failure, InstanceResult, PollFailure, Step,
 };
 pub use aliyun_core::workflow::{PollPolicy, Progress};

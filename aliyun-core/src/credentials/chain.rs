@@ -404,6 +404,36 @@ mod tests {
         assert!(transport.requests().is_empty());
     }
 
+    /// The CI backstop (`.ci/run` exports `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) holds for
+    /// the chain every config gets by default: with nothing else configured it ends at once,
+    /// listing the metadata source as disabled, and nothing is sent anywhere.
+    #[tokio::test]
+    async fn the_default_chain_of_a_config_sends_nothing_when_metadata_is_disabled() {
+        for value in ["true", "TRUE", "True"] {
+            let env = Environment::fake([("ALIBABA_CLOUD_ECS_METADATA_DISABLED", value)]);
+            let transport = crate::testing::CaptureTransport::new();
+            let config = crate::ConfigBuilder::from_environment(&env)
+                .expect("builder")
+                .region("cn-hangzhou")
+                .transport(transport.clone())
+                .build()
+                .expect("config");
+            let error = config
+                .credentials_provider()
+                .provide_credentials()
+                .await
+                .unwrap_err();
+            assert_eq!(error.kind(), CredentialsErrorKind::NotFound, "{value}");
+            assert!(
+                error
+                    .to_string()
+                    .contains("ecs_ram_role: disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"),
+                "{error}"
+            );
+            assert_eq!(transport.request_count(), 0, "{value}");
+        }
+    }
+
     #[tokio::test]
     async fn configured_but_broken_source_stops_the_chain() {
         let env =

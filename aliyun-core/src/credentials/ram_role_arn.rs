@@ -145,7 +145,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        assert!(v1::verify("POST", &borrowed, "s0urce-s3cr3t"));
+        assert!(v1::signed_with("POST", &borrowed, "s0urce-s3cr3t"));
         assert!(borrowed.contains(&("DurationSeconds", "900")));
         assert!(borrowed.contains(&("RoleSessionName", "sess")));
         assert!(borrowed.contains(&("ExternalId", "ext")));

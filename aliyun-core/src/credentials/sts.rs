@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::temporary::TemporaryKeys;
 use super::{Credentials, CredentialsError};
+use crate::retry;
 use crate::signer::{self, encoding::percent_encode_into, v1};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, TransportErrorKind};
 
@@ -246,7 +247,12 @@ pub fn parse_response(
     }
 
     let body: StsErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
-    let retryable = is_retryable(response.status, body.code.as_deref());
+    // The same rule as every call of the SDK: a code decides when there is one, else the status.
+    let class = match body.code.as_deref() {
+        Some(code) => retry::classify_service_error(code, response.status, false),
+        None => retry::classify_unreadable_response(response.status),
+    };
+    let retryable = class != retry::FailureClass::Permanent;
     let message = match (&body.code, &body.message) {
         (Some(_), Some(message)) => {
             format!(
@@ -284,16 +290,6 @@ pub(crate) fn classify_json_error(e: &serde_json::Error) -> &'static str {
 fn snippet(body: &[u8]) -> String {
     let cut = body.len().min(200);
     String::from_utf8_lossy(&body[..cut]).into_owned()
-}
-
-fn is_retryable(status: u16, code: Option<&str>) -> bool {
-    matches!(status, 500 | 502 | 503 | 504)
-        || code.is_some_and(|c| {
-            c.starts_with("Throttling")
-                || c.starts_with("InternalError")
-                || c == "ServiceUnavailable"
-                || c == "UnknownError"
-        })
 }
 
 /// Sends STS requests through an [`HttpTransport`].
@@ -451,7 +447,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        assert!(v1::verify("POST", &borrowed, "sourcesecret"));
+        assert!(v1::signed_with("POST", &borrowed, "sourcesecret"));
         assert!(!request.url.contains("sourcesecret"));
     }
 

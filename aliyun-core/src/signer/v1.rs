@@ -1,9 +1,9 @@
 //! RPC signature V1 (HMAC-SHA1), as the official SDKs compute it for ECS 2014-05-26 and CMS
-//! 2017-03-01 (PROTOCOL.md §1).
+//! 2017-03-01.
 //!
 //! The stages are public on their own ([`canonicalized_query`], [`string_to_sign`],
-//! [`signature`]) so tests can pin each one and a server (the emulator) can verify whatever
-//! parameters arrived. [`sign`] runs them all for an outgoing request.
+//! [`signature`]) so tests can pin each one and a server (the emulator) can recompute the
+//! signature of whatever parameters arrived. [`sign`] runs them all for an outgoing request.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -14,7 +14,7 @@ use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha1::Sha1;
 use zeroize::Zeroizing;
 
-use super::{canonical, constant_time_eq, encoding, sort_by_name, sorted_pairs, timestamp_bytes};
+use super::{canonical, encoding, sort_by_name, sorted_pairs, timestamp_bytes};
 use crate::credentials::Credentials;
 
 /// The signature method this module implements (the `SignatureMethod` parameter).
@@ -108,26 +108,16 @@ fn new_mac(key: &[u8]) -> Hmac<Sha1> {
     }
 }
 
-/// Checks a received V1 request: recomputes the signature over every parameter except
-/// `Signature` (whatever arrived, e.g. an empty `SignatureType=`) and compares it, in constant
-/// time, with the received `Signature`. `false` when `Signature` is missing.
-///
-/// ```
-/// use aliyun_core::signer::v1;
-/// let params = [("Action", "X"), ("Signature", "wrong")];
-/// assert!(!v1::verify("GET", &params, "testsecret"));
-/// ```
-pub fn verify(method: &str, params: &[(&str, &str)], access_key_secret: &str) -> bool {
-    let Some(received) = params
-        .iter()
-        .find(|(name, _)| *name == "Signature")
-        .map(|(_, value)| *value)
-    else {
-        return false;
-    };
-    let canonical = canonicalized_query(params);
-    let expected = signature(access_key_secret, &string_to_sign(method, &canonical));
-    constant_time_eq(expected.as_bytes(), received.as_bytes())
+/// Whether `params` (as a server received them) carry the signature of `access_key_secret`:
+/// how this crate's tests check the requests its own clients (STS, RAM role) build.
+#[cfg(test)]
+pub(crate) fn signed_with(method: &str, params: &[(&str, &str)], access_key_secret: &str) -> bool {
+    let received = params.iter().find(|(name, _)| *name == "Signature");
+    let expected = signature(
+        access_key_secret,
+        &string_to_sign(method, &canonicalized_query(params)),
+    );
+    received.is_some_and(|(_, value)| *value == expected)
 }
 
 /// What [`sign`] needs for one request attempt.
@@ -444,8 +434,8 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        assert!(verify(method, &borrowed, secret));
-        assert!(!verify(method, &borrowed, "wrongsecret"));
+        assert!(signed_with(method, &borrowed, secret));
+        assert!(!signed_with(method, &borrowed, "wrongsecret"));
     }
 
     const DOC_PARAMS: [(&str, &str); 8] = [
@@ -582,7 +572,7 @@ mod tests {
     }
 
     #[test]
-    fn verify_accepts_extra_received_params() {
+    fn extra_received_params_are_signed_like_any_other() {
         // Some clients send an empty `SignatureType=`: it is signed like any other parameter.
         let mut params = vec![("Action", "X"), ("SignatureType", "")];
         let sig = signature(
@@ -590,10 +580,10 @@ mod tests {
             &string_to_sign("GET", &canonicalized_query(&params)),
         );
         params.push(("Signature", &sig));
-        assert!(verify("GET", &params, SECRET));
-        assert!(!verify("POST", &params, SECRET));
+        assert!(signed_with("GET", &params, SECRET));
+        assert!(!signed_with("POST", &params, SECRET));
         params.pop();
-        assert!(!verify("GET", &params, SECRET));
+        assert!(!signed_with("GET", &params, SECRET));
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! Signature V3, `ACS3-HMAC-SHA256` (PROTOCOL.md §2).
+//! Signature V3, `ACS3-HMAC-SHA256`.
 //!
-//! The stages are public on their own so tests pin each one and the emulator can verify
-//! incoming requests with [`verify`] / [`recompute`]:
+//! The stages are public on their own so tests pin each one and a server (the emulator)
+//! can recompute them for a received request:
 //! [`canonical_request`] → [`hashed_canonical_request`] → [`string_to_sign`] → [`signature`].
 
 use std::fmt;
@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha2::{Digest as _, Sha256};
 
-use super::{canonical, constant_time_eq, encoding, sorted_pairs, write_timestamp};
+use super::{canonical, encoding, sorted_pairs, write_timestamp};
 use crate::credentials::Credentials;
 
 /// The algorithm name, first line of the string to sign and first word of `Authorization`.
@@ -408,185 +408,6 @@ impl fmt::Debug for SignedV3 {
     }
 }
 
-/// The parts of an `Authorization: ACS3-HMAC-SHA256 ...` header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Authorization<'a> {
-    /// `Credential=`: the AccessKeyId, to look up the secret with.
-    pub access_key_id: &'a str,
-    /// `SignedHeaders=`: lowercase names joined with `;`.
-    pub signed_headers: &'a str,
-    /// `Signature=`: hex.
-    pub signature: &'a str,
-}
-
-impl<'a> Authorization<'a> {
-    /// Parses an `Authorization` header value.
-    pub fn parse(value: &'a str) -> Result<Self, V3VerifyError> {
-        let rest = value
-            .trim()
-            .strip_prefix(ALGORITHM)
-            .ok_or(V3VerifyError::UnsupportedAlgorithm)?;
-        let (mut credential, mut signed_headers, mut signature) = (None, None, None);
-        for part in rest.trim_start().split(',') {
-            let (key, value) = part
-                .trim()
-                .split_once('=')
-                .ok_or(V3VerifyError::MalformedAuthorization)?;
-            match key {
-                "Credential" => credential = Some(value),
-                "SignedHeaders" => signed_headers = Some(value),
-                "Signature" => signature = Some(value),
-                _ => {}
-            }
-        }
-        match (credential, signed_headers, signature) {
-            (Some(access_key_id), Some(signed_headers), Some(signature)) => Ok(Authorization {
-                access_key_id,
-                signed_headers,
-                signature,
-            }),
-            _ => Err(V3VerifyError::MalformedAuthorization),
-        }
-    }
-}
-
-/// A V3 request as a server received it, for [`recompute`] and [`verify`].
-#[derive(Debug, Clone, Copy)]
-pub struct ReceivedV3<'a> {
-    /// The HTTP method.
-    pub method: &'a str,
-    /// The decoded path.
-    pub path: &'a str,
-    /// The decoded query parameters.
-    pub query: &'a [(&'a str, &'a str)],
-    /// Every received header (names in any case).
-    pub headers: &'a [(&'a str, &'a str)],
-    /// The body bytes.
-    pub body: &'a [u8],
-}
-
-impl ReceivedV3<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
-    }
-}
-
-/// Every stage recomputed from a received request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct V3Stages {
-    /// Stage 1.
-    pub canonical_request: String,
-    /// Stage 2.
-    pub hashed_canonical_request: String,
-    /// Stage 3.
-    pub string_to_sign: String,
-    /// Stage 4.
-    pub signature: String,
-}
-
-/// Why a received V3 request does not verify.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum V3VerifyError {
-    /// No `Authorization` header.
-    #[error("missing Authorization header")]
-    MissingAuthorization,
-    /// `Authorization` does not start with `ACS3-HMAC-SHA256`.
-    #[error("unsupported signature algorithm (expected {ALGORITHM})")]
-    UnsupportedAlgorithm,
-    /// `Authorization` lacks `Credential`, `SignedHeaders` or `Signature`.
-    #[error("malformed Authorization header")]
-    MalformedAuthorization,
-    /// A header named in `SignedHeaders` was not received.
-    #[error("signed header {0:?} is missing")]
-    MissingSignedHeader(String),
-    /// `x-acs-content-sha256` does not match the body.
-    #[error("x-acs-content-sha256 does not match the body")]
-    PayloadHashMismatch,
-    /// The signature differs; carries the server-side string to sign, as the service reports.
-    #[error("signature does not match; server string to sign is: {string_to_sign:?}")]
-    SignatureMismatch {
-        /// The canonical request the server computed.
-        canonical_request: String,
-        /// The string to sign the server computed.
-        string_to_sign: String,
-    },
-}
-
-/// Recomputes every stage for a received request, signing the headers named in
-/// `signed_headers` (from [`Authorization::parse`]) with `access_key_secret`.
-///
-/// The payload hash is the received `x-acs-content-sha256` when present (it is what the client
-/// signed), else the hash of the body.
-pub fn recompute(
-    received: &ReceivedV3<'_>,
-    signed_headers: &str,
-    access_key_secret: &str,
-) -> Result<V3Stages, V3VerifyError> {
-    let mut headers = Vec::new();
-    for name in signed_headers.split(';').filter(|n| !n.is_empty()) {
-        let value = received
-            .header(name)
-            .ok_or_else(|| V3VerifyError::MissingSignedHeader(name.to_owned()))?;
-        headers.push((name, value));
-    }
-    let canonical = canonical_headers(&headers);
-    let payload_hash = match received.header("x-acs-content-sha256") {
-        Some(hash) => hash.trim().to_owned(),
-        None => hash_payload(received.body),
-    };
-    let canonical_request = canonical_request(
-        received.method,
-        &canonical_uri(received.path),
-        &canonical_query(received.query),
-        &canonical.canonical,
-        &canonical.signed,
-        &payload_hash,
-    );
-    let hashed_canonical_request = hashed_canonical_request(&canonical_request);
-    let string_to_sign = string_to_sign(&hashed_canonical_request);
-    let signature = signature(access_key_secret, &string_to_sign);
-    Ok(V3Stages {
-        canonical_request,
-        hashed_canonical_request,
-        string_to_sign,
-        signature,
-    })
-}
-
-/// Verifies a received request against `access_key_secret` (look it up by
-/// [`Authorization::access_key_id`] first). Checks the body against `x-acs-content-sha256`
-/// when that header was sent, then compares signatures in constant time.
-pub fn verify(received: &ReceivedV3<'_>, access_key_secret: &str) -> Result<(), V3VerifyError> {
-    let header = received
-        .header("authorization")
-        .ok_or(V3VerifyError::MissingAuthorization)?;
-    let authorization = Authorization::parse(header)?;
-    if let Some(claimed) = received.header("x-acs-content-sha256") {
-        if !claimed
-            .trim()
-            .eq_ignore_ascii_case(&hash_payload(received.body))
-        {
-            return Err(V3VerifyError::PayloadHashMismatch);
-        }
-    }
-    let stages = recompute(received, authorization.signed_headers, access_key_secret)?;
-    if constant_time_eq(
-        stages.signature.as_bytes(),
-        authorization.signature.as_bytes(),
-    ) {
-        Ok(())
-    } else {
-        Err(V3VerifyError::SignatureMismatch {
-            canonical_request: stages.canonical_request,
-            string_to_sign: stages.string_to_sign,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -779,100 +600,6 @@ mod tests {
         );
     }
 
-    fn received_headers(signed: &SignedV3) -> Vec<(&str, &str)> {
-        signed
-            .headers()
-            .iter()
-            .map(|(n, v)| (*n, v.as_str()))
-            .collect()
-    }
-
-    #[test]
-    fn verify_round_trip_and_failures() {
-        let signed = v3_a(&Credentials::new("testid", "testsecret"));
-        let headers = received_headers(&signed);
-        let query = [
-            ("InstanceId.2", "i-bp1aaaaaaaaaaaaaaaa2"),
-            ("RegionId", "cn-shanghai"),
-            ("InstanceId.1", "i-bp1aaaaaaaaaaaaaaaa1"),
-            ("InstanceId.3", "i-bp1aaaaaaaaaaaaaaaa3"),
-        ];
-        let received = ReceivedV3 {
-            method: "POST",
-            path: "/",
-            query: &query,
-            headers: &headers,
-            body: b"",
-        };
-        assert_eq!(verify(&received, "testsecret"), Ok(()));
-        let auth = Authorization::parse(signed.authorization()).unwrap();
-        assert_eq!(auth.access_key_id, "testid");
-        let stages = recompute(&received, auth.signed_headers, "testsecret").unwrap();
-        assert_eq!(stages.signature, signed.signature());
-        assert_eq!(stages.canonical_request, signed.canonical_request());
-
-        match verify(&received, "wrong") {
-            Err(V3VerifyError::SignatureMismatch { string_to_sign, .. }) => {
-                assert_eq!(string_to_sign, signed.string_to_sign())
-            }
-            other => panic!("{other:?}"),
-        }
-        let tampered = ReceivedV3 {
-            body: b"x",
-            ..received
-        };
-        assert_eq!(
-            verify(&tampered, "testsecret"),
-            Err(V3VerifyError::PayloadHashMismatch)
-        );
-        let no_auth: Vec<_> = headers
-            .iter()
-            .copied()
-            .filter(|(n, _)| *n != "authorization")
-            .collect();
-        assert_eq!(
-            verify(
-                &ReceivedV3 {
-                    headers: &no_auth,
-                    ..received
-                },
-                "testsecret"
-            ),
-            Err(V3VerifyError::MissingAuthorization)
-        );
-        let no_date: Vec<_> = headers
-            .iter()
-            .copied()
-            .filter(|(n, _)| *n != "x-acs-date")
-            .collect();
-        assert_eq!(
-            verify(
-                &ReceivedV3 {
-                    headers: &no_date,
-                    ..received
-                },
-                "testsecret"
-            ),
-            Err(V3VerifyError::MissingSignedHeader("x-acs-date".into()))
-        );
-    }
-
-    #[test]
-    fn authorization_parse_rejects_garbage() {
-        assert_eq!(
-            Authorization::parse("HMAC x"),
-            Err(V3VerifyError::UnsupportedAlgorithm)
-        );
-        assert_eq!(
-            Authorization::parse("ACS3-HMAC-SHA256 Credential=a"),
-            Err(V3VerifyError::MalformedAuthorization)
-        );
-        assert_eq!(
-            Authorization::parse("ACS3-HMAC-SHA256 garbage"),
-            Err(V3VerifyError::MalformedAuthorization)
-        );
-    }
-
     #[test]
     fn sts_and_body_add_headers() {
         let credentials =
@@ -912,16 +639,5 @@ mod tests {
         assert!(!debug.contains("tokentokentoken"), "{debug}");
         assert!(!debug.contains(signed.signature()), "{debug}");
         assert!(!debug.contains("supersecretvalue"), "{debug}");
-
-        // The emulator path verifies it too.
-        let headers = received_headers(&signed);
-        let received = ReceivedV3 {
-            method: "POST",
-            path: "/a b/",
-            query: &[("k", "")],
-            headers: &headers,
-            body,
-        };
-        assert_eq!(verify(&received, "supersecretvalue"), Ok(()));
     }
 }

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use aliyun_core::workflow::{PollPolicy, Poller, Progress, dedup_in_order, run_concurrent};
 
 use crate::Client;
-use crate::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusInput;
+use crate::operation::describe_cloud_assistant_status::{
+    DescribeCloudAssistantStatusError, DescribeCloudAssistantStatusInput,
+};
 use crate::operation::install_cloud_assistant::{
     InstallCloudAssistantError, InstallCloudAssistantInput,
 };
@@ -25,6 +27,10 @@ pub enum Step {
 /// Why an instance failed: the step and the error of the call that failed, summarised.
 pub type Failure = aliyun_core::workflow::Failure<Step>;
 
+/// A failed `DescribeCloudAssistantStatus` poll: transient (polled again) or permanent (its
+/// instances fail).
+pub type PollFailure = aliyun_core::workflow::PollFailure<Step>;
+
 /// What happened to one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -38,7 +44,8 @@ pub enum InstanceOutcome {
     NotReported,
     /// The instance does not exist in the region.
     NotFound,
-    /// A call for this instance failed.
+    /// A call for this instance failed (a permanent `DescribeCloudAssistantStatus` error fails
+    /// the instances it asked about at once, at [`Step::Status`]).
     Failed(Failure),
 }
 
@@ -75,6 +82,14 @@ pub enum RolloutEvent {
         /// Instances still waited for.
         pending: usize,
     },
+    /// A `DescribeCloudAssistantStatus` call failed. `failure` displays as the progress line:
+    /// `status poll failed: Throttling.User (request id …), retrying`.
+    StatusPollFailed {
+        /// The error, and whether the instances are polled again.
+        failure: PollFailure,
+        /// Instances the call asked about.
+        instances: usize,
+    },
 }
 
 /// The result of a rollout: one outcome per requested instance, in request order.
@@ -86,6 +101,9 @@ pub struct RolloutReport {
     pub install_request_ids: Vec<String>,
     /// `InstallCloudAssistant` calls made (including the splits that find unknown ids).
     pub install_calls: usize,
+    /// `DescribeCloudAssistantStatus` calls that failed transiently (throttling, server
+    /// errors, timeouts) and were repeated at the next look.
+    pub transient_poll_failures: u32,
 }
 
 impl RolloutReport {
@@ -95,6 +113,16 @@ impl RolloutReport {
             .iter()
             .find(|(id, _)| id == instance_id)
             .map(|(_, outcome)| outcome)
+    }
+
+    /// The instances that failed, with the step, code, message and request id.
+    pub fn failures(&self) -> impl Iterator<Item = (&str, &Failure)> {
+        self.outcomes
+            .iter()
+            .filter_map(|(id, outcome)| match outcome {
+                InstanceOutcome::Failed(failure) => Some((id.as_str(), failure)),
+                _ => None,
+            })
     }
 
     /// Instances with the given outcome kind.
@@ -149,6 +177,13 @@ pub struct RolloutCounts {
 /// found, so one bad id does not fail its neighbours. Then, only if asked, each installed
 /// instance is rebooted (`RebootInstance`), and the rollout waits until
 /// `DescribeCloudAssistantStatus` reports the client on each, with a deadline and backoff.
+///
+/// A failed status call follows the rule of [`aliyun_core::workflow`]: a transient one
+/// (throttling, server errors, timeouts) is counted, reported as
+/// [`RolloutEvent::StatusPollFailed`] and polled again; a permanent one (`Forbidden.RAM` for a
+/// RAM user without `ecs:DescribeCloudAssistantStatus`, `InvalidAction.NotFound`, ...) fails
+/// the instances it asked about at once, at [`Step::Status`], instead of waiting out the
+/// deadline.
 #[derive(Debug, Clone)]
 pub struct CloudAssistantRollout {
     client: Client,
@@ -284,7 +319,7 @@ impl CloudAssistantRollout {
                 }
             }
             if let Some(policy) = self.wait {
-                self.wait_for_status(policy, &mut outcomes).await;
+                report.transient_poll_failures = self.wait_for_status(policy, &mut outcomes).await;
             }
         }
 
@@ -358,12 +393,13 @@ impl CloudAssistantRollout {
     }
 
     /// Polls `DescribeCloudAssistantStatus` for the rebooted instances until each reports the
-    /// client or the deadline passes.
+    /// client, fails for good, or the deadline passes. Returns how many polls failed
+    /// transiently.
     async fn wait_for_status(
         &self,
         policy: PollPolicy,
         outcomes: &mut BTreeMap<String, InstanceOutcome>,
-    ) {
+    ) -> u32 {
         let mut waiting: BTreeSet<String> = pending(outcomes).into_iter().collect();
         let mut poller = Poller::start(policy);
         loop {
@@ -383,14 +419,20 @@ impl CloudAssistantRollout {
                             }
                         }
                     }
-                    // A failed poll is retried at the next look; only the last one counts.
-                    Err((chunk, failure)) if !poller.can_look_again() => {
-                        for id in chunk {
-                            waiting.remove(&id);
-                            outcomes.insert(id, InstanceOutcome::Failed(failure.clone()));
+                    Err((chunk, error)) => {
+                        let failed = poller.poll_failed(Step::Status, &error);
+                        self.progress.emit(RolloutEvent::StatusPollFailed {
+                            failure: failed.clone(),
+                            instances: chunk.len(),
+                        });
+                        if !failed.retrying {
+                            for id in chunk {
+                                waiting.remove(&id);
+                                let outcome = InstanceOutcome::Failed(failed.failure.clone());
+                                outcomes.insert(id, outcome);
+                            }
                         }
                     }
-                    Err(_) => {}
                 }
             }
             self.progress.emit(RolloutEvent::Status {
@@ -407,10 +449,14 @@ impl CloudAssistantRollout {
         for id in waiting {
             outcomes.insert(id, InstanceOutcome::NotReported);
         }
+        poller.transient_failures()
     }
 
     /// The ids among `chunk` whose client is reported installed (all pages).
-    async fn reported(&self, chunk: Vec<String>) -> Result<Vec<String>, (Vec<String>, Failure)> {
+    async fn reported(
+        &self,
+        chunk: Vec<String>,
+    ) -> Result<Vec<String>, (Vec<String>, DescribeCloudAssistantStatusError)> {
         let mut call = self
             .client
             .describe_cloud_assistant_status()
@@ -424,10 +470,7 @@ impl CloudAssistantRollout {
                 .filter(|status| status.cloud_assistant_status == Some(true))
                 .filter_map(|status| status.instance_id)
                 .collect()),
-            Err(error) => {
-                let failure = Failure::from_error(Step::Status, &error);
-                Err((chunk, failure))
-            }
+            Err(error) => Err((chunk, error)),
         }
     }
 }
@@ -446,4 +489,98 @@ struct BatchResult {
     outcomes: Vec<(String, InstanceOutcome)>,
     request_ids: Vec<String>,
     calls: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+
+    use aliyun_core::testing::{CannedReply, CaptureTransport, test_config};
+
+    use super::*;
+
+    const FORBIDDEN: &str =
+        r#"{"Code":"Forbidden.RAM","Message":"User not authorized.","RequestId":"R-denied"}"#;
+    const THROTTLED: &str =
+        r#"{"Code":"Throttling.User","Message":"Request was denied.","RequestId":"R-slow"}"#;
+
+    fn reported(request: &aliyun_core::testing::CapturedRequest) -> String {
+        let statuses: Vec<String> = request
+            .params()
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("InstanceId"))
+            .map(|(_, id)| format!(r#"{{"InstanceId":"{id}","CloudAssistantStatus":"true"}}"#))
+            .collect();
+        format!(
+            r#"{{"RequestId":"R-status","InstanceCloudAssistantStatusSet":{{"InstanceCloudAssistantStatus":[{}]}}}}"#,
+            statuses.join(",")
+        )
+    }
+
+    /// An ECS endpoint whose `DescribeCloudAssistantStatus` answers `status_reply` for the
+    /// first `bad` polls.
+    fn endpoint(status_reply: (u16, &'static str), bad: u32) -> Client {
+        let polls = Arc::new(AtomicU32::new(0));
+        let transport = CaptureTransport::respond_with(move |request| {
+            match request.param("Action").as_deref() {
+                Some("DescribeCloudAssistantStatus")
+                    if polls.fetch_add(1, Ordering::SeqCst) < bad =>
+                {
+                    CannedReply::response(status_reply.0, status_reply.1)
+                }
+                Some("DescribeCloudAssistantStatus") => {
+                    CannedReply::response(200, reported(request))
+                }
+                _ => CannedReply::response(200, r#"{"RequestId":"R-ok"}"#),
+            }
+        });
+        Client::new(&test_config(transport))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_permanent_status_error_fails_every_instance_without_waiting() {
+        let started = tokio::time::Instant::now();
+        let report = endpoint((403, FORBIDDEN), u32::MAX)
+            .cloud_assistant_rollout(["i-1", "i-2"])
+            .reboot(false)
+            .wait_until_reported(PollPolicy::default())
+            .send()
+            .await;
+        // The default policy's first wait is 2 s: ending at once means no second look.
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        assert_eq!(report.counts().failed, 2, "{report:?}");
+        for (_, failure) in report.failures() {
+            assert_eq!(failure.step, Step::Status);
+            assert_eq!(failure.code.as_deref(), Some("Forbidden.RAM"));
+            assert_eq!(failure.request_id.as_deref(), Some("R-denied"));
+        }
+        assert_eq!(report.transient_poll_failures, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_status_errors_are_counted_and_polled_again() {
+        let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+        let report = endpoint((400, THROTTLED), 2)
+            .cloud_assistant_rollout(["i-1", "i-2"])
+            .reboot(false)
+            .wait_until_reported(PollPolicy::default())
+            .on_progress(Progress::channel(sender))
+            .send()
+            .await;
+        assert_eq!(report.counts().installed, 2, "{report:?}");
+        assert_eq!(report.transient_poll_failures, 2);
+        let mut lines = Vec::new();
+        while let Ok(event) = events.try_recv() {
+            if let RolloutEvent::StatusPollFailed { failure, .. } = event {
+                lines.push(failure.to_string());
+            }
+        }
+        assert_eq!(
+            lines,
+            ["status poll failed: Throttling.User (request id R-slow), retrying"; 2]
+        );
+    }
 }

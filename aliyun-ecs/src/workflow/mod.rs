@@ -4,6 +4,6 @@ pub mod cloud_assistant;
 
 pub use aliyun_core::workflow::{PollPolicy, Progress};
 pub use cloud_assistant::{
-    CloudAssistantRollout, Failure, InstanceOutcome, RolloutCounts, RolloutEvent, RolloutReport,
-    Step,
+    CloudAssistantRollout, Failure, InstanceOutcome, PollFailure, RolloutCounts, RolloutEvent,
+    RolloutReport, Step,
 };
