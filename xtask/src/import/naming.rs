@@ -267,13 +267,44 @@ fn visit(
     }
 }
 
+/// Names a generated type may not take: the generated client and error, and the prelude's
+/// types and traits, which generated code names unqualified (`Result<(), InvalidInput>`): a
+/// response structure called `Result` would shadow them.
+const RESERVED: &[&str] = &[
+    "Client",
+    "Error",
+    "Result",
+    "Option",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "From",
+    "Into",
+    "Iterator",
+    "ToString",
+    "ToOwned",
+    "Self",
+];
+
 /// Names every structure of the actions (`(name, request params, response fields)`, sorted
 /// by name).
 pub fn assign(actions: &[(String, Vec<Member>, Vec<Member>)]) -> Names {
-    let mut reserved: BTreeSet<String> =
-        ["Client", "Error"].iter().map(|s| s.to_string()).collect();
+    let mut reserved: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
     for (action, _, _) in actions {
-        for suffix in ["Input", "InputBuilder", "FluentBuilder", "Output", "Error"] {
+        for suffix in ["Input", "Builder", "Output", "Error"] {
             reserved.insert(format!("{action}{suffix}"));
         }
     }
@@ -334,4 +365,26 @@ pub fn assign(actions: &[(String, Vec<Member>, Vec<Member>)]) -> Names {
         }
     }
     names
+}
+
+#[cfg(test)]
+mod reserved_tests {
+    use super::*;
+
+    #[test]
+    fn a_structure_never_takes_a_prelude_or_generated_name() {
+        // A response struct `Result` (CMS answers have them) and a request struct named like
+        // the generated builder of its action.
+        let fields = vec![Member::new(
+            "Result",
+            Kind::Struct(vec![Member::new("Value", Kind::String)]),
+        )];
+        let params = vec![Member::new(
+            "Builder",
+            Kind::Struct(vec![Member::new("Size", Kind::Integer)]),
+        )];
+        let names = assign(&[("Run".to_owned(), params.clone(), fields.clone())]);
+        let taken: Vec<&str> = names.types.keys().map(String::as_str).collect();
+        assert_eq!(taken, ["RunBuilder2", "RunResult"], "{taken:?}");
+    }
 }
