@@ -253,9 +253,11 @@ fn errors_cleaned() {
     );
     assert!(errors[0]["rust_name"].is_null());
     assert_eq!(errors[1]["rust_name"], yaml("InvalidVPCNotFound"));
+    // `Throttling.User\t` under 403 is the same code once trimmed.
     assert_eq!(errors[2]["status"], yaml("[400, 403]"));
     assert_eq!(errors[3]["status"], yaml("400"), "4003 maps to 400");
     assert_eq!(report.count(Defect::PlaceholderCode), 1);
+    assert_eq!(report.count(Defect::PaddedCode), 1);
     assert_eq!(report.count(Defect::SuccessStatusError), 1);
     assert_eq!(report.count(Defect::NonHttpStatusMapped), 1);
     assert_eq!(report.count(Defect::CodeUnderSeveralStatuses), 1);

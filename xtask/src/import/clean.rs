@@ -190,6 +190,11 @@ pub struct ErrorEntry {
 pub fn errors(raw: &[(String, String, Option<String>)], report: &mut Report) -> Vec<ErrorEntry> {
     let mut out: Vec<ErrorEntry> = Vec::new();
     for (status, code, message) in raw {
+        let trimmed = code.trim();
+        if trimmed.len() != code.len() {
+            report.add(Defect::PaddedCode);
+        }
+        let code = &trimmed.to_owned();
         if code.contains("%s") {
             report.add(Defect::PlaceholderCode);
             continue;

@@ -34,6 +34,8 @@ pub enum Defect {
     NestedList,
     /// An error code containing a `%s` placeholder: dropped.
     PlaceholderCode,
+    /// An error code with leading or trailing whitespace.
+    PaddedCode,
     /// A 2xx status listed as an error: dropped.
     SuccessStatusError,
     /// A status that is not HTTP (`4003`): mapped to its first three digits (`400`).
@@ -69,6 +71,7 @@ impl Defect {
             Defect::DefaultOnRequired => "default on a required parameter (dropped)",
             Defect::NestedList => "list of lists (inner list typed `any`)",
             Defect::PlaceholderCode => "error code with a %s placeholder (dropped)",
+            Defect::PaddedCode => "error code with surrounding whitespace (trimmed)",
             Defect::SuccessStatusError => "2xx status listed as an error (dropped)",
             Defect::NonHttpStatusMapped => {
                 "non-HTTP status mapped to its first 3 digits (4003 -> 400, 4092 -> 409)"
