@@ -1,5 +1,8 @@
 //! Project automation behind `cargo xtask`.
 //!
+//! `import` (module [`mod@import`]) writes or updates `specs/<code>.yaml` from Alibaba Cloud
+//! API metadata files, merging the hand-written overlays of `specs/overlays/`.
+//!
 //! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
 //! their baselines.
 //!
@@ -19,6 +22,7 @@ use codegen::GeneratedFile;
 
 pub mod bench;
 pub mod build_cost;
+pub mod import;
 
 /// One spec and the crate directory its code goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]

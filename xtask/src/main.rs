@@ -8,6 +8,9 @@ usage: cargo xtask <command>
 commands:
   codegen           regenerate every product crate's src/generated/ from specs/
   codegen --check   change nothing; exit 1 listing stale generated files
+  import FILE... [--out SPEC]
+                    write or update specs/<code>.yaml from API metadata files
+                    (api-docs.json), merging specs/overlays/<code>.yaml
   bench [options]   run every benchmark (benches/) and print the ratio table
                       --quick          criterion --quick and a short e2e run (smoke test)
                       --build-cost     instead: what each product crate costs to build
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        ["import", rest @ ..] => import(&root, rest),
         ["bench", options @ ..] => match xtask::bench::BenchOptions::parse(options) {
             Ok(options) => match xtask::bench::run(&root, &options) {
                 Ok(_) => ExitCode::SUCCESS,
@@ -78,6 +82,47 @@ fn main() -> ExitCode {
         other => {
             eprintln!("unknown command: {}\n\n{USAGE}", other.join(" "));
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `cargo xtask import FILE... [--out SPEC]`: prints what it wrote and the defect table.
+fn import(root: &std::path::Path, args: &[&str]) -> ExitCode {
+    let mut files = Vec::new();
+    let mut out = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--out" => match args.next() {
+                Some(path) => out = Some(std::path::PathBuf::from(path)),
+                None => {
+                    eprintln!("--out needs a path\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            file => files.push(std::path::PathBuf::from(file)),
+        }
+    }
+    if files.is_empty() {
+        eprintln!("import needs at least one api-docs file\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    match xtask::import::run(root, &files, out.as_deref()) {
+        Ok(done) => {
+            for imported in done {
+                let state = if imported.changed {
+                    "updated"
+                } else {
+                    "unchanged"
+                };
+                println!("{state}: {}", imported.path.display());
+                println!("{}", imported.report);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
         }
     }
 }

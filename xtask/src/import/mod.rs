@@ -1,0 +1,377 @@
+//! `cargo xtask import FILE...`: writes or updates `specs/<code>.yaml` from Alibaba Cloud API
+//! metadata files (`api-docs.json`, reduced or as downloaded from the API explorer).
+//!
+//! The pipeline: [`read`] the facts (prose is never read), [`clean`] the known defects (each
+//! counted in the [`report`]), build [`shapes`], [`naming`] of structures and summaries, test
+//! cases from [`examples`], the document from [`mod@write`], then the hand-written [`overlay`].
+//! The output depends only on the input file and the overlay, so importing twice changes
+//! nothing.
+
+pub mod clean;
+pub mod examples;
+pub mod naming;
+pub mod overlay;
+pub mod paging;
+pub mod read;
+pub mod report;
+pub mod shapes;
+pub mod write;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use clean::ErrorEntry;
+use examples::RequestCase;
+use read::{ApiDocs, RawAction};
+use report::Report;
+use shapes::{Kind, Member, Side};
+
+/// Errors of the import.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The metadata file is not an api-docs file.
+    Format(String),
+    /// A file could not be read or written.
+    Io(PathBuf, std::io::Error),
+    /// An overlay is not valid YAML.
+    Overlay(PathBuf, String),
+    /// Bad command-line use.
+    Usage(String),
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::Format(why) => write!(f, "not an api-docs file: {why}"),
+            ImportError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            ImportError::Overlay(path, e) => write!(f, "{}: {e}", path.display()),
+            ImportError::Usage(why) => write!(f, "{why}"),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Product facts of an imported spec.
+#[derive(Debug, Clone)]
+pub struct ImportedProduct {
+    /// `Ecs`
+    pub code: String,
+    /// `2014-05-26`
+    pub version: String,
+    /// `aliyun-ecs`
+    pub crate_name: String,
+    /// `v1` (RPC) or `v3`.
+    pub signature: String,
+    /// `POST` or `GET`: the method most actions list first.
+    pub method: String,
+    /// `ecs.{region}.aliyuncs.com`
+    pub regional: String,
+    /// `ecs.aliyuncs.com`
+    pub central: String,
+    /// Regions whose host breaks the pattern.
+    pub exceptions: BTreeMap<String, String>,
+}
+
+/// One imported action.
+#[derive(Debug, Clone)]
+pub struct ImportedAction {
+    /// Name.
+    pub name: String,
+    /// The one-line summary.
+    pub doc: String,
+    /// Deprecated.
+    pub deprecated: bool,
+    /// `systemTags.operationType`.
+    pub operation_type: Option<String>,
+    /// Set when the action cannot use the product's method.
+    pub method: Option<String>,
+    /// Parameters.
+    pub params: Vec<Member>,
+    /// Top-level response fields.
+    pub fields: Vec<Member>,
+    /// The JSON example body.
+    pub example: Option<Value>,
+    /// Errors.
+    pub errors: Vec<ErrorEntry>,
+    /// Inferred paging.
+    pub pagination: Option<serde_yaml::Value>,
+    /// The `example` request case.
+    pub request: RequestCase,
+    /// The parameters of the response case when the request case expects a refusal (made-up
+    /// values for the required parameters without an example).
+    pub response_params: Option<Map<String, Value>>,
+    /// The `output_contains` of the `example` response case.
+    pub expected: Option<Map<String, Value>>,
+}
+
+/// The result of importing one file.
+#[derive(Debug)]
+pub struct Imported {
+    /// The spec written.
+    pub path: PathBuf,
+    /// Whether its contents changed.
+    pub changed: bool,
+    /// What was cleaned and created.
+    pub report: Report,
+}
+
+/// The spec text for an api-docs text, with `overlay` (a YAML text) merged when given.
+pub fn convert(
+    api_docs: &str,
+    overlay: Option<&str>,
+    header_source: &str,
+) -> Result<(String, Report), ImportError> {
+    let docs = read::parse(api_docs)?;
+    let mut report = Report::default();
+    let product = product(&docs);
+    let actions: Vec<ImportedAction> = docs
+        .actions
+        .iter()
+        .map(|raw| action(raw, &product, &mut report))
+        .collect();
+    let shapes: Vec<(String, Vec<Member>, Vec<Member>)> = actions
+        .iter()
+        .map(|a| (a.name.clone(), a.params.clone(), a.fields.clone()))
+        .collect();
+    let names = naming::assign(&shapes);
+    report.actions = actions.len();
+    report.types = names.types.len();
+    report.shared_types = names.types.values().filter(|t| t.uses > 1).count();
+    report.shared_uses = names.types.values().map(|t| t.uses - 1).sum();
+    let mut doc = write::spec(&product, &actions, &names);
+    if let Some(overlay) = overlay {
+        let overlay: serde_yaml::Value = serde_yaml::from_str(overlay)
+            .map_err(|e| ImportError::Overlay(PathBuf::from("overlay"), e.to_string()))?;
+        overlay::merge(&mut doc, &overlay);
+    }
+    let header = format!(
+        "# {} API version {}: written by `cargo xtask import` from the product's API metadata\n\
+         # ({header_source}). Do not edit by hand: re-run the import; hand-written parts go in\n\
+         # the overlay (specs/overlays/, merge rule in specs/README.md).\n",
+        product.code, product.version
+    );
+    Ok((write::text(&header, &doc), report))
+}
+
+/// Imports each file into `specs/<code>.yaml` under `root` (or `out`, for a single file).
+pub fn run(
+    root: &Path,
+    files: &[PathBuf],
+    out: Option<&Path>,
+) -> Result<Vec<Imported>, ImportError> {
+    if out.is_some() && files.len() != 1 {
+        return Err(ImportError::Usage(
+            "--out takes exactly one input file".into(),
+        ));
+    }
+    let mut done = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(file).map_err(|e| ImportError::Io(file.clone(), e))?;
+        let docs = read::parse(&text)?;
+        let path = match out {
+            Some(out) => out.to_path_buf(),
+            None => root
+                .join("specs")
+                .join(format!("{}.yaml", docs.product.to_ascii_lowercase())),
+        };
+        let overlay_path = overlay_path(&path);
+        let overlay = match fs::read_to_string(&overlay_path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(ImportError::Io(overlay_path, e)),
+        };
+        let source = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (spec, report) = convert(&text, overlay.as_deref(), &source).map_err(|e| match e {
+            ImportError::Overlay(_, why) => ImportError::Overlay(overlay_path.clone(), why),
+            other => other,
+        })?;
+        let changed = fs::read_to_string(&path).ok().as_deref() != Some(spec.as_str());
+        if changed {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| ImportError::Io(parent.to_path_buf(), e))?;
+            }
+            fs::write(&path, &spec).map_err(|e| ImportError::Io(path.clone(), e))?;
+        }
+        done.push(Imported {
+            path,
+            changed,
+            report,
+        });
+    }
+    Ok(done)
+}
+
+/// `dir/x.yaml` -> `dir/overlays/x.yaml`.
+pub fn overlay_path(spec: &Path) -> PathBuf {
+    let dir = spec.parent().unwrap_or(Path::new("."));
+    dir.join("overlays")
+        .join(spec.file_name().unwrap_or_default())
+}
+
+fn product(docs: &ApiDocs) -> ImportedProduct {
+    let code = docs.product.clone();
+    let (regional, central, exceptions) = endpoints(&docs.endpoints, &code);
+    let mut firsts: HashMap<String, usize> = HashMap::new();
+    for action in &docs.actions {
+        if let Some(first) = action.methods.iter().find(|m| *m == "post" || *m == "get") {
+            *firsts.entry(first.clone()).or_default() += 1;
+        }
+    }
+    let get = firsts.get("get").copied().unwrap_or_default();
+    let post = firsts.get("post").copied().unwrap_or_default();
+    ImportedProduct {
+        crate_name: format!("aliyun-{}", code.to_ascii_lowercase()),
+        version: docs.version.clone(),
+        signature: if docs.style.eq_ignore_ascii_case("ROA") {
+            "v3"
+        } else {
+            "v1"
+        }
+        .to_owned(),
+        method: if get > post { "GET" } else { "POST" }.to_owned(),
+        regional,
+        central,
+        exceptions,
+        code,
+    }
+}
+
+/// The regional pattern (the most common `<prefix>.<region>.<suffix>` form), the central host
+/// (`<prefix>.<suffix>`) and the regions whose host differs from the pattern.
+fn endpoints(table: &[(String, String)], code: &str) -> (String, String, BTreeMap<String, String>) {
+    let mut forms: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (region, host) in table {
+        if let Some((prefix, suffix)) = host.split_once(&format!(".{region}.")) {
+            *forms
+                .entry((prefix.to_owned(), suffix.to_owned()))
+                .or_default() += 1;
+        }
+    }
+    let (prefix, suffix) = forms
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(form, _)| form.clone())
+        .unwrap_or_else(|| (code.to_ascii_lowercase(), "aliyuncs.com".to_owned()));
+    let pattern = |region: &str| format!("{prefix}.{region}.{suffix}");
+    let exceptions = table
+        .iter()
+        .filter(|(region, host)| *host != pattern(region))
+        .map(|(region, host)| (region.clone(), host.clone()))
+        .collect();
+    (
+        pattern("{region}"),
+        format!("{prefix}.{suffix}"),
+        exceptions,
+    )
+}
+
+fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> ImportedAction {
+    let params = clean::dedupe_params(&raw.params, report);
+    let members: Vec<Member> = params
+        .iter()
+        .map(|p| {
+            let mut m = shapes::from_schema(&p.name, &p.schema, Side::Request, report);
+            m.style = match p.style.as_deref() {
+                Some("repeatList") => Some("repeat".to_owned()),
+                Some("flat") => Some("flat".to_owned()),
+                Some("json") => Some("json".to_owned()),
+                _ => None,
+            };
+            if p.location == "formData" {
+                m.location = Some("form_body".to_owned());
+            }
+            m
+        })
+        .collect();
+    let mut params = clean::group_dotted(members, report);
+    clean::drop_lowercase_twins(&mut params, report);
+    for p in &mut params {
+        // `repeat` is the default and says nothing for a structure.
+        if matches!(p.kind, Kind::Struct(_)) && p.style.as_deref() == Some("repeat") {
+            p.style = None;
+        }
+        if p.kind == Kind::String {
+            p.client_region = p.name == "RegionId";
+            // A required token is the caller's to give: the SDK fills only optional ones.
+            p.client_token = p.name == "ClientToken" && !p.required;
+        }
+        strip_param_only_keys(&mut p.kind);
+    }
+    clean::settle_member_names(&mut params, report);
+    let mut fields = raw
+        .response
+        .as_ref()
+        .map(|s| shapes::response_fields(s, report))
+        .unwrap_or_default();
+    clean::settle_member_names(&mut fields, report);
+    let errors = clean::errors(&raw.errors, report);
+    let request = examples::request_case(&params);
+    if request.invalid.is_some() {
+        report.invalid_request_cases += 1;
+    }
+    let response_params = match &request.invalid {
+        None => Some(request.params.clone()),
+        Some(_) => examples::made_up_params(&params, &request.params),
+    };
+    let expected = raw
+        .example
+        .as_ref()
+        .filter(|_| response_params.is_some())
+        .and_then(|body| examples::expected_output(&fields, body, report));
+    let method = raw
+        .methods
+        .iter()
+        .find(|m| *m == "post" || *m == "get")
+        .map(|m| m.to_ascii_uppercase())
+        .filter(|m| {
+            !raw.methods
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(&product.method))
+                && *m != product.method
+        });
+    let pagination = paging::infer(&params, &fields);
+    if expected.is_some() && response_params.is_some() {
+        report.response_cases += 1;
+    }
+    ImportedAction {
+        name: raw.name.clone(),
+        doc: naming::summary(&raw.name),
+        deprecated: raw.deprecated,
+        operation_type: raw.operation_type.clone(),
+        method,
+        params,
+        fields,
+        example: raw.example.clone(),
+        errors,
+        pagination,
+        request,
+        response_params: response_params.filter(|_| expected.is_some()),
+        expected,
+    }
+}
+
+/// `style` and `location` belong to parameters: nested members drop them.
+fn strip_param_only_keys(kind: &mut Kind) {
+    let fields = match kind {
+        Kind::Struct(fields) => fields,
+        Kind::List(item) | Kind::Map(item) => {
+            item.style = None;
+            item.location = None;
+            return strip_param_only_keys(&mut item.kind);
+        }
+        _ => return,
+    };
+    for field in fields {
+        field.style = None;
+        field.location = None;
+        strip_param_only_keys(&mut field.kind);
+    }
+}
