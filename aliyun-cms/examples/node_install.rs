@@ -18,7 +18,7 @@
 
 use std::process::ExitCode;
 
-use aliyun_cms::workflow::{AgentEvent, AgentOutcome, PollPolicy, Progress};
+use aliyun_cms::v20170301::workflow::{AgentEvent, AgentOutcome, PollPolicy, Progress};
 use aliyun_core::ConfigBuilder;
 use aliyun_core::env::Environment;
 
@@ -83,7 +83,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let client = aliyun_cms::Client::new(&config);
+    let client = aliyun_cms::v20170301::Client::new(&config);
     if args.wait {
         return install_and_wait(&client, args).await;
     }
@@ -114,7 +114,7 @@ async fn main() -> ExitCode {
 }
 
 /// The agent rollout on one instance: install, then poll until `running`.
-async fn install_and_wait(client: &aliyun_cms::Client, args: Args) -> ExitCode {
+async fn install_and_wait(client: &aliyun_cms::v20170301::Client, args: Args) -> ExitCode {
     let report = client
         .agent_rollout(args.user_id, [args.instance_id])
         .force(args.force)

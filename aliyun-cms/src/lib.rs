@@ -1,87 +1,45 @@
 //! # aliyun-cms
 //!
-//! Alibaba Cloud CloudMonitor (CMS, API version 2017-03-01) for Rust: the agent-management
-//! actions, generated from `specs/cms.yaml`, and a fleet workflow built on them.
+//! Alibaba Cloud CloudMonitor (CMS) for Rust, generated from its API specs: every action of API
+//! version 2019-01-01 at the crate root (metrics, alert rules, event rules, site monitoring,
+//! the CloudMonitor agent, ...), and the legacy 2017-03-01 agent actions with their fleet
+//! rollout in [`v20170301`].
+//!
+//! ## Which version
+//!
+//! | Module | API version | What |
+//! |---|---|---|
+//! | crate root ([`Client`]) | 2019-01-01 | Every current action: `DescribeMetricLast`, `InstallMonitoringAgent`, `DescribeMonitoringAgentStatuses`, `PutCustomMetric`, ... |
+//! | [`v20170301`] ([`v20170301::Client`]) | 2017-03-01 | `NodeInstall`, `NodeStatus`, `NodeStatusList`, `NodeUninstall`, and [`v20170301::Client::agent_rollout`] |
+//!
+//! Both clients take the same [`aliyun_core::Config`]; build one of each if you need both.
 //!
 //! ## Quick start
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let cms = aliyun_cms::Client::from_env()?;
-//! let output = cms
-//!     .node_install()
-//!     .instance_id("i-abcdefgh123456")
-//!     .user_id("1234567898765432")
+//! let last = cms
+//!     .describe_metric_last()
+//!     .namespace("acs_ecs_dashboard")
+//!     .metric_name("cpu_total")
 //!     .send()
 //!     .await?;
-//! println!("request id: {:?}", output.request_id);
-//!
-//! let status = cms.node_status().instance_id("i-abcdefgh123456").send().await?;
-//! println!("agent: {:?}", status.status); // Some(AgentStatus::Installing), ...
+//! println!("data points: {:?}", last.datapoints);
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! These legacy actions report many failures as HTTP 200 with `"Success": false` and an
-//! `ErrorCode` other than 200. No official SDK treats that as an error; this crate does: such
-//! an answer is an error whose `code()` is the `ErrorCode` as text (`"500"`) and whose
-//! `message()` is the `ErrorMessage`, so `?` never hides a failed install.
-//!
-//! ## Fleets
-//!
-//! `NodeInstall` takes one instance per call, and about 5% of installs fail.
-//! [`Client::agent_rollout`] installs on many instances with bounded concurrency, polls
-//! `NodeStatusList` until each agent is `running`, and re-installs failures with `Force`. A
-//! status poll that fails transiently (throttling, server errors, timeouts) is counted in
-//! [`AgentReport::transient_poll_failures`](workflow::AgentReport::transient_poll_failures),
-//! reported as [`AgentEvent::StatusPollFailed`](workflow::AgentEvent::StatusPollFailed) and
-//! repeated; one that fails for good (`Forbidden.RAM` for a RAM user without
-//! `cms:NodeStatusList`, `InvalidAction.NotFound`) fails the instances it asked about at once,
-//! at [`Step::Status`](workflow::Step::Status) with the code and request id, instead of waiting
-//! out the deadline:
-//!
-//! ```no_run
-//! # async fn run(cms: aliyun_cms::Client, ids: Vec<String>) {
-//! use aliyun_cms::workflow::{AgentOutcome, PollPolicy};
-//!
-//! let report = cms
-//!     .agent_rollout("1234567898765432", ids)
-//!     .concurrency(16)
-//!     .force_retries(2)
-//!     .poll(PollPolicy::default())
-//!     .send()
-//!     .await;
-//! for result in &report.instances {
-//!     if result.outcome != AgentOutcome::Running {
-//!         eprintln!("{}: {:?} after {} install(s)", result.instance_id, result.outcome, result.install_attempts);
-//!     }
-//! }
-//! for (id, failure) in report.failures() {
-//!     eprintln!("{id}: failed at {:?}: {}", failure.step, failure.summary());
-//! }
-//! # }
-//! ```
+//! Actions of the 2019-01-01 API report errors in an envelope: an HTTP 200 body whose
+//! `Success` is `false` (or whose `Code` is not `200`) is an error here, with the `Code`,
+//! `Message` and `RequestId` of the body, so `?` never hides a failed call.
 //!
 //! ## Errors
 //!
-//! Each action has a `#[non_exhaustive]` error enum: `BadRequest` (`"400"`), `Forbidden`
-//! (`"403"`), `NotFound` (`"404"`), `InternalServerError` (`"500"`), and `Other` for everything
-//! else (invalid input caught before sending, credentials, timeouts, connection failures,
-//! unreadable responses, other codes). Every error answers `code()`, `message()`,
-//! `request_id()` and `is_retryable()`.
-//!
-//! ```no_run
-//! # async fn run(cms: aliyun_cms::Client) {
-//! use aliyun_cms::operation::node_install::NodeInstallError;
-//!
-//! let result = cms.node_install().instance_id("i-1").user_id("1").send().await;
-//! match result {
-//!     Ok(_) => {}
-//!     Err(NodeInstallError::InternalServerError(e)) => eprintln!("install failed: {}", e.message()),
-//!     Err(other) => eprintln!("{other}"),
-//! }
-//! # }
-//! ```
+//! Each action has a `#[non_exhaustive]` error enum: one variant per documented code, and
+//! `Other` for everything else (invalid input caught before sending, credentials, timeouts,
+//! connection failures, unreadable responses, other codes). Every error answers `code()`,
+//! `message()`, `request_id()` and `is_retryable()`.
 //!
 //! ## Configuration
 //!
@@ -92,29 +50,11 @@
 //!
 //! ## Testing your code
 //!
-//! The local emulator (`aliyun-emulator`) serves these actions with a consistent agent state
-//! machine (`installing` → `running`, instances configured to fail):
-//!
-//! ```no_run
-//! # async fn run() {
-//! use aliyun_emulator::{Emulator, FailMode, Instance};
-//!
-//! let emulator = Emulator::builder()
-//!     .instance(Instance::new("i-flaky").cms_install_fails(FailMode::Once))
-//!     .start()
-//!     .await
-//!     .unwrap();
-//! let cms = aliyun_cms::Client::new(&emulator.sdk_config_builder().build().unwrap());
-//! let report = cms.agent_rollout("1234567898765432", ["i-flaky", "i-emu000001"]).send().await;
-//! assert_eq!(report.running().count(), 2); // i-flaky after one Force re-install
-//! # }
-//! ```
-//!
-//! Or as a process: `cargo run -p aliyun-emulator -- --listen 127.0.0.1:0`, then set
-//! `ALIBABA_CLOUD_ENDPOINT_URL` to the URL it prints and the credentials to its development
-//! key (`LTAI5tEmulatorDevKey` / `EmulatorDevSecretNotForProduction`). For unit tests without
-//! a socket, `aliyun_core::testing::CaptureTransport` records requests and answers canned
-//! responses.
+//! The local emulator (`aliyun-emulator`) serves every action of both versions: it checks
+//! signatures and parameters against the specs, answers the spec's example body for actions it
+//! does not model, and models the agent's states for the legacy rollout. For unit tests
+//! without a socket, `aliyun_core::testing::CaptureTransport` (feature `test-util`) records
+//! requests and answers canned responses.
 
 #[rustfmt::skip]
 mod generated;
@@ -122,4 +62,4 @@ mod generated;
 pub use generated::client::Client;
 pub use generated::{SERVICE, operation, types};
 
-pub mod workflow;
+pub mod v20170301;

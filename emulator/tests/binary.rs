@@ -8,7 +8,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use aliyun_cms::types::AgentStatus;
+use aliyun_cms::v20170301::types::AgentStatus;
 
 /// Kills the child even when an assertion fails first.
 struct Running(Child);
@@ -67,7 +67,7 @@ async fn binary_serves_the_sdk_with_flags() {
         .read_timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    let cms = aliyun_cms::Client::new(&config);
+    let cms = aliyun_cms::v20170301::Client::new(&config);
     cms.node_install()
         .instance_id("i-bin2")
         .user_id("1")

@@ -7,8 +7,8 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use aliyun_cms::operation::node_install::NodeInstallError;
-use aliyun_cms::types::AgentStatus;
+use aliyun_cms::v20170301::operation::node_install::NodeInstallError;
+use aliyun_cms::v20170301::types::AgentStatus;
 use aliyun_core::retry::RetryPolicy;
 use aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantError;
 use aliyun_ecs::operation::reboot_instance::RebootInstanceError;
@@ -590,7 +590,7 @@ async fn slow_answers_time_out() {
         .read_timeout(Duration::from_millis(100))
         .build()
         .unwrap();
-    let cms = aliyun_cms::Client::new(&config);
+    let cms = aliyun_cms::v20170301::Client::new(&config);
     let started = std::time::Instant::now();
     let err = cms
         .node_status()
@@ -680,7 +680,7 @@ async fn per_instance_and_fractional_faults() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
-    let cms = aliyun_cms::Client::new(&config);
+    let cms = aliyun_cms::v20170301::Client::new(&config);
     let mut runs = Vec::new();
     for _ in 0..2 {
         emulator.reset();
@@ -765,7 +765,7 @@ async fn wrong_secret_is_diagnosed_by_the_sdk() {
         ))
         .build()
         .unwrap();
-    let err = aliyun_cms::Client::new(&config)
+    let err = aliyun_cms::v20170301::Client::new(&config)
         .node_status()
         .instance_id("i-emu000001")
         .send()
@@ -784,7 +784,7 @@ async fn wrong_secret_is_diagnosed_by_the_sdk() {
         .credentials_provider(aliyun_core::Credentials::new("LTAIunknown", "x"))
         .build()
         .unwrap();
-    let err = aliyun_cms::Client::new(&config)
+    let err = aliyun_cms::v20170301::Client::new(&config)
         .node_status()
         .instance_id("i-emu000001")
         .send()
@@ -812,7 +812,7 @@ async fn sts_credentials_through_the_sdk() {
             ))
             .build()
             .unwrap();
-        aliyun_cms::Client::new(&config)
+        aliyun_cms::v20170301::Client::new(&config)
     };
     sts("the-token")
         .node_status()

@@ -1,8 +1,8 @@
 //! The CMS agent rollout end to end against the emulator: a fleet where some installs fail
 //! once (re-installed with `Force`), one always fails, and some ids are unknown.
 
-use aliyun_cms::types::AgentStatus;
-use aliyun_cms::workflow::{AgentOutcome, Step};
+use aliyun_cms::v20170301::types::AgentStatus;
+use aliyun_cms::v20170301::workflow::{AgentOutcome, Step};
 use aliyun_emulator::{FailMode, Fault, Instance};
 use aliyun_tests::{config, emulator_with, ids, quick_poll};
 
@@ -27,7 +27,7 @@ async fn agents_on_a_fleet_where_some_installs_fail_once() {
         .start()
         .await
         .expect("emulator");
-    let cms = aliyun_cms::Client::new(&config(&emulator));
+    let cms = aliyun_cms::v20170301::Client::new(&config(&emulator));
     let mut targets = fleet.clone();
     targets.extend(unknown.clone());
 

@@ -7,7 +7,7 @@
 //! once), not by a wall-clock timer: the default policy's first wait is 2 s, so a rollout that
 //! polled once never waited.
 
-use aliyun_cms::workflow::{AgentEvent, AgentOutcome, Step as AgentStep};
+use aliyun_cms::v20170301::workflow::{AgentEvent, AgentOutcome, Step as AgentStep};
 use aliyun_core::Config;
 use aliyun_core::retry::RetryPolicy;
 use aliyun_core::workflow::PollPolicy;
@@ -59,7 +59,7 @@ async fn agent_rollout_stops_at_a_forbidden_status_poll() {
         .start()
         .await
         .expect("emulator");
-    let cms = aliyun_cms::Client::new(&config(&emulator));
+    let cms = aliyun_cms::v20170301::Client::new(&config(&emulator));
 
     let report = cms
         .agent_rollout("1234567898765432", fleet.clone())
@@ -127,7 +127,7 @@ async fn agent_rollout_polls_through_throttling() {
         .start()
         .await
         .expect("emulator");
-    let cms = aliyun_cms::Client::new(&no_retries(&emulator));
+    let cms = aliyun_cms::v20170301::Client::new(&no_retries(&emulator));
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
 
     let report = cms

@@ -113,7 +113,7 @@ async fn bodies_over_the_cap_stop_with_status_and_a_bounded_snippet() {
         .build()
         .unwrap();
     let ecs = aliyun_ecs::Client::new(&config);
-    let cms = aliyun_cms::Client::new(&config);
+    let cms = aliyun_cms::v20170301::Client::new(&config);
     for (action, bytes) in [
         (WRITE, CAP + 1),
         (READ, 4 * 1024 * 1024),
@@ -159,7 +159,7 @@ async fn bodies_over_the_cap_stop_with_status_and_a_bounded_snippet() {
 async fn numbers_and_booleans_as_strings_decode_to_the_same_values() {
     let emulator = Emulator::start().await.unwrap();
     let ecs = aliyun_ecs::Client::new(&config(&emulator));
-    let cms = aliyun_cms::Client::new(&config(&emulator));
+    let cms = aliyun_cms::v20170301::Client::new(&config(&emulator));
     let describe = || {
         ecs.describe_cloud_assistant_status()
             .instance_ids(instance(1))

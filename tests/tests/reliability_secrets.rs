@@ -87,7 +87,7 @@ async fn no_secret_token_or_signature_in_logs_errors_or_panics() {
             .unwrap();
         (
             aliyun_ecs::Client::new(&config),
-            aliyun_cms::Client::new(&config),
+            aliyun_cms::v20170301::Client::new(&config),
         )
     };
     let (ecs, cms) = client(Credentials::new_sts(KEY_ID, SECRET, TOKEN, None));

@@ -17,7 +17,7 @@ fn invalid(error: Error) -> (String, InvalidRule) {
 async fn invalid_requests_never_reach_the_service() {
     let emulator = Emulator::start().await.expect("emulator");
     let ecs = aliyun_ecs::Client::new(&config(&emulator));
-    let cms = aliyun_cms::Client::new(&config(&emulator));
+    let cms = aliyun_cms::v20170301::Client::new(&config(&emulator));
 
     let empty = ecs
         .install_cloud_assistant()

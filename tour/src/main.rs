@@ -228,7 +228,7 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aliyun_cms::workflow::Step as AgentStep;
+    use aliyun_cms::v20170301::workflow::Step as AgentStep;
 
     /// A tour whose `NodeStatusList` answers `403 Forbidden.RAM` ends after one status poll,
     /// with every agent failed at the status step and the code named; nothing waits out the

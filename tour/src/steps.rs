@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aliyun_cms::workflow::{AgentEvent, AgentOutcome, AgentReport};
+use aliyun_cms::v20170301::workflow::{AgentEvent, AgentOutcome, AgentReport};
 use aliyun_core::workflow::Progress;
 use aliyun_ecs::operation::install_cloud_assistant::{
     InstallCloudAssistantError, InstallCloudAssistantInput,
@@ -42,7 +42,7 @@ impl TourOutcome {
 /// Runs every step.
 pub async fn run(setup: &Setup) -> TourOutcome {
     let ecs = aliyun_ecs::Client::new(&setup.config);
-    let cms = aliyun_cms::Client::new(&setup.config);
+    let cms = aliyun_cms::v20170301::Client::new(&setup.config);
 
     let rollout = cloud_assistant(setup, &ecs).await;
     let agents = match &setup.user_id {
@@ -125,7 +125,11 @@ async fn cloud_assistant(setup: &Setup, ecs: &aliyun_ecs::Client) -> RolloutRepo
     report
 }
 
-async fn cloudmonitor_agent(setup: &Setup, cms: &aliyun_cms::Client, user_id: &str) -> AgentReport {
+async fn cloudmonitor_agent(
+    setup: &Setup,
+    cms: &aliyun_cms::v20170301::Client,
+    user_id: &str,
+) -> AgentReport {
     println!(
         "2. CloudMonitor agent: NodeInstall on {} instances (one per call, 8 at a time), then NodeStatusList until running",
         setup.instance_ids.len()

@@ -1,6 +1,6 @@
 //! The summary table.
 
-use aliyun_cms::workflow::{AgentOutcome, AgentReport};
+use aliyun_cms::v20170301::workflow::{AgentOutcome, AgentReport};
 use aliyun_core::workflow::Failure;
 use aliyun_ecs::workflow::{InstanceOutcome, RolloutReport};
 

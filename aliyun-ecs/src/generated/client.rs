@@ -24,11 +24,1659 @@ impl Client {
     pub fn service_client(&self) -> &aliyun_core::ServiceClient {
         &self.inner
     }
+    /// Accepts inquired system event.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AcceptInquiredSystemEvent>.
+    ///
+    /// Returns the [`AcceptInquiredSystemEventBuilder`](super::operation::accept_inquired_system_event::AcceptInquiredSystemEventBuilder) of this client: set parameters, then call `send()`.
+    pub fn accept_inquired_system_event(
+        &self,
+    ) -> super::operation::accept_inquired_system_event::AcceptInquiredSystemEventBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::accept_inquired_system_event::AcceptInquiredSystemEventBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Activates router interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ActivateRouterInterface>.
+    ///
+    /// Returns the [`ActivateRouterInterfaceBuilder`](super::operation::activate_router_interface::ActivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn activate_router_interface(
+        &self,
+    ) -> super::operation::activate_router_interface::ActivateRouterInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::activate_router_interface::ActivateRouterInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Adds bandwidth package ips.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AddBandwidthPackageIps>.
+    ///
+    /// Returns the [`AddBandwidthPackageIpsBuilder`](super::operation::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn add_bandwidth_package_ips(
+        &self,
+    ) -> super::operation::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Adds tags.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AddTags>.
+    ///
+    /// Returns the [`AddTagsBuilder`](super::operation::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
+    pub fn add_tags(
+        &self,
+    ) -> super::operation::add_tags::AddTagsBuilder<aliyun_core::ServiceClient> {
+        super::operation::add_tags::AddTagsBuilder::new(self.inner.clone())
+    }
+    /// Allocates dedicated hosts.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocateDedicatedHosts>.
+    ///
+    /// Returns the [`AllocateDedicatedHostsBuilder`](super::operation::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    pub fn allocate_dedicated_hosts(
+        &self,
+    ) -> super::operation::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Allocates eip address.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocateEipAddress>.
+    ///
+    /// Returns the [`AllocateEipAddressBuilder`](super::operation::allocate_eip_address::AllocateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn allocate_eip_address(
+        &self,
+    ) -> super::operation::allocate_eip_address::AllocateEipAddressBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::allocate_eip_address::AllocateEipAddressBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Allocates public ip address.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocatePublicIpAddress>.
+    ///
+    /// Returns the [`AllocatePublicIpAddressBuilder`](super::operation::allocate_public_ip_address::AllocatePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
+    pub fn allocate_public_ip_address(
+        &self,
+    ) -> super::operation::allocate_public_ip_address::AllocatePublicIpAddressBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::allocate_public_ip_address::AllocatePublicIpAddressBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Applies auto snapshot policy.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ApplyAutoSnapshotPolicy>.
+    ///
+    /// Returns the [`ApplyAutoSnapshotPolicyBuilder`](super::operation::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    pub fn apply_auto_snapshot_policy(
+        &self,
+    ) -> super::operation::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Assigns ipv6 addresses.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssignIpv6Addresses>.
+    ///
+    /// Returns the [`AssignIpv6AddressesBuilder`](super::operation::assign_ipv6_addresses::AssignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
+    pub fn assign_ipv6_addresses(
+        &self,
+    ) -> super::operation::assign_ipv6_addresses::AssignIpv6AddressesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::assign_ipv6_addresses::AssignIpv6AddressesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Assigns private ip addresses.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssignPrivateIpAddresses>.
+    ///
+    /// Returns the [`AssignPrivateIpAddressesBuilder`](super::operation::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
+    pub fn assign_private_ip_addresses(
+        &self,
+    ) -> super::operation::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Associates eip address.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssociateEipAddress>.
+    ///
+    /// Returns the [`AssociateEipAddressBuilder`](super::operation::associate_eip_address::AssociateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn associate_eip_address(
+        &self,
+    ) -> super::operation::associate_eip_address::AssociateEipAddressBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::associate_eip_address::AssociateEipAddressBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Associates ha vip.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssociateHaVip>.
+    ///
+    /// Returns the [`AssociateHaVipBuilder`](super::operation::associate_ha_vip::AssociateHaVipBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn associate_ha_vip(
+        &self,
+    ) -> super::operation::associate_ha_vip::AssociateHaVipBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::associate_ha_vip::AssociateHaVipBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Attaches classic link vpc.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachClassicLinkVpc>.
+    ///
+    /// Returns the [`AttachClassicLinkVpcBuilder`](super::operation::attach_classic_link_vpc::AttachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
+    pub fn attach_classic_link_vpc(
+        &self,
+    ) -> super::operation::attach_classic_link_vpc::AttachClassicLinkVpcBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::attach_classic_link_vpc::AttachClassicLinkVpcBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Attaches disk.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachDisk>.
+    ///
+    /// Returns the [`AttachDiskBuilder`](super::operation::attach_disk::AttachDiskBuilder) of this client: set parameters, then call `send()`.
+    pub fn attach_disk(
+        &self,
+    ) -> super::operation::attach_disk::AttachDiskBuilder<aliyun_core::ServiceClient> {
+        super::operation::attach_disk::AttachDiskBuilder::new(self.inner.clone())
+    }
+    /// Attaches instance ram role.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachInstanceRamRole>.
+    ///
+    /// Returns the [`AttachInstanceRamRoleBuilder`](super::operation::attach_instance_ram_role::AttachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    pub fn attach_instance_ram_role(
+        &self,
+    ) -> super::operation::attach_instance_ram_role::AttachInstanceRamRoleBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::attach_instance_ram_role::AttachInstanceRamRoleBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Attaches key pair.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachKeyPair>.
+    ///
+    /// Returns the [`AttachKeyPairBuilder`](super::operation::attach_key_pair::AttachKeyPairBuilder) of this client: set parameters, then call `send()`.
+    pub fn attach_key_pair(
+        &self,
+    ) -> super::operation::attach_key_pair::AttachKeyPairBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::attach_key_pair::AttachKeyPairBuilder::new(self.inner.clone())
+    }
+    /// Attaches network interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachNetworkInterface>.
+    ///
+    /// Returns the [`AttachNetworkInterfaceBuilder`](super::operation::attach_network_interface::AttachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    pub fn attach_network_interface(
+        &self,
+    ) -> super::operation::attach_network_interface::AttachNetworkInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::attach_network_interface::AttachNetworkInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Authorizes security group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroup>.
+    ///
+    /// Returns the [`AuthorizeSecurityGroupBuilder`](super::operation::authorize_security_group::AuthorizeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn authorize_security_group(
+        &self,
+    ) -> super::operation::authorize_security_group::AuthorizeSecurityGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::authorize_security_group::AuthorizeSecurityGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Authorizes security group egress.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroupEgress>.
+    ///
+    /// Returns the [`AuthorizeSecurityGroupEgressBuilder`](super::operation::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
+    pub fn authorize_security_group_egress(
+        &self,
+    ) -> super::operation::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Cancels auto snapshot policy.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelAutoSnapshotPolicy>.
+    ///
+    /// Returns the [`CancelAutoSnapshotPolicyBuilder`](super::operation::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    pub fn cancel_auto_snapshot_policy(
+        &self,
+    ) -> super::operation::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Cancels copy image.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelCopyImage>.
+    ///
+    /// Returns the [`CancelCopyImageBuilder`](super::operation::cancel_copy_image::CancelCopyImageBuilder) of this client: set parameters, then call `send()`.
+    pub fn cancel_copy_image(
+        &self,
+    ) -> super::operation::cancel_copy_image::CancelCopyImageBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::cancel_copy_image::CancelCopyImageBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Cancels image pipeline execution.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelImagePipelineExecution>.
+    ///
+    /// Returns the [`CancelImagePipelineExecutionBuilder`](super::operation::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
+    pub fn cancel_image_pipeline_execution(
+        &self,
+    ) -> super::operation::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Cancels physical connection.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelPhysicalConnection>.
+    ///
+    /// Returns the [`CancelPhysicalConnectionBuilder`](super::operation::cancel_physical_connection::CancelPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn cancel_physical_connection(
+        &self,
+    ) -> super::operation::cancel_physical_connection::CancelPhysicalConnectionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::cancel_physical_connection::CancelPhysicalConnectionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Cancels simulated system events.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelSimulatedSystemEvents>.
+    ///
+    /// Returns the [`CancelSimulatedSystemEventsBuilder`](super::operation::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
+    pub fn cancel_simulated_system_events(
+        &self,
+    ) -> super::operation::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Cancels task.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelTask>.
+    ///
+    /// Returns the [`CancelTaskBuilder`](super::operation::cancel_task::CancelTaskBuilder) of this client: set parameters, then call `send()`.
+    pub fn cancel_task(
+        &self,
+    ) -> super::operation::cancel_task::CancelTaskBuilder<aliyun_core::ServiceClient> {
+        super::operation::cancel_task::CancelTaskBuilder::new(self.inner.clone())
+    }
+    /// Connects router interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ConnectRouterInterface>.
+    ///
+    /// Returns the [`ConnectRouterInterfaceBuilder`](super::operation::connect_router_interface::ConnectRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn connect_router_interface(
+        &self,
+    ) -> super::operation::connect_router_interface::ConnectRouterInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::connect_router_interface::ConnectRouterInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Converts nat public ip to eip.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ConvertNatPublicIpToEip>.
+    ///
+    /// Returns the [`ConvertNatPublicIpToEipBuilder`](super::operation::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder) of this client: set parameters, then call `send()`.
+    pub fn convert_nat_public_ip_to_eip(
+        &self,
+    ) -> super::operation::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Copies image.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage>.
+    ///
+    /// Returns the [`CopyImageBuilder`](super::operation::copy_image::CopyImageBuilder) of this client: set parameters, then call `send()`.
+    pub fn copy_image(
+        &self,
+    ) -> super::operation::copy_image::CopyImageBuilder<aliyun_core::ServiceClient> {
+        super::operation::copy_image::CopyImageBuilder::new(self.inner.clone())
+    }
+    /// Copies snapshot.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CopySnapshot>.
+    ///
+    /// Returns the [`CopySnapshotBuilder`](super::operation::copy_snapshot::CopySnapshotBuilder) of this client: set parameters, then call `send()`.
+    pub fn copy_snapshot(
+        &self,
+    ) -> super::operation::copy_snapshot::CopySnapshotBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::copy_snapshot::CopySnapshotBuilder::new(self.inner.clone())
+    }
+    /// Creates activation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateActivation>.
+    ///
+    /// Returns the [`CreateActivationBuilder`](super::operation::create_activation::CreateActivationBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_activation(
+        &self,
+    ) -> super::operation::create_activation::CreateActivationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_activation::CreateActivationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates auto provisioning group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoProvisioningGroup>.
+    ///
+    /// Returns the [`CreateAutoProvisioningGroupBuilder`](super::operation::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_auto_provisioning_group(
+        &self,
+    ) -> super::operation::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates auto snapshot policy.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoSnapshotPolicy>.
+    ///
+    /// Returns the [`CreateAutoSnapshotPolicyBuilder`](super::operation::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_auto_snapshot_policy(
+        &self,
+    ) -> super::operation::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates capacity reservation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateCapacityReservation>.
+    ///
+    /// Returns the [`CreateCapacityReservationBuilder`](super::operation::create_capacity_reservation::CreateCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_capacity_reservation(
+        &self,
+    ) -> super::operation::create_capacity_reservation::CreateCapacityReservationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_capacity_reservation::CreateCapacityReservationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates command.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateCommand>.
+    ///
+    /// Returns the [`CreateCommandBuilder`](super::operation::create_command::CreateCommandBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_command(
+        &self,
+    ) -> super::operation::create_command::CreateCommandBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_command::CreateCommandBuilder::new(self.inner.clone())
+    }
+    /// Creates dedicated host cluster.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDedicatedHostCluster>.
+    ///
+    /// Returns the [`CreateDedicatedHostClusterBuilder`](super::operation::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_dedicated_host_cluster(
+        &self,
+    ) -> super::operation::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates demand.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand>.
+    ///
+    /// Returns the [`CreateDemandBuilder`](super::operation::create_demand::CreateDemandBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_demand(
+        &self,
+    ) -> super::operation::create_demand::CreateDemandBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_demand::CreateDemandBuilder::new(self.inner.clone())
+    }
+    /// Creates deployment set.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDeploymentSet>.
+    ///
+    /// Returns the [`CreateDeploymentSetBuilder`](super::operation::create_deployment_set::CreateDeploymentSetBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_deployment_set(
+        &self,
+    ) -> super::operation::create_deployment_set::CreateDeploymentSetBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_deployment_set::CreateDeploymentSetBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates diagnostic metric set.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticMetricSet>.
+    ///
+    /// Returns the [`CreateDiagnosticMetricSetBuilder`](super::operation::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_diagnostic_metric_set(
+        &self,
+    ) -> super::operation::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates diagnostic report.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticReport>.
+    ///
+    /// Returns the [`CreateDiagnosticReportBuilder`](super::operation::create_diagnostic_report::CreateDiagnosticReportBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_diagnostic_report(
+        &self,
+    ) -> super::operation::create_diagnostic_report::CreateDiagnosticReportBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_diagnostic_report::CreateDiagnosticReportBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates disk.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDisk>.
+    ///
+    /// Returns the [`CreateDiskBuilder`](super::operation::create_disk::CreateDiskBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_disk(
+        &self,
+    ) -> super::operation::create_disk::CreateDiskBuilder<aliyun_core::ServiceClient> {
+        super::operation::create_disk::CreateDiskBuilder::new(self.inner.clone())
+    }
+    /// Creates elasticity assurance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance>.
+    ///
+    /// Returns the [`CreateElasticityAssuranceBuilder`](super::operation::create_elasticity_assurance::CreateElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_elasticity_assurance(
+        &self,
+    ) -> super::operation::create_elasticity_assurance::CreateElasticityAssuranceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_elasticity_assurance::CreateElasticityAssuranceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates forward entry.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateForwardEntry>.
+    ///
+    /// Returns the [`CreateForwardEntryBuilder`](super::operation::create_forward_entry::CreateForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_forward_entry(
+        &self,
+    ) -> super::operation::create_forward_entry::CreateForwardEntryBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_forward_entry::CreateForwardEntryBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates ha vip.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateHaVip>.
+    ///
+    /// Returns the [`CreateHaVipBuilder`](super::operation::create_ha_vip::CreateHaVipBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_ha_vip(
+        &self,
+    ) -> super::operation::create_ha_vip::CreateHaVipBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_ha_vip::CreateHaVipBuilder::new(self.inner.clone())
+    }
+    /// Creates hpc cluster.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateHpcCluster>.
+    ///
+    /// Returns the [`CreateHpcClusterBuilder`](super::operation::create_hpc_cluster::CreateHpcClusterBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_hpc_cluster(
+        &self,
+    ) -> super::operation::create_hpc_cluster::CreateHpcClusterBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_hpc_cluster::CreateHpcClusterBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates image.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImage>.
+    ///
+    /// Returns the [`CreateImageBuilder`](super::operation::create_image::CreateImageBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_image(
+        &self,
+    ) -> super::operation::create_image::CreateImageBuilder<aliyun_core::ServiceClient> {
+        super::operation::create_image::CreateImageBuilder::new(self.inner.clone())
+    }
+    /// Creates image component.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImageComponent>.
+    ///
+    /// Returns the [`CreateImageComponentBuilder`](super::operation::create_image_component::CreateImageComponentBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_image_component(
+        &self,
+    ) -> super::operation::create_image_component::CreateImageComponentBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_image_component::CreateImageComponentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates image pipeline.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImagePipeline>.
+    ///
+    /// Returns the [`CreateImagePipelineBuilder`](super::operation::create_image_pipeline::CreateImagePipelineBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_image_pipeline(
+        &self,
+    ) -> super::operation::create_image_pipeline::CreateImagePipelineBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_image_pipeline::CreateImagePipelineBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates instance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateInstance>.
+    ///
+    /// Returns the [`CreateInstanceBuilder`](super::operation::create_instance::CreateInstanceBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_instance(
+        &self,
+    ) -> super::operation::create_instance::CreateInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_instance::CreateInstanceBuilder::new(self.inner.clone())
+    }
+    /// Creates key pair.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateKeyPair>.
+    ///
+    /// Returns the [`CreateKeyPairBuilder`](super::operation::create_key_pair::CreateKeyPairBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_key_pair(
+        &self,
+    ) -> super::operation::create_key_pair::CreateKeyPairBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_key_pair::CreateKeyPairBuilder::new(self.inner.clone())
+    }
+    /// Creates launch template.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplate>.
+    ///
+    /// Returns the [`CreateLaunchTemplateBuilder`](super::operation::create_launch_template::CreateLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_launch_template(
+        &self,
+    ) -> super::operation::create_launch_template::CreateLaunchTemplateBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_launch_template::CreateLaunchTemplateBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates launch template version.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplateVersion>.
+    ///
+    /// Returns the [`CreateLaunchTemplateVersionBuilder`](super::operation::create_launch_template_version::CreateLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_launch_template_version(
+        &self,
+    ) -> super::operation::create_launch_template_version::CreateLaunchTemplateVersionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_launch_template_version::CreateLaunchTemplateVersionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates nat gateway.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNatGateway>.
+    ///
+    /// Returns the [`CreateNatGatewayBuilder`](super::operation::create_nat_gateway::CreateNatGatewayBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_nat_gateway(
+        &self,
+    ) -> super::operation::create_nat_gateway::CreateNatGatewayBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_nat_gateway::CreateNatGatewayBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates network interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface>.
+    ///
+    /// Returns the [`CreateNetworkInterfaceBuilder`](super::operation::create_network_interface::CreateNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_network_interface(
+        &self,
+    ) -> super::operation::create_network_interface::CreateNetworkInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_network_interface::CreateNetworkInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates network interface permission.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterfacePermission>.
+    ///
+    /// Returns the [`CreateNetworkInterfacePermissionBuilder`](super::operation::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_network_interface_permission(
+        &self,
+    ) -> super::operation::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates physical connection.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreatePhysicalConnection>.
+    ///
+    /// Returns the [`CreatePhysicalConnectionBuilder`](super::operation::create_physical_connection::CreatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_physical_connection(
+        &self,
+    ) -> super::operation::create_physical_connection::CreatePhysicalConnectionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_physical_connection::CreatePhysicalConnectionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates prefix list.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList>.
+    ///
+    /// Returns the [`CreatePrefixListBuilder`](super::operation::create_prefix_list::CreatePrefixListBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_prefix_list(
+        &self,
+    ) -> super::operation::create_prefix_list::CreatePrefixListBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_prefix_list::CreatePrefixListBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates route entry.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouteEntry>.
+    ///
+    /// Returns the [`CreateRouteEntryBuilder`](super::operation::create_route_entry::CreateRouteEntryBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_route_entry(
+        &self,
+    ) -> super::operation::create_route_entry::CreateRouteEntryBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_route_entry::CreateRouteEntryBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates router interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouterInterface>.
+    ///
+    /// Returns the [`CreateRouterInterfaceBuilder`](super::operation::create_router_interface::CreateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_router_interface(
+        &self,
+    ) -> super::operation::create_router_interface::CreateRouterInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_router_interface::CreateRouterInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates security group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSecurityGroup>.
+    ///
+    /// Returns the [`CreateSecurityGroupBuilder`](super::operation::create_security_group::CreateSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_security_group(
+        &self,
+    ) -> super::operation::create_security_group::CreateSecurityGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_security_group::CreateSecurityGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates simulated system events.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSimulatedSystemEvents>.
+    ///
+    /// Returns the [`CreateSimulatedSystemEventsBuilder`](super::operation::create_simulated_system_events::CreateSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_simulated_system_events(
+        &self,
+    ) -> super::operation::create_simulated_system_events::CreateSimulatedSystemEventsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_simulated_system_events::CreateSimulatedSystemEventsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates snapshot.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshot>.
+    ///
+    /// Returns the [`CreateSnapshotBuilder`](super::operation::create_snapshot::CreateSnapshotBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_snapshot(
+        &self,
+    ) -> super::operation::create_snapshot::CreateSnapshotBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_snapshot::CreateSnapshotBuilder::new(self.inner.clone())
+    }
+    /// Creates snapshot group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshotGroup>.
+    ///
+    /// Returns the [`CreateSnapshotGroupBuilder`](super::operation::create_snapshot_group::CreateSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_snapshot_group(
+        &self,
+    ) -> super::operation::create_snapshot_group::CreateSnapshotGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_snapshot_group::CreateSnapshotGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates storage set.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet>.
+    ///
+    /// Returns the [`CreateStorageSetBuilder`](super::operation::create_storage_set::CreateStorageSetBuilder) of this client: set parameters, then call `send()`.
+    pub fn create_storage_set(
+        &self,
+    ) -> super::operation::create_storage_set::CreateStorageSetBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_storage_set::CreateStorageSetBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates VSwitch.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVSwitch>.
+    ///
+    /// Returns the [`CreateVSwitchBuilder`](super::operation::create_v_switch::CreateVSwitchBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_v_switch(
+        &self,
+    ) -> super::operation::create_v_switch::CreateVSwitchBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_v_switch::CreateVSwitchBuilder::new(self.inner.clone())
+    }
+    /// Creates virtual border router.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVirtualBorderRouter>.
+    ///
+    /// Returns the [`CreateVirtualBorderRouterBuilder`](super::operation::create_virtual_border_router::CreateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_virtual_border_router(
+        &self,
+    ) -> super::operation::create_virtual_border_router::CreateVirtualBorderRouterBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::create_virtual_border_router::CreateVirtualBorderRouterBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates vpc.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVpc>.
+    ///
+    /// Returns the [`CreateVpcBuilder`](super::operation::create_vpc::CreateVpcBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn create_vpc(
+        &self,
+    ) -> super::operation::create_vpc::CreateVpcBuilder<aliyun_core::ServiceClient> {
+        super::operation::create_vpc::CreateVpcBuilder::new(self.inner.clone())
+    }
+    /// Deactivates router interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeactivateRouterInterface>.
+    ///
+    /// Returns the [`DeactivateRouterInterfaceBuilder`](super::operation::deactivate_router_interface::DeactivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn deactivate_router_interface(
+        &self,
+    ) -> super::operation::deactivate_router_interface::DeactivateRouterInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::deactivate_router_interface::DeactivateRouterInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes activation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteActivation>.
+    ///
+    /// Returns the [`DeleteActivationBuilder`](super::operation::delete_activation::DeleteActivationBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_activation(
+        &self,
+    ) -> super::operation::delete_activation::DeleteActivationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_activation::DeleteActivationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes auto provisioning group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoProvisioningGroup>.
+    ///
+    /// Returns the [`DeleteAutoProvisioningGroupBuilder`](super::operation::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_auto_provisioning_group(
+        &self,
+    ) -> super::operation::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes auto snapshot policy.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoSnapshotPolicy>.
+    ///
+    /// Returns the [`DeleteAutoSnapshotPolicyBuilder`](super::operation::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_auto_snapshot_policy(
+        &self,
+    ) -> super::operation::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes bandwidth package.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteBandwidthPackage>.
+    ///
+    /// Returns the [`DeleteBandwidthPackageBuilder`](super::operation::delete_bandwidth_package::DeleteBandwidthPackageBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_bandwidth_package(
+        &self,
+    ) -> super::operation::delete_bandwidth_package::DeleteBandwidthPackageBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_bandwidth_package::DeleteBandwidthPackageBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes command.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteCommand>.
+    ///
+    /// Returns the [`DeleteCommandBuilder`](super::operation::delete_command::DeleteCommandBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_command(
+        &self,
+    ) -> super::operation::delete_command::DeleteCommandBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_command::DeleteCommandBuilder::new(self.inner.clone())
+    }
+    /// Deletes dedicated host cluster.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDedicatedHostCluster>.
+    ///
+    /// Returns the [`DeleteDedicatedHostClusterBuilder`](super::operation::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_dedicated_host_cluster(
+        &self,
+    ) -> super::operation::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes demand.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand>.
+    ///
+    /// Returns the [`DeleteDemandBuilder`](super::operation::delete_demand::DeleteDemandBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_demand(
+        &self,
+    ) -> super::operation::delete_demand::DeleteDemandBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_demand::DeleteDemandBuilder::new(self.inner.clone())
+    }
+    /// Deletes deployment set.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDeploymentSet>.
+    ///
+    /// Returns the [`DeleteDeploymentSetBuilder`](super::operation::delete_deployment_set::DeleteDeploymentSetBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_deployment_set(
+        &self,
+    ) -> super::operation::delete_deployment_set::DeleteDeploymentSetBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_deployment_set::DeleteDeploymentSetBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes diagnostic metric sets.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticMetricSets>.
+    ///
+    /// Returns the [`DeleteDiagnosticMetricSetsBuilder`](super::operation::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_diagnostic_metric_sets(
+        &self,
+    ) -> super::operation::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes diagnostic reports.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticReports>.
+    ///
+    /// Returns the [`DeleteDiagnosticReportsBuilder`](super::operation::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_diagnostic_reports(
+        &self,
+    ) -> super::operation::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes disk.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDisk>.
+    ///
+    /// Returns the [`DeleteDiskBuilder`](super::operation::delete_disk::DeleteDiskBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_disk(
+        &self,
+    ) -> super::operation::delete_disk::DeleteDiskBuilder<aliyun_core::ServiceClient> {
+        super::operation::delete_disk::DeleteDiskBuilder::new(self.inner.clone())
+    }
+    /// Deletes forward entry.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteForwardEntry>.
+    ///
+    /// Returns the [`DeleteForwardEntryBuilder`](super::operation::delete_forward_entry::DeleteForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_forward_entry(
+        &self,
+    ) -> super::operation::delete_forward_entry::DeleteForwardEntryBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_forward_entry::DeleteForwardEntryBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes ha vip.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHaVip>.
+    ///
+    /// Returns the [`DeleteHaVipBuilder`](super::operation::delete_ha_vip::DeleteHaVipBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_ha_vip(
+        &self,
+    ) -> super::operation::delete_ha_vip::DeleteHaVipBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_ha_vip::DeleteHaVipBuilder::new(self.inner.clone())
+    }
+    /// Deletes hpc cluster.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHpcCluster>.
+    ///
+    /// Returns the [`DeleteHpcClusterBuilder`](super::operation::delete_hpc_cluster::DeleteHpcClusterBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_hpc_cluster(
+        &self,
+    ) -> super::operation::delete_hpc_cluster::DeleteHpcClusterBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_hpc_cluster::DeleteHpcClusterBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes image.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImage>.
+    ///
+    /// Returns the [`DeleteImageBuilder`](super::operation::delete_image::DeleteImageBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_image(
+        &self,
+    ) -> super::operation::delete_image::DeleteImageBuilder<aliyun_core::ServiceClient> {
+        super::operation::delete_image::DeleteImageBuilder::new(self.inner.clone())
+    }
+    /// Deletes image component.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImageComponent>.
+    ///
+    /// Returns the [`DeleteImageComponentBuilder`](super::operation::delete_image_component::DeleteImageComponentBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_image_component(
+        &self,
+    ) -> super::operation::delete_image_component::DeleteImageComponentBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_image_component::DeleteImageComponentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes image pipeline.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImagePipeline>.
+    ///
+    /// Returns the [`DeleteImagePipelineBuilder`](super::operation::delete_image_pipeline::DeleteImagePipelineBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_image_pipeline(
+        &self,
+    ) -> super::operation::delete_image_pipeline::DeleteImagePipelineBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_image_pipeline::DeleteImagePipelineBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes instance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstance>.
+    ///
+    /// Returns the [`DeleteInstanceBuilder`](super::operation::delete_instance::DeleteInstanceBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_instance(
+        &self,
+    ) -> super::operation::delete_instance::DeleteInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_instance::DeleteInstanceBuilder::new(self.inner.clone())
+    }
+    /// Deletes instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstances>.
+    ///
+    /// Returns the [`DeleteInstancesBuilder`](super::operation::delete_instances::DeleteInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_instances(
+        &self,
+    ) -> super::operation::delete_instances::DeleteInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_instances::DeleteInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes key pairs.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteKeyPairs>.
+    ///
+    /// Returns the [`DeleteKeyPairsBuilder`](super::operation::delete_key_pairs::DeleteKeyPairsBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_key_pairs(
+        &self,
+    ) -> super::operation::delete_key_pairs::DeleteKeyPairsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_key_pairs::DeleteKeyPairsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes launch template.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplate>.
+    ///
+    /// Returns the [`DeleteLaunchTemplateBuilder`](super::operation::delete_launch_template::DeleteLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_launch_template(
+        &self,
+    ) -> super::operation::delete_launch_template::DeleteLaunchTemplateBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_launch_template::DeleteLaunchTemplateBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes launch template version.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplateVersion>.
+    ///
+    /// Returns the [`DeleteLaunchTemplateVersionBuilder`](super::operation::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_launch_template_version(
+        &self,
+    ) -> super::operation::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes nat gateway.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNatGateway>.
+    ///
+    /// Returns the [`DeleteNatGatewayBuilder`](super::operation::delete_nat_gateway::DeleteNatGatewayBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_nat_gateway(
+        &self,
+    ) -> super::operation::delete_nat_gateway::DeleteNatGatewayBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_nat_gateway::DeleteNatGatewayBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes network interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterface>.
+    ///
+    /// Returns the [`DeleteNetworkInterfaceBuilder`](super::operation::delete_network_interface::DeleteNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_network_interface(
+        &self,
+    ) -> super::operation::delete_network_interface::DeleteNetworkInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_network_interface::DeleteNetworkInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes network interface permission.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterfacePermission>.
+    ///
+    /// Returns the [`DeleteNetworkInterfacePermissionBuilder`](super::operation::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_network_interface_permission(
+        &self,
+    ) -> super::operation::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes physical connection.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeletePhysicalConnection>.
+    ///
+    /// Returns the [`DeletePhysicalConnectionBuilder`](super::operation::delete_physical_connection::DeletePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_physical_connection(
+        &self,
+    ) -> super::operation::delete_physical_connection::DeletePhysicalConnectionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_physical_connection::DeletePhysicalConnectionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes prefix list.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeletePrefixList>.
+    ///
+    /// Returns the [`DeletePrefixListBuilder`](super::operation::delete_prefix_list::DeletePrefixListBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_prefix_list(
+        &self,
+    ) -> super::operation::delete_prefix_list::DeletePrefixListBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_prefix_list::DeletePrefixListBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes route entry.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouteEntry>.
+    ///
+    /// Returns the [`DeleteRouteEntryBuilder`](super::operation::delete_route_entry::DeleteRouteEntryBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_route_entry(
+        &self,
+    ) -> super::operation::delete_route_entry::DeleteRouteEntryBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_route_entry::DeleteRouteEntryBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes router interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouterInterface>.
+    ///
+    /// Returns the [`DeleteRouterInterfaceBuilder`](super::operation::delete_router_interface::DeleteRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_router_interface(
+        &self,
+    ) -> super::operation::delete_router_interface::DeleteRouterInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_router_interface::DeleteRouterInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes security group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSecurityGroup>.
+    ///
+    /// Returns the [`DeleteSecurityGroupBuilder`](super::operation::delete_security_group::DeleteSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_security_group(
+        &self,
+    ) -> super::operation::delete_security_group::DeleteSecurityGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_security_group::DeleteSecurityGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes snapshot.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshot>.
+    ///
+    /// Returns the [`DeleteSnapshotBuilder`](super::operation::delete_snapshot::DeleteSnapshotBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_snapshot(
+        &self,
+    ) -> super::operation::delete_snapshot::DeleteSnapshotBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_snapshot::DeleteSnapshotBuilder::new(self.inner.clone())
+    }
+    /// Deletes snapshot group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshotGroup>.
+    ///
+    /// Returns the [`DeleteSnapshotGroupBuilder`](super::operation::delete_snapshot_group::DeleteSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_snapshot_group(
+        &self,
+    ) -> super::operation::delete_snapshot_group::DeleteSnapshotGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_snapshot_group::DeleteSnapshotGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes storage set.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet>.
+    ///
+    /// Returns the [`DeleteStorageSetBuilder`](super::operation::delete_storage_set::DeleteStorageSetBuilder) of this client: set parameters, then call `send()`.
+    pub fn delete_storage_set(
+        &self,
+    ) -> super::operation::delete_storage_set::DeleteStorageSetBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_storage_set::DeleteStorageSetBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes VSwitch.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVSwitch>.
+    ///
+    /// Returns the [`DeleteVSwitchBuilder`](super::operation::delete_v_switch::DeleteVSwitchBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_v_switch(
+        &self,
+    ) -> super::operation::delete_v_switch::DeleteVSwitchBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_v_switch::DeleteVSwitchBuilder::new(self.inner.clone())
+    }
+    /// Deletes virtual border router.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVirtualBorderRouter>.
+    ///
+    /// Returns the [`DeleteVirtualBorderRouterBuilder`](super::operation::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_virtual_border_router(
+        &self,
+    ) -> super::operation::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes vpc.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVpc>.
+    ///
+    /// Returns the [`DeleteVpcBuilder`](super::operation::delete_vpc::DeleteVpcBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn delete_vpc(
+        &self,
+    ) -> super::operation::delete_vpc::DeleteVpcBuilder<aliyun_core::ServiceClient> {
+        super::operation::delete_vpc::DeleteVpcBuilder::new(self.inner.clone())
+    }
+    /// Deregisters managed instance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeregisterManagedInstance>.
+    ///
+    /// Returns the [`DeregisterManagedInstanceBuilder`](super::operation::deregister_managed_instance::DeregisterManagedInstanceBuilder) of this client: set parameters, then call `send()`.
+    pub fn deregister_managed_instance(
+        &self,
+    ) -> super::operation::deregister_managed_instance::DeregisterManagedInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::deregister_managed_instance::DeregisterManagedInstanceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes access points.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccessPoints>.
+    ///
+    /// Returns the [`DescribeAccessPointsBuilder`](super::operation::describe_access_points::DescribeAccessPointsBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_access_points(
+        &self,
+    ) -> super::operation::describe_access_points::DescribeAccessPointsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_access_points::DescribeAccessPointsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes account attributes.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccountAttributes>.
+    ///
+    /// Returns the [`DescribeAccountAttributesBuilder`](super::operation::describe_account_attributes::DescribeAccountAttributesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_account_attributes(
+        &self,
+    ) -> super::operation::describe_account_attributes::DescribeAccountAttributesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_account_attributes::DescribeAccountAttributesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes activations.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeActivations>.
+    ///
+    /// Returns the [`DescribeActivationsBuilder`](super::operation::describe_activations::DescribeActivationsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_activations(
+        &self,
+    ) -> super::operation::describe_activations::DescribeActivationsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_activations::DescribeActivationsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes auto provisioning group history.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupHistory>.
+    ///
+    /// Returns the [`DescribeAutoProvisioningGroupHistoryBuilder`](super::operation::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_auto_provisioning_group_history(
+        &self,
+    ) -> super::operation::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes auto provisioning group instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupInstances>.
+    ///
+    /// Returns the [`DescribeAutoProvisioningGroupInstancesBuilder`](super::operation::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_auto_provisioning_group_instances(
+        &self,
+    ) -> super::operation::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes auto provisioning groups.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroups>.
+    ///
+    /// Returns the [`DescribeAutoProvisioningGroupsBuilder`](super::operation::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_auto_provisioning_groups(
+        &self,
+    ) -> super::operation::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes auto snapshot policy ex.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoSnapshotPolicyEx>.
+    ///
+    /// Returns the [`DescribeAutoSnapshotPolicyExBuilder`](super::operation::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_auto_snapshot_policy_ex(
+        &self,
+    ) -> super::operation::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes available resource.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAvailableResource>.
+    ///
+    /// Returns the [`DescribeAvailableResourceBuilder`](super::operation::describe_available_resource::DescribeAvailableResourceBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_available_resource(
+        &self,
+    ) -> super::operation::describe_available_resource::DescribeAvailableResourceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_available_resource::DescribeAvailableResourceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes bandwidth limitation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthLimitation>.
+    ///
+    /// Returns the [`DescribeBandwidthLimitationBuilder`](super::operation::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_bandwidth_limitation(
+        &self,
+    ) -> super::operation::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes bandwidth packages.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthPackages>.
+    ///
+    /// Returns the [`DescribeBandwidthPackagesBuilder`](super::operation::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_bandwidth_packages(
+        &self,
+    ) -> super::operation::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes capacity reservation instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservationInstances>.
+    ///
+    /// Returns the [`DescribeCapacityReservationInstancesBuilder`](super::operation::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_capacity_reservation_instances(
+        &self,
+    ) -> super::operation::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes capacity reservations.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservations>.
+    ///
+    /// Returns the [`DescribeCapacityReservationsBuilder`](super::operation::describe_capacity_reservations::DescribeCapacityReservationsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_capacity_reservations(
+        &self,
+    ) -> super::operation::describe_capacity_reservations::DescribeCapacityReservationsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_capacity_reservations::DescribeCapacityReservationsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes classic link instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClassicLinkInstances>.
+    ///
+    /// Returns the [`DescribeClassicLinkInstancesBuilder`](super::operation::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_classic_link_instances(
+        &self,
+    ) -> super::operation::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes cloud assistant settings.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantSettings>.
+    ///
+    /// Returns the [`DescribeCloudAssistantSettingsBuilder`](super::operation::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_cloud_assistant_settings(
+        &self,
+    ) -> super::operation::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Queries whether the cloud assistant client is installed on instances, with its version
     /// and last heartbeat.
     ///
     /// Results come in pages: either `NextToken`/`MaxResults` (preferred) or
     /// `PageNumber`/`PageSize`.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantStatus>.
     ///
     /// Returns the [`DescribeCloudAssistantStatusBuilder`](super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder) of this client: set parameters, then call `send()`.
     pub fn describe_cloud_assistant_status(
@@ -40,10 +1688,1632 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Describes clusters.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClusters>.
+    ///
+    /// Returns the [`DescribeClustersBuilder`](super::operation::describe_clusters::DescribeClustersBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_clusters(
+        &self,
+    ) -> super::operation::describe_clusters::DescribeClustersBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_clusters::DescribeClustersBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes commands.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCommands>.
+    ///
+    /// Returns the [`DescribeCommandsBuilder`](super::operation::describe_commands::DescribeCommandsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_commands(
+        &self,
+    ) -> super::operation::describe_commands::DescribeCommandsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_commands::DescribeCommandsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes dedicated host auto renew.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostAutoRenew>.
+    ///
+    /// Returns the [`DescribeDedicatedHostAutoRenewBuilder`](super::operation::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_dedicated_host_auto_renew(
+        &self,
+    ) -> super::operation::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes dedicated host clusters.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostClusters>.
+    ///
+    /// Returns the [`DescribeDedicatedHostClustersBuilder`](super::operation::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_dedicated_host_clusters(
+        &self,
+    ) -> super::operation::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes dedicated host types.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostTypes>.
+    ///
+    /// Returns the [`DescribeDedicatedHostTypesBuilder`](super::operation::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_dedicated_host_types(
+        &self,
+    ) -> super::operation::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes dedicated hosts.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHosts>.
+    ///
+    /// Returns the [`DescribeDedicatedHostsBuilder`](super::operation::describe_dedicated_hosts::DescribeDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_dedicated_hosts(
+        &self,
+    ) -> super::operation::describe_dedicated_hosts::DescribeDedicatedHostsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_dedicated_hosts::DescribeDedicatedHostsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes demands.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands>.
+    ///
+    /// Returns the [`DescribeDemandsBuilder`](super::operation::describe_demands::DescribeDemandsBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_demands(
+        &self,
+    ) -> super::operation::describe_demands::DescribeDemandsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_demands::DescribeDemandsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes deployment set supported instance type family.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSetSupportedInstanceTypeFamily>.
+    ///
+    /// Returns the [`DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder`](super::operation::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_deployment_set_supported_instance_type_family(
+        &self,
+    ) -> super::operation::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes deployment sets.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSets>.
+    ///
+    /// Returns the [`DescribeDeploymentSetsBuilder`](super::operation::describe_deployment_sets::DescribeDeploymentSetsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_deployment_sets(
+        &self,
+    ) -> super::operation::describe_deployment_sets::DescribeDeploymentSetsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_deployment_sets::DescribeDeploymentSetsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes diagnostic metric sets.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetricSets>.
+    ///
+    /// Returns the [`DescribeDiagnosticMetricSetsBuilder`](super::operation::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_diagnostic_metric_sets(
+        &self,
+    ) -> super::operation::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes diagnostic metrics.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetrics>.
+    ///
+    /// Returns the [`DescribeDiagnosticMetricsBuilder`](super::operation::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_diagnostic_metrics(
+        &self,
+    ) -> super::operation::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes diagnostic report attributes.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReportAttributes>.
+    ///
+    /// Returns the [`DescribeDiagnosticReportAttributesBuilder`](super::operation::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_diagnostic_report_attributes(
+        &self,
+    ) -> super::operation::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes diagnostic reports.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReports>.
+    ///
+    /// Returns the [`DescribeDiagnosticReportsBuilder`](super::operation::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_diagnostic_reports(
+        &self,
+    ) -> super::operation::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes disk monitor data.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiskMonitorData>.
+    ///
+    /// Returns the [`DescribeDiskMonitorDataBuilder`](super::operation::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_disk_monitor_data(
+        &self,
+    ) -> super::operation::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes disks.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisks>.
+    ///
+    /// Returns the [`DescribeDisksBuilder`](super::operation::describe_disks::DescribeDisksBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_disks(
+        &self,
+    ) -> super::operation::describe_disks::DescribeDisksBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_disks::DescribeDisksBuilder::new(self.inner.clone())
+    }
+    /// Describes disks full status.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisksFullStatus>.
+    ///
+    /// Returns the [`DescribeDisksFullStatusBuilder`](super::operation::describe_disks_full_status::DescribeDisksFullStatusBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_disks_full_status(
+        &self,
+    ) -> super::operation::describe_disks_full_status::DescribeDisksFullStatusBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_disks_full_status::DescribeDisksFullStatusBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes eip addresses.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipAddresses>.
+    ///
+    /// Returns the [`DescribeEipAddressesBuilder`](super::operation::describe_eip_addresses::DescribeEipAddressesBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_eip_addresses(
+        &self,
+    ) -> super::operation::describe_eip_addresses::DescribeEipAddressesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_eip_addresses::DescribeEipAddressesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes eip monitor data.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipMonitorData>.
+    ///
+    /// Returns the [`DescribeEipMonitorDataBuilder`](super::operation::describe_eip_monitor_data::DescribeEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_eip_monitor_data(
+        &self,
+    ) -> super::operation::describe_eip_monitor_data::DescribeEipMonitorDataBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_eip_monitor_data::DescribeEipMonitorDataBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes elasticity assurance instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssuranceInstances>.
+    ///
+    /// Returns the [`DescribeElasticityAssuranceInstancesBuilder`](super::operation::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_elasticity_assurance_instances(
+        &self,
+    ) -> super::operation::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes elasticity assurances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssurances>.
+    ///
+    /// Returns the [`DescribeElasticityAssurancesBuilder`](super::operation::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_elasticity_assurances(
+        &self,
+    ) -> super::operation::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes eni monitor data.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEniMonitorData>.
+    ///
+    /// Returns the [`DescribeEniMonitorDataBuilder`](super::operation::describe_eni_monitor_data::DescribeEniMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_eni_monitor_data(
+        &self,
+    ) -> super::operation::describe_eni_monitor_data::DescribeEniMonitorDataBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_eni_monitor_data::DescribeEniMonitorDataBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes forward table entries.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeForwardTableEntries>.
+    ///
+    /// Returns the [`DescribeForwardTableEntriesBuilder`](super::operation::describe_forward_table_entries::DescribeForwardTableEntriesBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_forward_table_entries(
+        &self,
+    ) -> super::operation::describe_forward_table_entries::DescribeForwardTableEntriesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_forward_table_entries::DescribeForwardTableEntriesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes ha vips.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHaVips>.
+    ///
+    /// Returns the [`DescribeHaVipsBuilder`](super::operation::describe_ha_vips::DescribeHaVipsBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_ha_vips(
+        &self,
+    ) -> super::operation::describe_ha_vips::DescribeHaVipsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_ha_vips::DescribeHaVipsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes hpc clusters.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHpcClusters>.
+    ///
+    /// Returns the [`DescribeHpcClustersBuilder`](super::operation::describe_hpc_clusters::DescribeHpcClustersBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_hpc_clusters(
+        &self,
+    ) -> super::operation::describe_hpc_clusters::DescribeHpcClustersBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_hpc_clusters::DescribeHpcClustersBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes image components.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageComponents>.
+    ///
+    /// Returns the [`DescribeImageComponentsBuilder`](super::operation::describe_image_components::DescribeImageComponentsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_image_components(
+        &self,
+    ) -> super::operation::describe_image_components::DescribeImageComponentsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_image_components::DescribeImageComponentsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes image from family.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageFromFamily>.
+    ///
+    /// Returns the [`DescribeImageFromFamilyBuilder`](super::operation::describe_image_from_family::DescribeImageFromFamilyBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_image_from_family(
+        &self,
+    ) -> super::operation::describe_image_from_family::DescribeImageFromFamilyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_image_from_family::DescribeImageFromFamilyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes image pipeline executions.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelineExecutions>.
+    ///
+    /// Returns the [`DescribeImagePipelineExecutionsBuilder`](super::operation::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_image_pipeline_executions(
+        &self,
+    ) -> super::operation::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes image pipelines.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelines>.
+    ///
+    /// Returns the [`DescribeImagePipelinesBuilder`](super::operation::describe_image_pipelines::DescribeImagePipelinesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_image_pipelines(
+        &self,
+    ) -> super::operation::describe_image_pipelines::DescribeImagePipelinesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_image_pipelines::DescribeImagePipelinesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes image share permission.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSharePermission>.
+    ///
+    /// Returns the [`DescribeImageSharePermissionBuilder`](super::operation::describe_image_share_permission::DescribeImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_image_share_permission(
+        &self,
+    ) -> super::operation::describe_image_share_permission::DescribeImageSharePermissionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_image_share_permission::DescribeImageSharePermissionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes image support instance types.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSupportInstanceTypes>.
+    ///
+    /// Returns the [`DescribeImageSupportInstanceTypesBuilder`](super::operation::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_image_support_instance_types(
+        &self,
+    ) -> super::operation::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes images.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImages>.
+    ///
+    /// Returns the [`DescribeImagesBuilder`](super::operation::describe_images::DescribeImagesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_images(
+        &self,
+    ) -> super::operation::describe_images::DescribeImagesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_images::DescribeImagesBuilder::new(self.inner.clone())
+    }
+    /// Describes instance attachment attributes.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttachmentAttributes>.
+    ///
+    /// Returns the [`DescribeInstanceAttachmentAttributesBuilder`](super::operation::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_attachment_attributes(
+        &self,
+    ) -> super::operation::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttribute>.
+    ///
+    /// Returns the [`DescribeInstanceAttributeBuilder`](super::operation::describe_instance_attribute::DescribeInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_attribute(
+        &self,
+    ) -> super::operation::describe_instance_attribute::DescribeInstanceAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_attribute::DescribeInstanceAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance auto renew attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAutoRenewAttribute>.
+    ///
+    /// Returns the [`DescribeInstanceAutoRenewAttributeBuilder`](super::operation::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_auto_renew_attribute(
+        &self,
+    ) -> super::operation::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance history events.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceHistoryEvents>.
+    ///
+    /// Returns the [`DescribeInstanceHistoryEventsBuilder`](super::operation::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_history_events(
+        &self,
+    ) -> super::operation::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance maintenance attributes.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMaintenanceAttributes>.
+    ///
+    /// Returns the [`DescribeInstanceMaintenanceAttributesBuilder`](super::operation::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_maintenance_attributes(
+        &self,
+    ) -> super::operation::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance modification price.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceModificationPrice>.
+    ///
+    /// Returns the [`DescribeInstanceModificationPriceBuilder`](super::operation::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_modification_price(
+        &self,
+    ) -> super::operation::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance monitor data.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMonitorData>.
+    ///
+    /// Returns the [`DescribeInstanceMonitorDataBuilder`](super::operation::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_monitor_data(
+        &self,
+    ) -> super::operation::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance ram role.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceRamRole>.
+    ///
+    /// Returns the [`DescribeInstanceRamRoleBuilder`](super::operation::describe_instance_ram_role::DescribeInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_ram_role(
+        &self,
+    ) -> super::operation::describe_instance_ram_role::DescribeInstanceRamRoleBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_ram_role::DescribeInstanceRamRoleBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance status.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceStatus>.
+    ///
+    /// Returns the [`DescribeInstanceStatusBuilder`](super::operation::describe_instance_status::DescribeInstanceStatusBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_status(
+        &self,
+    ) -> super::operation::describe_instance_status::DescribeInstanceStatusBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_status::DescribeInstanceStatusBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance topology.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology>.
+    ///
+    /// Returns the [`DescribeInstanceTopologyBuilder`](super::operation::describe_instance_topology::DescribeInstanceTopologyBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_topology(
+        &self,
+    ) -> super::operation::describe_instance_topology::DescribeInstanceTopologyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_topology::DescribeInstanceTopologyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance type families.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypeFamilies>.
+    ///
+    /// Returns the [`DescribeInstanceTypeFamiliesBuilder`](super::operation::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_type_families(
+        &self,
+    ) -> super::operation::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance types.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypes>.
+    ///
+    /// Returns the [`DescribeInstanceTypesBuilder`](super::operation::describe_instance_types::DescribeInstanceTypesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_types(
+        &self,
+    ) -> super::operation::describe_instance_types::DescribeInstanceTypesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_types::DescribeInstanceTypesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instance vnc url.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceVncUrl>.
+    ///
+    /// Returns the [`DescribeInstanceVncUrlBuilder`](super::operation::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instance_vnc_url(
+        &self,
+    ) -> super::operation::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstances>.
+    ///
+    /// Returns the [`DescribeInstancesBuilder`](super::operation::describe_instances::DescribeInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instances(
+        &self,
+    ) -> super::operation::describe_instances::DescribeInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instances::DescribeInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes instances full status.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstancesFullStatus>.
+    ///
+    /// Returns the [`DescribeInstancesFullStatusBuilder`](super::operation::describe_instances_full_status::DescribeInstancesFullStatusBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_instances_full_status(
+        &self,
+    ) -> super::operation::describe_instances_full_status::DescribeInstancesFullStatusBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_instances_full_status::DescribeInstancesFullStatusBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes invocation results.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocationResults>.
+    ///
+    /// Returns the [`DescribeInvocationResultsBuilder`](super::operation::describe_invocation_results::DescribeInvocationResultsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_invocation_results(
+        &self,
+    ) -> super::operation::describe_invocation_results::DescribeInvocationResultsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_invocation_results::DescribeInvocationResultsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes invocations.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocations>.
+    ///
+    /// Returns the [`DescribeInvocationsBuilder`](super::operation::describe_invocations::DescribeInvocationsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_invocations(
+        &self,
+    ) -> super::operation::describe_invocations::DescribeInvocationsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_invocations::DescribeInvocationsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes key pairs.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeKeyPairs>.
+    ///
+    /// Returns the [`DescribeKeyPairsBuilder`](super::operation::describe_key_pairs::DescribeKeyPairsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_key_pairs(
+        &self,
+    ) -> super::operation::describe_key_pairs::DescribeKeyPairsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_key_pairs::DescribeKeyPairsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes launch template versions.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplateVersions>.
+    ///
+    /// Returns the [`DescribeLaunchTemplateVersionsBuilder`](super::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_launch_template_versions(
+        &self,
+    ) -> super::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes launch templates.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplates>.
+    ///
+    /// Returns the [`DescribeLaunchTemplatesBuilder`](super::operation::describe_launch_templates::DescribeLaunchTemplatesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_launch_templates(
+        &self,
+    ) -> super::operation::describe_launch_templates::DescribeLaunchTemplatesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_launch_templates::DescribeLaunchTemplatesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes limitation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLimitation>.
+    ///
+    /// Returns the [`DescribeLimitationBuilder`](super::operation::describe_limitation::DescribeLimitationBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_limitation(
+        &self,
+    ) -> super::operation::describe_limitation::DescribeLimitationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_limitation::DescribeLimitationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes managed instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeManagedInstances>.
+    ///
+    /// Returns the [`DescribeManagedInstancesBuilder`](super::operation::describe_managed_instances::DescribeManagedInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_managed_instances(
+        &self,
+    ) -> super::operation::describe_managed_instances::DescribeManagedInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_managed_instances::DescribeManagedInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes nat gateways.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNatGateways>.
+    ///
+    /// Returns the [`DescribeNatGatewaysBuilder`](super::operation::describe_nat_gateways::DescribeNatGatewaysBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_nat_gateways(
+        &self,
+    ) -> super::operation::describe_nat_gateways::DescribeNatGatewaysBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_nat_gateways::DescribeNatGatewaysBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes network interface attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaceAttribute>.
+    ///
+    /// Returns the [`DescribeNetworkInterfaceAttributeBuilder`](super::operation::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_network_interface_attribute(
+        &self,
+    ) -> super::operation::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes network interface permissions.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfacePermissions>.
+    ///
+    /// Returns the [`DescribeNetworkInterfacePermissionsBuilder`](super::operation::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_network_interface_permissions(
+        &self,
+    ) -> super::operation::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes network interfaces.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaces>.
+    ///
+    /// Returns the [`DescribeNetworkInterfacesBuilder`](super::operation::describe_network_interfaces::DescribeNetworkInterfacesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_network_interfaces(
+        &self,
+    ) -> super::operation::describe_network_interfaces::DescribeNetworkInterfacesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_network_interfaces::DescribeNetworkInterfacesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes new project eip monitor data.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNewProjectEipMonitorData>.
+    ///
+    /// Returns the [`DescribeNewProjectEipMonitorDataBuilder`](super::operation::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_new_project_eip_monitor_data(
+        &self,
+    ) -> super::operation::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes physical connections.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePhysicalConnections>.
+    ///
+    /// Returns the [`DescribePhysicalConnectionsBuilder`](super::operation::describe_physical_connections::DescribePhysicalConnectionsBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_physical_connections(
+        &self,
+    ) -> super::operation::describe_physical_connections::DescribePhysicalConnectionsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_physical_connections::DescribePhysicalConnectionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes prefix list associations.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAssociations>.
+    ///
+    /// Returns the [`DescribePrefixListAssociationsBuilder`](super::operation::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_prefix_list_associations(
+        &self,
+    ) -> super::operation::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes prefix list attributes.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAttributes>.
+    ///
+    /// Returns the [`DescribePrefixListAttributesBuilder`](super::operation::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_prefix_list_attributes(
+        &self,
+    ) -> super::operation::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes prefix lists.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists>.
+    ///
+    /// Returns the [`DescribePrefixListsBuilder`](super::operation::describe_prefix_lists::DescribePrefixListsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_prefix_lists(
+        &self,
+    ) -> super::operation::describe_prefix_lists::DescribePrefixListsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_prefix_lists::DescribePrefixListsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes price.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice>.
+    ///
+    /// Returns the [`DescribePriceBuilder`](super::operation::describe_price::DescribePriceBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_price(
+        &self,
+    ) -> super::operation::describe_price::DescribePriceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_price::DescribePriceBuilder::new(self.inner.clone())
+    }
+    /// Describes recommend instance type.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRecommendInstanceType>.
+    ///
+    /// Returns the [`DescribeRecommendInstanceTypeBuilder`](super::operation::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_recommend_instance_type(
+        &self,
+    ) -> super::operation::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes regions.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRegions>.
+    ///
+    /// Returns the [`DescribeRegionsBuilder`](super::operation::describe_regions::DescribeRegionsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_regions(
+        &self,
+    ) -> super::operation::describe_regions::DescribeRegionsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_regions::DescribeRegionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes renewal price.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRenewalPrice>.
+    ///
+    /// Returns the [`DescribeRenewalPriceBuilder`](super::operation::describe_renewal_price::DescribeRenewalPriceBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_renewal_price(
+        &self,
+    ) -> super::operation::describe_renewal_price::DescribeRenewalPriceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_renewal_price::DescribeRenewalPriceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes reserved instance auto renew attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstanceAutoRenewAttribute>.
+    ///
+    /// Returns the [`DescribeReservedInstanceAutoRenewAttributeBuilder`](super::operation::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_reserved_instance_auto_renew_attribute(
+        &self,
+    ) -> super::operation::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes reserved instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstances>.
+    ///
+    /// Returns the [`DescribeReservedInstancesBuilder`](super::operation::describe_reserved_instances::DescribeReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_reserved_instances(
+        &self,
+    ) -> super::operation::describe_reserved_instances::DescribeReservedInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_reserved_instances::DescribeReservedInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes resource by tags.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags>.
+    ///
+    /// Returns the [`DescribeResourceByTagsBuilder`](super::operation::describe_resource_by_tags::DescribeResourceByTagsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_resource_by_tags(
+        &self,
+    ) -> super::operation::describe_resource_by_tags::DescribeResourceByTagsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_resource_by_tags::DescribeResourceByTagsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes resources modification.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourcesModification>.
+    ///
+    /// Returns the [`DescribeResourcesModificationBuilder`](super::operation::describe_resources_modification::DescribeResourcesModificationBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_resources_modification(
+        &self,
+    ) -> super::operation::describe_resources_modification::DescribeResourcesModificationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_resources_modification::DescribeResourcesModificationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes route tables.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouteTables>.
+    ///
+    /// Returns the [`DescribeRouteTablesBuilder`](super::operation::describe_route_tables::DescribeRouteTablesBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_route_tables(
+        &self,
+    ) -> super::operation::describe_route_tables::DescribeRouteTablesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_route_tables::DescribeRouteTablesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes router interfaces.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouterInterfaces>.
+    ///
+    /// Returns the [`DescribeRouterInterfacesBuilder`](super::operation::describe_router_interfaces::DescribeRouterInterfacesBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_router_interfaces(
+        &self,
+    ) -> super::operation::describe_router_interfaces::DescribeRouterInterfacesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_router_interfaces::DescribeRouterInterfacesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes security group attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupAttribute>.
+    ///
+    /// Returns the [`DescribeSecurityGroupAttributeBuilder`](super::operation::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_security_group_attribute(
+        &self,
+    ) -> super::operation::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes security group references.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupReferences>.
+    ///
+    /// Returns the [`DescribeSecurityGroupReferencesBuilder`](super::operation::describe_security_group_references::DescribeSecurityGroupReferencesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_security_group_references(
+        &self,
+    ) -> super::operation::describe_security_group_references::DescribeSecurityGroupReferencesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_security_group_references::DescribeSecurityGroupReferencesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes security groups.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroups>.
+    ///
+    /// Returns the [`DescribeSecurityGroupsBuilder`](super::operation::describe_security_groups::DescribeSecurityGroupsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_security_groups(
+        &self,
+    ) -> super::operation::describe_security_groups::DescribeSecurityGroupsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_security_groups::DescribeSecurityGroupsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes send file results.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSendFileResults>.
+    ///
+    /// Returns the [`DescribeSendFileResultsBuilder`](super::operation::describe_send_file_results::DescribeSendFileResultsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_send_file_results(
+        &self,
+    ) -> super::operation::describe_send_file_results::DescribeSendFileResultsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_send_file_results::DescribeSendFileResultsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes snapshot groups.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotGroups>.
+    ///
+    /// Returns the [`DescribeSnapshotGroupsBuilder`](super::operation::describe_snapshot_groups::DescribeSnapshotGroupsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_snapshot_groups(
+        &self,
+    ) -> super::operation::describe_snapshot_groups::DescribeSnapshotGroupsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_snapshot_groups::DescribeSnapshotGroupsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes snapshot links.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotLinks>.
+    ///
+    /// Returns the [`DescribeSnapshotLinksBuilder`](super::operation::describe_snapshot_links::DescribeSnapshotLinksBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_snapshot_links(
+        &self,
+    ) -> super::operation::describe_snapshot_links::DescribeSnapshotLinksBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_snapshot_links::DescribeSnapshotLinksBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes snapshot monitor data.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotMonitorData>.
+    ///
+    /// Returns the [`DescribeSnapshotMonitorDataBuilder`](super::operation::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_snapshot_monitor_data(
+        &self,
+    ) -> super::operation::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes snapshot package.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotPackage>.
+    ///
+    /// Returns the [`DescribeSnapshotPackageBuilder`](super::operation::describe_snapshot_package::DescribeSnapshotPackageBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_snapshot_package(
+        &self,
+    ) -> super::operation::describe_snapshot_package::DescribeSnapshotPackageBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_snapshot_package::DescribeSnapshotPackageBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes snapshots.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshots>.
+    ///
+    /// Returns the [`DescribeSnapshotsBuilder`](super::operation::describe_snapshots::DescribeSnapshotsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_snapshots(
+        &self,
+    ) -> super::operation::describe_snapshots::DescribeSnapshotsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_snapshots::DescribeSnapshotsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes snapshots usage.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotsUsage>.
+    ///
+    /// Returns the [`DescribeSnapshotsUsageBuilder`](super::operation::describe_snapshots_usage::DescribeSnapshotsUsageBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_snapshots_usage(
+        &self,
+    ) -> super::operation::describe_snapshots_usage::DescribeSnapshotsUsageBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_snapshots_usage::DescribeSnapshotsUsageBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes spot advice.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotAdvice>.
+    ///
+    /// Returns the [`DescribeSpotAdviceBuilder`](super::operation::describe_spot_advice::DescribeSpotAdviceBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_spot_advice(
+        &self,
+    ) -> super::operation::describe_spot_advice::DescribeSpotAdviceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_spot_advice::DescribeSpotAdviceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes spot price history.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotPriceHistory>.
+    ///
+    /// Returns the [`DescribeSpotPriceHistoryBuilder`](super::operation::describe_spot_price_history::DescribeSpotPriceHistoryBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_spot_price_history(
+        &self,
+    ) -> super::operation::describe_spot_price_history::DescribeSpotPriceHistoryBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_spot_price_history::DescribeSpotPriceHistoryBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes storage capacity units.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageCapacityUnits>.
+    ///
+    /// Returns the [`DescribeStorageCapacityUnitsBuilder`](super::operation::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_storage_capacity_units(
+        &self,
+    ) -> super::operation::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes storage set details.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails>.
+    ///
+    /// Returns the [`DescribeStorageSetDetailsBuilder`](super::operation::describe_storage_set_details::DescribeStorageSetDetailsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_storage_set_details(
+        &self,
+    ) -> super::operation::describe_storage_set_details::DescribeStorageSetDetailsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_storage_set_details::DescribeStorageSetDetailsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes storage sets.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets>.
+    ///
+    /// Returns the [`DescribeStorageSetsBuilder`](super::operation::describe_storage_sets::DescribeStorageSetsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_storage_sets(
+        &self,
+    ) -> super::operation::describe_storage_sets::DescribeStorageSetsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_storage_sets::DescribeStorageSetsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes tags.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags>.
+    ///
+    /// Returns the [`DescribeTagsBuilder`](super::operation::describe_tags::DescribeTagsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_tags(
+        &self,
+    ) -> super::operation::describe_tags::DescribeTagsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_tags::DescribeTagsBuilder::new(self.inner.clone())
+    }
+    /// Describes task attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTaskAttribute>.
+    ///
+    /// Returns the [`DescribeTaskAttributeBuilder`](super::operation::describe_task_attribute::DescribeTaskAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_task_attribute(
+        &self,
+    ) -> super::operation::describe_task_attribute::DescribeTaskAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_task_attribute::DescribeTaskAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes tasks.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTasks>.
+    ///
+    /// Returns the [`DescribeTasksBuilder`](super::operation::describe_tasks::DescribeTasksBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_tasks(
+        &self,
+    ) -> super::operation::describe_tasks::DescribeTasksBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_tasks::DescribeTasksBuilder::new(self.inner.clone())
+    }
+    /// Describes terminal sessions.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTerminalSessions>.
+    ///
+    /// Returns the [`DescribeTerminalSessionsBuilder`](super::operation::describe_terminal_sessions::DescribeTerminalSessionsBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_terminal_sessions(
+        &self,
+    ) -> super::operation::describe_terminal_sessions::DescribeTerminalSessionsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_terminal_sessions::DescribeTerminalSessionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes user business behavior.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserBusinessBehavior>.
+    ///
+    /// Returns the [`DescribeUserBusinessBehaviorBuilder`](super::operation::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_user_business_behavior(
+        &self,
+    ) -> super::operation::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes user data.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserData>.
+    ///
+    /// Returns the [`DescribeUserDataBuilder`](super::operation::describe_user_data::DescribeUserDataBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_user_data(
+        &self,
+    ) -> super::operation::describe_user_data::DescribeUserDataBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_user_data::DescribeUserDataBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes VRouters.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVRouters>.
+    ///
+    /// Returns the [`DescribeVRoutersBuilder`](super::operation::describe_v_routers::DescribeVRoutersBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_v_routers(
+        &self,
+    ) -> super::operation::describe_v_routers::DescribeVRoutersBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_v_routers::DescribeVRoutersBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes VSwitches.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVSwitches>.
+    ///
+    /// Returns the [`DescribeVSwitchesBuilder`](super::operation::describe_v_switches::DescribeVSwitchesBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_v_switches(
+        &self,
+    ) -> super::operation::describe_v_switches::DescribeVSwitchesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_v_switches::DescribeVSwitchesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes virtual border routers.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRouters>.
+    ///
+    /// Returns the [`DescribeVirtualBorderRoutersBuilder`](super::operation::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_virtual_border_routers(
+        &self,
+    ) -> super::operation::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes virtual border routers for physical connection.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRoutersForPhysicalConnection>.
+    ///
+    /// Returns the [`DescribeVirtualBorderRoutersForPhysicalConnectionBuilder`](super::operation::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_virtual_border_routers_for_physical_connection(
+        &self,
+    ) -> super::operation::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Describes vpcs.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVpcs>.
+    ///
+    /// Returns the [`DescribeVpcsBuilder`](super::operation::describe_vpcs::DescribeVpcsBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn describe_vpcs(
+        &self,
+    ) -> super::operation::describe_vpcs::DescribeVpcsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_vpcs::DescribeVpcsBuilder::new(self.inner.clone())
+    }
+    /// Describes zones.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeZones>.
+    ///
+    /// Returns the [`DescribeZonesBuilder`](super::operation::describe_zones::DescribeZonesBuilder) of this client: set parameters, then call `send()`.
+    pub fn describe_zones(
+        &self,
+    ) -> super::operation::describe_zones::DescribeZonesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::describe_zones::DescribeZonesBuilder::new(self.inner.clone())
+    }
+    /// Detaches classic link vpc.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachClassicLinkVpc>.
+    ///
+    /// Returns the [`DetachClassicLinkVpcBuilder`](super::operation::detach_classic_link_vpc::DetachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
+    pub fn detach_classic_link_vpc(
+        &self,
+    ) -> super::operation::detach_classic_link_vpc::DetachClassicLinkVpcBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::detach_classic_link_vpc::DetachClassicLinkVpcBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Detaches disk.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachDisk>.
+    ///
+    /// Returns the [`DetachDiskBuilder`](super::operation::detach_disk::DetachDiskBuilder) of this client: set parameters, then call `send()`.
+    pub fn detach_disk(
+        &self,
+    ) -> super::operation::detach_disk::DetachDiskBuilder<aliyun_core::ServiceClient> {
+        super::operation::detach_disk::DetachDiskBuilder::new(self.inner.clone())
+    }
+    /// Detaches instance ram role.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachInstanceRamRole>.
+    ///
+    /// Returns the [`DetachInstanceRamRoleBuilder`](super::operation::detach_instance_ram_role::DetachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    pub fn detach_instance_ram_role(
+        &self,
+    ) -> super::operation::detach_instance_ram_role::DetachInstanceRamRoleBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::detach_instance_ram_role::DetachInstanceRamRoleBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Detaches key pair.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachKeyPair>.
+    ///
+    /// Returns the [`DetachKeyPairBuilder`](super::operation::detach_key_pair::DetachKeyPairBuilder) of this client: set parameters, then call `send()`.
+    pub fn detach_key_pair(
+        &self,
+    ) -> super::operation::detach_key_pair::DetachKeyPairBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::detach_key_pair::DetachKeyPairBuilder::new(self.inner.clone())
+    }
+    /// Detaches network interface.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachNetworkInterface>.
+    ///
+    /// Returns the [`DetachNetworkInterfaceBuilder`](super::operation::detach_network_interface::DetachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    pub fn detach_network_interface(
+        &self,
+    ) -> super::operation::detach_network_interface::DetachNetworkInterfaceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::detach_network_interface::DetachNetworkInterfaceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Disables activation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DisableActivation>.
+    ///
+    /// Returns the [`DisableActivationBuilder`](super::operation::disable_activation::DisableActivationBuilder) of this client: set parameters, then call `send()`.
+    pub fn disable_activation(
+        &self,
+    ) -> super::operation::disable_activation::DisableActivationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::disable_activation::DisableActivationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Calls `EipFillParams`.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams>.
+    ///
+    /// Returns the [`EipFillParamsBuilder`](super::operation::eip_fill_params::EipFillParamsBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn eip_fill_params(
+        &self,
+    ) -> super::operation::eip_fill_params::EipFillParamsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::eip_fill_params::EipFillParamsBuilder::new(self.inner.clone())
+    }
+    /// Calls `EipFillProduct`.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct>.
+    ///
+    /// Returns the [`EipFillProductBuilder`](super::operation::eip_fill_product::EipFillProductBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn eip_fill_product(
+        &self,
+    ) -> super::operation::eip_fill_product::EipFillProductBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::eip_fill_product::EipFillProductBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Calls `EipNotifyPaid`.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid>.
+    ///
+    /// Returns the [`EipNotifyPaidBuilder`](super::operation::eip_notify_paid::EipNotifyPaidBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn eip_notify_paid(
+        &self,
+    ) -> super::operation::eip_notify_paid::EipNotifyPaidBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::eip_notify_paid::EipNotifyPaidBuilder::new(self.inner.clone())
+    }
+    /// Enables physical connection.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EnablePhysicalConnection>.
+    ///
+    /// Returns the [`EnablePhysicalConnectionBuilder`](super::operation::enable_physical_connection::EnablePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn enable_physical_connection(
+        &self,
+    ) -> super::operation::enable_physical_connection::EnablePhysicalConnectionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::enable_physical_connection::EnablePhysicalConnectionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Exports image.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ExportImage>.
+    ///
+    /// Returns the [`ExportImageBuilder`](super::operation::export_image::ExportImageBuilder) of this client: set parameters, then call `send()`.
+    pub fn export_image(
+        &self,
+    ) -> super::operation::export_image::ExportImageBuilder<aliyun_core::ServiceClient> {
+        super::operation::export_image::ExportImageBuilder::new(self.inner.clone())
+    }
+    /// Exports snapshot.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ExportSnapshot>.
+    ///
+    /// Returns the [`ExportSnapshotBuilder`](super::operation::export_snapshot::ExportSnapshotBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn export_snapshot(
+        &self,
+    ) -> super::operation::export_snapshot::ExportSnapshotBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::export_snapshot::ExportSnapshotBuilder::new(self.inner.clone())
+    }
+    /// Gets instance console output.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceConsoleOutput>.
+    ///
+    /// Returns the [`GetInstanceConsoleOutputBuilder`](super::operation::get_instance_console_output::GetInstanceConsoleOutputBuilder) of this client: set parameters, then call `send()`.
+    pub fn get_instance_console_output(
+        &self,
+    ) -> super::operation::get_instance_console_output::GetInstanceConsoleOutputBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::get_instance_console_output::GetInstanceConsoleOutputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Gets instance screenshot.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceScreenshot>.
+    ///
+    /// Returns the [`GetInstanceScreenshotBuilder`](super::operation::get_instance_screenshot::GetInstanceScreenshotBuilder) of this client: set parameters, then call `send()`.
+    pub fn get_instance_screenshot(
+        &self,
+    ) -> super::operation::get_instance_screenshot::GetInstanceScreenshotBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::get_instance_screenshot::GetInstanceScreenshotBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Imports image.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage>.
+    ///
+    /// Returns the [`ImportImageBuilder`](super::operation::import_image::ImportImageBuilder) of this client: set parameters, then call `send()`.
+    pub fn import_image(
+        &self,
+    ) -> super::operation::import_image::ImportImageBuilder<aliyun_core::ServiceClient> {
+        super::operation::import_image::ImportImageBuilder::new(self.inner.clone())
+    }
+    /// Imports key pair.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ImportKeyPair>.
+    ///
+    /// Returns the [`ImportKeyPairBuilder`](super::operation::import_key_pair::ImportKeyPairBuilder) of this client: set parameters, then call `send()`.
+    pub fn import_key_pair(
+        &self,
+    ) -> super::operation::import_key_pair::ImportKeyPairBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::import_key_pair::ImportKeyPairBuilder::new(self.inner.clone())
+    }
     /// Installs the cloud assistant client on one or more instances.
     ///
     /// The client takes effect only after the instances restart: call `RebootInstance` after
     /// this action.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/InstallCloudAssistant>.
     ///
     /// Returns the [`InstallCloudAssistantBuilder`](super::operation::install_cloud_assistant::InstallCloudAssistantBuilder) of this client: set parameters, then call `send()`.
     pub fn install_cloud_assistant(
@@ -55,10 +3325,1054 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Invokes command.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/InvokeCommand>.
+    ///
+    /// Returns the [`InvokeCommandBuilder`](super::operation::invoke_command::InvokeCommandBuilder) of this client: set parameters, then call `send()`.
+    pub fn invoke_command(
+        &self,
+    ) -> super::operation::invoke_command::InvokeCommandBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::invoke_command::InvokeCommandBuilder::new(self.inner.clone())
+    }
+    /// Joins resource group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/JoinResourceGroup>.
+    ///
+    /// Returns the [`JoinResourceGroupBuilder`](super::operation::join_resource_group::JoinResourceGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn join_resource_group(
+        &self,
+    ) -> super::operation::join_resource_group::JoinResourceGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::join_resource_group::JoinResourceGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Joins security group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/JoinSecurityGroup>.
+    ///
+    /// Returns the [`JoinSecurityGroupBuilder`](super::operation::join_security_group::JoinSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn join_security_group(
+        &self,
+    ) -> super::operation::join_security_group::JoinSecurityGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::join_security_group::JoinSecurityGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Leaves security group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/LeaveSecurityGroup>.
+    ///
+    /// Returns the [`LeaveSecurityGroupBuilder`](super::operation::leave_security_group::LeaveSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn leave_security_group(
+        &self,
+    ) -> super::operation::leave_security_group::LeaveSecurityGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::leave_security_group::LeaveSecurityGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Lists plugin status.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ListPluginStatus>.
+    ///
+    /// Returns the [`ListPluginStatusBuilder`](super::operation::list_plugin_status::ListPluginStatusBuilder) of this client: set parameters, then call `send()`.
+    pub fn list_plugin_status(
+        &self,
+    ) -> super::operation::list_plugin_status::ListPluginStatusBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::list_plugin_status::ListPluginStatusBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Lists tag resources.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ListTagResources>.
+    ///
+    /// Returns the [`ListTagResourcesBuilder`](super::operation::list_tag_resources::ListTagResourcesBuilder) of this client: set parameters, then call `send()`.
+    pub fn list_tag_resources(
+        &self,
+    ) -> super::operation::list_tag_resources::ListTagResourcesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::list_tag_resources::ListTagResourcesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies auto provisioning group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoProvisioningGroup>.
+    ///
+    /// Returns the [`ModifyAutoProvisioningGroupBuilder`](super::operation::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_auto_provisioning_group(
+        &self,
+    ) -> super::operation::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies auto snapshot policy.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy>.
+    ///
+    /// Returns the [`ModifyAutoSnapshotPolicyBuilder`](super::operation::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_auto_snapshot_policy(
+        &self,
+    ) -> super::operation::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies auto snapshot policy ex.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicyEx>.
+    ///
+    /// Returns the [`ModifyAutoSnapshotPolicyExBuilder`](super::operation::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_auto_snapshot_policy_ex(
+        &self,
+    ) -> super::operation::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies bandwidth package spec.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyBandwidthPackageSpec>.
+    ///
+    /// Returns the [`ModifyBandwidthPackageSpecBuilder`](super::operation::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_bandwidth_package_spec(
+        &self,
+    ) -> super::operation::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies capacity reservation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCapacityReservation>.
+    ///
+    /// Returns the [`ModifyCapacityReservationBuilder`](super::operation::modify_capacity_reservation::ModifyCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_capacity_reservation(
+        &self,
+    ) -> super::operation::modify_capacity_reservation::ModifyCapacityReservationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_capacity_reservation::ModifyCapacityReservationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies cloud assistant settings.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCloudAssistantSettings>.
+    ///
+    /// Returns the [`ModifyCloudAssistantSettingsBuilder`](super::operation::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_cloud_assistant_settings(
+        &self,
+    ) -> super::operation::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies command.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCommand>.
+    ///
+    /// Returns the [`ModifyCommandBuilder`](super::operation::modify_command::ModifyCommandBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_command(
+        &self,
+    ) -> super::operation::modify_command::ModifyCommandBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_command::ModifyCommandBuilder::new(self.inner.clone())
+    }
+    /// Modifies dedicated host attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAttribute>.
+    ///
+    /// Returns the [`ModifyDedicatedHostAttributeBuilder`](super::operation::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_dedicated_host_attribute(
+        &self,
+    ) -> super::operation::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies dedicated host auto release time.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoReleaseTime>.
+    ///
+    /// Returns the [`ModifyDedicatedHostAutoReleaseTimeBuilder`](super::operation::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_dedicated_host_auto_release_time(
+        &self,
+    ) -> super::operation::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies dedicated host auto renew attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoRenewAttribute>.
+    ///
+    /// Returns the [`ModifyDedicatedHostAutoRenewAttributeBuilder`](super::operation::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_dedicated_host_auto_renew_attribute(
+        &self,
+    ) -> super::operation::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies dedicated host cluster attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostClusterAttribute>.
+    ///
+    /// Returns the [`ModifyDedicatedHostClusterAttributeBuilder`](super::operation::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_dedicated_host_cluster_attribute(
+        &self,
+    ) -> super::operation::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies dedicated hosts charge type.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostsChargeType>.
+    ///
+    /// Returns the [`ModifyDedicatedHostsChargeTypeBuilder`](super::operation::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_dedicated_hosts_charge_type(
+        &self,
+    ) -> super::operation::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies demand.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand>.
+    ///
+    /// Returns the [`ModifyDemandBuilder`](super::operation::modify_demand::ModifyDemandBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_demand(
+        &self,
+    ) -> super::operation::modify_demand::ModifyDemandBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_demand::ModifyDemandBuilder::new(self.inner.clone())
+    }
+    /// Modifies deployment set attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDeploymentSetAttribute>.
+    ///
+    /// Returns the [`ModifyDeploymentSetAttributeBuilder`](super::operation::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_deployment_set_attribute(
+        &self,
+    ) -> super::operation::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies diagnostic metric set.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiagnosticMetricSet>.
+    ///
+    /// Returns the [`ModifyDiagnosticMetricSetBuilder`](super::operation::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_diagnostic_metric_set(
+        &self,
+    ) -> super::operation::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies disk attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskAttribute>.
+    ///
+    /// Returns the [`ModifyDiskAttributeBuilder`](super::operation::modify_disk_attribute::ModifyDiskAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_disk_attribute(
+        &self,
+    ) -> super::operation::modify_disk_attribute::ModifyDiskAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_disk_attribute::ModifyDiskAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies disk charge type.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskChargeType>.
+    ///
+    /// Returns the [`ModifyDiskChargeTypeBuilder`](super::operation::modify_disk_charge_type::ModifyDiskChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_disk_charge_type(
+        &self,
+    ) -> super::operation::modify_disk_charge_type::ModifyDiskChargeTypeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_disk_charge_type::ModifyDiskChargeTypeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies disk spec.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskSpec>.
+    ///
+    /// Returns the [`ModifyDiskSpecBuilder`](super::operation::modify_disk_spec::ModifyDiskSpecBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_disk_spec(
+        &self,
+    ) -> super::operation::modify_disk_spec::ModifyDiskSpecBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_disk_spec::ModifyDiskSpecBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies eip address attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyEipAddressAttribute>.
+    ///
+    /// Returns the [`ModifyEipAddressAttributeBuilder`](super::operation::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_eip_address_attribute(
+        &self,
+    ) -> super::operation::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies elasticity assurance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance>.
+    ///
+    /// Returns the [`ModifyElasticityAssuranceBuilder`](super::operation::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_elasticity_assurance(
+        &self,
+    ) -> super::operation::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies forward entry.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyForwardEntry>.
+    ///
+    /// Returns the [`ModifyForwardEntryBuilder`](super::operation::modify_forward_entry::ModifyForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_forward_entry(
+        &self,
+    ) -> super::operation::modify_forward_entry::ModifyForwardEntryBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_forward_entry::ModifyForwardEntryBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies ha vip attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHaVipAttribute>.
+    ///
+    /// Returns the [`ModifyHaVipAttributeBuilder`](super::operation::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_ha_vip_attribute(
+        &self,
+    ) -> super::operation::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies hpc cluster attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHpcClusterAttribute>.
+    ///
+    /// Returns the [`ModifyHpcClusterAttributeBuilder`](super::operation::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_hpc_cluster_attribute(
+        &self,
+    ) -> super::operation::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies image attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageAttribute>.
+    ///
+    /// Returns the [`ModifyImageAttributeBuilder`](super::operation::modify_image_attribute::ModifyImageAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_image_attribute(
+        &self,
+    ) -> super::operation::modify_image_attribute::ModifyImageAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_image_attribute::ModifyImageAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies image share group permission.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageShareGroupPermission>.
+    ///
+    /// Returns the [`ModifyImageShareGroupPermissionBuilder`](super::operation::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_image_share_group_permission(
+        &self,
+    ) -> super::operation::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies image share permission.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageSharePermission>.
+    ///
+    /// Returns the [`ModifyImageSharePermissionBuilder`](super::operation::modify_image_share_permission::ModifyImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_image_share_permission(
+        &self,
+    ) -> super::operation::modify_image_share_permission::ModifyImageSharePermissionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_image_share_permission::ModifyImageSharePermissionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance attachment attributes.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttachmentAttributes>.
+    ///
+    /// Returns the [`ModifyInstanceAttachmentAttributesBuilder`](super::operation::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_attachment_attributes(
+        &self,
+    ) -> super::operation::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute>.
+    ///
+    /// Returns the [`ModifyInstanceAttributeBuilder`](super::operation::modify_instance_attribute::ModifyInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_attribute(
+        &self,
+    ) -> super::operation::modify_instance_attribute::ModifyInstanceAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_attribute::ModifyInstanceAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance auto release time.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoReleaseTime>.
+    ///
+    /// Returns the [`ModifyInstanceAutoReleaseTimeBuilder`](super::operation::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_auto_release_time(
+        &self,
+    ) -> super::operation::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance auto renew attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoRenewAttribute>.
+    ///
+    /// Returns the [`ModifyInstanceAutoRenewAttributeBuilder`](super::operation::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_auto_renew_attribute(
+        &self,
+    ) -> super::operation::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance charge type.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceChargeType>.
+    ///
+    /// Returns the [`ModifyInstanceChargeTypeBuilder`](super::operation::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_charge_type(
+        &self,
+    ) -> super::operation::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance deployment.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceDeployment>.
+    ///
+    /// Returns the [`ModifyInstanceDeploymentBuilder`](super::operation::modify_instance_deployment::ModifyInstanceDeploymentBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_deployment(
+        &self,
+    ) -> super::operation::modify_instance_deployment::ModifyInstanceDeploymentBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_deployment::ModifyInstanceDeploymentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance maintenance attributes.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMaintenanceAttributes>.
+    ///
+    /// Returns the [`ModifyInstanceMaintenanceAttributesBuilder`](super::operation::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_maintenance_attributes(
+        &self,
+    ) -> super::operation::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance metadata options.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMetadataOptions>.
+    ///
+    /// Returns the [`ModifyInstanceMetadataOptionsBuilder`](super::operation::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_metadata_options(
+        &self,
+    ) -> super::operation::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance network spec.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceNetworkSpec>.
+    ///
+    /// Returns the [`ModifyInstanceNetworkSpecBuilder`](super::operation::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_network_spec(
+        &self,
+    ) -> super::operation::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance spec.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceSpec>.
+    ///
+    /// Returns the [`ModifyInstanceSpecBuilder`](super::operation::modify_instance_spec::ModifyInstanceSpecBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_spec(
+        &self,
+    ) -> super::operation::modify_instance_spec::ModifyInstanceSpecBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_spec::ModifyInstanceSpecBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance vnc passwd.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVncPasswd>.
+    ///
+    /// Returns the [`ModifyInstanceVncPasswdBuilder`](super::operation::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_vnc_passwd(
+        &self,
+    ) -> super::operation::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies instance vpc attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVpcAttribute>.
+    ///
+    /// Returns the [`ModifyInstanceVpcAttributeBuilder`](super::operation::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_instance_vpc_attribute(
+        &self,
+    ) -> super::operation::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies invocation attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInvocationAttribute>.
+    ///
+    /// Returns the [`ModifyInvocationAttributeBuilder`](super::operation::modify_invocation_attribute::ModifyInvocationAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_invocation_attribute(
+        &self,
+    ) -> super::operation::modify_invocation_attribute::ModifyInvocationAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_invocation_attribute::ModifyInvocationAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies launch template default version.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyLaunchTemplateDefaultVersion>.
+    ///
+    /// Returns the [`ModifyLaunchTemplateDefaultVersionBuilder`](super::operation::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_launch_template_default_version(
+        &self,
+    ) -> super::operation::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies managed instance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyManagedInstance>.
+    ///
+    /// Returns the [`ModifyManagedInstanceBuilder`](super::operation::modify_managed_instance::ModifyManagedInstanceBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_managed_instance(
+        &self,
+    ) -> super::operation::modify_managed_instance::ModifyManagedInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_managed_instance::ModifyManagedInstanceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies network interface attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute>.
+    ///
+    /// Returns the [`ModifyNetworkInterfaceAttributeBuilder`](super::operation::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_network_interface_attribute(
+        &self,
+    ) -> super::operation::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies physical connection attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPhysicalConnectionAttribute>.
+    ///
+    /// Returns the [`ModifyPhysicalConnectionAttributeBuilder`](super::operation::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_physical_connection_attribute(
+        &self,
+    ) -> super::operation::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies prefix list.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrefixList>.
+    ///
+    /// Returns the [`ModifyPrefixListBuilder`](super::operation::modify_prefix_list::ModifyPrefixListBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_prefix_list(
+        &self,
+    ) -> super::operation::modify_prefix_list::ModifyPrefixListBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_prefix_list::ModifyPrefixListBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies prepay instance spec.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrepayInstanceSpec>.
+    ///
+    /// Returns the [`ModifyPrepayInstanceSpecBuilder`](super::operation::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_prepay_instance_spec(
+        &self,
+    ) -> super::operation::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies reserved instance attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAttribute>.
+    ///
+    /// Returns the [`ModifyReservedInstanceAttributeBuilder`](super::operation::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_reserved_instance_attribute(
+        &self,
+    ) -> super::operation::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies reserved instance auto renew attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAutoRenewAttribute>.
+    ///
+    /// Returns the [`ModifyReservedInstanceAutoRenewAttributeBuilder`](super::operation::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_reserved_instance_auto_renew_attribute(
+        &self,
+    ) -> super::operation::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies reserved instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstances>.
+    ///
+    /// Returns the [`ModifyReservedInstancesBuilder`](super::operation::modify_reserved_instances::ModifyReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_reserved_instances(
+        &self,
+    ) -> super::operation::modify_reserved_instances::ModifyReservedInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_reserved_instances::ModifyReservedInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies router interface attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceAttribute>.
+    ///
+    /// Returns the [`ModifyRouterInterfaceAttributeBuilder`](super::operation::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_router_interface_attribute(
+        &self,
+    ) -> super::operation::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies router interface spec.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceSpec>.
+    ///
+    /// Returns the [`ModifyRouterInterfaceSpecBuilder`](super::operation::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_router_interface_spec(
+        &self,
+    ) -> super::operation::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies security group attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupAttribute>.
+    ///
+    /// Returns the [`ModifySecurityGroupAttributeBuilder`](super::operation::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_security_group_attribute(
+        &self,
+    ) -> super::operation::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies security group egress rule.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupEgressRule>.
+    ///
+    /// Returns the [`ModifySecurityGroupEgressRuleBuilder`](super::operation::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_security_group_egress_rule(
+        &self,
+    ) -> super::operation::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies security group policy.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupPolicy>.
+    ///
+    /// Returns the [`ModifySecurityGroupPolicyBuilder`](super::operation::modify_security_group_policy::ModifySecurityGroupPolicyBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_security_group_policy(
+        &self,
+    ) -> super::operation::modify_security_group_policy::ModifySecurityGroupPolicyBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_security_group_policy::ModifySecurityGroupPolicyBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies security group rule.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupRule>.
+    ///
+    /// Returns the [`ModifySecurityGroupRuleBuilder`](super::operation::modify_security_group_rule::ModifySecurityGroupRuleBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_security_group_rule(
+        &self,
+    ) -> super::operation::modify_security_group_rule::ModifySecurityGroupRuleBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_security_group_rule::ModifySecurityGroupRuleBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies snapshot attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotAttribute>.
+    ///
+    /// Returns the [`ModifySnapshotAttributeBuilder`](super::operation::modify_snapshot_attribute::ModifySnapshotAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_snapshot_attribute(
+        &self,
+    ) -> super::operation::modify_snapshot_attribute::ModifySnapshotAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_snapshot_attribute::ModifySnapshotAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies snapshot group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotGroup>.
+    ///
+    /// Returns the [`ModifySnapshotGroupBuilder`](super::operation::modify_snapshot_group::ModifySnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_snapshot_group(
+        &self,
+    ) -> super::operation::modify_snapshot_group::ModifySnapshotGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_snapshot_group::ModifySnapshotGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies storage capacity unit attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageCapacityUnitAttribute>.
+    ///
+    /// Returns the [`ModifyStorageCapacityUnitAttributeBuilder`](super::operation::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_storage_capacity_unit_attribute(
+        &self,
+    ) -> super::operation::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies storage set attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute>.
+    ///
+    /// Returns the [`ModifyStorageSetAttributeBuilder`](super::operation::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder) of this client: set parameters, then call `send()`.
+    pub fn modify_storage_set_attribute(
+        &self,
+    ) -> super::operation::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies user business behavior.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyUserBusinessBehavior>.
+    ///
+    /// Returns the [`ModifyUserBusinessBehaviorBuilder`](super::operation::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_user_business_behavior(
+        &self,
+    ) -> super::operation::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies VRouter attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVRouterAttribute>.
+    ///
+    /// Returns the [`ModifyVRouterAttributeBuilder`](super::operation::modify_v_router_attribute::ModifyVRouterAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_v_router_attribute(
+        &self,
+    ) -> super::operation::modify_v_router_attribute::ModifyVRouterAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_v_router_attribute::ModifyVRouterAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies VSwitch attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVSwitchAttribute>.
+    ///
+    /// Returns the [`ModifyVSwitchAttributeBuilder`](super::operation::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_v_switch_attribute(
+        &self,
+    ) -> super::operation::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies virtual border router attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVirtualBorderRouterAttribute>.
+    ///
+    /// Returns the [`ModifyVirtualBorderRouterAttributeBuilder`](super::operation::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_virtual_border_router_attribute(
+        &self,
+    ) -> super::operation::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Modifies vpc attribute.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVpcAttribute>.
+    ///
+    /// Returns the [`ModifyVpcAttributeBuilder`](super::operation::modify_vpc_attribute::ModifyVpcAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn modify_vpc_attribute(
+        &self,
+    ) -> super::operation::modify_vpc_attribute::ModifyVpcAttributeBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::modify_vpc_attribute::ModifyVpcAttributeBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Purchases reserved instances offering.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseReservedInstancesOffering>.
+    ///
+    /// Returns the [`PurchaseReservedInstancesOfferingBuilder`](super::operation::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder) of this client: set parameters, then call `send()`.
+    pub fn purchase_reserved_instances_offering(
+        &self,
+    ) -> super::operation::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Purchases storage capacity unit.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseStorageCapacityUnit>.
+    ///
+    /// Returns the [`PurchaseStorageCapacityUnitBuilder`](super::operation::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder) of this client: set parameters, then call `send()`.
+    pub fn purchase_storage_capacity_unit(
+        &self,
+    ) -> super::operation::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Reactivates instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReActivateInstances>.
+    ///
+    /// Returns the [`ReActivateInstancesBuilder`](super::operation::re_activate_instances::ReActivateInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn re_activate_instances(
+        &self,
+    ) -> super::operation::re_activate_instances::ReActivateInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::re_activate_instances::ReActivateInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Re-initializes disk.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReInitDisk>.
+    ///
+    /// Returns the [`ReInitDiskBuilder`](super::operation::re_init_disk::ReInitDiskBuilder) of this client: set parameters, then call `send()`.
+    pub fn re_init_disk(
+        &self,
+    ) -> super::operation::re_init_disk::ReInitDiskBuilder<aliyun_core::ServiceClient> {
+        super::operation::re_init_disk::ReInitDiskBuilder::new(self.inner.clone())
+    }
     /// Restarts an instance. The instance must be in the `Running` state.
     ///
     /// With `DryRun` set, the request is only checked: a request that would succeed answers
     /// with the error `DryRunOperation`.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstance>.
     ///
     /// Returns the [`RebootInstanceBuilder`](super::operation::reboot_instance::RebootInstanceBuilder) of this client: set parameters, then call `send()`.
     pub fn reboot_instance(
@@ -67,5 +4381,509 @@ impl Client {
         aliyun_core::ServiceClient,
     > {
         super::operation::reboot_instance::RebootInstanceBuilder::new(self.inner.clone())
+    }
+    /// Reboots instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstances>.
+    ///
+    /// Returns the [`RebootInstancesBuilder`](super::operation::reboot_instances::RebootInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn reboot_instances(
+        &self,
+    ) -> super::operation::reboot_instances::RebootInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::reboot_instances::RebootInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Recovers virtual border router.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RecoverVirtualBorderRouter>.
+    ///
+    /// Returns the [`RecoverVirtualBorderRouterBuilder`](super::operation::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn recover_virtual_border_router(
+        &self,
+    ) -> super::operation::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Redeploys dedicated host.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RedeployDedicatedHost>.
+    ///
+    /// Returns the [`RedeployDedicatedHostBuilder`](super::operation::redeploy_dedicated_host::RedeployDedicatedHostBuilder) of this client: set parameters, then call `send()`.
+    pub fn redeploy_dedicated_host(
+        &self,
+    ) -> super::operation::redeploy_dedicated_host::RedeployDedicatedHostBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::redeploy_dedicated_host::RedeployDedicatedHostBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Redeploys instance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RedeployInstance>.
+    ///
+    /// Returns the [`RedeployInstanceBuilder`](super::operation::redeploy_instance::RedeployInstanceBuilder) of this client: set parameters, then call `send()`.
+    pub fn redeploy_instance(
+        &self,
+    ) -> super::operation::redeploy_instance::RedeployInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::redeploy_instance::RedeployInstanceBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Releases capacity reservation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseCapacityReservation>.
+    ///
+    /// Returns the [`ReleaseCapacityReservationBuilder`](super::operation::release_capacity_reservation::ReleaseCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    pub fn release_capacity_reservation(
+        &self,
+    ) -> super::operation::release_capacity_reservation::ReleaseCapacityReservationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::release_capacity_reservation::ReleaseCapacityReservationBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Releases dedicated host.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseDedicatedHost>.
+    ///
+    /// Returns the [`ReleaseDedicatedHostBuilder`](super::operation::release_dedicated_host::ReleaseDedicatedHostBuilder) of this client: set parameters, then call `send()`.
+    pub fn release_dedicated_host(
+        &self,
+    ) -> super::operation::release_dedicated_host::ReleaseDedicatedHostBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::release_dedicated_host::ReleaseDedicatedHostBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Releases eip address.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseEipAddress>.
+    ///
+    /// Returns the [`ReleaseEipAddressBuilder`](super::operation::release_eip_address::ReleaseEipAddressBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn release_eip_address(
+        &self,
+    ) -> super::operation::release_eip_address::ReleaseEipAddressBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::release_eip_address::ReleaseEipAddressBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Releases public ip address.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress>.
+    ///
+    /// Returns the [`ReleasePublicIpAddressBuilder`](super::operation::release_public_ip_address::ReleasePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
+    pub fn release_public_ip_address(
+        &self,
+    ) -> super::operation::release_public_ip_address::ReleasePublicIpAddressBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::release_public_ip_address::ReleasePublicIpAddressBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Removes bandwidth package ips.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RemoveBandwidthPackageIps>.
+    ///
+    /// Returns the [`RemoveBandwidthPackageIpsBuilder`](super::operation::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn remove_bandwidth_package_ips(
+        &self,
+    ) -> super::operation::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Removes tags.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags>.
+    ///
+    /// Returns the [`RemoveTagsBuilder`](super::operation::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
+    pub fn remove_tags(
+        &self,
+    ) -> super::operation::remove_tags::RemoveTagsBuilder<aliyun_core::ServiceClient> {
+        super::operation::remove_tags::RemoveTagsBuilder::new(self.inner.clone())
+    }
+    /// Renews dedicated hosts.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewDedicatedHosts>.
+    ///
+    /// Returns the [`RenewDedicatedHostsBuilder`](super::operation::renew_dedicated_hosts::RenewDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    pub fn renew_dedicated_hosts(
+        &self,
+    ) -> super::operation::renew_dedicated_hosts::RenewDedicatedHostsBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::renew_dedicated_hosts::RenewDedicatedHostsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Renews instance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewInstance>.
+    ///
+    /// Returns the [`RenewInstanceBuilder`](super::operation::renew_instance::RenewInstanceBuilder) of this client: set parameters, then call `send()`.
+    pub fn renew_instance(
+        &self,
+    ) -> super::operation::renew_instance::RenewInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::renew_instance::RenewInstanceBuilder::new(self.inner.clone())
+    }
+    /// Renews reserved instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewReservedInstances>.
+    ///
+    /// Returns the [`RenewReservedInstancesBuilder`](super::operation::renew_reserved_instances::RenewReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn renew_reserved_instances(
+        &self,
+    ) -> super::operation::renew_reserved_instances::RenewReservedInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::renew_reserved_instances::RenewReservedInstancesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Replaces system disk.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReplaceSystemDisk>.
+    ///
+    /// Returns the [`ReplaceSystemDiskBuilder`](super::operation::replace_system_disk::ReplaceSystemDiskBuilder) of this client: set parameters, then call `send()`.
+    pub fn replace_system_disk(
+        &self,
+    ) -> super::operation::replace_system_disk::ReplaceSystemDiskBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::replace_system_disk::ReplaceSystemDiskBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Reports instances status.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReportInstancesStatus>.
+    ///
+    /// Returns the [`ReportInstancesStatusBuilder`](super::operation::report_instances_status::ReportInstancesStatusBuilder) of this client: set parameters, then call `send()`.
+    pub fn report_instances_status(
+        &self,
+    ) -> super::operation::report_instances_status::ReportInstancesStatusBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::report_instances_status::ReportInstancesStatusBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Resets disk.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisk>.
+    ///
+    /// Returns the [`ResetDiskBuilder`](super::operation::reset_disk::ResetDiskBuilder) of this client: set parameters, then call `send()`.
+    pub fn reset_disk(
+        &self,
+    ) -> super::operation::reset_disk::ResetDiskBuilder<aliyun_core::ServiceClient> {
+        super::operation::reset_disk::ResetDiskBuilder::new(self.inner.clone())
+    }
+    /// Resets disks.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisks>.
+    ///
+    /// Returns the [`ResetDisksBuilder`](super::operation::reset_disks::ResetDisksBuilder) of this client: set parameters, then call `send()`.
+    pub fn reset_disks(
+        &self,
+    ) -> super::operation::reset_disks::ResetDisksBuilder<aliyun_core::ServiceClient> {
+        super::operation::reset_disks::ResetDisksBuilder::new(self.inner.clone())
+    }
+    /// Resizes disk.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResizeDisk>.
+    ///
+    /// Returns the [`ResizeDiskBuilder`](super::operation::resize_disk::ResizeDiskBuilder) of this client: set parameters, then call `send()`.
+    pub fn resize_disk(
+        &self,
+    ) -> super::operation::resize_disk::ResizeDiskBuilder<aliyun_core::ServiceClient> {
+        super::operation::resize_disk::ResizeDiskBuilder::new(self.inner.clone())
+    }
+    /// Revokes security group.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroup>.
+    ///
+    /// Returns the [`RevokeSecurityGroupBuilder`](super::operation::revoke_security_group::RevokeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    pub fn revoke_security_group(
+        &self,
+    ) -> super::operation::revoke_security_group::RevokeSecurityGroupBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::revoke_security_group::RevokeSecurityGroupBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Revokes security group egress.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroupEgress>.
+    ///
+    /// Returns the [`RevokeSecurityGroupEgressBuilder`](super::operation::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
+    pub fn revoke_security_group_egress(
+        &self,
+    ) -> super::operation::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Runs command.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RunCommand>.
+    ///
+    /// Returns the [`RunCommandBuilder`](super::operation::run_command::RunCommandBuilder) of this client: set parameters, then call `send()`.
+    pub fn run_command(
+        &self,
+    ) -> super::operation::run_command::RunCommandBuilder<aliyun_core::ServiceClient> {
+        super::operation::run_command::RunCommandBuilder::new(self.inner.clone())
+    }
+    /// Runs instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances>.
+    ///
+    /// Returns the [`RunInstancesBuilder`](super::operation::run_instances::RunInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn run_instances(
+        &self,
+    ) -> super::operation::run_instances::RunInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::run_instances::RunInstancesBuilder::new(self.inner.clone())
+    }
+    /// Sends file.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/SendFile>.
+    ///
+    /// Returns the [`SendFileBuilder`](super::operation::send_file::SendFileBuilder) of this client: set parameters, then call `send()`.
+    pub fn send_file(
+        &self,
+    ) -> super::operation::send_file::SendFileBuilder<aliyun_core::ServiceClient> {
+        super::operation::send_file::SendFileBuilder::new(self.inner.clone())
+    }
+    /// Starts image pipeline execution.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartImagePipelineExecution>.
+    ///
+    /// Returns the [`StartImagePipelineExecutionBuilder`](super::operation::start_image_pipeline_execution::StartImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
+    pub fn start_image_pipeline_execution(
+        &self,
+    ) -> super::operation::start_image_pipeline_execution::StartImagePipelineExecutionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::start_image_pipeline_execution::StartImagePipelineExecutionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Starts instance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartInstance>.
+    ///
+    /// Returns the [`StartInstanceBuilder`](super::operation::start_instance::StartInstanceBuilder) of this client: set parameters, then call `send()`.
+    pub fn start_instance(
+        &self,
+    ) -> super::operation::start_instance::StartInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::start_instance::StartInstanceBuilder::new(self.inner.clone())
+    }
+    /// Starts instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartInstances>.
+    ///
+    /// Returns the [`StartInstancesBuilder`](super::operation::start_instances::StartInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn start_instances(
+        &self,
+    ) -> super::operation::start_instances::StartInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::start_instances::StartInstancesBuilder::new(self.inner.clone())
+    }
+    /// Starts terminal session.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartTerminalSession>.
+    ///
+    /// Returns the [`StartTerminalSessionBuilder`](super::operation::start_terminal_session::StartTerminalSessionBuilder) of this client: set parameters, then call `send()`.
+    pub fn start_terminal_session(
+        &self,
+    ) -> super::operation::start_terminal_session::StartTerminalSessionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::start_terminal_session::StartTerminalSessionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Stops instance.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInstance>.
+    ///
+    /// Returns the [`StopInstanceBuilder`](super::operation::stop_instance::StopInstanceBuilder) of this client: set parameters, then call `send()`.
+    pub fn stop_instance(
+        &self,
+    ) -> super::operation::stop_instance::StopInstanceBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::stop_instance::StopInstanceBuilder::new(self.inner.clone())
+    }
+    /// Stops instances.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInstances>.
+    ///
+    /// Returns the [`StopInstancesBuilder`](super::operation::stop_instances::StopInstancesBuilder) of this client: set parameters, then call `send()`.
+    pub fn stop_instances(
+        &self,
+    ) -> super::operation::stop_instances::StopInstancesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::stop_instances::StopInstancesBuilder::new(self.inner.clone())
+    }
+    /// Stops invocation.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInvocation>.
+    ///
+    /// Returns the [`StopInvocationBuilder`](super::operation::stop_invocation::StopInvocationBuilder) of this client: set parameters, then call `send()`.
+    pub fn stop_invocation(
+        &self,
+    ) -> super::operation::stop_invocation::StopInvocationBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::stop_invocation::StopInvocationBuilder::new(self.inner.clone())
+    }
+    /// Tags resources.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TagResources>.
+    ///
+    /// Returns the [`TagResourcesBuilder`](super::operation::tag_resources::TagResourcesBuilder) of this client: set parameters, then call `send()`.
+    pub fn tag_resources(
+        &self,
+    ) -> super::operation::tag_resources::TagResourcesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::tag_resources::TagResourcesBuilder::new(self.inner.clone())
+    }
+    /// Terminates physical connection.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TerminatePhysicalConnection>.
+    ///
+    /// Returns the [`TerminatePhysicalConnectionBuilder`](super::operation::terminate_physical_connection::TerminatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn terminate_physical_connection(
+        &self,
+    ) -> super::operation::terminate_physical_connection::TerminatePhysicalConnectionBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::terminate_physical_connection::TerminatePhysicalConnectionBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Terminates virtual border router.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TerminateVirtualBorderRouter>.
+    ///
+    /// Returns the [`TerminateVirtualBorderRouterBuilder`](super::operation::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn terminate_virtual_border_router(
+        &self,
+    ) -> super::operation::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Unassigns ipv6 addresses.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassignIpv6Addresses>.
+    ///
+    /// Returns the [`UnassignIpv6AddressesBuilder`](super::operation::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
+    pub fn unassign_ipv6_addresses(
+        &self,
+    ) -> super::operation::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Unassigns private ip addresses.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassignPrivateIpAddresses>.
+    ///
+    /// Returns the [`UnassignPrivateIpAddressesBuilder`](super::operation::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
+    pub fn unassign_private_ip_addresses(
+        &self,
+    ) -> super::operation::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Unassociates eip address.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateEipAddress>.
+    ///
+    /// Returns the [`UnassociateEipAddressBuilder`](super::operation::unassociate_eip_address::UnassociateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn unassociate_eip_address(
+        &self,
+    ) -> super::operation::unassociate_eip_address::UnassociateEipAddressBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::unassociate_eip_address::UnassociateEipAddressBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Unassociates ha vip.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateHaVip>.
+    ///
+    /// Returns the [`UnassociateHaVipBuilder`](super::operation::unassociate_ha_vip::UnassociateHaVipBuilder) of this client: set parameters, then call `send()`.
+    #[deprecated(note = "deprecated by the service")]
+    #[allow(deprecated)]
+    pub fn unassociate_ha_vip(
+        &self,
+    ) -> super::operation::unassociate_ha_vip::UnassociateHaVipBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::unassociate_ha_vip::UnassociateHaVipBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Untags resources.
+    ///
+    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UntagResources>.
+    ///
+    /// Returns the [`UntagResourcesBuilder`](super::operation::untag_resources::UntagResourcesBuilder) of this client: set parameters, then call `send()`.
+    pub fn untag_resources(
+        &self,
+    ) -> super::operation::untag_resources::UntagResourcesBuilder<
+        aliyun_core::ServiceClient,
+    > {
+        super::operation::untag_resources::UntagResourcesBuilder::new(self.inner.clone())
     }
 }

@@ -18,7 +18,12 @@ pub static SERVICE: aliyun_core::ServiceMetadata = aliyun_core::ServiceMetadata 
     endpoints: aliyun_core::EndpointRules {
         regional: "ecs.{region}.aliyuncs.com",
         central: "ecs.aliyuncs.com",
-        exceptions: &[("cn-hangzhou", "ecs-cn-hangzhou.aliyuncs.com")],
+        exceptions: &[
+            ("cn-hangzhou", "ecs-cn-hangzhou.aliyuncs.com"),
+            ("cn-hangzhou-finance", "ecs.aliyuncs.com"),
+            ("cn-shanghai-finance-1", "ecs-cn-hangzhou.aliyuncs.com"),
+            ("cn-shenzhen-finance-1", "ecs-cn-hangzhou.aliyuncs.com"),
+        ],
     },
     error_style: aliyun_core::ErrorStyle::Standard,
 };

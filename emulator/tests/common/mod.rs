@@ -27,8 +27,8 @@ pub fn ecs(emulator: &Emulator) -> aliyun_ecs::Client {
     aliyun_ecs::Client::new(&config(emulator))
 }
 
-pub fn cms(emulator: &Emulator) -> aliyun_cms::Client {
-    aliyun_cms::Client::new(&config(emulator))
+pub fn cms(emulator: &Emulator) -> aliyun_cms::v20170301::Client {
+    aliyun_cms::v20170301::Client::new(&config(emulator))
 }
 
 /// A response read off a raw connection.

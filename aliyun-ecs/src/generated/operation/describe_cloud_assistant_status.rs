@@ -10,10 +10,6 @@ pub struct DescribeCloudAssistantStatusInput {
     ///
     /// Required; defaults to the client's region; wire name `RegionId`.
     pub region_id: String,
-    /// The IDs of the instances to query, sent as `InstanceId.N` (N from 1 to 50). Without any, every instance in the region is queried.
-    ///
-    /// At most 50 items; each item at least 1 character(s); wire name `InstanceId`.
-    pub instance_ids: Vec<String>,
     /// Only instances with this operating system type.
     ///
     /// Wire name `OSType`.
@@ -26,14 +22,18 @@ pub struct DescribeCloudAssistantStatusInput {
     ///
     /// 1 to 50; service default `10`; wire name `PageSize`.
     pub page_size: Option<i64>,
-    /// The token from the previous page's response (next-token paging).
-    ///
-    /// Wire name `NextToken`.
-    pub next_token: Option<String>,
     /// The number of entries per page (next-token paging).
     ///
     /// 1 to 50; service default `10`; wire name `MaxResults`.
     pub max_results: Option<i32>,
+    /// The token from the previous page's response (next-token paging).
+    ///
+    /// Wire name `NextToken`.
+    pub next_token: Option<String>,
+    /// The IDs of the instances to query, sent as `InstanceId.N` (N from 1 to 50). Without any, every instance in the region is queried.
+    ///
+    /// At most 50 items; each item at least 1 character(s); wire name `InstanceId`.
+    pub instance_ids: Vec<String>,
 }
 impl DescribeCloudAssistantStatusInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeCloudAssistantStatusBuilder::build).
@@ -50,12 +50,12 @@ impl DescribeCloudAssistantStatusInput {
 pub struct DescribeCloudAssistantStatusBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
-    instance_ids: Option<Vec<String>>,
     os_type: Option<OsType>,
     page_number: Option<i64>,
     page_size: Option<i64>,
-    next_token: Option<String>,
     max_results: Option<i32>,
+    next_token: Option<String>,
+    instance_ids: Option<Vec<String>>,
 }
 impl<C> DescribeCloudAssistantStatusBuilder<C> {
     /// Sets [`DescribeCloudAssistantStatusInput::region_id`]. Required; defaults to the client's region; wire name `RegionId`.
@@ -71,20 +71,6 @@ impl<C> DescribeCloudAssistantStatusBuilder<C> {
     /// The [`DescribeCloudAssistantStatusInput::region_id`] set so far.
     pub fn get_region_id(&self) -> &Option<String> {
         &self.region_id
-    }
-    /// Appends one item to [`DescribeCloudAssistantStatusInput::instance_ids`]. At most 50 items; each item at least 1 character(s); wire name `InstanceId`.
-    pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
-        self
-    }
-    /// Replaces the whole [`DescribeCloudAssistantStatusInput::instance_ids`] list (`None` clears it).
-    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
-        self.instance_ids = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
-        &self.instance_ids
     }
     /// Sets [`DescribeCloudAssistantStatusInput::os_type`]. Wire name `OSType`.
     pub fn os_type(mut self, input: impl Into<OsType>) -> Self {
@@ -128,20 +114,6 @@ impl<C> DescribeCloudAssistantStatusBuilder<C> {
     pub fn get_page_size(&self) -> &Option<i64> {
         &self.page_size
     }
-    /// Sets [`DescribeCloudAssistantStatusInput::next_token`]. Wire name `NextToken`.
-    pub fn next_token(mut self, input: impl Into<String>) -> Self {
-        self.next_token = Some(input.into());
-        self
-    }
-    /// Sets or clears [`DescribeCloudAssistantStatusInput::next_token`].
-    pub fn set_next_token(mut self, input: Option<String>) -> Self {
-        self.next_token = input;
-        self
-    }
-    /// The [`DescribeCloudAssistantStatusInput::next_token`] set so far.
-    pub fn get_next_token(&self) -> &Option<String> {
-        &self.next_token
-    }
     /// Sets [`DescribeCloudAssistantStatusInput::max_results`]. 1 to 50; service default `10`; wire name `MaxResults`.
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = Some(input);
@@ -156,18 +128,46 @@ impl<C> DescribeCloudAssistantStatusBuilder<C> {
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
+    /// Sets [`DescribeCloudAssistantStatusInput::next_token`]. Wire name `NextToken`.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.next_token = Some(input.into());
+        self
+    }
+    /// Sets or clears [`DescribeCloudAssistantStatusInput::next_token`].
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
+        self.next_token = input;
+        self
+    }
+    /// The [`DescribeCloudAssistantStatusInput::next_token`] set so far.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.next_token
+    }
+    /// Appends one item to [`DescribeCloudAssistantStatusInput::instance_ids`]. At most 50 items; each item at least 1 character(s); wire name `InstanceId`.
+    pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
+        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
+        self
+    }
+    /// Replaces the whole [`DescribeCloudAssistantStatusInput::instance_ids`] list (`None` clears it).
+    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
+        self.instance_ids = input;
+        self
+    }
+    /// The [`DescribeCloudAssistantStatusInput::instance_ids`] set so far.
+    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
+        &self.instance_ids
+    }
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(
         self,
     ) -> Result<DescribeCloudAssistantStatusInput, aliyun_core::InvalidInput> {
         let input = DescribeCloudAssistantStatusInput {
             region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_ids: self.instance_ids.unwrap_or_default(),
             os_type: self.os_type,
             page_number: self.page_number,
             page_size: self.page_size,
-            next_token: self.next_token,
             max_results: self.max_results,
+            next_token: self.next_token,
+            instance_ids: self.instance_ids.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -178,12 +178,12 @@ impl DescribeCloudAssistantStatusBuilder<aliyun_core::ServiceClient> {
         Self {
             client,
             region_id: None,
-            instance_ids: None,
             os_type: None,
             page_number: None,
             page_size: None,
-            next_token: None,
             max_results: None,
+            next_token: None,
+            instance_ids: None,
         }
     }
     /// Checks the input, then signs, sends and decodes the call. Idempotent: retried on timeouts and transient failures (see [the `operation` module](super)).
@@ -222,20 +222,22 @@ impl DescribeCloudAssistantStatusBuilder<aliyun_core::ServiceClient> {
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
 pub struct DescribeCloudAssistantStatusOutput {
-    /// The ID of the request.
+    /// The status of the cloud assistant client on each instance.
+    ///
+    /// On the wire the list is wrapped: `{"InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": [...]}}`.
     #[serde(
-        rename = "RequestId",
+        rename = "InstanceCloudAssistantStatusSet",
+        default,
+        deserialize_with = "aliyun_core::de::wrapped_list"
+    )]
+    pub instance_statuses: Vec<InstanceCloudAssistantStatus>,
+    /// The token of the next page; empty or absent on the last page.
+    #[serde(
+        rename = "NextToken",
         default,
         deserialize_with = "aliyun_core::de::lenient_opt"
     )]
-    pub request_id: Option<String>,
-    /// The total number of instances matched.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
-    )]
-    pub total_count: Option<i64>,
+    pub next_token: Option<String>,
     /// The page number of this page.
     #[serde(
         rename = "PageNumber",
@@ -250,22 +252,20 @@ pub struct DescribeCloudAssistantStatusOutput {
         deserialize_with = "aliyun_core::de::lenient_opt"
     )]
     pub page_size: Option<i64>,
-    /// The token of the next page; empty or absent on the last page.
+    /// The ID of the request.
     #[serde(
-        rename = "NextToken",
+        rename = "RequestId",
         default,
         deserialize_with = "aliyun_core::de::lenient_opt"
     )]
-    pub next_token: Option<String>,
-    /// The status of the cloud assistant client on each instance.
-    ///
-    /// On the wire the list is wrapped: `{"InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": [...]}}`.
+    pub request_id: Option<String>,
+    /// The total number of instances matched.
     #[serde(
-        rename = "InstanceCloudAssistantStatusSet",
+        rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::de::lenient_opt"
     )]
-    pub instance_statuses: Vec<InstanceCloudAssistantStatus>,
+    pub total_count: Option<i64>,
 }
 impl aliyun_core::Operation for DescribeCloudAssistantStatusInput {
     type Output = DescribeCloudAssistantStatusOutput;
@@ -280,9 +280,73 @@ impl aliyun_core::Operation for DescribeCloudAssistantStatusInput {
                 http_status: Some(400),
                 retryable: false,
             },
+            aliyun_core::ErrorCodeInfo {
+                code: "MissingParam.InstanceId",
+                http_status: Some(400),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidParam.PageSize",
+                http_status: Some(400),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidParam.PageNumber",
+                http_status: Some(400),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidParameter.NextToken",
+                http_status: Some(400),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidParameter.MaxResults",
+                http_status: Some(400),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InstanceIds.ExceedLimit",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "Operation.Forbidden",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidRegionId.NotFound",
+                http_status: Some(404),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidInstance.NotFound",
+                http_status: Some(404),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InternalError.Dispatch",
+                http_status: Some(500),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "ServiceUnavailable",
+                http_status: Some(500),
+                retryable: false,
+            },
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        if let Some(value) = &self.page_number {
+            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+        }
+        if let Some(value) = &self.page_size {
+            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+        }
+        if let Some(value) = &self.max_results {
+            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(50))?;
+        }
         aliyun_core::validate::items(
             "InstanceId",
             self.instance_ids.len(),
@@ -297,25 +361,16 @@ impl aliyun_core::Operation for DescribeCloudAssistantStatusInput {
                 Ok(())
             },
         )?;
-        if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
-        }
-        if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
-        }
-        if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(50))?;
-        }
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
         params.push("RegionId", &self.region_id);
-        params.push_repeat_list("InstanceId", &self.instance_ids);
         params.push_opt("OSType", self.os_type.as_ref());
         params.push_opt("PageNumber", self.page_number.as_ref());
         params.push_opt("PageSize", self.page_size.as_ref());
-        params.push_opt("NextToken", self.next_token.as_ref());
         params.push_opt("MaxResults", self.max_results.as_ref());
+        params.push_opt("NextToken", self.next_token.as_ref());
+        params.push_repeat_list("InstanceId", &self.instance_ids);
     }
 }
 /// Errors `DescribeCloudAssistantStatus` can return.
@@ -328,6 +383,50 @@ pub enum DescribeCloudAssistantStatusError {
     ///
     /// The service says: "The api is not supported in this region."
     RegionIdApiNotSupported(aliyun_core::ServiceError),
+    /// `MissingParam.InstanceId` (HTTP 400).
+    ///
+    /// The service says: "The parameter instanceId is missing or empty."
+    MissingParamInstanceId(aliyun_core::ServiceError),
+    /// `InvalidParam.PageSize` (HTTP 400).
+    ///
+    /// The service says: "The specified parameter is invalid."
+    InvalidParamPageSize(aliyun_core::ServiceError),
+    /// `InvalidParam.PageNumber` (HTTP 400).
+    ///
+    /// The service says: "The specified parameter is invalid."
+    InvalidParamPageNumber(aliyun_core::ServiceError),
+    /// `InvalidParameter.NextToken` (HTTP 400).
+    ///
+    /// The service says: "The specified parameter NextToken is not valid."
+    InvalidParameterNextToken(aliyun_core::ServiceError),
+    /// `InvalidParameter.MaxResults` (HTTP 400).
+    ///
+    /// The service says: "The specified parameter MaxResults is not valid."
+    InvalidParameterMaxResults(aliyun_core::ServiceError),
+    /// `InstanceIds.ExceedLimit` (HTTP 403).
+    ///
+    /// The service says: "The number of instance IDs exceeds the upper limit."
+    InstanceIdsExceedLimit(aliyun_core::ServiceError),
+    /// `Operation.Forbidden` (HTTP 403).
+    ///
+    /// The service says: "The operation is not permitted."
+    OperationForbidden(aliyun_core::ServiceError),
+    /// `InvalidRegionId.NotFound` (HTTP 404).
+    ///
+    /// The service says: "The RegionId provided does not exist in our records."
+    InvalidRegionIdNotFound(aliyun_core::ServiceError),
+    /// `InvalidInstance.NotFound` (HTTP 404).
+    ///
+    /// The service says: "The specified instance does not exist."
+    InvalidInstanceNotFound(aliyun_core::ServiceError),
+    /// `InternalError.Dispatch` (HTTP 500).
+    ///
+    /// The service says: "An error occurred when you dispatched the request."
+    InternalErrorDispatch(aliyun_core::ServiceError),
+    /// `ServiceUnavailable` (HTTP 500).
+    ///
+    /// The service says: "The request has failed due to a temporary failure of the server."
+    ServiceUnavailable(aliyun_core::ServiceError),
     /// Any other error: see [`aliyun_core::Error`].
     Other(aliyun_core::Error),
 }
@@ -335,18 +434,51 @@ impl aliyun_core::error::OperationError for DescribeCloudAssistantStatusError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         match error.code() {
             "RegionId.ApiNotSupported" => Self::RegionIdApiNotSupported(error),
+            "MissingParam.InstanceId" => Self::MissingParamInstanceId(error),
+            "InvalidParam.PageSize" => Self::InvalidParamPageSize(error),
+            "InvalidParam.PageNumber" => Self::InvalidParamPageNumber(error),
+            "InvalidParameter.NextToken" => Self::InvalidParameterNextToken(error),
+            "InvalidParameter.MaxResults" => Self::InvalidParameterMaxResults(error),
+            "InstanceIds.ExceedLimit" => Self::InstanceIdsExceedLimit(error),
+            "Operation.Forbidden" => Self::OperationForbidden(error),
+            "InvalidRegionId.NotFound" => Self::InvalidRegionIdNotFound(error),
+            "InvalidInstance.NotFound" => Self::InvalidInstanceNotFound(error),
+            "InternalError.Dispatch" => Self::InternalErrorDispatch(error),
+            "ServiceUnavailable" => Self::ServiceUnavailable(error),
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
     fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
         match self {
-            Self::RegionIdApiNotSupported(error) => Ok(error),
+            Self::RegionIdApiNotSupported(error)
+            | Self::MissingParamInstanceId(error)
+            | Self::InvalidParamPageSize(error)
+            | Self::InvalidParamPageNumber(error)
+            | Self::InvalidParameterNextToken(error)
+            | Self::InvalidParameterMaxResults(error)
+            | Self::InstanceIdsExceedLimit(error)
+            | Self::OperationForbidden(error)
+            | Self::InvalidRegionIdNotFound(error)
+            | Self::InvalidInstanceNotFound(error)
+            | Self::InternalErrorDispatch(error)
+            | Self::ServiceUnavailable(error) => Ok(error),
             Self::Other(error) => Err(error),
         }
     }
     fn into_core(self) -> aliyun_core::Error {
         match self {
-            Self::RegionIdApiNotSupported(error) => aliyun_core::Error::Service(error),
+            Self::RegionIdApiNotSupported(error)
+            | Self::MissingParamInstanceId(error)
+            | Self::InvalidParamPageSize(error)
+            | Self::InvalidParamPageNumber(error)
+            | Self::InvalidParameterNextToken(error)
+            | Self::InvalidParameterMaxResults(error)
+            | Self::InstanceIdsExceedLimit(error)
+            | Self::OperationForbidden(error)
+            | Self::InvalidRegionIdNotFound(error)
+            | Self::InvalidInstanceNotFound(error)
+            | Self::InternalErrorDispatch(error)
+            | Self::ServiceUnavailable(error) => aliyun_core::Error::Service(error),
             Self::Other(error) => error,
         }
     }
@@ -434,11 +566,6 @@ mod tests {
                 200,
                 r#"{"RequestId":"2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C","TotalCount":2,"PageNumber":1,"PageSize":10,"NextToken":"AAAAAdDWBF2","InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"InstanceId":"i-1","CloudAssistantStatus":"true","CloudAssistantVersion":"2.2.0.106","OSType":"Linux","LastHeartbeatTime":"2021-03-15T09:00:00Z","ActiveTaskCount":0,"InvocationCount":3,"SupportSessionManager":true},{"InstanceId":"i-2","CloudAssistantStatus":"false","OSType":"Windows"}]}}"#,
                 || DescribeCloudAssistantStatusOutput {
-                    request_id: Some("2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C".to_owned()),
-                    total_count: Some(2),
-                    page_number: Some(1),
-                    page_size: Some(10),
-                    next_token: Some("AAAAAdDWBF2".to_owned()),
                     instance_statuses: Vec::from([
                         InstanceCloudAssistantStatus {
                             instance_id: Some("i-1".to_owned()),
@@ -458,6 +585,11 @@ mod tests {
                             ..Default::default()
                         },
                     ]),
+                    next_token: Some("AAAAAdDWBF2".to_owned()),
+                    page_number: Some(1),
+                    page_size: Some(10),
+                    request_id: Some("2B2D4A9F-4E0A-4F4C-9A2C-6D4A0B0A2B1C".to_owned()),
+                    total_count: Some(2),
                 },
             )
             .with_doc(
@@ -468,8 +600,6 @@ mod tests {
                 200,
                 r#"{"RequestId":"R-2","TotalCount":"1","InstanceCloudAssistantStatusSet":{"InstanceCloudAssistantStatus":[{"InstanceId":"i-9","CloudAssistantStatus":"True","OSType":"Haiku","InvocationCount":"12"}]}}"#,
                 || DescribeCloudAssistantStatusOutput {
-                    request_id: Some("R-2".to_owned()),
-                    total_count: Some(1),
                     instance_statuses: Vec::from([
                         InstanceCloudAssistantStatus {
                             instance_id: Some("i-9".to_owned()),
@@ -479,6 +609,8 @@ mod tests {
                             ..Default::default()
                         },
                     ]),
+                    request_id: Some("R-2".to_owned()),
+                    total_count: Some(1),
                     ..Default::default()
                 },
             )

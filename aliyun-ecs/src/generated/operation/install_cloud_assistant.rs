@@ -207,13 +207,38 @@ impl aliyun_core::Operation for InstallCloudAssistantInput {
         idempotent: false,
         errors: &[
             aliyun_core::ErrorCodeInfo {
-                code: "InternalError.Dispatch",
-                http_status: Some(500),
+                code: "RegionId.ApiNotSupported",
+                http_status: Some(400),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "MissingParam.InstanceId",
+                http_status: Some(400),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InstanceIds.ExceedLimit",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "Operation.Forbidden",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidRegionId.NotFound",
+                http_status: Some(404),
                 retryable: false,
             },
             aliyun_core::ErrorCodeInfo {
                 code: "InvalidInstance.NotFound",
                 http_status: Some(404),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InternalError.Dispatch",
+                http_status: Some(500),
                 retryable: false,
             },
         ],
@@ -250,38 +275,71 @@ impl aliyun_core::Operation for InstallCloudAssistantInput {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum InstallCloudAssistantError {
-    /// `InternalError.Dispatch` (HTTP 500): An unknown error occurred while the request was dispatched.
+    /// `RegionId.ApiNotSupported` (HTTP 400).
     ///
-    /// The service says: "An error occurred when you dispatched the request."
-    InternalErrorDispatch(aliyun_core::ServiceError),
+    /// The service says: "The api is not supported in this region."
+    RegionIdApiNotSupported(aliyun_core::ServiceError),
+    /// `MissingParam.InstanceId` (HTTP 400).
+    ///
+    /// The service says: "The parameter instanceId is missing or empty."
+    MissingParamInstanceId(aliyun_core::ServiceError),
+    /// `InstanceIds.ExceedLimit` (HTTP 403).
+    ///
+    /// The service says: "The number of instance IDs exceeds the upper limit."
+    InstanceIdsExceedLimit(aliyun_core::ServiceError),
+    /// `Operation.Forbidden` (HTTP 403).
+    ///
+    /// The service says: "The operation is not permitted."
+    OperationForbidden(aliyun_core::ServiceError),
+    /// `InvalidRegionId.NotFound` (HTTP 404).
+    ///
+    /// The service says: "The RegionId provided does not exist in our records."
+    InvalidRegionIdNotFound(aliyun_core::ServiceError),
     /// `InvalidInstance.NotFound` (HTTP 404): An instance named in `InstanceId.N` does not exist in the region.
     ///
     /// The service says: "The specified instance does not exist."
     InvalidInstanceNotFound(aliyun_core::ServiceError),
+    /// `InternalError.Dispatch` (HTTP 500): An unknown error occurred while the request was dispatched.
+    ///
+    /// The service says: "An error occurred when you dispatched the request."
+    InternalErrorDispatch(aliyun_core::ServiceError),
     /// Any other error: see [`aliyun_core::Error`].
     Other(aliyun_core::Error),
 }
 impl aliyun_core::error::OperationError for InstallCloudAssistantError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         match error.code() {
-            "InternalError.Dispatch" => Self::InternalErrorDispatch(error),
+            "RegionId.ApiNotSupported" => Self::RegionIdApiNotSupported(error),
+            "MissingParam.InstanceId" => Self::MissingParamInstanceId(error),
+            "InstanceIds.ExceedLimit" => Self::InstanceIdsExceedLimit(error),
+            "Operation.Forbidden" => Self::OperationForbidden(error),
+            "InvalidRegionId.NotFound" => Self::InvalidRegionIdNotFound(error),
             "InvalidInstance.NotFound" => Self::InvalidInstanceNotFound(error),
+            "InternalError.Dispatch" => Self::InternalErrorDispatch(error),
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
     fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
         match self {
-            Self::InternalErrorDispatch(error) | Self::InvalidInstanceNotFound(error) => {
-                Ok(error)
-            }
+            Self::RegionIdApiNotSupported(error)
+            | Self::MissingParamInstanceId(error)
+            | Self::InstanceIdsExceedLimit(error)
+            | Self::OperationForbidden(error)
+            | Self::InvalidRegionIdNotFound(error)
+            | Self::InvalidInstanceNotFound(error)
+            | Self::InternalErrorDispatch(error) => Ok(error),
             Self::Other(error) => Err(error),
         }
     }
     fn into_core(self) -> aliyun_core::Error {
         match self {
-            Self::InternalErrorDispatch(error) | Self::InvalidInstanceNotFound(error) => {
-                aliyun_core::Error::Service(error)
-            }
+            Self::RegionIdApiNotSupported(error)
+            | Self::MissingParamInstanceId(error)
+            | Self::InstanceIdsExceedLimit(error)
+            | Self::OperationForbidden(error)
+            | Self::InvalidRegionIdNotFound(error)
+            | Self::InvalidInstanceNotFound(error)
+            | Self::InternalErrorDispatch(error) => aliyun_core::Error::Service(error),
             Self::Other(error) => error,
         }
     }

@@ -222,6 +222,56 @@ impl aliyun_core::Operation for RebootInstanceInput {
         idempotent: false,
         errors: &[
             aliyun_core::ErrorCodeInfo {
+                code: "IncorrectInstanceStatus",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InstanceLockedForSecurity",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "DiskError",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InstanceExpiredOrInArrears",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidParameter.KMSKeyId.CMKUnauthorized",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidParameter.KMSKeyId.CMKNotEnabled",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidParameter.KMSKeyId.KMSUnauthorized",
+                http_status: Some(403),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidParameter.KMSKeyId.NotFound",
+                http_status: Some(404),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InvalidInstanceId.NotFound",
+                http_status: Some(404),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
+                code: "InternalError",
+                http_status: Some(500),
+                retryable: false,
+            },
+            aliyun_core::ErrorCodeInfo {
                 code: "DryRunOperation",
                 http_status: Some(400),
                 retryable: false,
@@ -232,23 +282,8 @@ impl aliyun_core::Operation for RebootInstanceInput {
                 retryable: false,
             },
             aliyun_core::ErrorCodeInfo {
-                code: "IncorrectInstanceStatus",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
                 code: "IncorrectInstanceStatus.Initializing",
                 http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InstanceLockedForSecurity",
-                http_status: Some(403),
-                retryable: false,
-            },
-            aliyun_core::ErrorCodeInfo {
-                code: "InvalidInstanceId.NotFound",
-                http_status: Some(404),
                 retryable: false,
             },
         ],
@@ -274,6 +309,46 @@ impl aliyun_core::Operation for RebootInstanceInput {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum RebootInstanceError {
+    /// `IncorrectInstanceStatus` (HTTP 403): The instance is not `Running` (for example it is `Stopped` or `Starting`).
+    ///
+    /// The service says: "The current status of the resource does not support this operation."
+    IncorrectInstanceStatus(aliyun_core::ServiceError),
+    /// `InstanceLockedForSecurity` (HTTP 403): The instance is locked for security reasons.
+    ///
+    /// The service says: "The specified operation is denied as your instance is locked for security reasons."
+    InstanceLockedForSecurity(aliyun_core::ServiceError),
+    /// `DiskError` (HTTP 403).
+    ///
+    /// The service says: "IncorrectDiskStatus."
+    DiskError(aliyun_core::ServiceError),
+    /// `InstanceExpiredOrInArrears` (HTTP 403).
+    ///
+    /// The service says: "The specified operation is denied as your prepay instance is expired (prepay mode) or in arrears (afterpay mode)."
+    InstanceExpiredOrInArrears(aliyun_core::ServiceError),
+    /// `InvalidParameter.KMSKeyId.CMKUnauthorized` (HTTP 403).
+    ///
+    /// The service says: "%s"
+    InvalidParameterKmsKeyIdCmkUnauthorized(aliyun_core::ServiceError),
+    /// `InvalidParameter.KMSKeyId.CMKNotEnabled` (HTTP 403).
+    ///
+    /// The service says: "%s"
+    InvalidParameterKmsKeyIdCmkNotEnabled(aliyun_core::ServiceError),
+    /// `InvalidParameter.KMSKeyId.KMSUnauthorized` (HTTP 403).
+    ///
+    /// The service says: "%s"
+    InvalidParameterKmsKeyIdKmsUnauthorized(aliyun_core::ServiceError),
+    /// `InvalidParameter.KMSKeyId.NotFound` (HTTP 404).
+    ///
+    /// The service says: "%s"
+    InvalidParameterKmsKeyIdNotFound(aliyun_core::ServiceError),
+    /// `InvalidInstanceId.NotFound` (HTTP 404): The instance does not exist.
+    ///
+    /// The service says: "The specified InstanceId does not exist."
+    InvalidInstanceIdNotFound(aliyun_core::ServiceError),
+    /// `InternalError` (HTTP 500).
+    ///
+    /// The service says: "The request processing has failed due to some unknown error."
+    InternalError(aliyun_core::ServiceError),
     /// `DryRunOperation` (HTTP 400): A dry run passed every check; nothing was restarted.
     ///
     /// The service says: "Request validation has been passed with DryRun flag set."
@@ -282,58 +357,75 @@ pub enum RebootInstanceError {
     ///
     /// The service says: "The specified parameter InstanceId is not valid."
     InvalidInstanceIdMalFormed(aliyun_core::ServiceError),
-    /// `IncorrectInstanceStatus` (HTTP 403): The instance is not `Running` (for example it is `Stopped` or `Starting`).
-    ///
-    /// The service says: "The current status of the resource does not support this operation."
-    IncorrectInstanceStatus(aliyun_core::ServiceError),
     /// `IncorrectInstanceStatus.Initializing` (HTTP 403): The instance is still being created.
     ///
     /// The service says: "The specified instance is in an initializing state."
     IncorrectInstanceStatusInitializing(aliyun_core::ServiceError),
-    /// `InstanceLockedForSecurity` (HTTP 403): The instance is locked for security reasons.
-    ///
-    /// The service says: "The specified operation is denied as your instance is locked for security reasons."
-    InstanceLockedForSecurity(aliyun_core::ServiceError),
-    /// `InvalidInstanceId.NotFound` (HTTP 404): The instance does not exist.
-    ///
-    /// The service says: "The specified InstanceId does not exist."
-    InvalidInstanceIdNotFound(aliyun_core::ServiceError),
     /// Any other error: see [`aliyun_core::Error`].
     Other(aliyun_core::Error),
 }
 impl aliyun_core::error::OperationError for RebootInstanceError {
     fn from_service(error: aliyun_core::ServiceError) -> Self {
         match error.code() {
+            "IncorrectInstanceStatus" => Self::IncorrectInstanceStatus(error),
+            "InstanceLockedForSecurity" => Self::InstanceLockedForSecurity(error),
+            "DiskError" => Self::DiskError(error),
+            "InstanceExpiredOrInArrears" => Self::InstanceExpiredOrInArrears(error),
+            "InvalidParameter.KMSKeyId.CMKUnauthorized" => {
+                Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
+            }
+            "InvalidParameter.KMSKeyId.CMKNotEnabled" => {
+                Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
+            }
+            "InvalidParameter.KMSKeyId.KMSUnauthorized" => {
+                Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
+            }
+            "InvalidParameter.KMSKeyId.NotFound" => {
+                Self::InvalidParameterKmsKeyIdNotFound(error)
+            }
+            "InvalidInstanceId.NotFound" => Self::InvalidInstanceIdNotFound(error),
+            "InternalError" => Self::InternalError(error),
             "DryRunOperation" => Self::DryRunOperation(error),
             "InvalidInstanceId.MalFormed" => Self::InvalidInstanceIdMalFormed(error),
-            "IncorrectInstanceStatus" => Self::IncorrectInstanceStatus(error),
             "IncorrectInstanceStatus.Initializing" => {
                 Self::IncorrectInstanceStatusInitializing(error)
             }
-            "InstanceLockedForSecurity" => Self::InstanceLockedForSecurity(error),
-            "InvalidInstanceId.NotFound" => Self::InvalidInstanceIdNotFound(error),
             _ => Self::Other(aliyun_core::Error::Service(error)),
         }
     }
     fn as_parts(&self) -> Result<&aliyun_core::ServiceError, &aliyun_core::Error> {
         match self {
-            Self::DryRunOperation(error)
-            | Self::InvalidInstanceIdMalFormed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::IncorrectInstanceStatusInitializing(error)
+            Self::IncorrectInstanceStatus(error)
             | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidInstanceIdNotFound(error) => Ok(error),
+            | Self::DiskError(error)
+            | Self::InstanceExpiredOrInArrears(error)
+            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
+            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
+            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
+            | Self::InvalidParameterKmsKeyIdNotFound(error)
+            | Self::InvalidInstanceIdNotFound(error)
+            | Self::InternalError(error)
+            | Self::DryRunOperation(error)
+            | Self::InvalidInstanceIdMalFormed(error)
+            | Self::IncorrectInstanceStatusInitializing(error) => Ok(error),
             Self::Other(error) => Err(error),
         }
     }
     fn into_core(self) -> aliyun_core::Error {
         match self {
-            Self::DryRunOperation(error)
-            | Self::InvalidInstanceIdMalFormed(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::IncorrectInstanceStatusInitializing(error)
+            Self::IncorrectInstanceStatus(error)
             | Self::InstanceLockedForSecurity(error)
-            | Self::InvalidInstanceIdNotFound(error) => {
+            | Self::DiskError(error)
+            | Self::InstanceExpiredOrInArrears(error)
+            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
+            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
+            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
+            | Self::InvalidParameterKmsKeyIdNotFound(error)
+            | Self::InvalidInstanceIdNotFound(error)
+            | Self::InternalError(error)
+            | Self::DryRunOperation(error)
+            | Self::InvalidInstanceIdMalFormed(error)
+            | Self::IncorrectInstanceStatusInitializing(error) => {
                 aliyun_core::Error::Service(error)
             }
             Self::Other(error) => error,
