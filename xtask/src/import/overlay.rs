@@ -1,6 +1,6 @@
 //! Merging a hand-written overlay (`specs/overlays/<file>.yaml`) into an imported spec.
 //!
-//! The rule (FORMAT-v2 "Files", documented in specs/README.md):
+//! The rule (documented for spec authors in specs/README.md):
 //! * `product` keys in the overlay replace the imported ones key by key;
 //! * a `types` entry replaces the imported entry of that name whole;
 //! * an action: every key it gives replaces the imported key, except `params`,
