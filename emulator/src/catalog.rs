@@ -1,12 +1,12 @@
 //! The products the emulator serves: every spec embedded at build time (`specs/*.yaml`) plus
-//! any given at run time, parsed and lowered by the `codegen` crate, so the emulator and the
+//! any given at run time, parsed and lowered by the `aliyun-spec` crate, so the emulator and the
 //! SDK agree on each action.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use codegen::Service;
-use codegen::model::{Field, Operation, Type};
+use aliyun_spec::Service;
+use aliyun_spec::model::{Field, Operation, Type};
 use regex::Regex;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
@@ -46,7 +46,7 @@ impl Catalog {
     pub(crate) fn load(sources: &[SpecSource]) -> Result<Catalog, String> {
         let mut catalog = Catalog::default();
         for source in sources {
-            let service = codegen::parse_service(&source.name, &source.text)
+            let service = aliyun_spec::parse_service(&source.name, &source.text)
                 .map_err(|e| format!("spec {}: {e}", source.name))?;
             catalog.services.retain(|s| {
                 !(s.code.eq_ignore_ascii_case(&service.code)
@@ -64,7 +64,7 @@ impl Catalog {
             fields.extend(&op.params);
         }
         for ty in &service.types {
-            if let codegen::model::NamedType::Struct(s) = ty {
+            if let aliyun_spec::model::NamedType::Struct(s) = ty {
                 fields.extend(&s.fields);
             }
         }

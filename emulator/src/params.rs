@@ -5,9 +5,9 @@
 //! or the parameter-named variant the action's spec documents (`InvalidInstanceId.MalFormed`,
 //! `InvalidParameter.PageSize`, `MissingRegionId`, ...) when there is one.
 
-use codegen::Service;
-use codegen::model::{Field, Item, Limits, NamedType, Operation, Type};
-use codegen::spec::ListStyle;
+use aliyun_spec::Service;
+use aliyun_spec::model::{Field, Item, Limits, NamedType, Operation, Type};
+use aliyun_spec::spec::ListStyle;
 use serde_json::{Map, Number, Value};
 
 use crate::catalog::Catalog;

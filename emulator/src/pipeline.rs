@@ -186,7 +186,7 @@ async fn pipeline(
     draft.entry.product = Some(service.code.clone());
     route.action = Some(op.name.as_str());
     route.product = Some(service.code.as_str());
-    route.envelope = service.error_style == codegen::model::ErrorStyle::Envelope;
+    route.envelope = service.error_style == aliyun_spec::model::ErrorStyle::Envelope;
     route.host_id = service.central_endpoint.clone();
 
     let authenticator = Authenticator {

@@ -2,9 +2,9 @@
 //! types), errors in the standard and legacy shapes, JSON or XML (`Format=XML`), and the
 //! deliberately broken bodies faults send.
 
+use aliyun_spec::Service;
+use aliyun_spec::model::{Field, Type, WireType};
 use bytes::Bytes;
-use codegen::Service;
-use codegen::model::{Field, Type, WireType};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value, json};

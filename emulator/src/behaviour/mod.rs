@@ -8,8 +8,8 @@ mod ecs;
 
 use std::time::SystemTime;
 
-use codegen::Service;
-use codegen::model::Operation;
+use aliyun_spec::Service;
+use aliyun_spec::model::Operation;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use codegen::{SpecError, parse_spec};
+use aliyun_spec::{SpecError, parse_spec};
 
 /// A small valid spec; each test breaks one thing in it.
 pub const VALID: &str = r#"product:

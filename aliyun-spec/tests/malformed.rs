@@ -3,7 +3,7 @@
 
 mod support;
 
-use codegen::parse_spec;
+use aliyun_spec::parse_spec;
 use support::{VALID, edit, errors_of, list, refused};
 
 #[test]

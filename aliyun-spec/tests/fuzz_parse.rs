@@ -3,10 +3,10 @@
 
 use proptest::prelude::*;
 
-const FIXTURE: &str = include_str!("../fixture/spec.yaml");
+const FIXTURE: &str = include_str!("../../codegen/fixture/spec.yaml");
 
 fn parse(source: &str) {
-    if let Err(errors) = codegen::parse_spec("fuzz.yaml", source) {
+    if let Err(errors) = aliyun_spec::parse_spec("fuzz.yaml", source) {
         assert!(!errors.0.is_empty());
         for error in &errors.0 {
             assert!(error.to_string().starts_with("fuzz.yaml"));

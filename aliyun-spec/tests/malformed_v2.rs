@@ -5,7 +5,7 @@
 
 mod support;
 
-use codegen::parse_spec;
+use aliyun_spec::parse_spec;
 use support::{VALID, edit, errors_of, line_of, list, refused, with_param};
 
 /// Refused at the line of `needle`, at `path`, saying `fragment`.
