@@ -190,7 +190,6 @@ async fn pipeline(
     draft.entry.product = Some(service.code.clone());
     route.action = Some(op.name.as_str());
     route.product = Some(service.code.as_str());
-    route.envelope = service.error_style == codegen::model::ErrorStyle::Envelope;
     route.host_id = service.central_endpoint.clone();
 
     let authenticator = Authenticator {
@@ -208,8 +207,11 @@ async fn pipeline(
         Err(error) => return refused(&route, error),
     };
 
-    // Past validation, only the action refuses; faults are logged as faults.
+    // Past validation, only the action refuses; faults are logged as faults. Only the
+    // action's own errors take the product's envelope: the gateway's refusals above
+    // (signature, missing or malformed parameters) are HTTP 4xx for every product.
     draft.entry.refused_at = None;
+    route.envelope = service.error_style == codegen::model::ErrorStyle::Envelope;
     let facts = RequestFacts {
         product: &service.code,
         action: &op.name,

@@ -169,3 +169,29 @@ async fn every_embedded_action_is_served() {
         failures.join("\n")
     );
 }
+
+/// The gateway's refusals are HTTP 4xx for every product: a CloudMonitor 2019-01-01 action
+/// (whose own errors come in an HTTP 200 envelope) missing a parameter or with a malformed
+/// nested name is refused with HTTP 400.
+#[tokio::test]
+async fn envelope_products_refuse_bad_parameters_with_http_400() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = ServiceClient::new(&common::config(&emulator), &aliyun_cms::SERVICE);
+    let refusals = [
+        client
+            .untyped_call("CreateDynamicTagGroup")
+            .param("RegionId", "cn-hangzhou"),
+        client
+            .untyped_call("AddTags")
+            .param("GroupIds.1", "g-1")
+            .param("Tag.01.Key", "env"),
+    ];
+    for call in refusals {
+        let Err(Error::Service(error)) = call.send().await else {
+            panic!("not refused");
+        };
+        assert_eq!(error.http_status(), 400, "{error}");
+        let entry = emulator.requests().pop().unwrap();
+        assert_eq!(entry.refused_at, Some(Stage::Validation));
+    }
+}
