@@ -3,7 +3,7 @@
 //! SDK agree on each action.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aliyun_spec::Service;
 use aliyun_spec::model::{Field, Operation, Type};
@@ -14,6 +14,21 @@ include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
 /// The names of the specs embedded at build time (`ecs.yaml`, ...).
 pub fn embedded_spec_names() -> Vec<&'static str> {
     EMBEDDED_SPECS.iter().map(|(name, _)| *name).collect()
+}
+
+/// The embedded specs, parsed and lowered as the emulator serves them (once per process).
+pub fn embedded_services() -> Result<Vec<Arc<Service>>, String> {
+    embedded_catalog().map(|c| c.services.clone())
+}
+
+/// The embedded specs parsed once per process: the imported specs take seconds to parse in an
+/// unoptimized build, and tests start many emulators.
+fn embedded_catalog() -> Result<&'static Catalog, String> {
+    static EMBEDDED: OnceLock<Result<Catalog, String>> = OnceLock::new();
+    EMBEDDED
+        .get_or_init(|| Catalog::load(&embedded_sources()))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// A spec source: a display name for messages and its YAML text.
@@ -34,7 +49,7 @@ pub(crate) fn embedded_sources() -> Vec<SpecSource> {
 }
 
 /// Every served product, with the regular expressions of their patterns compiled once.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Catalog {
     services: Vec<Arc<Service>>,
     patterns: HashMap<String, Regex>,
@@ -45,6 +60,23 @@ impl Catalog {
     /// earlier one (so a runtime spec can override an embedded one).
     pub(crate) fn load(sources: &[SpecSource]) -> Result<Catalog, String> {
         let mut catalog = Catalog::default();
+        catalog.add(sources)?;
+        Ok(catalog)
+    }
+
+    /// The embedded specs (when `embedded`), then `extra` as [`Catalog::load`] adds them.
+    pub(crate) fn with_embedded(embedded: bool, extra: &[SpecSource]) -> Result<Catalog, String> {
+        let mut catalog = if embedded {
+            embedded_catalog()?.clone()
+        } else {
+            Catalog::default()
+        };
+        catalog.add(extra)?;
+        Ok(catalog)
+    }
+
+    fn add(&mut self, sources: &[SpecSource]) -> Result<(), String> {
+        let catalog = self;
         for source in sources {
             let service = aliyun_spec::parse_service(&source.name, &source.text)
                 .map_err(|e| format!("spec {}: {e}", source.name))?;
@@ -55,7 +87,7 @@ impl Catalog {
             catalog.compile_patterns(&service)?;
             catalog.services.push(Arc::new(service));
         }
-        Ok(catalog)
+        Ok(())
     }
 
     fn compile_patterns(&mut self, service: &Service) -> Result<(), String> {
@@ -117,7 +149,7 @@ mod tests {
         let names = embedded_spec_names();
         assert!(names.contains(&"ecs.yaml"), "{names:?}");
         assert!(names.contains(&"cms.yaml"), "{names:?}");
-        let catalog = Catalog::load(&embedded_sources()).unwrap();
+        let catalog = Catalog::with_embedded(true, &[]).unwrap();
         let (ecs, op) = catalog.find("2014-05-26", "RebootInstance").unwrap();
         assert_eq!(ecs.code, "Ecs");
         assert_eq!(op.name, "RebootInstance");

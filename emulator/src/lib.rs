@@ -147,13 +147,13 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
-pub use catalog::embedded_spec_names;
+pub use catalog::{embedded_services, embedded_spec_names};
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
 pub use keys::{
     AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,
     DEFAULT_STS_ACCESS_KEY_SECRET, DEFAULT_STS_SECURITY_TOKEN, default_keys,
 };
-pub use log::{LoggedRequest, Verdict};
+pub use log::{LoggedRequest, Stage, Verdict};
 pub use request::{MAX_BODY_BYTES, MAX_PARAMS, MAX_QUERY_BYTES};
 pub use world::{
     AgentState, CloudAssistantState, CmsTiming, FailMode, Instance, InstanceStatus,
@@ -317,12 +317,7 @@ impl EmulatorBuilder {
 
     /// Binds, loads the specs and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        let mut sources = if self.embedded_specs {
-            catalog::embedded_sources()
-        } else {
-            Vec::new()
-        };
-        sources.extend(self.specs);
+        let mut sources = self.specs;
         for path in &self.spec_files {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| StartError::Spec(format!("cannot read {}: {e}", path.display())))?;
@@ -331,7 +326,8 @@ impl EmulatorBuilder {
                 text,
             });
         }
-        let catalog = Catalog::load(&sources).map_err(StartError::Spec)?;
+        let catalog =
+            Catalog::with_embedded(self.embedded_specs, &sources).map_err(StartError::Spec)?;
         let keys = if self.keys.is_empty() {
             default_keys()
         } else {

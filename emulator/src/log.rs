@@ -35,6 +35,22 @@ pub enum Verdict {
     },
 }
 
+/// Where the pipeline refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The request could not be read (body too large, method, encoding, `Format`).
+    Request,
+    /// No such version or action, or neither was named.
+    Routing,
+    /// Authentication: the signature, the key, the timestamp, the nonce or the token.
+    Signature,
+    /// The parameters do not satisfy the action's spec.
+    Validation,
+    /// The action itself answered with an error (a modelled world's refusal).
+    Action,
+}
+
 /// One logged request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoggedRequest {
@@ -67,6 +83,8 @@ pub struct LoggedRequest {
     /// How it ended.
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// Where it was refused (`None`: it was not refused, or a fault answered instead).
+    pub refused_at: Option<Stage>,
     /// Every fault that struck, latency included.
     pub faults: Vec<String>,
 }
@@ -166,6 +184,7 @@ mod tests {
                 fault: "throttling".into(),
                 code: Some("Throttling.User".into()),
             },
+            refused_at: None,
             faults: vec![],
         }
     }

@@ -103,10 +103,24 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| *v)
+        let exact = self.params.iter().find(|(k, _)| *k == name);
+        // A top-level name the reference spells otherwise (`regionId`) arrives as the SDKs
+        // and the service spell it (`RegionId`): an exact match wins, then any case.
+        let any_case = || {
+            if name.contains('.') {
+                return None;
+            }
+            self.params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
+        exact.or_else(any_case).map(|(_, v)| *v)
+    }
+
+    /// Whether `name` is a top-level parameter of the action in its own right (a spec may
+    /// spell a flattened field `SystemDisk.Size` next to a list whose prefix it shares).
+    fn is_own_parameter(&self, name: &str) -> bool {
+        self.op.params.iter().any(|f| f.wire_name == name)
     }
 
     /// Reads `field` at wire path `path`; `top` is the top-level parameter (for error codes).
@@ -204,19 +218,29 @@ impl Reader<'_> {
     /// `path.1`, `path.2`, ... (struct items: `path.1.Field`), in index order; gaps allowed.
     fn repeat_list(&self, item: &Item, path: &str, top: &str) -> Result<Vec<Value>, ApiError> {
         let prefix = format!("{path}.");
-        let mut indices: Vec<u64> = self
-            .params
-            .iter()
-            .filter_map(|(name, _)| name.strip_prefix(&prefix))
-            .filter_map(|rest| {
-                let index = rest.split('.').next().unwrap_or_default();
-                // Canonical decimal only (`01` is not `1`), from 1.
-                if index.is_empty() || index.starts_with('0') {
-                    return None;
+        let mut indices = Vec::new();
+        for (name, _) in self.params {
+            let Some(rest) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            if self.is_own_parameter(name) {
+                continue;
+            }
+            let index = rest.split('.').next().unwrap_or_default();
+            // Canonical decimal only (`01` is not `1`), from 1; the service refuses the rest.
+            let canonical = !index.is_empty()
+                && !index.starts_with('0')
+                && index.bytes().all(|b| b.is_ascii_digit());
+            match index.parse::<u64>() {
+                Ok(n) if canonical => indices.push(n),
+                _ => {
+                    return Err(ApiError::invalid_parameter(
+                        &printable(name),
+                        &format!("{path} is a list: its items are {path}.1, {path}.2, ..."),
+                    ));
                 }
-                index.parse::<u64>().ok()
-            })
-            .collect();
+            }
+        }
         indices.sort_unstable();
         indices.dedup();
         let mut items = Vec::with_capacity(indices.len());
@@ -422,7 +446,7 @@ fn f64_of(n: i64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Catalog, SpecSource, embedded_sources};
+    use crate::catalog::{Catalog, SpecSource};
 
     fn incoming(query: &[(&str, &str)]) -> Incoming {
         Incoming {
@@ -445,7 +469,7 @@ mod tests {
     }
 
     fn ecs() -> Catalog {
-        Catalog::load(&embedded_sources()).unwrap()
+        Catalog::with_embedded(true, &[]).unwrap()
     }
 
     #[test]
@@ -460,7 +484,6 @@ mod tests {
                 ("InstanceId.2", "i-b"),
                 ("InstanceId.1", "i-a"),
                 ("InstanceId.10", "i-c"),
-                ("InstanceId.01", "ignored"),
             ],
         )
         .unwrap();
@@ -538,6 +561,97 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.message.contains("32-bit"), "{err}");
+    }
+
+    #[test]
+    fn a_top_level_name_matches_in_any_case() {
+        let catalog = ecs();
+        // The reference spells it `regionId`; the SDKs send `RegionId`.
+        let query = [
+            ("RegionId", "cn-hangzhou"),
+            ("autoSnapshotPolicyId", "sp-1"),
+            ("diskIds", r#"["d-1"]"#),
+        ];
+        let input = check(&catalog, "2014-05-26", "ApplyAutoSnapshotPolicy", &query).unwrap();
+        assert_eq!(input.str("regionId"), Some("cn-hangzhou"));
+        let err = check(
+            &catalog,
+            "2014-05-26",
+            "ApplyAutoSnapshotPolicy",
+            &query[1..],
+        )
+        .unwrap_err();
+        assert!(err.message.contains("regionId"), "{err}");
+        // Nested names keep their exact spelling.
+        let input = check(
+            &catalog,
+            "2014-05-26",
+            "DescribeCloudAssistantStatus",
+            &[("RegionId", "cn-hangzhou"), ("instanceid.1", "i-a")],
+        )
+        .unwrap();
+        assert!(!input.arrived("InstanceId"));
+    }
+
+    #[test]
+    fn malformed_repeat_indices_are_refused() {
+        let catalog = ecs();
+        for name in [
+            "InstanceId.0",
+            "InstanceId.01",
+            "InstanceId.x",
+            "InstanceId.+1",
+        ] {
+            let err = check(
+                &catalog,
+                "2014-05-26",
+                "DescribeCloudAssistantStatus",
+                &[("RegionId", "cn-hangzhou"), (name, "i-a")],
+            )
+            .unwrap_err();
+            assert_eq!((err.code.as_str(), err.status), ("InvalidParameter", 400));
+            assert!(err.message.contains(name), "{err}");
+        }
+        for name in ["Tag.0.Key", "Tag.01.Key", "Tag.x.Key", "Tag.Key"] {
+            let err = check(
+                &catalog,
+                "2014-05-26",
+                "RunInstances",
+                &[("RegionId", "cn-hangzhou"), (name, "env")],
+            )
+            .unwrap_err();
+            assert_eq!((err.code.as_str(), err.status), ("InvalidParameter", 400));
+            assert!(err.message.contains(name), "{err}");
+        }
+        let input = check(
+            &catalog,
+            "2014-05-26",
+            "RunInstances",
+            &[
+                ("RegionId", "cn-hangzhou"),
+                ("Tag.1.Key", "env"),
+                ("NetworkInterface.1.SecurityGroupIds.2", "sg-2"),
+                ("NetworkInterface.1.SecurityGroupIds.1", "sg-1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(input.get("Tag"), Some(&serde_json::json!([{"Key": "env"}])));
+        let nics = input.get("NetworkInterface").unwrap();
+        assert_eq!(
+            nics[0]["SecurityGroupIds"],
+            serde_json::json!(["sg-1", "sg-2"])
+        );
+        let err = check(
+            &catalog,
+            "2014-05-26",
+            "RunInstances",
+            &[
+                ("RegionId", "cn-hangzhou"),
+                ("NetworkInterface.1.SecurityGroupIds.01", "sg-1"),
+            ],
+        )
+        .unwrap_err();
+        assert!(err.message.contains("SecurityGroupIds.01"), "{err}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::auth::{self, Authenticator, Scheme};
 use crate::behaviour::{self, Context};
 use crate::error::ApiError;
 use crate::faults::{FaultKind, Phase, RequestFacts};
-use crate::log::{LoggedRequest, Verdict};
+use crate::log::{LoggedRequest, Stage, Verdict};
 use crate::params;
 use crate::render::{self, Body, Format};
 use crate::request::{self, Incoming, MAX_BODY_BYTES};
@@ -52,6 +52,7 @@ impl Draft {
                 status: None,
                 request_id: None,
                 verdict: Verdict::Ok,
+                refused_at: None,
                 faults: Vec::new(),
             },
         }
@@ -120,6 +121,7 @@ pub(crate) async fn rpc(State(shared): State<Arc<Shared>>, request: Request) -> 
         Ok(incoming) => incoming,
         Err(error) => {
             let answer = refuse(&route, &error, &request_id);
+            draft.entry.refused_at = Some(Stage::Request);
             return finish(
                 &shared,
                 draft,
@@ -161,6 +163,7 @@ async fn pipeline(
         let body = refuse(route, &error, request_id);
         (body, Verdict::Error { code: error.code })
     };
+    entry.refused_at = Some(Stage::Request);
 
     let Some(format) = Format::parse(incoming.param("Format")) else {
         return refused(
@@ -169,6 +172,7 @@ async fn pipeline(
         );
     };
     route.format = format;
+    draft.entry.refused_at = Some(Stage::Routing);
     let Some(version) = version.filter(|v| !v.is_empty()) else {
         return refused(&route, ApiError::missing_parameter("Version"));
     };
@@ -186,7 +190,6 @@ async fn pipeline(
     draft.entry.product = Some(service.code.clone());
     route.action = Some(op.name.as_str());
     route.product = Some(service.code.as_str());
-    route.envelope = service.error_style == aliyun_spec::model::ErrorStyle::Envelope;
     route.host_id = service.central_endpoint.clone();
 
     let authenticator = Authenticator {
@@ -194,14 +197,21 @@ async fn pipeline(
         clock: &shared.clock,
         nonces: &shared.nonces,
     };
+    draft.entry.refused_at = Some(Stage::Signature);
     if let Err(error) = authenticator.authenticate(incoming) {
         return refused(&route, error);
     }
+    draft.entry.refused_at = Some(Stage::Validation);
     let input = match params::validate(&shared.catalog, &service, op, incoming) {
         Ok(input) => input,
         Err(error) => return refused(&route, error),
     };
 
+    // Past validation, only the action refuses; faults are logged as faults. Only the
+    // action's own errors take the product's envelope: the gateway's refusals above
+    // (signature, missing or malformed parameters) are HTTP 4xx for every product.
+    draft.entry.refused_at = None;
+    route.envelope = service.error_style == aliyun_spec::model::ErrorStyle::Envelope;
     let facts = RequestFacts {
         product: &service.code,
         action: &op.name,
@@ -254,7 +264,10 @@ async fn pipeline(
             Answer::Body(render::success(route.format, &op.name, body, request_id)),
             Verdict::Ok,
         ),
-        Err(error) => refused(&route, error),
+        Err(error) => {
+            draft.entry.refused_at = Some(Stage::Action);
+            refused(&route, error)
+        }
     }
 }
 
@@ -360,6 +373,9 @@ fn finish(
     answer: Answer,
     verdict: Verdict,
 ) -> Response {
+    if !matches!(verdict, Verdict::Error { .. }) {
+        draft.entry.refused_at = None;
+    }
     draft.entry.verdict = verdict;
     let response = match answer {
         Answer::Close => {

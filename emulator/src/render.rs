@@ -304,11 +304,11 @@ pub(crate) fn empty() -> Body {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Catalog, embedded_sources};
+    use crate::catalog::Catalog;
 
     #[test]
     fn shapes_wrapped_lists_and_wire_types() {
-        let catalog = Catalog::load(&embedded_sources()).unwrap();
+        let catalog = Catalog::with_embedded(true, &[]).unwrap();
         let (service, op) = catalog
             .find("2014-05-26", "DescribeCloudAssistantStatus")
             .unwrap();

@@ -41,6 +41,8 @@ pub(crate) async fn serve(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    // Answers are small: waiting to coalesce them only adds latency.
+                    let _ = stream.set_nodelay(true);
                     let router = router.clone();
                     let shared = Arc::clone(&shared);
                     let shutdown = shutdown.clone();

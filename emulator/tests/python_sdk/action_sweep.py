@@ -4,7 +4,7 @@ through the official SDK's own request class, and judges each by the emulator's 
 Per action: the request class is filled through its setters with every required parameter
 (sample values from the spec), plus, for a few chosen actions, nested optional ones; it is sent
 once (no SDK retries); the log entry it produced must say `ok`, or, for an action the emulator
-models, an error of its modelled world (not a signature, routing or validation refusal).
+models, an error of its modelled world (the log says it was refused by the action itself).
 
 Then, for a few actions, one required parameter is left out and the emulator must refuse with
 the code the service uses (`MissingParameter`, or the parameter-named code the action
@@ -19,15 +19,6 @@ from aliyunsdkcore.client import AcsClient
 
 import sdk_requests
 from spec_catalog import Sampler, expected_missing_code
-
-# Refusals that happen before an action runs: routing, signature, credentials.
-PRE_ACTION_CODES = {
-    "SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeyId.NotFound",
-    "SignatureNonceUsed", "InvalidTimeStamp.Expired", "InvalidTimeStamp.Format",
-    "MissingSecurityToken", "InvalidSecurityToken.MismatchWithAccessKey",
-    "InvalidSecurityToken.Expired", "InvalidSecurityToken.Malformed", "InvalidAction.NotFound",
-    "InvalidVersion", "UnsupportedHTTPMethod", "MissingParameter", "InvalidParameter",
-}
 
 # Parameters every signed RPC request carries; left out of the printed wire form.
 COMMON_PARAMS = {
@@ -128,7 +119,7 @@ def sweep(emulator, specs):
                 result.without_setter.append((product, action, filler.without_setter))
             if any(n != "RegionId" for n in filler.left_to_core):
                 result.left_to_core.append((product, action, filler.left_to_core))
-            verdict = _judge(spec, action, outcome, modelled=served.get(action, False))
+            verdict = _judge(outcome, modelled=served.get(action, False))
             if (product, action) in NESTED:
                 result.wire[(product, action)] = outcome.get("params", {})
             if verdict == "ok":
@@ -211,19 +202,7 @@ def _last_seq(emulator):
     return entries[-1]["seq"] if entries else 0
 
 
-def validation_codes(spec, action):
-    """Codes the emulator's parameter check answers for this action (generic and the
-    parameter-named ones the action documents)."""
-    codes = set()
-    for p in spec.params(action):
-        top = p["name"]
-        codes.update({"MissingParameter.%s" % top, "Missing%s" % top, "Invalid%s.MalFormed" % top,
-                      "InvalidParameter.%s" % top, "Invalid%s" % top,
-                      "Invalid%s.ValueNotSupported" % top})
-    return codes
-
-
-def _judge(spec, action, entry, modelled):
+def _judge(entry, modelled):
     """"ok", "world:<code>" (accepted: an error of the modelled world) or a refusal text."""
     outcome = entry.get("outcome")
     if outcome == "ok":
@@ -234,11 +213,12 @@ def _judge(spec, action, entry, modelled):
         said += ": %s" % (sdk_error[2] or "")[:300]
     if outcome != "error":
         return "not accepted (%s) %s" % (outcome, said)
-    code = entry.get("code", "")
-    if code in PRE_ACTION_CODES or code in validation_codes(spec, action):
-        return "refused, " + said
+    # The emulator logs where it refused: request, routing, signature, validation or action.
+    stage = entry.get("refused_at")
+    if stage != "action":
+        return "refused at %s, %s" % (stage, said)
     if modelled:
-        return "world:" + code
+        return "world:" + entry.get("code", "")
     return "refused (an action the emulator does not model answered an error), " + said
 
 
@@ -267,8 +247,8 @@ def _missing_checks(emulator, client, specs, result, seq):
     return seq
 
 
-# Nested names no SDK writes (index 0, a leading zero, no index): what the emulator answers is
-# printed, not judged (the service's answer to them is not documented).
+# Nested names no SDK writes (index 0, a leading zero, not a number, no index): the emulator
+# must refuse them at validation as the service does, HTTP 400 `InvalidParameter` naming them.
 MALFORMED_PROBES = [("ecs", "RunInstances", "Tag", name) for name in (
     "Tag.0.Key", "Tag.01.Key", "Tag.x.Key", "Tag.Key")]
 
@@ -291,7 +271,14 @@ def _malformed_probes(emulator, client, specs, result, seq):
             answer = entry.get("outcome")
             if answer == "error":
                 answer = "HTTP %s %s" % (entry.get("status"), entry.get("code"))
-            result.probes.append("probe %s %s with %s=probe: %s" % (product, action, name, answer))
+            line = "%s %s with %s=probe: %s" % (product, action, name, answer)
+            message = (entry.get("sdk_error") or (None, None, ""))[2] or ""
+            refused = (entry.get("status"), entry.get("code"), entry.get("refused_at")) == (
+                400, "InvalidParameter", "validation")
+            if refused and name in message:
+                result.probes.append("probe " + line)
+            else:
+                result.failures.append("FAIL malformed name not refused: " + line)
     return seq
 
 

@@ -21,6 +21,23 @@ except ImportError:  # pragma: no cover - depends on the PyYAML wheel
     from yaml import SafeLoader
 
 
+class SpecLoader(SafeLoader):
+    """Reads plain scalars as YAML 1.2 does (the Rust side's reading): PyYAML's YAML 1.1 rules
+    would turn `=` into its `value` tag, `2019-02-30...` into a (failing) timestamp and
+    `yes`/`off` into booleans."""
+
+
+SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:value", "tag:yaml.org,2002:timestamp",
+                           "tag:yaml.org,2002:bool")]
+    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
+}
+SpecLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+
+
 class Spec:
     """One spec file: product code, API version, named types and actions."""
 
@@ -52,7 +69,7 @@ def load_specs(specs_dir):
     specs = []
     for path in sorted(glob.glob(os.path.join(specs_dir, "*.yaml"))):
         with open(path, encoding="utf-8") as f:
-            data = yaml.load(f, Loader=SafeLoader)
+            data = yaml.load(f, Loader=SpecLoader)
         if isinstance(data, dict) and "product" in data and "actions" in data:
             specs.append(Spec(path, data))
     return specs
