@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use aliyun_core::{Error, ServiceClient};
 use aliyun_emulator::{Emulator, Stage};
-use codegen::Service;
-use codegen::model::{Field, NamedType, Operation, Type};
+use aliyun_spec::Service;
+use aliyun_spec::model::{Field, NamedType, Operation, Type};
 use serde_json::Value;
 
 /// The actions the emulator models, from its admin endpoint.
