@@ -740,7 +740,7 @@ pub trait OperationError: Sized {
 ///         }
 ///     }
 /// }
-/// aliyun_core::operation_error!(RebootThingError);
+/// aliyun_core::__private::operation_error!(RebootThingError);
 ///
 /// let service = ServiceError::new("Thing.NotFound", "no such thing", 404);
 /// let error = RebootThingError::from(Error::Service(service));
@@ -750,6 +750,7 @@ pub trait OperationError: Sized {
 /// assert!(matches!(other, RebootThingError::Other(_)));
 /// assert!(other.is_retryable());
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! operation_error {
     ($name:ident) => {

@@ -5,12 +5,10 @@
 //! transport, retries, and error mapping. It knows no product: generated code describes each
 //! product and action with [`ServiceMetadata`] and [`Operation`], and this crate does the rest.
 
-pub mod de;
 pub mod env;
 pub mod error;
 pub mod operation;
 pub mod params;
-pub mod validate;
 
 pub mod credentials;
 pub mod signer;
@@ -49,19 +47,10 @@ pub use serde_json::Value as JsonValue;
 pub use transport::{HttpTransport, ReqwestTransport};
 pub use untyped::UntypedCall;
 
-/// Re-exports for generated code, so product crates depend on `aliyun-core` alone. Not part of
-/// the public API: may change in any release.
+/// What only generated code calls: lenient decoding (`de`), the checks `build()` runs
+/// (`validate`), the macros that write each action's shared impls, and re-exports so product
+/// crates depend on `aliyun-core` alone. Not part of the public API: may change in any release.
 #[doc(hidden)]
-pub mod __private {
-    pub use futures_util::stream::{BoxStream, Stream};
-    pub use serde;
-
-    /// Whether a list or map has no entries (`skip_serializing_if` of JSON-text fields).
-    pub fn is_empty<T>(value: &T) -> bool
-    where
-        for<'a> &'a T: IntoIterator,
-    {
-        value.into_iter().next().is_none()
-    }
-}
+#[path = "private/mod.rs"]
+pub mod __private;
 pub use credentials::{CredentialsCache, CredentialsChain, DefaultCredentialsChain};

@@ -34,38 +34,38 @@ struct ErrorBody {
     #[serde(
         rename = "Code",
         alias = "code",
-        deserialize_with = "crate::de::lenient_opt"
+        deserialize_with = "crate::__private::de::lenient_opt"
     )]
     code: Option<String>,
     #[serde(
         rename = "Message",
         alias = "message",
-        deserialize_with = "crate::de::lenient_opt"
+        deserialize_with = "crate::__private::de::lenient_opt"
     )]
     message: Option<String>,
     #[serde(
         rename = "RequestId",
         alias = "requestId",
-        deserialize_with = "crate::de::lenient_opt"
+        deserialize_with = "crate::__private::de::lenient_opt"
     )]
     request_id: Option<String>,
     #[serde(
         rename = "HostId",
         alias = "hostId",
-        deserialize_with = "crate::de::lenient_opt"
+        deserialize_with = "crate::__private::de::lenient_opt"
     )]
     host_id: Option<String>,
     #[serde(
         rename = "Recommend",
         alias = "recommend",
-        deserialize_with = "crate::de::lenient_opt"
+        deserialize_with = "crate::__private::de::lenient_opt"
     )]
     recommend: Option<String>,
-    #[serde(rename = "ErrorCode", deserialize_with = "crate::de::lenient_opt")]
+    #[serde(rename = "ErrorCode", deserialize_with = "crate::__private::de::lenient_opt")]
     error_code: Option<String>,
-    #[serde(rename = "ErrorMessage", deserialize_with = "crate::de::lenient_opt")]
+    #[serde(rename = "ErrorMessage", deserialize_with = "crate::__private::de::lenient_opt")]
     error_message: Option<String>,
-    #[serde(rename = "Success", deserialize_with = "crate::de::lenient_opt")]
+    #[serde(rename = "Success", deserialize_with = "crate::__private::de::lenient_opt")]
     success: Option<bool>,
 }
 

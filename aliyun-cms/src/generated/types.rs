@@ -10,28 +10,36 @@ pub struct Aggregates {
     #[serde(
         rename = "Alias",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alias: Option<String>,
     /// `FieldName` on the wire.
     #[serde(
         rename = "FieldName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub field_name: Option<String>,
     /// `Function` on the wire.
     #[serde(
         rename = "Function",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub function: Option<String>,
     /// `Max` on the wire.
-    #[serde(rename = "Max", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Max",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub max: Option<String>,
     /// `Min` on the wire.
-    #[serde(rename = "Min", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Min",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub min: Option<String>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
@@ -43,112 +51,112 @@ pub struct Alarm {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `ContactGroups` on the wire.
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub contact_groups: Option<String>,
     /// `Enable` on the wire.
     #[serde(
         rename = "Enable",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `EvaluationCount` on the wire.
     #[serde(
         rename = "EvaluationCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub evaluation_count: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `SilenceTime` on the wire.
     #[serde(
         rename = "SilenceTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub silence_time: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `State` on the wire.
     #[serde(
         rename = "State",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub state: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
     /// `Webhook` on the wire.
     #[serde(
         rename = "Webhook",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub webhook: Option<String>,
 }
@@ -161,7 +169,7 @@ pub struct AlarmHistory {
     #[serde(
         rename = "AlertTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alert_time: Option<i64>,
     /// `ContactALIIMs` on the wire.
@@ -170,7 +178,7 @@ pub struct AlarmHistory {
     #[serde(
         rename = "ContactALIIMs",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_alii_ms: Vec<String>,
     /// `ContactGroups` on the wire.
@@ -179,7 +187,7 @@ pub struct AlarmHistory {
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_groups: Vec<String>,
     /// `ContactMails` on the wire.
@@ -188,7 +196,7 @@ pub struct AlarmHistory {
     #[serde(
         rename = "ContactMails",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_mails: Vec<String>,
     /// `ContactSmses` on the wire.
@@ -197,7 +205,7 @@ pub struct AlarmHistory {
     #[serde(
         rename = "ContactSmses",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_smses: Vec<String>,
     /// `Contacts` on the wire.
@@ -206,112 +214,112 @@ pub struct AlarmHistory {
     #[serde(
         rename = "Contacts",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contacts: Vec<String>,
     /// `Dimensions` on the wire.
     #[serde(
         rename = "Dimensions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dimensions: Option<String>,
     /// `EvaluationCount` on the wire.
     #[serde(
         rename = "EvaluationCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub evaluation_count: Option<i32>,
     /// `Expression` on the wire.
     #[serde(
         rename = "Expression",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expression: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `LastTime` on the wire.
     #[serde(
         rename = "LastTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_time: Option<i64>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `State` on the wire.
     #[serde(
         rename = "State",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub state: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<i32>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
     /// `Webhooks` on the wire.
     #[serde(
         rename = "Webhooks",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub webhooks: Option<String>,
 }
@@ -324,35 +332,35 @@ pub struct Alert {
     #[serde(
         rename = "AlertState",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alert_state: Option<String>,
     /// `ContactGroups` on the wire.
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub contact_groups: Option<String>,
     /// `Dimensions` on the wire.
     #[serde(
         rename = "Dimensions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dimensions: Option<String>,
     /// `EffectiveInterval` on the wire.
     #[serde(
         rename = "EffectiveInterval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub effective_interval: Option<String>,
     /// `EnableState` on the wire.
     #[serde(
         rename = "EnableState",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_state: Option<bool>,
     /// `Escalations` on the wire.
@@ -362,70 +370,70 @@ pub struct Alert {
     #[serde(
         rename = "MailSubject",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub mail_subject: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `NoEffectiveInterval` on the wire.
     #[serde(
         rename = "NoEffectiveInterval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub no_effective_interval: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<String>,
     /// `Resources` on the wire.
     #[serde(
         rename = "Resources",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resources: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `SilenceTime` on the wire.
     #[serde(
         rename = "SilenceTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub silence_time: Option<String>,
     /// `Webhook` on the wire.
     #[serde(
         rename = "Webhook",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub webhook: Option<String>,
 }
@@ -452,7 +460,7 @@ impl aliyun_core::params::StructParam for AlertConfig {
         params.push_opt(format!("{prefix}.WebHook"), self.web_hook.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.NotifyType"),
             self.notify_type.as_ref(),
         )?;
@@ -482,7 +490,7 @@ impl aliyun_core::params::StructParam for AlertConfigEscalationList {
         params.push_opt(format!("{prefix}.Value"), self.value.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.MetricName"),
             self.metric_name.as_ref(),
         )?;
@@ -498,56 +506,56 @@ pub struct AlertInitConfig {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `EvaluationCount` on the wire.
     #[serde(
         rename = "EvaluationCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub evaluation_count: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
 }
@@ -560,14 +568,14 @@ pub struct AlertLogCount {
     #[serde(
         rename = "Count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<i32>,
     /// `Logs` on the wire.
     #[serde(
         rename = "Logs",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub logs: Vec<Logs>,
 }
@@ -580,14 +588,22 @@ pub struct AlertLogHistogramList {
     #[serde(
         rename = "Count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<i32>,
     /// `From` on the wire.
-    #[serde(rename = "From", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "From",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub from: Option<i64>,
     /// `To` on the wire.
-    #[serde(rename = "To", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "To",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub to: Option<i64>,
 }
 /// A structure of the `DescribeAlertLogList` response.
@@ -599,84 +615,84 @@ pub struct AlertLogList {
     #[serde(
         rename = "AlertTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alert_time: Option<String>,
     /// `BlackListDetail` on the wire.
     #[serde(
         rename = "BlackListDetail",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub black_list_detail: Option<String>,
     /// `BlackListName` on the wire.
     #[serde(
         rename = "BlackListName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub black_list_name: Option<String>,
     /// `BlackListUUID` on the wire.
     #[serde(
         rename = "BlackListUUID",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub black_list_uuid: Option<String>,
     /// `ContactALIIWWList` on the wire.
     #[serde(
         rename = "ContactALIIWWList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_aliiww_list: Vec<String>,
     /// `ContactDingList` on the wire.
     #[serde(
         rename = "ContactDingList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_ding_list: Vec<String>,
     /// `ContactGroups` on the wire.
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_groups: Vec<String>,
     /// `ContactMailList` on the wire.
     #[serde(
         rename = "ContactMailList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_mail_list: Vec<String>,
     /// `ContactOnCallList` on the wire.
     #[serde(
         rename = "ContactOnCallList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_on_call_list: Vec<String>,
     /// `ContactSMSList` on the wire.
     #[serde(
         rename = "ContactSMSList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_sms_list: Vec<String>,
     /// `Dimensions` on the wire.
     #[serde(
         rename = "Dimensions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub dimensions: Vec<DescribeAlertLogListDimensions>,
     /// `DingdingWebhookList` on the wire.
     #[serde(
         rename = "DingdingWebhookList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub dingding_webhook_list: Vec<String>,
     /// `Escalation` on the wire.
@@ -686,105 +702,105 @@ pub struct AlertLogList {
     #[serde(
         rename = "EventName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_name: Option<String>,
     /// `ExtendedInfo` on the wire.
     #[serde(
         rename = "ExtendedInfo",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub extended_info: Vec<Logs>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `GroupName` on the wire.
     #[serde(
         rename = "GroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_name: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `LevelChange` on the wire.
     #[serde(
         rename = "LevelChange",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level_change: Option<String>,
     /// `LogId` on the wire.
     #[serde(
         rename = "LogId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_id: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `Product` on the wire.
     #[serde(
         rename = "Product",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `SendDetail` on the wire.
@@ -794,21 +810,21 @@ pub struct AlertLogList {
     #[serde(
         rename = "SendResultList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub send_result_list: Vec<SendResultList>,
     /// `SendStatus` on the wire.
     #[serde(
         rename = "SendStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub send_status: Option<String>,
     /// `WebhookList` on the wire.
     #[serde(
         rename = "WebhookList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub webhook_list: Vec<WebhookList>,
 }
@@ -818,34 +834,38 @@ pub struct AlertLogList {
 #[non_exhaustive]
 pub struct AlertResult {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -855,34 +875,38 @@ pub struct AlertResult {
 #[non_exhaustive]
 pub struct AlertResults {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -895,7 +919,7 @@ pub struct AlertTemplate {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `Escalations` on the wire.
@@ -907,49 +931,49 @@ pub struct AlertTemplate {
     #[serde(
         rename = "Labels",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub labels: Vec<DescribeAlertLogListDimensions>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `NoDataPolicy` on the wire.
     #[serde(
         rename = "NoDataPolicy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub no_data_policy: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `Selector` on the wire.
     #[serde(
         rename = "Selector",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub selector: Option<String>,
     /// `Webhook` on the wire.
     #[serde(
         rename = "Webhook",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub webhook: Option<String>,
 }
@@ -962,21 +986,21 @@ pub struct AliyunProductMetricList {
     #[serde(
         rename = "NamespaceList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub namespace_list: Vec<NamespaceList>,
     /// `UserId` on the wire.
     #[serde(
         rename = "UserId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub user_id: Option<i64>,
     /// `YAMLConfig` on the wire.
     #[serde(
         rename = "YAMLConfig",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub yaml_config: Option<String>,
 }
@@ -991,14 +1015,14 @@ pub struct AllProductInitMetricRule {
     #[serde(
         rename = "AlertInitConfigList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub alert_init_config_list: Vec<AlertInitConfig>,
     /// `Product` on the wire.
     #[serde(
         rename = "Product",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product: Option<String>,
 }
@@ -1011,21 +1035,21 @@ pub struct Api {
     #[serde(
         rename = "QuotaLimit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub quota_limit: Option<i32>,
     /// `QuotaPackage` on the wire.
     #[serde(
         rename = "QuotaPackage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub quota_package: Option<i32>,
     /// `QuotaUsed` on the wire.
     #[serde(
         rename = "QuotaUsed",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub quota_used: Option<i32>,
 }
@@ -1038,21 +1062,21 @@ pub struct ApplyHistory {
     #[serde(
         rename = "ApplyTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub apply_time: Option<i64>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<i64>,
     /// `GroupName` on the wire.
     #[serde(
         rename = "GroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_name: Option<String>,
 }
@@ -1065,25 +1089,29 @@ pub struct Assertions {
     #[serde(
         rename = "operator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub operator: Option<String>,
     /// `property` on the wire.
     #[serde(
         rename = "property",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub property: Option<String>,
     /// `target` on the wire.
     #[serde(
         rename = "target",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub target: Option<String>,
     /// `type` on the wire.
-    #[serde(rename = "type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
@@ -1109,14 +1137,14 @@ pub struct BrowserInfo {
     #[serde(
         rename = "browser",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub browser: Option<String>,
     /// `device` on the wire.
     #[serde(
         rename = "device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
 }
@@ -1129,14 +1157,14 @@ pub struct CategoryItem {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `Count` on the wire.
     #[serde(
         rename = "Count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<i32>,
 }
@@ -1149,14 +1177,14 @@ pub struct ChannelResultList {
     #[serde(
         rename = "Channel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub channel: Option<String>,
     /// `ResultList` on the wire.
     #[serde(
         rename = "ResultList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub result_list: Vec<ResultList>,
 }
@@ -1169,21 +1197,29 @@ pub struct Channels {
     #[serde(
         rename = "AliIM",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ali_im: Option<String>,
     /// `DingWebHook` on the wire.
     #[serde(
         rename = "DingWebHook",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ding_web_hook: Option<String>,
     /// `Mail` on the wire.
-    #[serde(rename = "Mail", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Mail",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub mail: Option<String>,
     /// `SMS` on the wire.
-    #[serde(rename = "SMS", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "SMS",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub sms: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
@@ -1197,35 +1233,35 @@ pub struct CompositeExpression {
     #[serde(
         rename = "ExpressionList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub expression_list: Vec<DescribeMetricRuleListExpressionList>,
     /// `ExpressionListJoin` on the wire.
     #[serde(
         rename = "ExpressionListJoin",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expression_list_join: Option<String>,
     /// `ExpressionRaw` on the wire.
     #[serde(
         rename = "ExpressionRaw",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expression_raw: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<i32>,
 }
@@ -1235,27 +1271,31 @@ pub struct CompositeExpression {
 #[non_exhaustive]
 pub struct ConfigJson {
     /// `ak` on the wire.
-    #[serde(rename = "ak", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "ak",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub ak: Option<String>,
     /// `endpoint` on the wire.
     #[serde(
         rename = "endpoint",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub endpoint: Option<String>,
     /// `logstore` on the wire.
     #[serde(
         rename = "logstore",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub logstore: Option<String>,
     /// `project` on the wire.
     #[serde(
         rename = "project",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub project: Option<String>,
 }
@@ -1265,34 +1305,38 @@ pub struct ConfigJson {
 #[non_exhaustive]
 pub struct Contact {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -1302,7 +1346,11 @@ pub struct Contact {
 #[non_exhaustive]
 pub struct ContactGroup {
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
@@ -1314,17 +1362,21 @@ pub struct ContactParameter {
     #[serde(
         rename = "ContactGroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub contact_group_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
 }
@@ -1500,17 +1552,17 @@ impl aliyun_core::params::StructParam for CreateGroupMetricRulesGroupMetricRules
         params.push_opt(format!("{prefix}.Webhook"), self.webhook.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Category"),
             self.category.as_ref(),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Labels"),
             self.labels.len(),
             Some(0),
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Labels"),
             &self.labels,
             |name, item| {
@@ -1518,19 +1570,19 @@ impl aliyun_core::params::StructParam for CreateGroupMetricRulesGroupMetricRules
                 Ok(())
             },
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.MetricName"),
             self.metric_name.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Namespace"),
             self.namespace.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.RuleId"),
             self.rule_id.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.RuleName"),
             self.rule_name.as_ref(),
         )?;
@@ -1591,19 +1643,19 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessAlert
         params.push_opt(format!("{prefix}.Webhook"), self.webhook.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.ComparisonOperator"),
             self.comparison_operator.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.EscalationsLevel"),
             self.escalations_level.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Statistics"),
             self.statistics.as_ref(),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.TargetList"),
             &self.target_list,
             |name, item| {
@@ -1611,11 +1663,11 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessAlert
                 Ok(())
             },
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Threshold"),
             self.threshold.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Times"),
             self.times.as_ref(),
         )?;
@@ -1648,7 +1700,7 @@ pub struct CreateGroupMonitoringAgentProcessResource {
     #[serde(
         rename = "GroupProcessId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_process_id: Option<String>,
 }
@@ -1765,19 +1817,19 @@ impl aliyun_core::params::StructParam for CreateMetricRuleTemplateAlertTemplates
         params.push_opt(format!("{prefix}.Webhook"), self.webhook.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Category"),
             self.category.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.MetricName"),
             self.metric_name.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Namespace"),
             self.namespace.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.RuleName"),
             self.rule_name.as_ref(),
         )?;
@@ -1795,7 +1847,7 @@ pub struct CreateSiteMonitorData {
     #[serde(
         rename = "AttachAlertResult",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub attach_alert_result: Vec<Contact>,
 }
@@ -1853,24 +1905,36 @@ pub struct CustomEvent {
     #[serde(
         rename = "Content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub content: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Time` on the wire.
-    #[serde(rename = "Time", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Time",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub time: Option<String>,
 }
 /// A structure of the `DescribeCustomEventCount` response.
@@ -1879,13 +1943,25 @@ pub struct CustomEvent {
 #[non_exhaustive]
 pub struct CustomEventCount {
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Num` on the wire.
-    #[serde(rename = "Num", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Num",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub num: Option<i32>,
     /// `Time` on the wire.
-    #[serde(rename = "Time", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Time",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub time: Option<i64>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
@@ -1899,28 +1975,28 @@ pub struct CustomSchedule {
     #[serde(
         rename = "days",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub days: Vec<i32>,
     /// `end_hour` on the wire.
     #[serde(
         rename = "end_hour",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_hour: Option<i32>,
     /// `start_hour` on the wire.
     #[serde(
         rename = "start_hour",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_hour: Option<i32>,
     /// `time_zone` on the wire.
     #[serde(
         rename = "time_zone",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_zone: Option<String>,
 }
@@ -1933,14 +2009,14 @@ pub struct Data {
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
     /// `TaskName` on the wire.
     #[serde(
         rename = "TaskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_name: Option<String>,
 }
@@ -1953,21 +2029,21 @@ pub struct DataResults {
     #[serde(
         rename = "Associated",
         default,
-        deserialize_with = "aliyun_core::de::lenient_map"
+        deserialize_with = "aliyun_core::__private::de::lenient_map"
     )]
     pub associated: std::collections::BTreeMap<String, String>,
     /// `Dimensions` on the wire.
     #[serde(
         rename = "Dimensions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub dimensions: Vec<Dimensions>,
     /// `LogTime` on the wire.
     #[serde(
         rename = "LogTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_time: Option<i64>,
     /// `Measurements` on the wire.
@@ -1977,28 +2053,28 @@ pub struct DataResults {
     #[serde(
         rename = "Metric",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<i32>,
     /// `Timestamp` on the wire.
     #[serde(
         rename = "Timestamp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub timestamp: Option<i64>,
 }
@@ -2014,21 +2090,21 @@ pub struct Datapoint {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<i64>,
     /// `DestName` on the wire.
     #[serde(
         rename = "DestName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dest_name: Option<String>,
     /// `DestType` on the wire.
     #[serde(
         rename = "DestType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dest_type: Option<String>,
 }
@@ -2041,7 +2117,7 @@ pub struct DeleteMetricRuleTemplateResource {
     #[serde(
         rename = "TemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub template_id: Option<String>,
 }
@@ -2054,7 +2130,7 @@ pub struct DeleteSiteMonitorsData {
     #[serde(
         rename = "count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<i32>,
 }
@@ -2067,28 +2143,28 @@ pub struct DescribeActiveMetricRuleListCritical {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<String>,
 }
@@ -2113,13 +2189,17 @@ pub struct DescribeActiveMetricRuleListEscalations {
 #[non_exhaustive]
 pub struct DescribeAlertLogListDimensions {
     /// `Key` on the wire.
-    #[serde(rename = "Key", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Key",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub key: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -2132,14 +2212,14 @@ pub struct DescribeAlertingMetricRuleResourcesResource {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `Expression` on the wire.
     #[serde(
         rename = "Expression",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expression: Option<String>,
     /// `ExpressionList` on the wire.
@@ -2148,52 +2228,56 @@ pub struct DescribeAlertingMetricRuleResourcesResource {
     #[serde(
         rename = "ExpressionList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub expression_list: Vec<ExpressionList>,
     /// `ExpressionListJoin` on the wire.
     #[serde(
         rename = "ExpressionListJoin",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expression_list_join: Option<String>,
     /// `ExpressionRaw` on the wire.
     #[serde(
         rename = "ExpressionRaw",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expression_raw: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<i32>,
     /// `PreCondition` on the wire.
     #[serde(
         rename = "PreCondition",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub pre_condition: Option<String>,
     /// `Tag` on the wire.
-    #[serde(rename = "Tag", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Tag",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub tag: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<i32>,
 }
@@ -2206,14 +2290,14 @@ pub struct DescribeAlertingMetricRuleResourcesResource2 {
     #[serde(
         rename = "Dimensions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dimensions: Option<String>,
     /// `Enable` on the wire.
     #[serde(
         rename = "Enable",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable: Option<String>,
     /// `Escalation` on the wire.
@@ -2222,112 +2306,112 @@ pub struct DescribeAlertingMetricRuleResourcesResource2 {
     #[serde(
         rename = "Escalation",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub escalation: Vec<DescribeAlertingMetricRuleResourcesResource>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `LastAlertTime` on the wire.
     #[serde(
         rename = "LastAlertTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_alert_time: Option<String>,
     /// `LastModifyTime` on the wire.
     #[serde(
         rename = "LastModifyTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_modify_time: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<i32>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `MetricValues` on the wire.
     #[serde(
         rename = "MetricValues",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_values: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `ProductCategory` on the wire.
     #[serde(
         rename = "ProductCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product_category: Option<String>,
     /// `Resource` on the wire.
     #[serde(
         rename = "Resource",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource: Option<String>,
     /// `RetryTimes` on the wire.
     #[serde(
         rename = "RetryTimes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub retry_times: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
 }
@@ -2342,45 +2426,49 @@ pub struct DescribeContactGroupListContactGroup {
     #[serde(
         rename = "Contacts",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contacts: Vec<String>,
     /// `CreateTime` on the wire.
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<i64>,
     /// `Describe` on the wire.
     #[serde(
         rename = "Describe",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub describe: Option<String>,
     /// `EnableSubscribed` on the wire.
     #[serde(
         rename = "EnableSubscribed",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_subscribed: Option<bool>,
     /// `EnabledWeeklyReport` on the wire.
     #[serde(
         rename = "EnabledWeeklyReport",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enabled_weekly_report: Option<bool>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `UpdateTime` on the wire.
     #[serde(
         rename = "UpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub update_time: Option<i64>,
 }
@@ -2396,20 +2484,28 @@ pub struct DescribeContactListByContactGroupContact {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<i64>,
     /// `Desc` on the wire.
-    #[serde(rename = "Desc", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Desc",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub desc: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `UpdateTime` on the wire.
     #[serde(
         rename = "UpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub update_time: Option<i64>,
 }
@@ -2430,30 +2526,42 @@ pub struct DescribeContactListContact {
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_groups: Vec<String>,
     /// `CreateTime` on the wire.
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<i64>,
     /// `Desc` on the wire.
-    #[serde(rename = "Desc", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Desc",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub desc: Option<String>,
     /// `Lang` on the wire.
-    #[serde(rename = "Lang", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Lang",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub lang: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `UpdateTime` on the wire.
     #[serde(
         rename = "UpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub update_time: Option<i64>,
 }
@@ -2466,7 +2574,7 @@ pub struct DescribeEventRuleAttributeResult {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EventPattern` on the wire.
@@ -2476,24 +2584,28 @@ pub struct DescribeEventRuleAttributeResult {
     #[serde(
         rename = "EventType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_type: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `State` on the wire.
     #[serde(
         rename = "State",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub state: Option<String>,
 }
@@ -2506,7 +2618,7 @@ pub struct DescribeEventRuleListEventPattern {
     #[serde(
         rename = "CustomFilters",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub custom_filters: Option<String>,
     /// `EventTypeList` on the wire.
@@ -2515,7 +2627,7 @@ pub struct DescribeEventRuleListEventPattern {
     #[serde(
         rename = "EventTypeList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub event_type_list: Vec<String>,
     /// `KeywordFilter` on the wire.
@@ -2527,7 +2639,7 @@ pub struct DescribeEventRuleListEventPattern {
     #[serde(
         rename = "LevelList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub level_list: Vec<String>,
     /// `NameList` on the wire.
@@ -2536,21 +2648,21 @@ pub struct DescribeEventRuleListEventPattern {
     #[serde(
         rename = "NameList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub name_list: Vec<String>,
     /// `Product` on the wire.
     #[serde(
         rename = "Product",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product: Option<String>,
     /// `SQLFilter` on the wire.
     #[serde(
         rename = "SQLFilter",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sql_filter: Option<String>,
 }
@@ -2563,21 +2675,21 @@ pub struct DescribeExporterRuleListDatapoint {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<i64>,
     /// `Describe` on the wire.
     #[serde(
         rename = "Describe",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub describe: Option<String>,
     /// `Dimension` on the wire.
     #[serde(
         rename = "Dimension",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dimension: Option<String>,
     /// `DstName` on the wire.
@@ -2586,42 +2698,42 @@ pub struct DescribeExporterRuleListDatapoint {
     #[serde(
         rename = "DstName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub dst_name: Vec<String>,
     /// `Enabled` on the wire.
     #[serde(
         rename = "Enabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enabled: Option<bool>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `TargetWindows` on the wire.
     #[serde(
         rename = "TargetWindows",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub target_windows: Option<String>,
 }
@@ -2634,42 +2746,42 @@ pub struct DescribeGroupMonitoringAgentProcessAlertConfig {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `EffectiveInterval` on the wire.
     #[serde(
         rename = "EffectiveInterval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub effective_interval: Option<String>,
     /// `EscalationsLevel` on the wire.
     #[serde(
         rename = "EscalationsLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub escalations_level: Option<String>,
     /// `NoEffectiveInterval` on the wire.
     #[serde(
         rename = "NoEffectiveInterval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub no_effective_interval: Option<String>,
     /// `SilenceTime` on the wire.
     #[serde(
         rename = "SilenceTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub silence_time: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `TargetList` on the wire.
@@ -2678,28 +2790,28 @@ pub struct DescribeGroupMonitoringAgentProcessAlertConfig {
     #[serde(
         rename = "TargetList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub target_list: Vec<Target>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<String>,
     /// `Webhook` on the wire.
     #[serde(
         rename = "Webhook",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub webhook: Option<String>,
 }
@@ -2712,17 +2824,21 @@ pub struct DescribeGroupMonitoringAgentProcessMatchExpress {
     #[serde(
         rename = "Function",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub function: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -2735,7 +2851,7 @@ pub struct DescribeHostAvailabilityListAlertConfig {
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<i32>,
     /// `EscalationList` on the wire.
@@ -2744,28 +2860,28 @@ pub struct DescribeHostAvailabilityListAlertConfig {
     #[serde(
         rename = "EscalationList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub escalation_list: Vec<EscalationList>,
     /// `NotifyType` on the wire.
     #[serde(
         rename = "NotifyType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub notify_type: Option<i32>,
     /// `SilenceTime` on the wire.
     #[serde(
         rename = "SilenceTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub silence_time: Option<i32>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<i32>,
     /// `TargetList` on the wire.
@@ -2774,14 +2890,14 @@ pub struct DescribeHostAvailabilityListAlertConfig {
     #[serde(
         rename = "TargetList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub target_list: Vec<DescribeHostAvailabilityListTarget>,
     /// `WebHook` on the wire.
     #[serde(
         rename = "WebHook",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub web_hook: Option<String>,
 }
@@ -2791,23 +2907,31 @@ pub struct DescribeHostAvailabilityListAlertConfig {
 #[non_exhaustive]
 pub struct DescribeHostAvailabilityListTarget {
     /// `Arn` on the wire.
-    #[serde(rename = "Arn", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Arn",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `JsonParams` on the wire.
     #[serde(
         rename = "JsonParams",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub json_params: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
 }
@@ -2820,56 +2944,56 @@ pub struct DescribeHostAvailabilityListTaskOption {
     #[serde(
         rename = "HttpKeyword",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_keyword: Option<String>,
     /// `HttpMethod` on the wire.
     #[serde(
         rename = "HttpMethod",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_method: Option<String>,
     /// `HttpNegative` on the wire.
     #[serde(
         rename = "HttpNegative",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_negative: Option<bool>,
     /// `HttpPostContent` on the wire.
     #[serde(
         rename = "HttpPostContent",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_post_content: Option<String>,
     /// `HttpResponseCharset` on the wire.
     #[serde(
         rename = "HttpResponseCharset",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_response_charset: Option<String>,
     /// `HttpURI` on the wire.
     #[serde(
         rename = "HttpURI",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_uri: Option<String>,
     /// `Interval` on the wire.
     #[serde(
         rename = "Interval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub interval: Option<i32>,
     /// `TelnetOrPingHost` on the wire.
     #[serde(
         rename = "TelnetOrPingHost",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub telnet_or_ping_host: Option<String>,
 }
@@ -2879,10 +3003,18 @@ pub struct DescribeHostAvailabilityListTaskOption {
 #[non_exhaustive]
 pub struct DescribeHybridMonitorDataListLabels {
     /// `K` on the wire.
-    #[serde(rename = "K", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "K",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub k: Option<String>,
     /// `V` on the wire.
-    #[serde(rename = "V", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "V",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub v: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
@@ -2894,62 +3026,66 @@ pub struct DescribeHybridMonitorNamespace {
     #[serde(
         rename = "AliyunProductMetricList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub aliyun_product_metric_list: Vec<AliyunProductMetricList>,
     /// `CreateTime` on the wire.
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Detail` on the wire.
     #[serde(rename = "Detail", default)]
     pub detail: Option<Detail>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `IsDelete` on the wire.
     #[serde(
         rename = "IsDelete",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_delete: Option<i32>,
     /// `ModifyTime` on the wire.
     #[serde(
         rename = "ModifyTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub modify_time: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `NamespaceType` on the wire.
     #[serde(
         rename = "NamespaceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace_type: Option<String>,
     /// `NotAliyunTaskNumber` on the wire.
     #[serde(
         rename = "NotAliyunTaskNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub not_aliyun_task_number: Option<i64>,
 }
@@ -2962,28 +3098,28 @@ pub struct DescribeHybridMonitorSLSGroupSlsGroupConfig {
     #[serde(
         rename = "SLSLogstore",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_logstore: Option<String>,
     /// `SLSProject` on the wire.
     #[serde(
         rename = "SLSProject",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_project: Option<String>,
     /// `SLSRegion` on the wire.
     #[serde(
         rename = "SLSRegion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_region: Option<String>,
     /// `SLSUserId` on the wire.
     #[serde(
         rename = "SLSUserId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_user_id: Option<String>,
 }
@@ -2996,14 +3132,14 @@ pub struct DescribeHybridMonitorTaskListExpress {
     #[serde(
         rename = "Alias",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alias: Option<String>,
     /// `Express` on the wire.
     #[serde(
         rename = "Express",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub express: Option<String>,
 }
@@ -3016,14 +3152,14 @@ pub struct DescribeHybridMonitorTaskListFilter {
     #[serde(
         rename = "Filters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub filters: Vec<DescribeHybridMonitorTaskListFilters>,
     /// `Relation` on the wire.
     #[serde(
         rename = "Relation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub relation: Option<String>,
 }
@@ -3036,21 +3172,21 @@ pub struct DescribeHybridMonitorTaskListFilters {
     #[serde(
         rename = "Operator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub operator: Option<String>,
     /// `SLSKeyName` on the wire.
     #[serde(
         rename = "SLSKeyName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_key_name: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -3063,14 +3199,14 @@ pub struct DescribeHybridMonitorTaskListGroupBy {
     #[serde(
         rename = "Alias",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alias: Option<String>,
     /// `SLSKeyName` on the wire.
     #[serde(
         rename = "SLSKeyName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_key_name: Option<String>,
 }
@@ -3083,7 +3219,7 @@ pub struct DescribeHybridMonitorTaskListSlsProcessConfig {
     #[serde(
         rename = "Express",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub express: Vec<DescribeHybridMonitorTaskListExpress>,
     /// `Filter` on the wire.
@@ -3093,14 +3229,14 @@ pub struct DescribeHybridMonitorTaskListSlsProcessConfig {
     #[serde(
         rename = "GroupBy",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub group_by: Vec<DescribeHybridMonitorTaskListGroupBy>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub statistics: Vec<DescribeHybridMonitorTaskListStatistics>,
 }
@@ -3113,35 +3249,35 @@ pub struct DescribeHybridMonitorTaskListStatistics {
     #[serde(
         rename = "Alias",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alias: Option<String>,
     /// `Function` on the wire.
     #[serde(
         rename = "Function",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub function: Option<String>,
     /// `Parameter1` on the wire.
     #[serde(
         rename = "Parameter1",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub parameter1: Option<String>,
     /// `Parameter2` on the wire.
     #[serde(
         rename = "Parameter2",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub parameter2: Option<String>,
     /// `SLSKeyName` on the wire.
     #[serde(
         rename = "SLSKeyName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_key_name: Option<String>,
 }
@@ -3154,140 +3290,140 @@ pub struct DescribeHybridMonitorTaskListTaskList {
     #[serde(
         rename = "AttachLabels",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub attach_labels: Vec<Logs>,
     /// `CollectInterval` on the wire.
     #[serde(
         rename = "CollectInterval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub collect_interval: Option<i32>,
     /// `CollectTargetEndpoint` on the wire.
     #[serde(
         rename = "CollectTargetEndpoint",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub collect_target_endpoint: Option<String>,
     /// `CollectTargetPath` on the wire.
     #[serde(
         rename = "CollectTargetPath",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub collect_target_path: Option<String>,
     /// `CollectTargetType` on the wire.
     #[serde(
         rename = "CollectTargetType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub collect_target_type: Option<String>,
     /// `CollectTimout` on the wire.
     #[serde(
         rename = "CollectTimout",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub collect_timout: Option<i32>,
     /// `CreateTime` on the wire.
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ExtraInfo` on the wire.
     #[serde(
         rename = "ExtraInfo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub extra_info: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `Instances` on the wire.
     #[serde(
         rename = "Instances",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instances: Vec<String>,
     /// `LogFilePath` on the wire.
     #[serde(
         rename = "LogFilePath",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_file_path: Option<String>,
     /// `LogProcess` on the wire.
     #[serde(
         rename = "LogProcess",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_process: Option<String>,
     /// `LogSample` on the wire.
     #[serde(
         rename = "LogSample",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_sample: Option<String>,
     /// `LogSplit` on the wire.
     #[serde(
         rename = "LogSplit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_split: Option<String>,
     /// `MatchExpress` on the wire.
     #[serde(
         rename = "MatchExpress",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub match_express: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
     /// `MatchExpressRelation` on the wire.
     #[serde(
         rename = "MatchExpressRelation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub match_express_relation: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `NetworkType` on the wire.
     #[serde(
         rename = "NetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_type: Option<String>,
     /// `SLSProcess` on the wire.
     #[serde(
         rename = "SLSProcess",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_process: Option<String>,
     /// `SLSProcessConfig` on the wire.
@@ -3297,42 +3433,42 @@ pub struct DescribeHybridMonitorTaskListTaskList {
     #[serde(
         rename = "TargetUserId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub target_user_id: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
     /// `TaskName` on the wire.
     #[serde(
         rename = "TaskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_name: Option<String>,
     /// `TaskType` on the wire.
     #[serde(
         rename = "TaskType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_type: Option<String>,
     /// `UploadRegion` on the wire.
     #[serde(
         rename = "UploadRegion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub upload_region: Option<String>,
     /// `YARMConfig` on the wire.
     #[serde(
         rename = "YARMConfig",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub yarm_config: Option<String>,
 }
@@ -3345,53 +3481,57 @@ pub struct DescribeMetricMetaListResource {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Dimensions` on the wire.
     #[serde(
         rename = "Dimensions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dimensions: Option<String>,
     /// `Labels` on the wire.
     #[serde(
         rename = "Labels",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub labels: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `Periods` on the wire.
     #[serde(
         rename = "Periods",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub periods: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Unit` on the wire.
-    #[serde(rename = "Unit", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Unit",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub unit: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleBlackList` response.
@@ -3403,90 +3543,98 @@ pub struct DescribeMetricRuleBlackList {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `CreateTime` on the wire.
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `EffectiveTime` on the wire.
     #[serde(
         rename = "EffectiveTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub effective_time: Option<String>,
     /// `EnableEndTime` on the wire.
     #[serde(
         rename = "EnableEndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_end_time: Option<i64>,
     /// `EnableStartTime` on the wire.
     #[serde(
         rename = "EnableStartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_start_time: Option<i64>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Instances` on the wire.
     #[serde(
         rename = "Instances",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instances: Vec<String>,
     /// `IsEnable` on the wire.
     #[serde(
         rename = "IsEnable",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_enable: Option<bool>,
     /// `Metrics` on the wire.
     #[serde(
         rename = "Metrics",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub metrics: Vec<DescribeMetricRuleBlackListMetrics>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `ScopeType` on the wire.
     #[serde(
         rename = "ScopeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub scope_type: Option<String>,
     /// `ScopeValue` on the wire.
     #[serde(
         rename = "ScopeValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub scope_value: Vec<String>,
     /// `UpdateTime` on the wire.
     #[serde(
         rename = "UpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub update_time: Option<String>,
 }
@@ -3499,14 +3647,14 @@ pub struct DescribeMetricRuleBlackListMetrics {
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Resource` on the wire.
     #[serde(
         rename = "Resource",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource: Option<String>,
 }
@@ -3519,7 +3667,7 @@ pub struct DescribeMetricRuleListAlarm {
     #[serde(
         rename = "AlertState",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alert_state: Option<String>,
     /// `CompositeExpression` on the wire.
@@ -3529,28 +3677,28 @@ pub struct DescribeMetricRuleListAlarm {
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub contact_groups: Option<String>,
     /// `Dimensions` on the wire.
     #[serde(
         rename = "Dimensions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dimensions: Option<String>,
     /// `EffectiveInterval` on the wire.
     #[serde(
         rename = "EffectiveInterval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub effective_interval: Option<String>,
     /// `EnableState` on the wire.
     #[serde(
         rename = "EnableState",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_state: Option<bool>,
     /// `Escalations` on the wire.
@@ -3560,14 +3708,14 @@ pub struct DescribeMetricRuleListAlarm {
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `GroupName` on the wire.
     #[serde(
         rename = "GroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_name: Option<String>,
     /// `Labels` on the wire.
@@ -3576,49 +3724,49 @@ pub struct DescribeMetricRuleListAlarm {
     #[serde(
         rename = "Labels",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub labels: Vec<DescribeAlertLogListDimensions>,
     /// `MailSubject` on the wire.
     #[serde(
         rename = "MailSubject",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub mail_subject: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `NoDataPolicy` on the wire.
     #[serde(
         rename = "NoDataPolicy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub no_data_policy: Option<String>,
     /// `NoEffectiveInterval` on the wire.
     #[serde(
         rename = "NoEffectiveInterval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub no_effective_interval: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<String>,
     /// `Prometheus` on the wire.
@@ -3628,42 +3776,42 @@ pub struct DescribeMetricRuleListAlarm {
     #[serde(
         rename = "Resources",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resources: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `SilenceTime` on the wire.
     #[serde(
         rename = "SilenceTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub silence_time: Option<i32>,
     /// `SourceType` on the wire.
     #[serde(
         rename = "SourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_type: Option<String>,
     /// `Webhook` on the wire.
     #[serde(
         rename = "Webhook",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub webhook: Option<String>,
 }
@@ -3676,35 +3824,35 @@ pub struct DescribeMetricRuleListCritical {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `PreCondition` on the wire.
     #[serde(
         rename = "PreCondition",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub pre_condition: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<i32>,
 }
@@ -3732,35 +3880,35 @@ pub struct DescribeMetricRuleListExpressionList {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<i32>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
 }
@@ -3773,28 +3921,28 @@ pub struct DescribeMetricRuleTemplateAttributeCritical {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<i32>,
 }
@@ -3824,31 +3972,35 @@ pub struct DescribeMetricRuleTemplateAttributeResource {
     #[serde(
         rename = "AlertTemplates",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub alert_templates: Vec<AlertTemplate>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `RestVersion` on the wire.
     #[serde(
         rename = "RestVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rest_version: Option<String>,
     /// `TemplateId` on the wire.
     #[serde(
         rename = "TemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub template_id: Option<String>,
 }
@@ -3861,14 +4013,14 @@ pub struct DescribeMonitorGroupDynamicRulesResource {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `FilterRelation` on the wire.
     #[serde(
         rename = "FilterRelation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub filter_relation: Option<String>,
     /// `Filters` on the wire.
@@ -3877,7 +4029,7 @@ pub struct DescribeMonitorGroupDynamicRulesResource {
     #[serde(
         rename = "Filters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub filters: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
 }
@@ -3890,38 +4042,42 @@ pub struct DescribeMonitorGroupInstanceAttributeResource {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `Desc` on the wire.
-    #[serde(rename = "Desc", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Desc",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub desc: Option<String>,
     /// `Dimension` on the wire.
     #[serde(
         rename = "Dimension",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dimension: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `NetworkType` on the wire.
     #[serde(
         rename = "NetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_type: Option<String>,
     /// `Region` on the wire.
@@ -3933,7 +4089,7 @@ pub struct DescribeMonitorGroupInstanceAttributeResource {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<DescribeAlertLogListDimensions>,
     /// `Vpc` on the wire.
@@ -3949,31 +4105,35 @@ pub struct DescribeMonitorGroupInstancesResource {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i64>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
 }
@@ -3986,7 +4146,7 @@ pub struct DescribeMonitorGroupsResource {
     #[serde(
         rename = "BindUrl",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bind_url: Option<String>,
     /// `ContactGroups` on the wire.
@@ -3995,70 +4155,70 @@ pub struct DescribeMonitorGroupsResource {
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub contact_groups: Vec<ContactGroup>,
     /// `DynamicTagRuleId` on the wire.
     #[serde(
         rename = "DynamicTagRuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dynamic_tag_rule_id: Option<String>,
     /// `GmtCreate` on the wire.
     #[serde(
         rename = "GmtCreate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gmt_create: Option<i64>,
     /// `GmtModified` on the wire.
     #[serde(
         rename = "GmtModified",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gmt_modified: Option<i64>,
     /// `GroupFounderTagKey` on the wire.
     #[serde(
         rename = "GroupFounderTagKey",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_founder_tag_key: Option<String>,
     /// `GroupFounderTagValue` on the wire.
     #[serde(
         rename = "GroupFounderTagValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_founder_tag_value: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<i64>,
     /// `GroupName` on the wire.
     #[serde(
         rename = "GroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_name: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `ServiceId` on the wire.
     #[serde(
         rename = "ServiceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_id: Option<String>,
     /// `Tags` on the wire.
@@ -4067,7 +4227,7 @@ pub struct DescribeMonitorGroupsResource {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<DescribeAlertLogListDimensions>,
     /// `TemplateIds` on the wire.
@@ -4076,11 +4236,15 @@ pub struct DescribeMonitorGroupsResource {
     #[serde(
         rename = "TemplateIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub template_ids: Vec<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeProjectMeta` response.
@@ -4092,21 +4256,21 @@ pub struct DescribeProjectMetaResource {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Labels` on the wire.
     #[serde(
         rename = "Labels",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub labels: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
 }
@@ -4119,52 +4283,56 @@ pub struct DescribeSiteMonitorISPCityListIspCity {
     #[serde(
         rename = "Area.en",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub area_en: Option<String>,
     /// `Area.zh_CN` on the wire.
     #[serde(
         rename = "Area.zh_CN",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub area_zh_cn: Option<String>,
     /// `City` on the wire.
-    #[serde(rename = "City", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "City",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub city: Option<String>,
     /// `CityName.en` on the wire.
     #[serde(
         rename = "CityName.en",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub city_name_en: Option<String>,
     /// `CityName.zh_CN` on the wire.
     #[serde(
         rename = "CityName.zh_CN",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub city_name_zh_cn: Option<String>,
     /// `Country` on the wire.
     #[serde(
         rename = "Country",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub country: Option<String>,
     /// `Country.en` on the wire.
     #[serde(
         rename = "Country.en",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub country_en: Option<String>,
     /// `Country.zh_CN` on the wire.
     #[serde(
         rename = "Country.zh_CN",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub country_zh_cn: Option<String>,
     /// `IPPool` on the wire.
@@ -4173,59 +4341,63 @@ pub struct DescribeSiteMonitorISPCityListIspCity {
     #[serde(
         rename = "IPPool",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub ip_pool: Vec<String>,
     /// `IPV4ProbeCount` on the wire.
     #[serde(
         rename = "IPV4ProbeCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ipv4_probe_count: Option<String>,
     /// `IPV6ProbeCount` on the wire.
     #[serde(
         rename = "IPV6ProbeCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ipv6_probe_count: Option<String>,
     /// `Isp` on the wire.
-    #[serde(rename = "Isp", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Isp",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub isp: Option<String>,
     /// `IspName.en` on the wire.
     #[serde(
         rename = "IspName.en",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub isp_name_en: Option<String>,
     /// `IspName.zh_CN` on the wire.
     #[serde(
         rename = "IspName.zh_CN",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub isp_name_zh_cn: Option<String>,
     /// `Region` on the wire.
     #[serde(
         rename = "Region",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region: Option<String>,
     /// `Region.en` on the wire.
     #[serde(
         rename = "Region.en",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_en: Option<String>,
     /// `Region.zh_CN` on the wire.
     #[serde(
         rename = "Region.zh_CN",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_zh_cn: Option<String>,
 }
@@ -4238,42 +4410,42 @@ pub struct DescribeSiteMonitorQuotaData {
     #[serde(
         rename = "SecondMonitor",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub second_monitor: Option<bool>,
     /// `SiteMonitorIdcQuota` on the wire.
     #[serde(
         rename = "SiteMonitorIdcQuota",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub site_monitor_idc_quota: Option<i32>,
     /// `SiteMonitorOperatorQuotaQuota` on the wire.
     #[serde(
         rename = "SiteMonitorOperatorQuotaQuota",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub site_monitor_operator_quota_quota: Option<i32>,
     /// `SiteMonitorQuotaTaskUsed` on the wire.
     #[serde(
         rename = "SiteMonitorQuotaTaskUsed",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub site_monitor_quota_task_used: Option<i32>,
     /// `SiteMonitorTaskQuota` on the wire.
     #[serde(
         rename = "SiteMonitorTaskQuota",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub site_monitor_task_quota: Option<i32>,
     /// `SiteMonitorVersion` on the wire.
     #[serde(
         rename = "SiteMonitorVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub site_monitor_version: Option<String>,
 }
@@ -4286,52 +4458,56 @@ pub struct DescribeSystemEventMetaListResource {
     #[serde(
         rename = "EventType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_type: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `NameDesc` on the wire.
     #[serde(
         rename = "NameDesc",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub name_desc: Option<String>,
     /// `NameDesc.En` on the wire.
     #[serde(
         rename = "NameDesc.En",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub name_desc_en: Option<String>,
     /// `Product` on the wire.
     #[serde(
         rename = "Product",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StatusDesc` on the wire.
     #[serde(
         rename = "StatusDesc",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status_desc: Option<String>,
 }
@@ -4344,18 +4520,22 @@ pub struct Detail {
     #[serde(
         rename = "NamespaceRegion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace_region: Option<String>,
     /// `SLSProject` on the wire.
     #[serde(
         rename = "SLSProject",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_project: Option<String>,
     /// `Spec` on the wire.
-    #[serde(rename = "Spec", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Spec",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub spec: Option<String>,
 }
 /// A structure of the `BatchExport` response.
@@ -4367,14 +4547,14 @@ pub struct Dimensions {
     #[serde(
         rename = "Label",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub label: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -4387,14 +4567,14 @@ pub struct EnterpriseQuota {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `SuitInfo` on the wire.
     #[serde(
         rename = "SuitInfo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub suit_info: Option<String>,
 }
@@ -4407,14 +4587,14 @@ pub struct ErrorDetail {
     #[serde(
         rename = "ErrorMessage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_message: Option<String>,
     /// `Index` on the wire.
     #[serde(
         rename = "Index",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub index: Option<i64>,
 }
@@ -4427,21 +4607,21 @@ pub struct Escalation {
     #[serde(
         rename = "Expression",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expression: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<i32>,
 }
@@ -4454,35 +4634,35 @@ pub struct EscalationList {
     #[serde(
         rename = "Aggregate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub aggregate: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Operator` on the wire.
     #[serde(
         rename = "Operator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub operator: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -4539,21 +4719,21 @@ pub struct EventHistogram {
     #[serde(
         rename = "Count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<i64>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<i64>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<i64>,
 }
@@ -4568,7 +4748,7 @@ pub struct EventPattern {
     #[serde(
         rename = "EventTypeList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub event_type_list: Vec<String>,
     /// `KeywordFilterObj` on the wire.
@@ -4580,7 +4760,7 @@ pub struct EventPattern {
     #[serde(
         rename = "LevelList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub level_list: Vec<String>,
     /// `NameList` on the wire.
@@ -4589,21 +4769,21 @@ pub struct EventPattern {
     #[serde(
         rename = "NameList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub name_list: Vec<String>,
     /// `Product` on the wire.
     #[serde(
         rename = "Product",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product: Option<String>,
     /// `SQLFilter` on the wire.
     #[serde(
         rename = "SQLFilter",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sql_filter: Option<String>,
     /// `StatusList` on the wire.
@@ -4612,7 +4792,7 @@ pub struct EventPattern {
     #[serde(
         rename = "StatusList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub status_list: Vec<String>,
 }
@@ -4625,7 +4805,7 @@ pub struct EventRule {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EventPattern` on the wire.
@@ -4634,38 +4814,42 @@ pub struct EventRule {
     #[serde(
         rename = "EventPattern",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub event_pattern: Vec<DescribeEventRuleListEventPattern>,
     /// `EventType` on the wire.
     #[serde(
         rename = "EventType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_type: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `SilenceTime` on the wire.
     #[serde(
         rename = "SilenceTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub silence_time: Option<i64>,
     /// `State` on the wire.
     #[serde(
         rename = "State",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub state: Option<String>,
 }
@@ -4684,10 +4868,14 @@ impl aliyun_core::params::StructParam for Express {
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.alias {
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^[a-zA-Z_][a-zA-Z0-9_]{1,39}$",
             );
-            aliyun_core::validate::pattern(&format!("{prefix}.Alias"), value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern(
+                &format!("{prefix}.Alias"),
+                value,
+                &PATTERN,
+            )?;
         }
         Ok(())
     }
@@ -4701,35 +4889,35 @@ pub struct ExpressionList {
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
 }
@@ -4744,7 +4932,7 @@ pub struct FailData {
     #[serde(
         rename = "Targets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub targets: Vec<PutMetricRuleTargetsTarget>,
 }
@@ -4759,7 +4947,7 @@ pub struct FailIds {
     #[serde(
         rename = "TargetIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub target_ids: Vec<String>,
 }
@@ -4769,30 +4957,38 @@ pub struct FailIds {
 #[non_exhaustive]
 pub struct FcParameter {
     /// `Arn` on the wire.
-    #[serde(rename = "Arn", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Arn",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub arn: Option<String>,
     /// `FunctionName` on the wire.
     #[serde(
         rename = "FunctionName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub function_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Region` on the wire.
     #[serde(
         rename = "Region",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region: Option<String>,
     /// `ServiceName` on the wire.
     #[serde(
         rename = "ServiceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_name: Option<String>,
 }
@@ -4810,7 +5006,7 @@ impl aliyun_core::params::StructParam for Filter {
         params.push_opt(format!("{prefix}.Relation"), self.relation.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Filters"),
             &self.filters,
             |name, item| {
@@ -4849,14 +5045,14 @@ pub struct Group {
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub contact_groups: Vec<ContactGroup>,
     /// `GroupName` on the wire.
     #[serde(
         rename = "GroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_name: Option<String>,
 }
@@ -4875,10 +5071,14 @@ impl aliyun_core::params::StructParam for GroupBy {
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.alias {
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^[a-zA-Z_][a-zA-Z0-9_]{1,39}$",
             );
-            aliyun_core::validate::pattern(&format!("{prefix}.Alias"), value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern(
+                &format!("{prefix}.Alias"),
+                value,
+                &PATTERN,
+            )?;
         }
         Ok(())
     }
@@ -4892,98 +5092,98 @@ pub struct Host {
     #[serde(
         rename = "AgentVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub agent_version: Option<String>,
     /// `AliUid` on the wire.
     #[serde(
         rename = "AliUid",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ali_uid: Option<i64>,
     /// `EipAddress` on the wire.
     #[serde(
         rename = "EipAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_address: Option<String>,
     /// `EipId` on the wire.
     #[serde(
         rename = "EipId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_id: Option<String>,
     /// `HostName` on the wire.
     #[serde(
         rename = "HostName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub host_name: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceTypeFamily` on the wire.
     #[serde(
         rename = "InstanceTypeFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_family: Option<String>,
     /// `IpGroup` on the wire.
     #[serde(
         rename = "IpGroup",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_group: Option<String>,
     /// `NatIp` on the wire.
     #[serde(
         rename = "NatIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nat_ip: Option<String>,
     /// `NetworkType` on the wire.
     #[serde(
         rename = "NetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_type: Option<String>,
     /// `OperatingSystem` on the wire.
     #[serde(
         rename = "OperatingSystem",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub operating_system: Option<String>,
     /// `Region` on the wire.
     #[serde(
         rename = "Region",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region: Option<String>,
     /// `SerialNumber` on the wire.
     #[serde(
         rename = "SerialNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub serial_number: Option<String>,
     /// `isAliyunHost` on the wire.
     #[serde(
         rename = "isAliyunHost",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_aliyun_host: Option<bool>,
 }
@@ -5007,19 +5207,19 @@ impl aliyun_core::params::StructParam for Instances {
         params.push_opt(format!("{prefix}.RegionId"), self.region_id.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Category"),
             self.category.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.InstanceId"),
             self.instance_id.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.InstanceName"),
             self.instance_name.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.RegionId"),
             self.region_id.as_ref(),
         )?;
@@ -5032,23 +5232,31 @@ impl aliyun_core::params::StructParam for Instances {
 #[non_exhaustive]
 pub struct IspCity {
     /// `City` on the wire.
-    #[serde(rename = "City", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "City",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub city: Option<String>,
     /// `CityName` on the wire.
     #[serde(
         rename = "CityName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub city_name: Option<String>,
     /// `Isp` on the wire.
-    #[serde(rename = "Isp", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Isp",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub isp: Option<String>,
     /// `IspName` on the wire.
     #[serde(
         rename = "IspName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub isp_name: Option<String>,
 }
@@ -5063,14 +5271,14 @@ pub struct KeywordFilter {
     #[serde(
         rename = "Keywords",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub keywords: Vec<String>,
     /// `Relation` on the wire.
     #[serde(
         rename = "Relation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub relation: Option<String>,
 }
@@ -5085,14 +5293,14 @@ pub struct KeywordFilterObj {
     #[serde(
         rename = "Keywords",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub keywords: Vec<String>,
     /// `Relation` on the wire.
     #[serde(
         rename = "Relation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub relation: Option<String>,
 }
@@ -5122,35 +5330,35 @@ pub struct List {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `SLSGroupConfig` on the wire.
     #[serde(
         rename = "SLSGroupConfig",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub sls_group_config: Vec<DescribeHybridMonitorSLSGroupSlsGroupConfig>,
     /// `SLSGroupDescription` on the wire.
     #[serde(
         rename = "SLSGroupDescription",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_group_description: Option<String>,
     /// `SLSGroupName` on the wire.
     #[serde(
         rename = "SLSGroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_group_name: Option<String>,
     /// `UpdateTime` on the wire.
     #[serde(
         rename = "UpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub update_time: Option<String>,
 }
@@ -5163,91 +5371,91 @@ pub struct LogMonitor {
     #[serde(
         rename = "Aggregates",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub aggregates: Vec<Aggregates>,
     /// `GmtCreate` on the wire.
     #[serde(
         rename = "GmtCreate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gmt_create: Option<i64>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<i64>,
     /// `Groupbys` on the wire.
     #[serde(
         rename = "Groupbys",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub groupbys: Vec<String>,
     /// `LogId` on the wire.
     #[serde(
         rename = "LogId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_id: Option<i64>,
     /// `MetricExpress` on the wire.
     #[serde(
         rename = "MetricExpress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_express: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `SlsLogstore` on the wire.
     #[serde(
         rename = "SlsLogstore",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_logstore: Option<String>,
     /// `SlsProject` on the wire.
     #[serde(
         rename = "SlsProject",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_project: Option<String>,
     /// `SlsRegionId` on the wire.
     #[serde(
         rename = "SlsRegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_region_id: Option<String>,
     /// `Tumblingwindows` on the wire.
     #[serde(
         rename = "Tumblingwindows",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub tumblingwindows: Vec<String>,
     /// `ValueFilter` on the wire.
     #[serde(
         rename = "ValueFilter",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub value_filter: Vec<ValueFilter>,
     /// `ValueFilterRelation` on the wire.
     #[serde(
         rename = "ValueFilterRelation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value_filter_relation: Option<String>,
 }
@@ -5260,63 +5468,63 @@ pub struct LogMonitorList {
     #[serde(
         rename = "GmtCreate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gmt_create: Option<i64>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<i64>,
     /// `LogId` on the wire.
     #[serde(
         rename = "LogId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_id: Option<i64>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `SlsLogstore` on the wire.
     #[serde(
         rename = "SlsLogstore",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_logstore: Option<String>,
     /// `SlsProject` on the wire.
     #[serde(
         rename = "SlsProject",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_project: Option<String>,
     /// `SlsRegionId` on the wire.
     #[serde(
         rename = "SlsRegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sls_region_id: Option<String>,
     /// `ValueFilter` on the wire.
     #[serde(
         rename = "ValueFilter",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub value_filter: Vec<ValueFilter>,
     /// `ValueFilterRelation` on the wire.
     #[serde(
         rename = "ValueFilterRelation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value_filter_relation: Option<String>,
 }
@@ -5326,13 +5534,17 @@ pub struct LogMonitorList {
 #[non_exhaustive]
 pub struct Logs {
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -5345,21 +5557,21 @@ pub struct MatchExpress {
     #[serde(
         rename = "TagKey",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_key: Option<String>,
     /// `TagValue` on the wire.
     #[serde(
         rename = "TagValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_value: Option<String>,
     /// `TagValueMatchFunction` on the wire.
     #[serde(
         rename = "TagValueMatchFunction",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_value_match_function: Option<String>,
 }
@@ -5372,14 +5584,14 @@ pub struct MetricList {
     #[serde(
         rename = "List",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub list: Vec<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<i64>,
 }
@@ -5392,112 +5604,112 @@ pub struct MetricRule {
     #[serde(
         rename = "ActionEnable",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub action_enable: Option<String>,
     /// `AlarmActions` on the wire.
     #[serde(
         rename = "AlarmActions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alarm_actions: Option<String>,
     /// `ComparisonOperator` on the wire.
     #[serde(
         rename = "ComparisonOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comparison_operator: Option<String>,
     /// `Dimensions` on the wire.
     #[serde(
         rename = "Dimensions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dimensions: Option<String>,
     /// `EvaluationCount` on the wire.
     #[serde(
         rename = "EvaluationCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub evaluation_count: Option<String>,
     /// `Expression` on the wire.
     #[serde(
         rename = "Expression",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expression: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
     /// `OkActions` on the wire.
     #[serde(
         rename = "OkActions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ok_actions: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
     #[serde(
         rename = "RuleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_name: Option<String>,
     /// `StateValue` on the wire.
     #[serde(
         rename = "StateValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub state_value: Option<String>,
     /// `Statistics` on the wire.
     #[serde(
         rename = "Statistics",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
     #[serde(
         rename = "Threshold",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threshold: Option<String>,
 }
@@ -5510,31 +5722,35 @@ pub struct MetricRuleCount {
     #[serde(
         rename = "Alarm",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub alarm: Option<i32>,
     /// `Disable` on the wire.
     #[serde(
         rename = "Disable",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disable: Option<i32>,
     /// `Nodata` on the wire.
     #[serde(
         rename = "Nodata",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nodata: Option<i32>,
     /// `Ok` on the wire.
-    #[serde(rename = "Ok", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Ok",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub ok: Option<i32>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -5552,7 +5768,7 @@ impl aliyun_core::params::StructParam for Metrics {
         params.push_opt(format!("{prefix}.Resource"), self.resource.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.MetricName"),
             self.metric_name.as_ref(),
         )?;
@@ -5565,30 +5781,38 @@ impl aliyun_core::params::StructParam for Metrics {
 #[non_exhaustive]
 pub struct MnsParameter {
     /// `Arn` on the wire.
-    #[serde(rename = "Arn", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Arn",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Queue` on the wire.
     #[serde(
         rename = "Queue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue: Option<String>,
     /// `Region` on the wire.
     #[serde(
         rename = "Region",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region: Option<String>,
     /// `Topic` on the wire.
     #[serde(
         rename = "Topic",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub topic: Option<String>,
 }
@@ -5646,15 +5870,15 @@ impl aliyun_core::params::StructParam for ModifyGroupMonitoringAgentProcessAlert
         params.push_opt(format!("{prefix}.Webhook"), self.webhook.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.ComparisonOperator"),
             self.comparison_operator.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.EscalationsLevel"),
             self.escalations_level.as_ref(),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.TargetList"),
             &self.target_list,
             |name, item| {
@@ -5662,11 +5886,11 @@ impl aliyun_core::params::StructParam for ModifyGroupMonitoringAgentProcessAlert
                 Ok(())
             },
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Threshold"),
             self.threshold.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Times"),
             self.times.as_ref(),
         )?;
@@ -5795,7 +6019,7 @@ pub struct MonitorGroupCategories {
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<i64>,
     /// `MonitorGroupCategory` on the wire.
@@ -5804,7 +6028,7 @@ pub struct MonitorGroupCategories {
     #[serde(
         rename = "MonitorGroupCategory",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub monitor_group_category: Vec<CategoryItem>,
 }
@@ -5817,14 +6041,14 @@ pub struct NamespaceList {
     #[serde(
         rename = "MetricList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub metric_list: Vec<MetricList>,
     /// `Namespace` on the wire.
     #[serde(
         rename = "Namespace",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub namespace: Option<String>,
 }
@@ -5837,42 +6061,42 @@ pub struct NodeProcess {
     #[serde(
         rename = "Command",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `ProcessId` on the wire.
     #[serde(
         rename = "ProcessId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub process_id: Option<i64>,
     /// `ProcessName` on the wire.
     #[serde(
         rename = "ProcessName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub process_name: Option<String>,
     /// `ProcessUser` on the wire.
     #[serde(
         rename = "ProcessUser",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub process_user: Option<String>,
 }
@@ -5885,63 +6109,63 @@ pub struct NodeStatus {
     #[serde(
         rename = "AgentInstallErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub agent_install_error_code: Option<String>,
     /// `AutoInstall` on the wire.
     #[serde(
         rename = "AutoInstall",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_install: Option<bool>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `OsMonitorConfig` on the wire.
     #[serde(
         rename = "OsMonitorConfig",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_monitor_config: Option<String>,
     /// `OsMonitorErrorCode` on the wire.
     #[serde(
         rename = "OsMonitorErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_monitor_error_code: Option<String>,
     /// `OsMonitorErrorDetail` on the wire.
     #[serde(
         rename = "OsMonitorErrorDetail",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_monitor_error_detail: Option<String>,
     /// `OsMonitorStatus` on the wire.
     #[serde(
         rename = "OsMonitorStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_monitor_status: Option<String>,
     /// `OsMonitorVersion` on the wire.
     #[serde(
         rename = "OsMonitorVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_monitor_version: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -5957,25 +6181,29 @@ pub struct NodeTaskConfig {
     #[serde(
         rename = "Disabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disabled: Option<bool>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<i64>,
     /// `GroupName` on the wire.
     #[serde(
         rename = "GroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i64>,
     /// `Instances` on the wire.
     ///
@@ -5983,14 +6211,14 @@ pub struct NodeTaskConfig {
     #[serde(
         rename = "Instances",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instances: Vec<String>,
     /// `TaskName` on the wire.
     #[serde(
         rename = "TaskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_name: Option<String>,
     /// `TaskOption` on the wire.
@@ -6000,14 +6228,14 @@ pub struct NodeTaskConfig {
     #[serde(
         rename = "TaskScope",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_scope: Option<String>,
     /// `TaskType` on the wire.
     #[serde(
         rename = "TaskType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_type: Option<String>,
 }
@@ -6017,7 +6245,11 @@ pub struct NodeTaskConfig {
 #[non_exhaustive]
 pub struct NodeTaskInstance {
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i64>,
     /// `InstanceList` on the wire.
     ///
@@ -6025,7 +6257,7 @@ pub struct NodeTaskInstance {
     #[serde(
         rename = "InstanceList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instance_list: Vec<String>,
 }
@@ -6038,28 +6270,36 @@ pub struct NotifyPolicy {
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<i64>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<i64>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
@@ -6071,37 +6311,49 @@ pub struct OpenApiParameters {
     #[serde(
         rename = "Action",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub action: Option<String>,
     /// `Arn` on the wire.
-    #[serde(rename = "Arn", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Arn",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Product` on the wire.
     #[serde(
         rename = "Product",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product: Option<String>,
     /// `Region` on the wire.
     #[serde(
         rename = "Region",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region: Option<String>,
     /// `Role` on the wire.
-    #[serde(rename = "Role", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Role",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub role: Option<String>,
     /// `Version` on the wire.
     #[serde(
         rename = "Version",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub version: Option<String>,
 }
@@ -6116,21 +6368,21 @@ pub struct OptionJson {
     #[serde(
         rename = "assertions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub assertions: Vec<Assertions>,
     /// `attempts` on the wire.
     #[serde(
         rename = "attempts",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub attempts: Option<i64>,
     /// `authentication` on the wire.
     #[serde(
         rename = "authentication",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub authentication: Option<i32>,
     /// `blocked_url_list` on the wire.
@@ -6139,7 +6391,7 @@ pub struct OptionJson {
     #[serde(
         rename = "blocked_url_list",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub blocked_url_list: Vec<String>,
     /// `browser_headers` on the wire.
@@ -6148,7 +6400,7 @@ pub struct OptionJson {
     #[serde(
         rename = "browser_headers",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub browser_headers: Vec<aliyun_core::JsonValue>,
     /// `browser_hosts` on the wire.
@@ -6157,7 +6409,7 @@ pub struct OptionJson {
     #[serde(
         rename = "browser_hosts",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub browser_hosts: Vec<String>,
     /// `browser_info` on the wire.
@@ -6166,77 +6418,77 @@ pub struct OptionJson {
     #[serde(
         rename = "browser_info",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub browser_info: Vec<BrowserInfo>,
     /// `browser_insecure` on the wire.
     #[serde(
         rename = "browser_insecure",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub browser_insecure: Option<bool>,
     /// `browser_task_version` on the wire.
     #[serde(
         rename = "browser_task_version",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub browser_task_version: Option<String>,
     /// `cookie` on the wire.
     #[serde(
         rename = "cookie",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cookie: Option<String>,
     /// `diagnosis_mtr` on the wire.
     #[serde(
         rename = "diagnosis_mtr",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub diagnosis_mtr: Option<bool>,
     /// `diagnosis_ping` on the wire.
     #[serde(
         rename = "diagnosis_ping",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub diagnosis_ping: Option<bool>,
     /// `dns_hijack_whitelist` on the wire.
     #[serde(
         rename = "dns_hijack_whitelist",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dns_hijack_whitelist: Option<String>,
     /// `dns_match_rule` on the wire.
     #[serde(
         rename = "dns_match_rule",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dns_match_rule: Option<String>,
     /// `dns_server` on the wire.
     #[serde(
         rename = "dns_server",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dns_server: Option<String>,
     /// `dns_type` on the wire.
     #[serde(
         rename = "dns_type",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dns_type: Option<String>,
     /// `empty_message` on the wire.
     #[serde(
         rename = "empty_message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub empty_message: Option<bool>,
     /// `expect_exist_string` on the wire.
@@ -6245,7 +6497,7 @@ pub struct OptionJson {
     #[serde(
         rename = "expect_exist_string",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub expect_exist_string: Vec<String>,
     /// `expect_non_exist_string` on the wire.
@@ -6254,143 +6506,147 @@ pub struct OptionJson {
     #[serde(
         rename = "expect_non_exist_string",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub expect_non_exist_string: Vec<String>,
     /// `expect_value` on the wire.
     #[serde(
         rename = "expect_value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expect_value: Option<String>,
     /// `failure_rate` on the wire.
     #[serde(
         rename = "failure_rate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub failure_rate: Option<f64>,
     /// `header` on the wire.
     #[serde(
         rename = "header",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub header: Option<String>,
     /// `http_method` on the wire.
     #[serde(
         rename = "http_method",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_method: Option<String>,
     /// `ip_network` on the wire.
     #[serde(
         rename = "ip_network",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_network: Option<String>,
     /// `isBase64Encode` on the wire.
     #[serde(
         rename = "isBase64Encode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_base64_encode: Option<String>,
     /// `match_rule` on the wire.
     #[serde(
         rename = "match_rule",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub match_rule: Option<i32>,
     /// `min_tls_version` on the wire.
     #[serde(
         rename = "min_tls_version",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub min_tls_version: Option<String>,
     /// `password` on the wire.
     #[serde(
         rename = "password",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub password: Option<String>,
     /// `ping_num` on the wire.
     #[serde(
         rename = "ping_num",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ping_num: Option<i32>,
     /// `ping_port` on the wire.
     #[serde(
         rename = "ping_port",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ping_port: Option<i32>,
     /// `ping_type` on the wire.
     #[serde(
         rename = "ping_type",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ping_type: Option<String>,
     /// `port` on the wire.
-    #[serde(rename = "port", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "port",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub port: Option<i32>,
     /// `protocol` on the wire.
     #[serde(
         rename = "protocol",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub protocol: Option<String>,
     /// `request_content` on the wire.
     #[serde(
         rename = "request_content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_content: Option<String>,
     /// `request_format` on the wire.
     #[serde(
         rename = "request_format",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_format: Option<String>,
     /// `response_content` on the wire.
     #[serde(
         rename = "response_content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub response_content: Option<String>,
     /// `response_format` on the wire.
     #[serde(
         rename = "response_format",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub response_format: Option<String>,
     /// `retry_delay` on the wire.
     #[serde(
         rename = "retry_delay",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub retry_delay: Option<i32>,
     /// `time_out` on the wire.
     #[serde(
         rename = "time_out",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_out: Option<i64>,
     /// `traffic_hijack_element_blacklist` on the wire.
@@ -6399,14 +6655,14 @@ pub struct OptionJson {
     #[serde(
         rename = "traffic_hijack_element_blacklist",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub traffic_hijack_element_blacklist: Vec<String>,
     /// `traffic_hijack_element_count` on the wire.
     #[serde(
         rename = "traffic_hijack_element_count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub traffic_hijack_element_count: Option<i32>,
     /// `traffic_hijack_element_whitelist` on the wire.
@@ -6415,21 +6671,21 @@ pub struct OptionJson {
     #[serde(
         rename = "traffic_hijack_element_whitelist",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub traffic_hijack_element_whitelist: Vec<String>,
     /// `username` on the wire.
     #[serde(
         rename = "username",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub username: Option<String>,
     /// `waitTime_after_completion` on the wire.
     #[serde(
         rename = "waitTime_after_completion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub wait_time_after_completion: Option<i32>,
 }
@@ -6442,7 +6698,7 @@ pub struct OptionsJson {
     #[serde(
         rename = "acceptable_response_code",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub acceptable_response_code: Option<String>,
     /// `assertions` on the wire.
@@ -6451,199 +6707,203 @@ pub struct OptionsJson {
     #[serde(
         rename = "assertions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub assertions: Vec<Assertions>,
     /// `attempts` on the wire.
     #[serde(
         rename = "attempts",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub attempts: Option<i64>,
     /// `authentication` on the wire.
     #[serde(
         rename = "authentication",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub authentication: Option<i32>,
     /// `cert_verify` on the wire.
     #[serde(
         rename = "cert_verify",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cert_verify: Option<bool>,
     /// `cookie` on the wire.
     #[serde(
         rename = "cookie",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cookie: Option<String>,
     /// `diagnosis_mtr` on the wire.
     #[serde(
         rename = "diagnosis_mtr",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub diagnosis_mtr: Option<bool>,
     /// `diagnosis_ping` on the wire.
     #[serde(
         rename = "diagnosis_ping",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub diagnosis_ping: Option<bool>,
     /// `dns_match_rule` on the wire.
     #[serde(
         rename = "dns_match_rule",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dns_match_rule: Option<String>,
     /// `dns_server` on the wire.
     #[serde(
         rename = "dns_server",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dns_server: Option<String>,
     /// `dns_type` on the wire.
     #[serde(
         rename = "dns_type",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dns_type: Option<String>,
     /// `enable_operator_dns` on the wire.
     #[serde(
         rename = "enable_operator_dns",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_operator_dns: Option<bool>,
     /// `failure_rate` on the wire.
     #[serde(
         rename = "failure_rate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub failure_rate: Option<f64>,
     /// `header` on the wire.
     #[serde(
         rename = "header",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub header: Option<String>,
     /// `http_method` on the wire.
     #[serde(
         rename = "http_method",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_method: Option<String>,
     /// `isBase64Encode` on the wire.
     #[serde(
         rename = "isBase64Encode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_base64_encode: Option<String>,
     /// `match_rule` on the wire.
     #[serde(
         rename = "match_rule",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub match_rule: Option<i32>,
     /// `password` on the wire.
     #[serde(
         rename = "password",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub password: Option<String>,
     /// `ping_num` on the wire.
     #[serde(
         rename = "ping_num",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ping_num: Option<i32>,
     /// `port` on the wire.
-    #[serde(rename = "port", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "port",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub port: Option<i32>,
     /// `protocol` on the wire.
     #[serde(
         rename = "protocol",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub protocol: Option<String>,
     /// `proxy_protocol` on the wire.
     #[serde(
         rename = "proxy_protocol",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub proxy_protocol: Option<bool>,
     /// `request_content` on the wire.
     #[serde(
         rename = "request_content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_content: Option<String>,
     /// `request_format` on the wire.
     #[serde(
         rename = "request_format",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_format: Option<String>,
     /// `response_content` on the wire.
     #[serde(
         rename = "response_content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub response_content: Option<String>,
     /// `response_format` on the wire.
     #[serde(
         rename = "response_format",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub response_format: Option<String>,
     /// `retry_delay` on the wire.
     #[serde(
         rename = "retry_delay",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub retry_delay: Option<i32>,
     /// `time_out` on the wire.
     #[serde(
         rename = "time_out",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_out: Option<i64>,
     /// `unfollow_redirect` on the wire.
     #[serde(
         rename = "unfollow_redirect",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub unfollow_redirect: Option<bool>,
     /// `username` on the wire.
     #[serde(
         rename = "username",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub username: Option<String>,
 }
@@ -6658,18 +6918,22 @@ pub struct Process {
     #[serde(
         rename = "AlertConfig",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub alert_config: Vec<DescribeGroupMonitoringAgentProcessAlertConfig>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `MatchExpress` on the wire.
     ///
@@ -6677,21 +6941,21 @@ pub struct Process {
     #[serde(
         rename = "MatchExpress",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub match_express: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
     /// `MatchExpressFilterRelation` on the wire.
     #[serde(
         rename = "MatchExpressFilterRelation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub match_express_filter_relation: Option<String>,
     /// `ProcessName` on the wire.
     #[serde(
         rename = "ProcessName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub process_name: Option<String>,
 }
@@ -6706,28 +6970,28 @@ pub struct Prometheus {
     #[serde(
         rename = "Annotations",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub annotations: Vec<DescribeAlertLogListDimensions>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `PromQL` on the wire.
     #[serde(
         rename = "PromQL",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub prom_ql: Option<String>,
     /// `Times` on the wire.
     #[serde(
         rename = "Times",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub times: Option<i64>,
 }
@@ -6771,11 +7035,11 @@ impl aliyun_core::params::StructParam for PutCustomEventEventInfo {
         params.push_opt(format!("{prefix}.Time"), self.time.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Content"),
             self.content.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.EventName"),
             self.event_name.as_ref(),
         )?;
@@ -6811,23 +7075,23 @@ impl aliyun_core::params::StructParam for PutCustomMetricMetricList {
         params.push_opt(format!("{prefix}.Values"), self.values.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Dimensions"),
             self.dimensions.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.GroupId"),
             self.group_id.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.MetricName"),
             self.metric_name.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Type"),
             self.r#type.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Values"),
             self.values.as_ref(),
         )?;
@@ -6864,29 +7128,29 @@ impl aliyun_core::params::StructParam for PutEventRuleEventPattern {
         params.push_repeat_list(&format!("{prefix}.StatusList"), &self.status_list);
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.EventTypeList"),
             self.event_type_list.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.LevelList"),
             self.level_list.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.NameList"),
             self.name_list.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Product"),
             self.product.as_ref(),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.StatusList"),
             self.status_list.len(),
             None,
@@ -6904,17 +7168,21 @@ pub struct PutEventRuleTargetsContactParameter {
     #[serde(
         rename = "ContactGroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub contact_group_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i32>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
 }
@@ -6948,24 +7216,28 @@ pub struct PutEventRuleTargetsFcParameter {
     #[serde(
         rename = "FunctionName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub function_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i32>,
     /// `Region` on the wire.
     #[serde(
         rename = "Region",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region: Option<String>,
     /// `ServiceName` on the wire.
     #[serde(
         rename = "ServiceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_name: Option<String>,
 }
@@ -6995,20 +7267,24 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsFcParameters {
 #[non_exhaustive]
 pub struct PutEventRuleTargetsMnsParameter {
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i32>,
     /// `Queue` on the wire.
     #[serde(
         rename = "Queue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue: Option<String>,
     /// `Region` on the wire.
     #[serde(
         rename = "Region",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region: Option<String>,
 }
@@ -7113,7 +7389,7 @@ pub struct PutGroupMetricRuleResult {
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
 }
@@ -7137,13 +7413,13 @@ impl aliyun_core::params::StructParam for PutHybridMonitorMetricDataMetricList {
         params.push_opt(format!("{prefix}.Value"), self.value.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Labels"),
             self.labels.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Labels"),
             &self.labels,
             |name, item| {
@@ -7151,28 +7427,39 @@ impl aliyun_core::params::StructParam for PutHybridMonitorMetricDataMetricList {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::required(&format!("{prefix}.Name"), self.name.as_ref())?;
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Name"),
+            self.name.as_ref(),
+        )?;
         if let Some(value) = &self.name {
-            aliyun_core::validate::length(
+            aliyun_core::__private::validate::length(
                 &format!("{prefix}.Name"),
                 value,
                 Some(1),
                 Some(128),
             )?;
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^[a-zA-Z_][a-zA-Z0-9_]*$",
             );
-            aliyun_core::validate::pattern(&format!("{prefix}.Name"), value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern(
+                &format!("{prefix}.Name"),
+                value,
+                &PATTERN,
+            )?;
         }
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Value"),
             self.value.as_ref(),
         )?;
         if let Some(value) = &self.value {
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^[0-9\\.]*$",
             );
-            aliyun_core::validate::pattern(&format!("{prefix}.Value"), value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern(
+                &format!("{prefix}.Value"),
+                value,
+                &PATTERN,
+            )?;
         }
         Ok(())
     }
@@ -7194,15 +7481,15 @@ impl aliyun_core::params::StructParam for PutLogMonitorAggregates {
         params.push_opt(format!("{prefix}.Function"), self.function.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Alias"),
             self.alias.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.FieldName"),
             self.field_name.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Function"),
             self.function.as_ref(),
         )?;
@@ -7246,16 +7533,24 @@ impl aliyun_core::params::StructParam for PutLogMonitorValueFilter {
 #[non_exhaustive]
 pub struct PutMetricRuleTargetsTarget {
     /// `Arn` on the wire.
-    #[serde(rename = "Arn", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Arn",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
 }
@@ -7279,8 +7574,14 @@ impl aliyun_core::params::StructParam for PutMetricRuleTargetsTargets {
         params.push_opt(format!("{prefix}.Level"), self.level.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(&format!("{prefix}.Arn"), self.arn.as_ref())?;
-        aliyun_core::validate::required(&format!("{prefix}.Id"), self.id.as_ref())?;
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Arn"),
+            self.arn.as_ref(),
+        )?;
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Id"),
+            self.id.as_ref(),
+        )?;
         Ok(())
     }
 }
@@ -7301,12 +7602,15 @@ impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleFilters {
         params.push_opt(format!("{prefix}.Value"), self.value.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Function"),
             self.function.as_ref(),
         )?;
-        aliyun_core::validate::required(&format!("{prefix}.Name"), self.name.as_ref())?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Name"),
+            self.name.as_ref(),
+        )?;
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Value"),
             self.value.as_ref(),
         )?;
@@ -7331,21 +7635,21 @@ impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleGroupRules {
         params.push_struct_list(&format!("{prefix}.Filters"), &self.filters);
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Category"),
             self.category.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.FilterRelation"),
             self.filter_relation.as_ref(),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Filters"),
             self.filters.len(),
             Some(1),
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Filters"),
             &self.filters,
             |name, item| {
@@ -7396,7 +7700,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRuleCompositeExpressi
         params.push_opt(format!("{prefix}.Times"), self.times.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.ExpressionList"),
             &self.expression_list,
             |name, item| {
@@ -7468,7 +7772,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
         params.push_opt(format!("{prefix}.Times"), self.times.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Annotations"),
             &self.annotations,
             |name, item| {
@@ -7485,20 +7789,24 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
 #[non_exhaustive]
 pub struct PutResourceMetricRulesResult {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -7647,17 +7955,17 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
         params.push_opt(format!("{prefix}.Webhook"), self.webhook.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.ContactGroups"),
             self.contact_groups.as_ref(),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Labels"),
             self.labels.len(),
             Some(0),
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Labels"),
             &self.labels,
             |name, item| {
@@ -7665,19 +7973,19 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Namespace"),
             self.namespace.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Resources"),
             self.resources.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.RuleId"),
             self.rule_id.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.RuleName"),
             self.rule_name.as_ref(),
         )?;
@@ -7696,7 +8004,7 @@ pub struct PutResourceMetricRulesTarget {
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<String>,
 }
@@ -7709,14 +8017,14 @@ pub struct Region {
     #[serde(
         rename = "AvailabilityZone",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub availability_zone: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
 }
@@ -7729,14 +8037,14 @@ pub struct Resource {
     #[serde(
         rename = "AlertResults",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub alert_results: Vec<AlertResults>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<i64>,
 }
@@ -7761,14 +8069,14 @@ pub struct ResourceQuota {
     #[serde(
         rename = "ExpireTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expire_time: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `LogMonitor` on the wire.
@@ -7799,7 +8107,7 @@ pub struct ResourceQuota {
     #[serde(
         rename = "SuitInfo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub suit_info: Option<String>,
 }
@@ -7809,34 +8117,38 @@ pub struct ResourceQuota {
 #[non_exhaustive]
 pub struct ResultList {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Detail` on the wire.
     #[serde(
         rename = "Detail",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub detail: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `notifyTargetList` on the wire.
     #[serde(
         rename = "notifyTargetList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub notify_target_list: Vec<String>,
 }
@@ -7849,14 +8161,14 @@ pub struct SendDetail {
     #[serde(
         rename = "ChannelResultList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub channel_result_list: Vec<ChannelResultList>,
     /// `ResultCode` on the wire.
     #[serde(
         rename = "ResultCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub result_code: Option<String>,
 }
@@ -7866,13 +8178,17 @@ pub struct SendDetail {
 #[non_exhaustive]
 pub struct SendResultList {
     /// `Key` on the wire.
-    #[serde(rename = "Key", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Key",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub key: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub value: Vec<String>,
 }
@@ -7885,28 +8201,28 @@ pub struct SiteMonitor {
     #[serde(
         rename = "Address",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub address: Option<String>,
     /// `AgentGroup` on the wire.
     #[serde(
         rename = "AgentGroup",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub agent_group: Option<String>,
     /// `CreateTime` on the wire.
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `Interval` on the wire.
     #[serde(
         rename = "Interval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub interval: Option<String>,
     /// `OptionsJson` on the wire.
@@ -7916,35 +8232,35 @@ pub struct SiteMonitor {
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
     /// `TaskName` on the wire.
     #[serde(
         rename = "TaskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_name: Option<String>,
     /// `TaskState` on the wire.
     #[serde(
         rename = "TaskState",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_state: Option<String>,
     /// `TaskType` on the wire.
     #[serde(
         rename = "TaskType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_type: Option<String>,
     /// `UpdateTime` on the wire.
     #[serde(
         rename = "UpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub update_time: Option<String>,
 }
@@ -7957,14 +8273,14 @@ pub struct SiteMonitors {
     #[serde(
         rename = "Address",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub address: Option<String>,
     /// `AgentGroup` on the wire.
     #[serde(
         rename = "AgentGroup",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub agent_group: Option<String>,
     /// `CustomSchedule` on the wire.
@@ -7974,7 +8290,7 @@ pub struct SiteMonitors {
     #[serde(
         rename = "Interval",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub interval: Option<String>,
     /// `IspCities` on the wire.
@@ -7983,7 +8299,7 @@ pub struct SiteMonitors {
     #[serde(
         rename = "IspCities",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub isp_cities: Vec<IspCity>,
     /// `OptionJson` on the wire.
@@ -7993,28 +8309,28 @@ pub struct SiteMonitors {
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
     /// `TaskName` on the wire.
     #[serde(
         rename = "TaskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_name: Option<String>,
     /// `TaskState` on the wire.
     #[serde(
         rename = "TaskState",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_state: Option<String>,
     /// `TaskType` on the wire.
     #[serde(
         rename = "TaskType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_type: Option<String>,
 }
@@ -8038,15 +8354,15 @@ impl aliyun_core::params::StructParam for SlsGroupConfig {
         params.push_opt(format!("{prefix}.SLSUserId"), self.sls_user_id.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.SLSLogstore"),
             self.sls_logstore.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.SLSProject"),
             self.sls_project.as_ref(),
         )?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.SLSRegion"),
             self.sls_region.as_ref(),
         )?;
@@ -8059,30 +8375,38 @@ impl aliyun_core::params::StructParam for SlsGroupConfig {
 #[non_exhaustive]
 pub struct SlsParameter {
     /// `Arn` on the wire.
-    #[serde(rename = "Arn", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Arn",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `LogStore` on the wire.
     #[serde(
         rename = "LogStore",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_store: Option<String>,
     /// `Project` on the wire.
     #[serde(
         rename = "Project",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub project: Option<String>,
     /// `Region` on the wire.
     #[serde(
         rename = "Region",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region: Option<String>,
 }
@@ -8108,7 +8432,7 @@ impl aliyun_core::params::StructParam for SlsProcessConfig {
         params.push_struct_list(&format!("{prefix}.Statistics"), &self.statistics);
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Express"),
             &self.express,
             |name, item| {
@@ -8122,7 +8446,7 @@ impl aliyun_core::params::StructParam for SlsProcessConfig {
                 &format!("{prefix}.Filter"),
             )?;
         }
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.GroupBy"),
             &self.group_by,
             |name, item| {
@@ -8130,7 +8454,7 @@ impl aliyun_core::params::StructParam for SlsProcessConfig {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Statistics"),
             &self.statistics,
             |name, item| {
@@ -8165,16 +8489,20 @@ impl aliyun_core::params::StructParam for Statistics {
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.alias {
-            aliyun_core::validate::length(
+            aliyun_core::__private::validate::length(
                 &format!("{prefix}.Alias"),
                 value,
                 Some(0),
                 None,
             )?;
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^[a-zA-Z_][a-zA-Z0-9_]{1,39}$",
             );
-            aliyun_core::validate::pattern(&format!("{prefix}.Alias"), value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern(
+                &format!("{prefix}.Alias"),
+                value,
+                &PATTERN,
+            )?;
         }
         Ok(())
     }
@@ -8188,66 +8516,78 @@ pub struct SystemEvent {
     #[serde(
         rename = "Content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub content: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Product` on the wire.
     #[serde(
         rename = "Product",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceId` on the wire.
     #[serde(
         rename = "ResourceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Time` on the wire.
-    #[serde(rename = "Time", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Time",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub time: Option<i64>,
 }
 /// A structure of the `DescribeSystemEventCount` response.
@@ -8259,66 +8599,78 @@ pub struct SystemEventCount {
     #[serde(
         rename = "Content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub content: Option<String>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Num` on the wire.
-    #[serde(rename = "Num", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Num",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub num: Option<i64>,
     /// `Product` on the wire.
     #[serde(
         rename = "Product",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceId` on the wire.
     #[serde(
         rename = "ResourceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Time` on the wire.
-    #[serde(rename = "Time", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Time",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub time: Option<i64>,
 }
 /// A structure of the `AddTags` request and 1 more.
@@ -8335,8 +8687,11 @@ impl aliyun_core::params::StructParam for Tag {
         params.push_opt(format!("{prefix}.Value"), self.value.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(&format!("{prefix}.Key"), self.key.as_ref())?;
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Key"),
+            self.key.as_ref(),
+        )?;
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.Value"),
             self.value.as_ref(),
         )?;
@@ -8354,14 +8709,14 @@ pub struct TagGroup {
     #[serde(
         rename = "ContactGroupList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_group_list: Vec<String>,
     /// `DynamicTagRuleId` on the wire.
     #[serde(
         rename = "DynamicTagRuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dynamic_tag_rule_id: Option<String>,
     /// `MatchExpress` on the wire.
@@ -8370,35 +8725,35 @@ pub struct TagGroup {
     #[serde(
         rename = "MatchExpress",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub match_express: Vec<MatchExpress>,
     /// `MatchExpressFilterRelation` on the wire.
     #[serde(
         rename = "MatchExpressFilterRelation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub match_express_filter_relation: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `TagKey` on the wire.
     #[serde(
         rename = "TagKey",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_key: Option<String>,
     /// `TagValueBlacklist` on the wire.
@@ -8407,7 +8762,7 @@ pub struct TagGroup {
     #[serde(
         rename = "TagValueBlacklist",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub tag_value_blacklist: Vec<String>,
     /// `TemplateIdList` on the wire.
@@ -8416,7 +8771,7 @@ pub struct TagGroup {
     #[serde(
         rename = "TemplateIdList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub template_id_list: Vec<String>,
 }
@@ -8426,23 +8781,31 @@ pub struct TagGroup {
 #[non_exhaustive]
 pub struct Target {
     /// `Arn` on the wire.
-    #[serde(rename = "Arn", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Arn",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `JsonParmas` on the wire.
     #[serde(
         rename = "JsonParmas",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub json_parmas: Option<String>,
     /// `Level` on the wire.
     #[serde(
         rename = "Level",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub level: Option<String>,
 }
@@ -8551,45 +8914,49 @@ pub struct Template {
     #[serde(
         rename = "ApplyHistories",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub apply_histories: Vec<ApplyHistory>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `GmtCreate` on the wire.
     #[serde(
         rename = "GmtCreate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gmt_create: Option<i64>,
     /// `GmtModified` on the wire.
     #[serde(
         rename = "GmtModified",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gmt_modified: Option<i64>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `RestVersion` on the wire.
     #[serde(
         rename = "RestVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rest_version: Option<i64>,
     /// `TemplateId` on the wire.
     #[serde(
         rename = "TemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub template_id: Option<i64>,
 }
@@ -8602,21 +8969,21 @@ pub struct TimeSeries {
     #[serde(
         rename = "Labels",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub labels: Vec<DescribeHybridMonitorDataListLabels>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `Values` on the wire.
     #[serde(
         rename = "Values",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub values: Vec<Values>,
 }
@@ -8626,20 +8993,24 @@ pub struct TimeSeries {
 #[non_exhaustive]
 pub struct ValueFilter {
     /// `Key` on the wire.
-    #[serde(rename = "Key", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Key",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub key: Option<String>,
     /// `Operator` on the wire.
     #[serde(
         rename = "Operator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub operator: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -8649,10 +9020,18 @@ pub struct ValueFilter {
 #[non_exhaustive]
 pub struct Values {
     /// `Ts` on the wire.
-    #[serde(rename = "Ts", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Ts",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub ts: Option<String>,
     /// `V` on the wire.
-    #[serde(rename = "V", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "V",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub v: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
@@ -8664,14 +9043,14 @@ pub struct Vpc {
     #[serde(
         rename = "VpcInstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_instance_id: Option<String>,
     /// `VswitchInstanceId` on the wire.
     #[serde(
         rename = "VswitchInstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vswitch_instance_id: Option<String>,
 }
@@ -8681,17 +9060,25 @@ pub struct Vpc {
 #[non_exhaustive]
 pub struct WebhookList {
     /// `code` on the wire.
-    #[serde(rename = "code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `message` on the wire.
     #[serde(
         rename = "message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `url` on the wire.
-    #[serde(rename = "url", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "url",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub url: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
@@ -8700,23 +9087,31 @@ pub struct WebhookList {
 #[non_exhaustive]
 pub struct WebhookParameter {
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Method` on the wire.
     #[serde(
         rename = "Method",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub method: Option<String>,
     /// `Protocol` on the wire.
     #[serde(
         rename = "Protocol",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub protocol: Option<String>,
     /// `Url` on the wire.
-    #[serde(rename = "Url", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Url",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub url: Option<String>,
 }

@@ -15,7 +15,7 @@
 //! # impl Builder {
 //! #     fn name(mut self, name: &str) -> Self { self.name = Some(name.to_owned()); self }
 //! #     fn into_parts(self) -> (ServiceClient, Result<Input, InvalidInput>) {
-//! #         let input = aliyun_core::validate::required("Name", self.name).map(|name| Input { name });
+//! #         let input = aliyun_core::__private::validate::required("Name", self.name).map(|name| Input { name });
 //! #         (self.client.expect("bound"), input)
 //! #     }
 //! #     async fn send(self) -> Result<Output, Error> {

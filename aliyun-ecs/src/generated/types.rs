@@ -10,49 +10,57 @@ pub struct AccessPointType {
     #[serde(
         rename = "AccessPointId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub access_point_id: Option<String>,
     /// `AttachedRegionNo` on the wire.
     #[serde(
         rename = "AttachedRegionNo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub attached_region_no: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `HostOperator` on the wire.
     #[serde(
         rename = "HostOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub host_operator: Option<String>,
     /// `Location` on the wire.
     #[serde(
         rename = "Location",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub location: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeImageSharePermission` response.
@@ -64,14 +72,14 @@ pub struct Account {
     #[serde(
         rename = "AliyunId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub aliyun_id: Option<String>,
     /// `SharedTime` on the wire.
     #[serde(
         rename = "SharedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub shared_time: Option<String>,
 }
@@ -84,7 +92,7 @@ pub struct AccountAttributeItem {
     #[serde(
         rename = "AttributeName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub attribute_name: Option<String>,
     /// `AttributeValues` on the wire.
@@ -93,7 +101,7 @@ pub struct AccountAttributeItem {
     #[serde(
         rename = "AttributeValues",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub attribute_values: Vec<ValueItem>,
 }
@@ -106,7 +114,7 @@ pub struct ActionOnMaintenance {
     #[serde(
         rename = "DefaultValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub default_value: Option<String>,
     /// `SupportedValues` on the wire.
@@ -115,14 +123,14 @@ pub struct ActionOnMaintenance {
     #[serde(
         rename = "SupportedValues",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub supported_values: Vec<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -135,63 +143,63 @@ pub struct Activation {
     #[serde(
         rename = "ActivationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_id: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeregisteredCount` on the wire.
     #[serde(
         rename = "DeregisteredCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deregistered_count: Option<i32>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `InstanceCount` on the wire.
     #[serde(
         rename = "InstanceCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_count: Option<i32>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `IpAddressRange` on the wire.
     #[serde(
         rename = "IpAddressRange",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address_range: Option<String>,
     /// `RegisteredCount` on the wire.
     #[serde(
         rename = "RegisteredCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub registered_count: Option<i32>,
     /// `TimeToLiveInHours` on the wire.
     #[serde(
         rename = "TimeToLiveInHours",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_to_live_in_hours: Option<i64>,
 }
@@ -204,84 +212,84 @@ pub struct ActivationList {
     #[serde(
         rename = "ActivationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_id: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeregisteredCount` on the wire.
     #[serde(
         rename = "DeregisteredCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deregistered_count: Option<i32>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Disabled` on the wire.
     #[serde(
         rename = "Disabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disabled: Option<bool>,
     /// `InstanceCount` on the wire.
     #[serde(
         rename = "InstanceCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_count: Option<i32>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `IpAddressRange` on the wire.
     #[serde(
         rename = "IpAddressRange",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address_range: Option<String>,
     /// `RegisteredCount` on the wire.
     #[serde(
         rename = "RegisteredCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub registered_count: Option<i32>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TimeToLiveInHours` on the wire.
     #[serde(
         rename = "TimeToLiveInHours",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_to_live_in_hours: Option<i64>,
 }
@@ -294,14 +302,14 @@ pub struct ActivityDetail {
     #[serde(
         rename = "Detail",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub detail: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -316,21 +324,21 @@ pub struct AgentUpgradeConfig {
     #[serde(
         rename = "AllowedUpgradeWindows",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub allowed_upgrade_windows: Vec<String>,
     /// `Enabled` on the wire.
     #[serde(
         rename = "Enabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enabled: Option<bool>,
     /// `TimeZone` on the wire.
     #[serde(
         rename = "TimeZone",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_zone: Option<String>,
 }
@@ -343,7 +351,7 @@ pub struct AllocatedResource {
     #[serde(
         rename = "AvailableAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_amount: Option<i32>,
     /// `CapacityReservationUsages` on the wire.
@@ -352,35 +360,35 @@ pub struct AllocatedResource {
     #[serde(
         rename = "CapacityReservationUsages",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub capacity_reservation_usages: Vec<CapacityReservationUsage>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `TotalAmount` on the wire.
     #[serde(
         rename = "TotalAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_amount: Option<i32>,
     /// `UsedAmount` on the wire.
     #[serde(
         rename = "UsedAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub used_amount: Option<i32>,
     /// `zoneId` on the wire.
     #[serde(
         rename = "zoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -413,14 +421,14 @@ pub struct AssignedPrivateIpAddressesSet {
     #[serde(
         rename = "Ipv4PrefixSet",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub ipv4_prefix_set: Vec<String>,
     /// `NetworkInterfaceId` on the wire.
     #[serde(
         rename = "NetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_id: Option<String>,
     /// `PrivateIpSet` on the wire.
@@ -429,7 +437,7 @@ pub struct AssignedPrivateIpAddressesSet {
     #[serde(
         rename = "PrivateIpSet",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub private_ip_set: Vec<String>,
 }
@@ -442,14 +450,14 @@ pub struct AssociatedPublicIp {
     #[serde(
         rename = "AllocationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_id: Option<String>,
     /// `PublicIpAddress` on the wire.
     #[serde(
         rename = "PublicIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub public_ip_address: Option<String>,
 }
@@ -459,27 +467,31 @@ pub struct AssociatedPublicIp {
 #[non_exhaustive]
 pub struct AttachInstanceRamRoleResult {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -489,27 +501,31 @@ pub struct AttachInstanceRamRoleResult {
 #[non_exhaustive]
 pub struct AttachKeyPairResult {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -522,21 +538,21 @@ pub struct Attachment {
     #[serde(
         rename = "AttachedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub attached_time: Option<String>,
     /// `Device` on the wire.
     #[serde(
         rename = "Device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
 }
@@ -626,35 +642,35 @@ pub struct AutoProvisioningGroup {
     #[serde(
         rename = "AutoProvisioningGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_provisioning_group_id: Option<String>,
     /// `AutoProvisioningGroupName` on the wire.
     #[serde(
         rename = "AutoProvisioningGroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_provisioning_group_name: Option<String>,
     /// `AutoProvisioningGroupType` on the wire.
     #[serde(
         rename = "AutoProvisioningGroupType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_provisioning_group_type: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `ExcessCapacityTerminationPolicy` on the wire.
     #[serde(
         rename = "ExcessCapacityTerminationPolicy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub excess_capacity_termination_policy: Option<String>,
     /// `LaunchTemplateConfigs` on the wire.
@@ -663,28 +679,28 @@ pub struct AutoProvisioningGroup {
     #[serde(
         rename = "LaunchTemplateConfigs",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub launch_template_configs: Vec<LaunchTemplateConfig>,
     /// `LaunchTemplateId` on the wire.
     #[serde(
         rename = "LaunchTemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersion` on the wire.
     #[serde(
         rename = "LaunchTemplateVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_version: Option<String>,
     /// `MaxSpotPrice` on the wire.
     #[serde(
         rename = "MaxSpotPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_spot_price: Option<f64>,
     /// `PayAsYouGoOptions` on the wire.
@@ -694,14 +710,14 @@ pub struct AutoProvisioningGroup {
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SpotOptions` on the wire.
@@ -711,14 +727,14 @@ pub struct AutoProvisioningGroup {
     #[serde(
         rename = "State",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub state: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -727,7 +743,7 @@ pub struct AutoProvisioningGroup {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TargetCapacitySpecification` on the wire.
@@ -737,28 +753,28 @@ pub struct AutoProvisioningGroup {
     #[serde(
         rename = "TerminateInstances",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub terminate_instances: Option<bool>,
     /// `TerminateInstancesWithExpiration` on the wire.
     #[serde(
         rename = "TerminateInstancesWithExpiration",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub terminate_instances_with_expiration: Option<bool>,
     /// `ValidFrom` on the wire.
     #[serde(
         rename = "ValidFrom",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub valid_from: Option<String>,
     /// `ValidUntil` on the wire.
     #[serde(
         rename = "ValidUntil",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub valid_until: Option<String>,
 }
@@ -773,35 +789,35 @@ pub struct AutoProvisioningGroupHistory {
     #[serde(
         rename = "ActivityDetails",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub activity_details: Vec<ActivityDetail>,
     /// `LastEventTime` on the wire.
     #[serde(
         rename = "LastEventTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_event_time: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
 }
@@ -814,21 +830,21 @@ pub struct AutoSnapshotPolicy {
     #[serde(
         rename = "AutoSnapshotPolicyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_snapshot_policy_id: Option<String>,
     /// `AutoSnapshotPolicyName` on the wire.
     #[serde(
         rename = "AutoSnapshotPolicyName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_snapshot_policy_name: Option<String>,
     /// `CopiedSnapshotsRetentionDays` on the wire.
     #[serde(
         rename = "CopiedSnapshotsRetentionDays",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub copied_snapshots_retention_days: Option<i32>,
     /// `CopyEncryptionConfiguration` on the wire.
@@ -840,56 +856,56 @@ pub struct AutoSnapshotPolicy {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DiskNums` on the wire.
     #[serde(
         rename = "DiskNums",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_nums: Option<i32>,
     /// `EnableCrossRegionCopy` on the wire.
     #[serde(
         rename = "EnableCrossRegionCopy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_cross_region_copy: Option<bool>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RepeatWeekdays` on the wire.
     #[serde(
         rename = "RepeatWeekdays",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub repeat_weekdays: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `RetentionDays` on the wire.
     #[serde(
         rename = "RetentionDays",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub retention_days: Option<i32>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -898,31 +914,35 @@ pub struct AutoSnapshotPolicy {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TargetCopyRegions` on the wire.
     #[serde(
         rename = "TargetCopyRegions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub target_copy_regions: Option<String>,
     /// `TimePoints` on the wire.
     #[serde(
         rename = "TimePoints",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_points: Option<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
     /// `VolumeNums` on the wire.
     #[serde(
         rename = "VolumeNums",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub volume_nums: Option<i32>,
 }
@@ -935,14 +955,14 @@ pub struct AvailableInstanceType {
     #[serde(
         rename = "AvailableInstanceCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_instance_capacity: Option<i32>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
 }
@@ -957,11 +977,15 @@ pub struct AvailableResource {
     #[serde(
         rename = "SupportedResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub supported_resources: Vec<SupportedResource>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeSpotAdvice` response.
@@ -973,28 +997,28 @@ pub struct AvailableSpotResource {
     #[serde(
         rename = "AverageSpotDiscount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub average_spot_discount: Option<i32>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `InterruptRateDesc` on the wire.
     #[serde(
         rename = "InterruptRateDesc",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub interrupt_rate_desc: Option<String>,
     /// `InterruptionRate` on the wire.
     #[serde(
         rename = "InterruptionRate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub interruption_rate: Option<f64>,
 }
@@ -1009,14 +1033,14 @@ pub struct AvailableSpotZone {
     #[serde(
         rename = "AvailableSpotResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub available_spot_resources: Vec<AvailableSpotResource>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -1031,35 +1055,35 @@ pub struct AvailableZone {
     #[serde(
         rename = "AvailableResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub available_resources: Vec<AvailableResource>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StatusCategory` on the wire.
     #[serde(
         rename = "StatusCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status_category: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -1072,17 +1096,29 @@ pub struct Bandwidth {
     #[serde(
         rename = "InternetChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_charge_type: Option<String>,
     /// `Max` on the wire.
-    #[serde(rename = "Max", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Max",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub max: Option<i32>,
     /// `Min` on the wire.
-    #[serde(rename = "Min", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Min",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub min: Option<i32>,
     /// `Unit` on the wire.
-    #[serde(rename = "Unit", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Unit",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub unit: Option<String>,
 }
 /// A structure of the `DescribeBandwidthPackages` response.
@@ -1094,69 +1130,77 @@ pub struct BandwidthPackage {
     #[serde(
         rename = "Bandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bandwidth: Option<String>,
     /// `BandwidthPackageId` on the wire.
     #[serde(
         rename = "BandwidthPackageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bandwidth_package_id: Option<String>,
     /// `BusinessStatus` on the wire.
     #[serde(
         rename = "BusinessStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub business_status: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ISP` on the wire.
-    #[serde(rename = "ISP", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "ISP",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub isp: Option<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `InternetChargeType` on the wire.
     #[serde(
         rename = "InternetChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_charge_type: Option<String>,
     /// `IpCount` on the wire.
     #[serde(
         rename = "IpCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_count: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `NatGatewayId` on the wire.
     #[serde(
         rename = "NatGatewayId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nat_gateway_id: Option<String>,
     /// `PublicIpAddresses` on the wire.
@@ -1165,28 +1209,28 @@ pub struct BandwidthPackage {
     #[serde(
         rename = "PublicIpAddresses",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub public_ip_addresses: Vec<PublicIpAddresse>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -1199,7 +1243,7 @@ pub struct BondInterfaceSpecification {
     #[serde(
         rename = "BondMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bond_mode: Option<String>,
     /// `SlaveInterfaceSpecification` on the wire.
@@ -1208,7 +1252,7 @@ pub struct BondInterfaceSpecification {
     #[serde(
         rename = "SlaveInterfaceSpecification",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub slave_interface_specification: Vec<SlaveInterfaceSpecificationSet>,
 }
@@ -1221,35 +1265,35 @@ pub struct Capacity {
     #[serde(
         rename = "AvailableLocalStorage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_local_storage: Option<i32>,
     /// `AvailableMemory` on the wire.
     #[serde(
         rename = "AvailableMemory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_memory: Option<f64>,
     /// `AvailableVcpus` on the wire.
     #[serde(
         rename = "AvailableVcpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_vcpus: Option<i32>,
     /// `AvailableVgpus` on the wire.
     #[serde(
         rename = "AvailableVgpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_vgpus: Option<i32>,
     /// `LocalStorageCategory` on the wire.
     #[serde(
         rename = "LocalStorageCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_category: Option<String>,
     /// `SocketCapacities` on the wire.
@@ -1258,35 +1302,35 @@ pub struct Capacity {
     #[serde(
         rename = "SocketCapacities",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub socket_capacities: Vec<SocketCapacity>,
     /// `TotalLocalStorage` on the wire.
     #[serde(
         rename = "TotalLocalStorage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_local_storage: Option<i32>,
     /// `TotalMemory` on the wire.
     #[serde(
         rename = "TotalMemory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_memory: Option<f64>,
     /// `TotalVcpus` on the wire.
     #[serde(
         rename = "TotalVcpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_vcpus: Option<i32>,
     /// `TotalVgpus` on the wire.
     #[serde(
         rename = "TotalVgpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_vgpus: Option<i32>,
 }
@@ -1301,119 +1345,119 @@ pub struct CapacityReservationItem {
     #[serde(
         rename = "AllocatedResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub allocated_resources: Vec<AllocatedResource>,
     /// `CapacityReservationOwnerId` on the wire.
     #[serde(
         rename = "CapacityReservationOwnerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub capacity_reservation_owner_id: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `EndTimeType` on the wire.
     #[serde(
         rename = "EndTimeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time_type: Option<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `Platform` on the wire.
     #[serde(
         rename = "Platform",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub platform: Option<String>,
     /// `PrivatePoolOptionsId` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_id: Option<String>,
     /// `PrivatePoolOptionsMatchCriteria` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsMatchCriteria",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_match_criteria: Option<String>,
     /// `PrivatePoolOptionsName` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_name: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ReservedInstanceId` on the wire.
     #[serde(
         rename = "ReservedInstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub reserved_instance_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SavingPlanId` on the wire.
     #[serde(
         rename = "SavingPlanId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub saving_plan_id: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `StartTimeType` on the wire.
     #[serde(
         rename = "StartTimeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time_type: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -1422,14 +1466,14 @@ pub struct CapacityReservationItem {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TimeSlot` on the wire.
     #[serde(
         rename = "TimeSlot",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_slot: Option<String>,
 }
@@ -1442,21 +1486,21 @@ pub struct CapacityReservationUsage {
     #[serde(
         rename = "AccountId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub account_id: Option<String>,
     /// `ServiceName` on the wire.
     #[serde(
         rename = "ServiceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_name: Option<String>,
     /// `UsedAmount` on the wire.
     #[serde(
         rename = "UsedAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub used_amount: Option<i32>,
 }
@@ -1469,7 +1513,7 @@ pub struct Cluster {
     #[serde(
         rename = "ClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cluster_id: Option<String>,
 }
@@ -1482,60 +1526,64 @@ pub struct Command {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `CommandContent` on the wire.
     #[serde(
         rename = "CommandContent",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_content: Option<String>,
     /// `CommandId` on the wire.
     #[serde(
         rename = "CommandId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_id: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EnableParameter` on the wire.
     #[serde(
         rename = "EnableParameter",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_parameter: Option<bool>,
     /// `InvokeTimes` on the wire.
     #[serde(
         rename = "InvokeTimes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_times: Option<i32>,
     /// `Latest` on the wire.
     #[serde(
         rename = "Latest",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub latest: Option<bool>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `ParameterDefinitions` on the wire.
     ///
@@ -1543,7 +1591,7 @@ pub struct Command {
     #[serde(
         rename = "ParameterDefinitions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub parameter_definitions: Vec<ParameterDefinition>,
     /// `ParameterNames` on the wire.
@@ -1552,21 +1600,21 @@ pub struct Command {
     #[serde(
         rename = "ParameterNames",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub parameter_names: Vec<String>,
     /// `Provider` on the wire.
     #[serde(
         rename = "Provider",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub provider: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
@@ -1575,31 +1623,35 @@ pub struct Command {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Timeout` on the wire.
     #[serde(
         rename = "Timeout",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub timeout: Option<i64>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
     /// `Version` on the wire.
     #[serde(
         rename = "Version",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub version: Option<i32>,
     /// `WorkingDir` on the wire.
     #[serde(
         rename = "WorkingDir",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub working_dir: Option<String>,
 }
@@ -1609,7 +1661,11 @@ pub struct Command {
 #[non_exhaustive]
 pub struct Condition {
     /// `Key` on the wire.
-    #[serde(rename = "Key", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Key",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub key: Option<String>,
 }
 /// A structure of the `DescribeResourcesModification` response.
@@ -1623,37 +1679,49 @@ pub struct ConditionSupportedResource {
     #[serde(
         rename = "Conditions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub conditions: Vec<Condition>,
     /// `Max` on the wire.
-    #[serde(rename = "Max", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Max",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub max: Option<i32>,
     /// `Min` on the wire.
-    #[serde(rename = "Min", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Min",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub min: Option<i32>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StatusCategory` on the wire.
     #[serde(
         rename = "StatusCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status_category: Option<String>,
     /// `Unit` on the wire.
-    #[serde(rename = "Unit", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Unit",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub unit: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -1666,35 +1734,35 @@ pub struct Connection {
     #[serde(
         rename = "ClosedReason",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub closed_reason: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -1740,13 +1808,13 @@ impl aliyun_core::params::StructParam for CopyEncryptionConfiguration {
         params.push_opt(format!("{prefix}.KMSKeyId"), self.kms_key_id.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Arn"),
             self.arn.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Arn"),
             &self.arn,
             |name, item| {
@@ -1766,24 +1834,28 @@ pub struct CpuOptions {
     #[serde(
         rename = "CoreCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub core_count: Option<i32>,
     /// `Numa` on the wire.
-    #[serde(rename = "Numa", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Numa",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub numa: Option<String>,
     /// `ThreadsPerCore` on the wire.
     #[serde(
         rename = "ThreadsPerCore",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub threads_per_core: Option<i32>,
     /// `TopologyType` on the wire.
     #[serde(
         rename = "TopologyType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub topology_type: Option<String>,
 }
@@ -2026,13 +2098,13 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
         params.push_opt(format!("{prefix}.ImageFamily"), self.image_family.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.DataDisk"),
             self.data_disk.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.DataDisk"),
             &self.data_disk,
             |name, item| {
@@ -2040,13 +2112,13 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Tag"),
             self.tag.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Tag"),
             &self.tag,
             |name, item| {
@@ -2054,13 +2126,13 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.HostNames"),
             self.host_names.len(),
             None,
             Some(1000),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.SecurityGroupIds"),
             self.security_group_ids.len(),
             None,
@@ -2072,13 +2144,13 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
                 &format!("{prefix}.SystemDisk"),
             )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Arn"),
             self.arn.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             &format!("{prefix}.Arn"),
             &self.arn,
             |name, item| {
@@ -2150,25 +2222,25 @@ for CreateAutoProvisioningGroupLaunchTemplateConfig {
             );
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Architectures"),
             self.architectures.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Cores"),
             self.cores.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.ExcludedInstanceTypes"),
             self.excluded_instance_types.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Memories"),
             self.memories.len(),
             None,
@@ -2377,14 +2449,14 @@ pub struct CreateNetworkInterfaceTag {
     #[serde(
         rename = "TagKey",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_key: Option<String>,
     /// `TagValue` on the wire.
     #[serde(
         rename = "TagValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_value: Option<String>,
 }
@@ -2458,13 +2530,17 @@ impl aliyun_core::params::StructParam for DataDisk {
 #[non_exhaustive]
 pub struct DataPoint {
     /// `Size` on the wire.
-    #[serde(rename = "Size", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Size",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub size: Option<i64>,
     /// `TimeStamp` on the wire.
     #[serde(
         rename = "TimeStamp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_stamp: Option<String>,
 }
@@ -2477,21 +2553,21 @@ pub struct DedicatedHost {
     #[serde(
         rename = "ActionOnMaintenance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub action_on_maintenance: Option<String>,
     /// `AutoPlacement` on the wire.
     #[serde(
         rename = "AutoPlacement",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_placement: Option<String>,
     /// `AutoReleaseTime` on the wire.
     #[serde(
         rename = "AutoReleaseTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_release_time: Option<String>,
     /// `Capacity` on the wire.
@@ -2501,84 +2577,84 @@ pub struct DedicatedHost {
     #[serde(
         rename = "ChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub charge_type: Option<String>,
     /// `Cores` on the wire.
     #[serde(
         rename = "Cores",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cores: Option<i32>,
     /// `CpuOverCommitRatio` on the wire.
     #[serde(
         rename = "CpuOverCommitRatio",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_over_commit_ratio: Option<f64>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DedicatedHostClusterId` on the wire.
     #[serde(
         rename = "DedicatedHostClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_cluster_id: Option<String>,
     /// `DedicatedHostId` on the wire.
     #[serde(
         rename = "DedicatedHostId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_id: Option<String>,
     /// `DedicatedHostName` on the wire.
     #[serde(
         rename = "DedicatedHostName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_name: Option<String>,
     /// `DedicatedHostOwnerId` on the wire.
     #[serde(
         rename = "DedicatedHostOwnerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_owner_id: Option<i64>,
     /// `DedicatedHostType` on the wire.
     #[serde(
         rename = "DedicatedHostType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_type: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ExpiredTime` on the wire.
     #[serde(
         rename = "ExpiredTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expired_time: Option<String>,
     /// `GPUSpec` on the wire.
     #[serde(
         rename = "GPUSpec",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gpu_spec: Option<String>,
     /// `HostDetailInfo` on the wire.
@@ -2590,14 +2666,14 @@ pub struct DedicatedHost {
     #[serde(
         rename = "Instances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instances: Vec<DescribeDedicatedHostsInstance>,
     /// `MachineId` on the wire.
     #[serde(
         rename = "MachineId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub machine_id: Option<String>,
     /// `NetworkAttributes` on the wire.
@@ -2609,56 +2685,56 @@ pub struct DedicatedHost {
     #[serde(
         rename = "OperationLocks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_locks: Vec<OperationLock>,
     /// `PhysicalGpus` on the wire.
     #[serde(
         rename = "PhysicalGpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_gpus: Option<i32>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SaleCycle` on the wire.
     #[serde(
         rename = "SaleCycle",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sale_cycle: Option<String>,
     /// `SchedulerOptions.ManagedPrivateSpaceId` on the wire.
     #[serde(
         rename = "SchedulerOptions.ManagedPrivateSpaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub scheduler_options_managed_private_space_id: Option<String>,
     /// `Sockets` on the wire.
     #[serde(
         rename = "Sockets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sockets: Option<i32>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `SupportedCustomInstanceTypeFamilies` on the wire.
@@ -2667,7 +2743,7 @@ pub struct DedicatedHost {
     #[serde(
         rename = "SupportedCustomInstanceTypeFamilies",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub supported_custom_instance_type_families: Vec<String>,
     /// `SupportedInstanceTypeFamilies` on the wire.
@@ -2676,7 +2752,7 @@ pub struct DedicatedHost {
     #[serde(
         rename = "SupportedInstanceTypeFamilies",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub supported_instance_type_families: Vec<String>,
     /// `SupportedInstanceTypesList` on the wire.
@@ -2685,7 +2761,7 @@ pub struct DedicatedHost {
     #[serde(
         rename = "SupportedInstanceTypesList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub supported_instance_types_list: Vec<String>,
     /// `Tags` on the wire.
@@ -2694,14 +2770,14 @@ pub struct DedicatedHost {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -2714,14 +2790,14 @@ pub struct DedicatedHostAttribute {
     #[serde(
         rename = "DedicatedHostId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_id: Option<String>,
     /// `DedicatedHostName` on the wire.
     #[serde(
         rename = "DedicatedHostName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_name: Option<String>,
 }
@@ -2737,14 +2813,14 @@ pub struct DedicatedHostCluster {
     #[serde(
         rename = "DedicatedHostClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_cluster_id: Option<String>,
     /// `DedicatedHostClusterName` on the wire.
     #[serde(
         rename = "DedicatedHostClusterName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_cluster_name: Option<String>,
     /// `DedicatedHostIds` on the wire.
@@ -2753,28 +2829,28 @@ pub struct DedicatedHostCluster {
     #[serde(
         rename = "DedicatedHostIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub dedicated_host_ids: Vec<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
@@ -2783,14 +2859,14 @@ pub struct DedicatedHostCluster {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -2805,21 +2881,21 @@ pub struct DedicatedHostClusterCapacity {
     #[serde(
         rename = "AvailableInstanceTypes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub available_instance_types: Vec<AvailableInstanceType>,
     /// `AvailableMemory` on the wire.
     #[serde(
         rename = "AvailableMemory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_memory: Option<i32>,
     /// `AvailableVcpus` on the wire.
     #[serde(
         rename = "AvailableVcpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_vcpus: Option<i32>,
     /// `LocalStorageCapacities` on the wire.
@@ -2828,21 +2904,21 @@ pub struct DedicatedHostClusterCapacity {
     #[serde(
         rename = "LocalStorageCapacities",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub local_storage_capacities: Vec<LocalStorageCapacity>,
     /// `TotalMemory` on the wire.
     #[serde(
         rename = "TotalMemory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_memory: Option<i32>,
     /// `TotalVcpus` on the wire.
     #[serde(
         rename = "TotalVcpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_vcpus: Option<i32>,
 }
@@ -2855,42 +2931,42 @@ pub struct DedicatedHostRenewAttribute {
     #[serde(
         rename = "AutoRenewEnabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_renew_enabled: Option<bool>,
     /// `AutoRenewWithEcs` on the wire.
     #[serde(
         rename = "AutoRenewWithEcs",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_renew_with_ecs: Option<String>,
     /// `DedicatedHostId` on the wire.
     #[serde(
         rename = "DedicatedHostId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_id: Option<String>,
     /// `Duration` on the wire.
     #[serde(
         rename = "Duration",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub duration: Option<i32>,
     /// `PeriodUnit` on the wire.
     #[serde(
         rename = "PeriodUnit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period_unit: Option<String>,
     /// `RenewalStatus` on the wire.
     #[serde(
         rename = "RenewalStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub renewal_status: Option<String>,
 }
@@ -2903,77 +2979,77 @@ pub struct DedicatedHostType {
     #[serde(
         rename = "Cores",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cores: Option<i32>,
     /// `CpuOverCommitRatioRange` on the wire.
     #[serde(
         rename = "CpuOverCommitRatioRange",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_over_commit_ratio_range: Option<String>,
     /// `DedicatedHostType` on the wire.
     #[serde(
         rename = "DedicatedHostType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_type: Option<String>,
     /// `GPUSpec` on the wire.
     #[serde(
         rename = "GPUSpec",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gpu_spec: Option<String>,
     /// `LocalStorageAmount` on the wire.
     #[serde(
         rename = "LocalStorageAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_amount: Option<i32>,
     /// `LocalStorageCapacity` on the wire.
     #[serde(
         rename = "LocalStorageCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_capacity: Option<i64>,
     /// `LocalStorageCategory` on the wire.
     #[serde(
         rename = "LocalStorageCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_category: Option<String>,
     /// `MemorySize` on the wire.
     #[serde(
         rename = "MemorySize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub memory_size: Option<f64>,
     /// `PhysicalGpus` on the wire.
     #[serde(
         rename = "PhysicalGpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_gpus: Option<i32>,
     /// `Sockets` on the wire.
     #[serde(
         rename = "Sockets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sockets: Option<i32>,
     /// `SupportCpuOverCommitRatio` on the wire.
     #[serde(
         rename = "SupportCpuOverCommitRatio",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub support_cpu_over_commit_ratio: Option<bool>,
     /// `SupportedInstanceTypeFamilies` on the wire.
@@ -2982,7 +3058,7 @@ pub struct DedicatedHostType {
     #[serde(
         rename = "SupportedInstanceTypeFamilies",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub supported_instance_type_families: Vec<String>,
     /// `SupportedInstanceTypesList` on the wire.
@@ -2991,21 +3067,21 @@ pub struct DedicatedHostType {
     #[serde(
         rename = "SupportedInstanceTypesList",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub supported_instance_types_list: Vec<String>,
     /// `TotalVcpus` on the wire.
     #[serde(
         rename = "TotalVcpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_vcpus: Option<i32>,
     /// `TotalVgpus` on the wire.
     #[serde(
         rename = "TotalVgpus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_vgpus: Option<i32>,
 }
@@ -3018,14 +3094,14 @@ pub struct DedicatedInstanceAttribute {
     #[serde(
         rename = "Affinity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub affinity: Option<String>,
     /// `Tenancy` on the wire.
     #[serde(
         rename = "Tenancy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tenancy: Option<String>,
 }
@@ -3038,105 +3114,105 @@ pub struct Demand {
     #[serde(
         rename = "AvailableAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_amount: Option<i32>,
     /// `Comment` on the wire.
     #[serde(
         rename = "Comment",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub comment: Option<String>,
     /// `DeliveringAmount` on the wire.
     #[serde(
         rename = "DeliveringAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delivering_amount: Option<i32>,
     /// `DemandDescription` on the wire.
     #[serde(
         rename = "DemandDescription",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub demand_description: Option<String>,
     /// `DemandId` on the wire.
     #[serde(
         rename = "DemandId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub demand_id: Option<String>,
     /// `DemandName` on the wire.
     #[serde(
         rename = "DemandName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub demand_name: Option<String>,
     /// `DemandStatus` on the wire.
     #[serde(
         rename = "DemandStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub demand_status: Option<String>,
     /// `DemandTime` on the wire.
     #[serde(
         rename = "DemandTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub demand_time: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `InstanceTypeFamily` on the wire.
     #[serde(
         rename = "InstanceTypeFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_family: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<i32>,
     /// `PeriodUnit` on the wire.
     #[serde(
         rename = "PeriodUnit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period_unit: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `SupplyInfos` on the wire.
@@ -3145,28 +3221,28 @@ pub struct Demand {
     #[serde(
         rename = "SupplyInfos",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub supply_infos: Vec<SupplyInfo>,
     /// `TotalAmount` on the wire.
     #[serde(
         rename = "TotalAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_amount: Option<i32>,
     /// `UsedAmount` on the wire.
     #[serde(
         rename = "UsedAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub used_amount: Option<i32>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -3181,70 +3257,70 @@ pub struct DeploymentSet {
     #[serde(
         rename = "Capacities",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub capacities: Vec<DescribeDeploymentSetsCapacity>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeploymentSetDescription` on the wire.
     #[serde(
         rename = "DeploymentSetDescription",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deployment_set_description: Option<String>,
     /// `DeploymentSetId` on the wire.
     #[serde(
         rename = "DeploymentSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deployment_set_id: Option<String>,
     /// `DeploymentSetName` on the wire.
     #[serde(
         rename = "DeploymentSetName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deployment_set_name: Option<String>,
     /// `DeploymentStrategy` on the wire.
     #[serde(
         rename = "DeploymentStrategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deployment_strategy: Option<String>,
     /// `Domain` on the wire.
     #[serde(
         rename = "Domain",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub domain: Option<String>,
     /// `Granularity` on the wire.
     #[serde(
         rename = "Granularity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub granularity: Option<String>,
     /// `GroupCount` on the wire.
     #[serde(
         rename = "GroupCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_count: Option<i32>,
     /// `InstanceAmount` on the wire.
     #[serde(
         rename = "InstanceAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_amount: Option<i32>,
     /// `InstanceIds` on the wire.
@@ -3253,14 +3329,14 @@ pub struct DeploymentSet {
     #[serde(
         rename = "InstanceIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instance_ids: Vec<String>,
     /// `Strategy` on the wire.
     #[serde(
         rename = "Strategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub strategy: Option<String>,
 }
@@ -3270,83 +3346,87 @@ pub struct DeploymentSet {
 #[non_exhaustive]
 pub struct DescribeAutoProvisioningGroupInstancesInstance {
     /// `CPU` on the wire.
-    #[serde(rename = "CPU", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "CPU",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub cpu: Option<i32>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `IoOptimized` on the wire.
     #[serde(
         rename = "IoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub io_optimized: Option<bool>,
     /// `IsSpot` on the wire.
     #[serde(
         rename = "IsSpot",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_spot: Option<bool>,
     /// `Memory` on the wire.
     #[serde(
         rename = "Memory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub memory: Option<i32>,
     /// `NetworkType` on the wire.
     #[serde(
         rename = "NetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_type: Option<String>,
     /// `OsType` on the wire.
     #[serde(
         rename = "OsType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_type: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -3359,14 +3439,14 @@ pub struct DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
     #[serde(
         rename = "Encrypted",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub encrypted: Option<bool>,
     /// `KMSKeyId` on the wire.
     #[serde(
         rename = "KMSKeyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub kms_key_id: Option<String>,
 }
@@ -3382,7 +3462,10 @@ for DescribeCapacityReservationInstancesPrivatePoolOptions {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(&format!("{prefix}.Id"), self.id.as_ref())?;
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Id"),
+            self.id.as_ref(),
+        )?;
         Ok(())
     }
 }
@@ -3407,28 +3490,28 @@ pub struct DescribeDedicatedHostsInstance {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceOwnerId` on the wire.
     #[serde(
         rename = "InstanceOwnerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_owner_id: Option<i64>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `SocketId` on the wire.
     #[serde(
         rename = "SocketId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub socket_id: Option<String>,
 }
@@ -3441,14 +3524,14 @@ pub struct DescribeDedicatedHostsNetworkAttributes {
     #[serde(
         rename = "SlbUdpTimeout",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub slb_udp_timeout: Option<i32>,
     /// `UdpTimeout` on the wire.
     #[serde(
         rename = "UdpTimeout",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub udp_timeout: Option<i32>,
 }
@@ -3461,21 +3544,21 @@ pub struct DescribeDeploymentSetsCapacity {
     #[serde(
         rename = "AvailableAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_amount: Option<i32>,
     /// `UsedAmount` on the wire.
     #[serde(
         rename = "UsedAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub used_amount: Option<i32>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -3488,28 +3571,28 @@ pub struct DescribeDiagnosticReportsIssue {
     #[serde(
         rename = "IssueId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub issue_id: Option<String>,
     /// `MetricCategory` on the wire.
     #[serde(
         rename = "MetricCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_category: Option<String>,
     /// `MetricId` on the wire.
     #[serde(
         rename = "MetricId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_id: Option<String>,
     /// `Severity` on the wire.
     #[serde(
         rename = "Severity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub severity: Option<String>,
 }
@@ -3522,7 +3605,7 @@ pub struct DescribeDisksDisk {
     #[serde(
         rename = "AttachedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub attached_time: Option<String>,
     /// `Attachments` on the wire.
@@ -3531,171 +3614,175 @@ pub struct DescribeDisksDisk {
     #[serde(
         rename = "Attachments",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub attachments: Vec<Attachment>,
     /// `AutoSnapshotPolicyId` on the wire.
     #[serde(
         rename = "AutoSnapshotPolicyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_snapshot_policy_id: Option<String>,
     /// `BdfId` on the wire.
     #[serde(
         rename = "BdfId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bdf_id: Option<String>,
     /// `BurstingEnabled` on the wire.
     #[serde(
         rename = "BurstingEnabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bursting_enabled: Option<bool>,
     /// `Category` on the wire.
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeleteAutoSnapshot` on the wire.
     #[serde(
         rename = "DeleteAutoSnapshot",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delete_auto_snapshot: Option<bool>,
     /// `DeleteWithInstance` on the wire.
     #[serde(
         rename = "DeleteWithInstance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delete_with_instance: Option<bool>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `DetachedTime` on the wire.
     #[serde(
         rename = "DetachedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub detached_time: Option<String>,
     /// `Device` on the wire.
     #[serde(
         rename = "Device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
     /// `DiskChargeType` on the wire.
     #[serde(
         rename = "DiskChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_charge_type: Option<String>,
     /// `DiskId` on the wire.
     #[serde(
         rename = "DiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_id: Option<String>,
     /// `DiskName` on the wire.
     #[serde(
         rename = "DiskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_name: Option<String>,
     /// `EnableAutoSnapshot` on the wire.
     #[serde(
         rename = "EnableAutoSnapshot",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_auto_snapshot: Option<bool>,
     /// `EnableAutomatedSnapshotPolicy` on the wire.
     #[serde(
         rename = "EnableAutomatedSnapshotPolicy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_automated_snapshot_policy: Option<bool>,
     /// `Encrypted` on the wire.
     #[serde(
         rename = "Encrypted",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub encrypted: Option<bool>,
     /// `ExpiredTime` on the wire.
     #[serde(
         rename = "ExpiredTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expired_time: Option<String>,
     /// `IOPS` on the wire.
-    #[serde(rename = "IOPS", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "IOPS",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub iops: Option<i32>,
     /// `IOPSRead` on the wire.
     #[serde(
         rename = "IOPSRead",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub iops_read: Option<i32>,
     /// `IOPSWrite` on the wire.
     #[serde(
         rename = "IOPSWrite",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub iops_write: Option<i32>,
     /// `ImageId` on the wire.
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `KMSKeyId` on the wire.
     #[serde(
         rename = "KMSKeyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub kms_key_id: Option<String>,
     /// `MountInstanceNum` on the wire.
     #[serde(
         rename = "MountInstanceNum",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub mount_instance_num: Option<i32>,
     /// `MountInstances` on the wire.
@@ -3704,14 +3791,14 @@ pub struct DescribeDisksDisk {
     #[serde(
         rename = "MountInstances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub mount_instances: Vec<Attachment>,
     /// `MultiAttach` on the wire.
     #[serde(
         rename = "MultiAttach",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub multi_attach: Option<String>,
     /// `OperationLocks` on the wire.
@@ -3720,14 +3807,14 @@ pub struct DescribeDisksDisk {
     #[serde(
         rename = "OperationLocks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_locks: Vec<OperationLock>,
     /// `PerformanceLevel` on the wire.
     #[serde(
         rename = "PerformanceLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub performance_level: Option<String>,
     /// `Placement` on the wire.
@@ -3737,80 +3824,84 @@ pub struct DescribeDisksDisk {
     #[serde(
         rename = "Portable",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub portable: Option<bool>,
     /// `ProductCode` on the wire.
     #[serde(
         rename = "ProductCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product_code: Option<String>,
     /// `ProvisionedIops` on the wire.
     #[serde(
         rename = "ProvisionedIops",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub provisioned_iops: Option<i64>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SerialNumber` on the wire.
     #[serde(
         rename = "SerialNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub serial_number: Option<String>,
     /// `Size` on the wire.
-    #[serde(rename = "Size", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Size",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub size: Option<i32>,
     /// `SourceSnapshotId` on the wire.
     #[serde(
         rename = "SourceSnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_snapshot_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StorageClusterId` on the wire.
     #[serde(
         rename = "StorageClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_cluster_id: Option<String>,
     /// `StorageSetId` on the wire.
     #[serde(
         rename = "StorageSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_set_id: Option<String>,
     /// `StorageSetPartitionNumber` on the wire.
     #[serde(
         rename = "StorageSetPartitionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_set_partition_number: Option<i32>,
     /// `Tags` on the wire.
@@ -3819,38 +3910,42 @@ pub struct DescribeDisksDisk {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Throughput` on the wire.
     #[serde(
         rename = "Throughput",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub throughput: Option<i32>,
     /// `ThroughputRead` on the wire.
     #[serde(
         rename = "ThroughputRead",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub throughput_read: Option<i32>,
     /// `ThroughputWrite` on the wire.
     #[serde(
         rename = "ThroughputWrite",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub throughput_write: Option<i32>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -3863,28 +3958,28 @@ pub struct DescribeElasticityAssurancesAllocatedResource {
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `TotalAmount` on the wire.
     #[serde(
         rename = "TotalAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_amount: Option<i32>,
     /// `UsedAmount` on the wire.
     #[serde(
         rename = "UsedAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub used_amount: Option<i32>,
     /// `zoneId` on the wire.
     #[serde(
         rename = "zoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -3902,7 +3997,7 @@ impl aliyun_core::params::StructParam for DescribeHaVipsFilter {
         params.push_repeat_list(&format!("{prefix}.Value"), &self.value);
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Value"),
             self.value.len(),
             None,
@@ -3920,56 +4015,64 @@ pub struct DescribeImagesDiskDeviceMapping {
     #[serde(
         rename = "Device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
     /// `Format` on the wire.
     #[serde(
         rename = "Format",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub format: Option<String>,
     /// `ImportOSSBucket` on the wire.
     #[serde(
         rename = "ImportOSSBucket",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub import_oss_bucket: Option<String>,
     /// `ImportOSSObject` on the wire.
     #[serde(
         rename = "ImportOSSObject",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub import_oss_object: Option<String>,
     /// `Progress` on the wire.
     #[serde(
         rename = "Progress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub progress: Option<String>,
     /// `RemainTime` on the wire.
     #[serde(
         rename = "RemainTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub remain_time: Option<i32>,
     /// `Size` on the wire.
-    #[serde(rename = "Size", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Size",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub size: Option<String>,
     /// `SnapshotId` on the wire.
     #[serde(
         rename = "SnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_id: Option<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeImages` response.
@@ -3981,28 +4084,28 @@ pub struct DescribeImagesImage {
     #[serde(
         rename = "Architecture",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub architecture: Option<String>,
     /// `BootMode` on the wire.
     #[serde(
         rename = "BootMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub boot_mode: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `DetectionOptions` on the wire.
@@ -4014,7 +4117,7 @@ pub struct DescribeImagesImage {
     #[serde(
         rename = "DiskDeviceMappings",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub disk_device_mappings: Vec<DescribeImagesDiskDeviceMapping>,
     /// `Features` on the wire.
@@ -4024,157 +4127,161 @@ pub struct DescribeImagesImage {
     #[serde(
         rename = "ImageFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_family: Option<String>,
     /// `ImageId` on the wire.
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `ImageName` on the wire.
     #[serde(
         rename = "ImageName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_name: Option<String>,
     /// `ImageOwnerAlias` on the wire.
     #[serde(
         rename = "ImageOwnerAlias",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_owner_alias: Option<String>,
     /// `ImageOwnerId` on the wire.
     #[serde(
         rename = "ImageOwnerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_owner_id: Option<i64>,
     /// `ImageVersion` on the wire.
     #[serde(
         rename = "ImageVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_version: Option<String>,
     /// `IsCopied` on the wire.
     #[serde(
         rename = "IsCopied",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_copied: Option<bool>,
     /// `IsPublic` on the wire.
     #[serde(
         rename = "IsPublic",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_public: Option<bool>,
     /// `IsSelfShared` on the wire.
     #[serde(
         rename = "IsSelfShared",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_self_shared: Option<String>,
     /// `IsSubscribed` on the wire.
     #[serde(
         rename = "IsSubscribed",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_subscribed: Option<bool>,
     /// `IsSupportCloudinit` on the wire.
     #[serde(
         rename = "IsSupportCloudinit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_support_cloudinit: Option<bool>,
     /// `IsSupportIoOptimized` on the wire.
     #[serde(
         rename = "IsSupportIoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_support_io_optimized: Option<bool>,
     /// `LoginAsNonRootSupported` on the wire.
     #[serde(
         rename = "LoginAsNonRootSupported",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub login_as_non_root_supported: Option<bool>,
     /// `OSName` on the wire.
     #[serde(
         rename = "OSName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_name: Option<String>,
     /// `OSNameEn` on the wire.
     #[serde(
         rename = "OSNameEn",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_name_en: Option<String>,
     /// `OSType` on the wire.
     #[serde(
         rename = "OSType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_type: Option<String>,
     /// `Platform` on the wire.
     #[serde(
         rename = "Platform",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub platform: Option<String>,
     /// `ProductCode` on the wire.
     #[serde(
         rename = "ProductCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product_code: Option<String>,
     /// `Progress` on the wire.
     #[serde(
         rename = "Progress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub progress: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Size` on the wire.
-    #[serde(rename = "Size", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Size",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub size: Option<i32>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `SupplierName` on the wire.
     #[serde(
         rename = "SupplierName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub supplier_name: Option<String>,
     /// `Tags` on the wire.
@@ -4183,14 +4290,14 @@ pub struct DescribeImagesImage {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Usage` on the wire.
     #[serde(
         rename = "Usage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub usage: Option<String>,
 }
@@ -4203,21 +4310,21 @@ pub struct DescribeInstanceAttachmentAttributesInstance {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `PrivatePoolOptionsId` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_id: Option<String>,
     /// `PrivatePoolOptionsMatchCriteria` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsMatchCriteria",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_match_criteria: Option<String>,
 }
@@ -4230,28 +4337,28 @@ pub struct DescribeInstanceAttributeEipAddress {
     #[serde(
         rename = "AllocationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_id: Option<String>,
     /// `Bandwidth` on the wire.
     #[serde(
         rename = "Bandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bandwidth: Option<i32>,
     /// `InternetChargeType` on the wire.
     #[serde(
         rename = "InternetChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_charge_type: Option<String>,
     /// `IpAddress` on the wire.
     #[serde(
         rename = "IpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address: Option<String>,
 }
@@ -4296,210 +4403,210 @@ pub struct DescribeInstanceTypesInstanceType {
     #[serde(
         rename = "BaselineCredit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub baseline_credit: Option<i32>,
     /// `CpuArchitecture` on the wire.
     #[serde(
         rename = "CpuArchitecture",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_architecture: Option<String>,
     /// `CpuCoreCount` on the wire.
     #[serde(
         rename = "CpuCoreCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_core_count: Option<i32>,
     /// `CpuSpeedFrequency` on the wire.
     #[serde(
         rename = "CpuSpeedFrequency",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_speed_frequency: Option<f64>,
     /// `CpuTurboFrequency` on the wire.
     #[serde(
         rename = "CpuTurboFrequency",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_turbo_frequency: Option<f64>,
     /// `DiskQuantity` on the wire.
     #[serde(
         rename = "DiskQuantity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_quantity: Option<i32>,
     /// `EniIpv6AddressQuantity` on the wire.
     #[serde(
         rename = "EniIpv6AddressQuantity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eni_ipv6_address_quantity: Option<i32>,
     /// `EniPrivateIpAddressQuantity` on the wire.
     #[serde(
         rename = "EniPrivateIpAddressQuantity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eni_private_ip_address_quantity: Option<i32>,
     /// `EniQuantity` on the wire.
     #[serde(
         rename = "EniQuantity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eni_quantity: Option<i32>,
     /// `EniTotalQuantity` on the wire.
     #[serde(
         rename = "EniTotalQuantity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eni_total_quantity: Option<i32>,
     /// `EniTrunkSupported` on the wire.
     #[serde(
         rename = "EniTrunkSupported",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eni_trunk_supported: Option<bool>,
     /// `EriQuantity` on the wire.
     #[serde(
         rename = "EriQuantity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eri_quantity: Option<i32>,
     /// `GPUAmount` on the wire.
     #[serde(
         rename = "GPUAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gpu_amount: Option<i32>,
     /// `GPUMemorySize` on the wire.
     #[serde(
         rename = "GPUMemorySize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gpu_memory_size: Option<f64>,
     /// `GPUSpec` on the wire.
     #[serde(
         rename = "GPUSpec",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gpu_spec: Option<String>,
     /// `InitialCredit` on the wire.
     #[serde(
         rename = "InitialCredit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub initial_credit: Option<i32>,
     /// `InstanceBandwidthRx` on the wire.
     #[serde(
         rename = "InstanceBandwidthRx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_bandwidth_rx: Option<i32>,
     /// `InstanceBandwidthTx` on the wire.
     #[serde(
         rename = "InstanceBandwidthTx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_bandwidth_tx: Option<i32>,
     /// `InstanceCategory` on the wire.
     #[serde(
         rename = "InstanceCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_category: Option<String>,
     /// `InstanceFamilyLevel` on the wire.
     #[serde(
         rename = "InstanceFamilyLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_family_level: Option<String>,
     /// `InstancePpsRx` on the wire.
     #[serde(
         rename = "InstancePpsRx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_pps_rx: Option<i64>,
     /// `InstancePpsTx` on the wire.
     #[serde(
         rename = "InstancePpsTx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_pps_tx: Option<i64>,
     /// `InstanceTypeFamily` on the wire.
     #[serde(
         rename = "InstanceTypeFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_family: Option<String>,
     /// `InstanceTypeId` on the wire.
     #[serde(
         rename = "InstanceTypeId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_id: Option<String>,
     /// `LocalStorageAmount` on the wire.
     #[serde(
         rename = "LocalStorageAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_amount: Option<i32>,
     /// `LocalStorageCapacity` on the wire.
     #[serde(
         rename = "LocalStorageCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_capacity: Option<i64>,
     /// `LocalStorageCategory` on the wire.
     #[serde(
         rename = "LocalStorageCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_category: Option<String>,
     /// `MaximumQueueNumberPerEni` on the wire.
     #[serde(
         rename = "MaximumQueueNumberPerEni",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub maximum_queue_number_per_eni: Option<i32>,
     /// `MemorySize` on the wire.
     #[serde(
         rename = "MemorySize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub memory_size: Option<f64>,
     /// `NetworkCardQuantity` on the wire.
     #[serde(
         rename = "NetworkCardQuantity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_card_quantity: Option<i32>,
     /// `NetworkCards` on the wire.
@@ -4508,49 +4615,49 @@ pub struct DescribeInstanceTypesInstanceType {
     #[serde(
         rename = "NetworkCards",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub network_cards: Vec<NetworkCardInfo>,
     /// `NetworkEncryptionSupport` on the wire.
     #[serde(
         rename = "NetworkEncryptionSupport",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_encryption_support: Option<bool>,
     /// `NvmeSupport` on the wire.
     #[serde(
         rename = "NvmeSupport",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nvme_support: Option<String>,
     /// `PhysicalProcessorModel` on the wire.
     #[serde(
         rename = "PhysicalProcessorModel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_processor_model: Option<String>,
     /// `PrimaryEniQueueNumber` on the wire.
     #[serde(
         rename = "PrimaryEniQueueNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub primary_eni_queue_number: Option<i32>,
     /// `QueuePairNumber` on the wire.
     #[serde(
         rename = "QueuePairNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue_pair_number: Option<i32>,
     /// `SecondaryEniQueueNumber` on the wire.
     #[serde(
         rename = "SecondaryEniQueueNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub secondary_eni_queue_number: Option<i32>,
     /// `SupportedBootModes` on the wire.
@@ -4559,14 +4666,14 @@ pub struct DescribeInstanceTypesInstanceType {
     #[serde(
         rename = "SupportedBootModes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub supported_boot_modes: Vec<String>,
     /// `TotalEniQueueQuantity` on the wire.
     #[serde(
         rename = "TotalEniQueueQuantity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_eni_queue_quantity: Option<i32>,
 }
@@ -4579,21 +4686,21 @@ pub struct DescribeInstancesDedicatedHostAttribute {
     #[serde(
         rename = "DedicatedHostClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_cluster_id: Option<String>,
     /// `DedicatedHostId` on the wire.
     #[serde(
         rename = "DedicatedHostId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_id: Option<String>,
     /// `DedicatedHostName` on the wire.
     #[serde(
         rename = "DedicatedHostName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_name: Option<String>,
 }
@@ -4606,35 +4713,35 @@ pub struct DescribeInstancesEipAddress {
     #[serde(
         rename = "AllocationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_id: Option<String>,
     /// `Bandwidth` on the wire.
     #[serde(
         rename = "Bandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bandwidth: Option<i32>,
     /// `InternetChargeType` on the wire.
     #[serde(
         rename = "InternetChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_charge_type: Option<String>,
     /// `IpAddress` on the wire.
     #[serde(
         rename = "IpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address: Option<String>,
     /// `IsSupportUnassociate` on the wire.
     #[serde(
         rename = "IsSupportUnassociate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_support_unassociate: Option<bool>,
 }
@@ -4647,14 +4754,14 @@ pub struct DescribeInstancesFullStatusExtendedAttribute {
     #[serde(
         rename = "Device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
     /// `DiskId` on the wire.
     #[serde(
         rename = "DiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_id: Option<String>,
     /// `InactiveDisks` on the wire.
@@ -4663,7 +4770,7 @@ pub struct DescribeInstancesFullStatusExtendedAttribute {
     #[serde(
         rename = "InactiveDisks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub inactive_disks: Vec<InactiveDisk>,
 }
@@ -4676,7 +4783,7 @@ pub struct DescribeInstancesHibernationOptions {
     #[serde(
         rename = "Configured",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub configured: Option<bool>,
 }
@@ -4689,18 +4796,22 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "AutoReleaseTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_release_time: Option<String>,
     /// `ClusterId` on the wire.
     #[serde(
         rename = "ClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cluster_id: Option<String>,
     /// `Cpu` on the wire.
-    #[serde(rename = "Cpu", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Cpu",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub cpu: Option<i32>,
     /// `CpuOptions` on the wire.
     #[serde(rename = "CpuOptions", default)]
@@ -4709,14 +4820,14 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `CreditSpecification` on the wire.
     #[serde(
         rename = "CreditSpecification",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub credit_specification: Option<String>,
     /// `DedicatedHostAttribute` on the wire.
@@ -4729,35 +4840,35 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "DeletionProtection",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deletion_protection: Option<bool>,
     /// `DeploymentSetGroupNo` on the wire.
     #[serde(
         rename = "DeploymentSetGroupNo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deployment_set_group_no: Option<i32>,
     /// `DeploymentSetId` on the wire.
     #[serde(
         rename = "DeploymentSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deployment_set_id: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `DeviceAvailable` on the wire.
     #[serde(
         rename = "DeviceAvailable",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device_available: Option<bool>,
     /// `EcsCapacityReservationAttr` on the wire.
@@ -4770,21 +4881,21 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "ExpiredTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expired_time: Option<String>,
     /// `GPUAmount` on the wire.
     #[serde(
         rename = "GPUAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gpu_amount: Option<i32>,
     /// `GPUSpec` on the wire.
     #[serde(
         rename = "GPUSpec",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub gpu_spec: Option<String>,
     /// `HibernationOptions` on the wire.
@@ -4794,24 +4905,28 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "HostName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub host_name: Option<String>,
     /// `HpcClusterId` on the wire.
     #[serde(
         rename = "HpcClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub hpc_cluster_id: Option<String>,
     /// `ISP` on the wire.
-    #[serde(rename = "ISP", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "ISP",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub isp: Option<String>,
     /// `ImageId` on the wire.
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `ImageOptions` on the wire.
@@ -4823,105 +4938,105 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "InnerIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub inner_ip_address: Vec<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `InstanceNetworkType` on the wire.
     #[serde(
         rename = "InstanceNetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_network_type: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `InstanceTypeFamily` on the wire.
     #[serde(
         rename = "InstanceTypeFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_family: Option<String>,
     /// `InternetChargeType` on the wire.
     #[serde(
         rename = "InternetChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_charge_type: Option<String>,
     /// `InternetMaxBandwidthIn` on the wire.
     #[serde(
         rename = "InternetMaxBandwidthIn",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_max_bandwidth_in: Option<i32>,
     /// `InternetMaxBandwidthOut` on the wire.
     #[serde(
         rename = "InternetMaxBandwidthOut",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `IoOptimized` on the wire.
     #[serde(
         rename = "IoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub io_optimized: Option<bool>,
     /// `KeyPairName` on the wire.
     #[serde(
         rename = "KeyPairName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_name: Option<String>,
     /// `LocalStorageAmount` on the wire.
     #[serde(
         rename = "LocalStorageAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_amount: Option<i32>,
     /// `LocalStorageCapacity` on the wire.
     #[serde(
         rename = "LocalStorageCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_storage_capacity: Option<i64>,
     /// `Memory` on the wire.
     #[serde(
         rename = "Memory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub memory: Option<i32>,
     /// `MetadataOptions` on the wire.
@@ -4933,28 +5048,28 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "NetworkInterfaces",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub network_interfaces: Vec<DescribeInstancesNetworkInterface>,
     /// `OSName` on the wire.
     #[serde(
         rename = "OSName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_name: Option<String>,
     /// `OSNameEn` on the wire.
     #[serde(
         rename = "OSNameEn",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_name_en: Option<String>,
     /// `OSType` on the wire.
     #[serde(
         rename = "OSType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_type: Option<String>,
     /// `OperationLocks` on the wire.
@@ -4963,7 +5078,7 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "OperationLocks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_locks: Vec<LockReason>,
     /// `PublicIpAddress` on the wire.
@@ -4972,7 +5087,7 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "PublicIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub public_ip_address: Vec<String>,
     /// `RdmaIpAddress` on the wire.
@@ -4981,35 +5096,35 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "RdmaIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub rdma_ip_address: Vec<String>,
     /// `Recyclable` on the wire.
     #[serde(
         rename = "Recyclable",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub recyclable: Option<bool>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SaleCycle` on the wire.
     #[serde(
         rename = "SaleCycle",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub sale_cycle: Option<String>,
     /// `SecurityGroupIds` on the wire.
@@ -5018,63 +5133,63 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "SecurityGroupIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub security_group_ids: Vec<String>,
     /// `SerialNumber` on the wire.
     #[serde(
         rename = "SerialNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub serial_number: Option<String>,
     /// `SpotDuration` on the wire.
     #[serde(
         rename = "SpotDuration",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_duration: Option<i32>,
     /// `SpotInterruptionBehavior` on the wire.
     #[serde(
         rename = "SpotInterruptionBehavior",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_interruption_behavior: Option<String>,
     /// `SpotPriceLimit` on the wire.
     #[serde(
         rename = "SpotPriceLimit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_price_limit: Option<f64>,
     /// `SpotStrategy` on the wire.
     #[serde(
         rename = "SpotStrategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_strategy: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StoppedMode` on the wire.
     #[serde(
         rename = "StoppedMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub stopped_mode: Option<String>,
     /// `Tags` on the wire.
@@ -5083,14 +5198,14 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `VlanId` on the wire.
     #[serde(
         rename = "VlanId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vlan_id: Option<String>,
     /// `VpcAttributes` on the wire.
@@ -5100,7 +5215,7 @@ pub struct DescribeInstancesInstance {
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -5115,7 +5230,7 @@ pub struct DescribeInstancesNetworkInterface {
     #[serde(
         rename = "Ipv4PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
     /// `Ipv6PrefixSets` on the wire.
@@ -5124,7 +5239,7 @@ pub struct DescribeInstancesNetworkInterface {
     #[serde(
         rename = "Ipv6PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
     /// `Ipv6Sets` on the wire.
@@ -5133,28 +5248,28 @@ pub struct DescribeInstancesNetworkInterface {
     #[serde(
         rename = "Ipv6Sets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv6_sets: Vec<Ipv6Set>,
     /// `MacAddress` on the wire.
     #[serde(
         rename = "MacAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId` on the wire.
     #[serde(
         rename = "NetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_id: Option<String>,
     /// `PrimaryIpAddress` on the wire.
     #[serde(
         rename = "PrimaryIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub primary_ip_address: Option<String>,
     /// `PrivateIpSets` on the wire.
@@ -5163,11 +5278,15 @@ pub struct DescribeInstancesNetworkInterface {
     #[serde(
         rename = "PrivateIpSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub private_ip_sets: Vec<PrivateIpSet>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeInvocations` response.
@@ -5179,77 +5298,77 @@ pub struct DescribeInvocationsInvocation {
     #[serde(
         rename = "CommandContent",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_content: Option<String>,
     /// `CommandDescription` on the wire.
     #[serde(
         rename = "CommandDescription",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_description: Option<String>,
     /// `CommandId` on the wire.
     #[serde(
         rename = "CommandId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_id: Option<String>,
     /// `CommandName` on the wire.
     #[serde(
         rename = "CommandName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_name: Option<String>,
     /// `CommandType` on the wire.
     #[serde(
         rename = "CommandType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_type: Option<String>,
     /// `ContainerId` on the wire.
     #[serde(
         rename = "ContainerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub container_id: Option<String>,
     /// `ContainerName` on the wire.
     #[serde(
         rename = "ContainerName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub container_name: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Frequency` on the wire.
     #[serde(
         rename = "Frequency",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub frequency: Option<String>,
     /// `InvocationStatus` on the wire.
     #[serde(
         rename = "InvocationStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invocation_status: Option<String>,
     /// `InvokeId` on the wire.
     #[serde(
         rename = "InvokeId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_id: Option<String>,
     /// `InvokeInstances` on the wire.
@@ -5258,28 +5377,28 @@ pub struct DescribeInvocationsInvocation {
     #[serde(
         rename = "InvokeInstances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub invoke_instances: Vec<InvokeInstance>,
     /// `InvokeStatus` on the wire.
     #[serde(
         rename = "InvokeStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_status: Option<String>,
     /// `Parameters` on the wire.
     #[serde(
         rename = "Parameters",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub parameters: Option<String>,
     /// `RepeatMode` on the wire.
     #[serde(
         rename = "RepeatMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub repeat_mode: Option<String>,
     /// `Tags` on the wire.
@@ -5288,42 +5407,42 @@ pub struct DescribeInvocationsInvocation {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TerminationMode` on the wire.
     #[serde(
         rename = "TerminationMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub termination_mode: Option<String>,
     /// `Timed` on the wire.
     #[serde(
         rename = "Timed",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub timed: Option<bool>,
     /// `Timeout` on the wire.
     #[serde(
         rename = "Timeout",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub timeout: Option<i64>,
     /// `Username` on the wire.
     #[serde(
         rename = "Username",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub username: Option<String>,
     /// `WorkingDir` on the wire.
     #[serde(
         rename = "WorkingDir",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub working_dir: Option<String>,
 }
@@ -5336,80 +5455,84 @@ pub struct DescribeLaunchTemplateVersionsDataDisk {
     #[serde(
         rename = "AutoSnapshotPolicyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_snapshot_policy_id: Option<String>,
     /// `BurstingEnabled` on the wire.
     #[serde(
         rename = "BurstingEnabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bursting_enabled: Option<bool>,
     /// `Category` on the wire.
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `DeleteWithInstance` on the wire.
     #[serde(
         rename = "DeleteWithInstance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delete_with_instance: Option<bool>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Device` on the wire.
     #[serde(
         rename = "Device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
     /// `DiskName` on the wire.
     #[serde(
         rename = "DiskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_name: Option<String>,
     /// `Encrypted` on the wire.
     #[serde(
         rename = "Encrypted",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub encrypted: Option<String>,
     /// `PerformanceLevel` on the wire.
     #[serde(
         rename = "PerformanceLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub performance_level: Option<String>,
     /// `ProvisionedIops` on the wire.
     #[serde(
         rename = "ProvisionedIops",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub provisioned_iops: Option<i64>,
     /// `Size` on the wire.
-    #[serde(rename = "Size", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Size",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub size: Option<i32>,
     /// `SnapshotId` on the wire.
     #[serde(
         rename = "SnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_id: Option<String>,
 }
@@ -5422,42 +5545,42 @@ pub struct DescribeLaunchTemplateVersionsNetworkInterface {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `NetworkInterfaceName` on the wire.
     #[serde(
         rename = "NetworkInterfaceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_name: Option<String>,
     /// `NetworkInterfaceTrafficMode` on the wire.
     #[serde(
         rename = "NetworkInterfaceTrafficMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_traffic_mode: Option<String>,
     /// `PrimaryIpAddress` on the wire.
     #[serde(
         rename = "PrimaryIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub primary_ip_address: Option<String>,
     /// `SecurityGroupId` on the wire.
     #[serde(
         rename = "SecurityGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
@@ -5466,14 +5589,14 @@ pub struct DescribeLaunchTemplateVersionsNetworkInterface {
     #[serde(
         rename = "SecurityGroupIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub security_group_ids: Vec<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
 }
@@ -5486,14 +5609,14 @@ pub struct DescribeNetworkInterfaceAttributeAttachment {
     #[serde(
         rename = "DeviceIndex",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device_index: Option<i32>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `MemberNetworkInterfaceIds` on the wire.
@@ -5502,21 +5625,21 @@ pub struct DescribeNetworkInterfaceAttributeAttachment {
     #[serde(
         rename = "MemberNetworkInterfaceIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub member_network_interface_ids: Vec<String>,
     /// `NetworkCardIndex` on the wire.
     #[serde(
         rename = "NetworkCardIndex",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_card_index: Option<i32>,
     /// `TrunkNetworkInterfaceId` on the wire.
     #[serde(
         rename = "TrunkNetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trunk_network_interface_id: Option<String>,
 }
@@ -5529,21 +5652,21 @@ pub struct DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration {
     #[serde(
         rename = "TcpClosedAndTimeWaitTimeout",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tcp_closed_and_time_wait_timeout: Option<i32>,
     /// `TcpEstablishedTimeout` on the wire.
     #[serde(
         rename = "TcpEstablishedTimeout",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tcp_established_timeout: Option<i32>,
     /// `UdpTimeout` on the wire.
     #[serde(
         rename = "UdpTimeout",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub udp_timeout: Option<i32>,
 }
@@ -5556,21 +5679,21 @@ pub struct DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
     #[serde(
         rename = "NetworkInterfaceTrafficMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_traffic_mode: Option<String>,
     /// `QueueNumber` on the wire.
     #[serde(
         rename = "QueueNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue_number: Option<i32>,
     /// `QueuePairNumber` on the wire.
     #[serde(
         rename = "QueuePairNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue_pair_number: Option<i32>,
 }
@@ -5586,14 +5709,14 @@ pub struct DescribeNetworkInterfaceAttributePrivateIpSet {
     #[serde(
         rename = "Primary",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub primary: Option<bool>,
     /// `PrivateIpAddress` on the wire.
     #[serde(
         rename = "PrivateIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_ip_address: Option<String>,
 }
@@ -5606,28 +5729,28 @@ pub struct DescribeNetworkInterfacesAttachment {
     #[serde(
         rename = "DeviceIndex",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device_index: Option<i32>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `NetworkCardIndex` on the wire.
     #[serde(
         rename = "NetworkCardIndex",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_card_index: Option<i32>,
     /// `TrunkNetworkInterfaceId` on the wire.
     #[serde(
         rename = "TrunkNetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trunk_network_interface_id: Option<String>,
 }
@@ -5637,13 +5760,17 @@ pub struct DescribeNetworkInterfacesAttachment {
 #[non_exhaustive]
 pub struct DescribePrefixListAttributesEntry {
     /// `Cidr` on the wire.
-    #[serde(rename = "Cidr", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Cidr",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub cidr: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
 }
@@ -5680,7 +5807,7 @@ pub struct DescribePricePrice {
     #[serde(
         rename = "Currency",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub currency: Option<String>,
     /// `DetailInfos` on the wire.
@@ -5689,21 +5816,21 @@ pub struct DescribePricePrice {
     #[serde(
         rename = "DetailInfos",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub detail_infos: Vec<DetailInfo>,
     /// `DiscountPrice` on the wire.
     #[serde(
         rename = "DiscountPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
     #[serde(
         rename = "OriginalPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub original_price: Option<f64>,
     /// `Promotions` on the wire.
@@ -5713,7 +5840,7 @@ pub struct DescribePricePrice {
     #[serde(
         rename = "ReservedInstanceHourPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub reserved_instance_hour_price: Option<f64>,
     /// `RuleIdSet` on the wire.
@@ -5723,7 +5850,7 @@ pub struct DescribePricePrice {
     #[serde(
         rename = "TradePrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trade_price: Option<f64>,
 }
@@ -5744,7 +5871,7 @@ pub struct DescribePricePriceInfo {
     #[serde(
         rename = "Rules",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub rules: Vec<Rule>,
 }
@@ -5793,42 +5920,42 @@ pub struct DescribeRecommendInstanceTypeInstanceType {
     #[serde(
         rename = "Cores",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cores: Option<i32>,
     /// `Generation` on the wire.
     #[serde(
         rename = "Generation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub generation: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `InstanceTypeFamily` on the wire.
     #[serde(
         rename = "InstanceTypeFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_family: Option<String>,
     /// `Memory` on the wire.
     #[serde(
         rename = "Memory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub memory: Option<i32>,
     /// `SupportIoOptimized` on the wire.
     #[serde(
         rename = "SupportIoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub support_io_optimized: Option<String>,
 }
@@ -5841,7 +5968,7 @@ pub struct DescribeRenewalPricePrice {
     #[serde(
         rename = "Currency",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub currency: Option<String>,
     /// `DetailInfos` on the wire.
@@ -5850,28 +5977,28 @@ pub struct DescribeRenewalPricePrice {
     #[serde(
         rename = "DetailInfos",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub detail_infos: Vec<ResourcePriceModel>,
     /// `DiscountPrice` on the wire.
     #[serde(
         rename = "DiscountPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
     #[serde(
         rename = "OriginalPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub original_price: Option<f64>,
     /// `TradePrice` on the wire.
     #[serde(
         rename = "TradePrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trade_price: Option<f64>,
 }
@@ -5889,7 +6016,7 @@ pub struct DescribeRenewalPricePriceInfo {
     #[serde(
         rename = "Rules",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub rules: Vec<Rule>,
 }
@@ -5904,7 +6031,7 @@ pub struct DescribeResourcesModificationAvailableResource {
     #[serde(
         rename = "ConditionSupportedResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub condition_supported_resources: Vec<ConditionSupportedResource>,
     /// `SupportedResources` on the wire.
@@ -5913,11 +6040,15 @@ pub struct DescribeResourcesModificationAvailableResource {
     #[serde(
         rename = "SupportedResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub supported_resources: Vec<SupportedResource>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeResourcesModification` response.
@@ -5931,35 +6062,35 @@ pub struct DescribeResourcesModificationAvailableZone {
     #[serde(
         rename = "AvailableResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub available_resources: Vec<DescribeResourcesModificationAvailableResource>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StatusCategory` on the wire.
     #[serde(
         rename = "StatusCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status_category: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -5972,63 +6103,63 @@ pub struct DescribeSendFileResultsInvocation {
     #[serde(
         rename = "Content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub content: Option<String>,
     /// `ContentType` on the wire.
     #[serde(
         rename = "ContentType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub content_type: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `FileGroup` on the wire.
     #[serde(
         rename = "FileGroup",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub file_group: Option<String>,
     /// `FileMode` on the wire.
     #[serde(
         rename = "FileMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub file_mode: Option<String>,
     /// `FileOwner` on the wire.
     #[serde(
         rename = "FileOwner",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub file_owner: Option<String>,
     /// `InvocationStatus` on the wire.
     #[serde(
         rename = "InvocationStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invocation_status: Option<String>,
     /// `InvokeId` on the wire.
     #[serde(
         rename = "InvokeId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_id: Option<String>,
     /// `InvokeInstances` on the wire.
@@ -6037,17 +6168,21 @@ pub struct DescribeSendFileResultsInvocation {
     #[serde(
         rename = "InvokeInstances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub invoke_instances: Vec<DescribeSendFileResultsInvokeInstance>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Overwrite` on the wire.
     #[serde(
         rename = "Overwrite",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub overwrite: Option<String>,
     /// `Tags` on the wire.
@@ -6056,21 +6191,21 @@ pub struct DescribeSendFileResultsInvocation {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TargetDir` on the wire.
     #[serde(
         rename = "TargetDir",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub target_dir: Option<String>,
     /// `VmCount` on the wire.
     #[serde(
         rename = "VmCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vm_count: Option<i32>,
 }
@@ -6083,56 +6218,56 @@ pub struct DescribeSendFileResultsInvokeInstance {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `ErrorCode` on the wire.
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<String>,
     /// `ErrorInfo` on the wire.
     #[serde(
         rename = "ErrorInfo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_info: Option<String>,
     /// `FinishTime` on the wire.
     #[serde(
         rename = "FinishTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub finish_time: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InvocationStatus` on the wire.
     #[serde(
         rename = "InvocationStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invocation_status: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `UpdateTime` on the wire.
     #[serde(
         rename = "UpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub update_time: Option<String>,
 }
@@ -6145,189 +6280,189 @@ pub struct DescribeSnapshotsSnapshot {
     #[serde(
         rename = "Available",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available: Option<bool>,
     /// `Category` on the wire.
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Encrypted` on the wire.
     #[serde(
         rename = "Encrypted",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub encrypted: Option<bool>,
     /// `InstantAccess` on the wire.
     #[serde(
         rename = "InstantAccess",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instant_access: Option<bool>,
     /// `InstantAccessRetentionDays` on the wire.
     #[serde(
         rename = "InstantAccessRetentionDays",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instant_access_retention_days: Option<i32>,
     /// `KMSKeyId` on the wire.
     #[serde(
         rename = "KMSKeyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub kms_key_id: Option<String>,
     /// `LastModifiedTime` on the wire.
     #[serde(
         rename = "LastModifiedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_modified_time: Option<String>,
     /// `ProductCode` on the wire.
     #[serde(
         rename = "ProductCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product_code: Option<String>,
     /// `Progress` on the wire.
     #[serde(
         rename = "Progress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub progress: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RemainTime` on the wire.
     #[serde(
         rename = "RemainTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub remain_time: Option<i32>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `RetentionDays` on the wire.
     #[serde(
         rename = "RetentionDays",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub retention_days: Option<i32>,
     /// `SnapshotId` on the wire.
     #[serde(
         rename = "SnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_id: Option<String>,
     /// `SnapshotLinkId` on the wire.
     #[serde(
         rename = "SnapshotLinkId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_link_id: Option<String>,
     /// `SnapshotName` on the wire.
     #[serde(
         rename = "SnapshotName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_name: Option<String>,
     /// `SnapshotSN` on the wire.
     #[serde(
         rename = "SnapshotSN",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_sn: Option<String>,
     /// `SnapshotType` on the wire.
     #[serde(
         rename = "SnapshotType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_type: Option<String>,
     /// `SourceDiskId` on the wire.
     #[serde(
         rename = "SourceDiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_id: Option<String>,
     /// `SourceDiskSize` on the wire.
     #[serde(
         rename = "SourceDiskSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_size: Option<String>,
     /// `SourceDiskType` on the wire.
     #[serde(
         rename = "SourceDiskType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_type: Option<String>,
     /// `SourceRegionId` on the wire.
     #[serde(
         rename = "SourceRegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_region_id: Option<String>,
     /// `SourceSnapshotId` on the wire.
     #[serde(
         rename = "SourceSnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_snapshot_id: Option<String>,
     /// `SourceStorageType` on the wire.
     #[serde(
         rename = "SourceStorageType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_storage_type: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -6336,14 +6471,14 @@ pub struct DescribeSnapshotsSnapshot {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Usage` on the wire.
     #[serde(
         rename = "Usage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub usage: Option<String>,
 }
@@ -6356,56 +6491,56 @@ pub struct DescribeStorageSetDetailsDisk {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DiskId` on the wire.
     #[serde(
         rename = "DiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_id: Option<String>,
     /// `DiskName` on the wire.
     #[serde(
         rename = "DiskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_name: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `StorageSetId` on the wire.
     #[serde(
         rename = "StorageSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_set_id: Option<String>,
     /// `StorageSetPartitionNumber` on the wire.
     #[serde(
         rename = "StorageSetPartitionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_set_partition_number: Option<i32>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -6421,14 +6556,14 @@ pub struct DescribeTagsTag {
     #[serde(
         rename = "TagKey",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_key: Option<String>,
     /// `TagValue` on the wire.
     #[serde(
         rename = "TagValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_value: Option<String>,
 }
@@ -6443,7 +6578,7 @@ pub struct DescribeZonesZone {
     #[serde(
         rename = "AvailableDedicatedHostTypes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub available_dedicated_host_types: Vec<String>,
     /// `AvailableDiskCategories` on the wire.
@@ -6452,7 +6587,7 @@ pub struct DescribeZonesZone {
     #[serde(
         rename = "AvailableDiskCategories",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub available_disk_categories: Vec<String>,
     /// `AvailableInstanceTypes` on the wire.
@@ -6461,7 +6596,7 @@ pub struct DescribeZonesZone {
     #[serde(
         rename = "AvailableInstanceTypes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub available_instance_types: Vec<String>,
     /// `AvailableResourceCreation` on the wire.
@@ -6470,7 +6605,7 @@ pub struct DescribeZonesZone {
     #[serde(
         rename = "AvailableResourceCreation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub available_resource_creation: Vec<String>,
     /// `AvailableResources` on the wire.
@@ -6479,7 +6614,7 @@ pub struct DescribeZonesZone {
     #[serde(
         rename = "AvailableResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub available_resources: Vec<ResourcesInfo>,
     /// `AvailableVolumeCategories` on the wire.
@@ -6488,7 +6623,7 @@ pub struct DescribeZonesZone {
     #[serde(
         rename = "AvailableVolumeCategories",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub available_volume_categories: Vec<String>,
     /// `DedicatedHostGenerations` on the wire.
@@ -6497,28 +6632,28 @@ pub struct DescribeZonesZone {
     #[serde(
         rename = "DedicatedHostGenerations",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub dedicated_host_generations: Vec<String>,
     /// `LocalName` on the wire.
     #[serde(
         rename = "LocalName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_name: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
     /// `ZoneType` on the wire.
     #[serde(
         rename = "ZoneType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_type: Option<String>,
 }
@@ -6528,13 +6663,17 @@ pub struct DescribeZonesZone {
 #[non_exhaustive]
 pub struct DetachInstanceRamRoleResult {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceRamRoleSets` on the wire.
@@ -6543,21 +6682,21 @@ pub struct DetachInstanceRamRoleResult {
     #[serde(
         rename = "InstanceRamRoleSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_ram_role_sets: Vec<InstanceRamRoleSet>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -6573,21 +6712,21 @@ pub struct DetailInfo {
     #[serde(
         rename = "DiscountPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
     #[serde(
         rename = "OriginalPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub original_price: Option<f64>,
     /// `Resource` on the wire.
     #[serde(
         rename = "Resource",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource: Option<String>,
     /// `SubRules` on the wire.
@@ -6596,14 +6735,14 @@ pub struct DetailInfo {
     #[serde(
         rename = "SubRules",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub sub_rules: Vec<Rule>,
     /// `TradePrice` on the wire.
     #[serde(
         rename = "TradePrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trade_price: Option<f64>,
 }
@@ -6618,14 +6757,14 @@ pub struct DetectionOptions {
     #[serde(
         rename = "Items",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub items: Vec<Item>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -6638,70 +6777,70 @@ pub struct DisableActivationActivation {
     #[serde(
         rename = "ActivationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_id: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeregisteredCount` on the wire.
     #[serde(
         rename = "DeregisteredCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deregistered_count: Option<i32>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Disabled` on the wire.
     #[serde(
         rename = "Disabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disabled: Option<bool>,
     /// `InstanceCount` on the wire.
     #[serde(
         rename = "InstanceCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_count: Option<i32>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `IpAddressRange` on the wire.
     #[serde(
         rename = "IpAddressRange",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address_range: Option<String>,
     /// `RegisteredCount` on the wire.
     #[serde(
         rename = "RegisteredCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub registered_count: Option<i32>,
     /// `TimeToLiveInHours` on the wire.
     #[serde(
         rename = "TimeToLiveInHours",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_to_live_in_hours: Option<i64>,
 }
@@ -6735,42 +6874,50 @@ pub struct DiskDeviceMapping {
     #[serde(
         rename = "Device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
     /// `Format` on the wire.
     #[serde(
         rename = "Format",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub format: Option<String>,
     /// `ImportOSSBucket` on the wire.
     #[serde(
         rename = "ImportOSSBucket",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub import_oss_bucket: Option<String>,
     /// `ImportOSSObject` on the wire.
     #[serde(
         rename = "ImportOSSObject",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub import_oss_object: Option<String>,
     /// `Size` on the wire.
-    #[serde(rename = "Size", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Size",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub size: Option<String>,
     /// `SnapshotId` on the wire.
     #[serde(
         rename = "SnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_id: Option<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDisksFullStatus` response.
@@ -6782,21 +6929,21 @@ pub struct DiskEventType {
     #[serde(
         rename = "EventEndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_end_time: Option<String>,
     /// `EventId` on the wire.
     #[serde(
         rename = "EventId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_id: Option<String>,
     /// `EventTime` on the wire.
     #[serde(
         rename = "EventTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_time: Option<String>,
     /// `EventType` on the wire.
@@ -6806,7 +6953,7 @@ pub struct DiskEventType {
     #[serde(
         rename = "ImpactLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub impact_level: Option<String>,
 }
@@ -6819,7 +6966,7 @@ pub struct DiskFullStatusType {
     #[serde(
         rename = "Device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
     /// `DiskEventSet` on the wire.
@@ -6828,14 +6975,14 @@ pub struct DiskFullStatusType {
     #[serde(
         rename = "DiskEventSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub disk_event_set: Vec<DiskEventType>,
     /// `DiskId` on the wire.
     #[serde(
         rename = "DiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_id: Option<String>,
     /// `HealthStatus` on the wire.
@@ -6845,7 +6992,7 @@ pub struct DiskFullStatusType {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `Status` on the wire.
@@ -6861,70 +7008,70 @@ pub struct DiskMonitorData {
     #[serde(
         rename = "BPSRead",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bps_read: Option<i32>,
     /// `BPSTotal` on the wire.
     #[serde(
         rename = "BPSTotal",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bps_total: Option<i32>,
     /// `BPSWrite` on the wire.
     #[serde(
         rename = "BPSWrite",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bps_write: Option<i32>,
     /// `DiskId` on the wire.
     #[serde(
         rename = "DiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_id: Option<String>,
     /// `IOPSRead` on the wire.
     #[serde(
         rename = "IOPSRead",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub iops_read: Option<i32>,
     /// `IOPSTotal` on the wire.
     #[serde(
         rename = "IOPSTotal",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub iops_total: Option<i32>,
     /// `IOPSWrite` on the wire.
     #[serde(
         rename = "IOPSWrite",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub iops_write: Option<i32>,
     /// `LatencyRead` on the wire.
     #[serde(
         rename = "LatencyRead",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub latency_read: Option<i32>,
     /// `LatencyWrite` on the wire.
     #[serde(
         rename = "LatencyWrite",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub latency_write: Option<i32>,
     /// `TimeStamp` on the wire.
     #[serde(
         rename = "TimeStamp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_stamp: Option<String>,
 }
@@ -6937,14 +7084,14 @@ pub struct EcsCapacityReservationAttr {
     #[serde(
         rename = "CapacityReservationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub capacity_reservation_id: Option<String>,
     /// `CapacityReservationPreference` on the wire.
     #[serde(
         rename = "CapacityReservationPreference",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub capacity_reservation_preference: Option<String>,
 }
@@ -6957,70 +7104,70 @@ pub struct EipAddress {
     #[serde(
         rename = "AllocationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_id: Option<String>,
     /// `AllocationTime` on the wire.
     #[serde(
         rename = "AllocationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_time: Option<String>,
     /// `Bandwidth` on the wire.
     #[serde(
         rename = "Bandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bandwidth: Option<String>,
     /// `ChargeType` on the wire.
     #[serde(
         rename = "ChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub charge_type: Option<String>,
     /// `EipBandwidth` on the wire.
     #[serde(
         rename = "EipBandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_bandwidth: Option<String>,
     /// `ExpiredTime` on the wire.
     #[serde(
         rename = "ExpiredTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expired_time: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `InternetChargeType` on the wire.
     #[serde(
         rename = "InternetChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_charge_type: Option<String>,
     /// `IpAddress` on the wire.
     #[serde(
         rename = "IpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address: Option<String>,
     /// `OperationLocks` on the wire.
@@ -7029,21 +7176,21 @@ pub struct EipAddress {
     #[serde(
         rename = "OperationLocks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_locks: Vec<OperationLock>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -7056,42 +7203,42 @@ pub struct EipMonitorData {
     #[serde(
         rename = "EipBandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_bandwidth: Option<i32>,
     /// `EipFlow` on the wire.
     #[serde(
         rename = "EipFlow",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_flow: Option<i32>,
     /// `EipPackets` on the wire.
     #[serde(
         rename = "EipPackets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_packets: Option<i32>,
     /// `EipRX` on the wire.
     #[serde(
         rename = "EipRX",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_rx: Option<i32>,
     /// `EipTX` on the wire.
     #[serde(
         rename = "EipTX",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_tx: Option<i32>,
     /// `TimeStamp` on the wire.
     #[serde(
         rename = "TimeStamp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_stamp: Option<String>,
 }
@@ -7106,91 +7253,91 @@ pub struct ElasticityAssuranceItem {
     #[serde(
         rename = "AllocatedResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub allocated_resources: Vec<DescribeElasticityAssurancesAllocatedResource>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `LatestStartTime` on the wire.
     #[serde(
         rename = "LatestStartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub latest_start_time: Option<String>,
     /// `PrivatePoolOptionsId` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_id: Option<String>,
     /// `PrivatePoolOptionsMatchCriteria` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsMatchCriteria",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_match_criteria: Option<String>,
     /// `PrivatePoolOptionsName` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_name: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `StartTimeType` on the wire.
     #[serde(
         rename = "StartTimeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time_type: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -7199,21 +7346,21 @@ pub struct ElasticityAssuranceItem {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TotalAssuranceTimes` on the wire.
     #[serde(
         rename = "TotalAssuranceTimes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_assurance_times: Option<String>,
     /// `UsedAssuranceTimes` on the wire.
     #[serde(
         rename = "UsedAssuranceTimes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub used_assurance_times: Option<i32>,
 }
@@ -7226,56 +7373,56 @@ pub struct EniMonitorData {
     #[serde(
         rename = "DropPacketRx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub drop_packet_rx: Option<String>,
     /// `DropPacketTx` on the wire.
     #[serde(
         rename = "DropPacketTx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub drop_packet_tx: Option<String>,
     /// `EniId` on the wire.
     #[serde(
         rename = "EniId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eni_id: Option<String>,
     /// `IntranetRx` on the wire.
     #[serde(
         rename = "IntranetRx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub intranet_rx: Option<String>,
     /// `IntranetTx` on the wire.
     #[serde(
         rename = "IntranetTx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub intranet_tx: Option<String>,
     /// `PacketRx` on the wire.
     #[serde(
         rename = "PacketRx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub packet_rx: Option<String>,
     /// `PacketTx` on the wire.
     #[serde(
         rename = "PacketTx",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub packet_tx: Option<String>,
     /// `TimeStamp` on the wire.
     #[serde(
         rename = "TimeStamp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_stamp: Option<String>,
 }
@@ -7293,7 +7440,10 @@ impl aliyun_core::params::StructParam for Entry {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(&format!("{prefix}.Cidr"), self.cidr.as_ref())?;
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Cidr"),
+            self.cidr.as_ref(),
+        )?;
         Ok(())
     }
 }
@@ -7317,10 +7467,18 @@ impl aliyun_core::params::StructParam for EventTime {
 #[non_exhaustive]
 pub struct EventType {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
 }
 /// A structure of the `DescribeInstanceHistoryEvents` response.
@@ -7332,38 +7490,42 @@ pub struct ExtendedAttribute {
     #[serde(
         rename = "CanAccept",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub can_accept: Option<String>,
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Device` on the wire.
     #[serde(
         rename = "Device",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device: Option<String>,
     /// `DiskId` on the wire.
     #[serde(
         rename = "DiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_id: Option<String>,
     /// `HostId` on the wire.
     #[serde(
         rename = "HostId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub host_id: Option<String>,
     /// `HostType` on the wire.
     #[serde(
         rename = "HostType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub host_type: Option<String>,
     /// `InactiveDisks` on the wire.
@@ -7372,7 +7534,7 @@ pub struct ExtendedAttribute {
     #[serde(
         rename = "InactiveDisks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub inactive_disks: Vec<InactiveDisk>,
     /// `MigrationOptions` on the wire.
@@ -7381,45 +7543,49 @@ pub struct ExtendedAttribute {
     #[serde(
         rename = "MigrationOptions",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub migration_options: Vec<String>,
     /// `OnlineRepairPolicy` on the wire.
     #[serde(
         rename = "OnlineRepairPolicy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub online_repair_policy: Option<String>,
     /// `PunishDomain` on the wire.
     #[serde(
         rename = "PunishDomain",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub punish_domain: Option<String>,
     /// `PunishType` on the wire.
     #[serde(
         rename = "PunishType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub punish_type: Option<String>,
     /// `PunishUrl` on the wire.
     #[serde(
         rename = "PunishUrl",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub punish_url: Option<String>,
     /// `Rack` on the wire.
-    #[serde(rename = "Rack", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Rack",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub rack: Option<String>,
     /// `ResponseResult` on the wire.
     #[serde(
         rename = "ResponseResult",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub response_result: Option<String>,
 }
@@ -7432,7 +7598,7 @@ pub struct Features {
     #[serde(
         rename = "NvmeSupport",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nvme_support: Option<String>,
 }
@@ -7445,17 +7611,21 @@ pub struct FeeOfInstance {
     #[serde(
         rename = "Currency",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub currency: Option<String>,
     /// `Fee` on the wire.
-    #[serde(rename = "Fee", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Fee",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub fee: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
 }
@@ -7473,7 +7643,7 @@ impl aliyun_core::params::StructParam for Filter {
         params.push_repeat_list(&format!("{prefix}.Value"), &self.value);
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Value"),
             self.value.len(),
             None,
@@ -7491,56 +7661,56 @@ pub struct ForwardTableEntry {
     #[serde(
         rename = "ExternalIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub external_ip: Option<String>,
     /// `ExternalPort` on the wire.
     #[serde(
         rename = "ExternalPort",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub external_port: Option<String>,
     /// `ForwardEntryId` on the wire.
     #[serde(
         rename = "ForwardEntryId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub forward_entry_id: Option<String>,
     /// `ForwardTableId` on the wire.
     #[serde(
         rename = "ForwardTableId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub forward_table_id: Option<String>,
     /// `InternalIp` on the wire.
     #[serde(
         rename = "InternalIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internal_ip: Option<String>,
     /// `InternalPort` on the wire.
     #[serde(
         rename = "InternalPort",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internal_port: Option<String>,
     /// `IpProtocol` on the wire.
     #[serde(
         rename = "IpProtocol",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_protocol: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -7555,7 +7725,7 @@ pub struct HaVip {
     #[serde(
         rename = "AssociatedEipAddresses",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub associated_eip_addresses: Vec<String>,
     /// `AssociatedInstances` on the wire.
@@ -7564,70 +7734,70 @@ pub struct HaVip {
     #[serde(
         rename = "AssociatedInstances",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub associated_instances: Vec<String>,
     /// `CreateTime` on the wire.
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `HaVipId` on the wire.
     #[serde(
         rename = "HaVipId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ha_vip_id: Option<String>,
     /// `IpAddress` on the wire.
     #[serde(
         rename = "IpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address: Option<String>,
     /// `MasterInstanceId` on the wire.
     #[serde(
         rename = "MasterInstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub master_instance_id: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
 }
@@ -7651,7 +7821,7 @@ pub struct HostDetailInfo {
     #[serde(
         rename = "SerialNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub serial_number: Option<String>,
 }
@@ -7664,18 +7834,22 @@ pub struct HpcCluster {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `HpcClusterId` on the wire.
     #[serde(
         rename = "HpcClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub hpc_cluster_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
 }
 /// A structure of the `DescribeImageFromFamily` response.
@@ -7687,21 +7861,21 @@ pub struct Image {
     #[serde(
         rename = "Architecture",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub architecture: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `DiskDeviceMappings` on the wire.
@@ -7710,122 +7884,126 @@ pub struct Image {
     #[serde(
         rename = "DiskDeviceMappings",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub disk_device_mappings: Vec<DiskDeviceMapping>,
     /// `ImageFamily` on the wire.
     #[serde(
         rename = "ImageFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_family: Option<String>,
     /// `ImageId` on the wire.
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `ImageName` on the wire.
     #[serde(
         rename = "ImageName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_name: Option<String>,
     /// `ImageOwnerAlias` on the wire.
     #[serde(
         rename = "ImageOwnerAlias",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_owner_alias: Option<String>,
     /// `ImageVersion` on the wire.
     #[serde(
         rename = "ImageVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_version: Option<String>,
     /// `IsCopied` on the wire.
     #[serde(
         rename = "IsCopied",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_copied: Option<bool>,
     /// `IsSelfShared` on the wire.
     #[serde(
         rename = "IsSelfShared",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_self_shared: Option<String>,
     /// `IsSubscribed` on the wire.
     #[serde(
         rename = "IsSubscribed",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_subscribed: Option<bool>,
     /// `IsSupportCloudinit` on the wire.
     #[serde(
         rename = "IsSupportCloudinit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_support_cloudinit: Option<bool>,
     /// `IsSupportIoOptimized` on the wire.
     #[serde(
         rename = "IsSupportIoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_support_io_optimized: Option<bool>,
     /// `OSName` on the wire.
     #[serde(
         rename = "OSName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_name: Option<String>,
     /// `OSType` on the wire.
     #[serde(
         rename = "OSType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_type: Option<String>,
     /// `Platform` on the wire.
     #[serde(
         rename = "Platform",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub platform: Option<String>,
     /// `ProductCode` on the wire.
     #[serde(
         rename = "ProductCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub product_code: Option<String>,
     /// `Progress` on the wire.
     #[serde(
         rename = "Progress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub progress: Option<String>,
     /// `Size` on the wire.
-    #[serde(rename = "Size", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Size",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub size: Option<i32>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -7834,14 +8012,14 @@ pub struct Image {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Usage` on the wire.
     #[serde(
         rename = "Usage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub usage: Option<String>,
 }
@@ -7854,59 +8032,63 @@ pub struct ImageComponentSet {
     #[serde(
         rename = "ComponentType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub component_type: Option<String>,
     /// `Content` on the wire.
     #[serde(
         rename = "Content",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub content: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ImageComponentId` on the wire.
     #[serde(
         rename = "ImageComponentId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_component_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Owner` on the wire.
     #[serde(
         rename = "Owner",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub owner: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SystemType` on the wire.
     #[serde(
         rename = "SystemType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_type: Option<String>,
     /// `Tags` on the wire.
@@ -7915,7 +8097,7 @@ pub struct ImageComponentSet {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
@@ -7928,7 +8110,7 @@ pub struct ImageOptions {
     #[serde(
         rename = "LoginAsNonRoot",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub login_as_non_root: Option<bool>,
 }
@@ -7941,56 +8123,56 @@ pub struct ImagePipelineExecutionSet {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `ExecutionId` on the wire.
     #[serde(
         rename = "ExecutionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub execution_id: Option<String>,
     /// `ImageId` on the wire.
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `ImagePipelineId` on the wire.
     #[serde(
         rename = "ImagePipelineId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_pipeline_id: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `ModifiedTime` on the wire.
     #[serde(
         rename = "ModifiedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub modified_time: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -7999,7 +8181,7 @@ pub struct ImagePipelineExecutionSet {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
@@ -8014,94 +8196,98 @@ pub struct ImagePipelineSet {
     #[serde(
         rename = "AddAccounts",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub add_accounts: Vec<String>,
     /// `BaseImage` on the wire.
     #[serde(
         rename = "BaseImage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub base_image: Option<String>,
     /// `BaseImageType` on the wire.
     #[serde(
         rename = "BaseImageType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub base_image_type: Option<String>,
     /// `BuildContent` on the wire.
     #[serde(
         rename = "BuildContent",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub build_content: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeleteInstanceOnFailure` on the wire.
     #[serde(
         rename = "DeleteInstanceOnFailure",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delete_instance_on_failure: Option<bool>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ImageName` on the wire.
     #[serde(
         rename = "ImageName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_name: Option<String>,
     /// `ImagePipelineId` on the wire.
     #[serde(
         rename = "ImagePipelineId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_pipeline_id: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `InternetMaxBandwidthOut` on the wire.
     #[serde(
         rename = "InternetMaxBandwidthOut",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SystemDiskSize` on the wire.
     #[serde(
         rename = "SystemDiskSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_size: Option<i32>,
     /// `Tags` on the wire.
@@ -8110,7 +8296,7 @@ pub struct ImagePipelineSet {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `ToRegionIds` on the wire.
@@ -8119,14 +8305,14 @@ pub struct ImagePipelineSet {
     #[serde(
         rename = "ToRegionIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub to_region_ids: Vec<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
 }
@@ -8166,35 +8352,35 @@ pub struct InactiveDisk {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeviceCategory` on the wire.
     #[serde(
         rename = "DeviceCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device_category: Option<String>,
     /// `DeviceSize` on the wire.
     #[serde(
         rename = "DeviceSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device_size: Option<String>,
     /// `DeviceType` on the wire.
     #[serde(
         rename = "DeviceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub device_type: Option<String>,
     /// `ReleaseTime` on the wire.
     #[serde(
         rename = "ReleaseTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub release_time: Option<String>,
 }
@@ -8207,98 +8393,98 @@ pub struct Instance {
     #[serde(
         rename = "ActivationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_id: Option<String>,
     /// `AgentVersion` on the wire.
     #[serde(
         rename = "AgentVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub agent_version: Option<String>,
     /// `Hostname` on the wire.
     #[serde(
         rename = "Hostname",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub hostname: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `InternetIp` on the wire.
     #[serde(
         rename = "InternetIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_ip: Option<String>,
     /// `IntranetIp` on the wire.
     #[serde(
         rename = "IntranetIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub intranet_ip: Option<String>,
     /// `InvocationCount` on the wire.
     #[serde(
         rename = "InvocationCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invocation_count: Option<i64>,
     /// `LastInvokedTime` on the wire.
     #[serde(
         rename = "LastInvokedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_invoked_time: Option<String>,
     /// `MachineId` on the wire.
     #[serde(
         rename = "MachineId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub machine_id: Option<String>,
     /// `OsType` on the wire.
     #[serde(
         rename = "OsType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_type: Option<String>,
     /// `OsVersion` on the wire.
     #[serde(
         rename = "OsVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_version: Option<String>,
     /// `RegistrationTime` on the wire.
     #[serde(
         rename = "RegistrationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub registration_time: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
 }
@@ -8311,7 +8497,7 @@ pub struct InstanceCloudAssistantStatus {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// Whether the cloud assistant client is installed and running on the instance.
@@ -8320,56 +8506,56 @@ pub struct InstanceCloudAssistantStatus {
     #[serde(
         rename = "CloudAssistantStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cloud_assistant_status: Option<bool>,
     /// The version of the cloud assistant client.
     #[serde(
         rename = "CloudAssistantVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cloud_assistant_version: Option<String>,
     /// The operating system type of the instance.
     #[serde(
         rename = "OSType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_type: Option<OsType>,
     /// When the client last sent a heartbeat (UTC, ISO 8601).
     #[serde(
         rename = "LastHeartbeatTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_heartbeat_time: Option<String>,
     /// When the client last ran a command (UTC, ISO 8601).
     #[serde(
         rename = "LastInvokedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_invoked_time: Option<String>,
     /// The number of tasks the client is running.
     #[serde(
         rename = "ActiveTaskCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub active_task_count: Option<i64>,
     /// The number of tasks the client has run.
     #[serde(
         rename = "InvocationCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invocation_count: Option<i64>,
     /// Whether the client supports the session manager.
     #[serde(
         rename = "SupportSessionManager",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub support_session_manager: Option<bool>,
 }
@@ -8385,7 +8571,7 @@ pub struct InstanceFullStatusType {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `ScheduledSystemEventSet` on the wire.
@@ -8394,7 +8580,7 @@ pub struct InstanceFullStatusType {
     #[serde(
         rename = "ScheduledSystemEventSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub scheduled_system_event_set: Vec<ScheduledSystemEventType>,
     /// `Status` on the wire.
@@ -8410,7 +8596,7 @@ pub struct InstanceIdSet {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
 }
@@ -8423,115 +8609,119 @@ pub struct InstanceMonitorData {
     #[serde(
         rename = "BPSRead",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bps_read: Option<i32>,
     /// `BPSWrite` on the wire.
     #[serde(
         rename = "BPSWrite",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bps_write: Option<i32>,
     /// `CPU` on the wire.
-    #[serde(rename = "CPU", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "CPU",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub cpu: Option<i32>,
     /// `CPUAdvanceCreditBalance` on the wire.
     #[serde(
         rename = "CPUAdvanceCreditBalance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_advance_credit_balance: Option<f64>,
     /// `CPUCreditBalance` on the wire.
     #[serde(
         rename = "CPUCreditBalance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_credit_balance: Option<f64>,
     /// `CPUCreditUsage` on the wire.
     #[serde(
         rename = "CPUCreditUsage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_credit_usage: Option<f64>,
     /// `CPUNotpaidSurplusCreditUsage` on the wire.
     #[serde(
         rename = "CPUNotpaidSurplusCreditUsage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_notpaid_surplus_credit_usage: Option<f64>,
     /// `IOPSRead` on the wire.
     #[serde(
         rename = "IOPSRead",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub iops_read: Option<i32>,
     /// `IOPSWrite` on the wire.
     #[serde(
         rename = "IOPSWrite",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub iops_write: Option<i32>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InternetBandwidth` on the wire.
     #[serde(
         rename = "InternetBandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_bandwidth: Option<i32>,
     /// `InternetRX` on the wire.
     #[serde(
         rename = "InternetRX",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_rx: Option<i32>,
     /// `InternetTX` on the wire.
     #[serde(
         rename = "InternetTX",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_tx: Option<i32>,
     /// `IntranetBandwidth` on the wire.
     #[serde(
         rename = "IntranetBandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub intranet_bandwidth: Option<i32>,
     /// `IntranetRX` on the wire.
     #[serde(
         rename = "IntranetRX",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub intranet_rx: Option<i32>,
     /// `IntranetTX` on the wire.
     #[serde(
         rename = "IntranetTX",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub intranet_tx: Option<i32>,
     /// `TimeStamp` on the wire.
     #[serde(
         rename = "TimeStamp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub time_stamp: Option<String>,
 }
@@ -8544,7 +8734,7 @@ pub struct InstancePluginStatus {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `PluginStatusSet` on the wire.
@@ -8553,7 +8743,7 @@ pub struct InstancePluginStatus {
     #[serde(
         rename = "PluginStatusSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub plugin_status_set: Vec<PluginStatus>,
 }
@@ -8566,14 +8756,14 @@ pub struct InstanceRamRoleSet {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `RamRoleName` on the wire.
     #[serde(
         rename = "RamRoleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ram_role_name: Option<String>,
 }
@@ -8586,35 +8776,35 @@ pub struct InstanceRenewAttribute {
     #[serde(
         rename = "AutoRenewEnabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_renew_enabled: Option<bool>,
     /// `Duration` on the wire.
     #[serde(
         rename = "Duration",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub duration: Option<i32>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `PeriodUnit` on the wire.
     #[serde(
         rename = "PeriodUnit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period_unit: Option<String>,
     /// `RenewalStatus` on the wire.
     #[serde(
         rename = "RenewalStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub renewal_status: Option<String>,
 }
@@ -8624,34 +8814,38 @@ pub struct InstanceRenewAttribute {
 #[non_exhaustive]
 pub struct InstanceResponse {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `CurrentStatus` on the wire.
     #[serde(
         rename = "CurrentStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub current_status: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `PreviousStatus` on the wire.
     #[serde(
         rename = "PreviousStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub previous_status: Option<String>,
 }
@@ -8664,14 +8858,14 @@ pub struct InstanceStatus {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -8687,21 +8881,21 @@ pub struct InstanceSystemEventType {
     #[serde(
         rename = "EventFinishTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_finish_time: Option<String>,
     /// `EventId` on the wire.
     #[serde(
         rename = "EventId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_id: Option<String>,
     /// `EventPublishTime` on the wire.
     #[serde(
         rename = "EventPublishTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_publish_time: Option<String>,
     /// `EventType` on the wire.
@@ -8714,35 +8908,35 @@ pub struct InstanceSystemEventType {
     #[serde(
         rename = "ImpactLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub impact_level: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `NotBefore` on the wire.
     #[serde(
         rename = "NotBefore",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub not_before: Option<String>,
     /// `Reason` on the wire.
     #[serde(
         rename = "Reason",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub reason: Option<String>,
     /// `ResourceType` on the wire.
     #[serde(
         rename = "ResourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_type: Option<String>,
 }
@@ -8752,13 +8946,17 @@ pub struct InstanceSystemEventType {
 #[non_exhaustive]
 pub struct InstanceTag {
     /// `Key` on the wire.
-    #[serde(rename = "Key", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Key",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub key: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -8771,28 +8969,28 @@ pub struct InstanceType {
     #[serde(
         rename = "CpuCoreCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cpu_core_count: Option<i32>,
     /// `InstanceTypeFamily` on the wire.
     #[serde(
         rename = "InstanceTypeFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_family: Option<String>,
     /// `InstanceTypeId` on the wire.
     #[serde(
         rename = "InstanceTypeId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_id: Option<String>,
     /// `MemorySize` on the wire.
     #[serde(
         rename = "MemorySize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub memory_size: Option<f64>,
 }
@@ -8805,14 +9003,14 @@ pub struct InstanceTypeFamily {
     #[serde(
         rename = "Generation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub generation: Option<String>,
     /// `InstanceTypeFamilyId` on the wire.
     #[serde(
         rename = "InstanceTypeFamilyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_family_id: Option<String>,
 }
@@ -8825,112 +9023,112 @@ pub struct Instances {
     #[serde(
         rename = "ActivationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_id: Option<String>,
     /// `AgentVersion` on the wire.
     #[serde(
         rename = "AgentVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub agent_version: Option<String>,
     /// `Connected` on the wire.
     #[serde(
         rename = "Connected",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub connected: Option<bool>,
     /// `Hostname` on the wire.
     #[serde(
         rename = "Hostname",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub hostname: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `InternetIp` on the wire.
     #[serde(
         rename = "InternetIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_ip: Option<String>,
     /// `IntranetIp` on the wire.
     #[serde(
         rename = "IntranetIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub intranet_ip: Option<String>,
     /// `InvocationCount` on the wire.
     #[serde(
         rename = "InvocationCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invocation_count: Option<i64>,
     /// `LastInvokedTime` on the wire.
     #[serde(
         rename = "LastInvokedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_invoked_time: Option<String>,
     /// `MachineId` on the wire.
     #[serde(
         rename = "MachineId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub machine_id: Option<String>,
     /// `OsType` on the wire.
     #[serde(
         rename = "OsType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_type: Option<String>,
     /// `OsVersion` on the wire.
     #[serde(
         rename = "OsVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub os_version: Option<String>,
     /// `RegistrationTime` on the wire.
     #[serde(
         rename = "RegistrationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub registration_time: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
@@ -8945,35 +9143,35 @@ pub struct Invocation {
     #[serde(
         rename = "InvocationResults",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub invocation_results: Vec<InvocationResult>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i64>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i64>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i64>,
 }
@@ -8986,112 +9184,112 @@ pub struct InvocationResult {
     #[serde(
         rename = "CommandId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_id: Option<String>,
     /// `ContainerId` on the wire.
     #[serde(
         rename = "ContainerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub container_id: Option<String>,
     /// `ContainerName` on the wire.
     #[serde(
         rename = "ContainerName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub container_name: Option<String>,
     /// `Dropped` on the wire.
     #[serde(
         rename = "Dropped",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dropped: Option<i32>,
     /// `ErrorCode` on the wire.
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<String>,
     /// `ErrorInfo` on the wire.
     #[serde(
         rename = "ErrorInfo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_info: Option<String>,
     /// `ExitCode` on the wire.
     #[serde(
         rename = "ExitCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub exit_code: Option<i64>,
     /// `FinishedTime` on the wire.
     #[serde(
         rename = "FinishedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub finished_time: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InvocationStatus` on the wire.
     #[serde(
         rename = "InvocationStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invocation_status: Option<String>,
     /// `InvokeId` on the wire.
     #[serde(
         rename = "InvokeId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_id: Option<String>,
     /// `InvokeRecordStatus` on the wire.
     #[serde(
         rename = "InvokeRecordStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_record_status: Option<String>,
     /// `Output` on the wire.
     #[serde(
         rename = "Output",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub output: Option<String>,
     /// `Repeats` on the wire.
     #[serde(
         rename = "Repeats",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub repeats: Option<i32>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `StopTime` on the wire.
     #[serde(
         rename = "StopTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub stop_time: Option<String>,
     /// `Tags` on the wire.
@@ -9100,21 +9298,21 @@ pub struct InvocationResult {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TerminationMode` on the wire.
     #[serde(
         rename = "TerminationMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub termination_mode: Option<String>,
     /// `Username` on the wire.
     #[serde(
         rename = "Username",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub username: Option<String>,
 }
@@ -9127,105 +9325,105 @@ pub struct InvokeInstance {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Dropped` on the wire.
     #[serde(
         rename = "Dropped",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dropped: Option<i32>,
     /// `ErrorCode` on the wire.
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<String>,
     /// `ErrorInfo` on the wire.
     #[serde(
         rename = "ErrorInfo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_info: Option<String>,
     /// `ExitCode` on the wire.
     #[serde(
         rename = "ExitCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub exit_code: Option<i64>,
     /// `FinishTime` on the wire.
     #[serde(
         rename = "FinishTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub finish_time: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceInvokeStatus` on the wire.
     #[serde(
         rename = "InstanceInvokeStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_invoke_status: Option<String>,
     /// `InvocationStatus` on the wire.
     #[serde(
         rename = "InvocationStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invocation_status: Option<String>,
     /// `Output` on the wire.
     #[serde(
         rename = "Output",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub output: Option<String>,
     /// `Repeats` on the wire.
     #[serde(
         rename = "Repeats",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub repeats: Option<i32>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `StopTime` on the wire.
     #[serde(
         rename = "StopTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub stop_time: Option<String>,
     /// `Timed` on the wire.
     #[serde(
         rename = "Timed",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub timed: Option<bool>,
     /// `UpdateTime` on the wire.
     #[serde(
         rename = "UpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub update_time: Option<String>,
 }
@@ -9238,7 +9436,7 @@ pub struct Ipv4PrefixSet {
     #[serde(
         rename = "Ipv4Prefix",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ipv4_prefix: Option<String>,
 }
@@ -9251,7 +9449,7 @@ pub struct Ipv6PrefixSet {
     #[serde(
         rename = "Ipv6Prefix",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ipv6_prefix: Option<String>,
 }
@@ -9264,7 +9462,7 @@ pub struct Ipv6Set {
     #[serde(
         rename = "Ipv6Address",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ipv6_address: Option<String>,
 }
@@ -9277,28 +9475,28 @@ pub struct Issue {
     #[serde(
         rename = "Additional",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub additional: Option<String>,
     /// `IssueId` on the wire.
     #[serde(
         rename = "IssueId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub issue_id: Option<String>,
     /// `OccurrenceTime` on the wire.
     #[serde(
         rename = "OccurrenceTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub occurrence_time: Option<String>,
     /// `Severity` on the wire.
     #[serde(
         rename = "Severity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub severity: Option<String>,
 }
@@ -9308,27 +9506,31 @@ pub struct Issue {
 #[non_exhaustive]
 pub struct Item {
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `RiskCode` on the wire.
     #[serde(
         rename = "RiskCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub risk_code: Option<String>,
     /// `RiskLevel` on the wire.
     #[serde(
         rename = "RiskLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub risk_level: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -9341,35 +9543,35 @@ pub struct KeyPair {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `KeyPairFingerPrint` on the wire.
     #[serde(
         rename = "KeyPairFingerPrint",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_finger_print: Option<String>,
     /// `KeyPairName` on the wire.
     #[serde(
         rename = "KeyPairName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_name: Option<String>,
     /// `PublicKey` on the wire.
     #[serde(
         rename = "PublicKey",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub public_key: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
@@ -9378,7 +9580,7 @@ pub struct KeyPair {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
@@ -9391,21 +9593,21 @@ pub struct LaunchResult {
     #[serde(
         rename = "Amount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub amount: Option<i32>,
     /// `ErrorCode` on the wire.
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<String>,
     /// `ErrorMsg` on the wire.
     #[serde(
         rename = "ErrorMsg",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_msg: Option<String>,
     /// `InstanceIds` on the wire.
@@ -9414,28 +9616,28 @@ pub struct LaunchResult {
     #[serde(
         rename = "InstanceIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instance_ids: Vec<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `SpotStrategy` on the wire.
     #[serde(
         rename = "SpotStrategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_strategy: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -9448,35 +9650,35 @@ pub struct LaunchTemplateConfig {
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `MaxPrice` on the wire.
     #[serde(
         rename = "MaxPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_price: Option<f64>,
     /// `Priority` on the wire.
     #[serde(
         rename = "Priority",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub priority: Option<f64>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
     /// `WeightedCapacity` on the wire.
     #[serde(
         rename = "WeightedCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub weighted_capacity: Option<f64>,
 }
@@ -9489,28 +9691,28 @@ pub struct LaunchTemplateData {
     #[serde(
         rename = "AutoReleaseTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_release_time: Option<String>,
     /// `AutoRenew` on the wire.
     #[serde(
         rename = "AutoRenew",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_renew: Option<bool>,
     /// `AutoRenewPeriod` on the wire.
     #[serde(
         rename = "AutoRenewPeriod",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_renew_period: Option<i32>,
     /// `CreditSpecification` on the wire.
     #[serde(
         rename = "CreditSpecification",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub credit_specification: Option<String>,
     /// `DataDisks` on the wire.
@@ -9519,119 +9721,119 @@ pub struct LaunchTemplateData {
     #[serde(
         rename = "DataDisks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub data_disks: Vec<DescribeLaunchTemplateVersionsDataDisk>,
     /// `DeletionProtection` on the wire.
     #[serde(
         rename = "DeletionProtection",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deletion_protection: Option<bool>,
     /// `DeploymentSetId` on the wire.
     #[serde(
         rename = "DeploymentSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deployment_set_id: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EnableVmOsConfig` on the wire.
     #[serde(
         rename = "EnableVmOsConfig",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_vm_os_config: Option<bool>,
     /// `HostName` on the wire.
     #[serde(
         rename = "HostName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub host_name: Option<String>,
     /// `ImageId` on the wire.
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `ImageOwnerAlias` on the wire.
     #[serde(
         rename = "ImageOwnerAlias",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_owner_alias: Option<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `InternetChargeType` on the wire.
     #[serde(
         rename = "InternetChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_charge_type: Option<String>,
     /// `InternetMaxBandwidthIn` on the wire.
     #[serde(
         rename = "InternetMaxBandwidthIn",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_max_bandwidth_in: Option<i32>,
     /// `InternetMaxBandwidthOut` on the wire.
     #[serde(
         rename = "InternetMaxBandwidthOut",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `IoOptimized` on the wire.
     #[serde(
         rename = "IoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub io_optimized: Option<String>,
     /// `Ipv6AddressCount` on the wire.
     #[serde(
         rename = "Ipv6AddressCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ipv6_address_count: Option<i32>,
     /// `KeyPairName` on the wire.
     #[serde(
         rename = "KeyPairName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_name: Option<String>,
     /// `NetworkInterfaces` on the wire.
@@ -9640,70 +9842,70 @@ pub struct LaunchTemplateData {
     #[serde(
         rename = "NetworkInterfaces",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub network_interfaces: Vec<DescribeLaunchTemplateVersionsNetworkInterface>,
     /// `NetworkType` on the wire.
     #[serde(
         rename = "NetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_type: Option<String>,
     /// `PasswordInherit` on the wire.
     #[serde(
         rename = "PasswordInherit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub password_inherit: Option<bool>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<i32>,
     /// `PeriodUnit` on the wire.
     #[serde(
         rename = "PeriodUnit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period_unit: Option<String>,
     /// `PrivateIpAddress` on the wire.
     #[serde(
         rename = "PrivateIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_ip_address: Option<String>,
     /// `RamRoleName` on the wire.
     #[serde(
         rename = "RamRoleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ram_role_name: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SecurityEnhancementStrategy` on the wire.
     #[serde(
         rename = "SecurityEnhancementStrategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_enhancement_strategy: Option<String>,
     /// `SecurityGroupId` on the wire.
     #[serde(
         rename = "SecurityGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
@@ -9712,105 +9914,105 @@ pub struct LaunchTemplateData {
     #[serde(
         rename = "SecurityGroupIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub security_group_ids: Vec<String>,
     /// `SpotDuration` on the wire.
     #[serde(
         rename = "SpotDuration",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_duration: Option<i32>,
     /// `SpotPriceLimit` on the wire.
     #[serde(
         rename = "SpotPriceLimit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_price_limit: Option<f64>,
     /// `SpotStrategy` on the wire.
     #[serde(
         rename = "SpotStrategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_strategy: Option<String>,
     /// `SystemDisk.AutoSnapshotPolicyId` on the wire.
     #[serde(
         rename = "SystemDisk.AutoSnapshotPolicyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_auto_snapshot_policy_id: Option<String>,
     /// `SystemDisk.BurstingEnabled` on the wire.
     #[serde(
         rename = "SystemDisk.BurstingEnabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_bursting_enabled: Option<bool>,
     /// `SystemDisk.Category` on the wire.
     #[serde(
         rename = "SystemDisk.Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_category: Option<String>,
     /// `SystemDisk.DeleteWithInstance` on the wire.
     #[serde(
         rename = "SystemDisk.DeleteWithInstance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_delete_with_instance: Option<bool>,
     /// `SystemDisk.Description` on the wire.
     #[serde(
         rename = "SystemDisk.Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_description: Option<String>,
     /// `SystemDisk.DiskName` on the wire.
     #[serde(
         rename = "SystemDisk.DiskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_disk_name: Option<String>,
     /// `SystemDisk.Encrypted` on the wire.
     #[serde(
         rename = "SystemDisk.Encrypted",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_encrypted: Option<String>,
     /// `SystemDisk.Iops` on the wire.
     #[serde(
         rename = "SystemDisk.Iops",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_iops: Option<i32>,
     /// `SystemDisk.PerformanceLevel` on the wire.
     #[serde(
         rename = "SystemDisk.PerformanceLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_performance_level: Option<String>,
     /// `SystemDisk.ProvisionedIops` on the wire.
     #[serde(
         rename = "SystemDisk.ProvisionedIops",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_provisioned_iops: Option<i64>,
     /// `SystemDisk.Size` on the wire.
     #[serde(
         rename = "SystemDisk.Size",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub system_disk_size: Option<i32>,
     /// `Tags` on the wire.
@@ -9819,35 +10021,35 @@ pub struct LaunchTemplateData {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<InstanceTag>,
     /// `UserData` on the wire.
     #[serde(
         rename = "UserData",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub user_data: Option<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -9860,56 +10062,56 @@ pub struct LaunchTemplateSet {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `CreatedBy` on the wire.
     #[serde(
         rename = "CreatedBy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub created_by: Option<String>,
     /// `DefaultVersionNumber` on the wire.
     #[serde(
         rename = "DefaultVersionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub default_version_number: Option<i64>,
     /// `LatestVersionNumber` on the wire.
     #[serde(
         rename = "LatestVersionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub latest_version_number: Option<i64>,
     /// `LaunchTemplateId` on the wire.
     #[serde(
         rename = "LaunchTemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateName` on the wire.
     #[serde(
         rename = "LaunchTemplateName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_name: Option<String>,
     /// `ModifiedTime` on the wire.
     #[serde(
         rename = "ModifiedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub modified_time: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
@@ -9918,7 +10120,7 @@ pub struct LaunchTemplateSet {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
@@ -9931,14 +10133,14 @@ pub struct LaunchTemplateVersion {
     #[serde(
         rename = "LaunchTemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersionNumber` on the wire.
     #[serde(
         rename = "LaunchTemplateVersionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_version_number: Option<i64>,
 }
@@ -9951,21 +10153,21 @@ pub struct LaunchTemplateVersionSet {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `CreatedBy` on the wire.
     #[serde(
         rename = "CreatedBy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub created_by: Option<String>,
     /// `DefaultVersion` on the wire.
     #[serde(
         rename = "DefaultVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub default_version: Option<bool>,
     /// `LaunchTemplateData` on the wire.
@@ -9975,35 +10177,35 @@ pub struct LaunchTemplateVersionSet {
     #[serde(
         rename = "LaunchTemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateName` on the wire.
     #[serde(
         rename = "LaunchTemplateName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_name: Option<String>,
     /// `ModifiedTime` on the wire.
     #[serde(
         rename = "ModifiedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub modified_time: Option<String>,
     /// `VersionDescription` on the wire.
     #[serde(
         rename = "VersionDescription",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub version_description: Option<String>,
     /// `VersionNumber` on the wire.
     #[serde(
         rename = "VersionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub version_number: Option<i64>,
 }
@@ -10016,14 +10218,14 @@ pub struct Link {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
 }
@@ -10041,7 +10243,7 @@ impl aliyun_core::params::StructParam for ListTagResourcesTagFilter {
         params.push_repeat_list(&format!("{prefix}.TagValues"), &self.tag_values);
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.TagValues"),
             self.tag_values.len(),
             None,
@@ -10059,21 +10261,21 @@ pub struct LocalStorageCapacity {
     #[serde(
         rename = "AvailableDisk",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_disk: Option<i32>,
     /// `DataDiskCategory` on the wire.
     #[serde(
         rename = "DataDiskCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub data_disk_category: Option<String>,
     /// `TotalDisk` on the wire.
     #[serde(
         rename = "TotalDisk",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_disk: Option<i32>,
 }
@@ -10086,14 +10288,14 @@ pub struct LockReason {
     #[serde(
         rename = "LockMsg",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub lock_msg: Option<String>,
     /// `LockReason` on the wire.
     #[serde(
         rename = "LockReason",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub lock_reason: Option<String>,
 }
@@ -10109,7 +10311,7 @@ pub struct MaintenanceAttribute {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `MaintenanceWindows` on the wire.
@@ -10118,14 +10320,14 @@ pub struct MaintenanceAttribute {
     #[serde(
         rename = "MaintenanceWindows",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub maintenance_windows: Vec<MaintenanceWindow>,
     /// `NotifyOnMaintenance` on the wire.
     #[serde(
         rename = "NotifyOnMaintenance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub notify_on_maintenance: Option<bool>,
 }
@@ -10138,14 +10340,14 @@ pub struct MaintenanceWindow {
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
 }
@@ -10158,21 +10360,21 @@ pub struct MetadataOptions {
     #[serde(
         rename = "HttpEndpoint",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_endpoint: Option<String>,
     /// `HttpPutResponseHopLimit` on the wire.
     #[serde(
         rename = "HttpPutResponseHopLimit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_put_response_hop_limit: Option<i32>,
     /// `HttpTokens` on the wire.
     #[serde(
         rename = "HttpTokens",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_tokens: Option<String>,
 }
@@ -10187,35 +10389,35 @@ pub struct MetricResult {
     #[serde(
         rename = "Issues",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub issues: Vec<Issue>,
     /// `MetricCategory` on the wire.
     #[serde(
         rename = "MetricCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_category: Option<String>,
     /// `MetricId` on the wire.
     #[serde(
         rename = "MetricId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_id: Option<String>,
     /// `Severity` on the wire.
     #[serde(
         rename = "Severity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub severity: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -10228,39 +10430,43 @@ pub struct MetricSets {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `MetricIds` on the wire.
     #[serde(
         rename = "MetricIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub metric_ids: Vec<String>,
     /// `MetricSetId` on the wire.
     #[serde(
         rename = "MetricSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_set_id: Option<String>,
     /// `MetricSetName` on the wire.
     #[serde(
         rename = "MetricSetName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_set_name: Option<String>,
     /// `ResourceType` on the wire.
     #[serde(
         rename = "ResourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_type: Option<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticMetrics` response.
@@ -10272,49 +10478,49 @@ pub struct Metrics {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `GuestMetric` on the wire.
     #[serde(
         rename = "GuestMetric",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub guest_metric: Option<bool>,
     /// `MetricCategory` on the wire.
     #[serde(
         rename = "MetricCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_category: Option<String>,
     /// `MetricId` on the wire.
     #[serde(
         rename = "MetricId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_id: Option<String>,
     /// `MetricName` on the wire.
     #[serde(
         rename = "MetricName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_name: Option<String>,
     /// `ResourceType` on the wire.
     #[serde(
         rename = "ResourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_type: Option<String>,
     /// `SupportedOperatingSystem` on the wire.
     #[serde(
         rename = "SupportedOperatingSystem",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub supported_operating_system: Option<String>,
 }
@@ -10360,7 +10566,10 @@ impl aliyun_core::params::StructParam for ModifyCapacityReservationPrivatePoolOp
         params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(&format!("{prefix}.Id"), self.id.as_ref())?;
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Id"),
+            self.id.as_ref(),
+        )?;
         Ok(())
     }
 }
@@ -10393,7 +10602,7 @@ for ModifyCloudAssistantSettingsAgentUpgradeConfig {
         params.push_opt(format!("{prefix}.TimeZone"), self.time_zone.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.AllowedUpgradeWindow"),
             self.allowed_upgrade_window.len(),
             None,
@@ -10508,7 +10717,7 @@ for ModifyInstanceAttachmentAttributesPrivatePoolOptions {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(
+        aliyun_core::__private::validate::required(
             &format!("{prefix}.MatchCriteria"),
             self.match_criteria.as_ref(),
         )?;
@@ -10578,7 +10787,7 @@ impl aliyun_core::params::StructParam for ModifyInstanceSpecTemporary {
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.internet_max_bandwidth_out {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 &format!("{prefix}.InternetMaxBandwidthOut"),
                 *value,
                 Some(1),
@@ -10597,14 +10806,14 @@ pub struct ModifyManagedInstanceInstance {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
 }
@@ -10619,7 +10828,10 @@ impl aliyun_core::params::StructParam for ModifyPrefixListRemoveEntry {
         params.push_opt(format!("{prefix}.Cidr"), self.cidr.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::required(&format!("{prefix}.Cidr"), self.cidr.as_ref())?;
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Cidr"),
+            self.cidr.as_ref(),
+        )?;
         Ok(())
     }
 }
@@ -10662,28 +10874,28 @@ pub struct NatGateway {
     #[serde(
         rename = "BandwidthPackageIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub bandwidth_package_ids: Vec<String>,
     /// `BusinessStatus` on the wire.
     #[serde(
         rename = "BusinessStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub business_status: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ForwardTableIds` on the wire.
@@ -10692,48 +10904,56 @@ pub struct NatGateway {
     #[serde(
         rename = "ForwardTableIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub forward_table_ids: Vec<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `NatGatewayId` on the wire.
     #[serde(
         rename = "NatGatewayId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nat_gateway_id: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Spec` on the wire.
-    #[serde(rename = "Spec", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Spec",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub spec: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
 }
@@ -10761,7 +10981,7 @@ pub struct NetworkCardInfo {
     #[serde(
         rename = "NetworkCardIndex",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_card_index: Option<i32>,
 }
@@ -10817,7 +11037,7 @@ impl aliyun_core::params::StructParam for NetworkInterface {
         params.push_opt(format!("{prefix}.VSwitchId"), self.v_switch_id.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.SecurityGroupIds"),
             self.security_group_ids.len(),
             None,
@@ -10835,42 +11055,42 @@ pub struct NetworkInterfacePermission {
     #[serde(
         rename = "AccountId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub account_id: Option<i64>,
     /// `NetworkInterfaceId` on the wire.
     #[serde(
         rename = "NetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_id: Option<String>,
     /// `NetworkInterfacePermissionId` on the wire.
     #[serde(
         rename = "NetworkInterfacePermissionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_permission_id: Option<String>,
     /// `Permission` on the wire.
     #[serde(
         rename = "Permission",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub permission: Option<String>,
     /// `PermissionState` on the wire.
     #[serde(
         rename = "PermissionState",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub permission_state: Option<String>,
     /// `ServiceName` on the wire.
     #[serde(
         rename = "ServiceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_name: Option<String>,
 }
@@ -10889,28 +11109,28 @@ pub struct NetworkInterfaceSet {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeleteOnRelease` on the wire.
     #[serde(
         rename = "DeleteOnRelease",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delete_on_release: Option<bool>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `Ipv4PrefixSets` on the wire.
@@ -10919,7 +11139,7 @@ pub struct NetworkInterfaceSet {
     #[serde(
         rename = "Ipv4PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
     /// `Ipv6PrefixSets` on the wire.
@@ -10928,7 +11148,7 @@ pub struct NetworkInterfaceSet {
     #[serde(
         rename = "Ipv6PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
     /// `Ipv6Sets` on the wire.
@@ -10937,49 +11157,49 @@ pub struct NetworkInterfaceSet {
     #[serde(
         rename = "Ipv6Sets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv6_sets: Vec<Ipv6Set>,
     /// `MacAddress` on the wire.
     #[serde(
         rename = "MacAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId` on the wire.
     #[serde(
         rename = "NetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_id: Option<String>,
     /// `NetworkInterfaceName` on the wire.
     #[serde(
         rename = "NetworkInterfaceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_name: Option<String>,
     /// `NetworkInterfaceTrafficMode` on the wire.
     #[serde(
         rename = "NetworkInterfaceTrafficMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_traffic_mode: Option<String>,
     /// `OwnerId` on the wire.
     #[serde(
         rename = "OwnerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub owner_id: Option<String>,
     /// `PrivateIpAddress` on the wire.
     #[serde(
         rename = "PrivateIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_ip_address: Option<String>,
     /// `PrivateIpSets` on the wire.
@@ -10988,28 +11208,28 @@ pub struct NetworkInterfaceSet {
     #[serde(
         rename = "PrivateIpSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub private_ip_sets: Vec<DescribeNetworkInterfaceAttributePrivateIpSet>,
     /// `QueueNumber` on the wire.
     #[serde(
         rename = "QueueNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue_number: Option<i32>,
     /// `QueuePairNumber` on the wire.
     #[serde(
         rename = "QueuePairNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue_pair_number: Option<i32>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
@@ -11018,28 +11238,28 @@ pub struct NetworkInterfaceSet {
     #[serde(
         rename = "SecurityGroupIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub security_group_ids: Vec<String>,
     /// `ServiceID` on the wire.
     #[serde(
         rename = "ServiceID",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_id: Option<i64>,
     /// `ServiceManaged` on the wire.
     #[serde(
         rename = "ServiceManaged",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_managed: Option<bool>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -11048,31 +11268,35 @@ pub struct NetworkInterfaceSet {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -11116,28 +11340,28 @@ pub struct NextHop {
     #[serde(
         rename = "Enabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enabled: Option<i32>,
     /// `NextHopId` on the wire.
     #[serde(
         rename = "NextHopId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_hop_id: Option<String>,
     /// `NextHopType` on the wire.
     #[serde(
         rename = "NextHopType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_hop_type: Option<String>,
     /// `Weight` on the wire.
     #[serde(
         rename = "Weight",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub weight: Option<i32>,
 }
@@ -11164,7 +11388,7 @@ pub struct OperationLock {
     #[serde(
         rename = "LockReason",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub lock_reason: Option<String>,
 }
@@ -11177,21 +11401,21 @@ pub struct OperationProgress {
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<String>,
     /// `ErrorMsg` on the wire.
     #[serde(
         rename = "ErrorMsg",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_msg: Option<String>,
     /// `OperationStatus` on the wire.
     #[serde(
         rename = "OperationStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub operation_status: Option<String>,
     /// `RelatedItemSet` on the wire.
@@ -11200,7 +11424,7 @@ pub struct OperationProgress {
     #[serde(
         rename = "RelatedItemSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub related_item_set: Vec<RelatedItem>,
 }
@@ -11217,7 +11441,7 @@ pub enum OsType {
     /// A value this version of the SDK does not know, kept as sent.
     Unknown(String),
 }
-aliyun_core::text_enum!(
+aliyun_core::__private::text_enum!(
     OsType { Windows => "Windows", Linux => "Linux", FreeBsd => "FreeBSD" }
 );
 /// A structure of the `DescribeCloudAssistantSettings` response.
@@ -11229,49 +11453,49 @@ pub struct OssDeliveryConfig {
     #[serde(
         rename = "BucketName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bucket_name: Option<String>,
     /// `DeliveryType` on the wire.
     #[serde(
         rename = "DeliveryType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delivery_type: Option<String>,
     /// `Enabled` on the wire.
     #[serde(
         rename = "Enabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enabled: Option<bool>,
     /// `EncryptionAlgorithm` on the wire.
     #[serde(
         rename = "EncryptionAlgorithm",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub encryption_algorithm: Option<String>,
     /// `EncryptionKeyId` on the wire.
     #[serde(
         rename = "EncryptionKeyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub encryption_key_id: Option<String>,
     /// `EncryptionType` on the wire.
     #[serde(
         rename = "EncryptionType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub encryption_type: Option<String>,
     /// `Prefix` on the wire.
     #[serde(
         rename = "Prefix",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub prefix: Option<String>,
 }
@@ -11284,21 +11508,21 @@ pub struct ParameterDefinition {
     #[serde(
         rename = "DefaultValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub default_value: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ParameterName` on the wire.
     #[serde(
         rename = "ParameterName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub parameter_name: Option<String>,
     /// `PossibleValues` on the wire.
@@ -11307,14 +11531,14 @@ pub struct ParameterDefinition {
     #[serde(
         rename = "PossibleValues",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub possible_values: Vec<String>,
     /// `Required` on the wire.
     #[serde(
         rename = "Required",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub required: Option<bool>,
 }
@@ -11327,7 +11551,7 @@ pub struct PayAsYouGoOptions {
     #[serde(
         rename = "AllocationStrategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_strategy: Option<String>,
 }
@@ -11340,168 +11564,168 @@ pub struct Permission {
     #[serde(
         rename = "CreateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub create_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `DestCidrIp` on the wire.
     #[serde(
         rename = "DestCidrIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dest_cidr_ip: Option<String>,
     /// `DestGroupId` on the wire.
     #[serde(
         rename = "DestGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dest_group_id: Option<String>,
     /// `DestGroupName` on the wire.
     #[serde(
         rename = "DestGroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dest_group_name: Option<String>,
     /// `DestGroupOwnerAccount` on the wire.
     #[serde(
         rename = "DestGroupOwnerAccount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dest_group_owner_account: Option<String>,
     /// `DestPrefixListId` on the wire.
     #[serde(
         rename = "DestPrefixListId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dest_prefix_list_id: Option<String>,
     /// `DestPrefixListName` on the wire.
     #[serde(
         rename = "DestPrefixListName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dest_prefix_list_name: Option<String>,
     /// `Direction` on the wire.
     #[serde(
         rename = "Direction",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub direction: Option<String>,
     /// `IpProtocol` on the wire.
     #[serde(
         rename = "IpProtocol",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_protocol: Option<String>,
     /// `Ipv6DestCidrIp` on the wire.
     #[serde(
         rename = "Ipv6DestCidrIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ipv6_dest_cidr_ip: Option<String>,
     /// `Ipv6SourceCidrIp` on the wire.
     #[serde(
         rename = "Ipv6SourceCidrIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ipv6_source_cidr_ip: Option<String>,
     /// `NicType` on the wire.
     #[serde(
         rename = "NicType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nic_type: Option<String>,
     /// `Policy` on the wire.
     #[serde(
         rename = "Policy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub policy: Option<String>,
     /// `PortRange` on the wire.
     #[serde(
         rename = "PortRange",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub port_range: Option<String>,
     /// `Priority` on the wire.
     #[serde(
         rename = "Priority",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub priority: Option<String>,
     /// `SecurityGroupRuleId` on the wire.
     #[serde(
         rename = "SecurityGroupRuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_rule_id: Option<String>,
     /// `SourceCidrIp` on the wire.
     #[serde(
         rename = "SourceCidrIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_cidr_ip: Option<String>,
     /// `SourceGroupId` on the wire.
     #[serde(
         rename = "SourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_group_id: Option<String>,
     /// `SourceGroupName` on the wire.
     #[serde(
         rename = "SourceGroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_group_name: Option<String>,
     /// `SourceGroupOwnerAccount` on the wire.
     #[serde(
         rename = "SourceGroupOwnerAccount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_group_owner_account: Option<String>,
     /// `SourcePortRange` on the wire.
     #[serde(
         rename = "SourcePortRange",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_port_range: Option<String>,
     /// `SourcePrefixListId` on the wire.
     #[serde(
         rename = "SourcePrefixListId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_prefix_list_id: Option<String>,
     /// `SourcePrefixListName` on the wire.
     #[serde(
         rename = "SourcePrefixListName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_prefix_list_name: Option<String>,
 }
@@ -11592,115 +11816,127 @@ pub struct PhysicalConnectionType {
     #[serde(
         rename = "AccessPointId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub access_point_id: Option<String>,
     /// `AdLocation` on the wire.
     #[serde(
         rename = "AdLocation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ad_location: Option<String>,
     /// `Bandwidth` on the wire.
     #[serde(
         rename = "Bandwidth",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bandwidth: Option<i64>,
     /// `BusinessStatus` on the wire.
     #[serde(
         rename = "BusinessStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub business_status: Option<String>,
     /// `CircuitCode` on the wire.
     #[serde(
         rename = "CircuitCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub circuit_code: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EnabledTime` on the wire.
     #[serde(
         rename = "EnabledTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enabled_time: Option<String>,
     /// `LineOperator` on the wire.
     #[serde(
         rename = "LineOperator",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub line_operator: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `PeerLocation` on the wire.
     #[serde(
         rename = "PeerLocation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub peer_location: Option<String>,
     /// `PhysicalConnectionId` on the wire.
     #[serde(
         rename = "PhysicalConnectionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_connection_id: Option<String>,
     /// `PortNumber` on the wire.
     #[serde(
         rename = "PortNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub port_number: Option<String>,
     /// `PortType` on the wire.
     #[serde(
         rename = "PortType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub port_type: Option<String>,
     /// `RedundantPhysicalConnectionId` on the wire.
     #[serde(
         rename = "RedundantPhysicalConnectionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub redundant_physical_connection_id: Option<String>,
     /// `Spec` on the wire.
-    #[serde(rename = "Spec", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Spec",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub spec: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDisks` response.
@@ -11712,7 +11948,7 @@ pub struct Placement {
     #[serde(
         rename = "ZoneIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_ids: Option<String>,
 }
@@ -11725,35 +11961,35 @@ pub struct PluginStatus {
     #[serde(
         rename = "FirstHeartbeatTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub first_heartbeat_time: Option<String>,
     /// `LastHeartbeatTime` on the wire.
     #[serde(
         rename = "LastHeartbeatTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_heartbeat_time: Option<String>,
     /// `PluginName` on the wire.
     #[serde(
         rename = "PluginName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub plugin_name: Option<String>,
     /// `PluginStatus` on the wire.
     #[serde(
         rename = "PluginStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub plugin_status: Option<String>,
     /// `PluginVersion` on the wire.
     #[serde(
         rename = "PluginVersion",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub plugin_version: Option<String>,
 }
@@ -11766,49 +12002,49 @@ pub struct PrefixList {
     #[serde(
         rename = "AddressFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub address_family: Option<String>,
     /// `AssociationCount` on the wire.
     #[serde(
         rename = "AssociationCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub association_count: Option<i32>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `MaxEntries` on the wire.
     #[serde(
         rename = "MaxEntries",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_entries: Option<i32>,
     /// `PrefixListId` on the wire.
     #[serde(
         rename = "PrefixListId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub prefix_list_id: Option<String>,
     /// `PrefixListName` on the wire.
     #[serde(
         rename = "PrefixListName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub prefix_list_name: Option<String>,
 }
@@ -11821,14 +12057,14 @@ pub struct PrefixListAssociation {
     #[serde(
         rename = "ResourceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
     #[serde(
         rename = "ResourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_type: Option<String>,
 }
@@ -11841,28 +12077,28 @@ pub struct Price {
     #[serde(
         rename = "Currency",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub currency: Option<String>,
     /// `DiscountPrice` on the wire.
     #[serde(
         rename = "DiscountPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
     #[serde(
         rename = "OriginalPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub original_price: Option<f64>,
     /// `TradePrice` on the wire.
     #[serde(
         rename = "TradePrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trade_price: Option<f64>,
 }
@@ -11880,7 +12116,7 @@ pub struct PriceInfo {
     #[serde(
         rename = "Rules",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub rules: Vec<Rule>,
 }
@@ -11893,14 +12129,14 @@ pub struct PrivateIpSet {
     #[serde(
         rename = "Primary",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub primary: Option<bool>,
     /// `PrivateIpAddress` on the wire.
     #[serde(
         rename = "PrivateIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_ip_address: Option<String>,
 }
@@ -11927,14 +12163,14 @@ pub struct PublicIpAddresse {
     #[serde(
         rename = "AllocationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_id: Option<String>,
     /// `IpAddress` on the wire.
     #[serde(
         rename = "IpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address: Option<String>,
 }
@@ -11947,14 +12183,14 @@ pub struct RecommendInstanceType {
     #[serde(
         rename = "CommodityCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub commodity_code: Option<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `InstanceType` on the wire.
@@ -11964,42 +12200,42 @@ pub struct RecommendInstanceType {
     #[serde(
         rename = "NetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_type: Option<String>,
     /// `Priority` on the wire.
     #[serde(
         rename = "Priority",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub priority: Option<i32>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Scene` on the wire.
     #[serde(
         rename = "Scene",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub scene: Option<String>,
     /// `SpotStrategy` on the wire.
     #[serde(
         rename = "SpotStrategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_strategy: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
     /// `Zones` on the wire.
@@ -12008,7 +12244,7 @@ pub struct RecommendInstanceType {
     #[serde(
         rename = "Zones",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub zones: Vec<Zone>,
 }
@@ -12021,14 +12257,14 @@ pub struct ReferencingSecurityGroup {
     #[serde(
         rename = "AliUid",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ali_uid: Option<String>,
     /// `SecurityGroupId` on the wire.
     #[serde(
         rename = "SecurityGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_id: Option<String>,
 }
@@ -12041,28 +12277,28 @@ pub struct Region {
     #[serde(
         rename = "LocalName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_name: Option<String>,
     /// `RegionEndpoint` on the wire.
     #[serde(
         rename = "RegionEndpoint",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_endpoint: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -12072,13 +12308,17 @@ pub struct Region {
 #[non_exhaustive]
 pub struct RelatedItem {
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -12111,21 +12351,21 @@ pub struct Report {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `FinishedTime` on the wire.
     #[serde(
         rename = "FinishedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub finished_time: Option<String>,
     /// `Issues` on the wire.
@@ -12134,56 +12374,56 @@ pub struct Report {
     #[serde(
         rename = "Issues",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub issues: Vec<DescribeDiagnosticReportsIssue>,
     /// `MetricSetId` on the wire.
     #[serde(
         rename = "MetricSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_set_id: Option<String>,
     /// `ReportId` on the wire.
     #[serde(
         rename = "ReportId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub report_id: Option<String>,
     /// `ResourceId` on the wire.
     #[serde(
         rename = "ResourceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
     #[serde(
         rename = "ResourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_type: Option<String>,
     /// `Severity` on the wire.
     #[serde(
         rename = "Severity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub severity: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -12196,49 +12436,49 @@ pub struct ReservedInstance {
     #[serde(
         rename = "AllocationStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_status: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ExpiredTime` on the wire.
     #[serde(
         rename = "ExpiredTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expired_time: Option<String>,
     /// `InstanceAmount` on the wire.
     #[serde(
         rename = "InstanceAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_amount: Option<i32>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `OfferingType` on the wire.
     #[serde(
         rename = "OfferingType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub offering_type: Option<String>,
     /// `OperationLocks` on the wire.
@@ -12247,63 +12487,63 @@ pub struct ReservedInstance {
     #[serde(
         rename = "OperationLocks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_locks: Vec<OperationLock>,
     /// `Platform` on the wire.
     #[serde(
         rename = "Platform",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub platform: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ReservedInstanceId` on the wire.
     #[serde(
         rename = "ReservedInstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub reserved_instance_id: Option<String>,
     /// `ReservedInstanceName` on the wire.
     #[serde(
         rename = "ReservedInstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub reserved_instance_name: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Scope` on the wire.
     #[serde(
         rename = "Scope",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub scope: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -12312,14 +12552,14 @@ pub struct ReservedInstance {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -12332,28 +12572,28 @@ pub struct ReservedInstanceRenewAttribute {
     #[serde(
         rename = "Duration",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub duration: Option<i32>,
     /// `PeriodUnit` on the wire.
     #[serde(
         rename = "PeriodUnit",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period_unit: Option<String>,
     /// `RenewalStatus` on the wire.
     #[serde(
         rename = "RenewalStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub renewal_status: Option<String>,
     /// `ReservedInstanceId` on the wire.
     #[serde(
         rename = "ReservedInstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub reserved_instance_id: Option<String>,
 }
@@ -12380,21 +12620,21 @@ pub struct Resource {
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `ResourceId` on the wire.
     #[serde(
         rename = "ResourceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
     #[serde(
         rename = "ResourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_type: Option<String>,
 }
@@ -12407,21 +12647,21 @@ pub struct ResourcePriceModel {
     #[serde(
         rename = "DiscountPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
     #[serde(
         rename = "OriginalPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub original_price: Option<f64>,
     /// `Resource` on the wire.
     #[serde(
         rename = "Resource",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource: Option<String>,
     /// `SubRules` on the wire.
@@ -12430,14 +12670,14 @@ pub struct ResourcePriceModel {
     #[serde(
         rename = "SubRules",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub sub_rules: Vec<Rule>,
     /// `TradePrice` on the wire.
     #[serde(
         rename = "TradePrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trade_price: Option<f64>,
 }
@@ -12447,75 +12687,87 @@ pub struct ResourcePriceModel {
 #[non_exhaustive]
 pub struct ResourceTypeCount {
     /// `Ddh` on the wire.
-    #[serde(rename = "Ddh", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Ddh",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub ddh: Option<i32>,
     /// `Disk` on the wire.
-    #[serde(rename = "Disk", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Disk",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub disk: Option<i32>,
     /// `Eni` on the wire.
-    #[serde(rename = "Eni", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Eni",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub eni: Option<i32>,
     /// `Image` on the wire.
     #[serde(
         rename = "Image",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image: Option<i32>,
     /// `Instance` on the wire.
     #[serde(
         rename = "Instance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance: Option<i32>,
     /// `KeyPair` on the wire.
     #[serde(
         rename = "KeyPair",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair: Option<i32>,
     /// `LaunchTemplate` on the wire.
     #[serde(
         rename = "LaunchTemplate",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template: Option<i32>,
     /// `ReservedInstance` on the wire.
     #[serde(
         rename = "ReservedInstance",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub reserved_instance: Option<i32>,
     /// `Securitygroup` on the wire.
     #[serde(
         rename = "Securitygroup",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub securitygroup: Option<i32>,
     /// `Snapshot` on the wire.
     #[serde(
         rename = "Snapshot",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot: Option<i32>,
     /// `SnapshotPolicy` on the wire.
     #[serde(
         rename = "SnapshotPolicy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_policy: Option<i32>,
     /// `Volume` on the wire.
     #[serde(
         rename = "Volume",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub volume: Option<i32>,
 }
@@ -12530,7 +12782,7 @@ pub struct ResourcesInfo {
     #[serde(
         rename = "DataDiskCategories",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub data_disk_categories: Vec<String>,
     /// `InstanceGenerations` on the wire.
@@ -12539,7 +12791,7 @@ pub struct ResourcesInfo {
     #[serde(
         rename = "InstanceGenerations",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instance_generations: Vec<String>,
     /// `InstanceTypeFamilies` on the wire.
@@ -12548,7 +12800,7 @@ pub struct ResourcesInfo {
     #[serde(
         rename = "InstanceTypeFamilies",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instance_type_families: Vec<String>,
     /// `InstanceTypes` on the wire.
@@ -12557,14 +12809,14 @@ pub struct ResourcesInfo {
     #[serde(
         rename = "InstanceTypes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instance_types: Vec<String>,
     /// `IoOptimized` on the wire.
     #[serde(
         rename = "IoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub io_optimized: Option<bool>,
     /// `NetworkTypes` on the wire.
@@ -12573,7 +12825,7 @@ pub struct ResourcesInfo {
     #[serde(
         rename = "NetworkTypes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub network_types: Vec<String>,
     /// `SystemDiskCategories` on the wire.
@@ -12582,7 +12834,7 @@ pub struct ResourcesInfo {
     #[serde(
         rename = "SystemDiskCategories",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub system_disk_categories: Vec<String>,
 }
@@ -12672,21 +12924,21 @@ pub struct RouteEntry {
     #[serde(
         rename = "DestinationCidrBlock",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub destination_cidr_block: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `NextHopType` on the wire.
     #[serde(
         rename = "NextHopType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_hop_type: Option<String>,
     /// `NextHops` on the wire.
@@ -12695,25 +12947,29 @@ pub struct RouteEntry {
     #[serde(
         rename = "NextHops",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub next_hops: Vec<NextHop>,
     /// `RouteTableId` on the wire.
     #[serde(
         rename = "RouteTableId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub route_table_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeRouteTables` response.
@@ -12725,14 +12981,14 @@ pub struct RouteTable {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `RouteEntrys` on the wire.
@@ -12741,28 +12997,28 @@ pub struct RouteTable {
     #[serde(
         rename = "RouteEntrys",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub route_entrys: Vec<RouteEntry>,
     /// `RouteTableId` on the wire.
     #[serde(
         rename = "RouteTableId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub route_table_id: Option<String>,
     /// `RouteTableType` on the wire.
     #[serde(
         rename = "RouteTableType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub route_table_type: Option<String>,
     /// `VRouterId` on the wire.
     #[serde(
         rename = "VRouterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_router_id: Option<String>,
 }
@@ -12775,163 +13031,175 @@ pub struct RouterInterfaceType {
     #[serde(
         rename = "AccessPointId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub access_point_id: Option<String>,
     /// `BusinessStatus` on the wire.
     #[serde(
         rename = "BusinessStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub business_status: Option<String>,
     /// `ChargeType` on the wire.
     #[serde(
         rename = "ChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub charge_type: Option<String>,
     /// `ConnectedTime` on the wire.
     #[serde(
         rename = "ConnectedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub connected_time: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `HealthCheckSourceIp` on the wire.
     #[serde(
         rename = "HealthCheckSourceIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub health_check_source_ip: Option<String>,
     /// `HealthCheckTargetIp` on the wire.
     #[serde(
         rename = "HealthCheckTargetIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub health_check_target_ip: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `OppositeAccessPointId` on the wire.
     #[serde(
         rename = "OppositeAccessPointId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_access_point_id: Option<String>,
     /// `OppositeInterfaceBusinessStatus` on the wire.
     #[serde(
         rename = "OppositeInterfaceBusinessStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_interface_business_status: Option<String>,
     /// `OppositeInterfaceId` on the wire.
     #[serde(
         rename = "OppositeInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_interface_id: Option<String>,
     /// `OppositeInterfaceOwnerId` on the wire.
     #[serde(
         rename = "OppositeInterfaceOwnerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_interface_owner_id: Option<String>,
     /// `OppositeInterfaceSpec` on the wire.
     #[serde(
         rename = "OppositeInterfaceSpec",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_interface_spec: Option<String>,
     /// `OppositeInterfaceStatus` on the wire.
     #[serde(
         rename = "OppositeInterfaceStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_interface_status: Option<String>,
     /// `OppositeRegionId` on the wire.
     #[serde(
         rename = "OppositeRegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_region_id: Option<String>,
     /// `OppositeRouterId` on the wire.
     #[serde(
         rename = "OppositeRouterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_router_id: Option<String>,
     /// `OppositeRouterType` on the wire.
     #[serde(
         rename = "OppositeRouterType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub opposite_router_type: Option<String>,
     /// `Role` on the wire.
-    #[serde(rename = "Role", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Role",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub role: Option<String>,
     /// `RouterId` on the wire.
     #[serde(
         rename = "RouterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub router_id: Option<String>,
     /// `RouterInterfaceId` on the wire.
     #[serde(
         rename = "RouterInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub router_interface_id: Option<String>,
     /// `RouterType` on the wire.
     #[serde(
         rename = "RouterType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub router_type: Option<String>,
     /// `Spec` on the wire.
-    #[serde(rename = "Spec", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Spec",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub spec: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -12944,14 +13212,14 @@ pub struct Rule {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `RuleId` on the wire.
     #[serde(
         rename = "RuleId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub rule_id: Option<i64>,
 }
@@ -13061,7 +13329,7 @@ impl aliyun_core::params::StructParam for RunInstancesDataDisk {
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.provisioned_iops {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 &format!("{prefix}.ProvisionedIops"),
                 *value,
                 Some(0),
@@ -13185,21 +13453,21 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
         params.push_opt(format!("{prefix}.VSwitchId"), self.v_switch_id.as_ref());
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.Ipv6Address"),
             self.ipv6_address.len(),
             None,
             Some(10),
         )?;
         if let Some(value) = &self.queue_number {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 &format!("{prefix}.QueueNumber"),
                 *value,
                 Some(1),
                 None,
             )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             &format!("{prefix}.SecurityGroupIds"),
             self.security_group_ids.len(),
             None,
@@ -13329,7 +13597,7 @@ impl aliyun_core::params::StructParam for RunInstancesSystemDisk {
     }
     fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.provisioned_iops {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 &format!("{prefix}.ProvisionedIops"),
                 *value,
                 Some(0),
@@ -13351,14 +13619,14 @@ pub struct ScheduledSystemEventType {
     #[serde(
         rename = "EventId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_id: Option<String>,
     /// `EventPublishTime` on the wire.
     #[serde(
         rename = "EventPublishTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub event_publish_time: Option<String>,
     /// `EventType` on the wire.
@@ -13371,21 +13639,21 @@ pub struct ScheduledSystemEventType {
     #[serde(
         rename = "ImpactLevel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub impact_level: Option<String>,
     /// `NotBefore` on the wire.
     #[serde(
         rename = "NotBefore",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub not_before: Option<String>,
     /// `Reason` on the wire.
     #[serde(
         rename = "Reason",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub reason: Option<String>,
 }
@@ -13398,70 +13666,70 @@ pub struct SecurityGroup {
     #[serde(
         rename = "AvailableInstanceAmount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_instance_amount: Option<i32>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EcsCount` on the wire.
     #[serde(
         rename = "EcsCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ecs_count: Option<i32>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SecurityGroupId` on the wire.
     #[serde(
         rename = "SecurityGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_id: Option<String>,
     /// `SecurityGroupName` on the wire.
     #[serde(
         rename = "SecurityGroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_name: Option<String>,
     /// `SecurityGroupType` on the wire.
     #[serde(
         rename = "SecurityGroupType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_type: Option<String>,
     /// `ServiceID` on the wire.
     #[serde(
         rename = "ServiceID",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_id: Option<i64>,
     /// `ServiceManaged` on the wire.
     #[serde(
         rename = "ServiceManaged",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_managed: Option<bool>,
     /// `Tags` on the wire.
@@ -13470,14 +13738,14 @@ pub struct SecurityGroup {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
 }
@@ -13492,14 +13760,14 @@ pub struct SecurityGroupReference {
     #[serde(
         rename = "ReferencingSecurityGroups",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub referencing_security_groups: Vec<ReferencingSecurityGroup>,
     /// `SecurityGroupId` on the wire.
     #[serde(
         rename = "SecurityGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_id: Option<String>,
 }
@@ -13512,7 +13780,7 @@ pub struct Session {
     #[serde(
         rename = "ClientIP",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub client_ip: Option<String>,
     /// `Connections` on the wire.
@@ -13521,56 +13789,56 @@ pub struct Session {
     #[serde(
         rename = "Connections",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub connections: Vec<Connection>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `IdentityType` on the wire.
     #[serde(
         rename = "IdentityType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub identity_type: Option<String>,
     /// `PortNumber` on the wire.
     #[serde(
         rename = "PortNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub port_number: Option<i32>,
     /// `PrincipalId` on the wire.
     #[serde(
         rename = "PrincipalId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub principal_id: Option<String>,
     /// `SessionId` on the wire.
     #[serde(
         rename = "SessionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub session_id: Option<String>,
     /// `TargetServer` on the wire.
     #[serde(
         rename = "TargetServer",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub target_server: Option<String>,
     /// `Username` on the wire.
     #[serde(
         rename = "Username",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub username: Option<String>,
 }
@@ -13583,7 +13851,7 @@ pub struct ShareGroup {
     #[serde(
         rename = "Group",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group: Option<String>,
 }
@@ -13596,21 +13864,21 @@ pub struct SlaveInterfaceSpecificationSet {
     #[serde(
         rename = "BondNetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub bond_network_interface_id: Option<String>,
     /// `SlaveNetworkInterfaceId` on the wire.
     #[serde(
         rename = "SlaveNetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub slave_network_interface_id: Option<String>,
     /// `WorkState` on the wire.
     #[serde(
         rename = "WorkState",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub work_state: Option<String>,
 }
@@ -13623,28 +13891,28 @@ pub struct SlsDeliveryConfig {
     #[serde(
         rename = "DeliveryType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delivery_type: Option<String>,
     /// `Enabled` on the wire.
     #[serde(
         rename = "Enabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enabled: Option<bool>,
     /// `LogstoreName` on the wire.
     #[serde(
         rename = "LogstoreName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub logstore_name: Option<String>,
     /// `ProjectName` on the wire.
     #[serde(
         rename = "ProjectName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub project_name: Option<String>,
 }
@@ -13657,49 +13925,49 @@ pub struct Snapshot {
     #[serde(
         rename = "Available",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available: Option<bool>,
     /// `InstantAccess` on the wire.
     #[serde(
         rename = "InstantAccess",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instant_access: Option<bool>,
     /// `InstantAccessRetentionDays` on the wire.
     #[serde(
         rename = "InstantAccessRetentionDays",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instant_access_retention_days: Option<i32>,
     /// `Progress` on the wire.
     #[serde(
         rename = "Progress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub progress: Option<String>,
     /// `SnapshotId` on the wire.
     #[serde(
         rename = "SnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_id: Option<String>,
     /// `SourceDiskId` on the wire.
     #[serde(
         rename = "SourceDiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_id: Option<String>,
     /// `SourceDiskType` on the wire.
     #[serde(
         rename = "SourceDiskType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_type: Option<String>,
     /// `Tags` on the wire.
@@ -13708,7 +13976,7 @@ pub struct Snapshot {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<InstanceTag>,
 }
@@ -13721,45 +13989,49 @@ pub struct SnapshotGroup {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `ProgressStatus` on the wire.
     #[serde(
         rename = "ProgressStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub progress_status: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SnapshotGroupId` on the wire.
     #[serde(
         rename = "SnapshotGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_group_id: Option<String>,
     /// `Snapshots` on the wire.
@@ -13768,14 +14040,14 @@ pub struct SnapshotGroup {
     #[serde(
         rename = "Snapshots",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub snapshots: Vec<Snapshot>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -13784,7 +14056,7 @@ pub struct SnapshotGroup {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<InstanceTag>,
 }
@@ -13797,84 +14069,84 @@ pub struct SnapshotLink {
     #[serde(
         rename = "Category",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub category: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `InstantAccess` on the wire.
     #[serde(
         rename = "InstantAccess",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instant_access: Option<bool>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `SnapshotLinkId` on the wire.
     #[serde(
         rename = "SnapshotLinkId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_link_id: Option<String>,
     /// `SourceDiskId` on the wire.
     #[serde(
         rename = "SourceDiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_id: Option<String>,
     /// `SourceDiskName` on the wire.
     #[serde(
         rename = "SourceDiskName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_name: Option<String>,
     /// `SourceDiskSize` on the wire.
     #[serde(
         rename = "SourceDiskSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_size: Option<i32>,
     /// `SourceDiskType` on the wire.
     #[serde(
         rename = "SourceDiskType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub source_disk_type: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
     /// `TotalSize` on the wire.
     #[serde(
         rename = "TotalSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_size: Option<i64>,
 }
@@ -13887,28 +14159,28 @@ pub struct SnapshotPackage {
     #[serde(
         rename = "DisplayName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub display_name: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `InitCapacity` on the wire.
     #[serde(
         rename = "InitCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub init_capacity: Option<i64>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
 }
@@ -13921,35 +14193,35 @@ pub struct SocketCapacity {
     #[serde(
         rename = "AvailableMemory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_memory: Option<f64>,
     /// `AvailableVcpu` on the wire.
     #[serde(
         rename = "AvailableVcpu",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_vcpu: Option<i32>,
     /// `SocketId` on the wire.
     #[serde(
         rename = "SocketId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub socket_id: Option<i32>,
     /// `TotalMemory` on the wire.
     #[serde(
         rename = "TotalMemory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_memory: Option<f64>,
     /// `TotalVcpu` on the wire.
     #[serde(
         rename = "TotalVcpu",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_vcpu: Option<i32>,
 }
@@ -13962,21 +14234,21 @@ pub struct SpotOptions {
     #[serde(
         rename = "AllocationStrategy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_strategy: Option<String>,
     /// `InstanceInterruptionBehavior` on the wire.
     #[serde(
         rename = "InstanceInterruptionBehavior",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_interruption_behavior: Option<String>,
     /// `InstancePoolsToUseCount` on the wire.
     #[serde(
         rename = "InstancePoolsToUseCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_pools_to_use_count: Option<i32>,
 }
@@ -13989,49 +14261,49 @@ pub struct SpotPriceType {
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `IoOptimized` on the wire.
     #[serde(
         rename = "IoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub io_optimized: Option<String>,
     /// `NetworkType` on the wire.
     #[serde(
         rename = "NetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_type: Option<String>,
     /// `OriginPrice` on the wire.
     #[serde(
         rename = "OriginPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub origin_price: Option<f64>,
     /// `SpotPrice` on the wire.
     #[serde(
         rename = "SpotPrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_price: Option<f64>,
     /// `Timestamp` on the wire.
     #[serde(
         rename = "Timestamp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub timestamp: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -14044,66 +14316,70 @@ pub struct StorageCapacityUnit {
     #[serde(
         rename = "AllocationStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_status: Option<String>,
     /// `Capacity` on the wire.
     #[serde(
         rename = "Capacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub capacity: Option<i32>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `ExpiredTime` on the wire.
     #[serde(
         rename = "ExpiredTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expired_time: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StorageCapacityUnitId` on the wire.
     #[serde(
         rename = "StorageCapacityUnitId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_capacity_unit_id: Option<String>,
     /// `Tags` on the wire.
@@ -14112,7 +14388,7 @@ pub struct StorageCapacityUnit {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
@@ -14125,49 +14401,49 @@ pub struct StorageSet {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `StorageSetId` on the wire.
     #[serde(
         rename = "StorageSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_set_id: Option<String>,
     /// `StorageSetName` on the wire.
     #[serde(
         rename = "StorageSetName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_set_name: Option<String>,
     /// `StorageSetPartitionNumber` on the wire.
     #[serde(
         rename = "StorageSetPartitionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_set_partition_number: Option<i32>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -14180,35 +14456,35 @@ pub struct SupplyInfo {
     #[serde(
         rename = "Amount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub amount: Option<i32>,
     /// `PrivatePoolId` on the wire.
     #[serde(
         rename = "PrivatePoolId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_id: Option<String>,
     /// `SupplyEndTime` on the wire.
     #[serde(
         rename = "SupplyEndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub supply_end_time: Option<String>,
     /// `SupplyStartTime` on the wire.
     #[serde(
         rename = "SupplyStartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub supply_start_time: Option<String>,
     /// `SupplyStatus` on the wire.
     #[serde(
         rename = "SupplyStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub supply_status: Option<String>,
 }
@@ -14218,33 +14494,45 @@ pub struct SupplyInfo {
 #[non_exhaustive]
 pub struct SupportedResource {
     /// `Max` on the wire.
-    #[serde(rename = "Max", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Max",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub max: Option<i32>,
     /// `Min` on the wire.
-    #[serde(rename = "Min", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Min",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub min: Option<i32>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StatusCategory` on the wire.
     #[serde(
         rename = "StatusCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status_category: Option<String>,
     /// `Unit` on the wire.
-    #[serde(rename = "Unit", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Unit",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub unit: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -14332,28 +14620,28 @@ pub struct TagResource {
     #[serde(
         rename = "ResourceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
     #[serde(
         rename = "ResourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_type: Option<String>,
     /// `TagKey` on the wire.
     #[serde(
         rename = "TagKey",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_key: Option<String>,
     /// `TagValue` on the wire.
     #[serde(
         rename = "TagValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tag_value: Option<String>,
 }
@@ -14366,28 +14654,28 @@ pub struct TargetCapacitySpecification {
     #[serde(
         rename = "DefaultTargetCapacityType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub default_target_capacity_type: Option<String>,
     /// `PayAsYouGoTargetCapacity` on the wire.
     #[serde(
         rename = "PayAsYouGoTargetCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub pay_as_you_go_target_capacity: Option<f64>,
     /// `SpotTargetCapacity` on the wire.
     #[serde(
         rename = "SpotTargetCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub spot_target_capacity: Option<f64>,
     /// `TotalTargetCapacity` on the wire.
     #[serde(
         rename = "TotalTargetCapacity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_target_capacity: Option<f64>,
 }
@@ -14400,49 +14688,49 @@ pub struct Task {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `FinishedTime` on the wire.
     #[serde(
         rename = "FinishedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub finished_time: Option<String>,
     /// `ResourceId` on the wire.
     #[serde(
         rename = "ResourceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_id: Option<String>,
     /// `SupportCancel` on the wire.
     #[serde(
         rename = "SupportCancel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub support_cancel: Option<String>,
     /// `TaskAction` on the wire.
     #[serde(
         rename = "TaskAction",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_action: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
     /// `TaskStatus` on the wire.
     #[serde(
         rename = "TaskStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_status: Option<String>,
 }
@@ -14455,14 +14743,14 @@ pub struct Topology {
     #[serde(
         rename = "HostId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub host_id: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
 }
@@ -14475,21 +14763,21 @@ pub struct VRouter {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RouteTableIds` on the wire.
@@ -14498,28 +14786,28 @@ pub struct VRouter {
     #[serde(
         rename = "RouteTableIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub route_table_ids: Vec<String>,
     /// `VRouterId` on the wire.
     #[serde(
         rename = "VRouterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_router_id: Option<String>,
     /// `VRouterName` on the wire.
     #[serde(
         rename = "VRouterName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_router_name: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
 }
@@ -14532,77 +14820,77 @@ pub struct VSwitch {
     #[serde(
         rename = "AvailableIpAddressCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub available_ip_address_count: Option<i64>,
     /// `CidrBlock` on the wire.
     #[serde(
         rename = "CidrBlock",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cidr_block: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `IsDefault` on the wire.
     #[serde(
         rename = "IsDefault",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_default: Option<bool>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
     /// `VSwitchName` on the wire.
     #[serde(
         rename = "VSwitchName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_name: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -14615,49 +14903,49 @@ pub struct ValueItem {
     #[serde(
         rename = "Count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<i32>,
     /// `DiskCategory` on the wire.
     #[serde(
         rename = "DiskCategory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_category: Option<String>,
     /// `ExpiredTime` on the wire.
     #[serde(
         rename = "ExpiredTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expired_time: Option<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -14670,56 +14958,56 @@ pub struct VirtualBorderRouterForPhysicalConnectionType {
     #[serde(
         rename = "ActivationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_time: Option<String>,
     /// `CircuitCode` on the wire.
     #[serde(
         rename = "CircuitCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub circuit_code: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `RecoveryTime` on the wire.
     #[serde(
         rename = "RecoveryTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub recovery_time: Option<String>,
     /// `TerminationTime` on the wire.
     #[serde(
         rename = "TerminationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub termination_time: Option<String>,
     /// `VbrId` on the wire.
     #[serde(
         rename = "VbrId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vbr_id: Option<String>,
     /// `VbrOwnerUid` on the wire.
     #[serde(
         rename = "VbrOwnerUid",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vbr_owner_uid: Option<i64>,
     /// `VlanId` on the wire.
     #[serde(
         rename = "VlanId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vlan_id: Option<i32>,
 }
@@ -14732,136 +15020,140 @@ pub struct VirtualBorderRouterType {
     #[serde(
         rename = "AccessPointId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub access_point_id: Option<String>,
     /// `ActivationTime` on the wire.
     #[serde(
         rename = "ActivationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_time: Option<String>,
     /// `CircuitCode` on the wire.
     #[serde(
         rename = "CircuitCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub circuit_code: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `LocalGatewayIp` on the wire.
     #[serde(
         rename = "LocalGatewayIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub local_gateway_ip: Option<String>,
     /// `Name` on the wire.
-    #[serde(rename = "Name", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Name",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub name: Option<String>,
     /// `PeerGatewayIp` on the wire.
     #[serde(
         rename = "PeerGatewayIp",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub peer_gateway_ip: Option<String>,
     /// `PeeringSubnetMask` on the wire.
     #[serde(
         rename = "PeeringSubnetMask",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub peering_subnet_mask: Option<String>,
     /// `PhysicalConnectionBusinessStatus` on the wire.
     #[serde(
         rename = "PhysicalConnectionBusinessStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_connection_business_status: Option<String>,
     /// `PhysicalConnectionId` on the wire.
     #[serde(
         rename = "PhysicalConnectionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_connection_id: Option<String>,
     /// `PhysicalConnectionOwnerUid` on the wire.
     #[serde(
         rename = "PhysicalConnectionOwnerUid",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_connection_owner_uid: Option<String>,
     /// `PhysicalConnectionStatus` on the wire.
     #[serde(
         rename = "PhysicalConnectionStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_connection_status: Option<String>,
     /// `RecoveryTime` on the wire.
     #[serde(
         rename = "RecoveryTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub recovery_time: Option<String>,
     /// `RouteTableId` on the wire.
     #[serde(
         rename = "RouteTableId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub route_table_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `TerminationTime` on the wire.
     #[serde(
         rename = "TerminationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub termination_time: Option<String>,
     /// `VbrId` on the wire.
     #[serde(
         rename = "VbrId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vbr_id: Option<String>,
     /// `VlanId` on the wire.
     #[serde(
         rename = "VlanId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vlan_id: Option<i32>,
     /// `VlanInterfaceId` on the wire.
     #[serde(
         rename = "VlanInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vlan_interface_id: Option<String>,
 }
@@ -14874,42 +15166,42 @@ pub struct Vpc {
     #[serde(
         rename = "CidrBlock",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cidr_block: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `IsDefault` on the wire.
     #[serde(
         rename = "IsDefault",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub is_default: Option<bool>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `UserCidrs` on the wire.
@@ -14918,14 +15210,14 @@ pub struct Vpc {
     #[serde(
         rename = "UserCidrs",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub user_cidrs: Vec<String>,
     /// `VRouterId` on the wire.
     #[serde(
         rename = "VRouterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_router_id: Option<String>,
     /// `VSwitchIds` on the wire.
@@ -14934,21 +15226,21 @@ pub struct Vpc {
     #[serde(
         rename = "VSwitchIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub v_switch_ids: Vec<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
     /// `VpcName` on the wire.
     #[serde(
         rename = "VpcName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_name: Option<String>,
 }
@@ -14961,7 +15253,7 @@ pub struct VpcAttributes {
     #[serde(
         rename = "NatIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nat_ip_address: Option<String>,
     /// `PrivateIpAddress` on the wire.
@@ -14970,21 +15262,21 @@ pub struct VpcAttributes {
     #[serde(
         rename = "PrivateIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub private_ip_address: Vec<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
 }
@@ -14999,14 +15291,14 @@ pub struct Zone {
     #[serde(
         rename = "NetworkTypes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub network_types: Vec<String>,
     /// `ZoneNo` on the wire.
     #[serde(
         rename = "ZoneNo",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_no: Option<String>,
 }

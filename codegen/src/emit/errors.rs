@@ -105,6 +105,6 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
             }
         }
 
-        aliyun_core::operation_error!(#error);
+        aliyun_core::__private::operation_error!(#error);
     }
 }

@@ -299,7 +299,7 @@ fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
         if is_collection(&f.ty) {
             quote!(#name: self.#name.unwrap_or_default(),)
         } else if f.required {
-            quote!(#name: aliyun_core::validate::required(#wire, self.#name)?,)
+            quote!(#name: aliyun_core::__private::validate::required(#wire, self.#name)?,)
         } else {
             quote!(#name: self.#name,)
         }

@@ -44,24 +44,24 @@ pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
     let wire = &field.wire_name;
     let serde = match &field.ty {
         Type::List(item) if !matches!(item.ty, Type::Struct(_) | Type::Any) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::lenient_list")])
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::lenient_list")])
         }
         Type::List(_) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::wrapped_list")])
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::wrapped_list")])
         }
         Type::Map(item) if matches!(item.ty, Type::Struct(_) | Type::Any) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::object_map")])
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::object_map")])
         }
         Type::Map(_) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::lenient_map")])
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::lenient_map")])
         }
         Type::Struct(_) | Type::Any if required => quote!(#[serde(rename = #wire)]),
         Type::Struct(_) | Type::Any => quote!(#[serde(rename = #wire, default)]),
         _ if required => {
-            quote!(#[serde(rename = #wire, deserialize_with = "aliyun_core::de::lenient")])
+            quote!(#[serde(rename = #wire, deserialize_with = "aliyun_core::__private::de::lenient")])
         }
         _ => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::de::lenient_opt")])
+            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::lenient_opt")])
         }
     };
     let doc = doc_paragraphs(&[member_doc(field), wire_note(field)]);
@@ -243,6 +243,6 @@ fn enum_type(e: &EnumType) -> TokenStream {
             /// A value this version of the SDK does not know, kept as sent.
             Unknown(String),
         }
-        aliyun_core::text_enum!(#name { #(#mappings),* });
+        aliyun_core::__private::text_enum!(#name { #(#mappings),* });
     }
 }

@@ -121,12 +121,12 @@ pub fn validate_field(
         if min.is_some() || max.is_some() {
             let (min, max) = (option_tokens(min), option_tokens(max));
             checks
-                .push(quote!(aliyun_core::validate::items(#borrowed, #access.len(), #min, #max)?;));
+                .push(quote!(aliyun_core::__private::validate::items(#borrowed, #access.len(), #min, #max)?;));
         }
         let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name));
         if !item_checks.is_empty() {
             checks.push(quote! {
-                aliyun_core::validate::each(#borrowed, &#access, |name, item| {
+                aliyun_core::__private::validate::each(#borrowed, &#access, |name, item| {
                     #(#item_checks)*
                     Ok(())
                 })?;
@@ -138,13 +138,13 @@ pub fn validate_field(
         // A required map needs at least one entry, as a required list needs one item.
         if field.required {
             checks.push(
-                quote!(aliyun_core::validate::items(#borrowed, #access.len(), Some(1), None)?;),
+                quote!(aliyun_core::__private::validate::items(#borrowed, #access.len(), Some(1), None)?;),
             );
         }
         let item_checks = value_checks(&item.ty, &item.limits, &quote!(item), &quote!(name));
         if !item_checks.is_empty() {
             checks.push(quote! {
-                aliyun_core::validate::each_value(#borrowed, &#access, |name, item| {
+                aliyun_core::__private::validate::each_value(#borrowed, &#access, |name, item| {
                     #(#item_checks)*
                     Ok(())
                 })?;
@@ -153,7 +153,7 @@ pub fn validate_field(
         return quote!(#(#checks)*);
     }
     if is_option && field.required {
-        checks.push(quote!(aliyun_core::validate::required(#borrowed, #access.as_ref())?;));
+        checks.push(quote!(aliyun_core::__private::validate::required(#borrowed, #access.as_ref())?;));
     }
     let value_checks = value_checks(&field.ty, &field.limits, &quote!(value), borrowed);
     if value_checks.is_empty() {
@@ -187,13 +187,13 @@ fn value_checks(
             if limits.min_length.is_some() || limits.max_length.is_some() {
                 let min = option_tokens(limits.min_length.map(|m| m as usize));
                 let max = option_tokens(limits.max_length.map(|m| m as usize));
-                checks.push(quote!(aliyun_core::validate::length(#name, #value, #min, #max)?;));
+                checks.push(quote!(aliyun_core::__private::validate::length(#name, #value, #min, #max)?;));
             }
             if let Some(pattern) = &limits.pattern {
                 checks.push(quote! {
-                    static PATTERN: aliyun_core::validate::Pattern =
-                        aliyun_core::validate::Pattern::new(#pattern);
-                    aliyun_core::validate::pattern(#name, #value, &PATTERN)?;
+                    static PATTERN: aliyun_core::__private::validate::Pattern =
+                        aliyun_core::__private::validate::Pattern::new(#pattern);
+                    aliyun_core::__private::validate::pattern(#name, #value, &PATTERN)?;
                 });
             }
         }
@@ -208,7 +208,7 @@ fn value_checks(
                 None => quote!(None),
             };
             let (min, max) = (bound(&limits.minimum), bound(&limits.maximum));
-            checks.push(quote!(aliyun_core::validate::range(#name, *#value, #min, #max)?;));
+            checks.push(quote!(aliyun_core::__private::validate::range(#name, *#value, #min, #max)?;));
         }
         Type::Struct(_) => {
             checks.push(quote!(aliyun_core::params::StructParam::validate(#value, #name)?;));

@@ -100,27 +100,31 @@ impl AddTagsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct AddTagsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -155,8 +159,13 @@ impl aliyun_core::Operation for AddTagsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), Some(1), Some(3))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Tag",
+            self.tag.len(),
+            Some(1),
+            Some(3),
+        )?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -164,7 +173,7 @@ impl aliyun_core::Operation for AddTagsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "GroupIds",
             self.group_ids.len(),
             Some(1),
@@ -231,7 +240,7 @@ impl aliyun_core::error::OperationError for AddTagsError {
         }
     }
 }
-aliyun_core::operation_error!(AddTagsError);
+aliyun_core::__private::operation_error!(AddTagsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -250,20 +250,24 @@ impl ApplyMetricRuleTemplateBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ApplyMetricRuleTemplateOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resource` on the wire.
@@ -273,7 +277,7 @@ pub struct ApplyMetricRuleTemplateOutput {
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -376,7 +380,7 @@ impl aliyun_core::error::OperationError for ApplyMetricRuleTemplateError {
         }
     }
 }
-aliyun_core::operation_error!(ApplyMetricRuleTemplateError);
+aliyun_core::__private::operation_error!(ApplyMetricRuleTemplateError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,34 +84,38 @@ impl BatchCreateInstantSiteMonitorBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct BatchCreateInstantSiteMonitorOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
     #[serde(
         rename = "Data",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub data: Vec<Data>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -151,13 +155,13 @@ impl aliyun_core::Operation for BatchCreateInstantSiteMonitorInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "TaskList",
             self.task_list.len(),
             Some(1),
             Some(200),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "TaskList",
             &self.task_list,
             |name, item| {
@@ -232,7 +236,7 @@ impl aliyun_core::error::OperationError for BatchCreateInstantSiteMonitorError {
         }
     }
 }
-aliyun_core::operation_error!(BatchCreateInstantSiteMonitorError);
+aliyun_core::__private::operation_error!(BatchCreateInstantSiteMonitorError);
 #[cfg(test)]
 mod tests {
     use super::*;

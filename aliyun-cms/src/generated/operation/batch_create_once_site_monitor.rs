@@ -83,30 +83,38 @@ impl BatchCreateOnceSiteMonitorBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct BatchCreateOnceSiteMonitorOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
-    #[serde(rename = "Data", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Data",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub data: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -146,13 +154,13 @@ impl aliyun_core::Operation for BatchCreateOnceSiteMonitorInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "TaskList",
             self.task_list.len(),
             Some(1),
             Some(200),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "TaskList",
             &self.task_list,
             |name, item| {
@@ -227,7 +235,7 @@ impl aliyun_core::error::OperationError for BatchCreateOnceSiteMonitorError {
         }
     }
 }
-aliyun_core::operation_error!(BatchCreateOnceSiteMonitorError);
+aliyun_core::__private::operation_error!(BatchCreateOnceSiteMonitorError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,10 +119,13 @@ impl<C> BatchExportBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<BatchExportInput, aliyun_core::InvalidInput> {
         let input = BatchExportInput {
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
-            metric: aliyun_core::validate::required("Metric", self.metric)?,
-            cursor: aliyun_core::validate::required("Cursor", self.cursor)?,
-            length: aliyun_core::validate::required("Length", self.length)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
+            metric: aliyun_core::__private::validate::required("Metric", self.metric)?,
+            cursor: aliyun_core::__private::validate::required("Cursor", self.cursor)?,
+            length: aliyun_core::__private::validate::required("Length", self.length)?,
             measurements: self.measurements.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -165,59 +168,63 @@ pub struct BatchExportOutput {
     #[serde(
         rename = "Anchor",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub anchor: Option<i64>,
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Cursor` on the wire.
     #[serde(
         rename = "Cursor",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cursor: Option<String>,
     /// `DataResults` on the wire.
     #[serde(
         rename = "DataResults",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub data_results: Vec<DataResults>,
     /// `HasNext` on the wire.
     #[serde(
         rename = "HasNext",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub has_next: Option<bool>,
     /// `Length` on the wire.
     #[serde(
         rename = "Length",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub length: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -289,7 +296,7 @@ impl aliyun_core::error::OperationError for BatchExportError {
         }
     }
 }
-aliyun_core::operation_error!(BatchExportError);
+aliyun_core::__private::operation_error!(BatchExportError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -185,7 +185,7 @@ impl<C> CreateDynamicTagGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateDynamicTagGroupInput, aliyun_core::InvalidInput> {
         let input = CreateDynamicTagGroupInput {
-            tag_key: aliyun_core::validate::required("TagKey", self.tag_key)?,
+            tag_key: aliyun_core::__private::validate::required("TagKey", self.tag_key)?,
             contact_group_list: self.contact_group_list.unwrap_or_default(),
             match_express: self.match_express.unwrap_or_default(),
             tag_region_id: self.tag_region_id,
@@ -236,30 +236,38 @@ impl CreateDynamicTagGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateDynamicTagGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -299,19 +307,19 @@ impl aliyun_core::Operation for CreateDynamicTagGroupInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ContactGroupList",
             self.contact_group_list.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MatchExpress",
             self.match_express.len(),
             Some(1),
             Some(3),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "MatchExpress",
             &self.match_express,
             |name, item| {
@@ -319,7 +327,7 @@ impl aliyun_core::Operation for CreateDynamicTagGroupInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "TemplateIdList",
             self.template_id_list.len(),
             None,
@@ -403,7 +411,7 @@ impl aliyun_core::error::OperationError for CreateDynamicTagGroupError {
         }
     }
 }
-aliyun_core::operation_error!(CreateDynamicTagGroupError);
+aliyun_core::__private::operation_error!(CreateDynamicTagGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,20 +113,24 @@ impl CreateGroupMetricRulesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateGroupMetricRulesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resources` on the wire.
@@ -135,14 +139,14 @@ pub struct CreateGroupMetricRulesOutput {
     #[serde(
         rename = "Resources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub resources: Vec<AlertResult>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -162,13 +166,13 @@ impl aliyun_core::Operation for CreateGroupMetricRulesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "GroupMetricRules",
             self.group_metric_rules.len(),
             None,
             Some(200),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "GroupMetricRules",
             &self.group_metric_rules,
             |name, item| {
@@ -216,7 +220,7 @@ impl aliyun_core::error::OperationError for CreateGroupMetricRulesError {
         }
     }
 }
-aliyun_core::operation_error!(CreateGroupMetricRulesError);
+aliyun_core::__private::operation_error!(CreateGroupMetricRulesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,8 +145,11 @@ impl<C> CreateGroupMonitoringAgentProcessBuilder<C> {
         self,
     ) -> Result<CreateGroupMonitoringAgentProcessInput, aliyun_core::InvalidInput> {
         let input = CreateGroupMonitoringAgentProcessInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            process_name: aliyun_core::validate::required(
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            process_name: aliyun_core::__private::validate::required(
                 "ProcessName",
                 self.process_name,
             )?,
@@ -196,20 +199,24 @@ impl CreateGroupMonitoringAgentProcessBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateGroupMonitoringAgentProcessOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resource` on the wire.
@@ -219,7 +226,7 @@ pub struct CreateGroupMonitoringAgentProcessOutput {
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -254,13 +261,13 @@ impl aliyun_core::Operation for CreateGroupMonitoringAgentProcessInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MatchExpress",
             self.match_express.len(),
             None,
             Some(3),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "MatchExpress",
             &self.match_express,
             |name, item| {
@@ -268,13 +275,13 @@ impl aliyun_core::Operation for CreateGroupMonitoringAgentProcessInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AlertConfig",
             self.alert_config.len(),
             Some(1),
             Some(3),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AlertConfig",
             &self.alert_config,
             |name, item| {
@@ -350,7 +357,7 @@ impl aliyun_core::error::OperationError for CreateGroupMonitoringAgentProcessErr
         }
     }
 }
-aliyun_core::operation_error!(CreateGroupMonitoringAgentProcessError);
+aliyun_core::__private::operation_error!(CreateGroupMonitoringAgentProcessError);
 #[cfg(test)]
 mod tests {
     use super::*;

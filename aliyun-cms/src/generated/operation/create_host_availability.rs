@@ -214,12 +214,21 @@ impl<C> CreateHostAvailabilityBuilder<C> {
         self,
     ) -> Result<CreateHostAvailabilityInput, aliyun_core::InvalidInput> {
         let input = CreateHostAvailabilityInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            task_name: aliyun_core::validate::required("TaskName", self.task_name)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            task_name: aliyun_core::__private::validate::required(
+                "TaskName",
+                self.task_name,
+            )?,
             task_scope: self.task_scope,
-            task_type: aliyun_core::validate::required("TaskType", self.task_type)?,
+            task_type: aliyun_core::__private::validate::required(
+                "TaskType",
+                self.task_type,
+            )?,
             task_option: self.task_option,
-            alert_config: aliyun_core::validate::required(
+            alert_config: aliyun_core::__private::validate::required(
                 "AlertConfig",
                 self.alert_config,
             )?,
@@ -272,34 +281,38 @@ impl CreateHostAvailabilityBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateHostAvailabilityOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<i64>,
 }
@@ -354,13 +367,13 @@ impl aliyun_core::Operation for CreateHostAvailabilityInput {
         }
         let value = &self.alert_config;
         aliyun_core::params::StructParam::validate(value, "AlertConfig")?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AlertConfigEscalationList",
             self.alert_config_escalation_list.len(),
             Some(1),
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AlertConfigEscalationList",
             &self.alert_config_escalation_list,
             |name, item| {
@@ -368,13 +381,13 @@ impl aliyun_core::Operation for CreateHostAvailabilityInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceList",
             self.instance_list.len(),
             None,
             Some(1000),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AlertConfigTargetList",
             &self.alert_config_target_list,
             |name, item| {
@@ -477,7 +490,7 @@ impl aliyun_core::error::OperationError for CreateHostAvailabilityError {
         }
     }
 }
-aliyun_core::operation_error!(CreateHostAvailabilityError);
+aliyun_core::__private::operation_error!(CreateHostAvailabilityError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,7 +120,10 @@ impl<C> CreateHybridMonitorNamespaceBuilder<C> {
         self,
     ) -> Result<CreateHybridMonitorNamespaceInput, aliyun_core::InvalidInput> {
         let input = CreateHybridMonitorNamespaceInput {
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
             description: self.description,
             spec: self.spec,
             namespace_type: self.namespace_type,
@@ -165,27 +168,31 @@ impl CreateHybridMonitorNamespaceBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateHybridMonitorNamespaceOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -248,7 +255,7 @@ impl aliyun_core::error::OperationError for CreateHybridMonitorNamespaceError {
         }
     }
 }
-aliyun_core::operation_error!(CreateHybridMonitorNamespaceError);
+aliyun_core::__private::operation_error!(CreateHybridMonitorNamespaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,7 +85,7 @@ impl<C> CreateHybridMonitorSLSGroupBuilder<C> {
         self,
     ) -> Result<CreateHybridMonitorSLSGroupInput, aliyun_core::InvalidInput> {
         let input = CreateHybridMonitorSLSGroupInput {
-            sls_group_name: aliyun_core::validate::required(
+            sls_group_name: aliyun_core::__private::validate::required(
                 "SLSGroupName",
                 self.sls_group_name,
             )?,
@@ -129,27 +129,31 @@ impl CreateHybridMonitorSLSGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateHybridMonitorSLSGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -184,13 +188,13 @@ impl aliyun_core::Operation for CreateHybridMonitorSLSGroupInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SLSGroupConfig",
             self.sls_group_config.len(),
             Some(1),
             Some(30),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "SLSGroupConfig",
             &self.sls_group_config,
             |name, item| {
@@ -260,7 +264,7 @@ impl aliyun_core::error::OperationError for CreateHybridMonitorSLSGroupError {
         }
     }
 }
-aliyun_core::operation_error!(CreateHybridMonitorSLSGroupError);
+aliyun_core::__private::operation_error!(CreateHybridMonitorSLSGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -277,11 +277,14 @@ impl<C> CreateHybridMonitorTaskBuilder<C> {
         self,
     ) -> Result<CreateHybridMonitorTaskInput, aliyun_core::InvalidInput> {
         let input = CreateHybridMonitorTaskInput {
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
             description: self.description,
             task_name: self.task_name,
             task_type: self.task_type,
-            collect_target_type: aliyun_core::validate::required(
+            collect_target_type: aliyun_core::__private::validate::required(
                 "CollectTargetType",
                 self.collect_target_type,
             )?,
@@ -341,34 +344,38 @@ impl CreateHybridMonitorTaskBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateHybridMonitorTaskOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<i64>,
 }
@@ -388,13 +395,13 @@ impl aliyun_core::Operation for CreateHybridMonitorTaskInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AttachLabels",
             self.attach_labels.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AttachLabels",
             &self.attach_labels,
             |name, item| {
@@ -405,7 +412,7 @@ impl aliyun_core::Operation for CreateHybridMonitorTaskInput {
         if let Some(value) = &self.sls_process_config {
             aliyun_core::params::StructParam::validate(value, "SLSProcessConfig")?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "CloudAccessId",
             self.cloud_access_id.len(),
             Some(1),
@@ -464,7 +471,7 @@ impl aliyun_core::error::OperationError for CreateHybridMonitorTaskError {
         }
     }
 }
-aliyun_core::operation_error!(CreateHybridMonitorTaskError);
+aliyun_core::__private::operation_error!(CreateHybridMonitorTaskError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,9 +140,18 @@ impl<C> CreateInstantSiteMonitorBuilder<C> {
         self,
     ) -> Result<CreateInstantSiteMonitorInput, aliyun_core::InvalidInput> {
         let input = CreateInstantSiteMonitorInput {
-            address: aliyun_core::validate::required("Address", self.address)?,
-            task_type: aliyun_core::validate::required("TaskType", self.task_type)?,
-            task_name: aliyun_core::validate::required("TaskName", self.task_name)?,
+            address: aliyun_core::__private::validate::required(
+                "Address",
+                self.address,
+            )?,
+            task_type: aliyun_core::__private::validate::required(
+                "TaskType",
+                self.task_type,
+            )?,
+            task_name: aliyun_core::__private::validate::required(
+                "TaskName",
+                self.task_name,
+            )?,
             isp_cities: self.isp_cities,
             options_json: self.options_json,
             random_isp_city: self.random_isp_city,
@@ -187,34 +196,38 @@ impl CreateInstantSiteMonitorBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateInstantSiteMonitorOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `CreateResultList` on the wire.
     #[serde(
         rename = "CreateResultList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub create_result_list: Vec<Data>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -434,7 +447,7 @@ impl aliyun_core::error::OperationError for CreateInstantSiteMonitorError {
         }
     }
 }
-aliyun_core::operation_error!(CreateInstantSiteMonitorError);
+aliyun_core::__private::operation_error!(CreateInstantSiteMonitorError);
 #[cfg(test)]
 mod tests {
     use super::*;

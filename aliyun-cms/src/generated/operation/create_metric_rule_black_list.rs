@@ -220,9 +220,15 @@ impl<C> CreateMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<CreateMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = CreateMetricRuleBlackListInput {
-            name: aliyun_core::validate::required("Name", self.name)?,
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
-            category: aliyun_core::validate::required("Category", self.category)?,
+            name: aliyun_core::__private::validate::required("Name", self.name)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
+            category: aliyun_core::__private::validate::required(
+                "Category",
+                self.category,
+            )?,
             scope_type: self.scope_type,
             scope_value: self.scope_value,
             enable_start_time: self.enable_start_time,
@@ -275,30 +281,38 @@ impl CreateMetricRuleBlackListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMetricRuleBlackListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -343,14 +357,19 @@ impl aliyun_core::Operation for CreateMetricRuleBlackListInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Instances",
             self.instances.len(),
             Some(1),
             Some(100),
         )?;
-        aliyun_core::validate::items("Metrics", self.metrics.len(), None, Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Metrics",
+            self.metrics.len(),
+            None,
+            Some(10),
+        )?;
+        aliyun_core::__private::validate::each(
             "Metrics",
             &self.metrics,
             |name, item| {
@@ -441,7 +460,7 @@ impl aliyun_core::error::OperationError for CreateMetricRuleBlackListError {
         }
     }
 }
-aliyun_core::operation_error!(CreateMetricRuleBlackListError);
+aliyun_core::__private::operation_error!(CreateMetricRuleBlackListError);
 #[cfg(test)]
 mod tests {
     use super::*;

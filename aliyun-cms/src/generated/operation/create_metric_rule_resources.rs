@@ -84,7 +84,10 @@ impl<C> CreateMetricRuleResourcesBuilder<C> {
         let input = CreateMetricRuleResourcesInput {
             rule_id: self.rule_id,
             overwrite: self.overwrite,
-            resources: aliyun_core::validate::required("Resources", self.resources)?,
+            resources: aliyun_core::__private::validate::required(
+                "Resources",
+                self.resources,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -123,27 +126,31 @@ impl CreateMetricRuleResourcesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMetricRuleResourcesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -204,7 +211,7 @@ impl aliyun_core::error::OperationError for CreateMetricRuleResourcesError {
         }
     }
 }
-aliyun_core::operation_error!(CreateMetricRuleResourcesError);
+aliyun_core::__private::operation_error!(CreateMetricRuleResourcesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,7 +93,7 @@ impl<C> CreateMetricRuleTemplateBuilder<C> {
         self,
     ) -> Result<CreateMetricRuleTemplateInput, aliyun_core::InvalidInput> {
         let input = CreateMetricRuleTemplateInput {
-            name: aliyun_core::validate::required("Name", self.name)?,
+            name: aliyun_core::__private::validate::required("Name", self.name)?,
             description: self.description,
             alert_templates: self.alert_templates.unwrap_or_default(),
         };
@@ -134,30 +134,38 @@ impl CreateMetricRuleTemplateBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMetricRuleTemplateOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i64>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -217,13 +225,13 @@ impl aliyun_core::Operation for CreateMetricRuleTemplateInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AlertTemplates",
             self.alert_templates.len(),
             None,
             Some(200),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AlertTemplates",
             &self.alert_templates,
             |name, item| {
@@ -328,7 +336,7 @@ impl aliyun_core::error::OperationError for CreateMetricRuleTemplateError {
         }
     }
 }
-aliyun_core::operation_error!(CreateMetricRuleTemplateError);
+aliyun_core::__private::operation_error!(CreateMetricRuleTemplateError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,11 +82,11 @@ impl<C> CreateMonitorAgentProcessBuilder<C> {
         self,
     ) -> Result<CreateMonitorAgentProcessInput, aliyun_core::InvalidInput> {
         let input = CreateMonitorAgentProcessInput {
-            process_name: aliyun_core::validate::required(
+            process_name: aliyun_core::__private::validate::required(
                 "ProcessName",
                 self.process_name,
             )?,
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -129,30 +129,38 @@ impl CreateMonitorAgentProcessBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMonitorAgentProcessOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i64>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -249,7 +257,7 @@ impl aliyun_core::error::OperationError for CreateMonitorAgentProcessError {
         }
     }
 }
-aliyun_core::operation_error!(CreateMonitorAgentProcessError);
+aliyun_core::__private::operation_error!(CreateMonitorAgentProcessError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,7 +61,10 @@ impl<C> CreateMonitorGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateMonitorGroupInput, aliyun_core::InvalidInput> {
         let input = CreateMonitorGroupInput {
-            group_name: aliyun_core::validate::required("GroupName", self.group_name)?,
+            group_name: aliyun_core::__private::validate::required(
+                "GroupName",
+                self.group_name,
+            )?,
             contact_groups: self.contact_groups,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -100,34 +103,38 @@ impl CreateMonitorGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMonitorGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `GroupId` on the wire.
     #[serde(
         rename = "GroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub group_id: Option<i64>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -295,7 +302,7 @@ impl aliyun_core::error::OperationError for CreateMonitorGroupError {
         }
     }
 }
-aliyun_core::operation_error!(CreateMonitorGroupError);
+aliyun_core::__private::operation_error!(CreateMonitorGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

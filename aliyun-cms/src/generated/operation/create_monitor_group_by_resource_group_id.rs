@@ -143,12 +143,15 @@ impl<C> CreateMonitorGroupByResourceGroupIdBuilder<C> {
         let input = CreateMonitorGroupByResourceGroupIdInput {
             enable_subscribe_event: self.enable_subscribe_event,
             enable_install_agent: self.enable_install_agent,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            resource_group_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            resource_group_id: aliyun_core::__private::validate::required(
                 "ResourceGroupId",
                 self.resource_group_id,
             )?,
-            resource_group_name: aliyun_core::validate::required(
+            resource_group_name: aliyun_core::__private::validate::required(
                 "ResourceGroupName",
                 self.resource_group_name,
             )?,
@@ -200,30 +203,38 @@ impl CreateMonitorGroupByResourceGroupIdBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMonitorGroupByResourceGroupIdOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i64>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -258,7 +269,7 @@ impl aliyun_core::Operation for CreateMonitorGroupByResourceGroupIdInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ContactGroupList",
             self.contact_group_list.len(),
             Some(1),
@@ -329,7 +340,7 @@ impl aliyun_core::error::OperationError for CreateMonitorGroupByResourceGroupIdE
         }
     }
 }
-aliyun_core::operation_error!(CreateMonitorGroupByResourceGroupIdError);
+aliyun_core::__private::operation_error!(CreateMonitorGroupByResourceGroupIdError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,27 +105,31 @@ impl CreateMonitorGroupInstancesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMonitorGroupInstancesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -185,13 +189,13 @@ impl aliyun_core::Operation for CreateMonitorGroupInstancesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Instances",
             self.instances.len(),
             Some(1),
             Some(2000),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Instances",
             &self.instances,
             |name, item| {
@@ -295,7 +299,7 @@ impl aliyun_core::error::OperationError for CreateMonitorGroupInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(CreateMonitorGroupInstancesError);
+aliyun_core::__private::operation_error!(CreateMonitorGroupInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

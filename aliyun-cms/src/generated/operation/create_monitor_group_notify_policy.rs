@@ -101,13 +101,22 @@ impl<C> CreateMonitorGroupNotifyPolicyBuilder<C> {
         self,
     ) -> Result<CreateMonitorGroupNotifyPolicyInput, aliyun_core::InvalidInput> {
         let input = CreateMonitorGroupNotifyPolicyInput {
-            policy_type: aliyun_core::validate::required(
+            policy_type: aliyun_core::__private::validate::required(
                 "PolicyType",
                 self.policy_type,
             )?,
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            start_time: aliyun_core::validate::required("StartTime", self.start_time)?,
-            end_time: aliyun_core::validate::required("EndTime", self.end_time)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            start_time: aliyun_core::__private::validate::required(
+                "StartTime",
+                self.start_time,
+            )?,
+            end_time: aliyun_core::__private::validate::required(
+                "EndTime",
+                self.end_time,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -150,34 +159,38 @@ impl CreateMonitorGroupNotifyPolicyBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMonitorGroupNotifyPolicyOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Result` on the wire.
     #[serde(
         rename = "Result",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub result: Option<i32>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -239,7 +252,7 @@ impl aliyun_core::error::OperationError for CreateMonitorGroupNotifyPolicyError 
         }
     }
 }
-aliyun_core::operation_error!(CreateMonitorGroupNotifyPolicyError);
+aliyun_core::__private::operation_error!(CreateMonitorGroupNotifyPolicyError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,7 +83,7 @@ impl<C> CreateMonitoringAgentProcessBuilder<C> {
     ) -> Result<CreateMonitoringAgentProcessInput, aliyun_core::InvalidInput> {
         let input = CreateMonitoringAgentProcessInput {
             process_name: self.process_name,
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -126,30 +126,38 @@ impl CreateMonitoringAgentProcessBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateMonitoringAgentProcessOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Id` on the wire.
-    #[serde(rename = "Id", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Id",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub id: Option<i64>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -246,7 +254,7 @@ impl aliyun_core::error::OperationError for CreateMonitoringAgentProcessError {
         }
     }
 }
-aliyun_core::operation_error!(CreateMonitoringAgentProcessError);
+aliyun_core::__private::operation_error!(CreateMonitoringAgentProcessError);
 #[cfg(test)]
 mod tests {
     use super::*;

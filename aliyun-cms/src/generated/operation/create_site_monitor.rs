@@ -176,9 +176,18 @@ impl<C> CreateSiteMonitorBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateSiteMonitorInput, aliyun_core::InvalidInput> {
         let input = CreateSiteMonitorInput {
-            address: aliyun_core::validate::required("Address", self.address)?,
-            task_type: aliyun_core::validate::required("TaskType", self.task_type)?,
-            task_name: aliyun_core::validate::required("TaskName", self.task_name)?,
+            address: aliyun_core::__private::validate::required(
+                "Address",
+                self.address,
+            )?,
+            task_type: aliyun_core::__private::validate::required(
+                "TaskType",
+                self.task_type,
+            )?,
+            task_name: aliyun_core::__private::validate::required(
+                "TaskName",
+                self.task_name,
+            )?,
             interval: self.interval,
             isp_cities: self.isp_cities,
             options_json: self.options_json,
@@ -225,7 +234,11 @@ impl CreateSiteMonitorBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CreateSiteMonitorOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `CreateResultList` on the wire.
     ///
@@ -233,7 +246,7 @@ pub struct CreateSiteMonitorOutput {
     #[serde(
         rename = "CreateResultList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub create_result_list: Vec<Data>,
     /// `Data` on the wire.
@@ -243,21 +256,21 @@ pub struct CreateSiteMonitorOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -491,7 +504,7 @@ impl aliyun_core::error::OperationError for CreateSiteMonitorError {
         }
     }
 }
-aliyun_core::operation_error!(CreateSiteMonitorError);
+aliyun_core::__private::operation_error!(CreateSiteMonitorError);
 #[cfg(test)]
 mod tests {
     use super::*;

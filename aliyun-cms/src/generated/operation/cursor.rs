@@ -138,10 +138,16 @@ impl<C> CursorBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CursorInput, aliyun_core::InvalidInput> {
         let input = CursorInput {
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
-            metric: aliyun_core::validate::required("Metric", self.metric)?,
-            period: aliyun_core::validate::required("Period", self.period)?,
-            start_time: aliyun_core::validate::required("StartTime", self.start_time)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
+            metric: aliyun_core::__private::validate::required("Metric", self.metric)?,
+            period: aliyun_core::__private::validate::required("Period", self.period)?,
+            start_time: aliyun_core::__private::validate::required(
+                "StartTime",
+                self.start_time,
+            )?,
             end_time: self.end_time,
             matchers: self.matchers.unwrap_or_default(),
         };
@@ -180,34 +186,38 @@ impl CursorBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct CursorOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Cursor` on the wire.
     #[serde(
         rename = "Cursor",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cursor: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -235,7 +245,7 @@ impl aliyun_core::Operation for CursorInput {
         ("Matchers", aliyun_core::ParamLocation::FormBody),
     ];
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Matchers",
             &self.matchers,
             |name, item| {
@@ -289,7 +299,7 @@ impl aliyun_core::error::OperationError for CursorError {
         }
     }
 }
-aliyun_core::operation_error!(CursorError);
+aliyun_core::__private::operation_error!(CursorError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,27 +79,31 @@ impl DeleteContactGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteContactGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -194,7 +198,7 @@ impl aliyun_core::error::OperationError for DeleteContactGroupError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteContactGroupError);
+aliyun_core::__private::operation_error!(DeleteContactGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

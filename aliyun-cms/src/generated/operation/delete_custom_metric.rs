@@ -99,8 +99,11 @@ impl<C> DeleteCustomMetricBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteCustomMetricInput, aliyun_core::InvalidInput> {
         let input = DeleteCustomMetricInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            metric_name: aliyun_core::validate::required(
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
                 self.metric_name,
             )?,
@@ -145,20 +148,24 @@ impl DeleteCustomMetricBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteCustomMetricOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -220,7 +227,7 @@ impl aliyun_core::error::OperationError for DeleteCustomMetricError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteCustomMetricError);
+aliyun_core::__private::operation_error!(DeleteCustomMetricError);
 #[cfg(test)]
 mod tests {
     use super::*;

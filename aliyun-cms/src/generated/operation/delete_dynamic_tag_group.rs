@@ -42,7 +42,7 @@ impl<C> DeleteDynamicTagGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteDynamicTagGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteDynamicTagGroupInput {
-            dynamic_tag_rule_id: aliyun_core::validate::required(
+            dynamic_tag_rule_id: aliyun_core::__private::validate::required(
                 "DynamicTagRuleId",
                 self.dynamic_tag_rule_id,
             )?,
@@ -82,27 +82,31 @@ impl DeleteDynamicTagGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteDynamicTagGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -197,7 +201,7 @@ impl aliyun_core::error::OperationError for DeleteDynamicTagGroupError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteDynamicTagGroupError);
+aliyun_core::__private::operation_error!(DeleteDynamicTagGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,7 +65,10 @@ impl<C> DeleteEventRuleTargetsBuilder<C> {
         self,
     ) -> Result<DeleteEventRuleTargetsInput, aliyun_core::InvalidInput> {
         let input = DeleteEventRuleTargetsInput {
-            rule_name: aliyun_core::validate::required("RuleName", self.rule_name)?,
+            rule_name: aliyun_core::__private::validate::required(
+                "RuleName",
+                self.rule_name,
+            )?,
             ids: self.ids.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -104,27 +107,31 @@ impl DeleteEventRuleTargetsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteEventRuleTargetsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -154,7 +161,12 @@ impl aliyun_core::Operation for DeleteEventRuleTargetsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Ids", self.ids.len(), Some(1), Some(20))?;
+        aliyun_core::__private::validate::items(
+            "Ids",
+            self.ids.len(),
+            Some(1),
+            Some(20),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -209,7 +221,7 @@ impl aliyun_core::error::OperationError for DeleteEventRuleTargetsError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteEventRuleTargetsError);
+aliyun_core::__private::operation_error!(DeleteEventRuleTargetsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,27 +76,31 @@ impl DeleteExporterOutputBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteExporterOutputOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -191,7 +195,7 @@ impl aliyun_core::error::OperationError for DeleteExporterOutputError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteExporterOutputError);
+aliyun_core::__private::operation_error!(DeleteExporterOutputError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,8 +63,11 @@ impl<C> DeleteGroupMonitoringAgentProcessBuilder<C> {
         self,
     ) -> Result<DeleteGroupMonitoringAgentProcessInput, aliyun_core::InvalidInput> {
         let input = DeleteGroupMonitoringAgentProcessInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            id: aliyun_core::validate::required("Id", self.id)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            id: aliyun_core::__private::validate::required("Id", self.id)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -105,27 +108,31 @@ impl DeleteGroupMonitoringAgentProcessBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteGroupMonitoringAgentProcessOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -221,7 +228,7 @@ impl aliyun_core::error::OperationError for DeleteGroupMonitoringAgentProcessErr
         }
     }
 }
-aliyun_core::operation_error!(DeleteGroupMonitoringAgentProcessError);
+aliyun_core::__private::operation_error!(DeleteGroupMonitoringAgentProcessError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,27 +80,31 @@ impl DeleteHostAvailabilityBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteHostAvailabilityOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -135,7 +139,7 @@ impl aliyun_core::Operation for DeleteHostAvailabilityInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Id", self.id.len(), Some(1), Some(20))?;
+        aliyun_core::__private::validate::items("Id", self.id.len(), Some(1), Some(20))?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -196,7 +200,7 @@ impl aliyun_core::error::OperationError for DeleteHostAvailabilityError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteHostAvailabilityError);
+aliyun_core::__private::operation_error!(DeleteHostAvailabilityError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,10 @@ impl<C> DeleteHybridMonitorNamespaceBuilder<C> {
         self,
     ) -> Result<DeleteHybridMonitorNamespaceInput, aliyun_core::InvalidInput> {
         let input = DeleteHybridMonitorNamespaceInput {
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -78,27 +81,31 @@ impl DeleteHybridMonitorNamespaceBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteHybridMonitorNamespaceOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -157,7 +164,7 @@ impl aliyun_core::error::OperationError for DeleteHybridMonitorNamespaceError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteHybridMonitorNamespaceError);
+aliyun_core::__private::operation_error!(DeleteHybridMonitorNamespaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

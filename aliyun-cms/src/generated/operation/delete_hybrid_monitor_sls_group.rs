@@ -44,7 +44,7 @@ impl<C> DeleteHybridMonitorSLSGroupBuilder<C> {
         self,
     ) -> Result<DeleteHybridMonitorSLSGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteHybridMonitorSLSGroupInput {
-            sls_group_name: aliyun_core::validate::required(
+            sls_group_name: aliyun_core::__private::validate::required(
                 "SLSGroupName",
                 self.sls_group_name,
             )?,
@@ -84,27 +84,31 @@ impl DeleteHybridMonitorSLSGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteHybridMonitorSLSGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -163,7 +167,7 @@ impl aliyun_core::error::OperationError for DeleteHybridMonitorSLSGroupError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteHybridMonitorSLSGroupError);
+aliyun_core::__private::operation_error!(DeleteHybridMonitorSLSGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

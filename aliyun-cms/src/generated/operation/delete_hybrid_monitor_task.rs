@@ -123,27 +123,31 @@ impl DeleteHybridMonitorTaskBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteHybridMonitorTaskOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -204,7 +208,7 @@ impl aliyun_core::error::OperationError for DeleteHybridMonitorTaskError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteHybridMonitorTaskError);
+aliyun_core::__private::operation_error!(DeleteHybridMonitorTaskError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,7 @@ impl<C> DeleteMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<DeleteMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = DeleteMetricRuleBlackListInput {
-            id: aliyun_core::validate::required("Id", self.id)?,
+            id: aliyun_core::__private::validate::required("Id", self.id)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -78,34 +78,38 @@ impl DeleteMetricRuleBlackListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMetricRuleBlackListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Count` on the wire.
     #[serde(
         rename = "Count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -224,7 +228,7 @@ impl aliyun_core::error::OperationError for DeleteMetricRuleBlackListError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMetricRuleBlackListError);
+aliyun_core::__private::operation_error!(DeleteMetricRuleBlackListError);
 #[cfg(test)]
 mod tests {
     use super::*;

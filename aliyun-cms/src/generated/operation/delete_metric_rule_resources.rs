@@ -64,7 +64,10 @@ impl<C> DeleteMetricRuleResourcesBuilder<C> {
     ) -> Result<DeleteMetricRuleResourcesInput, aliyun_core::InvalidInput> {
         let input = DeleteMetricRuleResourcesInput {
             rule_id: self.rule_id,
-            resources: aliyun_core::validate::required("Resources", self.resources)?,
+            resources: aliyun_core::__private::validate::required(
+                "Resources",
+                self.resources,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -102,27 +105,31 @@ impl DeleteMetricRuleResourcesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMetricRuleResourcesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -182,7 +189,7 @@ impl aliyun_core::error::OperationError for DeleteMetricRuleResourcesError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMetricRuleResourcesError);
+aliyun_core::__private::operation_error!(DeleteMetricRuleResourcesError);
 #[cfg(test)]
 mod tests {
     use super::*;

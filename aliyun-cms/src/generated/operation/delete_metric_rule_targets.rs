@@ -105,7 +105,11 @@ impl DeleteMetricRuleTargetsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMetricRuleTargetsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `FailIds` on the wire.
     #[serde(rename = "FailIds", default)]
@@ -114,21 +118,21 @@ pub struct DeleteMetricRuleTargetsOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -148,7 +152,7 @@ impl aliyun_core::Operation for DeleteMetricRuleTargetsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "TargetIds",
             self.target_ids.len(),
             Some(1),
@@ -194,7 +198,7 @@ impl aliyun_core::error::OperationError for DeleteMetricRuleTargetsError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMetricRuleTargetsError);
+aliyun_core::__private::operation_error!(DeleteMetricRuleTargetsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,20 +79,24 @@ impl DeleteMetricRuleTemplateBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMetricRuleTemplateOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resource` on the wire.
@@ -102,7 +106,7 @@ pub struct DeleteMetricRuleTemplateOutput {
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -197,7 +201,7 @@ impl aliyun_core::error::OperationError for DeleteMetricRuleTemplateError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMetricRuleTemplateError);
+aliyun_core::__private::operation_error!(DeleteMetricRuleTemplateError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,27 +76,31 @@ impl DeleteMetricRulesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMetricRulesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -151,7 +155,12 @@ impl aliyun_core::Operation for DeleteMetricRulesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Id", self.id.len(), Some(1), Some(100))?;
+        aliyun_core::__private::validate::items(
+            "Id",
+            self.id.len(),
+            Some(1),
+            Some(100),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -240,7 +249,7 @@ impl aliyun_core::error::OperationError for DeleteMetricRulesError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMetricRulesError);
+aliyun_core::__private::operation_error!(DeleteMetricRulesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,7 +43,10 @@ impl<C> DeleteMonitorGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteMonitorGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteMonitorGroupInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -77,7 +80,11 @@ impl DeleteMonitorGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMonitorGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Group` on the wire.
     #[serde(rename = "Group", default)]
@@ -86,21 +93,21 @@ pub struct DeleteMonitorGroupOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -255,7 +262,7 @@ impl aliyun_core::error::OperationError for DeleteMonitorGroupError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMonitorGroupError);
+aliyun_core::__private::operation_error!(DeleteMonitorGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,27 +105,31 @@ impl DeleteMonitorGroupDynamicRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMonitorGroupDynamicRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -257,7 +261,7 @@ impl aliyun_core::error::OperationError for DeleteMonitorGroupDynamicRuleError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMonitorGroupDynamicRuleError);
+aliyun_core::__private::operation_error!(DeleteMonitorGroupDynamicRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,12 +82,18 @@ impl<C> DeleteMonitorGroupInstancesBuilder<C> {
         self,
     ) -> Result<DeleteMonitorGroupInstancesInput, aliyun_core::InvalidInput> {
         let input = DeleteMonitorGroupInstancesInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            instance_id_list: aliyun_core::validate::required(
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            instance_id_list: aliyun_core::__private::validate::required(
                 "InstanceIdList",
                 self.instance_id_list,
             )?,
-            category: aliyun_core::validate::required("Category", self.category)?,
+            category: aliyun_core::__private::validate::required(
+                "Category",
+                self.category,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -126,27 +132,31 @@ impl DeleteMonitorGroupInstancesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMonitorGroupInstancesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -243,7 +253,7 @@ impl aliyun_core::error::OperationError for DeleteMonitorGroupInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMonitorGroupInstancesError);
+aliyun_core::__private::operation_error!(DeleteMonitorGroupInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,7 +63,7 @@ impl<C> DeleteMonitorGroupNotifyPolicyBuilder<C> {
         self,
     ) -> Result<DeleteMonitorGroupNotifyPolicyInput, aliyun_core::InvalidInput> {
         let input = DeleteMonitorGroupNotifyPolicyInput {
-            policy_type: aliyun_core::validate::required(
+            policy_type: aliyun_core::__private::validate::required(
                 "PolicyType",
                 self.policy_type,
             )?,
@@ -108,34 +108,38 @@ impl DeleteMonitorGroupNotifyPolicyBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMonitorGroupNotifyPolicyOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Result` on the wire.
     #[serde(
         rename = "Result",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub result: Option<i32>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -195,7 +199,7 @@ impl aliyun_core::error::OperationError for DeleteMonitorGroupNotifyPolicyError 
         }
     }
 }
-aliyun_core::operation_error!(DeleteMonitorGroupNotifyPolicyError);
+aliyun_core::__private::operation_error!(DeleteMonitorGroupNotifyPolicyError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,7 +82,7 @@ impl<C> DeleteMonitoringAgentProcessBuilder<C> {
         self,
     ) -> Result<DeleteMonitoringAgentProcessInput, aliyun_core::InvalidInput> {
         let input = DeleteMonitoringAgentProcessInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -126,27 +126,31 @@ impl DeleteMonitoringAgentProcessBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteMonitoringAgentProcessOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -243,7 +247,7 @@ impl aliyun_core::error::OperationError for DeleteMonitoringAgentProcessError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteMonitoringAgentProcessError);
+aliyun_core::__private::operation_error!(DeleteMonitoringAgentProcessError);
 #[cfg(test)]
 mod tests {
     use super::*;

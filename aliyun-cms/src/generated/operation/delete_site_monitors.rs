@@ -101,7 +101,11 @@ impl DeleteSiteMonitorsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DeleteSiteMonitorsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
     #[serde(rename = "Data", default)]
@@ -110,21 +114,21 @@ pub struct DeleteSiteMonitorsOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -244,7 +248,7 @@ impl aliyun_core::error::OperationError for DeleteSiteMonitorsError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteSiteMonitorsError);
+aliyun_core::__private::operation_error!(DeleteSiteMonitorsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,11 +84,15 @@ pub struct DescribeActiveMetricRuleListOutput {
     #[serde(
         rename = "AlertList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub alert_list: Vec<Alert>,
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Datapoints` on the wire.
     ///
@@ -96,28 +100,28 @@ pub struct DescribeActiveMetricRuleListOutput {
     #[serde(
         rename = "Datapoints",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub datapoints: Vec<Alarm>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -224,7 +228,7 @@ impl aliyun_core::error::OperationError for DescribeActiveMetricRuleListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeActiveMetricRuleListError);
+aliyun_core::__private::operation_error!(DescribeActiveMetricRuleListError);
 #[cfg(test)]
 mod tests {
     use super::*;

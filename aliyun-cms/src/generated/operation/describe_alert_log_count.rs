@@ -380,7 +380,10 @@ impl<C> DescribeAlertLogCountBuilder<C> {
             rule_name: self.rule_name,
             metric_name: self.metric_name,
             last_min: self.last_min,
-            group_by: aliyun_core::validate::required("GroupBy", self.group_by)?,
+            group_by: aliyun_core::__private::validate::required(
+                "GroupBy",
+                self.group_by,
+            )?,
             source_type: self.source_type,
             event_type: self.event_type,
             rule_id: self.rule_id,
@@ -450,31 +453,35 @@ pub struct DescribeAlertLogCountOutput {
     #[serde(
         rename = "AlertLogCount",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub alert_log_count: Vec<AlertLogCount>,
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -610,7 +617,7 @@ impl aliyun_core::error::OperationError for DescribeAlertLogCountError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeAlertLogCountError);
+aliyun_core::__private::operation_error!(DescribeAlertLogCountError);
 impl aliyun_core::pagination::Paginated for DescribeAlertLogCountInput {
     type Item = AlertLogCount;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -452,31 +452,35 @@ pub struct DescribeAlertLogHistogramOutput {
     #[serde(
         rename = "AlertLogHistogramList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub alert_log_histogram_list: Vec<AlertLogHistogramList>,
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -612,7 +616,7 @@ impl aliyun_core::error::OperationError for DescribeAlertLogHistogramError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeAlertLogHistogramError);
+aliyun_core::__private::operation_error!(DescribeAlertLogHistogramError);
 impl aliyun_core::pagination::Paginated for DescribeAlertLogHistogramInput {
     type Item = AlertLogHistogramList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

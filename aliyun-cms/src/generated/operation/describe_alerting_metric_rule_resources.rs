@@ -211,20 +211,24 @@ impl DescribeAlertingMetricRuleResourcesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeAlertingMetricRuleResourcesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resources` on the wire.
@@ -233,21 +237,21 @@ pub struct DescribeAlertingMetricRuleResourcesOutput {
     #[serde(
         rename = "Resources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub resources: Vec<DescribeAlertingMetricRuleResourcesResource2>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -312,7 +316,7 @@ impl aliyun_core::error::OperationError for DescribeAlertingMetricRuleResourcesE
         }
     }
 }
-aliyun_core::operation_error!(DescribeAlertingMetricRuleResourcesError);
+aliyun_core::__private::operation_error!(DescribeAlertingMetricRuleResourcesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,7 +103,11 @@ impl DescribeContactGroupListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeContactGroupListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `ContactGroupList` on the wire.
     ///
@@ -111,7 +115,7 @@ pub struct DescribeContactGroupListOutput {
     #[serde(
         rename = "ContactGroupList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub contact_group_list: Vec<DescribeContactGroupListContactGroup>,
     /// `ContactGroups` on the wire.
@@ -120,35 +124,35 @@ pub struct DescribeContactGroupListOutput {
     #[serde(
         rename = "ContactGroups",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub contact_groups: Vec<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -244,7 +248,7 @@ impl aliyun_core::error::OperationError for DescribeContactGroupListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeContactGroupListError);
+aliyun_core::__private::operation_error!(DescribeContactGroupListError);
 #[cfg(test)]
 mod tests {
     use super::*;

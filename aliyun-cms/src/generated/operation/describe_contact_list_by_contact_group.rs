@@ -85,7 +85,11 @@ impl DescribeContactListByContactGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeContactListByContactGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Contacts` on the wire.
     ///
@@ -93,28 +97,28 @@ pub struct DescribeContactListByContactGroupOutput {
     #[serde(
         rename = "Contacts",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub contacts: Vec<DescribeContactListByContactGroupContact>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -173,7 +177,7 @@ impl aliyun_core::error::OperationError for DescribeContactListByContactGroupErr
         }
     }
 }
-aliyun_core::operation_error!(DescribeContactListByContactGroupError);
+aliyun_core::__private::operation_error!(DescribeContactListByContactGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

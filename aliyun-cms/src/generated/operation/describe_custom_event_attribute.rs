@@ -239,7 +239,11 @@ impl DescribeCustomEventAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeCustomEventAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `CustomEvents` on the wire.
     ///
@@ -247,28 +251,28 @@ pub struct DescribeCustomEventAttributeOutput {
     #[serde(
         rename = "CustomEvents",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub custom_events: Vec<CustomEvent>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -370,7 +374,7 @@ impl aliyun_core::error::OperationError for DescribeCustomEventAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeCustomEventAttributeError);
+aliyun_core::__private::operation_error!(DescribeCustomEventAttributeError);
 impl aliyun_core::pagination::Paginated for DescribeCustomEventAttributeInput {
     type Item = CustomEvent;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

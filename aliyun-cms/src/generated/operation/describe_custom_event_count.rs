@@ -187,7 +187,11 @@ impl DescribeCustomEventCountBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeCustomEventCountOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `CustomEventCounts` on the wire.
     ///
@@ -195,28 +199,28 @@ pub struct DescribeCustomEventCountOutput {
     #[serde(
         rename = "CustomEventCounts",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub custom_event_counts: Vec<CustomEventCount>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -316,7 +320,7 @@ impl aliyun_core::error::OperationError for DescribeCustomEventCountError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeCustomEventCountError);
+aliyun_core::__private::operation_error!(DescribeCustomEventCountError);
 #[cfg(test)]
 mod tests {
     use super::*;

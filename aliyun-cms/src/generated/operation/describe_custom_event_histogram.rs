@@ -208,7 +208,11 @@ impl DescribeCustomEventHistogramBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeCustomEventHistogramOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `EventHistograms` on the wire.
     ///
@@ -216,28 +220,28 @@ pub struct DescribeCustomEventHistogramOutput {
     #[serde(
         rename = "EventHistograms",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub event_histograms: Vec<EventHistogram>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -338,7 +342,7 @@ impl aliyun_core::error::OperationError for DescribeCustomEventHistogramError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeCustomEventHistogramError);
+aliyun_core::__private::operation_error!(DescribeCustomEventHistogramError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -186,27 +186,31 @@ impl DescribeCustomMetricListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeCustomMetricListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Result` on the wire.
     #[serde(
         rename = "Result",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub result: Option<String>,
 }
@@ -270,7 +274,7 @@ impl aliyun_core::error::OperationError for DescribeCustomMetricListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeCustomMetricListError);
+aliyun_core::__private::operation_error!(DescribeCustomMetricListError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,20 +103,24 @@ impl DescribeEventRuleAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeEventRuleAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Result` on the wire.
@@ -126,7 +130,7 @@ pub struct DescribeEventRuleAttributeOutput {
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -210,7 +214,7 @@ impl aliyun_core::error::OperationError for DescribeEventRuleAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeEventRuleAttributeError);
+aliyun_core::__private::operation_error!(DescribeEventRuleAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

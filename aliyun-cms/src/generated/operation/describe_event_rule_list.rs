@@ -174,7 +174,11 @@ impl DescribeEventRuleListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeEventRuleListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `EventRules` on the wire.
     ///
@@ -182,35 +186,35 @@ pub struct DescribeEventRuleListOutput {
     #[serde(
         rename = "EventRules",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub event_rules: Vec<EventRule>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -309,7 +313,7 @@ impl aliyun_core::error::OperationError for DescribeEventRuleListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeEventRuleListError);
+aliyun_core::__private::operation_error!(DescribeEventRuleListError);
 impl aliyun_core::pagination::Paginated for DescribeEventRuleListInput {
     type Item = EventRule;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -82,7 +82,11 @@ impl DescribeEventRuleTargetListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeEventRuleTargetListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `ContactParameters` on the wire.
     ///
@@ -90,7 +94,7 @@ pub struct DescribeEventRuleTargetListOutput {
     #[serde(
         rename = "ContactParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub contact_parameters: Vec<ContactParameter>,
     /// `FcParameters` on the wire.
@@ -99,14 +103,14 @@ pub struct DescribeEventRuleTargetListOutput {
     #[serde(
         rename = "FcParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub fc_parameters: Vec<FcParameter>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `MnsParameters` on the wire.
@@ -115,7 +119,7 @@ pub struct DescribeEventRuleTargetListOutput {
     #[serde(
         rename = "MnsParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub mns_parameters: Vec<MnsParameter>,
     /// `OpenApiParameters` on the wire.
@@ -124,14 +128,14 @@ pub struct DescribeEventRuleTargetListOutput {
     #[serde(
         rename = "OpenApiParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub open_api_parameters: Vec<OpenApiParameters>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SlsParameters` on the wire.
@@ -140,7 +144,7 @@ pub struct DescribeEventRuleTargetListOutput {
     #[serde(
         rename = "SlsParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub sls_parameters: Vec<SlsParameter>,
     /// `WebhookParameters` on the wire.
@@ -149,7 +153,7 @@ pub struct DescribeEventRuleTargetListOutput {
     #[serde(
         rename = "WebhookParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub webhook_parameters: Vec<WebhookParameter>,
 }
@@ -232,7 +236,7 @@ impl aliyun_core::error::OperationError for DescribeEventRuleTargetListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeEventRuleTargetListError);
+aliyun_core::__private::operation_error!(DescribeEventRuleTargetListError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,7 +113,11 @@ impl DescribeExporterOutputListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeExporterOutputListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Datapoints` on the wire.
     ///
@@ -121,42 +125,42 @@ pub struct DescribeExporterOutputListOutput {
     #[serde(
         rename = "Datapoints",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub datapoints: Vec<Datapoint>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -252,7 +256,7 @@ impl aliyun_core::error::OperationError for DescribeExporterOutputListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeExporterOutputListError);
+aliyun_core::__private::operation_error!(DescribeExporterOutputListError);
 impl aliyun_core::pagination::Paginated for DescribeExporterOutputListInput {
     type Item = Datapoint;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -102,7 +102,10 @@ impl<C> DescribeGroupMonitoringAgentProcessBuilder<C> {
         self,
     ) -> Result<DescribeGroupMonitoringAgentProcessInput, aliyun_core::InvalidInput> {
         let input = DescribeGroupMonitoringAgentProcessInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
             process_name: self.process_name,
             page_number: self.page_number,
             page_size: self.page_size,
@@ -158,27 +161,31 @@ impl DescribeGroupMonitoringAgentProcessBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeGroupMonitoringAgentProcessOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<String>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<String>,
     /// `Processes` on the wire.
@@ -187,28 +194,28 @@ pub struct DescribeGroupMonitoringAgentProcessOutput {
     #[serde(
         rename = "Processes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub processes: Vec<Process>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<String>,
 }
@@ -306,7 +313,7 @@ impl aliyun_core::error::OperationError for DescribeGroupMonitoringAgentProcessE
         }
     }
 }
-aliyun_core::operation_error!(DescribeGroupMonitoringAgentProcessError);
+aliyun_core::__private::operation_error!(DescribeGroupMonitoringAgentProcessError);
 impl aliyun_core::pagination::Paginated for DescribeGroupMonitoringAgentProcessInput {
     type Item = Process;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -197,27 +197,31 @@ impl DescribeHostAvailabilityListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeHostAvailabilityListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `TaskList` on the wire.
@@ -226,14 +230,14 @@ pub struct DescribeHostAvailabilityListOutput {
     #[serde(
         rename = "TaskList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub task_list: Vec<NodeTaskConfig>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -333,7 +337,7 @@ impl aliyun_core::error::OperationError for DescribeHostAvailabilityListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeHostAvailabilityListError);
+aliyun_core::__private::operation_error!(DescribeHostAvailabilityListError);
 impl aliyun_core::pagination::Paginated for DescribeHostAvailabilityListInput {
     type Item = NodeTaskConfig;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

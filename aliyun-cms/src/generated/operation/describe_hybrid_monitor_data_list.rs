@@ -121,10 +121,16 @@ impl<C> DescribeHybridMonitorDataListBuilder<C> {
         self,
     ) -> Result<DescribeHybridMonitorDataListInput, aliyun_core::InvalidInput> {
         let input = DescribeHybridMonitorDataListInput {
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
-            prom_sql: aliyun_core::validate::required("PromSQL", self.prom_sql)?,
-            start: aliyun_core::validate::required("Start", self.start)?,
-            end: aliyun_core::validate::required("End", self.end)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
+            prom_sql: aliyun_core::__private::validate::required(
+                "PromSQL",
+                self.prom_sql,
+            )?,
+            start: aliyun_core::__private::validate::required("Start", self.start)?,
+            end: aliyun_core::__private::validate::required("End", self.end)?,
             period: self.period,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -169,34 +175,38 @@ impl DescribeHybridMonitorDataListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeHybridMonitorDataListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
     /// `TimeSeries` on the wire.
     #[serde(
         rename = "TimeSeries",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub time_series: Vec<TimeSeries>,
 }
@@ -271,7 +281,7 @@ impl aliyun_core::error::OperationError for DescribeHybridMonitorDataListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeHybridMonitorDataListError);
+aliyun_core::__private::operation_error!(DescribeHybridMonitorDataListError);
 #[cfg(test)]
 mod tests {
     use super::*;

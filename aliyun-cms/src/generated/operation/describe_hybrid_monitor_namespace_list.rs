@@ -179,55 +179,59 @@ impl DescribeHybridMonitorNamespaceListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeHybridMonitorNamespaceListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `DescribeHybridMonitorNamespace` on the wire.
     #[serde(
         rename = "DescribeHybridMonitorNamespace",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub describe_hybrid_monitor_namespace: Vec<DescribeHybridMonitorNamespace>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -290,7 +294,7 @@ impl aliyun_core::error::OperationError for DescribeHybridMonitorNamespaceListEr
         }
     }
 }
-aliyun_core::operation_error!(DescribeHybridMonitorNamespaceListError);
+aliyun_core::__private::operation_error!(DescribeHybridMonitorNamespaceListError);
 impl aliyun_core::pagination::Paginated for DescribeHybridMonitorNamespaceListInput {
     type Item = DescribeHybridMonitorNamespace;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -263,55 +263,59 @@ impl DescribeHybridMonitorTaskListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
     /// `TaskList` on the wire.
     #[serde(
         rename = "TaskList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub task_list: Vec<DescribeHybridMonitorTaskListTaskList>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -378,7 +382,7 @@ impl aliyun_core::error::OperationError for DescribeHybridMonitorTaskListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeHybridMonitorTaskListError);
+aliyun_core::__private::operation_error!(DescribeHybridMonitorTaskListError);
 impl aliyun_core::pagination::Paginated for DescribeHybridMonitorTaskListInput {
     type Item = DescribeHybridMonitorTaskListTaskList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

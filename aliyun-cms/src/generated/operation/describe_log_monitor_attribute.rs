@@ -79,7 +79,11 @@ impl DescribeLogMonitorAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeLogMonitorAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `LogMonitor` on the wire.
     #[serde(rename = "LogMonitor", default)]
@@ -88,21 +92,21 @@ pub struct DescribeLogMonitorAttributeOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -197,7 +201,7 @@ impl aliyun_core::error::OperationError for DescribeLogMonitorAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeLogMonitorAttributeError);
+aliyun_core::__private::operation_error!(DescribeLogMonitorAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

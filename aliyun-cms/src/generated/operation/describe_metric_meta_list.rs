@@ -176,20 +176,24 @@ impl DescribeMetricMetaListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMetricMetaListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resources` on the wire.
@@ -198,21 +202,21 @@ pub struct DescribeMetricMetaListOutput {
     #[serde(
         rename = "Resources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub resources: Vec<DescribeMetricMetaListResource>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<String>,
 }
@@ -311,7 +315,7 @@ impl aliyun_core::error::OperationError for DescribeMetricMetaListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeMetricMetaListError);
+aliyun_core::__private::operation_error!(DescribeMetricMetaListError);
 impl aliyun_core::pagination::Paginated for DescribeMetricMetaListInput {
     type Item = DescribeMetricMetaListResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -285,41 +285,45 @@ impl DescribeMetricRuleBlackListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMetricRuleBlackListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `DescribeMetricRuleBlackList` on the wire.
     #[serde(
         rename = "DescribeMetricRuleBlackList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub describe_metric_rule_black_list: Vec<DescribeMetricRuleBlackList>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -364,8 +368,8 @@ impl aliyun_core::Operation for DescribeMetricRuleBlackListInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Ids", self.ids.len(), None, Some(20))?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items("Ids", self.ids.len(), None, Some(20))?;
+        aliyun_core::__private::validate::items(
             "InstanceIds",
             self.instance_ids.len(),
             None,
@@ -454,7 +458,7 @@ impl aliyun_core::error::OperationError for DescribeMetricRuleBlackListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeMetricRuleBlackListError);
+aliyun_core::__private::operation_error!(DescribeMetricRuleBlackListError);
 impl aliyun_core::pagination::Paginated for DescribeMetricRuleBlackListInput {
     type Item = DescribeMetricRuleBlackList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -103,13 +103,17 @@ impl DescribeMetricRuleCountBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMetricRuleCountOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `MetricRuleCount` on the wire.
@@ -119,14 +123,14 @@ pub struct DescribeMetricRuleCountOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -210,7 +214,7 @@ impl aliyun_core::error::OperationError for DescribeMetricRuleCountError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeMetricRuleCountError);
+aliyun_core::__private::operation_error!(DescribeMetricRuleCountError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,27 +79,31 @@ impl DescribeMetricRuleTargetsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMetricRuleTargetsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Targets` on the wire.
@@ -108,7 +112,7 @@ pub struct DescribeMetricRuleTargetsOutput {
     #[serde(
         rename = "Targets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub targets: Vec<DescribeHostAvailabilityListTarget>,
 }
@@ -191,7 +195,7 @@ impl aliyun_core::error::OperationError for DescribeMetricRuleTargetsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeMetricRuleTargetsError);
+aliyun_core::__private::operation_error!(DescribeMetricRuleTargetsError);
 #[cfg(test)]
 mod tests {
     use super::*;

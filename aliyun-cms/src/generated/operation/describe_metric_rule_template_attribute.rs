@@ -106,20 +106,24 @@ impl DescribeMetricRuleTemplateAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMetricRuleTemplateAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resource` on the wire.
@@ -129,7 +133,7 @@ pub struct DescribeMetricRuleTemplateAttributeOutput {
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -225,7 +229,7 @@ impl aliyun_core::error::OperationError for DescribeMetricRuleTemplateAttributeE
         }
     }
 }
-aliyun_core::operation_error!(DescribeMetricRuleTemplateAttributeError);
+aliyun_core::__private::operation_error!(DescribeMetricRuleTemplateAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -242,27 +242,31 @@ impl DescribeMetricRuleTemplateListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMetricRuleTemplateListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Templates` on the wire.
@@ -271,14 +275,14 @@ pub struct DescribeMetricRuleTemplateListOutput {
     #[serde(
         rename = "Templates",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub templates: Vec<Template>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i64>,
 }
@@ -380,7 +384,7 @@ impl aliyun_core::error::OperationError for DescribeMetricRuleTemplateListError 
         }
     }
 }
-aliyun_core::operation_error!(DescribeMetricRuleTemplateListError);
+aliyun_core::__private::operation_error!(DescribeMetricRuleTemplateListError);
 impl aliyun_core::pagination::Paginated for DescribeMetricRuleTemplateListInput {
     type Item = Template;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

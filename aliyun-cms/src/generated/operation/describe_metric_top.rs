@@ -214,12 +214,18 @@ impl<C> DescribeMetricTopBuilder<C> {
     pub fn build(self) -> Result<DescribeMetricTopInput, aliyun_core::InvalidInput> {
         let input = DescribeMetricTopInput {
             period: self.period,
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
             metric_name: self.metric_name,
             start_time: self.start_time,
             end_time: self.end_time,
             dimensions: self.dimensions,
-            orderby: aliyun_core::validate::required("Orderby", self.orderby)?,
+            orderby: aliyun_core::__private::validate::required(
+                "Orderby",
+                self.orderby,
+            )?,
             order_desc: self.order_desc,
             length: self.length,
             express: self.express,
@@ -266,34 +272,38 @@ impl DescribeMetricTopBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMetricTopOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Datapoints` on the wire.
     #[serde(
         rename = "Datapoints",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub datapoints: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `Period` on the wire.
     #[serde(
         rename = "Period",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub period: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -397,7 +407,7 @@ impl aliyun_core::error::OperationError for DescribeMetricTopError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeMetricTopError);
+aliyun_core::__private::operation_error!(DescribeMetricTopError);
 #[cfg(test)]
 mod tests {
     use super::*;

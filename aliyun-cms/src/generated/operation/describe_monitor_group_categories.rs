@@ -45,7 +45,10 @@ impl<C> DescribeMonitorGroupCategoriesBuilder<C> {
         self,
     ) -> Result<DescribeMonitorGroupCategoriesInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitorGroupCategoriesInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -82,13 +85,17 @@ impl DescribeMonitorGroupCategoriesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMonitorGroupCategoriesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `MonitorGroupCategories` on the wire.
@@ -98,14 +105,14 @@ pub struct DescribeMonitorGroupCategoriesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -200,7 +207,7 @@ impl aliyun_core::error::OperationError for DescribeMonitorGroupCategoriesError 
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitorGroupCategoriesError);
+aliyun_core::__private::operation_error!(DescribeMonitorGroupCategoriesError);
 #[cfg(test)]
 mod tests {
     use super::*;

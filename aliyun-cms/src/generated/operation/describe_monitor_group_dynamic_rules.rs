@@ -82,20 +82,24 @@ impl DescribeMonitorGroupDynamicRulesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMonitorGroupDynamicRulesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resource` on the wire.
@@ -104,14 +108,14 @@ pub struct DescribeMonitorGroupDynamicRulesOutput {
     #[serde(
         rename = "Resource",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub resource: Vec<DescribeMonitorGroupDynamicRulesResource>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -242,7 +246,7 @@ impl aliyun_core::error::OperationError for DescribeMonitorGroupDynamicRulesErro
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitorGroupDynamicRulesError);
+aliyun_core::__private::operation_error!(DescribeMonitorGroupDynamicRulesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,7 +159,10 @@ impl<C> DescribeMonitorGroupInstanceAttributeBuilder<C> {
         self,
     ) -> Result<DescribeMonitorGroupInstanceAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitorGroupInstanceAttributeInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             total: self.total,
@@ -224,34 +227,38 @@ impl DescribeMonitorGroupInstanceAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMonitorGroupInstanceAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resources` on the wire.
@@ -260,21 +267,21 @@ pub struct DescribeMonitorGroupInstanceAttributeOutput {
     #[serde(
         rename = "Resources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub resources: Vec<DescribeMonitorGroupInstanceAttributeResource>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -411,7 +418,7 @@ impl aliyun_core::error::OperationError for DescribeMonitorGroupInstanceAttribut
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitorGroupInstanceAttributeError);
+aliyun_core::__private::operation_error!(DescribeMonitorGroupInstanceAttributeError);
 impl aliyun_core::pagination::Paginated for DescribeMonitorGroupInstanceAttributeInput {
     type Item = DescribeMonitorGroupInstanceAttributeResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

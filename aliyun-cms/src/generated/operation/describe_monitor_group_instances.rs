@@ -142,7 +142,10 @@ impl<C> DescribeMonitorGroupInstancesBuilder<C> {
         let input = DescribeMonitorGroupInstancesInput {
             page_size: self.page_size,
             page_number: self.page_number,
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
             category: self.category,
             keyword: self.keyword,
             instance_ids: self.instance_ids,
@@ -200,34 +203,38 @@ impl DescribeMonitorGroupInstancesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMonitorGroupInstancesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resources` on the wire.
@@ -236,21 +243,21 @@ pub struct DescribeMonitorGroupInstancesOutput {
     #[serde(
         rename = "Resources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub resources: Vec<DescribeMonitorGroupInstancesResource>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -386,7 +393,7 @@ impl aliyun_core::error::OperationError for DescribeMonitorGroupInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitorGroupInstancesError);
+aliyun_core::__private::operation_error!(DescribeMonitorGroupInstancesError);
 impl aliyun_core::pagination::Paginated for DescribeMonitorGroupInstancesInput {
     type Item = DescribeMonitorGroupInstancesResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

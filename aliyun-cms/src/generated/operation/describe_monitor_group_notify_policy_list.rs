@@ -102,7 +102,7 @@ impl<C> DescribeMonitorGroupNotifyPolicyListBuilder<C> {
         self,
     ) -> Result<DescribeMonitorGroupNotifyPolicyListInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitorGroupNotifyPolicyListInput {
-            policy_type: aliyun_core::validate::required(
+            policy_type: aliyun_core::__private::validate::required(
                 "PolicyType",
                 self.policy_type,
             )?,
@@ -164,13 +164,17 @@ impl DescribeMonitorGroupNotifyPolicyListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMonitorGroupNotifyPolicyListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `NotifyPolicyList` on the wire.
@@ -179,28 +183,28 @@ pub struct DescribeMonitorGroupNotifyPolicyListOutput {
     #[serde(
         rename = "NotifyPolicyList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub notify_policy_list: Vec<NotifyPolicy>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<i32>,
 }
@@ -262,7 +266,7 @@ impl aliyun_core::error::OperationError for DescribeMonitorGroupNotifyPolicyList
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitorGroupNotifyPolicyListError);
+aliyun_core::__private::operation_error!(DescribeMonitorGroupNotifyPolicyListError);
 impl aliyun_core::pagination::Paginated for DescribeMonitorGroupNotifyPolicyListInput {
     type Item = NotifyPolicy;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

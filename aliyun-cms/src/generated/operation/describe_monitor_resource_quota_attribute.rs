@@ -85,20 +85,24 @@ impl DescribeMonitorResourceQuotaAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMonitorResourceQuotaAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ResourceQuota` on the wire.
@@ -196,7 +200,7 @@ impl aliyun_core::error::OperationError for DescribeMonitorResourceQuotaAttribut
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitorResourceQuotaAttributeError);
+aliyun_core::__private::operation_error!(DescribeMonitorResourceQuotaAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,45 +63,49 @@ pub struct DescribeMonitoringAgentConfigOutput {
     #[serde(
         rename = "AutoInstall",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_install: Option<bool>,
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `EnableActiveAlert` on the wire.
     #[serde(
         rename = "EnableActiveAlert",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_active_alert: Option<String>,
     /// `EnableInstallAgentNewECS` on the wire.
     #[serde(
         rename = "EnableInstallAgentNewECS",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_install_agent_new_ecs: Option<bool>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -182,7 +186,7 @@ impl aliyun_core::error::OperationError for DescribeMonitoringAgentConfigError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitoringAgentConfigError);
+aliyun_core::__private::operation_error!(DescribeMonitoringAgentConfigError);
 #[cfg(test)]
 mod tests {
     use super::*;

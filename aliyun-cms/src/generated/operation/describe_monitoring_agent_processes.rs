@@ -45,7 +45,10 @@ impl<C> DescribeMonitoringAgentProcessesBuilder<C> {
         self,
     ) -> Result<DescribeMonitoringAgentProcessesInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitoringAgentProcessesInput {
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -82,13 +85,17 @@ impl DescribeMonitoringAgentProcessesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMonitoringAgentProcessesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `NodeProcesses` on the wire.
@@ -97,21 +104,21 @@ pub struct DescribeMonitoringAgentProcessesOutput {
     #[serde(
         rename = "NodeProcesses",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub node_processes: Vec<NodeProcess>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -206,7 +213,7 @@ impl aliyun_core::error::OperationError for DescribeMonitoringAgentProcessesErro
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitoringAgentProcessesError);
+aliyun_core::__private::operation_error!(DescribeMonitoringAgentProcessesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,13 +106,17 @@ impl DescribeMonitoringAgentStatusesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeMonitoringAgentStatusesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `NodeStatusList` on the wire.
@@ -121,21 +125,21 @@ pub struct DescribeMonitoringAgentStatusesOutput {
     #[serde(
         rename = "NodeStatusList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub node_status_list: Vec<NodeStatus>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -232,7 +236,7 @@ impl aliyun_core::error::OperationError for DescribeMonitoringAgentStatusesError
         }
     }
 }
-aliyun_core::operation_error!(DescribeMonitoringAgentStatusesError);
+aliyun_core::__private::operation_error!(DescribeMonitoringAgentStatusesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,34 +91,38 @@ impl DescribeProductResourceTagKeyListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeProductResourceTagKeyListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `TagKeys` on the wire.
@@ -127,7 +131,7 @@ pub struct DescribeProductResourceTagKeyListOutput {
     #[serde(
         rename = "TagKeys",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub tag_keys: Vec<String>,
 }
@@ -222,7 +226,7 @@ impl aliyun_core::error::OperationError for DescribeProductResourceTagKeyListErr
         }
     }
 }
-aliyun_core::operation_error!(DescribeProductResourceTagKeyListError);
+aliyun_core::__private::operation_error!(DescribeProductResourceTagKeyListError);
 impl aliyun_core::pagination::Paginated for DescribeProductResourceTagKeyListInput {
     type Item = String;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

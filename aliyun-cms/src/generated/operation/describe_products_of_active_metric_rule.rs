@@ -66,38 +66,42 @@ pub struct DescribeProductsOfActiveMetricRuleOutput {
     #[serde(
         rename = "AllProductInitMetricRuleList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub all_product_init_metric_rule_list: Vec<AllProductInitMetricRule>,
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Datapoints` on the wire.
     #[serde(
         rename = "Datapoints",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub datapoints: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -178,7 +182,7 @@ impl aliyun_core::error::OperationError for DescribeProductsOfActiveMetricRuleEr
         }
     }
 }
-aliyun_core::operation_error!(DescribeProductsOfActiveMetricRuleError);
+aliyun_core::__private::operation_error!(DescribeProductsOfActiveMetricRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

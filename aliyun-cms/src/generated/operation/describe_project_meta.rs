@@ -132,34 +132,38 @@ impl DescribeProjectMetaBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeProjectMetaOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<String>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Resources` on the wire.
@@ -168,21 +172,21 @@ pub struct DescribeProjectMetaOutput {
     #[serde(
         rename = "Resources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub resources: Vec<DescribeProjectMetaResource>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Total` on the wire.
     #[serde(
         rename = "Total",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total: Option<String>,
 }
@@ -279,7 +283,7 @@ impl aliyun_core::error::OperationError for DescribeProjectMetaError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeProjectMetaError);
+aliyun_core::__private::operation_error!(DescribeProjectMetaError);
 impl aliyun_core::pagination::Paginated for DescribeProjectMetaInput {
     type Item = DescribeProjectMetaResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -158,7 +158,10 @@ impl<C> DescribeSiteInstantMonitorLogBuilder<C> {
         self,
     ) -> Result<DescribeSiteInstantMonitorLogInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteInstantMonitorLogInput {
-            task_ids: aliyun_core::validate::required("TaskIds", self.task_ids)?,
+            task_ids: aliyun_core::__private::validate::required(
+                "TaskIds",
+                self.task_ids,
+            )?,
             metric_name: self.metric_name,
             start_time: self.start_time,
             end_time: self.end_time,
@@ -210,37 +213,45 @@ impl DescribeSiteInstantMonitorLogBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSiteInstantMonitorLogOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
-    #[serde(rename = "Data", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Data",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub data: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -377,7 +388,7 @@ impl aliyun_core::error::OperationError for DescribeSiteInstantMonitorLogError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSiteInstantMonitorLogError);
+aliyun_core::__private::operation_error!(DescribeSiteInstantMonitorLogError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,7 +64,7 @@ impl<C> DescribeSiteMonitorAttributeBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorAttributeInput {
-            task_id: aliyun_core::validate::required("TaskId", self.task_id)?,
+            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
             include_alert: self.include_alert,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -103,13 +103,17 @@ impl DescribeSiteMonitorAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSiteMonitorAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `MetricRules` on the wire.
@@ -118,14 +122,14 @@ pub struct DescribeSiteMonitorAttributeOutput {
     #[serde(
         rename = "MetricRules",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub metric_rules: Vec<MetricRule>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SiteMonitors` on the wire.
@@ -135,7 +139,7 @@ pub struct DescribeSiteMonitorAttributeOutput {
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -267,7 +271,7 @@ impl aliyun_core::error::OperationError for DescribeSiteMonitorAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSiteMonitorAttributeError);
+aliyun_core::__private::operation_error!(DescribeSiteMonitorAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

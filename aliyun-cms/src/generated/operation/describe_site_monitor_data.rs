@@ -177,9 +177,9 @@ impl<C> DescribeSiteMonitorDataBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorDataInput {
-            task_id: aliyun_core::validate::required("TaskId", self.task_id)?,
+            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
             r#type: self.r#type,
-            metric_name: aliyun_core::validate::required(
+            metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
                 self.metric_name,
             )?,
@@ -231,37 +231,45 @@ impl DescribeSiteMonitorDataBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSiteMonitorDataOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
-    #[serde(rename = "Data", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Data",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub data: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -399,7 +407,7 @@ impl aliyun_core::error::OperationError for DescribeSiteMonitorDataError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSiteMonitorDataError);
+aliyun_core::__private::operation_error!(DescribeSiteMonitorDataError);
 #[cfg(test)]
 mod tests {
     use super::*;

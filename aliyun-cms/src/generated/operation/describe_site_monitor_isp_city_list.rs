@@ -169,7 +169,11 @@ impl DescribeSiteMonitorISPCityListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSiteMonitorISPCityListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `IspCityList` on the wire.
     ///
@@ -177,28 +181,28 @@ pub struct DescribeSiteMonitorISPCityListOutput {
     #[serde(
         rename = "IspCityList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub isp_city_list: Vec<DescribeSiteMonitorISPCityListIspCity>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -333,7 +337,7 @@ impl aliyun_core::error::OperationError for DescribeSiteMonitorISPCityListError 
         }
     }
 }
-aliyun_core::operation_error!(DescribeSiteMonitorISPCityListError);
+aliyun_core::__private::operation_error!(DescribeSiteMonitorISPCityListError);
 #[cfg(test)]
 mod tests {
     use super::*;

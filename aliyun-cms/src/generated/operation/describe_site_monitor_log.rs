@@ -253,7 +253,10 @@ impl<C> DescribeSiteMonitorLogBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorLogInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorLogInput {
-            task_ids: aliyun_core::validate::required("TaskIds", self.task_ids)?,
+            task_ids: aliyun_core::__private::validate::required(
+                "TaskIds",
+                self.task_ids,
+            )?,
             isp: self.isp,
             city: self.city,
             metric_name: self.metric_name,
@@ -312,37 +315,45 @@ impl DescribeSiteMonitorLogBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSiteMonitorLogOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
-    #[serde(rename = "Data", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Data",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub data: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -484,7 +495,7 @@ impl aliyun_core::error::OperationError for DescribeSiteMonitorLogError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSiteMonitorLogError);
+aliyun_core::__private::operation_error!(DescribeSiteMonitorLogError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,7 +57,11 @@ impl DescribeSiteMonitorQuotaBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSiteMonitorQuotaOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
     #[serde(rename = "Data", default)]
@@ -66,21 +70,21 @@ pub struct DescribeSiteMonitorQuotaOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -197,7 +201,7 @@ impl aliyun_core::error::OperationError for DescribeSiteMonitorQuotaError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSiteMonitorQuotaError);
+aliyun_core::__private::operation_error!(DescribeSiteMonitorQuotaError);
 #[cfg(test)]
 mod tests {
     use super::*;

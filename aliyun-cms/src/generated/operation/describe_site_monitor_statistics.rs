@@ -101,10 +101,13 @@ impl<C> DescribeSiteMonitorStatisticsBuilder<C> {
         self,
     ) -> Result<DescribeSiteMonitorStatisticsInput, aliyun_core::InvalidInput> {
         let input = DescribeSiteMonitorStatisticsInput {
-            task_id: aliyun_core::validate::required("TaskId", self.task_id)?,
+            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
             time_range: self.time_range,
             start_time: self.start_time,
-            metric_name: aliyun_core::validate::required("MetricName", self.metric_name)?,
+            metric_name: aliyun_core::__private::validate::required(
+                "MetricName",
+                self.metric_name,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -147,30 +150,38 @@ impl DescribeSiteMonitorStatisticsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSiteMonitorStatisticsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
-    #[serde(rename = "Data", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Data",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub data: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -292,7 +303,7 @@ impl aliyun_core::error::OperationError for DescribeSiteMonitorStatisticsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSiteMonitorStatisticsError);
+aliyun_core::__private::operation_error!(DescribeSiteMonitorStatisticsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -302,27 +302,31 @@ impl DescribeSystemEventAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSystemEventAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
     /// `SystemEvents` on the wire.
@@ -331,7 +335,7 @@ pub struct DescribeSystemEventAttributeOutput {
     #[serde(
         rename = "SystemEvents",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub system_events: Vec<SystemEvent>,
 }
@@ -436,7 +440,7 @@ impl aliyun_core::error::OperationError for DescribeSystemEventAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSystemEventAttributeError);
+aliyun_core::__private::operation_error!(DescribeSystemEventAttributeError);
 impl aliyun_core::pagination::Paginated for DescribeSystemEventAttributeInput {
     type Item = SystemEvent;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -250,27 +250,31 @@ impl DescribeSystemEventHistogramBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSystemEventHistogramOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
     /// `SystemEventHistograms` on the wire.
@@ -279,7 +283,7 @@ pub struct DescribeSystemEventHistogramOutput {
     #[serde(
         rename = "SystemEventHistograms",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub system_event_histograms: Vec<EventHistogram>,
 }
@@ -382,7 +386,7 @@ impl aliyun_core::error::OperationError for DescribeSystemEventHistogramError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSystemEventHistogramError);
+aliyun_core::__private::operation_error!(DescribeSystemEventHistogramError);
 #[cfg(test)]
 mod tests {
     use super::*;

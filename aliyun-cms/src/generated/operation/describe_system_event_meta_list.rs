@@ -58,7 +58,11 @@ impl DescribeSystemEventMetaListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeSystemEventMetaListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Data` on the wire.
     ///
@@ -66,28 +70,28 @@ pub struct DescribeSystemEventMetaListOutput {
     #[serde(
         rename = "Data",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub data: Vec<DescribeSystemEventMetaListResource>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -180,7 +184,7 @@ impl aliyun_core::error::OperationError for DescribeSystemEventMetaListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSystemEventMetaListError);
+aliyun_core::__private::operation_error!(DescribeSystemEventMetaListError);
 #[cfg(test)]
 mod tests {
     use super::*;

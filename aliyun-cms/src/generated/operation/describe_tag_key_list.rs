@@ -110,27 +110,31 @@ impl DescribeTagKeyListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeTagKeyListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `TagKeys` on the wire.
@@ -139,7 +143,7 @@ pub struct DescribeTagKeyListOutput {
     #[serde(
         rename = "TagKeys",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub tag_keys: Vec<String>,
 }
@@ -235,7 +239,7 @@ impl aliyun_core::error::OperationError for DescribeTagKeyListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeTagKeyListError);
+aliyun_core::__private::operation_error!(DescribeTagKeyListError);
 impl aliyun_core::pagination::Paginated for DescribeTagKeyListInput {
     type Item = String;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -82,7 +82,7 @@ impl<C> DescribeTagValueListBuilder<C> {
         let input = DescribeTagValueListInput {
             page_number: self.page_number,
             page_size: self.page_size,
-            tag_key: aliyun_core::validate::required("TagKey", self.tag_key)?,
+            tag_key: aliyun_core::__private::validate::required("TagKey", self.tag_key)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -131,27 +131,31 @@ impl DescribeTagValueListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeTagValueListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `TagValues` on the wire.
@@ -160,7 +164,7 @@ pub struct DescribeTagValueListOutput {
     #[serde(
         rename = "TagValues",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub tag_values: Vec<String>,
 }
@@ -257,7 +261,7 @@ impl aliyun_core::error::OperationError for DescribeTagValueListError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeTagValueListError);
+aliyun_core::__private::operation_error!(DescribeTagValueListError);
 impl aliyun_core::pagination::Paginated for DescribeTagValueListInput {
     type Item = String;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -84,27 +84,31 @@ impl DescribeUnhealthyHostAvailabilityBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DescribeUnhealthyHostAvailabilityOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `UnhealthyList` on the wire.
@@ -113,7 +117,7 @@ pub struct DescribeUnhealthyHostAvailabilityOutput {
     #[serde(
         rename = "UnhealthyList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub unhealthy_list: Vec<NodeTaskInstance>,
 }
@@ -148,7 +152,7 @@ impl aliyun_core::Operation for DescribeUnhealthyHostAvailabilityInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Id", self.id.len(), Some(1), Some(20))?;
+        aliyun_core::__private::validate::items("Id", self.id.len(), Some(1), Some(20))?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -209,7 +213,7 @@ impl aliyun_core::error::OperationError for DescribeUnhealthyHostAvailabilityErr
         }
     }
 }
-aliyun_core::operation_error!(DescribeUnhealthyHostAvailabilityError);
+aliyun_core::__private::operation_error!(DescribeUnhealthyHostAvailabilityError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,7 @@ impl<C> DisableActiveMetricRuleBuilder<C> {
         self,
     ) -> Result<DisableActiveMetricRuleInput, aliyun_core::InvalidInput> {
         let input = DisableActiveMetricRuleInput {
-            product: aliyun_core::validate::required("Product", self.product)?,
+            product: aliyun_core::__private::validate::required("Product", self.product)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -78,27 +78,31 @@ impl DisableActiveMetricRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DisableActiveMetricRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -205,7 +209,7 @@ impl aliyun_core::error::OperationError for DisableActiveMetricRuleError {
         }
     }
 }
-aliyun_core::operation_error!(DisableActiveMetricRuleError);
+aliyun_core::__private::operation_error!(DisableActiveMetricRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,27 +76,31 @@ impl DisableEventRulesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DisableEventRulesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -121,7 +125,7 @@ impl aliyun_core::Operation for DisableEventRulesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "RuleNames",
             self.rule_names.len(),
             Some(1),
@@ -173,7 +177,7 @@ impl aliyun_core::error::OperationError for DisableEventRulesError {
         }
     }
 }
-aliyun_core::operation_error!(DisableEventRulesError);
+aliyun_core::__private::operation_error!(DisableEventRulesError);
 #[cfg(test)]
 mod tests {
     use super::*;

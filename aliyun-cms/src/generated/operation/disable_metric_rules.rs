@@ -78,27 +78,31 @@ impl DisableMetricRulesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct DisableMetricRulesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -133,7 +137,12 @@ impl aliyun_core::Operation for DisableMetricRulesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("RuleId", self.rule_id.len(), Some(1), Some(100))?;
+        aliyun_core::__private::validate::items(
+            "RuleId",
+            self.rule_id.len(),
+            Some(1),
+            Some(100),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -194,7 +203,7 @@ impl aliyun_core::error::OperationError for DisableMetricRulesError {
         }
     }
 }
-aliyun_core::operation_error!(DisableMetricRulesError);
+aliyun_core::__private::operation_error!(DisableMetricRulesError);
 #[cfg(test)]
 mod tests {
     use super::*;

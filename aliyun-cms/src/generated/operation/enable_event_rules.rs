@@ -76,27 +76,31 @@ impl EnableEventRulesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct EnableEventRulesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -126,7 +130,7 @@ impl aliyun_core::Operation for EnableEventRulesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "RuleNames",
             self.rule_names.len(),
             Some(1),
@@ -185,7 +189,7 @@ impl aliyun_core::error::OperationError for EnableEventRulesError {
         }
     }
 }
-aliyun_core::operation_error!(EnableEventRulesError);
+aliyun_core::__private::operation_error!(EnableEventRulesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,8 +63,11 @@ impl<C> EnableMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<EnableMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = EnableMetricRuleBlackListInput {
-            id: aliyun_core::validate::required("Id", self.id)?,
-            is_enable: aliyun_core::validate::required("IsEnable", self.is_enable)?,
+            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            is_enable: aliyun_core::__private::validate::required(
+                "IsEnable",
+                self.is_enable,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -102,34 +105,38 @@ impl EnableMetricRuleBlackListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct EnableMetricRuleBlackListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Count` on the wire.
     #[serde(
         rename = "Count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -249,7 +256,7 @@ impl aliyun_core::error::OperationError for EnableMetricRuleBlackListError {
         }
     }
 }
-aliyun_core::operation_error!(EnableMetricRuleBlackListError);
+aliyun_core::__private::operation_error!(EnableMetricRuleBlackListError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,7 +43,10 @@ impl<C> EnableSiteMonitorsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<EnableSiteMonitorsInput, aliyun_core::InvalidInput> {
         let input = EnableSiteMonitorsInput {
-            task_ids: aliyun_core::validate::required("TaskIds", self.task_ids)?,
+            task_ids: aliyun_core::__private::validate::required(
+                "TaskIds",
+                self.task_ids,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -77,7 +80,11 @@ impl EnableSiteMonitorsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct EnableSiteMonitorsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
     #[serde(rename = "Data", default)]
@@ -86,21 +93,21 @@ pub struct EnableSiteMonitorsOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -243,7 +250,7 @@ impl aliyun_core::error::OperationError for EnableSiteMonitorsError {
         }
     }
 }
-aliyun_core::operation_error!(EnableSiteMonitorsError);
+aliyun_core::__private::operation_error!(EnableSiteMonitorsError);
 #[cfg(test)]
 mod tests {
     use super::*;

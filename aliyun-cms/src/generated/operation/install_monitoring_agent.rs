@@ -125,27 +125,31 @@ impl InstallMonitoringAgentBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct InstallMonitoringAgentOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -180,7 +184,7 @@ impl aliyun_core::Operation for InstallMonitoringAgentInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceIds",
             self.instance_ids.len(),
             None,
@@ -248,7 +252,7 @@ impl aliyun_core::error::OperationError for InstallMonitoringAgentError {
         }
     }
 }
-aliyun_core::operation_error!(InstallMonitoringAgentError);
+aliyun_core::__private::operation_error!(InstallMonitoringAgentError);
 #[cfg(test)]
 mod tests {
     use super::*;

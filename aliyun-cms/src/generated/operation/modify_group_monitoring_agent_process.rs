@@ -112,8 +112,11 @@ impl<C> ModifyGroupMonitoringAgentProcessBuilder<C> {
         self,
     ) -> Result<ModifyGroupMonitoringAgentProcessInput, aliyun_core::InvalidInput> {
         let input = ModifyGroupMonitoringAgentProcessInput {
-            id: aliyun_core::validate::required("Id", self.id)?,
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
+            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
             match_express_filter_relation: self.match_express_filter_relation,
             alert_config: self.alert_config.unwrap_or_default(),
         };
@@ -158,27 +161,31 @@ impl ModifyGroupMonitoringAgentProcessBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyGroupMonitoringAgentProcessOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -213,13 +220,13 @@ impl aliyun_core::Operation for ModifyGroupMonitoringAgentProcessInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AlertConfig",
             self.alert_config.len(),
             Some(1),
             Some(3),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AlertConfig",
             &self.alert_config,
             |name, item| {
@@ -294,7 +301,7 @@ impl aliyun_core::error::OperationError for ModifyGroupMonitoringAgentProcessErr
         }
     }
 }
-aliyun_core::operation_error!(ModifyGroupMonitoringAgentProcessError);
+aliyun_core::__private::operation_error!(ModifyGroupMonitoringAgentProcessError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -214,12 +214,18 @@ impl<C> ModifyHostAvailabilityBuilder<C> {
         self,
     ) -> Result<ModifyHostAvailabilityInput, aliyun_core::InvalidInput> {
         let input = ModifyHostAvailabilityInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            id: aliyun_core::validate::required("Id", self.id)?,
-            task_name: aliyun_core::validate::required("TaskName", self.task_name)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            task_name: aliyun_core::__private::validate::required(
+                "TaskName",
+                self.task_name,
+            )?,
             task_scope: self.task_scope,
             task_option: self.task_option,
-            alert_config: aliyun_core::validate::required(
+            alert_config: aliyun_core::__private::validate::required(
                 "AlertConfig",
                 self.alert_config,
             )?,
@@ -272,27 +278,31 @@ impl ModifyHostAvailabilityBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyHostAvailabilityOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -342,13 +352,13 @@ impl aliyun_core::Operation for ModifyHostAvailabilityInput {
         }
         let value = &self.alert_config;
         aliyun_core::params::StructParam::validate(value, "AlertConfig")?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AlertConfigEscalationList",
             self.alert_config_escalation_list.len(),
             Some(1),
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AlertConfigEscalationList",
             &self.alert_config_escalation_list,
             |name, item| {
@@ -356,13 +366,13 @@ impl aliyun_core::Operation for ModifyHostAvailabilityInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceList",
             self.instance_list.len(),
             None,
             Some(1000),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AlertConfigTargetList",
             &self.alert_config_target_list,
             |name, item| {
@@ -458,7 +468,7 @@ impl aliyun_core::error::OperationError for ModifyHostAvailabilityError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyHostAvailabilityError);
+aliyun_core::__private::operation_error!(ModifyHostAvailabilityError);
 #[cfg(test)]
 mod tests {
     use super::*;

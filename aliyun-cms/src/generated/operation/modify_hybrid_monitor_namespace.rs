@@ -82,7 +82,10 @@ impl<C> ModifyHybridMonitorNamespaceBuilder<C> {
         self,
     ) -> Result<ModifyHybridMonitorNamespaceInput, aliyun_core::InvalidInput> {
         let input = ModifyHybridMonitorNamespaceInput {
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
             description: self.description,
             spec: self.spec,
         };
@@ -123,27 +126,31 @@ impl ModifyHybridMonitorNamespaceBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyHybridMonitorNamespaceOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -204,7 +211,7 @@ impl aliyun_core::error::OperationError for ModifyHybridMonitorNamespaceError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyHybridMonitorNamespaceError);
+aliyun_core::__private::operation_error!(ModifyHybridMonitorNamespaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -189,27 +189,31 @@ impl ModifyHybridMonitorTaskBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyHybridMonitorTaskOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -229,13 +233,13 @@ impl aliyun_core::Operation for ModifyHybridMonitorTaskInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AttachLabels",
             self.attach_labels.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AttachLabels",
             &self.attach_labels,
             |name, item| {
@@ -292,7 +296,7 @@ impl aliyun_core::error::OperationError for ModifyHybridMonitorTaskError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyHybridMonitorTaskError);
+aliyun_core::__private::operation_error!(ModifyHybridMonitorTaskError);
 #[cfg(test)]
 mod tests {
     use super::*;

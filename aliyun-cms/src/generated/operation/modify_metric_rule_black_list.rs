@@ -239,10 +239,16 @@ impl<C> ModifyMetricRuleBlackListBuilder<C> {
         self,
     ) -> Result<ModifyMetricRuleBlackListInput, aliyun_core::InvalidInput> {
         let input = ModifyMetricRuleBlackListInput {
-            id: aliyun_core::validate::required("Id", self.id)?,
-            name: aliyun_core::validate::required("Name", self.name)?,
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
-            category: aliyun_core::validate::required("Category", self.category)?,
+            id: aliyun_core::__private::validate::required("Id", self.id)?,
+            name: aliyun_core::__private::validate::required("Name", self.name)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
+            category: aliyun_core::__private::validate::required(
+                "Category",
+                self.category,
+            )?,
             scope_type: self.scope_type,
             scope_value: self.scope_value,
             enable_start_time: self.enable_start_time,
@@ -296,34 +302,38 @@ impl ModifyMetricRuleBlackListBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyMetricRuleBlackListOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Count` on the wire.
     #[serde(
         rename = "Count",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub count: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -368,14 +378,19 @@ impl aliyun_core::Operation for ModifyMetricRuleBlackListInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Instances",
             self.instances.len(),
             Some(1),
             Some(100),
         )?;
-        aliyun_core::validate::items("Metrics", self.metrics.len(), None, Some(100))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Metrics",
+            self.metrics.len(),
+            None,
+            Some(100),
+        )?;
+        aliyun_core::__private::validate::each(
             "Metrics",
             &self.metrics,
             |name, item| {
@@ -467,7 +482,7 @@ impl aliyun_core::error::OperationError for ModifyMetricRuleBlackListError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyMetricRuleBlackListError);
+aliyun_core::__private::operation_error!(ModifyMetricRuleBlackListError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -131,13 +131,13 @@ impl<C> ModifyMetricRuleTemplateBuilder<C> {
         self,
     ) -> Result<ModifyMetricRuleTemplateInput, aliyun_core::InvalidInput> {
         let input = ModifyMetricRuleTemplateInput {
-            template_id: aliyun_core::validate::required(
+            template_id: aliyun_core::__private::validate::required(
                 "TemplateId",
                 self.template_id,
             )?,
             name: self.name,
             description: self.description,
-            rest_version: aliyun_core::validate::required(
+            rest_version: aliyun_core::__private::validate::required(
                 "RestVersion",
                 self.rest_version,
             )?,
@@ -182,27 +182,31 @@ impl ModifyMetricRuleTemplateBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyMetricRuleTemplateOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -247,13 +251,13 @@ impl aliyun_core::Operation for ModifyMetricRuleTemplateInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AlertTemplates",
             self.alert_templates.len(),
             None,
             Some(200),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "AlertTemplates",
             &self.alert_templates,
             |name, item| {
@@ -339,7 +343,7 @@ impl aliyun_core::error::OperationError for ModifyMetricRuleTemplateError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyMetricRuleTemplateError);
+aliyun_core::__private::operation_error!(ModifyMetricRuleTemplateError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,27 +121,31 @@ impl ModifyMonitorGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyMonitorGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -262,7 +266,7 @@ impl aliyun_core::error::OperationError for ModifyMonitorGroupError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyMonitorGroupError);
+aliyun_core::__private::operation_error!(ModifyMonitorGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,27 +105,31 @@ impl ModifyMonitorGroupInstancesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyMonitorGroupInstancesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -190,13 +194,13 @@ impl aliyun_core::Operation for ModifyMonitorGroupInstancesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Instances",
             self.instances.len(),
             Some(1),
             Some(2000),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Instances",
             &self.instances,
             |name, item| {
@@ -307,7 +311,7 @@ impl aliyun_core::error::OperationError for ModifyMonitorGroupInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyMonitorGroupInstancesError);
+aliyun_core::__private::operation_error!(ModifyMonitorGroupInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,7 +196,7 @@ impl<C> ModifySiteMonitorBuilder<C> {
     pub fn build(self) -> Result<ModifySiteMonitorInput, aliyun_core::InvalidInput> {
         let input = ModifySiteMonitorInput {
             address: self.address,
-            task_id: aliyun_core::validate::required("TaskId", self.task_id)?,
+            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
             task_name: self.task_name,
             interval: self.interval,
             isp_cities: self.isp_cities,
@@ -246,7 +246,11 @@ impl ModifySiteMonitorBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifySiteMonitorOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
     #[serde(rename = "Data", default)]
@@ -255,21 +259,21 @@ pub struct ModifySiteMonitorOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -528,7 +532,7 @@ impl aliyun_core::error::OperationError for ModifySiteMonitorError {
         }
     }
 }
-aliyun_core::operation_error!(ModifySiteMonitorError);
+aliyun_core::__private::operation_error!(ModifySiteMonitorError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,14 +57,14 @@ pub struct OpenCmsServiceOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -104,7 +104,7 @@ impl aliyun_core::error::OperationError for OpenCmsServiceError {
         error
     }
 }
-aliyun_core::operation_error!(OpenCmsServiceError);
+aliyun_core::__private::operation_error!(OpenCmsServiceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,7 +101,7 @@ impl<C> PutContactGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<PutContactGroupInput, aliyun_core::InvalidInput> {
         let input = PutContactGroupInput {
-            contact_group_name: aliyun_core::validate::required(
+            contact_group_name: aliyun_core::__private::validate::required(
                 "ContactGroupName",
                 self.contact_group_name,
             )?,
@@ -145,27 +145,31 @@ impl PutContactGroupBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutContactGroupOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -200,7 +204,7 @@ impl aliyun_core::Operation for PutContactGroupInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ContactNames",
             self.contact_names.len(),
             None,
@@ -269,7 +273,7 @@ impl aliyun_core::error::OperationError for PutContactGroupError {
         }
     }
 }
-aliyun_core::operation_error!(PutContactGroupError);
+aliyun_core::__private::operation_error!(PutContactGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,20 +80,24 @@ impl PutCustomEventBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutCustomEventOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -113,13 +117,13 @@ impl aliyun_core::Operation for PutCustomEventInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "EventInfo",
             self.event_info.len(),
             Some(1),
             Some(50),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "EventInfo",
             &self.event_info,
             |name, item| {
@@ -166,7 +170,7 @@ impl aliyun_core::error::OperationError for PutCustomEventError {
         }
     }
 }
-aliyun_core::operation_error!(PutCustomEventError);
+aliyun_core::__private::operation_error!(PutCustomEventError);
 #[cfg(test)]
 mod tests {
     use super::*;

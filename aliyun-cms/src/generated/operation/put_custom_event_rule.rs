@@ -232,11 +232,20 @@ impl<C> PutCustomEventRuleBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<PutCustomEventRuleInput, aliyun_core::InvalidInput> {
         let input = PutCustomEventRuleInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            rule_id: aliyun_core::validate::required("RuleId", self.rule_id)?,
-            rule_name: aliyun_core::validate::required("RuleName", self.rule_name)?,
-            event_name: aliyun_core::validate::required("EventName", self.event_name)?,
-            contact_groups: aliyun_core::validate::required(
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            rule_id: aliyun_core::__private::validate::required("RuleId", self.rule_id)?,
+            rule_name: aliyun_core::__private::validate::required(
+                "RuleName",
+                self.rule_name,
+            )?,
+            event_name: aliyun_core::__private::validate::required(
+                "EventName",
+                self.event_name,
+            )?,
+            contact_groups: aliyun_core::__private::validate::required(
                 "ContactGroups",
                 self.contact_groups,
             )?,
@@ -244,8 +253,11 @@ impl<C> PutCustomEventRuleBuilder<C> {
             effective_interval: self.effective_interval,
             period: self.period,
             email_subject: self.email_subject,
-            threshold: aliyun_core::validate::required("Threshold", self.threshold)?,
-            level: aliyun_core::validate::required("Level", self.level)?,
+            threshold: aliyun_core::__private::validate::required(
+                "Threshold",
+                self.threshold,
+            )?,
+            level: aliyun_core::__private::validate::required("Level", self.level)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -292,27 +304,31 @@ impl PutCustomEventRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutCustomEventRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -381,7 +397,7 @@ impl aliyun_core::error::OperationError for PutCustomEventRuleError {
         }
     }
 }
-aliyun_core::operation_error!(PutCustomEventRuleError);
+aliyun_core::__private::operation_error!(PutCustomEventRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

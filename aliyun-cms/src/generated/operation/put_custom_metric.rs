@@ -80,20 +80,24 @@ impl PutCustomMetricBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutCustomMetricOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -113,13 +117,13 @@ impl aliyun_core::Operation for PutCustomMetricInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MetricList",
             self.metric_list.len(),
             Some(1),
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "MetricList",
             &self.metric_list,
             |name, item| {
@@ -166,7 +170,7 @@ impl aliyun_core::error::OperationError for PutCustomMetricError {
         }
     }
 }
-aliyun_core::operation_error!(PutCustomMetricError);
+aliyun_core::__private::operation_error!(PutCustomMetricError);
 #[cfg(test)]
 mod tests {
     use super::*;

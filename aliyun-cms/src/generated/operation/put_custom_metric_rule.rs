@@ -328,14 +328,17 @@ impl<C> PutCustomMetricRuleBuilder<C> {
     pub fn build(self) -> Result<PutCustomMetricRuleInput, aliyun_core::InvalidInput> {
         let input = PutCustomMetricRuleInput {
             group_id: self.group_id,
-            rule_id: aliyun_core::validate::required("RuleId", self.rule_id)?,
+            rule_id: aliyun_core::__private::validate::required("RuleId", self.rule_id)?,
             rule_name: self.rule_name,
-            metric_name: aliyun_core::validate::required(
+            metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
                 self.metric_name,
             )?,
-            resources: aliyun_core::validate::required("Resources", self.resources)?,
-            contact_groups: aliyun_core::validate::required(
+            resources: aliyun_core::__private::validate::required(
+                "Resources",
+                self.resources,
+            )?,
+            contact_groups: aliyun_core::__private::validate::required(
                 "ContactGroups",
                 self.contact_groups,
             )?,
@@ -344,14 +347,20 @@ impl<C> PutCustomMetricRuleBuilder<C> {
             silence_time: self.silence_time,
             period: self.period,
             email_subject: self.email_subject,
-            threshold: aliyun_core::validate::required("Threshold", self.threshold)?,
-            level: aliyun_core::validate::required("Level", self.level)?,
-            evaluation_count: aliyun_core::validate::required(
+            threshold: aliyun_core::__private::validate::required(
+                "Threshold",
+                self.threshold,
+            )?,
+            level: aliyun_core::__private::validate::required("Level", self.level)?,
+            evaluation_count: aliyun_core::__private::validate::required(
                 "EvaluationCount",
                 self.evaluation_count,
             )?,
-            statistics: aliyun_core::validate::required("Statistics", self.statistics)?,
-            comparison_operator: aliyun_core::validate::required(
+            statistics: aliyun_core::__private::validate::required(
+                "Statistics",
+                self.statistics,
+            )?,
+            comparison_operator: aliyun_core::__private::validate::required(
                 "ComparisonOperator",
                 self.comparison_operator,
             )?,
@@ -406,27 +415,31 @@ impl PutCustomMetricRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutCustomMetricRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -500,7 +513,7 @@ impl aliyun_core::error::OperationError for PutCustomMetricRuleError {
         }
     }
 }
-aliyun_core::operation_error!(PutCustomMetricRuleError);
+aliyun_core::__private::operation_error!(PutCustomMetricRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

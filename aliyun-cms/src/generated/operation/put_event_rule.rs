@@ -209,30 +209,38 @@ impl PutEventRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutEventRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Data` on the wire.
-    #[serde(rename = "Data", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Data",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub data: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -252,13 +260,13 @@ impl aliyun_core::Operation for PutEventRuleInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "EventPattern",
             self.event_pattern.len(),
             Some(1),
             Some(50),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "EventPattern",
             &self.event_pattern,
             |name, item| {
@@ -311,7 +319,7 @@ impl aliyun_core::error::OperationError for PutEventRuleError {
         }
     }
 }
-aliyun_core::operation_error!(PutEventRuleError);
+aliyun_core::__private::operation_error!(PutEventRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

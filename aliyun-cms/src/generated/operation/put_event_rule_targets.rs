@@ -257,7 +257,11 @@ impl PutEventRuleTargetsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutEventRuleTargetsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `FailedContactParameters` on the wire.
     ///
@@ -265,7 +269,7 @@ pub struct PutEventRuleTargetsOutput {
     #[serde(
         rename = "FailedContactParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub failed_contact_parameters: Vec<PutEventRuleTargetsContactParameter>,
     /// `FailedFcParameters` on the wire.
@@ -274,7 +278,7 @@ pub struct PutEventRuleTargetsOutput {
     #[serde(
         rename = "FailedFcParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub failed_fc_parameters: Vec<PutEventRuleTargetsFcParameter>,
     /// `FailedMnsParameters` on the wire.
@@ -283,35 +287,35 @@ pub struct PutEventRuleTargetsOutput {
     #[serde(
         rename = "FailedMnsParameters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub failed_mns_parameters: Vec<PutEventRuleTargetsMnsParameter>,
     /// `FailedParameterCount` on the wire.
     #[serde(
         rename = "FailedParameterCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub failed_parameter_count: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -331,13 +335,13 @@ impl aliyun_core::Operation for PutEventRuleTargetsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "FcParameters",
             self.fc_parameters.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "FcParameters",
             &self.fc_parameters,
             |name, item| {
@@ -345,13 +349,13 @@ impl aliyun_core::Operation for PutEventRuleTargetsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ContactParameters",
             self.contact_parameters.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "ContactParameters",
             &self.contact_parameters,
             |name, item| {
@@ -359,13 +363,13 @@ impl aliyun_core::Operation for PutEventRuleTargetsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MnsParameters",
             self.mns_parameters.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "MnsParameters",
             &self.mns_parameters,
             |name, item| {
@@ -373,13 +377,13 @@ impl aliyun_core::Operation for PutEventRuleTargetsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "WebhookParameters",
             self.webhook_parameters.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "WebhookParameters",
             &self.webhook_parameters,
             |name, item| {
@@ -387,13 +391,13 @@ impl aliyun_core::Operation for PutEventRuleTargetsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SlsParameters",
             self.sls_parameters.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "SlsParameters",
             &self.sls_parameters,
             |name, item| {
@@ -401,13 +405,13 @@ impl aliyun_core::Operation for PutEventRuleTargetsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "OpenApiParameters",
             self.open_api_parameters.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "OpenApiParameters",
             &self.open_api_parameters,
             |name, item| {
@@ -460,7 +464,7 @@ impl aliyun_core::error::OperationError for PutEventRuleTargetsError {
         }
     }
 }
-aliyun_core::operation_error!(PutEventRuleTargetsError);
+aliyun_core::__private::operation_error!(PutEventRuleTargetsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,27 +184,31 @@ impl PutExporterRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutExporterRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -239,7 +243,7 @@ impl aliyun_core::Operation for PutExporterRuleInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "DstNames",
             self.dst_names.len(),
             Some(1),
@@ -310,7 +314,7 @@ impl aliyun_core::error::OperationError for PutExporterRuleError {
         }
     }
 }
-aliyun_core::operation_error!(PutExporterRuleError);
+aliyun_core::__private::operation_error!(PutExporterRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -406,12 +406,21 @@ impl<C> PutGroupMetricRuleBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<PutGroupMetricRuleInput, aliyun_core::InvalidInput> {
         let input = PutGroupMetricRuleInput {
-            group_id: aliyun_core::validate::required("GroupId", self.group_id)?,
-            rule_id: aliyun_core::validate::required("RuleId", self.rule_id)?,
+            group_id: aliyun_core::__private::validate::required(
+                "GroupId",
+                self.group_id,
+            )?,
+            rule_id: aliyun_core::__private::validate::required("RuleId", self.rule_id)?,
             category: self.category,
-            rule_name: aliyun_core::validate::required("RuleName", self.rule_name)?,
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
-            metric_name: aliyun_core::validate::required(
+            rule_name: aliyun_core::__private::validate::required(
+                "RuleName",
+                self.rule_name,
+            )?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
+            metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
                 self.metric_name,
             )?,
@@ -484,20 +493,24 @@ impl PutGroupMetricRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutGroupMetricRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Result` on the wire.
@@ -507,7 +520,7 @@ pub struct PutGroupMetricRuleOutput {
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -524,8 +537,13 @@ impl aliyun_core::Operation for PutGroupMetricRuleInput {
         if let Some(value) = &self.escalations {
             aliyun_core::params::StructParam::validate(value, "Escalations")?;
         }
-        aliyun_core::validate::items("Labels", self.labels.len(), Some(0), Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Labels",
+            self.labels.len(),
+            Some(0),
+            Some(20),
+        )?;
+        aliyun_core::__private::validate::each(
             "Labels",
             &self.labels,
             |name, item| {
@@ -582,7 +600,7 @@ impl aliyun_core::error::OperationError for PutGroupMetricRuleError {
         error
     }
 }
-aliyun_core::operation_error!(PutGroupMetricRuleError);
+aliyun_core::__private::operation_error!(PutGroupMetricRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

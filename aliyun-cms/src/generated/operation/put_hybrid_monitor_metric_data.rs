@@ -69,7 +69,10 @@ impl<C> PutHybridMonitorMetricDataBuilder<C> {
         self,
     ) -> Result<PutHybridMonitorMetricDataInput, aliyun_core::InvalidInput> {
         let input = PutHybridMonitorMetricDataInput {
-            namespace: aliyun_core::validate::required("Namespace", self.namespace)?,
+            namespace: aliyun_core::__private::validate::required(
+                "Namespace",
+                self.namespace,
+            )?,
             metric_list: self.metric_list.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -108,20 +111,24 @@ impl PutHybridMonitorMetricDataBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutHybridMonitorMetricDataOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `ErrorDetail` on the wire.
     #[serde(
         rename = "ErrorDetail",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub error_detail: Vec<ErrorDetail>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -141,13 +148,13 @@ impl aliyun_core::Operation for PutHybridMonitorMetricDataInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MetricList",
             self.metric_list.len(),
             Some(1),
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "MetricList",
             &self.metric_list,
             |name, item| {
@@ -195,7 +202,7 @@ impl aliyun_core::error::OperationError for PutHybridMonitorMetricDataError {
         }
     }
 }
-aliyun_core::operation_error!(PutHybridMonitorMetricDataError);
+aliyun_core::__private::operation_error!(PutHybridMonitorMetricDataError);
 #[cfg(test)]
 mod tests {
     use super::*;

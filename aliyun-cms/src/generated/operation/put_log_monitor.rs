@@ -286,25 +286,25 @@ impl<C> PutLogMonitorBuilder<C> {
     pub fn build(self) -> Result<PutLogMonitorInput, aliyun_core::InvalidInput> {
         let input = PutLogMonitorInput {
             log_id: self.log_id,
-            sls_region_id: aliyun_core::validate::required(
+            sls_region_id: aliyun_core::__private::validate::required(
                 "SlsRegionId",
                 self.sls_region_id,
             )?,
-            sls_project: aliyun_core::validate::required(
+            sls_project: aliyun_core::__private::validate::required(
                 "SlsProject",
                 self.sls_project,
             )?,
-            sls_logstore: aliyun_core::validate::required(
+            sls_logstore: aliyun_core::__private::validate::required(
                 "SlsLogstore",
                 self.sls_logstore,
             )?,
-            metric_name: aliyun_core::validate::required(
+            metric_name: aliyun_core::__private::validate::required(
                 "MetricName",
                 self.metric_name,
             )?,
             metric_express: self.metric_express,
             group_id: self.group_id,
-            value_filter_relation: aliyun_core::validate::required(
+            value_filter_relation: aliyun_core::__private::validate::required(
                 "ValueFilterRelation",
                 self.value_filter_relation,
             )?,
@@ -359,34 +359,38 @@ impl PutLogMonitorBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutLogMonitorOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `LogId` on the wire.
     #[serde(
         rename = "LogId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub log_id: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -426,13 +430,13 @@ impl aliyun_core::Operation for PutLogMonitorInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Aggregates",
             self.aggregates.len(),
             Some(1),
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Aggregates",
             &self.aggregates,
             |name, item| {
@@ -440,8 +444,13 @@ impl aliyun_core::Operation for PutLogMonitorInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Groupbys", self.groupbys.len(), None, Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Groupbys",
+            self.groupbys.len(),
+            None,
+            Some(10),
+        )?;
+        aliyun_core::__private::validate::each(
             "Groupbys",
             &self.groupbys,
             |name, item| {
@@ -449,13 +458,13 @@ impl aliyun_core::Operation for PutLogMonitorInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ValueFilter",
             self.value_filter.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "ValueFilter",
             &self.value_filter,
             |name, item| {
@@ -542,7 +551,7 @@ impl aliyun_core::error::OperationError for PutLogMonitorError {
         }
     }
 }
-aliyun_core::operation_error!(PutLogMonitorError);
+aliyun_core::__private::operation_error!(PutLogMonitorError);
 #[cfg(test)]
 mod tests {
     use super::*;

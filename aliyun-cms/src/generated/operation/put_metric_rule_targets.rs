@@ -106,7 +106,11 @@ impl PutMetricRuleTargetsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutMetricRuleTargetsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `FailData` on the wire.
     #[serde(rename = "FailData", default)]
@@ -115,21 +119,21 @@ pub struct PutMetricRuleTargetsOutput {
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -149,8 +153,13 @@ impl aliyun_core::Operation for PutMetricRuleTargetsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Targets", self.targets.len(), Some(1), Some(5))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Targets",
+            self.targets.len(),
+            Some(1),
+            Some(5),
+        )?;
+        aliyun_core::__private::validate::each(
             "Targets",
             &self.targets,
             |name, item| {
@@ -198,7 +207,7 @@ impl aliyun_core::error::OperationError for PutMetricRuleTargetsError {
         }
     }
 }
-aliyun_core::operation_error!(PutMetricRuleTargetsError);
+aliyun_core::__private::operation_error!(PutMetricRuleTargetsError);
 #[cfg(test)]
 mod tests {
     use super::*;

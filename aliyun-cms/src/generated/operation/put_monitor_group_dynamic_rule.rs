@@ -129,27 +129,31 @@ impl PutMonitorGroupDynamicRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutMonitorGroupDynamicRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -204,13 +208,13 @@ impl aliyun_core::Operation for PutMonitorGroupDynamicRuleInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "GroupRules",
             self.group_rules.len(),
             Some(1),
             Some(50),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "GroupRules",
             &self.group_rules,
             |name, item| {
@@ -308,7 +312,7 @@ impl aliyun_core::error::OperationError for PutMonitorGroupDynamicRuleError {
         }
     }
 }
-aliyun_core::operation_error!(PutMonitorGroupDynamicRuleError);
+aliyun_core::__private::operation_error!(PutMonitorGroupDynamicRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

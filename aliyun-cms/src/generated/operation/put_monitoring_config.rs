@@ -100,27 +100,31 @@ impl PutMonitoringConfigBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutMonitoringConfigOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -208,7 +212,7 @@ impl aliyun_core::error::OperationError for PutMonitoringConfigError {
         }
     }
 }
-aliyun_core::operation_error!(PutMonitoringConfigError);
+aliyun_core::__private::operation_error!(PutMonitoringConfigError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -383,7 +383,10 @@ impl<C> PutResourceMetricRuleBuilder<C> {
     pub fn build(self) -> Result<PutResourceMetricRuleInput, aliyun_core::InvalidInput> {
         let input = PutResourceMetricRuleInput {
             rule_id: self.rule_id,
-            rule_name: aliyun_core::validate::required("RuleName", self.rule_name)?,
+            rule_name: aliyun_core::__private::validate::required(
+                "RuleName",
+                self.rule_name,
+            )?,
             namespace: self.namespace,
             metric_name: self.metric_name,
             resources: self.resources,
@@ -453,27 +456,31 @@ impl PutResourceMetricRuleBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutResourceMetricRuleOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -504,8 +511,13 @@ impl aliyun_core::Operation for PutResourceMetricRuleInput {
         if let Some(value) = &self.composite_expression {
             aliyun_core::params::StructParam::validate(value, "CompositeExpression")?;
         }
-        aliyun_core::validate::items("Labels", self.labels.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Labels",
+            self.labels.len(),
+            None,
+            Some(20),
+        )?;
+        aliyun_core::__private::validate::each(
             "Labels",
             &self.labels,
             |name, item| {
@@ -585,7 +597,7 @@ impl aliyun_core::error::OperationError for PutResourceMetricRuleError {
         }
     }
 }
-aliyun_core::operation_error!(PutResourceMetricRuleError);
+aliyun_core::__private::operation_error!(PutResourceMetricRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

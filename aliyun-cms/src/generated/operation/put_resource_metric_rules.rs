@@ -81,7 +81,11 @@ impl PutResourceMetricRulesBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct PutResourceMetricRulesOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `FailedListResult` on the wire.
     ///
@@ -89,28 +93,28 @@ pub struct PutResourceMetricRulesOutput {
     #[serde(
         rename = "FailedListResult",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub failed_list_result: Vec<PutResourceMetricRulesTarget>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -130,8 +134,13 @@ impl aliyun_core::Operation for PutResourceMetricRulesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Rules", self.rules.len(), Some(1), Some(500))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Rules",
+            self.rules.len(),
+            Some(1),
+            Some(500),
+        )?;
+        aliyun_core::__private::validate::each(
             "Rules",
             &self.rules,
             |name, item| {
@@ -178,7 +187,7 @@ impl aliyun_core::error::OperationError for PutResourceMetricRulesError {
         }
     }
 }
-aliyun_core::operation_error!(PutResourceMetricRulesError);
+aliyun_core::__private::operation_error!(PutResourceMetricRulesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,33 +103,41 @@ impl RemoveTagsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct RemoveTagsOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// `Tag` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tag": {"Tags": [...]}}`.
-    #[serde(rename = "Tag", default, deserialize_with = "aliyun_core::de::lenient_list")]
+    #[serde(
+        rename = "Tag",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
+    )]
     pub tag: Vec<String>,
 }
 impl aliyun_core::Operation for RemoveTagsInput {
@@ -163,8 +171,13 @@ impl aliyun_core::Operation for RemoveTagsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), Some(1), Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Tag",
+            self.tag.len(),
+            Some(1),
+            Some(10),
+        )?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -172,7 +185,7 @@ impl aliyun_core::Operation for RemoveTagsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "GroupIds",
             self.group_ids.len(),
             Some(1),
@@ -239,7 +252,7 @@ impl aliyun_core::error::OperationError for RemoveTagsError {
         }
     }
 }
-aliyun_core::operation_error!(RemoveTagsError);
+aliyun_core::__private::operation_error!(RemoveTagsError);
 #[cfg(test)]
 mod tests {
     use super::*;

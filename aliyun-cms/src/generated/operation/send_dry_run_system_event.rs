@@ -142,27 +142,31 @@ impl SendDryRunSystemEventBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct SendDryRunSystemEventOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<String>,
 }
@@ -260,7 +264,7 @@ impl aliyun_core::error::OperationError for SendDryRunSystemEventError {
         }
     }
 }
-aliyun_core::operation_error!(SendDryRunSystemEventError);
+aliyun_core::__private::operation_error!(SendDryRunSystemEventError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,10 @@ impl<C> UninstallMonitoringAgentBuilder<C> {
         self,
     ) -> Result<UninstallMonitoringAgentInput, aliyun_core::InvalidInput> {
         let input = UninstallMonitoringAgentInput {
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -78,27 +81,31 @@ impl UninstallMonitoringAgentBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct UninstallMonitoringAgentOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -205,7 +212,7 @@ impl aliyun_core::error::OperationError for UninstallMonitoringAgentError {
         }
     }
 }
-aliyun_core::operation_error!(UninstallMonitoringAgentError);
+aliyun_core::__private::operation_error!(UninstallMonitoringAgentError);
 #[cfg(test)]
 mod tests {
     use super::*;

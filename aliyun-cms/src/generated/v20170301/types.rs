@@ -22,7 +22,7 @@ pub enum AgentStatus {
     /// A value this version of the SDK does not know, kept as sent.
     Unknown(String),
 }
-aliyun_core::text_enum!(
+aliyun_core::__private::text_enum!(
     AgentStatus { Running => "running", Stopped => "stopped", NotInstalled =>
     "not_installed", Installing => "installing", InstallFaild => "install_faild",
     NeedToUpgrade => "need_to_upgrade", Uninstalled => "uninstalled" }
@@ -36,21 +36,21 @@ pub struct NodeStatus {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// Whether the agent is installed automatically on this instance.
     #[serde(
         rename = "AutoInstall",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_install: Option<bool>,
     /// The agent's state.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<AgentStatus>,
 }

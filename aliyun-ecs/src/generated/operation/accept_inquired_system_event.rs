@@ -129,7 +129,7 @@ pub struct AcceptInquiredSystemEventOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -326,7 +326,7 @@ impl aliyun_core::error::OperationError for AcceptInquiredSystemEventError {
         }
     }
 }
-aliyun_core::operation_error!(AcceptInquiredSystemEventError);
+aliyun_core::__private::operation_error!(AcceptInquiredSystemEventError);
 #[cfg(test)]
 mod tests {
     use super::*;

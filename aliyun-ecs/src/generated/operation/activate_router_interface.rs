@@ -65,8 +65,11 @@ impl<C> ActivateRouterInterfaceBuilder<C> {
         self,
     ) -> Result<ActivateRouterInterfaceInput, aliyun_core::InvalidInput> {
         let input = ActivateRouterInterfaceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            router_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            router_interface_id: aliyun_core::__private::validate::required(
                 "RouterInterfaceId",
                 self.router_interface_id,
             )?,
@@ -113,7 +116,7 @@ pub struct ActivateRouterInterfaceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -225,7 +228,7 @@ impl aliyun_core::error::OperationError for ActivateRouterInterfaceError {
         }
     }
 }
-aliyun_core::operation_error!(ActivateRouterInterfaceError);
+aliyun_core::__private::operation_error!(ActivateRouterInterfaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,12 +103,18 @@ impl<C> AddBandwidthPackageIpsBuilder<C> {
         self,
     ) -> Result<AddBandwidthPackageIpsInput, aliyun_core::InvalidInput> {
         let input = AddBandwidthPackageIpsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            bandwidth_package_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            bandwidth_package_id: aliyun_core::__private::validate::required(
                 "BandwidthPackageId",
                 self.bandwidth_package_id,
             )?,
-            ip_count: aliyun_core::validate::required("IpCount", self.ip_count)?,
+            ip_count: aliyun_core::__private::validate::required(
+                "IpCount",
+                self.ip_count,
+            )?,
             client_token: self.client_token,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -155,7 +161,7 @@ pub struct AddBandwidthPackageIpsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -274,7 +280,7 @@ impl aliyun_core::error::OperationError for AddBandwidthPackageIpsError {
         }
     }
 }
-aliyun_core::operation_error!(AddBandwidthPackageIpsError);
+aliyun_core::__private::operation_error!(AddBandwidthPackageIpsError);
 #[cfg(test)]
 mod tests {
     use super::*;

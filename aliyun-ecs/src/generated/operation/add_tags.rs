@@ -102,12 +102,15 @@ impl<C> AddTagsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<AddTagsInput, aliyun_core::InvalidInput> {
         let input = AddTagsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            resource_type: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
                 self.resource_type,
             )?,
-            resource_id: aliyun_core::validate::required(
+            resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
                 self.resource_id,
             )?,
@@ -152,7 +155,7 @@ pub struct AddTagsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -227,8 +230,13 @@ impl aliyun_core::Operation for AddTagsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), Some(1), Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Tag",
+            self.tag.len(),
+            Some(1),
+            Some(20),
+        )?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -359,7 +367,7 @@ impl aliyun_core::error::OperationError for AddTagsError {
         }
     }
 }
-aliyun_core::operation_error!(AddTagsError);
+aliyun_core::__private::operation_error!(AddTagsError);
 #[cfg(test)]
 mod tests {
     use super::*;

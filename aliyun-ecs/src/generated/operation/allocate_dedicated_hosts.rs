@@ -427,13 +427,16 @@ impl<C> AllocateDedicatedHostsBuilder<C> {
         self,
     ) -> Result<AllocateDedicatedHostsInput, aliyun_core::InvalidInput> {
         let input = AllocateDedicatedHostsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             tag: self.tag.unwrap_or_default(),
             resource_group_id: self.resource_group_id,
             zone_id: self.zone_id,
             dedicated_host_name: self.dedicated_host_name,
             dedicated_host_cluster_id: self.dedicated_host_cluster_id,
-            dedicated_host_type: aliyun_core::validate::required(
+            dedicated_host_type: aliyun_core::__private::validate::required(
                 "DedicatedHostType",
                 self.dedicated_host_type,
             )?,
@@ -515,14 +518,14 @@ pub struct AllocateDedicatedHostsOutput {
     #[serde(
         rename = "DedicatedHostIdSets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub dedicated_host_id_sets: Vec<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -723,8 +726,8 @@ impl aliyun_core::Operation for AllocateDedicatedHostsInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1085,7 +1088,7 @@ impl aliyun_core::error::OperationError for AllocateDedicatedHostsError {
         }
     }
 }
-aliyun_core::operation_error!(AllocateDedicatedHostsError);
+aliyun_core::__private::operation_error!(AllocateDedicatedHostsError);
 #[cfg(test)]
 mod tests {
     use super::*;

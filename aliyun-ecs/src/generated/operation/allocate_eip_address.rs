@@ -139,7 +139,10 @@ impl<C> AllocateEipAddressBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<AllocateEipAddressInput, aliyun_core::InvalidInput> {
         let input = AllocateEipAddressInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             bandwidth: self.bandwidth,
             isp: self.isp,
             internet_charge_type: self.internet_charge_type,
@@ -192,21 +195,21 @@ pub struct AllocateEipAddressOutput {
     #[serde(
         rename = "AllocationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub allocation_id: Option<String>,
     /// `EipAddress` on the wire.
     #[serde(
         rename = "EipAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub eip_address: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -739,7 +742,7 @@ impl aliyun_core::error::OperationError for AllocateEipAddressError {
         }
     }
 }
-aliyun_core::operation_error!(AllocateEipAddressError);
+aliyun_core::__private::operation_error!(AllocateEipAddressError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,7 +82,7 @@ impl<C> AllocatePublicIpAddressBuilder<C> {
         self,
     ) -> Result<AllocatePublicIpAddressInput, aliyun_core::InvalidInput> {
         let input = AllocatePublicIpAddressInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -129,14 +129,14 @@ pub struct AllocatePublicIpAddressOutput {
     #[serde(
         rename = "IpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ip_address: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -433,7 +433,7 @@ impl aliyun_core::error::OperationError for AllocatePublicIpAddressError {
         }
     }
 }
-aliyun_core::operation_error!(AllocatePublicIpAddressError);
+aliyun_core::__private::operation_error!(AllocatePublicIpAddressError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,12 +82,18 @@ impl<C> ApplyAutoSnapshotPolicyBuilder<C> {
         self,
     ) -> Result<ApplyAutoSnapshotPolicyInput, aliyun_core::InvalidInput> {
         let input = ApplyAutoSnapshotPolicyInput {
-            region_id: aliyun_core::validate::required("regionId", self.region_id)?,
-            auto_snapshot_policy_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "regionId",
+                self.region_id,
+            )?,
+            auto_snapshot_policy_id: aliyun_core::__private::validate::required(
                 "autoSnapshotPolicyId",
                 self.auto_snapshot_policy_id,
             )?,
-            disk_ids: aliyun_core::validate::required("diskIds", self.disk_ids)?,
+            disk_ids: aliyun_core::__private::validate::required(
+                "diskIds",
+                self.disk_ids,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -129,7 +135,7 @@ pub struct ApplyAutoSnapshotPolicyOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -258,7 +264,7 @@ impl aliyun_core::error::OperationError for ApplyAutoSnapshotPolicyError {
         }
     }
 }
-aliyun_core::operation_error!(ApplyAutoSnapshotPolicyError);
+aliyun_core::__private::operation_error!(ApplyAutoSnapshotPolicyError);
 #[cfg(test)]
 mod tests {
     use super::*;

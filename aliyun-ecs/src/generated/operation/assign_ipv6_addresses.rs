@@ -217,7 +217,7 @@ pub struct AssignIpv6AddressesOutput {
     #[serde(
         rename = "Ipv6PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub ipv6_prefix_sets: Vec<String>,
     /// `Ipv6Sets` on the wire.
@@ -226,21 +226,21 @@ pub struct AssignIpv6AddressesOutput {
     #[serde(
         rename = "Ipv6Sets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub ipv6_sets: Vec<String>,
     /// `NetworkInterfaceId` on the wire.
     #[serde(
         rename = "NetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -496,20 +496,25 @@ impl aliyun_core::Operation for AssignIpv6AddressesInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv6Address",
             self.ipv6_address.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv6Prefix",
             self.ipv6_prefix.len(),
             None,
             Some(10),
         )?;
         if let Some(value) = &self.ipv6_prefix_count {
-            aliyun_core::validate::range("Ipv6PrefixCount", *value, Some(1), Some(10))?;
+            aliyun_core::__private::validate::range(
+                "Ipv6PrefixCount",
+                *value,
+                Some(1),
+                Some(10),
+            )?;
         }
         Ok(())
     }
@@ -929,7 +934,7 @@ impl aliyun_core::error::OperationError for AssignIpv6AddressesError {
         }
     }
 }
-aliyun_core::operation_error!(AssignIpv6AddressesError);
+aliyun_core::__private::operation_error!(AssignIpv6AddressesError);
 #[cfg(test)]
 mod tests {
     use super::*;

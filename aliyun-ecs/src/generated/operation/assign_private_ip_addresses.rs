@@ -163,8 +163,11 @@ impl<C> AssignPrivateIpAddressesBuilder<C> {
         self,
     ) -> Result<AssignPrivateIpAddressesInput, aliyun_core::InvalidInput> {
         let input = AssignPrivateIpAddressesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            network_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
                 self.network_interface_id,
             )?,
@@ -224,7 +227,7 @@ pub struct AssignPrivateIpAddressesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -511,27 +514,32 @@ impl aliyun_core::Operation for AssignPrivateIpAddressesInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.secondary_private_ip_address_count {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "SecondaryPrivateIpAddressCount",
                 *value,
                 Some(1),
                 None,
             )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "PrivateIpAddress",
             self.private_ip_address.len(),
             None,
             Some(32),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv4Prefix",
             self.ipv4_prefix.len(),
             None,
             Some(10),
         )?;
         if let Some(value) = &self.ipv4_prefix_count {
-            aliyun_core::validate::range("Ipv4PrefixCount", *value, Some(1), Some(10))?;
+            aliyun_core::__private::validate::range(
+                "Ipv4PrefixCount",
+                *value,
+                Some(1),
+                Some(10),
+            )?;
         }
         Ok(())
     }
@@ -995,7 +1003,7 @@ impl aliyun_core::error::OperationError for AssignPrivateIpAddressesError {
         }
     }
 }
-aliyun_core::operation_error!(AssignPrivateIpAddressesError);
+aliyun_core::__private::operation_error!(AssignPrivateIpAddressesError);
 #[cfg(test)]
 mod tests {
     use super::*;

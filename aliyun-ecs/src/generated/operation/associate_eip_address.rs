@@ -150,7 +150,7 @@ pub struct AssociateEipAddressOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -892,7 +892,7 @@ impl aliyun_core::error::OperationError for AssociateEipAddressError {
         }
     }
 }
-aliyun_core::operation_error!(AssociateEipAddressError);
+aliyun_core::__private::operation_error!(AssociateEipAddressError);
 #[cfg(test)]
 mod tests {
     use super::*;

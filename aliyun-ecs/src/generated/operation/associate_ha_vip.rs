@@ -102,9 +102,18 @@ impl<C> AssociateHaVipBuilder<C> {
     pub fn build(self) -> Result<AssociateHaVipInput, aliyun_core::InvalidInput> {
         let input = AssociateHaVipInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            ha_vip_id: aliyun_core::validate::required("HaVipId", self.ha_vip_id)?,
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            ha_vip_id: aliyun_core::__private::validate::required(
+                "HaVipId",
+                self.ha_vip_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -148,7 +157,7 @@ pub struct AssociateHaVipOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -351,7 +360,7 @@ impl aliyun_core::error::OperationError for AssociateHaVipError {
         }
     }
 }
-aliyun_core::operation_error!(AssociateHaVipError);
+aliyun_core::__private::operation_error!(AssociateHaVipError);
 #[cfg(test)]
 mod tests {
     use super::*;

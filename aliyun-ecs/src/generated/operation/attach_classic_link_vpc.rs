@@ -127,7 +127,7 @@ pub struct AttachClassicLinkVpcOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -336,7 +336,7 @@ impl aliyun_core::error::OperationError for AttachClassicLinkVpcError {
         }
     }
 }
-aliyun_core::operation_error!(AttachClassicLinkVpcError);
+aliyun_core::__private::operation_error!(AttachClassicLinkVpcError);
 #[cfg(test)]
 mod tests {
     use super::*;

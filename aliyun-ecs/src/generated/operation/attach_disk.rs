@@ -227,7 +227,7 @@ pub struct AttachDiskOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -861,7 +861,7 @@ impl aliyun_core::error::OperationError for AttachDiskError {
         }
     }
 }
-aliyun_core::operation_error!(AttachDiskError);
+aliyun_core::__private::operation_error!(AttachDiskError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,12 +100,15 @@ impl<C> AttachInstanceRamRoleBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<AttachInstanceRamRoleInput, aliyun_core::InvalidInput> {
         let input = AttachInstanceRamRoleInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            ram_role_name: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            ram_role_name: aliyun_core::__private::validate::required(
                 "RamRoleName",
                 self.ram_role_name,
             )?,
-            instance_ids: aliyun_core::validate::required(
+            instance_ids: aliyun_core::__private::validate::required(
                 "InstanceIds",
                 self.instance_ids,
             )?,
@@ -157,35 +160,35 @@ pub struct AttachInstanceRamRoleOutput {
     #[serde(
         rename = "AttachInstanceRamRoleResults",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub attach_instance_ram_role_results: Vec<AttachInstanceRamRoleResult>,
     /// `FailCount` on the wire.
     #[serde(
         rename = "FailCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub fail_count: Option<i32>,
     /// `RamRoleName` on the wire.
     #[serde(
         rename = "RamRoleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ram_role_name: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -309,7 +312,7 @@ impl aliyun_core::error::OperationError for AttachInstanceRamRoleError {
         }
     }
 }
-aliyun_core::operation_error!(AttachInstanceRamRoleError);
+aliyun_core::__private::operation_error!(AttachInstanceRamRoleError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,12 +81,15 @@ impl<C> AttachKeyPairBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<AttachKeyPairInput, aliyun_core::InvalidInput> {
         let input = AttachKeyPairInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            key_pair_name: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            key_pair_name: aliyun_core::__private::validate::required(
                 "KeyPairName",
                 self.key_pair_name,
             )?,
-            instance_ids: aliyun_core::validate::required(
+            instance_ids: aliyun_core::__private::validate::required(
                 "InstanceIds",
                 self.instance_ids,
             )?,
@@ -132,21 +135,21 @@ pub struct AttachKeyPairOutput {
     #[serde(
         rename = "FailCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub fail_count: Option<String>,
     /// `KeyPairName` on the wire.
     #[serde(
         rename = "KeyPairName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_name: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Results` on the wire.
@@ -155,14 +158,14 @@ pub struct AttachKeyPairOutput {
     #[serde(
         rename = "Results",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub results: Vec<AttachKeyPairResult>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<String>,
 }
@@ -279,7 +282,7 @@ impl aliyun_core::error::OperationError for AttachKeyPairError {
         }
     }
 }
-aliyun_core::operation_error!(AttachKeyPairError);
+aliyun_core::__private::operation_error!(AttachKeyPairError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,7 +196,7 @@ pub struct AttachNetworkInterfaceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -1071,7 +1071,7 @@ impl aliyun_core::error::OperationError for AttachNetworkInterfaceError {
         }
     }
 }
-aliyun_core::operation_error!(AttachNetworkInterfaceError);
+aliyun_core::__private::operation_error!(AttachNetworkInterfaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

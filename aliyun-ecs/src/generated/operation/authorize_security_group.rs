@@ -529,7 +529,7 @@ pub struct AuthorizeSecurityGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -780,13 +780,13 @@ impl aliyun_core::Operation for AuthorizeSecurityGroupInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Permissions",
             self.permissions.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Permissions",
             &self.permissions,
             |name, item| {
@@ -1213,7 +1213,7 @@ impl aliyun_core::error::OperationError for AuthorizeSecurityGroupError {
         }
     }
 }
-aliyun_core::operation_error!(AuthorizeSecurityGroupError);
+aliyun_core::__private::operation_error!(AuthorizeSecurityGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -537,7 +537,7 @@ pub struct AuthorizeSecurityGroupEgressOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -783,13 +783,13 @@ impl aliyun_core::Operation for AuthorizeSecurityGroupEgressInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Permissions",
             self.permissions.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Permissions",
             &self.permissions,
             |name, item| {
@@ -1205,7 +1205,7 @@ impl aliyun_core::error::OperationError for AuthorizeSecurityGroupEgressError {
         }
     }
 }
-aliyun_core::operation_error!(AuthorizeSecurityGroupEgressError);
+aliyun_core::__private::operation_error!(AuthorizeSecurityGroupEgressError);
 #[cfg(test)]
 mod tests {
     use super::*;

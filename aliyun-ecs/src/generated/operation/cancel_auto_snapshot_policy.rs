@@ -63,8 +63,14 @@ impl<C> CancelAutoSnapshotPolicyBuilder<C> {
         self,
     ) -> Result<CancelAutoSnapshotPolicyInput, aliyun_core::InvalidInput> {
         let input = CancelAutoSnapshotPolicyInput {
-            region_id: aliyun_core::validate::required("regionId", self.region_id)?,
-            disk_ids: aliyun_core::validate::required("diskIds", self.disk_ids)?,
+            region_id: aliyun_core::__private::validate::required(
+                "regionId",
+                self.region_id,
+            )?,
+            disk_ids: aliyun_core::__private::validate::required(
+                "diskIds",
+                self.disk_ids,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -105,7 +111,7 @@ pub struct CancelAutoSnapshotPolicyOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -179,7 +185,7 @@ impl aliyun_core::error::OperationError for CancelAutoSnapshotPolicyError {
         }
     }
 }
-aliyun_core::operation_error!(CancelAutoSnapshotPolicyError);
+aliyun_core::__private::operation_error!(CancelAutoSnapshotPolicyError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,8 +61,14 @@ impl<C> CancelCopyImageBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CancelCopyImageInput, aliyun_core::InvalidInput> {
         let input = CancelCopyImageInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_id: aliyun_core::validate::required("ImageId", self.image_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_id: aliyun_core::__private::validate::required(
+                "ImageId",
+                self.image_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -104,7 +110,7 @@ pub struct CancelCopyImageOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -236,7 +242,7 @@ impl aliyun_core::error::OperationError for CancelCopyImageError {
         }
     }
 }
-aliyun_core::operation_error!(CancelCopyImageError);
+aliyun_core::__private::operation_error!(CancelCopyImageError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,9 +85,12 @@ impl<C> CancelImagePipelineExecutionBuilder<C> {
         self,
     ) -> Result<CancelImagePipelineExecutionInput, aliyun_core::InvalidInput> {
         let input = CancelImagePipelineExecutionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             template_tag: self.template_tag.unwrap_or_default(),
-            execution_id: aliyun_core::validate::required(
+            execution_id: aliyun_core::__private::validate::required(
                 "ExecutionId",
                 self.execution_id,
             )?,
@@ -135,7 +138,7 @@ pub struct CancelImagePipelineExecutionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -165,13 +168,13 @@ impl aliyun_core::Operation for CancelImagePipelineExecutionInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "TemplateTag",
             self.template_tag.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "TemplateTag",
             &self.template_tag,
             |name, item| {
@@ -240,7 +243,7 @@ impl aliyun_core::error::OperationError for CancelImagePipelineExecutionError {
         }
     }
 }
-aliyun_core::operation_error!(CancelImagePipelineExecutionError);
+aliyun_core::__private::operation_error!(CancelImagePipelineExecutionError);
 #[cfg(test)]
 mod tests {
     use super::*;

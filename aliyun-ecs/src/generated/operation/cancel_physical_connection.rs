@@ -103,8 +103,11 @@ impl<C> CancelPhysicalConnectionBuilder<C> {
         self,
     ) -> Result<CancelPhysicalConnectionInput, aliyun_core::InvalidInput> {
         let input = CancelPhysicalConnectionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            physical_connection_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
                 self.physical_connection_id,
             )?,
@@ -155,7 +158,7 @@ pub struct CancelPhysicalConnectionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -246,7 +249,7 @@ impl aliyun_core::error::OperationError for CancelPhysicalConnectionError {
         }
     }
 }
-aliyun_core::operation_error!(CancelPhysicalConnectionError);
+aliyun_core::__private::operation_error!(CancelPhysicalConnectionError);
 #[cfg(test)]
 mod tests {
     use super::*;

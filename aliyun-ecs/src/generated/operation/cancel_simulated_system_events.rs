@@ -65,7 +65,10 @@ impl<C> CancelSimulatedSystemEventsBuilder<C> {
         self,
     ) -> Result<CancelSimulatedSystemEventsInput, aliyun_core::InvalidInput> {
         let input = CancelSimulatedSystemEventsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             event_id: self.event_id.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -110,7 +113,7 @@ pub struct CancelSimulatedSystemEventsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -150,7 +153,7 @@ impl aliyun_core::Operation for CancelSimulatedSystemEventsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "EventId",
             self.event_id.len(),
             Some(1),
@@ -226,7 +229,7 @@ impl aliyun_core::error::OperationError for CancelSimulatedSystemEventsError {
         }
     }
 }
-aliyun_core::operation_error!(CancelSimulatedSystemEventsError);
+aliyun_core::__private::operation_error!(CancelSimulatedSystemEventsError);
 #[cfg(test)]
 mod tests {
     use super::*;

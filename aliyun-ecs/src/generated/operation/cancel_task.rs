@@ -61,8 +61,11 @@ impl<C> CancelTaskBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CancelTaskInput, aliyun_core::InvalidInput> {
         let input = CancelTaskInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            task_id: aliyun_core::validate::required("TaskId", self.task_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -104,7 +107,7 @@ pub struct CancelTaskOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -228,7 +231,7 @@ impl aliyun_core::error::OperationError for CancelTaskError {
         }
     }
 }
-aliyun_core::operation_error!(CancelTaskError);
+aliyun_core::__private::operation_error!(CancelTaskError);
 #[cfg(test)]
 mod tests {
     use super::*;

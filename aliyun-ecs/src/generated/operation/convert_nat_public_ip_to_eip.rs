@@ -63,11 +63,14 @@ impl<C> ConvertNatPublicIpToEipBuilder<C> {
         self,
     ) -> Result<ConvertNatPublicIpToEipInput, aliyun_core::InvalidInput> {
         let input = ConvertNatPublicIpToEipInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -111,7 +114,7 @@ pub struct ConvertNatPublicIpToEipOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -411,7 +414,7 @@ impl aliyun_core::error::OperationError for ConvertNatPublicIpToEipError {
         }
     }
 }
-aliyun_core::operation_error!(ConvertNatPublicIpToEipError);
+aliyun_core::__private::operation_error!(ConvertNatPublicIpToEipError);
 #[cfg(test)]
 mod tests {
     use super::*;

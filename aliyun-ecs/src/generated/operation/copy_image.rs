@@ -218,8 +218,14 @@ impl<C> CopyImageBuilder<C> {
         let input = CopyImageInput {
             destination_image_name: self.destination_image_name,
             destination_description: self.destination_description,
-            image_id: aliyun_core::validate::required("ImageId", self.image_id)?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            image_id: aliyun_core::__private::validate::required(
+                "ImageId",
+                self.image_id,
+            )?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             destination_region_id: self.destination_region_id,
             encrypted: self.encrypted,
             kms_key_id: self.kms_key_id,
@@ -275,14 +281,14 @@ pub struct CopyImageOutput {
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -492,8 +498,8 @@ impl aliyun_core::Operation for CopyImageInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -843,7 +849,7 @@ impl aliyun_core::error::OperationError for CopyImageError {
         }
     }
 }
-aliyun_core::operation_error!(CopyImageError);
+aliyun_core::__private::operation_error!(CopyImageError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -283,20 +283,23 @@ impl<C> CopySnapshotBuilder<C> {
         let input = CopySnapshotInput {
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            destination_region_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            destination_region_id: aliyun_core::__private::validate::required(
                 "DestinationRegionId",
                 self.destination_region_id,
             )?,
-            snapshot_id: aliyun_core::validate::required(
+            snapshot_id: aliyun_core::__private::validate::required(
                 "SnapshotId",
                 self.snapshot_id,
             )?,
-            destination_snapshot_name: aliyun_core::validate::required(
+            destination_snapshot_name: aliyun_core::__private::validate::required(
                 "DestinationSnapshotName",
                 self.destination_snapshot_name,
             )?,
-            destination_snapshot_description: aliyun_core::validate::required(
+            destination_snapshot_description: aliyun_core::__private::validate::required(
                 "DestinationSnapshotDescription",
                 self.destination_snapshot_description,
             )?,
@@ -358,14 +361,14 @@ pub struct CopySnapshotOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SnapshotId` on the wire.
     #[serde(
         rename = "SnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_id: Option<String>,
 }
@@ -596,8 +599,8 @@ impl aliyun_core::Operation for CopySnapshotInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -605,8 +608,8 @@ impl aliyun_core::Operation for CopySnapshotInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Arn", self.arn.len(), None, Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
+        aliyun_core::__private::validate::each(
             "Arn",
             &self.arn,
             |name, item| {
@@ -1025,7 +1028,7 @@ impl aliyun_core::error::OperationError for CopySnapshotError {
         }
     }
 }
-aliyun_core::operation_error!(CopySnapshotError);
+aliyun_core::__private::operation_error!(CopySnapshotError);
 #[cfg(test)]
 mod tests {
     use super::*;

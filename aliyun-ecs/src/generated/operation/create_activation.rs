@@ -178,7 +178,10 @@ impl<C> CreateActivationBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateActivationInput, aliyun_core::InvalidInput> {
         let input = CreateActivationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_name: self.instance_name,
             description: self.description,
             instance_count: self.instance_count,
@@ -233,21 +236,21 @@ pub struct CreateActivationOutput {
     #[serde(
         rename = "ActivationCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_code: Option<String>,
     /// `ActivationId` on the wire.
     #[serde(
         rename = "ActivationId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub activation_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -352,8 +355,8 @@ impl aliyun_core::Operation for CreateActivationInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -526,7 +529,7 @@ impl aliyun_core::error::OperationError for CreateActivationError {
         }
     }
 }
-aliyun_core::operation_error!(CreateActivationError);
+aliyun_core::__private::operation_error!(CreateActivationError);
 #[cfg(test)]
 mod tests {
     use super::*;

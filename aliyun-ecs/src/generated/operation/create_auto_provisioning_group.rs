@@ -642,7 +642,10 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
         self,
     ) -> Result<CreateAutoProvisioningGroupInput, aliyun_core::InvalidInput> {
         let input = CreateAutoProvisioningGroupInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             auto_provisioning_group_name: self.auto_provisioning_group_name,
             auto_provisioning_group_type: self.auto_provisioning_group_type,
@@ -658,7 +661,7 @@ impl<C> CreateAutoProvisioningGroupBuilder<C> {
                 .terminate_instances_with_expiration,
             terminate_instances: self.terminate_instances,
             max_spot_price: self.max_spot_price,
-            total_target_capacity: aliyun_core::validate::required(
+            total_target_capacity: aliyun_core::__private::validate::required(
                 "TotalTargetCapacity",
                 self.total_target_capacity,
             )?,
@@ -746,7 +749,7 @@ pub struct CreateAutoProvisioningGroupOutput {
     #[serde(
         rename = "AutoProvisioningGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_provisioning_group_id: Option<String>,
     /// `LaunchResults` on the wire.
@@ -755,14 +758,14 @@ pub struct CreateAutoProvisioningGroupOutput {
     #[serde(
         rename = "LaunchResults",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub launch_results: Vec<LaunchResult>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -931,13 +934,13 @@ impl aliyun_core::Operation for CreateAutoProvisioningGroupInput {
         if let Some(value) = &self.launch_configuration {
             aliyun_core::params::StructParam::validate(value, "LaunchConfiguration")?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "LaunchTemplateConfig",
             self.launch_template_config.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "LaunchTemplateConfig",
             &self.launch_template_config,
             |name, item| {
@@ -945,13 +948,13 @@ impl aliyun_core::Operation for CreateAutoProvisioningGroupInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SystemDiskConfig",
             self.system_disk_config.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "SystemDiskConfig",
             &self.system_disk_config,
             |name, item| {
@@ -959,13 +962,13 @@ impl aliyun_core::Operation for CreateAutoProvisioningGroupInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "DataDiskConfig",
             self.data_disk_config.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "DataDiskConfig",
             &self.data_disk_config,
             |name, item| {
@@ -973,8 +976,8 @@ impl aliyun_core::Operation for CreateAutoProvisioningGroupInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1341,7 +1344,7 @@ impl aliyun_core::error::OperationError for CreateAutoProvisioningGroupError {
         }
     }
 }
-aliyun_core::operation_error!(CreateAutoProvisioningGroupError);
+aliyun_core::__private::operation_error!(CreateAutoProvisioningGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,17 +264,20 @@ impl<C> CreateAutoSnapshotPolicyBuilder<C> {
         self,
     ) -> Result<CreateAutoSnapshotPolicyInput, aliyun_core::InvalidInput> {
         let input = CreateAutoSnapshotPolicyInput {
-            region_id: aliyun_core::validate::required("regionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "regionId",
+                self.region_id,
+            )?,
             auto_snapshot_policy_name: self.auto_snapshot_policy_name,
-            time_points: aliyun_core::validate::required(
+            time_points: aliyun_core::__private::validate::required(
                 "timePoints",
                 self.time_points,
             )?,
-            repeat_weekdays: aliyun_core::validate::required(
+            repeat_weekdays: aliyun_core::__private::validate::required(
                 "repeatWeekdays",
                 self.repeat_weekdays,
             )?,
-            retention_days: aliyun_core::validate::required(
+            retention_days: aliyun_core::__private::validate::required(
                 "retentionDays",
                 self.retention_days,
             )?,
@@ -335,14 +338,14 @@ pub struct CreateAutoSnapshotPolicyOutput {
     #[serde(
         rename = "AutoSnapshotPolicyId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_snapshot_policy_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -457,8 +460,8 @@ impl aliyun_core::Operation for CreateAutoSnapshotPolicyInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -696,7 +699,7 @@ impl aliyun_core::error::OperationError for CreateAutoSnapshotPolicyError {
         }
     }
 }
-aliyun_core::operation_error!(CreateAutoSnapshotPolicyError);
+aliyun_core::__private::operation_error!(CreateAutoSnapshotPolicyError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -280,17 +280,20 @@ impl<C> CreateCapacityReservationBuilder<C> {
         self,
     ) -> Result<CreateCapacityReservationInput, aliyun_core::InvalidInput> {
         let input = CreateCapacityReservationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
             client_token: self.client_token,
             private_pool_options: self.private_pool_options,
             description: self.description,
-            instance_amount: aliyun_core::validate::required(
+            instance_amount: aliyun_core::__private::validate::required(
                 "InstanceAmount",
                 self.instance_amount,
             )?,
-            instance_type: aliyun_core::validate::required(
+            instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
                 self.instance_type,
             )?,
@@ -353,14 +356,14 @@ pub struct CreateCapacityReservationOutput {
     #[serde(
         rename = "PrivatePoolOptionsId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -626,8 +629,8 @@ impl aliyun_core::Operation for CreateCapacityReservationInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -639,8 +642,18 @@ impl aliyun_core::Operation for CreateCapacityReservationInput {
             aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
         }
         let value = &self.instance_amount;
-        aliyun_core::validate::range("InstanceAmount", *value, Some(1), None)?;
-        aliyun_core::validate::items("ZoneId", self.zone_id.len(), Some(1), Some(100))?;
+        aliyun_core::__private::validate::range(
+            "InstanceAmount",
+            *value,
+            Some(1),
+            None,
+        )?;
+        aliyun_core::__private::validate::items(
+            "ZoneId",
+            self.zone_id.len(),
+            Some(1),
+            Some(100),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -1069,7 +1082,7 @@ impl aliyun_core::error::OperationError for CreateCapacityReservationError {
         }
     }
 }
-aliyun_core::operation_error!(CreateCapacityReservationError);
+aliyun_core::__private::operation_error!(CreateCapacityReservationError);
 #[cfg(test)]
 mod tests {
     use super::*;

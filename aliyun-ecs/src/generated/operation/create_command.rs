@@ -235,11 +235,14 @@ impl<C> CreateCommandBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateCommandInput, aliyun_core::InvalidInput> {
         let input = CreateCommandInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            name: aliyun_core::validate::required("Name", self.name)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            name: aliyun_core::__private::validate::required("Name", self.name)?,
             description: self.description,
-            r#type: aliyun_core::validate::required("Type", self.r#type)?,
-            command_content: aliyun_core::validate::required(
+            r#type: aliyun_core::__private::validate::required("Type", self.r#type)?,
+            command_content: aliyun_core::__private::validate::required(
                 "CommandContent",
                 self.command_content,
             )?,
@@ -299,14 +302,14 @@ pub struct CreateCommandOutput {
     #[serde(
         rename = "CommandId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -421,8 +424,8 @@ impl aliyun_core::Operation for CreateCommandInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -618,7 +621,7 @@ impl aliyun_core::error::OperationError for CreateCommandError {
         }
     }
 }
-aliyun_core::operation_error!(CreateCommandError);
+aliyun_core::__private::operation_error!(CreateCommandError);
 #[cfg(test)]
 mod tests {
     use super::*;

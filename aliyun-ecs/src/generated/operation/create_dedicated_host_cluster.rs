@@ -161,11 +161,14 @@ impl<C> CreateDedicatedHostClusterBuilder<C> {
         self,
     ) -> Result<CreateDedicatedHostClusterInput, aliyun_core::InvalidInput> {
         let input = CreateDedicatedHostClusterInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             dry_run: self.dry_run,
             tag: self.tag.unwrap_or_default(),
             resource_group_id: self.resource_group_id,
-            zone_id: aliyun_core::validate::required("ZoneId", self.zone_id)?,
+            zone_id: aliyun_core::__private::validate::required("ZoneId", self.zone_id)?,
             dedicated_host_cluster_name: self.dedicated_host_cluster_name,
             description: self.description,
         };
@@ -216,14 +219,14 @@ pub struct CreateDedicatedHostClusterOutput {
     #[serde(
         rename = "DedicatedHostClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub dedicated_host_cluster_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -283,8 +286,8 @@ impl aliyun_core::Operation for CreateDedicatedHostClusterInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -397,7 +400,7 @@ impl aliyun_core::error::OperationError for CreateDedicatedHostClusterError {
         }
     }
 }
-aliyun_core::operation_error!(CreateDedicatedHostClusterError);
+aliyun_core::__private::operation_error!(CreateDedicatedHostClusterError);
 #[cfg(test)]
 mod tests {
     use super::*;

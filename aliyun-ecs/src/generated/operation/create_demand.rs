@@ -254,23 +254,32 @@ impl<C> CreateDemandBuilder<C> {
     pub fn build(self) -> Result<CreateDemandInput, aliyun_core::InvalidInput> {
         let input = CreateDemandInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            zone_id: aliyun_core::validate::required("ZoneId", self.zone_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            zone_id: aliyun_core::__private::validate::required("ZoneId", self.zone_id)?,
             demand_name: self.demand_name,
             demand_description: self.demand_description,
-            instance_type: aliyun_core::validate::required(
+            instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
                 self.instance_type,
             )?,
-            amount: aliyun_core::validate::required("Amount", self.amount)?,
+            amount: aliyun_core::__private::validate::required("Amount", self.amount)?,
             instance_charge_type: self.instance_charge_type,
-            period: aliyun_core::validate::required("Period", self.period)?,
-            period_unit: aliyun_core::validate::required(
+            period: aliyun_core::__private::validate::required("Period", self.period)?,
+            period_unit: aliyun_core::__private::validate::required(
                 "PeriodUnit",
                 self.period_unit,
             )?,
-            start_time: aliyun_core::validate::required("StartTime", self.start_time)?,
-            end_time: aliyun_core::validate::required("EndTime", self.end_time)?,
+            start_time: aliyun_core::__private::validate::required(
+                "StartTime",
+                self.start_time,
+            )?,
+            end_time: aliyun_core::__private::validate::required(
+                "EndTime",
+                self.end_time,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -322,14 +331,14 @@ pub struct CreateDemandOutput {
     #[serde(
         rename = "DemandId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub demand_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -590,7 +599,7 @@ impl aliyun_core::error::OperationError for CreateDemandError {
         }
     }
 }
-aliyun_core::operation_error!(CreateDemandError);
+aliyun_core::__private::operation_error!(CreateDemandError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,7 +200,10 @@ impl<C> CreateDeploymentSetBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateDeploymentSetInput, aliyun_core::InvalidInput> {
         let input = CreateDeploymentSetInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             on_unable_to_redeploy_failed_instance: self
                 .on_unable_to_redeploy_failed_instance,
             description: self.description,
@@ -260,14 +263,14 @@ pub struct CreateDeploymentSetOutput {
     #[serde(
         rename = "DeploymentSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub deployment_set_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -477,7 +480,7 @@ impl aliyun_core::error::OperationError for CreateDeploymentSetError {
         }
     }
 }
-aliyun_core::operation_error!(CreateDeploymentSetError);
+aliyun_core::__private::operation_error!(CreateDeploymentSetError);
 #[cfg(test)]
 mod tests {
     use super::*;

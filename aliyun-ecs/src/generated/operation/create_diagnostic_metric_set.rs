@@ -122,8 +122,11 @@ impl<C> CreateDiagnosticMetricSetBuilder<C> {
         self,
     ) -> Result<CreateDiagnosticMetricSetInput, aliyun_core::InvalidInput> {
         let input = CreateDiagnosticMetricSetInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            resource_type: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
                 self.resource_type,
             )?,
@@ -176,14 +179,14 @@ pub struct CreateDiagnosticMetricSetOutput {
     #[serde(
         rename = "MetricSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_set_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -204,16 +207,26 @@ impl aliyun_core::Operation for CreateDiagnosticMetricSetInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.metric_set_name {
-            aliyun_core::validate::length("MetricSetName", value, None, Some(128))?;
+            aliyun_core::__private::validate::length(
+                "MetricSetName",
+                value,
+                None,
+                Some(128),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MetricIds",
             self.metric_ids.len(),
             Some(1),
             Some(100),
         )?;
         if let Some(value) = &self.description {
-            aliyun_core::validate::length("Description", value, None, Some(255))?;
+            aliyun_core::__private::validate::length(
+                "Description",
+                value,
+                None,
+                Some(255),
+            )?;
         }
         Ok(())
     }
@@ -258,7 +271,7 @@ impl aliyun_core::error::OperationError for CreateDiagnosticMetricSetError {
         }
     }
 }
-aliyun_core::operation_error!(CreateDiagnosticMetricSetError);
+aliyun_core::__private::operation_error!(CreateDiagnosticMetricSetError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,8 +120,11 @@ impl<C> CreateDiagnosticReportBuilder<C> {
         self,
     ) -> Result<CreateDiagnosticReportInput, aliyun_core::InvalidInput> {
         let input = CreateDiagnosticReportInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            resource_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
                 self.resource_id,
             )?,
@@ -174,14 +177,14 @@ pub struct CreateDiagnosticReportOutput {
     #[serde(
         rename = "ReportId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub report_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -280,7 +283,7 @@ impl aliyun_core::error::OperationError for CreateDiagnosticReportError {
         }
     }
 }
-aliyun_core::operation_error!(CreateDiagnosticReportError);
+aliyun_core::__private::operation_error!(CreateDiagnosticReportError);
 #[cfg(test)]
 mod tests {
     use super::*;

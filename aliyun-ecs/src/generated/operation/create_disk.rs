@@ -550,21 +550,21 @@ pub struct CreateDiskOutput {
     #[serde(
         rename = "DiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_id: Option<String>,
     /// `OrderId` on the wire.
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -1136,18 +1136,23 @@ impl aliyun_core::Operation for CreateDiskInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.size {
-            aliyun_core::validate::range("Size", *value, Some(1), Some(65536))?;
+            aliyun_core::__private::validate::range(
+                "Size",
+                *value,
+                Some(1),
+                Some(65536),
+            )?;
         }
         if let Some(value) = &self.storage_set_partition_number {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "StorageSetPartitionNumber",
                 *value,
                 Some(1),
                 None,
             )?;
         }
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1155,8 +1160,8 @@ impl aliyun_core::Operation for CreateDiskInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Arn", self.arn.len(), None, Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
+        aliyun_core::__private::validate::each(
             "Arn",
             &self.arn,
             |name, item| {
@@ -1165,7 +1170,12 @@ impl aliyun_core::Operation for CreateDiskInput {
             },
         )?;
         if let Some(value) = &self.provisioned_iops {
-            aliyun_core::validate::range("ProvisionedIops", *value, Some(0), None)?;
+            aliyun_core::__private::validate::range(
+                "ProvisionedIops",
+                *value,
+                Some(0),
+                None,
+            )?;
         }
         Ok(())
     }
@@ -2142,7 +2152,7 @@ impl aliyun_core::error::OperationError for CreateDiskError {
         }
     }
 }
-aliyun_core::operation_error!(CreateDiskError);
+aliyun_core::__private::operation_error!(CreateDiskError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -301,7 +301,10 @@ impl<C> CreateElasticityAssuranceBuilder<C> {
         self,
     ) -> Result<CreateElasticityAssuranceInput, aliyun_core::InvalidInput> {
         let input = CreateElasticityAssuranceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
             period: self.period,
@@ -370,21 +373,21 @@ pub struct CreateElasticityAssuranceOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `PrivatePoolOptionsId` on the wire.
     #[serde(
         rename = "PrivatePoolOptionsId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_pool_options_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -630,8 +633,8 @@ impl aliyun_core::Operation for CreateElasticityAssuranceInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -643,13 +646,28 @@ impl aliyun_core::Operation for CreateElasticityAssuranceInput {
             aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
         }
         if let Some(value) = &self.instance_amount {
-            aliyun_core::validate::range("InstanceAmount", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "InstanceAmount",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.instance_cpu_core_count {
-            aliyun_core::validate::range("InstanceCpuCoreCount", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "InstanceCpuCoreCount",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
-        aliyun_core::validate::items("ZoneId", self.zone_id.len(), Some(1), Some(100))?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
+            "ZoneId",
+            self.zone_id.len(),
+            Some(1),
+            Some(100),
+        )?;
+        aliyun_core::__private::validate::items(
             "InstanceType",
             self.instance_type.len(),
             Some(1),
@@ -1056,7 +1074,7 @@ impl aliyun_core::error::OperationError for CreateElasticityAssuranceError {
         }
     }
 }
-aliyun_core::operation_error!(CreateElasticityAssuranceError);
+aliyun_core::__private::operation_error!(CreateElasticityAssuranceError);
 #[cfg(test)]
 mod tests {
     use super::*;

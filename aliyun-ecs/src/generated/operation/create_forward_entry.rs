@@ -158,28 +158,34 @@ impl<C> CreateForwardEntryBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateForwardEntryInput, aliyun_core::InvalidInput> {
         let input = CreateForwardEntryInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            forward_table_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            forward_table_id: aliyun_core::__private::validate::required(
                 "ForwardTableId",
                 self.forward_table_id,
             )?,
-            external_ip: aliyun_core::validate::required(
+            external_ip: aliyun_core::__private::validate::required(
                 "ExternalIp",
                 self.external_ip,
             )?,
-            external_port: aliyun_core::validate::required(
+            external_port: aliyun_core::__private::validate::required(
                 "ExternalPort",
                 self.external_port,
             )?,
-            internal_ip: aliyun_core::validate::required(
+            internal_ip: aliyun_core::__private::validate::required(
                 "InternalIp",
                 self.internal_ip,
             )?,
-            internal_port: aliyun_core::validate::required(
+            internal_port: aliyun_core::__private::validate::required(
                 "InternalPort",
                 self.internal_port,
             )?,
-            ip_protocol: aliyun_core::validate::required("IpProtocol", self.ip_protocol)?,
+            ip_protocol: aliyun_core::__private::validate::required(
+                "IpProtocol",
+                self.ip_protocol,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -228,14 +234,14 @@ pub struct CreateForwardEntryOutput {
     #[serde(
         rename = "ForwardEntryId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub forward_entry_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -770,7 +776,7 @@ impl aliyun_core::error::OperationError for CreateForwardEntryError {
         }
     }
 }
-aliyun_core::operation_error!(CreateForwardEntryError);
+aliyun_core::__private::operation_error!(CreateForwardEntryError);
 #[cfg(test)]
 mod tests {
     use super::*;

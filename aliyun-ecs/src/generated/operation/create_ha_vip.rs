@@ -121,8 +121,14 @@ impl<C> CreateHaVipBuilder<C> {
     pub fn build(self) -> Result<CreateHaVipInput, aliyun_core::InvalidInput> {
         let input = CreateHaVipInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            v_switch_id: aliyun_core::validate::required("VSwitchId", self.v_switch_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            v_switch_id: aliyun_core::__private::validate::required(
+                "VSwitchId",
+                self.v_switch_id,
+            )?,
             ip_address: self.ip_address,
             description: self.description,
         };
@@ -169,14 +175,14 @@ pub struct CreateHaVipOutput {
     #[serde(
         rename = "HaVipId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ha_vip_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -372,7 +378,7 @@ impl aliyun_core::error::OperationError for CreateHaVipError {
         }
     }
 }
-aliyun_core::operation_error!(CreateHaVipError);
+aliyun_core::__private::operation_error!(CreateHaVipError);
 #[cfg(test)]
 mod tests {
     use super::*;

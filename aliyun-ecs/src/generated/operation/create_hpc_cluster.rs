@@ -99,10 +99,13 @@ impl<C> CreateHpcClusterBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateHpcClusterInput, aliyun_core::InvalidInput> {
         let input = CreateHpcClusterInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             client_token: self.client_token,
             description: self.description,
-            name: aliyun_core::validate::required("Name", self.name)?,
+            name: aliyun_core::__private::validate::required("Name", self.name)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -146,14 +149,14 @@ pub struct CreateHpcClusterOutput {
     #[serde(
         rename = "HpcClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub hpc_cluster_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -280,7 +283,7 @@ impl aliyun_core::error::OperationError for CreateHpcClusterError {
         }
     }
 }
-aliyun_core::operation_error!(CreateHpcClusterError);
+aliyun_core::__private::operation_error!(CreateHpcClusterError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -385,14 +385,14 @@ pub struct CreateImageOutput {
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -678,13 +678,13 @@ impl aliyun_core::Operation for CreateImageInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "DiskDeviceMapping",
             self.disk_device_mapping.len(),
             None,
             Some(17),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "DiskDeviceMapping",
             &self.disk_device_mapping,
             |name, item| {
@@ -692,8 +692,8 @@ impl aliyun_core::Operation for CreateImageInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1155,7 +1155,7 @@ impl aliyun_core::error::OperationError for CreateImageError {
         }
     }
 }
-aliyun_core::operation_error!(CreateImageError);
+aliyun_core::__private::operation_error!(CreateImageError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -197,7 +197,10 @@ impl<C> CreateImageComponentBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateImageComponentInput, aliyun_core::InvalidInput> {
         let input = CreateImageComponentInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
             name: self.name,
@@ -256,14 +259,14 @@ pub struct CreateImageComponentOutput {
     #[serde(
         rename = "ImageComponentId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_component_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -419,8 +422,8 @@ impl aliyun_core::Operation for CreateImageComponentInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -678,7 +681,7 @@ impl aliyun_core::error::OperationError for CreateImageComponentError {
         }
     }
 }
-aliyun_core::operation_error!(CreateImageComponentError);
+aliyun_core::__private::operation_error!(CreateImageComponentError);
 #[cfg(test)]
 mod tests {
     use super::*;

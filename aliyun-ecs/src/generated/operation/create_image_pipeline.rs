@@ -354,15 +354,21 @@ impl<C> CreateImagePipelineBuilder<C> {
     pub fn build(self) -> Result<CreateImagePipelineInput, aliyun_core::InvalidInput> {
         let input = CreateImagePipelineInput {
             tag: self.tag.unwrap_or_default(),
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             add_account: self.add_account.unwrap_or_default(),
             to_region_id: self.to_region_id.unwrap_or_default(),
-            base_image_type: aliyun_core::validate::required(
+            base_image_type: aliyun_core::__private::validate::required(
                 "BaseImageType",
                 self.base_image_type,
             )?,
-            base_image: aliyun_core::validate::required("BaseImage", self.base_image)?,
+            base_image: aliyun_core::__private::validate::required(
+                "BaseImage",
+                self.base_image,
+            )?,
             name: self.name,
             description: self.description,
             image_name: self.image_name,
@@ -431,14 +437,14 @@ pub struct CreateImagePipelineOutput {
     #[serde(
         rename = "ImagePipelineId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_pipeline_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -639,8 +645,8 @@ impl aliyun_core::Operation for CreateImagePipelineInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -648,13 +654,13 @@ impl aliyun_core::Operation for CreateImagePipelineInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AddAccount",
             self.add_account.len(),
             None,
             Some(21),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ToRegionId",
             self.to_region_id.len(),
             None,
@@ -1001,7 +1007,7 @@ impl aliyun_core::error::OperationError for CreateImagePipelineError {
         }
     }
 }
-aliyun_core::operation_error!(CreateImagePipelineError);
+aliyun_core::__private::operation_error!(CreateImagePipelineError);
 #[cfg(test)]
 mod tests {
     use super::*;

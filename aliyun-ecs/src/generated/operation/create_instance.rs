@@ -1122,10 +1122,13 @@ impl<C> CreateInstanceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateInstanceInput, aliyun_core::InvalidInput> {
         let input = CreateInstanceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             image_id: self.image_id,
             image_family: self.image_family,
-            instance_type: aliyun_core::validate::required(
+            instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
                 self.instance_type,
             )?,
@@ -1278,28 +1281,28 @@ pub struct CreateInstanceOutput {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `OrderId` on the wire.
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TradePrice` on the wire.
     #[serde(
         rename = "TradePrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trade_price: Option<f64>,
 }
@@ -2716,7 +2719,7 @@ impl aliyun_core::Operation for CreateInstanceInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.internet_max_bandwidth_in {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "InternetMaxBandwidthIn",
                 *value,
                 Some(1),
@@ -2727,13 +2730,18 @@ impl aliyun_core::Operation for CreateInstanceInput {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
         if let Some(value) = &self.spot_duration {
-            aliyun_core::validate::range("SpotDuration", *value, Some(0), Some(6))?;
+            aliyun_core::__private::validate::range(
+                "SpotDuration",
+                *value,
+                Some(0),
+                Some(6),
+            )?;
         }
         if let Some(value) = &self.hibernation_options {
             aliyun_core::params::StructParam::validate(value, "HibernationOptions")?;
         }
         if let Some(value) = &self.storage_set_partition_number {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "StorageSetPartitionNumber",
                 *value,
                 Some(1),
@@ -2743,8 +2751,13 @@ impl aliyun_core::Operation for CreateInstanceInput {
         if let Some(value) = &self.private_pool_options {
             aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
         }
-        aliyun_core::validate::items("DataDisk", self.data_disk.len(), None, Some(16))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "DataDisk",
+            self.data_disk.len(),
+            None,
+            Some(16),
+        )?;
+        aliyun_core::__private::validate::each(
             "DataDisk",
             &self.data_disk,
             |name, item| {
@@ -2752,8 +2765,8 @@ impl aliyun_core::Operation for CreateInstanceInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Arn", self.arn.len(), None, Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
+        aliyun_core::__private::validate::each(
             "Arn",
             &self.arn,
             |name, item| {
@@ -2761,8 +2774,8 @@ impl aliyun_core::Operation for CreateInstanceInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -5139,7 +5152,7 @@ impl aliyun_core::error::OperationError for CreateInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(CreateInstanceError);
+aliyun_core::__private::operation_error!(CreateInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

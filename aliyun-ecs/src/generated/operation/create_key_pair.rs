@@ -102,8 +102,11 @@ impl<C> CreateKeyPairBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateKeyPairInput, aliyun_core::InvalidInput> {
         let input = CreateKeyPairInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            key_pair_name: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            key_pair_name: aliyun_core::__private::validate::required(
                 "KeyPairName",
                 self.key_pair_name,
             )?,
@@ -152,35 +155,35 @@ pub struct CreateKeyPairOutput {
     #[serde(
         rename = "KeyPairFingerPrint",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_finger_print: Option<String>,
     /// `KeyPairId` on the wire.
     #[serde(
         rename = "KeyPairId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_id: Option<String>,
     /// `KeyPairName` on the wire.
     #[serde(
         rename = "KeyPairName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_name: Option<String>,
     /// `PrivateKeyBody` on the wire.
     #[serde(
         rename = "PrivateKeyBody",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_key_body: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -240,8 +243,8 @@ impl aliyun_core::Operation for CreateKeyPairInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -349,7 +352,7 @@ impl aliyun_core::error::OperationError for CreateKeyPairError {
         }
     }
 }
-aliyun_core::operation_error!(CreateKeyPairError);
+aliyun_core::__private::operation_error!(CreateKeyPairError);
 #[cfg(test)]
 mod tests {
     use super::*;

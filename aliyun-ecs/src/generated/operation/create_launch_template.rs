@@ -911,9 +911,12 @@ impl<C> CreateLaunchTemplateBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateLaunchTemplateInput, aliyun_core::InvalidInput> {
         let input = CreateLaunchTemplateInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             template_tag: self.template_tag.unwrap_or_default(),
-            launch_template_name: aliyun_core::validate::required(
+            launch_template_name: aliyun_core::__private::validate::required(
                 "LaunchTemplateName",
                 self.launch_template_name,
             )?,
@@ -1047,21 +1050,21 @@ pub struct CreateLaunchTemplateOutput {
     #[serde(
         rename = "LaunchTemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersionNumber` on the wire.
     #[serde(
         rename = "LaunchTemplateVersionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_version_number: Option<i64>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -1161,13 +1164,13 @@ impl aliyun_core::Operation for CreateLaunchTemplateInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "TemplateTag",
             self.template_tag.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "TemplateTag",
             &self.template_tag,
             |name, item| {
@@ -1179,15 +1182,20 @@ impl aliyun_core::Operation for CreateLaunchTemplateInput {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
         if let Some(value) = &self.spot_price_limit {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "SpotPriceLimit",
                 *value,
                 Some(0.0),
                 Some(999999.0),
             )?;
         }
-        aliyun_core::validate::items("DataDisk", self.data_disk.len(), None, Some(16))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "DataDisk",
+            self.data_disk.len(),
+            None,
+            Some(16),
+        )?;
+        aliyun_core::__private::validate::each(
             "DataDisk",
             &self.data_disk,
             |name, item| {
@@ -1195,13 +1203,13 @@ impl aliyun_core::Operation for CreateLaunchTemplateInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "NetworkInterface",
             self.network_interface.len(),
             None,
             Some(8),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "NetworkInterface",
             &self.network_interface,
             |name, item| {
@@ -1209,8 +1217,8 @@ impl aliyun_core::Operation for CreateLaunchTemplateInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1218,7 +1226,7 @@ impl aliyun_core::Operation for CreateLaunchTemplateInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupIds",
             self.security_group_ids.len(),
             None,
@@ -1439,7 +1447,7 @@ impl aliyun_core::error::OperationError for CreateLaunchTemplateError {
         }
     }
 }
-aliyun_core::operation_error!(CreateLaunchTemplateError);
+aliyun_core::__private::operation_error!(CreateLaunchTemplateError);
 #[cfg(test)]
 mod tests {
     use super::*;

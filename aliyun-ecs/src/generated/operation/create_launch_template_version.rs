@@ -892,7 +892,10 @@ impl<C> CreateLaunchTemplateVersionBuilder<C> {
         self,
     ) -> Result<CreateLaunchTemplateVersionInput, aliyun_core::InvalidInput> {
         let input = CreateLaunchTemplateVersionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             launch_template_id: self.launch_template_id,
             launch_template_name: self.launch_template_name,
             version_description: self.version_description,
@@ -1023,21 +1026,21 @@ pub struct CreateLaunchTemplateVersionOutput {
     #[serde(
         rename = "LaunchTemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersionNumber` on the wire.
     #[serde(
         rename = "LaunchTemplateVersionNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_version_number: Option<i64>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -1121,15 +1124,20 @@ impl aliyun_core::Operation for CreateLaunchTemplateVersionInput {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
         if let Some(value) = &self.spot_price_limit {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "SpotPriceLimit",
                 *value,
                 Some(0.0),
                 Some(999999.0),
             )?;
         }
-        aliyun_core::validate::items("DataDisk", self.data_disk.len(), None, Some(16))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "DataDisk",
+            self.data_disk.len(),
+            None,
+            Some(16),
+        )?;
+        aliyun_core::__private::validate::each(
             "DataDisk",
             &self.data_disk,
             |name, item| {
@@ -1137,13 +1145,13 @@ impl aliyun_core::Operation for CreateLaunchTemplateVersionInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "NetworkInterface",
             self.network_interface.len(),
             None,
             Some(8),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "NetworkInterface",
             &self.network_interface,
             |name, item| {
@@ -1151,8 +1159,8 @@ impl aliyun_core::Operation for CreateLaunchTemplateVersionInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1160,7 +1168,7 @@ impl aliyun_core::Operation for CreateLaunchTemplateVersionInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupIds",
             self.security_group_ids.len(),
             None,
@@ -1350,7 +1358,7 @@ impl aliyun_core::error::OperationError for CreateLaunchTemplateVersionError {
         }
     }
 }
-aliyun_core::operation_error!(CreateLaunchTemplateVersionError);
+aliyun_core::__private::operation_error!(CreateLaunchTemplateVersionError);
 #[cfg(test)]
 mod tests {
     use super::*;

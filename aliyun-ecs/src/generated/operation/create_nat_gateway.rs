@@ -147,8 +147,11 @@ impl<C> CreateNatGatewayBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateNatGatewayInput, aliyun_core::InvalidInput> {
         let input = CreateNatGatewayInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            vpc_id: aliyun_core::validate::required("VpcId", self.vpc_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            vpc_id: aliyun_core::__private::validate::required("VpcId", self.vpc_id)?,
             name: self.name,
             description: self.description,
             client_token: self.client_token,
@@ -200,7 +203,7 @@ pub struct CreateNatGatewayOutput {
     #[serde(
         rename = "BandwidthPackageIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub bandwidth_package_ids: Vec<String>,
     /// `ForwardTableIds` on the wire.
@@ -209,21 +212,21 @@ pub struct CreateNatGatewayOutput {
     #[serde(
         rename = "ForwardTableIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub forward_table_ids: Vec<String>,
     /// `NatGatewayId` on the wire.
     #[serde(
         rename = "NatGatewayId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub nat_gateway_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -384,13 +387,13 @@ impl aliyun_core::Operation for CreateNatGatewayInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "BandwidthPackage",
             self.bandwidth_package.len(),
             Some(1),
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "BandwidthPackage",
             &self.bandwidth_package,
             |name, item| {
@@ -660,7 +663,7 @@ impl aliyun_core::error::OperationError for CreateNatGatewayError {
         }
     }
 }
-aliyun_core::operation_error!(CreateNatGatewayError);
+aliyun_core::__private::operation_error!(CreateNatGatewayError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -707,7 +707,7 @@ pub struct CreateNetworkInterfaceOutput {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Ipv4PrefixSets` on the wire.
@@ -716,7 +716,7 @@ pub struct CreateNetworkInterfaceOutput {
     #[serde(
         rename = "Ipv4PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
     /// `Ipv6PrefixSets` on the wire.
@@ -725,7 +725,7 @@ pub struct CreateNetworkInterfaceOutput {
     #[serde(
         rename = "Ipv6PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
     /// `Ipv6Sets` on the wire.
@@ -734,42 +734,42 @@ pub struct CreateNetworkInterfaceOutput {
     #[serde(
         rename = "Ipv6Sets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv6_sets: Vec<Ipv6Set>,
     /// `MacAddress` on the wire.
     #[serde(
         rename = "MacAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId` on the wire.
     #[serde(
         rename = "NetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_id: Option<String>,
     /// `NetworkInterfaceName` on the wire.
     #[serde(
         rename = "NetworkInterfaceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_name: Option<String>,
     /// `OwnerId` on the wire.
     #[serde(
         rename = "OwnerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub owner_id: Option<String>,
     /// `PrivateIpAddress` on the wire.
     #[serde(
         rename = "PrivateIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_ip_address: Option<String>,
     /// `PrivateIpSets` on the wire.
@@ -778,21 +778,21 @@ pub struct CreateNetworkInterfaceOutput {
     #[serde(
         rename = "PrivateIpSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub private_ip_sets: Vec<PrivateIpSet>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
@@ -801,28 +801,28 @@ pub struct CreateNetworkInterfaceOutput {
     #[serde(
         rename = "SecurityGroupIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub security_group_ids: Vec<String>,
     /// `ServiceID` on the wire.
     #[serde(
         rename = "ServiceID",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_id: Option<i64>,
     /// `ServiceManaged` on the wire.
     #[serde(
         rename = "ServiceManaged",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_managed: Option<bool>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -831,31 +831,35 @@ pub struct CreateNetworkInterfaceOutput {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -1266,8 +1270,8 @@ impl aliyun_core::Operation for CreateNetworkInterfaceInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1276,7 +1280,7 @@ impl aliyun_core::Operation for CreateNetworkInterfaceInput {
             },
         )?;
         if let Some(value) = &self.secondary_private_ip_address_count {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "SecondaryPrivateIpAddressCount",
                 *value,
                 Some(1),
@@ -1284,46 +1288,66 @@ impl aliyun_core::Operation for CreateNetworkInterfaceInput {
             )?;
         }
         if let Some(value) = &self.queue_number {
-            aliyun_core::validate::range("QueueNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "QueueNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupIds",
             self.security_group_ids.len(),
             None,
             Some(16),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "PrivateIpAddress",
             self.private_ip_address.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv6Address",
             self.ipv6_address.len(),
             None,
             Some(20),
         )?;
         if let Some(value) = &self.ipv6_address_count {
-            aliyun_core::validate::range("Ipv6AddressCount", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "Ipv6AddressCount",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv4Prefix",
             self.ipv4_prefix.len(),
             None,
             Some(10),
         )?;
         if let Some(value) = &self.ipv4_prefix_count {
-            aliyun_core::validate::range("Ipv4PrefixCount", *value, Some(1), Some(10))?;
+            aliyun_core::__private::validate::range(
+                "Ipv4PrefixCount",
+                *value,
+                Some(1),
+                Some(10),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv6Prefix",
             self.ipv6_prefix.len(),
             None,
             Some(10),
         )?;
         if let Some(value) = &self.ipv6_prefix_count {
-            aliyun_core::validate::range("Ipv6PrefixCount", *value, Some(1), Some(10))?;
+            aliyun_core::__private::validate::range(
+                "Ipv6PrefixCount",
+                *value,
+                Some(1),
+                Some(10),
+            )?;
         }
         if let Some(value) = &self.network_interface_traffic_config {
             aliyun_core::params::StructParam::validate(
@@ -2050,7 +2074,7 @@ impl aliyun_core::error::OperationError for CreateNetworkInterfaceError {
         }
     }
 }
-aliyun_core::operation_error!(CreateNetworkInterfaceError);
+aliyun_core::__private::operation_error!(CreateNetworkInterfaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,13 +102,22 @@ impl<C> CreateNetworkInterfacePermissionBuilder<C> {
         self,
     ) -> Result<CreateNetworkInterfacePermissionInput, aliyun_core::InvalidInput> {
         let input = CreateNetworkInterfacePermissionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            account_id: aliyun_core::validate::required("AccountId", self.account_id)?,
-            network_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            account_id: aliyun_core::__private::validate::required(
+                "AccountId",
+                self.account_id,
+            )?,
+            network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
                 self.network_interface_id,
             )?,
-            permission: aliyun_core::validate::required("Permission", self.permission)?,
+            permission: aliyun_core::__private::validate::required(
+                "Permission",
+                self.permission,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -160,7 +169,7 @@ pub struct CreateNetworkInterfacePermissionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -372,7 +381,7 @@ impl aliyun_core::error::OperationError for CreateNetworkInterfacePermissionErro
         }
     }
 }
-aliyun_core::operation_error!(CreateNetworkInterfacePermissionError);
+aliyun_core::__private::operation_error!(CreateNetworkInterfacePermissionError);
 #[cfg(test)]
 mod tests {
     use super::*;

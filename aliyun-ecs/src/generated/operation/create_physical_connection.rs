@@ -277,18 +277,21 @@ impl<C> CreatePhysicalConnectionBuilder<C> {
         self,
     ) -> Result<CreatePhysicalConnectionInput, aliyun_core::InvalidInput> {
         let input = CreatePhysicalConnectionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            access_point_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            access_point_id: aliyun_core::__private::validate::required(
                 "AccessPointId",
                 self.access_point_id,
             )?,
             r#type: self.r#type,
-            line_operator: aliyun_core::validate::required(
+            line_operator: aliyun_core::__private::validate::required(
                 "LineOperator",
                 self.line_operator,
             )?,
             bandwidth: self.bandwidth,
-            peer_location: aliyun_core::validate::required(
+            peer_location: aliyun_core::__private::validate::required(
                 "PeerLocation",
                 self.peer_location,
             )?,
@@ -297,7 +300,7 @@ impl<C> CreatePhysicalConnectionBuilder<C> {
             description: self.description,
             name: self.name,
             circuit_code: self.circuit_code,
-            client_token: aliyun_core::validate::required(
+            client_token: aliyun_core::__private::validate::required(
                 "ClientToken",
                 self.client_token,
             )?,
@@ -356,14 +359,14 @@ pub struct CreatePhysicalConnectionOutput {
     #[serde(
         rename = "PhysicalConnectionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub physical_connection_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -704,7 +707,7 @@ impl aliyun_core::error::OperationError for CreatePhysicalConnectionError {
         }
     }
 }
-aliyun_core::operation_error!(CreatePhysicalConnectionError);
+aliyun_core::__private::operation_error!(CreatePhysicalConnectionError);
 #[cfg(test)]
 mod tests {
     use super::*;

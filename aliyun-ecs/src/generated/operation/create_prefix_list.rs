@@ -212,14 +212,14 @@ pub struct CreatePrefixListOutput {
     #[serde(
         rename = "PrefixListId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub prefix_list_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -296,10 +296,20 @@ impl aliyun_core::Operation for CreatePrefixListInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_entries {
-            aliyun_core::validate::range("MaxEntries", *value, Some(1), Some(200))?;
+            aliyun_core::__private::validate::range(
+                "MaxEntries",
+                *value,
+                Some(1),
+                Some(200),
+            )?;
         }
-        aliyun_core::validate::items("Entry", self.entry.len(), None, Some(201))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Entry",
+            self.entry.len(),
+            None,
+            Some(201),
+        )?;
+        aliyun_core::__private::validate::each(
             "Entry",
             &self.entry,
             |name, item| {
@@ -441,7 +451,7 @@ impl aliyun_core::error::OperationError for CreatePrefixListError {
         }
     }
 }
-aliyun_core::operation_error!(CreatePrefixListError);
+aliyun_core::__private::operation_error!(CreatePrefixListError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -162,11 +162,11 @@ impl<C> CreateRouteEntryBuilder<C> {
     pub fn build(self) -> Result<CreateRouteEntryInput, aliyun_core::InvalidInput> {
         let input = CreateRouteEntryInput {
             region_id: self.region_id,
-            route_table_id: aliyun_core::validate::required(
+            route_table_id: aliyun_core::__private::validate::required(
                 "RouteTableId",
                 self.route_table_id,
             )?,
-            destination_cidr_block: aliyun_core::validate::required(
+            destination_cidr_block: aliyun_core::__private::validate::required(
                 "DestinationCidrBlock",
                 self.destination_cidr_block,
             )?,
@@ -220,7 +220,7 @@ pub struct CreateRouteEntryOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -611,13 +611,13 @@ impl aliyun_core::Operation for CreateRouteEntryInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "NextHopList",
             self.next_hop_list.len(),
             None,
             Some(4),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "NextHopList",
             &self.next_hop_list,
             |name, item| {
@@ -1242,7 +1242,7 @@ impl aliyun_core::error::OperationError for CreateRouteEntryError {
         }
     }
 }
-aliyun_core::operation_error!(CreateRouteEntryError);
+aliyun_core::__private::operation_error!(CreateRouteEntryError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -443,18 +443,24 @@ impl<C> CreateRouterInterfaceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateRouterInterfaceInput, aliyun_core::InvalidInput> {
         let input = CreateRouterInterfaceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            role: aliyun_core::validate::required("Role", self.role)?,
-            opposite_region_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            role: aliyun_core::__private::validate::required("Role", self.role)?,
+            opposite_region_id: aliyun_core::__private::validate::required(
                 "OppositeRegionId",
                 self.opposite_region_id,
             )?,
-            spec: aliyun_core::validate::required("Spec", self.spec)?,
-            router_type: aliyun_core::validate::required(
+            spec: aliyun_core::__private::validate::required("Spec", self.spec)?,
+            router_type: aliyun_core::__private::validate::required(
                 "RouterType",
                 self.router_type,
             )?,
-            router_id: aliyun_core::validate::required("RouterId", self.router_id)?,
+            router_id: aliyun_core::__private::validate::required(
+                "RouterId",
+                self.router_id,
+            )?,
             opposite_interface_id: self.opposite_interface_id,
             opposite_router_id: self.opposite_router_id,
             opposite_router_type: self.opposite_router_type,
@@ -534,21 +540,21 @@ pub struct CreateRouterInterfaceOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<i64>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `RouterInterfaceId` on the wire.
     #[serde(
         rename = "RouterInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub router_interface_id: Option<String>,
 }
@@ -1093,7 +1099,7 @@ impl aliyun_core::error::OperationError for CreateRouterInterfaceError {
         }
     }
 }
-aliyun_core::operation_error!(CreateRouterInterfaceError);
+aliyun_core::__private::operation_error!(CreateRouterInterfaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -197,7 +197,10 @@ impl<C> CreateSecurityGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateSecurityGroupInput, aliyun_core::InvalidInput> {
         let input = CreateSecurityGroupInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             description: self.description,
             client_token: self.client_token,
             security_group_name: self.security_group_name,
@@ -256,14 +259,14 @@ pub struct CreateSecurityGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SecurityGroupId` on the wire.
     #[serde(
         rename = "SecurityGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_id: Option<String>,
 }
@@ -364,8 +367,8 @@ impl aliyun_core::Operation for CreateSecurityGroupInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -538,7 +541,7 @@ impl aliyun_core::error::OperationError for CreateSecurityGroupError {
         }
     }
 }
-aliyun_core::operation_error!(CreateSecurityGroupError);
+aliyun_core::__private::operation_error!(CreateSecurityGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

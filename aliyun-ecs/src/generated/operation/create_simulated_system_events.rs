@@ -103,9 +103,18 @@ impl<C> CreateSimulatedSystemEventsBuilder<C> {
         self,
     ) -> Result<CreateSimulatedSystemEventsInput, aliyun_core::InvalidInput> {
         let input = CreateSimulatedSystemEventsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            event_type: aliyun_core::validate::required("EventType", self.event_type)?,
-            not_before: aliyun_core::validate::required("NotBefore", self.not_before)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            event_type: aliyun_core::__private::validate::required(
+                "EventType",
+                self.event_type,
+            )?,
+            not_before: aliyun_core::__private::validate::required(
+                "NotBefore",
+                self.not_before,
+            )?,
             instance_id: self.instance_id.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -154,14 +163,14 @@ pub struct CreateSimulatedSystemEventsOutput {
     #[serde(
         rename = "EventIdSet",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub event_id_set: Vec<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -206,7 +215,7 @@ impl aliyun_core::Operation for CreateSimulatedSystemEventsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             Some(1),
@@ -291,7 +300,7 @@ impl aliyun_core::error::OperationError for CreateSimulatedSystemEventsError {
         }
     }
 }
-aliyun_core::operation_error!(CreateSimulatedSystemEventsError);
+aliyun_core::__private::operation_error!(CreateSimulatedSystemEventsError);
 #[cfg(test)]
 mod tests {
     use super::*;

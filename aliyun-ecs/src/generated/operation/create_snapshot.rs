@@ -235,7 +235,7 @@ impl<C> CreateSnapshotBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateSnapshotInput, aliyun_core::InvalidInput> {
         let input = CreateSnapshotInput {
-            disk_id: aliyun_core::validate::required("DiskId", self.disk_id)?,
+            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
             snapshot_name: self.snapshot_name,
             description: self.description,
             retention_days: self.retention_days,
@@ -293,14 +293,14 @@ pub struct CreateSnapshotOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SnapshotId` on the wire.
     #[serde(
         rename = "SnapshotId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_id: Option<String>,
 }
@@ -541,8 +541,8 @@ impl aliyun_core::Operation for CreateSnapshotInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -945,7 +945,7 @@ impl aliyun_core::error::OperationError for CreateSnapshotError {
         }
     }
 }
-aliyun_core::operation_error!(CreateSnapshotError);
+aliyun_core::__private::operation_error!(CreateSnapshotError);
 #[cfg(test)]
 mod tests {
     use super::*;

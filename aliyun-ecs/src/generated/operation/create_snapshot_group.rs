@@ -258,7 +258,10 @@ impl<C> CreateSnapshotGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateSnapshotGroupInput, aliyun_core::InvalidInput> {
         let input = CreateSnapshotGroupInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_id: self.instance_id,
             instant_access: self.instant_access,
             instant_access_retention_days: self.instant_access_retention_days,
@@ -323,14 +326,14 @@ pub struct CreateSnapshotGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SnapshotGroupId` on the wire.
     #[serde(
         rename = "SnapshotGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_group_id: Option<String>,
 }
@@ -606,15 +609,20 @@ impl aliyun_core::Operation for CreateSnapshotGroupInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ExcludeDiskId",
             self.exclude_disk_id.len(),
             None,
             Some(16),
         )?;
-        aliyun_core::validate::items("DiskId", self.disk_id.len(), None, Some(16))?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "DiskId",
+            self.disk_id.len(),
+            None,
+            Some(16),
+        )?;
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1067,7 +1075,7 @@ impl aliyun_core::error::OperationError for CreateSnapshotGroupError {
         }
     }
 }
-aliyun_core::operation_error!(CreateSnapshotGroupError);
+aliyun_core::__private::operation_error!(CreateSnapshotGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -138,8 +138,11 @@ impl<C> CreateStorageSetBuilder<C> {
     pub fn build(self) -> Result<CreateStorageSetInput, aliyun_core::InvalidInput> {
         let input = CreateStorageSetInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            zone_id: aliyun_core::validate::required("ZoneId", self.zone_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            zone_id: aliyun_core::__private::validate::required("ZoneId", self.zone_id)?,
             storage_set_name: self.storage_set_name,
             description: self.description,
             max_partition_number: self.max_partition_number,
@@ -188,14 +191,14 @@ pub struct CreateStorageSetOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `StorageSetId` on the wire.
     #[serde(
         rename = "StorageSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub storage_set_id: Option<String>,
 }
@@ -277,7 +280,12 @@ impl aliyun_core::Operation for CreateStorageSetInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_partition_number {
-            aliyun_core::validate::range("MaxPartitionNumber", *value, Some(2), None)?;
+            aliyun_core::__private::validate::range(
+                "MaxPartitionNumber",
+                *value,
+                Some(2),
+                None,
+            )?;
         }
         Ok(())
     }
@@ -417,7 +425,7 @@ impl aliyun_core::error::OperationError for CreateStorageSetError {
         }
     }
 }
-aliyun_core::operation_error!(CreateStorageSetError);
+aliyun_core::__private::operation_error!(CreateStorageSetError);
 #[cfg(test)]
 mod tests {
     use super::*;

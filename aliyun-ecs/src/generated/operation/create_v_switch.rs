@@ -158,9 +158,12 @@ impl<C> CreateVSwitchBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateVSwitchInput, aliyun_core::InvalidInput> {
         let input = CreateVSwitchInput {
-            zone_id: aliyun_core::validate::required("ZoneId", self.zone_id)?,
-            cidr_block: aliyun_core::validate::required("CidrBlock", self.cidr_block)?,
-            vpc_id: aliyun_core::validate::required("VpcId", self.vpc_id)?,
+            zone_id: aliyun_core::__private::validate::required("ZoneId", self.zone_id)?,
+            cidr_block: aliyun_core::__private::validate::required(
+                "CidrBlock",
+                self.cidr_block,
+            )?,
+            vpc_id: aliyun_core::__private::validate::required("VpcId", self.vpc_id)?,
             region_id: self.region_id,
             v_switch_name: self.v_switch_name,
             description: self.description,
@@ -211,14 +214,14 @@ pub struct CreateVSwitchOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
 }
@@ -618,7 +621,7 @@ impl aliyun_core::error::OperationError for CreateVSwitchError {
         }
     }
 }
-aliyun_core::operation_error!(CreateVSwitchError);
+aliyun_core::__private::operation_error!(CreateVSwitchError);
 #[cfg(test)]
 mod tests {
     use super::*;

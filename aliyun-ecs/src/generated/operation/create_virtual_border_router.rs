@@ -255,20 +255,23 @@ impl<C> CreateVirtualBorderRouterBuilder<C> {
         self,
     ) -> Result<CreateVirtualBorderRouterInput, aliyun_core::InvalidInput> {
         let input = CreateVirtualBorderRouterInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            physical_connection_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
                 self.physical_connection_id,
             )?,
             vbr_owner_id: self.vbr_owner_id,
-            vlan_id: aliyun_core::validate::required("VlanId", self.vlan_id)?,
+            vlan_id: aliyun_core::__private::validate::required("VlanId", self.vlan_id)?,
             circuit_code: self.circuit_code,
             local_gateway_ip: self.local_gateway_ip,
             peer_gateway_ip: self.peer_gateway_ip,
             peering_subnet_mask: self.peering_subnet_mask,
             description: self.description,
             name: self.name,
-            client_token: aliyun_core::validate::required(
+            client_token: aliyun_core::__private::validate::required(
                 "ClientToken",
                 self.client_token,
             )?,
@@ -326,14 +329,14 @@ pub struct CreateVirtualBorderRouterOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `VbrId` on the wire.
     #[serde(
         rename = "VbrId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vbr_id: Option<String>,
 }
@@ -703,7 +706,7 @@ impl aliyun_core::error::OperationError for CreateVirtualBorderRouterError {
         }
     }
 }
-aliyun_core::operation_error!(CreateVirtualBorderRouterError);
+aliyun_core::__private::operation_error!(CreateVirtualBorderRouterError);
 #[cfg(test)]
 mod tests {
     use super::*;

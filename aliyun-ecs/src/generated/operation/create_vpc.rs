@@ -139,7 +139,10 @@ impl<C> CreateVpcBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<CreateVpcInput, aliyun_core::InvalidInput> {
         let input = CreateVpcInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             cidr_block: self.cidr_block,
             vpc_name: self.vpc_name,
             description: self.description,
@@ -190,28 +193,28 @@ pub struct CreateVpcOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `RouteTableId` on the wire.
     #[serde(
         rename = "RouteTableId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub route_table_id: Option<String>,
     /// `VRouterId` on the wire.
     #[serde(
         rename = "VRouterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_router_id: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
 }
@@ -472,7 +475,7 @@ impl aliyun_core::error::OperationError for CreateVpcError {
         }
     }
 }
-aliyun_core::operation_error!(CreateVpcError);
+aliyun_core::__private::operation_error!(CreateVpcError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,8 +62,11 @@ impl<C> DeleteActivationBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteActivationInput, aliyun_core::InvalidInput> {
         let input = DeleteActivationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            activation_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            activation_id: aliyun_core::__private::validate::required(
                 "ActivationId",
                 self.activation_id,
             )?,
@@ -111,7 +114,7 @@ pub struct DeleteActivationOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -231,7 +234,7 @@ impl aliyun_core::error::OperationError for DeleteActivationError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteActivationError);
+aliyun_core::__private::operation_error!(DeleteActivationError);
 #[cfg(test)]
 mod tests {
     use super::*;

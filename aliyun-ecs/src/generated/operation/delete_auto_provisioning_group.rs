@@ -82,8 +82,11 @@ impl<C> DeleteAutoProvisioningGroupBuilder<C> {
         self,
     ) -> Result<DeleteAutoProvisioningGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteAutoProvisioningGroupInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            auto_provisioning_group_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            auto_provisioning_group_id: aliyun_core::__private::validate::required(
                 "AutoProvisioningGroupId",
                 self.auto_provisioning_group_id,
             )?,
@@ -132,7 +135,7 @@ pub struct DeleteAutoProvisioningGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -273,7 +276,7 @@ impl aliyun_core::error::OperationError for DeleteAutoProvisioningGroupError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteAutoProvisioningGroupError);
+aliyun_core::__private::operation_error!(DeleteAutoProvisioningGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

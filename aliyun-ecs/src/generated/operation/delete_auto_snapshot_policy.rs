@@ -63,8 +63,11 @@ impl<C> DeleteAutoSnapshotPolicyBuilder<C> {
         self,
     ) -> Result<DeleteAutoSnapshotPolicyInput, aliyun_core::InvalidInput> {
         let input = DeleteAutoSnapshotPolicyInput {
-            region_id: aliyun_core::validate::required("regionId", self.region_id)?,
-            auto_snapshot_policy_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "regionId",
+                self.region_id,
+            )?,
+            auto_snapshot_policy_id: aliyun_core::__private::validate::required(
                 "autoSnapshotPolicyId",
                 self.auto_snapshot_policy_id,
             )?,
@@ -108,7 +111,7 @@ pub struct DeleteAutoSnapshotPolicyOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -168,7 +171,7 @@ impl aliyun_core::error::OperationError for DeleteAutoSnapshotPolicyError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteAutoSnapshotPolicyError);
+aliyun_core::__private::operation_error!(DeleteAutoSnapshotPolicyError);
 #[cfg(test)]
 mod tests {
     use super::*;

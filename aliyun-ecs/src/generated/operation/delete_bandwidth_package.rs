@@ -65,8 +65,11 @@ impl<C> DeleteBandwidthPackageBuilder<C> {
         self,
     ) -> Result<DeleteBandwidthPackageInput, aliyun_core::InvalidInput> {
         let input = DeleteBandwidthPackageInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            bandwidth_package_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            bandwidth_package_id: aliyun_core::__private::validate::required(
                 "BandwidthPackageId",
                 self.bandwidth_package_id,
             )?,
@@ -113,7 +116,7 @@ pub struct DeleteBandwidthPackageOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -239,7 +242,7 @@ impl aliyun_core::error::OperationError for DeleteBandwidthPackageError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteBandwidthPackageError);
+aliyun_core::__private::operation_error!(DeleteBandwidthPackageError);
 #[cfg(test)]
 mod tests {
     use super::*;

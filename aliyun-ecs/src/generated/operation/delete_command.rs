@@ -61,8 +61,14 @@ impl<C> DeleteCommandBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteCommandInput, aliyun_core::InvalidInput> {
         let input = DeleteCommandInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            command_id: aliyun_core::validate::required("CommandId", self.command_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            command_id: aliyun_core::__private::validate::required(
+                "CommandId",
+                self.command_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -104,7 +110,7 @@ pub struct DeleteCommandOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -224,7 +230,7 @@ impl aliyun_core::error::OperationError for DeleteCommandError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteCommandError);
+aliyun_core::__private::operation_error!(DeleteCommandError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,8 +63,11 @@ impl<C> DeleteDedicatedHostClusterBuilder<C> {
         self,
     ) -> Result<DeleteDedicatedHostClusterInput, aliyun_core::InvalidInput> {
         let input = DeleteDedicatedHostClusterInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            dedicated_host_cluster_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            dedicated_host_cluster_id: aliyun_core::__private::validate::required(
                 "DedicatedHostClusterId",
                 self.dedicated_host_cluster_id,
             )?,
@@ -111,7 +114,7 @@ pub struct DeleteDedicatedHostClusterOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -185,7 +188,7 @@ impl aliyun_core::error::OperationError for DeleteDedicatedHostClusterError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteDedicatedHostClusterError);
+aliyun_core::__private::operation_error!(DeleteDedicatedHostClusterError);
 #[cfg(test)]
 mod tests {
     use super::*;

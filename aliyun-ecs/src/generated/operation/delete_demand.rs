@@ -102,8 +102,14 @@ impl<C> DeleteDemandBuilder<C> {
     pub fn build(self) -> Result<DeleteDemandInput, aliyun_core::InvalidInput> {
         let input = DeleteDemandInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            demand_id: aliyun_core::validate::required("DemandId", self.demand_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            demand_id: aliyun_core::__private::validate::required(
+                "DemandId",
+                self.demand_id,
+            )?,
             reason: self.reason,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -148,7 +154,7 @@ pub struct DeleteDemandOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -339,7 +345,7 @@ impl aliyun_core::error::OperationError for DeleteDemandError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteDemandError);
+aliyun_core::__private::operation_error!(DeleteDemandError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,8 +61,11 @@ impl<C> DeleteDeploymentSetBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteDeploymentSetInput, aliyun_core::InvalidInput> {
         let input = DeleteDeploymentSetInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            deployment_set_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            deployment_set_id: aliyun_core::__private::validate::required(
                 "DeploymentSetId",
                 self.deployment_set_id,
             )?,
@@ -109,7 +112,7 @@ pub struct DeleteDeploymentSetOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -197,7 +200,7 @@ impl aliyun_core::error::OperationError for DeleteDeploymentSetError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteDeploymentSetError);
+aliyun_core::__private::operation_error!(DeleteDeploymentSetError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,7 +65,10 @@ impl<C> DeleteDiagnosticMetricSetsBuilder<C> {
         self,
     ) -> Result<DeleteDiagnosticMetricSetsInput, aliyun_core::InvalidInput> {
         let input = DeleteDiagnosticMetricSetsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             metric_set_ids: self.metric_set_ids.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -110,7 +113,7 @@ pub struct DeleteDiagnosticMetricSetsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -124,7 +127,7 @@ impl aliyun_core::Operation for DeleteDiagnosticMetricSetsInput {
         errors: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MetricSetIds",
             self.metric_set_ids.len(),
             Some(1),
@@ -159,7 +162,7 @@ impl aliyun_core::error::OperationError for DeleteDiagnosticMetricSetsError {
         error
     }
 }
-aliyun_core::operation_error!(DeleteDiagnosticMetricSetsError);
+aliyun_core::__private::operation_error!(DeleteDiagnosticMetricSetsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,7 +65,10 @@ impl<C> DeleteDiagnosticReportsBuilder<C> {
         self,
     ) -> Result<DeleteDiagnosticReportsInput, aliyun_core::InvalidInput> {
         let input = DeleteDiagnosticReportsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             report_ids: self.report_ids.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -110,7 +113,7 @@ pub struct DeleteDiagnosticReportsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -130,7 +133,7 @@ impl aliyun_core::Operation for DeleteDiagnosticReportsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ReportIds",
             self.report_ids.len(),
             Some(1),
@@ -176,7 +179,7 @@ impl aliyun_core::error::OperationError for DeleteDiagnosticReportsError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteDiagnosticReportsError);
+aliyun_core::__private::operation_error!(DeleteDiagnosticReportsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,7 +42,7 @@ impl<C> DeleteDiskBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteDiskInput, aliyun_core::InvalidInput> {
         let input = DeleteDiskInput {
-            disk_id: aliyun_core::validate::required("DiskId", self.disk_id)?,
+            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -77,7 +77,7 @@ pub struct DeleteDiskOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -260,7 +260,7 @@ impl aliyun_core::error::OperationError for DeleteDiskError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteDiskError);
+aliyun_core::__private::operation_error!(DeleteDiskError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,12 +82,15 @@ impl<C> DeleteForwardEntryBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteForwardEntryInput, aliyun_core::InvalidInput> {
         let input = DeleteForwardEntryInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            forward_table_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            forward_table_id: aliyun_core::__private::validate::required(
                 "ForwardTableId",
                 self.forward_table_id,
             )?,
-            forward_entry_id: aliyun_core::validate::required(
+            forward_entry_id: aliyun_core::__private::validate::required(
                 "ForwardEntryId",
                 self.forward_entry_id,
             )?,
@@ -135,7 +138,7 @@ pub struct DeleteForwardEntryOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -236,7 +239,7 @@ impl aliyun_core::error::OperationError for DeleteForwardEntryError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteForwardEntryError);
+aliyun_core::__private::operation_error!(DeleteForwardEntryError);
 #[cfg(test)]
 mod tests {
     use super::*;

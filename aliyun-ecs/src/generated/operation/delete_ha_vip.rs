@@ -83,8 +83,14 @@ impl<C> DeleteHaVipBuilder<C> {
     pub fn build(self) -> Result<DeleteHaVipInput, aliyun_core::InvalidInput> {
         let input = DeleteHaVipInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            ha_vip_id: aliyun_core::validate::required("HaVipId", self.ha_vip_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            ha_vip_id: aliyun_core::__private::validate::required(
+                "HaVipId",
+                self.ha_vip_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -127,7 +133,7 @@ pub struct DeleteHaVipOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -265,7 +271,7 @@ impl aliyun_core::error::OperationError for DeleteHaVipError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteHaVipError);
+aliyun_core::__private::operation_error!(DeleteHaVipError);
 #[cfg(test)]
 mod tests {
     use super::*;

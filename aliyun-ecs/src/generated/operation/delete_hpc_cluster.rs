@@ -80,9 +80,12 @@ impl<C> DeleteHpcClusterBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteHpcClusterInput, aliyun_core::InvalidInput> {
         let input = DeleteHpcClusterInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             client_token: self.client_token,
-            hpc_cluster_id: aliyun_core::validate::required(
+            hpc_cluster_id: aliyun_core::__private::validate::required(
                 "HpcClusterId",
                 self.hpc_cluster_id,
             )?,
@@ -128,7 +131,7 @@ pub struct DeleteHpcClusterOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -250,7 +253,7 @@ impl aliyun_core::error::OperationError for DeleteHpcClusterError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteHpcClusterError);
+aliyun_core::__private::operation_error!(DeleteHpcClusterError);
 #[cfg(test)]
 mod tests {
     use super::*;

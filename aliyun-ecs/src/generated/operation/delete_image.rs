@@ -80,8 +80,14 @@ impl<C> DeleteImageBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteImageInput, aliyun_core::InvalidInput> {
         let input = DeleteImageInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_id: aliyun_core::validate::required("ImageId", self.image_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_id: aliyun_core::__private::validate::required(
+                "ImageId",
+                self.image_id,
+            )?,
             force: self.force,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -125,7 +131,7 @@ pub struct DeleteImageOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -258,7 +264,7 @@ impl aliyun_core::error::OperationError for DeleteImageError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteImageError);
+aliyun_core::__private::operation_error!(DeleteImageError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,8 +61,11 @@ impl<C> DeleteImageComponentBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteImageComponentInput, aliyun_core::InvalidInput> {
         let input = DeleteImageComponentInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_component_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_component_id: aliyun_core::__private::validate::required(
                 "ImageComponentId",
                 self.image_component_id,
             )?,
@@ -109,7 +112,7 @@ pub struct DeleteImageComponentOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -173,7 +176,7 @@ impl aliyun_core::error::OperationError for DeleteImageComponentError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteImageComponentError);
+aliyun_core::__private::operation_error!(DeleteImageComponentError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,8 +61,11 @@ impl<C> DeleteImagePipelineBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteImagePipelineInput, aliyun_core::InvalidInput> {
         let input = DeleteImagePipelineInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_pipeline_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_pipeline_id: aliyun_core::__private::validate::required(
                 "ImagePipelineId",
                 self.image_pipeline_id,
             )?,
@@ -109,7 +112,7 @@ pub struct DeleteImagePipelineOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -185,7 +188,7 @@ impl aliyun_core::error::OperationError for DeleteImagePipelineError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteImagePipelineError);
+aliyun_core::__private::operation_error!(DeleteImagePipelineError);
 #[cfg(test)]
 mod tests {
     use super::*;

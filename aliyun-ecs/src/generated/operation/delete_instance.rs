@@ -99,7 +99,7 @@ impl<C> DeleteInstanceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteInstanceInput, aliyun_core::InvalidInput> {
         let input = DeleteInstanceInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -146,7 +146,7 @@ pub struct DeleteInstanceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -336,7 +336,7 @@ impl aliyun_core::error::OperationError for DeleteInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteInstanceError);
+aliyun_core::__private::operation_error!(DeleteInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

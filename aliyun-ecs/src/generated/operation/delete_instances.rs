@@ -143,7 +143,10 @@ impl<C> DeleteInstancesBuilder<C> {
             force: self.force,
             terminate_subscription: self.terminate_subscription,
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_id: self.instance_id.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -190,7 +193,7 @@ pub struct DeleteInstancesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -286,7 +289,7 @@ impl aliyun_core::Operation for DeleteInstancesInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             Some(1),
@@ -455,7 +458,7 @@ impl aliyun_core::error::OperationError for DeleteInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteInstancesError);
+aliyun_core::__private::operation_error!(DeleteInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,8 +61,11 @@ impl<C> DeleteKeyPairsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteKeyPairsInput, aliyun_core::InvalidInput> {
         let input = DeleteKeyPairsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            key_pair_names: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            key_pair_names: aliyun_core::__private::validate::required(
                 "KeyPairNames",
                 self.key_pair_names,
             )?,
@@ -107,7 +110,7 @@ pub struct DeleteKeyPairsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -209,7 +212,7 @@ impl aliyun_core::error::OperationError for DeleteKeyPairsError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteKeyPairsError);
+aliyun_core::__private::operation_error!(DeleteKeyPairsError);
 #[cfg(test)]
 mod tests {
     use super::*;

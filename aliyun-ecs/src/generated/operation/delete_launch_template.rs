@@ -80,7 +80,10 @@ impl<C> DeleteLaunchTemplateBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteLaunchTemplateInput, aliyun_core::InvalidInput> {
         let input = DeleteLaunchTemplateInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             launch_template_id: self.launch_template_id,
             launch_template_name: self.launch_template_name,
         };
@@ -127,7 +130,7 @@ pub struct DeleteLaunchTemplateOutput {
     #[serde(
         rename = "LaunchTemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersionNumbers` on the wire.
@@ -136,14 +139,14 @@ pub struct DeleteLaunchTemplateOutput {
     #[serde(
         rename = "LaunchTemplateVersionNumbers",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub launch_template_version_numbers: Vec<i64>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -240,7 +243,7 @@ impl aliyun_core::error::OperationError for DeleteLaunchTemplateError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteLaunchTemplateError);
+aliyun_core::__private::operation_error!(DeleteLaunchTemplateError);
 #[cfg(test)]
 mod tests {
     use super::*;

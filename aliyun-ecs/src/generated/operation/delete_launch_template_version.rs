@@ -104,7 +104,10 @@ impl<C> DeleteLaunchTemplateVersionBuilder<C> {
         self,
     ) -> Result<DeleteLaunchTemplateVersionInput, aliyun_core::InvalidInput> {
         let input = DeleteLaunchTemplateVersionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             delete_version: self.delete_version.unwrap_or_default(),
             launch_template_id: self.launch_template_id,
             launch_template_name: self.launch_template_name,
@@ -155,14 +158,14 @@ pub struct DeleteLaunchTemplateVersionOutput {
     #[serde(
         rename = "LaunchTemplateVersions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub launch_template_versions: Vec<LaunchTemplateVersion>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -202,7 +205,7 @@ impl aliyun_core::Operation for DeleteLaunchTemplateVersionInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "DeleteVersion",
             self.delete_version.len(),
             Some(1),
@@ -280,7 +283,7 @@ impl aliyun_core::error::OperationError for DeleteLaunchTemplateVersionError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteLaunchTemplateVersionError);
+aliyun_core::__private::operation_error!(DeleteLaunchTemplateVersionError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,8 +63,11 @@ impl<C> DeleteNatGatewayBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteNatGatewayInput, aliyun_core::InvalidInput> {
         let input = DeleteNatGatewayInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            nat_gateway_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            nat_gateway_id: aliyun_core::__private::validate::required(
                 "NatGatewayId",
                 self.nat_gateway_id,
             )?,
@@ -109,7 +112,7 @@ pub struct DeleteNatGatewayOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -255,7 +258,7 @@ impl aliyun_core::error::OperationError for DeleteNatGatewayError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteNatGatewayError);
+aliyun_core::__private::operation_error!(DeleteNatGatewayError);
 #[cfg(test)]
 mod tests {
     use super::*;

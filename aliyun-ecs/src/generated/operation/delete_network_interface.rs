@@ -63,8 +63,11 @@ impl<C> DeleteNetworkInterfaceBuilder<C> {
         self,
     ) -> Result<DeleteNetworkInterfaceInput, aliyun_core::InvalidInput> {
         let input = DeleteNetworkInterfaceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            network_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
                 self.network_interface_id,
             )?,
@@ -111,7 +114,7 @@ pub struct DeleteNetworkInterfaceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -491,7 +494,7 @@ impl aliyun_core::error::OperationError for DeleteNetworkInterfaceError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteNetworkInterfaceError);
+aliyun_core::__private::operation_error!(DeleteNetworkInterfaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

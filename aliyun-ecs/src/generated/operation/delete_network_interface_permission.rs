@@ -84,8 +84,11 @@ impl<C> DeleteNetworkInterfacePermissionBuilder<C> {
         self,
     ) -> Result<DeleteNetworkInterfacePermissionInput, aliyun_core::InvalidInput> {
         let input = DeleteNetworkInterfacePermissionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            network_interface_permission_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            network_interface_permission_id: aliyun_core::__private::validate::required(
                 "NetworkInterfacePermissionId",
                 self.network_interface_permission_id,
             )?,
@@ -137,7 +140,7 @@ pub struct DeleteNetworkInterfacePermissionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -353,7 +356,7 @@ impl aliyun_core::error::OperationError for DeleteNetworkInterfacePermissionErro
         }
     }
 }
-aliyun_core::operation_error!(DeleteNetworkInterfacePermissionError);
+aliyun_core::__private::operation_error!(DeleteNetworkInterfacePermissionError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,8 +84,11 @@ impl<C> DeletePhysicalConnectionBuilder<C> {
         self,
     ) -> Result<DeletePhysicalConnectionInput, aliyun_core::InvalidInput> {
         let input = DeletePhysicalConnectionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            physical_connection_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
                 self.physical_connection_id,
             )?,
@@ -134,7 +137,7 @@ pub struct DeletePhysicalConnectionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -262,7 +265,7 @@ impl aliyun_core::error::OperationError for DeletePhysicalConnectionError {
         }
     }
 }
-aliyun_core::operation_error!(DeletePhysicalConnectionError);
+aliyun_core::__private::operation_error!(DeletePhysicalConnectionError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,8 +61,11 @@ impl<C> DeletePrefixListBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeletePrefixListInput, aliyun_core::InvalidInput> {
         let input = DeletePrefixListInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            prefix_list_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            prefix_list_id: aliyun_core::__private::validate::required(
                 "PrefixListId",
                 self.prefix_list_id,
             )?,
@@ -107,7 +110,7 @@ pub struct DeletePrefixListOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -191,7 +194,7 @@ impl aliyun_core::error::OperationError for DeletePrefixListError {
         }
     }
 }
-aliyun_core::operation_error!(DeletePrefixListError);
+aliyun_core::__private::operation_error!(DeletePrefixListError);
 #[cfg(test)]
 mod tests {
     use super::*;

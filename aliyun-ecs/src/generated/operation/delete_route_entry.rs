@@ -124,11 +124,11 @@ impl<C> DeleteRouteEntryBuilder<C> {
     pub fn build(self) -> Result<DeleteRouteEntryInput, aliyun_core::InvalidInput> {
         let input = DeleteRouteEntryInput {
             region_id: self.region_id,
-            route_table_id: aliyun_core::validate::required(
+            route_table_id: aliyun_core::__private::validate::required(
                 "RouteTableId",
                 self.route_table_id,
             )?,
-            destination_cidr_block: aliyun_core::validate::required(
+            destination_cidr_block: aliyun_core::__private::validate::required(
                 "DestinationCidrBlock",
                 self.destination_cidr_block,
             )?,
@@ -178,7 +178,7 @@ pub struct DeleteRouteEntryOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -298,13 +298,13 @@ impl aliyun_core::Operation for DeleteRouteEntryInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "NextHopList",
             self.next_hop_list.len(),
             None,
             Some(4),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "NextHopList",
             &self.next_hop_list,
             |name, item| {
@@ -499,7 +499,7 @@ impl aliyun_core::error::OperationError for DeleteRouteEntryError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteRouteEntryError);
+aliyun_core::__private::operation_error!(DeleteRouteEntryError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,8 +101,11 @@ impl<C> DeleteRouterInterfaceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteRouterInterfaceInput, aliyun_core::InvalidInput> {
         let input = DeleteRouterInterfaceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            router_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            router_interface_id: aliyun_core::__private::validate::required(
                 "RouterInterfaceId",
                 self.router_interface_id,
             )?,
@@ -153,7 +156,7 @@ pub struct DeleteRouterInterfaceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -280,7 +283,7 @@ impl aliyun_core::error::OperationError for DeleteRouterInterfaceError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteRouterInterfaceError);
+aliyun_core::__private::operation_error!(DeleteRouterInterfaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

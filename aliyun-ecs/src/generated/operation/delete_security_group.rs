@@ -61,8 +61,11 @@ impl<C> DeleteSecurityGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteSecurityGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteSecurityGroupInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            security_group_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
                 self.security_group_id,
             )?,
@@ -109,7 +112,7 @@ pub struct DeleteSecurityGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -233,7 +236,7 @@ impl aliyun_core::error::OperationError for DeleteSecurityGroupError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteSecurityGroupError);
+aliyun_core::__private::operation_error!(DeleteSecurityGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,7 +101,7 @@ pub struct DeleteSnapshotOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -249,7 +249,7 @@ impl aliyun_core::error::OperationError for DeleteSnapshotError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteSnapshotError);
+aliyun_core::__private::operation_error!(DeleteSnapshotError);
 #[cfg(test)]
 mod tests {
     use super::*;

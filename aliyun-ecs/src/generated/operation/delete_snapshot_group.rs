@@ -62,8 +62,11 @@ impl<C> DeleteSnapshotGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DeleteSnapshotGroupInput, aliyun_core::InvalidInput> {
         let input = DeleteSnapshotGroupInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            snapshot_group_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            snapshot_group_id: aliyun_core::__private::validate::required(
                 "SnapshotGroupId",
                 self.snapshot_group_id,
             )?,
@@ -112,14 +115,14 @@ pub struct DeleteSnapshotGroupOutput {
     #[serde(
         rename = "OperationProgressSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_progress_set: Vec<OperationProgress>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -229,7 +232,7 @@ impl aliyun_core::error::OperationError for DeleteSnapshotGroupError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteSnapshotGroupError);
+aliyun_core::__private::operation_error!(DeleteSnapshotGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

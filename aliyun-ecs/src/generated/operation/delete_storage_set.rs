@@ -81,8 +81,11 @@ impl<C> DeleteStorageSetBuilder<C> {
     pub fn build(self) -> Result<DeleteStorageSetInput, aliyun_core::InvalidInput> {
         let input = DeleteStorageSetInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            storage_set_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            storage_set_id: aliyun_core::__private::validate::required(
                 "StorageSetId",
                 self.storage_set_id,
             )?,
@@ -128,7 +131,7 @@ pub struct DeleteStorageSetOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -330,7 +333,7 @@ impl aliyun_core::error::OperationError for DeleteStorageSetError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteStorageSetError);
+aliyun_core::__private::operation_error!(DeleteStorageSetError);
 #[cfg(test)]
 mod tests {
     use super::*;

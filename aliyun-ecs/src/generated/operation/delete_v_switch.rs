@@ -106,7 +106,7 @@ pub struct DeleteVSwitchOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -380,7 +380,7 @@ impl aliyun_core::error::OperationError for DeleteVSwitchError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteVSwitchError);
+aliyun_core::__private::operation_error!(DeleteVSwitchError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,8 +103,11 @@ impl<C> DeleteVirtualBorderRouterBuilder<C> {
         self,
     ) -> Result<DeleteVirtualBorderRouterInput, aliyun_core::InvalidInput> {
         let input = DeleteVirtualBorderRouterInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            vbr_id: aliyun_core::validate::required("VbrId", self.vbr_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            vbr_id: aliyun_core::__private::validate::required("VbrId", self.vbr_id)?,
             client_token: self.client_token,
             user_cidr: self.user_cidr,
         };
@@ -152,7 +155,7 @@ pub struct DeleteVirtualBorderRouterOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -357,7 +360,7 @@ impl aliyun_core::error::OperationError for DeleteVirtualBorderRouterError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteVirtualBorderRouterError);
+aliyun_core::__private::operation_error!(DeleteVirtualBorderRouterError);
 #[cfg(test)]
 mod tests {
     use super::*;

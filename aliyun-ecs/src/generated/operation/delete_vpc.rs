@@ -106,7 +106,7 @@ pub struct DeleteVpcOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -516,7 +516,7 @@ impl aliyun_core::error::OperationError for DeleteVpcError {
         }
     }
 }
-aliyun_core::operation_error!(DeleteVpcError);
+aliyun_core::__private::operation_error!(DeleteVpcError);
 #[cfg(test)]
 mod tests {
     use super::*;

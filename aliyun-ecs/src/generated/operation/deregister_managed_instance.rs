@@ -64,8 +64,14 @@ impl<C> DeregisterManagedInstanceBuilder<C> {
         self,
     ) -> Result<DeregisterManagedInstanceInput, aliyun_core::InvalidInput> {
         let input = DeregisterManagedInstanceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -112,7 +118,7 @@ pub struct DeregisterManagedInstanceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -220,7 +226,7 @@ impl aliyun_core::error::OperationError for DeregisterManagedInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(DeregisterManagedInstanceError);
+aliyun_core::__private::operation_error!(DeregisterManagedInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

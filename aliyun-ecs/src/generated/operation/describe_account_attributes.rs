@@ -85,7 +85,10 @@ impl<C> DescribeAccountAttributesBuilder<C> {
         self,
     ) -> Result<DescribeAccountAttributesInput, aliyun_core::InvalidInput> {
         let input = DescribeAccountAttributesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             zone_id: self.zone_id,
             attribute_name: self.attribute_name.unwrap_or_default(),
         };
@@ -134,14 +137,14 @@ pub struct DescribeAccountAttributesOutput {
     #[serde(
         rename = "AccountAttributeItems",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub account_attribute_items: Vec<AccountAttributeItem>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -171,7 +174,7 @@ impl aliyun_core::Operation for DescribeAccountAttributesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AttributeName",
             self.attribute_name.len(),
             None,
@@ -232,7 +235,7 @@ impl aliyun_core::error::OperationError for DescribeAccountAttributesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeAccountAttributesError);
+aliyun_core::__private::operation_error!(DescribeAccountAttributesError);
 #[cfg(test)]
 mod tests {
     use super::*;

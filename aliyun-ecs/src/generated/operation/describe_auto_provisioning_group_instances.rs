@@ -102,10 +102,13 @@ impl<C> DescribeAutoProvisioningGroupInstancesBuilder<C> {
         self,
     ) -> Result<DescribeAutoProvisioningGroupInstancesInput, aliyun_core::InvalidInput> {
         let input = DescribeAutoProvisioningGroupInstancesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
-            auto_provisioning_group_id: aliyun_core::validate::required(
+            auto_provisioning_group_id: aliyun_core::__private::validate::required(
                 "AutoProvisioningGroupId",
                 self.auto_provisioning_group_id,
             )?,
@@ -172,35 +175,35 @@ pub struct DescribeAutoProvisioningGroupInstancesOutput {
     #[serde(
         rename = "Instances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instances: Vec<DescribeAutoProvisioningGroupInstancesInstance>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -236,10 +239,20 @@ impl aliyun_core::Operation for DescribeAutoProvisioningGroupInstancesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -308,7 +321,7 @@ impl aliyun_core::error::OperationError for DescribeAutoProvisioningGroupInstanc
         }
     }
 }
-aliyun_core::operation_error!(DescribeAutoProvisioningGroupInstancesError);
+aliyun_core::__private::operation_error!(DescribeAutoProvisioningGroupInstancesError);
 impl aliyun_core::pagination::Paginated for DescribeAutoProvisioningGroupInstancesInput {
     type Item = DescribeAutoProvisioningGroupInstancesInstance;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

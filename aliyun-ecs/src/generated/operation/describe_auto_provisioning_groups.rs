@@ -189,7 +189,10 @@ impl<C> DescribeAutoProvisioningGroupsBuilder<C> {
         self,
     ) -> Result<DescribeAutoProvisioningGroupsInput, aliyun_core::InvalidInput> {
         let input = DescribeAutoProvisioningGroupsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             auto_provisioning_group_name: self.auto_provisioning_group_name,
@@ -265,35 +268,35 @@ pub struct DescribeAutoProvisioningGroupsOutput {
     #[serde(
         rename = "AutoProvisioningGroups",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub auto_provisioning_groups: Vec<AutoProvisioningGroup>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -319,25 +322,35 @@ impl aliyun_core::Operation for DescribeAutoProvisioningGroupsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AutoProvisioningGroupId",
             self.auto_provisioning_group_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AutoProvisioningGroupStatus",
             self.auto_provisioning_group_status.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -412,7 +425,7 @@ impl aliyun_core::error::OperationError for DescribeAutoProvisioningGroupsError 
         }
     }
 }
-aliyun_core::operation_error!(DescribeAutoProvisioningGroupsError);
+aliyun_core::__private::operation_error!(DescribeAutoProvisioningGroupsError);
 impl aliyun_core::pagination::Paginated for DescribeAutoProvisioningGroupsInput {
     type Item = AutoProvisioningGroup;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

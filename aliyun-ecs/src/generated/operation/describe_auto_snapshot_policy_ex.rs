@@ -161,7 +161,10 @@ impl<C> DescribeAutoSnapshotPolicyExBuilder<C> {
         self,
     ) -> Result<DescribeAutoSnapshotPolicyExInput, aliyun_core::InvalidInput> {
         let input = DescribeAutoSnapshotPolicyExInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             auto_snapshot_policy_id: self.auto_snapshot_policy_id,
             auto_snapshot_policy_name: self.auto_snapshot_policy_name,
             page_number: self.page_number,
@@ -228,35 +231,35 @@ pub struct DescribeAutoSnapshotPolicyExOutput {
     #[serde(
         rename = "AutoSnapshotPolicies",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub auto_snapshot_policies: Vec<AutoSnapshotPolicy>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -287,13 +290,23 @@ impl aliyun_core::Operation for DescribeAutoSnapshotPolicyExInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -361,7 +374,7 @@ impl aliyun_core::error::OperationError for DescribeAutoSnapshotPolicyExError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeAutoSnapshotPolicyExError);
+aliyun_core::__private::operation_error!(DescribeAutoSnapshotPolicyExError);
 impl aliyun_core::pagination::Paginated for DescribeAutoSnapshotPolicyExInput {
     type Item = AutoSnapshotPolicy;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

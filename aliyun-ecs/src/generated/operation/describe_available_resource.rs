@@ -330,11 +330,14 @@ impl<C> DescribeAvailableResourceBuilder<C> {
         self,
     ) -> Result<DescribeAvailableResourceInput, aliyun_core::InvalidInput> {
         let input = DescribeAvailableResourceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_charge_type: self.instance_charge_type,
             spot_strategy: self.spot_strategy,
             spot_duration: self.spot_duration,
-            destination_resource: aliyun_core::validate::required(
+            destination_resource: aliyun_core::__private::validate::required(
                 "DestinationResource",
                 self.destination_resource,
             )?,
@@ -408,14 +411,14 @@ pub struct DescribeAvailableResourceOutput {
     #[serde(
         rename = "AvailableZones",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub available_zones: Vec<AvailableZone>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -541,7 +544,12 @@ impl aliyun_core::Operation for DescribeAvailableResourceInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.spot_duration {
-            aliyun_core::validate::range("SpotDuration", *value, Some(0), Some(6))?;
+            aliyun_core::__private::validate::range(
+                "SpotDuration",
+                *value,
+                Some(0),
+                Some(6),
+            )?;
         }
         Ok(())
     }
@@ -756,7 +764,7 @@ impl aliyun_core::error::OperationError for DescribeAvailableResourceError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeAvailableResourceError);
+aliyun_core::__private::operation_error!(DescribeAvailableResourceError);
 #[cfg(test)]
 mod tests {
     use super::*;

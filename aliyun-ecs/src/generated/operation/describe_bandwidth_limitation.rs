@@ -140,10 +140,13 @@ impl<C> DescribeBandwidthLimitationBuilder<C> {
         self,
     ) -> Result<DescribeBandwidthLimitationInput, aliyun_core::InvalidInput> {
         let input = DescribeBandwidthLimitationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_charge_type: self.instance_charge_type,
             spot_strategy: self.spot_strategy,
-            instance_type: aliyun_core::validate::required(
+            instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
                 self.instance_type,
             )?,
@@ -198,14 +201,14 @@ pub struct DescribeBandwidthLimitationOutput {
     #[serde(
         rename = "Bandwidths",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub bandwidths: Vec<Bandwidth>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -391,7 +394,7 @@ impl aliyun_core::error::OperationError for DescribeBandwidthLimitationError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeBandwidthLimitationError);
+aliyun_core::__private::operation_error!(DescribeBandwidthLimitationError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,7 +123,10 @@ impl<C> DescribeBandwidthPackagesBuilder<C> {
         self,
     ) -> Result<DescribeBandwidthPackagesInput, aliyun_core::InvalidInput> {
         let input = DescribeBandwidthPackagesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             bandwidth_package_id: self.bandwidth_package_id,
             nat_gateway_id: self.nat_gateway_id,
             page_number: self.page_number,
@@ -186,35 +189,35 @@ pub struct DescribeBandwidthPackagesOutput {
     #[serde(
         rename = "BandwidthPackages",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub bandwidth_packages: Vec<BandwidthPackage>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -240,10 +243,20 @@ impl aliyun_core::Operation for DescribeBandwidthPackagesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -297,7 +310,7 @@ impl aliyun_core::error::OperationError for DescribeBandwidthPackagesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeBandwidthPackagesError);
+aliyun_core::__private::operation_error!(DescribeBandwidthPackagesError);
 impl aliyun_core::pagination::Paginated for DescribeBandwidthPackagesInput {
     type Item = BandwidthPackage;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

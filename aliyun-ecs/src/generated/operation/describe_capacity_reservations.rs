@@ -247,7 +247,10 @@ impl<C> DescribeCapacityReservationsBuilder<C> {
         self,
     ) -> Result<DescribeCapacityReservationsInput, aliyun_core::InvalidInput> {
         let input = DescribeCapacityReservationsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
             max_results: self.max_results,
@@ -322,35 +325,35 @@ pub struct DescribeCapacityReservationsOutput {
     #[serde(
         rename = "CapacityReservationSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub capacity_reservation_set: Vec<CapacityReservationItem>,
     /// `MaxResults` on the wire.
     #[serde(
         rename = "MaxResults",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_results: Option<i32>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -535,8 +538,8 @@ impl aliyun_core::Operation for DescribeCapacityReservationsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -545,7 +548,12 @@ impl aliyun_core::Operation for DescribeCapacityReservationsInput {
             },
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         if let Some(value) = &self.private_pool_options {
             aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
@@ -860,7 +868,7 @@ impl aliyun_core::error::OperationError for DescribeCapacityReservationsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeCapacityReservationsError);
+aliyun_core::__private::operation_error!(DescribeCapacityReservationsError);
 impl aliyun_core::pagination::Paginated for DescribeCapacityReservationsInput {
     type Item = CapacityReservationItem;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -121,7 +121,10 @@ impl<C> DescribeClassicLinkInstancesBuilder<C> {
         self,
     ) -> Result<DescribeClassicLinkInstancesInput, aliyun_core::InvalidInput> {
         let input = DescribeClassicLinkInstancesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             vpc_id: self.vpc_id,
             instance_id: self.instance_id,
             page_number: self.page_number,
@@ -184,35 +187,35 @@ pub struct DescribeClassicLinkInstancesOutput {
     #[serde(
         rename = "Links",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub links: Vec<Link>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -363,7 +366,7 @@ impl aliyun_core::error::OperationError for DescribeClassicLinkInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeClassicLinkInstancesError);
+aliyun_core::__private::operation_error!(DescribeClassicLinkInstancesError);
 impl aliyun_core::pagination::Paginated for DescribeClassicLinkInstancesInput {
     type Item = Link;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -67,7 +67,10 @@ impl<C> DescribeCloudAssistantSettingsBuilder<C> {
     ) -> Result<DescribeCloudAssistantSettingsInput, aliyun_core::InvalidInput> {
         let input = DescribeCloudAssistantSettingsInput {
             setting_type: self.setting_type.unwrap_or_default(),
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -119,14 +122,14 @@ pub struct DescribeCloudAssistantSettingsOutput {
     #[serde(
         rename = "OssDeliveryConfigs",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub oss_delivery_configs: Vec<OssDeliveryConfig>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SlsDeliveryConfigs` on the wire.
@@ -135,7 +138,7 @@ pub struct DescribeCloudAssistantSettingsOutput {
     #[serde(
         rename = "SlsDeliveryConfigs",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub sls_delivery_configs: Vec<SlsDeliveryConfig>,
 }
@@ -165,7 +168,7 @@ impl aliyun_core::Operation for DescribeCloudAssistantSettingsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SettingType",
             self.setting_type.len(),
             Some(1),
@@ -225,7 +228,7 @@ impl aliyun_core::error::OperationError for DescribeCloudAssistantSettingsError 
         }
     }
 }
-aliyun_core::operation_error!(DescribeCloudAssistantSettingsError);
+aliyun_core::__private::operation_error!(DescribeCloudAssistantSettingsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -161,7 +161,10 @@ impl<C> DescribeCloudAssistantStatusBuilder<C> {
         self,
     ) -> Result<DescribeCloudAssistantStatusInput, aliyun_core::InvalidInput> {
         let input = DescribeCloudAssistantStatusInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             os_type: self.os_type,
             page_number: self.page_number,
             page_size: self.page_size,
@@ -228,42 +231,42 @@ pub struct DescribeCloudAssistantStatusOutput {
     #[serde(
         rename = "InstanceCloudAssistantStatusSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_statuses: Vec<InstanceCloudAssistantStatus>,
     /// The token of the next page; empty or absent on the last page.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// The page number of this page.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i64>,
     /// The number of entries per page.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i64>,
     /// The ID of the request.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// The total number of instances matched.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i64>,
 }
@@ -339,25 +342,40 @@ impl aliyun_core::Operation for DescribeCloudAssistantStatusInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_ids.len(),
             None,
             Some(50),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "InstanceId",
             &self.instance_ids,
             |name, item| {
-                aliyun_core::validate::length(name, item, Some(1), None)?;
+                aliyun_core::__private::validate::length(name, item, Some(1), None)?;
                 Ok(())
             },
         )?;
@@ -483,7 +501,7 @@ impl aliyun_core::error::OperationError for DescribeCloudAssistantStatusError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeCloudAssistantStatusError);
+aliyun_core::__private::operation_error!(DescribeCloudAssistantStatusError);
 impl aliyun_core::pagination::Paginated for DescribeCloudAssistantStatusInput {
     type Item = InstanceCloudAssistantStatus;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -45,7 +45,10 @@ impl<C> DescribeClustersBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeClustersInput, aliyun_core::InvalidInput> {
         let input = DescribeClustersInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -85,14 +88,14 @@ pub struct DescribeClustersOutput {
     #[serde(
         rename = "Clusters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub clusters: Vec<Cluster>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -134,7 +137,7 @@ impl aliyun_core::error::OperationError for DescribeClustersError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeClustersError);
+aliyun_core::__private::operation_error!(DescribeClustersError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,11 +64,14 @@ impl<C> DescribeDedicatedHostAutoRenewBuilder<C> {
         self,
     ) -> Result<DescribeDedicatedHostAutoRenewInput, aliyun_core::InvalidInput> {
         let input = DescribeDedicatedHostAutoRenewInput {
-            dedicated_host_ids: aliyun_core::validate::required(
+            dedicated_host_ids: aliyun_core::__private::validate::required(
                 "DedicatedHostIds",
                 self.dedicated_host_ids,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -117,14 +120,14 @@ pub struct DescribeDedicatedHostAutoRenewOutput {
     #[serde(
         rename = "DedicatedHostRenewAttributes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub dedicated_host_renew_attributes: Vec<DedicatedHostRenewAttribute>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -252,7 +255,7 @@ impl aliyun_core::error::OperationError for DescribeDedicatedHostAutoRenewError 
         }
     }
 }
-aliyun_core::operation_error!(DescribeDedicatedHostAutoRenewError);
+aliyun_core::__private::operation_error!(DescribeDedicatedHostAutoRenewError);
 #[cfg(test)]
 mod tests {
     use super::*;

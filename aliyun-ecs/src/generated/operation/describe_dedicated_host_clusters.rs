@@ -222,7 +222,10 @@ impl<C> DescribeDedicatedHostClustersBuilder<C> {
             lock_reason: self.lock_reason,
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             zone_id: self.zone_id,
             dedicated_host_cluster_ids: self.dedicated_host_cluster_ids,
             dedicated_host_cluster_name: self.dedicated_host_cluster_name,
@@ -294,35 +297,35 @@ pub struct DescribeDedicatedHostClustersOutput {
     #[serde(
         rename = "DedicatedHostClusters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub dedicated_host_clusters: Vec<DedicatedHostCluster>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -362,8 +365,8 @@ impl aliyun_core::Operation for DescribeDedicatedHostClustersInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -372,10 +375,20 @@ impl aliyun_core::Operation for DescribeDedicatedHostClustersInput {
             },
         )?;
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -467,7 +480,7 @@ impl aliyun_core::error::OperationError for DescribeDedicatedHostClustersError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeDedicatedHostClustersError);
+aliyun_core::__private::operation_error!(DescribeDedicatedHostClustersError);
 impl aliyun_core::pagination::Paginated for DescribeDedicatedHostClustersInput {
     type Item = DedicatedHostCluster;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

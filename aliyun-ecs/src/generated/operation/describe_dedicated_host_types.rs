@@ -83,7 +83,10 @@ impl<C> DescribeDedicatedHostTypesBuilder<C> {
         self,
     ) -> Result<DescribeDedicatedHostTypesInput, aliyun_core::InvalidInput> {
         let input = DescribeDedicatedHostTypesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             dedicated_host_type: self.dedicated_host_type,
             supported_instance_type_family: self.supported_instance_type_family,
         };
@@ -132,14 +135,14 @@ pub struct DescribeDedicatedHostTypesOutput {
     #[serde(
         rename = "DedicatedHostTypes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub dedicated_host_types: Vec<DedicatedHostType>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -187,7 +190,7 @@ impl aliyun_core::error::OperationError for DescribeDedicatedHostTypesError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeDedicatedHostTypesError);
+aliyun_core::__private::operation_error!(DescribeDedicatedHostTypesError);
 #[cfg(test)]
 mod tests {
     use super::*;

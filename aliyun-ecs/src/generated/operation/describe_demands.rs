@@ -258,7 +258,10 @@ impl<C> DescribeDemandsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeDemandsInput, aliyun_core::InvalidInput> {
         let input = DescribeDemandsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             dry_run: self.dry_run,
@@ -330,42 +333,42 @@ pub struct DescribeDemandsOutput {
     #[serde(
         rename = "Demands",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub demands: Vec<Demand>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -426,13 +429,23 @@ impl aliyun_core::Operation for DescribeDemandsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -440,7 +453,7 @@ impl aliyun_core::Operation for DescribeDemandsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "DemandStatus",
             self.demand_status.len(),
             None,
@@ -558,7 +571,7 @@ impl aliyun_core::error::OperationError for DescribeDemandsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeDemandsError);
+aliyun_core::__private::operation_error!(DescribeDemandsError);
 impl aliyun_core::pagination::Paginated for DescribeDemandsInput {
     type Item = Demand;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

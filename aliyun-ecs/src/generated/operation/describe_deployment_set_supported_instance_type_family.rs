@@ -66,7 +66,10 @@ impl<C> DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<C> {
         aliyun_core::InvalidInput,
     > {
         let input = DescribeDeploymentSetSupportedInstanceTypeFamilyInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             strategy: self.strategy,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -122,14 +125,14 @@ pub struct DescribeDeploymentSetSupportedInstanceTypeFamilyOutput {
     #[serde(
         rename = "InstanceTypeFamilies",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type_families: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -173,7 +176,9 @@ for DescribeDeploymentSetSupportedInstanceTypeFamilyError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeDeploymentSetSupportedInstanceTypeFamilyError);
+aliyun_core::__private::operation_error!(
+    DescribeDeploymentSetSupportedInstanceTypeFamilyError
+);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -197,7 +197,10 @@ impl<C> DescribeDeploymentSetsBuilder<C> {
         self,
     ) -> Result<DescribeDeploymentSetsInput, aliyun_core::InvalidInput> {
         let input = DescribeDeploymentSetsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             deployment_set_ids: self.deployment_set_ids,
@@ -268,42 +271,42 @@ pub struct DescribeDeploymentSetsOutput {
     #[serde(
         rename = "DeploymentSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub deployment_sets: Vec<DeploymentSet>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -324,10 +327,20 @@ impl aliyun_core::Operation for DescribeDeploymentSetsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -380,7 +393,7 @@ impl aliyun_core::error::OperationError for DescribeDeploymentSetsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeDeploymentSetsError);
+aliyun_core::__private::operation_error!(DescribeDeploymentSetsError);
 impl aliyun_core::pagination::Paginated for DescribeDeploymentSetsInput {
     type Item = DeploymentSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -142,7 +142,10 @@ impl<C> DescribeDiagnosticMetricSetsBuilder<C> {
         self,
     ) -> Result<DescribeDiagnosticMetricSetsInput, aliyun_core::InvalidInput> {
         let input = DescribeDiagnosticMetricSetsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             metric_set_ids: self.metric_set_ids.unwrap_or_default(),
             r#type: self.r#type,
             resource_type: self.resource_type,
@@ -205,21 +208,21 @@ pub struct DescribeDiagnosticMetricSetsOutput {
     #[serde(
         rename = "MetricSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub metric_sets: Vec<MetricSets>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -233,14 +236,19 @@ impl aliyun_core::Operation for DescribeDiagnosticMetricSetsInput {
         errors: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MetricSetIds",
             self.metric_set_ids.len(),
             None,
             Some(100),
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -275,7 +283,7 @@ impl aliyun_core::error::OperationError for DescribeDiagnosticMetricSetsError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeDiagnosticMetricSetsError);
+aliyun_core::__private::operation_error!(DescribeDiagnosticMetricSetsError);
 impl aliyun_core::pagination::Paginated for DescribeDiagnosticMetricSetsInput {
     type Item = MetricSets;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

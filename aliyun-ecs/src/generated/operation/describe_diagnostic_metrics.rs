@@ -123,7 +123,10 @@ impl<C> DescribeDiagnosticMetricsBuilder<C> {
         self,
     ) -> Result<DescribeDiagnosticMetricsInput, aliyun_core::InvalidInput> {
         let input = DescribeDiagnosticMetricsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             metric_ids: self.metric_ids.unwrap_or_default(),
             resource_type: self.resource_type,
             next_token: self.next_token,
@@ -184,21 +187,21 @@ pub struct DescribeDiagnosticMetricsOutput {
     #[serde(
         rename = "Metrics",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub metrics: Vec<Metrics>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -212,14 +215,19 @@ impl aliyun_core::Operation for DescribeDiagnosticMetricsInput {
         errors: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MetricIds",
             self.metric_ids.len(),
             None,
             Some(100),
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -253,7 +261,7 @@ impl aliyun_core::error::OperationError for DescribeDiagnosticMetricsError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeDiagnosticMetricsError);
+aliyun_core::__private::operation_error!(DescribeDiagnosticMetricsError);
 impl aliyun_core::pagination::Paginated for DescribeDiagnosticMetricsInput {
     type Item = Metrics;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

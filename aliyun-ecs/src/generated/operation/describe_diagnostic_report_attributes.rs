@@ -64,8 +64,14 @@ impl<C> DescribeDiagnosticReportAttributesBuilder<C> {
         self,
     ) -> Result<DescribeDiagnosticReportAttributesInput, aliyun_core::InvalidInput> {
         let input = DescribeDiagnosticReportAttributesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            report_id: aliyun_core::validate::required("ReportId", self.report_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            report_id: aliyun_core::__private::validate::required(
+                "ReportId",
+                self.report_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -112,28 +118,28 @@ pub struct DescribeDiagnosticReportAttributesOutput {
     #[serde(
         rename = "Attributes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub attributes: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `EndTime` on the wire.
     #[serde(
         rename = "EndTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub end_time: Option<String>,
     /// `FinishedTime` on the wire.
     #[serde(
         rename = "FinishedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub finished_time: Option<String>,
     /// `MetricResults` on the wire.
@@ -142,63 +148,63 @@ pub struct DescribeDiagnosticReportAttributesOutput {
     #[serde(
         rename = "MetricResults",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub metric_results: Vec<MetricResult>,
     /// `MetricSetId` on the wire.
     #[serde(
         rename = "MetricSetId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub metric_set_id: Option<String>,
     /// `ReportId` on the wire.
     #[serde(
         rename = "ReportId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub report_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ResourceId` on the wire.
     #[serde(
         rename = "ResourceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
     #[serde(
         rename = "ResourceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_type: Option<String>,
     /// `Severity` on the wire.
     #[serde(
         rename = "Severity",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub severity: Option<String>,
     /// `StartTime` on the wire.
     #[serde(
         rename = "StartTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
 }
@@ -262,7 +268,7 @@ impl aliyun_core::error::OperationError for DescribeDiagnosticReportAttributesEr
         }
     }
 }
-aliyun_core::operation_error!(DescribeDiagnosticReportAttributesError);
+aliyun_core::__private::operation_error!(DescribeDiagnosticReportAttributesError);
 #[cfg(test)]
 mod tests {
     use super::*;

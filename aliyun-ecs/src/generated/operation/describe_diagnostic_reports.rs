@@ -163,7 +163,10 @@ impl<C> DescribeDiagnosticReportsBuilder<C> {
         self,
     ) -> Result<DescribeDiagnosticReportsInput, aliyun_core::InvalidInput> {
         let input = DescribeDiagnosticReportsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             report_ids: self.report_ids.unwrap_or_default(),
             resource_ids: self.resource_ids.unwrap_or_default(),
             status: self.status,
@@ -228,7 +231,7 @@ pub struct DescribeDiagnosticReportsOutput {
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `Reports` on the wire.
@@ -237,14 +240,14 @@ pub struct DescribeDiagnosticReportsOutput {
     #[serde(
         rename = "Reports",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub reports: Vec<Report>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -258,20 +261,25 @@ impl aliyun_core::Operation for DescribeDiagnosticReportsInput {
         errors: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ReportIds",
             self.report_ids.len(),
             Some(1),
             Some(100),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ResourceIds",
             self.resource_ids.len(),
             Some(1),
             Some(100),
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -307,7 +315,7 @@ impl aliyun_core::error::OperationError for DescribeDiagnosticReportsError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeDiagnosticReportsError);
+aliyun_core::__private::operation_error!(DescribeDiagnosticReportsError);
 impl aliyun_core::pagination::Paginated for DescribeDiagnosticReportsInput {
     type Item = Report;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

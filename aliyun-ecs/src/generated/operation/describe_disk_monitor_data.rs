@@ -102,9 +102,15 @@ impl<C> DescribeDiskMonitorDataBuilder<C> {
         self,
     ) -> Result<DescribeDiskMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeDiskMonitorDataInput {
-            disk_id: aliyun_core::validate::required("DiskId", self.disk_id)?,
-            start_time: aliyun_core::validate::required("StartTime", self.start_time)?,
-            end_time: aliyun_core::validate::required("EndTime", self.end_time)?,
+            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
+            start_time: aliyun_core::__private::validate::required(
+                "StartTime",
+                self.start_time,
+            )?,
+            end_time: aliyun_core::__private::validate::required(
+                "EndTime",
+                self.end_time,
+            )?,
             period: self.period,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -150,21 +156,21 @@ pub struct DescribeDiskMonitorDataOutput {
     #[serde(
         rename = "MonitorData",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub monitor_data: Vec<DiskMonitorData>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -340,7 +346,7 @@ impl aliyun_core::error::OperationError for DescribeDiskMonitorDataError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeDiskMonitorDataError);
+aliyun_core::__private::operation_error!(DescribeDiskMonitorDataError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,7 +241,10 @@ impl<C> DescribeDisksFullStatusBuilder<C> {
         self,
     ) -> Result<DescribeDisksFullStatusInput, aliyun_core::InvalidInput> {
         let input = DescribeDisksFullStatusInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             status: self.status,
             health_status: self.health_status,
             event_type: self.event_type,
@@ -316,35 +319,35 @@ pub struct DescribeDisksFullStatusOutput {
     #[serde(
         rename = "DiskFullStatusSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub disk_full_status_set: Vec<DiskFullStatusType>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -397,10 +400,20 @@ impl aliyun_core::Operation for DescribeDisksFullStatusInput {
         if let Some(value) = &self.event_time {
             aliyun_core::params::StructParam::validate(value, "EventTime")?;
         }
-        aliyun_core::validate::items("DiskId", self.disk_id.len(), None, Some(100))?;
-        aliyun_core::validate::items("EventId", self.event_id.len(), None, Some(100))?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "DiskId",
+            self.disk_id.len(),
+            None,
+            Some(100),
+        )?;
+        aliyun_core::__private::validate::items(
+            "EventId",
+            self.event_id.len(),
+            None,
+            Some(100),
+        )?;
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -507,7 +520,7 @@ impl aliyun_core::error::OperationError for DescribeDisksFullStatusError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeDisksFullStatusError);
+aliyun_core::__private::operation_error!(DescribeDisksFullStatusError);
 impl aliyun_core::pagination::Paginated for DescribeDisksFullStatusInput {
     type Item = DiskFullStatusType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -112,10 +112,13 @@ impl<C> DescribeElasticityAssuranceInstancesBuilder<C> {
         self,
     ) -> Result<DescribeElasticityAssuranceInstancesInput, aliyun_core::InvalidInput> {
         let input = DescribeElasticityAssuranceInstancesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             max_results: self.max_results,
             next_token: self.next_token,
-            private_pool_options: aliyun_core::validate::required(
+            private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
                 self.private_pool_options,
             )?,
@@ -182,35 +185,35 @@ pub struct DescribeElasticityAssuranceInstancesOutput {
     #[serde(
         rename = "ElasticityAssuranceItem",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub elasticity_assurance_item: Vec<InstanceIdSet>,
     /// `MaxResults` on the wire.
     #[serde(
         rename = "MaxResults",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_results: Option<i32>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -381,7 +384,12 @@ impl aliyun_core::Operation for DescribeElasticityAssuranceInstancesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         let value = &self.private_pool_options;
         aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
@@ -663,7 +671,7 @@ impl aliyun_core::error::OperationError for DescribeElasticityAssuranceInstances
         }
     }
 }
-aliyun_core::operation_error!(DescribeElasticityAssuranceInstancesError);
+aliyun_core::__private::operation_error!(DescribeElasticityAssuranceInstancesError);
 impl aliyun_core::pagination::Paginated for DescribeElasticityAssuranceInstancesInput {
     type Item = InstanceIdSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

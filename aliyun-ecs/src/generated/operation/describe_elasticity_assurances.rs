@@ -247,7 +247,10 @@ impl<C> DescribeElasticityAssurancesBuilder<C> {
         self,
     ) -> Result<DescribeElasticityAssurancesInput, aliyun_core::InvalidInput> {
         let input = DescribeElasticityAssurancesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
             max_results: self.max_results,
@@ -322,35 +325,35 @@ pub struct DescribeElasticityAssurancesOutput {
     #[serde(
         rename = "ElasticityAssuranceSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub elasticity_assurance_set: Vec<ElasticityAssuranceItem>,
     /// `MaxResults` on the wire.
     #[serde(
         rename = "MaxResults",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_results: Option<i32>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -525,8 +528,8 @@ impl aliyun_core::Operation for DescribeElasticityAssurancesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -535,7 +538,12 @@ impl aliyun_core::Operation for DescribeElasticityAssurancesInput {
             },
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         if let Some(value) = &self.private_pool_options {
             aliyun_core::params::StructParam::validate(value, "PrivatePoolOptions")?;
@@ -834,7 +842,7 @@ impl aliyun_core::error::OperationError for DescribeElasticityAssurancesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeElasticityAssurancesError);
+aliyun_core::__private::operation_error!(DescribeElasticityAssurancesError);
 impl aliyun_core::pagination::Paginated for DescribeElasticityAssurancesInput {
     type Item = ElasticityAssuranceItem;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -141,13 +141,22 @@ impl<C> DescribeEniMonitorDataBuilder<C> {
     ) -> Result<DescribeEniMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeEniMonitorDataInput {
             eni_id: self.eni_id,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            start_time: aliyun_core::validate::required("StartTime", self.start_time)?,
-            end_time: aliyun_core::validate::required("EndTime", self.end_time)?,
+            start_time: aliyun_core::__private::validate::required(
+                "StartTime",
+                self.start_time,
+            )?,
+            end_time: aliyun_core::__private::validate::required(
+                "EndTime",
+                self.end_time,
+            )?,
             period: self.period,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -198,21 +207,21 @@ pub struct DescribeEniMonitorDataOutput {
     #[serde(
         rename = "MonitorData",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub monitor_data: Vec<EniMonitorData>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -390,7 +399,7 @@ impl aliyun_core::error::OperationError for DescribeEniMonitorDataError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeEniMonitorDataError);
+aliyun_core::__private::operation_error!(DescribeEniMonitorDataError);
 #[cfg(test)]
 mod tests {
     use super::*;

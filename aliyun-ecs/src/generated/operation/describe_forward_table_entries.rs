@@ -123,8 +123,11 @@ impl<C> DescribeForwardTableEntriesBuilder<C> {
         self,
     ) -> Result<DescribeForwardTableEntriesInput, aliyun_core::InvalidInput> {
         let input = DescribeForwardTableEntriesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            forward_table_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            forward_table_id: aliyun_core::__private::validate::required(
                 "ForwardTableId",
                 self.forward_table_id,
             )?,
@@ -189,35 +192,35 @@ pub struct DescribeForwardTableEntriesOutput {
     #[serde(
         rename = "ForwardTableEntries",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub forward_table_entries: Vec<ForwardTableEntry>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -248,10 +251,20 @@ impl aliyun_core::Operation for DescribeForwardTableEntriesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -314,7 +327,7 @@ impl aliyun_core::error::OperationError for DescribeForwardTableEntriesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeForwardTableEntriesError);
+aliyun_core::__private::operation_error!(DescribeForwardTableEntriesError);
 impl aliyun_core::pagination::Paginated for DescribeForwardTableEntriesInput {
     type Item = ForwardTableEntry;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

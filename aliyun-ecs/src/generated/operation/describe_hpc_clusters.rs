@@ -119,7 +119,10 @@ impl<C> DescribeHpcClustersBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeHpcClustersInput, aliyun_core::InvalidInput> {
         let input = DescribeHpcClustersInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             client_token: self.client_token,
             hpc_cluster_ids: self.hpc_cluster_ids,
             page_number: self.page_number,
@@ -182,35 +185,35 @@ pub struct DescribeHpcClustersOutput {
     #[serde(
         rename = "HpcClusters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub hpc_clusters: Vec<HpcCluster>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -252,10 +255,20 @@ impl aliyun_core::Operation for DescribeHpcClustersInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -332,7 +345,7 @@ impl aliyun_core::error::OperationError for DescribeHpcClustersError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeHpcClustersError);
+aliyun_core::__private::operation_error!(DescribeHpcClustersError);
 impl aliyun_core::pagination::Paginated for DescribeHpcClustersInput {
     type Item = HpcCluster;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

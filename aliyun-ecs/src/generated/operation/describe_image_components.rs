@@ -182,7 +182,10 @@ impl<C> DescribeImageComponentsBuilder<C> {
         self,
     ) -> Result<DescribeImageComponentsInput, aliyun_core::InvalidInput> {
         let input = DescribeImageComponentsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
             name: self.name,
@@ -251,35 +254,35 @@ pub struct DescribeImageComponentsOutput {
     #[serde(
         rename = "ImageComponent",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub image_component: Vec<ImageComponentSet>,
     /// `MaxResults` on the wire.
     #[serde(
         rename = "MaxResults",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_results: Option<i32>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -309,8 +312,8 @@ impl aliyun_core::Operation for DescribeImageComponentsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -319,9 +322,14 @@ impl aliyun_core::Operation for DescribeImageComponentsInput {
             },
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(500))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(500),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ImageComponentId",
             self.image_component_id.len(),
             None,
@@ -389,7 +397,7 @@ impl aliyun_core::error::OperationError for DescribeImageComponentsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeImageComponentsError);
+aliyun_core::__private::operation_error!(DescribeImageComponentsError);
 impl aliyun_core::pagination::Paginated for DescribeImageComponentsInput {
     type Item = ImageComponentSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

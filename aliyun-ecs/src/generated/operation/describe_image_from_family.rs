@@ -64,8 +64,11 @@ impl<C> DescribeImageFromFamilyBuilder<C> {
         self,
     ) -> Result<DescribeImageFromFamilyInput, aliyun_core::InvalidInput> {
         let input = DescribeImageFromFamilyInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_family: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_family: aliyun_core::__private::validate::required(
                 "ImageFamily",
                 self.image_family,
             )?,
@@ -115,7 +118,7 @@ pub struct DescribeImageFromFamilyOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -187,7 +190,7 @@ impl aliyun_core::error::OperationError for DescribeImageFromFamilyError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeImageFromFamilyError);
+aliyun_core::__private::operation_error!(DescribeImageFromFamilyError);
 #[cfg(test)]
 mod tests {
     use super::*;

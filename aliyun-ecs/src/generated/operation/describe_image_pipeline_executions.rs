@@ -161,7 +161,10 @@ impl<C> DescribeImagePipelineExecutionsBuilder<C> {
         self,
     ) -> Result<DescribeImagePipelineExecutionsInput, aliyun_core::InvalidInput> {
         let input = DescribeImagePipelineExecutionsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             tag: self.tag.unwrap_or_default(),
             image_pipeline_id: self.image_pipeline_id,
             execution_id: self.execution_id,
@@ -231,35 +234,35 @@ pub struct DescribeImagePipelineExecutionsOutput {
     #[serde(
         rename = "ImagePipelineExecution",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub image_pipeline_execution: Vec<ImagePipelineExecutionSet>,
     /// `MaxResults` on the wire.
     #[serde(
         rename = "MaxResults",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_results: Option<i32>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -294,8 +297,8 @@ impl aliyun_core::Operation for DescribeImagePipelineExecutionsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -304,7 +307,12 @@ impl aliyun_core::Operation for DescribeImagePipelineExecutionsInput {
             },
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(500))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(500),
+            )?;
         }
         Ok(())
     }
@@ -376,7 +384,7 @@ impl aliyun_core::error::OperationError for DescribeImagePipelineExecutionsError
         }
     }
 }
-aliyun_core::operation_error!(DescribeImagePipelineExecutionsError);
+aliyun_core::__private::operation_error!(DescribeImagePipelineExecutionsError);
 impl aliyun_core::pagination::Paginated for DescribeImagePipelineExecutionsInput {
     type Item = ImagePipelineExecutionSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -163,7 +163,10 @@ impl<C> DescribeImagePipelinesBuilder<C> {
         self,
     ) -> Result<DescribeImagePipelinesInput, aliyun_core::InvalidInput> {
         let input = DescribeImagePipelinesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             tag: self.tag.unwrap_or_default(),
             name: self.name,
@@ -230,35 +233,35 @@ pub struct DescribeImagePipelinesOutput {
     #[serde(
         rename = "ImagePipeline",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub image_pipeline: Vec<ImagePipelineSet>,
     /// `MaxResults` on the wire.
     #[serde(
         rename = "MaxResults",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_results: Option<i32>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -288,8 +291,8 @@ impl aliyun_core::Operation for DescribeImagePipelinesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -298,9 +301,14 @@ impl aliyun_core::Operation for DescribeImagePipelinesInput {
             },
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(500))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(500),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ImagePipelineId",
             self.image_pipeline_id.len(),
             None,
@@ -367,7 +375,7 @@ impl aliyun_core::error::OperationError for DescribeImagePipelinesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeImagePipelinesError);
+aliyun_core::__private::operation_error!(DescribeImagePipelinesError);
 impl aliyun_core::pagination::Paginated for DescribeImagePipelinesInput {
     type Item = ImagePipelineSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -104,7 +104,10 @@ impl<C> DescribeImageSupportInstanceTypesBuilder<C> {
         self,
     ) -> Result<DescribeImageSupportInstanceTypesInput, aliyun_core::InvalidInput> {
         let input = DescribeImageSupportInstanceTypesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             image_id: self.image_id,
             action_type: self.action_type,
             filter: self.filter.unwrap_or_default(),
@@ -156,7 +159,7 @@ pub struct DescribeImageSupportInstanceTypesOutput {
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `InstanceTypes` on the wire.
@@ -165,21 +168,21 @@ pub struct DescribeImageSupportInstanceTypesOutput {
     #[serde(
         rename = "InstanceTypes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_types: Vec<InstanceType>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -214,8 +217,13 @@ impl aliyun_core::Operation for DescribeImageSupportInstanceTypesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Filter", self.filter.len(), None, Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Filter",
+            self.filter.len(),
+            None,
+            Some(10),
+        )?;
+        aliyun_core::__private::validate::each(
             "Filter",
             &self.filter,
             |name, item| {
@@ -288,7 +296,7 @@ impl aliyun_core::error::OperationError for DescribeImageSupportInstanceTypesErr
         }
     }
 }
-aliyun_core::operation_error!(DescribeImageSupportInstanceTypesError);
+aliyun_core::__private::operation_error!(DescribeImageSupportInstanceTypesError);
 #[cfg(test)]
 mod tests {
     use super::*;

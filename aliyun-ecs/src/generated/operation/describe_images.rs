@@ -465,7 +465,10 @@ impl<C> DescribeImagesBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeImagesInput, aliyun_core::InvalidInput> {
         let input = DescribeImagesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             status: self.status,
             image_id: self.image_id,
             show_expired: self.show_expired,
@@ -559,42 +562,42 @@ pub struct DescribeImagesOutput {
     #[serde(
         rename = "Images",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub images: Vec<DescribeImagesImage>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -670,13 +673,23 @@ impl aliyun_core::Operation for DescribeImagesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -684,8 +697,13 @@ impl aliyun_core::Operation for DescribeImagesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Filter", self.filter.len(), None, Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Filter",
+            self.filter.len(),
+            None,
+            Some(10),
+        )?;
+        aliyun_core::__private::validate::each(
             "Filter",
             &self.filter,
             |name, item| {
@@ -837,7 +855,7 @@ impl aliyun_core::error::OperationError for DescribeImagesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeImagesError);
+aliyun_core::__private::operation_error!(DescribeImagesError);
 impl aliyun_core::pagination::Paginated for DescribeImagesInput {
     type Item = DescribeImagesImage;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

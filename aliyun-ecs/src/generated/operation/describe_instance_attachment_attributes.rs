@@ -102,8 +102,11 @@ impl<C> DescribeInstanceAttachmentAttributesBuilder<C> {
         self,
     ) -> Result<DescribeInstanceAttachmentAttributesInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceAttachmentAttributesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_ids: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_ids: aliyun_core::__private::validate::required(
                 "InstanceIds",
                 self.instance_ids,
             )?,
@@ -172,35 +175,35 @@ pub struct DescribeInstanceAttachmentAttributesOutput {
     #[serde(
         rename = "Instances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instances: Vec<DescribeInstanceAttachmentAttributesInstance>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -386,10 +389,20 @@ impl aliyun_core::Operation for DescribeInstanceAttachmentAttributesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -692,7 +705,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceAttachmentAttributes
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceAttachmentAttributesError);
+aliyun_core::__private::operation_error!(DescribeInstanceAttachmentAttributesError);
 impl aliyun_core::pagination::Paginated for DescribeInstanceAttachmentAttributesInput {
     type Item = DescribeInstanceAttachmentAttributesInstance;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -48,7 +48,10 @@ impl<C> DescribeInstanceAttributeBuilder<C> {
         self,
     ) -> Result<DescribeInstanceAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceAttributeInput {
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -85,24 +88,28 @@ pub struct DescribeInstanceAttributeOutput {
     #[serde(
         rename = "ClusterId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub cluster_id: Option<String>,
     /// `Cpu` on the wire.
-    #[serde(rename = "Cpu", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Cpu",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub cpu: Option<i32>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `CreditSpecification` on the wire.
     #[serde(
         rename = "CreditSpecification",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub credit_specification: Option<String>,
     /// `DedicatedHostAttribute` on the wire.
@@ -112,7 +119,7 @@ pub struct DescribeInstanceAttributeOutput {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `EipAddress` on the wire.
@@ -122,28 +129,28 @@ pub struct DescribeInstanceAttributeOutput {
     #[serde(
         rename = "EnableJumboFrame",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub enable_jumbo_frame: Option<bool>,
     /// `ExpiredTime` on the wire.
     #[serde(
         rename = "ExpiredTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub expired_time: Option<String>,
     /// `HostName` on the wire.
     #[serde(
         rename = "HostName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub host_name: Option<String>,
     /// `ImageId` on the wire.
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `InnerIpAddress` on the wire.
@@ -152,77 +159,77 @@ pub struct DescribeInstanceAttributeOutput {
     #[serde(
         rename = "InnerIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub inner_ip_address: Vec<String>,
     /// `InstanceChargeType` on the wire.
     #[serde(
         rename = "InstanceChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_charge_type: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
     #[serde(
         rename = "InstanceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_name: Option<String>,
     /// `InstanceNetworkType` on the wire.
     #[serde(
         rename = "InstanceNetworkType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_network_type: Option<String>,
     /// `InstanceType` on the wire.
     #[serde(
         rename = "InstanceType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_type: Option<String>,
     /// `InternetChargeType` on the wire.
     #[serde(
         rename = "InternetChargeType",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_charge_type: Option<String>,
     /// `InternetMaxBandwidthIn` on the wire.
     #[serde(
         rename = "InternetMaxBandwidthIn",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_max_bandwidth_in: Option<i32>,
     /// `InternetMaxBandwidthOut` on the wire.
     #[serde(
         rename = "InternetMaxBandwidthOut",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `IoOptimized` on the wire.
     #[serde(
         rename = "IoOptimized",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub io_optimized: Option<String>,
     /// `Memory` on the wire.
     #[serde(
         rename = "Memory",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub memory: Option<i32>,
     /// `OperationLocks` on the wire.
@@ -231,7 +238,7 @@ pub struct DescribeInstanceAttributeOutput {
     #[serde(
         rename = "OperationLocks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_locks: Vec<OperationLock>,
     /// `PublicIpAddress` on the wire.
@@ -240,21 +247,21 @@ pub struct DescribeInstanceAttributeOutput {
     #[serde(
         rename = "PublicIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub public_ip_address: Vec<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
@@ -263,35 +270,35 @@ pub struct DescribeInstanceAttributeOutput {
     #[serde(
         rename = "SecurityGroupIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub security_group_ids: Vec<String>,
     /// `SerialNumber` on the wire.
     #[serde(
         rename = "SerialNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub serial_number: Option<String>,
     /// `Status` on the wire.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `StoppedMode` on the wire.
     #[serde(
         rename = "StoppedMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub stopped_mode: Option<String>,
     /// `VlanId` on the wire.
     #[serde(
         rename = "VlanId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vlan_id: Option<String>,
     /// `VpcAttributes` on the wire.
@@ -301,7 +308,7 @@ pub struct DescribeInstanceAttributeOutput {
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -374,7 +381,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceAttributeError);
+aliyun_core::__private::operation_error!(DescribeInstanceAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,7 +122,10 @@ impl<C> DescribeInstanceAutoRenewAttributeBuilder<C> {
     ) -> Result<DescribeInstanceAutoRenewAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceAutoRenewAttributeInput {
             instance_id: self.instance_id,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             renewal_status: self.renewal_status,
             page_size: self.page_size,
             page_number: self.page_number,
@@ -187,35 +190,35 @@ pub struct DescribeInstanceAutoRenewAttributeOutput {
     #[serde(
         rename = "InstanceRenewAttributes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_renew_attributes: Vec<InstanceRenewAttribute>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -281,16 +284,16 @@ impl aliyun_core::Operation for DescribeInstanceAutoRenewAttributeInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_size {
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^\\d+$",
             );
-            aliyun_core::validate::pattern("PageSize", value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern("PageSize", value, &PATTERN)?;
         }
         if let Some(value) = &self.page_number {
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^\\d+$",
             );
-            aliyun_core::validate::pattern("PageNumber", value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern("PageNumber", value, &PATTERN)?;
         }
         Ok(())
     }
@@ -408,7 +411,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceAutoRenewAttributeEr
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceAutoRenewAttributeError);
+aliyun_core::__private::operation_error!(DescribeInstanceAutoRenewAttributeError);
 impl aliyun_core::pagination::Paginated for DescribeInstanceAutoRenewAttributeInput {
     type Item = InstanceRenewAttribute;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

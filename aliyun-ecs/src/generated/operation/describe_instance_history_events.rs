@@ -433,35 +433,35 @@ pub struct DescribeInstanceHistoryEventsOutput {
     #[serde(
         rename = "InstanceSystemEventSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_system_event_set: Vec<InstanceSystemEventType>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -507,27 +507,32 @@ impl aliyun_core::Operation for DescribeInstanceHistoryEventsInput {
         if let Some(value) = &self.event_publish_time {
             aliyun_core::params::StructParam::validate(value, "EventPublishTime")?;
         }
-        aliyun_core::validate::items("EventId", self.event_id.len(), None, Some(100))?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
+            "EventId",
+            self.event_id.len(),
+            None,
+            Some(100),
+        )?;
+        aliyun_core::__private::validate::items(
             "InstanceEventCycleStatus",
             self.instance_event_cycle_status.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceEventType",
             self.instance_event_type.len(),
             None,
             Some(30),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ResourceId",
             self.resource_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -629,7 +634,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceHistoryEventsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceHistoryEventsError);
+aliyun_core::__private::operation_error!(DescribeInstanceHistoryEventsError);
 impl aliyun_core::pagination::Paginated for DescribeInstanceHistoryEventsInput {
     type Item = InstanceSystemEventType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

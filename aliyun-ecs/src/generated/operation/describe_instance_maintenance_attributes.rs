@@ -104,7 +104,10 @@ impl<C> DescribeInstanceMaintenanceAttributesBuilder<C> {
         self,
     ) -> Result<DescribeInstanceMaintenanceAttributesInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceMaintenanceAttributesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             instance_id: self.instance_id.unwrap_or_default(),
@@ -171,35 +174,35 @@ pub struct DescribeInstanceMaintenanceAttributesOutput {
     #[serde(
         rename = "MaintenanceAttributes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub maintenance_attributes: Vec<MaintenanceAttribute>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -239,7 +242,7 @@ impl aliyun_core::Operation for DescribeInstanceMaintenanceAttributesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
@@ -319,7 +322,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceMaintenanceAttribute
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceMaintenanceAttributesError);
+aliyun_core::__private::operation_error!(DescribeInstanceMaintenanceAttributesError);
 impl aliyun_core::pagination::Paginated for DescribeInstanceMaintenanceAttributesInput {
     type Item = MaintenanceAttribute;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -142,8 +142,11 @@ impl<C> DescribeInstanceModificationPriceBuilder<C> {
         self,
     ) -> Result<DescribeInstanceModificationPriceInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceModificationPriceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -202,7 +205,7 @@ pub struct DescribeInstanceModificationPriceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -340,8 +343,13 @@ impl aliyun_core::Operation for DescribeInstanceModificationPriceInput {
         if let Some(value) = &self.system_disk {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
-        aliyun_core::validate::items("DataDisk", self.data_disk.len(), None, Some(16))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "DataDisk",
+            self.data_disk.len(),
+            None,
+            Some(16),
+        )?;
+        aliyun_core::__private::validate::each(
             "DataDisk",
             &self.data_disk,
             |name, item| {
@@ -577,7 +585,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceModificationPriceErr
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceModificationPriceError);
+aliyun_core::__private::operation_error!(DescribeInstanceModificationPriceError);
 #[cfg(test)]
 mod tests {
     use super::*;

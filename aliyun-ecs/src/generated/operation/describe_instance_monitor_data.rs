@@ -102,12 +102,18 @@ impl<C> DescribeInstanceMonitorDataBuilder<C> {
         self,
     ) -> Result<DescribeInstanceMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceMonitorDataInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            start_time: aliyun_core::validate::required("StartTime", self.start_time)?,
-            end_time: aliyun_core::validate::required("EndTime", self.end_time)?,
+            start_time: aliyun_core::__private::validate::required(
+                "StartTime",
+                self.start_time,
+            )?,
+            end_time: aliyun_core::__private::validate::required(
+                "EndTime",
+                self.end_time,
+            )?,
             period: self.period,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -153,14 +159,14 @@ pub struct DescribeInstanceMonitorDataOutput {
     #[serde(
         rename = "MonitorData",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub monitor_data: Vec<InstanceMonitorData>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -324,7 +330,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceMonitorDataError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceMonitorDataError);
+aliyun_core::__private::operation_error!(DescribeInstanceMonitorDataError);
 #[cfg(test)]
 mod tests {
     use super::*;

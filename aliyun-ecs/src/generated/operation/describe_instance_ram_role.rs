@@ -123,7 +123,10 @@ impl<C> DescribeInstanceRamRoleBuilder<C> {
         let input = DescribeInstanceRamRoleInput {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_ids: self.instance_ids,
             ram_role_name: self.ram_role_name,
         };
@@ -184,28 +187,28 @@ pub struct DescribeInstanceRamRoleOutput {
     #[serde(
         rename = "InstanceRamRoleSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_ram_role_sets: Vec<InstanceRamRoleSet>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -246,10 +249,20 @@ impl aliyun_core::Operation for DescribeInstanceRamRoleInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -324,7 +337,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceRamRoleError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceRamRoleError);
+aliyun_core::__private::operation_error!(DescribeInstanceRamRoleError);
 impl aliyun_core::pagination::Paginated for DescribeInstanceRamRoleInput {
     type Item = InstanceRamRoleSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -142,7 +142,10 @@ impl<C> DescribeInstanceStatusBuilder<C> {
         self,
     ) -> Result<DescribeInstanceStatusInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceStatusInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             zone_id: self.zone_id,
             cluster_id: self.cluster_id,
             page_number: self.page_number,
@@ -207,35 +210,35 @@ pub struct DescribeInstanceStatusOutput {
     #[serde(
         rename = "InstanceStatuses",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_statuses: Vec<InstanceStatus>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -266,12 +269,22 @@ impl aliyun_core::Operation for DescribeInstanceStatusInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
@@ -339,7 +352,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceStatusError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceStatusError);
+aliyun_core::__private::operation_error!(DescribeInstanceStatusError);
 impl aliyun_core::pagination::Paginated for DescribeInstanceStatusInput {
     type Item = InstanceStatus;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

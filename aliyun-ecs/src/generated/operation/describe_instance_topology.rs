@@ -64,7 +64,10 @@ impl<C> DescribeInstanceTopologyBuilder<C> {
         self,
     ) -> Result<DescribeInstanceTopologyInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceTopologyInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_ids: self.instance_ids,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -109,7 +112,7 @@ pub struct DescribeInstanceTopologyOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Topologys` on the wire.
@@ -118,7 +121,7 @@ pub struct DescribeInstanceTopologyOutput {
     #[serde(
         rename = "Topologys",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub topologys: Vec<Topology>,
 }
@@ -242,7 +245,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceTopologyError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceTopologyError);
+aliyun_core::__private::operation_error!(DescribeInstanceTopologyError);
 #[cfg(test)]
 mod tests {
     use super::*;

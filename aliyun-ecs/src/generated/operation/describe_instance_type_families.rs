@@ -64,7 +64,10 @@ impl<C> DescribeInstanceTypeFamiliesBuilder<C> {
         self,
     ) -> Result<DescribeInstanceTypeFamiliesInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceTypeFamiliesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             generation: self.generation,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -111,14 +114,14 @@ pub struct DescribeInstanceTypeFamiliesOutput {
     #[serde(
         rename = "InstanceTypeFamilies",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_type_families: Vec<InstanceTypeFamily>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -178,7 +181,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceTypeFamiliesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceTypeFamiliesError);
+aliyun_core::__private::operation_error!(DescribeInstanceTypeFamiliesError);
 #[cfg(test)]
 mod tests {
     use super::*;

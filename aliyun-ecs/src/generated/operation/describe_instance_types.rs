@@ -997,21 +997,21 @@ pub struct DescribeInstanceTypesOutput {
     #[serde(
         rename = "InstanceTypes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_types: Vec<DescribeInstanceTypesInstanceType>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -1025,48 +1025,63 @@ impl aliyun_core::Operation for DescribeInstanceTypesInput {
         errors: &[],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceTypes",
             self.instance_types.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceTypeFamilies",
             self.instance_type_families.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items("GpuSpecs", self.gpu_specs.len(), None, Some(10))?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
+            "GpuSpecs",
+            self.gpu_specs.len(),
+            None,
+            Some(10),
+        )?;
+        aliyun_core::__private::validate::items(
             "InstanceCategories",
             self.instance_categories.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "CpuArchitectures",
             self.cpu_architectures.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "PhysicalProcessorModels",
             self.physical_processor_models.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "LocalStorageCategories",
             self.local_storage_categories.len(),
             None,
             Some(10),
         )?;
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(1600))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(1600),
+            )?;
         }
         if let Some(value) = &self.next_token {
-            aliyun_core::validate::length("NextToken", value, None, Some(50))?;
+            aliyun_core::__private::validate::length(
+                "NextToken",
+                value,
+                None,
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -1193,7 +1208,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceTypesError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeInstanceTypesError);
+aliyun_core::__private::operation_error!(DescribeInstanceTypesError);
 impl aliyun_core::pagination::Paginated for DescribeInstanceTypesInput {
     type Item = DescribeInstanceTypesInstanceType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -63,8 +63,14 @@ impl<C> DescribeInstanceVncUrlBuilder<C> {
         self,
     ) -> Result<DescribeInstanceVncUrlInput, aliyun_core::InvalidInput> {
         let input = DescribeInstanceVncUrlInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -108,14 +114,14 @@ pub struct DescribeInstanceVncUrlOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `VncUrl` on the wire.
     #[serde(
         rename = "VncUrl",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vnc_url: Option<String>,
 }
@@ -235,7 +241,7 @@ impl aliyun_core::error::OperationError for DescribeInstanceVncUrlError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstanceVncUrlError);
+aliyun_core::__private::operation_error!(DescribeInstanceVncUrlError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,7 +241,10 @@ impl<C> DescribeInstancesFullStatusBuilder<C> {
         self,
     ) -> Result<DescribeInstancesFullStatusInput, aliyun_core::InvalidInput> {
         let input = DescribeInstancesFullStatusInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             status: self.status,
             health_status: self.health_status,
             event_type: self.event_type,
@@ -316,35 +319,35 @@ pub struct DescribeInstancesFullStatusOutput {
     #[serde(
         rename = "InstanceFullStatusSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_full_status_set: Vec<InstanceFullStatusType>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -395,14 +398,19 @@ impl aliyun_core::Operation for DescribeInstancesFullStatusInput {
         if let Some(value) = &self.event_publish_time {
             aliyun_core::params::StructParam::validate(value, "EventPublishTime")?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items("EventId", self.event_id.len(), None, Some(100))?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
+            "EventId",
+            self.event_id.len(),
+            None,
+            Some(100),
+        )?;
+        aliyun_core::__private::validate::items(
             "InstanceEventType",
             self.instance_event_type.len(),
             None,
@@ -500,7 +508,7 @@ impl aliyun_core::error::OperationError for DescribeInstancesFullStatusError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInstancesFullStatusError);
+aliyun_core::__private::operation_error!(DescribeInstancesFullStatusError);
 impl aliyun_core::pagination::Paginated for DescribeInstancesFullStatusInput {
     type Item = InstanceFullStatusType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

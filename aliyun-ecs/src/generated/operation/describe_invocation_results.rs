@@ -275,7 +275,10 @@ impl<C> DescribeInvocationResultsBuilder<C> {
         self,
     ) -> Result<DescribeInvocationResultsInput, aliyun_core::InvalidInput> {
         let input = DescribeInvocationResultsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             invoke_id: self.invoke_id,
             instance_id: self.instance_id,
@@ -345,7 +348,7 @@ pub struct DescribeInvocationResultsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -435,8 +438,8 @@ impl aliyun_core::Operation for DescribeInvocationResultsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -593,7 +596,7 @@ impl aliyun_core::error::OperationError for DescribeInvocationResultsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeInvocationResultsError);
+aliyun_core::__private::operation_error!(DescribeInvocationResultsError);
 #[cfg(test)]
 mod tests {
     use super::*;

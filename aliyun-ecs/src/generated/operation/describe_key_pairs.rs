@@ -178,7 +178,10 @@ impl<C> DescribeKeyPairsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeKeyPairsInput, aliyun_core::InvalidInput> {
         let input = DescribeKeyPairsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             key_pair_name: self.key_pair_name,
             key_pair_finger_print: self.key_pair_finger_print,
             page_number: self.page_number,
@@ -245,35 +248,35 @@ pub struct DescribeKeyPairsOutput {
     #[serde(
         rename = "KeyPairs",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub key_pairs: Vec<KeyPair>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -288,13 +291,23 @@ impl aliyun_core::Operation for DescribeKeyPairsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -337,7 +350,7 @@ impl aliyun_core::error::OperationError for DescribeKeyPairsError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeKeyPairsError);
+aliyun_core::__private::operation_error!(DescribeKeyPairsError);
 impl aliyun_core::pagination::Paginated for DescribeKeyPairsInput {
     type Item = KeyPair;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

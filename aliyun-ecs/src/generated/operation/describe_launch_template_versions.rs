@@ -218,7 +218,10 @@ impl<C> DescribeLaunchTemplateVersionsBuilder<C> {
         self,
     ) -> Result<DescribeLaunchTemplateVersionsInput, aliyun_core::InvalidInput> {
         let input = DescribeLaunchTemplateVersionsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             launch_template_version: self.launch_template_version.unwrap_or_default(),
             launch_template_id: self.launch_template_id,
             launch_template_name: self.launch_template_name,
@@ -294,35 +297,35 @@ pub struct DescribeLaunchTemplateVersionsOutput {
     #[serde(
         rename = "LaunchTemplateVersionSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub launch_template_version_sets: Vec<LaunchTemplateVersionSet>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -367,7 +370,7 @@ impl aliyun_core::Operation for DescribeLaunchTemplateVersionsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "LaunchTemplateVersion",
             self.launch_template_version.len(),
             None,
@@ -458,7 +461,7 @@ impl aliyun_core::error::OperationError for DescribeLaunchTemplateVersionsError 
         }
     }
 }
-aliyun_core::operation_error!(DescribeLaunchTemplateVersionsError);
+aliyun_core::__private::operation_error!(DescribeLaunchTemplateVersionsError);
 impl aliyun_core::pagination::Paginated for DescribeLaunchTemplateVersionsInput {
     type Item = LaunchTemplateVersionSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -165,7 +165,10 @@ impl<C> DescribeLaunchTemplatesBuilder<C> {
         self,
     ) -> Result<DescribeLaunchTemplatesInput, aliyun_core::InvalidInput> {
         let input = DescribeLaunchTemplatesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             template_tag: self.template_tag.unwrap_or_default(),
             page_number: self.page_number,
             page_size: self.page_size,
@@ -232,35 +235,35 @@ pub struct DescribeLaunchTemplatesOutput {
     #[serde(
         rename = "LaunchTemplateSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub launch_template_sets: Vec<LaunchTemplateSet>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -305,13 +308,13 @@ impl aliyun_core::Operation for DescribeLaunchTemplatesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "TemplateTag",
             self.template_tag.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "TemplateTag",
             &self.template_tag,
             |name, item| {
@@ -319,13 +322,13 @@ impl aliyun_core::Operation for DescribeLaunchTemplatesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "LaunchTemplateId",
             self.launch_template_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "LaunchTemplateName",
             self.launch_template_name.len(),
             None,
@@ -415,7 +418,7 @@ impl aliyun_core::error::OperationError for DescribeLaunchTemplatesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeLaunchTemplatesError);
+aliyun_core::__private::operation_error!(DescribeLaunchTemplatesError);
 impl aliyun_core::pagination::Paginated for DescribeLaunchTemplatesInput {
     type Item = LaunchTemplateSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -44,7 +44,10 @@ impl<C> DescribeLimitationBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeLimitationInput, aliyun_core::InvalidInput> {
         let input = DescribeLimitationInput {
-            limitation: aliyun_core::validate::required("Limitation", self.limitation)?,
+            limitation: aliyun_core::__private::validate::required(
+                "Limitation",
+                self.limitation,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -81,21 +84,21 @@ pub struct DescribeLimitationOutput {
     #[serde(
         rename = "Limitation",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub limitation: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Value` on the wire.
     #[serde(
         rename = "Value",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub value: Option<String>,
 }
@@ -154,7 +157,7 @@ impl aliyun_core::error::OperationError for DescribeLimitationError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeLimitationError);
+aliyun_core::__private::operation_error!(DescribeLimitationError);
 #[cfg(test)]
 mod tests {
     use super::*;

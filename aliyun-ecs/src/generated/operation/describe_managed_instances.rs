@@ -258,7 +258,10 @@ impl<C> DescribeManagedInstancesBuilder<C> {
         self,
     ) -> Result<DescribeManagedInstancesInput, aliyun_core::InvalidInput> {
         let input = DescribeManagedInstancesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             os_type: self.os_type,
             instance_ip: self.instance_ip,
             activation_id: self.activation_id,
@@ -333,42 +336,42 @@ pub struct DescribeManagedInstancesOutput {
     #[serde(
         rename = "Instances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instances: Vec<Instances>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i64>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i64>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i64>,
 }
@@ -448,14 +451,14 @@ impl aliyun_core::Operation for DescribeManagedInstancesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
             Some(50),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -597,7 +600,7 @@ impl aliyun_core::error::OperationError for DescribeManagedInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeManagedInstancesError);
+aliyun_core::__private::operation_error!(DescribeManagedInstancesError);
 impl aliyun_core::pagination::Paginated for DescribeManagedInstancesInput {
     type Item = Instances;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

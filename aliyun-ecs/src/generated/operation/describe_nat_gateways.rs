@@ -121,7 +121,10 @@ impl<C> DescribeNatGatewaysBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeNatGatewaysInput, aliyun_core::InvalidInput> {
         let input = DescribeNatGatewaysInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             nat_gateway_id: self.nat_gateway_id,
             vpc_id: self.vpc_id,
             page_number: self.page_number,
@@ -184,35 +187,35 @@ pub struct DescribeNatGatewaysOutput {
     #[serde(
         rename = "NatGateways",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub nat_gateways: Vec<NatGateway>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -238,10 +241,20 @@ impl aliyun_core::Operation for DescribeNatGatewaysInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -295,7 +308,7 @@ impl aliyun_core::error::OperationError for DescribeNatGatewaysError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeNatGatewaysError);
+aliyun_core::__private::operation_error!(DescribeNatGatewaysError);
 impl aliyun_core::pagination::Paginated for DescribeNatGatewaysInput {
     type Item = NatGateway;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -177,28 +177,28 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `DeleteOnRelease` on the wire.
     #[serde(
         rename = "DeleteOnRelease",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub delete_on_release: Option<bool>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `Ipv4PrefixSets` on the wire.
@@ -207,7 +207,7 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "Ipv4PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
     /// `Ipv6PrefixSets` on the wire.
@@ -216,7 +216,7 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "Ipv6PrefixSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
     /// `Ipv6Sets` on the wire.
@@ -225,28 +225,28 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "Ipv6Sets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub ipv6_sets: Vec<Ipv6Set>,
     /// `MacAddress` on the wire.
     #[serde(
         rename = "MacAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId` on the wire.
     #[serde(
         rename = "NetworkInterfaceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_id: Option<String>,
     /// `NetworkInterfaceName` on the wire.
     #[serde(
         rename = "NetworkInterfaceName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_name: Option<String>,
     /// `NetworkInterfaceTrafficConfig` on the wire.
@@ -258,21 +258,21 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "NetworkInterfaceTrafficMode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub network_interface_traffic_mode: Option<String>,
     /// `OwnerId` on the wire.
     #[serde(
         rename = "OwnerId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub owner_id: Option<String>,
     /// `PrivateIpAddress` on the wire.
     #[serde(
         rename = "PrivateIpAddress",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub private_ip_address: Option<String>,
     /// `PrivateIpSets` on the wire.
@@ -281,35 +281,35 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "PrivateIpSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub private_ip_sets: Vec<DescribeNetworkInterfaceAttributePrivateIpSet>,
     /// `QueueNumber` on the wire.
     #[serde(
         rename = "QueueNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue_number: Option<i32>,
     /// `QueuePairNumber` on the wire.
     #[serde(
         rename = "QueuePairNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub queue_pair_number: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ResourceGroupId` on the wire.
     #[serde(
         rename = "ResourceGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub resource_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
@@ -318,21 +318,21 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "SecurityGroupIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub security_group_ids: Vec<String>,
     /// `ServiceID` on the wire.
     #[serde(
         rename = "ServiceID",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_id: Option<i64>,
     /// `ServiceManaged` on the wire.
     #[serde(
         rename = "ServiceManaged",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub service_managed: Option<bool>,
     /// `SlaveInterfaceSpecification` on the wire.
@@ -342,7 +342,7 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<String>,
     /// `Tags` on the wire.
@@ -351,38 +351,42 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "Tags",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TcpOptionAddressEnabled` on the wire.
     #[serde(
         rename = "TcpOptionAddressEnabled",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub tcp_option_address_enabled: Option<String>,
     /// `Type` on the wire.
-    #[serde(rename = "Type", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Type",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub r#type: Option<String>,
     /// `VSwitchId` on the wire.
     #[serde(
         rename = "VSwitchId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
     #[serde(
         rename = "ZoneId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub zone_id: Option<String>,
 }
@@ -452,8 +456,8 @@ impl aliyun_core::Operation for DescribeNetworkInterfaceAttributeInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -573,7 +577,7 @@ impl aliyun_core::error::OperationError for DescribeNetworkInterfaceAttributeErr
         }
     }
 }
-aliyun_core::operation_error!(DescribeNetworkInterfaceAttributeError);
+aliyun_core::__private::operation_error!(DescribeNetworkInterfaceAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

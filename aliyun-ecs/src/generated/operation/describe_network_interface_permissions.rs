@@ -128,7 +128,10 @@ impl<C> DescribeNetworkInterfacePermissionsBuilder<C> {
         self,
     ) -> Result<DescribeNetworkInterfacePermissionsInput, aliyun_core::InvalidInput> {
         let input = DescribeNetworkInterfacePermissionsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             network_interface_id: self.network_interface_id,
             page_number: self.page_number,
             page_size: self.page_size,
@@ -196,35 +199,35 @@ pub struct DescribeNetworkInterfacePermissionsOutput {
     #[serde(
         rename = "NetworkInterfacePermissions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub network_interface_permissions: Vec<NetworkInterfacePermission>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -304,7 +307,7 @@ impl aliyun_core::Operation for DescribeNetworkInterfacePermissionsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "NetworkInterfacePermissionId",
             self.network_interface_permission_id.len(),
             None,
@@ -447,7 +450,7 @@ impl aliyun_core::error::OperationError for DescribeNetworkInterfacePermissionsE
         }
     }
 }
-aliyun_core::operation_error!(DescribeNetworkInterfacePermissionsError);
+aliyun_core::__private::operation_error!(DescribeNetworkInterfacePermissionsError);
 impl aliyun_core::pagination::Paginated for DescribeNetworkInterfacePermissionsInput {
     type Item = NetworkInterfacePermission;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -495,42 +495,42 @@ pub struct DescribeNetworkInterfacesOutput {
     #[serde(
         rename = "NetworkInterfaceSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub network_interface_sets: Vec<NetworkInterfaceSet>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -680,8 +680,8 @@ impl aliyun_core::Operation for DescribeNetworkInterfacesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -689,19 +689,19 @@ impl aliyun_core::Operation for DescribeNetworkInterfacesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "PrivateIpAddress",
             self.private_ip_address.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "NetworkInterfaceId",
             self.network_interface_id.len(),
             None,
             Some(1000),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv6Address",
             self.ipv6_address.len(),
             None,
@@ -964,7 +964,7 @@ impl aliyun_core::error::OperationError for DescribeNetworkInterfacesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeNetworkInterfacesError);
+aliyun_core::__private::operation_error!(DescribeNetworkInterfacesError);
 impl aliyun_core::pagination::Paginated for DescribeNetworkInterfacesInput {
     type Item = NetworkInterfaceSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

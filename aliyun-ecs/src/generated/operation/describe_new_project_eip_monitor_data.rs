@@ -124,12 +124,18 @@ impl<C> DescribeNewProjectEipMonitorDataBuilder<C> {
     ) -> Result<DescribeNewProjectEipMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeNewProjectEipMonitorDataInput {
             region_id: self.region_id,
-            allocation_id: aliyun_core::validate::required(
+            allocation_id: aliyun_core::__private::validate::required(
                 "AllocationId",
                 self.allocation_id,
             )?,
-            start_time: aliyun_core::validate::required("StartTime", self.start_time)?,
-            end_time: aliyun_core::validate::required("EndTime", self.end_time)?,
+            start_time: aliyun_core::__private::validate::required(
+                "StartTime",
+                self.start_time,
+            )?,
+            end_time: aliyun_core::__private::validate::required(
+                "EndTime",
+                self.end_time,
+            )?,
             period: self.period,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -182,14 +188,14 @@ pub struct DescribeNewProjectEipMonitorDataOutput {
     #[serde(
         rename = "EipMonitorDatas",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub eip_monitor_datas: Vec<EipMonitorData>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -342,7 +348,7 @@ impl aliyun_core::error::OperationError for DescribeNewProjectEipMonitorDataErro
         }
     }
 }
-aliyun_core::operation_error!(DescribeNewProjectEipMonitorDataError);
+aliyun_core::__private::operation_error!(DescribeNewProjectEipMonitorDataError);
 #[cfg(test)]
 mod tests {
     use super::*;

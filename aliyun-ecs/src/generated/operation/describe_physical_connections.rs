@@ -144,7 +144,10 @@ impl<C> DescribePhysicalConnectionsBuilder<C> {
         self,
     ) -> Result<DescribePhysicalConnectionsInput, aliyun_core::InvalidInput> {
         let input = DescribePhysicalConnectionsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             client_token: self.client_token,
@@ -207,14 +210,14 @@ pub struct DescribePhysicalConnectionsOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `PhysicalConnectionSet` on the wire.
@@ -223,21 +226,21 @@ pub struct DescribePhysicalConnectionsOutput {
     #[serde(
         rename = "PhysicalConnectionSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub physical_connection_set: Vec<PhysicalConnectionType>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -264,13 +267,28 @@ impl aliyun_core::Operation for DescribePhysicalConnectionsInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
-        aliyun_core::validate::items("Filter", self.filter.len(), None, Some(5))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Filter",
+            self.filter.len(),
+            None,
+            Some(5),
+        )?;
+        aliyun_core::__private::validate::each(
             "Filter",
             &self.filter,
             |name, item| {
@@ -333,7 +351,7 @@ impl aliyun_core::error::OperationError for DescribePhysicalConnectionsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribePhysicalConnectionsError);
+aliyun_core::__private::operation_error!(DescribePhysicalConnectionsError);
 impl aliyun_core::pagination::Paginated for DescribePhysicalConnectionsInput {
     type Item = PhysicalConnectionType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -164,7 +164,7 @@ pub struct DescribePrefixListAssociationsOutput {
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PrefixListAssociations` on the wire.
@@ -173,14 +173,14 @@ pub struct DescribePrefixListAssociationsOutput {
     #[serde(
         rename = "PrefixListAssociations",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub prefix_list_associations: Vec<PrefixListAssociation>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -216,7 +216,12 @@ impl aliyun_core::Operation for DescribePrefixListAssociationsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -281,7 +286,7 @@ impl aliyun_core::error::OperationError for DescribePrefixListAssociationsError 
         }
     }
 }
-aliyun_core::operation_error!(DescribePrefixListAssociationsError);
+aliyun_core::__private::operation_error!(DescribePrefixListAssociationsError);
 impl aliyun_core::pagination::Paginated for DescribePrefixListAssociationsInput {
     type Item = PrefixListAssociation;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -64,8 +64,11 @@ impl<C> DescribePrefixListAttributesBuilder<C> {
         self,
     ) -> Result<DescribePrefixListAttributesInput, aliyun_core::InvalidInput> {
         let input = DescribePrefixListAttributesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            prefix_list_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            prefix_list_id: aliyun_core::__private::validate::required(
                 "PrefixListId",
                 self.prefix_list_id,
             )?,
@@ -112,21 +115,21 @@ pub struct DescribePrefixListAttributesOutput {
     #[serde(
         rename = "AddressFamily",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub address_family: Option<String>,
     /// `CreationTime` on the wire.
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `Entries` on the wire.
@@ -135,35 +138,35 @@ pub struct DescribePrefixListAttributesOutput {
     #[serde(
         rename = "Entries",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub entries: Vec<DescribePrefixListAttributesEntry>,
     /// `MaxEntries` on the wire.
     #[serde(
         rename = "MaxEntries",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub max_entries: Option<i32>,
     /// `PrefixListId` on the wire.
     #[serde(
         rename = "PrefixListId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub prefix_list_id: Option<String>,
     /// `PrefixListName` on the wire.
     #[serde(
         rename = "PrefixListName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub prefix_list_name: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -235,7 +238,7 @@ impl aliyun_core::error::OperationError for DescribePrefixListAttributesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribePrefixListAttributesError);
+aliyun_core::__private::operation_error!(DescribePrefixListAttributesError);
 #[cfg(test)]
 mod tests {
     use super::*;

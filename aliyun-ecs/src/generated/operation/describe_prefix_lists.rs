@@ -140,7 +140,10 @@ impl<C> DescribePrefixListsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribePrefixListsInput, aliyun_core::InvalidInput> {
         let input = DescribePrefixListsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             prefix_list_name: self.prefix_list_name,
             next_token: self.next_token,
             max_results: self.max_results,
@@ -203,7 +206,7 @@ pub struct DescribePrefixListsOutput {
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PrefixLists` on the wire.
@@ -212,14 +215,14 @@ pub struct DescribePrefixListsOutput {
     #[serde(
         rename = "PrefixLists",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub prefix_lists: Vec<PrefixList>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -250,9 +253,14 @@ impl aliyun_core::Operation for DescribePrefixListsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "PrefixListId",
             self.prefix_list_id.len(),
             None,
@@ -316,7 +324,7 @@ impl aliyun_core::error::OperationError for DescribePrefixListsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribePrefixListsError);
+aliyun_core::__private::operation_error!(DescribePrefixListsError);
 impl aliyun_core::pagination::Paginated for DescribePrefixListsInput {
     type Item = PrefixList;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

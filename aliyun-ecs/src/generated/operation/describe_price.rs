@@ -545,7 +545,10 @@ impl<C> DescribePriceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribePriceInput, aliyun_core::InvalidInput> {
         let input = DescribePriceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_type: self.resource_type,
             image_id: self.image_id,
             instance_type: self.instance_type,
@@ -641,7 +644,7 @@ pub struct DescribePriceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -1089,7 +1092,7 @@ impl aliyun_core::Operation for DescribePriceInput {
         if let Some(value) = &self.system_disk {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "DataDisk",
             &self.data_disk,
             |name, item| {
@@ -1097,7 +1100,7 @@ impl aliyun_core::Operation for DescribePriceInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceTypeList",
             self.instance_type_list.len(),
             None,
@@ -1854,7 +1857,7 @@ impl aliyun_core::error::OperationError for DescribePriceError {
         }
     }
 }
-aliyun_core::operation_error!(DescribePriceError);
+aliyun_core::__private::operation_error!(DescribePriceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -336,7 +336,7 @@ impl<C> DescribeRecommendInstanceTypeBuilder<C> {
             memory: self.memory,
             instance_family_level: self.instance_family_level,
             instance_type: self.instance_type,
-            network_type: aliyun_core::validate::required(
+            network_type: aliyun_core::__private::validate::required(
                 "NetworkType",
                 self.network_type,
             )?,
@@ -345,7 +345,10 @@ impl<C> DescribeRecommendInstanceTypeBuilder<C> {
             io_optimized: self.io_optimized,
             priority_strategy: self.priority_strategy,
             max_price: self.max_price,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             zone_id: self.zone_id,
             system_disk_category: self.system_disk_category,
             zone_match_mode: self.zone_match_mode,
@@ -413,14 +416,14 @@ pub struct DescribeRecommendInstanceTypeOutput {
     #[serde(
         rename = "Data",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub data: Vec<RecommendInstanceType>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -580,7 +583,7 @@ impl aliyun_core::Operation for DescribeRecommendInstanceTypeInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceTypeFamily",
             self.instance_type_family.len(),
             None,
@@ -878,7 +881,7 @@ impl aliyun_core::error::OperationError for DescribeRecommendInstanceTypeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeRecommendInstanceTypeError);
+aliyun_core::__private::operation_error!(DescribeRecommendInstanceTypeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,14 +125,14 @@ pub struct DescribeRegionsOutput {
     #[serde(
         rename = "Regions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub regions: Vec<Region>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -233,7 +233,7 @@ impl aliyun_core::error::OperationError for DescribeRegionsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeRegionsError);
+aliyun_core::__private::operation_error!(DescribeRegionsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -138,9 +138,12 @@ impl<C> DescribeRenewalPriceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeRenewalPriceInput, aliyun_core::InvalidInput> {
         let input = DescribeRenewalPriceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_type: self.resource_type,
-            resource_id: aliyun_core::validate::required(
+            resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
                 self.resource_id,
             )?,
@@ -197,7 +200,7 @@ pub struct DescribeRenewalPriceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -391,7 +394,7 @@ impl aliyun_core::error::OperationError for DescribeRenewalPriceError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeRenewalPriceError);
+aliyun_core::__private::operation_error!(DescribeRenewalPriceError);
 #[cfg(test)]
 mod tests {
     use super::*;

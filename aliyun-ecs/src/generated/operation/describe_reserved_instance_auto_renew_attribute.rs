@@ -69,7 +69,10 @@ impl<C> DescribeReservedInstanceAutoRenewAttributeBuilder<C> {
         aliyun_core::InvalidInput,
     > {
         let input = DescribeReservedInstanceAutoRenewAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             reserved_instance_id: self.reserved_instance_id.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -123,7 +126,7 @@ pub struct DescribeReservedInstanceAutoRenewAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ReservedInstanceRenewAttributes` on the wire.
@@ -132,7 +135,7 @@ pub struct DescribeReservedInstanceAutoRenewAttributeOutput {
     #[serde(
         rename = "ReservedInstanceRenewAttributes",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub reserved_instance_renew_attributes: Vec<ReservedInstanceRenewAttribute>,
 }
@@ -167,7 +170,7 @@ impl aliyun_core::Operation for DescribeReservedInstanceAutoRenewAttributeInput 
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ReservedInstanceId",
             self.reserved_instance_id.len(),
             None,
@@ -237,7 +240,9 @@ for DescribeReservedInstanceAutoRenewAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeReservedInstanceAutoRenewAttributeError);
+aliyun_core::__private::operation_error!(
+    DescribeReservedInstanceAutoRenewAttributeError
+);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -298,7 +298,10 @@ impl<C> DescribeReservedInstancesBuilder<C> {
         self,
     ) -> Result<DescribeReservedInstancesInput, aliyun_core::InvalidInput> {
         let input = DescribeReservedInstancesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             tag: self.tag.unwrap_or_default(),
@@ -377,21 +380,21 @@ pub struct DescribeReservedInstancesOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ReservedInstances` on the wire.
@@ -400,14 +403,14 @@ pub struct DescribeReservedInstancesOutput {
     #[serde(
         rename = "ReservedInstances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub reserved_instances: Vec<ReservedInstance>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -478,13 +481,23 @@ impl aliyun_core::Operation for DescribeReservedInstancesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -492,13 +505,18 @@ impl aliyun_core::Operation for DescribeReservedInstancesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ReservedInstanceId",
             self.reserved_instance_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items("Status", self.status.len(), None, Some(100))?;
+        aliyun_core::__private::validate::items(
+            "Status",
+            self.status.len(),
+            None,
+            Some(100),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -633,7 +651,7 @@ impl aliyun_core::error::OperationError for DescribeReservedInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeReservedInstancesError);
+aliyun_core::__private::operation_error!(DescribeReservedInstancesError);
 impl aliyun_core::pagination::Paginated for DescribeReservedInstancesInput {
     type Item = ReservedInstance;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

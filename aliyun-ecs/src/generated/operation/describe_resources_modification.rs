@@ -218,13 +218,16 @@ impl<C> DescribeResourcesModificationBuilder<C> {
         self,
     ) -> Result<DescribeResourcesModificationInput, aliyun_core::InvalidInput> {
         let input = DescribeResourcesModificationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            resource_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
                 self.resource_id,
             )?,
             migrate_across_zone: self.migrate_across_zone,
-            destination_resource: aliyun_core::validate::required(
+            destination_resource: aliyun_core::__private::validate::required(
                 "DestinationResource",
                 self.destination_resource,
             )?,
@@ -290,14 +293,14 @@ pub struct DescribeResourcesModificationOutput {
     #[serde(
         rename = "AvailableZones",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub available_zones: Vec<DescribeResourcesModificationAvailableZone>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -422,7 +425,7 @@ impl aliyun_core::Operation for DescribeResourcesModificationInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Conditions",
             self.conditions.len(),
             None,
@@ -631,7 +634,7 @@ impl aliyun_core::error::OperationError for DescribeResourcesModificationError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeResourcesModificationError);
+aliyun_core::__private::operation_error!(DescribeResourcesModificationError);
 #[cfg(test)]
 mod tests {
     use super::*;

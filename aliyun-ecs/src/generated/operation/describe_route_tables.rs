@@ -245,21 +245,21 @@ pub struct DescribeRouteTablesOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `RouteTables` on the wire.
@@ -268,14 +268,14 @@ pub struct DescribeRouteTablesOutput {
     #[serde(
         rename = "RouteTables",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub route_tables: Vec<RouteTable>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -290,10 +290,20 @@ impl aliyun_core::Operation for DescribeRouteTablesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -330,7 +340,7 @@ impl aliyun_core::error::OperationError for DescribeRouteTablesError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeRouteTablesError);
+aliyun_core::__private::operation_error!(DescribeRouteTablesError);
 impl aliyun_core::pagination::Paginated for DescribeRouteTablesInput {
     type Item = RouteTable;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

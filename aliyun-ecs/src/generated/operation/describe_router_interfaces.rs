@@ -106,7 +106,10 @@ impl<C> DescribeRouterInterfacesBuilder<C> {
         self,
     ) -> Result<DescribeRouterInterfacesInput, aliyun_core::InvalidInput> {
         let input = DescribeRouterInterfacesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             filter: self.filter.unwrap_or_default(),
@@ -165,21 +168,21 @@ pub struct DescribeRouterInterfacesOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `RouterInterfaceSet` on the wire.
@@ -188,14 +191,14 @@ pub struct DescribeRouterInterfacesOutput {
     #[serde(
         rename = "RouterInterfaceSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub router_interface_set: Vec<RouterInterfaceType>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -236,13 +239,28 @@ impl aliyun_core::Operation for DescribeRouterInterfacesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
-        aliyun_core::validate::items("Filter", self.filter.len(), None, Some(5))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Filter",
+            self.filter.len(),
+            None,
+            Some(5),
+        )?;
+        aliyun_core::__private::validate::each(
             "Filter",
             &self.filter,
             |name, item| {
@@ -326,7 +344,7 @@ impl aliyun_core::error::OperationError for DescribeRouterInterfacesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeRouterInterfacesError);
+aliyun_core::__private::operation_error!(DescribeRouterInterfacesError);
 impl aliyun_core::pagination::Paginated for DescribeRouterInterfacesInput {
     type Item = RouterInterfaceType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

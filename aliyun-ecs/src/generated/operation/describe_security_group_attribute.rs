@@ -140,11 +140,14 @@ impl<C> DescribeSecurityGroupAttributeBuilder<C> {
         self,
     ) -> Result<DescribeSecurityGroupAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeSecurityGroupAttributeInput {
-            security_group_id: aliyun_core::validate::required(
+            security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
                 self.security_group_id,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             nic_type: self.nic_type,
             direction: self.direction,
             next_token: self.next_token,
@@ -209,21 +212,21 @@ pub struct DescribeSecurityGroupAttributeOutput {
     #[serde(
         rename = "Description",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub description: Option<String>,
     /// `InnerAccessPolicy` on the wire.
     #[serde(
         rename = "InnerAccessPolicy",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub inner_access_policy: Option<String>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `Permissions` on the wire.
@@ -232,42 +235,42 @@ pub struct DescribeSecurityGroupAttributeOutput {
     #[serde(
         rename = "Permissions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub permissions: Vec<Permission>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SecurityGroupId` on the wire.
     #[serde(
         rename = "SecurityGroupId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_id: Option<String>,
     /// `SecurityGroupName` on the wire.
     #[serde(
         rename = "SecurityGroupName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_group_name: Option<String>,
     /// `VpcId` on the wire.
     #[serde(
         rename = "VpcId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub vpc_id: Option<String>,
 }
@@ -318,7 +321,12 @@ impl aliyun_core::Operation for DescribeSecurityGroupAttributeInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(10), Some(1000))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(10),
+                Some(1000),
+            )?;
         }
         Ok(())
     }
@@ -412,7 +420,7 @@ impl aliyun_core::error::OperationError for DescribeSecurityGroupAttributeError 
         }
     }
 }
-aliyun_core::operation_error!(DescribeSecurityGroupAttributeError);
+aliyun_core::__private::operation_error!(DescribeSecurityGroupAttributeError);
 impl aliyun_core::pagination::Paginated for DescribeSecurityGroupAttributeInput {
     type Item = Permission;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -66,7 +66,10 @@ impl<C> DescribeSecurityGroupReferencesBuilder<C> {
         self,
     ) -> Result<DescribeSecurityGroupReferencesInput, aliyun_core::InvalidInput> {
         let input = DescribeSecurityGroupReferencesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             security_group_id: self.security_group_id.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -114,7 +117,7 @@ pub struct DescribeSecurityGroupReferencesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SecurityGroupReferences` on the wire.
@@ -123,7 +126,7 @@ pub struct DescribeSecurityGroupReferencesOutput {
     #[serde(
         rename = "SecurityGroupReferences",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub security_group_references: Vec<SecurityGroupReference>,
 }
@@ -153,7 +156,7 @@ impl aliyun_core::Operation for DescribeSecurityGroupReferencesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupId",
             self.security_group_id.len(),
             Some(1),
@@ -219,7 +222,7 @@ impl aliyun_core::error::OperationError for DescribeSecurityGroupReferencesError
         }
     }
 }
-aliyun_core::operation_error!(DescribeSecurityGroupReferencesError);
+aliyun_core::__private::operation_error!(DescribeSecurityGroupReferencesError);
 #[cfg(test)]
 mod tests {
     use super::*;

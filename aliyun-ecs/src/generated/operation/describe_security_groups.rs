@@ -351,7 +351,10 @@ impl<C> DescribeSecurityGroupsBuilder<C> {
         self,
     ) -> Result<DescribeSecurityGroupsInput, aliyun_core::InvalidInput> {
         let input = DescribeSecurityGroupsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             security_group_ids: self.security_group_ids,
             vpc_id: self.vpc_id,
             security_group_type: self.security_group_type,
@@ -436,35 +439,35 @@ pub struct DescribeSecurityGroupsOutput {
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SecurityGroups` on the wire.
@@ -473,14 +476,14 @@ pub struct DescribeSecurityGroupsOutput {
     #[serde(
         rename = "SecurityGroups",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub security_groups: Vec<SecurityGroup>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -521,10 +524,15 @@ impl aliyun_core::Operation for DescribeSecurityGroupsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -533,10 +541,20 @@ impl aliyun_core::Operation for DescribeSecurityGroupsInput {
             },
         )?;
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -625,7 +643,7 @@ impl aliyun_core::error::OperationError for DescribeSecurityGroupsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSecurityGroupsError);
+aliyun_core::__private::operation_error!(DescribeSecurityGroupsError);
 impl aliyun_core::pagination::Paginated for DescribeSecurityGroupsInput {
     type Item = SecurityGroup;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

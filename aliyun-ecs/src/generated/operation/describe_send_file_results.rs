@@ -237,7 +237,10 @@ impl<C> DescribeSendFileResultsBuilder<C> {
         self,
     ) -> Result<DescribeSendFileResultsInput, aliyun_core::InvalidInput> {
         let input = DescribeSendFileResultsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             invoke_id: self.invoke_id,
             name: self.name,
@@ -312,42 +315,42 @@ pub struct DescribeSendFileResultsOutput {
     #[serde(
         rename = "Invocations",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub invocations: Vec<DescribeSendFileResultsInvocation>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i64>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i64>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i64>,
 }
@@ -427,8 +430,8 @@ impl aliyun_core::Operation for DescribeSendFileResultsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -569,7 +572,7 @@ impl aliyun_core::error::OperationError for DescribeSendFileResultsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSendFileResultsError);
+aliyun_core::__private::operation_error!(DescribeSendFileResultsError);
 impl aliyun_core::pagination::Paginated for DescribeSendFileResultsInput {
     type Item = DescribeSendFileResultsInvocation;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

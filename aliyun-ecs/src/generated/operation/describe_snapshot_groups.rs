@@ -224,7 +224,10 @@ impl<C> DescribeSnapshotGroupsBuilder<C> {
         self,
     ) -> Result<DescribeSnapshotGroupsInput, aliyun_core::InvalidInput> {
         let input = DescribeSnapshotGroupsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_id: self.instance_id,
             name: self.name,
             next_token: self.next_token,
@@ -295,14 +298,14 @@ pub struct DescribeSnapshotGroupsOutput {
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SnapshotGroups` on the wire.
@@ -311,7 +314,7 @@ pub struct DescribeSnapshotGroupsOutput {
     #[serde(
         rename = "SnapshotGroups",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub snapshot_groups: Vec<SnapshotGroup>,
 }
@@ -342,23 +345,33 @@ impl aliyun_core::Operation for DescribeSnapshotGroupsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(500))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(500),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SnapshotGroupId",
             self.snapshot_group_id.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items("Status", self.status.len(), None, Some(10))?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
+            "Status",
+            self.status.len(),
+            None,
+            Some(10),
+        )?;
+        aliyun_core::__private::validate::items(
             "AdditionalAttributes",
             self.additional_attributes.len(),
             None,
             Some(5),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(16))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(16))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -432,7 +445,7 @@ impl aliyun_core::error::OperationError for DescribeSnapshotGroupsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSnapshotGroupsError);
+aliyun_core::__private::operation_error!(DescribeSnapshotGroupsError);
 impl aliyun_core::pagination::Paginated for DescribeSnapshotGroupsInput {
     type Item = SnapshotGroup;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

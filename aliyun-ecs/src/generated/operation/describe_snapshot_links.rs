@@ -138,7 +138,10 @@ impl<C> DescribeSnapshotLinksBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeSnapshotLinksInput, aliyun_core::InvalidInput> {
         let input = DescribeSnapshotLinksInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_id: self.instance_id,
             disk_ids: self.disk_ids,
             snapshot_link_ids: self.snapshot_link_ids,
@@ -201,21 +204,21 @@ pub struct DescribeSnapshotLinksOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SnapshotLinks` on the wire.
@@ -224,14 +227,14 @@ pub struct DescribeSnapshotLinksOutput {
     #[serde(
         rename = "SnapshotLinks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub snapshot_links: Vec<SnapshotLink>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -272,10 +275,20 @@ impl aliyun_core::Operation for DescribeSnapshotLinksInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -349,7 +362,7 @@ impl aliyun_core::error::OperationError for DescribeSnapshotLinksError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSnapshotLinksError);
+aliyun_core::__private::operation_error!(DescribeSnapshotLinksError);
 impl aliyun_core::pagination::Paginated for DescribeSnapshotLinksInput {
     type Item = SnapshotLink;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -121,9 +121,18 @@ impl<C> DescribeSnapshotMonitorDataBuilder<C> {
         self,
     ) -> Result<DescribeSnapshotMonitorDataInput, aliyun_core::InvalidInput> {
         let input = DescribeSnapshotMonitorDataInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            start_time: aliyun_core::validate::required("StartTime", self.start_time)?,
-            end_time: aliyun_core::validate::required("EndTime", self.end_time)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            start_time: aliyun_core::__private::validate::required(
+                "StartTime",
+                self.start_time,
+            )?,
+            end_time: aliyun_core::__private::validate::required(
+                "EndTime",
+                self.end_time,
+            )?,
             period: self.period,
             category: self.category,
         };
@@ -174,14 +183,14 @@ pub struct DescribeSnapshotMonitorDataOutput {
     #[serde(
         rename = "MonitorData",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub monitor_data: Vec<DataPoint>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -308,7 +317,7 @@ impl aliyun_core::error::OperationError for DescribeSnapshotMonitorDataError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSnapshotMonitorDataError);
+aliyun_core::__private::operation_error!(DescribeSnapshotMonitorDataError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,7 +85,10 @@ impl<C> DescribeSnapshotPackageBuilder<C> {
         let input = DescribeSnapshotPackageInput {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -140,21 +143,21 @@ pub struct DescribeSnapshotPackageOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SnapshotPackages` on the wire.
@@ -163,14 +166,14 @@ pub struct DescribeSnapshotPackageOutput {
     #[serde(
         rename = "SnapshotPackages",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub snapshot_packages: Vec<SnapshotPackage>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -185,7 +188,12 @@ impl aliyun_core::Operation for DescribeSnapshotPackageInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -217,7 +225,7 @@ impl aliyun_core::error::OperationError for DescribeSnapshotPackageError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeSnapshotPackageError);
+aliyun_core::__private::operation_error!(DescribeSnapshotPackageError);
 impl aliyun_core::pagination::Paginated for DescribeSnapshotPackageInput {
     type Item = SnapshotPackage;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

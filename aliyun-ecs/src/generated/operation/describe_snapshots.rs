@@ -428,7 +428,10 @@ impl<C> DescribeSnapshotsBuilder<C> {
             instance_id: self.instance_id,
             disk_id: self.disk_id,
             snapshot_link_id: self.snapshot_link_id,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             snapshot_ids: self.snapshot_ids,
             page_number: self.page_number,
             page_size: self.page_size,
@@ -516,28 +519,28 @@ pub struct DescribeSnapshotsOutput {
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Snapshots` on the wire.
@@ -546,14 +549,14 @@ pub struct DescribeSnapshotsOutput {
     #[serde(
         rename = "Snapshots",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub snapshots: Vec<DescribeSnapshotsSnapshot>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -629,15 +632,30 @@ impl aliyun_core::Operation for DescribeSnapshotsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         if let Some(value) = &self.max_results {
-            aliyun_core::validate::range("MaxResults", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MaxResults",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Filter",
             &self.filter,
             |name, item| {
@@ -645,8 +663,8 @@ impl aliyun_core::Operation for DescribeSnapshotsInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -794,7 +812,7 @@ impl aliyun_core::error::OperationError for DescribeSnapshotsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSnapshotsError);
+aliyun_core::__private::operation_error!(DescribeSnapshotsError);
 impl aliyun_core::pagination::Paginated for DescribeSnapshotsInput {
     type Item = DescribeSnapshotsSnapshot;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

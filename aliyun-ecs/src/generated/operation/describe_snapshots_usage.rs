@@ -44,7 +44,10 @@ impl<C> DescribeSnapshotsUsageBuilder<C> {
         self,
     ) -> Result<DescribeSnapshotsUsageInput, aliyun_core::InvalidInput> {
         let input = DescribeSnapshotsUsageInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -84,21 +87,21 @@ pub struct DescribeSnapshotsUsageOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SnapshotCount` on the wire.
     #[serde(
         rename = "SnapshotCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_count: Option<i32>,
     /// `SnapshotSize` on the wire.
     #[serde(
         rename = "SnapshotSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub snapshot_size: Option<i64>,
 }
@@ -157,7 +160,7 @@ impl aliyun_core::error::OperationError for DescribeSnapshotsUsageError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSnapshotsUsageError);
+aliyun_core::__private::operation_error!(DescribeSnapshotsUsageError);
 #[cfg(test)]
 mod tests {
     use super::*;

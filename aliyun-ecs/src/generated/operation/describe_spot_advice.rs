@@ -235,7 +235,10 @@ impl<C> DescribeSpotAdviceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeSpotAdviceInput, aliyun_core::InvalidInput> {
         let input = DescribeSpotAdviceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             cores: self.cores,
             memory: self.memory,
             min_cores: self.min_cores,
@@ -300,21 +303,21 @@ pub struct DescribeSpotAdviceOutput {
     #[serde(
         rename = "AvailableSpotZones",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub available_spot_zones: Vec<AvailableSpotZone>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -409,7 +412,7 @@ impl aliyun_core::Operation for DescribeSpotAdviceInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceTypes",
             self.instance_types.len(),
             None,
@@ -579,7 +582,7 @@ impl aliyun_core::error::OperationError for DescribeSpotAdviceError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSpotAdviceError);
+aliyun_core::__private::operation_error!(DescribeSpotAdviceError);
 #[cfg(test)]
 mod tests {
     use super::*;

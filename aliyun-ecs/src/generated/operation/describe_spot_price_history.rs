@@ -216,13 +216,16 @@ impl<C> DescribeSpotPriceHistoryBuilder<C> {
         self,
     ) -> Result<DescribeSpotPriceHistoryInput, aliyun_core::InvalidInput> {
         let input = DescribeSpotPriceHistoryInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             zone_id: self.zone_id,
-            network_type: aliyun_core::validate::required(
+            network_type: aliyun_core::__private::validate::required(
                 "NetworkType",
                 self.network_type,
             )?,
-            instance_type: aliyun_core::validate::required(
+            instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
                 self.instance_type,
             )?,
@@ -283,21 +286,21 @@ pub struct DescribeSpotPriceHistoryOutput {
     #[serde(
         rename = "Currency",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub currency: Option<String>,
     /// `NextOffset` on the wire.
     #[serde(
         rename = "NextOffset",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_offset: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SpotPrices` on the wire.
@@ -306,7 +309,7 @@ pub struct DescribeSpotPriceHistoryOutput {
     #[serde(
         rename = "SpotPrices",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub spot_prices: Vec<SpotPriceType>,
 }
@@ -712,7 +715,7 @@ impl aliyun_core::error::OperationError for DescribeSpotPriceHistoryError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeSpotPriceHistoryError);
+aliyun_core::__private::operation_error!(DescribeSpotPriceHistoryError);
 #[cfg(test)]
 mod tests {
     use super::*;

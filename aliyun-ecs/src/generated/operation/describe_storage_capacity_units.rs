@@ -203,7 +203,10 @@ impl<C> DescribeStorageCapacityUnitsBuilder<C> {
         self,
     ) -> Result<DescribeStorageCapacityUnitsInput, aliyun_core::InvalidInput> {
         let input = DescribeStorageCapacityUnitsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             name: self.name,
@@ -272,21 +275,21 @@ pub struct DescribeStorageCapacityUnitsOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `StorageCapacityUnits` on the wire.
@@ -295,14 +298,14 @@ pub struct DescribeStorageCapacityUnitsOutput {
     #[serde(
         rename = "StorageCapacityUnits",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub storage_capacity_units: Vec<StorageCapacityUnit>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -338,20 +341,35 @@ impl aliyun_core::Operation for DescribeStorageCapacityUnitsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "StorageCapacityUnitId",
             self.storage_capacity_unit_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items("Status", self.status.len(), None, Some(100))?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Status",
+            self.status.len(),
+            None,
+            Some(100),
+        )?;
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -433,7 +451,7 @@ impl aliyun_core::error::OperationError for DescribeStorageCapacityUnitsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeStorageCapacityUnitsError);
+aliyun_core::__private::operation_error!(DescribeStorageCapacityUnitsError);
 impl aliyun_core::pagination::Paginated for DescribeStorageCapacityUnitsInput {
     type Item = StorageCapacityUnit;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

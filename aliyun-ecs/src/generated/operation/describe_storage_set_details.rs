@@ -160,8 +160,11 @@ impl<C> DescribeStorageSetDetailsBuilder<C> {
     ) -> Result<DescribeStorageSetDetailsInput, aliyun_core::InvalidInput> {
         let input = DescribeStorageSetDetailsInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            storage_set_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            storage_set_id: aliyun_core::__private::validate::required(
                 "StorageSetId",
                 self.storage_set_id,
             )?,
@@ -229,35 +232,35 @@ pub struct DescribeStorageSetDetailsOutput {
     #[serde(
         rename = "Disks",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub disks: Vec<DescribeStorageSetDetailsDisk>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -334,7 +337,7 @@ impl aliyun_core::Operation for DescribeStorageSetDetailsInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.storage_set_partition_number {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "StorageSetPartitionNumber",
                 *value,
                 Some(2),
@@ -342,10 +345,20 @@ impl aliyun_core::Operation for DescribeStorageSetDetailsInput {
             )?;
         }
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), Some(1000))?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                Some(1000),
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(10), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(10),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -481,7 +494,7 @@ impl aliyun_core::error::OperationError for DescribeStorageSetDetailsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeStorageSetDetailsError);
+aliyun_core::__private::operation_error!(DescribeStorageSetDetailsError);
 impl aliyun_core::pagination::Paginated for DescribeStorageSetDetailsInput {
     type Item = DescribeStorageSetDetailsDisk;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -158,7 +158,10 @@ impl<C> DescribeStorageSetsBuilder<C> {
     pub fn build(self) -> Result<DescribeStorageSetsInput, aliyun_core::InvalidInput> {
         let input = DescribeStorageSetsInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             storage_set_ids: self.storage_set_ids,
             zone_id: self.zone_id,
             storage_set_name: self.storage_set_name,
@@ -222,21 +225,21 @@ pub struct DescribeStorageSetsOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `StorageSets` on the wire.
@@ -245,14 +248,14 @@ pub struct DescribeStorageSetsOutput {
     #[serde(
         rename = "StorageSets",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub storage_sets: Vec<StorageSet>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -329,10 +332,20 @@ impl aliyun_core::Operation for DescribeStorageSetsInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), Some(1000))?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                Some(1000),
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(10), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(10),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -464,7 +477,7 @@ impl aliyun_core::error::OperationError for DescribeStorageSetsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeStorageSetsError);
+aliyun_core::__private::operation_error!(DescribeStorageSetsError);
 impl aliyun_core::pagination::Paginated for DescribeStorageSetsInput {
     type Item = StorageSet;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

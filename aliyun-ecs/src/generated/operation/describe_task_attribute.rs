@@ -62,8 +62,11 @@ impl<C> DescribeTaskAttributeBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeTaskAttributeInput, aliyun_core::InvalidInput> {
         let input = DescribeTaskAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            task_id: aliyun_core::validate::required("TaskId", self.task_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            task_id: aliyun_core::__private::validate::required("TaskId", self.task_id)?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -107,21 +110,21 @@ pub struct DescribeTaskAttributeOutput {
     #[serde(
         rename = "CreationTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub creation_time: Option<String>,
     /// `FailedCount` on the wire.
     #[serde(
         rename = "FailedCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub failed_count: Option<i32>,
     /// `FinishedTime` on the wire.
     #[serde(
         rename = "FinishedTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub finished_time: Option<String>,
     /// `OperationProgressSet` on the wire.
@@ -130,70 +133,70 @@ pub struct DescribeTaskAttributeOutput {
     #[serde(
         rename = "OperationProgressSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_progress_set: Vec<OperationProgress>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SuccessCount` on the wire.
     #[serde(
         rename = "SuccessCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success_count: Option<i32>,
     /// `SupportCancel` on the wire.
     #[serde(
         rename = "SupportCancel",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub support_cancel: Option<String>,
     /// `TaskAction` on the wire.
     #[serde(
         rename = "TaskAction",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_action: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
     /// `TaskProcess` on the wire.
     #[serde(
         rename = "TaskProcess",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_process: Option<String>,
     /// `TaskStatus` on the wire.
     #[serde(
         rename = "TaskStatus",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_status: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -277,7 +280,7 @@ impl aliyun_core::error::OperationError for DescribeTaskAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeTaskAttributeError);
+aliyun_core::__private::operation_error!(DescribeTaskAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

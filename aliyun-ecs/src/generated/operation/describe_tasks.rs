@@ -199,7 +199,10 @@ impl<C> DescribeTasksBuilder<C> {
         let input = DescribeTasksInput {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             task_ids: self.task_ids,
             task_action: self.task_action,
             task_status: self.task_status,
@@ -261,28 +264,28 @@ pub struct DescribeTasksOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TaskSet` on the wire.
@@ -291,14 +294,14 @@ pub struct DescribeTasksOutput {
     #[serde(
         rename = "TaskSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub task_set: Vec<Task>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -324,12 +327,22 @@ impl aliyun_core::Operation for DescribeTasksInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ResourceIds",
             self.resource_ids.len(),
             None,
@@ -391,7 +404,7 @@ impl aliyun_core::error::OperationError for DescribeTasksError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeTasksError);
+aliyun_core::__private::operation_error!(DescribeTasksError);
 impl aliyun_core::pagination::Paginated for DescribeTasksInput {
     type Item = Task;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -121,7 +121,10 @@ impl<C> DescribeTerminalSessionsBuilder<C> {
         self,
     ) -> Result<DescribeTerminalSessionsInput, aliyun_core::InvalidInput> {
         let input = DescribeTerminalSessionsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_id: self.instance_id,
             session_id: self.session_id,
             max_results: self.max_results,
@@ -182,14 +185,14 @@ pub struct DescribeTerminalSessionsOutput {
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Sessions` on the wire.
@@ -198,7 +201,7 @@ pub struct DescribeTerminalSessionsOutput {
     #[serde(
         rename = "Sessions",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub sessions: Vec<Session>,
 }
@@ -297,7 +300,7 @@ impl aliyun_core::error::OperationError for DescribeTerminalSessionsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeTerminalSessionsError);
+aliyun_core::__private::operation_error!(DescribeTerminalSessionsError);
 impl aliyun_core::pagination::Paginated for DescribeTerminalSessionsInput {
     type Item = Session;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -66,7 +66,10 @@ impl<C> DescribeUserBusinessBehaviorBuilder<C> {
     ) -> Result<DescribeUserBusinessBehaviorInput, aliyun_core::InvalidInput> {
         let input = DescribeUserBusinessBehaviorInput {
             region_id: self.region_id,
-            status_key: aliyun_core::validate::required("statusKey", self.status_key)?,
+            status_key: aliyun_core::__private::validate::required(
+                "statusKey",
+                self.status_key,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -110,14 +113,14 @@ pub struct DescribeUserBusinessBehaviorOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `StatusValue` on the wire.
     #[serde(
         rename = "StatusValue",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status_value: Option<String>,
 }
@@ -177,7 +180,7 @@ impl aliyun_core::error::OperationError for DescribeUserBusinessBehaviorError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeUserBusinessBehaviorError);
+aliyun_core::__private::operation_error!(DescribeUserBusinessBehaviorError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,8 +61,14 @@ impl<C> DescribeUserDataBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeUserDataInput, aliyun_core::InvalidInput> {
         let input = DescribeUserDataInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -104,28 +110,28 @@ pub struct DescribeUserDataOutput {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `UserData` on the wire.
     #[serde(
         rename = "UserData",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub user_data: Option<String>,
 }
@@ -185,7 +191,7 @@ impl aliyun_core::error::OperationError for DescribeUserDataError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeUserDataError);
+aliyun_core::__private::operation_error!(DescribeUserDataError);
 #[cfg(test)]
 mod tests {
     use super::*;

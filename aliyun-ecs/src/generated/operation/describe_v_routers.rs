@@ -103,7 +103,10 @@ impl<C> DescribeVRoutersBuilder<C> {
     pub fn build(self) -> Result<DescribeVRoutersInput, aliyun_core::InvalidInput> {
         let input = DescribeVRoutersInput {
             v_router_id: self.v_router_id,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
         };
@@ -159,28 +162,28 @@ pub struct DescribeVRoutersOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
     /// `VRouters` on the wire.
@@ -189,7 +192,7 @@ pub struct DescribeVRoutersOutput {
     #[serde(
         rename = "VRouters",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub v_routers: Vec<VRouter>,
 }
@@ -204,10 +207,20 @@ impl aliyun_core::Operation for DescribeVRoutersInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -240,7 +253,7 @@ impl aliyun_core::error::OperationError for DescribeVRoutersError {
         error
     }
 }
-aliyun_core::operation_error!(DescribeVRoutersError);
+aliyun_core::__private::operation_error!(DescribeVRoutersError);
 impl aliyun_core::pagination::Paginated for DescribeVRoutersInput {
     type Item = VRouter;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -222,28 +222,28 @@ pub struct DescribeVSwitchesOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
     /// `VSwitches` on the wire.
@@ -252,7 +252,7 @@ pub struct DescribeVSwitchesOutput {
     #[serde(
         rename = "VSwitches",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub v_switches: Vec<VSwitch>,
 }
@@ -303,10 +303,20 @@ impl aliyun_core::Operation for DescribeVSwitchesInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -403,7 +413,7 @@ impl aliyun_core::error::OperationError for DescribeVSwitchesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeVSwitchesError);
+aliyun_core::__private::operation_error!(DescribeVSwitchesError);
 impl aliyun_core::pagination::Paginated for DescribeVSwitchesInput {
     type Item = VSwitch;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

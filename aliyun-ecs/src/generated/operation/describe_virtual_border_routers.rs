@@ -106,7 +106,10 @@ impl<C> DescribeVirtualBorderRoutersBuilder<C> {
         self,
     ) -> Result<DescribeVirtualBorderRoutersInput, aliyun_core::InvalidInput> {
         let input = DescribeVirtualBorderRoutersInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             page_number: self.page_number,
             page_size: self.page_size,
             filter: self.filter.unwrap_or_default(),
@@ -165,28 +168,28 @@ pub struct DescribeVirtualBorderRoutersOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
     /// `VirtualBorderRouterSet` on the wire.
@@ -195,7 +198,7 @@ pub struct DescribeVirtualBorderRoutersOutput {
     #[serde(
         rename = "VirtualBorderRouterSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub virtual_border_router_set: Vec<VirtualBorderRouterType>,
 }
@@ -221,13 +224,28 @@ impl aliyun_core::Operation for DescribeVirtualBorderRoutersInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
-        aliyun_core::validate::items("Filter", self.filter.len(), None, Some(5))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Filter",
+            self.filter.len(),
+            None,
+            Some(5),
+        )?;
+        aliyun_core::__private::validate::each(
             "Filter",
             &self.filter,
             |name, item| {
@@ -288,7 +306,7 @@ impl aliyun_core::error::OperationError for DescribeVirtualBorderRoutersError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeVirtualBorderRoutersError);
+aliyun_core::__private::operation_error!(DescribeVirtualBorderRoutersError);
 impl aliyun_core::pagination::Paginated for DescribeVirtualBorderRoutersInput {
     type Item = VirtualBorderRouterType;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -128,8 +128,11 @@ impl<C> DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<C> {
         aliyun_core::InvalidInput,
     > {
         let input = DescribeVirtualBorderRoutersForPhysicalConnectionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            physical_connection_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
                 self.physical_connection_id,
             )?,
@@ -203,28 +206,28 @@ pub struct DescribeVirtualBorderRoutersForPhysicalConnectionOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
     /// `VirtualBorderRouterForPhysicalConnectionSet` on the wire.
@@ -233,7 +236,7 @@ pub struct DescribeVirtualBorderRoutersForPhysicalConnectionOutput {
     #[serde(
         rename = "VirtualBorderRouterForPhysicalConnectionSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub virtual_border_router_for_physical_connection_set: Vec<
         VirtualBorderRouterForPhysicalConnectionType,
@@ -266,13 +269,28 @@ impl aliyun_core::Operation for DescribeVirtualBorderRoutersForPhysicalConnectio
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
-        aliyun_core::validate::items("Filter", self.filter.len(), None, Some(5))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Filter",
+            self.filter.len(),
+            None,
+            Some(5),
+        )?;
+        aliyun_core::__private::validate::each(
             "Filter",
             &self.filter,
             |name, item| {
@@ -340,7 +358,9 @@ for DescribeVirtualBorderRoutersForPhysicalConnectionError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeVirtualBorderRoutersForPhysicalConnectionError);
+aliyun_core::__private::operation_error!(
+    DescribeVirtualBorderRoutersForPhysicalConnectionError
+);
 impl aliyun_core::pagination::Paginated
 for DescribeVirtualBorderRoutersForPhysicalConnectionInput {
     type Item = VirtualBorderRouterForPhysicalConnectionType;

@@ -122,7 +122,10 @@ impl<C> DescribeVpcsBuilder<C> {
     pub fn build(self) -> Result<DescribeVpcsInput, aliyun_core::InvalidInput> {
         let input = DescribeVpcsInput {
             vpc_id: self.vpc_id,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             is_default: self.is_default,
             page_number: self.page_number,
             page_size: self.page_size,
@@ -177,28 +180,28 @@ pub struct DescribeVpcsOutput {
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
     /// `Vpcs` on the wire.
@@ -207,7 +210,7 @@ pub struct DescribeVpcsOutput {
     #[serde(
         rename = "Vpcs",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub vpcs: Vec<Vpc>,
 }
@@ -273,10 +276,20 @@ impl aliyun_core::Operation for DescribeVpcsInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.page_number {
-            aliyun_core::validate::range("PageNumber", *value, Some(1), None)?;
+            aliyun_core::__private::validate::range(
+                "PageNumber",
+                *value,
+                Some(1),
+                None,
+            )?;
         }
         if let Some(value) = &self.page_size {
-            aliyun_core::validate::range("PageSize", *value, Some(1), Some(50))?;
+            aliyun_core::__private::validate::range(
+                "PageSize",
+                *value,
+                Some(1),
+                Some(50),
+            )?;
         }
         Ok(())
     }
@@ -390,7 +403,7 @@ impl aliyun_core::error::OperationError for DescribeVpcsError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeVpcsError);
+aliyun_core::__private::operation_error!(DescribeVpcsError);
 impl aliyun_core::pagination::Paginated for DescribeVpcsInput {
     type Item = Vpc;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -119,7 +119,10 @@ impl<C> DescribeZonesBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DescribeZonesInput, aliyun_core::InvalidInput> {
         let input = DescribeZonesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             verbose: self.verbose,
             instance_charge_type: self.instance_charge_type,
             spot_strategy: self.spot_strategy,
@@ -168,7 +171,7 @@ pub struct DescribeZonesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Zones` on the wire.
@@ -177,7 +180,7 @@ pub struct DescribeZonesOutput {
     #[serde(
         rename = "Zones",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub zones: Vec<DescribeZonesZone>,
 }
@@ -294,7 +297,7 @@ impl aliyun_core::error::OperationError for DescribeZonesError {
         }
     }
 }
-aliyun_core::operation_error!(DescribeZonesError);
+aliyun_core::__private::operation_error!(DescribeZonesError);
 #[cfg(test)]
 mod tests {
     use super::*;

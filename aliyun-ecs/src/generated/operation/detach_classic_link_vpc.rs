@@ -127,7 +127,7 @@ pub struct DetachClassicLinkVpcOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -326,7 +326,7 @@ impl aliyun_core::error::OperationError for DetachClassicLinkVpcError {
         }
     }
 }
-aliyun_core::operation_error!(DetachClassicLinkVpcError);
+aliyun_core::__private::operation_error!(DetachClassicLinkVpcError);
 #[cfg(test)]
 mod tests {
     use super::*;

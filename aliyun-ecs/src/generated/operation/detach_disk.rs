@@ -80,11 +80,11 @@ impl<C> DetachDiskBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DetachDiskInput, aliyun_core::InvalidInput> {
         let input = DetachDiskInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            disk_id: aliyun_core::validate::required("DiskId", self.disk_id)?,
+            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
             delete_with_instance: self.delete_with_instance,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -125,7 +125,7 @@ pub struct DetachDiskOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -408,7 +408,7 @@ impl aliyun_core::error::OperationError for DetachDiskError {
         }
     }
 }
-aliyun_core::operation_error!(DetachDiskError);
+aliyun_core::__private::operation_error!(DetachDiskError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,9 +81,12 @@ impl<C> DetachInstanceRamRoleBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DetachInstanceRamRoleInput, aliyun_core::InvalidInput> {
         let input = DetachInstanceRamRoleInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             ram_role_name: self.ram_role_name,
-            instance_ids: aliyun_core::validate::required(
+            instance_ids: aliyun_core::__private::validate::required(
                 "InstanceIds",
                 self.instance_ids,
             )?,
@@ -133,35 +136,35 @@ pub struct DetachInstanceRamRoleOutput {
     #[serde(
         rename = "DetachInstanceRamRoleResults",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub detach_instance_ram_role_results: Vec<DetachInstanceRamRoleResult>,
     /// `FailCount` on the wire.
     #[serde(
         rename = "FailCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub fail_count: Option<i32>,
     /// `RamRoleName` on the wire.
     #[serde(
         rename = "RamRoleName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub ram_role_name: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i32>,
 }
@@ -262,7 +265,7 @@ impl aliyun_core::error::OperationError for DetachInstanceRamRoleError {
         }
     }
 }
-aliyun_core::operation_error!(DetachInstanceRamRoleError);
+aliyun_core::__private::operation_error!(DetachInstanceRamRoleError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,12 +101,15 @@ impl<C> DetachNetworkInterfaceBuilder<C> {
         self,
     ) -> Result<DetachNetworkInterfaceInput, aliyun_core::InvalidInput> {
         let input = DetachNetworkInterfaceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            network_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
                 self.network_interface_id,
             )?,
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -156,7 +159,7 @@ pub struct DetachNetworkInterfaceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -689,7 +692,7 @@ impl aliyun_core::error::OperationError for DetachNetworkInterfaceError {
         }
     }
 }
-aliyun_core::operation_error!(DetachNetworkInterfaceError);
+aliyun_core::__private::operation_error!(DetachNetworkInterfaceError);
 #[cfg(test)]
 mod tests {
     use super::*;

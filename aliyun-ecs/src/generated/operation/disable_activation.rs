@@ -62,8 +62,11 @@ impl<C> DisableActivationBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<DisableActivationInput, aliyun_core::InvalidInput> {
         let input = DisableActivationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            activation_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            activation_id: aliyun_core::__private::validate::required(
                 "ActivationId",
                 self.activation_id,
             )?,
@@ -111,7 +114,7 @@ pub struct DisableActivationOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -219,7 +222,7 @@ impl aliyun_core::error::OperationError for DisableActivationError {
         }
     }
 }
-aliyun_core::operation_error!(DisableActivationError);
+aliyun_core::__private::operation_error!(DisableActivationError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,7 +82,7 @@ impl<C> EipFillParamsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<EipFillParamsInput, aliyun_core::InvalidInput> {
         let input = EipFillParamsInput {
-            data: aliyun_core::validate::required("data", self.data)?,
+            data: aliyun_core::__private::validate::required("data", self.data)?,
             client_token: self.client_token,
             user_cidr: self.user_cidr,
         };
@@ -121,30 +121,38 @@ impl EipFillParamsBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct EipFillParamsOutput {
     /// `code` on the wire.
-    #[serde(rename = "code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `data` on the wire.
-    #[serde(rename = "data", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "data",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub data: Option<String>,
     /// `message` on the wire.
     #[serde(
         rename = "message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `requestId` on the wire.
     #[serde(
         rename = "requestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `success` on the wire.
     #[serde(
         rename = "success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
 }
@@ -206,7 +214,7 @@ impl aliyun_core::error::OperationError for EipFillParamsError {
         }
     }
 }
-aliyun_core::operation_error!(EipFillParamsError);
+aliyun_core::__private::operation_error!(EipFillParamsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,12 +103,15 @@ impl<C> EnablePhysicalConnectionBuilder<C> {
         self,
     ) -> Result<EnablePhysicalConnectionInput, aliyun_core::InvalidInput> {
         let input = EnablePhysicalConnectionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            physical_connection_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
                 self.physical_connection_id,
             )?,
-            client_token: aliyun_core::validate::required(
+            client_token: aliyun_core::__private::validate::required(
                 "ClientToken",
                 self.client_token,
             )?,
@@ -158,7 +161,7 @@ pub struct EnablePhysicalConnectionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -260,7 +263,7 @@ impl aliyun_core::error::OperationError for EnablePhysicalConnectionError {
         }
     }
 }
-aliyun_core::operation_error!(EnablePhysicalConnectionError);
+aliyun_core::__private::operation_error!(EnablePhysicalConnectionError);
 #[cfg(test)]
 mod tests {
     use super::*;

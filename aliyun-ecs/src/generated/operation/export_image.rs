@@ -137,9 +137,18 @@ impl<C> ExportImageBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ExportImageInput, aliyun_core::InvalidInput> {
         let input = ExportImageInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_id: aliyun_core::validate::required("ImageId", self.image_id)?,
-            oss_bucket: aliyun_core::validate::required("OSSBucket", self.oss_bucket)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_id: aliyun_core::__private::validate::required(
+                "ImageId",
+                self.image_id,
+            )?,
+            oss_bucket: aliyun_core::__private::validate::required(
+                "OSSBucket",
+                self.oss_bucket,
+            )?,
             oss_prefix: self.oss_prefix,
             image_format: self.image_format,
             role_name: self.role_name,
@@ -188,21 +197,21 @@ pub struct ExportImageOutput {
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
 }
@@ -564,7 +573,7 @@ impl aliyun_core::error::OperationError for ExportImageError {
         }
     }
 }
-aliyun_core::operation_error!(ExportImageError);
+aliyun_core::__private::operation_error!(ExportImageError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,12 +101,18 @@ impl<C> ExportSnapshotBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ExportSnapshotInput, aliyun_core::InvalidInput> {
         let input = ExportSnapshotInput {
-            snapshot_id: aliyun_core::validate::required(
+            snapshot_id: aliyun_core::__private::validate::required(
                 "SnapshotId",
                 self.snapshot_id,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            oss_bucket: aliyun_core::validate::required("OssBucket", self.oss_bucket)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            oss_bucket: aliyun_core::__private::validate::required(
+                "OssBucket",
+                self.oss_bucket,
+            )?,
             role_name: self.role_name,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -151,14 +157,14 @@ pub struct ExportSnapshotOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
 }
@@ -294,7 +300,7 @@ impl aliyun_core::error::OperationError for ExportSnapshotError {
         }
     }
 }
-aliyun_core::operation_error!(ExportSnapshotError);
+aliyun_core::__private::operation_error!(ExportSnapshotError);
 #[cfg(test)]
 mod tests {
     use super::*;

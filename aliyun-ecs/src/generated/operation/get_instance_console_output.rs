@@ -82,8 +82,11 @@ impl<C> GetInstanceConsoleOutputBuilder<C> {
         self,
     ) -> Result<GetInstanceConsoleOutputInput, aliyun_core::InvalidInput> {
         let input = GetInstanceConsoleOutputInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -132,28 +135,28 @@ pub struct GetInstanceConsoleOutputOutput {
     #[serde(
         rename = "ConsoleOutput",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub console_output: Option<String>,
     /// `InstanceId` on the wire.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `LastUpdateTime` on the wire.
     #[serde(
         rename = "LastUpdateTime",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub last_update_time: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -262,7 +265,7 @@ impl aliyun_core::error::OperationError for GetInstanceConsoleOutputError {
         }
     }
 }
-aliyun_core::operation_error!(GetInstanceConsoleOutputError);
+aliyun_core::__private::operation_error!(GetInstanceConsoleOutputError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,8 +80,11 @@ impl<C> GetInstanceScreenshotBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<GetInstanceScreenshotInput, aliyun_core::InvalidInput> {
         let input = GetInstanceScreenshotInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -130,21 +133,21 @@ pub struct GetInstanceScreenshotOutput {
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Screenshot` on the wire.
     #[serde(
         rename = "Screenshot",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub screenshot: Option<String>,
 }
@@ -253,7 +256,7 @@ impl aliyun_core::error::OperationError for GetInstanceScreenshotError {
         }
     }
 }
-aliyun_core::operation_error!(GetInstanceScreenshotError);
+aliyun_core::__private::operation_error!(GetInstanceScreenshotError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -297,7 +297,10 @@ impl<C> ImportImageBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ImportImageInput, aliyun_core::InvalidInput> {
         let input = ImportImageInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             image_name: self.image_name,
             description: self.description,
             architecture: self.architecture,
@@ -364,28 +367,28 @@ pub struct ImportImageOutput {
     #[serde(
         rename = "ImageId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub image_id: Option<String>,
     /// `RegionId` on the wire.
     #[serde(
         rename = "RegionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
 }
@@ -625,13 +628,13 @@ impl aliyun_core::Operation for ImportImageInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "DiskDeviceMapping",
             self.disk_device_mapping.len(),
             None,
             Some(17),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "DiskDeviceMapping",
             &self.disk_device_mapping,
             |name, item| {
@@ -639,8 +642,8 @@ impl aliyun_core::Operation for ImportImageInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -1032,7 +1035,7 @@ impl aliyun_core::error::OperationError for ImportImageError {
         }
     }
 }
-aliyun_core::operation_error!(ImportImageError);
+aliyun_core::__private::operation_error!(ImportImageError);
 #[cfg(test)]
 mod tests {
     use super::*;

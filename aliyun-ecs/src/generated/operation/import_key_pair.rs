@@ -121,12 +121,15 @@ impl<C> ImportKeyPairBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ImportKeyPairInput, aliyun_core::InvalidInput> {
         let input = ImportKeyPairInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            key_pair_name: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            key_pair_name: aliyun_core::__private::validate::required(
                 "KeyPairName",
                 self.key_pair_name,
             )?,
-            public_key_body: aliyun_core::validate::required(
+            public_key_body: aliyun_core::__private::validate::required(
                 "PublicKeyBody",
                 self.public_key_body,
             )?,
@@ -176,21 +179,21 @@ pub struct ImportKeyPairOutput {
     #[serde(
         rename = "KeyPairFingerPrint",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_finger_print: Option<String>,
     /// `KeyPairName` on the wire.
     #[serde(
         rename = "KeyPairName",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub key_pair_name: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -240,8 +243,8 @@ impl aliyun_core::Operation for ImportKeyPairInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -336,7 +339,7 @@ impl aliyun_core::error::OperationError for ImportKeyPairError {
         }
     }
 }
-aliyun_core::operation_error!(ImportKeyPairError);
+aliyun_core::__private::operation_error!(ImportKeyPairError);
 #[cfg(test)]
 mod tests {
     use super::*;

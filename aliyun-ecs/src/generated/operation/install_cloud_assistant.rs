@@ -141,7 +141,10 @@ impl<C> InstallCloudAssistantBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<InstallCloudAssistantInput, aliyun_core::InvalidInput> {
         let input = InstallCloudAssistantInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_ids: self.instance_ids.unwrap_or_default(),
             owner_id: self.owner_id,
             owner_account: self.owner_account,
@@ -194,7 +197,7 @@ pub struct InstallCloudAssistantOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -244,17 +247,17 @@ impl aliyun_core::Operation for InstallCloudAssistantInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_ids.len(),
             Some(1),
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "InstanceId",
             &self.instance_ids,
             |name, item| {
-                aliyun_core::validate::length(name, item, Some(1), None)?;
+                aliyun_core::__private::validate::length(name, item, Some(1), None)?;
                 Ok(())
             },
         )?;
@@ -344,7 +347,7 @@ impl aliyun_core::error::OperationError for InstallCloudAssistantError {
         }
     }
 }
-aliyun_core::operation_error!(InstallCloudAssistantError);
+aliyun_core::__private::operation_error!(InstallCloudAssistantError);
 #[cfg(test)]
 mod tests {
     use super::*;

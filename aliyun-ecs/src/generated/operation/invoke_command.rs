@@ -353,9 +353,15 @@ impl<C> InvokeCommandBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<InvokeCommandInput, aliyun_core::InvalidInput> {
         let input = InvokeCommandInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
-            command_id: aliyun_core::validate::required("CommandId", self.command_id)?,
+            command_id: aliyun_core::__private::validate::required(
+                "CommandId",
+                self.command_id,
+            )?,
             repeat_mode: self.repeat_mode,
             timed: self.timed,
             frequency: self.frequency,
@@ -426,14 +432,14 @@ pub struct InvokeCommandOutput {
     #[serde(
         rename = "InvokeId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -664,14 +670,14 @@ impl aliyun_core::Operation for InvokeCommandInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
             Some(501),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -679,13 +685,13 @@ impl aliyun_core::Operation for InvokeCommandInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ResourceTag",
             self.resource_tag.len(),
             None,
             Some(11),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "ResourceTag",
             &self.resource_tag,
             |name, item| {
@@ -1062,7 +1068,7 @@ impl aliyun_core::error::OperationError for InvokeCommandError {
         }
     }
 }
-aliyun_core::operation_error!(InvokeCommandError);
+aliyun_core::__private::operation_error!(InvokeCommandError);
 #[cfg(test)]
 mod tests {
     use super::*;

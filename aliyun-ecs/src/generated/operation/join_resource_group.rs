@@ -146,7 +146,7 @@ pub struct JoinResourceGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -298,7 +298,7 @@ impl aliyun_core::error::OperationError for JoinResourceGroupError {
         }
     }
 }
-aliyun_core::operation_error!(JoinResourceGroupError);
+aliyun_core::__private::operation_error!(JoinResourceGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

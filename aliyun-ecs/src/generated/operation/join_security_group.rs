@@ -99,7 +99,7 @@ impl<C> JoinSecurityGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<JoinSecurityGroupInput, aliyun_core::InvalidInput> {
         let input = JoinSecurityGroupInput {
-            security_group_id: aliyun_core::validate::required(
+            security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
                 self.security_group_id,
             )?,
@@ -149,7 +149,7 @@ pub struct JoinSecurityGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -539,7 +539,7 @@ impl aliyun_core::error::OperationError for JoinSecurityGroupError {
         }
     }
 }
-aliyun_core::operation_error!(JoinSecurityGroupError);
+aliyun_core::__private::operation_error!(JoinSecurityGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

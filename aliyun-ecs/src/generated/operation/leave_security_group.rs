@@ -99,7 +99,7 @@ impl<C> LeaveSecurityGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<LeaveSecurityGroupInput, aliyun_core::InvalidInput> {
         let input = LeaveSecurityGroupInput {
-            security_group_id: aliyun_core::validate::required(
+            security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
                 self.security_group_id,
             )?,
@@ -151,7 +151,7 @@ pub struct LeaveSecurityGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -433,7 +433,7 @@ impl aliyun_core::error::OperationError for LeaveSecurityGroupError {
         }
     }
 }
-aliyun_core::operation_error!(LeaveSecurityGroupError);
+aliyun_core::__private::operation_error!(LeaveSecurityGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,7 +159,10 @@ impl<C> ListPluginStatusBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ListPluginStatusInput, aliyun_core::InvalidInput> {
         let input = ListPluginStatusInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_id: self.instance_id.unwrap_or_default(),
             name: self.name,
             page_number: self.page_number,
@@ -224,42 +227,42 @@ pub struct ListPluginStatusOutput {
     #[serde(
         rename = "InstancePluginStatusSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_plugin_status_set: Vec<InstancePluginStatus>,
     /// `NextToken` on the wire.
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
     #[serde(
         rename = "PageNumber",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_number: Option<i64>,
     /// `PageSize` on the wire.
     #[serde(
         rename = "PageSize",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub page_size: Option<i64>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
     #[serde(
         rename = "TotalCount",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub total_count: Option<i64>,
 }
@@ -319,7 +322,7 @@ impl aliyun_core::Operation for ListPluginStatusInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
@@ -426,7 +429,7 @@ impl aliyun_core::error::OperationError for ListPluginStatusError {
         }
     }
 }
-aliyun_core::operation_error!(ListPluginStatusError);
+aliyun_core::__private::operation_error!(ListPluginStatusError);
 impl aliyun_core::pagination::Paginated for ListPluginStatusInput {
     type Item = InstancePluginStatus;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

@@ -147,9 +147,12 @@ impl<C> ListTagResourcesBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ListTagResourcesInput, aliyun_core::InvalidInput> {
         let input = ListTagResourcesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             next_token: self.next_token,
-            resource_type: aliyun_core::validate::required(
+            resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
                 self.resource_type,
             )?,
@@ -211,14 +214,14 @@ pub struct ListTagResourcesOutput {
     #[serde(
         rename = "NextToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TagResources` on the wire.
@@ -227,7 +230,7 @@ pub struct ListTagResourcesOutput {
     #[serde(
         rename = "TagResources",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub tag_resources: Vec<TagResource>,
 }
@@ -412,14 +415,14 @@ impl aliyun_core::Operation for ListTagResourcesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ResourceId",
             self.resource_id.len(),
             None,
             Some(51),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -427,8 +430,13 @@ impl aliyun_core::Operation for ListTagResourcesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("TagFilter", self.tag_filter.len(), None, Some(5))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "TagFilter",
+            self.tag_filter.len(),
+            None,
+            Some(5),
+        )?;
+        aliyun_core::__private::validate::each(
             "TagFilter",
             &self.tag_filter,
             |name, item| {
@@ -717,7 +725,7 @@ impl aliyun_core::error::OperationError for ListTagResourcesError {
         }
     }
 }
-aliyun_core::operation_error!(ListTagResourcesError);
+aliyun_core::__private::operation_error!(ListTagResourcesError);
 impl aliyun_core::pagination::Paginated for ListTagResourcesInput {
     type Item = TagResource;
     fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {

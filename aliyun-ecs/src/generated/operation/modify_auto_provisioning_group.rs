@@ -254,7 +254,10 @@ impl<C> ModifyAutoProvisioningGroupBuilder<C> {
         self,
     ) -> Result<ModifyAutoProvisioningGroupInput, aliyun_core::InvalidInput> {
         let input = ModifyAutoProvisioningGroupInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             auto_provisioning_group_id: self.auto_provisioning_group_id,
             excess_capacity_termination_policy: self.excess_capacity_termination_policy,
             default_target_capacity_type: self.default_target_capacity_type,
@@ -318,7 +321,7 @@ pub struct ModifyAutoProvisioningGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -393,13 +396,13 @@ impl aliyun_core::Operation for ModifyAutoProvisioningGroupInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "LaunchTemplateConfig",
             self.launch_template_config.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "LaunchTemplateConfig",
             &self.launch_template_config,
             |name, item| {
@@ -569,7 +572,7 @@ impl aliyun_core::error::OperationError for ModifyAutoProvisioningGroupError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyAutoProvisioningGroupError);
+aliyun_core::__private::operation_error!(ModifyAutoProvisioningGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,7 +241,7 @@ pub struct ModifyAutoSnapshotPolicyOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -262,7 +262,7 @@ impl aliyun_core::Operation for ModifyAutoSnapshotPolicyInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.system_disk_policy_time_period {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "SystemDiskPolicyTimePeriod",
                 *value,
                 Some(1),
@@ -270,7 +270,7 @@ impl aliyun_core::Operation for ModifyAutoSnapshotPolicyInput {
             )?;
         }
         if let Some(value) = &self.system_disk_policy_retention_days {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "SystemDiskPolicyRetentionDays",
                 *value,
                 Some(1),
@@ -278,7 +278,7 @@ impl aliyun_core::Operation for ModifyAutoSnapshotPolicyInput {
             )?;
         }
         if let Some(value) = &self.data_disk_policy_time_period {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "DataDiskPolicyTimePeriod",
                 *value,
                 Some(1),
@@ -286,7 +286,7 @@ impl aliyun_core::Operation for ModifyAutoSnapshotPolicyInput {
             )?;
         }
         if let Some(value) = &self.data_disk_policy_retention_days {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "DataDiskPolicyRetentionDays",
                 *value,
                 Some(1),
@@ -367,7 +367,7 @@ impl aliyun_core::error::OperationError for ModifyAutoSnapshotPolicyError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyAutoSnapshotPolicyError);
+aliyun_core::__private::operation_error!(ModifyAutoSnapshotPolicyError);
 #[cfg(test)]
 mod tests {
     use super::*;

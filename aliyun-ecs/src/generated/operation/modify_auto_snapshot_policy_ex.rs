@@ -224,8 +224,11 @@ impl<C> ModifyAutoSnapshotPolicyExBuilder<C> {
         self,
     ) -> Result<ModifyAutoSnapshotPolicyExInput, aliyun_core::InvalidInput> {
         let input = ModifyAutoSnapshotPolicyExInput {
-            region_id: aliyun_core::validate::required("regionId", self.region_id)?,
-            auto_snapshot_policy_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "regionId",
+                self.region_id,
+            )?,
+            auto_snapshot_policy_id: aliyun_core::__private::validate::required(
                 "autoSnapshotPolicyId",
                 self.auto_snapshot_policy_id,
             )?,
@@ -285,7 +288,7 @@ pub struct ModifyAutoSnapshotPolicyExOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -522,7 +525,7 @@ impl aliyun_core::error::OperationError for ModifyAutoSnapshotPolicyExError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyAutoSnapshotPolicyExError);
+aliyun_core::__private::operation_error!(ModifyAutoSnapshotPolicyExError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,12 +84,18 @@ impl<C> ModifyBandwidthPackageSpecBuilder<C> {
         self,
     ) -> Result<ModifyBandwidthPackageSpecInput, aliyun_core::InvalidInput> {
         let input = ModifyBandwidthPackageSpecInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            bandwidth_package_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            bandwidth_package_id: aliyun_core::__private::validate::required(
                 "BandwidthPackageId",
                 self.bandwidth_package_id,
             )?,
-            bandwidth: aliyun_core::validate::required("Bandwidth", self.bandwidth)?,
+            bandwidth: aliyun_core::__private::validate::required(
+                "Bandwidth",
+                self.bandwidth,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -134,7 +140,7 @@ pub struct ModifyBandwidthPackageSpecOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -275,7 +281,7 @@ impl aliyun_core::error::OperationError for ModifyBandwidthPackageSpecError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyBandwidthPackageSpecError);
+aliyun_core::__private::operation_error!(ModifyBandwidthPackageSpecError);
 #[cfg(test)]
 mod tests {
     use super::*;

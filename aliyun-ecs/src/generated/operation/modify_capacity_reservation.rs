@@ -186,8 +186,11 @@ impl<C> ModifyCapacityReservationBuilder<C> {
         self,
     ) -> Result<ModifyCapacityReservationInput, aliyun_core::InvalidInput> {
         let input = ModifyCapacityReservationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            private_pool_options: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
                 self.private_pool_options,
             )?,
@@ -246,7 +249,7 @@ pub struct ModifyCapacityReservationOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -504,7 +507,7 @@ impl aliyun_core::error::OperationError for ModifyCapacityReservationError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyCapacityReservationError);
+aliyun_core::__private::operation_error!(ModifyCapacityReservationError);
 #[cfg(test)]
 mod tests {
     use super::*;

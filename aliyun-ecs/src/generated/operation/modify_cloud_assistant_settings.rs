@@ -149,8 +149,11 @@ impl<C> ModifyCloudAssistantSettingsBuilder<C> {
         self,
     ) -> Result<ModifyCloudAssistantSettingsInput, aliyun_core::InvalidInput> {
         let input = ModifyCloudAssistantSettingsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            setting_type: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            setting_type: aliyun_core::__private::validate::required(
                 "SettingType",
                 self.setting_type,
             )?,
@@ -203,7 +206,7 @@ pub struct ModifyCloudAssistantSettingsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -551,7 +554,7 @@ impl aliyun_core::error::OperationError for ModifyCloudAssistantSettingsError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyCloudAssistantSettingsError);
+aliyun_core::__private::operation_error!(ModifyCloudAssistantSettingsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,8 +156,14 @@ impl<C> ModifyCommandBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ModifyCommandInput, aliyun_core::InvalidInput> {
         let input = ModifyCommandInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            command_id: aliyun_core::validate::required("CommandId", self.command_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            command_id: aliyun_core::__private::validate::required(
+                "CommandId",
+                self.command_id,
+            )?,
             name: self.name,
             description: self.description,
             command_content: self.command_content,
@@ -209,7 +215,7 @@ pub struct ModifyCommandOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -424,7 +430,7 @@ impl aliyun_core::error::OperationError for ModifyCommandError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyCommandError);
+aliyun_core::__private::operation_error!(ModifyCommandError);
 #[cfg(test)]
 mod tests {
     use super::*;

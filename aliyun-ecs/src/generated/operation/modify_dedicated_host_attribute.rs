@@ -197,8 +197,11 @@ impl<C> ModifyDedicatedHostAttributeBuilder<C> {
         self,
     ) -> Result<ModifyDedicatedHostAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyDedicatedHostAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            dedicated_host_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            dedicated_host_id: aliyun_core::__private::validate::required(
                 "DedicatedHostId",
                 self.dedicated_host_id,
             )?,
@@ -259,7 +262,7 @@ pub struct ModifyDedicatedHostAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -484,7 +487,7 @@ impl aliyun_core::error::OperationError for ModifyDedicatedHostAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyDedicatedHostAttributeError);
+aliyun_core::__private::operation_error!(ModifyDedicatedHostAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,8 +82,11 @@ impl<C> ModifyDedicatedHostAutoReleaseTimeBuilder<C> {
         self,
     ) -> Result<ModifyDedicatedHostAutoReleaseTimeInput, aliyun_core::InvalidInput> {
         let input = ModifyDedicatedHostAutoReleaseTimeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            dedicated_host_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            dedicated_host_id: aliyun_core::__private::validate::required(
                 "DedicatedHostId",
                 self.dedicated_host_id,
             )?,
@@ -135,7 +138,7 @@ pub struct ModifyDedicatedHostAutoReleaseTimeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -258,7 +261,7 @@ impl aliyun_core::error::OperationError for ModifyDedicatedHostAutoReleaseTimeEr
         }
     }
 }
-aliyun_core::operation_error!(ModifyDedicatedHostAutoReleaseTimeError);
+aliyun_core::__private::operation_error!(ModifyDedicatedHostAutoReleaseTimeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,11 +158,14 @@ impl<C> ModifyDedicatedHostAutoRenewAttributeBuilder<C> {
         self,
     ) -> Result<ModifyDedicatedHostAutoRenewAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyDedicatedHostAutoRenewAttributeInput {
-            dedicated_host_ids: aliyun_core::validate::required(
+            dedicated_host_ids: aliyun_core::__private::validate::required(
                 "DedicatedHostIds",
                 self.dedicated_host_ids,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             duration: self.duration,
             period_unit: self.period_unit,
             auto_renew: self.auto_renew,
@@ -222,7 +225,7 @@ pub struct ModifyDedicatedHostAutoRenewAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -397,7 +400,7 @@ impl aliyun_core::error::OperationError for ModifyDedicatedHostAutoRenewAttribut
         }
     }
 }
-aliyun_core::operation_error!(ModifyDedicatedHostAutoRenewAttributeError);
+aliyun_core::__private::operation_error!(ModifyDedicatedHostAutoRenewAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,8 +101,11 @@ impl<C> ModifyDedicatedHostClusterAttributeBuilder<C> {
         self,
     ) -> Result<ModifyDedicatedHostClusterAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyDedicatedHostClusterAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            dedicated_host_cluster_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            dedicated_host_cluster_id: aliyun_core::__private::validate::required(
                 "DedicatedHostClusterId",
                 self.dedicated_host_cluster_id,
             )?,
@@ -156,7 +159,7 @@ pub struct ModifyDedicatedHostClusterAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -264,7 +267,7 @@ impl aliyun_core::error::OperationError for ModifyDedicatedHostClusterAttributeE
         }
     }
 }
-aliyun_core::operation_error!(ModifyDedicatedHostClusterAttributeError);
+aliyun_core::__private::operation_error!(ModifyDedicatedHostClusterAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

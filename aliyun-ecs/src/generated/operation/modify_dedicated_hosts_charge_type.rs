@@ -197,11 +197,14 @@ impl<C> ModifyDedicatedHostsChargeTypeBuilder<C> {
         self,
     ) -> Result<ModifyDedicatedHostsChargeTypeInput, aliyun_core::InvalidInput> {
         let input = ModifyDedicatedHostsChargeTypeInput {
-            dedicated_host_ids: aliyun_core::validate::required(
+            dedicated_host_ids: aliyun_core::__private::validate::required(
                 "DedicatedHostIds",
                 self.dedicated_host_ids,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             period: self.period,
             period_unit: self.period_unit,
             dry_run: self.dry_run,
@@ -264,21 +267,21 @@ pub struct ModifyDedicatedHostsChargeTypeOutput {
     #[serde(
         rename = "FeeOfInstances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub fee_of_instances: Vec<FeeOfInstance>,
     /// `OrderId` on the wire.
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -726,7 +729,7 @@ impl aliyun_core::error::OperationError for ModifyDedicatedHostsChargeTypeError 
         }
     }
 }
-aliyun_core::operation_error!(ModifyDedicatedHostsChargeTypeError);
+aliyun_core::__private::operation_error!(ModifyDedicatedHostsChargeTypeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -273,9 +273,15 @@ impl<C> ModifyDemandBuilder<C> {
     pub fn build(self) -> Result<ModifyDemandInput, aliyun_core::InvalidInput> {
         let input = ModifyDemandInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             zone_id: self.zone_id,
-            demand_id: aliyun_core::validate::required("DemandId", self.demand_id)?,
+            demand_id: aliyun_core::__private::validate::required(
+                "DemandId",
+                self.demand_id,
+            )?,
             demand_name: self.demand_name,
             demand_description: self.demand_description,
             instance_type: self.instance_type,
@@ -337,7 +343,7 @@ pub struct ModifyDemandOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -609,7 +615,7 @@ impl aliyun_core::error::OperationError for ModifyDemandError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyDemandError);
+aliyun_core::__private::operation_error!(ModifyDemandError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,13 +101,16 @@ impl<C> ModifyDeploymentSetAttributeBuilder<C> {
         self,
     ) -> Result<ModifyDeploymentSetAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyDeploymentSetAttributeInput {
-            deployment_set_id: aliyun_core::validate::required(
+            deployment_set_id: aliyun_core::__private::validate::required(
                 "DeploymentSetId",
                 self.deployment_set_id,
             )?,
             description: self.description,
             deployment_set_name: self.deployment_set_name,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -153,7 +156,7 @@ pub struct ModifyDeploymentSetAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -257,7 +260,7 @@ impl aliyun_core::error::OperationError for ModifyDeploymentSetAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyDeploymentSetAttributeError);
+aliyun_core::__private::operation_error!(ModifyDeploymentSetAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,8 +141,11 @@ impl<C> ModifyDiagnosticMetricSetBuilder<C> {
         self,
     ) -> Result<ModifyDiagnosticMetricSetInput, aliyun_core::InvalidInput> {
         let input = ModifyDiagnosticMetricSetInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            metric_set_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            metric_set_id: aliyun_core::__private::validate::required(
                 "MetricSetId",
                 self.metric_set_id,
             )?,
@@ -197,7 +200,7 @@ pub struct ModifyDiagnosticMetricSetOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -222,17 +225,27 @@ impl aliyun_core::Operation for ModifyDiagnosticMetricSetInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MetricIds",
             self.metric_ids.len(),
             Some(1),
             Some(100),
         )?;
         if let Some(value) = &self.metric_set_name {
-            aliyun_core::validate::length("MetricSetName", value, None, Some(128))?;
+            aliyun_core::__private::validate::length(
+                "MetricSetName",
+                value,
+                None,
+                Some(128),
+            )?;
         }
         if let Some(value) = &self.description {
-            aliyun_core::validate::length("Description", value, None, Some(255))?;
+            aliyun_core::__private::validate::length(
+                "Description",
+                value,
+                None,
+                Some(255),
+            )?;
         }
         Ok(())
     }
@@ -287,7 +300,7 @@ impl aliyun_core::error::OperationError for ModifyDiagnosticMetricSetError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyDiagnosticMetricSetError);
+aliyun_core::__private::operation_error!(ModifyDiagnosticMetricSetError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -255,7 +255,7 @@ pub struct ModifyDiskAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -355,7 +355,12 @@ impl aliyun_core::Operation for ModifyDiskAttributeInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("DiskIds", self.disk_ids.len(), None, Some(100))?;
+        aliyun_core::__private::validate::items(
+            "DiskIds",
+            self.disk_ids.len(),
+            None,
+            Some(100),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -527,7 +532,7 @@ impl aliyun_core::error::OperationError for ModifyDiskAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyDiskAttributeError);
+aliyun_core::__private::operation_error!(ModifyDiskAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,14 +190,14 @@ pub struct ModifyDiskChargeTypeOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -708,7 +708,7 @@ impl aliyun_core::error::OperationError for ModifyDiskChargeTypeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyDiskChargeTypeError);
+aliyun_core::__private::operation_error!(ModifyDiskChargeTypeError);
 #[cfg(test)]
 mod tests {
     use super::*;

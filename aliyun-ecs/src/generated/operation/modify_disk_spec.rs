@@ -194,21 +194,21 @@ pub struct ModifyDiskSpecOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
 }
@@ -794,7 +794,7 @@ impl aliyun_core::error::OperationError for ModifyDiskSpecError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyDiskSpecError);
+aliyun_core::__private::operation_error!(ModifyDiskSpecError);
 #[cfg(test)]
 mod tests {
     use super::*;

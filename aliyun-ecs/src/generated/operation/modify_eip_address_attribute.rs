@@ -85,11 +85,14 @@ impl<C> ModifyEipAddressAttributeBuilder<C> {
     ) -> Result<ModifyEipAddressAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyEipAddressAttributeInput {
             region_id: self.region_id,
-            allocation_id: aliyun_core::validate::required(
+            allocation_id: aliyun_core::__private::validate::required(
                 "AllocationId",
                 self.allocation_id,
             )?,
-            bandwidth: aliyun_core::validate::required("Bandwidth", self.bandwidth)?,
+            bandwidth: aliyun_core::__private::validate::required(
+                "Bandwidth",
+                self.bandwidth,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -134,7 +137,7 @@ pub struct ModifyEipAddressAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -447,7 +450,7 @@ impl aliyun_core::error::OperationError for ModifyEipAddressAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyEipAddressAttributeError);
+aliyun_core::__private::operation_error!(ModifyEipAddressAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

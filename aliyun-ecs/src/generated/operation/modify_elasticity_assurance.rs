@@ -91,8 +91,11 @@ impl<C> ModifyElasticityAssuranceBuilder<C> {
         self,
     ) -> Result<ModifyElasticityAssuranceInput, aliyun_core::InvalidInput> {
         let input = ModifyElasticityAssuranceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            private_pool_options: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
                 self.private_pool_options,
             )?,
@@ -141,7 +144,7 @@ pub struct ModifyElasticityAssuranceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -394,7 +397,7 @@ impl aliyun_core::error::OperationError for ModifyElasticityAssuranceError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyElasticityAssuranceError);
+aliyun_core::__private::operation_error!(ModifyElasticityAssuranceError);
 #[cfg(test)]
 mod tests {
     use super::*;

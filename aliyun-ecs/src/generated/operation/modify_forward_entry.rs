@@ -177,11 +177,11 @@ impl<C> ModifyForwardEntryBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ModifyForwardEntryInput, aliyun_core::InvalidInput> {
         let input = ModifyForwardEntryInput {
-            forward_table_id: aliyun_core::validate::required(
+            forward_table_id: aliyun_core::__private::validate::required(
                 "ForwardTableId",
                 self.forward_table_id,
             )?,
-            forward_entry_id: aliyun_core::validate::required(
+            forward_entry_id: aliyun_core::__private::validate::required(
                 "ForwardEntryId",
                 self.forward_entry_id,
             )?,
@@ -190,7 +190,10 @@ impl<C> ModifyForwardEntryBuilder<C> {
             internal_ip: self.internal_ip,
             internal_port: self.internal_port,
             ip_protocol: self.ip_protocol,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -240,7 +243,7 @@ pub struct ModifyForwardEntryOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -496,7 +499,7 @@ impl aliyun_core::error::OperationError for ModifyForwardEntryError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyForwardEntryError);
+aliyun_core::__private::operation_error!(ModifyForwardEntryError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,8 +102,14 @@ impl<C> ModifyHaVipAttributeBuilder<C> {
     pub fn build(self) -> Result<ModifyHaVipAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyHaVipAttributeInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            ha_vip_id: aliyun_core::validate::required("HaVipId", self.ha_vip_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            ha_vip_id: aliyun_core::__private::validate::required(
+                "HaVipId",
+                self.ha_vip_id,
+            )?,
             description: self.description,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -150,7 +156,7 @@ pub struct ModifyHaVipAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -249,7 +255,7 @@ impl aliyun_core::error::OperationError for ModifyHaVipAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyHaVipAttributeError);
+aliyun_core::__private::operation_error!(ModifyHaVipAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,9 +120,12 @@ impl<C> ModifyHpcClusterAttributeBuilder<C> {
         self,
     ) -> Result<ModifyHpcClusterAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyHpcClusterAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             client_token: self.client_token,
-            hpc_cluster_id: aliyun_core::validate::required(
+            hpc_cluster_id: aliyun_core::__private::validate::required(
                 "HpcClusterId",
                 self.hpc_cluster_id,
             )?,
@@ -174,7 +177,7 @@ pub struct ModifyHpcClusterAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -326,7 +329,7 @@ impl aliyun_core::error::OperationError for ModifyHpcClusterAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyHpcClusterAttributeError);
+aliyun_core::__private::operation_error!(ModifyHpcClusterAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

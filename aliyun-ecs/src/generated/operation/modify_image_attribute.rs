@@ -195,8 +195,14 @@ impl<C> ModifyImageAttributeBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ModifyImageAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyImageAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_id: aliyun_core::validate::required("ImageId", self.image_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_id: aliyun_core::__private::validate::required(
+                "ImageId",
+                self.image_id,
+            )?,
             image_name: self.image_name,
             status: self.status,
             image_family: self.image_family,
@@ -254,7 +260,7 @@ pub struct ModifyImageAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -486,7 +492,7 @@ impl aliyun_core::error::OperationError for ModifyImageAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyImageAttributeError);
+aliyun_core::__private::operation_error!(ModifyImageAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,8 +103,14 @@ impl<C> ModifyImageShareGroupPermissionBuilder<C> {
         self,
     ) -> Result<ModifyImageShareGroupPermissionInput, aliyun_core::InvalidInput> {
         let input = ModifyImageShareGroupPermissionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_id: aliyun_core::validate::required("ImageId", self.image_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_id: aliyun_core::__private::validate::required(
+                "ImageId",
+                self.image_id,
+            )?,
             add_group: self.add_group.unwrap_or_default(),
             remove_group: self.remove_group.unwrap_or_default(),
         };
@@ -155,7 +161,7 @@ pub struct ModifyImageShareGroupPermissionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -253,7 +259,7 @@ impl aliyun_core::error::OperationError for ModifyImageShareGroupPermissionError
         }
     }
 }
-aliyun_core::operation_error!(ModifyImageShareGroupPermissionError);
+aliyun_core::__private::operation_error!(ModifyImageShareGroupPermissionError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -143,8 +143,14 @@ impl<C> ModifyImageSharePermissionBuilder<C> {
         self,
     ) -> Result<ModifyImageSharePermissionInput, aliyun_core::InvalidInput> {
         let input = ModifyImageSharePermissionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            image_id: aliyun_core::validate::required("ImageId", self.image_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            image_id: aliyun_core::__private::validate::required(
+                "ImageId",
+                self.image_id,
+            )?,
             launch_permission: self.launch_permission,
             add_account: self.add_account.unwrap_or_default(),
             remove_account: self.remove_account.unwrap_or_default(),
@@ -196,7 +202,7 @@ pub struct ModifyImageSharePermissionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -321,13 +327,13 @@ impl aliyun_core::Operation for ModifyImageSharePermissionInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "AddAccount",
             self.add_account.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "RemoveAccount",
             self.remove_account.len(),
             None,
@@ -542,7 +548,7 @@ impl aliyun_core::error::OperationError for ModifyImageSharePermissionError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyImageSharePermissionError);
+aliyun_core::__private::operation_error!(ModifyImageSharePermissionError);
 #[cfg(test)]
 mod tests {
     use super::*;

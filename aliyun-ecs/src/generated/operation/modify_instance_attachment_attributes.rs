@@ -91,12 +91,15 @@ impl<C> ModifyInstanceAttachmentAttributesBuilder<C> {
         self,
     ) -> Result<ModifyInstanceAttachmentAttributesInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceAttachmentAttributesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            private_pool_options: aliyun_core::validate::required(
+            private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
                 self.private_pool_options,
             )?,
@@ -147,7 +150,7 @@ pub struct ModifyInstanceAttachmentAttributesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -646,7 +649,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceAttachmentAttributesEr
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceAttachmentAttributesError);
+aliyun_core::__private::operation_error!(ModifyInstanceAttachmentAttributesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -375,7 +375,7 @@ pub struct ModifyInstanceAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -666,14 +666,14 @@ impl aliyun_core::Operation for ModifyInstanceAttributeInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.network_interface_queue_number {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "NetworkInterfaceQueueNumber",
                 *value,
                 Some(-1),
                 None,
             )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupIds",
             self.security_group_ids.len(),
             None,
@@ -1200,7 +1200,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceAttributeError);
+aliyun_core::__private::operation_error!(ModifyInstanceAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,7 +83,7 @@ impl<C> ModifyInstanceAutoReleaseTimeBuilder<C> {
     ) -> Result<ModifyInstanceAutoReleaseTimeInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceAutoReleaseTimeInput {
             region_id: self.region_id,
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -135,7 +135,7 @@ pub struct ModifyInstanceAutoReleaseTimeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -258,7 +258,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceAutoReleaseTimeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceAutoReleaseTimeError);
+aliyun_core::__private::operation_error!(ModifyInstanceAutoReleaseTimeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,11 +139,14 @@ impl<C> ModifyInstanceAutoRenewAttributeBuilder<C> {
         self,
     ) -> Result<ModifyInstanceAutoRenewAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceAutoRenewAttributeInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             duration: self.duration,
             auto_renew: self.auto_renew,
             renewal_status: self.renewal_status,
@@ -198,7 +201,7 @@ pub struct ModifyInstanceAutoRenewAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -392,7 +395,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceAutoRenewAttributeErro
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceAutoRenewAttributeError);
+aliyun_core::__private::operation_error!(ModifyInstanceAutoRenewAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -279,21 +279,21 @@ pub struct ModifyInstanceChargeTypeOutput {
     #[serde(
         rename = "FeeOfInstances",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub fee_of_instances: Vec<FeeOfInstance>,
     /// `OrderId` on the wire.
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -952,7 +952,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceChargeTypeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceChargeTypeError);
+aliyun_core::__private::operation_error!(ModifyInstanceChargeTypeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -253,8 +253,11 @@ impl<C> ModifyInstanceDeploymentBuilder<C> {
         self,
     ) -> Result<ModifyInstanceDeploymentInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceDeploymentInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -321,7 +324,7 @@ pub struct ModifyInstanceDeploymentOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -834,7 +837,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceDeploymentError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceDeploymentError);
+aliyun_core::__private::operation_error!(ModifyInstanceDeploymentError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -135,7 +135,10 @@ impl<C> ModifyInstanceMaintenanceAttributesBuilder<C> {
         self,
     ) -> Result<ModifyInstanceMaintenanceAttributesInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceMaintenanceAttributesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             action_on_maintenance: self.action_on_maintenance,
             notify_on_maintenance: self.notify_on_maintenance,
             instance_id: self.instance_id.unwrap_or_default(),
@@ -189,7 +192,7 @@ pub struct ModifyInstanceMaintenanceAttributesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -219,19 +222,19 @@ impl aliyun_core::Operation for ModifyInstanceMaintenanceAttributesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "MaintenanceWindow",
             self.maintenance_window.len(),
             None,
             Some(1),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "MaintenanceWindow",
             &self.maintenance_window,
             |name, item| {
@@ -300,7 +303,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceMaintenanceAttributesE
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceMaintenanceAttributesError);
+aliyun_core::__private::operation_error!(ModifyInstanceMaintenanceAttributesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,9 +139,12 @@ impl<C> ModifyInstanceMetadataOptionsBuilder<C> {
         self,
     ) -> Result<ModifyInstanceMetadataOptionsInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceMetadataOptionsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_id: self.instance_id,
-            http_endpoint: aliyun_core::validate::required(
+            http_endpoint: aliyun_core::__private::validate::required(
                 "HttpEndpoint",
                 self.http_endpoint,
             )?,
@@ -198,7 +201,7 @@ pub struct ModifyInstanceMetadataOptionsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -324,7 +327,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceMetadataOptionsError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceMetadataOptionsError);
+aliyun_core::__private::operation_error!(ModifyInstanceMetadataOptionsError);
 #[cfg(test)]
 mod tests {
     use super::*;

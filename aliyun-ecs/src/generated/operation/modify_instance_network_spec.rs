@@ -273,14 +273,14 @@ pub struct ModifyInstanceNetworkSpecOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -607,7 +607,7 @@ impl aliyun_core::Operation for ModifyInstanceNetworkSpecInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.internet_max_bandwidth_in {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "InternetMaxBandwidthIn",
                 *value,
                 Some(1),
@@ -1148,7 +1148,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceNetworkSpecError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceNetworkSpecError);
+aliyun_core::__private::operation_error!(ModifyInstanceNetworkSpecError);
 #[cfg(test)]
 mod tests {
     use super::*;

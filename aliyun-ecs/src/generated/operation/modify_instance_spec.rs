@@ -326,7 +326,7 @@ pub struct ModifyInstanceSpecOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -768,7 +768,7 @@ impl aliyun_core::Operation for ModifyInstanceSpecInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.internet_max_bandwidth_in {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "InternetMaxBandwidthIn",
                 *value,
                 Some(1),
@@ -781,8 +781,13 @@ impl aliyun_core::Operation for ModifyInstanceSpecInput {
         if let Some(value) = &self.system_disk {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
-        aliyun_core::validate::items("Disk", self.disk.len(), None, Some(128))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Disk",
+            self.disk.len(),
+            None,
+            Some(128),
+        )?;
+        aliyun_core::__private::validate::each(
             "Disk",
             &self.disk,
             |name, item| {
@@ -1544,7 +1549,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceSpecError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceSpecError);
+aliyun_core::__private::operation_error!(ModifyInstanceSpecError);
 #[cfg(test)]
 mod tests {
     use super::*;

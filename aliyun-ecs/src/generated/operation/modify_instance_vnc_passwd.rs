@@ -82,12 +82,15 @@ impl<C> ModifyInstanceVncPasswdBuilder<C> {
         self,
     ) -> Result<ModifyInstanceVncPasswdInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceVncPasswdInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            vnc_password: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            vnc_password: aliyun_core::__private::validate::required(
                 "VncPassword",
                 self.vnc_password,
             )?,
@@ -135,7 +138,7 @@ pub struct ModifyInstanceVncPasswdOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -258,7 +261,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceVncPasswdError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceVncPasswdError);
+aliyun_core::__private::operation_error!(ModifyInstanceVncPasswdError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,11 +122,14 @@ impl<C> ModifyInstanceVpcAttributeBuilder<C> {
         self,
     ) -> Result<ModifyInstanceVpcAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyInstanceVpcAttributeInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            v_switch_id: aliyun_core::validate::required("VSwitchId", self.v_switch_id)?,
+            v_switch_id: aliyun_core::__private::validate::required(
+                "VSwitchId",
+                self.v_switch_id,
+            )?,
             private_ip_address: self.private_ip_address,
             vpc_id: self.vpc_id,
             security_group_id: self.security_group_id.unwrap_or_default(),
@@ -173,7 +176,7 @@ pub struct ModifyInstanceVpcAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -453,7 +456,7 @@ impl aliyun_core::Operation for ModifyInstanceVpcAttributeInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupId",
             self.security_group_id.len(),
             None,
@@ -920,7 +923,7 @@ impl aliyun_core::error::OperationError for ModifyInstanceVpcAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInstanceVpcAttributeError);
+aliyun_core::__private::operation_error!(ModifyInstanceVpcAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

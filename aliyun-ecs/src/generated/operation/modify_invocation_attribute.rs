@@ -179,9 +179,15 @@ impl<C> ModifyInvocationAttributeBuilder<C> {
         self,
     ) -> Result<ModifyInvocationAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyInvocationAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             instance_id: self.instance_id.unwrap_or_default(),
-            invoke_id: aliyun_core::validate::required("InvokeId", self.invoke_id)?,
+            invoke_id: aliyun_core::__private::validate::required(
+                "InvokeId",
+                self.invoke_id,
+            )?,
             command_content: self.command_content,
             enable_parameter: self.enable_parameter,
             parameters: self.parameters,
@@ -236,14 +242,14 @@ pub struct ModifyInvocationAttributeOutput {
     #[serde(
         rename = "CommandId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -363,7 +369,7 @@ impl aliyun_core::Operation for ModifyInvocationAttributeInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
@@ -583,7 +589,7 @@ impl aliyun_core::error::OperationError for ModifyInvocationAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyInvocationAttributeError);
+aliyun_core::__private::operation_error!(ModifyInvocationAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,10 +101,13 @@ impl<C> ModifyLaunchTemplateDefaultVersionBuilder<C> {
         self,
     ) -> Result<ModifyLaunchTemplateDefaultVersionInput, aliyun_core::InvalidInput> {
         let input = ModifyLaunchTemplateDefaultVersionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             launch_template_id: self.launch_template_id,
             launch_template_name: self.launch_template_name,
-            default_version_number: aliyun_core::validate::required(
+            default_version_number: aliyun_core::__private::validate::required(
                 "DefaultVersionNumber",
                 self.default_version_number,
             )?,
@@ -156,14 +159,14 @@ pub struct ModifyLaunchTemplateDefaultVersionOutput {
     #[serde(
         rename = "LaunchTemplateId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub launch_template_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -291,7 +294,7 @@ impl aliyun_core::error::OperationError for ModifyLaunchTemplateDefaultVersionEr
         }
     }
 }
-aliyun_core::operation_error!(ModifyLaunchTemplateDefaultVersionError);
+aliyun_core::__private::operation_error!(ModifyLaunchTemplateDefaultVersionError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,12 +81,15 @@ impl<C> ModifyManagedInstanceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ModifyManagedInstanceInput, aliyun_core::InvalidInput> {
         let input = ModifyManagedInstanceInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            instance_name: aliyun_core::validate::required(
+            instance_name: aliyun_core::__private::validate::required(
                 "InstanceName",
                 self.instance_name,
             )?,
@@ -137,7 +140,7 @@ pub struct ModifyManagedInstanceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -270,7 +273,7 @@ impl aliyun_core::error::OperationError for ModifyManagedInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyManagedInstanceError);
+aliyun_core::__private::operation_error!(ModifyManagedInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

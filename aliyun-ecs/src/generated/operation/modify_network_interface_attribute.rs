@@ -255,9 +255,12 @@ impl<C> ModifyNetworkInterfaceAttributeBuilder<C> {
         self,
     ) -> Result<ModifyNetworkInterfaceAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyNetworkInterfaceAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             network_interface_name: self.network_interface_name,
-            network_interface_id: aliyun_core::validate::required(
+            network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
                 self.network_interface_id,
             )?,
@@ -324,7 +327,7 @@ pub struct ModifyNetworkInterfaceAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -595,9 +598,14 @@ impl aliyun_core::Operation for ModifyNetworkInterfaceAttributeInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.queue_number {
-            aliyun_core::validate::range("QueueNumber", *value, Some(-1), None)?;
+            aliyun_core::__private::validate::range(
+                "QueueNumber",
+                *value,
+                Some(-1),
+                None,
+            )?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupId",
             self.security_group_id.len(),
             None,
@@ -1088,7 +1096,7 @@ impl aliyun_core::error::OperationError for ModifyNetworkInterfaceAttributeError
         }
     }
 }
-aliyun_core::operation_error!(ModifyNetworkInterfaceAttributeError);
+aliyun_core::__private::operation_error!(ModifyNetworkInterfaceAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

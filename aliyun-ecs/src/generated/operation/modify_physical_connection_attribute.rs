@@ -258,8 +258,11 @@ impl<C> ModifyPhysicalConnectionAttributeBuilder<C> {
         self,
     ) -> Result<ModifyPhysicalConnectionAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyPhysicalConnectionAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            physical_connection_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
                 self.physical_connection_id,
             )?,
@@ -329,7 +332,7 @@ pub struct ModifyPhysicalConnectionAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -558,7 +561,7 @@ impl aliyun_core::error::OperationError for ModifyPhysicalConnectionAttributeErr
         }
     }
 }
-aliyun_core::operation_error!(ModifyPhysicalConnectionAttributeError);
+aliyun_core::__private::operation_error!(ModifyPhysicalConnectionAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

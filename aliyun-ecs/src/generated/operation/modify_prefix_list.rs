@@ -145,8 +145,11 @@ impl<C> ModifyPrefixListBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ModifyPrefixListInput, aliyun_core::InvalidInput> {
         let input = ModifyPrefixListInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            prefix_list_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            prefix_list_id: aliyun_core::__private::validate::required(
                 "PrefixListId",
                 self.prefix_list_id,
             )?,
@@ -199,7 +202,7 @@ pub struct ModifyPrefixListOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -259,8 +262,13 @@ impl aliyun_core::Operation for ModifyPrefixListInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("AddEntry", self.add_entry.len(), None, Some(201))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "AddEntry",
+            self.add_entry.len(),
+            None,
+            Some(201),
+        )?;
+        aliyun_core::__private::validate::each(
             "AddEntry",
             &self.add_entry,
             |name, item| {
@@ -268,13 +276,13 @@ impl aliyun_core::Operation for ModifyPrefixListInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "RemoveEntry",
             self.remove_entry.len(),
             None,
             Some(201),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "RemoveEntry",
             &self.remove_entry,
             |name, item| {
@@ -388,7 +396,7 @@ impl aliyun_core::error::OperationError for ModifyPrefixListError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyPrefixListError);
+aliyun_core::__private::operation_error!(ModifyPrefixListError);
 #[cfg(test)]
 mod tests {
     use super::*;

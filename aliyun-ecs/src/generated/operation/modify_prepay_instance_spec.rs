@@ -283,12 +283,15 @@ impl<C> ModifyPrepayInstanceSpecBuilder<C> {
         self,
     ) -> Result<ModifyPrepayInstanceSpecInput, aliyun_core::InvalidInput> {
         let input = ModifyPrepayInstanceSpecInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            instance_type: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
                 self.instance_type,
             )?,
@@ -356,14 +359,14 @@ pub struct ModifyPrepayInstanceSpecOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -712,8 +715,13 @@ impl aliyun_core::Operation for ModifyPrepayInstanceSpecInput {
         if let Some(value) = &self.system_disk {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
-        aliyun_core::validate::items("Disk", self.disk.len(), None, Some(128))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Disk",
+            self.disk.len(),
+            None,
+            Some(128),
+        )?;
+        aliyun_core::__private::validate::each(
             "Disk",
             &self.disk,
             |name, item| {
@@ -1293,7 +1301,7 @@ impl aliyun_core::error::OperationError for ModifyPrepayInstanceSpecError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyPrepayInstanceSpecError);
+aliyun_core::__private::operation_error!(ModifyPrepayInstanceSpecError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,8 +101,11 @@ impl<C> ModifyReservedInstanceAttributeBuilder<C> {
         self,
     ) -> Result<ModifyReservedInstanceAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyReservedInstanceAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            reserved_instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            reserved_instance_id: aliyun_core::__private::validate::required(
                 "ReservedInstanceId",
                 self.reserved_instance_id,
             )?,
@@ -153,27 +156,31 @@ impl ModifyReservedInstanceAttributeBuilder<aliyun_core::ServiceClient> {
 #[non_exhaustive]
 pub struct ModifyReservedInstanceAttributeOutput {
     /// `Code` on the wire.
-    #[serde(rename = "Code", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Code",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub code: Option<String>,
     /// `HttpStatusCode` on the wire.
     #[serde(
         rename = "HttpStatusCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub http_status_code: Option<i32>,
     /// `Message` on the wire.
     #[serde(
         rename = "Message",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -261,7 +268,7 @@ impl aliyun_core::error::OperationError for ModifyReservedInstanceAttributeError
         }
     }
 }
-aliyun_core::operation_error!(ModifyReservedInstanceAttributeError);
+aliyun_core::__private::operation_error!(ModifyReservedInstanceAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

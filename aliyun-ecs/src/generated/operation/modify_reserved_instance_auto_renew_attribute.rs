@@ -125,7 +125,10 @@ impl<C> ModifyReservedInstanceAutoRenewAttributeBuilder<C> {
         aliyun_core::InvalidInput,
     > {
         let input = ModifyReservedInstanceAutoRenewAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             period: self.period,
             period_unit: self.period_unit,
             renewal_status: self.renewal_status,
@@ -182,7 +185,7 @@ pub struct ModifyReservedInstanceAutoRenewAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -232,7 +235,7 @@ impl aliyun_core::Operation for ModifyReservedInstanceAutoRenewAttributeInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ReservedInstanceId",
             self.reserved_instance_id.len(),
             None,
@@ -328,7 +331,7 @@ for ModifyReservedInstanceAutoRenewAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyReservedInstanceAutoRenewAttributeError);
+aliyun_core::__private::operation_error!(ModifyReservedInstanceAutoRenewAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

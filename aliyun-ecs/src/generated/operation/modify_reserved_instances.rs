@@ -92,7 +92,10 @@ impl<C> ModifyReservedInstancesBuilder<C> {
         self,
     ) -> Result<ModifyReservedInstancesInput, aliyun_core::InvalidInput> {
         let input = ModifyReservedInstancesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             reserved_instance_id: self.reserved_instance_id.unwrap_or_default(),
             configuration: self.configuration.unwrap_or_default(),
         };
@@ -139,7 +142,7 @@ pub struct ModifyReservedInstancesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ReservedInstanceIdSets` on the wire.
@@ -148,7 +151,7 @@ pub struct ModifyReservedInstancesOutput {
     #[serde(
         rename = "ReservedInstanceIdSets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub reserved_instance_id_sets: Vec<String>,
 }
@@ -373,19 +376,19 @@ impl aliyun_core::Operation for ModifyReservedInstancesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ReservedInstanceId",
             self.reserved_instance_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Configuration",
             self.configuration.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Configuration",
             &self.configuration,
             |name, item| {
@@ -767,7 +770,7 @@ impl aliyun_core::error::OperationError for ModifyReservedInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyReservedInstancesError);
+aliyun_core::__private::operation_error!(ModifyReservedInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

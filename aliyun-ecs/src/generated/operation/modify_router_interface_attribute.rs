@@ -217,8 +217,11 @@ impl<C> ModifyRouterInterfaceAttributeBuilder<C> {
         self,
     ) -> Result<ModifyRouterInterfaceAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyRouterInterfaceAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            router_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            router_interface_id: aliyun_core::__private::validate::required(
                 "RouterInterfaceId",
                 self.router_interface_id,
             )?,
@@ -284,7 +287,7 @@ pub struct ModifyRouterInterfaceAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -484,7 +487,7 @@ impl aliyun_core::error::OperationError for ModifyRouterInterfaceAttributeError 
         }
     }
 }
-aliyun_core::operation_error!(ModifyRouterInterfaceAttributeError);
+aliyun_core::__private::operation_error!(ModifyRouterInterfaceAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,12 +122,15 @@ impl<C> ModifyRouterInterfaceSpecBuilder<C> {
         self,
     ) -> Result<ModifyRouterInterfaceSpecInput, aliyun_core::InvalidInput> {
         let input = ModifyRouterInterfaceSpecInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            router_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            router_interface_id: aliyun_core::__private::validate::required(
                 "RouterInterfaceId",
                 self.router_interface_id,
             )?,
-            spec: aliyun_core::validate::required("Spec", self.spec)?,
+            spec: aliyun_core::__private::validate::required("Spec", self.spec)?,
             client_token: self.client_token,
             user_cidr: self.user_cidr,
         };
@@ -176,11 +179,15 @@ pub struct ModifyRouterInterfaceSpecOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `Spec` on the wire.
-    #[serde(rename = "Spec", default, deserialize_with = "aliyun_core::de::lenient_opt")]
+    #[serde(
+        rename = "Spec",
+        default,
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
+    )]
     pub spec: Option<String>,
 }
 impl aliyun_core::Operation for ModifyRouterInterfaceSpecInput {
@@ -359,7 +366,7 @@ impl aliyun_core::error::OperationError for ModifyRouterInterfaceSpecError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyRouterInterfaceSpecError);
+aliyun_core::__private::operation_error!(ModifyRouterInterfaceSpecError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,13 +101,16 @@ impl<C> ModifySecurityGroupAttributeBuilder<C> {
         self,
     ) -> Result<ModifySecurityGroupAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifySecurityGroupAttributeInput {
-            security_group_id: aliyun_core::validate::required(
+            security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
                 self.security_group_id,
             )?,
             description: self.description,
             security_group_name: self.security_group_name,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -153,7 +156,7 @@ pub struct ModifySecurityGroupAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -273,7 +276,7 @@ impl aliyun_core::error::OperationError for ModifySecurityGroupAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifySecurityGroupAttributeError);
+aliyun_core::__private::operation_error!(ModifySecurityGroupAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

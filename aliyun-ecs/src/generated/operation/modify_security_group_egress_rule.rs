@@ -468,7 +468,7 @@ pub struct ModifySecurityGroupEgressRuleOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -710,10 +710,10 @@ impl aliyun_core::Operation for ModifySecurityGroupEgressRuleInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.priority {
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^\\d+$",
             );
-            aliyun_core::validate::pattern("Priority", value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern("Priority", value, &PATTERN)?;
         }
         Ok(())
     }
@@ -1116,7 +1116,7 @@ impl aliyun_core::error::OperationError for ModifySecurityGroupEgressRuleError {
         }
     }
 }
-aliyun_core::operation_error!(ModifySecurityGroupEgressRuleError);
+aliyun_core::__private::operation_error!(ModifySecurityGroupEgressRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

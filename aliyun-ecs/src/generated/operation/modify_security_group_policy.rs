@@ -101,12 +101,15 @@ impl<C> ModifySecurityGroupPolicyBuilder<C> {
         self,
     ) -> Result<ModifySecurityGroupPolicyInput, aliyun_core::InvalidInput> {
         let input = ModifySecurityGroupPolicyInput {
-            security_group_id: aliyun_core::validate::required(
+            security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
                 self.security_group_id,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            inner_access_policy: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            inner_access_policy: aliyun_core::__private::validate::required(
                 "InnerAccessPolicy",
                 self.inner_access_policy,
             )?,
@@ -156,7 +159,7 @@ pub struct ModifySecurityGroupPolicyOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -289,7 +292,7 @@ impl aliyun_core::error::OperationError for ModifySecurityGroupPolicyError {
         }
     }
 }
-aliyun_core::operation_error!(ModifySecurityGroupPolicyError);
+aliyun_core::__private::operation_error!(ModifySecurityGroupPolicyError);
 #[cfg(test)]
 mod tests {
     use super::*;

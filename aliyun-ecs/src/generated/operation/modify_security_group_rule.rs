@@ -386,9 +386,12 @@ impl<C> ModifySecurityGroupRuleBuilder<C> {
         self,
     ) -> Result<ModifySecurityGroupRuleInput, aliyun_core::InvalidInput> {
         let input = ModifySecurityGroupRuleInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             client_token: self.client_token,
-            security_group_id: aliyun_core::validate::required(
+            security_group_id: aliyun_core::__private::validate::required(
                 "SecurityGroupId",
                 self.security_group_id,
             )?,
@@ -468,7 +471,7 @@ pub struct ModifySecurityGroupRuleOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -705,10 +708,10 @@ impl aliyun_core::Operation for ModifySecurityGroupRuleInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.priority {
-            static PATTERN: aliyun_core::validate::Pattern = aliyun_core::validate::Pattern::new(
+            static PATTERN: aliyun_core::__private::validate::Pattern = aliyun_core::__private::validate::Pattern::new(
                 "^\\d+$",
             );
-            aliyun_core::validate::pattern("Priority", value, &PATTERN)?;
+            aliyun_core::__private::validate::pattern("Priority", value, &PATTERN)?;
         }
         Ok(())
     }
@@ -1108,7 +1111,7 @@ impl aliyun_core::error::OperationError for ModifySecurityGroupRuleError {
         }
     }
 }
-aliyun_core::operation_error!(ModifySecurityGroupRuleError);
+aliyun_core::__private::operation_error!(ModifySecurityGroupRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,7 +120,7 @@ impl<C> ModifySnapshotAttributeBuilder<C> {
         self,
     ) -> Result<ModifySnapshotAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifySnapshotAttributeInput {
-            snapshot_id: aliyun_core::validate::required(
+            snapshot_id: aliyun_core::__private::validate::required(
                 "SnapshotId",
                 self.snapshot_id,
             )?,
@@ -171,7 +171,7 @@ pub struct ModifySnapshotAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -340,7 +340,7 @@ impl aliyun_core::error::OperationError for ModifySnapshotAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifySnapshotAttributeError);
+aliyun_core::__private::operation_error!(ModifySnapshotAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,8 +99,11 @@ impl<C> ModifySnapshotGroupBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ModifySnapshotGroupInput, aliyun_core::InvalidInput> {
         let input = ModifySnapshotGroupInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            snapshot_group_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            snapshot_group_id: aliyun_core::__private::validate::required(
                 "SnapshotGroupId",
                 self.snapshot_group_id,
             )?,
@@ -151,7 +154,7 @@ pub struct ModifySnapshotGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -251,7 +254,7 @@ impl aliyun_core::error::OperationError for ModifySnapshotGroupError {
         }
     }
 }
-aliyun_core::operation_error!(ModifySnapshotGroupError);
+aliyun_core::__private::operation_error!(ModifySnapshotGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,8 +101,11 @@ impl<C> ModifyStorageCapacityUnitAttributeBuilder<C> {
         self,
     ) -> Result<ModifyStorageCapacityUnitAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyStorageCapacityUnitAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            storage_capacity_unit_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            storage_capacity_unit_id: aliyun_core::__private::validate::required(
                 "StorageCapacityUnitId",
                 self.storage_capacity_unit_id,
             )?,
@@ -156,7 +159,7 @@ pub struct ModifyStorageCapacityUnitAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -258,7 +261,7 @@ impl aliyun_core::error::OperationError for ModifyStorageCapacityUnitAttributeEr
         }
     }
 }
-aliyun_core::operation_error!(ModifyStorageCapacityUnitAttributeError);
+aliyun_core::__private::operation_error!(ModifyStorageCapacityUnitAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,8 +121,11 @@ impl<C> ModifyStorageSetAttributeBuilder<C> {
     ) -> Result<ModifyStorageSetAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyStorageSetAttributeInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            storage_set_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            storage_set_id: aliyun_core::__private::validate::required(
                 "StorageSetId",
                 self.storage_set_id,
             )?,
@@ -174,7 +177,7 @@ pub struct ModifyStorageSetAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -378,7 +381,7 @@ impl aliyun_core::error::OperationError for ModifyStorageSetAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyStorageSetAttributeError);
+aliyun_core::__private::operation_error!(ModifyStorageSetAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

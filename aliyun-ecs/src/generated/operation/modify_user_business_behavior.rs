@@ -85,8 +85,11 @@ impl<C> ModifyUserBusinessBehaviorBuilder<C> {
     ) -> Result<ModifyUserBusinessBehaviorInput, aliyun_core::InvalidInput> {
         let input = ModifyUserBusinessBehaviorInput {
             region_id: self.region_id,
-            status_key: aliyun_core::validate::required("statusKey", self.status_key)?,
-            status_value: aliyun_core::validate::required(
+            status_key: aliyun_core::__private::validate::required(
+                "statusKey",
+                self.status_key,
+            )?,
+            status_value: aliyun_core::__private::validate::required(
                 "statusValue",
                 self.status_value,
             )?,
@@ -134,7 +137,7 @@ pub struct ModifyUserBusinessBehaviorOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -209,7 +212,7 @@ impl aliyun_core::error::OperationError for ModifyUserBusinessBehaviorError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyUserBusinessBehaviorError);
+aliyun_core::__private::operation_error!(ModifyUserBusinessBehaviorError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,7 +104,10 @@ impl<C> ModifyVRouterAttributeBuilder<C> {
     ) -> Result<ModifyVRouterAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyVRouterAttributeInput {
             region_id: self.region_id,
-            v_router_id: aliyun_core::validate::required("VRouterId", self.v_router_id)?,
+            v_router_id: aliyun_core::__private::validate::required(
+                "VRouterId",
+                self.v_router_id,
+            )?,
             v_router_name: self.v_router_name,
             description: self.description,
         };
@@ -152,7 +155,7 @@ pub struct ModifyVRouterAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -276,7 +279,7 @@ impl aliyun_core::error::OperationError for ModifyVRouterAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyVRouterAttributeError);
+aliyun_core::__private::operation_error!(ModifyVRouterAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

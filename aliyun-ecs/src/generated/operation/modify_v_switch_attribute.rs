@@ -103,7 +103,10 @@ impl<C> ModifyVSwitchAttributeBuilder<C> {
         self,
     ) -> Result<ModifyVSwitchAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyVSwitchAttributeInput {
-            v_switch_id: aliyun_core::validate::required("VSwitchId", self.v_switch_id)?,
+            v_switch_id: aliyun_core::__private::validate::required(
+                "VSwitchId",
+                self.v_switch_id,
+            )?,
             v_switch_name: self.v_switch_name,
             region_id: self.region_id,
             description: self.description,
@@ -152,7 +155,7 @@ pub struct ModifyVSwitchAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -264,7 +267,7 @@ impl aliyun_core::error::OperationError for ModifyVSwitchAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyVSwitchAttributeError);
+aliyun_core::__private::operation_error!(ModifyVSwitchAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

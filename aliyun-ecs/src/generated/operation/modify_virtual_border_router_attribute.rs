@@ -236,8 +236,11 @@ impl<C> ModifyVirtualBorderRouterAttributeBuilder<C> {
         self,
     ) -> Result<ModifyVirtualBorderRouterAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyVirtualBorderRouterAttributeInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            vbr_id: aliyun_core::validate::required("VbrId", self.vbr_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            vbr_id: aliyun_core::__private::validate::required("VbrId", self.vbr_id)?,
             vlan_id: self.vlan_id,
             circuit_code: self.circuit_code,
             local_gateway_ip: self.local_gateway_ip,
@@ -302,7 +305,7 @@ pub struct ModifyVirtualBorderRouterAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -616,7 +619,7 @@ impl aliyun_core::error::OperationError for ModifyVirtualBorderRouterAttributeEr
         }
     }
 }
-aliyun_core::operation_error!(ModifyVirtualBorderRouterAttributeError);
+aliyun_core::__private::operation_error!(ModifyVirtualBorderRouterAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

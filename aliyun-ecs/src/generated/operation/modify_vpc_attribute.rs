@@ -139,7 +139,7 @@ impl<C> ModifyVpcAttributeBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ModifyVpcAttributeInput, aliyun_core::InvalidInput> {
         let input = ModifyVpcAttributeInput {
-            vpc_id: aliyun_core::validate::required("VpcId", self.vpc_id)?,
+            vpc_id: aliyun_core::__private::validate::required("VpcId", self.vpc_id)?,
             description: self.description,
             vpc_name: self.vpc_name,
             cidr_block: self.cidr_block,
@@ -192,7 +192,7 @@ pub struct ModifyVpcAttributeOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -394,7 +394,7 @@ impl aliyun_core::error::OperationError for ModifyVpcAttributeError {
         }
     }
 }
-aliyun_core::operation_error!(ModifyVpcAttributeError);
+aliyun_core::__private::operation_error!(ModifyVpcAttributeError);
 #[cfg(test)]
 mod tests {
     use super::*;

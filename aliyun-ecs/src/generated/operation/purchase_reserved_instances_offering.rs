@@ -332,12 +332,15 @@ impl<C> PurchaseReservedInstancesOfferingBuilder<C> {
         self,
     ) -> Result<PurchaseReservedInstancesOfferingInput, aliyun_core::InvalidInput> {
         let input = PurchaseReservedInstancesOfferingInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             tag: self.tag.unwrap_or_default(),
             resource_group_id: self.resource_group_id,
             zone_id: self.zone_id,
             reserved_instance_name: self.reserved_instance_name,
-            instance_type: aliyun_core::validate::required(
+            instance_type: aliyun_core::__private::validate::required(
                 "InstanceType",
                 self.instance_type,
             )?,
@@ -411,7 +414,7 @@ pub struct PurchaseReservedInstancesOfferingOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ReservedInstanceIdSets` on the wire.
@@ -420,7 +423,7 @@ pub struct PurchaseReservedInstancesOfferingOutput {
     #[serde(
         rename = "ReservedInstanceIdSets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub reserved_instance_id_sets: Vec<String>,
 }
@@ -611,8 +614,8 @@ impl aliyun_core::Operation for PurchaseReservedInstancesOfferingInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -621,7 +624,12 @@ impl aliyun_core::Operation for PurchaseReservedInstancesOfferingInput {
             },
         )?;
         if let Some(value) = &self.instance_amount {
-            aliyun_core::validate::range("InstanceAmount", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "InstanceAmount",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         Ok(())
     }
@@ -947,7 +955,7 @@ impl aliyun_core::error::OperationError for PurchaseReservedInstancesOfferingErr
         }
     }
 }
-aliyun_core::operation_error!(PurchaseReservedInstancesOfferingError);
+aliyun_core::__private::operation_error!(PurchaseReservedInstancesOfferingError);
 #[cfg(test)]
 mod tests {
     use super::*;

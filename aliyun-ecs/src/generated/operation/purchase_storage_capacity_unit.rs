@@ -237,9 +237,15 @@ impl<C> PurchaseStorageCapacityUnitBuilder<C> {
         self,
     ) -> Result<PurchaseStorageCapacityUnitInput, aliyun_core::InvalidInput> {
         let input = PurchaseStorageCapacityUnitInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             name: self.name,
-            capacity: aliyun_core::validate::required("Capacity", self.capacity)?,
+            capacity: aliyun_core::__private::validate::required(
+                "Capacity",
+                self.capacity,
+            )?,
             description: self.description,
             start_time: self.start_time,
             period: self.period,
@@ -300,14 +306,14 @@ pub struct PurchaseStorageCapacityUnitOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `StorageCapacityUnitIds` on the wire.
@@ -316,7 +322,7 @@ pub struct PurchaseStorageCapacityUnitOutput {
     #[serde(
         rename = "StorageCapacityUnitIds",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub storage_capacity_unit_ids: Vec<String>,
 }
@@ -383,10 +389,15 @@ impl aliyun_core::Operation for PurchaseStorageCapacityUnitInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.amount {
-            aliyun_core::validate::range("Amount", *value, Some(1), Some(20))?;
+            aliyun_core::__private::validate::range(
+                "Amount",
+                *value,
+                Some(1),
+                Some(20),
+            )?;
         }
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -508,7 +519,7 @@ impl aliyun_core::error::OperationError for PurchaseStorageCapacityUnitError {
         }
     }
 }
-aliyun_core::operation_error!(PurchaseStorageCapacityUnitError);
+aliyun_core::__private::operation_error!(PurchaseStorageCapacityUnitError);
 #[cfg(test)]
 mod tests {
     use super::*;

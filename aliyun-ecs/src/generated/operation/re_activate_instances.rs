@@ -62,7 +62,10 @@ impl<C> ReActivateInstancesBuilder<C> {
     pub fn build(self) -> Result<ReActivateInstancesInput, aliyun_core::InvalidInput> {
         let input = ReActivateInstancesInput {
             region_id: self.region_id,
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -106,7 +109,7 @@ pub struct ReActivateInstancesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -268,7 +271,7 @@ impl aliyun_core::error::OperationError for ReActivateInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(ReActivateInstancesError);
+aliyun_core::__private::operation_error!(ReActivateInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

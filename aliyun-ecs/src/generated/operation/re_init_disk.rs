@@ -118,7 +118,7 @@ impl<C> ReInitDiskBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ReInitDiskInput, aliyun_core::InvalidInput> {
         let input = ReInitDiskInput {
-            disk_id: aliyun_core::validate::required("DiskId", self.disk_id)?,
+            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
             password: self.password,
             key_pair_name: self.key_pair_name,
             auto_start_instance: self.auto_start_instance,
@@ -164,7 +164,7 @@ pub struct ReInitDiskOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -583,7 +583,7 @@ impl aliyun_core::error::OperationError for ReInitDiskError {
         }
     }
 }
-aliyun_core::operation_error!(ReInitDiskError);
+aliyun_core::__private::operation_error!(ReInitDiskError);
 #[cfg(test)]
 mod tests {
     use super::*;

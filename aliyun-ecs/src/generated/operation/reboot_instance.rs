@@ -156,7 +156,7 @@ impl<C> RebootInstanceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<RebootInstanceInput, aliyun_core::InvalidInput> {
         let input = RebootInstanceInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -209,7 +209,7 @@ pub struct RebootInstanceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -290,7 +290,7 @@ impl aliyun_core::Operation for RebootInstanceInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.instance_id;
-        aliyun_core::validate::length("InstanceId", value, Some(1), None)?;
+        aliyun_core::__private::validate::length("InstanceId", value, Some(1), None)?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -432,7 +432,7 @@ impl aliyun_core::error::OperationError for RebootInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(RebootInstanceError);
+aliyun_core::__private::operation_error!(RebootInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,7 +122,10 @@ impl<C> RebootInstancesBuilder<C> {
     pub fn build(self) -> Result<RebootInstancesInput, aliyun_core::InvalidInput> {
         let input = RebootInstancesInput {
             dry_run: self.dry_run,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             force_reboot: self.force_reboot,
             batch_optimization: self.batch_optimization,
             instance_id: self.instance_id.unwrap_or_default(),
@@ -172,14 +175,14 @@ pub struct RebootInstancesOutput {
     #[serde(
         rename = "InstanceResponses",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_responses: Vec<InstanceResponse>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -269,7 +272,7 @@ impl aliyun_core::Operation for RebootInstancesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             Some(1),
@@ -426,7 +429,7 @@ impl aliyun_core::error::OperationError for RebootInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(RebootInstancesError);
+aliyun_core::__private::operation_error!(RebootInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,8 +103,11 @@ impl<C> RecoverVirtualBorderRouterBuilder<C> {
         self,
     ) -> Result<RecoverVirtualBorderRouterInput, aliyun_core::InvalidInput> {
         let input = RecoverVirtualBorderRouterInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            vbr_id: aliyun_core::validate::required("VbrId", self.vbr_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            vbr_id: aliyun_core::__private::validate::required("VbrId", self.vbr_id)?,
             client_token: self.client_token,
             user_cidr: self.user_cidr,
         };
@@ -152,7 +155,7 @@ pub struct RecoverVirtualBorderRouterOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -269,7 +272,7 @@ impl aliyun_core::error::OperationError for RecoverVirtualBorderRouterError {
         }
     }
 }
-aliyun_core::operation_error!(RecoverVirtualBorderRouterError);
+aliyun_core::__private::operation_error!(RecoverVirtualBorderRouterError);
 #[cfg(test)]
 mod tests {
     use super::*;

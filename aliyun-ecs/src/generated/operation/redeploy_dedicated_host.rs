@@ -61,8 +61,11 @@ impl<C> RedeployDedicatedHostBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<RedeployDedicatedHostInput, aliyun_core::InvalidInput> {
         let input = RedeployDedicatedHostInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            dedicated_host_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            dedicated_host_id: aliyun_core::__private::validate::required(
                 "DedicatedHostId",
                 self.dedicated_host_id,
             )?,
@@ -109,7 +112,7 @@ pub struct RedeployDedicatedHostOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -213,7 +216,7 @@ impl aliyun_core::error::OperationError for RedeployDedicatedHostError {
         }
     }
 }
-aliyun_core::operation_error!(RedeployDedicatedHostError);
+aliyun_core::__private::operation_error!(RedeployDedicatedHostError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,7 +61,7 @@ impl<C> RedeployInstanceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<RedeployInstanceInput, aliyun_core::InvalidInput> {
         let input = RedeployInstanceInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -104,14 +104,14 @@ pub struct RedeployInstanceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TaskId` on the wire.
     #[serde(
         rename = "TaskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub task_id: Option<String>,
 }
@@ -245,7 +245,7 @@ impl aliyun_core::error::OperationError for RedeployInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(RedeployInstanceError);
+aliyun_core::__private::operation_error!(RedeployInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

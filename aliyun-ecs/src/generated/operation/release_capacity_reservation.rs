@@ -91,8 +91,11 @@ impl<C> ReleaseCapacityReservationBuilder<C> {
         self,
     ) -> Result<ReleaseCapacityReservationInput, aliyun_core::InvalidInput> {
         let input = ReleaseCapacityReservationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            private_pool_options: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            private_pool_options: aliyun_core::__private::validate::required(
                 "PrivatePoolOptions",
                 self.private_pool_options,
             )?,
@@ -141,7 +144,7 @@ pub struct ReleaseCapacityReservationOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -630,7 +633,7 @@ impl aliyun_core::error::OperationError for ReleaseCapacityReservationError {
         }
     }
 }
-aliyun_core::operation_error!(ReleaseCapacityReservationError);
+aliyun_core::__private::operation_error!(ReleaseCapacityReservationError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,8 +61,11 @@ impl<C> ReleaseDedicatedHostBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ReleaseDedicatedHostInput, aliyun_core::InvalidInput> {
         let input = ReleaseDedicatedHostInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            dedicated_host_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            dedicated_host_id: aliyun_core::__private::validate::required(
                 "DedicatedHostId",
                 self.dedicated_host_id,
             )?,
@@ -109,7 +112,7 @@ pub struct ReleaseDedicatedHostOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -235,7 +238,7 @@ impl aliyun_core::error::OperationError for ReleaseDedicatedHostError {
         }
     }
 }
-aliyun_core::operation_error!(ReleaseDedicatedHostError);
+aliyun_core::__private::operation_error!(ReleaseDedicatedHostError);
 #[cfg(test)]
 mod tests {
     use super::*;

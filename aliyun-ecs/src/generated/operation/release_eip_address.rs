@@ -64,7 +64,7 @@ impl<C> ReleaseEipAddressBuilder<C> {
     pub fn build(self) -> Result<ReleaseEipAddressInput, aliyun_core::InvalidInput> {
         let input = ReleaseEipAddressInput {
             region_id: self.region_id,
-            allocation_id: aliyun_core::validate::required(
+            allocation_id: aliyun_core::__private::validate::required(
                 "AllocationId",
                 self.allocation_id,
             )?,
@@ -109,7 +109,7 @@ pub struct ReleaseEipAddressOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -271,7 +271,7 @@ impl aliyun_core::error::OperationError for ReleaseEipAddressError {
         }
     }
 }
-aliyun_core::operation_error!(ReleaseEipAddressError);
+aliyun_core::__private::operation_error!(ReleaseEipAddressError);
 #[cfg(test)]
 mod tests {
     use super::*;

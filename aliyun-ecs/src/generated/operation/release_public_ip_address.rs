@@ -103,7 +103,7 @@ impl<C> ReleasePublicIpAddressBuilder<C> {
         let input = ReleasePublicIpAddressInput {
             region_id: self.region_id,
             instance_id: self.instance_id,
-            public_ip_address: aliyun_core::validate::required(
+            public_ip_address: aliyun_core::__private::validate::required(
                 "PublicIpAddress",
                 self.public_ip_address,
             )?,
@@ -153,14 +153,14 @@ pub struct ReleasePublicIpAddressOutput {
     #[serde(
         rename = "RemainTimes",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub remain_times: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -322,7 +322,7 @@ impl aliyun_core::error::OperationError for ReleasePublicIpAddressError {
         }
     }
 }
-aliyun_core::operation_error!(ReleasePublicIpAddressError);
+aliyun_core::__private::operation_error!(ReleasePublicIpAddressError);
 #[cfg(test)]
 mod tests {
     use super::*;

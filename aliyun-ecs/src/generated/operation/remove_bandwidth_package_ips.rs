@@ -105,8 +105,11 @@ impl<C> RemoveBandwidthPackageIpsBuilder<C> {
         self,
     ) -> Result<RemoveBandwidthPackageIpsInput, aliyun_core::InvalidInput> {
         let input = RemoveBandwidthPackageIpsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            bandwidth_package_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            bandwidth_package_id: aliyun_core::__private::validate::required(
                 "BandwidthPackageId",
                 self.bandwidth_package_id,
             )?,
@@ -157,7 +160,7 @@ pub struct RemoveBandwidthPackageIpsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -203,7 +206,7 @@ impl aliyun_core::Operation for RemoveBandwidthPackageIpsInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "RemovedIpAddresses",
             self.removed_ip_addresses.len(),
             Some(1),
@@ -298,7 +301,7 @@ impl aliyun_core::error::OperationError for RemoveBandwidthPackageIpsError {
         }
     }
 }
-aliyun_core::operation_error!(RemoveBandwidthPackageIpsError);
+aliyun_core::__private::operation_error!(RemoveBandwidthPackageIpsError);
 #[cfg(test)]
 mod tests {
     use super::*;

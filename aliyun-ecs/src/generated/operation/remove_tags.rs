@@ -102,12 +102,15 @@ impl<C> RemoveTagsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<RemoveTagsInput, aliyun_core::InvalidInput> {
         let input = RemoveTagsInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            resource_type: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
                 self.resource_type,
             )?,
-            resource_id: aliyun_core::validate::required(
+            resource_id: aliyun_core::__private::validate::required(
                 "ResourceId",
                 self.resource_id,
             )?,
@@ -155,7 +158,7 @@ pub struct RemoveTagsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -200,8 +203,8 @@ impl aliyun_core::Operation for RemoveTagsInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(20))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(20))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -288,7 +291,7 @@ impl aliyun_core::error::OperationError for RemoveTagsError {
         }
     }
 }
-aliyun_core::operation_error!(RemoveTagsError);
+aliyun_core::__private::operation_error!(RemoveTagsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,12 +118,15 @@ impl<C> RenewDedicatedHostsBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<RenewDedicatedHostsInput, aliyun_core::InvalidInput> {
         let input = RenewDedicatedHostsInput {
-            dedicated_host_ids: aliyun_core::validate::required(
+            dedicated_host_ids: aliyun_core::__private::validate::required(
                 "DedicatedHostIds",
                 self.dedicated_host_ids,
             )?,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            period: aliyun_core::validate::required("Period", self.period)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            period: aliyun_core::__private::validate::required("Period", self.period)?,
             period_unit: self.period_unit,
             client_token: self.client_token,
         };
@@ -172,7 +175,7 @@ pub struct RenewDedicatedHostsOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -362,7 +365,7 @@ impl aliyun_core::error::OperationError for RenewDedicatedHostsError {
         }
     }
 }
-aliyun_core::operation_error!(RenewDedicatedHostsError);
+aliyun_core::__private::operation_error!(RenewDedicatedHostsError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,7 +119,7 @@ impl<C> RenewInstanceBuilder<C> {
     pub fn build(self) -> Result<RenewInstanceInput, aliyun_core::InvalidInput> {
         let input = RenewInstanceInput {
             client_token: self.client_token,
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -167,14 +167,14 @@ pub struct RenewInstanceOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -910,7 +910,7 @@ impl aliyun_core::error::OperationError for RenewInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(RenewInstanceError);
+aliyun_core::__private::operation_error!(RenewInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

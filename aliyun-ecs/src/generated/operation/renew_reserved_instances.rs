@@ -161,7 +161,10 @@ impl<C> RenewReservedInstancesBuilder<C> {
     ) -> Result<RenewReservedInstancesInput, aliyun_core::InvalidInput> {
         let input = RenewReservedInstancesInput {
             reserved_instance_id: self.reserved_instance_id.unwrap_or_default(),
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             period: self.period,
             period_unit: self.period_unit,
             client_token: self.client_token,
@@ -215,14 +218,14 @@ pub struct RenewReservedInstancesOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `ReservedInstanceIdSets` on the wire.
@@ -231,7 +234,7 @@ pub struct RenewReservedInstancesOutput {
     #[serde(
         rename = "ReservedInstanceIdSets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub reserved_instance_id_sets: Vec<String>,
 }
@@ -492,7 +495,7 @@ impl aliyun_core::Operation for RenewReservedInstancesInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ReservedInstanceId",
             self.reserved_instance_id.len(),
             Some(1),
@@ -931,7 +934,7 @@ impl aliyun_core::error::OperationError for RenewReservedInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(RenewReservedInstancesError);
+aliyun_core::__private::operation_error!(RenewReservedInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

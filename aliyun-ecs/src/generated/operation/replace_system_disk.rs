@@ -401,14 +401,14 @@ pub struct ReplaceSystemDiskOutput {
     #[serde(
         rename = "DiskId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub disk_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -802,8 +802,8 @@ impl aliyun_core::Operation for ReplaceSystemDiskInput {
         if let Some(value) = &self.system_disk {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
-        aliyun_core::validate::items("Arn", self.arn.len(), None, Some(10))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(10))?;
+        aliyun_core::__private::validate::each(
             "Arn",
             &self.arn,
             |name, item| {
@@ -1461,7 +1461,7 @@ impl aliyun_core::error::OperationError for ReplaceSystemDiskError {
         }
     }
 }
-aliyun_core::operation_error!(ReplaceSystemDiskError);
+aliyun_core::__private::operation_error!(ReplaceSystemDiskError);
 #[cfg(test)]
 mod tests {
     use super::*;

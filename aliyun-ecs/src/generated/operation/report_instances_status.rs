@@ -259,7 +259,7 @@ pub struct ReportInstancesStatusOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -299,14 +299,24 @@ impl aliyun_core::Operation for ReportInstancesStatusInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             Some(1),
             Some(100),
         )?;
-        aliyun_core::validate::items("DiskId", self.disk_id.len(), None, Some(100))?;
-        aliyun_core::validate::items("Device", self.device.len(), None, Some(100))?;
+        aliyun_core::__private::validate::items(
+            "DiskId",
+            self.disk_id.len(),
+            None,
+            Some(100),
+        )?;
+        aliyun_core::__private::validate::items(
+            "Device",
+            self.device.len(),
+            None,
+            Some(100),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -382,7 +392,7 @@ impl aliyun_core::error::OperationError for ReportInstancesStatusError {
         }
     }
 }
-aliyun_core::operation_error!(ReportInstancesStatusError);
+aliyun_core::__private::operation_error!(ReportInstancesStatusError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,8 +80,8 @@ impl<C> ResetDiskBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ResetDiskInput, aliyun_core::InvalidInput> {
         let input = ResetDiskInput {
-            disk_id: aliyun_core::validate::required("DiskId", self.disk_id)?,
-            snapshot_id: aliyun_core::validate::required(
+            disk_id: aliyun_core::__private::validate::required("DiskId", self.disk_id)?,
+            snapshot_id: aliyun_core::__private::validate::required(
                 "SnapshotId",
                 self.snapshot_id,
             )?,
@@ -125,7 +125,7 @@ pub struct ResetDiskOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -490,7 +490,7 @@ impl aliyun_core::error::OperationError for ResetDiskError {
         }
     }
 }
-aliyun_core::operation_error!(ResetDiskError);
+aliyun_core::__private::operation_error!(ResetDiskError);
 #[cfg(test)]
 mod tests {
     use super::*;

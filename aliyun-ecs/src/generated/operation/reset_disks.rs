@@ -83,7 +83,10 @@ impl<C> ResetDisksBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<ResetDisksInput, aliyun_core::InvalidInput> {
         let input = ResetDisksInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             dry_run: self.dry_run,
             disk: self.disk.unwrap_or_default(),
         };
@@ -130,14 +133,14 @@ pub struct ResetDisksOutput {
     #[serde(
         rename = "OperationProgressSet",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub operation_progress_set: Vec<OperationProgress>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -297,8 +300,13 @@ impl aliyun_core::Operation for ResetDisksInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items("Disk", self.disk.len(), Some(1), Some(16))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Disk",
+            self.disk.len(),
+            Some(1),
+            Some(16),
+        )?;
+        aliyun_core::__private::validate::each(
             "Disk",
             &self.disk,
             |name, item| {
@@ -559,7 +567,7 @@ impl aliyun_core::error::OperationError for ResetDisksError {
         }
     }
 }
-aliyun_core::operation_error!(ResetDisksError);
+aliyun_core::__private::operation_error!(ResetDisksError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -143,14 +143,14 @@ pub struct ResizeDiskOutput {
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -397,7 +397,12 @@ impl aliyun_core::Operation for ResizeDiskInput {
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         if let Some(value) = &self.new_size {
-            aliyun_core::validate::range("NewSize", *value, Some(1), Some(65536))?;
+            aliyun_core::__private::validate::range(
+                "NewSize",
+                *value,
+                Some(1),
+                Some(65536),
+            )?;
         }
         Ok(())
     }
@@ -794,7 +799,7 @@ impl aliyun_core::error::OperationError for ResizeDiskError {
         }
     }
 }
-aliyun_core::operation_error!(ResizeDiskError);
+aliyun_core::__private::operation_error!(ResizeDiskError);
 #[cfg(test)]
 mod tests {
     use super::*;

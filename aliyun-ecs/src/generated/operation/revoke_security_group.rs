@@ -550,7 +550,7 @@ pub struct RevokeSecurityGroupOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -776,19 +776,19 @@ impl aliyun_core::Operation for RevokeSecurityGroupInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupRuleId",
             self.security_group_rule_id.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Permissions",
             self.permissions.len(),
             None,
             Some(100),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "Permissions",
             &self.permissions,
             |name, item| {
@@ -1181,7 +1181,7 @@ impl aliyun_core::error::OperationError for RevokeSecurityGroupError {
         }
     }
 }
-aliyun_core::operation_error!(RevokeSecurityGroupError);
+aliyun_core::__private::operation_error!(RevokeSecurityGroupError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -486,12 +486,15 @@ impl<C> RunCommandBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<RunCommandInput, aliyun_core::InvalidInput> {
         let input = RunCommandInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
             name: self.name,
             description: self.description,
-            r#type: aliyun_core::validate::required("Type", self.r#type)?,
-            command_content: aliyun_core::validate::required(
+            r#type: aliyun_core::__private::validate::required("Type", self.r#type)?,
+            command_content: aliyun_core::__private::validate::required(
                 "CommandContent",
                 self.command_content,
             )?,
@@ -576,21 +579,21 @@ pub struct RunCommandOutput {
     #[serde(
         rename = "CommandId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub command_id: Option<String>,
     /// `InvokeId` on the wire.
     #[serde(
         rename = "InvokeId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -911,14 +914,14 @@ impl aliyun_core::Operation for RunCommandInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
             Some(501),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -926,13 +929,13 @@ impl aliyun_core::Operation for RunCommandInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ResourceTag",
             self.resource_tag.len(),
             None,
             Some(11),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "ResourceTag",
             &self.resource_tag,
             |name, item| {
@@ -1450,7 +1453,7 @@ impl aliyun_core::error::OperationError for RunCommandError {
         }
     }
 }
-aliyun_core::operation_error!(RunCommandError);
+aliyun_core::__private::operation_error!(RunCommandError);
 #[cfg(test)]
 mod tests {
     use super::*;

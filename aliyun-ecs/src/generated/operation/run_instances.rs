@@ -1429,7 +1429,10 @@ impl<C> RunInstancesBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<RunInstancesInput, aliyun_core::InvalidInput> {
         let input = RunInstancesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             image_id: self.image_id,
             image_family: self.image_family,
             instance_type: self.instance_type,
@@ -1614,28 +1617,28 @@ pub struct RunInstancesOutput {
     #[serde(
         rename = "InstanceIdSets",
         default,
-        deserialize_with = "aliyun_core::de::lenient_list"
+        deserialize_with = "aliyun_core::__private::de::lenient_list"
     )]
     pub instance_id_sets: Vec<String>,
     /// `OrderId` on the wire.
     #[serde(
         rename = "OrderId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `TradePrice` on the wire.
     #[serde(
         rename = "TradePrice",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub trade_price: Option<f64>,
 }
@@ -3620,16 +3623,31 @@ impl aliyun_core::Operation for RunInstancesInput {
             aliyun_core::params::StructParam::validate(value, "SystemDisk")?;
         }
         if let Some(value) = &self.amount {
-            aliyun_core::validate::range("Amount", *value, Some(1), Some(1000))?;
+            aliyun_core::__private::validate::range(
+                "Amount",
+                *value,
+                Some(1),
+                Some(1000),
+            )?;
         }
         if let Some(value) = &self.min_amount {
-            aliyun_core::validate::range("MinAmount", *value, Some(1), Some(100))?;
+            aliyun_core::__private::validate::range(
+                "MinAmount",
+                *value,
+                Some(1),
+                Some(100),
+            )?;
         }
         if let Some(value) = &self.spot_duration {
-            aliyun_core::validate::range("SpotDuration", *value, Some(0), Some(6))?;
+            aliyun_core::__private::validate::range(
+                "SpotDuration",
+                *value,
+                Some(0),
+                Some(6),
+            )?;
         }
         if let Some(value) = &self.spot_price_limit {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "SpotPriceLimit",
                 *value,
                 Some(0.0),
@@ -3637,7 +3655,7 @@ impl aliyun_core::Operation for RunInstancesInput {
             )?;
         }
         if let Some(value) = &self.network_interface_queue_number {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "NetworkInterfaceQueueNumber",
                 *value,
                 Some(1),
@@ -3648,7 +3666,7 @@ impl aliyun_core::Operation for RunInstancesInput {
             aliyun_core::params::StructParam::validate(value, "HibernationOptions")?;
         }
         if let Some(value) = &self.storage_set_partition_number {
-            aliyun_core::validate::range(
+            aliyun_core::__private::validate::range(
                 "StorageSetPartitionNumber",
                 *value,
                 Some(1),
@@ -3667,20 +3685,25 @@ impl aliyun_core::Operation for RunInstancesInput {
         if let Some(value) = &self.scheduler_options {
             aliyun_core::params::StructParam::validate(value, "SchedulerOptions")?;
         }
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "SecurityGroupIds",
             self.security_group_ids.len(),
             None,
             Some(16),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "HostNames",
             self.host_names.len(),
             None,
             Some(1000),
         )?;
-        aliyun_core::validate::items("DataDisk", self.data_disk.len(), None, Some(16))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "DataDisk",
+            self.data_disk.len(),
+            None,
+            Some(16),
+        )?;
+        aliyun_core::__private::validate::each(
             "DataDisk",
             &self.data_disk,
             |name, item| {
@@ -3688,8 +3711,8 @@ impl aliyun_core::Operation for RunInstancesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Arn", self.arn.len(), None, Some(16))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Arn", self.arn.len(), None, Some(16))?;
+        aliyun_core::__private::validate::each(
             "Arn",
             &self.arn,
             |name, item| {
@@ -3697,13 +3720,13 @@ impl aliyun_core::Operation for RunInstancesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "NetworkInterface",
             self.network_interface.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "NetworkInterface",
             &self.network_interface,
             |name, item| {
@@ -3711,8 +3734,8 @@ impl aliyun_core::Operation for RunInstancesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(71))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(71))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -3720,7 +3743,7 @@ impl aliyun_core::Operation for RunInstancesInput {
                 Ok(())
             },
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv6Address",
             self.ipv6_address.len(),
             None,
@@ -7083,7 +7106,7 @@ impl aliyun_core::error::OperationError for RunInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(RunInstancesError);
+aliyun_core::__private::operation_error!(RunInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

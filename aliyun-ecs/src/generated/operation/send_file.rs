@@ -294,14 +294,23 @@ impl<C> SendFileBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<SendFileInput, aliyun_core::InvalidInput> {
         let input = SendFileInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             resource_group_id: self.resource_group_id,
-            name: aliyun_core::validate::required("Name", self.name)?,
+            name: aliyun_core::__private::validate::required("Name", self.name)?,
             description: self.description,
             timeout: self.timeout,
-            target_dir: aliyun_core::validate::required("TargetDir", self.target_dir)?,
+            target_dir: aliyun_core::__private::validate::required(
+                "TargetDir",
+                self.target_dir,
+            )?,
             content_type: self.content_type,
-            content: aliyun_core::validate::required("Content", self.content)?,
+            content: aliyun_core::__private::validate::required(
+                "Content",
+                self.content,
+            )?,
             file_owner: self.file_owner,
             file_group: self.file_group,
             file_mode: self.file_mode,
@@ -358,14 +367,14 @@ pub struct SendFileOutput {
     #[serde(
         rename = "InvokeId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub invoke_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -490,14 +499,14 @@ impl aliyun_core::Operation for SendFileInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             Some(1),
             Some(100),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), None, Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items("Tag", self.tag.len(), None, Some(21))?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -704,7 +713,7 @@ impl aliyun_core::error::OperationError for SendFileError {
         }
     }
 }
-aliyun_core::operation_error!(SendFileError);
+aliyun_core::__private::operation_error!(SendFileError);
 #[cfg(test)]
 mod tests {
     use super::*;

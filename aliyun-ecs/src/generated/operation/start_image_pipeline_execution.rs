@@ -104,9 +104,12 @@ impl<C> StartImagePipelineExecutionBuilder<C> {
         self,
     ) -> Result<StartImagePipelineExecutionInput, aliyun_core::InvalidInput> {
         let input = StartImagePipelineExecutionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             template_tag: self.template_tag.unwrap_or_default(),
-            image_pipeline_id: aliyun_core::validate::required(
+            image_pipeline_id: aliyun_core::__private::validate::required(
                 "ImagePipelineId",
                 self.image_pipeline_id,
             )?,
@@ -156,14 +159,14 @@ pub struct StartImagePipelineExecutionOutput {
     #[serde(
         rename = "ExecutionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub execution_id: Option<String>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -194,13 +197,13 @@ impl aliyun_core::Operation for StartImagePipelineExecutionInput {
     };
     const CLIENT_TOKEN: Option<&'static str> = Some("ClientToken");
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "TemplateTag",
             self.template_tag.len(),
             None,
             Some(20),
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "TemplateTag",
             &self.template_tag,
             |name, item| {
@@ -270,7 +273,7 @@ impl aliyun_core::error::OperationError for StartImagePipelineExecutionError {
         }
     }
 }
-aliyun_core::operation_error!(StartImagePipelineExecutionError);
+aliyun_core::__private::operation_error!(StartImagePipelineExecutionError);
 #[cfg(test)]
 mod tests {
     use super::*;

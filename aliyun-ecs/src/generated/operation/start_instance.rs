@@ -80,7 +80,7 @@ impl<C> StartInstanceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<StartInstanceInput, aliyun_core::InvalidInput> {
         let input = StartInstanceInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -125,7 +125,7 @@ pub struct StartInstanceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -468,7 +468,7 @@ impl aliyun_core::error::OperationError for StartInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(StartInstanceError);
+aliyun_core::__private::operation_error!(StartInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

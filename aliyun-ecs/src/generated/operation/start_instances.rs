@@ -103,7 +103,10 @@ impl<C> StartInstancesBuilder<C> {
     pub fn build(self) -> Result<StartInstancesInput, aliyun_core::InvalidInput> {
         let input = StartInstancesInput {
             dry_run: self.dry_run,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             batch_optimization: self.batch_optimization,
             instance_id: self.instance_id.unwrap_or_default(),
         };
@@ -151,14 +154,14 @@ pub struct StartInstancesOutput {
     #[serde(
         rename = "InstanceResponses",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_responses: Vec<InstanceResponse>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -273,7 +276,7 @@ impl aliyun_core::Operation for StartInstancesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             Some(1),
@@ -468,7 +471,7 @@ impl aliyun_core::error::OperationError for StartInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(StartInstancesError);
+aliyun_core::__private::operation_error!(StartInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,28 +192,28 @@ pub struct StartTerminalSessionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// `SecurityToken` on the wire.
     #[serde(
         rename = "SecurityToken",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub security_token: Option<String>,
     /// `SessionId` on the wire.
     #[serde(
         rename = "SessionId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub session_id: Option<String>,
     /// `WebSocketUrl` on the wire.
     #[serde(
         rename = "WebSocketUrl",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub web_socket_url: Option<String>,
 }
@@ -308,7 +308,7 @@ impl aliyun_core::Operation for StartTerminalSessionInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             Some(1),
@@ -473,7 +473,7 @@ impl aliyun_core::error::OperationError for StartTerminalSessionError {
         }
     }
 }
-aliyun_core::operation_error!(StartTerminalSessionError);
+aliyun_core::__private::operation_error!(StartTerminalSessionError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,7 +137,7 @@ impl<C> StopInstanceBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<StopInstanceInput, aliyun_core::InvalidInput> {
         let input = StopInstanceInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -188,7 +188,7 @@ pub struct StopInstanceOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -408,7 +408,7 @@ impl aliyun_core::error::OperationError for StopInstanceError {
         }
     }
 }
-aliyun_core::operation_error!(StopInstanceError);
+aliyun_core::__private::operation_error!(StopInstanceError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,7 +141,10 @@ impl<C> StopInstancesBuilder<C> {
     pub fn build(self) -> Result<StopInstancesInput, aliyun_core::InvalidInput> {
         let input = StopInstancesInput {
             dry_run: self.dry_run,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
             force_stop: self.force_stop,
             stopped_mode: self.stopped_mode,
             batch_optimization: self.batch_optimization,
@@ -193,14 +196,14 @@ pub struct StopInstancesOutput {
     #[serde(
         rename = "InstanceResponses",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub instance_responses: Vec<InstanceResponse>,
     /// `RequestId` on the wire.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -290,7 +293,7 @@ impl aliyun_core::Operation for StopInstancesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             Some(1),
@@ -446,7 +449,7 @@ impl aliyun_core::error::OperationError for StopInstancesError {
         }
     }
 }
-aliyun_core::operation_error!(StopInstancesError);
+aliyun_core::__private::operation_error!(StopInstancesError);
 #[cfg(test)]
 mod tests {
     use super::*;

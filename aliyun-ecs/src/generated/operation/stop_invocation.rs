@@ -82,8 +82,14 @@ impl<C> StopInvocationBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<StopInvocationInput, aliyun_core::InvalidInput> {
         let input = StopInvocationInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            invoke_id: aliyun_core::validate::required("InvokeId", self.invoke_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            invoke_id: aliyun_core::__private::validate::required(
+                "InvokeId",
+                self.invoke_id,
+            )?,
             instance_id: self.instance_id.unwrap_or_default(),
         };
         aliyun_core::Operation::validate(&input)?;
@@ -127,7 +133,7 @@ pub struct StopInvocationOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -172,7 +178,7 @@ impl aliyun_core::Operation for StopInvocationInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceId",
             self.instance_id.len(),
             None,
@@ -254,7 +260,7 @@ impl aliyun_core::error::OperationError for StopInvocationError {
         }
     }
 }
-aliyun_core::operation_error!(StopInvocationError);
+aliyun_core::__private::operation_error!(StopInvocationError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,8 +104,11 @@ impl<C> TagResourcesBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<TagResourcesInput, aliyun_core::InvalidInput> {
         let input = TagResourcesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            resource_type: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
                 self.resource_type,
             )?,
@@ -154,7 +157,7 @@ pub struct TagResourcesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -304,14 +307,19 @@ impl aliyun_core::Operation for TagResourcesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ResourceId",
             self.resource_id.len(),
             Some(1),
             Some(51),
         )?;
-        aliyun_core::validate::items("Tag", self.tag.len(), Some(1), Some(21))?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::items(
+            "Tag",
+            self.tag.len(),
+            Some(1),
+            Some(21),
+        )?;
+        aliyun_core::__private::validate::each(
             "Tag",
             &self.tag,
             |name, item| {
@@ -545,7 +553,7 @@ impl aliyun_core::error::OperationError for TagResourcesError {
         }
     }
 }
-aliyun_core::operation_error!(TagResourcesError);
+aliyun_core::__private::operation_error!(TagResourcesError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,8 +103,11 @@ impl<C> TerminatePhysicalConnectionBuilder<C> {
         self,
     ) -> Result<TerminatePhysicalConnectionInput, aliyun_core::InvalidInput> {
         let input = TerminatePhysicalConnectionInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            physical_connection_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            physical_connection_id: aliyun_core::__private::validate::required(
                 "PhysicalConnectionId",
                 self.physical_connection_id,
             )?,
@@ -155,7 +158,7 @@ pub struct TerminatePhysicalConnectionOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -258,7 +261,7 @@ impl aliyun_core::error::OperationError for TerminatePhysicalConnectionError {
         }
     }
 }
-aliyun_core::operation_error!(TerminatePhysicalConnectionError);
+aliyun_core::__private::operation_error!(TerminatePhysicalConnectionError);
 #[cfg(test)]
 mod tests {
     use super::*;

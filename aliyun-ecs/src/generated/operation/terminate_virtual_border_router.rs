@@ -103,8 +103,11 @@ impl<C> TerminateVirtualBorderRouterBuilder<C> {
         self,
     ) -> Result<TerminateVirtualBorderRouterInput, aliyun_core::InvalidInput> {
         let input = TerminateVirtualBorderRouterInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            vbr_id: aliyun_core::validate::required("VbrId", self.vbr_id)?,
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            vbr_id: aliyun_core::__private::validate::required("VbrId", self.vbr_id)?,
             client_token: self.client_token,
             user_cidr: self.user_cidr,
         };
@@ -152,7 +155,7 @@ pub struct TerminateVirtualBorderRouterOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -255,7 +258,7 @@ impl aliyun_core::error::OperationError for TerminateVirtualBorderRouterError {
         }
     }
 }
-aliyun_core::operation_error!(TerminateVirtualBorderRouterError);
+aliyun_core::__private::operation_error!(TerminateVirtualBorderRouterError);
 #[cfg(test)]
 mod tests {
     use super::*;

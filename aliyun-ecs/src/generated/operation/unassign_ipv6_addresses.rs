@@ -103,8 +103,11 @@ impl<C> UnassignIpv6AddressesBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<UnassignIpv6AddressesInput, aliyun_core::InvalidInput> {
         let input = UnassignIpv6AddressesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            network_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
                 self.network_interface_id,
             )?,
@@ -155,7 +158,7 @@ pub struct UnassignIpv6AddressesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -290,13 +293,13 @@ impl aliyun_core::Operation for UnassignIpv6AddressesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv6Address",
             self.ipv6_address.len(),
             None,
             Some(10),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv6Prefix",
             self.ipv6_prefix.len(),
             None,
@@ -517,7 +520,7 @@ impl aliyun_core::error::OperationError for UnassignIpv6AddressesError {
         }
     }
 }
-aliyun_core::operation_error!(UnassignIpv6AddressesError);
+aliyun_core::__private::operation_error!(UnassignIpv6AddressesError);
 #[cfg(test)]
 mod tests {
     use super::*;

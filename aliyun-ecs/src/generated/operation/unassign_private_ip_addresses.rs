@@ -105,8 +105,11 @@ impl<C> UnassignPrivateIpAddressesBuilder<C> {
         self,
     ) -> Result<UnassignPrivateIpAddressesInput, aliyun_core::InvalidInput> {
         let input = UnassignPrivateIpAddressesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            network_interface_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            network_interface_id: aliyun_core::__private::validate::required(
                 "NetworkInterfaceId",
                 self.network_interface_id,
             )?,
@@ -157,7 +160,7 @@ pub struct UnassignPrivateIpAddressesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -357,13 +360,13 @@ impl aliyun_core::Operation for UnassignPrivateIpAddressesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "PrivateIpAddress",
             self.private_ip_address.len(),
             None,
             Some(32),
         )?;
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "Ipv4Prefix",
             self.ipv4_prefix.len(),
             None,
@@ -685,7 +688,7 @@ impl aliyun_core::error::OperationError for UnassignPrivateIpAddressesError {
         }
     }
 }
-aliyun_core::operation_error!(UnassignPrivateIpAddressesError);
+aliyun_core::__private::operation_error!(UnassignPrivateIpAddressesError);
 #[cfg(test)]
 mod tests {
     use super::*;

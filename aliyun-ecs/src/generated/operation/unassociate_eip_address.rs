@@ -150,7 +150,7 @@ pub struct UnassociateEipAddressOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -502,7 +502,7 @@ impl aliyun_core::error::OperationError for UnassociateEipAddressError {
         }
     }
 }
-aliyun_core::operation_error!(UnassociateEipAddressError);
+aliyun_core::__private::operation_error!(UnassociateEipAddressError);
 #[cfg(test)]
 mod tests {
     use super::*;

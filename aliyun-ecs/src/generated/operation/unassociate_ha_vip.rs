@@ -121,9 +121,15 @@ impl<C> UnassociateHaVipBuilder<C> {
     pub fn build(self) -> Result<UnassociateHaVipInput, aliyun_core::InvalidInput> {
         let input = UnassociateHaVipInput {
             client_token: self.client_token,
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            ha_vip_id: aliyun_core::validate::required("HaVipId", self.ha_vip_id)?,
-            instance_id: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            ha_vip_id: aliyun_core::__private::validate::required(
+                "HaVipId",
+                self.ha_vip_id,
+            )?,
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
@@ -172,7 +178,7 @@ pub struct UnassociateHaVipOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -334,7 +340,7 @@ impl aliyun_core::error::OperationError for UnassociateHaVipError {
         }
     }
 }
-aliyun_core::operation_error!(UnassociateHaVipError);
+aliyun_core::__private::operation_error!(UnassociateHaVipError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,8 +122,11 @@ impl<C> UntagResourcesBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<UntagResourcesInput, aliyun_core::InvalidInput> {
         let input = UntagResourcesInput {
-            region_id: aliyun_core::validate::required("RegionId", self.region_id)?,
-            resource_type: aliyun_core::validate::required(
+            region_id: aliyun_core::__private::validate::required(
+                "RegionId",
+                self.region_id,
+            )?,
+            resource_type: aliyun_core::__private::validate::required(
                 "ResourceType",
                 self.resource_type,
             )?,
@@ -174,7 +177,7 @@ pub struct UntagResourcesOutput {
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -314,13 +317,18 @@ impl aliyun_core::Operation for UntagResourcesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "ResourceId",
             self.resource_id.len(),
             Some(1),
             Some(51),
         )?;
-        aliyun_core::validate::items("TagKey", self.tag_key.len(), None, Some(21))?;
+        aliyun_core::__private::validate::items(
+            "TagKey",
+            self.tag_key.len(),
+            None,
+            Some(21),
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -536,7 +544,7 @@ impl aliyun_core::error::OperationError for UntagResourcesError {
         }
     }
 }
-aliyun_core::operation_error!(UntagResourcesError);
+aliyun_core::__private::operation_error!(UntagResourcesError);
 #[cfg(test)]
 mod tests {
     use super::*;

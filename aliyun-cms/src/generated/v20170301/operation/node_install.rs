@@ -80,11 +80,11 @@ impl<C> NodeInstallBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<NodeInstallInput, aliyun_core::InvalidInput> {
         let input = NodeInstallInput {
-            instance_id: aliyun_core::validate::required(
+            instance_id: aliyun_core::__private::validate::required(
                 "InstanceId",
                 self.instance_id,
             )?,
-            user_id: aliyun_core::validate::required("UserId", self.user_id)?,
+            user_id: aliyun_core::__private::validate::required("UserId", self.user_id)?,
             force: self.force,
         };
         aliyun_core::Operation::validate(&input)?;
@@ -125,28 +125,28 @@ pub struct NodeInstallOutput {
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<i32>,
     /// The reason of a failure.
     #[serde(
         rename = "ErrorMessage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_message: Option<String>,
     /// Whether the request succeeded. Failures arrive as errors, so a decoded output holds `true`.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// The ID of the request, for support and log queries.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -182,9 +182,9 @@ impl aliyun_core::Operation for NodeInstallInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.instance_id;
-        aliyun_core::validate::length("InstanceId", value, Some(1), None)?;
+        aliyun_core::__private::validate::length("InstanceId", value, Some(1), None)?;
         let value = &self.user_id;
-        aliyun_core::validate::length("UserId", value, Some(1), None)?;
+        aliyun_core::__private::validate::length("UserId", value, Some(1), None)?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -239,7 +239,7 @@ impl aliyun_core::error::OperationError for NodeInstallError {
         }
     }
 }
-aliyun_core::operation_error!(NodeInstallError);
+aliyun_core::__private::operation_error!(NodeInstallError);
 #[cfg(test)]
 mod tests {
     use super::*;

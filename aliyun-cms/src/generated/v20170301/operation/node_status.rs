@@ -43,7 +43,10 @@ impl<C> NodeStatusBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<NodeStatusInput, aliyun_core::InvalidInput> {
         let input = NodeStatusInput {
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -78,49 +81,49 @@ pub struct NodeStatusOutput {
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<i32>,
     /// The reason of a failure.
     #[serde(
         rename = "ErrorMessage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_message: Option<String>,
     /// Whether the request succeeded.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// The ID of the request.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// The ID of the instance.
     #[serde(
         rename = "InstanceId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub instance_id: Option<String>,
     /// Whether the agent is installed automatically on this instance.
     #[serde(
         rename = "AutoInstall",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub auto_install: Option<bool>,
     /// The agent's state.
     #[serde(
         rename = "Status",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub status: Option<AgentStatus>,
 }
@@ -156,7 +159,7 @@ impl aliyun_core::Operation for NodeStatusInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.instance_id;
-        aliyun_core::validate::length("InstanceId", value, Some(1), None)?;
+        aliyun_core::__private::validate::length("InstanceId", value, Some(1), None)?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -209,7 +212,7 @@ impl aliyun_core::error::OperationError for NodeStatusError {
         }
     }
 }
-aliyun_core::operation_error!(NodeStatusError);
+aliyun_core::__private::operation_error!(NodeStatusError);
 #[cfg(test)]
 mod tests {
     use super::*;

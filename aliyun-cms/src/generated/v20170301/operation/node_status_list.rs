@@ -78,28 +78,28 @@ pub struct NodeStatusListOutput {
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<i32>,
     /// The reason of a failure.
     #[serde(
         rename = "ErrorMessage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_message: Option<String>,
     /// Whether the request succeeded.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// The ID of the request.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
     /// The agent state of each instance. Seen both wrapped (`{"NodeStatus": [...]}`) and
@@ -109,7 +109,7 @@ pub struct NodeStatusListOutput {
     #[serde(
         rename = "NodeStatusList",
         default,
-        deserialize_with = "aliyun_core::de::wrapped_list"
+        deserialize_with = "aliyun_core::__private::de::wrapped_list"
     )]
     pub node_statuses: Vec<NodeStatus>,
 }
@@ -144,17 +144,17 @@ impl aliyun_core::Operation for NodeStatusListInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::validate::items(
+        aliyun_core::__private::validate::items(
             "InstanceIds",
             self.instance_ids.len(),
             Some(1),
             None,
         )?;
-        aliyun_core::validate::each(
+        aliyun_core::__private::validate::each(
             "InstanceIds",
             &self.instance_ids,
             |name, item| {
-                aliyun_core::validate::length(name, item, Some(1), None)?;
+                aliyun_core::__private::validate::length(name, item, Some(1), None)?;
                 Ok(())
             },
         )?;
@@ -210,7 +210,7 @@ impl aliyun_core::error::OperationError for NodeStatusListError {
         }
     }
 }
-aliyun_core::operation_error!(NodeStatusListError);
+aliyun_core::__private::operation_error!(NodeStatusListError);
 #[cfg(test)]
 mod tests {
     use super::*;

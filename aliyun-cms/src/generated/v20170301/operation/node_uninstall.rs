@@ -42,7 +42,10 @@ impl<C> NodeUninstallBuilder<C> {
     /// Checks every rule of the spec and builds the input. Nothing is sent.
     pub fn build(self) -> Result<NodeUninstallInput, aliyun_core::InvalidInput> {
         let input = NodeUninstallInput {
-            instance_id: aliyun_core::validate::required("InstanceId", self.instance_id)?,
+            instance_id: aliyun_core::__private::validate::required(
+                "InstanceId",
+                self.instance_id,
+            )?,
         };
         aliyun_core::Operation::validate(&input)?;
         Ok(input)
@@ -77,28 +80,28 @@ pub struct NodeUninstallOutput {
     #[serde(
         rename = "ErrorCode",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_code: Option<i32>,
     /// The reason of a failure.
     #[serde(
         rename = "ErrorMessage",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub error_message: Option<String>,
     /// Whether the request succeeded. Failures arrive as errors, so a decoded output holds `true`.
     #[serde(
         rename = "Success",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub success: Option<bool>,
     /// The ID of the request, for support and log queries.
     #[serde(
         rename = "RequestId",
         default,
-        deserialize_with = "aliyun_core::de::lenient_opt"
+        deserialize_with = "aliyun_core::__private::de::lenient_opt"
     )]
     pub request_id: Option<String>,
 }
@@ -134,7 +137,7 @@ impl aliyun_core::Operation for NodeUninstallInput {
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
         let value = &self.instance_id;
-        aliyun_core::validate::length("InstanceId", value, Some(1), None)?;
+        aliyun_core::__private::validate::length("InstanceId", value, Some(1), None)?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
@@ -187,7 +190,7 @@ impl aliyun_core::error::OperationError for NodeUninstallError {
         }
     }
 }
-aliyun_core::operation_error!(NodeUninstallError);
+aliyun_core::__private::operation_error!(NodeUninstallError);
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -424,11 +424,12 @@ pub fn enum_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D
 ///     /// A value this version does not know.
 ///     Unknown(String),
 /// }
-/// aliyun_core::text_enum!(AgentStatus { Running => "running" });
+/// aliyun_core::__private::text_enum!(AgentStatus { Running => "running" });
 ///
 /// assert_eq!(AgentStatus::from("running"), AgentStatus::Running);
 /// assert_eq!(AgentStatus::from("later").as_str(), "later");
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! text_enum {
     ($name:ident { $($variant:ident => $value:literal),* $(,)? }) => {
@@ -485,7 +486,7 @@ macro_rules! text_enum {
             }
         }
 
-        impl $crate::de::LenientScalar for $name {
+        impl $crate::__private::de::LenientScalar for $name {
             const EXPECTING: &'static str = "a string value";
             fn from_text(text: &str) -> Option<Self> {
                 Some(Self::from(text))
@@ -518,7 +519,7 @@ macro_rules! text_enum {
             where
                 D: $crate::__private::serde::Deserializer<'de>,
             {
-                $crate::de::lenient(deserializer)
+                $crate::__private::de::lenient(deserializer)
             }
         }
     };

@@ -1,0 +1,18 @@
+//! What only generated code calls. Hidden from the docs (`#[doc(hidden)]` on the module): users
+//! call the crate root, generated code calls this.
+
+pub mod de;
+pub mod validate;
+
+pub use futures_util::stream::{BoxStream, Stream};
+pub use serde;
+
+pub use crate::{operation_error, text_enum};
+
+/// Whether a list or map has no entries (`skip_serializing_if` of JSON-text fields).
+pub fn is_empty<T>(value: &T) -> bool
+where
+    for<'a> &'a T: IntoIterator,
+{
+    value.into_iter().next().is_none()
+}
