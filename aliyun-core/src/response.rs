@@ -61,11 +61,20 @@ struct ErrorBody {
         deserialize_with = "crate::__private::de::lenient_opt"
     )]
     recommend: Option<String>,
-    #[serde(rename = "ErrorCode", deserialize_with = "crate::__private::de::lenient_opt")]
+    #[serde(
+        rename = "ErrorCode",
+        deserialize_with = "crate::__private::de::lenient_opt"
+    )]
     error_code: Option<String>,
-    #[serde(rename = "ErrorMessage", deserialize_with = "crate::__private::de::lenient_opt")]
+    #[serde(
+        rename = "ErrorMessage",
+        deserialize_with = "crate::__private::de::lenient_opt"
+    )]
     error_message: Option<String>,
-    #[serde(rename = "Success", deserialize_with = "crate::__private::de::lenient_opt")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "crate::__private::de::lenient_opt"
+    )]
     success: Option<bool>,
 }
 

@@ -225,7 +225,10 @@ async fn oversized_bodies_are_refused_with_status_and_snippet() {
 async fn numbers_as_strings_still_decode() {
     #[derive(Debug, serde::Deserialize)]
     struct Lenient {
-        #[serde(rename = "TotalCount", deserialize_with = "aliyun_core::__private::de::lenient")]
+        #[serde(
+            rename = "TotalCount",
+            deserialize_with = "aliyun_core::__private::de::lenient"
+        )]
         total: i64,
     }
     let transport = CaptureTransport::responding(200, r#"{"TotalCount":"12"}"#);

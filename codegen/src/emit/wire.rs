@@ -153,7 +153,9 @@ pub fn validate_field(
         return quote!(#(#checks)*);
     }
     if is_option && field.required {
-        checks.push(quote!(aliyun_core::__private::validate::required(#borrowed, #access.as_ref())?;));
+        checks.push(
+            quote!(aliyun_core::__private::validate::required(#borrowed, #access.as_ref())?;),
+        );
     }
     let value_checks = value_checks(&field.ty, &field.limits, &quote!(value), borrowed);
     if value_checks.is_empty() {
@@ -187,7 +189,9 @@ fn value_checks(
             if limits.min_length.is_some() || limits.max_length.is_some() {
                 let min = option_tokens(limits.min_length.map(|m| m as usize));
                 let max = option_tokens(limits.max_length.map(|m| m as usize));
-                checks.push(quote!(aliyun_core::__private::validate::length(#name, #value, #min, #max)?;));
+                checks.push(
+                    quote!(aliyun_core::__private::validate::length(#name, #value, #min, #max)?;),
+                );
             }
             if let Some(pattern) = &limits.pattern {
                 checks.push(quote! {
@@ -208,7 +212,9 @@ fn value_checks(
                 None => quote!(None),
             };
             let (min, max) = (bound(&limits.minimum), bound(&limits.maximum));
-            checks.push(quote!(aliyun_core::__private::validate::range(#name, *#value, #min, #max)?;));
+            checks.push(
+                quote!(aliyun_core::__private::validate::range(#name, *#value, #min, #max)?;),
+            );
         }
         Type::Struct(_) => {
             checks.push(quote!(aliyun_core::params::StructParam::validate(#value, #name)?;));
