@@ -2,6 +2,7 @@
 
 //! Structures and enums shared by Cms actions' inputs and outputs.
 /// A structure of the `DescribeLogMonitorAttribute` response.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -35,6 +36,7 @@ pub struct Aggregates {
     pub min: Option<String>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -153,6 +155,7 @@ pub struct Alarm {
     pub webhook: Option<String>,
 }
 /// A structure of the `DescribeAlertHistoryList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -316,6 +319,7 @@ pub struct AlarmHistory {
     pub webhooks: Option<String>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -430,6 +434,7 @@ pub struct Alert {
     pub webhook: Option<String>,
 }
 /// A structure of the `CreateHostAvailability` request and 1 more.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertConfig {
     /// `NotifyType` on the wire.
@@ -443,6 +448,7 @@ pub struct AlertConfig {
     /// `WebHook` on the wire.
     pub web_hook: Option<String>,
 }
+#[cfg(feature = "availability-monitoring")]
 impl aliyun_core::params::StructParam for AlertConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.NotifyType"), self.notify_type.as_ref());
@@ -460,6 +466,7 @@ impl aliyun_core::params::StructParam for AlertConfig {
     }
 }
 /// A structure of the `CreateHostAvailability` request and 1 more.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertConfigEscalationList {
     /// `Aggregate` on the wire.
@@ -473,6 +480,7 @@ pub struct AlertConfigEscalationList {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "availability-monitoring")]
 impl aliyun_core::params::StructParam for AlertConfigEscalationList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Aggregate"), self.aggregate.as_ref());
@@ -490,6 +498,7 @@ impl aliyun_core::params::StructParam for AlertConfigEscalationList {
     }
 }
 /// A structure of the `DescribeProductsOfActiveMetricRule` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -552,6 +561,7 @@ pub struct AlertInitConfig {
     pub threshold: Option<String>,
 }
 /// A structure of the `DescribeAlertLogCount` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -572,6 +582,7 @@ pub struct AlertLogCount {
     pub logs: Vec<Logs>,
 }
 /// A structure of the `DescribeAlertLogHistogram` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -591,6 +602,7 @@ pub struct AlertLogHistogramList {
     pub to: Option<i64>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -813,6 +825,7 @@ pub struct AlertLogList {
     pub webhook_list: Vec<WebhookList>,
 }
 /// A structure of the `CreateGroupMetricRules` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -850,6 +863,7 @@ pub struct AlertResult {
     pub success: Option<bool>,
 }
 /// A structure of the `ApplyMetricRuleTemplate` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -887,6 +901,7 @@ pub struct AlertResults {
     pub success: Option<bool>,
 }
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -954,6 +969,7 @@ pub struct AlertTemplate {
     pub webhook: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -981,6 +997,7 @@ pub struct AliyunProductMetricList {
     pub yaml_config: Option<String>,
 }
 /// A structure of the `DescribeProductsOfActiveMetricRule` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1003,6 +1020,7 @@ pub struct AllProductInitMetricRule {
     pub product: Option<String>,
 }
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1030,6 +1048,7 @@ pub struct Api {
     pub quota_used: Option<i32>,
 }
 /// A structure of the `DescribeMetricRuleTemplateList` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1057,6 +1076,7 @@ pub struct ApplyHistory {
     pub group_name: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response and 1 more.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1087,6 +1107,7 @@ pub struct Assertions {
     pub r#type: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachLabels {
     /// `Name` on the wire.
@@ -1094,6 +1115,7 @@ pub struct AttachLabels {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for AttachLabels {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
@@ -1101,6 +1123,7 @@ impl aliyun_core::params::StructParam for AttachLabels {
     }
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1121,6 +1144,7 @@ pub struct BrowserInfo {
     pub device: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupCategories` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1141,6 +1165,7 @@ pub struct CategoryItem {
     pub count: Option<i32>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1161,6 +1186,7 @@ pub struct ChannelResultList {
     pub result_list: Vec<ResultList>,
 }
 /// A structure of the `DescribeContactList` response and 1 more.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1187,6 +1213,7 @@ pub struct Channels {
     pub sms: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1230,6 +1257,7 @@ pub struct CompositeExpression {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeExporterOutputList` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1260,6 +1288,7 @@ pub struct ConfigJson {
     pub project: Option<String>,
 }
 /// A structure of the `CreateSiteMonitor` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1297,6 +1326,7 @@ pub struct Contact {
     pub success: Option<String>,
 }
 /// A structure of the `DeleteMonitorGroup` response and 1 more.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1306,6 +1336,7 @@ pub struct ContactGroup {
     pub name: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1329,6 +1360,7 @@ pub struct ContactParameter {
     pub level: Option<String>,
 }
 /// A structure of the `CreateDynamicTagGroup` request.
+#[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateDynamicTagGroupMatchExpress {
     /// `TagName` on the wire.
@@ -1338,6 +1370,7 @@ pub struct CreateDynamicTagGroupMatchExpress {
     /// `TagValueMatchFunction` on the wire.
     pub tag_value_match_function: Option<String>,
 }
+#[cfg(feature = "group-tags")]
 impl aliyun_core::params::StructParam for CreateDynamicTagGroupMatchExpress {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.TagName"), self.tag_name.as_ref());
@@ -1350,6 +1383,7 @@ impl aliyun_core::params::StructParam for CreateDynamicTagGroupMatchExpress {
     }
 }
 /// A structure of the `CreateGroupMetricRules` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMetricRulesGroupMetricRules {
     /// `Category` on the wire.
@@ -1411,6 +1445,7 @@ pub struct CreateGroupMetricRulesGroupMetricRules {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for CreateGroupMetricRulesGroupMetricRules {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -1538,6 +1573,7 @@ impl aliyun_core::params::StructParam for CreateGroupMetricRulesGroupMetricRules
     }
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMonitoringAgentProcessAlertConfig {
     /// `ComparisonOperator` on the wire.
@@ -1561,6 +1597,7 @@ pub struct CreateGroupMonitoringAgentProcessAlertConfig {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessAlertConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -1623,6 +1660,7 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessAlert
     }
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMonitoringAgentProcessMatchExpress {
     /// `Function` on the wire.
@@ -1632,6 +1670,7 @@ pub struct CreateGroupMonitoringAgentProcessMatchExpress {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessMatchExpress {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Function"), self.function.as_ref());
@@ -1640,6 +1679,7 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessMatch
     }
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1653,6 +1693,7 @@ pub struct CreateGroupMonitoringAgentProcessResource {
     pub group_process_id: Option<String>,
 }
 /// A structure of the `CreateMetricRuleTemplate` request.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateMetricRuleTemplateAlertTemplates {
     /// `Category` on the wire.
@@ -1694,6 +1735,7 @@ pub struct CreateMetricRuleTemplateAlertTemplates {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "alarm-templates")]
 impl aliyun_core::params::StructParam for CreateMetricRuleTemplateAlertTemplates {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -1785,6 +1827,7 @@ impl aliyun_core::params::StructParam for CreateMetricRuleTemplateAlertTemplates
     }
 }
 /// A structure of the `CreateSiteMonitor` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1800,6 +1843,7 @@ pub struct CreateSiteMonitorData {
     pub attach_alert_result: Vec<Contact>,
 }
 /// A structure of the `PutGroupMetricRule` request and 1 more.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Critical {
     /// `Statistics` on the wire.
@@ -1811,6 +1855,7 @@ pub struct Critical {
     /// `Times` on the wire.
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for Critical {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Statistics"), self.statistics.as_ref());
@@ -1824,6 +1869,7 @@ impl aliyun_core::params::StructParam for Critical {
     }
 }
 /// A structure of the `Cursor` request.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct CursorMatchers {
@@ -1837,6 +1883,7 @@ pub struct CursorMatchers {
     #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for CursorMatchers {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Label"), self.label.as_ref());
@@ -1845,6 +1892,7 @@ impl aliyun_core::params::StructParam for CursorMatchers {
     }
 }
 /// A structure of the `DescribeCustomEventAttribute` response.
+#[cfg(feature = "custom-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1874,6 +1922,7 @@ pub struct CustomEvent {
     pub time: Option<String>,
 }
 /// A structure of the `DescribeCustomEventCount` response.
+#[cfg(feature = "custom-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1889,6 +1938,7 @@ pub struct CustomEventCount {
     pub time: Option<i64>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1925,6 +1975,7 @@ pub struct CustomSchedule {
     pub time_zone: Option<String>,
 }
 /// A structure of the `BatchCreateInstantSiteMonitor` response and 2 more.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1945,6 +1996,7 @@ pub struct Data {
     pub task_name: Option<String>,
 }
 /// A structure of the `BatchExport` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2003,6 +2055,7 @@ pub struct DataResults {
     pub timestamp: Option<i64>,
 }
 /// A structure of the `DescribeExporterOutputList` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2033,6 +2086,7 @@ pub struct Datapoint {
     pub dest_type: Option<String>,
 }
 /// A structure of the `DeleteMetricRuleTemplate` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2046,6 +2100,7 @@ pub struct DeleteMetricRuleTemplateResource {
     pub template_id: Option<String>,
 }
 /// A structure of the `DeleteSiteMonitors` response and 3 more.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2059,6 +2114,7 @@ pub struct DeleteSiteMonitorsData {
     pub count: Option<i32>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2093,6 +2149,7 @@ pub struct DescribeActiveMetricRuleListCritical {
     pub times: Option<String>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2108,6 +2165,14 @@ pub struct DescribeActiveMetricRuleListEscalations {
     pub warn: Option<DescribeActiveMetricRuleListCritical>,
 }
 /// A structure of the `DescribeAlertLogList` response and 4 more.
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2124,6 +2189,7 @@ pub struct DescribeAlertLogListDimensions {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2198,6 +2264,7 @@ pub struct DescribeAlertingMetricRuleResourcesResource {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2332,6 +2399,7 @@ pub struct DescribeAlertingMetricRuleResourcesResource2 {
     pub threshold: Option<String>,
 }
 /// A structure of the `DescribeContactGroupList` response.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2385,6 +2453,7 @@ pub struct DescribeContactGroupListContactGroup {
     pub update_time: Option<i64>,
 }
 /// A structure of the `DescribeContactListByContactGroup` response.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2414,6 +2483,7 @@ pub struct DescribeContactListByContactGroupContact {
     pub update_time: Option<i64>,
 }
 /// A structure of the `DescribeContactList` response.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2458,6 +2528,7 @@ pub struct DescribeContactListContact {
     pub update_time: Option<i64>,
 }
 /// A structure of the `DescribeEventRuleAttribute` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2498,6 +2569,7 @@ pub struct DescribeEventRuleAttributeResult {
     pub state: Option<String>,
 }
 /// A structure of the `DescribeEventRuleList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2555,6 +2627,7 @@ pub struct DescribeEventRuleListEventPattern {
     pub sql_filter: Option<String>,
 }
 /// A structure of the `DescribeExporterRuleList` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2626,6 +2699,7 @@ pub struct DescribeExporterRuleListDatapoint {
     pub target_windows: Option<String>,
 }
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2704,6 +2778,7 @@ pub struct DescribeGroupMonitoringAgentProcessAlertConfig {
     pub webhook: Option<String>,
 }
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response and 2 more.
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2727,6 +2802,7 @@ pub struct DescribeGroupMonitoringAgentProcessMatchExpress {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2786,6 +2862,7 @@ pub struct DescribeHostAvailabilityListAlertConfig {
     pub web_hook: Option<String>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response and 1 more.
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2812,6 +2889,7 @@ pub struct DescribeHostAvailabilityListTarget {
     pub level: Option<String>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2874,6 +2952,7 @@ pub struct DescribeHostAvailabilityListTaskOption {
     pub telnet_or_ping_host: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorDataList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2886,6 +2965,7 @@ pub struct DescribeHybridMonitorDataListLabels {
     pub v: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2954,6 +3034,7 @@ pub struct DescribeHybridMonitorNamespace {
     pub not_aliyun_task_number: Option<i64>,
 }
 /// A structure of the `DescribeHybridMonitorSLSGroup` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2988,6 +3069,7 @@ pub struct DescribeHybridMonitorSLSGroupSlsGroupConfig {
     pub sls_user_id: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3008,6 +3090,7 @@ pub struct DescribeHybridMonitorTaskListExpress {
     pub express: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3028,6 +3111,7 @@ pub struct DescribeHybridMonitorTaskListFilter {
     pub relation: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3055,6 +3139,7 @@ pub struct DescribeHybridMonitorTaskListFilters {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3075,6 +3160,7 @@ pub struct DescribeHybridMonitorTaskListGroupBy {
     pub sls_key_name: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3105,6 +3191,7 @@ pub struct DescribeHybridMonitorTaskListSlsProcessConfig {
     pub statistics: Vec<DescribeHybridMonitorTaskListStatistics>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3146,6 +3233,7 @@ pub struct DescribeHybridMonitorTaskListStatistics {
     pub sls_key_name: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3337,6 +3425,7 @@ pub struct DescribeHybridMonitorTaskListTaskList {
     pub yarm_config: Option<String>,
 }
 /// A structure of the `DescribeMetricMetaList` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3395,6 +3484,7 @@ pub struct DescribeMetricMetaListResource {
     pub unit: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleBlackList` response.
+#[cfg(feature = "alarm-blacklists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3491,6 +3581,7 @@ pub struct DescribeMetricRuleBlackList {
     pub update_time: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleBlackList` response.
+#[cfg(feature = "alarm-blacklists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3511,6 +3602,7 @@ pub struct DescribeMetricRuleBlackListMetrics {
     pub resource: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3668,6 +3760,7 @@ pub struct DescribeMetricRuleListAlarm {
     pub webhook: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3709,6 +3802,7 @@ pub struct DescribeMetricRuleListCritical {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3724,6 +3818,7 @@ pub struct DescribeMetricRuleListEscalations {
     pub warn: Option<DescribeMetricRuleListCritical>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3765,6 +3860,7 @@ pub struct DescribeMetricRuleListExpressionList {
     pub threshold: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3799,6 +3895,7 @@ pub struct DescribeMetricRuleTemplateAttributeCritical {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3814,6 +3911,7 @@ pub struct DescribeMetricRuleTemplateAttributeEscalations {
     pub warn: Option<DescribeMetricRuleTemplateAttributeCritical>,
 }
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3853,6 +3951,7 @@ pub struct DescribeMetricRuleTemplateAttributeResource {
     pub template_id: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupDynamicRules` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3882,6 +3981,7 @@ pub struct DescribeMonitorGroupDynamicRulesResource {
     pub filters: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
 }
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3941,6 +4041,7 @@ pub struct DescribeMonitorGroupInstanceAttributeResource {
     pub vpc: Option<Vpc>,
 }
 /// A structure of the `DescribeMonitorGroupInstances` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3978,6 +4079,7 @@ pub struct DescribeMonitorGroupInstancesResource {
     pub region_id: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroups` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4084,6 +4186,7 @@ pub struct DescribeMonitorGroupsResource {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeProjectMeta` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4111,6 +4214,7 @@ pub struct DescribeProjectMetaResource {
     pub namespace: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorISPCityList` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4230,6 +4334,7 @@ pub struct DescribeSiteMonitorISPCityListIspCity {
     pub region_zh_cn: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorQuota` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4278,6 +4383,7 @@ pub struct DescribeSiteMonitorQuotaData {
     pub site_monitor_version: Option<String>,
 }
 /// A structure of the `DescribeSystemEventMetaList` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4336,6 +4442,7 @@ pub struct DescribeSystemEventMetaListResource {
     pub status_desc: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4359,6 +4466,7 @@ pub struct Detail {
     pub spec: Option<String>,
 }
 /// A structure of the `BatchExport` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4379,6 +4487,7 @@ pub struct Dimensions {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4399,6 +4508,7 @@ pub struct EnterpriseQuota {
     pub suit_info: Option<String>,
 }
 /// A structure of the `PutHybridMonitorMetricData` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4419,6 +4529,7 @@ pub struct ErrorDetail {
     pub index: Option<i64>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4446,6 +4557,7 @@ pub struct Escalation {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4487,6 +4599,7 @@ pub struct EscalationList {
     pub value: Option<String>,
 }
 /// A structure of the `PutGroupMetricRule` request and 1 more.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Escalations {
     /// `Critical` on the wire.
@@ -4496,6 +4609,7 @@ pub struct Escalations {
     /// `Info` on the wire.
     pub info: Option<Critical>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for Escalations {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         if let Some(value) = &self.critical {
@@ -4531,6 +4645,7 @@ impl aliyun_core::params::StructParam for Escalations {
     }
 }
 /// A structure of the `DescribeCustomEventHistogram` response and 1 more.
+#[cfg(any(feature = "custom-events", feature = "system-events"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4558,6 +4673,7 @@ pub struct EventHistogram {
     pub start_time: Option<i64>,
 }
 /// A structure of the `DescribeEventRuleAttribute` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4617,6 +4733,7 @@ pub struct EventPattern {
     pub status_list: Vec<String>,
 }
 /// A structure of the `DescribeEventRuleList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4670,6 +4787,7 @@ pub struct EventRule {
     pub state: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Express {
     /// `Alias` on the wire.
@@ -4677,6 +4795,7 @@ pub struct Express {
     /// `Express` on the wire.
     pub express: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for Express {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -4693,6 +4812,7 @@ impl aliyun_core::params::StructParam for Express {
     }
 }
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4734,6 +4854,7 @@ pub struct ExpressionList {
     pub threshold: Option<String>,
 }
 /// A structure of the `PutMetricRuleTargets` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4749,6 +4870,7 @@ pub struct FailData {
     pub targets: Vec<PutMetricRuleTargetsTarget>,
 }
 /// A structure of the `DeleteMetricRuleTargets` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4764,6 +4886,7 @@ pub struct FailIds {
     pub target_ids: Vec<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4797,6 +4920,7 @@ pub struct FcParameter {
     pub service_name: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     /// `Filters` on the wire.
@@ -4804,6 +4928,7 @@ pub struct Filter {
     /// `Relation` on the wire.
     pub relation: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for Filter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Filters"), &self.filters);
@@ -4822,6 +4947,7 @@ impl aliyun_core::params::StructParam for Filter {
     }
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filters {
     /// Documented values: `>`, `>=`, `=`, `<=`, `<`, `!=`, `contain`, `notContain` (not checked by the SDK: the service may accept more).
@@ -4831,6 +4957,7 @@ pub struct Filters {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for Filters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Operator"), self.operator.as_ref());
@@ -4839,6 +4966,7 @@ impl aliyun_core::params::StructParam for Filters {
     }
 }
 /// A structure of the `DeleteMonitorGroup` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4861,6 +4989,7 @@ pub struct Group {
     pub group_name: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupBy {
     /// `Alias` on the wire.
@@ -4868,6 +4997,7 @@ pub struct GroupBy {
     /// `SLSKeyName` on the wire.
     pub sls_key_name: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for GroupBy {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -4884,6 +5014,7 @@ impl aliyun_core::params::StructParam for GroupBy {
     }
 }
 /// A structure of the `DescribeMonitoringAgentHosts` response.
+#[cfg(feature = "monitoring-agent")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4988,6 +5119,7 @@ pub struct Host {
     pub is_aliyun_host: Option<bool>,
 }
 /// A structure of the `CreateMonitorGroupInstances` request and 1 more.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Instances {
     /// `Category` on the wire.
@@ -4999,6 +5131,7 @@ pub struct Instances {
     /// `RegionId` on the wire.
     pub region_id: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for Instances {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -5027,6 +5160,7 @@ impl aliyun_core::params::StructParam for Instances {
     }
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5053,6 +5187,7 @@ pub struct IspCity {
     pub isp_name: Option<String>,
 }
 /// A structure of the `DescribeEventRuleList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5075,6 +5210,7 @@ pub struct KeywordFilter {
     pub relation: Option<String>,
 }
 /// A structure of the `DescribeEventRuleAttribute` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5097,6 +5233,13 @@ pub struct KeywordFilterObj {
     pub relation: Option<String>,
 }
 /// A structure of the `CreateGroupMetricRules` request and 5 more.
+#[cfg(
+    any(
+        feature = "application-groups",
+        feature = "hybrid-monitoring",
+        feature = "metric-rules"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct Labels {
@@ -5107,6 +5250,13 @@ pub struct Labels {
     #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "application-groups",
+        feature = "hybrid-monitoring",
+        feature = "metric-rules"
+    )
+)]
 impl aliyun_core::params::StructParam for Labels {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -5114,6 +5264,7 @@ impl aliyun_core::params::StructParam for Labels {
     }
 }
 /// A structure of the `DescribeHybridMonitorSLSGroup` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5155,6 +5306,7 @@ pub struct List {
     pub update_time: Option<String>,
 }
 /// A structure of the `DescribeLogMonitorAttribute` response.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5252,6 +5404,7 @@ pub struct LogMonitor {
     pub value_filter_relation: Option<String>,
 }
 /// A structure of the `DescribeLogMonitorList` response.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5321,6 +5474,7 @@ pub struct LogMonitorList {
     pub value_filter_relation: Option<String>,
 }
 /// A structure of the `DescribeAlertLogCount` response and 2 more.
+#[cfg(any(feature = "alert-history", feature = "hybrid-monitoring"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5337,6 +5491,7 @@ pub struct Logs {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeDynamicTagRuleList` response.
+#[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5364,6 +5519,7 @@ pub struct MatchExpress {
     pub tag_value_match_function: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5384,6 +5540,7 @@ pub struct MetricList {
     pub period: Option<i64>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5502,6 +5659,7 @@ pub struct MetricRule {
     pub threshold: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleCount` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5539,6 +5697,7 @@ pub struct MetricRuleCount {
     pub total: Option<i32>,
 }
 /// A structure of the `CreateMetricRuleBlackList` request and 1 more.
+#[cfg(feature = "alarm-blacklists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metrics {
     /// `MetricName` on the wire.
@@ -5546,6 +5705,7 @@ pub struct Metrics {
     /// `Resource` on the wire.
     pub resource: Option<String>,
 }
+#[cfg(feature = "alarm-blacklists")]
 impl aliyun_core::params::StructParam for Metrics {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.MetricName"), self.metric_name.as_ref());
@@ -5560,6 +5720,7 @@ impl aliyun_core::params::StructParam for Metrics {
     }
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5593,6 +5754,7 @@ pub struct MnsParameter {
     pub topic: Option<String>,
 }
 /// A structure of the `ModifyGroupMonitoringAgentProcess` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyGroupMonitoringAgentProcessAlertConfig {
     /// `ComparisonOperator` on the wire.
@@ -5616,6 +5778,7 @@ pub struct ModifyGroupMonitoringAgentProcessAlertConfig {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for ModifyGroupMonitoringAgentProcessAlertConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -5674,6 +5837,7 @@ impl aliyun_core::params::StructParam for ModifyGroupMonitoringAgentProcessAlert
     }
 }
 /// A structure of the `ModifyMetricRuleTemplate` request.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyMetricRuleTemplateAlertTemplates {
     /// `Category` on the wire.
@@ -5715,6 +5879,7 @@ pub struct ModifyMetricRuleTemplateAlertTemplates {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "alarm-templates")]
 impl aliyun_core::params::StructParam for ModifyMetricRuleTemplateAlertTemplates {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -5787,6 +5952,7 @@ impl aliyun_core::params::StructParam for ModifyMetricRuleTemplateAlertTemplates
     }
 }
 /// A structure of the `DescribeMonitorGroupCategories` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5809,6 +5975,7 @@ pub struct MonitorGroupCategories {
     pub monitor_group_category: Vec<CategoryItem>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5829,6 +5996,7 @@ pub struct NamespaceList {
     pub namespace: Option<String>,
 }
 /// A structure of the `DescribeMonitoringAgentProcesses` response.
+#[cfg(feature = "monitoring-agent")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5877,6 +6045,7 @@ pub struct NodeProcess {
     pub process_user: Option<String>,
 }
 /// A structure of the `DescribeMonitoringAgentStatuses` response.
+#[cfg(feature = "monitoring-agent")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5946,6 +6115,7 @@ pub struct NodeStatus {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6012,6 +6182,7 @@ pub struct NodeTaskConfig {
     pub task_type: Option<String>,
 }
 /// A structure of the `DescribeUnhealthyHostAvailability` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6030,6 +6201,7 @@ pub struct NodeTaskInstance {
     pub instance_list: Vec<String>,
 }
 /// A structure of the `DescribeMonitorGroupNotifyPolicyList` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6063,6 +6235,7 @@ pub struct NotifyPolicy {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6106,6 +6279,7 @@ pub struct OpenApiParameters {
     pub version: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6434,6 +6608,7 @@ pub struct OptionJson {
     pub wait_time_after_completion: Option<i32>,
 }
 /// A structure of the `DescribeSiteMonitorList` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6648,6 +6823,7 @@ pub struct OptionsJson {
     pub username: Option<String>,
 }
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6696,6 +6872,7 @@ pub struct Process {
     pub process_name: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6732,6 +6909,7 @@ pub struct Prometheus {
     pub times: Option<i64>,
 }
 /// A structure of the `PutContact` request.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutContactChannels {
     /// `SMS` on the wire.
@@ -6743,6 +6921,7 @@ pub struct PutContactChannels {
     /// `DingWebHook` on the wire.
     pub ding_web_hook: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl aliyun_core::params::StructParam for PutContactChannels {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.SMS"), self.sms.as_ref());
@@ -6752,6 +6931,7 @@ impl aliyun_core::params::StructParam for PutContactChannels {
     }
 }
 /// A structure of the `PutCustomEvent` request.
+#[cfg(feature = "custom-events")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutCustomEventEventInfo {
     /// `Content` on the wire.
@@ -6763,6 +6943,7 @@ pub struct PutCustomEventEventInfo {
     /// `Time` on the wire.
     pub time: Option<String>,
 }
+#[cfg(feature = "custom-events")]
 impl aliyun_core::params::StructParam for PutCustomEventEventInfo {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Content"), self.content.as_ref());
@@ -6783,6 +6964,7 @@ impl aliyun_core::params::StructParam for PutCustomEventEventInfo {
     }
 }
 /// A structure of the `PutCustomMetric` request.
+#[cfg(feature = "custom-metrics")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutCustomMetricMetricList {
     /// `Dimensions` on the wire.
@@ -6800,6 +6982,7 @@ pub struct PutCustomMetricMetricList {
     /// `Values` on the wire.
     pub values: Option<String>,
 }
+#[cfg(feature = "custom-metrics")]
 impl aliyun_core::params::StructParam for PutCustomMetricMetricList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Dimensions"), self.dimensions.as_ref());
@@ -6835,6 +7018,7 @@ impl aliyun_core::params::StructParam for PutCustomMetricMetricList {
     }
 }
 /// A structure of the `PutEventRule` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleEventPattern {
     /// `CustomFilters` on the wire.
@@ -6852,6 +7036,7 @@ pub struct PutEventRuleEventPattern {
     /// `StatusList` on the wire.
     pub status_list: Vec<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleEventPattern {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.CustomFilters"), self.custom_filters.as_ref());
@@ -6896,6 +7081,7 @@ impl aliyun_core::params::StructParam for PutEventRuleEventPattern {
     }
 }
 /// A structure of the `PutEventRuleTargets` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6919,6 +7105,7 @@ pub struct PutEventRuleTargetsContactParameter {
     pub level: Option<String>,
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsContactParameters {
     /// `ContactGroupName` on the wire.
@@ -6928,6 +7115,7 @@ pub struct PutEventRuleTargetsContactParameters {
     /// `Level` on the wire.
     pub level: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsContactParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -6940,6 +7128,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsContactParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6970,6 +7159,7 @@ pub struct PutEventRuleTargetsFcParameter {
     pub service_name: Option<String>,
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsFcParameters {
     /// `FunctionName` on the wire.
@@ -6981,6 +7171,7 @@ pub struct PutEventRuleTargetsFcParameters {
     /// `ServiceName` on the wire.
     pub service_name: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsFcParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.FunctionName"), self.function_name.as_ref());
@@ -6990,6 +7181,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsFcParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7013,6 +7205,7 @@ pub struct PutEventRuleTargetsMnsParameter {
     pub region: Option<String>,
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsMnsParameters {
     /// `Id` on the wire.
@@ -7024,6 +7217,7 @@ pub struct PutEventRuleTargetsMnsParameters {
     /// `Topic` on the wire.
     pub topic: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsMnsParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
@@ -7033,6 +7227,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsMnsParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsOpenApiParameters {
     /// `Action` on the wire.
@@ -7052,6 +7247,7 @@ pub struct PutEventRuleTargetsOpenApiParameters {
     /// `Version` on the wire.
     pub version: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsOpenApiParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Action"), self.action.as_ref());
@@ -7065,6 +7261,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsOpenApiParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsSlsParameters {
     /// `Id` on the wire.
@@ -7076,6 +7273,7 @@ pub struct PutEventRuleTargetsSlsParameters {
     /// `Region` on the wire.
     pub region: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsSlsParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
@@ -7085,6 +7283,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsSlsParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsWebhookParameters {
     /// `Id` on the wire.
@@ -7096,6 +7295,7 @@ pub struct PutEventRuleTargetsWebhookParameters {
     /// `Url` on the wire.
     pub url: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsWebhookParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
@@ -7105,6 +7305,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsWebhookParameters {
     }
 }
 /// A structure of the `PutGroupMetricRule` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7118,6 +7319,7 @@ pub struct PutGroupMetricRuleResult {
     pub rule_id: Option<String>,
 }
 /// A structure of the `PutHybridMonitorMetricData` request.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutHybridMonitorMetricDataMetricList {
     /// `Labels` on the wire.
@@ -7129,6 +7331,7 @@ pub struct PutHybridMonitorMetricDataMetricList {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for PutHybridMonitorMetricDataMetricList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Labels"), &self.labels);
@@ -7178,6 +7381,7 @@ impl aliyun_core::params::StructParam for PutHybridMonitorMetricDataMetricList {
     }
 }
 /// A structure of the `PutLogMonitor` request.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorAggregates {
     /// `Alias` on the wire.
@@ -7187,6 +7391,7 @@ pub struct PutLogMonitorAggregates {
     /// `Function` on the wire.
     pub function: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
 impl aliyun_core::params::StructParam for PutLogMonitorAggregates {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -7210,6 +7415,7 @@ impl aliyun_core::params::StructParam for PutLogMonitorAggregates {
     }
 }
 /// A structure of the `PutLogMonitor` request.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorGroupbys {
     /// `Alias` on the wire.
@@ -7217,6 +7423,7 @@ pub struct PutLogMonitorGroupbys {
     /// `FieldName` on the wire.
     pub field_name: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
 impl aliyun_core::params::StructParam for PutLogMonitorGroupbys {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -7224,6 +7431,7 @@ impl aliyun_core::params::StructParam for PutLogMonitorGroupbys {
     }
 }
 /// A structure of the `PutLogMonitor` request.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorValueFilter {
     /// `Key` on the wire.
@@ -7233,6 +7441,7 @@ pub struct PutLogMonitorValueFilter {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
 impl aliyun_core::params::StructParam for PutLogMonitorValueFilter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -7241,6 +7450,7 @@ impl aliyun_core::params::StructParam for PutLogMonitorValueFilter {
     }
 }
 /// A structure of the `PutMetricRuleTargets` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7260,6 +7470,7 @@ pub struct PutMetricRuleTargetsTarget {
     pub level: Option<String>,
 }
 /// A structure of the `PutMetricRuleTargets` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMetricRuleTargetsTargets {
     /// `Arn` on the wire.
@@ -7271,6 +7482,7 @@ pub struct PutMetricRuleTargetsTargets {
     /// `Level` on the wire.
     pub level: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutMetricRuleTargetsTargets {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Arn"), self.arn.as_ref());
@@ -7285,6 +7497,7 @@ impl aliyun_core::params::StructParam for PutMetricRuleTargetsTargets {
     }
 }
 /// A structure of the `PutMonitorGroupDynamicRule` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMonitorGroupDynamicRuleFilters {
     /// `Function` on the wire.
@@ -7294,6 +7507,7 @@ pub struct PutMonitorGroupDynamicRuleFilters {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleFilters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Function"), self.function.as_ref());
@@ -7314,6 +7528,7 @@ impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleFilters {
     }
 }
 /// A structure of the `PutMonitorGroupDynamicRule` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMonitorGroupDynamicRuleGroupRules {
     /// `Category` on the wire.
@@ -7323,6 +7538,7 @@ pub struct PutMonitorGroupDynamicRuleGroupRules {
     /// `Filters` on the wire.
     pub filters: Vec<PutMonitorGroupDynamicRuleFilters>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleGroupRules {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -7357,6 +7573,7 @@ impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleGroupRules {
     }
 }
 /// A structure of the `PutResourceMetricRule` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRuleCompositeExpression {
@@ -7379,6 +7596,7 @@ pub struct PutResourceMetricRuleCompositeExpression {
     #[serde(rename = "Times", skip_serializing_if = "Option::is_none")]
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutResourceMetricRuleCompositeExpression {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -7408,6 +7626,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRuleCompositeExpressi
     }
 }
 /// A structure of the `PutResourceMetricRule` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRuleExpressionList {
@@ -7427,6 +7646,7 @@ pub struct PutResourceMetricRuleExpressionList {
     #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
     pub threshold: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutResourceMetricRuleExpressionList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -7441,6 +7661,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRuleExpressionList {
     }
 }
 /// A structure of the `PutResourceMetricRule` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRulePrometheus {
@@ -7460,6 +7681,7 @@ pub struct PutResourceMetricRulePrometheus {
     #[serde(rename = "Times", skip_serializing_if = "Option::is_none")]
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Annotations"), &self.annotations);
@@ -7480,6 +7702,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
     }
 }
 /// A structure of the `PutResourceMetricRules` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7503,6 +7726,7 @@ pub struct PutResourceMetricRulesResult {
     pub success: Option<bool>,
 }
 /// A structure of the `PutResourceMetricRules` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutResourceMetricRulesRules {
     /// `ContactGroups` on the wire.
@@ -7560,6 +7784,7 @@ pub struct PutResourceMetricRulesRules {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.ContactGroups"), self.contact_groups.as_ref());
@@ -7685,6 +7910,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
     }
 }
 /// A structure of the `PutResourceMetricRules` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7701,6 +7927,7 @@ pub struct PutResourceMetricRulesTarget {
     pub rule_id: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7721,6 +7948,7 @@ pub struct Region {
     pub region_id: Option<String>,
 }
 /// A structure of the `ApplyMetricRuleTemplate` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7741,6 +7969,7 @@ pub struct Resource {
     pub group_id: Option<i64>,
 }
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7804,6 +8033,7 @@ pub struct ResourceQuota {
     pub suit_info: Option<String>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7841,6 +8071,7 @@ pub struct ResultList {
     pub notify_target_list: Vec<String>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7861,6 +8092,7 @@ pub struct SendDetail {
     pub result_code: Option<String>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7877,6 +8109,7 @@ pub struct SendResultList {
     pub value: Vec<String>,
 }
 /// A structure of the `DescribeSiteMonitorList` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7949,6 +8182,7 @@ pub struct SiteMonitor {
     pub update_time: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8019,6 +8253,7 @@ pub struct SiteMonitors {
     pub task_type: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorSLSGroup` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SlsGroupConfig {
     /// `SLSLogstore` on the wire.
@@ -8030,6 +8265,7 @@ pub struct SlsGroupConfig {
     /// `SLSUserId` on the wire.
     pub sls_user_id: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for SlsGroupConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.SLSLogstore"), self.sls_logstore.as_ref());
@@ -8054,6 +8290,7 @@ impl aliyun_core::params::StructParam for SlsGroupConfig {
     }
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8087,6 +8324,7 @@ pub struct SlsParameter {
     pub region: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SlsProcessConfig {
     /// `Express` on the wire.
@@ -8098,6 +8336,7 @@ pub struct SlsProcessConfig {
     /// `Statistics` on the wire.
     pub statistics: Vec<Statistics>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for SlsProcessConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Express"), &self.express);
@@ -8142,6 +8381,7 @@ impl aliyun_core::params::StructParam for SlsProcessConfig {
     }
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Statistics {
     /// `Alias` on the wire.
@@ -8155,6 +8395,7 @@ pub struct Statistics {
     /// `SLSKeyName` on the wire.
     pub sls_key_name: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for Statistics {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -8180,6 +8421,7 @@ impl aliyun_core::params::StructParam for Statistics {
     }
 }
 /// A structure of the `DescribeSystemEventAttribute` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8251,6 +8493,7 @@ pub struct SystemEvent {
     pub time: Option<i64>,
 }
 /// A structure of the `DescribeSystemEventCount` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8322,6 +8565,7 @@ pub struct SystemEventCount {
     pub time: Option<i64>,
 }
 /// A structure of the `AddTags` request and 1 more.
+#[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tag {
     /// `Key` on the wire.
@@ -8329,6 +8573,7 @@ pub struct Tag {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "group-tags")]
 impl aliyun_core::params::StructParam for Tag {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -8344,6 +8589,7 @@ impl aliyun_core::params::StructParam for Tag {
     }
 }
 /// A structure of the `DescribeDynamicTagRuleList` response.
+#[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8421,6 +8667,7 @@ pub struct TagGroup {
     pub template_id_list: Vec<String>,
 }
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8447,6 +8694,7 @@ pub struct Target {
     pub level: Option<String>,
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` request and 3 more.
+#[cfg(any(feature = "application-groups", feature = "availability-monitoring"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TargetList {
     /// `Arn` on the wire.
@@ -8458,6 +8706,7 @@ pub struct TargetList {
     /// `Level` on the wire.
     pub level: Option<String>,
 }
+#[cfg(any(feature = "application-groups", feature = "availability-monitoring"))]
 impl aliyun_core::params::StructParam for TargetList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Arn"), self.arn.as_ref());
@@ -8467,6 +8716,7 @@ impl aliyun_core::params::StructParam for TargetList {
     }
 }
 /// A structure of the `BatchCreateInstantSiteMonitor` request and 1 more.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskList {
     /// `Address` on the wire.
@@ -8480,6 +8730,7 @@ pub struct TaskList {
     /// `TaskType` on the wire.
     pub task_type: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
 impl aliyun_core::params::StructParam for TaskList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Address"), self.address.as_ref());
@@ -8490,6 +8741,7 @@ impl aliyun_core::params::StructParam for TaskList {
     }
 }
 /// A structure of the `CreateHostAvailability` request and 1 more.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskOption {
     /// `HttpURI` on the wire.
@@ -8511,6 +8763,7 @@ pub struct TaskOption {
     /// `Interval` on the wire.
     pub interval: Option<i32>,
 }
+#[cfg(feature = "availability-monitoring")]
 impl aliyun_core::params::StructParam for TaskOption {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.HttpURI"), self.http_uri.as_ref());
@@ -8541,6 +8794,7 @@ impl aliyun_core::params::StructParam for TaskOption {
     }
 }
 /// A structure of the `DescribeMetricRuleTemplateList` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8594,6 +8848,7 @@ pub struct Template {
     pub template_id: Option<i64>,
 }
 /// A structure of the `DescribeHybridMonitorDataList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8621,6 +8876,7 @@ pub struct TimeSeries {
     pub values: Vec<Values>,
 }
 /// A structure of the `DescribeLogMonitorAttribute` response and 1 more.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8644,6 +8900,7 @@ pub struct ValueFilter {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorDataList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8656,6 +8913,7 @@ pub struct Values {
     pub v: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8676,6 +8934,7 @@ pub struct Vpc {
     pub vswitch_instance_id: Option<String>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8695,6 +8954,7 @@ pub struct WebhookList {
     pub url: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]

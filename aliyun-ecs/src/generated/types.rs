@@ -2,6 +2,7 @@
 
 //! Structures and enums shared by Ecs actions' inputs and outputs.
 /// A structure of the `DescribeAccessPoints` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -56,6 +57,7 @@ pub struct AccessPointType {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeImageSharePermission` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -76,6 +78,7 @@ pub struct Account {
     pub shared_time: Option<String>,
 }
 /// A structure of the `DescribeAccountAttributes` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -98,6 +101,7 @@ pub struct AccountAttributeItem {
     pub attribute_values: Vec<ValueItem>,
 }
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -127,6 +131,7 @@ pub struct ActionOnMaintenance {
     pub value: Option<String>,
 }
 /// A structure of the `DeleteActivation` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -196,6 +201,7 @@ pub struct Activation {
     pub time_to_live_in_hours: Option<i64>,
 }
 /// A structure of the `DescribeActivations` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -286,6 +292,7 @@ pub struct ActivationList {
     pub time_to_live_in_hours: Option<i64>,
 }
 /// A structure of the `DescribeAutoProvisioningGroupHistory` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -306,6 +313,7 @@ pub struct ActivityDetail {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeCloudAssistantSettings` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -335,6 +343,7 @@ pub struct AgentUpgradeConfig {
     pub time_zone: Option<String>,
 }
 /// A structure of the `DescribeCapacityReservations` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -385,6 +394,14 @@ pub struct AllocatedResource {
     pub zone_id: Option<String>,
 }
 /// A structure of the `CopySnapshot` request and 7 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "disks",
+        feature = "instances",
+        feature = "snapshots"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Arn {
     /// `AssumeRoleFor` on the wire.
@@ -394,6 +411,14 @@ pub struct Arn {
     /// `Rolearn` on the wire.
     pub rolearn: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "disks",
+        feature = "instances",
+        feature = "snapshots"
+    )
+)]
 impl aliyun_core::params::StructParam for Arn {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -403,6 +428,7 @@ impl aliyun_core::params::StructParam for Arn {
     }
 }
 /// A structure of the `AssignPrivateIpAddresses` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -434,6 +460,7 @@ pub struct AssignedPrivateIpAddressesSet {
     pub private_ip_set: Vec<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -454,6 +481,7 @@ pub struct AssociatedPublicIp {
     pub public_ip_address: Option<String>,
 }
 /// A structure of the `AttachInstanceRamRole` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -484,6 +512,7 @@ pub struct AttachInstanceRamRoleResult {
     pub success: Option<bool>,
 }
 /// A structure of the `AttachKeyPair` response and 1 more.
+#[cfg(feature = "key-pairs")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -514,6 +543,7 @@ pub struct AttachKeyPairResult {
     pub success: Option<String>,
 }
 /// A structure of the `DescribeDisks` response.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -541,6 +571,7 @@ pub struct Attachment {
     pub instance_id: Option<String>,
 }
 /// A structure of the `AuthorizeSecurityGroupEgress` request.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizeSecurityGroupEgressPermissions {
     /// `Description` on the wire.
@@ -574,6 +605,7 @@ pub struct AuthorizeSecurityGroupEgressPermissions {
     /// `SourcePortRange` on the wire.
     pub source_port_range: Option<String>,
 }
+#[cfg(feature = "security-groups")]
 impl aliyun_core::params::StructParam for AuthorizeSecurityGroupEgressPermissions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
@@ -618,6 +650,7 @@ impl aliyun_core::params::StructParam for AuthorizeSecurityGroupEgressPermission
     }
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -763,6 +796,7 @@ pub struct AutoProvisioningGroup {
     pub valid_until: Option<String>,
 }
 /// A structure of the `DescribeAutoProvisioningGroupHistory` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -806,6 +840,7 @@ pub struct AutoProvisioningGroupHistory {
     pub task_id: Option<String>,
 }
 /// A structure of the `DescribeAutoSnapshotPolicyEx` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -927,6 +962,7 @@ pub struct AutoSnapshotPolicy {
     pub volume_nums: Option<i32>,
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -947,6 +983,7 @@ pub struct AvailableInstanceType {
     pub instance_type: Option<String>,
 }
 /// A structure of the `DescribeAvailableResource` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -965,6 +1002,7 @@ pub struct AvailableResource {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeSpotAdvice` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -999,6 +1037,7 @@ pub struct AvailableSpotResource {
     pub interruption_rate: Option<f64>,
 }
 /// A structure of the `DescribeSpotAdvice` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1021,6 +1060,7 @@ pub struct AvailableSpotZone {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeAvailableResource` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1064,6 +1104,7 @@ pub struct AvailableZone {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeBandwidthLimitation` response.
+#[cfg(feature = "public-addresses")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1086,6 +1127,7 @@ pub struct Bandwidth {
     pub unit: Option<String>,
 }
 /// A structure of the `DescribeBandwidthPackages` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1191,6 +1233,7 @@ pub struct BandwidthPackage {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1213,6 +1256,7 @@ pub struct BondInterfaceSpecification {
     pub slave_interface_specification: Vec<SlaveInterfaceSpecificationSet>,
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1291,6 +1335,7 @@ pub struct Capacity {
     pub total_vgpus: Option<i32>,
 }
 /// A structure of the `DescribeCapacityReservations` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1434,6 +1479,7 @@ pub struct CapacityReservationItem {
     pub time_slot: Option<String>,
 }
 /// A structure of the `DescribeCapacityReservations` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1461,6 +1507,7 @@ pub struct CapacityReservationUsage {
     pub used_amount: Option<i32>,
 }
 /// A structure of the `DescribeClusters` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1474,6 +1521,7 @@ pub struct Cluster {
     pub cluster_id: Option<String>,
 }
 /// A structure of the `DescribeCommands` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1604,6 +1652,7 @@ pub struct Command {
     pub working_dir: Option<String>,
 }
 /// A structure of the `DescribeResourcesModification` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1613,6 +1662,7 @@ pub struct Condition {
     pub key: Option<String>,
 }
 /// A structure of the `DescribeResourcesModification` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1658,6 +1708,7 @@ pub struct ConditionSupportedResource {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeTerminalSessions` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1699,6 +1750,7 @@ pub struct Connection {
     pub status: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` request and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConnectionTrackingConfiguration {
     /// `TcpClosedAndTimeWaitTimeout` on the wire.
@@ -1708,6 +1760,7 @@ pub struct ConnectionTrackingConfiguration {
     /// `UdpTimeout` on the wire.
     pub udp_timeout: Option<i32>,
 }
+#[cfg(feature = "network-interfaces")]
 impl aliyun_core::params::StructParam for ConnectionTrackingConfiguration {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -1724,6 +1777,7 @@ impl aliyun_core::params::StructParam for ConnectionTrackingConfiguration {
     }
 }
 /// A structure of the `CreateAutoSnapshotPolicy` request and 1 more.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CopyEncryptionConfiguration {
     /// `Arn` on the wire.
@@ -1733,6 +1787,7 @@ pub struct CopyEncryptionConfiguration {
     /// `KMSKeyId` on the wire.
     pub kms_key_id: Option<String>,
 }
+#[cfg(feature = "snapshots")]
 impl aliyun_core::params::StructParam for CopyEncryptionConfiguration {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Arn"), &self.arn);
@@ -1758,6 +1813,7 @@ impl aliyun_core::params::StructParam for CopyEncryptionConfiguration {
     }
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1788,6 +1844,7 @@ pub struct CpuOptions {
     pub topology_type: Option<String>,
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupDataDisk {
     /// `BurstingEnabled` on the wire.
@@ -1817,6 +1874,7 @@ pub struct CreateAutoProvisioningGroupDataDisk {
     /// `SnapshotId` on the wire.
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -1855,6 +1913,7 @@ impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupDataDisk {
     }
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupLaunchConfiguration {
     /// `ImageId` on the wire.
@@ -1920,6 +1979,7 @@ pub struct CreateAutoProvisioningGroupLaunchConfiguration {
     /// `ImageFamily` on the wire.
     pub image_family: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam
 for CreateAutoProvisioningGroupLaunchConfiguration {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -2090,6 +2150,7 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
     }
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupLaunchTemplateConfig {
     /// `Architectures` on the wire.
@@ -2117,6 +2178,7 @@ pub struct CreateAutoProvisioningGroupLaunchTemplateConfig {
     /// `WeightedCapacity` on the wire.
     pub weighted_capacity: Option<f64>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam
 for CreateAutoProvisioningGroupLaunchTemplateConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -2178,6 +2240,7 @@ for CreateAutoProvisioningGroupLaunchTemplateConfig {
     }
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupSystemDisk {
     /// `BurstingEnabled` on the wire.
@@ -2191,6 +2254,7 @@ pub struct CreateAutoProvisioningGroupSystemDisk {
     /// `ProvisionedIops` on the wire.
     pub provisioned_iops: Option<i64>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -2213,17 +2277,20 @@ impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDisk 
     }
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupSystemDiskConfig {
     /// `DiskCategory` on the wire.
     pub disk_category: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDiskConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.DiskCategory"), self.disk_category.as_ref());
     }
 }
 /// A structure of the `CreateImage` request.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateImageDiskDeviceMapping {
     /// `Device` on the wire.
@@ -2235,6 +2302,7 @@ pub struct CreateImageDiskDeviceMapping {
     /// `SnapshotId` on the wire.
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "images")]
 impl aliyun_core::params::StructParam for CreateImageDiskDeviceMapping {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Device"), self.device.as_ref());
@@ -2244,6 +2312,7 @@ impl aliyun_core::params::StructParam for CreateImageDiskDeviceMapping {
     }
 }
 /// A structure of the `CreateInstance` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateInstanceDataDisk {
     /// `Category` on the wire.
@@ -2271,6 +2340,7 @@ pub struct CreateInstanceDataDisk {
     /// `StorageClusterId` on the wire.
     pub storage_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for CreateInstanceDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -2304,6 +2374,7 @@ impl aliyun_core::params::StructParam for CreateInstanceDataDisk {
     }
 }
 /// A structure of the `CreateInstance` request and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateInstancePrivatePoolOptions {
     /// `MatchCriteria` on the wire.
@@ -2311,6 +2382,7 @@ pub struct CreateInstancePrivatePoolOptions {
     /// `Id` on the wire.
     pub id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for CreateInstancePrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.MatchCriteria"), self.match_criteria.as_ref());
@@ -2318,6 +2390,7 @@ impl aliyun_core::params::StructParam for CreateInstancePrivatePoolOptions {
     }
 }
 /// A structure of the `CreateInstance` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateInstanceSystemDisk {
     /// `Size` on the wire.
@@ -2333,6 +2406,7 @@ pub struct CreateInstanceSystemDisk {
     /// `StorageClusterId` on the wire.
     pub storage_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for CreateInstanceSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
@@ -2352,6 +2426,7 @@ impl aliyun_core::params::StructParam for CreateInstanceSystemDisk {
     }
 }
 /// A structure of the `CreateNatGateway` request.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateNatGatewayBandwidthPackage {
     /// `Bandwidth` on the wire.
@@ -2361,6 +2436,7 @@ pub struct CreateNatGatewayBandwidthPackage {
     /// `Zone` on the wire.
     pub zone: Option<String>,
 }
+#[cfg(feature = "other")]
 impl aliyun_core::params::StructParam for CreateNatGatewayBandwidthPackage {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Bandwidth"), self.bandwidth.as_ref());
@@ -2369,6 +2445,25 @@ impl aliyun_core::params::StructParam for CreateNatGatewayBandwidthPackage {
     }
 }
 /// A structure of the `CreateNetworkInterface` response and 27 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2389,6 +2484,7 @@ pub struct CreateNetworkInterfaceTag {
     pub tag_value: Option<String>,
 }
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DataDisk {
     /// `AutoSnapshotPolicyId` on the wire.
@@ -2416,6 +2512,7 @@ pub struct DataDisk {
     /// `SnapshotId` on the wire.
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
 impl aliyun_core::params::StructParam for DataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -2453,6 +2550,7 @@ impl aliyun_core::params::StructParam for DataDisk {
     }
 }
 /// A structure of the `DescribeSnapshotMonitorData` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2469,6 +2567,7 @@ pub struct DataPoint {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2706,6 +2805,7 @@ pub struct DedicatedHost {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeInstanceAttribute` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2726,6 +2826,7 @@ pub struct DedicatedHostAttribute {
     pub dedicated_host_name: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2795,6 +2896,7 @@ pub struct DedicatedHostCluster {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2847,6 +2949,7 @@ pub struct DedicatedHostClusterCapacity {
     pub total_vcpus: Option<i32>,
 }
 /// A structure of the `DescribeDedicatedHostAutoRenew` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2895,6 +2998,7 @@ pub struct DedicatedHostRenewAttribute {
     pub renewal_status: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHostTypes` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3010,6 +3114,7 @@ pub struct DedicatedHostType {
     pub total_vgpus: Option<i32>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3030,6 +3135,7 @@ pub struct DedicatedInstanceAttribute {
     pub tenancy: Option<String>,
 }
 /// A structure of the `DescribeDemands` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3171,6 +3277,7 @@ pub struct Demand {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeDeploymentSets` response.
+#[cfg(feature = "deployment-sets")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3265,6 +3372,7 @@ pub struct DeploymentSet {
     pub strategy: Option<String>,
 }
 /// A structure of the `DescribeAutoProvisioningGroupInstances` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3351,6 +3459,7 @@ pub struct DescribeAutoProvisioningGroupInstancesInstance {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeAutoSnapshotPolicyEx` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3371,11 +3480,13 @@ pub struct DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
     pub kms_key_id: Option<String>,
 }
 /// A structure of the `DescribeCapacityReservationInstances` request and 2 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeCapacityReservationInstancesPrivatePoolOptions {
     /// `Id` on the wire.
     pub id: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam
 for DescribeCapacityReservationInstancesPrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -3387,11 +3498,13 @@ for DescribeCapacityReservationInstancesPrivatePoolOptions {
     }
 }
 /// A structure of the `DescribeCapacityReservations` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeCapacityReservationsPrivatePoolOptions {
     /// `Ids` on the wire.
     pub ids: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam
 for DescribeCapacityReservationsPrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -3399,6 +3512,7 @@ for DescribeCapacityReservationsPrivatePoolOptions {
     }
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3433,6 +3547,7 @@ pub struct DescribeDedicatedHostsInstance {
     pub socket_id: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3453,6 +3568,7 @@ pub struct DescribeDedicatedHostsNetworkAttributes {
     pub udp_timeout: Option<i32>,
 }
 /// A structure of the `DescribeDeploymentSets` response.
+#[cfg(feature = "deployment-sets")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3480,6 +3596,7 @@ pub struct DescribeDeploymentSetsCapacity {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticReports` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3514,6 +3631,7 @@ pub struct DescribeDiagnosticReportsIssue {
     pub severity: Option<String>,
 }
 /// A structure of the `DescribeDisks` response.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3855,6 +3973,7 @@ pub struct DescribeDisksDisk {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeElasticityAssurances` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3889,6 +4008,7 @@ pub struct DescribeElasticityAssurancesAllocatedResource {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeHaVips` request.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeHaVipsFilter {
     /// `Key` on the wire.
@@ -3896,6 +4016,7 @@ pub struct DescribeHaVipsFilter {
     /// `Value` on the wire.
     pub value: Vec<String>,
 }
+#[cfg(feature = "other")]
 impl aliyun_core::params::StructParam for DescribeHaVipsFilter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -3912,6 +4033,7 @@ impl aliyun_core::params::StructParam for DescribeHaVipsFilter {
     }
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3973,6 +4095,7 @@ pub struct DescribeImagesDiskDeviceMapping {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4195,6 +4318,7 @@ pub struct DescribeImagesImage {
     pub usage: Option<String>,
 }
 /// A structure of the `DescribeInstanceAttachmentAttributes` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4222,6 +4346,7 @@ pub struct DescribeInstanceAttachmentAttributesInstance {
     pub private_pool_options_match_criteria: Option<String>,
 }
 /// A structure of the `DescribeInstanceAttribute` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4256,6 +4381,7 @@ pub struct DescribeInstanceAttributeEipAddress {
     pub ip_address: Option<String>,
 }
 /// A structure of the `DescribeInstanceModificationPrice` request.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeInstanceModificationPriceDataDisk {
     /// `Category` on the wire.
@@ -4265,6 +4391,7 @@ pub struct DescribeInstanceModificationPriceDataDisk {
     /// `Size` on the wire.
     pub size: Option<i32>,
 }
+#[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -4277,17 +4404,20 @@ impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceDataD
     }
 }
 /// A structure of the `DescribeInstanceModificationPrice` request and 2 more.
+#[cfg(any(feature = "instances", feature = "pricing"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeInstanceModificationPriceSystemDisk {
     /// `Category` on the wire.
     pub category: Option<String>,
 }
+#[cfg(any(feature = "instances", feature = "pricing"))]
 impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
     }
 }
 /// A structure of the `DescribeInstanceTypes` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4571,6 +4701,7 @@ pub struct DescribeInstanceTypesInstanceType {
     pub total_eni_queue_quantity: Option<i32>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4598,6 +4729,7 @@ pub struct DescribeInstancesDedicatedHostAttribute {
     pub dedicated_host_name: Option<String>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4639,6 +4771,7 @@ pub struct DescribeInstancesEipAddress {
     pub is_support_unassociate: Option<bool>,
 }
 /// A structure of the `DescribeInstancesFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4668,6 +4801,7 @@ pub struct DescribeInstancesFullStatusExtendedAttribute {
     pub inactive_disks: Vec<InactiveDisk>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4681,6 +4815,7 @@ pub struct DescribeInstancesHibernationOptions {
     pub configured: Option<bool>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5105,6 +5240,7 @@ pub struct DescribeInstancesInstance {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5171,6 +5307,7 @@ pub struct DescribeInstancesNetworkInterface {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeInvocations` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5328,6 +5465,7 @@ pub struct DescribeInvocationsInvocation {
     pub working_dir: Option<String>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5414,6 +5552,7 @@ pub struct DescribeLaunchTemplateVersionsDataDisk {
     pub snapshot_id: Option<String>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5478,6 +5617,7 @@ pub struct DescribeLaunchTemplateVersionsNetworkInterface {
     pub v_switch_id: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5521,6 +5661,7 @@ pub struct DescribeNetworkInterfaceAttributeAttachment {
     pub trunk_network_interface_id: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5548,6 +5689,7 @@ pub struct DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration {
     pub udp_timeout: Option<i32>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5575,6 +5717,7 @@ pub struct DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
     pub queue_pair_number: Option<i32>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5598,6 +5741,7 @@ pub struct DescribeNetworkInterfaceAttributePrivateIpSet {
     pub private_ip_address: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaces` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5632,6 +5776,7 @@ pub struct DescribeNetworkInterfacesAttachment {
     pub trunk_network_interface_id: Option<String>,
 }
 /// A structure of the `DescribePrefixListAttributes` response.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5648,6 +5793,7 @@ pub struct DescribePrefixListAttributesEntry {
     pub description: Option<String>,
 }
 /// A structure of the `DescribePrice` request.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceDataDisk {
     /// `Size` on the wire.
@@ -5657,6 +5803,7 @@ pub struct DescribePriceDataDisk {
     /// `PerformanceLevel` on the wire.
     pub performance_level: Option<String>,
 }
+#[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribePriceDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
@@ -5669,6 +5816,7 @@ impl aliyun_core::params::StructParam for DescribePriceDataDisk {
     }
 }
 /// A structure of the `DescribePrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5728,6 +5876,7 @@ pub struct DescribePricePrice {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribePrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5749,11 +5898,13 @@ pub struct DescribePricePriceInfo {
     pub rules: Vec<Rule>,
 }
 /// A structure of the `DescribePrice` request.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceSchedulerOptions {
     /// `DedicatedHostId` on the wire.
     pub dedicated_host_id: Option<String>,
 }
+#[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribePriceSchedulerOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -5764,6 +5915,7 @@ impl aliyun_core::params::StructParam for DescribePriceSchedulerOptions {
     }
 }
 /// A structure of the `DescribePrice` request.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceSystemDisk {
     /// `Category` on the wire.
@@ -5773,6 +5925,7 @@ pub struct DescribePriceSystemDisk {
     /// `PerformanceLevel` on the wire.
     pub performance_level: Option<String>,
 }
+#[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribePriceSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -5785,6 +5938,7 @@ impl aliyun_core::params::StructParam for DescribePriceSystemDisk {
     }
 }
 /// A structure of the `DescribeRecommendInstanceType` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5833,6 +5987,7 @@ pub struct DescribeRecommendInstanceTypeInstanceType {
     pub support_io_optimized: Option<String>,
 }
 /// A structure of the `DescribeRenewalPrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5876,6 +6031,7 @@ pub struct DescribeRenewalPricePrice {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribeRenewalPrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5894,6 +6050,7 @@ pub struct DescribeRenewalPricePriceInfo {
     pub rules: Vec<Rule>,
 }
 /// A structure of the `DescribeResourcesModification` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5921,6 +6078,7 @@ pub struct DescribeResourcesModificationAvailableResource {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeResourcesModification` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5964,6 +6122,7 @@ pub struct DescribeResourcesModificationAvailableZone {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeSendFileResults` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6075,6 +6234,7 @@ pub struct DescribeSendFileResultsInvocation {
     pub vm_count: Option<i32>,
 }
 /// A structure of the `DescribeSendFileResults` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6137,6 +6297,7 @@ pub struct DescribeSendFileResultsInvokeInstance {
     pub update_time: Option<String>,
 }
 /// A structure of the `DescribeSnapshots` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6348,6 +6509,7 @@ pub struct DescribeSnapshotsSnapshot {
     pub usage: Option<String>,
 }
 /// A structure of the `DescribeStorageSetDetails` response.
+#[cfg(feature = "storage-sets")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6410,6 +6572,7 @@ pub struct DescribeStorageSetDetailsDisk {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeTags` response.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6433,6 +6596,7 @@ pub struct DescribeTagsTag {
     pub tag_value: Option<String>,
 }
 /// A structure of the `DescribeZones` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6523,6 +6687,7 @@ pub struct DescribeZonesZone {
     pub zone_type: Option<String>,
 }
 /// A structure of the `DetachInstanceRamRole` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6562,6 +6727,7 @@ pub struct DetachInstanceRamRoleResult {
     pub success: Option<bool>,
 }
 /// A structure of the `DescribePrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6608,6 +6774,7 @@ pub struct DetailInfo {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6630,6 +6797,7 @@ pub struct DetectionOptions {
     pub status: Option<String>,
 }
 /// A structure of the `DisableActivation` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6706,6 +6874,7 @@ pub struct DisableActivationActivation {
     pub time_to_live_in_hours: Option<i64>,
 }
 /// A structure of the `ModifyInstanceSpec` request and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Disk {
     /// `Category` on the wire.
@@ -6715,6 +6884,7 @@ pub struct Disk {
     /// `PerformanceLevel` on the wire.
     pub performance_level: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for Disk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -6727,6 +6897,7 @@ impl aliyun_core::params::StructParam for Disk {
     }
 }
 /// A structure of the `DescribeImageFromFamily` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6774,6 +6945,7 @@ pub struct DiskDeviceMapping {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDisksFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6811,6 +6983,7 @@ pub struct DiskEventType {
     pub impact_level: Option<String>,
 }
 /// A structure of the `DescribeDisksFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6853,6 +7026,7 @@ pub struct DiskFullStatusType {
     pub status: Option<EventType>,
 }
 /// A structure of the `DescribeDiskMonitorData` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6929,6 +7103,7 @@ pub struct DiskMonitorData {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6949,6 +7124,7 @@ pub struct EcsCapacityReservationAttr {
     pub capacity_reservation_preference: Option<String>,
 }
 /// A structure of the `DescribeEipAddresses` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7048,6 +7224,7 @@ pub struct EipAddress {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeEipMonitorData` response and 1 more.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7096,6 +7273,7 @@ pub struct EipMonitorData {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `DescribeElasticityAssurances` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7218,6 +7396,7 @@ pub struct ElasticityAssuranceItem {
     pub used_assurance_times: Option<i32>,
 }
 /// A structure of the `DescribeEniMonitorData` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7280,6 +7459,7 @@ pub struct EniMonitorData {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `CreatePrefixList` request and 1 more.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entry {
     /// `Cidr` on the wire.
@@ -7287,6 +7467,7 @@ pub struct Entry {
     /// `Description` on the wire.
     pub description: Option<String>,
 }
+#[cfg(feature = "prefix-lists")]
 impl aliyun_core::params::StructParam for Entry {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Cidr"), self.cidr.as_ref());
@@ -7298,6 +7479,7 @@ impl aliyun_core::params::StructParam for Entry {
     }
 }
 /// A structure of the `DescribeDisksFullStatus` request and 2 more.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventTime {
     /// `Start` on the wire.
@@ -7305,6 +7487,7 @@ pub struct EventTime {
     /// `End` on the wire.
     pub end: Option<String>,
 }
+#[cfg(feature = "system-events")]
 impl aliyun_core::params::StructParam for EventTime {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Start"), self.start.as_ref());
@@ -7312,6 +7495,7 @@ impl aliyun_core::params::StructParam for EventTime {
     }
 }
 /// A structure of the `DescribeDisksFullStatus` response and 2 more.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7324,6 +7508,7 @@ pub struct EventType {
     pub name: Option<String>,
 }
 /// A structure of the `DescribeInstanceHistoryEvents` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7424,6 +7609,7 @@ pub struct ExtendedAttribute {
     pub response_result: Option<String>,
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7437,6 +7623,7 @@ pub struct Features {
     pub nvme_support: Option<String>,
 }
 /// A structure of the `ModifyDedicatedHostsChargeType` response and 1 more.
+#[cfg(any(feature = "dedicated-hosts", feature = "instances"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7460,6 +7647,7 @@ pub struct FeeOfInstance {
     pub instance_id: Option<String>,
 }
 /// A structure of the `DescribeAccessPoints` request and 4 more.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     /// `Key` on the wire.
@@ -7467,6 +7655,7 @@ pub struct Filter {
     /// `Value` on the wire.
     pub value: Vec<String>,
 }
+#[cfg(feature = "other")]
 impl aliyun_core::params::StructParam for Filter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -7483,6 +7672,7 @@ impl aliyun_core::params::StructParam for Filter {
     }
 }
 /// A structure of the `DescribeForwardTableEntries` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7545,6 +7735,7 @@ pub struct ForwardTableEntry {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeHaVips` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7632,17 +7823,20 @@ pub struct HaVip {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `CreateInstance` request and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HibernationOptions {
     /// `Configured` on the wire.
     pub configured: Option<bool>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for HibernationOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Configured"), self.configured.as_ref());
     }
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7656,6 +7850,7 @@ pub struct HostDetailInfo {
     pub serial_number: Option<String>,
 }
 /// A structure of the `DescribeHpcClusters` response.
+#[cfg(feature = "hpc-clusters")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7679,6 +7874,7 @@ pub struct HpcCluster {
     pub name: Option<String>,
 }
 /// A structure of the `DescribeImageFromFamily` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7846,6 +8042,7 @@ pub struct Image {
     pub usage: Option<String>,
 }
 /// A structure of the `DescribeImageComponents` response.
+#[cfg(feature = "image-builder")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7920,6 +8117,7 @@ pub struct ImageComponentSet {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7933,6 +8131,7 @@ pub struct ImageOptions {
     pub login_as_non_root: Option<bool>,
 }
 /// A structure of the `DescribeImagePipelineExecutions` response.
+#[cfg(feature = "image-builder")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8004,6 +8203,7 @@ pub struct ImagePipelineExecutionSet {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DescribeImagePipelines` response.
+#[cfg(feature = "image-builder")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8131,6 +8331,7 @@ pub struct ImagePipelineSet {
     pub v_switch_id: Option<String>,
 }
 /// A structure of the `ImportImage` request.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImportImageDiskDeviceMapping {
     /// `Device` on the wire.
@@ -8146,6 +8347,7 @@ pub struct ImportImageDiskDeviceMapping {
     /// `OSSObject` on the wire.
     pub oss_object: Option<String>,
 }
+#[cfg(feature = "images")]
 impl aliyun_core::params::StructParam for ImportImageDiskDeviceMapping {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Device"), self.device.as_ref());
@@ -8158,6 +8360,7 @@ impl aliyun_core::params::StructParam for ImportImageDiskDeviceMapping {
     }
 }
 /// A structure of the `DescribeInstanceHistoryEvents` response and 1 more.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8199,6 +8402,7 @@ pub struct InactiveDisk {
     pub release_time: Option<String>,
 }
 /// A structure of the `DeregisterManagedInstance` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8303,6 +8507,7 @@ pub struct Instance {
     pub resource_group_id: Option<String>,
 }
 /// Whether the cloud assistant client is installed and alive on one instance.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8374,6 +8579,7 @@ pub struct InstanceCloudAssistantStatus {
     pub support_session_manager: Option<bool>,
 }
 /// A structure of the `DescribeInstancesFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8402,6 +8608,7 @@ pub struct InstanceFullStatusType {
     pub status: Option<EventType>,
 }
 /// A structure of the `DescribeCapacityReservationInstances` response and 1 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8415,6 +8622,7 @@ pub struct InstanceIdSet {
     pub instance_id: Option<String>,
 }
 /// A structure of the `DescribeInstanceMonitorData` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8536,6 +8744,7 @@ pub struct InstanceMonitorData {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `ListPluginStatus` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8558,6 +8767,7 @@ pub struct InstancePluginStatus {
     pub plugin_status_set: Vec<PluginStatus>,
 }
 /// A structure of the `DescribeInstanceRamRole` response and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8578,6 +8788,7 @@ pub struct InstanceRamRoleSet {
     pub ram_role_name: Option<String>,
 }
 /// A structure of the `DescribeInstanceAutoRenewAttribute` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8619,6 +8830,7 @@ pub struct InstanceRenewAttribute {
     pub renewal_status: Option<String>,
 }
 /// A structure of the `RebootInstances` response and 2 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8656,6 +8868,7 @@ pub struct InstanceResponse {
     pub previous_status: Option<String>,
 }
 /// A structure of the `DescribeInstanceStatus` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8676,6 +8889,7 @@ pub struct InstanceStatus {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeInstanceHistoryEvents` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8747,6 +8961,7 @@ pub struct InstanceSystemEventType {
     pub resource_type: Option<String>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response and 1 more.
+#[cfg(any(feature = "launch-templates", feature = "snapshots"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8763,6 +8978,7 @@ pub struct InstanceTag {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeImageSupportInstanceTypes` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8797,6 +9013,7 @@ pub struct InstanceType {
     pub memory_size: Option<f64>,
 }
 /// A structure of the `DescribeInstanceTypeFamilies` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8817,6 +9034,7 @@ pub struct InstanceTypeFamily {
     pub instance_type_family_id: Option<String>,
 }
 /// A structure of the `DescribeManagedInstances` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8935,6 +9153,7 @@ pub struct Instances {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DescribeInvocationResults` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8978,6 +9197,7 @@ pub struct Invocation {
     pub total_count: Option<i64>,
 }
 /// A structure of the `DescribeInvocationResults` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9119,6 +9339,7 @@ pub struct InvocationResult {
     pub username: Option<String>,
 }
 /// A structure of the `DescribeInvocations` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9230,6 +9451,7 @@ pub struct InvokeInstance {
     pub update_time: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` response and 3 more.
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9243,6 +9465,7 @@ pub struct Ipv4PrefixSet {
     pub ipv4_prefix: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` response and 3 more.
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9256,6 +9479,7 @@ pub struct Ipv6PrefixSet {
     pub ipv6_prefix: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` response and 3 more.
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9269,6 +9493,7 @@ pub struct Ipv6Set {
     pub ipv6_address: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticReportAttributes` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9303,6 +9528,7 @@ pub struct Issue {
     pub severity: Option<String>,
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9333,6 +9559,7 @@ pub struct Item {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeKeyPairs` response.
+#[cfg(feature = "key-pairs")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9383,6 +9610,7 @@ pub struct KeyPair {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `CreateAutoProvisioningGroup` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9440,6 +9668,7 @@ pub struct LaunchResult {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9481,6 +9710,7 @@ pub struct LaunchTemplateConfig {
     pub weighted_capacity: Option<f64>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9852,6 +10082,7 @@ pub struct LaunchTemplateData {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeLaunchTemplates` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9923,6 +10154,7 @@ pub struct LaunchTemplateSet {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DeleteLaunchTemplateVersion` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9943,6 +10175,7 @@ pub struct LaunchTemplateVersion {
     pub launch_template_version_number: Option<i64>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10008,6 +10241,7 @@ pub struct LaunchTemplateVersionSet {
     pub version_number: Option<i64>,
 }
 /// A structure of the `DescribeClassicLinkInstances` response.
+#[cfg(feature = "public-addresses")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10028,6 +10262,7 @@ pub struct Link {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `ListTagResources` request.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTagResourcesTagFilter {
     /// `TagKey` on the wire.
@@ -10035,6 +10270,7 @@ pub struct ListTagResourcesTagFilter {
     /// `TagValues` on the wire.
     pub tag_values: Vec<String>,
 }
+#[cfg(feature = "tags")]
 impl aliyun_core::params::StructParam for ListTagResourcesTagFilter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.TagKey"), self.tag_key.as_ref());
@@ -10051,6 +10287,7 @@ impl aliyun_core::params::StructParam for ListTagResourcesTagFilter {
     }
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10078,6 +10315,7 @@ pub struct LocalStorageCapacity {
     pub total_disk: Option<i32>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10098,6 +10336,7 @@ pub struct LockReason {
     pub lock_reason: Option<String>,
 }
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10130,6 +10369,7 @@ pub struct MaintenanceAttribute {
     pub notify_on_maintenance: Option<bool>,
 }
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10150,6 +10390,7 @@ pub struct MaintenanceWindow {
     pub start_time: Option<String>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10177,6 +10418,7 @@ pub struct MetadataOptions {
     pub http_tokens: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticReportAttributes` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10220,6 +10462,7 @@ pub struct MetricResult {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticMetricSets` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10264,6 +10507,7 @@ pub struct MetricSets {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticMetrics` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10319,6 +10563,7 @@ pub struct Metrics {
     pub supported_operating_system: Option<String>,
 }
 /// A structure of the `ModifyAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyAutoProvisioningGroupLaunchTemplateConfig {
     /// `InstanceType` on the wire.
@@ -10332,6 +10577,7 @@ pub struct ModifyAutoProvisioningGroupLaunchTemplateConfig {
     /// `WeightedCapacity` on the wire.
     pub weighted_capacity: Option<f64>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam
 for ModifyAutoProvisioningGroupLaunchTemplateConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10347,6 +10593,7 @@ for ModifyAutoProvisioningGroupLaunchTemplateConfig {
     }
 }
 /// A structure of the `ModifyCapacityReservation` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyCapacityReservationPrivatePoolOptions {
     /// `Id` on the wire.
@@ -10354,6 +10601,7 @@ pub struct ModifyCapacityReservationPrivatePoolOptions {
     /// `Name` on the wire.
     pub name: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam for ModifyCapacityReservationPrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
@@ -10365,6 +10613,7 @@ impl aliyun_core::params::StructParam for ModifyCapacityReservationPrivatePoolOp
     }
 }
 /// A structure of the `ModifyCloudAssistantSettings` request.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsAgentUpgradeConfig {
@@ -10381,6 +10630,7 @@ pub struct ModifyCloudAssistantSettingsAgentUpgradeConfig {
     #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
 impl aliyun_core::params::StructParam
 for ModifyCloudAssistantSettingsAgentUpgradeConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10403,6 +10653,7 @@ for ModifyCloudAssistantSettingsAgentUpgradeConfig {
     }
 }
 /// A structure of the `ModifyCloudAssistantSettings` request.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsOssDeliveryConfig {
@@ -10425,6 +10676,7 @@ pub struct ModifyCloudAssistantSettingsOssDeliveryConfig {
     #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
 impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsOssDeliveryConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.BucketName"), self.bucket_name.as_ref());
@@ -10445,6 +10697,7 @@ impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsOssDeliver
     }
 }
 /// A structure of the `ModifyCloudAssistantSettings` request.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsSlsDeliveryConfig {
@@ -10458,6 +10711,7 @@ pub struct ModifyCloudAssistantSettingsSlsDeliveryConfig {
     #[serde(rename = "ProjectName", skip_serializing_if = "Option::is_none")]
     pub project_name: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
 impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsSlsDeliveryConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Enabled"), self.enabled.as_ref());
@@ -10466,6 +10720,7 @@ impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsSlsDeliver
     }
 }
 /// A structure of the `ModifyDiskSpec` request.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyDiskSpecPerformanceControlOptions {
     /// `IOPS` on the wire.
@@ -10475,6 +10730,7 @@ pub struct ModifyDiskSpecPerformanceControlOptions {
     /// `Throughput` on the wire.
     pub throughput: Option<i32>,
 }
+#[cfg(feature = "disks")]
 impl aliyun_core::params::StructParam for ModifyDiskSpecPerformanceControlOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.IOPS"), self.iops.as_ref());
@@ -10483,17 +10739,20 @@ impl aliyun_core::params::StructParam for ModifyDiskSpecPerformanceControlOption
     }
 }
 /// A structure of the `ModifyImageAttribute` request.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyImageAttributeFeatures {
     /// `NvmeSupport` on the wire.
     pub nvme_support: Option<String>,
 }
+#[cfg(feature = "images")]
 impl aliyun_core::params::StructParam for ModifyImageAttributeFeatures {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.NvmeSupport"), self.nvme_support.as_ref());
     }
 }
 /// A structure of the `ModifyInstanceAttachmentAttributes` request.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttachmentAttributesPrivatePoolOptions {
     /// `MatchCriteria` on the wire.
@@ -10501,6 +10760,7 @@ pub struct ModifyInstanceAttachmentAttributesPrivatePoolOptions {
     /// `Id` on the wire.
     pub id: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam
 for ModifyInstanceAttachmentAttributesPrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10516,17 +10776,20 @@ for ModifyInstanceAttachmentAttributesPrivatePoolOptions {
     }
 }
 /// A structure of the `ModifyInstanceAttribute` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeCpuOptions {
     /// `TopologyType` on the wire.
     pub topology_type: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for ModifyInstanceAttributeCpuOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.TopologyType"), self.topology_type.as_ref());
     }
 }
 /// A structure of the `ModifyInstanceAttribute` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeRemoteConnectionOptions {
     /// `Password` on the wire.
@@ -10534,6 +10797,7 @@ pub struct ModifyInstanceAttributeRemoteConnectionOptions {
     /// `Type` on the wire.
     pub r#type: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam
 for ModifyInstanceAttributeRemoteConnectionOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10542,6 +10806,7 @@ for ModifyInstanceAttributeRemoteConnectionOptions {
     }
 }
 /// A structure of the `ModifyInstanceMaintenanceAttributes` request.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceMaintenanceAttributesMaintenanceWindow {
     /// `EndTime` on the wire.
@@ -10549,6 +10814,7 @@ pub struct ModifyInstanceMaintenanceAttributesMaintenanceWindow {
     /// `StartTime` on the wire.
     pub start_time: Option<String>,
 }
+#[cfg(feature = "monitoring")]
 impl aliyun_core::params::StructParam
 for ModifyInstanceMaintenanceAttributesMaintenanceWindow {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10557,6 +10823,7 @@ for ModifyInstanceMaintenanceAttributesMaintenanceWindow {
     }
 }
 /// A structure of the `ModifyInstanceSpec` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceSpecTemporary {
     /// `StartTime` on the wire.
@@ -10566,6 +10833,7 @@ pub struct ModifyInstanceSpecTemporary {
     /// `InternetMaxBandwidthOut` on the wire.
     pub internet_max_bandwidth_out: Option<i32>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for ModifyInstanceSpecTemporary {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.StartTime"), self.start_time.as_ref());
@@ -10589,6 +10857,7 @@ impl aliyun_core::params::StructParam for ModifyInstanceSpecTemporary {
     }
 }
 /// A structure of the `ModifyManagedInstance` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10609,11 +10878,13 @@ pub struct ModifyManagedInstanceInstance {
     pub instance_name: Option<String>,
 }
 /// A structure of the `ModifyPrefixList` request.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyPrefixListRemoveEntry {
     /// `Cidr` on the wire.
     pub cidr: Option<String>,
 }
+#[cfg(feature = "prefix-lists")]
 impl aliyun_core::params::StructParam for ModifyPrefixListRemoveEntry {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Cidr"), self.cidr.as_ref());
@@ -10624,6 +10895,7 @@ impl aliyun_core::params::StructParam for ModifyPrefixListRemoveEntry {
     }
 }
 /// A structure of the `ModifyReservedInstances` request.
+#[cfg(feature = "reserved-instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyReservedInstancesConfiguration {
     /// Required by the API reference; not checked by the SDK.
@@ -10637,6 +10909,7 @@ pub struct ModifyReservedInstancesConfiguration {
     /// `ZoneId` on the wire.
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "reserved-instances")]
 impl aliyun_core::params::StructParam for ModifyReservedInstancesConfiguration {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -10652,6 +10925,7 @@ impl aliyun_core::params::StructParam for ModifyReservedInstancesConfiguration {
     }
 }
 /// A structure of the `DescribeNatGateways` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10738,6 +11012,7 @@ pub struct NatGateway {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `AllocateDedicatedHosts` request and 1 more.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkAttributes {
     /// `SlbUdpTimeout` on the wire.
@@ -10745,6 +11020,7 @@ pub struct NetworkAttributes {
     /// `UdpTimeout` on the wire.
     pub udp_timeout: Option<i32>,
 }
+#[cfg(feature = "dedicated-hosts")]
 impl aliyun_core::params::StructParam for NetworkAttributes {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -10753,6 +11029,7 @@ impl aliyun_core::params::StructParam for NetworkAttributes {
     }
 }
 /// A structure of the `DescribeInstanceTypes` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10766,6 +11043,7 @@ pub struct NetworkCardInfo {
     pub network_card_index: Option<i32>,
 }
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterface {
     /// `Description` on the wire.
@@ -10785,6 +11063,7 @@ pub struct NetworkInterface {
     /// `VSwitchId` on the wire.
     pub v_switch_id: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
 impl aliyun_core::params::StructParam for NetworkInterface {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
@@ -10827,6 +11106,7 @@ impl aliyun_core::params::StructParam for NetworkInterface {
     }
 }
 /// A structure of the `CreateNetworkInterfacePermission` response and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10875,6 +11155,7 @@ pub struct NetworkInterfacePermission {
     pub service_name: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaces` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11077,6 +11358,7 @@ pub struct NetworkInterfaceSet {
     pub zone_id: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` request and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterfaceTrafficConfig {
     /// `NetworkInterfaceTrafficMode` on the wire.
@@ -11090,6 +11372,7 @@ pub struct NetworkInterfaceTrafficConfig {
     /// `TxQueueSize` on the wire.
     pub tx_queue_size: Option<i32>,
 }
+#[cfg(feature = "network-interfaces")]
 impl aliyun_core::params::StructParam for NetworkInterfaceTrafficConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -11108,6 +11391,7 @@ impl aliyun_core::params::StructParam for NetworkInterfaceTrafficConfig {
     }
 }
 /// A structure of the `DescribeRouteTables` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11142,6 +11426,7 @@ pub struct NextHop {
     pub weight: Option<i32>,
 }
 /// A structure of the `CreateRouteEntry` request and 1 more.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NextHopList {
     /// `NextHopId` on the wire.
@@ -11149,6 +11434,7 @@ pub struct NextHopList {
     /// `NextHopType` on the wire.
     pub next_hop_type: Option<String>,
 }
+#[cfg(feature = "other")]
 impl aliyun_core::params::StructParam for NextHopList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.NextHopId"), self.next_hop_id.as_ref());
@@ -11156,6 +11442,15 @@ impl aliyun_core::params::StructParam for NextHopList {
     }
 }
 /// A structure of the `DescribeDedicatedHosts` response and 4 more.
+#[cfg(
+    any(
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "instances",
+        feature = "other",
+        feature = "reserved-instances"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11169,6 +11464,7 @@ pub struct OperationLock {
     pub lock_reason: Option<String>,
 }
 /// A structure of the `DeleteSnapshotGroup` response and 2 more.
+#[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11205,6 +11501,7 @@ pub struct OperationProgress {
     pub related_item_set: Vec<RelatedItem>,
 }
 /// An instance's operating system family.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OsType {
@@ -11217,10 +11514,12 @@ pub enum OsType {
     /// A value this version of the SDK does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "cloud-assistant")]
 aliyun_core::text_enum!(
     OsType { Windows => "Windows", Linux => "Linux", FreeBsd => "FreeBSD" }
 );
 /// A structure of the `DescribeCloudAssistantSettings` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11276,6 +11575,7 @@ pub struct OssDeliveryConfig {
     pub prefix: Option<String>,
 }
 /// A structure of the `DescribeCommands` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11319,6 +11619,7 @@ pub struct ParameterDefinition {
     pub required: Option<bool>,
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11332,6 +11633,7 @@ pub struct PayAsYouGoOptions {
     pub allocation_strategy: Option<String>,
 }
 /// A structure of the `DescribeSecurityGroupAttribute` response.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11506,6 +11808,7 @@ pub struct Permission {
     pub source_prefix_list_name: Option<String>,
 }
 /// A structure of the `AuthorizeSecurityGroup` request and 1 more.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Permissions {
     /// `Description` on the wire.
@@ -11539,6 +11842,7 @@ pub struct Permissions {
     /// `SourcePrefixListId` on the wire.
     pub source_prefix_list_id: Option<String>,
 }
+#[cfg(feature = "security-groups")]
 impl aliyun_core::params::StructParam for Permissions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
@@ -11584,6 +11888,7 @@ impl aliyun_core::params::StructParam for Permissions {
     }
 }
 /// A structure of the `DescribePhysicalConnections` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11704,6 +12009,7 @@ pub struct PhysicalConnectionType {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDisks` response.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11717,6 +12023,7 @@ pub struct Placement {
     pub zone_ids: Option<String>,
 }
 /// A structure of the `ListPluginStatus` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11758,6 +12065,7 @@ pub struct PluginStatus {
     pub plugin_version: Option<String>,
 }
 /// A structure of the `DescribePrefixLists` response.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11813,6 +12121,7 @@ pub struct PrefixList {
     pub prefix_list_name: Option<String>,
 }
 /// A structure of the `DescribePrefixListAssociations` response.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11833,6 +12142,7 @@ pub struct PrefixListAssociation {
     pub resource_type: Option<String>,
 }
 /// A structure of the `DescribeInstanceModificationPrice` response and 1 more.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11867,6 +12177,7 @@ pub struct Price {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribeInstanceModificationPrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11885,6 +12196,7 @@ pub struct PriceInfo {
     pub rules: Vec<Rule>,
 }
 /// A structure of the `CreateNetworkInterface` response and 1 more.
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11905,6 +12217,7 @@ pub struct PrivateIpSet {
     pub private_ip_address: Option<String>,
 }
 /// A structure of the `CreateCapacityReservation` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrivatePoolOptions {
     /// `Name` on the wire.
@@ -11912,6 +12225,7 @@ pub struct PrivatePoolOptions {
     /// `MatchCriteria` on the wire.
     pub match_criteria: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam for PrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
@@ -11919,6 +12233,7 @@ impl aliyun_core::params::StructParam for PrivatePoolOptions {
     }
 }
 /// A structure of the `DescribeBandwidthPackages` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11939,6 +12254,7 @@ pub struct PublicIpAddresse {
     pub ip_address: Option<String>,
 }
 /// A structure of the `DescribeRecommendInstanceType` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12013,6 +12329,7 @@ pub struct RecommendInstanceType {
     pub zones: Vec<Zone>,
 }
 /// A structure of the `DescribeSecurityGroupReferences` response.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12033,6 +12350,7 @@ pub struct ReferencingSecurityGroup {
     pub security_group_id: Option<String>,
 }
 /// A structure of the `DescribeRegions` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12067,6 +12385,7 @@ pub struct Region {
     pub status: Option<String>,
 }
 /// A structure of the `DeleteSnapshotGroup` response and 2 more.
+#[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12083,6 +12402,7 @@ pub struct RelatedItem {
     pub value: Option<String>,
 }
 /// A structure of the `DescribePrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12092,17 +12412,20 @@ pub struct RelatedPrice {
     pub marketplace_image_price: Option<Price>,
 }
 /// A structure of the `ReplaceSystemDisk` request.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplaceSystemDiskSystemDisk {
     /// `Size` on the wire.
     pub size: Option<i32>,
 }
+#[cfg(feature = "disks")]
 impl aliyun_core::params::StructParam for ReplaceSystemDiskSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
     }
 }
 /// A structure of the `DescribeDiagnosticReports` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12188,6 +12511,7 @@ pub struct Report {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeReservedInstances` response.
+#[cfg(feature = "reserved-instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12324,6 +12648,7 @@ pub struct ReservedInstance {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeReservedInstanceAutoRenewAttribute` response.
+#[cfg(feature = "reserved-instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12358,6 +12683,7 @@ pub struct ReservedInstanceRenewAttribute {
     pub reserved_instance_id: Option<String>,
 }
 /// A structure of the `ResetDisks` request.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResetDisksDisk {
     /// `DiskId` on the wire.
@@ -12365,6 +12691,7 @@ pub struct ResetDisksDisk {
     /// `SnapshotId` on the wire.
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "disks")]
 impl aliyun_core::params::StructParam for ResetDisksDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.DiskId"), self.disk_id.as_ref());
@@ -12372,6 +12699,7 @@ impl aliyun_core::params::StructParam for ResetDisksDisk {
     }
 }
 /// A structure of the `DescribeResourceByTags` response.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12399,6 +12727,7 @@ pub struct Resource {
     pub resource_type: Option<String>,
 }
 /// A structure of the `DescribeRenewalPrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12442,6 +12771,7 @@ pub struct ResourcePriceModel {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribeTags` response.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12520,6 +12850,7 @@ pub struct ResourceTypeCount {
     pub volume: Option<i32>,
 }
 /// A structure of the `DescribeZones` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12587,6 +12918,7 @@ pub struct ResourcesInfo {
     pub system_disk_categories: Vec<String>,
 }
 /// A structure of the `RevokeSecurityGroupEgress` request.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RevokeSecurityGroupEgressPermissions {
     /// `Description` on the wire.
@@ -12620,6 +12952,7 @@ pub struct RevokeSecurityGroupEgressPermissions {
     /// `SourcePortRange` on the wire.
     pub source_port_range: Option<String>,
 }
+#[cfg(feature = "security-groups")]
 impl aliyun_core::params::StructParam for RevokeSecurityGroupEgressPermissions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
@@ -12664,6 +12997,7 @@ impl aliyun_core::params::StructParam for RevokeSecurityGroupEgressPermissions {
     }
 }
 /// A structure of the `DescribeRouteTables` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12717,6 +13051,7 @@ pub struct RouteEntry {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeRouteTables` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12767,6 +13102,7 @@ pub struct RouteTable {
     pub v_router_id: Option<String>,
 }
 /// A structure of the `DescribeRouterInterfaces` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12936,6 +13272,7 @@ pub struct RouterInterfaceType {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeInstanceModificationPrice` response and 2 more.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12956,6 +13293,7 @@ pub struct Rule {
     pub rule_id: Option<i64>,
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesCpuOptions {
     /// `Core` on the wire.
@@ -12967,6 +13305,7 @@ pub struct RunInstancesCpuOptions {
     /// `TopologyType` on the wire.
     pub topology_type: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesCpuOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Core"), self.core.as_ref());
@@ -12980,6 +13319,7 @@ impl aliyun_core::params::StructParam for RunInstancesCpuOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesDataDisk {
     /// `AutoSnapshotPolicyId` on the wire.
@@ -13013,6 +13353,7 @@ pub struct RunInstancesDataDisk {
     /// `StorageClusterId` on the wire.
     pub storage_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13072,11 +13413,13 @@ impl aliyun_core::params::StructParam for RunInstancesDataDisk {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesImageOptions {
     /// `LoginAsNonRoot` on the wire.
     pub login_as_non_root: Option<bool>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesImageOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13087,6 +13430,7 @@ impl aliyun_core::params::StructParam for RunInstancesImageOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesNetworkInterface {
     /// `DeleteOnRelease` on the wire.
@@ -13124,6 +13468,7 @@ pub struct RunInstancesNetworkInterface {
     /// `VSwitchId` on the wire.
     pub v_switch_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13209,11 +13554,13 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesNetworkOptions {
     /// `EnableJumboFrame` on the wire.
     pub enable_jumbo_frame: Option<bool>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesNetworkOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13224,11 +13571,13 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSchedulerOptions {
     /// `DedicatedHostClusterId` on the wire.
     pub dedicated_host_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesSchedulerOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13239,6 +13588,7 @@ impl aliyun_core::params::StructParam for RunInstancesSchedulerOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSecurityOptions {
     /// `TrustedSystemMode` on the wire.
@@ -13246,6 +13596,7 @@ pub struct RunInstancesSecurityOptions {
     /// `ConfidentialComputingMode` on the wire.
     pub confidential_computing_mode: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesSecurityOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13261,6 +13612,7 @@ impl aliyun_core::params::StructParam for RunInstancesSecurityOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSystemDisk {
     /// `Size` on the wire.
@@ -13288,6 +13640,7 @@ pub struct RunInstancesSystemDisk {
     /// `StorageClusterId` on the wire.
     pub storage_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
@@ -13340,6 +13693,7 @@ impl aliyun_core::params::StructParam for RunInstancesSystemDisk {
     }
 }
 /// A structure of the `DescribeInstancesFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13390,6 +13744,7 @@ pub struct ScheduledSystemEventType {
     pub reason: Option<String>,
 }
 /// A structure of the `DescribeSecurityGroups` response.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13482,6 +13837,7 @@ pub struct SecurityGroup {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `DescribeSecurityGroupReferences` response.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13504,6 +13860,7 @@ pub struct SecurityGroupReference {
     pub security_group_id: Option<String>,
 }
 /// A structure of the `DescribeTerminalSessions` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13575,6 +13932,7 @@ pub struct Session {
     pub username: Option<String>,
 }
 /// A structure of the `DescribeImageSharePermission` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13588,6 +13946,7 @@ pub struct ShareGroup {
     pub group: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13615,6 +13974,7 @@ pub struct SlaveInterfaceSpecificationSet {
     pub work_state: Option<String>,
 }
 /// A structure of the `DescribeCloudAssistantSettings` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13649,6 +14009,7 @@ pub struct SlsDeliveryConfig {
     pub project_name: Option<String>,
 }
 /// A structure of the `DescribeSnapshotGroups` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13713,6 +14074,7 @@ pub struct Snapshot {
     pub tags: Vec<InstanceTag>,
 }
 /// A structure of the `DescribeSnapshotGroups` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13789,6 +14151,7 @@ pub struct SnapshotGroup {
     pub tags: Vec<InstanceTag>,
 }
 /// A structure of the `DescribeSnapshotLinks` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13879,6 +14242,7 @@ pub struct SnapshotLink {
     pub total_size: Option<i64>,
 }
 /// A structure of the `DescribeSnapshotPackage` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13913,6 +14277,7 @@ pub struct SnapshotPackage {
     pub start_time: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13954,6 +14319,7 @@ pub struct SocketCapacity {
     pub total_vcpu: Option<i32>,
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13981,6 +14347,7 @@ pub struct SpotOptions {
     pub instance_pools_to_use_count: Option<i32>,
 }
 /// A structure of the `DescribeSpotPriceHistory` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14036,6 +14403,7 @@ pub struct SpotPriceType {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeStorageCapacityUnits` response.
+#[cfg(feature = "storage-capacity-units")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14117,6 +14485,7 @@ pub struct StorageCapacityUnit {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DescribeStorageSets` response.
+#[cfg(feature = "storage-sets")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14172,6 +14541,7 @@ pub struct StorageSet {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeDemands` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14213,6 +14583,7 @@ pub struct SupplyInfo {
     pub supply_status: Option<String>,
 }
 /// A structure of the `DescribeAvailableResource` response and 1 more.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14249,6 +14620,7 @@ pub struct SupportedResource {
     pub value: Option<String>,
 }
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemDisk {
     /// `Category` on the wire.
@@ -14274,6 +14646,7 @@ pub struct SystemDisk {
     /// `Encrypted` on the wire.
     pub encrypted: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
 impl aliyun_core::params::StructParam for SystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -14310,6 +14683,28 @@ impl aliyun_core::params::StructParam for SystemDisk {
     }
 }
 /// A structure of the `AddTags` request and 69 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "other",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units",
+        feature = "system-events",
+        feature = "tags"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tag {
     /// `Key` on the wire.
@@ -14317,6 +14712,28 @@ pub struct Tag {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "other",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units",
+        feature = "system-events",
+        feature = "tags"
+    )
+)]
 impl aliyun_core::params::StructParam for Tag {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -14324,6 +14741,7 @@ impl aliyun_core::params::StructParam for Tag {
     }
 }
 /// A structure of the `ListTagResources` response.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14358,6 +14776,7 @@ pub struct TagResource {
     pub tag_value: Option<String>,
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14392,6 +14811,7 @@ pub struct TargetCapacitySpecification {
     pub total_target_capacity: Option<f64>,
 }
 /// A structure of the `DescribeTasks` response.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14447,6 +14867,7 @@ pub struct Task {
     pub task_status: Option<String>,
 }
 /// A structure of the `DescribeInstanceTopology` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14467,6 +14888,7 @@ pub struct Topology {
     pub instance_id: Option<String>,
 }
 /// A structure of the `DescribeVRouters` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14524,6 +14946,7 @@ pub struct VRouter {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `DescribeVSwitches` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14607,6 +15030,7 @@ pub struct VSwitch {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeAccountAttributes` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14662,6 +15086,7 @@ pub struct ValueItem {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeVirtualBorderRoutersForPhysicalConnection` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14724,6 +15149,7 @@ pub struct VirtualBorderRouterForPhysicalConnectionType {
     pub vlan_id: Option<i32>,
 }
 /// A structure of the `DescribeVirtualBorderRouters` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14866,6 +15292,7 @@ pub struct VirtualBorderRouterType {
     pub vlan_interface_id: Option<String>,
 }
 /// A structure of the `DescribeVpcs` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14953,6 +15380,7 @@ pub struct Vpc {
     pub vpc_name: Option<String>,
 }
 /// A structure of the `DescribeInstanceAttribute` response and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14989,6 +15417,7 @@ pub struct VpcAttributes {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `DescribeRecommendInstanceType` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]

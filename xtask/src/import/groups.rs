@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml::Value;
 
-use super::read::Directory;
 use super::ImportError;
+use super::read::Directory;
 
 /// Action name -> group name.
 pub type Groups = BTreeMap<String, String>;

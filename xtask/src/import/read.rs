@@ -135,7 +135,12 @@ fn directory(node: &Value) -> Option<Directory> {
     };
     let mut actions = Vec::new();
     let mut children = Vec::new();
-    for child in node.get("children").and_then(Value::as_array).into_iter().flatten() {
+    for child in node
+        .get("children")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         match child {
             Value::String(action) => actions.push(action.clone()),
             other => children.extend(directory(other)),
