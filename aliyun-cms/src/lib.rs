@@ -48,6 +48,14 @@
 //! and `ALIBABA_CLOUD_ENDPOINT_URL_CMS` (or `ALIBABA_CLOUD_ENDPOINT_URL`) for the endpoint.
 //! The default endpoint is `metrics.<region>.aliyuncs.com`.
 //!
+//! ## Features: pay for what you use
+//!
+//! Each API group of the 2019-01-01 API (metrics, metric rules, site monitoring, the
+//! monitoring agent, ...) is a Cargo feature, all on by default. With
+//! `default-features = false` and, say, `features = ["metrics"]`, only that group's actions,
+//! and the types they use, are compiled. The [`operation`] module lists every group and its
+//! actions. The legacy [`v20170301`] module is always compiled.
+//!
 //! ## Testing your code
 //!
 //! The local emulator (`aliyun-emulator`) serves every action of both versions: it checks

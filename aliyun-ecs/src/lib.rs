@@ -162,10 +162,19 @@
 //! For unit tests without any socket, `aliyun_core::testing::CaptureTransport` records requests
 //! and answers canned responses.
 
+//! ## Features: pay for what you use
+//!
+//! Each API group (instances, disks, images, cloud assistant, security groups, ...) is a Cargo
+//! feature, all on by default. With `default-features = false` and, say,
+//! `features = ["cloud-assistant"]`, only that group's actions, and the types they use, are
+//! compiled. The [`operation`] module lists every group and its actions. The [`workflow`]
+//! module needs `cloud-assistant` and `instances`.
+
 #[rustfmt::skip]
 mod generated;
 
 pub use generated::client::Client;
 pub use generated::{SERVICE, operation, types};
 
+#[cfg(all(feature = "cloud-assistant", feature = "instances"))]
 pub mod workflow;

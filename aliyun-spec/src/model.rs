@@ -278,6 +278,8 @@ pub struct Operation {
     pub operation_type: Option<String>,
     /// Deprecated by the service.
     pub deprecated: bool,
+    /// The API group (a Cargo feature of the crate); None: always compiled.
+    pub group: Option<String>,
     /// The API reference page.
     pub docs_url: Option<String>,
     /// Parameters.
@@ -429,6 +431,7 @@ fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> O
         idempotent: effective_idempotent(action),
         operation_type: action.operation_type.clone(),
         deprecated: action.deprecated,
+        group: action.group.clone(),
         docs_url: action.docs_url.clone(),
         params: action.params.iter().map(lower_member).collect(),
         output: action.response.fields.iter().map(lower_member).collect(),

@@ -346,6 +346,10 @@ pub struct ItemType {
 pub struct Action {
     /// Documentation.
     pub doc: String,
+    /// The API group (kebab-case): the Cargo feature of the product crate that compiles the
+    /// action. None: always compiled.
+    #[serde(default)]
+    pub group: Option<String>,
     /// HTTP method (default: the product's).
     #[serde(default)]
     pub method: Option<Method>,

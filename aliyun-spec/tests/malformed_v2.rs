@@ -323,6 +323,12 @@ fn placement() {
 #[test]
 fn action_keys() {
     refused_near(
+        &edit("    idempotent: false\n", "    group: Cloud_Assistant\n"),
+        "group",
+        "actions.InstallThing.group",
+        "kebab-case",
+    );
+    refused_near(
         &edit("    idempotent: false\n", "    operation_type: Get It\n"),
         "operation_type",
         "actions.InstallThing.operation_type",

@@ -9,7 +9,8 @@
 //! `codegen` regenerates every product crate's `src/generated/` from its specs (every
 //! `specs/*.yaml`; several may write one crate, one at its root and the others each in its
 //! `product.module`); `check` compares what would be generated with the files on disk and lists
-//! the stale ones. The drift test in
+//! the stale ones. It also owns the `[features]` table of each product crate's Cargo.toml (one
+//! feature per API group of its specs, all default). The drift test in
 //! `tests/` runs `check`, so an ordinary `cargo test` fails on a spec edited without
 //! regenerating.
 
@@ -219,20 +220,56 @@ impl From<codegen::SpecErrors> for XtaskError {
     }
 }
 
-/// What generation would write for `target`, with paths relative to the workspace root.
-fn expected_files(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>, XtaskError> {
-    let (_, files) = codegen::generate_files_in_crate(
+/// What generation would write for `target`, with paths relative to the workspace root, and
+/// the API groups of its spec.
+fn expected_files(
+    root: &Path,
+    target: &Target,
+) -> Result<(BTreeSet<String>, Vec<GeneratedFile>), XtaskError> {
+    let (service, files) = codegen::generate_files_in_crate(
         &root.join(&target.spec),
         &target.spec.to_string_lossy(),
         &target.sibling_modules,
     )?;
-    Ok(files
+    let files = files
         .into_iter()
         .map(|file| GeneratedFile {
             path: target.crate_dir.join(file.path),
             contents: file.contents,
         })
-        .collect())
+        .collect();
+    Ok((codegen::emit::groups::crate_groups([&service]), files))
+}
+
+/// Everything generation writes: each target's files, and the `[features]` table of each
+/// crate whose specs have API groups (its Cargo.toml, rewritten in place).
+fn expected_everything(root: &Path) -> Result<Vec<(Target, Vec<GeneratedFile>)>, XtaskError> {
+    let mut all = Vec::new();
+    let mut groups: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    for target in targets(root)? {
+        let (target_groups, files) = expected_files(root, &target)?;
+        groups
+            .entry(target.crate_dir.clone())
+            .or_default()
+            .extend(target_groups);
+        all.push((target, files));
+    }
+    for (target, files) in &mut all {
+        let Some(crate_groups) = groups.remove(&target.crate_dir) else {
+            continue;
+        };
+        if crate_groups.is_empty() {
+            continue;
+        }
+        let path = target.crate_dir.join("Cargo.toml");
+        let manifest =
+            fs::read_to_string(root.join(&path)).map_err(|e| XtaskError::io(&path, e))?;
+        files.push(GeneratedFile {
+            path,
+            contents: codegen::emit::groups::manifest_with_features(&manifest, &crate_groups),
+        });
+    }
+    Ok(all)
 }
 
 /// Every `.rs` file under `dir` (relative to `root`), recursively; none if `dir` is absent.
@@ -262,8 +299,7 @@ pub fn check(root: &Path) -> Result<Vec<Stale>, XtaskError> {
     let mut stale = Vec::new();
     // Every generated file on disk, per crate; what some spec still generates is crossed off.
     let mut on_disk: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
-    for target in targets(root)? {
-        let expected = expected_files(root, &target)?;
+    for (target, expected) in expected_everything(root)? {
         let crate_files = match on_disk.entry(target.crate_dir.clone()) {
             std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::btree_map::Entry::Vacant(entry) => entry.insert(existing_files(
@@ -288,8 +324,8 @@ pub fn check(root: &Path) -> Result<Vec<Stale>, XtaskError> {
 /// Regenerates everything; returns what changed.
 pub fn codegen(root: &Path) -> Result<Vec<Stale>, XtaskError> {
     let stale = check(root)?;
-    for target in targets(root)? {
-        for file in expected_files(root, &target)? {
+    for (_, files) in expected_everything(root)? {
+        for file in files {
             let path = root.join(&file.path);
             if fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
                 continue;

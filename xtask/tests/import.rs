@@ -538,3 +538,51 @@ fn out_flag_and_bad_input() {
     assert!(convert("{}", None, "x").is_err());
     assert!(convert("not json", None, "x").is_err());
 }
+
+/// The fixture with a `directories` tree: RunWidgets at the top, ListWidgets in a named
+/// sub-directory, DescribeWidgetStatus in an unnamed one (it takes its parent's group).
+fn with_directories() -> String {
+    let mut docs: serde_json::Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
+    docs["directories"] = serde_json::json!([
+        {"id": 10, "type": "directory", "children": [
+            "RunWidgets",
+            {"id": 11, "type": "directory", "children": ["ListWidgets"]},
+            {"id": 12, "type": "directory", "children": ["DescribeWidgetStatus"]}
+        ]}
+    ]);
+    docs.to_string()
+}
+
+#[test]
+fn groups_name_the_directories() {
+    let overlay = "groups: {10: widgets, 11: widget-lists}\n\
+                   actions:\n  RunWidgets:\n    doc: Starts widgets.\n";
+    let (text, _) = convert(&with_directories(), Some(overlay), "x").expect("imports");
+    let doc: Value = serde_yaml::from_str(&text).expect("YAML");
+    // An overlay action keeps its imported group; the table itself is not copied.
+    assert_eq!(at(&doc, "actions/RunWidgets/group"), &yaml("widgets"));
+    assert_eq!(at(&doc, "actions/ListWidgets/group"), &yaml("widget-lists"));
+    assert_eq!(
+        at(&doc, "actions/DescribeWidgetStatus/group"),
+        &yaml("widgets")
+    );
+    assert!(doc["groups"].is_null());
+    // Without a table, no action has a group.
+    let (text, _) = convert(&with_directories(), None, "x").expect("imports");
+    assert!(!text.contains("group:"));
+}
+
+#[test]
+fn a_bad_groups_table_is_refused() {
+    let refused = |overlay: &str| {
+        convert(&with_directories(), Some(overlay), "x")
+            .expect_err("refused")
+            .to_string()
+    };
+    assert!(
+        refused("groups: {11: lists}")
+            .contains("directory 10 (first action RunWidgets) has no name")
+    );
+    assert!(refused("groups: {10: w, 99: x}").contains("directory 99 is not in the metadata"));
+    assert!(refused("groups: {10: Widgets}").contains("kebab-case"));
+}

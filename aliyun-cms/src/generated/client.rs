@@ -29,6 +29,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/AddTags>.
     ///
     /// Returns the [`AddTagsBuilder`](super::operation::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "group-tags")]
     pub fn add_tags(
         &self,
     ) -> super::operation::add_tags::AddTagsBuilder<aliyun_core::ServiceClient> {
@@ -39,6 +40,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ApplyMetricRuleTemplate>.
     ///
     /// Returns the [`ApplyMetricRuleTemplateBuilder`](super::operation::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-templates")]
     pub fn apply_metric_rule_template(
         &self,
     ) -> super::operation::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder<
@@ -53,6 +55,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateInstantSiteMonitor>.
     ///
     /// Returns the [`BatchCreateInstantSiteMonitorBuilder`](super::operation::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn batch_create_instant_site_monitor(
         &self,
     ) -> super::operation::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder<
@@ -67,6 +70,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor>.
     ///
     /// Returns the [`BatchCreateOnceSiteMonitorBuilder`](super::operation::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn batch_create_once_site_monitor(
@@ -83,6 +87,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchExport>.
     ///
     /// Returns the [`BatchExportBuilder`](super::operation::batch_export::BatchExportBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn batch_export(
         &self,
     ) -> super::operation::batch_export::BatchExportBuilder<aliyun_core::ServiceClient> {
@@ -93,6 +98,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateDynamicTagGroup>.
     ///
     /// Returns the [`CreateDynamicTagGroupBuilder`](super::operation::create_dynamic_tag_group::CreateDynamicTagGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "group-tags")]
     pub fn create_dynamic_tag_group(
         &self,
     ) -> super::operation::create_dynamic_tag_group::CreateDynamicTagGroupBuilder<
@@ -107,6 +113,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateGroupMetricRules>.
     ///
     /// Returns the [`CreateGroupMetricRulesBuilder`](super::operation::create_group_metric_rules::CreateGroupMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn create_group_metric_rules(
         &self,
     ) -> super::operation::create_group_metric_rules::CreateGroupMetricRulesBuilder<
@@ -121,6 +128,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateGroupMonitoringAgentProcess>.
     ///
     /// Returns the [`CreateGroupMonitoringAgentProcessBuilder`](super::operation::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn create_group_monitoring_agent_process(
         &self,
     ) -> super::operation::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder<
@@ -135,6 +143,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHostAvailability>.
     ///
     /// Returns the [`CreateHostAvailabilityBuilder`](super::operation::create_host_availability::CreateHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "availability-monitoring")]
     pub fn create_host_availability(
         &self,
     ) -> super::operation::create_host_availability::CreateHostAvailabilityBuilder<
@@ -149,6 +158,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorNamespace>.
     ///
     /// Returns the [`CreateHybridMonitorNamespaceBuilder`](super::operation::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_namespace(
         &self,
     ) -> super::operation::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder<
@@ -163,6 +173,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorSLSGroup>.
     ///
     /// Returns the [`CreateHybridMonitorSLSGroupBuilder`](super::operation::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_sls_group(
         &self,
     ) -> super::operation::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder<
@@ -177,6 +188,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorTask>.
     ///
     /// Returns the [`CreateHybridMonitorTaskBuilder`](super::operation::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_task(
         &self,
     ) -> super::operation::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder<
@@ -191,6 +203,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateInstantSiteMonitor>.
     ///
     /// Returns the [`CreateInstantSiteMonitorBuilder`](super::operation::create_instant_site_monitor::CreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn create_instant_site_monitor(
         &self,
     ) -> super::operation::create_instant_site_monitor::CreateInstantSiteMonitorBuilder<
@@ -205,6 +218,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleBlackList>.
     ///
     /// Returns the [`CreateMetricRuleBlackListBuilder`](super::operation::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-blacklists")]
     pub fn create_metric_rule_black_list(
         &self,
     ) -> super::operation::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder<
@@ -219,6 +233,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleResources>.
     ///
     /// Returns the [`CreateMetricRuleResourcesBuilder`](super::operation::create_metric_rule_resources::CreateMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn create_metric_rule_resources(
         &self,
     ) -> super::operation::create_metric_rule_resources::CreateMetricRuleResourcesBuilder<
@@ -233,6 +248,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleTemplate>.
     ///
     /// Returns the [`CreateMetricRuleTemplateBuilder`](super::operation::create_metric_rule_template::CreateMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-templates")]
     pub fn create_metric_rule_template(
         &self,
     ) -> super::operation::create_metric_rule_template::CreateMetricRuleTemplateBuilder<
@@ -247,6 +263,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorAgentProcess>.
     ///
     /// Returns the [`CreateMonitorAgentProcessBuilder`](super::operation::create_monitor_agent_process::CreateMonitorAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn create_monitor_agent_process(
         &self,
     ) -> super::operation::create_monitor_agent_process::CreateMonitorAgentProcessBuilder<
@@ -261,6 +278,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroup>.
     ///
     /// Returns the [`CreateMonitorGroupBuilder`](super::operation::create_monitor_group::CreateMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn create_monitor_group(
         &self,
     ) -> super::operation::create_monitor_group::CreateMonitorGroupBuilder<
@@ -275,6 +293,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupByResourceGroupId>.
     ///
     /// Returns the [`CreateMonitorGroupByResourceGroupIdBuilder`](super::operation::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn create_monitor_group_by_resource_group_id(
         &self,
     ) -> super::operation::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder<
@@ -289,6 +308,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupInstances>.
     ///
     /// Returns the [`CreateMonitorGroupInstancesBuilder`](super::operation::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn create_monitor_group_instances(
         &self,
     ) -> super::operation::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder<
@@ -303,6 +323,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupNotifyPolicy>.
     ///
     /// Returns the [`CreateMonitorGroupNotifyPolicyBuilder`](super::operation::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn create_monitor_group_notify_policy(
         &self,
     ) -> super::operation::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder<
@@ -317,6 +338,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitoringAgentProcess>.
     ///
     /// Returns the [`CreateMonitoringAgentProcessBuilder`](super::operation::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn create_monitoring_agent_process(
         &self,
     ) -> super::operation::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder<
@@ -331,6 +353,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateSiteMonitor>.
     ///
     /// Returns the [`CreateSiteMonitorBuilder`](super::operation::create_site_monitor::CreateSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn create_site_monitor(
         &self,
     ) -> super::operation::create_site_monitor::CreateSiteMonitorBuilder<
@@ -345,6 +368,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/Cursor>.
     ///
     /// Returns the [`CursorBuilder`](super::operation::cursor::CursorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn cursor(
         &self,
     ) -> super::operation::cursor::CursorBuilder<aliyun_core::ServiceClient> {
@@ -355,6 +379,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteContact>.
     ///
     /// Returns the [`DeleteContactBuilder`](super::operation::delete_contact::DeleteContactBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "contacts")]
     pub fn delete_contact(
         &self,
     ) -> super::operation::delete_contact::DeleteContactBuilder<
@@ -367,6 +392,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteContactGroup>.
     ///
     /// Returns the [`DeleteContactGroupBuilder`](super::operation::delete_contact_group::DeleteContactGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "contacts")]
     pub fn delete_contact_group(
         &self,
     ) -> super::operation::delete_contact_group::DeleteContactGroupBuilder<
@@ -381,6 +407,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteCustomMetric>.
     ///
     /// Returns the [`DeleteCustomMetricBuilder`](super::operation::delete_custom_metric::DeleteCustomMetricBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "custom-metrics")]
     pub fn delete_custom_metric(
         &self,
     ) -> super::operation::delete_custom_metric::DeleteCustomMetricBuilder<
@@ -395,6 +422,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteDynamicTagGroup>.
     ///
     /// Returns the [`DeleteDynamicTagGroupBuilder`](super::operation::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "group-tags")]
     pub fn delete_dynamic_tag_group(
         &self,
     ) -> super::operation::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder<
@@ -409,6 +437,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteEventRuleTargets>.
     ///
     /// Returns the [`DeleteEventRuleTargetsBuilder`](super::operation::delete_event_rule_targets::DeleteEventRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn delete_event_rule_targets(
         &self,
     ) -> super::operation::delete_event_rule_targets::DeleteEventRuleTargetsBuilder<
@@ -423,6 +452,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteEventRules>.
     ///
     /// Returns the [`DeleteEventRulesBuilder`](super::operation::delete_event_rules::DeleteEventRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn delete_event_rules(
         &self,
     ) -> super::operation::delete_event_rules::DeleteEventRulesBuilder<
@@ -437,6 +467,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteExporterOutput>.
     ///
     /// Returns the [`DeleteExporterOutputBuilder`](super::operation::delete_exporter_output::DeleteExporterOutputBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn delete_exporter_output(
         &self,
     ) -> super::operation::delete_exporter_output::DeleteExporterOutputBuilder<
@@ -451,6 +482,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteExporterRule>.
     ///
     /// Returns the [`DeleteExporterRuleBuilder`](super::operation::delete_exporter_rule::DeleteExporterRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn delete_exporter_rule(
         &self,
     ) -> super::operation::delete_exporter_rule::DeleteExporterRuleBuilder<
@@ -465,6 +497,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteGroupMonitoringAgentProcess>.
     ///
     /// Returns the [`DeleteGroupMonitoringAgentProcessBuilder`](super::operation::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn delete_group_monitoring_agent_process(
         &self,
     ) -> super::operation::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder<
@@ -479,6 +512,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHostAvailability>.
     ///
     /// Returns the [`DeleteHostAvailabilityBuilder`](super::operation::delete_host_availability::DeleteHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "availability-monitoring")]
     pub fn delete_host_availability(
         &self,
     ) -> super::operation::delete_host_availability::DeleteHostAvailabilityBuilder<
@@ -493,6 +527,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorNamespace>.
     ///
     /// Returns the [`DeleteHybridMonitorNamespaceBuilder`](super::operation::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_namespace(
         &self,
     ) -> super::operation::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder<
@@ -507,6 +542,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorSLSGroup>.
     ///
     /// Returns the [`DeleteHybridMonitorSLSGroupBuilder`](super::operation::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_sls_group(
         &self,
     ) -> super::operation::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder<
@@ -521,6 +557,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorTask>.
     ///
     /// Returns the [`DeleteHybridMonitorTaskBuilder`](super::operation::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_task(
         &self,
     ) -> super::operation::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder<
@@ -535,6 +572,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteLogMonitor>.
     ///
     /// Returns the [`DeleteLogMonitorBuilder`](super::operation::delete_log_monitor::DeleteLogMonitorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "log-monitoring")]
     pub fn delete_log_monitor(
         &self,
     ) -> super::operation::delete_log_monitor::DeleteLogMonitorBuilder<
@@ -549,6 +587,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleBlackList>.
     ///
     /// Returns the [`DeleteMetricRuleBlackListBuilder`](super::operation::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-blacklists")]
     pub fn delete_metric_rule_black_list(
         &self,
     ) -> super::operation::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder<
@@ -563,6 +602,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleResources>.
     ///
     /// Returns the [`DeleteMetricRuleResourcesBuilder`](super::operation::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rule_resources(
         &self,
     ) -> super::operation::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder<
@@ -577,6 +617,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleTargets>.
     ///
     /// Returns the [`DeleteMetricRuleTargetsBuilder`](super::operation::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rule_targets(
         &self,
     ) -> super::operation::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder<
@@ -591,6 +632,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleTemplate>.
     ///
     /// Returns the [`DeleteMetricRuleTemplateBuilder`](super::operation::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-templates")]
     pub fn delete_metric_rule_template(
         &self,
     ) -> super::operation::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder<
@@ -605,6 +647,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRules>.
     ///
     /// Returns the [`DeleteMetricRulesBuilder`](super::operation::delete_metric_rules::DeleteMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rules(
         &self,
     ) -> super::operation::delete_metric_rules::DeleteMetricRulesBuilder<
@@ -619,6 +662,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroup>.
     ///
     /// Returns the [`DeleteMonitorGroupBuilder`](super::operation::delete_monitor_group::DeleteMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group(
         &self,
     ) -> super::operation::delete_monitor_group::DeleteMonitorGroupBuilder<
@@ -633,6 +677,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupDynamicRule>.
     ///
     /// Returns the [`DeleteMonitorGroupDynamicRuleBuilder`](super::operation::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_dynamic_rule(
         &self,
     ) -> super::operation::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder<
@@ -647,6 +692,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupInstances>.
     ///
     /// Returns the [`DeleteMonitorGroupInstancesBuilder`](super::operation::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_instances(
         &self,
     ) -> super::operation::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder<
@@ -661,6 +707,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupNotifyPolicy>.
     ///
     /// Returns the [`DeleteMonitorGroupNotifyPolicyBuilder`](super::operation::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_notify_policy(
         &self,
     ) -> super::operation::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder<
@@ -675,6 +722,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitoringAgentProcess>.
     ///
     /// Returns the [`DeleteMonitoringAgentProcessBuilder`](super::operation::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn delete_monitoring_agent_process(
         &self,
     ) -> super::operation::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder<
@@ -689,6 +737,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteSiteMonitors>.
     ///
     /// Returns the [`DeleteSiteMonitorsBuilder`](super::operation::delete_site_monitors::DeleteSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn delete_site_monitors(
         &self,
     ) -> super::operation::delete_site_monitors::DeleteSiteMonitorsBuilder<
@@ -703,6 +752,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeActiveMetricRuleList>.
     ///
     /// Returns the [`DescribeActiveMetricRuleListBuilder`](super::operation::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "active-metric-rules")]
     pub fn describe_active_metric_rule_list(
         &self,
     ) -> super::operation::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder<
@@ -717,6 +767,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertHistoryList>.
     ///
     /// Returns the [`DescribeAlertHistoryListBuilder`](super::operation::describe_alert_history_list::DescribeAlertHistoryListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alert-history")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_alert_history_list(
@@ -733,6 +784,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogCount>.
     ///
     /// Returns the [`DescribeAlertLogCountBuilder`](super::operation::describe_alert_log_count::DescribeAlertLogCountBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_count(
         &self,
     ) -> super::operation::describe_alert_log_count::DescribeAlertLogCountBuilder<
@@ -747,6 +799,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogHistogram>.
     ///
     /// Returns the [`DescribeAlertLogHistogramBuilder`](super::operation::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_histogram(
         &self,
     ) -> super::operation::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder<
@@ -761,6 +814,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogList>.
     ///
     /// Returns the [`DescribeAlertLogListBuilder`](super::operation::describe_alert_log_list::DescribeAlertLogListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_list(
         &self,
     ) -> super::operation::describe_alert_log_list::DescribeAlertLogListBuilder<
@@ -775,6 +829,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertingMetricRuleResources>.
     ///
     /// Returns the [`DescribeAlertingMetricRuleResourcesBuilder`](super::operation::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn describe_alerting_metric_rule_resources(
         &self,
     ) -> super::operation::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder<
@@ -789,6 +844,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactGroupList>.
     ///
     /// Returns the [`DescribeContactGroupListBuilder`](super::operation::describe_contact_group_list::DescribeContactGroupListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "contacts")]
     pub fn describe_contact_group_list(
         &self,
     ) -> super::operation::describe_contact_group_list::DescribeContactGroupListBuilder<
@@ -803,6 +859,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactList>.
     ///
     /// Returns the [`DescribeContactListBuilder`](super::operation::describe_contact_list::DescribeContactListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "contacts")]
     pub fn describe_contact_list(
         &self,
     ) -> super::operation::describe_contact_list::DescribeContactListBuilder<
@@ -817,6 +874,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactListByContactGroup>.
     ///
     /// Returns the [`DescribeContactListByContactGroupBuilder`](super::operation::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "contacts")]
     pub fn describe_contact_list_by_contact_group(
         &self,
     ) -> super::operation::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder<
@@ -831,6 +889,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventAttribute>.
     ///
     /// Returns the [`DescribeCustomEventAttributeBuilder`](super::operation::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_attribute(
         &self,
     ) -> super::operation::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder<
@@ -845,6 +904,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventCount>.
     ///
     /// Returns the [`DescribeCustomEventCountBuilder`](super::operation::describe_custom_event_count::DescribeCustomEventCountBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_count(
         &self,
     ) -> super::operation::describe_custom_event_count::DescribeCustomEventCountBuilder<
@@ -859,6 +919,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventHistogram>.
     ///
     /// Returns the [`DescribeCustomEventHistogramBuilder`](super::operation::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_histogram(
         &self,
     ) -> super::operation::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder<
@@ -873,6 +934,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomMetricList>.
     ///
     /// Returns the [`DescribeCustomMetricListBuilder`](super::operation::describe_custom_metric_list::DescribeCustomMetricListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "custom-metrics")]
     pub fn describe_custom_metric_list(
         &self,
     ) -> super::operation::describe_custom_metric_list::DescribeCustomMetricListBuilder<
@@ -887,6 +949,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeDynamicTagRuleList>.
     ///
     /// Returns the [`DescribeDynamicTagRuleListBuilder`](super::operation::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "group-tags")]
     pub fn describe_dynamic_tag_rule_list(
         &self,
     ) -> super::operation::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder<
@@ -901,6 +964,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleAttribute>.
     ///
     /// Returns the [`DescribeEventRuleAttributeBuilder`](super::operation::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_attribute(
         &self,
     ) -> super::operation::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder<
@@ -915,6 +979,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleList>.
     ///
     /// Returns the [`DescribeEventRuleListBuilder`](super::operation::describe_event_rule_list::DescribeEventRuleListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_list(
         &self,
     ) -> super::operation::describe_event_rule_list::DescribeEventRuleListBuilder<
@@ -929,6 +994,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleTargetList>.
     ///
     /// Returns the [`DescribeEventRuleTargetListBuilder`](super::operation::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_target_list(
         &self,
     ) -> super::operation::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder<
@@ -943,6 +1009,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeExporterOutputList>.
     ///
     /// Returns the [`DescribeExporterOutputListBuilder`](super::operation::describe_exporter_output_list::DescribeExporterOutputListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn describe_exporter_output_list(
         &self,
     ) -> super::operation::describe_exporter_output_list::DescribeExporterOutputListBuilder<
@@ -957,6 +1024,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeExporterRuleList>.
     ///
     /// Returns the [`DescribeExporterRuleListBuilder`](super::operation::describe_exporter_rule_list::DescribeExporterRuleListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn describe_exporter_rule_list(
         &self,
     ) -> super::operation::describe_exporter_rule_list::DescribeExporterRuleListBuilder<
@@ -971,6 +1039,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeGroupMonitoringAgentProcess>.
     ///
     /// Returns the [`DescribeGroupMonitoringAgentProcessBuilder`](super::operation::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn describe_group_monitoring_agent_process(
         &self,
     ) -> super::operation::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder<
@@ -985,6 +1054,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHostAvailabilityList>.
     ///
     /// Returns the [`DescribeHostAvailabilityListBuilder`](super::operation::describe_host_availability_list::DescribeHostAvailabilityListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "availability-monitoring")]
     pub fn describe_host_availability_list(
         &self,
     ) -> super::operation::describe_host_availability_list::DescribeHostAvailabilityListBuilder<
@@ -999,6 +1069,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorDataList>.
     ///
     /// Returns the [`DescribeHybridMonitorDataListBuilder`](super::operation::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_data_list(
         &self,
     ) -> super::operation::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder<
@@ -1013,6 +1084,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorNamespaceList>.
     ///
     /// Returns the [`DescribeHybridMonitorNamespaceListBuilder`](super::operation::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_namespace_list(
         &self,
     ) -> super::operation::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder<
@@ -1027,6 +1099,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorSLSGroup>.
     ///
     /// Returns the [`DescribeHybridMonitorSLSGroupBuilder`](super::operation::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_sls_group(
         &self,
     ) -> super::operation::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder<
@@ -1041,6 +1114,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorTaskList>.
     ///
     /// Returns the [`DescribeHybridMonitorTaskListBuilder`](super::operation::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_task_list(
         &self,
     ) -> super::operation::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder<
@@ -1055,6 +1129,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeLogMonitorAttribute>.
     ///
     /// Returns the [`DescribeLogMonitorAttributeBuilder`](super::operation::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "log-monitoring")]
     pub fn describe_log_monitor_attribute(
         &self,
     ) -> super::operation::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder<
@@ -1069,6 +1144,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeLogMonitorList>.
     ///
     /// Returns the [`DescribeLogMonitorListBuilder`](super::operation::describe_log_monitor_list::DescribeLogMonitorListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "log-monitoring")]
     pub fn describe_log_monitor_list(
         &self,
     ) -> super::operation::describe_log_monitor_list::DescribeLogMonitorListBuilder<
@@ -1083,6 +1159,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricData>.
     ///
     /// Returns the [`DescribeMetricDataBuilder`](super::operation::describe_metric_data::DescribeMetricDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn describe_metric_data(
         &self,
     ) -> super::operation::describe_metric_data::DescribeMetricDataBuilder<
@@ -1097,6 +1174,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricLast>.
     ///
     /// Returns the [`DescribeMetricLastBuilder`](super::operation::describe_metric_last::DescribeMetricLastBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn describe_metric_last(
         &self,
     ) -> super::operation::describe_metric_last::DescribeMetricLastBuilder<
@@ -1111,6 +1189,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricList>.
     ///
     /// Returns the [`DescribeMetricListBuilder`](super::operation::describe_metric_list::DescribeMetricListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn describe_metric_list(
         &self,
     ) -> super::operation::describe_metric_list::DescribeMetricListBuilder<
@@ -1125,6 +1204,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricMetaList>.
     ///
     /// Returns the [`DescribeMetricMetaListBuilder`](super::operation::describe_metric_meta_list::DescribeMetricMetaListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn describe_metric_meta_list(
         &self,
     ) -> super::operation::describe_metric_meta_list::DescribeMetricMetaListBuilder<
@@ -1139,6 +1219,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleBlackList>.
     ///
     /// Returns the [`DescribeMetricRuleBlackListBuilder`](super::operation::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-blacklists")]
     pub fn describe_metric_rule_black_list(
         &self,
     ) -> super::operation::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder<
@@ -1153,6 +1234,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleCount>.
     ///
     /// Returns the [`DescribeMetricRuleCountBuilder`](super::operation::describe_metric_rule_count::DescribeMetricRuleCountBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_count(
         &self,
     ) -> super::operation::describe_metric_rule_count::DescribeMetricRuleCountBuilder<
@@ -1167,6 +1249,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleList>.
     ///
     /// Returns the [`DescribeMetricRuleListBuilder`](super::operation::describe_metric_rule_list::DescribeMetricRuleListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_list(
         &self,
     ) -> super::operation::describe_metric_rule_list::DescribeMetricRuleListBuilder<
@@ -1181,6 +1264,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTargets>.
     ///
     /// Returns the [`DescribeMetricRuleTargetsBuilder`](super::operation::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_targets(
         &self,
     ) -> super::operation::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder<
@@ -1195,6 +1279,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTemplateAttribute>.
     ///
     /// Returns the [`DescribeMetricRuleTemplateAttributeBuilder`](super::operation::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-templates")]
     pub fn describe_metric_rule_template_attribute(
         &self,
     ) -> super::operation::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder<
@@ -1209,6 +1294,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTemplateList>.
     ///
     /// Returns the [`DescribeMetricRuleTemplateListBuilder`](super::operation::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-templates")]
     pub fn describe_metric_rule_template_list(
         &self,
     ) -> super::operation::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder<
@@ -1223,6 +1309,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricTop>.
     ///
     /// Returns the [`DescribeMetricTopBuilder`](super::operation::describe_metric_top::DescribeMetricTopBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn describe_metric_top(
         &self,
     ) -> super::operation::describe_metric_top::DescribeMetricTopBuilder<
@@ -1237,6 +1324,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupCategories>.
     ///
     /// Returns the [`DescribeMonitorGroupCategoriesBuilder`](super::operation::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_categories(
         &self,
     ) -> super::operation::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder<
@@ -1251,6 +1339,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupDynamicRules>.
     ///
     /// Returns the [`DescribeMonitorGroupDynamicRulesBuilder`](super::operation::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_dynamic_rules(
         &self,
     ) -> super::operation::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder<
@@ -1265,6 +1354,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupInstanceAttribute>.
     ///
     /// Returns the [`DescribeMonitorGroupInstanceAttributeBuilder`](super::operation::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_instance_attribute(
         &self,
     ) -> super::operation::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder<
@@ -1279,6 +1369,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupInstances>.
     ///
     /// Returns the [`DescribeMonitorGroupInstancesBuilder`](super::operation::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_instances(
         &self,
     ) -> super::operation::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder<
@@ -1293,6 +1384,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupNotifyPolicyList>.
     ///
     /// Returns the [`DescribeMonitorGroupNotifyPolicyListBuilder`](super::operation::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_notify_policy_list(
         &self,
     ) -> super::operation::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder<
@@ -1307,6 +1399,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroups>.
     ///
     /// Returns the [`DescribeMonitorGroupsBuilder`](super::operation::describe_monitor_groups::DescribeMonitorGroupsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn describe_monitor_groups(
         &self,
     ) -> super::operation::describe_monitor_groups::DescribeMonitorGroupsBuilder<
@@ -1321,6 +1414,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorResourceQuotaAttribute>.
     ///
     /// Returns the [`DescribeMonitorResourceQuotaAttributeBuilder`](super::operation::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn describe_monitor_resource_quota_attribute(
         &self,
     ) -> super::operation::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder<
@@ -1335,6 +1429,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentAccessKey>.
     ///
     /// Returns the [`DescribeMonitoringAgentAccessKeyBuilder`](super::operation::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_access_key(
         &self,
     ) -> super::operation::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder<
@@ -1349,6 +1444,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentConfig>.
     ///
     /// Returns the [`DescribeMonitoringAgentConfigBuilder`](super::operation::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_config(
         &self,
     ) -> super::operation::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder<
@@ -1363,6 +1459,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentHosts>.
     ///
     /// Returns the [`DescribeMonitoringAgentHostsBuilder`](super::operation::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_hosts(
         &self,
     ) -> super::operation::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder<
@@ -1377,6 +1474,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentProcesses>.
     ///
     /// Returns the [`DescribeMonitoringAgentProcessesBuilder`](super::operation::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_processes(
         &self,
     ) -> super::operation::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder<
@@ -1391,6 +1489,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentStatuses>.
     ///
     /// Returns the [`DescribeMonitoringAgentStatusesBuilder`](super::operation::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_statuses(
         &self,
     ) -> super::operation::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder<
@@ -1405,6 +1504,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringConfig>.
     ///
     /// Returns the [`DescribeMonitoringConfigBuilder`](super::operation::describe_monitoring_config::DescribeMonitoringConfigBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_config(
         &self,
     ) -> super::operation::describe_monitoring_config::DescribeMonitoringConfigBuilder<
@@ -1419,6 +1519,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProductResourceTagKeyList>.
     ///
     /// Returns the [`DescribeProductResourceTagKeyListBuilder`](super::operation::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "group-tags")]
     pub fn describe_product_resource_tag_key_list(
         &self,
     ) -> super::operation::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder<
@@ -1433,6 +1534,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProductsOfActiveMetricRule>.
     ///
     /// Returns the [`DescribeProductsOfActiveMetricRuleBuilder`](super::operation::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "active-metric-rules")]
     pub fn describe_products_of_active_metric_rule(
         &self,
     ) -> super::operation::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder<
@@ -1447,6 +1549,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProjectMeta>.
     ///
     /// Returns the [`DescribeProjectMetaBuilder`](super::operation::describe_project_meta::DescribeProjectMetaBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn describe_project_meta(
         &self,
     ) -> super::operation::describe_project_meta::DescribeProjectMetaBuilder<
@@ -1461,6 +1564,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog>.
     ///
     /// Returns the [`DescribeSiteInstantMonitorLogBuilder`](super::operation::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn describe_site_instant_monitor_log(
         &self,
     ) -> super::operation::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder<
@@ -1475,6 +1579,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorAttribute>.
     ///
     /// Returns the [`DescribeSiteMonitorAttributeBuilder`](super::operation::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_attribute(
         &self,
     ) -> super::operation::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder<
@@ -1489,6 +1594,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorData>.
     ///
     /// Returns the [`DescribeSiteMonitorDataBuilder`](super::operation::describe_site_monitor_data::DescribeSiteMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_data(
         &self,
     ) -> super::operation::describe_site_monitor_data::DescribeSiteMonitorDataBuilder<
@@ -1503,6 +1609,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorISPCityList>.
     ///
     /// Returns the [`DescribeSiteMonitorISPCityListBuilder`](super::operation::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_isp_city_list(
         &self,
     ) -> super::operation::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder<
@@ -1517,6 +1624,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorList>.
     ///
     /// Returns the [`DescribeSiteMonitorListBuilder`](super::operation::describe_site_monitor_list::DescribeSiteMonitorListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_list(
         &self,
     ) -> super::operation::describe_site_monitor_list::DescribeSiteMonitorListBuilder<
@@ -1531,6 +1639,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorLog>.
     ///
     /// Returns the [`DescribeSiteMonitorLogBuilder`](super::operation::describe_site_monitor_log::DescribeSiteMonitorLogBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_log(
         &self,
     ) -> super::operation::describe_site_monitor_log::DescribeSiteMonitorLogBuilder<
@@ -1545,6 +1654,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorQuota>.
     ///
     /// Returns the [`DescribeSiteMonitorQuotaBuilder`](super::operation::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_quota(
         &self,
     ) -> super::operation::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder<
@@ -1559,6 +1669,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorStatistics>.
     ///
     /// Returns the [`DescribeSiteMonitorStatisticsBuilder`](super::operation::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_statistics(
         &self,
     ) -> super::operation::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder<
@@ -1573,6 +1684,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventAttribute>.
     ///
     /// Returns the [`DescribeSystemEventAttributeBuilder`](super::operation::describe_system_event_attribute::DescribeSystemEventAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn describe_system_event_attribute(
         &self,
     ) -> super::operation::describe_system_event_attribute::DescribeSystemEventAttributeBuilder<
@@ -1587,6 +1699,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventCount>.
     ///
     /// Returns the [`DescribeSystemEventCountBuilder`](super::operation::describe_system_event_count::DescribeSystemEventCountBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn describe_system_event_count(
         &self,
     ) -> super::operation::describe_system_event_count::DescribeSystemEventCountBuilder<
@@ -1601,6 +1714,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventHistogram>.
     ///
     /// Returns the [`DescribeSystemEventHistogramBuilder`](super::operation::describe_system_event_histogram::DescribeSystemEventHistogramBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn describe_system_event_histogram(
         &self,
     ) -> super::operation::describe_system_event_histogram::DescribeSystemEventHistogramBuilder<
@@ -1615,6 +1729,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventMetaList>.
     ///
     /// Returns the [`DescribeSystemEventMetaListBuilder`](super::operation::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn describe_system_event_meta_list(
         &self,
     ) -> super::operation::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder<
@@ -1629,6 +1744,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeTagKeyList>.
     ///
     /// Returns the [`DescribeTagKeyListBuilder`](super::operation::describe_tag_key_list::DescribeTagKeyListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "group-tags")]
     pub fn describe_tag_key_list(
         &self,
     ) -> super::operation::describe_tag_key_list::DescribeTagKeyListBuilder<
@@ -1643,6 +1759,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeTagValueList>.
     ///
     /// Returns the [`DescribeTagValueListBuilder`](super::operation::describe_tag_value_list::DescribeTagValueListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "group-tags")]
     pub fn describe_tag_value_list(
         &self,
     ) -> super::operation::describe_tag_value_list::DescribeTagValueListBuilder<
@@ -1657,6 +1774,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeUnhealthyHostAvailability>.
     ///
     /// Returns the [`DescribeUnhealthyHostAvailabilityBuilder`](super::operation::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "availability-monitoring")]
     pub fn describe_unhealthy_host_availability(
         &self,
     ) -> super::operation::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder<
@@ -1671,6 +1789,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableActiveMetricRule>.
     ///
     /// Returns the [`DisableActiveMetricRuleBuilder`](super::operation::disable_active_metric_rule::DisableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "active-metric-rules")]
     pub fn disable_active_metric_rule(
         &self,
     ) -> super::operation::disable_active_metric_rule::DisableActiveMetricRuleBuilder<
@@ -1685,6 +1804,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableEventRules>.
     ///
     /// Returns the [`DisableEventRulesBuilder`](super::operation::disable_event_rules::DisableEventRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn disable_event_rules(
         &self,
     ) -> super::operation::disable_event_rules::DisableEventRulesBuilder<
@@ -1699,6 +1819,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableHostAvailability>.
     ///
     /// Returns the [`DisableHostAvailabilityBuilder`](super::operation::disable_host_availability::DisableHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "availability-monitoring")]
     pub fn disable_host_availability(
         &self,
     ) -> super::operation::disable_host_availability::DisableHostAvailabilityBuilder<
@@ -1713,6 +1834,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableMetricRules>.
     ///
     /// Returns the [`DisableMetricRulesBuilder`](super::operation::disable_metric_rules::DisableMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn disable_metric_rules(
         &self,
     ) -> super::operation::disable_metric_rules::DisableMetricRulesBuilder<
@@ -1727,6 +1849,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableSiteMonitors>.
     ///
     /// Returns the [`DisableSiteMonitorsBuilder`](super::operation::disable_site_monitors::DisableSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn disable_site_monitors(
         &self,
     ) -> super::operation::disable_site_monitors::DisableSiteMonitorsBuilder<
@@ -1741,6 +1864,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableActiveMetricRule>.
     ///
     /// Returns the [`EnableActiveMetricRuleBuilder`](super::operation::enable_active_metric_rule::EnableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "active-metric-rules")]
     pub fn enable_active_metric_rule(
         &self,
     ) -> super::operation::enable_active_metric_rule::EnableActiveMetricRuleBuilder<
@@ -1755,6 +1879,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableEventRules>.
     ///
     /// Returns the [`EnableEventRulesBuilder`](super::operation::enable_event_rules::EnableEventRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn enable_event_rules(
         &self,
     ) -> super::operation::enable_event_rules::EnableEventRulesBuilder<
@@ -1769,6 +1894,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableHostAvailability>.
     ///
     /// Returns the [`EnableHostAvailabilityBuilder`](super::operation::enable_host_availability::EnableHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "availability-monitoring")]
     pub fn enable_host_availability(
         &self,
     ) -> super::operation::enable_host_availability::EnableHostAvailabilityBuilder<
@@ -1783,6 +1909,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableMetricRuleBlackList>.
     ///
     /// Returns the [`EnableMetricRuleBlackListBuilder`](super::operation::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-blacklists")]
     pub fn enable_metric_rule_black_list(
         &self,
     ) -> super::operation::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder<
@@ -1797,6 +1924,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableMetricRules>.
     ///
     /// Returns the [`EnableMetricRulesBuilder`](super::operation::enable_metric_rules::EnableMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn enable_metric_rules(
         &self,
     ) -> super::operation::enable_metric_rules::EnableMetricRulesBuilder<
@@ -1811,6 +1939,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableSiteMonitors>.
     ///
     /// Returns the [`EnableSiteMonitorsBuilder`](super::operation::enable_site_monitors::EnableSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn enable_site_monitors(
         &self,
     ) -> super::operation::enable_site_monitors::EnableSiteMonitorsBuilder<
@@ -1825,6 +1954,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/InstallMonitoringAgent>.
     ///
     /// Returns the [`InstallMonitoringAgentBuilder`](super::operation::install_monitoring_agent::InstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn install_monitoring_agent(
         &self,
     ) -> super::operation::install_monitoring_agent::InstallMonitoringAgentBuilder<
@@ -1839,6 +1969,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyGroupMonitoringAgentProcess>.
     ///
     /// Returns the [`ModifyGroupMonitoringAgentProcessBuilder`](super::operation::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn modify_group_monitoring_agent_process(
         &self,
     ) -> super::operation::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder<
@@ -1853,6 +1984,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHostAvailability>.
     ///
     /// Returns the [`ModifyHostAvailabilityBuilder`](super::operation::modify_host_availability::ModifyHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "availability-monitoring")]
     pub fn modify_host_availability(
         &self,
     ) -> super::operation::modify_host_availability::ModifyHostAvailabilityBuilder<
@@ -1867,6 +1999,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHostInfo>.
     ///
     /// Returns the [`ModifyHostInfoBuilder`](super::operation::modify_host_info::ModifyHostInfoBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn modify_host_info(
         &self,
     ) -> super::operation::modify_host_info::ModifyHostInfoBuilder<
@@ -1881,6 +2014,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorNamespace>.
     ///
     /// Returns the [`ModifyHybridMonitorNamespaceBuilder`](super::operation::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_namespace(
         &self,
     ) -> super::operation::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder<
@@ -1895,6 +2029,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorSLSGroup>.
     ///
     /// Returns the [`ModifyHybridMonitorSLSGroupBuilder`](super::operation::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_sls_group(
         &self,
     ) -> super::operation::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder<
@@ -1909,6 +2044,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorTask>.
     ///
     /// Returns the [`ModifyHybridMonitorTaskBuilder`](super::operation::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_task(
         &self,
     ) -> super::operation::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder<
@@ -1923,6 +2059,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMetricRuleBlackList>.
     ///
     /// Returns the [`ModifyMetricRuleBlackListBuilder`](super::operation::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-blacklists")]
     pub fn modify_metric_rule_black_list(
         &self,
     ) -> super::operation::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder<
@@ -1937,6 +2074,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMetricRuleTemplate>.
     ///
     /// Returns the [`ModifyMetricRuleTemplateBuilder`](super::operation::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "alarm-templates")]
     pub fn modify_metric_rule_template(
         &self,
     ) -> super::operation::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder<
@@ -1951,6 +2089,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMonitorGroup>.
     ///
     /// Returns the [`ModifyMonitorGroupBuilder`](super::operation::modify_monitor_group::ModifyMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn modify_monitor_group(
         &self,
     ) -> super::operation::modify_monitor_group::ModifyMonitorGroupBuilder<
@@ -1965,6 +2104,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMonitorGroupInstances>.
     ///
     /// Returns the [`ModifyMonitorGroupInstancesBuilder`](super::operation::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn modify_monitor_group_instances(
         &self,
     ) -> super::operation::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder<
@@ -1979,6 +2119,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifySiteMonitor>.
     ///
     /// Returns the [`ModifySiteMonitorBuilder`](super::operation::modify_site_monitor::ModifySiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "site-monitoring")]
     pub fn modify_site_monitor(
         &self,
     ) -> super::operation::modify_site_monitor::ModifySiteMonitorBuilder<
@@ -1993,6 +2134,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService>.
     ///
     /// Returns the [`OpenCmsServiceBuilder`](super::operation::open_cms_service::OpenCmsServiceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "service")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn open_cms_service(
@@ -2009,6 +2151,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutContact>.
     ///
     /// Returns the [`PutContactBuilder`](super::operation::put_contact::PutContactBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "contacts")]
     pub fn put_contact(
         &self,
     ) -> super::operation::put_contact::PutContactBuilder<aliyun_core::ServiceClient> {
@@ -2019,6 +2162,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutContactGroup>.
     ///
     /// Returns the [`PutContactGroupBuilder`](super::operation::put_contact_group::PutContactGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "contacts")]
     pub fn put_contact_group(
         &self,
     ) -> super::operation::put_contact_group::PutContactGroupBuilder<
@@ -2033,6 +2177,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomEvent>.
     ///
     /// Returns the [`PutCustomEventBuilder`](super::operation::put_custom_event::PutCustomEventBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "custom-events")]
     pub fn put_custom_event(
         &self,
     ) -> super::operation::put_custom_event::PutCustomEventBuilder<
@@ -2047,6 +2192,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomEventRule>.
     ///
     /// Returns the [`PutCustomEventRuleBuilder`](super::operation::put_custom_event_rule::PutCustomEventRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn put_custom_event_rule(
         &self,
     ) -> super::operation::put_custom_event_rule::PutCustomEventRuleBuilder<
@@ -2061,6 +2207,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomMetric>.
     ///
     /// Returns the [`PutCustomMetricBuilder`](super::operation::put_custom_metric::PutCustomMetricBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "custom-metrics")]
     pub fn put_custom_metric(
         &self,
     ) -> super::operation::put_custom_metric::PutCustomMetricBuilder<
@@ -2075,6 +2222,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomMetricRule>.
     ///
     /// Returns the [`PutCustomMetricRuleBuilder`](super::operation::put_custom_metric_rule::PutCustomMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "custom-metrics")]
     pub fn put_custom_metric_rule(
         &self,
     ) -> super::operation::put_custom_metric_rule::PutCustomMetricRuleBuilder<
@@ -2089,6 +2237,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutEventRule>.
     ///
     /// Returns the [`PutEventRuleBuilder`](super::operation::put_event_rule::PutEventRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn put_event_rule(
         &self,
     ) -> super::operation::put_event_rule::PutEventRuleBuilder<
@@ -2101,6 +2250,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutEventRuleTargets>.
     ///
     /// Returns the [`PutEventRuleTargetsBuilder`](super::operation::put_event_rule_targets::PutEventRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "event-rules")]
     pub fn put_event_rule_targets(
         &self,
     ) -> super::operation::put_event_rule_targets::PutEventRuleTargetsBuilder<
@@ -2115,6 +2265,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutExporterOutput>.
     ///
     /// Returns the [`PutExporterOutputBuilder`](super::operation::put_exporter_output::PutExporterOutputBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn put_exporter_output(
         &self,
     ) -> super::operation::put_exporter_output::PutExporterOutputBuilder<
@@ -2129,6 +2280,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutExporterRule>.
     ///
     /// Returns the [`PutExporterRuleBuilder`](super::operation::put_exporter_rule::PutExporterRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metrics")]
     pub fn put_exporter_rule(
         &self,
     ) -> super::operation::put_exporter_rule::PutExporterRuleBuilder<
@@ -2143,6 +2295,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutGroupMetricRule>.
     ///
     /// Returns the [`PutGroupMetricRuleBuilder`](super::operation::put_group_metric_rule::PutGroupMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn put_group_metric_rule(
         &self,
     ) -> super::operation::put_group_metric_rule::PutGroupMetricRuleBuilder<
@@ -2157,6 +2310,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutHybridMonitorMetricData>.
     ///
     /// Returns the [`PutHybridMonitorMetricDataBuilder`](super::operation::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hybrid-monitoring")]
     pub fn put_hybrid_monitor_metric_data(
         &self,
     ) -> super::operation::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder<
@@ -2171,6 +2325,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutLogMonitor>.
     ///
     /// Returns the [`PutLogMonitorBuilder`](super::operation::put_log_monitor::PutLogMonitorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "log-monitoring")]
     pub fn put_log_monitor(
         &self,
     ) -> super::operation::put_log_monitor::PutLogMonitorBuilder<
@@ -2183,6 +2338,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMetricRuleTargets>.
     ///
     /// Returns the [`PutMetricRuleTargetsBuilder`](super::operation::put_metric_rule_targets::PutMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn put_metric_rule_targets(
         &self,
     ) -> super::operation::put_metric_rule_targets::PutMetricRuleTargetsBuilder<
@@ -2197,6 +2353,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMonitorGroupDynamicRule>.
     ///
     /// Returns the [`PutMonitorGroupDynamicRuleBuilder`](super::operation::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "application-groups")]
     pub fn put_monitor_group_dynamic_rule(
         &self,
     ) -> super::operation::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder<
@@ -2211,6 +2368,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMonitoringConfig>.
     ///
     /// Returns the [`PutMonitoringConfigBuilder`](super::operation::put_monitoring_config::PutMonitoringConfigBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn put_monitoring_config(
         &self,
     ) -> super::operation::put_monitoring_config::PutMonitoringConfigBuilder<
@@ -2225,6 +2383,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutResourceMetricRule>.
     ///
     /// Returns the [`PutResourceMetricRuleBuilder`](super::operation::put_resource_metric_rule::PutResourceMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn put_resource_metric_rule(
         &self,
     ) -> super::operation::put_resource_metric_rule::PutResourceMetricRuleBuilder<
@@ -2239,6 +2398,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutResourceMetricRules>.
     ///
     /// Returns the [`PutResourceMetricRulesBuilder`](super::operation::put_resource_metric_rules::PutResourceMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "metric-rules")]
     pub fn put_resource_metric_rules(
         &self,
     ) -> super::operation::put_resource_metric_rules::PutResourceMetricRulesBuilder<
@@ -2253,6 +2413,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/RemoveTags>.
     ///
     /// Returns the [`RemoveTagsBuilder`](super::operation::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "group-tags")]
     pub fn remove_tags(
         &self,
     ) -> super::operation::remove_tags::RemoveTagsBuilder<aliyun_core::ServiceClient> {
@@ -2263,6 +2424,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/SendDryRunSystemEvent>.
     ///
     /// Returns the [`SendDryRunSystemEventBuilder`](super::operation::send_dry_run_system_event::SendDryRunSystemEventBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn send_dry_run_system_event(
         &self,
     ) -> super::operation::send_dry_run_system_event::SendDryRunSystemEventBuilder<
@@ -2277,6 +2439,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/UninstallMonitoringAgent>.
     ///
     /// Returns the [`UninstallMonitoringAgentBuilder`](super::operation::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring-agent")]
     pub fn uninstall_monitoring_agent(
         &self,
     ) -> super::operation::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder<

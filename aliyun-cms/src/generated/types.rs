@@ -2,6 +2,7 @@
 
 //! Structures and enums shared by Cms actions' inputs and outputs.
 /// A structure of the `DescribeLogMonitorAttribute` response.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -43,6 +44,7 @@ pub struct Aggregates {
     pub min: Option<String>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -161,6 +163,7 @@ pub struct Alarm {
     pub webhook: Option<String>,
 }
 /// A structure of the `DescribeAlertHistoryList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -324,6 +327,7 @@ pub struct AlarmHistory {
     pub webhooks: Option<String>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -438,6 +442,7 @@ pub struct Alert {
     pub webhook: Option<String>,
 }
 /// A structure of the `CreateHostAvailability` request and 1 more.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertConfig {
     /// `NotifyType` on the wire.
@@ -451,6 +456,7 @@ pub struct AlertConfig {
     /// `WebHook` on the wire.
     pub web_hook: Option<String>,
 }
+#[cfg(feature = "availability-monitoring")]
 impl aliyun_core::params::StructParam for AlertConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.NotifyType"), self.notify_type.as_ref());
@@ -468,6 +474,7 @@ impl aliyun_core::params::StructParam for AlertConfig {
     }
 }
 /// A structure of the `CreateHostAvailability` request and 1 more.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertConfigEscalationList {
     /// `Aggregate` on the wire.
@@ -481,6 +488,7 @@ pub struct AlertConfigEscalationList {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "availability-monitoring")]
 impl aliyun_core::params::StructParam for AlertConfigEscalationList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Aggregate"), self.aggregate.as_ref());
@@ -498,6 +506,7 @@ impl aliyun_core::params::StructParam for AlertConfigEscalationList {
     }
 }
 /// A structure of the `DescribeProductsOfActiveMetricRule` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -560,6 +569,7 @@ pub struct AlertInitConfig {
     pub threshold: Option<String>,
 }
 /// A structure of the `DescribeAlertLogCount` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -580,6 +590,7 @@ pub struct AlertLogCount {
     pub logs: Vec<Logs>,
 }
 /// A structure of the `DescribeAlertLogHistogram` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -607,6 +618,7 @@ pub struct AlertLogHistogramList {
     pub to: Option<i64>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -829,6 +841,7 @@ pub struct AlertLogList {
     pub webhook_list: Vec<WebhookList>,
 }
 /// A structure of the `CreateGroupMetricRules` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -870,6 +883,7 @@ pub struct AlertResult {
     pub success: Option<bool>,
 }
 /// A structure of the `ApplyMetricRuleTemplate` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -911,6 +925,7 @@ pub struct AlertResults {
     pub success: Option<bool>,
 }
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -978,6 +993,7 @@ pub struct AlertTemplate {
     pub webhook: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1005,6 +1021,7 @@ pub struct AliyunProductMetricList {
     pub yaml_config: Option<String>,
 }
 /// A structure of the `DescribeProductsOfActiveMetricRule` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1027,6 +1044,7 @@ pub struct AllProductInitMetricRule {
     pub product: Option<String>,
 }
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1054,6 +1072,7 @@ pub struct Api {
     pub quota_used: Option<i32>,
 }
 /// A structure of the `DescribeMetricRuleTemplateList` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1081,6 +1100,7 @@ pub struct ApplyHistory {
     pub group_name: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response and 1 more.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1115,6 +1135,7 @@ pub struct Assertions {
     pub r#type: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachLabels {
     /// `Name` on the wire.
@@ -1122,6 +1143,7 @@ pub struct AttachLabels {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for AttachLabels {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
@@ -1129,6 +1151,7 @@ impl aliyun_core::params::StructParam for AttachLabels {
     }
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1149,6 +1172,7 @@ pub struct BrowserInfo {
     pub device: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupCategories` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1169,6 +1193,7 @@ pub struct CategoryItem {
     pub count: Option<i32>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1189,6 +1214,7 @@ pub struct ChannelResultList {
     pub result_list: Vec<ResultList>,
 }
 /// A structure of the `DescribeContactList` response and 1 more.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1223,6 +1249,7 @@ pub struct Channels {
     pub sms: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1266,6 +1293,7 @@ pub struct CompositeExpression {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeExporterOutputList` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1300,6 +1328,7 @@ pub struct ConfigJson {
     pub project: Option<String>,
 }
 /// A structure of the `CreateSiteMonitor` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1341,6 +1370,7 @@ pub struct Contact {
     pub success: Option<String>,
 }
 /// A structure of the `DeleteMonitorGroup` response and 1 more.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1354,6 +1384,7 @@ pub struct ContactGroup {
     pub name: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1381,6 +1412,7 @@ pub struct ContactParameter {
     pub level: Option<String>,
 }
 /// A structure of the `CreateDynamicTagGroup` request.
+#[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateDynamicTagGroupMatchExpress {
     /// `TagName` on the wire.
@@ -1390,6 +1422,7 @@ pub struct CreateDynamicTagGroupMatchExpress {
     /// `TagValueMatchFunction` on the wire.
     pub tag_value_match_function: Option<String>,
 }
+#[cfg(feature = "group-tags")]
 impl aliyun_core::params::StructParam for CreateDynamicTagGroupMatchExpress {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.TagName"), self.tag_name.as_ref());
@@ -1402,6 +1435,7 @@ impl aliyun_core::params::StructParam for CreateDynamicTagGroupMatchExpress {
     }
 }
 /// A structure of the `CreateGroupMetricRules` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMetricRulesGroupMetricRules {
     /// `Category` on the wire.
@@ -1463,6 +1497,7 @@ pub struct CreateGroupMetricRulesGroupMetricRules {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for CreateGroupMetricRulesGroupMetricRules {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -1590,6 +1625,7 @@ impl aliyun_core::params::StructParam for CreateGroupMetricRulesGroupMetricRules
     }
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMonitoringAgentProcessAlertConfig {
     /// `ComparisonOperator` on the wire.
@@ -1613,6 +1649,7 @@ pub struct CreateGroupMonitoringAgentProcessAlertConfig {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessAlertConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -1675,6 +1712,7 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessAlert
     }
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMonitoringAgentProcessMatchExpress {
     /// `Function` on the wire.
@@ -1684,6 +1722,7 @@ pub struct CreateGroupMonitoringAgentProcessMatchExpress {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessMatchExpress {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Function"), self.function.as_ref());
@@ -1692,6 +1731,7 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessMatch
     }
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1705,6 +1745,7 @@ pub struct CreateGroupMonitoringAgentProcessResource {
     pub group_process_id: Option<String>,
 }
 /// A structure of the `CreateMetricRuleTemplate` request.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateMetricRuleTemplateAlertTemplates {
     /// `Category` on the wire.
@@ -1746,6 +1787,7 @@ pub struct CreateMetricRuleTemplateAlertTemplates {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "alarm-templates")]
 impl aliyun_core::params::StructParam for CreateMetricRuleTemplateAlertTemplates {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -1837,6 +1879,7 @@ impl aliyun_core::params::StructParam for CreateMetricRuleTemplateAlertTemplates
     }
 }
 /// A structure of the `CreateSiteMonitor` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1852,6 +1895,7 @@ pub struct CreateSiteMonitorData {
     pub attach_alert_result: Vec<Contact>,
 }
 /// A structure of the `PutGroupMetricRule` request and 1 more.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Critical {
     /// `Statistics` on the wire.
@@ -1863,6 +1907,7 @@ pub struct Critical {
     /// `Times` on the wire.
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for Critical {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Statistics"), self.statistics.as_ref());
@@ -1876,6 +1921,7 @@ impl aliyun_core::params::StructParam for Critical {
     }
 }
 /// A structure of the `Cursor` request.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct CursorMatchers {
@@ -1889,6 +1935,7 @@ pub struct CursorMatchers {
     #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for CursorMatchers {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Label"), self.label.as_ref());
@@ -1897,6 +1944,7 @@ impl aliyun_core::params::StructParam for CursorMatchers {
     }
 }
 /// A structure of the `DescribeCustomEventAttribute` response.
+#[cfg(feature = "custom-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1938,6 +1986,7 @@ pub struct CustomEvent {
     pub time: Option<String>,
 }
 /// A structure of the `DescribeCustomEventCount` response.
+#[cfg(feature = "custom-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1965,6 +2014,7 @@ pub struct CustomEventCount {
     pub time: Option<i64>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2001,6 +2051,7 @@ pub struct CustomSchedule {
     pub time_zone: Option<String>,
 }
 /// A structure of the `BatchCreateInstantSiteMonitor` response and 2 more.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2021,6 +2072,7 @@ pub struct Data {
     pub task_name: Option<String>,
 }
 /// A structure of the `BatchExport` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2079,6 +2131,7 @@ pub struct DataResults {
     pub timestamp: Option<i64>,
 }
 /// A structure of the `DescribeExporterOutputList` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2109,6 +2162,7 @@ pub struct Datapoint {
     pub dest_type: Option<String>,
 }
 /// A structure of the `DeleteMetricRuleTemplate` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2122,6 +2176,7 @@ pub struct DeleteMetricRuleTemplateResource {
     pub template_id: Option<String>,
 }
 /// A structure of the `DeleteSiteMonitors` response and 3 more.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2135,6 +2190,7 @@ pub struct DeleteSiteMonitorsData {
     pub count: Option<i32>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2169,6 +2225,7 @@ pub struct DescribeActiveMetricRuleListCritical {
     pub times: Option<String>,
 }
 /// A structure of the `DescribeActiveMetricRuleList` response.
+#[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2184,6 +2241,14 @@ pub struct DescribeActiveMetricRuleListEscalations {
     pub warn: Option<DescribeActiveMetricRuleListCritical>,
 }
 /// A structure of the `DescribeAlertLogList` response and 4 more.
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2204,6 +2269,7 @@ pub struct DescribeAlertLogListDimensions {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2282,6 +2348,7 @@ pub struct DescribeAlertingMetricRuleResourcesResource {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2416,6 +2483,7 @@ pub struct DescribeAlertingMetricRuleResourcesResource2 {
     pub threshold: Option<String>,
 }
 /// A structure of the `DescribeContactGroupList` response.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2473,6 +2541,7 @@ pub struct DescribeContactGroupListContactGroup {
     pub update_time: Option<i64>,
 }
 /// A structure of the `DescribeContactListByContactGroup` response.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2510,6 +2579,7 @@ pub struct DescribeContactListByContactGroupContact {
     pub update_time: Option<i64>,
 }
 /// A structure of the `DescribeContactList` response.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2566,6 +2636,7 @@ pub struct DescribeContactListContact {
     pub update_time: Option<i64>,
 }
 /// A structure of the `DescribeEventRuleAttribute` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2610,6 +2681,7 @@ pub struct DescribeEventRuleAttributeResult {
     pub state: Option<String>,
 }
 /// A structure of the `DescribeEventRuleList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2667,6 +2739,7 @@ pub struct DescribeEventRuleListEventPattern {
     pub sql_filter: Option<String>,
 }
 /// A structure of the `DescribeExporterRuleList` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2738,6 +2811,7 @@ pub struct DescribeExporterRuleListDatapoint {
     pub target_windows: Option<String>,
 }
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2816,6 +2890,7 @@ pub struct DescribeGroupMonitoringAgentProcessAlertConfig {
     pub webhook: Option<String>,
 }
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response and 2 more.
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2843,6 +2918,7 @@ pub struct DescribeGroupMonitoringAgentProcessMatchExpress {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2902,6 +2978,7 @@ pub struct DescribeHostAvailabilityListAlertConfig {
     pub web_hook: Option<String>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response and 1 more.
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2936,6 +3013,7 @@ pub struct DescribeHostAvailabilityListTarget {
     pub level: Option<String>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2998,6 +3076,7 @@ pub struct DescribeHostAvailabilityListTaskOption {
     pub telnet_or_ping_host: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorDataList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3018,6 +3097,7 @@ pub struct DescribeHybridMonitorDataListLabels {
     pub v: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3090,6 +3170,7 @@ pub struct DescribeHybridMonitorNamespace {
     pub not_aliyun_task_number: Option<i64>,
 }
 /// A structure of the `DescribeHybridMonitorSLSGroup` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3124,6 +3205,7 @@ pub struct DescribeHybridMonitorSLSGroupSlsGroupConfig {
     pub sls_user_id: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3144,6 +3226,7 @@ pub struct DescribeHybridMonitorTaskListExpress {
     pub express: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3164,6 +3247,7 @@ pub struct DescribeHybridMonitorTaskListFilter {
     pub relation: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3191,6 +3275,7 @@ pub struct DescribeHybridMonitorTaskListFilters {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3211,6 +3296,7 @@ pub struct DescribeHybridMonitorTaskListGroupBy {
     pub sls_key_name: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3241,6 +3327,7 @@ pub struct DescribeHybridMonitorTaskListSlsProcessConfig {
     pub statistics: Vec<DescribeHybridMonitorTaskListStatistics>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3282,6 +3369,7 @@ pub struct DescribeHybridMonitorTaskListStatistics {
     pub sls_key_name: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorTaskList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3473,6 +3561,7 @@ pub struct DescribeHybridMonitorTaskListTaskList {
     pub yarm_config: Option<String>,
 }
 /// A structure of the `DescribeMetricMetaList` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3535,6 +3624,7 @@ pub struct DescribeMetricMetaListResource {
     pub unit: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleBlackList` response.
+#[cfg(feature = "alarm-blacklists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3639,6 +3729,7 @@ pub struct DescribeMetricRuleBlackList {
     pub update_time: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleBlackList` response.
+#[cfg(feature = "alarm-blacklists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3659,6 +3750,7 @@ pub struct DescribeMetricRuleBlackListMetrics {
     pub resource: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3816,6 +3908,7 @@ pub struct DescribeMetricRuleListAlarm {
     pub webhook: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3857,6 +3950,7 @@ pub struct DescribeMetricRuleListCritical {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3872,6 +3966,7 @@ pub struct DescribeMetricRuleListEscalations {
     pub warn: Option<DescribeMetricRuleListCritical>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3913,6 +4008,7 @@ pub struct DescribeMetricRuleListExpressionList {
     pub threshold: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3947,6 +4043,7 @@ pub struct DescribeMetricRuleTemplateAttributeCritical {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3962,6 +4059,7 @@ pub struct DescribeMetricRuleTemplateAttributeEscalations {
     pub warn: Option<DescribeMetricRuleTemplateAttributeCritical>,
 }
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4005,6 +4103,7 @@ pub struct DescribeMetricRuleTemplateAttributeResource {
     pub template_id: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupDynamicRules` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4034,6 +4133,7 @@ pub struct DescribeMonitorGroupDynamicRulesResource {
     pub filters: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
 }
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4097,6 +4197,7 @@ pub struct DescribeMonitorGroupInstanceAttributeResource {
     pub vpc: Option<Vpc>,
 }
 /// A structure of the `DescribeMonitorGroupInstances` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4138,6 +4239,7 @@ pub struct DescribeMonitorGroupInstancesResource {
     pub region_id: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroups` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4248,6 +4350,7 @@ pub struct DescribeMonitorGroupsResource {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeProjectMeta` response.
+#[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4275,6 +4378,7 @@ pub struct DescribeProjectMetaResource {
     pub namespace: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorISPCityList` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4402,6 +4506,7 @@ pub struct DescribeSiteMonitorISPCityListIspCity {
     pub region_zh_cn: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorQuota` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4450,6 +4555,7 @@ pub struct DescribeSiteMonitorQuotaData {
     pub site_monitor_version: Option<String>,
 }
 /// A structure of the `DescribeSystemEventMetaList` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4512,6 +4618,7 @@ pub struct DescribeSystemEventMetaListResource {
     pub status_desc: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4539,6 +4646,7 @@ pub struct Detail {
     pub spec: Option<String>,
 }
 /// A structure of the `BatchExport` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4559,6 +4667,7 @@ pub struct Dimensions {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4579,6 +4688,7 @@ pub struct EnterpriseQuota {
     pub suit_info: Option<String>,
 }
 /// A structure of the `PutHybridMonitorMetricData` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4599,6 +4709,7 @@ pub struct ErrorDetail {
     pub index: Option<i64>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4626,6 +4737,7 @@ pub struct Escalation {
     pub times: Option<i32>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4667,6 +4779,7 @@ pub struct EscalationList {
     pub value: Option<String>,
 }
 /// A structure of the `PutGroupMetricRule` request and 1 more.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Escalations {
     /// `Critical` on the wire.
@@ -4676,6 +4789,7 @@ pub struct Escalations {
     /// `Info` on the wire.
     pub info: Option<Critical>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for Escalations {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         if let Some(value) = &self.critical {
@@ -4711,6 +4825,7 @@ impl aliyun_core::params::StructParam for Escalations {
     }
 }
 /// A structure of the `DescribeCustomEventHistogram` response and 1 more.
+#[cfg(any(feature = "custom-events", feature = "system-events"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4738,6 +4853,7 @@ pub struct EventHistogram {
     pub start_time: Option<i64>,
 }
 /// A structure of the `DescribeEventRuleAttribute` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4797,6 +4913,7 @@ pub struct EventPattern {
     pub status_list: Vec<String>,
 }
 /// A structure of the `DescribeEventRuleList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4854,6 +4971,7 @@ pub struct EventRule {
     pub state: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Express {
     /// `Alias` on the wire.
@@ -4861,6 +4979,7 @@ pub struct Express {
     /// `Express` on the wire.
     pub express: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for Express {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -4881,6 +5000,7 @@ impl aliyun_core::params::StructParam for Express {
     }
 }
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4922,6 +5042,7 @@ pub struct ExpressionList {
     pub threshold: Option<String>,
 }
 /// A structure of the `PutMetricRuleTargets` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4937,6 +5058,7 @@ pub struct FailData {
     pub targets: Vec<PutMetricRuleTargetsTarget>,
 }
 /// A structure of the `DeleteMetricRuleTargets` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4952,6 +5074,7 @@ pub struct FailIds {
     pub target_ids: Vec<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4993,6 +5116,7 @@ pub struct FcParameter {
     pub service_name: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     /// `Filters` on the wire.
@@ -5000,6 +5124,7 @@ pub struct Filter {
     /// `Relation` on the wire.
     pub relation: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for Filter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Filters"), &self.filters);
@@ -5018,6 +5143,7 @@ impl aliyun_core::params::StructParam for Filter {
     }
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filters {
     /// Documented values: `>`, `>=`, `=`, `<=`, `<`, `!=`, `contain`, `notContain` (not checked by the SDK: the service may accept more).
@@ -5027,6 +5153,7 @@ pub struct Filters {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for Filters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Operator"), self.operator.as_ref());
@@ -5035,6 +5162,7 @@ impl aliyun_core::params::StructParam for Filters {
     }
 }
 /// A structure of the `DeleteMonitorGroup` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5057,6 +5185,7 @@ pub struct Group {
     pub group_name: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupBy {
     /// `Alias` on the wire.
@@ -5064,6 +5193,7 @@ pub struct GroupBy {
     /// `SLSKeyName` on the wire.
     pub sls_key_name: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for GroupBy {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -5084,6 +5214,7 @@ impl aliyun_core::params::StructParam for GroupBy {
     }
 }
 /// A structure of the `DescribeMonitoringAgentHosts` response.
+#[cfg(feature = "monitoring-agent")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5188,6 +5319,7 @@ pub struct Host {
     pub is_aliyun_host: Option<bool>,
 }
 /// A structure of the `CreateMonitorGroupInstances` request and 1 more.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Instances {
     /// `Category` on the wire.
@@ -5199,6 +5331,7 @@ pub struct Instances {
     /// `RegionId` on the wire.
     pub region_id: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for Instances {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -5227,6 +5360,7 @@ impl aliyun_core::params::StructParam for Instances {
     }
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5261,6 +5395,7 @@ pub struct IspCity {
     pub isp_name: Option<String>,
 }
 /// A structure of the `DescribeEventRuleList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5283,6 +5418,7 @@ pub struct KeywordFilter {
     pub relation: Option<String>,
 }
 /// A structure of the `DescribeEventRuleAttribute` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5305,6 +5441,13 @@ pub struct KeywordFilterObj {
     pub relation: Option<String>,
 }
 /// A structure of the `CreateGroupMetricRules` request and 5 more.
+#[cfg(
+    any(
+        feature = "application-groups",
+        feature = "hybrid-monitoring",
+        feature = "metric-rules"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct Labels {
@@ -5315,6 +5458,13 @@ pub struct Labels {
     #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "application-groups",
+        feature = "hybrid-monitoring",
+        feature = "metric-rules"
+    )
+)]
 impl aliyun_core::params::StructParam for Labels {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -5322,6 +5472,7 @@ impl aliyun_core::params::StructParam for Labels {
     }
 }
 /// A structure of the `DescribeHybridMonitorSLSGroup` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5363,6 +5514,7 @@ pub struct List {
     pub update_time: Option<String>,
 }
 /// A structure of the `DescribeLogMonitorAttribute` response.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5460,6 +5612,7 @@ pub struct LogMonitor {
     pub value_filter_relation: Option<String>,
 }
 /// A structure of the `DescribeLogMonitorList` response.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5529,6 +5682,7 @@ pub struct LogMonitorList {
     pub value_filter_relation: Option<String>,
 }
 /// A structure of the `DescribeAlertLogCount` response and 2 more.
+#[cfg(any(feature = "alert-history", feature = "hybrid-monitoring"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5549,6 +5703,7 @@ pub struct Logs {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeDynamicTagRuleList` response.
+#[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5576,6 +5731,7 @@ pub struct MatchExpress {
     pub tag_value_match_function: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5596,6 +5752,7 @@ pub struct MetricList {
     pub period: Option<i64>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5714,6 +5871,7 @@ pub struct MetricRule {
     pub threshold: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleCount` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5755,6 +5913,7 @@ pub struct MetricRuleCount {
     pub total: Option<i32>,
 }
 /// A structure of the `CreateMetricRuleBlackList` request and 1 more.
+#[cfg(feature = "alarm-blacklists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metrics {
     /// `MetricName` on the wire.
@@ -5762,6 +5921,7 @@ pub struct Metrics {
     /// `Resource` on the wire.
     pub resource: Option<String>,
 }
+#[cfg(feature = "alarm-blacklists")]
 impl aliyun_core::params::StructParam for Metrics {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.MetricName"), self.metric_name.as_ref());
@@ -5776,6 +5936,7 @@ impl aliyun_core::params::StructParam for Metrics {
     }
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5817,6 +5978,7 @@ pub struct MnsParameter {
     pub topic: Option<String>,
 }
 /// A structure of the `ModifyGroupMonitoringAgentProcess` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyGroupMonitoringAgentProcessAlertConfig {
     /// `ComparisonOperator` on the wire.
@@ -5840,6 +6002,7 @@ pub struct ModifyGroupMonitoringAgentProcessAlertConfig {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for ModifyGroupMonitoringAgentProcessAlertConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -5898,6 +6061,7 @@ impl aliyun_core::params::StructParam for ModifyGroupMonitoringAgentProcessAlert
     }
 }
 /// A structure of the `ModifyMetricRuleTemplate` request.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyMetricRuleTemplateAlertTemplates {
     /// `Category` on the wire.
@@ -5939,6 +6103,7 @@ pub struct ModifyMetricRuleTemplateAlertTemplates {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "alarm-templates")]
 impl aliyun_core::params::StructParam for ModifyMetricRuleTemplateAlertTemplates {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -6011,6 +6176,7 @@ impl aliyun_core::params::StructParam for ModifyMetricRuleTemplateAlertTemplates
     }
 }
 /// A structure of the `DescribeMonitorGroupCategories` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6033,6 +6199,7 @@ pub struct MonitorGroupCategories {
     pub monitor_group_category: Vec<CategoryItem>,
 }
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6053,6 +6220,7 @@ pub struct NamespaceList {
     pub namespace: Option<String>,
 }
 /// A structure of the `DescribeMonitoringAgentProcesses` response.
+#[cfg(feature = "monitoring-agent")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6101,6 +6269,7 @@ pub struct NodeProcess {
     pub process_user: Option<String>,
 }
 /// A structure of the `DescribeMonitoringAgentStatuses` response.
+#[cfg(feature = "monitoring-agent")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6170,6 +6339,7 @@ pub struct NodeStatus {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeHostAvailabilityList` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6240,6 +6410,7 @@ pub struct NodeTaskConfig {
     pub task_type: Option<String>,
 }
 /// A structure of the `DescribeUnhealthyHostAvailability` response.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6262,6 +6433,7 @@ pub struct NodeTaskInstance {
     pub instance_list: Vec<String>,
 }
 /// A structure of the `DescribeMonitorGroupNotifyPolicyList` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6303,6 +6475,7 @@ pub struct NotifyPolicy {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6358,6 +6531,7 @@ pub struct OpenApiParameters {
     pub version: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6690,6 +6864,7 @@ pub struct OptionJson {
     pub wait_time_after_completion: Option<i32>,
 }
 /// A structure of the `DescribeSiteMonitorList` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6908,6 +7083,7 @@ pub struct OptionsJson {
     pub username: Option<String>,
 }
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6960,6 +7136,7 @@ pub struct Process {
     pub process_name: Option<String>,
 }
 /// A structure of the `DescribeMetricRuleList` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6996,6 +7173,7 @@ pub struct Prometheus {
     pub times: Option<i64>,
 }
 /// A structure of the `PutContact` request.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutContactChannels {
     /// `SMS` on the wire.
@@ -7007,6 +7185,7 @@ pub struct PutContactChannels {
     /// `DingWebHook` on the wire.
     pub ding_web_hook: Option<String>,
 }
+#[cfg(feature = "contacts")]
 impl aliyun_core::params::StructParam for PutContactChannels {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.SMS"), self.sms.as_ref());
@@ -7016,6 +7195,7 @@ impl aliyun_core::params::StructParam for PutContactChannels {
     }
 }
 /// A structure of the `PutCustomEvent` request.
+#[cfg(feature = "custom-events")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutCustomEventEventInfo {
     /// `Content` on the wire.
@@ -7027,6 +7207,7 @@ pub struct PutCustomEventEventInfo {
     /// `Time` on the wire.
     pub time: Option<String>,
 }
+#[cfg(feature = "custom-events")]
 impl aliyun_core::params::StructParam for PutCustomEventEventInfo {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Content"), self.content.as_ref());
@@ -7047,6 +7228,7 @@ impl aliyun_core::params::StructParam for PutCustomEventEventInfo {
     }
 }
 /// A structure of the `PutCustomMetric` request.
+#[cfg(feature = "custom-metrics")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutCustomMetricMetricList {
     /// `Dimensions` on the wire.
@@ -7064,6 +7246,7 @@ pub struct PutCustomMetricMetricList {
     /// `Values` on the wire.
     pub values: Option<String>,
 }
+#[cfg(feature = "custom-metrics")]
 impl aliyun_core::params::StructParam for PutCustomMetricMetricList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Dimensions"), self.dimensions.as_ref());
@@ -7099,6 +7282,7 @@ impl aliyun_core::params::StructParam for PutCustomMetricMetricList {
     }
 }
 /// A structure of the `PutEventRule` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleEventPattern {
     /// `CustomFilters` on the wire.
@@ -7116,6 +7300,7 @@ pub struct PutEventRuleEventPattern {
     /// `StatusList` on the wire.
     pub status_list: Vec<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleEventPattern {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.CustomFilters"), self.custom_filters.as_ref());
@@ -7160,6 +7345,7 @@ impl aliyun_core::params::StructParam for PutEventRuleEventPattern {
     }
 }
 /// A structure of the `PutEventRuleTargets` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7187,6 +7373,7 @@ pub struct PutEventRuleTargetsContactParameter {
     pub level: Option<String>,
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsContactParameters {
     /// `ContactGroupName` on the wire.
@@ -7196,6 +7383,7 @@ pub struct PutEventRuleTargetsContactParameters {
     /// `Level` on the wire.
     pub level: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsContactParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -7208,6 +7396,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsContactParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7242,6 +7431,7 @@ pub struct PutEventRuleTargetsFcParameter {
     pub service_name: Option<String>,
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsFcParameters {
     /// `FunctionName` on the wire.
@@ -7253,6 +7443,7 @@ pub struct PutEventRuleTargetsFcParameters {
     /// `ServiceName` on the wire.
     pub service_name: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsFcParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.FunctionName"), self.function_name.as_ref());
@@ -7262,6 +7453,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsFcParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7289,6 +7481,7 @@ pub struct PutEventRuleTargetsMnsParameter {
     pub region: Option<String>,
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsMnsParameters {
     /// `Id` on the wire.
@@ -7300,6 +7493,7 @@ pub struct PutEventRuleTargetsMnsParameters {
     /// `Topic` on the wire.
     pub topic: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsMnsParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
@@ -7309,6 +7503,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsMnsParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsOpenApiParameters {
     /// `Action` on the wire.
@@ -7328,6 +7523,7 @@ pub struct PutEventRuleTargetsOpenApiParameters {
     /// `Version` on the wire.
     pub version: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsOpenApiParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Action"), self.action.as_ref());
@@ -7341,6 +7537,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsOpenApiParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsSlsParameters {
     /// `Id` on the wire.
@@ -7352,6 +7549,7 @@ pub struct PutEventRuleTargetsSlsParameters {
     /// `Region` on the wire.
     pub region: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsSlsParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
@@ -7361,6 +7559,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsSlsParameters {
     }
 }
 /// A structure of the `PutEventRuleTargets` request.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsWebhookParameters {
     /// `Id` on the wire.
@@ -7372,6 +7571,7 @@ pub struct PutEventRuleTargetsWebhookParameters {
     /// `Url` on the wire.
     pub url: Option<String>,
 }
+#[cfg(feature = "event-rules")]
 impl aliyun_core::params::StructParam for PutEventRuleTargetsWebhookParameters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
@@ -7381,6 +7581,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsWebhookParameters {
     }
 }
 /// A structure of the `PutGroupMetricRule` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7394,6 +7595,7 @@ pub struct PutGroupMetricRuleResult {
     pub rule_id: Option<String>,
 }
 /// A structure of the `PutHybridMonitorMetricData` request.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutHybridMonitorMetricDataMetricList {
     /// `Labels` on the wire.
@@ -7405,6 +7607,7 @@ pub struct PutHybridMonitorMetricDataMetricList {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for PutHybridMonitorMetricDataMetricList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Labels"), &self.labels);
@@ -7465,6 +7668,7 @@ impl aliyun_core::params::StructParam for PutHybridMonitorMetricDataMetricList {
     }
 }
 /// A structure of the `PutLogMonitor` request.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorAggregates {
     /// `Alias` on the wire.
@@ -7474,6 +7678,7 @@ pub struct PutLogMonitorAggregates {
     /// `Function` on the wire.
     pub function: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
 impl aliyun_core::params::StructParam for PutLogMonitorAggregates {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -7497,6 +7702,7 @@ impl aliyun_core::params::StructParam for PutLogMonitorAggregates {
     }
 }
 /// A structure of the `PutLogMonitor` request.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorGroupbys {
     /// `Alias` on the wire.
@@ -7504,6 +7710,7 @@ pub struct PutLogMonitorGroupbys {
     /// `FieldName` on the wire.
     pub field_name: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
 impl aliyun_core::params::StructParam for PutLogMonitorGroupbys {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -7511,6 +7718,7 @@ impl aliyun_core::params::StructParam for PutLogMonitorGroupbys {
     }
 }
 /// A structure of the `PutLogMonitor` request.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorValueFilter {
     /// `Key` on the wire.
@@ -7520,6 +7728,7 @@ pub struct PutLogMonitorValueFilter {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
 impl aliyun_core::params::StructParam for PutLogMonitorValueFilter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -7528,6 +7737,7 @@ impl aliyun_core::params::StructParam for PutLogMonitorValueFilter {
     }
 }
 /// A structure of the `PutMetricRuleTargets` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7555,6 +7765,7 @@ pub struct PutMetricRuleTargetsTarget {
     pub level: Option<String>,
 }
 /// A structure of the `PutMetricRuleTargets` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMetricRuleTargetsTargets {
     /// `Arn` on the wire.
@@ -7566,6 +7777,7 @@ pub struct PutMetricRuleTargetsTargets {
     /// `Level` on the wire.
     pub level: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutMetricRuleTargetsTargets {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Arn"), self.arn.as_ref());
@@ -7586,6 +7798,7 @@ impl aliyun_core::params::StructParam for PutMetricRuleTargetsTargets {
     }
 }
 /// A structure of the `PutMonitorGroupDynamicRule` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMonitorGroupDynamicRuleFilters {
     /// `Function` on the wire.
@@ -7595,6 +7808,7 @@ pub struct PutMonitorGroupDynamicRuleFilters {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleFilters {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Function"), self.function.as_ref());
@@ -7618,6 +7832,7 @@ impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleFilters {
     }
 }
 /// A structure of the `PutMonitorGroupDynamicRule` request.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMonitorGroupDynamicRuleGroupRules {
     /// `Category` on the wire.
@@ -7627,6 +7842,7 @@ pub struct PutMonitorGroupDynamicRuleGroupRules {
     /// `Filters` on the wire.
     pub filters: Vec<PutMonitorGroupDynamicRuleFilters>,
 }
+#[cfg(feature = "application-groups")]
 impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleGroupRules {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -7661,6 +7877,7 @@ impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleGroupRules {
     }
 }
 /// A structure of the `PutResourceMetricRule` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRuleCompositeExpression {
@@ -7683,6 +7900,7 @@ pub struct PutResourceMetricRuleCompositeExpression {
     #[serde(rename = "Times", skip_serializing_if = "Option::is_none")]
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutResourceMetricRuleCompositeExpression {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -7712,6 +7930,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRuleCompositeExpressi
     }
 }
 /// A structure of the `PutResourceMetricRule` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRuleExpressionList {
@@ -7731,6 +7950,7 @@ pub struct PutResourceMetricRuleExpressionList {
     #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
     pub threshold: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutResourceMetricRuleExpressionList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -7745,6 +7965,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRuleExpressionList {
     }
 }
 /// A structure of the `PutResourceMetricRule` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRulePrometheus {
@@ -7764,6 +7985,7 @@ pub struct PutResourceMetricRulePrometheus {
     #[serde(rename = "Times", skip_serializing_if = "Option::is_none")]
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Annotations"), &self.annotations);
@@ -7784,6 +8006,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
     }
 }
 /// A structure of the `PutResourceMetricRules` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7811,6 +8034,7 @@ pub struct PutResourceMetricRulesResult {
     pub success: Option<bool>,
 }
 /// A structure of the `PutResourceMetricRules` request.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutResourceMetricRulesRules {
     /// `ContactGroups` on the wire.
@@ -7868,6 +8092,7 @@ pub struct PutResourceMetricRulesRules {
     /// `Webhook` on the wire.
     pub webhook: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.ContactGroups"), self.contact_groups.as_ref());
@@ -7993,6 +8218,7 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
     }
 }
 /// A structure of the `PutResourceMetricRules` response.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8009,6 +8235,7 @@ pub struct PutResourceMetricRulesTarget {
     pub rule_id: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8029,6 +8256,7 @@ pub struct Region {
     pub region_id: Option<String>,
 }
 /// A structure of the `ApplyMetricRuleTemplate` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8049,6 +8277,7 @@ pub struct Resource {
     pub group_id: Option<i64>,
 }
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8112,6 +8341,7 @@ pub struct ResourceQuota {
     pub suit_info: Option<String>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8153,6 +8383,7 @@ pub struct ResultList {
     pub notify_target_list: Vec<String>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8173,6 +8404,7 @@ pub struct SendDetail {
     pub result_code: Option<String>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8193,6 +8425,7 @@ pub struct SendResultList {
     pub value: Vec<String>,
 }
 /// A structure of the `DescribeSiteMonitorList` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8265,6 +8498,7 @@ pub struct SiteMonitor {
     pub update_time: Option<String>,
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8335,6 +8569,7 @@ pub struct SiteMonitors {
     pub task_type: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorSLSGroup` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SlsGroupConfig {
     /// `SLSLogstore` on the wire.
@@ -8346,6 +8581,7 @@ pub struct SlsGroupConfig {
     /// `SLSUserId` on the wire.
     pub sls_user_id: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for SlsGroupConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.SLSLogstore"), self.sls_logstore.as_ref());
@@ -8370,6 +8606,7 @@ impl aliyun_core::params::StructParam for SlsGroupConfig {
     }
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8411,6 +8648,7 @@ pub struct SlsParameter {
     pub region: Option<String>,
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SlsProcessConfig {
     /// `Express` on the wire.
@@ -8422,6 +8660,7 @@ pub struct SlsProcessConfig {
     /// `Statistics` on the wire.
     pub statistics: Vec<Statistics>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for SlsProcessConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Express"), &self.express);
@@ -8466,6 +8705,7 @@ impl aliyun_core::params::StructParam for SlsProcessConfig {
     }
 }
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Statistics {
     /// `Alias` on the wire.
@@ -8479,6 +8719,7 @@ pub struct Statistics {
     /// `SLSKeyName` on the wire.
     pub sls_key_name: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
 impl aliyun_core::params::StructParam for Statistics {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Alias"), self.alias.as_ref());
@@ -8508,6 +8749,7 @@ impl aliyun_core::params::StructParam for Statistics {
     }
 }
 /// A structure of the `DescribeSystemEventAttribute` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8591,6 +8833,7 @@ pub struct SystemEvent {
     pub time: Option<i64>,
 }
 /// A structure of the `DescribeSystemEventCount` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8674,6 +8917,7 @@ pub struct SystemEventCount {
     pub time: Option<i64>,
 }
 /// A structure of the `AddTags` request and 1 more.
+#[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tag {
     /// `Key` on the wire.
@@ -8681,6 +8925,7 @@ pub struct Tag {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(feature = "group-tags")]
 impl aliyun_core::params::StructParam for Tag {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -8699,6 +8944,7 @@ impl aliyun_core::params::StructParam for Tag {
     }
 }
 /// A structure of the `DescribeDynamicTagRuleList` response.
+#[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8776,6 +9022,7 @@ pub struct TagGroup {
     pub template_id_list: Vec<String>,
 }
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8810,6 +9057,7 @@ pub struct Target {
     pub level: Option<String>,
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` request and 3 more.
+#[cfg(any(feature = "application-groups", feature = "availability-monitoring"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TargetList {
     /// `Arn` on the wire.
@@ -8821,6 +9069,7 @@ pub struct TargetList {
     /// `Level` on the wire.
     pub level: Option<String>,
 }
+#[cfg(any(feature = "application-groups", feature = "availability-monitoring"))]
 impl aliyun_core::params::StructParam for TargetList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Arn"), self.arn.as_ref());
@@ -8830,6 +9079,7 @@ impl aliyun_core::params::StructParam for TargetList {
     }
 }
 /// A structure of the `BatchCreateInstantSiteMonitor` request and 1 more.
+#[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskList {
     /// `Address` on the wire.
@@ -8843,6 +9093,7 @@ pub struct TaskList {
     /// `TaskType` on the wire.
     pub task_type: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
 impl aliyun_core::params::StructParam for TaskList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Address"), self.address.as_ref());
@@ -8853,6 +9104,7 @@ impl aliyun_core::params::StructParam for TaskList {
     }
 }
 /// A structure of the `CreateHostAvailability` request and 1 more.
+#[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskOption {
     /// `HttpURI` on the wire.
@@ -8874,6 +9126,7 @@ pub struct TaskOption {
     /// `Interval` on the wire.
     pub interval: Option<i32>,
 }
+#[cfg(feature = "availability-monitoring")]
 impl aliyun_core::params::StructParam for TaskOption {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.HttpURI"), self.http_uri.as_ref());
@@ -8904,6 +9157,7 @@ impl aliyun_core::params::StructParam for TaskOption {
     }
 }
 /// A structure of the `DescribeMetricRuleTemplateList` response.
+#[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8961,6 +9215,7 @@ pub struct Template {
     pub template_id: Option<i64>,
 }
 /// A structure of the `DescribeHybridMonitorDataList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8988,6 +9243,7 @@ pub struct TimeSeries {
     pub values: Vec<Values>,
 }
 /// A structure of the `DescribeLogMonitorAttribute` response and 1 more.
+#[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9015,6 +9271,7 @@ pub struct ValueFilter {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeHybridMonitorDataList` response.
+#[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9035,6 +9292,7 @@ pub struct Values {
     pub v: Option<String>,
 }
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
+#[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9055,6 +9313,7 @@ pub struct Vpc {
     pub vswitch_instance_id: Option<String>,
 }
 /// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9082,6 +9341,7 @@ pub struct WebhookList {
     pub url: Option<String>,
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
+#[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]

@@ -29,6 +29,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AcceptInquiredSystemEvent>.
     ///
     /// Returns the [`AcceptInquiredSystemEventBuilder`](super::operation::accept_inquired_system_event::AcceptInquiredSystemEventBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn accept_inquired_system_event(
         &self,
     ) -> super::operation::accept_inquired_system_event::AcceptInquiredSystemEventBuilder<
@@ -43,6 +44,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ActivateRouterInterface>.
     ///
     /// Returns the [`ActivateRouterInterfaceBuilder`](super::operation::activate_router_interface::ActivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn activate_router_interface(
@@ -59,6 +61,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AddBandwidthPackageIps>.
     ///
     /// Returns the [`AddBandwidthPackageIpsBuilder`](super::operation::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn add_bandwidth_package_ips(
@@ -75,6 +78,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AddTags>.
     ///
     /// Returns the [`AddTagsBuilder`](super::operation::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tags")]
     pub fn add_tags(
         &self,
     ) -> super::operation::add_tags::AddTagsBuilder<aliyun_core::ServiceClient> {
@@ -85,6 +89,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocateDedicatedHosts>.
     ///
     /// Returns the [`AllocateDedicatedHostsBuilder`](super::operation::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn allocate_dedicated_hosts(
         &self,
     ) -> super::operation::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder<
@@ -99,6 +104,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocateEipAddress>.
     ///
     /// Returns the [`AllocateEipAddressBuilder`](super::operation::allocate_eip_address::AllocateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn allocate_eip_address(
@@ -115,6 +121,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocatePublicIpAddress>.
     ///
     /// Returns the [`AllocatePublicIpAddressBuilder`](super::operation::allocate_public_ip_address::AllocatePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "public-addresses")]
     pub fn allocate_public_ip_address(
         &self,
     ) -> super::operation::allocate_public_ip_address::AllocatePublicIpAddressBuilder<
@@ -129,6 +136,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ApplyAutoSnapshotPolicy>.
     ///
     /// Returns the [`ApplyAutoSnapshotPolicyBuilder`](super::operation::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn apply_auto_snapshot_policy(
         &self,
     ) -> super::operation::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder<
@@ -143,6 +151,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssignIpv6Addresses>.
     ///
     /// Returns the [`AssignIpv6AddressesBuilder`](super::operation::assign_ipv6_addresses::AssignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn assign_ipv6_addresses(
         &self,
     ) -> super::operation::assign_ipv6_addresses::AssignIpv6AddressesBuilder<
@@ -157,6 +166,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssignPrivateIpAddresses>.
     ///
     /// Returns the [`AssignPrivateIpAddressesBuilder`](super::operation::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn assign_private_ip_addresses(
         &self,
     ) -> super::operation::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder<
@@ -171,6 +181,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssociateEipAddress>.
     ///
     /// Returns the [`AssociateEipAddressBuilder`](super::operation::associate_eip_address::AssociateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn associate_eip_address(
@@ -187,6 +198,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssociateHaVip>.
     ///
     /// Returns the [`AssociateHaVipBuilder`](super::operation::associate_ha_vip::AssociateHaVipBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn associate_ha_vip(
@@ -203,6 +215,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachClassicLinkVpc>.
     ///
     /// Returns the [`AttachClassicLinkVpcBuilder`](super::operation::attach_classic_link_vpc::AttachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "public-addresses")]
     pub fn attach_classic_link_vpc(
         &self,
     ) -> super::operation::attach_classic_link_vpc::AttachClassicLinkVpcBuilder<
@@ -217,6 +230,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachDisk>.
     ///
     /// Returns the [`AttachDiskBuilder`](super::operation::attach_disk::AttachDiskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn attach_disk(
         &self,
     ) -> super::operation::attach_disk::AttachDiskBuilder<aliyun_core::ServiceClient> {
@@ -227,6 +241,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachInstanceRamRole>.
     ///
     /// Returns the [`AttachInstanceRamRoleBuilder`](super::operation::attach_instance_ram_role::AttachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn attach_instance_ram_role(
         &self,
     ) -> super::operation::attach_instance_ram_role::AttachInstanceRamRoleBuilder<
@@ -241,6 +256,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachKeyPair>.
     ///
     /// Returns the [`AttachKeyPairBuilder`](super::operation::attach_key_pair::AttachKeyPairBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "key-pairs")]
     pub fn attach_key_pair(
         &self,
     ) -> super::operation::attach_key_pair::AttachKeyPairBuilder<
@@ -253,6 +269,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachNetworkInterface>.
     ///
     /// Returns the [`AttachNetworkInterfaceBuilder`](super::operation::attach_network_interface::AttachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn attach_network_interface(
         &self,
     ) -> super::operation::attach_network_interface::AttachNetworkInterfaceBuilder<
@@ -267,6 +284,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroup>.
     ///
     /// Returns the [`AuthorizeSecurityGroupBuilder`](super::operation::authorize_security_group::AuthorizeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn authorize_security_group(
         &self,
     ) -> super::operation::authorize_security_group::AuthorizeSecurityGroupBuilder<
@@ -281,6 +299,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroupEgress>.
     ///
     /// Returns the [`AuthorizeSecurityGroupEgressBuilder`](super::operation::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn authorize_security_group_egress(
         &self,
     ) -> super::operation::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder<
@@ -295,6 +314,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelAutoSnapshotPolicy>.
     ///
     /// Returns the [`CancelAutoSnapshotPolicyBuilder`](super::operation::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn cancel_auto_snapshot_policy(
         &self,
     ) -> super::operation::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder<
@@ -309,6 +329,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelCopyImage>.
     ///
     /// Returns the [`CancelCopyImageBuilder`](super::operation::cancel_copy_image::CancelCopyImageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn cancel_copy_image(
         &self,
     ) -> super::operation::cancel_copy_image::CancelCopyImageBuilder<
@@ -323,6 +344,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelImagePipelineExecution>.
     ///
     /// Returns the [`CancelImagePipelineExecutionBuilder`](super::operation::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn cancel_image_pipeline_execution(
         &self,
     ) -> super::operation::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder<
@@ -337,6 +359,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelPhysicalConnection>.
     ///
     /// Returns the [`CancelPhysicalConnectionBuilder`](super::operation::cancel_physical_connection::CancelPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn cancel_physical_connection(
@@ -353,6 +376,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelSimulatedSystemEvents>.
     ///
     /// Returns the [`CancelSimulatedSystemEventsBuilder`](super::operation::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn cancel_simulated_system_events(
         &self,
     ) -> super::operation::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder<
@@ -367,6 +391,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelTask>.
     ///
     /// Returns the [`CancelTaskBuilder`](super::operation::cancel_task::CancelTaskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tasks")]
     pub fn cancel_task(
         &self,
     ) -> super::operation::cancel_task::CancelTaskBuilder<aliyun_core::ServiceClient> {
@@ -377,6 +402,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ConnectRouterInterface>.
     ///
     /// Returns the [`ConnectRouterInterfaceBuilder`](super::operation::connect_router_interface::ConnectRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn connect_router_interface(
@@ -393,6 +419,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ConvertNatPublicIpToEip>.
     ///
     /// Returns the [`ConvertNatPublicIpToEipBuilder`](super::operation::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "public-addresses")]
     pub fn convert_nat_public_ip_to_eip(
         &self,
     ) -> super::operation::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder<
@@ -407,6 +434,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage>.
     ///
     /// Returns the [`CopyImageBuilder`](super::operation::copy_image::CopyImageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn copy_image(
         &self,
     ) -> super::operation::copy_image::CopyImageBuilder<aliyun_core::ServiceClient> {
@@ -417,6 +445,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CopySnapshot>.
     ///
     /// Returns the [`CopySnapshotBuilder`](super::operation::copy_snapshot::CopySnapshotBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn copy_snapshot(
         &self,
     ) -> super::operation::copy_snapshot::CopySnapshotBuilder<
@@ -429,6 +458,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateActivation>.
     ///
     /// Returns the [`CreateActivationBuilder`](super::operation::create_activation::CreateActivationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn create_activation(
         &self,
     ) -> super::operation::create_activation::CreateActivationBuilder<
@@ -443,6 +473,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoProvisioningGroup>.
     ///
     /// Returns the [`CreateAutoProvisioningGroupBuilder`](super::operation::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "auto-provisioning-groups")]
     pub fn create_auto_provisioning_group(
         &self,
     ) -> super::operation::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder<
@@ -457,6 +488,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoSnapshotPolicy>.
     ///
     /// Returns the [`CreateAutoSnapshotPolicyBuilder`](super::operation::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn create_auto_snapshot_policy(
         &self,
     ) -> super::operation::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder<
@@ -471,6 +503,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateCapacityReservation>.
     ///
     /// Returns the [`CreateCapacityReservationBuilder`](super::operation::create_capacity_reservation::CreateCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn create_capacity_reservation(
         &self,
     ) -> super::operation::create_capacity_reservation::CreateCapacityReservationBuilder<
@@ -485,6 +518,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateCommand>.
     ///
     /// Returns the [`CreateCommandBuilder`](super::operation::create_command::CreateCommandBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn create_command(
         &self,
     ) -> super::operation::create_command::CreateCommandBuilder<
@@ -497,6 +531,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDedicatedHostCluster>.
     ///
     /// Returns the [`CreateDedicatedHostClusterBuilder`](super::operation::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn create_dedicated_host_cluster(
         &self,
     ) -> super::operation::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder<
@@ -511,6 +546,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand>.
     ///
     /// Returns the [`CreateDemandBuilder`](super::operation::create_demand::CreateDemandBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_demand(
@@ -525,6 +561,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDeploymentSet>.
     ///
     /// Returns the [`CreateDeploymentSetBuilder`](super::operation::create_deployment_set::CreateDeploymentSetBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "deployment-sets")]
     pub fn create_deployment_set(
         &self,
     ) -> super::operation::create_deployment_set::CreateDeploymentSetBuilder<
@@ -539,6 +576,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticMetricSet>.
     ///
     /// Returns the [`CreateDiagnosticMetricSetBuilder`](super::operation::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn create_diagnostic_metric_set(
         &self,
     ) -> super::operation::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder<
@@ -553,6 +591,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticReport>.
     ///
     /// Returns the [`CreateDiagnosticReportBuilder`](super::operation::create_diagnostic_report::CreateDiagnosticReportBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn create_diagnostic_report(
         &self,
     ) -> super::operation::create_diagnostic_report::CreateDiagnosticReportBuilder<
@@ -567,6 +606,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDisk>.
     ///
     /// Returns the [`CreateDiskBuilder`](super::operation::create_disk::CreateDiskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn create_disk(
         &self,
     ) -> super::operation::create_disk::CreateDiskBuilder<aliyun_core::ServiceClient> {
@@ -577,6 +617,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance>.
     ///
     /// Returns the [`CreateElasticityAssuranceBuilder`](super::operation::create_elasticity_assurance::CreateElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn create_elasticity_assurance(
         &self,
     ) -> super::operation::create_elasticity_assurance::CreateElasticityAssuranceBuilder<
@@ -591,6 +632,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateForwardEntry>.
     ///
     /// Returns the [`CreateForwardEntryBuilder`](super::operation::create_forward_entry::CreateForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_forward_entry(
@@ -607,6 +649,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateHaVip>.
     ///
     /// Returns the [`CreateHaVipBuilder`](super::operation::create_ha_vip::CreateHaVipBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_ha_vip(
@@ -621,6 +664,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateHpcCluster>.
     ///
     /// Returns the [`CreateHpcClusterBuilder`](super::operation::create_hpc_cluster::CreateHpcClusterBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hpc-clusters")]
     pub fn create_hpc_cluster(
         &self,
     ) -> super::operation::create_hpc_cluster::CreateHpcClusterBuilder<
@@ -635,6 +679,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImage>.
     ///
     /// Returns the [`CreateImageBuilder`](super::operation::create_image::CreateImageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn create_image(
         &self,
     ) -> super::operation::create_image::CreateImageBuilder<aliyun_core::ServiceClient> {
@@ -645,6 +690,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImageComponent>.
     ///
     /// Returns the [`CreateImageComponentBuilder`](super::operation::create_image_component::CreateImageComponentBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn create_image_component(
         &self,
     ) -> super::operation::create_image_component::CreateImageComponentBuilder<
@@ -659,6 +705,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImagePipeline>.
     ///
     /// Returns the [`CreateImagePipelineBuilder`](super::operation::create_image_pipeline::CreateImagePipelineBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn create_image_pipeline(
         &self,
     ) -> super::operation::create_image_pipeline::CreateImagePipelineBuilder<
@@ -673,6 +720,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateInstance>.
     ///
     /// Returns the [`CreateInstanceBuilder`](super::operation::create_instance::CreateInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn create_instance(
         &self,
     ) -> super::operation::create_instance::CreateInstanceBuilder<
@@ -685,6 +733,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateKeyPair>.
     ///
     /// Returns the [`CreateKeyPairBuilder`](super::operation::create_key_pair::CreateKeyPairBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "key-pairs")]
     pub fn create_key_pair(
         &self,
     ) -> super::operation::create_key_pair::CreateKeyPairBuilder<
@@ -697,6 +746,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplate>.
     ///
     /// Returns the [`CreateLaunchTemplateBuilder`](super::operation::create_launch_template::CreateLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "launch-templates")]
     pub fn create_launch_template(
         &self,
     ) -> super::operation::create_launch_template::CreateLaunchTemplateBuilder<
@@ -711,6 +761,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplateVersion>.
     ///
     /// Returns the [`CreateLaunchTemplateVersionBuilder`](super::operation::create_launch_template_version::CreateLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "launch-templates")]
     pub fn create_launch_template_version(
         &self,
     ) -> super::operation::create_launch_template_version::CreateLaunchTemplateVersionBuilder<
@@ -725,6 +776,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNatGateway>.
     ///
     /// Returns the [`CreateNatGatewayBuilder`](super::operation::create_nat_gateway::CreateNatGatewayBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_nat_gateway(
@@ -741,6 +793,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface>.
     ///
     /// Returns the [`CreateNetworkInterfaceBuilder`](super::operation::create_network_interface::CreateNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn create_network_interface(
         &self,
     ) -> super::operation::create_network_interface::CreateNetworkInterfaceBuilder<
@@ -755,6 +808,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterfacePermission>.
     ///
     /// Returns the [`CreateNetworkInterfacePermissionBuilder`](super::operation::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn create_network_interface_permission(
         &self,
     ) -> super::operation::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder<
@@ -769,6 +823,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreatePhysicalConnection>.
     ///
     /// Returns the [`CreatePhysicalConnectionBuilder`](super::operation::create_physical_connection::CreatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_physical_connection(
@@ -785,6 +840,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList>.
     ///
     /// Returns the [`CreatePrefixListBuilder`](super::operation::create_prefix_list::CreatePrefixListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "prefix-lists")]
     pub fn create_prefix_list(
         &self,
     ) -> super::operation::create_prefix_list::CreatePrefixListBuilder<
@@ -799,6 +855,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouteEntry>.
     ///
     /// Returns the [`CreateRouteEntryBuilder`](super::operation::create_route_entry::CreateRouteEntryBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_route_entry(
@@ -815,6 +872,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouterInterface>.
     ///
     /// Returns the [`CreateRouterInterfaceBuilder`](super::operation::create_router_interface::CreateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_router_interface(
@@ -831,6 +889,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSecurityGroup>.
     ///
     /// Returns the [`CreateSecurityGroupBuilder`](super::operation::create_security_group::CreateSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn create_security_group(
         &self,
     ) -> super::operation::create_security_group::CreateSecurityGroupBuilder<
@@ -845,6 +904,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSimulatedSystemEvents>.
     ///
     /// Returns the [`CreateSimulatedSystemEventsBuilder`](super::operation::create_simulated_system_events::CreateSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn create_simulated_system_events(
         &self,
     ) -> super::operation::create_simulated_system_events::CreateSimulatedSystemEventsBuilder<
@@ -859,6 +919,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshot>.
     ///
     /// Returns the [`CreateSnapshotBuilder`](super::operation::create_snapshot::CreateSnapshotBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn create_snapshot(
         &self,
     ) -> super::operation::create_snapshot::CreateSnapshotBuilder<
@@ -871,6 +932,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshotGroup>.
     ///
     /// Returns the [`CreateSnapshotGroupBuilder`](super::operation::create_snapshot_group::CreateSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn create_snapshot_group(
         &self,
     ) -> super::operation::create_snapshot_group::CreateSnapshotGroupBuilder<
@@ -885,6 +947,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet>.
     ///
     /// Returns the [`CreateStorageSetBuilder`](super::operation::create_storage_set::CreateStorageSetBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "storage-sets")]
     pub fn create_storage_set(
         &self,
     ) -> super::operation::create_storage_set::CreateStorageSetBuilder<
@@ -899,6 +962,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVSwitch>.
     ///
     /// Returns the [`CreateVSwitchBuilder`](super::operation::create_v_switch::CreateVSwitchBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_v_switch(
@@ -913,6 +977,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVirtualBorderRouter>.
     ///
     /// Returns the [`CreateVirtualBorderRouterBuilder`](super::operation::create_virtual_border_router::CreateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_virtual_border_router(
@@ -929,6 +994,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVpc>.
     ///
     /// Returns the [`CreateVpcBuilder`](super::operation::create_vpc::CreateVpcBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_vpc(
@@ -941,6 +1007,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeactivateRouterInterface>.
     ///
     /// Returns the [`DeactivateRouterInterfaceBuilder`](super::operation::deactivate_router_interface::DeactivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn deactivate_router_interface(
@@ -957,6 +1024,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteActivation>.
     ///
     /// Returns the [`DeleteActivationBuilder`](super::operation::delete_activation::DeleteActivationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn delete_activation(
         &self,
     ) -> super::operation::delete_activation::DeleteActivationBuilder<
@@ -971,6 +1039,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoProvisioningGroup>.
     ///
     /// Returns the [`DeleteAutoProvisioningGroupBuilder`](super::operation::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "auto-provisioning-groups")]
     pub fn delete_auto_provisioning_group(
         &self,
     ) -> super::operation::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder<
@@ -985,6 +1054,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoSnapshotPolicy>.
     ///
     /// Returns the [`DeleteAutoSnapshotPolicyBuilder`](super::operation::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn delete_auto_snapshot_policy(
         &self,
     ) -> super::operation::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder<
@@ -999,6 +1069,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteBandwidthPackage>.
     ///
     /// Returns the [`DeleteBandwidthPackageBuilder`](super::operation::delete_bandwidth_package::DeleteBandwidthPackageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_bandwidth_package(
@@ -1015,6 +1086,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteCommand>.
     ///
     /// Returns the [`DeleteCommandBuilder`](super::operation::delete_command::DeleteCommandBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn delete_command(
         &self,
     ) -> super::operation::delete_command::DeleteCommandBuilder<
@@ -1027,6 +1099,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDedicatedHostCluster>.
     ///
     /// Returns the [`DeleteDedicatedHostClusterBuilder`](super::operation::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn delete_dedicated_host_cluster(
         &self,
     ) -> super::operation::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder<
@@ -1041,6 +1114,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand>.
     ///
     /// Returns the [`DeleteDemandBuilder`](super::operation::delete_demand::DeleteDemandBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_demand(
@@ -1055,6 +1129,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDeploymentSet>.
     ///
     /// Returns the [`DeleteDeploymentSetBuilder`](super::operation::delete_deployment_set::DeleteDeploymentSetBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "deployment-sets")]
     pub fn delete_deployment_set(
         &self,
     ) -> super::operation::delete_deployment_set::DeleteDeploymentSetBuilder<
@@ -1069,6 +1144,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticMetricSets>.
     ///
     /// Returns the [`DeleteDiagnosticMetricSetsBuilder`](super::operation::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn delete_diagnostic_metric_sets(
         &self,
     ) -> super::operation::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder<
@@ -1083,6 +1159,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticReports>.
     ///
     /// Returns the [`DeleteDiagnosticReportsBuilder`](super::operation::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn delete_diagnostic_reports(
         &self,
     ) -> super::operation::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder<
@@ -1097,6 +1174,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDisk>.
     ///
     /// Returns the [`DeleteDiskBuilder`](super::operation::delete_disk::DeleteDiskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn delete_disk(
         &self,
     ) -> super::operation::delete_disk::DeleteDiskBuilder<aliyun_core::ServiceClient> {
@@ -1107,6 +1185,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteForwardEntry>.
     ///
     /// Returns the [`DeleteForwardEntryBuilder`](super::operation::delete_forward_entry::DeleteForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_forward_entry(
@@ -1123,6 +1202,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHaVip>.
     ///
     /// Returns the [`DeleteHaVipBuilder`](super::operation::delete_ha_vip::DeleteHaVipBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_ha_vip(
@@ -1137,6 +1217,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHpcCluster>.
     ///
     /// Returns the [`DeleteHpcClusterBuilder`](super::operation::delete_hpc_cluster::DeleteHpcClusterBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hpc-clusters")]
     pub fn delete_hpc_cluster(
         &self,
     ) -> super::operation::delete_hpc_cluster::DeleteHpcClusterBuilder<
@@ -1151,6 +1232,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImage>.
     ///
     /// Returns the [`DeleteImageBuilder`](super::operation::delete_image::DeleteImageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn delete_image(
         &self,
     ) -> super::operation::delete_image::DeleteImageBuilder<aliyun_core::ServiceClient> {
@@ -1161,6 +1243,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImageComponent>.
     ///
     /// Returns the [`DeleteImageComponentBuilder`](super::operation::delete_image_component::DeleteImageComponentBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn delete_image_component(
         &self,
     ) -> super::operation::delete_image_component::DeleteImageComponentBuilder<
@@ -1175,6 +1258,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImagePipeline>.
     ///
     /// Returns the [`DeleteImagePipelineBuilder`](super::operation::delete_image_pipeline::DeleteImagePipelineBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn delete_image_pipeline(
         &self,
     ) -> super::operation::delete_image_pipeline::DeleteImagePipelineBuilder<
@@ -1189,6 +1273,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstance>.
     ///
     /// Returns the [`DeleteInstanceBuilder`](super::operation::delete_instance::DeleteInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn delete_instance(
         &self,
     ) -> super::operation::delete_instance::DeleteInstanceBuilder<
@@ -1201,6 +1286,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstances>.
     ///
     /// Returns the [`DeleteInstancesBuilder`](super::operation::delete_instances::DeleteInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn delete_instances(
         &self,
     ) -> super::operation::delete_instances::DeleteInstancesBuilder<
@@ -1215,6 +1301,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteKeyPairs>.
     ///
     /// Returns the [`DeleteKeyPairsBuilder`](super::operation::delete_key_pairs::DeleteKeyPairsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "key-pairs")]
     pub fn delete_key_pairs(
         &self,
     ) -> super::operation::delete_key_pairs::DeleteKeyPairsBuilder<
@@ -1229,6 +1316,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplate>.
     ///
     /// Returns the [`DeleteLaunchTemplateBuilder`](super::operation::delete_launch_template::DeleteLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "launch-templates")]
     pub fn delete_launch_template(
         &self,
     ) -> super::operation::delete_launch_template::DeleteLaunchTemplateBuilder<
@@ -1243,6 +1331,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplateVersion>.
     ///
     /// Returns the [`DeleteLaunchTemplateVersionBuilder`](super::operation::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "launch-templates")]
     pub fn delete_launch_template_version(
         &self,
     ) -> super::operation::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder<
@@ -1257,6 +1346,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNatGateway>.
     ///
     /// Returns the [`DeleteNatGatewayBuilder`](super::operation::delete_nat_gateway::DeleteNatGatewayBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_nat_gateway(
@@ -1273,6 +1363,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterface>.
     ///
     /// Returns the [`DeleteNetworkInterfaceBuilder`](super::operation::delete_network_interface::DeleteNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn delete_network_interface(
         &self,
     ) -> super::operation::delete_network_interface::DeleteNetworkInterfaceBuilder<
@@ -1287,6 +1378,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterfacePermission>.
     ///
     /// Returns the [`DeleteNetworkInterfacePermissionBuilder`](super::operation::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_network_interface_permission(
@@ -1303,6 +1395,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeletePhysicalConnection>.
     ///
     /// Returns the [`DeletePhysicalConnectionBuilder`](super::operation::delete_physical_connection::DeletePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_physical_connection(
@@ -1319,6 +1412,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeletePrefixList>.
     ///
     /// Returns the [`DeletePrefixListBuilder`](super::operation::delete_prefix_list::DeletePrefixListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "prefix-lists")]
     pub fn delete_prefix_list(
         &self,
     ) -> super::operation::delete_prefix_list::DeletePrefixListBuilder<
@@ -1333,6 +1427,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouteEntry>.
     ///
     /// Returns the [`DeleteRouteEntryBuilder`](super::operation::delete_route_entry::DeleteRouteEntryBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_route_entry(
@@ -1349,6 +1444,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouterInterface>.
     ///
     /// Returns the [`DeleteRouterInterfaceBuilder`](super::operation::delete_router_interface::DeleteRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_router_interface(
@@ -1365,6 +1461,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSecurityGroup>.
     ///
     /// Returns the [`DeleteSecurityGroupBuilder`](super::operation::delete_security_group::DeleteSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn delete_security_group(
         &self,
     ) -> super::operation::delete_security_group::DeleteSecurityGroupBuilder<
@@ -1379,6 +1476,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshot>.
     ///
     /// Returns the [`DeleteSnapshotBuilder`](super::operation::delete_snapshot::DeleteSnapshotBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn delete_snapshot(
         &self,
     ) -> super::operation::delete_snapshot::DeleteSnapshotBuilder<
@@ -1391,6 +1489,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshotGroup>.
     ///
     /// Returns the [`DeleteSnapshotGroupBuilder`](super::operation::delete_snapshot_group::DeleteSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn delete_snapshot_group(
         &self,
     ) -> super::operation::delete_snapshot_group::DeleteSnapshotGroupBuilder<
@@ -1405,6 +1504,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet>.
     ///
     /// Returns the [`DeleteStorageSetBuilder`](super::operation::delete_storage_set::DeleteStorageSetBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "storage-sets")]
     pub fn delete_storage_set(
         &self,
     ) -> super::operation::delete_storage_set::DeleteStorageSetBuilder<
@@ -1419,6 +1519,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVSwitch>.
     ///
     /// Returns the [`DeleteVSwitchBuilder`](super::operation::delete_v_switch::DeleteVSwitchBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_v_switch(
@@ -1433,6 +1534,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVirtualBorderRouter>.
     ///
     /// Returns the [`DeleteVirtualBorderRouterBuilder`](super::operation::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_virtual_border_router(
@@ -1449,6 +1551,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVpc>.
     ///
     /// Returns the [`DeleteVpcBuilder`](super::operation::delete_vpc::DeleteVpcBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_vpc(
@@ -1461,6 +1564,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeregisterManagedInstance>.
     ///
     /// Returns the [`DeregisterManagedInstanceBuilder`](super::operation::deregister_managed_instance::DeregisterManagedInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn deregister_managed_instance(
         &self,
     ) -> super::operation::deregister_managed_instance::DeregisterManagedInstanceBuilder<
@@ -1475,6 +1579,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccessPoints>.
     ///
     /// Returns the [`DescribeAccessPointsBuilder`](super::operation::describe_access_points::DescribeAccessPointsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_access_points(
@@ -1491,6 +1596,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccountAttributes>.
     ///
     /// Returns the [`DescribeAccountAttributesBuilder`](super::operation::describe_account_attributes::DescribeAccountAttributesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "regions")]
     pub fn describe_account_attributes(
         &self,
     ) -> super::operation::describe_account_attributes::DescribeAccountAttributesBuilder<
@@ -1505,6 +1611,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeActivations>.
     ///
     /// Returns the [`DescribeActivationsBuilder`](super::operation::describe_activations::DescribeActivationsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_activations(
         &self,
     ) -> super::operation::describe_activations::DescribeActivationsBuilder<
@@ -1519,6 +1626,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupHistory>.
     ///
     /// Returns the [`DescribeAutoProvisioningGroupHistoryBuilder`](super::operation::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_group_history(
         &self,
     ) -> super::operation::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder<
@@ -1533,6 +1641,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupInstances>.
     ///
     /// Returns the [`DescribeAutoProvisioningGroupInstancesBuilder`](super::operation::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_group_instances(
         &self,
     ) -> super::operation::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder<
@@ -1547,6 +1656,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroups>.
     ///
     /// Returns the [`DescribeAutoProvisioningGroupsBuilder`](super::operation::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_groups(
         &self,
     ) -> super::operation::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder<
@@ -1561,6 +1671,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoSnapshotPolicyEx>.
     ///
     /// Returns the [`DescribeAutoSnapshotPolicyExBuilder`](super::operation::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn describe_auto_snapshot_policy_ex(
         &self,
     ) -> super::operation::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder<
@@ -1575,6 +1686,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAvailableResource>.
     ///
     /// Returns the [`DescribeAvailableResourceBuilder`](super::operation::describe_available_resource::DescribeAvailableResourceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "regions")]
     pub fn describe_available_resource(
         &self,
     ) -> super::operation::describe_available_resource::DescribeAvailableResourceBuilder<
@@ -1589,6 +1701,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthLimitation>.
     ///
     /// Returns the [`DescribeBandwidthLimitationBuilder`](super::operation::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "public-addresses")]
     pub fn describe_bandwidth_limitation(
         &self,
     ) -> super::operation::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder<
@@ -1603,6 +1716,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthPackages>.
     ///
     /// Returns the [`DescribeBandwidthPackagesBuilder`](super::operation::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_bandwidth_packages(
@@ -1619,6 +1733,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservationInstances>.
     ///
     /// Returns the [`DescribeCapacityReservationInstancesBuilder`](super::operation::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn describe_capacity_reservation_instances(
         &self,
     ) -> super::operation::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder<
@@ -1633,6 +1748,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservations>.
     ///
     /// Returns the [`DescribeCapacityReservationsBuilder`](super::operation::describe_capacity_reservations::DescribeCapacityReservationsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn describe_capacity_reservations(
         &self,
     ) -> super::operation::describe_capacity_reservations::DescribeCapacityReservationsBuilder<
@@ -1647,6 +1763,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClassicLinkInstances>.
     ///
     /// Returns the [`DescribeClassicLinkInstancesBuilder`](super::operation::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "public-addresses")]
     pub fn describe_classic_link_instances(
         &self,
     ) -> super::operation::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder<
@@ -1661,6 +1778,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantSettings>.
     ///
     /// Returns the [`DescribeCloudAssistantSettingsBuilder`](super::operation::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_cloud_assistant_settings(
         &self,
     ) -> super::operation::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder<
@@ -1679,6 +1797,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantStatus>.
     ///
     /// Returns the [`DescribeCloudAssistantStatusBuilder`](super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_cloud_assistant_status(
         &self,
     ) -> super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder<
@@ -1693,6 +1812,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClusters>.
     ///
     /// Returns the [`DescribeClustersBuilder`](super::operation::describe_clusters::DescribeClustersBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_clusters(
@@ -1709,6 +1829,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCommands>.
     ///
     /// Returns the [`DescribeCommandsBuilder`](super::operation::describe_commands::DescribeCommandsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_commands(
         &self,
     ) -> super::operation::describe_commands::DescribeCommandsBuilder<
@@ -1723,6 +1844,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostAutoRenew>.
     ///
     /// Returns the [`DescribeDedicatedHostAutoRenewBuilder`](super::operation::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_auto_renew(
         &self,
     ) -> super::operation::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder<
@@ -1737,6 +1859,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostClusters>.
     ///
     /// Returns the [`DescribeDedicatedHostClustersBuilder`](super::operation::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_clusters(
         &self,
     ) -> super::operation::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder<
@@ -1751,6 +1874,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostTypes>.
     ///
     /// Returns the [`DescribeDedicatedHostTypesBuilder`](super::operation::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_types(
         &self,
     ) -> super::operation::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder<
@@ -1765,6 +1889,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHosts>.
     ///
     /// Returns the [`DescribeDedicatedHostsBuilder`](super::operation::describe_dedicated_hosts::DescribeDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_hosts(
         &self,
     ) -> super::operation::describe_dedicated_hosts::DescribeDedicatedHostsBuilder<
@@ -1779,6 +1904,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands>.
     ///
     /// Returns the [`DescribeDemandsBuilder`](super::operation::describe_demands::DescribeDemandsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_demands(
@@ -1795,6 +1921,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSetSupportedInstanceTypeFamily>.
     ///
     /// Returns the [`DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder`](super::operation::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "deployment-sets")]
     pub fn describe_deployment_set_supported_instance_type_family(
         &self,
     ) -> super::operation::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
@@ -1809,6 +1936,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSets>.
     ///
     /// Returns the [`DescribeDeploymentSetsBuilder`](super::operation::describe_deployment_sets::DescribeDeploymentSetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "deployment-sets")]
     pub fn describe_deployment_sets(
         &self,
     ) -> super::operation::describe_deployment_sets::DescribeDeploymentSetsBuilder<
@@ -1823,6 +1951,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetricSets>.
     ///
     /// Returns the [`DescribeDiagnosticMetricSetsBuilder`](super::operation::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_metric_sets(
         &self,
     ) -> super::operation::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder<
@@ -1837,6 +1966,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetrics>.
     ///
     /// Returns the [`DescribeDiagnosticMetricsBuilder`](super::operation::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_metrics(
         &self,
     ) -> super::operation::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder<
@@ -1851,6 +1981,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReportAttributes>.
     ///
     /// Returns the [`DescribeDiagnosticReportAttributesBuilder`](super::operation::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_report_attributes(
         &self,
     ) -> super::operation::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder<
@@ -1865,6 +1996,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReports>.
     ///
     /// Returns the [`DescribeDiagnosticReportsBuilder`](super::operation::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_reports(
         &self,
     ) -> super::operation::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder<
@@ -1879,6 +2011,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiskMonitorData>.
     ///
     /// Returns the [`DescribeDiskMonitorDataBuilder`](super::operation::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn describe_disk_monitor_data(
         &self,
     ) -> super::operation::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder<
@@ -1893,6 +2026,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisks>.
     ///
     /// Returns the [`DescribeDisksBuilder`](super::operation::describe_disks::DescribeDisksBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn describe_disks(
         &self,
     ) -> super::operation::describe_disks::DescribeDisksBuilder<
@@ -1905,6 +2039,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisksFullStatus>.
     ///
     /// Returns the [`DescribeDisksFullStatusBuilder`](super::operation::describe_disks_full_status::DescribeDisksFullStatusBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn describe_disks_full_status(
         &self,
     ) -> super::operation::describe_disks_full_status::DescribeDisksFullStatusBuilder<
@@ -1919,6 +2054,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipAddresses>.
     ///
     /// Returns the [`DescribeEipAddressesBuilder`](super::operation::describe_eip_addresses::DescribeEipAddressesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_eip_addresses(
@@ -1935,6 +2071,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipMonitorData>.
     ///
     /// Returns the [`DescribeEipMonitorDataBuilder`](super::operation::describe_eip_monitor_data::DescribeEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_eip_monitor_data(
@@ -1951,6 +2088,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssuranceInstances>.
     ///
     /// Returns the [`DescribeElasticityAssuranceInstancesBuilder`](super::operation::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn describe_elasticity_assurance_instances(
         &self,
     ) -> super::operation::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder<
@@ -1965,6 +2103,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssurances>.
     ///
     /// Returns the [`DescribeElasticityAssurancesBuilder`](super::operation::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn describe_elasticity_assurances(
         &self,
     ) -> super::operation::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder<
@@ -1979,6 +2118,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEniMonitorData>.
     ///
     /// Returns the [`DescribeEniMonitorDataBuilder`](super::operation::describe_eni_monitor_data::DescribeEniMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn describe_eni_monitor_data(
         &self,
     ) -> super::operation::describe_eni_monitor_data::DescribeEniMonitorDataBuilder<
@@ -1993,6 +2133,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeForwardTableEntries>.
     ///
     /// Returns the [`DescribeForwardTableEntriesBuilder`](super::operation::describe_forward_table_entries::DescribeForwardTableEntriesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_forward_table_entries(
@@ -2009,6 +2150,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHaVips>.
     ///
     /// Returns the [`DescribeHaVipsBuilder`](super::operation::describe_ha_vips::DescribeHaVipsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_ha_vips(
@@ -2025,6 +2167,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHpcClusters>.
     ///
     /// Returns the [`DescribeHpcClustersBuilder`](super::operation::describe_hpc_clusters::DescribeHpcClustersBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hpc-clusters")]
     pub fn describe_hpc_clusters(
         &self,
     ) -> super::operation::describe_hpc_clusters::DescribeHpcClustersBuilder<
@@ -2039,6 +2182,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageComponents>.
     ///
     /// Returns the [`DescribeImageComponentsBuilder`](super::operation::describe_image_components::DescribeImageComponentsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn describe_image_components(
         &self,
     ) -> super::operation::describe_image_components::DescribeImageComponentsBuilder<
@@ -2053,6 +2197,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageFromFamily>.
     ///
     /// Returns the [`DescribeImageFromFamilyBuilder`](super::operation::describe_image_from_family::DescribeImageFromFamilyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn describe_image_from_family(
         &self,
     ) -> super::operation::describe_image_from_family::DescribeImageFromFamilyBuilder<
@@ -2067,6 +2212,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelineExecutions>.
     ///
     /// Returns the [`DescribeImagePipelineExecutionsBuilder`](super::operation::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn describe_image_pipeline_executions(
         &self,
     ) -> super::operation::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder<
@@ -2081,6 +2227,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelines>.
     ///
     /// Returns the [`DescribeImagePipelinesBuilder`](super::operation::describe_image_pipelines::DescribeImagePipelinesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn describe_image_pipelines(
         &self,
     ) -> super::operation::describe_image_pipelines::DescribeImagePipelinesBuilder<
@@ -2095,6 +2242,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSharePermission>.
     ///
     /// Returns the [`DescribeImageSharePermissionBuilder`](super::operation::describe_image_share_permission::DescribeImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn describe_image_share_permission(
         &self,
     ) -> super::operation::describe_image_share_permission::DescribeImageSharePermissionBuilder<
@@ -2109,6 +2257,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSupportInstanceTypes>.
     ///
     /// Returns the [`DescribeImageSupportInstanceTypesBuilder`](super::operation::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn describe_image_support_instance_types(
         &self,
     ) -> super::operation::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder<
@@ -2123,6 +2272,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImages>.
     ///
     /// Returns the [`DescribeImagesBuilder`](super::operation::describe_images::DescribeImagesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn describe_images(
         &self,
     ) -> super::operation::describe_images::DescribeImagesBuilder<
@@ -2135,6 +2285,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttachmentAttributes>.
     ///
     /// Returns the [`DescribeInstanceAttachmentAttributesBuilder`](super::operation::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn describe_instance_attachment_attributes(
         &self,
     ) -> super::operation::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder<
@@ -2149,6 +2300,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttribute>.
     ///
     /// Returns the [`DescribeInstanceAttributeBuilder`](super::operation::describe_instance_attribute::DescribeInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instance_attribute(
         &self,
     ) -> super::operation::describe_instance_attribute::DescribeInstanceAttributeBuilder<
@@ -2163,6 +2315,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAutoRenewAttribute>.
     ///
     /// Returns the [`DescribeInstanceAutoRenewAttributeBuilder`](super::operation::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instance_auto_renew_attribute(
         &self,
     ) -> super::operation::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder<
@@ -2177,6 +2330,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceHistoryEvents>.
     ///
     /// Returns the [`DescribeInstanceHistoryEventsBuilder`](super::operation::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn describe_instance_history_events(
         &self,
     ) -> super::operation::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder<
@@ -2191,6 +2345,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMaintenanceAttributes>.
     ///
     /// Returns the [`DescribeInstanceMaintenanceAttributesBuilder`](super::operation::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn describe_instance_maintenance_attributes(
         &self,
     ) -> super::operation::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder<
@@ -2205,6 +2360,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceModificationPrice>.
     ///
     /// Returns the [`DescribeInstanceModificationPriceBuilder`](super::operation::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "pricing")]
     pub fn describe_instance_modification_price(
         &self,
     ) -> super::operation::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder<
@@ -2219,6 +2375,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMonitorData>.
     ///
     /// Returns the [`DescribeInstanceMonitorDataBuilder`](super::operation::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn describe_instance_monitor_data(
         &self,
     ) -> super::operation::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder<
@@ -2233,6 +2390,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceRamRole>.
     ///
     /// Returns the [`DescribeInstanceRamRoleBuilder`](super::operation::describe_instance_ram_role::DescribeInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instance_ram_role(
         &self,
     ) -> super::operation::describe_instance_ram_role::DescribeInstanceRamRoleBuilder<
@@ -2247,6 +2405,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceStatus>.
     ///
     /// Returns the [`DescribeInstanceStatusBuilder`](super::operation::describe_instance_status::DescribeInstanceStatusBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instance_status(
         &self,
     ) -> super::operation::describe_instance_status::DescribeInstanceStatusBuilder<
@@ -2261,6 +2420,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology>.
     ///
     /// Returns the [`DescribeInstanceTopologyBuilder`](super::operation::describe_instance_topology::DescribeInstanceTopologyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instance_topology(
         &self,
     ) -> super::operation::describe_instance_topology::DescribeInstanceTopologyBuilder<
@@ -2275,6 +2435,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypeFamilies>.
     ///
     /// Returns the [`DescribeInstanceTypeFamiliesBuilder`](super::operation::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instance_type_families(
         &self,
     ) -> super::operation::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder<
@@ -2289,6 +2450,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypes>.
     ///
     /// Returns the [`DescribeInstanceTypesBuilder`](super::operation::describe_instance_types::DescribeInstanceTypesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instance_types(
         &self,
     ) -> super::operation::describe_instance_types::DescribeInstanceTypesBuilder<
@@ -2303,6 +2465,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceVncUrl>.
     ///
     /// Returns the [`DescribeInstanceVncUrlBuilder`](super::operation::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instance_vnc_url(
         &self,
     ) -> super::operation::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder<
@@ -2317,6 +2480,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstances>.
     ///
     /// Returns the [`DescribeInstancesBuilder`](super::operation::describe_instances::DescribeInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_instances(
         &self,
     ) -> super::operation::describe_instances::DescribeInstancesBuilder<
@@ -2331,6 +2495,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstancesFullStatus>.
     ///
     /// Returns the [`DescribeInstancesFullStatusBuilder`](super::operation::describe_instances_full_status::DescribeInstancesFullStatusBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "system-events")]
     pub fn describe_instances_full_status(
         &self,
     ) -> super::operation::describe_instances_full_status::DescribeInstancesFullStatusBuilder<
@@ -2345,6 +2510,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocationResults>.
     ///
     /// Returns the [`DescribeInvocationResultsBuilder`](super::operation::describe_invocation_results::DescribeInvocationResultsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_invocation_results(
         &self,
     ) -> super::operation::describe_invocation_results::DescribeInvocationResultsBuilder<
@@ -2359,6 +2525,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocations>.
     ///
     /// Returns the [`DescribeInvocationsBuilder`](super::operation::describe_invocations::DescribeInvocationsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_invocations(
         &self,
     ) -> super::operation::describe_invocations::DescribeInvocationsBuilder<
@@ -2373,6 +2540,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeKeyPairs>.
     ///
     /// Returns the [`DescribeKeyPairsBuilder`](super::operation::describe_key_pairs::DescribeKeyPairsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "key-pairs")]
     pub fn describe_key_pairs(
         &self,
     ) -> super::operation::describe_key_pairs::DescribeKeyPairsBuilder<
@@ -2387,6 +2555,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplateVersions>.
     ///
     /// Returns the [`DescribeLaunchTemplateVersionsBuilder`](super::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "launch-templates")]
     pub fn describe_launch_template_versions(
         &self,
     ) -> super::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder<
@@ -2401,6 +2570,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplates>.
     ///
     /// Returns the [`DescribeLaunchTemplatesBuilder`](super::operation::describe_launch_templates::DescribeLaunchTemplatesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "launch-templates")]
     pub fn describe_launch_templates(
         &self,
     ) -> super::operation::describe_launch_templates::DescribeLaunchTemplatesBuilder<
@@ -2415,6 +2585,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLimitation>.
     ///
     /// Returns the [`DescribeLimitationBuilder`](super::operation::describe_limitation::DescribeLimitationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_limitation(
@@ -2431,6 +2602,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeManagedInstances>.
     ///
     /// Returns the [`DescribeManagedInstancesBuilder`](super::operation::describe_managed_instances::DescribeManagedInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_managed_instances(
         &self,
     ) -> super::operation::describe_managed_instances::DescribeManagedInstancesBuilder<
@@ -2445,6 +2617,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNatGateways>.
     ///
     /// Returns the [`DescribeNatGatewaysBuilder`](super::operation::describe_nat_gateways::DescribeNatGatewaysBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_nat_gateways(
@@ -2461,6 +2634,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaceAttribute>.
     ///
     /// Returns the [`DescribeNetworkInterfaceAttributeBuilder`](super::operation::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interface_attribute(
         &self,
     ) -> super::operation::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder<
@@ -2475,6 +2649,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfacePermissions>.
     ///
     /// Returns the [`DescribeNetworkInterfacePermissionsBuilder`](super::operation::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interface_permissions(
         &self,
     ) -> super::operation::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder<
@@ -2489,6 +2664,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaces>.
     ///
     /// Returns the [`DescribeNetworkInterfacesBuilder`](super::operation::describe_network_interfaces::DescribeNetworkInterfacesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interfaces(
         &self,
     ) -> super::operation::describe_network_interfaces::DescribeNetworkInterfacesBuilder<
@@ -2503,6 +2679,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNewProjectEipMonitorData>.
     ///
     /// Returns the [`DescribeNewProjectEipMonitorDataBuilder`](super::operation::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_new_project_eip_monitor_data(
@@ -2519,6 +2696,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePhysicalConnections>.
     ///
     /// Returns the [`DescribePhysicalConnectionsBuilder`](super::operation::describe_physical_connections::DescribePhysicalConnectionsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_physical_connections(
@@ -2535,6 +2713,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAssociations>.
     ///
     /// Returns the [`DescribePrefixListAssociationsBuilder`](super::operation::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_list_associations(
         &self,
     ) -> super::operation::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder<
@@ -2549,6 +2728,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAttributes>.
     ///
     /// Returns the [`DescribePrefixListAttributesBuilder`](super::operation::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_list_attributes(
         &self,
     ) -> super::operation::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder<
@@ -2563,6 +2743,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists>.
     ///
     /// Returns the [`DescribePrefixListsBuilder`](super::operation::describe_prefix_lists::DescribePrefixListsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_lists(
         &self,
     ) -> super::operation::describe_prefix_lists::DescribePrefixListsBuilder<
@@ -2577,6 +2758,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice>.
     ///
     /// Returns the [`DescribePriceBuilder`](super::operation::describe_price::DescribePriceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "pricing")]
     pub fn describe_price(
         &self,
     ) -> super::operation::describe_price::DescribePriceBuilder<
@@ -2589,6 +2771,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRecommendInstanceType>.
     ///
     /// Returns the [`DescribeRecommendInstanceTypeBuilder`](super::operation::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "regions")]
     pub fn describe_recommend_instance_type(
         &self,
     ) -> super::operation::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder<
@@ -2603,6 +2786,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRegions>.
     ///
     /// Returns the [`DescribeRegionsBuilder`](super::operation::describe_regions::DescribeRegionsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "regions")]
     pub fn describe_regions(
         &self,
     ) -> super::operation::describe_regions::DescribeRegionsBuilder<
@@ -2617,6 +2801,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRenewalPrice>.
     ///
     /// Returns the [`DescribeRenewalPriceBuilder`](super::operation::describe_renewal_price::DescribeRenewalPriceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "pricing")]
     pub fn describe_renewal_price(
         &self,
     ) -> super::operation::describe_renewal_price::DescribeRenewalPriceBuilder<
@@ -2631,6 +2816,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstanceAutoRenewAttribute>.
     ///
     /// Returns the [`DescribeReservedInstanceAutoRenewAttributeBuilder`](super::operation::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "reserved-instances")]
     pub fn describe_reserved_instance_auto_renew_attribute(
         &self,
     ) -> super::operation::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder<
@@ -2645,6 +2831,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstances>.
     ///
     /// Returns the [`DescribeReservedInstancesBuilder`](super::operation::describe_reserved_instances::DescribeReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "reserved-instances")]
     pub fn describe_reserved_instances(
         &self,
     ) -> super::operation::describe_reserved_instances::DescribeReservedInstancesBuilder<
@@ -2659,6 +2846,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags>.
     ///
     /// Returns the [`DescribeResourceByTagsBuilder`](super::operation::describe_resource_by_tags::DescribeResourceByTagsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tags")]
     pub fn describe_resource_by_tags(
         &self,
     ) -> super::operation::describe_resource_by_tags::DescribeResourceByTagsBuilder<
@@ -2673,6 +2861,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourcesModification>.
     ///
     /// Returns the [`DescribeResourcesModificationBuilder`](super::operation::describe_resources_modification::DescribeResourcesModificationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "regions")]
     pub fn describe_resources_modification(
         &self,
     ) -> super::operation::describe_resources_modification::DescribeResourcesModificationBuilder<
@@ -2687,6 +2876,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouteTables>.
     ///
     /// Returns the [`DescribeRouteTablesBuilder`](super::operation::describe_route_tables::DescribeRouteTablesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_route_tables(
@@ -2703,6 +2893,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouterInterfaces>.
     ///
     /// Returns the [`DescribeRouterInterfacesBuilder`](super::operation::describe_router_interfaces::DescribeRouterInterfacesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_router_interfaces(
@@ -2719,6 +2910,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupAttribute>.
     ///
     /// Returns the [`DescribeSecurityGroupAttributeBuilder`](super::operation::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn describe_security_group_attribute(
         &self,
     ) -> super::operation::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder<
@@ -2733,6 +2925,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupReferences>.
     ///
     /// Returns the [`DescribeSecurityGroupReferencesBuilder`](super::operation::describe_security_group_references::DescribeSecurityGroupReferencesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn describe_security_group_references(
         &self,
     ) -> super::operation::describe_security_group_references::DescribeSecurityGroupReferencesBuilder<
@@ -2747,6 +2940,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroups>.
     ///
     /// Returns the [`DescribeSecurityGroupsBuilder`](super::operation::describe_security_groups::DescribeSecurityGroupsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn describe_security_groups(
         &self,
     ) -> super::operation::describe_security_groups::DescribeSecurityGroupsBuilder<
@@ -2761,6 +2955,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSendFileResults>.
     ///
     /// Returns the [`DescribeSendFileResultsBuilder`](super::operation::describe_send_file_results::DescribeSendFileResultsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_send_file_results(
         &self,
     ) -> super::operation::describe_send_file_results::DescribeSendFileResultsBuilder<
@@ -2775,6 +2970,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotGroups>.
     ///
     /// Returns the [`DescribeSnapshotGroupsBuilder`](super::operation::describe_snapshot_groups::DescribeSnapshotGroupsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_groups(
         &self,
     ) -> super::operation::describe_snapshot_groups::DescribeSnapshotGroupsBuilder<
@@ -2789,6 +2985,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotLinks>.
     ///
     /// Returns the [`DescribeSnapshotLinksBuilder`](super::operation::describe_snapshot_links::DescribeSnapshotLinksBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_links(
         &self,
     ) -> super::operation::describe_snapshot_links::DescribeSnapshotLinksBuilder<
@@ -2803,6 +3000,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotMonitorData>.
     ///
     /// Returns the [`DescribeSnapshotMonitorDataBuilder`](super::operation::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn describe_snapshot_monitor_data(
         &self,
     ) -> super::operation::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder<
@@ -2817,6 +3015,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotPackage>.
     ///
     /// Returns the [`DescribeSnapshotPackageBuilder`](super::operation::describe_snapshot_package::DescribeSnapshotPackageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_package(
         &self,
     ) -> super::operation::describe_snapshot_package::DescribeSnapshotPackageBuilder<
@@ -2831,6 +3030,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshots>.
     ///
     /// Returns the [`DescribeSnapshotsBuilder`](super::operation::describe_snapshots::DescribeSnapshotsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn describe_snapshots(
         &self,
     ) -> super::operation::describe_snapshots::DescribeSnapshotsBuilder<
@@ -2845,6 +3045,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotsUsage>.
     ///
     /// Returns the [`DescribeSnapshotsUsageBuilder`](super::operation::describe_snapshots_usage::DescribeSnapshotsUsageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn describe_snapshots_usage(
         &self,
     ) -> super::operation::describe_snapshots_usage::DescribeSnapshotsUsageBuilder<
@@ -2859,6 +3060,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotAdvice>.
     ///
     /// Returns the [`DescribeSpotAdviceBuilder`](super::operation::describe_spot_advice::DescribeSpotAdviceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_spot_advice(
         &self,
     ) -> super::operation::describe_spot_advice::DescribeSpotAdviceBuilder<
@@ -2873,6 +3075,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotPriceHistory>.
     ///
     /// Returns the [`DescribeSpotPriceHistoryBuilder`](super::operation::describe_spot_price_history::DescribeSpotPriceHistoryBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_spot_price_history(
         &self,
     ) -> super::operation::describe_spot_price_history::DescribeSpotPriceHistoryBuilder<
@@ -2887,6 +3090,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageCapacityUnits>.
     ///
     /// Returns the [`DescribeStorageCapacityUnitsBuilder`](super::operation::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "storage-capacity-units")]
     pub fn describe_storage_capacity_units(
         &self,
     ) -> super::operation::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder<
@@ -2901,6 +3105,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails>.
     ///
     /// Returns the [`DescribeStorageSetDetailsBuilder`](super::operation::describe_storage_set_details::DescribeStorageSetDetailsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "storage-sets")]
     pub fn describe_storage_set_details(
         &self,
     ) -> super::operation::describe_storage_set_details::DescribeStorageSetDetailsBuilder<
@@ -2915,6 +3120,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets>.
     ///
     /// Returns the [`DescribeStorageSetsBuilder`](super::operation::describe_storage_sets::DescribeStorageSetsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "storage-sets")]
     pub fn describe_storage_sets(
         &self,
     ) -> super::operation::describe_storage_sets::DescribeStorageSetsBuilder<
@@ -2929,6 +3135,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags>.
     ///
     /// Returns the [`DescribeTagsBuilder`](super::operation::describe_tags::DescribeTagsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tags")]
     pub fn describe_tags(
         &self,
     ) -> super::operation::describe_tags::DescribeTagsBuilder<
@@ -2941,6 +3148,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTaskAttribute>.
     ///
     /// Returns the [`DescribeTaskAttributeBuilder`](super::operation::describe_task_attribute::DescribeTaskAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tasks")]
     pub fn describe_task_attribute(
         &self,
     ) -> super::operation::describe_task_attribute::DescribeTaskAttributeBuilder<
@@ -2955,6 +3163,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTasks>.
     ///
     /// Returns the [`DescribeTasksBuilder`](super::operation::describe_tasks::DescribeTasksBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tasks")]
     pub fn describe_tasks(
         &self,
     ) -> super::operation::describe_tasks::DescribeTasksBuilder<
@@ -2967,6 +3176,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTerminalSessions>.
     ///
     /// Returns the [`DescribeTerminalSessionsBuilder`](super::operation::describe_terminal_sessions::DescribeTerminalSessionsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn describe_terminal_sessions(
         &self,
     ) -> super::operation::describe_terminal_sessions::DescribeTerminalSessionsBuilder<
@@ -2981,6 +3191,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserBusinessBehavior>.
     ///
     /// Returns the [`DescribeUserBusinessBehaviorBuilder`](super::operation::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_user_business_behavior(
@@ -2997,6 +3208,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserData>.
     ///
     /// Returns the [`DescribeUserDataBuilder`](super::operation::describe_user_data::DescribeUserDataBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn describe_user_data(
         &self,
     ) -> super::operation::describe_user_data::DescribeUserDataBuilder<
@@ -3011,6 +3223,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVRouters>.
     ///
     /// Returns the [`DescribeVRoutersBuilder`](super::operation::describe_v_routers::DescribeVRoutersBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_v_routers(
@@ -3027,6 +3240,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVSwitches>.
     ///
     /// Returns the [`DescribeVSwitchesBuilder`](super::operation::describe_v_switches::DescribeVSwitchesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_v_switches(
@@ -3043,6 +3257,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRouters>.
     ///
     /// Returns the [`DescribeVirtualBorderRoutersBuilder`](super::operation::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_virtual_border_routers(
@@ -3059,6 +3274,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRoutersForPhysicalConnection>.
     ///
     /// Returns the [`DescribeVirtualBorderRoutersForPhysicalConnectionBuilder`](super::operation::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_virtual_border_routers_for_physical_connection(
@@ -3075,6 +3291,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVpcs>.
     ///
     /// Returns the [`DescribeVpcsBuilder`](super::operation::describe_vpcs::DescribeVpcsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_vpcs(
@@ -3089,6 +3306,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeZones>.
     ///
     /// Returns the [`DescribeZonesBuilder`](super::operation::describe_zones::DescribeZonesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "regions")]
     pub fn describe_zones(
         &self,
     ) -> super::operation::describe_zones::DescribeZonesBuilder<
@@ -3101,6 +3319,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachClassicLinkVpc>.
     ///
     /// Returns the [`DetachClassicLinkVpcBuilder`](super::operation::detach_classic_link_vpc::DetachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "public-addresses")]
     pub fn detach_classic_link_vpc(
         &self,
     ) -> super::operation::detach_classic_link_vpc::DetachClassicLinkVpcBuilder<
@@ -3115,6 +3334,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachDisk>.
     ///
     /// Returns the [`DetachDiskBuilder`](super::operation::detach_disk::DetachDiskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn detach_disk(
         &self,
     ) -> super::operation::detach_disk::DetachDiskBuilder<aliyun_core::ServiceClient> {
@@ -3125,6 +3345,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachInstanceRamRole>.
     ///
     /// Returns the [`DetachInstanceRamRoleBuilder`](super::operation::detach_instance_ram_role::DetachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn detach_instance_ram_role(
         &self,
     ) -> super::operation::detach_instance_ram_role::DetachInstanceRamRoleBuilder<
@@ -3139,6 +3360,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachKeyPair>.
     ///
     /// Returns the [`DetachKeyPairBuilder`](super::operation::detach_key_pair::DetachKeyPairBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "key-pairs")]
     pub fn detach_key_pair(
         &self,
     ) -> super::operation::detach_key_pair::DetachKeyPairBuilder<
@@ -3151,6 +3373,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachNetworkInterface>.
     ///
     /// Returns the [`DetachNetworkInterfaceBuilder`](super::operation::detach_network_interface::DetachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn detach_network_interface(
         &self,
     ) -> super::operation::detach_network_interface::DetachNetworkInterfaceBuilder<
@@ -3165,6 +3388,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DisableActivation>.
     ///
     /// Returns the [`DisableActivationBuilder`](super::operation::disable_activation::DisableActivationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn disable_activation(
         &self,
     ) -> super::operation::disable_activation::DisableActivationBuilder<
@@ -3179,6 +3403,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams>.
     ///
     /// Returns the [`EipFillParamsBuilder`](super::operation::eip_fill_params::EipFillParamsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn eip_fill_params(
@@ -3193,6 +3418,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct>.
     ///
     /// Returns the [`EipFillProductBuilder`](super::operation::eip_fill_product::EipFillProductBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn eip_fill_product(
@@ -3209,6 +3435,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid>.
     ///
     /// Returns the [`EipNotifyPaidBuilder`](super::operation::eip_notify_paid::EipNotifyPaidBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn eip_notify_paid(
@@ -3223,6 +3450,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EnablePhysicalConnection>.
     ///
     /// Returns the [`EnablePhysicalConnectionBuilder`](super::operation::enable_physical_connection::EnablePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn enable_physical_connection(
@@ -3239,6 +3467,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ExportImage>.
     ///
     /// Returns the [`ExportImageBuilder`](super::operation::export_image::ExportImageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn export_image(
         &self,
     ) -> super::operation::export_image::ExportImageBuilder<aliyun_core::ServiceClient> {
@@ -3249,6 +3478,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ExportSnapshot>.
     ///
     /// Returns the [`ExportSnapshotBuilder`](super::operation::export_snapshot::ExportSnapshotBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn export_snapshot(
@@ -3263,6 +3493,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceConsoleOutput>.
     ///
     /// Returns the [`GetInstanceConsoleOutputBuilder`](super::operation::get_instance_console_output::GetInstanceConsoleOutputBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn get_instance_console_output(
         &self,
     ) -> super::operation::get_instance_console_output::GetInstanceConsoleOutputBuilder<
@@ -3277,6 +3508,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceScreenshot>.
     ///
     /// Returns the [`GetInstanceScreenshotBuilder`](super::operation::get_instance_screenshot::GetInstanceScreenshotBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn get_instance_screenshot(
         &self,
     ) -> super::operation::get_instance_screenshot::GetInstanceScreenshotBuilder<
@@ -3291,6 +3523,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage>.
     ///
     /// Returns the [`ImportImageBuilder`](super::operation::import_image::ImportImageBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn import_image(
         &self,
     ) -> super::operation::import_image::ImportImageBuilder<aliyun_core::ServiceClient> {
@@ -3301,6 +3534,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ImportKeyPair>.
     ///
     /// Returns the [`ImportKeyPairBuilder`](super::operation::import_key_pair::ImportKeyPairBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "key-pairs")]
     pub fn import_key_pair(
         &self,
     ) -> super::operation::import_key_pair::ImportKeyPairBuilder<
@@ -3316,6 +3550,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/InstallCloudAssistant>.
     ///
     /// Returns the [`InstallCloudAssistantBuilder`](super::operation::install_cloud_assistant::InstallCloudAssistantBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn install_cloud_assistant(
         &self,
     ) -> super::operation::install_cloud_assistant::InstallCloudAssistantBuilder<
@@ -3330,6 +3565,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/InvokeCommand>.
     ///
     /// Returns the [`InvokeCommandBuilder`](super::operation::invoke_command::InvokeCommandBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn invoke_command(
         &self,
     ) -> super::operation::invoke_command::InvokeCommandBuilder<
@@ -3342,6 +3578,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/JoinResourceGroup>.
     ///
     /// Returns the [`JoinResourceGroupBuilder`](super::operation::join_resource_group::JoinResourceGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tags")]
     pub fn join_resource_group(
         &self,
     ) -> super::operation::join_resource_group::JoinResourceGroupBuilder<
@@ -3356,6 +3593,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/JoinSecurityGroup>.
     ///
     /// Returns the [`JoinSecurityGroupBuilder`](super::operation::join_security_group::JoinSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn join_security_group(
         &self,
     ) -> super::operation::join_security_group::JoinSecurityGroupBuilder<
@@ -3370,6 +3608,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/LeaveSecurityGroup>.
     ///
     /// Returns the [`LeaveSecurityGroupBuilder`](super::operation::leave_security_group::LeaveSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn leave_security_group(
         &self,
     ) -> super::operation::leave_security_group::LeaveSecurityGroupBuilder<
@@ -3384,6 +3623,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ListPluginStatus>.
     ///
     /// Returns the [`ListPluginStatusBuilder`](super::operation::list_plugin_status::ListPluginStatusBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn list_plugin_status(
         &self,
     ) -> super::operation::list_plugin_status::ListPluginStatusBuilder<
@@ -3398,6 +3638,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ListTagResources>.
     ///
     /// Returns the [`ListTagResourcesBuilder`](super::operation::list_tag_resources::ListTagResourcesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tags")]
     pub fn list_tag_resources(
         &self,
     ) -> super::operation::list_tag_resources::ListTagResourcesBuilder<
@@ -3412,6 +3653,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoProvisioningGroup>.
     ///
     /// Returns the [`ModifyAutoProvisioningGroupBuilder`](super::operation::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "auto-provisioning-groups")]
     pub fn modify_auto_provisioning_group(
         &self,
     ) -> super::operation::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder<
@@ -3426,6 +3668,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy>.
     ///
     /// Returns the [`ModifyAutoSnapshotPolicyBuilder`](super::operation::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_auto_snapshot_policy(
@@ -3442,6 +3685,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicyEx>.
     ///
     /// Returns the [`ModifyAutoSnapshotPolicyExBuilder`](super::operation::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn modify_auto_snapshot_policy_ex(
         &self,
     ) -> super::operation::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder<
@@ -3456,6 +3700,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyBandwidthPackageSpec>.
     ///
     /// Returns the [`ModifyBandwidthPackageSpecBuilder`](super::operation::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_bandwidth_package_spec(
@@ -3472,6 +3717,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCapacityReservation>.
     ///
     /// Returns the [`ModifyCapacityReservationBuilder`](super::operation::modify_capacity_reservation::ModifyCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn modify_capacity_reservation(
         &self,
     ) -> super::operation::modify_capacity_reservation::ModifyCapacityReservationBuilder<
@@ -3486,6 +3732,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCloudAssistantSettings>.
     ///
     /// Returns the [`ModifyCloudAssistantSettingsBuilder`](super::operation::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn modify_cloud_assistant_settings(
         &self,
     ) -> super::operation::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder<
@@ -3500,6 +3747,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCommand>.
     ///
     /// Returns the [`ModifyCommandBuilder`](super::operation::modify_command::ModifyCommandBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn modify_command(
         &self,
     ) -> super::operation::modify_command::ModifyCommandBuilder<
@@ -3512,6 +3760,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAttribute>.
     ///
     /// Returns the [`ModifyDedicatedHostAttributeBuilder`](super::operation::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_attribute(
         &self,
     ) -> super::operation::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder<
@@ -3526,6 +3775,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoReleaseTime>.
     ///
     /// Returns the [`ModifyDedicatedHostAutoReleaseTimeBuilder`](super::operation::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_auto_release_time(
         &self,
     ) -> super::operation::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder<
@@ -3540,6 +3790,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoRenewAttribute>.
     ///
     /// Returns the [`ModifyDedicatedHostAutoRenewAttributeBuilder`](super::operation::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_auto_renew_attribute(
         &self,
     ) -> super::operation::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder<
@@ -3554,6 +3805,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostClusterAttribute>.
     ///
     /// Returns the [`ModifyDedicatedHostClusterAttributeBuilder`](super::operation::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_cluster_attribute(
         &self,
     ) -> super::operation::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder<
@@ -3568,6 +3820,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostsChargeType>.
     ///
     /// Returns the [`ModifyDedicatedHostsChargeTypeBuilder`](super::operation::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_hosts_charge_type(
         &self,
     ) -> super::operation::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder<
@@ -3582,6 +3835,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand>.
     ///
     /// Returns the [`ModifyDemandBuilder`](super::operation::modify_demand::ModifyDemandBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_demand(
@@ -3596,6 +3850,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDeploymentSetAttribute>.
     ///
     /// Returns the [`ModifyDeploymentSetAttributeBuilder`](super::operation::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "deployment-sets")]
     pub fn modify_deployment_set_attribute(
         &self,
     ) -> super::operation::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder<
@@ -3610,6 +3865,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiagnosticMetricSet>.
     ///
     /// Returns the [`ModifyDiagnosticMetricSetBuilder`](super::operation::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "diagnostics")]
     pub fn modify_diagnostic_metric_set(
         &self,
     ) -> super::operation::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder<
@@ -3624,6 +3880,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskAttribute>.
     ///
     /// Returns the [`ModifyDiskAttributeBuilder`](super::operation::modify_disk_attribute::ModifyDiskAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn modify_disk_attribute(
         &self,
     ) -> super::operation::modify_disk_attribute::ModifyDiskAttributeBuilder<
@@ -3638,6 +3895,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskChargeType>.
     ///
     /// Returns the [`ModifyDiskChargeTypeBuilder`](super::operation::modify_disk_charge_type::ModifyDiskChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn modify_disk_charge_type(
         &self,
     ) -> super::operation::modify_disk_charge_type::ModifyDiskChargeTypeBuilder<
@@ -3652,6 +3910,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskSpec>.
     ///
     /// Returns the [`ModifyDiskSpecBuilder`](super::operation::modify_disk_spec::ModifyDiskSpecBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn modify_disk_spec(
         &self,
     ) -> super::operation::modify_disk_spec::ModifyDiskSpecBuilder<
@@ -3666,6 +3925,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyEipAddressAttribute>.
     ///
     /// Returns the [`ModifyEipAddressAttributeBuilder`](super::operation::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_eip_address_attribute(
@@ -3682,6 +3942,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance>.
     ///
     /// Returns the [`ModifyElasticityAssuranceBuilder`](super::operation::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn modify_elasticity_assurance(
         &self,
     ) -> super::operation::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder<
@@ -3696,6 +3957,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyForwardEntry>.
     ///
     /// Returns the [`ModifyForwardEntryBuilder`](super::operation::modify_forward_entry::ModifyForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_forward_entry(
@@ -3712,6 +3974,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHaVipAttribute>.
     ///
     /// Returns the [`ModifyHaVipAttributeBuilder`](super::operation::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_ha_vip_attribute(
@@ -3728,6 +3991,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHpcClusterAttribute>.
     ///
     /// Returns the [`ModifyHpcClusterAttributeBuilder`](super::operation::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "hpc-clusters")]
     pub fn modify_hpc_cluster_attribute(
         &self,
     ) -> super::operation::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder<
@@ -3742,6 +4006,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageAttribute>.
     ///
     /// Returns the [`ModifyImageAttributeBuilder`](super::operation::modify_image_attribute::ModifyImageAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn modify_image_attribute(
         &self,
     ) -> super::operation::modify_image_attribute::ModifyImageAttributeBuilder<
@@ -3756,6 +4021,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageShareGroupPermission>.
     ///
     /// Returns the [`ModifyImageShareGroupPermissionBuilder`](super::operation::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_image_share_group_permission(
@@ -3772,6 +4038,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageSharePermission>.
     ///
     /// Returns the [`ModifyImageSharePermissionBuilder`](super::operation::modify_image_share_permission::ModifyImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "images")]
     pub fn modify_image_share_permission(
         &self,
     ) -> super::operation::modify_image_share_permission::ModifyImageSharePermissionBuilder<
@@ -3786,6 +4053,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttachmentAttributes>.
     ///
     /// Returns the [`ModifyInstanceAttachmentAttributesBuilder`](super::operation::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn modify_instance_attachment_attributes(
         &self,
     ) -> super::operation::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder<
@@ -3800,6 +4068,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute>.
     ///
     /// Returns the [`ModifyInstanceAttributeBuilder`](super::operation::modify_instance_attribute::ModifyInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn modify_instance_attribute(
         &self,
     ) -> super::operation::modify_instance_attribute::ModifyInstanceAttributeBuilder<
@@ -3814,6 +4083,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoReleaseTime>.
     ///
     /// Returns the [`ModifyInstanceAutoReleaseTimeBuilder`](super::operation::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn modify_instance_auto_release_time(
         &self,
     ) -> super::operation::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder<
@@ -3828,6 +4098,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoRenewAttribute>.
     ///
     /// Returns the [`ModifyInstanceAutoRenewAttributeBuilder`](super::operation::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn modify_instance_auto_renew_attribute(
         &self,
     ) -> super::operation::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder<
@@ -3842,6 +4113,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceChargeType>.
     ///
     /// Returns the [`ModifyInstanceChargeTypeBuilder`](super::operation::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn modify_instance_charge_type(
         &self,
     ) -> super::operation::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder<
@@ -3856,6 +4128,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceDeployment>.
     ///
     /// Returns the [`ModifyInstanceDeploymentBuilder`](super::operation::modify_instance_deployment::ModifyInstanceDeploymentBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn modify_instance_deployment(
         &self,
     ) -> super::operation::modify_instance_deployment::ModifyInstanceDeploymentBuilder<
@@ -3870,6 +4143,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMaintenanceAttributes>.
     ///
     /// Returns the [`ModifyInstanceMaintenanceAttributesBuilder`](super::operation::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn modify_instance_maintenance_attributes(
         &self,
     ) -> super::operation::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder<
@@ -3884,6 +4158,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMetadataOptions>.
     ///
     /// Returns the [`ModifyInstanceMetadataOptionsBuilder`](super::operation::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn modify_instance_metadata_options(
         &self,
     ) -> super::operation::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder<
@@ -3898,6 +4173,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceNetworkSpec>.
     ///
     /// Returns the [`ModifyInstanceNetworkSpecBuilder`](super::operation::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "public-addresses")]
     pub fn modify_instance_network_spec(
         &self,
     ) -> super::operation::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder<
@@ -3912,6 +4188,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceSpec>.
     ///
     /// Returns the [`ModifyInstanceSpecBuilder`](super::operation::modify_instance_spec::ModifyInstanceSpecBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn modify_instance_spec(
         &self,
     ) -> super::operation::modify_instance_spec::ModifyInstanceSpecBuilder<
@@ -3926,6 +4203,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVncPasswd>.
     ///
     /// Returns the [`ModifyInstanceVncPasswdBuilder`](super::operation::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn modify_instance_vnc_passwd(
         &self,
     ) -> super::operation::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder<
@@ -3940,6 +4218,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVpcAttribute>.
     ///
     /// Returns the [`ModifyInstanceVpcAttributeBuilder`](super::operation::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "public-addresses")]
     pub fn modify_instance_vpc_attribute(
         &self,
     ) -> super::operation::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder<
@@ -3954,6 +4233,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInvocationAttribute>.
     ///
     /// Returns the [`ModifyInvocationAttributeBuilder`](super::operation::modify_invocation_attribute::ModifyInvocationAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn modify_invocation_attribute(
         &self,
     ) -> super::operation::modify_invocation_attribute::ModifyInvocationAttributeBuilder<
@@ -3968,6 +4248,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyLaunchTemplateDefaultVersion>.
     ///
     /// Returns the [`ModifyLaunchTemplateDefaultVersionBuilder`](super::operation::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "launch-templates")]
     pub fn modify_launch_template_default_version(
         &self,
     ) -> super::operation::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder<
@@ -3982,6 +4263,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyManagedInstance>.
     ///
     /// Returns the [`ModifyManagedInstanceBuilder`](super::operation::modify_managed_instance::ModifyManagedInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn modify_managed_instance(
         &self,
     ) -> super::operation::modify_managed_instance::ModifyManagedInstanceBuilder<
@@ -3996,6 +4278,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute>.
     ///
     /// Returns the [`ModifyNetworkInterfaceAttributeBuilder`](super::operation::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn modify_network_interface_attribute(
         &self,
     ) -> super::operation::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder<
@@ -4010,6 +4293,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPhysicalConnectionAttribute>.
     ///
     /// Returns the [`ModifyPhysicalConnectionAttributeBuilder`](super::operation::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_physical_connection_attribute(
@@ -4026,6 +4310,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrefixList>.
     ///
     /// Returns the [`ModifyPrefixListBuilder`](super::operation::modify_prefix_list::ModifyPrefixListBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "prefix-lists")]
     pub fn modify_prefix_list(
         &self,
     ) -> super::operation::modify_prefix_list::ModifyPrefixListBuilder<
@@ -4040,6 +4325,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrepayInstanceSpec>.
     ///
     /// Returns the [`ModifyPrepayInstanceSpecBuilder`](super::operation::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn modify_prepay_instance_spec(
         &self,
     ) -> super::operation::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder<
@@ -4054,6 +4340,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAttribute>.
     ///
     /// Returns the [`ModifyReservedInstanceAttributeBuilder`](super::operation::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instance_attribute(
         &self,
     ) -> super::operation::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder<
@@ -4068,6 +4355,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAutoRenewAttribute>.
     ///
     /// Returns the [`ModifyReservedInstanceAutoRenewAttributeBuilder`](super::operation::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instance_auto_renew_attribute(
         &self,
     ) -> super::operation::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder<
@@ -4082,6 +4370,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstances>.
     ///
     /// Returns the [`ModifyReservedInstancesBuilder`](super::operation::modify_reserved_instances::ModifyReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instances(
         &self,
     ) -> super::operation::modify_reserved_instances::ModifyReservedInstancesBuilder<
@@ -4096,6 +4385,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceAttribute>.
     ///
     /// Returns the [`ModifyRouterInterfaceAttributeBuilder`](super::operation::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_router_interface_attribute(
@@ -4112,6 +4402,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceSpec>.
     ///
     /// Returns the [`ModifyRouterInterfaceSpecBuilder`](super::operation::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_router_interface_spec(
@@ -4128,6 +4419,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupAttribute>.
     ///
     /// Returns the [`ModifySecurityGroupAttributeBuilder`](super::operation::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn modify_security_group_attribute(
         &self,
     ) -> super::operation::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder<
@@ -4142,6 +4434,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupEgressRule>.
     ///
     /// Returns the [`ModifySecurityGroupEgressRuleBuilder`](super::operation::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn modify_security_group_egress_rule(
         &self,
     ) -> super::operation::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder<
@@ -4156,6 +4449,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupPolicy>.
     ///
     /// Returns the [`ModifySecurityGroupPolicyBuilder`](super::operation::modify_security_group_policy::ModifySecurityGroupPolicyBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn modify_security_group_policy(
         &self,
     ) -> super::operation::modify_security_group_policy::ModifySecurityGroupPolicyBuilder<
@@ -4170,6 +4464,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupRule>.
     ///
     /// Returns the [`ModifySecurityGroupRuleBuilder`](super::operation::modify_security_group_rule::ModifySecurityGroupRuleBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn modify_security_group_rule(
         &self,
     ) -> super::operation::modify_security_group_rule::ModifySecurityGroupRuleBuilder<
@@ -4184,6 +4479,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotAttribute>.
     ///
     /// Returns the [`ModifySnapshotAttributeBuilder`](super::operation::modify_snapshot_attribute::ModifySnapshotAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn modify_snapshot_attribute(
         &self,
     ) -> super::operation::modify_snapshot_attribute::ModifySnapshotAttributeBuilder<
@@ -4198,6 +4494,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotGroup>.
     ///
     /// Returns the [`ModifySnapshotGroupBuilder`](super::operation::modify_snapshot_group::ModifySnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "snapshots")]
     pub fn modify_snapshot_group(
         &self,
     ) -> super::operation::modify_snapshot_group::ModifySnapshotGroupBuilder<
@@ -4212,6 +4509,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageCapacityUnitAttribute>.
     ///
     /// Returns the [`ModifyStorageCapacityUnitAttributeBuilder`](super::operation::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "storage-capacity-units")]
     pub fn modify_storage_capacity_unit_attribute(
         &self,
     ) -> super::operation::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder<
@@ -4226,6 +4524,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute>.
     ///
     /// Returns the [`ModifyStorageSetAttributeBuilder`](super::operation::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "storage-sets")]
     pub fn modify_storage_set_attribute(
         &self,
     ) -> super::operation::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder<
@@ -4240,6 +4539,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyUserBusinessBehavior>.
     ///
     /// Returns the [`ModifyUserBusinessBehaviorBuilder`](super::operation::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_user_business_behavior(
@@ -4256,6 +4556,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVRouterAttribute>.
     ///
     /// Returns the [`ModifyVRouterAttributeBuilder`](super::operation::modify_v_router_attribute::ModifyVRouterAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_v_router_attribute(
@@ -4272,6 +4573,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVSwitchAttribute>.
     ///
     /// Returns the [`ModifyVSwitchAttributeBuilder`](super::operation::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_v_switch_attribute(
@@ -4288,6 +4590,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVirtualBorderRouterAttribute>.
     ///
     /// Returns the [`ModifyVirtualBorderRouterAttributeBuilder`](super::operation::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_virtual_border_router_attribute(
@@ -4304,6 +4607,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVpcAttribute>.
     ///
     /// Returns the [`ModifyVpcAttributeBuilder`](super::operation::modify_vpc_attribute::ModifyVpcAttributeBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_vpc_attribute(
@@ -4320,6 +4624,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseReservedInstancesOffering>.
     ///
     /// Returns the [`PurchaseReservedInstancesOfferingBuilder`](super::operation::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "reserved-instances")]
     pub fn purchase_reserved_instances_offering(
         &self,
     ) -> super::operation::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder<
@@ -4334,6 +4639,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseStorageCapacityUnit>.
     ///
     /// Returns the [`PurchaseStorageCapacityUnitBuilder`](super::operation::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "storage-capacity-units")]
     pub fn purchase_storage_capacity_unit(
         &self,
     ) -> super::operation::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder<
@@ -4348,6 +4654,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReActivateInstances>.
     ///
     /// Returns the [`ReActivateInstancesBuilder`](super::operation::re_activate_instances::ReActivateInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn re_activate_instances(
         &self,
     ) -> super::operation::re_activate_instances::ReActivateInstancesBuilder<
@@ -4362,6 +4669,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReInitDisk>.
     ///
     /// Returns the [`ReInitDiskBuilder`](super::operation::re_init_disk::ReInitDiskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn re_init_disk(
         &self,
     ) -> super::operation::re_init_disk::ReInitDiskBuilder<aliyun_core::ServiceClient> {
@@ -4375,6 +4683,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstance>.
     ///
     /// Returns the [`RebootInstanceBuilder`](super::operation::reboot_instance::RebootInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn reboot_instance(
         &self,
     ) -> super::operation::reboot_instance::RebootInstanceBuilder<
@@ -4387,6 +4696,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstances>.
     ///
     /// Returns the [`RebootInstancesBuilder`](super::operation::reboot_instances::RebootInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn reboot_instances(
         &self,
     ) -> super::operation::reboot_instances::RebootInstancesBuilder<
@@ -4401,6 +4711,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RecoverVirtualBorderRouter>.
     ///
     /// Returns the [`RecoverVirtualBorderRouterBuilder`](super::operation::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn recover_virtual_border_router(
@@ -4417,6 +4728,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RedeployDedicatedHost>.
     ///
     /// Returns the [`RedeployDedicatedHostBuilder`](super::operation::redeploy_dedicated_host::RedeployDedicatedHostBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn redeploy_dedicated_host(
         &self,
     ) -> super::operation::redeploy_dedicated_host::RedeployDedicatedHostBuilder<
@@ -4431,6 +4743,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RedeployInstance>.
     ///
     /// Returns the [`RedeployInstanceBuilder`](super::operation::redeploy_instance::RedeployInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn redeploy_instance(
         &self,
     ) -> super::operation::redeploy_instance::RedeployInstanceBuilder<
@@ -4445,6 +4758,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseCapacityReservation>.
     ///
     /// Returns the [`ReleaseCapacityReservationBuilder`](super::operation::release_capacity_reservation::ReleaseCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "capacity-reservations")]
     pub fn release_capacity_reservation(
         &self,
     ) -> super::operation::release_capacity_reservation::ReleaseCapacityReservationBuilder<
@@ -4459,6 +4773,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseDedicatedHost>.
     ///
     /// Returns the [`ReleaseDedicatedHostBuilder`](super::operation::release_dedicated_host::ReleaseDedicatedHostBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn release_dedicated_host(
         &self,
     ) -> super::operation::release_dedicated_host::ReleaseDedicatedHostBuilder<
@@ -4473,6 +4788,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseEipAddress>.
     ///
     /// Returns the [`ReleaseEipAddressBuilder`](super::operation::release_eip_address::ReleaseEipAddressBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn release_eip_address(
@@ -4489,6 +4805,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress>.
     ///
     /// Returns the [`ReleasePublicIpAddressBuilder`](super::operation::release_public_ip_address::ReleasePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     pub fn release_public_ip_address(
         &self,
     ) -> super::operation::release_public_ip_address::ReleasePublicIpAddressBuilder<
@@ -4503,6 +4820,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RemoveBandwidthPackageIps>.
     ///
     /// Returns the [`RemoveBandwidthPackageIpsBuilder`](super::operation::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn remove_bandwidth_package_ips(
@@ -4519,6 +4837,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags>.
     ///
     /// Returns the [`RemoveTagsBuilder`](super::operation::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tags")]
     pub fn remove_tags(
         &self,
     ) -> super::operation::remove_tags::RemoveTagsBuilder<aliyun_core::ServiceClient> {
@@ -4529,6 +4848,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewDedicatedHosts>.
     ///
     /// Returns the [`RenewDedicatedHostsBuilder`](super::operation::renew_dedicated_hosts::RenewDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "dedicated-hosts")]
     pub fn renew_dedicated_hosts(
         &self,
     ) -> super::operation::renew_dedicated_hosts::RenewDedicatedHostsBuilder<
@@ -4543,6 +4863,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewInstance>.
     ///
     /// Returns the [`RenewInstanceBuilder`](super::operation::renew_instance::RenewInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn renew_instance(
         &self,
     ) -> super::operation::renew_instance::RenewInstanceBuilder<
@@ -4555,6 +4876,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewReservedInstances>.
     ///
     /// Returns the [`RenewReservedInstancesBuilder`](super::operation::renew_reserved_instances::RenewReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "reserved-instances")]
     pub fn renew_reserved_instances(
         &self,
     ) -> super::operation::renew_reserved_instances::RenewReservedInstancesBuilder<
@@ -4569,6 +4891,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReplaceSystemDisk>.
     ///
     /// Returns the [`ReplaceSystemDiskBuilder`](super::operation::replace_system_disk::ReplaceSystemDiskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn replace_system_disk(
         &self,
     ) -> super::operation::replace_system_disk::ReplaceSystemDiskBuilder<
@@ -4583,6 +4906,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReportInstancesStatus>.
     ///
     /// Returns the [`ReportInstancesStatusBuilder`](super::operation::report_instances_status::ReportInstancesStatusBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "monitoring")]
     pub fn report_instances_status(
         &self,
     ) -> super::operation::report_instances_status::ReportInstancesStatusBuilder<
@@ -4597,6 +4921,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisk>.
     ///
     /// Returns the [`ResetDiskBuilder`](super::operation::reset_disk::ResetDiskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn reset_disk(
         &self,
     ) -> super::operation::reset_disk::ResetDiskBuilder<aliyun_core::ServiceClient> {
@@ -4607,6 +4932,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisks>.
     ///
     /// Returns the [`ResetDisksBuilder`](super::operation::reset_disks::ResetDisksBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn reset_disks(
         &self,
     ) -> super::operation::reset_disks::ResetDisksBuilder<aliyun_core::ServiceClient> {
@@ -4617,6 +4943,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResizeDisk>.
     ///
     /// Returns the [`ResizeDiskBuilder`](super::operation::resize_disk::ResizeDiskBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "disks")]
     pub fn resize_disk(
         &self,
     ) -> super::operation::resize_disk::ResizeDiskBuilder<aliyun_core::ServiceClient> {
@@ -4627,6 +4954,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroup>.
     ///
     /// Returns the [`RevokeSecurityGroupBuilder`](super::operation::revoke_security_group::RevokeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn revoke_security_group(
         &self,
     ) -> super::operation::revoke_security_group::RevokeSecurityGroupBuilder<
@@ -4641,6 +4969,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroupEgress>.
     ///
     /// Returns the [`RevokeSecurityGroupEgressBuilder`](super::operation::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "security-groups")]
     pub fn revoke_security_group_egress(
         &self,
     ) -> super::operation::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder<
@@ -4655,6 +4984,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RunCommand>.
     ///
     /// Returns the [`RunCommandBuilder`](super::operation::run_command::RunCommandBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn run_command(
         &self,
     ) -> super::operation::run_command::RunCommandBuilder<aliyun_core::ServiceClient> {
@@ -4665,6 +4995,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances>.
     ///
     /// Returns the [`RunInstancesBuilder`](super::operation::run_instances::RunInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn run_instances(
         &self,
     ) -> super::operation::run_instances::RunInstancesBuilder<
@@ -4677,6 +5008,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/SendFile>.
     ///
     /// Returns the [`SendFileBuilder`](super::operation::send_file::SendFileBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn send_file(
         &self,
     ) -> super::operation::send_file::SendFileBuilder<aliyun_core::ServiceClient> {
@@ -4687,6 +5019,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartImagePipelineExecution>.
     ///
     /// Returns the [`StartImagePipelineExecutionBuilder`](super::operation::start_image_pipeline_execution::StartImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "image-builder")]
     pub fn start_image_pipeline_execution(
         &self,
     ) -> super::operation::start_image_pipeline_execution::StartImagePipelineExecutionBuilder<
@@ -4701,6 +5034,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartInstance>.
     ///
     /// Returns the [`StartInstanceBuilder`](super::operation::start_instance::StartInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn start_instance(
         &self,
     ) -> super::operation::start_instance::StartInstanceBuilder<
@@ -4713,6 +5047,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartInstances>.
     ///
     /// Returns the [`StartInstancesBuilder`](super::operation::start_instances::StartInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn start_instances(
         &self,
     ) -> super::operation::start_instances::StartInstancesBuilder<
@@ -4725,6 +5060,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartTerminalSession>.
     ///
     /// Returns the [`StartTerminalSessionBuilder`](super::operation::start_terminal_session::StartTerminalSessionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn start_terminal_session(
         &self,
     ) -> super::operation::start_terminal_session::StartTerminalSessionBuilder<
@@ -4739,6 +5075,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInstance>.
     ///
     /// Returns the [`StopInstanceBuilder`](super::operation::stop_instance::StopInstanceBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn stop_instance(
         &self,
     ) -> super::operation::stop_instance::StopInstanceBuilder<
@@ -4751,6 +5088,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInstances>.
     ///
     /// Returns the [`StopInstancesBuilder`](super::operation::stop_instances::StopInstancesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "instances")]
     pub fn stop_instances(
         &self,
     ) -> super::operation::stop_instances::StopInstancesBuilder<
@@ -4763,6 +5101,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInvocation>.
     ///
     /// Returns the [`StopInvocationBuilder`](super::operation::stop_invocation::StopInvocationBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "cloud-assistant")]
     pub fn stop_invocation(
         &self,
     ) -> super::operation::stop_invocation::StopInvocationBuilder<
@@ -4775,6 +5114,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TagResources>.
     ///
     /// Returns the [`TagResourcesBuilder`](super::operation::tag_resources::TagResourcesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tags")]
     pub fn tag_resources(
         &self,
     ) -> super::operation::tag_resources::TagResourcesBuilder<
@@ -4787,6 +5127,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TerminatePhysicalConnection>.
     ///
     /// Returns the [`TerminatePhysicalConnectionBuilder`](super::operation::terminate_physical_connection::TerminatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn terminate_physical_connection(
@@ -4803,6 +5144,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TerminateVirtualBorderRouter>.
     ///
     /// Returns the [`TerminateVirtualBorderRouterBuilder`](super::operation::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn terminate_virtual_border_router(
@@ -4819,6 +5161,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassignIpv6Addresses>.
     ///
     /// Returns the [`UnassignIpv6AddressesBuilder`](super::operation::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn unassign_ipv6_addresses(
         &self,
     ) -> super::operation::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder<
@@ -4833,6 +5176,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassignPrivateIpAddresses>.
     ///
     /// Returns the [`UnassignPrivateIpAddressesBuilder`](super::operation::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "network-interfaces")]
     pub fn unassign_private_ip_addresses(
         &self,
     ) -> super::operation::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder<
@@ -4847,6 +5191,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateEipAddress>.
     ///
     /// Returns the [`UnassociateEipAddressBuilder`](super::operation::unassociate_eip_address::UnassociateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn unassociate_eip_address(
@@ -4863,6 +5208,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateHaVip>.
     ///
     /// Returns the [`UnassociateHaVipBuilder`](super::operation::unassociate_ha_vip::UnassociateHaVipBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn unassociate_ha_vip(
@@ -4879,6 +5225,7 @@ impl Client {
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UntagResources>.
     ///
     /// Returns the [`UntagResourcesBuilder`](super::operation::untag_resources::UntagResourcesBuilder) of this client: set parameters, then call `send()`.
+    #[cfg(feature = "tags")]
     pub fn untag_resources(
         &self,
     ) -> super::operation::untag_resources::UntagResourcesBuilder<

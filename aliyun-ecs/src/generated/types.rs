@@ -2,6 +2,7 @@
 
 //! Structures and enums shared by Ecs actions' inputs and outputs.
 /// A structure of the `DescribeAccessPoints` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -64,6 +65,7 @@ pub struct AccessPointType {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeImageSharePermission` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -84,6 +86,7 @@ pub struct Account {
     pub shared_time: Option<String>,
 }
 /// A structure of the `DescribeAccountAttributes` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -106,6 +109,7 @@ pub struct AccountAttributeItem {
     pub attribute_values: Vec<ValueItem>,
 }
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -135,6 +139,7 @@ pub struct ActionOnMaintenance {
     pub value: Option<String>,
 }
 /// A structure of the `DeleteActivation` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -204,6 +209,7 @@ pub struct Activation {
     pub time_to_live_in_hours: Option<i64>,
 }
 /// A structure of the `DescribeActivations` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -294,6 +300,7 @@ pub struct ActivationList {
     pub time_to_live_in_hours: Option<i64>,
 }
 /// A structure of the `DescribeAutoProvisioningGroupHistory` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -314,6 +321,7 @@ pub struct ActivityDetail {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeCloudAssistantSettings` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -343,6 +351,7 @@ pub struct AgentUpgradeConfig {
     pub time_zone: Option<String>,
 }
 /// A structure of the `DescribeCapacityReservations` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -393,6 +402,14 @@ pub struct AllocatedResource {
     pub zone_id: Option<String>,
 }
 /// A structure of the `CopySnapshot` request and 7 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "disks",
+        feature = "instances",
+        feature = "snapshots"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Arn {
     /// `AssumeRoleFor` on the wire.
@@ -402,6 +419,14 @@ pub struct Arn {
     /// `Rolearn` on the wire.
     pub rolearn: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "disks",
+        feature = "instances",
+        feature = "snapshots"
+    )
+)]
 impl aliyun_core::params::StructParam for Arn {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -411,6 +436,7 @@ impl aliyun_core::params::StructParam for Arn {
     }
 }
 /// A structure of the `AssignPrivateIpAddresses` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -442,6 +468,7 @@ pub struct AssignedPrivateIpAddressesSet {
     pub private_ip_set: Vec<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -462,6 +489,7 @@ pub struct AssociatedPublicIp {
     pub public_ip_address: Option<String>,
 }
 /// A structure of the `AttachInstanceRamRole` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -496,6 +524,7 @@ pub struct AttachInstanceRamRoleResult {
     pub success: Option<bool>,
 }
 /// A structure of the `AttachKeyPair` response and 1 more.
+#[cfg(feature = "key-pairs")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -530,6 +559,7 @@ pub struct AttachKeyPairResult {
     pub success: Option<String>,
 }
 /// A structure of the `DescribeDisks` response.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -557,6 +587,7 @@ pub struct Attachment {
     pub instance_id: Option<String>,
 }
 /// A structure of the `AuthorizeSecurityGroupEgress` request.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizeSecurityGroupEgressPermissions {
     /// `Description` on the wire.
@@ -590,6 +621,7 @@ pub struct AuthorizeSecurityGroupEgressPermissions {
     /// `SourcePortRange` on the wire.
     pub source_port_range: Option<String>,
 }
+#[cfg(feature = "security-groups")]
 impl aliyun_core::params::StructParam for AuthorizeSecurityGroupEgressPermissions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
@@ -634,6 +666,7 @@ impl aliyun_core::params::StructParam for AuthorizeSecurityGroupEgressPermission
     }
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -779,6 +812,7 @@ pub struct AutoProvisioningGroup {
     pub valid_until: Option<String>,
 }
 /// A structure of the `DescribeAutoProvisioningGroupHistory` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -822,6 +856,7 @@ pub struct AutoProvisioningGroupHistory {
     pub task_id: Option<String>,
 }
 /// A structure of the `DescribeAutoSnapshotPolicyEx` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -947,6 +982,7 @@ pub struct AutoSnapshotPolicy {
     pub volume_nums: Option<i32>,
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -967,6 +1003,7 @@ pub struct AvailableInstanceType {
     pub instance_type: Option<String>,
 }
 /// A structure of the `DescribeAvailableResource` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -989,6 +1026,7 @@ pub struct AvailableResource {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeSpotAdvice` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1023,6 +1061,7 @@ pub struct AvailableSpotResource {
     pub interruption_rate: Option<f64>,
 }
 /// A structure of the `DescribeSpotAdvice` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1045,6 +1084,7 @@ pub struct AvailableSpotZone {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeAvailableResource` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1088,6 +1128,7 @@ pub struct AvailableZone {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeBandwidthLimitation` response.
+#[cfg(feature = "public-addresses")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1122,6 +1163,7 @@ pub struct Bandwidth {
     pub unit: Option<String>,
 }
 /// A structure of the `DescribeBandwidthPackages` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1235,6 +1277,7 @@ pub struct BandwidthPackage {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1257,6 +1300,7 @@ pub struct BondInterfaceSpecification {
     pub slave_interface_specification: Vec<SlaveInterfaceSpecificationSet>,
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1335,6 +1379,7 @@ pub struct Capacity {
     pub total_vgpus: Option<i32>,
 }
 /// A structure of the `DescribeCapacityReservations` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1478,6 +1523,7 @@ pub struct CapacityReservationItem {
     pub time_slot: Option<String>,
 }
 /// A structure of the `DescribeCapacityReservations` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1505,6 +1551,7 @@ pub struct CapacityReservationUsage {
     pub used_amount: Option<i32>,
 }
 /// A structure of the `DescribeClusters` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1518,6 +1565,7 @@ pub struct Cluster {
     pub cluster_id: Option<String>,
 }
 /// A structure of the `DescribeCommands` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1656,6 +1704,7 @@ pub struct Command {
     pub working_dir: Option<String>,
 }
 /// A structure of the `DescribeResourcesModification` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1669,6 +1718,7 @@ pub struct Condition {
     pub key: Option<String>,
 }
 /// A structure of the `DescribeResourcesModification` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1726,6 +1776,7 @@ pub struct ConditionSupportedResource {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeTerminalSessions` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1767,6 +1818,7 @@ pub struct Connection {
     pub status: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` request and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConnectionTrackingConfiguration {
     /// `TcpClosedAndTimeWaitTimeout` on the wire.
@@ -1776,6 +1828,7 @@ pub struct ConnectionTrackingConfiguration {
     /// `UdpTimeout` on the wire.
     pub udp_timeout: Option<i32>,
 }
+#[cfg(feature = "network-interfaces")]
 impl aliyun_core::params::StructParam for ConnectionTrackingConfiguration {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -1792,6 +1845,7 @@ impl aliyun_core::params::StructParam for ConnectionTrackingConfiguration {
     }
 }
 /// A structure of the `CreateAutoSnapshotPolicy` request and 1 more.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CopyEncryptionConfiguration {
     /// `Arn` on the wire.
@@ -1801,6 +1855,7 @@ pub struct CopyEncryptionConfiguration {
     /// `KMSKeyId` on the wire.
     pub kms_key_id: Option<String>,
 }
+#[cfg(feature = "snapshots")]
 impl aliyun_core::params::StructParam for CopyEncryptionConfiguration {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_struct_list(&format!("{prefix}.Arn"), &self.arn);
@@ -1826,6 +1881,7 @@ impl aliyun_core::params::StructParam for CopyEncryptionConfiguration {
     }
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -1860,6 +1916,7 @@ pub struct CpuOptions {
     pub topology_type: Option<String>,
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupDataDisk {
     /// `BurstingEnabled` on the wire.
@@ -1889,6 +1946,7 @@ pub struct CreateAutoProvisioningGroupDataDisk {
     /// `SnapshotId` on the wire.
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -1927,6 +1985,7 @@ impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupDataDisk {
     }
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupLaunchConfiguration {
     /// `ImageId` on the wire.
@@ -1992,6 +2051,7 @@ pub struct CreateAutoProvisioningGroupLaunchConfiguration {
     /// `ImageFamily` on the wire.
     pub image_family: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam
 for CreateAutoProvisioningGroupLaunchConfiguration {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -2162,6 +2222,7 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
     }
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupLaunchTemplateConfig {
     /// `Architectures` on the wire.
@@ -2189,6 +2250,7 @@ pub struct CreateAutoProvisioningGroupLaunchTemplateConfig {
     /// `WeightedCapacity` on the wire.
     pub weighted_capacity: Option<f64>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam
 for CreateAutoProvisioningGroupLaunchTemplateConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -2250,6 +2312,7 @@ for CreateAutoProvisioningGroupLaunchTemplateConfig {
     }
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupSystemDisk {
     /// `BurstingEnabled` on the wire.
@@ -2263,6 +2326,7 @@ pub struct CreateAutoProvisioningGroupSystemDisk {
     /// `ProvisionedIops` on the wire.
     pub provisioned_iops: Option<i64>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -2285,17 +2349,20 @@ impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDisk 
     }
 }
 /// A structure of the `CreateAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupSystemDiskConfig {
     /// `DiskCategory` on the wire.
     pub disk_category: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDiskConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.DiskCategory"), self.disk_category.as_ref());
     }
 }
 /// A structure of the `CreateImage` request.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateImageDiskDeviceMapping {
     /// `Device` on the wire.
@@ -2307,6 +2374,7 @@ pub struct CreateImageDiskDeviceMapping {
     /// `SnapshotId` on the wire.
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "images")]
 impl aliyun_core::params::StructParam for CreateImageDiskDeviceMapping {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Device"), self.device.as_ref());
@@ -2316,6 +2384,7 @@ impl aliyun_core::params::StructParam for CreateImageDiskDeviceMapping {
     }
 }
 /// A structure of the `CreateInstance` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateInstanceDataDisk {
     /// `Category` on the wire.
@@ -2343,6 +2412,7 @@ pub struct CreateInstanceDataDisk {
     /// `StorageClusterId` on the wire.
     pub storage_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for CreateInstanceDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -2376,6 +2446,7 @@ impl aliyun_core::params::StructParam for CreateInstanceDataDisk {
     }
 }
 /// A structure of the `CreateInstance` request and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateInstancePrivatePoolOptions {
     /// `MatchCriteria` on the wire.
@@ -2383,6 +2454,7 @@ pub struct CreateInstancePrivatePoolOptions {
     /// `Id` on the wire.
     pub id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for CreateInstancePrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.MatchCriteria"), self.match_criteria.as_ref());
@@ -2390,6 +2462,7 @@ impl aliyun_core::params::StructParam for CreateInstancePrivatePoolOptions {
     }
 }
 /// A structure of the `CreateInstance` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateInstanceSystemDisk {
     /// `Size` on the wire.
@@ -2405,6 +2478,7 @@ pub struct CreateInstanceSystemDisk {
     /// `StorageClusterId` on the wire.
     pub storage_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for CreateInstanceSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
@@ -2424,6 +2498,7 @@ impl aliyun_core::params::StructParam for CreateInstanceSystemDisk {
     }
 }
 /// A structure of the `CreateNatGateway` request.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateNatGatewayBandwidthPackage {
     /// `Bandwidth` on the wire.
@@ -2433,6 +2508,7 @@ pub struct CreateNatGatewayBandwidthPackage {
     /// `Zone` on the wire.
     pub zone: Option<String>,
 }
+#[cfg(feature = "other")]
 impl aliyun_core::params::StructParam for CreateNatGatewayBandwidthPackage {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Bandwidth"), self.bandwidth.as_ref());
@@ -2441,6 +2517,25 @@ impl aliyun_core::params::StructParam for CreateNatGatewayBandwidthPackage {
     }
 }
 /// A structure of the `CreateNetworkInterface` response and 27 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2461,6 +2556,7 @@ pub struct CreateNetworkInterfaceTag {
     pub tag_value: Option<String>,
 }
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DataDisk {
     /// `AutoSnapshotPolicyId` on the wire.
@@ -2488,6 +2584,7 @@ pub struct DataDisk {
     /// `SnapshotId` on the wire.
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
 impl aliyun_core::params::StructParam for DataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -2525,6 +2622,7 @@ impl aliyun_core::params::StructParam for DataDisk {
     }
 }
 /// A structure of the `DescribeSnapshotMonitorData` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2545,6 +2643,7 @@ pub struct DataPoint {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2782,6 +2881,7 @@ pub struct DedicatedHost {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeInstanceAttribute` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2802,6 +2902,7 @@ pub struct DedicatedHostAttribute {
     pub dedicated_host_name: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2871,6 +2972,7 @@ pub struct DedicatedHostCluster {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2923,6 +3025,7 @@ pub struct DedicatedHostClusterCapacity {
     pub total_vcpus: Option<i32>,
 }
 /// A structure of the `DescribeDedicatedHostAutoRenew` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -2971,6 +3074,7 @@ pub struct DedicatedHostRenewAttribute {
     pub renewal_status: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHostTypes` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3086,6 +3190,7 @@ pub struct DedicatedHostType {
     pub total_vgpus: Option<i32>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3106,6 +3211,7 @@ pub struct DedicatedInstanceAttribute {
     pub tenancy: Option<String>,
 }
 /// A structure of the `DescribeDemands` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3247,6 +3353,7 @@ pub struct Demand {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeDeploymentSets` response.
+#[cfg(feature = "deployment-sets")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3341,6 +3448,7 @@ pub struct DeploymentSet {
     pub strategy: Option<String>,
 }
 /// A structure of the `DescribeAutoProvisioningGroupInstances` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3431,6 +3539,7 @@ pub struct DescribeAutoProvisioningGroupInstancesInstance {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeAutoSnapshotPolicyEx` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3451,11 +3560,13 @@ pub struct DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
     pub kms_key_id: Option<String>,
 }
 /// A structure of the `DescribeCapacityReservationInstances` request and 2 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeCapacityReservationInstancesPrivatePoolOptions {
     /// `Id` on the wire.
     pub id: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam
 for DescribeCapacityReservationInstancesPrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -3470,11 +3581,13 @@ for DescribeCapacityReservationInstancesPrivatePoolOptions {
     }
 }
 /// A structure of the `DescribeCapacityReservations` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeCapacityReservationsPrivatePoolOptions {
     /// `Ids` on the wire.
     pub ids: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam
 for DescribeCapacityReservationsPrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -3482,6 +3595,7 @@ for DescribeCapacityReservationsPrivatePoolOptions {
     }
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3516,6 +3630,7 @@ pub struct DescribeDedicatedHostsInstance {
     pub socket_id: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3536,6 +3651,7 @@ pub struct DescribeDedicatedHostsNetworkAttributes {
     pub udp_timeout: Option<i32>,
 }
 /// A structure of the `DescribeDeploymentSets` response.
+#[cfg(feature = "deployment-sets")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3563,6 +3679,7 @@ pub struct DescribeDeploymentSetsCapacity {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticReports` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3597,6 +3714,7 @@ pub struct DescribeDiagnosticReportsIssue {
     pub severity: Option<String>,
 }
 /// A structure of the `DescribeDisks` response.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3950,6 +4068,7 @@ pub struct DescribeDisksDisk {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeElasticityAssurances` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -3984,6 +4103,7 @@ pub struct DescribeElasticityAssurancesAllocatedResource {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeHaVips` request.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeHaVipsFilter {
     /// `Key` on the wire.
@@ -3991,6 +4111,7 @@ pub struct DescribeHaVipsFilter {
     /// `Value` on the wire.
     pub value: Vec<String>,
 }
+#[cfg(feature = "other")]
 impl aliyun_core::params::StructParam for DescribeHaVipsFilter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -4007,6 +4128,7 @@ impl aliyun_core::params::StructParam for DescribeHaVipsFilter {
     }
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4076,6 +4198,7 @@ pub struct DescribeImagesDiskDeviceMapping {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4302,6 +4425,7 @@ pub struct DescribeImagesImage {
     pub usage: Option<String>,
 }
 /// A structure of the `DescribeInstanceAttachmentAttributes` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4329,6 +4453,7 @@ pub struct DescribeInstanceAttachmentAttributesInstance {
     pub private_pool_options_match_criteria: Option<String>,
 }
 /// A structure of the `DescribeInstanceAttribute` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4363,6 +4488,7 @@ pub struct DescribeInstanceAttributeEipAddress {
     pub ip_address: Option<String>,
 }
 /// A structure of the `DescribeInstanceModificationPrice` request.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeInstanceModificationPriceDataDisk {
     /// `Category` on the wire.
@@ -4372,6 +4498,7 @@ pub struct DescribeInstanceModificationPriceDataDisk {
     /// `Size` on the wire.
     pub size: Option<i32>,
 }
+#[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -4384,17 +4511,20 @@ impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceDataD
     }
 }
 /// A structure of the `DescribeInstanceModificationPrice` request and 2 more.
+#[cfg(any(feature = "instances", feature = "pricing"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeInstanceModificationPriceSystemDisk {
     /// `Category` on the wire.
     pub category: Option<String>,
 }
+#[cfg(any(feature = "instances", feature = "pricing"))]
 impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
     }
 }
 /// A structure of the `DescribeInstanceTypes` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4678,6 +4808,7 @@ pub struct DescribeInstanceTypesInstanceType {
     pub total_eni_queue_quantity: Option<i32>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4705,6 +4836,7 @@ pub struct DescribeInstancesDedicatedHostAttribute {
     pub dedicated_host_name: Option<String>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4746,6 +4878,7 @@ pub struct DescribeInstancesEipAddress {
     pub is_support_unassociate: Option<bool>,
 }
 /// A structure of the `DescribeInstancesFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4775,6 +4908,7 @@ pub struct DescribeInstancesFullStatusExtendedAttribute {
     pub inactive_disks: Vec<InactiveDisk>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -4788,6 +4922,7 @@ pub struct DescribeInstancesHibernationOptions {
     pub configured: Option<bool>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5220,6 +5355,7 @@ pub struct DescribeInstancesInstance {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5290,6 +5426,7 @@ pub struct DescribeInstancesNetworkInterface {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeInvocations` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5447,6 +5584,7 @@ pub struct DescribeInvocationsInvocation {
     pub working_dir: Option<String>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5537,6 +5675,7 @@ pub struct DescribeLaunchTemplateVersionsDataDisk {
     pub snapshot_id: Option<String>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5601,6 +5740,7 @@ pub struct DescribeLaunchTemplateVersionsNetworkInterface {
     pub v_switch_id: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5644,6 +5784,7 @@ pub struct DescribeNetworkInterfaceAttributeAttachment {
     pub trunk_network_interface_id: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5671,6 +5812,7 @@ pub struct DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration {
     pub udp_timeout: Option<i32>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5698,6 +5840,7 @@ pub struct DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
     pub queue_pair_number: Option<i32>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5721,6 +5864,7 @@ pub struct DescribeNetworkInterfaceAttributePrivateIpSet {
     pub private_ip_address: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaces` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5755,6 +5899,7 @@ pub struct DescribeNetworkInterfacesAttachment {
     pub trunk_network_interface_id: Option<String>,
 }
 /// A structure of the `DescribePrefixListAttributes` response.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5775,6 +5920,7 @@ pub struct DescribePrefixListAttributesEntry {
     pub description: Option<String>,
 }
 /// A structure of the `DescribePrice` request.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceDataDisk {
     /// `Size` on the wire.
@@ -5784,6 +5930,7 @@ pub struct DescribePriceDataDisk {
     /// `PerformanceLevel` on the wire.
     pub performance_level: Option<String>,
 }
+#[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribePriceDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
@@ -5796,6 +5943,7 @@ impl aliyun_core::params::StructParam for DescribePriceDataDisk {
     }
 }
 /// A structure of the `DescribePrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5855,6 +6003,7 @@ pub struct DescribePricePrice {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribePrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5876,11 +6025,13 @@ pub struct DescribePricePriceInfo {
     pub rules: Vec<Rule>,
 }
 /// A structure of the `DescribePrice` request.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceSchedulerOptions {
     /// `DedicatedHostId` on the wire.
     pub dedicated_host_id: Option<String>,
 }
+#[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribePriceSchedulerOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -5891,6 +6042,7 @@ impl aliyun_core::params::StructParam for DescribePriceSchedulerOptions {
     }
 }
 /// A structure of the `DescribePrice` request.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceSystemDisk {
     /// `Category` on the wire.
@@ -5900,6 +6052,7 @@ pub struct DescribePriceSystemDisk {
     /// `PerformanceLevel` on the wire.
     pub performance_level: Option<String>,
 }
+#[cfg(feature = "pricing")]
 impl aliyun_core::params::StructParam for DescribePriceSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -5912,6 +6065,7 @@ impl aliyun_core::params::StructParam for DescribePriceSystemDisk {
     }
 }
 /// A structure of the `DescribeRecommendInstanceType` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -5960,6 +6114,7 @@ pub struct DescribeRecommendInstanceTypeInstanceType {
     pub support_io_optimized: Option<String>,
 }
 /// A structure of the `DescribeRenewalPrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6003,6 +6158,7 @@ pub struct DescribeRenewalPricePrice {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribeRenewalPrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6021,6 +6177,7 @@ pub struct DescribeRenewalPricePriceInfo {
     pub rules: Vec<Rule>,
 }
 /// A structure of the `DescribeResourcesModification` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6052,6 +6209,7 @@ pub struct DescribeResourcesModificationAvailableResource {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeResourcesModification` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6095,6 +6253,7 @@ pub struct DescribeResourcesModificationAvailableZone {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeSendFileResults` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6210,6 +6369,7 @@ pub struct DescribeSendFileResultsInvocation {
     pub vm_count: Option<i32>,
 }
 /// A structure of the `DescribeSendFileResults` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6272,6 +6432,7 @@ pub struct DescribeSendFileResultsInvokeInstance {
     pub update_time: Option<String>,
 }
 /// A structure of the `DescribeSnapshots` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6483,6 +6644,7 @@ pub struct DescribeSnapshotsSnapshot {
     pub usage: Option<String>,
 }
 /// A structure of the `DescribeStorageSetDetails` response.
+#[cfg(feature = "storage-sets")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6545,6 +6707,7 @@ pub struct DescribeStorageSetDetailsDisk {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeTags` response.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6568,6 +6731,7 @@ pub struct DescribeTagsTag {
     pub tag_value: Option<String>,
 }
 /// A structure of the `DescribeZones` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6658,6 +6822,7 @@ pub struct DescribeZonesZone {
     pub zone_type: Option<String>,
 }
 /// A structure of the `DetachInstanceRamRole` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6701,6 +6866,7 @@ pub struct DetachInstanceRamRoleResult {
     pub success: Option<bool>,
 }
 /// A structure of the `DescribePrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6747,6 +6913,7 @@ pub struct DetailInfo {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6769,6 +6936,7 @@ pub struct DetectionOptions {
     pub status: Option<String>,
 }
 /// A structure of the `DisableActivation` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6845,6 +7013,7 @@ pub struct DisableActivationActivation {
     pub time_to_live_in_hours: Option<i64>,
 }
 /// A structure of the `ModifyInstanceSpec` request and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Disk {
     /// `Category` on the wire.
@@ -6854,6 +7023,7 @@ pub struct Disk {
     /// `PerformanceLevel` on the wire.
     pub performance_level: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for Disk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -6866,6 +7036,7 @@ impl aliyun_core::params::StructParam for Disk {
     }
 }
 /// A structure of the `DescribeImageFromFamily` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6921,6 +7092,7 @@ pub struct DiskDeviceMapping {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDisksFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -6958,6 +7130,7 @@ pub struct DiskEventType {
     pub impact_level: Option<String>,
 }
 /// A structure of the `DescribeDisksFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7000,6 +7173,7 @@ pub struct DiskFullStatusType {
     pub status: Option<EventType>,
 }
 /// A structure of the `DescribeDiskMonitorData` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7076,6 +7250,7 @@ pub struct DiskMonitorData {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7096,6 +7271,7 @@ pub struct EcsCapacityReservationAttr {
     pub capacity_reservation_preference: Option<String>,
 }
 /// A structure of the `DescribeEipAddresses` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7195,6 +7371,7 @@ pub struct EipAddress {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeEipMonitorData` response and 1 more.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7243,6 +7420,7 @@ pub struct EipMonitorData {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `DescribeElasticityAssurances` response.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7365,6 +7543,7 @@ pub struct ElasticityAssuranceItem {
     pub used_assurance_times: Option<i32>,
 }
 /// A structure of the `DescribeEniMonitorData` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7427,6 +7606,7 @@ pub struct EniMonitorData {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `CreatePrefixList` request and 1 more.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entry {
     /// `Cidr` on the wire.
@@ -7434,6 +7614,7 @@ pub struct Entry {
     /// `Description` on the wire.
     pub description: Option<String>,
 }
+#[cfg(feature = "prefix-lists")]
 impl aliyun_core::params::StructParam for Entry {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Cidr"), self.cidr.as_ref());
@@ -7448,6 +7629,7 @@ impl aliyun_core::params::StructParam for Entry {
     }
 }
 /// A structure of the `DescribeDisksFullStatus` request and 2 more.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventTime {
     /// `Start` on the wire.
@@ -7455,6 +7637,7 @@ pub struct EventTime {
     /// `End` on the wire.
     pub end: Option<String>,
 }
+#[cfg(feature = "system-events")]
 impl aliyun_core::params::StructParam for EventTime {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Start"), self.start.as_ref());
@@ -7462,6 +7645,7 @@ impl aliyun_core::params::StructParam for EventTime {
     }
 }
 /// A structure of the `DescribeDisksFullStatus` response and 2 more.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7482,6 +7666,7 @@ pub struct EventType {
     pub name: Option<String>,
 }
 /// A structure of the `DescribeInstanceHistoryEvents` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7590,6 +7775,7 @@ pub struct ExtendedAttribute {
     pub response_result: Option<String>,
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7603,6 +7789,7 @@ pub struct Features {
     pub nvme_support: Option<String>,
 }
 /// A structure of the `ModifyDedicatedHostsChargeType` response and 1 more.
+#[cfg(any(feature = "dedicated-hosts", feature = "instances"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7630,6 +7817,7 @@ pub struct FeeOfInstance {
     pub instance_id: Option<String>,
 }
 /// A structure of the `DescribeAccessPoints` request and 4 more.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     /// `Key` on the wire.
@@ -7637,6 +7825,7 @@ pub struct Filter {
     /// `Value` on the wire.
     pub value: Vec<String>,
 }
+#[cfg(feature = "other")]
 impl aliyun_core::params::StructParam for Filter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -7653,6 +7842,7 @@ impl aliyun_core::params::StructParam for Filter {
     }
 }
 /// A structure of the `DescribeForwardTableEntries` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7715,6 +7905,7 @@ pub struct ForwardTableEntry {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeHaVips` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7802,17 +7993,20 @@ pub struct HaVip {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `CreateInstance` request and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HibernationOptions {
     /// `Configured` on the wire.
     pub configured: Option<bool>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for HibernationOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Configured"), self.configured.as_ref());
     }
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7826,6 +8020,7 @@ pub struct HostDetailInfo {
     pub serial_number: Option<String>,
 }
 /// A structure of the `DescribeHpcClusters` response.
+#[cfg(feature = "hpc-clusters")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -7853,6 +8048,7 @@ pub struct HpcCluster {
     pub name: Option<String>,
 }
 /// A structure of the `DescribeImageFromFamily` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8024,6 +8220,7 @@ pub struct Image {
     pub usage: Option<String>,
 }
 /// A structure of the `DescribeImageComponents` response.
+#[cfg(feature = "image-builder")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8102,6 +8299,7 @@ pub struct ImageComponentSet {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8115,6 +8313,7 @@ pub struct ImageOptions {
     pub login_as_non_root: Option<bool>,
 }
 /// A structure of the `DescribeImagePipelineExecutions` response.
+#[cfg(feature = "image-builder")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8186,6 +8385,7 @@ pub struct ImagePipelineExecutionSet {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DescribeImagePipelines` response.
+#[cfg(feature = "image-builder")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8317,6 +8517,7 @@ pub struct ImagePipelineSet {
     pub v_switch_id: Option<String>,
 }
 /// A structure of the `ImportImage` request.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImportImageDiskDeviceMapping {
     /// `Device` on the wire.
@@ -8332,6 +8533,7 @@ pub struct ImportImageDiskDeviceMapping {
     /// `OSSObject` on the wire.
     pub oss_object: Option<String>,
 }
+#[cfg(feature = "images")]
 impl aliyun_core::params::StructParam for ImportImageDiskDeviceMapping {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Device"), self.device.as_ref());
@@ -8344,6 +8546,7 @@ impl aliyun_core::params::StructParam for ImportImageDiskDeviceMapping {
     }
 }
 /// A structure of the `DescribeInstanceHistoryEvents` response and 1 more.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8385,6 +8588,7 @@ pub struct InactiveDisk {
     pub release_time: Option<String>,
 }
 /// A structure of the `DeregisterManagedInstance` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8489,6 +8693,7 @@ pub struct Instance {
     pub resource_group_id: Option<String>,
 }
 /// Whether the cloud assistant client is installed and alive on one instance.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8560,6 +8765,7 @@ pub struct InstanceCloudAssistantStatus {
     pub support_session_manager: Option<bool>,
 }
 /// A structure of the `DescribeInstancesFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8588,6 +8794,7 @@ pub struct InstanceFullStatusType {
     pub status: Option<EventType>,
 }
 /// A structure of the `DescribeCapacityReservationInstances` response and 1 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8601,6 +8808,7 @@ pub struct InstanceIdSet {
     pub instance_id: Option<String>,
 }
 /// A structure of the `DescribeInstanceMonitorData` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8726,6 +8934,7 @@ pub struct InstanceMonitorData {
     pub time_stamp: Option<String>,
 }
 /// A structure of the `ListPluginStatus` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8748,6 +8957,7 @@ pub struct InstancePluginStatus {
     pub plugin_status_set: Vec<PluginStatus>,
 }
 /// A structure of the `DescribeInstanceRamRole` response and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8768,6 +8978,7 @@ pub struct InstanceRamRoleSet {
     pub ram_role_name: Option<String>,
 }
 /// A structure of the `DescribeInstanceAutoRenewAttribute` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8809,6 +9020,7 @@ pub struct InstanceRenewAttribute {
     pub renewal_status: Option<String>,
 }
 /// A structure of the `RebootInstances` response and 2 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8850,6 +9062,7 @@ pub struct InstanceResponse {
     pub previous_status: Option<String>,
 }
 /// A structure of the `DescribeInstanceStatus` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8870,6 +9083,7 @@ pub struct InstanceStatus {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeInstanceHistoryEvents` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8941,6 +9155,7 @@ pub struct InstanceSystemEventType {
     pub resource_type: Option<String>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response and 1 more.
+#[cfg(any(feature = "launch-templates", feature = "snapshots"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8961,6 +9176,7 @@ pub struct InstanceTag {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeImageSupportInstanceTypes` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -8995,6 +9211,7 @@ pub struct InstanceType {
     pub memory_size: Option<f64>,
 }
 /// A structure of the `DescribeInstanceTypeFamilies` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9015,6 +9232,7 @@ pub struct InstanceTypeFamily {
     pub instance_type_family_id: Option<String>,
 }
 /// A structure of the `DescribeManagedInstances` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9133,6 +9351,7 @@ pub struct Instances {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DescribeInvocationResults` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9176,6 +9395,7 @@ pub struct Invocation {
     pub total_count: Option<i64>,
 }
 /// A structure of the `DescribeInvocationResults` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9317,6 +9537,7 @@ pub struct InvocationResult {
     pub username: Option<String>,
 }
 /// A structure of the `DescribeInvocations` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9428,6 +9649,7 @@ pub struct InvokeInstance {
     pub update_time: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` response and 3 more.
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9441,6 +9663,7 @@ pub struct Ipv4PrefixSet {
     pub ipv4_prefix: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` response and 3 more.
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9454,6 +9677,7 @@ pub struct Ipv6PrefixSet {
     pub ipv6_prefix: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` response and 3 more.
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9467,6 +9691,7 @@ pub struct Ipv6Set {
     pub ipv6_address: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticReportAttributes` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9501,6 +9726,7 @@ pub struct Issue {
     pub severity: Option<String>,
 }
 /// A structure of the `DescribeImages` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9535,6 +9761,7 @@ pub struct Item {
     pub value: Option<String>,
 }
 /// A structure of the `DescribeKeyPairs` response.
+#[cfg(feature = "key-pairs")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9585,6 +9812,7 @@ pub struct KeyPair {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `CreateAutoProvisioningGroup` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9642,6 +9870,7 @@ pub struct LaunchResult {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -9683,6 +9912,7 @@ pub struct LaunchTemplateConfig {
     pub weighted_capacity: Option<f64>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10054,6 +10284,7 @@ pub struct LaunchTemplateData {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeLaunchTemplates` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10125,6 +10356,7 @@ pub struct LaunchTemplateSet {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DeleteLaunchTemplateVersion` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10145,6 +10377,7 @@ pub struct LaunchTemplateVersion {
     pub launch_template_version_number: Option<i64>,
 }
 /// A structure of the `DescribeLaunchTemplateVersions` response.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10210,6 +10443,7 @@ pub struct LaunchTemplateVersionSet {
     pub version_number: Option<i64>,
 }
 /// A structure of the `DescribeClassicLinkInstances` response.
+#[cfg(feature = "public-addresses")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10230,6 +10464,7 @@ pub struct Link {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `ListTagResources` request.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTagResourcesTagFilter {
     /// `TagKey` on the wire.
@@ -10237,6 +10472,7 @@ pub struct ListTagResourcesTagFilter {
     /// `TagValues` on the wire.
     pub tag_values: Vec<String>,
 }
+#[cfg(feature = "tags")]
 impl aliyun_core::params::StructParam for ListTagResourcesTagFilter {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.TagKey"), self.tag_key.as_ref());
@@ -10253,6 +10489,7 @@ impl aliyun_core::params::StructParam for ListTagResourcesTagFilter {
     }
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10280,6 +10517,7 @@ pub struct LocalStorageCapacity {
     pub total_disk: Option<i32>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10300,6 +10538,7 @@ pub struct LockReason {
     pub lock_reason: Option<String>,
 }
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10332,6 +10571,7 @@ pub struct MaintenanceAttribute {
     pub notify_on_maintenance: Option<bool>,
 }
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10352,6 +10592,7 @@ pub struct MaintenanceWindow {
     pub start_time: Option<String>,
 }
 /// A structure of the `DescribeInstances` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10379,6 +10620,7 @@ pub struct MetadataOptions {
     pub http_tokens: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticReportAttributes` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10422,6 +10664,7 @@ pub struct MetricResult {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticMetricSets` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10470,6 +10713,7 @@ pub struct MetricSets {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDiagnosticMetrics` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10525,6 +10769,7 @@ pub struct Metrics {
     pub supported_operating_system: Option<String>,
 }
 /// A structure of the `ModifyAutoProvisioningGroup` request.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyAutoProvisioningGroupLaunchTemplateConfig {
     /// `InstanceType` on the wire.
@@ -10538,6 +10783,7 @@ pub struct ModifyAutoProvisioningGroupLaunchTemplateConfig {
     /// `WeightedCapacity` on the wire.
     pub weighted_capacity: Option<f64>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
 impl aliyun_core::params::StructParam
 for ModifyAutoProvisioningGroupLaunchTemplateConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10553,6 +10799,7 @@ for ModifyAutoProvisioningGroupLaunchTemplateConfig {
     }
 }
 /// A structure of the `ModifyCapacityReservation` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyCapacityReservationPrivatePoolOptions {
     /// `Id` on the wire.
@@ -10560,6 +10807,7 @@ pub struct ModifyCapacityReservationPrivatePoolOptions {
     /// `Name` on the wire.
     pub name: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam for ModifyCapacityReservationPrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
@@ -10574,6 +10822,7 @@ impl aliyun_core::params::StructParam for ModifyCapacityReservationPrivatePoolOp
     }
 }
 /// A structure of the `ModifyCloudAssistantSettings` request.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsAgentUpgradeConfig {
@@ -10590,6 +10839,7 @@ pub struct ModifyCloudAssistantSettingsAgentUpgradeConfig {
     #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
 impl aliyun_core::params::StructParam
 for ModifyCloudAssistantSettingsAgentUpgradeConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10612,6 +10862,7 @@ for ModifyCloudAssistantSettingsAgentUpgradeConfig {
     }
 }
 /// A structure of the `ModifyCloudAssistantSettings` request.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsOssDeliveryConfig {
@@ -10634,6 +10885,7 @@ pub struct ModifyCloudAssistantSettingsOssDeliveryConfig {
     #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
 impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsOssDeliveryConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.BucketName"), self.bucket_name.as_ref());
@@ -10654,6 +10906,7 @@ impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsOssDeliver
     }
 }
 /// A structure of the `ModifyCloudAssistantSettings` request.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsSlsDeliveryConfig {
@@ -10667,6 +10920,7 @@ pub struct ModifyCloudAssistantSettingsSlsDeliveryConfig {
     #[serde(rename = "ProjectName", skip_serializing_if = "Option::is_none")]
     pub project_name: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
 impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsSlsDeliveryConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Enabled"), self.enabled.as_ref());
@@ -10675,6 +10929,7 @@ impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsSlsDeliver
     }
 }
 /// A structure of the `ModifyDiskSpec` request.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyDiskSpecPerformanceControlOptions {
     /// `IOPS` on the wire.
@@ -10684,6 +10939,7 @@ pub struct ModifyDiskSpecPerformanceControlOptions {
     /// `Throughput` on the wire.
     pub throughput: Option<i32>,
 }
+#[cfg(feature = "disks")]
 impl aliyun_core::params::StructParam for ModifyDiskSpecPerformanceControlOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.IOPS"), self.iops.as_ref());
@@ -10692,17 +10948,20 @@ impl aliyun_core::params::StructParam for ModifyDiskSpecPerformanceControlOption
     }
 }
 /// A structure of the `ModifyImageAttribute` request.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyImageAttributeFeatures {
     /// `NvmeSupport` on the wire.
     pub nvme_support: Option<String>,
 }
+#[cfg(feature = "images")]
 impl aliyun_core::params::StructParam for ModifyImageAttributeFeatures {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.NvmeSupport"), self.nvme_support.as_ref());
     }
 }
 /// A structure of the `ModifyInstanceAttachmentAttributes` request.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttachmentAttributesPrivatePoolOptions {
     /// `MatchCriteria` on the wire.
@@ -10710,6 +10969,7 @@ pub struct ModifyInstanceAttachmentAttributesPrivatePoolOptions {
     /// `Id` on the wire.
     pub id: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam
 for ModifyInstanceAttachmentAttributesPrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10725,17 +10985,20 @@ for ModifyInstanceAttachmentAttributesPrivatePoolOptions {
     }
 }
 /// A structure of the `ModifyInstanceAttribute` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeCpuOptions {
     /// `TopologyType` on the wire.
     pub topology_type: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for ModifyInstanceAttributeCpuOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.TopologyType"), self.topology_type.as_ref());
     }
 }
 /// A structure of the `ModifyInstanceAttribute` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeRemoteConnectionOptions {
     /// `Password` on the wire.
@@ -10743,6 +11006,7 @@ pub struct ModifyInstanceAttributeRemoteConnectionOptions {
     /// `Type` on the wire.
     pub r#type: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam
 for ModifyInstanceAttributeRemoteConnectionOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10751,6 +11015,7 @@ for ModifyInstanceAttributeRemoteConnectionOptions {
     }
 }
 /// A structure of the `ModifyInstanceMaintenanceAttributes` request.
+#[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceMaintenanceAttributesMaintenanceWindow {
     /// `EndTime` on the wire.
@@ -10758,6 +11023,7 @@ pub struct ModifyInstanceMaintenanceAttributesMaintenanceWindow {
     /// `StartTime` on the wire.
     pub start_time: Option<String>,
 }
+#[cfg(feature = "monitoring")]
 impl aliyun_core::params::StructParam
 for ModifyInstanceMaintenanceAttributesMaintenanceWindow {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
@@ -10766,6 +11032,7 @@ for ModifyInstanceMaintenanceAttributesMaintenanceWindow {
     }
 }
 /// A structure of the `ModifyInstanceSpec` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceSpecTemporary {
     /// `StartTime` on the wire.
@@ -10775,6 +11042,7 @@ pub struct ModifyInstanceSpecTemporary {
     /// `InternetMaxBandwidthOut` on the wire.
     pub internet_max_bandwidth_out: Option<i32>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for ModifyInstanceSpecTemporary {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.StartTime"), self.start_time.as_ref());
@@ -10798,6 +11066,7 @@ impl aliyun_core::params::StructParam for ModifyInstanceSpecTemporary {
     }
 }
 /// A structure of the `ModifyManagedInstance` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10818,11 +11087,13 @@ pub struct ModifyManagedInstanceInstance {
     pub instance_name: Option<String>,
 }
 /// A structure of the `ModifyPrefixList` request.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyPrefixListRemoveEntry {
     /// `Cidr` on the wire.
     pub cidr: Option<String>,
 }
+#[cfg(feature = "prefix-lists")]
 impl aliyun_core::params::StructParam for ModifyPrefixListRemoveEntry {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Cidr"), self.cidr.as_ref());
@@ -10836,6 +11107,7 @@ impl aliyun_core::params::StructParam for ModifyPrefixListRemoveEntry {
     }
 }
 /// A structure of the `ModifyReservedInstances` request.
+#[cfg(feature = "reserved-instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyReservedInstancesConfiguration {
     /// Required by the API reference; not checked by the SDK.
@@ -10849,6 +11121,7 @@ pub struct ModifyReservedInstancesConfiguration {
     /// `ZoneId` on the wire.
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "reserved-instances")]
 impl aliyun_core::params::StructParam for ModifyReservedInstancesConfiguration {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -10864,6 +11137,7 @@ impl aliyun_core::params::StructParam for ModifyReservedInstancesConfiguration {
     }
 }
 /// A structure of the `DescribeNatGateways` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10958,6 +11232,7 @@ pub struct NatGateway {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `AllocateDedicatedHosts` request and 1 more.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkAttributes {
     /// `SlbUdpTimeout` on the wire.
@@ -10965,6 +11240,7 @@ pub struct NetworkAttributes {
     /// `UdpTimeout` on the wire.
     pub udp_timeout: Option<i32>,
 }
+#[cfg(feature = "dedicated-hosts")]
 impl aliyun_core::params::StructParam for NetworkAttributes {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -10973,6 +11249,7 @@ impl aliyun_core::params::StructParam for NetworkAttributes {
     }
 }
 /// A structure of the `DescribeInstanceTypes` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -10986,6 +11263,7 @@ pub struct NetworkCardInfo {
     pub network_card_index: Option<i32>,
 }
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterface {
     /// `Description` on the wire.
@@ -11005,6 +11283,7 @@ pub struct NetworkInterface {
     /// `VSwitchId` on the wire.
     pub v_switch_id: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
 impl aliyun_core::params::StructParam for NetworkInterface {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
@@ -11047,6 +11326,7 @@ impl aliyun_core::params::StructParam for NetworkInterface {
     }
 }
 /// A structure of the `CreateNetworkInterfacePermission` response and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11095,6 +11375,7 @@ pub struct NetworkInterfacePermission {
     pub service_name: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaces` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11301,6 +11582,7 @@ pub struct NetworkInterfaceSet {
     pub zone_id: Option<String>,
 }
 /// A structure of the `CreateNetworkInterface` request and 1 more.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterfaceTrafficConfig {
     /// `NetworkInterfaceTrafficMode` on the wire.
@@ -11314,6 +11596,7 @@ pub struct NetworkInterfaceTrafficConfig {
     /// `TxQueueSize` on the wire.
     pub tx_queue_size: Option<i32>,
 }
+#[cfg(feature = "network-interfaces")]
 impl aliyun_core::params::StructParam for NetworkInterfaceTrafficConfig {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -11332,6 +11615,7 @@ impl aliyun_core::params::StructParam for NetworkInterfaceTrafficConfig {
     }
 }
 /// A structure of the `DescribeRouteTables` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11366,6 +11650,7 @@ pub struct NextHop {
     pub weight: Option<i32>,
 }
 /// A structure of the `CreateRouteEntry` request and 1 more.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NextHopList {
     /// `NextHopId` on the wire.
@@ -11373,6 +11658,7 @@ pub struct NextHopList {
     /// `NextHopType` on the wire.
     pub next_hop_type: Option<String>,
 }
+#[cfg(feature = "other")]
 impl aliyun_core::params::StructParam for NextHopList {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.NextHopId"), self.next_hop_id.as_ref());
@@ -11380,6 +11666,15 @@ impl aliyun_core::params::StructParam for NextHopList {
     }
 }
 /// A structure of the `DescribeDedicatedHosts` response and 4 more.
+#[cfg(
+    any(
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "instances",
+        feature = "other",
+        feature = "reserved-instances"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11393,6 +11688,7 @@ pub struct OperationLock {
     pub lock_reason: Option<String>,
 }
 /// A structure of the `DeleteSnapshotGroup` response and 2 more.
+#[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11429,6 +11725,7 @@ pub struct OperationProgress {
     pub related_item_set: Vec<RelatedItem>,
 }
 /// An instance's operating system family.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OsType {
@@ -11441,10 +11738,12 @@ pub enum OsType {
     /// A value this version of the SDK does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "cloud-assistant")]
 aliyun_core::__private::text_enum!(
     OsType { Windows => "Windows", Linux => "Linux", FreeBsd => "FreeBSD" }
 );
 /// A structure of the `DescribeCloudAssistantSettings` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11500,6 +11799,7 @@ pub struct OssDeliveryConfig {
     pub prefix: Option<String>,
 }
 /// A structure of the `DescribeCommands` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11543,6 +11843,7 @@ pub struct ParameterDefinition {
     pub required: Option<bool>,
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11556,6 +11857,7 @@ pub struct PayAsYouGoOptions {
     pub allocation_strategy: Option<String>,
 }
 /// A structure of the `DescribeSecurityGroupAttribute` response.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11730,6 +12032,7 @@ pub struct Permission {
     pub source_prefix_list_name: Option<String>,
 }
 /// A structure of the `AuthorizeSecurityGroup` request and 1 more.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Permissions {
     /// `Description` on the wire.
@@ -11763,6 +12066,7 @@ pub struct Permissions {
     /// `SourcePrefixListId` on the wire.
     pub source_prefix_list_id: Option<String>,
 }
+#[cfg(feature = "security-groups")]
 impl aliyun_core::params::StructParam for Permissions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
@@ -11808,6 +12112,7 @@ impl aliyun_core::params::StructParam for Permissions {
     }
 }
 /// A structure of the `DescribePhysicalConnections` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11940,6 +12245,7 @@ pub struct PhysicalConnectionType {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeDisks` response.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11953,6 +12259,7 @@ pub struct Placement {
     pub zone_ids: Option<String>,
 }
 /// A structure of the `ListPluginStatus` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -11994,6 +12301,7 @@ pub struct PluginStatus {
     pub plugin_version: Option<String>,
 }
 /// A structure of the `DescribePrefixLists` response.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12049,6 +12357,7 @@ pub struct PrefixList {
     pub prefix_list_name: Option<String>,
 }
 /// A structure of the `DescribePrefixListAssociations` response.
+#[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12069,6 +12378,7 @@ pub struct PrefixListAssociation {
     pub resource_type: Option<String>,
 }
 /// A structure of the `DescribeInstanceModificationPrice` response and 1 more.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12103,6 +12413,7 @@ pub struct Price {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribeInstanceModificationPrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12121,6 +12432,7 @@ pub struct PriceInfo {
     pub rules: Vec<Rule>,
 }
 /// A structure of the `CreateNetworkInterface` response and 1 more.
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12141,6 +12453,7 @@ pub struct PrivateIpSet {
     pub private_ip_address: Option<String>,
 }
 /// A structure of the `CreateCapacityReservation` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrivatePoolOptions {
     /// `Name` on the wire.
@@ -12148,6 +12461,7 @@ pub struct PrivatePoolOptions {
     /// `MatchCriteria` on the wire.
     pub match_criteria: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
 impl aliyun_core::params::StructParam for PrivatePoolOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
@@ -12155,6 +12469,7 @@ impl aliyun_core::params::StructParam for PrivatePoolOptions {
     }
 }
 /// A structure of the `DescribeBandwidthPackages` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12175,6 +12490,7 @@ pub struct PublicIpAddresse {
     pub ip_address: Option<String>,
 }
 /// A structure of the `DescribeRecommendInstanceType` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12249,6 +12565,7 @@ pub struct RecommendInstanceType {
     pub zones: Vec<Zone>,
 }
 /// A structure of the `DescribeSecurityGroupReferences` response.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12269,6 +12586,7 @@ pub struct ReferencingSecurityGroup {
     pub security_group_id: Option<String>,
 }
 /// A structure of the `DescribeRegions` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12303,6 +12621,7 @@ pub struct Region {
     pub status: Option<String>,
 }
 /// A structure of the `DeleteSnapshotGroup` response and 2 more.
+#[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12323,6 +12642,7 @@ pub struct RelatedItem {
     pub value: Option<String>,
 }
 /// A structure of the `DescribePrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12332,17 +12652,20 @@ pub struct RelatedPrice {
     pub marketplace_image_price: Option<Price>,
 }
 /// A structure of the `ReplaceSystemDisk` request.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplaceSystemDiskSystemDisk {
     /// `Size` on the wire.
     pub size: Option<i32>,
 }
+#[cfg(feature = "disks")]
 impl aliyun_core::params::StructParam for ReplaceSystemDiskSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
     }
 }
 /// A structure of the `DescribeDiagnosticReports` response.
+#[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12428,6 +12751,7 @@ pub struct Report {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeReservedInstances` response.
+#[cfg(feature = "reserved-instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12564,6 +12888,7 @@ pub struct ReservedInstance {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeReservedInstanceAutoRenewAttribute` response.
+#[cfg(feature = "reserved-instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12598,6 +12923,7 @@ pub struct ReservedInstanceRenewAttribute {
     pub reserved_instance_id: Option<String>,
 }
 /// A structure of the `ResetDisks` request.
+#[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResetDisksDisk {
     /// `DiskId` on the wire.
@@ -12605,6 +12931,7 @@ pub struct ResetDisksDisk {
     /// `SnapshotId` on the wire.
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "disks")]
 impl aliyun_core::params::StructParam for ResetDisksDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.DiskId"), self.disk_id.as_ref());
@@ -12612,6 +12939,7 @@ impl aliyun_core::params::StructParam for ResetDisksDisk {
     }
 }
 /// A structure of the `DescribeResourceByTags` response.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12639,6 +12967,7 @@ pub struct Resource {
     pub resource_type: Option<String>,
 }
 /// A structure of the `DescribeRenewalPrice` response.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12682,6 +13011,7 @@ pub struct ResourcePriceModel {
     pub trade_price: Option<f64>,
 }
 /// A structure of the `DescribeTags` response.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12772,6 +13102,7 @@ pub struct ResourceTypeCount {
     pub volume: Option<i32>,
 }
 /// A structure of the `DescribeZones` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12839,6 +13170,7 @@ pub struct ResourcesInfo {
     pub system_disk_categories: Vec<String>,
 }
 /// A structure of the `RevokeSecurityGroupEgress` request.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RevokeSecurityGroupEgressPermissions {
     /// `Description` on the wire.
@@ -12872,6 +13204,7 @@ pub struct RevokeSecurityGroupEgressPermissions {
     /// `SourcePortRange` on the wire.
     pub source_port_range: Option<String>,
 }
+#[cfg(feature = "security-groups")]
 impl aliyun_core::params::StructParam for RevokeSecurityGroupEgressPermissions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Description"), self.description.as_ref());
@@ -12916,6 +13249,7 @@ impl aliyun_core::params::StructParam for RevokeSecurityGroupEgressPermissions {
     }
 }
 /// A structure of the `DescribeRouteTables` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -12973,6 +13307,7 @@ pub struct RouteEntry {
     pub r#type: Option<String>,
 }
 /// A structure of the `DescribeRouteTables` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13023,6 +13358,7 @@ pub struct RouteTable {
     pub v_router_id: Option<String>,
 }
 /// A structure of the `DescribeRouterInterfaces` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13204,6 +13540,7 @@ pub struct RouterInterfaceType {
     pub status: Option<String>,
 }
 /// A structure of the `DescribeInstanceModificationPrice` response and 2 more.
+#[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13224,6 +13561,7 @@ pub struct Rule {
     pub rule_id: Option<i64>,
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesCpuOptions {
     /// `Core` on the wire.
@@ -13235,6 +13573,7 @@ pub struct RunInstancesCpuOptions {
     /// `TopologyType` on the wire.
     pub topology_type: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesCpuOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Core"), self.core.as_ref());
@@ -13248,6 +13587,7 @@ impl aliyun_core::params::StructParam for RunInstancesCpuOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesDataDisk {
     /// `AutoSnapshotPolicyId` on the wire.
@@ -13281,6 +13621,7 @@ pub struct RunInstancesDataDisk {
     /// `StorageClusterId` on the wire.
     pub storage_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesDataDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13340,11 +13681,13 @@ impl aliyun_core::params::StructParam for RunInstancesDataDisk {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesImageOptions {
     /// `LoginAsNonRoot` on the wire.
     pub login_as_non_root: Option<bool>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesImageOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13355,6 +13698,7 @@ impl aliyun_core::params::StructParam for RunInstancesImageOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesNetworkInterface {
     /// `DeleteOnRelease` on the wire.
@@ -13392,6 +13736,7 @@ pub struct RunInstancesNetworkInterface {
     /// `VSwitchId` on the wire.
     pub v_switch_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13477,11 +13822,13 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesNetworkOptions {
     /// `EnableJumboFrame` on the wire.
     pub enable_jumbo_frame: Option<bool>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesNetworkOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13492,11 +13839,13 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSchedulerOptions {
     /// `DedicatedHostClusterId` on the wire.
     pub dedicated_host_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesSchedulerOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13507,6 +13856,7 @@ impl aliyun_core::params::StructParam for RunInstancesSchedulerOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSecurityOptions {
     /// `TrustedSystemMode` on the wire.
@@ -13514,6 +13864,7 @@ pub struct RunInstancesSecurityOptions {
     /// `ConfidentialComputingMode` on the wire.
     pub confidential_computing_mode: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesSecurityOptions {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params
@@ -13529,6 +13880,7 @@ impl aliyun_core::params::StructParam for RunInstancesSecurityOptions {
     }
 }
 /// A structure of the `RunInstances` request.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSystemDisk {
     /// `Size` on the wire.
@@ -13556,6 +13908,7 @@ pub struct RunInstancesSystemDisk {
     /// `StorageClusterId` on the wire.
     pub storage_cluster_id: Option<String>,
 }
+#[cfg(feature = "instances")]
 impl aliyun_core::params::StructParam for RunInstancesSystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
@@ -13608,6 +13961,7 @@ impl aliyun_core::params::StructParam for RunInstancesSystemDisk {
     }
 }
 /// A structure of the `DescribeInstancesFullStatus` response.
+#[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13658,6 +14012,7 @@ pub struct ScheduledSystemEventType {
     pub reason: Option<String>,
 }
 /// A structure of the `DescribeSecurityGroups` response.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13750,6 +14105,7 @@ pub struct SecurityGroup {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `DescribeSecurityGroupReferences` response.
+#[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13772,6 +14128,7 @@ pub struct SecurityGroupReference {
     pub security_group_id: Option<String>,
 }
 /// A structure of the `DescribeTerminalSessions` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13843,6 +14200,7 @@ pub struct Session {
     pub username: Option<String>,
 }
 /// A structure of the `DescribeImageSharePermission` response.
+#[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13856,6 +14214,7 @@ pub struct ShareGroup {
     pub group: Option<String>,
 }
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
+#[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13883,6 +14242,7 @@ pub struct SlaveInterfaceSpecificationSet {
     pub work_state: Option<String>,
 }
 /// A structure of the `DescribeCloudAssistantSettings` response.
+#[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13917,6 +14277,7 @@ pub struct SlsDeliveryConfig {
     pub project_name: Option<String>,
 }
 /// A structure of the `DescribeSnapshotGroups` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -13981,6 +14342,7 @@ pub struct Snapshot {
     pub tags: Vec<InstanceTag>,
 }
 /// A structure of the `DescribeSnapshotGroups` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14061,6 +14423,7 @@ pub struct SnapshotGroup {
     pub tags: Vec<InstanceTag>,
 }
 /// A structure of the `DescribeSnapshotLinks` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14151,6 +14514,7 @@ pub struct SnapshotLink {
     pub total_size: Option<i64>,
 }
 /// A structure of the `DescribeSnapshotPackage` response.
+#[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14185,6 +14549,7 @@ pub struct SnapshotPackage {
     pub start_time: Option<String>,
 }
 /// A structure of the `DescribeDedicatedHosts` response.
+#[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14226,6 +14591,7 @@ pub struct SocketCapacity {
     pub total_vcpu: Option<i32>,
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14253,6 +14619,7 @@ pub struct SpotOptions {
     pub instance_pools_to_use_count: Option<i32>,
 }
 /// A structure of the `DescribeSpotPriceHistory` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14308,6 +14675,7 @@ pub struct SpotPriceType {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeStorageCapacityUnits` response.
+#[cfg(feature = "storage-capacity-units")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14393,6 +14761,7 @@ pub struct StorageCapacityUnit {
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
 /// A structure of the `DescribeStorageSets` response.
+#[cfg(feature = "storage-sets")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14448,6 +14817,7 @@ pub struct StorageSet {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeDemands` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14489,6 +14859,7 @@ pub struct SupplyInfo {
     pub supply_status: Option<String>,
 }
 /// A structure of the `DescribeAvailableResource` response and 1 more.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14537,6 +14908,7 @@ pub struct SupportedResource {
     pub value: Option<String>,
 }
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
+#[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemDisk {
     /// `Category` on the wire.
@@ -14562,6 +14934,7 @@ pub struct SystemDisk {
     /// `Encrypted` on the wire.
     pub encrypted: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
 impl aliyun_core::params::StructParam for SystemDisk {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
@@ -14598,6 +14971,28 @@ impl aliyun_core::params::StructParam for SystemDisk {
     }
 }
 /// A structure of the `AddTags` request and 69 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "other",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units",
+        feature = "system-events",
+        feature = "tags"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tag {
     /// `Key` on the wire.
@@ -14605,6 +15000,28 @@ pub struct Tag {
     /// `Value` on the wire.
     pub value: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "other",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units",
+        feature = "system-events",
+        feature = "tags"
+    )
+)]
 impl aliyun_core::params::StructParam for Tag {
     fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
         params.push_opt(format!("{prefix}.Key"), self.key.as_ref());
@@ -14612,6 +15029,7 @@ impl aliyun_core::params::StructParam for Tag {
     }
 }
 /// A structure of the `ListTagResources` response.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14646,6 +15064,7 @@ pub struct TagResource {
     pub tag_value: Option<String>,
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
+#[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14680,6 +15099,7 @@ pub struct TargetCapacitySpecification {
     pub total_target_capacity: Option<f64>,
 }
 /// A structure of the `DescribeTasks` response.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14735,6 +15155,7 @@ pub struct Task {
     pub task_status: Option<String>,
 }
 /// A structure of the `DescribeInstanceTopology` response.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14755,6 +15176,7 @@ pub struct Topology {
     pub instance_id: Option<String>,
 }
 /// A structure of the `DescribeVRouters` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14812,6 +15234,7 @@ pub struct VRouter {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `DescribeVSwitches` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14895,6 +15318,7 @@ pub struct VSwitch {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeAccountAttributes` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -14950,6 +15374,7 @@ pub struct ValueItem {
     pub zone_id: Option<String>,
 }
 /// A structure of the `DescribeVirtualBorderRoutersForPhysicalConnection` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -15012,6 +15437,7 @@ pub struct VirtualBorderRouterForPhysicalConnectionType {
     pub vlan_id: Option<i32>,
 }
 /// A structure of the `DescribeVirtualBorderRouters` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -15158,6 +15584,7 @@ pub struct VirtualBorderRouterType {
     pub vlan_interface_id: Option<String>,
 }
 /// A structure of the `DescribeVpcs` response.
+#[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -15245,6 +15672,7 @@ pub struct Vpc {
     pub vpc_name: Option<String>,
 }
 /// A structure of the `DescribeInstanceAttribute` response and 1 more.
+#[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]
@@ -15281,6 +15709,7 @@ pub struct VpcAttributes {
     pub vpc_id: Option<String>,
 }
 /// A structure of the `DescribeRecommendInstanceType` response.
+#[cfg(feature = "regions")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 #[non_exhaustive]

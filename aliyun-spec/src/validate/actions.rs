@@ -43,6 +43,14 @@ impl Validator<'_> {
                 "doc must not be empty: it becomes the operation's documentation",
             );
         }
+        if let Some(group) = &action.group
+            && !matches(r"^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$", group)
+        {
+            self.problem(
+                format!("{path}.group"),
+                format!("expected a kebab-case name like `cloud-assistant`, got `{group}`"),
+            );
+        }
         if let Some(kind) = &action.operation_type
             && !matches(r"^[a-z]+$", kind)
         {

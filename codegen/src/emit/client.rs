@@ -42,8 +42,10 @@ pub fn client_module(service: &Service) -> TokenStream {
         ]);
         let deprecated = super::deprecation::attr(op.deprecated);
         let allow = super::deprecation::allow(op.deprecated);
+        let cfg = super::groups::action_cfg(op);
         quote! {
             #doc
+            #cfg
             #deprecated
             #allow
             pub fn #method(&self) -> super::operation::#module::#builder<aliyun_core::ServiceClient> {

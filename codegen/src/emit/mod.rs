@@ -9,6 +9,7 @@ mod client;
 mod deprecation;
 mod docs;
 mod errors;
+pub mod groups;
 mod member_docs;
 mod operation;
 mod rust;
@@ -165,19 +166,24 @@ fn root_module(service: &Service, spec_name: &str, modules: &[String]) -> TokenS
 /// The `operation` module: one submodule per action, and, written once here instead of in
 /// every action's docs, what every builder, call, paginator and error enum offers.
 fn operations_index(service: &Service) -> TokenStream {
-    let modules = service.operations.iter().map(|op| rust::ident(&op.snake));
+    let modules = service.operations.iter().map(|op| {
+        let module = rust::ident(&op.snake);
+        let cfg = groups::action_cfg(op);
+        quote!(#cfg pub mod #module;)
+    });
     let doc = docs::doc_paragraphs(&[
         format!(
             "One module per `{}` action: its input, builder, output and error enum.",
             service.code
         ),
         OPERATION_GUIDE.to_owned(),
+        groups::groups_doc(service),
     ]);
     let doc = doc.to_string().replace("# [doc", "# ! [doc");
     let doc: TokenStream = doc.parse().unwrap_or_default();
     quote! {
         #doc
-        #(pub mod #modules;)*
+        #(#modules)*
     }
 }
 

@@ -13,9 +13,13 @@ use super::wire::{WireName, validate_field, write_field};
 
 /// The whole `types.rs` module body.
 pub fn types_module(service: &Service) -> TokenStream {
-    let items = service.types.iter().map(|t| match t {
-        NamedType::Struct(s) => struct_type(s),
-        NamedType::Enum(e) => enum_type(e),
+    let cfgs = super::groups::type_cfgs(service);
+    let items = service.types.iter().map(|t| {
+        let cfg = cfgs.get(t.name());
+        match t {
+            NamedType::Struct(s) => struct_type(s, cfg),
+            NamedType::Enum(e) => enum_type(e, cfg),
+        }
     });
     let doc = format!(
         " Structures and enums shared by {} actions' inputs and outputs.",
@@ -102,7 +106,7 @@ fn wire_note(field: &Field) -> String {
     notes.join(" ")
 }
 
-fn struct_type(s: &StructType) -> TokenStream {
+fn struct_type(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
     let doc = doc_attrs(&spec_doc(&s.doc));
     let name = ident(&s.name);
     let non_exhaustive = (!s.in_input).then(|| quote!(#[non_exhaustive]));
@@ -144,9 +148,10 @@ fn struct_type(s: &StructType) -> TokenStream {
         },
         (false, false) => quote!(#[derive(Debug, Clone, PartialEq, Default)]),
     };
-    let param_impl = s.in_input.then(|| struct_param_impl(s));
+    let param_impl = s.in_input.then(|| struct_param_impl(s, cfg));
     quote! {
         #doc
+        #cfg
         #derives
         #non_exhaustive
         pub struct #name {
@@ -173,7 +178,7 @@ fn json_field_attrs(field: &Field, rename: bool) -> TokenStream {
 }
 
 /// How a structure parameter writes and checks its fields (`Prefix.Field`).
-fn struct_param_impl(s: &StructType) -> TokenStream {
+fn struct_param_impl(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
     let name = ident(&s.name);
     let writes = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
@@ -207,6 +212,7 @@ fn struct_param_impl(s: &StructType) -> TokenStream {
         }
     });
     quote! {
+        #cfg
         impl aliyun_core::params::StructParam for #name {
             fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
                 #(#writes)*
@@ -216,7 +222,7 @@ fn struct_param_impl(s: &StructType) -> TokenStream {
     }
 }
 
-fn enum_type(e: &EnumType) -> TokenStream {
+fn enum_type(e: &EnumType, cfg: Option<&TokenStream>) -> TokenStream {
     let doc = doc_attrs(&spec_doc(&e.doc));
     let name = ident(&e.name);
     let variants = e.values.iter().map(|v| {
@@ -236,6 +242,7 @@ fn enum_type(e: &EnumType) -> TokenStream {
     });
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum #name {
@@ -243,6 +250,7 @@ fn enum_type(e: &EnumType) -> TokenStream {
             /// A value this version of the SDK does not know, kept as sent.
             Unknown(String),
         }
+        #cfg
         aliyun_core::__private::text_enum!(#name { #(#mappings),* });
     }
 }

@@ -3,12 +3,14 @@
 //!
 //! The pipeline: [`read`] the facts (prose is never read), [`clean`] the known defects (each
 //! counted in the [`report`]), build [`shapes`], [`naming`] of structures and summaries, test
-//! cases from [`examples`], the document from [`mod@write`], then the hand-written [`overlay`].
+//! cases from [`examples`], API [`groups`] from the overlay's names for the metadata's
+//! directories, the document from [`mod@write`], then the hand-written [`overlay`].
 //! The output depends only on the input file and the overlay, so importing twice changes
 //! nothing.
 
 pub mod clean;
 pub mod examples;
+pub mod groups;
 pub mod naming;
 pub mod overlay;
 pub mod paging;
@@ -88,6 +90,8 @@ pub struct ImportedAction {
     pub deprecated: bool,
     /// `systemTags.operationType`.
     pub operation_type: Option<String>,
+    /// The API group (a Cargo feature of the product crate), from the overlay's `groups`.
+    pub group: Option<String>,
     /// Set when the action cannot use the product's method.
     pub method: Option<String>,
     /// Parameters.
@@ -129,11 +133,22 @@ pub fn convert(
     let docs = read::parse(api_docs)?;
     let mut report = Report::default();
     let product = product(&docs);
-    let actions: Vec<ImportedAction> = docs
+    let overlay: Option<serde_yaml::Value> = overlay
+        .map(serde_yaml::from_str)
+        .transpose()
+        .map_err(|e| ImportError::Overlay(PathBuf::from("overlay"), e.to_string()))?;
+    let groups = groups::assign(
+        &docs.directories,
+        overlay.as_ref().and_then(|o| o.get("groups")),
+    )?;
+    let mut actions: Vec<ImportedAction> = docs
         .actions
         .iter()
         .map(|raw| action(raw, &product, &mut report))
         .collect();
+    for action in &mut actions {
+        action.group = groups.get(&action.name).cloned();
+    }
     let shapes: Vec<(String, Vec<Member>, Vec<Member>)> = actions
         .iter()
         .map(|a| (a.name.clone(), a.params.clone(), a.fields.clone()))
@@ -144,10 +159,8 @@ pub fn convert(
     report.shared_types = names.types.values().filter(|t| t.uses > 1).count();
     report.shared_uses = names.types.values().map(|t| t.uses - 1).sum();
     let mut doc = write::spec(&product, &actions, &names);
-    if let Some(overlay) = overlay {
-        let overlay: serde_yaml::Value = serde_yaml::from_str(overlay)
-            .map_err(|e| ImportError::Overlay(PathBuf::from("overlay"), e.to_string()))?;
-        overlay::merge(&mut doc, &overlay);
+    if let Some(overlay) = &overlay {
+        overlay::merge(&mut doc, overlay);
     }
     let header = format!(
         "# {} API version {}: written by `cargo xtask import` from the product's API metadata\n\
@@ -345,6 +358,7 @@ fn action(raw: &RawAction, product: &ImportedProduct, report: &mut Report) -> Im
         name: raw.name.clone(),
         doc: naming::summary(&raw.name),
         deprecated: raw.deprecated,
+        group: None,
         operation_type: raw.operation_type.clone(),
         method,
         params,

@@ -20,6 +20,19 @@ pub struct ApiDocs {
     pub endpoints: Vec<(String, String)>,
     /// Actions sorted by name.
     pub actions: Vec<RawAction>,
+    /// The `directories` tree that groups the actions, in file order.
+    pub directories: Vec<Directory>,
+}
+
+/// One node of the `directories` tree.
+#[derive(Debug, Clone)]
+pub struct Directory {
+    /// The directory's id (a number in the published files, read as text).
+    pub id: String,
+    /// The actions listed directly in it.
+    pub actions: Vec<String>,
+    /// Its sub-directories.
+    pub children: Vec<Directory>,
 }
 
 /// One action's facts.
@@ -99,12 +112,44 @@ pub fn parse(text: &str) -> Result<ApiDocs, ImportError> {
         .map(|(name, api)| read_action(name, api, schemas))
         .collect();
     actions.sort_by(|a, b| a.name.cmp(&b.name));
+    let directories = root
+        .get("directories")
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(directory).collect())
+        .unwrap_or_default();
     Ok(ApiDocs {
         product,
         version,
         style,
         endpoints,
         actions,
+        directories,
+    })
+}
+
+fn directory(node: &Value) -> Option<Directory> {
+    let id = match node.get("id")? {
+        Value::String(id) => id.clone(),
+        Value::Number(id) => id.to_string(),
+        _ => return None,
+    };
+    let mut actions = Vec::new();
+    let mut children = Vec::new();
+    for child in node
+        .get("children")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match child {
+            Value::String(action) => actions.push(action.clone()),
+            other => children.extend(directory(other)),
+        }
+    }
+    Some(Directory {
+        id,
+        actions,
+        children,
     })
 }
 

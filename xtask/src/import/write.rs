@@ -125,6 +125,7 @@ fn action_value(product: &ImportedProduct, action: &ImportedAction, names: &Name
                 product.code, product.version, action.name
             ),
         )
+        .put_opt("group", action.group.as_deref())
         .put_if("deprecated", action.deprecated, true)
         .put_opt("operation_type", action.operation_type.as_deref())
         .put_opt("method", action.method.as_deref());
