@@ -115,13 +115,7 @@ impl ServiceClient {
     /// [`Error::Response`] for a body that cannot be read; [`Error::Service`] for an error
     /// code. [`Error::attempts`] tells how many attempts were made.
     pub async fn call<O: Operation>(&self, input: &O) -> Result<O::Output, Error> {
-        let span = tracing::debug_span!(
-            "aliyun_call",
-            product = self.inner.service.product,
-            action = O::METADATA.action,
-            region = self.region().unwrap_or("(central)"),
-            attempts = tracing::field::Empty,
-        );
+        let span = self.call_span(O::METADATA.action);
         async {
             input.validate()?;
             let mut params = Params::with_capacity(8);
@@ -150,19 +144,24 @@ impl ServiceClient {
         call: &CallSpec<'_>,
         params: &Params,
     ) -> Result<serde_json::Value, Error> {
-        let span = tracing::debug_span!(
-            "aliyun_call",
-            product = self.inner.service.product,
-            action = call.action,
-            region = self.region().unwrap_or("(central)"),
-            attempts = tracing::field::Empty,
-        );
+        let span = self.call_span(call.action);
         async {
             let success = self.execute(call, params).await?;
             success.decode::<serde_json::Value>(call.action)
         }
         .instrument(span)
         .await
+    }
+
+    /// The span of one call (typed or untyped): product, action, region, and the attempts made.
+    fn call_span(&self, action: &str) -> tracing::Span {
+        tracing::debug_span!(
+            "aliyun_call",
+            product = self.inner.service.product,
+            action,
+            region = self.region().unwrap_or("(central)"),
+            attempts = tracing::field::Empty,
+        )
     }
 
     /// The retry loop. Not generic over the action, so it is compiled once for every action of
