@@ -3,444 +3,276 @@
 //! Structures and enums shared by Cms actions' inputs and outputs.
 /// A structure of the `DescribeLogMonitorAttribute` response.
 #[cfg(feature = "log-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Aggregates {
     /// `Alias` on the wire.
-    #[serde(
-        rename = "Alias",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alias: Option<String>,
     /// `FieldName` on the wire.
-    #[serde(
-        rename = "FieldName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub field_name: Option<String>,
     /// `Function` on the wire.
-    #[serde(
-        rename = "Function",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub function: Option<String>,
     /// `Max` on the wire.
-    #[serde(
-        rename = "Max",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max: Option<String>,
     /// `Min` on the wire.
-    #[serde(
-        rename = "Min",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub min: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for Aggregates {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Alias" => self.alias = de::lenient_opt(value)?,
+            "FieldName" => self.field_name = de::lenient_opt(value)?,
+            "Function" => self.function = de::lenient_opt(value)?,
+            "Max" => self.max = de::lenient_opt(value)?,
+            "Min" => self.min = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "log-monitoring")]
+aliyun_core::__private::deserialize_fields!(Aggregates);
 /// A structure of the `DescribeActiveMetricRuleList` response.
 #[cfg(feature = "active-metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Alarm {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `ContactGroups` on the wire.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub contact_groups: Option<String>,
     /// `Enable` on the wire.
-    #[serde(
-        rename = "Enable",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `EvaluationCount` on the wire.
-    #[serde(
-        rename = "EvaluationCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub evaluation_count: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `SilenceTime` on the wire.
-    #[serde(
-        rename = "SilenceTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub silence_time: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `State` on the wire.
-    #[serde(
-        rename = "State",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub state: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
     /// `Webhook` on the wire.
-    #[serde(
-        rename = "Webhook",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub webhook: Option<String>,
 }
+#[cfg(feature = "active-metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for Alarm {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "ContactGroups" => self.contact_groups = de::lenient_opt(value)?,
+            "Enable" => self.enable = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "EvaluationCount" => self.evaluation_count = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "State" => self.state = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "active-metric-rules")]
+aliyun_core::__private::deserialize_fields!(Alarm);
 /// A structure of the `DescribeAlertHistoryList` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmHistory {
     /// `AlertTime` on the wire.
-    #[serde(
-        rename = "AlertTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alert_time: Option<i64>,
     /// `ContactALIIMs` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactALIIMs": {"ContactALIIM": [...]}}`.
-    #[serde(
-        rename = "ContactALIIMs",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_alii_ms: Vec<String>,
     /// `ContactGroups` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_groups: Vec<String>,
     /// `ContactMails` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactMails": {"ContactMail": [...]}}`.
-    #[serde(
-        rename = "ContactMails",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_mails: Vec<String>,
     /// `ContactSmses` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactSmses": {"ContactSms": [...]}}`.
-    #[serde(
-        rename = "ContactSmses",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_smses: Vec<String>,
     /// `Contacts` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Contacts": {"Contact": [...]}}`.
-    #[serde(
-        rename = "Contacts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contacts: Vec<String>,
     /// `Dimensions` on the wire.
-    #[serde(
-        rename = "Dimensions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dimensions: Option<String>,
     /// `EvaluationCount` on the wire.
-    #[serde(
-        rename = "EvaluationCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub evaluation_count: Option<i32>,
     /// `Expression` on the wire.
-    #[serde(
-        rename = "Expression",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expression: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `LastTime` on the wire.
-    #[serde(
-        rename = "LastTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_time: Option<i64>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `State` on the wire.
-    #[serde(
-        rename = "State",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub state: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<i32>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
     /// `Webhooks` on the wire.
-    #[serde(
-        rename = "Webhooks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub webhooks: Option<String>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for AlarmHistory {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertTime" => self.alert_time = de::lenient_opt(value)?,
+            "ContactALIIMs" => self.contact_alii_ms = de::lenient_list(value)?,
+            "ContactGroups" => self.contact_groups = de::lenient_list(value)?,
+            "ContactMails" => self.contact_mails = de::lenient_list(value)?,
+            "ContactSmses" => self.contact_smses = de::lenient_list(value)?,
+            "Contacts" => self.contacts = de::lenient_list(value)?,
+            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
+            "EvaluationCount" => self.evaluation_count = de::lenient_opt(value)?,
+            "Expression" => self.expression = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "LastTime" => self.last_time = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "State" => self.state = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            "Webhooks" => self.webhooks = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(AlarmHistory);
 /// A structure of the `DescribeActiveMetricRuleList` response.
 #[cfg(feature = "active-metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Alert {
     /// `AlertState` on the wire.
-    #[serde(
-        rename = "AlertState",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alert_state: Option<String>,
     /// `ContactGroups` on the wire.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub contact_groups: Option<String>,
     /// `Dimensions` on the wire.
-    #[serde(
-        rename = "Dimensions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dimensions: Option<String>,
     /// `EffectiveInterval` on the wire.
-    #[serde(
-        rename = "EffectiveInterval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub effective_interval: Option<String>,
     /// `EnableState` on the wire.
-    #[serde(
-        rename = "EnableState",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_state: Option<bool>,
     /// `Escalations` on the wire.
-    #[serde(rename = "Escalations", default)]
     pub escalations: Option<DescribeActiveMetricRuleListEscalations>,
     /// `MailSubject` on the wire.
-    #[serde(
-        rename = "MailSubject",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub mail_subject: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `NoEffectiveInterval` on the wire.
-    #[serde(
-        rename = "NoEffectiveInterval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub no_effective_interval: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<String>,
     /// `Resources` on the wire.
-    #[serde(
-        rename = "Resources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resources: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `SilenceTime` on the wire.
-    #[serde(
-        rename = "SilenceTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub silence_time: Option<String>,
     /// `Webhook` on the wire.
-    #[serde(
-        rename = "Webhook",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub webhook: Option<String>,
 }
+#[cfg(feature = "active-metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for Alert {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertState" => self.alert_state = de::lenient_opt(value)?,
+            "ContactGroups" => self.contact_groups = de::lenient_opt(value)?,
+            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
+            "EffectiveInterval" => self.effective_interval = de::lenient_opt(value)?,
+            "EnableState" => self.enable_state = de::lenient_opt(value)?,
+            "Escalations" => self.escalations = de::value(value)?,
+            "MailSubject" => self.mail_subject = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "NoEffectiveInterval" => self.no_effective_interval = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "Resources" => self.resources = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
+            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "active-metric-rules")]
+aliyun_core::__private::deserialize_fields!(Alert);
 /// A structure of the `CreateHostAvailability` request and 1 more.
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -507,633 +339,513 @@ impl aliyun_core::params::StructParam for AlertConfigEscalationList {
 }
 /// A structure of the `DescribeProductsOfActiveMetricRule` response.
 #[cfg(feature = "active-metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertInitConfig {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `EvaluationCount` on the wire.
-    #[serde(
-        rename = "EvaluationCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub evaluation_count: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
 }
+#[cfg(feature = "active-metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for AlertInitConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "EvaluationCount" => self.evaluation_count = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "active-metric-rules")]
+aliyun_core::__private::deserialize_fields!(AlertInitConfig);
 /// A structure of the `DescribeAlertLogCount` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertLogCount {
     /// `Count` on the wire.
-    #[serde(
-        rename = "Count",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub count: Option<i32>,
     /// `Logs` on the wire.
-    #[serde(
-        rename = "Logs",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub logs: Vec<Logs>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for AlertLogCount {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Count" => self.count = de::lenient_opt(value)?,
+            "Logs" => self.logs = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(AlertLogCount);
 /// A structure of the `DescribeAlertLogHistogram` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertLogHistogramList {
     /// `Count` on the wire.
-    #[serde(
-        rename = "Count",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub count: Option<i32>,
     /// `From` on the wire.
-    #[serde(
-        rename = "From",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub from: Option<i64>,
     /// `To` on the wire.
-    #[serde(
-        rename = "To",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub to: Option<i64>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for AlertLogHistogramList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Count" => self.count = de::lenient_opt(value)?,
+            "From" => self.from = de::lenient_opt(value)?,
+            "To" => self.to = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(AlertLogHistogramList);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertLogList {
     /// `AlertTime` on the wire.
-    #[serde(
-        rename = "AlertTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alert_time: Option<String>,
     /// `BlackListDetail` on the wire.
-    #[serde(
-        rename = "BlackListDetail",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub black_list_detail: Option<String>,
     /// `BlackListName` on the wire.
-    #[serde(
-        rename = "BlackListName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub black_list_name: Option<String>,
     /// `BlackListUUID` on the wire.
-    #[serde(
-        rename = "BlackListUUID",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub black_list_uuid: Option<String>,
     /// `ContactALIIWWList` on the wire.
-    #[serde(
-        rename = "ContactALIIWWList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_aliiww_list: Vec<String>,
     /// `ContactDingList` on the wire.
-    #[serde(
-        rename = "ContactDingList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_ding_list: Vec<String>,
     /// `ContactGroups` on the wire.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_groups: Vec<String>,
     /// `ContactMailList` on the wire.
-    #[serde(
-        rename = "ContactMailList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_mail_list: Vec<String>,
     /// `ContactOnCallList` on the wire.
-    #[serde(
-        rename = "ContactOnCallList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_on_call_list: Vec<String>,
     /// `ContactSMSList` on the wire.
-    #[serde(
-        rename = "ContactSMSList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_sms_list: Vec<String>,
     /// `Dimensions` on the wire.
-    #[serde(
-        rename = "Dimensions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub dimensions: Vec<DescribeAlertLogListDimensions>,
     /// `DingdingWebhookList` on the wire.
-    #[serde(
-        rename = "DingdingWebhookList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub dingding_webhook_list: Vec<String>,
     /// `Escalation` on the wire.
-    #[serde(rename = "Escalation", default)]
     pub escalation: Option<Escalation>,
     /// `EventName` on the wire.
-    #[serde(
-        rename = "EventName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_name: Option<String>,
     /// `ExtendedInfo` on the wire.
-    #[serde(
-        rename = "ExtendedInfo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub extended_info: Vec<Logs>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `GroupName` on the wire.
-    #[serde(
-        rename = "GroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_name: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `LevelChange` on the wire.
-    #[serde(
-        rename = "LevelChange",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level_change: Option<String>,
     /// `LogId` on the wire.
-    #[serde(
-        rename = "LogId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_id: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `Product` on the wire.
-    #[serde(
-        rename = "Product",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `SendDetail` on the wire.
-    #[serde(rename = "SendDetail", default)]
     pub send_detail: Option<SendDetail>,
     /// `SendResultList` on the wire.
-    #[serde(
-        rename = "SendResultList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub send_result_list: Vec<SendResultList>,
     /// `SendStatus` on the wire.
-    #[serde(
-        rename = "SendStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub send_status: Option<String>,
     /// `WebhookList` on the wire.
-    #[serde(
-        rename = "WebhookList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub webhook_list: Vec<WebhookList>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for AlertLogList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertTime" => self.alert_time = de::lenient_opt(value)?,
+            "BlackListDetail" => self.black_list_detail = de::lenient_opt(value)?,
+            "BlackListName" => self.black_list_name = de::lenient_opt(value)?,
+            "BlackListUUID" => self.black_list_uuid = de::lenient_opt(value)?,
+            "ContactALIIWWList" => self.contact_aliiww_list = de::lenient_list(value)?,
+            "ContactDingList" => self.contact_ding_list = de::lenient_list(value)?,
+            "ContactGroups" => self.contact_groups = de::lenient_list(value)?,
+            "ContactMailList" => self.contact_mail_list = de::lenient_list(value)?,
+            "ContactOnCallList" => self.contact_on_call_list = de::lenient_list(value)?,
+            "ContactSMSList" => self.contact_sms_list = de::lenient_list(value)?,
+            "Dimensions" => self.dimensions = de::wrapped_list(value)?,
+            "DingdingWebhookList" => {
+                self.dingding_webhook_list = de::lenient_list(value)?;
+            }
+            "Escalation" => self.escalation = de::value(value)?,
+            "EventName" => self.event_name = de::lenient_opt(value)?,
+            "ExtendedInfo" => self.extended_info = de::wrapped_list(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "GroupName" => self.group_name = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "LevelChange" => self.level_change = de::lenient_opt(value)?,
+            "LogId" => self.log_id = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "Product" => self.product = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "SendDetail" => self.send_detail = de::value(value)?,
+            "SendResultList" => self.send_result_list = de::wrapped_list(value)?,
+            "SendStatus" => self.send_status = de::lenient_opt(value)?,
+            "WebhookList" => self.webhook_list = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(AlertLogList);
 /// A structure of the `CreateGroupMetricRules` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertResult {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<i32>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for AlertResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(AlertResult);
 /// A structure of the `ApplyMetricRuleTemplate` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertResults {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields for AlertResults {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(AlertResults);
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertTemplate {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `Escalations` on the wire.
-    #[serde(rename = "Escalations", default)]
     pub escalations: Option<DescribeMetricRuleTemplateAttributeEscalations>,
     /// `Labels` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Labels": {"Labels": [...]}}`.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub labels: Vec<DescribeAlertLogListDimensions>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `NoDataPolicy` on the wire.
-    #[serde(
-        rename = "NoDataPolicy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub no_data_policy: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `Selector` on the wire.
-    #[serde(
-        rename = "Selector",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub selector: Option<String>,
     /// `Webhook` on the wire.
-    #[serde(
-        rename = "Webhook",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub webhook: Option<String>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields for AlertTemplate {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "Escalations" => self.escalations = de::value(value)?,
+            "Labels" => self.labels = de::wrapped_list(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "NoDataPolicy" => self.no_data_policy = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "Selector" => self.selector = de::lenient_opt(value)?,
+            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(AlertTemplate);
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AliyunProductMetricList {
     /// `NamespaceList` on the wire.
-    #[serde(
-        rename = "NamespaceList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub namespace_list: Vec<NamespaceList>,
     /// `UserId` on the wire.
-    #[serde(
-        rename = "UserId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub user_id: Option<i64>,
     /// `YAMLConfig` on the wire.
-    #[serde(
-        rename = "YAMLConfig",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub yaml_config: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for AliyunProductMetricList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NamespaceList" => self.namespace_list = de::wrapped_list(value)?,
+            "UserId" => self.user_id = de::lenient_opt(value)?,
+            "YAMLConfig" => self.yaml_config = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(AliyunProductMetricList);
 /// A structure of the `DescribeProductsOfActiveMetricRule` response.
 #[cfg(feature = "active-metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllProductInitMetricRule {
     /// `AlertInitConfigList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AlertInitConfigList": {"AlertInitConfig": [...]}}`.
-    #[serde(
-        rename = "AlertInitConfigList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub alert_init_config_list: Vec<AlertInitConfig>,
     /// `Product` on the wire.
-    #[serde(
-        rename = "Product",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product: Option<String>,
 }
+#[cfg(feature = "active-metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for AllProductInitMetricRule {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertInitConfigList" => {
+                self.alert_init_config_list = de::wrapped_list(value)?;
+            }
+            "Product" => self.product = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "active-metric-rules")]
+aliyun_core::__private::deserialize_fields!(AllProductInitMetricRule);
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Api {
     /// `QuotaLimit` on the wire.
-    #[serde(
-        rename = "QuotaLimit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub quota_limit: Option<i32>,
     /// `QuotaPackage` on the wire.
-    #[serde(
-        rename = "QuotaPackage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub quota_package: Option<i32>,
     /// `QuotaUsed` on the wire.
-    #[serde(
-        rename = "QuotaUsed",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub quota_used: Option<i32>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for Api {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "QuotaLimit" => self.quota_limit = de::lenient_opt(value)?,
+            "QuotaPackage" => self.quota_package = de::lenient_opt(value)?,
+            "QuotaUsed" => self.quota_used = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(Api);
 /// A structure of the `DescribeMetricRuleTemplateList` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplyHistory {
     /// `ApplyTime` on the wire.
-    #[serde(
-        rename = "ApplyTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub apply_time: Option<i64>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<i64>,
     /// `GroupName` on the wire.
-    #[serde(
-        rename = "GroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_name: Option<String>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields for ApplyHistory {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ApplyTime" => self.apply_time = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "GroupName" => self.group_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(ApplyHistory);
 /// A structure of the `DescribeSiteMonitorAttribute` response and 1 more.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Assertions {
     /// `operator` on the wire.
-    #[serde(
-        rename = "operator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub operator: Option<String>,
     /// `property` on the wire.
-    #[serde(
-        rename = "property",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub property: Option<String>,
     /// `target` on the wire.
-    #[serde(
-        rename = "target",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub target: Option<String>,
     /// `type` on the wire.
-    #[serde(
-        rename = "type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for Assertions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "operator" => self.operator = de::lenient_opt(value)?,
+            "property" => self.property = de::lenient_opt(value)?,
+            "target" => self.target = de::lenient_opt(value)?,
+            "type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(Assertions);
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1152,265 +864,288 @@ impl aliyun_core::params::StructParam for AttachLabels {
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrowserInfo {
     /// `browser` on the wire.
-    #[serde(
-        rename = "browser",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub browser: Option<String>,
     /// `device` on the wire.
-    #[serde(
-        rename = "device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for BrowserInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "browser" => self.browser = de::lenient_opt(value)?,
+            "device" => self.device = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(BrowserInfo);
 /// A structure of the `DescribeMonitorGroupCategories` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CategoryItem {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `Count` on the wire.
-    #[serde(
-        rename = "Count",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub count: Option<i32>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for CategoryItem {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "Count" => self.count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(CategoryItem);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChannelResultList {
     /// `Channel` on the wire.
-    #[serde(
-        rename = "Channel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub channel: Option<String>,
     /// `ResultList` on the wire.
-    #[serde(
-        rename = "ResultList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub result_list: Vec<ResultList>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for ChannelResultList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Channel" => self.channel = de::lenient_opt(value)?,
+            "ResultList" => self.result_list = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(ChannelResultList);
 /// A structure of the `DescribeContactList` response and 1 more.
 #[cfg(feature = "contacts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Channels {
     /// `AliIM` on the wire.
-    #[serde(
-        rename = "AliIM",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ali_im: Option<String>,
     /// `DingWebHook` on the wire.
-    #[serde(
-        rename = "DingWebHook",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ding_web_hook: Option<String>,
     /// `Mail` on the wire.
-    #[serde(
-        rename = "Mail",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub mail: Option<String>,
     /// `SMS` on the wire.
-    #[serde(
-        rename = "SMS",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sms: Option<String>,
 }
+#[cfg(feature = "contacts")]
+impl aliyun_core::__private::fields::DecodeFields for Channels {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AliIM" => self.ali_im = de::lenient_opt(value)?,
+            "DingWebHook" => self.ding_web_hook = de::lenient_opt(value)?,
+            "Mail" => self.mail = de::lenient_opt(value)?,
+            "SMS" => self.sms = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "contacts")]
+aliyun_core::__private::deserialize_fields!(Channels);
 /// A structure of the `DescribeMetricRuleList` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CompositeExpression {
     /// `ExpressionList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ExpressionList": {"ExpressionList": [...]}}`.
-    #[serde(
-        rename = "ExpressionList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub expression_list: Vec<DescribeMetricRuleListExpressionList>,
     /// `ExpressionListJoin` on the wire.
-    #[serde(
-        rename = "ExpressionListJoin",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expression_list_join: Option<String>,
     /// `ExpressionRaw` on the wire.
-    #[serde(
-        rename = "ExpressionRaw",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expression_raw: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for CompositeExpression {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ExpressionList" => self.expression_list = de::wrapped_list(value)?,
+            "ExpressionListJoin" => self.expression_list_join = de::lenient_opt(value)?,
+            "ExpressionRaw" => self.expression_raw = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(CompositeExpression);
 /// A structure of the `DescribeExporterOutputList` response.
 #[cfg(feature = "metrics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConfigJson {
     /// `ak` on the wire.
-    #[serde(
-        rename = "ak",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ak: Option<String>,
     /// `endpoint` on the wire.
-    #[serde(
-        rename = "endpoint",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub endpoint: Option<String>,
     /// `logstore` on the wire.
-    #[serde(
-        rename = "logstore",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub logstore: Option<String>,
     /// `project` on the wire.
-    #[serde(
-        rename = "project",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub project: Option<String>,
 }
+#[cfg(feature = "metrics")]
+impl aliyun_core::__private::fields::DecodeFields for ConfigJson {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ak" => self.ak = de::lenient_opt(value)?,
+            "endpoint" => self.endpoint = de::lenient_opt(value)?,
+            "logstore" => self.logstore = de::lenient_opt(value)?,
+            "project" => self.project = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metrics")]
+aliyun_core::__private::deserialize_fields!(ConfigJson);
 /// A structure of the `CreateSiteMonitor` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Contact {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for Contact {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(Contact);
 /// A structure of the `DeleteMonitorGroup` response and 1 more.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactGroup {
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for ContactGroup {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Name" => self.name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(ContactGroup);
 /// A structure of the `DescribeEventRuleTargetList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactParameter {
     /// `ContactGroupName` on the wire.
-    #[serde(
-        rename = "ContactGroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub contact_group_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for ContactParameter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ContactGroupName" => self.contact_group_name = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(ContactParameter);
 /// A structure of the `CreateDynamicTagGroup` request.
 #[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1732,18 +1467,30 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessMatch
 }
 /// A structure of the `CreateGroupMonitoringAgentProcess` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateGroupMonitoringAgentProcessResource {
     /// `GroupProcessId` on the wire.
-    #[serde(
-        rename = "GroupProcessId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_process_id: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields
+for CreateGroupMonitoringAgentProcessResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "GroupProcessId" => self.group_process_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(CreateGroupMonitoringAgentProcessResource);
 /// A structure of the `CreateMetricRuleTemplate` request.
 #[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1880,20 +1627,31 @@ impl aliyun_core::params::StructParam for CreateMetricRuleTemplateAlertTemplates
 }
 /// A structure of the `CreateSiteMonitor` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSiteMonitorData {
     /// `AttachAlertResult` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AttachAlertResult": {"Contact": [...]}}`.
-    #[serde(
-        rename = "AttachAlertResult",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub attach_alert_result: Vec<Contact>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for CreateSiteMonitorData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AttachAlertResult" => self.attach_alert_result = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(CreateSiteMonitorData);
 /// A structure of the `PutGroupMetricRule` request and 1 more.
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1945,301 +1703,333 @@ impl aliyun_core::params::StructParam for CursorMatchers {
 }
 /// A structure of the `DescribeCustomEventAttribute` response.
 #[cfg(feature = "custom-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomEvent {
     /// `Content` on the wire.
-    #[serde(
-        rename = "Content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub content: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Time` on the wire.
-    #[serde(
-        rename = "Time",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time: Option<String>,
 }
+#[cfg(feature = "custom-events")]
+impl aliyun_core::__private::fields::DecodeFields for CustomEvent {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Content" => self.content = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Time" => self.time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "custom-events")]
+aliyun_core::__private::deserialize_fields!(CustomEvent);
 /// A structure of the `DescribeCustomEventCount` response.
 #[cfg(feature = "custom-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomEventCount {
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Num` on the wire.
-    #[serde(
-        rename = "Num",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub num: Option<i32>,
     /// `Time` on the wire.
-    #[serde(
-        rename = "Time",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time: Option<i64>,
 }
+#[cfg(feature = "custom-events")]
+impl aliyun_core::__private::fields::DecodeFields for CustomEventCount {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Num" => self.num = de::lenient_opt(value)?,
+            "Time" => self.time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "custom-events")]
+aliyun_core::__private::deserialize_fields!(CustomEventCount);
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomSchedule {
     /// `days` on the wire.
     ///
     /// On the wire the list is wrapped: `{"days": {"days": [...]}}`.
-    #[serde(
-        rename = "days",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub days: Vec<i32>,
     /// `end_hour` on the wire.
-    #[serde(
-        rename = "end_hour",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_hour: Option<i32>,
     /// `start_hour` on the wire.
-    #[serde(
-        rename = "start_hour",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_hour: Option<i32>,
     /// `time_zone` on the wire.
-    #[serde(
-        rename = "time_zone",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_zone: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for CustomSchedule {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "days" => self.days = de::lenient_list(value)?,
+            "end_hour" => self.end_hour = de::lenient_opt(value)?,
+            "start_hour" => self.start_hour = de::lenient_opt(value)?,
+            "time_zone" => self.time_zone = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(CustomSchedule);
 /// A structure of the `BatchCreateInstantSiteMonitor` response and 2 more.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Data {
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
     /// `TaskName` on the wire.
-    #[serde(
-        rename = "TaskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_name: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for Data {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            "TaskName" => self.task_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(Data);
 /// A structure of the `BatchExport` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataResults {
     /// `Associated` on the wire.
-    #[serde(
-        rename = "Associated",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_map"
-    )]
     pub associated: std::collections::BTreeMap<String, String>,
     /// `Dimensions` on the wire.
-    #[serde(
-        rename = "Dimensions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub dimensions: Vec<Dimensions>,
     /// `LogTime` on the wire.
-    #[serde(
-        rename = "LogTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_time: Option<i64>,
     /// `Measurements` on the wire.
-    #[serde(rename = "Measurements", default)]
     pub measurements: Option<aliyun_core::JsonValue>,
     /// `Metric` on the wire.
-    #[serde(
-        rename = "Metric",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<i32>,
     /// `Timestamp` on the wire.
-    #[serde(
-        rename = "Timestamp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub timestamp: Option<i64>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for DataResults {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Associated" => self.associated = de::lenient_map(value)?,
+            "Dimensions" => self.dimensions = de::wrapped_list(value)?,
+            "LogTime" => self.log_time = de::lenient_opt(value)?,
+            "Measurements" => self.measurements = de::value(value)?,
+            "Metric" => self.metric = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "Timestamp" => self.timestamp = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DataResults);
 /// A structure of the `DescribeExporterOutputList` response.
 #[cfg(feature = "metrics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Datapoint {
     /// `ConfigJson` on the wire.
-    #[serde(rename = "ConfigJson", default)]
     pub config_json: Option<ConfigJson>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<i64>,
     /// `DestName` on the wire.
-    #[serde(
-        rename = "DestName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dest_name: Option<String>,
     /// `DestType` on the wire.
-    #[serde(
-        rename = "DestType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dest_type: Option<String>,
 }
+#[cfg(feature = "metrics")]
+impl aliyun_core::__private::fields::DecodeFields for Datapoint {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ConfigJson" => self.config_json = de::value(value)?,
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "DestName" => self.dest_name = de::lenient_opt(value)?,
+            "DestType" => self.dest_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metrics")]
+aliyun_core::__private::deserialize_fields!(Datapoint);
 /// A structure of the `DeleteMetricRuleTemplate` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteMetricRuleTemplateResource {
     /// `TemplateId` on the wire.
-    #[serde(
-        rename = "TemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub template_id: Option<String>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields for DeleteMetricRuleTemplateResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "TemplateId" => self.template_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(DeleteMetricRuleTemplateResource);
 /// A structure of the `DeleteSiteMonitors` response and 3 more.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteSiteMonitorsData {
     /// `count` on the wire.
-    #[serde(
-        rename = "count",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub count: Option<i32>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for DeleteSiteMonitorsData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "count" => self.count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(DeleteSiteMonitorsData);
 /// A structure of the `DescribeActiveMetricRuleList` response.
 #[cfg(feature = "active-metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeActiveMetricRuleListCritical {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<String>,
 }
+#[cfg(feature = "active-metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeActiveMetricRuleListCritical {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "active-metric-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeActiveMetricRuleListCritical);
 /// A structure of the `DescribeActiveMetricRuleList` response.
 #[cfg(feature = "active-metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeActiveMetricRuleListEscalations {
     /// `Critical` on the wire.
-    #[serde(rename = "Critical", default)]
     pub critical: Option<DescribeActiveMetricRuleListCritical>,
     /// `Info` on the wire.
-    #[serde(rename = "Info", default)]
     pub info: Option<DescribeActiveMetricRuleListCritical>,
     /// `Warn` on the wire.
-    #[serde(rename = "Warn", default)]
     pub warn: Option<DescribeActiveMetricRuleListCritical>,
 }
+#[cfg(feature = "active-metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeActiveMetricRuleListEscalations {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Critical" => self.critical = de::value(value)?,
+            "Info" => self.info = de::value(value)?,
+            "Warn" => self.warn = de::value(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "active-metric-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeActiveMetricRuleListEscalations);
 /// A structure of the `DescribeAlertLogList` response and 4 more.
 #[cfg(
     any(
@@ -2249,2535 +2039,2127 @@ pub struct DescribeActiveMetricRuleListEscalations {
         feature = "metric-rules"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAlertLogListDimensions {
     /// `Key` on the wire.
-    #[serde(
-        rename = "Key",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
+impl aliyun_core::__private::fields::DecodeFields for DescribeAlertLogListDimensions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Key" => self.key = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
+aliyun_core::__private::deserialize_fields!(DescribeAlertLogListDimensions);
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAlertingMetricRuleResourcesResource {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `Expression` on the wire.
-    #[serde(
-        rename = "Expression",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expression: Option<String>,
     /// `ExpressionList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ExpressionList": {"ExpressionList": [...]}}`.
-    #[serde(
-        rename = "ExpressionList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub expression_list: Vec<ExpressionList>,
     /// `ExpressionListJoin` on the wire.
-    #[serde(
-        rename = "ExpressionListJoin",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expression_list_join: Option<String>,
     /// `ExpressionRaw` on the wire.
-    #[serde(
-        rename = "ExpressionRaw",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expression_raw: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<i32>,
     /// `PreCondition` on the wire.
-    #[serde(
-        rename = "PreCondition",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub pre_condition: Option<String>,
     /// `Tag` on the wire.
-    #[serde(
-        rename = "Tag",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeAlertingMetricRuleResourcesResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "Expression" => self.expression = de::lenient_opt(value)?,
+            "ExpressionList" => self.expression_list = de::wrapped_list(value)?,
+            "ExpressionListJoin" => self.expression_list_join = de::lenient_opt(value)?,
+            "ExpressionRaw" => self.expression_raw = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "PreCondition" => self.pre_condition = de::lenient_opt(value)?,
+            "Tag" => self.tag = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeAlertingMetricRuleResourcesResource);
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAlertingMetricRuleResourcesResource2 {
     /// `Dimensions` on the wire.
-    #[serde(
-        rename = "Dimensions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dimensions: Option<String>,
     /// `Enable` on the wire.
-    #[serde(
-        rename = "Enable",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable: Option<String>,
     /// `Escalation` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Escalation": {"Resource": [...]}}`.
-    #[serde(
-        rename = "Escalation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub escalation: Vec<DescribeAlertingMetricRuleResourcesResource>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `LastAlertTime` on the wire.
-    #[serde(
-        rename = "LastAlertTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_alert_time: Option<String>,
     /// `LastModifyTime` on the wire.
-    #[serde(
-        rename = "LastModifyTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_modify_time: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<i32>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `MetricValues` on the wire.
-    #[serde(
-        rename = "MetricValues",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_values: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `ProductCategory` on the wire.
-    #[serde(
-        rename = "ProductCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product_category: Option<String>,
     /// `Resource` on the wire.
-    #[serde(
-        rename = "Resource",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource: Option<String>,
     /// `RetryTimes` on the wire.
-    #[serde(
-        rename = "RetryTimes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub retry_times: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeAlertingMetricRuleResourcesResource2 {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
+            "Enable" => self.enable = de::lenient_opt(value)?,
+            "Escalation" => self.escalation = de::wrapped_list(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "LastAlertTime" => self.last_alert_time = de::lenient_opt(value)?,
+            "LastModifyTime" => self.last_modify_time = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "MetricValues" => self.metric_values = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "ProductCategory" => self.product_category = de::lenient_opt(value)?,
+            "Resource" => self.resource = de::lenient_opt(value)?,
+            "RetryTimes" => self.retry_times = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeAlertingMetricRuleResourcesResource2
+);
 /// A structure of the `DescribeContactGroupList` response.
 #[cfg(feature = "contacts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeContactGroupListContactGroup {
     /// `Contacts` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Contacts": {"Contact": [...]}}`.
-    #[serde(
-        rename = "Contacts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contacts: Vec<String>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<i64>,
     /// `Describe` on the wire.
-    #[serde(
-        rename = "Describe",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub describe: Option<String>,
     /// `EnableSubscribed` on the wire.
-    #[serde(
-        rename = "EnableSubscribed",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_subscribed: Option<bool>,
     /// `EnabledWeeklyReport` on the wire.
-    #[serde(
-        rename = "EnabledWeeklyReport",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enabled_weekly_report: Option<bool>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `UpdateTime` on the wire.
-    #[serde(
-        rename = "UpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub update_time: Option<i64>,
 }
+#[cfg(feature = "contacts")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeContactGroupListContactGroup {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Contacts" => self.contacts = de::lenient_list(value)?,
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Describe" => self.describe = de::lenient_opt(value)?,
+            "EnableSubscribed" => self.enable_subscribed = de::lenient_opt(value)?,
+            "EnabledWeeklyReport" => self.enabled_weekly_report = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "contacts")]
+aliyun_core::__private::deserialize_fields!(DescribeContactGroupListContactGroup);
 /// A structure of the `DescribeContactListByContactGroup` response.
 #[cfg(feature = "contacts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeContactListByContactGroupContact {
     /// `Channels` on the wire.
-    #[serde(rename = "Channels", default)]
     pub channels: Option<Channels>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<i64>,
     /// `Desc` on the wire.
-    #[serde(
-        rename = "Desc",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub desc: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `UpdateTime` on the wire.
-    #[serde(
-        rename = "UpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub update_time: Option<i64>,
 }
+#[cfg(feature = "contacts")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeContactListByContactGroupContact {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Channels" => self.channels = de::value(value)?,
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Desc" => self.desc = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "contacts")]
+aliyun_core::__private::deserialize_fields!(DescribeContactListByContactGroupContact);
 /// A structure of the `DescribeContactList` response.
 #[cfg(feature = "contacts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeContactListContact {
     /// `Channels` on the wire.
-    #[serde(rename = "Channels", default)]
     pub channels: Option<Channels>,
     /// `ChannelsState` on the wire.
-    #[serde(rename = "ChannelsState", default)]
     pub channels_state: Option<Channels>,
     /// `ContactGroups` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_groups: Vec<String>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<i64>,
     /// `Desc` on the wire.
-    #[serde(
-        rename = "Desc",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub desc: Option<String>,
     /// `Lang` on the wire.
-    #[serde(
-        rename = "Lang",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub lang: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `UpdateTime` on the wire.
-    #[serde(
-        rename = "UpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub update_time: Option<i64>,
 }
+#[cfg(feature = "contacts")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeContactListContact {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Channels" => self.channels = de::value(value)?,
+            "ChannelsState" => self.channels_state = de::value(value)?,
+            "ContactGroups" => self.contact_groups = de::lenient_list(value)?,
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Desc" => self.desc = de::lenient_opt(value)?,
+            "Lang" => self.lang = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "contacts")]
+aliyun_core::__private::deserialize_fields!(DescribeContactListContact);
 /// A structure of the `DescribeEventRuleAttribute` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeEventRuleAttributeResult {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EventPattern` on the wire.
-    #[serde(rename = "EventPattern", default)]
     pub event_pattern: Option<EventPattern>,
     /// `EventType` on the wire.
-    #[serde(
-        rename = "EventType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_type: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `State` on the wire.
-    #[serde(
-        rename = "State",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub state: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeEventRuleAttributeResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EventPattern" => self.event_pattern = de::value(value)?,
+            "EventType" => self.event_type = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "State" => self.state = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeEventRuleAttributeResult);
 /// A structure of the `DescribeEventRuleList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeEventRuleListEventPattern {
     /// `CustomFilters` on the wire.
-    #[serde(
-        rename = "CustomFilters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub custom_filters: Option<String>,
     /// `EventTypeList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"EventTypeList": {"EventTypeList": [...]}}`.
-    #[serde(
-        rename = "EventTypeList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub event_type_list: Vec<String>,
     /// `KeywordFilter` on the wire.
-    #[serde(rename = "KeywordFilter", default)]
     pub keyword_filter: Option<KeywordFilter>,
     /// `LevelList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"LevelList": {"LevelList": [...]}}`.
-    #[serde(
-        rename = "LevelList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub level_list: Vec<String>,
     /// `NameList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"NameList": {"NameList": [...]}}`.
-    #[serde(
-        rename = "NameList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub name_list: Vec<String>,
     /// `Product` on the wire.
-    #[serde(
-        rename = "Product",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product: Option<String>,
     /// `SQLFilter` on the wire.
-    #[serde(
-        rename = "SQLFilter",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sql_filter: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeEventRuleListEventPattern {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CustomFilters" => self.custom_filters = de::lenient_opt(value)?,
+            "EventTypeList" => self.event_type_list = de::lenient_list(value)?,
+            "KeywordFilter" => self.keyword_filter = de::value(value)?,
+            "LevelList" => self.level_list = de::lenient_list(value)?,
+            "NameList" => self.name_list = de::lenient_list(value)?,
+            "Product" => self.product = de::lenient_opt(value)?,
+            "SQLFilter" => self.sql_filter = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeEventRuleListEventPattern);
 /// A structure of the `DescribeExporterRuleList` response.
 #[cfg(feature = "metrics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeExporterRuleListDatapoint {
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<i64>,
     /// `Describe` on the wire.
-    #[serde(
-        rename = "Describe",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub describe: Option<String>,
     /// `Dimension` on the wire.
-    #[serde(
-        rename = "Dimension",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dimension: Option<String>,
     /// `DstName` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DstName": {"DstName": [...]}}`.
-    #[serde(
-        rename = "DstName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub dst_name: Vec<String>,
     /// `Enabled` on the wire.
-    #[serde(
-        rename = "Enabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enabled: Option<bool>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `TargetWindows` on the wire.
-    #[serde(
-        rename = "TargetWindows",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub target_windows: Option<String>,
 }
+#[cfg(feature = "metrics")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeExporterRuleListDatapoint {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Describe" => self.describe = de::lenient_opt(value)?,
+            "Dimension" => self.dimension = de::lenient_opt(value)?,
+            "DstName" => self.dst_name = de::lenient_list(value)?,
+            "Enabled" => self.enabled = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "TargetWindows" => self.target_windows = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metrics")]
+aliyun_core::__private::deserialize_fields!(DescribeExporterRuleListDatapoint);
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeGroupMonitoringAgentProcessAlertConfig {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `EffectiveInterval` on the wire.
-    #[serde(
-        rename = "EffectiveInterval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub effective_interval: Option<String>,
     /// `EscalationsLevel` on the wire.
-    #[serde(
-        rename = "EscalationsLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub escalations_level: Option<String>,
     /// `NoEffectiveInterval` on the wire.
-    #[serde(
-        rename = "NoEffectiveInterval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub no_effective_interval: Option<String>,
     /// `SilenceTime` on the wire.
-    #[serde(
-        rename = "SilenceTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub silence_time: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `TargetList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"TargetList": {"Target": [...]}}`.
-    #[serde(
-        rename = "TargetList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub target_list: Vec<Target>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<String>,
     /// `Webhook` on the wire.
-    #[serde(
-        rename = "Webhook",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub webhook: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeGroupMonitoringAgentProcessAlertConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "EffectiveInterval" => self.effective_interval = de::lenient_opt(value)?,
+            "EscalationsLevel" => self.escalations_level = de::lenient_opt(value)?,
+            "NoEffectiveInterval" => self.no_effective_interval = de::lenient_opt(value)?,
+            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "TargetList" => self.target_list = de::wrapped_list(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeGroupMonitoringAgentProcessAlertConfig
+);
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response and 2 more.
 #[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeGroupMonitoringAgentProcessMatchExpress {
     /// `Function` on the wire.
-    #[serde(
-        rename = "Function",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub function: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeGroupMonitoringAgentProcessMatchExpress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Function" => self.function = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
+aliyun_core::__private::deserialize_fields!(
+    DescribeGroupMonitoringAgentProcessMatchExpress
+);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHostAvailabilityListAlertConfig {
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<i32>,
     /// `EscalationList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"EscalationList": {"escalationList": [...]}}`.
-    #[serde(
-        rename = "EscalationList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub escalation_list: Vec<EscalationList>,
     /// `NotifyType` on the wire.
-    #[serde(
-        rename = "NotifyType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub notify_type: Option<i32>,
     /// `SilenceTime` on the wire.
-    #[serde(
-        rename = "SilenceTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub silence_time: Option<i32>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<i32>,
     /// `TargetList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"TargetList": {"Target": [...]}}`.
-    #[serde(
-        rename = "TargetList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub target_list: Vec<DescribeHostAvailabilityListTarget>,
     /// `WebHook` on the wire.
-    #[serde(
-        rename = "WebHook",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub web_hook: Option<String>,
 }
+#[cfg(feature = "availability-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHostAvailabilityListAlertConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "EscalationList" => self.escalation_list = de::wrapped_list(value)?,
+            "NotifyType" => self.notify_type = de::lenient_opt(value)?,
+            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "TargetList" => self.target_list = de::wrapped_list(value)?,
+            "WebHook" => self.web_hook = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "availability-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHostAvailabilityListAlertConfig);
 /// A structure of the `DescribeHostAvailabilityList` response and 1 more.
 #[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHostAvailabilityListTarget {
     /// `Arn` on the wire.
-    #[serde(
-        rename = "Arn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `JsonParams` on the wire.
-    #[serde(
-        rename = "JsonParams",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub json_params: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
 }
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHostAvailabilityListTarget {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Arn" => self.arn = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "JsonParams" => self.json_params = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
+aliyun_core::__private::deserialize_fields!(DescribeHostAvailabilityListTarget);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHostAvailabilityListTaskOption {
     /// `HttpKeyword` on the wire.
-    #[serde(
-        rename = "HttpKeyword",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_keyword: Option<String>,
     /// `HttpMethod` on the wire.
-    #[serde(
-        rename = "HttpMethod",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_method: Option<String>,
     /// `HttpNegative` on the wire.
-    #[serde(
-        rename = "HttpNegative",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_negative: Option<bool>,
     /// `HttpPostContent` on the wire.
-    #[serde(
-        rename = "HttpPostContent",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_post_content: Option<String>,
     /// `HttpResponseCharset` on the wire.
-    #[serde(
-        rename = "HttpResponseCharset",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_response_charset: Option<String>,
     /// `HttpURI` on the wire.
-    #[serde(
-        rename = "HttpURI",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_uri: Option<String>,
     /// `Interval` on the wire.
-    #[serde(
-        rename = "Interval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub interval: Option<i32>,
     /// `TelnetOrPingHost` on the wire.
-    #[serde(
-        rename = "TelnetOrPingHost",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub telnet_or_ping_host: Option<String>,
 }
+#[cfg(feature = "availability-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHostAvailabilityListTaskOption {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "HttpKeyword" => self.http_keyword = de::lenient_opt(value)?,
+            "HttpMethod" => self.http_method = de::lenient_opt(value)?,
+            "HttpNegative" => self.http_negative = de::lenient_opt(value)?,
+            "HttpPostContent" => self.http_post_content = de::lenient_opt(value)?,
+            "HttpResponseCharset" => self.http_response_charset = de::lenient_opt(value)?,
+            "HttpURI" => self.http_uri = de::lenient_opt(value)?,
+            "Interval" => self.interval = de::lenient_opt(value)?,
+            "TelnetOrPingHost" => self.telnet_or_ping_host = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "availability-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHostAvailabilityListTaskOption);
 /// A structure of the `DescribeHybridMonitorDataList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorDataListLabels {
     /// `K` on the wire.
-    #[serde(
-        rename = "K",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub k: Option<String>,
     /// `V` on the wire.
-    #[serde(
-        rename = "V",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorDataListLabels {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "K" => self.k = de::lenient_opt(value)?,
+            "V" => self.v = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorDataListLabels);
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorNamespace {
     /// `AliyunProductMetricList` on the wire.
-    #[serde(
-        rename = "AliyunProductMetricList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub aliyun_product_metric_list: Vec<AliyunProductMetricList>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Detail` on the wire.
-    #[serde(rename = "Detail", default)]
     pub detail: Option<Detail>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `IsDelete` on the wire.
-    #[serde(
-        rename = "IsDelete",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_delete: Option<i32>,
     /// `ModifyTime` on the wire.
-    #[serde(
-        rename = "ModifyTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub modify_time: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `NamespaceType` on the wire.
-    #[serde(
-        rename = "NamespaceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace_type: Option<String>,
     /// `NotAliyunTaskNumber` on the wire.
-    #[serde(
-        rename = "NotAliyunTaskNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub not_aliyun_task_number: Option<i64>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeHybridMonitorNamespace {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AliyunProductMetricList" => {
+                self.aliyun_product_metric_list = de::wrapped_list(value)?;
+            }
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Detail" => self.detail = de::value(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "IsDelete" => self.is_delete = de::lenient_opt(value)?,
+            "ModifyTime" => self.modify_time = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "NamespaceType" => self.namespace_type = de::lenient_opt(value)?,
+            "NotAliyunTaskNumber" => {
+                self.not_aliyun_task_number = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorNamespace);
 /// A structure of the `DescribeHybridMonitorSLSGroup` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorSLSGroupSlsGroupConfig {
     /// `SLSLogstore` on the wire.
-    #[serde(
-        rename = "SLSLogstore",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_logstore: Option<String>,
     /// `SLSProject` on the wire.
-    #[serde(
-        rename = "SLSProject",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_project: Option<String>,
     /// `SLSRegion` on the wire.
-    #[serde(
-        rename = "SLSRegion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_region: Option<String>,
     /// `SLSUserId` on the wire.
-    #[serde(
-        rename = "SLSUserId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_user_id: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorSLSGroupSlsGroupConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "SLSLogstore" => self.sls_logstore = de::lenient_opt(value)?,
+            "SLSProject" => self.sls_project = de::lenient_opt(value)?,
+            "SLSRegion" => self.sls_region = de::lenient_opt(value)?,
+            "SLSUserId" => self.sls_user_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorSLSGroupSlsGroupConfig);
 /// A structure of the `DescribeHybridMonitorTaskList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListExpress {
     /// `Alias` on the wire.
-    #[serde(
-        rename = "Alias",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alias: Option<String>,
     /// `Express` on the wire.
-    #[serde(
-        rename = "Express",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub express: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorTaskListExpress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Alias" => self.alias = de::lenient_opt(value)?,
+            "Express" => self.express = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListExpress);
 /// A structure of the `DescribeHybridMonitorTaskList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListFilter {
     /// `Filters` on the wire.
-    #[serde(
-        rename = "Filters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub filters: Vec<DescribeHybridMonitorTaskListFilters>,
     /// `Relation` on the wire.
-    #[serde(
-        rename = "Relation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub relation: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorTaskListFilter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Filters" => self.filters = de::wrapped_list(value)?,
+            "Relation" => self.relation = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListFilter);
 /// A structure of the `DescribeHybridMonitorTaskList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListFilters {
     /// `Operator` on the wire.
-    #[serde(
-        rename = "Operator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub operator: Option<String>,
     /// `SLSKeyName` on the wire.
-    #[serde(
-        rename = "SLSKeyName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_key_name: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorTaskListFilters {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Operator" => self.operator = de::lenient_opt(value)?,
+            "SLSKeyName" => self.sls_key_name = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListFilters);
 /// A structure of the `DescribeHybridMonitorTaskList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListGroupBy {
     /// `Alias` on the wire.
-    #[serde(
-        rename = "Alias",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alias: Option<String>,
     /// `SLSKeyName` on the wire.
-    #[serde(
-        rename = "SLSKeyName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_key_name: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorTaskListGroupBy {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Alias" => self.alias = de::lenient_opt(value)?,
+            "SLSKeyName" => self.sls_key_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListGroupBy);
 /// A structure of the `DescribeHybridMonitorTaskList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListSlsProcessConfig {
     /// `Express` on the wire.
-    #[serde(
-        rename = "Express",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub express: Vec<DescribeHybridMonitorTaskListExpress>,
     /// `Filter` on the wire.
-    #[serde(rename = "Filter", default)]
     pub filter: Option<DescribeHybridMonitorTaskListFilter>,
     /// `GroupBy` on the wire.
-    #[serde(
-        rename = "GroupBy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub group_by: Vec<DescribeHybridMonitorTaskListGroupBy>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub statistics: Vec<DescribeHybridMonitorTaskListStatistics>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorTaskListSlsProcessConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Express" => self.express = de::wrapped_list(value)?,
+            "Filter" => self.filter = de::value(value)?,
+            "GroupBy" => self.group_by = de::wrapped_list(value)?,
+            "Statistics" => self.statistics = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeHybridMonitorTaskListSlsProcessConfig
+);
 /// A structure of the `DescribeHybridMonitorTaskList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListStatistics {
     /// `Alias` on the wire.
-    #[serde(
-        rename = "Alias",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alias: Option<String>,
     /// `Function` on the wire.
-    #[serde(
-        rename = "Function",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub function: Option<String>,
     /// `Parameter1` on the wire.
-    #[serde(
-        rename = "Parameter1",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub parameter1: Option<String>,
     /// `Parameter2` on the wire.
-    #[serde(
-        rename = "Parameter2",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub parameter2: Option<String>,
     /// `SLSKeyName` on the wire.
-    #[serde(
-        rename = "SLSKeyName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_key_name: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorTaskListStatistics {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Alias" => self.alias = de::lenient_opt(value)?,
+            "Function" => self.function = de::lenient_opt(value)?,
+            "Parameter1" => self.parameter1 = de::lenient_opt(value)?,
+            "Parameter2" => self.parameter2 = de::lenient_opt(value)?,
+            "SLSKeyName" => self.sls_key_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListStatistics);
 /// A structure of the `DescribeHybridMonitorTaskList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListTaskList {
     /// `AttachLabels` on the wire.
-    #[serde(
-        rename = "AttachLabels",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub attach_labels: Vec<Logs>,
     /// `CollectInterval` on the wire.
-    #[serde(
-        rename = "CollectInterval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub collect_interval: Option<i32>,
     /// `CollectTargetEndpoint` on the wire.
-    #[serde(
-        rename = "CollectTargetEndpoint",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub collect_target_endpoint: Option<String>,
     /// `CollectTargetPath` on the wire.
-    #[serde(
-        rename = "CollectTargetPath",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub collect_target_path: Option<String>,
     /// `CollectTargetType` on the wire.
-    #[serde(
-        rename = "CollectTargetType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub collect_target_type: Option<String>,
     /// `CollectTimout` on the wire.
-    #[serde(
-        rename = "CollectTimout",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub collect_timout: Option<i32>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ExtraInfo` on the wire.
-    #[serde(
-        rename = "ExtraInfo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub extra_info: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `Instances` on the wire.
-    #[serde(
-        rename = "Instances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instances: Vec<String>,
     /// `LogFilePath` on the wire.
-    #[serde(
-        rename = "LogFilePath",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_file_path: Option<String>,
     /// `LogProcess` on the wire.
-    #[serde(
-        rename = "LogProcess",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_process: Option<String>,
     /// `LogSample` on the wire.
-    #[serde(
-        rename = "LogSample",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_sample: Option<String>,
     /// `LogSplit` on the wire.
-    #[serde(
-        rename = "LogSplit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_split: Option<String>,
     /// `MatchExpress` on the wire.
-    #[serde(
-        rename = "MatchExpress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub match_express: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
     /// `MatchExpressRelation` on the wire.
-    #[serde(
-        rename = "MatchExpressRelation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub match_express_relation: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `NetworkType` on the wire.
-    #[serde(
-        rename = "NetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_type: Option<String>,
     /// `SLSProcess` on the wire.
-    #[serde(
-        rename = "SLSProcess",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_process: Option<String>,
     /// `SLSProcessConfig` on the wire.
-    #[serde(rename = "SLSProcessConfig", default)]
     pub sls_process_config: Option<DescribeHybridMonitorTaskListSlsProcessConfig>,
     /// `TargetUserId` on the wire.
-    #[serde(
-        rename = "TargetUserId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub target_user_id: Option<String>,
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
     /// `TaskName` on the wire.
-    #[serde(
-        rename = "TaskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_name: Option<String>,
     /// `TaskType` on the wire.
-    #[serde(
-        rename = "TaskType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_type: Option<String>,
     /// `UploadRegion` on the wire.
-    #[serde(
-        rename = "UploadRegion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub upload_region: Option<String>,
     /// `YARMConfig` on the wire.
-    #[serde(
-        rename = "YARMConfig",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub yarm_config: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeHybridMonitorTaskListTaskList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AttachLabels" => self.attach_labels = de::wrapped_list(value)?,
+            "CollectInterval" => self.collect_interval = de::lenient_opt(value)?,
+            "CollectTargetEndpoint" => {
+                self.collect_target_endpoint = de::lenient_opt(value)?;
+            }
+            "CollectTargetPath" => self.collect_target_path = de::lenient_opt(value)?,
+            "CollectTargetType" => self.collect_target_type = de::lenient_opt(value)?,
+            "CollectTimout" => self.collect_timout = de::lenient_opt(value)?,
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ExtraInfo" => self.extra_info = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "Instances" => self.instances = de::lenient_list(value)?,
+            "LogFilePath" => self.log_file_path = de::lenient_opt(value)?,
+            "LogProcess" => self.log_process = de::lenient_opt(value)?,
+            "LogSample" => self.log_sample = de::lenient_opt(value)?,
+            "LogSplit" => self.log_split = de::lenient_opt(value)?,
+            "MatchExpress" => self.match_express = de::wrapped_list(value)?,
+            "MatchExpressRelation" => {
+                self.match_express_relation = de::lenient_opt(value)?;
+            }
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "NetworkType" => self.network_type = de::lenient_opt(value)?,
+            "SLSProcess" => self.sls_process = de::lenient_opt(value)?,
+            "SLSProcessConfig" => self.sls_process_config = de::value(value)?,
+            "TargetUserId" => self.target_user_id = de::lenient_opt(value)?,
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            "TaskName" => self.task_name = de::lenient_opt(value)?,
+            "TaskType" => self.task_type = de::lenient_opt(value)?,
+            "UploadRegion" => self.upload_region = de::lenient_opt(value)?,
+            "YARMConfig" => self.yarm_config = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListTaskList);
 /// A structure of the `DescribeMetricMetaList` response.
 #[cfg(feature = "metrics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricMetaListResource {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Dimensions` on the wire.
-    #[serde(
-        rename = "Dimensions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dimensions: Option<String>,
     /// `Labels` on the wire.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub labels: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `Periods` on the wire.
-    #[serde(
-        rename = "Periods",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub periods: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Unit` on the wire.
-    #[serde(
-        rename = "Unit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub unit: Option<String>,
 }
+#[cfg(feature = "metrics")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeMetricMetaListResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
+            "Labels" => self.labels = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "Periods" => self.periods = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Unit" => self.unit = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metrics")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricMetaListResource);
 /// A structure of the `DescribeMetricRuleBlackList` response.
 #[cfg(feature = "alarm-blacklists")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleBlackList {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `EffectiveTime` on the wire.
-    #[serde(
-        rename = "EffectiveTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub effective_time: Option<String>,
     /// `EnableEndTime` on the wire.
-    #[serde(
-        rename = "EnableEndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_end_time: Option<i64>,
     /// `EnableStartTime` on the wire.
-    #[serde(
-        rename = "EnableStartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_start_time: Option<i64>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `Instances` on the wire.
-    #[serde(
-        rename = "Instances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instances: Vec<String>,
     /// `IsEnable` on the wire.
-    #[serde(
-        rename = "IsEnable",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_enable: Option<bool>,
     /// `Metrics` on the wire.
-    #[serde(
-        rename = "Metrics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub metrics: Vec<DescribeMetricRuleBlackListMetrics>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `ScopeType` on the wire.
-    #[serde(
-        rename = "ScopeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub scope_type: Option<String>,
     /// `ScopeValue` on the wire.
-    #[serde(
-        rename = "ScopeValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub scope_value: Vec<String>,
     /// `UpdateTime` on the wire.
-    #[serde(
-        rename = "UpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub update_time: Option<String>,
 }
+#[cfg(feature = "alarm-blacklists")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleBlackList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "EffectiveTime" => self.effective_time = de::lenient_opt(value)?,
+            "EnableEndTime" => self.enable_end_time = de::lenient_opt(value)?,
+            "EnableStartTime" => self.enable_start_time = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Instances" => self.instances = de::lenient_list(value)?,
+            "IsEnable" => self.is_enable = de::lenient_opt(value)?,
+            "Metrics" => self.metrics = de::wrapped_list(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "ScopeType" => self.scope_type = de::lenient_opt(value)?,
+            "ScopeValue" => self.scope_value = de::lenient_list(value)?,
+            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-blacklists")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleBlackList);
 /// A structure of the `DescribeMetricRuleBlackList` response.
 #[cfg(feature = "alarm-blacklists")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleBlackListMetrics {
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Resource` on the wire.
-    #[serde(
-        rename = "Resource",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource: Option<String>,
 }
+#[cfg(feature = "alarm-blacklists")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMetricRuleBlackListMetrics {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Resource" => self.resource = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-blacklists")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleBlackListMetrics);
 /// A structure of the `DescribeMetricRuleList` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleListAlarm {
     /// `AlertState` on the wire.
-    #[serde(
-        rename = "AlertState",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alert_state: Option<String>,
     /// `CompositeExpression` on the wire.
-    #[serde(rename = "CompositeExpression", default)]
     pub composite_expression: Option<CompositeExpression>,
     /// `ContactGroups` on the wire.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub contact_groups: Option<String>,
     /// `Dimensions` on the wire.
-    #[serde(
-        rename = "Dimensions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dimensions: Option<String>,
     /// `EffectiveInterval` on the wire.
-    #[serde(
-        rename = "EffectiveInterval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub effective_interval: Option<String>,
     /// `EnableState` on the wire.
-    #[serde(
-        rename = "EnableState",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_state: Option<bool>,
     /// `Escalations` on the wire.
-    #[serde(rename = "Escalations", default)]
     pub escalations: Option<DescribeMetricRuleListEscalations>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `GroupName` on the wire.
-    #[serde(
-        rename = "GroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_name: Option<String>,
     /// `Labels` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Labels": {"Labels": [...]}}`.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub labels: Vec<DescribeAlertLogListDimensions>,
     /// `MailSubject` on the wire.
-    #[serde(
-        rename = "MailSubject",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub mail_subject: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `NoDataPolicy` on the wire.
-    #[serde(
-        rename = "NoDataPolicy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub no_data_policy: Option<String>,
     /// `NoEffectiveInterval` on the wire.
-    #[serde(
-        rename = "NoEffectiveInterval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub no_effective_interval: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<String>,
     /// `Prometheus` on the wire.
-    #[serde(rename = "Prometheus", default)]
     pub prometheus: Option<Prometheus>,
     /// `Resources` on the wire.
-    #[serde(
-        rename = "Resources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resources: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `SilenceTime` on the wire.
-    #[serde(
-        rename = "SilenceTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub silence_time: Option<i32>,
     /// `SourceType` on the wire.
-    #[serde(
-        rename = "SourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_type: Option<String>,
     /// `Webhook` on the wire.
-    #[serde(
-        rename = "Webhook",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub webhook: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListAlarm {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertState" => self.alert_state = de::lenient_opt(value)?,
+            "CompositeExpression" => self.composite_expression = de::value(value)?,
+            "ContactGroups" => self.contact_groups = de::lenient_opt(value)?,
+            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
+            "EffectiveInterval" => self.effective_interval = de::lenient_opt(value)?,
+            "EnableState" => self.enable_state = de::lenient_opt(value)?,
+            "Escalations" => self.escalations = de::value(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "GroupName" => self.group_name = de::lenient_opt(value)?,
+            "Labels" => self.labels = de::wrapped_list(value)?,
+            "MailSubject" => self.mail_subject = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "NoDataPolicy" => self.no_data_policy = de::lenient_opt(value)?,
+            "NoEffectiveInterval" => self.no_effective_interval = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "Prometheus" => self.prometheus = de::value(value)?,
+            "Resources" => self.resources = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
+            "SourceType" => self.source_type = de::lenient_opt(value)?,
+            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListAlarm);
 /// A structure of the `DescribeMetricRuleList` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleListCritical {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `PreCondition` on the wire.
-    #[serde(
-        rename = "PreCondition",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub pre_condition: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListCritical {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "PreCondition" => self.pre_condition = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListCritical);
 /// A structure of the `DescribeMetricRuleList` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleListEscalations {
     /// `Critical` on the wire.
-    #[serde(rename = "Critical", default)]
     pub critical: Option<DescribeMetricRuleListCritical>,
     /// `Info` on the wire.
-    #[serde(rename = "Info", default)]
     pub info: Option<DescribeMetricRuleListCritical>,
     /// `Warn` on the wire.
-    #[serde(rename = "Warn", default)]
     pub warn: Option<DescribeMetricRuleListCritical>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListEscalations {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Critical" => self.critical = de::value(value)?,
+            "Info" => self.info = de::value(value)?,
+            "Warn" => self.warn = de::value(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListEscalations);
 /// A structure of the `DescribeMetricRuleList` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleListExpressionList {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<i32>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMetricRuleListExpressionList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListExpressionList);
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleTemplateAttributeCritical {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<i32>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMetricRuleTemplateAttributeCritical {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleTemplateAttributeCritical);
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleTemplateAttributeEscalations {
     /// `Critical` on the wire.
-    #[serde(rename = "Critical", default)]
     pub critical: Option<DescribeMetricRuleTemplateAttributeCritical>,
     /// `Info` on the wire.
-    #[serde(rename = "Info", default)]
     pub info: Option<DescribeMetricRuleTemplateAttributeCritical>,
     /// `Warn` on the wire.
-    #[serde(rename = "Warn", default)]
     pub warn: Option<DescribeMetricRuleTemplateAttributeCritical>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMetricRuleTemplateAttributeEscalations {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Critical" => self.critical = de::value(value)?,
+            "Info" => self.info = de::value(value)?,
+            "Warn" => self.warn = de::value(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeMetricRuleTemplateAttributeEscalations
+);
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleTemplateAttributeResource {
     /// `AlertTemplates` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AlertTemplates": {"AlertTemplate": [...]}}`.
-    #[serde(
-        rename = "AlertTemplates",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub alert_templates: Vec<AlertTemplate>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `RestVersion` on the wire.
-    #[serde(
-        rename = "RestVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rest_version: Option<String>,
     /// `TemplateId` on the wire.
-    #[serde(
-        rename = "TemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub template_id: Option<String>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMetricRuleTemplateAttributeResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertTemplates" => self.alert_templates = de::wrapped_list(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "RestVersion" => self.rest_version = de::lenient_opt(value)?,
+            "TemplateId" => self.template_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleTemplateAttributeResource);
 /// A structure of the `DescribeMonitorGroupDynamicRules` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorGroupDynamicRulesResource {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `FilterRelation` on the wire.
-    #[serde(
-        rename = "FilterRelation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub filter_relation: Option<String>,
     /// `Filters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Filters": {"Filter": [...]}}`.
-    #[serde(
-        rename = "Filters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub filters: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMonitorGroupDynamicRulesResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "FilterRelation" => self.filter_relation = de::lenient_opt(value)?,
+            "Filters" => self.filters = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(DescribeMonitorGroupDynamicRulesResource);
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorGroupInstanceAttributeResource {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `Desc` on the wire.
-    #[serde(
-        rename = "Desc",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub desc: Option<String>,
     /// `Dimension` on the wire.
-    #[serde(
-        rename = "Dimension",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dimension: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `NetworkType` on the wire.
-    #[serde(
-        rename = "NetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_type: Option<String>,
     /// `Region` on the wire.
-    #[serde(rename = "Region", default)]
     pub region: Option<Region>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<DescribeAlertLogListDimensions>,
     /// `Vpc` on the wire.
-    #[serde(rename = "Vpc", default)]
     pub vpc: Option<Vpc>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMonitorGroupInstanceAttributeResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "Desc" => self.desc = de::lenient_opt(value)?,
+            "Dimension" => self.dimension = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "NetworkType" => self.network_type = de::lenient_opt(value)?,
+            "Region" => self.region = de::value(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Vpc" => self.vpc = de::value(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeMonitorGroupInstanceAttributeResource
+);
 /// A structure of the `DescribeMonitorGroupInstances` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorGroupInstancesResource {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<i64>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMonitorGroupInstancesResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(DescribeMonitorGroupInstancesResource);
 /// A structure of the `DescribeMonitorGroups` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorGroupsResource {
     /// `BindUrl` on the wire.
-    #[serde(
-        rename = "BindUrl",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bind_url: Option<String>,
     /// `ContactGroups` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub contact_groups: Vec<ContactGroup>,
     /// `DynamicTagRuleId` on the wire.
-    #[serde(
-        rename = "DynamicTagRuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dynamic_tag_rule_id: Option<String>,
     /// `GmtCreate` on the wire.
-    #[serde(
-        rename = "GmtCreate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gmt_create: Option<i64>,
     /// `GmtModified` on the wire.
-    #[serde(
-        rename = "GmtModified",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gmt_modified: Option<i64>,
     /// `GroupFounderTagKey` on the wire.
-    #[serde(
-        rename = "GroupFounderTagKey",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_founder_tag_key: Option<String>,
     /// `GroupFounderTagValue` on the wire.
-    #[serde(
-        rename = "GroupFounderTagValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_founder_tag_value: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<i64>,
     /// `GroupName` on the wire.
-    #[serde(
-        rename = "GroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_name: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `ServiceId` on the wire.
-    #[serde(
-        rename = "ServiceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_id: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<DescribeAlertLogListDimensions>,
     /// `TemplateIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"TemplateIds": {"TemplateId": [...]}}`.
-    #[serde(
-        rename = "TemplateIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub template_ids: Vec<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeMonitorGroupsResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BindUrl" => self.bind_url = de::lenient_opt(value)?,
+            "ContactGroups" => self.contact_groups = de::wrapped_list(value)?,
+            "DynamicTagRuleId" => self.dynamic_tag_rule_id = de::lenient_opt(value)?,
+            "GmtCreate" => self.gmt_create = de::lenient_opt(value)?,
+            "GmtModified" => self.gmt_modified = de::lenient_opt(value)?,
+            "GroupFounderTagKey" => self.group_founder_tag_key = de::lenient_opt(value)?,
+            "GroupFounderTagValue" => {
+                self.group_founder_tag_value = de::lenient_opt(value)?;
+            }
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "GroupName" => self.group_name = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "ServiceId" => self.service_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TemplateIds" => self.template_ids = de::lenient_list(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(DescribeMonitorGroupsResource);
 /// A structure of the `DescribeProjectMeta` response.
 #[cfg(feature = "metrics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeProjectMetaResource {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Labels` on the wire.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub labels: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
 }
+#[cfg(feature = "metrics")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeProjectMetaResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Labels" => self.labels = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metrics")]
+aliyun_core::__private::deserialize_fields!(DescribeProjectMetaResource);
 /// A structure of the `DescribeSiteMonitorISPCityList` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSiteMonitorISPCityListIspCity {
     /// `Area.en` on the wire.
-    #[serde(
-        rename = "Area.en",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub area_en: Option<String>,
     /// `Area.zh_CN` on the wire.
-    #[serde(
-        rename = "Area.zh_CN",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub area_zh_cn: Option<String>,
     /// `City` on the wire.
-    #[serde(
-        rename = "City",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub city: Option<String>,
     /// `CityName.en` on the wire.
-    #[serde(
-        rename = "CityName.en",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub city_name_en: Option<String>,
     /// `CityName.zh_CN` on the wire.
-    #[serde(
-        rename = "CityName.zh_CN",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub city_name_zh_cn: Option<String>,
     /// `Country` on the wire.
-    #[serde(
-        rename = "Country",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub country: Option<String>,
     /// `Country.en` on the wire.
-    #[serde(
-        rename = "Country.en",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub country_en: Option<String>,
     /// `Country.zh_CN` on the wire.
-    #[serde(
-        rename = "Country.zh_CN",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub country_zh_cn: Option<String>,
     /// `IPPool` on the wire.
     ///
     /// On the wire the list is wrapped: `{"IPPool": {"IPPool": [...]}}`.
-    #[serde(
-        rename = "IPPool",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub ip_pool: Vec<String>,
     /// `IPV4ProbeCount` on the wire.
-    #[serde(
-        rename = "IPV4ProbeCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ipv4_probe_count: Option<String>,
     /// `IPV6ProbeCount` on the wire.
-    #[serde(
-        rename = "IPV6ProbeCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ipv6_probe_count: Option<String>,
     /// `Isp` on the wire.
-    #[serde(
-        rename = "Isp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub isp: Option<String>,
     /// `IspName.en` on the wire.
-    #[serde(
-        rename = "IspName.en",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub isp_name_en: Option<String>,
     /// `IspName.zh_CN` on the wire.
-    #[serde(
-        rename = "IspName.zh_CN",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub isp_name_zh_cn: Option<String>,
     /// `Region` on the wire.
-    #[serde(
-        rename = "Region",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region: Option<String>,
     /// `Region.en` on the wire.
-    #[serde(
-        rename = "Region.en",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_en: Option<String>,
     /// `Region.zh_CN` on the wire.
-    #[serde(
-        rename = "Region.zh_CN",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_zh_cn: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeSiteMonitorISPCityListIspCity {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Area.en" => self.area_en = de::lenient_opt(value)?,
+            "Area.zh_CN" => self.area_zh_cn = de::lenient_opt(value)?,
+            "City" => self.city = de::lenient_opt(value)?,
+            "CityName.en" => self.city_name_en = de::lenient_opt(value)?,
+            "CityName.zh_CN" => self.city_name_zh_cn = de::lenient_opt(value)?,
+            "Country" => self.country = de::lenient_opt(value)?,
+            "Country.en" => self.country_en = de::lenient_opt(value)?,
+            "Country.zh_CN" => self.country_zh_cn = de::lenient_opt(value)?,
+            "IPPool" => self.ip_pool = de::lenient_list(value)?,
+            "IPV4ProbeCount" => self.ipv4_probe_count = de::lenient_opt(value)?,
+            "IPV6ProbeCount" => self.ipv6_probe_count = de::lenient_opt(value)?,
+            "Isp" => self.isp = de::lenient_opt(value)?,
+            "IspName.en" => self.isp_name_en = de::lenient_opt(value)?,
+            "IspName.zh_CN" => self.isp_name_zh_cn = de::lenient_opt(value)?,
+            "Region" => self.region = de::lenient_opt(value)?,
+            "Region.en" => self.region_en = de::lenient_opt(value)?,
+            "Region.zh_CN" => self.region_zh_cn = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeSiteMonitorISPCityListIspCity);
 /// A structure of the `DescribeSiteMonitorQuota` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSiteMonitorQuotaData {
     /// `SecondMonitor` on the wire.
-    #[serde(
-        rename = "SecondMonitor",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub second_monitor: Option<bool>,
     /// `SiteMonitorIdcQuota` on the wire.
-    #[serde(
-        rename = "SiteMonitorIdcQuota",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub site_monitor_idc_quota: Option<i32>,
     /// `SiteMonitorOperatorQuotaQuota` on the wire.
-    #[serde(
-        rename = "SiteMonitorOperatorQuotaQuota",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub site_monitor_operator_quota_quota: Option<i32>,
     /// `SiteMonitorQuotaTaskUsed` on the wire.
-    #[serde(
-        rename = "SiteMonitorQuotaTaskUsed",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub site_monitor_quota_task_used: Option<i32>,
     /// `SiteMonitorTaskQuota` on the wire.
-    #[serde(
-        rename = "SiteMonitorTaskQuota",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub site_monitor_task_quota: Option<i32>,
     /// `SiteMonitorVersion` on the wire.
-    #[serde(
-        rename = "SiteMonitorVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub site_monitor_version: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeSiteMonitorQuotaData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "SecondMonitor" => self.second_monitor = de::lenient_opt(value)?,
+            "SiteMonitorIdcQuota" => {
+                self.site_monitor_idc_quota = de::lenient_opt(value)?;
+            }
+            "SiteMonitorOperatorQuotaQuota" => {
+                self.site_monitor_operator_quota_quota = de::lenient_opt(value)?;
+            }
+            "SiteMonitorQuotaTaskUsed" => {
+                self.site_monitor_quota_task_used = de::lenient_opt(value)?;
+            }
+            "SiteMonitorTaskQuota" => {
+                self.site_monitor_task_quota = de::lenient_opt(value)?;
+            }
+            "SiteMonitorVersion" => self.site_monitor_version = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(DescribeSiteMonitorQuotaData);
 /// A structure of the `DescribeSystemEventMetaList` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSystemEventMetaListResource {
     /// `EventType` on the wire.
-    #[serde(
-        rename = "EventType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_type: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `NameDesc` on the wire.
-    #[serde(
-        rename = "NameDesc",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name_desc: Option<String>,
     /// `NameDesc.En` on the wire.
-    #[serde(
-        rename = "NameDesc.En",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name_desc_en: Option<String>,
     /// `Product` on the wire.
-    #[serde(
-        rename = "Product",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StatusDesc` on the wire.
-    #[serde(
-        rename = "StatusDesc",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status_desc: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeSystemEventMetaListResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EventType" => self.event_type = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "NameDesc" => self.name_desc = de::lenient_opt(value)?,
+            "NameDesc.En" => self.name_desc_en = de::lenient_opt(value)?,
+            "Product" => self.product = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StatusDesc" => self.status_desc = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(DescribeSystemEventMetaListResource);
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Detail {
     /// `NamespaceRegion` on the wire.
-    #[serde(
-        rename = "NamespaceRegion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace_region: Option<String>,
     /// `SLSProject` on the wire.
-    #[serde(
-        rename = "SLSProject",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_project: Option<String>,
     /// `Spec` on the wire.
-    #[serde(
-        rename = "Spec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spec: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for Detail {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NamespaceRegion" => self.namespace_region = de::lenient_opt(value)?,
+            "SLSProject" => self.sls_project = de::lenient_opt(value)?,
+            "Spec" => self.spec = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(Detail);
 /// A structure of the `BatchExport` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// `Label` on the wire.
-    #[serde(
-        rename = "Label",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub label: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for Dimensions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Label" => self.label = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(Dimensions);
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EnterpriseQuota {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `SuitInfo` on the wire.
-    #[serde(
-        rename = "SuitInfo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub suit_info: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for EnterpriseQuota {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "SuitInfo" => self.suit_info = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(EnterpriseQuota);
 /// A structure of the `PutHybridMonitorMetricData` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorDetail {
     /// `ErrorMessage` on the wire.
-    #[serde(
-        rename = "ErrorMessage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_message: Option<String>,
     /// `Index` on the wire.
-    #[serde(
-        rename = "Index",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub index: Option<i64>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for ErrorDetail {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ErrorMessage" => self.error_message = de::lenient_opt(value)?,
+            "Index" => self.index = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(ErrorDetail);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Escalation {
     /// `Expression` on the wire.
-    #[serde(
-        rename = "Expression",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expression: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<i32>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for Escalation {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Expression" => self.expression = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(Escalation);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EscalationList {
     /// `Aggregate` on the wire.
-    #[serde(
-        rename = "Aggregate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub aggregate: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Operator` on the wire.
-    #[serde(
-        rename = "Operator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub operator: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(feature = "availability-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for EscalationList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Aggregate" => self.aggregate = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Operator" => self.operator = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "availability-monitoring")]
+aliyun_core::__private::deserialize_fields!(EscalationList);
 /// A structure of the `PutGroupMetricRule` request and 1 more.
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4826,150 +4208,131 @@ impl aliyun_core::params::StructParam for Escalations {
 }
 /// A structure of the `DescribeCustomEventHistogram` response and 1 more.
 #[cfg(any(feature = "custom-events", feature = "system-events"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventHistogram {
     /// `Count` on the wire.
-    #[serde(
-        rename = "Count",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub count: Option<i64>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<i64>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<i64>,
 }
+#[cfg(any(feature = "custom-events", feature = "system-events"))]
+impl aliyun_core::__private::fields::DecodeFields for EventHistogram {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Count" => self.count = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "custom-events", feature = "system-events"))]
+aliyun_core::__private::deserialize_fields!(EventHistogram);
 /// A structure of the `DescribeEventRuleAttribute` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventPattern {
     /// `EventTypeList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"EventTypeList": {"EventTypeList": [...]}}`.
-    #[serde(
-        rename = "EventTypeList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub event_type_list: Vec<String>,
     /// `KeywordFilterObj` on the wire.
-    #[serde(rename = "KeywordFilterObj", default)]
     pub keyword_filter_obj: Option<KeywordFilterObj>,
     /// `LevelList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"LevelList": {"LevelList": [...]}}`.
-    #[serde(
-        rename = "LevelList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub level_list: Vec<String>,
     /// `NameList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"NameList": {"NameList": [...]}}`.
-    #[serde(
-        rename = "NameList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub name_list: Vec<String>,
     /// `Product` on the wire.
-    #[serde(
-        rename = "Product",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product: Option<String>,
     /// `SQLFilter` on the wire.
-    #[serde(
-        rename = "SQLFilter",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sql_filter: Option<String>,
     /// `StatusList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"StatusList": {"StatusList": [...]}}`.
-    #[serde(
-        rename = "StatusList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub status_list: Vec<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for EventPattern {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EventTypeList" => self.event_type_list = de::lenient_list(value)?,
+            "KeywordFilterObj" => self.keyword_filter_obj = de::value(value)?,
+            "LevelList" => self.level_list = de::lenient_list(value)?,
+            "NameList" => self.name_list = de::lenient_list(value)?,
+            "Product" => self.product = de::lenient_opt(value)?,
+            "SQLFilter" => self.sql_filter = de::lenient_opt(value)?,
+            "StatusList" => self.status_list = de::lenient_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(EventPattern);
 /// A structure of the `DescribeEventRuleList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventRule {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EventPattern` on the wire.
     ///
     /// On the wire the list is wrapped: `{"EventPattern": {"EventPattern": [...]}}`.
-    #[serde(
-        rename = "EventPattern",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub event_pattern: Vec<DescribeEventRuleListEventPattern>,
     /// `EventType` on the wire.
-    #[serde(
-        rename = "EventType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_type: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `SilenceTime` on the wire.
-    #[serde(
-        rename = "SilenceTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub silence_time: Option<i64>,
     /// `State` on the wire.
-    #[serde(
-        rename = "State",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub state: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for EventRule {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EventPattern" => self.event_pattern = de::wrapped_list(value)?,
+            "EventType" => self.event_type = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
+            "State" => self.state = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(EventRule);
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5001,120 +4364,132 @@ impl aliyun_core::params::StructParam for Express {
 }
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExpressionList {
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for ExpressionList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(ExpressionList);
 /// A structure of the `PutMetricRuleTargets` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailData {
     /// `Targets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Targets": {"Target": [...]}}`.
-    #[serde(
-        rename = "Targets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub targets: Vec<PutMetricRuleTargetsTarget>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for FailData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Targets" => self.targets = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(FailData);
 /// A structure of the `DeleteMetricRuleTargets` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailIds {
     /// `TargetIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"TargetIds": {"TargetId": [...]}}`.
-    #[serde(
-        rename = "TargetIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub target_ids: Vec<String>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for FailIds {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "TargetIds" => self.target_ids = de::lenient_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(FailIds);
 /// A structure of the `DescribeEventRuleTargetList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FcParameter {
     /// `Arn` on the wire.
-    #[serde(
-        rename = "Arn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub arn: Option<String>,
     /// `FunctionName` on the wire.
-    #[serde(
-        rename = "FunctionName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub function_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `Region` on the wire.
-    #[serde(
-        rename = "Region",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region: Option<String>,
     /// `ServiceName` on the wire.
-    #[serde(
-        rename = "ServiceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_name: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for FcParameter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Arn" => self.arn = de::lenient_opt(value)?,
+            "FunctionName" => self.function_name = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Region" => self.region = de::lenient_opt(value)?,
+            "ServiceName" => self.service_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(FcParameter);
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5163,27 +4538,34 @@ impl aliyun_core::params::StructParam for Filters {
 }
 /// A structure of the `DeleteMonitorGroup` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Group {
     /// `ContactGroups` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub contact_groups: Vec<ContactGroup>,
     /// `GroupName` on the wire.
-    #[serde(
-        rename = "GroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_name: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for Group {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ContactGroups" => self.contact_groups = de::wrapped_list(value)?,
+            "GroupName" => self.group_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(Group);
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5215,109 +4597,68 @@ impl aliyun_core::params::StructParam for GroupBy {
 }
 /// A structure of the `DescribeMonitoringAgentHosts` response.
 #[cfg(feature = "monitoring-agent")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Host {
     /// `AgentVersion` on the wire.
-    #[serde(
-        rename = "AgentVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub agent_version: Option<String>,
     /// `AliUid` on the wire.
-    #[serde(
-        rename = "AliUid",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ali_uid: Option<i64>,
     /// `EipAddress` on the wire.
-    #[serde(
-        rename = "EipAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_address: Option<String>,
     /// `EipId` on the wire.
-    #[serde(
-        rename = "EipId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_id: Option<String>,
     /// `HostName` on the wire.
-    #[serde(
-        rename = "HostName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub host_name: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceTypeFamily` on the wire.
-    #[serde(
-        rename = "InstanceTypeFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_family: Option<String>,
     /// `IpGroup` on the wire.
-    #[serde(
-        rename = "IpGroup",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_group: Option<String>,
     /// `NatIp` on the wire.
-    #[serde(
-        rename = "NatIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nat_ip: Option<String>,
     /// `NetworkType` on the wire.
-    #[serde(
-        rename = "NetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_type: Option<String>,
     /// `OperatingSystem` on the wire.
-    #[serde(
-        rename = "OperatingSystem",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub operating_system: Option<String>,
     /// `Region` on the wire.
-    #[serde(
-        rename = "Region",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region: Option<String>,
     /// `SerialNumber` on the wire.
-    #[serde(
-        rename = "SerialNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub serial_number: Option<String>,
     /// `isAliyunHost` on the wire.
-    #[serde(
-        rename = "isAliyunHost",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_aliyun_host: Option<bool>,
 }
+#[cfg(feature = "monitoring-agent")]
+impl aliyun_core::__private::fields::DecodeFields for Host {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AgentVersion" => self.agent_version = de::lenient_opt(value)?,
+            "AliUid" => self.ali_uid = de::lenient_opt(value)?,
+            "EipAddress" => self.eip_address = de::lenient_opt(value)?,
+            "EipId" => self.eip_id = de::lenient_opt(value)?,
+            "HostName" => self.host_name = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
+            "IpGroup" => self.ip_group = de::lenient_opt(value)?,
+            "NatIp" => self.nat_ip = de::lenient_opt(value)?,
+            "NetworkType" => self.network_type = de::lenient_opt(value)?,
+            "OperatingSystem" => self.operating_system = de::lenient_opt(value)?,
+            "Region" => self.region = de::lenient_opt(value)?,
+            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
+            "isAliyunHost" => self.is_aliyun_host = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring-agent")]
+aliyun_core::__private::deserialize_fields!(Host);
 /// A structure of the `CreateMonitorGroupInstances` request and 1 more.
 #[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5361,85 +4702,98 @@ impl aliyun_core::params::StructParam for Instances {
 }
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IspCity {
     /// `City` on the wire.
-    #[serde(
-        rename = "City",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub city: Option<String>,
     /// `CityName` on the wire.
-    #[serde(
-        rename = "CityName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub city_name: Option<String>,
     /// `Isp` on the wire.
-    #[serde(
-        rename = "Isp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub isp: Option<String>,
     /// `IspName` on the wire.
-    #[serde(
-        rename = "IspName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub isp_name: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for IspCity {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "City" => self.city = de::lenient_opt(value)?,
+            "CityName" => self.city_name = de::lenient_opt(value)?,
+            "Isp" => self.isp = de::lenient_opt(value)?,
+            "IspName" => self.isp_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(IspCity);
 /// A structure of the `DescribeEventRuleList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeywordFilter {
     /// `Keywords` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Keywords": {"Keywords": [...]}}`.
-    #[serde(
-        rename = "Keywords",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub keywords: Vec<String>,
     /// `Relation` on the wire.
-    #[serde(
-        rename = "Relation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub relation: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for KeywordFilter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Keywords" => self.keywords = de::lenient_list(value)?,
+            "Relation" => self.relation = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(KeywordFilter);
 /// A structure of the `DescribeEventRuleAttribute` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeywordFilterObj {
     /// `Keywords` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Keywords": {"keyword": [...]}}`.
-    #[serde(
-        rename = "Keywords",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub keywords: Vec<String>,
     /// `Relation` on the wire.
-    #[serde(
-        rename = "Relation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub relation: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for KeywordFilterObj {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Keywords" => self.keywords = de::lenient_list(value)?,
+            "Relation" => self.relation = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(KeywordFilterObj);
 /// A structure of the `CreateGroupMetricRules` request and 5 more.
 #[cfg(
     any(
@@ -5473,445 +4827,347 @@ impl aliyun_core::params::StructParam for Labels {
 }
 /// A structure of the `DescribeHybridMonitorSLSGroup` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct List {
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `SLSGroupConfig` on the wire.
-    #[serde(
-        rename = "SLSGroupConfig",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub sls_group_config: Vec<DescribeHybridMonitorSLSGroupSlsGroupConfig>,
     /// `SLSGroupDescription` on the wire.
-    #[serde(
-        rename = "SLSGroupDescription",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_group_description: Option<String>,
     /// `SLSGroupName` on the wire.
-    #[serde(
-        rename = "SLSGroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_group_name: Option<String>,
     /// `UpdateTime` on the wire.
-    #[serde(
-        rename = "UpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub update_time: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for List {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "SLSGroupConfig" => self.sls_group_config = de::wrapped_list(value)?,
+            "SLSGroupDescription" => self.sls_group_description = de::lenient_opt(value)?,
+            "SLSGroupName" => self.sls_group_name = de::lenient_opt(value)?,
+            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(List);
 /// A structure of the `DescribeLogMonitorAttribute` response.
 #[cfg(feature = "log-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LogMonitor {
     /// `Aggregates` on the wire.
-    #[serde(
-        rename = "Aggregates",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub aggregates: Vec<Aggregates>,
     /// `GmtCreate` on the wire.
-    #[serde(
-        rename = "GmtCreate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gmt_create: Option<i64>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<i64>,
     /// `Groupbys` on the wire.
-    #[serde(
-        rename = "Groupbys",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub groupbys: Vec<String>,
     /// `LogId` on the wire.
-    #[serde(
-        rename = "LogId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_id: Option<i64>,
     /// `MetricExpress` on the wire.
-    #[serde(
-        rename = "MetricExpress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_express: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `SlsLogstore` on the wire.
-    #[serde(
-        rename = "SlsLogstore",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_logstore: Option<String>,
     /// `SlsProject` on the wire.
-    #[serde(
-        rename = "SlsProject",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_project: Option<String>,
     /// `SlsRegionId` on the wire.
-    #[serde(
-        rename = "SlsRegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_region_id: Option<String>,
     /// `Tumblingwindows` on the wire.
-    #[serde(
-        rename = "Tumblingwindows",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub tumblingwindows: Vec<String>,
     /// `ValueFilter` on the wire.
-    #[serde(
-        rename = "ValueFilter",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub value_filter: Vec<ValueFilter>,
     /// `ValueFilterRelation` on the wire.
-    #[serde(
-        rename = "ValueFilterRelation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value_filter_relation: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for LogMonitor {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Aggregates" => self.aggregates = de::wrapped_list(value)?,
+            "GmtCreate" => self.gmt_create = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "Groupbys" => self.groupbys = de::lenient_list(value)?,
+            "LogId" => self.log_id = de::lenient_opt(value)?,
+            "MetricExpress" => self.metric_express = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "SlsLogstore" => self.sls_logstore = de::lenient_opt(value)?,
+            "SlsProject" => self.sls_project = de::lenient_opt(value)?,
+            "SlsRegionId" => self.sls_region_id = de::lenient_opt(value)?,
+            "Tumblingwindows" => self.tumblingwindows = de::lenient_list(value)?,
+            "ValueFilter" => self.value_filter = de::wrapped_list(value)?,
+            "ValueFilterRelation" => self.value_filter_relation = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "log-monitoring")]
+aliyun_core::__private::deserialize_fields!(LogMonitor);
 /// A structure of the `DescribeLogMonitorList` response.
 #[cfg(feature = "log-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LogMonitorList {
     /// `GmtCreate` on the wire.
-    #[serde(
-        rename = "GmtCreate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gmt_create: Option<i64>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<i64>,
     /// `LogId` on the wire.
-    #[serde(
-        rename = "LogId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_id: Option<i64>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `SlsLogstore` on the wire.
-    #[serde(
-        rename = "SlsLogstore",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_logstore: Option<String>,
     /// `SlsProject` on the wire.
-    #[serde(
-        rename = "SlsProject",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_project: Option<String>,
     /// `SlsRegionId` on the wire.
-    #[serde(
-        rename = "SlsRegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sls_region_id: Option<String>,
     /// `ValueFilter` on the wire.
-    #[serde(
-        rename = "ValueFilter",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub value_filter: Vec<ValueFilter>,
     /// `ValueFilterRelation` on the wire.
-    #[serde(
-        rename = "ValueFilterRelation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value_filter_relation: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for LogMonitorList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "GmtCreate" => self.gmt_create = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "LogId" => self.log_id = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "SlsLogstore" => self.sls_logstore = de::lenient_opt(value)?,
+            "SlsProject" => self.sls_project = de::lenient_opt(value)?,
+            "SlsRegionId" => self.sls_region_id = de::lenient_opt(value)?,
+            "ValueFilter" => self.value_filter = de::wrapped_list(value)?,
+            "ValueFilterRelation" => self.value_filter_relation = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "log-monitoring")]
+aliyun_core::__private::deserialize_fields!(LogMonitorList);
 /// A structure of the `DescribeAlertLogCount` response and 2 more.
 #[cfg(any(feature = "alert-history", feature = "hybrid-monitoring"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Logs {
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(any(feature = "alert-history", feature = "hybrid-monitoring"))]
+impl aliyun_core::__private::fields::DecodeFields for Logs {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "alert-history", feature = "hybrid-monitoring"))]
+aliyun_core::__private::deserialize_fields!(Logs);
 /// A structure of the `DescribeDynamicTagRuleList` response.
 #[cfg(feature = "group-tags")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MatchExpress {
     /// `TagKey` on the wire.
-    #[serde(
-        rename = "TagKey",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_key: Option<String>,
     /// `TagValue` on the wire.
-    #[serde(
-        rename = "TagValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_value: Option<String>,
     /// `TagValueMatchFunction` on the wire.
-    #[serde(
-        rename = "TagValueMatchFunction",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_value_match_function: Option<String>,
 }
+#[cfg(feature = "group-tags")]
+impl aliyun_core::__private::fields::DecodeFields for MatchExpress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "TagKey" => self.tag_key = de::lenient_opt(value)?,
+            "TagValue" => self.tag_value = de::lenient_opt(value)?,
+            "TagValueMatchFunction" => {
+                self.tag_value_match_function = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "group-tags")]
+aliyun_core::__private::deserialize_fields!(MatchExpress);
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricList {
     /// `List` on the wire.
-    #[serde(
-        rename = "List",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub list: Vec<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<i64>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for MetricList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "List" => self.list = de::lenient_list(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(MetricList);
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricRule {
     /// `ActionEnable` on the wire.
-    #[serde(
-        rename = "ActionEnable",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub action_enable: Option<String>,
     /// `AlarmActions` on the wire.
-    #[serde(
-        rename = "AlarmActions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alarm_actions: Option<String>,
     /// `ComparisonOperator` on the wire.
-    #[serde(
-        rename = "ComparisonOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comparison_operator: Option<String>,
     /// `Dimensions` on the wire.
-    #[serde(
-        rename = "Dimensions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dimensions: Option<String>,
     /// `EvaluationCount` on the wire.
-    #[serde(
-        rename = "EvaluationCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub evaluation_count: Option<String>,
     /// `Expression` on the wire.
-    #[serde(
-        rename = "Expression",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expression: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
     /// `OkActions` on the wire.
-    #[serde(
-        rename = "OkActions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ok_actions: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
     /// `RuleName` on the wire.
-    #[serde(
-        rename = "RuleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_name: Option<String>,
     /// `StateValue` on the wire.
-    #[serde(
-        rename = "StateValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub state_value: Option<String>,
     /// `Statistics` on the wire.
-    #[serde(
-        rename = "Statistics",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub statistics: Option<String>,
     /// `Threshold` on the wire.
-    #[serde(
-        rename = "Threshold",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threshold: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for MetricRule {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActionEnable" => self.action_enable = de::lenient_opt(value)?,
+            "AlarmActions" => self.alarm_actions = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
+            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
+            "EvaluationCount" => self.evaluation_count = de::lenient_opt(value)?,
+            "Expression" => self.expression = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "OkActions" => self.ok_actions = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleName" => self.rule_name = de::lenient_opt(value)?,
+            "StateValue" => self.state_value = de::lenient_opt(value)?,
+            "Statistics" => self.statistics = de::lenient_opt(value)?,
+            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(MetricRule);
 /// A structure of the `DescribeMetricRuleCount` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricRuleCount {
     /// `Alarm` on the wire.
-    #[serde(
-        rename = "Alarm",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub alarm: Option<i32>,
     /// `Disable` on the wire.
-    #[serde(
-        rename = "Disable",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disable: Option<i32>,
     /// `Nodata` on the wire.
-    #[serde(
-        rename = "Nodata",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nodata: Option<i32>,
     /// `Ok` on the wire.
-    #[serde(
-        rename = "Ok",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ok: Option<i32>,
     /// `Total` on the wire.
-    #[serde(
-        rename = "Total",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total: Option<i32>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for MetricRuleCount {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Alarm" => self.alarm = de::lenient_opt(value)?,
+            "Disable" => self.disable = de::lenient_opt(value)?,
+            "Nodata" => self.nodata = de::lenient_opt(value)?,
+            "Ok" => self.ok = de::lenient_opt(value)?,
+            "Total" => self.total = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(MetricRuleCount);
 /// A structure of the `CreateMetricRuleBlackList` request and 1 more.
 #[cfg(feature = "alarm-blacklists")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5937,46 +5193,41 @@ impl aliyun_core::params::StructParam for Metrics {
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MnsParameter {
     /// `Arn` on the wire.
-    #[serde(
-        rename = "Arn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `Queue` on the wire.
-    #[serde(
-        rename = "Queue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue: Option<String>,
     /// `Region` on the wire.
-    #[serde(
-        rename = "Region",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region: Option<String>,
     /// `Topic` on the wire.
-    #[serde(
-        rename = "Topic",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub topic: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for MnsParameter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Arn" => self.arn = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Queue" => self.queue = de::lenient_opt(value)?,
+            "Region" => self.region = de::lenient_opt(value)?,
+            "Topic" => self.topic = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(MnsParameter);
 /// A structure of the `ModifyGroupMonitoringAgentProcess` request.
 #[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6177,1001 +5428,701 @@ impl aliyun_core::params::StructParam for ModifyMetricRuleTemplateAlertTemplates
 }
 /// A structure of the `DescribeMonitorGroupCategories` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MonitorGroupCategories {
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<i64>,
     /// `MonitorGroupCategory` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MonitorGroupCategory": {"CategoryItem": [...]}}`.
-    #[serde(
-        rename = "MonitorGroupCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub monitor_group_category: Vec<CategoryItem>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for MonitorGroupCategories {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "MonitorGroupCategory" => {
+                self.monitor_group_category = de::wrapped_list(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(MonitorGroupCategories);
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NamespaceList {
     /// `MetricList` on the wire.
-    #[serde(
-        rename = "MetricList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub metric_list: Vec<MetricList>,
     /// `Namespace` on the wire.
-    #[serde(
-        rename = "Namespace",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub namespace: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for NamespaceList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "MetricList" => self.metric_list = de::wrapped_list(value)?,
+            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(NamespaceList);
 /// A structure of the `DescribeMonitoringAgentProcesses` response.
 #[cfg(feature = "monitoring-agent")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeProcess {
     /// `Command` on the wire.
-    #[serde(
-        rename = "Command",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `ProcessId` on the wire.
-    #[serde(
-        rename = "ProcessId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub process_id: Option<i64>,
     /// `ProcessName` on the wire.
-    #[serde(
-        rename = "ProcessName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub process_name: Option<String>,
     /// `ProcessUser` on the wire.
-    #[serde(
-        rename = "ProcessUser",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub process_user: Option<String>,
 }
+#[cfg(feature = "monitoring-agent")]
+impl aliyun_core::__private::fields::DecodeFields for NodeProcess {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Command" => self.command = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "ProcessId" => self.process_id = de::lenient_opt(value)?,
+            "ProcessName" => self.process_name = de::lenient_opt(value)?,
+            "ProcessUser" => self.process_user = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring-agent")]
+aliyun_core::__private::deserialize_fields!(NodeProcess);
 /// A structure of the `DescribeMonitoringAgentStatuses` response.
 #[cfg(feature = "monitoring-agent")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeStatus {
     /// `AgentInstallErrorCode` on the wire.
-    #[serde(
-        rename = "AgentInstallErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub agent_install_error_code: Option<String>,
     /// `AutoInstall` on the wire.
-    #[serde(
-        rename = "AutoInstall",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_install: Option<bool>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `OsMonitorConfig` on the wire.
-    #[serde(
-        rename = "OsMonitorConfig",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_monitor_config: Option<String>,
     /// `OsMonitorErrorCode` on the wire.
-    #[serde(
-        rename = "OsMonitorErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_monitor_error_code: Option<String>,
     /// `OsMonitorErrorDetail` on the wire.
-    #[serde(
-        rename = "OsMonitorErrorDetail",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_monitor_error_detail: Option<String>,
     /// `OsMonitorStatus` on the wire.
-    #[serde(
-        rename = "OsMonitorStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_monitor_status: Option<String>,
     /// `OsMonitorVersion` on the wire.
-    #[serde(
-        rename = "OsMonitorVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_monitor_version: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "monitoring-agent")]
+impl aliyun_core::__private::fields::DecodeFields for NodeStatus {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AgentInstallErrorCode" => {
+                self.agent_install_error_code = de::lenient_opt(value)?;
+            }
+            "AutoInstall" => self.auto_install = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "OsMonitorConfig" => self.os_monitor_config = de::lenient_opt(value)?,
+            "OsMonitorErrorCode" => self.os_monitor_error_code = de::lenient_opt(value)?,
+            "OsMonitorErrorDetail" => {
+                self.os_monitor_error_detail = de::lenient_opt(value)?;
+            }
+            "OsMonitorStatus" => self.os_monitor_status = de::lenient_opt(value)?,
+            "OsMonitorVersion" => self.os_monitor_version = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring-agent")]
+aliyun_core::__private::deserialize_fields!(NodeStatus);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeTaskConfig {
     /// `AlertConfig` on the wire.
-    #[serde(rename = "AlertConfig", default)]
     pub alert_config: Option<DescribeHostAvailabilityListAlertConfig>,
     /// `Disabled` on the wire.
-    #[serde(
-        rename = "Disabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disabled: Option<bool>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<i64>,
     /// `GroupName` on the wire.
-    #[serde(
-        rename = "GroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<i64>,
     /// `Instances` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Instances": {"Instance": [...]}}`.
-    #[serde(
-        rename = "Instances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instances: Vec<String>,
     /// `TaskName` on the wire.
-    #[serde(
-        rename = "TaskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_name: Option<String>,
     /// `TaskOption` on the wire.
-    #[serde(rename = "TaskOption", default)]
     pub task_option: Option<DescribeHostAvailabilityListTaskOption>,
     /// `TaskScope` on the wire.
-    #[serde(
-        rename = "TaskScope",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_scope: Option<String>,
     /// `TaskType` on the wire.
-    #[serde(
-        rename = "TaskType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_type: Option<String>,
 }
+#[cfg(feature = "availability-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for NodeTaskConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertConfig" => self.alert_config = de::value(value)?,
+            "Disabled" => self.disabled = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "GroupName" => self.group_name = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Instances" => self.instances = de::lenient_list(value)?,
+            "TaskName" => self.task_name = de::lenient_opt(value)?,
+            "TaskOption" => self.task_option = de::value(value)?,
+            "TaskScope" => self.task_scope = de::lenient_opt(value)?,
+            "TaskType" => self.task_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "availability-monitoring")]
+aliyun_core::__private::deserialize_fields!(NodeTaskConfig);
 /// A structure of the `DescribeUnhealthyHostAvailability` response.
 #[cfg(feature = "availability-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeTaskInstance {
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<i64>,
     /// `InstanceList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceList": {"String": [...]}}`.
-    #[serde(
-        rename = "InstanceList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instance_list: Vec<String>,
 }
+#[cfg(feature = "availability-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for NodeTaskInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Id" => self.id = de::lenient_opt(value)?,
+            "InstanceList" => self.instance_list = de::lenient_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "availability-monitoring")]
+aliyun_core::__private::deserialize_fields!(NodeTaskInstance);
 /// A structure of the `DescribeMonitorGroupNotifyPolicyList` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NotifyPolicy {
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<i64>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<i64>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for NotifyPolicy {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(NotifyPolicy);
 /// A structure of the `DescribeEventRuleTargetList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenApiParameters {
     /// `Action` on the wire.
-    #[serde(
-        rename = "Action",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub action: Option<String>,
     /// `Arn` on the wire.
-    #[serde(
-        rename = "Arn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `Product` on the wire.
-    #[serde(
-        rename = "Product",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product: Option<String>,
     /// `Region` on the wire.
-    #[serde(
-        rename = "Region",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region: Option<String>,
     /// `Role` on the wire.
-    #[serde(
-        rename = "Role",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub role: Option<String>,
     /// `Version` on the wire.
-    #[serde(
-        rename = "Version",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub version: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for OpenApiParameters {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Action" => self.action = de::lenient_opt(value)?,
+            "Arn" => self.arn = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Product" => self.product = de::lenient_opt(value)?,
+            "Region" => self.region = de::lenient_opt(value)?,
+            "Role" => self.role = de::lenient_opt(value)?,
+            "Version" => self.version = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(OpenApiParameters);
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OptionJson {
     /// `assertions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"assertions": {"assertions": [...]}}`.
-    #[serde(
-        rename = "assertions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub assertions: Vec<Assertions>,
     /// `attempts` on the wire.
-    #[serde(
-        rename = "attempts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub attempts: Option<i64>,
     /// `authentication` on the wire.
-    #[serde(
-        rename = "authentication",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub authentication: Option<i32>,
     /// `blocked_url_list` on the wire.
     ///
     /// On the wire the list is wrapped: `{"blocked_url_list": {"blocked_url_list": [...]}}`.
-    #[serde(
-        rename = "blocked_url_list",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub blocked_url_list: Vec<String>,
     /// `browser_headers` on the wire.
     ///
     /// On the wire the list is wrapped: `{"browser_headers": {"browser_headers": [...]}}`.
-    #[serde(
-        rename = "browser_headers",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub browser_headers: Vec<aliyun_core::JsonValue>,
     /// `browser_hosts` on the wire.
     ///
     /// On the wire the list is wrapped: `{"browser_hosts": {"browser_hosts": [...]}}`.
-    #[serde(
-        rename = "browser_hosts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub browser_hosts: Vec<String>,
     /// `browser_info` on the wire.
     ///
     /// On the wire the list is wrapped: `{"browser_info": {"browser_info": [...]}}`.
-    #[serde(
-        rename = "browser_info",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub browser_info: Vec<BrowserInfo>,
     /// `browser_insecure` on the wire.
-    #[serde(
-        rename = "browser_insecure",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub browser_insecure: Option<bool>,
     /// `browser_task_version` on the wire.
-    #[serde(
-        rename = "browser_task_version",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub browser_task_version: Option<String>,
     /// `cookie` on the wire.
-    #[serde(
-        rename = "cookie",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cookie: Option<String>,
     /// `diagnosis_mtr` on the wire.
-    #[serde(
-        rename = "diagnosis_mtr",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub diagnosis_mtr: Option<bool>,
     /// `diagnosis_ping` on the wire.
-    #[serde(
-        rename = "diagnosis_ping",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub diagnosis_ping: Option<bool>,
     /// `dns_hijack_whitelist` on the wire.
-    #[serde(
-        rename = "dns_hijack_whitelist",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dns_hijack_whitelist: Option<String>,
     /// `dns_match_rule` on the wire.
-    #[serde(
-        rename = "dns_match_rule",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dns_match_rule: Option<String>,
     /// `dns_server` on the wire.
-    #[serde(
-        rename = "dns_server",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dns_server: Option<String>,
     /// `dns_type` on the wire.
-    #[serde(
-        rename = "dns_type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dns_type: Option<String>,
     /// `empty_message` on the wire.
-    #[serde(
-        rename = "empty_message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub empty_message: Option<bool>,
     /// `expect_exist_string` on the wire.
     ///
     /// On the wire the list is wrapped: `{"expect_exist_string": {"expect_exist_string": [...]}}`.
-    #[serde(
-        rename = "expect_exist_string",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub expect_exist_string: Vec<String>,
     /// `expect_non_exist_string` on the wire.
     ///
     /// On the wire the list is wrapped: `{"expect_non_exist_string": {"expect_non_exist_string": [...]}}`.
-    #[serde(
-        rename = "expect_non_exist_string",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub expect_non_exist_string: Vec<String>,
     /// `expect_value` on the wire.
-    #[serde(
-        rename = "expect_value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expect_value: Option<String>,
     /// `failure_rate` on the wire.
-    #[serde(
-        rename = "failure_rate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub failure_rate: Option<f64>,
     /// `header` on the wire.
-    #[serde(
-        rename = "header",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub header: Option<String>,
     /// `http_method` on the wire.
-    #[serde(
-        rename = "http_method",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_method: Option<String>,
     /// `ip_network` on the wire.
-    #[serde(
-        rename = "ip_network",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_network: Option<String>,
     /// `isBase64Encode` on the wire.
-    #[serde(
-        rename = "isBase64Encode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_base64_encode: Option<String>,
     /// `match_rule` on the wire.
-    #[serde(
-        rename = "match_rule",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub match_rule: Option<i32>,
     /// `min_tls_version` on the wire.
-    #[serde(
-        rename = "min_tls_version",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub min_tls_version: Option<String>,
     /// `password` on the wire.
-    #[serde(
-        rename = "password",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub password: Option<String>,
     /// `ping_num` on the wire.
-    #[serde(
-        rename = "ping_num",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ping_num: Option<i32>,
     /// `ping_port` on the wire.
-    #[serde(
-        rename = "ping_port",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ping_port: Option<i32>,
     /// `ping_type` on the wire.
-    #[serde(
-        rename = "ping_type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ping_type: Option<String>,
     /// `port` on the wire.
-    #[serde(
-        rename = "port",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub port: Option<i32>,
     /// `protocol` on the wire.
-    #[serde(
-        rename = "protocol",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub protocol: Option<String>,
     /// `request_content` on the wire.
-    #[serde(
-        rename = "request_content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_content: Option<String>,
     /// `request_format` on the wire.
-    #[serde(
-        rename = "request_format",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_format: Option<String>,
     /// `response_content` on the wire.
-    #[serde(
-        rename = "response_content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub response_content: Option<String>,
     /// `response_format` on the wire.
-    #[serde(
-        rename = "response_format",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub response_format: Option<String>,
     /// `retry_delay` on the wire.
-    #[serde(
-        rename = "retry_delay",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub retry_delay: Option<i32>,
     /// `time_out` on the wire.
-    #[serde(
-        rename = "time_out",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_out: Option<i64>,
     /// `traffic_hijack_element_blacklist` on the wire.
     ///
     /// On the wire the list is wrapped: `{"traffic_hijack_element_blacklist": {"traffic_hijack_element_blacklist": [...]}}`.
-    #[serde(
-        rename = "traffic_hijack_element_blacklist",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub traffic_hijack_element_blacklist: Vec<String>,
     /// `traffic_hijack_element_count` on the wire.
-    #[serde(
-        rename = "traffic_hijack_element_count",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub traffic_hijack_element_count: Option<i32>,
     /// `traffic_hijack_element_whitelist` on the wire.
     ///
     /// On the wire the list is wrapped: `{"traffic_hijack_element_whitelist": {"traffic_hijack_element_whitelist": [...]}}`.
-    #[serde(
-        rename = "traffic_hijack_element_whitelist",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub traffic_hijack_element_whitelist: Vec<String>,
     /// `username` on the wire.
-    #[serde(
-        rename = "username",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub username: Option<String>,
     /// `waitTime_after_completion` on the wire.
-    #[serde(
-        rename = "waitTime_after_completion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub wait_time_after_completion: Option<i32>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for OptionJson {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "assertions" => self.assertions = de::wrapped_list(value)?,
+            "attempts" => self.attempts = de::lenient_opt(value)?,
+            "authentication" => self.authentication = de::lenient_opt(value)?,
+            "blocked_url_list" => self.blocked_url_list = de::lenient_list(value)?,
+            "browser_headers" => self.browser_headers = de::wrapped_list(value)?,
+            "browser_hosts" => self.browser_hosts = de::lenient_list(value)?,
+            "browser_info" => self.browser_info = de::wrapped_list(value)?,
+            "browser_insecure" => self.browser_insecure = de::lenient_opt(value)?,
+            "browser_task_version" => self.browser_task_version = de::lenient_opt(value)?,
+            "cookie" => self.cookie = de::lenient_opt(value)?,
+            "diagnosis_mtr" => self.diagnosis_mtr = de::lenient_opt(value)?,
+            "diagnosis_ping" => self.diagnosis_ping = de::lenient_opt(value)?,
+            "dns_hijack_whitelist" => self.dns_hijack_whitelist = de::lenient_opt(value)?,
+            "dns_match_rule" => self.dns_match_rule = de::lenient_opt(value)?,
+            "dns_server" => self.dns_server = de::lenient_opt(value)?,
+            "dns_type" => self.dns_type = de::lenient_opt(value)?,
+            "empty_message" => self.empty_message = de::lenient_opt(value)?,
+            "expect_exist_string" => self.expect_exist_string = de::lenient_list(value)?,
+            "expect_non_exist_string" => {
+                self.expect_non_exist_string = de::lenient_list(value)?;
+            }
+            "expect_value" => self.expect_value = de::lenient_opt(value)?,
+            "failure_rate" => self.failure_rate = de::lenient_opt(value)?,
+            "header" => self.header = de::lenient_opt(value)?,
+            "http_method" => self.http_method = de::lenient_opt(value)?,
+            "ip_network" => self.ip_network = de::lenient_opt(value)?,
+            "isBase64Encode" => self.is_base64_encode = de::lenient_opt(value)?,
+            "match_rule" => self.match_rule = de::lenient_opt(value)?,
+            "min_tls_version" => self.min_tls_version = de::lenient_opt(value)?,
+            "password" => self.password = de::lenient_opt(value)?,
+            "ping_num" => self.ping_num = de::lenient_opt(value)?,
+            "ping_port" => self.ping_port = de::lenient_opt(value)?,
+            "ping_type" => self.ping_type = de::lenient_opt(value)?,
+            "port" => self.port = de::lenient_opt(value)?,
+            "protocol" => self.protocol = de::lenient_opt(value)?,
+            "request_content" => self.request_content = de::lenient_opt(value)?,
+            "request_format" => self.request_format = de::lenient_opt(value)?,
+            "response_content" => self.response_content = de::lenient_opt(value)?,
+            "response_format" => self.response_format = de::lenient_opt(value)?,
+            "retry_delay" => self.retry_delay = de::lenient_opt(value)?,
+            "time_out" => self.time_out = de::lenient_opt(value)?,
+            "traffic_hijack_element_blacklist" => {
+                self.traffic_hijack_element_blacklist = de::lenient_list(value)?;
+            }
+            "traffic_hijack_element_count" => {
+                self.traffic_hijack_element_count = de::lenient_opt(value)?;
+            }
+            "traffic_hijack_element_whitelist" => {
+                self.traffic_hijack_element_whitelist = de::lenient_list(value)?;
+            }
+            "username" => self.username = de::lenient_opt(value)?,
+            "waitTime_after_completion" => {
+                self.wait_time_after_completion = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(OptionJson);
 /// A structure of the `DescribeSiteMonitorList` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OptionsJson {
     /// `acceptable_response_code` on the wire.
-    #[serde(
-        rename = "acceptable_response_code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub acceptable_response_code: Option<String>,
     /// `assertions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"assertions": {"assertions": [...]}}`.
-    #[serde(
-        rename = "assertions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub assertions: Vec<Assertions>,
     /// `attempts` on the wire.
-    #[serde(
-        rename = "attempts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub attempts: Option<i64>,
     /// `authentication` on the wire.
-    #[serde(
-        rename = "authentication",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub authentication: Option<i32>,
     /// `cert_verify` on the wire.
-    #[serde(
-        rename = "cert_verify",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cert_verify: Option<bool>,
     /// `cookie` on the wire.
-    #[serde(
-        rename = "cookie",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cookie: Option<String>,
     /// `diagnosis_mtr` on the wire.
-    #[serde(
-        rename = "diagnosis_mtr",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub diagnosis_mtr: Option<bool>,
     /// `diagnosis_ping` on the wire.
-    #[serde(
-        rename = "diagnosis_ping",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub diagnosis_ping: Option<bool>,
     /// `dns_match_rule` on the wire.
-    #[serde(
-        rename = "dns_match_rule",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dns_match_rule: Option<String>,
     /// `dns_server` on the wire.
-    #[serde(
-        rename = "dns_server",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dns_server: Option<String>,
     /// `dns_type` on the wire.
-    #[serde(
-        rename = "dns_type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dns_type: Option<String>,
     /// `enable_operator_dns` on the wire.
-    #[serde(
-        rename = "enable_operator_dns",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_operator_dns: Option<bool>,
     /// `failure_rate` on the wire.
-    #[serde(
-        rename = "failure_rate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub failure_rate: Option<f64>,
     /// `header` on the wire.
-    #[serde(
-        rename = "header",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub header: Option<String>,
     /// `http_method` on the wire.
-    #[serde(
-        rename = "http_method",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_method: Option<String>,
     /// `isBase64Encode` on the wire.
-    #[serde(
-        rename = "isBase64Encode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_base64_encode: Option<String>,
     /// `match_rule` on the wire.
-    #[serde(
-        rename = "match_rule",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub match_rule: Option<i32>,
     /// `password` on the wire.
-    #[serde(
-        rename = "password",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub password: Option<String>,
     /// `ping_num` on the wire.
-    #[serde(
-        rename = "ping_num",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ping_num: Option<i32>,
     /// `port` on the wire.
-    #[serde(
-        rename = "port",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub port: Option<i32>,
     /// `protocol` on the wire.
-    #[serde(
-        rename = "protocol",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub protocol: Option<String>,
     /// `proxy_protocol` on the wire.
-    #[serde(
-        rename = "proxy_protocol",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub proxy_protocol: Option<bool>,
     /// `request_content` on the wire.
-    #[serde(
-        rename = "request_content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_content: Option<String>,
     /// `request_format` on the wire.
-    #[serde(
-        rename = "request_format",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_format: Option<String>,
     /// `response_content` on the wire.
-    #[serde(
-        rename = "response_content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub response_content: Option<String>,
     /// `response_format` on the wire.
-    #[serde(
-        rename = "response_format",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub response_format: Option<String>,
     /// `retry_delay` on the wire.
-    #[serde(
-        rename = "retry_delay",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub retry_delay: Option<i32>,
     /// `time_out` on the wire.
-    #[serde(
-        rename = "time_out",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_out: Option<i64>,
     /// `unfollow_redirect` on the wire.
-    #[serde(
-        rename = "unfollow_redirect",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub unfollow_redirect: Option<bool>,
     /// `username` on the wire.
-    #[serde(
-        rename = "username",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub username: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for OptionsJson {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "acceptable_response_code" => {
+                self.acceptable_response_code = de::lenient_opt(value)?;
+            }
+            "assertions" => self.assertions = de::wrapped_list(value)?,
+            "attempts" => self.attempts = de::lenient_opt(value)?,
+            "authentication" => self.authentication = de::lenient_opt(value)?,
+            "cert_verify" => self.cert_verify = de::lenient_opt(value)?,
+            "cookie" => self.cookie = de::lenient_opt(value)?,
+            "diagnosis_mtr" => self.diagnosis_mtr = de::lenient_opt(value)?,
+            "diagnosis_ping" => self.diagnosis_ping = de::lenient_opt(value)?,
+            "dns_match_rule" => self.dns_match_rule = de::lenient_opt(value)?,
+            "dns_server" => self.dns_server = de::lenient_opt(value)?,
+            "dns_type" => self.dns_type = de::lenient_opt(value)?,
+            "enable_operator_dns" => self.enable_operator_dns = de::lenient_opt(value)?,
+            "failure_rate" => self.failure_rate = de::lenient_opt(value)?,
+            "header" => self.header = de::lenient_opt(value)?,
+            "http_method" => self.http_method = de::lenient_opt(value)?,
+            "isBase64Encode" => self.is_base64_encode = de::lenient_opt(value)?,
+            "match_rule" => self.match_rule = de::lenient_opt(value)?,
+            "password" => self.password = de::lenient_opt(value)?,
+            "ping_num" => self.ping_num = de::lenient_opt(value)?,
+            "port" => self.port = de::lenient_opt(value)?,
+            "protocol" => self.protocol = de::lenient_opt(value)?,
+            "proxy_protocol" => self.proxy_protocol = de::lenient_opt(value)?,
+            "request_content" => self.request_content = de::lenient_opt(value)?,
+            "request_format" => self.request_format = de::lenient_opt(value)?,
+            "response_content" => self.response_content = de::lenient_opt(value)?,
+            "response_format" => self.response_format = de::lenient_opt(value)?,
+            "retry_delay" => self.retry_delay = de::lenient_opt(value)?,
+            "time_out" => self.time_out = de::lenient_opt(value)?,
+            "unfollow_redirect" => self.unfollow_redirect = de::lenient_opt(value)?,
+            "username" => self.username = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(OptionsJson);
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Process {
     /// `AlertConfig` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AlertConfig": {"AlertConfig": [...]}}`.
-    #[serde(
-        rename = "AlertConfig",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub alert_config: Vec<DescribeGroupMonitoringAgentProcessAlertConfig>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `MatchExpress` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MatchExpress": {"MatchExpress": [...]}}`.
-    #[serde(
-        rename = "MatchExpress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub match_express: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
     /// `MatchExpressFilterRelation` on the wire.
-    #[serde(
-        rename = "MatchExpressFilterRelation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub match_express_filter_relation: Option<String>,
     /// `ProcessName` on the wire.
-    #[serde(
-        rename = "ProcessName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub process_name: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for Process {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertConfig" => self.alert_config = de::wrapped_list(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "MatchExpress" => self.match_express = de::wrapped_list(value)?,
+            "MatchExpressFilterRelation" => {
+                self.match_express_filter_relation = de::lenient_opt(value)?;
+            }
+            "ProcessName" => self.process_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(Process);
 /// A structure of the `DescribeMetricRuleList` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Prometheus {
     /// `Annotations` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Annotations": {"Annotations": [...]}}`.
-    #[serde(
-        rename = "Annotations",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub annotations: Vec<DescribeAlertLogListDimensions>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `PromQL` on the wire.
-    #[serde(
-        rename = "PromQL",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub prom_ql: Option<String>,
     /// `Times` on the wire.
-    #[serde(
-        rename = "Times",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub times: Option<i64>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for Prometheus {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Annotations" => self.annotations = de::wrapped_list(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "PromQL" => self.prom_ql = de::lenient_opt(value)?,
+            "Times" => self.times = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(Prometheus);
 /// A structure of the `PutContact` request.
 #[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7346,32 +6297,36 @@ impl aliyun_core::params::StructParam for PutEventRuleEventPattern {
 }
 /// A structure of the `PutEventRuleTargets` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutEventRuleTargetsContactParameter {
     /// `ContactGroupName` on the wire.
-    #[serde(
-        rename = "ContactGroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub contact_group_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<i32>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields
+for PutEventRuleTargetsContactParameter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ContactGroupName" => self.contact_group_name = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(PutEventRuleTargetsContactParameter);
 /// A structure of the `PutEventRuleTargets` request.
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7397,39 +6352,38 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsContactParameters {
 }
 /// A structure of the `PutEventRuleTargets` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutEventRuleTargetsFcParameter {
     /// `FunctionName` on the wire.
-    #[serde(
-        rename = "FunctionName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub function_name: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<i32>,
     /// `Region` on the wire.
-    #[serde(
-        rename = "Region",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region: Option<String>,
     /// `ServiceName` on the wire.
-    #[serde(
-        rename = "ServiceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_name: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for PutEventRuleTargetsFcParameter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "FunctionName" => self.function_name = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Region" => self.region = de::lenient_opt(value)?,
+            "ServiceName" => self.service_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(PutEventRuleTargetsFcParameter);
 /// A structure of the `PutEventRuleTargets` request.
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7454,32 +6408,35 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsFcParameters {
 }
 /// A structure of the `PutEventRuleTargets` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutEventRuleTargetsMnsParameter {
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<i32>,
     /// `Queue` on the wire.
-    #[serde(
-        rename = "Queue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue: Option<String>,
     /// `Region` on the wire.
-    #[serde(
-        rename = "Region",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for PutEventRuleTargetsMnsParameter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Queue" => self.queue = de::lenient_opt(value)?,
+            "Region" => self.region = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(PutEventRuleTargetsMnsParameter);
 /// A structure of the `PutEventRuleTargets` request.
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7582,18 +6539,29 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsWebhookParameters {
 }
 /// A structure of the `PutGroupMetricRule` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutGroupMetricRuleResult {
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for PutGroupMetricRuleResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(PutGroupMetricRuleResult);
 /// A structure of the `PutHybridMonitorMetricData` request.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7738,32 +6706,35 @@ impl aliyun_core::params::StructParam for PutLogMonitorValueFilter {
 }
 /// A structure of the `PutMetricRuleTargets` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutMetricRuleTargetsTarget {
     /// `Arn` on the wire.
-    #[serde(
-        rename = "Arn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for PutMetricRuleTargetsTarget {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Arn" => self.arn = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(PutMetricRuleTargetsTarget);
 /// A structure of the `PutMetricRuleTargets` request.
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8007,32 +6978,35 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
 }
 /// A structure of the `PutResourceMetricRules` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutResourceMetricRulesResult {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for PutResourceMetricRulesResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(PutResourceMetricRulesResult);
 /// A structure of the `PutResourceMetricRules` request.
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8219,355 +7193,356 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
 }
 /// A structure of the `PutResourceMetricRules` response.
 #[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutResourceMetricRulesTarget {
     /// `Result` on the wire.
-    #[serde(rename = "Result", default)]
     pub result: Option<PutResourceMetricRulesResult>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<String>,
 }
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::__private::fields::DecodeFields for PutResourceMetricRulesTarget {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Result" => self.result = de::value(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "metric-rules")]
+aliyun_core::__private::deserialize_fields!(PutResourceMetricRulesTarget);
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Region {
     /// `AvailabilityZone` on the wire.
-    #[serde(
-        rename = "AvailabilityZone",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub availability_zone: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for Region {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailabilityZone" => self.availability_zone = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(Region);
 /// A structure of the `ApplyMetricRuleTemplate` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
     /// `AlertResults` on the wire.
-    #[serde(
-        rename = "AlertResults",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub alert_results: Vec<AlertResults>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<i64>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields for Resource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AlertResults" => self.alert_results = de::wrapped_list(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(Resource);
 /// A structure of the `DescribeMonitorResourceQuotaAttribute` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceQuota {
     /// `Api` on the wire.
-    #[serde(rename = "Api", default)]
     pub api: Option<Api>,
     /// `CustomMonitor` on the wire.
-    #[serde(rename = "CustomMonitor", default)]
     pub custom_monitor: Option<Api>,
     /// `EnterpriseQuota` on the wire.
-    #[serde(rename = "EnterpriseQuota", default)]
     pub enterprise_quota: Option<EnterpriseQuota>,
     /// `EventMonitor` on the wire.
-    #[serde(rename = "EventMonitor", default)]
     pub event_monitor: Option<Api>,
     /// `ExpireTime` on the wire.
-    #[serde(
-        rename = "ExpireTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expire_time: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `LogMonitor` on the wire.
-    #[serde(rename = "LogMonitor", default)]
     pub log_monitor: Option<Api>,
     /// `Phone` on the wire.
-    #[serde(rename = "Phone", default)]
     pub phone: Option<Api>,
     /// `SMS` on the wire.
-    #[serde(rename = "SMS", default)]
     pub sms: Option<Api>,
     /// `SiteMonitorBrowser` on the wire.
-    #[serde(rename = "SiteMonitorBrowser", default)]
     pub site_monitor_browser: Option<Api>,
     /// `SiteMonitorEcsProbe` on the wire.
-    #[serde(rename = "SiteMonitorEcsProbe", default)]
     pub site_monitor_ecs_probe: Option<Api>,
     /// `SiteMonitorMobile` on the wire.
-    #[serde(rename = "SiteMonitorMobile", default)]
     pub site_monitor_mobile: Option<Api>,
     /// `SiteMonitorOperatorProbe` on the wire.
-    #[serde(rename = "SiteMonitorOperatorProbe", default)]
     pub site_monitor_operator_probe: Option<Api>,
     /// `SiteMonitorTask` on the wire.
-    #[serde(rename = "SiteMonitorTask", default)]
     pub site_monitor_task: Option<Api>,
     /// `SuitInfo` on the wire.
-    #[serde(
-        rename = "SuitInfo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub suit_info: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for ResourceQuota {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Api" => self.api = de::value(value)?,
+            "CustomMonitor" => self.custom_monitor = de::value(value)?,
+            "EnterpriseQuota" => self.enterprise_quota = de::value(value)?,
+            "EventMonitor" => self.event_monitor = de::value(value)?,
+            "ExpireTime" => self.expire_time = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "LogMonitor" => self.log_monitor = de::value(value)?,
+            "Phone" => self.phone = de::value(value)?,
+            "SMS" => self.sms = de::value(value)?,
+            "SiteMonitorBrowser" => self.site_monitor_browser = de::value(value)?,
+            "SiteMonitorEcsProbe" => self.site_monitor_ecs_probe = de::value(value)?,
+            "SiteMonitorMobile" => self.site_monitor_mobile = de::value(value)?,
+            "SiteMonitorOperatorProbe" => {
+                self.site_monitor_operator_probe = de::value(value)?;
+            }
+            "SiteMonitorTask" => self.site_monitor_task = de::value(value)?,
+            "SuitInfo" => self.suit_info = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(ResourceQuota);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultList {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Detail` on the wire.
-    #[serde(
-        rename = "Detail",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub detail: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
     /// `notifyTargetList` on the wire.
-    #[serde(
-        rename = "notifyTargetList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub notify_target_list: Vec<String>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for ResultList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Detail" => self.detail = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            "notifyTargetList" => self.notify_target_list = de::lenient_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(ResultList);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SendDetail {
     /// `ChannelResultList` on the wire.
-    #[serde(
-        rename = "ChannelResultList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub channel_result_list: Vec<ChannelResultList>,
     /// `ResultCode` on the wire.
-    #[serde(
-        rename = "ResultCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub result_code: Option<String>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for SendDetail {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ChannelResultList" => self.channel_result_list = de::wrapped_list(value)?,
+            "ResultCode" => self.result_code = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(SendDetail);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SendResultList {
     /// `Key` on the wire.
-    #[serde(
-        rename = "Key",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub value: Vec<String>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for SendResultList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Key" => self.key = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(SendResultList);
 /// A structure of the `DescribeSiteMonitorList` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SiteMonitor {
     /// `Address` on the wire.
-    #[serde(
-        rename = "Address",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub address: Option<String>,
     /// `AgentGroup` on the wire.
-    #[serde(
-        rename = "AgentGroup",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub agent_group: Option<String>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `Interval` on the wire.
-    #[serde(
-        rename = "Interval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub interval: Option<String>,
     /// `OptionsJson` on the wire.
-    #[serde(rename = "OptionsJson", default)]
     pub options_json: Option<OptionsJson>,
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
     /// `TaskName` on the wire.
-    #[serde(
-        rename = "TaskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_name: Option<String>,
     /// `TaskState` on the wire.
-    #[serde(
-        rename = "TaskState",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_state: Option<String>,
     /// `TaskType` on the wire.
-    #[serde(
-        rename = "TaskType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_type: Option<String>,
     /// `UpdateTime` on the wire.
-    #[serde(
-        rename = "UpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub update_time: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for SiteMonitor {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Address" => self.address = de::lenient_opt(value)?,
+            "AgentGroup" => self.agent_group = de::lenient_opt(value)?,
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Interval" => self.interval = de::lenient_opt(value)?,
+            "OptionsJson" => self.options_json = de::value(value)?,
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            "TaskName" => self.task_name = de::lenient_opt(value)?,
+            "TaskState" => self.task_state = de::lenient_opt(value)?,
+            "TaskType" => self.task_type = de::lenient_opt(value)?,
+            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(SiteMonitor);
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SiteMonitors {
     /// `Address` on the wire.
-    #[serde(
-        rename = "Address",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub address: Option<String>,
     /// `AgentGroup` on the wire.
-    #[serde(
-        rename = "AgentGroup",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub agent_group: Option<String>,
     /// `CustomSchedule` on the wire.
-    #[serde(rename = "CustomSchedule", default)]
     pub custom_schedule: Option<CustomSchedule>,
     /// `Interval` on the wire.
-    #[serde(
-        rename = "Interval",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub interval: Option<String>,
     /// `IspCities` on the wire.
     ///
     /// On the wire the list is wrapped: `{"IspCities": {"IspCity": [...]}}`.
-    #[serde(
-        rename = "IspCities",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub isp_cities: Vec<IspCity>,
     /// `OptionJson` on the wire.
-    #[serde(rename = "OptionJson", default)]
     pub option_json: Option<OptionJson>,
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
     /// `TaskName` on the wire.
-    #[serde(
-        rename = "TaskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_name: Option<String>,
     /// `TaskState` on the wire.
-    #[serde(
-        rename = "TaskState",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_state: Option<String>,
     /// `TaskType` on the wire.
-    #[serde(
-        rename = "TaskType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_type: Option<String>,
 }
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for SiteMonitors {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Address" => self.address = de::lenient_opt(value)?,
+            "AgentGroup" => self.agent_group = de::lenient_opt(value)?,
+            "CustomSchedule" => self.custom_schedule = de::value(value)?,
+            "Interval" => self.interval = de::lenient_opt(value)?,
+            "IspCities" => self.isp_cities = de::wrapped_list(value)?,
+            "OptionJson" => self.option_json = de::value(value)?,
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            "TaskName" => self.task_name = de::lenient_opt(value)?,
+            "TaskState" => self.task_state = de::lenient_opt(value)?,
+            "TaskType" => self.task_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(SiteMonitors);
 /// A structure of the `CreateHybridMonitorSLSGroup` request and 1 more.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8607,46 +7582,41 @@ impl aliyun_core::params::StructParam for SlsGroupConfig {
 }
 /// A structure of the `DescribeEventRuleTargetList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SlsParameter {
     /// `Arn` on the wire.
-    #[serde(
-        rename = "Arn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `LogStore` on the wire.
-    #[serde(
-        rename = "LogStore",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub log_store: Option<String>,
     /// `Project` on the wire.
-    #[serde(
-        rename = "Project",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub project: Option<String>,
     /// `Region` on the wire.
-    #[serde(
-        rename = "Region",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for SlsParameter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Arn" => self.arn = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "LogStore" => self.log_store = de::lenient_opt(value)?,
+            "Project" => self.project = de::lenient_opt(value)?,
+            "Region" => self.region = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(SlsParameter);
 /// A structure of the `CreateHybridMonitorTask` request and 1 more.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8750,172 +7720,114 @@ impl aliyun_core::params::StructParam for Statistics {
 }
 /// A structure of the `DescribeSystemEventAttribute` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SystemEvent {
     /// `Content` on the wire.
-    #[serde(
-        rename = "Content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub content: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Product` on the wire.
-    #[serde(
-        rename = "Product",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceId` on the wire.
-    #[serde(
-        rename = "ResourceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Time` on the wire.
-    #[serde(
-        rename = "Time",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time: Option<i64>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for SystemEvent {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Content" => self.content = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Product" => self.product = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Time" => self.time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(SystemEvent);
 /// A structure of the `DescribeSystemEventCount` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SystemEventCount {
     /// `Content` on the wire.
-    #[serde(
-        rename = "Content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub content: Option<String>,
     /// `GroupId` on the wire.
-    #[serde(
-        rename = "GroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Num` on the wire.
-    #[serde(
-        rename = "Num",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub num: Option<i64>,
     /// `Product` on the wire.
-    #[serde(
-        rename = "Product",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceId` on the wire.
-    #[serde(
-        rename = "ResourceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Time` on the wire.
-    #[serde(
-        rename = "Time",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time: Option<i64>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for SystemEventCount {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Content" => self.content = de::lenient_opt(value)?,
+            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Num" => self.num = de::lenient_opt(value)?,
+            "Product" => self.product = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Time" => self.time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(SystemEventCount);
 /// A structure of the `AddTags` request and 1 more.
 #[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8945,117 +7857,97 @@ impl aliyun_core::params::StructParam for Tag {
 }
 /// A structure of the `DescribeDynamicTagRuleList` response.
 #[cfg(feature = "group-tags")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagGroup {
     /// `ContactGroupList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactGroupList": {"ContactGroupList": [...]}}`.
-    #[serde(
-        rename = "ContactGroupList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_group_list: Vec<String>,
     /// `DynamicTagRuleId` on the wire.
-    #[serde(
-        rename = "DynamicTagRuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dynamic_tag_rule_id: Option<String>,
     /// `MatchExpress` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MatchExpress": {"MatchExpress": [...]}}`.
-    #[serde(
-        rename = "MatchExpress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub match_express: Vec<MatchExpress>,
     /// `MatchExpressFilterRelation` on the wire.
-    #[serde(
-        rename = "MatchExpressFilterRelation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub match_express_filter_relation: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `TagKey` on the wire.
-    #[serde(
-        rename = "TagKey",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_key: Option<String>,
     /// `TagValueBlacklist` on the wire.
     ///
     /// On the wire the list is wrapped: `{"TagValueBlacklist": {"TagValueBlacklist": [...]}}`.
-    #[serde(
-        rename = "TagValueBlacklist",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub tag_value_blacklist: Vec<String>,
     /// `TemplateIdList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"TemplateIdList": {"TemplateIdList": [...]}}`.
-    #[serde(
-        rename = "TemplateIdList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub template_id_list: Vec<String>,
 }
+#[cfg(feature = "group-tags")]
+impl aliyun_core::__private::fields::DecodeFields for TagGroup {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ContactGroupList" => self.contact_group_list = de::lenient_list(value)?,
+            "DynamicTagRuleId" => self.dynamic_tag_rule_id = de::lenient_opt(value)?,
+            "MatchExpress" => self.match_express = de::wrapped_list(value)?,
+            "MatchExpressFilterRelation" => {
+                self.match_express_filter_relation = de::lenient_opt(value)?;
+            }
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "TagKey" => self.tag_key = de::lenient_opt(value)?,
+            "TagValueBlacklist" => self.tag_value_blacklist = de::lenient_list(value)?,
+            "TemplateIdList" => self.template_id_list = de::lenient_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "group-tags")]
+aliyun_core::__private::deserialize_fields!(TagGroup);
 /// A structure of the `DescribeGroupMonitoringAgentProcess` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Target {
     /// `Arn` on the wire.
-    #[serde(
-        rename = "Arn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub arn: Option<String>,
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `JsonParmas` on the wire.
-    #[serde(
-        rename = "JsonParmas",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub json_parmas: Option<String>,
     /// `Level` on the wire.
-    #[serde(
-        rename = "Level",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub level: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for Target {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Arn" => self.arn = de::lenient_opt(value)?,
+            "Id" => self.id = de::lenient_opt(value)?,
+            "JsonParmas" => self.json_parmas = de::lenient_opt(value)?,
+            "Level" => self.level = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(Target);
 /// A structure of the `CreateGroupMonitoringAgentProcess` request and 3 more.
 #[cfg(any(feature = "application-groups", feature = "availability-monitoring"))]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9158,220 +8050,229 @@ impl aliyun_core::params::StructParam for TaskOption {
 }
 /// A structure of the `DescribeMetricRuleTemplateList` response.
 #[cfg(feature = "alarm-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Template {
     /// `ApplyHistories` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ApplyHistories": {"ApplyHistory": [...]}}`.
-    #[serde(
-        rename = "ApplyHistories",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub apply_histories: Vec<ApplyHistory>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `GmtCreate` on the wire.
-    #[serde(
-        rename = "GmtCreate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gmt_create: Option<i64>,
     /// `GmtModified` on the wire.
-    #[serde(
-        rename = "GmtModified",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gmt_modified: Option<i64>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `RestVersion` on the wire.
-    #[serde(
-        rename = "RestVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rest_version: Option<i64>,
     /// `TemplateId` on the wire.
-    #[serde(
-        rename = "TemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub template_id: Option<i64>,
 }
+#[cfg(feature = "alarm-templates")]
+impl aliyun_core::__private::fields::DecodeFields for Template {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ApplyHistories" => self.apply_histories = de::wrapped_list(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "GmtCreate" => self.gmt_create = de::lenient_opt(value)?,
+            "GmtModified" => self.gmt_modified = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "RestVersion" => self.rest_version = de::lenient_opt(value)?,
+            "TemplateId" => self.template_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alarm-templates")]
+aliyun_core::__private::deserialize_fields!(Template);
 /// A structure of the `DescribeHybridMonitorDataList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TimeSeries {
     /// `Labels` on the wire.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub labels: Vec<DescribeHybridMonitorDataListLabels>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `Values` on the wire.
-    #[serde(
-        rename = "Values",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub values: Vec<Values>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for TimeSeries {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Labels" => self.labels = de::wrapped_list(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "Values" => self.values = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(TimeSeries);
 /// A structure of the `DescribeLogMonitorAttribute` response and 1 more.
 #[cfg(feature = "log-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ValueFilter {
     /// `Key` on the wire.
-    #[serde(
-        rename = "Key",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key: Option<String>,
     /// `Operator` on the wire.
-    #[serde(
-        rename = "Operator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub operator: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(feature = "log-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for ValueFilter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Key" => self.key = de::lenient_opt(value)?,
+            "Operator" => self.operator = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "log-monitoring")]
+aliyun_core::__private::deserialize_fields!(ValueFilter);
 /// A structure of the `DescribeHybridMonitorDataList` response.
 #[cfg(feature = "hybrid-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Values {
     /// `Ts` on the wire.
-    #[serde(
-        rename = "Ts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ts: Option<String>,
     /// `V` on the wire.
-    #[serde(
-        rename = "V",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v: Option<String>,
 }
+#[cfg(feature = "hybrid-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for Values {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Ts" => self.ts = de::lenient_opt(value)?,
+            "V" => self.v = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hybrid-monitoring")]
+aliyun_core::__private::deserialize_fields!(Values);
 /// A structure of the `DescribeMonitorGroupInstanceAttribute` response.
 #[cfg(feature = "application-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Vpc {
     /// `VpcInstanceId` on the wire.
-    #[serde(
-        rename = "VpcInstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_instance_id: Option<String>,
     /// `VswitchInstanceId` on the wire.
-    #[serde(
-        rename = "VswitchInstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vswitch_instance_id: Option<String>,
 }
+#[cfg(feature = "application-groups")]
+impl aliyun_core::__private::fields::DecodeFields for Vpc {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "VpcInstanceId" => self.vpc_instance_id = de::lenient_opt(value)?,
+            "VswitchInstanceId" => self.vswitch_instance_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "application-groups")]
+aliyun_core::__private::deserialize_fields!(Vpc);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookList {
     /// `code` on the wire.
-    #[serde(
-        rename = "code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `message` on the wire.
-    #[serde(
-        rename = "message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `url` on the wire.
-    #[serde(
-        rename = "url",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub url: Option<String>,
 }
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for WebhookList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "code" => self.code = de::lenient_opt(value)?,
+            "message" => self.message = de::lenient_opt(value)?,
+            "url" => self.url = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(WebhookList);
 /// A structure of the `DescribeEventRuleTargetList` response.
 #[cfg(feature = "event-rules")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookParameter {
     /// `Id` on the wire.
-    #[serde(
-        rename = "Id",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub id: Option<String>,
     /// `Method` on the wire.
-    #[serde(
-        rename = "Method",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub method: Option<String>,
     /// `Protocol` on the wire.
-    #[serde(
-        rename = "Protocol",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub protocol: Option<String>,
     /// `Url` on the wire.
-    #[serde(
-        rename = "Url",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub url: Option<String>,
 }
+#[cfg(feature = "event-rules")]
+impl aliyun_core::__private::fields::DecodeFields for WebhookParameter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Id" => self.id = de::lenient_opt(value)?,
+            "Method" => self.method = de::lenient_opt(value)?,
+            "Protocol" => self.protocol = de::lenient_opt(value)?,
+            "Url" => self.url = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "event-rules")]
+aliyun_core::__private::deserialize_fields!(WebhookParameter);

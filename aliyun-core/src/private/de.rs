@@ -4,8 +4,9 @@
 //! booleans as strings (`"true"`, `"True"`), strings as numbers, empty strings where a value is
 //! absent, and lists wrapped in an object (`{"XxxSet": {"Xxx": [...]}}`), sometimes bare, and
 //! sometimes, when a list holds one item, as that item alone. Generated output types decode
-//! through these functions (`#[serde(deserialize_with = "...")]`), so such a mismatch is decoded
-//! instead of failing the call.
+//! through these functions, named field by field in each structure's
+//! [`DecodeFields`](super::fields::DecodeFields) implementation,
+//! so such a mismatch is decoded instead of failing the call.
 //!
 //! All functions decode directly from the deserializer, without an intermediate
 //! `serde_json::Value`.
@@ -204,6 +205,16 @@ where
 {
     lenient_opt(deserializer)?
         .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Unit, &T::EXPECTING))
+}
+
+/// Decodes a structure, an optional structure or a free-form JSON value as its type says
+/// (for fields that need no leniency).
+pub fn value<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer)
 }
 
 /// Decodes a list however the service wrapped it: a bare array, an object holding it under one

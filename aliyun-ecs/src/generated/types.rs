@@ -3,404 +3,355 @@
 //! Structures and enums shared by Ecs actions' inputs and outputs.
 /// A structure of the `DescribeAccessPoints` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccessPointType {
     /// `AccessPointId` on the wire.
-    #[serde(
-        rename = "AccessPointId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub access_point_id: Option<String>,
     /// `AttachedRegionNo` on the wire.
-    #[serde(
-        rename = "AttachedRegionNo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub attached_region_no: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `HostOperator` on the wire.
-    #[serde(
-        rename = "HostOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub host_operator: Option<String>,
     /// `Location` on the wire.
-    #[serde(
-        rename = "Location",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub location: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for AccessPointType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AccessPointId" => self.access_point_id = de::lenient_opt(value)?,
+            "AttachedRegionNo" => self.attached_region_no = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "HostOperator" => self.host_operator = de::lenient_opt(value)?,
+            "Location" => self.location = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(AccessPointType);
 /// A structure of the `DescribeImageSharePermission` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Account {
     /// `AliyunId` on the wire.
-    #[serde(
-        rename = "AliyunId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub aliyun_id: Option<String>,
     /// `SharedTime` on the wire.
-    #[serde(
-        rename = "SharedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub shared_time: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for Account {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AliyunId" => self.aliyun_id = de::lenient_opt(value)?,
+            "SharedTime" => self.shared_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(Account);
 /// A structure of the `DescribeAccountAttributes` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountAttributeItem {
     /// `AttributeName` on the wire.
-    #[serde(
-        rename = "AttributeName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub attribute_name: Option<String>,
     /// `AttributeValues` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AttributeValues": {"ValueItem": [...]}}`.
-    #[serde(
-        rename = "AttributeValues",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub attribute_values: Vec<ValueItem>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for AccountAttributeItem {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AttributeName" => self.attribute_name = de::lenient_opt(value)?,
+            "AttributeValues" => self.attribute_values = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(AccountAttributeItem);
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
 #[cfg(feature = "monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActionOnMaintenance {
     /// `DefaultValue` on the wire.
-    #[serde(
-        rename = "DefaultValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub default_value: Option<String>,
     /// `SupportedValues` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedValues": {"SupportedValue": [...]}}`.
-    #[serde(
-        rename = "SupportedValues",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub supported_values: Vec<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(feature = "monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for ActionOnMaintenance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DefaultValue" => self.default_value = de::lenient_opt(value)?,
+            "SupportedValues" => self.supported_values = de::lenient_list(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring")]
+aliyun_core::__private::deserialize_fields!(ActionOnMaintenance);
 /// A structure of the `DeleteActivation` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Activation {
     /// `ActivationId` on the wire.
-    #[serde(
-        rename = "ActivationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_id: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeregisteredCount` on the wire.
-    #[serde(
-        rename = "DeregisteredCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deregistered_count: Option<i32>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `InstanceCount` on the wire.
-    #[serde(
-        rename = "InstanceCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_count: Option<i32>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `IpAddressRange` on the wire.
-    #[serde(
-        rename = "IpAddressRange",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_address_range: Option<String>,
     /// `RegisteredCount` on the wire.
-    #[serde(
-        rename = "RegisteredCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub registered_count: Option<i32>,
     /// `TimeToLiveInHours` on the wire.
-    #[serde(
-        rename = "TimeToLiveInHours",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_to_live_in_hours: Option<i64>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for Activation {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeregisteredCount" => self.deregistered_count = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "InstanceCount" => self.instance_count = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "IpAddressRange" => self.ip_address_range = de::lenient_opt(value)?,
+            "RegisteredCount" => self.registered_count = de::lenient_opt(value)?,
+            "TimeToLiveInHours" => self.time_to_live_in_hours = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(Activation);
 /// A structure of the `DescribeActivations` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActivationList {
     /// `ActivationId` on the wire.
-    #[serde(
-        rename = "ActivationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_id: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeregisteredCount` on the wire.
-    #[serde(
-        rename = "DeregisteredCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deregistered_count: Option<i32>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Disabled` on the wire.
-    #[serde(
-        rename = "Disabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disabled: Option<bool>,
     /// `InstanceCount` on the wire.
-    #[serde(
-        rename = "InstanceCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_count: Option<i32>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `IpAddressRange` on the wire.
-    #[serde(
-        rename = "IpAddressRange",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_address_range: Option<String>,
     /// `RegisteredCount` on the wire.
-    #[serde(
-        rename = "RegisteredCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub registered_count: Option<i32>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TimeToLiveInHours` on the wire.
-    #[serde(
-        rename = "TimeToLiveInHours",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_to_live_in_hours: Option<i64>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for ActivationList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeregisteredCount" => self.deregistered_count = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Disabled" => self.disabled = de::lenient_opt(value)?,
+            "InstanceCount" => self.instance_count = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "IpAddressRange" => self.ip_address_range = de::lenient_opt(value)?,
+            "RegisteredCount" => self.registered_count = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TimeToLiveInHours" => self.time_to_live_in_hours = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(ActivationList);
 /// A structure of the `DescribeAutoProvisioningGroupHistory` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActivityDetail {
     /// `Detail` on the wire.
-    #[serde(
-        rename = "Detail",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub detail: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields for ActivityDetail {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Detail" => self.detail = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(ActivityDetail);
 /// A structure of the `DescribeCloudAssistantSettings` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgentUpgradeConfig {
     /// `AllowedUpgradeWindows` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AllowedUpgradeWindows": {"AllowedUpgradeWindow": [...]}}`.
-    #[serde(
-        rename = "AllowedUpgradeWindows",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub allowed_upgrade_windows: Vec<String>,
     /// `Enabled` on the wire.
-    #[serde(
-        rename = "Enabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enabled: Option<bool>,
     /// `TimeZone` on the wire.
-    #[serde(
-        rename = "TimeZone",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_zone: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for AgentUpgradeConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllowedUpgradeWindows" => {
+                self.allowed_upgrade_windows = de::lenient_list(value)?;
+            }
+            "Enabled" => self.enabled = de::lenient_opt(value)?,
+            "TimeZone" => self.time_zone = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(AgentUpgradeConfig);
 /// A structure of the `DescribeCapacityReservations` response.
 #[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllocatedResource {
     /// `AvailableAmount` on the wire.
-    #[serde(
-        rename = "AvailableAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_amount: Option<i32>,
     /// `CapacityReservationUsages` on the wire.
     ///
     /// On the wire the list is wrapped: `{"CapacityReservationUsages": {"CapacityReservationUsage": [...]}}`.
-    #[serde(
-        rename = "CapacityReservationUsages",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub capacity_reservation_usages: Vec<CapacityReservationUsage>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `TotalAmount` on the wire.
-    #[serde(
-        rename = "TotalAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_amount: Option<i32>,
     /// `UsedAmount` on the wire.
-    #[serde(
-        rename = "UsedAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub used_amount: Option<i32>,
     /// `zoneId` on the wire.
-    #[serde(
-        rename = "zoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::__private::fields::DecodeFields for AllocatedResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableAmount" => self.available_amount = de::lenient_opt(value)?,
+            "CapacityReservationUsages" => {
+                self.capacity_reservation_usages = de::wrapped_list(value)?;
+            }
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "TotalAmount" => self.total_amount = de::lenient_opt(value)?,
+            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
+            "zoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "capacity-reservations")]
+aliyun_core::__private::deserialize_fields!(AllocatedResource);
 /// A structure of the `CopySnapshot` request and 7 more.
 #[cfg(
     any(
@@ -437,155 +388,166 @@ impl aliyun_core::params::StructParam for Arn {
 }
 /// A structure of the `AssignPrivateIpAddresses` response.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignedPrivateIpAddressesSet {
     /// `Ipv4PrefixSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv4PrefixSet": {"Ipv4Prefixes": [...]}}`.
-    #[serde(
-        rename = "Ipv4PrefixSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub ipv4_prefix_set: Vec<String>,
     /// `NetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_id: Option<String>,
     /// `PrivateIpSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PrivateIpSet": {"PrivateIpAddress": [...]}}`.
-    #[serde(
-        rename = "PrivateIpSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub private_ip_set: Vec<String>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields for AssignedPrivateIpAddressesSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Ipv4PrefixSet" => self.ipv4_prefix_set = de::lenient_list(value)?,
+            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
+            "PrivateIpSet" => self.private_ip_set = de::lenient_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(AssignedPrivateIpAddressesSet);
 /// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociatedPublicIp {
     /// `AllocationId` on the wire.
-    #[serde(
-        rename = "AllocationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_id: Option<String>,
     /// `PublicIpAddress` on the wire.
-    #[serde(
-        rename = "PublicIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub public_ip_address: Option<String>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields for AssociatedPublicIp {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
+            "PublicIpAddress" => self.public_ip_address = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(AssociatedPublicIp);
 /// A structure of the `AttachInstanceRamRole` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AttachInstanceRamRoleResult {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for AttachInstanceRamRoleResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(AttachInstanceRamRoleResult);
 /// A structure of the `AttachKeyPair` response and 1 more.
 #[cfg(feature = "key-pairs")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AttachKeyPairResult {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<String>,
 }
+#[cfg(feature = "key-pairs")]
+impl aliyun_core::__private::fields::DecodeFields for AttachKeyPairResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "key-pairs")]
+aliyun_core::__private::deserialize_fields!(AttachKeyPairResult);
 /// A structure of the `DescribeDisks` response.
 #[cfg(feature = "disks")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Attachment {
     /// `AttachedTime` on the wire.
-    #[serde(
-        rename = "AttachedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub attached_time: Option<String>,
     /// `Device` on the wire.
-    #[serde(
-        rename = "Device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
 }
+#[cfg(feature = "disks")]
+impl aliyun_core::__private::fields::DecodeFields for Attachment {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AttachedTime" => self.attached_time = de::lenient_opt(value)?,
+            "Device" => self.device = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "disks")]
+aliyun_core::__private::deserialize_fields!(Attachment);
 /// A structure of the `AuthorizeSecurityGroupEgress` request.
 #[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -667,1156 +629,931 @@ impl aliyun_core::params::StructParam for AuthorizeSecurityGroupEgressPermission
 }
 /// A structure of the `DescribeAutoProvisioningGroups` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoProvisioningGroup {
     /// `AutoProvisioningGroupId` on the wire.
-    #[serde(
-        rename = "AutoProvisioningGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_provisioning_group_id: Option<String>,
     /// `AutoProvisioningGroupName` on the wire.
-    #[serde(
-        rename = "AutoProvisioningGroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_provisioning_group_name: Option<String>,
     /// `AutoProvisioningGroupType` on the wire.
-    #[serde(
-        rename = "AutoProvisioningGroupType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_provisioning_group_type: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `ExcessCapacityTerminationPolicy` on the wire.
-    #[serde(
-        rename = "ExcessCapacityTerminationPolicy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub excess_capacity_termination_policy: Option<String>,
     /// `LaunchTemplateConfigs` on the wire.
     ///
     /// On the wire the list is wrapped: `{"LaunchTemplateConfigs": {"LaunchTemplateConfig": [...]}}`.
-    #[serde(
-        rename = "LaunchTemplateConfigs",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub launch_template_configs: Vec<LaunchTemplateConfig>,
     /// `LaunchTemplateId` on the wire.
-    #[serde(
-        rename = "LaunchTemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersion` on the wire.
-    #[serde(
-        rename = "LaunchTemplateVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_version: Option<String>,
     /// `MaxSpotPrice` on the wire.
-    #[serde(
-        rename = "MaxSpotPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max_spot_price: Option<f64>,
     /// `PayAsYouGoOptions` on the wire.
-    #[serde(rename = "PayAsYouGoOptions", default)]
     pub pay_as_you_go_options: Option<PayAsYouGoOptions>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SpotOptions` on the wire.
-    #[serde(rename = "SpotOptions", default)]
     pub spot_options: Option<SpotOptions>,
     /// `State` on the wire.
-    #[serde(
-        rename = "State",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub state: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TargetCapacitySpecification` on the wire.
-    #[serde(rename = "TargetCapacitySpecification", default)]
     pub target_capacity_specification: Option<TargetCapacitySpecification>,
     /// `TerminateInstances` on the wire.
-    #[serde(
-        rename = "TerminateInstances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub terminate_instances: Option<bool>,
     /// `TerminateInstancesWithExpiration` on the wire.
-    #[serde(
-        rename = "TerminateInstancesWithExpiration",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub terminate_instances_with_expiration: Option<bool>,
     /// `ValidFrom` on the wire.
-    #[serde(
-        rename = "ValidFrom",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub valid_from: Option<String>,
     /// `ValidUntil` on the wire.
-    #[serde(
-        rename = "ValidUntil",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub valid_until: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields for AutoProvisioningGroup {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoProvisioningGroupId" => {
+                self.auto_provisioning_group_id = de::lenient_opt(value)?;
+            }
+            "AutoProvisioningGroupName" => {
+                self.auto_provisioning_group_name = de::lenient_opt(value)?;
+            }
+            "AutoProvisioningGroupType" => {
+                self.auto_provisioning_group_type = de::lenient_opt(value)?;
+            }
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "ExcessCapacityTerminationPolicy" => {
+                self.excess_capacity_termination_policy = de::lenient_opt(value)?;
+            }
+            "LaunchTemplateConfigs" => {
+                self.launch_template_configs = de::wrapped_list(value)?;
+            }
+            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
+            "LaunchTemplateVersion" => {
+                self.launch_template_version = de::lenient_opt(value)?;
+            }
+            "MaxSpotPrice" => self.max_spot_price = de::lenient_opt(value)?,
+            "PayAsYouGoOptions" => self.pay_as_you_go_options = de::value(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SpotOptions" => self.spot_options = de::value(value)?,
+            "State" => self.state = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TargetCapacitySpecification" => {
+                self.target_capacity_specification = de::value(value)?;
+            }
+            "TerminateInstances" => self.terminate_instances = de::lenient_opt(value)?,
+            "TerminateInstancesWithExpiration" => {
+                self.terminate_instances_with_expiration = de::lenient_opt(value)?;
+            }
+            "ValidFrom" => self.valid_from = de::lenient_opt(value)?,
+            "ValidUntil" => self.valid_until = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(AutoProvisioningGroup);
 /// A structure of the `DescribeAutoProvisioningGroupHistory` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoProvisioningGroupHistory {
     /// `ActivityDetails` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ActivityDetails": {"ActivityDetail": [...]}}`.
-    #[serde(
-        rename = "ActivityDetails",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub activity_details: Vec<ActivityDetail>,
     /// `LastEventTime` on the wire.
-    #[serde(
-        rename = "LastEventTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_event_time: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields for AutoProvisioningGroupHistory {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActivityDetails" => self.activity_details = de::wrapped_list(value)?,
+            "LastEventTime" => self.last_event_time = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(AutoProvisioningGroupHistory);
 /// A structure of the `DescribeAutoSnapshotPolicyEx` response.
 #[cfg(feature = "snapshots")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoSnapshotPolicy {
     /// `AutoSnapshotPolicyId` on the wire.
-    #[serde(
-        rename = "AutoSnapshotPolicyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_snapshot_policy_id: Option<String>,
     /// `AutoSnapshotPolicyName` on the wire.
-    #[serde(
-        rename = "AutoSnapshotPolicyName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_snapshot_policy_name: Option<String>,
     /// `CopiedSnapshotsRetentionDays` on the wire.
-    #[serde(
-        rename = "CopiedSnapshotsRetentionDays",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub copied_snapshots_retention_days: Option<i32>,
     /// `CopyEncryptionConfiguration` on the wire.
-    #[serde(rename = "CopyEncryptionConfiguration", default)]
     pub copy_encryption_configuration: Option<
         DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration,
     >,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DiskNums` on the wire.
-    #[serde(
-        rename = "DiskNums",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_nums: Option<i32>,
     /// `EnableCrossRegionCopy` on the wire.
-    #[serde(
-        rename = "EnableCrossRegionCopy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_cross_region_copy: Option<bool>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RepeatWeekdays` on the wire.
-    #[serde(
-        rename = "RepeatWeekdays",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub repeat_weekdays: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `RetentionDays` on the wire.
-    #[serde(
-        rename = "RetentionDays",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub retention_days: Option<i32>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TargetCopyRegions` on the wire.
-    #[serde(
-        rename = "TargetCopyRegions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub target_copy_regions: Option<String>,
     /// `TimePoints` on the wire.
-    #[serde(
-        rename = "TimePoints",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_points: Option<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
     /// `VolumeNums` on the wire.
-    #[serde(
-        rename = "VolumeNums",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub volume_nums: Option<i32>,
 }
+#[cfg(feature = "snapshots")]
+impl aliyun_core::__private::fields::DecodeFields for AutoSnapshotPolicy {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoSnapshotPolicyId" => {
+                self.auto_snapshot_policy_id = de::lenient_opt(value)?;
+            }
+            "AutoSnapshotPolicyName" => {
+                self.auto_snapshot_policy_name = de::lenient_opt(value)?;
+            }
+            "CopiedSnapshotsRetentionDays" => {
+                self.copied_snapshots_retention_days = de::lenient_opt(value)?;
+            }
+            "CopyEncryptionConfiguration" => {
+                self.copy_encryption_configuration = de::value(value)?;
+            }
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DiskNums" => self.disk_nums = de::lenient_opt(value)?,
+            "EnableCrossRegionCopy" => {
+                self.enable_cross_region_copy = de::lenient_opt(value)?;
+            }
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RepeatWeekdays" => self.repeat_weekdays = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "RetentionDays" => self.retention_days = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TargetCopyRegions" => self.target_copy_regions = de::lenient_opt(value)?,
+            "TimePoints" => self.time_points = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            "VolumeNums" => self.volume_nums = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "snapshots")]
+aliyun_core::__private::deserialize_fields!(AutoSnapshotPolicy);
 /// A structure of the `DescribeDedicatedHostClusters` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableInstanceType {
     /// `AvailableInstanceCapacity` on the wire.
-    #[serde(
-        rename = "AvailableInstanceCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_instance_capacity: Option<i32>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for AvailableInstanceType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableInstanceCapacity" => {
+                self.available_instance_capacity = de::lenient_opt(value)?;
+            }
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(AvailableInstanceType);
 /// A structure of the `DescribeAvailableResource` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableResource {
     /// `SupportedResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedResources": {"SupportedResource": [...]}}`.
-    #[serde(
-        rename = "SupportedResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub supported_resources: Vec<SupportedResource>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for AvailableResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "SupportedResources" => self.supported_resources = de::wrapped_list(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(AvailableResource);
 /// A structure of the `DescribeSpotAdvice` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableSpotResource {
     /// `AverageSpotDiscount` on the wire.
-    #[serde(
-        rename = "AverageSpotDiscount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub average_spot_discount: Option<i32>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `InterruptRateDesc` on the wire.
-    #[serde(
-        rename = "InterruptRateDesc",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub interrupt_rate_desc: Option<String>,
     /// `InterruptionRate` on the wire.
-    #[serde(
-        rename = "InterruptionRate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub interruption_rate: Option<f64>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for AvailableSpotResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AverageSpotDiscount" => self.average_spot_discount = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InterruptRateDesc" => self.interrupt_rate_desc = de::lenient_opt(value)?,
+            "InterruptionRate" => self.interruption_rate = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(AvailableSpotResource);
 /// A structure of the `DescribeSpotAdvice` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableSpotZone {
     /// `AvailableSpotResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableSpotResources": {"AvailableSpotResource": [...]}}`.
-    #[serde(
-        rename = "AvailableSpotResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub available_spot_resources: Vec<AvailableSpotResource>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for AvailableSpotZone {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableSpotResources" => {
+                self.available_spot_resources = de::wrapped_list(value)?;
+            }
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(AvailableSpotZone);
 /// A structure of the `DescribeAvailableResource` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableZone {
     /// `AvailableResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableResources": {"AvailableResource": [...]}}`.
-    #[serde(
-        rename = "AvailableResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub available_resources: Vec<AvailableResource>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StatusCategory` on the wire.
-    #[serde(
-        rename = "StatusCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status_category: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for AvailableZone {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableResources" => self.available_resources = de::wrapped_list(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StatusCategory" => self.status_category = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(AvailableZone);
 /// A structure of the `DescribeBandwidthLimitation` response.
 #[cfg(feature = "public-addresses")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Bandwidth {
     /// `InternetChargeType` on the wire.
-    #[serde(
-        rename = "InternetChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_charge_type: Option<String>,
     /// `Max` on the wire.
-    #[serde(
-        rename = "Max",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max: Option<i32>,
     /// `Min` on the wire.
-    #[serde(
-        rename = "Min",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub min: Option<i32>,
     /// `Unit` on the wire.
-    #[serde(
-        rename = "Unit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub unit: Option<String>,
 }
+#[cfg(feature = "public-addresses")]
+impl aliyun_core::__private::fields::DecodeFields for Bandwidth {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "Max" => self.max = de::lenient_opt(value)?,
+            "Min" => self.min = de::lenient_opt(value)?,
+            "Unit" => self.unit = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "public-addresses")]
+aliyun_core::__private::deserialize_fields!(Bandwidth);
 /// A structure of the `DescribeBandwidthPackages` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BandwidthPackage {
     /// `Bandwidth` on the wire.
-    #[serde(
-        rename = "Bandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bandwidth: Option<String>,
     /// `BandwidthPackageId` on the wire.
-    #[serde(
-        rename = "BandwidthPackageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bandwidth_package_id: Option<String>,
     /// `BusinessStatus` on the wire.
-    #[serde(
-        rename = "BusinessStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub business_status: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ISP` on the wire.
-    #[serde(
-        rename = "ISP",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub isp: Option<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `InternetChargeType` on the wire.
-    #[serde(
-        rename = "InternetChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_charge_type: Option<String>,
     /// `IpCount` on the wire.
-    #[serde(
-        rename = "IpCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_count: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `NatGatewayId` on the wire.
-    #[serde(
-        rename = "NatGatewayId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nat_gateway_id: Option<String>,
     /// `PublicIpAddresses` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PublicIpAddresses": {"PublicIpAddresse": [...]}}`.
-    #[serde(
-        rename = "PublicIpAddresses",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub public_ip_addresses: Vec<PublicIpAddresse>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for BandwidthPackage {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
+            "BandwidthPackageId" => self.bandwidth_package_id = de::lenient_opt(value)?,
+            "BusinessStatus" => self.business_status = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ISP" => self.isp = de::lenient_opt(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "IpCount" => self.ip_count = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "NatGatewayId" => self.nat_gateway_id = de::lenient_opt(value)?,
+            "PublicIpAddresses" => self.public_ip_addresses = de::wrapped_list(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(BandwidthPackage);
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BondInterfaceSpecification {
     /// `BondMode` on the wire.
-    #[serde(
-        rename = "BondMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bond_mode: Option<String>,
     /// `SlaveInterfaceSpecification` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SlaveInterfaceSpecification": {"SlaveInterfaceSpecificationSet": [...]}}`.
-    #[serde(
-        rename = "SlaveInterfaceSpecification",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub slave_interface_specification: Vec<SlaveInterfaceSpecificationSet>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields for BondInterfaceSpecification {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BondMode" => self.bond_mode = de::lenient_opt(value)?,
+            "SlaveInterfaceSpecification" => {
+                self.slave_interface_specification = de::wrapped_list(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(BondInterfaceSpecification);
 /// A structure of the `DescribeDedicatedHosts` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Capacity {
     /// `AvailableLocalStorage` on the wire.
-    #[serde(
-        rename = "AvailableLocalStorage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_local_storage: Option<i32>,
     /// `AvailableMemory` on the wire.
-    #[serde(
-        rename = "AvailableMemory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_memory: Option<f64>,
     /// `AvailableVcpus` on the wire.
-    #[serde(
-        rename = "AvailableVcpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_vcpus: Option<i32>,
     /// `AvailableVgpus` on the wire.
-    #[serde(
-        rename = "AvailableVgpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_vgpus: Option<i32>,
     /// `LocalStorageCategory` on the wire.
-    #[serde(
-        rename = "LocalStorageCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_category: Option<String>,
     /// `SocketCapacities` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SocketCapacities": {"SocketCapacity": [...]}}`.
-    #[serde(
-        rename = "SocketCapacities",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub socket_capacities: Vec<SocketCapacity>,
     /// `TotalLocalStorage` on the wire.
-    #[serde(
-        rename = "TotalLocalStorage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_local_storage: Option<i32>,
     /// `TotalMemory` on the wire.
-    #[serde(
-        rename = "TotalMemory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_memory: Option<f64>,
     /// `TotalVcpus` on the wire.
-    #[serde(
-        rename = "TotalVcpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_vcpus: Option<i32>,
     /// `TotalVgpus` on the wire.
-    #[serde(
-        rename = "TotalVgpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_vgpus: Option<i32>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for Capacity {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableLocalStorage" => {
+                self.available_local_storage = de::lenient_opt(value)?;
+            }
+            "AvailableMemory" => self.available_memory = de::lenient_opt(value)?,
+            "AvailableVcpus" => self.available_vcpus = de::lenient_opt(value)?,
+            "AvailableVgpus" => self.available_vgpus = de::lenient_opt(value)?,
+            "LocalStorageCategory" => {
+                self.local_storage_category = de::lenient_opt(value)?;
+            }
+            "SocketCapacities" => self.socket_capacities = de::wrapped_list(value)?,
+            "TotalLocalStorage" => self.total_local_storage = de::lenient_opt(value)?,
+            "TotalMemory" => self.total_memory = de::lenient_opt(value)?,
+            "TotalVcpus" => self.total_vcpus = de::lenient_opt(value)?,
+            "TotalVgpus" => self.total_vgpus = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(Capacity);
 /// A structure of the `DescribeCapacityReservations` response.
 #[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CapacityReservationItem {
     /// `AllocatedResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AllocatedResources": {"AllocatedResource": [...]}}`.
-    #[serde(
-        rename = "AllocatedResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub allocated_resources: Vec<AllocatedResource>,
     /// `CapacityReservationOwnerId` on the wire.
-    #[serde(
-        rename = "CapacityReservationOwnerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub capacity_reservation_owner_id: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `EndTimeType` on the wire.
-    #[serde(
-        rename = "EndTimeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time_type: Option<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `Platform` on the wire.
-    #[serde(
-        rename = "Platform",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub platform: Option<String>,
     /// `PrivatePoolOptionsId` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_id: Option<String>,
     /// `PrivatePoolOptionsMatchCriteria` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsMatchCriteria",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_match_criteria: Option<String>,
     /// `PrivatePoolOptionsName` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_name: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ReservedInstanceId` on the wire.
-    #[serde(
-        rename = "ReservedInstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub reserved_instance_id: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SavingPlanId` on the wire.
-    #[serde(
-        rename = "SavingPlanId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub saving_plan_id: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `StartTimeType` on the wire.
-    #[serde(
-        rename = "StartTimeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time_type: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TimeSlot` on the wire.
-    #[serde(
-        rename = "TimeSlot",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_slot: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::__private::fields::DecodeFields for CapacityReservationItem {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocatedResources" => self.allocated_resources = de::wrapped_list(value)?,
+            "CapacityReservationOwnerId" => {
+                self.capacity_reservation_owner_id = de::lenient_opt(value)?;
+            }
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "EndTimeType" => self.end_time_type = de::lenient_opt(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "Platform" => self.platform = de::lenient_opt(value)?,
+            "PrivatePoolOptionsId" => {
+                self.private_pool_options_id = de::lenient_opt(value)?;
+            }
+            "PrivatePoolOptionsMatchCriteria" => {
+                self.private_pool_options_match_criteria = de::lenient_opt(value)?;
+            }
+            "PrivatePoolOptionsName" => {
+                self.private_pool_options_name = de::lenient_opt(value)?;
+            }
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ReservedInstanceId" => self.reserved_instance_id = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SavingPlanId" => self.saving_plan_id = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "StartTimeType" => self.start_time_type = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TimeSlot" => self.time_slot = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "capacity-reservations")]
+aliyun_core::__private::deserialize_fields!(CapacityReservationItem);
 /// A structure of the `DescribeCapacityReservations` response.
 #[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CapacityReservationUsage {
     /// `AccountId` on the wire.
-    #[serde(
-        rename = "AccountId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub account_id: Option<String>,
     /// `ServiceName` on the wire.
-    #[serde(
-        rename = "ServiceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_name: Option<String>,
     /// `UsedAmount` on the wire.
-    #[serde(
-        rename = "UsedAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub used_amount: Option<i32>,
 }
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::__private::fields::DecodeFields for CapacityReservationUsage {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AccountId" => self.account_id = de::lenient_opt(value)?,
+            "ServiceName" => self.service_name = de::lenient_opt(value)?,
+            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "capacity-reservations")]
+aliyun_core::__private::deserialize_fields!(CapacityReservationUsage);
 /// A structure of the `DescribeClusters` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Cluster {
     /// `ClusterId` on the wire.
-    #[serde(
-        rename = "ClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cluster_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for Cluster {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ClusterId" => self.cluster_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(Cluster);
 /// A structure of the `DescribeCommands` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Command {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `CommandContent` on the wire.
-    #[serde(
-        rename = "CommandContent",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_content: Option<String>,
     /// `CommandId` on the wire.
-    #[serde(
-        rename = "CommandId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_id: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EnableParameter` on the wire.
-    #[serde(
-        rename = "EnableParameter",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_parameter: Option<bool>,
     /// `InvokeTimes` on the wire.
-    #[serde(
-        rename = "InvokeTimes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invoke_times: Option<i32>,
     /// `Latest` on the wire.
-    #[serde(
-        rename = "Latest",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub latest: Option<bool>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `ParameterDefinitions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ParameterDefinitions": {"ParameterDefinition": [...]}}`.
-    #[serde(
-        rename = "ParameterDefinitions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub parameter_definitions: Vec<ParameterDefinition>,
     /// `ParameterNames` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ParameterNames": {"ParameterName": [...]}}`.
-    #[serde(
-        rename = "ParameterNames",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub parameter_names: Vec<String>,
     /// `Provider` on the wire.
-    #[serde(
-        rename = "Provider",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub provider: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Timeout` on the wire.
-    #[serde(
-        rename = "Timeout",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub timeout: Option<i64>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
     /// `Version` on the wire.
-    #[serde(
-        rename = "Version",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub version: Option<i32>,
     /// `WorkingDir` on the wire.
-    #[serde(
-        rename = "WorkingDir",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub working_dir: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for Command {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "CommandContent" => self.command_content = de::lenient_opt(value)?,
+            "CommandId" => self.command_id = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EnableParameter" => self.enable_parameter = de::lenient_opt(value)?,
+            "InvokeTimes" => self.invoke_times = de::lenient_opt(value)?,
+            "Latest" => self.latest = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "ParameterDefinitions" => {
+                self.parameter_definitions = de::wrapped_list(value)?;
+            }
+            "ParameterNames" => self.parameter_names = de::lenient_list(value)?,
+            "Provider" => self.provider = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Timeout" => self.timeout = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            "Version" => self.version = de::lenient_opt(value)?,
+            "WorkingDir" => self.working_dir = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(Command);
 /// A structure of the `DescribeResourcesModification` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Condition {
     /// `Key` on the wire.
-    #[serde(
-        rename = "Key",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for Condition {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Key" => self.key = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(Condition);
 /// A structure of the `DescribeResourcesModification` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConditionSupportedResource {
     /// `Conditions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Conditions": {"Condition": [...]}}`.
-    #[serde(
-        rename = "Conditions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub conditions: Vec<Condition>,
     /// `Max` on the wire.
-    #[serde(
-        rename = "Max",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max: Option<i32>,
     /// `Min` on the wire.
-    #[serde(
-        rename = "Min",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub min: Option<i32>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StatusCategory` on the wire.
-    #[serde(
-        rename = "StatusCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status_category: Option<String>,
     /// `Unit` on the wire.
-    #[serde(
-        rename = "Unit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub unit: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for ConditionSupportedResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Conditions" => self.conditions = de::wrapped_list(value)?,
+            "Max" => self.max = de::lenient_opt(value)?,
+            "Min" => self.min = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StatusCategory" => self.status_category = de::lenient_opt(value)?,
+            "Unit" => self.unit = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(ConditionSupportedResource);
 /// A structure of the `DescribeTerminalSessions` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Connection {
     /// `ClosedReason` on the wire.
-    #[serde(
-        rename = "ClosedReason",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub closed_reason: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for Connection {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ClosedReason" => self.closed_reason = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(Connection);
 /// A structure of the `CreateNetworkInterface` request and 1 more.
 #[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1882,39 +1619,38 @@ impl aliyun_core::params::StructParam for CopyEncryptionConfiguration {
 }
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CpuOptions {
     /// `CoreCount` on the wire.
-    #[serde(
-        rename = "CoreCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub core_count: Option<i32>,
     /// `Numa` on the wire.
-    #[serde(
-        rename = "Numa",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub numa: Option<String>,
     /// `ThreadsPerCore` on the wire.
-    #[serde(
-        rename = "ThreadsPerCore",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub threads_per_core: Option<i32>,
     /// `TopologyType` on the wire.
-    #[serde(
-        rename = "TopologyType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub topology_type: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for CpuOptions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CoreCount" => self.core_count = de::lenient_opt(value)?,
+            "Numa" => self.numa = de::lenient_opt(value)?,
+            "ThreadsPerCore" => self.threads_per_core = de::lenient_opt(value)?,
+            "TopologyType" => self.topology_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(CpuOptions);
 /// A structure of the `CreateAutoProvisioningGroup` request.
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2536,25 +2272,68 @@ impl aliyun_core::params::StructParam for CreateNatGatewayBandwidthPackage {
         feature = "storage-capacity-units"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateNetworkInterfaceTag {
     /// `TagKey` on the wire.
-    #[serde(
-        rename = "TagKey",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_key: Option<String>,
     /// `TagValue` on the wire.
-    #[serde(
-        rename = "TagValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_value: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
+impl aliyun_core::__private::fields::DecodeFields for CreateNetworkInterfaceTag {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "TagKey" => self.tag_key = de::lenient_opt(value)?,
+            "TagValue" => self.tag_value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
+aliyun_core::__private::deserialize_fields!(CreateNetworkInterfaceTag);
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
 #[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2623,942 +2402,700 @@ impl aliyun_core::params::StructParam for DataDisk {
 }
 /// A structure of the `DescribeSnapshotMonitorData` response.
 #[cfg(feature = "monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataPoint {
     /// `Size` on the wire.
-    #[serde(
-        rename = "Size",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub size: Option<i64>,
     /// `TimeStamp` on the wire.
-    #[serde(
-        rename = "TimeStamp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_stamp: Option<String>,
 }
+#[cfg(feature = "monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for DataPoint {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Size" => self.size = de::lenient_opt(value)?,
+            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring")]
+aliyun_core::__private::deserialize_fields!(DataPoint);
 /// A structure of the `DescribeDedicatedHosts` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHost {
     /// `ActionOnMaintenance` on the wire.
-    #[serde(
-        rename = "ActionOnMaintenance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub action_on_maintenance: Option<String>,
     /// `AutoPlacement` on the wire.
-    #[serde(
-        rename = "AutoPlacement",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_placement: Option<String>,
     /// `AutoReleaseTime` on the wire.
-    #[serde(
-        rename = "AutoReleaseTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_release_time: Option<String>,
     /// `Capacity` on the wire.
-    #[serde(rename = "Capacity", default)]
     pub capacity: Option<Capacity>,
     /// `ChargeType` on the wire.
-    #[serde(
-        rename = "ChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub charge_type: Option<String>,
     /// `Cores` on the wire.
-    #[serde(
-        rename = "Cores",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cores: Option<i32>,
     /// `CpuOverCommitRatio` on the wire.
-    #[serde(
-        rename = "CpuOverCommitRatio",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_over_commit_ratio: Option<f64>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DedicatedHostClusterId` on the wire.
-    #[serde(
-        rename = "DedicatedHostClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_cluster_id: Option<String>,
     /// `DedicatedHostId` on the wire.
-    #[serde(
-        rename = "DedicatedHostId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_id: Option<String>,
     /// `DedicatedHostName` on the wire.
-    #[serde(
-        rename = "DedicatedHostName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_name: Option<String>,
     /// `DedicatedHostOwnerId` on the wire.
-    #[serde(
-        rename = "DedicatedHostOwnerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_owner_id: Option<i64>,
     /// `DedicatedHostType` on the wire.
-    #[serde(
-        rename = "DedicatedHostType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_type: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ExpiredTime` on the wire.
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expired_time: Option<String>,
     /// `GPUSpec` on the wire.
-    #[serde(
-        rename = "GPUSpec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gpu_spec: Option<String>,
     /// `HostDetailInfo` on the wire.
-    #[serde(rename = "HostDetailInfo", default)]
     pub host_detail_info: Option<HostDetailInfo>,
     /// `Instances` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Instances": {"Instance": [...]}}`.
-    #[serde(
-        rename = "Instances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub instances: Vec<DescribeDedicatedHostsInstance>,
     /// `MachineId` on the wire.
-    #[serde(
-        rename = "MachineId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub machine_id: Option<String>,
     /// `NetworkAttributes` on the wire.
-    #[serde(rename = "NetworkAttributes", default)]
     pub network_attributes: Option<DescribeDedicatedHostsNetworkAttributes>,
     /// `OperationLocks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OperationLocks": {"OperationLock": [...]}}`.
-    #[serde(
-        rename = "OperationLocks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub operation_locks: Vec<OperationLock>,
     /// `PhysicalGpus` on the wire.
-    #[serde(
-        rename = "PhysicalGpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub physical_gpus: Option<i32>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SaleCycle` on the wire.
-    #[serde(
-        rename = "SaleCycle",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sale_cycle: Option<String>,
     /// `SchedulerOptions.ManagedPrivateSpaceId` on the wire.
-    #[serde(
-        rename = "SchedulerOptions.ManagedPrivateSpaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub scheduler_options_managed_private_space_id: Option<String>,
     /// `Sockets` on the wire.
-    #[serde(
-        rename = "Sockets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sockets: Option<i32>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `SupportedCustomInstanceTypeFamilies` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedCustomInstanceTypeFamilies": {"SupportedCustomInstanceTypeFamily": [...]}}`.
-    #[serde(
-        rename = "SupportedCustomInstanceTypeFamilies",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub supported_custom_instance_type_families: Vec<String>,
     /// `SupportedInstanceTypeFamilies` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedInstanceTypeFamilies": {"SupportedInstanceTypeFamily": [...]}}`.
-    #[serde(
-        rename = "SupportedInstanceTypeFamilies",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub supported_instance_type_families: Vec<String>,
     /// `SupportedInstanceTypesList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedInstanceTypesList": {"SupportedInstanceTypesList": [...]}}`.
-    #[serde(
-        rename = "SupportedInstanceTypesList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub supported_instance_types_list: Vec<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for DedicatedHost {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActionOnMaintenance" => self.action_on_maintenance = de::lenient_opt(value)?,
+            "AutoPlacement" => self.auto_placement = de::lenient_opt(value)?,
+            "AutoReleaseTime" => self.auto_release_time = de::lenient_opt(value)?,
+            "Capacity" => self.capacity = de::value(value)?,
+            "ChargeType" => self.charge_type = de::lenient_opt(value)?,
+            "Cores" => self.cores = de::lenient_opt(value)?,
+            "CpuOverCommitRatio" => self.cpu_over_commit_ratio = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DedicatedHostClusterId" => {
+                self.dedicated_host_cluster_id = de::lenient_opt(value)?;
+            }
+            "DedicatedHostId" => self.dedicated_host_id = de::lenient_opt(value)?,
+            "DedicatedHostName" => self.dedicated_host_name = de::lenient_opt(value)?,
+            "DedicatedHostOwnerId" => {
+                self.dedicated_host_owner_id = de::lenient_opt(value)?;
+            }
+            "DedicatedHostType" => self.dedicated_host_type = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
+            "GPUSpec" => self.gpu_spec = de::lenient_opt(value)?,
+            "HostDetailInfo" => self.host_detail_info = de::value(value)?,
+            "Instances" => self.instances = de::wrapped_list(value)?,
+            "MachineId" => self.machine_id = de::lenient_opt(value)?,
+            "NetworkAttributes" => self.network_attributes = de::value(value)?,
+            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
+            "PhysicalGpus" => self.physical_gpus = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SaleCycle" => self.sale_cycle = de::lenient_opt(value)?,
+            "SchedulerOptions.ManagedPrivateSpaceId" => {
+                self.scheduler_options_managed_private_space_id = de::lenient_opt(value)?;
+            }
+            "Sockets" => self.sockets = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "SupportedCustomInstanceTypeFamilies" => {
+                self.supported_custom_instance_type_families = de::lenient_list(value)?;
+            }
+            "SupportedInstanceTypeFamilies" => {
+                self.supported_instance_type_families = de::lenient_list(value)?;
+            }
+            "SupportedInstanceTypesList" => {
+                self.supported_instance_types_list = de::lenient_list(value)?;
+            }
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(DedicatedHost);
 /// A structure of the `DescribeInstanceAttribute` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostAttribute {
     /// `DedicatedHostId` on the wire.
-    #[serde(
-        rename = "DedicatedHostId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_id: Option<String>,
     /// `DedicatedHostName` on the wire.
-    #[serde(
-        rename = "DedicatedHostName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_name: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for DedicatedHostAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DedicatedHostId" => self.dedicated_host_id = de::lenient_opt(value)?,
+            "DedicatedHostName" => self.dedicated_host_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DedicatedHostAttribute);
 /// A structure of the `DescribeDedicatedHostClusters` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostCluster {
     /// `DedicatedHostClusterCapacity` on the wire.
-    #[serde(rename = "DedicatedHostClusterCapacity", default)]
     pub dedicated_host_cluster_capacity: Option<DedicatedHostClusterCapacity>,
     /// `DedicatedHostClusterId` on the wire.
-    #[serde(
-        rename = "DedicatedHostClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_cluster_id: Option<String>,
     /// `DedicatedHostClusterName` on the wire.
-    #[serde(
-        rename = "DedicatedHostClusterName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_cluster_name: Option<String>,
     /// `DedicatedHostIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DedicatedHostIds": {"DedicatedHostId": [...]}}`.
-    #[serde(
-        rename = "DedicatedHostIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub dedicated_host_ids: Vec<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for DedicatedHostCluster {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DedicatedHostClusterCapacity" => {
+                self.dedicated_host_cluster_capacity = de::value(value)?;
+            }
+            "DedicatedHostClusterId" => {
+                self.dedicated_host_cluster_id = de::lenient_opt(value)?;
+            }
+            "DedicatedHostClusterName" => {
+                self.dedicated_host_cluster_name = de::lenient_opt(value)?;
+            }
+            "DedicatedHostIds" => self.dedicated_host_ids = de::lenient_list(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(DedicatedHostCluster);
 /// A structure of the `DescribeDedicatedHostClusters` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostClusterCapacity {
     /// `AvailableInstanceTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableInstanceTypes": {"AvailableInstanceType": [...]}}`.
-    #[serde(
-        rename = "AvailableInstanceTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub available_instance_types: Vec<AvailableInstanceType>,
     /// `AvailableMemory` on the wire.
-    #[serde(
-        rename = "AvailableMemory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_memory: Option<i32>,
     /// `AvailableVcpus` on the wire.
-    #[serde(
-        rename = "AvailableVcpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_vcpus: Option<i32>,
     /// `LocalStorageCapacities` on the wire.
     ///
     /// On the wire the list is wrapped: `{"LocalStorageCapacities": {"LocalStorageCapacity": [...]}}`.
-    #[serde(
-        rename = "LocalStorageCapacities",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub local_storage_capacities: Vec<LocalStorageCapacity>,
     /// `TotalMemory` on the wire.
-    #[serde(
-        rename = "TotalMemory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_memory: Option<i32>,
     /// `TotalVcpus` on the wire.
-    #[serde(
-        rename = "TotalVcpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_vcpus: Option<i32>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for DedicatedHostClusterCapacity {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableInstanceTypes" => {
+                self.available_instance_types = de::wrapped_list(value)?;
+            }
+            "AvailableMemory" => self.available_memory = de::lenient_opt(value)?,
+            "AvailableVcpus" => self.available_vcpus = de::lenient_opt(value)?,
+            "LocalStorageCapacities" => {
+                self.local_storage_capacities = de::wrapped_list(value)?;
+            }
+            "TotalMemory" => self.total_memory = de::lenient_opt(value)?,
+            "TotalVcpus" => self.total_vcpus = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(DedicatedHostClusterCapacity);
 /// A structure of the `DescribeDedicatedHostAutoRenew` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostRenewAttribute {
     /// `AutoRenewEnabled` on the wire.
-    #[serde(
-        rename = "AutoRenewEnabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_renew_enabled: Option<bool>,
     /// `AutoRenewWithEcs` on the wire.
-    #[serde(
-        rename = "AutoRenewWithEcs",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_renew_with_ecs: Option<String>,
     /// `DedicatedHostId` on the wire.
-    #[serde(
-        rename = "DedicatedHostId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_id: Option<String>,
     /// `Duration` on the wire.
-    #[serde(
-        rename = "Duration",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub duration: Option<i32>,
     /// `PeriodUnit` on the wire.
-    #[serde(
-        rename = "PeriodUnit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period_unit: Option<String>,
     /// `RenewalStatus` on the wire.
-    #[serde(
-        rename = "RenewalStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub renewal_status: Option<String>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for DedicatedHostRenewAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoRenewEnabled" => self.auto_renew_enabled = de::lenient_opt(value)?,
+            "AutoRenewWithEcs" => self.auto_renew_with_ecs = de::lenient_opt(value)?,
+            "DedicatedHostId" => self.dedicated_host_id = de::lenient_opt(value)?,
+            "Duration" => self.duration = de::lenient_opt(value)?,
+            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
+            "RenewalStatus" => self.renewal_status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(DedicatedHostRenewAttribute);
 /// A structure of the `DescribeDedicatedHostTypes` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostType {
     /// `Cores` on the wire.
-    #[serde(
-        rename = "Cores",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cores: Option<i32>,
     /// `CpuOverCommitRatioRange` on the wire.
-    #[serde(
-        rename = "CpuOverCommitRatioRange",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_over_commit_ratio_range: Option<String>,
     /// `DedicatedHostType` on the wire.
-    #[serde(
-        rename = "DedicatedHostType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_type: Option<String>,
     /// `GPUSpec` on the wire.
-    #[serde(
-        rename = "GPUSpec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gpu_spec: Option<String>,
     /// `LocalStorageAmount` on the wire.
-    #[serde(
-        rename = "LocalStorageAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_amount: Option<i32>,
     /// `LocalStorageCapacity` on the wire.
-    #[serde(
-        rename = "LocalStorageCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_capacity: Option<i64>,
     /// `LocalStorageCategory` on the wire.
-    #[serde(
-        rename = "LocalStorageCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_category: Option<String>,
     /// `MemorySize` on the wire.
-    #[serde(
-        rename = "MemorySize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub memory_size: Option<f64>,
     /// `PhysicalGpus` on the wire.
-    #[serde(
-        rename = "PhysicalGpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub physical_gpus: Option<i32>,
     /// `Sockets` on the wire.
-    #[serde(
-        rename = "Sockets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sockets: Option<i32>,
     /// `SupportCpuOverCommitRatio` on the wire.
-    #[serde(
-        rename = "SupportCpuOverCommitRatio",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub support_cpu_over_commit_ratio: Option<bool>,
     /// `SupportedInstanceTypeFamilies` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedInstanceTypeFamilies": {"SupportedInstanceTypeFamily": [...]}}`.
-    #[serde(
-        rename = "SupportedInstanceTypeFamilies",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub supported_instance_type_families: Vec<String>,
     /// `SupportedInstanceTypesList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedInstanceTypesList": {"SupportedInstanceTypesList": [...]}}`.
-    #[serde(
-        rename = "SupportedInstanceTypesList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub supported_instance_types_list: Vec<String>,
     /// `TotalVcpus` on the wire.
-    #[serde(
-        rename = "TotalVcpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_vcpus: Option<i32>,
     /// `TotalVgpus` on the wire.
-    #[serde(
-        rename = "TotalVgpus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_vgpus: Option<i32>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for DedicatedHostType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Cores" => self.cores = de::lenient_opt(value)?,
+            "CpuOverCommitRatioRange" => {
+                self.cpu_over_commit_ratio_range = de::lenient_opt(value)?;
+            }
+            "DedicatedHostType" => self.dedicated_host_type = de::lenient_opt(value)?,
+            "GPUSpec" => self.gpu_spec = de::lenient_opt(value)?,
+            "LocalStorageAmount" => self.local_storage_amount = de::lenient_opt(value)?,
+            "LocalStorageCapacity" => {
+                self.local_storage_capacity = de::lenient_opt(value)?;
+            }
+            "LocalStorageCategory" => {
+                self.local_storage_category = de::lenient_opt(value)?;
+            }
+            "MemorySize" => self.memory_size = de::lenient_opt(value)?,
+            "PhysicalGpus" => self.physical_gpus = de::lenient_opt(value)?,
+            "Sockets" => self.sockets = de::lenient_opt(value)?,
+            "SupportCpuOverCommitRatio" => {
+                self.support_cpu_over_commit_ratio = de::lenient_opt(value)?;
+            }
+            "SupportedInstanceTypeFamilies" => {
+                self.supported_instance_type_families = de::lenient_list(value)?;
+            }
+            "SupportedInstanceTypesList" => {
+                self.supported_instance_types_list = de::lenient_list(value)?;
+            }
+            "TotalVcpus" => self.total_vcpus = de::lenient_opt(value)?,
+            "TotalVgpus" => self.total_vgpus = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(DedicatedHostType);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedInstanceAttribute {
     /// `Affinity` on the wire.
-    #[serde(
-        rename = "Affinity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub affinity: Option<String>,
     /// `Tenancy` on the wire.
-    #[serde(
-        rename = "Tenancy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tenancy: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for DedicatedInstanceAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Affinity" => self.affinity = de::lenient_opt(value)?,
+            "Tenancy" => self.tenancy = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DedicatedInstanceAttribute);
 /// A structure of the `DescribeDemands` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Demand {
     /// `AvailableAmount` on the wire.
-    #[serde(
-        rename = "AvailableAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_amount: Option<i32>,
     /// `Comment` on the wire.
-    #[serde(
-        rename = "Comment",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub comment: Option<String>,
     /// `DeliveringAmount` on the wire.
-    #[serde(
-        rename = "DeliveringAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delivering_amount: Option<i32>,
     /// `DemandDescription` on the wire.
-    #[serde(
-        rename = "DemandDescription",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub demand_description: Option<String>,
     /// `DemandId` on the wire.
-    #[serde(
-        rename = "DemandId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub demand_id: Option<String>,
     /// `DemandName` on the wire.
-    #[serde(
-        rename = "DemandName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub demand_name: Option<String>,
     /// `DemandStatus` on the wire.
-    #[serde(
-        rename = "DemandStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub demand_status: Option<String>,
     /// `DemandTime` on the wire.
-    #[serde(
-        rename = "DemandTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub demand_time: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `InstanceTypeFamily` on the wire.
-    #[serde(
-        rename = "InstanceTypeFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_family: Option<String>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<i32>,
     /// `PeriodUnit` on the wire.
-    #[serde(
-        rename = "PeriodUnit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period_unit: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `SupplyInfos` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupplyInfos": {"SupplyInfo": [...]}}`.
-    #[serde(
-        rename = "SupplyInfos",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub supply_infos: Vec<SupplyInfo>,
     /// `TotalAmount` on the wire.
-    #[serde(
-        rename = "TotalAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_amount: Option<i32>,
     /// `UsedAmount` on the wire.
-    #[serde(
-        rename = "UsedAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub used_amount: Option<i32>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for Demand {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableAmount" => self.available_amount = de::lenient_opt(value)?,
+            "Comment" => self.comment = de::lenient_opt(value)?,
+            "DeliveringAmount" => self.delivering_amount = de::lenient_opt(value)?,
+            "DemandDescription" => self.demand_description = de::lenient_opt(value)?,
+            "DemandId" => self.demand_id = de::lenient_opt(value)?,
+            "DemandName" => self.demand_name = de::lenient_opt(value)?,
+            "DemandStatus" => self.demand_status = de::lenient_opt(value)?,
+            "DemandTime" => self.demand_time = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "SupplyInfos" => self.supply_infos = de::wrapped_list(value)?,
+            "TotalAmount" => self.total_amount = de::lenient_opt(value)?,
+            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(Demand);
 /// A structure of the `DescribeDeploymentSets` response.
 #[cfg(feature = "deployment-sets")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeploymentSet {
     /// `Capacities` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Capacities": {"Capacity": [...]}}`.
-    #[serde(
-        rename = "Capacities",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub capacities: Vec<DescribeDeploymentSetsCapacity>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeploymentSetDescription` on the wire.
-    #[serde(
-        rename = "DeploymentSetDescription",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deployment_set_description: Option<String>,
     /// `DeploymentSetId` on the wire.
-    #[serde(
-        rename = "DeploymentSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deployment_set_id: Option<String>,
     /// `DeploymentSetName` on the wire.
-    #[serde(
-        rename = "DeploymentSetName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deployment_set_name: Option<String>,
     /// `DeploymentStrategy` on the wire.
-    #[serde(
-        rename = "DeploymentStrategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deployment_strategy: Option<String>,
     /// `Domain` on the wire.
-    #[serde(
-        rename = "Domain",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub domain: Option<String>,
     /// `Granularity` on the wire.
-    #[serde(
-        rename = "Granularity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub granularity: Option<String>,
     /// `GroupCount` on the wire.
-    #[serde(
-        rename = "GroupCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group_count: Option<i32>,
     /// `InstanceAmount` on the wire.
-    #[serde(
-        rename = "InstanceAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_amount: Option<i32>,
     /// `InstanceIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceIds": {"InstanceId": [...]}}`.
-    #[serde(
-        rename = "InstanceIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instance_ids: Vec<String>,
     /// `Strategy` on the wire.
-    #[serde(
-        rename = "Strategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub strategy: Option<String>,
 }
+#[cfg(feature = "deployment-sets")]
+impl aliyun_core::__private::fields::DecodeFields for DeploymentSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Capacities" => self.capacities = de::wrapped_list(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeploymentSetDescription" => {
+                self.deployment_set_description = de::lenient_opt(value)?;
+            }
+            "DeploymentSetId" => self.deployment_set_id = de::lenient_opt(value)?,
+            "DeploymentSetName" => self.deployment_set_name = de::lenient_opt(value)?,
+            "DeploymentStrategy" => self.deployment_strategy = de::lenient_opt(value)?,
+            "Domain" => self.domain = de::lenient_opt(value)?,
+            "Granularity" => self.granularity = de::lenient_opt(value)?,
+            "GroupCount" => self.group_count = de::lenient_opt(value)?,
+            "InstanceAmount" => self.instance_amount = de::lenient_opt(value)?,
+            "InstanceIds" => self.instance_ids = de::lenient_list(value)?,
+            "Strategy" => self.strategy = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "deployment-sets")]
+aliyun_core::__private::deserialize_fields!(DeploymentSet);
 /// A structure of the `DescribeAutoProvisioningGroupInstances` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAutoProvisioningGroupInstancesInstance {
     /// `CPU` on the wire.
-    #[serde(
-        rename = "CPU",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu: Option<i32>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `IoOptimized` on the wire.
-    #[serde(
-        rename = "IoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub io_optimized: Option<bool>,
     /// `IsSpot` on the wire.
-    #[serde(
-        rename = "IsSpot",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_spot: Option<bool>,
     /// `Memory` on the wire.
-    #[serde(
-        rename = "Memory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub memory: Option<i32>,
     /// `NetworkType` on the wire.
-    #[serde(
-        rename = "NetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_type: Option<String>,
     /// `OsType` on the wire.
-    #[serde(
-        rename = "OsType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_type: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeAutoProvisioningGroupInstancesInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CPU" => self.cpu = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
+            "IsSpot" => self.is_spot = de::lenient_opt(value)?,
+            "Memory" => self.memory = de::lenient_opt(value)?,
+            "NetworkType" => self.network_type = de::lenient_opt(value)?,
+            "OsType" => self.os_type = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeAutoProvisioningGroupInstancesInstance
+);
 /// A structure of the `DescribeAutoSnapshotPolicyEx` response.
 #[cfg(feature = "snapshots")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
     /// `Encrypted` on the wire.
-    #[serde(
-        rename = "Encrypted",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub encrypted: Option<bool>,
     /// `KMSKeyId` on the wire.
-    #[serde(
-        rename = "KMSKeyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub kms_key_id: Option<String>,
 }
+#[cfg(feature = "snapshots")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Encrypted" => self.encrypted = de::lenient_opt(value)?,
+            "KMSKeyId" => self.kms_key_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "snapshots")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration
+);
 /// A structure of the `DescribeCapacityReservationInstances` request and 2 more.
 #[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3596,512 +3133,352 @@ for DescribeCapacityReservationsPrivatePoolOptions {
 }
 /// A structure of the `DescribeDedicatedHosts` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDedicatedHostsInstance {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceOwnerId` on the wire.
-    #[serde(
-        rename = "InstanceOwnerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_owner_id: Option<i64>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `SocketId` on the wire.
-    #[serde(
-        rename = "SocketId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub socket_id: Option<String>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeDedicatedHostsInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceOwnerId" => self.instance_owner_id = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "SocketId" => self.socket_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(DescribeDedicatedHostsInstance);
 /// A structure of the `DescribeDedicatedHosts` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDedicatedHostsNetworkAttributes {
     /// `SlbUdpTimeout` on the wire.
-    #[serde(
-        rename = "SlbUdpTimeout",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub slb_udp_timeout: Option<i32>,
     /// `UdpTimeout` on the wire.
-    #[serde(
-        rename = "UdpTimeout",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub udp_timeout: Option<i32>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeDedicatedHostsNetworkAttributes {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "SlbUdpTimeout" => self.slb_udp_timeout = de::lenient_opt(value)?,
+            "UdpTimeout" => self.udp_timeout = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(DescribeDedicatedHostsNetworkAttributes);
 /// A structure of the `DescribeDeploymentSets` response.
 #[cfg(feature = "deployment-sets")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDeploymentSetsCapacity {
     /// `AvailableAmount` on the wire.
-    #[serde(
-        rename = "AvailableAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_amount: Option<i32>,
     /// `UsedAmount` on the wire.
-    #[serde(
-        rename = "UsedAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub used_amount: Option<i32>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "deployment-sets")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeDeploymentSetsCapacity {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableAmount" => self.available_amount = de::lenient_opt(value)?,
+            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "deployment-sets")]
+aliyun_core::__private::deserialize_fields!(DescribeDeploymentSetsCapacity);
 /// A structure of the `DescribeDiagnosticReports` response.
 #[cfg(feature = "diagnostics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDiagnosticReportsIssue {
     /// `IssueId` on the wire.
-    #[serde(
-        rename = "IssueId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub issue_id: Option<String>,
     /// `MetricCategory` on the wire.
-    #[serde(
-        rename = "MetricCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_category: Option<String>,
     /// `MetricId` on the wire.
-    #[serde(
-        rename = "MetricId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_id: Option<String>,
     /// `Severity` on the wire.
-    #[serde(
-        rename = "Severity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub severity: Option<String>,
 }
+#[cfg(feature = "diagnostics")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeDiagnosticReportsIssue {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "IssueId" => self.issue_id = de::lenient_opt(value)?,
+            "MetricCategory" => self.metric_category = de::lenient_opt(value)?,
+            "MetricId" => self.metric_id = de::lenient_opt(value)?,
+            "Severity" => self.severity = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "diagnostics")]
+aliyun_core::__private::deserialize_fields!(DescribeDiagnosticReportsIssue);
 /// A structure of the `DescribeDisks` response.
 #[cfg(feature = "disks")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDisksDisk {
     /// `AttachedTime` on the wire.
-    #[serde(
-        rename = "AttachedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub attached_time: Option<String>,
     /// `Attachments` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Attachments": {"Attachment": [...]}}`.
-    #[serde(
-        rename = "Attachments",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub attachments: Vec<Attachment>,
     /// `AutoSnapshotPolicyId` on the wire.
-    #[serde(
-        rename = "AutoSnapshotPolicyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_snapshot_policy_id: Option<String>,
     /// `BdfId` on the wire.
-    #[serde(
-        rename = "BdfId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bdf_id: Option<String>,
     /// `BurstingEnabled` on the wire.
-    #[serde(
-        rename = "BurstingEnabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bursting_enabled: Option<bool>,
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeleteAutoSnapshot` on the wire.
-    #[serde(
-        rename = "DeleteAutoSnapshot",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delete_auto_snapshot: Option<bool>,
     /// `DeleteWithInstance` on the wire.
-    #[serde(
-        rename = "DeleteWithInstance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delete_with_instance: Option<bool>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `DetachedTime` on the wire.
-    #[serde(
-        rename = "DetachedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub detached_time: Option<String>,
     /// `Device` on the wire.
-    #[serde(
-        rename = "Device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
     /// `DiskChargeType` on the wire.
-    #[serde(
-        rename = "DiskChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_charge_type: Option<String>,
     /// `DiskId` on the wire.
-    #[serde(
-        rename = "DiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_id: Option<String>,
     /// `DiskName` on the wire.
-    #[serde(
-        rename = "DiskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_name: Option<String>,
     /// `EnableAutoSnapshot` on the wire.
-    #[serde(
-        rename = "EnableAutoSnapshot",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_auto_snapshot: Option<bool>,
     /// `EnableAutomatedSnapshotPolicy` on the wire.
-    #[serde(
-        rename = "EnableAutomatedSnapshotPolicy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_automated_snapshot_policy: Option<bool>,
     /// `Encrypted` on the wire.
-    #[serde(
-        rename = "Encrypted",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub encrypted: Option<bool>,
     /// `ExpiredTime` on the wire.
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expired_time: Option<String>,
     /// `IOPS` on the wire.
-    #[serde(
-        rename = "IOPS",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub iops: Option<i32>,
     /// `IOPSRead` on the wire.
-    #[serde(
-        rename = "IOPSRead",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub iops_read: Option<i32>,
     /// `IOPSWrite` on the wire.
-    #[serde(
-        rename = "IOPSWrite",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub iops_write: Option<i32>,
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `KMSKeyId` on the wire.
-    #[serde(
-        rename = "KMSKeyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub kms_key_id: Option<String>,
     /// `MountInstanceNum` on the wire.
-    #[serde(
-        rename = "MountInstanceNum",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub mount_instance_num: Option<i32>,
     /// `MountInstances` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MountInstances": {"MountInstance": [...]}}`.
-    #[serde(
-        rename = "MountInstances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub mount_instances: Vec<Attachment>,
     /// `MultiAttach` on the wire.
-    #[serde(
-        rename = "MultiAttach",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub multi_attach: Option<String>,
     /// `OperationLocks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OperationLocks": {"OperationLock": [...]}}`.
-    #[serde(
-        rename = "OperationLocks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub operation_locks: Vec<OperationLock>,
     /// `PerformanceLevel` on the wire.
-    #[serde(
-        rename = "PerformanceLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub performance_level: Option<String>,
     /// `Placement` on the wire.
-    #[serde(rename = "Placement", default)]
     pub placement: Option<Placement>,
     /// `Portable` on the wire.
-    #[serde(
-        rename = "Portable",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub portable: Option<bool>,
     /// `ProductCode` on the wire.
-    #[serde(
-        rename = "ProductCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product_code: Option<String>,
     /// `ProvisionedIops` on the wire.
-    #[serde(
-        rename = "ProvisionedIops",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub provisioned_iops: Option<i64>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SerialNumber` on the wire.
-    #[serde(
-        rename = "SerialNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub serial_number: Option<String>,
     /// `Size` on the wire.
-    #[serde(
-        rename = "Size",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub size: Option<i32>,
     /// `SourceSnapshotId` on the wire.
-    #[serde(
-        rename = "SourceSnapshotId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_snapshot_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StorageClusterId` on the wire.
-    #[serde(
-        rename = "StorageClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_cluster_id: Option<String>,
     /// `StorageSetId` on the wire.
-    #[serde(
-        rename = "StorageSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_set_id: Option<String>,
     /// `StorageSetPartitionNumber` on the wire.
-    #[serde(
-        rename = "StorageSetPartitionNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_set_partition_number: Option<i32>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Throughput` on the wire.
-    #[serde(
-        rename = "Throughput",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub throughput: Option<i32>,
     /// `ThroughputRead` on the wire.
-    #[serde(
-        rename = "ThroughputRead",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub throughput_read: Option<i32>,
     /// `ThroughputWrite` on the wire.
-    #[serde(
-        rename = "ThroughputWrite",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub throughput_write: Option<i32>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "disks")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeDisksDisk {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AttachedTime" => self.attached_time = de::lenient_opt(value)?,
+            "Attachments" => self.attachments = de::wrapped_list(value)?,
+            "AutoSnapshotPolicyId" => {
+                self.auto_snapshot_policy_id = de::lenient_opt(value)?;
+            }
+            "BdfId" => self.bdf_id = de::lenient_opt(value)?,
+            "BurstingEnabled" => self.bursting_enabled = de::lenient_opt(value)?,
+            "Category" => self.category = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeleteAutoSnapshot" => self.delete_auto_snapshot = de::lenient_opt(value)?,
+            "DeleteWithInstance" => self.delete_with_instance = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "DetachedTime" => self.detached_time = de::lenient_opt(value)?,
+            "Device" => self.device = de::lenient_opt(value)?,
+            "DiskChargeType" => self.disk_charge_type = de::lenient_opt(value)?,
+            "DiskId" => self.disk_id = de::lenient_opt(value)?,
+            "DiskName" => self.disk_name = de::lenient_opt(value)?,
+            "EnableAutoSnapshot" => self.enable_auto_snapshot = de::lenient_opt(value)?,
+            "EnableAutomatedSnapshotPolicy" => {
+                self.enable_automated_snapshot_policy = de::lenient_opt(value)?;
+            }
+            "Encrypted" => self.encrypted = de::lenient_opt(value)?,
+            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
+            "IOPS" => self.iops = de::lenient_opt(value)?,
+            "IOPSRead" => self.iops_read = de::lenient_opt(value)?,
+            "IOPSWrite" => self.iops_write = de::lenient_opt(value)?,
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "KMSKeyId" => self.kms_key_id = de::lenient_opt(value)?,
+            "MountInstanceNum" => self.mount_instance_num = de::lenient_opt(value)?,
+            "MountInstances" => self.mount_instances = de::wrapped_list(value)?,
+            "MultiAttach" => self.multi_attach = de::lenient_opt(value)?,
+            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
+            "PerformanceLevel" => self.performance_level = de::lenient_opt(value)?,
+            "Placement" => self.placement = de::value(value)?,
+            "Portable" => self.portable = de::lenient_opt(value)?,
+            "ProductCode" => self.product_code = de::lenient_opt(value)?,
+            "ProvisionedIops" => self.provisioned_iops = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
+            "Size" => self.size = de::lenient_opt(value)?,
+            "SourceSnapshotId" => self.source_snapshot_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StorageClusterId" => self.storage_cluster_id = de::lenient_opt(value)?,
+            "StorageSetId" => self.storage_set_id = de::lenient_opt(value)?,
+            "StorageSetPartitionNumber" => {
+                self.storage_set_partition_number = de::lenient_opt(value)?;
+            }
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Throughput" => self.throughput = de::lenient_opt(value)?,
+            "ThroughputRead" => self.throughput_read = de::lenient_opt(value)?,
+            "ThroughputWrite" => self.throughput_write = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "disks")]
+aliyun_core::__private::deserialize_fields!(DescribeDisksDisk);
 /// A structure of the `DescribeElasticityAssurances` response.
 #[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeElasticityAssurancesAllocatedResource {
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `TotalAmount` on the wire.
-    #[serde(
-        rename = "TotalAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_amount: Option<i32>,
     /// `UsedAmount` on the wire.
-    #[serde(
-        rename = "UsedAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub used_amount: Option<i32>,
     /// `zoneId` on the wire.
-    #[serde(
-        rename = "zoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeElasticityAssurancesAllocatedResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "TotalAmount" => self.total_amount = de::lenient_opt(value)?,
+            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
+            "zoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "capacity-reservations")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeElasticityAssurancesAllocatedResource
+);
 /// A structure of the `DescribeHaVips` request.
 #[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4129,364 +3506,252 @@ impl aliyun_core::params::StructParam for DescribeHaVipsFilter {
 }
 /// A structure of the `DescribeImages` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeImagesDiskDeviceMapping {
     /// `Device` on the wire.
-    #[serde(
-        rename = "Device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
     /// `Format` on the wire.
-    #[serde(
-        rename = "Format",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub format: Option<String>,
     /// `ImportOSSBucket` on the wire.
-    #[serde(
-        rename = "ImportOSSBucket",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub import_oss_bucket: Option<String>,
     /// `ImportOSSObject` on the wire.
-    #[serde(
-        rename = "ImportOSSObject",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub import_oss_object: Option<String>,
     /// `Progress` on the wire.
-    #[serde(
-        rename = "Progress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub progress: Option<String>,
     /// `RemainTime` on the wire.
-    #[serde(
-        rename = "RemainTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub remain_time: Option<i32>,
     /// `Size` on the wire.
-    #[serde(
-        rename = "Size",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub size: Option<String>,
     /// `SnapshotId` on the wire.
-    #[serde(
-        rename = "SnapshotId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_id: Option<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeImagesDiskDeviceMapping {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Device" => self.device = de::lenient_opt(value)?,
+            "Format" => self.format = de::lenient_opt(value)?,
+            "ImportOSSBucket" => self.import_oss_bucket = de::lenient_opt(value)?,
+            "ImportOSSObject" => self.import_oss_object = de::lenient_opt(value)?,
+            "Progress" => self.progress = de::lenient_opt(value)?,
+            "RemainTime" => self.remain_time = de::lenient_opt(value)?,
+            "Size" => self.size = de::lenient_opt(value)?,
+            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(DescribeImagesDiskDeviceMapping);
 /// A structure of the `DescribeImages` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeImagesImage {
     /// `Architecture` on the wire.
-    #[serde(
-        rename = "Architecture",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub architecture: Option<String>,
     /// `BootMode` on the wire.
-    #[serde(
-        rename = "BootMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub boot_mode: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `DetectionOptions` on the wire.
-    #[serde(rename = "DetectionOptions", default)]
     pub detection_options: Option<DetectionOptions>,
     /// `DiskDeviceMappings` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DiskDeviceMappings": {"DiskDeviceMapping": [...]}}`.
-    #[serde(
-        rename = "DiskDeviceMappings",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub disk_device_mappings: Vec<DescribeImagesDiskDeviceMapping>,
     /// `Features` on the wire.
-    #[serde(rename = "Features", default)]
     pub features: Option<Features>,
     /// `ImageFamily` on the wire.
-    #[serde(
-        rename = "ImageFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_family: Option<String>,
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `ImageName` on the wire.
-    #[serde(
-        rename = "ImageName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_name: Option<String>,
     /// `ImageOwnerAlias` on the wire.
-    #[serde(
-        rename = "ImageOwnerAlias",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_owner_alias: Option<String>,
     /// `ImageOwnerId` on the wire.
-    #[serde(
-        rename = "ImageOwnerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_owner_id: Option<i64>,
     /// `ImageVersion` on the wire.
-    #[serde(
-        rename = "ImageVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_version: Option<String>,
     /// `IsCopied` on the wire.
-    #[serde(
-        rename = "IsCopied",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_copied: Option<bool>,
     /// `IsPublic` on the wire.
-    #[serde(
-        rename = "IsPublic",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_public: Option<bool>,
     /// `IsSelfShared` on the wire.
-    #[serde(
-        rename = "IsSelfShared",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_self_shared: Option<String>,
     /// `IsSubscribed` on the wire.
-    #[serde(
-        rename = "IsSubscribed",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_subscribed: Option<bool>,
     /// `IsSupportCloudinit` on the wire.
-    #[serde(
-        rename = "IsSupportCloudinit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_support_cloudinit: Option<bool>,
     /// `IsSupportIoOptimized` on the wire.
-    #[serde(
-        rename = "IsSupportIoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_support_io_optimized: Option<bool>,
     /// `LoginAsNonRootSupported` on the wire.
-    #[serde(
-        rename = "LoginAsNonRootSupported",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub login_as_non_root_supported: Option<bool>,
     /// `OSName` on the wire.
-    #[serde(
-        rename = "OSName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_name: Option<String>,
     /// `OSNameEn` on the wire.
-    #[serde(
-        rename = "OSNameEn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_name_en: Option<String>,
     /// `OSType` on the wire.
-    #[serde(
-        rename = "OSType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_type: Option<String>,
     /// `Platform` on the wire.
-    #[serde(
-        rename = "Platform",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub platform: Option<String>,
     /// `ProductCode` on the wire.
-    #[serde(
-        rename = "ProductCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product_code: Option<String>,
     /// `Progress` on the wire.
-    #[serde(
-        rename = "Progress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub progress: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Size` on the wire.
-    #[serde(
-        rename = "Size",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub size: Option<i32>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `SupplierName` on the wire.
-    #[serde(
-        rename = "SupplierName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub supplier_name: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Usage` on the wire.
-    #[serde(
-        rename = "Usage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub usage: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeImagesImage {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Architecture" => self.architecture = de::lenient_opt(value)?,
+            "BootMode" => self.boot_mode = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "DetectionOptions" => self.detection_options = de::value(value)?,
+            "DiskDeviceMappings" => self.disk_device_mappings = de::wrapped_list(value)?,
+            "Features" => self.features = de::value(value)?,
+            "ImageFamily" => self.image_family = de::lenient_opt(value)?,
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "ImageName" => self.image_name = de::lenient_opt(value)?,
+            "ImageOwnerAlias" => self.image_owner_alias = de::lenient_opt(value)?,
+            "ImageOwnerId" => self.image_owner_id = de::lenient_opt(value)?,
+            "ImageVersion" => self.image_version = de::lenient_opt(value)?,
+            "IsCopied" => self.is_copied = de::lenient_opt(value)?,
+            "IsPublic" => self.is_public = de::lenient_opt(value)?,
+            "IsSelfShared" => self.is_self_shared = de::lenient_opt(value)?,
+            "IsSubscribed" => self.is_subscribed = de::lenient_opt(value)?,
+            "IsSupportCloudinit" => self.is_support_cloudinit = de::lenient_opt(value)?,
+            "IsSupportIoOptimized" => {
+                self.is_support_io_optimized = de::lenient_opt(value)?;
+            }
+            "LoginAsNonRootSupported" => {
+                self.login_as_non_root_supported = de::lenient_opt(value)?;
+            }
+            "OSName" => self.os_name = de::lenient_opt(value)?,
+            "OSNameEn" => self.os_name_en = de::lenient_opt(value)?,
+            "OSType" => self.os_type = de::lenient_opt(value)?,
+            "Platform" => self.platform = de::lenient_opt(value)?,
+            "ProductCode" => self.product_code = de::lenient_opt(value)?,
+            "Progress" => self.progress = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Size" => self.size = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "SupplierName" => self.supplier_name = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Usage" => self.usage = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(DescribeImagesImage);
 /// A structure of the `DescribeInstanceAttachmentAttributes` response.
 #[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceAttachmentAttributesInstance {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `PrivatePoolOptionsId` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_id: Option<String>,
     /// `PrivatePoolOptionsMatchCriteria` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsMatchCriteria",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_match_criteria: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeInstanceAttachmentAttributesInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "PrivatePoolOptionsId" => {
+                self.private_pool_options_id = de::lenient_opt(value)?;
+            }
+            "PrivatePoolOptionsMatchCriteria" => {
+                self.private_pool_options_match_criteria = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "capacity-reservations")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeInstanceAttachmentAttributesInstance
+);
 /// A structure of the `DescribeInstanceAttribute` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceAttributeEipAddress {
     /// `AllocationId` on the wire.
-    #[serde(
-        rename = "AllocationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_id: Option<String>,
     /// `Bandwidth` on the wire.
-    #[serde(
-        rename = "Bandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bandwidth: Option<i32>,
     /// `InternetChargeType` on the wire.
-    #[serde(
-        rename = "InternetChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_charge_type: Option<String>,
     /// `IpAddress` on the wire.
-    #[serde(
-        rename = "IpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_address: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeInstanceAttributeEipAddress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
+            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
+            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DescribeInstanceAttributeEipAddress);
 /// A structure of the `DescribeInstanceModificationPrice` request.
 #[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4525,1400 +3790,1020 @@ impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceSyste
 }
 /// A structure of the `DescribeInstanceTypes` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceTypesInstanceType {
     /// `BaselineCredit` on the wire.
-    #[serde(
-        rename = "BaselineCredit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub baseline_credit: Option<i32>,
     /// `CpuArchitecture` on the wire.
-    #[serde(
-        rename = "CpuArchitecture",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_architecture: Option<String>,
     /// `CpuCoreCount` on the wire.
-    #[serde(
-        rename = "CpuCoreCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_core_count: Option<i32>,
     /// `CpuSpeedFrequency` on the wire.
-    #[serde(
-        rename = "CpuSpeedFrequency",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_speed_frequency: Option<f64>,
     /// `CpuTurboFrequency` on the wire.
-    #[serde(
-        rename = "CpuTurboFrequency",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_turbo_frequency: Option<f64>,
     /// `DiskQuantity` on the wire.
-    #[serde(
-        rename = "DiskQuantity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_quantity: Option<i32>,
     /// `EniIpv6AddressQuantity` on the wire.
-    #[serde(
-        rename = "EniIpv6AddressQuantity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eni_ipv6_address_quantity: Option<i32>,
     /// `EniPrivateIpAddressQuantity` on the wire.
-    #[serde(
-        rename = "EniPrivateIpAddressQuantity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eni_private_ip_address_quantity: Option<i32>,
     /// `EniQuantity` on the wire.
-    #[serde(
-        rename = "EniQuantity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eni_quantity: Option<i32>,
     /// `EniTotalQuantity` on the wire.
-    #[serde(
-        rename = "EniTotalQuantity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eni_total_quantity: Option<i32>,
     /// `EniTrunkSupported` on the wire.
-    #[serde(
-        rename = "EniTrunkSupported",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eni_trunk_supported: Option<bool>,
     /// `EriQuantity` on the wire.
-    #[serde(
-        rename = "EriQuantity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eri_quantity: Option<i32>,
     /// `GPUAmount` on the wire.
-    #[serde(
-        rename = "GPUAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gpu_amount: Option<i32>,
     /// `GPUMemorySize` on the wire.
-    #[serde(
-        rename = "GPUMemorySize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gpu_memory_size: Option<f64>,
     /// `GPUSpec` on the wire.
-    #[serde(
-        rename = "GPUSpec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gpu_spec: Option<String>,
     /// `InitialCredit` on the wire.
-    #[serde(
-        rename = "InitialCredit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub initial_credit: Option<i32>,
     /// `InstanceBandwidthRx` on the wire.
-    #[serde(
-        rename = "InstanceBandwidthRx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_bandwidth_rx: Option<i32>,
     /// `InstanceBandwidthTx` on the wire.
-    #[serde(
-        rename = "InstanceBandwidthTx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_bandwidth_tx: Option<i32>,
     /// `InstanceCategory` on the wire.
-    #[serde(
-        rename = "InstanceCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_category: Option<String>,
     /// `InstanceFamilyLevel` on the wire.
-    #[serde(
-        rename = "InstanceFamilyLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_family_level: Option<String>,
     /// `InstancePpsRx` on the wire.
-    #[serde(
-        rename = "InstancePpsRx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_pps_rx: Option<i64>,
     /// `InstancePpsTx` on the wire.
-    #[serde(
-        rename = "InstancePpsTx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_pps_tx: Option<i64>,
     /// `InstanceTypeFamily` on the wire.
-    #[serde(
-        rename = "InstanceTypeFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_family: Option<String>,
     /// `InstanceTypeId` on the wire.
-    #[serde(
-        rename = "InstanceTypeId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_id: Option<String>,
     /// `LocalStorageAmount` on the wire.
-    #[serde(
-        rename = "LocalStorageAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_amount: Option<i32>,
     /// `LocalStorageCapacity` on the wire.
-    #[serde(
-        rename = "LocalStorageCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_capacity: Option<i64>,
     /// `LocalStorageCategory` on the wire.
-    #[serde(
-        rename = "LocalStorageCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_category: Option<String>,
     /// `MaximumQueueNumberPerEni` on the wire.
-    #[serde(
-        rename = "MaximumQueueNumberPerEni",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub maximum_queue_number_per_eni: Option<i32>,
     /// `MemorySize` on the wire.
-    #[serde(
-        rename = "MemorySize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub memory_size: Option<f64>,
     /// `NetworkCardQuantity` on the wire.
-    #[serde(
-        rename = "NetworkCardQuantity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_card_quantity: Option<i32>,
     /// `NetworkCards` on the wire.
     ///
     /// On the wire the list is wrapped: `{"NetworkCards": {"NetworkCardInfo": [...]}}`.
-    #[serde(
-        rename = "NetworkCards",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub network_cards: Vec<NetworkCardInfo>,
     /// `NetworkEncryptionSupport` on the wire.
-    #[serde(
-        rename = "NetworkEncryptionSupport",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_encryption_support: Option<bool>,
     /// `NvmeSupport` on the wire.
-    #[serde(
-        rename = "NvmeSupport",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nvme_support: Option<String>,
     /// `PhysicalProcessorModel` on the wire.
-    #[serde(
-        rename = "PhysicalProcessorModel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub physical_processor_model: Option<String>,
     /// `PrimaryEniQueueNumber` on the wire.
-    #[serde(
-        rename = "PrimaryEniQueueNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub primary_eni_queue_number: Option<i32>,
     /// `QueuePairNumber` on the wire.
-    #[serde(
-        rename = "QueuePairNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue_pair_number: Option<i32>,
     /// `SecondaryEniQueueNumber` on the wire.
-    #[serde(
-        rename = "SecondaryEniQueueNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub secondary_eni_queue_number: Option<i32>,
     /// `SupportedBootModes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedBootModes": {"SupportedBootMode": [...]}}`.
-    #[serde(
-        rename = "SupportedBootModes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub supported_boot_modes: Vec<String>,
     /// `TotalEniQueueQuantity` on the wire.
-    #[serde(
-        rename = "TotalEniQueueQuantity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_eni_queue_quantity: Option<i32>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceTypesInstanceType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BaselineCredit" => self.baseline_credit = de::lenient_opt(value)?,
+            "CpuArchitecture" => self.cpu_architecture = de::lenient_opt(value)?,
+            "CpuCoreCount" => self.cpu_core_count = de::lenient_opt(value)?,
+            "CpuSpeedFrequency" => self.cpu_speed_frequency = de::lenient_opt(value)?,
+            "CpuTurboFrequency" => self.cpu_turbo_frequency = de::lenient_opt(value)?,
+            "DiskQuantity" => self.disk_quantity = de::lenient_opt(value)?,
+            "EniIpv6AddressQuantity" => {
+                self.eni_ipv6_address_quantity = de::lenient_opt(value)?;
+            }
+            "EniPrivateIpAddressQuantity" => {
+                self.eni_private_ip_address_quantity = de::lenient_opt(value)?;
+            }
+            "EniQuantity" => self.eni_quantity = de::lenient_opt(value)?,
+            "EniTotalQuantity" => self.eni_total_quantity = de::lenient_opt(value)?,
+            "EniTrunkSupported" => self.eni_trunk_supported = de::lenient_opt(value)?,
+            "EriQuantity" => self.eri_quantity = de::lenient_opt(value)?,
+            "GPUAmount" => self.gpu_amount = de::lenient_opt(value)?,
+            "GPUMemorySize" => self.gpu_memory_size = de::lenient_opt(value)?,
+            "GPUSpec" => self.gpu_spec = de::lenient_opt(value)?,
+            "InitialCredit" => self.initial_credit = de::lenient_opt(value)?,
+            "InstanceBandwidthRx" => self.instance_bandwidth_rx = de::lenient_opt(value)?,
+            "InstanceBandwidthTx" => self.instance_bandwidth_tx = de::lenient_opt(value)?,
+            "InstanceCategory" => self.instance_category = de::lenient_opt(value)?,
+            "InstanceFamilyLevel" => self.instance_family_level = de::lenient_opt(value)?,
+            "InstancePpsRx" => self.instance_pps_rx = de::lenient_opt(value)?,
+            "InstancePpsTx" => self.instance_pps_tx = de::lenient_opt(value)?,
+            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
+            "InstanceTypeId" => self.instance_type_id = de::lenient_opt(value)?,
+            "LocalStorageAmount" => self.local_storage_amount = de::lenient_opt(value)?,
+            "LocalStorageCapacity" => {
+                self.local_storage_capacity = de::lenient_opt(value)?;
+            }
+            "LocalStorageCategory" => {
+                self.local_storage_category = de::lenient_opt(value)?;
+            }
+            "MaximumQueueNumberPerEni" => {
+                self.maximum_queue_number_per_eni = de::lenient_opt(value)?;
+            }
+            "MemorySize" => self.memory_size = de::lenient_opt(value)?,
+            "NetworkCardQuantity" => self.network_card_quantity = de::lenient_opt(value)?,
+            "NetworkCards" => self.network_cards = de::wrapped_list(value)?,
+            "NetworkEncryptionSupport" => {
+                self.network_encryption_support = de::lenient_opt(value)?;
+            }
+            "NvmeSupport" => self.nvme_support = de::lenient_opt(value)?,
+            "PhysicalProcessorModel" => {
+                self.physical_processor_model = de::lenient_opt(value)?;
+            }
+            "PrimaryEniQueueNumber" => {
+                self.primary_eni_queue_number = de::lenient_opt(value)?;
+            }
+            "QueuePairNumber" => self.queue_pair_number = de::lenient_opt(value)?,
+            "SecondaryEniQueueNumber" => {
+                self.secondary_eni_queue_number = de::lenient_opt(value)?;
+            }
+            "SupportedBootModes" => self.supported_boot_modes = de::lenient_list(value)?,
+            "TotalEniQueueQuantity" => {
+                self.total_eni_queue_quantity = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DescribeInstanceTypesInstanceType);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesDedicatedHostAttribute {
     /// `DedicatedHostClusterId` on the wire.
-    #[serde(
-        rename = "DedicatedHostClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_cluster_id: Option<String>,
     /// `DedicatedHostId` on the wire.
-    #[serde(
-        rename = "DedicatedHostId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_id: Option<String>,
     /// `DedicatedHostName` on the wire.
-    #[serde(
-        rename = "DedicatedHostName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dedicated_host_name: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeInstancesDedicatedHostAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DedicatedHostClusterId" => {
+                self.dedicated_host_cluster_id = de::lenient_opt(value)?;
+            }
+            "DedicatedHostId" => self.dedicated_host_id = de::lenient_opt(value)?,
+            "DedicatedHostName" => self.dedicated_host_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DescribeInstancesDedicatedHostAttribute);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesEipAddress {
     /// `AllocationId` on the wire.
-    #[serde(
-        rename = "AllocationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_id: Option<String>,
     /// `Bandwidth` on the wire.
-    #[serde(
-        rename = "Bandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bandwidth: Option<i32>,
     /// `InternetChargeType` on the wire.
-    #[serde(
-        rename = "InternetChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_charge_type: Option<String>,
     /// `IpAddress` on the wire.
-    #[serde(
-        rename = "IpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_address: Option<String>,
     /// `IsSupportUnassociate` on the wire.
-    #[serde(
-        rename = "IsSupportUnassociate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_support_unassociate: Option<bool>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstancesEipAddress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
+            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
+            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
+            "IsSupportUnassociate" => {
+                self.is_support_unassociate = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DescribeInstancesEipAddress);
 /// A structure of the `DescribeInstancesFullStatus` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesFullStatusExtendedAttribute {
     /// `Device` on the wire.
-    #[serde(
-        rename = "Device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
     /// `DiskId` on the wire.
-    #[serde(
-        rename = "DiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_id: Option<String>,
     /// `InactiveDisks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InactiveDisks": {"InactiveDisk": [...]}}`.
-    #[serde(
-        rename = "InactiveDisks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub inactive_disks: Vec<InactiveDisk>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeInstancesFullStatusExtendedAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Device" => self.device = de::lenient_opt(value)?,
+            "DiskId" => self.disk_id = de::lenient_opt(value)?,
+            "InactiveDisks" => self.inactive_disks = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeInstancesFullStatusExtendedAttribute
+);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesHibernationOptions {
     /// `Configured` on the wire.
-    #[serde(
-        rename = "Configured",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub configured: Option<bool>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeInstancesHibernationOptions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Configured" => self.configured = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DescribeInstancesHibernationOptions);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesInstance {
     /// `AutoReleaseTime` on the wire.
-    #[serde(
-        rename = "AutoReleaseTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_release_time: Option<String>,
     /// `ClusterId` on the wire.
-    #[serde(
-        rename = "ClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cluster_id: Option<String>,
     /// `Cpu` on the wire.
-    #[serde(
-        rename = "Cpu",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu: Option<i32>,
     /// `CpuOptions` on the wire.
-    #[serde(rename = "CpuOptions", default)]
     pub cpu_options: Option<CpuOptions>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `CreditSpecification` on the wire.
-    #[serde(
-        rename = "CreditSpecification",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub credit_specification: Option<String>,
     /// `DedicatedHostAttribute` on the wire.
-    #[serde(rename = "DedicatedHostAttribute", default)]
     pub dedicated_host_attribute: Option<DescribeInstancesDedicatedHostAttribute>,
     /// `DedicatedInstanceAttribute` on the wire.
-    #[serde(rename = "DedicatedInstanceAttribute", default)]
     pub dedicated_instance_attribute: Option<DedicatedInstanceAttribute>,
     /// `DeletionProtection` on the wire.
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deletion_protection: Option<bool>,
     /// `DeploymentSetGroupNo` on the wire.
-    #[serde(
-        rename = "DeploymentSetGroupNo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deployment_set_group_no: Option<i32>,
     /// `DeploymentSetId` on the wire.
-    #[serde(
-        rename = "DeploymentSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deployment_set_id: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `DeviceAvailable` on the wire.
-    #[serde(
-        rename = "DeviceAvailable",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device_available: Option<bool>,
     /// `EcsCapacityReservationAttr` on the wire.
-    #[serde(rename = "EcsCapacityReservationAttr", default)]
     pub ecs_capacity_reservation_attr: Option<EcsCapacityReservationAttr>,
     /// `EipAddress` on the wire.
-    #[serde(rename = "EipAddress", default)]
     pub eip_address: Option<DescribeInstancesEipAddress>,
     /// `ExpiredTime` on the wire.
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expired_time: Option<String>,
     /// `GPUAmount` on the wire.
-    #[serde(
-        rename = "GPUAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gpu_amount: Option<i32>,
     /// `GPUSpec` on the wire.
-    #[serde(
-        rename = "GPUSpec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub gpu_spec: Option<String>,
     /// `HibernationOptions` on the wire.
-    #[serde(rename = "HibernationOptions", default)]
     pub hibernation_options: Option<DescribeInstancesHibernationOptions>,
     /// `HostName` on the wire.
-    #[serde(
-        rename = "HostName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub host_name: Option<String>,
     /// `HpcClusterId` on the wire.
-    #[serde(
-        rename = "HpcClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub hpc_cluster_id: Option<String>,
     /// `ISP` on the wire.
-    #[serde(
-        rename = "ISP",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub isp: Option<String>,
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `ImageOptions` on the wire.
-    #[serde(rename = "ImageOptions", default)]
     pub image_options: Option<ImageOptions>,
     /// `InnerIpAddress` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InnerIpAddress": {"IpAddress": [...]}}`.
-    #[serde(
-        rename = "InnerIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub inner_ip_address: Vec<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `InstanceNetworkType` on the wire.
-    #[serde(
-        rename = "InstanceNetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_network_type: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `InstanceTypeFamily` on the wire.
-    #[serde(
-        rename = "InstanceTypeFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_family: Option<String>,
     /// `InternetChargeType` on the wire.
-    #[serde(
-        rename = "InternetChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_charge_type: Option<String>,
     /// `InternetMaxBandwidthIn` on the wire.
-    #[serde(
-        rename = "InternetMaxBandwidthIn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_max_bandwidth_in: Option<i32>,
     /// `InternetMaxBandwidthOut` on the wire.
-    #[serde(
-        rename = "InternetMaxBandwidthOut",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `IoOptimized` on the wire.
-    #[serde(
-        rename = "IoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub io_optimized: Option<bool>,
     /// `KeyPairName` on the wire.
-    #[serde(
-        rename = "KeyPairName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_name: Option<String>,
     /// `LocalStorageAmount` on the wire.
-    #[serde(
-        rename = "LocalStorageAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_amount: Option<i32>,
     /// `LocalStorageCapacity` on the wire.
-    #[serde(
-        rename = "LocalStorageCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_storage_capacity: Option<i64>,
     /// `Memory` on the wire.
-    #[serde(
-        rename = "Memory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub memory: Option<i32>,
     /// `MetadataOptions` on the wire.
-    #[serde(rename = "MetadataOptions", default)]
     pub metadata_options: Option<MetadataOptions>,
     /// `NetworkInterfaces` on the wire.
     ///
     /// On the wire the list is wrapped: `{"NetworkInterfaces": {"NetworkInterface": [...]}}`.
-    #[serde(
-        rename = "NetworkInterfaces",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub network_interfaces: Vec<DescribeInstancesNetworkInterface>,
     /// `OSName` on the wire.
-    #[serde(
-        rename = "OSName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_name: Option<String>,
     /// `OSNameEn` on the wire.
-    #[serde(
-        rename = "OSNameEn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_name_en: Option<String>,
     /// `OSType` on the wire.
-    #[serde(
-        rename = "OSType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_type: Option<String>,
     /// `OperationLocks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OperationLocks": {"LockReason": [...]}}`.
-    #[serde(
-        rename = "OperationLocks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub operation_locks: Vec<LockReason>,
     /// `PublicIpAddress` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PublicIpAddress": {"IpAddress": [...]}}`.
-    #[serde(
-        rename = "PublicIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub public_ip_address: Vec<String>,
     /// `RdmaIpAddress` on the wire.
     ///
     /// On the wire the list is wrapped: `{"RdmaIpAddress": {"IpAddress": [...]}}`.
-    #[serde(
-        rename = "RdmaIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub rdma_ip_address: Vec<String>,
     /// `Recyclable` on the wire.
-    #[serde(
-        rename = "Recyclable",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub recyclable: Option<bool>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SaleCycle` on the wire.
-    #[serde(
-        rename = "SaleCycle",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub sale_cycle: Option<String>,
     /// `SecurityGroupIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
-    #[serde(
-        rename = "SecurityGroupIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub security_group_ids: Vec<String>,
     /// `SerialNumber` on the wire.
-    #[serde(
-        rename = "SerialNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub serial_number: Option<String>,
     /// `SpotDuration` on the wire.
-    #[serde(
-        rename = "SpotDuration",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_duration: Option<i32>,
     /// `SpotInterruptionBehavior` on the wire.
-    #[serde(
-        rename = "SpotInterruptionBehavior",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_interruption_behavior: Option<String>,
     /// `SpotPriceLimit` on the wire.
-    #[serde(
-        rename = "SpotPriceLimit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_price_limit: Option<f64>,
     /// `SpotStrategy` on the wire.
-    #[serde(
-        rename = "SpotStrategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_strategy: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StoppedMode` on the wire.
-    #[serde(
-        rename = "StoppedMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub stopped_mode: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `VlanId` on the wire.
-    #[serde(
-        rename = "VlanId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vlan_id: Option<String>,
     /// `VpcAttributes` on the wire.
-    #[serde(rename = "VpcAttributes", default)]
     pub vpc_attributes: Option<VpcAttributes>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstancesInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoReleaseTime" => self.auto_release_time = de::lenient_opt(value)?,
+            "ClusterId" => self.cluster_id = de::lenient_opt(value)?,
+            "Cpu" => self.cpu = de::lenient_opt(value)?,
+            "CpuOptions" => self.cpu_options = de::value(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "CreditSpecification" => self.credit_specification = de::lenient_opt(value)?,
+            "DedicatedHostAttribute" => self.dedicated_host_attribute = de::value(value)?,
+            "DedicatedInstanceAttribute" => {
+                self.dedicated_instance_attribute = de::value(value)?;
+            }
+            "DeletionProtection" => self.deletion_protection = de::lenient_opt(value)?,
+            "DeploymentSetGroupNo" => {
+                self.deployment_set_group_no = de::lenient_opt(value)?;
+            }
+            "DeploymentSetId" => self.deployment_set_id = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "DeviceAvailable" => self.device_available = de::lenient_opt(value)?,
+            "EcsCapacityReservationAttr" => {
+                self.ecs_capacity_reservation_attr = de::value(value)?;
+            }
+            "EipAddress" => self.eip_address = de::value(value)?,
+            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
+            "GPUAmount" => self.gpu_amount = de::lenient_opt(value)?,
+            "GPUSpec" => self.gpu_spec = de::lenient_opt(value)?,
+            "HibernationOptions" => self.hibernation_options = de::value(value)?,
+            "HostName" => self.host_name = de::lenient_opt(value)?,
+            "HpcClusterId" => self.hpc_cluster_id = de::lenient_opt(value)?,
+            "ISP" => self.isp = de::lenient_opt(value)?,
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "ImageOptions" => self.image_options = de::value(value)?,
+            "InnerIpAddress" => self.inner_ip_address = de::lenient_list(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "InstanceNetworkType" => self.instance_network_type = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
+            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "InternetMaxBandwidthIn" => {
+                self.internet_max_bandwidth_in = de::lenient_opt(value)?;
+            }
+            "InternetMaxBandwidthOut" => {
+                self.internet_max_bandwidth_out = de::lenient_opt(value)?;
+            }
+            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
+            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
+            "LocalStorageAmount" => self.local_storage_amount = de::lenient_opt(value)?,
+            "LocalStorageCapacity" => {
+                self.local_storage_capacity = de::lenient_opt(value)?;
+            }
+            "Memory" => self.memory = de::lenient_opt(value)?,
+            "MetadataOptions" => self.metadata_options = de::value(value)?,
+            "NetworkInterfaces" => self.network_interfaces = de::wrapped_list(value)?,
+            "OSName" => self.os_name = de::lenient_opt(value)?,
+            "OSNameEn" => self.os_name_en = de::lenient_opt(value)?,
+            "OSType" => self.os_type = de::lenient_opt(value)?,
+            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
+            "PublicIpAddress" => self.public_ip_address = de::lenient_list(value)?,
+            "RdmaIpAddress" => self.rdma_ip_address = de::lenient_list(value)?,
+            "Recyclable" => self.recyclable = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SaleCycle" => self.sale_cycle = de::lenient_opt(value)?,
+            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
+            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
+            "SpotDuration" => self.spot_duration = de::lenient_opt(value)?,
+            "SpotInterruptionBehavior" => {
+                self.spot_interruption_behavior = de::lenient_opt(value)?;
+            }
+            "SpotPriceLimit" => self.spot_price_limit = de::lenient_opt(value)?,
+            "SpotStrategy" => self.spot_strategy = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StoppedMode" => self.stopped_mode = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "VlanId" => self.vlan_id = de::lenient_opt(value)?,
+            "VpcAttributes" => self.vpc_attributes = de::value(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DescribeInstancesInstance);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesNetworkInterface {
     /// `Ipv4PrefixSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv4PrefixSets": {"Ipv4PrefixSet": [...]}}`.
-    #[serde(
-        rename = "Ipv4PrefixSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
     /// `Ipv6PrefixSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv6PrefixSets": {"Ipv6PrefixSet": [...]}}`.
-    #[serde(
-        rename = "Ipv6PrefixSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
     /// `Ipv6Sets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv6Sets": {"Ipv6Set": [...]}}`.
-    #[serde(
-        rename = "Ipv6Sets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv6_sets: Vec<Ipv6Set>,
     /// `MacAddress` on the wire.
-    #[serde(
-        rename = "MacAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_id: Option<String>,
     /// `PrimaryIpAddress` on the wire.
-    #[serde(
-        rename = "PrimaryIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub primary_ip_address: Option<String>,
     /// `PrivateIpSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`.
-    #[serde(
-        rename = "PrivateIpSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub private_ip_sets: Vec<PrivateIpSet>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstancesNetworkInterface {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Ipv4PrefixSets" => self.ipv4_prefix_sets = de::wrapped_list(value)?,
+            "Ipv6PrefixSets" => self.ipv6_prefix_sets = de::wrapped_list(value)?,
+            "Ipv6Sets" => self.ipv6_sets = de::wrapped_list(value)?,
+            "MacAddress" => self.mac_address = de::lenient_opt(value)?,
+            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
+            "PrimaryIpAddress" => self.primary_ip_address = de::lenient_opt(value)?,
+            "PrivateIpSets" => self.private_ip_sets = de::wrapped_list(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DescribeInstancesNetworkInterface);
 /// A structure of the `DescribeInvocations` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInvocationsInvocation {
     /// `CommandContent` on the wire.
-    #[serde(
-        rename = "CommandContent",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_content: Option<String>,
     /// `CommandDescription` on the wire.
-    #[serde(
-        rename = "CommandDescription",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_description: Option<String>,
     /// `CommandId` on the wire.
-    #[serde(
-        rename = "CommandId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_id: Option<String>,
     /// `CommandName` on the wire.
-    #[serde(
-        rename = "CommandName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_name: Option<String>,
     /// `CommandType` on the wire.
-    #[serde(
-        rename = "CommandType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_type: Option<String>,
     /// `ContainerId` on the wire.
-    #[serde(
-        rename = "ContainerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub container_id: Option<String>,
     /// `ContainerName` on the wire.
-    #[serde(
-        rename = "ContainerName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub container_name: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Frequency` on the wire.
-    #[serde(
-        rename = "Frequency",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub frequency: Option<String>,
     /// `InvocationStatus` on the wire.
-    #[serde(
-        rename = "InvocationStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invocation_status: Option<String>,
     /// `InvokeId` on the wire.
-    #[serde(
-        rename = "InvokeId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invoke_id: Option<String>,
     /// `InvokeInstances` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InvokeInstances": {"InvokeInstance": [...]}}`.
-    #[serde(
-        rename = "InvokeInstances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub invoke_instances: Vec<InvokeInstance>,
     /// `InvokeStatus` on the wire.
-    #[serde(
-        rename = "InvokeStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invoke_status: Option<String>,
     /// `Parameters` on the wire.
-    #[serde(
-        rename = "Parameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub parameters: Option<String>,
     /// `RepeatMode` on the wire.
-    #[serde(
-        rename = "RepeatMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub repeat_mode: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TerminationMode` on the wire.
-    #[serde(
-        rename = "TerminationMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub termination_mode: Option<String>,
     /// `Timed` on the wire.
-    #[serde(
-        rename = "Timed",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub timed: Option<bool>,
     /// `Timeout` on the wire.
-    #[serde(
-        rename = "Timeout",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub timeout: Option<i64>,
     /// `Username` on the wire.
-    #[serde(
-        rename = "Username",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub username: Option<String>,
     /// `WorkingDir` on the wire.
-    #[serde(
-        rename = "WorkingDir",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub working_dir: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeInvocationsInvocation {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CommandContent" => self.command_content = de::lenient_opt(value)?,
+            "CommandDescription" => self.command_description = de::lenient_opt(value)?,
+            "CommandId" => self.command_id = de::lenient_opt(value)?,
+            "CommandName" => self.command_name = de::lenient_opt(value)?,
+            "CommandType" => self.command_type = de::lenient_opt(value)?,
+            "ContainerId" => self.container_id = de::lenient_opt(value)?,
+            "ContainerName" => self.container_name = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Frequency" => self.frequency = de::lenient_opt(value)?,
+            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
+            "InvokeId" => self.invoke_id = de::lenient_opt(value)?,
+            "InvokeInstances" => self.invoke_instances = de::wrapped_list(value)?,
+            "InvokeStatus" => self.invoke_status = de::lenient_opt(value)?,
+            "Parameters" => self.parameters = de::lenient_opt(value)?,
+            "RepeatMode" => self.repeat_mode = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TerminationMode" => self.termination_mode = de::lenient_opt(value)?,
+            "Timed" => self.timed = de::lenient_opt(value)?,
+            "Timeout" => self.timeout = de::lenient_opt(value)?,
+            "Username" => self.username = de::lenient_opt(value)?,
+            "WorkingDir" => self.working_dir = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(DescribeInvocationsInvocation);
 /// A structure of the `DescribeLaunchTemplateVersions` response.
 #[cfg(feature = "launch-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeLaunchTemplateVersionsDataDisk {
     /// `AutoSnapshotPolicyId` on the wire.
-    #[serde(
-        rename = "AutoSnapshotPolicyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_snapshot_policy_id: Option<String>,
     /// `BurstingEnabled` on the wire.
-    #[serde(
-        rename = "BurstingEnabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bursting_enabled: Option<bool>,
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `DeleteWithInstance` on the wire.
-    #[serde(
-        rename = "DeleteWithInstance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delete_with_instance: Option<bool>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Device` on the wire.
-    #[serde(
-        rename = "Device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
     /// `DiskName` on the wire.
-    #[serde(
-        rename = "DiskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_name: Option<String>,
     /// `Encrypted` on the wire.
-    #[serde(
-        rename = "Encrypted",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub encrypted: Option<String>,
     /// `PerformanceLevel` on the wire.
-    #[serde(
-        rename = "PerformanceLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub performance_level: Option<String>,
     /// `ProvisionedIops` on the wire.
-    #[serde(
-        rename = "ProvisionedIops",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub provisioned_iops: Option<i64>,
     /// `Size` on the wire.
-    #[serde(
-        rename = "Size",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub size: Option<i32>,
     /// `SnapshotId` on the wire.
-    #[serde(
-        rename = "SnapshotId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_id: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeLaunchTemplateVersionsDataDisk {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoSnapshotPolicyId" => {
+                self.auto_snapshot_policy_id = de::lenient_opt(value)?;
+            }
+            "BurstingEnabled" => self.bursting_enabled = de::lenient_opt(value)?,
+            "Category" => self.category = de::lenient_opt(value)?,
+            "DeleteWithInstance" => self.delete_with_instance = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Device" => self.device = de::lenient_opt(value)?,
+            "DiskName" => self.disk_name = de::lenient_opt(value)?,
+            "Encrypted" => self.encrypted = de::lenient_opt(value)?,
+            "PerformanceLevel" => self.performance_level = de::lenient_opt(value)?,
+            "ProvisionedIops" => self.provisioned_iops = de::lenient_opt(value)?,
+            "Size" => self.size = de::lenient_opt(value)?,
+            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "launch-templates")]
+aliyun_core::__private::deserialize_fields!(DescribeLaunchTemplateVersionsDataDisk);
 /// A structure of the `DescribeLaunchTemplateVersions` response.
 #[cfg(feature = "launch-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeLaunchTemplateVersionsNetworkInterface {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `NetworkInterfaceName` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_name: Option<String>,
     /// `NetworkInterfaceTrafficMode` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceTrafficMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_traffic_mode: Option<String>,
     /// `PrimaryIpAddress` on the wire.
-    #[serde(
-        rename = "PrimaryIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub primary_ip_address: Option<String>,
     /// `SecurityGroupId` on the wire.
-    #[serde(
-        rename = "SecurityGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
-    #[serde(
-        rename = "SecurityGroupIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub security_group_ids: Vec<String>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeLaunchTemplateVersionsNetworkInterface {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "NetworkInterfaceName" => {
+                self.network_interface_name = de::lenient_opt(value)?;
+            }
+            "NetworkInterfaceTrafficMode" => {
+                self.network_interface_traffic_mode = de::lenient_opt(value)?;
+            }
+            "PrimaryIpAddress" => self.primary_ip_address = de::lenient_opt(value)?,
+            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "launch-templates")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeLaunchTemplateVersionsNetworkInterface
+);
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceAttributeAttachment {
     /// `DeviceIndex` on the wire.
-    #[serde(
-        rename = "DeviceIndex",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device_index: Option<i32>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `MemberNetworkInterfaceIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MemberNetworkInterfaceIds": {"MemberNetworkInterfaceId": [...]}}`.
-    #[serde(
-        rename = "MemberNetworkInterfaceIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub member_network_interface_ids: Vec<String>,
     /// `NetworkCardIndex` on the wire.
-    #[serde(
-        rename = "NetworkCardIndex",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_card_index: Option<i32>,
     /// `TrunkNetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "TrunkNetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trunk_network_interface_id: Option<String>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeNetworkInterfaceAttributeAttachment {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DeviceIndex" => self.device_index = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "MemberNetworkInterfaceIds" => {
+                self.member_network_interface_ids = de::lenient_list(value)?;
+            }
+            "NetworkCardIndex" => self.network_card_index = de::lenient_opt(value)?,
+            "TrunkNetworkInterfaceId" => {
+                self.trunk_network_interface_id = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(DescribeNetworkInterfaceAttributeAttachment);
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration {
     /// `TcpClosedAndTimeWaitTimeout` on the wire.
-    #[serde(
-        rename = "TcpClosedAndTimeWaitTimeout",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tcp_closed_and_time_wait_timeout: Option<i32>,
     /// `TcpEstablishedTimeout` on the wire.
-    #[serde(
-        rename = "TcpEstablishedTimeout",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tcp_established_timeout: Option<i32>,
     /// `UdpTimeout` on the wire.
-    #[serde(
-        rename = "UdpTimeout",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub udp_timeout: Option<i32>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "TcpClosedAndTimeWaitTimeout" => {
+                self.tcp_closed_and_time_wait_timeout = de::lenient_opt(value)?;
+            }
+            "TcpEstablishedTimeout" => {
+                self.tcp_established_timeout = de::lenient_opt(value)?;
+            }
+            "UdpTimeout" => self.udp_timeout = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration
+);
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
     /// `NetworkInterfaceTrafficMode` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceTrafficMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_traffic_mode: Option<String>,
     /// `QueueNumber` on the wire.
-    #[serde(
-        rename = "QueueNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue_number: Option<i32>,
     /// `QueuePairNumber` on the wire.
-    #[serde(
-        rename = "QueuePairNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue_pair_number: Option<i32>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NetworkInterfaceTrafficMode" => {
+                self.network_interface_traffic_mode = de::lenient_opt(value)?;
+            }
+            "QueueNumber" => self.queue_number = de::lenient_opt(value)?,
+            "QueuePairNumber" => self.queue_pair_number = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig
+);
 /// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceAttributePrivateIpSet {
     /// `AssociatedPublicIp` on the wire.
-    #[serde(rename = "AssociatedPublicIp", default)]
     pub associated_public_ip: Option<AssociatedPublicIp>,
     /// `Primary` on the wire.
-    #[serde(
-        rename = "Primary",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub primary: Option<bool>,
     /// `PrivateIpAddress` on the wire.
-    #[serde(
-        rename = "PrivateIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_ip_address: Option<String>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeNetworkInterfaceAttributePrivateIpSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AssociatedPublicIp" => self.associated_public_ip = de::value(value)?,
+            "Primary" => self.primary = de::lenient_opt(value)?,
+            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeNetworkInterfaceAttributePrivateIpSet
+);
 /// A structure of the `DescribeNetworkInterfaces` response.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfacesAttachment {
     /// `DeviceIndex` on the wire.
-    #[serde(
-        rename = "DeviceIndex",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device_index: Option<i32>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `NetworkCardIndex` on the wire.
-    #[serde(
-        rename = "NetworkCardIndex",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_card_index: Option<i32>,
     /// `TrunkNetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "TrunkNetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trunk_network_interface_id: Option<String>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeNetworkInterfacesAttachment {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DeviceIndex" => self.device_index = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "NetworkCardIndex" => self.network_card_index = de::lenient_opt(value)?,
+            "TrunkNetworkInterfaceId" => {
+                self.trunk_network_interface_id = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(DescribeNetworkInterfacesAttachment);
 /// A structure of the `DescribePrefixListAttributes` response.
 #[cfg(feature = "prefix-lists")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePrefixListAttributesEntry {
     /// `Cidr` on the wire.
-    #[serde(
-        rename = "Cidr",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cidr: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
 }
+#[cfg(feature = "prefix-lists")]
+impl aliyun_core::__private::fields::DecodeFields for DescribePrefixListAttributesEntry {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Cidr" => self.cidr = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "prefix-lists")]
+aliyun_core::__private::deserialize_fields!(DescribePrefixListAttributesEntry);
 /// A structure of the `DescribePrice` request.
 #[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5944,86 +4829,90 @@ impl aliyun_core::params::StructParam for DescribePriceDataDisk {
 }
 /// A structure of the `DescribePrice` response.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePricePrice {
     /// `Coupons` on the wire.
-    #[serde(rename = "Coupons", default)]
     pub coupons: Option<aliyun_core::JsonValue>,
     /// `Currency` on the wire.
-    #[serde(
-        rename = "Currency",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub currency: Option<String>,
     /// `DetailInfos` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DetailInfos": {"DetailInfo": [...]}}`.
-    #[serde(
-        rename = "DetailInfos",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub detail_infos: Vec<DetailInfo>,
     /// `DiscountPrice` on the wire.
-    #[serde(
-        rename = "DiscountPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
-    #[serde(
-        rename = "OriginalPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub original_price: Option<f64>,
     /// `Promotions` on the wire.
-    #[serde(rename = "Promotions", default)]
     pub promotions: Option<aliyun_core::JsonValue>,
     /// `ReservedInstanceHourPrice` on the wire.
-    #[serde(
-        rename = "ReservedInstanceHourPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub reserved_instance_hour_price: Option<f64>,
     /// `RuleIdSet` on the wire.
-    #[serde(rename = "RuleIdSet", default)]
     pub rule_id_set: Option<aliyun_core::JsonValue>,
     /// `TradePrice` on the wire.
-    #[serde(
-        rename = "TradePrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trade_price: Option<f64>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for DescribePricePrice {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Coupons" => self.coupons = de::value(value)?,
+            "Currency" => self.currency = de::lenient_opt(value)?,
+            "DetailInfos" => self.detail_infos = de::wrapped_list(value)?,
+            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
+            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
+            "Promotions" => self.promotions = de::value(value)?,
+            "ReservedInstanceHourPrice" => {
+                self.reserved_instance_hour_price = de::lenient_opt(value)?;
+            }
+            "RuleIdSet" => self.rule_id_set = de::value(value)?,
+            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(DescribePricePrice);
 /// A structure of the `DescribePrice` response.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePricePriceInfo {
     /// `Price` on the wire.
-    #[serde(rename = "Price", default)]
     pub price: Option<DescribePricePrice>,
     /// `RelatedPrice` on the wire.
-    #[serde(rename = "RelatedPrice", default)]
     pub related_price: Option<RelatedPrice>,
     /// `Rules` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Rules": {"Rule": [...]}}`.
-    #[serde(
-        rename = "Rules",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub rules: Vec<Rule>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for DescribePricePriceInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Price" => self.price = de::value(value)?,
+            "RelatedPrice" => self.related_price = de::value(value)?,
+            "Rules" => self.rules = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(DescribePricePriceInfo);
 /// A structure of the `DescribePrice` request.
 #[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6066,952 +4955,747 @@ impl aliyun_core::params::StructParam for DescribePriceSystemDisk {
 }
 /// A structure of the `DescribeRecommendInstanceType` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeRecommendInstanceTypeInstanceType {
     /// `Cores` on the wire.
-    #[serde(
-        rename = "Cores",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cores: Option<i32>,
     /// `Generation` on the wire.
-    #[serde(
-        rename = "Generation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub generation: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `InstanceTypeFamily` on the wire.
-    #[serde(
-        rename = "InstanceTypeFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_family: Option<String>,
     /// `Memory` on the wire.
-    #[serde(
-        rename = "Memory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub memory: Option<i32>,
     /// `SupportIoOptimized` on the wire.
-    #[serde(
-        rename = "SupportIoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub support_io_optimized: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeRecommendInstanceTypeInstanceType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Cores" => self.cores = de::lenient_opt(value)?,
+            "Generation" => self.generation = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
+            "Memory" => self.memory = de::lenient_opt(value)?,
+            "SupportIoOptimized" => self.support_io_optimized = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(DescribeRecommendInstanceTypeInstanceType);
 /// A structure of the `DescribeRenewalPrice` response.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeRenewalPricePrice {
     /// `Currency` on the wire.
-    #[serde(
-        rename = "Currency",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub currency: Option<String>,
     /// `DetailInfos` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DetailInfos": {"ResourcePriceModel": [...]}}`.
-    #[serde(
-        rename = "DetailInfos",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub detail_infos: Vec<ResourcePriceModel>,
     /// `DiscountPrice` on the wire.
-    #[serde(
-        rename = "DiscountPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
-    #[serde(
-        rename = "OriginalPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub original_price: Option<f64>,
     /// `TradePrice` on the wire.
-    #[serde(
-        rename = "TradePrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trade_price: Option<f64>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeRenewalPricePrice {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Currency" => self.currency = de::lenient_opt(value)?,
+            "DetailInfos" => self.detail_infos = de::wrapped_list(value)?,
+            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
+            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
+            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(DescribeRenewalPricePrice);
 /// A structure of the `DescribeRenewalPrice` response.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeRenewalPricePriceInfo {
     /// `Price` on the wire.
-    #[serde(rename = "Price", default)]
     pub price: Option<DescribeRenewalPricePrice>,
     /// `Rules` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Rules": {"Rule": [...]}}`.
-    #[serde(
-        rename = "Rules",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub rules: Vec<Rule>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeRenewalPricePriceInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Price" => self.price = de::value(value)?,
+            "Rules" => self.rules = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(DescribeRenewalPricePriceInfo);
 /// A structure of the `DescribeResourcesModification` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeResourcesModificationAvailableResource {
     /// `ConditionSupportedResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ConditionSupportedResources": {"ConditionSupportedResource": [...]}}`.
-    #[serde(
-        rename = "ConditionSupportedResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub condition_supported_resources: Vec<ConditionSupportedResource>,
     /// `SupportedResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SupportedResources": {"SupportedResource": [...]}}`.
-    #[serde(
-        rename = "SupportedResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub supported_resources: Vec<SupportedResource>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeResourcesModificationAvailableResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ConditionSupportedResources" => {
+                self.condition_supported_resources = de::wrapped_list(value)?;
+            }
+            "SupportedResources" => self.supported_resources = de::wrapped_list(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(
+    DescribeResourcesModificationAvailableResource
+);
 /// A structure of the `DescribeResourcesModification` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeResourcesModificationAvailableZone {
     /// `AvailableResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableResources": {"AvailableResource": [...]}}`.
-    #[serde(
-        rename = "AvailableResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub available_resources: Vec<DescribeResourcesModificationAvailableResource>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StatusCategory` on the wire.
-    #[serde(
-        rename = "StatusCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status_category: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeResourcesModificationAvailableZone {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableResources" => self.available_resources = de::wrapped_list(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StatusCategory" => self.status_category = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(DescribeResourcesModificationAvailableZone);
 /// A structure of the `DescribeSendFileResults` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSendFileResultsInvocation {
     /// `Content` on the wire.
-    #[serde(
-        rename = "Content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub content: Option<String>,
     /// `ContentType` on the wire.
-    #[serde(
-        rename = "ContentType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub content_type: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `FileGroup` on the wire.
-    #[serde(
-        rename = "FileGroup",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub file_group: Option<String>,
     /// `FileMode` on the wire.
-    #[serde(
-        rename = "FileMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub file_mode: Option<String>,
     /// `FileOwner` on the wire.
-    #[serde(
-        rename = "FileOwner",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub file_owner: Option<String>,
     /// `InvocationStatus` on the wire.
-    #[serde(
-        rename = "InvocationStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invocation_status: Option<String>,
     /// `InvokeId` on the wire.
-    #[serde(
-        rename = "InvokeId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invoke_id: Option<String>,
     /// `InvokeInstances` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InvokeInstances": {"InvokeInstance": [...]}}`.
-    #[serde(
-        rename = "InvokeInstances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub invoke_instances: Vec<DescribeSendFileResultsInvokeInstance>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Overwrite` on the wire.
-    #[serde(
-        rename = "Overwrite",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub overwrite: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TargetDir` on the wire.
-    #[serde(
-        rename = "TargetDir",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub target_dir: Option<String>,
     /// `VmCount` on the wire.
-    #[serde(
-        rename = "VmCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vm_count: Option<i32>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeSendFileResultsInvocation {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Content" => self.content = de::lenient_opt(value)?,
+            "ContentType" => self.content_type = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "FileGroup" => self.file_group = de::lenient_opt(value)?,
+            "FileMode" => self.file_mode = de::lenient_opt(value)?,
+            "FileOwner" => self.file_owner = de::lenient_opt(value)?,
+            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
+            "InvokeId" => self.invoke_id = de::lenient_opt(value)?,
+            "InvokeInstances" => self.invoke_instances = de::wrapped_list(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Overwrite" => self.overwrite = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TargetDir" => self.target_dir = de::lenient_opt(value)?,
+            "VmCount" => self.vm_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(DescribeSendFileResultsInvocation);
 /// A structure of the `DescribeSendFileResults` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSendFileResultsInvokeInstance {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `ErrorCode` on the wire.
-    #[serde(
-        rename = "ErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_code: Option<String>,
     /// `ErrorInfo` on the wire.
-    #[serde(
-        rename = "ErrorInfo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_info: Option<String>,
     /// `FinishTime` on the wire.
-    #[serde(
-        rename = "FinishTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub finish_time: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InvocationStatus` on the wire.
-    #[serde(
-        rename = "InvocationStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invocation_status: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `UpdateTime` on the wire.
-    #[serde(
-        rename = "UpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub update_time: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeSendFileResultsInvokeInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
+            "ErrorInfo" => self.error_info = de::lenient_opt(value)?,
+            "FinishTime" => self.finish_time = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(DescribeSendFileResultsInvokeInstance);
 /// A structure of the `DescribeSnapshots` response.
 #[cfg(feature = "snapshots")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSnapshotsSnapshot {
     /// `Available` on the wire.
-    #[serde(
-        rename = "Available",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available: Option<bool>,
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Encrypted` on the wire.
-    #[serde(
-        rename = "Encrypted",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub encrypted: Option<bool>,
     /// `InstantAccess` on the wire.
-    #[serde(
-        rename = "InstantAccess",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instant_access: Option<bool>,
     /// `InstantAccessRetentionDays` on the wire.
-    #[serde(
-        rename = "InstantAccessRetentionDays",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instant_access_retention_days: Option<i32>,
     /// `KMSKeyId` on the wire.
-    #[serde(
-        rename = "KMSKeyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub kms_key_id: Option<String>,
     /// `LastModifiedTime` on the wire.
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_modified_time: Option<String>,
     /// `ProductCode` on the wire.
-    #[serde(
-        rename = "ProductCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product_code: Option<String>,
     /// `Progress` on the wire.
-    #[serde(
-        rename = "Progress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub progress: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RemainTime` on the wire.
-    #[serde(
-        rename = "RemainTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub remain_time: Option<i32>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `RetentionDays` on the wire.
-    #[serde(
-        rename = "RetentionDays",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub retention_days: Option<i32>,
     /// `SnapshotId` on the wire.
-    #[serde(
-        rename = "SnapshotId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_id: Option<String>,
     /// `SnapshotLinkId` on the wire.
-    #[serde(
-        rename = "SnapshotLinkId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_link_id: Option<String>,
     /// `SnapshotName` on the wire.
-    #[serde(
-        rename = "SnapshotName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_name: Option<String>,
     /// `SnapshotSN` on the wire.
-    #[serde(
-        rename = "SnapshotSN",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_sn: Option<String>,
     /// `SnapshotType` on the wire.
-    #[serde(
-        rename = "SnapshotType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_type: Option<String>,
     /// `SourceDiskId` on the wire.
-    #[serde(
-        rename = "SourceDiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_id: Option<String>,
     /// `SourceDiskSize` on the wire.
-    #[serde(
-        rename = "SourceDiskSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_size: Option<String>,
     /// `SourceDiskType` on the wire.
-    #[serde(
-        rename = "SourceDiskType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_type: Option<String>,
     /// `SourceRegionId` on the wire.
-    #[serde(
-        rename = "SourceRegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_region_id: Option<String>,
     /// `SourceSnapshotId` on the wire.
-    #[serde(
-        rename = "SourceSnapshotId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_snapshot_id: Option<String>,
     /// `SourceStorageType` on the wire.
-    #[serde(
-        rename = "SourceStorageType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_storage_type: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Usage` on the wire.
-    #[serde(
-        rename = "Usage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub usage: Option<String>,
 }
+#[cfg(feature = "snapshots")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeSnapshotsSnapshot {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Available" => self.available = de::lenient_opt(value)?,
+            "Category" => self.category = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Encrypted" => self.encrypted = de::lenient_opt(value)?,
+            "InstantAccess" => self.instant_access = de::lenient_opt(value)?,
+            "InstantAccessRetentionDays" => {
+                self.instant_access_retention_days = de::lenient_opt(value)?;
+            }
+            "KMSKeyId" => self.kms_key_id = de::lenient_opt(value)?,
+            "LastModifiedTime" => self.last_modified_time = de::lenient_opt(value)?,
+            "ProductCode" => self.product_code = de::lenient_opt(value)?,
+            "Progress" => self.progress = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RemainTime" => self.remain_time = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "RetentionDays" => self.retention_days = de::lenient_opt(value)?,
+            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
+            "SnapshotLinkId" => self.snapshot_link_id = de::lenient_opt(value)?,
+            "SnapshotName" => self.snapshot_name = de::lenient_opt(value)?,
+            "SnapshotSN" => self.snapshot_sn = de::lenient_opt(value)?,
+            "SnapshotType" => self.snapshot_type = de::lenient_opt(value)?,
+            "SourceDiskId" => self.source_disk_id = de::lenient_opt(value)?,
+            "SourceDiskSize" => self.source_disk_size = de::lenient_opt(value)?,
+            "SourceDiskType" => self.source_disk_type = de::lenient_opt(value)?,
+            "SourceRegionId" => self.source_region_id = de::lenient_opt(value)?,
+            "SourceSnapshotId" => self.source_snapshot_id = de::lenient_opt(value)?,
+            "SourceStorageType" => self.source_storage_type = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Usage" => self.usage = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "snapshots")]
+aliyun_core::__private::deserialize_fields!(DescribeSnapshotsSnapshot);
 /// A structure of the `DescribeStorageSetDetails` response.
 #[cfg(feature = "storage-sets")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeStorageSetDetailsDisk {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DiskId` on the wire.
-    #[serde(
-        rename = "DiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_id: Option<String>,
     /// `DiskName` on the wire.
-    #[serde(
-        rename = "DiskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_name: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `StorageSetId` on the wire.
-    #[serde(
-        rename = "StorageSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_set_id: Option<String>,
     /// `StorageSetPartitionNumber` on the wire.
-    #[serde(
-        rename = "StorageSetPartitionNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_set_partition_number: Option<i32>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "storage-sets")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeStorageSetDetailsDisk {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DiskId" => self.disk_id = de::lenient_opt(value)?,
+            "DiskName" => self.disk_name = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "StorageSetId" => self.storage_set_id = de::lenient_opt(value)?,
+            "StorageSetPartitionNumber" => {
+                self.storage_set_partition_number = de::lenient_opt(value)?;
+            }
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "storage-sets")]
+aliyun_core::__private::deserialize_fields!(DescribeStorageSetDetailsDisk);
 /// A structure of the `DescribeTags` response.
 #[cfg(feature = "tags")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeTagsTag {
     /// `ResourceTypeCount` on the wire.
-    #[serde(rename = "ResourceTypeCount", default)]
     pub resource_type_count: Option<ResourceTypeCount>,
     /// `TagKey` on the wire.
-    #[serde(
-        rename = "TagKey",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_key: Option<String>,
     /// `TagValue` on the wire.
-    #[serde(
-        rename = "TagValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_value: Option<String>,
 }
+#[cfg(feature = "tags")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeTagsTag {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ResourceTypeCount" => self.resource_type_count = de::value(value)?,
+            "TagKey" => self.tag_key = de::lenient_opt(value)?,
+            "TagValue" => self.tag_value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "tags")]
+aliyun_core::__private::deserialize_fields!(DescribeTagsTag);
 /// A structure of the `DescribeZones` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeZonesZone {
     /// `AvailableDedicatedHostTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableDedicatedHostTypes": {"DedicatedHostType": [...]}}`.
-    #[serde(
-        rename = "AvailableDedicatedHostTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub available_dedicated_host_types: Vec<String>,
     /// `AvailableDiskCategories` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableDiskCategories": {"DiskCategories": [...]}}`.
-    #[serde(
-        rename = "AvailableDiskCategories",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub available_disk_categories: Vec<String>,
     /// `AvailableInstanceTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableInstanceTypes": {"InstanceTypes": [...]}}`.
-    #[serde(
-        rename = "AvailableInstanceTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub available_instance_types: Vec<String>,
     /// `AvailableResourceCreation` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableResourceCreation": {"ResourceTypes": [...]}}`.
-    #[serde(
-        rename = "AvailableResourceCreation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub available_resource_creation: Vec<String>,
     /// `AvailableResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableResources": {"ResourcesInfo": [...]}}`.
-    #[serde(
-        rename = "AvailableResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub available_resources: Vec<ResourcesInfo>,
     /// `AvailableVolumeCategories` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableVolumeCategories": {"VolumeCategories": [...]}}`.
-    #[serde(
-        rename = "AvailableVolumeCategories",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub available_volume_categories: Vec<String>,
     /// `DedicatedHostGenerations` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DedicatedHostGenerations": {"DedicatedHostGeneration": [...]}}`.
-    #[serde(
-        rename = "DedicatedHostGenerations",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub dedicated_host_generations: Vec<String>,
     /// `LocalName` on the wire.
-    #[serde(
-        rename = "LocalName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_name: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
     /// `ZoneType` on the wire.
-    #[serde(
-        rename = "ZoneType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_type: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeZonesZone {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableDedicatedHostTypes" => {
+                self.available_dedicated_host_types = de::lenient_list(value)?;
+            }
+            "AvailableDiskCategories" => {
+                self.available_disk_categories = de::lenient_list(value)?;
+            }
+            "AvailableInstanceTypes" => {
+                self.available_instance_types = de::lenient_list(value)?;
+            }
+            "AvailableResourceCreation" => {
+                self.available_resource_creation = de::lenient_list(value)?;
+            }
+            "AvailableResources" => self.available_resources = de::wrapped_list(value)?,
+            "AvailableVolumeCategories" => {
+                self.available_volume_categories = de::lenient_list(value)?;
+            }
+            "DedicatedHostGenerations" => {
+                self.dedicated_host_generations = de::lenient_list(value)?;
+            }
+            "LocalName" => self.local_name = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "ZoneType" => self.zone_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(DescribeZonesZone);
 /// A structure of the `DetachInstanceRamRole` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DetachInstanceRamRoleResult {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceRamRoleSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceRamRoleSets": {"InstanceRamRoleSet": [...]}}`.
-    #[serde(
-        rename = "InstanceRamRoleSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub instance_ram_role_sets: Vec<InstanceRamRoleSet>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for DetachInstanceRamRoleResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceRamRoleSets" => {
+                self.instance_ram_role_sets = de::wrapped_list(value)?;
+            }
+            "Message" => self.message = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(DetachInstanceRamRoleResult);
 /// A structure of the `DescribePrice` response.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DetailInfo {
     /// `Attributes` on the wire.
-    #[serde(rename = "Attributes", default)]
     pub attributes: Option<aliyun_core::JsonValue>,
     /// `DiscountPrice` on the wire.
-    #[serde(
-        rename = "DiscountPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
-    #[serde(
-        rename = "OriginalPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub original_price: Option<f64>,
     /// `Resource` on the wire.
-    #[serde(
-        rename = "Resource",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource: Option<String>,
     /// `SubRules` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SubRules": {"Rule": [...]}}`.
-    #[serde(
-        rename = "SubRules",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub sub_rules: Vec<Rule>,
     /// `TradePrice` on the wire.
-    #[serde(
-        rename = "TradePrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trade_price: Option<f64>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for DetailInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Attributes" => self.attributes = de::value(value)?,
+            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
+            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
+            "Resource" => self.resource = de::lenient_opt(value)?,
+            "SubRules" => self.sub_rules = de::wrapped_list(value)?,
+            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(DetailInfo);
 /// A structure of the `DescribeImages` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DetectionOptions {
     /// `Items` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Items": {"Item": [...]}}`.
-    #[serde(
-        rename = "Items",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub items: Vec<Item>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for DetectionOptions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Items" => self.items = de::wrapped_list(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(DetectionOptions);
 /// A structure of the `DisableActivation` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DisableActivationActivation {
     /// `ActivationId` on the wire.
-    #[serde(
-        rename = "ActivationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_id: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeregisteredCount` on the wire.
-    #[serde(
-        rename = "DeregisteredCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deregistered_count: Option<i32>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Disabled` on the wire.
-    #[serde(
-        rename = "Disabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disabled: Option<bool>,
     /// `InstanceCount` on the wire.
-    #[serde(
-        rename = "InstanceCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_count: Option<i32>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `IpAddressRange` on the wire.
-    #[serde(
-        rename = "IpAddressRange",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_address_range: Option<String>,
     /// `RegisteredCount` on the wire.
-    #[serde(
-        rename = "RegisteredCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub registered_count: Option<i32>,
     /// `TimeToLiveInHours` on the wire.
-    #[serde(
-        rename = "TimeToLiveInHours",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_to_live_in_hours: Option<i64>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for DisableActivationActivation {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeregisteredCount" => self.deregistered_count = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Disabled" => self.disabled = de::lenient_opt(value)?,
+            "InstanceCount" => self.instance_count = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "IpAddressRange" => self.ip_address_range = de::lenient_opt(value)?,
+            "RegisteredCount" => self.registered_count = de::lenient_opt(value)?,
+            "TimeToLiveInHours" => self.time_to_live_in_hours = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(DisableActivationActivation);
 /// A structure of the `ModifyInstanceSpec` request and 1 more.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7037,574 +5721,439 @@ impl aliyun_core::params::StructParam for Disk {
 }
 /// A structure of the `DescribeImageFromFamily` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskDeviceMapping {
     /// `Device` on the wire.
-    #[serde(
-        rename = "Device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
     /// `Format` on the wire.
-    #[serde(
-        rename = "Format",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub format: Option<String>,
     /// `ImportOSSBucket` on the wire.
-    #[serde(
-        rename = "ImportOSSBucket",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub import_oss_bucket: Option<String>,
     /// `ImportOSSObject` on the wire.
-    #[serde(
-        rename = "ImportOSSObject",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub import_oss_object: Option<String>,
     /// `Size` on the wire.
-    #[serde(
-        rename = "Size",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub size: Option<String>,
     /// `SnapshotId` on the wire.
-    #[serde(
-        rename = "SnapshotId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_id: Option<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for DiskDeviceMapping {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Device" => self.device = de::lenient_opt(value)?,
+            "Format" => self.format = de::lenient_opt(value)?,
+            "ImportOSSBucket" => self.import_oss_bucket = de::lenient_opt(value)?,
+            "ImportOSSObject" => self.import_oss_object = de::lenient_opt(value)?,
+            "Size" => self.size = de::lenient_opt(value)?,
+            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(DiskDeviceMapping);
 /// A structure of the `DescribeDisksFullStatus` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskEventType {
     /// `EventEndTime` on the wire.
-    #[serde(
-        rename = "EventEndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_end_time: Option<String>,
     /// `EventId` on the wire.
-    #[serde(
-        rename = "EventId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_id: Option<String>,
     /// `EventTime` on the wire.
-    #[serde(
-        rename = "EventTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_time: Option<String>,
     /// `EventType` on the wire.
-    #[serde(rename = "EventType", default)]
     pub event_type: Option<EventType>,
     /// `ImpactLevel` on the wire.
-    #[serde(
-        rename = "ImpactLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub impact_level: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for DiskEventType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EventEndTime" => self.event_end_time = de::lenient_opt(value)?,
+            "EventId" => self.event_id = de::lenient_opt(value)?,
+            "EventTime" => self.event_time = de::lenient_opt(value)?,
+            "EventType" => self.event_type = de::value(value)?,
+            "ImpactLevel" => self.impact_level = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(DiskEventType);
 /// A structure of the `DescribeDisksFullStatus` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskFullStatusType {
     /// `Device` on the wire.
-    #[serde(
-        rename = "Device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
     /// `DiskEventSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DiskEventSet": {"DiskEventType": [...]}}`.
-    #[serde(
-        rename = "DiskEventSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub disk_event_set: Vec<DiskEventType>,
     /// `DiskId` on the wire.
-    #[serde(
-        rename = "DiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_id: Option<String>,
     /// `HealthStatus` on the wire.
-    #[serde(rename = "HealthStatus", default)]
     pub health_status: Option<EventType>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(rename = "Status", default)]
     pub status: Option<EventType>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for DiskFullStatusType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Device" => self.device = de::lenient_opt(value)?,
+            "DiskEventSet" => self.disk_event_set = de::wrapped_list(value)?,
+            "DiskId" => self.disk_id = de::lenient_opt(value)?,
+            "HealthStatus" => self.health_status = de::value(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::value(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(DiskFullStatusType);
 /// A structure of the `DescribeDiskMonitorData` response.
 #[cfg(feature = "monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskMonitorData {
     /// `BPSRead` on the wire.
-    #[serde(
-        rename = "BPSRead",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bps_read: Option<i32>,
     /// `BPSTotal` on the wire.
-    #[serde(
-        rename = "BPSTotal",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bps_total: Option<i32>,
     /// `BPSWrite` on the wire.
-    #[serde(
-        rename = "BPSWrite",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bps_write: Option<i32>,
     /// `DiskId` on the wire.
-    #[serde(
-        rename = "DiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_id: Option<String>,
     /// `IOPSRead` on the wire.
-    #[serde(
-        rename = "IOPSRead",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub iops_read: Option<i32>,
     /// `IOPSTotal` on the wire.
-    #[serde(
-        rename = "IOPSTotal",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub iops_total: Option<i32>,
     /// `IOPSWrite` on the wire.
-    #[serde(
-        rename = "IOPSWrite",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub iops_write: Option<i32>,
     /// `LatencyRead` on the wire.
-    #[serde(
-        rename = "LatencyRead",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub latency_read: Option<i32>,
     /// `LatencyWrite` on the wire.
-    #[serde(
-        rename = "LatencyWrite",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub latency_write: Option<i32>,
     /// `TimeStamp` on the wire.
-    #[serde(
-        rename = "TimeStamp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_stamp: Option<String>,
 }
+#[cfg(feature = "monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for DiskMonitorData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BPSRead" => self.bps_read = de::lenient_opt(value)?,
+            "BPSTotal" => self.bps_total = de::lenient_opt(value)?,
+            "BPSWrite" => self.bps_write = de::lenient_opt(value)?,
+            "DiskId" => self.disk_id = de::lenient_opt(value)?,
+            "IOPSRead" => self.iops_read = de::lenient_opt(value)?,
+            "IOPSTotal" => self.iops_total = de::lenient_opt(value)?,
+            "IOPSWrite" => self.iops_write = de::lenient_opt(value)?,
+            "LatencyRead" => self.latency_read = de::lenient_opt(value)?,
+            "LatencyWrite" => self.latency_write = de::lenient_opt(value)?,
+            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring")]
+aliyun_core::__private::deserialize_fields!(DiskMonitorData);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EcsCapacityReservationAttr {
     /// `CapacityReservationId` on the wire.
-    #[serde(
-        rename = "CapacityReservationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub capacity_reservation_id: Option<String>,
     /// `CapacityReservationPreference` on the wire.
-    #[serde(
-        rename = "CapacityReservationPreference",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub capacity_reservation_preference: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for EcsCapacityReservationAttr {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CapacityReservationId" => {
+                self.capacity_reservation_id = de::lenient_opt(value)?;
+            }
+            "CapacityReservationPreference" => {
+                self.capacity_reservation_preference = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(EcsCapacityReservationAttr);
 /// A structure of the `DescribeEipAddresses` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EipAddress {
     /// `AllocationId` on the wire.
-    #[serde(
-        rename = "AllocationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_id: Option<String>,
     /// `AllocationTime` on the wire.
-    #[serde(
-        rename = "AllocationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_time: Option<String>,
     /// `Bandwidth` on the wire.
-    #[serde(
-        rename = "Bandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bandwidth: Option<String>,
     /// `ChargeType` on the wire.
-    #[serde(
-        rename = "ChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub charge_type: Option<String>,
     /// `EipBandwidth` on the wire.
-    #[serde(
-        rename = "EipBandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_bandwidth: Option<String>,
     /// `ExpiredTime` on the wire.
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expired_time: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `InternetChargeType` on the wire.
-    #[serde(
-        rename = "InternetChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_charge_type: Option<String>,
     /// `IpAddress` on the wire.
-    #[serde(
-        rename = "IpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_address: Option<String>,
     /// `OperationLocks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OperationLocks": {"LockReason": [...]}}`.
-    #[serde(
-        rename = "OperationLocks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub operation_locks: Vec<OperationLock>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for EipAddress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
+            "AllocationTime" => self.allocation_time = de::lenient_opt(value)?,
+            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
+            "ChargeType" => self.charge_type = de::lenient_opt(value)?,
+            "EipBandwidth" => self.eip_bandwidth = de::lenient_opt(value)?,
+            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
+            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(EipAddress);
 /// A structure of the `DescribeEipMonitorData` response and 1 more.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EipMonitorData {
     /// `EipBandwidth` on the wire.
-    #[serde(
-        rename = "EipBandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_bandwidth: Option<i32>,
     /// `EipFlow` on the wire.
-    #[serde(
-        rename = "EipFlow",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_flow: Option<i32>,
     /// `EipPackets` on the wire.
-    #[serde(
-        rename = "EipPackets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_packets: Option<i32>,
     /// `EipRX` on the wire.
-    #[serde(
-        rename = "EipRX",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_rx: Option<i32>,
     /// `EipTX` on the wire.
-    #[serde(
-        rename = "EipTX",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_tx: Option<i32>,
     /// `TimeStamp` on the wire.
-    #[serde(
-        rename = "TimeStamp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_stamp: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for EipMonitorData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EipBandwidth" => self.eip_bandwidth = de::lenient_opt(value)?,
+            "EipFlow" => self.eip_flow = de::lenient_opt(value)?,
+            "EipPackets" => self.eip_packets = de::lenient_opt(value)?,
+            "EipRX" => self.eip_rx = de::lenient_opt(value)?,
+            "EipTX" => self.eip_tx = de::lenient_opt(value)?,
+            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(EipMonitorData);
 /// A structure of the `DescribeElasticityAssurances` response.
 #[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElasticityAssuranceItem {
     /// `AllocatedResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AllocatedResources": {"AllocatedResource": [...]}}`.
-    #[serde(
-        rename = "AllocatedResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub allocated_resources: Vec<DescribeElasticityAssurancesAllocatedResource>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `LatestStartTime` on the wire.
-    #[serde(
-        rename = "LatestStartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub latest_start_time: Option<String>,
     /// `PrivatePoolOptionsId` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_id: Option<String>,
     /// `PrivatePoolOptionsMatchCriteria` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsMatchCriteria",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_match_criteria: Option<String>,
     /// `PrivatePoolOptionsName` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_name: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `StartTimeType` on the wire.
-    #[serde(
-        rename = "StartTimeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time_type: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TotalAssuranceTimes` on the wire.
-    #[serde(
-        rename = "TotalAssuranceTimes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_assurance_times: Option<String>,
     /// `UsedAssuranceTimes` on the wire.
-    #[serde(
-        rename = "UsedAssuranceTimes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub used_assurance_times: Option<i32>,
 }
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::__private::fields::DecodeFields for ElasticityAssuranceItem {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocatedResources" => self.allocated_resources = de::wrapped_list(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "LatestStartTime" => self.latest_start_time = de::lenient_opt(value)?,
+            "PrivatePoolOptionsId" => {
+                self.private_pool_options_id = de::lenient_opt(value)?;
+            }
+            "PrivatePoolOptionsMatchCriteria" => {
+                self.private_pool_options_match_criteria = de::lenient_opt(value)?;
+            }
+            "PrivatePoolOptionsName" => {
+                self.private_pool_options_name = de::lenient_opt(value)?;
+            }
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "StartTimeType" => self.start_time_type = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TotalAssuranceTimes" => self.total_assurance_times = de::lenient_opt(value)?,
+            "UsedAssuranceTimes" => self.used_assurance_times = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "capacity-reservations")]
+aliyun_core::__private::deserialize_fields!(ElasticityAssuranceItem);
 /// A structure of the `DescribeEniMonitorData` response.
 #[cfg(feature = "monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EniMonitorData {
     /// `DropPacketRx` on the wire.
-    #[serde(
-        rename = "DropPacketRx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub drop_packet_rx: Option<String>,
     /// `DropPacketTx` on the wire.
-    #[serde(
-        rename = "DropPacketTx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub drop_packet_tx: Option<String>,
     /// `EniId` on the wire.
-    #[serde(
-        rename = "EniId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eni_id: Option<String>,
     /// `IntranetRx` on the wire.
-    #[serde(
-        rename = "IntranetRx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub intranet_rx: Option<String>,
     /// `IntranetTx` on the wire.
-    #[serde(
-        rename = "IntranetTx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub intranet_tx: Option<String>,
     /// `PacketRx` on the wire.
-    #[serde(
-        rename = "PacketRx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub packet_rx: Option<String>,
     /// `PacketTx` on the wire.
-    #[serde(
-        rename = "PacketTx",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub packet_tx: Option<String>,
     /// `TimeStamp` on the wire.
-    #[serde(
-        rename = "TimeStamp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_stamp: Option<String>,
 }
+#[cfg(feature = "monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for EniMonitorData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DropPacketRx" => self.drop_packet_rx = de::lenient_opt(value)?,
+            "DropPacketTx" => self.drop_packet_tx = de::lenient_opt(value)?,
+            "EniId" => self.eni_id = de::lenient_opt(value)?,
+            "IntranetRx" => self.intranet_rx = de::lenient_opt(value)?,
+            "IntranetTx" => self.intranet_tx = de::lenient_opt(value)?,
+            "PacketRx" => self.packet_rx = de::lenient_opt(value)?,
+            "PacketTx" => self.packet_tx = de::lenient_opt(value)?,
+            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring")]
+aliyun_core::__private::deserialize_fields!(EniMonitorData);
 /// A structure of the `CreatePrefixList` request and 1 more.
 #[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7646,176 +6195,156 @@ impl aliyun_core::params::StructParam for EventTime {
 }
 /// A structure of the `DescribeDisksFullStatus` response and 2 more.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventType {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<i32>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for EventType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(EventType);
 /// A structure of the `DescribeInstanceHistoryEvents` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExtendedAttribute {
     /// `CanAccept` on the wire.
-    #[serde(
-        rename = "CanAccept",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub can_accept: Option<String>,
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Device` on the wire.
-    #[serde(
-        rename = "Device",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device: Option<String>,
     /// `DiskId` on the wire.
-    #[serde(
-        rename = "DiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_id: Option<String>,
     /// `HostId` on the wire.
-    #[serde(
-        rename = "HostId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub host_id: Option<String>,
     /// `HostType` on the wire.
-    #[serde(
-        rename = "HostType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub host_type: Option<String>,
     /// `InactiveDisks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InactiveDisks": {"InactiveDisk": [...]}}`.
-    #[serde(
-        rename = "InactiveDisks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub inactive_disks: Vec<InactiveDisk>,
     /// `MigrationOptions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MigrationOptions": {"MigrationOption": [...]}}`.
-    #[serde(
-        rename = "MigrationOptions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub migration_options: Vec<String>,
     /// `OnlineRepairPolicy` on the wire.
-    #[serde(
-        rename = "OnlineRepairPolicy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub online_repair_policy: Option<String>,
     /// `PunishDomain` on the wire.
-    #[serde(
-        rename = "PunishDomain",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub punish_domain: Option<String>,
     /// `PunishType` on the wire.
-    #[serde(
-        rename = "PunishType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub punish_type: Option<String>,
     /// `PunishUrl` on the wire.
-    #[serde(
-        rename = "PunishUrl",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub punish_url: Option<String>,
     /// `Rack` on the wire.
-    #[serde(
-        rename = "Rack",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rack: Option<String>,
     /// `ResponseResult` on the wire.
-    #[serde(
-        rename = "ResponseResult",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub response_result: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for ExtendedAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CanAccept" => self.can_accept = de::lenient_opt(value)?,
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Device" => self.device = de::lenient_opt(value)?,
+            "DiskId" => self.disk_id = de::lenient_opt(value)?,
+            "HostId" => self.host_id = de::lenient_opt(value)?,
+            "HostType" => self.host_type = de::lenient_opt(value)?,
+            "InactiveDisks" => self.inactive_disks = de::wrapped_list(value)?,
+            "MigrationOptions" => self.migration_options = de::lenient_list(value)?,
+            "OnlineRepairPolicy" => self.online_repair_policy = de::lenient_opt(value)?,
+            "PunishDomain" => self.punish_domain = de::lenient_opt(value)?,
+            "PunishType" => self.punish_type = de::lenient_opt(value)?,
+            "PunishUrl" => self.punish_url = de::lenient_opt(value)?,
+            "Rack" => self.rack = de::lenient_opt(value)?,
+            "ResponseResult" => self.response_result = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(ExtendedAttribute);
 /// A structure of the `DescribeImages` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Features {
     /// `NvmeSupport` on the wire.
-    #[serde(
-        rename = "NvmeSupport",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nvme_support: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for Features {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NvmeSupport" => self.nvme_support = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(Features);
 /// A structure of the `ModifyDedicatedHostsChargeType` response and 1 more.
 #[cfg(any(feature = "dedicated-hosts", feature = "instances"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FeeOfInstance {
     /// `Currency` on the wire.
-    #[serde(
-        rename = "Currency",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub currency: Option<String>,
     /// `Fee` on the wire.
-    #[serde(
-        rename = "Fee",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub fee: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
 }
+#[cfg(any(feature = "dedicated-hosts", feature = "instances"))]
+impl aliyun_core::__private::fields::DecodeFields for FeeOfInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Currency" => self.currency = de::lenient_opt(value)?,
+            "Fee" => self.fee = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "dedicated-hosts", feature = "instances"))]
+aliyun_core::__private::deserialize_fields!(FeeOfInstance);
 /// A structure of the `DescribeAccessPoints` request and 4 more.
 #[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7843,155 +6372,111 @@ impl aliyun_core::params::StructParam for Filter {
 }
 /// A structure of the `DescribeForwardTableEntries` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForwardTableEntry {
     /// `ExternalIp` on the wire.
-    #[serde(
-        rename = "ExternalIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub external_ip: Option<String>,
     /// `ExternalPort` on the wire.
-    #[serde(
-        rename = "ExternalPort",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub external_port: Option<String>,
     /// `ForwardEntryId` on the wire.
-    #[serde(
-        rename = "ForwardEntryId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub forward_entry_id: Option<String>,
     /// `ForwardTableId` on the wire.
-    #[serde(
-        rename = "ForwardTableId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub forward_table_id: Option<String>,
     /// `InternalIp` on the wire.
-    #[serde(
-        rename = "InternalIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internal_ip: Option<String>,
     /// `InternalPort` on the wire.
-    #[serde(
-        rename = "InternalPort",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internal_port: Option<String>,
     /// `IpProtocol` on the wire.
-    #[serde(
-        rename = "IpProtocol",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_protocol: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for ForwardTableEntry {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ExternalIp" => self.external_ip = de::lenient_opt(value)?,
+            "ExternalPort" => self.external_port = de::lenient_opt(value)?,
+            "ForwardEntryId" => self.forward_entry_id = de::lenient_opt(value)?,
+            "ForwardTableId" => self.forward_table_id = de::lenient_opt(value)?,
+            "InternalIp" => self.internal_ip = de::lenient_opt(value)?,
+            "InternalPort" => self.internal_port = de::lenient_opt(value)?,
+            "IpProtocol" => self.ip_protocol = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(ForwardTableEntry);
 /// A structure of the `DescribeHaVips` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HaVip {
     /// `AssociatedEipAddresses` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AssociatedEipAddresses": {"associatedEipAddresse": [...]}}`.
-    #[serde(
-        rename = "AssociatedEipAddresses",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub associated_eip_addresses: Vec<String>,
     /// `AssociatedInstances` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AssociatedInstances": {"associatedInstance": [...]}}`.
-    #[serde(
-        rename = "AssociatedInstances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub associated_instances: Vec<String>,
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `HaVipId` on the wire.
-    #[serde(
-        rename = "HaVipId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ha_vip_id: Option<String>,
     /// `IpAddress` on the wire.
-    #[serde(
-        rename = "IpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_address: Option<String>,
     /// `MasterInstanceId` on the wire.
-    #[serde(
-        rename = "MasterInstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub master_instance_id: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for HaVip {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AssociatedEipAddresses" => {
+                self.associated_eip_addresses = de::lenient_list(value)?;
+            }
+            "AssociatedInstances" => self.associated_instances = de::lenient_list(value)?,
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "HaVipId" => self.ha_vip_id = de::lenient_opt(value)?,
+            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
+            "MasterInstanceId" => self.master_instance_id = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(HaVip);
 /// A structure of the `CreateInstance` request and 1 more.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8007,515 +6492,370 @@ impl aliyun_core::params::StructParam for HibernationOptions {
 }
 /// A structure of the `DescribeDedicatedHosts` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HostDetailInfo {
     /// `SerialNumber` on the wire.
-    #[serde(
-        rename = "SerialNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub serial_number: Option<String>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for HostDetailInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(HostDetailInfo);
 /// A structure of the `DescribeHpcClusters` response.
 #[cfg(feature = "hpc-clusters")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HpcCluster {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `HpcClusterId` on the wire.
-    #[serde(
-        rename = "HpcClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub hpc_cluster_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
 }
+#[cfg(feature = "hpc-clusters")]
+impl aliyun_core::__private::fields::DecodeFields for HpcCluster {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "HpcClusterId" => self.hpc_cluster_id = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "hpc-clusters")]
+aliyun_core::__private::deserialize_fields!(HpcCluster);
 /// A structure of the `DescribeImageFromFamily` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Image {
     /// `Architecture` on the wire.
-    #[serde(
-        rename = "Architecture",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub architecture: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `DiskDeviceMappings` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DiskDeviceMappings": {"DiskDeviceMapping": [...]}}`.
-    #[serde(
-        rename = "DiskDeviceMappings",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub disk_device_mappings: Vec<DiskDeviceMapping>,
     /// `ImageFamily` on the wire.
-    #[serde(
-        rename = "ImageFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_family: Option<String>,
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `ImageName` on the wire.
-    #[serde(
-        rename = "ImageName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_name: Option<String>,
     /// `ImageOwnerAlias` on the wire.
-    #[serde(
-        rename = "ImageOwnerAlias",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_owner_alias: Option<String>,
     /// `ImageVersion` on the wire.
-    #[serde(
-        rename = "ImageVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_version: Option<String>,
     /// `IsCopied` on the wire.
-    #[serde(
-        rename = "IsCopied",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_copied: Option<bool>,
     /// `IsSelfShared` on the wire.
-    #[serde(
-        rename = "IsSelfShared",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_self_shared: Option<String>,
     /// `IsSubscribed` on the wire.
-    #[serde(
-        rename = "IsSubscribed",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_subscribed: Option<bool>,
     /// `IsSupportCloudinit` on the wire.
-    #[serde(
-        rename = "IsSupportCloudinit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_support_cloudinit: Option<bool>,
     /// `IsSupportIoOptimized` on the wire.
-    #[serde(
-        rename = "IsSupportIoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_support_io_optimized: Option<bool>,
     /// `OSName` on the wire.
-    #[serde(
-        rename = "OSName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_name: Option<String>,
     /// `OSType` on the wire.
-    #[serde(
-        rename = "OSType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_type: Option<String>,
     /// `Platform` on the wire.
-    #[serde(
-        rename = "Platform",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub platform: Option<String>,
     /// `ProductCode` on the wire.
-    #[serde(
-        rename = "ProductCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub product_code: Option<String>,
     /// `Progress` on the wire.
-    #[serde(
-        rename = "Progress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub progress: Option<String>,
     /// `Size` on the wire.
-    #[serde(
-        rename = "Size",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub size: Option<i32>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Usage` on the wire.
-    #[serde(
-        rename = "Usage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub usage: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for Image {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Architecture" => self.architecture = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "DiskDeviceMappings" => self.disk_device_mappings = de::wrapped_list(value)?,
+            "ImageFamily" => self.image_family = de::lenient_opt(value)?,
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "ImageName" => self.image_name = de::lenient_opt(value)?,
+            "ImageOwnerAlias" => self.image_owner_alias = de::lenient_opt(value)?,
+            "ImageVersion" => self.image_version = de::lenient_opt(value)?,
+            "IsCopied" => self.is_copied = de::lenient_opt(value)?,
+            "IsSelfShared" => self.is_self_shared = de::lenient_opt(value)?,
+            "IsSubscribed" => self.is_subscribed = de::lenient_opt(value)?,
+            "IsSupportCloudinit" => self.is_support_cloudinit = de::lenient_opt(value)?,
+            "IsSupportIoOptimized" => {
+                self.is_support_io_optimized = de::lenient_opt(value)?;
+            }
+            "OSName" => self.os_name = de::lenient_opt(value)?,
+            "OSType" => self.os_type = de::lenient_opt(value)?,
+            "Platform" => self.platform = de::lenient_opt(value)?,
+            "ProductCode" => self.product_code = de::lenient_opt(value)?,
+            "Progress" => self.progress = de::lenient_opt(value)?,
+            "Size" => self.size = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Usage" => self.usage = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(Image);
 /// A structure of the `DescribeImageComponents` response.
 #[cfg(feature = "image-builder")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageComponentSet {
     /// `ComponentType` on the wire.
-    #[serde(
-        rename = "ComponentType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub component_type: Option<String>,
     /// `Content` on the wire.
-    #[serde(
-        rename = "Content",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub content: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ImageComponentId` on the wire.
-    #[serde(
-        rename = "ImageComponentId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_component_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Owner` on the wire.
-    #[serde(
-        rename = "Owner",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub owner: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SystemType` on the wire.
-    #[serde(
-        rename = "SystemType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_type: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
+#[cfg(feature = "image-builder")]
+impl aliyun_core::__private::fields::DecodeFields for ImageComponentSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ComponentType" => self.component_type = de::lenient_opt(value)?,
+            "Content" => self.content = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ImageComponentId" => self.image_component_id = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Owner" => self.owner = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SystemType" => self.system_type = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "image-builder")]
+aliyun_core::__private::deserialize_fields!(ImageComponentSet);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageOptions {
     /// `LoginAsNonRoot` on the wire.
-    #[serde(
-        rename = "LoginAsNonRoot",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub login_as_non_root: Option<bool>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for ImageOptions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LoginAsNonRoot" => self.login_as_non_root = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(ImageOptions);
 /// A structure of the `DescribeImagePipelineExecutions` response.
 #[cfg(feature = "image-builder")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImagePipelineExecutionSet {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `ExecutionId` on the wire.
-    #[serde(
-        rename = "ExecutionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub execution_id: Option<String>,
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `ImagePipelineId` on the wire.
-    #[serde(
-        rename = "ImagePipelineId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_pipeline_id: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `ModifiedTime` on the wire.
-    #[serde(
-        rename = "ModifiedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub modified_time: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
+#[cfg(feature = "image-builder")]
+impl aliyun_core::__private::fields::DecodeFields for ImagePipelineExecutionSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "ExecutionId" => self.execution_id = de::lenient_opt(value)?,
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "ImagePipelineId" => self.image_pipeline_id = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "ModifiedTime" => self.modified_time = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "image-builder")]
+aliyun_core::__private::deserialize_fields!(ImagePipelineExecutionSet);
 /// A structure of the `DescribeImagePipelines` response.
 #[cfg(feature = "image-builder")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImagePipelineSet {
     /// `AddAccounts` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AddAccounts": {"AddAccount": [...]}}`.
-    #[serde(
-        rename = "AddAccounts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub add_accounts: Vec<String>,
     /// `BaseImage` on the wire.
-    #[serde(
-        rename = "BaseImage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub base_image: Option<String>,
     /// `BaseImageType` on the wire.
-    #[serde(
-        rename = "BaseImageType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub base_image_type: Option<String>,
     /// `BuildContent` on the wire.
-    #[serde(
-        rename = "BuildContent",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub build_content: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeleteInstanceOnFailure` on the wire.
-    #[serde(
-        rename = "DeleteInstanceOnFailure",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delete_instance_on_failure: Option<bool>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ImageName` on the wire.
-    #[serde(
-        rename = "ImageName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_name: Option<String>,
     /// `ImagePipelineId` on the wire.
-    #[serde(
-        rename = "ImagePipelineId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_pipeline_id: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `InternetMaxBandwidthOut` on the wire.
-    #[serde(
-        rename = "InternetMaxBandwidthOut",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SystemDiskSize` on the wire.
-    #[serde(
-        rename = "SystemDiskSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_size: Option<i32>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `ToRegionIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ToRegionIds": {"ToRegionId": [...]}}`.
-    #[serde(
-        rename = "ToRegionIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub to_region_ids: Vec<String>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
 }
+#[cfg(feature = "image-builder")]
+impl aliyun_core::__private::fields::DecodeFields for ImagePipelineSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AddAccounts" => self.add_accounts = de::lenient_list(value)?,
+            "BaseImage" => self.base_image = de::lenient_opt(value)?,
+            "BaseImageType" => self.base_image_type = de::lenient_opt(value)?,
+            "BuildContent" => self.build_content = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeleteInstanceOnFailure" => {
+                self.delete_instance_on_failure = de::lenient_opt(value)?;
+            }
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ImageName" => self.image_name = de::lenient_opt(value)?,
+            "ImagePipelineId" => self.image_pipeline_id = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InternetMaxBandwidthOut" => {
+                self.internet_max_bandwidth_out = de::lenient_opt(value)?;
+            }
+            "Name" => self.name = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SystemDiskSize" => self.system_disk_size = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "ToRegionIds" => self.to_region_ids = de::lenient_list(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "image-builder")]
+aliyun_core::__private::deserialize_fields!(ImagePipelineSet);
 /// A structure of the `ImportImage` request.
 #[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8547,1922 +6887,1498 @@ impl aliyun_core::params::StructParam for ImportImageDiskDeviceMapping {
 }
 /// A structure of the `DescribeInstanceHistoryEvents` response and 1 more.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InactiveDisk {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeviceCategory` on the wire.
-    #[serde(
-        rename = "DeviceCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device_category: Option<String>,
     /// `DeviceSize` on the wire.
-    #[serde(
-        rename = "DeviceSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device_size: Option<String>,
     /// `DeviceType` on the wire.
-    #[serde(
-        rename = "DeviceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub device_type: Option<String>,
     /// `ReleaseTime` on the wire.
-    #[serde(
-        rename = "ReleaseTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub release_time: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for InactiveDisk {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeviceCategory" => self.device_category = de::lenient_opt(value)?,
+            "DeviceSize" => self.device_size = de::lenient_opt(value)?,
+            "DeviceType" => self.device_type = de::lenient_opt(value)?,
+            "ReleaseTime" => self.release_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(InactiveDisk);
 /// A structure of the `DeregisterManagedInstance` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Instance {
     /// `ActivationId` on the wire.
-    #[serde(
-        rename = "ActivationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_id: Option<String>,
     /// `AgentVersion` on the wire.
-    #[serde(
-        rename = "AgentVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub agent_version: Option<String>,
     /// `Hostname` on the wire.
-    #[serde(
-        rename = "Hostname",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub hostname: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `InternetIp` on the wire.
-    #[serde(
-        rename = "InternetIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_ip: Option<String>,
     /// `IntranetIp` on the wire.
-    #[serde(
-        rename = "IntranetIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub intranet_ip: Option<String>,
     /// `InvocationCount` on the wire.
-    #[serde(
-        rename = "InvocationCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invocation_count: Option<i64>,
     /// `LastInvokedTime` on the wire.
-    #[serde(
-        rename = "LastInvokedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_invoked_time: Option<String>,
     /// `MachineId` on the wire.
-    #[serde(
-        rename = "MachineId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub machine_id: Option<String>,
     /// `OsType` on the wire.
-    #[serde(
-        rename = "OsType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_type: Option<String>,
     /// `OsVersion` on the wire.
-    #[serde(
-        rename = "OsVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_version: Option<String>,
     /// `RegistrationTime` on the wire.
-    #[serde(
-        rename = "RegistrationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub registration_time: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for Instance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
+            "AgentVersion" => self.agent_version = de::lenient_opt(value)?,
+            "Hostname" => self.hostname = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "InternetIp" => self.internet_ip = de::lenient_opt(value)?,
+            "IntranetIp" => self.intranet_ip = de::lenient_opt(value)?,
+            "InvocationCount" => self.invocation_count = de::lenient_opt(value)?,
+            "LastInvokedTime" => self.last_invoked_time = de::lenient_opt(value)?,
+            "MachineId" => self.machine_id = de::lenient_opt(value)?,
+            "OsType" => self.os_type = de::lenient_opt(value)?,
+            "OsVersion" => self.os_version = de::lenient_opt(value)?,
+            "RegistrationTime" => self.registration_time = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(Instance);
 /// Whether the cloud assistant client is installed and alive on one instance.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceCloudAssistantStatus {
     /// The ID of the instance.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// Whether the cloud assistant client is installed and running on the instance.
     ///
     /// The service sends this as a JSON string; it is decoded leniently.
-    #[serde(
-        rename = "CloudAssistantStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cloud_assistant_status: Option<bool>,
     /// The version of the cloud assistant client.
-    #[serde(
-        rename = "CloudAssistantVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cloud_assistant_version: Option<String>,
     /// The operating system type of the instance.
-    #[serde(
-        rename = "OSType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_type: Option<OsType>,
     /// When the client last sent a heartbeat (UTC, ISO 8601).
-    #[serde(
-        rename = "LastHeartbeatTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_heartbeat_time: Option<String>,
     /// When the client last ran a command (UTC, ISO 8601).
-    #[serde(
-        rename = "LastInvokedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_invoked_time: Option<String>,
     /// The number of tasks the client is running.
-    #[serde(
-        rename = "ActiveTaskCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub active_task_count: Option<i64>,
     /// The number of tasks the client has run.
-    #[serde(
-        rename = "InvocationCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invocation_count: Option<i64>,
     /// Whether the client supports the session manager.
-    #[serde(
-        rename = "SupportSessionManager",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub support_session_manager: Option<bool>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceCloudAssistantStatus {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "CloudAssistantStatus" => {
+                self.cloud_assistant_status = de::lenient_opt(value)?;
+            }
+            "CloudAssistantVersion" => {
+                self.cloud_assistant_version = de::lenient_opt(value)?;
+            }
+            "OSType" => self.os_type = de::lenient_opt(value)?,
+            "LastHeartbeatTime" => self.last_heartbeat_time = de::lenient_opt(value)?,
+            "LastInvokedTime" => self.last_invoked_time = de::lenient_opt(value)?,
+            "ActiveTaskCount" => self.active_task_count = de::lenient_opt(value)?,
+            "InvocationCount" => self.invocation_count = de::lenient_opt(value)?,
+            "SupportSessionManager" => {
+                self.support_session_manager = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(InstanceCloudAssistantStatus);
 /// A structure of the `DescribeInstancesFullStatus` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceFullStatusType {
     /// `HealthStatus` on the wire.
-    #[serde(rename = "HealthStatus", default)]
     pub health_status: Option<EventType>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `ScheduledSystemEventSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ScheduledSystemEventSet": {"ScheduledSystemEventType": [...]}}`.
-    #[serde(
-        rename = "ScheduledSystemEventSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub scheduled_system_event_set: Vec<ScheduledSystemEventType>,
     /// `Status` on the wire.
-    #[serde(rename = "Status", default)]
     pub status: Option<EventType>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceFullStatusType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "HealthStatus" => self.health_status = de::value(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "ScheduledSystemEventSet" => {
+                self.scheduled_system_event_set = de::wrapped_list(value)?;
+            }
+            "Status" => self.status = de::value(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(InstanceFullStatusType);
 /// A structure of the `DescribeCapacityReservationInstances` response and 1 more.
 #[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceIdSet {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
 }
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceIdSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "capacity-reservations")]
+aliyun_core::__private::deserialize_fields!(InstanceIdSet);
 /// A structure of the `DescribeInstanceMonitorData` response.
 #[cfg(feature = "monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceMonitorData {
     /// `BPSRead` on the wire.
-    #[serde(
-        rename = "BPSRead",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bps_read: Option<i32>,
     /// `BPSWrite` on the wire.
-    #[serde(
-        rename = "BPSWrite",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bps_write: Option<i32>,
     /// `CPU` on the wire.
-    #[serde(
-        rename = "CPU",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu: Option<i32>,
     /// `CPUAdvanceCreditBalance` on the wire.
-    #[serde(
-        rename = "CPUAdvanceCreditBalance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_advance_credit_balance: Option<f64>,
     /// `CPUCreditBalance` on the wire.
-    #[serde(
-        rename = "CPUCreditBalance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_credit_balance: Option<f64>,
     /// `CPUCreditUsage` on the wire.
-    #[serde(
-        rename = "CPUCreditUsage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_credit_usage: Option<f64>,
     /// `CPUNotpaidSurplusCreditUsage` on the wire.
-    #[serde(
-        rename = "CPUNotpaidSurplusCreditUsage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_notpaid_surplus_credit_usage: Option<f64>,
     /// `IOPSRead` on the wire.
-    #[serde(
-        rename = "IOPSRead",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub iops_read: Option<i32>,
     /// `IOPSWrite` on the wire.
-    #[serde(
-        rename = "IOPSWrite",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub iops_write: Option<i32>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InternetBandwidth` on the wire.
-    #[serde(
-        rename = "InternetBandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_bandwidth: Option<i32>,
     /// `InternetRX` on the wire.
-    #[serde(
-        rename = "InternetRX",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_rx: Option<i32>,
     /// `InternetTX` on the wire.
-    #[serde(
-        rename = "InternetTX",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_tx: Option<i32>,
     /// `IntranetBandwidth` on the wire.
-    #[serde(
-        rename = "IntranetBandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub intranet_bandwidth: Option<i32>,
     /// `IntranetRX` on the wire.
-    #[serde(
-        rename = "IntranetRX",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub intranet_rx: Option<i32>,
     /// `IntranetTX` on the wire.
-    #[serde(
-        rename = "IntranetTX",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub intranet_tx: Option<i32>,
     /// `TimeStamp` on the wire.
-    #[serde(
-        rename = "TimeStamp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub time_stamp: Option<String>,
 }
+#[cfg(feature = "monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceMonitorData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BPSRead" => self.bps_read = de::lenient_opt(value)?,
+            "BPSWrite" => self.bps_write = de::lenient_opt(value)?,
+            "CPU" => self.cpu = de::lenient_opt(value)?,
+            "CPUAdvanceCreditBalance" => {
+                self.cpu_advance_credit_balance = de::lenient_opt(value)?;
+            }
+            "CPUCreditBalance" => self.cpu_credit_balance = de::lenient_opt(value)?,
+            "CPUCreditUsage" => self.cpu_credit_usage = de::lenient_opt(value)?,
+            "CPUNotpaidSurplusCreditUsage" => {
+                self.cpu_notpaid_surplus_credit_usage = de::lenient_opt(value)?;
+            }
+            "IOPSRead" => self.iops_read = de::lenient_opt(value)?,
+            "IOPSWrite" => self.iops_write = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InternetBandwidth" => self.internet_bandwidth = de::lenient_opt(value)?,
+            "InternetRX" => self.internet_rx = de::lenient_opt(value)?,
+            "InternetTX" => self.internet_tx = de::lenient_opt(value)?,
+            "IntranetBandwidth" => self.intranet_bandwidth = de::lenient_opt(value)?,
+            "IntranetRX" => self.intranet_rx = de::lenient_opt(value)?,
+            "IntranetTX" => self.intranet_tx = de::lenient_opt(value)?,
+            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring")]
+aliyun_core::__private::deserialize_fields!(InstanceMonitorData);
 /// A structure of the `ListPluginStatus` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstancePluginStatus {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `PluginStatusSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PluginStatusSet": {"PluginStatus": [...]}}`.
-    #[serde(
-        rename = "PluginStatusSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub plugin_status_set: Vec<PluginStatus>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for InstancePluginStatus {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "PluginStatusSet" => self.plugin_status_set = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(InstancePluginStatus);
 /// A structure of the `DescribeInstanceRamRole` response and 1 more.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceRamRoleSet {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `RamRoleName` on the wire.
-    #[serde(
-        rename = "RamRoleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ram_role_name: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceRamRoleSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "RamRoleName" => self.ram_role_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(InstanceRamRoleSet);
 /// A structure of the `DescribeInstanceAutoRenewAttribute` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceRenewAttribute {
     /// `AutoRenewEnabled` on the wire.
-    #[serde(
-        rename = "AutoRenewEnabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_renew_enabled: Option<bool>,
     /// `Duration` on the wire.
-    #[serde(
-        rename = "Duration",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub duration: Option<i32>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `PeriodUnit` on the wire.
-    #[serde(
-        rename = "PeriodUnit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period_unit: Option<String>,
     /// `RenewalStatus` on the wire.
-    #[serde(
-        rename = "RenewalStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub renewal_status: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceRenewAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoRenewEnabled" => self.auto_renew_enabled = de::lenient_opt(value)?,
+            "Duration" => self.duration = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
+            "RenewalStatus" => self.renewal_status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(InstanceRenewAttribute);
 /// A structure of the `RebootInstances` response and 2 more.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceResponse {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `CurrentStatus` on the wire.
-    #[serde(
-        rename = "CurrentStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub current_status: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `PreviousStatus` on the wire.
-    #[serde(
-        rename = "PreviousStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub previous_status: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceResponse {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "CurrentStatus" => self.current_status = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "PreviousStatus" => self.previous_status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(InstanceResponse);
 /// A structure of the `DescribeInstanceStatus` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceStatus {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceStatus {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(InstanceStatus);
 /// A structure of the `DescribeInstanceHistoryEvents` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceSystemEventType {
     /// `EventCycleStatus` on the wire.
-    #[serde(rename = "EventCycleStatus", default)]
     pub event_cycle_status: Option<EventType>,
     /// `EventFinishTime` on the wire.
-    #[serde(
-        rename = "EventFinishTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_finish_time: Option<String>,
     /// `EventId` on the wire.
-    #[serde(
-        rename = "EventId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_id: Option<String>,
     /// `EventPublishTime` on the wire.
-    #[serde(
-        rename = "EventPublishTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_publish_time: Option<String>,
     /// `EventType` on the wire.
-    #[serde(rename = "EventType", default)]
     pub event_type: Option<EventType>,
     /// `ExtendedAttribute` on the wire.
-    #[serde(rename = "ExtendedAttribute", default)]
     pub extended_attribute: Option<ExtendedAttribute>,
     /// `ImpactLevel` on the wire.
-    #[serde(
-        rename = "ImpactLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub impact_level: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `NotBefore` on the wire.
-    #[serde(
-        rename = "NotBefore",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub not_before: Option<String>,
     /// `Reason` on the wire.
-    #[serde(
-        rename = "Reason",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub reason: Option<String>,
     /// `ResourceType` on the wire.
-    #[serde(
-        rename = "ResourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_type: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceSystemEventType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EventCycleStatus" => self.event_cycle_status = de::value(value)?,
+            "EventFinishTime" => self.event_finish_time = de::lenient_opt(value)?,
+            "EventId" => self.event_id = de::lenient_opt(value)?,
+            "EventPublishTime" => self.event_publish_time = de::lenient_opt(value)?,
+            "EventType" => self.event_type = de::value(value)?,
+            "ExtendedAttribute" => self.extended_attribute = de::value(value)?,
+            "ImpactLevel" => self.impact_level = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "NotBefore" => self.not_before = de::lenient_opt(value)?,
+            "Reason" => self.reason = de::lenient_opt(value)?,
+            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(InstanceSystemEventType);
 /// A structure of the `DescribeLaunchTemplateVersions` response and 1 more.
 #[cfg(any(feature = "launch-templates", feature = "snapshots"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceTag {
     /// `Key` on the wire.
-    #[serde(
-        rename = "Key",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(any(feature = "launch-templates", feature = "snapshots"))]
+impl aliyun_core::__private::fields::DecodeFields for InstanceTag {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Key" => self.key = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "launch-templates", feature = "snapshots"))]
+aliyun_core::__private::deserialize_fields!(InstanceTag);
 /// A structure of the `DescribeImageSupportInstanceTypes` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceType {
     /// `CpuCoreCount` on the wire.
-    #[serde(
-        rename = "CpuCoreCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu_core_count: Option<i32>,
     /// `InstanceTypeFamily` on the wire.
-    #[serde(
-        rename = "InstanceTypeFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_family: Option<String>,
     /// `InstanceTypeId` on the wire.
-    #[serde(
-        rename = "InstanceTypeId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_id: Option<String>,
     /// `MemorySize` on the wire.
-    #[serde(
-        rename = "MemorySize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub memory_size: Option<f64>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CpuCoreCount" => self.cpu_core_count = de::lenient_opt(value)?,
+            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
+            "InstanceTypeId" => self.instance_type_id = de::lenient_opt(value)?,
+            "MemorySize" => self.memory_size = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(InstanceType);
 /// A structure of the `DescribeInstanceTypeFamilies` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceTypeFamily {
     /// `Generation` on the wire.
-    #[serde(
-        rename = "Generation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub generation: Option<String>,
     /// `InstanceTypeFamilyId` on the wire.
-    #[serde(
-        rename = "InstanceTypeFamilyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_family_id: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for InstanceTypeFamily {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Generation" => self.generation = de::lenient_opt(value)?,
+            "InstanceTypeFamilyId" => {
+                self.instance_type_family_id = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(InstanceTypeFamily);
 /// A structure of the `DescribeManagedInstances` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Instances {
     /// `ActivationId` on the wire.
-    #[serde(
-        rename = "ActivationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_id: Option<String>,
     /// `AgentVersion` on the wire.
-    #[serde(
-        rename = "AgentVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub agent_version: Option<String>,
     /// `Connected` on the wire.
-    #[serde(
-        rename = "Connected",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub connected: Option<bool>,
     /// `Hostname` on the wire.
-    #[serde(
-        rename = "Hostname",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub hostname: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `InternetIp` on the wire.
-    #[serde(
-        rename = "InternetIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_ip: Option<String>,
     /// `IntranetIp` on the wire.
-    #[serde(
-        rename = "IntranetIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub intranet_ip: Option<String>,
     /// `InvocationCount` on the wire.
-    #[serde(
-        rename = "InvocationCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invocation_count: Option<i64>,
     /// `LastInvokedTime` on the wire.
-    #[serde(
-        rename = "LastInvokedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_invoked_time: Option<String>,
     /// `MachineId` on the wire.
-    #[serde(
-        rename = "MachineId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub machine_id: Option<String>,
     /// `OsType` on the wire.
-    #[serde(
-        rename = "OsType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_type: Option<String>,
     /// `OsVersion` on the wire.
-    #[serde(
-        rename = "OsVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub os_version: Option<String>,
     /// `RegistrationTime` on the wire.
-    #[serde(
-        rename = "RegistrationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub registration_time: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for Instances {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
+            "AgentVersion" => self.agent_version = de::lenient_opt(value)?,
+            "Connected" => self.connected = de::lenient_opt(value)?,
+            "Hostname" => self.hostname = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "InternetIp" => self.internet_ip = de::lenient_opt(value)?,
+            "IntranetIp" => self.intranet_ip = de::lenient_opt(value)?,
+            "InvocationCount" => self.invocation_count = de::lenient_opt(value)?,
+            "LastInvokedTime" => self.last_invoked_time = de::lenient_opt(value)?,
+            "MachineId" => self.machine_id = de::lenient_opt(value)?,
+            "OsType" => self.os_type = de::lenient_opt(value)?,
+            "OsVersion" => self.os_version = de::lenient_opt(value)?,
+            "RegistrationTime" => self.registration_time = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(Instances);
 /// A structure of the `DescribeInvocationResults` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Invocation {
     /// `InvocationResults` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InvocationResults": {"InvocationResult": [...]}}`.
-    #[serde(
-        rename = "InvocationResults",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub invocation_results: Vec<InvocationResult>,
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
-    #[serde(
-        rename = "PageNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_number: Option<i64>,
     /// `PageSize` on the wire.
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_size: Option<i64>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i64>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for Invocation {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InvocationResults" => self.invocation_results = de::wrapped_list(value)?,
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "PageNumber" => self.page_number = de::lenient_opt(value)?,
+            "PageSize" => self.page_size = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(Invocation);
 /// A structure of the `DescribeInvocationResults` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InvocationResult {
     /// `CommandId` on the wire.
-    #[serde(
-        rename = "CommandId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_id: Option<String>,
     /// `ContainerId` on the wire.
-    #[serde(
-        rename = "ContainerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub container_id: Option<String>,
     /// `ContainerName` on the wire.
-    #[serde(
-        rename = "ContainerName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub container_name: Option<String>,
     /// `Dropped` on the wire.
-    #[serde(
-        rename = "Dropped",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dropped: Option<i32>,
     /// `ErrorCode` on the wire.
-    #[serde(
-        rename = "ErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_code: Option<String>,
     /// `ErrorInfo` on the wire.
-    #[serde(
-        rename = "ErrorInfo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_info: Option<String>,
     /// `ExitCode` on the wire.
-    #[serde(
-        rename = "ExitCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub exit_code: Option<i64>,
     /// `FinishedTime` on the wire.
-    #[serde(
-        rename = "FinishedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub finished_time: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InvocationStatus` on the wire.
-    #[serde(
-        rename = "InvocationStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invocation_status: Option<String>,
     /// `InvokeId` on the wire.
-    #[serde(
-        rename = "InvokeId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invoke_id: Option<String>,
     /// `InvokeRecordStatus` on the wire.
-    #[serde(
-        rename = "InvokeRecordStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invoke_record_status: Option<String>,
     /// `Output` on the wire.
-    #[serde(
-        rename = "Output",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub output: Option<String>,
     /// `Repeats` on the wire.
-    #[serde(
-        rename = "Repeats",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub repeats: Option<i32>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `StopTime` on the wire.
-    #[serde(
-        rename = "StopTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub stop_time: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TerminationMode` on the wire.
-    #[serde(
-        rename = "TerminationMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub termination_mode: Option<String>,
     /// `Username` on the wire.
-    #[serde(
-        rename = "Username",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub username: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for InvocationResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CommandId" => self.command_id = de::lenient_opt(value)?,
+            "ContainerId" => self.container_id = de::lenient_opt(value)?,
+            "ContainerName" => self.container_name = de::lenient_opt(value)?,
+            "Dropped" => self.dropped = de::lenient_opt(value)?,
+            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
+            "ErrorInfo" => self.error_info = de::lenient_opt(value)?,
+            "ExitCode" => self.exit_code = de::lenient_opt(value)?,
+            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
+            "InvokeId" => self.invoke_id = de::lenient_opt(value)?,
+            "InvokeRecordStatus" => self.invoke_record_status = de::lenient_opt(value)?,
+            "Output" => self.output = de::lenient_opt(value)?,
+            "Repeats" => self.repeats = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "StopTime" => self.stop_time = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TerminationMode" => self.termination_mode = de::lenient_opt(value)?,
+            "Username" => self.username = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(InvocationResult);
 /// A structure of the `DescribeInvocations` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InvokeInstance {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Dropped` on the wire.
-    #[serde(
-        rename = "Dropped",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dropped: Option<i32>,
     /// `ErrorCode` on the wire.
-    #[serde(
-        rename = "ErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_code: Option<String>,
     /// `ErrorInfo` on the wire.
-    #[serde(
-        rename = "ErrorInfo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_info: Option<String>,
     /// `ExitCode` on the wire.
-    #[serde(
-        rename = "ExitCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub exit_code: Option<i64>,
     /// `FinishTime` on the wire.
-    #[serde(
-        rename = "FinishTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub finish_time: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceInvokeStatus` on the wire.
-    #[serde(
-        rename = "InstanceInvokeStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_invoke_status: Option<String>,
     /// `InvocationStatus` on the wire.
-    #[serde(
-        rename = "InvocationStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invocation_status: Option<String>,
     /// `Output` on the wire.
-    #[serde(
-        rename = "Output",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub output: Option<String>,
     /// `Repeats` on the wire.
-    #[serde(
-        rename = "Repeats",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub repeats: Option<i32>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `StopTime` on the wire.
-    #[serde(
-        rename = "StopTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub stop_time: Option<String>,
     /// `Timed` on the wire.
-    #[serde(
-        rename = "Timed",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub timed: Option<bool>,
     /// `UpdateTime` on the wire.
-    #[serde(
-        rename = "UpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub update_time: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for InvokeInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Dropped" => self.dropped = de::lenient_opt(value)?,
+            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
+            "ErrorInfo" => self.error_info = de::lenient_opt(value)?,
+            "ExitCode" => self.exit_code = de::lenient_opt(value)?,
+            "FinishTime" => self.finish_time = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceInvokeStatus" => {
+                self.instance_invoke_status = de::lenient_opt(value)?;
+            }
+            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
+            "Output" => self.output = de::lenient_opt(value)?,
+            "Repeats" => self.repeats = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "StopTime" => self.stop_time = de::lenient_opt(value)?,
+            "Timed" => self.timed = de::lenient_opt(value)?,
+            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(InvokeInstance);
 /// A structure of the `CreateNetworkInterface` response and 3 more.
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Ipv4PrefixSet {
     /// `Ipv4Prefix` on the wire.
-    #[serde(
-        rename = "Ipv4Prefix",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ipv4_prefix: Option<String>,
 }
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
+impl aliyun_core::__private::fields::DecodeFields for Ipv4PrefixSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Ipv4Prefix" => self.ipv4_prefix = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
+aliyun_core::__private::deserialize_fields!(Ipv4PrefixSet);
 /// A structure of the `CreateNetworkInterface` response and 3 more.
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Ipv6PrefixSet {
     /// `Ipv6Prefix` on the wire.
-    #[serde(
-        rename = "Ipv6Prefix",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ipv6_prefix: Option<String>,
 }
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
+impl aliyun_core::__private::fields::DecodeFields for Ipv6PrefixSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Ipv6Prefix" => self.ipv6_prefix = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
+aliyun_core::__private::deserialize_fields!(Ipv6PrefixSet);
 /// A structure of the `CreateNetworkInterface` response and 3 more.
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Ipv6Set {
     /// `Ipv6Address` on the wire.
-    #[serde(
-        rename = "Ipv6Address",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ipv6_address: Option<String>,
 }
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
+impl aliyun_core::__private::fields::DecodeFields for Ipv6Set {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Ipv6Address" => self.ipv6_address = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
+aliyun_core::__private::deserialize_fields!(Ipv6Set);
 /// A structure of the `DescribeDiagnosticReportAttributes` response.
 #[cfg(feature = "diagnostics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Issue {
     /// `Additional` on the wire.
-    #[serde(
-        rename = "Additional",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub additional: Option<String>,
     /// `IssueId` on the wire.
-    #[serde(
-        rename = "IssueId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub issue_id: Option<String>,
     /// `OccurrenceTime` on the wire.
-    #[serde(
-        rename = "OccurrenceTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub occurrence_time: Option<String>,
     /// `Severity` on the wire.
-    #[serde(
-        rename = "Severity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub severity: Option<String>,
 }
+#[cfg(feature = "diagnostics")]
+impl aliyun_core::__private::fields::DecodeFields for Issue {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Additional" => self.additional = de::lenient_opt(value)?,
+            "IssueId" => self.issue_id = de::lenient_opt(value)?,
+            "OccurrenceTime" => self.occurrence_time = de::lenient_opt(value)?,
+            "Severity" => self.severity = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "diagnostics")]
+aliyun_core::__private::deserialize_fields!(Issue);
 /// A structure of the `DescribeImages` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Item {
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `RiskCode` on the wire.
-    #[serde(
-        rename = "RiskCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub risk_code: Option<String>,
     /// `RiskLevel` on the wire.
-    #[serde(
-        rename = "RiskLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub risk_level: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for Item {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Name" => self.name = de::lenient_opt(value)?,
+            "RiskCode" => self.risk_code = de::lenient_opt(value)?,
+            "RiskLevel" => self.risk_level = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(Item);
 /// A structure of the `DescribeKeyPairs` response.
 #[cfg(feature = "key-pairs")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeyPair {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `KeyPairFingerPrint` on the wire.
-    #[serde(
-        rename = "KeyPairFingerPrint",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_finger_print: Option<String>,
     /// `KeyPairName` on the wire.
-    #[serde(
-        rename = "KeyPairName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_name: Option<String>,
     /// `PublicKey` on the wire.
-    #[serde(
-        rename = "PublicKey",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub public_key: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
+#[cfg(feature = "key-pairs")]
+impl aliyun_core::__private::fields::DecodeFields for KeyPair {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "KeyPairFingerPrint" => self.key_pair_finger_print = de::lenient_opt(value)?,
+            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
+            "PublicKey" => self.public_key = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "key-pairs")]
+aliyun_core::__private::deserialize_fields!(KeyPair);
 /// A structure of the `CreateAutoProvisioningGroup` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchResult {
     /// `Amount` on the wire.
-    #[serde(
-        rename = "Amount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub amount: Option<i32>,
     /// `ErrorCode` on the wire.
-    #[serde(
-        rename = "ErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_code: Option<String>,
     /// `ErrorMsg` on the wire.
-    #[serde(
-        rename = "ErrorMsg",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_msg: Option<String>,
     /// `InstanceIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceIds": {"InstanceId": [...]}}`.
-    #[serde(
-        rename = "InstanceIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instance_ids: Vec<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `SpotStrategy` on the wire.
-    #[serde(
-        rename = "SpotStrategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_strategy: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields for LaunchResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Amount" => self.amount = de::lenient_opt(value)?,
+            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
+            "ErrorMsg" => self.error_msg = de::lenient_opt(value)?,
+            "InstanceIds" => self.instance_ids = de::lenient_list(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "SpotStrategy" => self.spot_strategy = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(LaunchResult);
 /// A structure of the `DescribeAutoProvisioningGroups` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateConfig {
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `MaxPrice` on the wire.
-    #[serde(
-        rename = "MaxPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max_price: Option<f64>,
     /// `Priority` on the wire.
-    #[serde(
-        rename = "Priority",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub priority: Option<f64>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
     /// `WeightedCapacity` on the wire.
-    #[serde(
-        rename = "WeightedCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub weighted_capacity: Option<f64>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "MaxPrice" => self.max_price = de::lenient_opt(value)?,
+            "Priority" => self.priority = de::lenient_opt(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "WeightedCapacity" => self.weighted_capacity = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(LaunchTemplateConfig);
 /// A structure of the `DescribeLaunchTemplateVersions` response.
 #[cfg(feature = "launch-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateData {
     /// `AutoReleaseTime` on the wire.
-    #[serde(
-        rename = "AutoReleaseTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_release_time: Option<String>,
     /// `AutoRenew` on the wire.
-    #[serde(
-        rename = "AutoRenew",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_renew: Option<bool>,
     /// `AutoRenewPeriod` on the wire.
-    #[serde(
-        rename = "AutoRenewPeriod",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_renew_period: Option<i32>,
     /// `CreditSpecification` on the wire.
-    #[serde(
-        rename = "CreditSpecification",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub credit_specification: Option<String>,
     /// `DataDisks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DataDisks": {"DataDisk": [...]}}`.
-    #[serde(
-        rename = "DataDisks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub data_disks: Vec<DescribeLaunchTemplateVersionsDataDisk>,
     /// `DeletionProtection` on the wire.
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deletion_protection: Option<bool>,
     /// `DeploymentSetId` on the wire.
-    #[serde(
-        rename = "DeploymentSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub deployment_set_id: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EnableVmOsConfig` on the wire.
-    #[serde(
-        rename = "EnableVmOsConfig",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_vm_os_config: Option<bool>,
     /// `HostName` on the wire.
-    #[serde(
-        rename = "HostName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub host_name: Option<String>,
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `ImageOwnerAlias` on the wire.
-    #[serde(
-        rename = "ImageOwnerAlias",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_owner_alias: Option<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `InternetChargeType` on the wire.
-    #[serde(
-        rename = "InternetChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_charge_type: Option<String>,
     /// `InternetMaxBandwidthIn` on the wire.
-    #[serde(
-        rename = "InternetMaxBandwidthIn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_max_bandwidth_in: Option<i32>,
     /// `InternetMaxBandwidthOut` on the wire.
-    #[serde(
-        rename = "InternetMaxBandwidthOut",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `IoOptimized` on the wire.
-    #[serde(
-        rename = "IoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub io_optimized: Option<String>,
     /// `Ipv6AddressCount` on the wire.
-    #[serde(
-        rename = "Ipv6AddressCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ipv6_address_count: Option<i32>,
     /// `KeyPairName` on the wire.
-    #[serde(
-        rename = "KeyPairName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_name: Option<String>,
     /// `NetworkInterfaces` on the wire.
     ///
     /// On the wire the list is wrapped: `{"NetworkInterfaces": {"NetworkInterface": [...]}}`.
-    #[serde(
-        rename = "NetworkInterfaces",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub network_interfaces: Vec<DescribeLaunchTemplateVersionsNetworkInterface>,
     /// `NetworkType` on the wire.
-    #[serde(
-        rename = "NetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_type: Option<String>,
     /// `PasswordInherit` on the wire.
-    #[serde(
-        rename = "PasswordInherit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub password_inherit: Option<bool>,
     /// `Period` on the wire.
-    #[serde(
-        rename = "Period",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period: Option<i32>,
     /// `PeriodUnit` on the wire.
-    #[serde(
-        rename = "PeriodUnit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period_unit: Option<String>,
     /// `PrivateIpAddress` on the wire.
-    #[serde(
-        rename = "PrivateIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_ip_address: Option<String>,
     /// `RamRoleName` on the wire.
-    #[serde(
-        rename = "RamRoleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ram_role_name: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SecurityEnhancementStrategy` on the wire.
-    #[serde(
-        rename = "SecurityEnhancementStrategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_enhancement_strategy: Option<String>,
     /// `SecurityGroupId` on the wire.
-    #[serde(
-        rename = "SecurityGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
-    #[serde(
-        rename = "SecurityGroupIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub security_group_ids: Vec<String>,
     /// `SpotDuration` on the wire.
-    #[serde(
-        rename = "SpotDuration",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_duration: Option<i32>,
     /// `SpotPriceLimit` on the wire.
-    #[serde(
-        rename = "SpotPriceLimit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_price_limit: Option<f64>,
     /// `SpotStrategy` on the wire.
-    #[serde(
-        rename = "SpotStrategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_strategy: Option<String>,
     /// `SystemDisk.AutoSnapshotPolicyId` on the wire.
-    #[serde(
-        rename = "SystemDisk.AutoSnapshotPolicyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_auto_snapshot_policy_id: Option<String>,
     /// `SystemDisk.BurstingEnabled` on the wire.
-    #[serde(
-        rename = "SystemDisk.BurstingEnabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_bursting_enabled: Option<bool>,
     /// `SystemDisk.Category` on the wire.
-    #[serde(
-        rename = "SystemDisk.Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_category: Option<String>,
     /// `SystemDisk.DeleteWithInstance` on the wire.
-    #[serde(
-        rename = "SystemDisk.DeleteWithInstance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_delete_with_instance: Option<bool>,
     /// `SystemDisk.Description` on the wire.
-    #[serde(
-        rename = "SystemDisk.Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_description: Option<String>,
     /// `SystemDisk.DiskName` on the wire.
-    #[serde(
-        rename = "SystemDisk.DiskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_disk_name: Option<String>,
     /// `SystemDisk.Encrypted` on the wire.
-    #[serde(
-        rename = "SystemDisk.Encrypted",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_encrypted: Option<String>,
     /// `SystemDisk.Iops` on the wire.
-    #[serde(
-        rename = "SystemDisk.Iops",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_iops: Option<i32>,
     /// `SystemDisk.PerformanceLevel` on the wire.
-    #[serde(
-        rename = "SystemDisk.PerformanceLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_performance_level: Option<String>,
     /// `SystemDisk.ProvisionedIops` on the wire.
-    #[serde(
-        rename = "SystemDisk.ProvisionedIops",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_provisioned_iops: Option<i64>,
     /// `SystemDisk.Size` on the wire.
-    #[serde(
-        rename = "SystemDisk.Size",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub system_disk_size: Option<i32>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"InstanceTag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<InstanceTag>,
     /// `UserData` on the wire.
-    #[serde(
-        rename = "UserData",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub user_data: Option<String>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "launch-templates")]
+impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoReleaseTime" => self.auto_release_time = de::lenient_opt(value)?,
+            "AutoRenew" => self.auto_renew = de::lenient_opt(value)?,
+            "AutoRenewPeriod" => self.auto_renew_period = de::lenient_opt(value)?,
+            "CreditSpecification" => self.credit_specification = de::lenient_opt(value)?,
+            "DataDisks" => self.data_disks = de::wrapped_list(value)?,
+            "DeletionProtection" => self.deletion_protection = de::lenient_opt(value)?,
+            "DeploymentSetId" => self.deployment_set_id = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EnableVmOsConfig" => self.enable_vm_os_config = de::lenient_opt(value)?,
+            "HostName" => self.host_name = de::lenient_opt(value)?,
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "ImageOwnerAlias" => self.image_owner_alias = de::lenient_opt(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "InternetMaxBandwidthIn" => {
+                self.internet_max_bandwidth_in = de::lenient_opt(value)?;
+            }
+            "InternetMaxBandwidthOut" => {
+                self.internet_max_bandwidth_out = de::lenient_opt(value)?;
+            }
+            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
+            "Ipv6AddressCount" => self.ipv6_address_count = de::lenient_opt(value)?,
+            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
+            "NetworkInterfaces" => self.network_interfaces = de::wrapped_list(value)?,
+            "NetworkType" => self.network_type = de::lenient_opt(value)?,
+            "PasswordInherit" => self.password_inherit = de::lenient_opt(value)?,
+            "Period" => self.period = de::lenient_opt(value)?,
+            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
+            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
+            "RamRoleName" => self.ram_role_name = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SecurityEnhancementStrategy" => {
+                self.security_enhancement_strategy = de::lenient_opt(value)?;
+            }
+            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
+            "SpotDuration" => self.spot_duration = de::lenient_opt(value)?,
+            "SpotPriceLimit" => self.spot_price_limit = de::lenient_opt(value)?,
+            "SpotStrategy" => self.spot_strategy = de::lenient_opt(value)?,
+            "SystemDisk.AutoSnapshotPolicyId" => {
+                self.system_disk_auto_snapshot_policy_id = de::lenient_opt(value)?;
+            }
+            "SystemDisk.BurstingEnabled" => {
+                self.system_disk_bursting_enabled = de::lenient_opt(value)?;
+            }
+            "SystemDisk.Category" => self.system_disk_category = de::lenient_opt(value)?,
+            "SystemDisk.DeleteWithInstance" => {
+                self.system_disk_delete_with_instance = de::lenient_opt(value)?;
+            }
+            "SystemDisk.Description" => {
+                self.system_disk_description = de::lenient_opt(value)?;
+            }
+            "SystemDisk.DiskName" => self.system_disk_disk_name = de::lenient_opt(value)?,
+            "SystemDisk.Encrypted" => {
+                self.system_disk_encrypted = de::lenient_opt(value)?;
+            }
+            "SystemDisk.Iops" => self.system_disk_iops = de::lenient_opt(value)?,
+            "SystemDisk.PerformanceLevel" => {
+                self.system_disk_performance_level = de::lenient_opt(value)?;
+            }
+            "SystemDisk.ProvisionedIops" => {
+                self.system_disk_provisioned_iops = de::lenient_opt(value)?;
+            }
+            "SystemDisk.Size" => self.system_disk_size = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "UserData" => self.user_data = de::lenient_opt(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "launch-templates")]
+aliyun_core::__private::deserialize_fields!(LaunchTemplateData);
 /// A structure of the `DescribeLaunchTemplates` response.
 #[cfg(feature = "launch-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateSet {
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `CreatedBy` on the wire.
-    #[serde(
-        rename = "CreatedBy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub created_by: Option<String>,
     /// `DefaultVersionNumber` on the wire.
-    #[serde(
-        rename = "DefaultVersionNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub default_version_number: Option<i64>,
     /// `LatestVersionNumber` on the wire.
-    #[serde(
-        rename = "LatestVersionNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub latest_version_number: Option<i64>,
     /// `LaunchTemplateId` on the wire.
-    #[serde(
-        rename = "LaunchTemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateName` on the wire.
-    #[serde(
-        rename = "LaunchTemplateName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_name: Option<String>,
     /// `ModifiedTime` on the wire.
-    #[serde(
-        rename = "ModifiedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub modified_time: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
+#[cfg(feature = "launch-templates")]
+impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "CreatedBy" => self.created_by = de::lenient_opt(value)?,
+            "DefaultVersionNumber" => {
+                self.default_version_number = de::lenient_opt(value)?;
+            }
+            "LatestVersionNumber" => self.latest_version_number = de::lenient_opt(value)?,
+            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
+            "LaunchTemplateName" => self.launch_template_name = de::lenient_opt(value)?,
+            "ModifiedTime" => self.modified_time = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "launch-templates")]
+aliyun_core::__private::deserialize_fields!(LaunchTemplateSet);
 /// A structure of the `DeleteLaunchTemplateVersion` response.
 #[cfg(feature = "launch-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateVersion {
     /// `LaunchTemplateId` on the wire.
-    #[serde(
-        rename = "LaunchTemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersionNumber` on the wire.
-    #[serde(
-        rename = "LaunchTemplateVersionNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_version_number: Option<i64>,
 }
+#[cfg(feature = "launch-templates")]
+impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateVersion {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
+            "LaunchTemplateVersionNumber" => {
+                self.launch_template_version_number = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "launch-templates")]
+aliyun_core::__private::deserialize_fields!(LaunchTemplateVersion);
 /// A structure of the `DescribeLaunchTemplateVersions` response.
 #[cfg(feature = "launch-templates")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateVersionSet {
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `CreatedBy` on the wire.
-    #[serde(
-        rename = "CreatedBy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub created_by: Option<String>,
     /// `DefaultVersion` on the wire.
-    #[serde(
-        rename = "DefaultVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub default_version: Option<bool>,
     /// `LaunchTemplateData` on the wire.
-    #[serde(rename = "LaunchTemplateData", default)]
     pub launch_template_data: Option<LaunchTemplateData>,
     /// `LaunchTemplateId` on the wire.
-    #[serde(
-        rename = "LaunchTemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateName` on the wire.
-    #[serde(
-        rename = "LaunchTemplateName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_name: Option<String>,
     /// `ModifiedTime` on the wire.
-    #[serde(
-        rename = "ModifiedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub modified_time: Option<String>,
     /// `VersionDescription` on the wire.
-    #[serde(
-        rename = "VersionDescription",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub version_description: Option<String>,
     /// `VersionNumber` on the wire.
-    #[serde(
-        rename = "VersionNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub version_number: Option<i64>,
 }
+#[cfg(feature = "launch-templates")]
+impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateVersionSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "CreatedBy" => self.created_by = de::lenient_opt(value)?,
+            "DefaultVersion" => self.default_version = de::lenient_opt(value)?,
+            "LaunchTemplateData" => self.launch_template_data = de::value(value)?,
+            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
+            "LaunchTemplateName" => self.launch_template_name = de::lenient_opt(value)?,
+            "ModifiedTime" => self.modified_time = de::lenient_opt(value)?,
+            "VersionDescription" => self.version_description = de::lenient_opt(value)?,
+            "VersionNumber" => self.version_number = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "launch-templates")]
+aliyun_core::__private::deserialize_fields!(LaunchTemplateVersionSet);
 /// A structure of the `DescribeClassicLinkInstances` response.
 #[cfg(feature = "public-addresses")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Link {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
 }
+#[cfg(feature = "public-addresses")]
+impl aliyun_core::__private::fields::DecodeFields for Link {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "public-addresses")]
+aliyun_core::__private::deserialize_fields!(Link);
 /// A structure of the `ListTagResources` request.
 #[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -10490,284 +8406,284 @@ impl aliyun_core::params::StructParam for ListTagResourcesTagFilter {
 }
 /// A structure of the `DescribeDedicatedHostClusters` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LocalStorageCapacity {
     /// `AvailableDisk` on the wire.
-    #[serde(
-        rename = "AvailableDisk",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_disk: Option<i32>,
     /// `DataDiskCategory` on the wire.
-    #[serde(
-        rename = "DataDiskCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub data_disk_category: Option<String>,
     /// `TotalDisk` on the wire.
-    #[serde(
-        rename = "TotalDisk",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_disk: Option<i32>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for LocalStorageCapacity {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableDisk" => self.available_disk = de::lenient_opt(value)?,
+            "DataDiskCategory" => self.data_disk_category = de::lenient_opt(value)?,
+            "TotalDisk" => self.total_disk = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(LocalStorageCapacity);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LockReason {
     /// `LockMsg` on the wire.
-    #[serde(
-        rename = "LockMsg",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub lock_msg: Option<String>,
     /// `LockReason` on the wire.
-    #[serde(
-        rename = "LockReason",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub lock_reason: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for LockReason {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LockMsg" => self.lock_msg = de::lenient_opt(value)?,
+            "LockReason" => self.lock_reason = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(LockReason);
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
 #[cfg(feature = "monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MaintenanceAttribute {
     /// `ActionOnMaintenance` on the wire.
-    #[serde(rename = "ActionOnMaintenance", default)]
     pub action_on_maintenance: Option<ActionOnMaintenance>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `MaintenanceWindows` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MaintenanceWindows": {"MaintenanceWindow": [...]}}`.
-    #[serde(
-        rename = "MaintenanceWindows",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub maintenance_windows: Vec<MaintenanceWindow>,
     /// `NotifyOnMaintenance` on the wire.
-    #[serde(
-        rename = "NotifyOnMaintenance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub notify_on_maintenance: Option<bool>,
 }
+#[cfg(feature = "monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for MaintenanceAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActionOnMaintenance" => self.action_on_maintenance = de::value(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "MaintenanceWindows" => self.maintenance_windows = de::wrapped_list(value)?,
+            "NotifyOnMaintenance" => self.notify_on_maintenance = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring")]
+aliyun_core::__private::deserialize_fields!(MaintenanceAttribute);
 /// A structure of the `DescribeInstanceMaintenanceAttributes` response.
 #[cfg(feature = "monitoring")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MaintenanceWindow {
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
 }
+#[cfg(feature = "monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for MaintenanceWindow {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "monitoring")]
+aliyun_core::__private::deserialize_fields!(MaintenanceWindow);
 /// A structure of the `DescribeInstances` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetadataOptions {
     /// `HttpEndpoint` on the wire.
-    #[serde(
-        rename = "HttpEndpoint",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_endpoint: Option<String>,
     /// `HttpPutResponseHopLimit` on the wire.
-    #[serde(
-        rename = "HttpPutResponseHopLimit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_put_response_hop_limit: Option<i32>,
     /// `HttpTokens` on the wire.
-    #[serde(
-        rename = "HttpTokens",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub http_tokens: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for MetadataOptions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "HttpEndpoint" => self.http_endpoint = de::lenient_opt(value)?,
+            "HttpPutResponseHopLimit" => {
+                self.http_put_response_hop_limit = de::lenient_opt(value)?;
+            }
+            "HttpTokens" => self.http_tokens = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(MetadataOptions);
 /// A structure of the `DescribeDiagnosticReportAttributes` response.
 #[cfg(feature = "diagnostics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricResult {
     /// `Issues` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Issues": {"Issue": [...]}}`.
-    #[serde(
-        rename = "Issues",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub issues: Vec<Issue>,
     /// `MetricCategory` on the wire.
-    #[serde(
-        rename = "MetricCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_category: Option<String>,
     /// `MetricId` on the wire.
-    #[serde(
-        rename = "MetricId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_id: Option<String>,
     /// `Severity` on the wire.
-    #[serde(
-        rename = "Severity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub severity: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "diagnostics")]
+impl aliyun_core::__private::fields::DecodeFields for MetricResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Issues" => self.issues = de::wrapped_list(value)?,
+            "MetricCategory" => self.metric_category = de::lenient_opt(value)?,
+            "MetricId" => self.metric_id = de::lenient_opt(value)?,
+            "Severity" => self.severity = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "diagnostics")]
+aliyun_core::__private::deserialize_fields!(MetricResult);
 /// A structure of the `DescribeDiagnosticMetricSets` response.
 #[cfg(feature = "diagnostics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricSets {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `MetricIds` on the wire.
-    #[serde(
-        rename = "MetricIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub metric_ids: Vec<String>,
     /// `MetricSetId` on the wire.
-    #[serde(
-        rename = "MetricSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_set_id: Option<String>,
     /// `MetricSetName` on the wire.
-    #[serde(
-        rename = "MetricSetName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_set_name: Option<String>,
     /// `ResourceType` on the wire.
-    #[serde(
-        rename = "ResourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_type: Option<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "diagnostics")]
+impl aliyun_core::__private::fields::DecodeFields for MetricSets {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "MetricIds" => self.metric_ids = de::lenient_list(value)?,
+            "MetricSetId" => self.metric_set_id = de::lenient_opt(value)?,
+            "MetricSetName" => self.metric_set_name = de::lenient_opt(value)?,
+            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "diagnostics")]
+aliyun_core::__private::deserialize_fields!(MetricSets);
 /// A structure of the `DescribeDiagnosticMetrics` response.
 #[cfg(feature = "diagnostics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Metrics {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `GuestMetric` on the wire.
-    #[serde(
-        rename = "GuestMetric",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub guest_metric: Option<bool>,
     /// `MetricCategory` on the wire.
-    #[serde(
-        rename = "MetricCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_category: Option<String>,
     /// `MetricId` on the wire.
-    #[serde(
-        rename = "MetricId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_id: Option<String>,
     /// `MetricName` on the wire.
-    #[serde(
-        rename = "MetricName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_name: Option<String>,
     /// `ResourceType` on the wire.
-    #[serde(
-        rename = "ResourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_type: Option<String>,
     /// `SupportedOperatingSystem` on the wire.
-    #[serde(
-        rename = "SupportedOperatingSystem",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub supported_operating_system: Option<String>,
 }
+#[cfg(feature = "diagnostics")]
+impl aliyun_core::__private::fields::DecodeFields for Metrics {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "GuestMetric" => self.guest_metric = de::lenient_opt(value)?,
+            "MetricCategory" => self.metric_category = de::lenient_opt(value)?,
+            "MetricId" => self.metric_id = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = de::lenient_opt(value)?,
+            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "SupportedOperatingSystem" => {
+                self.supported_operating_system = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "diagnostics")]
+aliyun_core::__private::deserialize_fields!(Metrics);
 /// A structure of the `ModifyAutoProvisioningGroup` request.
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11067,25 +8983,32 @@ impl aliyun_core::params::StructParam for ModifyInstanceSpecTemporary {
 }
 /// A structure of the `ModifyManagedInstance` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ModifyManagedInstanceInstance {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for ModifyManagedInstanceInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(ModifyManagedInstanceInstance);
 /// A structure of the `ModifyPrefixList` request.
 #[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11138,99 +9061,68 @@ impl aliyun_core::params::StructParam for ModifyReservedInstancesConfiguration {
 }
 /// A structure of the `DescribeNatGateways` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NatGateway {
     /// `BandwidthPackageIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"BandwidthPackageIds": {"BandwidthPackageId": [...]}}`.
-    #[serde(
-        rename = "BandwidthPackageIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub bandwidth_package_ids: Vec<String>,
     /// `BusinessStatus` on the wire.
-    #[serde(
-        rename = "BusinessStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub business_status: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ForwardTableIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ForwardTableIds": {"ForwardTableId": [...]}}`.
-    #[serde(
-        rename = "ForwardTableIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub forward_table_ids: Vec<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `NatGatewayId` on the wire.
-    #[serde(
-        rename = "NatGatewayId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nat_gateway_id: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Spec` on the wire.
-    #[serde(
-        rename = "Spec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spec: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for NatGateway {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BandwidthPackageIds" => {
+                self.bandwidth_package_ids = de::lenient_list(value)?;
+            }
+            "BusinessStatus" => self.business_status = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ForwardTableIds" => self.forward_table_ids = de::lenient_list(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "NatGatewayId" => self.nat_gateway_id = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Spec" => self.spec = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(NatGateway);
 /// A structure of the `AllocateDedicatedHosts` request and 1 more.
 #[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11250,18 +9142,29 @@ impl aliyun_core::params::StructParam for NetworkAttributes {
 }
 /// A structure of the `DescribeInstanceTypes` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkCardInfo {
     /// `NetworkCardIndex` on the wire.
-    #[serde(
-        rename = "NetworkCardIndex",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_card_index: Option<i32>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for NetworkCardInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NetworkCardIndex" => self.network_card_index = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(NetworkCardInfo);
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
 #[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11327,260 +9230,168 @@ impl aliyun_core::params::StructParam for NetworkInterface {
 }
 /// A structure of the `CreateNetworkInterfacePermission` response and 1 more.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkInterfacePermission {
     /// `AccountId` on the wire.
-    #[serde(
-        rename = "AccountId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub account_id: Option<i64>,
     /// `NetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_id: Option<String>,
     /// `NetworkInterfacePermissionId` on the wire.
-    #[serde(
-        rename = "NetworkInterfacePermissionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_permission_id: Option<String>,
     /// `Permission` on the wire.
-    #[serde(
-        rename = "Permission",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub permission: Option<String>,
     /// `PermissionState` on the wire.
-    #[serde(
-        rename = "PermissionState",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub permission_state: Option<String>,
     /// `ServiceName` on the wire.
-    #[serde(
-        rename = "ServiceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_name: Option<String>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields for NetworkInterfacePermission {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AccountId" => self.account_id = de::lenient_opt(value)?,
+            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
+            "NetworkInterfacePermissionId" => {
+                self.network_interface_permission_id = de::lenient_opt(value)?;
+            }
+            "Permission" => self.permission = de::lenient_opt(value)?,
+            "PermissionState" => self.permission_state = de::lenient_opt(value)?,
+            "ServiceName" => self.service_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(NetworkInterfacePermission);
 /// A structure of the `DescribeNetworkInterfaces` response.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkInterfaceSet {
     /// `AssociatedPublicIp` on the wire.
-    #[serde(rename = "AssociatedPublicIp", default)]
     pub associated_public_ip: Option<AssociatedPublicIp>,
     /// `Attachment` on the wire.
-    #[serde(rename = "Attachment", default)]
     pub attachment: Option<DescribeNetworkInterfacesAttachment>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeleteOnRelease` on the wire.
-    #[serde(
-        rename = "DeleteOnRelease",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delete_on_release: Option<bool>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `Ipv4PrefixSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv4PrefixSets": {"Ipv4PrefixSet": [...]}}`.
-    #[serde(
-        rename = "Ipv4PrefixSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
     /// `Ipv6PrefixSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv6PrefixSets": {"Ipv6PrefixSet": [...]}}`.
-    #[serde(
-        rename = "Ipv6PrefixSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
     /// `Ipv6Sets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv6Sets": {"Ipv6Set": [...]}}`.
-    #[serde(
-        rename = "Ipv6Sets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv6_sets: Vec<Ipv6Set>,
     /// `MacAddress` on the wire.
-    #[serde(
-        rename = "MacAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_id: Option<String>,
     /// `NetworkInterfaceName` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_name: Option<String>,
     /// `NetworkInterfaceTrafficMode` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceTrafficMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_traffic_mode: Option<String>,
     /// `OwnerId` on the wire.
-    #[serde(
-        rename = "OwnerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub owner_id: Option<String>,
     /// `PrivateIpAddress` on the wire.
-    #[serde(
-        rename = "PrivateIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_ip_address: Option<String>,
     /// `PrivateIpSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`.
-    #[serde(
-        rename = "PrivateIpSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub private_ip_sets: Vec<DescribeNetworkInterfaceAttributePrivateIpSet>,
     /// `QueueNumber` on the wire.
-    #[serde(
-        rename = "QueueNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue_number: Option<i32>,
     /// `QueuePairNumber` on the wire.
-    #[serde(
-        rename = "QueuePairNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue_pair_number: Option<i32>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
-    #[serde(
-        rename = "SecurityGroupIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub security_group_ids: Vec<String>,
     /// `ServiceID` on the wire.
-    #[serde(
-        rename = "ServiceID",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_id: Option<i64>,
     /// `ServiceManaged` on the wire.
-    #[serde(
-        rename = "ServiceManaged",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_managed: Option<bool>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields for NetworkInterfaceSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AssociatedPublicIp" => self.associated_public_ip = de::value(value)?,
+            "Attachment" => self.attachment = de::value(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeleteOnRelease" => self.delete_on_release = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Ipv4PrefixSets" => self.ipv4_prefix_sets = de::wrapped_list(value)?,
+            "Ipv6PrefixSets" => self.ipv6_prefix_sets = de::wrapped_list(value)?,
+            "Ipv6Sets" => self.ipv6_sets = de::wrapped_list(value)?,
+            "MacAddress" => self.mac_address = de::lenient_opt(value)?,
+            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
+            "NetworkInterfaceName" => {
+                self.network_interface_name = de::lenient_opt(value)?;
+            }
+            "NetworkInterfaceTrafficMode" => {
+                self.network_interface_traffic_mode = de::lenient_opt(value)?;
+            }
+            "OwnerId" => self.owner_id = de::lenient_opt(value)?,
+            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
+            "PrivateIpSets" => self.private_ip_sets = de::wrapped_list(value)?,
+            "QueueNumber" => self.queue_number = de::lenient_opt(value)?,
+            "QueuePairNumber" => self.queue_pair_number = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
+            "ServiceID" => self.service_id = de::lenient_opt(value)?,
+            "ServiceManaged" => self.service_managed = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(NetworkInterfaceSet);
 /// A structure of the `CreateNetworkInterface` request and 1 more.
 #[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11616,39 +9427,38 @@ impl aliyun_core::params::StructParam for NetworkInterfaceTrafficConfig {
 }
 /// A structure of the `DescribeRouteTables` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NextHop {
     /// `Enabled` on the wire.
-    #[serde(
-        rename = "Enabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enabled: Option<i32>,
     /// `NextHopId` on the wire.
-    #[serde(
-        rename = "NextHopId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_hop_id: Option<String>,
     /// `NextHopType` on the wire.
-    #[serde(
-        rename = "NextHopType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_hop_type: Option<String>,
     /// `Weight` on the wire.
-    #[serde(
-        rename = "Weight",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub weight: Option<i32>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for NextHop {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Enabled" => self.enabled = de::lenient_opt(value)?,
+            "NextHopId" => self.next_hop_id = de::lenient_opt(value)?,
+            "NextHopType" => self.next_hop_type = de::lenient_opt(value)?,
+            "Weight" => self.weight = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(NextHop);
 /// A structure of the `CreateRouteEntry` request and 1 more.
 #[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11675,55 +9485,81 @@ impl aliyun_core::params::StructParam for NextHopList {
         feature = "reserved-instances"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OperationLock {
     /// `LockReason` on the wire.
-    #[serde(
-        rename = "LockReason",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub lock_reason: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "instances",
+        feature = "other",
+        feature = "reserved-instances"
+    )
+)]
+impl aliyun_core::__private::fields::DecodeFields for OperationLock {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LockReason" => self.lock_reason = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(
+    any(
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "instances",
+        feature = "other",
+        feature = "reserved-instances"
+    )
+)]
+aliyun_core::__private::deserialize_fields!(OperationLock);
 /// A structure of the `DeleteSnapshotGroup` response and 2 more.
 #[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OperationProgress {
     /// `ErrorCode` on the wire.
-    #[serde(
-        rename = "ErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_code: Option<String>,
     /// `ErrorMsg` on the wire.
-    #[serde(
-        rename = "ErrorMsg",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_msg: Option<String>,
     /// `OperationStatus` on the wire.
-    #[serde(
-        rename = "OperationStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub operation_status: Option<String>,
     /// `RelatedItemSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"RelatedItemSet": {"RelatedItem": [...]}}`.
-    #[serde(
-        rename = "RelatedItemSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub related_item_set: Vec<RelatedItem>,
 }
+#[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
+impl aliyun_core::__private::fields::DecodeFields for OperationProgress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
+            "ErrorMsg" => self.error_msg = de::lenient_opt(value)?,
+            "OperationStatus" => self.operation_status = de::lenient_opt(value)?,
+            "RelatedItemSet" => self.related_item_set = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
+aliyun_core::__private::deserialize_fields!(OperationProgress);
 /// An instance's operating system family.
 #[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -11744,293 +9580,213 @@ aliyun_core::__private::text_enum!(
 );
 /// A structure of the `DescribeCloudAssistantSettings` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OssDeliveryConfig {
     /// `BucketName` on the wire.
-    #[serde(
-        rename = "BucketName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bucket_name: Option<String>,
     /// `DeliveryType` on the wire.
-    #[serde(
-        rename = "DeliveryType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delivery_type: Option<String>,
     /// `Enabled` on the wire.
-    #[serde(
-        rename = "Enabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enabled: Option<bool>,
     /// `EncryptionAlgorithm` on the wire.
-    #[serde(
-        rename = "EncryptionAlgorithm",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub encryption_algorithm: Option<String>,
     /// `EncryptionKeyId` on the wire.
-    #[serde(
-        rename = "EncryptionKeyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub encryption_key_id: Option<String>,
     /// `EncryptionType` on the wire.
-    #[serde(
-        rename = "EncryptionType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub encryption_type: Option<String>,
     /// `Prefix` on the wire.
-    #[serde(
-        rename = "Prefix",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub prefix: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for OssDeliveryConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BucketName" => self.bucket_name = de::lenient_opt(value)?,
+            "DeliveryType" => self.delivery_type = de::lenient_opt(value)?,
+            "Enabled" => self.enabled = de::lenient_opt(value)?,
+            "EncryptionAlgorithm" => self.encryption_algorithm = de::lenient_opt(value)?,
+            "EncryptionKeyId" => self.encryption_key_id = de::lenient_opt(value)?,
+            "EncryptionType" => self.encryption_type = de::lenient_opt(value)?,
+            "Prefix" => self.prefix = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(OssDeliveryConfig);
 /// A structure of the `DescribeCommands` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ParameterDefinition {
     /// `DefaultValue` on the wire.
-    #[serde(
-        rename = "DefaultValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub default_value: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ParameterName` on the wire.
-    #[serde(
-        rename = "ParameterName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub parameter_name: Option<String>,
     /// `PossibleValues` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PossibleValues": {"PossibleValue": [...]}}`.
-    #[serde(
-        rename = "PossibleValues",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub possible_values: Vec<String>,
     /// `Required` on the wire.
-    #[serde(
-        rename = "Required",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub required: Option<bool>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for ParameterDefinition {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DefaultValue" => self.default_value = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ParameterName" => self.parameter_name = de::lenient_opt(value)?,
+            "PossibleValues" => self.possible_values = de::lenient_list(value)?,
+            "Required" => self.required = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(ParameterDefinition);
 /// A structure of the `DescribeAutoProvisioningGroups` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PayAsYouGoOptions {
     /// `AllocationStrategy` on the wire.
-    #[serde(
-        rename = "AllocationStrategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_strategy: Option<String>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields for PayAsYouGoOptions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationStrategy" => self.allocation_strategy = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(PayAsYouGoOptions);
 /// A structure of the `DescribeSecurityGroupAttribute` response.
 #[cfg(feature = "security-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Permission {
     /// `CreateTime` on the wire.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub create_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `DestCidrIp` on the wire.
-    #[serde(
-        rename = "DestCidrIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dest_cidr_ip: Option<String>,
     /// `DestGroupId` on the wire.
-    #[serde(
-        rename = "DestGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dest_group_id: Option<String>,
     /// `DestGroupName` on the wire.
-    #[serde(
-        rename = "DestGroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dest_group_name: Option<String>,
     /// `DestGroupOwnerAccount` on the wire.
-    #[serde(
-        rename = "DestGroupOwnerAccount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dest_group_owner_account: Option<String>,
     /// `DestPrefixListId` on the wire.
-    #[serde(
-        rename = "DestPrefixListId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dest_prefix_list_id: Option<String>,
     /// `DestPrefixListName` on the wire.
-    #[serde(
-        rename = "DestPrefixListName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub dest_prefix_list_name: Option<String>,
     /// `Direction` on the wire.
-    #[serde(
-        rename = "Direction",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub direction: Option<String>,
     /// `IpProtocol` on the wire.
-    #[serde(
-        rename = "IpProtocol",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_protocol: Option<String>,
     /// `Ipv6DestCidrIp` on the wire.
-    #[serde(
-        rename = "Ipv6DestCidrIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ipv6_dest_cidr_ip: Option<String>,
     /// `Ipv6SourceCidrIp` on the wire.
-    #[serde(
-        rename = "Ipv6SourceCidrIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ipv6_source_cidr_ip: Option<String>,
     /// `NicType` on the wire.
-    #[serde(
-        rename = "NicType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nic_type: Option<String>,
     /// `Policy` on the wire.
-    #[serde(
-        rename = "Policy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub policy: Option<String>,
     /// `PortRange` on the wire.
-    #[serde(
-        rename = "PortRange",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub port_range: Option<String>,
     /// `Priority` on the wire.
-    #[serde(
-        rename = "Priority",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub priority: Option<String>,
     /// `SecurityGroupRuleId` on the wire.
-    #[serde(
-        rename = "SecurityGroupRuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_rule_id: Option<String>,
     /// `SourceCidrIp` on the wire.
-    #[serde(
-        rename = "SourceCidrIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_cidr_ip: Option<String>,
     /// `SourceGroupId` on the wire.
-    #[serde(
-        rename = "SourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_group_id: Option<String>,
     /// `SourceGroupName` on the wire.
-    #[serde(
-        rename = "SourceGroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_group_name: Option<String>,
     /// `SourceGroupOwnerAccount` on the wire.
-    #[serde(
-        rename = "SourceGroupOwnerAccount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_group_owner_account: Option<String>,
     /// `SourcePortRange` on the wire.
-    #[serde(
-        rename = "SourcePortRange",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_port_range: Option<String>,
     /// `SourcePrefixListId` on the wire.
-    #[serde(
-        rename = "SourcePrefixListId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_prefix_list_id: Option<String>,
     /// `SourcePrefixListName` on the wire.
-    #[serde(
-        rename = "SourcePrefixListName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_prefix_list_name: Option<String>,
 }
+#[cfg(feature = "security-groups")]
+impl aliyun_core::__private::fields::DecodeFields for Permission {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreateTime" => self.create_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "DestCidrIp" => self.dest_cidr_ip = de::lenient_opt(value)?,
+            "DestGroupId" => self.dest_group_id = de::lenient_opt(value)?,
+            "DestGroupName" => self.dest_group_name = de::lenient_opt(value)?,
+            "DestGroupOwnerAccount" => {
+                self.dest_group_owner_account = de::lenient_opt(value)?;
+            }
+            "DestPrefixListId" => self.dest_prefix_list_id = de::lenient_opt(value)?,
+            "DestPrefixListName" => self.dest_prefix_list_name = de::lenient_opt(value)?,
+            "Direction" => self.direction = de::lenient_opt(value)?,
+            "IpProtocol" => self.ip_protocol = de::lenient_opt(value)?,
+            "Ipv6DestCidrIp" => self.ipv6_dest_cidr_ip = de::lenient_opt(value)?,
+            "Ipv6SourceCidrIp" => self.ipv6_source_cidr_ip = de::lenient_opt(value)?,
+            "NicType" => self.nic_type = de::lenient_opt(value)?,
+            "Policy" => self.policy = de::lenient_opt(value)?,
+            "PortRange" => self.port_range = de::lenient_opt(value)?,
+            "Priority" => self.priority = de::lenient_opt(value)?,
+            "SecurityGroupRuleId" => {
+                self.security_group_rule_id = de::lenient_opt(value)?;
+            }
+            "SourceCidrIp" => self.source_cidr_ip = de::lenient_opt(value)?,
+            "SourceGroupId" => self.source_group_id = de::lenient_opt(value)?,
+            "SourceGroupName" => self.source_group_name = de::lenient_opt(value)?,
+            "SourceGroupOwnerAccount" => {
+                self.source_group_owner_account = de::lenient_opt(value)?;
+            }
+            "SourcePortRange" => self.source_port_range = de::lenient_opt(value)?,
+            "SourcePrefixListId" => self.source_prefix_list_id = de::lenient_opt(value)?,
+            "SourcePrefixListName" => {
+                self.source_prefix_list_name = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "security-groups")]
+aliyun_core::__private::deserialize_fields!(Permission);
 /// A structure of the `AuthorizeSecurityGroup` request and 1 more.
 #[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12113,345 +9869,309 @@ impl aliyun_core::params::StructParam for Permissions {
 }
 /// A structure of the `DescribePhysicalConnections` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhysicalConnectionType {
     /// `AccessPointId` on the wire.
-    #[serde(
-        rename = "AccessPointId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub access_point_id: Option<String>,
     /// `AdLocation` on the wire.
-    #[serde(
-        rename = "AdLocation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ad_location: Option<String>,
     /// `Bandwidth` on the wire.
-    #[serde(
-        rename = "Bandwidth",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bandwidth: Option<i64>,
     /// `BusinessStatus` on the wire.
-    #[serde(
-        rename = "BusinessStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub business_status: Option<String>,
     /// `CircuitCode` on the wire.
-    #[serde(
-        rename = "CircuitCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub circuit_code: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EnabledTime` on the wire.
-    #[serde(
-        rename = "EnabledTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enabled_time: Option<String>,
     /// `LineOperator` on the wire.
-    #[serde(
-        rename = "LineOperator",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub line_operator: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `PeerLocation` on the wire.
-    #[serde(
-        rename = "PeerLocation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub peer_location: Option<String>,
     /// `PhysicalConnectionId` on the wire.
-    #[serde(
-        rename = "PhysicalConnectionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub physical_connection_id: Option<String>,
     /// `PortNumber` on the wire.
-    #[serde(
-        rename = "PortNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub port_number: Option<String>,
     /// `PortType` on the wire.
-    #[serde(
-        rename = "PortType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub port_type: Option<String>,
     /// `RedundantPhysicalConnectionId` on the wire.
-    #[serde(
-        rename = "RedundantPhysicalConnectionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub redundant_physical_connection_id: Option<String>,
     /// `Spec` on the wire.
-    #[serde(
-        rename = "Spec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spec: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for PhysicalConnectionType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AccessPointId" => self.access_point_id = de::lenient_opt(value)?,
+            "AdLocation" => self.ad_location = de::lenient_opt(value)?,
+            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
+            "BusinessStatus" => self.business_status = de::lenient_opt(value)?,
+            "CircuitCode" => self.circuit_code = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EnabledTime" => self.enabled_time = de::lenient_opt(value)?,
+            "LineOperator" => self.line_operator = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "PeerLocation" => self.peer_location = de::lenient_opt(value)?,
+            "PhysicalConnectionId" => {
+                self.physical_connection_id = de::lenient_opt(value)?;
+            }
+            "PortNumber" => self.port_number = de::lenient_opt(value)?,
+            "PortType" => self.port_type = de::lenient_opt(value)?,
+            "RedundantPhysicalConnectionId" => {
+                self.redundant_physical_connection_id = de::lenient_opt(value)?;
+            }
+            "Spec" => self.spec = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(PhysicalConnectionType);
 /// A structure of the `DescribeDisks` response.
 #[cfg(feature = "disks")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Placement {
     /// `ZoneIds` on the wire.
-    #[serde(
-        rename = "ZoneIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_ids: Option<String>,
 }
+#[cfg(feature = "disks")]
+impl aliyun_core::__private::fields::DecodeFields for Placement {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ZoneIds" => self.zone_ids = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "disks")]
+aliyun_core::__private::deserialize_fields!(Placement);
 /// A structure of the `ListPluginStatus` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PluginStatus {
     /// `FirstHeartbeatTime` on the wire.
-    #[serde(
-        rename = "FirstHeartbeatTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub first_heartbeat_time: Option<String>,
     /// `LastHeartbeatTime` on the wire.
-    #[serde(
-        rename = "LastHeartbeatTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_heartbeat_time: Option<String>,
     /// `PluginName` on the wire.
-    #[serde(
-        rename = "PluginName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub plugin_name: Option<String>,
     /// `PluginStatus` on the wire.
-    #[serde(
-        rename = "PluginStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub plugin_status: Option<String>,
     /// `PluginVersion` on the wire.
-    #[serde(
-        rename = "PluginVersion",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub plugin_version: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for PluginStatus {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "FirstHeartbeatTime" => self.first_heartbeat_time = de::lenient_opt(value)?,
+            "LastHeartbeatTime" => self.last_heartbeat_time = de::lenient_opt(value)?,
+            "PluginName" => self.plugin_name = de::lenient_opt(value)?,
+            "PluginStatus" => self.plugin_status = de::lenient_opt(value)?,
+            "PluginVersion" => self.plugin_version = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(PluginStatus);
 /// A structure of the `DescribePrefixLists` response.
 #[cfg(feature = "prefix-lists")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrefixList {
     /// `AddressFamily` on the wire.
-    #[serde(
-        rename = "AddressFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub address_family: Option<String>,
     /// `AssociationCount` on the wire.
-    #[serde(
-        rename = "AssociationCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub association_count: Option<i32>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `MaxEntries` on the wire.
-    #[serde(
-        rename = "MaxEntries",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max_entries: Option<i32>,
     /// `PrefixListId` on the wire.
-    #[serde(
-        rename = "PrefixListId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub prefix_list_id: Option<String>,
     /// `PrefixListName` on the wire.
-    #[serde(
-        rename = "PrefixListName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub prefix_list_name: Option<String>,
 }
+#[cfg(feature = "prefix-lists")]
+impl aliyun_core::__private::fields::DecodeFields for PrefixList {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AddressFamily" => self.address_family = de::lenient_opt(value)?,
+            "AssociationCount" => self.association_count = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "MaxEntries" => self.max_entries = de::lenient_opt(value)?,
+            "PrefixListId" => self.prefix_list_id = de::lenient_opt(value)?,
+            "PrefixListName" => self.prefix_list_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "prefix-lists")]
+aliyun_core::__private::deserialize_fields!(PrefixList);
 /// A structure of the `DescribePrefixListAssociations` response.
 #[cfg(feature = "prefix-lists")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrefixListAssociation {
     /// `ResourceId` on the wire.
-    #[serde(
-        rename = "ResourceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
-    #[serde(
-        rename = "ResourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_type: Option<String>,
 }
+#[cfg(feature = "prefix-lists")]
+impl aliyun_core::__private::fields::DecodeFields for PrefixListAssociation {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
+            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "prefix-lists")]
+aliyun_core::__private::deserialize_fields!(PrefixListAssociation);
 /// A structure of the `DescribeInstanceModificationPrice` response and 1 more.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Price {
     /// `Currency` on the wire.
-    #[serde(
-        rename = "Currency",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub currency: Option<String>,
     /// `DiscountPrice` on the wire.
-    #[serde(
-        rename = "DiscountPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
-    #[serde(
-        rename = "OriginalPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub original_price: Option<f64>,
     /// `TradePrice` on the wire.
-    #[serde(
-        rename = "TradePrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trade_price: Option<f64>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for Price {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Currency" => self.currency = de::lenient_opt(value)?,
+            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
+            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
+            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(Price);
 /// A structure of the `DescribeInstanceModificationPrice` response.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PriceInfo {
     /// `Price` on the wire.
-    #[serde(rename = "Price", default)]
     pub price: Option<Price>,
     /// `Rules` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Rules": {"Rule": [...]}}`.
-    #[serde(
-        rename = "Rules",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub rules: Vec<Rule>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for PriceInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Price" => self.price = de::value(value)?,
+            "Rules" => self.rules = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(PriceInfo);
 /// A structure of the `CreateNetworkInterface` response and 1 more.
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivateIpSet {
     /// `Primary` on the wire.
-    #[serde(
-        rename = "Primary",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub primary: Option<bool>,
     /// `PrivateIpAddress` on the wire.
-    #[serde(
-        rename = "PrivateIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_ip_address: Option<String>,
 }
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
+impl aliyun_core::__private::fields::DecodeFields for PrivateIpSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Primary" => self.primary = de::lenient_opt(value)?,
+            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "instances", feature = "network-interfaces"))]
+aliyun_core::__private::deserialize_fields!(PrivateIpSet);
 /// A structure of the `CreateCapacityReservation` request and 1 more.
 #[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12470,187 +10190,201 @@ impl aliyun_core::params::StructParam for PrivatePoolOptions {
 }
 /// A structure of the `DescribeBandwidthPackages` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicIpAddresse {
     /// `AllocationId` on the wire.
-    #[serde(
-        rename = "AllocationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_id: Option<String>,
     /// `IpAddress` on the wire.
-    #[serde(
-        rename = "IpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ip_address: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for PublicIpAddresse {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
+            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(PublicIpAddresse);
 /// A structure of the `DescribeRecommendInstanceType` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecommendInstanceType {
     /// `CommodityCode` on the wire.
-    #[serde(
-        rename = "CommodityCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub commodity_code: Option<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(rename = "InstanceType", default)]
     pub instance_type: Option<DescribeRecommendInstanceTypeInstanceType>,
     /// `NetworkType` on the wire.
-    #[serde(
-        rename = "NetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_type: Option<String>,
     /// `Priority` on the wire.
-    #[serde(
-        rename = "Priority",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub priority: Option<i32>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Scene` on the wire.
-    #[serde(
-        rename = "Scene",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub scene: Option<String>,
     /// `SpotStrategy` on the wire.
-    #[serde(
-        rename = "SpotStrategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_strategy: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
     /// `Zones` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Zones": {"zone": [...]}}`.
-    #[serde(
-        rename = "Zones",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub zones: Vec<Zone>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for RecommendInstanceType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CommodityCode" => self.commodity_code = de::lenient_opt(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::value(value)?,
+            "NetworkType" => self.network_type = de::lenient_opt(value)?,
+            "Priority" => self.priority = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Scene" => self.scene = de::lenient_opt(value)?,
+            "SpotStrategy" => self.spot_strategy = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "Zones" => self.zones = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(RecommendInstanceType);
 /// A structure of the `DescribeSecurityGroupReferences` response.
 #[cfg(feature = "security-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReferencingSecurityGroup {
     /// `AliUid` on the wire.
-    #[serde(
-        rename = "AliUid",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ali_uid: Option<String>,
     /// `SecurityGroupId` on the wire.
-    #[serde(
-        rename = "SecurityGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_id: Option<String>,
 }
+#[cfg(feature = "security-groups")]
+impl aliyun_core::__private::fields::DecodeFields for ReferencingSecurityGroup {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AliUid" => self.ali_uid = de::lenient_opt(value)?,
+            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "security-groups")]
+aliyun_core::__private::deserialize_fields!(ReferencingSecurityGroup);
 /// A structure of the `DescribeRegions` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Region {
     /// `LocalName` on the wire.
-    #[serde(
-        rename = "LocalName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_name: Option<String>,
     /// `RegionEndpoint` on the wire.
-    #[serde(
-        rename = "RegionEndpoint",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_endpoint: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for Region {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LocalName" => self.local_name = de::lenient_opt(value)?,
+            "RegionEndpoint" => self.region_endpoint = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(Region);
 /// A structure of the `DeleteSnapshotGroup` response and 2 more.
 #[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RelatedItem {
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
+impl aliyun_core::__private::fields::DecodeFields for RelatedItem {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Name" => self.name = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
+aliyun_core::__private::deserialize_fields!(RelatedItem);
 /// A structure of the `DescribePrice` response.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RelatedPrice {
     /// `MarketplaceImagePrice` on the wire.
-    #[serde(rename = "MarketplaceImagePrice", default)]
     pub marketplace_image_price: Option<Price>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for RelatedPrice {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "MarketplaceImagePrice" => self.marketplace_image_price = de::value(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(RelatedPrice);
 /// A structure of the `ReplaceSystemDisk` request.
 #[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12666,262 +10400,177 @@ impl aliyun_core::params::StructParam for ReplaceSystemDiskSystemDisk {
 }
 /// A structure of the `DescribeDiagnosticReports` response.
 #[cfg(feature = "diagnostics")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Report {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `FinishedTime` on the wire.
-    #[serde(
-        rename = "FinishedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub finished_time: Option<String>,
     /// `Issues` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Issues": {"Issue": [...]}}`.
-    #[serde(
-        rename = "Issues",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub issues: Vec<DescribeDiagnosticReportsIssue>,
     /// `MetricSetId` on the wire.
-    #[serde(
-        rename = "MetricSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_set_id: Option<String>,
     /// `ReportId` on the wire.
-    #[serde(
-        rename = "ReportId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub report_id: Option<String>,
     /// `ResourceId` on the wire.
-    #[serde(
-        rename = "ResourceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
-    #[serde(
-        rename = "ResourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_type: Option<String>,
     /// `Severity` on the wire.
-    #[serde(
-        rename = "Severity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub severity: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "diagnostics")]
+impl aliyun_core::__private::fields::DecodeFields for Report {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
+            "Issues" => self.issues = de::wrapped_list(value)?,
+            "MetricSetId" => self.metric_set_id = de::lenient_opt(value)?,
+            "ReportId" => self.report_id = de::lenient_opt(value)?,
+            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
+            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "Severity" => self.severity = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "diagnostics")]
+aliyun_core::__private::deserialize_fields!(Report);
 /// A structure of the `DescribeReservedInstances` response.
 #[cfg(feature = "reserved-instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReservedInstance {
     /// `AllocationStatus` on the wire.
-    #[serde(
-        rename = "AllocationStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_status: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ExpiredTime` on the wire.
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expired_time: Option<String>,
     /// `InstanceAmount` on the wire.
-    #[serde(
-        rename = "InstanceAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_amount: Option<i32>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `OfferingType` on the wire.
-    #[serde(
-        rename = "OfferingType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub offering_type: Option<String>,
     /// `OperationLocks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OperationLocks": {"OperationLock": [...]}}`.
-    #[serde(
-        rename = "OperationLocks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub operation_locks: Vec<OperationLock>,
     /// `Platform` on the wire.
-    #[serde(
-        rename = "Platform",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub platform: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ReservedInstanceId` on the wire.
-    #[serde(
-        rename = "ReservedInstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub reserved_instance_id: Option<String>,
     /// `ReservedInstanceName` on the wire.
-    #[serde(
-        rename = "ReservedInstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub reserved_instance_name: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Scope` on the wire.
-    #[serde(
-        rename = "Scope",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub scope: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "reserved-instances")]
+impl aliyun_core::__private::fields::DecodeFields for ReservedInstance {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationStatus" => self.allocation_status = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
+            "InstanceAmount" => self.instance_amount = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "OfferingType" => self.offering_type = de::lenient_opt(value)?,
+            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
+            "Platform" => self.platform = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ReservedInstanceId" => self.reserved_instance_id = de::lenient_opt(value)?,
+            "ReservedInstanceName" => {
+                self.reserved_instance_name = de::lenient_opt(value)?;
+            }
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Scope" => self.scope = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "reserved-instances")]
+aliyun_core::__private::deserialize_fields!(ReservedInstance);
 /// A structure of the `DescribeReservedInstanceAutoRenewAttribute` response.
 #[cfg(feature = "reserved-instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReservedInstanceRenewAttribute {
     /// `Duration` on the wire.
-    #[serde(
-        rename = "Duration",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub duration: Option<i32>,
     /// `PeriodUnit` on the wire.
-    #[serde(
-        rename = "PeriodUnit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub period_unit: Option<String>,
     /// `RenewalStatus` on the wire.
-    #[serde(
-        rename = "RenewalStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub renewal_status: Option<String>,
     /// `ReservedInstanceId` on the wire.
-    #[serde(
-        rename = "ReservedInstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub reserved_instance_id: Option<String>,
 }
+#[cfg(feature = "reserved-instances")]
+impl aliyun_core::__private::fields::DecodeFields for ReservedInstanceRenewAttribute {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Duration" => self.duration = de::lenient_opt(value)?,
+            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
+            "RenewalStatus" => self.renewal_status = de::lenient_opt(value)?,
+            "ReservedInstanceId" => self.reserved_instance_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "reserved-instances")]
+aliyun_core::__private::deserialize_fields!(ReservedInstanceRenewAttribute);
 /// A structure of the `ResetDisks` request.
 #[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12940,235 +10589,191 @@ impl aliyun_core::params::StructParam for ResetDisksDisk {
 }
 /// A structure of the `DescribeResourceByTags` response.
 #[cfg(feature = "tags")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `ResourceId` on the wire.
-    #[serde(
-        rename = "ResourceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
-    #[serde(
-        rename = "ResourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_type: Option<String>,
 }
+#[cfg(feature = "tags")]
+impl aliyun_core::__private::fields::DecodeFields for Resource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
+            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "tags")]
+aliyun_core::__private::deserialize_fields!(Resource);
 /// A structure of the `DescribeRenewalPrice` response.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourcePriceModel {
     /// `DiscountPrice` on the wire.
-    #[serde(
-        rename = "DiscountPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub discount_price: Option<f64>,
     /// `OriginalPrice` on the wire.
-    #[serde(
-        rename = "OriginalPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub original_price: Option<f64>,
     /// `Resource` on the wire.
-    #[serde(
-        rename = "Resource",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource: Option<String>,
     /// `SubRules` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SubRules": {"Rule": [...]}}`.
-    #[serde(
-        rename = "SubRules",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub sub_rules: Vec<Rule>,
     /// `TradePrice` on the wire.
-    #[serde(
-        rename = "TradePrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trade_price: Option<f64>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for ResourcePriceModel {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
+            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
+            "Resource" => self.resource = de::lenient_opt(value)?,
+            "SubRules" => self.sub_rules = de::wrapped_list(value)?,
+            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(ResourcePriceModel);
 /// A structure of the `DescribeTags` response.
 #[cfg(feature = "tags")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTypeCount {
     /// `Ddh` on the wire.
-    #[serde(
-        rename = "Ddh",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ddh: Option<i32>,
     /// `Disk` on the wire.
-    #[serde(
-        rename = "Disk",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk: Option<i32>,
     /// `Eni` on the wire.
-    #[serde(
-        rename = "Eni",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eni: Option<i32>,
     /// `Image` on the wire.
-    #[serde(
-        rename = "Image",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image: Option<i32>,
     /// `Instance` on the wire.
-    #[serde(
-        rename = "Instance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance: Option<i32>,
     /// `KeyPair` on the wire.
-    #[serde(
-        rename = "KeyPair",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair: Option<i32>,
     /// `LaunchTemplate` on the wire.
-    #[serde(
-        rename = "LaunchTemplate",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template: Option<i32>,
     /// `ReservedInstance` on the wire.
-    #[serde(
-        rename = "ReservedInstance",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub reserved_instance: Option<i32>,
     /// `Securitygroup` on the wire.
-    #[serde(
-        rename = "Securitygroup",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub securitygroup: Option<i32>,
     /// `Snapshot` on the wire.
-    #[serde(
-        rename = "Snapshot",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot: Option<i32>,
     /// `SnapshotPolicy` on the wire.
-    #[serde(
-        rename = "SnapshotPolicy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_policy: Option<i32>,
     /// `Volume` on the wire.
-    #[serde(
-        rename = "Volume",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub volume: Option<i32>,
 }
+#[cfg(feature = "tags")]
+impl aliyun_core::__private::fields::DecodeFields for ResourceTypeCount {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Ddh" => self.ddh = de::lenient_opt(value)?,
+            "Disk" => self.disk = de::lenient_opt(value)?,
+            "Eni" => self.eni = de::lenient_opt(value)?,
+            "Image" => self.image = de::lenient_opt(value)?,
+            "Instance" => self.instance = de::lenient_opt(value)?,
+            "KeyPair" => self.key_pair = de::lenient_opt(value)?,
+            "LaunchTemplate" => self.launch_template = de::lenient_opt(value)?,
+            "ReservedInstance" => self.reserved_instance = de::lenient_opt(value)?,
+            "Securitygroup" => self.securitygroup = de::lenient_opt(value)?,
+            "Snapshot" => self.snapshot = de::lenient_opt(value)?,
+            "SnapshotPolicy" => self.snapshot_policy = de::lenient_opt(value)?,
+            "Volume" => self.volume = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "tags")]
+aliyun_core::__private::deserialize_fields!(ResourceTypeCount);
 /// A structure of the `DescribeZones` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourcesInfo {
     /// `DataDiskCategories` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DataDiskCategories": {"supportedDataDiskCategory": [...]}}`.
-    #[serde(
-        rename = "DataDiskCategories",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub data_disk_categories: Vec<String>,
     /// `InstanceGenerations` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceGenerations": {"supportedInstanceGeneration": [...]}}`.
-    #[serde(
-        rename = "InstanceGenerations",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instance_generations: Vec<String>,
     /// `InstanceTypeFamilies` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceTypeFamilies": {"supportedInstanceTypeFamily": [...]}}`.
-    #[serde(
-        rename = "InstanceTypeFamilies",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instance_type_families: Vec<String>,
     /// `InstanceTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceTypes": {"supportedInstanceType": [...]}}`.
-    #[serde(
-        rename = "InstanceTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instance_types: Vec<String>,
     /// `IoOptimized` on the wire.
-    #[serde(
-        rename = "IoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub io_optimized: Option<bool>,
     /// `NetworkTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"NetworkTypes": {"supportedNetworkCategory": [...]}}`.
-    #[serde(
-        rename = "NetworkTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub network_types: Vec<String>,
     /// `SystemDiskCategories` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SystemDiskCategories": {"supportedSystemDiskCategory": [...]}}`.
-    #[serde(
-        rename = "SystemDiskCategories",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub system_disk_categories: Vec<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for ResourcesInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DataDiskCategories" => self.data_disk_categories = de::lenient_list(value)?,
+            "InstanceGenerations" => self.instance_generations = de::lenient_list(value)?,
+            "InstanceTypeFamilies" => {
+                self.instance_type_families = de::lenient_list(value)?;
+            }
+            "InstanceTypes" => self.instance_types = de::lenient_list(value)?,
+            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
+            "NetworkTypes" => self.network_types = de::lenient_list(value)?,
+            "SystemDiskCategories" => {
+                self.system_disk_categories = de::lenient_list(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(ResourcesInfo);
 /// A structure of the `RevokeSecurityGroupEgress` request.
 #[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13250,316 +10855,232 @@ impl aliyun_core::params::StructParam for RevokeSecurityGroupEgressPermissions {
 }
 /// A structure of the `DescribeRouteTables` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteEntry {
     /// `DestinationCidrBlock` on the wire.
-    #[serde(
-        rename = "DestinationCidrBlock",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub destination_cidr_block: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `NextHopType` on the wire.
-    #[serde(
-        rename = "NextHopType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_hop_type: Option<String>,
     /// `NextHops` on the wire.
     ///
     /// On the wire the list is wrapped: `{"NextHops": {"NextHop": [...]}}`.
-    #[serde(
-        rename = "NextHops",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub next_hops: Vec<NextHop>,
     /// `RouteTableId` on the wire.
-    #[serde(
-        rename = "RouteTableId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub route_table_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for RouteEntry {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DestinationCidrBlock" => {
+                self.destination_cidr_block = de::lenient_opt(value)?;
+            }
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "NextHopType" => self.next_hop_type = de::lenient_opt(value)?,
+            "NextHops" => self.next_hops = de::wrapped_list(value)?,
+            "RouteTableId" => self.route_table_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(RouteEntry);
 /// A structure of the `DescribeRouteTables` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteTable {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `RouteEntrys` on the wire.
     ///
     /// On the wire the list is wrapped: `{"RouteEntrys": {"RouteEntry": [...]}}`.
-    #[serde(
-        rename = "RouteEntrys",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub route_entrys: Vec<RouteEntry>,
     /// `RouteTableId` on the wire.
-    #[serde(
-        rename = "RouteTableId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub route_table_id: Option<String>,
     /// `RouteTableType` on the wire.
-    #[serde(
-        rename = "RouteTableType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub route_table_type: Option<String>,
     /// `VRouterId` on the wire.
-    #[serde(
-        rename = "VRouterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_router_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for RouteTable {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "RouteEntrys" => self.route_entrys = de::wrapped_list(value)?,
+            "RouteTableId" => self.route_table_id = de::lenient_opt(value)?,
+            "RouteTableType" => self.route_table_type = de::lenient_opt(value)?,
+            "VRouterId" => self.v_router_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(RouteTable);
 /// A structure of the `DescribeRouterInterfaces` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouterInterfaceType {
     /// `AccessPointId` on the wire.
-    #[serde(
-        rename = "AccessPointId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub access_point_id: Option<String>,
     /// `BusinessStatus` on the wire.
-    #[serde(
-        rename = "BusinessStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub business_status: Option<String>,
     /// `ChargeType` on the wire.
-    #[serde(
-        rename = "ChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub charge_type: Option<String>,
     /// `ConnectedTime` on the wire.
-    #[serde(
-        rename = "ConnectedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub connected_time: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `HealthCheckSourceIp` on the wire.
-    #[serde(
-        rename = "HealthCheckSourceIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub health_check_source_ip: Option<String>,
     /// `HealthCheckTargetIp` on the wire.
-    #[serde(
-        rename = "HealthCheckTargetIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub health_check_target_ip: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `OppositeAccessPointId` on the wire.
-    #[serde(
-        rename = "OppositeAccessPointId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_access_point_id: Option<String>,
     /// `OppositeInterfaceBusinessStatus` on the wire.
-    #[serde(
-        rename = "OppositeInterfaceBusinessStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_interface_business_status: Option<String>,
     /// `OppositeInterfaceId` on the wire.
-    #[serde(
-        rename = "OppositeInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_interface_id: Option<String>,
     /// `OppositeInterfaceOwnerId` on the wire.
-    #[serde(
-        rename = "OppositeInterfaceOwnerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_interface_owner_id: Option<String>,
     /// `OppositeInterfaceSpec` on the wire.
-    #[serde(
-        rename = "OppositeInterfaceSpec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_interface_spec: Option<String>,
     /// `OppositeInterfaceStatus` on the wire.
-    #[serde(
-        rename = "OppositeInterfaceStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_interface_status: Option<String>,
     /// `OppositeRegionId` on the wire.
-    #[serde(
-        rename = "OppositeRegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_region_id: Option<String>,
     /// `OppositeRouterId` on the wire.
-    #[serde(
-        rename = "OppositeRouterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_router_id: Option<String>,
     /// `OppositeRouterType` on the wire.
-    #[serde(
-        rename = "OppositeRouterType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub opposite_router_type: Option<String>,
     /// `Role` on the wire.
-    #[serde(
-        rename = "Role",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub role: Option<String>,
     /// `RouterId` on the wire.
-    #[serde(
-        rename = "RouterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub router_id: Option<String>,
     /// `RouterInterfaceId` on the wire.
-    #[serde(
-        rename = "RouterInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub router_interface_id: Option<String>,
     /// `RouterType` on the wire.
-    #[serde(
-        rename = "RouterType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub router_type: Option<String>,
     /// `Spec` on the wire.
-    #[serde(
-        rename = "Spec",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spec: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for RouterInterfaceType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AccessPointId" => self.access_point_id = de::lenient_opt(value)?,
+            "BusinessStatus" => self.business_status = de::lenient_opt(value)?,
+            "ChargeType" => self.charge_type = de::lenient_opt(value)?,
+            "ConnectedTime" => self.connected_time = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "HealthCheckSourceIp" => {
+                self.health_check_source_ip = de::lenient_opt(value)?;
+            }
+            "HealthCheckTargetIp" => {
+                self.health_check_target_ip = de::lenient_opt(value)?;
+            }
+            "Name" => self.name = de::lenient_opt(value)?,
+            "OppositeAccessPointId" => {
+                self.opposite_access_point_id = de::lenient_opt(value)?;
+            }
+            "OppositeInterfaceBusinessStatus" => {
+                self.opposite_interface_business_status = de::lenient_opt(value)?;
+            }
+            "OppositeInterfaceId" => self.opposite_interface_id = de::lenient_opt(value)?,
+            "OppositeInterfaceOwnerId" => {
+                self.opposite_interface_owner_id = de::lenient_opt(value)?;
+            }
+            "OppositeInterfaceSpec" => {
+                self.opposite_interface_spec = de::lenient_opt(value)?;
+            }
+            "OppositeInterfaceStatus" => {
+                self.opposite_interface_status = de::lenient_opt(value)?;
+            }
+            "OppositeRegionId" => self.opposite_region_id = de::lenient_opt(value)?,
+            "OppositeRouterId" => self.opposite_router_id = de::lenient_opt(value)?,
+            "OppositeRouterType" => self.opposite_router_type = de::lenient_opt(value)?,
+            "Role" => self.role = de::lenient_opt(value)?,
+            "RouterId" => self.router_id = de::lenient_opt(value)?,
+            "RouterInterfaceId" => self.router_interface_id = de::lenient_opt(value)?,
+            "RouterType" => self.router_type = de::lenient_opt(value)?,
+            "Spec" => self.spec = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(RouterInterfaceType);
 /// A structure of the `DescribeInstanceModificationPrice` response and 2 more.
 #[cfg(feature = "pricing")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Rule {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `RuleId` on the wire.
-    #[serde(
-        rename = "RuleId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub rule_id: Option<i64>,
 }
+#[cfg(feature = "pricing")]
+impl aliyun_core::__private::fields::DecodeFields for Rule {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "pricing")]
+aliyun_core::__private::deserialize_fields!(Rule);
 /// A structure of the `RunInstances` request.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13962,951 +11483,783 @@ impl aliyun_core::params::StructParam for RunInstancesSystemDisk {
 }
 /// A structure of the `DescribeInstancesFullStatus` response.
 #[cfg(feature = "system-events")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScheduledSystemEventType {
     /// `EventCycleStatus` on the wire.
-    #[serde(rename = "EventCycleStatus", default)]
     pub event_cycle_status: Option<EventType>,
     /// `EventId` on the wire.
-    #[serde(
-        rename = "EventId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_id: Option<String>,
     /// `EventPublishTime` on the wire.
-    #[serde(
-        rename = "EventPublishTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub event_publish_time: Option<String>,
     /// `EventType` on the wire.
-    #[serde(rename = "EventType", default)]
     pub event_type: Option<EventType>,
     /// `ExtendedAttribute` on the wire.
-    #[serde(rename = "ExtendedAttribute", default)]
     pub extended_attribute: Option<DescribeInstancesFullStatusExtendedAttribute>,
     /// `ImpactLevel` on the wire.
-    #[serde(
-        rename = "ImpactLevel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub impact_level: Option<String>,
     /// `NotBefore` on the wire.
-    #[serde(
-        rename = "NotBefore",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub not_before: Option<String>,
     /// `Reason` on the wire.
-    #[serde(
-        rename = "Reason",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub reason: Option<String>,
 }
+#[cfg(feature = "system-events")]
+impl aliyun_core::__private::fields::DecodeFields for ScheduledSystemEventType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EventCycleStatus" => self.event_cycle_status = de::value(value)?,
+            "EventId" => self.event_id = de::lenient_opt(value)?,
+            "EventPublishTime" => self.event_publish_time = de::lenient_opt(value)?,
+            "EventType" => self.event_type = de::value(value)?,
+            "ExtendedAttribute" => self.extended_attribute = de::value(value)?,
+            "ImpactLevel" => self.impact_level = de::lenient_opt(value)?,
+            "NotBefore" => self.not_before = de::lenient_opt(value)?,
+            "Reason" => self.reason = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "system-events")]
+aliyun_core::__private::deserialize_fields!(ScheduledSystemEventType);
 /// A structure of the `DescribeSecurityGroups` response.
 #[cfg(feature = "security-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// `AvailableInstanceAmount` on the wire.
-    #[serde(
-        rename = "AvailableInstanceAmount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_instance_amount: Option<i32>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EcsCount` on the wire.
-    #[serde(
-        rename = "EcsCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ecs_count: Option<i32>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SecurityGroupId` on the wire.
-    #[serde(
-        rename = "SecurityGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_id: Option<String>,
     /// `SecurityGroupName` on the wire.
-    #[serde(
-        rename = "SecurityGroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_name: Option<String>,
     /// `SecurityGroupType` on the wire.
-    #[serde(
-        rename = "SecurityGroupType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_type: Option<String>,
     /// `ServiceID` on the wire.
-    #[serde(
-        rename = "ServiceID",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_id: Option<i64>,
     /// `ServiceManaged` on the wire.
-    #[serde(
-        rename = "ServiceManaged",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_managed: Option<bool>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
 }
+#[cfg(feature = "security-groups")]
+impl aliyun_core::__private::fields::DecodeFields for SecurityGroup {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableInstanceAmount" => {
+                self.available_instance_amount = de::lenient_opt(value)?;
+            }
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EcsCount" => self.ecs_count = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            "SecurityGroupName" => self.security_group_name = de::lenient_opt(value)?,
+            "SecurityGroupType" => self.security_group_type = de::lenient_opt(value)?,
+            "ServiceID" => self.service_id = de::lenient_opt(value)?,
+            "ServiceManaged" => self.service_managed = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "security-groups")]
+aliyun_core::__private::deserialize_fields!(SecurityGroup);
 /// A structure of the `DescribeSecurityGroupReferences` response.
 #[cfg(feature = "security-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroupReference {
     /// `ReferencingSecurityGroups` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ReferencingSecurityGroups": {"ReferencingSecurityGroup": [...]}}`.
-    #[serde(
-        rename = "ReferencingSecurityGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub referencing_security_groups: Vec<ReferencingSecurityGroup>,
     /// `SecurityGroupId` on the wire.
-    #[serde(
-        rename = "SecurityGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_id: Option<String>,
 }
+#[cfg(feature = "security-groups")]
+impl aliyun_core::__private::fields::DecodeFields for SecurityGroupReference {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ReferencingSecurityGroups" => {
+                self.referencing_security_groups = de::wrapped_list(value)?;
+            }
+            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "security-groups")]
+aliyun_core::__private::deserialize_fields!(SecurityGroupReference);
 /// A structure of the `DescribeTerminalSessions` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Session {
     /// `ClientIP` on the wire.
-    #[serde(
-        rename = "ClientIP",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub client_ip: Option<String>,
     /// `Connections` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Connections": {"Connection": [...]}}`.
-    #[serde(
-        rename = "Connections",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub connections: Vec<Connection>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `IdentityType` on the wire.
-    #[serde(
-        rename = "IdentityType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub identity_type: Option<String>,
     /// `PortNumber` on the wire.
-    #[serde(
-        rename = "PortNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub port_number: Option<i32>,
     /// `PrincipalId` on the wire.
-    #[serde(
-        rename = "PrincipalId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub principal_id: Option<String>,
     /// `SessionId` on the wire.
-    #[serde(
-        rename = "SessionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub session_id: Option<String>,
     /// `TargetServer` on the wire.
-    #[serde(
-        rename = "TargetServer",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub target_server: Option<String>,
     /// `Username` on the wire.
-    #[serde(
-        rename = "Username",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub username: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for Session {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ClientIP" => self.client_ip = de::lenient_opt(value)?,
+            "Connections" => self.connections = de::wrapped_list(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "IdentityType" => self.identity_type = de::lenient_opt(value)?,
+            "PortNumber" => self.port_number = de::lenient_opt(value)?,
+            "PrincipalId" => self.principal_id = de::lenient_opt(value)?,
+            "SessionId" => self.session_id = de::lenient_opt(value)?,
+            "TargetServer" => self.target_server = de::lenient_opt(value)?,
+            "Username" => self.username = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(Session);
 /// A structure of the `DescribeImageSharePermission` response.
 #[cfg(feature = "images")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShareGroup {
     /// `Group` on the wire.
-    #[serde(
-        rename = "Group",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub group: Option<String>,
 }
+#[cfg(feature = "images")]
+impl aliyun_core::__private::fields::DecodeFields for ShareGroup {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Group" => self.group = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "images")]
+aliyun_core::__private::deserialize_fields!(ShareGroup);
 /// A structure of the `DescribeNetworkInterfaceAttribute` response.
 #[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SlaveInterfaceSpecificationSet {
     /// `BondNetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "BondNetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub bond_network_interface_id: Option<String>,
     /// `SlaveNetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "SlaveNetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub slave_network_interface_id: Option<String>,
     /// `WorkState` on the wire.
-    #[serde(
-        rename = "WorkState",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub work_state: Option<String>,
 }
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields for SlaveInterfaceSpecificationSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BondNetworkInterfaceId" => {
+                self.bond_network_interface_id = de::lenient_opt(value)?;
+            }
+            "SlaveNetworkInterfaceId" => {
+                self.slave_network_interface_id = de::lenient_opt(value)?;
+            }
+            "WorkState" => self.work_state = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(SlaveInterfaceSpecificationSet);
 /// A structure of the `DescribeCloudAssistantSettings` response.
 #[cfg(feature = "cloud-assistant")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SlsDeliveryConfig {
     /// `DeliveryType` on the wire.
-    #[serde(
-        rename = "DeliveryType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delivery_type: Option<String>,
     /// `Enabled` on the wire.
-    #[serde(
-        rename = "Enabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enabled: Option<bool>,
     /// `LogstoreName` on the wire.
-    #[serde(
-        rename = "LogstoreName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub logstore_name: Option<String>,
     /// `ProjectName` on the wire.
-    #[serde(
-        rename = "ProjectName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub project_name: Option<String>,
 }
+#[cfg(feature = "cloud-assistant")]
+impl aliyun_core::__private::fields::DecodeFields for SlsDeliveryConfig {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DeliveryType" => self.delivery_type = de::lenient_opt(value)?,
+            "Enabled" => self.enabled = de::lenient_opt(value)?,
+            "LogstoreName" => self.logstore_name = de::lenient_opt(value)?,
+            "ProjectName" => self.project_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "cloud-assistant")]
+aliyun_core::__private::deserialize_fields!(SlsDeliveryConfig);
 /// A structure of the `DescribeSnapshotGroups` response.
 #[cfg(feature = "snapshots")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Snapshot {
     /// `Available` on the wire.
-    #[serde(
-        rename = "Available",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available: Option<bool>,
     /// `InstantAccess` on the wire.
-    #[serde(
-        rename = "InstantAccess",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instant_access: Option<bool>,
     /// `InstantAccessRetentionDays` on the wire.
-    #[serde(
-        rename = "InstantAccessRetentionDays",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instant_access_retention_days: Option<i32>,
     /// `Progress` on the wire.
-    #[serde(
-        rename = "Progress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub progress: Option<String>,
     /// `SnapshotId` on the wire.
-    #[serde(
-        rename = "SnapshotId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_id: Option<String>,
     /// `SourceDiskId` on the wire.
-    #[serde(
-        rename = "SourceDiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_id: Option<String>,
     /// `SourceDiskType` on the wire.
-    #[serde(
-        rename = "SourceDiskType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_type: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<InstanceTag>,
 }
+#[cfg(feature = "snapshots")]
+impl aliyun_core::__private::fields::DecodeFields for Snapshot {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Available" => self.available = de::lenient_opt(value)?,
+            "InstantAccess" => self.instant_access = de::lenient_opt(value)?,
+            "InstantAccessRetentionDays" => {
+                self.instant_access_retention_days = de::lenient_opt(value)?;
+            }
+            "Progress" => self.progress = de::lenient_opt(value)?,
+            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
+            "SourceDiskId" => self.source_disk_id = de::lenient_opt(value)?,
+            "SourceDiskType" => self.source_disk_type = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "snapshots")]
+aliyun_core::__private::deserialize_fields!(Snapshot);
 /// A structure of the `DescribeSnapshotGroups` response.
 #[cfg(feature = "snapshots")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SnapshotGroup {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `ProgressStatus` on the wire.
-    #[serde(
-        rename = "ProgressStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub progress_status: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SnapshotGroupId` on the wire.
-    #[serde(
-        rename = "SnapshotGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_group_id: Option<String>,
     /// `Snapshots` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Snapshots": {"Snapshot": [...]}}`.
-    #[serde(
-        rename = "Snapshots",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub snapshots: Vec<Snapshot>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<InstanceTag>,
 }
+#[cfg(feature = "snapshots")]
+impl aliyun_core::__private::fields::DecodeFields for SnapshotGroup {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "ProgressStatus" => self.progress_status = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SnapshotGroupId" => self.snapshot_group_id = de::lenient_opt(value)?,
+            "Snapshots" => self.snapshots = de::wrapped_list(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "snapshots")]
+aliyun_core::__private::deserialize_fields!(SnapshotGroup);
 /// A structure of the `DescribeSnapshotLinks` response.
 #[cfg(feature = "snapshots")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SnapshotLink {
     /// `Category` on the wire.
-    #[serde(
-        rename = "Category",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub category: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `InstantAccess` on the wire.
-    #[serde(
-        rename = "InstantAccess",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instant_access: Option<bool>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `SnapshotLinkId` on the wire.
-    #[serde(
-        rename = "SnapshotLinkId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_link_id: Option<String>,
     /// `SourceDiskId` on the wire.
-    #[serde(
-        rename = "SourceDiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_id: Option<String>,
     /// `SourceDiskName` on the wire.
-    #[serde(
-        rename = "SourceDiskName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_name: Option<String>,
     /// `SourceDiskSize` on the wire.
-    #[serde(
-        rename = "SourceDiskSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_size: Option<i32>,
     /// `SourceDiskType` on the wire.
-    #[serde(
-        rename = "SourceDiskType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub source_disk_type: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
     /// `TotalSize` on the wire.
-    #[serde(
-        rename = "TotalSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_size: Option<i64>,
 }
+#[cfg(feature = "snapshots")]
+impl aliyun_core::__private::fields::DecodeFields for SnapshotLink {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Category" => self.category = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "InstantAccess" => self.instant_access = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "SnapshotLinkId" => self.snapshot_link_id = de::lenient_opt(value)?,
+            "SourceDiskId" => self.source_disk_id = de::lenient_opt(value)?,
+            "SourceDiskName" => self.source_disk_name = de::lenient_opt(value)?,
+            "SourceDiskSize" => self.source_disk_size = de::lenient_opt(value)?,
+            "SourceDiskType" => self.source_disk_type = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "TotalSize" => self.total_size = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "snapshots")]
+aliyun_core::__private::deserialize_fields!(SnapshotLink);
 /// A structure of the `DescribeSnapshotPackage` response.
 #[cfg(feature = "snapshots")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SnapshotPackage {
     /// `DisplayName` on the wire.
-    #[serde(
-        rename = "DisplayName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub display_name: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `InitCapacity` on the wire.
-    #[serde(
-        rename = "InitCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub init_capacity: Option<i64>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
 }
+#[cfg(feature = "snapshots")]
+impl aliyun_core::__private::fields::DecodeFields for SnapshotPackage {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DisplayName" => self.display_name = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "InitCapacity" => self.init_capacity = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "snapshots")]
+aliyun_core::__private::deserialize_fields!(SnapshotPackage);
 /// A structure of the `DescribeDedicatedHosts` response.
 #[cfg(feature = "dedicated-hosts")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SocketCapacity {
     /// `AvailableMemory` on the wire.
-    #[serde(
-        rename = "AvailableMemory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_memory: Option<f64>,
     /// `AvailableVcpu` on the wire.
-    #[serde(
-        rename = "AvailableVcpu",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_vcpu: Option<i32>,
     /// `SocketId` on the wire.
-    #[serde(
-        rename = "SocketId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub socket_id: Option<i32>,
     /// `TotalMemory` on the wire.
-    #[serde(
-        rename = "TotalMemory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_memory: Option<f64>,
     /// `TotalVcpu` on the wire.
-    #[serde(
-        rename = "TotalVcpu",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_vcpu: Option<i32>,
 }
+#[cfg(feature = "dedicated-hosts")]
+impl aliyun_core::__private::fields::DecodeFields for SocketCapacity {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableMemory" => self.available_memory = de::lenient_opt(value)?,
+            "AvailableVcpu" => self.available_vcpu = de::lenient_opt(value)?,
+            "SocketId" => self.socket_id = de::lenient_opt(value)?,
+            "TotalMemory" => self.total_memory = de::lenient_opt(value)?,
+            "TotalVcpu" => self.total_vcpu = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "dedicated-hosts")]
+aliyun_core::__private::deserialize_fields!(SocketCapacity);
 /// A structure of the `DescribeAutoProvisioningGroups` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SpotOptions {
     /// `AllocationStrategy` on the wire.
-    #[serde(
-        rename = "AllocationStrategy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_strategy: Option<String>,
     /// `InstanceInterruptionBehavior` on the wire.
-    #[serde(
-        rename = "InstanceInterruptionBehavior",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_interruption_behavior: Option<String>,
     /// `InstancePoolsToUseCount` on the wire.
-    #[serde(
-        rename = "InstancePoolsToUseCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_pools_to_use_count: Option<i32>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields for SpotOptions {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationStrategy" => self.allocation_strategy = de::lenient_opt(value)?,
+            "InstanceInterruptionBehavior" => {
+                self.instance_interruption_behavior = de::lenient_opt(value)?;
+            }
+            "InstancePoolsToUseCount" => {
+                self.instance_pools_to_use_count = de::lenient_opt(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(SpotOptions);
 /// A structure of the `DescribeSpotPriceHistory` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SpotPriceType {
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `IoOptimized` on the wire.
-    #[serde(
-        rename = "IoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub io_optimized: Option<String>,
     /// `NetworkType` on the wire.
-    #[serde(
-        rename = "NetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_type: Option<String>,
     /// `OriginPrice` on the wire.
-    #[serde(
-        rename = "OriginPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub origin_price: Option<f64>,
     /// `SpotPrice` on the wire.
-    #[serde(
-        rename = "SpotPrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_price: Option<f64>,
     /// `Timestamp` on the wire.
-    #[serde(
-        rename = "Timestamp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub timestamp: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for SpotPriceType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
+            "NetworkType" => self.network_type = de::lenient_opt(value)?,
+            "OriginPrice" => self.origin_price = de::lenient_opt(value)?,
+            "SpotPrice" => self.spot_price = de::lenient_opt(value)?,
+            "Timestamp" => self.timestamp = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(SpotPriceType);
 /// A structure of the `DescribeStorageCapacityUnits` response.
 #[cfg(feature = "storage-capacity-units")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StorageCapacityUnit {
     /// `AllocationStatus` on the wire.
-    #[serde(
-        rename = "AllocationStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_status: Option<String>,
     /// `Capacity` on the wire.
-    #[serde(
-        rename = "Capacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub capacity: Option<i32>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `ExpiredTime` on the wire.
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expired_time: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StorageCapacityUnitId` on the wire.
-    #[serde(
-        rename = "StorageCapacityUnitId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_capacity_unit_id: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
 }
+#[cfg(feature = "storage-capacity-units")]
+impl aliyun_core::__private::fields::DecodeFields for StorageCapacityUnit {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationStatus" => self.allocation_status = de::lenient_opt(value)?,
+            "Capacity" => self.capacity = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StorageCapacityUnitId" => {
+                self.storage_capacity_unit_id = de::lenient_opt(value)?;
+            }
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "storage-capacity-units")]
+aliyun_core::__private::deserialize_fields!(StorageCapacityUnit);
 /// A structure of the `DescribeStorageSets` response.
 #[cfg(feature = "storage-sets")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StorageSet {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `StorageSetId` on the wire.
-    #[serde(
-        rename = "StorageSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_set_id: Option<String>,
     /// `StorageSetName` on the wire.
-    #[serde(
-        rename = "StorageSetName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_set_name: Option<String>,
     /// `StorageSetPartitionNumber` on the wire.
-    #[serde(
-        rename = "StorageSetPartitionNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_set_partition_number: Option<i32>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "storage-sets")]
+impl aliyun_core::__private::fields::DecodeFields for StorageSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "StorageSetId" => self.storage_set_id = de::lenient_opt(value)?,
+            "StorageSetName" => self.storage_set_name = de::lenient_opt(value)?,
+            "StorageSetPartitionNumber" => {
+                self.storage_set_partition_number = de::lenient_opt(value)?;
+            }
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "storage-sets")]
+aliyun_core::__private::deserialize_fields!(StorageSet);
 /// A structure of the `DescribeDemands` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SupplyInfo {
     /// `Amount` on the wire.
-    #[serde(
-        rename = "Amount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub amount: Option<i32>,
     /// `PrivatePoolId` on the wire.
-    #[serde(
-        rename = "PrivatePoolId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_id: Option<String>,
     /// `SupplyEndTime` on the wire.
-    #[serde(
-        rename = "SupplyEndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub supply_end_time: Option<String>,
     /// `SupplyStartTime` on the wire.
-    #[serde(
-        rename = "SupplyStartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub supply_start_time: Option<String>,
     /// `SupplyStatus` on the wire.
-    #[serde(
-        rename = "SupplyStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub supply_status: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for SupplyInfo {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Amount" => self.amount = de::lenient_opt(value)?,
+            "PrivatePoolId" => self.private_pool_id = de::lenient_opt(value)?,
+            "SupplyEndTime" => self.supply_end_time = de::lenient_opt(value)?,
+            "SupplyStartTime" => self.supply_start_time = de::lenient_opt(value)?,
+            "SupplyStatus" => self.supply_status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(SupplyInfo);
 /// A structure of the `DescribeAvailableResource` response and 1 more.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SupportedResource {
     /// `Max` on the wire.
-    #[serde(
-        rename = "Max",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max: Option<i32>,
     /// `Min` on the wire.
-    #[serde(
-        rename = "Min",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub min: Option<i32>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StatusCategory` on the wire.
-    #[serde(
-        rename = "StatusCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status_category: Option<String>,
     /// `Unit` on the wire.
-    #[serde(
-        rename = "Unit",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub unit: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for SupportedResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Max" => self.max = de::lenient_opt(value)?,
+            "Min" => self.min = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StatusCategory" => self.status_category = de::lenient_opt(value)?,
+            "Unit" => self.unit = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(SupportedResource);
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
 #[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -15030,704 +12383,553 @@ impl aliyun_core::params::StructParam for Tag {
 }
 /// A structure of the `ListTagResources` response.
 #[cfg(feature = "tags")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagResource {
     /// `ResourceId` on the wire.
-    #[serde(
-        rename = "ResourceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
-    #[serde(
-        rename = "ResourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_type: Option<String>,
     /// `TagKey` on the wire.
-    #[serde(
-        rename = "TagKey",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_key: Option<String>,
     /// `TagValue` on the wire.
-    #[serde(
-        rename = "TagValue",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tag_value: Option<String>,
 }
+#[cfg(feature = "tags")]
+impl aliyun_core::__private::fields::DecodeFields for TagResource {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
+            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "TagKey" => self.tag_key = de::lenient_opt(value)?,
+            "TagValue" => self.tag_value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "tags")]
+aliyun_core::__private::deserialize_fields!(TagResource);
 /// A structure of the `DescribeAutoProvisioningGroups` response.
 #[cfg(feature = "auto-provisioning-groups")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TargetCapacitySpecification {
     /// `DefaultTargetCapacityType` on the wire.
-    #[serde(
-        rename = "DefaultTargetCapacityType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub default_target_capacity_type: Option<String>,
     /// `PayAsYouGoTargetCapacity` on the wire.
-    #[serde(
-        rename = "PayAsYouGoTargetCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub pay_as_you_go_target_capacity: Option<f64>,
     /// `SpotTargetCapacity` on the wire.
-    #[serde(
-        rename = "SpotTargetCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub spot_target_capacity: Option<f64>,
     /// `TotalTargetCapacity` on the wire.
-    #[serde(
-        rename = "TotalTargetCapacity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_target_capacity: Option<f64>,
 }
+#[cfg(feature = "auto-provisioning-groups")]
+impl aliyun_core::__private::fields::DecodeFields for TargetCapacitySpecification {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DefaultTargetCapacityType" => {
+                self.default_target_capacity_type = de::lenient_opt(value)?;
+            }
+            "PayAsYouGoTargetCapacity" => {
+                self.pay_as_you_go_target_capacity = de::lenient_opt(value)?;
+            }
+            "SpotTargetCapacity" => self.spot_target_capacity = de::lenient_opt(value)?,
+            "TotalTargetCapacity" => self.total_target_capacity = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "auto-provisioning-groups")]
+aliyun_core::__private::deserialize_fields!(TargetCapacitySpecification);
 /// A structure of the `DescribeTasks` response.
 #[cfg(feature = "tasks")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Task {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `FinishedTime` on the wire.
-    #[serde(
-        rename = "FinishedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub finished_time: Option<String>,
     /// `ResourceId` on the wire.
-    #[serde(
-        rename = "ResourceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_id: Option<String>,
     /// `SupportCancel` on the wire.
-    #[serde(
-        rename = "SupportCancel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub support_cancel: Option<String>,
     /// `TaskAction` on the wire.
-    #[serde(
-        rename = "TaskAction",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_action: Option<String>,
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
     /// `TaskStatus` on the wire.
-    #[serde(
-        rename = "TaskStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_status: Option<String>,
 }
+#[cfg(feature = "tasks")]
+impl aliyun_core::__private::fields::DecodeFields for Task {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
+            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
+            "SupportCancel" => self.support_cancel = de::lenient_opt(value)?,
+            "TaskAction" => self.task_action = de::lenient_opt(value)?,
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            "TaskStatus" => self.task_status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "tasks")]
+aliyun_core::__private::deserialize_fields!(Task);
 /// A structure of the `DescribeInstanceTopology` response.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Topology {
     /// `HostId` on the wire.
-    #[serde(
-        rename = "HostId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub host_id: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for Topology {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "HostId" => self.host_id = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(Topology);
 /// A structure of the `DescribeVRouters` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VRouter {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RouteTableIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"RouteTableIds": {"RouteTableId": [...]}}`.
-    #[serde(
-        rename = "RouteTableIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub route_table_ids: Vec<String>,
     /// `VRouterId` on the wire.
-    #[serde(
-        rename = "VRouterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_router_id: Option<String>,
     /// `VRouterName` on the wire.
-    #[serde(
-        rename = "VRouterName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_router_name: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for VRouter {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RouteTableIds" => self.route_table_ids = de::lenient_list(value)?,
+            "VRouterId" => self.v_router_id = de::lenient_opt(value)?,
+            "VRouterName" => self.v_router_name = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(VRouter);
 /// A structure of the `DescribeVSwitches` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VSwitch {
     /// `AvailableIpAddressCount` on the wire.
-    #[serde(
-        rename = "AvailableIpAddressCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub available_ip_address_count: Option<i64>,
     /// `CidrBlock` on the wire.
-    #[serde(
-        rename = "CidrBlock",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cidr_block: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `IsDefault` on the wire.
-    #[serde(
-        rename = "IsDefault",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_default: Option<bool>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
     /// `VSwitchName` on the wire.
-    #[serde(
-        rename = "VSwitchName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_name: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for VSwitch {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableIpAddressCount" => {
+                self.available_ip_address_count = de::lenient_opt(value)?;
+            }
+            "CidrBlock" => self.cidr_block = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "IsDefault" => self.is_default = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "VSwitchName" => self.v_switch_name = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(VSwitch);
 /// A structure of the `DescribeAccountAttributes` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ValueItem {
     /// `Count` on the wire.
-    #[serde(
-        rename = "Count",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub count: Option<i32>,
     /// `DiskCategory` on the wire.
-    #[serde(
-        rename = "DiskCategory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_category: Option<String>,
     /// `ExpiredTime` on the wire.
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expired_time: Option<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for ValueItem {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Count" => self.count = de::lenient_opt(value)?,
+            "DiskCategory" => self.disk_category = de::lenient_opt(value)?,
+            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(ValueItem);
 /// A structure of the `DescribeVirtualBorderRoutersForPhysicalConnection` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VirtualBorderRouterForPhysicalConnectionType {
     /// `ActivationTime` on the wire.
-    #[serde(
-        rename = "ActivationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_time: Option<String>,
     /// `CircuitCode` on the wire.
-    #[serde(
-        rename = "CircuitCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub circuit_code: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `RecoveryTime` on the wire.
-    #[serde(
-        rename = "RecoveryTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub recovery_time: Option<String>,
     /// `TerminationTime` on the wire.
-    #[serde(
-        rename = "TerminationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub termination_time: Option<String>,
     /// `VbrId` on the wire.
-    #[serde(
-        rename = "VbrId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vbr_id: Option<String>,
     /// `VbrOwnerUid` on the wire.
-    #[serde(
-        rename = "VbrOwnerUid",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vbr_owner_uid: Option<i64>,
     /// `VlanId` on the wire.
-    #[serde(
-        rename = "VlanId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vlan_id: Option<i32>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields
+for VirtualBorderRouterForPhysicalConnectionType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActivationTime" => self.activation_time = de::lenient_opt(value)?,
+            "CircuitCode" => self.circuit_code = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "RecoveryTime" => self.recovery_time = de::lenient_opt(value)?,
+            "TerminationTime" => self.termination_time = de::lenient_opt(value)?,
+            "VbrId" => self.vbr_id = de::lenient_opt(value)?,
+            "VbrOwnerUid" => self.vbr_owner_uid = de::lenient_opt(value)?,
+            "VlanId" => self.vlan_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(
+    VirtualBorderRouterForPhysicalConnectionType
+);
 /// A structure of the `DescribeVirtualBorderRouters` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VirtualBorderRouterType {
     /// `AccessPointId` on the wire.
-    #[serde(
-        rename = "AccessPointId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub access_point_id: Option<String>,
     /// `ActivationTime` on the wire.
-    #[serde(
-        rename = "ActivationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_time: Option<String>,
     /// `CircuitCode` on the wire.
-    #[serde(
-        rename = "CircuitCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub circuit_code: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `LocalGatewayIp` on the wire.
-    #[serde(
-        rename = "LocalGatewayIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub local_gateway_ip: Option<String>,
     /// `Name` on the wire.
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub name: Option<String>,
     /// `PeerGatewayIp` on the wire.
-    #[serde(
-        rename = "PeerGatewayIp",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub peer_gateway_ip: Option<String>,
     /// `PeeringSubnetMask` on the wire.
-    #[serde(
-        rename = "PeeringSubnetMask",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub peering_subnet_mask: Option<String>,
     /// `PhysicalConnectionBusinessStatus` on the wire.
-    #[serde(
-        rename = "PhysicalConnectionBusinessStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub physical_connection_business_status: Option<String>,
     /// `PhysicalConnectionId` on the wire.
-    #[serde(
-        rename = "PhysicalConnectionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub physical_connection_id: Option<String>,
     /// `PhysicalConnectionOwnerUid` on the wire.
-    #[serde(
-        rename = "PhysicalConnectionOwnerUid",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub physical_connection_owner_uid: Option<String>,
     /// `PhysicalConnectionStatus` on the wire.
-    #[serde(
-        rename = "PhysicalConnectionStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub physical_connection_status: Option<String>,
     /// `RecoveryTime` on the wire.
-    #[serde(
-        rename = "RecoveryTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub recovery_time: Option<String>,
     /// `RouteTableId` on the wire.
-    #[serde(
-        rename = "RouteTableId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub route_table_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `TerminationTime` on the wire.
-    #[serde(
-        rename = "TerminationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub termination_time: Option<String>,
     /// `VbrId` on the wire.
-    #[serde(
-        rename = "VbrId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vbr_id: Option<String>,
     /// `VlanId` on the wire.
-    #[serde(
-        rename = "VlanId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vlan_id: Option<i32>,
     /// `VlanInterfaceId` on the wire.
-    #[serde(
-        rename = "VlanInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vlan_interface_id: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for VirtualBorderRouterType {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AccessPointId" => self.access_point_id = de::lenient_opt(value)?,
+            "ActivationTime" => self.activation_time = de::lenient_opt(value)?,
+            "CircuitCode" => self.circuit_code = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "LocalGatewayIp" => self.local_gateway_ip = de::lenient_opt(value)?,
+            "Name" => self.name = de::lenient_opt(value)?,
+            "PeerGatewayIp" => self.peer_gateway_ip = de::lenient_opt(value)?,
+            "PeeringSubnetMask" => self.peering_subnet_mask = de::lenient_opt(value)?,
+            "PhysicalConnectionBusinessStatus" => {
+                self.physical_connection_business_status = de::lenient_opt(value)?;
+            }
+            "PhysicalConnectionId" => {
+                self.physical_connection_id = de::lenient_opt(value)?;
+            }
+            "PhysicalConnectionOwnerUid" => {
+                self.physical_connection_owner_uid = de::lenient_opt(value)?;
+            }
+            "PhysicalConnectionStatus" => {
+                self.physical_connection_status = de::lenient_opt(value)?;
+            }
+            "RecoveryTime" => self.recovery_time = de::lenient_opt(value)?,
+            "RouteTableId" => self.route_table_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "TerminationTime" => self.termination_time = de::lenient_opt(value)?,
+            "VbrId" => self.vbr_id = de::lenient_opt(value)?,
+            "VlanId" => self.vlan_id = de::lenient_opt(value)?,
+            "VlanInterfaceId" => self.vlan_interface_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(VirtualBorderRouterType);
 /// A structure of the `DescribeVpcs` response.
 #[cfg(feature = "other")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Vpc {
     /// `CidrBlock` on the wire.
-    #[serde(
-        rename = "CidrBlock",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cidr_block: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `IsDefault` on the wire.
-    #[serde(
-        rename = "IsDefault",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub is_default: Option<bool>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `UserCidrs` on the wire.
     ///
     /// On the wire the list is wrapped: `{"UserCidrs": {"UserCidr": [...]}}`.
-    #[serde(
-        rename = "UserCidrs",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub user_cidrs: Vec<String>,
     /// `VRouterId` on the wire.
-    #[serde(
-        rename = "VRouterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_router_id: Option<String>,
     /// `VSwitchIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"VSwitchIds": {"VSwitchId": [...]}}`.
-    #[serde(
-        rename = "VSwitchIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub v_switch_ids: Vec<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
     /// `VpcName` on the wire.
-    #[serde(
-        rename = "VpcName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_name: Option<String>,
 }
+#[cfg(feature = "other")]
+impl aliyun_core::__private::fields::DecodeFields for Vpc {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CidrBlock" => self.cidr_block = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "IsDefault" => self.is_default = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "UserCidrs" => self.user_cidrs = de::lenient_list(value)?,
+            "VRouterId" => self.v_router_id = de::lenient_opt(value)?,
+            "VSwitchIds" => self.v_switch_ids = de::lenient_list(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "VpcName" => self.vpc_name = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "other")]
+aliyun_core::__private::deserialize_fields!(Vpc);
 /// A structure of the `DescribeInstanceAttribute` response and 1 more.
 #[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcAttributes {
     /// `NatIpAddress` on the wire.
-    #[serde(
-        rename = "NatIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nat_ip_address: Option<String>,
     /// `PrivateIpAddress` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PrivateIpAddress": {"IpAddress": [...]}}`.
-    #[serde(
-        rename = "PrivateIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub private_ip_address: Vec<String>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
 }
+#[cfg(feature = "instances")]
+impl aliyun_core::__private::fields::DecodeFields for VpcAttributes {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NatIpAddress" => self.nat_ip_address = de::lenient_opt(value)?,
+            "PrivateIpAddress" => self.private_ip_address = de::lenient_list(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "instances")]
+aliyun_core::__private::deserialize_fields!(VpcAttributes);
 /// A structure of the `DescribeRecommendInstanceType` response.
 #[cfg(feature = "regions")]
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Zone {
     /// `NetworkTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"NetworkTypes": {"NetworkType": [...]}}`.
-    #[serde(
-        rename = "NetworkTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub network_types: Vec<String>,
     /// `ZoneNo` on the wire.
-    #[serde(
-        rename = "ZoneNo",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_no: Option<String>,
 }
+#[cfg(feature = "regions")]
+impl aliyun_core::__private::fields::DecodeFields for Zone {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NetworkTypes" => self.network_types = de::lenient_list(value)?,
+            "ZoneNo" => self.zone_no = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "regions")]
+aliyun_core::__private::deserialize_fields!(Zone);

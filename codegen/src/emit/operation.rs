@@ -16,7 +16,7 @@ use super::docs::{doc_attrs, doc_paragraphs, spec_doc, summary};
 use super::errors::error_enum;
 use super::member_docs::member_doc;
 use super::rust::{ident, ident_concat, is_collection, named_types, value_type};
-use super::types::{output_derives, output_field};
+use super::types::{decode_impl, output_derives, output_field};
 use super::wire::{WireName, validate_field, write_field};
 
 /// Names of the generated items of one operation.
@@ -383,6 +383,7 @@ fn output_struct(op: &Operation, names: &OperationNames) -> TokenStream {
     let doc = doc_attrs(&format!("The decoded response of `{}`.", op.name));
     let derives = output_derives();
     let fields = op.output.iter().map(|f| output_field(f, false));
+    let decode = decode_impl(output, &op.output, false, None);
     quote! {
         #doc
         #derives
@@ -390,6 +391,7 @@ fn output_struct(op: &Operation, names: &OperationNames) -> TokenStream {
         pub struct #output {
             #(#fields)*
         }
+        #decode
     }
 }
 

@@ -33,41 +33,15 @@ pub fn types_module(service: &Service) -> TokenStream {
     }
 }
 
-/// Derives of a decoded structure.
+/// Derives of a decoded structure (decoding itself is [`decode_impl`]).
 pub fn output_derives() -> TokenStream {
-    quote! {
-        #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-        #[serde(crate = "aliyun_core::__private::serde")]
-    }
+    quote!(#[derive(Debug, Clone, PartialEq, Default)])
 }
 
 /// The declaration of a decoded field. `all_optional` makes even required fields `Option`
 /// (for structures that are also built by users as parameters).
 pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
     let required = field.required && !all_optional;
-    let wire = &field.wire_name;
-    let serde = match &field.ty {
-        Type::List(item) if !matches!(item.ty, Type::Struct(_) | Type::Any) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::lenient_list")])
-        }
-        Type::List(_) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::wrapped_list")])
-        }
-        Type::Map(item) if matches!(item.ty, Type::Struct(_) | Type::Any) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::object_map")])
-        }
-        Type::Map(_) => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::lenient_map")])
-        }
-        Type::Struct(_) | Type::Any if required => quote!(#[serde(rename = #wire)]),
-        Type::Struct(_) | Type::Any => quote!(#[serde(rename = #wire, default)]),
-        _ if required => {
-            quote!(#[serde(rename = #wire, deserialize_with = "aliyun_core::__private::de::lenient")])
-        }
-        _ => {
-            quote!(#[serde(rename = #wire, default, deserialize_with = "aliyun_core::__private::de::lenient_opt")])
-        }
-    };
     let doc = doc_paragraphs(&[member_doc(field), wire_note(field)]);
     let name = ident(&field.rust_name);
     let ty = field_type(field, required && !is_collection(&field.ty));
@@ -75,8 +49,62 @@ pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        #serde
         pub #name: #ty,
+    }
+}
+
+/// How a decoded structure reads its fields: a `match` from wire name to field and the lenient
+/// decoder of its type, and `Deserialize` through the shared visitor. Replaces a derived
+/// `Deserialize`, which cost most of a product crate's compile time (BENCHMARKS.md).
+pub fn decode_impl(
+    name: &proc_macro2::Ident,
+    fields: &[Field],
+    all_optional: bool,
+    cfg: Option<&TokenStream>,
+) -> TokenStream {
+    let arms = fields.iter().map(|field| {
+        let wire = &field.wire_name;
+        let rust = ident(&field.rust_name);
+        let decoder = ident(decoder(field, field.required && !all_optional));
+        quote!(#wire => self.#rust = de::#decoder(value)?,)
+    });
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required && !all_optional && !is_collection(&f.ty))
+        .map(|f| f.wire_name.as_str())
+        .collect();
+    let required = (!required.is_empty()).then(|| quote!(, required = [#(#required),*]));
+    quote! {
+        #cfg
+        impl aliyun_core::__private::fields::DecodeFields for #name {
+            fn decode_field<'de>(
+                &mut self,
+                wire_name: &str,
+                value: aliyun_core::__private::fields::FieldValue<'de>,
+            ) -> aliyun_core::__private::fields::FieldResult {
+                use aliyun_core::__private::de;
+                match wire_name {
+                    #(#arms)*
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            }
+        }
+        #cfg
+        aliyun_core::__private::deserialize_fields!(#name #required);
+    }
+}
+
+/// The function of `aliyun_core::__private::de` that decodes a field of this type.
+fn decoder(field: &Field, required: bool) -> &'static str {
+    match &field.ty {
+        Type::List(item) if matches!(item.ty, Type::Struct(_) | Type::Any) => "wrapped_list",
+        Type::List(_) => "lenient_list",
+        Type::Map(item) if matches!(item.ty, Type::Struct(_) | Type::Any) => "object_map",
+        Type::Map(_) => "lenient_map",
+        Type::Struct(_) | Type::Any => "value",
+        _ if required => "lenient",
+        _ => "lenient_opt",
     }
 }
 
@@ -115,7 +143,7 @@ fn struct_type(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
             .iter()
             .map(|f| {
                 let field = output_field(f, s.in_input);
-                let json = s.in_json.then(|| json_field_attrs(f, false));
+                let json = s.in_json.then(|| json_field_attrs(f));
                 quote! { #json #field }
             })
             .collect()
@@ -126,28 +154,22 @@ fn struct_type(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
                 let doc = doc_attrs(&member_doc(f));
                 let name = ident(&f.rust_name);
                 let ty = optional_type(&f.ty);
-                let json = s.in_json.then(|| json_field_attrs(f, true));
+                let json = s.in_json.then(|| json_field_attrs(f));
                 let deprecated = super::deprecation::attr(f.deprecated);
                 quote! { #doc #deprecated #json pub #name: #ty, }
             })
             .collect()
     };
-    let derives = match (s.in_output, s.in_json) {
-        (true, false) => output_derives(),
-        (true, true) => quote! {
-            #[derive(
-                Debug, Clone, PartialEq, Default,
-                aliyun_core::__private::serde::Deserialize,
-                aliyun_core::__private::serde::Serialize
-            )]
-            #[serde(crate = "aliyun_core::__private::serde")]
-        },
-        (false, true) => quote! {
+    let derives = match s.in_json {
+        false => quote!(#[derive(Debug, Clone, PartialEq, Default)]),
+        true => quote! {
             #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
             #[serde(crate = "aliyun_core::__private::serde")]
         },
-        (false, false) => quote!(#[derive(Debug, Clone, PartialEq, Default)]),
     };
+    let decode = s
+        .in_output
+        .then(|| decode_impl(&name, &s.fields, s.in_input, cfg));
     let param_impl = s.in_input.then(|| struct_param_impl(s, cfg));
     quote! {
         #doc
@@ -157,24 +179,21 @@ fn struct_type(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+        #decode
         #param_impl
     }
 }
 
-/// Serialization attributes of a field of a structure sent as JSON text: absent values and
-/// empty collections are left out; `rename` where decoding does not already give it.
-fn json_field_attrs(field: &Field, rename: bool) -> TokenStream {
+/// Serialization attributes of a field of a structure sent as JSON text: its wire name, and
+/// absent values and empty collections left out.
+fn json_field_attrs(field: &Field) -> TokenStream {
     let skip = if is_collection(&field.ty) {
         quote!(skip_serializing_if = "aliyun_core::__private::is_empty")
     } else {
         quote!(skip_serializing_if = "Option::is_none")
     };
     let wire = &field.wire_name;
-    if rename {
-        quote!(#[serde(rename = #wire, #skip)])
-    } else {
-        quote!(#[serde(#skip)])
-    }
+    quote!(#[serde(rename = #wire, #skip)])
 }
 
 /// How a structure parameter writes and checks its fields (`Prefix.Field`).

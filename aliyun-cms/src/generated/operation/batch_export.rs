@@ -160,74 +160,51 @@ impl BatchExportBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `BatchExport`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchExportOutput {
     /// `Anchor` on the wire.
-    #[serde(
-        rename = "Anchor",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub anchor: Option<i64>,
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<i32>,
     /// `Cursor` on the wire.
-    #[serde(
-        rename = "Cursor",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cursor: Option<String>,
     /// `DataResults` on the wire.
-    #[serde(
-        rename = "DataResults",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub data_results: Vec<DataResults>,
     /// `HasNext` on the wire.
-    #[serde(
-        rename = "HasNext",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub has_next: Option<bool>,
     /// `Length` on the wire.
-    #[serde(
-        rename = "Length",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub length: Option<i32>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+impl aliyun_core::__private::fields::DecodeFields for BatchExportOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Anchor" => self.anchor = de::lenient_opt(value)?,
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Cursor" => self.cursor = de::lenient_opt(value)?,
+            "DataResults" => self.data_results = de::wrapped_list(value)?,
+            "HasNext" => self.has_next = de::lenient_opt(value)?,
+            "Length" => self.length = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(BatchExportOutput);
 impl aliyun_core::Operation for BatchExportInput {
     type Output = BatchExportOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

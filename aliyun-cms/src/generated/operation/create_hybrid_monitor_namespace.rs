@@ -163,39 +163,37 @@ impl CreateHybridMonitorNamespaceBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateHybridMonitorNamespace`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateHybridMonitorNamespaceOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for CreateHybridMonitorNamespaceOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateHybridMonitorNamespaceOutput);
 impl aliyun_core::Operation for CreateHybridMonitorNamespaceInput {
     type Output = CreateHybridMonitorNamespaceOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

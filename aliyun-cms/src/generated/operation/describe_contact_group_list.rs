@@ -98,64 +98,49 @@ impl DescribeContactGroupListBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeContactGroupList`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeContactGroupListOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `ContactGroupList` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactGroupList": {"ContactGroup": [...]}}`.
-    #[serde(
-        rename = "ContactGroupList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub contact_group_list: Vec<DescribeContactGroupListContactGroup>,
     /// `ContactGroups` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
-    #[serde(
-        rename = "ContactGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub contact_groups: Vec<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
     /// `Total` on the wire.
-    #[serde(
-        rename = "Total",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeContactGroupListOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "ContactGroupList" => self.contact_group_list = de::wrapped_list(value)?,
+            "ContactGroups" => self.contact_groups = de::lenient_list(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            "Total" => self.total = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeContactGroupListOutput);
 impl aliyun_core::Operation for DescribeContactGroupListInput {
     type Output = DescribeContactGroupListOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -77,86 +77,63 @@ impl DescribeEventRuleTargetListBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeEventRuleTargetList`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeEventRuleTargetListOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `ContactParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ContactParameters": {"ContactParameter": [...]}}`.
-    #[serde(
-        rename = "ContactParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub contact_parameters: Vec<ContactParameter>,
     /// `FcParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"FcParameters": {"FCParameter": [...]}}`.
-    #[serde(
-        rename = "FcParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub fc_parameters: Vec<FcParameter>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `MnsParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MnsParameters": {"MnsParameter": [...]}}`.
-    #[serde(
-        rename = "MnsParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub mns_parameters: Vec<MnsParameter>,
     /// `OpenApiParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OpenApiParameters": {"OpenApiParameters": [...]}}`.
-    #[serde(
-        rename = "OpenApiParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub open_api_parameters: Vec<OpenApiParameters>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SlsParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SlsParameters": {"SlsParameter": [...]}}`.
-    #[serde(
-        rename = "SlsParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub sls_parameters: Vec<SlsParameter>,
     /// `WebhookParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"WebhookParameters": {"WebhookParameter": [...]}}`.
-    #[serde(
-        rename = "WebhookParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub webhook_parameters: Vec<WebhookParameter>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeEventRuleTargetListOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "ContactParameters" => self.contact_parameters = de::wrapped_list(value)?,
+            "FcParameters" => self.fc_parameters = de::wrapped_list(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "MnsParameters" => self.mns_parameters = de::wrapped_list(value)?,
+            "OpenApiParameters" => self.open_api_parameters = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SlsParameters" => self.sls_parameters = de::wrapped_list(value)?,
+            "WebhookParameters" => self.webhook_parameters = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeEventRuleTargetListOutput);
 impl aliyun_core::Operation for DescribeEventRuleTargetListInput {
     type Output = DescribeEventRuleTargetListOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -80,35 +80,37 @@ impl DescribeMonitorResourceQuotaAttributeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeMonitorResourceQuotaAttribute`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorResourceQuotaAttributeOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `ResourceQuota` on the wire.
-    #[serde(rename = "ResourceQuota", default)]
     pub resource_quota: Option<ResourceQuota>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMonitorResourceQuotaAttributeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ResourceQuota" => self.resource_quota = de::value(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeMonitorResourceQuotaAttributeOutput);
 impl aliyun_core::Operation for DescribeMonitorResourceQuotaAttributeInput {
     type Output = DescribeMonitorResourceQuotaAttributeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

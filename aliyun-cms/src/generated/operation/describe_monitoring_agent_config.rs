@@ -55,60 +55,48 @@ impl DescribeMonitoringAgentConfigBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeMonitoringAgentConfig`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitoringAgentConfigOutput {
     /// `AutoInstall` on the wire.
-    #[serde(
-        rename = "AutoInstall",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_install: Option<bool>,
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `EnableActiveAlert` on the wire.
-    #[serde(
-        rename = "EnableActiveAlert",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_active_alert: Option<String>,
     /// `EnableInstallAgentNewECS` on the wire.
-    #[serde(
-        rename = "EnableInstallAgentNewECS",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_install_agent_new_ecs: Option<bool>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeMonitoringAgentConfigOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoInstall" => self.auto_install = de::lenient_opt(value)?,
+            "Code" => self.code = de::lenient_opt(value)?,
+            "EnableActiveAlert" => self.enable_active_alert = de::lenient_opt(value)?,
+            "EnableInstallAgentNewECS" => {
+                self.enable_install_agent_new_ecs = de::lenient_opt(value)?;
+            }
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeMonitoringAgentConfigOutput);
 impl aliyun_core::Operation for DescribeMonitoringAgentConfigInput {
     type Output = DescribeMonitoringAgentConfigOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

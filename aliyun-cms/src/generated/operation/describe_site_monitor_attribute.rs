@@ -98,51 +98,45 @@ impl DescribeSiteMonitorAttributeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSiteMonitorAttribute`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSiteMonitorAttributeOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `MetricRules` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MetricRules": {"MetricRule": [...]}}`.
-    #[serde(
-        rename = "MetricRules",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub metric_rules: Vec<MetricRule>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SiteMonitors` on the wire.
-    #[serde(rename = "SiteMonitors", default)]
     pub site_monitors: Option<SiteMonitors>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeSiteMonitorAttributeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "MetricRules" => self.metric_rules = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SiteMonitors" => self.site_monitors = de::value(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSiteMonitorAttributeOutput);
 impl aliyun_core::Operation for DescribeSiteMonitorAttributeInput {
     type Output = DescribeSiteMonitorAttributeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

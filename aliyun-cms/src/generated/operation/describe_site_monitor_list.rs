@@ -182,69 +182,50 @@ impl DescribeSiteMonitorListBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSiteMonitorList`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSiteMonitorListOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `PageNumber` on the wire.
-    #[serde(
-        rename = "PageNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SiteMonitors` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SiteMonitors": {"SiteMonitor": [...]}}`.
-    #[serde(
-        rename = "SiteMonitors",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub site_monitors: Vec<SiteMonitor>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeSiteMonitorListOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "PageNumber" => self.page_number = de::lenient_opt(value)?,
+            "PageSize" => self.page_size = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SiteMonitors" => self.site_monitors = de::wrapped_list(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSiteMonitorListOutput);
 impl aliyun_core::Operation for DescribeSiteMonitorListInput {
     type Output = DescribeSiteMonitorListOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -297,48 +297,42 @@ impl DescribeSystemEventAttributeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSystemEventAttribute`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSystemEventAttributeOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<String>,
     /// `SystemEvents` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SystemEvents": {"SystemEvent": [...]}}`.
-    #[serde(
-        rename = "SystemEvents",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub system_events: Vec<SystemEvent>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeSystemEventAttributeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            "SystemEvents" => self.system_events = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSystemEventAttributeOutput);
 impl aliyun_core::Operation for DescribeSystemEventAttributeInput {
     type Output = DescribeSystemEventAttributeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -126,48 +126,41 @@ impl DescribeTagValueListBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeTagValueList`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeTagValueListOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
     /// `TagValues` on the wire.
     ///
     /// On the wire the list is wrapped: `{"TagValues": {"TagValue": [...]}}`.
-    #[serde(
-        rename = "TagValues",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub tag_values: Vec<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeTagValueListOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            "TagValues" => self.tag_values = de::lenient_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeTagValueListOutput);
 impl aliyun_core::Operation for DescribeTagValueListInput {
     type Output = DescribeTagValueListOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

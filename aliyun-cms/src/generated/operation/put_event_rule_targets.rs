@@ -252,73 +252,60 @@ impl PutEventRuleTargetsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `PutEventRuleTargets`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutEventRuleTargetsOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `FailedContactParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"FailedContactParameters": {"ContactParameter": [...]}}`.
-    #[serde(
-        rename = "FailedContactParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub failed_contact_parameters: Vec<PutEventRuleTargetsContactParameter>,
     /// `FailedFcParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"FailedFcParameters": {"FcParameter": [...]}}`.
-    #[serde(
-        rename = "FailedFcParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub failed_fc_parameters: Vec<PutEventRuleTargetsFcParameter>,
     /// `FailedMnsParameters` on the wire.
     ///
     /// On the wire the list is wrapped: `{"FailedMnsParameters": {"MnsParameter": [...]}}`.
-    #[serde(
-        rename = "FailedMnsParameters",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub failed_mns_parameters: Vec<PutEventRuleTargetsMnsParameter>,
     /// `FailedParameterCount` on the wire.
-    #[serde(
-        rename = "FailedParameterCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub failed_parameter_count: Option<String>,
     /// `Message` on the wire.
-    #[serde(
-        rename = "Message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Success` on the wire.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+impl aliyun_core::__private::fields::DecodeFields for PutEventRuleTargetsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "FailedContactParameters" => {
+                self.failed_contact_parameters = de::wrapped_list(value)?;
+            }
+            "FailedFcParameters" => self.failed_fc_parameters = de::wrapped_list(value)?,
+            "FailedMnsParameters" => {
+                self.failed_mns_parameters = de::wrapped_list(value)?;
+            }
+            "FailedParameterCount" => {
+                self.failed_parameter_count = de::lenient_opt(value)?;
+            }
+            "Message" => self.message = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(PutEventRuleTargetsOutput);
 impl aliyun_core::Operation for PutEventRuleTargetsInput {
     type Output = PutEventRuleTargetsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

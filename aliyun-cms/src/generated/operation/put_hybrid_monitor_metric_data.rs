@@ -106,32 +106,33 @@ impl PutHybridMonitorMetricDataBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `PutHybridMonitorMetricData`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutHybridMonitorMetricDataOutput {
     /// `Code` on the wire.
-    #[serde(
-        rename = "Code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `ErrorDetail` on the wire.
-    #[serde(
-        rename = "ErrorDetail",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub error_detail: Vec<ErrorDetail>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for PutHybridMonitorMetricDataOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Code" => self.code = de::lenient_opt(value)?,
+            "ErrorDetail" => self.error_detail = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(PutHybridMonitorMetricDataOutput);
 impl aliyun_core::Operation for PutHybridMonitorMetricDataInput {
     type Output = PutHybridMonitorMetricDataOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

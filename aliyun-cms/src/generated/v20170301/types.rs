@@ -28,29 +28,30 @@ aliyun_core::__private::text_enum!(
     NeedToUpgrade => "need_to_upgrade", Uninstalled => "uninstalled" }
 );
 /// The CloudMonitor agent state of one instance.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeStatus {
     /// The ID of the instance.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// Whether the agent is installed automatically on this instance.
-    #[serde(
-        rename = "AutoInstall",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_install: Option<bool>,
     /// The agent's state.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<AgentStatus>,
 }
+impl aliyun_core::__private::fields::DecodeFields for NodeStatus {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "AutoInstall" => self.auto_install = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(NodeStatus);

@@ -508,27 +508,34 @@ impl AllocateDedicatedHostsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `AllocateDedicatedHosts`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllocateDedicatedHostsOutput {
     /// `DedicatedHostIdSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DedicatedHostIdSets": {"DedicatedHostId": [...]}}`.
-    #[serde(
-        rename = "DedicatedHostIdSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub dedicated_host_id_sets: Vec<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for AllocateDedicatedHostsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DedicatedHostIdSets" => {
+                self.dedicated_host_id_sets = de::lenient_list(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(AllocateDedicatedHostsOutput);
 impl aliyun_core::Operation for AllocateDedicatedHostsInput {
     type Output = AllocateDedicatedHostsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -187,32 +187,33 @@ impl AllocateEipAddressBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `AllocateEipAddress`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllocateEipAddressOutput {
     /// `AllocationId` on the wire.
-    #[serde(
-        rename = "AllocationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub allocation_id: Option<String>,
     /// `EipAddress` on the wire.
-    #[serde(
-        rename = "EipAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub eip_address: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for AllocateEipAddressOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
+            "EipAddress" => self.eip_address = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(AllocateEipAddressOutput);
 impl aliyun_core::Operation for AllocateEipAddressInput {
     type Output = AllocateEipAddressOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -207,43 +207,40 @@ impl AssignIpv6AddressesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `AssignIpv6Addresses`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignIpv6AddressesOutput {
     /// `Ipv6PrefixSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv6PrefixSets": {"Ipv6Prefix": [...]}}`.
-    #[serde(
-        rename = "Ipv6PrefixSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub ipv6_prefix_sets: Vec<String>,
     /// `Ipv6Sets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv6Sets": {"Ipv6Address": [...]}}`.
-    #[serde(
-        rename = "Ipv6Sets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub ipv6_sets: Vec<String>,
     /// `NetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for AssignIpv6AddressesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Ipv6PrefixSets" => self.ipv6_prefix_sets = de::lenient_list(value)?,
+            "Ipv6Sets" => self.ipv6_sets = de::lenient_list(value)?,
+            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(AssignIpv6AddressesOutput);
 impl aliyun_core::Operation for AssignIpv6AddressesInput {
     type Output = AssignIpv6AddressesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -216,21 +216,32 @@ impl AssignPrivateIpAddressesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `AssignPrivateIpAddresses`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignPrivateIpAddressesOutput {
     /// `AssignedPrivateIpAddressesSet` on the wire.
-    #[serde(rename = "AssignedPrivateIpAddressesSet", default)]
     pub assigned_private_ip_addresses_set: Option<AssignedPrivateIpAddressesSet>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for AssignPrivateIpAddressesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AssignedPrivateIpAddressesSet" => {
+                self.assigned_private_ip_addresses_set = de::value(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(AssignPrivateIpAddressesOutput);
 impl aliyun_core::Operation for AssignPrivateIpAddressesInput {
     type Output = AssignPrivateIpAddressesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

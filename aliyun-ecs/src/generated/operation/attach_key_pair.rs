@@ -127,48 +127,41 @@ impl AttachKeyPairBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `AttachKeyPair`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AttachKeyPairOutput {
     /// `FailCount` on the wire.
-    #[serde(
-        rename = "FailCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub fail_count: Option<String>,
     /// `KeyPairName` on the wire.
-    #[serde(
-        rename = "KeyPairName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_name: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Results` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Results": {"Result": [...]}}`.
-    #[serde(
-        rename = "Results",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub results: Vec<AttachKeyPairResult>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for AttachKeyPairOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "FailCount" => self.fail_count = de::lenient_opt(value)?,
+            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Results" => self.results = de::wrapped_list(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(AttachKeyPairOutput);
 impl aliyun_core::Operation for AttachKeyPairInput {
     type Output = AttachKeyPairOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -353,25 +353,30 @@ impl CopySnapshotBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CopySnapshot`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CopySnapshotOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SnapshotId` on the wire.
-    #[serde(
-        rename = "SnapshotId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CopySnapshotOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CopySnapshotOutput);
 impl aliyun_core::Operation for CopySnapshotInput {
     type Output = CopySnapshotOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

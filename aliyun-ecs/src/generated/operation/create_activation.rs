@@ -228,32 +228,33 @@ impl CreateActivationBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateActivation`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateActivationOutput {
     /// `ActivationCode` on the wire.
-    #[serde(
-        rename = "ActivationCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_code: Option<String>,
     /// `ActivationId` on the wire.
-    #[serde(
-        rename = "ActivationId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub activation_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateActivationOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ActivationCode" => self.activation_code = de::lenient_opt(value)?,
+            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateActivationOutput);
 impl aliyun_core::Operation for CreateActivationInput {
     type Output = CreateActivationOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -741,34 +741,37 @@ impl CreateAutoProvisioningGroupBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateAutoProvisioningGroup`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAutoProvisioningGroupOutput {
     /// `AutoProvisioningGroupId` on the wire.
-    #[serde(
-        rename = "AutoProvisioningGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_provisioning_group_id: Option<String>,
     /// `LaunchResults` on the wire.
     ///
     /// On the wire the list is wrapped: `{"LaunchResults": {"LaunchResult": [...]}}`.
-    #[serde(
-        rename = "LaunchResults",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub launch_results: Vec<LaunchResult>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateAutoProvisioningGroupOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoProvisioningGroupId" => {
+                self.auto_provisioning_group_id = de::lenient_opt(value)?;
+            }
+            "LaunchResults" => self.launch_results = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateAutoProvisioningGroupOutput);
 impl aliyun_core::Operation for CreateAutoProvisioningGroupInput {
     type Output = CreateAutoProvisioningGroupOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -330,25 +330,32 @@ impl CreateAutoSnapshotPolicyBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateAutoSnapshotPolicy`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAutoSnapshotPolicyOutput {
     /// `AutoSnapshotPolicyId` on the wire.
-    #[serde(
-        rename = "AutoSnapshotPolicyId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_snapshot_policy_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateAutoSnapshotPolicyOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AutoSnapshotPolicyId" => {
+                self.auto_snapshot_policy_id = de::lenient_opt(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateAutoSnapshotPolicyOutput);
 impl aliyun_core::Operation for CreateAutoSnapshotPolicyInput {
     type Output = CreateAutoSnapshotPolicyOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -348,25 +348,32 @@ impl CreateCapacityReservationBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateCapacityReservation`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateCapacityReservationOutput {
     /// `PrivatePoolOptionsId` on the wire.
-    #[serde(
-        rename = "PrivatePoolOptionsId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_pool_options_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateCapacityReservationOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "PrivatePoolOptionsId" => {
+                self.private_pool_options_id = de::lenient_opt(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateCapacityReservationOutput);
 impl aliyun_core::Operation for CreateCapacityReservationInput {
     type Output = CreateCapacityReservationOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

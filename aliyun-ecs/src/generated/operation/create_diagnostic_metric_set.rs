@@ -171,25 +171,30 @@ impl CreateDiagnosticMetricSetBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateDiagnosticMetricSet`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDiagnosticMetricSetOutput {
     /// `MetricSetId` on the wire.
-    #[serde(
-        rename = "MetricSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_set_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateDiagnosticMetricSetOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "MetricSetId" => self.metric_set_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateDiagnosticMetricSetOutput);
 impl aliyun_core::Operation for CreateDiagnosticMetricSetInput {
     type Output = CreateDiagnosticMetricSetOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

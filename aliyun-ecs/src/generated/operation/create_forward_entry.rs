@@ -226,25 +226,30 @@ impl CreateForwardEntryBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateForwardEntry`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateForwardEntryOutput {
     /// `ForwardEntryId` on the wire.
-    #[serde(
-        rename = "ForwardEntryId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub forward_entry_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateForwardEntryOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ForwardEntryId" => self.forward_entry_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateForwardEntryOutput);
 impl aliyun_core::Operation for CreateForwardEntryInput {
     type Output = CreateForwardEntryOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -141,25 +141,30 @@ impl CreateHpcClusterBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateHpcCluster`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateHpcClusterOutput {
     /// `HpcClusterId` on the wire.
-    #[serde(
-        rename = "HpcClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub hpc_cluster_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateHpcClusterOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "HpcClusterId" => self.hpc_cluster_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateHpcClusterOutput);
 impl aliyun_core::Operation for CreateHpcClusterInput {
     type Output = CreateHpcClusterOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

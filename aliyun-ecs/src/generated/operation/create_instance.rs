@@ -1273,39 +1273,36 @@ impl CreateInstanceBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateInstance`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateInstanceOutput {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `OrderId` on the wire.
-    #[serde(
-        rename = "OrderId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TradePrice` on the wire.
-    #[serde(
-        rename = "TradePrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trade_price: Option<f64>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateInstanceOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "OrderId" => self.order_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateInstanceOutput);
 impl aliyun_core::Operation for CreateInstanceInput {
     type Output = CreateInstanceOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

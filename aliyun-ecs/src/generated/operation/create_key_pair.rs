@@ -147,46 +147,39 @@ impl CreateKeyPairBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateKeyPair`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateKeyPairOutput {
     /// `KeyPairFingerPrint` on the wire.
-    #[serde(
-        rename = "KeyPairFingerPrint",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_finger_print: Option<String>,
     /// `KeyPairId` on the wire.
-    #[serde(
-        rename = "KeyPairId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_id: Option<String>,
     /// `KeyPairName` on the wire.
-    #[serde(
-        rename = "KeyPairName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_name: Option<String>,
     /// `PrivateKeyBody` on the wire.
-    #[serde(
-        rename = "PrivateKeyBody",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_key_body: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateKeyPairOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "KeyPairFingerPrint" => self.key_pair_finger_print = de::lenient_opt(value)?,
+            "KeyPairId" => self.key_pair_id = de::lenient_opt(value)?,
+            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
+            "PrivateKeyBody" => self.private_key_body = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateKeyPairOutput);
 impl aliyun_core::Operation for CreateKeyPairInput {
     type Output = CreateKeyPairOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -1018,32 +1018,35 @@ impl CreateLaunchTemplateVersionBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateLaunchTemplateVersion`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLaunchTemplateVersionOutput {
     /// `LaunchTemplateId` on the wire.
-    #[serde(
-        rename = "LaunchTemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersionNumber` on the wire.
-    #[serde(
-        rename = "LaunchTemplateVersionNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_version_number: Option<i64>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateLaunchTemplateVersionOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
+            "LaunchTemplateVersionNumber" => {
+                self.launch_template_version_number = de::lenient_opt(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateLaunchTemplateVersionOutput);
 impl aliyun_core::Operation for CreateLaunchTemplateVersionInput {
     type Output = CreateLaunchTemplateVersionOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -193,43 +193,42 @@ impl CreateNatGatewayBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateNatGateway`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateNatGatewayOutput {
     /// `BandwidthPackageIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"BandwidthPackageIds": {"BandwidthPackageId": [...]}}`.
-    #[serde(
-        rename = "BandwidthPackageIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub bandwidth_package_ids: Vec<String>,
     /// `ForwardTableIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ForwardTableIds": {"ForwardTableId": [...]}}`.
-    #[serde(
-        rename = "ForwardTableIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub forward_table_ids: Vec<String>,
     /// `NatGatewayId` on the wire.
-    #[serde(
-        rename = "NatGatewayId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub nat_gateway_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateNatGatewayOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "BandwidthPackageIds" => {
+                self.bandwidth_package_ids = de::lenient_list(value)?;
+            }
+            "ForwardTableIds" => self.forward_table_ids = de::lenient_list(value)?,
+            "NatGatewayId" => self.nat_gateway_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateNatGatewayOutput);
 impl aliyun_core::Operation for CreateNatGatewayInput {
     type Output = CreateNatGatewayOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

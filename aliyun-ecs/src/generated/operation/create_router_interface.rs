@@ -532,32 +532,33 @@ impl CreateRouterInterfaceBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateRouterInterface`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateRouterInterfaceOutput {
     /// `OrderId` on the wire.
-    #[serde(
-        rename = "OrderId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub order_id: Option<i64>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `RouterInterfaceId` on the wire.
-    #[serde(
-        rename = "RouterInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub router_interface_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateRouterInterfaceOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "OrderId" => self.order_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "RouterInterfaceId" => self.router_interface_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateRouterInterfaceOutput);
 impl aliyun_core::Operation for CreateRouterInterfaceInput {
     type Output = CreateRouterInterfaceOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

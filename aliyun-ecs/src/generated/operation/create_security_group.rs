@@ -251,25 +251,30 @@ impl CreateSecurityGroupBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateSecurityGroup`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SecurityGroupId` on the wire.
-    #[serde(
-        rename = "SecurityGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateSecurityGroupOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateSecurityGroupOutput);
 impl aliyun_core::Operation for CreateSecurityGroupInput {
     type Output = CreateSecurityGroupOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

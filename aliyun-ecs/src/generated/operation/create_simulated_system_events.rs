@@ -153,27 +153,32 @@ impl CreateSimulatedSystemEventsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateSimulatedSystemEvents`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSimulatedSystemEventsOutput {
     /// `EventIdSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"EventIdSet": {"EventId": [...]}}`.
-    #[serde(
-        rename = "EventIdSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub event_id_set: Vec<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateSimulatedSystemEventsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EventIdSet" => self.event_id_set = de::lenient_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateSimulatedSystemEventsOutput);
 impl aliyun_core::Operation for CreateSimulatedSystemEventsInput {
     type Output = CreateSimulatedSystemEventsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -318,25 +318,30 @@ impl CreateSnapshotGroupBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateSnapshotGroup`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSnapshotGroupOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SnapshotGroupId` on the wire.
-    #[serde(
-        rename = "SnapshotGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_group_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateSnapshotGroupOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SnapshotGroupId" => self.snapshot_group_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateSnapshotGroupOutput);
 impl aliyun_core::Operation for CreateSnapshotGroupInput {
     type Output = CreateSnapshotGroupOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -183,25 +183,30 @@ impl CreateStorageSetBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateStorageSet`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateStorageSetOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `StorageSetId` on the wire.
-    #[serde(
-        rename = "StorageSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub storage_set_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateStorageSetOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "StorageSetId" => self.storage_set_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateStorageSetOutput);
 impl aliyun_core::Operation for CreateStorageSetInput {
     type Output = CreateStorageSetOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -185,39 +185,36 @@ impl CreateVpcBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `CreateVpc`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateVpcOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `RouteTableId` on the wire.
-    #[serde(
-        rename = "RouteTableId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub route_table_id: Option<String>,
     /// `VRouterId` on the wire.
-    #[serde(
-        rename = "VRouterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_router_id: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for CreateVpcOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "RouteTableId" => self.route_table_id = de::lenient_opt(value)?,
+            "VRouterId" => self.v_router_id = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(CreateVpcOutput);
 impl aliyun_core::Operation for CreateVpcInput {
     type Output = CreateVpcOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

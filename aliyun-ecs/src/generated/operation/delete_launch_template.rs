@@ -122,34 +122,37 @@ impl DeleteLaunchTemplateBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DeleteLaunchTemplate`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteLaunchTemplateOutput {
     /// `LaunchTemplateId` on the wire.
-    #[serde(
-        rename = "LaunchTemplateId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub launch_template_id: Option<String>,
     /// `LaunchTemplateVersionNumbers` on the wire.
     ///
     /// On the wire the list is wrapped: `{"LaunchTemplateVersionNumbers": {"versionNumbers": [...]}}`.
-    #[serde(
-        rename = "LaunchTemplateVersionNumbers",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub launch_template_version_numbers: Vec<i64>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DeleteLaunchTemplateOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
+            "LaunchTemplateVersionNumbers" => {
+                self.launch_template_version_numbers = de::lenient_list(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DeleteLaunchTemplateOutput);
 impl aliyun_core::Operation for DeleteLaunchTemplateInput {
     type Output = DeleteLaunchTemplateOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

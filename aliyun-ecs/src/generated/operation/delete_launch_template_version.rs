@@ -148,27 +148,34 @@ impl DeleteLaunchTemplateVersionBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DeleteLaunchTemplateVersion`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteLaunchTemplateVersionOutput {
     /// `LaunchTemplateVersions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"LaunchTemplateVersions": {"LaunchTemplateVersion": [...]}}`.
-    #[serde(
-        rename = "LaunchTemplateVersions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub launch_template_versions: Vec<LaunchTemplateVersion>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DeleteLaunchTemplateVersionOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LaunchTemplateVersions" => {
+                self.launch_template_versions = de::wrapped_list(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DeleteLaunchTemplateVersionOutput);
 impl aliyun_core::Operation for DeleteLaunchTemplateVersionInput {
     type Output = DeleteLaunchTemplateVersionOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -127,27 +127,34 @@ impl DescribeAccountAttributesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeAccountAttributes`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAccountAttributesOutput {
     /// `AccountAttributeItems` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AccountAttributeItems": {"AccountAttributeItem": [...]}}`.
-    #[serde(
-        rename = "AccountAttributeItems",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub account_attribute_items: Vec<AccountAttributeItem>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeAccountAttributesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AccountAttributeItems" => {
+                self.account_attribute_items = de::wrapped_list(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeAccountAttributesOutput);
 impl aliyun_core::Operation for DescribeAccountAttributesInput {
     type Output = DescribeAccountAttributesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -401,27 +401,32 @@ impl DescribeAvailableResourceBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeAvailableResource`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAvailableResourceOutput {
     /// `AvailableZones` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableZones": {"AvailableZone": [...]}}`.
-    #[serde(
-        rename = "AvailableZones",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub available_zones: Vec<AvailableZone>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeAvailableResourceOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableZones" => self.available_zones = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeAvailableResourceOutput);
 impl aliyun_core::Operation for DescribeAvailableResourceInput {
     type Output = DescribeAvailableResourceOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

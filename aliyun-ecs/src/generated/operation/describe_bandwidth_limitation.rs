@@ -191,27 +191,32 @@ impl DescribeBandwidthLimitationBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeBandwidthLimitation`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeBandwidthLimitationOutput {
     /// `Bandwidths` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Bandwidths": {"Bandwidth": [...]}}`.
-    #[serde(
-        rename = "Bandwidths",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub bandwidths: Vec<Bandwidth>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeBandwidthLimitationOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Bandwidths" => self.bandwidths = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeBandwidthLimitationOutput);
 impl aliyun_core::Operation for DescribeBandwidthLimitationInput {
     type Output = DescribeBandwidthLimitationOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -315,48 +315,44 @@ impl DescribeCapacityReservationsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeCapacityReservations`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeCapacityReservationsOutput {
     /// `CapacityReservationSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"CapacityReservationSet": {"CapacityReservationItem": [...]}}`.
-    #[serde(
-        rename = "CapacityReservationSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub capacity_reservation_set: Vec<CapacityReservationItem>,
     /// `MaxResults` on the wire.
-    #[serde(
-        rename = "MaxResults",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max_results: Option<i32>,
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeCapacityReservationsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CapacityReservationSet" => {
+                self.capacity_reservation_set = de::wrapped_list(value)?;
+            }
+            "MaxResults" => self.max_results = de::lenient_opt(value)?,
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeCapacityReservationsOutput);
 impl aliyun_core::Operation for DescribeCapacityReservationsInput {
     type Output = DescribeCapacityReservationsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -109,39 +109,41 @@ impl DescribeCloudAssistantSettingsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeCloudAssistantSettings`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeCloudAssistantSettingsOutput {
     /// `AgentUpgradeConfig` on the wire.
-    #[serde(rename = "AgentUpgradeConfig", default)]
     pub agent_upgrade_config: Option<AgentUpgradeConfig>,
     /// `OssDeliveryConfigs` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OssDeliveryConfigs": {"OssDeliveryConfig": [...]}}`.
-    #[serde(
-        rename = "OssDeliveryConfigs",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub oss_delivery_configs: Vec<OssDeliveryConfig>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SlsDeliveryConfigs` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SlsDeliveryConfigs": {"SlsDeliveryConfig": [...]}}`.
-    #[serde(
-        rename = "SlsDeliveryConfigs",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub sls_delivery_configs: Vec<SlsDeliveryConfig>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeCloudAssistantSettingsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AgentUpgradeConfig" => self.agent_upgrade_config = de::value(value)?,
+            "OssDeliveryConfigs" => self.oss_delivery_configs = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SlsDeliveryConfigs" => self.sls_delivery_configs = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeCloudAssistantSettingsOutput);
 impl aliyun_core::Operation for DescribeCloudAssistantSettingsInput {
     type Output = DescribeCloudAssistantSettingsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -221,55 +221,47 @@ impl DescribeCloudAssistantStatusBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeCloudAssistantStatus`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeCloudAssistantStatusOutput {
     /// The status of the cloud assistant client on each instance.
     ///
     /// On the wire the list is wrapped: `{"InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": [...]}}`.
-    #[serde(
-        rename = "InstanceCloudAssistantStatusSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub instance_statuses: Vec<InstanceCloudAssistantStatus>,
     /// The token of the next page; empty or absent on the last page.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// The page number of this page.
-    #[serde(
-        rename = "PageNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_number: Option<i64>,
     /// The number of entries per page.
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_size: Option<i64>,
     /// The ID of the request.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// The total number of instances matched.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i64>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeCloudAssistantStatusOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceCloudAssistantStatusSet" => {
+                self.instance_statuses = de::wrapped_list(value)?;
+            }
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "PageNumber" => self.page_number = de::lenient_opt(value)?,
+            "PageSize" => self.page_size = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeCloudAssistantStatusOutput);
 impl aliyun_core::Operation for DescribeCloudAssistantStatusInput {
     type Output = DescribeCloudAssistantStatusOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -110,27 +110,35 @@ impl DescribeDedicatedHostAutoRenewBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeDedicatedHostAutoRenew`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDedicatedHostAutoRenewOutput {
     /// `DedicatedHostRenewAttributes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DedicatedHostRenewAttributes": {"DedicatedHostRenewAttribute": [...]}}`.
-    #[serde(
-        rename = "DedicatedHostRenewAttributes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub dedicated_host_renew_attributes: Vec<DedicatedHostRenewAttribute>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeDedicatedHostAutoRenewOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DedicatedHostRenewAttributes" => {
+                self.dedicated_host_renew_attributes = de::wrapped_list(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeDedicatedHostAutoRenewOutput);
 impl aliyun_core::Operation for DescribeDedicatedHostAutoRenewInput {
     type Output = DescribeDedicatedHostAutoRenewOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -125,27 +125,32 @@ impl DescribeDedicatedHostTypesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeDedicatedHostTypes`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDedicatedHostTypesOutput {
     /// `DedicatedHostTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DedicatedHostTypes": {"DedicatedHostType": [...]}}`.
-    #[serde(
-        rename = "DedicatedHostTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub dedicated_host_types: Vec<DedicatedHostType>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeDedicatedHostTypesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DedicatedHostTypes" => self.dedicated_host_types = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeDedicatedHostTypesOutput);
 impl aliyun_core::Operation for DescribeDedicatedHostTypesInput {
     type Output = DescribeDedicatedHostTypesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

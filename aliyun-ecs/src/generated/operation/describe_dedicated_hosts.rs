@@ -389,55 +389,44 @@ impl DescribeDedicatedHostsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeDedicatedHosts`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDedicatedHostsOutput {
     /// `DedicatedHosts` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DedicatedHosts": {"DedicatedHost": [...]}}`.
-    #[serde(
-        rename = "DedicatedHosts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub dedicated_hosts: Vec<DedicatedHost>,
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `PageNumber` on the wire.
-    #[serde(
-        rename = "PageNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeDedicatedHostsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DedicatedHosts" => self.dedicated_hosts = de::wrapped_list(value)?,
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "PageNumber" => self.page_number = de::lenient_opt(value)?,
+            "PageSize" => self.page_size = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeDedicatedHostsOutput);
 impl aliyun_core::Operation for DescribeDedicatedHostsInput {
     type Output = DescribeDedicatedHostsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

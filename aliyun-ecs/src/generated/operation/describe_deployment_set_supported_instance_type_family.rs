@@ -117,25 +117,35 @@ impl DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
     }
 }
 /// The decoded response of `DescribeDeploymentSetSupportedInstanceTypeFamily`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDeploymentSetSupportedInstanceTypeFamilyOutput {
     /// `InstanceTypeFamilies` on the wire.
-    #[serde(
-        rename = "InstanceTypeFamilies",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type_families: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeDeploymentSetSupportedInstanceTypeFamilyOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceTypeFamilies" => {
+                self.instance_type_families = de::lenient_opt(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(
+    DescribeDeploymentSetSupportedInstanceTypeFamilyOutput
+);
 impl aliyun_core::Operation for DescribeDeploymentSetSupportedInstanceTypeFamilyInput {
     type Output = DescribeDeploymentSetSupportedInstanceTypeFamilyOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -200,32 +200,34 @@ impl DescribeDiagnosticMetricSetsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeDiagnosticMetricSets`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDiagnosticMetricSetsOutput {
     /// `MetricSets` on the wire.
-    #[serde(
-        rename = "MetricSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub metric_sets: Vec<MetricSets>,
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeDiagnosticMetricSetsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "MetricSets" => self.metric_sets = de::wrapped_list(value)?,
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeDiagnosticMetricSetsOutput);
 impl aliyun_core::Operation for DescribeDiagnosticMetricSetsInput {
     type Output = DescribeDiagnosticMetricSetsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

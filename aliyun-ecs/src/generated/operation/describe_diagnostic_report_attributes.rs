@@ -110,104 +110,66 @@ impl DescribeDiagnosticReportAttributesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeDiagnosticReportAttributes`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDiagnosticReportAttributesOutput {
     /// `Attributes` on the wire.
-    #[serde(
-        rename = "Attributes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub attributes: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `EndTime` on the wire.
-    #[serde(
-        rename = "EndTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub end_time: Option<String>,
     /// `FinishedTime` on the wire.
-    #[serde(
-        rename = "FinishedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub finished_time: Option<String>,
     /// `MetricResults` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MetricResults": {"MetricResult": [...]}}`.
-    #[serde(
-        rename = "MetricResults",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub metric_results: Vec<MetricResult>,
     /// `MetricSetId` on the wire.
-    #[serde(
-        rename = "MetricSetId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub metric_set_id: Option<String>,
     /// `ReportId` on the wire.
-    #[serde(
-        rename = "ReportId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub report_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `ResourceId` on the wire.
-    #[serde(
-        rename = "ResourceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_id: Option<String>,
     /// `ResourceType` on the wire.
-    #[serde(
-        rename = "ResourceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_type: Option<String>,
     /// `Severity` on the wire.
-    #[serde(
-        rename = "Severity",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub severity: Option<String>,
     /// `StartTime` on the wire.
-    #[serde(
-        rename = "StartTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub start_time: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeDiagnosticReportAttributesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Attributes" => self.attributes = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = de::lenient_opt(value)?,
+            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
+            "MetricResults" => self.metric_results = de::wrapped_list(value)?,
+            "MetricSetId" => self.metric_set_id = de::lenient_opt(value)?,
+            "ReportId" => self.report_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
+            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "Severity" => self.severity = de::lenient_opt(value)?,
+            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeDiagnosticReportAttributesOutput);
 impl aliyun_core::Operation for DescribeDiagnosticReportAttributesInput {
     type Output = DescribeDiagnosticReportAttributesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -223,34 +223,35 @@ impl DescribeDiagnosticReportsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeDiagnosticReports`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDiagnosticReportsOutput {
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `Reports` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Reports": {"Report": [...]}}`.
-    #[serde(
-        rename = "Reports",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub reports: Vec<Report>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeDiagnosticReportsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "Reports" => self.reports = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeDiagnosticReportsOutput);
 impl aliyun_core::Operation for DescribeDiagnosticReportsInput {
     type Output = DescribeDiagnosticReportsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

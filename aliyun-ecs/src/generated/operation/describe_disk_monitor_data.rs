@@ -146,34 +146,35 @@ impl DescribeDiskMonitorDataBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeDiskMonitorData`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDiskMonitorDataOutput {
     /// `MonitorData` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MonitorData": {"DiskMonitorData": [...]}}`.
-    #[serde(
-        rename = "MonitorData",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub monitor_data: Vec<DiskMonitorData>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeDiskMonitorDataOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "MonitorData" => self.monitor_data = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeDiskMonitorDataOutput);
 impl aliyun_core::Operation for DescribeDiskMonitorDataInput {
     type Output = DescribeDiskMonitorDataOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

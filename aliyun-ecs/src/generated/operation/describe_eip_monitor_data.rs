@@ -175,27 +175,32 @@ impl DescribeEipMonitorDataBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeEipMonitorData`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeEipMonitorDataOutput {
     /// `EipMonitorDatas` on the wire.
     ///
     /// On the wire the list is wrapped: `{"EipMonitorDatas": {"EipMonitorData": [...]}}`.
-    #[serde(
-        rename = "EipMonitorDatas",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub eip_monitor_datas: Vec<EipMonitorData>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeEipMonitorDataOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "EipMonitorDatas" => self.eip_monitor_datas = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeEipMonitorDataOutput);
 impl aliyun_core::Operation for DescribeEipMonitorDataInput {
     type Output = DescribeEipMonitorDataOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

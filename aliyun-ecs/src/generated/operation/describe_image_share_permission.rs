@@ -149,71 +149,53 @@ impl DescribeImageSharePermissionBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeImageSharePermission`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeImageSharePermissionOutput {
     /// `Accounts` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Accounts": {"Account": [...]}}`.
-    #[serde(
-        rename = "Accounts",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub accounts: Vec<Account>,
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `PageNumber` on the wire.
-    #[serde(
-        rename = "PageNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_size: Option<i32>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `ShareGroups` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ShareGroups": {"ShareGroup": [...]}}`.
-    #[serde(
-        rename = "ShareGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub share_groups: Vec<ShareGroup>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeImageSharePermissionOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Accounts" => self.accounts = de::wrapped_list(value)?,
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "PageNumber" => self.page_number = de::lenient_opt(value)?,
+            "PageSize" => self.page_size = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ShareGroups" => self.share_groups = de::wrapped_list(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeImageSharePermissionOutput);
 impl aliyun_core::Operation for DescribeImageSharePermissionInput {
     type Output = DescribeImageSharePermissionOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -151,41 +151,39 @@ impl DescribeImageSupportInstanceTypesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeImageSupportInstanceTypes`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeImageSupportInstanceTypesOutput {
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `InstanceTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceTypes": {"InstanceType": [...]}}`.
-    #[serde(
-        rename = "InstanceTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub instance_types: Vec<InstanceType>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeImageSupportInstanceTypesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "InstanceTypes" => self.instance_types = de::wrapped_list(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeImageSupportInstanceTypesOutput);
 impl aliyun_core::Operation for DescribeImageSupportInstanceTypesInput {
     type Output = DescribeImageSupportInstanceTypesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

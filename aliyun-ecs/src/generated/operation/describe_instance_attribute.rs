@@ -80,238 +80,135 @@ impl DescribeInstanceAttributeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeInstanceAttribute`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceAttributeOutput {
     /// `ClusterId` on the wire.
-    #[serde(
-        rename = "ClusterId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cluster_id: Option<String>,
     /// `Cpu` on the wire.
-    #[serde(
-        rename = "Cpu",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub cpu: Option<i32>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `CreditSpecification` on the wire.
-    #[serde(
-        rename = "CreditSpecification",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub credit_specification: Option<String>,
     /// `DedicatedHostAttribute` on the wire.
-    #[serde(rename = "DedicatedHostAttribute", default)]
     pub dedicated_host_attribute: Option<DedicatedHostAttribute>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `EipAddress` on the wire.
-    #[serde(rename = "EipAddress", default)]
     pub eip_address: Option<DescribeInstanceAttributeEipAddress>,
     /// `EnableJumboFrame` on the wire.
-    #[serde(
-        rename = "EnableJumboFrame",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub enable_jumbo_frame: Option<bool>,
     /// `ExpiredTime` on the wire.
-    #[serde(
-        rename = "ExpiredTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub expired_time: Option<String>,
     /// `HostName` on the wire.
-    #[serde(
-        rename = "HostName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub host_name: Option<String>,
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `InnerIpAddress` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InnerIpAddress": {"IpAddress": [...]}}`.
-    #[serde(
-        rename = "InnerIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub inner_ip_address: Vec<String>,
     /// `InstanceChargeType` on the wire.
-    #[serde(
-        rename = "InstanceChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_charge_type: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `InstanceName` on the wire.
-    #[serde(
-        rename = "InstanceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_name: Option<String>,
     /// `InstanceNetworkType` on the wire.
-    #[serde(
-        rename = "InstanceNetworkType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_network_type: Option<String>,
     /// `InstanceType` on the wire.
-    #[serde(
-        rename = "InstanceType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_type: Option<String>,
     /// `InternetChargeType` on the wire.
-    #[serde(
-        rename = "InternetChargeType",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_charge_type: Option<String>,
     /// `InternetMaxBandwidthIn` on the wire.
-    #[serde(
-        rename = "InternetMaxBandwidthIn",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_max_bandwidth_in: Option<i32>,
     /// `InternetMaxBandwidthOut` on the wire.
-    #[serde(
-        rename = "InternetMaxBandwidthOut",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `IoOptimized` on the wire.
-    #[serde(
-        rename = "IoOptimized",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub io_optimized: Option<String>,
     /// `Memory` on the wire.
-    #[serde(
-        rename = "Memory",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub memory: Option<i32>,
     /// `OperationLocks` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OperationLocks": {"LockReason": [...]}}`.
-    #[serde(
-        rename = "OperationLocks",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub operation_locks: Vec<OperationLock>,
     /// `PublicIpAddress` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PublicIpAddress": {"IpAddress": [...]}}`.
-    #[serde(
-        rename = "PublicIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub public_ip_address: Vec<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
-    #[serde(
-        rename = "SecurityGroupIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub security_group_ids: Vec<String>,
     /// `SerialNumber` on the wire.
-    #[serde(
-        rename = "SerialNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub serial_number: Option<String>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `StoppedMode` on the wire.
-    #[serde(
-        rename = "StoppedMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub stopped_mode: Option<String>,
     /// `VlanId` on the wire.
-    #[serde(
-        rename = "VlanId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vlan_id: Option<String>,
     /// `VpcAttributes` on the wire.
-    #[serde(rename = "VpcAttributes", default)]
     pub vpc_attributes: Option<VpcAttributes>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceAttributeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ClusterId" => self.cluster_id = de::lenient_opt(value)?,
+            "Cpu" => self.cpu = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "CreditSpecification" => self.credit_specification = de::lenient_opt(value)?,
+            "DedicatedHostAttribute" => self.dedicated_host_attribute = de::value(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "EipAddress" => self.eip_address = de::value(value)?,
+            "EnableJumboFrame" => self.enable_jumbo_frame = de::lenient_opt(value)?,
+            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
+            "HostName" => self.host_name = de::lenient_opt(value)?,
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "InnerIpAddress" => self.inner_ip_address = de::lenient_list(value)?,
+            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "InstanceNetworkType" => self.instance_network_type = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "InternetMaxBandwidthIn" => {
+                self.internet_max_bandwidth_in = de::lenient_opt(value)?;
+            }
+            "InternetMaxBandwidthOut" => {
+                self.internet_max_bandwidth_out = de::lenient_opt(value)?;
+            }
+            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
+            "Memory" => self.memory = de::lenient_opt(value)?,
+            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
+            "PublicIpAddress" => self.public_ip_address = de::lenient_list(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
+            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            "StoppedMode" => self.stopped_mode = de::lenient_opt(value)?,
+            "VlanId" => self.vlan_id = de::lenient_opt(value)?,
+            "VpcAttributes" => self.vpc_attributes = de::value(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeInstanceAttributeOutput);
 impl aliyun_core::Operation for DescribeInstanceAttributeInput {
     type Output = DescribeInstanceAttributeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -149,27 +149,32 @@ impl DescribeInstanceMonitorDataBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeInstanceMonitorData`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceMonitorDataOutput {
     /// `MonitorData` on the wire.
     ///
     /// On the wire the list is wrapped: `{"MonitorData": {"InstanceMonitorData": [...]}}`.
-    #[serde(
-        rename = "MonitorData",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub monitor_data: Vec<InstanceMonitorData>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceMonitorDataOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "MonitorData" => self.monitor_data = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeInstanceMonitorDataOutput);
 impl aliyun_core::Operation for DescribeInstanceMonitorDataInput {
     type Output = DescribeInstanceMonitorDataOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -177,41 +177,40 @@ impl DescribeInstanceRamRoleBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeInstanceRamRole`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceRamRoleOutput {
     /// `InstanceRamRoleSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceRamRoleSets": {"InstanceRamRoleSet": [...]}}`.
-    #[serde(
-        rename = "InstanceRamRoleSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub instance_ram_role_sets: Vec<InstanceRamRoleSet>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceRamRoleOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceRamRoleSets" => {
+                self.instance_ram_role_sets = de::wrapped_list(value)?;
+            }
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeInstanceRamRoleOutput);
 impl aliyun_core::Operation for DescribeInstanceRamRoleInput {
     type Output = DescribeInstanceRamRoleOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

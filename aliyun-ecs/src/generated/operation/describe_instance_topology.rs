@@ -104,27 +104,32 @@ impl DescribeInstanceTopologyBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeInstanceTopology`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceTopologyOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Topologys` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Topologys": {"Topology": [...]}}`.
-    #[serde(
-        rename = "Topologys",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub topologys: Vec<Topology>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceTopologyOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Topologys" => self.topologys = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeInstanceTopologyOutput);
 impl aliyun_core::Operation for DescribeInstanceTopologyInput {
     type Output = DescribeInstanceTopologyOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -104,27 +104,35 @@ impl DescribeInstanceTypeFamiliesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeInstanceTypeFamilies`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceTypeFamiliesOutput {
     /// `InstanceTypeFamilies` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceTypeFamilies": {"InstanceTypeFamily": [...]}}`.
-    #[serde(
-        rename = "InstanceTypeFamilies",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub instance_type_families: Vec<InstanceTypeFamily>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeInstanceTypeFamiliesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceTypeFamilies" => {
+                self.instance_type_families = de::wrapped_list(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeInstanceTypeFamiliesOutput);
 impl aliyun_core::Operation for DescribeInstanceTypeFamiliesInput {
     type Output = DescribeInstanceTypeFamiliesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -987,34 +987,35 @@ impl DescribeInstanceTypesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeInstanceTypes`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceTypesOutput {
     /// `InstanceTypes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceTypes": {"InstanceType": [...]}}`.
-    #[serde(
-        rename = "InstanceTypes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub instance_types: Vec<DescribeInstanceTypesInstanceType>,
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceTypesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceTypes" => self.instance_types = de::wrapped_list(value)?,
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeInstanceTypesOutput);
 impl aliyun_core::Operation for DescribeInstanceTypesInput {
     type Output = DescribeInstanceTypesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -225,48 +225,41 @@ impl DescribeLaunchTemplatesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeLaunchTemplates`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeLaunchTemplatesOutput {
     /// `LaunchTemplateSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"LaunchTemplateSets": {"LaunchTemplateSet": [...]}}`.
-    #[serde(
-        rename = "LaunchTemplateSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub launch_template_sets: Vec<LaunchTemplateSet>,
     /// `PageNumber` on the wire.
-    #[serde(
-        rename = "PageNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeLaunchTemplatesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "LaunchTemplateSets" => self.launch_template_sets = de::wrapped_list(value)?,
+            "PageNumber" => self.page_number = de::lenient_opt(value)?,
+            "PageSize" => self.page_size = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeLaunchTemplatesOutput);
 impl aliyun_core::Operation for DescribeLaunchTemplatesInput {
     type Output = DescribeLaunchTemplatesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -76,32 +76,33 @@ impl DescribeLimitationBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeLimitation`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeLimitationOutput {
     /// `Limitation` on the wire.
-    #[serde(
-        rename = "Limitation",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub limitation: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Value` on the wire.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub value: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeLimitationOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Limitation" => self.limitation = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Value" => self.value = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeLimitationOutput);
 impl aliyun_core::Operation for DescribeLimitationInput {
     type Output = DescribeLimitationOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -155,241 +155,157 @@ impl DescribeNetworkInterfaceAttributeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeNetworkInterfaceAttribute`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceAttributeOutput {
     /// `AssociatedPublicIp` on the wire.
-    #[serde(rename = "AssociatedPublicIp", default)]
     pub associated_public_ip: Option<AssociatedPublicIp>,
     /// `Attachment` on the wire.
-    #[serde(rename = "Attachment", default)]
     pub attachment: Option<DescribeNetworkInterfaceAttributeAttachment>,
     /// `BondInterfaceSpecification` on the wire.
-    #[serde(rename = "BondInterfaceSpecification", default)]
     pub bond_interface_specification: Option<BondInterfaceSpecification>,
     /// `ConnectionTrackingConfiguration` on the wire.
-    #[serde(rename = "ConnectionTrackingConfiguration", default)]
     pub connection_tracking_configuration: Option<
         DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration,
     >,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `DeleteOnRelease` on the wire.
-    #[serde(
-        rename = "DeleteOnRelease",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub delete_on_release: Option<bool>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `Ipv4PrefixSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv4PrefixSets": {"Ipv4PrefixSet": [...]}}`.
-    #[serde(
-        rename = "Ipv4PrefixSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
     /// `Ipv6PrefixSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv6PrefixSets": {"Ipv6PrefixSet": [...]}}`.
-    #[serde(
-        rename = "Ipv6PrefixSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
     /// `Ipv6Sets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Ipv6Sets": {"Ipv6Set": [...]}}`.
-    #[serde(
-        rename = "Ipv6Sets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub ipv6_sets: Vec<Ipv6Set>,
     /// `MacAddress` on the wire.
-    #[serde(
-        rename = "MacAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_id: Option<String>,
     /// `NetworkInterfaceName` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_name: Option<String>,
     /// `NetworkInterfaceTrafficConfig` on the wire.
-    #[serde(rename = "NetworkInterfaceTrafficConfig", default)]
     pub network_interface_traffic_config: Option<
         DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig,
     >,
     /// `NetworkInterfaceTrafficMode` on the wire.
-    #[serde(
-        rename = "NetworkInterfaceTrafficMode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub network_interface_traffic_mode: Option<String>,
     /// `OwnerId` on the wire.
-    #[serde(
-        rename = "OwnerId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub owner_id: Option<String>,
     /// `PrivateIpAddress` on the wire.
-    #[serde(
-        rename = "PrivateIpAddress",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub private_ip_address: Option<String>,
     /// `PrivateIpSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`.
-    #[serde(
-        rename = "PrivateIpSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub private_ip_sets: Vec<DescribeNetworkInterfaceAttributePrivateIpSet>,
     /// `QueueNumber` on the wire.
-    #[serde(
-        rename = "QueueNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue_number: Option<i32>,
     /// `QueuePairNumber` on the wire.
-    #[serde(
-        rename = "QueuePairNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub queue_pair_number: Option<i32>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `ResourceGroupId` on the wire.
-    #[serde(
-        rename = "ResourceGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub resource_group_id: Option<String>,
     /// `SecurityGroupIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
-    #[serde(
-        rename = "SecurityGroupIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub security_group_ids: Vec<String>,
     /// `ServiceID` on the wire.
-    #[serde(
-        rename = "ServiceID",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_id: Option<i64>,
     /// `ServiceManaged` on the wire.
-    #[serde(
-        rename = "ServiceManaged",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub service_managed: Option<bool>,
     /// `SlaveInterfaceSpecification` on the wire.
-    #[serde(rename = "SlaveInterfaceSpecification", default)]
     pub slave_interface_specification: Option<SlaveInterfaceSpecificationSet>,
     /// `Status` on the wire.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<String>,
     /// `Tags` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tags: Vec<CreateNetworkInterfaceTag>,
     /// `TcpOptionAddressEnabled` on the wire.
-    #[serde(
-        rename = "TcpOptionAddressEnabled",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub tcp_option_address_enabled: Option<String>,
     /// `Type` on the wire.
-    #[serde(
-        rename = "Type",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub r#type: Option<String>,
     /// `VSwitchId` on the wire.
-    #[serde(
-        rename = "VSwitchId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub v_switch_id: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
     /// `ZoneId` on the wire.
-    #[serde(
-        rename = "ZoneId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub zone_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeNetworkInterfaceAttributeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AssociatedPublicIp" => self.associated_public_ip = de::value(value)?,
+            "Attachment" => self.attachment = de::value(value)?,
+            "BondInterfaceSpecification" => {
+                self.bond_interface_specification = de::value(value)?;
+            }
+            "ConnectionTrackingConfiguration" => {
+                self.connection_tracking_configuration = de::value(value)?;
+            }
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "DeleteOnRelease" => self.delete_on_release = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Ipv4PrefixSets" => self.ipv4_prefix_sets = de::wrapped_list(value)?,
+            "Ipv6PrefixSets" => self.ipv6_prefix_sets = de::wrapped_list(value)?,
+            "Ipv6Sets" => self.ipv6_sets = de::wrapped_list(value)?,
+            "MacAddress" => self.mac_address = de::lenient_opt(value)?,
+            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
+            "NetworkInterfaceName" => {
+                self.network_interface_name = de::lenient_opt(value)?;
+            }
+            "NetworkInterfaceTrafficConfig" => {
+                self.network_interface_traffic_config = de::value(value)?;
+            }
+            "NetworkInterfaceTrafficMode" => {
+                self.network_interface_traffic_mode = de::lenient_opt(value)?;
+            }
+            "OwnerId" => self.owner_id = de::lenient_opt(value)?,
+            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
+            "PrivateIpSets" => self.private_ip_sets = de::wrapped_list(value)?,
+            "QueueNumber" => self.queue_number = de::lenient_opt(value)?,
+            "QueuePairNumber" => self.queue_pair_number = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
+            "ServiceID" => self.service_id = de::lenient_opt(value)?,
+            "ServiceManaged" => self.service_managed = de::lenient_opt(value)?,
+            "SlaveInterfaceSpecification" => {
+                self.slave_interface_specification = de::value(value)?;
+            }
+            "Status" => self.status = de::lenient_opt(value)?,
+            "Tags" => self.tags = de::wrapped_list(value)?,
+            "TcpOptionAddressEnabled" => {
+                self.tcp_option_address_enabled = de::lenient_opt(value)?;
+            }
+            "Type" => self.r#type = de::lenient_opt(value)?,
+            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeNetworkInterfaceAttributeOutput);
 impl aliyun_core::Operation for DescribeNetworkInterfaceAttributeInput {
     type Output = DescribeNetworkInterfaceAttributeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

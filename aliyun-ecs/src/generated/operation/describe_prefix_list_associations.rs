@@ -156,34 +156,38 @@ impl DescribePrefixListAssociationsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribePrefixListAssociations`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePrefixListAssociationsOutput {
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `PrefixListAssociations` on the wire.
     ///
     /// On the wire the list is wrapped: `{"PrefixListAssociations": {"PrefixListAssociation": [...]}}`.
-    #[serde(
-        rename = "PrefixListAssociations",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub prefix_list_associations: Vec<PrefixListAssociation>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribePrefixListAssociationsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "PrefixListAssociations" => {
+                self.prefix_list_associations = de::wrapped_list(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribePrefixListAssociationsOutput);
 impl aliyun_core::Operation for DescribePrefixListAssociationsInput {
     type Output = DescribePrefixListAssociationsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

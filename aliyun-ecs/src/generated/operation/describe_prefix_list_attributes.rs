@@ -107,69 +107,51 @@ impl DescribePrefixListAttributesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribePrefixListAttributes`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePrefixListAttributesOutput {
     /// `AddressFamily` on the wire.
-    #[serde(
-        rename = "AddressFamily",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub address_family: Option<String>,
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `Entries` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Entries": {"Entry": [...]}}`.
-    #[serde(
-        rename = "Entries",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub entries: Vec<DescribePrefixListAttributesEntry>,
     /// `MaxEntries` on the wire.
-    #[serde(
-        rename = "MaxEntries",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub max_entries: Option<i32>,
     /// `PrefixListId` on the wire.
-    #[serde(
-        rename = "PrefixListId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub prefix_list_id: Option<String>,
     /// `PrefixListName` on the wire.
-    #[serde(
-        rename = "PrefixListName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub prefix_list_name: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribePrefixListAttributesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AddressFamily" => self.address_family = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Description" => self.description = de::lenient_opt(value)?,
+            "Entries" => self.entries = de::wrapped_list(value)?,
+            "MaxEntries" => self.max_entries = de::lenient_opt(value)?,
+            "PrefixListId" => self.prefix_list_id = de::lenient_opt(value)?,
+            "PrefixListName" => self.prefix_list_name = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribePrefixListAttributesOutput);
 impl aliyun_core::Operation for DescribePrefixListAttributesInput {
     type Output = DescribePrefixListAttributesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

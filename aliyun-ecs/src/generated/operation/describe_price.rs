@@ -633,21 +633,30 @@ impl DescribePriceBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribePrice`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePriceOutput {
     /// `PriceInfo` on the wire.
-    #[serde(rename = "PriceInfo", default)]
     pub price_info: Option<DescribePricePriceInfo>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribePriceOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "PriceInfo" => self.price_info = de::value(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribePriceOutput);
 impl aliyun_core::Operation for DescribePriceInput {
     type Output = DescribePriceOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

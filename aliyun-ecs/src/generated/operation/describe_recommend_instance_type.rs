@@ -406,27 +406,33 @@ impl DescribeRecommendInstanceTypeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeRecommendInstanceType`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeRecommendInstanceTypeOutput {
     /// `Data` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Data": {"RecommendInstanceType": [...]}}`.
-    #[serde(
-        rename = "Data",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub data: Vec<RecommendInstanceType>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeRecommendInstanceTypeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Data" => self.data = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeRecommendInstanceTypeOutput);
 impl aliyun_core::Operation for DescribeRecommendInstanceTypeInput {
     type Output = DescribeRecommendInstanceTypeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

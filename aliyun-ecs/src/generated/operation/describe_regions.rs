@@ -115,27 +115,32 @@ impl DescribeRegionsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeRegions`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeRegionsOutput {
     /// `Regions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Regions": {"Region": [...]}}`.
-    #[serde(
-        rename = "Regions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub regions: Vec<Region>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeRegionsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Regions" => self.regions = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeRegionsOutput);
 impl aliyun_core::Operation for DescribeRegionsInput {
     type Output = DescribeRegionsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -118,27 +118,37 @@ impl DescribeReservedInstanceAutoRenewAttributeBuilder<aliyun_core::ServiceClien
     }
 }
 /// The decoded response of `DescribeReservedInstanceAutoRenewAttribute`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeReservedInstanceAutoRenewAttributeOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `ReservedInstanceRenewAttributes` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ReservedInstanceRenewAttributes": {"ReservedInstanceRenewAttribute": [...]}}`.
-    #[serde(
-        rename = "ReservedInstanceRenewAttributes",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub reserved_instance_renew_attributes: Vec<ReservedInstanceRenewAttribute>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeReservedInstanceAutoRenewAttributeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ReservedInstanceRenewAttributes" => {
+                self.reserved_instance_renew_attributes = de::wrapped_list(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(
+    DescribeReservedInstanceAutoRenewAttributeOutput
+);
 impl aliyun_core::Operation for DescribeReservedInstanceAutoRenewAttributeInput {
     type Output = DescribeReservedInstanceAutoRenewAttributeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

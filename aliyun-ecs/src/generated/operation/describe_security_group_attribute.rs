@@ -204,76 +204,54 @@ impl DescribeSecurityGroupAttributeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSecurityGroupAttribute`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSecurityGroupAttributeOutput {
     /// `Description` on the wire.
-    #[serde(
-        rename = "Description",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub description: Option<String>,
     /// `InnerAccessPolicy` on the wire.
-    #[serde(
-        rename = "InnerAccessPolicy",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub inner_access_policy: Option<String>,
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `Permissions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Permissions": {"Permission": [...]}}`.
-    #[serde(
-        rename = "Permissions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub permissions: Vec<Permission>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SecurityGroupId` on the wire.
-    #[serde(
-        rename = "SecurityGroupId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_id: Option<String>,
     /// `SecurityGroupName` on the wire.
-    #[serde(
-        rename = "SecurityGroupName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_group_name: Option<String>,
     /// `VpcId` on the wire.
-    #[serde(
-        rename = "VpcId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub vpc_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeSecurityGroupAttributeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Description" => self.description = de::lenient_opt(value)?,
+            "InnerAccessPolicy" => self.inner_access_policy = de::lenient_opt(value)?,
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "Permissions" => self.permissions = de::wrapped_list(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            "SecurityGroupName" => self.security_group_name = de::lenient_opt(value)?,
+            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSecurityGroupAttributeOutput);
 impl aliyun_core::Operation for DescribeSecurityGroupAttributeInput {
     type Output = DescribeSecurityGroupAttributeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

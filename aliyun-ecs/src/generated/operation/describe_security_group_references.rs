@@ -109,27 +109,35 @@ impl DescribeSecurityGroupReferencesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSecurityGroupReferences`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSecurityGroupReferencesOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SecurityGroupReferences` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SecurityGroupReferences": {"SecurityGroupReference": [...]}}`.
-    #[serde(
-        rename = "SecurityGroupReferences",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub security_group_references: Vec<SecurityGroupReference>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeSecurityGroupReferencesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SecurityGroupReferences" => {
+                self.security_group_references = de::wrapped_list(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSecurityGroupReferencesOutput);
 impl aliyun_core::Operation for DescribeSecurityGroupReferencesInput {
     type Output = DescribeSecurityGroupReferencesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -290,34 +290,35 @@ impl DescribeSnapshotGroupsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSnapshotGroups`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSnapshotGroupsOutput {
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SnapshotGroups` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SnapshotGroups": {"SnapshotGroup": [...]}}`.
-    #[serde(
-        rename = "SnapshotGroups",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub snapshot_groups: Vec<SnapshotGroup>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeSnapshotGroupsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SnapshotGroups" => self.snapshot_groups = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSnapshotGroupsOutput);
 impl aliyun_core::Operation for DescribeSnapshotGroupsInput {
     type Output = DescribeSnapshotGroupsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -79,32 +79,33 @@ impl DescribeSnapshotsUsageBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSnapshotsUsage`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSnapshotsUsageOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SnapshotCount` on the wire.
-    #[serde(
-        rename = "SnapshotCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_count: Option<i32>,
     /// `SnapshotSize` on the wire.
-    #[serde(
-        rename = "SnapshotSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub snapshot_size: Option<i64>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeSnapshotsUsageOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SnapshotCount" => self.snapshot_count = de::lenient_opt(value)?,
+            "SnapshotSize" => self.snapshot_size = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSnapshotsUsageOutput);
 impl aliyun_core::Operation for DescribeSnapshotsUsageInput {
     type Output = DescribeSnapshotsUsageOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -293,34 +293,35 @@ impl DescribeSpotAdviceBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSpotAdvice`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSpotAdviceOutput {
     /// `AvailableSpotZones` on the wire.
     ///
     /// On the wire the list is wrapped: `{"AvailableSpotZones": {"AvailableSpotZone": [...]}}`.
-    #[serde(
-        rename = "AvailableSpotZones",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub available_spot_zones: Vec<AvailableSpotZone>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeSpotAdviceOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "AvailableSpotZones" => self.available_spot_zones = de::wrapped_list(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSpotAdviceOutput);
 impl aliyun_core::Operation for DescribeSpotAdviceInput {
     type Output = DescribeSpotAdviceOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -278,41 +278,38 @@ impl DescribeSpotPriceHistoryBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeSpotPriceHistory`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSpotPriceHistoryOutput {
     /// `Currency` on the wire.
-    #[serde(
-        rename = "Currency",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub currency: Option<String>,
     /// `NextOffset` on the wire.
-    #[serde(
-        rename = "NextOffset",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_offset: Option<i32>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SpotPrices` on the wire.
     ///
     /// On the wire the list is wrapped: `{"SpotPrices": {"SpotPriceType": [...]}}`.
-    #[serde(
-        rename = "SpotPrices",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub spot_prices: Vec<SpotPriceType>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeSpotPriceHistoryOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "Currency" => self.currency = de::lenient_opt(value)?,
+            "NextOffset" => self.next_offset = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SpotPrices" => self.spot_prices = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeSpotPriceHistoryOutput);
 impl aliyun_core::Operation for DescribeSpotPriceHistoryInput {
     type Output = DescribeSpotPriceHistoryOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -102,104 +102,67 @@ impl DescribeTaskAttributeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeTaskAttribute`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeTaskAttributeOutput {
     /// `CreationTime` on the wire.
-    #[serde(
-        rename = "CreationTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub creation_time: Option<String>,
     /// `FailedCount` on the wire.
-    #[serde(
-        rename = "FailedCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub failed_count: Option<i32>,
     /// `FinishedTime` on the wire.
-    #[serde(
-        rename = "FinishedTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub finished_time: Option<String>,
     /// `OperationProgressSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OperationProgressSet": {"OperationProgress": [...]}}`.
-    #[serde(
-        rename = "OperationProgressSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub operation_progress_set: Vec<OperationProgress>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SuccessCount` on the wire.
-    #[serde(
-        rename = "SuccessCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success_count: Option<i32>,
     /// `SupportCancel` on the wire.
-    #[serde(
-        rename = "SupportCancel",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub support_cancel: Option<String>,
     /// `TaskAction` on the wire.
-    #[serde(
-        rename = "TaskAction",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_action: Option<String>,
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
     /// `TaskProcess` on the wire.
-    #[serde(
-        rename = "TaskProcess",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_process: Option<String>,
     /// `TaskStatus` on the wire.
-    #[serde(
-        rename = "TaskStatus",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_status: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeTaskAttributeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "FailedCount" => self.failed_count = de::lenient_opt(value)?,
+            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
+            "OperationProgressSet" => {
+                self.operation_progress_set = de::wrapped_list(value)?;
+            }
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SuccessCount" => self.success_count = de::lenient_opt(value)?,
+            "SupportCancel" => self.support_cancel = de::lenient_opt(value)?,
+            "TaskAction" => self.task_action = de::lenient_opt(value)?,
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            "TaskProcess" => self.task_process = de::lenient_opt(value)?,
+            "TaskStatus" => self.task_status = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeTaskAttributeOutput);
 impl aliyun_core::Operation for DescribeTaskAttributeInput {
     type Output = DescribeTaskAttributeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -177,34 +177,35 @@ impl DescribeTerminalSessionsBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeTerminalSessions`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeTerminalSessionsOutput {
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Sessions` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Sessions": {"Session": [...]}}`.
-    #[serde(
-        rename = "Sessions",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub sessions: Vec<Session>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeTerminalSessionsOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Sessions" => self.sessions = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeTerminalSessionsOutput);
 impl aliyun_core::Operation for DescribeTerminalSessionsInput {
     type Output = DescribeTerminalSessionsOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

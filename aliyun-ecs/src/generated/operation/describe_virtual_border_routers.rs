@@ -160,48 +160,44 @@ impl DescribeVirtualBorderRoutersBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeVirtualBorderRouters`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeVirtualBorderRoutersOutput {
     /// `PageNumber` on the wire.
-    #[serde(
-        rename = "PageNumber",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_number: Option<i32>,
     /// `PageSize` on the wire.
-    #[serde(
-        rename = "PageSize",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub page_size: Option<i32>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
     /// `VirtualBorderRouterSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"VirtualBorderRouterSet": {"VirtualBorderRouterType": [...]}}`.
-    #[serde(
-        rename = "VirtualBorderRouterSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub virtual_border_router_set: Vec<VirtualBorderRouterType>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for DescribeVirtualBorderRoutersOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "PageNumber" => self.page_number = de::lenient_opt(value)?,
+            "PageSize" => self.page_size = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "VirtualBorderRouterSet" => {
+                self.virtual_border_router_set = de::wrapped_list(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeVirtualBorderRoutersOutput);
 impl aliyun_core::Operation for DescribeVirtualBorderRoutersInput {
     type Output = DescribeVirtualBorderRoutersOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

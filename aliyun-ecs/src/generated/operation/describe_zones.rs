@@ -163,27 +163,32 @@ impl DescribeZonesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DescribeZones`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeZonesOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Zones` on the wire.
     ///
     /// On the wire the list is wrapped: `{"Zones": {"Zone": [...]}}`.
-    #[serde(
-        rename = "Zones",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub zones: Vec<DescribeZonesZone>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DescribeZonesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Zones" => self.zones = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DescribeZonesOutput);
 impl aliyun_core::Operation for DescribeZonesInput {
     type Output = DescribeZonesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -126,48 +126,43 @@ impl DetachInstanceRamRoleBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `DetachInstanceRamRole`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DetachInstanceRamRoleOutput {
     /// `DetachInstanceRamRoleResults` on the wire.
     ///
     /// On the wire the list is wrapped: `{"DetachInstanceRamRoleResults": {"DetachInstanceRamRoleResult": [...]}}`.
-    #[serde(
-        rename = "DetachInstanceRamRoleResults",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub detach_instance_ram_role_results: Vec<DetachInstanceRamRoleResult>,
     /// `FailCount` on the wire.
-    #[serde(
-        rename = "FailCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub fail_count: Option<i32>,
     /// `RamRoleName` on the wire.
-    #[serde(
-        rename = "RamRoleName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub ram_role_name: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TotalCount` on the wire.
-    #[serde(
-        rename = "TotalCount",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub total_count: Option<i32>,
 }
+impl aliyun_core::__private::fields::DecodeFields for DetachInstanceRamRoleOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DetachInstanceRamRoleResults" => {
+                self.detach_instance_ram_role_results = de::wrapped_list(value)?;
+            }
+            "FailCount" => self.fail_count = de::lenient_opt(value)?,
+            "RamRoleName" => self.ram_role_name = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(DetachInstanceRamRoleOutput);
 impl aliyun_core::Operation for DetachInstanceRamRoleInput {
     type Output = DetachInstanceRamRoleOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -116,46 +116,39 @@ impl EipFillProductBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `EipFillProduct`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EipFillProductOutput {
     /// `code` on the wire.
-    #[serde(
-        rename = "code",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub code: Option<String>,
     /// `data` on the wire.
-    #[serde(
-        rename = "data",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub data: Option<String>,
     /// `message` on the wire.
-    #[serde(
-        rename = "message",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub message: Option<String>,
     /// `requestId` on the wire.
-    #[serde(
-        rename = "requestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `success` on the wire.
-    #[serde(
-        rename = "success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
 }
+impl aliyun_core::__private::fields::DecodeFields for EipFillProductOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "code" => self.code = de::lenient_opt(value)?,
+            "data" => self.data = de::lenient_opt(value)?,
+            "message" => self.message = de::lenient_opt(value)?,
+            "requestId" => self.request_id = de::lenient_opt(value)?,
+            "success" => self.success = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(EipFillProductOutput);
 impl aliyun_core::Operation for EipFillProductInput {
     type Output = EipFillProductOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -189,32 +189,33 @@ impl ExportImageBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ExportImage`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExportImageOutput {
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for ExportImageOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ExportImageOutput);
 impl aliyun_core::Operation for ExportImageInput {
     type Output = ExportImageOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -127,39 +127,36 @@ impl GetInstanceConsoleOutputBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `GetInstanceConsoleOutput`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetInstanceConsoleOutputOutput {
     /// `ConsoleOutput` on the wire.
-    #[serde(
-        rename = "ConsoleOutput",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub console_output: Option<String>,
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `LastUpdateTime` on the wire.
-    #[serde(
-        rename = "LastUpdateTime",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub last_update_time: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for GetInstanceConsoleOutputOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ConsoleOutput" => self.console_output = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "LastUpdateTime" => self.last_update_time = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(GetInstanceConsoleOutputOutput);
 impl aliyun_core::Operation for GetInstanceConsoleOutputInput {
     type Output = GetInstanceConsoleOutputOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -125,32 +125,33 @@ impl GetInstanceScreenshotBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `GetInstanceScreenshot`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetInstanceScreenshotOutput {
     /// `InstanceId` on the wire.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `Screenshot` on the wire.
-    #[serde(
-        rename = "Screenshot",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub screenshot: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for GetInstanceScreenshotOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Screenshot" => self.screenshot = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(GetInstanceScreenshotOutput);
 impl aliyun_core::Operation for GetInstanceScreenshotInput {
     type Output = GetInstanceScreenshotOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -359,39 +359,36 @@ impl ImportImageBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ImportImage`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImportImageOutput {
     /// `ImageId` on the wire.
-    #[serde(
-        rename = "ImageId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub image_id: Option<String>,
     /// `RegionId` on the wire.
-    #[serde(
-        rename = "RegionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub region_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TaskId` on the wire.
-    #[serde(
-        rename = "TaskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub task_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for ImportImageOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ImageId" => self.image_id = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ImportImageOutput);
 impl aliyun_core::Operation for ImportImageInput {
     type Output = ImportImageOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -171,32 +171,33 @@ impl ImportKeyPairBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ImportKeyPair`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImportKeyPairOutput {
     /// `KeyPairFingerPrint` on the wire.
-    #[serde(
-        rename = "KeyPairFingerPrint",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_finger_print: Option<String>,
     /// `KeyPairName` on the wire.
-    #[serde(
-        rename = "KeyPairName",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub key_pair_name: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for ImportKeyPairOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "KeyPairFingerPrint" => self.key_pair_finger_print = de::lenient_opt(value)?,
+            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ImportKeyPairOutput);
 impl aliyun_core::Operation for ImportKeyPairInput {
     type Output = ImportKeyPairOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

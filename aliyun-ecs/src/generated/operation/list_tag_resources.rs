@@ -206,34 +206,35 @@ impl ListTagResourcesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ListTagResources`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTagResourcesOutput {
     /// `NextToken` on the wire.
-    #[serde(
-        rename = "NextToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub next_token: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TagResources` on the wire.
     ///
     /// On the wire the list is wrapped: `{"TagResources": {"TagResource": [...]}}`.
-    #[serde(
-        rename = "TagResources",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub tag_resources: Vec<TagResource>,
 }
+impl aliyun_core::__private::fields::DecodeFields for ListTagResourcesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "NextToken" => self.next_token = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TagResources" => self.tag_resources = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ListTagResourcesOutput);
 impl aliyun_core::Operation for ListTagResourcesInput {
     type Output = ListTagResourcesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

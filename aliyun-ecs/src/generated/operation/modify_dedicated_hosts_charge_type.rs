@@ -257,34 +257,36 @@ impl ModifyDedicatedHostsChargeTypeBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ModifyDedicatedHostsChargeType`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ModifyDedicatedHostsChargeTypeOutput {
     /// `FeeOfInstances` on the wire.
     ///
     /// On the wire the list is wrapped: `{"FeeOfInstances": {"FeeOfInstance": [...]}}`.
-    #[serde(
-        rename = "FeeOfInstances",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub fee_of_instances: Vec<FeeOfInstance>,
     /// `OrderId` on the wire.
-    #[serde(
-        rename = "OrderId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for ModifyDedicatedHostsChargeTypeOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "FeeOfInstances" => self.fee_of_instances = de::wrapped_list(value)?,
+            "OrderId" => self.order_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ModifyDedicatedHostsChargeTypeOutput);
 impl aliyun_core::Operation for ModifyDedicatedHostsChargeTypeInput {
     type Output = ModifyDedicatedHostsChargeTypeOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

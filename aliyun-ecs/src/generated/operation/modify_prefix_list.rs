@@ -194,18 +194,27 @@ impl ModifyPrefixListBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ModifyPrefixList`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ModifyPrefixListOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for ModifyPrefixListOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ModifyPrefixListOutput);
 impl aliyun_core::Operation for ModifyPrefixListInput {
     type Output = ModifyPrefixListOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

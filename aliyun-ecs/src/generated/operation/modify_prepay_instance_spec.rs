@@ -351,25 +351,30 @@ impl ModifyPrepayInstanceSpecBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ModifyPrepayInstanceSpec`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ModifyPrepayInstanceSpecOutput {
     /// `OrderId` on the wire.
-    #[serde(
-        rename = "OrderId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for ModifyPrepayInstanceSpecOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "OrderId" => self.order_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ModifyPrepayInstanceSpecOutput);
 impl aliyun_core::Operation for ModifyPrepayInstanceSpecInput {
     type Output = ModifyPrepayInstanceSpecOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

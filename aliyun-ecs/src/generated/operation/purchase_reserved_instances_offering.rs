@@ -406,27 +406,35 @@ impl PurchaseReservedInstancesOfferingBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `PurchaseReservedInstancesOffering`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PurchaseReservedInstancesOfferingOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `ReservedInstanceIdSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"ReservedInstanceIdSets": {"ReservedInstanceId": [...]}}`.
-    #[serde(
-        rename = "ReservedInstanceIdSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub reserved_instance_id_sets: Vec<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields
+for PurchaseReservedInstancesOfferingOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ReservedInstanceIdSets" => {
+                self.reserved_instance_id_sets = de::lenient_list(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(PurchaseReservedInstancesOfferingOutput);
 impl aliyun_core::Operation for PurchaseReservedInstancesOfferingInput {
     type Output = PurchaseReservedInstancesOfferingOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

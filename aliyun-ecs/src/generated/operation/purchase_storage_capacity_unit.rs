@@ -298,34 +298,37 @@ impl PurchaseStorageCapacityUnitBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `PurchaseStorageCapacityUnit`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PurchaseStorageCapacityUnitOutput {
     /// `OrderId` on the wire.
-    #[serde(
-        rename = "OrderId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `StorageCapacityUnitIds` on the wire.
     ///
     /// On the wire the list is wrapped: `{"StorageCapacityUnitIds": {"StorageCapacityUnitId": [...]}}`.
-    #[serde(
-        rename = "StorageCapacityUnitIds",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub storage_capacity_unit_ids: Vec<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for PurchaseStorageCapacityUnitOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "OrderId" => self.order_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "StorageCapacityUnitIds" => {
+                self.storage_capacity_unit_ids = de::lenient_list(value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(PurchaseStorageCapacityUnitOutput);
 impl aliyun_core::Operation for PurchaseStorageCapacityUnitInput {
     type Output = PurchaseStorageCapacityUnitOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -393,25 +393,30 @@ impl ReplaceSystemDiskBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ReplaceSystemDisk`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReplaceSystemDiskOutput {
     /// `DiskId` on the wire.
-    #[serde(
-        rename = "DiskId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub disk_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for ReplaceSystemDiskOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "DiskId" => self.disk_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ReplaceSystemDiskOutput);
 impl aliyun_core::Operation for ReplaceSystemDiskInput {
     type Output = ReplaceSystemDiskOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -123,27 +123,34 @@ impl ResetDisksBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `ResetDisks`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResetDisksOutput {
     /// `OperationProgressSet` on the wire.
     ///
     /// On the wire the list is wrapped: `{"OperationProgressSet": {"OperationProgress": [...]}}`.
-    #[serde(
-        rename = "OperationProgressSet",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub operation_progress_set: Vec<OperationProgress>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for ResetDisksOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "OperationProgressSet" => {
+                self.operation_progress_set = de::wrapped_list(value)?;
+            }
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(ResetDisksOutput);
 impl aliyun_core::Operation for ResetDisksInput {
     type Output = ResetDisksOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

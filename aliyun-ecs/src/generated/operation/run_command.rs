@@ -571,32 +571,33 @@ impl RunCommandBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `RunCommand`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RunCommandOutput {
     /// `CommandId` on the wire.
-    #[serde(
-        rename = "CommandId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub command_id: Option<String>,
     /// `InvokeId` on the wire.
-    #[serde(
-        rename = "InvokeId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub invoke_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for RunCommandOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "CommandId" => self.command_id = de::lenient_opt(value)?,
+            "InvokeId" => self.invoke_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(RunCommandOutput);
 impl aliyun_core::Operation for RunCommandInput {
     type Output = RunCommandOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -1607,41 +1607,38 @@ impl RunInstancesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `RunInstances`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RunInstancesOutput {
     /// `InstanceIdSets` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceIdSets": {"InstanceIdSet": [...]}}`.
-    #[serde(
-        rename = "InstanceIdSets",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_list"
-    )]
     pub instance_id_sets: Vec<String>,
     /// `OrderId` on the wire.
-    #[serde(
-        rename = "OrderId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub order_id: Option<String>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `TradePrice` on the wire.
-    #[serde(
-        rename = "TradePrice",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub trade_price: Option<f64>,
 }
+impl aliyun_core::__private::fields::DecodeFields for RunInstancesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceIdSets" => self.instance_id_sets = de::lenient_list(value)?,
+            "OrderId" => self.order_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(RunInstancesOutput);
 impl aliyun_core::Operation for RunInstancesInput {
     type Output = RunInstancesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -184,39 +184,36 @@ impl StartTerminalSessionBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `StartTerminalSession`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StartTerminalSessionOutput {
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// `SecurityToken` on the wire.
-    #[serde(
-        rename = "SecurityToken",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub security_token: Option<String>,
     /// `SessionId` on the wire.
-    #[serde(
-        rename = "SessionId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub session_id: Option<String>,
     /// `WebSocketUrl` on the wire.
-    #[serde(
-        rename = "WebSocketUrl",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub web_socket_url: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for StartTerminalSessionOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "SecurityToken" => self.security_token = de::lenient_opt(value)?,
+            "SessionId" => self.session_id = de::lenient_opt(value)?,
+            "WebSocketUrl" => self.web_socket_url = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(StartTerminalSessionOutput);
 impl aliyun_core::Operation for StartTerminalSessionInput {
     type Output = StartTerminalSessionOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

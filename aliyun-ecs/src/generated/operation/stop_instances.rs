@@ -186,27 +186,32 @@ impl StopInstancesBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `StopInstances`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StopInstancesOutput {
     /// `InstanceResponses` on the wire.
     ///
     /// On the wire the list is wrapped: `{"InstanceResponses": {"InstanceResponse": [...]}}`.
-    #[serde(
-        rename = "InstanceResponses",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub instance_responses: Vec<InstanceResponse>,
     /// `RequestId` on the wire.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for StopInstancesOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "InstanceResponses" => self.instance_responses = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(StopInstancesOutput);
 impl aliyun_core::Operation for StopInstancesInput {
     type Output = StopInstancesOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -73,60 +73,45 @@ impl NodeStatusBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `NodeStatus`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeStatusOutput {
     /// The status code; 200 means success.
-    #[serde(
-        rename = "ErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_code: Option<i32>,
     /// The reason of a failure.
-    #[serde(
-        rename = "ErrorMessage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_message: Option<String>,
     /// Whether the request succeeded.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
     /// The ID of the request.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// The ID of the instance.
-    #[serde(
-        rename = "InstanceId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub instance_id: Option<String>,
     /// Whether the agent is installed automatically on this instance.
-    #[serde(
-        rename = "AutoInstall",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub auto_install: Option<bool>,
     /// The agent's state.
-    #[serde(
-        rename = "Status",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub status: Option<AgentStatus>,
 }
+impl aliyun_core::__private::fields::DecodeFields for NodeStatusOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
+            "ErrorMessage" => self.error_message = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "AutoInstall" => self.auto_install = de::lenient_opt(value)?,
+            "Status" => self.status = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(NodeStatusOutput);
 impl aliyun_core::Operation for NodeStatusInput {
     type Output = NodeStatusOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

@@ -70,49 +70,42 @@ impl NodeStatusListBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `NodeStatusList`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeStatusListOutput {
     /// The status code; 200 means success.
-    #[serde(
-        rename = "ErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_code: Option<i32>,
     /// The reason of a failure.
-    #[serde(
-        rename = "ErrorMessage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_message: Option<String>,
     /// Whether the request succeeded.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
     /// The ID of the request.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
     /// The agent state of each instance. Seen both wrapped (`{"NodeStatus": [...]}`) and
     /// as a bare list; both decode.
     ///
     /// On the wire the list is wrapped: `{"NodeStatusList": {"NodeStatus": [...]}}`.
-    #[serde(
-        rename = "NodeStatusList",
-        default,
-        deserialize_with = "aliyun_core::__private::de::wrapped_list"
-    )]
     pub node_statuses: Vec<NodeStatus>,
 }
+impl aliyun_core::__private::fields::DecodeFields for NodeStatusListOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
+            "ErrorMessage" => self.error_message = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "NodeStatusList" => self.node_statuses = de::wrapped_list(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(NodeStatusListOutput);
 impl aliyun_core::Operation for NodeStatusListInput {
     type Output = NodeStatusListOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {

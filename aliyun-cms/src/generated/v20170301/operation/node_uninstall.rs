@@ -72,39 +72,36 @@ impl NodeUninstallBuilder<aliyun_core::ServiceClient> {
     }
 }
 /// The decoded response of `NodeUninstall`.
-#[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Deserialize)]
-#[serde(crate = "aliyun_core::__private::serde")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeUninstallOutput {
     /// The status code; 200 means success. Failures arrive as errors, so a decoded output holds 200.
-    #[serde(
-        rename = "ErrorCode",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_code: Option<i32>,
     /// The reason of a failure.
-    #[serde(
-        rename = "ErrorMessage",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub error_message: Option<String>,
     /// Whether the request succeeded. Failures arrive as errors, so a decoded output holds `true`.
-    #[serde(
-        rename = "Success",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub success: Option<bool>,
     /// The ID of the request, for support and log queries.
-    #[serde(
-        rename = "RequestId",
-        default,
-        deserialize_with = "aliyun_core::__private::de::lenient_opt"
-    )]
     pub request_id: Option<String>,
 }
+impl aliyun_core::__private::fields::DecodeFields for NodeUninstallOutput {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        use aliyun_core::__private::de;
+        match wire_name {
+            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
+            "ErrorMessage" => self.error_message = de::lenient_opt(value)?,
+            "Success" => self.success = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+aliyun_core::__private::deserialize_fields!(NodeUninstallOutput);
 impl aliyun_core::Operation for NodeUninstallInput {
     type Output = NodeUninstallOutput;
     const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {
