@@ -3,11 +3,11 @@
 //! The runtime every `aliyun-rs` product crate (`aliyun-ecs`, `aliyun-cms`, ...) calls through:
 //! configuration, credentials, endpoint resolution, request signing (RPC V1 and V3), the HTTP
 //! transport, retries, and error mapping. It knows no product: generated code describes each
-//! product and action with [`ServiceMetadata`] and [`Operation`], and this crate does the rest.
+//! product and action with [`ProductMetadata`] and [`Action`], and this crate does the rest.
 
+pub mod action;
 pub mod env;
 pub mod error;
-pub mod operation;
 pub mod params;
 
 pub mod credentials;
@@ -27,7 +27,11 @@ pub mod testing;
 mod untyped;
 pub mod workflow;
 
-pub use client::ServiceClient;
+pub use action::{
+    Action, ActionMetadata, EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, ParamLocation,
+    ProductMetadata, SignatureVersion,
+};
+pub use client::ProductClient;
 pub use config::{Config, ConfigBuilder};
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use endpoint::Endpoint;
@@ -35,10 +39,6 @@ pub use error::{
     ConfigError, DispatchError, ResponseError, SignatureDiagnosis, TimeoutError, TimeoutKind,
 };
 pub use error::{Error, InvalidInput, ServiceError};
-pub use operation::{
-    EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, Operation, OperationMetadata,
-    ParamLocation, ServiceMetadata, SignatureVersion,
-};
 pub use params::Params;
 pub use retry::RetryPolicy;
 /// Free-form JSON, the Rust type of spec members typed `any` (so product crates need no

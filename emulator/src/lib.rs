@@ -147,7 +147,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
-pub use catalog::{embedded_services, embedded_spec_names};
+pub use catalog::{embedded_products, embedded_spec_names};
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
 pub use keys::{
     AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,
