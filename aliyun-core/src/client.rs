@@ -22,7 +22,8 @@ use crate::config::{Config, ConfigInner};
 use crate::credentials::Credentials;
 use crate::endpoint::{Endpoint, warn_if_insecure};
 use crate::error::{
-    ConfigError, DispatchError, Error, ResponseError, ServiceError, TimeoutError, TimeoutKind,
+    CallRecord, ConfigError, DispatchError, Error, ResponseError, ServiceError, TimeoutError,
+    TimeoutKind,
 };
 use crate::layout;
 use crate::params::Params;
@@ -182,7 +183,7 @@ impl ProductClient {
                 request_id = tracing::field::Empty
             );
             let result = self
-                .attempt(call, target, params, deadline, may_have_taken_effect)
+                .attempt(call, target, params, deadline)
                 .instrument(span)
                 .await;
             let failure = match result {
@@ -196,7 +197,7 @@ impl ProductClient {
                 }
                 Err(failure) => failure,
             };
-            may_have_taken_effect |= failure.class.may_have_taken_effect();
+            may_have_taken_effect |= failure.may_have_taken_effect;
             let context = AttemptContext {
                 attempts_made: attempts,
                 idempotent: call.metadata.idempotent,
@@ -226,11 +227,12 @@ impl ProductClient {
             };
             let Some(delay) = delay else {
                 tracing::Span::current().record("attempts", attempts);
-                return Err(finish_error(
-                    *failure.error,
+                let mut error = *failure.error;
+                error.record_call(CallRecord {
                     attempts,
                     may_have_taken_effect,
-                ));
+                });
+                return Err(error);
             };
             if failure.class == FailureClass::ClockSkew {
                 clock_skew_retry_available = false;
@@ -254,16 +256,15 @@ impl ProductClient {
         target: &Target,
         params: &Params,
         deadline: Option<Instant>,
-        earlier_may_have_taken_effect: bool,
     ) -> Result<HttpResponse, Failure> {
         let config = &*self.inner.config.inner;
         let deadline_error = |sent: bool| {
             Failure::permanent(Error::Timeout(TimeoutError {
                 kind: TimeoutKind::Call,
                 elapsed: config.call_timeout.unwrap_or_default(),
-                attempts: 1,
-                may_have_taken_effect: sent || earlier_may_have_taken_effect,
+                call: CallRecord::SINGLE,
             }))
+            .taken_effect_if(sent)
         };
 
         let credentials = config.credentials.provide_credentials();
@@ -299,8 +300,7 @@ impl ProductClient {
                     Error::Timeout(TimeoutError {
                         kind: TimeoutKind::Read,
                         elapsed: config.read_timeout,
-                        attempts: 1,
-                        may_have_taken_effect: true,
+                        call: CallRecord::SINGLE,
                     }),
                     FailureClass::MaybeSent,
                 ));
@@ -514,22 +514,23 @@ impl Success {
         } = self.response;
         response::decode_output::<T>(status, &headers, &body, action).map_err(|error| {
             record_request_id(error.request_id());
-            finish_error(
-                Error::Response(error),
-                self.attempts,
-                self.may_have_taken_effect,
-            )
+            Error::Response(error.with_call(CallRecord {
+                attempts: self.attempts,
+                may_have_taken_effect: self.may_have_taken_effect,
+            }))
         })
     }
 }
 
-/// A failed attempt: the error to report and how the retry policy should see it.
+/// A failed attempt: the error to report, how the retry policy should see it, and whether the
+/// attempt may have taken effect (the call's record is the union over its attempts).
 ///
 /// The error is boxed: failures are the rare path, and a small `Result` keeps the success path
 /// cheap to move around.
 struct Failure {
     error: Box<Error>,
     class: FailureClass,
+    may_have_taken_effect: bool,
 }
 
 impl Failure {
@@ -537,11 +538,19 @@ impl Failure {
         Failure {
             error: Box::new(error),
             class,
+            may_have_taken_effect: class.may_have_taken_effect(),
         }
     }
 
     fn permanent(error: Error) -> Self {
         Failure::new(error, FailureClass::Permanent)
+    }
+
+    /// Also marks the attempt as possibly effective when `sent` (a request that left, whatever
+    /// its retry class).
+    fn taken_effect_if(mut self, sent: bool) -> Self {
+        self.may_have_taken_effect |= sent;
+        self
     }
 }
 
@@ -606,71 +615,53 @@ fn resolve_target(
     })
 }
 
-/// Maps a transport failure to the error and its retry class.
+/// Maps a transport failure to the error, its retry class, and whether it may have taken
+/// effect: a request that left may have been processed unless the connection never opened; an
+/// oversized answer is judged by its status (see `ResponseError::may_have_taken_effect`).
 fn transport_failure(error: TransportError, config: &ConfigInner) -> Failure {
     let class = classify_transport_error(error.kind, error.request_sent);
-    let error = match error.kind {
+    let sent = error.request_sent;
+    let (error, may_have_taken_effect) = match error.kind {
         TransportErrorKind::BodyTooLarge => match error.body_too_large() {
-            Some(details) => Error::Response(
-                ResponseError::new(
-                    details.status,
-                    &details.head,
-                    format!("the body is larger than the {}-byte cap", details.limit),
-                )
-                .with_request_id(response::request_id_header(&details.headers)),
+            Some(details) => (
+                Error::Response(
+                    ResponseError::new(
+                        details.status,
+                        &details.head,
+                        format!("the body is larger than the {}-byte cap", details.limit),
+                    )
+                    .with_request_id(response::request_id_header(&details.headers)),
+                ),
+                false,
             ),
-            None => dispatch_error(error),
+            None => (dispatch_error(error), sent),
         },
-        TransportErrorKind::Timeout => Error::Timeout(TimeoutError {
-            kind: if error.request_sent {
-                TimeoutKind::Read
-            } else {
-                TimeoutKind::Connect
-            },
-            elapsed: if error.request_sent {
-                config.read_timeout
-            } else {
-                config.connect_timeout
-            },
-            attempts: 1,
-            may_have_taken_effect: error.request_sent,
-        }),
-        _ => dispatch_error(error),
+        TransportErrorKind::Timeout => (
+            Error::Timeout(TimeoutError {
+                kind: if sent {
+                    TimeoutKind::Read
+                } else {
+                    TimeoutKind::Connect
+                },
+                elapsed: if sent {
+                    config.read_timeout
+                } else {
+                    config.connect_timeout
+                },
+                call: CallRecord::SINGLE,
+            }),
+            sent,
+        ),
+        TransportErrorKind::Connect => (dispatch_error(error), false),
+        _ => (dispatch_error(error), sent),
     };
-    Failure::new(error, class)
+    Failure::new(error, class).taken_effect_if(may_have_taken_effect)
 }
 
 fn dispatch_error(error: TransportError) -> Error {
     Error::Dispatch(DispatchError {
-        may_have_taken_effect: error.request_sent && error.kind != TransportErrorKind::Connect,
         message: error.message,
-        attempts: 1,
+        call: CallRecord::SINGLE,
         source: error.source,
     })
-}
-
-/// Sets the attempt count on the final error, and whether any attempt may have taken effect.
-fn finish_error(error: Error, attempts: u32, may_have_taken_effect: bool) -> Error {
-    match error {
-        Error::Timeout(mut e) => {
-            e.attempts = attempts;
-            e.may_have_taken_effect |= may_have_taken_effect;
-            Error::Timeout(e)
-        }
-        Error::Dispatch(mut e) => {
-            e.attempts = attempts;
-            e.may_have_taken_effect |= may_have_taken_effect;
-            Error::Dispatch(e)
-        }
-        // A server error to a write may come after the work was done: say so, as for timeouts.
-        Error::Response(e) => Error::Response(
-            e.with_attempts(attempts)
-                .with_may_have_taken_effect(may_have_taken_effect),
-        ),
-        Error::Service(e) => Error::Service(
-            e.with_attempts(attempts)
-                .with_may_have_taken_effect(may_have_taken_effect),
-        ),
-        other => other,
-    }
 }

@@ -236,7 +236,7 @@ async fn refused_connections_are_retried_and_did_not_take_effect() {
     let Error::Dispatch(dispatch) = &err else {
         panic!("{err:?}")
     };
-    assert!(!dispatch.may_have_taken_effect);
+    assert!(!dispatch.call.may_have_taken_effect);
     assert_eq!(err.attempts(), 3);
     let text = err.to_string();
     assert!(text.contains("could not connect"), "{text}");

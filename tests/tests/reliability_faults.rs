@@ -334,8 +334,8 @@ async fn connection_closed_before_any_response() {
     let Error::Dispatch(dispatch) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(dispatch.attempts, 1);
-    assert!(dispatch.may_have_taken_effect);
+    assert_eq!(dispatch.call.attempts, 1);
+    assert!(dispatch.call.may_have_taken_effect);
     assert!(err.may_have_taken_effect());
     assert!(err.to_string().contains(EFFECT_NOTE), "{err}");
     assert!(
@@ -379,7 +379,7 @@ const LATENCY: Duration = Duration::from_millis(2_000);
 
 fn timeout_of(err: &Error) -> (TimeoutKind, u32, bool) {
     match err {
-        Error::Timeout(t) => (t.kind, t.attempts, t.may_have_taken_effect),
+        Error::Timeout(t) => (t.kind, t.call.attempts, t.call.may_have_taken_effect),
         other => panic!("expected a timeout, got {other:?}"),
     }
 }
