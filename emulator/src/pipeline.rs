@@ -20,8 +20,12 @@ use crate::log::{LoggedRequest, Stage, Verdict};
 use crate::params;
 use crate::render::{self, Body, Format};
 use crate::request::{self, Incoming, MAX_BODY_BYTES};
-use crate::server::CloseConnection;
 use crate::state::{Shared, lock};
+
+/// Marks a response as "close the connection instead of answering": the pipeline decides it,
+/// the server's connection loop carries it out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CloseConnection;
 
 /// What the pipeline decided to send.
 enum Answer {

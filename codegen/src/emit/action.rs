@@ -15,36 +15,9 @@ use crate::model::{Action, Field, HttpMethod, PaginationStyle, ParamLocation, Pr
 use super::docs::{doc_attrs, doc_paragraphs, spec_doc, summary};
 use super::errors::error_enum;
 use super::member_docs::member_doc;
-use super::rust::{ident, ident_concat, is_collection, named_types, value_type};
+use super::rust::{ActionNames, ident, ident_concat, is_collection, named_types, value_type};
 use super::types::{output_derives, output_field};
 use super::wire::{WireName, validate_field, write_field};
-
-/// Names of the generated items of one action.
-pub struct ActionNames {
-    /// `InstallCloudAssistantInput`.
-    pub input: proc_macro2::Ident,
-    /// `InstallCloudAssistantBuilder`: generic over its client (`()` when unbound).
-    pub builder: proc_macro2::Ident,
-    /// `InstallCloudAssistantOutput`.
-    pub output: proc_macro2::Ident,
-    /// `InstallCloudAssistantError`.
-    pub error: proc_macro2::Ident,
-    /// `install_cloud_assistant`.
-    pub method: proc_macro2::Ident,
-}
-
-impl ActionNames {
-    /// The names for `op`.
-    pub fn new(op: &Action) -> Self {
-        ActionNames {
-            input: format_ident!("{}Input", op.name),
-            builder: format_ident!("{}Builder", op.name),
-            output: format_ident!("{}Output", op.name),
-            error: format_ident!("{}Error", op.name),
-            method: ident(&op.snake),
-        }
-    }
-}
 
 /// Whether an input field is declared `Option` (lists and maps are collections, required
 /// values plain).

@@ -6,8 +6,8 @@ use quote::quote;
 
 use crate::model::Product;
 
-use super::action::ActionNames;
 use super::docs::{doc_paragraphs, spec_doc};
+use super::rust::ActionNames;
 
 /// The `client.rs` module body.
 pub fn client_module(product: &Product) -> TokenStream {

@@ -5,9 +5,8 @@ use quote::quote;
 
 use crate::model::Action;
 
-use super::action::ActionNames;
 use super::docs::{doc_paragraphs, spec_doc};
-use super::rust::ident;
+use super::rust::{ActionNames, ident};
 
 /// The error enum of `op`, and its `aliyun_core::error::ActionError` impl: which variant
 /// holds which error, as plain `match`es (which prettyplease lays out, unlike a macro body).

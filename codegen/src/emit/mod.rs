@@ -3,6 +3,12 @@
 //! Every file is built with `quote!`, parsed with `syn` and printed with `prettyplease`, then
 //! prefixed with the "generated, do not edit" line (comments are not tokens, so it is added as
 //! text). Output depends only on the spec: no timestamps, no absolute paths, sorted order.
+//!
+//! One module per generated part: `action` writes one `action/<action>.rs` and pulls in
+//! the parts of it other modules own (`errors`: the error enum; `tests`: the test tables;
+//! `call_facts`, `wire`, `member_docs`, `deprecation`); `client`, `types` and this module write
+//! the rest. The names of an action's items (`ActionNames`) live with the other Rust names in
+//! `rust`, so no part imports back from `action`.
 
 mod action;
 mod call_facts;

@@ -20,8 +20,7 @@ use serde_json::Value;
 
 use crate::model::{Action, Field, HttpMethod, NamedType, Product, ResponseCase, Type};
 
-use super::action::ActionNames;
-use super::rust::{ident, ident_concat, is_collection, number_literal};
+use super::rust::{ActionNames, ident, ident_concat, is_collection, number_literal};
 
 /// The `#[cfg(test)] mod tests` of one action.
 pub fn tests_module(product: &Product, op: &Action, names: &ActionNames) -> TokenStream {
