@@ -3,7 +3,9 @@
 //! The model of an `aliyun-rs` API spec (the YAML files in the workspace's `specs/`), shared by
 //! the code generator (`codegen`, which adds emitting Rust) and the emulator
 //! (`aliyun-emulator`, which serves what a spec says), so the two agree on every action and
-//! neither the emulator nor a product crate's tests compile a Rust code generator.
+//! neither the emulator nor a product crate's tests compile a Rust code generator. A spec
+//! describes one product ([`model::Product`]) and its actions ([`model::Action`]), in Alibaba
+//! Cloud's words.
 //!
 //! The steps, one module each:
 //! 1. [`load`]: read YAML with serde (`deny_unknown_fields`); errors name file, line, column and
