@@ -1,9 +1,9 @@
-//! The call executor every generated operation goes through.
+//! The call executor every generated action goes through.
 //!
 //! One call: validate the input (nothing is sent if it is invalid) → write its wire parameters
 //! once → per attempt: credentials (cheap when cached) → common parameters, fresh nonce and
 //! timestamp (corrected by the learned clock offset) → sign (V1 or V3) → send under the read
-//! timeout and the operation deadline → classify the response → decode the output, or let the
+//! timeout and the call deadline → classify the response → decode the output, or let the
 //! retry policy decide whether to try again.
 
 use std::fmt;
@@ -15,16 +15,17 @@ use http::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::action::{
+    Action, ActionMetadata, HttpMethod, ParamLocation, ProductMetadata, SignatureVersion,
+};
 use crate::config::{Config, ConfigInner};
 use crate::credentials::Credentials;
 use crate::endpoint::{Endpoint, warn_if_insecure};
 use crate::error::{
-    ConfigError, DispatchError, Error, ResponseError, ServiceError, TimeoutError, TimeoutKind,
+    CallRecord, ConfigError, DispatchError, Error, ResponseError, ServiceError, TimeoutError,
+    TimeoutKind,
 };
 use crate::layout;
-use crate::operation::{
-    HttpMethod, Operation, OperationMetadata, ParamLocation, ServiceMetadata, SignatureVersion,
-};
 use crate::params::Params;
 use crate::response::{self, ResponseClass};
 use crate::retry::{
@@ -37,16 +38,16 @@ use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportError
 /// A client for one product, built from a [`Config`]. Cheap to clone; clones share the
 /// configuration, the connection pool and the resolved endpoint.
 ///
-/// Generated product clients wrap one of these and call [`ServiceClient::call`] with each
+/// Generated product clients wrap one of these and call [`ProductClient::call`] with each
 /// action's input.
 #[derive(Clone)]
-pub struct ServiceClient {
+pub struct ProductClient {
     inner: Arc<ClientInner>,
 }
 
 struct ClientInner {
     config: Config,
-    service: &'static ServiceMetadata,
+    product: &'static ProductMetadata,
     /// Resolved once: a bad endpoint override fails every call with the same config error.
     target: Result<Target, ConfigError>,
 }
@@ -62,25 +63,25 @@ struct Target {
     form_headers: HeaderMap,
 }
 
-impl ServiceClient {
-    /// A client for `service` using `config`. The endpoint is chosen here, once: the config's
+impl ProductClient {
+    /// A client for `product` using `config`. The endpoint is chosen here, once: the config's
     /// override for this product (explicit, then `ALIBABA_CLOUD_ENDPOINT_URL_<ENV_ID>`, then
     /// the override for all products), else the product's rule for the config's region (its
     /// central endpoint without a region).
-    pub fn new(config: &Config, service: &'static ServiceMetadata) -> Self {
-        let target = resolve_target(&config.inner, service);
+    pub fn new(config: &Config, product: &'static ProductMetadata) -> Self {
+        let target = resolve_target(&config.inner, product);
         match &target {
             Ok(target) => warn_if_insecure(&target.endpoint),
             Err(error) => tracing::warn!(
-                product = service.product,
+                product = product.code,
                 %error,
                 "endpoint cannot be resolved; every call will fail"
             ),
         }
-        ServiceClient {
+        ProductClient {
             inner: Arc::new(ClientInner {
                 config: config.clone(),
-                service,
+                product,
                 target,
             }),
         }
@@ -92,8 +93,8 @@ impl ServiceClient {
     }
 
     /// The product this client calls.
-    pub fn service(&self) -> &'static ServiceMetadata {
-        self.inner.service
+    pub fn product(&self) -> &'static ProductMetadata {
+        self.inner.product
     }
 
     /// The configuration.
@@ -114,7 +115,7 @@ impl ServiceClient {
     /// (check [`Error::may_have_taken_effect`] before repeating a write);
     /// [`Error::Response`] for a body that cannot be read; [`Error::Service`] for an error
     /// code. [`Error::attempts`] tells how many attempts were made.
-    pub async fn call<O: Operation>(&self, input: &O) -> Result<O::Output, Error> {
+    pub async fn call<O: Action>(&self, input: &O) -> Result<O::Output, Error> {
         let span = self.call_span(O::METADATA.action);
         async {
             input.validate()?;
@@ -127,7 +128,7 @@ impl ServiceClient {
             {
                 params.push_raw(name, uuid::Uuid::new_v4().to_string());
             }
-            let mut call = CallSpec::of(&O::METADATA, self.inner.service.version);
+            let mut call = CallSpec::of(&O::METADATA, self.inner.product.version);
             call.locations = O::PARAM_LOCATIONS;
             let success = self.execute(&call, &params).await?;
             success.decode::<O::Output>(call.action)
@@ -157,7 +158,7 @@ impl ServiceClient {
     fn call_span(&self, action: &str) -> tracing::Span {
         tracing::debug_span!(
             "aliyun_call",
-            product = self.inner.service.product,
+            product = self.inner.product.code,
             action,
             region = self.region().unwrap_or("(central)"),
             attempts = tracing::field::Empty,
@@ -170,7 +171,7 @@ impl ServiceClient {
         let target = self.inner.target.as_ref().map_err(|e| e.clone())?;
         let config = &*self.inner.config.inner;
 
-        let deadline = config.operation_timeout.map(|t| Instant::now() + t);
+        let deadline = config.call_timeout.map(|t| Instant::now() + t);
         let mut attempts = 0;
         let mut clock_skew_retry_available = config.clock_skew_correction;
         let mut may_have_taken_effect = false;
@@ -182,7 +183,7 @@ impl ServiceClient {
                 request_id = tracing::field::Empty
             );
             let result = self
-                .attempt(call, target, params, deadline, may_have_taken_effect)
+                .attempt(call, target, params, deadline)
                 .instrument(span)
                 .await;
             let failure = match result {
@@ -196,7 +197,7 @@ impl ServiceClient {
                 }
                 Err(failure) => failure,
             };
-            may_have_taken_effect |= failure.class.may_have_taken_effect();
+            may_have_taken_effect |= failure.may_have_taken_effect;
             let context = AttemptContext {
                 attempts_made: attempts,
                 idempotent: call.metadata.idempotent,
@@ -214,7 +215,7 @@ impl ServiceClient {
                 {
                     tracing::debug!(
                         error = %failure.error,
-                        "not retrying: the backoff would pass the operation deadline"
+                        "not retrying: the backoff would pass the call deadline"
                     );
                     None
                 }
@@ -226,11 +227,12 @@ impl ServiceClient {
             };
             let Some(delay) = delay else {
                 tracing::Span::current().record("attempts", attempts);
-                return Err(finish_error(
-                    *failure.error,
+                let mut error = *failure.error;
+                error.record_call(CallRecord {
                     attempts,
                     may_have_taken_effect,
-                ));
+                });
+                return Err(error);
             };
             if failure.class == FailureClass::ClockSkew {
                 clock_skew_retry_available = false;
@@ -254,16 +256,15 @@ impl ServiceClient {
         target: &Target,
         params: &Params,
         deadline: Option<Instant>,
-        earlier_may_have_taken_effect: bool,
     ) -> Result<HttpResponse, Failure> {
         let config = &*self.inner.config.inner;
         let deadline_error = |sent: bool| {
             Failure::permanent(Error::Timeout(TimeoutError {
-                kind: TimeoutKind::Operation,
-                elapsed: config.operation_timeout.unwrap_or_default(),
-                attempts: 1,
-                may_have_taken_effect: sent || earlier_may_have_taken_effect,
+                kind: TimeoutKind::Call,
+                elapsed: config.call_timeout.unwrap_or_default(),
+                call: CallRecord::SINGLE,
             }))
+            .taken_effect_if(sent)
         };
 
         let credentials = config.credentials.provide_credentials();
@@ -299,8 +300,7 @@ impl ServiceClient {
                     Error::Timeout(TimeoutError {
                         kind: TimeoutKind::Read,
                         elapsed: config.read_timeout,
-                        attempts: 1,
-                        may_have_taken_effect: true,
+                        call: CallRecord::SINGLE,
                     }),
                     FailureClass::MaybeSent,
                 ));
@@ -324,15 +324,15 @@ impl ServiceClient {
     ) -> Result<(HttpRequest, LocalSignature), Failure> {
         let config = &*self.inner.config.inner;
         let mut nonce = [0u8; signer::NONCE_LEN];
-        let operation = call.metadata;
+        let action = call.metadata;
         let unsigned = layout::Unsigned {
-            method: operation.method.as_str(),
+            method: action.method.as_str(),
             action: call.action,
             version: call.version,
             params,
             placement: layout::Placement::new(
-                operation.method == HttpMethod::Post,
-                operation.param_location,
+                action.method == HttpMethod::Post,
+                action.param_location,
                 call.locations,
                 params,
             ),
@@ -346,7 +346,7 @@ impl ServiceClient {
             headers: &target.headers,
             form_headers: &target.form_headers,
         };
-        let (laid_out, signed) = match self.inner.service.signature {
+        let (laid_out, signed) = match self.inner.product.signature {
             SignatureVersion::V3 => {
                 let (laid_out, signed) = layout::v3::lay_out(&unsigned, &endpoint)
                     .map_err(|e| Failure::permanent(Error::Config(e)))?;
@@ -359,7 +359,7 @@ impl ServiceClient {
             }
         };
         let request = HttpRequest {
-            method: match operation.method {
+            method: match action.method {
                 HttpMethod::Get => http::Method::GET,
                 _ => http::Method::POST,
             },
@@ -379,7 +379,7 @@ impl ServiceClient {
         signed: &LocalSignature,
     ) -> Result<HttpResponse, Failure> {
         let config = &*self.inner.config.inner;
-        let operation = call.metadata;
+        let action = call.metadata;
         // Custom transports may not enforce the cap; the reqwest one stops reading at it.
         if response.body.len() > config.max_response_body_size {
             let error = ResponseError::new(
@@ -399,8 +399,8 @@ impl ServiceClient {
             response.status,
             &response.headers,
             &response.body,
-            self.inner.service.error_style,
-            operation,
+            self.inner.product.error_style,
+            action,
         );
         match class {
             ResponseClass::Success => Ok(response),
@@ -413,7 +413,7 @@ impl ServiceClient {
             }
             ResponseClass::Service(error) => {
                 record_request_id(error.request_id());
-                Err(self.service_failure(error, &response.headers, signed, operation))
+                Err(self.service_failure(error, &response.headers, signed, action))
             }
         }
     }
@@ -424,14 +424,14 @@ impl ServiceClient {
         mut error: ServiceError,
         headers: &HeaderMap,
         signed: &LocalSignature,
-        operation: &OperationMetadata,
+        action: &ActionMetadata,
     ) -> Failure {
         let config = &*self.inner.config.inner;
         let code = error.code();
         let mut class = classify_service_error(
             code,
             error.http_status(),
-            response::spec_retryable(operation, code),
+            response::spec_retryable(action, code),
         );
         if code == "SignatureDoesNotMatch" {
             let diagnosis = response::diagnose_signature(error.message(), &signed.strings());
@@ -457,11 +457,11 @@ impl ServiceClient {
     }
 }
 
-impl fmt::Debug for ServiceClient {
+impl fmt::Debug for ProductClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServiceClient")
-            .field("product", &self.inner.service.product)
-            .field("version", &self.inner.service.version)
+        f.debug_struct("ProductClient")
+            .field("product", &self.inner.product.code)
+            .field("version", &self.inner.product.version)
             .field("region", &self.region())
             .field("endpoint", &self.endpoint())
             .finish_non_exhaustive()
@@ -473,7 +473,7 @@ impl fmt::Debug for ServiceClient {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallSpec<'a> {
     /// Method, parameter placement, idempotency and documented errors.
-    pub(crate) metadata: &'a OperationMetadata,
+    pub(crate) metadata: &'a ActionMetadata,
     /// The action sent (for generated actions, `metadata.action`).
     pub(crate) action: &'a str,
     /// The API version sent.
@@ -484,7 +484,7 @@ pub(crate) struct CallSpec<'a> {
 
 impl<'a> CallSpec<'a> {
     /// A generated action of the client's product at its version.
-    pub(crate) fn of(metadata: &'a OperationMetadata, version: &'a str) -> Self {
+    pub(crate) fn of(metadata: &'a ActionMetadata, version: &'a str) -> Self {
         CallSpec {
             metadata,
             action: metadata.action,
@@ -514,22 +514,23 @@ impl Success {
         } = self.response;
         response::decode_output::<T>(status, &headers, &body, action).map_err(|error| {
             record_request_id(error.request_id());
-            finish_error(
-                Error::Response(error),
-                self.attempts,
-                self.may_have_taken_effect,
-            )
+            Error::Response(error.with_call(CallRecord {
+                attempts: self.attempts,
+                may_have_taken_effect: self.may_have_taken_effect,
+            }))
         })
     }
 }
 
-/// A failed attempt: the error to report and how the retry policy should see it.
+/// A failed attempt: the error to report, how the retry policy should see it, and whether the
+/// attempt may have taken effect (the call's record is the union over its attempts).
 ///
 /// The error is boxed: failures are the rare path, and a small `Result` keeps the success path
 /// cheap to move around.
 struct Failure {
     error: Box<Error>,
     class: FailureClass,
+    may_have_taken_effect: bool,
 }
 
 impl Failure {
@@ -537,11 +538,19 @@ impl Failure {
         Failure {
             error: Box::new(error),
             class,
+            may_have_taken_effect: class.may_have_taken_effect(),
         }
     }
 
     fn permanent(error: Error) -> Self {
         Failure::new(error, FailureClass::Permanent)
+    }
+
+    /// Also marks the attempt as possibly effective when `sent` (a request that left, whatever
+    /// its retry class).
+    fn taken_effect_if(mut self, sent: bool) -> Self {
+        self.may_have_taken_effect |= sent;
+        self
     }
 }
 
@@ -573,15 +582,15 @@ fn record_request_id(request_id: Option<&str>) {
 /// Chooses the endpoint and prebuilds what every request to it shares.
 fn resolve_target(
     config: &ConfigInner,
-    service: &'static ServiceMetadata,
+    product: &'static ProductMetadata,
 ) -> Result<Target, ConfigError> {
-    let endpoint = match config.endpoints.for_service(service.env_id)? {
+    let endpoint = match config.endpoints.for_product(product.env_id)? {
         Some(endpoint) => endpoint,
         None => {
-            Endpoint::https(&service.endpoints.host_for(config.region.as_deref())).map_err(|e| {
+            Endpoint::https(&product.endpoints.host_for(config.region.as_deref())).map_err(|e| {
                 ConfigError::new(format!(
                     "the endpoint rules of {} give no usable host: {}",
-                    service.product,
+                    product.code,
                     e.message()
                 ))
             })?
@@ -606,71 +615,53 @@ fn resolve_target(
     })
 }
 
-/// Maps a transport failure to the error and its retry class.
+/// Maps a transport failure to the error, its retry class, and whether it may have taken
+/// effect: a request that left may have been processed unless the connection never opened; an
+/// oversized answer is judged by its status (see `ResponseError::may_have_taken_effect`).
 fn transport_failure(error: TransportError, config: &ConfigInner) -> Failure {
     let class = classify_transport_error(error.kind, error.request_sent);
-    let error = match error.kind {
+    let sent = error.request_sent;
+    let (error, may_have_taken_effect) = match error.kind {
         TransportErrorKind::BodyTooLarge => match error.body_too_large() {
-            Some(details) => Error::Response(
-                ResponseError::new(
-                    details.status,
-                    &details.head,
-                    format!("the body is larger than the {}-byte cap", details.limit),
-                )
-                .with_request_id(response::request_id_header(&details.headers)),
+            Some(details) => (
+                Error::Response(
+                    ResponseError::new(
+                        details.status,
+                        &details.head,
+                        format!("the body is larger than the {}-byte cap", details.limit),
+                    )
+                    .with_request_id(response::request_id_header(&details.headers)),
+                ),
+                false,
             ),
-            None => dispatch_error(error),
+            None => (dispatch_error(error), sent),
         },
-        TransportErrorKind::Timeout => Error::Timeout(TimeoutError {
-            kind: if error.request_sent {
-                TimeoutKind::Read
-            } else {
-                TimeoutKind::Connect
-            },
-            elapsed: if error.request_sent {
-                config.read_timeout
-            } else {
-                config.connect_timeout
-            },
-            attempts: 1,
-            may_have_taken_effect: error.request_sent,
-        }),
-        _ => dispatch_error(error),
+        TransportErrorKind::Timeout => (
+            Error::Timeout(TimeoutError {
+                kind: if sent {
+                    TimeoutKind::Read
+                } else {
+                    TimeoutKind::Connect
+                },
+                elapsed: if sent {
+                    config.read_timeout
+                } else {
+                    config.connect_timeout
+                },
+                call: CallRecord::SINGLE,
+            }),
+            sent,
+        ),
+        TransportErrorKind::Connect => (dispatch_error(error), false),
+        _ => (dispatch_error(error), sent),
     };
-    Failure::new(error, class)
+    Failure::new(error, class).taken_effect_if(may_have_taken_effect)
 }
 
 fn dispatch_error(error: TransportError) -> Error {
     Error::Dispatch(DispatchError {
-        may_have_taken_effect: error.request_sent && error.kind != TransportErrorKind::Connect,
         message: error.message,
-        attempts: 1,
+        call: CallRecord::SINGLE,
         source: error.source,
     })
-}
-
-/// Sets the attempt count on the final error, and whether any attempt may have taken effect.
-fn finish_error(error: Error, attempts: u32, may_have_taken_effect: bool) -> Error {
-    match error {
-        Error::Timeout(mut e) => {
-            e.attempts = attempts;
-            e.may_have_taken_effect |= may_have_taken_effect;
-            Error::Timeout(e)
-        }
-        Error::Dispatch(mut e) => {
-            e.attempts = attempts;
-            e.may_have_taken_effect |= may_have_taken_effect;
-            Error::Dispatch(e)
-        }
-        // A server error to a write may come after the work was done: say so, as for timeouts.
-        Error::Response(e) => Error::Response(
-            e.with_attempts(attempts)
-                .with_may_have_taken_effect(may_have_taken_effect),
-        ),
-        Error::Service(e) => Error::Service(
-            e.with_attempts(attempts)
-                .with_may_have_taken_effect(may_have_taken_effect),
-        ),
-        other => other,
-    }
 }

@@ -83,13 +83,7 @@ impl Error {
 
     /// How many attempts were made before this error was returned (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
-        match self {
-            Error::InvalidInput(_) | Error::Config(_) | Error::Credentials(_) => 0,
-            Error::Timeout(e) => e.attempts,
-            Error::Dispatch(e) => e.attempts,
-            Error::Response(e) => e.attempts,
-            Error::Service(e) => e.attempts,
-        }
+        self.call_record().map_or(0, |record| record.attempts)
     }
 
     /// Whether the call may have reached the service and taken effect, so the caller should
@@ -109,12 +103,36 @@ impl Error {
     /// it is safe.
     pub fn may_have_taken_effect(&self) -> bool {
         match self {
-            Error::Timeout(e) => e.may_have_taken_effect,
-            Error::Dispatch(e) => e.may_have_taken_effect,
+            // A 2xx answer is a fact of the response, whatever the call recorded.
             Error::Response(e) => e.may_have_taken_effect(),
-            Error::Service(e) => e.may_have_taken_effect(),
-            Error::InvalidInput(_) | Error::Config(_) | Error::Credentials(_) => false,
+            _ => self
+                .call_record()
+                .is_some_and(|record| record.may_have_taken_effect),
         }
+    }
+
+    /// What the call recorded, for errors of a call that sent something.
+    pub fn call_record(&self) -> Option<CallRecord> {
+        match self {
+            Error::Timeout(e) => Some(e.call),
+            Error::Dispatch(e) => Some(e.call),
+            Error::Response(e) => Some(e.call),
+            Error::Service(e) => Some(e.call),
+            Error::InvalidInput(_) | Error::Config(_) | Error::Credentials(_) => None,
+        }
+    }
+
+    /// Records what the whole call did on the error it ends with; the executor calls this once,
+    /// when the call ends. Errors of calls that sent nothing have no record to set.
+    pub(crate) fn record_call(&mut self, record: CallRecord) {
+        let slot = match self {
+            Error::Timeout(e) => &mut e.call,
+            Error::Dispatch(e) => &mut e.call,
+            Error::Response(e) => &mut e.call,
+            Error::Service(e) => &mut e.call,
+            Error::InvalidInput(_) | Error::Config(_) | Error::Credentials(_) => return,
+        };
+        *slot = record;
     }
 
     /// The service error, if this is one.
@@ -277,6 +295,26 @@ impl ConfigError {
     }
 }
 
+/// What a call recorded about itself, whatever error it ended with: how many attempts it made
+/// and whether any of them may have taken effect. The executor sets it once, when the call ends,
+/// on the error the call returns ([`Error::call_record`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallRecord {
+    /// Attempts made, the first included.
+    pub attempts: u32,
+    /// Whether any attempt may have reached the service and taken effect (see
+    /// [`Error::may_have_taken_effect`]).
+    pub may_have_taken_effect: bool,
+}
+
+impl CallRecord {
+    /// One attempt that did not take effect: what an error says until its call is recorded.
+    pub const SINGLE: CallRecord = CallRecord {
+        attempts: 1,
+        may_have_taken_effect: false,
+    };
+}
+
 /// Which time limit a call ran into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -285,25 +323,24 @@ pub enum TimeoutKind {
     Connect,
     /// The response did not arrive within the read timeout.
     Read,
-    /// The whole operation, retries included, passed its deadline.
-    Operation,
+    /// The whole call, retries included, passed its deadline.
+    Call,
 }
 
 /// The call did not finish in time.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error(
-    "{kind} timeout after {elapsed:?} ({attempts} attempt(s)){}",
-    effect_note(*may_have_taken_effect)
+    "{kind} timeout after {elapsed:?} ({} attempt(s)){}",
+    call.attempts,
+    effect_note(call.may_have_taken_effect)
 )]
 pub struct TimeoutError {
     /// Which limit was hit.
     pub kind: TimeoutKind,
     /// The limit that was configured.
     pub elapsed: Duration,
-    /// Attempts made, this one included.
-    pub attempts: u32,
-    /// Whether the request may have reached the service and taken effect.
-    pub may_have_taken_effect: bool,
+    /// What the call recorded.
+    pub call: CallRecord,
 }
 
 impl fmt::Display for TimeoutKind {
@@ -311,7 +348,7 @@ impl fmt::Display for TimeoutKind {
         f.write_str(match self {
             TimeoutKind::Connect => "connect",
             TimeoutKind::Read => "read",
-            TimeoutKind::Operation => "operation",
+            TimeoutKind::Call => "call",
         })
     }
 }
@@ -326,14 +363,16 @@ fn effect_note(may_have_taken_effect: bool) -> &'static str {
 
 /// The request could not be delivered, or the connection failed before a response was read.
 #[derive(Debug, thiserror::Error)]
-#[error("{message} ({attempts} attempt(s)){}", effect_note(*may_have_taken_effect))]
+#[error(
+    "{message} ({} attempt(s)){}",
+    call.attempts,
+    effect_note(call.may_have_taken_effect)
+)]
 pub struct DispatchError {
     /// What failed (no URL query, so no signature).
     pub message: String,
-    /// Attempts made, this one included.
-    pub attempts: u32,
-    /// Whether the request may have reached the service and taken effect.
-    pub may_have_taken_effect: bool,
+    /// What the call recorded.
+    pub call: CallRecord,
     /// The underlying transport error.
     #[source]
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -355,8 +394,7 @@ pub struct ResponseError {
     request_id: Option<String>,
     reason: String,
     snippet: String,
-    attempts: u32,
-    may_have_taken_effect: bool,
+    call: CallRecord,
 }
 
 impl ResponseError {
@@ -367,8 +405,7 @@ impl ResponseError {
             request_id: None,
             reason: reason.into(),
             snippet: snippet(body),
-            attempts: 1,
-            may_have_taken_effect: false,
+            call: CallRecord::SINGLE,
         }
     }
 
@@ -378,16 +415,9 @@ impl ResponseError {
         self
     }
 
-    /// Sets the number of attempts made.
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.attempts = attempts;
-        self
-    }
-
-    /// Records that this or an earlier attempt of the call may have taken effect (see
-    /// [`Error::may_have_taken_effect`]).
-    pub fn with_may_have_taken_effect(mut self, may_have_taken_effect: bool) -> Self {
-        self.may_have_taken_effect = may_have_taken_effect;
+    /// Sets what the call recorded (see [`CallRecord`]).
+    pub fn with_call(mut self, call: CallRecord) -> Self {
+        self.call = call;
         self
     }
 
@@ -395,7 +425,7 @@ impl ResponseError {
     /// the body could not be read), or an attempt that may have been processed (see
     /// [`Error::may_have_taken_effect`]).
     pub fn may_have_taken_effect(&self) -> bool {
-        self.may_have_taken_effect || (200..300).contains(&self.status)
+        self.call.may_have_taken_effect || (200..300).contains(&self.status)
     }
 
     /// The HTTP status.
@@ -420,7 +450,7 @@ impl ResponseError {
 
     /// Attempts made.
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.call.attempts
     }
 }
 
@@ -479,11 +509,10 @@ pub struct ServiceError {
     host_id: Option<String>,
     recommend: Option<String>,
     http_status: u16,
-    attempts: u32,
     retryable: bool,
     signature_diagnosis: Option<SignatureDiagnosis>,
     clock_skew: Option<Duration>,
-    may_have_taken_effect: bool,
+    call: CallRecord,
 }
 
 impl ServiceError {
@@ -500,11 +529,10 @@ impl ServiceError {
             host_id: None,
             recommend: None,
             http_status,
-            attempts: 1,
             retryable,
             signature_diagnosis: None,
             clock_skew: None,
-            may_have_taken_effect: false,
+            call: CallRecord::SINGLE,
         }
     }
 
@@ -526,17 +554,10 @@ impl ServiceError {
         self
     }
 
-    /// Sets the number of attempts made.
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.attempts = attempts;
-        self
-    }
-
-    /// Records that this or an earlier attempt of the call may have taken effect (the
-    /// executor sets it for 500/502/504 and `InternalError*` answers; see
-    /// [`Error::may_have_taken_effect`]).
-    pub fn with_may_have_taken_effect(mut self, may_have_taken_effect: bool) -> Self {
-        self.may_have_taken_effect = may_have_taken_effect;
+    /// Sets what the call recorded (see [`CallRecord`]; the executor records that a 500, 502 or
+    /// 504 or `InternalError*` answer may have taken effect).
+    pub fn with_call(mut self, call: CallRecord) -> Self {
+        self.call = call;
         self
     }
 
@@ -591,7 +612,7 @@ impl ServiceError {
 
     /// Attempts made.
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.call.attempts
     }
 
     /// Whether the error is transient: throttling, `ServiceUnavailable`, `InternalError*`,
@@ -614,7 +635,7 @@ impl ServiceError {
     /// request before failing with a server error (HTTP 500/502/504, `InternalError*`), so a
     /// non-idempotent action answered that way must be checked before it is repeated.
     pub fn may_have_taken_effect(&self) -> bool {
-        self.may_have_taken_effect
+        self.call.may_have_taken_effect
     }
 }
 
@@ -639,10 +660,10 @@ impl fmt::Display for ServiceError {
                 skew.as_secs()
             )?;
         }
-        if self.attempts > 1 {
-            write!(f, " after {} attempts", self.attempts)?;
+        if self.call.attempts > 1 {
+            write!(f, " after {} attempts", self.call.attempts)?;
         }
-        f.write_str(effect_note(self.may_have_taken_effect))
+        f.write_str(effect_note(self.call.may_have_taken_effect))
     }
 }
 
@@ -688,12 +709,12 @@ impl ErrorMetadata for Error {
 }
 
 /// The per-action part of a generated error enum: which variant holds which error. The
-/// generator writes it as plain `match`es; [`operation_error!`](crate::operation_error) then
+/// generator writes it as plain `match`es; [`action_error!`](crate::action_error) then
 /// writes everything else from it, the same for every action.
 ///
 /// A generated enum holds one [`ServiceError`] per documented code and `Other(Error)` for the
 /// rest.
-pub trait OperationError: Sized {
+pub trait ActionError: Sized {
     /// Sorts a service error into the variant of its code, or `Other` for an undocumented one.
     fn from_service(error: ServiceError) -> Self;
     /// The service error of a documented variant (`Ok`), or the error `Other` holds (`Err`).
@@ -702,7 +723,7 @@ pub trait OperationError: Sized {
     fn into_core(self) -> Error;
 }
 
-/// Implements what every generated per-action error enum offers, from its [`OperationError`]
+/// Implements what every generated per-action error enum offers, from its [`ActionError`]
 /// impl: `as_service_error`, `code`, `message`, `request_id`, `is_retryable`, `into_core`,
 /// `From<Error>` (which sorts a service error into its documented variant, everything else into
 /// `Other`), `From<enum> for Error`, `Display`, `std::error::Error` and [`ErrorMetadata`].
@@ -720,7 +741,7 @@ pub trait OperationError: Sized {
 ///     Other(Error),
 /// }
 ///
-/// impl aliyun_core::error::OperationError for RebootThingError {
+/// impl aliyun_core::error::ActionError for RebootThingError {
 ///     fn from_service(error: ServiceError) -> Self {
 ///         match error.code() {
 ///             "Thing.NotFound" => Self::ThingNotFound(error),
@@ -740,7 +761,7 @@ pub trait OperationError: Sized {
 ///         }
 ///     }
 /// }
-/// aliyun_core::__private::operation_error!(RebootThingError);
+/// aliyun_core::__private::action_error!(RebootThingError);
 ///
 /// let service = ServiceError::new("Thing.NotFound", "no such thing", 404);
 /// let error = RebootThingError::from(Error::Service(service));
@@ -752,12 +773,12 @@ pub trait OperationError: Sized {
 /// ```
 #[doc(hidden)]
 #[macro_export]
-macro_rules! operation_error {
+macro_rules! action_error {
     ($name:ident) => {
         impl $name {
             /// The service error, for documented codes and undocumented ones alike.
             pub fn as_service_error(&self) -> ::core::option::Option<&$crate::ServiceError> {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(error) => ::core::option::Option::Some(error),
                     ::core::result::Result::Err(error) => error.as_service_error(),
                 }
@@ -775,7 +796,7 @@ macro_rules! operation_error {
 
             /// The request id, when a response carried one.
             pub fn request_id(&self) -> ::core::option::Option<&str> {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(error) => error.request_id(),
                     ::core::result::Result::Err(error) => error.request_id(),
                 }
@@ -783,7 +804,7 @@ macro_rules! operation_error {
 
             /// Whether trying again later may succeed.
             pub fn is_retryable(&self) -> bool {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(error) => error.is_retryable(),
                     ::core::result::Result::Err(error) => error.is_retryable(),
                 }
@@ -792,7 +813,7 @@ macro_rules! operation_error {
             /// The error as the runtime's `aliyun_core::Error`, with attempts and whether the
             /// call may have taken effect.
             pub fn into_core(self) -> $crate::Error {
-                $crate::error::OperationError::into_core(self)
+                $crate::error::ActionError::into_core(self)
             }
         }
 
@@ -800,7 +821,7 @@ macro_rules! operation_error {
             fn from(error: $crate::Error) -> Self {
                 match error {
                     $crate::Error::Service(service) => {
-                        $crate::error::OperationError::from_service(service)
+                        $crate::error::ActionError::from_service(service)
                     }
                     other => Self::Other(other),
                 }
@@ -815,7 +836,7 @@ macro_rules! operation_error {
 
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(error) => ::core::fmt::Display::fmt(error, f),
                     ::core::result::Result::Err(error) => ::core::fmt::Display::fmt(error, f),
                 }
@@ -824,7 +845,7 @@ macro_rules! operation_error {
 
         impl ::std::error::Error for $name {
             fn source(&self) -> ::core::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(_) => ::core::option::Option::None,
                     ::core::result::Result::Err(error) => ::std::error::Error::source(error),
                 }
@@ -871,7 +892,10 @@ mod tests {
     fn service_error_display_carries_code_status_and_request_id() {
         let err = ServiceError::new("Throttling.User", "Request was denied", 400)
             .with_request_id(Some("RID-1".into()))
-            .with_attempts(3);
+            .with_call(CallRecord {
+                attempts: 3,
+                may_have_taken_effect: false,
+            });
         assert!(err.is_retryable());
         assert_eq!(
             err.to_string(),
@@ -881,12 +905,17 @@ mod tests {
         assert!(ServiceError::new("Anything", "", 503).is_retryable());
     }
 
+    const TAKEN_EFFECT: CallRecord = CallRecord {
+        attempts: 1,
+        may_have_taken_effect: true,
+    };
+
     #[test]
     fn may_have_taken_effect_is_carried_and_said() {
         let plain = ServiceError::new("InternalError.Dispatch", "failed", 500);
         assert!(!plain.may_have_taken_effect());
         assert!(!plain.to_string().contains("taken effect"));
-        let maybe = plain.with_may_have_taken_effect(true);
+        let maybe = plain.with_call(TAKEN_EFFECT);
         assert!(Error::Service(maybe.clone()).may_have_taken_effect());
         assert!(
             maybe.to_string().ends_with(
@@ -902,9 +931,7 @@ mod tests {
         assert!(unreadable_ok.to_string().contains("taken effect"));
         let unavailable = ResponseError::new(503, b"<html>", "not JSON");
         assert!(!Error::Response(unavailable.clone()).may_have_taken_effect());
-        assert!(
-            Error::Response(unavailable.with_may_have_taken_effect(true)).may_have_taken_effect()
-        );
+        assert!(Error::Response(unavailable.with_call(TAKEN_EFFECT)).may_have_taken_effect());
         assert!(!Error::Config(ConfigError::new("x")).may_have_taken_effect());
     }
 

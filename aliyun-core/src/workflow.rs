@@ -379,8 +379,10 @@ mod tests {
         let timeout = crate::Error::Timeout(crate::error::TimeoutError {
             kind: crate::error::TimeoutKind::Read,
             elapsed: Duration::from_secs(10),
-            attempts: 3,
-            may_have_taken_effect: true,
+            call: crate::error::CallRecord {
+                attempts: 3,
+                may_have_taken_effect: true,
+            },
         });
         assert!(poller.poll_failed("status", &timeout).retrying);
         assert_eq!(poller.transient_failures(), 5);

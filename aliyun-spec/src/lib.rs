@@ -3,7 +3,9 @@
 //! The model of an `aliyun-rs` API spec (the YAML files in the workspace's `specs/`), shared by
 //! the code generator (`codegen`, which adds emitting Rust) and the emulator
 //! (`aliyun-emulator`, which serves what a spec says), so the two agree on every action and
-//! neither the emulator nor a product crate's tests compile a Rust code generator.
+//! neither the emulator nor a product crate's tests compile a Rust code generator. A spec
+//! describes one product ([`model::Product`]) and its actions ([`model::Action`]), in Alibaba
+//! Cloud's words.
 //!
 //! The steps, one module each:
 //! 1. [`load`]: read YAML with serde (`deny_unknown_fields`); errors name file, line, column and
@@ -25,14 +27,14 @@ use std::path::Path;
 
 pub use error::{SpecError, SpecErrors};
 pub use load::{load_spec, parse_spec};
-pub use model::Service;
+pub use model::Product;
 
 /// Loads, validates and lowers the spec at `path` (named `display_name` in messages).
-pub fn load_service(path: &Path, display_name: &str) -> Result<Service, SpecErrors> {
+pub fn load_product(path: &Path, display_name: &str) -> Result<Product, SpecErrors> {
     load_spec(path, display_name).map(|spec| model::lower(&spec))
 }
 
 /// Parses, validates and lowers spec text (named `display_name` in messages).
-pub fn parse_service(display_name: &str, source: &str) -> Result<Service, SpecErrors> {
+pub fn parse_product(display_name: &str, source: &str) -> Result<Product, SpecErrors> {
     parse_spec(display_name, source).map(|spec| model::lower(&spec))
 }

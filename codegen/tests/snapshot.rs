@@ -1,6 +1,7 @@
-//! Snapshot tests: the fixture spec (every feature of the format) generates exactly the files
-//! committed in the `codegen-fixture` crate, which compiles them and runs their generated tests.
-//! Also: output is deterministic, and a one-line doc edit changes only the matching doc lines.
+//! Generator tests on the fixture spec (every feature of the format), whose output the
+//! `codegen-fixture` crate compiles and whose generated tests it runs: a module spec writes only
+//! its module, output is deterministic, and a one-line doc edit changes only the matching doc
+//! lines.
 
 use std::path::{Path, PathBuf};
 
@@ -19,16 +20,18 @@ const MODULE_SPEC: &str = "codegen/fixture/module.yaml";
 const MODULES: &[&str] = &["v20190101"];
 
 fn generate(source: &str) -> Vec<GeneratedFile> {
-    let service = codegen::parse_service("codegen/fixture/spec.yaml", source)
+    let product = codegen::parse_product("codegen/fixture/spec.yaml", source)
         .unwrap_or_else(|e| panic!("{e}"));
     let modules: Vec<String> = MODULES.iter().map(|m| (*m).to_owned()).collect();
-    codegen::emit::generate_in_crate(&service, "codegen/fixture/spec.yaml", &modules)
+    codegen::emit::generate_in_crate(&product, "codegen/fixture/spec.yaml", &modules)
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Whether the committed fixture is what the generator writes is the workspace's one drift check
+/// (`xtask/tests/generated_is_fresh.rs`); here, what the fixture's two specs write.
 #[test]
-fn fixture_output_matches_the_committed_snapshot() {
-    let mut files = generate(&fixture_source());
+fn the_fixture_specs_write_the_root_and_their_module() {
+    let files = generate(&fixture_source());
     let module_path = fixture_dir().join("module.yaml");
     let (_, module_files) =
         codegen::generate_files(&module_path, MODULE_SPEC).unwrap_or_else(|e| panic!("{e}"));
@@ -38,20 +41,10 @@ fn fixture_output_matches_the_committed_snapshot() {
             .all(|f| f.path.starts_with("src/generated/v20190101")),
         "a module spec writes only its module"
     );
-    files.extend(module_files);
     assert!(
-        files.len() >= 6,
-        "mod, client, types, operation index and each action"
+        files.len() + module_files.len() >= 6,
+        "mod, client, types, action index and each action"
     );
-    for file in &files {
-        let on_disk = std::fs::read_to_string(fixture_dir().join(&file.path))
-            .unwrap_or_else(|e| panic!("{}: {e}", file.path.display()));
-        assert!(
-            on_disk == file.contents,
-            "{} differs from the generator's output: run `cargo xtask codegen`",
-            file.path.display()
-        );
-    }
 }
 
 #[test]
@@ -165,9 +158,9 @@ fn raising_a_list_limit_is_a_one_line_spec_change() {
             .count(),
         1
     );
-    let service =
-        codegen::parse_service("specs/ecs.yaml", &raised).unwrap_or_else(|e| panic!("{e}"));
-    let install = service.operation("InstallCloudAssistant").expect("action");
+    let product =
+        codegen::parse_product("specs/ecs.yaml", &raised).unwrap_or_else(|e| panic!("{e}"));
+    let install = product.action("InstallCloudAssistant").expect("action");
     assert_eq!(
         install.param("InstanceId").and_then(|p| p.limits.max_items),
         Some(50)

@@ -119,6 +119,15 @@
 //!
 //! Under `/_emulator/`, JSON: health, config, the request log, faults, instances, the clock
 //! offset and reset. The table is in the [`admin`] module docs.
+//!
+//! ## Inside
+//!
+//! Specs are read through `aliyun-spec` (the model the generator emits from), so the emulator
+//! and the SDK agree on every product and action, and no code generator is compiled here. The
+//! server (`server.rs`, the accept loop) hands every non-admin request to the pipeline
+//! (`pipeline.rs`: read, route by product version and action, authenticate, validate, fault,
+//! behave, render), which depends on nothing of the server. Signature *verification* lives here
+//! ([`verify`]), over the signer `aliyun-core` shares with the SDK.
 
 pub mod admin;
 mod auth;
@@ -147,7 +156,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
-pub use catalog::{embedded_services, embedded_spec_names};
+pub use catalog::{embedded_products, embedded_spec_names};
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
 pub use keys::{
     AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,

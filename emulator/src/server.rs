@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
+use crate::pipeline::{self, CloseConnection};
 use crate::state::Shared;
 
 /// The HTTP layer's own cap on a request head; above [`crate::request::MAX_QUERY_BYTES`] (the `http` crate caps URIs at 64 KiB anyway), so long query
@@ -23,10 +24,6 @@ const MAX_HEAD_BYTES: usize = 1024 * 1024;
 /// How long a graceful shutdown waits for open connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Marks a response as "close the connection instead of answering".
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct CloseConnection;
-
 /// Serves `listener` until `shutdown` turns true, then drains connections.
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -34,7 +31,7 @@ pub(crate) async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let router: Router = crate::admin::routes()
-        .fallback(crate::pipeline::rpc)
+        .fallback(pipeline::rpc)
         .with_state(Arc::clone(&shared));
     let mut connections = JoinSet::new();
     loop {

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aliyun_cms::v20170301::workflow::{AgentEvent, AgentOutcome, AgentReport};
 use aliyun_core::workflow::Progress;
-use aliyun_ecs::operation::install_cloud_assistant::{
+use aliyun_ecs::action::install_cloud_assistant::{
     InstallCloudAssistantError, InstallCloudAssistantInput,
 };
 use aliyun_ecs::workflow::{InstanceOutcome, RolloutEvent, RolloutReport};

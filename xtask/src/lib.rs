@@ -8,11 +8,12 @@
 //!
 //! `codegen` regenerates every product crate's `src/generated/` from its specs (every
 //! `specs/*.yaml`; several may write one crate, one at its root and the others each in its
-//! `product.module`); `check` compares what would be generated with the files on disk and lists
-//! the stale ones. It also owns the `[features]` table of each product crate's Cargo.toml (one
-//! feature per API group of its specs, all default). The drift test in
-//! `tests/` runs `check`, so an ordinary `cargo test` fails on a spec edited without
-//! regenerating.
+//! `product.module`). It also owns the `[features]` table of each product crate's Cargo.toml
+//! (one feature per API group of its specs, all default). One function, [`sync`], generates
+//! everything once and compares it with the disk: `cargo xtask codegen` writes what is stale,
+//! `--check` only lists it, and the drift test in `tests/` (the one place CI runs the check)
+//! writes and fails, so an ordinary `cargo test` both catches a spec edited without
+//! regenerating and fixes the files to commit.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -70,17 +71,17 @@ pub fn targets(root: &Path) -> Result<Vec<Target>, XtaskError> {
     let mut targets = Vec::new();
     for spec in specs {
         let relative = relative(root, &spec);
-        let service = codegen::load_service(&spec, &relative.to_string_lossy())?;
+        let product = codegen::load_product(&spec, &relative.to_string_lossy())?;
         // The fixture specs name their crate `codegen-fixture`; it lives in codegen/fixture.
         let crate_dir = if relative.starts_with("codegen/fixture") {
             PathBuf::from("codegen/fixture")
         } else {
-            PathBuf::from(service.crate_name)
+            PathBuf::from(product.crate_name)
         };
         targets.push(Target {
             spec: relative,
             crate_dir,
-            module: service.module,
+            module: product.module,
             sibling_modules: Vec::new(),
         });
     }
@@ -226,7 +227,7 @@ fn expected_files(
     root: &Path,
     target: &Target,
 ) -> Result<(BTreeSet<String>, Vec<GeneratedFile>), XtaskError> {
-    let (service, files) = codegen::generate_files_in_crate(
+    let (product, files) = codegen::generate_files_in_crate(
         &root.join(&target.spec),
         &target.spec.to_string_lossy(),
         &target.sibling_modules,
@@ -238,7 +239,7 @@ fn expected_files(
             contents: file.contents,
         })
         .collect();
-    Ok((codegen::emit::groups::crate_groups([&service]), files))
+    Ok((codegen::emit::groups::crate_groups([&product]), files))
 }
 
 /// Everything generation writes: each target's files, and the `[features]` table of each
@@ -294,8 +295,20 @@ fn existing_files(root: &Path, dir: &Path) -> Result<BTreeSet<PathBuf>, XtaskErr
     Ok(found)
 }
 
-/// Compares generated output with the disk; returns the stale files (empty when fresh).
-pub fn check(root: &Path) -> Result<Vec<Stale>, XtaskError> {
+/// What [`sync`] does about a stale file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Change nothing; report.
+    Check,
+    /// Write what is missing or changed, remove what is no longer generated; report.
+    Write,
+}
+
+/// The one drift check: generates everything once, compares it with the disk and, in
+/// [`Mode::Write`], brings the disk up to date (the pattern of rust-analyzer's
+/// `ensure_file_contents`). Returns the stale files, empty when the disk was fresh.
+/// `cargo xtask codegen [--check]` and the drift test call it.
+pub fn sync(root: &Path, mode: Mode) -> Result<Vec<Stale>, XtaskError> {
     let mut stale = Vec::new();
     // Every generated file on disk, per crate; what some spec still generates is crossed off.
     let mut on_disk: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
@@ -307,42 +320,31 @@ pub fn check(root: &Path) -> Result<Vec<Stale>, XtaskError> {
                 &target.crate_dir.join(codegen::GENERATED_DIR),
             )?),
         };
-        for file in &expected {
+        for file in expected {
             crate_files.remove(&file.path);
-            match fs::read_to_string(root.join(&file.path)) {
-                Ok(contents) if contents == file.contents => {}
-                Ok(_) => stale.push(Stale::Changed(file.path.clone())),
-                Err(_) => stale.push(Stale::Missing(file.path.clone())),
-            }
-        }
-    }
-    stale.extend(on_disk.into_values().flatten().map(Stale::Extra));
-    stale.sort();
-    Ok(stale)
-}
-
-/// Regenerates everything; returns what changed.
-pub fn codegen(root: &Path) -> Result<Vec<Stale>, XtaskError> {
-    let stale = check(root)?;
-    for (_, files) in expected_everything(root)? {
-        for file in files {
             let path = root.join(&file.path);
-            if fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
-                continue;
+            let found = match fs::read_to_string(&path) {
+                Ok(contents) if contents == file.contents => continue,
+                Ok(_) => Stale::Changed(file.path),
+                Err(_) => Stale::Missing(file.path),
+            };
+            if mode == Mode::Write {
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(|e| XtaskError::io(parent, e))?;
+                }
+                fs::write(&path, &file.contents).map_err(|e| XtaskError::io(&path, e))?;
             }
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| XtaskError::io(parent, e))?;
-            }
-            fs::write(&path, &file.contents).map_err(|e| XtaskError::io(&path, e))?;
+            stale.push(found);
         }
     }
-    for extra in stale.iter().filter_map(|s| match s {
-        Stale::Extra(path) => Some(path),
-        _ => None,
-    }) {
-        let path = root.join(extra);
-        fs::remove_file(&path).map_err(|e| XtaskError::io(&path, e))?;
+    for extra in on_disk.into_values().flatten() {
+        if mode == Mode::Write {
+            let path = root.join(&extra);
+            fs::remove_file(&path).map_err(|e| XtaskError::io(&path, e))?;
+        }
+        stale.push(Stale::Extra(extra));
     }
+    stale.sort();
     Ok(stale)
 }
 

@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let root = xtask::workspace_root();
     match args.as_slice() {
-        ["codegen"] => match xtask::codegen(&root) {
+        ["codegen"] => match xtask::sync(&root, xtask::Mode::Write) {
             Ok(changed) if changed.is_empty() => {
                 println!("generated code is up to date");
                 ExitCode::SUCCESS
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        ["codegen", "--check"] => match xtask::check(&root) {
+        ["codegen", "--check"] => match xtask::sync(&root, xtask::Mode::Check) {
             Ok(stale) if stale.is_empty() => {
                 println!("generated code is up to date");
                 ExitCode::SUCCESS

@@ -6,13 +6,13 @@
 /// Cheap to clone: clones share the configuration, the connection pool and the credentials cache. Build one from a shared [`aliyun_core::Config`] with [`Client::new`], or from the environment with [`Client::from_env`].
 #[derive(Debug, Clone)]
 pub struct Client {
-    inner: aliyun_core::ServiceClient,
+    inner: aliyun_core::ProductClient,
 }
 impl Client {
     /// A client using `config` (region, credentials, endpoint, timeouts, retries).
     pub fn new(config: &aliyun_core::Config) -> Self {
         Self {
-            inner: aliyun_core::ServiceClient::new(config, &super::SERVICE),
+            inner: aliyun_core::ProductClient::new(config, &super::PRODUCT),
         }
     }
     /// A client configured from the environment; see [`aliyun_core::Config::from_env`].
@@ -20,33 +20,33 @@ impl Client {
         Ok(Self::new(&aliyun_core::Config::from_env()?))
     }
     /// The runtime client underneath (its configuration, region, and the generic
-    /// `call` for any [`aliyun_core::Operation`]).
-    pub fn service_client(&self) -> &aliyun_core::ServiceClient {
+    /// `call` for any [`aliyun_core::Action`]).
+    pub fn product_client(&self) -> &aliyun_core::ProductClient {
         &self.inner
     }
     /// Adds tags.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/AddTags>.
     ///
-    /// Returns the [`AddTagsBuilder`](super::operation::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AddTagsBuilder`](super::action::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "group-tags")]
     pub fn add_tags(
         &self,
-    ) -> super::operation::add_tags::AddTagsBuilder<aliyun_core::ServiceClient> {
-        super::operation::add_tags::AddTagsBuilder::new(self.inner.clone())
+    ) -> super::action::add_tags::AddTagsBuilder<aliyun_core::ProductClient> {
+        super::action::add_tags::AddTagsBuilder::new(self.inner.clone())
     }
     /// Applies metric rule template.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ApplyMetricRuleTemplate>.
     ///
-    /// Returns the [`ApplyMetricRuleTemplateBuilder`](super::operation::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ApplyMetricRuleTemplateBuilder`](super::action::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-templates")]
     pub fn apply_metric_rule_template(
         &self,
-    ) -> super::operation::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder::new(
+        super::action::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder::new(
             self.inner.clone(),
         )
     }
@@ -54,14 +54,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateInstantSiteMonitor>.
     ///
-    /// Returns the [`BatchCreateInstantSiteMonitorBuilder`](super::operation::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`BatchCreateInstantSiteMonitorBuilder`](super::action::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn batch_create_instant_site_monitor(
         &self,
-    ) -> super::operation::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder::new(
+        super::action::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder::new(
             self.inner.clone(),
         )
     }
@@ -69,16 +69,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor>.
     ///
-    /// Returns the [`BatchCreateOnceSiteMonitorBuilder`](super::operation::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`BatchCreateOnceSiteMonitorBuilder`](super::action::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn batch_create_once_site_monitor(
         &self,
-    ) -> super::operation::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder::new(
+        super::action::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder::new(
             self.inner.clone(),
         )
     }
@@ -86,25 +86,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchExport>.
     ///
-    /// Returns the [`BatchExportBuilder`](super::operation::batch_export::BatchExportBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`BatchExportBuilder`](super::action::batch_export::BatchExportBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn batch_export(
         &self,
-    ) -> super::operation::batch_export::BatchExportBuilder<aliyun_core::ServiceClient> {
-        super::operation::batch_export::BatchExportBuilder::new(self.inner.clone())
+    ) -> super::action::batch_export::BatchExportBuilder<aliyun_core::ProductClient> {
+        super::action::batch_export::BatchExportBuilder::new(self.inner.clone())
     }
     /// Creates dynamic tag group.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateDynamicTagGroup>.
     ///
-    /// Returns the [`CreateDynamicTagGroupBuilder`](super::operation::create_dynamic_tag_group::CreateDynamicTagGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDynamicTagGroupBuilder`](super::action::create_dynamic_tag_group::CreateDynamicTagGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "group-tags")]
     pub fn create_dynamic_tag_group(
         &self,
-    ) -> super::operation::create_dynamic_tag_group::CreateDynamicTagGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_dynamic_tag_group::CreateDynamicTagGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_dynamic_tag_group::CreateDynamicTagGroupBuilder::new(
+        super::action::create_dynamic_tag_group::CreateDynamicTagGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -112,14 +112,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateGroupMetricRules>.
     ///
-    /// Returns the [`CreateGroupMetricRulesBuilder`](super::operation::create_group_metric_rules::CreateGroupMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateGroupMetricRulesBuilder`](super::action::create_group_metric_rules::CreateGroupMetricRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn create_group_metric_rules(
         &self,
-    ) -> super::operation::create_group_metric_rules::CreateGroupMetricRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_group_metric_rules::CreateGroupMetricRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_group_metric_rules::CreateGroupMetricRulesBuilder::new(
+        super::action::create_group_metric_rules::CreateGroupMetricRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -127,14 +127,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateGroupMonitoringAgentProcess>.
     ///
-    /// Returns the [`CreateGroupMonitoringAgentProcessBuilder`](super::operation::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateGroupMonitoringAgentProcessBuilder`](super::action::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn create_group_monitoring_agent_process(
         &self,
-    ) -> super::operation::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder::new(
+        super::action::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder::new(
             self.inner.clone(),
         )
     }
@@ -142,14 +142,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHostAvailability>.
     ///
-    /// Returns the [`CreateHostAvailabilityBuilder`](super::operation::create_host_availability::CreateHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHostAvailabilityBuilder`](super::action::create_host_availability::CreateHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "availability-monitoring")]
     pub fn create_host_availability(
         &self,
-    ) -> super::operation::create_host_availability::CreateHostAvailabilityBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_host_availability::CreateHostAvailabilityBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_host_availability::CreateHostAvailabilityBuilder::new(
+        super::action::create_host_availability::CreateHostAvailabilityBuilder::new(
             self.inner.clone(),
         )
     }
@@ -157,14 +157,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorNamespace>.
     ///
-    /// Returns the [`CreateHybridMonitorNamespaceBuilder`](super::operation::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHybridMonitorNamespaceBuilder`](super::action::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_namespace(
         &self,
-    ) -> super::operation::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder::new(
+        super::action::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -172,14 +172,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorSLSGroup>.
     ///
-    /// Returns the [`CreateHybridMonitorSLSGroupBuilder`](super::operation::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHybridMonitorSLSGroupBuilder`](super::action::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_sls_group(
         &self,
-    ) -> super::operation::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder::new(
+        super::action::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -187,14 +187,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorTask>.
     ///
-    /// Returns the [`CreateHybridMonitorTaskBuilder`](super::operation::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHybridMonitorTaskBuilder`](super::action::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_task(
         &self,
-    ) -> super::operation::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder::new(
+        super::action::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder::new(
             self.inner.clone(),
         )
     }
@@ -202,14 +202,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateInstantSiteMonitor>.
     ///
-    /// Returns the [`CreateInstantSiteMonitorBuilder`](super::operation::create_instant_site_monitor::CreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateInstantSiteMonitorBuilder`](super::action::create_instant_site_monitor::CreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn create_instant_site_monitor(
         &self,
-    ) -> super::operation::create_instant_site_monitor::CreateInstantSiteMonitorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_instant_site_monitor::CreateInstantSiteMonitorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_instant_site_monitor::CreateInstantSiteMonitorBuilder::new(
+        super::action::create_instant_site_monitor::CreateInstantSiteMonitorBuilder::new(
             self.inner.clone(),
         )
     }
@@ -217,14 +217,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleBlackList>.
     ///
-    /// Returns the [`CreateMetricRuleBlackListBuilder`](super::operation::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMetricRuleBlackListBuilder`](super::action::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-blacklists")]
     pub fn create_metric_rule_black_list(
         &self,
-    ) -> super::operation::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder::new(
+        super::action::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -232,14 +232,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleResources>.
     ///
-    /// Returns the [`CreateMetricRuleResourcesBuilder`](super::operation::create_metric_rule_resources::CreateMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMetricRuleResourcesBuilder`](super::action::create_metric_rule_resources::CreateMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn create_metric_rule_resources(
         &self,
-    ) -> super::operation::create_metric_rule_resources::CreateMetricRuleResourcesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_metric_rule_resources::CreateMetricRuleResourcesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_metric_rule_resources::CreateMetricRuleResourcesBuilder::new(
+        super::action::create_metric_rule_resources::CreateMetricRuleResourcesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -247,14 +247,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleTemplate>.
     ///
-    /// Returns the [`CreateMetricRuleTemplateBuilder`](super::operation::create_metric_rule_template::CreateMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMetricRuleTemplateBuilder`](super::action::create_metric_rule_template::CreateMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-templates")]
     pub fn create_metric_rule_template(
         &self,
-    ) -> super::operation::create_metric_rule_template::CreateMetricRuleTemplateBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_metric_rule_template::CreateMetricRuleTemplateBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_metric_rule_template::CreateMetricRuleTemplateBuilder::new(
+        super::action::create_metric_rule_template::CreateMetricRuleTemplateBuilder::new(
             self.inner.clone(),
         )
     }
@@ -262,14 +262,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorAgentProcess>.
     ///
-    /// Returns the [`CreateMonitorAgentProcessBuilder`](super::operation::create_monitor_agent_process::CreateMonitorAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorAgentProcessBuilder`](super::action::create_monitor_agent_process::CreateMonitorAgentProcessBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn create_monitor_agent_process(
         &self,
-    ) -> super::operation::create_monitor_agent_process::CreateMonitorAgentProcessBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_monitor_agent_process::CreateMonitorAgentProcessBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_monitor_agent_process::CreateMonitorAgentProcessBuilder::new(
+        super::action::create_monitor_agent_process::CreateMonitorAgentProcessBuilder::new(
             self.inner.clone(),
         )
     }
@@ -277,14 +277,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroup>.
     ///
-    /// Returns the [`CreateMonitorGroupBuilder`](super::operation::create_monitor_group::CreateMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorGroupBuilder`](super::action::create_monitor_group::CreateMonitorGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn create_monitor_group(
         &self,
-    ) -> super::operation::create_monitor_group::CreateMonitorGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_monitor_group::CreateMonitorGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_monitor_group::CreateMonitorGroupBuilder::new(
+        super::action::create_monitor_group::CreateMonitorGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -292,14 +292,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupByResourceGroupId>.
     ///
-    /// Returns the [`CreateMonitorGroupByResourceGroupIdBuilder`](super::operation::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorGroupByResourceGroupIdBuilder`](super::action::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn create_monitor_group_by_resource_group_id(
         &self,
-    ) -> super::operation::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder::new(
+        super::action::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder::new(
             self.inner.clone(),
         )
     }
@@ -307,14 +307,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupInstances>.
     ///
-    /// Returns the [`CreateMonitorGroupInstancesBuilder`](super::operation::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorGroupInstancesBuilder`](super::action::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn create_monitor_group_instances(
         &self,
-    ) -> super::operation::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder::new(
+        super::action::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -322,14 +322,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupNotifyPolicy>.
     ///
-    /// Returns the [`CreateMonitorGroupNotifyPolicyBuilder`](super::operation::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorGroupNotifyPolicyBuilder`](super::action::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn create_monitor_group_notify_policy(
         &self,
-    ) -> super::operation::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder::new(
+        super::action::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -337,14 +337,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitoringAgentProcess>.
     ///
-    /// Returns the [`CreateMonitoringAgentProcessBuilder`](super::operation::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitoringAgentProcessBuilder`](super::action::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn create_monitoring_agent_process(
         &self,
-    ) -> super::operation::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder::new(
+        super::action::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder::new(
             self.inner.clone(),
         )
     }
@@ -352,14 +352,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateSiteMonitor>.
     ///
-    /// Returns the [`CreateSiteMonitorBuilder`](super::operation::create_site_monitor::CreateSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSiteMonitorBuilder`](super::action::create_site_monitor::CreateSiteMonitorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn create_site_monitor(
         &self,
-    ) -> super::operation::create_site_monitor::CreateSiteMonitorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_site_monitor::CreateSiteMonitorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_site_monitor::CreateSiteMonitorBuilder::new(
+        super::action::create_site_monitor::CreateSiteMonitorBuilder::new(
             self.inner.clone(),
         )
     }
@@ -367,38 +367,38 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/Cursor>.
     ///
-    /// Returns the [`CursorBuilder`](super::operation::cursor::CursorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CursorBuilder`](super::action::cursor::CursorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn cursor(
         &self,
-    ) -> super::operation::cursor::CursorBuilder<aliyun_core::ServiceClient> {
-        super::operation::cursor::CursorBuilder::new(self.inner.clone())
+    ) -> super::action::cursor::CursorBuilder<aliyun_core::ProductClient> {
+        super::action::cursor::CursorBuilder::new(self.inner.clone())
     }
     /// Deletes contact.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteContact>.
     ///
-    /// Returns the [`DeleteContactBuilder`](super::operation::delete_contact::DeleteContactBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteContactBuilder`](super::action::delete_contact::DeleteContactBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "contacts")]
     pub fn delete_contact(
         &self,
-    ) -> super::operation::delete_contact::DeleteContactBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_contact::DeleteContactBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_contact::DeleteContactBuilder::new(self.inner.clone())
+        super::action::delete_contact::DeleteContactBuilder::new(self.inner.clone())
     }
     /// Deletes contact group.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteContactGroup>.
     ///
-    /// Returns the [`DeleteContactGroupBuilder`](super::operation::delete_contact_group::DeleteContactGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteContactGroupBuilder`](super::action::delete_contact_group::DeleteContactGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "contacts")]
     pub fn delete_contact_group(
         &self,
-    ) -> super::operation::delete_contact_group::DeleteContactGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_contact_group::DeleteContactGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_contact_group::DeleteContactGroupBuilder::new(
+        super::action::delete_contact_group::DeleteContactGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -406,14 +406,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteCustomMetric>.
     ///
-    /// Returns the [`DeleteCustomMetricBuilder`](super::operation::delete_custom_metric::DeleteCustomMetricBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteCustomMetricBuilder`](super::action::delete_custom_metric::DeleteCustomMetricBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "custom-metrics")]
     pub fn delete_custom_metric(
         &self,
-    ) -> super::operation::delete_custom_metric::DeleteCustomMetricBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_custom_metric::DeleteCustomMetricBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_custom_metric::DeleteCustomMetricBuilder::new(
+        super::action::delete_custom_metric::DeleteCustomMetricBuilder::new(
             self.inner.clone(),
         )
     }
@@ -421,14 +421,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteDynamicTagGroup>.
     ///
-    /// Returns the [`DeleteDynamicTagGroupBuilder`](super::operation::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDynamicTagGroupBuilder`](super::action::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "group-tags")]
     pub fn delete_dynamic_tag_group(
         &self,
-    ) -> super::operation::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder::new(
+        super::action::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -436,14 +436,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteEventRuleTargets>.
     ///
-    /// Returns the [`DeleteEventRuleTargetsBuilder`](super::operation::delete_event_rule_targets::DeleteEventRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteEventRuleTargetsBuilder`](super::action::delete_event_rule_targets::DeleteEventRuleTargetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn delete_event_rule_targets(
         &self,
-    ) -> super::operation::delete_event_rule_targets::DeleteEventRuleTargetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_event_rule_targets::DeleteEventRuleTargetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_event_rule_targets::DeleteEventRuleTargetsBuilder::new(
+        super::action::delete_event_rule_targets::DeleteEventRuleTargetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -451,14 +451,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteEventRules>.
     ///
-    /// Returns the [`DeleteEventRulesBuilder`](super::operation::delete_event_rules::DeleteEventRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteEventRulesBuilder`](super::action::delete_event_rules::DeleteEventRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn delete_event_rules(
         &self,
-    ) -> super::operation::delete_event_rules::DeleteEventRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_event_rules::DeleteEventRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_event_rules::DeleteEventRulesBuilder::new(
+        super::action::delete_event_rules::DeleteEventRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -466,14 +466,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteExporterOutput>.
     ///
-    /// Returns the [`DeleteExporterOutputBuilder`](super::operation::delete_exporter_output::DeleteExporterOutputBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteExporterOutputBuilder`](super::action::delete_exporter_output::DeleteExporterOutputBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn delete_exporter_output(
         &self,
-    ) -> super::operation::delete_exporter_output::DeleteExporterOutputBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_exporter_output::DeleteExporterOutputBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_exporter_output::DeleteExporterOutputBuilder::new(
+        super::action::delete_exporter_output::DeleteExporterOutputBuilder::new(
             self.inner.clone(),
         )
     }
@@ -481,14 +481,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteExporterRule>.
     ///
-    /// Returns the [`DeleteExporterRuleBuilder`](super::operation::delete_exporter_rule::DeleteExporterRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteExporterRuleBuilder`](super::action::delete_exporter_rule::DeleteExporterRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn delete_exporter_rule(
         &self,
-    ) -> super::operation::delete_exporter_rule::DeleteExporterRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_exporter_rule::DeleteExporterRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_exporter_rule::DeleteExporterRuleBuilder::new(
+        super::action::delete_exporter_rule::DeleteExporterRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -496,14 +496,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteGroupMonitoringAgentProcess>.
     ///
-    /// Returns the [`DeleteGroupMonitoringAgentProcessBuilder`](super::operation::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteGroupMonitoringAgentProcessBuilder`](super::action::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn delete_group_monitoring_agent_process(
         &self,
-    ) -> super::operation::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder::new(
+        super::action::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder::new(
             self.inner.clone(),
         )
     }
@@ -511,14 +511,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHostAvailability>.
     ///
-    /// Returns the [`DeleteHostAvailabilityBuilder`](super::operation::delete_host_availability::DeleteHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHostAvailabilityBuilder`](super::action::delete_host_availability::DeleteHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "availability-monitoring")]
     pub fn delete_host_availability(
         &self,
-    ) -> super::operation::delete_host_availability::DeleteHostAvailabilityBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_host_availability::DeleteHostAvailabilityBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_host_availability::DeleteHostAvailabilityBuilder::new(
+        super::action::delete_host_availability::DeleteHostAvailabilityBuilder::new(
             self.inner.clone(),
         )
     }
@@ -526,14 +526,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorNamespace>.
     ///
-    /// Returns the [`DeleteHybridMonitorNamespaceBuilder`](super::operation::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHybridMonitorNamespaceBuilder`](super::action::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_namespace(
         &self,
-    ) -> super::operation::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder::new(
+        super::action::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -541,14 +541,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorSLSGroup>.
     ///
-    /// Returns the [`DeleteHybridMonitorSLSGroupBuilder`](super::operation::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHybridMonitorSLSGroupBuilder`](super::action::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_sls_group(
         &self,
-    ) -> super::operation::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder::new(
+        super::action::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -556,14 +556,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorTask>.
     ///
-    /// Returns the [`DeleteHybridMonitorTaskBuilder`](super::operation::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHybridMonitorTaskBuilder`](super::action::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_task(
         &self,
-    ) -> super::operation::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder::new(
+        super::action::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder::new(
             self.inner.clone(),
         )
     }
@@ -571,14 +571,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteLogMonitor>.
     ///
-    /// Returns the [`DeleteLogMonitorBuilder`](super::operation::delete_log_monitor::DeleteLogMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteLogMonitorBuilder`](super::action::delete_log_monitor::DeleteLogMonitorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "log-monitoring")]
     pub fn delete_log_monitor(
         &self,
-    ) -> super::operation::delete_log_monitor::DeleteLogMonitorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_log_monitor::DeleteLogMonitorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_log_monitor::DeleteLogMonitorBuilder::new(
+        super::action::delete_log_monitor::DeleteLogMonitorBuilder::new(
             self.inner.clone(),
         )
     }
@@ -586,14 +586,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleBlackList>.
     ///
-    /// Returns the [`DeleteMetricRuleBlackListBuilder`](super::operation::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRuleBlackListBuilder`](super::action::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-blacklists")]
     pub fn delete_metric_rule_black_list(
         &self,
-    ) -> super::operation::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder::new(
+        super::action::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -601,14 +601,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleResources>.
     ///
-    /// Returns the [`DeleteMetricRuleResourcesBuilder`](super::operation::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRuleResourcesBuilder`](super::action::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rule_resources(
         &self,
-    ) -> super::operation::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder::new(
+        super::action::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -616,14 +616,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleTargets>.
     ///
-    /// Returns the [`DeleteMetricRuleTargetsBuilder`](super::operation::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRuleTargetsBuilder`](super::action::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rule_targets(
         &self,
-    ) -> super::operation::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder::new(
+        super::action::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -631,14 +631,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleTemplate>.
     ///
-    /// Returns the [`DeleteMetricRuleTemplateBuilder`](super::operation::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRuleTemplateBuilder`](super::action::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-templates")]
     pub fn delete_metric_rule_template(
         &self,
-    ) -> super::operation::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder::new(
+        super::action::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder::new(
             self.inner.clone(),
         )
     }
@@ -646,14 +646,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRules>.
     ///
-    /// Returns the [`DeleteMetricRulesBuilder`](super::operation::delete_metric_rules::DeleteMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRulesBuilder`](super::action::delete_metric_rules::DeleteMetricRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rules(
         &self,
-    ) -> super::operation::delete_metric_rules::DeleteMetricRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_metric_rules::DeleteMetricRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_metric_rules::DeleteMetricRulesBuilder::new(
+        super::action::delete_metric_rules::DeleteMetricRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -661,14 +661,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroup>.
     ///
-    /// Returns the [`DeleteMonitorGroupBuilder`](super::operation::delete_monitor_group::DeleteMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitorGroupBuilder`](super::action::delete_monitor_group::DeleteMonitorGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group(
         &self,
-    ) -> super::operation::delete_monitor_group::DeleteMonitorGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_monitor_group::DeleteMonitorGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_monitor_group::DeleteMonitorGroupBuilder::new(
+        super::action::delete_monitor_group::DeleteMonitorGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -676,14 +676,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupDynamicRule>.
     ///
-    /// Returns the [`DeleteMonitorGroupDynamicRuleBuilder`](super::operation::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitorGroupDynamicRuleBuilder`](super::action::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_dynamic_rule(
         &self,
-    ) -> super::operation::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder::new(
+        super::action::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -691,14 +691,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupInstances>.
     ///
-    /// Returns the [`DeleteMonitorGroupInstancesBuilder`](super::operation::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitorGroupInstancesBuilder`](super::action::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_instances(
         &self,
-    ) -> super::operation::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder::new(
+        super::action::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -706,14 +706,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupNotifyPolicy>.
     ///
-    /// Returns the [`DeleteMonitorGroupNotifyPolicyBuilder`](super::operation::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitorGroupNotifyPolicyBuilder`](super::action::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_notify_policy(
         &self,
-    ) -> super::operation::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder::new(
+        super::action::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -721,14 +721,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitoringAgentProcess>.
     ///
-    /// Returns the [`DeleteMonitoringAgentProcessBuilder`](super::operation::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitoringAgentProcessBuilder`](super::action::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn delete_monitoring_agent_process(
         &self,
-    ) -> super::operation::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder::new(
+        super::action::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder::new(
             self.inner.clone(),
         )
     }
@@ -736,14 +736,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteSiteMonitors>.
     ///
-    /// Returns the [`DeleteSiteMonitorsBuilder`](super::operation::delete_site_monitors::DeleteSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteSiteMonitorsBuilder`](super::action::delete_site_monitors::DeleteSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn delete_site_monitors(
         &self,
-    ) -> super::operation::delete_site_monitors::DeleteSiteMonitorsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_site_monitors::DeleteSiteMonitorsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_site_monitors::DeleteSiteMonitorsBuilder::new(
+        super::action::delete_site_monitors::DeleteSiteMonitorsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -751,14 +751,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeActiveMetricRuleList>.
     ///
-    /// Returns the [`DescribeActiveMetricRuleListBuilder`](super::operation::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeActiveMetricRuleListBuilder`](super::action::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "active-metric-rules")]
     pub fn describe_active_metric_rule_list(
         &self,
-    ) -> super::operation::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder::new(
+        super::action::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -766,16 +766,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertHistoryList>.
     ///
-    /// Returns the [`DescribeAlertHistoryListBuilder`](super::operation::describe_alert_history_list::DescribeAlertHistoryListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertHistoryListBuilder`](super::action::describe_alert_history_list::DescribeAlertHistoryListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alert-history")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_alert_history_list(
         &self,
-    ) -> super::operation::describe_alert_history_list::DescribeAlertHistoryListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_alert_history_list::DescribeAlertHistoryListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_alert_history_list::DescribeAlertHistoryListBuilder::new(
+        super::action::describe_alert_history_list::DescribeAlertHistoryListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -783,14 +783,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogCount>.
     ///
-    /// Returns the [`DescribeAlertLogCountBuilder`](super::operation::describe_alert_log_count::DescribeAlertLogCountBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertLogCountBuilder`](super::action::describe_alert_log_count::DescribeAlertLogCountBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_count(
         &self,
-    ) -> super::operation::describe_alert_log_count::DescribeAlertLogCountBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_alert_log_count::DescribeAlertLogCountBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_alert_log_count::DescribeAlertLogCountBuilder::new(
+        super::action::describe_alert_log_count::DescribeAlertLogCountBuilder::new(
             self.inner.clone(),
         )
     }
@@ -798,14 +798,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogHistogram>.
     ///
-    /// Returns the [`DescribeAlertLogHistogramBuilder`](super::operation::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertLogHistogramBuilder`](super::action::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_histogram(
         &self,
-    ) -> super::operation::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder::new(
+        super::action::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder::new(
             self.inner.clone(),
         )
     }
@@ -813,14 +813,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogList>.
     ///
-    /// Returns the [`DescribeAlertLogListBuilder`](super::operation::describe_alert_log_list::DescribeAlertLogListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertLogListBuilder`](super::action::describe_alert_log_list::DescribeAlertLogListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_list(
         &self,
-    ) -> super::operation::describe_alert_log_list::DescribeAlertLogListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_alert_log_list::DescribeAlertLogListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_alert_log_list::DescribeAlertLogListBuilder::new(
+        super::action::describe_alert_log_list::DescribeAlertLogListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -828,14 +828,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertingMetricRuleResources>.
     ///
-    /// Returns the [`DescribeAlertingMetricRuleResourcesBuilder`](super::operation::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertingMetricRuleResourcesBuilder`](super::action::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn describe_alerting_metric_rule_resources(
         &self,
-    ) -> super::operation::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder::new(
+        super::action::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -843,14 +843,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactGroupList>.
     ///
-    /// Returns the [`DescribeContactGroupListBuilder`](super::operation::describe_contact_group_list::DescribeContactGroupListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeContactGroupListBuilder`](super::action::describe_contact_group_list::DescribeContactGroupListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "contacts")]
     pub fn describe_contact_group_list(
         &self,
-    ) -> super::operation::describe_contact_group_list::DescribeContactGroupListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_contact_group_list::DescribeContactGroupListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_contact_group_list::DescribeContactGroupListBuilder::new(
+        super::action::describe_contact_group_list::DescribeContactGroupListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -858,14 +858,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactList>.
     ///
-    /// Returns the [`DescribeContactListBuilder`](super::operation::describe_contact_list::DescribeContactListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeContactListBuilder`](super::action::describe_contact_list::DescribeContactListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "contacts")]
     pub fn describe_contact_list(
         &self,
-    ) -> super::operation::describe_contact_list::DescribeContactListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_contact_list::DescribeContactListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_contact_list::DescribeContactListBuilder::new(
+        super::action::describe_contact_list::DescribeContactListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -873,14 +873,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactListByContactGroup>.
     ///
-    /// Returns the [`DescribeContactListByContactGroupBuilder`](super::operation::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeContactListByContactGroupBuilder`](super::action::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "contacts")]
     pub fn describe_contact_list_by_contact_group(
         &self,
-    ) -> super::operation::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder::new(
+        super::action::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -888,14 +888,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventAttribute>.
     ///
-    /// Returns the [`DescribeCustomEventAttributeBuilder`](super::operation::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCustomEventAttributeBuilder`](super::action::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_attribute(
         &self,
-    ) -> super::operation::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder::new(
+        super::action::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -903,14 +903,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventCount>.
     ///
-    /// Returns the [`DescribeCustomEventCountBuilder`](super::operation::describe_custom_event_count::DescribeCustomEventCountBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCustomEventCountBuilder`](super::action::describe_custom_event_count::DescribeCustomEventCountBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_count(
         &self,
-    ) -> super::operation::describe_custom_event_count::DescribeCustomEventCountBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_custom_event_count::DescribeCustomEventCountBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_custom_event_count::DescribeCustomEventCountBuilder::new(
+        super::action::describe_custom_event_count::DescribeCustomEventCountBuilder::new(
             self.inner.clone(),
         )
     }
@@ -918,14 +918,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventHistogram>.
     ///
-    /// Returns the [`DescribeCustomEventHistogramBuilder`](super::operation::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCustomEventHistogramBuilder`](super::action::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_histogram(
         &self,
-    ) -> super::operation::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder::new(
+        super::action::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder::new(
             self.inner.clone(),
         )
     }
@@ -933,14 +933,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomMetricList>.
     ///
-    /// Returns the [`DescribeCustomMetricListBuilder`](super::operation::describe_custom_metric_list::DescribeCustomMetricListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCustomMetricListBuilder`](super::action::describe_custom_metric_list::DescribeCustomMetricListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "custom-metrics")]
     pub fn describe_custom_metric_list(
         &self,
-    ) -> super::operation::describe_custom_metric_list::DescribeCustomMetricListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_custom_metric_list::DescribeCustomMetricListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_custom_metric_list::DescribeCustomMetricListBuilder::new(
+        super::action::describe_custom_metric_list::DescribeCustomMetricListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -948,14 +948,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeDynamicTagRuleList>.
     ///
-    /// Returns the [`DescribeDynamicTagRuleListBuilder`](super::operation::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDynamicTagRuleListBuilder`](super::action::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "group-tags")]
     pub fn describe_dynamic_tag_rule_list(
         &self,
-    ) -> super::operation::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder::new(
+        super::action::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -963,14 +963,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleAttribute>.
     ///
-    /// Returns the [`DescribeEventRuleAttributeBuilder`](super::operation::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEventRuleAttributeBuilder`](super::action::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_attribute(
         &self,
-    ) -> super::operation::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder::new(
+        super::action::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -978,14 +978,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleList>.
     ///
-    /// Returns the [`DescribeEventRuleListBuilder`](super::operation::describe_event_rule_list::DescribeEventRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEventRuleListBuilder`](super::action::describe_event_rule_list::DescribeEventRuleListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_list(
         &self,
-    ) -> super::operation::describe_event_rule_list::DescribeEventRuleListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_event_rule_list::DescribeEventRuleListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_event_rule_list::DescribeEventRuleListBuilder::new(
+        super::action::describe_event_rule_list::DescribeEventRuleListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -993,14 +993,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleTargetList>.
     ///
-    /// Returns the [`DescribeEventRuleTargetListBuilder`](super::operation::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEventRuleTargetListBuilder`](super::action::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_target_list(
         &self,
-    ) -> super::operation::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder::new(
+        super::action::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1008,14 +1008,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeExporterOutputList>.
     ///
-    /// Returns the [`DescribeExporterOutputListBuilder`](super::operation::describe_exporter_output_list::DescribeExporterOutputListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeExporterOutputListBuilder`](super::action::describe_exporter_output_list::DescribeExporterOutputListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn describe_exporter_output_list(
         &self,
-    ) -> super::operation::describe_exporter_output_list::DescribeExporterOutputListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_exporter_output_list::DescribeExporterOutputListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_exporter_output_list::DescribeExporterOutputListBuilder::new(
+        super::action::describe_exporter_output_list::DescribeExporterOutputListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1023,14 +1023,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeExporterRuleList>.
     ///
-    /// Returns the [`DescribeExporterRuleListBuilder`](super::operation::describe_exporter_rule_list::DescribeExporterRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeExporterRuleListBuilder`](super::action::describe_exporter_rule_list::DescribeExporterRuleListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn describe_exporter_rule_list(
         &self,
-    ) -> super::operation::describe_exporter_rule_list::DescribeExporterRuleListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_exporter_rule_list::DescribeExporterRuleListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_exporter_rule_list::DescribeExporterRuleListBuilder::new(
+        super::action::describe_exporter_rule_list::DescribeExporterRuleListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1038,14 +1038,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeGroupMonitoringAgentProcess>.
     ///
-    /// Returns the [`DescribeGroupMonitoringAgentProcessBuilder`](super::operation::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeGroupMonitoringAgentProcessBuilder`](super::action::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn describe_group_monitoring_agent_process(
         &self,
-    ) -> super::operation::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder::new(
+        super::action::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1053,14 +1053,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHostAvailabilityList>.
     ///
-    /// Returns the [`DescribeHostAvailabilityListBuilder`](super::operation::describe_host_availability_list::DescribeHostAvailabilityListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHostAvailabilityListBuilder`](super::action::describe_host_availability_list::DescribeHostAvailabilityListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "availability-monitoring")]
     pub fn describe_host_availability_list(
         &self,
-    ) -> super::operation::describe_host_availability_list::DescribeHostAvailabilityListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_host_availability_list::DescribeHostAvailabilityListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_host_availability_list::DescribeHostAvailabilityListBuilder::new(
+        super::action::describe_host_availability_list::DescribeHostAvailabilityListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1068,14 +1068,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorDataList>.
     ///
-    /// Returns the [`DescribeHybridMonitorDataListBuilder`](super::operation::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHybridMonitorDataListBuilder`](super::action::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_data_list(
         &self,
-    ) -> super::operation::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder::new(
+        super::action::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1083,14 +1083,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorNamespaceList>.
     ///
-    /// Returns the [`DescribeHybridMonitorNamespaceListBuilder`](super::operation::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHybridMonitorNamespaceListBuilder`](super::action::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_namespace_list(
         &self,
-    ) -> super::operation::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder::new(
+        super::action::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1098,14 +1098,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorSLSGroup>.
     ///
-    /// Returns the [`DescribeHybridMonitorSLSGroupBuilder`](super::operation::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHybridMonitorSLSGroupBuilder`](super::action::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_sls_group(
         &self,
-    ) -> super::operation::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder::new(
+        super::action::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1113,14 +1113,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorTaskList>.
     ///
-    /// Returns the [`DescribeHybridMonitorTaskListBuilder`](super::operation::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHybridMonitorTaskListBuilder`](super::action::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_task_list(
         &self,
-    ) -> super::operation::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder::new(
+        super::action::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1128,14 +1128,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeLogMonitorAttribute>.
     ///
-    /// Returns the [`DescribeLogMonitorAttributeBuilder`](super::operation::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLogMonitorAttributeBuilder`](super::action::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "log-monitoring")]
     pub fn describe_log_monitor_attribute(
         &self,
-    ) -> super::operation::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder::new(
+        super::action::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1143,14 +1143,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeLogMonitorList>.
     ///
-    /// Returns the [`DescribeLogMonitorListBuilder`](super::operation::describe_log_monitor_list::DescribeLogMonitorListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLogMonitorListBuilder`](super::action::describe_log_monitor_list::DescribeLogMonitorListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "log-monitoring")]
     pub fn describe_log_monitor_list(
         &self,
-    ) -> super::operation::describe_log_monitor_list::DescribeLogMonitorListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_log_monitor_list::DescribeLogMonitorListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_log_monitor_list::DescribeLogMonitorListBuilder::new(
+        super::action::describe_log_monitor_list::DescribeLogMonitorListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1158,14 +1158,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricData>.
     ///
-    /// Returns the [`DescribeMetricDataBuilder`](super::operation::describe_metric_data::DescribeMetricDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricDataBuilder`](super::action::describe_metric_data::DescribeMetricDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn describe_metric_data(
         &self,
-    ) -> super::operation::describe_metric_data::DescribeMetricDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_data::DescribeMetricDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_data::DescribeMetricDataBuilder::new(
+        super::action::describe_metric_data::DescribeMetricDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1173,14 +1173,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricLast>.
     ///
-    /// Returns the [`DescribeMetricLastBuilder`](super::operation::describe_metric_last::DescribeMetricLastBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricLastBuilder`](super::action::describe_metric_last::DescribeMetricLastBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn describe_metric_last(
         &self,
-    ) -> super::operation::describe_metric_last::DescribeMetricLastBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_last::DescribeMetricLastBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_last::DescribeMetricLastBuilder::new(
+        super::action::describe_metric_last::DescribeMetricLastBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1188,14 +1188,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricList>.
     ///
-    /// Returns the [`DescribeMetricListBuilder`](super::operation::describe_metric_list::DescribeMetricListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricListBuilder`](super::action::describe_metric_list::DescribeMetricListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn describe_metric_list(
         &self,
-    ) -> super::operation::describe_metric_list::DescribeMetricListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_list::DescribeMetricListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_list::DescribeMetricListBuilder::new(
+        super::action::describe_metric_list::DescribeMetricListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1203,14 +1203,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricMetaList>.
     ///
-    /// Returns the [`DescribeMetricMetaListBuilder`](super::operation::describe_metric_meta_list::DescribeMetricMetaListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricMetaListBuilder`](super::action::describe_metric_meta_list::DescribeMetricMetaListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn describe_metric_meta_list(
         &self,
-    ) -> super::operation::describe_metric_meta_list::DescribeMetricMetaListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_meta_list::DescribeMetricMetaListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_meta_list::DescribeMetricMetaListBuilder::new(
+        super::action::describe_metric_meta_list::DescribeMetricMetaListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1218,14 +1218,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleBlackList>.
     ///
-    /// Returns the [`DescribeMetricRuleBlackListBuilder`](super::operation::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleBlackListBuilder`](super::action::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-blacklists")]
     pub fn describe_metric_rule_black_list(
         &self,
-    ) -> super::operation::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder::new(
+        super::action::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1233,14 +1233,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleCount>.
     ///
-    /// Returns the [`DescribeMetricRuleCountBuilder`](super::operation::describe_metric_rule_count::DescribeMetricRuleCountBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleCountBuilder`](super::action::describe_metric_rule_count::DescribeMetricRuleCountBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_count(
         &self,
-    ) -> super::operation::describe_metric_rule_count::DescribeMetricRuleCountBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_rule_count::DescribeMetricRuleCountBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_rule_count::DescribeMetricRuleCountBuilder::new(
+        super::action::describe_metric_rule_count::DescribeMetricRuleCountBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1248,14 +1248,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleList>.
     ///
-    /// Returns the [`DescribeMetricRuleListBuilder`](super::operation::describe_metric_rule_list::DescribeMetricRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleListBuilder`](super::action::describe_metric_rule_list::DescribeMetricRuleListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_list(
         &self,
-    ) -> super::operation::describe_metric_rule_list::DescribeMetricRuleListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_rule_list::DescribeMetricRuleListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_rule_list::DescribeMetricRuleListBuilder::new(
+        super::action::describe_metric_rule_list::DescribeMetricRuleListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1263,14 +1263,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTargets>.
     ///
-    /// Returns the [`DescribeMetricRuleTargetsBuilder`](super::operation::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleTargetsBuilder`](super::action::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_targets(
         &self,
-    ) -> super::operation::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder::new(
+        super::action::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1278,14 +1278,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTemplateAttribute>.
     ///
-    /// Returns the [`DescribeMetricRuleTemplateAttributeBuilder`](super::operation::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleTemplateAttributeBuilder`](super::action::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-templates")]
     pub fn describe_metric_rule_template_attribute(
         &self,
-    ) -> super::operation::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder::new(
+        super::action::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1293,14 +1293,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTemplateList>.
     ///
-    /// Returns the [`DescribeMetricRuleTemplateListBuilder`](super::operation::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleTemplateListBuilder`](super::action::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-templates")]
     pub fn describe_metric_rule_template_list(
         &self,
-    ) -> super::operation::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder::new(
+        super::action::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1308,14 +1308,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricTop>.
     ///
-    /// Returns the [`DescribeMetricTopBuilder`](super::operation::describe_metric_top::DescribeMetricTopBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricTopBuilder`](super::action::describe_metric_top::DescribeMetricTopBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn describe_metric_top(
         &self,
-    ) -> super::operation::describe_metric_top::DescribeMetricTopBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_metric_top::DescribeMetricTopBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_metric_top::DescribeMetricTopBuilder::new(
+        super::action::describe_metric_top::DescribeMetricTopBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1323,14 +1323,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupCategories>.
     ///
-    /// Returns the [`DescribeMonitorGroupCategoriesBuilder`](super::operation::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupCategoriesBuilder`](super::action::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_categories(
         &self,
-    ) -> super::operation::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder::new(
+        super::action::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1338,14 +1338,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupDynamicRules>.
     ///
-    /// Returns the [`DescribeMonitorGroupDynamicRulesBuilder`](super::operation::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupDynamicRulesBuilder`](super::action::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_dynamic_rules(
         &self,
-    ) -> super::operation::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder::new(
+        super::action::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1353,14 +1353,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupInstanceAttribute>.
     ///
-    /// Returns the [`DescribeMonitorGroupInstanceAttributeBuilder`](super::operation::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupInstanceAttributeBuilder`](super::action::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_instance_attribute(
         &self,
-    ) -> super::operation::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder::new(
+        super::action::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1368,14 +1368,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupInstances>.
     ///
-    /// Returns the [`DescribeMonitorGroupInstancesBuilder`](super::operation::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupInstancesBuilder`](super::action::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_instances(
         &self,
-    ) -> super::operation::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder::new(
+        super::action::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1383,14 +1383,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupNotifyPolicyList>.
     ///
-    /// Returns the [`DescribeMonitorGroupNotifyPolicyListBuilder`](super::operation::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupNotifyPolicyListBuilder`](super::action::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_notify_policy_list(
         &self,
-    ) -> super::operation::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder::new(
+        super::action::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1398,14 +1398,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroups>.
     ///
-    /// Returns the [`DescribeMonitorGroupsBuilder`](super::operation::describe_monitor_groups::DescribeMonitorGroupsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupsBuilder`](super::action::describe_monitor_groups::DescribeMonitorGroupsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_groups(
         &self,
-    ) -> super::operation::describe_monitor_groups::DescribeMonitorGroupsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitor_groups::DescribeMonitorGroupsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitor_groups::DescribeMonitorGroupsBuilder::new(
+        super::action::describe_monitor_groups::DescribeMonitorGroupsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1413,14 +1413,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorResourceQuotaAttribute>.
     ///
-    /// Returns the [`DescribeMonitorResourceQuotaAttributeBuilder`](super::operation::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorResourceQuotaAttributeBuilder`](super::action::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn describe_monitor_resource_quota_attribute(
         &self,
-    ) -> super::operation::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder::new(
+        super::action::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1428,14 +1428,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentAccessKey>.
     ///
-    /// Returns the [`DescribeMonitoringAgentAccessKeyBuilder`](super::operation::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentAccessKeyBuilder`](super::action::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_access_key(
         &self,
-    ) -> super::operation::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder::new(
+        super::action::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1443,14 +1443,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentConfig>.
     ///
-    /// Returns the [`DescribeMonitoringAgentConfigBuilder`](super::operation::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentConfigBuilder`](super::action::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_config(
         &self,
-    ) -> super::operation::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder::new(
+        super::action::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1458,14 +1458,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentHosts>.
     ///
-    /// Returns the [`DescribeMonitoringAgentHostsBuilder`](super::operation::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentHostsBuilder`](super::action::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_hosts(
         &self,
-    ) -> super::operation::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder::new(
+        super::action::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1473,14 +1473,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentProcesses>.
     ///
-    /// Returns the [`DescribeMonitoringAgentProcessesBuilder`](super::operation::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentProcessesBuilder`](super::action::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_processes(
         &self,
-    ) -> super::operation::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder::new(
+        super::action::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1488,14 +1488,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentStatuses>.
     ///
-    /// Returns the [`DescribeMonitoringAgentStatusesBuilder`](super::operation::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentStatusesBuilder`](super::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_statuses(
         &self,
-    ) -> super::operation::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder::new(
+        super::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1503,14 +1503,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringConfig>.
     ///
-    /// Returns the [`DescribeMonitoringConfigBuilder`](super::operation::describe_monitoring_config::DescribeMonitoringConfigBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringConfigBuilder`](super::action::describe_monitoring_config::DescribeMonitoringConfigBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_config(
         &self,
-    ) -> super::operation::describe_monitoring_config::DescribeMonitoringConfigBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_monitoring_config::DescribeMonitoringConfigBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_monitoring_config::DescribeMonitoringConfigBuilder::new(
+        super::action::describe_monitoring_config::DescribeMonitoringConfigBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1518,14 +1518,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProductResourceTagKeyList>.
     ///
-    /// Returns the [`DescribeProductResourceTagKeyListBuilder`](super::operation::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeProductResourceTagKeyListBuilder`](super::action::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "group-tags")]
     pub fn describe_product_resource_tag_key_list(
         &self,
-    ) -> super::operation::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder::new(
+        super::action::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1533,14 +1533,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProductsOfActiveMetricRule>.
     ///
-    /// Returns the [`DescribeProductsOfActiveMetricRuleBuilder`](super::operation::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeProductsOfActiveMetricRuleBuilder`](super::action::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "active-metric-rules")]
     pub fn describe_products_of_active_metric_rule(
         &self,
-    ) -> super::operation::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder::new(
+        super::action::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1548,14 +1548,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProjectMeta>.
     ///
-    /// Returns the [`DescribeProjectMetaBuilder`](super::operation::describe_project_meta::DescribeProjectMetaBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeProjectMetaBuilder`](super::action::describe_project_meta::DescribeProjectMetaBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn describe_project_meta(
         &self,
-    ) -> super::operation::describe_project_meta::DescribeProjectMetaBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_project_meta::DescribeProjectMetaBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_project_meta::DescribeProjectMetaBuilder::new(
+        super::action::describe_project_meta::DescribeProjectMetaBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1563,14 +1563,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog>.
     ///
-    /// Returns the [`DescribeSiteInstantMonitorLogBuilder`](super::operation::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteInstantMonitorLogBuilder`](super::action::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_instant_monitor_log(
         &self,
-    ) -> super::operation::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder::new(
+        super::action::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1578,14 +1578,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorAttribute>.
     ///
-    /// Returns the [`DescribeSiteMonitorAttributeBuilder`](super::operation::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorAttributeBuilder`](super::action::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_attribute(
         &self,
-    ) -> super::operation::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder::new(
+        super::action::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1593,14 +1593,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorData>.
     ///
-    /// Returns the [`DescribeSiteMonitorDataBuilder`](super::operation::describe_site_monitor_data::DescribeSiteMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorDataBuilder`](super::action::describe_site_monitor_data::DescribeSiteMonitorDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_data(
         &self,
-    ) -> super::operation::describe_site_monitor_data::DescribeSiteMonitorDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_site_monitor_data::DescribeSiteMonitorDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_site_monitor_data::DescribeSiteMonitorDataBuilder::new(
+        super::action::describe_site_monitor_data::DescribeSiteMonitorDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1608,14 +1608,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorISPCityList>.
     ///
-    /// Returns the [`DescribeSiteMonitorISPCityListBuilder`](super::operation::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorISPCityListBuilder`](super::action::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_isp_city_list(
         &self,
-    ) -> super::operation::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder::new(
+        super::action::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1623,14 +1623,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorList>.
     ///
-    /// Returns the [`DescribeSiteMonitorListBuilder`](super::operation::describe_site_monitor_list::DescribeSiteMonitorListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorListBuilder`](super::action::describe_site_monitor_list::DescribeSiteMonitorListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_list(
         &self,
-    ) -> super::operation::describe_site_monitor_list::DescribeSiteMonitorListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_site_monitor_list::DescribeSiteMonitorListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_site_monitor_list::DescribeSiteMonitorListBuilder::new(
+        super::action::describe_site_monitor_list::DescribeSiteMonitorListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1638,14 +1638,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorLog>.
     ///
-    /// Returns the [`DescribeSiteMonitorLogBuilder`](super::operation::describe_site_monitor_log::DescribeSiteMonitorLogBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorLogBuilder`](super::action::describe_site_monitor_log::DescribeSiteMonitorLogBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_log(
         &self,
-    ) -> super::operation::describe_site_monitor_log::DescribeSiteMonitorLogBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_site_monitor_log::DescribeSiteMonitorLogBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_site_monitor_log::DescribeSiteMonitorLogBuilder::new(
+        super::action::describe_site_monitor_log::DescribeSiteMonitorLogBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1653,14 +1653,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorQuota>.
     ///
-    /// Returns the [`DescribeSiteMonitorQuotaBuilder`](super::operation::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorQuotaBuilder`](super::action::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_quota(
         &self,
-    ) -> super::operation::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder::new(
+        super::action::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1668,14 +1668,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorStatistics>.
     ///
-    /// Returns the [`DescribeSiteMonitorStatisticsBuilder`](super::operation::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorStatisticsBuilder`](super::action::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_statistics(
         &self,
-    ) -> super::operation::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder::new(
+        super::action::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1683,14 +1683,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventAttribute>.
     ///
-    /// Returns the [`DescribeSystemEventAttributeBuilder`](super::operation::describe_system_event_attribute::DescribeSystemEventAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSystemEventAttributeBuilder`](super::action::describe_system_event_attribute::DescribeSystemEventAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn describe_system_event_attribute(
         &self,
-    ) -> super::operation::describe_system_event_attribute::DescribeSystemEventAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_system_event_attribute::DescribeSystemEventAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_system_event_attribute::DescribeSystemEventAttributeBuilder::new(
+        super::action::describe_system_event_attribute::DescribeSystemEventAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1698,14 +1698,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventCount>.
     ///
-    /// Returns the [`DescribeSystemEventCountBuilder`](super::operation::describe_system_event_count::DescribeSystemEventCountBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSystemEventCountBuilder`](super::action::describe_system_event_count::DescribeSystemEventCountBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn describe_system_event_count(
         &self,
-    ) -> super::operation::describe_system_event_count::DescribeSystemEventCountBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_system_event_count::DescribeSystemEventCountBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_system_event_count::DescribeSystemEventCountBuilder::new(
+        super::action::describe_system_event_count::DescribeSystemEventCountBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1713,14 +1713,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventHistogram>.
     ///
-    /// Returns the [`DescribeSystemEventHistogramBuilder`](super::operation::describe_system_event_histogram::DescribeSystemEventHistogramBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSystemEventHistogramBuilder`](super::action::describe_system_event_histogram::DescribeSystemEventHistogramBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn describe_system_event_histogram(
         &self,
-    ) -> super::operation::describe_system_event_histogram::DescribeSystemEventHistogramBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_system_event_histogram::DescribeSystemEventHistogramBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_system_event_histogram::DescribeSystemEventHistogramBuilder::new(
+        super::action::describe_system_event_histogram::DescribeSystemEventHistogramBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1728,14 +1728,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventMetaList>.
     ///
-    /// Returns the [`DescribeSystemEventMetaListBuilder`](super::operation::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSystemEventMetaListBuilder`](super::action::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn describe_system_event_meta_list(
         &self,
-    ) -> super::operation::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder::new(
+        super::action::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1743,14 +1743,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeTagKeyList>.
     ///
-    /// Returns the [`DescribeTagKeyListBuilder`](super::operation::describe_tag_key_list::DescribeTagKeyListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTagKeyListBuilder`](super::action::describe_tag_key_list::DescribeTagKeyListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "group-tags")]
     pub fn describe_tag_key_list(
         &self,
-    ) -> super::operation::describe_tag_key_list::DescribeTagKeyListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_tag_key_list::DescribeTagKeyListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_tag_key_list::DescribeTagKeyListBuilder::new(
+        super::action::describe_tag_key_list::DescribeTagKeyListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1758,14 +1758,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeTagValueList>.
     ///
-    /// Returns the [`DescribeTagValueListBuilder`](super::operation::describe_tag_value_list::DescribeTagValueListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTagValueListBuilder`](super::action::describe_tag_value_list::DescribeTagValueListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "group-tags")]
     pub fn describe_tag_value_list(
         &self,
-    ) -> super::operation::describe_tag_value_list::DescribeTagValueListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_tag_value_list::DescribeTagValueListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_tag_value_list::DescribeTagValueListBuilder::new(
+        super::action::describe_tag_value_list::DescribeTagValueListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1773,14 +1773,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeUnhealthyHostAvailability>.
     ///
-    /// Returns the [`DescribeUnhealthyHostAvailabilityBuilder`](super::operation::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeUnhealthyHostAvailabilityBuilder`](super::action::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "availability-monitoring")]
     pub fn describe_unhealthy_host_availability(
         &self,
-    ) -> super::operation::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder::new(
+        super::action::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1788,14 +1788,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableActiveMetricRule>.
     ///
-    /// Returns the [`DisableActiveMetricRuleBuilder`](super::operation::disable_active_metric_rule::DisableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableActiveMetricRuleBuilder`](super::action::disable_active_metric_rule::DisableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "active-metric-rules")]
     pub fn disable_active_metric_rule(
         &self,
-    ) -> super::operation::disable_active_metric_rule::DisableActiveMetricRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::disable_active_metric_rule::DisableActiveMetricRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::disable_active_metric_rule::DisableActiveMetricRuleBuilder::new(
+        super::action::disable_active_metric_rule::DisableActiveMetricRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1803,14 +1803,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableEventRules>.
     ///
-    /// Returns the [`DisableEventRulesBuilder`](super::operation::disable_event_rules::DisableEventRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableEventRulesBuilder`](super::action::disable_event_rules::DisableEventRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn disable_event_rules(
         &self,
-    ) -> super::operation::disable_event_rules::DisableEventRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::disable_event_rules::DisableEventRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::disable_event_rules::DisableEventRulesBuilder::new(
+        super::action::disable_event_rules::DisableEventRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1818,14 +1818,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableHostAvailability>.
     ///
-    /// Returns the [`DisableHostAvailabilityBuilder`](super::operation::disable_host_availability::DisableHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableHostAvailabilityBuilder`](super::action::disable_host_availability::DisableHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "availability-monitoring")]
     pub fn disable_host_availability(
         &self,
-    ) -> super::operation::disable_host_availability::DisableHostAvailabilityBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::disable_host_availability::DisableHostAvailabilityBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::disable_host_availability::DisableHostAvailabilityBuilder::new(
+        super::action::disable_host_availability::DisableHostAvailabilityBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1833,14 +1833,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableMetricRules>.
     ///
-    /// Returns the [`DisableMetricRulesBuilder`](super::operation::disable_metric_rules::DisableMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableMetricRulesBuilder`](super::action::disable_metric_rules::DisableMetricRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn disable_metric_rules(
         &self,
-    ) -> super::operation::disable_metric_rules::DisableMetricRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::disable_metric_rules::DisableMetricRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::disable_metric_rules::DisableMetricRulesBuilder::new(
+        super::action::disable_metric_rules::DisableMetricRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1848,14 +1848,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableSiteMonitors>.
     ///
-    /// Returns the [`DisableSiteMonitorsBuilder`](super::operation::disable_site_monitors::DisableSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableSiteMonitorsBuilder`](super::action::disable_site_monitors::DisableSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn disable_site_monitors(
         &self,
-    ) -> super::operation::disable_site_monitors::DisableSiteMonitorsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::disable_site_monitors::DisableSiteMonitorsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::disable_site_monitors::DisableSiteMonitorsBuilder::new(
+        super::action::disable_site_monitors::DisableSiteMonitorsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1863,14 +1863,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableActiveMetricRule>.
     ///
-    /// Returns the [`EnableActiveMetricRuleBuilder`](super::operation::enable_active_metric_rule::EnableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableActiveMetricRuleBuilder`](super::action::enable_active_metric_rule::EnableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "active-metric-rules")]
     pub fn enable_active_metric_rule(
         &self,
-    ) -> super::operation::enable_active_metric_rule::EnableActiveMetricRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::enable_active_metric_rule::EnableActiveMetricRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::enable_active_metric_rule::EnableActiveMetricRuleBuilder::new(
+        super::action::enable_active_metric_rule::EnableActiveMetricRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1878,14 +1878,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableEventRules>.
     ///
-    /// Returns the [`EnableEventRulesBuilder`](super::operation::enable_event_rules::EnableEventRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableEventRulesBuilder`](super::action::enable_event_rules::EnableEventRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn enable_event_rules(
         &self,
-    ) -> super::operation::enable_event_rules::EnableEventRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::enable_event_rules::EnableEventRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::enable_event_rules::EnableEventRulesBuilder::new(
+        super::action::enable_event_rules::EnableEventRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1893,14 +1893,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableHostAvailability>.
     ///
-    /// Returns the [`EnableHostAvailabilityBuilder`](super::operation::enable_host_availability::EnableHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableHostAvailabilityBuilder`](super::action::enable_host_availability::EnableHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "availability-monitoring")]
     pub fn enable_host_availability(
         &self,
-    ) -> super::operation::enable_host_availability::EnableHostAvailabilityBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::enable_host_availability::EnableHostAvailabilityBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::enable_host_availability::EnableHostAvailabilityBuilder::new(
+        super::action::enable_host_availability::EnableHostAvailabilityBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1908,14 +1908,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableMetricRuleBlackList>.
     ///
-    /// Returns the [`EnableMetricRuleBlackListBuilder`](super::operation::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableMetricRuleBlackListBuilder`](super::action::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-blacklists")]
     pub fn enable_metric_rule_black_list(
         &self,
-    ) -> super::operation::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder::new(
+        super::action::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1923,14 +1923,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableMetricRules>.
     ///
-    /// Returns the [`EnableMetricRulesBuilder`](super::operation::enable_metric_rules::EnableMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableMetricRulesBuilder`](super::action::enable_metric_rules::EnableMetricRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn enable_metric_rules(
         &self,
-    ) -> super::operation::enable_metric_rules::EnableMetricRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::enable_metric_rules::EnableMetricRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::enable_metric_rules::EnableMetricRulesBuilder::new(
+        super::action::enable_metric_rules::EnableMetricRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1938,14 +1938,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableSiteMonitors>.
     ///
-    /// Returns the [`EnableSiteMonitorsBuilder`](super::operation::enable_site_monitors::EnableSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableSiteMonitorsBuilder`](super::action::enable_site_monitors::EnableSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn enable_site_monitors(
         &self,
-    ) -> super::operation::enable_site_monitors::EnableSiteMonitorsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::enable_site_monitors::EnableSiteMonitorsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::enable_site_monitors::EnableSiteMonitorsBuilder::new(
+        super::action::enable_site_monitors::EnableSiteMonitorsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1953,14 +1953,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/InstallMonitoringAgent>.
     ///
-    /// Returns the [`InstallMonitoringAgentBuilder`](super::operation::install_monitoring_agent::InstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`InstallMonitoringAgentBuilder`](super::action::install_monitoring_agent::InstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn install_monitoring_agent(
         &self,
-    ) -> super::operation::install_monitoring_agent::InstallMonitoringAgentBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::install_monitoring_agent::InstallMonitoringAgentBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::install_monitoring_agent::InstallMonitoringAgentBuilder::new(
+        super::action::install_monitoring_agent::InstallMonitoringAgentBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1968,14 +1968,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyGroupMonitoringAgentProcess>.
     ///
-    /// Returns the [`ModifyGroupMonitoringAgentProcessBuilder`](super::operation::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyGroupMonitoringAgentProcessBuilder`](super::action::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn modify_group_monitoring_agent_process(
         &self,
-    ) -> super::operation::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder::new(
+        super::action::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1983,14 +1983,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHostAvailability>.
     ///
-    /// Returns the [`ModifyHostAvailabilityBuilder`](super::operation::modify_host_availability::ModifyHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHostAvailabilityBuilder`](super::action::modify_host_availability::ModifyHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "availability-monitoring")]
     pub fn modify_host_availability(
         &self,
-    ) -> super::operation::modify_host_availability::ModifyHostAvailabilityBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_host_availability::ModifyHostAvailabilityBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_host_availability::ModifyHostAvailabilityBuilder::new(
+        super::action::modify_host_availability::ModifyHostAvailabilityBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1998,29 +1998,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHostInfo>.
     ///
-    /// Returns the [`ModifyHostInfoBuilder`](super::operation::modify_host_info::ModifyHostInfoBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHostInfoBuilder`](super::action::modify_host_info::ModifyHostInfoBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn modify_host_info(
         &self,
-    ) -> super::operation::modify_host_info::ModifyHostInfoBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_host_info::ModifyHostInfoBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_host_info::ModifyHostInfoBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::modify_host_info::ModifyHostInfoBuilder::new(self.inner.clone())
     }
     /// Modifies hybrid monitor namespace.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorNamespace>.
     ///
-    /// Returns the [`ModifyHybridMonitorNamespaceBuilder`](super::operation::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHybridMonitorNamespaceBuilder`](super::action::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_namespace(
         &self,
-    ) -> super::operation::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder::new(
+        super::action::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2028,14 +2026,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorSLSGroup>.
     ///
-    /// Returns the [`ModifyHybridMonitorSLSGroupBuilder`](super::operation::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHybridMonitorSLSGroupBuilder`](super::action::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_sls_group(
         &self,
-    ) -> super::operation::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder::new(
+        super::action::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2043,14 +2041,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorTask>.
     ///
-    /// Returns the [`ModifyHybridMonitorTaskBuilder`](super::operation::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHybridMonitorTaskBuilder`](super::action::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_task(
         &self,
-    ) -> super::operation::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder::new(
+        super::action::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2058,14 +2056,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMetricRuleBlackList>.
     ///
-    /// Returns the [`ModifyMetricRuleBlackListBuilder`](super::operation::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyMetricRuleBlackListBuilder`](super::action::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-blacklists")]
     pub fn modify_metric_rule_black_list(
         &self,
-    ) -> super::operation::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder::new(
+        super::action::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2073,14 +2071,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMetricRuleTemplate>.
     ///
-    /// Returns the [`ModifyMetricRuleTemplateBuilder`](super::operation::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyMetricRuleTemplateBuilder`](super::action::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "alarm-templates")]
     pub fn modify_metric_rule_template(
         &self,
-    ) -> super::operation::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder::new(
+        super::action::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2088,14 +2086,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMonitorGroup>.
     ///
-    /// Returns the [`ModifyMonitorGroupBuilder`](super::operation::modify_monitor_group::ModifyMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyMonitorGroupBuilder`](super::action::modify_monitor_group::ModifyMonitorGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn modify_monitor_group(
         &self,
-    ) -> super::operation::modify_monitor_group::ModifyMonitorGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_monitor_group::ModifyMonitorGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_monitor_group::ModifyMonitorGroupBuilder::new(
+        super::action::modify_monitor_group::ModifyMonitorGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2103,14 +2101,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMonitorGroupInstances>.
     ///
-    /// Returns the [`ModifyMonitorGroupInstancesBuilder`](super::operation::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyMonitorGroupInstancesBuilder`](super::action::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn modify_monitor_group_instances(
         &self,
-    ) -> super::operation::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder::new(
+        super::action::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2118,14 +2116,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifySiteMonitor>.
     ///
-    /// Returns the [`ModifySiteMonitorBuilder`](super::operation::modify_site_monitor::ModifySiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySiteMonitorBuilder`](super::action::modify_site_monitor::ModifySiteMonitorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "site-monitoring")]
     pub fn modify_site_monitor(
         &self,
-    ) -> super::operation::modify_site_monitor::ModifySiteMonitorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_site_monitor::ModifySiteMonitorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_site_monitor::ModifySiteMonitorBuilder::new(
+        super::action::modify_site_monitor::ModifySiteMonitorBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2133,72 +2131,66 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService>.
     ///
-    /// Returns the [`OpenCmsServiceBuilder`](super::operation::open_cms_service::OpenCmsServiceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`OpenCmsServiceBuilder`](super::action::open_cms_service::OpenCmsServiceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "service")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn open_cms_service(
         &self,
-    ) -> super::operation::open_cms_service::OpenCmsServiceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::open_cms_service::OpenCmsServiceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::open_cms_service::OpenCmsServiceBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::open_cms_service::OpenCmsServiceBuilder::new(self.inner.clone())
     }
     /// Puts contact.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutContact>.
     ///
-    /// Returns the [`PutContactBuilder`](super::operation::put_contact::PutContactBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutContactBuilder`](super::action::put_contact::PutContactBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "contacts")]
     pub fn put_contact(
         &self,
-    ) -> super::operation::put_contact::PutContactBuilder<aliyun_core::ServiceClient> {
-        super::operation::put_contact::PutContactBuilder::new(self.inner.clone())
+    ) -> super::action::put_contact::PutContactBuilder<aliyun_core::ProductClient> {
+        super::action::put_contact::PutContactBuilder::new(self.inner.clone())
     }
     /// Puts contact group.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutContactGroup>.
     ///
-    /// Returns the [`PutContactGroupBuilder`](super::operation::put_contact_group::PutContactGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutContactGroupBuilder`](super::action::put_contact_group::PutContactGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "contacts")]
     pub fn put_contact_group(
         &self,
-    ) -> super::operation::put_contact_group::PutContactGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_contact_group::PutContactGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_contact_group::PutContactGroupBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::put_contact_group::PutContactGroupBuilder::new(self.inner.clone())
     }
     /// Puts custom event.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomEvent>.
     ///
-    /// Returns the [`PutCustomEventBuilder`](super::operation::put_custom_event::PutCustomEventBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutCustomEventBuilder`](super::action::put_custom_event::PutCustomEventBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "custom-events")]
     pub fn put_custom_event(
         &self,
-    ) -> super::operation::put_custom_event::PutCustomEventBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_custom_event::PutCustomEventBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_custom_event::PutCustomEventBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::put_custom_event::PutCustomEventBuilder::new(self.inner.clone())
     }
     /// Puts custom event rule.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomEventRule>.
     ///
-    /// Returns the [`PutCustomEventRuleBuilder`](super::operation::put_custom_event_rule::PutCustomEventRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutCustomEventRuleBuilder`](super::action::put_custom_event_rule::PutCustomEventRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn put_custom_event_rule(
         &self,
-    ) -> super::operation::put_custom_event_rule::PutCustomEventRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_custom_event_rule::PutCustomEventRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_custom_event_rule::PutCustomEventRuleBuilder::new(
+        super::action::put_custom_event_rule::PutCustomEventRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2206,29 +2198,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomMetric>.
     ///
-    /// Returns the [`PutCustomMetricBuilder`](super::operation::put_custom_metric::PutCustomMetricBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutCustomMetricBuilder`](super::action::put_custom_metric::PutCustomMetricBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "custom-metrics")]
     pub fn put_custom_metric(
         &self,
-    ) -> super::operation::put_custom_metric::PutCustomMetricBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_custom_metric::PutCustomMetricBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_custom_metric::PutCustomMetricBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::put_custom_metric::PutCustomMetricBuilder::new(self.inner.clone())
     }
     /// Puts custom metric rule.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomMetricRule>.
     ///
-    /// Returns the [`PutCustomMetricRuleBuilder`](super::operation::put_custom_metric_rule::PutCustomMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutCustomMetricRuleBuilder`](super::action::put_custom_metric_rule::PutCustomMetricRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "custom-metrics")]
     pub fn put_custom_metric_rule(
         &self,
-    ) -> super::operation::put_custom_metric_rule::PutCustomMetricRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_custom_metric_rule::PutCustomMetricRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_custom_metric_rule::PutCustomMetricRuleBuilder::new(
+        super::action::put_custom_metric_rule::PutCustomMetricRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2236,27 +2226,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutEventRule>.
     ///
-    /// Returns the [`PutEventRuleBuilder`](super::operation::put_event_rule::PutEventRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutEventRuleBuilder`](super::action::put_event_rule::PutEventRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn put_event_rule(
         &self,
-    ) -> super::operation::put_event_rule::PutEventRuleBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::put_event_rule::PutEventRuleBuilder::new(self.inner.clone())
+    ) -> super::action::put_event_rule::PutEventRuleBuilder<aliyun_core::ProductClient> {
+        super::action::put_event_rule::PutEventRuleBuilder::new(self.inner.clone())
     }
     /// Puts event rule targets.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutEventRuleTargets>.
     ///
-    /// Returns the [`PutEventRuleTargetsBuilder`](super::operation::put_event_rule_targets::PutEventRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutEventRuleTargetsBuilder`](super::action::put_event_rule_targets::PutEventRuleTargetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "event-rules")]
     pub fn put_event_rule_targets(
         &self,
-    ) -> super::operation::put_event_rule_targets::PutEventRuleTargetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_event_rule_targets::PutEventRuleTargetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_event_rule_targets::PutEventRuleTargetsBuilder::new(
+        super::action::put_event_rule_targets::PutEventRuleTargetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2264,14 +2252,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutExporterOutput>.
     ///
-    /// Returns the [`PutExporterOutputBuilder`](super::operation::put_exporter_output::PutExporterOutputBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutExporterOutputBuilder`](super::action::put_exporter_output::PutExporterOutputBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn put_exporter_output(
         &self,
-    ) -> super::operation::put_exporter_output::PutExporterOutputBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_exporter_output::PutExporterOutputBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_exporter_output::PutExporterOutputBuilder::new(
+        super::action::put_exporter_output::PutExporterOutputBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2279,29 +2267,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutExporterRule>.
     ///
-    /// Returns the [`PutExporterRuleBuilder`](super::operation::put_exporter_rule::PutExporterRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutExporterRuleBuilder`](super::action::put_exporter_rule::PutExporterRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metrics")]
     pub fn put_exporter_rule(
         &self,
-    ) -> super::operation::put_exporter_rule::PutExporterRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_exporter_rule::PutExporterRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_exporter_rule::PutExporterRuleBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::put_exporter_rule::PutExporterRuleBuilder::new(self.inner.clone())
     }
     /// Puts group metric rule.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutGroupMetricRule>.
     ///
-    /// Returns the [`PutGroupMetricRuleBuilder`](super::operation::put_group_metric_rule::PutGroupMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutGroupMetricRuleBuilder`](super::action::put_group_metric_rule::PutGroupMetricRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn put_group_metric_rule(
         &self,
-    ) -> super::operation::put_group_metric_rule::PutGroupMetricRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_group_metric_rule::PutGroupMetricRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_group_metric_rule::PutGroupMetricRuleBuilder::new(
+        super::action::put_group_metric_rule::PutGroupMetricRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2309,14 +2295,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutHybridMonitorMetricData>.
     ///
-    /// Returns the [`PutHybridMonitorMetricDataBuilder`](super::operation::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutHybridMonitorMetricDataBuilder`](super::action::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hybrid-monitoring")]
     pub fn put_hybrid_monitor_metric_data(
         &self,
-    ) -> super::operation::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder::new(
+        super::action::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2324,27 +2310,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutLogMonitor>.
     ///
-    /// Returns the [`PutLogMonitorBuilder`](super::operation::put_log_monitor::PutLogMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutLogMonitorBuilder`](super::action::put_log_monitor::PutLogMonitorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "log-monitoring")]
     pub fn put_log_monitor(
         &self,
-    ) -> super::operation::put_log_monitor::PutLogMonitorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_log_monitor::PutLogMonitorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_log_monitor::PutLogMonitorBuilder::new(self.inner.clone())
+        super::action::put_log_monitor::PutLogMonitorBuilder::new(self.inner.clone())
     }
     /// Puts metric rule targets.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMetricRuleTargets>.
     ///
-    /// Returns the [`PutMetricRuleTargetsBuilder`](super::operation::put_metric_rule_targets::PutMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutMetricRuleTargetsBuilder`](super::action::put_metric_rule_targets::PutMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn put_metric_rule_targets(
         &self,
-    ) -> super::operation::put_metric_rule_targets::PutMetricRuleTargetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_metric_rule_targets::PutMetricRuleTargetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_metric_rule_targets::PutMetricRuleTargetsBuilder::new(
+        super::action::put_metric_rule_targets::PutMetricRuleTargetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2352,14 +2338,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMonitorGroupDynamicRule>.
     ///
-    /// Returns the [`PutMonitorGroupDynamicRuleBuilder`](super::operation::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutMonitorGroupDynamicRuleBuilder`](super::action::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "application-groups")]
     pub fn put_monitor_group_dynamic_rule(
         &self,
-    ) -> super::operation::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder::new(
+        super::action::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2367,14 +2353,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMonitoringConfig>.
     ///
-    /// Returns the [`PutMonitoringConfigBuilder`](super::operation::put_monitoring_config::PutMonitoringConfigBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutMonitoringConfigBuilder`](super::action::put_monitoring_config::PutMonitoringConfigBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn put_monitoring_config(
         &self,
-    ) -> super::operation::put_monitoring_config::PutMonitoringConfigBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_monitoring_config::PutMonitoringConfigBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_monitoring_config::PutMonitoringConfigBuilder::new(
+        super::action::put_monitoring_config::PutMonitoringConfigBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2382,14 +2368,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutResourceMetricRule>.
     ///
-    /// Returns the [`PutResourceMetricRuleBuilder`](super::operation::put_resource_metric_rule::PutResourceMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutResourceMetricRuleBuilder`](super::action::put_resource_metric_rule::PutResourceMetricRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn put_resource_metric_rule(
         &self,
-    ) -> super::operation::put_resource_metric_rule::PutResourceMetricRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_resource_metric_rule::PutResourceMetricRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_resource_metric_rule::PutResourceMetricRuleBuilder::new(
+        super::action::put_resource_metric_rule::PutResourceMetricRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2397,14 +2383,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutResourceMetricRules>.
     ///
-    /// Returns the [`PutResourceMetricRulesBuilder`](super::operation::put_resource_metric_rules::PutResourceMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutResourceMetricRulesBuilder`](super::action::put_resource_metric_rules::PutResourceMetricRulesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "metric-rules")]
     pub fn put_resource_metric_rules(
         &self,
-    ) -> super::operation::put_resource_metric_rules::PutResourceMetricRulesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::put_resource_metric_rules::PutResourceMetricRulesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::put_resource_metric_rules::PutResourceMetricRulesBuilder::new(
+        super::action::put_resource_metric_rules::PutResourceMetricRulesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2412,25 +2398,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/RemoveTags>.
     ///
-    /// Returns the [`RemoveTagsBuilder`](super::operation::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RemoveTagsBuilder`](super::action::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "group-tags")]
     pub fn remove_tags(
         &self,
-    ) -> super::operation::remove_tags::RemoveTagsBuilder<aliyun_core::ServiceClient> {
-        super::operation::remove_tags::RemoveTagsBuilder::new(self.inner.clone())
+    ) -> super::action::remove_tags::RemoveTagsBuilder<aliyun_core::ProductClient> {
+        super::action::remove_tags::RemoveTagsBuilder::new(self.inner.clone())
     }
     /// Sends dry run system event.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/SendDryRunSystemEvent>.
     ///
-    /// Returns the [`SendDryRunSystemEventBuilder`](super::operation::send_dry_run_system_event::SendDryRunSystemEventBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`SendDryRunSystemEventBuilder`](super::action::send_dry_run_system_event::SendDryRunSystemEventBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn send_dry_run_system_event(
         &self,
-    ) -> super::operation::send_dry_run_system_event::SendDryRunSystemEventBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::send_dry_run_system_event::SendDryRunSystemEventBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::send_dry_run_system_event::SendDryRunSystemEventBuilder::new(
+        super::action::send_dry_run_system_event::SendDryRunSystemEventBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2438,14 +2424,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/UninstallMonitoringAgent>.
     ///
-    /// Returns the [`UninstallMonitoringAgentBuilder`](super::operation::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UninstallMonitoringAgentBuilder`](super::action::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring-agent")]
     pub fn uninstall_monitoring_agent(
         &self,
-    ) -> super::operation::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder::new(
+        super::action::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder::new(
             self.inner.clone(),
         )
     }

@@ -7,13 +7,13 @@
 //!
 //! Generated from `specs/cms.yaml`.
 pub mod client;
-pub mod operation;
+pub mod action;
 pub mod types;
 /// The API version generated into the `v20170301` module.
 pub mod v20170301;
 /// What every `Cms` call needs to know: API version, signature, endpoints, error style.
-pub static SERVICE: aliyun_core::ServiceMetadata = aliyun_core::ServiceMetadata {
-    product: "Cms",
+pub static PRODUCT: aliyun_core::ProductMetadata = aliyun_core::ProductMetadata {
+    code: "Cms",
     env_id: "CMS",
     version: "2019-01-01",
     signature: aliyun_core::SignatureVersion::V1,

@@ -9,8 +9,8 @@ use std::time::SystemTime;
 
 use http::HeaderMap;
 
+use crate::action::ParamLocation;
 use crate::credentials::Credentials;
-use crate::operation::ParamLocation;
 use crate::params::Params;
 use crate::signer::encoding;
 

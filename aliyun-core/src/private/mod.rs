@@ -8,7 +8,7 @@ pub mod validate;
 pub use futures_util::stream::{BoxStream, Stream};
 pub use serde;
 
-pub use crate::{deserialize_fields, operation_error, text_enum};
+pub use crate::{action_error, deserialize_fields, text_enum};
 
 /// Whether a list or map has no entries (`skip_serializing_if` of JSON-text fields).
 pub fn is_empty<T>(value: &T) -> bool

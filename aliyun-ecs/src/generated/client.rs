@@ -6,13 +6,13 @@
 /// Cheap to clone: clones share the configuration, the connection pool and the credentials cache. Build one from a shared [`aliyun_core::Config`] with [`Client::new`], or from the environment with [`Client::from_env`].
 #[derive(Debug, Clone)]
 pub struct Client {
-    inner: aliyun_core::ServiceClient,
+    inner: aliyun_core::ProductClient,
 }
 impl Client {
     /// A client using `config` (region, credentials, endpoint, timeouts, retries).
     pub fn new(config: &aliyun_core::Config) -> Self {
         Self {
-            inner: aliyun_core::ServiceClient::new(config, &super::SERVICE),
+            inner: aliyun_core::ProductClient::new(config, &super::PRODUCT),
         }
     }
     /// A client configured from the environment; see [`aliyun_core::Config::from_env`].
@@ -20,22 +20,22 @@ impl Client {
         Ok(Self::new(&aliyun_core::Config::from_env()?))
     }
     /// The runtime client underneath (its configuration, region, and the generic
-    /// `call` for any [`aliyun_core::Operation`]).
-    pub fn service_client(&self) -> &aliyun_core::ServiceClient {
+    /// `call` for any [`aliyun_core::Action`]).
+    pub fn product_client(&self) -> &aliyun_core::ProductClient {
         &self.inner
     }
     /// Accepts inquired system event.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AcceptInquiredSystemEvent>.
     ///
-    /// Returns the [`AcceptInquiredSystemEventBuilder`](super::operation::accept_inquired_system_event::AcceptInquiredSystemEventBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AcceptInquiredSystemEventBuilder`](super::action::accept_inquired_system_event::AcceptInquiredSystemEventBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn accept_inquired_system_event(
         &self,
-    ) -> super::operation::accept_inquired_system_event::AcceptInquiredSystemEventBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::accept_inquired_system_event::AcceptInquiredSystemEventBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::accept_inquired_system_event::AcceptInquiredSystemEventBuilder::new(
+        super::action::accept_inquired_system_event::AcceptInquiredSystemEventBuilder::new(
             self.inner.clone(),
         )
     }
@@ -43,16 +43,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ActivateRouterInterface>.
     ///
-    /// Returns the [`ActivateRouterInterfaceBuilder`](super::operation::activate_router_interface::ActivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ActivateRouterInterfaceBuilder`](super::action::activate_router_interface::ActivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn activate_router_interface(
         &self,
-    ) -> super::operation::activate_router_interface::ActivateRouterInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::activate_router_interface::ActivateRouterInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::activate_router_interface::ActivateRouterInterfaceBuilder::new(
+        super::action::activate_router_interface::ActivateRouterInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -60,16 +60,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AddBandwidthPackageIps>.
     ///
-    /// Returns the [`AddBandwidthPackageIpsBuilder`](super::operation::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AddBandwidthPackageIpsBuilder`](super::action::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn add_bandwidth_package_ips(
         &self,
-    ) -> super::operation::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder::new(
+        super::action::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -77,25 +77,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AddTags>.
     ///
-    /// Returns the [`AddTagsBuilder`](super::operation::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AddTagsBuilder`](super::action::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tags")]
     pub fn add_tags(
         &self,
-    ) -> super::operation::add_tags::AddTagsBuilder<aliyun_core::ServiceClient> {
-        super::operation::add_tags::AddTagsBuilder::new(self.inner.clone())
+    ) -> super::action::add_tags::AddTagsBuilder<aliyun_core::ProductClient> {
+        super::action::add_tags::AddTagsBuilder::new(self.inner.clone())
     }
     /// Allocates dedicated hosts.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocateDedicatedHosts>.
     ///
-    /// Returns the [`AllocateDedicatedHostsBuilder`](super::operation::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AllocateDedicatedHostsBuilder`](super::action::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn allocate_dedicated_hosts(
         &self,
-    ) -> super::operation::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder::new(
+        super::action::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -103,16 +103,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocateEipAddress>.
     ///
-    /// Returns the [`AllocateEipAddressBuilder`](super::operation::allocate_eip_address::AllocateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AllocateEipAddressBuilder`](super::action::allocate_eip_address::AllocateEipAddressBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn allocate_eip_address(
         &self,
-    ) -> super::operation::allocate_eip_address::AllocateEipAddressBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::allocate_eip_address::AllocateEipAddressBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::allocate_eip_address::AllocateEipAddressBuilder::new(
+        super::action::allocate_eip_address::AllocateEipAddressBuilder::new(
             self.inner.clone(),
         )
     }
@@ -120,14 +120,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocatePublicIpAddress>.
     ///
-    /// Returns the [`AllocatePublicIpAddressBuilder`](super::operation::allocate_public_ip_address::AllocatePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AllocatePublicIpAddressBuilder`](super::action::allocate_public_ip_address::AllocatePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "public-addresses")]
     pub fn allocate_public_ip_address(
         &self,
-    ) -> super::operation::allocate_public_ip_address::AllocatePublicIpAddressBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::allocate_public_ip_address::AllocatePublicIpAddressBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::allocate_public_ip_address::AllocatePublicIpAddressBuilder::new(
+        super::action::allocate_public_ip_address::AllocatePublicIpAddressBuilder::new(
             self.inner.clone(),
         )
     }
@@ -135,14 +135,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ApplyAutoSnapshotPolicy>.
     ///
-    /// Returns the [`ApplyAutoSnapshotPolicyBuilder`](super::operation::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ApplyAutoSnapshotPolicyBuilder`](super::action::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn apply_auto_snapshot_policy(
         &self,
-    ) -> super::operation::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder::new(
+        super::action::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -150,14 +150,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssignIpv6Addresses>.
     ///
-    /// Returns the [`AssignIpv6AddressesBuilder`](super::operation::assign_ipv6_addresses::AssignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AssignIpv6AddressesBuilder`](super::action::assign_ipv6_addresses::AssignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn assign_ipv6_addresses(
         &self,
-    ) -> super::operation::assign_ipv6_addresses::AssignIpv6AddressesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::assign_ipv6_addresses::AssignIpv6AddressesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::assign_ipv6_addresses::AssignIpv6AddressesBuilder::new(
+        super::action::assign_ipv6_addresses::AssignIpv6AddressesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -165,14 +165,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssignPrivateIpAddresses>.
     ///
-    /// Returns the [`AssignPrivateIpAddressesBuilder`](super::operation::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AssignPrivateIpAddressesBuilder`](super::action::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn assign_private_ip_addresses(
         &self,
-    ) -> super::operation::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder::new(
+        super::action::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -180,16 +180,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssociateEipAddress>.
     ///
-    /// Returns the [`AssociateEipAddressBuilder`](super::operation::associate_eip_address::AssociateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AssociateEipAddressBuilder`](super::action::associate_eip_address::AssociateEipAddressBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn associate_eip_address(
         &self,
-    ) -> super::operation::associate_eip_address::AssociateEipAddressBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::associate_eip_address::AssociateEipAddressBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::associate_eip_address::AssociateEipAddressBuilder::new(
+        super::action::associate_eip_address::AssociateEipAddressBuilder::new(
             self.inner.clone(),
         )
     }
@@ -197,31 +197,29 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssociateHaVip>.
     ///
-    /// Returns the [`AssociateHaVipBuilder`](super::operation::associate_ha_vip::AssociateHaVipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AssociateHaVipBuilder`](super::action::associate_ha_vip::AssociateHaVipBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn associate_ha_vip(
         &self,
-    ) -> super::operation::associate_ha_vip::AssociateHaVipBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::associate_ha_vip::AssociateHaVipBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::associate_ha_vip::AssociateHaVipBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::associate_ha_vip::AssociateHaVipBuilder::new(self.inner.clone())
     }
     /// Attaches classic link vpc.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachClassicLinkVpc>.
     ///
-    /// Returns the [`AttachClassicLinkVpcBuilder`](super::operation::attach_classic_link_vpc::AttachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachClassicLinkVpcBuilder`](super::action::attach_classic_link_vpc::AttachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "public-addresses")]
     pub fn attach_classic_link_vpc(
         &self,
-    ) -> super::operation::attach_classic_link_vpc::AttachClassicLinkVpcBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::attach_classic_link_vpc::AttachClassicLinkVpcBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::attach_classic_link_vpc::AttachClassicLinkVpcBuilder::new(
+        super::action::attach_classic_link_vpc::AttachClassicLinkVpcBuilder::new(
             self.inner.clone(),
         )
     }
@@ -229,25 +227,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachDisk>.
     ///
-    /// Returns the [`AttachDiskBuilder`](super::operation::attach_disk::AttachDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachDiskBuilder`](super::action::attach_disk::AttachDiskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn attach_disk(
         &self,
-    ) -> super::operation::attach_disk::AttachDiskBuilder<aliyun_core::ServiceClient> {
-        super::operation::attach_disk::AttachDiskBuilder::new(self.inner.clone())
+    ) -> super::action::attach_disk::AttachDiskBuilder<aliyun_core::ProductClient> {
+        super::action::attach_disk::AttachDiskBuilder::new(self.inner.clone())
     }
     /// Attaches instance ram role.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachInstanceRamRole>.
     ///
-    /// Returns the [`AttachInstanceRamRoleBuilder`](super::operation::attach_instance_ram_role::AttachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachInstanceRamRoleBuilder`](super::action::attach_instance_ram_role::AttachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn attach_instance_ram_role(
         &self,
-    ) -> super::operation::attach_instance_ram_role::AttachInstanceRamRoleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::attach_instance_ram_role::AttachInstanceRamRoleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::attach_instance_ram_role::AttachInstanceRamRoleBuilder::new(
+        super::action::attach_instance_ram_role::AttachInstanceRamRoleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -255,27 +253,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachKeyPair>.
     ///
-    /// Returns the [`AttachKeyPairBuilder`](super::operation::attach_key_pair::AttachKeyPairBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachKeyPairBuilder`](super::action::attach_key_pair::AttachKeyPairBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "key-pairs")]
     pub fn attach_key_pair(
         &self,
-    ) -> super::operation::attach_key_pair::AttachKeyPairBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::attach_key_pair::AttachKeyPairBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::attach_key_pair::AttachKeyPairBuilder::new(self.inner.clone())
+        super::action::attach_key_pair::AttachKeyPairBuilder::new(self.inner.clone())
     }
     /// Attaches network interface.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachNetworkInterface>.
     ///
-    /// Returns the [`AttachNetworkInterfaceBuilder`](super::operation::attach_network_interface::AttachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachNetworkInterfaceBuilder`](super::action::attach_network_interface::AttachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn attach_network_interface(
         &self,
-    ) -> super::operation::attach_network_interface::AttachNetworkInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::attach_network_interface::AttachNetworkInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::attach_network_interface::AttachNetworkInterfaceBuilder::new(
+        super::action::attach_network_interface::AttachNetworkInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -283,14 +281,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroup>.
     ///
-    /// Returns the [`AuthorizeSecurityGroupBuilder`](super::operation::authorize_security_group::AuthorizeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AuthorizeSecurityGroupBuilder`](super::action::authorize_security_group::AuthorizeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn authorize_security_group(
         &self,
-    ) -> super::operation::authorize_security_group::AuthorizeSecurityGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::authorize_security_group::AuthorizeSecurityGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::authorize_security_group::AuthorizeSecurityGroupBuilder::new(
+        super::action::authorize_security_group::AuthorizeSecurityGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -298,14 +296,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroupEgress>.
     ///
-    /// Returns the [`AuthorizeSecurityGroupEgressBuilder`](super::operation::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AuthorizeSecurityGroupEgressBuilder`](super::action::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn authorize_security_group_egress(
         &self,
-    ) -> super::operation::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder::new(
+        super::action::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder::new(
             self.inner.clone(),
         )
     }
@@ -313,14 +311,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelAutoSnapshotPolicy>.
     ///
-    /// Returns the [`CancelAutoSnapshotPolicyBuilder`](super::operation::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelAutoSnapshotPolicyBuilder`](super::action::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn cancel_auto_snapshot_policy(
         &self,
-    ) -> super::operation::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder::new(
+        super::action::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -328,29 +326,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelCopyImage>.
     ///
-    /// Returns the [`CancelCopyImageBuilder`](super::operation::cancel_copy_image::CancelCopyImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelCopyImageBuilder`](super::action::cancel_copy_image::CancelCopyImageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn cancel_copy_image(
         &self,
-    ) -> super::operation::cancel_copy_image::CancelCopyImageBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::cancel_copy_image::CancelCopyImageBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::cancel_copy_image::CancelCopyImageBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::cancel_copy_image::CancelCopyImageBuilder::new(self.inner.clone())
     }
     /// Cancels image pipeline execution.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelImagePipelineExecution>.
     ///
-    /// Returns the [`CancelImagePipelineExecutionBuilder`](super::operation::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelImagePipelineExecutionBuilder`](super::action::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn cancel_image_pipeline_execution(
         &self,
-    ) -> super::operation::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder::new(
+        super::action::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -358,16 +354,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelPhysicalConnection>.
     ///
-    /// Returns the [`CancelPhysicalConnectionBuilder`](super::operation::cancel_physical_connection::CancelPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelPhysicalConnectionBuilder`](super::action::cancel_physical_connection::CancelPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn cancel_physical_connection(
         &self,
-    ) -> super::operation::cancel_physical_connection::CancelPhysicalConnectionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::cancel_physical_connection::CancelPhysicalConnectionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::cancel_physical_connection::CancelPhysicalConnectionBuilder::new(
+        super::action::cancel_physical_connection::CancelPhysicalConnectionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -375,14 +371,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelSimulatedSystemEvents>.
     ///
-    /// Returns the [`CancelSimulatedSystemEventsBuilder`](super::operation::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelSimulatedSystemEventsBuilder`](super::action::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn cancel_simulated_system_events(
         &self,
-    ) -> super::operation::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder::new(
+        super::action::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -390,27 +386,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelTask>.
     ///
-    /// Returns the [`CancelTaskBuilder`](super::operation::cancel_task::CancelTaskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelTaskBuilder`](super::action::cancel_task::CancelTaskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tasks")]
     pub fn cancel_task(
         &self,
-    ) -> super::operation::cancel_task::CancelTaskBuilder<aliyun_core::ServiceClient> {
-        super::operation::cancel_task::CancelTaskBuilder::new(self.inner.clone())
+    ) -> super::action::cancel_task::CancelTaskBuilder<aliyun_core::ProductClient> {
+        super::action::cancel_task::CancelTaskBuilder::new(self.inner.clone())
     }
     /// Connects router interface.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ConnectRouterInterface>.
     ///
-    /// Returns the [`ConnectRouterInterfaceBuilder`](super::operation::connect_router_interface::ConnectRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ConnectRouterInterfaceBuilder`](super::action::connect_router_interface::ConnectRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn connect_router_interface(
         &self,
-    ) -> super::operation::connect_router_interface::ConnectRouterInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::connect_router_interface::ConnectRouterInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::connect_router_interface::ConnectRouterInterfaceBuilder::new(
+        super::action::connect_router_interface::ConnectRouterInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -418,14 +414,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ConvertNatPublicIpToEip>.
     ///
-    /// Returns the [`ConvertNatPublicIpToEipBuilder`](super::operation::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ConvertNatPublicIpToEipBuilder`](super::action::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "public-addresses")]
     pub fn convert_nat_public_ip_to_eip(
         &self,
-    ) -> super::operation::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder::new(
+        super::action::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder::new(
             self.inner.clone(),
         )
     }
@@ -433,38 +429,36 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage>.
     ///
-    /// Returns the [`CopyImageBuilder`](super::operation::copy_image::CopyImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CopyImageBuilder`](super::action::copy_image::CopyImageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn copy_image(
         &self,
-    ) -> super::operation::copy_image::CopyImageBuilder<aliyun_core::ServiceClient> {
-        super::operation::copy_image::CopyImageBuilder::new(self.inner.clone())
+    ) -> super::action::copy_image::CopyImageBuilder<aliyun_core::ProductClient> {
+        super::action::copy_image::CopyImageBuilder::new(self.inner.clone())
     }
     /// Copies snapshot.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CopySnapshot>.
     ///
-    /// Returns the [`CopySnapshotBuilder`](super::operation::copy_snapshot::CopySnapshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CopySnapshotBuilder`](super::action::copy_snapshot::CopySnapshotBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn copy_snapshot(
         &self,
-    ) -> super::operation::copy_snapshot::CopySnapshotBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::copy_snapshot::CopySnapshotBuilder::new(self.inner.clone())
+    ) -> super::action::copy_snapshot::CopySnapshotBuilder<aliyun_core::ProductClient> {
+        super::action::copy_snapshot::CopySnapshotBuilder::new(self.inner.clone())
     }
     /// Creates activation.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateActivation>.
     ///
-    /// Returns the [`CreateActivationBuilder`](super::operation::create_activation::CreateActivationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateActivationBuilder`](super::action::create_activation::CreateActivationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn create_activation(
         &self,
-    ) -> super::operation::create_activation::CreateActivationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_activation::CreateActivationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_activation::CreateActivationBuilder::new(
+        super::action::create_activation::CreateActivationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -472,14 +466,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoProvisioningGroup>.
     ///
-    /// Returns the [`CreateAutoProvisioningGroupBuilder`](super::operation::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateAutoProvisioningGroupBuilder`](super::action::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn create_auto_provisioning_group(
         &self,
-    ) -> super::operation::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder::new(
+        super::action::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -487,14 +481,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoSnapshotPolicy>.
     ///
-    /// Returns the [`CreateAutoSnapshotPolicyBuilder`](super::operation::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateAutoSnapshotPolicyBuilder`](super::action::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn create_auto_snapshot_policy(
         &self,
-    ) -> super::operation::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder::new(
+        super::action::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -502,14 +496,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateCapacityReservation>.
     ///
-    /// Returns the [`CreateCapacityReservationBuilder`](super::operation::create_capacity_reservation::CreateCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateCapacityReservationBuilder`](super::action::create_capacity_reservation::CreateCapacityReservationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn create_capacity_reservation(
         &self,
-    ) -> super::operation::create_capacity_reservation::CreateCapacityReservationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_capacity_reservation::CreateCapacityReservationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_capacity_reservation::CreateCapacityReservationBuilder::new(
+        super::action::create_capacity_reservation::CreateCapacityReservationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -517,27 +511,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateCommand>.
     ///
-    /// Returns the [`CreateCommandBuilder`](super::operation::create_command::CreateCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateCommandBuilder`](super::action::create_command::CreateCommandBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn create_command(
         &self,
-    ) -> super::operation::create_command::CreateCommandBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_command::CreateCommandBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_command::CreateCommandBuilder::new(self.inner.clone())
+        super::action::create_command::CreateCommandBuilder::new(self.inner.clone())
     }
     /// Creates dedicated host cluster.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDedicatedHostCluster>.
     ///
-    /// Returns the [`CreateDedicatedHostClusterBuilder`](super::operation::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDedicatedHostClusterBuilder`](super::action::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn create_dedicated_host_cluster(
         &self,
-    ) -> super::operation::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder::new(
+        super::action::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder::new(
             self.inner.clone(),
         )
     }
@@ -545,29 +539,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand>.
     ///
-    /// Returns the [`CreateDemandBuilder`](super::operation::create_demand::CreateDemandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDemandBuilder`](super::action::create_demand::CreateDemandBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_demand(
         &self,
-    ) -> super::operation::create_demand::CreateDemandBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::create_demand::CreateDemandBuilder::new(self.inner.clone())
+    ) -> super::action::create_demand::CreateDemandBuilder<aliyun_core::ProductClient> {
+        super::action::create_demand::CreateDemandBuilder::new(self.inner.clone())
     }
     /// Creates deployment set.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDeploymentSet>.
     ///
-    /// Returns the [`CreateDeploymentSetBuilder`](super::operation::create_deployment_set::CreateDeploymentSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDeploymentSetBuilder`](super::action::create_deployment_set::CreateDeploymentSetBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "deployment-sets")]
     pub fn create_deployment_set(
         &self,
-    ) -> super::operation::create_deployment_set::CreateDeploymentSetBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_deployment_set::CreateDeploymentSetBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_deployment_set::CreateDeploymentSetBuilder::new(
+        super::action::create_deployment_set::CreateDeploymentSetBuilder::new(
             self.inner.clone(),
         )
     }
@@ -575,14 +567,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticMetricSet>.
     ///
-    /// Returns the [`CreateDiagnosticMetricSetBuilder`](super::operation::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDiagnosticMetricSetBuilder`](super::action::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn create_diagnostic_metric_set(
         &self,
-    ) -> super::operation::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder::new(
+        super::action::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder::new(
             self.inner.clone(),
         )
     }
@@ -590,14 +582,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticReport>.
     ///
-    /// Returns the [`CreateDiagnosticReportBuilder`](super::operation::create_diagnostic_report::CreateDiagnosticReportBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDiagnosticReportBuilder`](super::action::create_diagnostic_report::CreateDiagnosticReportBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn create_diagnostic_report(
         &self,
-    ) -> super::operation::create_diagnostic_report::CreateDiagnosticReportBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_diagnostic_report::CreateDiagnosticReportBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_diagnostic_report::CreateDiagnosticReportBuilder::new(
+        super::action::create_diagnostic_report::CreateDiagnosticReportBuilder::new(
             self.inner.clone(),
         )
     }
@@ -605,25 +597,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDisk>.
     ///
-    /// Returns the [`CreateDiskBuilder`](super::operation::create_disk::CreateDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDiskBuilder`](super::action::create_disk::CreateDiskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn create_disk(
         &self,
-    ) -> super::operation::create_disk::CreateDiskBuilder<aliyun_core::ServiceClient> {
-        super::operation::create_disk::CreateDiskBuilder::new(self.inner.clone())
+    ) -> super::action::create_disk::CreateDiskBuilder<aliyun_core::ProductClient> {
+        super::action::create_disk::CreateDiskBuilder::new(self.inner.clone())
     }
     /// Creates elasticity assurance.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance>.
     ///
-    /// Returns the [`CreateElasticityAssuranceBuilder`](super::operation::create_elasticity_assurance::CreateElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateElasticityAssuranceBuilder`](super::action::create_elasticity_assurance::CreateElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn create_elasticity_assurance(
         &self,
-    ) -> super::operation::create_elasticity_assurance::CreateElasticityAssuranceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_elasticity_assurance::CreateElasticityAssuranceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_elasticity_assurance::CreateElasticityAssuranceBuilder::new(
+        super::action::create_elasticity_assurance::CreateElasticityAssuranceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -631,16 +623,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateForwardEntry>.
     ///
-    /// Returns the [`CreateForwardEntryBuilder`](super::operation::create_forward_entry::CreateForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateForwardEntryBuilder`](super::action::create_forward_entry::CreateForwardEntryBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_forward_entry(
         &self,
-    ) -> super::operation::create_forward_entry::CreateForwardEntryBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_forward_entry::CreateForwardEntryBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_forward_entry::CreateForwardEntryBuilder::new(
+        super::action::create_forward_entry::CreateForwardEntryBuilder::new(
             self.inner.clone(),
         )
     }
@@ -648,29 +640,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateHaVip>.
     ///
-    /// Returns the [`CreateHaVipBuilder`](super::operation::create_ha_vip::CreateHaVipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHaVipBuilder`](super::action::create_ha_vip::CreateHaVipBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_ha_vip(
         &self,
-    ) -> super::operation::create_ha_vip::CreateHaVipBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::create_ha_vip::CreateHaVipBuilder::new(self.inner.clone())
+    ) -> super::action::create_ha_vip::CreateHaVipBuilder<aliyun_core::ProductClient> {
+        super::action::create_ha_vip::CreateHaVipBuilder::new(self.inner.clone())
     }
     /// Creates hpc cluster.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateHpcCluster>.
     ///
-    /// Returns the [`CreateHpcClusterBuilder`](super::operation::create_hpc_cluster::CreateHpcClusterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHpcClusterBuilder`](super::action::create_hpc_cluster::CreateHpcClusterBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hpc-clusters")]
     pub fn create_hpc_cluster(
         &self,
-    ) -> super::operation::create_hpc_cluster::CreateHpcClusterBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_hpc_cluster::CreateHpcClusterBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_hpc_cluster::CreateHpcClusterBuilder::new(
+        super::action::create_hpc_cluster::CreateHpcClusterBuilder::new(
             self.inner.clone(),
         )
     }
@@ -678,25 +668,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImage>.
     ///
-    /// Returns the [`CreateImageBuilder`](super::operation::create_image::CreateImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateImageBuilder`](super::action::create_image::CreateImageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn create_image(
         &self,
-    ) -> super::operation::create_image::CreateImageBuilder<aliyun_core::ServiceClient> {
-        super::operation::create_image::CreateImageBuilder::new(self.inner.clone())
+    ) -> super::action::create_image::CreateImageBuilder<aliyun_core::ProductClient> {
+        super::action::create_image::CreateImageBuilder::new(self.inner.clone())
     }
     /// Creates image component.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImageComponent>.
     ///
-    /// Returns the [`CreateImageComponentBuilder`](super::operation::create_image_component::CreateImageComponentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateImageComponentBuilder`](super::action::create_image_component::CreateImageComponentBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn create_image_component(
         &self,
-    ) -> super::operation::create_image_component::CreateImageComponentBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_image_component::CreateImageComponentBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_image_component::CreateImageComponentBuilder::new(
+        super::action::create_image_component::CreateImageComponentBuilder::new(
             self.inner.clone(),
         )
     }
@@ -704,14 +694,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImagePipeline>.
     ///
-    /// Returns the [`CreateImagePipelineBuilder`](super::operation::create_image_pipeline::CreateImagePipelineBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateImagePipelineBuilder`](super::action::create_image_pipeline::CreateImagePipelineBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn create_image_pipeline(
         &self,
-    ) -> super::operation::create_image_pipeline::CreateImagePipelineBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_image_pipeline::CreateImagePipelineBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_image_pipeline::CreateImagePipelineBuilder::new(
+        super::action::create_image_pipeline::CreateImagePipelineBuilder::new(
             self.inner.clone(),
         )
     }
@@ -719,40 +709,40 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateInstance>.
     ///
-    /// Returns the [`CreateInstanceBuilder`](super::operation::create_instance::CreateInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateInstanceBuilder`](super::action::create_instance::CreateInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn create_instance(
         &self,
-    ) -> super::operation::create_instance::CreateInstanceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_instance::CreateInstanceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_instance::CreateInstanceBuilder::new(self.inner.clone())
+        super::action::create_instance::CreateInstanceBuilder::new(self.inner.clone())
     }
     /// Creates key pair.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateKeyPair>.
     ///
-    /// Returns the [`CreateKeyPairBuilder`](super::operation::create_key_pair::CreateKeyPairBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateKeyPairBuilder`](super::action::create_key_pair::CreateKeyPairBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "key-pairs")]
     pub fn create_key_pair(
         &self,
-    ) -> super::operation::create_key_pair::CreateKeyPairBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_key_pair::CreateKeyPairBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_key_pair::CreateKeyPairBuilder::new(self.inner.clone())
+        super::action::create_key_pair::CreateKeyPairBuilder::new(self.inner.clone())
     }
     /// Creates launch template.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplate>.
     ///
-    /// Returns the [`CreateLaunchTemplateBuilder`](super::operation::create_launch_template::CreateLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateLaunchTemplateBuilder`](super::action::create_launch_template::CreateLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "launch-templates")]
     pub fn create_launch_template(
         &self,
-    ) -> super::operation::create_launch_template::CreateLaunchTemplateBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_launch_template::CreateLaunchTemplateBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_launch_template::CreateLaunchTemplateBuilder::new(
+        super::action::create_launch_template::CreateLaunchTemplateBuilder::new(
             self.inner.clone(),
         )
     }
@@ -760,14 +750,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplateVersion>.
     ///
-    /// Returns the [`CreateLaunchTemplateVersionBuilder`](super::operation::create_launch_template_version::CreateLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateLaunchTemplateVersionBuilder`](super::action::create_launch_template_version::CreateLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "launch-templates")]
     pub fn create_launch_template_version(
         &self,
-    ) -> super::operation::create_launch_template_version::CreateLaunchTemplateVersionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_launch_template_version::CreateLaunchTemplateVersionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_launch_template_version::CreateLaunchTemplateVersionBuilder::new(
+        super::action::create_launch_template_version::CreateLaunchTemplateVersionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -775,16 +765,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNatGateway>.
     ///
-    /// Returns the [`CreateNatGatewayBuilder`](super::operation::create_nat_gateway::CreateNatGatewayBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateNatGatewayBuilder`](super::action::create_nat_gateway::CreateNatGatewayBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_nat_gateway(
         &self,
-    ) -> super::operation::create_nat_gateway::CreateNatGatewayBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_nat_gateway::CreateNatGatewayBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_nat_gateway::CreateNatGatewayBuilder::new(
+        super::action::create_nat_gateway::CreateNatGatewayBuilder::new(
             self.inner.clone(),
         )
     }
@@ -792,14 +782,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface>.
     ///
-    /// Returns the [`CreateNetworkInterfaceBuilder`](super::operation::create_network_interface::CreateNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateNetworkInterfaceBuilder`](super::action::create_network_interface::CreateNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn create_network_interface(
         &self,
-    ) -> super::operation::create_network_interface::CreateNetworkInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_network_interface::CreateNetworkInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_network_interface::CreateNetworkInterfaceBuilder::new(
+        super::action::create_network_interface::CreateNetworkInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -807,14 +797,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterfacePermission>.
     ///
-    /// Returns the [`CreateNetworkInterfacePermissionBuilder`](super::operation::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateNetworkInterfacePermissionBuilder`](super::action::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn create_network_interface_permission(
         &self,
-    ) -> super::operation::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder::new(
+        super::action::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -822,16 +812,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreatePhysicalConnection>.
     ///
-    /// Returns the [`CreatePhysicalConnectionBuilder`](super::operation::create_physical_connection::CreatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreatePhysicalConnectionBuilder`](super::action::create_physical_connection::CreatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_physical_connection(
         &self,
-    ) -> super::operation::create_physical_connection::CreatePhysicalConnectionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_physical_connection::CreatePhysicalConnectionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_physical_connection::CreatePhysicalConnectionBuilder::new(
+        super::action::create_physical_connection::CreatePhysicalConnectionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -839,14 +829,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList>.
     ///
-    /// Returns the [`CreatePrefixListBuilder`](super::operation::create_prefix_list::CreatePrefixListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreatePrefixListBuilder`](super::action::create_prefix_list::CreatePrefixListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "prefix-lists")]
     pub fn create_prefix_list(
         &self,
-    ) -> super::operation::create_prefix_list::CreatePrefixListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_prefix_list::CreatePrefixListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_prefix_list::CreatePrefixListBuilder::new(
+        super::action::create_prefix_list::CreatePrefixListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -854,16 +844,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouteEntry>.
     ///
-    /// Returns the [`CreateRouteEntryBuilder`](super::operation::create_route_entry::CreateRouteEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateRouteEntryBuilder`](super::action::create_route_entry::CreateRouteEntryBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_route_entry(
         &self,
-    ) -> super::operation::create_route_entry::CreateRouteEntryBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_route_entry::CreateRouteEntryBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_route_entry::CreateRouteEntryBuilder::new(
+        super::action::create_route_entry::CreateRouteEntryBuilder::new(
             self.inner.clone(),
         )
     }
@@ -871,16 +861,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouterInterface>.
     ///
-    /// Returns the [`CreateRouterInterfaceBuilder`](super::operation::create_router_interface::CreateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateRouterInterfaceBuilder`](super::action::create_router_interface::CreateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_router_interface(
         &self,
-    ) -> super::operation::create_router_interface::CreateRouterInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_router_interface::CreateRouterInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_router_interface::CreateRouterInterfaceBuilder::new(
+        super::action::create_router_interface::CreateRouterInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -888,14 +878,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSecurityGroup>.
     ///
-    /// Returns the [`CreateSecurityGroupBuilder`](super::operation::create_security_group::CreateSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSecurityGroupBuilder`](super::action::create_security_group::CreateSecurityGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn create_security_group(
         &self,
-    ) -> super::operation::create_security_group::CreateSecurityGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_security_group::CreateSecurityGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_security_group::CreateSecurityGroupBuilder::new(
+        super::action::create_security_group::CreateSecurityGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -903,14 +893,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSimulatedSystemEvents>.
     ///
-    /// Returns the [`CreateSimulatedSystemEventsBuilder`](super::operation::create_simulated_system_events::CreateSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSimulatedSystemEventsBuilder`](super::action::create_simulated_system_events::CreateSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn create_simulated_system_events(
         &self,
-    ) -> super::operation::create_simulated_system_events::CreateSimulatedSystemEventsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_simulated_system_events::CreateSimulatedSystemEventsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_simulated_system_events::CreateSimulatedSystemEventsBuilder::new(
+        super::action::create_simulated_system_events::CreateSimulatedSystemEventsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -918,27 +908,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshot>.
     ///
-    /// Returns the [`CreateSnapshotBuilder`](super::operation::create_snapshot::CreateSnapshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSnapshotBuilder`](super::action::create_snapshot::CreateSnapshotBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn create_snapshot(
         &self,
-    ) -> super::operation::create_snapshot::CreateSnapshotBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_snapshot::CreateSnapshotBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_snapshot::CreateSnapshotBuilder::new(self.inner.clone())
+        super::action::create_snapshot::CreateSnapshotBuilder::new(self.inner.clone())
     }
     /// Creates snapshot group.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshotGroup>.
     ///
-    /// Returns the [`CreateSnapshotGroupBuilder`](super::operation::create_snapshot_group::CreateSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSnapshotGroupBuilder`](super::action::create_snapshot_group::CreateSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn create_snapshot_group(
         &self,
-    ) -> super::operation::create_snapshot_group::CreateSnapshotGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_snapshot_group::CreateSnapshotGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_snapshot_group::CreateSnapshotGroupBuilder::new(
+        super::action::create_snapshot_group::CreateSnapshotGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -946,14 +936,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet>.
     ///
-    /// Returns the [`CreateStorageSetBuilder`](super::operation::create_storage_set::CreateStorageSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateStorageSetBuilder`](super::action::create_storage_set::CreateStorageSetBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "storage-sets")]
     pub fn create_storage_set(
         &self,
-    ) -> super::operation::create_storage_set::CreateStorageSetBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_storage_set::CreateStorageSetBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_storage_set::CreateStorageSetBuilder::new(
+        super::action::create_storage_set::CreateStorageSetBuilder::new(
             self.inner.clone(),
         )
     }
@@ -961,31 +951,31 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVSwitch>.
     ///
-    /// Returns the [`CreateVSwitchBuilder`](super::operation::create_v_switch::CreateVSwitchBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateVSwitchBuilder`](super::action::create_v_switch::CreateVSwitchBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_v_switch(
         &self,
-    ) -> super::operation::create_v_switch::CreateVSwitchBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_v_switch::CreateVSwitchBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_v_switch::CreateVSwitchBuilder::new(self.inner.clone())
+        super::action::create_v_switch::CreateVSwitchBuilder::new(self.inner.clone())
     }
     /// Creates virtual border router.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVirtualBorderRouter>.
     ///
-    /// Returns the [`CreateVirtualBorderRouterBuilder`](super::operation::create_virtual_border_router::CreateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateVirtualBorderRouterBuilder`](super::action::create_virtual_border_router::CreateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_virtual_border_router(
         &self,
-    ) -> super::operation::create_virtual_border_router::CreateVirtualBorderRouterBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::create_virtual_border_router::CreateVirtualBorderRouterBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::create_virtual_border_router::CreateVirtualBorderRouterBuilder::new(
+        super::action::create_virtual_border_router::CreateVirtualBorderRouterBuilder::new(
             self.inner.clone(),
         )
     }
@@ -993,29 +983,29 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVpc>.
     ///
-    /// Returns the [`CreateVpcBuilder`](super::operation::create_vpc::CreateVpcBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateVpcBuilder`](super::action::create_vpc::CreateVpcBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn create_vpc(
         &self,
-    ) -> super::operation::create_vpc::CreateVpcBuilder<aliyun_core::ServiceClient> {
-        super::operation::create_vpc::CreateVpcBuilder::new(self.inner.clone())
+    ) -> super::action::create_vpc::CreateVpcBuilder<aliyun_core::ProductClient> {
+        super::action::create_vpc::CreateVpcBuilder::new(self.inner.clone())
     }
     /// Deactivates router interface.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeactivateRouterInterface>.
     ///
-    /// Returns the [`DeactivateRouterInterfaceBuilder`](super::operation::deactivate_router_interface::DeactivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeactivateRouterInterfaceBuilder`](super::action::deactivate_router_interface::DeactivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn deactivate_router_interface(
         &self,
-    ) -> super::operation::deactivate_router_interface::DeactivateRouterInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::deactivate_router_interface::DeactivateRouterInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::deactivate_router_interface::DeactivateRouterInterfaceBuilder::new(
+        super::action::deactivate_router_interface::DeactivateRouterInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1023,14 +1013,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteActivation>.
     ///
-    /// Returns the [`DeleteActivationBuilder`](super::operation::delete_activation::DeleteActivationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteActivationBuilder`](super::action::delete_activation::DeleteActivationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn delete_activation(
         &self,
-    ) -> super::operation::delete_activation::DeleteActivationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_activation::DeleteActivationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_activation::DeleteActivationBuilder::new(
+        super::action::delete_activation::DeleteActivationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1038,14 +1028,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoProvisioningGroup>.
     ///
-    /// Returns the [`DeleteAutoProvisioningGroupBuilder`](super::operation::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteAutoProvisioningGroupBuilder`](super::action::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn delete_auto_provisioning_group(
         &self,
-    ) -> super::operation::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder::new(
+        super::action::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1053,14 +1043,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoSnapshotPolicy>.
     ///
-    /// Returns the [`DeleteAutoSnapshotPolicyBuilder`](super::operation::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteAutoSnapshotPolicyBuilder`](super::action::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn delete_auto_snapshot_policy(
         &self,
-    ) -> super::operation::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder::new(
+        super::action::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1068,16 +1058,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteBandwidthPackage>.
     ///
-    /// Returns the [`DeleteBandwidthPackageBuilder`](super::operation::delete_bandwidth_package::DeleteBandwidthPackageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteBandwidthPackageBuilder`](super::action::delete_bandwidth_package::DeleteBandwidthPackageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_bandwidth_package(
         &self,
-    ) -> super::operation::delete_bandwidth_package::DeleteBandwidthPackageBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_bandwidth_package::DeleteBandwidthPackageBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_bandwidth_package::DeleteBandwidthPackageBuilder::new(
+        super::action::delete_bandwidth_package::DeleteBandwidthPackageBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1085,27 +1075,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteCommand>.
     ///
-    /// Returns the [`DeleteCommandBuilder`](super::operation::delete_command::DeleteCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteCommandBuilder`](super::action::delete_command::DeleteCommandBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn delete_command(
         &self,
-    ) -> super::operation::delete_command::DeleteCommandBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_command::DeleteCommandBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_command::DeleteCommandBuilder::new(self.inner.clone())
+        super::action::delete_command::DeleteCommandBuilder::new(self.inner.clone())
     }
     /// Deletes dedicated host cluster.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDedicatedHostCluster>.
     ///
-    /// Returns the [`DeleteDedicatedHostClusterBuilder`](super::operation::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDedicatedHostClusterBuilder`](super::action::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn delete_dedicated_host_cluster(
         &self,
-    ) -> super::operation::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder::new(
+        super::action::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1113,29 +1103,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand>.
     ///
-    /// Returns the [`DeleteDemandBuilder`](super::operation::delete_demand::DeleteDemandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDemandBuilder`](super::action::delete_demand::DeleteDemandBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_demand(
         &self,
-    ) -> super::operation::delete_demand::DeleteDemandBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::delete_demand::DeleteDemandBuilder::new(self.inner.clone())
+    ) -> super::action::delete_demand::DeleteDemandBuilder<aliyun_core::ProductClient> {
+        super::action::delete_demand::DeleteDemandBuilder::new(self.inner.clone())
     }
     /// Deletes deployment set.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDeploymentSet>.
     ///
-    /// Returns the [`DeleteDeploymentSetBuilder`](super::operation::delete_deployment_set::DeleteDeploymentSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDeploymentSetBuilder`](super::action::delete_deployment_set::DeleteDeploymentSetBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "deployment-sets")]
     pub fn delete_deployment_set(
         &self,
-    ) -> super::operation::delete_deployment_set::DeleteDeploymentSetBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_deployment_set::DeleteDeploymentSetBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_deployment_set::DeleteDeploymentSetBuilder::new(
+        super::action::delete_deployment_set::DeleteDeploymentSetBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1143,14 +1131,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticMetricSets>.
     ///
-    /// Returns the [`DeleteDiagnosticMetricSetsBuilder`](super::operation::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDiagnosticMetricSetsBuilder`](super::action::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn delete_diagnostic_metric_sets(
         &self,
-    ) -> super::operation::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder::new(
+        super::action::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1158,14 +1146,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticReports>.
     ///
-    /// Returns the [`DeleteDiagnosticReportsBuilder`](super::operation::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDiagnosticReportsBuilder`](super::action::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn delete_diagnostic_reports(
         &self,
-    ) -> super::operation::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder::new(
+        super::action::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1173,27 +1161,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDisk>.
     ///
-    /// Returns the [`DeleteDiskBuilder`](super::operation::delete_disk::DeleteDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDiskBuilder`](super::action::delete_disk::DeleteDiskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn delete_disk(
         &self,
-    ) -> super::operation::delete_disk::DeleteDiskBuilder<aliyun_core::ServiceClient> {
-        super::operation::delete_disk::DeleteDiskBuilder::new(self.inner.clone())
+    ) -> super::action::delete_disk::DeleteDiskBuilder<aliyun_core::ProductClient> {
+        super::action::delete_disk::DeleteDiskBuilder::new(self.inner.clone())
     }
     /// Deletes forward entry.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteForwardEntry>.
     ///
-    /// Returns the [`DeleteForwardEntryBuilder`](super::operation::delete_forward_entry::DeleteForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteForwardEntryBuilder`](super::action::delete_forward_entry::DeleteForwardEntryBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_forward_entry(
         &self,
-    ) -> super::operation::delete_forward_entry::DeleteForwardEntryBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_forward_entry::DeleteForwardEntryBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_forward_entry::DeleteForwardEntryBuilder::new(
+        super::action::delete_forward_entry::DeleteForwardEntryBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1201,29 +1189,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHaVip>.
     ///
-    /// Returns the [`DeleteHaVipBuilder`](super::operation::delete_ha_vip::DeleteHaVipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHaVipBuilder`](super::action::delete_ha_vip::DeleteHaVipBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_ha_vip(
         &self,
-    ) -> super::operation::delete_ha_vip::DeleteHaVipBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::delete_ha_vip::DeleteHaVipBuilder::new(self.inner.clone())
+    ) -> super::action::delete_ha_vip::DeleteHaVipBuilder<aliyun_core::ProductClient> {
+        super::action::delete_ha_vip::DeleteHaVipBuilder::new(self.inner.clone())
     }
     /// Deletes hpc cluster.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHpcCluster>.
     ///
-    /// Returns the [`DeleteHpcClusterBuilder`](super::operation::delete_hpc_cluster::DeleteHpcClusterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHpcClusterBuilder`](super::action::delete_hpc_cluster::DeleteHpcClusterBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hpc-clusters")]
     pub fn delete_hpc_cluster(
         &self,
-    ) -> super::operation::delete_hpc_cluster::DeleteHpcClusterBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_hpc_cluster::DeleteHpcClusterBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_hpc_cluster::DeleteHpcClusterBuilder::new(
+        super::action::delete_hpc_cluster::DeleteHpcClusterBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1231,25 +1217,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImage>.
     ///
-    /// Returns the [`DeleteImageBuilder`](super::operation::delete_image::DeleteImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteImageBuilder`](super::action::delete_image::DeleteImageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn delete_image(
         &self,
-    ) -> super::operation::delete_image::DeleteImageBuilder<aliyun_core::ServiceClient> {
-        super::operation::delete_image::DeleteImageBuilder::new(self.inner.clone())
+    ) -> super::action::delete_image::DeleteImageBuilder<aliyun_core::ProductClient> {
+        super::action::delete_image::DeleteImageBuilder::new(self.inner.clone())
     }
     /// Deletes image component.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImageComponent>.
     ///
-    /// Returns the [`DeleteImageComponentBuilder`](super::operation::delete_image_component::DeleteImageComponentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteImageComponentBuilder`](super::action::delete_image_component::DeleteImageComponentBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn delete_image_component(
         &self,
-    ) -> super::operation::delete_image_component::DeleteImageComponentBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_image_component::DeleteImageComponentBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_image_component::DeleteImageComponentBuilder::new(
+        super::action::delete_image_component::DeleteImageComponentBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1257,14 +1243,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImagePipeline>.
     ///
-    /// Returns the [`DeleteImagePipelineBuilder`](super::operation::delete_image_pipeline::DeleteImagePipelineBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteImagePipelineBuilder`](super::action::delete_image_pipeline::DeleteImagePipelineBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn delete_image_pipeline(
         &self,
-    ) -> super::operation::delete_image_pipeline::DeleteImagePipelineBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_image_pipeline::DeleteImagePipelineBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_image_pipeline::DeleteImagePipelineBuilder::new(
+        super::action::delete_image_pipeline::DeleteImagePipelineBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1272,57 +1258,53 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstance>.
     ///
-    /// Returns the [`DeleteInstanceBuilder`](super::operation::delete_instance::DeleteInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteInstanceBuilder`](super::action::delete_instance::DeleteInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn delete_instance(
         &self,
-    ) -> super::operation::delete_instance::DeleteInstanceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_instance::DeleteInstanceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_instance::DeleteInstanceBuilder::new(self.inner.clone())
+        super::action::delete_instance::DeleteInstanceBuilder::new(self.inner.clone())
     }
     /// Deletes instances.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstances>.
     ///
-    /// Returns the [`DeleteInstancesBuilder`](super::operation::delete_instances::DeleteInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteInstancesBuilder`](super::action::delete_instances::DeleteInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn delete_instances(
         &self,
-    ) -> super::operation::delete_instances::DeleteInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_instances::DeleteInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_instances::DeleteInstancesBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::delete_instances::DeleteInstancesBuilder::new(self.inner.clone())
     }
     /// Deletes key pairs.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteKeyPairs>.
     ///
-    /// Returns the [`DeleteKeyPairsBuilder`](super::operation::delete_key_pairs::DeleteKeyPairsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteKeyPairsBuilder`](super::action::delete_key_pairs::DeleteKeyPairsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "key-pairs")]
     pub fn delete_key_pairs(
         &self,
-    ) -> super::operation::delete_key_pairs::DeleteKeyPairsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_key_pairs::DeleteKeyPairsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_key_pairs::DeleteKeyPairsBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::delete_key_pairs::DeleteKeyPairsBuilder::new(self.inner.clone())
     }
     /// Deletes launch template.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplate>.
     ///
-    /// Returns the [`DeleteLaunchTemplateBuilder`](super::operation::delete_launch_template::DeleteLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteLaunchTemplateBuilder`](super::action::delete_launch_template::DeleteLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "launch-templates")]
     pub fn delete_launch_template(
         &self,
-    ) -> super::operation::delete_launch_template::DeleteLaunchTemplateBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_launch_template::DeleteLaunchTemplateBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_launch_template::DeleteLaunchTemplateBuilder::new(
+        super::action::delete_launch_template::DeleteLaunchTemplateBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1330,14 +1312,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplateVersion>.
     ///
-    /// Returns the [`DeleteLaunchTemplateVersionBuilder`](super::operation::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteLaunchTemplateVersionBuilder`](super::action::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "launch-templates")]
     pub fn delete_launch_template_version(
         &self,
-    ) -> super::operation::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder::new(
+        super::action::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1345,16 +1327,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNatGateway>.
     ///
-    /// Returns the [`DeleteNatGatewayBuilder`](super::operation::delete_nat_gateway::DeleteNatGatewayBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteNatGatewayBuilder`](super::action::delete_nat_gateway::DeleteNatGatewayBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_nat_gateway(
         &self,
-    ) -> super::operation::delete_nat_gateway::DeleteNatGatewayBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_nat_gateway::DeleteNatGatewayBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_nat_gateway::DeleteNatGatewayBuilder::new(
+        super::action::delete_nat_gateway::DeleteNatGatewayBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1362,14 +1344,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterface>.
     ///
-    /// Returns the [`DeleteNetworkInterfaceBuilder`](super::operation::delete_network_interface::DeleteNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteNetworkInterfaceBuilder`](super::action::delete_network_interface::DeleteNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn delete_network_interface(
         &self,
-    ) -> super::operation::delete_network_interface::DeleteNetworkInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_network_interface::DeleteNetworkInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_network_interface::DeleteNetworkInterfaceBuilder::new(
+        super::action::delete_network_interface::DeleteNetworkInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1377,16 +1359,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterfacePermission>.
     ///
-    /// Returns the [`DeleteNetworkInterfacePermissionBuilder`](super::operation::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteNetworkInterfacePermissionBuilder`](super::action::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_network_interface_permission(
         &self,
-    ) -> super::operation::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder::new(
+        super::action::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1394,16 +1376,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeletePhysicalConnection>.
     ///
-    /// Returns the [`DeletePhysicalConnectionBuilder`](super::operation::delete_physical_connection::DeletePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeletePhysicalConnectionBuilder`](super::action::delete_physical_connection::DeletePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_physical_connection(
         &self,
-    ) -> super::operation::delete_physical_connection::DeletePhysicalConnectionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_physical_connection::DeletePhysicalConnectionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_physical_connection::DeletePhysicalConnectionBuilder::new(
+        super::action::delete_physical_connection::DeletePhysicalConnectionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1411,14 +1393,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeletePrefixList>.
     ///
-    /// Returns the [`DeletePrefixListBuilder`](super::operation::delete_prefix_list::DeletePrefixListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeletePrefixListBuilder`](super::action::delete_prefix_list::DeletePrefixListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "prefix-lists")]
     pub fn delete_prefix_list(
         &self,
-    ) -> super::operation::delete_prefix_list::DeletePrefixListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_prefix_list::DeletePrefixListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_prefix_list::DeletePrefixListBuilder::new(
+        super::action::delete_prefix_list::DeletePrefixListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1426,16 +1408,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouteEntry>.
     ///
-    /// Returns the [`DeleteRouteEntryBuilder`](super::operation::delete_route_entry::DeleteRouteEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteRouteEntryBuilder`](super::action::delete_route_entry::DeleteRouteEntryBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_route_entry(
         &self,
-    ) -> super::operation::delete_route_entry::DeleteRouteEntryBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_route_entry::DeleteRouteEntryBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_route_entry::DeleteRouteEntryBuilder::new(
+        super::action::delete_route_entry::DeleteRouteEntryBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1443,16 +1425,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouterInterface>.
     ///
-    /// Returns the [`DeleteRouterInterfaceBuilder`](super::operation::delete_router_interface::DeleteRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteRouterInterfaceBuilder`](super::action::delete_router_interface::DeleteRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_router_interface(
         &self,
-    ) -> super::operation::delete_router_interface::DeleteRouterInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_router_interface::DeleteRouterInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_router_interface::DeleteRouterInterfaceBuilder::new(
+        super::action::delete_router_interface::DeleteRouterInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1460,14 +1442,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSecurityGroup>.
     ///
-    /// Returns the [`DeleteSecurityGroupBuilder`](super::operation::delete_security_group::DeleteSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteSecurityGroupBuilder`](super::action::delete_security_group::DeleteSecurityGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn delete_security_group(
         &self,
-    ) -> super::operation::delete_security_group::DeleteSecurityGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_security_group::DeleteSecurityGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_security_group::DeleteSecurityGroupBuilder::new(
+        super::action::delete_security_group::DeleteSecurityGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1475,27 +1457,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshot>.
     ///
-    /// Returns the [`DeleteSnapshotBuilder`](super::operation::delete_snapshot::DeleteSnapshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteSnapshotBuilder`](super::action::delete_snapshot::DeleteSnapshotBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn delete_snapshot(
         &self,
-    ) -> super::operation::delete_snapshot::DeleteSnapshotBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_snapshot::DeleteSnapshotBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_snapshot::DeleteSnapshotBuilder::new(self.inner.clone())
+        super::action::delete_snapshot::DeleteSnapshotBuilder::new(self.inner.clone())
     }
     /// Deletes snapshot group.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshotGroup>.
     ///
-    /// Returns the [`DeleteSnapshotGroupBuilder`](super::operation::delete_snapshot_group::DeleteSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteSnapshotGroupBuilder`](super::action::delete_snapshot_group::DeleteSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn delete_snapshot_group(
         &self,
-    ) -> super::operation::delete_snapshot_group::DeleteSnapshotGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_snapshot_group::DeleteSnapshotGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_snapshot_group::DeleteSnapshotGroupBuilder::new(
+        super::action::delete_snapshot_group::DeleteSnapshotGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1503,14 +1485,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet>.
     ///
-    /// Returns the [`DeleteStorageSetBuilder`](super::operation::delete_storage_set::DeleteStorageSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteStorageSetBuilder`](super::action::delete_storage_set::DeleteStorageSetBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "storage-sets")]
     pub fn delete_storage_set(
         &self,
-    ) -> super::operation::delete_storage_set::DeleteStorageSetBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_storage_set::DeleteStorageSetBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_storage_set::DeleteStorageSetBuilder::new(
+        super::action::delete_storage_set::DeleteStorageSetBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1518,31 +1500,31 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVSwitch>.
     ///
-    /// Returns the [`DeleteVSwitchBuilder`](super::operation::delete_v_switch::DeleteVSwitchBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteVSwitchBuilder`](super::action::delete_v_switch::DeleteVSwitchBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_v_switch(
         &self,
-    ) -> super::operation::delete_v_switch::DeleteVSwitchBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_v_switch::DeleteVSwitchBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_v_switch::DeleteVSwitchBuilder::new(self.inner.clone())
+        super::action::delete_v_switch::DeleteVSwitchBuilder::new(self.inner.clone())
     }
     /// Deletes virtual border router.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVirtualBorderRouter>.
     ///
-    /// Returns the [`DeleteVirtualBorderRouterBuilder`](super::operation::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteVirtualBorderRouterBuilder`](super::action::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_virtual_border_router(
         &self,
-    ) -> super::operation::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder::new(
+        super::action::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1550,27 +1532,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVpc>.
     ///
-    /// Returns the [`DeleteVpcBuilder`](super::operation::delete_vpc::DeleteVpcBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteVpcBuilder`](super::action::delete_vpc::DeleteVpcBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn delete_vpc(
         &self,
-    ) -> super::operation::delete_vpc::DeleteVpcBuilder<aliyun_core::ServiceClient> {
-        super::operation::delete_vpc::DeleteVpcBuilder::new(self.inner.clone())
+    ) -> super::action::delete_vpc::DeleteVpcBuilder<aliyun_core::ProductClient> {
+        super::action::delete_vpc::DeleteVpcBuilder::new(self.inner.clone())
     }
     /// Deregisters managed instance.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeregisterManagedInstance>.
     ///
-    /// Returns the [`DeregisterManagedInstanceBuilder`](super::operation::deregister_managed_instance::DeregisterManagedInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeregisterManagedInstanceBuilder`](super::action::deregister_managed_instance::DeregisterManagedInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn deregister_managed_instance(
         &self,
-    ) -> super::operation::deregister_managed_instance::DeregisterManagedInstanceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::deregister_managed_instance::DeregisterManagedInstanceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::deregister_managed_instance::DeregisterManagedInstanceBuilder::new(
+        super::action::deregister_managed_instance::DeregisterManagedInstanceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1578,16 +1560,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccessPoints>.
     ///
-    /// Returns the [`DescribeAccessPointsBuilder`](super::operation::describe_access_points::DescribeAccessPointsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAccessPointsBuilder`](super::action::describe_access_points::DescribeAccessPointsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_access_points(
         &self,
-    ) -> super::operation::describe_access_points::DescribeAccessPointsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_access_points::DescribeAccessPointsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_access_points::DescribeAccessPointsBuilder::new(
+        super::action::describe_access_points::DescribeAccessPointsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1595,14 +1577,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccountAttributes>.
     ///
-    /// Returns the [`DescribeAccountAttributesBuilder`](super::operation::describe_account_attributes::DescribeAccountAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAccountAttributesBuilder`](super::action::describe_account_attributes::DescribeAccountAttributesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "regions")]
     pub fn describe_account_attributes(
         &self,
-    ) -> super::operation::describe_account_attributes::DescribeAccountAttributesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_account_attributes::DescribeAccountAttributesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_account_attributes::DescribeAccountAttributesBuilder::new(
+        super::action::describe_account_attributes::DescribeAccountAttributesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1610,14 +1592,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeActivations>.
     ///
-    /// Returns the [`DescribeActivationsBuilder`](super::operation::describe_activations::DescribeActivationsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeActivationsBuilder`](super::action::describe_activations::DescribeActivationsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_activations(
         &self,
-    ) -> super::operation::describe_activations::DescribeActivationsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_activations::DescribeActivationsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_activations::DescribeActivationsBuilder::new(
+        super::action::describe_activations::DescribeActivationsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1625,14 +1607,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupHistory>.
     ///
-    /// Returns the [`DescribeAutoProvisioningGroupHistoryBuilder`](super::operation::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAutoProvisioningGroupHistoryBuilder`](super::action::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_group_history(
         &self,
-    ) -> super::operation::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder::new(
+        super::action::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1640,14 +1622,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupInstances>.
     ///
-    /// Returns the [`DescribeAutoProvisioningGroupInstancesBuilder`](super::operation::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAutoProvisioningGroupInstancesBuilder`](super::action::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_group_instances(
         &self,
-    ) -> super::operation::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder::new(
+        super::action::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1655,14 +1637,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroups>.
     ///
-    /// Returns the [`DescribeAutoProvisioningGroupsBuilder`](super::operation::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAutoProvisioningGroupsBuilder`](super::action::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_groups(
         &self,
-    ) -> super::operation::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder::new(
+        super::action::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1670,14 +1652,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoSnapshotPolicyEx>.
     ///
-    /// Returns the [`DescribeAutoSnapshotPolicyExBuilder`](super::operation::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAutoSnapshotPolicyExBuilder`](super::action::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn describe_auto_snapshot_policy_ex(
         &self,
-    ) -> super::operation::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder::new(
+        super::action::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1685,14 +1667,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAvailableResource>.
     ///
-    /// Returns the [`DescribeAvailableResourceBuilder`](super::operation::describe_available_resource::DescribeAvailableResourceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAvailableResourceBuilder`](super::action::describe_available_resource::DescribeAvailableResourceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "regions")]
     pub fn describe_available_resource(
         &self,
-    ) -> super::operation::describe_available_resource::DescribeAvailableResourceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_available_resource::DescribeAvailableResourceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_available_resource::DescribeAvailableResourceBuilder::new(
+        super::action::describe_available_resource::DescribeAvailableResourceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1700,14 +1682,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthLimitation>.
     ///
-    /// Returns the [`DescribeBandwidthLimitationBuilder`](super::operation::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeBandwidthLimitationBuilder`](super::action::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "public-addresses")]
     pub fn describe_bandwidth_limitation(
         &self,
-    ) -> super::operation::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder::new(
+        super::action::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1715,16 +1697,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthPackages>.
     ///
-    /// Returns the [`DescribeBandwidthPackagesBuilder`](super::operation::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeBandwidthPackagesBuilder`](super::action::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_bandwidth_packages(
         &self,
-    ) -> super::operation::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder::new(
+        super::action::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1732,14 +1714,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservationInstances>.
     ///
-    /// Returns the [`DescribeCapacityReservationInstancesBuilder`](super::operation::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCapacityReservationInstancesBuilder`](super::action::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_capacity_reservation_instances(
         &self,
-    ) -> super::operation::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder::new(
+        super::action::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1747,14 +1729,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservations>.
     ///
-    /// Returns the [`DescribeCapacityReservationsBuilder`](super::operation::describe_capacity_reservations::DescribeCapacityReservationsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCapacityReservationsBuilder`](super::action::describe_capacity_reservations::DescribeCapacityReservationsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_capacity_reservations(
         &self,
-    ) -> super::operation::describe_capacity_reservations::DescribeCapacityReservationsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_capacity_reservations::DescribeCapacityReservationsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_capacity_reservations::DescribeCapacityReservationsBuilder::new(
+        super::action::describe_capacity_reservations::DescribeCapacityReservationsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1762,14 +1744,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClassicLinkInstances>.
     ///
-    /// Returns the [`DescribeClassicLinkInstancesBuilder`](super::operation::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeClassicLinkInstancesBuilder`](super::action::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "public-addresses")]
     pub fn describe_classic_link_instances(
         &self,
-    ) -> super::operation::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder::new(
+        super::action::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1777,14 +1759,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantSettings>.
     ///
-    /// Returns the [`DescribeCloudAssistantSettingsBuilder`](super::operation::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCloudAssistantSettingsBuilder`](super::action::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_cloud_assistant_settings(
         &self,
-    ) -> super::operation::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder::new(
+        super::action::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1796,14 +1778,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantStatus>.
     ///
-    /// Returns the [`DescribeCloudAssistantStatusBuilder`](super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCloudAssistantStatusBuilder`](super::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_cloud_assistant_status(
         &self,
-    ) -> super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder::new(
+        super::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1811,16 +1793,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClusters>.
     ///
-    /// Returns the [`DescribeClustersBuilder`](super::operation::describe_clusters::DescribeClustersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeClustersBuilder`](super::action::describe_clusters::DescribeClustersBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_clusters(
         &self,
-    ) -> super::operation::describe_clusters::DescribeClustersBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_clusters::DescribeClustersBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_clusters::DescribeClustersBuilder::new(
+        super::action::describe_clusters::DescribeClustersBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1828,14 +1810,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCommands>.
     ///
-    /// Returns the [`DescribeCommandsBuilder`](super::operation::describe_commands::DescribeCommandsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCommandsBuilder`](super::action::describe_commands::DescribeCommandsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_commands(
         &self,
-    ) -> super::operation::describe_commands::DescribeCommandsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_commands::DescribeCommandsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_commands::DescribeCommandsBuilder::new(
+        super::action::describe_commands::DescribeCommandsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1843,14 +1825,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostAutoRenew>.
     ///
-    /// Returns the [`DescribeDedicatedHostAutoRenewBuilder`](super::operation::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDedicatedHostAutoRenewBuilder`](super::action::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_auto_renew(
         &self,
-    ) -> super::operation::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder::new(
+        super::action::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1858,14 +1840,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostClusters>.
     ///
-    /// Returns the [`DescribeDedicatedHostClustersBuilder`](super::operation::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDedicatedHostClustersBuilder`](super::action::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_clusters(
         &self,
-    ) -> super::operation::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder::new(
+        super::action::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1873,14 +1855,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostTypes>.
     ///
-    /// Returns the [`DescribeDedicatedHostTypesBuilder`](super::operation::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDedicatedHostTypesBuilder`](super::action::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_types(
         &self,
-    ) -> super::operation::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder::new(
+        super::action::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1888,14 +1870,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHosts>.
     ///
-    /// Returns the [`DescribeDedicatedHostsBuilder`](super::operation::describe_dedicated_hosts::DescribeDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDedicatedHostsBuilder`](super::action::describe_dedicated_hosts::DescribeDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_hosts(
         &self,
-    ) -> super::operation::describe_dedicated_hosts::DescribeDedicatedHostsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_dedicated_hosts::DescribeDedicatedHostsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_dedicated_hosts::DescribeDedicatedHostsBuilder::new(
+        super::action::describe_dedicated_hosts::DescribeDedicatedHostsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1903,31 +1885,29 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands>.
     ///
-    /// Returns the [`DescribeDemandsBuilder`](super::operation::describe_demands::DescribeDemandsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDemandsBuilder`](super::action::describe_demands::DescribeDemandsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_demands(
         &self,
-    ) -> super::operation::describe_demands::DescribeDemandsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_demands::DescribeDemandsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_demands::DescribeDemandsBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::describe_demands::DescribeDemandsBuilder::new(self.inner.clone())
     }
     /// Describes deployment set supported instance type family.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSetSupportedInstanceTypeFamily>.
     ///
-    /// Returns the [`DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder`](super::operation::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder`](super::action::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "deployment-sets")]
     pub fn describe_deployment_set_supported_instance_type_family(
         &self,
-    ) -> super::operation::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder::new(
+        super::action::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1935,14 +1915,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSets>.
     ///
-    /// Returns the [`DescribeDeploymentSetsBuilder`](super::operation::describe_deployment_sets::DescribeDeploymentSetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDeploymentSetsBuilder`](super::action::describe_deployment_sets::DescribeDeploymentSetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "deployment-sets")]
     pub fn describe_deployment_sets(
         &self,
-    ) -> super::operation::describe_deployment_sets::DescribeDeploymentSetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_deployment_sets::DescribeDeploymentSetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_deployment_sets::DescribeDeploymentSetsBuilder::new(
+        super::action::describe_deployment_sets::DescribeDeploymentSetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1950,14 +1930,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetricSets>.
     ///
-    /// Returns the [`DescribeDiagnosticMetricSetsBuilder`](super::operation::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiagnosticMetricSetsBuilder`](super::action::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_metric_sets(
         &self,
-    ) -> super::operation::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder::new(
+        super::action::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1965,14 +1945,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetrics>.
     ///
-    /// Returns the [`DescribeDiagnosticMetricsBuilder`](super::operation::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiagnosticMetricsBuilder`](super::action::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_metrics(
         &self,
-    ) -> super::operation::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder::new(
+        super::action::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1980,14 +1960,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReportAttributes>.
     ///
-    /// Returns the [`DescribeDiagnosticReportAttributesBuilder`](super::operation::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiagnosticReportAttributesBuilder`](super::action::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_report_attributes(
         &self,
-    ) -> super::operation::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder::new(
+        super::action::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -1995,14 +1975,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReports>.
     ///
-    /// Returns the [`DescribeDiagnosticReportsBuilder`](super::operation::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiagnosticReportsBuilder`](super::action::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_reports(
         &self,
-    ) -> super::operation::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder::new(
+        super::action::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2010,14 +1990,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiskMonitorData>.
     ///
-    /// Returns the [`DescribeDiskMonitorDataBuilder`](super::operation::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiskMonitorDataBuilder`](super::action::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn describe_disk_monitor_data(
         &self,
-    ) -> super::operation::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder::new(
+        super::action::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2025,27 +2005,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisks>.
     ///
-    /// Returns the [`DescribeDisksBuilder`](super::operation::describe_disks::DescribeDisksBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDisksBuilder`](super::action::describe_disks::DescribeDisksBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn describe_disks(
         &self,
-    ) -> super::operation::describe_disks::DescribeDisksBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_disks::DescribeDisksBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_disks::DescribeDisksBuilder::new(self.inner.clone())
+        super::action::describe_disks::DescribeDisksBuilder::new(self.inner.clone())
     }
     /// Describes disks full status.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisksFullStatus>.
     ///
-    /// Returns the [`DescribeDisksFullStatusBuilder`](super::operation::describe_disks_full_status::DescribeDisksFullStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDisksFullStatusBuilder`](super::action::describe_disks_full_status::DescribeDisksFullStatusBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn describe_disks_full_status(
         &self,
-    ) -> super::operation::describe_disks_full_status::DescribeDisksFullStatusBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_disks_full_status::DescribeDisksFullStatusBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_disks_full_status::DescribeDisksFullStatusBuilder::new(
+        super::action::describe_disks_full_status::DescribeDisksFullStatusBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2053,16 +2033,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipAddresses>.
     ///
-    /// Returns the [`DescribeEipAddressesBuilder`](super::operation::describe_eip_addresses::DescribeEipAddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEipAddressesBuilder`](super::action::describe_eip_addresses::DescribeEipAddressesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_eip_addresses(
         &self,
-    ) -> super::operation::describe_eip_addresses::DescribeEipAddressesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_eip_addresses::DescribeEipAddressesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_eip_addresses::DescribeEipAddressesBuilder::new(
+        super::action::describe_eip_addresses::DescribeEipAddressesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2070,16 +2050,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipMonitorData>.
     ///
-    /// Returns the [`DescribeEipMonitorDataBuilder`](super::operation::describe_eip_monitor_data::DescribeEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEipMonitorDataBuilder`](super::action::describe_eip_monitor_data::DescribeEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_eip_monitor_data(
         &self,
-    ) -> super::operation::describe_eip_monitor_data::DescribeEipMonitorDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_eip_monitor_data::DescribeEipMonitorDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_eip_monitor_data::DescribeEipMonitorDataBuilder::new(
+        super::action::describe_eip_monitor_data::DescribeEipMonitorDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2087,14 +2067,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssuranceInstances>.
     ///
-    /// Returns the [`DescribeElasticityAssuranceInstancesBuilder`](super::operation::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeElasticityAssuranceInstancesBuilder`](super::action::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_elasticity_assurance_instances(
         &self,
-    ) -> super::operation::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder::new(
+        super::action::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2102,14 +2082,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssurances>.
     ///
-    /// Returns the [`DescribeElasticityAssurancesBuilder`](super::operation::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeElasticityAssurancesBuilder`](super::action::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_elasticity_assurances(
         &self,
-    ) -> super::operation::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder::new(
+        super::action::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2117,14 +2097,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEniMonitorData>.
     ///
-    /// Returns the [`DescribeEniMonitorDataBuilder`](super::operation::describe_eni_monitor_data::DescribeEniMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEniMonitorDataBuilder`](super::action::describe_eni_monitor_data::DescribeEniMonitorDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn describe_eni_monitor_data(
         &self,
-    ) -> super::operation::describe_eni_monitor_data::DescribeEniMonitorDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_eni_monitor_data::DescribeEniMonitorDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_eni_monitor_data::DescribeEniMonitorDataBuilder::new(
+        super::action::describe_eni_monitor_data::DescribeEniMonitorDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2132,16 +2112,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeForwardTableEntries>.
     ///
-    /// Returns the [`DescribeForwardTableEntriesBuilder`](super::operation::describe_forward_table_entries::DescribeForwardTableEntriesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeForwardTableEntriesBuilder`](super::action::describe_forward_table_entries::DescribeForwardTableEntriesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_forward_table_entries(
         &self,
-    ) -> super::operation::describe_forward_table_entries::DescribeForwardTableEntriesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_forward_table_entries::DescribeForwardTableEntriesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_forward_table_entries::DescribeForwardTableEntriesBuilder::new(
+        super::action::describe_forward_table_entries::DescribeForwardTableEntriesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2149,31 +2129,29 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHaVips>.
     ///
-    /// Returns the [`DescribeHaVipsBuilder`](super::operation::describe_ha_vips::DescribeHaVipsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHaVipsBuilder`](super::action::describe_ha_vips::DescribeHaVipsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_ha_vips(
         &self,
-    ) -> super::operation::describe_ha_vips::DescribeHaVipsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_ha_vips::DescribeHaVipsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_ha_vips::DescribeHaVipsBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::describe_ha_vips::DescribeHaVipsBuilder::new(self.inner.clone())
     }
     /// Describes hpc clusters.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHpcClusters>.
     ///
-    /// Returns the [`DescribeHpcClustersBuilder`](super::operation::describe_hpc_clusters::DescribeHpcClustersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHpcClustersBuilder`](super::action::describe_hpc_clusters::DescribeHpcClustersBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hpc-clusters")]
     pub fn describe_hpc_clusters(
         &self,
-    ) -> super::operation::describe_hpc_clusters::DescribeHpcClustersBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_hpc_clusters::DescribeHpcClustersBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_hpc_clusters::DescribeHpcClustersBuilder::new(
+        super::action::describe_hpc_clusters::DescribeHpcClustersBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2181,14 +2159,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageComponents>.
     ///
-    /// Returns the [`DescribeImageComponentsBuilder`](super::operation::describe_image_components::DescribeImageComponentsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImageComponentsBuilder`](super::action::describe_image_components::DescribeImageComponentsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn describe_image_components(
         &self,
-    ) -> super::operation::describe_image_components::DescribeImageComponentsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_image_components::DescribeImageComponentsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_image_components::DescribeImageComponentsBuilder::new(
+        super::action::describe_image_components::DescribeImageComponentsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2196,14 +2174,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageFromFamily>.
     ///
-    /// Returns the [`DescribeImageFromFamilyBuilder`](super::operation::describe_image_from_family::DescribeImageFromFamilyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImageFromFamilyBuilder`](super::action::describe_image_from_family::DescribeImageFromFamilyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn describe_image_from_family(
         &self,
-    ) -> super::operation::describe_image_from_family::DescribeImageFromFamilyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_image_from_family::DescribeImageFromFamilyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_image_from_family::DescribeImageFromFamilyBuilder::new(
+        super::action::describe_image_from_family::DescribeImageFromFamilyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2211,14 +2189,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelineExecutions>.
     ///
-    /// Returns the [`DescribeImagePipelineExecutionsBuilder`](super::operation::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImagePipelineExecutionsBuilder`](super::action::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn describe_image_pipeline_executions(
         &self,
-    ) -> super::operation::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder::new(
+        super::action::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2226,14 +2204,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelines>.
     ///
-    /// Returns the [`DescribeImagePipelinesBuilder`](super::operation::describe_image_pipelines::DescribeImagePipelinesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImagePipelinesBuilder`](super::action::describe_image_pipelines::DescribeImagePipelinesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn describe_image_pipelines(
         &self,
-    ) -> super::operation::describe_image_pipelines::DescribeImagePipelinesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_image_pipelines::DescribeImagePipelinesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_image_pipelines::DescribeImagePipelinesBuilder::new(
+        super::action::describe_image_pipelines::DescribeImagePipelinesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2241,14 +2219,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSharePermission>.
     ///
-    /// Returns the [`DescribeImageSharePermissionBuilder`](super::operation::describe_image_share_permission::DescribeImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImageSharePermissionBuilder`](super::action::describe_image_share_permission::DescribeImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn describe_image_share_permission(
         &self,
-    ) -> super::operation::describe_image_share_permission::DescribeImageSharePermissionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_image_share_permission::DescribeImageSharePermissionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_image_share_permission::DescribeImageSharePermissionBuilder::new(
+        super::action::describe_image_share_permission::DescribeImageSharePermissionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2256,14 +2234,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSupportInstanceTypes>.
     ///
-    /// Returns the [`DescribeImageSupportInstanceTypesBuilder`](super::operation::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImageSupportInstanceTypesBuilder`](super::action::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn describe_image_support_instance_types(
         &self,
-    ) -> super::operation::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder::new(
+        super::action::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2271,27 +2249,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImages>.
     ///
-    /// Returns the [`DescribeImagesBuilder`](super::operation::describe_images::DescribeImagesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImagesBuilder`](super::action::describe_images::DescribeImagesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn describe_images(
         &self,
-    ) -> super::operation::describe_images::DescribeImagesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_images::DescribeImagesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_images::DescribeImagesBuilder::new(self.inner.clone())
+        super::action::describe_images::DescribeImagesBuilder::new(self.inner.clone())
     }
     /// Describes instance attachment attributes.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttachmentAttributes>.
     ///
-    /// Returns the [`DescribeInstanceAttachmentAttributesBuilder`](super::operation::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceAttachmentAttributesBuilder`](super::action::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_instance_attachment_attributes(
         &self,
-    ) -> super::operation::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder::new(
+        super::action::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2299,14 +2277,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttribute>.
     ///
-    /// Returns the [`DescribeInstanceAttributeBuilder`](super::operation::describe_instance_attribute::DescribeInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceAttributeBuilder`](super::action::describe_instance_attribute::DescribeInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instance_attribute(
         &self,
-    ) -> super::operation::describe_instance_attribute::DescribeInstanceAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_attribute::DescribeInstanceAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_attribute::DescribeInstanceAttributeBuilder::new(
+        super::action::describe_instance_attribute::DescribeInstanceAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2314,14 +2292,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAutoRenewAttribute>.
     ///
-    /// Returns the [`DescribeInstanceAutoRenewAttributeBuilder`](super::operation::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceAutoRenewAttributeBuilder`](super::action::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instance_auto_renew_attribute(
         &self,
-    ) -> super::operation::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder::new(
+        super::action::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2329,14 +2307,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceHistoryEvents>.
     ///
-    /// Returns the [`DescribeInstanceHistoryEventsBuilder`](super::operation::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceHistoryEventsBuilder`](super::action::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn describe_instance_history_events(
         &self,
-    ) -> super::operation::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder::new(
+        super::action::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2344,14 +2322,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMaintenanceAttributes>.
     ///
-    /// Returns the [`DescribeInstanceMaintenanceAttributesBuilder`](super::operation::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceMaintenanceAttributesBuilder`](super::action::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn describe_instance_maintenance_attributes(
         &self,
-    ) -> super::operation::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder::new(
+        super::action::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2359,14 +2337,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceModificationPrice>.
     ///
-    /// Returns the [`DescribeInstanceModificationPriceBuilder`](super::operation::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceModificationPriceBuilder`](super::action::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "pricing")]
     pub fn describe_instance_modification_price(
         &self,
-    ) -> super::operation::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder::new(
+        super::action::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2374,14 +2352,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMonitorData>.
     ///
-    /// Returns the [`DescribeInstanceMonitorDataBuilder`](super::operation::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceMonitorDataBuilder`](super::action::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn describe_instance_monitor_data(
         &self,
-    ) -> super::operation::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder::new(
+        super::action::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2389,14 +2367,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceRamRole>.
     ///
-    /// Returns the [`DescribeInstanceRamRoleBuilder`](super::operation::describe_instance_ram_role::DescribeInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceRamRoleBuilder`](super::action::describe_instance_ram_role::DescribeInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instance_ram_role(
         &self,
-    ) -> super::operation::describe_instance_ram_role::DescribeInstanceRamRoleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_ram_role::DescribeInstanceRamRoleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_ram_role::DescribeInstanceRamRoleBuilder::new(
+        super::action::describe_instance_ram_role::DescribeInstanceRamRoleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2404,14 +2382,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceStatus>.
     ///
-    /// Returns the [`DescribeInstanceStatusBuilder`](super::operation::describe_instance_status::DescribeInstanceStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceStatusBuilder`](super::action::describe_instance_status::DescribeInstanceStatusBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instance_status(
         &self,
-    ) -> super::operation::describe_instance_status::DescribeInstanceStatusBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_status::DescribeInstanceStatusBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_status::DescribeInstanceStatusBuilder::new(
+        super::action::describe_instance_status::DescribeInstanceStatusBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2419,14 +2397,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology>.
     ///
-    /// Returns the [`DescribeInstanceTopologyBuilder`](super::operation::describe_instance_topology::DescribeInstanceTopologyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceTopologyBuilder`](super::action::describe_instance_topology::DescribeInstanceTopologyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instance_topology(
         &self,
-    ) -> super::operation::describe_instance_topology::DescribeInstanceTopologyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_topology::DescribeInstanceTopologyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_topology::DescribeInstanceTopologyBuilder::new(
+        super::action::describe_instance_topology::DescribeInstanceTopologyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2434,14 +2412,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypeFamilies>.
     ///
-    /// Returns the [`DescribeInstanceTypeFamiliesBuilder`](super::operation::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceTypeFamiliesBuilder`](super::action::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instance_type_families(
         &self,
-    ) -> super::operation::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder::new(
+        super::action::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2449,14 +2427,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypes>.
     ///
-    /// Returns the [`DescribeInstanceTypesBuilder`](super::operation::describe_instance_types::DescribeInstanceTypesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceTypesBuilder`](super::action::describe_instance_types::DescribeInstanceTypesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instance_types(
         &self,
-    ) -> super::operation::describe_instance_types::DescribeInstanceTypesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_types::DescribeInstanceTypesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_types::DescribeInstanceTypesBuilder::new(
+        super::action::describe_instance_types::DescribeInstanceTypesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2464,14 +2442,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceVncUrl>.
     ///
-    /// Returns the [`DescribeInstanceVncUrlBuilder`](super::operation::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceVncUrlBuilder`](super::action::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instance_vnc_url(
         &self,
-    ) -> super::operation::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder::new(
+        super::action::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2479,14 +2457,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstances>.
     ///
-    /// Returns the [`DescribeInstancesBuilder`](super::operation::describe_instances::DescribeInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstancesBuilder`](super::action::describe_instances::DescribeInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_instances(
         &self,
-    ) -> super::operation::describe_instances::DescribeInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instances::DescribeInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instances::DescribeInstancesBuilder::new(
+        super::action::describe_instances::DescribeInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2494,14 +2472,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstancesFullStatus>.
     ///
-    /// Returns the [`DescribeInstancesFullStatusBuilder`](super::operation::describe_instances_full_status::DescribeInstancesFullStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstancesFullStatusBuilder`](super::action::describe_instances_full_status::DescribeInstancesFullStatusBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "system-events")]
     pub fn describe_instances_full_status(
         &self,
-    ) -> super::operation::describe_instances_full_status::DescribeInstancesFullStatusBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_instances_full_status::DescribeInstancesFullStatusBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_instances_full_status::DescribeInstancesFullStatusBuilder::new(
+        super::action::describe_instances_full_status::DescribeInstancesFullStatusBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2509,14 +2487,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocationResults>.
     ///
-    /// Returns the [`DescribeInvocationResultsBuilder`](super::operation::describe_invocation_results::DescribeInvocationResultsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInvocationResultsBuilder`](super::action::describe_invocation_results::DescribeInvocationResultsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_invocation_results(
         &self,
-    ) -> super::operation::describe_invocation_results::DescribeInvocationResultsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_invocation_results::DescribeInvocationResultsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_invocation_results::DescribeInvocationResultsBuilder::new(
+        super::action::describe_invocation_results::DescribeInvocationResultsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2524,14 +2502,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocations>.
     ///
-    /// Returns the [`DescribeInvocationsBuilder`](super::operation::describe_invocations::DescribeInvocationsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInvocationsBuilder`](super::action::describe_invocations::DescribeInvocationsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_invocations(
         &self,
-    ) -> super::operation::describe_invocations::DescribeInvocationsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_invocations::DescribeInvocationsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_invocations::DescribeInvocationsBuilder::new(
+        super::action::describe_invocations::DescribeInvocationsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2539,14 +2517,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeKeyPairs>.
     ///
-    /// Returns the [`DescribeKeyPairsBuilder`](super::operation::describe_key_pairs::DescribeKeyPairsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeKeyPairsBuilder`](super::action::describe_key_pairs::DescribeKeyPairsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "key-pairs")]
     pub fn describe_key_pairs(
         &self,
-    ) -> super::operation::describe_key_pairs::DescribeKeyPairsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_key_pairs::DescribeKeyPairsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_key_pairs::DescribeKeyPairsBuilder::new(
+        super::action::describe_key_pairs::DescribeKeyPairsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2554,14 +2532,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplateVersions>.
     ///
-    /// Returns the [`DescribeLaunchTemplateVersionsBuilder`](super::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLaunchTemplateVersionsBuilder`](super::action::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "launch-templates")]
     pub fn describe_launch_template_versions(
         &self,
-    ) -> super::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder::new(
+        super::action::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2569,14 +2547,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplates>.
     ///
-    /// Returns the [`DescribeLaunchTemplatesBuilder`](super::operation::describe_launch_templates::DescribeLaunchTemplatesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLaunchTemplatesBuilder`](super::action::describe_launch_templates::DescribeLaunchTemplatesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "launch-templates")]
     pub fn describe_launch_templates(
         &self,
-    ) -> super::operation::describe_launch_templates::DescribeLaunchTemplatesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_launch_templates::DescribeLaunchTemplatesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_launch_templates::DescribeLaunchTemplatesBuilder::new(
+        super::action::describe_launch_templates::DescribeLaunchTemplatesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2584,16 +2562,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLimitation>.
     ///
-    /// Returns the [`DescribeLimitationBuilder`](super::operation::describe_limitation::DescribeLimitationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLimitationBuilder`](super::action::describe_limitation::DescribeLimitationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_limitation(
         &self,
-    ) -> super::operation::describe_limitation::DescribeLimitationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_limitation::DescribeLimitationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_limitation::DescribeLimitationBuilder::new(
+        super::action::describe_limitation::DescribeLimitationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2601,14 +2579,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeManagedInstances>.
     ///
-    /// Returns the [`DescribeManagedInstancesBuilder`](super::operation::describe_managed_instances::DescribeManagedInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeManagedInstancesBuilder`](super::action::describe_managed_instances::DescribeManagedInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_managed_instances(
         &self,
-    ) -> super::operation::describe_managed_instances::DescribeManagedInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_managed_instances::DescribeManagedInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_managed_instances::DescribeManagedInstancesBuilder::new(
+        super::action::describe_managed_instances::DescribeManagedInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2616,16 +2594,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNatGateways>.
     ///
-    /// Returns the [`DescribeNatGatewaysBuilder`](super::operation::describe_nat_gateways::DescribeNatGatewaysBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNatGatewaysBuilder`](super::action::describe_nat_gateways::DescribeNatGatewaysBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_nat_gateways(
         &self,
-    ) -> super::operation::describe_nat_gateways::DescribeNatGatewaysBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_nat_gateways::DescribeNatGatewaysBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_nat_gateways::DescribeNatGatewaysBuilder::new(
+        super::action::describe_nat_gateways::DescribeNatGatewaysBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2633,14 +2611,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaceAttribute>.
     ///
-    /// Returns the [`DescribeNetworkInterfaceAttributeBuilder`](super::operation::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNetworkInterfaceAttributeBuilder`](super::action::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interface_attribute(
         &self,
-    ) -> super::operation::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder::new(
+        super::action::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2648,14 +2626,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfacePermissions>.
     ///
-    /// Returns the [`DescribeNetworkInterfacePermissionsBuilder`](super::operation::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNetworkInterfacePermissionsBuilder`](super::action::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interface_permissions(
         &self,
-    ) -> super::operation::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder::new(
+        super::action::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2663,14 +2641,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaces>.
     ///
-    /// Returns the [`DescribeNetworkInterfacesBuilder`](super::operation::describe_network_interfaces::DescribeNetworkInterfacesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNetworkInterfacesBuilder`](super::action::describe_network_interfaces::DescribeNetworkInterfacesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interfaces(
         &self,
-    ) -> super::operation::describe_network_interfaces::DescribeNetworkInterfacesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_network_interfaces::DescribeNetworkInterfacesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_network_interfaces::DescribeNetworkInterfacesBuilder::new(
+        super::action::describe_network_interfaces::DescribeNetworkInterfacesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2678,16 +2656,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNewProjectEipMonitorData>.
     ///
-    /// Returns the [`DescribeNewProjectEipMonitorDataBuilder`](super::operation::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNewProjectEipMonitorDataBuilder`](super::action::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_new_project_eip_monitor_data(
         &self,
-    ) -> super::operation::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder::new(
+        super::action::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2695,16 +2673,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePhysicalConnections>.
     ///
-    /// Returns the [`DescribePhysicalConnectionsBuilder`](super::operation::describe_physical_connections::DescribePhysicalConnectionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePhysicalConnectionsBuilder`](super::action::describe_physical_connections::DescribePhysicalConnectionsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_physical_connections(
         &self,
-    ) -> super::operation::describe_physical_connections::DescribePhysicalConnectionsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_physical_connections::DescribePhysicalConnectionsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_physical_connections::DescribePhysicalConnectionsBuilder::new(
+        super::action::describe_physical_connections::DescribePhysicalConnectionsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2712,14 +2690,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAssociations>.
     ///
-    /// Returns the [`DescribePrefixListAssociationsBuilder`](super::operation::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePrefixListAssociationsBuilder`](super::action::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_list_associations(
         &self,
-    ) -> super::operation::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder::new(
+        super::action::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2727,14 +2705,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAttributes>.
     ///
-    /// Returns the [`DescribePrefixListAttributesBuilder`](super::operation::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePrefixListAttributesBuilder`](super::action::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_list_attributes(
         &self,
-    ) -> super::operation::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder::new(
+        super::action::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2742,14 +2720,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists>.
     ///
-    /// Returns the [`DescribePrefixListsBuilder`](super::operation::describe_prefix_lists::DescribePrefixListsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePrefixListsBuilder`](super::action::describe_prefix_lists::DescribePrefixListsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_lists(
         &self,
-    ) -> super::operation::describe_prefix_lists::DescribePrefixListsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_prefix_lists::DescribePrefixListsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_prefix_lists::DescribePrefixListsBuilder::new(
+        super::action::describe_prefix_lists::DescribePrefixListsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2757,27 +2735,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice>.
     ///
-    /// Returns the [`DescribePriceBuilder`](super::operation::describe_price::DescribePriceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePriceBuilder`](super::action::describe_price::DescribePriceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "pricing")]
     pub fn describe_price(
         &self,
-    ) -> super::operation::describe_price::DescribePriceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_price::DescribePriceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_price::DescribePriceBuilder::new(self.inner.clone())
+        super::action::describe_price::DescribePriceBuilder::new(self.inner.clone())
     }
     /// Describes recommend instance type.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRecommendInstanceType>.
     ///
-    /// Returns the [`DescribeRecommendInstanceTypeBuilder`](super::operation::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRecommendInstanceTypeBuilder`](super::action::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "regions")]
     pub fn describe_recommend_instance_type(
         &self,
-    ) -> super::operation::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder::new(
+        super::action::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2785,29 +2763,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRegions>.
     ///
-    /// Returns the [`DescribeRegionsBuilder`](super::operation::describe_regions::DescribeRegionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRegionsBuilder`](super::action::describe_regions::DescribeRegionsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "regions")]
     pub fn describe_regions(
         &self,
-    ) -> super::operation::describe_regions::DescribeRegionsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_regions::DescribeRegionsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_regions::DescribeRegionsBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::describe_regions::DescribeRegionsBuilder::new(self.inner.clone())
     }
     /// Describes renewal price.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRenewalPrice>.
     ///
-    /// Returns the [`DescribeRenewalPriceBuilder`](super::operation::describe_renewal_price::DescribeRenewalPriceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRenewalPriceBuilder`](super::action::describe_renewal_price::DescribeRenewalPriceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "pricing")]
     pub fn describe_renewal_price(
         &self,
-    ) -> super::operation::describe_renewal_price::DescribeRenewalPriceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_renewal_price::DescribeRenewalPriceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_renewal_price::DescribeRenewalPriceBuilder::new(
+        super::action::describe_renewal_price::DescribeRenewalPriceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2815,14 +2791,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstanceAutoRenewAttribute>.
     ///
-    /// Returns the [`DescribeReservedInstanceAutoRenewAttributeBuilder`](super::operation::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeReservedInstanceAutoRenewAttributeBuilder`](super::action::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "reserved-instances")]
     pub fn describe_reserved_instance_auto_renew_attribute(
         &self,
-    ) -> super::operation::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder::new(
+        super::action::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2830,14 +2806,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstances>.
     ///
-    /// Returns the [`DescribeReservedInstancesBuilder`](super::operation::describe_reserved_instances::DescribeReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeReservedInstancesBuilder`](super::action::describe_reserved_instances::DescribeReservedInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "reserved-instances")]
     pub fn describe_reserved_instances(
         &self,
-    ) -> super::operation::describe_reserved_instances::DescribeReservedInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_reserved_instances::DescribeReservedInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_reserved_instances::DescribeReservedInstancesBuilder::new(
+        super::action::describe_reserved_instances::DescribeReservedInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2845,14 +2821,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags>.
     ///
-    /// Returns the [`DescribeResourceByTagsBuilder`](super::operation::describe_resource_by_tags::DescribeResourceByTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeResourceByTagsBuilder`](super::action::describe_resource_by_tags::DescribeResourceByTagsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tags")]
     pub fn describe_resource_by_tags(
         &self,
-    ) -> super::operation::describe_resource_by_tags::DescribeResourceByTagsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_resource_by_tags::DescribeResourceByTagsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_resource_by_tags::DescribeResourceByTagsBuilder::new(
+        super::action::describe_resource_by_tags::DescribeResourceByTagsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2860,14 +2836,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourcesModification>.
     ///
-    /// Returns the [`DescribeResourcesModificationBuilder`](super::operation::describe_resources_modification::DescribeResourcesModificationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeResourcesModificationBuilder`](super::action::describe_resources_modification::DescribeResourcesModificationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "regions")]
     pub fn describe_resources_modification(
         &self,
-    ) -> super::operation::describe_resources_modification::DescribeResourcesModificationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_resources_modification::DescribeResourcesModificationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_resources_modification::DescribeResourcesModificationBuilder::new(
+        super::action::describe_resources_modification::DescribeResourcesModificationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2875,16 +2851,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouteTables>.
     ///
-    /// Returns the [`DescribeRouteTablesBuilder`](super::operation::describe_route_tables::DescribeRouteTablesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRouteTablesBuilder`](super::action::describe_route_tables::DescribeRouteTablesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_route_tables(
         &self,
-    ) -> super::operation::describe_route_tables::DescribeRouteTablesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_route_tables::DescribeRouteTablesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_route_tables::DescribeRouteTablesBuilder::new(
+        super::action::describe_route_tables::DescribeRouteTablesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2892,16 +2868,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouterInterfaces>.
     ///
-    /// Returns the [`DescribeRouterInterfacesBuilder`](super::operation::describe_router_interfaces::DescribeRouterInterfacesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRouterInterfacesBuilder`](super::action::describe_router_interfaces::DescribeRouterInterfacesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_router_interfaces(
         &self,
-    ) -> super::operation::describe_router_interfaces::DescribeRouterInterfacesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_router_interfaces::DescribeRouterInterfacesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_router_interfaces::DescribeRouterInterfacesBuilder::new(
+        super::action::describe_router_interfaces::DescribeRouterInterfacesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2909,14 +2885,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupAttribute>.
     ///
-    /// Returns the [`DescribeSecurityGroupAttributeBuilder`](super::operation::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSecurityGroupAttributeBuilder`](super::action::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn describe_security_group_attribute(
         &self,
-    ) -> super::operation::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder::new(
+        super::action::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2924,14 +2900,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupReferences>.
     ///
-    /// Returns the [`DescribeSecurityGroupReferencesBuilder`](super::operation::describe_security_group_references::DescribeSecurityGroupReferencesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSecurityGroupReferencesBuilder`](super::action::describe_security_group_references::DescribeSecurityGroupReferencesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn describe_security_group_references(
         &self,
-    ) -> super::operation::describe_security_group_references::DescribeSecurityGroupReferencesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_security_group_references::DescribeSecurityGroupReferencesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_security_group_references::DescribeSecurityGroupReferencesBuilder::new(
+        super::action::describe_security_group_references::DescribeSecurityGroupReferencesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2939,14 +2915,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroups>.
     ///
-    /// Returns the [`DescribeSecurityGroupsBuilder`](super::operation::describe_security_groups::DescribeSecurityGroupsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSecurityGroupsBuilder`](super::action::describe_security_groups::DescribeSecurityGroupsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn describe_security_groups(
         &self,
-    ) -> super::operation::describe_security_groups::DescribeSecurityGroupsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_security_groups::DescribeSecurityGroupsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_security_groups::DescribeSecurityGroupsBuilder::new(
+        super::action::describe_security_groups::DescribeSecurityGroupsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2954,14 +2930,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSendFileResults>.
     ///
-    /// Returns the [`DescribeSendFileResultsBuilder`](super::operation::describe_send_file_results::DescribeSendFileResultsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSendFileResultsBuilder`](super::action::describe_send_file_results::DescribeSendFileResultsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_send_file_results(
         &self,
-    ) -> super::operation::describe_send_file_results::DescribeSendFileResultsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_send_file_results::DescribeSendFileResultsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_send_file_results::DescribeSendFileResultsBuilder::new(
+        super::action::describe_send_file_results::DescribeSendFileResultsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2969,14 +2945,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotGroups>.
     ///
-    /// Returns the [`DescribeSnapshotGroupsBuilder`](super::operation::describe_snapshot_groups::DescribeSnapshotGroupsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotGroupsBuilder`](super::action::describe_snapshot_groups::DescribeSnapshotGroupsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_groups(
         &self,
-    ) -> super::operation::describe_snapshot_groups::DescribeSnapshotGroupsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_snapshot_groups::DescribeSnapshotGroupsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_snapshot_groups::DescribeSnapshotGroupsBuilder::new(
+        super::action::describe_snapshot_groups::DescribeSnapshotGroupsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2984,14 +2960,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotLinks>.
     ///
-    /// Returns the [`DescribeSnapshotLinksBuilder`](super::operation::describe_snapshot_links::DescribeSnapshotLinksBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotLinksBuilder`](super::action::describe_snapshot_links::DescribeSnapshotLinksBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_links(
         &self,
-    ) -> super::operation::describe_snapshot_links::DescribeSnapshotLinksBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_snapshot_links::DescribeSnapshotLinksBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_snapshot_links::DescribeSnapshotLinksBuilder::new(
+        super::action::describe_snapshot_links::DescribeSnapshotLinksBuilder::new(
             self.inner.clone(),
         )
     }
@@ -2999,14 +2975,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotMonitorData>.
     ///
-    /// Returns the [`DescribeSnapshotMonitorDataBuilder`](super::operation::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotMonitorDataBuilder`](super::action::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn describe_snapshot_monitor_data(
         &self,
-    ) -> super::operation::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder::new(
+        super::action::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3014,14 +2990,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotPackage>.
     ///
-    /// Returns the [`DescribeSnapshotPackageBuilder`](super::operation::describe_snapshot_package::DescribeSnapshotPackageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotPackageBuilder`](super::action::describe_snapshot_package::DescribeSnapshotPackageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_package(
         &self,
-    ) -> super::operation::describe_snapshot_package::DescribeSnapshotPackageBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_snapshot_package::DescribeSnapshotPackageBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_snapshot_package::DescribeSnapshotPackageBuilder::new(
+        super::action::describe_snapshot_package::DescribeSnapshotPackageBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3029,14 +3005,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshots>.
     ///
-    /// Returns the [`DescribeSnapshotsBuilder`](super::operation::describe_snapshots::DescribeSnapshotsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotsBuilder`](super::action::describe_snapshots::DescribeSnapshotsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshots(
         &self,
-    ) -> super::operation::describe_snapshots::DescribeSnapshotsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_snapshots::DescribeSnapshotsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_snapshots::DescribeSnapshotsBuilder::new(
+        super::action::describe_snapshots::DescribeSnapshotsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3044,14 +3020,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotsUsage>.
     ///
-    /// Returns the [`DescribeSnapshotsUsageBuilder`](super::operation::describe_snapshots_usage::DescribeSnapshotsUsageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotsUsageBuilder`](super::action::describe_snapshots_usage::DescribeSnapshotsUsageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshots_usage(
         &self,
-    ) -> super::operation::describe_snapshots_usage::DescribeSnapshotsUsageBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_snapshots_usage::DescribeSnapshotsUsageBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_snapshots_usage::DescribeSnapshotsUsageBuilder::new(
+        super::action::describe_snapshots_usage::DescribeSnapshotsUsageBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3059,14 +3035,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotAdvice>.
     ///
-    /// Returns the [`DescribeSpotAdviceBuilder`](super::operation::describe_spot_advice::DescribeSpotAdviceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSpotAdviceBuilder`](super::action::describe_spot_advice::DescribeSpotAdviceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_spot_advice(
         &self,
-    ) -> super::operation::describe_spot_advice::DescribeSpotAdviceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_spot_advice::DescribeSpotAdviceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_spot_advice::DescribeSpotAdviceBuilder::new(
+        super::action::describe_spot_advice::DescribeSpotAdviceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3074,14 +3050,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotPriceHistory>.
     ///
-    /// Returns the [`DescribeSpotPriceHistoryBuilder`](super::operation::describe_spot_price_history::DescribeSpotPriceHistoryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSpotPriceHistoryBuilder`](super::action::describe_spot_price_history::DescribeSpotPriceHistoryBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_spot_price_history(
         &self,
-    ) -> super::operation::describe_spot_price_history::DescribeSpotPriceHistoryBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_spot_price_history::DescribeSpotPriceHistoryBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_spot_price_history::DescribeSpotPriceHistoryBuilder::new(
+        super::action::describe_spot_price_history::DescribeSpotPriceHistoryBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3089,14 +3065,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageCapacityUnits>.
     ///
-    /// Returns the [`DescribeStorageCapacityUnitsBuilder`](super::operation::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeStorageCapacityUnitsBuilder`](super::action::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "storage-capacity-units")]
     pub fn describe_storage_capacity_units(
         &self,
-    ) -> super::operation::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder::new(
+        super::action::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3104,14 +3080,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails>.
     ///
-    /// Returns the [`DescribeStorageSetDetailsBuilder`](super::operation::describe_storage_set_details::DescribeStorageSetDetailsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeStorageSetDetailsBuilder`](super::action::describe_storage_set_details::DescribeStorageSetDetailsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "storage-sets")]
     pub fn describe_storage_set_details(
         &self,
-    ) -> super::operation::describe_storage_set_details::DescribeStorageSetDetailsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_storage_set_details::DescribeStorageSetDetailsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_storage_set_details::DescribeStorageSetDetailsBuilder::new(
+        super::action::describe_storage_set_details::DescribeStorageSetDetailsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3119,14 +3095,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets>.
     ///
-    /// Returns the [`DescribeStorageSetsBuilder`](super::operation::describe_storage_sets::DescribeStorageSetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeStorageSetsBuilder`](super::action::describe_storage_sets::DescribeStorageSetsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "storage-sets")]
     pub fn describe_storage_sets(
         &self,
-    ) -> super::operation::describe_storage_sets::DescribeStorageSetsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_storage_sets::DescribeStorageSetsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_storage_sets::DescribeStorageSetsBuilder::new(
+        super::action::describe_storage_sets::DescribeStorageSetsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3134,27 +3110,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags>.
     ///
-    /// Returns the [`DescribeTagsBuilder`](super::operation::describe_tags::DescribeTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTagsBuilder`](super::action::describe_tags::DescribeTagsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tags")]
     pub fn describe_tags(
         &self,
-    ) -> super::operation::describe_tags::DescribeTagsBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::describe_tags::DescribeTagsBuilder::new(self.inner.clone())
+    ) -> super::action::describe_tags::DescribeTagsBuilder<aliyun_core::ProductClient> {
+        super::action::describe_tags::DescribeTagsBuilder::new(self.inner.clone())
     }
     /// Describes task attribute.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTaskAttribute>.
     ///
-    /// Returns the [`DescribeTaskAttributeBuilder`](super::operation::describe_task_attribute::DescribeTaskAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTaskAttributeBuilder`](super::action::describe_task_attribute::DescribeTaskAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tasks")]
     pub fn describe_task_attribute(
         &self,
-    ) -> super::operation::describe_task_attribute::DescribeTaskAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_task_attribute::DescribeTaskAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_task_attribute::DescribeTaskAttributeBuilder::new(
+        super::action::describe_task_attribute::DescribeTaskAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3162,27 +3136,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTasks>.
     ///
-    /// Returns the [`DescribeTasksBuilder`](super::operation::describe_tasks::DescribeTasksBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTasksBuilder`](super::action::describe_tasks::DescribeTasksBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tasks")]
     pub fn describe_tasks(
         &self,
-    ) -> super::operation::describe_tasks::DescribeTasksBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_tasks::DescribeTasksBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_tasks::DescribeTasksBuilder::new(self.inner.clone())
+        super::action::describe_tasks::DescribeTasksBuilder::new(self.inner.clone())
     }
     /// Describes terminal sessions.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTerminalSessions>.
     ///
-    /// Returns the [`DescribeTerminalSessionsBuilder`](super::operation::describe_terminal_sessions::DescribeTerminalSessionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTerminalSessionsBuilder`](super::action::describe_terminal_sessions::DescribeTerminalSessionsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_terminal_sessions(
         &self,
-    ) -> super::operation::describe_terminal_sessions::DescribeTerminalSessionsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_terminal_sessions::DescribeTerminalSessionsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_terminal_sessions::DescribeTerminalSessionsBuilder::new(
+        super::action::describe_terminal_sessions::DescribeTerminalSessionsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3190,16 +3164,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserBusinessBehavior>.
     ///
-    /// Returns the [`DescribeUserBusinessBehaviorBuilder`](super::operation::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeUserBusinessBehaviorBuilder`](super::action::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_user_business_behavior(
         &self,
-    ) -> super::operation::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder::new(
+        super::action::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3207,14 +3181,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserData>.
     ///
-    /// Returns the [`DescribeUserDataBuilder`](super::operation::describe_user_data::DescribeUserDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeUserDataBuilder`](super::action::describe_user_data::DescribeUserDataBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn describe_user_data(
         &self,
-    ) -> super::operation::describe_user_data::DescribeUserDataBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_user_data::DescribeUserDataBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_user_data::DescribeUserDataBuilder::new(
+        super::action::describe_user_data::DescribeUserDataBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3222,16 +3196,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVRouters>.
     ///
-    /// Returns the [`DescribeVRoutersBuilder`](super::operation::describe_v_routers::DescribeVRoutersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVRoutersBuilder`](super::action::describe_v_routers::DescribeVRoutersBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_v_routers(
         &self,
-    ) -> super::operation::describe_v_routers::DescribeVRoutersBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_v_routers::DescribeVRoutersBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_v_routers::DescribeVRoutersBuilder::new(
+        super::action::describe_v_routers::DescribeVRoutersBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3239,16 +3213,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVSwitches>.
     ///
-    /// Returns the [`DescribeVSwitchesBuilder`](super::operation::describe_v_switches::DescribeVSwitchesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVSwitchesBuilder`](super::action::describe_v_switches::DescribeVSwitchesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_v_switches(
         &self,
-    ) -> super::operation::describe_v_switches::DescribeVSwitchesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_v_switches::DescribeVSwitchesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_v_switches::DescribeVSwitchesBuilder::new(
+        super::action::describe_v_switches::DescribeVSwitchesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3256,16 +3230,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRouters>.
     ///
-    /// Returns the [`DescribeVirtualBorderRoutersBuilder`](super::operation::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVirtualBorderRoutersBuilder`](super::action::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_virtual_border_routers(
         &self,
-    ) -> super::operation::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder::new(
+        super::action::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3273,16 +3247,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRoutersForPhysicalConnection>.
     ///
-    /// Returns the [`DescribeVirtualBorderRoutersForPhysicalConnectionBuilder`](super::operation::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVirtualBorderRoutersForPhysicalConnectionBuilder`](super::action::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_virtual_border_routers_for_physical_connection(
         &self,
-    ) -> super::operation::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder::new(
+        super::action::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3290,42 +3264,40 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVpcs>.
     ///
-    /// Returns the [`DescribeVpcsBuilder`](super::operation::describe_vpcs::DescribeVpcsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVpcsBuilder`](super::action::describe_vpcs::DescribeVpcsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn describe_vpcs(
         &self,
-    ) -> super::operation::describe_vpcs::DescribeVpcsBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::describe_vpcs::DescribeVpcsBuilder::new(self.inner.clone())
+    ) -> super::action::describe_vpcs::DescribeVpcsBuilder<aliyun_core::ProductClient> {
+        super::action::describe_vpcs::DescribeVpcsBuilder::new(self.inner.clone())
     }
     /// Describes zones.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeZones>.
     ///
-    /// Returns the [`DescribeZonesBuilder`](super::operation::describe_zones::DescribeZonesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeZonesBuilder`](super::action::describe_zones::DescribeZonesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "regions")]
     pub fn describe_zones(
         &self,
-    ) -> super::operation::describe_zones::DescribeZonesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::describe_zones::DescribeZonesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::describe_zones::DescribeZonesBuilder::new(self.inner.clone())
+        super::action::describe_zones::DescribeZonesBuilder::new(self.inner.clone())
     }
     /// Detaches classic link vpc.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachClassicLinkVpc>.
     ///
-    /// Returns the [`DetachClassicLinkVpcBuilder`](super::operation::detach_classic_link_vpc::DetachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachClassicLinkVpcBuilder`](super::action::detach_classic_link_vpc::DetachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "public-addresses")]
     pub fn detach_classic_link_vpc(
         &self,
-    ) -> super::operation::detach_classic_link_vpc::DetachClassicLinkVpcBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::detach_classic_link_vpc::DetachClassicLinkVpcBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::detach_classic_link_vpc::DetachClassicLinkVpcBuilder::new(
+        super::action::detach_classic_link_vpc::DetachClassicLinkVpcBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3333,25 +3305,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachDisk>.
     ///
-    /// Returns the [`DetachDiskBuilder`](super::operation::detach_disk::DetachDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachDiskBuilder`](super::action::detach_disk::DetachDiskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn detach_disk(
         &self,
-    ) -> super::operation::detach_disk::DetachDiskBuilder<aliyun_core::ServiceClient> {
-        super::operation::detach_disk::DetachDiskBuilder::new(self.inner.clone())
+    ) -> super::action::detach_disk::DetachDiskBuilder<aliyun_core::ProductClient> {
+        super::action::detach_disk::DetachDiskBuilder::new(self.inner.clone())
     }
     /// Detaches instance ram role.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachInstanceRamRole>.
     ///
-    /// Returns the [`DetachInstanceRamRoleBuilder`](super::operation::detach_instance_ram_role::DetachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachInstanceRamRoleBuilder`](super::action::detach_instance_ram_role::DetachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn detach_instance_ram_role(
         &self,
-    ) -> super::operation::detach_instance_ram_role::DetachInstanceRamRoleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::detach_instance_ram_role::DetachInstanceRamRoleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::detach_instance_ram_role::DetachInstanceRamRoleBuilder::new(
+        super::action::detach_instance_ram_role::DetachInstanceRamRoleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3359,27 +3331,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachKeyPair>.
     ///
-    /// Returns the [`DetachKeyPairBuilder`](super::operation::detach_key_pair::DetachKeyPairBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachKeyPairBuilder`](super::action::detach_key_pair::DetachKeyPairBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "key-pairs")]
     pub fn detach_key_pair(
         &self,
-    ) -> super::operation::detach_key_pair::DetachKeyPairBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::detach_key_pair::DetachKeyPairBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::detach_key_pair::DetachKeyPairBuilder::new(self.inner.clone())
+        super::action::detach_key_pair::DetachKeyPairBuilder::new(self.inner.clone())
     }
     /// Detaches network interface.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachNetworkInterface>.
     ///
-    /// Returns the [`DetachNetworkInterfaceBuilder`](super::operation::detach_network_interface::DetachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachNetworkInterfaceBuilder`](super::action::detach_network_interface::DetachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn detach_network_interface(
         &self,
-    ) -> super::operation::detach_network_interface::DetachNetworkInterfaceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::detach_network_interface::DetachNetworkInterfaceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::detach_network_interface::DetachNetworkInterfaceBuilder::new(
+        super::action::detach_network_interface::DetachNetworkInterfaceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3387,14 +3359,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DisableActivation>.
     ///
-    /// Returns the [`DisableActivationBuilder`](super::operation::disable_activation::DisableActivationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableActivationBuilder`](super::action::disable_activation::DisableActivationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn disable_activation(
         &self,
-    ) -> super::operation::disable_activation::DisableActivationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::disable_activation::DisableActivationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::disable_activation::DisableActivationBuilder::new(
+        super::action::disable_activation::DisableActivationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3402,63 +3374,61 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams>.
     ///
-    /// Returns the [`EipFillParamsBuilder`](super::operation::eip_fill_params::EipFillParamsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EipFillParamsBuilder`](super::action::eip_fill_params::EipFillParamsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn eip_fill_params(
         &self,
-    ) -> super::operation::eip_fill_params::EipFillParamsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::eip_fill_params::EipFillParamsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::eip_fill_params::EipFillParamsBuilder::new(self.inner.clone())
+        super::action::eip_fill_params::EipFillParamsBuilder::new(self.inner.clone())
     }
     /// Calls `EipFillProduct`.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct>.
     ///
-    /// Returns the [`EipFillProductBuilder`](super::operation::eip_fill_product::EipFillProductBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EipFillProductBuilder`](super::action::eip_fill_product::EipFillProductBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn eip_fill_product(
         &self,
-    ) -> super::operation::eip_fill_product::EipFillProductBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::eip_fill_product::EipFillProductBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::eip_fill_product::EipFillProductBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::eip_fill_product::EipFillProductBuilder::new(self.inner.clone())
     }
     /// Calls `EipNotifyPaid`.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid>.
     ///
-    /// Returns the [`EipNotifyPaidBuilder`](super::operation::eip_notify_paid::EipNotifyPaidBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EipNotifyPaidBuilder`](super::action::eip_notify_paid::EipNotifyPaidBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn eip_notify_paid(
         &self,
-    ) -> super::operation::eip_notify_paid::EipNotifyPaidBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::eip_notify_paid::EipNotifyPaidBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::eip_notify_paid::EipNotifyPaidBuilder::new(self.inner.clone())
+        super::action::eip_notify_paid::EipNotifyPaidBuilder::new(self.inner.clone())
     }
     /// Enables physical connection.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EnablePhysicalConnection>.
     ///
-    /// Returns the [`EnablePhysicalConnectionBuilder`](super::operation::enable_physical_connection::EnablePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnablePhysicalConnectionBuilder`](super::action::enable_physical_connection::EnablePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn enable_physical_connection(
         &self,
-    ) -> super::operation::enable_physical_connection::EnablePhysicalConnectionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::enable_physical_connection::EnablePhysicalConnectionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::enable_physical_connection::EnablePhysicalConnectionBuilder::new(
+        super::action::enable_physical_connection::EnablePhysicalConnectionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3466,40 +3436,40 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ExportImage>.
     ///
-    /// Returns the [`ExportImageBuilder`](super::operation::export_image::ExportImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ExportImageBuilder`](super::action::export_image::ExportImageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn export_image(
         &self,
-    ) -> super::operation::export_image::ExportImageBuilder<aliyun_core::ServiceClient> {
-        super::operation::export_image::ExportImageBuilder::new(self.inner.clone())
+    ) -> super::action::export_image::ExportImageBuilder<aliyun_core::ProductClient> {
+        super::action::export_image::ExportImageBuilder::new(self.inner.clone())
     }
     /// Exports snapshot.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ExportSnapshot>.
     ///
-    /// Returns the [`ExportSnapshotBuilder`](super::operation::export_snapshot::ExportSnapshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ExportSnapshotBuilder`](super::action::export_snapshot::ExportSnapshotBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn export_snapshot(
         &self,
-    ) -> super::operation::export_snapshot::ExportSnapshotBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::export_snapshot::ExportSnapshotBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::export_snapshot::ExportSnapshotBuilder::new(self.inner.clone())
+        super::action::export_snapshot::ExportSnapshotBuilder::new(self.inner.clone())
     }
     /// Gets instance console output.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceConsoleOutput>.
     ///
-    /// Returns the [`GetInstanceConsoleOutputBuilder`](super::operation::get_instance_console_output::GetInstanceConsoleOutputBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`GetInstanceConsoleOutputBuilder`](super::action::get_instance_console_output::GetInstanceConsoleOutputBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn get_instance_console_output(
         &self,
-    ) -> super::operation::get_instance_console_output::GetInstanceConsoleOutputBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::get_instance_console_output::GetInstanceConsoleOutputBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::get_instance_console_output::GetInstanceConsoleOutputBuilder::new(
+        super::action::get_instance_console_output::GetInstanceConsoleOutputBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3507,14 +3477,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceScreenshot>.
     ///
-    /// Returns the [`GetInstanceScreenshotBuilder`](super::operation::get_instance_screenshot::GetInstanceScreenshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`GetInstanceScreenshotBuilder`](super::action::get_instance_screenshot::GetInstanceScreenshotBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn get_instance_screenshot(
         &self,
-    ) -> super::operation::get_instance_screenshot::GetInstanceScreenshotBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::get_instance_screenshot::GetInstanceScreenshotBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::get_instance_screenshot::GetInstanceScreenshotBuilder::new(
+        super::action::get_instance_screenshot::GetInstanceScreenshotBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3522,25 +3492,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage>.
     ///
-    /// Returns the [`ImportImageBuilder`](super::operation::import_image::ImportImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ImportImageBuilder`](super::action::import_image::ImportImageBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn import_image(
         &self,
-    ) -> super::operation::import_image::ImportImageBuilder<aliyun_core::ServiceClient> {
-        super::operation::import_image::ImportImageBuilder::new(self.inner.clone())
+    ) -> super::action::import_image::ImportImageBuilder<aliyun_core::ProductClient> {
+        super::action::import_image::ImportImageBuilder::new(self.inner.clone())
     }
     /// Imports key pair.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ImportKeyPair>.
     ///
-    /// Returns the [`ImportKeyPairBuilder`](super::operation::import_key_pair::ImportKeyPairBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ImportKeyPairBuilder`](super::action::import_key_pair::ImportKeyPairBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "key-pairs")]
     pub fn import_key_pair(
         &self,
-    ) -> super::operation::import_key_pair::ImportKeyPairBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::import_key_pair::ImportKeyPairBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::import_key_pair::ImportKeyPairBuilder::new(self.inner.clone())
+        super::action::import_key_pair::ImportKeyPairBuilder::new(self.inner.clone())
     }
     /// Installs the cloud assistant client on one or more instances.
     ///
@@ -3549,14 +3519,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/InstallCloudAssistant>.
     ///
-    /// Returns the [`InstallCloudAssistantBuilder`](super::operation::install_cloud_assistant::InstallCloudAssistantBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`InstallCloudAssistantBuilder`](super::action::install_cloud_assistant::InstallCloudAssistantBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn install_cloud_assistant(
         &self,
-    ) -> super::operation::install_cloud_assistant::InstallCloudAssistantBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::install_cloud_assistant::InstallCloudAssistantBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::install_cloud_assistant::InstallCloudAssistantBuilder::new(
+        super::action::install_cloud_assistant::InstallCloudAssistantBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3564,27 +3534,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/InvokeCommand>.
     ///
-    /// Returns the [`InvokeCommandBuilder`](super::operation::invoke_command::InvokeCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`InvokeCommandBuilder`](super::action::invoke_command::InvokeCommandBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn invoke_command(
         &self,
-    ) -> super::operation::invoke_command::InvokeCommandBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::invoke_command::InvokeCommandBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::invoke_command::InvokeCommandBuilder::new(self.inner.clone())
+        super::action::invoke_command::InvokeCommandBuilder::new(self.inner.clone())
     }
     /// Joins resource group.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/JoinResourceGroup>.
     ///
-    /// Returns the [`JoinResourceGroupBuilder`](super::operation::join_resource_group::JoinResourceGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`JoinResourceGroupBuilder`](super::action::join_resource_group::JoinResourceGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tags")]
     pub fn join_resource_group(
         &self,
-    ) -> super::operation::join_resource_group::JoinResourceGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::join_resource_group::JoinResourceGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::join_resource_group::JoinResourceGroupBuilder::new(
+        super::action::join_resource_group::JoinResourceGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3592,14 +3562,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/JoinSecurityGroup>.
     ///
-    /// Returns the [`JoinSecurityGroupBuilder`](super::operation::join_security_group::JoinSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`JoinSecurityGroupBuilder`](super::action::join_security_group::JoinSecurityGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn join_security_group(
         &self,
-    ) -> super::operation::join_security_group::JoinSecurityGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::join_security_group::JoinSecurityGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::join_security_group::JoinSecurityGroupBuilder::new(
+        super::action::join_security_group::JoinSecurityGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3607,14 +3577,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/LeaveSecurityGroup>.
     ///
-    /// Returns the [`LeaveSecurityGroupBuilder`](super::operation::leave_security_group::LeaveSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`LeaveSecurityGroupBuilder`](super::action::leave_security_group::LeaveSecurityGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn leave_security_group(
         &self,
-    ) -> super::operation::leave_security_group::LeaveSecurityGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::leave_security_group::LeaveSecurityGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::leave_security_group::LeaveSecurityGroupBuilder::new(
+        super::action::leave_security_group::LeaveSecurityGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3622,14 +3592,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ListPluginStatus>.
     ///
-    /// Returns the [`ListPluginStatusBuilder`](super::operation::list_plugin_status::ListPluginStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ListPluginStatusBuilder`](super::action::list_plugin_status::ListPluginStatusBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn list_plugin_status(
         &self,
-    ) -> super::operation::list_plugin_status::ListPluginStatusBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::list_plugin_status::ListPluginStatusBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::list_plugin_status::ListPluginStatusBuilder::new(
+        super::action::list_plugin_status::ListPluginStatusBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3637,14 +3607,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ListTagResources>.
     ///
-    /// Returns the [`ListTagResourcesBuilder`](super::operation::list_tag_resources::ListTagResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ListTagResourcesBuilder`](super::action::list_tag_resources::ListTagResourcesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tags")]
     pub fn list_tag_resources(
         &self,
-    ) -> super::operation::list_tag_resources::ListTagResourcesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::list_tag_resources::ListTagResourcesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::list_tag_resources::ListTagResourcesBuilder::new(
+        super::action::list_tag_resources::ListTagResourcesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3652,14 +3622,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoProvisioningGroup>.
     ///
-    /// Returns the [`ModifyAutoProvisioningGroupBuilder`](super::operation::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyAutoProvisioningGroupBuilder`](super::action::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn modify_auto_provisioning_group(
         &self,
-    ) -> super::operation::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder::new(
+        super::action::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3667,16 +3637,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy>.
     ///
-    /// Returns the [`ModifyAutoSnapshotPolicyBuilder`](super::operation::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyAutoSnapshotPolicyBuilder`](super::action::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_auto_snapshot_policy(
         &self,
-    ) -> super::operation::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder::new(
+        super::action::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3684,14 +3654,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicyEx>.
     ///
-    /// Returns the [`ModifyAutoSnapshotPolicyExBuilder`](super::operation::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyAutoSnapshotPolicyExBuilder`](super::action::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn modify_auto_snapshot_policy_ex(
         &self,
-    ) -> super::operation::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder::new(
+        super::action::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3699,16 +3669,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyBandwidthPackageSpec>.
     ///
-    /// Returns the [`ModifyBandwidthPackageSpecBuilder`](super::operation::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyBandwidthPackageSpecBuilder`](super::action::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_bandwidth_package_spec(
         &self,
-    ) -> super::operation::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder::new(
+        super::action::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3716,14 +3686,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCapacityReservation>.
     ///
-    /// Returns the [`ModifyCapacityReservationBuilder`](super::operation::modify_capacity_reservation::ModifyCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyCapacityReservationBuilder`](super::action::modify_capacity_reservation::ModifyCapacityReservationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn modify_capacity_reservation(
         &self,
-    ) -> super::operation::modify_capacity_reservation::ModifyCapacityReservationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_capacity_reservation::ModifyCapacityReservationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_capacity_reservation::ModifyCapacityReservationBuilder::new(
+        super::action::modify_capacity_reservation::ModifyCapacityReservationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3731,14 +3701,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCloudAssistantSettings>.
     ///
-    /// Returns the [`ModifyCloudAssistantSettingsBuilder`](super::operation::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyCloudAssistantSettingsBuilder`](super::action::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn modify_cloud_assistant_settings(
         &self,
-    ) -> super::operation::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder::new(
+        super::action::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3746,27 +3716,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCommand>.
     ///
-    /// Returns the [`ModifyCommandBuilder`](super::operation::modify_command::ModifyCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyCommandBuilder`](super::action::modify_command::ModifyCommandBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn modify_command(
         &self,
-    ) -> super::operation::modify_command::ModifyCommandBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_command::ModifyCommandBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_command::ModifyCommandBuilder::new(self.inner.clone())
+        super::action::modify_command::ModifyCommandBuilder::new(self.inner.clone())
     }
     /// Modifies dedicated host attribute.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAttribute>.
     ///
-    /// Returns the [`ModifyDedicatedHostAttributeBuilder`](super::operation::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostAttributeBuilder`](super::action::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_attribute(
         &self,
-    ) -> super::operation::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder::new(
+        super::action::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3774,14 +3744,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoReleaseTime>.
     ///
-    /// Returns the [`ModifyDedicatedHostAutoReleaseTimeBuilder`](super::operation::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostAutoReleaseTimeBuilder`](super::action::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_auto_release_time(
         &self,
-    ) -> super::operation::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder::new(
+        super::action::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3789,14 +3759,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoRenewAttribute>.
     ///
-    /// Returns the [`ModifyDedicatedHostAutoRenewAttributeBuilder`](super::operation::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostAutoRenewAttributeBuilder`](super::action::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_auto_renew_attribute(
         &self,
-    ) -> super::operation::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder::new(
+        super::action::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3804,14 +3774,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostClusterAttribute>.
     ///
-    /// Returns the [`ModifyDedicatedHostClusterAttributeBuilder`](super::operation::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostClusterAttributeBuilder`](super::action::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_cluster_attribute(
         &self,
-    ) -> super::operation::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder::new(
+        super::action::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3819,14 +3789,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostsChargeType>.
     ///
-    /// Returns the [`ModifyDedicatedHostsChargeTypeBuilder`](super::operation::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostsChargeTypeBuilder`](super::action::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_hosts_charge_type(
         &self,
-    ) -> super::operation::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder::new(
+        super::action::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3834,29 +3804,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand>.
     ///
-    /// Returns the [`ModifyDemandBuilder`](super::operation::modify_demand::ModifyDemandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDemandBuilder`](super::action::modify_demand::ModifyDemandBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_demand(
         &self,
-    ) -> super::operation::modify_demand::ModifyDemandBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::modify_demand::ModifyDemandBuilder::new(self.inner.clone())
+    ) -> super::action::modify_demand::ModifyDemandBuilder<aliyun_core::ProductClient> {
+        super::action::modify_demand::ModifyDemandBuilder::new(self.inner.clone())
     }
     /// Modifies deployment set attribute.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDeploymentSetAttribute>.
     ///
-    /// Returns the [`ModifyDeploymentSetAttributeBuilder`](super::operation::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDeploymentSetAttributeBuilder`](super::action::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "deployment-sets")]
     pub fn modify_deployment_set_attribute(
         &self,
-    ) -> super::operation::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder::new(
+        super::action::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3864,14 +3832,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiagnosticMetricSet>.
     ///
-    /// Returns the [`ModifyDiagnosticMetricSetBuilder`](super::operation::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDiagnosticMetricSetBuilder`](super::action::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "diagnostics")]
     pub fn modify_diagnostic_metric_set(
         &self,
-    ) -> super::operation::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder::new(
+        super::action::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3879,14 +3847,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskAttribute>.
     ///
-    /// Returns the [`ModifyDiskAttributeBuilder`](super::operation::modify_disk_attribute::ModifyDiskAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDiskAttributeBuilder`](super::action::modify_disk_attribute::ModifyDiskAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn modify_disk_attribute(
         &self,
-    ) -> super::operation::modify_disk_attribute::ModifyDiskAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_disk_attribute::ModifyDiskAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_disk_attribute::ModifyDiskAttributeBuilder::new(
+        super::action::modify_disk_attribute::ModifyDiskAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3894,14 +3862,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskChargeType>.
     ///
-    /// Returns the [`ModifyDiskChargeTypeBuilder`](super::operation::modify_disk_charge_type::ModifyDiskChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDiskChargeTypeBuilder`](super::action::modify_disk_charge_type::ModifyDiskChargeTypeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn modify_disk_charge_type(
         &self,
-    ) -> super::operation::modify_disk_charge_type::ModifyDiskChargeTypeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_disk_charge_type::ModifyDiskChargeTypeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_disk_charge_type::ModifyDiskChargeTypeBuilder::new(
+        super::action::modify_disk_charge_type::ModifyDiskChargeTypeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3909,31 +3877,29 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskSpec>.
     ///
-    /// Returns the [`ModifyDiskSpecBuilder`](super::operation::modify_disk_spec::ModifyDiskSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDiskSpecBuilder`](super::action::modify_disk_spec::ModifyDiskSpecBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn modify_disk_spec(
         &self,
-    ) -> super::operation::modify_disk_spec::ModifyDiskSpecBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_disk_spec::ModifyDiskSpecBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_disk_spec::ModifyDiskSpecBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::modify_disk_spec::ModifyDiskSpecBuilder::new(self.inner.clone())
     }
     /// Modifies eip address attribute.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyEipAddressAttribute>.
     ///
-    /// Returns the [`ModifyEipAddressAttributeBuilder`](super::operation::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyEipAddressAttributeBuilder`](super::action::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_eip_address_attribute(
         &self,
-    ) -> super::operation::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder::new(
+        super::action::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3941,14 +3907,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance>.
     ///
-    /// Returns the [`ModifyElasticityAssuranceBuilder`](super::operation::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyElasticityAssuranceBuilder`](super::action::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn modify_elasticity_assurance(
         &self,
-    ) -> super::operation::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder::new(
+        super::action::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3956,16 +3922,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyForwardEntry>.
     ///
-    /// Returns the [`ModifyForwardEntryBuilder`](super::operation::modify_forward_entry::ModifyForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyForwardEntryBuilder`](super::action::modify_forward_entry::ModifyForwardEntryBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_forward_entry(
         &self,
-    ) -> super::operation::modify_forward_entry::ModifyForwardEntryBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_forward_entry::ModifyForwardEntryBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_forward_entry::ModifyForwardEntryBuilder::new(
+        super::action::modify_forward_entry::ModifyForwardEntryBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3973,16 +3939,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHaVipAttribute>.
     ///
-    /// Returns the [`ModifyHaVipAttributeBuilder`](super::operation::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHaVipAttributeBuilder`](super::action::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_ha_vip_attribute(
         &self,
-    ) -> super::operation::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder::new(
+        super::action::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -3990,14 +3956,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHpcClusterAttribute>.
     ///
-    /// Returns the [`ModifyHpcClusterAttributeBuilder`](super::operation::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHpcClusterAttributeBuilder`](super::action::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "hpc-clusters")]
     pub fn modify_hpc_cluster_attribute(
         &self,
-    ) -> super::operation::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder::new(
+        super::action::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4005,14 +3971,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageAttribute>.
     ///
-    /// Returns the [`ModifyImageAttributeBuilder`](super::operation::modify_image_attribute::ModifyImageAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyImageAttributeBuilder`](super::action::modify_image_attribute::ModifyImageAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn modify_image_attribute(
         &self,
-    ) -> super::operation::modify_image_attribute::ModifyImageAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_image_attribute::ModifyImageAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_image_attribute::ModifyImageAttributeBuilder::new(
+        super::action::modify_image_attribute::ModifyImageAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4020,16 +3986,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageShareGroupPermission>.
     ///
-    /// Returns the [`ModifyImageShareGroupPermissionBuilder`](super::operation::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyImageShareGroupPermissionBuilder`](super::action::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_image_share_group_permission(
         &self,
-    ) -> super::operation::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder::new(
+        super::action::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4037,14 +4003,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageSharePermission>.
     ///
-    /// Returns the [`ModifyImageSharePermissionBuilder`](super::operation::modify_image_share_permission::ModifyImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyImageSharePermissionBuilder`](super::action::modify_image_share_permission::ModifyImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "images")]
     pub fn modify_image_share_permission(
         &self,
-    ) -> super::operation::modify_image_share_permission::ModifyImageSharePermissionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_image_share_permission::ModifyImageSharePermissionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_image_share_permission::ModifyImageSharePermissionBuilder::new(
+        super::action::modify_image_share_permission::ModifyImageSharePermissionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4052,14 +4018,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttachmentAttributes>.
     ///
-    /// Returns the [`ModifyInstanceAttachmentAttributesBuilder`](super::operation::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceAttachmentAttributesBuilder`](super::action::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn modify_instance_attachment_attributes(
         &self,
-    ) -> super::operation::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder::new(
+        super::action::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4067,14 +4033,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute>.
     ///
-    /// Returns the [`ModifyInstanceAttributeBuilder`](super::operation::modify_instance_attribute::ModifyInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceAttributeBuilder`](super::action::modify_instance_attribute::ModifyInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn modify_instance_attribute(
         &self,
-    ) -> super::operation::modify_instance_attribute::ModifyInstanceAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_attribute::ModifyInstanceAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_attribute::ModifyInstanceAttributeBuilder::new(
+        super::action::modify_instance_attribute::ModifyInstanceAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4082,14 +4048,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoReleaseTime>.
     ///
-    /// Returns the [`ModifyInstanceAutoReleaseTimeBuilder`](super::operation::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceAutoReleaseTimeBuilder`](super::action::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn modify_instance_auto_release_time(
         &self,
-    ) -> super::operation::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder::new(
+        super::action::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4097,14 +4063,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoRenewAttribute>.
     ///
-    /// Returns the [`ModifyInstanceAutoRenewAttributeBuilder`](super::operation::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceAutoRenewAttributeBuilder`](super::action::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn modify_instance_auto_renew_attribute(
         &self,
-    ) -> super::operation::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder::new(
+        super::action::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4112,14 +4078,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceChargeType>.
     ///
-    /// Returns the [`ModifyInstanceChargeTypeBuilder`](super::operation::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceChargeTypeBuilder`](super::action::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn modify_instance_charge_type(
         &self,
-    ) -> super::operation::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder::new(
+        super::action::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4127,14 +4093,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceDeployment>.
     ///
-    /// Returns the [`ModifyInstanceDeploymentBuilder`](super::operation::modify_instance_deployment::ModifyInstanceDeploymentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceDeploymentBuilder`](super::action::modify_instance_deployment::ModifyInstanceDeploymentBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_instance_deployment(
         &self,
-    ) -> super::operation::modify_instance_deployment::ModifyInstanceDeploymentBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_deployment::ModifyInstanceDeploymentBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_deployment::ModifyInstanceDeploymentBuilder::new(
+        super::action::modify_instance_deployment::ModifyInstanceDeploymentBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4142,14 +4108,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMaintenanceAttributes>.
     ///
-    /// Returns the [`ModifyInstanceMaintenanceAttributesBuilder`](super::operation::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceMaintenanceAttributesBuilder`](super::action::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn modify_instance_maintenance_attributes(
         &self,
-    ) -> super::operation::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder::new(
+        super::action::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4157,14 +4123,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMetadataOptions>.
     ///
-    /// Returns the [`ModifyInstanceMetadataOptionsBuilder`](super::operation::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceMetadataOptionsBuilder`](super::action::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn modify_instance_metadata_options(
         &self,
-    ) -> super::operation::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder::new(
+        super::action::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4172,14 +4138,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceNetworkSpec>.
     ///
-    /// Returns the [`ModifyInstanceNetworkSpecBuilder`](super::operation::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceNetworkSpecBuilder`](super::action::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "public-addresses")]
     pub fn modify_instance_network_spec(
         &self,
-    ) -> super::operation::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder::new(
+        super::action::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4187,14 +4153,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceSpec>.
     ///
-    /// Returns the [`ModifyInstanceSpecBuilder`](super::operation::modify_instance_spec::ModifyInstanceSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceSpecBuilder`](super::action::modify_instance_spec::ModifyInstanceSpecBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn modify_instance_spec(
         &self,
-    ) -> super::operation::modify_instance_spec::ModifyInstanceSpecBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_spec::ModifyInstanceSpecBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_spec::ModifyInstanceSpecBuilder::new(
+        super::action::modify_instance_spec::ModifyInstanceSpecBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4202,14 +4168,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVncPasswd>.
     ///
-    /// Returns the [`ModifyInstanceVncPasswdBuilder`](super::operation::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceVncPasswdBuilder`](super::action::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn modify_instance_vnc_passwd(
         &self,
-    ) -> super::operation::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder::new(
+        super::action::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4217,14 +4183,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVpcAttribute>.
     ///
-    /// Returns the [`ModifyInstanceVpcAttributeBuilder`](super::operation::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceVpcAttributeBuilder`](super::action::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "public-addresses")]
     pub fn modify_instance_vpc_attribute(
         &self,
-    ) -> super::operation::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder::new(
+        super::action::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4232,14 +4198,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInvocationAttribute>.
     ///
-    /// Returns the [`ModifyInvocationAttributeBuilder`](super::operation::modify_invocation_attribute::ModifyInvocationAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInvocationAttributeBuilder`](super::action::modify_invocation_attribute::ModifyInvocationAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn modify_invocation_attribute(
         &self,
-    ) -> super::operation::modify_invocation_attribute::ModifyInvocationAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_invocation_attribute::ModifyInvocationAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_invocation_attribute::ModifyInvocationAttributeBuilder::new(
+        super::action::modify_invocation_attribute::ModifyInvocationAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4247,14 +4213,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyLaunchTemplateDefaultVersion>.
     ///
-    /// Returns the [`ModifyLaunchTemplateDefaultVersionBuilder`](super::operation::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyLaunchTemplateDefaultVersionBuilder`](super::action::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "launch-templates")]
     pub fn modify_launch_template_default_version(
         &self,
-    ) -> super::operation::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder::new(
+        super::action::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4262,14 +4228,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyManagedInstance>.
     ///
-    /// Returns the [`ModifyManagedInstanceBuilder`](super::operation::modify_managed_instance::ModifyManagedInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyManagedInstanceBuilder`](super::action::modify_managed_instance::ModifyManagedInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn modify_managed_instance(
         &self,
-    ) -> super::operation::modify_managed_instance::ModifyManagedInstanceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_managed_instance::ModifyManagedInstanceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_managed_instance::ModifyManagedInstanceBuilder::new(
+        super::action::modify_managed_instance::ModifyManagedInstanceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4277,14 +4243,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute>.
     ///
-    /// Returns the [`ModifyNetworkInterfaceAttributeBuilder`](super::operation::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyNetworkInterfaceAttributeBuilder`](super::action::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn modify_network_interface_attribute(
         &self,
-    ) -> super::operation::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder::new(
+        super::action::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4292,16 +4258,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPhysicalConnectionAttribute>.
     ///
-    /// Returns the [`ModifyPhysicalConnectionAttributeBuilder`](super::operation::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyPhysicalConnectionAttributeBuilder`](super::action::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_physical_connection_attribute(
         &self,
-    ) -> super::operation::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder::new(
+        super::action::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4309,14 +4275,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrefixList>.
     ///
-    /// Returns the [`ModifyPrefixListBuilder`](super::operation::modify_prefix_list::ModifyPrefixListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyPrefixListBuilder`](super::action::modify_prefix_list::ModifyPrefixListBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "prefix-lists")]
     pub fn modify_prefix_list(
         &self,
-    ) -> super::operation::modify_prefix_list::ModifyPrefixListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_prefix_list::ModifyPrefixListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_prefix_list::ModifyPrefixListBuilder::new(
+        super::action::modify_prefix_list::ModifyPrefixListBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4324,14 +4290,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrepayInstanceSpec>.
     ///
-    /// Returns the [`ModifyPrepayInstanceSpecBuilder`](super::operation::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyPrepayInstanceSpecBuilder`](super::action::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn modify_prepay_instance_spec(
         &self,
-    ) -> super::operation::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder::new(
+        super::action::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4339,14 +4305,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAttribute>.
     ///
-    /// Returns the [`ModifyReservedInstanceAttributeBuilder`](super::operation::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyReservedInstanceAttributeBuilder`](super::action::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instance_attribute(
         &self,
-    ) -> super::operation::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder::new(
+        super::action::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4354,14 +4320,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAutoRenewAttribute>.
     ///
-    /// Returns the [`ModifyReservedInstanceAutoRenewAttributeBuilder`](super::operation::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyReservedInstanceAutoRenewAttributeBuilder`](super::action::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instance_auto_renew_attribute(
         &self,
-    ) -> super::operation::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder::new(
+        super::action::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4369,14 +4335,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstances>.
     ///
-    /// Returns the [`ModifyReservedInstancesBuilder`](super::operation::modify_reserved_instances::ModifyReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyReservedInstancesBuilder`](super::action::modify_reserved_instances::ModifyReservedInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instances(
         &self,
-    ) -> super::operation::modify_reserved_instances::ModifyReservedInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_reserved_instances::ModifyReservedInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_reserved_instances::ModifyReservedInstancesBuilder::new(
+        super::action::modify_reserved_instances::ModifyReservedInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4384,16 +4350,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceAttribute>.
     ///
-    /// Returns the [`ModifyRouterInterfaceAttributeBuilder`](super::operation::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyRouterInterfaceAttributeBuilder`](super::action::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_router_interface_attribute(
         &self,
-    ) -> super::operation::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder::new(
+        super::action::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4401,16 +4367,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceSpec>.
     ///
-    /// Returns the [`ModifyRouterInterfaceSpecBuilder`](super::operation::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyRouterInterfaceSpecBuilder`](super::action::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_router_interface_spec(
         &self,
-    ) -> super::operation::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder::new(
+        super::action::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4418,14 +4384,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupAttribute>.
     ///
-    /// Returns the [`ModifySecurityGroupAttributeBuilder`](super::operation::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySecurityGroupAttributeBuilder`](super::action::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn modify_security_group_attribute(
         &self,
-    ) -> super::operation::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder::new(
+        super::action::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4433,14 +4399,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupEgressRule>.
     ///
-    /// Returns the [`ModifySecurityGroupEgressRuleBuilder`](super::operation::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySecurityGroupEgressRuleBuilder`](super::action::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn modify_security_group_egress_rule(
         &self,
-    ) -> super::operation::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder::new(
+        super::action::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4448,14 +4414,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupPolicy>.
     ///
-    /// Returns the [`ModifySecurityGroupPolicyBuilder`](super::operation::modify_security_group_policy::ModifySecurityGroupPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySecurityGroupPolicyBuilder`](super::action::modify_security_group_policy::ModifySecurityGroupPolicyBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn modify_security_group_policy(
         &self,
-    ) -> super::operation::modify_security_group_policy::ModifySecurityGroupPolicyBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_security_group_policy::ModifySecurityGroupPolicyBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_security_group_policy::ModifySecurityGroupPolicyBuilder::new(
+        super::action::modify_security_group_policy::ModifySecurityGroupPolicyBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4463,14 +4429,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupRule>.
     ///
-    /// Returns the [`ModifySecurityGroupRuleBuilder`](super::operation::modify_security_group_rule::ModifySecurityGroupRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySecurityGroupRuleBuilder`](super::action::modify_security_group_rule::ModifySecurityGroupRuleBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn modify_security_group_rule(
         &self,
-    ) -> super::operation::modify_security_group_rule::ModifySecurityGroupRuleBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_security_group_rule::ModifySecurityGroupRuleBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_security_group_rule::ModifySecurityGroupRuleBuilder::new(
+        super::action::modify_security_group_rule::ModifySecurityGroupRuleBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4478,14 +4444,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotAttribute>.
     ///
-    /// Returns the [`ModifySnapshotAttributeBuilder`](super::operation::modify_snapshot_attribute::ModifySnapshotAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySnapshotAttributeBuilder`](super::action::modify_snapshot_attribute::ModifySnapshotAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn modify_snapshot_attribute(
         &self,
-    ) -> super::operation::modify_snapshot_attribute::ModifySnapshotAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_snapshot_attribute::ModifySnapshotAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_snapshot_attribute::ModifySnapshotAttributeBuilder::new(
+        super::action::modify_snapshot_attribute::ModifySnapshotAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4493,14 +4459,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotGroup>.
     ///
-    /// Returns the [`ModifySnapshotGroupBuilder`](super::operation::modify_snapshot_group::ModifySnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySnapshotGroupBuilder`](super::action::modify_snapshot_group::ModifySnapshotGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "snapshots")]
     pub fn modify_snapshot_group(
         &self,
-    ) -> super::operation::modify_snapshot_group::ModifySnapshotGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_snapshot_group::ModifySnapshotGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_snapshot_group::ModifySnapshotGroupBuilder::new(
+        super::action::modify_snapshot_group::ModifySnapshotGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4508,14 +4474,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageCapacityUnitAttribute>.
     ///
-    /// Returns the [`ModifyStorageCapacityUnitAttributeBuilder`](super::operation::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyStorageCapacityUnitAttributeBuilder`](super::action::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "storage-capacity-units")]
     pub fn modify_storage_capacity_unit_attribute(
         &self,
-    ) -> super::operation::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder::new(
+        super::action::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4523,14 +4489,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute>.
     ///
-    /// Returns the [`ModifyStorageSetAttributeBuilder`](super::operation::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyStorageSetAttributeBuilder`](super::action::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "storage-sets")]
     pub fn modify_storage_set_attribute(
         &self,
-    ) -> super::operation::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder::new(
+        super::action::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4538,16 +4504,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyUserBusinessBehavior>.
     ///
-    /// Returns the [`ModifyUserBusinessBehaviorBuilder`](super::operation::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyUserBusinessBehaviorBuilder`](super::action::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_user_business_behavior(
         &self,
-    ) -> super::operation::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder::new(
+        super::action::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4555,16 +4521,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVRouterAttribute>.
     ///
-    /// Returns the [`ModifyVRouterAttributeBuilder`](super::operation::modify_v_router_attribute::ModifyVRouterAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyVRouterAttributeBuilder`](super::action::modify_v_router_attribute::ModifyVRouterAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_v_router_attribute(
         &self,
-    ) -> super::operation::modify_v_router_attribute::ModifyVRouterAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_v_router_attribute::ModifyVRouterAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_v_router_attribute::ModifyVRouterAttributeBuilder::new(
+        super::action::modify_v_router_attribute::ModifyVRouterAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4572,16 +4538,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVSwitchAttribute>.
     ///
-    /// Returns the [`ModifyVSwitchAttributeBuilder`](super::operation::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyVSwitchAttributeBuilder`](super::action::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_v_switch_attribute(
         &self,
-    ) -> super::operation::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder::new(
+        super::action::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4589,16 +4555,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVirtualBorderRouterAttribute>.
     ///
-    /// Returns the [`ModifyVirtualBorderRouterAttributeBuilder`](super::operation::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyVirtualBorderRouterAttributeBuilder`](super::action::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_virtual_border_router_attribute(
         &self,
-    ) -> super::operation::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder::new(
+        super::action::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4606,16 +4572,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVpcAttribute>.
     ///
-    /// Returns the [`ModifyVpcAttributeBuilder`](super::operation::modify_vpc_attribute::ModifyVpcAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyVpcAttributeBuilder`](super::action::modify_vpc_attribute::ModifyVpcAttributeBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn modify_vpc_attribute(
         &self,
-    ) -> super::operation::modify_vpc_attribute::ModifyVpcAttributeBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::modify_vpc_attribute::ModifyVpcAttributeBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::modify_vpc_attribute::ModifyVpcAttributeBuilder::new(
+        super::action::modify_vpc_attribute::ModifyVpcAttributeBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4623,14 +4589,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseReservedInstancesOffering>.
     ///
-    /// Returns the [`PurchaseReservedInstancesOfferingBuilder`](super::operation::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PurchaseReservedInstancesOfferingBuilder`](super::action::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "reserved-instances")]
     pub fn purchase_reserved_instances_offering(
         &self,
-    ) -> super::operation::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder::new(
+        super::action::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4638,14 +4604,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseStorageCapacityUnit>.
     ///
-    /// Returns the [`PurchaseStorageCapacityUnitBuilder`](super::operation::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PurchaseStorageCapacityUnitBuilder`](super::action::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "storage-capacity-units")]
     pub fn purchase_storage_capacity_unit(
         &self,
-    ) -> super::operation::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder::new(
+        super::action::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4653,14 +4619,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReActivateInstances>.
     ///
-    /// Returns the [`ReActivateInstancesBuilder`](super::operation::re_activate_instances::ReActivateInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReActivateInstancesBuilder`](super::action::re_activate_instances::ReActivateInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn re_activate_instances(
         &self,
-    ) -> super::operation::re_activate_instances::ReActivateInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::re_activate_instances::ReActivateInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::re_activate_instances::ReActivateInstancesBuilder::new(
+        super::action::re_activate_instances::ReActivateInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4668,12 +4634,12 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReInitDisk>.
     ///
-    /// Returns the [`ReInitDiskBuilder`](super::operation::re_init_disk::ReInitDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReInitDiskBuilder`](super::action::re_init_disk::ReInitDiskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn re_init_disk(
         &self,
-    ) -> super::operation::re_init_disk::ReInitDiskBuilder<aliyun_core::ServiceClient> {
-        super::operation::re_init_disk::ReInitDiskBuilder::new(self.inner.clone())
+    ) -> super::action::re_init_disk::ReInitDiskBuilder<aliyun_core::ProductClient> {
+        super::action::re_init_disk::ReInitDiskBuilder::new(self.inner.clone())
     }
     /// Restarts an instance. The instance must be in the `Running` state.
     ///
@@ -4682,44 +4648,42 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstance>.
     ///
-    /// Returns the [`RebootInstanceBuilder`](super::operation::reboot_instance::RebootInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RebootInstanceBuilder`](super::action::reboot_instance::RebootInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn reboot_instance(
         &self,
-    ) -> super::operation::reboot_instance::RebootInstanceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::reboot_instance::RebootInstanceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::reboot_instance::RebootInstanceBuilder::new(self.inner.clone())
+        super::action::reboot_instance::RebootInstanceBuilder::new(self.inner.clone())
     }
     /// Reboots instances.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstances>.
     ///
-    /// Returns the [`RebootInstancesBuilder`](super::operation::reboot_instances::RebootInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RebootInstancesBuilder`](super::action::reboot_instances::RebootInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn reboot_instances(
         &self,
-    ) -> super::operation::reboot_instances::RebootInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::reboot_instances::RebootInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::reboot_instances::RebootInstancesBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::reboot_instances::RebootInstancesBuilder::new(self.inner.clone())
     }
     /// Recovers virtual border router.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RecoverVirtualBorderRouter>.
     ///
-    /// Returns the [`RecoverVirtualBorderRouterBuilder`](super::operation::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RecoverVirtualBorderRouterBuilder`](super::action::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn recover_virtual_border_router(
         &self,
-    ) -> super::operation::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder::new(
+        super::action::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4727,14 +4691,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RedeployDedicatedHost>.
     ///
-    /// Returns the [`RedeployDedicatedHostBuilder`](super::operation::redeploy_dedicated_host::RedeployDedicatedHostBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RedeployDedicatedHostBuilder`](super::action::redeploy_dedicated_host::RedeployDedicatedHostBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn redeploy_dedicated_host(
         &self,
-    ) -> super::operation::redeploy_dedicated_host::RedeployDedicatedHostBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::redeploy_dedicated_host::RedeployDedicatedHostBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::redeploy_dedicated_host::RedeployDedicatedHostBuilder::new(
+        super::action::redeploy_dedicated_host::RedeployDedicatedHostBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4742,14 +4706,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RedeployInstance>.
     ///
-    /// Returns the [`RedeployInstanceBuilder`](super::operation::redeploy_instance::RedeployInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RedeployInstanceBuilder`](super::action::redeploy_instance::RedeployInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn redeploy_instance(
         &self,
-    ) -> super::operation::redeploy_instance::RedeployInstanceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::redeploy_instance::RedeployInstanceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::redeploy_instance::RedeployInstanceBuilder::new(
+        super::action::redeploy_instance::RedeployInstanceBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4757,14 +4721,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseCapacityReservation>.
     ///
-    /// Returns the [`ReleaseCapacityReservationBuilder`](super::operation::release_capacity_reservation::ReleaseCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReleaseCapacityReservationBuilder`](super::action::release_capacity_reservation::ReleaseCapacityReservationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "capacity-reservations")]
     pub fn release_capacity_reservation(
         &self,
-    ) -> super::operation::release_capacity_reservation::ReleaseCapacityReservationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::release_capacity_reservation::ReleaseCapacityReservationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::release_capacity_reservation::ReleaseCapacityReservationBuilder::new(
+        super::action::release_capacity_reservation::ReleaseCapacityReservationBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4772,14 +4736,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseDedicatedHost>.
     ///
-    /// Returns the [`ReleaseDedicatedHostBuilder`](super::operation::release_dedicated_host::ReleaseDedicatedHostBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReleaseDedicatedHostBuilder`](super::action::release_dedicated_host::ReleaseDedicatedHostBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn release_dedicated_host(
         &self,
-    ) -> super::operation::release_dedicated_host::ReleaseDedicatedHostBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::release_dedicated_host::ReleaseDedicatedHostBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::release_dedicated_host::ReleaseDedicatedHostBuilder::new(
+        super::action::release_dedicated_host::ReleaseDedicatedHostBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4787,16 +4751,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseEipAddress>.
     ///
-    /// Returns the [`ReleaseEipAddressBuilder`](super::operation::release_eip_address::ReleaseEipAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReleaseEipAddressBuilder`](super::action::release_eip_address::ReleaseEipAddressBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn release_eip_address(
         &self,
-    ) -> super::operation::release_eip_address::ReleaseEipAddressBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::release_eip_address::ReleaseEipAddressBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::release_eip_address::ReleaseEipAddressBuilder::new(
+        super::action::release_eip_address::ReleaseEipAddressBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4804,14 +4768,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress>.
     ///
-    /// Returns the [`ReleasePublicIpAddressBuilder`](super::operation::release_public_ip_address::ReleasePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReleasePublicIpAddressBuilder`](super::action::release_public_ip_address::ReleasePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     pub fn release_public_ip_address(
         &self,
-    ) -> super::operation::release_public_ip_address::ReleasePublicIpAddressBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::release_public_ip_address::ReleasePublicIpAddressBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::release_public_ip_address::ReleasePublicIpAddressBuilder::new(
+        super::action::release_public_ip_address::ReleasePublicIpAddressBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4819,16 +4783,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RemoveBandwidthPackageIps>.
     ///
-    /// Returns the [`RemoveBandwidthPackageIpsBuilder`](super::operation::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RemoveBandwidthPackageIpsBuilder`](super::action::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn remove_bandwidth_package_ips(
         &self,
-    ) -> super::operation::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder::new(
+        super::action::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4836,25 +4800,25 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags>.
     ///
-    /// Returns the [`RemoveTagsBuilder`](super::operation::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RemoveTagsBuilder`](super::action::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tags")]
     pub fn remove_tags(
         &self,
-    ) -> super::operation::remove_tags::RemoveTagsBuilder<aliyun_core::ServiceClient> {
-        super::operation::remove_tags::RemoveTagsBuilder::new(self.inner.clone())
+    ) -> super::action::remove_tags::RemoveTagsBuilder<aliyun_core::ProductClient> {
+        super::action::remove_tags::RemoveTagsBuilder::new(self.inner.clone())
     }
     /// Renews dedicated hosts.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewDedicatedHosts>.
     ///
-    /// Returns the [`RenewDedicatedHostsBuilder`](super::operation::renew_dedicated_hosts::RenewDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RenewDedicatedHostsBuilder`](super::action::renew_dedicated_hosts::RenewDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "dedicated-hosts")]
     pub fn renew_dedicated_hosts(
         &self,
-    ) -> super::operation::renew_dedicated_hosts::RenewDedicatedHostsBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::renew_dedicated_hosts::RenewDedicatedHostsBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::renew_dedicated_hosts::RenewDedicatedHostsBuilder::new(
+        super::action::renew_dedicated_hosts::RenewDedicatedHostsBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4862,27 +4826,27 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewInstance>.
     ///
-    /// Returns the [`RenewInstanceBuilder`](super::operation::renew_instance::RenewInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RenewInstanceBuilder`](super::action::renew_instance::RenewInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn renew_instance(
         &self,
-    ) -> super::operation::renew_instance::RenewInstanceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::renew_instance::RenewInstanceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::renew_instance::RenewInstanceBuilder::new(self.inner.clone())
+        super::action::renew_instance::RenewInstanceBuilder::new(self.inner.clone())
     }
     /// Renews reserved instances.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewReservedInstances>.
     ///
-    /// Returns the [`RenewReservedInstancesBuilder`](super::operation::renew_reserved_instances::RenewReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RenewReservedInstancesBuilder`](super::action::renew_reserved_instances::RenewReservedInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "reserved-instances")]
     pub fn renew_reserved_instances(
         &self,
-    ) -> super::operation::renew_reserved_instances::RenewReservedInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::renew_reserved_instances::RenewReservedInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::renew_reserved_instances::RenewReservedInstancesBuilder::new(
+        super::action::renew_reserved_instances::RenewReservedInstancesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4890,14 +4854,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReplaceSystemDisk>.
     ///
-    /// Returns the [`ReplaceSystemDiskBuilder`](super::operation::replace_system_disk::ReplaceSystemDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReplaceSystemDiskBuilder`](super::action::replace_system_disk::ReplaceSystemDiskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn replace_system_disk(
         &self,
-    ) -> super::operation::replace_system_disk::ReplaceSystemDiskBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::replace_system_disk::ReplaceSystemDiskBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::replace_system_disk::ReplaceSystemDiskBuilder::new(
+        super::action::replace_system_disk::ReplaceSystemDiskBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4905,14 +4869,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReportInstancesStatus>.
     ///
-    /// Returns the [`ReportInstancesStatusBuilder`](super::operation::report_instances_status::ReportInstancesStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReportInstancesStatusBuilder`](super::action::report_instances_status::ReportInstancesStatusBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "monitoring")]
     pub fn report_instances_status(
         &self,
-    ) -> super::operation::report_instances_status::ReportInstancesStatusBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::report_instances_status::ReportInstancesStatusBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::report_instances_status::ReportInstancesStatusBuilder::new(
+        super::action::report_instances_status::ReportInstancesStatusBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4920,47 +4884,47 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisk>.
     ///
-    /// Returns the [`ResetDiskBuilder`](super::operation::reset_disk::ResetDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ResetDiskBuilder`](super::action::reset_disk::ResetDiskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn reset_disk(
         &self,
-    ) -> super::operation::reset_disk::ResetDiskBuilder<aliyun_core::ServiceClient> {
-        super::operation::reset_disk::ResetDiskBuilder::new(self.inner.clone())
+    ) -> super::action::reset_disk::ResetDiskBuilder<aliyun_core::ProductClient> {
+        super::action::reset_disk::ResetDiskBuilder::new(self.inner.clone())
     }
     /// Resets disks.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisks>.
     ///
-    /// Returns the [`ResetDisksBuilder`](super::operation::reset_disks::ResetDisksBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ResetDisksBuilder`](super::action::reset_disks::ResetDisksBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn reset_disks(
         &self,
-    ) -> super::operation::reset_disks::ResetDisksBuilder<aliyun_core::ServiceClient> {
-        super::operation::reset_disks::ResetDisksBuilder::new(self.inner.clone())
+    ) -> super::action::reset_disks::ResetDisksBuilder<aliyun_core::ProductClient> {
+        super::action::reset_disks::ResetDisksBuilder::new(self.inner.clone())
     }
     /// Resizes disk.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResizeDisk>.
     ///
-    /// Returns the [`ResizeDiskBuilder`](super::operation::resize_disk::ResizeDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ResizeDiskBuilder`](super::action::resize_disk::ResizeDiskBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "disks")]
     pub fn resize_disk(
         &self,
-    ) -> super::operation::resize_disk::ResizeDiskBuilder<aliyun_core::ServiceClient> {
-        super::operation::resize_disk::ResizeDiskBuilder::new(self.inner.clone())
+    ) -> super::action::resize_disk::ResizeDiskBuilder<aliyun_core::ProductClient> {
+        super::action::resize_disk::ResizeDiskBuilder::new(self.inner.clone())
     }
     /// Revokes security group.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroup>.
     ///
-    /// Returns the [`RevokeSecurityGroupBuilder`](super::operation::revoke_security_group::RevokeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RevokeSecurityGroupBuilder`](super::action::revoke_security_group::RevokeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn revoke_security_group(
         &self,
-    ) -> super::operation::revoke_security_group::RevokeSecurityGroupBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::revoke_security_group::RevokeSecurityGroupBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::revoke_security_group::RevokeSecurityGroupBuilder::new(
+        super::action::revoke_security_group::RevokeSecurityGroupBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4968,14 +4932,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroupEgress>.
     ///
-    /// Returns the [`RevokeSecurityGroupEgressBuilder`](super::operation::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RevokeSecurityGroupEgressBuilder`](super::action::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "security-groups")]
     pub fn revoke_security_group_egress(
         &self,
-    ) -> super::operation::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder::new(
+        super::action::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder::new(
             self.inner.clone(),
         )
     }
@@ -4983,49 +4947,47 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RunCommand>.
     ///
-    /// Returns the [`RunCommandBuilder`](super::operation::run_command::RunCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RunCommandBuilder`](super::action::run_command::RunCommandBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn run_command(
         &self,
-    ) -> super::operation::run_command::RunCommandBuilder<aliyun_core::ServiceClient> {
-        super::operation::run_command::RunCommandBuilder::new(self.inner.clone())
+    ) -> super::action::run_command::RunCommandBuilder<aliyun_core::ProductClient> {
+        super::action::run_command::RunCommandBuilder::new(self.inner.clone())
     }
     /// Runs instances.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances>.
     ///
-    /// Returns the [`RunInstancesBuilder`](super::operation::run_instances::RunInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RunInstancesBuilder`](super::action::run_instances::RunInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn run_instances(
         &self,
-    ) -> super::operation::run_instances::RunInstancesBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::run_instances::RunInstancesBuilder::new(self.inner.clone())
+    ) -> super::action::run_instances::RunInstancesBuilder<aliyun_core::ProductClient> {
+        super::action::run_instances::RunInstancesBuilder::new(self.inner.clone())
     }
     /// Sends file.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/SendFile>.
     ///
-    /// Returns the [`SendFileBuilder`](super::operation::send_file::SendFileBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`SendFileBuilder`](super::action::send_file::SendFileBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn send_file(
         &self,
-    ) -> super::operation::send_file::SendFileBuilder<aliyun_core::ServiceClient> {
-        super::operation::send_file::SendFileBuilder::new(self.inner.clone())
+    ) -> super::action::send_file::SendFileBuilder<aliyun_core::ProductClient> {
+        super::action::send_file::SendFileBuilder::new(self.inner.clone())
     }
     /// Starts image pipeline execution.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartImagePipelineExecution>.
     ///
-    /// Returns the [`StartImagePipelineExecutionBuilder`](super::operation::start_image_pipeline_execution::StartImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StartImagePipelineExecutionBuilder`](super::action::start_image_pipeline_execution::StartImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "image-builder")]
     pub fn start_image_pipeline_execution(
         &self,
-    ) -> super::operation::start_image_pipeline_execution::StartImagePipelineExecutionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::start_image_pipeline_execution::StartImagePipelineExecutionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::start_image_pipeline_execution::StartImagePipelineExecutionBuilder::new(
+        super::action::start_image_pipeline_execution::StartImagePipelineExecutionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -5033,40 +4995,40 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartInstance>.
     ///
-    /// Returns the [`StartInstanceBuilder`](super::operation::start_instance::StartInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StartInstanceBuilder`](super::action::start_instance::StartInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn start_instance(
         &self,
-    ) -> super::operation::start_instance::StartInstanceBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::start_instance::StartInstanceBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::start_instance::StartInstanceBuilder::new(self.inner.clone())
+        super::action::start_instance::StartInstanceBuilder::new(self.inner.clone())
     }
     /// Starts instances.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartInstances>.
     ///
-    /// Returns the [`StartInstancesBuilder`](super::operation::start_instances::StartInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StartInstancesBuilder`](super::action::start_instances::StartInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn start_instances(
         &self,
-    ) -> super::operation::start_instances::StartInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::start_instances::StartInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::start_instances::StartInstancesBuilder::new(self.inner.clone())
+        super::action::start_instances::StartInstancesBuilder::new(self.inner.clone())
     }
     /// Starts terminal session.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartTerminalSession>.
     ///
-    /// Returns the [`StartTerminalSessionBuilder`](super::operation::start_terminal_session::StartTerminalSessionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StartTerminalSessionBuilder`](super::action::start_terminal_session::StartTerminalSessionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn start_terminal_session(
         &self,
-    ) -> super::operation::start_terminal_session::StartTerminalSessionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::start_terminal_session::StartTerminalSessionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::start_terminal_session::StartTerminalSessionBuilder::new(
+        super::action::start_terminal_session::StartTerminalSessionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -5074,68 +5036,64 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInstance>.
     ///
-    /// Returns the [`StopInstanceBuilder`](super::operation::stop_instance::StopInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StopInstanceBuilder`](super::action::stop_instance::StopInstanceBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn stop_instance(
         &self,
-    ) -> super::operation::stop_instance::StopInstanceBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::stop_instance::StopInstanceBuilder::new(self.inner.clone())
+    ) -> super::action::stop_instance::StopInstanceBuilder<aliyun_core::ProductClient> {
+        super::action::stop_instance::StopInstanceBuilder::new(self.inner.clone())
     }
     /// Stops instances.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInstances>.
     ///
-    /// Returns the [`StopInstancesBuilder`](super::operation::stop_instances::StopInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StopInstancesBuilder`](super::action::stop_instances::StopInstancesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "instances")]
     pub fn stop_instances(
         &self,
-    ) -> super::operation::stop_instances::StopInstancesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::stop_instances::StopInstancesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::stop_instances::StopInstancesBuilder::new(self.inner.clone())
+        super::action::stop_instances::StopInstancesBuilder::new(self.inner.clone())
     }
     /// Stops invocation.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInvocation>.
     ///
-    /// Returns the [`StopInvocationBuilder`](super::operation::stop_invocation::StopInvocationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StopInvocationBuilder`](super::action::stop_invocation::StopInvocationBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "cloud-assistant")]
     pub fn stop_invocation(
         &self,
-    ) -> super::operation::stop_invocation::StopInvocationBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::stop_invocation::StopInvocationBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::stop_invocation::StopInvocationBuilder::new(self.inner.clone())
+        super::action::stop_invocation::StopInvocationBuilder::new(self.inner.clone())
     }
     /// Tags resources.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TagResources>.
     ///
-    /// Returns the [`TagResourcesBuilder`](super::operation::tag_resources::TagResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`TagResourcesBuilder`](super::action::tag_resources::TagResourcesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tags")]
     pub fn tag_resources(
         &self,
-    ) -> super::operation::tag_resources::TagResourcesBuilder<
-        aliyun_core::ServiceClient,
-    > {
-        super::operation::tag_resources::TagResourcesBuilder::new(self.inner.clone())
+    ) -> super::action::tag_resources::TagResourcesBuilder<aliyun_core::ProductClient> {
+        super::action::tag_resources::TagResourcesBuilder::new(self.inner.clone())
     }
     /// Terminates physical connection.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TerminatePhysicalConnection>.
     ///
-    /// Returns the [`TerminatePhysicalConnectionBuilder`](super::operation::terminate_physical_connection::TerminatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`TerminatePhysicalConnectionBuilder`](super::action::terminate_physical_connection::TerminatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn terminate_physical_connection(
         &self,
-    ) -> super::operation::terminate_physical_connection::TerminatePhysicalConnectionBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::terminate_physical_connection::TerminatePhysicalConnectionBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::terminate_physical_connection::TerminatePhysicalConnectionBuilder::new(
+        super::action::terminate_physical_connection::TerminatePhysicalConnectionBuilder::new(
             self.inner.clone(),
         )
     }
@@ -5143,16 +5101,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TerminateVirtualBorderRouter>.
     ///
-    /// Returns the [`TerminateVirtualBorderRouterBuilder`](super::operation::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`TerminateVirtualBorderRouterBuilder`](super::action::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn terminate_virtual_border_router(
         &self,
-    ) -> super::operation::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder::new(
+        super::action::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder::new(
             self.inner.clone(),
         )
     }
@@ -5160,14 +5118,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassignIpv6Addresses>.
     ///
-    /// Returns the [`UnassignIpv6AddressesBuilder`](super::operation::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UnassignIpv6AddressesBuilder`](super::action::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn unassign_ipv6_addresses(
         &self,
-    ) -> super::operation::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder::new(
+        super::action::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -5175,14 +5133,14 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassignPrivateIpAddresses>.
     ///
-    /// Returns the [`UnassignPrivateIpAddressesBuilder`](super::operation::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UnassignPrivateIpAddressesBuilder`](super::action::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "network-interfaces")]
     pub fn unassign_private_ip_addresses(
         &self,
-    ) -> super::operation::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder::new(
+        super::action::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder::new(
             self.inner.clone(),
         )
     }
@@ -5190,16 +5148,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateEipAddress>.
     ///
-    /// Returns the [`UnassociateEipAddressBuilder`](super::operation::unassociate_eip_address::UnassociateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UnassociateEipAddressBuilder`](super::action::unassociate_eip_address::UnassociateEipAddressBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn unassociate_eip_address(
         &self,
-    ) -> super::operation::unassociate_eip_address::UnassociateEipAddressBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::unassociate_eip_address::UnassociateEipAddressBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::unassociate_eip_address::UnassociateEipAddressBuilder::new(
+        super::action::unassociate_eip_address::UnassociateEipAddressBuilder::new(
             self.inner.clone(),
         )
     }
@@ -5207,16 +5165,16 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateHaVip>.
     ///
-    /// Returns the [`UnassociateHaVipBuilder`](super::operation::unassociate_ha_vip::UnassociateHaVipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UnassociateHaVipBuilder`](super::action::unassociate_ha_vip::UnassociateHaVipBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
     pub fn unassociate_ha_vip(
         &self,
-    ) -> super::operation::unassociate_ha_vip::UnassociateHaVipBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::unassociate_ha_vip::UnassociateHaVipBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::unassociate_ha_vip::UnassociateHaVipBuilder::new(
+        super::action::unassociate_ha_vip::UnassociateHaVipBuilder::new(
             self.inner.clone(),
         )
     }
@@ -5224,13 +5182,13 @@ impl Client {
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UntagResources>.
     ///
-    /// Returns the [`UntagResourcesBuilder`](super::operation::untag_resources::UntagResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UntagResourcesBuilder`](super::action::untag_resources::UntagResourcesBuilder) of this client: set parameters, then call `send()`.
     #[cfg(feature = "tags")]
     pub fn untag_resources(
         &self,
-    ) -> super::operation::untag_resources::UntagResourcesBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::untag_resources::UntagResourcesBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::untag_resources::UntagResourcesBuilder::new(self.inner.clone())
+        super::action::untag_resources::UntagResourcesBuilder::new(self.inner.clone())
     }
 }

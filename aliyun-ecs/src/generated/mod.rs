@@ -7,11 +7,11 @@
 //!
 //! Generated from `specs/ecs.yaml`.
 pub mod client;
-pub mod operation;
+pub mod action;
 pub mod types;
 /// What every `Ecs` call needs to know: API version, signature, endpoints, error style.
-pub static SERVICE: aliyun_core::ServiceMetadata = aliyun_core::ServiceMetadata {
-    product: "Ecs",
+pub static PRODUCT: aliyun_core::ProductMetadata = aliyun_core::ProductMetadata {
+    code: "Ecs",
     env_id: "ECS",
     version: "2014-05-26",
     signature: aliyun_core::SignatureVersion::V1,

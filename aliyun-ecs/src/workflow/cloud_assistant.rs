@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use aliyun_core::workflow::{PollPolicy, Poller, Progress, dedup_in_order, run_concurrent};
 
 use crate::Client;
-use crate::operation::describe_cloud_assistant_status::{
+use crate::action::describe_cloud_assistant_status::{
     DescribeCloudAssistantStatusError, DescribeCloudAssistantStatusInput,
 };
-use crate::operation::install_cloud_assistant::{
+use crate::action::install_cloud_assistant::{
     InstallCloudAssistantError, InstallCloudAssistantInput,
 };
 

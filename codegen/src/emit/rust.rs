@@ -1,9 +1,10 @@
-//! Rust identifiers, types and literals for model items.
+//! Rust identifiers, types and literals for model items, and the names of the items generated
+//! for each action.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
-use crate::model::{Field, Type};
+use crate::model::{Action, Field, Type};
 use crate::names;
 
 /// An identifier, raw (`r#type`) where the name is a keyword.
@@ -18,6 +19,33 @@ pub fn ident(name: &str) -> Ident {
 /// An identifier made of parts (`set_` + `region_id`), never raw.
 pub fn ident_concat(prefix: &str, name: &str) -> Ident {
     Ident::new(&format!("{prefix}{name}"), Span::call_site())
+}
+
+/// Names of the generated items of one action.
+pub struct ActionNames {
+    /// `InstallCloudAssistantInput`.
+    pub input: proc_macro2::Ident,
+    /// `InstallCloudAssistantBuilder`: generic over its client (`()` when unbound).
+    pub builder: proc_macro2::Ident,
+    /// `InstallCloudAssistantOutput`.
+    pub output: proc_macro2::Ident,
+    /// `InstallCloudAssistantError`.
+    pub error: proc_macro2::Ident,
+    /// `install_cloud_assistant`.
+    pub method: proc_macro2::Ident,
+}
+
+impl ActionNames {
+    /// The names for `op`.
+    pub fn new(op: &Action) -> Self {
+        ActionNames {
+            input: format_ident!("{}Input", op.name),
+            builder: format_ident!("{}Builder", op.name),
+            output: format_ident!("{}Output", op.name),
+            error: format_ident!("{}Error", op.name),
+            method: ident(&op.snake),
+        }
+    }
 }
 
 /// The plain Rust type of one value of `ty` (a list gives `Vec<item>`).

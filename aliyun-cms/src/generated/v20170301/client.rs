@@ -6,13 +6,13 @@
 /// Cheap to clone: clones share the configuration, the connection pool and the credentials cache. Build one from a shared [`aliyun_core::Config`] with [`Client::new`], or from the environment with [`Client::from_env`].
 #[derive(Debug, Clone)]
 pub struct Client {
-    inner: aliyun_core::ServiceClient,
+    inner: aliyun_core::ProductClient,
 }
 impl Client {
     /// A client using `config` (region, credentials, endpoint, timeouts, retries).
     pub fn new(config: &aliyun_core::Config) -> Self {
         Self {
-            inner: aliyun_core::ServiceClient::new(config, &super::SERVICE),
+            inner: aliyun_core::ProductClient::new(config, &super::PRODUCT),
         }
     }
     /// A client configured from the environment; see [`aliyun_core::Config::from_env`].
@@ -20,8 +20,8 @@ impl Client {
         Ok(Self::new(&aliyun_core::Config::from_env()?))
     }
     /// The runtime client underneath (its configuration, region, and the generic
-    /// `call` for any [`aliyun_core::Operation`]).
-    pub fn service_client(&self) -> &aliyun_core::ServiceClient {
+    /// `call` for any [`aliyun_core::Action`]).
+    pub fn product_client(&self) -> &aliyun_core::ProductClient {
         &self.inner
     }
     /// Installs the CloudMonitor agent on one ECS instance.
@@ -30,40 +30,38 @@ impl Client {
     /// images). About 5% of installations through this action fail; retry with `Force`, or
     /// install the agent on the instance by hand.
     ///
-    /// Returns the [`NodeInstallBuilder`](super::operation::node_install::NodeInstallBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`NodeInstallBuilder`](super::action::node_install::NodeInstallBuilder) of this client: set parameters, then call `send()`.
     pub fn node_install(
         &self,
-    ) -> super::operation::node_install::NodeInstallBuilder<aliyun_core::ServiceClient> {
-        super::operation::node_install::NodeInstallBuilder::new(self.inner.clone())
+    ) -> super::action::node_install::NodeInstallBuilder<aliyun_core::ProductClient> {
+        super::action::node_install::NodeInstallBuilder::new(self.inner.clone())
     }
     /// Queries the state of the CloudMonitor agent on one instance.
     ///
-    /// Returns the [`NodeStatusBuilder`](super::operation::node_status::NodeStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`NodeStatusBuilder`](super::action::node_status::NodeStatusBuilder) of this client: set parameters, then call `send()`.
     pub fn node_status(
         &self,
-    ) -> super::operation::node_status::NodeStatusBuilder<aliyun_core::ServiceClient> {
-        super::operation::node_status::NodeStatusBuilder::new(self.inner.clone())
+    ) -> super::action::node_status::NodeStatusBuilder<aliyun_core::ProductClient> {
+        super::action::node_status::NodeStatusBuilder::new(self.inner.clone())
     }
     /// Queries the state of the CloudMonitor agent on several instances at once.
     ///
-    /// Returns the [`NodeStatusListBuilder`](super::operation::node_status_list::NodeStatusListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`NodeStatusListBuilder`](super::action::node_status_list::NodeStatusListBuilder) of this client: set parameters, then call `send()`.
     pub fn node_status_list(
         &self,
-    ) -> super::operation::node_status_list::NodeStatusListBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::node_status_list::NodeStatusListBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::node_status_list::NodeStatusListBuilder::new(
-            self.inner.clone(),
-        )
+        super::action::node_status_list::NodeStatusListBuilder::new(self.inner.clone())
     }
     /// Uninstalls the CloudMonitor agent from one ECS instance.
     ///
-    /// Returns the [`NodeUninstallBuilder`](super::operation::node_uninstall::NodeUninstallBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`NodeUninstallBuilder`](super::action::node_uninstall::NodeUninstallBuilder) of this client: set parameters, then call `send()`.
     pub fn node_uninstall(
         &self,
-    ) -> super::operation::node_uninstall::NodeUninstallBuilder<
-        aliyun_core::ServiceClient,
+    ) -> super::action::node_uninstall::NodeUninstallBuilder<
+        aliyun_core::ProductClient,
     > {
-        super::operation::node_uninstall::NodeUninstallBuilder::new(self.inner.clone())
+        super::action::node_uninstall::NodeUninstallBuilder::new(self.inner.clone())
     }
 }

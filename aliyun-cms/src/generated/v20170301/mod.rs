@@ -7,11 +7,11 @@
 //!
 //! Generated from `specs/cms-2017-03-01.yaml`.
 pub mod client;
-pub mod operation;
+pub mod action;
 pub mod types;
 /// What every `Cms` call needs to know: API version, signature, endpoints, error style.
-pub static SERVICE: aliyun_core::ServiceMetadata = aliyun_core::ServiceMetadata {
-    product: "Cms",
+pub static PRODUCT: aliyun_core::ProductMetadata = aliyun_core::ProductMetadata {
+    code: "Cms",
     env_id: "CMS",
     version: "2017-03-01",
     signature: aliyun_core::SignatureVersion::V1,

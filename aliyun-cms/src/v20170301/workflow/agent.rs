@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use aliyun_core::workflow::{PollPolicy, Poller, Progress, dedup_in_order, run_concurrent};
 
 use crate::v20170301::Client;
-use crate::v20170301::operation::node_install::NodeInstallError;
+use crate::v20170301::action::node_install::NodeInstallError;
 use crate::v20170301::types::AgentStatus;
 
 /// The step an instance failed in.

@@ -1,0 +1,552 @@
+//! One `action/<action>.rs` module: input, builder, output, the `Action` impl (metadata,
+//! validation, wire writing), the paginator, the error enum, and the tests.
+//!
+//! Each field's prose is written once, on the input field; the builder's setters link to it
+//! with a one-line facts note. One builder type serves both uses: unbound
+//! (`XInput::builder()`, for `build()`) and bound to a client (`Client::x()`, which adds
+//! `send()` and `into_paginator()`), so setters exist once. What is the same for every action
+//! is documented once, in the `action` module (see `super::actions_index`).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::model::{Action, Field, HttpMethod, PaginationStyle, ParamLocation, Product, Type};
+
+use super::docs::{doc_attrs, doc_paragraphs, spec_doc, summary};
+use super::errors::error_enum;
+use super::member_docs::member_doc;
+use super::rust::{ActionNames, ident, ident_concat, is_collection, named_types, value_type};
+use super::types::{decode_impl, output_derives, output_field};
+use super::wire::{WireName, validate_field, write_field};
+
+/// Whether an input field is declared `Option` (lists and maps are collections, required
+/// values plain).
+fn input_is_option(field: &Field) -> bool {
+    !field.required && !is_collection(&field.ty)
+}
+
+/// The module body for `op`.
+pub fn action_module(product: &Product, op: &Action) -> TokenStream {
+    let names = ActionNames::new(op);
+    let module_doc = format!(" `{}`: {}", op.name, spec_doc(&summary(&op.doc)));
+    let mut used = Vec::new();
+    for field in op.params.iter().chain(&op.output) {
+        named_types(&field.ty, &mut used);
+    }
+    used.sort();
+    let uses = (!used.is_empty()).then(|| {
+        let used = used.iter().map(|n| ident(n));
+        quote!(use super::super::types::{#(#used),*};)
+    });
+    let input = input_struct(op, &names);
+    let builder = builder(op, &names);
+    let output = output_struct(op, &names);
+    let action_impl = action_impl(op, &names);
+    let error = error_enum(op, &names);
+    let paginator = op.pagination.as_ref().map(|_| paginated_impl(op, &names));
+    let tests = super::tests::tests_module(product, op, &names);
+    let allow_deprecated = super::deprecation::module_allow(product, op);
+    quote! {
+        #![doc = #module_doc]
+        #allow_deprecated
+        #uses
+        #input
+        #builder
+        #output
+        #action_impl
+        #error
+        #paginator
+        #tests
+    }
+}
+
+/// The facts line of a field (rules, service default, wire name), on the input field and on
+/// its setter.
+fn facts(field: &Field) -> String {
+    let mut rules = Vec::new();
+    if field.required {
+        rules.push("required".to_owned());
+    }
+    let l = &field.limits;
+    match (l.min_items, l.max_items) {
+        (Some(min), Some(max)) => rules.push(format!("{min} to {max} items")),
+        (Some(min), None) => rules.push(format!("at least {min} items")),
+        (None, Some(max)) => rules.push(format!("at most {max} items")),
+        _ => {}
+    }
+    let item_limits = match &field.ty {
+        Type::List(item) | Type::Map(item) => Some(&item.limits),
+        _ => None,
+    };
+    for (limits, each) in [(Some(l), ""), (item_limits, "each item ")] {
+        let Some(limits) = limits else { continue };
+        match (limits.min_length, limits.max_length) {
+            (Some(min), Some(max)) => rules.push(format!("{each}{min} to {max} characters")),
+            (Some(min), None) => rules.push(format!("{each}at least {min} character(s)")),
+            (None, Some(max)) => rules.push(format!("{each}at most {max} characters")),
+            _ => {}
+        }
+        if let Some(pattern) = &limits.pattern {
+            rules.push(format!("{each}matches `{pattern}`"));
+        }
+        match (&limits.minimum, &limits.maximum) {
+            (Some(min), Some(max)) => rules.push(format!("{each}{min} to {max}")),
+            (Some(min), None) => rules.push(format!("{each}at least {min}")),
+            (None, Some(max)) => rules.push(format!("{each}at most {max}")),
+            _ => {}
+        }
+    }
+    if let Some(default) = &field.default {
+        rules.push(format!("service default `{default}`"));
+    }
+    if field.client_region {
+        rules.push("defaults to the client's region".to_owned());
+    }
+    rules.push(format!("wire name `{}`", field.wire_name));
+    let mut text = rules.join("; ");
+    if let Some(first) = text.get(..1) {
+        text = first.to_uppercase() + &text[1..];
+    }
+    text + "."
+}
+
+fn input_struct(op: &Action, names: &ActionNames) -> TokenStream {
+    let ActionNames { input, builder, .. } = names;
+    let doc = doc_attrs(&format!(
+        "The validated input of `{}`: made by [`{builder}::build`], or by the client's builder \
+         when it sends.",
+        op.name
+    ));
+    let fields = op.params.iter().map(|f| {
+        let doc = doc_paragraphs(&[member_doc(f), facts(f)]);
+        let name = ident(&f.rust_name);
+        let ty = super::rust::field_type(f, !input_is_option(f));
+        let deprecated = super::deprecation::attr(f.deprecated);
+        quote! { #doc #deprecated pub #name: #ty, }
+    });
+    // List bounds as constants, so hand-written code (batching) follows the spec.
+    let limits = op.params.iter().filter_map(|f| {
+        let max = f.limits.max_items?;
+        let name = format_ident!("{}_MAX_ITEMS", f.rust_name.to_uppercase());
+        let doc = doc_attrs(&format!(
+            "Most items `{}` may hold (the spec's `max_items` for `{}`).",
+            f.rust_name, f.wire_name
+        ));
+        let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
+        Some(quote! { #doc pub const #name: usize = #max; })
+    });
+    let builder_doc = doc_attrs(&format!(
+        "An unbound builder of this input: set parameters, then [`build`]({builder}::build)."
+    ));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct #input {
+            #(#fields)*
+        }
+
+        impl #input {
+            #builder_doc
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+            #(#limits)*
+        }
+    }
+}
+
+/// `(setter argument type, conversion)` for one value of `ty`.
+fn setter_arg(ty: &Type) -> (TokenStream, TokenStream) {
+    match ty {
+        Type::String => (quote!(impl Into<String>), quote!(input.into())),
+        Type::Enum(name) => {
+            let name = ident(name);
+            (quote!(impl Into<#name>), quote!(input.into()))
+        }
+        other => (value_type(other), quote!(input)),
+    }
+}
+
+/// The three accessors of one parameter on the builder: `x` (sets, or appends to a list),
+/// `set_x` (replaces or clears), `get_x`. Their docs link to the input field, which holds the
+/// prose.
+fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
+    let rust = &field.rust_name;
+    let name = ident(rust);
+    let bare = rust.trim_start_matches("r#");
+    let set_name = ident_concat("set_", bare);
+    let get_name = ident_concat("get_", bare);
+    let is_list = matches!(field.ty, Type::List(_));
+    let is_map = matches!(field.ty, Type::Map(_));
+    let (arg, value) = match &field.ty {
+        Type::List(item) | Type::Map(item) => setter_arg(&item.ty),
+        other => setter_arg(other),
+    };
+    let stored_value = value_type(&field.ty);
+    let stored = quote!(Option<#stored_value>);
+    // rustdoc does not resolve raw identifiers (`r#type`) in intra-doc links: link the page.
+    let link = if name.to_string().starts_with("r#") {
+        format!("[`{input}::{bare}`](struct.{input}.html#structfield.{bare})")
+    } else {
+        format!("[`{input}::{bare}`]")
+    };
+    let facts = facts(field);
+    let (doc, set_doc, add) = if is_map {
+        (
+            format!("Adds one entry to {link}. {facts}"),
+            format!("Replaces the whole {link} map (`None` clears it)."),
+            quote! {
+                self.#name
+                    .get_or_insert_with(std::collections::BTreeMap::new)
+                    .insert(key.into(), #value);
+            },
+        )
+    } else if is_list {
+        (
+            format!("Appends one item to {link}. {facts}"),
+            format!("Replaces the whole {link} list (`None` clears it)."),
+            quote!(self.#name.get_or_insert_with(Vec::new).push(#value);),
+        )
+    } else {
+        (
+            format!("Sets {link}. {facts}"),
+            format!("Sets or clears {link}."),
+            quote!(self.#name = Some(#value);),
+        )
+    };
+    let get_doc = format!("The {link} set so far.");
+    let (doc, set_doc, get_doc) = (doc_attrs(&doc), doc_attrs(&set_doc), doc_attrs(&get_doc));
+    let key = is_map.then(|| quote!(key: impl Into<String>,));
+    let deprecated = super::deprecation::attr(field.deprecated);
+    quote! {
+        #doc
+        #deprecated
+        pub fn #name(mut self, #key input: #arg) -> Self {
+            #add
+            self
+        }
+        #set_doc
+        #deprecated
+        pub fn #set_name(mut self, input: #stored) -> Self {
+            self.#name = input;
+            self
+        }
+        #get_doc
+        #deprecated
+        pub fn #get_name(&self) -> &#stored {
+            &self.#name
+        }
+    }
+}
+
+/// The one builder of an action, generic over its client: `()` when made by
+/// `XInput::builder()`, `aliyun_core::ProductClient` when made by `Client::x()`.
+fn builder(op: &Action, names: &ActionNames) -> TokenStream {
+    let ActionNames {
+        input,
+        builder,
+        output,
+        error,
+        method,
+    } = names;
+    let doc = doc_paragraphs(&[
+        format!(
+            "Sets the parameters of `{}`: {}",
+            op.name,
+            spec_doc(&summary(&op.doc))
+        ),
+        format!(
+            "[`Client::{method}`](super::super::client::Client::{method}) makes one bound to a \
+             client, to [`send`]({builder}::send); [`{input}::builder`] makes an unbound one, to \
+             [`build`]({builder}::build) the input. See [the `action` module](super) for what \
+             every builder offers."
+        ),
+    ]);
+    let fields: Vec<_> = op.params.iter().map(|f| ident(&f.rust_name)).collect();
+    let stored = op.params.iter().map(|f| value_type(&f.ty));
+    let accessors = op.params.iter().map(|f| accessors(f, input));
+    let inits = op.params.iter().map(|f| {
+        let name = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        if is_collection(&f.ty) {
+            quote!(#name: self.#name.unwrap_or_default(),)
+        } else if f.required {
+            quote!(#name: aliyun_core::__private::validate::required(#wire, self.#name)?,)
+        } else {
+            quote!(#name: self.#name,)
+        }
+    });
+    let region_fills = op.params.iter().filter(|f| f.client_region).map(|f| {
+        let name = ident(&f.rust_name);
+        quote! {
+            if self.#name.is_none() {
+                self.#name = self.client.region().map(str::to_owned);
+            }
+        }
+    });
+    let region_fills: Vec<_> = region_fills.collect();
+    let mutability = (!region_fills.is_empty()).then(|| quote!(mut));
+    let idempotency = if op.idempotent {
+        "Idempotent: retried on timeouts and transient failures"
+    } else {
+        "Not idempotent: not re-sent once it may have reached the service"
+    };
+    let send_doc = doc_attrs(&format!(
+        "Checks the input, then signs, sends and decodes the call. {idempotency} (see \
+         [the `action` module](super))."
+    ));
+    let paginator = op.pagination.as_ref().map(|_| {
+        quote! {
+            /// Pages through the results as a stream (see [the `action` module](super)).
+            pub fn into_paginator(self) -> aliyun_core::pagination::Paginator<#input, #error> {
+                let (client, input) = self.into_parts();
+                aliyun_core::pagination::Paginator::new(client, input)
+            }
+        }
+    });
+    let deprecated = super::deprecation::attr(op.deprecated);
+    quote! {
+        #doc
+        #deprecated
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #builder<C = ()> {
+            client: C,
+            #(#fields: Option<#stored>,)*
+        }
+
+        impl<C> #builder<C> {
+            #(#accessors)*
+
+            /// Checks every rule of the spec and builds the input. Nothing is sent.
+            pub fn build(self) -> Result<#input, aliyun_core::InvalidInput> {
+                let input = #input {
+                    #(#inits)*
+                };
+                aliyun_core::Action::validate(&input)?;
+                Ok(input)
+            }
+        }
+
+        impl #builder<aliyun_core::ProductClient> {
+            pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
+                Self { client, #(#fields: None,)* }
+            }
+
+            #send_doc
+            pub async fn send(self) -> Result<#output, #error> {
+                let (client, input) = self.into_parts();
+                let input = input.map_err(aliyun_core::Error::from)?;
+                client.call(&input).await.map_err(#error::from)
+            }
+
+            #paginator
+
+            /// The client and the built input (parameters the client supplies filled in).
+            fn into_parts(#mutability self) -> (aliyun_core::ProductClient, Result<#input, aliyun_core::InvalidInput>) {
+                #(#region_fills)*
+                (self.client.clone(), self.build())
+            }
+        }
+    }
+}
+
+fn output_struct(op: &Action, names: &ActionNames) -> TokenStream {
+    let output = &names.output;
+    let doc = doc_attrs(&format!("The decoded response of `{}`.", op.name));
+    let derives = output_derives();
+    let fields = op.output.iter().map(|f| output_field(f, false));
+    let decode = decode_impl(output, &op.output, false, None);
+    quote! {
+        #doc
+        #derives
+        #[non_exhaustive]
+        pub struct #output {
+            #(#fields)*
+        }
+        #decode
+    }
+}
+
+fn action_impl(op: &Action, names: &ActionNames) -> TokenStream {
+    let ActionNames { input, output, .. } = names;
+    let action = &op.name;
+    let method = match op.method {
+        HttpMethod::Get => quote!(aliyun_core::HttpMethod::Get),
+        HttpMethod::Post => quote!(aliyun_core::HttpMethod::Post),
+    };
+    let location = match op.param_location {
+        ParamLocation::Query => quote!(aliyun_core::ParamLocation::Query),
+        ParamLocation::FormBody => quote!(aliyun_core::ParamLocation::FormBody),
+    };
+    let idempotent = op.idempotent;
+    let errors = op.errors.iter().map(|e| {
+        let (code, status, retryable) = (&e.code, e.status, e.retryable);
+        let status = proc_macro2::Literal::u16_unsuffixed(status);
+        quote! {
+            aliyun_core::ErrorCodeInfo { code: #code, http_status: Some(#status), retryable: #retryable },
+        }
+    });
+    let checks: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|f| {
+            let name = ident(&f.rust_name);
+            validate_field(
+                f,
+                &quote!(self.#name),
+                &WireName::literal(&f.wire_name),
+                input_is_option(f),
+            )
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    let writes = op.params.iter().map(|f| {
+        let name = ident(&f.rust_name);
+        write_field(
+            f,
+            &quote!(self.#name),
+            &WireName::literal(&f.wire_name),
+            input_is_option(f),
+        )
+    });
+    let call_facts = super::call_facts::action_consts(op);
+    let params_arg = if op.params.is_empty() {
+        quote!(_params)
+    } else {
+        quote!(params)
+    };
+    quote! {
+        impl aliyun_core::Action for #input {
+            type Output = #output;
+
+            const METADATA: aliyun_core::ActionMetadata = aliyun_core::ActionMetadata {
+                action: #action,
+                method: #method,
+                param_location: #location,
+                idempotent: #idempotent,
+                errors: &[#(#errors)*],
+            };
+            #call_facts
+
+            fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+                #(#checks)*
+                Ok(())
+            }
+
+            fn write_params(&self, #params_arg: &mut aliyun_core::Params) {
+                #(#writes)*
+            }
+        }
+    }
+}
+
+fn paginated_impl(op: &Action, names: &ActionNames) -> TokenStream {
+    let Some(p) = &op.pagination else {
+        return quote!();
+    };
+    let ActionNames { input, output, .. } = names;
+    let field_ident = |wire: &str, fields: &[Field]| {
+        fields
+            .iter()
+            .find(|f| f.wire_name == wire)
+            .map(|f| ident(&f.rust_name))
+    };
+    let items_field = op.output_field(&p.items);
+    let items = field_ident(&p.items, &op.output);
+    let item_ty = match items_field.map(|f| &f.ty) {
+        Some(Type::List(item)) => value_type(&item.ty),
+        _ => quote!(()),
+    };
+    let (set_cursor, next_cursor) = match p.style {
+        PaginationStyle::NextToken => {
+            let token_in = p
+                .input_token
+                .as_deref()
+                .and_then(|t| field_ident(t, &op.params));
+            let token_out = p
+                .output_token
+                .as_deref()
+                .and_then(|t| field_ident(t, &op.output));
+            (
+                quote! {
+                    if let aliyun_core::pagination::Cursor::Token(token) = cursor {
+                        self.#token_in = Some(token.clone());
+                    }
+                },
+                quote!(aliyun_core::pagination::next_token_cursor(output.#token_out.as_deref())),
+            )
+        }
+        PaginationStyle::PageNumber => {
+            let page = p
+                .page_number
+                .as_deref()
+                .and_then(|t| field_ident(t, &op.params));
+            let size = match p.page_size.as_deref().and_then(|t| op.param(t)) {
+                Some(f) => {
+                    let name = ident(&f.rust_name);
+                    match f.ty {
+                        Type::Long => quote!(self.#name.and_then(|size| i32::try_from(size).ok())),
+                        // Typed string by the service: the number as text.
+                        Type::String => {
+                            quote!(self.#name.as_deref().and_then(|size| size.trim().parse().ok()))
+                        }
+                        _ => quote!(self.#name),
+                    }
+                }
+                None => quote!(None),
+            };
+            let total = match p.total_count.as_deref().and_then(|t| op.output_field(t)) {
+                Some(f) => {
+                    let name = ident(&f.rust_name);
+                    match f.ty {
+                        Type::Integer => quote!(output.#name.map(i64::from)),
+                        _ => quote!(output.#name),
+                    }
+                }
+                None => quote!(None),
+            };
+            let page_ty = p
+                .page_number
+                .as_deref()
+                .and_then(|t| op.param(t))
+                .map(|f| f.ty.clone());
+            let (read_page, write_page) = match page_ty {
+                Some(Type::Long) => (
+                    quote!(self.#page.and_then(|page| i32::try_from(page).ok())),
+                    quote!(self.#page = Some(i64::from(*page));),
+                ),
+                Some(Type::String) => (
+                    quote!(self.#page.as_deref().and_then(|page| page.trim().parse().ok())),
+                    quote!(self.#page = Some(page.to_string());),
+                ),
+                _ => (quote!(self.#page), quote!(self.#page = Some(*page);)),
+            };
+            (
+                quote! {
+                    if let aliyun_core::pagination::Cursor::Page(page) = cursor {
+                        #write_page
+                    }
+                },
+                quote!(aliyun_core::pagination::next_page_cursor(#read_page, #size, #total, output.#items.len())),
+            )
+        }
+    };
+    quote! {
+        impl aliyun_core::pagination::Paginated for #input {
+            type Item = #item_ty;
+
+            fn set_cursor(&mut self, cursor: &aliyun_core::pagination::Cursor) {
+                #set_cursor
+            }
+
+            fn next_cursor(&self, output: &#output) -> Option<aliyun_core::pagination::Cursor> {
+                #next_cursor
+            }
+
+            fn into_items(output: #output) -> Vec<Self::Item> {
+                output.#items
+            }
+        }
+    }
+}
