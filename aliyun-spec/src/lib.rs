@@ -36,3 +36,8 @@ pub fn load_service(path: &Path, display_name: &str) -> Result<Service, SpecErro
 pub fn parse_service(display_name: &str, source: &str) -> Result<Service, SpecErrors> {
     parse_spec(display_name, source).map(|spec| model::lower(&spec))
 }
+
+/// The crate README's examples compile (and run), as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
