@@ -3,6 +3,9 @@
 //! `import` (module [`mod@import`]) writes or updates `specs/<code>.yaml` from Alibaba Cloud
 //! API metadata files, merging the hand-written overlays of `specs/overlays/`.
 //!
+//! `package-check` (module [`package_check`]) packages every publishable crate with
+//! verification and tests a scratch project that depends on the packages.
+//!
 //! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
 //! their baselines.
 //!
@@ -25,6 +28,7 @@ use codegen::GeneratedFile;
 pub mod bench;
 pub mod build_cost;
 pub mod import;
+pub mod package_check;
 
 /// One spec and the crate directory its code goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
