@@ -292,8 +292,8 @@ async fn reboot_an_instance_on_the_emulator() {
     write(scratch.join("tests/emulator.rs"), test)?;
     // The workspace's lock: the same dependency versions the verification built (cargo drops
     // what the scratch project does not use).
-    let lock = fs::read_to_string(root.join("Cargo.lock"))
-        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock =
+        fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     write(scratch.join("Cargo.lock"), &lock)
 }
 
