@@ -1,6 +1,8 @@
-//! Embeds every `specs/*.yaml` of the workspace into the emulator, so a new action in a spec is
-//! served without emulator code. Writes `$OUT_DIR/embedded_specs.rs`, a slice of
-//! `(file name, YAML text)` in file-name order (deterministic builds).
+//! Embeds every `specs/*.yaml` of this package into the emulator, so a new action in a spec is
+//! served without emulator code. `cargo xtask codegen` copies them there from the workspace's
+//! `specs/` (this script reads nothing outside the package, so the published crate builds
+//! alone). Writes `$OUT_DIR/embedded_specs.rs`, a slice of `(file name, YAML text)` in
+//! file-name order (deterministic builds).
 
 use std::env;
 use std::fmt::Write as _;
@@ -9,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let specs_dir = manifest_dir.join("..").join("specs");
+    let specs_dir = manifest_dir.join("specs");
     // Re-run when a spec is added, removed (directory) or edited (each file).
     println!("cargo:rerun-if-changed={}", specs_dir.display());
     println!("cargo:rerun-if-changed=build.rs");
@@ -24,8 +26,8 @@ fn main() {
             })
             .collect(),
         Err(_) => {
-            // A packaged crate has no workspace `specs/`; it then serves only specs given at
-            // run time.
+            // Only if the generated copies were deleted: the emulator then serves only specs
+            // given at run time.
             println!(
                 "cargo:warning=no specs directory at {}; the emulator embeds no spec",
                 specs_dir.display()

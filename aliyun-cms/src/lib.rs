@@ -71,3 +71,8 @@ pub use generated::client::Client;
 pub use generated::{PRODUCT, action, types};
 
 pub mod v20170301;
+
+/// The crate README's examples compile (and run), as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -97,9 +97,11 @@
 //! ## Testing your code
 //!
 //! The local emulator (`aliyun-emulator`) serves these actions with a consistent agent state
-//! machine (`installing` → `running`, instances configured to fail):
+//! machine (`installing` → `running`, instances configured to fail). With
+//! `cargo add --dev aliyun-emulator` (this example is compiled in the emulator's README, as the
+//! emulator is not a dependency of this published crate):
 //!
-//! ```no_run
+//! ```ignore
 //! # async fn run() {
 //! use aliyun_emulator::{Emulator, FailMode, Instance};
 //!

@@ -78,3 +78,8 @@ pub use untyped::UntypedCall;
 #[path = "private/mod.rs"]
 pub mod __private;
 pub use credentials::{CredentialsCache, CredentialsChain, DefaultCredentialsChain};
+
+/// The crate README's examples compile (and run), as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

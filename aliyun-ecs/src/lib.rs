@@ -134,19 +134,24 @@
 //!
 //! Point the client at the local emulator (`aliyun-emulator`), which serves every action of the
 //! spec, verifies signatures like Alibaba Cloud, models instances and the cloud assistant, and
-//! injects faults on demand. In-process, from a test:
+//! injects faults on demand. In-process, from a test (`cargo add --dev aliyun-emulator`; this
+//! example is compiled and run in the emulator's README, as the emulator is not a dependency of
+//! this published crate):
 //!
-//! ```no_run
+//! ```ignore
 //! # async fn run() {
 //! use aliyun_emulator::{Emulator, Fault};
 //!
 //! let emulator = Emulator::start().await.unwrap();
 //! let ecs = aliyun_ecs::Client::new(&emulator.sdk_config_builder().build().unwrap());
-//! emulator.add_fault(Fault::throttling().action("InstallCloudAssistant").times(1));
-//!
 //! ecs.install_cloud_assistant().instance_ids("i-emu000001").send().await.unwrap();
-//! // The first attempt was throttled and retried with a fresh nonce.
-//! assert_eq!(emulator.requests_for("InstallCloudAssistant").len(), 2);
+//!
+//! // Faults on demand, and a log of every request.
+//! emulator.add_fault(Fault::error(403, "Forbidden.RAM", "not allowed").action("RebootInstance"));
+//! let denied = ecs.reboot_instance().instance_id("i-emu000001").send().await;
+//! assert!(denied.is_err());
+//! let reboots = emulator.requests_for("RebootInstance");
+//! assert_eq!(reboots[0].error_code(), Some("Forbidden.RAM"));
 //! # }
 //! ```
 //!
@@ -178,3 +183,8 @@ pub use generated::{PRODUCT, action, types};
 
 #[cfg(all(feature = "cloud-assistant", feature = "instances"))]
 pub mod workflow;
+
+/// The crate README's examples compile (and run), as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

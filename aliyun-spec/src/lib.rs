@@ -38,3 +38,8 @@ pub fn load_product(path: &Path, display_name: &str) -> Result<Product, SpecErro
 pub fn parse_product(display_name: &str, source: &str) -> Result<Product, SpecErrors> {
     parse_spec(display_name, source).map(|spec| model::lower(&spec))
 }
+
+/// The crate README's examples compile (and run), as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

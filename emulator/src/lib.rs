@@ -566,3 +566,8 @@ mod tests {
         assert!(err.to_string().contains("/nonexistent/spec.yaml"), "{err}");
     }
 }
+
+/// The crate README's examples compile (and run), as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -3,17 +3,20 @@
 //! `import` (module [`mod@import`]) writes or updates `specs/<code>.yaml` from Alibaba Cloud
 //! API metadata files, merging the hand-written overlays of `specs/overlays/`.
 //!
+//! `package-check` (module [`package_check`]) packages every publishable crate with
+//! verification and tests a scratch project that depends on the packages.
+//!
 //! `bench` (module [`mod@bench`]) runs every benchmark of `benches/` and prints the ratios to
 //! their baselines.
 //!
 //! `codegen` regenerates every product crate's `src/generated/` from its specs (every
 //! `specs/*.yaml`; several may write one crate, one at its root and the others each in its
 //! `product.module`). It also owns the `[features]` table of each product crate's Cargo.toml
-//! (one feature per API group of its specs, all default). One function, [`sync`], generates
-//! everything once and compares it with the disk: `cargo xtask codegen` writes what is stale,
-//! `--check` only lists it, and the drift test in `tests/` (the one place CI runs the check)
-//! writes and fails, so an ordinary `cargo test` both catches a spec edited without
-//! regenerating and fixes the files to commit.
+//! (one feature per API group of its specs, all default) and the emulator's copy of the specs it
+//! serves (`emulator/specs/`). One function, [`sync`], generates everything once and compares it
+//! with the disk: `cargo xtask codegen` writes what is stale, `--check` only lists it, and the
+//! drift test in `tests/` (the one place CI runs the check) writes and fails, so an ordinary
+//! `cargo test` both catches a spec edited without regenerating and fixes the files to commit.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -25,6 +28,7 @@ use codegen::GeneratedFile;
 pub mod bench;
 pub mod build_cost;
 pub mod import;
+pub mod package_check;
 
 /// One spec and the crate directory its code goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,20 +246,39 @@ fn expected_files(
     Ok((codegen::emit::groups::crate_groups([&product]), files))
 }
 
-/// Everything generation writes: each target's files, and the `[features]` table of each
-/// crate whose specs have API groups (its Cargo.toml, rewritten in place).
-fn expected_everything(root: &Path) -> Result<Vec<(Target, Vec<GeneratedFile>)>, XtaskError> {
+/// What generation writes into one directory it owns: a file there with `extension` that none
+/// of `files` names is no longer generated (`files` may also name files elsewhere, such as the
+/// crate's Cargo.toml).
+struct Output {
+    dir: PathBuf,
+    extension: &'static str,
+    files: Vec<GeneratedFile>,
+}
+
+/// Where the emulator keeps its copy of the specs it serves: inside its own package, so the
+/// published crate embeds them (its build script reads nothing outside the package).
+const EMULATOR_SPECS_DIR: &str = "emulator/specs";
+
+/// Everything generation writes: each target's files, the `[features]` table of each crate
+/// whose specs have API groups (its Cargo.toml, rewritten in place), and the emulator's copy of
+/// every `specs/*.yaml`.
+fn expected_everything(root: &Path) -> Result<Vec<Output>, XtaskError> {
     let mut all = Vec::new();
     let mut groups: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
-    for target in targets(root)? {
-        let (target_groups, files) = expected_files(root, &target)?;
+    let targets = targets(root)?;
+    for target in &targets {
+        let (target_groups, files) = expected_files(root, target)?;
         groups
             .entry(target.crate_dir.clone())
             .or_default()
             .extend(target_groups);
-        all.push((target, files));
+        all.push(Output {
+            dir: target.crate_dir.join(codegen::GENERATED_DIR),
+            extension: "rs",
+            files,
+        });
     }
-    for (target, files) in &mut all {
+    for (target, output) in targets.iter().zip(&mut all) {
         let Some(crate_groups) = groups.remove(&target.crate_dir) else {
             continue;
         };
@@ -265,16 +288,47 @@ fn expected_everything(root: &Path) -> Result<Vec<(Target, Vec<GeneratedFile>)>,
         let path = target.crate_dir.join("Cargo.toml");
         let manifest =
             fs::read_to_string(root.join(&path)).map_err(|e| XtaskError::io(&path, e))?;
-        files.push(GeneratedFile {
+        output.files.push(GeneratedFile {
             path,
             contents: codegen::emit::groups::manifest_with_features(&manifest, &crate_groups),
         });
     }
+    all.push(Output {
+        dir: PathBuf::from(EMULATOR_SPECS_DIR),
+        extension: "yaml",
+        files: emulator_spec_copies(root, &targets)?,
+    });
     Ok(all)
 }
 
-/// Every `.rs` file under `dir` (relative to `root`), recursively; none if `dir` is absent.
-fn existing_files(root: &Path, dir: &Path) -> Result<BTreeSet<PathBuf>, XtaskError> {
+/// `emulator/specs/<name>.yaml` for each `specs/<name>.yaml` (not the generator's fixtures):
+/// the spec's text under a "generated" comment.
+fn emulator_spec_copies(root: &Path, targets: &[Target]) -> Result<Vec<GeneratedFile>, XtaskError> {
+    let mut copies = Vec::new();
+    for target in targets.iter().filter(|t| t.spec.starts_with("specs")) {
+        let spec = root.join(&target.spec);
+        let text = fs::read_to_string(&spec).map_err(|e| XtaskError::io(&spec, e))?;
+        let Some(name) = target.spec.file_name() else {
+            continue;
+        };
+        copies.push(GeneratedFile {
+            path: Path::new(EMULATOR_SPECS_DIR).join(name),
+            contents: format!(
+                "# Generated by `cargo xtask codegen` from {}; do not edit. Change the spec and regenerate.\n{text}",
+                target.spec.display()
+            ),
+        });
+    }
+    Ok(copies)
+}
+
+/// Every file with `extension` under `dir` (relative to `root`), recursively; none if `dir` is
+/// absent.
+fn existing_files(
+    root: &Path,
+    dir: &Path,
+    extension: &str,
+) -> Result<BTreeSet<PathBuf>, XtaskError> {
     let mut found = BTreeSet::new();
     let mut pending = vec![root.join(dir)];
     while let Some(dir) = pending.pop() {
@@ -287,7 +341,7 @@ fn existing_files(root: &Path, dir: &Path) -> Result<BTreeSet<PathBuf>, XtaskErr
             let path = entry.map_err(|e| XtaskError::io(&dir, e))?.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "rs") {
+            } else if path.extension().is_some_and(|ext| ext == extension) {
                 found.insert(relative(root, &path));
             }
         }
@@ -309,35 +363,34 @@ pub enum Mode {
 /// `ensure_file_contents`). Returns the stale files, empty when the disk was fresh.
 /// `cargo xtask codegen [--check]` and the drift test call it.
 pub fn sync(root: &Path, mode: Mode) -> Result<Vec<Stale>, XtaskError> {
-    let mut stale = Vec::new();
-    // Every generated file on disk, per crate; what some spec still generates is crossed off.
-    let mut on_disk: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
-    for (target, expected) in expected_everything(root)? {
-        let crate_files = match on_disk.entry(target.crate_dir.clone()) {
-            std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::btree_map::Entry::Vacant(entry) => entry.insert(existing_files(
-                root,
-                &target.crate_dir.join(codegen::GENERATED_DIR),
-            )?),
-        };
-        for file in expected {
-            crate_files.remove(&file.path);
-            let path = root.join(&file.path);
-            let found = match fs::read_to_string(&path) {
-                Ok(contents) if contents == file.contents => continue,
-                Ok(_) => Stale::Changed(file.path),
-                Err(_) => Stale::Missing(file.path),
-            };
-            if mode == Mode::Write {
-                if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent).map_err(|e| XtaskError::io(parent, e))?;
-                }
-                fs::write(&path, &file.contents).map_err(|e| XtaskError::io(&path, e))?;
-            }
-            stale.push(found);
-        }
+    let outputs = expected_everything(root)?;
+    // Every generated file on disk; what some spec still generates is crossed off.
+    let owned: BTreeSet<(&Path, &str)> = outputs
+        .iter()
+        .map(|output| (output.dir.as_path(), output.extension))
+        .collect();
+    let mut on_disk = BTreeSet::new();
+    for (dir, extension) in owned {
+        on_disk.extend(existing_files(root, dir, extension)?);
     }
-    for extra in on_disk.into_values().flatten() {
+    let mut stale = Vec::new();
+    for file in outputs.into_iter().flat_map(|output| output.files) {
+        on_disk.remove(&file.path);
+        let path = root.join(&file.path);
+        let found = match fs::read_to_string(&path) {
+            Ok(contents) if contents == file.contents => continue,
+            Ok(_) => Stale::Changed(file.path),
+            Err(_) => Stale::Missing(file.path),
+        };
+        if mode == Mode::Write {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| XtaskError::io(parent, e))?;
+            }
+            fs::write(&path, &file.contents).map_err(|e| XtaskError::io(&path, e))?;
+        }
+        stale.push(found);
+    }
+    for extra in on_disk {
         if mode == Mode::Write {
             let path = root.join(&extra);
             fs::remove_file(&path).map_err(|e| XtaskError::io(&path, e))?;

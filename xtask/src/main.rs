@@ -11,6 +11,9 @@ commands:
   import FILE... [--out SPEC]
                     write or update specs/<code>.yaml from API metadata files
                     (api-docs.json), merging specs/overlays/<code>.yaml
+  package-check     cargo package every publishable crate (verified: each builds from its
+                    tarball), print their sizes, and test a scratch project outside the
+                    workspace that uses the packaged aliyun-ecs and aliyun-emulator
   bench [options]   run every benchmark (benches/) and print the ratio table
                       --quick          criterion --quick and a short e2e run (smoke test)
                       --build-cost     instead: what each product crate costs to build
@@ -62,6 +65,16 @@ fn main() -> ExitCode {
             }
         },
         ["import", rest @ ..] => import(&root, rest),
+        ["package-check"] => match xtask::package_check::run(&root) {
+            Ok(_) => {
+                println!("packages are complete: the scratch project built and passed");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
         ["bench", options @ ..] => match xtask::bench::BenchOptions::parse(options) {
             Ok(options) => match xtask::bench::run(&root, &options) {
                 Ok(_) => ExitCode::SUCCESS,
