@@ -14,7 +14,7 @@
 //! - **What only generated code calls** (lenient decoding, the checks `build()` runs, the
 //!   macros that write each action's shared impls) lives in one hidden module, `__private`:
 //!   not part of the public API, it may change in any release.
-//! - **Test doubles** ([`testing`]: a capturing transport, a test configuration, the runners of
+//! - **Test doubles** (`testing`: a capturing transport, a test configuration, the runners of
 //!   each action's table of test cases, the response-decoding fuzzer) exist only with the
 //!   `test-util` feature, which product crates enable for their own tests; a user's build
 //!   compiles none of it.

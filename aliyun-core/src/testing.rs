@@ -42,20 +42,9 @@ use crate::transport::{
 /// The body [`CaptureTransport::new`] answers with.
 pub const DEFAULT_RESPONSE_BODY: &str = r#"{"RequestId":"00000000-0000-4000-8000-000000000000"}"#;
 
-/// The parameters every RPC request carries that are not the action's own.
-pub const COMMON_PARAMS: [&str; 11] = [
-    "Action",
-    "Version",
-    "Format",
-    "AccessKeyId",
-    "SignatureMethod",
-    "SignatureVersion",
-    "SignatureNonce",
-    "SignatureType",
-    "Timestamp",
-    "SecurityToken",
-    "Signature",
-];
+/// The parameters every RPC request carries that are not the action's own (the V1 layout's
+/// list, the one list of them).
+pub use crate::layout::v1::COMMON_PARAMS;
 
 /// A transport that records requests and answers canned responses: queued ones first (in
 /// order), then the responder if one is set, then the default answer. Clones share their state,
