@@ -168,7 +168,7 @@
 //! feature, all on by default. With `default-features = false` and, say,
 //! `features = ["cloud-assistant"]`, only that group's actions, and the types they use, are
 //! compiled. The [`operation`] module lists every group and its actions. The [`workflow`]
-//! module needs `cloud-assistant` and `instances`.
+//! module needs `cloud-assistant`; its cloud assistant rollout also needs `instances`.
 
 #[rustfmt::skip]
 mod generated;
@@ -176,5 +176,5 @@ mod generated;
 pub use generated::client::Client;
 pub use generated::{SERVICE, operation, types};
 
-#[cfg(all(feature = "cloud-assistant", feature = "instances"))]
+#[cfg(feature = "cloud-assistant")]
 pub mod workflow;

@@ -125,8 +125,10 @@ mod auth;
 mod behaviour;
 mod catalog;
 mod clock;
+mod commands;
 mod error;
 pub mod faults;
+mod in_process;
 mod keys;
 pub mod log;
 mod params;
@@ -148,6 +150,8 @@ use tokio::task::JoinHandle;
 
 pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
 pub use catalog::{embedded_services, embedded_spec_names};
+pub use commands::{CommandResult, DEFAULT_COMMAND_DURATION};
+pub use in_process::InProcessTransport;
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
 pub use keys::{
     AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,
@@ -163,6 +167,7 @@ pub use world::{
 use catalog::{Catalog, SpecSource};
 use keys::KeyTable;
 use state::{Seed, Shared};
+use world::Timings;
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -194,7 +199,7 @@ pub struct EmulatorBuilder {
     embedded_specs: bool,
     specs: Vec<SpecSource>,
     spec_files: Vec<PathBuf>,
-    cms_timing: CmsTiming,
+    timings: Timings,
     log_capacity: usize,
 }
 
@@ -210,7 +215,7 @@ impl Default for EmulatorBuilder {
             embedded_specs: true,
             specs: Vec::new(),
             spec_files: Vec::new(),
-            cms_timing: CmsTiming::default(),
+            timings: Timings::default(),
             log_capacity: log::DEFAULT_LOG_CAPACITY,
         }
     }
@@ -298,14 +303,21 @@ impl EmulatorBuilder {
 
     /// Status polls that still report `installing` after `NodeInstall` (default 1).
     pub fn cms_install_polls(mut self, polls: u32) -> Self {
-        self.cms_timing.polls = polls;
+        self.timings.cms.polls = polls;
         self
     }
 
     /// Time after which `installing` becomes `running` regardless of polls (tokio time, so a
     /// paused test clock advances it).
     pub fn cms_install_delay(mut self, delay: Duration) -> Self {
-        self.cms_timing.delay = Some(delay);
+        self.timings.cms.delay = Some(delay);
+        self
+    }
+
+    /// How long an emulated command runs: its results read `Running` until this much tokio
+    /// time has passed since the invocation (default 1 s; a paused test clock advances it).
+    pub fn command_duration(mut self, duration: Duration) -> Self {
+        self.timings.command = duration;
         self
     }
 
@@ -343,7 +355,7 @@ impl EmulatorBuilder {
             instances,
             faults: self.faults,
             clock_offset_secs: self.clock_offset_secs,
-            cms_timing: self.cms_timing,
+            timings: self.timings,
         };
         let shared = Arc::new(Shared::new(
             catalog,
@@ -429,6 +441,18 @@ impl Emulator {
             .credentials_provider(credentials)
     }
 
+    /// A transport into this emulator without a socket (see [`InProcessTransport`]): for
+    /// tests on a paused tokio clock, where loopback I/O would let the clock jump ahead.
+    pub fn in_process_transport(&self) -> InProcessTransport {
+        InProcessTransport::new(Arc::clone(&self.shared))
+    }
+
+    /// [`sdk_config_builder`](Self::sdk_config_builder) with the [`in_process_transport`](Self::in_process_transport).
+    pub fn in_process_config_builder(&self) -> aliyun_core::ConfigBuilder {
+        self.sdk_config_builder()
+            .transport(self.in_process_transport())
+    }
+
     /// Every logged request, in arrival order.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.requests()
@@ -495,6 +519,12 @@ impl Emulator {
     /// Removes an instance; `false` if there was none.
     pub fn remove_instance(&self, id: &str) -> bool {
         self.shared.remove_instance(id)
+    }
+
+    /// Sets (or with `None` clears) what command runs report for instance `id` from now on;
+    /// `false` if there is no such instance.
+    pub fn set_command_result(&self, id: &str, result: Option<CommandResult>) -> bool {
+        self.shared.set_command_result(id, result)
     }
 
     /// Back to the start-up state: world, faults, clock offset, nonce cache, request log.

@@ -27,15 +27,20 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CloseConnection;
 
+/// The admin API and the RPC pipeline over `shared`.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    crate::admin::routes()
+        .fallback(crate::pipeline::rpc)
+        .with_state(shared)
+}
+
 /// Serves `listener` until `shutdown` turns true, then drains connections.
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let router: Router = crate::admin::routes()
-        .fallback(crate::pipeline::rpc)
-        .with_state(Arc::clone(&shared));
+    let router = router(Arc::clone(&shared));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {

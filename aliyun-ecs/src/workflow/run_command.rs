@@ -1,0 +1,644 @@
+//! Running a command on a fleet: batch, send once, wait for every instance, decode the output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aliyun_core::workflow::{
+    PollPolicy, Poller, Progress, dedup_in_order, new_client_token, run_concurrent, split_unknown,
+};
+use base64::Engine as _;
+
+use crate::Client;
+use crate::operation::describe_invocation_results::DescribeInvocationResultsError;
+use crate::operation::run_command::{RunCommandError, RunCommandInput, RunCommandOutput};
+use crate::types::InvocationResult;
+
+/// The step of a command run an instance failed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandStep {
+    /// `RunCommand`.
+    Run,
+    /// `DescribeInvocationResults`.
+    Results,
+}
+
+/// Why an instance has no result: the step and the error of the call that failed.
+pub type CommandFailure = aliyun_core::workflow::Failure<CommandStep>;
+
+/// A failed `DescribeInvocationResults` poll: transient (polled again) or permanent (its
+/// instances fail).
+pub type CommandPollFailure = aliyun_core::workflow::PollFailure<CommandStep>;
+
+/// `InvocationStatus` values after which an instance's result no longer changes.
+const FINAL_STATUSES: [&str; 9] = [
+    "Success",
+    "Failed",
+    "Error",
+    "Timeout",
+    "Cancelled",
+    "Terminated",
+    "Stopped",
+    "Invalid",
+    "Aborted",
+];
+
+/// `InvokeRecordStatus` values of a finished record.
+const FINAL_RECORD_STATUSES: [&str; 3] = ["Finished", "Failed", "Stopped"];
+
+/// What the command did on one instance, as `DescribeInvocationResults` reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CommandResult {
+    /// The invocation (`InvokeId`) that ran it.
+    pub invoke_id: String,
+    /// `InvocationStatus`: `Success`, `Failed`, `Timeout`, `Cancelled`, ...
+    pub status: String,
+    /// The exit code, if the command ran.
+    pub exit_code: Option<i64>,
+    /// The output, decoded from Base64 (lossily, if it is not UTF-8).
+    pub output: String,
+    /// Whether the service cut the output short (`Dropped` bytes were left out).
+    pub output_truncated: bool,
+    /// Bytes of output left out (`Dropped`).
+    pub dropped_bytes: u64,
+    /// `ErrorCode` (`ExitCodeNonzero`, `ClientNotRunning`, `InstanceNotRunning`, ...).
+    pub error_code: Option<String>,
+    /// `ErrorInfo`.
+    pub error_message: Option<String>,
+}
+
+impl CommandResult {
+    /// Whether the command ran and exited with 0.
+    pub fn succeeded(&self) -> bool {
+        self.status == "Success" && self.exit_code.is_none_or(|code| code == 0)
+    }
+
+    fn from_wire(invoke_id: &str, result: &InvocationResult) -> Self {
+        let dropped = result
+            .dropped
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0);
+        CommandResult {
+            invoke_id: invoke_id.to_owned(),
+            status: result.invocation_status.clone().unwrap_or_default(),
+            exit_code: result.exit_code,
+            output: decode_output(result.output.as_deref().unwrap_or_default()),
+            output_truncated: dropped > 0,
+            dropped_bytes: dropped,
+            error_code: result.error_code.clone().filter(|c| !c.is_empty()),
+            error_message: result.error_info.clone().filter(|m| !m.is_empty()),
+        }
+    }
+}
+
+/// Base64 output as text; output that is not Base64 is kept as it came.
+fn decode_output(encoded: &str) -> String {
+    match base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => encoded.to_owned(),
+    }
+}
+
+/// What happened on one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandOutcome {
+    /// The command finished (successfully or not: see [`CommandResult::succeeded`]).
+    Finished(CommandResult),
+    /// The instance does not exist in the region (`InvalidInstance.NotFound`).
+    NotFound,
+    /// Still not finished at the deadline: the invocation and the last status seen.
+    StillRunning {
+        /// The invocation.
+        invoke_id: String,
+        /// The last `InvocationStatus` seen, if any.
+        last_status: Option<String>,
+    },
+    /// A call for this instance failed (`RunCommand`, or a permanent
+    /// `DescribeInvocationResults` error, which fails its instances at once).
+    Failed(CommandFailure),
+    /// Not sent: another batch's `RunCommand` failed for good first (the failure shown), and
+    /// the run stopped sending.
+    NotSent(CommandFailure),
+}
+
+impl CommandOutcome {
+    /// Whether the command ran and exited with 0.
+    pub fn succeeded(&self) -> bool {
+        matches!(self, CommandOutcome::Finished(result) if result.succeeded())
+    }
+}
+
+/// Progress of a command run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandEvent {
+    /// A batch was sent (with its splits, if it named unknown instances).
+    Sent {
+        /// Batch number, from 1.
+        batch: usize,
+        /// Number of batches.
+        batches: usize,
+        /// Instances in the batch.
+        instances: usize,
+        /// Invocations created.
+        invoke_ids: Vec<String>,
+        /// Instances not found.
+        not_found: usize,
+        /// Instances whose `RunCommand` failed or was not sent.
+        failed: usize,
+    },
+    /// A `RunCommand` failed transiently and is sent again with the same `ClientToken`.
+    Resending {
+        /// The error.
+        failure: CommandFailure,
+        /// The attempt about to be made, from 2.
+        attempt: u32,
+    },
+    /// A poll of the results finished.
+    Status {
+        /// Instances whose command finished.
+        finished: usize,
+        /// Instances still running.
+        running: usize,
+    },
+    /// A `DescribeInvocationResults` call failed. `failure` displays as the progress line.
+    PollFailed {
+        /// The error, and whether the instances are polled again.
+        failure: CommandPollFailure,
+        /// Instances the call asked about.
+        instances: usize,
+    },
+}
+
+/// The result of a command run: one outcome per requested instance, in request order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandReport {
+    /// `(instance id, outcome)`, in the order the ids were given (duplicates removed).
+    pub outcomes: Vec<(String, CommandOutcome)>,
+    /// The invocations created, one per accepted `RunCommand`.
+    pub invoke_ids: Vec<String>,
+    /// `RunCommand` calls made (splits finding unknown ids and re-sends included).
+    pub run_calls: usize,
+    /// `DescribeInvocationResults` calls that failed transiently and were repeated.
+    pub transient_poll_failures: u32,
+}
+
+impl CommandReport {
+    /// The outcome for `instance_id`.
+    pub fn outcome(&self, instance_id: &str) -> Option<&CommandOutcome> {
+        self.outcomes
+            .iter()
+            .find(|(id, _)| id == instance_id)
+            .map(|(_, outcome)| outcome)
+    }
+
+    /// The finished results, in request order.
+    pub fn results(&self) -> impl Iterator<Item = (&str, &CommandResult)> {
+        self.outcomes.iter().filter_map(|(id, o)| match o {
+            CommandOutcome::Finished(result) => Some((id.as_str(), result)),
+            _ => None,
+        })
+    }
+
+    /// Whether the command ran and exited with 0 everywhere.
+    pub fn all_succeeded(&self) -> bool {
+        self.outcomes.iter().all(|(_, o)| o.succeeded())
+    }
+
+    /// The instances where it did not.
+    pub fn unsuccessful(&self) -> impl Iterator<Item = (&str, &CommandOutcome)> {
+        self.outcomes
+            .iter()
+            .filter(|(_, o)| !o.succeeded())
+            .map(|(id, o)| (id.as_str(), o))
+    }
+}
+
+/// Runs a command on any number of instances. Made by [`Client::command_run`].
+///
+/// The instances go out in `RunCommand` calls of at most the spec's limit
+/// ([`RunCommandInput::INSTANCE_ID_MAX_ITEMS`]), with bounded concurrency. Each call carries
+/// its own `ClientToken`, the same on every repeat of that call (the SDK's retries, and this
+/// workflow's re-sends after a transient error), so the service runs it at most once. A call
+/// refused with `InvalidInstance.NotFound` is split in halves until the unknown ids are alone.
+/// A call that fails for good (`Forbidden.RAM`, an invalid command type, a quota) fails its
+/// instances and stops the run: batches not yet sent are [`CommandOutcome::NotSent`].
+///
+/// Then `DescribeInvocationResults` is polled, with a deadline and backoff, until every
+/// instance's result is final; a failed poll follows the rule of [`aliyun_core::workflow`]
+/// (transient: counted and repeated; permanent: its instances fail at once).
+#[derive(Debug, Clone)]
+pub struct CommandRun {
+    client: Client,
+    command: String,
+    command_type: String,
+    timeout_secs: Option<i64>,
+    instance_ids: Vec<String>,
+    region_id: Option<String>,
+    batch_size: usize,
+    concurrency: usize,
+    resends: u32,
+    poll: PollPolicy,
+    progress: Progress<CommandEvent>,
+}
+
+impl Client {
+    /// Prepares running the shell script `command` on `instance_ids` (any number; duplicates
+    /// ignored). Nothing is sent until [`CommandRun::send`].
+    pub fn command_run<I, S>(&self, command: impl Into<String>, instance_ids: I) -> CommandRun
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        CommandRun {
+            client: self.clone(),
+            command: command.into(),
+            command_type: "RunShellScript".into(),
+            timeout_secs: None,
+            instance_ids: dedup_in_order(instance_ids.into_iter().map(Into::into)),
+            region_id: None,
+            batch_size: RunCommandInput::INSTANCE_ID_MAX_ITEMS,
+            concurrency: 4,
+            resends: 2,
+            poll: PollPolicy::default(),
+            progress: Progress::none(),
+        }
+    }
+}
+
+/// Why a `RunCommand` call of a batch has no answer.
+enum SendError {
+    /// The service's (or the SDK's) error.
+    Call(RunCommandError),
+    /// Not sent: the run stopped after a permanent error.
+    Stopped,
+}
+
+impl CommandRun {
+    /// The region of the instances (default: the client's region).
+    pub fn region_id(mut self, region_id: impl Into<String>) -> Self {
+        self.region_id = Some(region_id.into());
+        self
+    }
+
+    /// `RunShellScript` (default), `RunBatScript` or `RunPowerShellScript`.
+    pub fn command_type(mut self, command_type: impl Into<String>) -> Self {
+        self.command_type = command_type.into();
+        self
+    }
+
+    /// How long the command may run on an instance, in seconds (the service's `Timeout`).
+    pub fn timeout_secs(mut self, seconds: i64) -> Self {
+        self.timeout_secs = Some(seconds);
+        self
+    }
+
+    /// Instances per `RunCommand` call, at most the spec's limit (larger values are capped).
+    pub fn batch_size(mut self, size: usize) -> Self {
+        self.batch_size = size.clamp(1, RunCommandInput::INSTANCE_ID_MAX_ITEMS);
+        self
+    }
+
+    /// Calls in flight at once (default 4).
+    pub fn concurrency(mut self, calls: usize) -> Self {
+        self.concurrency = calls.max(1);
+        self
+    }
+
+    /// How many times a `RunCommand` that failed transiently after the SDK's own retries is
+    /// sent again, with the same `ClientToken` (default 2).
+    pub fn resends(mut self, resends: u32) -> Self {
+        self.resends = resends;
+        self
+    }
+
+    /// How long and how often to poll the results (default [`PollPolicy::default`]).
+    pub fn poll(mut self, policy: PollPolicy) -> Self {
+        self.poll = policy;
+        self
+    }
+
+    /// Reports progress to `progress`.
+    pub fn on_progress(mut self, progress: Progress<CommandEvent>) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// Runs the command and waits for every instance. Never fails as a whole: every instance
+    /// gets an outcome.
+    pub async fn send(self) -> CommandReport {
+        let mut report = CommandReport::default();
+        let mut outcomes: BTreeMap<String, CommandOutcome> = BTreeMap::new();
+        let mut waiting: Vec<(String, Vec<String>)> = Vec::new();
+
+        let stop = AtomicBool::new(false);
+        let first_permanent: Mutex<Option<CommandFailure>> = Mutex::new(None);
+        let batches: Vec<Vec<String>> = self
+            .instance_ids
+            .chunks(self.batch_size)
+            .map(<[String]>::to_vec)
+            .collect();
+        let count = batches.len();
+        let sent = run_concurrent(batches.into_iter().enumerate(), self.concurrency, |(n, batch)| {
+            let (this, stop, first_permanent) = (&self, &stop, &first_permanent);
+            async move {
+                let instances = batch.len();
+                let split = split_unknown(
+                    batch,
+                    |ids| this.send_once(ids, stop),
+                    |error| {
+                        matches!(
+                            error,
+                            SendError::Call(RunCommandError::InvalidInstanceNotFound(_))
+                        )
+                    },
+                )
+                .await;
+                let mut sent = SentBatch {
+                    calls: split.calls,
+                    ..SentBatch::default()
+                };
+                for (ids, answer) in split.answered {
+                    match answer {
+                        Ok(output) => {
+                            let invoke_id = output.invoke_id.unwrap_or_default();
+                            sent.invocations.push((invoke_id, ids));
+                        }
+                        Err(SendError::Call(error)) => {
+                            let failure = CommandFailure::from_error(CommandStep::Run, &error);
+                            if !error.is_retryable() {
+                                stop.store(true, Ordering::SeqCst);
+                                let mut first = first_permanent.lock().unwrap_or_else(|e| e.into_inner());
+                                first.get_or_insert_with(|| failure.clone());
+                            }
+                            let outcome = CommandOutcome::Failed(failure);
+                            sent.outcomes.extend(ids.into_iter().map(|id| (id, outcome.clone())));
+                        }
+                        Err(SendError::Stopped) => sent.not_sent.extend(ids),
+                    }
+                }
+                sent.outcomes.extend(
+                    split.unknown.into_iter().map(|id| (id, CommandOutcome::NotFound)),
+                );
+                this.progress.emit(CommandEvent::Sent {
+                    batch: n + 1,
+                    batches: count,
+                    instances,
+                    invoke_ids: sent.invocations.iter().map(|(id, _)| id.clone()).collect(),
+                    not_found: sent
+                        .outcomes
+                        .iter()
+                        .filter(|(_, o)| *o == CommandOutcome::NotFound)
+                        .count(),
+                    failed: sent.not_sent.len()
+                        + sent
+                            .outcomes
+                            .iter()
+                            .filter(|(_, o)| matches!(o, CommandOutcome::Failed(_)))
+                            .count(),
+                });
+                sent
+            }
+        })
+        .await;
+
+        let first_permanent = first_permanent
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        for batch in sent {
+            report.run_calls += batch.calls;
+            outcomes.extend(batch.outcomes);
+            if let Some(failure) = &first_permanent {
+                outcomes.extend(
+                    batch
+                        .not_sent
+                        .into_iter()
+                        .map(|id| (id, CommandOutcome::NotSent(failure.clone()))),
+                );
+            }
+            for (invoke_id, ids) in batch.invocations {
+                report.invoke_ids.push(invoke_id.clone());
+                waiting.push((invoke_id, ids));
+            }
+        }
+
+        report.transient_poll_failures = self.wait_for_results(waiting, &mut outcomes).await;
+        report.outcomes = self
+            .instance_ids
+            .iter()
+            .map(|id| {
+                let outcome = outcomes.remove(id).unwrap_or(CommandOutcome::StillRunning {
+                    invoke_id: String::new(),
+                    last_status: None,
+                });
+                (id.clone(), outcome)
+            })
+            .collect();
+        report
+    }
+
+    /// One `RunCommand` for `ids` with one `ClientToken`, sent again with the same token after
+    /// a transient failure (up to [`CommandRun::resends`] times), or not at all once the run
+    /// has stopped.
+    async fn send_once(
+        &self,
+        ids: Vec<String>,
+        stop: &AtomicBool,
+    ) -> Result<RunCommandOutput, SendError> {
+        let token = new_client_token();
+        // Re-sends are paced like polls (and none is made past the deadline).
+        let mut pacing = Poller::start(self.poll);
+        let mut attempt = 1;
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return Err(SendError::Stopped);
+            }
+            let mut call = self
+                .client
+                .run_command()
+                .r#type(self.command_type.clone())
+                .command_content(self.command.clone())
+                .set_instance_id(Some(ids.clone()))
+                .client_token(token.clone());
+            if let Some(region) = &self.region_id {
+                call = call.region_id(region.clone());
+            }
+            if let Some(timeout) = self.timeout_secs {
+                call = call.timeout(timeout);
+            }
+            match call.send().await {
+                Err(error)
+                    if error.is_retryable()
+                        && attempt <= self.resends
+                        && pacing.can_look_again() =>
+                {
+                    self.progress.emit(CommandEvent::Resending {
+                        failure: CommandFailure::from_error(CommandStep::Run, &error),
+                        attempt: attempt + 1,
+                    });
+                    pacing.wait_for_next_look().await;
+                    attempt += 1;
+                }
+                answer => return answer.map_err(SendError::Call),
+            }
+        }
+    }
+
+    /// Polls `DescribeInvocationResults` for every invocation until each instance's result is
+    /// final, fails for good, or the deadline passes. Returns how many polls failed
+    /// transiently.
+    async fn wait_for_results(
+        &self,
+        invocations: Vec<(String, Vec<String>)>,
+        outcomes: &mut BTreeMap<String, CommandOutcome>,
+    ) -> u32 {
+        let mut pending: BTreeMap<String, BTreeSet<String>> = invocations
+            .into_iter()
+            .map(|(invoke_id, ids)| (invoke_id, ids.into_iter().collect()))
+            .collect();
+        let mut last_status: BTreeMap<String, String> = BTreeMap::new();
+        let mut poller = Poller::start(self.poll);
+        while pending.values().any(|ids| !ids.is_empty()) {
+            let asks: Vec<String> = pending
+                .iter()
+                .filter(|(_, ids)| !ids.is_empty())
+                .map(|(invoke_id, _)| invoke_id.clone())
+                .collect();
+            let answers = run_concurrent(asks, self.concurrency, |invoke_id| async move {
+                let answer = self.results_of(&invoke_id).await;
+                (invoke_id, answer)
+            })
+            .await;
+            for (invoke_id, answer) in answers {
+                let Some(ids) = pending.get_mut(&invoke_id) else {
+                    continue;
+                };
+                match answer {
+                    Ok(results) => {
+                        for result in results {
+                            let Some(id) = result.instance_id.clone() else {
+                                continue;
+                            };
+                            if !ids.contains(&id) {
+                                continue;
+                            }
+                            if is_final(&result) {
+                                ids.remove(&id);
+                                let finished = CommandResult::from_wire(&invoke_id, &result);
+                                outcomes.insert(id, CommandOutcome::Finished(finished));
+                            } else if let Some(status) = result.invocation_status {
+                                last_status.insert(id, status);
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        let failed = poller.poll_failed(CommandStep::Results, &error);
+                        self.progress.emit(CommandEvent::PollFailed {
+                            failure: failed.clone(),
+                            instances: ids.len(),
+                        });
+                        if !failed.retrying {
+                            for id in std::mem::take(ids) {
+                                outcomes.insert(id, CommandOutcome::Failed(failed.failure.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+            let running: usize = pending.values().map(BTreeSet::len).sum();
+            self.progress.emit(CommandEvent::Status {
+                finished: outcomes
+                    .values()
+                    .filter(|o| matches!(o, CommandOutcome::Finished(_)))
+                    .count(),
+                running,
+            });
+            if running == 0 || !poller.wait_for_next_look().await {
+                break;
+            }
+        }
+        for (invoke_id, ids) in pending {
+            for id in ids {
+                let last = last_status.remove(&id);
+                outcomes.insert(
+                    id,
+                    CommandOutcome::StillRunning {
+                        invoke_id: invoke_id.clone(),
+                        last_status: last,
+                    },
+                );
+            }
+        }
+        poller.transient_failures()
+    }
+
+    /// Every instance's result of one invocation (all pages).
+    async fn results_of(
+        &self,
+        invoke_id: &str,
+    ) -> Result<Vec<InvocationResult>, DescribeInvocationResultsError> {
+        let mut results = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut call = self
+                .client
+                .describe_invocation_results()
+                .invoke_id(invoke_id.to_owned())
+                .max_results(50)
+                .set_next_token(token.take());
+            if let Some(region) = &self.region_id {
+                call = call.region_id(region.clone());
+            }
+            let Some(page) = call.send().await?.invocation else {
+                return Ok(results);
+            };
+            results.extend(page.invocation_results);
+            match page.next_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => return Ok(results),
+            }
+        }
+    }
+}
+
+/// Whether an instance's result no longer changes.
+fn is_final(result: &InvocationResult) -> bool {
+    let status = result.invocation_status.as_deref().unwrap_or_default();
+    let record = result.invoke_record_status.as_deref().unwrap_or_default();
+    FINAL_STATUSES.contains(&status) || FINAL_RECORD_STATUSES.contains(&record)
+}
+
+/// What one batch's `RunCommand` calls gave.
+#[derive(Default)]
+struct SentBatch {
+    /// `(invoke id, its instances)` of each accepted call.
+    invocations: Vec<(String, Vec<String>)>,
+    /// Instances that will not get a result: not found, or their call failed.
+    outcomes: Vec<(String, CommandOutcome)>,
+    /// Instances not sent because the run stopped.
+    not_sent: Vec<String>,
+    calls: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_decoded_and_truncation_flagged() {
+        let wire: InvocationResult = serde_json::from_str(
+            r#"{"InstanceId":"i-1","InvocationStatus":"Failed","ExitCode":2,"Output":"aGVsbG8K","Dropped":12,"ErrorCode":"ExitCodeNonzero","ErrorInfo":"exit 2"}"#,
+        )
+        .expect("decodes");
+        let result = CommandResult::from_wire("t-1", &wire);
+        assert_eq!(result.output, "hello\n");
+        assert!(result.output_truncated);
+        assert_eq!(result.dropped_bytes, 12);
+        assert!(!result.succeeded());
+        assert_eq!(result.error_code.as_deref(), Some("ExitCodeNonzero"));
+        assert_eq!(decode_output("not base64!"), "not base64!");
+    }
+}
