@@ -70,4 +70,7 @@ mod generated;
 pub use generated::client::Client;
 pub use generated::{SERVICE, operation, types};
 
+mod agent_rollout;
 pub mod v20170301;
+#[cfg(all(feature = "monitoring-agent", feature = "metrics"))]
+pub mod workflow;

@@ -59,9 +59,7 @@ fn parse_args() -> Result<Args, String> {
 
 /// The output, indented under its instance.
 fn indented(text: &str) -> String {
-    text.lines()
-        .map(|line| format!("    | {line}\n"))
-        .collect()
+    text.lines().map(|line| format!("    | {line}\n")).collect()
 }
 
 #[tokio::main]

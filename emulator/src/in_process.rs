@@ -9,8 +9,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use aliyun_core::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
 use aliyun_core::HttpTransport;
+use aliyun_core::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
 use axum::Router;
 use axum::body::Body as AxumBody;
 use http::{HeaderValue, header};
@@ -51,8 +51,7 @@ impl InProcessTransport {
             }
         }
         let http_request = builder.body(AxumBody::from(request.body)).map_err(|e| {
-            TransportError::new(TransportErrorKind::Other, false, "invalid request")
-                .with_source(e)
+            TransportError::new(TransportErrorKind::Other, false, "invalid request").with_source(e)
         })?;
         let response = match self.router.clone().oneshot(http_request).await {
             Ok(response) => response,

@@ -151,8 +151,8 @@ use tokio::task::JoinHandle;
 pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
 pub use catalog::{embedded_services, embedded_spec_names};
 pub use commands::{CommandResult, DEFAULT_COMMAND_DURATION};
-pub use in_process::InProcessTransport;
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
+pub use in_process::InProcessTransport;
 pub use keys::{
     AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,
     DEFAULT_STS_ACCESS_KEY_SECRET, DEFAULT_STS_SECURITY_TOKEN, default_keys,

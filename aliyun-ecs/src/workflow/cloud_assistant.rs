@@ -341,13 +341,21 @@ impl CloudAssistantRollout {
         let split = split_unknown(
             batch,
             |ids| {
-                let mut call = self.client.install_cloud_assistant().set_instance_ids(Some(ids));
+                let mut call = self
+                    .client
+                    .install_cloud_assistant()
+                    .set_instance_ids(Some(ids));
                 if let Some(region) = &self.region_id {
                     call = call.region_id(region.clone());
                 }
                 call.send()
             },
-            |error| matches!(error, InstallCloudAssistantError::InvalidInstanceNotFound(_)),
+            |error| {
+                matches!(
+                    error,
+                    InstallCloudAssistantError::InvalidInstanceNotFound(_)
+                )
+            },
         )
         .await;
         let mut result = BatchResult {

@@ -342,67 +342,76 @@ impl CommandRun {
             .map(<[String]>::to_vec)
             .collect();
         let count = batches.len();
-        let sent = run_concurrent(batches.into_iter().enumerate(), self.concurrency, |(n, batch)| {
-            let (this, stop, first_permanent) = (&self, &stop, &first_permanent);
-            async move {
-                let instances = batch.len();
-                let split = split_unknown(
-                    batch,
-                    |ids| this.send_once(ids, stop),
-                    |error| {
-                        matches!(
-                            error,
-                            SendError::Call(RunCommandError::InvalidInstanceNotFound(_))
-                        )
-                    },
-                )
-                .await;
-                let mut sent = SentBatch {
-                    calls: split.calls,
-                    ..SentBatch::default()
-                };
-                for (ids, answer) in split.answered {
-                    match answer {
-                        Ok(output) => {
-                            let invoke_id = output.invoke_id.unwrap_or_default();
-                            sent.invocations.push((invoke_id, ids));
-                        }
-                        Err(SendError::Call(error)) => {
-                            let failure = CommandFailure::from_error(CommandStep::Run, &error);
-                            if !error.is_retryable() {
-                                stop.store(true, Ordering::SeqCst);
-                                let mut first = first_permanent.lock().unwrap_or_else(|e| e.into_inner());
-                                first.get_or_insert_with(|| failure.clone());
+        let sent = run_concurrent(
+            batches.into_iter().enumerate(),
+            self.concurrency,
+            |(n, batch)| {
+                let (this, stop, first_permanent) = (&self, &stop, &first_permanent);
+                async move {
+                    let instances = batch.len();
+                    let split = split_unknown(
+                        batch,
+                        |ids| this.send_once(ids, stop),
+                        |error| {
+                            matches!(
+                                error,
+                                SendError::Call(RunCommandError::InvalidInstanceNotFound(_))
+                            )
+                        },
+                    )
+                    .await;
+                    let mut sent = SentBatch {
+                        calls: split.calls,
+                        ..SentBatch::default()
+                    };
+                    for (ids, answer) in split.answered {
+                        match answer {
+                            Ok(output) => {
+                                let invoke_id = output.invoke_id.unwrap_or_default();
+                                sent.invocations.push((invoke_id, ids));
                             }
-                            let outcome = CommandOutcome::Failed(failure);
-                            sent.outcomes.extend(ids.into_iter().map(|id| (id, outcome.clone())));
+                            Err(SendError::Call(error)) => {
+                                let failure = CommandFailure::from_error(CommandStep::Run, &error);
+                                if !error.is_retryable() {
+                                    stop.store(true, Ordering::SeqCst);
+                                    let mut first =
+                                        first_permanent.lock().unwrap_or_else(|e| e.into_inner());
+                                    first.get_or_insert_with(|| failure.clone());
+                                }
+                                let outcome = CommandOutcome::Failed(failure);
+                                sent.outcomes
+                                    .extend(ids.into_iter().map(|id| (id, outcome.clone())));
+                            }
+                            Err(SendError::Stopped) => sent.not_sent.extend(ids),
                         }
-                        Err(SendError::Stopped) => sent.not_sent.extend(ids),
                     }
-                }
-                sent.outcomes.extend(
-                    split.unknown.into_iter().map(|id| (id, CommandOutcome::NotFound)),
-                );
-                this.progress.emit(CommandEvent::Sent {
-                    batch: n + 1,
-                    batches: count,
-                    instances,
-                    invoke_ids: sent.invocations.iter().map(|(id, _)| id.clone()).collect(),
-                    not_found: sent
-                        .outcomes
-                        .iter()
-                        .filter(|(_, o)| *o == CommandOutcome::NotFound)
-                        .count(),
-                    failed: sent.not_sent.len()
-                        + sent
+                    sent.outcomes.extend(
+                        split
+                            .unknown
+                            .into_iter()
+                            .map(|id| (id, CommandOutcome::NotFound)),
+                    );
+                    this.progress.emit(CommandEvent::Sent {
+                        batch: n + 1,
+                        batches: count,
+                        instances,
+                        invoke_ids: sent.invocations.iter().map(|(id, _)| id.clone()).collect(),
+                        not_found: sent
                             .outcomes
                             .iter()
-                            .filter(|(_, o)| matches!(o, CommandOutcome::Failed(_)))
+                            .filter(|(_, o)| *o == CommandOutcome::NotFound)
                             .count(),
-                });
-                sent
-            }
-        })
+                        failed: sent.not_sent.len()
+                            + sent
+                                .outcomes
+                                .iter()
+                                .filter(|(_, o)| matches!(o, CommandOutcome::Failed(_)))
+                                .count(),
+                    });
+                    sent
+                }
+            },
+        )
         .await;
 
         let first_permanent = first_permanent

@@ -166,10 +166,7 @@ pub(super) fn describe_metric_last(world: &mut World, ctx: &Context<'_>) -> Outc
         Vec::new()
     };
     let mut out = ok();
-    out.insert(
-        "Datapoints".into(),
-        json!(Value::Array(points).to_string()),
-    );
+    out.insert("Datapoints".into(), json!(Value::Array(points).to_string()));
     out.insert(
         "Period".into(),
         json!(ctx.input.str("Period").unwrap_or("60")),

@@ -115,9 +115,7 @@ fn idempotent(
         Ok(Some(answer)) => Ok(answer),
         Ok(None) => {
             let answer = act(world, ctx)?;
-            world
-                .commands
-                .remember(action, token, fingerprint, &answer);
+            world.commands.remember(action, token, fingerprint, &answer);
             Ok(answer)
         }
         Err(()) => Err(ctx.spec_error(
