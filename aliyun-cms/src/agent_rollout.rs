@@ -177,8 +177,10 @@ pub(crate) async fn run(
     let mut poller = Poller::start(settings.poll);
     let mut round = 0;
     loop {
-        round += 1;
-        rollout.install_round(round, &mut states).await;
+        if states.values().any(State::needs_install) {
+            round += 1;
+            rollout.install_round(round, &mut states).await;
+        }
         if states.values().any(State::is_waiting) {
             rollout.poll_round(&mut states, &mut poller).await;
         }

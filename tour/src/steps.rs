@@ -11,7 +11,7 @@ use aliyun_ecs::operation::install_cloud_assistant::{
 };
 use aliyun_ecs::operation::run_command::RunCommandInput;
 use aliyun_ecs::workflow::{
-    CommandEvent, CommandOutcome, CommandReport, InstanceOutcome, RolloutEvent, RolloutReport,
+    CommandEvent, CommandReport, InstanceOutcome, RolloutEvent, RolloutReport,
 };
 
 use crate::{Setup, UNKNOWN_INSTANCE, table};
