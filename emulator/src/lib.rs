@@ -47,6 +47,10 @@
 //! # }
 //! ```
 //!
+//! On a paused tokio clock, give the SDK [`Emulator::in_process_config_builder`]: requests go
+//! to the emulator's pipeline without a socket, so virtual time only moves when every task
+//! waits for a timer (loopback I/O would let it jump ahead).
+//!
 //! ## From the command line
 //!
 //! `cargo run -p aliyun-emulator -- --listen 127.0.0.1:0` prints
@@ -98,13 +102,31 @@
 //!   answer, and then only a `Force` retry installs again. `NodeStatus`, `NodeStatusList`
 //!   (unknown ids left out) and `NodeUninstall` agree with it; unknown instances answer the
 //!   legacy `ErrorCode` 404.
+//! - ECS cloud assistant commands: `RunCommand` (an inline command) and `InvokeCommand` (one
+//!   saved by `CreateCommand`) create an invocation with one result per instance. Every
+//!   instance must exist in `RegionId` (else 404 `InvalidInstance.NotFound` for the whole
+//!   call); a repeated `ClientToken` answers the first call's invocation (403
+//!   `IdempotentParameterMismatch` if the parameters changed). Results read `Running` for
+//!   [`EmulatorBuilder::command_duration`] (tokio time), then `Success` with exit code 0 and a
+//!   text naming the command (nothing is executed), or the instance's [`CommandResult`];
+//!   instances not running or without the cloud assistant fail at once (`InstanceNotRunning`,
+//!   `ClientNotRunning`). `DescribeInvocationResults` and `DescribeInvocations` report them,
+//!   outputs in Base64 (or `ContentEncoding=PlainText`), paged like
+//!   `DescribeCloudAssistantStatus`.
+//! - CMS 2019-01-01 `InstallMonitoringAgent` (404 `ResourceNotFound` for an unknown instance,
+//!   in the envelope) drives the same agent as `NodeInstall`; an install set to fail is
+//!   accepted and reported `install_faild` by `DescribeMonitoringAgentStatuses`, and only a
+//!   `Force` install (the spec's default) starts again. `DescribeMetricLast` answers
+//!   `acs_ecs_dashboard` `cpu_total` points, a fixed value per instance, for running agents
+//!   (filtered by the `instanceId`s of `Dimensions`).
 //! - Any other action in a spec answers its spec `response.example` with a fresh `RequestId`.
 //!
 //! ## Faults
 //!
 //! See [`Fault`]: throttling, `InternalError` (500), `ServiceUnavailable` (503), any error,
 //! latency, a connection closed without an answer, truncated JSON, an HTML gateway page (502),
-//! a huge body, an empty body, numbers as strings; per action, product and/or instance; for all
+//! a huge body, an empty body, numbers as strings; per action, product and/or instance
+//! (named in `InstanceId`, `InstanceId.N`, `InstanceIds`, `InstanceIds.N` or `Dimensions`); for all
 //! matching calls, the next N, every k-th or a seeded fraction; before or after the action
 //! runs.
 //!

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use aliyun_core::workflow::{
     PollPolicy, Poller, Progress, dedup_in_order, new_client_token, run_concurrent, split_unknown,
@@ -335,6 +335,7 @@ impl CommandRun {
         let mut waiting: Vec<(String, Vec<String>)> = Vec::new();
 
         let stop = AtomicBool::new(false);
+        let resent = AtomicUsize::new(0);
         let first_permanent: Mutex<Option<CommandFailure>> = Mutex::new(None);
         let batches: Vec<Vec<String>> = self
             .instance_ids
@@ -346,12 +347,13 @@ impl CommandRun {
             batches.into_iter().enumerate(),
             self.concurrency,
             |(n, batch)| {
-                let (this, stop, first_permanent) = (&self, &stop, &first_permanent);
+                let (this, stop, resent, first_permanent) =
+                    (&self, &stop, &resent, &first_permanent);
                 async move {
                     let instances = batch.len();
                     let split = split_unknown(
                         batch,
-                        |ids| this.send_once(ids, stop),
+                        |ids| this.send_once(ids, stop, resent),
                         |error| {
                             matches!(
                                 error,
@@ -417,6 +419,7 @@ impl CommandRun {
         let first_permanent = first_permanent
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
+        report.run_calls = resent.into_inner();
         for batch in sent {
             report.run_calls += batch.calls;
             outcomes.extend(batch.outcomes);
@@ -456,6 +459,7 @@ impl CommandRun {
         &self,
         ids: Vec<String>,
         stop: &AtomicBool,
+        resent: &AtomicUsize,
     ) -> Result<RunCommandOutput, SendError> {
         let token = new_client_token();
         // Re-sends are paced like polls (and none is made past the deadline).
@@ -489,6 +493,7 @@ impl CommandRun {
                         attempt: attempt + 1,
                     });
                     pacing.wait_for_next_look().await;
+                    resent.fetch_add(1, Ordering::Relaxed);
                     attempt += 1;
                 }
                 answer => return answer.map_err(SendError::Call),
