@@ -334,9 +334,7 @@ impl CommandRun {
         let mut outcomes: BTreeMap<String, CommandOutcome> = BTreeMap::new();
         let mut waiting: Vec<(String, Vec<String>)> = Vec::new();
 
-        let stop = AtomicBool::new(false);
-        let resent = AtomicUsize::new(0);
-        let first_permanent: Mutex<Option<CommandFailure>> = Mutex::new(None);
+        let control = SendControl::default();
         let batches: Vec<Vec<String>> = self
             .instance_ids
             .chunks(self.batch_size)
@@ -346,80 +344,15 @@ impl CommandRun {
         let sent = run_concurrent(
             batches.into_iter().enumerate(),
             self.concurrency,
-            |(n, batch)| {
-                let (this, stop, resent, first_permanent) =
-                    (&self, &stop, &resent, &first_permanent);
-                async move {
-                    let instances = batch.len();
-                    let split = split_unknown(
-                        batch,
-                        |ids| this.send_once(ids, stop, resent),
-                        |error| {
-                            matches!(
-                                error,
-                                SendError::Call(RunCommandError::InvalidInstanceNotFound(_))
-                            )
-                        },
-                    )
-                    .await;
-                    let mut sent = SentBatch {
-                        calls: split.calls,
-                        ..SentBatch::default()
-                    };
-                    for (ids, answer) in split.answered {
-                        match answer {
-                            Ok(output) => {
-                                let invoke_id = output.invoke_id.unwrap_or_default();
-                                sent.invocations.push((invoke_id, ids));
-                            }
-                            Err(SendError::Call(error)) => {
-                                let failure = CommandFailure::from_error(CommandStep::Run, &error);
-                                if !error.is_retryable() {
-                                    stop.store(true, Ordering::SeqCst);
-                                    let mut first =
-                                        first_permanent.lock().unwrap_or_else(|e| e.into_inner());
-                                    first.get_or_insert_with(|| failure.clone());
-                                }
-                                let outcome = CommandOutcome::Failed(failure);
-                                sent.outcomes
-                                    .extend(ids.into_iter().map(|id| (id, outcome.clone())));
-                            }
-                            Err(SendError::Stopped) => sent.not_sent.extend(ids),
-                        }
-                    }
-                    sent.outcomes.extend(
-                        split
-                            .unknown
-                            .into_iter()
-                            .map(|id| (id, CommandOutcome::NotFound)),
-                    );
-                    this.progress.emit(CommandEvent::Sent {
-                        batch: n + 1,
-                        batches: count,
-                        instances,
-                        invoke_ids: sent.invocations.iter().map(|(id, _)| id.clone()).collect(),
-                        not_found: sent
-                            .outcomes
-                            .iter()
-                            .filter(|(_, o)| *o == CommandOutcome::NotFound)
-                            .count(),
-                        failed: sent.not_sent.len()
-                            + sent
-                                .outcomes
-                                .iter()
-                                .filter(|(_, o)| matches!(o, CommandOutcome::Failed(_)))
-                                .count(),
-                    });
-                    sent
-                }
-            },
+            |(n, batch)| self.send_batch(n + 1, count, batch, &control),
         )
         .await;
 
-        let first_permanent = first_permanent
+        let first_permanent = control
+            .first_permanent
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        report.run_calls = resent.into_inner();
+        report.run_calls = control.resent.into_inner();
         for batch in sent {
             report.run_calls += batch.calls;
             outcomes.extend(batch.outcomes);
@@ -452,21 +385,98 @@ impl CommandRun {
         report
     }
 
+    /// Sends batch number `n` of `count` (split where it names unknown instances) and reports
+    /// it.
+    async fn send_batch(
+        &self,
+        n: usize,
+        count: usize,
+        batch: Vec<String>,
+        control: &SendControl,
+    ) -> SentBatch {
+        let instances = batch.len();
+        let split = split_unknown(
+            batch,
+            |ids| self.send_once(ids, control),
+            |error| {
+                matches!(
+                    error,
+                    SendError::Call(RunCommandError::InvalidInstanceNotFound(_))
+                )
+            },
+        )
+        .await;
+        let mut sent = SentBatch {
+            calls: split.calls,
+            ..SentBatch::default()
+        };
+        for (ids, answer) in split.answered {
+            let failure = match answer {
+                Ok(output) => match output.invoke_id.filter(|id| !id.is_empty()) {
+                    Some(invoke_id) => {
+                        sent.invocations.push((invoke_id, ids));
+                        continue;
+                    }
+                    // Nothing to wait for without an invocation id.
+                    None => CommandFailure {
+                        step: CommandStep::Run,
+                        code: None,
+                        message: "RunCommand answered without an InvokeId".into(),
+                        request_id: output.request_id,
+                    },
+                },
+                Err(SendError::Call(error)) => {
+                    let failure = CommandFailure::from_error(CommandStep::Run, &error);
+                    if !error.is_retryable() {
+                        control.stop(&failure);
+                    }
+                    failure
+                }
+                Err(SendError::Stopped) => {
+                    sent.not_sent.extend(ids);
+                    continue;
+                }
+            };
+            let outcome = CommandOutcome::Failed(failure);
+            sent.outcomes
+                .extend(ids.into_iter().map(|id| (id, outcome.clone())));
+        }
+        sent.outcomes.extend(
+            split
+                .unknown
+                .into_iter()
+                .map(|id| (id, CommandOutcome::NotFound)),
+        );
+        let not_found = sent
+            .outcomes
+            .iter()
+            .filter(|(_, o)| *o == CommandOutcome::NotFound)
+            .count();
+        self.progress.emit(CommandEvent::Sent {
+            batch: n,
+            batches: count,
+            instances,
+            invoke_ids: sent.invocations.iter().map(|(id, _)| id.clone()).collect(),
+            not_found,
+            failed: sent.not_sent.len() + sent.outcomes.len() - not_found,
+        });
+        sent
+    }
+
     /// One `RunCommand` for `ids` with one `ClientToken`, sent again with the same token after
     /// a transient failure (up to [`CommandRun::resends`] times), or not at all once the run
     /// has stopped.
     async fn send_once(
         &self,
         ids: Vec<String>,
-        stop: &AtomicBool,
-        resent: &AtomicUsize,
+        control: &SendControl,
     ) -> Result<RunCommandOutput, SendError> {
         let token = new_client_token();
         // Re-sends are paced like polls (and none is made past the deadline).
         let mut pacing = Poller::start(self.poll);
         let mut attempt = 1;
         loop {
-            if stop.load(Ordering::SeqCst) {
+            if control.stopped.load(Ordering::SeqCst) {
                 return Err(SendError::Stopped);
             }
             let mut call = self
@@ -493,7 +503,7 @@ impl CommandRun {
                         attempt: attempt + 1,
                     });
                     pacing.wait_for_next_look().await;
-                    resent.fetch_add(1, Ordering::Relaxed);
+                    control.resent.fetch_add(1, Ordering::Relaxed);
                     attempt += 1;
                 }
                 answer => return answer.map_err(SendError::Call),
@@ -623,6 +633,29 @@ fn is_final(result: &InvocationResult) -> bool {
     let status = result.invocation_status.as_deref().unwrap_or_default();
     let record = result.invoke_record_status.as_deref().unwrap_or_default();
     FINAL_STATUSES.contains(&status) || FINAL_RECORD_STATUSES.contains(&record)
+}
+
+/// What the batches of one run share while sending.
+#[derive(Default)]
+struct SendControl {
+    /// Set by the first permanent `RunCommand` error: nothing more is sent.
+    stopped: AtomicBool,
+    /// That error.
+    first_permanent: Mutex<Option<CommandFailure>>,
+    /// Calls sent again after a transient error.
+    resent: AtomicUsize,
+}
+
+impl SendControl {
+    /// Stops the run after `failure` (the first one is kept).
+    fn stop(&self, failure: &CommandFailure) {
+        let mut first = self
+            .first_permanent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        first.get_or_insert_with(|| failure.clone());
+        self.stopped.store(true, Ordering::SeqCst);
+    }
 }
 
 /// What one batch's `RunCommand` calls gave.
