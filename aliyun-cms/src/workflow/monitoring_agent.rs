@@ -125,13 +125,8 @@ impl MonitoringReport {
 pub struct MonitoringAgentRollout {
     client: Client,
     instance_ids: Vec<String>,
-    concurrency: usize,
-    force: bool,
-    force_retries: u32,
-    poll: PollPolicy,
-    status_batch: usize,
+    settings: Settings,
     read_metric: bool,
-    progress: Progress<AgentEvent>,
 }
 
 impl Client {
@@ -144,13 +139,15 @@ impl Client {
         MonitoringAgentRollout {
             client: self.clone(),
             instance_ids: dedup_in_order(instance_ids.into_iter().map(Into::into)),
-            concurrency: 4,
-            force: false,
-            force_retries: 2,
-            poll: PollPolicy::default(),
-            status_batch: DEFAULT_QUERY_BATCH,
+            settings: Settings {
+                concurrency: 4,
+                force: false,
+                force_retries: 2,
+                poll: PollPolicy::default(),
+                status_batch: DEFAULT_QUERY_BATCH,
+                progress: Progress::none(),
+            },
             read_metric: true,
-            progress: Progress::none(),
         }
     }
 }
@@ -158,31 +155,31 @@ impl Client {
 impl MonitoringAgentRollout {
     /// Calls in flight at once (default 4).
     pub fn concurrency(mut self, calls: usize) -> Self {
-        self.concurrency = calls.max(1);
+        self.settings.concurrency = calls.max(1);
         self
     }
 
     /// Sends `Force=true` on the first install too (reinstalls an agent already there).
     pub fn force(mut self, force: bool) -> Self {
-        self.force = force;
+        self.settings.force = force;
         self
     }
 
     /// How many times a failed install is repeated with `Force` (default 2).
     pub fn force_retries(mut self, retries: u32) -> Self {
-        self.force_retries = retries;
+        self.settings.force_retries = retries;
         self
     }
 
     /// How long and how often to poll the status (and the metric).
     pub fn poll(mut self, policy: PollPolicy) -> Self {
-        self.poll = policy;
+        self.settings.poll = policy;
         self
     }
 
     /// Instances per status and metric call (default 50).
     pub fn status_batch(mut self, size: usize) -> Self {
-        self.status_batch = size.max(1);
+        self.settings.status_batch = size.max(1);
         self
     }
 
@@ -194,21 +191,13 @@ impl MonitoringAgentRollout {
 
     /// Reports progress to `progress`.
     pub fn on_progress(mut self, progress: Progress<AgentEvent>) -> Self {
-        self.progress = progress;
+        self.settings.progress = progress;
         self
     }
 
     /// Runs the rollout, then the metric read. Never fails as a whole.
     pub async fn send(self) -> MonitoringReport {
-        let settings = Settings {
-            concurrency: self.concurrency,
-            force: self.force,
-            force_retries: self.force_retries,
-            poll: self.poll,
-            status_batch: self.status_batch,
-            progress: self.progress.clone(),
-        };
-        let agents = crate::agent_rollout::run(&self, &self.instance_ids, &settings).await;
+        let agents = crate::agent_rollout::run(&self, &self.instance_ids, &self.settings).await;
         let mut report = MonitoringReport {
             agents,
             ..MonitoringReport::default()
@@ -230,7 +219,7 @@ impl MonitoringAgentRollout {
     ) -> (Vec<(String, Option<MetricPoint>)>, Option<MetricFailure>) {
         let mut found: BTreeMap<String, MetricPoint> = BTreeMap::new();
         let mut failure = None;
-        let mut poller = Poller::start(self.poll);
+        let mut poller = Poller::start(self.settings.poll);
         loop {
             let missing: Vec<String> = ids
                 .iter()
@@ -241,11 +230,13 @@ impl MonitoringAgentRollout {
                 break;
             }
             let chunks: Vec<Vec<String>> = missing
-                .chunks(self.status_batch)
+                .chunks(self.settings.status_batch)
                 .map(<[String]>::to_vec)
                 .collect();
-            let answers =
-                run_concurrent(chunks, self.concurrency, |chunk| self.cpu_points(chunk)).await;
+            let answers = run_concurrent(chunks, self.settings.concurrency, |chunk| {
+                self.cpu_points(chunk)
+            })
+            .await;
             let mut stop = false;
             for answer in answers {
                 match answer {
@@ -324,20 +315,24 @@ impl AgentApi for MonitoringAgentRollout {
                     .map(|chunk| (force, chunk.to_vec())),
             );
         }
-        let answered = run_concurrent(batches, self.concurrency, |(force, ids)| async move {
-            split_unknown(
-                ids,
-                |ids| {
-                    self.client
-                        .install_monitoring_agent()
-                        .set_instance_ids(Some(ids))
-                        .force(force)
-                        .send()
-                },
-                |error| matches!(error, InstallMonitoringAgentError::ResourceNotFound(_)),
-            )
-            .await
-        })
+        let answered = run_concurrent(
+            batches,
+            self.settings.concurrency,
+            |(force, ids)| async move {
+                split_unknown(
+                    ids,
+                    |ids| {
+                        self.client
+                            .install_monitoring_agent()
+                            .set_instance_ids(Some(ids))
+                            .force(force)
+                            .send()
+                    },
+                    |error| matches!(error, InstallMonitoringAgentError::ResourceNotFound(_)),
+                )
+                .await
+            },
+        )
         .await;
         let mut answers = Vec::new();
         for split in answered {

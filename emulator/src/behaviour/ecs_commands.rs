@@ -254,22 +254,28 @@ fn result_fields(
     item
 }
 
-pub(super) fn describe_invocation_results(world: &mut World, ctx: &Context<'_>) -> Outcome {
-    let input = ctx.input;
-    let region = input.str("RegionId").unwrap_or_default();
-    let invoke_id = input.str("InvokeId");
-    let instance_id = input.str("InstanceId");
-    let command_id = input.str("CommandId");
-    let record_status = input.str("InvokeRecordStatus");
-    let plain = plain_text(ctx);
-    let duration = world.command_duration;
-    let matching: Vec<Value> = world
+/// The invocations in the request's `RegionId`, filtered by its `InvokeId` and `CommandId`,
+/// oldest first.
+fn selected<'a>(world: &'a World, ctx: &Context<'a>) -> impl Iterator<Item = &'a Invocation> {
+    let region = ctx.input.str("RegionId").unwrap_or_default();
+    let invoke_id = ctx.input.str("InvokeId");
+    let command_id = ctx.input.str("CommandId");
+    world
         .commands
         .invocations
         .iter()
-        .filter(|i| i.region == region)
-        .filter(|i| invoke_id.is_none_or(|id| i.invoke_id == id))
-        .filter(|i| command_id.is_none_or(|id| i.command_id == id))
+        .filter(move |i| i.region == region)
+        .filter(move |i| invoke_id.is_none_or(|id| i.invoke_id == id))
+        .filter(move |i| command_id.is_none_or(|id| i.command_id == id))
+}
+
+pub(super) fn describe_invocation_results(world: &mut World, ctx: &Context<'_>) -> Outcome {
+    let input = ctx.input;
+    let instance_id = input.str("InstanceId");
+    let record_status = input.str("InvokeRecordStatus");
+    let plain = plain_text(ctx);
+    let duration = world.command_duration;
+    let matching: Vec<Value> = selected(world, ctx)
         .flat_map(|invocation| {
             invocation
                 .entries
@@ -296,22 +302,15 @@ pub(super) fn describe_invocation_results(world: &mut World, ctx: &Context<'_>) 
 
 pub(super) fn describe_invocations(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
-    let region = input.str("RegionId").unwrap_or_default();
-    let invoke_id = input.str("InvokeId");
     let instance_id = input.str("InstanceId");
-    let command_id = input.str("CommandId");
     let status = input.str("InvokeStatus");
     let include_output = input.bool("IncludeOutput").unwrap_or(false);
     let plain = plain_text(ctx);
     let duration = world.command_duration;
-    let matching: Vec<Value> = world
-        .commands
-        .invocations
-        .iter()
-        .rev() // newest first, as the service lists them
-        .filter(|i| i.region == region)
-        .filter(|i| invoke_id.is_none_or(|id| i.invoke_id == id))
-        .filter(|i| command_id.is_none_or(|id| i.command_id == id))
+    let mut newest_first: Vec<&Invocation> = selected(world, ctx).collect();
+    newest_first.reverse(); // as the service lists them
+    let matching: Vec<Value> = newest_first
+        .into_iter()
         .filter(|i| instance_id.is_none_or(|id| i.entries.iter().any(|e| e.instance_id == id)))
         .filter(|i| status.is_none_or(|s| i.overall(duration) == s))
         .map(|invocation| {

@@ -30,12 +30,7 @@ pub struct AgentRollout {
     client: Client,
     user_id: String,
     instance_ids: Vec<String>,
-    concurrency: usize,
-    force: bool,
-    force_retries: u32,
-    poll: PollPolicy,
-    status_batch: usize,
-    progress: Progress<AgentEvent>,
+    settings: Settings,
 }
 
 impl Client {
@@ -49,12 +44,14 @@ impl Client {
             client: self.clone(),
             user_id: user_id.into(),
             instance_ids: dedup_in_order(instance_ids.into_iter().map(Into::into)),
-            concurrency: 8,
-            force: false,
-            force_retries: 2,
-            poll: PollPolicy::default(),
-            status_batch: 50,
-            progress: Progress::none(),
+            settings: Settings {
+                concurrency: 8,
+                force: false,
+                force_retries: 2,
+                poll: PollPolicy::default(),
+                status_batch: 50,
+                progress: Progress::none(),
+            },
         }
     }
 }
@@ -62,58 +59,50 @@ impl Client {
 impl AgentRollout {
     /// Calls in flight at once (default 8).
     pub fn concurrency(mut self, calls: usize) -> Self {
-        self.concurrency = calls.max(1);
+        self.settings.concurrency = calls.max(1);
         self
     }
 
     /// Sends `Force` on the first install too (reinstalls an agent already there).
     pub fn force(mut self, force: bool) -> Self {
-        self.force = force;
+        self.settings.force = force;
         self
     }
 
     /// How many times a failed install is repeated with `Force` (default 2).
     pub fn force_retries(mut self, retries: u32) -> Self {
-        self.force_retries = retries;
+        self.settings.force_retries = retries;
         self
     }
 
     /// How long and how often to poll the status.
     pub fn poll(mut self, policy: PollPolicy) -> Self {
-        self.poll = policy;
+        self.settings.poll = policy;
         self
     }
 
     /// Instances per `NodeStatusList` call (default 50).
     pub fn status_batch(mut self, size: usize) -> Self {
-        self.status_batch = size.max(1);
+        self.settings.status_batch = size.max(1);
         self
     }
 
     /// Reports progress to `progress`.
     pub fn on_progress(mut self, progress: Progress<AgentEvent>) -> Self {
-        self.progress = progress;
+        self.settings.progress = progress;
         self
     }
 
     /// Runs the rollout. Never fails as a whole: every instance gets an outcome.
     pub async fn send(self) -> AgentReport {
-        let settings = Settings {
-            concurrency: self.concurrency,
-            force: self.force,
-            force_retries: self.force_retries,
-            poll: self.poll,
-            status_batch: self.status_batch,
-            progress: self.progress.clone(),
-        };
-        crate::agent_rollout::run(&self, &self.instance_ids, &settings).await
+        crate::agent_rollout::run(&self, &self.instance_ids, &self.settings).await
     }
 }
 
 impl AgentApi for AgentRollout {
     /// One `NodeInstall` per instance, with bounded concurrency.
     async fn install(&self, todo: Vec<(String, bool)>) -> Vec<(String, InstallAnswer)> {
-        run_concurrent(todo, self.concurrency, |(id, force)| async move {
+        run_concurrent(todo, self.settings.concurrency, |(id, force)| async move {
             let result = self
                 .client
                 .node_install()
