@@ -29,22 +29,33 @@ pub const DEFAULT_COMMAND_DURATION: Duration = Duration::from_secs(1);
 /// let json: CommandResult = serde_json::from_str(r#"{"status":"Timeout","error_code":"ExecutionTimeout"}"#).unwrap();
 /// assert_eq!(json.exit_code, None);
 /// ```
+///
+/// In JSON every field may be left out: `status` is then `Success`, the others empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct CommandResult {
     /// `InvocationStatus` once finished: `Success`, `Failed`, `Timeout`, `Error`, ...
+    #[serde(default = "success_status")]
     pub status: String,
     /// `ExitCode`, if the command ran.
+    #[serde(default)]
     pub exit_code: Option<i64>,
     /// The output text (sent Base64-encoded unless the caller asks for plain text); `None`
     /// for the default text naming the command.
+    #[serde(default)]
     pub output: Option<String>,
     /// `ErrorCode` (`ExitCodeNonzero`, `ClientNotRunning`, ...).
+    #[serde(default)]
     pub error_code: Option<String>,
     /// `ErrorInfo`.
+    #[serde(default)]
     pub error_info: Option<String>,
     /// `Dropped`: bytes of output cut off because it was too long.
+    #[serde(default)]
     pub dropped: u32,
+}
+
+fn success_status() -> String {
+    "Success".into()
 }
 
 impl Default for CommandResult {
