@@ -218,9 +218,9 @@ enum Verdict {
 fn rule_matches(rule: &Rule, values: &[String]) -> Option<Vec<String>> {
     let accepts = |set: &[&str], value: &String| set.contains(&value.as_str());
     match rule {
-        Rule::All { values: set, .. } => (!values.is_empty()
-            && values.iter().all(|v| accepts(set, v)))
-        .then(|| values.to_vec()),
+        Rule::All { values: set, .. } => {
+            (!values.is_empty() && values.iter().all(|v| accepts(set, v))).then(|| values.to_vec())
+        }
         Rule::Any { values: set, .. } => {
             let hits: Vec<String> = values.iter().filter(|v| accepts(set, v)).cloned().collect();
             (!hits.is_empty()).then_some(hits)
@@ -269,7 +269,10 @@ fn evaluate<O>(waiter: &Waiter<O>, outputs: &[O]) -> Verdict {
 }
 
 /// The error acceptor matching a failed look's code, if any.
-fn error_acceptor<O>(waiter: &Waiter<O>, code: Option<&str>) -> Option<(WaiterState, &'static str)> {
+fn error_acceptor<O>(
+    waiter: &Waiter<O>,
+    code: Option<&str>,
+) -> Option<(WaiterState, &'static str)> {
     let code = code?;
     waiter.acceptors.iter().find_map(|a| match a.rule {
         Rule::Error { code: wanted } if wanted == code => Some((a.state, wanted)),

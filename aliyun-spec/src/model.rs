@@ -11,8 +11,8 @@ use crate::names;
 use crate::spec::{self, ItemType, Member, Spec, TypeKind, TypeName};
 
 pub use crate::spec::{
-    AcceptorState, ErrorStyle, ListStyle, Method, PaginationStyle, ParamLocation, RequestCase, ResponseCase,
-    SignatureScheme, WireType,
+    AcceptorState, ErrorStyle, ListStyle, Method, PaginationStyle, ParamLocation, RequestCase,
+    ResponseCase, SignatureScheme, WireType,
 };
 
 /// One product at one API version.
@@ -550,11 +550,7 @@ fn lower_waiter(name: &str, waiter: &spec::Waiter, op: &Operation) -> Waiter {
         name: name.to_owned(),
         snake: names::action_snake(name),
         doc: waiter.doc.clone(),
-        batch: waiter
-            .batch
-            .as_deref()
-            .and_then(|b| op.param(b))
-            .cloned(),
+        batch: waiter.batch.as_deref().and_then(|b| op.param(b)).cloned(),
         min_delay: duration(&waiter.min_delay, DEFAULT_MIN_DELAY),
         max_delay: duration(&waiter.max_delay, DEFAULT_MAX_DELAY),
         deadline: duration(&waiter.deadline, DEFAULT_DEADLINE),

@@ -174,8 +174,15 @@ fn empty_acceptors_and_no_success() {
         &format!("{W}.acceptors"),
         "at least one acceptor",
     );
-    let source = broken("state: success\n        path: Things.State", "state: retry\n        path: Things.State")
-        .replacen("state: success\n        path: Things.Ready", "state: retry\n        path: Things.Ready", 1);
+    let source = broken(
+        "state: success\n        path: Things.State",
+        "state: retry\n        path: Things.State",
+    )
+    .replacen(
+        "state: success\n        path: Things.Ready",
+        "state: retry\n        path: Things.Ready",
+        1,
+    );
     refused(
         &source,
         line_of(&source, "    acceptors:"),
@@ -238,5 +245,9 @@ fn unknown_keys_and_states() {
     );
     let source = broken("deadline: 5m", "deadline: 5m\n    timeout: 5m");
     let errors = support::errors_of(&source);
-    assert!(errors[0].message.contains("unknown field `timeout`"), "{}", errors[0]);
+    assert!(
+        errors[0].message.contains("unknown field `timeout`"),
+        "{}",
+        errors[0]
+    );
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::Validator;
 use crate::duration::parse_duration;
 use crate::names;
-use crate::spec::{AcceptorState, Acceptor, Action, Member, TypeName, Waiter};
+use crate::spec::{Acceptor, AcceptorState, Action, Member, TypeName, Waiter};
 
 /// The end of an acceptor's path: a scalar (or a list of scalars) and its named type, if any.
 struct Leaf {
@@ -232,7 +232,10 @@ impl Validator<'_> {
         let text = value.as_str()?;
         (!values.iter().any(|v| v.value == text)).then(|| {
             let known: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
-            format!("`{text}` is not a value of the enum (values: {})", known.join(", "))
+            format!(
+                "`{text}` is not a value of the enum (values: {})",
+                known.join(", ")
+            )
         })
     }
 }

@@ -15,6 +15,7 @@ mod operation;
 mod rust;
 mod tests;
 mod types;
+mod waiters;
 mod wire;
 
 use std::path::PathBuf;

@@ -71,6 +71,7 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
     let operation_impl = operation_impl(op, &names);
     let error = error_enum(op, &names);
     let paginator = op.pagination.as_ref().map(|_| paginated_impl(op, &names));
+    let waiters = super::waiters::waiters(service, op, &names);
     let tests = super::tests::tests_module(service, op, &names);
     let allow_deprecated = super::deprecation::module_allow(service, op);
     quote! {
@@ -83,6 +84,7 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
         #operation_impl
         #error
         #paginator
+        #waiters
         #tests
     }
 }

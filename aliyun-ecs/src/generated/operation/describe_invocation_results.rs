@@ -597,6 +597,133 @@ impl aliyun_core::error::OperationError for DescribeInvocationResultsError {
     }
 }
 aliyun_core::__private::operation_error!(DescribeInvocationResultsError);
+/// Waits for `InvocationFinished`: Waits until the command invocation has ended on every instance it runs on.
+///
+/// The client type of the [`DescribeInvocationResultsBuilder`] that [`Client::wait_until_invocation_finished`](super::super::client::Client::wait_until_invocation_finished) returns: set the action's parameters on it, then call `wait()`.
+#[derive(Debug, Clone)]
+pub struct InvocationFinishedWaiter {
+    client: aliyun_core::ServiceClient,
+    policy: aliyun_core::workflow::PollPolicy,
+}
+/// The acceptors of `InvocationFinished`, tried in order at each look.
+const INVOCATION_FINISHED: aliyun_core::__private::waiter::Waiter<
+    DescribeInvocationResultsOutput,
+> = aliyun_core::__private::waiter::Waiter {
+    name: "InvocationFinished",
+    acceptors: &[
+        aliyun_core::__private::waiter::Acceptor {
+            state: aliyun_core::workflow::WaiterState::Success,
+            rule: aliyun_core::__private::waiter::Rule::All {
+                path: "Invocation.InvocationResults.InvocationStatus",
+                values: &[
+                    "Success",
+                    "Failed",
+                    "Error",
+                    "Timeout",
+                    "Cancelled",
+                    "Stopped",
+                    "Terminated",
+                    "Invalid",
+                    "Aborted",
+                    "Finished",
+                ],
+            },
+            select: Some(|output: &DescribeInvocationResultsOutput| {
+                std::iter::once(output)
+                    .filter_map(|value| value.invocation.as_ref())
+                    .flat_map(|value| value.invocation_results.iter())
+                    .filter_map(|value| value.invocation_status.as_ref())
+                    .map(|value| value.to_string())
+                    .collect()
+            }),
+        },
+    ],
+};
+impl DescribeInvocationResultsBuilder<InvocationFinishedWaiter> {
+    /// A builder waiting for `InvocationFinished` through `client`.
+    pub(crate) fn wait_until_invocation_finished(
+        client: aliyun_core::ServiceClient,
+    ) -> Self {
+        let policy = aliyun_core::workflow::PollPolicy {
+            initial_delay: std::time::Duration::from_millis(2000),
+            max_delay: std::time::Duration::from_millis(10000),
+            multiplier: 1.5,
+            deadline: std::time::Duration::from_millis(600000),
+        };
+        Self {
+            client: InvocationFinishedWaiter {
+                client,
+                policy,
+            },
+            region_id: None,
+            resource_group_id: None,
+            invoke_id: None,
+            instance_id: None,
+            command_id: None,
+            invoke_record_status: None,
+            include_history: None,
+            content_encoding: None,
+            page_number: None,
+            page_size: None,
+            max_results: None,
+            next_token: None,
+            tag: None,
+        }
+    }
+    /// Replaces how often the waiter looks and how long it waits in all.
+    pub fn poll_policy(mut self, policy: aliyun_core::workflow::PollPolicy) -> Self {
+        self.client.policy = policy;
+        self
+    }
+    /// How often the waiter looks and how long it waits in all.
+    pub fn get_poll_policy(&self) -> &aliyun_core::workflow::PollPolicy {
+        &self.client.policy
+    }
+    /// Waits until the command invocation has ended on every instance it runs on.
+    ///
+    /// Set `invoke_id` (from `RunCommand` or `InvokeCommand`). An instance has ended when its
+    /// `InvocationStatus` is final: `Success`, `Failed`, `Error`, `Timeout`, `Cancelled`,
+    /// `Stopped`, `Terminated`, `Invalid`, `Aborted` (or `Finished`). Whether it succeeded is
+    /// for the caller to read from the returned results.
+    ///
+    /// Calls `DescribeInvocationResults`, then, trying these in order:
+    ///
+    /// - succeeds when every `Invocation.InvocationResults.InvocationStatus` is `Success`, `Failed`, `Error`, `Timeout`, `Cancelled`, `Stopped`, `Terminated`, `Invalid`, `Aborted` or `Finished`;
+    /// - otherwise looks again.
+    ///
+    /// Looks at once, then after 2 s, backing off to one look every 10 s, for at most 10 min (change with [`poll_policy`](Self::poll_policy)). Returns the responses of the last look, one per batch and page. A transient error (throttling, a server error, a timeout) is looked at again; a permanent one stops the wait with the action's error ([`aliyun_core::WaitError::Request`]).
+    pub async fn wait(
+        self,
+    ) -> Result<
+        Vec<DescribeInvocationResultsOutput>,
+        aliyun_core::WaitError<DescribeInvocationResultsError>,
+    > {
+        let InvocationFinishedWaiter { client, policy } = self.client;
+        let bound = DescribeInvocationResultsBuilder {
+            client,
+            region_id: self.region_id,
+            resource_group_id: self.resource_group_id,
+            invoke_id: self.invoke_id,
+            instance_id: self.instance_id,
+            command_id: self.command_id,
+            invoke_record_status: self.invoke_record_status,
+            include_history: self.include_history,
+            content_encoding: self.content_encoding,
+            page_number: self.page_number,
+            page_size: self.page_size,
+            max_results: self.max_results,
+            next_token: self.next_token,
+            tag: self.tag,
+        };
+        let (client, input) = bound.into_parts();
+        let inputs = input.map(|input| Vec::from([input]));
+        aliyun_core::__private::waiter::wait_single::<
+            DescribeInvocationResultsInput,
+            DescribeInvocationResultsError,
+        >(&INVOCATION_FINISHED, policy, client, inputs)
+            .await
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
