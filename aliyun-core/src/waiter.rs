@@ -365,17 +365,22 @@ pub async fn wait_single<I, E>(
     inputs: Result<Vec<I>, InvalidInput>,
 ) -> Result<Vec<I::Output>, WaitError<E>>
 where
-    I: Operation,
+    I: Operation + Clone,
     E: From<Error> + ErrorMetadata,
 {
     let inputs = inputs.map_err(|e| invalid(waiter.name, e))?;
     let (client, inputs) = (&client, &inputs);
+    // Each task owns its input and client: closures over borrowed inputs would make the
+    // future not `Send` (higher-ranked lifetimes), and callers spawn waiters.
     wait(waiter, policy, move || async move {
-        run_concurrent(inputs, LOOK_CONCURRENCY, |input| client.call(input))
-            .await
-            .into_iter()
-            .collect::<Result<Vec<_>, Error>>()
-            .map_err(E::from)
+        run_concurrent(inputs.iter().cloned(), LOOK_CONCURRENCY, |input| {
+            let client = client.clone();
+            async move { client.call(&input).await }
+        })
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, Error>>()
+        .map_err(E::from)
     })
     .await
 }
@@ -395,8 +400,8 @@ where
     let inputs = inputs.map_err(|e| invalid(waiter.name, e))?;
     let (client, inputs) = (&client, &inputs);
     wait(waiter, policy, move || async move {
-        let batches = run_concurrent(inputs, LOOK_CONCURRENCY, |input| {
-            Paginator::<I, E>::new(client.clone(), Ok(input.clone()))
+        let batches = run_concurrent(inputs.iter().cloned(), LOOK_CONCURRENCY, |input| {
+            Paginator::<I, E>::new(client.clone(), Ok(input))
                 .pages()
                 .try_collect::<Vec<_>>()
         })

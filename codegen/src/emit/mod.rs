@@ -11,6 +11,7 @@ mod docs;
 mod errors;
 pub mod groups;
 mod member_docs;
+mod nested;
 mod operation;
 mod rust;
 mod tests;
