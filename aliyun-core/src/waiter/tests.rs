@@ -61,10 +61,12 @@ fn policy() -> PollPolicy {
     }
 }
 
+#[allow(clippy::result_large_err)]
 fn page(statuses: &[&'static str]) -> Look {
     Ok(vec![Statuses(statuses.to_vec())])
 }
 
+#[allow(clippy::result_large_err)]
 fn service(code: &str, status: u16) -> Look {
     Err(Error::Service(
         ServiceError::new(code, "no", status).with_request_id(Some("RID-1".into())),

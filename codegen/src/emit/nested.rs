@@ -33,7 +33,9 @@ pub fn resolve<'a>(service: &'a Service, top: &'a [Field], path: &str) -> Option
     let segments: Vec<&str> = path.split('.').collect();
     for (depth, segment) in segments.iter().enumerate() {
         let field = fields.iter().find(|f| f.wire_name == *segment)?;
-        let optional = !(field.required && !all_optional) && !is_collection(&field.ty);
+        // Required fields are plain, collections never `Option` (see `types::output_field`).
+        let required = field.required && !all_optional;
+        let optional = !required && !is_collection(&field.ty);
         if depth + 1 == segments.len() {
             return Some(Nested {
                 parents,
@@ -106,7 +108,7 @@ impl Nested<'_> {
     }
 
     /// The list leaf, moved out of `output` (empty when a parent is absent).
-    pub fn into_list(&self) -> TokenStream {
+    pub fn moved_list(&self) -> TokenStream {
         let leaf = &self.leaf_name;
         let mut steps = self.parents.iter();
         let start = match steps.next() {

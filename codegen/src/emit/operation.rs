@@ -503,7 +503,7 @@ fn paginated_impl(service: &Service, op: &Operation, names: &OperationNames) -> 
     };
     let items = field_ident(&p.items, &op.output);
     let (items_len, into_items) = match &items_nested {
-        Some(n) => (n.len(), n.into_list()),
+        Some(n) => (n.len(), n.moved_list()),
         None => (quote!(output.#items.len()), quote!(output.#items)),
     };
     let item_ty = match items_field.map(|f| &f.ty) {
