@@ -15,6 +15,14 @@
 //! signature or credentials error, invalid input): asking again gets the same answer until
 //! someone changes a permission or the request, so the instances that poll asked about fail at
 //! once, at the status step, with the code, message and request id.
+//!
+//! # Waiters
+//!
+//! A product spec's `waiters` become `client.wait_until_<name>()` builders that poll one action
+//! by this rule until its output reaches a state, and end in a [`WaitError`] otherwise: the
+//! deadline passed ([`WaitError::TimedOut`], with the [`LastLook`]), a `failure` acceptor matched
+//! ([`WaitError::Failed`], with the values that matched), or a permanent error
+//! ([`WaitError::Request`], with the action's typed error).
 
 use std::fmt;
 use std::future::Future;
@@ -24,6 +32,8 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt};
 
 use crate::error::ErrorMetadata;
+
+pub use crate::waiter::{LastLook, Observation, WaitError, WaiterState};
 
 /// Runs `task` on every item with at most `limit` running at once; results come back in the
 /// items' order. A `limit` of 0 is treated as 1.

@@ -11,10 +11,12 @@ mod docs;
 mod errors;
 pub mod groups;
 mod member_docs;
+mod nested;
 mod operation;
 mod rust;
 mod tests;
 mod types;
+mod waiters;
 mod wire;
 
 use std::path::PathBuf;
