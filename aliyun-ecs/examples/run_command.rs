@@ -107,9 +107,8 @@ async fn main() -> ExitCode {
                 invoke_ids.join(", ")
             ),
             CommandEvent::Status { finished, running } => {
-                eprintln!("results: {finished} finished, {running} running")
+                eprintln!("results: {finished} in, {running} to wait for")
             }
-            CommandEvent::PollFailed { failure, .. } => eprintln!("{failure}"),
             CommandEvent::Resending { failure, attempt } => eprintln!(
                 "RunCommand failed ({}), sending again with the same ClientToken (attempt {attempt})",
                 failure.summary()
@@ -162,12 +161,6 @@ async fn main() -> ExitCode {
             ),
             other => println!("  {other:?}"),
         }
-    }
-    if report.transient_poll_failures > 0 {
-        eprintln!(
-            "{} result poll(s) failed transiently and were repeated",
-            report.transient_poll_failures
-        );
     }
     if report.all_succeeded() {
         ExitCode::SUCCESS

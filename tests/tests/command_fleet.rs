@@ -118,10 +118,6 @@ async fn a_command_on_137_instances_with_unknown_ids_throttling_and_failures() {
     let mut expected: BTreeSet<&str> = unknown.iter().map(String::as_str).collect();
     expected.extend([exits_3.as_str(), no_client.as_str()]);
     assert_eq!(unsuccessful, expected);
-    assert_eq!(
-        report.transient_poll_failures, 0,
-        "the SDK retried the throttled polls"
-    );
 
     // Batches respected the limit; throttled and dropped calls were repeated.
     let runs = emulator.requests_for("RunCommand");

@@ -156,7 +156,7 @@ async fn cloud_assistant(setup: &Setup, ecs: &aliyun_ecs::Client) -> RolloutRepo
 
 async fn run_command(setup: &Setup, ecs: &aliyun_ecs::Client, command: &str) -> CommandReport {
     println!(
-        "2. Run a command: '{command}' on {} instances (RunCommand, at most {} per call, one ClientToken each), then DescribeInvocationResults until every instance finished",
+        "2. Run a command: '{command}' on {} instances (RunCommand, at most {} per call, one ClientToken each), then the InvocationFinished waiter (DescribeInvocationResults) until every instance finished",
         setup.instance_ids.len(),
         RunCommandInput::INSTANCE_ID_MAX_ITEMS
     );
@@ -173,9 +173,8 @@ async fn run_command(setup: &Setup, ecs: &aliyun_ecs::Client, command: &str) -> 
             invoke_ids.join(", ")
         ),
         CommandEvent::Status { finished, running } => {
-            println!("   results: {finished} finished, {running} running")
+            println!("   results: {finished} in, {running} to wait for")
         }
-        CommandEvent::PollFailed { failure, .. } => println!("   {failure}"),
         CommandEvent::Resending { failure, attempt } => println!(
             "   RunCommand failed ({}), sending again with the same ClientToken (attempt {attempt})",
             failure.summary()

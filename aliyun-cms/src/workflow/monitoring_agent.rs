@@ -14,6 +14,7 @@ pub use crate::agent_rollout::{
     AgentEvent, AgentOutcome, AgentReport, Failure, InstanceResult, PollFailure, Step,
 };
 use crate::operation::describe_metric_last::DescribeMetricLastError;
+use crate::operation::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesInput;
 use crate::operation::install_monitoring_agent::{
     InstallMonitoringAgentError, InstallMonitoringAgentInput,
 };
@@ -24,8 +25,8 @@ pub const ECS_NAMESPACE: &str = "acs_ecs_dashboard";
 /// The metric read to show data arrives: total CPU use, percent.
 pub const CPU_TOTAL: &str = "cpu_total";
 
-/// Instances per `DescribeMonitoringAgentStatuses` and `DescribeMetricLast` call by default.
-const DEFAULT_QUERY_BATCH: usize = 50;
+/// Instances per `DescribeMetricLast` call.
+const METRIC_BATCH: usize = 50;
 
 /// The latest point of a metric for one instance (`DescribeMetricLast`).
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +120,10 @@ impl MonitoringReport {
 /// the 2017-03-01 [`agent_rollout`](crate::v20170301::Client::agent_rollout), on the current
 /// actions.
 ///
+/// The status is polled here rather than with the generated `AgentRunning` waiter: that
+/// waiter ends only when every agent runs, while this rollout must see each `install_faild`
+/// as it happens to re-install it with `Force`.
+///
 /// Last, unless turned off, `DescribeMetricLast` reads `acs_ecs_dashboard` `cpu_total` for
 /// the instances whose agent runs, polling until each has a point or the deadline passes.
 #[derive(Debug, Clone)]
@@ -144,7 +149,7 @@ impl Client {
                 force: false,
                 force_retries: 2,
                 poll: PollPolicy::default(),
-                status_batch: DEFAULT_QUERY_BATCH,
+                status_batch: DescribeMonitoringAgentStatusesInput::INSTANCE_IDS_MAX_ITEMS,
                 progress: Progress::none(),
             },
             read_metric: true,
@@ -177,9 +182,13 @@ impl MonitoringAgentRollout {
         self
     }
 
-    /// Instances per status and metric call (default 50).
+    /// Instances per `DescribeMonitoringAgentStatuses` call, at most the spec's limit (the
+    /// default; larger values are capped).
     pub fn status_batch(mut self, size: usize) -> Self {
-        self.settings.status_batch = size.max(1);
+        self.settings.status_batch = size.clamp(
+            1,
+            DescribeMonitoringAgentStatusesInput::INSTANCE_IDS_MAX_ITEMS,
+        );
         self
     }
 
@@ -230,7 +239,7 @@ impl MonitoringAgentRollout {
                 break;
             }
             let chunks: Vec<Vec<String>> = missing
-                .chunks(self.settings.status_batch)
+                .chunks(METRIC_BATCH)
                 .map(<[String]>::to_vec)
                 .collect();
             let answers = run_concurrent(chunks, self.settings.concurrency, |chunk| {
@@ -366,7 +375,7 @@ impl AgentApi for MonitoringAgentRollout {
         let output = self
             .client
             .describe_monitoring_agent_statuses()
-            .instance_ids(ids.join(","))
+            .set_instance_ids(Some(ids))
             .send()
             .await
             .map_err(|e| e.into_core())?;

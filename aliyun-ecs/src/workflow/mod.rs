@@ -14,6 +14,6 @@ pub use cloud_assistant::{
     RolloutReport, Step,
 };
 pub use run_command::{
-    CommandEvent, CommandFailure, CommandOutcome, CommandPollFailure, CommandReport, CommandResult,
-    CommandRun, CommandStep,
+    CommandEvent, CommandFailure, CommandOutcome, CommandReport, CommandResult, CommandRun,
+    CommandStep,
 };

@@ -1,9 +1,10 @@
 //! Running a command on a fleet: batch, send once, wait for every instance, decode the output.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use aliyun_core::WaitError;
 use aliyun_core::workflow::{
     PollPolicy, Poller, Progress, dedup_in_order, new_client_token, run_concurrent, split_unknown,
 };
@@ -26,10 +27,6 @@ pub enum CommandStep {
 
 /// Why an instance has no result: the step and the error of the call that failed.
 pub type CommandFailure = aliyun_core::workflow::Failure<CommandStep>;
-
-/// A failed `DescribeInvocationResults` poll: transient (polled again) or permanent (its
-/// instances fail).
-pub type CommandPollFailure = aliyun_core::workflow::PollFailure<CommandStep>;
 
 /// `InvocationStatus` values after which an instance's result no longer changes.
 const FINAL_STATUSES: [&str; 9] = [
@@ -109,7 +106,7 @@ pub enum CommandOutcome {
     Finished(CommandResult),
     /// The instance does not exist in the region (`InvalidInstance.NotFound`).
     NotFound,
-    /// Still not finished at the deadline: the invocation and the last status seen.
+    /// Not finished at the deadline: the invocation and the last status seen.
     StillRunning {
         /// The invocation.
         invoke_id: String,
@@ -157,19 +154,12 @@ pub enum CommandEvent {
         /// The attempt about to be made, from 2.
         attempt: u32,
     },
-    /// A poll of the results finished.
+    /// The wait for one invocation ended.
     Status {
-        /// Instances whose command finished.
+        /// Instances whose wait ended (finished, failed, or still running at the deadline).
         finished: usize,
-        /// Instances still running.
+        /// Instances still waited for.
         running: usize,
-    },
-    /// A `DescribeInvocationResults` call failed. `failure` displays as the progress line.
-    PollFailed {
-        /// The error, and whether the instances are polled again.
-        failure: CommandPollFailure,
-        /// Instances the call asked about.
-        instances: usize,
     },
 }
 
@@ -182,8 +172,6 @@ pub struct CommandReport {
     pub invoke_ids: Vec<String>,
     /// `RunCommand` calls made (splits finding unknown ids and re-sends included).
     pub run_calls: usize,
-    /// `DescribeInvocationResults` calls that failed transiently and were repeated.
-    pub transient_poll_failures: u32,
 }
 
 impl CommandReport {
@@ -227,9 +215,11 @@ impl CommandReport {
 /// A call that fails for good (`Forbidden.RAM`, an invalid command type, a quota) fails its
 /// instances and stops the run: batches not yet sent are [`CommandOutcome::NotSent`].
 ///
-/// Then `DescribeInvocationResults` is polled, with a deadline and backoff, until every
-/// instance's result is final; a failed poll follows the rule of [`aliyun_core::workflow`]
-/// (transient: counted and repeated; permanent: its instances fail at once).
+/// Then the generated `InvocationFinished` waiter
+/// ([`Client::wait_until_invocation_finished`]) polls `DescribeInvocationResults` for each
+/// invocation, with a deadline and backoff, until every instance's result is final; a failed
+/// poll follows the rule of [`aliyun_core::workflow`] (transient: looked at again; permanent:
+/// the invocation's instances fail at once).
 #[derive(Debug, Clone)]
 pub struct CommandRun {
     client: Client,
@@ -370,7 +360,7 @@ impl CommandRun {
             }
         }
 
-        report.transient_poll_failures = self.wait_for_results(waiting, &mut outcomes).await;
+        self.wait_for_results(waiting, &mut outcomes).await;
         report.outcomes = self
             .instance_ids
             .iter()
@@ -511,92 +501,82 @@ impl CommandRun {
         }
     }
 
-    /// Polls `DescribeInvocationResults` for every invocation until each instance's result is
-    /// final, fails for good, or the deadline passes. Returns how many polls failed
-    /// transiently.
+    /// Waits for every invocation with the generated `InvocationFinished` waiter (at most
+    /// [`CommandRun::concurrency`] at once), then reads each instance's outcome.
     async fn wait_for_results(
         &self,
         invocations: Vec<(String, Vec<String>)>,
         outcomes: &mut BTreeMap<String, CommandOutcome>,
-    ) -> u32 {
-        let mut pending: BTreeMap<String, BTreeSet<String>> = invocations
+    ) {
+        let total: usize = invocations.iter().map(|(_, ids)| ids.len()).sum();
+        let ended = AtomicUsize::new(0);
+        let waits = run_concurrent(invocations, self.concurrency, |(invoke_id, ids)| {
+            let ended = &ended;
+            async move {
+                let seen = self.wait_for_invocation(&invoke_id, &ids).await;
+                let done = ended.fetch_add(ids.len(), Ordering::Relaxed) + ids.len();
+                self.progress.emit(CommandEvent::Status {
+                    finished: done,
+                    running: total - done,
+                });
+                seen
+            }
+        })
+        .await;
+        outcomes.extend(waits.into_iter().flatten());
+    }
+
+    /// The outcome of each of `ids` in invocation `invoke_id`: waits until every instance's
+    /// result is final; at the deadline, one more look tells which finished. A permanent
+    /// error fails them all at once, with its code and request id.
+    async fn wait_for_invocation(
+        &self,
+        invoke_id: &str,
+        ids: &[String],
+    ) -> Vec<(String, CommandOutcome)> {
+        let mut wait = self
+            .client
+            .wait_until_invocation_finished()
+            .invoke_id(invoke_id.to_owned())
+            .max_results(50)
+            .poll_policy(self.poll);
+        if let Some(region) = &self.region_id {
+            wait = wait.region_id(region.clone());
+        }
+        let results: Vec<InvocationResult> = match wait.wait().await {
+            Ok(outputs) => outputs
+                .into_iter()
+                .filter_map(|output| output.invocation)
+                .flat_map(|invocation| invocation.invocation_results)
+                .collect(),
+            Err(WaitError::Request { error, .. }) => {
+                let failure = CommandFailure::from_error(CommandStep::Results, &error);
+                return ids
+                    .iter()
+                    .map(|id| (id.clone(), CommandOutcome::Failed(failure.clone())))
+                    .collect();
+            }
+            // The deadline passed: the finished ones still have their results.
+            Err(_) => self.results_of(invoke_id).await.unwrap_or_default(),
+        };
+        let mut by_instance: BTreeMap<String, InvocationResult> = results
             .into_iter()
-            .map(|(invoke_id, ids)| (invoke_id, ids.into_iter().collect()))
+            .filter_map(|result| Some((result.instance_id.clone()?, result)))
             .collect();
-        let mut last_status: BTreeMap<String, String> = BTreeMap::new();
-        let mut poller = Poller::start(self.poll);
-        while pending.values().any(|ids| !ids.is_empty()) {
-            let asks: Vec<String> = pending
-                .iter()
-                .filter(|(_, ids)| !ids.is_empty())
-                .map(|(invoke_id, _)| invoke_id.clone())
-                .collect();
-            let answers = run_concurrent(asks, self.concurrency, |invoke_id| async move {
-                let answer = self.results_of(&invoke_id).await;
-                (invoke_id, answer)
-            })
-            .await;
-            for (invoke_id, answer) in answers {
-                let Some(ids) = pending.get_mut(&invoke_id) else {
-                    continue;
-                };
-                match answer {
-                    Ok(results) => {
-                        for result in results {
-                            let Some(id) = result.instance_id.clone() else {
-                                continue;
-                            };
-                            if !ids.contains(&id) {
-                                continue;
-                            }
-                            if is_final(&result) {
-                                ids.remove(&id);
-                                let finished = CommandResult::from_wire(&invoke_id, &result);
-                                outcomes.insert(id, CommandOutcome::Finished(finished));
-                            } else if let Some(status) = result.invocation_status {
-                                last_status.insert(id, status);
-                            }
-                        }
+        ids.iter()
+            .map(|id| {
+                let outcome = match by_instance.remove(id) {
+                    Some(result) if is_final(&result) => {
+                        CommandOutcome::Finished(CommandResult::from_wire(invoke_id, &result))
                     }
-                    Err(error) => {
-                        let failed = poller.poll_failed(CommandStep::Results, &error);
-                        self.progress.emit(CommandEvent::PollFailed {
-                            failure: failed.clone(),
-                            instances: ids.len(),
-                        });
-                        if !failed.retrying {
-                            for id in std::mem::take(ids) {
-                                outcomes.insert(id, CommandOutcome::Failed(failed.failure.clone()));
-                            }
-                        }
-                    }
-                }
-            }
-            let running: usize = pending.values().map(BTreeSet::len).sum();
-            self.progress.emit(CommandEvent::Status {
-                finished: outcomes
-                    .values()
-                    .filter(|o| matches!(o, CommandOutcome::Finished(_)))
-                    .count(),
-                running,
-            });
-            if running == 0 || !poller.wait_for_next_look().await {
-                break;
-            }
-        }
-        for (invoke_id, ids) in pending {
-            for id in ids {
-                let last = last_status.remove(&id);
-                outcomes.insert(
-                    id,
-                    CommandOutcome::StillRunning {
-                        invoke_id: invoke_id.clone(),
-                        last_status: last,
+                    seen => CommandOutcome::StillRunning {
+                        invoke_id: invoke_id.to_owned(),
+                        last_status: seen.and_then(|result| result.invocation_status),
                     },
-                );
-            }
-        }
-        poller.transient_failures()
+                };
+                (id.clone(), outcome)
+            })
+            .collect()
     }
 
     /// Every instance's result of one invocation (all pages).
@@ -604,27 +584,15 @@ impl CommandRun {
         &self,
         invoke_id: &str,
     ) -> Result<Vec<InvocationResult>, DescribeInvocationResultsError> {
-        let mut results = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut call = self
-                .client
-                .describe_invocation_results()
-                .invoke_id(invoke_id.to_owned())
-                .max_results(50)
-                .set_next_token(token.take());
-            if let Some(region) = &self.region_id {
-                call = call.region_id(region.clone());
-            }
-            let Some(page) = call.send().await?.invocation else {
-                return Ok(results);
-            };
-            results.extend(page.invocation_results);
-            match page.next_token.filter(|t| !t.is_empty()) {
-                Some(next) => token = Some(next),
-                None => return Ok(results),
-            }
+        let mut call = self
+            .client
+            .describe_invocation_results()
+            .invoke_id(invoke_id.to_owned())
+            .max_results(50);
+        if let Some(region) = &self.region_id {
+            call = call.region_id(region.clone());
         }
+        call.into_paginator().collect_items().await
     }
 }
 
