@@ -15,7 +15,7 @@
 //! | `GET /_emulator/instances/{id}` | one instance |
 //! | `POST /_emulator/instances` | adds or replaces instances: a JSON instance, a JSON array, or the text form `i-web{1..5},os=Windows` |
 //! | `DELETE /_emulator/instances/{id}` | removes an instance |
-//! | `PUT /_emulator/instances/{id}/command-result` | sets what command runs report for the instance: a JSON [`CommandResult`](crate::CommandResult), e.g. `{"status": "Failed", "exit_code": 3, "output": "disk full", "error_code": "ExitCodeNonzero"}` |
+//! | `PUT /_emulator/instances/{id}/command-result` | sets what command runs report for the instance: a JSON [`CommandResult`], e.g. `{"status": "Failed", "exit_code": 3, "output": "disk full", "error_code": "ExitCodeNonzero"}` |
 //! | `DELETE /_emulator/instances/{id}/command-result` | back to the default (success, a text naming the command) |
 //! | `GET /_emulator/clock` | `{"offset_secs": N, "now": "..."}` |
 //! | `PUT /_emulator/clock` | sets the offset: `{"offset_secs": N}` |
