@@ -179,6 +179,7 @@ fn operations_index(service: &Service) -> TokenStream {
             service.code
         ),
         OPERATION_GUIDE.to_owned(),
+        waiters_guide(service),
         groups::groups_doc(service),
     ]);
     let doc = doc.to_string().replace("# [doc", "# ! [doc");
@@ -187,6 +188,29 @@ fn operations_index(service: &Service) -> TokenStream {
         #doc
         #(#modules)*
     }
+}
+
+/// The waiters section of the `operation` module docs, for a spec with waiters.
+fn waiters_guide(service: &Service) -> String {
+    let names: Vec<String> = service
+        .operations
+        .iter()
+        .flat_map(|op| &op.waiters)
+        .map(|w| format!("`wait_until_{}`", w.snake))
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    format!(
+        "# Waiting\n\n\
+         A waiter ({}) polls one action until its output reaches a state. \
+         `Client::wait_until_x()` returns that action's builder with a waiter as its client \
+         (`XBuilder<XWaiter>`): set the action's parameters, optionally `poll_policy(..)`, then \
+         `wait()`. It returns the responses of the last look or an \
+         [`aliyun_core::WaitError`]: timed out (with what the last look saw), a failure state \
+         reached (with the values), or a permanent error of the action.",
+        names.join(", ")
+    )
 }
 
 /// What is the same for every action, documented once on the `operation` module.
