@@ -99,7 +99,7 @@
 //! Each API group of the 2019-01-01 API (metrics, metric rules, site monitoring, the
 //! monitoring agent, ...) is a Cargo feature, all on by default. With
 //! `default-features = false` and, say, `features = ["metrics"]`, only that group's actions,
-//! and the types they use, are compiled. The [`operation`] module lists every group and its
+//! and the types they use, are compiled. The [`action`] module lists every group and its
 //! actions. The legacy [`v20170301`] module is always compiled.
 //!
 //! ## Testing your code
@@ -115,7 +115,7 @@
 mod generated;
 
 pub use generated::client::Client;
-pub use generated::{SERVICE, operation, types};
+pub use generated::{PRODUCT, action, types};
 
 mod agent_rollout;
 pub mod v20170301;

@@ -76,7 +76,7 @@
 //!
 //! ```no_run
 //! # async fn run(cms: aliyun_cms::v20170301::Client) {
-//! use aliyun_cms::v20170301::operation::node_install::NodeInstallError;
+//! use aliyun_cms::v20170301::action::node_install::NodeInstallError;
 //!
 //! let result = cms.node_install().instance_id("i-1").user_id("1").send().await;
 //! match result {
@@ -121,6 +121,6 @@
 //! responses.
 
 pub use crate::generated::v20170301::client::Client;
-pub use crate::generated::v20170301::{SERVICE, operation, types};
+pub use crate::generated::v20170301::{PRODUCT, action, types};
 
 pub mod workflow;

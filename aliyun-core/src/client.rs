@@ -1,9 +1,9 @@
-//! The call executor every generated operation goes through.
+//! The call executor every generated action goes through.
 //!
 //! One call: validate the input (nothing is sent if it is invalid) → write its wire parameters
 //! once → per attempt: credentials (cheap when cached) → common parameters, fresh nonce and
 //! timestamp (corrected by the learned clock offset) → sign (V1 or V3) → send under the read
-//! timeout and the operation deadline → classify the response → decode the output, or let the
+//! timeout and the call deadline → classify the response → decode the output, or let the
 //! retry policy decide whether to try again.
 
 use std::fmt;
@@ -22,8 +22,8 @@ use crate::error::{
     ConfigError, DispatchError, Error, ResponseError, ServiceError, TimeoutError, TimeoutKind,
 };
 use crate::layout;
-use crate::operation::{
-    HttpMethod, Operation, OperationMetadata, ParamLocation, ServiceMetadata, SignatureVersion,
+use crate::action::{
+    HttpMethod, Action, ActionMetadata, ParamLocation, ProductMetadata, SignatureVersion,
 };
 use crate::params::Params;
 use crate::response::{self, ResponseClass};
@@ -37,16 +37,16 @@ use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportError
 /// A client for one product, built from a [`Config`]. Cheap to clone; clones share the
 /// configuration, the connection pool and the resolved endpoint.
 ///
-/// Generated product clients wrap one of these and call [`ServiceClient::call`] with each
+/// Generated product clients wrap one of these and call [`ProductClient::call`] with each
 /// action's input.
 #[derive(Clone)]
-pub struct ServiceClient {
+pub struct ProductClient {
     inner: Arc<ClientInner>,
 }
 
 struct ClientInner {
     config: Config,
-    service: &'static ServiceMetadata,
+    product: &'static ProductMetadata,
     /// Resolved once: a bad endpoint override fails every call with the same config error.
     target: Result<Target, ConfigError>,
 }
@@ -62,25 +62,25 @@ struct Target {
     form_headers: HeaderMap,
 }
 
-impl ServiceClient {
-    /// A client for `service` using `config`. The endpoint is chosen here, once: the config's
+impl ProductClient {
+    /// A client for `product` using `config`. The endpoint is chosen here, once: the config's
     /// override for this product (explicit, then `ALIBABA_CLOUD_ENDPOINT_URL_<ENV_ID>`, then
     /// the override for all products), else the product's rule for the config's region (its
     /// central endpoint without a region).
-    pub fn new(config: &Config, service: &'static ServiceMetadata) -> Self {
-        let target = resolve_target(&config.inner, service);
+    pub fn new(config: &Config, product: &'static ProductMetadata) -> Self {
+        let target = resolve_target(&config.inner, product);
         match &target {
             Ok(target) => warn_if_insecure(&target.endpoint),
             Err(error) => tracing::warn!(
-                product = service.product,
+                product = product.code,
                 %error,
                 "endpoint cannot be resolved; every call will fail"
             ),
         }
-        ServiceClient {
+        ProductClient {
             inner: Arc::new(ClientInner {
                 config: config.clone(),
-                service,
+                product,
                 target,
             }),
         }
@@ -92,8 +92,8 @@ impl ServiceClient {
     }
 
     /// The product this client calls.
-    pub fn service(&self) -> &'static ServiceMetadata {
-        self.inner.service
+    pub fn product(&self) -> &'static ProductMetadata {
+        self.inner.product
     }
 
     /// The configuration.
@@ -114,7 +114,7 @@ impl ServiceClient {
     /// (check [`Error::may_have_taken_effect`] before repeating a write);
     /// [`Error::Response`] for a body that cannot be read; [`Error::Service`] for an error
     /// code. [`Error::attempts`] tells how many attempts were made.
-    pub async fn call<O: Operation>(&self, input: &O) -> Result<O::Output, Error> {
+    pub async fn call<O: Action>(&self, input: &O) -> Result<O::Output, Error> {
         let span = self.call_span(O::METADATA.action);
         async {
             input.validate()?;
@@ -127,7 +127,7 @@ impl ServiceClient {
             {
                 params.push_raw(name, uuid::Uuid::new_v4().to_string());
             }
-            let mut call = CallSpec::of(&O::METADATA, self.inner.service.version);
+            let mut call = CallSpec::of(&O::METADATA, self.inner.product.version);
             call.locations = O::PARAM_LOCATIONS;
             let success = self.execute(&call, &params).await?;
             success.decode::<O::Output>(call.action)
@@ -157,7 +157,7 @@ impl ServiceClient {
     fn call_span(&self, action: &str) -> tracing::Span {
         tracing::debug_span!(
             "aliyun_call",
-            product = self.inner.service.product,
+            product = self.inner.product.code,
             action,
             region = self.region().unwrap_or("(central)"),
             attempts = tracing::field::Empty,
@@ -170,7 +170,7 @@ impl ServiceClient {
         let target = self.inner.target.as_ref().map_err(|e| e.clone())?;
         let config = &*self.inner.config.inner;
 
-        let deadline = config.operation_timeout.map(|t| Instant::now() + t);
+        let deadline = config.call_timeout.map(|t| Instant::now() + t);
         let mut attempts = 0;
         let mut clock_skew_retry_available = config.clock_skew_correction;
         let mut may_have_taken_effect = false;
@@ -214,7 +214,7 @@ impl ServiceClient {
                 {
                     tracing::debug!(
                         error = %failure.error,
-                        "not retrying: the backoff would pass the operation deadline"
+                        "not retrying: the backoff would pass the call deadline"
                     );
                     None
                 }
@@ -259,8 +259,8 @@ impl ServiceClient {
         let config = &*self.inner.config.inner;
         let deadline_error = |sent: bool| {
             Failure::permanent(Error::Timeout(TimeoutError {
-                kind: TimeoutKind::Operation,
-                elapsed: config.operation_timeout.unwrap_or_default(),
+                kind: TimeoutKind::Call,
+                elapsed: config.call_timeout.unwrap_or_default(),
                 attempts: 1,
                 may_have_taken_effect: sent || earlier_may_have_taken_effect,
             }))
@@ -324,15 +324,15 @@ impl ServiceClient {
     ) -> Result<(HttpRequest, LocalSignature), Failure> {
         let config = &*self.inner.config.inner;
         let mut nonce = [0u8; signer::NONCE_LEN];
-        let operation = call.metadata;
+        let action = call.metadata;
         let unsigned = layout::Unsigned {
-            method: operation.method.as_str(),
+            method: action.method.as_str(),
             action: call.action,
             version: call.version,
             params,
             placement: layout::Placement::new(
-                operation.method == HttpMethod::Post,
-                operation.param_location,
+                action.method == HttpMethod::Post,
+                action.param_location,
                 call.locations,
                 params,
             ),
@@ -346,7 +346,7 @@ impl ServiceClient {
             headers: &target.headers,
             form_headers: &target.form_headers,
         };
-        let (laid_out, signed) = match self.inner.service.signature {
+        let (laid_out, signed) = match self.inner.product.signature {
             SignatureVersion::V3 => {
                 let (laid_out, signed) = layout::v3::lay_out(&unsigned, &endpoint)
                     .map_err(|e| Failure::permanent(Error::Config(e)))?;
@@ -359,7 +359,7 @@ impl ServiceClient {
             }
         };
         let request = HttpRequest {
-            method: match operation.method {
+            method: match action.method {
                 HttpMethod::Get => http::Method::GET,
                 _ => http::Method::POST,
             },
@@ -379,7 +379,7 @@ impl ServiceClient {
         signed: &LocalSignature,
     ) -> Result<HttpResponse, Failure> {
         let config = &*self.inner.config.inner;
-        let operation = call.metadata;
+        let action = call.metadata;
         // Custom transports may not enforce the cap; the reqwest one stops reading at it.
         if response.body.len() > config.max_response_body_size {
             let error = ResponseError::new(
@@ -399,8 +399,8 @@ impl ServiceClient {
             response.status,
             &response.headers,
             &response.body,
-            self.inner.service.error_style,
-            operation,
+            self.inner.product.error_style,
+            action,
         );
         match class {
             ResponseClass::Success => Ok(response),
@@ -413,7 +413,7 @@ impl ServiceClient {
             }
             ResponseClass::Service(error) => {
                 record_request_id(error.request_id());
-                Err(self.service_failure(error, &response.headers, signed, operation))
+                Err(self.service_failure(error, &response.headers, signed, action))
             }
         }
     }
@@ -424,14 +424,14 @@ impl ServiceClient {
         mut error: ServiceError,
         headers: &HeaderMap,
         signed: &LocalSignature,
-        operation: &OperationMetadata,
+        action: &ActionMetadata,
     ) -> Failure {
         let config = &*self.inner.config.inner;
         let code = error.code();
         let mut class = classify_service_error(
             code,
             error.http_status(),
-            response::spec_retryable(operation, code),
+            response::spec_retryable(action, code),
         );
         if code == "SignatureDoesNotMatch" {
             let diagnosis = response::diagnose_signature(error.message(), &signed.strings());
@@ -457,11 +457,11 @@ impl ServiceClient {
     }
 }
 
-impl fmt::Debug for ServiceClient {
+impl fmt::Debug for ProductClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServiceClient")
-            .field("product", &self.inner.service.product)
-            .field("version", &self.inner.service.version)
+        f.debug_struct("ProductClient")
+            .field("product", &self.inner.product.code)
+            .field("version", &self.inner.product.version)
             .field("region", &self.region())
             .field("endpoint", &self.endpoint())
             .finish_non_exhaustive()
@@ -473,7 +473,7 @@ impl fmt::Debug for ServiceClient {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallSpec<'a> {
     /// Method, parameter placement, idempotency and documented errors.
-    pub(crate) metadata: &'a OperationMetadata,
+    pub(crate) metadata: &'a ActionMetadata,
     /// The action sent (for generated actions, `metadata.action`).
     pub(crate) action: &'a str,
     /// The API version sent.
@@ -484,7 +484,7 @@ pub(crate) struct CallSpec<'a> {
 
 impl<'a> CallSpec<'a> {
     /// A generated action of the client's product at its version.
-    pub(crate) fn of(metadata: &'a OperationMetadata, version: &'a str) -> Self {
+    pub(crate) fn of(metadata: &'a ActionMetadata, version: &'a str) -> Self {
         CallSpec {
             metadata,
             action: metadata.action,
@@ -573,15 +573,15 @@ fn record_request_id(request_id: Option<&str>) {
 /// Chooses the endpoint and prebuilds what every request to it shares.
 fn resolve_target(
     config: &ConfigInner,
-    service: &'static ServiceMetadata,
+    product: &'static ProductMetadata,
 ) -> Result<Target, ConfigError> {
-    let endpoint = match config.endpoints.for_service(service.env_id)? {
+    let endpoint = match config.endpoints.for_product(product.env_id)? {
         Some(endpoint) => endpoint,
         None => {
-            Endpoint::https(&service.endpoints.host_for(config.region.as_deref())).map_err(|e| {
+            Endpoint::https(&product.endpoints.host_for(config.region.as_deref())).map_err(|e| {
                 ConfigError::new(format!(
                     "the endpoint rules of {} give no usable host: {}",
-                    service.product,
+                    product.code,
                     e.message()
                 ))
             })?

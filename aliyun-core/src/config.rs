@@ -61,7 +61,7 @@ pub(crate) struct ConfigInner {
     pub(crate) endpoints: EndpointOverrides,
     pub(crate) connect_timeout: Duration,
     pub(crate) read_timeout: Duration,
-    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) call_timeout: Option<Duration>,
     pub(crate) retry_policy: RetryPolicy,
     pub(crate) user_agent: HeaderValue,
     pub(crate) max_response_body_size: usize,
@@ -75,7 +75,7 @@ pub(crate) struct ConfigInner {
 /// environment per product, from the environment for all.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EndpointOverrides {
-    pub(crate) explicit_services: Vec<(String, Endpoint)>,
+    pub(crate) explicit_products: Vec<(String, Endpoint)>,
     pub(crate) explicit_all: Option<Endpoint>,
     /// Where to look up `ALIBABA_CLOUD_ENDPOINT_URL_<ENV_ID>` (only for configs loaded from the
     /// environment).
@@ -85,9 +85,9 @@ pub(crate) struct EndpointOverrides {
 
 impl EndpointOverrides {
     /// The override for the product with `env_id`, if any.
-    pub(crate) fn for_service(&self, env_id: &str) -> Result<Option<Endpoint>, ConfigError> {
+    pub(crate) fn for_product(&self, env_id: &str) -> Result<Option<Endpoint>, ConfigError> {
         if let Some((_, endpoint)) = self
-            .explicit_services
+            .explicit_products
             .iter()
             .find(|(id, _)| id.eq_ignore_ascii_case(env_id))
         {
@@ -110,7 +110,7 @@ impl EndpointOverrides {
 
 impl Config {
     /// A builder with the defaults: no region (central endpoints), the default credentials
-    /// chain, connect timeout 5 s, read timeout 10 s, no operation deadline, the default retry
+    /// chain, connect timeout 5 s, read timeout 10 s, no call deadline, the default retry
     /// policy, proxies from the standard variables, an 8 MiB response cap, clock-skew
     /// correction on.
     pub fn builder() -> ConfigBuilder {
@@ -176,8 +176,8 @@ impl Config {
     }
 
     /// The deadline for a whole call, retries and backoff included, if set.
-    pub fn operation_timeout(&self) -> Option<Duration> {
-        self.inner.operation_timeout
+    pub fn call_timeout(&self) -> Option<Duration> {
+        self.inner.call_timeout
     }
 
     /// The retry policy.
@@ -223,7 +223,7 @@ impl fmt::Debug for Config {
             .field("credentials", &inner.credentials)
             .field("connect_timeout", &inner.connect_timeout)
             .field("read_timeout", &inner.read_timeout)
-            .field("operation_timeout", &inner.operation_timeout)
+            .field("call_timeout", &inner.call_timeout)
             .field("retry_policy", &inner.retry_policy)
             .field("user_agent", &inner.user_agent)
             .field("max_response_body_size", &inner.max_response_body_size)
@@ -249,13 +249,13 @@ pub struct ConfigBuilder {
     environment_region: Option<String>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
     endpoint_url: Option<String>,
-    service_endpoint_urls: Vec<(String, String)>,
+    product_endpoint_urls: Vec<(String, String)>,
     environment_endpoint_url: Option<Endpoint>,
     endpoints_from_environment: bool,
     environment: Environment,
     connect_timeout: Duration,
     read_timeout: Duration,
-    operation_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
     retry_policy: RetryPolicy,
     app_name: Option<String>,
     proxy: ProxySetting,
@@ -272,13 +272,13 @@ impl Default for ConfigBuilder {
             environment_region: None,
             credentials: None,
             endpoint_url: None,
-            service_endpoint_urls: Vec::new(),
+            product_endpoint_urls: Vec::new(),
             environment_endpoint_url: None,
             endpoints_from_environment: false,
             environment: Environment::process(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
-            operation_timeout: None,
+            call_timeout: None,
             retry_policy: RetryPolicy::default(),
             app_name: None,
             proxy: ProxySetting::FromEnvironment,
@@ -294,8 +294,8 @@ impl fmt::Debug for ConfigBuilder {
     // Endpoint URLs are shown as given but with any user info hidden (they are not checked
     // until `build`, and one with a password is refused there).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let services: Vec<_> = self
-            .service_endpoint_urls
+        let products: Vec<_> = self
+            .product_endpoint_urls
             .iter()
             .map(|(id, url)| (id, redact_userinfo(url)))
             .collect();
@@ -307,12 +307,12 @@ impl fmt::Debug for ConfigBuilder {
                 "endpoint_url",
                 &self.endpoint_url.as_deref().map(redact_userinfo),
             )
-            .field("service_endpoint_urls", &services)
+            .field("product_endpoint_urls", &products)
             .field("environment_endpoint_url", &self.environment_endpoint_url)
             .field("environment", &self.environment)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
-            .field("operation_timeout", &self.operation_timeout)
+            .field("call_timeout", &self.call_timeout)
             .field("retry_policy", &self.retry_policy)
             .field("app_name", &self.app_name)
             .field("proxy", &self.proxy)
@@ -381,14 +381,14 @@ impl ConfigBuilder {
     }
 
     /// Sets the endpoint for one product, named by its
-    /// [`ServiceMetadata::env_id`](crate::ServiceMetadata::env_id) (e.g. `ECS`). Wins over
+    /// [`ProductMetadata::env_id`](crate::ProductMetadata::env_id) (e.g. `ECS`). Wins over
     /// [`ConfigBuilder::endpoint_url`].
-    pub fn service_endpoint_url(
+    pub fn product_endpoint_url(
         mut self,
         env_id: impl Into<String>,
         url: impl Into<String>,
     ) -> Self {
-        self.service_endpoint_urls.push((env_id.into(), url.into()));
+        self.product_endpoint_urls.push((env_id.into(), url.into()));
         self
     }
 
@@ -406,8 +406,8 @@ impl ConfigBuilder {
     }
 
     /// Sets a deadline for a whole call, retries and backoff included (default none).
-    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
-        self.operation_timeout = Some(timeout);
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
         self
     }
 
@@ -498,7 +498,7 @@ impl ConfigBuilder {
         for (name, duration) in [
             ("connect timeout", Some(self.connect_timeout)),
             ("read timeout", Some(self.read_timeout)),
-            ("operation timeout", self.operation_timeout),
+            ("call timeout", self.call_timeout),
         ] {
             if duration == Some(Duration::ZERO) {
                 return Err(ConfigError::new(format!("the {name} must not be zero")));
@@ -508,8 +508,8 @@ impl ConfigBuilder {
             return Err(ConfigError::new("the response body cap must not be zero"));
         }
         let endpoints = EndpointOverrides {
-            explicit_services: self
-                .service_endpoint_urls
+            explicit_products: self
+                .product_endpoint_urls
                 .iter()
                 .map(|(id, url)| {
                     Endpoint::parse(url).map(|e| (id.clone(), e)).map_err(|e| {
@@ -559,7 +559,7 @@ impl ConfigBuilder {
                 endpoints,
                 connect_timeout: self.connect_timeout,
                 read_timeout: self.read_timeout,
-                operation_timeout: self.operation_timeout,
+                call_timeout: self.call_timeout,
                 retry_policy: self.retry_policy,
                 user_agent,
                 max_response_body_size: self.max_response_body_size,
@@ -655,7 +655,7 @@ mod tests {
         let builder = Config::builder()
             .credentials_provider(Credentials::new("id", "s3cr3t-value"))
             .endpoint_url("https://user:hunter2@host")
-            .service_endpoint_url("ECS", "http://u:pw2@h")
+            .product_endpoint_url("ECS", "http://u:pw2@h")
             .proxy("http://proxyuser:proxypass@proxy:3128");
         let text = format!("{builder:?}");
         for secret in ["s3cr3t-value", "hunter2", "pw2", "proxypass"] {
@@ -677,7 +677,7 @@ mod tests {
         let zero = Duration::ZERO;
         assert!(Config::builder().read_timeout(zero).build().is_err());
         assert!(Config::builder().connect_timeout(zero).build().is_err());
-        assert!(Config::builder().operation_timeout(zero).build().is_err());
+        assert!(Config::builder().call_timeout(zero).build().is_err());
         assert!(Config::builder().max_response_body_size(0).build().is_err());
     }
 
@@ -686,7 +686,7 @@ mod tests {
         let config = Config::builder().no_proxy().build().unwrap();
         assert_eq!(config.connect_timeout(), Duration::from_secs(5));
         assert_eq!(config.read_timeout(), Duration::from_secs(10));
-        assert_eq!(config.operation_timeout(), None);
+        assert_eq!(config.call_timeout(), None);
         assert_eq!(config.retry_policy(), &RetryPolicy::default());
         assert_eq!(config.max_response_body_size(), 8 * 1024 * 1024);
         assert!(config.clock_skew_correction());

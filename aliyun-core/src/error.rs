@@ -285,8 +285,8 @@ pub enum TimeoutKind {
     Connect,
     /// The response did not arrive within the read timeout.
     Read,
-    /// The whole operation, retries included, passed its deadline.
-    Operation,
+    /// The whole call, retries included, passed its deadline.
+    Call,
 }
 
 /// The call did not finish in time.
@@ -311,7 +311,7 @@ impl fmt::Display for TimeoutKind {
         f.write_str(match self {
             TimeoutKind::Connect => "connect",
             TimeoutKind::Read => "read",
-            TimeoutKind::Operation => "operation",
+            TimeoutKind::Call => "call",
         })
     }
 }
@@ -688,12 +688,12 @@ impl ErrorMetadata for Error {
 }
 
 /// The per-action part of a generated error enum: which variant holds which error. The
-/// generator writes it as plain `match`es; [`operation_error!`](crate::operation_error) then
+/// generator writes it as plain `match`es; [`action_error!`](crate::action_error) then
 /// writes everything else from it, the same for every action.
 ///
 /// A generated enum holds one [`ServiceError`] per documented code and `Other(Error)` for the
 /// rest.
-pub trait OperationError: Sized {
+pub trait ActionError: Sized {
     /// Sorts a service error into the variant of its code, or `Other` for an undocumented one.
     fn from_service(error: ServiceError) -> Self;
     /// The service error of a documented variant (`Ok`), or the error `Other` holds (`Err`).
@@ -702,7 +702,7 @@ pub trait OperationError: Sized {
     fn into_core(self) -> Error;
 }
 
-/// Implements what every generated per-action error enum offers, from its [`OperationError`]
+/// Implements what every generated per-action error enum offers, from its [`ActionError`]
 /// impl: `as_service_error`, `code`, `message`, `request_id`, `is_retryable`, `into_core`,
 /// `From<Error>` (which sorts a service error into its documented variant, everything else into
 /// `Other`), `From<enum> for Error`, `Display`, `std::error::Error` and [`ErrorMetadata`].
@@ -720,7 +720,7 @@ pub trait OperationError: Sized {
 ///     Other(Error),
 /// }
 ///
-/// impl aliyun_core::error::OperationError for RebootThingError {
+/// impl aliyun_core::error::ActionError for RebootThingError {
 ///     fn from_service(error: ServiceError) -> Self {
 ///         match error.code() {
 ///             "Thing.NotFound" => Self::ThingNotFound(error),
@@ -740,7 +740,7 @@ pub trait OperationError: Sized {
 ///         }
 ///     }
 /// }
-/// aliyun_core::__private::operation_error!(RebootThingError);
+/// aliyun_core::__private::action_error!(RebootThingError);
 ///
 /// let service = ServiceError::new("Thing.NotFound", "no such thing", 404);
 /// let error = RebootThingError::from(Error::Service(service));
@@ -752,12 +752,12 @@ pub trait OperationError: Sized {
 /// ```
 #[doc(hidden)]
 #[macro_export]
-macro_rules! operation_error {
+macro_rules! action_error {
     ($name:ident) => {
         impl $name {
             /// The service error, for documented codes and undocumented ones alike.
             pub fn as_service_error(&self) -> ::core::option::Option<&$crate::ServiceError> {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(error) => ::core::option::Option::Some(error),
                     ::core::result::Result::Err(error) => error.as_service_error(),
                 }
@@ -775,7 +775,7 @@ macro_rules! operation_error {
 
             /// The request id, when a response carried one.
             pub fn request_id(&self) -> ::core::option::Option<&str> {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(error) => error.request_id(),
                     ::core::result::Result::Err(error) => error.request_id(),
                 }
@@ -783,7 +783,7 @@ macro_rules! operation_error {
 
             /// Whether trying again later may succeed.
             pub fn is_retryable(&self) -> bool {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(error) => error.is_retryable(),
                     ::core::result::Result::Err(error) => error.is_retryable(),
                 }
@@ -792,7 +792,7 @@ macro_rules! operation_error {
             /// The error as the runtime's `aliyun_core::Error`, with attempts and whether the
             /// call may have taken effect.
             pub fn into_core(self) -> $crate::Error {
-                $crate::error::OperationError::into_core(self)
+                $crate::error::ActionError::into_core(self)
             }
         }
 
@@ -800,7 +800,7 @@ macro_rules! operation_error {
             fn from(error: $crate::Error) -> Self {
                 match error {
                     $crate::Error::Service(service) => {
-                        $crate::error::OperationError::from_service(service)
+                        $crate::error::ActionError::from_service(service)
                     }
                     other => Self::Other(other),
                 }
@@ -815,7 +815,7 @@ macro_rules! operation_error {
 
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(error) => ::core::fmt::Display::fmt(error, f),
                     ::core::result::Result::Err(error) => ::core::fmt::Display::fmt(error, f),
                 }
@@ -824,7 +824,7 @@ macro_rules! operation_error {
 
         impl ::std::error::Error for $name {
             fn source(&self) -> ::core::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match $crate::error::OperationError::as_parts(self) {
+                match $crate::error::ActionError::as_parts(self) {
                     ::core::result::Result::Ok(_) => ::core::option::Option::None,
                     ::core::result::Result::Err(error) => ::std::error::Error::source(error),
                 }

@@ -3,11 +3,11 @@
 //! The runtime every `aliyun-rs` product crate (`aliyun-ecs`, `aliyun-cms`, ...) calls through:
 //! configuration, credentials, endpoint resolution, request signing (RPC V1 and V3), the HTTP
 //! transport, retries, and error mapping. It knows no product: generated code describes each
-//! product and action with [`ServiceMetadata`] and [`Operation`], and this crate does the rest.
+//! product and action with [`ProductMetadata`] and [`Action`], and this crate does the rest.
 
 pub mod env;
 pub mod error;
-pub mod operation;
+pub mod action;
 pub mod params;
 
 pub mod credentials;
@@ -28,7 +28,7 @@ mod untyped;
 mod waiter;
 pub mod workflow;
 
-pub use client::ServiceClient;
+pub use client::ProductClient;
 pub use config::{Config, ConfigBuilder};
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use endpoint::Endpoint;
@@ -36,9 +36,9 @@ pub use error::{
     ConfigError, DispatchError, ResponseError, SignatureDiagnosis, TimeoutError, TimeoutKind,
 };
 pub use error::{Error, InvalidInput, ServiceError};
-pub use operation::{
-    EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, Operation, OperationMetadata,
-    ParamLocation, ServiceMetadata, SignatureVersion,
+pub use action::{
+    EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, Action, ActionMetadata,
+    ParamLocation, ProductMetadata, SignatureVersion,
 };
 pub use params::Params;
 pub use retry::RetryPolicy;

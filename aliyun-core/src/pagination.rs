@@ -10,9 +10,9 @@ use std::marker::PhantomData;
 
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use crate::client::ServiceClient;
+use crate::client::ProductClient;
 use crate::error::{Error, InvalidInput};
-use crate::operation::Operation;
+use crate::action::Action;
 
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub enum Cursor {
 }
 
 /// An action whose results come in pages.
-pub trait Paginated: Operation + Clone + 'static {
+pub trait Paginated: Action + Clone + 'static {
     /// One item of the list.
     type Item: Send + 'static;
 
@@ -82,7 +82,7 @@ pub fn next_page_cursor(
 /// A stream of pages (or items) of a paged action. Made by generated `into_paginator()`
 /// methods; `E` is the action's error type.
 pub struct Paginator<I, E> {
-    client: ServiceClient,
+    client: ProductClient,
     input: Result<I, InvalidInput>,
     _error: PhantomData<fn() -> E>,
 }
@@ -102,7 +102,7 @@ where
 {
     /// A paginator sending `input` (or failing once with its validation error) through
     /// `client`.
-    pub fn new(client: ServiceClient, input: Result<I, InvalidInput>) -> Self {
+    pub fn new(client: ProductClient, input: Result<I, InvalidInput>) -> Self {
         Paginator {
             client,
             input,
@@ -113,7 +113,7 @@ where
     /// Every page, in order. Stops after the last page or the first error.
     pub fn pages(self) -> BoxStream<'static, Result<I::Output, E>> {
         struct State<I> {
-            client: ServiceClient,
+            client: ProductClient,
             input: I,
             seen_tokens: Vec<String>,
             done: bool,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ResponseError, ServiceError, SignatureDiagnosis};
-use crate::operation::{ErrorStyle, OperationMetadata};
+use crate::action::{ErrorStyle, ActionMetadata};
 use crate::retry::classify_service_error;
 
 /// The header some gateways put the request id in, when the body has none.
@@ -78,19 +78,19 @@ struct ErrorBody {
     success: Option<bool>,
 }
 
-/// Classifies a response. `operation` supplies the documented error codes (which may mark a
+/// Classifies a response. `action` supplies the documented error codes (which may mark a
 /// code transient).
 pub(crate) fn classify(
     status: u16,
     headers: &http::HeaderMap,
     body: &[u8],
     style: ErrorStyle,
-    operation: &OperationMetadata,
+    action: &ActionMetadata,
 ) -> ResponseClass {
     if (200..300).contains(&status) {
         let failure = match style {
-            ErrorStyle::LegacySuccessFlag => legacy_failure(status, headers, body, operation),
-            ErrorStyle::Envelope => envelope_failure(status, headers, body, operation),
+            ErrorStyle::LegacySuccessFlag => legacy_failure(status, headers, body, action),
+            ErrorStyle::Envelope => envelope_failure(status, headers, body, action),
             _ => None,
         };
         return match failure {
@@ -108,7 +108,7 @@ pub(crate) fn classify(
             let message = parsed.message.or(parsed.error_message).unwrap_or_default();
             let request_id = parsed.request_id.or_else(|| request_id_header(headers));
             ResponseClass::Service(
-                service_error(code, message, status, operation)
+                service_error(code, message, status, action)
                     .with_request_id(request_id)
                     .with_host_id(parsed.host_id)
                     .with_recommend(parsed.recommend),
@@ -126,7 +126,7 @@ fn legacy_failure(
     status: u16,
     headers: &http::HeaderMap,
     body: &[u8],
-    operation: &OperationMetadata,
+    action: &ActionMetadata,
 ) -> Option<ServiceError> {
     // A body that is not even JSON is left to output decoding, which reports it as unreadable.
     let parsed = serde_json::from_slice::<ErrorBody>(body).ok()?;
@@ -144,7 +144,7 @@ fn legacy_failure(
         .unwrap_or_else(|| "Unknown".to_owned());
     let message = parsed.error_message.or(parsed.message).unwrap_or_default();
     let request_id = parsed.request_id.or_else(|| request_id_header(headers));
-    Some(service_error(code, message, status, operation).with_request_id(request_id))
+    Some(service_error(code, message, status, action).with_request_id(request_id))
 }
 
 /// A 2xx envelope body that says it failed: `"Success": false`, or no `Success` and a `Code`
@@ -153,7 +153,7 @@ fn envelope_failure(
     status: u16,
     headers: &http::HeaderMap,
     body: &[u8],
-    operation: &OperationMetadata,
+    action: &ActionMetadata,
 ) -> Option<ServiceError> {
     // A body that is not even JSON is left to output decoding, which reports it as unreadable.
     let parsed = serde_json::from_slice::<ErrorBody>(body).ok()?;
@@ -171,17 +171,17 @@ fn envelope_failure(
         .unwrap_or_else(|| "Unknown".to_owned());
     let message = parsed.message.unwrap_or_default();
     let request_id = parsed.request_id.or_else(|| request_id_header(headers));
-    Some(service_error(code, message, status, operation).with_request_id(request_id))
+    Some(service_error(code, message, status, action).with_request_id(request_id))
 }
 
 fn service_error(
     code: String,
     message: String,
     status: u16,
-    operation: &OperationMetadata,
+    action: &ActionMetadata,
 ) -> ServiceError {
     let retryable =
-        classify_service_error(&code, status, spec_retryable(operation, &code)).is_transient();
+        classify_service_error(&code, status, spec_retryable(action, &code)).is_transient();
     // A `SignatureDoesNotMatch` message quotes the server's string-to-sign, which holds the
     // security token of STS credentials.
     let message = match redact_security_token(&message) {
@@ -192,8 +192,8 @@ fn service_error(
 }
 
 /// Whether the spec marks `code` transient for this action.
-pub(crate) fn spec_retryable(operation: &OperationMetadata, code: &str) -> bool {
-    operation.error(code).is_some_and(|info| info.retryable)
+pub(crate) fn spec_retryable(action: &ActionMetadata, code: &str) -> bool {
+    action.error(code).is_some_and(|info| info.retryable)
 }
 
 fn unreadable_reason(status: u16, headers: &http::HeaderMap, body: &[u8]) -> String {
@@ -381,9 +381,9 @@ pub(crate) fn redact_security_token(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operation::{ErrorCodeInfo, HttpMethod, ParamLocation};
+    use crate::action::{ErrorCodeInfo, HttpMethod, ParamLocation};
 
-    const OP: OperationMetadata = OperationMetadata {
+    const OP: ActionMetadata = ActionMetadata {
         action: "DoThing",
         method: HttpMethod::Post,
         param_location: ParamLocation::Query,

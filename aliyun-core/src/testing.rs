@@ -19,7 +19,7 @@ pub mod fuzz;
 pub mod support;
 
 pub use cases::{
-    Action, Parts, RequestCase, ResponseCase, Sent, expect_field, run_fuzz, run_fuzz_free_form,
+    ActionUnderTest, Parts, RequestCase, ResponseCase, Sent, expect_field, run_fuzz, run_fuzz_free_form,
     run_requests, run_responses,
 };
 pub use fuzz::{fuzz_response_decoding, fuzz_response_decoding_free_form};

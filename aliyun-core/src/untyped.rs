@@ -8,15 +8,15 @@
 
 use std::fmt;
 
-use crate::client::{CallSpec, ServiceClient};
+use crate::client::{CallSpec, ProductClient};
 use crate::error::Error;
-use crate::operation::{HttpMethod, OperationMetadata, ParamLocation};
+use crate::action::{HttpMethod, ActionMetadata, ParamLocation};
 use crate::params::{ParamValue, Params};
 
-/// An untyped call being put together. Made by [`ServiceClient::untyped_call`].
+/// An untyped call being put together. Made by [`ProductClient::untyped_call`].
 ///
 /// ```no_run
-/// # async fn run(ecs: aliyun_core::ServiceClient) -> Result<(), aliyun_core::Error> {
+/// # async fn run(ecs: aliyun_core::ProductClient) -> Result<(), aliyun_core::Error> {
 /// let body = ecs
 ///     .untyped_call("DescribeRegions")
 ///     .param("AcceptLanguage", "en-US")
@@ -30,14 +30,14 @@ use crate::params::{ParamValue, Params};
 #[derive(Clone)]
 #[must_use = "an untyped call does nothing until `send` is awaited"]
 pub struct UntypedCall {
-    client: ServiceClient,
+    client: ProductClient,
     action: String,
     version: Option<String>,
-    metadata: OperationMetadata,
+    metadata: ActionMetadata,
     params: Params,
 }
 
-impl ServiceClient {
+impl ProductClient {
     /// An untyped call of `action` on this client's product: parameters are sent exactly as
     /// given (wire names and wire values, as in `Tag.1.Key=env`), the body comes back as JSON.
     ///
@@ -49,7 +49,7 @@ impl ServiceClient {
             client: self.clone(),
             action: action.into(),
             version: None,
-            metadata: OperationMetadata {
+            metadata: ActionMetadata {
                 // The executor sends the call's own action name, not this one.
                 action: "",
                 method: HttpMethod::Post,
@@ -109,7 +109,7 @@ impl UntypedCall {
         let version = self
             .version
             .as_deref()
-            .unwrap_or(self.client.service().version);
+            .unwrap_or(self.client.product().version);
         let call = CallSpec {
             metadata: &self.metadata,
             action: &self.action,
@@ -124,7 +124,7 @@ impl fmt::Debug for UntypedCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Parameter values may hold secrets (passwords, user data): names only.
         f.debug_struct("UntypedCall")
-            .field("product", &self.client.service().product)
+            .field("product", &self.client.product().code)
             .field("action", &self.action)
             .field("version", &self.version)
             .field("method", &self.metadata.method)

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 
-use crate::client::ServiceClient;
+use crate::client::ProductClient;
 use crate::error::{Error, ErrorMetadata, InvalidInput};
-use crate::operation::Operation;
+use crate::action::Action;
 use crate::pagination::{Paginated, Paginator};
 use crate::workflow::{Failure, PollPolicy, Poller, run_concurrent};
 
@@ -361,11 +361,11 @@ fn invalid<E: From<Error>>(waiter: &'static str, error: InvalidInput) -> WaitErr
 pub async fn wait_single<I, E>(
     waiter: &Waiter<I::Output>,
     policy: PollPolicy,
-    client: ServiceClient,
+    client: ProductClient,
     inputs: Result<Vec<I>, InvalidInput>,
 ) -> Result<Vec<I::Output>, WaitError<E>>
 where
-    I: Operation + Clone,
+    I: Action + Clone,
     E: From<Error> + ErrorMetadata,
 {
     let inputs = inputs.map_err(|e| invalid(waiter.name, e))?;
@@ -389,7 +389,7 @@ where
 pub async fn wait_paged<I, E>(
     waiter: &Waiter<I::Output>,
     policy: PollPolicy,
-    client: ServiceClient,
+    client: ProductClient,
     inputs: Result<Vec<I>, InvalidInput>,
 ) -> Result<Vec<I::Output>, WaitError<E>>
 where

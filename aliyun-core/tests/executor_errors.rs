@@ -9,7 +9,7 @@ use aliyun_core::error::{BODY_SNIPPET_LIMIT, InvalidRule};
 use aliyun_core::signer::{format_timestamp, v1};
 use aliyun_core::testing::{CannedReply, CaptureTransport, CapturedRequest, test_config};
 use aliyun_core::{
-    Config, Credentials, CredentialsError, Error, ProvideCredentials, RetryPolicy, ServiceClient,
+    Config, Credentials, CredentialsError, Error, ProvideCredentials, RetryPolicy, ProductClient,
     SignatureDiagnosis,
 };
 use executor_support::*;
@@ -18,7 +18,7 @@ use futures_util::future::BoxFuture;
 #[tokio::test]
 async fn invalid_input_stops_before_the_transport() {
     let transport = CaptureTransport::new();
-    let client = ServiceClient::new(&test_config(transport.clone()), &ECS);
+    let client = ProductClient::new(&test_config(transport.clone()), &ECS);
     let err = client.call(&Write::new("")).await.unwrap_err();
     let Error::InvalidInput(invalid) = &err else {
         panic!("{err:?}")
@@ -51,7 +51,7 @@ async fn credentials_error_stops_before_the_transport() {
         .transport(transport.clone())
         .build()
         .unwrap();
-    let err = ServiceClient::new(&config, &ECS)
+    let err = ProductClient::new(&config, &ECS)
         .call(&Read::new("i-1"))
         .await
         .unwrap_err();
@@ -66,7 +66,7 @@ async fn service_error_carries_every_field() {
         404,
         r#"{"RequestId":"6EF60BEC-0242-43AF-8F3E-F2B7E9A1B5C0","HostId":"ecs-cn-hangzhou.aliyuncs.com","Code":"InvalidInstance.NotFound","Message":"The specified instance does not exist.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidInstance.NotFound"}"#,
     );
-    let client = ServiceClient::new(&test_config(transport), &ECS);
+    let client = ProductClient::new(&test_config(transport), &ECS);
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidInstance.NotFound"));
     assert_eq!(
@@ -95,7 +95,7 @@ async fn xml_error_bodies_are_read() {
         403,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><RequestId>R-X</RequestId><HostId>h</HostId><Code>Forbidden.RAM</Code><Message>User not authorized.</Message></Error>",
     );
-    let err = ServiceClient::new(&test_config(transport), &ECS)
+    let err = ProductClient::new(&test_config(transport), &ECS)
         .call(&Read::new("i-1"))
         .await
         .unwrap_err();
@@ -125,7 +125,7 @@ async fn legacy_cms_failures_are_service_errors() {
     ];
     for (body, code) in cases {
         let transport = CaptureTransport::responding(200, body);
-        let err = ServiceClient::new(&test_config(transport), &CMS)
+        let err = ProductClient::new(&test_config(transport), &CMS)
             .call(&Read::new("i-1"))
             .await
             .unwrap_err();
@@ -140,14 +140,14 @@ async fn legacy_cms_failures_are_service_errors() {
         200,
         r#"{"ErrorCode":200,"Success":true,"RequestId":"R-OK","Value":"v"}"#,
     );
-    let output = ServiceClient::new(&test_config(transport), &CMS)
+    let output = ProductClient::new(&test_config(transport), &CMS)
         .call(&Read::new("i-1"))
         .await
         .unwrap();
     assert_eq!(output.value.as_deref(), Some("v"));
     // Standard-style products do not look at `Success`.
     let transport = CaptureTransport::responding(200, r#"{"RequestId":"R","Success":false}"#);
-    ServiceClient::new(&test_config(transport), &ECS)
+    ProductClient::new(&test_config(transport), &ECS)
         .call(&Read::new("i-1"))
         .await
         .unwrap();
@@ -155,7 +155,7 @@ async fn legacy_cms_failures_are_service_errors() {
 
 async fn unreadable(status: u16, body: &[u8]) -> aliyun_core::ResponseError {
     let transport = CaptureTransport::responding(status, body.to_vec());
-    let err = ServiceClient::new(&test_config(transport), &ECS)
+    let err = ProductClient::new(&test_config(transport), &ECS)
         .call(&Read::new("i-1"))
         .await
         .unwrap_err();
@@ -208,7 +208,7 @@ async fn oversized_bodies_are_refused_with_status_and_snippet() {
         .transport(transport)
         .build()
         .unwrap();
-    let err = ServiceClient::new(&config, &ECS)
+    let err = ProductClient::new(&config, &ECS)
         .call(&Read::new("i-1"))
         .await
         .unwrap_err();
@@ -232,12 +232,12 @@ async fn numbers_as_strings_still_decode() {
         total: i64,
     }
     let transport = CaptureTransport::responding(200, r#"{"TotalCount":"12"}"#);
-    let client = ServiceClient::new(&test_config(transport), &ECS);
+    let client = ProductClient::new(&test_config(transport), &ECS);
     // Decoding goes through serde with the output type's own rules.
     struct Count;
-    impl aliyun_core::Operation for Count {
+    impl aliyun_core::Action for Count {
         type Output = Lenient;
-        const METADATA: aliyun_core::OperationMetadata = Read::METADATA;
+        const METADATA: aliyun_core::ActionMetadata = Read::METADATA;
         fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
             Ok(())
         }
@@ -282,7 +282,7 @@ fn signature_checking_server(
 #[tokio::test]
 async fn signature_mismatch_with_equal_strings_means_a_wrong_secret() {
     let transport = signature_checking_server("the-real-secret", |p| p);
-    let client = ServiceClient::new(&test_config(transport), &ECS);
+    let client = ProductClient::new(&test_config(transport), &ECS);
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert_eq!(err.code(), Some("SignatureDoesNotMatch"));
     let diagnosis = err.as_service_error().unwrap().signature_diagnosis();
@@ -299,7 +299,7 @@ async fn signature_mismatch_with_different_strings_means_encoding_differs() {
             .map(|(k, v)| (k, v.replace('+', " ")))
             .collect()
     });
-    let client = ServiceClient::new(&test_config(transport), &ECS);
+    let client = ProductClient::new(&test_config(transport), &ECS);
     let mut input = Write::new("i-1");
     input.extra.push(("Description", "a+b".to_owned()));
     let err = client.call(&input).await.unwrap_err();
@@ -359,7 +359,7 @@ async fn clock_skew_is_corrected_from_the_date_header_and_the_call_retried_once(
     let server = local + Duration::from_secs(20 * 60);
     let transport = skewed_server(server);
     let config = skew_config(&transport, local, true);
-    let client = ServiceClient::new(&config, &ECS);
+    let client = ProductClient::new(&config, &ECS);
 
     // A write: the refused request did nothing, so correcting and re-sending is safe.
     let output = client.call(&Write::new("i-1")).await.unwrap();
@@ -382,7 +382,7 @@ async fn clock_skew_is_corrected_from_the_date_header_and_the_call_retried_once(
 
     // The offset is kept: the next call is right the first time, also from another client
     // built from the same config.
-    let other = ServiceClient::new(&config, &CMS);
+    let other = ProductClient::new(&config, &CMS);
     other.call(&Read::new("i-1")).await.unwrap();
     assert_eq!(transport.requests().len(), 3);
 }
@@ -392,7 +392,7 @@ async fn clock_skew_without_correction_explains_the_skew() {
     let local = SystemTime::UNIX_EPOCH + Duration::from_secs(1_704_164_645);
     let server = local + Duration::from_secs(20 * 60);
     let transport = skewed_server(server);
-    let client = ServiceClient::new(&skew_config(&transport, local, false), &ECS);
+    let client = ProductClient::new(&skew_config(&transport, local, false), &ECS);
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidTimeStamp.Expired"));
     let skew = err.as_service_error().unwrap().clock_skew();
@@ -416,7 +416,7 @@ async fn clock_skew_correction_is_tried_only_once_per_call() {
         )
         .header("Date", &httpdate::fmt_http_date(local)),
     );
-    let client = ServiceClient::new(&skew_config(&transport, local, true), &ECS);
+    let client = ProductClient::new(&skew_config(&transport, local, true), &ECS);
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidTimeStamp.Expired"));
     assert_eq!(err.attempts(), 2);

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use aliyun_core::testing::support::LogCapture;
 use aliyun_core::testing::{CannedReply, CaptureTransport, CapturedRequest};
 use aliyun_core::transport::TransportErrorKind;
-use aliyun_core::{Config, Credentials, RetryPolicy, ServiceClient};
+use aliyun_core::{Config, Credentials, RetryPolicy, ProductClient};
 use executor_support::*;
 
 const SECRET: &str = "SuperSecretValue0123456789";
@@ -81,7 +81,7 @@ async fn trace_logs_and_errors_hold_no_secret_token_or_signature() {
     transport.push_response(400, throttled());
     transport.push(CannedReply::transport_error(TransportErrorKind::Io, true));
     let config = sts_config(&transport);
-    let client = ServiceClient::new(&config, &ECS);
+    let client = ProductClient::new(&config, &ECS);
 
     // A write: the reset after sending is not retried.
     client.call(&Write::new("i-1")).await.unwrap_err();
@@ -109,7 +109,7 @@ async fn trace_logs_and_errors_hold_no_secret_token_or_signature() {
         assert_clean(&format!("{signature_error}"), &forbidden, "error Display");
         assert_clean(&format!("{signature_error:?}"), &forbidden, "error Debug");
         assert_clean(&format!("{config:?}"), &forbidden, "Config Debug");
-        assert_clean(&format!("{client:?}"), &forbidden, "ServiceClient Debug");
+        assert_clean(&format!("{client:?}"), &forbidden, "ProductClient Debug");
         assert_clean(
             &format!("{transport:?}"),
             &forbidden,
@@ -145,7 +145,7 @@ async fn every_error_kind_displays_without_secrets() {
             .transport(transport.clone())
             .build()
             .unwrap();
-        let err = ServiceClient::new(&config, &ECS)
+        let err = ProductClient::new(&config, &ECS)
             .call(&Write::new("i-1"))
             .await
             .unwrap_err();
@@ -179,11 +179,11 @@ fn plain_http_to_a_remote_host_warns_once() {
             .unwrap()
     };
     let remote = build("http://warn-once.example.invalid");
-    ServiceClient::new(&remote, &ECS);
-    ServiceClient::new(&remote, &CMS);
-    ServiceClient::new(&build("http://warn-once.example.invalid"), &ECS);
-    ServiceClient::new(&build("http://127.0.0.1:9000"), &ECS);
-    ServiceClient::new(&build("https://secure.example.invalid"), &ECS);
+    ProductClient::new(&remote, &ECS);
+    ProductClient::new(&remote, &CMS);
+    ProductClient::new(&build("http://warn-once.example.invalid"), &ECS);
+    ProductClient::new(&build("http://127.0.0.1:9000"), &ECS);
+    ProductClient::new(&build("https://secure.example.invalid"), &ECS);
     let logs = sink.text();
     assert_eq!(logs.matches("plain http endpoint").count(), 1, "{logs}");
     assert!(logs.contains("http://warn-once.example.invalid"), "{logs}");

@@ -9,7 +9,7 @@ use aliyun_core::error::TimeoutKind;
 use aliyun_core::retry::RetryPolicy;
 use aliyun_core::testing::{CannedReply, CaptureTransport};
 use aliyun_core::transport::TransportErrorKind;
-use aliyun_core::{Config, Credentials, Error, ServiceClient};
+use aliyun_core::{Config, Credentials, Error, ProductClient};
 use executor_support::*;
 use tokio::time::Instant;
 
@@ -26,7 +26,7 @@ async fn throttling_twice_then_success_takes_three_attempts_with_three_nonces() 
     let transport = CaptureTransport::responding(200, OK);
     transport.push_response(400, throttled());
     transport.push_response(400, throttled());
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
 
     let started = Instant::now();
     let output = client.call(&Write::new("i-1")).await.unwrap();
@@ -51,7 +51,7 @@ async fn throttling_twice_then_success_takes_three_attempts_with_three_nonces() 
 async fn throttling_forever_stops_after_max_attempts() {
     let transport = CaptureTransport::responding(400, throttled());
     let policy = RetryPolicy::default().with_max_attempts(4);
-    let client = ServiceClient::new(&config_with(&transport, policy), &ECS);
+    let client = ProductClient::new(&config_with(&transport, policy), &ECS);
 
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert_eq!(err.code(), Some("Throttling.User"));
@@ -70,7 +70,7 @@ async fn service_unavailable_is_retried_even_for_writes() {
         503,
         r#"{"Code":"ServiceUnavailable","Message":"The request has failed due to a temporary failure of the server."}"#,
     );
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     client.call(&Write::new("i-1")).await.unwrap();
     assert_eq!(transport.requests().len(), 2);
 }
@@ -82,7 +82,7 @@ async fn internal_error_is_retried_for_idempotent_actions() {
     let transport = CaptureTransport::responding(200, OK);
     transport.push_response(500, INTERNAL);
     transport.push_response(500, r#"{"Code":"InternalError","Message":"x"}"#);
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     client.call(&Read::new("i-1")).await.unwrap();
     assert_eq!(transport.requests().len(), 3);
 }
@@ -91,7 +91,7 @@ async fn internal_error_is_retried_for_idempotent_actions() {
 async fn internal_error_is_not_retried_for_non_idempotent_actions_by_default() {
     let transport = CaptureTransport::responding(200, OK);
     transport.push_response(500, INTERNAL);
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert_eq!(err.code(), Some("InternalError.Dispatch"));
     assert_eq!(err.attempts(), 1);
@@ -107,7 +107,7 @@ async fn internal_error_on_writes_is_retried_when_the_policy_opts_in() {
     let transport = CaptureTransport::responding(200, OK);
     transport.push_response(500, INTERNAL);
     let policy = RetryPolicy::default().with_retry_non_idempotent_server_errors(true);
-    let client = ServiceClient::new(&config_with(&transport, policy), &ECS);
+    let client = ProductClient::new(&config_with(&transport, policy), &ECS);
     client.call(&Write::new("i-1")).await.unwrap();
     assert_eq!(transport.requests().len(), 2);
 }
@@ -116,7 +116,7 @@ async fn internal_error_on_writes_is_retried_when_the_policy_opts_in() {
 async fn bad_gateway_html_page_on_a_read_is_retried() {
     let transport = CaptureTransport::responding(200, OK);
     transport.push_response(502, "<html><body>502 Bad Gateway</body></html>");
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     client.call(&Read::new("i-1")).await.unwrap();
     assert_eq!(transport.requests().len(), 2);
 }
@@ -132,7 +132,7 @@ async fn connect_failure_before_sending_is_retried_for_any_action() {
         TransportErrorKind::Timeout,
         false,
     ));
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     client.call(&Write::new("i-1")).await.unwrap();
     assert_eq!(transport.requests().len(), 3);
 }
@@ -146,7 +146,7 @@ async fn connect_failures_exhausting_attempts_did_not_take_effect() {
             false,
         ));
     }
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert!(matches!(err, Error::Dispatch(_)), "{err:?}");
     assert_eq!(err.attempts(), 3);
@@ -157,7 +157,7 @@ async fn connect_failures_exhausting_attempts_did_not_take_effect() {
 async fn connection_reset_after_sending_a_write_is_not_resent() {
     let transport = CaptureTransport::responding(200, OK);
     transport.push(CannedReply::transport_error(TransportErrorKind::Io, true));
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert!(matches!(err, Error::Dispatch(_)), "{err:?}");
     assert!(err.may_have_taken_effect());
@@ -173,7 +173,7 @@ async fn connection_reset_after_sending_a_write_is_not_resent() {
 async fn connection_reset_after_sending_a_read_is_retried() {
     let transport = CaptureTransport::responding(200, OK);
     transport.push(CannedReply::transport_error(TransportErrorKind::Io, true));
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     client.call(&Read::new("i-1")).await.unwrap();
     assert_eq!(transport.requests().len(), 2);
 }
@@ -182,7 +182,7 @@ async fn connection_reset_after_sending_a_read_is_retried() {
 async fn read_timeout_on_a_write_is_not_resent_and_may_have_taken_effect() {
     let transport = CaptureTransport::responding(200, OK);
     transport.push(CannedReply::hang());
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
 
     let started = Instant::now();
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
@@ -218,7 +218,7 @@ async fn read_timeout_on_a_read_is_retried_until_attempts_run_out() {
         .transport(transport.clone())
         .build()
         .unwrap();
-    let client = ServiceClient::new(&config, &ECS);
+    let client = ProductClient::new(&config, &ECS);
     let err = client.call(&Read::new("i-1")).await.unwrap_err();
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert_eq!(err.attempts(), 3);
@@ -230,40 +230,40 @@ async fn read_timeout_on_a_read_is_retried_until_attempts_run_out() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn operation_deadline_cuts_a_slow_attempt() {
+async fn call_deadline_cuts_a_slow_attempt() {
     let transport = CaptureTransport::new();
     transport.push(CannedReply::response(200, OK).delayed(Duration::from_secs(60)));
     let config = Config::builder()
         .region("cn-hangzhou")
         .credentials_provider(Credentials::new("testid", "testsecret"))
-        .operation_timeout(Duration::from_secs(3))
+        .call_timeout(Duration::from_secs(3))
         .transport(transport.clone())
         .build()
         .unwrap();
-    let client = ServiceClient::new(&config, &ECS);
+    let client = ProductClient::new(&config, &ECS);
     let started = Instant::now();
     let err = client.call(&Read::new("i-1")).await.unwrap_err();
     assert_eq!(started.elapsed(), Duration::from_secs(3));
     let Error::Timeout(timeout) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(timeout.kind, TimeoutKind::Operation);
+    assert_eq!(timeout.kind, TimeoutKind::Call);
     assert_eq!(timeout.elapsed, Duration::from_secs(3));
     assert!(err.may_have_taken_effect());
 }
 
 #[tokio::test(start_paused = true)]
-async fn operation_deadline_bounds_retries_and_backoff() {
+async fn call_deadline_bounds_retries_and_backoff() {
     let transport = CaptureTransport::responding(400, throttled());
     let config = Config::builder()
         .region("cn-hangzhou")
         .credentials_provider(Credentials::new("testid", "testsecret"))
-        .operation_timeout(Duration::from_millis(600))
+        .call_timeout(Duration::from_millis(600))
         .retry_policy(RetryPolicy::default().with_max_attempts(10))
         .transport(transport.clone())
         .build()
         .unwrap();
-    let client = ServiceClient::new(&config, &ECS);
+    let client = ProductClient::new(&config, &ECS);
     let started = Instant::now();
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     // The first backoff (250..500 ms) fits, the second (500..1000 ms) would not: the call ends
@@ -277,7 +277,7 @@ async fn operation_deadline_bounds_retries_and_backoff() {
 #[tokio::test(start_paused = true)]
 async fn disabled_policy_makes_one_attempt() {
     let transport = CaptureTransport::responding(400, throttled());
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::disabled()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::disabled()), &ECS);
     let err = client.call(&Read::new("i-1")).await.unwrap_err();
     assert_eq!(err.attempts(), 1);
     assert_eq!(transport.requests().len(), 1);
@@ -289,7 +289,7 @@ async fn permanent_errors_are_not_retried() {
         404,
         r#"{"Code":"InvalidInstance.NotFound","Message":"The specified instance does not exist."}"#,
     );
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     let err = client.call(&Read::new("i-1")).await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidInstance.NotFound"));
     assert!(!err.is_retryable());
@@ -301,7 +301,7 @@ async fn an_unreadable_success_body_is_not_retried() {
     // The action succeeded; only the answer could not be read. Sending it again could repeat it.
     let transport = CaptureTransport::responding(200, OK);
     transport.push_response(200, r#"{"RequestId":"R-TRUNC","Val"#);
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
     let err = client.call(&Read::new("i-1")).await.unwrap_err();
     assert!(matches!(err, Error::Response(_)), "{err:?}");
     assert_eq!(transport.requests().len(), 1);

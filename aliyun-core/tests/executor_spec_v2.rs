@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use aliyun_core::retry::RetryPolicy;
 use aliyun_core::testing::{CaptureTransport, test_config};
 use aliyun_core::{
-    HttpMethod, InvalidInput, Operation, OperationMetadata, ParamLocation, Params, ServiceClient,
+    HttpMethod, InvalidInput, Action, ActionMetadata, ParamLocation, Params, ProductClient,
 };
 use aliyun_emulator::verify::{ReceivedV3, verify_v1, verify_v3};
 use executor_support::*;
@@ -23,9 +23,9 @@ struct Configure {
     labels: BTreeMap<String, String>,
 }
 
-impl Operation for Configure {
+impl Action for Configure {
     type Output = Output;
-    const METADATA: OperationMetadata = OperationMetadata {
+    const METADATA: ActionMetadata = ActionMetadata {
         action: "ConfigureThing",
         method: HttpMethod::Post,
         param_location: ParamLocation::FormBody,
@@ -61,7 +61,7 @@ fn pairs(params: &[(String, String)]) -> Vec<(&str, &str)> {
 async fn an_unset_client_token_is_one_fresh_uuid_per_call_kept_across_retries() {
     let transport = CaptureTransport::responding(200, OK);
     transport.push_response(400, throttled());
-    let client = ServiceClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
+    let client = ProductClient::new(&config_with(&transport, RetryPolicy::default()), &ECS);
 
     client.call(&Configure::default()).await.unwrap();
     let tokens: Vec<String> = transport
@@ -104,7 +104,7 @@ fn labelled() -> Configure {
 #[tokio::test]
 async fn v1_parameters_placed_in_the_query_leave_the_form_body_and_stay_signed() {
     let transport = CaptureTransport::responding(200, OK);
-    let client = ServiceClient::new(&test_config(transport.clone()), &ECS);
+    let client = ProductClient::new(&test_config(transport.clone()), &ECS);
     client.call(&labelled()).await.unwrap();
 
     let request = transport.last_request().unwrap();
@@ -137,7 +137,7 @@ async fn v1_parameters_placed_in_the_query_leave_the_form_body_and_stay_signed()
 #[tokio::test]
 async fn v3_parameters_placed_in_the_query_are_signed_in_the_canonical_query() {
     let transport = CaptureTransport::responding(200, OK);
-    let client = ServiceClient::new(&test_config(transport.clone()), &V3_PRODUCT);
+    let client = ProductClient::new(&test_config(transport.clone()), &V3_PRODUCT);
     client.call(&labelled()).await.unwrap();
 
     let request = transport.last_request().unwrap();
@@ -175,9 +175,9 @@ async fn v3_parameters_placed_in_the_query_are_signed_in_the_canonical_query() {
 async fn get_actions_keep_every_parameter_in_the_query() {
     #[derive(Debug)]
     struct Get(Configure);
-    impl Operation for Get {
+    impl Action for Get {
         type Output = Output;
-        const METADATA: OperationMetadata = OperationMetadata {
+        const METADATA: ActionMetadata = ActionMetadata {
             method: HttpMethod::Get,
             ..Configure::METADATA
         };
@@ -191,7 +191,7 @@ async fn get_actions_keep_every_parameter_in_the_query() {
         }
     }
     let transport = CaptureTransport::responding(200, OK);
-    let client = ServiceClient::new(&test_config(transport.clone()), &ECS);
+    let client = ProductClient::new(&test_config(transport.clone()), &ECS);
     client.call(&Get(labelled())).await.unwrap();
     let request = transport.last_request().unwrap();
     assert_eq!(request.method, "GET");

@@ -5,7 +5,7 @@ mod executor_support;
 
 use aliyun_core::env::Environment;
 use aliyun_core::testing::{CaptureTransport, test_config};
-use aliyun_core::{Config, ConfigBuilder, Credentials, Error, ServiceClient};
+use aliyun_core::{Config, ConfigBuilder, Credentials, Error, ProductClient};
 use aliyun_emulator::verify::{ReceivedV3, verify_v1, verify_v3};
 use executor_support::*;
 
@@ -19,7 +19,7 @@ fn pairs(params: &[(String, String)]) -> Vec<(&str, &str)> {
 #[tokio::test]
 async fn query_post_carries_every_parameter_in_the_query_and_verifies() {
     let transport = CaptureTransport::responding(200, OK);
-    let client = ServiceClient::new(&test_config(transport.clone()), &ECS);
+    let client = ProductClient::new(&test_config(transport.clone()), &ECS);
     let output = client.call(&Write::new("i-bp1")).await.unwrap();
     assert_eq!(output.value.as_deref(), Some("done"));
 
@@ -62,7 +62,7 @@ async fn query_post_carries_every_parameter_in_the_query_and_verifies() {
 #[tokio::test]
 async fn get_actions_go_as_get_with_the_query() {
     let transport = CaptureTransport::responding(200, OK);
-    let client = ServiceClient::new(&test_config(transport.clone()), &CMS);
+    let client = ProductClient::new(&test_config(transport.clone()), &CMS);
     client.call(&Read::new("i-1")).await.unwrap();
     let request = transport.last_request().unwrap();
     assert_eq!(request.method, "GET");
@@ -79,7 +79,7 @@ async fn get_actions_go_as_get_with_the_query() {
 #[tokio::test]
 async fn form_body_actions_put_their_parameters_in_the_body() {
     let transport = CaptureTransport::responding(200, OK);
-    let client = ServiceClient::new(&test_config(transport.clone()), &ECS);
+    let client = ProductClient::new(&test_config(transport.clone()), &ECS);
     let mut input = FormWrite::new("i-1");
     input
         .extra
@@ -127,7 +127,7 @@ async fn sts_credentials_send_a_signed_security_token() {
         .transport(transport.clone())
         .build()
         .unwrap();
-    ServiceClient::new(&config, &ECS)
+    ProductClient::new(&config, &ECS)
         .call(&Write::new("i-1"))
         .await
         .unwrap();
@@ -143,7 +143,7 @@ async fn sts_credentials_send_a_signed_security_token() {
 #[tokio::test]
 async fn v3_products_sign_with_headers() {
     let transport = CaptureTransport::responding(200, OK);
-    let client = ServiceClient::new(&test_config(transport.clone()), &V3_PRODUCT);
+    let client = ProductClient::new(&test_config(transport.clone()), &V3_PRODUCT);
     client.call(&Write::new("i-1")).await.unwrap();
     let request = transport.last_request().unwrap();
     assert_eq!(
@@ -192,7 +192,7 @@ async fn v3_products_sign_with_headers() {
 }
 
 fn endpoint_of(config: &Config) -> String {
-    ServiceClient::new(config, &ECS)
+    ProductClient::new(config, &ECS)
         .endpoint()
         .map(|e| e.url().to_owned())
         .unwrap_or_else(|e| format!("error: {e}"))
@@ -237,7 +237,7 @@ fn endpoints_follow_rules_overrides_and_environment() {
     let config = builder(&per_product).build().unwrap();
     assert_eq!(endpoint_of(&config), "https://ecs.internal.example.com");
     assert_eq!(
-        ServiceClient::new(&config, &CMS).endpoint().unwrap().url(),
+        ProductClient::new(&config, &CMS).endpoint().unwrap().url(),
         "http://127.0.0.1:9000"
     );
 
@@ -249,12 +249,12 @@ fn endpoints_follow_rules_overrides_and_environment() {
     assert_eq!(endpoint_of(&config), "https://explicit.example.com");
     let config = builder(&none)
         .endpoint_url("https://all.example.com")
-        .service_endpoint_url("ECS", "http://localhost:8080")
+        .product_endpoint_url("ECS", "http://localhost:8080")
         .build()
         .unwrap();
     assert_eq!(endpoint_of(&config), "http://localhost:8080");
     assert_eq!(
-        ServiceClient::new(&config, &CMS).endpoint().unwrap().url(),
+        ProductClient::new(&config, &CMS).endpoint().unwrap().url(),
         "https://all.example.com"
     );
 
@@ -322,7 +322,7 @@ async fn a_bad_per_product_endpoint_fails_calls_without_sending() {
         .transport(transport.clone())
         .build()
         .unwrap();
-    let client = ServiceClient::new(&config, &ECS);
+    let client = ProductClient::new(&config, &ECS);
     let err = client.call(&Read::new("i-1")).await.unwrap_err();
     let Error::Config(config_error) = &err else {
         panic!("{err:?}")
@@ -336,7 +336,7 @@ async fn a_bad_per_product_endpoint_fails_calls_without_sending() {
     assert!(!err.to_string().contains("pw"), "{err}");
     assert!(transport.requests().is_empty());
     // Other products are unaffected.
-    ServiceClient::new(&config, &CMS)
+    ProductClient::new(&config, &CMS)
         .call(&Read::new("i-1"))
         .await
         .unwrap();
@@ -346,8 +346,8 @@ async fn a_bad_per_product_endpoint_fails_calls_without_sending() {
 async fn one_config_shares_its_transport_across_product_clients() {
     let transport = CaptureTransport::responding(200, OK);
     let config = test_config(transport.clone());
-    let ecs = ServiceClient::new(&config, &ECS);
-    let cms = ServiceClient::new(&config, &CMS);
+    let ecs = ProductClient::new(&config, &ECS);
+    let cms = ProductClient::new(&config, &CMS);
     assert!(std::sync::Arc::ptr_eq(
         ecs.config().transport(),
         cms.config().transport()
@@ -380,12 +380,12 @@ fn app_name_extends_the_user_agent() {
 #[test]
 fn calls_are_send_so_they_can_be_spawned() {
     fn assert_send<T: Send>(_: &T) {}
-    let client = ServiceClient::new(&test_config(CaptureTransport::new()), &ECS);
+    let client = ProductClient::new(&test_config(CaptureTransport::new()), &ECS);
     let input = Write::new("i-1");
     let call = client.call(&input);
     assert_send(&call);
     fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
-    assert_shareable::<ServiceClient>();
+    assert_shareable::<ProductClient>();
     assert_shareable::<Config>();
     assert_shareable::<CaptureTransport>();
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use aliyun_core::env::Environment;
 use aliyun_core::retry::{Backoff, Jitter};
-use aliyun_core::{Config, ConfigBuilder, Credentials, Error, RetryPolicy, ServiceClient};
+use aliyun_core::{Config, ConfigBuilder, Credentials, Error, RetryPolicy, ProductClient};
 use executor_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -165,8 +165,8 @@ fn builder(endpoint: &str) -> ConfigBuilder {
 async fn calls_go_end_to_end_and_share_one_connection_pool() {
     let server = Server::start(Behaviour::Json(OK)).await;
     let config = builder(&server.url()).build().unwrap();
-    let ecs = ServiceClient::new(&config, &ECS);
-    let cms = ServiceClient::new(&config, &CMS);
+    let ecs = ProductClient::new(&config, &ECS);
+    let cms = ProductClient::new(&config, &CMS);
 
     let output = ecs.call(&Write::new("i-1")).await.unwrap();
     assert_eq!(output.value.as_deref(), Some("done"));
@@ -205,7 +205,7 @@ async fn bodies_beyond_the_cap_stop_with_status_and_snippet() {
             .max_response_body_size(64 * 1024)
             .build()
             .unwrap();
-        let err = ServiceClient::new(&config, &ECS)
+        let err = ProductClient::new(&config, &ECS)
             .call(&Read::new("i-1"))
             .await
             .unwrap_err();
@@ -229,7 +229,7 @@ async fn refused_connections_are_retried_and_did_not_take_effect() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let config = builder(&format!("http://{addr}")).build().unwrap();
-    let err = ServiceClient::new(&config, &ECS)
+    let err = ProductClient::new(&config, &ECS)
         .call(&Write::new("i-1"))
         .await
         .unwrap_err();
@@ -249,7 +249,7 @@ async fn refused_connections_are_retried_and_did_not_take_effect() {
 async fn a_connection_closed_after_sending_a_write_is_not_resent() {
     let server = Server::start(Behaviour::CloseAfterRequest).await;
     let config = builder(&server.url()).build().unwrap();
-    let client = ServiceClient::new(&config, &ECS);
+    let client = ProductClient::new(&config, &ECS);
 
     let err = client.call(&Write::new("i-1")).await.unwrap_err();
     assert!(matches!(err, Error::Dispatch(_)), "{err:?}");
@@ -271,7 +271,7 @@ async fn requests_to_remote_hosts_go_through_the_proxy_and_loopback_bypasses_it(
         .proxy(proxy.url())
         .build()
         .unwrap();
-    ServiceClient::new(&config, &ECS)
+    ProductClient::new(&config, &ECS)
         .call(&Write::new("i-1"))
         .await
         .unwrap();
@@ -293,7 +293,7 @@ async fn requests_to_remote_hosts_go_through_the_proxy_and_loopback_bypasses_it(
     )
     .build()
     .unwrap();
-    ServiceClient::new(&config, &ECS)
+    ProductClient::new(&config, &ECS)
         .call(&Write::new("i-1"))
         .await
         .unwrap();
@@ -307,7 +307,7 @@ async fn requests_to_remote_hosts_go_through_the_proxy_and_loopback_bypasses_it(
         .environment(env)
         .build()
         .unwrap();
-    ServiceClient::new(&config, &CMS)
+    ProductClient::new(&config, &CMS)
         .call(&Read::new("i-1"))
         .await
         .unwrap();

@@ -5,11 +5,11 @@ mod executor_support;
 
 use aliyun_core::retry::RetryPolicy;
 use aliyun_core::testing::CaptureTransport;
-use aliyun_core::{Error, HttpMethod, ParamLocation, ServiceClient};
+use aliyun_core::{Error, HttpMethod, ParamLocation, ProductClient};
 use executor_support::*;
 
-fn client(transport: &CaptureTransport) -> ServiceClient {
-    ServiceClient::new(&config_with(transport, RetryPolicy::default()), &ECS)
+fn client(transport: &CaptureTransport) -> ProductClient {
+    ProductClient::new(&config_with(transport, RetryPolicy::default()), &ECS)
 }
 
 #[tokio::test]

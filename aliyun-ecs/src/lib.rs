@@ -24,12 +24,12 @@
 //!
 //! Every action of the spec is a method on [`Client`] returning the action's builder bound to
 //! the client (for example
-//! [`RebootInstanceBuilder`](operation::reboot_instance::RebootInstanceBuilder)); `send()`
+//! [`RebootInstanceBuilder`](action::reboot_instance::RebootInstanceBuilder)); `send()`
 //! validates the input against the spec (required parameters, list sizes, lengths, ranges)
 //! before anything goes on the wire, signs, sends, retries per policy, and decodes a typed
 //! output: wrapped lists arrive as `Vec`s, booleans sent as strings as `bool`, enums with an
 //! `Unknown(String)` arm for values added later. Each parameter is documented once, on the
-//! action's input struct; the [`operation`] module describes what every builder, call and error
+//! action's input struct; the [`action`] module describes what every builder, call and error
 //! offers.
 //!
 //! ## Fleets
@@ -99,7 +99,7 @@
 //! Paged actions stream their items across pages:
 //!
 //! ```no_run
-//! # async fn run(ecs: aliyun_ecs::Client) -> Result<(), aliyun_ecs::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusError> {
+//! # async fn run(ecs: aliyun_ecs::Client) -> Result<(), aliyun_ecs::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusError> {
 //! let statuses = ecs
 //!     .describe_cloud_assistant_status()
 //!     .max_results(50)
@@ -115,13 +115,13 @@
 //! Each action has its own `#[non_exhaustive]` error enum with a variant per documented code,
 //! and `Other` for the rest (invalid input, credentials, timeouts, connection failures,
 //! unreadable responses, undocumented codes). Every error answers `code()`, `message()`,
-//! `request_id()` and `is_retryable()`; [`into_core`](operation::install_cloud_assistant::InstallCloudAssistantError::into_core)
+//! `request_id()` and `is_retryable()`; [`into_core`](action::install_cloud_assistant::InstallCloudAssistantError::into_core)
 //! gives the runtime's [`aliyun_core::Error`] with attempts and whether a failed write may
 //! have taken effect.
 //!
 //! ```no_run
 //! # async fn run(ecs: aliyun_ecs::Client) {
-//! use aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantError;
+//! use aliyun_ecs::action::install_cloud_assistant::InstallCloudAssistantError;
 //!
 //! match ecs.install_cloud_assistant().instance_ids("i-missing").send().await {
 //!     Ok(output) => println!("installed: {:?}", output.request_id),
@@ -196,14 +196,14 @@
 //! Each API group (instances, disks, images, cloud assistant, security groups, ...) is a Cargo
 //! feature, all on by default. With `default-features = false` and, say,
 //! `features = ["cloud-assistant"]`, only that group's actions, and the types they use, are
-//! compiled. The [`operation`] module lists every group and its actions. The [`workflow`]
+//! compiled. The [`action`] module lists every group and its actions. The [`workflow`]
 //! module needs `cloud-assistant`; its cloud assistant rollout also needs `instances`.
 
 #[rustfmt::skip]
 mod generated;
 
 pub use generated::client::Client;
-pub use generated::{SERVICE, operation, types};
+pub use generated::{PRODUCT, action, types};
 
 #[cfg(feature = "cloud-assistant")]
 pub mod workflow;

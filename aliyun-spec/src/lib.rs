@@ -26,14 +26,14 @@ use std::path::Path;
 
 pub use error::{SpecError, SpecErrors};
 pub use load::{load_spec, parse_spec};
-pub use model::Service;
+pub use model::Product;
 
 /// Loads, validates and lowers the spec at `path` (named `display_name` in messages).
-pub fn load_service(path: &Path, display_name: &str) -> Result<Service, SpecErrors> {
+pub fn load_product(path: &Path, display_name: &str) -> Result<Product, SpecErrors> {
     load_spec(path, display_name).map(|spec| model::lower(&spec))
 }
 
 /// Parses, validates and lowers spec text (named `display_name` in messages).
-pub fn parse_service(display_name: &str, source: &str) -> Result<Service, SpecErrors> {
+pub fn parse_product(display_name: &str, source: &str) -> Result<Product, SpecErrors> {
     parse_spec(display_name, source).map(|spec| model::lower(&spec))
 }

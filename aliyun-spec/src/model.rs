@@ -11,13 +11,13 @@ use crate::names;
 use crate::spec::{self, ItemType, Member, Spec, TypeKind, TypeName};
 
 pub use crate::spec::{
-    AcceptorState, ErrorStyle, ListStyle, Method, PaginationStyle, ParamLocation, RequestCase,
-    ResponseCase, SignatureScheme, WireType,
+    AcceptorState, ErrorStyle, ListStyle, HttpMethod, PaginationStyle, ParamLocation, RequestCase,
+    ResponseCase, SignatureVersion, WireType,
 };
 
 /// One product at one API version.
 #[derive(Debug, Clone)]
-pub struct Service {
+pub struct Product {
     /// Product code (`Ecs`).
     pub code: String,
     /// Human name.
@@ -29,7 +29,7 @@ pub struct Service {
     /// Environment id (`ECS`).
     pub env_id: String,
     /// Signature scheme.
-    pub signature: SignatureScheme,
+    pub signature: SignatureVersion,
     /// Module documentation.
     pub doc: String,
     /// Regional host pattern.
@@ -44,14 +44,14 @@ pub struct Service {
     pub module: Option<String>,
     /// Named types, sorted by name.
     pub types: Vec<NamedType>,
-    /// Operations, sorted by action name.
-    pub operations: Vec<Operation>,
+    /// Actions, sorted by name.
+    pub actions: Vec<Action>,
 }
 
-impl Service {
-    /// The operation for `action`.
-    pub fn operation(&self, action: &str) -> Option<&Operation> {
-        self.operations.iter().find(|o| o.name == action)
+impl Product {
+    /// The action named `action`.
+    pub fn action(&self, action: &str) -> Option<&Action> {
+        self.actions.iter().find(|o| o.name == action)
     }
 
     /// The named type `name`.
@@ -263,7 +263,7 @@ pub struct Pagination {
 
 /// One action.
 #[derive(Debug, Clone)]
-pub struct Operation {
+pub struct Action {
     /// Action name (`InstallCloudAssistant`).
     pub name: String,
     /// snake_case name (`install_cloud_assistant`).
@@ -271,7 +271,7 @@ pub struct Operation {
     /// Documentation.
     pub doc: String,
     /// Effective HTTP method.
-    pub method: Method,
+    pub method: HttpMethod,
     /// Effective parameter placement.
     pub param_location: ParamLocation,
     /// Safe to repeat (explicit, or the default from `operation_type` and client tokens).
@@ -360,7 +360,7 @@ const DEFAULT_MIN_DELAY: Duration = Duration::from_secs(2);
 const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(20);
 const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
 
-impl Operation {
+impl Action {
     /// The parameter with wire name `name`.
     pub fn param(&self, name: &str) -> Option<&Field> {
         self.params.iter().find(|f| f.wire_name == name)
@@ -383,7 +383,7 @@ impl Operation {
 }
 
 /// Lowers a spec that passed [`crate::validate`].
-pub fn lower(spec: &Spec) -> Service {
+pub fn lower(spec: &Spec) -> Product {
     let p = &spec.product;
     let mut types: Vec<NamedType> = spec
         .types
@@ -414,21 +414,21 @@ pub fn lower(spec: &Spec) -> Service {
         })
         .collect();
 
-    let mut operations: Vec<Operation> = spec
+    let mut actions: Vec<Action> = spec
         .actions
         .iter()
         .map(|(name, action)| lower_action(p, name, action))
         .collect();
     for (name, waiter) in &spec.waiters {
-        if let Some(op) = operations.iter_mut().find(|op| op.name == waiter.action) {
+        if let Some(op) = actions.iter_mut().find(|op| op.name == waiter.action) {
             let lowered = lower_waiter(name, waiter, op);
             op.waiters.push(lowered);
         }
     }
 
-    mark_struct_usage(&mut types, &operations);
+    mark_struct_usage(&mut types, &actions);
 
-    Service {
+    Product {
         code: p.code.clone(),
         name: p.name.clone(),
         api_version: p.api_version.clone(),
@@ -450,7 +450,7 @@ pub fn lower(spec: &Spec) -> Service {
         error_style: p.errors.style,
         module: p.module.clone(),
         types,
-        operations,
+        actions,
     }
 }
 
@@ -473,7 +473,7 @@ fn effective_idempotent(action: &spec::Action) -> bool {
     })
 }
 
-fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> Operation {
+fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> Action {
     let paginations: Vec<Pagination> = action
         .pagination
         .iter()
@@ -488,7 +488,7 @@ fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> O
             total_count: p.total_count.clone(),
         })
         .collect();
-    Operation {
+    Action {
         name: name.to_owned(),
         snake: names::action_snake(name),
         doc: action.doc.clone(),
@@ -523,7 +523,7 @@ fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> O
     }
 }
 
-fn lower_waiter(name: &str, waiter: &spec::Waiter, op: &Operation) -> Waiter {
+fn lower_waiter(name: &str, waiter: &spec::Waiter, op: &Action) -> Waiter {
     let duration = |text: &Option<String>, default: Duration| {
         text.as_deref()
             .and_then(|t| crate::duration::parse_duration(t).ok())
@@ -660,7 +660,7 @@ enum Usage {
 
 /// Marks which structures appear in inputs, outputs and JSON-text parameters (transitively),
 /// so each gets only the code it needs (wire writing, decoding, serializing).
-fn mark_struct_usage(types: &mut [NamedType], operations: &[Operation]) {
+fn mark_struct_usage(types: &mut [NamedType], actions: &[Action]) {
     fn struct_refs(ty: &Type) -> Option<&str> {
         match ty {
             Type::Struct(name) => Some(name),
@@ -678,7 +678,7 @@ fn mark_struct_usage(types: &mut [NamedType], operations: &[Operation]) {
             .unwrap_or_default()
     };
     for usage in [Usage::Input, Usage::Output, Usage::Json] {
-        let mut pending: Vec<String> = operations
+        let mut pending: Vec<String> = actions
             .iter()
             .flat_map(|o| match usage {
                 Usage::Output => &o.output,

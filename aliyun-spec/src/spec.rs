@@ -45,9 +45,9 @@ pub struct Product {
     #[serde(default)]
     pub env_id: Option<String>,
     /// Signature scheme.
-    pub signature: SignatureScheme,
+    pub signature: SignatureVersion,
     /// Default HTTP method of the product's actions.
-    pub method: Method,
+    pub method: HttpMethod,
     /// Default placement of action parameters.
     #[serde(default)]
     pub param_location: ParamLocation,
@@ -67,7 +67,7 @@ pub struct Product {
 /// Signature schemes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SignatureScheme {
+pub enum SignatureVersion {
     /// RPC signature V1 (HMAC-SHA1).
     V1,
     /// Signature V3 (ACS3-HMAC-SHA256).
@@ -76,7 +76,7 @@ pub enum SignatureScheme {
 
 /// HTTP methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum Method {
+pub enum HttpMethod {
     /// GET.
     #[serde(rename = "GET")]
     Get,
@@ -356,7 +356,7 @@ pub struct Action {
     pub group: Option<String>,
     /// HTTP method (default: the product's).
     #[serde(default)]
-    pub method: Option<Method>,
+    pub method: Option<HttpMethod>,
     /// Parameter placement (default: the product's).
     #[serde(default)]
     pub param_location: Option<ParamLocation>,
@@ -490,7 +490,7 @@ pub struct RequestCase {
 pub struct RequestExpect {
     /// The HTTP method.
     #[serde(default)]
-    pub method: Option<Method>,
+    pub method: Option<HttpMethod>,
     /// The action's own wire parameters (common parameters excluded), exactly.
     #[serde(default)]
     pub wire: Option<BTreeMap<String, Value>>,

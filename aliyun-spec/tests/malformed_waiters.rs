@@ -70,9 +70,9 @@ const W: &str = "waiters.ThingInstalled";
 
 #[test]
 fn a_valid_waiter_is_lowered_onto_its_action() {
-    let service = aliyun_spec::parse_service("specs/demo.yaml", &with_waiter())
+    let product = aliyun_spec::parse_product("specs/demo.yaml", &with_waiter())
         .unwrap_or_else(|e| panic!("{e}"));
-    let op = service.operation("InstallThing").unwrap();
+    let op = product.action("InstallThing").unwrap();
     let waiter = &op.waiters[0];
     assert_eq!(waiter.snake, "thing_installed");
     assert_eq!(waiter.batch.as_ref().unwrap().wire_name, "InstanceId");

@@ -20,12 +20,12 @@ use aliyun_benches::{
     credentials, describe_status_body, install_cloud_assistant_params, instance_ids, timestamp,
 };
 use aliyun_core::signer::{self, v1, v3};
-use aliyun_core::{Operation, Params};
-use aliyun_ecs::operation::describe_cloud_assistant_status::{
+use aliyun_core::{Action, Params};
+use aliyun_ecs::action::describe_cloud_assistant_status::{
     DescribeCloudAssistantStatusInput, DescribeCloudAssistantStatusOutput,
 };
-use aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantInput;
-use aliyun_ecs::operation::reboot_instance::RebootInstanceInput;
+use aliyun_ecs::action::install_cloud_assistant::InstallCloudAssistantInput;
+use aliyun_ecs::action::reboot_instance::RebootInstanceInput;
 use aliyun_ecs::types::OsType;
 use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -110,7 +110,7 @@ fn nonce(c: &mut Criterion) {
 
 /// What the executor does before sending, composed from the public pieces: wire parameters plus
 /// the common ones, a fresh nonce and timestamp, V1 signing, and the URL.
-fn signed_url<O: Operation>(input: &O, base_url: &str) -> String {
+fn signed_url<O: Action>(input: &O, base_url: &str) -> String {
     let mut params = Params::with_capacity(8);
     input.write_params(&mut params);
     let mut all: Vec<(&str, &str)> = params.iter().collect();

@@ -14,11 +14,11 @@ pub mod emit;
 use std::path::Path;
 
 pub use aliyun_spec::{
-    SpecError, SpecErrors, error, load, load_service, load_spec, locate, model, names,
-    parse_service, parse_spec, spec, validate,
+    SpecError, SpecErrors, error, load, load_product, load_spec, locate, model, names,
+    parse_product, parse_spec, spec, validate,
 };
 pub use emit::{EmitError, GENERATED_DIR, GeneratedFile};
-pub use model::Service;
+pub use model::Product;
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +35,7 @@ pub enum GenerateError {
 pub fn generate_files(
     path: &Path,
     display_name: &str,
-) -> Result<(Service, Vec<GeneratedFile>), GenerateError> {
+) -> Result<(Product, Vec<GeneratedFile>), GenerateError> {
     generate_files_in_crate(path, display_name, &[])
 }
 
@@ -45,8 +45,8 @@ pub fn generate_files_in_crate(
     path: &Path,
     display_name: &str,
     modules: &[String],
-) -> Result<(Service, Vec<GeneratedFile>), GenerateError> {
-    let service = load_service(path, display_name)?;
-    let files = emit::generate_in_crate(&service, display_name, modules)?;
-    Ok((service, files))
+) -> Result<(Product, Vec<GeneratedFile>), GenerateError> {
+    let product = load_product(path, display_name)?;
+    let files = emit::generate_in_crate(&product, display_name, modules)?;
+    Ok((product, files))
 }

@@ -45,12 +45,12 @@ fn worked_example_generates() {
     merge_section(&mut spec, &example, "actions");
     let _: &Mapping = spec.as_mapping().expect("mapping");
     let text = serde_yaml::to_string(&spec).expect("yaml");
-    let service = codegen::parse_service("specs/ecs.yaml", &text).unwrap_or_else(|e| panic!("{e}"));
-    assert!(service.operation("DescribeRegions").is_some());
-    let files = codegen::emit::generate(&service, "specs/ecs.yaml").expect("generates");
+    let product = codegen::parse_product("specs/ecs.yaml", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(product.action("DescribeRegions").is_some());
+    let files = codegen::emit::generate(&product, "specs/ecs.yaml").expect("generates");
     let module = files
         .iter()
-        .find(|f| f.path.ends_with("operation/describe_regions.rs"))
+        .find(|f| f.path.ends_with("action/describe_regions.rs"))
         .expect("describe_regions.rs");
     assert!(
         module

@@ -19,10 +19,10 @@ const MODULE_SPEC: &str = "codegen/fixture/module.yaml";
 const MODULES: &[&str] = &["v20190101"];
 
 fn generate(source: &str) -> Vec<GeneratedFile> {
-    let service = codegen::parse_service("codegen/fixture/spec.yaml", source)
+    let product = codegen::parse_product("codegen/fixture/spec.yaml", source)
         .unwrap_or_else(|e| panic!("{e}"));
     let modules: Vec<String> = MODULES.iter().map(|m| (*m).to_owned()).collect();
-    codegen::emit::generate_in_crate(&service, "codegen/fixture/spec.yaml", &modules)
+    codegen::emit::generate_in_crate(&product, "codegen/fixture/spec.yaml", &modules)
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -41,7 +41,7 @@ fn fixture_output_matches_the_committed_snapshot() {
     files.extend(module_files);
     assert!(
         files.len() >= 6,
-        "mod, client, types, operation index and each action"
+        "mod, client, types, action index and each action"
     );
     for file in &files {
         let on_disk = std::fs::read_to_string(fixture_dir().join(&file.path))
@@ -165,9 +165,9 @@ fn raising_a_list_limit_is_a_one_line_spec_change() {
             .count(),
         1
     );
-    let service =
-        codegen::parse_service("specs/ecs.yaml", &raised).unwrap_or_else(|e| panic!("{e}"));
-    let install = service.operation("InstallCloudAssistant").expect("action");
+    let product =
+        codegen::parse_product("specs/ecs.yaml", &raised).unwrap_or_else(|e| panic!("{e}"));
+    let install = product.action("InstallCloudAssistant").expect("action");
     assert_eq!(
         install.param("InstanceId").and_then(|p| p.limits.max_items),
         Some(50)

@@ -96,11 +96,11 @@ async fn health() -> Response {
 async fn config(State(shared): AppState) -> Response {
     let products: Vec<Value> = shared
         .catalog
-        .services()
+        .products()
         .iter()
         .map(|s| {
             let actions: Vec<Value> = s
-                .operations
+                .actions
                 .iter()
                 .map(|op| {
                     json!({

@@ -21,43 +21,43 @@ pub const NONCE_CACHE_CAPACITY: usize = 100_000;
 
 /// The signature scheme a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scheme {
+pub(crate) enum SignatureVersion {
     V1,
     V3,
 }
 
-impl Scheme {
+impl SignatureVersion {
     /// V3 when `Authorization` names an `ACS3-` algorithm, or when the request routes by
     /// `x-acs-action` and carries no V1 `Signature`; V1 otherwise.
-    pub(crate) fn of(incoming: &Incoming) -> Scheme {
+    pub(crate) fn of(incoming: &Incoming) -> SignatureVersion {
         let acs3 = incoming
             .header("authorization")
             .is_some_and(|value| value.trim_start().starts_with("ACS3-"));
         let v3_routing =
             incoming.header("x-acs-action").is_some() && incoming.param("Signature").is_none();
         if acs3 || v3_routing {
-            Scheme::V3
+            SignatureVersion::V3
         } else {
-            Scheme::V1
+            SignatureVersion::V1
         }
     }
 
     pub(crate) fn name(self) -> &'static str {
         match self {
-            Scheme::V1 => "v1",
-            Scheme::V3 => "v3",
+            SignatureVersion::V1 => "v1",
+            SignatureVersion::V3 => "v3",
         }
     }
 }
 
 /// The claimed AccessKeyId and nonce, read without verifying anything (for the request log).
 pub(crate) fn claimed_identity(incoming: &Incoming) -> (Option<String>, Option<String>) {
-    match Scheme::of(incoming) {
-        Scheme::V1 => (
+    match SignatureVersion::of(incoming) {
+        SignatureVersion::V1 => (
             incoming.param("AccessKeyId").map(str::to_owned),
             incoming.param("SignatureNonce").map(str::to_owned),
         ),
-        Scheme::V3 => (
+        SignatureVersion::V3 => (
             incoming
                 .header("authorization")
                 .and_then(|h| Authorization::parse(h).ok())
@@ -78,9 +78,9 @@ impl Authenticator<'_> {
     /// Verifies `incoming`; on success returns the AccessKeyId. The nonce is consumed only by a
     /// request whose signature verified, so a forged request cannot burn a client's nonce.
     pub(crate) fn authenticate(&self, incoming: &Incoming) -> Result<String, ApiError> {
-        match Scheme::of(incoming) {
-            Scheme::V1 => self.v1(incoming),
-            Scheme::V3 => self.v3(incoming),
+        match SignatureVersion::of(incoming) {
+            SignatureVersion::V1 => self.v1(incoming),
+            SignatureVersion::V3 => self.v3(incoming),
         }
     }
 

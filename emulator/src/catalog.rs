@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use aliyun_spec::Service;
-use aliyun_spec::model::{Field, Operation, Type};
+use aliyun_spec::Product;
+use aliyun_spec::model::{Field, Action, Type};
 use regex::Regex;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
@@ -17,8 +17,8 @@ pub fn embedded_spec_names() -> Vec<&'static str> {
 }
 
 /// The embedded specs, parsed and lowered as the emulator serves them (once per process).
-pub fn embedded_services() -> Result<Vec<Arc<Service>>, String> {
-    embedded_catalog().map(|c| c.services.clone())
+pub fn embedded_products() -> Result<Vec<Arc<Product>>, String> {
+    embedded_catalog().map(|c| c.products.clone())
 }
 
 /// The embedded specs parsed once per process: the imported specs take seconds to parse in an
@@ -51,7 +51,7 @@ pub(crate) fn embedded_sources() -> Vec<SpecSource> {
 /// Every served product, with the regular expressions of their patterns compiled once.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Catalog {
-    services: Vec<Arc<Service>>,
+    products: Vec<Arc<Product>>,
     patterns: HashMap<String, Regex>,
 }
 
@@ -78,24 +78,24 @@ impl Catalog {
     fn add(&mut self, sources: &[SpecSource]) -> Result<(), String> {
         let catalog = self;
         for source in sources {
-            let service = aliyun_spec::parse_service(&source.name, &source.text)
+            let product = aliyun_spec::parse_product(&source.name, &source.text)
                 .map_err(|e| format!("spec {}: {e}", source.name))?;
-            catalog.services.retain(|s| {
-                !(s.code.eq_ignore_ascii_case(&service.code)
-                    && s.api_version == service.api_version)
+            catalog.products.retain(|s| {
+                !(s.code.eq_ignore_ascii_case(&product.code)
+                    && s.api_version == product.api_version)
             });
-            catalog.compile_patterns(&service)?;
-            catalog.services.push(Arc::new(service));
+            catalog.compile_patterns(&product)?;
+            catalog.products.push(Arc::new(product));
         }
         Ok(())
     }
 
-    fn compile_patterns(&mut self, service: &Service) -> Result<(), String> {
+    fn compile_patterns(&mut self, product: &Product) -> Result<(), String> {
         let mut fields: Vec<&Field> = Vec::new();
-        for op in &service.operations {
+        for op in &product.actions {
             fields.extend(&op.params);
         }
-        for ty in &service.types {
+        for ty in &product.types {
             if let aliyun_spec::model::NamedType::Struct(s) = ty {
                 fields.extend(&s.fields);
             }
@@ -117,8 +117,8 @@ impl Catalog {
         Ok(())
     }
 
-    pub(crate) fn services(&self) -> &[Arc<Service>] {
-        &self.services
+    pub(crate) fn products(&self) -> &[Arc<Product>] {
+        &self.products
     }
 
     /// The compiled form of a spec pattern.
@@ -128,15 +128,15 @@ impl Catalog {
 
     /// Whether any product has API version `version`.
     pub(crate) fn knows_version(&self, version: &str) -> bool {
-        self.services.iter().any(|s| s.api_version == version)
+        self.products.iter().any(|s| s.api_version == version)
     }
 
     /// The product at `version` that has `action` (the first when several share a version).
-    pub(crate) fn find(&self, version: &str, action: &str) -> Option<(Arc<Service>, &Operation)> {
-        self.services
+    pub(crate) fn find(&self, version: &str, action: &str) -> Option<(Arc<Product>, &Action)> {
+        self.products
             .iter()
             .filter(|s| s.api_version == version)
-            .find_map(|s| s.operation(action).map(|op| (Arc::clone(s), op)))
+            .find_map(|s| s.action(action).map(|op| (Arc::clone(s), op)))
     }
 }
 

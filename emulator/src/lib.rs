@@ -171,7 +171,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
-pub use catalog::{embedded_services, embedded_spec_names};
+pub use catalog::{embedded_products, embedded_spec_names};
 pub use commands::{CommandResult, DEFAULT_COMMAND_DURATION};
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
 pub use in_process::InProcessTransport;

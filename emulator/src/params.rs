@@ -5,8 +5,8 @@
 //! or the parameter-named variant the action's spec documents (`InvalidInstanceId.MalFormed`,
 //! `InvalidParameter.PageSize`, `MissingRegionId`, ...) when there is one.
 
-use aliyun_spec::Service;
-use aliyun_spec::model::{Field, Item, Limits, NamedType, Operation, Type};
+use aliyun_spec::Product;
+use aliyun_spec::model::{Field, Item, Limits, NamedType, Action, Type};
 use aliyun_spec::spec::ListStyle;
 use serde_json::{Map, Number, Value};
 
@@ -81,14 +81,14 @@ impl Input {
 /// Validates `incoming` against `op`.
 pub(crate) fn validate(
     catalog: &Catalog,
-    service: &Service,
-    op: &Operation,
+    product: &Product,
+    op: &Action,
     incoming: &Incoming,
 ) -> Result<Input, ApiError> {
     let params: Vec<(&str, &str)> = incoming.params().collect();
     let reader = Reader {
         catalog,
-        service,
+        product,
         op,
         params: &params,
     };
@@ -112,8 +112,8 @@ pub(crate) fn validate(
 
 struct Reader<'a> {
     catalog: &'a Catalog,
-    service: &'a Service,
-    op: &'a Operation,
+    product: &'a Product,
+    op: &'a Action,
     params: &'a [(&'a str, &'a str)],
 }
 
@@ -304,7 +304,7 @@ impl Reader<'_> {
             return Ok(None);
         }
         let mut object = Map::new();
-        for field in self.service.struct_fields(name) {
+        for field in self.product.struct_fields(name) {
             let field_path = format!("{path}.{}", field.wire_name);
             if let Some(value) = self.field(field, &field_path, top)? {
                 object.insert(field.wire_name.clone(), value);
@@ -383,7 +383,7 @@ impl Reader<'_> {
                 }
             }
             Type::Enum(name) => {
-                if let Some(NamedType::Enum(e)) = self.service.named_type(name) {
+                if let Some(NamedType::Enum(e)) = self.product.named_type(name) {
                     if !e.values.iter().any(|v| v.value == raw) {
                         let allowed: Vec<&str> =
                             e.values.iter().map(|v| v.value.as_str()).collect();
@@ -480,8 +480,8 @@ mod tests {
         action: &str,
         query: &[(&str, &str)],
     ) -> Result<Input, ApiError> {
-        let (service, op) = catalog.find(version, action).unwrap();
-        validate(catalog, &service, op, &incoming(query))
+        let (product, op) = catalog.find(version, action).unwrap();
+        validate(catalog, &product, op, &incoming(query))
     }
 
     fn ecs() -> Catalog {

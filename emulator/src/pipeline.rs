@@ -12,7 +12,7 @@ use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
 use serde_json::{Map, Value};
 
-use crate::auth::{self, Authenticator, Scheme};
+use crate::auth::{self, Authenticator, SignatureVersion};
 use crate::behaviour::{self, Context};
 use crate::error::ApiError;
 use crate::faults::{FaultKind, Phase, RequestFacts};
@@ -143,7 +143,7 @@ async fn pipeline(
     incoming: &Incoming,
     request_id: &str,
 ) -> (Answer, Verdict) {
-    let scheme = Scheme::of(incoming);
+    let scheme = SignatureVersion::of(incoming);
     let (access_key_id, nonce) = auth::claimed_identity(incoming);
     let entry = &mut draft.entry;
     entry.params = LoggedRequest::loggable_params(incoming.params());
@@ -151,8 +151,8 @@ async fn pipeline(
     entry.access_key_id = access_key_id;
     entry.nonce = nonce;
     let (action, version) = match scheme {
-        Scheme::V1 => (incoming.param("Action"), incoming.param("Version")),
-        Scheme::V3 => (
+        SignatureVersion::V1 => (incoming.param("Action"), incoming.param("Version")),
+        SignatureVersion::V3 => (
             incoming.header("x-acs-action").map(str::trim),
             incoming.header("x-acs-version").map(str::trim),
         ),
@@ -179,7 +179,7 @@ async fn pipeline(
     let Some(action) = action.filter(|a| !a.is_empty()) else {
         return refused(&route, ApiError::missing_parameter("Action"));
     };
-    let Some((service, op)) = shared.catalog.find(version, action) else {
+    let Some((product, op)) = shared.catalog.find(version, action) else {
         let error = if shared.catalog.knows_version(version) {
             ApiError::action_not_found(&request::printable(action))
         } else {
@@ -187,10 +187,10 @@ async fn pipeline(
         };
         return refused(&route, error);
     };
-    draft.entry.product = Some(service.code.clone());
+    draft.entry.product = Some(product.code.clone());
     route.action = Some(op.name.as_str());
-    route.product = Some(service.code.as_str());
-    route.host_id = service.central_endpoint.clone();
+    route.product = Some(product.code.as_str());
+    route.host_id = product.central_endpoint.clone();
 
     let authenticator = Authenticator {
         keys: &shared.keys,
@@ -202,7 +202,7 @@ async fn pipeline(
         return refused(&route, error);
     }
     draft.entry.refused_at = Some(Stage::Validation);
-    let input = match params::validate(&shared.catalog, &service, op, incoming) {
+    let input = match params::validate(&shared.catalog, &product, op, incoming) {
         Ok(input) => input,
         Err(error) => return refused(&route, error),
     };
@@ -211,9 +211,9 @@ async fn pipeline(
     // action's own errors take the product's envelope: the gateway's refusals above
     // (signature, missing or malformed parameters) are HTTP 4xx for every product.
     draft.entry.refused_at = None;
-    route.envelope = service.error_style == aliyun_spec::model::ErrorStyle::Envelope;
+    route.envelope = product.error_style == aliyun_spec::model::ErrorStyle::Envelope;
     let facts = RequestFacts {
-        product: &service.code,
+        product: &product.code,
         action: &op.name,
         instances: instance_ids(incoming),
     };
@@ -234,14 +234,14 @@ async fn pipeline(
 
     let outcome = {
         let ctx = Context {
-            service: &service,
+            product: &product,
             op,
             input: &input,
             now: shared.clock.now(),
         };
         let mut world = lock(&shared.world);
         match behaviour::run(&mut world, &ctx) {
-            Some(outcome) => outcome.map(|body| render::shape(&service, &op.output, body)),
+            Some(outcome) => outcome.map(|body| render::shape(&product, &op.output, body)),
             None => Ok(op
                 .response_example
                 .as_ref()

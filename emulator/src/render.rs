@@ -2,7 +2,7 @@
 //! types), errors in the standard and legacy shapes, JSON or XML (`Format=XML`), and the
 //! deliberately broken bodies faults send.
 
-use aliyun_spec::Service;
+use aliyun_spec::Product;
 use aliyun_spec::model::{Field, Type, WireType};
 use bytes::Bytes;
 use quick_xml::Writer;
@@ -45,7 +45,7 @@ const XML_TYPE: &str = "text/xml;charset=utf-8";
 /// key, structures shaped recursively, values sent in their `wire_type`. Keys the spec does not
 /// describe pass through unchanged.
 pub(crate) fn shape(
-    service: &Service,
+    product: &Product,
     fields: &[Field],
     logical: Map<String, Value>,
 ) -> Map<String, Value> {
@@ -54,7 +54,7 @@ pub(crate) fn shape(
         .map(|(key, value)| {
             let shaped = match fields.iter().find(|f| f.wire_name == key) {
                 Some(field) => shape_value(
-                    service,
+                    product,
                     &field.ty,
                     field.wire_type,
                     field.wrapper.as_deref(),
@@ -68,7 +68,7 @@ pub(crate) fn shape(
 }
 
 fn shape_value(
-    service: &Service,
+    product: &Product,
     ty: &Type,
     wire_type: Option<WireType>,
     wrapper: Option<&str>,
@@ -78,7 +78,7 @@ fn shape_value(
         (Type::List(item), Value::Array(items)) => {
             let items: Vec<Value> = items
                 .into_iter()
-                .map(|v| shape_value(service, &item.ty, item.wire_type, None, v))
+                .map(|v| shape_value(product, &item.ty, item.wire_type, None, v))
                 .collect();
             match wrapper {
                 Some(key) => json!({ key: items }),
@@ -86,7 +86,7 @@ fn shape_value(
             }
         }
         (Type::Struct(name), Value::Object(map)) => {
-            Value::Object(shape(service, service.struct_fields(name), map))
+            Value::Object(shape(product, product.struct_fields(name), map))
         }
         (_, value) => match wire_type {
             Some(WireType::String) => match value {
@@ -309,7 +309,7 @@ mod tests {
     #[test]
     fn shapes_wrapped_lists_and_wire_types() {
         let catalog = Catalog::with_embedded(true, &[]).unwrap();
-        let (service, op) = catalog
+        let (product, op) = catalog
             .find("2014-05-26", "DescribeCloudAssistantStatus")
             .unwrap();
         let logical = json!({
@@ -322,7 +322,7 @@ mod tests {
         let Value::Object(map) = logical else {
             unreachable!()
         };
-        let shaped = Value::Object(shape(&service, &op.output, map));
+        let shaped = Value::Object(shape(&product, &op.output, map));
         assert_eq!(
             shaped,
             json!({

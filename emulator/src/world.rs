@@ -90,7 +90,7 @@ impl AgentState {
     }
 }
 
-/// Whether an operation on an instance fails.
+/// Whether an action on an instance fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum FailMode {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use aliyun_core::HttpTransport as _;
 use aliyun_core::transport::HttpRequest;
-use aliyun_ecs::operation::run_command::RunCommandError;
+use aliyun_ecs::action::run_command::RunCommandError;
 use aliyun_emulator::{
     AgentState, CloudAssistantState, CommandResult, Emulator, FailMode, Instance, InstanceStatus,
 };

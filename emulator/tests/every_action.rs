@@ -6,10 +6,10 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
-use aliyun_core::{Error, ServiceClient};
+use aliyun_core::{Error, ProductClient};
 use aliyun_emulator::{Emulator, Stage};
-use aliyun_spec::Service;
-use aliyun_spec::model::{Field, NamedType, Operation, Type};
+use aliyun_spec::Product;
+use aliyun_spec::model::{Field, NamedType, Action, Type};
 use serde_json::Value;
 
 /// The actions the emulator models, from its admin endpoint.
@@ -41,7 +41,7 @@ fn wire_text(value: &Value) -> String {
 }
 
 /// A value for a required parameter the example request does not carry.
-fn sample(service: &Service, field: &Field) -> Vec<(String, String)> {
+fn sample(product: &Product, field: &Field) -> Vec<(String, String)> {
     let name = &field.wire_name;
     if let Some(example) = &field.example {
         return vec![(name.clone(), wire_text(example))];
@@ -49,7 +49,7 @@ fn sample(service: &Service, field: &Field) -> Vec<(String, String)> {
     let scalar = |ty: &Type| match ty {
         Type::Integer | Type::Long | Type::Float => "1".to_owned(),
         Type::Boolean => "false".to_owned(),
-        Type::Enum(e) => match service.named_type(e) {
+        Type::Enum(e) => match product.named_type(e) {
             Some(NamedType::Enum(e)) => e.values.first().map(|v| v.value.clone()),
             _ => None,
         }
@@ -60,7 +60,7 @@ fn sample(service: &Service, field: &Field) -> Vec<(String, String)> {
         Type::List(item) => match &item.ty {
             // One item of a structure list: its required fields, or its first field.
             Type::Struct(s) => {
-                let fields = service.struct_fields(s);
+                let fields = product.struct_fields(s);
                 let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
                 let chosen = if required.is_empty() {
                     fields.iter().take(1).collect()
@@ -80,7 +80,7 @@ fn sample(service: &Service, field: &Field) -> Vec<(String, String)> {
 
 /// The action's required parameters in wire form: from its example request when it carries
 /// them, else from the parameter's example.
-fn required_params(service: &Service, op: &Operation) -> BTreeMap<String, String> {
+fn required_params(product: &Product, op: &Action) -> BTreeMap<String, String> {
     let wire = op
         .request_cases
         .iter()
@@ -95,7 +95,7 @@ fn required_params(service: &Service, op: &Operation) -> BTreeMap<String, String
             .map(|(k, v)| (k.clone(), wire_text(v)))
             .collect();
         if from_example.is_empty() {
-            params.extend(sample(service, field));
+            params.extend(sample(product, field));
         } else {
             params.extend(from_example);
         }
@@ -118,27 +118,27 @@ async fn every_embedded_action_is_served() {
     let modelled = modelled(&emulator).await;
     let mut failures = Vec::new();
     let mut sent = 0;
-    for service in aliyun_emulator::embedded_services().expect("embedded specs") {
+    for product in aliyun_emulator::embedded_products().expect("embedded specs") {
         // Any client of the product will do: the call names its own version.
-        let metadata = match service.code.as_str() {
-            "Ecs" => &aliyun_ecs::SERVICE,
-            "Cms" => &aliyun_cms::SERVICE,
+        let metadata = match product.code.as_str() {
+            "Ecs" => &aliyun_ecs::PRODUCT,
+            "Cms" => &aliyun_cms::PRODUCT,
             other => panic!("no client for product {other}"),
         };
-        let client = ServiceClient::new(&config, metadata);
-        for op in &service.operations {
-            let params = required_params(&service, op);
+        let client = ProductClient::new(&config, metadata);
+        for op in &product.actions {
+            let params = required_params(&product, op);
             let mut call = client
                 .untyped_call(op.name.clone())
-                .version(service.api_version.clone());
+                .version(product.api_version.clone());
             for (name, value) in &params {
                 call = call.param(name.clone(), value.as_str());
             }
             sent += 1;
-            let is_modelled = modelled.contains(&(service.code.clone(), op.name.clone()));
+            let is_modelled = modelled.contains(&(product.code.clone(), op.name.clone()));
             let outcome = call.send().await;
             let entry = emulator.requests().pop().expect("logged");
-            let what = format!("{} {} {params:?}", service.api_version, op.name);
+            let what = format!("{} {} {params:?}", product.api_version, op.name);
             match outcome {
                 Ok(body) => {
                     // Without an example the answer is an empty body (and its RequestId).
@@ -176,7 +176,7 @@ async fn every_embedded_action_is_served() {
 #[tokio::test]
 async fn envelope_products_refuse_bad_parameters_with_http_400() {
     let emulator = Emulator::start().await.unwrap();
-    let client = ServiceClient::new(&common::config(&emulator), &aliyun_cms::SERVICE);
+    let client = ProductClient::new(&common::config(&emulator), &aliyun_cms::PRODUCT);
     let refusals = [
         client
             .untyped_call("CreateDynamicTagGroup")

@@ -7,11 +7,11 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use aliyun_cms::v20170301::operation::node_install::NodeInstallError;
+use aliyun_cms::v20170301::action::node_install::NodeInstallError;
 use aliyun_cms::v20170301::types::AgentStatus;
 use aliyun_core::retry::RetryPolicy;
-use aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantError;
-use aliyun_ecs::operation::reboot_instance::RebootInstanceError;
+use aliyun_ecs::action::install_cloud_assistant::InstallCloudAssistantError;
+use aliyun_ecs::action::reboot_instance::RebootInstanceError;
 use aliyun_emulator::{
     AgentState, CloudAssistantState, Emulator, FailMode, Fault, Instance, InstanceStatus,
 };

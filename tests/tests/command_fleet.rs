@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aliyun_ecs::operation::run_command::RunCommandInput;
+use aliyun_ecs::action::run_command::RunCommandInput;
 use aliyun_ecs::workflow::{CommandOutcome, CommandStep, PollPolicy};
 use aliyun_emulator::{CloudAssistantState, CommandResult, Fault, Instance};
 use aliyun_tests::{emulator_with, ids, in_process_config};

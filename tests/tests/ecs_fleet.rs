@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-use aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantInput;
+use aliyun_ecs::action::install_cloud_assistant::InstallCloudAssistantInput;
 use aliyun_ecs::workflow::{InstanceOutcome, Progress, RolloutEvent};
 use aliyun_emulator::{Fault, Instance, InstanceStatus};
 use aliyun_tests::{config, emulator_with, ids, quick_poll};

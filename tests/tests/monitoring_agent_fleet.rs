@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use aliyun_cms::operation::install_monitoring_agent::InstallMonitoringAgentInput;
+use aliyun_cms::action::install_monitoring_agent::InstallMonitoringAgentInput;
 use aliyun_cms::workflow::{AgentOutcome, PollPolicy, Step};
 use aliyun_emulator::{FailMode, Fault, Instance};
 use aliyun_tests::{emulator_with, ids, in_process_config};

@@ -13,7 +13,7 @@ mod reliability_support;
 use std::time::{Duration, Instant};
 
 use aliyun_core::{Error, TimeoutKind};
-use aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantError;
+use aliyun_ecs::action::install_cloud_assistant::InstallCloudAssistantError;
 use aliyun_emulator::{CloudAssistantState, Emulator, Fault};
 use reliability_support::{codes, config, config_with, fault_hits, instance, nonces, policy};
 
@@ -434,7 +434,7 @@ async fn slow_answers_hit_the_read_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_answers_hit_the_operation_deadline() {
+async fn slow_answers_hit_the_call_deadline() {
     const DEADLINE: Duration = Duration::from_millis(400);
     let emulator = Emulator::builder()
         .fault(Fault::latency(LATENCY).action(READ))
@@ -447,14 +447,14 @@ async fn slow_answers_hit_the_operation_deadline() {
         &emulator
             .sdk_config_builder()
             .retry_policy(policy())
-            .operation_timeout(DEADLINE)
+            .call_timeout(DEADLINE)
             .build()
             .unwrap(),
     );
     let started = Instant::now();
     let err = read(&ecs).await.unwrap_err();
     let elapsed = started.elapsed();
-    assert_eq!(timeout_of(&err), (TimeoutKind::Operation, 1, true));
+    assert_eq!(timeout_of(&err), (TimeoutKind::Call, 1, true));
     assert!(
         elapsed >= DEADLINE && elapsed < DEADLINE + MARGIN,
         "{elapsed:?}"
@@ -468,7 +468,7 @@ async fn slow_answers_hit_the_operation_deadline() {
             .sdk_config_builder()
             .retry_policy(policy().with_max_attempts(10))
             .read_timeout(Duration::from_millis(150))
-            .operation_timeout(DEADLINE)
+            .call_timeout(DEADLINE)
             .build()
             .unwrap(),
     );
@@ -476,7 +476,7 @@ async fn slow_answers_hit_the_operation_deadline() {
     let err = read(&ecs).await.unwrap_err();
     let elapsed = started.elapsed();
     let (kind, attempts, taken_effect) = timeout_of(&err);
-    assert_eq!(kind, TimeoutKind::Operation, "{err}");
+    assert_eq!(kind, TimeoutKind::Call, "{err}");
     assert!((2..=3).contains(&attempts), "{err}");
     assert!(taken_effect);
     assert!(

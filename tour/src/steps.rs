@@ -3,13 +3,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aliyun_cms::operation::install_monitoring_agent::InstallMonitoringAgentInput;
+use aliyun_cms::action::install_monitoring_agent::InstallMonitoringAgentInput;
 use aliyun_cms::workflow::{AgentEvent, AgentOutcome, MonitoringReport};
 use aliyun_core::workflow::Progress;
-use aliyun_ecs::operation::install_cloud_assistant::{
+use aliyun_ecs::action::install_cloud_assistant::{
     InstallCloudAssistantError, InstallCloudAssistantInput,
 };
-use aliyun_ecs::operation::run_command::RunCommandInput;
+use aliyun_ecs::action::run_command::RunCommandInput;
 use aliyun_ecs::workflow::{
     CommandEvent, CommandReport, InstanceOutcome, RolloutEvent, RolloutReport,
 };

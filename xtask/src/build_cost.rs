@@ -258,7 +258,7 @@ fn count_text(text: &str) -> GeneratedLines {
     counted
 }
 
-/// The number of generated action modules: files in `operation/` other than `mod.rs`, in the
+/// The number of generated action modules: files in `action/` other than `mod.rs`, in the
 /// crate root's generated code and in version modules.
 fn count_actions(dir: &Path) -> Result<usize, String> {
     Ok(rust_files(dir)?
@@ -266,7 +266,7 @@ fn count_actions(dir: &Path) -> Result<usize, String> {
         .filter(|path| {
             path.parent()
                 .and_then(Path::file_name)
-                .is_some_and(|parent| parent == "operation")
+                .is_some_and(|parent| parent == "action")
                 && path.file_name().is_some_and(|file| file != "mod.rs")
         })
         .count())

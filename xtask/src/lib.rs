@@ -70,17 +70,17 @@ pub fn targets(root: &Path) -> Result<Vec<Target>, XtaskError> {
     let mut targets = Vec::new();
     for spec in specs {
         let relative = relative(root, &spec);
-        let service = codegen::load_service(&spec, &relative.to_string_lossy())?;
+        let product = codegen::load_product(&spec, &relative.to_string_lossy())?;
         // The fixture specs name their crate `codegen-fixture`; it lives in codegen/fixture.
         let crate_dir = if relative.starts_with("codegen/fixture") {
             PathBuf::from("codegen/fixture")
         } else {
-            PathBuf::from(service.crate_name)
+            PathBuf::from(product.crate_name)
         };
         targets.push(Target {
             spec: relative,
             crate_dir,
-            module: service.module,
+            module: product.module,
             sibling_modules: Vec::new(),
         });
     }
@@ -226,7 +226,7 @@ fn expected_files(
     root: &Path,
     target: &Target,
 ) -> Result<(BTreeSet<String>, Vec<GeneratedFile>), XtaskError> {
-    let (service, files) = codegen::generate_files_in_crate(
+    let (product, files) = codegen::generate_files_in_crate(
         &root.join(&target.spec),
         &target.spec.to_string_lossy(),
         &target.sibling_modules,
@@ -238,7 +238,7 @@ fn expected_files(
             contents: file.contents,
         })
         .collect();
-    Ok((codegen::emit::groups::crate_groups([&service]), files))
+    Ok((codegen::emit::groups::crate_groups([&product]), files))
 }
 
 /// Everything generation writes: each target's files, and the `[features]` table of each

@@ -13,9 +13,9 @@ use crate::agent_rollout::{AgentApi, InstallAnswer, Settings};
 pub use crate::agent_rollout::{
     AgentEvent, AgentOutcome, AgentReport, Failure, InstanceResult, PollFailure, Step,
 };
-use crate::operation::describe_metric_last::DescribeMetricLastError;
-use crate::operation::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesInput;
-use crate::operation::install_monitoring_agent::{
+use crate::action::describe_metric_last::DescribeMetricLastError;
+use crate::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesInput;
+use crate::action::install_monitoring_agent::{
     InstallMonitoringAgentError, InstallMonitoringAgentInput,
 };
 use crate::v20170301::types::AgentStatus;

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use http::HeaderMap;
 
 use crate::credentials::Credentials;
-use crate::operation::ParamLocation;
+use crate::action::ParamLocation;
 use crate::params::Params;
 use crate::signer::encoding;
 

@@ -14,7 +14,7 @@ pub mod waiter {
 pub use futures_util::stream::{BoxStream, Stream};
 pub use serde;
 
-pub use crate::{operation_error, text_enum};
+pub use crate::{action_error, text_enum};
 
 /// Whether a list or map has no entries (`skip_serializing_if` of JSON-text fields).
 pub fn is_empty<T>(value: &T) -> bool

@@ -8,13 +8,13 @@
 //! table, then panics once, naming each failing case and what was wrong with it.
 //!
 //! ```
-//! use aliyun_core::testing::{Action, RequestCase, ResponseCase};
-//! # use aliyun_core::{Config, Error, InvalidInput, Operation, OperationMetadata, Params, ServiceClient, ServiceError};
+//! use aliyun_core::testing::{ActionUnderTest, RequestCase, ResponseCase};
+//! # use aliyun_core::{Config, Error, InvalidInput, Action, ActionMetadata, Params, ProductClient, ServiceError};
 //! # #[derive(Debug, Clone, Default)]
-//! # struct Builder { client: Option<ServiceClient>, name: Option<String> }
+//! # struct Builder { client: Option<ProductClient>, name: Option<String> }
 //! # impl Builder {
 //! #     fn name(mut self, name: &str) -> Self { self.name = Some(name.to_owned()); self }
-//! #     fn into_parts(self) -> (ServiceClient, Result<Input, InvalidInput>) {
+//! #     fn into_parts(self) -> (ProductClient, Result<Input, InvalidInput>) {
 //! #         let input = aliyun_core::__private::validate::required("Name", self.name).map(|name| Input { name });
 //! #         (self.client.expect("bound"), input)
 //! #     }
@@ -27,9 +27,9 @@
 //! # struct Input { name: String }
 //! # #[derive(Debug, PartialEq, Default, serde::Deserialize)]
 //! # struct Output { #[serde(rename = "RequestId")] request_id: Option<String> }
-//! # impl Operation for Input {
+//! # impl Action for Input {
 //! #     type Output = Output;
-//! #     const METADATA: OperationMetadata = OperationMetadata {
+//! #     const METADATA: ActionMetadata = ActionMetadata {
 //! #         action: "RenameThing",
 //! #         method: aliyun_core::HttpMethod::Post,
 //! #         param_location: aliyun_core::ParamLocation::Query,
@@ -39,20 +39,20 @@
 //! #     fn validate(&self) -> Result<(), InvalidInput> { Ok(()) }
 //! #     fn write_params(&self, params: &mut Params) { params.push("Name", &self.name); }
 //! # }
-//! # static SERVICE: aliyun_core::ServiceMetadata = aliyun_core::ServiceMetadata {
-//! #     product: "Thing", env_id: "THING", version: "2020-01-01",
+//! # static PRODUCT: aliyun_core::ProductMetadata = aliyun_core::ProductMetadata {
+//! #     code: "Thing", env_id: "THING", version: "2020-01-01",
 //! #     signature: aliyun_core::SignatureVersion::V1,
 //! #     endpoints: aliyun_core::EndpointRules { regional: "thing.{region}.example.com", central: "thing.example.com", exceptions: &[] },
 //! #     error_style: aliyun_core::ErrorStyle::Standard,
 //! # };
 //! struct RenameThing;
 //!
-//! impl Action for RenameThing {
+//! impl ActionUnderTest for RenameThing {
 //!     type Builder = Builder;
 //!     type Input = Input;
 //!     type Error = Error;
 //!     fn builder(config: &Config) -> Builder {
-//!         Builder { client: Some(ServiceClient::new(config, &SERVICE)), name: None }
+//!         Builder { client: Some(ProductClient::new(config, &PRODUCT)), name: None }
 //!     }
 //!     async fn send(builder: Builder) -> aliyun_core::testing::Sent<Self> {
 //!         builder.send().await
@@ -95,17 +95,17 @@ use futures_util::FutureExt;
 use super::{
     CaptureTransport, fuzz_response_decoding, fuzz_response_decoding_free_form, test_config,
 };
-use crate::client::ServiceClient;
+use crate::client::ProductClient;
 use crate::config::Config;
 use crate::error::{Error, ErrorMetadata, InvalidInput};
-use crate::operation::Operation;
+use crate::action::Action;
 
 /// How the runners reach one action: implemented by a unit type in each generated test module.
-pub trait Action {
+pub trait ActionUnderTest {
     /// The builder bound to a client, as the client's method returns it.
     type Builder;
     /// The action's input.
-    type Input: Operation;
+    type Input: Action;
     /// The action's error enum.
     type Error: ErrorMetadata + Into<Error> + Debug;
 
@@ -120,20 +120,20 @@ pub trait Action {
 }
 
 /// The decoded output of action `A`.
-pub type OutputOf<A> = <<A as Action>::Input as Operation>::Output;
+pub type OutputOf<A> = <<A as ActionUnderTest>::Input as Action>::Output;
 
 /// What sending action `A` ends in.
-pub type Sent<A> = Result<OutputOf<A>, <A as Action>::Error>;
+pub type Sent<A> = Result<OutputOf<A>, <A as ActionUnderTest>::Error>;
 
 /// The client and the built input of action `A`.
-pub type Parts<A> = (ServiceClient, Result<<A as Action>::Input, InvalidInput>);
+pub type Parts<A> = (ProductClient, Result<<A as ActionUnderTest>::Input, InvalidInput>);
 
 /// Sets a case's parameters on a fresh builder.
-pub type SetParams<A> = fn(<A as Action>::Builder) -> <A as Action>::Builder;
+pub type SetParams<A> = fn(<A as ActionUnderTest>::Builder) -> <A as ActionUnderTest>::Builder;
 
 /// A request test case of action `A`: parameters to set, and what must (or must not) go on the
 /// wire.
-pub struct RequestCase<A: Action> {
+pub struct RequestCase<A: ActionUnderTest> {
     name: &'static str,
     doc: Option<&'static str>,
     set: SetParams<A>,
@@ -151,7 +151,7 @@ enum RequestExpectation {
     Invalid(&'static str),
 }
 
-impl<A: Action> RequestCase<A> {
+impl<A: ActionUnderTest> RequestCase<A> {
     /// A case whose request must use `method` and carry exactly the action parameters
     /// `params` (common parameters such as `Action` or `Signature` aside), in any order.
     pub const fn sent(
@@ -190,7 +190,7 @@ impl<A: Action> RequestCase<A> {
     }
 }
 
-impl<A: Action> fmt::Debug for RequestCase<A> {
+impl<A: ActionUnderTest> fmt::Debug for RequestCase<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestCase")
             .field("name", &self.name)
@@ -201,7 +201,7 @@ impl<A: Action> fmt::Debug for RequestCase<A> {
 
 /// A response test case: a canned answer to the action, and the typed outcome it must decode
 /// to. Its parameters are the first sent [`RequestCase`]'s unless it sets its own.
-pub struct ResponseCase<A: Action> {
+pub struct ResponseCase<A: ActionUnderTest> {
     name: &'static str,
     doc: Option<&'static str>,
     status: u16,
@@ -210,7 +210,7 @@ pub struct ResponseCase<A: Action> {
     expect: ResponseExpectation<A>,
 }
 
-enum ResponseExpectation<A: Action> {
+enum ResponseExpectation<A: ActionUnderTest> {
     /// Decodes to exactly this output.
     Output(fn() -> OutputOf<A>),
     /// Decodes to an output the function accepts (it checks some fields, see
@@ -225,7 +225,7 @@ enum ResponseExpectation<A: Action> {
     Unreadable,
 }
 
-impl<A: Action> ResponseCase<A> {
+impl<A: ActionUnderTest> ResponseCase<A> {
     /// A case whose answer must decode to exactly `expected()`.
     pub const fn output(
         name: &'static str,
@@ -294,7 +294,7 @@ impl<A: Action> ResponseCase<A> {
     }
 }
 
-impl<A: Action> fmt::Debug for ResponseCase<A> {
+impl<A: ActionUnderTest> fmt::Debug for ResponseCase<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseCase")
             .field("name", &self.name)
@@ -305,7 +305,7 @@ impl<A: Action> fmt::Debug for ResponseCase<A> {
 }
 
 /// Runs every request case of `A`; panics naming each case that failed.
-pub async fn run_requests<A: Action>(cases: &[RequestCase<A>])
+pub async fn run_requests<A: ActionUnderTest>(cases: &[RequestCase<A>])
 where
     OutputOf<A>: Debug,
 {
@@ -324,7 +324,7 @@ where
 
 /// Runs every response case of `A`; panics naming each case that failed. `requests` supplies
 /// the parameters of cases without their own: those of its first sent case.
-pub async fn run_responses<A: Action>(requests: &[RequestCase<A>], cases: &[ResponseCase<A>])
+pub async fn run_responses<A: ActionUnderTest>(requests: &[RequestCase<A>], cases: &[ResponseCase<A>])
 where
     OutputOf<A>: PartialEq + Debug,
 {
@@ -365,7 +365,7 @@ pub fn expect_field<T: PartialEq + Debug>(
 ///
 /// An action whose spec has no sent request case and whose empty input is invalid cannot be
 /// called, so it is not fuzzed.
-pub async fn run_fuzz<A: Action>(
+pub async fn run_fuzz<A: ActionUnderTest>(
     requests: &[RequestCase<A>],
     responses: &[ResponseCase<A>],
     examples: &[&str],
@@ -377,7 +377,7 @@ pub async fn run_fuzz<A: Action>(
 
 /// As [`run_fuzz`], for an action whose output holds free-form JSON
 /// ([`fuzz_response_decoding_free_form`]).
-pub async fn run_fuzz_free_form<A: Action>(
+pub async fn run_fuzz_free_form<A: ActionUnderTest>(
     requests: &[RequestCase<A>],
     responses: &[ResponseCase<A>],
     examples: &[&str],
@@ -387,7 +387,7 @@ pub async fn run_fuzz_free_form<A: Action>(
     fuzz::<A>(requests, responses, examples, true).await
 }
 
-async fn fuzz<A: Action>(
+async fn fuzz<A: ActionUnderTest>(
     requests: &[RequestCase<A>],
     responses: &[ResponseCase<A>],
     examples: &[&str],
@@ -420,7 +420,7 @@ async fn fuzz<A: Action>(
 }
 
 /// The parameters of the first sent case; none if there is none.
-fn default_params<A: Action>(requests: &[RequestCase<A>]) -> SetParams<A> {
+fn default_params<A: ActionUnderTest>(requests: &[RequestCase<A>]) -> SetParams<A> {
     requests
         .iter()
         .find(|case| case.is_sent())
@@ -428,7 +428,7 @@ fn default_params<A: Action>(requests: &[RequestCase<A>]) -> SetParams<A> {
 }
 
 /// Sends through `A::send`, turning a panic into a problem to report.
-async fn send_caught<A: Action>(builder: A::Builder) -> Result<Sent<A>, String> {
+async fn send_caught<A: ActionUnderTest>(builder: A::Builder) -> Result<Sent<A>, String> {
     AssertUnwindSafe(A::send(builder))
         .catch_unwind()
         .await
@@ -482,7 +482,7 @@ fn check_request<T: Debug, E: Into<Error> + Debug>(
     }
 }
 
-fn check_response<A: Action>(case: &ResponseCase<A>, result: Sent<A>) -> Result<(), String>
+fn check_response<A: ActionUnderTest>(case: &ResponseCase<A>, result: Sent<A>) -> Result<(), String>
 where
     OutputOf<A>: PartialEq + Debug,
 {
@@ -530,7 +530,7 @@ struct Failures {
 }
 
 impl Failures {
-    fn new<A: Action>(kind: &'static str) -> Self {
+    fn new<A: ActionUnderTest>(kind: &'static str) -> Self {
         Failures {
             action: A::Input::METADATA.action,
             kind,

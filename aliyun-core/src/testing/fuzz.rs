@@ -49,9 +49,9 @@ use futures_util::future::LocalBoxFuture;
 use serde_json::{Map, Number, Value};
 
 use super::{CannedReply, CaptureTransport};
-use crate::client::ServiceClient;
+use crate::client::ProductClient;
 use crate::error::{Error, snippet};
-use crate::operation::Operation;
+use crate::action::Action;
 
 /// Bodies per action when no environment variable says otherwise: enough to cover every
 /// mutation kind many times over in well under a second per action.
@@ -565,12 +565,12 @@ fn map_scalars(value: &Value, f: &dyn Fn(&Value) -> Value) -> Value {
 /// `seeds` are the action's known bodies with their statuses: its documented success example
 /// and the canned responses of its spec's test cases.
 pub async fn fuzz_response_decoding<O>(
-    client: &ServiceClient,
+    client: &ProductClient,
     transport: &CaptureTransport,
     input: &O,
     seeds: &[(u16, &str)],
 ) where
-    O: Operation,
+    O: Action,
     O::Output: PartialEq + fmt::Debug + 'static,
 {
     fuzz(client, transport, input, seeds, SeedTyping::Typed).await
@@ -581,12 +581,12 @@ pub async fn fuzz_response_decoding<O>(
 /// into strings rightly decodes to another value, and that one property is not checked. Every
 /// other check is.
 pub async fn fuzz_response_decoding_free_form<O>(
-    client: &ServiceClient,
+    client: &ProductClient,
     transport: &CaptureTransport,
     input: &O,
     seeds: &[(u16, &str)],
 ) where
-    O: Operation,
+    O: Action,
     O::Output: PartialEq + fmt::Debug + 'static,
 {
     fuzz(client, transport, input, seeds, SeedTyping::FreeForm).await
@@ -600,13 +600,13 @@ enum SeedTyping {
 }
 
 async fn fuzz<O>(
-    client: &ServiceClient,
+    client: &ProductClient,
     transport: &CaptureTransport,
     input: &O,
     seeds: &[(u16, &str)],
     typing: SeedTyping,
 ) where
-    O: Operation,
+    O: Action,
     O::Output: PartialEq + fmt::Debug + 'static,
 {
     // Only this closure depends on the action: the driver below is compiled once, not once
@@ -857,8 +857,8 @@ mod tests {
         }
     }
 
-    static FRAGILE_SERVICE: crate::ServiceMetadata = crate::ServiceMetadata {
-        product: "Ecs",
+    static FRAGILE_SERVICE: crate::ProductMetadata = crate::ProductMetadata {
+        code: "Ecs",
         env_id: "ECS",
         version: "2014-05-26",
         signature: crate::SignatureVersion::V1,
@@ -870,9 +870,9 @@ mod tests {
         error_style: crate::ErrorStyle::Standard,
     };
 
-    impl Operation for Fragile {
+    impl Action for Fragile {
         type Output = FragileOutput;
-        const METADATA: crate::OperationMetadata = crate::OperationMetadata {
+        const METADATA: crate::ActionMetadata = crate::ActionMetadata {
             action: "Fragile",
             method: crate::HttpMethod::Get,
             param_location: crate::ParamLocation::Query,
@@ -889,7 +889,7 @@ mod tests {
     #[should_panic(expected = "the call panicked: a decoder that trusts its input")]
     async fn a_panicking_decoder_is_caught_and_reported() {
         let transport = CaptureTransport::new();
-        let client = ServiceClient::new(
+        let client = ProductClient::new(
             &super::super::test_config(transport.clone()),
             &FRAGILE_SERVICE,
         );

@@ -6,13 +6,13 @@ use aliyun_core::error::InvalidRule;
 use aliyun_core::testing::CaptureTransport;
 use aliyun_core::{
     Config, Credentials, EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, InvalidInput,
-    Operation, OperationMetadata, ParamLocation, Params, RetryPolicy, ServiceMetadata,
+    Action, ActionMetadata, ParamLocation, Params, RetryPolicy, ProductMetadata,
     SignatureVersion,
 };
 use serde::Deserialize;
 
-pub const ECS_LIKE: ServiceMetadata = ServiceMetadata {
-    product: "Ecs",
+pub const ECS_LIKE: ProductMetadata = ProductMetadata {
+    code: "Ecs",
     env_id: "ECS",
     version: "2014-05-26",
     signature: SignatureVersion::V1,
@@ -23,10 +23,10 @@ pub const ECS_LIKE: ServiceMetadata = ServiceMetadata {
     },
     error_style: ErrorStyle::Standard,
 };
-pub static ECS: ServiceMetadata = ECS_LIKE;
+pub static ECS: ProductMetadata = ECS_LIKE;
 
-pub static CMS: ServiceMetadata = ServiceMetadata {
-    product: "Cms",
+pub static CMS: ProductMetadata = ProductMetadata {
+    code: "Cms",
     env_id: "CMS",
     version: "2017-03-01",
     signature: SignatureVersion::V1,
@@ -38,8 +38,8 @@ pub static CMS: ServiceMetadata = ServiceMetadata {
     error_style: ErrorStyle::LegacySuccessFlag,
 };
 
-pub static V3_PRODUCT: ServiceMetadata = ServiceMetadata {
-    product: "Ecs",
+pub static V3_PRODUCT: ProductMetadata = ProductMetadata {
+    code: "Ecs",
     env_id: "ECS",
     version: "2014-05-26",
     signature: SignatureVersion::V3,
@@ -80,9 +80,9 @@ macro_rules! action {
             }
         }
 
-        impl Operation for $name {
+        impl Action for $name {
             type Output = Output;
-            const METADATA: OperationMetadata = OperationMetadata {
+            const METADATA: ActionMetadata = ActionMetadata {
                 action: $action,
                 method: HttpMethod::$method,
                 param_location: ParamLocation::$location,

@@ -7,10 +7,10 @@ use aliyun_core::workflow::{
 };
 
 use crate::Client;
-use crate::operation::describe_cloud_assistant_status::{
+use crate::action::describe_cloud_assistant_status::{
     DescribeCloudAssistantStatusError, DescribeCloudAssistantStatusInput,
 };
-use crate::operation::install_cloud_assistant::{
+use crate::action::install_cloud_assistant::{
     InstallCloudAssistantError, InstallCloudAssistantInput,
 };
 

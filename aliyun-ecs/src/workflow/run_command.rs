@@ -11,8 +11,8 @@ use aliyun_core::workflow::{
 use base64::Engine as _;
 
 use crate::Client;
-use crate::operation::describe_invocation_results::DescribeInvocationResultsError;
-use crate::operation::run_command::{RunCommandError, RunCommandInput, RunCommandOutput};
+use crate::action::describe_invocation_results::DescribeInvocationResultsError;
+use crate::action::run_command::{RunCommandError, RunCommandInput, RunCommandOutput};
 use crate::types::InvocationResult;
 
 /// The step of a command run an instance failed in.

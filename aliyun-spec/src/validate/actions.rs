@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Context, Validator, matches};
 use crate::names;
-use crate::spec::{Action, Member, Method, Pagination, PaginationStyle, ParamLocation, TypeName};
+use crate::spec::{Action, Member, HttpMethod, Pagination, PaginationStyle, ParamLocation, TypeName};
 
 /// Methods generated on builders next to each parameter's setters; a parameter may not take
 /// their names.
@@ -40,7 +40,7 @@ impl Validator<'_> {
         if action.doc.trim().is_empty() {
             self.problem(
                 format!("{path}.doc"),
-                "doc must not be empty: it becomes the operation's documentation",
+                "doc must not be empty: it becomes the action's documentation",
             );
         }
         if let Some(group) = &action.group
@@ -71,7 +71,7 @@ impl Validator<'_> {
         let location = action
             .param_location
             .unwrap_or(self.spec.product.param_location);
-        if method == Method::Get && location == ParamLocation::FormBody {
+        if method == HttpMethod::Get && location == ParamLocation::FormBody {
             self.problem(
                 format!("{path}.param_location"),
                 "`form_body` needs method POST",
@@ -98,10 +98,10 @@ impl Validator<'_> {
     }
 
     /// Per-parameter `location` needs POST for a body; at most one client token.
-    fn param_placement(&mut self, path: &str, method: Method, params: &[Member]) {
+    fn param_placement(&mut self, path: &str, method: HttpMethod, params: &[Member]) {
         let mut token = None;
         for (index, param) in params.iter().enumerate() {
-            if method == Method::Get && param.location == Some(ParamLocation::FormBody) {
+            if method == HttpMethod::Get && param.location == Some(ParamLocation::FormBody) {
                 self.problem(
                     format!("{path}[{index}].location"),
                     "`form_body` needs method POST",

@@ -2,10 +2,10 @@
 
 use super::{Validator, matches};
 use crate::names;
-use crate::spec::{Method, ParamLocation};
+use crate::spec::{HttpMethod, ParamLocation};
 
 /// Module names the generated crate root already uses.
-const RESERVED_MODULES: &[&str] = &["client", "operation", "types", "generated"];
+const RESERVED_MODULES: &[&str] = &["client", "action", "types", "generated"];
 
 impl Validator<'_> {
     pub(super) fn product(&mut self) {
@@ -43,7 +43,7 @@ impl Validator<'_> {
                 );
             }
         }
-        if p.method == Method::Get && p.param_location == ParamLocation::FormBody {
+        if p.method == HttpMethod::Get && p.param_location == ParamLocation::FormBody {
             self.problem("product.param_location", "`form_body` needs method POST");
         }
         self.endpoints();

@@ -28,7 +28,7 @@ impl Validator<'_> {
         self.recursive_types();
     }
 
-    /// The generated item a type name would collide with, if any (operation modules import
+    /// The generated item a type name would collide with, if any (action modules import
     /// the types they use next to their own items).
     fn generated_name_clash(&self, name: &str) -> Option<String> {
         if name == "Client" {

@@ -466,7 +466,7 @@ fn client(options: &Options) -> Result<(), String> {
             // The executor alone: one validated input, built once and sent again and again
             // (no fluent builder, no owned ids per call).
             let client = aliyun_ecs::Client::new(&sdk_config(port)?);
-            let input = aliyun_ecs::operation::install_cloud_assistant::InstallCloudAssistantInput::builder()
+            let input = aliyun_ecs::action::install_cloud_assistant::InstallCloudAssistantInput::builder()
                 .region_id(REGION)
                 .set_instance_ids(Some(instance_ids(20)))
                 .build()
@@ -477,7 +477,7 @@ fn client(options: &Options) -> Result<(), String> {
                 let input = input.clone();
                 async move {
                     client
-                        .service_client()
+                        .product_client()
                         .call(input.as_ref())
                         .await
                         .is_ok_and(|output| output.request_id.is_some())

@@ -23,7 +23,7 @@ use aliyun_benches::{
     credentials, describe_status_body, install_cloud_assistant_params, instance_ids, timestamp,
 };
 use aliyun_core::signer::{self, v1, v3};
-use aliyun_ecs::operation::describe_cloud_assistant_status::DescribeCloudAssistantStatusOutput;
+use aliyun_ecs::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusOutput;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha2::Digest as _;

@@ -1,15 +1,15 @@
 //! Facts of an action the runtime acts on per call, beyond its metadata: the client-token
 //! parameter to fill and the parameters placed elsewhere than the action's default.
-//! Each is an associated const of `aliyun_core::Operation` with an empty default, so an action
+//! Each is an associated const of `aliyun_core::Action` with an empty default, so an action
 //! without them generates nothing here.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Operation, ParamLocation};
+use crate::model::{Action, ParamLocation};
 
 /// `const CLIENT_TOKEN` and `const PARAM_LOCATIONS`, where they differ from the defaults.
-pub fn operation_consts(op: &Operation) -> TokenStream {
+pub fn action_consts(op: &Action) -> TokenStream {
     let token = op.client_token().map(|f| {
         let name = &f.wire_name;
         quote!(const CLIENT_TOKEN: Option<&'static str> = Some(#name);)

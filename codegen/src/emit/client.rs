@@ -4,28 +4,28 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::Service;
+use crate::model::Product;
 
 use super::docs::{doc_paragraphs, spec_doc};
-use super::operation::OperationNames;
+use super::action::ActionNames;
 
 /// The `client.rs` module body.
-pub fn client_module(service: &Service) -> TokenStream {
-    let module_doc = format!(" The `{}` client.", service.code);
+pub fn client_module(product: &Product) -> TokenStream {
+    let module_doc = format!(" The `{}` client.", product.code);
     let doc = doc_paragraphs(&[
         format!(
             "A client for {} (`{}` API version {}).",
-            service.name, service.code, service.api_version
+            product.name, product.code, product.api_version
         ),
         "Cheap to clone: clones share the configuration, the connection pool and the \
          credentials cache. Build one from a shared [`aliyun_core::Config`] with \
          [`Client::new`], or from the environment with [`Client::from_env`]."
             .to_owned(),
     ]);
-    let methods = service.operations.iter().map(|op| {
-        let OperationNames {
+    let methods = product.actions.iter().map(|op| {
+        let ActionNames {
             method, builder, ..
-        } = OperationNames::new(op);
+        } = ActionNames::new(op);
         let module = super::rust::ident(&op.snake);
         let reference = op
             .docs_url
@@ -36,7 +36,7 @@ pub fn client_module(service: &Service) -> TokenStream {
             spec_doc(&op.doc),
             reference,
             format!(
-                "Returns the [`{builder}`](super::operation::{module}::{builder}) of this client: \
+                "Returns the [`{builder}`](super::action::{module}::{builder}) of this client: \
                  set parameters, then call `send()`."
             ),
         ]);
@@ -51,7 +51,7 @@ pub fn client_module(service: &Service) -> TokenStream {
             let doc = doc_paragraphs(&[
                 spec_doc(&w.doc),
                 format!(
-                    "Returns the [`{builder}`](super::operation::{module}::{builder}) of \
+                    "Returns the [`{builder}`](super::action::{module}::{builder}) of \
                      `{action}` waiting for `{name}`: set parameters, then call `wait()`."
                 ),
             ]);
@@ -59,8 +59,8 @@ pub fn client_module(service: &Service) -> TokenStream {
                 #doc
                 #cfg
                 #allow
-                pub fn #ctor(&self) -> super::operation::#module::#builder<super::operation::#module::#marker> {
-                    super::operation::#module::#builder::#ctor(self.inner.clone())
+                pub fn #ctor(&self) -> super::action::#module::#builder<super::action::#module::#marker> {
+                    super::action::#module::#builder::#ctor(self.inner.clone())
                 }
             }
         });
@@ -69,8 +69,8 @@ pub fn client_module(service: &Service) -> TokenStream {
             #cfg
             #deprecated
             #allow
-            pub fn #method(&self) -> super::operation::#module::#builder<aliyun_core::ServiceClient> {
-                super::operation::#module::#builder::new(self.inner.clone())
+            pub fn #method(&self) -> super::action::#module::#builder<aliyun_core::ProductClient> {
+                super::action::#module::#builder::new(self.inner.clone())
             }
 
             #(#waiters)*
@@ -82,14 +82,14 @@ pub fn client_module(service: &Service) -> TokenStream {
         #doc
         #[derive(Debug, Clone)]
         pub struct Client {
-            inner: aliyun_core::ServiceClient,
+            inner: aliyun_core::ProductClient,
         }
 
         impl Client {
             /// A client using `config` (region, credentials, endpoint, timeouts, retries).
             pub fn new(config: &aliyun_core::Config) -> Self {
                 Self {
-                    inner: aliyun_core::ServiceClient::new(config, &super::SERVICE),
+                    inner: aliyun_core::ProductClient::new(config, &super::PRODUCT),
                 }
             }
 
@@ -99,8 +99,8 @@ pub fn client_module(service: &Service) -> TokenStream {
             }
 
             /// The runtime client underneath (its configuration, region, and the generic
-            /// `call` for any [`aliyun_core::Operation`]).
-            pub fn service_client(&self) -> &aliyun_core::ServiceClient {
+            /// `call` for any [`aliyun_core::Action`]).
+            pub fn product_client(&self) -> &aliyun_core::ProductClient {
                 &self.inner
             }
 

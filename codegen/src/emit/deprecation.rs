@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Field, NamedType, Operation, Service};
+use crate::model::{Field, NamedType, Action, Product};
 
 /// `#[deprecated]` when `deprecated` holds.
 pub fn attr(deprecated: bool) -> Option<TokenStream> {
@@ -17,18 +17,18 @@ pub fn allow(deprecated: bool) -> Option<TokenStream> {
     deprecated.then(|| quote!(#[allow(deprecated)]))
 }
 
-/// `#![allow(deprecated)]` for an operation module that declares or uses deprecated items.
-pub fn module_allow(service: &Service, op: &Operation) -> Option<TokenStream> {
+/// `#![allow(deprecated)]` for an action module that declares or uses deprecated items.
+pub fn module_allow(product: &Product, op: &Action) -> Option<TokenStream> {
     let fields = op.params.iter().chain(&op.output);
     let uses_deprecated = op.deprecated
         || fields.clone().any(|f| f.deprecated)
-        || fields.clone().any(|f| field_types_deprecated(service, f));
+        || fields.clone().any(|f| field_types_deprecated(product, f));
     uses_deprecated.then(|| quote!(#![allow(deprecated)]))
 }
 
 /// `#![allow(deprecated)]` for the types module when a structure has a deprecated field.
-pub fn types_allow(service: &Service) -> Option<TokenStream> {
-    let any = service.types.iter().any(|t| match t {
+pub fn types_allow(product: &Product) -> Option<TokenStream> {
+    let any = product.types.iter().any(|t| match t {
         NamedType::Struct(s) => s.fields.iter().any(|f| f.deprecated),
         NamedType::Enum(_) => false,
     });
@@ -36,7 +36,7 @@ pub fn types_allow(service: &Service) -> Option<TokenStream> {
 }
 
 /// Whether a structure reachable from `field` has a deprecated field (tests build them).
-fn field_types_deprecated(service: &Service, field: &Field) -> bool {
+fn field_types_deprecated(product: &Product, field: &Field) -> bool {
     let mut names = Vec::new();
     super::rust::named_types(&field.ty, &mut names);
     let mut seen = Vec::new();
@@ -44,7 +44,7 @@ fn field_types_deprecated(service: &Service, field: &Field) -> bool {
         if seen.contains(&name) {
             continue;
         }
-        let fields = service.struct_fields(&name);
+        let fields = product.struct_fields(&name);
         if fields.iter().any(|f| f.deprecated) {
             return true;
         }

@@ -3,22 +3,22 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::Operation;
+use crate::model::Action;
 
 use super::docs::{doc_paragraphs, spec_doc};
-use super::operation::OperationNames;
+use super::action::ActionNames;
 use super::rust::ident;
 
-/// The error enum of `op`, and its `aliyun_core::error::OperationError` impl: which variant
+/// The error enum of `op`, and its `aliyun_core::error::ActionError` impl: which variant
 /// holds which error, as plain `match`es (which prettyplease lays out, unlike a macro body).
-/// `operation_error!` in aliyun-core writes the rest (accessors, conversions, `Display`,
+/// `action_error!` in aliyun-core writes the rest (accessors, conversions, `Display`,
 /// `std::error::Error`), the same for every action.
-pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
+pub fn error_enum(op: &Action, names: &ActionNames) -> TokenStream {
     let error = &names.error;
     let doc = doc_paragraphs(&[
         format!("Errors `{}` can return.", op.name),
         "One variant per documented code, and [`Other`](Self::Other) for everything else; see \
-         [the `operation` module](super) for what every error answers."
+         [the `action` module](super) for what every error answers."
             .to_owned(),
     ]);
     let variants: Vec<_> = op.errors.iter().map(|e| ident(&e.variant)).collect();
@@ -91,7 +91,7 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
             Other(aliyun_core::Error),
         }
 
-        impl aliyun_core::error::OperationError for #error {
+        impl aliyun_core::error::ActionError for #error {
             fn from_service(error: aliyun_core::ServiceError) -> Self {
                 #from_service
             }
@@ -105,6 +105,6 @@ pub fn error_enum(op: &Operation, names: &OperationNames) -> TokenStream {
             }
         }
 
-        aliyun_core::__private::operation_error!(#error);
+        aliyun_core::__private::action_error!(#error);
     }
 }

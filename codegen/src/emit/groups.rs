@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Field, Operation, Service, Type};
+use crate::model::{Field, Action, Product, Type};
 
 /// `#[cfg(feature = "<group>")]` for a grouped action; nothing otherwise.
-pub fn action_cfg(op: &Operation) -> Option<TokenStream> {
+pub fn action_cfg(op: &Action) -> Option<TokenStream> {
     op.group
         .as_ref()
         .map(|group| quote!(#[cfg(feature = #group)]))
@@ -29,11 +29,11 @@ pub fn features_cfg(groups: &BTreeSet<String>) -> TokenStream {
 
 /// The `cfg` of each named type that needs one, by type name: the groups of the actions that
 /// reach it. Types reached by an action without a group, or by no action, are absent.
-pub fn type_cfgs(service: &Service) -> BTreeMap<String, TokenStream> {
+pub fn type_cfgs(product: &Product) -> BTreeMap<String, TokenStream> {
     let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut always: BTreeSet<String> = BTreeSet::new();
-    for op in &service.operations {
-        let reached = reached_types(service, op.params.iter().chain(&op.output));
+    for op in &product.actions {
+        let reached = reached_types(product, op.params.iter().chain(&op.output));
         for name in reached {
             match &op.group {
                 Some(group) => {
@@ -54,7 +54,7 @@ pub fn type_cfgs(service: &Service) -> BTreeMap<String, TokenStream> {
 
 /// Every named type that `fields` use, through other types too.
 fn reached_types<'a>(
-    service: &Service,
+    product: &Product,
     fields: impl Iterator<Item = &'a Field>,
 ) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
@@ -63,7 +63,7 @@ fn reached_types<'a>(
         if !seen.insert(name.clone()) {
             continue;
         }
-        if let Some(crate::model::NamedType::Struct(s)) = service.named_type(&name) {
+        if let Some(crate::model::NamedType::Struct(s)) = product.named_type(&name) {
             pending.extend(s.fields.iter().flat_map(|f| named_in(&f.ty)));
         }
     }
@@ -79,9 +79,9 @@ fn named_in(ty: &Type) -> Option<String> {
 }
 
 /// The actions of each group, in spec order (empty when no action has a group).
-pub fn actions_by_group(service: &Service) -> BTreeMap<&str, Vec<&Operation>> {
-    let mut table: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
-    for op in &service.operations {
+pub fn actions_by_group(product: &Product) -> BTreeMap<&str, Vec<&Action>> {
+    let mut table: BTreeMap<&str, Vec<&Action>> = BTreeMap::new();
+    for op in &product.actions {
         if let Some(group) = &op.group {
             table.entry(group.as_str()).or_default().push(op);
         }
@@ -90,8 +90,8 @@ pub fn actions_by_group(service: &Service) -> BTreeMap<&str, Vec<&Operation>> {
 }
 
 /// The docs section listing each group's Cargo feature and actions (empty without groups).
-pub fn groups_doc(service: &Service) -> String {
-    let table = actions_by_group(service);
+pub fn groups_doc(product: &Product) -> String {
+    let table = actions_by_group(product);
     if table.is_empty() {
         return String::new();
     }
@@ -105,8 +105,8 @@ pub fn groups_doc(service: &Service) -> String {
         let names: Vec<String> = ops.iter().map(|op| format!("`{}`", op.name)).collect();
         doc.push_str(&format!("| `{group}` | {} |\n", names.join(", ")));
     }
-    let always: Vec<String> = service
-        .operations
+    let always: Vec<String> = product
+        .actions
         .iter()
         .filter(|op| op.group.is_none())
         .map(|op| format!("`{}`", op.name))
@@ -117,11 +117,11 @@ pub fn groups_doc(service: &Service) -> String {
     doc
 }
 
-/// Every group of `services` (the specs of one crate), sorted.
-pub fn crate_groups<'a>(services: impl IntoIterator<Item = &'a Service>) -> BTreeSet<String> {
-    services
+/// Every group of `products` (the specs of one crate), sorted.
+pub fn crate_groups<'a>(products: impl IntoIterator<Item = &'a Product>) -> BTreeSet<String> {
+    products
         .into_iter()
-        .flat_map(|s| s.operations.iter().filter_map(|op| op.group.clone()))
+        .flat_map(|s| s.actions.iter().filter_map(|op| op.group.clone()))
         .collect()
 }
 

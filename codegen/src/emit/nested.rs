@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::model::{Field, NamedType, Service, Type};
+use crate::model::{Field, NamedType, Product, Type};
 
 use super::rust::{ident, is_collection};
 
@@ -25,7 +25,7 @@ pub struct Nested<'a> {
 }
 
 /// The field at `path` among `top` (the output's fields), following structure fields.
-pub fn resolve<'a>(service: &'a Service, top: &'a [Field], path: &str) -> Option<Nested<'a>> {
+pub fn resolve<'a>(product: &'a Product, top: &'a [Field], path: &str) -> Option<Nested<'a>> {
     let mut fields = top;
     // Fields of structures also used in requests are all optional (see `types::output_field`).
     let mut all_optional = false;
@@ -47,7 +47,7 @@ pub fn resolve<'a>(service: &'a Service, top: &'a [Field], path: &str) -> Option
         let Type::Struct(name) = &field.ty else {
             return None;
         };
-        let Some(NamedType::Struct(s)) = service.named_type(name) else {
+        let Some(NamedType::Struct(s)) = product.named_type(name) else {
             return None;
         };
         parents.push(Step {

@@ -18,18 +18,18 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use crate::model::{Field, Method, NamedType, Operation, ResponseCase, Service, Type};
+use crate::model::{Field, HttpMethod, NamedType, Action, ResponseCase, Product, Type};
 
-use super::operation::OperationNames;
+use super::action::ActionNames;
 use super::rust::{ident, ident_concat, is_collection, number_literal};
 
-/// The `#[cfg(test)] mod tests` of one operation.
-pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -> TokenStream {
+/// The `#[cfg(test)] mod tests` of one action.
+pub fn tests_module(product: &Product, op: &Action, names: &ActionNames) -> TokenStream {
     let values = Values {
-        service,
+        product,
         used_types: RefCell::default(),
     };
-    let OperationNames {
+    let ActionNames {
         input,
         builder,
         error,
@@ -46,8 +46,8 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
                 Some(parameter) => quote!(Request::invalid(#name, #set, #parameter)),
                 None => {
                     let method = match case.expect.method.unwrap_or(op.method) {
-                        Method::Get => "GET",
-                        Method::Post => "POST",
+                        HttpMethod::Get => "GET",
+                        HttpMethod::Post => "POST",
                     };
                     let pairs = case.expect.wire.iter().flatten().map(|(name, value)| {
                         let value = wire_text(value);
@@ -100,7 +100,7 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
     let nested_use =
         (!nested.is_empty()).then(|| quote!(use super::super::super::types::{#(#nested),*};));
     // Free-form JSON keeps the service's JSON types: one seed property does not apply.
-    let run_fuzz = if op.output.iter().any(|f| holds_free_form(service, &f.ty)) {
+    let run_fuzz = if op.output.iter().any(|f| holds_free_form(product, &f.ty)) {
         quote!(run_fuzz_free_form)
     } else {
         quote!(run_fuzz)
@@ -114,8 +114,8 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
             /// How the table runners of `aliyun_core::testing` reach this action.
             struct Action;
 
-            impl aliyun_core::testing::Action for Action {
-                type Builder = #builder<aliyun_core::ServiceClient>;
+            impl aliyun_core::testing::ActionUnderTest for Action {
+                type Builder = #builder<aliyun_core::ProductClient>;
                 type Input = #input;
                 type Error = #error;
 
@@ -164,22 +164,22 @@ pub fn tests_module(service: &Service, op: &Operation, names: &OperationNames) -
 }
 
 /// Whether a value of `ty` may hold free-form JSON (`any`), directly or inside.
-fn holds_free_form(service: &Service, ty: &Type) -> bool {
-    fn walk(service: &Service, ty: &Type, seen: &mut Vec<String>) -> bool {
+fn holds_free_form(product: &Product, ty: &Type) -> bool {
+    fn walk(product: &Product, ty: &Type, seen: &mut Vec<String>) -> bool {
         match ty {
             Type::Any => true,
-            Type::List(item) | Type::Map(item) => walk(service, &item.ty, seen),
+            Type::List(item) | Type::Map(item) => walk(product, &item.ty, seen),
             Type::Struct(name) if !seen.contains(name) => {
                 seen.push(name.clone());
-                service
+                product
                     .struct_fields(name)
                     .iter()
-                    .any(|f| walk(service, &f.ty, seen))
+                    .any(|f| walk(product, &f.ty, seen))
             }
             _ => false,
         }
     }
-    walk(service, ty, &mut Vec::new())
+    walk(product, ty, &mut Vec::new())
 }
 
 /// `case.with_doc("...")` when the spec documents the case.
@@ -196,11 +196,11 @@ fn with_doc(call: TokenStream, doc: Option<&str>) -> TokenStream {
 /// `Response::output(..)`, `::error(..)` or `::unreadable(..)` for `case`.
 fn response_case(
     values: &Values<'_>,
-    op: &Operation,
-    names: &OperationNames,
+    op: &Action,
+    names: &ActionNames,
     case: &ResponseCase,
 ) -> TokenStream {
-    let OperationNames { output, error, .. } = names;
+    let ActionNames { output, error, .. } = names;
     let name = &case.name;
     let status = Literal::u16_unsuffixed(case.status);
     let body = raw_string(&case.body);
@@ -252,13 +252,13 @@ fn wire_text(value: &Value) -> String {
 /// Rust expressions for spec test values. Records the named types it mentions, so the tests
 /// module can import exactly those.
 struct Values<'a> {
-    service: &'a Service,
+    product: &'a Product,
     used_types: RefCell<BTreeSet<String>>,
 }
 
 impl Values<'_> {
     /// `|b| b.setter(value)...`: a non-capturing closure setting `params` on a builder.
-    fn setters(&self, op: &Operation, params: &BTreeMap<String, Value>) -> TokenStream {
+    fn setters(&self, op: &Action, params: &BTreeMap<String, Value>) -> TokenStream {
         let setters = params.iter().filter_map(|(wire, value)| {
             let field = op.param(wire)?;
             let name = ident(&field.rust_name);
@@ -324,9 +324,9 @@ impl Values<'_> {
                 quote!(#text.parse::<aliyun_core::JsonValue>().expect("the spec holds JSON"))
             }
             (Type::Struct(name), Value::Object(map)) => {
-                let fields = self.service.struct_fields(name);
+                let fields = self.product.struct_fields(name);
                 let in_input = matches!(
-                    self.service.named_type(name),
+                    self.product.named_type(name),
                     Some(NamedType::Struct(s)) if s.in_input
                 );
                 let map: BTreeMap<String, Value> = map.clone().into_iter().collect();
@@ -342,7 +342,7 @@ impl Values<'_> {
     fn enum_value(&self, name: &str, text: &str) -> TokenStream {
         self.used_types.borrow_mut().insert(name.to_owned());
         let ty = ident(name);
-        let known = match self.service.named_type(name) {
+        let known = match self.product.named_type(name) {
             Some(NamedType::Enum(e)) => e.values.iter().find(|v| v.value == text),
             _ => None,
         };

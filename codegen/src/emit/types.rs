@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{EnumType, Field, NamedType, Service, StructType, Type, WireType};
+use crate::model::{EnumType, Field, NamedType, Product, StructType, Type, WireType};
 
 use super::docs::{doc_attrs, doc_paragraphs, spec_doc};
 use super::member_docs::member_doc;
@@ -12,9 +12,9 @@ use super::rust::{field_type, ident, is_collection, optional_type};
 use super::wire::{WireName, validate_field, write_field};
 
 /// The whole `types.rs` module body.
-pub fn types_module(service: &Service) -> TokenStream {
-    let cfgs = super::groups::type_cfgs(service);
-    let items = service.types.iter().map(|t| {
+pub fn types_module(product: &Product) -> TokenStream {
+    let cfgs = super::groups::type_cfgs(product);
+    let items = product.types.iter().map(|t| {
         let cfg = cfgs.get(t.name());
         match t {
             NamedType::Struct(s) => struct_type(s, cfg),
@@ -23,9 +23,9 @@ pub fn types_module(service: &Service) -> TokenStream {
     });
     let doc = format!(
         " Structures and enums shared by {} actions' inputs and outputs.",
-        service.code
+        product.code
     );
-    let allow_deprecated = super::deprecation::types_allow(service);
+    let allow_deprecated = super::deprecation::types_allow(product);
     quote! {
         #![doc = #doc]
         #allow_deprecated

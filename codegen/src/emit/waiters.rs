@@ -1,4 +1,4 @@
-//! The waiters of one action, in its `operation/<action>.rs` module.
+//! The waiters of one action, in its `action/<action>.rs` module.
 //!
 //! A waiter reuses the action's one builder: `client.wait_until_<name>()` returns
 //! `<Action>Builder<<Name>Waiter>`, so every parameter setter is the action's own (written
@@ -9,10 +9,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::model::{AcceptorState, Field, Matcher, NamedType, Operation, Service, Type, Waiter};
+use crate::model::{AcceptorState, Field, Matcher, NamedType, Action, Product, Type, Waiter};
 
 use super::docs::{doc_paragraphs, spec_doc, summary};
-use super::operation::OperationNames;
+use super::action::ActionNames;
 use super::rust::{ident, is_collection};
 
 /// The marker (client) type of a waiter's builder: `InstanceRunningWaiter`.
@@ -26,13 +26,13 @@ pub fn method(waiter: &Waiter) -> proc_macro2::Ident {
 }
 
 /// Every waiter of `op`.
-pub fn waiters(service: &Service, op: &Operation, names: &OperationNames) -> TokenStream {
-    let items = op.waiters.iter().map(|w| waiter(service, op, names, w));
+pub fn waiters(product: &Product, op: &Action, names: &ActionNames) -> TokenStream {
+    let items = op.waiters.iter().map(|w| waiter(product, op, names, w));
     quote!(#(#items)*)
 }
 
-fn waiter(service: &Service, op: &Operation, names: &OperationNames, w: &Waiter) -> TokenStream {
-    let OperationNames {
+fn waiter(product: &Product, op: &Action, names: &ActionNames, w: &Waiter) -> TokenStream {
+    let ActionNames {
         input,
         builder,
         output,
@@ -44,7 +44,7 @@ fn waiter(service: &Service, op: &Operation, names: &OperationNames, w: &Waiter)
     let table = format_ident!("{}", w.snake.to_uppercase());
     let name = &w.name;
     let fields: Vec<_> = op.params.iter().map(|f| ident(&f.rust_name)).collect();
-    let acceptors = w.acceptors.iter().map(|a| acceptor(service, op, output, a));
+    let acceptors = w.acceptors.iter().map(|a| acceptor(product, op, output, a));
     let [min, max, deadline] = [w.min_delay, w.max_delay, w.deadline].map(|d| {
         let millis =
             proc_macro2::Literal::u64_unsuffixed(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
@@ -90,7 +90,7 @@ fn waiter(service: &Service, op: &Operation, names: &OperationNames, w: &Waiter)
         #marker_doc
         #[derive(Debug, Clone)]
         pub struct #marker {
-            client: aliyun_core::ServiceClient,
+            client: aliyun_core::ProductClient,
             policy: aliyun_core::workflow::PollPolicy,
         }
 
@@ -102,7 +102,7 @@ fn waiter(service: &Service, op: &Operation, names: &OperationNames, w: &Waiter)
 
         impl #builder<#marker> {
             #[doc = #ctor_doc]
-            pub(crate) fn #ctor(client: aliyun_core::ServiceClient) -> Self {
+            pub(crate) fn #ctor(client: aliyun_core::ProductClient) -> Self {
                 let policy = aliyun_core::workflow::PollPolicy {
                     initial_delay: #min,
                     max_delay: #max,
@@ -138,7 +138,7 @@ fn waiter(service: &Service, op: &Operation, names: &OperationNames, w: &Waiter)
 }
 
 /// The rustdoc paragraph saying what `wait()` does, from the spec's facts.
-fn how_it_waits(op: &Operation, w: &Waiter) -> String {
+fn how_it_waits(op: &Action, w: &Waiter) -> String {
     let mut calls = format!("Calls `{}`", op.name);
     if op.pagination.is_some() {
         calls.push_str(" (every page)");
@@ -208,8 +208,8 @@ fn human(d: std::time::Duration) -> String {
 }
 
 fn acceptor(
-    service: &Service,
-    op: &Operation,
+    product: &Product,
+    op: &Action,
     output: &proc_macro2::Ident,
     a: &crate::model::Acceptor,
 ) -> TokenStream {
@@ -226,7 +226,7 @@ fn acceptor(
                 quote!(Any)
             };
             let joined = path.join(".");
-            let select = select(service, &op.output, path);
+            let select = select(product, &op.output, path);
             (
                 quote!(aliyun_core::__private::waiter::Rule::#kind { path: #joined, values: &[#(#values),*] }),
                 quote!(Some(|output: &#output| #select)),
@@ -248,7 +248,7 @@ fn acceptor(
 
 /// The expression collecting the values at `path` (wire names) of `output`, as text: an
 /// iterator walked through structures, flattened through lists, skipping absent values.
-fn select(service: &Service, top: &[Field], path: &[String]) -> TokenStream {
+fn select(product: &Product, top: &[Field], path: &[String]) -> TokenStream {
     let mut expr = quote!(std::iter::once(output));
     let mut fields = top;
     // Fields of request-side structures are all optional (see `types::output_field`).
@@ -275,7 +275,7 @@ fn select(service: &Service, top: &[Field], path: &[String]) -> TokenStream {
             }
         };
         if let Type::Struct(type_name) = ty
-            && let Some(NamedType::Struct(s)) = service.named_type(type_name)
+            && let Some(NamedType::Struct(s)) = product.named_type(type_name)
         {
             fields = &s.fields;
             all_optional = s.in_input;

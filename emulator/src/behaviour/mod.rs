@@ -11,8 +11,8 @@ mod paging;
 
 use std::time::SystemTime;
 
-use aliyun_spec::Service;
-use aliyun_spec::model::Operation;
+use aliyun_spec::Product;
+use aliyun_spec::model::Action;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -21,8 +21,8 @@ use crate::world::World;
 
 /// What a modelled action needs besides the world.
 pub(crate) struct Context<'a> {
-    pub(crate) service: &'a Service,
-    pub(crate) op: &'a Operation,
+    pub(crate) product: &'a Product,
+    pub(crate) op: &'a Action,
     pub(crate) input: &'a Input,
     /// The emulator's clock.
     pub(crate) now: SystemTime,
@@ -49,7 +49,7 @@ pub(crate) type Outcome = Result<Map<String, Value>, ApiError>;
 /// Runs the model of `ctx.op`, or `None` when the action has none.
 pub(crate) fn run(world: &mut World, ctx: &Context<'_>) -> Option<Outcome> {
     let outcome = match (
-        ctx.service.code.to_ascii_lowercase().as_str(),
+        ctx.product.code.to_ascii_lowercase().as_str(),
         ctx.op.name.as_str(),
     ) {
         ("ecs", "InstallCloudAssistant") => ecs::install_cloud_assistant(world, ctx),

@@ -9,7 +9,7 @@ pub use crate::agent_rollout::{
     AgentEvent, AgentOutcome, AgentReport, Failure, InstanceResult, PollFailure, Step,
 };
 use crate::v20170301::Client;
-use crate::v20170301::operation::node_install::NodeInstallError;
+use crate::v20170301::action::node_install::NodeInstallError;
 use crate::v20170301::types::AgentStatus;
 
 /// Installs the CloudMonitor agent on many instances. Made by [`Client::agent_rollout`].

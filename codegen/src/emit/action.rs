@@ -1,16 +1,16 @@
-//! One `operation/<action>.rs` module: input, builder, output, the `Operation` impl (metadata,
+//! One `action/<action>.rs` module: input, builder, output, the `Action` impl (metadata,
 //! validation, wire writing), the paginator, the error enum, and the tests.
 //!
 //! Each field's prose is written once, on the input field; the builder's setters link to it
 //! with a one-line facts note. One builder type serves both uses: unbound
 //! (`XInput::builder()`, for `build()`) and bound to a client (`Client::x()`, which adds
 //! `send()` and `into_paginator()`), so setters exist once. What is the same for every action
-//! is documented once, in the `operation` module (see `super::operations_index`).
+//! is documented once, in the `action` module (see `super::actions_index`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::model::{Field, Method, Operation, PaginationStyle, ParamLocation, Service, Type};
+use crate::model::{Field, HttpMethod, Action, PaginationStyle, ParamLocation, Product, Type};
 
 use super::docs::{doc_attrs, doc_paragraphs, spec_doc, summary};
 use super::errors::error_enum;
@@ -19,8 +19,8 @@ use super::rust::{ident, ident_concat, is_collection, named_types, value_type};
 use super::types::{output_derives, output_field};
 use super::wire::{WireName, validate_field, write_field};
 
-/// Names of the generated items of one operation.
-pub struct OperationNames {
+/// Names of the generated items of one action.
+pub struct ActionNames {
     /// `InstallCloudAssistantInput`.
     pub input: proc_macro2::Ident,
     /// `InstallCloudAssistantBuilder`: generic over its client (`()` when unbound).
@@ -33,10 +33,10 @@ pub struct OperationNames {
     pub method: proc_macro2::Ident,
 }
 
-impl OperationNames {
+impl ActionNames {
     /// The names for `op`.
-    pub fn new(op: &Operation) -> Self {
-        OperationNames {
+    pub fn new(op: &Action) -> Self {
+        ActionNames {
             input: format_ident!("{}Input", op.name),
             builder: format_ident!("{}Builder", op.name),
             output: format_ident!("{}Output", op.name),
@@ -53,8 +53,8 @@ fn input_is_option(field: &Field) -> bool {
 }
 
 /// The module body for `op`.
-pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
-    let names = OperationNames::new(op);
+pub fn action_module(product: &Product, op: &Action) -> TokenStream {
+    let names = ActionNames::new(op);
     let module_doc = format!(" `{}`: {}", op.name, spec_doc(&summary(&op.doc)));
     let mut used = Vec::new();
     for field in op.params.iter().chain(&op.output) {
@@ -64,7 +64,7 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
     if let Some(nested) = op
         .pagination
         .as_ref()
-        .and_then(|p| super::nested::resolve(service, &op.output, &p.items))
+        .and_then(|p| super::nested::resolve(product, &op.output, &p.items))
     {
         named_types(&nested.leaf.ty, &mut used);
     }
@@ -76,15 +76,15 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
     let input = input_struct(op, &names);
     let builder = builder(op, &names);
     let output = output_struct(op, &names);
-    let operation_impl = operation_impl(op, &names);
+    let action_impl = action_impl(op, &names);
     let error = error_enum(op, &names);
     let paginator = op
         .pagination
         .as_ref()
-        .map(|_| paginated_impl(service, op, &names));
-    let waiters = super::waiters::waiters(service, op, &names);
-    let tests = super::tests::tests_module(service, op, &names);
-    let allow_deprecated = super::deprecation::module_allow(service, op);
+        .map(|_| paginated_impl(product, op, &names));
+    let waiters = super::waiters::waiters(product, op, &names);
+    let tests = super::tests::tests_module(product, op, &names);
+    let allow_deprecated = super::deprecation::module_allow(product, op);
     quote! {
         #![doc = #module_doc]
         #allow_deprecated
@@ -92,7 +92,7 @@ pub fn operation_module(service: &Service, op: &Operation) -> TokenStream {
         #input
         #builder
         #output
-        #operation_impl
+        #action_impl
         #error
         #paginator
         #waiters
@@ -150,8 +150,8 @@ fn facts(field: &Field) -> String {
     text + "."
 }
 
-fn input_struct(op: &Operation, names: &OperationNames) -> TokenStream {
-    let OperationNames { input, builder, .. } = names;
+fn input_struct(op: &Action, names: &ActionNames) -> TokenStream {
+    let ActionNames { input, builder, .. } = names;
     let doc = doc_attrs(&format!(
         "The validated input of `{}`: made by [`{builder}::build`], or by the client's builder \
          when it sends.",
@@ -281,9 +281,9 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
 }
 
 /// The one builder of an action, generic over its client: `()` when made by
-/// `XInput::builder()`, `aliyun_core::ServiceClient` when made by `Client::x()`.
-fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
-    let OperationNames {
+/// `XInput::builder()`, `aliyun_core::ProductClient` when made by `Client::x()`.
+fn builder(op: &Action, names: &ActionNames) -> TokenStream {
+    let ActionNames {
         input,
         builder,
         output,
@@ -299,7 +299,7 @@ fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
         format!(
             "[`Client::{method}`](super::super::client::Client::{method}) makes one bound to a \
              client, to [`send`]({builder}::send); [`{input}::builder`] makes an unbound one, to \
-             [`build`]({builder}::build) the input. See [the `operation` module](super) for what \
+             [`build`]({builder}::build) the input. See [the `action` module](super) for what \
              every builder offers."
         ),
     ]);
@@ -334,11 +334,11 @@ fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
     };
     let send_doc = doc_attrs(&format!(
         "Checks the input, then signs, sends and decodes the call. {idempotency} (see \
-         [the `operation` module](super))."
+         [the `action` module](super))."
     ));
     let paginator = op.pagination.as_ref().map(|_| {
         quote! {
-            /// Pages through the results as a stream (see [the `operation` module](super)).
+            /// Pages through the results as a stream (see [the `action` module](super)).
             pub fn into_paginator(self) -> aliyun_core::pagination::Paginator<#input, #error> {
                 let (client, input) = self.into_parts();
                 aliyun_core::pagination::Paginator::new(client, input)
@@ -363,13 +363,13 @@ fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
                 let input = #input {
                     #(#inits)*
                 };
-                aliyun_core::Operation::validate(&input)?;
+                aliyun_core::Action::validate(&input)?;
                 Ok(input)
             }
         }
 
-        impl #builder<aliyun_core::ServiceClient> {
-            pub(crate) fn new(client: aliyun_core::ServiceClient) -> Self {
+        impl #builder<aliyun_core::ProductClient> {
+            pub(crate) fn new(client: aliyun_core::ProductClient) -> Self {
                 Self { client, #(#fields: None,)* }
             }
 
@@ -383,7 +383,7 @@ fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
             #paginator
 
             /// The client and the built input (parameters the client supplies filled in).
-            fn into_parts(#mutability self) -> (aliyun_core::ServiceClient, Result<#input, aliyun_core::InvalidInput>) {
+            fn into_parts(#mutability self) -> (aliyun_core::ProductClient, Result<#input, aliyun_core::InvalidInput>) {
                 #(#region_fills)*
                 (self.client.clone(), self.build())
             }
@@ -391,7 +391,7 @@ fn builder(op: &Operation, names: &OperationNames) -> TokenStream {
     }
 }
 
-fn output_struct(op: &Operation, names: &OperationNames) -> TokenStream {
+fn output_struct(op: &Action, names: &ActionNames) -> TokenStream {
     let output = &names.output;
     let doc = doc_attrs(&format!("The decoded response of `{}`.", op.name));
     let derives = output_derives();
@@ -406,12 +406,12 @@ fn output_struct(op: &Operation, names: &OperationNames) -> TokenStream {
     }
 }
 
-fn operation_impl(op: &Operation, names: &OperationNames) -> TokenStream {
-    let OperationNames { input, output, .. } = names;
+fn action_impl(op: &Action, names: &ActionNames) -> TokenStream {
+    let ActionNames { input, output, .. } = names;
     let action = &op.name;
     let method = match op.method {
-        Method::Get => quote!(aliyun_core::HttpMethod::Get),
-        Method::Post => quote!(aliyun_core::HttpMethod::Post),
+        HttpMethod::Get => quote!(aliyun_core::HttpMethod::Get),
+        HttpMethod::Post => quote!(aliyun_core::HttpMethod::Post),
     };
     let location = match op.param_location {
         ParamLocation::Query => quote!(aliyun_core::ParamLocation::Query),
@@ -448,17 +448,17 @@ fn operation_impl(op: &Operation, names: &OperationNames) -> TokenStream {
             input_is_option(f),
         )
     });
-    let call_facts = super::call_facts::operation_consts(op);
+    let call_facts = super::call_facts::action_consts(op);
     let params_arg = if op.params.is_empty() {
         quote!(_params)
     } else {
         quote!(params)
     };
     quote! {
-        impl aliyun_core::Operation for #input {
+        impl aliyun_core::Action for #input {
             type Output = #output;
 
-            const METADATA: aliyun_core::OperationMetadata = aliyun_core::OperationMetadata {
+            const METADATA: aliyun_core::ActionMetadata = aliyun_core::ActionMetadata {
                 action: #action,
                 method: #method,
                 param_location: #location,
@@ -479,11 +479,11 @@ fn operation_impl(op: &Operation, names: &OperationNames) -> TokenStream {
     }
 }
 
-fn paginated_impl(service: &Service, op: &Operation, names: &OperationNames) -> TokenStream {
+fn paginated_impl(product: &Product, op: &Action, names: &ActionNames) -> TokenStream {
     let Some(p) = &op.pagination else {
         return quote!();
     };
-    let OperationNames { input, output, .. } = names;
+    let ActionNames { input, output, .. } = names;
     let field_ident = |wire: &str, fields: &[Field]| {
         fields
             .iter()
@@ -493,7 +493,7 @@ fn paginated_impl(service: &Service, op: &Operation, names: &OperationNames) -> 
     // Paths with a dot reach into a structure of the output (`Invocation.InvocationResults`).
     let nested = |path: &str| {
         path.contains('.')
-            .then(|| super::nested::resolve(service, &op.output, path))
+            .then(|| super::nested::resolve(product, &op.output, path))
             .flatten()
     };
     let items_nested = nested(&p.items);

@@ -1,7 +1,7 @@
 //! What generated code tells the runtime about a product and its actions.
 //!
-//! A product crate holds one [`ServiceMetadata`] (from the spec's `product` section) and one
-//! [`OperationMetadata`] per action; its inputs implement [`Operation`]. Everything else about a
+//! A product crate holds one [`ProductMetadata`] (from the spec's `product` section) and one
+//! [`ActionMetadata`] per action; its inputs implement [`Action`]. Everything else about a
 //! call (endpoint, credentials, signing, HTTP, retries, error mapping) happens once, here in
 //! `aliyun-core`, driven by these values.
 
@@ -10,9 +10,9 @@ use crate::params::Params;
 
 /// Static facts about one product and API version, as written in its spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServiceMetadata {
+pub struct ProductMetadata {
     /// Product code as Alibaba Cloud spells it, e.g. `Ecs`.
-    pub product: &'static str,
+    pub code: &'static str,
     /// Short, upper-case id used in environment variable names, e.g. `ECS` for
     /// `ALIBABA_CLOUD_ENDPOINT_URL_ECS`.
     pub env_id: &'static str,
@@ -135,7 +135,7 @@ pub struct ErrorCodeInfo {
 
 /// Static facts about one action, as written in its spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OperationMetadata {
+pub struct ActionMetadata {
     /// The action name sent as `Action` / `x-acs-action`.
     pub action: &'static str,
     /// The HTTP method.
@@ -149,7 +149,7 @@ pub struct OperationMetadata {
     pub errors: &'static [ErrorCodeInfo],
 }
 
-impl OperationMetadata {
+impl ActionMetadata {
     /// The documented error with this code, if any.
     pub fn error(&self, code: &str) -> Option<&ErrorCodeInfo> {
         self.errors.iter().find(|e| e.code == code)
@@ -159,13 +159,13 @@ impl OperationMetadata {
 /// A validated action input that the runtime can send.
 ///
 /// Generated code implements this for each action's input type; user code rarely needs it
-/// except through [`ServiceClient::call`](crate::ServiceClient::call).
-pub trait Operation: Send + Sync {
+/// except through [`ProductClient::call`](crate::ProductClient::call).
+pub trait Action: Send + Sync {
     /// The typed output decoded from a successful response body.
     type Output: serde::de::DeserializeOwned + Send + 'static;
 
     /// The action's static metadata.
-    const METADATA: OperationMetadata;
+    const METADATA: ActionMetadata;
 
     /// Checks the input against the spec's rules (required, list bounds, lengths, patterns,
     /// ranges). Called before anything is sent, so an invalid input never reaches the network.
@@ -179,7 +179,7 @@ pub trait Operation: Send + Sync {
     /// retry of the call, so the service can tell a retry from a new request.
     const CLIENT_TOKEN: Option<&'static str> = None;
 
-    /// Parameters that travel elsewhere than [`OperationMetadata::param_location`] says:
+    /// Parameters that travel elsewhere than [`ActionMetadata::param_location`] says:
     /// `(wire name, location)`. Nested wire names (`Name.1`, `Name.Key`) follow their
     /// parameter.
     const PARAM_LOCATIONS: &'static [(&'static str, ParamLocation)] = &[];
