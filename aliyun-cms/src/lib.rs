@@ -34,6 +34,52 @@
 //! `Success` is `false` (or whose `Code` is not `200`) is an error here, with the `Code`,
 //! `Message` and `RequestId` of the body, so `?` never hides a failed call.
 //!
+//! ## Fleets: the agent rollout, on either API version
+//!
+//! Both API versions can install the CloudMonitor agent, and both rollouts stay: the same
+//! state machine (install, poll until `running`, re-install failures with `Force`, one outcome
+//! per instance, the same [`AgentReport`](v20170301::workflow::AgentReport)) on different calls.
+//!
+//! | | 2017-03-01: [`v20170301::Client::agent_rollout`] | 2019-01-01: [`Client::monitoring_agent_rollout`] |
+//! |---|---|---|
+//! | Install | `NodeInstall`, one instance per call, needs the account id | `InstallMonitoringAgent`, up to 10 instances per call |
+//! | Unknown instance | the call's legacy `ErrorCode` 404 | `ResourceNotFound`: the batch is split until the id is alone |
+//! | A failed install | the call answers `ErrorCode` 500 (or the status `install_faild`) | the status says `install_faild` |
+//! | Status | `NodeStatusList` | `DescribeMonitoringAgentStatuses` |
+//! | Errors | HTTP 200 with `"Success": false` and a numeric `ErrorCode` | HTTP 200 with `"Success": false` and a `Code` (the envelope) |
+//! | Afterwards | - | the latest `cpu_total` (`DescribeMetricLast`, `acs_ecs_dashboard`) of each running agent |
+//! | Features | always compiled | `monitoring-agent` and `metrics` |
+//!
+//! A status poll that fails transiently is counted and repeated; one that fails for good
+//! (`Forbidden.RAM`) fails the instances it asked about at once, at the status step.
+//!
+//! ```no_run
+//! # #[cfg(all(feature = "monitoring-agent", feature = "metrics"))]
+//! # async fn run(cms: aliyun_cms::Client, ids: Vec<String>) {
+//! use aliyun_cms::workflow::{AgentOutcome, PollPolicy};
+//!
+//! let report = cms
+//!     .monitoring_agent_rollout(ids)
+//!     .force_retries(2) // re-install a failed agent with Force, twice at most
+//!     .poll(PollPolicy::default())
+//!     .send()
+//!     .await;
+//! for result in &report.agents.instances {
+//!     if result.outcome != AgentOutcome::Running {
+//!         eprintln!("{}: {:?}", result.instance_id, result.outcome);
+//!     }
+//! }
+//! for (id, point) in &report.cpu_total {
+//!     match point.as_ref().and_then(|p| p.average) {
+//!         Some(cpu) => println!("{id}: cpu_total {cpu:.1}%"),
+//!         None => println!("{id}: no cpu_total yet"),
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! The legacy rollout is described in [`v20170301`].
+//!
 //! ## Errors
 //!
 //! Each action has a `#[non_exhaustive]` error enum: one variant per documented code, and
@@ -60,7 +106,8 @@
 //!
 //! The local emulator (`aliyun-emulator`) serves every action of both versions: it checks
 //! signatures and parameters against the specs, answers the spec's example body for actions it
-//! does not model, and models the agent's states for the legacy rollout. For unit tests
+//! does not model, and models the agent's states for both rollouts and `cpu_total` points for
+//! running agents. For unit tests
 //! without a socket, `aliyun_core::testing::CaptureTransport` (feature `test-util`) records
 //! requests and answers canned responses.
 
@@ -70,7 +117,10 @@ mod generated;
 pub use generated::client::Client;
 pub use generated::{PRODUCT, action, types};
 
+mod agent_rollout;
 pub mod v20170301;
+#[cfg(all(feature = "monitoring-agent", feature = "metrics"))]
+pub mod workflow;
 
 /// The crate README's examples compile (and run), as doctests.
 #[doc = include_str!("../README.md")]

@@ -48,6 +48,7 @@ pub mod retry;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testing;
 mod untyped;
+mod waiter;
 pub mod workflow;
 
 pub use action::{
@@ -70,6 +71,7 @@ pub use retry::RetryPolicy;
 pub use serde_json::Value as JsonValue;
 pub use transport::{HttpTransport, ReqwestTransport};
 pub use untyped::UntypedCall;
+pub use waiter::WaitError;
 
 /// What only generated code calls: lenient decoding (`de`), the checks `build()` runs
 /// (`validate`), the macros that write each action's shared impls, and re-exports so product

@@ -15,6 +15,14 @@
 //! signature or credentials error, invalid input): asking again gets the same answer until
 //! someone changes a permission or the request, so the instances that poll asked about fail at
 //! once, at the status step, with the code, message and request id.
+//!
+//! # Waiters
+//!
+//! A product spec's `waiters` become `client.wait_until_<name>()` builders that poll one action
+//! by this rule until its output reaches a state, and end in a [`WaitError`] otherwise: the
+//! deadline passed ([`WaitError::TimedOut`], with the [`LastLook`]), a `failure` acceptor matched
+//! ([`WaitError::Failed`], with the values that matched), or a permanent error
+//! ([`WaitError::Request`], with the action's typed error).
 
 use std::fmt;
 use std::future::Future;
@@ -24,6 +32,8 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt};
 
 use crate::error::ErrorMetadata;
+
+pub use crate::waiter::{LastLook, Observation, WaitError, WaiterState};
 
 /// Runs `task` on every item with at most `limit` running at once; results come back in the
 /// items' order. A `limit` of 0 is treated as 1.
@@ -281,6 +291,63 @@ impl<S> fmt::Display for PollFailure<S> {
     }
 }
 
+/// A fresh `ClientToken` (a UUID v4): send one per distinct request and the same one on every
+/// repeat of it, so the service runs the request at most once.
+pub fn new_client_token() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// What [`split_unknown`] found: the answer for each group of ids that got one, the ids the
+/// service does not know, and the calls made.
+#[derive(Debug)]
+pub struct Split<T, E> {
+    /// Each group of ids sent together, with the call's answer (never "unknown instance",
+    /// except for a group of one id whose answer is the service's own).
+    pub answered: Vec<(Vec<String>, Result<T, E>)>,
+    /// Ids the service refused as unknown, alone in their call.
+    pub unknown: Vec<String>,
+    /// Calls made (the first plus every split).
+    pub calls: usize,
+}
+
+/// Sends `call` for `ids`; whenever the whole call is refused because some id is unknown
+/// (`is_unknown`), splits the ids in halves and sends each, until every unknown id is alone.
+/// Batch actions such as `InstallCloudAssistant` or `RunCommand` refuse a batch naming one
+/// unknown instance; this keeps one bad id from failing its neighbours, at about
+/// `2·log2(batch)` extra calls per unknown id.
+pub async fn split_unknown<T, E, F, Fut>(
+    ids: Vec<String>,
+    mut call: F,
+    is_unknown: impl Fn(&E) -> bool,
+) -> Split<T, E>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut split = Split {
+        answered: Vec::new(),
+        unknown: Vec::new(),
+        calls: 0,
+    };
+    let mut work = vec![ids];
+    while let Some(mut ids) = work.pop() {
+        if ids.is_empty() {
+            continue;
+        }
+        split.calls += 1;
+        match call(ids.clone()).await {
+            Err(error) if is_unknown(&error) && ids.len() > 1 => {
+                let second = ids.split_off(ids.len() / 2);
+                work.push(second);
+                work.push(ids);
+            }
+            Err(error) if is_unknown(&error) => split.unknown.extend(ids),
+            answer => split.answered.push((ids, answer)),
+        }
+    }
+    split
+}
+
 /// Removes repeated items, keeping the first of each, in order.
 pub fn dedup_in_order(items: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
@@ -440,6 +507,32 @@ mod tests {
             request_id: None,
         };
         assert_eq!(no_code.summary(), "read timeout");
+    }
+
+    #[tokio::test]
+    async fn splitting_isolates_unknown_ids() {
+        let ids: Vec<String> = (0..20).map(|n| format!("i-{n}")).collect();
+        let unknown = ["i-3", "i-17"];
+        let split = split_unknown(
+            ids.clone(),
+            |batch: Vec<String>| async move {
+                if batch.iter().any(|id| unknown.contains(&id.as_str())) {
+                    Err("unknown")
+                } else {
+                    Ok(batch.len())
+                }
+            },
+            |e: &&str| *e == "unknown",
+        )
+        .await;
+        let mut found = split.unknown.clone();
+        found.sort();
+        assert_eq!(found, ["i-17", "i-3"]);
+        let answered: usize = split.answered.iter().map(|(ids, _)| ids.len()).sum();
+        assert_eq!(answered, 18);
+        assert!(split.answered.iter().all(|(ids, r)| r == &Ok(ids.len())));
+        assert!(split.calls < 20, "{} calls", split.calls);
+        assert_ne!(new_client_token(), new_client_token());
     }
 
     #[test]

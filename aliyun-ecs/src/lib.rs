@@ -67,6 +67,35 @@
 //! # }
 //! ```
 //!
+//! [`Client::command_run`] runs a shell command on any number of instances through the cloud
+//! assistant: `RunCommand` calls of at most the spec's limit, each with its own `ClientToken`
+//! (the same on every repeat, so a retried call never runs twice), unknown ids singled out, a
+//! permanent error that stops sending, then `DescribeInvocationResults` until every instance
+//! finished, and per instance the status, exit code, output (decoded from Base64, truncation
+//! flagged), error code and message:
+//!
+//! ```no_run
+//! # async fn run(ecs: aliyun_ecs::Client, ids: Vec<String>) {
+//! use aliyun_ecs::workflow::{CommandOutcome, PollPolicy};
+//!
+//! let report = ecs
+//!     .command_run("uname -a", ids)
+//!     .timeout_secs(60)
+//!     .poll(PollPolicy::default())
+//!     .send()
+//!     .await;
+//! for (id, outcome) in &report.outcomes {
+//!     match outcome {
+//!         CommandOutcome::Finished(result) => {
+//!             println!("{id}: {} (exit {:?})\n{}", result.status, result.exit_code, result.output)
+//!         }
+//!         other => eprintln!("{id}: {other:?}"),
+//!     }
+//! }
+//! assert!(report.all_succeeded() || report.unsuccessful().count() > 0);
+//! # }
+//! ```
+//!
 //! Paged actions stream their items across pages:
 //!
 //! ```no_run
@@ -173,7 +202,7 @@
 //! feature, all on by default. With `default-features = false` and, say,
 //! `features = ["cloud-assistant"]`, only that group's actions, and the types they use, are
 //! compiled. The [`action`] module lists every group and its actions. The [`workflow`]
-//! module needs `cloud-assistant` and `instances`.
+//! module needs `cloud-assistant`; its cloud assistant rollout also needs `instances`.
 
 #[rustfmt::skip]
 mod generated;
@@ -181,7 +210,7 @@ mod generated;
 pub use generated::client::Client;
 pub use generated::{PRODUCT, action, types};
 
-#[cfg(all(feature = "cloud-assistant", feature = "instances"))]
+#[cfg(feature = "cloud-assistant")]
 pub mod workflow;
 
 /// The crate README's examples compile (and run), as doctests.

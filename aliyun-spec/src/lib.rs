@@ -15,6 +15,7 @@
 //! 3. [`model`]: lower to a model with every default applied and every name resolved
 //!    ([`names`] is the one place Rust names are made).
 
+pub mod duration;
 pub mod error;
 pub mod load;
 pub mod locate;

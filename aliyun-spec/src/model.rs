@@ -3,14 +3,16 @@
 //! The emitter reads only this model, and so does the emulator (which serves what the specs
 //! say), so both agree on effective methods, Rust names, list styles and limits.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use crate::names;
 use crate::spec::{self, ItemType, Member, Spec, TypeKind, TypeName};
 
 pub use crate::spec::{
-    ErrorStyle, HttpMethod, ListStyle, PaginationStyle, ParamLocation, RequestCase, ResponseCase,
-    SignatureVersion, WireType,
+    AcceptorState, ErrorStyle, HttpMethod, ListStyle, PaginationStyle, ParamLocation, RequestCase,
+    ResponseCase, SignatureVersion, WireType,
 };
 
 /// One product at one API version.
@@ -298,7 +300,65 @@ pub struct Action {
     pub request_cases: Vec<RequestCase>,
     /// Response test cases.
     pub response_cases: Vec<ResponseCase>,
+    /// The waiters polling this action, by name.
+    pub waiters: Vec<Waiter>,
 }
+
+/// A waiter: polls its action until an acceptor decides.
+#[derive(Debug, Clone)]
+pub struct Waiter {
+    /// The name in the spec (`InstanceRunning`).
+    pub name: String,
+    /// Its snake_case (`instance_running`): the client method is `wait_until_<snake>`.
+    pub snake: String,
+    /// Documentation.
+    pub doc: String,
+    /// The list parameter split into batches at its `max_items`, if any.
+    pub batch: Option<Field>,
+    /// Delay before the second look.
+    pub min_delay: Duration,
+    /// Longest delay between looks.
+    pub max_delay: Duration,
+    /// How long to wait in all.
+    pub deadline: Duration,
+    /// What ends the wait, in order.
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// One acceptor of a waiter.
+#[derive(Debug, Clone)]
+pub struct Acceptor {
+    /// What a match means.
+    pub state: AcceptorState,
+    /// What is compared.
+    pub matcher: Matcher,
+}
+
+/// What an acceptor compares.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// Every value at the path (wire names, one per level) is in the set, and there is one.
+    All {
+        /// The path.
+        path: Vec<String>,
+        /// The values, as text (`true`, `42`, `Running`).
+        values: Vec<String>,
+    },
+    /// At least one value at the path is in the set.
+    Any {
+        /// The path.
+        path: Vec<String>,
+        /// The values, as text.
+        values: Vec<String>,
+    },
+    /// The look failed with this error code.
+    Error(String),
+}
+
+/// The waiter defaults when a spec gives no pacing: those of `aliyun_core::workflow::PollPolicy`.
+const DEFAULT_MIN_DELAY: Duration = Duration::from_secs(2);
+const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(20);
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
 
 impl Action {
     /// The parameter with wire name `name`.
@@ -354,11 +414,17 @@ pub fn lower(spec: &Spec) -> Product {
         })
         .collect();
 
-    let actions: Vec<Action> = spec
+    let mut actions: Vec<Action> = spec
         .actions
         .iter()
         .map(|(name, action)| lower_action(p, name, action))
         .collect();
+    for (name, waiter) in &spec.waiters {
+        if let Some(op) = actions.iter_mut().find(|op| op.name == waiter.action) {
+            let lowered = lower_waiter(name, waiter, op);
+            op.waiters.push(lowered);
+        }
+    }
 
     mark_struct_usage(&mut types, &actions);
 
@@ -453,6 +519,59 @@ fn lower_action(product: &spec::Product, name: &str, action: &spec::Action) -> A
         paginations,
         request_cases: action.tests.requests.clone(),
         response_cases: action.tests.responses.clone(),
+        waiters: Vec::new(),
+    }
+}
+
+fn lower_waiter(name: &str, waiter: &spec::Waiter, op: &Action) -> Waiter {
+    let duration = |text: &Option<String>, default: Duration| {
+        text.as_deref()
+            .and_then(|t| crate::duration::parse_duration(t).ok())
+            .unwrap_or(default)
+    };
+    let text = |values: &spec::OneOrMany<Value>| {
+        values
+            .as_slice()
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect()
+    };
+    let path = |path: &Option<String>| {
+        path.as_deref()
+            .unwrap_or_default()
+            .split('.')
+            .map(str::to_owned)
+            .collect()
+    };
+    Waiter {
+        name: name.to_owned(),
+        snake: names::action_snake(name),
+        doc: waiter.doc.clone(),
+        batch: waiter.batch.as_deref().and_then(|b| op.param(b)).cloned(),
+        min_delay: duration(&waiter.min_delay, DEFAULT_MIN_DELAY),
+        max_delay: duration(&waiter.max_delay, DEFAULT_MAX_DELAY),
+        deadline: duration(&waiter.deadline, DEFAULT_DEADLINE),
+        acceptors: waiter
+            .acceptors
+            .iter()
+            .map(|a| Acceptor {
+                state: a.state,
+                matcher: match (&a.all, &a.any, &a.error) {
+                    (Some(values), _, _) => Matcher::All {
+                        path: path(&a.path),
+                        values: text(values),
+                    },
+                    (None, Some(values), _) => Matcher::Any {
+                        path: path(&a.path),
+                        values: text(values),
+                    },
+                    (None, None, code) => Matcher::Error(code.clone().unwrap_or_default()),
+                },
+            })
+            .collect(),
     }
 }
 

@@ -21,6 +21,10 @@ pub struct Spec {
     pub types: BTreeMap<String, TypeDef>,
     /// The actions, keyed by action name (`InstallCloudAssistant`).
     pub actions: BTreeMap<String, Action>,
+    /// Waiters, keyed by waiter name (`InstanceRunning`): poll an action until its output
+    /// reaches a state.
+    #[serde(default)]
+    pub waiters: BTreeMap<String, Waiter>,
 }
 
 /// The `product` section.
@@ -531,6 +535,64 @@ pub struct ResponseExpect {
     /// An unreadable-response error.
     #[serde(default)]
     pub unreadable: bool,
+}
+
+/// One waiter: which action it polls, what ends the wait, and how often it looks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiter {
+    /// The action polled (a key of `actions`).
+    pub action: String,
+    /// Documentation: what state is waited for.
+    pub doc: String,
+    /// A list parameter of the action with `max_items`: when given more ids than that, the
+    /// waiter calls the action once per batch at each look.
+    #[serde(default)]
+    pub batch: Option<String>,
+    /// Delay before the second look (`5s`, `500ms`, `2m`); default 2 s.
+    #[serde(default)]
+    pub min_delay: Option<String>,
+    /// Longest delay between looks; default 20 s.
+    #[serde(default)]
+    pub max_delay: Option<String>,
+    /// How long to wait in all; default 10 min.
+    #[serde(default)]
+    pub deadline: Option<String>,
+    /// What ends the wait, tried in order at each look; the first match decides.
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// The state an acceptor leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AcceptorState {
+    /// The wait is over: the state was reached.
+    Success,
+    /// The wait is over: the state can no longer be reached.
+    Failure,
+    /// Look again.
+    Retry,
+}
+
+/// One acceptor: `path` with `all` or `any`, or `error`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptor {
+    /// What a match means.
+    pub state: AcceptorState,
+    /// A response field by wire names, dot-separated (`InstanceStatuses.Status`); lists on the
+    /// way are flattened.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Matches when there is at least one value at `path` and every one is among these.
+    #[serde(default)]
+    pub all: Option<OneOrMany<Value>>,
+    /// Matches when at least one value at `path` is among these.
+    #[serde(default)]
+    pub any: Option<OneOrMany<Value>>,
+    /// Matches when the look fails with this error code.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// One value, or a list of them (`status: 404` or `status: [400, 403]`).

@@ -15,6 +15,8 @@
 //! | `GET /_emulator/instances/{id}` | one instance |
 //! | `POST /_emulator/instances` | adds or replaces instances: a JSON instance, a JSON array, or the text form `i-web{1..5},os=Windows` |
 //! | `DELETE /_emulator/instances/{id}` | removes an instance |
+//! | `PUT /_emulator/instances/{id}/command-result` | sets what command runs report for the instance: a JSON [`CommandResult`], e.g. `{"status": "Failed", "exit_code": 3, "output": "disk full", "error_code": "ExitCodeNonzero"}` |
+//! | `DELETE /_emulator/instances/{id}/command-result` | back to the default (success, a text naming the command) |
 //! | `GET /_emulator/clock` | `{"offset_secs": N, "now": "..."}` |
 //! | `PUT /_emulator/clock` | sets the offset: `{"offset_secs": N}` |
 //! | `POST /_emulator/reset` | back to the start-up state (world, faults, clock, nonces, log) |
@@ -31,6 +33,7 @@ use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 
+use crate::commands::CommandResult;
 use crate::faults::{Fault, FaultId};
 use crate::state::Shared;
 use crate::world::Instance;
@@ -54,6 +57,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/_emulator/instances/{id}",
             get(instance).delete(remove_instance),
+        )
+        .route(
+            "/_emulator/instances/{id}/command-result",
+            axum::routing::put(set_command_result).delete(clear_command_result),
         )
         .route("/_emulator/clock", get(clock).put(set_clock))
         .route("/_emulator/reset", post(reset))
@@ -229,6 +236,35 @@ async fn remove_instance(State(shared): AppState, Path(id): Path<String>) -> Res
             &json!({ "error": "no such instance" }),
         )
     }
+}
+
+async fn set_command_result(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    match serde_json::from_slice::<CommandResult>(&body) {
+        Ok(result) if shared.set_command_result(&id, Some(result.clone())) => {
+            ok(json!({ "id": id, "command_result": result }))
+        }
+        Ok(_) => no_such_instance(),
+        Err(e) => bad_request(format!("expected a command result: {e}")),
+    }
+}
+
+async fn clear_command_result(State(shared): AppState, Path(id): Path<String>) -> Response {
+    if shared.set_command_result(&id, None) {
+        ok(json!({ "id": id, "command_result": null }))
+    } else {
+        no_such_instance()
+    }
+}
+
+fn no_such_instance() -> Response {
+    json_response(
+        StatusCode::NOT_FOUND,
+        &json!({ "error": "no such instance" }),
+    )
 }
 
 async fn clock(State(shared): AppState) -> Response {

@@ -126,7 +126,8 @@ pub struct Fault {
     pub action: Option<String>,
     /// Only this product code (`Ecs`, `Cms`; any case).
     pub product: Option<String>,
-    /// Only calls naming this instance (`InstanceId`, `InstanceId.N` or `InstanceIds`).
+    /// Only calls naming this instance (`InstanceId`, `InstanceId.N`, `InstanceIds`,
+    /// `InstanceIds.N`, or an `instanceId` in CloudMonitor's JSON `Dimensions`).
     pub instance: Option<String>,
     /// Which matching calls.
     pub selector: Selector,

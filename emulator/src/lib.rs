@@ -47,6 +47,10 @@
 //! # }
 //! ```
 //!
+//! On a paused tokio clock, give the SDK [`Emulator::in_process_config_builder`]: requests go
+//! to the emulator's pipeline without a socket, so virtual time only moves when every task
+//! waits for a timer (loopback I/O would let it jump ahead).
+//!
 //! ## From the command line
 //!
 //! `cargo run -p aliyun-emulator -- --listen 127.0.0.1:0` prints
@@ -98,13 +102,31 @@
 //!   answer, and then only a `Force` retry installs again. `NodeStatus`, `NodeStatusList`
 //!   (unknown ids left out) and `NodeUninstall` agree with it; unknown instances answer the
 //!   legacy `ErrorCode` 404.
+//! - ECS cloud assistant commands: `RunCommand` (an inline command) and `InvokeCommand` (one
+//!   saved by `CreateCommand`) create an invocation with one result per instance. Every
+//!   instance must exist in `RegionId` (else 404 `InvalidInstance.NotFound` for the whole
+//!   call); a repeated `ClientToken` answers the first call's invocation (403
+//!   `IdempotentParameterMismatch` if the parameters changed). Results read `Running` for
+//!   [`EmulatorBuilder::command_duration`] (tokio time), then `Success` with exit code 0 and a
+//!   text naming the command (nothing is executed), or the instance's [`CommandResult`];
+//!   instances not running or without the cloud assistant fail at once (`InstanceNotRunning`,
+//!   `ClientNotRunning`). `DescribeInvocationResults` and `DescribeInvocations` report them,
+//!   outputs in Base64 (or `ContentEncoding=PlainText`), paged like
+//!   `DescribeCloudAssistantStatus`.
+//! - CMS 2019-01-01 `InstallMonitoringAgent` (404 `ResourceNotFound` for an unknown instance,
+//!   in the envelope) drives the same agent as `NodeInstall`; an install set to fail is
+//!   accepted and reported `install_faild` by `DescribeMonitoringAgentStatuses`, and only a
+//!   `Force` install (the spec's default) starts again. `DescribeMetricLast` answers
+//!   `acs_ecs_dashboard` `cpu_total` points, a fixed value per instance, for running agents
+//!   (filtered by the `instanceId`s of `Dimensions`).
 //! - Any other action in a spec answers its spec `response.example` with a fresh `RequestId`.
 //!
 //! ## Faults
 //!
 //! See [`Fault`]: throttling, `InternalError` (500), `ServiceUnavailable` (503), any error,
 //! latency, a connection closed without an answer, truncated JSON, an HTML gateway page (502),
-//! a huge body, an empty body, numbers as strings; per action, product and/or instance; for all
+//! a huge body, an empty body, numbers as strings; per action, product and/or instance
+//! (named in `InstanceId`, `InstanceId.N`, `InstanceIds`, `InstanceIds.N` or `Dimensions`); for all
 //! matching calls, the next N, every k-th or a seeded fraction; before or after the action
 //! runs.
 //!
@@ -134,8 +156,10 @@ mod auth;
 mod behaviour;
 mod catalog;
 mod clock;
+mod commands;
 mod error;
 pub mod faults;
+mod in_process;
 mod keys;
 pub mod log;
 mod params;
@@ -157,7 +181,9 @@ use tokio::task::JoinHandle;
 
 pub use auth::{NONCE_CACHE_CAPACITY, TIMESTAMP_WINDOW};
 pub use catalog::{embedded_products, embedded_spec_names};
+pub use commands::{CommandResult, DEFAULT_COMMAND_DURATION};
 pub use faults::{ActiveFault, Fault, FaultId, FaultKind, Phase, Selector};
+pub use in_process::InProcessTransport;
 pub use keys::{
     AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,
     DEFAULT_STS_ACCESS_KEY_SECRET, DEFAULT_STS_SECURITY_TOKEN, default_keys,
@@ -172,6 +198,7 @@ pub use world::{
 use catalog::{Catalog, SpecSource};
 use keys::KeyTable;
 use state::{Seed, Shared};
+use world::Timings;
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -203,7 +230,7 @@ pub struct EmulatorBuilder {
     embedded_specs: bool,
     specs: Vec<SpecSource>,
     spec_files: Vec<PathBuf>,
-    cms_timing: CmsTiming,
+    timings: Timings,
     log_capacity: usize,
 }
 
@@ -219,7 +246,7 @@ impl Default for EmulatorBuilder {
             embedded_specs: true,
             specs: Vec::new(),
             spec_files: Vec::new(),
-            cms_timing: CmsTiming::default(),
+            timings: Timings::default(),
             log_capacity: log::DEFAULT_LOG_CAPACITY,
         }
     }
@@ -307,14 +334,21 @@ impl EmulatorBuilder {
 
     /// Status polls that still report `installing` after `NodeInstall` (default 1).
     pub fn cms_install_polls(mut self, polls: u32) -> Self {
-        self.cms_timing.polls = polls;
+        self.timings.cms.polls = polls;
         self
     }
 
     /// Time after which `installing` becomes `running` regardless of polls (tokio time, so a
     /// paused test clock advances it).
     pub fn cms_install_delay(mut self, delay: Duration) -> Self {
-        self.cms_timing.delay = Some(delay);
+        self.timings.cms.delay = Some(delay);
+        self
+    }
+
+    /// How long an emulated command runs: its results read `Running` until this much tokio
+    /// time has passed since the invocation (default 1 s; a paused test clock advances it).
+    pub fn command_duration(mut self, duration: Duration) -> Self {
+        self.timings.command = duration;
         self
     }
 
@@ -352,7 +386,7 @@ impl EmulatorBuilder {
             instances,
             faults: self.faults,
             clock_offset_secs: self.clock_offset_secs,
-            cms_timing: self.cms_timing,
+            timings: self.timings,
         };
         let shared = Arc::new(Shared::new(
             catalog,
@@ -438,6 +472,18 @@ impl Emulator {
             .credentials_provider(credentials)
     }
 
+    /// A transport into this emulator without a socket (see [`InProcessTransport`]): for
+    /// tests on a paused tokio clock, where loopback I/O would let the clock jump ahead.
+    pub fn in_process_transport(&self) -> InProcessTransport {
+        InProcessTransport::new(Arc::clone(&self.shared))
+    }
+
+    /// [`sdk_config_builder`](Self::sdk_config_builder) with the [`in_process_transport`](Self::in_process_transport).
+    pub fn in_process_config_builder(&self) -> aliyun_core::ConfigBuilder {
+        self.sdk_config_builder()
+            .transport(self.in_process_transport())
+    }
+
     /// Every logged request, in arrival order.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.requests()
@@ -504,6 +550,12 @@ impl Emulator {
     /// Removes an instance; `false` if there was none.
     pub fn remove_instance(&self, id: &str) -> bool {
         self.shared.remove_instance(id)
+    }
+
+    /// Sets (or with `None` clears) what command runs report for instance `id` from now on;
+    /// `false` if there is no such instance.
+    pub fn set_command_result(&self, id: &str, result: Option<CommandResult>) -> bool {
+        self.shared.set_command_result(id, result)
     }
 
     /// Back to the start-up state: world, faults, clock offset, nonce cache, request log.

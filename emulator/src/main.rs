@@ -74,6 +74,11 @@ struct Cli {
     #[arg(long, value_name = "MS")]
     cms_install_delay_ms: Option<u64>,
 
+    /// ECS: milliseconds an emulated command runs before its results are final (RunCommand,
+    /// InvokeCommand).
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    command_duration_ms: u64,
+
     /// Requests kept in the request log.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     log_capacity: usize,
@@ -84,7 +89,8 @@ fn after_help() -> String {
         "Default keys (used when no --access-key/--sts-key is given):\n  \
          AccessKeyId {id}  AccessKeySecret {secret}\n  \
          STS: AccessKeyId {sts_id}  AccessKeySecret {sts_secret}  SecurityToken {token}\n\n\
-         Admin API (JSON) under /_emulator/: health, config, requests, faults, instances, clock, reset.\n\
+         Admin API (JSON) under /_emulator/: health, config, requests, faults, instances (and\n\
+         instances/ID/command-result), clock, reset.\n\
          Logging: RUST_LOG (default info) to stderr.",
         id = aliyun_emulator::DEFAULT_ACCESS_KEY_ID,
         secret = aliyun_emulator::DEFAULT_ACCESS_KEY_SECRET,
@@ -99,6 +105,7 @@ fn builder(cli: &Cli) -> Result<EmulatorBuilder, String> {
         .listen(cli.listen)
         .clock_offset_secs(cli.clock_offset_secs)
         .cms_install_polls(cli.cms_install_polls)
+        .command_duration(Duration::from_millis(cli.command_duration_ms))
         .request_log_capacity(cli.log_capacity);
     for key in &cli.access_keys {
         let key = AccessKey::parse(key).map_err(|e| format!("--access-key: {e}"))?;

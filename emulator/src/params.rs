@@ -56,6 +56,22 @@ impl Input {
         }
     }
 
+    /// Every parameter but `skip`, as one text in name order: two requests with the same
+    /// fingerprint asked for the same thing.
+    pub fn fingerprint_without(&self, skip: &str) -> String {
+        let mut pairs: Vec<(&String, String)> = self
+            .values
+            .iter()
+            .filter(|(name, _)| *name != skip)
+            .map(|(name, value)| (name, value.to_string()))
+            .collect();
+        pairs.sort();
+        pairs
+            .into_iter()
+            .map(|(name, value)| format!("{name}={value}\n"))
+            .collect()
+    }
+
     /// Whether the parameter arrived (a spec default does not count).
     pub fn arrived(&self, name: &str) -> bool {
         self.values.contains_key(name) && !self.defaulted.iter().any(|d| d == name)

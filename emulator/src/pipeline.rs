@@ -275,21 +275,40 @@ async fn pipeline(
     }
 }
 
-/// The instance ids a request names (`InstanceId`, `InstanceId.N`, `InstanceIds`), for
+/// The instance ids a request names (`InstanceId`, `InstanceId.N`, `InstanceIds`,
+/// `InstanceIds.N`, and the `instanceId` of CloudMonitor's JSON `Dimensions`), for
 /// per-instance faults.
 fn instance_ids(incoming: &Incoming) -> Vec<String> {
+    let is_repeat = |name: &str, prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
     let mut ids = Vec::new();
     for (name, value) in incoming.params() {
-        let is_repeat = name
-            .strip_prefix("InstanceId.")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if name == "InstanceId" || is_repeat {
+        if name == "InstanceId" || is_repeat(name, "InstanceId.") || is_repeat(name, "InstanceIds.")
+        {
             ids.push(value.to_owned());
         } else if name == "InstanceIds" {
             ids.extend(value.split(',').map(|s| s.trim().to_owned()));
+        } else if name == "Dimensions" {
+            ids.extend(dimension_instances(value));
         }
     }
     ids
+}
+
+/// The `instanceId` values of a JSON `Dimensions` parameter (an object or an array of them).
+fn dimension_instances(text: &str) -> Vec<String> {
+    let items = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => items,
+        Ok(other) => vec![other],
+        Err(_) => Vec::new(),
+    };
+    items
+        .iter()
+        .filter_map(|item| item.get("instanceId").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn refuse(route: &Route<'_>, error: &ApiError, request_id: &str) -> Answer {

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::pipeline::{self, CloseConnection};
+use crate::pipeline::CloseConnection;
 use crate::state::Shared;
 
 /// The HTTP layer's own cap on a request head; above [`crate::request::MAX_QUERY_BYTES`] (the `http` crate caps URIs at 64 KiB anyway), so long query
@@ -24,15 +24,20 @@ const MAX_HEAD_BYTES: usize = 1024 * 1024;
 /// How long a graceful shutdown waits for open connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The admin API and the RPC pipeline over `shared`.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    crate::admin::routes()
+        .fallback(crate::pipeline::rpc)
+        .with_state(shared)
+}
+
 /// Serves `listener` until `shutdown` turns true, then drains connections.
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let router: Router = crate::admin::routes()
-        .fallback(pipeline::rpc)
-        .with_state(Arc::clone(&shared));
+    let router = router(Arc::clone(&shared));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {

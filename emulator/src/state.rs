@@ -7,10 +7,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use crate::auth::NonceCache;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
+use crate::commands::CommandResult;
 use crate::faults::{ActiveFault, Fault, FaultId, FaultSet};
 use crate::keys::KeyTable;
 use crate::log::{LoggedRequest, RequestLog};
-use crate::world::{CmsTiming, Instance, World};
+use crate::world::{Instance, Timings, World};
 
 /// What the emulator started with, restored by a reset.
 #[derive(Debug, Clone)]
@@ -18,7 +19,7 @@ pub(crate) struct Seed {
     pub(crate) instances: Vec<Instance>,
     pub(crate) faults: Vec<Fault>,
     pub(crate) clock_offset_secs: i64,
-    pub(crate) cms_timing: CmsTiming,
+    pub(crate) timings: Timings,
 }
 
 /// Everything a request handler touches. Each piece has its own lock, held briefly and never
@@ -48,7 +49,7 @@ impl Shared {
             keys,
             clock: Clock::new(seed.clock_offset_secs),
             nonces: Mutex::new(NonceCache::default()),
-            world: Mutex::new(World::new(&seed.instances, seed.cms_timing)),
+            world: Mutex::new(World::new(&seed.instances, seed.timings)),
             faults: Mutex::new(FaultSet::default()),
             log: Mutex::new(RequestLog::new(log_capacity)),
             seq: AtomicU64::new(0),
@@ -105,10 +106,22 @@ impl Shared {
         lock(&self.world).remove(id)
     }
 
+    /// Sets (or with `None` clears) what command runs report for instance `id`; `false` if
+    /// there is no such instance. Invocations already made keep their results.
+    pub(crate) fn set_command_result(&self, id: &str, result: Option<CommandResult>) -> bool {
+        match lock(&self.world).get_mut(id) {
+            Some(tracked) => {
+                tracked.instance.command_result = result;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Back to the start-up state: seeded world, start-up faults (counters reset), start-up
     /// clock offset, no remembered nonces, empty log.
     pub(crate) fn reset(&self) {
-        *lock(&self.world) = World::new(&self.seed.instances, self.seed.cms_timing);
+        *lock(&self.world) = World::new(&self.seed.instances, self.seed.timings);
         {
             let mut faults = lock(&self.faults);
             *faults = FaultSet::default();

@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::commands::{CommandResult, Commands, DEFAULT_COMMAND_DURATION};
+
 /// The region instances go to when none is given.
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
 /// The cloud assistant version reported once installed.
@@ -139,6 +141,9 @@ pub struct Instance {
     pub locked: bool,
     /// How many times it was rebooted.
     pub reboots: u32,
+    /// What command runs report for this instance instead of the default success (see
+    /// [`CommandResult`]).
+    pub command_result: Option<CommandResult>,
 }
 
 impl Default for Instance {
@@ -161,6 +166,7 @@ impl Instance {
             cloud_assistant_install_failure: FailMode::Never,
             locked: false,
             reboots: 0,
+            command_result: None,
         }
     }
 
@@ -203,6 +209,12 @@ impl Instance {
     /// Makes `InstallCloudAssistant` fail once or always for requests naming this instance.
     pub fn cloud_assistant_install_fails(mut self, mode: FailMode) -> Self {
         self.cloud_assistant_install_failure = mode;
+        self
+    }
+
+    /// Makes command runs on this instance report `result`.
+    pub fn command_result(mut self, result: CommandResult) -> Self {
+        self.command_result = Some(result);
         self
     }
 
@@ -379,6 +391,9 @@ pub(crate) struct Tracked {
     pub(crate) cms_polls: u32,
     pub(crate) cms_installing_since: Option<tokio::time::Instant>,
     pub(crate) cms_failed_once: bool,
+    /// The running install (`InstallMonitoringAgent`) ends in `install_faild` at the status
+    /// poll that would have made it `running`.
+    pub(crate) cms_install_doomed: bool,
     pub(crate) ca_failed_once: bool,
     pub(crate) heartbeat: Option<String>,
 }
@@ -390,6 +405,7 @@ impl Tracked {
             cms_polls: 0,
             cms_installing_since: None,
             cms_failed_once: false,
+            cms_install_doomed: false,
             ca_failed_once: false,
             heartbeat: None,
         }
@@ -403,7 +419,11 @@ impl Tracked {
                 _ => false,
             };
             if self.cms_polls >= timing.polls || waited {
-                self.instance.cms_agent = AgentState::Running;
+                self.instance.cms_agent = if std::mem::take(&mut self.cms_install_doomed) {
+                    AgentState::InstallFailed
+                } else {
+                    AgentState::Running
+                };
             } else {
                 self.cms_polls += 1;
             }
@@ -413,6 +433,7 @@ impl Tracked {
 
     pub(crate) fn start_cms_install(&mut self) {
         self.instance.cms_agent = AgentState::Installing;
+        self.cms_install_doomed = false;
         self.cms_polls = 0;
         self.cms_installing_since = Some(tokio::time::Instant::now());
     }
@@ -444,18 +465,39 @@ impl Tracked {
     }
 }
 
-/// Every instance by id.
+/// How long the world's asynchronous work takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Timings {
+    pub(crate) cms: CmsTiming,
+    /// How long an emulated command runs (tokio time).
+    pub(crate) command: Duration,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            cms: CmsTiming::default(),
+            command: DEFAULT_COMMAND_DURATION,
+        }
+    }
+}
+
+/// Every instance by id, and the cloud assistant's commands and invocations.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct World {
     instances: BTreeMap<String, Tracked>,
     pub(crate) cms_timing: CmsTiming,
+    pub(crate) command_duration: Duration,
+    pub(crate) commands: Commands,
 }
 
 impl World {
-    pub(crate) fn new(instances: &[Instance], cms_timing: CmsTiming) -> Self {
+    pub(crate) fn new(instances: &[Instance], timings: Timings) -> Self {
         let mut world = World {
             instances: BTreeMap::new(),
-            cms_timing,
+            cms_timing: timings.cms,
+            command_duration: timings.command,
+            commands: Commands::default(),
         };
         for instance in instances {
             world.upsert(instance.clone());

@@ -32,6 +32,16 @@ pub fn config(emulator: &Emulator) -> Config {
         .expect("emulator config")
 }
 
+/// An SDK configuration for `emulator` through its in-process transport (no socket), with
+/// [`quick_retries`]: for tests on a paused tokio clock.
+pub fn in_process_config(emulator: &Emulator) -> Config {
+    emulator
+        .in_process_config_builder()
+        .retry_policy(quick_retries())
+        .build()
+        .expect("emulator config")
+}
+
 /// Status polling paced for loopback: looks every few milliseconds, gives up after 30 s.
 pub fn quick_poll() -> PollPolicy {
     PollPolicy {

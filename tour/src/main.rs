@@ -1,23 +1,25 @@
 //! The aliyun-rs tour: the main job, end to end.
 //!
 //! Installs the cloud assistant on a fleet (more instances than one call takes, so it batches),
-//! reboots them and waits until the status says installed, installs the CloudMonitor agent and
-//! waits for `running`, shows one typed error, and prints a summary table.
+//! reboots them and waits until the status says installed, runs `uname -a` on every instance
+//! and shows a few outputs, installs the CloudMonitor agent (API 2019-01-01) and waits for
+//! `running`, shows each instance's latest `cpu_total`, one typed error, and a summary table.
 //!
 //! ```sh
 //! cargo run -p aliyun-tour                       # no credentials: on the embedded emulator
-//! cargo run -p aliyun-tour -- --user-id UID i-aaa i-bbb          # with credentials: real
-//! cargo run -p aliyun-tour -- --reboot --user-id UID i-aaa i-bbb # ... and reboot them
+//! cargo run -p aliyun-tour -- i-aaa i-bbb        # with credentials: install the cloud assistant
+//! cargo run -p aliyun-tour -- --reboot --run 'uname -a' --agent i-aaa i-bbb   # ... and the rest
 //! ```
 //!
 //! With no credentials in the environment it starts the embedded emulator itself and says so.
 //! With credentials it talks to Alibaba Cloud, takes the instance ids from its arguments, and
-//! reboots nothing unless `--reboot` is passed.
+//! reboots nothing unless `--reboot` is passed, runs nothing unless `--run 'COMMAND'` is
+//! passed, and installs the CloudMonitor agent only with `--agent`.
 //!
 //! A status poll that fails for good (`Forbidden.RAM` for a RAM user without the permission,
 //! `InvalidAction.NotFound`) fails its instances at once; the summary names the step, code and
 //! request id of every failed instance, and the exit status is 1. To see it on the emulator:
-//! `cargo run -p aliyun-tour -- --emulator --fault error:status=403,code=Forbidden.RAM,action=NodeStatusList`.
+//! `cargo run -p aliyun-tour -- --emulator --fault error:status=403,code=Forbidden.RAM,action=DescribeMonitoringAgentStatuses`.
 
 mod steps;
 mod table;
@@ -31,15 +33,19 @@ use aliyun_core::{Config, ConfigBuilder};
 use aliyun_emulator::{Emulator, FailMode, Fault, Instance};
 
 const USAGE: &str = "\
-usage: aliyun-tour [--region REGION] [--user-id USER_ID] [--reboot] [--emulator] [--fault FAULT]...
-                   [INSTANCE_ID...]
+usage: aliyun-tour [--region REGION] [--reboot] [--run COMMAND] [--agent] [--emulator]
+                   [--fault FAULT]... [INSTANCE_ID...]
 
 With no credentials in the environment (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET), or with
---emulator, the tour runs on an embedded emulator with a made-up fleet; --fault injects an
-emulator fault (e.g. error:status=403,code=Forbidden.RAM,action=NodeStatusList). Otherwise it
-calls Alibaba Cloud for the instances given, rebooting them only with --reboot, and installs
-the CloudMonitor agent only with --user-id (the account id). Exits with status 1 if any
-instance failed.";
+--emulator, the tour runs on an embedded emulator with a made-up fleet (and runs `uname -a`
+there, which the emulator only pretends to); --fault injects an emulator fault (e.g.
+error:status=403,code=Forbidden.RAM,action=DescribeMonitoringAgentStatuses). Otherwise it calls
+Alibaba Cloud for the instances given: it installs the cloud assistant, reboots them only with
+--reboot, runs a command only with --run 'COMMAND', and installs the CloudMonitor agent only
+with --agent. Exits with status 1 if any instance failed.";
+
+/// The command the emulated tour runs.
+const EMULATED_COMMAND: &str = "uname -a";
 
 /// Variables that mean "credentials are in the environment" (the official names and the
 /// aliases the aliyun CLI reads).
@@ -59,7 +65,8 @@ const UNKNOWN_INSTANCE: &str = "i-tour-does-not-exist";
 #[derive(Debug, Default)]
 struct Args {
     region: Option<String>,
-    user_id: Option<String>,
+    command: Option<String>,
+    install_agent: bool,
     reboot: bool,
     force_emulator: bool,
     faults: Vec<Fault>,
@@ -72,7 +79,8 @@ fn parse_args() -> Result<Args, String> {
     while let Some(arg) = raw.next() {
         match arg.as_str() {
             "--region" => args.region = Some(raw.next().ok_or("--region needs a value")?),
-            "--user-id" => args.user_id = Some(raw.next().ok_or("--user-id needs a value")?),
+            "--run" => args.command = Some(raw.next().ok_or("--run needs a command")?),
+            "--agent" => args.install_agent = true,
             "--reboot" => args.reboot = true,
             "--emulator" => args.force_emulator = true,
             "--fault" => {
@@ -94,8 +102,10 @@ pub struct Setup {
     pub config: Config,
     /// The fleet.
     pub instance_ids: Vec<String>,
-    /// The account id for the CloudMonitor step, if it runs.
-    pub user_id: Option<String>,
+    /// The command to run on the fleet, if any.
+    pub command: Option<String>,
+    /// Whether to install the CloudMonitor agent.
+    pub install_agent: bool,
     /// Whether to reboot.
     pub reboot: bool,
     /// How to poll statuses.
@@ -119,7 +129,11 @@ async fn emulated_setup(args: &Args) -> Result<Setup, String> {
         .iter()
         .cloned()
         .fold(
-            Emulator::builder().no_default_instances().instances(fleet),
+            Emulator::builder()
+                .no_default_instances()
+                .instances(fleet)
+                // Emulated commands finish quickly: the tour runs in CI.
+                .command_duration(Duration::from_millis(200)),
             |builder, fault| builder.fault(fault),
         )
         .start()
@@ -142,7 +156,12 @@ async fn emulated_setup(args: &Args) -> Result<Setup, String> {
     Ok(Setup {
         config,
         instance_ids: emulator.instances().into_iter().map(|i| i.id).collect(),
-        user_id: Some("1234567898765432".to_owned()),
+        command: Some(
+            args.command
+                .clone()
+                .unwrap_or_else(|| EMULATED_COMMAND.to_owned()),
+        ),
+        install_agent: true,
         reboot: true,
         poll: PollPolicy {
             initial_delay: Duration::from_millis(100),
@@ -174,14 +193,19 @@ fn real_setup(args: Args, env: &Environment) -> Result<Setup, String> {
     if !args.reboot {
         println!("Not rebooting (pass --reboot): the client takes effect at the next restart.");
     }
-    if args.user_id.is_none() {
-        println!("No --user-id: skipping the CloudMonitor agent step.");
+    match &args.command {
+        Some(command) => println!("Running '{command}' on every instance (--run)."),
+        None => println!("Not running any command (pass --run 'COMMAND')."),
+    }
+    if !args.install_agent {
+        println!("Not installing the CloudMonitor agent (pass --agent).");
     }
     println!();
     Ok(Setup {
         config,
         instance_ids: args.instance_ids,
-        user_id: args.user_id,
+        command: args.command,
+        install_agent: args.install_agent,
         reboot: args.reboot,
         poll: PollPolicy::default(),
         emulator: None,
@@ -228,9 +252,10 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aliyun_cms::v20170301::workflow::Step as AgentStep;
+    use aliyun_cms::workflow::Step as AgentStep;
 
-    /// A tour whose `NodeStatusList` answers `403 Forbidden.RAM` ends after one status poll,
+    /// A tour whose `DescribeMonitoringAgentStatuses` answers `403 Forbidden.RAM` ends after
+    /// one status poll,
     /// with every agent failed at the status step and the code named; nothing waits out the
     /// 10-minute deadline.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,8 +263,10 @@ mod tests {
         let args = Args {
             force_emulator: true,
             faults: vec![
-                Fault::parse("error:status=403,code=Forbidden.RAM,action=NodeStatusList")
-                    .expect("fault"),
+                Fault::parse(
+                    "error:status=403,code=Forbidden.RAM,action=DescribeMonitoringAgentStatuses",
+                )
+                .expect("fault"),
             ],
             ..Args::default()
         };
@@ -247,7 +274,7 @@ mod tests {
         setup.poll = PollPolicy::default();
         let outcome = steps::run(&setup).await;
         assert!(!outcome.all_ok());
-        let agents = outcome.agents.as_ref().expect("agent step ran");
+        let agents = &outcome.monitoring.as_ref().expect("agent step ran").agents;
         assert_eq!(agents.failures().count(), FLEET_SIZE);
         for (_, failure) in agents.failures() {
             assert_eq!(failure.step, AgentStep::Status);
@@ -255,10 +282,9 @@ mod tests {
             assert!(failure.request_id.is_some());
         }
         let emulator = setup.emulator.expect("emulator");
-        // Each instance was asked about once (the one re-installed with `Force` in a second
-        // round): nothing waited for a second look.
+        // Each instance was asked about once: nothing waited for a second look.
         let mut asked: Vec<String> = emulator
-            .requests_for("NodeStatusList")
+            .requests_for("DescribeMonitoringAgentStatuses")
             .iter()
             .flat_map(|r| {
                 r.params["InstanceIds"]

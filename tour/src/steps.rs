@@ -3,19 +3,27 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aliyun_cms::v20170301::workflow::{AgentEvent, AgentOutcome, AgentReport};
+use aliyun_cms::action::install_monitoring_agent::InstallMonitoringAgentInput;
+use aliyun_cms::workflow::{AgentEvent, AgentOutcome, MonitoringReport};
 use aliyun_core::workflow::Progress;
 use aliyun_ecs::action::install_cloud_assistant::{
     InstallCloudAssistantError, InstallCloudAssistantInput,
 };
-use aliyun_ecs::workflow::{InstanceOutcome, RolloutEvent, RolloutReport};
+use aliyun_ecs::action::run_command::RunCommandInput;
+use aliyun_ecs::workflow::{
+    CommandEvent, CommandReport, InstanceOutcome, RolloutEvent, RolloutReport,
+};
 
 use crate::{Setup, UNKNOWN_INSTANCE, table};
+
+/// How many instances' outputs the command step prints.
+const OUTPUTS_SHOWN: usize = 3;
 
 /// What the tour saw.
 pub struct TourOutcome {
     pub(crate) rollout: RolloutReport,
-    pub(crate) agents: Option<AgentReport>,
+    pub(crate) command: Option<CommandReport>,
+    pub(crate) monitoring: Option<MonitoringReport>,
     typed_error_shown: bool,
     waited: bool,
 }
@@ -29,31 +37,52 @@ impl TourOutcome {
             InstanceOutcome::PendingReboot
         };
         let assistants_ok = self.rollout.outcomes.iter().all(|(_, o)| *o == expected);
-        let agents_ok = self.agents.as_ref().is_none_or(|report| {
+        let command_ok = self
+            .command
+            .as_ref()
+            .is_none_or(CommandReport::all_succeeded);
+        let agents_ok = self.monitoring.as_ref().is_none_or(|report| {
             report
+                .agents
                 .instances
                 .iter()
                 .all(|r| r.outcome == AgentOutcome::Running)
+                && report.cpu_total.iter().all(|(_, point)| point.is_some())
         });
-        assistants_ok && agents_ok && self.typed_error_shown
+        assistants_ok && command_ok && agents_ok && self.typed_error_shown
     }
 }
 
 /// Runs every step.
 pub async fn run(setup: &Setup) -> TourOutcome {
     let ecs = aliyun_ecs::Client::new(&setup.config);
-    let cms = aliyun_cms::v20170301::Client::new(&setup.config);
+    let cms = aliyun_cms::Client::new(&setup.config);
 
     let rollout = cloud_assistant(setup, &ecs).await;
-    let agents = match &setup.user_id {
-        Some(user_id) => Some(cloudmonitor_agent(setup, &cms, user_id).await),
-        None => None,
+    let command = match &setup.command {
+        Some(command) => Some(run_command(setup, &ecs, command).await),
+        None => {
+            println!("2. Run a command: skipped (pass --run 'COMMAND' to run one)\n");
+            None
+        }
+    };
+    let monitoring = if setup.install_agent {
+        Some(cloudmonitor_agent(setup, &cms).await)
+    } else {
+        println!("3. CloudMonitor agent: skipped (pass --agent to install it)\n");
+        None
     };
     let typed_error_shown = typed_error(&ecs).await;
-    table::print(&setup.instance_ids, &rollout, agents.as_ref());
+    table::print(
+        &setup.instance_ids,
+        &rollout,
+        command.as_ref(),
+        monitoring.as_ref(),
+    );
     TourOutcome {
         rollout,
-        agents,
+        command,
+        monitoring,
         typed_error_shown,
         waited: setup.reboot,
     }
@@ -125,21 +154,79 @@ async fn cloud_assistant(setup: &Setup, ecs: &aliyun_ecs::Client) -> RolloutRepo
     report
 }
 
-async fn cloudmonitor_agent(
-    setup: &Setup,
-    cms: &aliyun_cms::v20170301::Client,
-    user_id: &str,
-) -> AgentReport {
+async fn run_command(setup: &Setup, ecs: &aliyun_ecs::Client, command: &str) -> CommandReport {
     println!(
-        "2. CloudMonitor agent: NodeInstall on {} instances (one per call, 8 at a time), then NodeStatusList until running",
-        setup.instance_ids.len()
+        "2. Run a command: '{command}' on {} instances (RunCommand, at most {} per call, one ClientToken each), then the InvocationFinished waiter (DescribeInvocationResults) until every instance finished",
+        setup.instance_ids.len(),
+        RunCommandInput::INSTANCE_ID_MAX_ITEMS
+    );
+    let progress = Progress::callback(|event: &CommandEvent| match event {
+        CommandEvent::Sent {
+            batch,
+            batches,
+            instances,
+            invoke_ids,
+            not_found,
+            failed,
+        } => println!(
+            "   batch {batch}/{batches}: {instances} instances, invocation {}, {not_found} not found, {failed} failed",
+            invoke_ids.join(", ")
+        ),
+        CommandEvent::Status { finished, running } => {
+            println!("   results: {finished} in, {running} to wait for")
+        }
+        CommandEvent::Resending { failure, attempt } => println!(
+            "   RunCommand failed ({}), sending again with the same ClientToken (attempt {attempt})",
+            failure.summary()
+        ),
+        _ => {}
+    });
+    let report = ecs
+        .command_run(command, setup.instance_ids.clone())
+        .concurrency(4)
+        .poll(setup.poll)
+        .on_progress(progress)
+        .send()
+        .await;
+    for (id, result) in report.results().take(OUTPUTS_SHOWN) {
+        let exit = result
+            .exit_code
+            .map_or_else(|| "-".to_owned(), |code| code.to_string());
+        println!("   {id}: {} (exit code {exit})", result.status);
+        for line in result.output.lines() {
+            println!("   | {line}");
+        }
+    }
+    let finished = report.results().count();
+    let succeeded = report
+        .outcomes
+        .iter()
+        .filter(|(_, o)| o.succeeded())
+        .count();
+    if finished > OUTPUTS_SHOWN {
+        println!("   ... and {} more", finished - OUTPUTS_SHOWN);
+    }
+    println!(
+        "   done: succeeded on {succeeded} of {} instances ({} RunCommand call(s), {} invocation(s))\n",
+        report.outcomes.len(),
+        report.run_calls,
+        report.invoke_ids.len()
+    );
+    report
+}
+
+async fn cloudmonitor_agent(setup: &Setup, cms: &aliyun_cms::Client) -> MonitoringReport {
+    println!(
+        "3. CloudMonitor agent (API 2019-01-01): InstallMonitoringAgent on {} instances ({} per call), DescribeMonitoringAgentStatuses until running, then the latest cpu_total",
+        setup.instance_ids.len(),
+        InstallMonitoringAgentInput::INSTANCE_IDS_MAX_ITEMS
     );
     let progress = Progress::callback(|event: &AgentEvent| match event {
         AgentEvent::Installed {
             round,
-            calls,
+            instances,
             accepted,
-        } => println!("   round {round}: {calls} NodeInstall call(s), {accepted} accepted"),
+        } => println!("   round {round}: {instances} install(s), {accepted} accepted"),
         AgentEvent::Retrying {
             instance_id,
             attempt,
@@ -153,25 +240,29 @@ async fn cloudmonitor_agent(
         _ => {}
     });
     let report = cms
-        .agent_rollout(user_id, setup.instance_ids.clone())
-        .concurrency(8)
+        .monitoring_agent_rollout(setup.instance_ids.clone())
+        .concurrency(4)
         .poll(setup.poll)
         .on_progress(progress)
         .send()
         .await;
     println!(
-        "   done: {} of {} agents running, {} failed ({} status poll(s) failed transiently)\n",
-        report.running().count(),
-        report.instances.len(),
-        report.failures().count(),
-        report.transient_poll_failures
+        "   done: {} of {} agents running, {} failed ({} status poll(s) failed transiently); cpu_total arrived for {}\n",
+        report.agents.running().count(),
+        report.agents.instances.len(),
+        report.agents.failures().count(),
+        report.agents.transient_poll_failures,
+        report.reporting().count()
     );
+    if let Some(failure) = &report.metric_failure {
+        println!("   DescribeMetricLast failed: {}\n", failure.summary());
+    }
     report
 }
 
 /// Calls `InstallCloudAssistant` on an unknown instance and shows the typed error.
 async fn typed_error(ecs: &aliyun_ecs::Client) -> bool {
-    println!("3. A typed error: InstallCloudAssistant on {UNKNOWN_INSTANCE}");
+    println!("4. A typed error: InstallCloudAssistant on {UNKNOWN_INSTANCE}");
     match ecs
         .install_cloud_assistant()
         .instance_ids(UNKNOWN_INSTANCE)

@@ -1,8 +1,8 @@
 //! The summary table.
 
-use aliyun_cms::v20170301::workflow::{AgentOutcome, AgentReport};
+use aliyun_cms::workflow::{AgentOutcome, MonitoringReport};
 use aliyun_core::workflow::Failure;
-use aliyun_ecs::workflow::{InstanceOutcome, RolloutReport};
+use aliyun_ecs::workflow::{CommandOutcome, CommandReport, InstanceOutcome, RolloutReport};
 
 fn assistant_cell(outcome: Option<&InstanceOutcome>) -> String {
     match outcome {
@@ -18,11 +18,34 @@ fn assistant_cell(outcome: Option<&InstanceOutcome>) -> String {
     }
 }
 
-fn agent_cells(report: Option<&AgentReport>, id: &str) -> (String, String) {
-    let Some(result) = report.and_then(|r| r.result(id)) else {
+fn command_cell(report: Option<&CommandReport>, id: &str) -> String {
+    match report.and_then(|r| r.outcome(id)) {
+        Some(CommandOutcome::Finished(result)) => match (result.exit_code, &result.error_code) {
+            (Some(code), _) => format!("{} (exit {code})", result.status),
+            (None, Some(error)) => format!("{} ({error})", result.status),
+            (None, None) => result.status.clone(),
+        },
+        Some(CommandOutcome::NotFound) => "not found".into(),
+        Some(CommandOutcome::StillRunning { .. }) => "still running".into(),
+        Some(CommandOutcome::Failed(f) | CommandOutcome::NotSent(f)) => {
+            format!("failed ({})", f.code.as_deref().unwrap_or("error"))
+        }
+        Some(other) => format!("{other:?}"),
+        None => "-".into(),
+    }
+}
+
+fn agent_cells(report: Option<&MonitoringReport>, id: &str) -> (String, String) {
+    let Some(report) = report else {
+        return ("-".into(), "-".into());
+    };
+    let Some(result) = report.agents.result(id) else {
         return ("-".into(), "-".into());
     };
     let state = match &result.outcome {
+        AgentOutcome::Running if result.install_attempts > 1 => {
+            format!("running ({} installs)", result.install_attempts)
+        }
         AgentOutcome::Running => "running".to_owned(),
         AgentOutcome::NotFound => "not found".to_owned(),
         AgentOutcome::TimedOut(last) => format!(
@@ -32,50 +55,82 @@ fn agent_cells(report: Option<&AgentReport>, id: &str) -> (String, String) {
         AgentOutcome::Failed(f) => format!("failed ({})", f.code.as_deref().unwrap_or("error")),
         other => format!("{other:?}"),
     };
-    (state, result.install_attempts.to_string())
+    let cpu = report
+        .cpu_total
+        .iter()
+        .find(|(instance, _)| instance == id)
+        .and_then(|(_, point)| point.as_ref())
+        .and_then(|point| point.average)
+        .map_or_else(|| "-".to_owned(), |average| format!("{average:.2}%"));
+    (state, cpu)
 }
 
 /// Prints one row per instance and a totals line.
-pub fn print(instance_ids: &[String], rollout: &RolloutReport, agents: Option<&AgentReport>) {
-    println!("4. Summary");
+pub fn print(
+    instance_ids: &[String],
+    rollout: &RolloutReport,
+    command: Option<&CommandReport>,
+    monitoring: Option<&MonitoringReport>,
+) {
+    println!("5. Summary");
     println!(
-        "   {:<24} {:<18} {:<22} NODEINSTALL CALLS",
-        "INSTANCE", "CLOUD ASSISTANT", "CLOUDMONITOR AGENT"
+        "   {:<24} {:<16} {:<20} {:<22} CPU_TOTAL",
+        "INSTANCE", "CLOUD ASSISTANT", "COMMAND", "CLOUDMONITOR AGENT"
     );
     for id in instance_ids {
-        let (agent, calls) = agent_cells(agents, id);
+        let (agent, cpu) = agent_cells(monitoring, id);
         println!(
-            "   {:<24} {:<18} {:<22} {}",
+            "   {:<24} {:<16} {:<20} {:<22} {}",
             id,
             assistant_cell(rollout.outcome(id)),
+            command_cell(command, id),
             agent,
-            calls
+            cpu
         );
     }
     let counts = rollout.counts();
-    let running = agents.map(|r| r.running().count());
+    let succeeded = command.map(|r| r.outcomes.iter().filter(|(_, o)| o.succeeded()).count());
+    let running = monitoring.map(|r| (r.agents.running().count(), r.reporting().count()));
     println!(
-        "   {} instances: cloud assistant installed on {}{}",
+        "   {} instances: cloud assistant installed on {}{}{}",
         instance_ids.len(),
         counts.installed + counts.pending_reboot,
+        succeeded
+            .map(|n| format!(", command succeeded on {n}"))
+            .unwrap_or_default(),
         running
-            .map(|n| format!(", CloudMonitor agent running on {n}"))
+            .map(|(n, cpu)| format!(
+                ", CloudMonitor agent running on {n} ({cpu} reporting cpu_total)"
+            ))
             .unwrap_or_default()
     );
-    print_failures(rollout, agents);
+    print_failures(rollout, command, monitoring);
 }
 
 /// One line per failed instance and workflow (the step, code and request id), then the full
 /// message of the first failure of each code.
-fn print_failures(rollout: &RolloutReport, agents: Option<&AgentReport>) {
+fn print_failures(
+    rollout: &RolloutReport,
+    command: Option<&CommandReport>,
+    monitoring: Option<&MonitoringReport>,
+) {
     let assistant = rollout
         .failures()
         .map(|(id, failure)| FailedLine::new(id, "cloud assistant", failure));
-    let agent = agents
+    let commands = command
         .into_iter()
-        .flat_map(AgentReport::failures)
+        .flat_map(|report| &report.outcomes)
+        .filter_map(|(id, outcome)| match outcome {
+            CommandOutcome::Failed(failure) | CommandOutcome::NotSent(failure) => {
+                Some(FailedLine::new(id, "command", failure))
+            }
+            _ => None,
+        });
+    let agent = monitoring
+        .into_iter()
+        .flat_map(|report| report.agents.failures())
         .map(|(id, failure)| FailedLine::new(id, "CloudMonitor agent", failure));
-    let lines: Vec<FailedLine> = assistant.chain(agent).collect();
+    let lines: Vec<FailedLine> = assistant.chain(commands).chain(agent).collect();
     if lines.is_empty() {
         return;
     }

@@ -488,6 +488,18 @@ fn overlay_merge_rule() {
 }
 
 #[test]
+fn overlay_waiters_survive_the_import() {
+    let overlay = "waiters:\n  WidgetsCounted:\n    action: RunWidgets\n    doc: Waits for a count.\n    \
+                   acceptors:\n      - {state: success, path: TotalCount, all: 3}\n";
+    let (doc, _, text) = import(Some(overlay));
+    let waiter = at(&doc, "waiters/WidgetsCounted");
+    assert_eq!(waiter["action"], yaml("RunWidgets"));
+    assert_eq!(waiter["acceptors"][0]["all"], yaml("3"));
+    // Importing the output again with the same overlay changes nothing.
+    assert_eq!(import(Some(overlay)).2, text);
+}
+
+#[test]
 fn overlay_drops_orphaned_imported_types() {
     let overlay =
         "actions:\n  RunWidgets:\n    params:\n      - {name: SystemDisk, type: string}\n";

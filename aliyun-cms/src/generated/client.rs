@@ -1499,6 +1499,22 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Waits until the CloudMonitor agent runs on every instance asked about.
+    ///
+    /// Name the instances with `instance_ids`. An agent whose install failed never gets there:
+    /// the wait then ends at the deadline with the statuses of the last look.
+    ///
+    /// Returns the [`DescribeMonitoringAgentStatusesBuilder`](super::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder) of `DescribeMonitoringAgentStatuses` waiting for `AgentRunning`: set parameters, then call `wait()`.
+    #[cfg(feature = "monitoring-agent")]
+    pub fn wait_until_agent_running(
+        &self,
+    ) -> super::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder<
+        super::action::describe_monitoring_agent_statuses::AgentRunningWaiter,
+    > {
+        super::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder::wait_until_agent_running(
+            self.inner.clone(),
+        )
+    }
     /// Describes monitoring config.
     ///
     /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringConfig>.

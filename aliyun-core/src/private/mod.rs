@@ -5,6 +5,13 @@ pub mod de;
 pub mod fields;
 pub mod validate;
 
+/// The waiter engine generated `wait_until_*` builders call.
+pub mod waiter {
+    pub use crate::waiter::{
+        Acceptor, Rule, Waiter, WaiterState, batches, wait, wait_paged, wait_single,
+    };
+}
+
 pub use futures_util::stream::{BoxStream, Stream};
 pub use serde;
 

@@ -1789,6 +1789,21 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Waits until the cloud assistant client is installed on every instance asked about.
+    ///
+    /// Name the instances with `instance_id`; without any, every instance of the region counts.
+    ///
+    /// Returns the [`DescribeCloudAssistantStatusBuilder`](super::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder) of `DescribeCloudAssistantStatus` waiting for `CloudAssistantInstalled`: set parameters, then call `wait()`.
+    #[cfg(feature = "cloud-assistant")]
+    pub fn wait_until_cloud_assistant_installed(
+        &self,
+    ) -> super::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder<
+        super::action::describe_cloud_assistant_status::CloudAssistantInstalledWaiter,
+    > {
+        super::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder::wait_until_cloud_assistant_installed(
+            self.inner.clone(),
+        )
+    }
     /// Describes clusters.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClusters>.
@@ -2393,6 +2408,38 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// Waits until every instance asked about is `Running`.
+    ///
+    /// Name the instances with `instance_id`; without any, every instance of the region counts.
+    /// The service leaves out ids it does not know, so an unknown id does not hold the wait up.
+    ///
+    /// Returns the [`DescribeInstanceStatusBuilder`](super::action::describe_instance_status::DescribeInstanceStatusBuilder) of `DescribeInstanceStatus` waiting for `InstanceRunning`: set parameters, then call `wait()`.
+    #[cfg(feature = "instances")]
+    pub fn wait_until_instance_running(
+        &self,
+    ) -> super::action::describe_instance_status::DescribeInstanceStatusBuilder<
+        super::action::describe_instance_status::InstanceRunningWaiter,
+    > {
+        super::action::describe_instance_status::DescribeInstanceStatusBuilder::wait_until_instance_running(
+            self.inner.clone(),
+        )
+    }
+    /// Waits until every instance asked about is `Stopped`.
+    ///
+    /// Name the instances with `instance_id`; without any, every instance of the region counts.
+    /// The service leaves out ids it does not know, so an unknown id does not hold the wait up.
+    ///
+    /// Returns the [`DescribeInstanceStatusBuilder`](super::action::describe_instance_status::DescribeInstanceStatusBuilder) of `DescribeInstanceStatus` waiting for `InstanceStopped`: set parameters, then call `wait()`.
+    #[cfg(feature = "instances")]
+    pub fn wait_until_instance_stopped(
+        &self,
+    ) -> super::action::describe_instance_status::DescribeInstanceStatusBuilder<
+        super::action::describe_instance_status::InstanceStoppedWaiter,
+    > {
+        super::action::describe_instance_status::DescribeInstanceStatusBuilder::wait_until_instance_stopped(
+            self.inner.clone(),
+        )
+    }
     /// Describes instance topology.
     ///
     /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology>.
@@ -2495,6 +2542,24 @@ impl Client {
         aliyun_core::ProductClient,
     > {
         super::action::describe_invocation_results::DescribeInvocationResultsBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Waits until the command invocation has ended on every instance it runs on.
+    ///
+    /// Set `invoke_id` (from `RunCommand` or `InvokeCommand`). An instance has ended when its
+    /// `InvocationStatus` is final: `Success`, `Failed`, `Error`, `Timeout`, `Cancelled`,
+    /// `Stopped`, `Terminated`, `Invalid`, `Aborted` (or `Finished`). Whether it succeeded is
+    /// for the caller to read from the returned results.
+    ///
+    /// Returns the [`DescribeInvocationResultsBuilder`](super::action::describe_invocation_results::DescribeInvocationResultsBuilder) of `DescribeInvocationResults` waiting for `InvocationFinished`: set parameters, then call `wait()`.
+    #[cfg(feature = "cloud-assistant")]
+    pub fn wait_until_invocation_finished(
+        &self,
+    ) -> super::action::describe_invocation_results::DescribeInvocationResultsBuilder<
+        super::action::describe_invocation_results::InvocationFinishedWaiter,
+    > {
+        super::action::describe_invocation_results::DescribeInvocationResultsBuilder::wait_until_invocation_finished(
             self.inner.clone(),
         )
     }

@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aliyun_core::workflow::{PollPolicy, Poller, Progress, dedup_in_order, run_concurrent};
+use aliyun_core::workflow::{
+    PollPolicy, Poller, Progress, dedup_in_order, run_concurrent, split_unknown,
+};
 
 use crate::Client;
 use crate::action::describe_cloud_assistant_status::{
@@ -336,45 +338,48 @@ impl CloudAssistantRollout {
 
     /// One batch, split in halves whenever a call is refused for an unknown instance.
     async fn install_batch(&self, batch: Vec<String>) -> BatchResult {
-        let mut result = BatchResult::default();
-        let mut work = vec![batch];
-        while let Some(ids) = work.pop() {
-            result.calls += 1;
-            let mut call = self
-                .client
-                .install_cloud_assistant()
-                .set_instance_ids(Some(ids.clone()));
-            if let Some(region) = &self.region_id {
-                call = call.region_id(region.clone());
-            }
-            match call.send().await {
+        let split = split_unknown(
+            batch,
+            |ids| {
+                let mut call = self
+                    .client
+                    .install_cloud_assistant()
+                    .set_instance_ids(Some(ids));
+                if let Some(region) = &self.region_id {
+                    call = call.region_id(region.clone());
+                }
+                call.send()
+            },
+            |error| {
+                matches!(
+                    error,
+                    InstallCloudAssistantError::InvalidInstanceNotFound(_)
+                )
+            },
+        )
+        .await;
+        let mut result = BatchResult {
+            calls: split.calls,
+            ..BatchResult::default()
+        };
+        for (ids, answer) in split.answered {
+            let outcome = match answer {
                 Ok(output) => {
                     result.request_ids.extend(output.request_id);
-                    result.outcomes.extend(
-                        ids.into_iter()
-                            .map(|id| (id, InstanceOutcome::PendingReboot)),
-                    );
+                    InstanceOutcome::PendingReboot
                 }
-                Err(InstallCloudAssistantError::InvalidInstanceNotFound(_)) if ids.len() > 1 => {
-                    let mut ids = ids;
-                    let second = ids.split_off(ids.len() / 2);
-                    work.push(second);
-                    work.push(ids);
-                }
-                Err(InstallCloudAssistantError::InvalidInstanceNotFound(_)) => {
-                    result
-                        .outcomes
-                        .extend(ids.into_iter().map(|id| (id, InstanceOutcome::NotFound)));
-                }
-                Err(error) => {
-                    let failure = Failure::from_error(Step::Install, &error);
-                    result.outcomes.extend(
-                        ids.into_iter()
-                            .map(|id| (id, InstanceOutcome::Failed(failure.clone()))),
-                    );
-                }
-            }
+                Err(error) => InstanceOutcome::Failed(Failure::from_error(Step::Install, &error)),
+            };
+            result
+                .outcomes
+                .extend(ids.into_iter().map(|id| (id, outcome.clone())));
         }
+        result.outcomes.extend(
+            split
+                .unknown
+                .into_iter()
+                .map(|id| (id, InstanceOutcome::NotFound)),
+        );
         result
     }
 

@@ -241,7 +241,9 @@ impl Validator<'_> {
 
     fn pagination(&mut self, ppath: &str, action: &Action, p: &Pagination) {
         let param = |name: &str| action.params.iter().find(|m| m.name == name);
-        let field = |name: &str| action.response.fields.iter().find(|m| m.name == name);
+        // Response fields may be nested in structures: `Invocation.NextToken`.
+        let spec = self.spec;
+        let field = |name: &str| response_member(spec, &action.response.fields, name);
         match field(&p.items) {
             Some(f) if f.ty == TypeName::List => {}
             Some(_) => self.problem(
@@ -341,4 +343,29 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// The response member at a dotted path of wire names (`Invocation.InvocationResults`),
+/// through structure fields (not lists).
+fn response_member<'s>(
+    spec: &'s crate::spec::Spec,
+    top: &'s [Member],
+    path: &str,
+) -> Option<&'s Member> {
+    let mut fields = top;
+    let mut found = None;
+    for segment in path.split('.') {
+        if found.is_some_and(|m: &Member| m.ty != TypeName::Struct) {
+            return None;
+        }
+        if let Some(parent) = found {
+            fields = parent
+                .type_ref
+                .as_deref()
+                .and_then(|r| spec.types.get(r))
+                .and_then(|t| t.fields.as_deref())?;
+        }
+        found = Some(fields.iter().find(|m| m.name == segment)?);
+    }
+    found
 }

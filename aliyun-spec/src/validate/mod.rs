@@ -12,6 +12,7 @@ mod product;
 mod tests;
 mod types;
 mod values;
+mod waiters;
 
 use crate::spec::Spec;
 
@@ -41,6 +42,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     v.product();
     v.types();
     v.actions();
+    v.waiters();
     v.problems
 }
 

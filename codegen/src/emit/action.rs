@@ -33,6 +33,14 @@ pub fn action_module(product: &Product, op: &Action) -> TokenStream {
     for field in op.params.iter().chain(&op.output) {
         named_types(&field.ty, &mut used);
     }
+    // The items of a list nested in a structure are the paginator's `Item`.
+    if let Some(nested) = op
+        .pagination
+        .as_ref()
+        .and_then(|p| super::nested::resolve(product, &op.output, &p.items))
+    {
+        named_types(&nested.leaf.ty, &mut used);
+    }
     used.sort();
     let uses = (!used.is_empty()).then(|| {
         let used = used.iter().map(|n| ident(n));
@@ -43,7 +51,11 @@ pub fn action_module(product: &Product, op: &Action) -> TokenStream {
     let output = output_struct(op, &names);
     let action_impl = action_impl(op, &names);
     let error = error_enum(op, &names);
-    let paginator = op.pagination.as_ref().map(|_| paginated_impl(op, &names));
+    let paginator = op
+        .pagination
+        .as_ref()
+        .map(|_| paginated_impl(product, op, &names));
+    let waiters = super::waiters::waiters(product, op, &names);
     let tests = super::tests::tests_module(product, op, &names);
     let allow_deprecated = super::deprecation::module_allow(product, op);
     quote! {
@@ -56,6 +68,7 @@ pub fn action_module(product: &Product, op: &Action) -> TokenStream {
         #action_impl
         #error
         #paginator
+        #waiters
         #tests
     }
 }
@@ -441,7 +454,7 @@ fn action_impl(op: &Action, names: &ActionNames) -> TokenStream {
     }
 }
 
-fn paginated_impl(op: &Action, names: &ActionNames) -> TokenStream {
+fn paginated_impl(product: &Product, op: &Action, names: &ActionNames) -> TokenStream {
     let Some(p) = &op.pagination else {
         return quote!();
     };
@@ -452,8 +465,22 @@ fn paginated_impl(op: &Action, names: &ActionNames) -> TokenStream {
             .find(|f| f.wire_name == wire)
             .map(|f| ident(&f.rust_name))
     };
-    let items_field = op.output_field(&p.items);
+    // Paths with a dot reach into a structure of the output (`Invocation.InvocationResults`).
+    let nested = |path: &str| {
+        path.contains('.')
+            .then(|| super::nested::resolve(product, &op.output, path))
+            .flatten()
+    };
+    let items_nested = nested(&p.items);
+    let items_field = match &items_nested {
+        Some(n) => Some(n.leaf),
+        None => op.output_field(&p.items),
+    };
     let items = field_ident(&p.items, &op.output);
+    let (items_len, into_items) = match &items_nested {
+        Some(n) => (n.len(), n.moved_list()),
+        None => (quote!(output.#items.len()), quote!(output.#items)),
+    };
     let item_ty = match items_field.map(|f| &f.ty) {
         Some(Type::List(item)) => value_type(&item.ty),
         _ => quote!(()),
@@ -464,17 +491,20 @@ fn paginated_impl(op: &Action, names: &ActionNames) -> TokenStream {
                 .input_token
                 .as_deref()
                 .and_then(|t| field_ident(t, &op.params));
-            let token_out = p
-                .output_token
-                .as_deref()
-                .and_then(|t| field_ident(t, &op.output));
+            let token_out = match p.output_token.as_deref() {
+                Some(t) if t.contains('.') => nested(t).map(|n| n.as_str()),
+                t => {
+                    let name = t.and_then(|t| field_ident(t, &op.output));
+                    Some(quote!(output.#name.as_deref()))
+                }
+            };
             (
                 quote! {
                     if let aliyun_core::pagination::Cursor::Token(token) = cursor {
                         self.#token_in = Some(token.clone());
                     }
                 },
-                quote!(aliyun_core::pagination::next_token_cursor(output.#token_out.as_deref())),
+                quote!(aliyun_core::pagination::next_token_cursor(#token_out)),
             )
         }
         PaginationStyle::PageNumber => {
@@ -496,7 +526,16 @@ fn paginated_impl(op: &Action, names: &ActionNames) -> TokenStream {
                 }
                 None => quote!(None),
             };
+            let total_nested = p.total_count.as_deref().and_then(nested);
             let total = match p.total_count.as_deref().and_then(|t| op.output_field(t)) {
+                _ if total_nested.is_some() => {
+                    let n = total_nested.as_ref().map(|n| (n.copied(), &n.leaf.ty));
+                    match n {
+                        Some((value, Type::Integer)) => quote!(#value.map(i64::from)),
+                        Some((value, _)) => value,
+                        None => quote!(None),
+                    }
+                }
                 Some(f) => {
                     let name = ident(&f.rust_name);
                     match f.ty {
@@ -528,7 +567,7 @@ fn paginated_impl(op: &Action, names: &ActionNames) -> TokenStream {
                         #write_page
                     }
                 },
-                quote!(aliyun_core::pagination::next_page_cursor(#read_page, #size, #total, output.#items.len())),
+                quote!(aliyun_core::pagination::next_page_cursor(#read_page, #size, #total, #items_len)),
             )
         }
     };
@@ -545,7 +584,7 @@ fn paginated_impl(op: &Action, names: &ActionNames) -> TokenStream {
             }
 
             fn into_items(output: #output) -> Vec<Self::Item> {
-                output.#items
+                #into_items
             }
         }
     }

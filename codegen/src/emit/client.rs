@@ -43,6 +43,27 @@ pub fn client_module(product: &Product) -> TokenStream {
         let deprecated = super::deprecation::attr(op.deprecated);
         let allow = super::deprecation::allow(op.deprecated);
         let cfg = super::groups::action_cfg(op);
+        let waiters = op.waiters.iter().map(|w| {
+            let ctor = super::waiters::method(w);
+            let marker = super::waiters::marker(w);
+            let name = &w.name;
+            let action = &op.name;
+            let doc = doc_paragraphs(&[
+                spec_doc(&w.doc),
+                format!(
+                    "Returns the [`{builder}`](super::action::{module}::{builder}) of \
+                     `{action}` waiting for `{name}`: set parameters, then call `wait()`."
+                ),
+            ]);
+            quote! {
+                #doc
+                #cfg
+                #allow
+                pub fn #ctor(&self) -> super::action::#module::#builder<super::action::#module::#marker> {
+                    super::action::#module::#builder::#ctor(self.inner.clone())
+                }
+            }
+        });
         quote! {
             #doc
             #cfg
@@ -51,6 +72,8 @@ pub fn client_module(product: &Product) -> TokenStream {
             pub fn #method(&self) -> super::action::#module::#builder<aliyun_core::ProductClient> {
                 super::action::#module::#builder::new(self.inner.clone())
             }
+
+            #(#waiters)*
         }
     });
     quote! {

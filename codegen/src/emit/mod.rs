@@ -18,9 +18,11 @@ mod docs;
 mod errors;
 pub mod groups;
 mod member_docs;
+mod nested;
 mod rust;
 mod tests;
 mod types;
+mod waiters;
 mod wire;
 
 use std::path::PathBuf;
@@ -183,6 +185,7 @@ fn actions_index(product: &Product) -> TokenStream {
             product.code
         ),
         OPERATION_GUIDE.to_owned(),
+        waiters_guide(product),
         groups::groups_doc(product),
     ]);
     let doc = doc.to_string().replace("# [doc", "# ! [doc");
@@ -191,6 +194,29 @@ fn actions_index(product: &Product) -> TokenStream {
         #doc
         #(#modules)*
     }
+}
+
+/// The waiters section of the `action` module docs, for a spec with waiters.
+fn waiters_guide(product: &Product) -> String {
+    let names: Vec<String> = product
+        .actions
+        .iter()
+        .flat_map(|op| &op.waiters)
+        .map(|w| format!("`wait_until_{}`", w.snake))
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    format!(
+        "# Waiting\n\n\
+         A waiter ({}) polls one action until its output reaches a state. \
+         `Client::wait_until_x()` returns that action's builder with a waiter as its client \
+         (`XBuilder<XWaiter>`): set the action's parameters, optionally `poll_policy(..)`, then \
+         `wait()`. It returns the responses of the last look or an \
+         [`aliyun_core::WaitError`]: timed out (with what the last look saw), a failure state \
+         reached (with the values), or a permanent error of the action.",
+        names.join(", ")
+    )
 }
 
 /// What is the same for every action, documented once on the `action` module.

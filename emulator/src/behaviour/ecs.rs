@@ -4,9 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Context, Outcome};
+use super::{Context, Outcome, paging};
 use crate::clock;
-use crate::error::ApiError;
 use crate::world::{CLOUD_ASSISTANT_VERSION, CloudAssistantState, InstanceStatus, World};
 
 pub(super) fn install_cloud_assistant(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -91,15 +90,6 @@ pub(super) fn reboot_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
     Ok(Map::new())
 }
 
-/// Token of the next page: the offset, in a form clients must treat as opaque.
-fn next_token(offset: usize) -> String {
-    format!("emu-next-{offset}")
-}
-
-fn parse_token(token: &str) -> Option<usize> {
-    token.strip_prefix("emu-next-")?.parse().ok()
-}
-
 pub(super) fn describe_cloud_assistant_status(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
     let region = input.str("RegionId").unwrap_or_default();
@@ -134,30 +124,7 @@ pub(super) fn describe_cloud_assistant_status(world: &mut World, ctx: &Context<'
     let total = matching.len();
 
     let mut out = Map::new();
-    out.insert("TotalCount".into(), json!(total));
-    let token_style = input.arrived("NextToken") || input.arrived("MaxResults");
-    let (offset, size) = if token_style {
-        let offset = match input.str("NextToken").filter(|t| !t.is_empty()) {
-            Some(token) => parse_token(token).ok_or_else(|| {
-                ApiError::invalid_parameter("NextToken", "is not a token this service issued")
-            })?,
-            None => 0,
-        };
-        let size = usize::try_from(input.int("MaxResults").unwrap_or(10)).unwrap_or(10);
-        (offset, size)
-    } else {
-        let number = input.int("PageNumber").unwrap_or(1).max(1);
-        let size = input.int("PageSize").unwrap_or(10).max(1);
-        out.insert("PageNumber".into(), json!(number));
-        out.insert("PageSize".into(), json!(size));
-        let offset = usize::try_from((number - 1).saturating_mul(size)).unwrap_or(usize::MAX);
-        (offset, usize::try_from(size).unwrap_or(10))
-    };
-    // A token for the rest in both styles, so a client that starts without paging parameters
-    // and follows `NextToken` (as the SDK's paginator does) sees every entry.
-    if offset.saturating_add(size) < total {
-        out.insert("NextToken".into(), json!(next_token(offset + size)));
-    }
+    let (offset, size) = paging::window(input, total, &mut out)?;
     let page: Vec<Value> = matching.into_iter().skip(offset).take(size).collect();
     out.insert("InstanceCloudAssistantStatusSet".into(), Value::Array(page));
     Ok(out)

@@ -4,7 +4,10 @@
 //! model here answer with their spec's `response.example`.
 
 mod cms;
+mod cms_agent;
 mod ecs;
+mod ecs_commands;
+mod paging;
 
 use std::time::SystemTime;
 
@@ -52,10 +55,22 @@ pub(crate) fn run(world: &mut World, ctx: &Context<'_>) -> Option<Outcome> {
         ("ecs", "InstallCloudAssistant") => ecs::install_cloud_assistant(world, ctx),
         ("ecs", "RebootInstance") => ecs::reboot_instance(world, ctx),
         ("ecs", "DescribeCloudAssistantStatus") => ecs::describe_cloud_assistant_status(world, ctx),
+        ("ecs", "CreateCommand") => ecs_commands::create_command(world, ctx),
+        ("ecs", "RunCommand") => ecs_commands::run_command(world, ctx),
+        ("ecs", "InvokeCommand") => ecs_commands::invoke_command(world, ctx),
+        ("ecs", "DescribeInvocationResults") => {
+            ecs_commands::describe_invocation_results(world, ctx)
+        }
+        ("ecs", "DescribeInvocations") => ecs_commands::describe_invocations(world, ctx),
         ("cms", "NodeInstall") => cms::node_install(world, ctx),
         ("cms", "NodeStatus") => cms::node_status(world, ctx),
         ("cms", "NodeStatusList") => cms::node_status_list(world, ctx),
         ("cms", "NodeUninstall") => cms::node_uninstall(world, ctx),
+        ("cms", "InstallMonitoringAgent") => cms_agent::install_monitoring_agent(world, ctx),
+        ("cms", "DescribeMonitoringAgentStatuses") => {
+            cms_agent::describe_monitoring_agent_statuses(world, ctx)
+        }
+        ("cms", "DescribeMetricLast") => cms_agent::describe_metric_last(world, ctx),
         _ => return None,
     };
     Some(outcome)
@@ -67,10 +82,23 @@ pub(crate) fn is_modelled(code: &str, action: &str) -> bool {
         (code.to_ascii_lowercase().as_str(), action),
         (
             "ecs",
-            "InstallCloudAssistant" | "RebootInstance" | "DescribeCloudAssistantStatus"
+            "InstallCloudAssistant"
+                | "RebootInstance"
+                | "DescribeCloudAssistantStatus"
+                | "CreateCommand"
+                | "RunCommand"
+                | "InvokeCommand"
+                | "DescribeInvocationResults"
+                | "DescribeInvocations"
         ) | (
             "cms",
-            "NodeInstall" | "NodeStatus" | "NodeStatusList" | "NodeUninstall"
+            "NodeInstall"
+                | "NodeStatus"
+                | "NodeStatusList"
+                | "NodeUninstall"
+                | "InstallMonitoringAgent"
+                | "DescribeMonitoringAgentStatuses"
+                | "DescribeMetricLast"
         )
     )
 }

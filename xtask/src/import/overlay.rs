@@ -6,7 +6,8 @@
 //! * an action: every key it gives replaces the imported key, except `params`,
 //!   `response.fields` and `errors`, which merge by name (code): a member named in the overlay
 //!   replaces the imported one whole at its position (new ones are appended), and imported
-//!   members it does not name stay; `remove: [Name, ...]` drops imported params by name.
+//!   members it does not name stay; `remove: [Name, ...]` drops imported params by name;
+//! * `waiters` entries are copied as written (the metadata has none).
 //!
 //! After merging, imported types no longer referenced anywhere are dropped (an overlay member
 //! that replaces an imported structure would otherwise leave it orphaned).
@@ -55,6 +56,14 @@ pub fn merge(spec: &mut Value, overlay: &Value) {
                 }
             };
             target.insert(name.clone(), Value::Mapping(merged));
+        }
+        sort_mapping(target);
+    }
+    if let Some(waiters) = overlay.get("waiters").and_then(Value::as_mapping) {
+        // Waiters exist only in overlays: the metadata has none.
+        let target = entry_mapping(root, "waiters");
+        for (k, v) in waiters {
+            target.insert(k.clone(), v.clone());
         }
         sort_mapping(target);
     }

@@ -6,10 +6,12 @@ use super::super::types::NodeStatus;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeMonitoringAgentStatusesInput {
+    /// The instances to ask about, sent comma-separated (`i-1,i-2`), at most 10 per call.
+    ///
     /// Required by the API reference; not checked by the SDK.
     ///
-    /// Wire name `InstanceIds`.
-    pub instance_ids: Option<String>,
+    /// At most 10 items; each item at least 1 character(s); wire name `InstanceIds`.
+    pub instance_ids: Vec<String>,
     /// `HostAvailabilityTaskId` on the wire.
     ///
     /// Wire name `HostAvailabilityTaskId`.
@@ -20,6 +22,8 @@ impl DescribeMonitoringAgentStatusesInput {
     pub fn builder() -> DescribeMonitoringAgentStatusesBuilder {
         DescribeMonitoringAgentStatusesBuilder::default()
     }
+    /// Most items `instance_ids` may hold (the spec's `max_items` for `InstanceIds`).
+    pub const INSTANCE_IDS_MAX_ITEMS: usize = 10;
 }
 /// Sets the parameters of `DescribeMonitoringAgentStatuses`: Describes monitoring agent statuses.
 ///
@@ -27,22 +31,22 @@ impl DescribeMonitoringAgentStatusesInput {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DescribeMonitoringAgentStatusesBuilder<C = ()> {
     client: C,
-    instance_ids: Option<String>,
+    instance_ids: Option<Vec<String>>,
     host_availability_task_id: Option<String>,
 }
 impl<C> DescribeMonitoringAgentStatusesBuilder<C> {
-    /// Sets [`DescribeMonitoringAgentStatusesInput::instance_ids`]. Wire name `InstanceIds`.
+    /// Appends one item to [`DescribeMonitoringAgentStatusesInput::instance_ids`]. At most 10 items; each item at least 1 character(s); wire name `InstanceIds`.
     pub fn instance_ids(mut self, input: impl Into<String>) -> Self {
-        self.instance_ids = Some(input.into());
+        self.instance_ids.get_or_insert_with(Vec::new).push(input.into());
         self
     }
-    /// Sets or clears [`DescribeMonitoringAgentStatusesInput::instance_ids`].
-    pub fn set_instance_ids(mut self, input: Option<String>) -> Self {
+    /// Replaces the whole [`DescribeMonitoringAgentStatusesInput::instance_ids`] list (`None` clears it).
+    pub fn set_instance_ids(mut self, input: Option<Vec<String>>) -> Self {
         self.instance_ids = input;
         self
     }
     /// The [`DescribeMonitoringAgentStatusesInput::instance_ids`] set so far.
-    pub fn get_instance_ids(&self) -> &Option<String> {
+    pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
         &self.instance_ids
     }
     /// Sets [`DescribeMonitoringAgentStatusesInput::host_availability_task_id`]. Wire name `HostAvailabilityTaskId`.
@@ -64,7 +68,7 @@ impl<C> DescribeMonitoringAgentStatusesBuilder<C> {
         self,
     ) -> Result<DescribeMonitoringAgentStatusesInput, aliyun_core::InvalidInput> {
         let input = DescribeMonitoringAgentStatusesInput {
-            instance_ids: self.instance_ids,
+            instance_ids: self.instance_ids.unwrap_or_default(),
             host_availability_task_id: self.host_availability_task_id,
         };
         aliyun_core::Action::validate(&input)?;
@@ -168,10 +172,24 @@ impl aliyun_core::Action for DescribeMonitoringAgentStatusesInput {
         ],
     };
     fn validate(&self) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::items(
+            "InstanceIds",
+            self.instance_ids.len(),
+            None,
+            Some(10),
+        )?;
+        aliyun_core::__private::validate::each(
+            "InstanceIds",
+            &self.instance_ids,
+            |name, item| {
+                aliyun_core::__private::validate::length(name, item, Some(1), None)?;
+                Ok(())
+            },
+        )?;
         Ok(())
     }
     fn write_params(&self, params: &mut aliyun_core::Params) {
-        params.push_opt("InstanceIds", self.instance_ids.as_ref());
+        params.push_joined_list("InstanceIds", &self.instance_ids, ",");
         params
             .push_opt("HostAvailabilityTaskId", self.host_availability_task_id.as_ref());
     }
@@ -231,6 +249,105 @@ impl aliyun_core::error::ActionError for DescribeMonitoringAgentStatusesError {
     }
 }
 aliyun_core::__private::action_error!(DescribeMonitoringAgentStatusesError);
+/// Waits for `AgentRunning`: Waits until the CloudMonitor agent runs on every instance asked about.
+///
+/// The client type of the [`DescribeMonitoringAgentStatusesBuilder`] that [`Client::wait_until_agent_running`](super::super::client::Client::wait_until_agent_running) returns: set the action's parameters on it, then call `wait()`.
+#[derive(Debug, Clone)]
+pub struct AgentRunningWaiter {
+    client: aliyun_core::ProductClient,
+    policy: aliyun_core::workflow::PollPolicy,
+}
+/// The acceptors of `AgentRunning`, tried in order at each look.
+const AGENT_RUNNING: aliyun_core::__private::waiter::Waiter<
+    DescribeMonitoringAgentStatusesOutput,
+> = aliyun_core::__private::waiter::Waiter {
+    name: "AgentRunning",
+    acceptors: &[
+        aliyun_core::__private::waiter::Acceptor {
+            state: aliyun_core::workflow::WaiterState::Success,
+            rule: aliyun_core::__private::waiter::Rule::All {
+                path: "NodeStatusList.Status",
+                values: &["running"],
+            },
+            select: Some(|output: &DescribeMonitoringAgentStatusesOutput| {
+                std::iter::once(output)
+                    .flat_map(|value| value.node_status_list.iter())
+                    .filter_map(|value| value.status.as_ref())
+                    .map(|value| value.to_string())
+                    .collect()
+            }),
+        },
+    ],
+};
+impl DescribeMonitoringAgentStatusesBuilder<AgentRunningWaiter> {
+    /// A builder waiting for `AgentRunning` through `client`.
+    pub(crate) fn wait_until_agent_running(client: aliyun_core::ProductClient) -> Self {
+        let policy = aliyun_core::workflow::PollPolicy {
+            initial_delay: std::time::Duration::from_millis(5000),
+            max_delay: std::time::Duration::from_millis(20000),
+            multiplier: 1.5,
+            deadline: std::time::Duration::from_millis(600000),
+        };
+        Self {
+            client: AgentRunningWaiter {
+                client,
+                policy,
+            },
+            instance_ids: None,
+            host_availability_task_id: None,
+        }
+    }
+    /// Replaces how often the waiter looks and how long it waits in all.
+    pub fn poll_policy(mut self, policy: aliyun_core::workflow::PollPolicy) -> Self {
+        self.client.policy = policy;
+        self
+    }
+    /// How often the waiter looks and how long it waits in all.
+    pub fn get_poll_policy(&self) -> &aliyun_core::workflow::PollPolicy {
+        &self.client.policy
+    }
+    /// Waits until the CloudMonitor agent runs on every instance asked about.
+    ///
+    /// Name the instances with `instance_ids`. An agent whose install failed never gets there:
+    /// the wait then ends at the deadline with the statuses of the last look.
+    ///
+    /// Calls `DescribeMonitoringAgentStatuses`, once per 10 `InstanceIds` when given more, then, trying these in order:
+    ///
+    /// - succeeds when every `NodeStatusList.Status` is `running`;
+    /// - otherwise looks again.
+    ///
+    /// Looks at once, then after 5 s, backing off to one look every 20 s, for at most 10 min (change with [`poll_policy`](Self::poll_policy)). Returns the responses of the last look, one per batch and page. A transient error (throttling, a server error, a timeout) is looked at again; a permanent one stops the wait with the action's error ([`aliyun_core::WaitError::Request`]).
+    pub async fn wait(
+        self,
+    ) -> Result<
+        Vec<DescribeMonitoringAgentStatusesOutput>,
+        aliyun_core::WaitError<DescribeMonitoringAgentStatusesError>,
+    > {
+        let AgentRunningWaiter { client, policy } = self.client;
+        let bound = DescribeMonitoringAgentStatusesBuilder {
+            client,
+            instance_ids: self.instance_ids,
+            host_availability_task_id: self.host_availability_task_id,
+        };
+        let client = bound.client.clone();
+        let inputs = aliyun_core::__private::waiter::batches(
+                bound.instance_ids.clone(),
+                10,
+            )
+            .into_iter()
+            .map(|ids| {
+                let mut batch = bound.clone();
+                batch.instance_ids = ids;
+                batch.into_parts().1
+            })
+            .collect();
+        aliyun_core::__private::waiter::wait_single::<
+            DescribeMonitoringAgentStatusesInput,
+            DescribeMonitoringAgentStatusesError,
+        >(&AGENT_RUNNING, policy, client, inputs)
+            .await
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +385,30 @@ mod tests {
                 ("HostAvailabilityTaskId", "126****"),
                 ("InstanceIds", "i-hp3dunahluwajv6f****"),
             ],
+        ),
+        Request::sent(
+            "several_instances",
+            |b| b.instance_ids("i-1").instance_ids("i-2").instance_ids("i-3"),
+            "POST",
+            &[("InstanceIds", "i-1,i-2,i-3")],
+        ),
+        Request::invalid(
+            "too_many_instances",
+            |b| {
+                b
+                    .instance_ids("i-1")
+                    .instance_ids("i-2")
+                    .instance_ids("i-3")
+                    .instance_ids("i-4")
+                    .instance_ids("i-5")
+                    .instance_ids("i-6")
+                    .instance_ids("i-7")
+                    .instance_ids("i-8")
+                    .instance_ids("i-9")
+                    .instance_ids("i-10")
+                    .instance_ids("i-11")
+            },
+            "InstanceIds",
         ),
     ];
     const RESPONSES: &[Response] = &[

@@ -1,125 +1,16 @@
-//! Installing the CloudMonitor agent on a fleet: install, poll, re-install with `Force`.
+//! Installing the CloudMonitor agent on a fleet with the 2017-03-01 actions: `NodeInstall`
+//! (one instance per call), `NodeStatusList`, re-installs with `Force`. The rollout itself is
+//! shared with the 2019-01-01 one (`crate::agent_rollout`).
 
-use std::collections::BTreeMap;
+use aliyun_core::workflow::{PollPolicy, Progress, dedup_in_order, run_concurrent};
 
-use aliyun_core::workflow::{PollPolicy, Poller, Progress, dedup_in_order, run_concurrent};
-
+use crate::agent_rollout::{AgentApi, InstallAnswer, Settings};
+pub use crate::agent_rollout::{
+    AgentEvent, AgentOutcome, AgentReport, Failure, InstanceResult, PollFailure, Step,
+};
 use crate::v20170301::Client;
 use crate::v20170301::action::node_install::NodeInstallError;
 use crate::v20170301::types::AgentStatus;
-
-/// The step an instance failed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Step {
-    /// `NodeInstall`.
-    Install,
-    /// `NodeStatusList`.
-    Status,
-}
-
-/// Why an instance failed: the step and the last error (or, for an install that ran and
-/// failed, the `install_faild` status as the code).
-pub type Failure = aliyun_core::workflow::Failure<Step>;
-
-/// A failed `NodeStatusList` poll: transient (polled again) or permanent (its instances fail).
-pub type PollFailure = aliyun_core::workflow::PollFailure<Step>;
-
-/// What happened to one instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AgentOutcome {
-    /// The agent is `running`.
-    Running,
-    /// The instance was not found.
-    NotFound,
-    /// The agent did not reach `running` before the deadline; holds the last status seen.
-    TimedOut(Option<AgentStatus>),
-    /// Installing failed on every attempt, or a call failed for good (a permanent
-    /// `NodeStatusList` error fails the instances it asked about at once, at [`Step::Status`]).
-    Failed(Failure),
-}
-
-/// One instance's result: its outcome and how many `NodeInstall` calls it took.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstanceResult {
-    /// The instance.
-    pub instance_id: String,
-    /// What happened.
-    pub outcome: AgentOutcome,
-    /// `NodeInstall` calls made (1 + re-installs with `Force`).
-    pub install_attempts: u32,
-}
-
-/// Progress of an agent rollout.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AgentEvent {
-    /// A round of `NodeInstall` calls finished.
-    Installed {
-        /// Round number, from 1 (later rounds are re-installs with `Force`).
-        round: u32,
-        /// Calls in the round.
-        calls: usize,
-        /// Of them, accepted.
-        accepted: usize,
-    },
-    /// A status poll finished.
-    Status {
-        /// Instances whose agent is running.
-        running: usize,
-        /// Instances still being waited for.
-        pending: usize,
-    },
-    /// A `NodeStatusList` call failed. `failure` displays as the progress line:
-    /// `status poll failed: Throttling.User (request id …), retrying`.
-    StatusPollFailed {
-        /// The error, and whether the instances are polled again.
-        failure: PollFailure,
-        /// Instances the call asked about.
-        instances: usize,
-    },
-    /// An instance failed to install and will be re-installed with `Force`.
-    Retrying {
-        /// The instance.
-        instance_id: String,
-        /// The attempt about to be made, from 2.
-        attempt: u32,
-    },
-}
-
-/// The result of an agent rollout, one entry per requested instance in request order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AgentReport {
-    /// Per-instance results.
-    pub instances: Vec<InstanceResult>,
-    /// `NodeStatusList` calls that failed transiently (throttling, server errors, timeouts)
-    /// and were repeated at the next look.
-    pub transient_poll_failures: u32,
-}
-
-impl AgentReport {
-    /// The instances that failed, with the step, code, message and request id.
-    pub fn failures(&self) -> impl Iterator<Item = (&str, &Failure)> {
-        self.instances.iter().filter_map(|r| match &r.outcome {
-            AgentOutcome::Failed(failure) => Some((r.instance_id.as_str(), failure)),
-            _ => None,
-        })
-    }
-
-    /// The result for `instance_id`.
-    pub fn result(&self, instance_id: &str) -> Option<&InstanceResult> {
-        self.instances.iter().find(|r| r.instance_id == instance_id)
-    }
-
-    /// Instances whose agent is running.
-    pub fn running(&self) -> impl Iterator<Item = &str> {
-        self.instances
-            .iter()
-            .filter(|r| r.outcome == AgentOutcome::Running)
-            .map(|r| r.instance_id.as_str())
-    }
-}
 
 /// Installs the CloudMonitor agent on many instances. Made by [`Client::agent_rollout`].
 ///
@@ -139,12 +30,7 @@ pub struct AgentRollout {
     client: Client,
     user_id: String,
     instance_ids: Vec<String>,
-    concurrency: usize,
-    force: bool,
-    force_retries: u32,
-    poll: PollPolicy,
-    status_batch: usize,
-    progress: Progress<AgentEvent>,
+    settings: Settings,
 }
 
 impl Client {
@@ -158,12 +44,14 @@ impl Client {
             client: self.clone(),
             user_id: user_id.into(),
             instance_ids: dedup_in_order(instance_ids.into_iter().map(Into::into)),
-            concurrency: 8,
-            force: false,
-            force_retries: 2,
-            poll: PollPolicy::default(),
-            status_batch: 50,
-            progress: Progress::none(),
+            settings: Settings {
+                concurrency: 8,
+                force: false,
+                force_retries: 2,
+                poll: PollPolicy::default(),
+                status_batch: 50,
+                progress: Progress::none(),
+            },
         }
     }
 }
@@ -171,94 +59,50 @@ impl Client {
 impl AgentRollout {
     /// Calls in flight at once (default 8).
     pub fn concurrency(mut self, calls: usize) -> Self {
-        self.concurrency = calls.max(1);
+        self.settings.concurrency = calls.max(1);
         self
     }
 
     /// Sends `Force` on the first install too (reinstalls an agent already there).
     pub fn force(mut self, force: bool) -> Self {
-        self.force = force;
+        self.settings.force = force;
         self
     }
 
     /// How many times a failed install is repeated with `Force` (default 2).
     pub fn force_retries(mut self, retries: u32) -> Self {
-        self.force_retries = retries;
+        self.settings.force_retries = retries;
         self
     }
 
     /// How long and how often to poll the status.
     pub fn poll(mut self, policy: PollPolicy) -> Self {
-        self.poll = policy;
+        self.settings.poll = policy;
         self
     }
 
     /// Instances per `NodeStatusList` call (default 50).
     pub fn status_batch(mut self, size: usize) -> Self {
-        self.status_batch = size.max(1);
+        self.settings.status_batch = size.max(1);
         self
     }
 
     /// Reports progress to `progress`.
     pub fn on_progress(mut self, progress: Progress<AgentEvent>) -> Self {
-        self.progress = progress;
+        self.settings.progress = progress;
         self
     }
 
     /// Runs the rollout. Never fails as a whole: every instance gets an outcome.
     pub async fn send(self) -> AgentReport {
-        let mut states: BTreeMap<String, State> = self
-            .instance_ids
-            .iter()
-            .map(|id| (id.clone(), State::ToInstall { attempts: 0 }))
-            .collect();
-        let mut poller = Poller::start(self.poll);
-        let mut round = 0;
-        loop {
-            round += 1;
-            self.install_round(round, &mut states).await;
-            if states.values().any(State::is_waiting) {
-                self.poll_round(&mut states, &mut poller).await;
-            }
-            if states.values().any(State::needs_install) {
-                // Re-install right away (bounded by `force_retries`), then poll again.
-                continue;
-            }
-            if !states.values().any(State::is_waiting) || !poller.wait_for_next_look().await {
-                break;
-            }
-        }
-        let instances = self
-            .instance_ids
-            .iter()
-            .map(|id| {
-                let state = states
-                    .remove(id)
-                    .unwrap_or(State::ToInstall { attempts: 0 });
-                state.into_result(id.clone())
-            })
-            .collect();
-        AgentReport {
-            instances,
-            transient_poll_failures: poller.transient_failures(),
-        }
+        crate::agent_rollout::run(&self, &self.instance_ids, &self.settings).await
     }
+}
 
-    /// Sends `NodeInstall` for every instance that needs it (first installs and re-installs).
-    async fn install_round(&self, round: u32, states: &mut BTreeMap<String, State>) {
-        let todo: Vec<(String, u32)> = states
-            .iter()
-            .filter_map(|(id, s)| match s {
-                State::ToInstall { attempts } => Some((id.clone(), *attempts)),
-                _ => None,
-            })
-            .collect();
-        if todo.is_empty() {
-            return;
-        }
-        let calls = todo.len();
-        let results = run_concurrent(todo, self.concurrency, |(id, attempts)| async move {
-            let force = self.force || attempts > 0;
+impl AgentApi for AgentRollout {
+    /// One `NodeInstall` per instance, with bounded concurrency.
+    async fn install(&self, todo: Vec<(String, bool)>) -> Vec<(String, InstallAnswer)> {
+        run_concurrent(todo, self.settings.concurrency, |(id, force)| async move {
             let result = self
                 .client
                 .node_install()
@@ -267,171 +111,37 @@ impl AgentRollout {
                 .force(force)
                 .send()
                 .await;
-            (id, attempts + 1, result)
-        })
-        .await;
-        let mut accepted = 0;
-        for (id, attempts, result) in results {
-            let next = match result {
-                Ok(_) => {
-                    accepted += 1;
-                    State::Waiting {
-                        attempts,
-                        last: None,
-                    }
-                }
-                Err(NodeInstallError::NotFound(_)) => State::Done(AgentOutcome::NotFound, attempts),
-                Err(error) => {
-                    let failure = Failure::from_error(Step::Install, &error);
+            let answer = match result {
+                Ok(_) => InstallAnswer::Accepted,
+                Err(NodeInstallError::NotFound(_)) => InstallAnswer::NotFound,
+                Err(error) => InstallAnswer::Failed {
                     // A failed install (legacy 500) is worth a forced retry; others are final.
-                    let install_failed = matches!(error, NodeInstallError::InternalServerError(_))
-                        || error.is_retryable();
-                    self.retry_or_fail(&id, attempts, install_failed, failure)
-                }
+                    retry: matches!(error, NodeInstallError::InternalServerError(_))
+                        || error.is_retryable(),
+                    failure: Failure::from_error(Step::Install, &error),
+                },
             };
-            states.insert(id, next);
-        }
-        self.progress.emit(AgentEvent::Installed {
-            round,
-            calls,
-            accepted,
-        });
-    }
-
-    /// Asks `NodeStatusList` about every waiting instance. A failed call is sorted by
-    /// `poller`: its instances are polled again, or fail now.
-    async fn poll_round(&self, states: &mut BTreeMap<String, State>, poller: &mut Poller) {
-        let waiting: Vec<String> = states
-            .iter()
-            .filter(|(_, s)| s.is_waiting())
-            .map(|(id, _)| id.clone())
-            .collect();
-        let chunks: Vec<Vec<String>> = waiting
-            .chunks(self.status_batch)
-            .map(<[String]>::to_vec)
-            .collect();
-        let answers = run_concurrent(chunks, self.concurrency, |chunk| async move {
-            let result = self
-                .client
-                .node_status_list()
-                .set_instance_ids(Some(chunk.clone()))
-                .send()
-                .await;
-            (chunk, result)
+            (id, answer)
         })
-        .await;
-        for (chunk, answer) in answers {
-            let statuses = match answer {
-                Ok(output) => output.node_statuses,
-                Err(error) => {
-                    let failed = poller.poll_failed(Step::Status, &error);
-                    self.progress.emit(AgentEvent::StatusPollFailed {
-                        failure: failed.clone(),
-                        instances: chunk.len(),
-                    });
-                    if !failed.retrying {
-                        for id in chunk {
-                            let attempts = states.get(&id).map(State::attempts).unwrap_or(0);
-                            let outcome = AgentOutcome::Failed(failed.failure.clone());
-                            states.insert(id, State::Done(outcome, attempts));
-                        }
-                    }
-                    continue;
-                }
-            };
-            for status in statuses {
-                let (Some(id), Some(agent)) = (status.instance_id, status.status) else {
-                    continue;
-                };
-                let Some(State::Waiting { attempts, .. }) = states.get(&id).cloned() else {
-                    continue;
-                };
-                let next = match agent {
-                    AgentStatus::Running => State::Done(AgentOutcome::Running, attempts),
-                    AgentStatus::InstallFaild => {
-                        let failure = Failure {
-                            step: Step::Install,
-                            code: Some(agent.as_str().to_owned()),
-                            message: "the agent installation failed on the instance".into(),
-                            request_id: None,
-                        };
-                        self.retry_or_fail(&id, attempts, true, failure)
-                    }
-                    other => State::Waiting {
-                        attempts,
-                        last: Some(other),
-                    },
-                };
-                states.insert(id, next);
-            }
-        }
-        let running = states
-            .values()
-            .filter(|s| matches!(s, State::Done(AgentOutcome::Running, _)))
-            .count();
-        let pending = states
-            .values()
-            .filter(|s| s.is_waiting() || s.needs_install())
-            .count();
-        self.progress.emit(AgentEvent::Status { running, pending });
+        .await
     }
 
-    fn retry_or_fail(&self, id: &str, attempts: u32, retry: bool, failure: Failure) -> State {
-        if retry && attempts <= self.force_retries {
-            self.progress.emit(AgentEvent::Retrying {
-                instance_id: id.to_owned(),
-                attempt: attempts + 1,
-            });
-            State::ToInstall { attempts }
-        } else {
-            State::Done(AgentOutcome::Failed(failure), attempts)
-        }
-    }
-}
-
-/// Where one instance is in the rollout.
-#[derive(Debug, Clone)]
-enum State {
-    /// `NodeInstall` is due; `attempts` made so far.
-    ToInstall { attempts: u32 },
-    /// Installed; waiting for `running`.
-    Waiting {
-        attempts: u32,
-        last: Option<AgentStatus>,
-    },
-    /// Finished.
-    Done(AgentOutcome, u32),
-}
-
-impl State {
-    fn is_waiting(&self) -> bool {
-        matches!(self, State::Waiting { .. })
-    }
-
-    fn needs_install(&self) -> bool {
-        matches!(self, State::ToInstall { .. })
-    }
-
-    fn attempts(&self) -> u32 {
-        match self {
-            State::ToInstall { attempts }
-            | State::Waiting { attempts, .. }
-            | State::Done(_, attempts) => *attempts,
-        }
-    }
-
-    fn into_result(self, instance_id: String) -> InstanceResult {
-        let install_attempts = self.attempts();
-        let outcome = match self {
-            State::Done(outcome, _) => outcome,
-            State::Waiting { last, .. } => AgentOutcome::TimedOut(last),
-            State::ToInstall { .. } => AgentOutcome::TimedOut(None),
-        };
-        InstanceResult {
-            instance_id,
-            outcome,
-            install_attempts,
-        }
+    async fn statuses(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Vec<(String, AgentStatus)>, aliyun_core::Error> {
+        let output = self
+            .client
+            .node_status_list()
+            .set_instance_ids(Some(ids))
+            .send()
+            .await
+            .map_err(|e| e.into_core())?;
+        Ok(output
+            .node_statuses
+            .into_iter()
+            .filter_map(|s| Some((s.instance_id?, s.status?)))
+            .collect())
     }
 }
 

@@ -511,6 +511,116 @@ impl aliyun_core::pagination::Paginated for DescribeCloudAssistantStatusInput {
         output.instance_statuses
     }
 }
+/// Waits for `CloudAssistantInstalled`: Waits until the cloud assistant client is installed on every instance asked about.
+///
+/// The client type of the [`DescribeCloudAssistantStatusBuilder`] that [`Client::wait_until_cloud_assistant_installed`](super::super::client::Client::wait_until_cloud_assistant_installed) returns: set the action's parameters on it, then call `wait()`.
+#[derive(Debug, Clone)]
+pub struct CloudAssistantInstalledWaiter {
+    client: aliyun_core::ProductClient,
+    policy: aliyun_core::workflow::PollPolicy,
+}
+/// The acceptors of `CloudAssistantInstalled`, tried in order at each look.
+const CLOUD_ASSISTANT_INSTALLED: aliyun_core::__private::waiter::Waiter<
+    DescribeCloudAssistantStatusOutput,
+> = aliyun_core::__private::waiter::Waiter {
+    name: "CloudAssistantInstalled",
+    acceptors: &[
+        aliyun_core::__private::waiter::Acceptor {
+            state: aliyun_core::workflow::WaiterState::Success,
+            rule: aliyun_core::__private::waiter::Rule::All {
+                path: "InstanceCloudAssistantStatusSet.CloudAssistantStatus",
+                values: &["true"],
+            },
+            select: Some(|output: &DescribeCloudAssistantStatusOutput| {
+                std::iter::once(output)
+                    .flat_map(|value| value.instance_statuses.iter())
+                    .filter_map(|value| value.cloud_assistant_status.as_ref())
+                    .map(|value| value.to_string())
+                    .collect()
+            }),
+        },
+    ],
+};
+impl DescribeCloudAssistantStatusBuilder<CloudAssistantInstalledWaiter> {
+    /// A builder waiting for `CloudAssistantInstalled` through `client`.
+    pub(crate) fn wait_until_cloud_assistant_installed(
+        client: aliyun_core::ProductClient,
+    ) -> Self {
+        let policy = aliyun_core::workflow::PollPolicy {
+            initial_delay: std::time::Duration::from_millis(5000),
+            max_delay: std::time::Duration::from_millis(20000),
+            multiplier: 1.5,
+            deadline: std::time::Duration::from_millis(600000),
+        };
+        Self {
+            client: CloudAssistantInstalledWaiter {
+                client,
+                policy,
+            },
+            region_id: None,
+            os_type: None,
+            page_number: None,
+            page_size: None,
+            max_results: None,
+            next_token: None,
+            instance_ids: None,
+        }
+    }
+    /// Replaces how often the waiter looks and how long it waits in all.
+    pub fn poll_policy(mut self, policy: aliyun_core::workflow::PollPolicy) -> Self {
+        self.client.policy = policy;
+        self
+    }
+    /// How often the waiter looks and how long it waits in all.
+    pub fn get_poll_policy(&self) -> &aliyun_core::workflow::PollPolicy {
+        &self.client.policy
+    }
+    /// Waits until the cloud assistant client is installed on every instance asked about.
+    ///
+    /// Name the instances with `instance_id`; without any, every instance of the region counts.
+    ///
+    /// Calls `DescribeCloudAssistantStatus` (every page), once per 50 `InstanceId` when given more, then, trying these in order:
+    ///
+    /// - succeeds when every `InstanceCloudAssistantStatusSet.CloudAssistantStatus` is `true`;
+    /// - otherwise looks again.
+    ///
+    /// Looks at once, then after 5 s, backing off to one look every 20 s, for at most 10 min (change with [`poll_policy`](Self::poll_policy)). Returns the responses of the last look, one per batch and page. A transient error (throttling, a server error, a timeout) is looked at again; a permanent one stops the wait with the action's error ([`aliyun_core::WaitError::Request`]).
+    pub async fn wait(
+        self,
+    ) -> Result<
+        Vec<DescribeCloudAssistantStatusOutput>,
+        aliyun_core::WaitError<DescribeCloudAssistantStatusError>,
+    > {
+        let CloudAssistantInstalledWaiter { client, policy } = self.client;
+        let bound = DescribeCloudAssistantStatusBuilder {
+            client,
+            region_id: self.region_id,
+            os_type: self.os_type,
+            page_number: self.page_number,
+            page_size: self.page_size,
+            max_results: self.max_results,
+            next_token: self.next_token,
+            instance_ids: self.instance_ids,
+        };
+        let client = bound.client.clone();
+        let inputs = aliyun_core::__private::waiter::batches(
+                bound.instance_ids.clone(),
+                50,
+            )
+            .into_iter()
+            .map(|ids| {
+                let mut batch = bound.clone();
+                batch.instance_ids = ids;
+                batch.into_parts().1
+            })
+            .collect();
+        aliyun_core::__private::waiter::wait_paged::<
+            DescribeCloudAssistantStatusInput,
+            DescribeCloudAssistantStatusError,
+        >(&CLOUD_ASSISTANT_INSTALLED, policy, client, inputs)
+            .await
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -368,6 +368,224 @@ impl aliyun_core::pagination::Paginated for DescribeInstanceStatusInput {
         output.instance_statuses
     }
 }
+/// Waits for `InstanceRunning`: Waits until every instance asked about is `Running`.
+///
+/// The client type of the [`DescribeInstanceStatusBuilder`] that [`Client::wait_until_instance_running`](super::super::client::Client::wait_until_instance_running) returns: set the action's parameters on it, then call `wait()`.
+#[derive(Debug, Clone)]
+pub struct InstanceRunningWaiter {
+    client: aliyun_core::ProductClient,
+    policy: aliyun_core::workflow::PollPolicy,
+}
+/// The acceptors of `InstanceRunning`, tried in order at each look.
+const INSTANCE_RUNNING: aliyun_core::__private::waiter::Waiter<
+    DescribeInstanceStatusOutput,
+> = aliyun_core::__private::waiter::Waiter {
+    name: "InstanceRunning",
+    acceptors: &[
+        aliyun_core::__private::waiter::Acceptor {
+            state: aliyun_core::workflow::WaiterState::Success,
+            rule: aliyun_core::__private::waiter::Rule::All {
+                path: "InstanceStatuses.Status",
+                values: &["Running"],
+            },
+            select: Some(|output: &DescribeInstanceStatusOutput| {
+                std::iter::once(output)
+                    .flat_map(|value| value.instance_statuses.iter())
+                    .filter_map(|value| value.status.as_ref())
+                    .map(|value| value.to_string())
+                    .collect()
+            }),
+        },
+    ],
+};
+impl DescribeInstanceStatusBuilder<InstanceRunningWaiter> {
+    /// A builder waiting for `InstanceRunning` through `client`.
+    pub(crate) fn wait_until_instance_running(
+        client: aliyun_core::ProductClient,
+    ) -> Self {
+        let policy = aliyun_core::workflow::PollPolicy {
+            initial_delay: std::time::Duration::from_millis(5000),
+            max_delay: std::time::Duration::from_millis(15000),
+            multiplier: 1.5,
+            deadline: std::time::Duration::from_millis(600000),
+        };
+        Self {
+            client: InstanceRunningWaiter {
+                client,
+                policy,
+            },
+            region_id: None,
+            zone_id: None,
+            cluster_id: None,
+            page_number: None,
+            page_size: None,
+            instance_id: None,
+        }
+    }
+    /// Replaces how often the waiter looks and how long it waits in all.
+    pub fn poll_policy(mut self, policy: aliyun_core::workflow::PollPolicy) -> Self {
+        self.client.policy = policy;
+        self
+    }
+    /// How often the waiter looks and how long it waits in all.
+    pub fn get_poll_policy(&self) -> &aliyun_core::workflow::PollPolicy {
+        &self.client.policy
+    }
+    /// Waits until every instance asked about is `Running`.
+    ///
+    /// Name the instances with `instance_id`; without any, every instance of the region counts.
+    /// The service leaves out ids it does not know, so an unknown id does not hold the wait up.
+    ///
+    /// Calls `DescribeInstanceStatus` (every page), once per 100 `InstanceId` when given more, then, trying these in order:
+    ///
+    /// - succeeds when every `InstanceStatuses.Status` is `Running`;
+    /// - otherwise looks again.
+    ///
+    /// Looks at once, then after 5 s, backing off to one look every 15 s, for at most 10 min (change with [`poll_policy`](Self::poll_policy)). Returns the responses of the last look, one per batch and page. A transient error (throttling, a server error, a timeout) is looked at again; a permanent one stops the wait with the action's error ([`aliyun_core::WaitError::Request`]).
+    pub async fn wait(
+        self,
+    ) -> Result<
+        Vec<DescribeInstanceStatusOutput>,
+        aliyun_core::WaitError<DescribeInstanceStatusError>,
+    > {
+        let InstanceRunningWaiter { client, policy } = self.client;
+        let bound = DescribeInstanceStatusBuilder {
+            client,
+            region_id: self.region_id,
+            zone_id: self.zone_id,
+            cluster_id: self.cluster_id,
+            page_number: self.page_number,
+            page_size: self.page_size,
+            instance_id: self.instance_id,
+        };
+        let client = bound.client.clone();
+        let inputs = aliyun_core::__private::waiter::batches(
+                bound.instance_id.clone(),
+                100,
+            )
+            .into_iter()
+            .map(|ids| {
+                let mut batch = bound.clone();
+                batch.instance_id = ids;
+                batch.into_parts().1
+            })
+            .collect();
+        aliyun_core::__private::waiter::wait_paged::<
+            DescribeInstanceStatusInput,
+            DescribeInstanceStatusError,
+        >(&INSTANCE_RUNNING, policy, client, inputs)
+            .await
+    }
+}
+/// Waits for `InstanceStopped`: Waits until every instance asked about is `Stopped`.
+///
+/// The client type of the [`DescribeInstanceStatusBuilder`] that [`Client::wait_until_instance_stopped`](super::super::client::Client::wait_until_instance_stopped) returns: set the action's parameters on it, then call `wait()`.
+#[derive(Debug, Clone)]
+pub struct InstanceStoppedWaiter {
+    client: aliyun_core::ProductClient,
+    policy: aliyun_core::workflow::PollPolicy,
+}
+/// The acceptors of `InstanceStopped`, tried in order at each look.
+const INSTANCE_STOPPED: aliyun_core::__private::waiter::Waiter<
+    DescribeInstanceStatusOutput,
+> = aliyun_core::__private::waiter::Waiter {
+    name: "InstanceStopped",
+    acceptors: &[
+        aliyun_core::__private::waiter::Acceptor {
+            state: aliyun_core::workflow::WaiterState::Success,
+            rule: aliyun_core::__private::waiter::Rule::All {
+                path: "InstanceStatuses.Status",
+                values: &["Stopped"],
+            },
+            select: Some(|output: &DescribeInstanceStatusOutput| {
+                std::iter::once(output)
+                    .flat_map(|value| value.instance_statuses.iter())
+                    .filter_map(|value| value.status.as_ref())
+                    .map(|value| value.to_string())
+                    .collect()
+            }),
+        },
+    ],
+};
+impl DescribeInstanceStatusBuilder<InstanceStoppedWaiter> {
+    /// A builder waiting for `InstanceStopped` through `client`.
+    pub(crate) fn wait_until_instance_stopped(
+        client: aliyun_core::ProductClient,
+    ) -> Self {
+        let policy = aliyun_core::workflow::PollPolicy {
+            initial_delay: std::time::Duration::from_millis(5000),
+            max_delay: std::time::Duration::from_millis(15000),
+            multiplier: 1.5,
+            deadline: std::time::Duration::from_millis(600000),
+        };
+        Self {
+            client: InstanceStoppedWaiter {
+                client,
+                policy,
+            },
+            region_id: None,
+            zone_id: None,
+            cluster_id: None,
+            page_number: None,
+            page_size: None,
+            instance_id: None,
+        }
+    }
+    /// Replaces how often the waiter looks and how long it waits in all.
+    pub fn poll_policy(mut self, policy: aliyun_core::workflow::PollPolicy) -> Self {
+        self.client.policy = policy;
+        self
+    }
+    /// How often the waiter looks and how long it waits in all.
+    pub fn get_poll_policy(&self) -> &aliyun_core::workflow::PollPolicy {
+        &self.client.policy
+    }
+    /// Waits until every instance asked about is `Stopped`.
+    ///
+    /// Name the instances with `instance_id`; without any, every instance of the region counts.
+    /// The service leaves out ids it does not know, so an unknown id does not hold the wait up.
+    ///
+    /// Calls `DescribeInstanceStatus` (every page), once per 100 `InstanceId` when given more, then, trying these in order:
+    ///
+    /// - succeeds when every `InstanceStatuses.Status` is `Stopped`;
+    /// - otherwise looks again.
+    ///
+    /// Looks at once, then after 5 s, backing off to one look every 15 s, for at most 10 min (change with [`poll_policy`](Self::poll_policy)). Returns the responses of the last look, one per batch and page. A transient error (throttling, a server error, a timeout) is looked at again; a permanent one stops the wait with the action's error ([`aliyun_core::WaitError::Request`]).
+    pub async fn wait(
+        self,
+    ) -> Result<
+        Vec<DescribeInstanceStatusOutput>,
+        aliyun_core::WaitError<DescribeInstanceStatusError>,
+    > {
+        let InstanceStoppedWaiter { client, policy } = self.client;
+        let bound = DescribeInstanceStatusBuilder {
+            client,
+            region_id: self.region_id,
+            zone_id: self.zone_id,
+            cluster_id: self.cluster_id,
+            page_number: self.page_number,
+            page_size: self.page_size,
+            instance_id: self.instance_id,
+        };
+        let client = bound.client.clone();
+        let inputs = aliyun_core::__private::waiter::batches(
+                bound.instance_id.clone(),
+                100,
+            )
+            .into_iter()
+            .map(|ids| {
+                let mut batch = bound.clone();
+                batch.instance_id = ids;
+                batch.into_parts().1
+            })
+            .collect();
+        aliyun_core::__private::waiter::wait_paged::<
+            DescribeInstanceStatusInput,
+            DescribeInstanceStatusError,
+        >(&INSTANCE_STOPPED, policy, client, inputs)
+            .await
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

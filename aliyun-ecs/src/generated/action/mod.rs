@@ -20,6 +20,10 @@
 //!
 //! Each action's error enum has one variant per documented error code, holding the service error, and `Other` for everything else: invalid input, credentials, timeouts, connection failures, unreadable responses and undocumented codes. Every error answers `code()`, `message()`, `request_id()` and `is_retryable()` (also through [`aliyun_core::error::ErrorMetadata`]), and converts into [`aliyun_core::Error`] with `into_core()` or `?`.
 //!
+//! # Waiting
+//!
+//! A waiter (`wait_until_cloud_assistant_installed`, `wait_until_instance_running`, `wait_until_instance_stopped`, `wait_until_invocation_finished`) polls one action until its output reaches a state. `Client::wait_until_x()` returns that action's builder with a waiter as its client (`XBuilder<XWaiter>`): set the action's parameters, optionally `poll_policy(..)`, then `wait()`. It returns the responses of the last look or an [`aliyun_core::WaitError`]: timed out (with what the last look saw), a failure state reached (with the values), or a permanent error of the action.
+//!
 //! # Groups
 //!
 //! The actions are grouped by API area. Each group is a Cargo feature of the crate, all on by default: with `default-features = false` and `features = [..]` only the groups named, and the types their actions use, are compiled.

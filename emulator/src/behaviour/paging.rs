@@ -1,0 +1,53 @@
+//! Paging of list answers, in both ECS styles: `NextToken`/`MaxResults` when either arrived,
+//! `PageNumber`/`PageSize` (echoed back) otherwise. `TotalCount` always; a `NextToken`
+//! whenever entries remain, in both styles, so a client that starts without paging parameters
+//! and follows `NextToken` (as the SDK's paginators do) sees every entry.
+
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::params::Input;
+
+/// Entries per page when the request names no size.
+const DEFAULT_PAGE_SIZE: i64 = 10;
+
+/// Token of the next page: the offset, in a form clients must treat as opaque.
+fn next_token(offset: usize) -> String {
+    format!("emu-next-{offset}")
+}
+
+fn parse_token(token: &str) -> Option<usize> {
+    token.strip_prefix("emu-next-")?.parse().ok()
+}
+
+/// The `(offset, size)` of the page `input` asks for among `total` entries; writes
+/// `TotalCount`, the page-number fields and `NextToken` into `out`.
+pub(crate) fn window(
+    input: &Input,
+    total: usize,
+    out: &mut Map<String, Value>,
+) -> Result<(usize, usize), ApiError> {
+    out.insert("TotalCount".into(), json!(total));
+    let token_style = input.arrived("NextToken") || input.arrived("MaxResults");
+    let (offset, size) = if token_style {
+        let offset = match input.str("NextToken").filter(|t| !t.is_empty()) {
+            Some(token) => parse_token(token).ok_or_else(|| {
+                ApiError::invalid_parameter("NextToken", "is not a token this service issued")
+            })?,
+            None => 0,
+        };
+        let size = input.int("MaxResults").unwrap_or(DEFAULT_PAGE_SIZE).max(1);
+        (offset, usize::try_from(size).unwrap_or(10))
+    } else {
+        let number = input.int("PageNumber").unwrap_or(1).max(1);
+        let size = input.int("PageSize").unwrap_or(DEFAULT_PAGE_SIZE).max(1);
+        out.insert("PageNumber".into(), json!(number));
+        out.insert("PageSize".into(), json!(size));
+        let offset = usize::try_from((number - 1).saturating_mul(size)).unwrap_or(usize::MAX);
+        (offset, usize::try_from(size).unwrap_or(10))
+    };
+    if offset.saturating_add(size) < total {
+        out.insert("NextToken".into(), json!(next_token(offset + size)));
+    }
+    Ok((offset, size))
+}
