@@ -8,14 +8,17 @@
 //! [`DecodeFields`](super::fields::DecodeFields) implementation,
 //! so such a mismatch is decoded instead of failing the call.
 //!
-//! All functions decode directly from the deserializer, without an intermediate
-//! `serde_json::Value`.
+//! No function is instantiated per field type for more than a small conversion: scalars are read
+//! into one non-generic form, lists and maps into their items' JSON text, so that the
+//! code serde_json generates per visitor exists once, not once per generated type (BENCHMARKS.md,
+//! build cost). Nothing goes through an intermediate `serde_json::Value`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, Visitor};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde_json::value::RawValue;
 
 /// A scalar type that decodes leniently from any JSON scalar that can stand for it.
 pub trait LenientScalar: Sized {
@@ -133,68 +136,95 @@ impl LenientScalar for bool {
     }
 }
 
-/// Visits any JSON scalar; `Ok(None)` for null and (where the type says so) the empty string.
-struct ScalarVisitor<T>(PhantomData<T>);
-
-impl<T: LenientScalar> ScalarVisitor<T> {
-    fn invalid<E: de::Error>(unexpected: de::Unexpected<'_>) -> E {
-        E::invalid_value(unexpected, &T::EXPECTING)
-    }
+/// One JSON scalar as read, before it becomes the field's type.
+enum Scalar<'de> {
+    Absent,
+    Text(Cow<'de, str>),
+    Signed(i64),
+    Unsigned(u64),
+    Float(f64),
+    Bool(bool),
 }
 
-impl<'de, T: LenientScalar> Visitor<'de> for ScalarVisitor<T> {
-    type Value = Option<T>;
+/// Reads any JSON scalar into a [`Scalar`]. Not generic over the field's type: serde_json's
+/// `deserialize_any` is instantiated once per deserializer, not once per scalar type and enum.
+struct ScalarVisitor {
+    expecting: &'static str,
+}
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(T::EXPECTING)
+        f.write_str(self.expecting)
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        Ok(Scalar::Absent)
     }
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        Ok(Scalar::Absent)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Text(Cow::Borrowed(v)))
+    }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        if v.is_empty() && T::EMPTY_IS_ABSENT {
-            return Ok(None);
-        }
-        T::from_text(v)
-            .map(Some)
-            .ok_or_else(|| Self::invalid(de::Unexpected::Str(v)))
+        Ok(Scalar::Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Text(Cow::Owned(v)))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        T::from_i64(v)
-            .map(Some)
-            .ok_or_else(|| Self::invalid(de::Unexpected::Signed(v)))
+        Ok(Scalar::Signed(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        T::from_u64(v)
-            .map(Some)
-            .ok_or_else(|| Self::invalid(de::Unexpected::Unsigned(v)))
+        Ok(Scalar::Unsigned(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        T::from_f64(v)
-            .map(Some)
-            .ok_or_else(|| Self::invalid(de::Unexpected::Float(v)))
+        Ok(Scalar::Float(v))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        T::from_bool(v)
-            .map(Some)
-            .ok_or_else(|| Self::invalid(de::Unexpected::Bool(v)))
+        Ok(Scalar::Bool(v))
     }
 }
 
-/// Decodes an optional scalar leniently: `null`, a missing field (with `#[serde(default)]`) and,
-/// for non-string types, `""` give `None`.
+/// The scalar as `T`: `None` for null and (where the type says so) the empty string.
+fn scalar_as<T: LenientScalar, E: de::Error>(scalar: Scalar<'_>) -> Result<Option<T>, E> {
+    let invalid = |unexpected| E::invalid_value(unexpected, &T::EXPECTING);
+    match scalar {
+        Scalar::Absent => Ok(None),
+        Scalar::Text(text) if text.is_empty() && T::EMPTY_IS_ABSENT => Ok(None),
+        Scalar::Text(text) => T::from_text(&text)
+            .map(Some)
+            .ok_or_else(|| invalid(de::Unexpected::Str(&text))),
+        Scalar::Signed(v) => T::from_i64(v)
+            .map(Some)
+            .ok_or_else(|| invalid(de::Unexpected::Signed(v))),
+        Scalar::Unsigned(v) => T::from_u64(v)
+            .map(Some)
+            .ok_or_else(|| invalid(de::Unexpected::Unsigned(v))),
+        Scalar::Float(v) => T::from_f64(v)
+            .map(Some)
+            .ok_or_else(|| invalid(de::Unexpected::Float(v))),
+        Scalar::Bool(v) => T::from_bool(v)
+            .map(Some)
+            .ok_or_else(|| invalid(de::Unexpected::Bool(v))),
+    }
+}
+
+/// Decodes an optional scalar leniently: `null`, a missing field and, for non-string types,
+/// `""` give `None`.
 pub fn lenient_opt<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: LenientScalar,
 {
-    deserializer.deserialize_any(ScalarVisitor(PhantomData))
+    let scalar = deserializer.deserialize_any(ScalarVisitor {
+        expecting: T::EXPECTING,
+    })?;
+    scalar_as(scalar)
 }
 
 /// Decodes a required scalar leniently; `null` or an empty value is an error.
@@ -220,18 +250,54 @@ where
 /// Decodes a list however the service wrapped it: a bare array, an object holding it under one
 /// key (`{"Item": [...]}`), an object holding a single item instead of an array, or nothing at
 /// all (`null`, `""`, `{}`), which is an empty list.
+///
+/// The list's shape is read once, not per item type, into the items' JSON text; each item is
+/// then decoded from its text. The deserializer must lend JSON text (see
+/// [`fields::decode`](super::fields::decode)).
 pub fn wrapped_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    deserializer.deserialize_any(WrappedListVisitor(PhantomData))
+    let items = deserializer.deserialize_any(ListVisitor)?;
+    items
+        .into_iter()
+        .map(|item| T::deserialize(item).map_err(nested_error))
+        .collect()
 }
 
-struct WrappedListVisitor<T>(PhantomData<T>);
+/// As [`wrapped_list`], for a list of scalars: each item is read like [`lenient_opt`] (numbers
+/// as strings, `"true"`), and `null` items are left out.
+pub fn lenient_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    let items = deserializer.deserialize_any(ListVisitor)?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(value) = lenient_opt(item).map_err(nested_error)? {
+            out.push(value);
+        }
+    }
+    Ok(out)
+}
 
-impl<'de, T: Deserialize<'de>> Visitor<'de> for WrappedListVisitor<T> {
-    type Value = Vec<T>;
+/// An error from decoding a nested value's own text, for the deserializer of the whole: its
+/// position (within the nested text) is left out, the outer parser adds its own.
+pub(crate) fn nested_error<E: de::Error>(err: serde_json::Error) -> E {
+    let message = err.to_string();
+    match message.rsplit_once(" at line ") {
+        Some((message, _)) if err.line() > 0 => E::custom(message),
+        _ => E::custom(message),
+    }
+}
+
+/// The items of a list in any of the service's shapes, as JSON text.
+struct ListVisitor;
+
+impl<'de> Visitor<'de> for ListVisitor {
+    type Value = Vec<&'de RawValue>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list, or an object wrapping a list")
@@ -252,63 +318,6 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for WrappedListVisitor<T> {
             Err(E::invalid_type(de::Unexpected::Str(v), &self))
         }
     }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        OneOrManyVisitor(PhantomData).visit_seq(seq)
-    }
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // The wrapper object has one key naming the item type; its value is the list.
-        let mut items = Vec::new();
-        while let Some(_key) = map.next_key::<de::IgnoredAny>()? {
-            items.extend(map.next_value::<OneOrMany<T>>()?.0);
-        }
-        Ok(items)
-    }
-}
-
-/// As [`wrapped_list`], for a list of scalars: each item is read like [`lenient_opt`] (numbers
-/// as strings, `"true"`), and `null` items are left out.
-pub fn lenient_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: LenientScalar,
-{
-    let items: Vec<LenientEntry<T>> = wrapped_list(deserializer)?;
-    Ok(items.into_iter().filter_map(|entry| entry.0).collect())
-}
-
-/// An array of `T`, or a single `T` standing for an array of one.
-struct OneOrMany<T>(Vec<T>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(OneOrManyVisitor(PhantomData))
-            .map(OneOrMany)
-    }
-}
-
-struct OneOrManyVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> OneOrManyVisitor<T> {
-    fn one<D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-        T::deserialize(d).map(|item| vec![item])
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
-    type Value = Vec<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list or a single item")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         while let Some(item) = seq.next_element()? {
@@ -316,26 +325,22 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
         }
         Ok(items)
     }
-    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Self::one(de::value::MapAccessDeserializer::new(map))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Self::one(v.into_deserializer())
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Self::one(v.into_deserializer())
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Self::one(v.into_deserializer())
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Self::one(v.into_deserializer())
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Self::one(v.into_deserializer())
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Self::one(v.into_deserializer())
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // The wrapper object has one key naming the item type; its value is the list, a single
+        // item standing for a list of one, or null.
+        let mut items = Vec::new();
+        while let Some(_key) = map.next_key::<de::IgnoredAny>()? {
+            let value: &'de RawValue = map.next_value()?;
+            match value.get().trim_start().as_bytes().first() {
+                Some(b'[') => items.extend(
+                    serde_json::from_str::<Vec<&'de RawValue>>(value.get())
+                        .map_err(nested_error::<A::Error>)?,
+                ),
+                Some(b'n') => {}
+                _ => items.push(value),
+            }
+        }
+        Ok(items)
     }
 }
 
@@ -347,12 +352,13 @@ where
     D: Deserializer<'de>,
     T: LenientScalar,
 {
-    let entries: BTreeMap<String, LenientEntry<T>> =
-        deserializer.deserialize_any(MapVisitor(PhantomData))?;
-    Ok(entries
-        .into_iter()
-        .filter_map(|(key, entry)| entry.0.map(|value| (key, value)))
-        .collect())
+    let mut out = BTreeMap::new();
+    for (key, value) in deserializer.deserialize_any(MapVisitor)? {
+        if let Some(value) = lenient_opt(value).map_err(nested_error)? {
+            out.insert(key, value);
+        }
+    }
+    Ok(out)
 }
 
 /// Decodes a map of structures or free-form values: an object, or nothing at all (`null`, `""`,
@@ -362,38 +368,34 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    deserializer.deserialize_any(MapVisitor(PhantomData))
+    deserializer
+        .deserialize_any(MapVisitor)?
+        .into_iter()
+        .map(|(key, value)| Ok((key, T::deserialize(value).map_err(nested_error)?)))
+        .collect()
 }
 
-/// One lenient scalar map value.
-struct LenientEntry<T>(Option<T>);
+/// The entries of an object as JSON text (or none for `null`, `""` and `[]`).
+struct MapVisitor;
 
-impl<'de, T: LenientScalar> Deserialize<'de> for LenientEntry<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        lenient_opt(d).map(LenientEntry)
-    }
-}
-
-struct MapVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for MapVisitor<T> {
-    type Value = BTreeMap<String, T>;
+impl<'de> Visitor<'de> for MapVisitor {
+    type Value = Vec<(String, &'de RawValue)>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object of keys to values")
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(BTreeMap::new())
+        Ok(Vec::new())
     }
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(BTreeMap::new())
+        Ok(Vec::new())
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         if v.is_empty() {
-            Ok(BTreeMap::new())
+            Ok(Vec::new())
         } else {
             Err(E::invalid_type(de::Unexpected::Str(v), &self))
         }
@@ -401,14 +403,14 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for MapVisitor<T> {
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         // Some services send `[]` for an empty object.
         match seq.next_element::<de::IgnoredAny>()? {
-            None => Ok(BTreeMap::new()),
+            None => Ok(Vec::new()),
             Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &self)),
         }
     }
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = BTreeMap::new();
-        while let Some((key, value)) = map.next_entry::<String, T>()? {
-            out.insert(key, value);
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        while let Some(entry) = map.next_entry()? {
+            out.push(entry);
         }
         Ok(out)
     }

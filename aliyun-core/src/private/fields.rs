@@ -44,11 +44,18 @@ where
     T: DecodeFields + Default,
 {
     let mut value = T::default();
-    deserializer.deserialize_map(StructVisitor {
-        target: &mut value,
-        required,
-    })?;
+    decode_into(deserializer, &mut value, required)?;
     Ok(value)
+}
+
+/// The part of [`decode`] that is not generic over the structure: instantiated once per
+/// deserializer type, however many structures a crate generates.
+fn decode_into<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    target: &mut dyn DecodeFields,
+    required: &'static [&'static str],
+) -> Result<(), D::Error> {
+    deserializer.deserialize_map(StructVisitor { target, required })
 }
 
 struct StructVisitor<'a> {
@@ -70,7 +77,7 @@ impl<'de> Visitor<'de> for StructVisitor<'_> {
             let value: &'de RawValue = map.next_value()?;
             self.target
                 .decode_field(&key, value)
-                .map_err(|err| field_error(&key, &err))?;
+                .map_err(|err| field_error(&key, err))?;
             if !missing.is_empty() {
                 missing.retain(|name| *name != key);
             }
@@ -82,16 +89,11 @@ impl<'de> Visitor<'de> for StructVisitor<'_> {
     }
 }
 
-/// An error inside a field's value, prefixed with the field's wire name. The position the inner
-/// parser reports is within the field's own text, so it is left out: the outer parser adds the
-/// position in the whole body.
-fn field_error<E: de::Error>(wire_name: &str, err: &serde_json::Error) -> E {
-    let message = err.to_string();
-    let message = match message.rsplit_once(" at line ") {
-        Some((message, _)) if err.line() > 0 => message,
-        _ => message.as_str(),
-    };
-    E::custom(format_args!("{wire_name}: {message}"))
+/// An error inside a field's value, prefixed with the field's wire name (the position within
+/// the field's own text left out: the outer parser adds the position in the whole body).
+fn field_error<E: de::Error>(wire_name: &str, err: serde_json::Error) -> E {
+    let inner: serde_json::Error = super::de::nested_error(err);
+    E::custom(format_args!("{wire_name}: {inner}"))
 }
 
 /// Reads an object key into a reused buffer: no allocation per key once it is large enough.
