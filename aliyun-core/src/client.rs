@@ -126,7 +126,7 @@ impl ProductClient {
             if let Some(name) = O::CLIENT_TOKEN
                 && params.get(name).is_none()
             {
-                params.push_raw(name, uuid::Uuid::new_v4().to_string());
+                params.push_raw(name, crate::workflow::new_client_token());
             }
             let mut call = CallSpec::of(&O::METADATA, self.inner.product.version);
             call.locations = O::PARAM_LOCATIONS;

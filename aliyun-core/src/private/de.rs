@@ -287,10 +287,11 @@ where
 /// position (within the nested text) is left out, the outer parser adds its own.
 pub(crate) fn nested_error<E: de::Error>(err: serde_json::Error) -> E {
     let message = err.to_string();
-    match message.rsplit_once(" at line ") {
-        Some((message, _)) if err.line() > 0 => E::custom(message),
-        _ => E::custom(message),
-    }
+    let without_position = match message.rsplit_once(" at line ") {
+        Some((message, _)) if err.line() > 0 => message,
+        _ => &message,
+    };
+    E::custom(without_position)
 }
 
 /// The items of a list in any of the service's shapes, as JSON text.
@@ -414,12 +415,6 @@ impl<'de> Visitor<'de> for MapVisitor {
         }
         Ok(out)
     }
-}
-
-/// Decodes a string-valued enum leniently (numbers and booleans are taken as their text), for
-/// generated enums that keep unknown values as `Unknown(String)`.
-pub fn enum_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    lenient::<D, String>(deserializer)
 }
 
 /// Implements the conversions every generated string enum has: `as_str`, `From<&str>`,
