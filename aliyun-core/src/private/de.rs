@@ -4,21 +4,19 @@
 //! booleans as strings (`"true"`, `"True"`), strings as numbers, empty strings where a value is
 //! absent, and lists wrapped in an object (`{"XxxSet": {"Xxx": [...]}}`), sometimes bare, and
 //! sometimes, when a list holds one item, as that item alone. Generated output types decode
-//! through these functions, named field by field in each structure's
-//! [`DecodeFields`](super::fields::DecodeFields) implementation,
-//! so such a mismatch is decoded instead of failing the call.
+//! through [`FieldValue`](super::fields::FieldValue), named field by field in each structure's
+//! [`DecodeFields`](super::fields::DecodeFields) implementation, so such a mismatch is decoded
+//! instead of failing the call. This module holds the scalar half: how a JSON scalar becomes a
+//! field's type, and [`lenient_opt`] / [`lenient`] for hand-written `deserialize_with` use.
 //!
-//! No function is instantiated per field type for more than a small conversion: scalars are read
-//! into one non-generic form, lists and maps into their items' JSON text, so that the
-//! code serde_json generates per visitor exists once, not once per generated type (BENCHMARKS.md,
-//! build cost). Nothing goes through an intermediate `serde_json::Value`.
+//! Scalars are read into one form that is not generic over the field's type ([`Scalar`]), so
+//! the code serde_json generates per visitor exists once, not once per scalar type
+//! (BENCHMARKS.md, build cost).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{self, Deserializer, Visitor};
 
 /// A scalar type that decodes leniently from any JSON scalar that can stand for it.
 pub trait LenientScalar: Sized {
@@ -137,7 +135,7 @@ impl LenientScalar for bool {
 }
 
 /// One JSON scalar as read, before it becomes the field's type.
-enum Scalar<'de> {
+pub(crate) enum Scalar<'de> {
     Absent,
     Text(Cow<'de, str>),
     Signed(i64),
@@ -148,8 +146,8 @@ enum Scalar<'de> {
 
 /// Reads any JSON scalar into a [`Scalar`]. Not generic over the field's type: serde_json's
 /// `deserialize_any` is instantiated once per deserializer, not once per scalar type and enum.
-struct ScalarVisitor {
-    expecting: &'static str,
+pub(crate) struct ScalarVisitor {
+    pub(crate) expecting: &'static str,
 }
 
 impl<'de> Visitor<'de> for ScalarVisitor {
@@ -191,7 +189,7 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 }
 
 /// The scalar as `T`: `None` for null and (where the type says so) the empty string.
-fn scalar_as<T: LenientScalar, E: de::Error>(scalar: Scalar<'_>) -> Result<Option<T>, E> {
+pub(crate) fn scalar_as<T: LenientScalar, E: de::Error>(scalar: Scalar<'_>) -> Result<Option<T>, E> {
     let invalid = |unexpected| E::invalid_value(unexpected, &T::EXPECTING);
     match scalar {
         Scalar::Absent => Ok(None),
@@ -235,186 +233,6 @@ where
 {
     lenient_opt(deserializer)?
         .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Unit, &T::EXPECTING))
-}
-
-/// Decodes a structure, an optional structure or a free-form JSON value as its type says
-/// (for fields that need no leniency).
-pub fn value<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(deserializer)
-}
-
-/// Decodes a list however the service wrapped it: a bare array, an object holding it under one
-/// key (`{"Item": [...]}`), an object holding a single item instead of an array, or nothing at
-/// all (`null`, `""`, `{}`), which is an empty list.
-///
-/// The list's shape is read once, not per item type, into the items' JSON text; each item is
-/// then decoded from its text. The deserializer must lend JSON text (see
-/// [`fields::decode`](super::fields::decode)).
-pub fn wrapped_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    let items = deserializer.deserialize_any(ListVisitor)?;
-    items
-        .into_iter()
-        .map(|item| T::deserialize(item).map_err(nested_error))
-        .collect()
-}
-
-/// As [`wrapped_list`], for a list of scalars: each item is read like [`lenient_opt`] (numbers
-/// as strings, `"true"`), and `null` items are left out.
-pub fn lenient_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: LenientScalar,
-{
-    let items = deserializer.deserialize_any(ListVisitor)?;
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        if let Some(value) = lenient_opt(item).map_err(nested_error)? {
-            out.push(value);
-        }
-    }
-    Ok(out)
-}
-
-/// An error from decoding a nested value's own text, for the deserializer of the whole: its
-/// position (within the nested text) is left out, the outer parser adds its own.
-pub(crate) fn nested_error<E: de::Error>(err: serde_json::Error) -> E {
-    let message = err.to_string();
-    let without_position = match message.rsplit_once(" at line ") {
-        Some((message, _)) if err.line() > 0 => message,
-        _ => &message,
-    };
-    E::custom(without_position)
-}
-
-/// The items of a list in any of the service's shapes, as JSON text.
-struct ListVisitor;
-
-impl<'de> Visitor<'de> for ListVisitor {
-    type Value = Vec<&'de RawValue>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list, or an object wrapping a list")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        if v.is_empty() {
-            Ok(Vec::new())
-        } else {
-            Err(E::invalid_type(de::Unexpected::Str(v), &self))
-        }
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(items)
-    }
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // The wrapper object has one key naming the item type; its value is the list, a single
-        // item standing for a list of one, or null.
-        let mut items = Vec::new();
-        while let Some(_key) = map.next_key::<de::IgnoredAny>()? {
-            let value: &'de RawValue = map.next_value()?;
-            match value.get().trim_start().as_bytes().first() {
-                Some(b'[') => items.extend(
-                    serde_json::from_str::<Vec<&'de RawValue>>(value.get())
-                        .map_err(nested_error::<A::Error>)?,
-                ),
-                Some(b'n') => {}
-                _ => items.push(value),
-            }
-        }
-        Ok(items)
-    }
-}
-
-/// Decodes a map of scalars leniently: an object whose values are read like
-/// [`lenient_opt`] (entries whose value is `null` or, for non-strings, `""` are left out), or
-/// nothing at all (`null`, `""`, `[]`), which is an empty map.
-pub fn lenient_map<'de, D, T>(deserializer: D) -> Result<BTreeMap<String, T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: LenientScalar,
-{
-    let mut out = BTreeMap::new();
-    for (key, value) in deserializer.deserialize_any(MapVisitor)? {
-        if let Some(value) = lenient_opt(value).map_err(nested_error)? {
-            out.insert(key, value);
-        }
-    }
-    Ok(out)
-}
-
-/// Decodes a map of structures or free-form values: an object, or nothing at all (`null`, `""`,
-/// `[]`), which is an empty map.
-pub fn object_map<'de, D, T>(deserializer: D) -> Result<BTreeMap<String, T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    deserializer
-        .deserialize_any(MapVisitor)?
-        .into_iter()
-        .map(|(key, value)| Ok((key, T::deserialize(value).map_err(nested_error)?)))
-        .collect()
-}
-
-/// The entries of an object as JSON text (or none for `null`, `""` and `[]`).
-struct MapVisitor;
-
-impl<'de> Visitor<'de> for MapVisitor {
-    type Value = Vec<(String, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of keys to values")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        if v.is_empty() {
-            Ok(Vec::new())
-        } else {
-            Err(E::invalid_type(de::Unexpected::Str(v), &self))
-        }
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Some services send `[]` for an empty object.
-        match seq.next_element::<de::IgnoredAny>()? {
-            None => Ok(Vec::new()),
-            Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &self)),
-        }
-    }
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
-        while let Some(entry) = map.next_entry()? {
-            out.push(entry);
-        }
-        Ok(out)
-    }
 }
 
 /// Implements the conversions every generated string enum has: `as_str`, `From<&str>`,
@@ -540,13 +358,6 @@ mod tests {
 
     #[derive(Debug, Default, PartialEq, Deserialize)]
     #[serde(default)]
-    struct Item {
-        #[serde(rename = "Id")]
-        id: Option<String>,
-    }
-
-    #[derive(Debug, Default, PartialEq, Deserialize)]
-    #[serde(default)]
     struct Body {
         #[serde(rename = "Count", deserialize_with = "lenient_opt")]
         count: Option<i64>,
@@ -556,8 +367,6 @@ mod tests {
         name: Option<String>,
         #[serde(rename = "Ratio", deserialize_with = "lenient_opt")]
         ratio: Option<f64>,
-        #[serde(rename = "ItemSet", deserialize_with = "wrapped_list")]
-        items: Vec<Item>,
     }
 
     fn body(json: &str) -> Body {
@@ -571,7 +380,6 @@ mod tests {
             ok: Some(true),
             name: Some("7".into()),
             ratio: Some(0.5),
-            items: vec![],
         };
         assert_eq!(
             body(r#"{"Count":"12","Ok":"True","Name":7,"Ratio":"0.5"}"#),
@@ -608,103 +416,19 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_lists_in_every_shape() {
-        let two = vec![
-            Item {
-                id: Some("a".into()),
-            },
-            Item {
-                id: Some("b".into()),
-            },
-        ];
+    fn a_required_scalar_must_be_present() {
+        #[derive(Debug, Deserialize)]
+        struct Required {
+            #[serde(deserialize_with = "lenient")]
+            count: i32,
+        }
         assert_eq!(
-            body(r#"{"ItemSet":{"Item":[{"Id":"a"},{"Id":"b"}]}}"#).items,
-            two
+            serde_json::from_str::<Required>(r#"{"count":"3"}"#)
+                .unwrap()
+                .count,
+            3
         );
-        assert_eq!(body(r#"{"ItemSet":[{"Id":"a"},{"Id":"b"}]}"#).items, two);
-        assert_eq!(
-            body(r#"{"ItemSet":{"Item":{"Id":"a"}}}"#).items,
-            vec![Item {
-                id: Some("a".into())
-            }]
-        );
-        for empty in [
-            r#"{"ItemSet":{}}"#,
-            r#"{"ItemSet":null}"#,
-            r#"{"ItemSet":""}"#,
-            r#"{"ItemSet":{"Item":[]}}"#,
-        ] {
-            assert!(body(empty).items.is_empty(), "{empty}");
-        }
-    }
-
-    #[test]
-    fn maps_decode_leniently() {
-        #[derive(Deserialize)]
-        struct Maps {
-            #[serde(default, deserialize_with = "lenient_map")]
-            counts: BTreeMap<String, i64>,
-            #[serde(default, deserialize_with = "object_map")]
-            items: BTreeMap<String, Item>,
-            #[serde(default)]
-            any: Option<serde_json::Value>,
-        }
-        let maps: Maps = serde_json::from_str(
-            r#"{"counts":{"a":"1","b":2,"c":"","d":null},"items":{"x":{"Id":"i"}},"any":{"k":[1]}}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            maps.counts.into_iter().collect::<Vec<_>>(),
-            [("a".to_owned(), 1), ("b".to_owned(), 2)]
-        );
-        assert_eq!(maps.items["x"].id.as_deref(), Some("i"));
-        assert_eq!(maps.any, Some(serde_json::json!({"k": [1]})));
-        for empty in [
-            r#"{}"#,
-            r#"{"counts":null,"items":""}"#,
-            r#"{"counts":[],"items":[]}"#,
-        ] {
-            let maps: Maps = serde_json::from_str(empty).unwrap();
-            assert!(maps.counts.is_empty() && maps.items.is_empty(), "{empty}");
-        }
-        for bad in [
-            r#"{"counts":{"a":"x"}}"#,
-            r#"{"counts":[1]}"#,
-            r#"{"items":"no"}"#,
-        ] {
-            assert!(serde_json::from_str::<Maps>(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn wrapped_scalar_lists() {
-        #[derive(Deserialize)]
-        struct Ids {
-            #[serde(deserialize_with = "wrapped_list")]
-            ids: Vec<String>,
-        }
-        let ids: Ids = serde_json::from_str(r#"{"ids":{"InstanceId":["i-1","i-2"]}}"#).unwrap();
-        assert_eq!(ids.ids, ["i-1", "i-2"]);
-        let ids: Ids = serde_json::from_str(r#"{"ids":{"InstanceId":"i-1"}}"#).unwrap();
-        assert_eq!(ids.ids, ["i-1"]);
-    }
-
-    #[test]
-    fn scalar_lists_decode_their_items_leniently() {
-        #[derive(Deserialize)]
-        struct Numbers {
-            #[serde(deserialize_with = "lenient_list")]
-            numbers: Vec<i64>,
-        }
-        for json in [
-            r#"{"numbers":{"versionNumbers":[0,"1",null,2]}}"#,
-            r#"{"numbers":["0",1,"2"]}"#,
-        ] {
-            let numbers: Numbers = serde_json::from_str(json).unwrap();
-            assert_eq!(numbers.numbers, [0, 1, 2], "{json}");
-        }
-        let one: Numbers = serde_json::from_str(r#"{"numbers":{"N":"7"}}"#).unwrap();
-        assert_eq!(one.numbers, [7]);
-        assert!(serde_json::from_str::<Numbers>(r#"{"numbers":["x"]}"#).is_err());
+        let err = serde_json::from_str::<Required>(r#"{"count":null}"#).unwrap_err();
+        assert!(err.to_string().contains("integer"), "{err}");
     }
 }

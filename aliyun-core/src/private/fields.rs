@@ -1,131 +1,265 @@
-//! Decoding of generated response structures, field by field, through one shared visitor.
+//! Decoding of generated response structures, field by field, through visitors shared by every
+//! structure.
 //!
 //! `#[derive(Deserialize)]` writes a visitor, a field enum, a sequence form and a wrapper type
 //! for every `deserialize_with` field, for every structure: with every action generated, that
 //! was 44% of the expanded code of `aliyun-ecs`. Here a structure only says how to decode each
-//! of its wire names ([`DecodeFields`], a `match` the generator writes); the loop over the JSON
-//! object, unknown keys and missing required fields are handled once, below, without being
-//! generic over the structure.
+//! of its wire names ([`DecodeFields`], a `match` the generator writes). The loop over the JSON
+//! object, unknown keys, missing required fields and the service's list shapes are handled once,
+//! in [`source`], by visitors that are generic over the deserializer but not over the structure.
 //!
-//! Each field's value reaches the structure as its JSON text (a borrowed
-//! [`RawValue`](serde_json::value::RawValue)), which the lenient decoders of [`de`](super::de)
-//! then read with one concrete deserializer. Type-erasing the deserializer instead
-//! (`erased-serde`) made every visitor a vtable of thirty methods per field type, and the crate's
-//! code generation six times slower. The price is that nested values are scanned once per level
-//! of nesting; responses are a few levels deep.
+//! A field's value reaches its structure as a [`FieldValue`]: the live deserializer behind a
+//! small object-safe interface of five operations (a scalar, a structure, a list, a map, any
+//! JSON). The body is read in one pass, however deep the nesting. Type-erasing the whole
+//! `Deserializer` trait instead (`erased-serde`) made every visitor a vtable of thirty methods
+//! per field type, and the crate's code generation six times slower.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{self, Deserializer};
 
-/// One field's value as JSON text, for [`DecodeFields::decode_field`]: the lenient decoders of
-/// [`de`](super::de) and `Deserialize::deserialize` read it.
-pub type FieldValue<'de> = &'de RawValue;
+use super::de::{LenientScalar, scalar_as};
+
+mod source;
+
+use source::{EntrySink, ItemSink, Source};
 
 /// Whether a wire name was a field of the structure (`Ok(false)`: unknown, skipped).
-pub type FieldResult = Result<bool, serde_json::Error>;
+pub type FieldResult = Result<bool, DecodeError>;
 
 /// A generated structure that decodes itself one wire field at a time.
 pub trait DecodeFields {
-    /// Decodes the value of `wire_name` into its field, or returns `Ok(false)` when the
-    /// structure has no such field.
-    fn decode_field<'de>(&mut self, wire_name: &str, value: FieldValue<'de>) -> FieldResult;
+    /// Decodes the value of `wire_name` into its field, or returns `Ok(false)` without reading
+    /// the value when the structure has no such field.
+    fn decode_field<'de>(&mut self, wire_name: &str, value: FieldValue<'_, 'de>) -> FieldResult;
 }
 
-/// Decodes a JSON object into `T`: fields absent from the object keep their default, keys the
-/// structure does not know are skipped, and a missing name of `required` is an error.
-///
-/// The deserializer must be able to lend JSON text (`serde_json::from_slice` and `from_str`
-/// can; `from_reader` cannot): the SDK decodes whole response bodies held in memory.
-pub fn decode<'de, D, T>(deserializer: D, required: &'static [&'static str]) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: DecodeFields + Default,
-{
-    let mut value = T::default();
-    decode_into(deserializer, &mut value, required)?;
-    Ok(value)
+/// A structure decoded through [`DecodeFields`], with the wire names every object must hold.
+pub trait DecodeStruct: DecodeFields + Default {
+    /// Wire names that must be present.
+    const REQUIRED: &'static [&'static str];
 }
 
-/// The part of [`decode`] that is not generic over the structure: instantiated once per
-/// deserializer type, however many structures a crate generates.
-fn decode_into<'de, D: Deserializer<'de>>(
-    deserializer: D,
-    target: &mut dyn DecodeFields,
-    required: &'static [&'static str],
-) -> Result<(), D::Error> {
-    deserializer.deserialize_map(StructVisitor { target, required })
+/// A type a [`FieldValue`] decodes into as a whole: structures, optional structures and
+/// free-form JSON.
+pub trait Decode<'de>: Sized {
+    /// Reads the value.
+    fn decode(value: FieldValue<'_, 'de>) -> Result<Self, DecodeError>;
 }
 
-struct StructVisitor<'a> {
-    target: &'a mut dyn DecodeFields,
-    required: &'static [&'static str],
+impl<'de, T: DecodeStruct> Decode<'de> for T {
+    fn decode(value: FieldValue<'_, 'de>) -> Result<Self, DecodeError> {
+        let mut out = T::default();
+        value.source.structure(&mut out, T::REQUIRED, false)?;
+        Ok(out)
+    }
 }
 
-impl<'de> Visitor<'de> for StructVisitor<'_> {
-    type Value = ();
+/// `null` and `""` stand for an absent structure.
+impl<'de, T: DecodeStruct> Decode<'de> for Option<T> {
+    fn decode(value: FieldValue<'_, 'de>) -> Result<Self, DecodeError> {
+        let mut out = T::default();
+        let present = value.source.structure(&mut out, T::REQUIRED, true)?;
+        Ok(present.then_some(out))
+    }
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
+impl<'de> Decode<'de> for serde_json::Value {
+    fn decode(value: FieldValue<'_, 'de>) -> Result<Self, DecodeError> {
+        value.source.json()
+    }
+}
+
+/// `null` stands for an absent value.
+impl<'de> Decode<'de> for Option<serde_json::Value> {
+    fn decode(value: FieldValue<'_, 'de>) -> Result<Self, DecodeError> {
+        Ok(Some(value.source.json()?).filter(|v| !v.is_null()))
+    }
+}
+
+/// One field's (or one list item's) value, not yet read: each method reads it as one kind of
+/// field, leniently where the service is loose about JSON types
+/// ([`de`](super::de) describes the leniency).
+pub struct FieldValue<'a, 'de> {
+    source: &'a mut dyn Source<'de>,
+}
+
+impl<'a, 'de> FieldValue<'a, 'de> {
+    fn new(source: &'a mut dyn Source<'de>) -> Self {
+        Self { source }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut missing = self.required.to_vec();
-        let mut key = String::new();
-        while map.next_key_seed(KeySeed(&mut key))?.is_some() {
-            let value: &'de RawValue = map.next_value()?;
-            self.target
-                .decode_field(&key, value)
-                .map_err(|err| field_error(&key, err))?;
-            if !missing.is_empty() {
-                missing.retain(|name| *name != key);
-            }
+    /// An optional scalar: `null` and, for non-string types, `""` are `None`; numbers and
+    /// booleans may arrive as strings, strings as numbers.
+    pub fn lenient_opt<T: LenientScalar>(self) -> Result<Option<T>, DecodeError> {
+        scalar_as(self.source.scalar(T::EXPECTING)?)
+    }
+
+    /// A required scalar, read as [`lenient_opt`](Self::lenient_opt); an absent value is an
+    /// error.
+    pub fn lenient<T: LenientScalar>(self) -> Result<T, DecodeError> {
+        self.lenient_opt()?
+            .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Unit, &T::EXPECTING))
+    }
+
+    /// A structure, an optional structure or free-form JSON, as its type says.
+    pub fn value<T: Decode<'de>>(self) -> Result<T, DecodeError> {
+        T::decode(self)
+    }
+
+    /// A list however the service wrapped it: a bare array, an object holding it under one
+    /// key (`{"Item": [...]}`), an object holding a single item instead of an array, or nothing
+    /// at all (`null`, `""`, `{}`), which is an empty list.
+    pub fn wrapped_list<T: Decode<'de>>(self) -> Result<Vec<T>, DecodeError> {
+        let mut items = Items::new(|item| T::decode(item).map(Some));
+        self.source.list(&mut items)?;
+        Ok(items.out)
+    }
+
+    /// As [`wrapped_list`](Self::wrapped_list), for a list of scalars: each item is read like
+    /// [`lenient_opt`](Self::lenient_opt), and `null` items are left out.
+    pub fn lenient_list<T: LenientScalar>(self) -> Result<Vec<T>, DecodeError> {
+        let mut items = Items::new(|item| item.lenient_opt());
+        self.source.list(&mut items)?;
+        Ok(items.out)
+    }
+
+    /// A map of scalars: an object whose values are read like
+    /// [`lenient_opt`](Self::lenient_opt) (entries read as `None` are left out), or nothing at
+    /// all (`null`, `""`, `[]`), which is an empty map.
+    pub fn lenient_map<T: LenientScalar>(self) -> Result<BTreeMap<String, T>, DecodeError> {
+        let mut entries = Entries::new(|value| value.lenient_opt());
+        self.source.map(&mut entries)?;
+        Ok(entries.out)
+    }
+
+    /// A map of structures or free-form values, or nothing at all (`null`, `""`, `[]`).
+    pub fn object_map<T: Decode<'de>>(self) -> Result<BTreeMap<String, T>, DecodeError> {
+        let mut entries = Entries::new(|value| T::decode(value).map(Some));
+        self.source.map(&mut entries)?;
+        Ok(entries.out)
+    }
+}
+
+/// How one item or entry value is read; `None` leaves it out.
+type ReadItem<'de, T> = fn(FieldValue<'_, 'de>) -> Result<Option<T>, DecodeError>;
+
+/// Collects a list's items, each read by `read`.
+struct Items<'de, T> {
+    out: Vec<T>,
+    read: ReadItem<'de, T>,
+}
+
+impl<'de, T> Items<'de, T> {
+    fn new(read: ReadItem<'de, T>) -> Self {
+        Self {
+            out: Vec::new(),
+            read,
         }
-        match missing.first() {
-            Some(name) => Err(de::Error::missing_field(name)),
-            None => Ok(()),
+    }
+}
+
+impl<'de, T> ItemSink<'de> for Items<'de, T> {
+    fn reserve(&mut self, additional: usize) {
+        self.out.reserve(additional.min(4096));
+    }
+
+    fn push(&mut self, item: FieldValue<'_, 'de>) -> Result<(), DecodeError> {
+        if let Some(value) = (self.read)(item)? {
+            self.out.push(value);
         }
-    }
-}
-
-/// An error inside a field's value, prefixed with the field's wire name (the position within
-/// the field's own text left out: the outer parser adds the position in the whole body).
-fn field_error<E: de::Error>(wire_name: &str, err: serde_json::Error) -> E {
-    let inner: serde_json::Error = super::de::nested_error(err);
-    E::custom(format_args!("{wire_name}: {inner}"))
-}
-
-/// Reads an object key into a reused buffer: no allocation per key once it is large enough.
-struct KeySeed<'a>(&'a mut String);
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.clear();
-        self.0.push_str(v);
         Ok(())
     }
 }
 
-/// Implements `Deserialize` for a structure that implements [`DecodeFields`], through
-/// [`decode`]; wire names listed as `required` must be present in every object.
+/// Collects a map's entries, each value read by `read`.
+struct Entries<'de, T> {
+    out: BTreeMap<String, T>,
+    read: ReadItem<'de, T>,
+}
+
+impl<'de, T> Entries<'de, T> {
+    fn new(read: ReadItem<'de, T>) -> Self {
+        Self {
+            out: BTreeMap::new(),
+            read,
+        }
+    }
+}
+
+impl<'de, T> EntrySink<'de> for Entries<'de, T> {
+    fn insert(&mut self, key: &str, value: FieldValue<'_, 'de>) -> Result<(), DecodeError> {
+        if let Some(value) = (self.read)(value)? {
+            self.out.insert(key.to_owned(), value);
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a JSON object into `T`: fields absent from the object keep their default, keys the
+/// structure does not know are skipped, and a missing name of [`DecodeStruct::REQUIRED`] is an
+/// error.
+pub fn decode<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DecodeStruct,
+{
+    let mut value = T::default();
+    source::decode_struct(deserializer, &mut value, T::REQUIRED)?;
+    Ok(value)
+}
+
+/// Why a field's value could not be decoded: the path of wire names down to it and what was
+/// wrong, without a position (the deserializer of the whole body adds one).
+#[derive(Debug)]
+pub struct DecodeError(String);
+
+impl DecodeError {
+    /// From an error of a deserializer, its position (`at line 1 column 7`) left out: the
+    /// deserializer of the whole adds its own.
+    fn from_deserializer(err: impl fmt::Display) -> Self {
+        let message = err.to_string();
+        Self(without_position(&message).to_owned())
+    }
+
+    /// The same error, one level down `wire_name`.
+    fn within(self, wire_name: &str) -> String {
+        format!("{wire_name}: {}", self.0)
+    }
+}
+
+/// `message` without serde_json's trailing ` at line N column M`.
+fn without_position(message: &str) -> &str {
+    let Some((head, tail)) = message.rsplit_once(" at line ") else {
+        return message;
+    };
+    let is_position = tail.split_once(" column ").is_some_and(|(line, column)| {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        digits(line) && digits(column)
+    });
+    if is_position { head } else { message }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl de::Error for DecodeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self(msg.to_string())
+    }
+}
+
+/// Implements [`DecodeStruct`] and `Deserialize` for a structure that implements
+/// [`DecodeFields`]; wire names listed as `required` must be present in every object.
 ///
 /// ```
-/// use aliyun_core::__private::{de, fields};
+/// use aliyun_core::__private::fields;
 ///
 /// #[derive(Debug, Default, PartialEq)]
 /// pub struct Disk {
@@ -137,12 +271,12 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 ///     fn decode_field<'de>(
 ///         &mut self,
 ///         wire_name: &str,
-///         value: fields::FieldValue<'de>,
+///         value: fields::FieldValue<'_, 'de>,
 ///     ) -> fields::FieldResult {
 ///         match wire_name {
-///             "DiskId" => self.disk_id = de::lenient(value)?,
-///             "Size" => self.size = de::lenient_opt(value)?,
-///             "Tags" => self.tags = de::lenient_list(value)?,
+///             "DiskId" => self.disk_id = value.lenient()?,
+///             "Size" => self.size = value.lenient_opt()?,
+///             "Tags" => self.tags = value.lenient_list()?,
 ///             _ => return Ok(false),
 ///         }
 ///         Ok(true)
@@ -159,136 +293,20 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 #[macro_export]
 macro_rules! deserialize_fields {
     ($name:ident $(, required = [$($required:literal),* $(,)?])?) => {
+        impl $crate::__private::fields::DecodeStruct for $name {
+            const REQUIRED: &'static [&'static str] = &[$($($required),*)?];
+        }
+
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
             where
                 D: $crate::__private::serde::Deserializer<'de>,
             {
-                $crate::__private::fields::decode(deserializer, &[$($($required),*)?])
+                $crate::__private::fields::decode(deserializer)
             }
         }
     };
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use super::{DecodeFields, FieldResult, FieldValue};
-    use crate::__private::de;
-
-    #[derive(Debug, Default, PartialEq)]
-    struct Item {
-        id: Option<String>,
-        count: Option<i64>,
-    }
-    impl DecodeFields for Item {
-        fn decode_field<'de>(&mut self, wire_name: &str, value: FieldValue<'de>) -> FieldResult {
-            match wire_name {
-                "Id" => self.id = de::lenient_opt(value)?,
-                "Count" => self.count = de::lenient_opt(value)?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-    }
-    crate::deserialize_fields!(Item);
-
-    #[derive(Debug, Default, PartialEq)]
-    struct Page {
-        request_id: String,
-        items: Vec<Item>,
-        first: Option<Item>,
-        labels: BTreeMap<String, String>,
-        raw: Option<serde_json::Value>,
-    }
-    impl DecodeFields for Page {
-        fn decode_field<'de>(&mut self, wire_name: &str, value: FieldValue<'de>) -> FieldResult {
-            match wire_name {
-                "RequestId" => self.request_id = de::lenient(value)?,
-                "Items" => self.items = de::wrapped_list(value)?,
-                "First" => self.first = de::value(value)?,
-                "Labels" => self.labels = de::lenient_map(value)?,
-                "Raw" => self.raw = de::value(value)?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        }
-    }
-    crate::deserialize_fields!(Page, required = ["RequestId"]);
-
-    #[test]
-    fn decodes_nested_structures_and_skips_unknown_keys() {
-        let page: Page = serde_json::from_str(
-            r#"{"RequestId":"r-1","Unknown":{"Deep":[1,{"x":null}]},
-                "Items":{"Item":[{"Id":"a","Count":"3"},{"Id":7}]},
-                "First":{"Id":"f"},"Labels":{"k":"v"},"Raw":[1,"two"]}"#,
-        )
-        .unwrap();
-        assert_eq!(page.request_id, "r-1");
-        assert_eq!(
-            page.items,
-            vec![
-                Item {
-                    id: Some("a".into()),
-                    count: Some(3)
-                },
-                Item {
-                    id: Some("7".into()),
-                    count: None
-                }
-            ]
-        );
-        assert_eq!(page.first.unwrap().id.as_deref(), Some("f"));
-        assert_eq!(page.labels.get("k").map(String::as_str), Some("v"));
-        assert_eq!(page.raw, Some(serde_json::json!([1, "two"])));
-    }
-
-    #[test]
-    fn a_single_item_stands_for_a_list_of_one() {
-        let page: Page =
-            serde_json::from_str(r#"{"RequestId":"r","Items":{"Item":{"Id":"only"}}}"#).unwrap();
-        assert_eq!(page.items.len(), 1);
-        assert_eq!(page.items[0].id.as_deref(), Some("only"));
-    }
-
-    #[test]
-    fn a_missing_required_field_is_an_error_naming_it() {
-        let err = serde_json::from_str::<Page>(r#"{"Items":[]}"#).unwrap_err();
-        assert!(
-            err.to_string().contains("missing field `RequestId`"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn a_wrong_type_is_an_error_naming_what_was_expected() {
-        let err = serde_json::from_str::<Page>(r#"{"RequestId":"r","Items":[{"Count":"x"}]}"#)
-            .unwrap_err();
-        assert!(err.to_string().contains("integer"), "{err}");
-        let err = serde_json::from_str::<Item>("[1]").unwrap_err();
-        assert!(err.to_string().contains("an object"), "{err}");
-    }
-
-    #[test]
-    fn an_error_in_a_nested_value_names_the_path_and_the_position_in_the_body() {
-        let body = r#"{"RequestId":"r","Items":{"Item":[{"Id":"a"},{"Count":true}]}}"#;
-        let err = serde_json::from_str::<Page>(body).unwrap_err();
-        let message = err.to_string();
-        assert!(
-            message.starts_with("Items: Count: invalid value"),
-            "{message}"
-        );
-        // One position only, the outer one (in the whole body).
-        assert_eq!(message.matches(" at line ").count(), 1, "{message}");
-        assert_eq!(err.line(), 1);
-    }
-
-    #[test]
-    fn null_optional_structures_are_absent() {
-        let page: Page =
-            serde_json::from_str(r#"{"RequestId":"r","First":null,"Raw":null}"#).unwrap();
-        assert_eq!(page.first, None);
-        assert_eq!(page.raw, None);
-    }
-}
+mod tests;

@@ -66,7 +66,7 @@ pub fn decode_impl(
         let wire = &field.wire_name;
         let rust = ident(&field.rust_name);
         let decoder = ident(decoder(field, field.required && !all_optional));
-        quote!(#wire => self.#rust = de::#decoder(value)?,)
+        quote!(#wire => self.#rust = value.#decoder()?,)
     });
     let required: Vec<&str> = fields
         .iter()
@@ -80,9 +80,8 @@ pub fn decode_impl(
             fn decode_field<'de>(
                 &mut self,
                 wire_name: &str,
-                value: aliyun_core::__private::fields::FieldValue<'de>,
+                value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
             ) -> aliyun_core::__private::fields::FieldResult {
-                use aliyun_core::__private::de;
                 match wire_name {
                     #(#arms)*
                     _ => return Ok(false),
@@ -95,7 +94,7 @@ pub fn decode_impl(
     }
 }
 
-/// The function of `aliyun_core::__private::de` that decodes a field of this type.
+/// The method of `aliyun_core::__private::fields::FieldValue` that decodes a field of this type.
 fn decoder(field: &Field, required: bool) -> &'static str {
     match &field.ty {
         Type::List(item) if matches!(item.ty, Type::Struct(_) | Type::Any) => "wrapped_list",
