@@ -22,15 +22,14 @@ impl aliyun_core::__private::fields::DecodeFields for Aggregates {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Alias" => self.alias = de::lenient_opt(value)?,
-            "FieldName" => self.field_name = de::lenient_opt(value)?,
-            "Function" => self.function = de::lenient_opt(value)?,
-            "Max" => self.max = de::lenient_opt(value)?,
-            "Min" => self.min = de::lenient_opt(value)?,
+            "Alias" => self.alias = value.lenient_opt()?,
+            "FieldName" => self.field_name = value.lenient_opt()?,
+            "Function" => self.function = value.lenient_opt()?,
+            "Max" => self.max = value.lenient_opt()?,
+            "Min" => self.min = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -81,26 +80,25 @@ impl aliyun_core::__private::fields::DecodeFields for Alarm {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "ContactGroups" => self.contact_groups = de::lenient_opt(value)?,
-            "Enable" => self.enable = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "EvaluationCount" => self.evaluation_count = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "State" => self.state = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
-            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "ContactGroups" => self.contact_groups = value.lenient_opt()?,
+            "Enable" => self.enable = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "EvaluationCount" => self.evaluation_count = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "SilenceTime" => self.silence_time = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "State" => self.state = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
+            "Webhook" => self.webhook = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -171,31 +169,30 @@ impl aliyun_core::__private::fields::DecodeFields for AlarmHistory {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertTime" => self.alert_time = de::lenient_opt(value)?,
-            "ContactALIIMs" => self.contact_alii_ms = de::lenient_list(value)?,
-            "ContactGroups" => self.contact_groups = de::lenient_list(value)?,
-            "ContactMails" => self.contact_mails = de::lenient_list(value)?,
-            "ContactSmses" => self.contact_smses = de::lenient_list(value)?,
-            "Contacts" => self.contacts = de::lenient_list(value)?,
-            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
-            "EvaluationCount" => self.evaluation_count = de::lenient_opt(value)?,
-            "Expression" => self.expression = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "LastTime" => self.last_time = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "State" => self.state = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
-            "Webhooks" => self.webhooks = de::lenient_opt(value)?,
+            "AlertTime" => self.alert_time = value.lenient_opt()?,
+            "ContactALIIMs" => self.contact_alii_ms = value.lenient_list()?,
+            "ContactGroups" => self.contact_groups = value.lenient_list()?,
+            "ContactMails" => self.contact_mails = value.lenient_list()?,
+            "ContactSmses" => self.contact_smses = value.lenient_list()?,
+            "Contacts" => self.contacts = value.lenient_list()?,
+            "Dimensions" => self.dimensions = value.lenient_opt()?,
+            "EvaluationCount" => self.evaluation_count = value.lenient_opt()?,
+            "Expression" => self.expression = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "LastTime" => self.last_time = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "State" => self.state = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
+            "Webhooks" => self.webhooks = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -246,26 +243,25 @@ impl aliyun_core::__private::fields::DecodeFields for Alert {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertState" => self.alert_state = de::lenient_opt(value)?,
-            "ContactGroups" => self.contact_groups = de::lenient_opt(value)?,
-            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
-            "EffectiveInterval" => self.effective_interval = de::lenient_opt(value)?,
-            "EnableState" => self.enable_state = de::lenient_opt(value)?,
-            "Escalations" => self.escalations = de::value(value)?,
-            "MailSubject" => self.mail_subject = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "NoEffectiveInterval" => self.no_effective_interval = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "Resources" => self.resources = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
-            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            "AlertState" => self.alert_state = value.lenient_opt()?,
+            "ContactGroups" => self.contact_groups = value.lenient_opt()?,
+            "Dimensions" => self.dimensions = value.lenient_opt()?,
+            "EffectiveInterval" => self.effective_interval = value.lenient_opt()?,
+            "EnableState" => self.enable_state = value.lenient_opt()?,
+            "Escalations" => self.escalations = value.value()?,
+            "MailSubject" => self.mail_subject = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "NoEffectiveInterval" => self.no_effective_interval = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "Resources" => self.resources = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "SilenceTime" => self.silence_time = value.lenient_opt()?,
+            "Webhook" => self.webhook = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -364,18 +360,17 @@ impl aliyun_core::__private::fields::DecodeFields for AlertInitConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "EvaluationCount" => self.evaluation_count = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "EvaluationCount" => self.evaluation_count = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -398,12 +393,11 @@ impl aliyun_core::__private::fields::DecodeFields for AlertLogCount {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Count" => self.count = de::lenient_opt(value)?,
-            "Logs" => self.logs = de::wrapped_list(value)?,
+            "Count" => self.count = value.lenient_opt()?,
+            "Logs" => self.logs = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -428,13 +422,12 @@ impl aliyun_core::__private::fields::DecodeFields for AlertLogHistogramList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Count" => self.count = de::lenient_opt(value)?,
-            "From" => self.from = de::lenient_opt(value)?,
-            "To" => self.to = de::lenient_opt(value)?,
+            "Count" => self.count = value.lenient_opt()?,
+            "From" => self.from = value.lenient_opt()?,
+            "To" => self.to = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -517,44 +510,41 @@ impl aliyun_core::__private::fields::DecodeFields for AlertLogList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertTime" => self.alert_time = de::lenient_opt(value)?,
-            "BlackListDetail" => self.black_list_detail = de::lenient_opt(value)?,
-            "BlackListName" => self.black_list_name = de::lenient_opt(value)?,
-            "BlackListUUID" => self.black_list_uuid = de::lenient_opt(value)?,
-            "ContactALIIWWList" => self.contact_aliiww_list = de::lenient_list(value)?,
-            "ContactDingList" => self.contact_ding_list = de::lenient_list(value)?,
-            "ContactGroups" => self.contact_groups = de::lenient_list(value)?,
-            "ContactMailList" => self.contact_mail_list = de::lenient_list(value)?,
-            "ContactOnCallList" => self.contact_on_call_list = de::lenient_list(value)?,
-            "ContactSMSList" => self.contact_sms_list = de::lenient_list(value)?,
-            "Dimensions" => self.dimensions = de::wrapped_list(value)?,
-            "DingdingWebhookList" => {
-                self.dingding_webhook_list = de::lenient_list(value)?;
-            }
-            "Escalation" => self.escalation = de::value(value)?,
-            "EventName" => self.event_name = de::lenient_opt(value)?,
-            "ExtendedInfo" => self.extended_info = de::wrapped_list(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "GroupName" => self.group_name = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "LevelChange" => self.level_change = de::lenient_opt(value)?,
-            "LogId" => self.log_id = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "Product" => self.product = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "SendDetail" => self.send_detail = de::value(value)?,
-            "SendResultList" => self.send_result_list = de::wrapped_list(value)?,
-            "SendStatus" => self.send_status = de::lenient_opt(value)?,
-            "WebhookList" => self.webhook_list = de::wrapped_list(value)?,
+            "AlertTime" => self.alert_time = value.lenient_opt()?,
+            "BlackListDetail" => self.black_list_detail = value.lenient_opt()?,
+            "BlackListName" => self.black_list_name = value.lenient_opt()?,
+            "BlackListUUID" => self.black_list_uuid = value.lenient_opt()?,
+            "ContactALIIWWList" => self.contact_aliiww_list = value.lenient_list()?,
+            "ContactDingList" => self.contact_ding_list = value.lenient_list()?,
+            "ContactGroups" => self.contact_groups = value.lenient_list()?,
+            "ContactMailList" => self.contact_mail_list = value.lenient_list()?,
+            "ContactOnCallList" => self.contact_on_call_list = value.lenient_list()?,
+            "ContactSMSList" => self.contact_sms_list = value.lenient_list()?,
+            "Dimensions" => self.dimensions = value.wrapped_list()?,
+            "DingdingWebhookList" => self.dingding_webhook_list = value.lenient_list()?,
+            "Escalation" => self.escalation = value.value()?,
+            "EventName" => self.event_name = value.lenient_opt()?,
+            "ExtendedInfo" => self.extended_info = value.wrapped_list()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "GroupName" => self.group_name = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "LevelChange" => self.level_change = value.lenient_opt()?,
+            "LogId" => self.log_id = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "Product" => self.product = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "SendDetail" => self.send_detail = value.value()?,
+            "SendResultList" => self.send_result_list = value.wrapped_list()?,
+            "SendStatus" => self.send_status = value.lenient_opt()?,
+            "WebhookList" => self.webhook_list = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -583,15 +573,14 @@ impl aliyun_core::__private::fields::DecodeFields for AlertResult {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -620,15 +609,14 @@ impl aliyun_core::__private::fields::DecodeFields for AlertResults {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -667,19 +655,18 @@ impl aliyun_core::__private::fields::DecodeFields for AlertTemplate {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "Escalations" => self.escalations = de::value(value)?,
-            "Labels" => self.labels = de::wrapped_list(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "NoDataPolicy" => self.no_data_policy = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "Selector" => self.selector = de::lenient_opt(value)?,
-            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "Escalations" => self.escalations = value.value()?,
+            "Labels" => self.labels = value.wrapped_list()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "NoDataPolicy" => self.no_data_policy = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "Selector" => self.selector = value.lenient_opt()?,
+            "Webhook" => self.webhook = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -704,13 +691,12 @@ impl aliyun_core::__private::fields::DecodeFields for AliyunProductMetricList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "NamespaceList" => self.namespace_list = de::wrapped_list(value)?,
-            "UserId" => self.user_id = de::lenient_opt(value)?,
-            "YAMLConfig" => self.yaml_config = de::lenient_opt(value)?,
+            "NamespaceList" => self.namespace_list = value.wrapped_list()?,
+            "UserId" => self.user_id = value.lenient_opt()?,
+            "YAMLConfig" => self.yaml_config = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -735,14 +721,11 @@ impl aliyun_core::__private::fields::DecodeFields for AllProductInitMetricRule {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertInitConfigList" => {
-                self.alert_init_config_list = de::wrapped_list(value)?;
-            }
-            "Product" => self.product = de::lenient_opt(value)?,
+            "AlertInitConfigList" => self.alert_init_config_list = value.wrapped_list()?,
+            "Product" => self.product = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -767,13 +750,12 @@ impl aliyun_core::__private::fields::DecodeFields for Api {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "QuotaLimit" => self.quota_limit = de::lenient_opt(value)?,
-            "QuotaPackage" => self.quota_package = de::lenient_opt(value)?,
-            "QuotaUsed" => self.quota_used = de::lenient_opt(value)?,
+            "QuotaLimit" => self.quota_limit = value.lenient_opt()?,
+            "QuotaPackage" => self.quota_package = value.lenient_opt()?,
+            "QuotaUsed" => self.quota_used = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -798,13 +780,12 @@ impl aliyun_core::__private::fields::DecodeFields for ApplyHistory {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ApplyTime" => self.apply_time = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "GroupName" => self.group_name = de::lenient_opt(value)?,
+            "ApplyTime" => self.apply_time = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "GroupName" => self.group_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -831,14 +812,13 @@ impl aliyun_core::__private::fields::DecodeFields for Assertions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "operator" => self.operator = de::lenient_opt(value)?,
-            "property" => self.property = de::lenient_opt(value)?,
-            "target" => self.target = de::lenient_opt(value)?,
-            "type" => self.r#type = de::lenient_opt(value)?,
+            "operator" => self.operator = value.lenient_opt()?,
+            "property" => self.property = value.lenient_opt()?,
+            "target" => self.target = value.lenient_opt()?,
+            "type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -877,12 +857,11 @@ impl aliyun_core::__private::fields::DecodeFields for BrowserInfo {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "browser" => self.browser = de::lenient_opt(value)?,
-            "device" => self.device = de::lenient_opt(value)?,
+            "browser" => self.browser = value.lenient_opt()?,
+            "device" => self.device = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -905,12 +884,11 @@ impl aliyun_core::__private::fields::DecodeFields for CategoryItem {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "Count" => self.count = de::lenient_opt(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "Count" => self.count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -933,12 +911,11 @@ impl aliyun_core::__private::fields::DecodeFields for ChannelResultList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Channel" => self.channel = de::lenient_opt(value)?,
-            "ResultList" => self.result_list = de::wrapped_list(value)?,
+            "Channel" => self.channel = value.lenient_opt()?,
+            "ResultList" => self.result_list = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -965,14 +942,13 @@ impl aliyun_core::__private::fields::DecodeFields for Channels {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AliIM" => self.ali_im = de::lenient_opt(value)?,
-            "DingWebHook" => self.ding_web_hook = de::lenient_opt(value)?,
-            "Mail" => self.mail = de::lenient_opt(value)?,
-            "SMS" => self.sms = de::lenient_opt(value)?,
+            "AliIM" => self.ali_im = value.lenient_opt()?,
+            "DingWebHook" => self.ding_web_hook = value.lenient_opt()?,
+            "Mail" => self.mail = value.lenient_opt()?,
+            "SMS" => self.sms = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1003,15 +979,14 @@ impl aliyun_core::__private::fields::DecodeFields for CompositeExpression {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ExpressionList" => self.expression_list = de::wrapped_list(value)?,
-            "ExpressionListJoin" => self.expression_list_join = de::lenient_opt(value)?,
-            "ExpressionRaw" => self.expression_raw = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
+            "ExpressionList" => self.expression_list = value.wrapped_list()?,
+            "ExpressionListJoin" => self.expression_list_join = value.lenient_opt()?,
+            "ExpressionRaw" => self.expression_raw = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1038,14 +1013,13 @@ impl aliyun_core::__private::fields::DecodeFields for ConfigJson {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ak" => self.ak = de::lenient_opt(value)?,
-            "endpoint" => self.endpoint = de::lenient_opt(value)?,
-            "logstore" => self.logstore = de::lenient_opt(value)?,
-            "project" => self.project = de::lenient_opt(value)?,
+            "ak" => self.ak = value.lenient_opt()?,
+            "endpoint" => self.endpoint = value.lenient_opt()?,
+            "logstore" => self.logstore = value.lenient_opt()?,
+            "project" => self.project = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1074,15 +1048,14 @@ impl aliyun_core::__private::fields::DecodeFields for Contact {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1103,11 +1076,10 @@ impl aliyun_core::__private::fields::DecodeFields for ContactGroup {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Name" => self.name = de::lenient_opt(value)?,
+            "Name" => self.name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1132,13 +1104,12 @@ impl aliyun_core::__private::fields::DecodeFields for ContactParameter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ContactGroupName" => self.contact_group_name = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
+            "ContactGroupName" => self.contact_group_name = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1479,11 +1450,10 @@ for CreateGroupMonitoringAgentProcessResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "GroupProcessId" => self.group_process_id = de::lenient_opt(value)?,
+            "GroupProcessId" => self.group_process_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1640,11 +1610,10 @@ impl aliyun_core::__private::fields::DecodeFields for CreateSiteMonitorData {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AttachAlertResult" => self.attach_alert_result = de::wrapped_list(value)?,
+            "AttachAlertResult" => self.attach_alert_result = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1722,15 +1691,14 @@ impl aliyun_core::__private::fields::DecodeFields for CustomEvent {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Content" => self.content = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Time" => self.time = de::lenient_opt(value)?,
+            "Content" => self.content = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Time" => self.time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1755,13 +1723,12 @@ impl aliyun_core::__private::fields::DecodeFields for CustomEventCount {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Num" => self.num = de::lenient_opt(value)?,
-            "Time" => self.time = de::lenient_opt(value)?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Num" => self.num = value.lenient_opt()?,
+            "Time" => self.time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1790,14 +1757,13 @@ impl aliyun_core::__private::fields::DecodeFields for CustomSchedule {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "days" => self.days = de::lenient_list(value)?,
-            "end_hour" => self.end_hour = de::lenient_opt(value)?,
-            "start_hour" => self.start_hour = de::lenient_opt(value)?,
-            "time_zone" => self.time_zone = de::lenient_opt(value)?,
+            "days" => self.days = value.lenient_list()?,
+            "end_hour" => self.end_hour = value.lenient_opt()?,
+            "start_hour" => self.start_hour = value.lenient_opt()?,
+            "time_zone" => self.time_zone = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1820,12 +1786,11 @@ impl aliyun_core::__private::fields::DecodeFields for Data {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "TaskId" => self.task_id = de::lenient_opt(value)?,
-            "TaskName" => self.task_name = de::lenient_opt(value)?,
+            "TaskId" => self.task_id = value.lenient_opt()?,
+            "TaskName" => self.task_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1860,18 +1825,17 @@ impl aliyun_core::__private::fields::DecodeFields for DataResults {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Associated" => self.associated = de::lenient_map(value)?,
-            "Dimensions" => self.dimensions = de::wrapped_list(value)?,
-            "LogTime" => self.log_time = de::lenient_opt(value)?,
-            "Measurements" => self.measurements = de::value(value)?,
-            "Metric" => self.metric = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "Timestamp" => self.timestamp = de::lenient_opt(value)?,
+            "Associated" => self.associated = value.lenient_map()?,
+            "Dimensions" => self.dimensions = value.wrapped_list()?,
+            "LogTime" => self.log_time = value.lenient_opt()?,
+            "Measurements" => self.measurements = value.value()?,
+            "Metric" => self.metric = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "Timestamp" => self.timestamp = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1898,14 +1862,13 @@ impl aliyun_core::__private::fields::DecodeFields for Datapoint {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ConfigJson" => self.config_json = de::value(value)?,
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "DestName" => self.dest_name = de::lenient_opt(value)?,
-            "DestType" => self.dest_type = de::lenient_opt(value)?,
+            "ConfigJson" => self.config_json = value.value()?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "DestName" => self.dest_name = value.lenient_opt()?,
+            "DestType" => self.dest_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1926,11 +1889,10 @@ impl aliyun_core::__private::fields::DecodeFields for DeleteMetricRuleTemplateRe
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "TemplateId" => self.template_id = de::lenient_opt(value)?,
+            "TemplateId" => self.template_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1951,11 +1913,10 @@ impl aliyun_core::__private::fields::DecodeFields for DeleteSiteMonitorsData {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "count" => self.count = de::lenient_opt(value)?,
+            "count" => self.count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1983,14 +1944,13 @@ for DescribeActiveMetricRuleListCritical {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2016,13 +1976,12 @@ for DescribeActiveMetricRuleListEscalations {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Critical" => self.critical = de::value(value)?,
-            "Info" => self.info = de::value(value)?,
-            "Warn" => self.warn = de::value(value)?,
+            "Critical" => self.critical = value.value()?,
+            "Info" => self.info = value.value()?,
+            "Warn" => self.warn = value.value()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2059,12 +2018,11 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeAlertLogListDimens
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Key" => self.key = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Key" => self.key = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2113,20 +2071,19 @@ for DescribeAlertingMetricRuleResourcesResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "Expression" => self.expression = de::lenient_opt(value)?,
-            "ExpressionList" => self.expression_list = de::wrapped_list(value)?,
-            "ExpressionListJoin" => self.expression_list_join = de::lenient_opt(value)?,
-            "ExpressionRaw" => self.expression_raw = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "PreCondition" => self.pre_condition = de::lenient_opt(value)?,
-            "Tag" => self.tag = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "Expression" => self.expression = value.lenient_opt()?,
+            "ExpressionList" => self.expression_list = value.wrapped_list()?,
+            "ExpressionListJoin" => self.expression_list_join = value.lenient_opt()?,
+            "ExpressionRaw" => self.expression_raw = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "PreCondition" => self.pre_condition = value.lenient_opt()?,
+            "Tag" => self.tag = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2184,28 +2141,27 @@ for DescribeAlertingMetricRuleResourcesResource2 {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
-            "Enable" => self.enable = de::lenient_opt(value)?,
-            "Escalation" => self.escalation = de::wrapped_list(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "LastAlertTime" => self.last_alert_time = de::lenient_opt(value)?,
-            "LastModifyTime" => self.last_modify_time = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "MetricValues" => self.metric_values = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "ProductCategory" => self.product_category = de::lenient_opt(value)?,
-            "Resource" => self.resource = de::lenient_opt(value)?,
-            "RetryTimes" => self.retry_times = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "Dimensions" => self.dimensions = value.lenient_opt()?,
+            "Enable" => self.enable = value.lenient_opt()?,
+            "Escalation" => self.escalation = value.wrapped_list()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "LastAlertTime" => self.last_alert_time = value.lenient_opt()?,
+            "LastModifyTime" => self.last_modify_time = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "MetricValues" => self.metric_values = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "ProductCategory" => self.product_category = value.lenient_opt()?,
+            "Resource" => self.resource = value.lenient_opt()?,
+            "RetryTimes" => self.retry_times = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2243,17 +2199,16 @@ for DescribeContactGroupListContactGroup {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Contacts" => self.contacts = de::lenient_list(value)?,
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Describe" => self.describe = de::lenient_opt(value)?,
-            "EnableSubscribed" => self.enable_subscribed = de::lenient_opt(value)?,
-            "EnabledWeeklyReport" => self.enabled_weekly_report = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            "Contacts" => self.contacts = value.lenient_list()?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Describe" => self.describe = value.lenient_opt()?,
+            "EnableSubscribed" => self.enable_subscribed = value.lenient_opt()?,
+            "EnabledWeeklyReport" => self.enabled_weekly_report = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "UpdateTime" => self.update_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2283,15 +2238,14 @@ for DescribeContactListByContactGroupContact {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Channels" => self.channels = de::value(value)?,
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Desc" => self.desc = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            "Channels" => self.channels = value.value()?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Desc" => self.desc = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "UpdateTime" => self.update_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2328,18 +2282,17 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeContactListContact
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Channels" => self.channels = de::value(value)?,
-            "ChannelsState" => self.channels_state = de::value(value)?,
-            "ContactGroups" => self.contact_groups = de::lenient_list(value)?,
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Desc" => self.desc = de::lenient_opt(value)?,
-            "Lang" => self.lang = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            "Channels" => self.channels = value.value()?,
+            "ChannelsState" => self.channels_state = value.value()?,
+            "ContactGroups" => self.contact_groups = value.lenient_list()?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Desc" => self.desc = value.lenient_opt()?,
+            "Lang" => self.lang = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "UpdateTime" => self.update_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2370,16 +2323,15 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeEventRuleAttribute
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EventPattern" => self.event_pattern = de::value(value)?,
-            "EventType" => self.event_type = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "State" => self.state = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "EventPattern" => self.event_pattern = value.value()?,
+            "EventType" => self.event_type = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "State" => self.state = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2418,17 +2370,16 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeEventRuleListEvent
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CustomFilters" => self.custom_filters = de::lenient_opt(value)?,
-            "EventTypeList" => self.event_type_list = de::lenient_list(value)?,
-            "KeywordFilter" => self.keyword_filter = de::value(value)?,
-            "LevelList" => self.level_list = de::lenient_list(value)?,
-            "NameList" => self.name_list = de::lenient_list(value)?,
-            "Product" => self.product = de::lenient_opt(value)?,
-            "SQLFilter" => self.sql_filter = de::lenient_opt(value)?,
+            "CustomFilters" => self.custom_filters = value.lenient_opt()?,
+            "EventTypeList" => self.event_type_list = value.lenient_list()?,
+            "KeywordFilter" => self.keyword_filter = value.value()?,
+            "LevelList" => self.level_list = value.lenient_list()?,
+            "NameList" => self.name_list = value.lenient_list()?,
+            "Product" => self.product = value.lenient_opt()?,
+            "SQLFilter" => self.sql_filter = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2467,19 +2418,18 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeExporterRuleListDa
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Describe" => self.describe = de::lenient_opt(value)?,
-            "Dimension" => self.dimension = de::lenient_opt(value)?,
-            "DstName" => self.dst_name = de::lenient_list(value)?,
-            "Enabled" => self.enabled = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "TargetWindows" => self.target_windows = de::lenient_opt(value)?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Describe" => self.describe = value.lenient_opt()?,
+            "Dimension" => self.dimension = value.lenient_opt()?,
+            "DstName" => self.dst_name = value.lenient_list()?,
+            "Enabled" => self.enabled = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "TargetWindows" => self.target_windows = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2521,20 +2471,19 @@ for DescribeGroupMonitoringAgentProcessAlertConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "EffectiveInterval" => self.effective_interval = de::lenient_opt(value)?,
-            "EscalationsLevel" => self.escalations_level = de::lenient_opt(value)?,
-            "NoEffectiveInterval" => self.no_effective_interval = de::lenient_opt(value)?,
-            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "TargetList" => self.target_list = de::wrapped_list(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
-            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "EffectiveInterval" => self.effective_interval = value.lenient_opt()?,
+            "EscalationsLevel" => self.escalations_level = value.lenient_opt()?,
+            "NoEffectiveInterval" => self.no_effective_interval = value.lenient_opt()?,
+            "SilenceTime" => self.silence_time = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "TargetList" => self.target_list = value.wrapped_list()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
+            "Webhook" => self.webhook = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2562,13 +2511,12 @@ for DescribeGroupMonitoringAgentProcessMatchExpress {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Function" => self.function = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Function" => self.function = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2608,17 +2556,16 @@ for DescribeHostAvailabilityListAlertConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "EscalationList" => self.escalation_list = de::wrapped_list(value)?,
-            "NotifyType" => self.notify_type = de::lenient_opt(value)?,
-            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "TargetList" => self.target_list = de::wrapped_list(value)?,
-            "WebHook" => self.web_hook = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "EscalationList" => self.escalation_list = value.wrapped_list()?,
+            "NotifyType" => self.notify_type = value.lenient_opt()?,
+            "SilenceTime" => self.silence_time = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "TargetList" => self.target_list = value.wrapped_list()?,
+            "WebHook" => self.web_hook = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2646,14 +2593,13 @@ for DescribeHostAvailabilityListTarget {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Arn" => self.arn = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "JsonParams" => self.json_params = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
+            "Arn" => self.arn = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "JsonParams" => self.json_params = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2689,18 +2635,17 @@ for DescribeHostAvailabilityListTaskOption {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "HttpKeyword" => self.http_keyword = de::lenient_opt(value)?,
-            "HttpMethod" => self.http_method = de::lenient_opt(value)?,
-            "HttpNegative" => self.http_negative = de::lenient_opt(value)?,
-            "HttpPostContent" => self.http_post_content = de::lenient_opt(value)?,
-            "HttpResponseCharset" => self.http_response_charset = de::lenient_opt(value)?,
-            "HttpURI" => self.http_uri = de::lenient_opt(value)?,
-            "Interval" => self.interval = de::lenient_opt(value)?,
-            "TelnetOrPingHost" => self.telnet_or_ping_host = de::lenient_opt(value)?,
+            "HttpKeyword" => self.http_keyword = value.lenient_opt()?,
+            "HttpMethod" => self.http_method = value.lenient_opt()?,
+            "HttpNegative" => self.http_negative = value.lenient_opt()?,
+            "HttpPostContent" => self.http_post_content = value.lenient_opt()?,
+            "HttpResponseCharset" => self.http_response_charset = value.lenient_opt()?,
+            "HttpURI" => self.http_uri = value.lenient_opt()?,
+            "Interval" => self.interval = value.lenient_opt()?,
+            "TelnetOrPingHost" => self.telnet_or_ping_host = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2724,12 +2669,11 @@ for DescribeHybridMonitorDataListLabels {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "K" => self.k = de::lenient_opt(value)?,
-            "V" => self.v = de::lenient_opt(value)?,
+            "K" => self.k = value.lenient_opt()?,
+            "V" => self.v = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2768,24 +2712,21 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeHybridMonitorNames
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AliyunProductMetricList" => {
-                self.aliyun_product_metric_list = de::wrapped_list(value)?;
+                self.aliyun_product_metric_list = value.wrapped_list()?;
             }
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Detail" => self.detail = de::value(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "IsDelete" => self.is_delete = de::lenient_opt(value)?,
-            "ModifyTime" => self.modify_time = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "NamespaceType" => self.namespace_type = de::lenient_opt(value)?,
-            "NotAliyunTaskNumber" => {
-                self.not_aliyun_task_number = de::lenient_opt(value)?;
-            }
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Detail" => self.detail = value.value()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "IsDelete" => self.is_delete = value.lenient_opt()?,
+            "ModifyTime" => self.modify_time = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "NamespaceType" => self.namespace_type = value.lenient_opt()?,
+            "NotAliyunTaskNumber" => self.not_aliyun_task_number = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2813,14 +2754,13 @@ for DescribeHybridMonitorSLSGroupSlsGroupConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "SLSLogstore" => self.sls_logstore = de::lenient_opt(value)?,
-            "SLSProject" => self.sls_project = de::lenient_opt(value)?,
-            "SLSRegion" => self.sls_region = de::lenient_opt(value)?,
-            "SLSUserId" => self.sls_user_id = de::lenient_opt(value)?,
+            "SLSLogstore" => self.sls_logstore = value.lenient_opt()?,
+            "SLSProject" => self.sls_project = value.lenient_opt()?,
+            "SLSRegion" => self.sls_region = value.lenient_opt()?,
+            "SLSUserId" => self.sls_user_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2844,12 +2784,11 @@ for DescribeHybridMonitorTaskListExpress {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Alias" => self.alias = de::lenient_opt(value)?,
-            "Express" => self.express = de::lenient_opt(value)?,
+            "Alias" => self.alias = value.lenient_opt()?,
+            "Express" => self.express = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2873,12 +2812,11 @@ for DescribeHybridMonitorTaskListFilter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Filters" => self.filters = de::wrapped_list(value)?,
-            "Relation" => self.relation = de::lenient_opt(value)?,
+            "Filters" => self.filters = value.wrapped_list()?,
+            "Relation" => self.relation = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2904,13 +2842,12 @@ for DescribeHybridMonitorTaskListFilters {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Operator" => self.operator = de::lenient_opt(value)?,
-            "SLSKeyName" => self.sls_key_name = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Operator" => self.operator = value.lenient_opt()?,
+            "SLSKeyName" => self.sls_key_name = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2934,12 +2871,11 @@ for DescribeHybridMonitorTaskListGroupBy {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Alias" => self.alias = de::lenient_opt(value)?,
-            "SLSKeyName" => self.sls_key_name = de::lenient_opt(value)?,
+            "Alias" => self.alias = value.lenient_opt()?,
+            "SLSKeyName" => self.sls_key_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2967,14 +2903,13 @@ for DescribeHybridMonitorTaskListSlsProcessConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Express" => self.express = de::wrapped_list(value)?,
-            "Filter" => self.filter = de::value(value)?,
-            "GroupBy" => self.group_by = de::wrapped_list(value)?,
-            "Statistics" => self.statistics = de::wrapped_list(value)?,
+            "Express" => self.express = value.wrapped_list()?,
+            "Filter" => self.filter = value.value()?,
+            "GroupBy" => self.group_by = value.wrapped_list()?,
+            "Statistics" => self.statistics = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3006,15 +2941,14 @@ for DescribeHybridMonitorTaskListStatistics {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Alias" => self.alias = de::lenient_opt(value)?,
-            "Function" => self.function = de::lenient_opt(value)?,
-            "Parameter1" => self.parameter1 = de::lenient_opt(value)?,
-            "Parameter2" => self.parameter2 = de::lenient_opt(value)?,
-            "SLSKeyName" => self.sls_key_name = de::lenient_opt(value)?,
+            "Alias" => self.alias = value.lenient_opt()?,
+            "Function" => self.function = value.lenient_opt()?,
+            "Parameter1" => self.parameter1 = value.lenient_opt()?,
+            "Parameter2" => self.parameter2 = value.lenient_opt()?,
+            "SLSKeyName" => self.sls_key_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3088,41 +3022,38 @@ for DescribeHybridMonitorTaskListTaskList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AttachLabels" => self.attach_labels = de::wrapped_list(value)?,
-            "CollectInterval" => self.collect_interval = de::lenient_opt(value)?,
+            "AttachLabels" => self.attach_labels = value.wrapped_list()?,
+            "CollectInterval" => self.collect_interval = value.lenient_opt()?,
             "CollectTargetEndpoint" => {
-                self.collect_target_endpoint = de::lenient_opt(value)?;
+                self.collect_target_endpoint = value.lenient_opt()?;
             }
-            "CollectTargetPath" => self.collect_target_path = de::lenient_opt(value)?,
-            "CollectTargetType" => self.collect_target_type = de::lenient_opt(value)?,
-            "CollectTimout" => self.collect_timout = de::lenient_opt(value)?,
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ExtraInfo" => self.extra_info = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "Instances" => self.instances = de::lenient_list(value)?,
-            "LogFilePath" => self.log_file_path = de::lenient_opt(value)?,
-            "LogProcess" => self.log_process = de::lenient_opt(value)?,
-            "LogSample" => self.log_sample = de::lenient_opt(value)?,
-            "LogSplit" => self.log_split = de::lenient_opt(value)?,
-            "MatchExpress" => self.match_express = de::wrapped_list(value)?,
-            "MatchExpressRelation" => {
-                self.match_express_relation = de::lenient_opt(value)?;
-            }
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "NetworkType" => self.network_type = de::lenient_opt(value)?,
-            "SLSProcess" => self.sls_process = de::lenient_opt(value)?,
-            "SLSProcessConfig" => self.sls_process_config = de::value(value)?,
-            "TargetUserId" => self.target_user_id = de::lenient_opt(value)?,
-            "TaskId" => self.task_id = de::lenient_opt(value)?,
-            "TaskName" => self.task_name = de::lenient_opt(value)?,
-            "TaskType" => self.task_type = de::lenient_opt(value)?,
-            "UploadRegion" => self.upload_region = de::lenient_opt(value)?,
-            "YARMConfig" => self.yarm_config = de::lenient_opt(value)?,
+            "CollectTargetPath" => self.collect_target_path = value.lenient_opt()?,
+            "CollectTargetType" => self.collect_target_type = value.lenient_opt()?,
+            "CollectTimout" => self.collect_timout = value.lenient_opt()?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ExtraInfo" => self.extra_info = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "Instances" => self.instances = value.lenient_list()?,
+            "LogFilePath" => self.log_file_path = value.lenient_opt()?,
+            "LogProcess" => self.log_process = value.lenient_opt()?,
+            "LogSample" => self.log_sample = value.lenient_opt()?,
+            "LogSplit" => self.log_split = value.lenient_opt()?,
+            "MatchExpress" => self.match_express = value.wrapped_list()?,
+            "MatchExpressRelation" => self.match_express_relation = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "NetworkType" => self.network_type = value.lenient_opt()?,
+            "SLSProcess" => self.sls_process = value.lenient_opt()?,
+            "SLSProcessConfig" => self.sls_process_config = value.value()?,
+            "TargetUserId" => self.target_user_id = value.lenient_opt()?,
+            "TaskId" => self.task_id = value.lenient_opt()?,
+            "TaskName" => self.task_name = value.lenient_opt()?,
+            "TaskType" => self.task_type = value.lenient_opt()?,
+            "UploadRegion" => self.upload_region = value.lenient_opt()?,
+            "YARMConfig" => self.yarm_config = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3157,18 +3088,17 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeMetricMetaListReso
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
-            "Labels" => self.labels = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "Periods" => self.periods = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Unit" => self.unit = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Dimensions" => self.dimensions = value.lenient_opt()?,
+            "Labels" => self.labels = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "Periods" => self.periods = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Unit" => self.unit = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3215,24 +3145,23 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleBlackLis
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "EffectiveTime" => self.effective_time = de::lenient_opt(value)?,
-            "EnableEndTime" => self.enable_end_time = de::lenient_opt(value)?,
-            "EnableStartTime" => self.enable_start_time = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Instances" => self.instances = de::lenient_list(value)?,
-            "IsEnable" => self.is_enable = de::lenient_opt(value)?,
-            "Metrics" => self.metrics = de::wrapped_list(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "ScopeType" => self.scope_type = de::lenient_opt(value)?,
-            "ScopeValue" => self.scope_value = de::lenient_list(value)?,
-            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "EffectiveTime" => self.effective_time = value.lenient_opt()?,
+            "EnableEndTime" => self.enable_end_time = value.lenient_opt()?,
+            "EnableStartTime" => self.enable_start_time = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Instances" => self.instances = value.lenient_list()?,
+            "IsEnable" => self.is_enable = value.lenient_opt()?,
+            "Metrics" => self.metrics = value.wrapped_list()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "ScopeType" => self.scope_type = value.lenient_opt()?,
+            "ScopeValue" => self.scope_value = value.lenient_list()?,
+            "UpdateTime" => self.update_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3256,12 +3185,11 @@ for DescribeMetricRuleBlackListMetrics {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Resource" => self.resource = de::lenient_opt(value)?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Resource" => self.resource = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3328,33 +3256,32 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListAlar
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertState" => self.alert_state = de::lenient_opt(value)?,
-            "CompositeExpression" => self.composite_expression = de::value(value)?,
-            "ContactGroups" => self.contact_groups = de::lenient_opt(value)?,
-            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
-            "EffectiveInterval" => self.effective_interval = de::lenient_opt(value)?,
-            "EnableState" => self.enable_state = de::lenient_opt(value)?,
-            "Escalations" => self.escalations = de::value(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "GroupName" => self.group_name = de::lenient_opt(value)?,
-            "Labels" => self.labels = de::wrapped_list(value)?,
-            "MailSubject" => self.mail_subject = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "NoDataPolicy" => self.no_data_policy = de::lenient_opt(value)?,
-            "NoEffectiveInterval" => self.no_effective_interval = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "Prometheus" => self.prometheus = de::value(value)?,
-            "Resources" => self.resources = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
-            "SourceType" => self.source_type = de::lenient_opt(value)?,
-            "Webhook" => self.webhook = de::lenient_opt(value)?,
+            "AlertState" => self.alert_state = value.lenient_opt()?,
+            "CompositeExpression" => self.composite_expression = value.value()?,
+            "ContactGroups" => self.contact_groups = value.lenient_opt()?,
+            "Dimensions" => self.dimensions = value.lenient_opt()?,
+            "EffectiveInterval" => self.effective_interval = value.lenient_opt()?,
+            "EnableState" => self.enable_state = value.lenient_opt()?,
+            "Escalations" => self.escalations = value.value()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "GroupName" => self.group_name = value.lenient_opt()?,
+            "Labels" => self.labels = value.wrapped_list()?,
+            "MailSubject" => self.mail_subject = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "NoDataPolicy" => self.no_data_policy = value.lenient_opt()?,
+            "NoEffectiveInterval" => self.no_effective_interval = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "Prometheus" => self.prometheus = value.value()?,
+            "Resources" => self.resources = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "SilenceTime" => self.silence_time = value.lenient_opt()?,
+            "SourceType" => self.source_type = value.lenient_opt()?,
+            "Webhook" => self.webhook = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3383,15 +3310,14 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListCrit
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "PreCondition" => self.pre_condition = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "PreCondition" => self.pre_condition = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3416,13 +3342,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListEsca
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Critical" => self.critical = de::value(value)?,
-            "Info" => self.info = de::value(value)?,
-            "Warn" => self.warn = de::value(value)?,
+            "Critical" => self.critical = value.value()?,
+            "Info" => self.info = value.value()?,
+            "Warn" => self.warn = value.value()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3452,15 +3377,14 @@ for DescribeMetricRuleListExpressionList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3488,14 +3412,13 @@ for DescribeMetricRuleTemplateAttributeCritical {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3521,13 +3444,12 @@ for DescribeMetricRuleTemplateAttributeEscalations {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Critical" => self.critical = de::value(value)?,
-            "Info" => self.info = de::value(value)?,
-            "Warn" => self.warn = de::value(value)?,
+            "Critical" => self.critical = value.value()?,
+            "Info" => self.info = value.value()?,
+            "Warn" => self.warn = value.value()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3561,15 +3483,14 @@ for DescribeMetricRuleTemplateAttributeResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertTemplates" => self.alert_templates = de::wrapped_list(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "RestVersion" => self.rest_version = de::lenient_opt(value)?,
-            "TemplateId" => self.template_id = de::lenient_opt(value)?,
+            "AlertTemplates" => self.alert_templates = value.wrapped_list()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "RestVersion" => self.rest_version = value.lenient_opt()?,
+            "TemplateId" => self.template_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3597,13 +3518,12 @@ for DescribeMonitorGroupDynamicRulesResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "FilterRelation" => self.filter_relation = de::lenient_opt(value)?,
-            "Filters" => self.filters = de::wrapped_list(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "FilterRelation" => self.filter_relation = value.lenient_opt()?,
+            "Filters" => self.filters = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3643,19 +3563,18 @@ for DescribeMonitorGroupInstanceAttributeResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "Desc" => self.desc = de::lenient_opt(value)?,
-            "Dimension" => self.dimension = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "NetworkType" => self.network_type = de::lenient_opt(value)?,
-            "Region" => self.region = de::value(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "Vpc" => self.vpc = de::value(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "Desc" => self.desc = value.lenient_opt()?,
+            "Dimension" => self.dimension = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "NetworkType" => self.network_type = value.lenient_opt()?,
+            "Region" => self.region = value.value()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "Vpc" => self.vpc = value.value()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3687,15 +3606,14 @@ for DescribeMonitorGroupInstancesResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3748,26 +3666,23 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeMonitorGroupsResou
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "BindUrl" => self.bind_url = de::lenient_opt(value)?,
-            "ContactGroups" => self.contact_groups = de::wrapped_list(value)?,
-            "DynamicTagRuleId" => self.dynamic_tag_rule_id = de::lenient_opt(value)?,
-            "GmtCreate" => self.gmt_create = de::lenient_opt(value)?,
-            "GmtModified" => self.gmt_modified = de::lenient_opt(value)?,
-            "GroupFounderTagKey" => self.group_founder_tag_key = de::lenient_opt(value)?,
-            "GroupFounderTagValue" => {
-                self.group_founder_tag_value = de::lenient_opt(value)?;
-            }
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "GroupName" => self.group_name = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "ServiceId" => self.service_id = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "TemplateIds" => self.template_ids = de::lenient_list(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "BindUrl" => self.bind_url = value.lenient_opt()?,
+            "ContactGroups" => self.contact_groups = value.wrapped_list()?,
+            "DynamicTagRuleId" => self.dynamic_tag_rule_id = value.lenient_opt()?,
+            "GmtCreate" => self.gmt_create = value.lenient_opt()?,
+            "GmtModified" => self.gmt_modified = value.lenient_opt()?,
+            "GroupFounderTagKey" => self.group_founder_tag_key = value.lenient_opt()?,
+            "GroupFounderTagValue" => self.group_founder_tag_value = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "GroupName" => self.group_name = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "ServiceId" => self.service_id = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "TemplateIds" => self.template_ids = value.lenient_list()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3792,13 +3707,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeProjectMetaResourc
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Labels" => self.labels = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Labels" => self.labels = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3854,27 +3768,26 @@ for DescribeSiteMonitorISPCityListIspCity {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Area.en" => self.area_en = de::lenient_opt(value)?,
-            "Area.zh_CN" => self.area_zh_cn = de::lenient_opt(value)?,
-            "City" => self.city = de::lenient_opt(value)?,
-            "CityName.en" => self.city_name_en = de::lenient_opt(value)?,
-            "CityName.zh_CN" => self.city_name_zh_cn = de::lenient_opt(value)?,
-            "Country" => self.country = de::lenient_opt(value)?,
-            "Country.en" => self.country_en = de::lenient_opt(value)?,
-            "Country.zh_CN" => self.country_zh_cn = de::lenient_opt(value)?,
-            "IPPool" => self.ip_pool = de::lenient_list(value)?,
-            "IPV4ProbeCount" => self.ipv4_probe_count = de::lenient_opt(value)?,
-            "IPV6ProbeCount" => self.ipv6_probe_count = de::lenient_opt(value)?,
-            "Isp" => self.isp = de::lenient_opt(value)?,
-            "IspName.en" => self.isp_name_en = de::lenient_opt(value)?,
-            "IspName.zh_CN" => self.isp_name_zh_cn = de::lenient_opt(value)?,
-            "Region" => self.region = de::lenient_opt(value)?,
-            "Region.en" => self.region_en = de::lenient_opt(value)?,
-            "Region.zh_CN" => self.region_zh_cn = de::lenient_opt(value)?,
+            "Area.en" => self.area_en = value.lenient_opt()?,
+            "Area.zh_CN" => self.area_zh_cn = value.lenient_opt()?,
+            "City" => self.city = value.lenient_opt()?,
+            "CityName.en" => self.city_name_en = value.lenient_opt()?,
+            "CityName.zh_CN" => self.city_name_zh_cn = value.lenient_opt()?,
+            "Country" => self.country = value.lenient_opt()?,
+            "Country.en" => self.country_en = value.lenient_opt()?,
+            "Country.zh_CN" => self.country_zh_cn = value.lenient_opt()?,
+            "IPPool" => self.ip_pool = value.lenient_list()?,
+            "IPV4ProbeCount" => self.ipv4_probe_count = value.lenient_opt()?,
+            "IPV6ProbeCount" => self.ipv6_probe_count = value.lenient_opt()?,
+            "Isp" => self.isp = value.lenient_opt()?,
+            "IspName.en" => self.isp_name_en = value.lenient_opt()?,
+            "IspName.zh_CN" => self.isp_name_zh_cn = value.lenient_opt()?,
+            "Region" => self.region = value.lenient_opt()?,
+            "Region.en" => self.region_en = value.lenient_opt()?,
+            "Region.zh_CN" => self.region_zh_cn = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3905,24 +3818,19 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeSiteMonitorQuotaDa
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "SecondMonitor" => self.second_monitor = de::lenient_opt(value)?,
-            "SiteMonitorIdcQuota" => {
-                self.site_monitor_idc_quota = de::lenient_opt(value)?;
-            }
+            "SecondMonitor" => self.second_monitor = value.lenient_opt()?,
+            "SiteMonitorIdcQuota" => self.site_monitor_idc_quota = value.lenient_opt()?,
             "SiteMonitorOperatorQuotaQuota" => {
-                self.site_monitor_operator_quota_quota = de::lenient_opt(value)?;
+                self.site_monitor_operator_quota_quota = value.lenient_opt()?;
             }
             "SiteMonitorQuotaTaskUsed" => {
-                self.site_monitor_quota_task_used = de::lenient_opt(value)?;
+                self.site_monitor_quota_task_used = value.lenient_opt()?;
             }
-            "SiteMonitorTaskQuota" => {
-                self.site_monitor_task_quota = de::lenient_opt(value)?;
-            }
-            "SiteMonitorVersion" => self.site_monitor_version = de::lenient_opt(value)?,
+            "SiteMonitorTaskQuota" => self.site_monitor_task_quota = value.lenient_opt()?,
+            "SiteMonitorVersion" => self.site_monitor_version = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3958,18 +3866,17 @@ for DescribeSystemEventMetaListResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EventType" => self.event_type = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "NameDesc" => self.name_desc = de::lenient_opt(value)?,
-            "NameDesc.En" => self.name_desc_en = de::lenient_opt(value)?,
-            "Product" => self.product = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "StatusDesc" => self.status_desc = de::lenient_opt(value)?,
+            "EventType" => self.event_type = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "NameDesc" => self.name_desc = value.lenient_opt()?,
+            "NameDesc.En" => self.name_desc_en = value.lenient_opt()?,
+            "Product" => self.product = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "StatusDesc" => self.status_desc = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3994,13 +3901,12 @@ impl aliyun_core::__private::fields::DecodeFields for Detail {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "NamespaceRegion" => self.namespace_region = de::lenient_opt(value)?,
-            "SLSProject" => self.sls_project = de::lenient_opt(value)?,
-            "Spec" => self.spec = de::lenient_opt(value)?,
+            "NamespaceRegion" => self.namespace_region = value.lenient_opt()?,
+            "SLSProject" => self.sls_project = value.lenient_opt()?,
+            "Spec" => self.spec = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4023,12 +3929,11 @@ impl aliyun_core::__private::fields::DecodeFields for Dimensions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Label" => self.label = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Label" => self.label = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4051,12 +3956,11 @@ impl aliyun_core::__private::fields::DecodeFields for EnterpriseQuota {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "SuitInfo" => self.suit_info = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "SuitInfo" => self.suit_info = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4079,12 +3983,11 @@ impl aliyun_core::__private::fields::DecodeFields for ErrorDetail {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ErrorMessage" => self.error_message = de::lenient_opt(value)?,
-            "Index" => self.index = de::lenient_opt(value)?,
+            "ErrorMessage" => self.error_message = value.lenient_opt()?,
+            "Index" => self.index = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4109,13 +4012,12 @@ impl aliyun_core::__private::fields::DecodeFields for Escalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Expression" => self.expression = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
+            "Expression" => self.expression = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4144,15 +4046,14 @@ impl aliyun_core::__private::fields::DecodeFields for EscalationList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Aggregate" => self.aggregate = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Operator" => self.operator = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Aggregate" => self.aggregate = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Operator" => self.operator = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4223,13 +4124,12 @@ impl aliyun_core::__private::fields::DecodeFields for EventHistogram {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Count" => self.count = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "Count" => self.count = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4270,17 +4170,16 @@ impl aliyun_core::__private::fields::DecodeFields for EventPattern {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EventTypeList" => self.event_type_list = de::lenient_list(value)?,
-            "KeywordFilterObj" => self.keyword_filter_obj = de::value(value)?,
-            "LevelList" => self.level_list = de::lenient_list(value)?,
-            "NameList" => self.name_list = de::lenient_list(value)?,
-            "Product" => self.product = de::lenient_opt(value)?,
-            "SQLFilter" => self.sql_filter = de::lenient_opt(value)?,
-            "StatusList" => self.status_list = de::lenient_list(value)?,
+            "EventTypeList" => self.event_type_list = value.lenient_list()?,
+            "KeywordFilterObj" => self.keyword_filter_obj = value.value()?,
+            "LevelList" => self.level_list = value.lenient_list()?,
+            "NameList" => self.name_list = value.lenient_list()?,
+            "Product" => self.product = value.lenient_opt()?,
+            "SQLFilter" => self.sql_filter = value.lenient_opt()?,
+            "StatusList" => self.status_list = value.lenient_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4315,17 +4214,16 @@ impl aliyun_core::__private::fields::DecodeFields for EventRule {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EventPattern" => self.event_pattern = de::wrapped_list(value)?,
-            "EventType" => self.event_type = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "SilenceTime" => self.silence_time = de::lenient_opt(value)?,
-            "State" => self.state = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "EventPattern" => self.event_pattern = value.wrapped_list()?,
+            "EventType" => self.event_type = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "SilenceTime" => self.silence_time = value.lenient_opt()?,
+            "State" => self.state = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4383,15 +4281,14 @@ impl aliyun_core::__private::fields::DecodeFields for ExpressionList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4414,11 +4311,10 @@ impl aliyun_core::__private::fields::DecodeFields for FailData {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Targets" => self.targets = de::wrapped_list(value)?,
+            "Targets" => self.targets = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4441,11 +4337,10 @@ impl aliyun_core::__private::fields::DecodeFields for FailIds {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "TargetIds" => self.target_ids = de::lenient_list(value)?,
+            "TargetIds" => self.target_ids = value.lenient_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4474,15 +4369,14 @@ impl aliyun_core::__private::fields::DecodeFields for FcParameter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Arn" => self.arn = de::lenient_opt(value)?,
-            "FunctionName" => self.function_name = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Region" => self.region = de::lenient_opt(value)?,
-            "ServiceName" => self.service_name = de::lenient_opt(value)?,
+            "Arn" => self.arn = value.lenient_opt()?,
+            "FunctionName" => self.function_name = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Region" => self.region = value.lenient_opt()?,
+            "ServiceName" => self.service_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4553,12 +4447,11 @@ impl aliyun_core::__private::fields::DecodeFields for Group {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ContactGroups" => self.contact_groups = de::wrapped_list(value)?,
-            "GroupName" => self.group_name = de::lenient_opt(value)?,
+            "ContactGroups" => self.contact_groups = value.wrapped_list()?,
+            "GroupName" => self.group_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4634,24 +4527,23 @@ impl aliyun_core::__private::fields::DecodeFields for Host {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AgentVersion" => self.agent_version = de::lenient_opt(value)?,
-            "AliUid" => self.ali_uid = de::lenient_opt(value)?,
-            "EipAddress" => self.eip_address = de::lenient_opt(value)?,
-            "EipId" => self.eip_id = de::lenient_opt(value)?,
-            "HostName" => self.host_name = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
-            "IpGroup" => self.ip_group = de::lenient_opt(value)?,
-            "NatIp" => self.nat_ip = de::lenient_opt(value)?,
-            "NetworkType" => self.network_type = de::lenient_opt(value)?,
-            "OperatingSystem" => self.operating_system = de::lenient_opt(value)?,
-            "Region" => self.region = de::lenient_opt(value)?,
-            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
-            "isAliyunHost" => self.is_aliyun_host = de::lenient_opt(value)?,
+            "AgentVersion" => self.agent_version = value.lenient_opt()?,
+            "AliUid" => self.ali_uid = value.lenient_opt()?,
+            "EipAddress" => self.eip_address = value.lenient_opt()?,
+            "EipId" => self.eip_id = value.lenient_opt()?,
+            "HostName" => self.host_name = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceTypeFamily" => self.instance_type_family = value.lenient_opt()?,
+            "IpGroup" => self.ip_group = value.lenient_opt()?,
+            "NatIp" => self.nat_ip = value.lenient_opt()?,
+            "NetworkType" => self.network_type = value.lenient_opt()?,
+            "OperatingSystem" => self.operating_system = value.lenient_opt()?,
+            "Region" => self.region = value.lenient_opt()?,
+            "SerialNumber" => self.serial_number = value.lenient_opt()?,
+            "isAliyunHost" => self.is_aliyun_host = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4719,14 +4611,13 @@ impl aliyun_core::__private::fields::DecodeFields for IspCity {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "City" => self.city = de::lenient_opt(value)?,
-            "CityName" => self.city_name = de::lenient_opt(value)?,
-            "Isp" => self.isp = de::lenient_opt(value)?,
-            "IspName" => self.isp_name = de::lenient_opt(value)?,
+            "City" => self.city = value.lenient_opt()?,
+            "CityName" => self.city_name = value.lenient_opt()?,
+            "Isp" => self.isp = value.lenient_opt()?,
+            "IspName" => self.isp_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4751,12 +4642,11 @@ impl aliyun_core::__private::fields::DecodeFields for KeywordFilter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Keywords" => self.keywords = de::lenient_list(value)?,
-            "Relation" => self.relation = de::lenient_opt(value)?,
+            "Keywords" => self.keywords = value.lenient_list()?,
+            "Relation" => self.relation = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4781,12 +4671,11 @@ impl aliyun_core::__private::fields::DecodeFields for KeywordFilterObj {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Keywords" => self.keywords = de::lenient_list(value)?,
-            "Relation" => self.relation = de::lenient_opt(value)?,
+            "Keywords" => self.keywords = value.lenient_list()?,
+            "Relation" => self.relation = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4846,15 +4735,14 @@ impl aliyun_core::__private::fields::DecodeFields for List {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "SLSGroupConfig" => self.sls_group_config = de::wrapped_list(value)?,
-            "SLSGroupDescription" => self.sls_group_description = de::lenient_opt(value)?,
-            "SLSGroupName" => self.sls_group_name = de::lenient_opt(value)?,
-            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "SLSGroupConfig" => self.sls_group_config = value.wrapped_list()?,
+            "SLSGroupDescription" => self.sls_group_description = value.lenient_opt()?,
+            "SLSGroupName" => self.sls_group_name = value.lenient_opt()?,
+            "UpdateTime" => self.update_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4899,23 +4787,22 @@ impl aliyun_core::__private::fields::DecodeFields for LogMonitor {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Aggregates" => self.aggregates = de::wrapped_list(value)?,
-            "GmtCreate" => self.gmt_create = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "Groupbys" => self.groupbys = de::lenient_list(value)?,
-            "LogId" => self.log_id = de::lenient_opt(value)?,
-            "MetricExpress" => self.metric_express = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "SlsLogstore" => self.sls_logstore = de::lenient_opt(value)?,
-            "SlsProject" => self.sls_project = de::lenient_opt(value)?,
-            "SlsRegionId" => self.sls_region_id = de::lenient_opt(value)?,
-            "Tumblingwindows" => self.tumblingwindows = de::lenient_list(value)?,
-            "ValueFilter" => self.value_filter = de::wrapped_list(value)?,
-            "ValueFilterRelation" => self.value_filter_relation = de::lenient_opt(value)?,
+            "Aggregates" => self.aggregates = value.wrapped_list()?,
+            "GmtCreate" => self.gmt_create = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "Groupbys" => self.groupbys = value.lenient_list()?,
+            "LogId" => self.log_id = value.lenient_opt()?,
+            "MetricExpress" => self.metric_express = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "SlsLogstore" => self.sls_logstore = value.lenient_opt()?,
+            "SlsProject" => self.sls_project = value.lenient_opt()?,
+            "SlsRegionId" => self.sls_region_id = value.lenient_opt()?,
+            "Tumblingwindows" => self.tumblingwindows = value.lenient_list()?,
+            "ValueFilter" => self.value_filter = value.wrapped_list()?,
+            "ValueFilterRelation" => self.value_filter_relation = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4952,19 +4839,18 @@ impl aliyun_core::__private::fields::DecodeFields for LogMonitorList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "GmtCreate" => self.gmt_create = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "LogId" => self.log_id = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "SlsLogstore" => self.sls_logstore = de::lenient_opt(value)?,
-            "SlsProject" => self.sls_project = de::lenient_opt(value)?,
-            "SlsRegionId" => self.sls_region_id = de::lenient_opt(value)?,
-            "ValueFilter" => self.value_filter = de::wrapped_list(value)?,
-            "ValueFilterRelation" => self.value_filter_relation = de::lenient_opt(value)?,
+            "GmtCreate" => self.gmt_create = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "LogId" => self.log_id = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "SlsLogstore" => self.sls_logstore = value.lenient_opt()?,
+            "SlsProject" => self.sls_project = value.lenient_opt()?,
+            "SlsRegionId" => self.sls_region_id = value.lenient_opt()?,
+            "ValueFilter" => self.value_filter = value.wrapped_list()?,
+            "ValueFilterRelation" => self.value_filter_relation = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4987,12 +4873,11 @@ impl aliyun_core::__private::fields::DecodeFields for Logs {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5017,14 +4902,13 @@ impl aliyun_core::__private::fields::DecodeFields for MatchExpress {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "TagKey" => self.tag_key = de::lenient_opt(value)?,
-            "TagValue" => self.tag_value = de::lenient_opt(value)?,
+            "TagKey" => self.tag_key = value.lenient_opt()?,
+            "TagValue" => self.tag_value = value.lenient_opt()?,
             "TagValueMatchFunction" => {
-                self.tag_value_match_function = de::lenient_opt(value)?;
+                self.tag_value_match_function = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -5048,12 +4932,11 @@ impl aliyun_core::__private::fields::DecodeFields for MetricList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "List" => self.list = de::lenient_list(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
+            "List" => self.list = value.lenient_list()?,
+            "Period" => self.period = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5104,26 +4987,25 @@ impl aliyun_core::__private::fields::DecodeFields for MetricRule {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActionEnable" => self.action_enable = de::lenient_opt(value)?,
-            "AlarmActions" => self.alarm_actions = de::lenient_opt(value)?,
-            "ComparisonOperator" => self.comparison_operator = de::lenient_opt(value)?,
-            "Dimensions" => self.dimensions = de::lenient_opt(value)?,
-            "EvaluationCount" => self.evaluation_count = de::lenient_opt(value)?,
-            "Expression" => self.expression = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
-            "OkActions" => self.ok_actions = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
-            "RuleName" => self.rule_name = de::lenient_opt(value)?,
-            "StateValue" => self.state_value = de::lenient_opt(value)?,
-            "Statistics" => self.statistics = de::lenient_opt(value)?,
-            "Threshold" => self.threshold = de::lenient_opt(value)?,
+            "ActionEnable" => self.action_enable = value.lenient_opt()?,
+            "AlarmActions" => self.alarm_actions = value.lenient_opt()?,
+            "ComparisonOperator" => self.comparison_operator = value.lenient_opt()?,
+            "Dimensions" => self.dimensions = value.lenient_opt()?,
+            "EvaluationCount" => self.evaluation_count = value.lenient_opt()?,
+            "Expression" => self.expression = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
+            "OkActions" => self.ok_actions = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
+            "RuleName" => self.rule_name = value.lenient_opt()?,
+            "StateValue" => self.state_value = value.lenient_opt()?,
+            "Statistics" => self.statistics = value.lenient_opt()?,
+            "Threshold" => self.threshold = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5152,15 +5034,14 @@ impl aliyun_core::__private::fields::DecodeFields for MetricRuleCount {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Alarm" => self.alarm = de::lenient_opt(value)?,
-            "Disable" => self.disable = de::lenient_opt(value)?,
-            "Nodata" => self.nodata = de::lenient_opt(value)?,
-            "Ok" => self.ok = de::lenient_opt(value)?,
-            "Total" => self.total = de::lenient_opt(value)?,
+            "Alarm" => self.alarm = value.lenient_opt()?,
+            "Disable" => self.disable = value.lenient_opt()?,
+            "Nodata" => self.nodata = value.lenient_opt()?,
+            "Ok" => self.ok = value.lenient_opt()?,
+            "Total" => self.total = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5212,15 +5093,14 @@ impl aliyun_core::__private::fields::DecodeFields for MnsParameter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Arn" => self.arn = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Queue" => self.queue = de::lenient_opt(value)?,
-            "Region" => self.region = de::lenient_opt(value)?,
-            "Topic" => self.topic = de::lenient_opt(value)?,
+            "Arn" => self.arn = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Queue" => self.queue = value.lenient_opt()?,
+            "Region" => self.region = value.lenient_opt()?,
+            "Topic" => self.topic = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5443,14 +5323,11 @@ impl aliyun_core::__private::fields::DecodeFields for MonitorGroupCategories {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "MonitorGroupCategory" => {
-                self.monitor_group_category = de::wrapped_list(value)?;
-            }
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "MonitorGroupCategory" => self.monitor_group_category = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5473,12 +5350,11 @@ impl aliyun_core::__private::fields::DecodeFields for NamespaceList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "MetricList" => self.metric_list = de::wrapped_list(value)?,
-            "Namespace" => self.namespace = de::lenient_opt(value)?,
+            "MetricList" => self.metric_list = value.wrapped_list()?,
+            "Namespace" => self.namespace = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5509,16 +5385,15 @@ impl aliyun_core::__private::fields::DecodeFields for NodeProcess {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Command" => self.command = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "ProcessId" => self.process_id = de::lenient_opt(value)?,
-            "ProcessName" => self.process_name = de::lenient_opt(value)?,
-            "ProcessUser" => self.process_user = de::lenient_opt(value)?,
+            "Command" => self.command = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "ProcessId" => self.process_id = value.lenient_opt()?,
+            "ProcessName" => self.process_name = value.lenient_opt()?,
+            "ProcessUser" => self.process_user = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5555,23 +5430,20 @@ impl aliyun_core::__private::fields::DecodeFields for NodeStatus {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AgentInstallErrorCode" => {
-                self.agent_install_error_code = de::lenient_opt(value)?;
+                self.agent_install_error_code = value.lenient_opt()?;
             }
-            "AutoInstall" => self.auto_install = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "OsMonitorConfig" => self.os_monitor_config = de::lenient_opt(value)?,
-            "OsMonitorErrorCode" => self.os_monitor_error_code = de::lenient_opt(value)?,
-            "OsMonitorErrorDetail" => {
-                self.os_monitor_error_detail = de::lenient_opt(value)?;
-            }
-            "OsMonitorStatus" => self.os_monitor_status = de::lenient_opt(value)?,
-            "OsMonitorVersion" => self.os_monitor_version = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "AutoInstall" => self.auto_install = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "OsMonitorConfig" => self.os_monitor_config = value.lenient_opt()?,
+            "OsMonitorErrorCode" => self.os_monitor_error_code = value.lenient_opt()?,
+            "OsMonitorErrorDetail" => self.os_monitor_error_detail = value.lenient_opt()?,
+            "OsMonitorStatus" => self.os_monitor_status = value.lenient_opt()?,
+            "OsMonitorVersion" => self.os_monitor_version = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5612,20 +5484,19 @@ impl aliyun_core::__private::fields::DecodeFields for NodeTaskConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertConfig" => self.alert_config = de::value(value)?,
-            "Disabled" => self.disabled = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "GroupName" => self.group_name = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Instances" => self.instances = de::lenient_list(value)?,
-            "TaskName" => self.task_name = de::lenient_opt(value)?,
-            "TaskOption" => self.task_option = de::value(value)?,
-            "TaskScope" => self.task_scope = de::lenient_opt(value)?,
-            "TaskType" => self.task_type = de::lenient_opt(value)?,
+            "AlertConfig" => self.alert_config = value.value()?,
+            "Disabled" => self.disabled = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "GroupName" => self.group_name = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Instances" => self.instances = value.lenient_list()?,
+            "TaskName" => self.task_name = value.lenient_opt()?,
+            "TaskOption" => self.task_option = value.value()?,
+            "TaskScope" => self.task_scope = value.lenient_opt()?,
+            "TaskType" => self.task_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5650,12 +5521,11 @@ impl aliyun_core::__private::fields::DecodeFields for NodeTaskInstance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Id" => self.id = de::lenient_opt(value)?,
-            "InstanceList" => self.instance_list = de::lenient_list(value)?,
+            "Id" => self.id = value.lenient_opt()?,
+            "InstanceList" => self.instance_list = value.lenient_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5684,15 +5554,14 @@ impl aliyun_core::__private::fields::DecodeFields for NotifyPolicy {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5725,17 +5594,16 @@ impl aliyun_core::__private::fields::DecodeFields for OpenApiParameters {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Action" => self.action = de::lenient_opt(value)?,
-            "Arn" => self.arn = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Product" => self.product = de::lenient_opt(value)?,
-            "Region" => self.region = de::lenient_opt(value)?,
-            "Role" => self.role = de::lenient_opt(value)?,
-            "Version" => self.version = de::lenient_opt(value)?,
+            "Action" => self.action = value.lenient_opt()?,
+            "Arn" => self.arn = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Product" => self.product = value.lenient_opt()?,
+            "Region" => self.region = value.lenient_opt()?,
+            "Role" => self.role = value.lenient_opt()?,
+            "Version" => self.version = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5860,63 +5728,62 @@ impl aliyun_core::__private::fields::DecodeFields for OptionJson {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "assertions" => self.assertions = de::wrapped_list(value)?,
-            "attempts" => self.attempts = de::lenient_opt(value)?,
-            "authentication" => self.authentication = de::lenient_opt(value)?,
-            "blocked_url_list" => self.blocked_url_list = de::lenient_list(value)?,
-            "browser_headers" => self.browser_headers = de::wrapped_list(value)?,
-            "browser_hosts" => self.browser_hosts = de::lenient_list(value)?,
-            "browser_info" => self.browser_info = de::wrapped_list(value)?,
-            "browser_insecure" => self.browser_insecure = de::lenient_opt(value)?,
-            "browser_task_version" => self.browser_task_version = de::lenient_opt(value)?,
-            "cookie" => self.cookie = de::lenient_opt(value)?,
-            "diagnosis_mtr" => self.diagnosis_mtr = de::lenient_opt(value)?,
-            "diagnosis_ping" => self.diagnosis_ping = de::lenient_opt(value)?,
-            "dns_hijack_whitelist" => self.dns_hijack_whitelist = de::lenient_opt(value)?,
-            "dns_match_rule" => self.dns_match_rule = de::lenient_opt(value)?,
-            "dns_server" => self.dns_server = de::lenient_opt(value)?,
-            "dns_type" => self.dns_type = de::lenient_opt(value)?,
-            "empty_message" => self.empty_message = de::lenient_opt(value)?,
-            "expect_exist_string" => self.expect_exist_string = de::lenient_list(value)?,
+            "assertions" => self.assertions = value.wrapped_list()?,
+            "attempts" => self.attempts = value.lenient_opt()?,
+            "authentication" => self.authentication = value.lenient_opt()?,
+            "blocked_url_list" => self.blocked_url_list = value.lenient_list()?,
+            "browser_headers" => self.browser_headers = value.wrapped_list()?,
+            "browser_hosts" => self.browser_hosts = value.lenient_list()?,
+            "browser_info" => self.browser_info = value.wrapped_list()?,
+            "browser_insecure" => self.browser_insecure = value.lenient_opt()?,
+            "browser_task_version" => self.browser_task_version = value.lenient_opt()?,
+            "cookie" => self.cookie = value.lenient_opt()?,
+            "diagnosis_mtr" => self.diagnosis_mtr = value.lenient_opt()?,
+            "diagnosis_ping" => self.diagnosis_ping = value.lenient_opt()?,
+            "dns_hijack_whitelist" => self.dns_hijack_whitelist = value.lenient_opt()?,
+            "dns_match_rule" => self.dns_match_rule = value.lenient_opt()?,
+            "dns_server" => self.dns_server = value.lenient_opt()?,
+            "dns_type" => self.dns_type = value.lenient_opt()?,
+            "empty_message" => self.empty_message = value.lenient_opt()?,
+            "expect_exist_string" => self.expect_exist_string = value.lenient_list()?,
             "expect_non_exist_string" => {
-                self.expect_non_exist_string = de::lenient_list(value)?;
+                self.expect_non_exist_string = value.lenient_list()?;
             }
-            "expect_value" => self.expect_value = de::lenient_opt(value)?,
-            "failure_rate" => self.failure_rate = de::lenient_opt(value)?,
-            "header" => self.header = de::lenient_opt(value)?,
-            "http_method" => self.http_method = de::lenient_opt(value)?,
-            "ip_network" => self.ip_network = de::lenient_opt(value)?,
-            "isBase64Encode" => self.is_base64_encode = de::lenient_opt(value)?,
-            "match_rule" => self.match_rule = de::lenient_opt(value)?,
-            "min_tls_version" => self.min_tls_version = de::lenient_opt(value)?,
-            "password" => self.password = de::lenient_opt(value)?,
-            "ping_num" => self.ping_num = de::lenient_opt(value)?,
-            "ping_port" => self.ping_port = de::lenient_opt(value)?,
-            "ping_type" => self.ping_type = de::lenient_opt(value)?,
-            "port" => self.port = de::lenient_opt(value)?,
-            "protocol" => self.protocol = de::lenient_opt(value)?,
-            "request_content" => self.request_content = de::lenient_opt(value)?,
-            "request_format" => self.request_format = de::lenient_opt(value)?,
-            "response_content" => self.response_content = de::lenient_opt(value)?,
-            "response_format" => self.response_format = de::lenient_opt(value)?,
-            "retry_delay" => self.retry_delay = de::lenient_opt(value)?,
-            "time_out" => self.time_out = de::lenient_opt(value)?,
+            "expect_value" => self.expect_value = value.lenient_opt()?,
+            "failure_rate" => self.failure_rate = value.lenient_opt()?,
+            "header" => self.header = value.lenient_opt()?,
+            "http_method" => self.http_method = value.lenient_opt()?,
+            "ip_network" => self.ip_network = value.lenient_opt()?,
+            "isBase64Encode" => self.is_base64_encode = value.lenient_opt()?,
+            "match_rule" => self.match_rule = value.lenient_opt()?,
+            "min_tls_version" => self.min_tls_version = value.lenient_opt()?,
+            "password" => self.password = value.lenient_opt()?,
+            "ping_num" => self.ping_num = value.lenient_opt()?,
+            "ping_port" => self.ping_port = value.lenient_opt()?,
+            "ping_type" => self.ping_type = value.lenient_opt()?,
+            "port" => self.port = value.lenient_opt()?,
+            "protocol" => self.protocol = value.lenient_opt()?,
+            "request_content" => self.request_content = value.lenient_opt()?,
+            "request_format" => self.request_format = value.lenient_opt()?,
+            "response_content" => self.response_content = value.lenient_opt()?,
+            "response_format" => self.response_format = value.lenient_opt()?,
+            "retry_delay" => self.retry_delay = value.lenient_opt()?,
+            "time_out" => self.time_out = value.lenient_opt()?,
             "traffic_hijack_element_blacklist" => {
-                self.traffic_hijack_element_blacklist = de::lenient_list(value)?;
+                self.traffic_hijack_element_blacklist = value.lenient_list()?;
             }
             "traffic_hijack_element_count" => {
-                self.traffic_hijack_element_count = de::lenient_opt(value)?;
+                self.traffic_hijack_element_count = value.lenient_opt()?;
             }
             "traffic_hijack_element_whitelist" => {
-                self.traffic_hijack_element_whitelist = de::lenient_list(value)?;
+                self.traffic_hijack_element_whitelist = value.lenient_list()?;
             }
-            "username" => self.username = de::lenient_opt(value)?,
+            "username" => self.username = value.lenient_opt()?,
             "waitTime_after_completion" => {
-                self.wait_time_after_completion = de::lenient_opt(value)?;
+                self.wait_time_after_completion = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -5998,42 +5865,41 @@ impl aliyun_core::__private::fields::DecodeFields for OptionsJson {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "acceptable_response_code" => {
-                self.acceptable_response_code = de::lenient_opt(value)?;
+                self.acceptable_response_code = value.lenient_opt()?;
             }
-            "assertions" => self.assertions = de::wrapped_list(value)?,
-            "attempts" => self.attempts = de::lenient_opt(value)?,
-            "authentication" => self.authentication = de::lenient_opt(value)?,
-            "cert_verify" => self.cert_verify = de::lenient_opt(value)?,
-            "cookie" => self.cookie = de::lenient_opt(value)?,
-            "diagnosis_mtr" => self.diagnosis_mtr = de::lenient_opt(value)?,
-            "diagnosis_ping" => self.diagnosis_ping = de::lenient_opt(value)?,
-            "dns_match_rule" => self.dns_match_rule = de::lenient_opt(value)?,
-            "dns_server" => self.dns_server = de::lenient_opt(value)?,
-            "dns_type" => self.dns_type = de::lenient_opt(value)?,
-            "enable_operator_dns" => self.enable_operator_dns = de::lenient_opt(value)?,
-            "failure_rate" => self.failure_rate = de::lenient_opt(value)?,
-            "header" => self.header = de::lenient_opt(value)?,
-            "http_method" => self.http_method = de::lenient_opt(value)?,
-            "isBase64Encode" => self.is_base64_encode = de::lenient_opt(value)?,
-            "match_rule" => self.match_rule = de::lenient_opt(value)?,
-            "password" => self.password = de::lenient_opt(value)?,
-            "ping_num" => self.ping_num = de::lenient_opt(value)?,
-            "port" => self.port = de::lenient_opt(value)?,
-            "protocol" => self.protocol = de::lenient_opt(value)?,
-            "proxy_protocol" => self.proxy_protocol = de::lenient_opt(value)?,
-            "request_content" => self.request_content = de::lenient_opt(value)?,
-            "request_format" => self.request_format = de::lenient_opt(value)?,
-            "response_content" => self.response_content = de::lenient_opt(value)?,
-            "response_format" => self.response_format = de::lenient_opt(value)?,
-            "retry_delay" => self.retry_delay = de::lenient_opt(value)?,
-            "time_out" => self.time_out = de::lenient_opt(value)?,
-            "unfollow_redirect" => self.unfollow_redirect = de::lenient_opt(value)?,
-            "username" => self.username = de::lenient_opt(value)?,
+            "assertions" => self.assertions = value.wrapped_list()?,
+            "attempts" => self.attempts = value.lenient_opt()?,
+            "authentication" => self.authentication = value.lenient_opt()?,
+            "cert_verify" => self.cert_verify = value.lenient_opt()?,
+            "cookie" => self.cookie = value.lenient_opt()?,
+            "diagnosis_mtr" => self.diagnosis_mtr = value.lenient_opt()?,
+            "diagnosis_ping" => self.diagnosis_ping = value.lenient_opt()?,
+            "dns_match_rule" => self.dns_match_rule = value.lenient_opt()?,
+            "dns_server" => self.dns_server = value.lenient_opt()?,
+            "dns_type" => self.dns_type = value.lenient_opt()?,
+            "enable_operator_dns" => self.enable_operator_dns = value.lenient_opt()?,
+            "failure_rate" => self.failure_rate = value.lenient_opt()?,
+            "header" => self.header = value.lenient_opt()?,
+            "http_method" => self.http_method = value.lenient_opt()?,
+            "isBase64Encode" => self.is_base64_encode = value.lenient_opt()?,
+            "match_rule" => self.match_rule = value.lenient_opt()?,
+            "password" => self.password = value.lenient_opt()?,
+            "ping_num" => self.ping_num = value.lenient_opt()?,
+            "port" => self.port = value.lenient_opt()?,
+            "protocol" => self.protocol = value.lenient_opt()?,
+            "proxy_protocol" => self.proxy_protocol = value.lenient_opt()?,
+            "request_content" => self.request_content = value.lenient_opt()?,
+            "request_format" => self.request_format = value.lenient_opt()?,
+            "response_content" => self.response_content = value.lenient_opt()?,
+            "response_format" => self.response_format = value.lenient_opt()?,
+            "retry_delay" => self.retry_delay = value.lenient_opt()?,
+            "time_out" => self.time_out = value.lenient_opt()?,
+            "unfollow_redirect" => self.unfollow_redirect = value.lenient_opt()?,
+            "username" => self.username = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6068,18 +5934,17 @@ impl aliyun_core::__private::fields::DecodeFields for Process {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertConfig" => self.alert_config = de::wrapped_list(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "MatchExpress" => self.match_express = de::wrapped_list(value)?,
+            "AlertConfig" => self.alert_config = value.wrapped_list()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "MatchExpress" => self.match_express = value.wrapped_list()?,
             "MatchExpressFilterRelation" => {
-                self.match_express_filter_relation = de::lenient_opt(value)?;
+                self.match_express_filter_relation = value.lenient_opt()?;
             }
-            "ProcessName" => self.process_name = de::lenient_opt(value)?,
+            "ProcessName" => self.process_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6108,14 +5973,13 @@ impl aliyun_core::__private::fields::DecodeFields for Prometheus {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Annotations" => self.annotations = de::wrapped_list(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "PromQL" => self.prom_ql = de::lenient_opt(value)?,
-            "Times" => self.times = de::lenient_opt(value)?,
+            "Annotations" => self.annotations = value.wrapped_list()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "PromQL" => self.prom_ql = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6313,13 +6177,12 @@ for PutEventRuleTargetsContactParameter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ContactGroupName" => self.contact_group_name = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
+            "ContactGroupName" => self.contact_group_name = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6369,14 +6232,13 @@ impl aliyun_core::__private::fields::DecodeFields for PutEventRuleTargetsFcParam
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "FunctionName" => self.function_name = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Region" => self.region = de::lenient_opt(value)?,
-            "ServiceName" => self.service_name = de::lenient_opt(value)?,
+            "FunctionName" => self.function_name = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Region" => self.region = value.lenient_opt()?,
+            "ServiceName" => self.service_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6423,13 +6285,12 @@ impl aliyun_core::__private::fields::DecodeFields for PutEventRuleTargetsMnsPara
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Queue" => self.queue = de::lenient_opt(value)?,
-            "Region" => self.region = de::lenient_opt(value)?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Queue" => self.queue = value.lenient_opt()?,
+            "Region" => self.region = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6550,11 +6411,10 @@ impl aliyun_core::__private::fields::DecodeFields for PutGroupMetricRuleResult {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6721,13 +6581,12 @@ impl aliyun_core::__private::fields::DecodeFields for PutMetricRuleTargetsTarget
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Arn" => self.arn = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
+            "Arn" => self.arn = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6993,13 +6852,12 @@ impl aliyun_core::__private::fields::DecodeFields for PutResourceMetricRulesResu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7206,12 +7064,11 @@ impl aliyun_core::__private::fields::DecodeFields for PutResourceMetricRulesTarg
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Result" => self.result = de::value(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "Result" => self.result = value.value()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7234,12 +7091,11 @@ impl aliyun_core::__private::fields::DecodeFields for Region {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AvailabilityZone" => self.availability_zone = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
+            "AvailabilityZone" => self.availability_zone = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7262,12 +7118,11 @@ impl aliyun_core::__private::fields::DecodeFields for Resource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertResults" => self.alert_results = de::wrapped_list(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
+            "AlertResults" => self.alert_results = value.wrapped_list()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7316,27 +7171,26 @@ impl aliyun_core::__private::fields::DecodeFields for ResourceQuota {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Api" => self.api = de::value(value)?,
-            "CustomMonitor" => self.custom_monitor = de::value(value)?,
-            "EnterpriseQuota" => self.enterprise_quota = de::value(value)?,
-            "EventMonitor" => self.event_monitor = de::value(value)?,
-            "ExpireTime" => self.expire_time = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "LogMonitor" => self.log_monitor = de::value(value)?,
-            "Phone" => self.phone = de::value(value)?,
-            "SMS" => self.sms = de::value(value)?,
-            "SiteMonitorBrowser" => self.site_monitor_browser = de::value(value)?,
-            "SiteMonitorEcsProbe" => self.site_monitor_ecs_probe = de::value(value)?,
-            "SiteMonitorMobile" => self.site_monitor_mobile = de::value(value)?,
+            "Api" => self.api = value.value()?,
+            "CustomMonitor" => self.custom_monitor = value.value()?,
+            "EnterpriseQuota" => self.enterprise_quota = value.value()?,
+            "EventMonitor" => self.event_monitor = value.value()?,
+            "ExpireTime" => self.expire_time = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "LogMonitor" => self.log_monitor = value.value()?,
+            "Phone" => self.phone = value.value()?,
+            "SMS" => self.sms = value.value()?,
+            "SiteMonitorBrowser" => self.site_monitor_browser = value.value()?,
+            "SiteMonitorEcsProbe" => self.site_monitor_ecs_probe = value.value()?,
+            "SiteMonitorMobile" => self.site_monitor_mobile = value.value()?,
             "SiteMonitorOperatorProbe" => {
-                self.site_monitor_operator_probe = de::value(value)?;
+                self.site_monitor_operator_probe = value.value()?;
             }
-            "SiteMonitorTask" => self.site_monitor_task = de::value(value)?,
-            "SuitInfo" => self.suit_info = de::lenient_opt(value)?,
+            "SiteMonitorTask" => self.site_monitor_task = value.value()?,
+            "SuitInfo" => self.suit_info = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7365,15 +7219,14 @@ impl aliyun_core::__private::fields::DecodeFields for ResultList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Detail" => self.detail = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
-            "notifyTargetList" => self.notify_target_list = de::lenient_list(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Detail" => self.detail = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
+            "notifyTargetList" => self.notify_target_list = value.lenient_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7396,12 +7249,11 @@ impl aliyun_core::__private::fields::DecodeFields for SendDetail {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ChannelResultList" => self.channel_result_list = de::wrapped_list(value)?,
-            "ResultCode" => self.result_code = de::lenient_opt(value)?,
+            "ChannelResultList" => self.channel_result_list = value.wrapped_list()?,
+            "ResultCode" => self.result_code = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7424,12 +7276,11 @@ impl aliyun_core::__private::fields::DecodeFields for SendResultList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Key" => self.key = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_list(value)?,
+            "Key" => self.key = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7468,20 +7319,19 @@ impl aliyun_core::__private::fields::DecodeFields for SiteMonitor {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Address" => self.address = de::lenient_opt(value)?,
-            "AgentGroup" => self.agent_group = de::lenient_opt(value)?,
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Interval" => self.interval = de::lenient_opt(value)?,
-            "OptionsJson" => self.options_json = de::value(value)?,
-            "TaskId" => self.task_id = de::lenient_opt(value)?,
-            "TaskName" => self.task_name = de::lenient_opt(value)?,
-            "TaskState" => self.task_state = de::lenient_opt(value)?,
-            "TaskType" => self.task_type = de::lenient_opt(value)?,
-            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            "Address" => self.address = value.lenient_opt()?,
+            "AgentGroup" => self.agent_group = value.lenient_opt()?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Interval" => self.interval = value.lenient_opt()?,
+            "OptionsJson" => self.options_json = value.value()?,
+            "TaskId" => self.task_id = value.lenient_opt()?,
+            "TaskName" => self.task_name = value.lenient_opt()?,
+            "TaskState" => self.task_state = value.lenient_opt()?,
+            "TaskType" => self.task_type = value.lenient_opt()?,
+            "UpdateTime" => self.update_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7522,20 +7372,19 @@ impl aliyun_core::__private::fields::DecodeFields for SiteMonitors {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Address" => self.address = de::lenient_opt(value)?,
-            "AgentGroup" => self.agent_group = de::lenient_opt(value)?,
-            "CustomSchedule" => self.custom_schedule = de::value(value)?,
-            "Interval" => self.interval = de::lenient_opt(value)?,
-            "IspCities" => self.isp_cities = de::wrapped_list(value)?,
-            "OptionJson" => self.option_json = de::value(value)?,
-            "TaskId" => self.task_id = de::lenient_opt(value)?,
-            "TaskName" => self.task_name = de::lenient_opt(value)?,
-            "TaskState" => self.task_state = de::lenient_opt(value)?,
-            "TaskType" => self.task_type = de::lenient_opt(value)?,
+            "Address" => self.address = value.lenient_opt()?,
+            "AgentGroup" => self.agent_group = value.lenient_opt()?,
+            "CustomSchedule" => self.custom_schedule = value.value()?,
+            "Interval" => self.interval = value.lenient_opt()?,
+            "IspCities" => self.isp_cities = value.wrapped_list()?,
+            "OptionJson" => self.option_json = value.value()?,
+            "TaskId" => self.task_id = value.lenient_opt()?,
+            "TaskName" => self.task_name = value.lenient_opt()?,
+            "TaskState" => self.task_state = value.lenient_opt()?,
+            "TaskType" => self.task_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7601,15 +7450,14 @@ impl aliyun_core::__private::fields::DecodeFields for SlsParameter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Arn" => self.arn = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "LogStore" => self.log_store = de::lenient_opt(value)?,
-            "Project" => self.project = de::lenient_opt(value)?,
-            "Region" => self.region = de::lenient_opt(value)?,
+            "Arn" => self.arn = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "LogStore" => self.log_store = value.lenient_opt()?,
+            "Project" => self.project = value.lenient_opt()?,
+            "Region" => self.region = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7751,21 +7599,20 @@ impl aliyun_core::__private::fields::DecodeFields for SystemEvent {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Content" => self.content = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Product" => self.product = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Time" => self.time = de::lenient_opt(value)?,
+            "Content" => self.content = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Product" => self.product = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceId" => self.resource_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Time" => self.time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7806,21 +7653,20 @@ impl aliyun_core::__private::fields::DecodeFields for SystemEventCount {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Content" => self.content = de::lenient_opt(value)?,
-            "GroupId" => self.group_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Num" => self.num = de::lenient_opt(value)?,
-            "Product" => self.product = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Time" => self.time = de::lenient_opt(value)?,
+            "Content" => self.content = value.lenient_opt()?,
+            "GroupId" => self.group_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Num" => self.num = value.lenient_opt()?,
+            "Product" => self.product = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceId" => self.resource_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Time" => self.time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7892,21 +7738,20 @@ impl aliyun_core::__private::fields::DecodeFields for TagGroup {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ContactGroupList" => self.contact_group_list = de::lenient_list(value)?,
-            "DynamicTagRuleId" => self.dynamic_tag_rule_id = de::lenient_opt(value)?,
-            "MatchExpress" => self.match_express = de::wrapped_list(value)?,
+            "ContactGroupList" => self.contact_group_list = value.lenient_list()?,
+            "DynamicTagRuleId" => self.dynamic_tag_rule_id = value.lenient_opt()?,
+            "MatchExpress" => self.match_express = value.wrapped_list()?,
             "MatchExpressFilterRelation" => {
-                self.match_express_filter_relation = de::lenient_opt(value)?;
+                self.match_express_filter_relation = value.lenient_opt()?;
             }
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "TagKey" => self.tag_key = de::lenient_opt(value)?,
-            "TagValueBlacklist" => self.tag_value_blacklist = de::lenient_list(value)?,
-            "TemplateIdList" => self.template_id_list = de::lenient_list(value)?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "TagKey" => self.tag_key = value.lenient_opt()?,
+            "TagValueBlacklist" => self.tag_value_blacklist = value.lenient_list()?,
+            "TemplateIdList" => self.template_id_list = value.lenient_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7933,14 +7778,13 @@ impl aliyun_core::__private::fields::DecodeFields for Target {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Arn" => self.arn = de::lenient_opt(value)?,
-            "Id" => self.id = de::lenient_opt(value)?,
-            "JsonParmas" => self.json_parmas = de::lenient_opt(value)?,
-            "Level" => self.level = de::lenient_opt(value)?,
+            "Arn" => self.arn = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "JsonParmas" => self.json_parmas = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8075,17 +7919,16 @@ impl aliyun_core::__private::fields::DecodeFields for Template {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ApplyHistories" => self.apply_histories = de::wrapped_list(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "GmtCreate" => self.gmt_create = de::lenient_opt(value)?,
-            "GmtModified" => self.gmt_modified = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "RestVersion" => self.rest_version = de::lenient_opt(value)?,
-            "TemplateId" => self.template_id = de::lenient_opt(value)?,
+            "ApplyHistories" => self.apply_histories = value.wrapped_list()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "GmtCreate" => self.gmt_create = value.lenient_opt()?,
+            "GmtModified" => self.gmt_modified = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "RestVersion" => self.rest_version = value.lenient_opt()?,
+            "TemplateId" => self.template_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8110,13 +7953,12 @@ impl aliyun_core::__private::fields::DecodeFields for TimeSeries {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Labels" => self.labels = de::wrapped_list(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "Values" => self.values = de::wrapped_list(value)?,
+            "Labels" => self.labels = value.wrapped_list()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "Values" => self.values = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8141,13 +7983,12 @@ impl aliyun_core::__private::fields::DecodeFields for ValueFilter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Key" => self.key = de::lenient_opt(value)?,
-            "Operator" => self.operator = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Key" => self.key = value.lenient_opt()?,
+            "Operator" => self.operator = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8170,12 +8011,11 @@ impl aliyun_core::__private::fields::DecodeFields for Values {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Ts" => self.ts = de::lenient_opt(value)?,
-            "V" => self.v = de::lenient_opt(value)?,
+            "Ts" => self.ts = value.lenient_opt()?,
+            "V" => self.v = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8198,12 +8038,11 @@ impl aliyun_core::__private::fields::DecodeFields for Vpc {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "VpcInstanceId" => self.vpc_instance_id = de::lenient_opt(value)?,
-            "VswitchInstanceId" => self.vswitch_instance_id = de::lenient_opt(value)?,
+            "VpcInstanceId" => self.vpc_instance_id = value.lenient_opt()?,
+            "VswitchInstanceId" => self.vswitch_instance_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8228,13 +8067,12 @@ impl aliyun_core::__private::fields::DecodeFields for WebhookList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "code" => self.code = de::lenient_opt(value)?,
-            "message" => self.message = de::lenient_opt(value)?,
-            "url" => self.url = de::lenient_opt(value)?,
+            "code" => self.code = value.lenient_opt()?,
+            "message" => self.message = value.lenient_opt()?,
+            "url" => self.url = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8261,14 +8099,13 @@ impl aliyun_core::__private::fields::DecodeFields for WebhookParameter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Id" => self.id = de::lenient_opt(value)?,
-            "Method" => self.method = de::lenient_opt(value)?,
-            "Protocol" => self.protocol = de::lenient_opt(value)?,
-            "Url" => self.url = de::lenient_opt(value)?,
+            "Id" => self.id = value.lenient_opt()?,
+            "Method" => self.method = value.lenient_opt()?,
+            "Protocol" => self.protocol = value.lenient_opt()?,
+            "Url" => self.url = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -189,7 +189,9 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 }
 
 /// The scalar as `T`: `None` for null and (where the type says so) the empty string.
-pub(crate) fn scalar_as<T: LenientScalar, E: de::Error>(scalar: Scalar<'_>) -> Result<Option<T>, E> {
+pub(crate) fn scalar_as<T: LenientScalar, E: de::Error>(
+    scalar: Scalar<'_>,
+) -> Result<Option<T>, E> {
     let invalid = |unexpected| E::invalid_value(unexpected, &T::EXPECTING);
     match scalar {
         Scalar::Absent => Ok(None),

@@ -28,18 +28,17 @@ impl aliyun_core::__private::fields::DecodeFields for AccessPointType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AccessPointId" => self.access_point_id = de::lenient_opt(value)?,
-            "AttachedRegionNo" => self.attached_region_no = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "HostOperator" => self.host_operator = de::lenient_opt(value)?,
-            "Location" => self.location = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "AccessPointId" => self.access_point_id = value.lenient_opt()?,
+            "AttachedRegionNo" => self.attached_region_no = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "HostOperator" => self.host_operator = value.lenient_opt()?,
+            "Location" => self.location = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -62,12 +61,11 @@ impl aliyun_core::__private::fields::DecodeFields for Account {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AliyunId" => self.aliyun_id = de::lenient_opt(value)?,
-            "SharedTime" => self.shared_time = de::lenient_opt(value)?,
+            "AliyunId" => self.aliyun_id = value.lenient_opt()?,
+            "SharedTime" => self.shared_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -92,12 +90,11 @@ impl aliyun_core::__private::fields::DecodeFields for AccountAttributeItem {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AttributeName" => self.attribute_name = de::lenient_opt(value)?,
-            "AttributeValues" => self.attribute_values = de::wrapped_list(value)?,
+            "AttributeName" => self.attribute_name = value.lenient_opt()?,
+            "AttributeValues" => self.attribute_values = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -124,13 +121,12 @@ impl aliyun_core::__private::fields::DecodeFields for ActionOnMaintenance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DefaultValue" => self.default_value = de::lenient_opt(value)?,
-            "SupportedValues" => self.supported_values = de::lenient_list(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "DefaultValue" => self.default_value = value.lenient_opt()?,
+            "SupportedValues" => self.supported_values = value.lenient_list()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -167,19 +163,18 @@ impl aliyun_core::__private::fields::DecodeFields for Activation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DeregisteredCount" => self.deregistered_count = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "InstanceCount" => self.instance_count = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "IpAddressRange" => self.ip_address_range = de::lenient_opt(value)?,
-            "RegisteredCount" => self.registered_count = de::lenient_opt(value)?,
-            "TimeToLiveInHours" => self.time_to_live_in_hours = de::lenient_opt(value)?,
+            "ActivationId" => self.activation_id = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DeregisteredCount" => self.deregistered_count = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "InstanceCount" => self.instance_count = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "IpAddressRange" => self.ip_address_range = value.lenient_opt()?,
+            "RegisteredCount" => self.registered_count = value.lenient_opt()?,
+            "TimeToLiveInHours" => self.time_to_live_in_hours = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -222,22 +217,21 @@ impl aliyun_core::__private::fields::DecodeFields for ActivationList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DeregisteredCount" => self.deregistered_count = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Disabled" => self.disabled = de::lenient_opt(value)?,
-            "InstanceCount" => self.instance_count = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "IpAddressRange" => self.ip_address_range = de::lenient_opt(value)?,
-            "RegisteredCount" => self.registered_count = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "TimeToLiveInHours" => self.time_to_live_in_hours = de::lenient_opt(value)?,
+            "ActivationId" => self.activation_id = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DeregisteredCount" => self.deregistered_count = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Disabled" => self.disabled = value.lenient_opt()?,
+            "InstanceCount" => self.instance_count = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "IpAddressRange" => self.ip_address_range = value.lenient_opt()?,
+            "RegisteredCount" => self.registered_count = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "TimeToLiveInHours" => self.time_to_live_in_hours = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -260,12 +254,11 @@ impl aliyun_core::__private::fields::DecodeFields for ActivityDetail {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Detail" => self.detail = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "Detail" => self.detail = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -292,15 +285,14 @@ impl aliyun_core::__private::fields::DecodeFields for AgentUpgradeConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AllowedUpgradeWindows" => {
-                self.allowed_upgrade_windows = de::lenient_list(value)?;
+                self.allowed_upgrade_windows = value.lenient_list()?;
             }
-            "Enabled" => self.enabled = de::lenient_opt(value)?,
-            "TimeZone" => self.time_zone = de::lenient_opt(value)?,
+            "Enabled" => self.enabled = value.lenient_opt()?,
+            "TimeZone" => self.time_zone = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -333,18 +325,17 @@ impl aliyun_core::__private::fields::DecodeFields for AllocatedResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AvailableAmount" => self.available_amount = de::lenient_opt(value)?,
+            "AvailableAmount" => self.available_amount = value.lenient_opt()?,
             "CapacityReservationUsages" => {
-                self.capacity_reservation_usages = de::wrapped_list(value)?;
+                self.capacity_reservation_usages = value.wrapped_list()?;
             }
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "TotalAmount" => self.total_amount = de::lenient_opt(value)?,
-            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
-            "zoneId" => self.zone_id = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "TotalAmount" => self.total_amount = value.lenient_opt()?,
+            "UsedAmount" => self.used_amount = value.lenient_opt()?,
+            "zoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -407,13 +398,12 @@ impl aliyun_core::__private::fields::DecodeFields for AssignedPrivateIpAddresses
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Ipv4PrefixSet" => self.ipv4_prefix_set = de::lenient_list(value)?,
-            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
-            "PrivateIpSet" => self.private_ip_set = de::lenient_list(value)?,
+            "Ipv4PrefixSet" => self.ipv4_prefix_set = value.lenient_list()?,
+            "NetworkInterfaceId" => self.network_interface_id = value.lenient_opt()?,
+            "PrivateIpSet" => self.private_ip_set = value.lenient_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -436,12 +426,11 @@ impl aliyun_core::__private::fields::DecodeFields for AssociatedPublicIp {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
-            "PublicIpAddress" => self.public_ip_address = de::lenient_opt(value)?,
+            "AllocationId" => self.allocation_id = value.lenient_opt()?,
+            "PublicIpAddress" => self.public_ip_address = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -468,14 +457,13 @@ impl aliyun_core::__private::fields::DecodeFields for AttachInstanceRamRoleResul
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -502,14 +490,13 @@ impl aliyun_core::__private::fields::DecodeFields for AttachKeyPairResult {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -534,13 +521,12 @@ impl aliyun_core::__private::fields::DecodeFields for Attachment {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AttachedTime" => self.attached_time = de::lenient_opt(value)?,
-            "Device" => self.device = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "AttachedTime" => self.attached_time = value.lenient_opt()?,
+            "Device" => self.device = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -684,47 +670,46 @@ impl aliyun_core::__private::fields::DecodeFields for AutoProvisioningGroup {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AutoProvisioningGroupId" => {
-                self.auto_provisioning_group_id = de::lenient_opt(value)?;
+                self.auto_provisioning_group_id = value.lenient_opt()?;
             }
             "AutoProvisioningGroupName" => {
-                self.auto_provisioning_group_name = de::lenient_opt(value)?;
+                self.auto_provisioning_group_name = value.lenient_opt()?;
             }
             "AutoProvisioningGroupType" => {
-                self.auto_provisioning_group_type = de::lenient_opt(value)?;
+                self.auto_provisioning_group_type = value.lenient_opt()?;
             }
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
             "ExcessCapacityTerminationPolicy" => {
-                self.excess_capacity_termination_policy = de::lenient_opt(value)?;
+                self.excess_capacity_termination_policy = value.lenient_opt()?;
             }
             "LaunchTemplateConfigs" => {
-                self.launch_template_configs = de::wrapped_list(value)?;
+                self.launch_template_configs = value.wrapped_list()?;
             }
-            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
+            "LaunchTemplateId" => self.launch_template_id = value.lenient_opt()?,
             "LaunchTemplateVersion" => {
-                self.launch_template_version = de::lenient_opt(value)?;
+                self.launch_template_version = value.lenient_opt()?;
             }
-            "MaxSpotPrice" => self.max_spot_price = de::lenient_opt(value)?,
-            "PayAsYouGoOptions" => self.pay_as_you_go_options = de::value(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SpotOptions" => self.spot_options = de::value(value)?,
-            "State" => self.state = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "MaxSpotPrice" => self.max_spot_price = value.lenient_opt()?,
+            "PayAsYouGoOptions" => self.pay_as_you_go_options = value.value()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SpotOptions" => self.spot_options = value.value()?,
+            "State" => self.state = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             "TargetCapacitySpecification" => {
-                self.target_capacity_specification = de::value(value)?;
+                self.target_capacity_specification = value.value()?;
             }
-            "TerminateInstances" => self.terminate_instances = de::lenient_opt(value)?,
+            "TerminateInstances" => self.terminate_instances = value.lenient_opt()?,
             "TerminateInstancesWithExpiration" => {
-                self.terminate_instances_with_expiration = de::lenient_opt(value)?;
+                self.terminate_instances_with_expiration = value.lenient_opt()?;
             }
-            "ValidFrom" => self.valid_from = de::lenient_opt(value)?,
-            "ValidUntil" => self.valid_until = de::lenient_opt(value)?,
+            "ValidFrom" => self.valid_from = value.lenient_opt()?,
+            "ValidUntil" => self.valid_until = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -755,15 +740,14 @@ impl aliyun_core::__private::fields::DecodeFields for AutoProvisioningGroupHisto
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActivityDetails" => self.activity_details = de::wrapped_list(value)?,
-            "LastEventTime" => self.last_event_time = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            "ActivityDetails" => self.activity_details = value.wrapped_list()?,
+            "LastEventTime" => self.last_event_time = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "TaskId" => self.task_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -820,37 +804,34 @@ impl aliyun_core::__private::fields::DecodeFields for AutoSnapshotPolicy {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AutoSnapshotPolicyId" => {
-                self.auto_snapshot_policy_id = de::lenient_opt(value)?;
-            }
+            "AutoSnapshotPolicyId" => self.auto_snapshot_policy_id = value.lenient_opt()?,
             "AutoSnapshotPolicyName" => {
-                self.auto_snapshot_policy_name = de::lenient_opt(value)?;
+                self.auto_snapshot_policy_name = value.lenient_opt()?;
             }
             "CopiedSnapshotsRetentionDays" => {
-                self.copied_snapshots_retention_days = de::lenient_opt(value)?;
+                self.copied_snapshots_retention_days = value.lenient_opt()?;
             }
             "CopyEncryptionConfiguration" => {
-                self.copy_encryption_configuration = de::value(value)?;
+                self.copy_encryption_configuration = value.value()?;
             }
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DiskNums" => self.disk_nums = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DiskNums" => self.disk_nums = value.lenient_opt()?,
             "EnableCrossRegionCopy" => {
-                self.enable_cross_region_copy = de::lenient_opt(value)?;
+                self.enable_cross_region_copy = value.lenient_opt()?;
             }
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RepeatWeekdays" => self.repeat_weekdays = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "RetentionDays" => self.retention_days = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "TargetCopyRegions" => self.target_copy_regions = de::lenient_opt(value)?,
-            "TimePoints" => self.time_points = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
-            "VolumeNums" => self.volume_nums = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RepeatWeekdays" => self.repeat_weekdays = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "RetentionDays" => self.retention_days = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "TargetCopyRegions" => self.target_copy_regions = value.lenient_opt()?,
+            "TimePoints" => self.time_points = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
+            "VolumeNums" => self.volume_nums = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -873,14 +854,13 @@ impl aliyun_core::__private::fields::DecodeFields for AvailableInstanceType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AvailableInstanceCapacity" => {
-                self.available_instance_capacity = de::lenient_opt(value)?;
+                self.available_instance_capacity = value.lenient_opt()?;
             }
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -905,12 +885,11 @@ impl aliyun_core::__private::fields::DecodeFields for AvailableResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "SupportedResources" => self.supported_resources = de::wrapped_list(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "SupportedResources" => self.supported_resources = value.wrapped_list()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -937,14 +916,13 @@ impl aliyun_core::__private::fields::DecodeFields for AvailableSpotResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AverageSpotDiscount" => self.average_spot_discount = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "InterruptRateDesc" => self.interrupt_rate_desc = de::lenient_opt(value)?,
-            "InterruptionRate" => self.interruption_rate = de::lenient_opt(value)?,
+            "AverageSpotDiscount" => self.average_spot_discount = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "InterruptRateDesc" => self.interrupt_rate_desc = value.lenient_opt()?,
+            "InterruptionRate" => self.interruption_rate = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -969,14 +947,13 @@ impl aliyun_core::__private::fields::DecodeFields for AvailableSpotZone {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AvailableSpotResources" => {
-                self.available_spot_resources = de::wrapped_list(value)?;
+                self.available_spot_resources = value.wrapped_list()?;
             }
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1007,15 +984,14 @@ impl aliyun_core::__private::fields::DecodeFields for AvailableZone {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AvailableResources" => self.available_resources = de::wrapped_list(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "StatusCategory" => self.status_category = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "AvailableResources" => self.available_resources = value.wrapped_list()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "StatusCategory" => self.status_category = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1042,14 +1018,13 @@ impl aliyun_core::__private::fields::DecodeFields for Bandwidth {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
-            "Max" => self.max = de::lenient_opt(value)?,
-            "Min" => self.min = de::lenient_opt(value)?,
-            "Unit" => self.unit = de::lenient_opt(value)?,
+            "InternetChargeType" => self.internet_charge_type = value.lenient_opt()?,
+            "Max" => self.max = value.lenient_opt()?,
+            "Min" => self.min = value.lenient_opt()?,
+            "Unit" => self.unit = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1100,25 +1075,24 @@ impl aliyun_core::__private::fields::DecodeFields for BandwidthPackage {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
-            "BandwidthPackageId" => self.bandwidth_package_id = de::lenient_opt(value)?,
-            "BusinessStatus" => self.business_status = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ISP" => self.isp = de::lenient_opt(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
-            "IpCount" => self.ip_count = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "NatGatewayId" => self.nat_gateway_id = de::lenient_opt(value)?,
-            "PublicIpAddresses" => self.public_ip_addresses = de::wrapped_list(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "Bandwidth" => self.bandwidth = value.lenient_opt()?,
+            "BandwidthPackageId" => self.bandwidth_package_id = value.lenient_opt()?,
+            "BusinessStatus" => self.business_status = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ISP" => self.isp = value.lenient_opt()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "InternetChargeType" => self.internet_charge_type = value.lenient_opt()?,
+            "IpCount" => self.ip_count = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "NatGatewayId" => self.nat_gateway_id = value.lenient_opt()?,
+            "PublicIpAddresses" => self.public_ip_addresses = value.wrapped_list()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1143,13 +1117,12 @@ impl aliyun_core::__private::fields::DecodeFields for BondInterfaceSpecification
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "BondMode" => self.bond_mode = de::lenient_opt(value)?,
+            "BondMode" => self.bond_mode = value.lenient_opt()?,
             "SlaveInterfaceSpecification" => {
-                self.slave_interface_specification = de::wrapped_list(value)?;
+                self.slave_interface_specification = value.wrapped_list()?;
             }
             _ => return Ok(false),
         }
@@ -1191,24 +1164,21 @@ impl aliyun_core::__private::fields::DecodeFields for Capacity {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AvailableLocalStorage" => {
-                self.available_local_storage = de::lenient_opt(value)?;
+                self.available_local_storage = value.lenient_opt()?;
             }
-            "AvailableMemory" => self.available_memory = de::lenient_opt(value)?,
-            "AvailableVcpus" => self.available_vcpus = de::lenient_opt(value)?,
-            "AvailableVgpus" => self.available_vgpus = de::lenient_opt(value)?,
-            "LocalStorageCategory" => {
-                self.local_storage_category = de::lenient_opt(value)?;
-            }
-            "SocketCapacities" => self.socket_capacities = de::wrapped_list(value)?,
-            "TotalLocalStorage" => self.total_local_storage = de::lenient_opt(value)?,
-            "TotalMemory" => self.total_memory = de::lenient_opt(value)?,
-            "TotalVcpus" => self.total_vcpus = de::lenient_opt(value)?,
-            "TotalVgpus" => self.total_vgpus = de::lenient_opt(value)?,
+            "AvailableMemory" => self.available_memory = value.lenient_opt()?,
+            "AvailableVcpus" => self.available_vcpus = value.lenient_opt()?,
+            "AvailableVgpus" => self.available_vgpus = value.lenient_opt()?,
+            "LocalStorageCategory" => self.local_storage_category = value.lenient_opt()?,
+            "SocketCapacities" => self.socket_capacities = value.wrapped_list()?,
+            "TotalLocalStorage" => self.total_local_storage = value.lenient_opt()?,
+            "TotalMemory" => self.total_memory = value.lenient_opt()?,
+            "TotalVcpus" => self.total_vcpus = value.lenient_opt()?,
+            "TotalVgpus" => self.total_vgpus = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1269,37 +1239,34 @@ impl aliyun_core::__private::fields::DecodeFields for CapacityReservationItem {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocatedResources" => self.allocated_resources = de::wrapped_list(value)?,
+            "AllocatedResources" => self.allocated_resources = value.wrapped_list()?,
             "CapacityReservationOwnerId" => {
-                self.capacity_reservation_owner_id = de::lenient_opt(value)?;
+                self.capacity_reservation_owner_id = value.lenient_opt()?;
             }
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "EndTimeType" => self.end_time_type = de::lenient_opt(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "Platform" => self.platform = de::lenient_opt(value)?,
-            "PrivatePoolOptionsId" => {
-                self.private_pool_options_id = de::lenient_opt(value)?;
-            }
+            "Description" => self.description = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "EndTimeType" => self.end_time_type = value.lenient_opt()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "Platform" => self.platform = value.lenient_opt()?,
+            "PrivatePoolOptionsId" => self.private_pool_options_id = value.lenient_opt()?,
             "PrivatePoolOptionsMatchCriteria" => {
-                self.private_pool_options_match_criteria = de::lenient_opt(value)?;
+                self.private_pool_options_match_criteria = value.lenient_opt()?;
             }
             "PrivatePoolOptionsName" => {
-                self.private_pool_options_name = de::lenient_opt(value)?;
+                self.private_pool_options_name = value.lenient_opt()?;
             }
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ReservedInstanceId" => self.reserved_instance_id = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SavingPlanId" => self.saving_plan_id = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "StartTimeType" => self.start_time_type = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "TimeSlot" => self.time_slot = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ReservedInstanceId" => self.reserved_instance_id = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SavingPlanId" => self.saving_plan_id = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "StartTimeType" => self.start_time_type = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "TimeSlot" => self.time_slot = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1324,13 +1291,12 @@ impl aliyun_core::__private::fields::DecodeFields for CapacityReservationUsage {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AccountId" => self.account_id = de::lenient_opt(value)?,
-            "ServiceName" => self.service_name = de::lenient_opt(value)?,
-            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
+            "AccountId" => self.account_id = value.lenient_opt()?,
+            "ServiceName" => self.service_name = value.lenient_opt()?,
+            "UsedAmount" => self.used_amount = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1351,11 +1317,10 @@ impl aliyun_core::__private::fields::DecodeFields for Cluster {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ClusterId" => self.cluster_id = de::lenient_opt(value)?,
+            "ClusterId" => self.cluster_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1416,30 +1381,27 @@ impl aliyun_core::__private::fields::DecodeFields for Command {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "CommandContent" => self.command_content = de::lenient_opt(value)?,
-            "CommandId" => self.command_id = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EnableParameter" => self.enable_parameter = de::lenient_opt(value)?,
-            "InvokeTimes" => self.invoke_times = de::lenient_opt(value)?,
-            "Latest" => self.latest = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "ParameterDefinitions" => {
-                self.parameter_definitions = de::wrapped_list(value)?;
-            }
-            "ParameterNames" => self.parameter_names = de::lenient_list(value)?,
-            "Provider" => self.provider = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "Timeout" => self.timeout = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
-            "Version" => self.version = de::lenient_opt(value)?,
-            "WorkingDir" => self.working_dir = de::lenient_opt(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "CommandContent" => self.command_content = value.lenient_opt()?,
+            "CommandId" => self.command_id = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "EnableParameter" => self.enable_parameter = value.lenient_opt()?,
+            "InvokeTimes" => self.invoke_times = value.lenient_opt()?,
+            "Latest" => self.latest = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "ParameterDefinitions" => self.parameter_definitions = value.wrapped_list()?,
+            "ParameterNames" => self.parameter_names = value.lenient_list()?,
+            "Provider" => self.provider = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "Timeout" => self.timeout = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
+            "Version" => self.version = value.lenient_opt()?,
+            "WorkingDir" => self.working_dir = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1460,11 +1422,10 @@ impl aliyun_core::__private::fields::DecodeFields for Condition {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Key" => self.key = de::lenient_opt(value)?,
+            "Key" => self.key = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1499,17 +1460,16 @@ impl aliyun_core::__private::fields::DecodeFields for ConditionSupportedResource
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Conditions" => self.conditions = de::wrapped_list(value)?,
-            "Max" => self.max = de::lenient_opt(value)?,
-            "Min" => self.min = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "StatusCategory" => self.status_category = de::lenient_opt(value)?,
-            "Unit" => self.unit = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Conditions" => self.conditions = value.wrapped_list()?,
+            "Max" => self.max = value.lenient_opt()?,
+            "Min" => self.min = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "StatusCategory" => self.status_category = value.lenient_opt()?,
+            "Unit" => self.unit = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1538,15 +1498,14 @@ impl aliyun_core::__private::fields::DecodeFields for Connection {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ClosedReason" => self.closed_reason = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "ClosedReason" => self.closed_reason = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -1636,14 +1595,13 @@ impl aliyun_core::__private::fields::DecodeFields for CpuOptions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CoreCount" => self.core_count = de::lenient_opt(value)?,
-            "Numa" => self.numa = de::lenient_opt(value)?,
-            "ThreadsPerCore" => self.threads_per_core = de::lenient_opt(value)?,
-            "TopologyType" => self.topology_type = de::lenient_opt(value)?,
+            "CoreCount" => self.core_count = value.lenient_opt()?,
+            "Numa" => self.numa = value.lenient_opt()?,
+            "ThreadsPerCore" => self.threads_per_core = value.lenient_opt()?,
+            "TopologyType" => self.topology_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2303,12 +2261,11 @@ impl aliyun_core::__private::fields::DecodeFields for CreateNetworkInterfaceTag 
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "TagKey" => self.tag_key = de::lenient_opt(value)?,
-            "TagValue" => self.tag_value = de::lenient_opt(value)?,
+            "TagKey" => self.tag_key = value.lenient_opt()?,
+            "TagValue" => self.tag_value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2415,12 +2372,11 @@ impl aliyun_core::__private::fields::DecodeFields for DataPoint {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Size" => self.size = de::lenient_opt(value)?,
-            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            "Size" => self.size = value.lenient_opt()?,
+            "TimeStamp" => self.time_stamp = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2517,55 +2473,52 @@ impl aliyun_core::__private::fields::DecodeFields for DedicatedHost {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActionOnMaintenance" => self.action_on_maintenance = de::lenient_opt(value)?,
-            "AutoPlacement" => self.auto_placement = de::lenient_opt(value)?,
-            "AutoReleaseTime" => self.auto_release_time = de::lenient_opt(value)?,
-            "Capacity" => self.capacity = de::value(value)?,
-            "ChargeType" => self.charge_type = de::lenient_opt(value)?,
-            "Cores" => self.cores = de::lenient_opt(value)?,
-            "CpuOverCommitRatio" => self.cpu_over_commit_ratio = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "ActionOnMaintenance" => self.action_on_maintenance = value.lenient_opt()?,
+            "AutoPlacement" => self.auto_placement = value.lenient_opt()?,
+            "AutoReleaseTime" => self.auto_release_time = value.lenient_opt()?,
+            "Capacity" => self.capacity = value.value()?,
+            "ChargeType" => self.charge_type = value.lenient_opt()?,
+            "Cores" => self.cores = value.lenient_opt()?,
+            "CpuOverCommitRatio" => self.cpu_over_commit_ratio = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
             "DedicatedHostClusterId" => {
-                self.dedicated_host_cluster_id = de::lenient_opt(value)?;
+                self.dedicated_host_cluster_id = value.lenient_opt()?;
             }
-            "DedicatedHostId" => self.dedicated_host_id = de::lenient_opt(value)?,
-            "DedicatedHostName" => self.dedicated_host_name = de::lenient_opt(value)?,
-            "DedicatedHostOwnerId" => {
-                self.dedicated_host_owner_id = de::lenient_opt(value)?;
-            }
-            "DedicatedHostType" => self.dedicated_host_type = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
-            "GPUSpec" => self.gpu_spec = de::lenient_opt(value)?,
-            "HostDetailInfo" => self.host_detail_info = de::value(value)?,
-            "Instances" => self.instances = de::wrapped_list(value)?,
-            "MachineId" => self.machine_id = de::lenient_opt(value)?,
-            "NetworkAttributes" => self.network_attributes = de::value(value)?,
-            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
-            "PhysicalGpus" => self.physical_gpus = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SaleCycle" => self.sale_cycle = de::lenient_opt(value)?,
+            "DedicatedHostId" => self.dedicated_host_id = value.lenient_opt()?,
+            "DedicatedHostName" => self.dedicated_host_name = value.lenient_opt()?,
+            "DedicatedHostOwnerId" => self.dedicated_host_owner_id = value.lenient_opt()?,
+            "DedicatedHostType" => self.dedicated_host_type = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ExpiredTime" => self.expired_time = value.lenient_opt()?,
+            "GPUSpec" => self.gpu_spec = value.lenient_opt()?,
+            "HostDetailInfo" => self.host_detail_info = value.value()?,
+            "Instances" => self.instances = value.wrapped_list()?,
+            "MachineId" => self.machine_id = value.lenient_opt()?,
+            "NetworkAttributes" => self.network_attributes = value.value()?,
+            "OperationLocks" => self.operation_locks = value.wrapped_list()?,
+            "PhysicalGpus" => self.physical_gpus = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SaleCycle" => self.sale_cycle = value.lenient_opt()?,
             "SchedulerOptions.ManagedPrivateSpaceId" => {
-                self.scheduler_options_managed_private_space_id = de::lenient_opt(value)?;
+                self.scheduler_options_managed_private_space_id = value.lenient_opt()?;
             }
-            "Sockets" => self.sockets = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "Sockets" => self.sockets = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             "SupportedCustomInstanceTypeFamilies" => {
-                self.supported_custom_instance_type_families = de::lenient_list(value)?;
+                self.supported_custom_instance_type_families = value.lenient_list()?;
             }
             "SupportedInstanceTypeFamilies" => {
-                self.supported_instance_type_families = de::lenient_list(value)?;
+                self.supported_instance_type_families = value.lenient_list()?;
             }
             "SupportedInstanceTypesList" => {
-                self.supported_instance_types_list = de::lenient_list(value)?;
+                self.supported_instance_types_list = value.lenient_list()?;
             }
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2588,12 +2541,11 @@ impl aliyun_core::__private::fields::DecodeFields for DedicatedHostAttribute {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DedicatedHostId" => self.dedicated_host_id = de::lenient_opt(value)?,
-            "DedicatedHostName" => self.dedicated_host_name = de::lenient_opt(value)?,
+            "DedicatedHostId" => self.dedicated_host_id = value.lenient_opt()?,
+            "DedicatedHostName" => self.dedicated_host_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2634,25 +2586,24 @@ impl aliyun_core::__private::fields::DecodeFields for DedicatedHostCluster {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "DedicatedHostClusterCapacity" => {
-                self.dedicated_host_cluster_capacity = de::value(value)?;
+                self.dedicated_host_cluster_capacity = value.value()?;
             }
             "DedicatedHostClusterId" => {
-                self.dedicated_host_cluster_id = de::lenient_opt(value)?;
+                self.dedicated_host_cluster_id = value.lenient_opt()?;
             }
             "DedicatedHostClusterName" => {
-                self.dedicated_host_cluster_name = de::lenient_opt(value)?;
+                self.dedicated_host_cluster_name = value.lenient_opt()?;
             }
-            "DedicatedHostIds" => self.dedicated_host_ids = de::lenient_list(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "DedicatedHostIds" => self.dedicated_host_ids = value.lenient_list()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2687,20 +2638,19 @@ impl aliyun_core::__private::fields::DecodeFields for DedicatedHostClusterCapaci
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AvailableInstanceTypes" => {
-                self.available_instance_types = de::wrapped_list(value)?;
+                self.available_instance_types = value.wrapped_list()?;
             }
-            "AvailableMemory" => self.available_memory = de::lenient_opt(value)?,
-            "AvailableVcpus" => self.available_vcpus = de::lenient_opt(value)?,
+            "AvailableMemory" => self.available_memory = value.lenient_opt()?,
+            "AvailableVcpus" => self.available_vcpus = value.lenient_opt()?,
             "LocalStorageCapacities" => {
-                self.local_storage_capacities = de::wrapped_list(value)?;
+                self.local_storage_capacities = value.wrapped_list()?;
             }
-            "TotalMemory" => self.total_memory = de::lenient_opt(value)?,
-            "TotalVcpus" => self.total_vcpus = de::lenient_opt(value)?,
+            "TotalMemory" => self.total_memory = value.lenient_opt()?,
+            "TotalVcpus" => self.total_vcpus = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2731,16 +2681,15 @@ impl aliyun_core::__private::fields::DecodeFields for DedicatedHostRenewAttribut
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AutoRenewEnabled" => self.auto_renew_enabled = de::lenient_opt(value)?,
-            "AutoRenewWithEcs" => self.auto_renew_with_ecs = de::lenient_opt(value)?,
-            "DedicatedHostId" => self.dedicated_host_id = de::lenient_opt(value)?,
-            "Duration" => self.duration = de::lenient_opt(value)?,
-            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
-            "RenewalStatus" => self.renewal_status = de::lenient_opt(value)?,
+            "AutoRenewEnabled" => self.auto_renew_enabled = value.lenient_opt()?,
+            "AutoRenewWithEcs" => self.auto_renew_with_ecs = value.lenient_opt()?,
+            "DedicatedHostId" => self.dedicated_host_id = value.lenient_opt()?,
+            "Duration" => self.duration = value.lenient_opt()?,
+            "PeriodUnit" => self.period_unit = value.lenient_opt()?,
+            "RenewalStatus" => self.renewal_status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2793,37 +2742,32 @@ impl aliyun_core::__private::fields::DecodeFields for DedicatedHostType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Cores" => self.cores = de::lenient_opt(value)?,
+            "Cores" => self.cores = value.lenient_opt()?,
             "CpuOverCommitRatioRange" => {
-                self.cpu_over_commit_ratio_range = de::lenient_opt(value)?;
+                self.cpu_over_commit_ratio_range = value.lenient_opt()?;
             }
-            "DedicatedHostType" => self.dedicated_host_type = de::lenient_opt(value)?,
-            "GPUSpec" => self.gpu_spec = de::lenient_opt(value)?,
-            "LocalStorageAmount" => self.local_storage_amount = de::lenient_opt(value)?,
-            "LocalStorageCapacity" => {
-                self.local_storage_capacity = de::lenient_opt(value)?;
-            }
-            "LocalStorageCategory" => {
-                self.local_storage_category = de::lenient_opt(value)?;
-            }
-            "MemorySize" => self.memory_size = de::lenient_opt(value)?,
-            "PhysicalGpus" => self.physical_gpus = de::lenient_opt(value)?,
-            "Sockets" => self.sockets = de::lenient_opt(value)?,
+            "DedicatedHostType" => self.dedicated_host_type = value.lenient_opt()?,
+            "GPUSpec" => self.gpu_spec = value.lenient_opt()?,
+            "LocalStorageAmount" => self.local_storage_amount = value.lenient_opt()?,
+            "LocalStorageCapacity" => self.local_storage_capacity = value.lenient_opt()?,
+            "LocalStorageCategory" => self.local_storage_category = value.lenient_opt()?,
+            "MemorySize" => self.memory_size = value.lenient_opt()?,
+            "PhysicalGpus" => self.physical_gpus = value.lenient_opt()?,
+            "Sockets" => self.sockets = value.lenient_opt()?,
             "SupportCpuOverCommitRatio" => {
-                self.support_cpu_over_commit_ratio = de::lenient_opt(value)?;
+                self.support_cpu_over_commit_ratio = value.lenient_opt()?;
             }
             "SupportedInstanceTypeFamilies" => {
-                self.supported_instance_type_families = de::lenient_list(value)?;
+                self.supported_instance_type_families = value.lenient_list()?;
             }
             "SupportedInstanceTypesList" => {
-                self.supported_instance_types_list = de::lenient_list(value)?;
+                self.supported_instance_types_list = value.lenient_list()?;
             }
-            "TotalVcpus" => self.total_vcpus = de::lenient_opt(value)?,
-            "TotalVgpus" => self.total_vgpus = de::lenient_opt(value)?,
+            "TotalVcpus" => self.total_vcpus = value.lenient_opt()?,
+            "TotalVgpus" => self.total_vgpus = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2846,12 +2790,11 @@ impl aliyun_core::__private::fields::DecodeFields for DedicatedInstanceAttribute
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Affinity" => self.affinity = de::lenient_opt(value)?,
-            "Tenancy" => self.tenancy = de::lenient_opt(value)?,
+            "Affinity" => self.affinity = value.lenient_opt()?,
+            "Tenancy" => self.tenancy = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2910,29 +2853,28 @@ impl aliyun_core::__private::fields::DecodeFields for Demand {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AvailableAmount" => self.available_amount = de::lenient_opt(value)?,
-            "Comment" => self.comment = de::lenient_opt(value)?,
-            "DeliveringAmount" => self.delivering_amount = de::lenient_opt(value)?,
-            "DemandDescription" => self.demand_description = de::lenient_opt(value)?,
-            "DemandId" => self.demand_id = de::lenient_opt(value)?,
-            "DemandName" => self.demand_name = de::lenient_opt(value)?,
-            "DemandStatus" => self.demand_status = de::lenient_opt(value)?,
-            "DemandTime" => self.demand_time = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "SupplyInfos" => self.supply_infos = de::wrapped_list(value)?,
-            "TotalAmount" => self.total_amount = de::lenient_opt(value)?,
-            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "AvailableAmount" => self.available_amount = value.lenient_opt()?,
+            "Comment" => self.comment = value.lenient_opt()?,
+            "DeliveringAmount" => self.delivering_amount = value.lenient_opt()?,
+            "DemandDescription" => self.demand_description = value.lenient_opt()?,
+            "DemandId" => self.demand_id = value.lenient_opt()?,
+            "DemandName" => self.demand_name = value.lenient_opt()?,
+            "DemandStatus" => self.demand_status = value.lenient_opt()?,
+            "DemandTime" => self.demand_time = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "InstanceTypeFamily" => self.instance_type_family = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "PeriodUnit" => self.period_unit = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "SupplyInfos" => self.supply_infos = value.wrapped_list()?,
+            "TotalAmount" => self.total_amount = value.lenient_opt()?,
+            "UsedAmount" => self.used_amount = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -2979,24 +2921,23 @@ impl aliyun_core::__private::fields::DecodeFields for DeploymentSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Capacities" => self.capacities = de::wrapped_list(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "Capacities" => self.capacities = value.wrapped_list()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
             "DeploymentSetDescription" => {
-                self.deployment_set_description = de::lenient_opt(value)?;
+                self.deployment_set_description = value.lenient_opt()?;
             }
-            "DeploymentSetId" => self.deployment_set_id = de::lenient_opt(value)?,
-            "DeploymentSetName" => self.deployment_set_name = de::lenient_opt(value)?,
-            "DeploymentStrategy" => self.deployment_strategy = de::lenient_opt(value)?,
-            "Domain" => self.domain = de::lenient_opt(value)?,
-            "Granularity" => self.granularity = de::lenient_opt(value)?,
-            "GroupCount" => self.group_count = de::lenient_opt(value)?,
-            "InstanceAmount" => self.instance_amount = de::lenient_opt(value)?,
-            "InstanceIds" => self.instance_ids = de::lenient_list(value)?,
-            "Strategy" => self.strategy = de::lenient_opt(value)?,
+            "DeploymentSetId" => self.deployment_set_id = value.lenient_opt()?,
+            "DeploymentSetName" => self.deployment_set_name = value.lenient_opt()?,
+            "DeploymentStrategy" => self.deployment_strategy = value.lenient_opt()?,
+            "Domain" => self.domain = value.lenient_opt()?,
+            "Granularity" => self.granularity = value.lenient_opt()?,
+            "GroupCount" => self.group_count = value.lenient_opt()?,
+            "InstanceAmount" => self.instance_amount = value.lenient_opt()?,
+            "InstanceIds" => self.instance_ids = value.lenient_list()?,
+            "Strategy" => self.strategy = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3040,22 +2981,21 @@ for DescribeAutoProvisioningGroupInstancesInstance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CPU" => self.cpu = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
-            "IsSpot" => self.is_spot = de::lenient_opt(value)?,
-            "Memory" => self.memory = de::lenient_opt(value)?,
-            "NetworkType" => self.network_type = de::lenient_opt(value)?,
-            "OsType" => self.os_type = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "CPU" => self.cpu = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "IoOptimized" => self.io_optimized = value.lenient_opt()?,
+            "IsSpot" => self.is_spot = value.lenient_opt()?,
+            "Memory" => self.memory = value.lenient_opt()?,
+            "NetworkType" => self.network_type = value.lenient_opt()?,
+            "OsType" => self.os_type = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3081,12 +3021,11 @@ for DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Encrypted" => self.encrypted = de::lenient_opt(value)?,
-            "KMSKeyId" => self.kms_key_id = de::lenient_opt(value)?,
+            "Encrypted" => self.encrypted = value.lenient_opt()?,
+            "KMSKeyId" => self.kms_key_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3150,14 +3089,13 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeDedicatedHostsInst
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceOwnerId" => self.instance_owner_id = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "SocketId" => self.socket_id = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceOwnerId" => self.instance_owner_id = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "SocketId" => self.socket_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3181,12 +3119,11 @@ for DescribeDedicatedHostsNetworkAttributes {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "SlbUdpTimeout" => self.slb_udp_timeout = de::lenient_opt(value)?,
-            "UdpTimeout" => self.udp_timeout = de::lenient_opt(value)?,
+            "SlbUdpTimeout" => self.slb_udp_timeout = value.lenient_opt()?,
+            "UdpTimeout" => self.udp_timeout = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3211,13 +3148,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeDeploymentSetsCapa
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AvailableAmount" => self.available_amount = de::lenient_opt(value)?,
-            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "AvailableAmount" => self.available_amount = value.lenient_opt()?,
+            "UsedAmount" => self.used_amount = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3244,14 +3180,13 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeDiagnosticReportsI
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "IssueId" => self.issue_id = de::lenient_opt(value)?,
-            "MetricCategory" => self.metric_category = de::lenient_opt(value)?,
-            "MetricId" => self.metric_id = de::lenient_opt(value)?,
-            "Severity" => self.severity = de::lenient_opt(value)?,
+            "IssueId" => self.issue_id = value.lenient_opt()?,
+            "MetricCategory" => self.metric_category = value.lenient_opt()?,
+            "MetricId" => self.metric_id = value.lenient_opt()?,
+            "Severity" => self.severity = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3376,65 +3311,62 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeDisksDisk {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AttachedTime" => self.attached_time = de::lenient_opt(value)?,
-            "Attachments" => self.attachments = de::wrapped_list(value)?,
-            "AutoSnapshotPolicyId" => {
-                self.auto_snapshot_policy_id = de::lenient_opt(value)?;
-            }
-            "BdfId" => self.bdf_id = de::lenient_opt(value)?,
-            "BurstingEnabled" => self.bursting_enabled = de::lenient_opt(value)?,
-            "Category" => self.category = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DeleteAutoSnapshot" => self.delete_auto_snapshot = de::lenient_opt(value)?,
-            "DeleteWithInstance" => self.delete_with_instance = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "DetachedTime" => self.detached_time = de::lenient_opt(value)?,
-            "Device" => self.device = de::lenient_opt(value)?,
-            "DiskChargeType" => self.disk_charge_type = de::lenient_opt(value)?,
-            "DiskId" => self.disk_id = de::lenient_opt(value)?,
-            "DiskName" => self.disk_name = de::lenient_opt(value)?,
-            "EnableAutoSnapshot" => self.enable_auto_snapshot = de::lenient_opt(value)?,
+            "AttachedTime" => self.attached_time = value.lenient_opt()?,
+            "Attachments" => self.attachments = value.wrapped_list()?,
+            "AutoSnapshotPolicyId" => self.auto_snapshot_policy_id = value.lenient_opt()?,
+            "BdfId" => self.bdf_id = value.lenient_opt()?,
+            "BurstingEnabled" => self.bursting_enabled = value.lenient_opt()?,
+            "Category" => self.category = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DeleteAutoSnapshot" => self.delete_auto_snapshot = value.lenient_opt()?,
+            "DeleteWithInstance" => self.delete_with_instance = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "DetachedTime" => self.detached_time = value.lenient_opt()?,
+            "Device" => self.device = value.lenient_opt()?,
+            "DiskChargeType" => self.disk_charge_type = value.lenient_opt()?,
+            "DiskId" => self.disk_id = value.lenient_opt()?,
+            "DiskName" => self.disk_name = value.lenient_opt()?,
+            "EnableAutoSnapshot" => self.enable_auto_snapshot = value.lenient_opt()?,
             "EnableAutomatedSnapshotPolicy" => {
-                self.enable_automated_snapshot_policy = de::lenient_opt(value)?;
+                self.enable_automated_snapshot_policy = value.lenient_opt()?;
             }
-            "Encrypted" => self.encrypted = de::lenient_opt(value)?,
-            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
-            "IOPS" => self.iops = de::lenient_opt(value)?,
-            "IOPSRead" => self.iops_read = de::lenient_opt(value)?,
-            "IOPSWrite" => self.iops_write = de::lenient_opt(value)?,
-            "ImageId" => self.image_id = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "KMSKeyId" => self.kms_key_id = de::lenient_opt(value)?,
-            "MountInstanceNum" => self.mount_instance_num = de::lenient_opt(value)?,
-            "MountInstances" => self.mount_instances = de::wrapped_list(value)?,
-            "MultiAttach" => self.multi_attach = de::lenient_opt(value)?,
-            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
-            "PerformanceLevel" => self.performance_level = de::lenient_opt(value)?,
-            "Placement" => self.placement = de::value(value)?,
-            "Portable" => self.portable = de::lenient_opt(value)?,
-            "ProductCode" => self.product_code = de::lenient_opt(value)?,
-            "ProvisionedIops" => self.provisioned_iops = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
-            "Size" => self.size = de::lenient_opt(value)?,
-            "SourceSnapshotId" => self.source_snapshot_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "StorageClusterId" => self.storage_cluster_id = de::lenient_opt(value)?,
-            "StorageSetId" => self.storage_set_id = de::lenient_opt(value)?,
+            "Encrypted" => self.encrypted = value.lenient_opt()?,
+            "ExpiredTime" => self.expired_time = value.lenient_opt()?,
+            "IOPS" => self.iops = value.lenient_opt()?,
+            "IOPSRead" => self.iops_read = value.lenient_opt()?,
+            "IOPSWrite" => self.iops_write = value.lenient_opt()?,
+            "ImageId" => self.image_id = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "KMSKeyId" => self.kms_key_id = value.lenient_opt()?,
+            "MountInstanceNum" => self.mount_instance_num = value.lenient_opt()?,
+            "MountInstances" => self.mount_instances = value.wrapped_list()?,
+            "MultiAttach" => self.multi_attach = value.lenient_opt()?,
+            "OperationLocks" => self.operation_locks = value.wrapped_list()?,
+            "PerformanceLevel" => self.performance_level = value.lenient_opt()?,
+            "Placement" => self.placement = value.value()?,
+            "Portable" => self.portable = value.lenient_opt()?,
+            "ProductCode" => self.product_code = value.lenient_opt()?,
+            "ProvisionedIops" => self.provisioned_iops = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SerialNumber" => self.serial_number = value.lenient_opt()?,
+            "Size" => self.size = value.lenient_opt()?,
+            "SourceSnapshotId" => self.source_snapshot_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "StorageClusterId" => self.storage_cluster_id = value.lenient_opt()?,
+            "StorageSetId" => self.storage_set_id = value.lenient_opt()?,
             "StorageSetPartitionNumber" => {
-                self.storage_set_partition_number = de::lenient_opt(value)?;
+                self.storage_set_partition_number = value.lenient_opt()?;
             }
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "Throughput" => self.throughput = de::lenient_opt(value)?,
-            "ThroughputRead" => self.throughput_read = de::lenient_opt(value)?,
-            "ThroughputWrite" => self.throughput_write = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "Throughput" => self.throughput = value.lenient_opt()?,
+            "ThroughputRead" => self.throughput_read = value.lenient_opt()?,
+            "ThroughputWrite" => self.throughput_write = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3462,14 +3394,13 @@ for DescribeElasticityAssurancesAllocatedResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "TotalAmount" => self.total_amount = de::lenient_opt(value)?,
-            "UsedAmount" => self.used_amount = de::lenient_opt(value)?,
-            "zoneId" => self.zone_id = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "TotalAmount" => self.total_amount = value.lenient_opt()?,
+            "UsedAmount" => self.used_amount = value.lenient_opt()?,
+            "zoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3533,19 +3464,18 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeImagesDiskDeviceMa
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Device" => self.device = de::lenient_opt(value)?,
-            "Format" => self.format = de::lenient_opt(value)?,
-            "ImportOSSBucket" => self.import_oss_bucket = de::lenient_opt(value)?,
-            "ImportOSSObject" => self.import_oss_object = de::lenient_opt(value)?,
-            "Progress" => self.progress = de::lenient_opt(value)?,
-            "RemainTime" => self.remain_time = de::lenient_opt(value)?,
-            "Size" => self.size = de::lenient_opt(value)?,
-            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "Device" => self.device = value.lenient_opt()?,
+            "Format" => self.format = value.lenient_opt()?,
+            "ImportOSSBucket" => self.import_oss_bucket = value.lenient_opt()?,
+            "ImportOSSObject" => self.import_oss_object = value.lenient_opt()?,
+            "Progress" => self.progress = value.lenient_opt()?,
+            "RemainTime" => self.remain_time = value.lenient_opt()?,
+            "Size" => self.size = value.lenient_opt()?,
+            "SnapshotId" => self.snapshot_id = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3632,46 +3562,43 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeImagesImage {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Architecture" => self.architecture = de::lenient_opt(value)?,
-            "BootMode" => self.boot_mode = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "DetectionOptions" => self.detection_options = de::value(value)?,
-            "DiskDeviceMappings" => self.disk_device_mappings = de::wrapped_list(value)?,
-            "Features" => self.features = de::value(value)?,
-            "ImageFamily" => self.image_family = de::lenient_opt(value)?,
-            "ImageId" => self.image_id = de::lenient_opt(value)?,
-            "ImageName" => self.image_name = de::lenient_opt(value)?,
-            "ImageOwnerAlias" => self.image_owner_alias = de::lenient_opt(value)?,
-            "ImageOwnerId" => self.image_owner_id = de::lenient_opt(value)?,
-            "ImageVersion" => self.image_version = de::lenient_opt(value)?,
-            "IsCopied" => self.is_copied = de::lenient_opt(value)?,
-            "IsPublic" => self.is_public = de::lenient_opt(value)?,
-            "IsSelfShared" => self.is_self_shared = de::lenient_opt(value)?,
-            "IsSubscribed" => self.is_subscribed = de::lenient_opt(value)?,
-            "IsSupportCloudinit" => self.is_support_cloudinit = de::lenient_opt(value)?,
-            "IsSupportIoOptimized" => {
-                self.is_support_io_optimized = de::lenient_opt(value)?;
-            }
+            "Architecture" => self.architecture = value.lenient_opt()?,
+            "BootMode" => self.boot_mode = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "DetectionOptions" => self.detection_options = value.value()?,
+            "DiskDeviceMappings" => self.disk_device_mappings = value.wrapped_list()?,
+            "Features" => self.features = value.value()?,
+            "ImageFamily" => self.image_family = value.lenient_opt()?,
+            "ImageId" => self.image_id = value.lenient_opt()?,
+            "ImageName" => self.image_name = value.lenient_opt()?,
+            "ImageOwnerAlias" => self.image_owner_alias = value.lenient_opt()?,
+            "ImageOwnerId" => self.image_owner_id = value.lenient_opt()?,
+            "ImageVersion" => self.image_version = value.lenient_opt()?,
+            "IsCopied" => self.is_copied = value.lenient_opt()?,
+            "IsPublic" => self.is_public = value.lenient_opt()?,
+            "IsSelfShared" => self.is_self_shared = value.lenient_opt()?,
+            "IsSubscribed" => self.is_subscribed = value.lenient_opt()?,
+            "IsSupportCloudinit" => self.is_support_cloudinit = value.lenient_opt()?,
+            "IsSupportIoOptimized" => self.is_support_io_optimized = value.lenient_opt()?,
             "LoginAsNonRootSupported" => {
-                self.login_as_non_root_supported = de::lenient_opt(value)?;
+                self.login_as_non_root_supported = value.lenient_opt()?;
             }
-            "OSName" => self.os_name = de::lenient_opt(value)?,
-            "OSNameEn" => self.os_name_en = de::lenient_opt(value)?,
-            "OSType" => self.os_type = de::lenient_opt(value)?,
-            "Platform" => self.platform = de::lenient_opt(value)?,
-            "ProductCode" => self.product_code = de::lenient_opt(value)?,
-            "Progress" => self.progress = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Size" => self.size = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "SupplierName" => self.supplier_name = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "Usage" => self.usage = de::lenient_opt(value)?,
+            "OSName" => self.os_name = value.lenient_opt()?,
+            "OSNameEn" => self.os_name_en = value.lenient_opt()?,
+            "OSType" => self.os_type = value.lenient_opt()?,
+            "Platform" => self.platform = value.lenient_opt()?,
+            "ProductCode" => self.product_code = value.lenient_opt()?,
+            "Progress" => self.progress = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Size" => self.size = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "SupplierName" => self.supplier_name = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "Usage" => self.usage = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3697,16 +3624,13 @@ for DescribeInstanceAttachmentAttributesInstance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "PrivatePoolOptionsId" => {
-                self.private_pool_options_id = de::lenient_opt(value)?;
-            }
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "PrivatePoolOptionsId" => self.private_pool_options_id = value.lenient_opt()?,
             "PrivatePoolOptionsMatchCriteria" => {
-                self.private_pool_options_match_criteria = de::lenient_opt(value)?;
+                self.private_pool_options_match_criteria = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -3737,14 +3661,13 @@ for DescribeInstanceAttributeEipAddress {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
-            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
-            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
-            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
+            "AllocationId" => self.allocation_id = value.lenient_opt()?,
+            "Bandwidth" => self.bandwidth = value.lenient_opt()?,
+            "InternetChargeType" => self.internet_charge_type = value.lenient_opt()?,
+            "IpAddress" => self.ip_address = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -3881,68 +3804,63 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceTypesInsta
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "BaselineCredit" => self.baseline_credit = de::lenient_opt(value)?,
-            "CpuArchitecture" => self.cpu_architecture = de::lenient_opt(value)?,
-            "CpuCoreCount" => self.cpu_core_count = de::lenient_opt(value)?,
-            "CpuSpeedFrequency" => self.cpu_speed_frequency = de::lenient_opt(value)?,
-            "CpuTurboFrequency" => self.cpu_turbo_frequency = de::lenient_opt(value)?,
-            "DiskQuantity" => self.disk_quantity = de::lenient_opt(value)?,
+            "BaselineCredit" => self.baseline_credit = value.lenient_opt()?,
+            "CpuArchitecture" => self.cpu_architecture = value.lenient_opt()?,
+            "CpuCoreCount" => self.cpu_core_count = value.lenient_opt()?,
+            "CpuSpeedFrequency" => self.cpu_speed_frequency = value.lenient_opt()?,
+            "CpuTurboFrequency" => self.cpu_turbo_frequency = value.lenient_opt()?,
+            "DiskQuantity" => self.disk_quantity = value.lenient_opt()?,
             "EniIpv6AddressQuantity" => {
-                self.eni_ipv6_address_quantity = de::lenient_opt(value)?;
+                self.eni_ipv6_address_quantity = value.lenient_opt()?;
             }
             "EniPrivateIpAddressQuantity" => {
-                self.eni_private_ip_address_quantity = de::lenient_opt(value)?;
+                self.eni_private_ip_address_quantity = value.lenient_opt()?;
             }
-            "EniQuantity" => self.eni_quantity = de::lenient_opt(value)?,
-            "EniTotalQuantity" => self.eni_total_quantity = de::lenient_opt(value)?,
-            "EniTrunkSupported" => self.eni_trunk_supported = de::lenient_opt(value)?,
-            "EriQuantity" => self.eri_quantity = de::lenient_opt(value)?,
-            "GPUAmount" => self.gpu_amount = de::lenient_opt(value)?,
-            "GPUMemorySize" => self.gpu_memory_size = de::lenient_opt(value)?,
-            "GPUSpec" => self.gpu_spec = de::lenient_opt(value)?,
-            "InitialCredit" => self.initial_credit = de::lenient_opt(value)?,
-            "InstanceBandwidthRx" => self.instance_bandwidth_rx = de::lenient_opt(value)?,
-            "InstanceBandwidthTx" => self.instance_bandwidth_tx = de::lenient_opt(value)?,
-            "InstanceCategory" => self.instance_category = de::lenient_opt(value)?,
-            "InstanceFamilyLevel" => self.instance_family_level = de::lenient_opt(value)?,
-            "InstancePpsRx" => self.instance_pps_rx = de::lenient_opt(value)?,
-            "InstancePpsTx" => self.instance_pps_tx = de::lenient_opt(value)?,
-            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
-            "InstanceTypeId" => self.instance_type_id = de::lenient_opt(value)?,
-            "LocalStorageAmount" => self.local_storage_amount = de::lenient_opt(value)?,
-            "LocalStorageCapacity" => {
-                self.local_storage_capacity = de::lenient_opt(value)?;
-            }
-            "LocalStorageCategory" => {
-                self.local_storage_category = de::lenient_opt(value)?;
-            }
+            "EniQuantity" => self.eni_quantity = value.lenient_opt()?,
+            "EniTotalQuantity" => self.eni_total_quantity = value.lenient_opt()?,
+            "EniTrunkSupported" => self.eni_trunk_supported = value.lenient_opt()?,
+            "EriQuantity" => self.eri_quantity = value.lenient_opt()?,
+            "GPUAmount" => self.gpu_amount = value.lenient_opt()?,
+            "GPUMemorySize" => self.gpu_memory_size = value.lenient_opt()?,
+            "GPUSpec" => self.gpu_spec = value.lenient_opt()?,
+            "InitialCredit" => self.initial_credit = value.lenient_opt()?,
+            "InstanceBandwidthRx" => self.instance_bandwidth_rx = value.lenient_opt()?,
+            "InstanceBandwidthTx" => self.instance_bandwidth_tx = value.lenient_opt()?,
+            "InstanceCategory" => self.instance_category = value.lenient_opt()?,
+            "InstanceFamilyLevel" => self.instance_family_level = value.lenient_opt()?,
+            "InstancePpsRx" => self.instance_pps_rx = value.lenient_opt()?,
+            "InstancePpsTx" => self.instance_pps_tx = value.lenient_opt()?,
+            "InstanceTypeFamily" => self.instance_type_family = value.lenient_opt()?,
+            "InstanceTypeId" => self.instance_type_id = value.lenient_opt()?,
+            "LocalStorageAmount" => self.local_storage_amount = value.lenient_opt()?,
+            "LocalStorageCapacity" => self.local_storage_capacity = value.lenient_opt()?,
+            "LocalStorageCategory" => self.local_storage_category = value.lenient_opt()?,
             "MaximumQueueNumberPerEni" => {
-                self.maximum_queue_number_per_eni = de::lenient_opt(value)?;
+                self.maximum_queue_number_per_eni = value.lenient_opt()?;
             }
-            "MemorySize" => self.memory_size = de::lenient_opt(value)?,
-            "NetworkCardQuantity" => self.network_card_quantity = de::lenient_opt(value)?,
-            "NetworkCards" => self.network_cards = de::wrapped_list(value)?,
+            "MemorySize" => self.memory_size = value.lenient_opt()?,
+            "NetworkCardQuantity" => self.network_card_quantity = value.lenient_opt()?,
+            "NetworkCards" => self.network_cards = value.wrapped_list()?,
             "NetworkEncryptionSupport" => {
-                self.network_encryption_support = de::lenient_opt(value)?;
+                self.network_encryption_support = value.lenient_opt()?;
             }
-            "NvmeSupport" => self.nvme_support = de::lenient_opt(value)?,
+            "NvmeSupport" => self.nvme_support = value.lenient_opt()?,
             "PhysicalProcessorModel" => {
-                self.physical_processor_model = de::lenient_opt(value)?;
+                self.physical_processor_model = value.lenient_opt()?;
             }
             "PrimaryEniQueueNumber" => {
-                self.primary_eni_queue_number = de::lenient_opt(value)?;
+                self.primary_eni_queue_number = value.lenient_opt()?;
             }
-            "QueuePairNumber" => self.queue_pair_number = de::lenient_opt(value)?,
+            "QueuePairNumber" => self.queue_pair_number = value.lenient_opt()?,
             "SecondaryEniQueueNumber" => {
-                self.secondary_eni_queue_number = de::lenient_opt(value)?;
+                self.secondary_eni_queue_number = value.lenient_opt()?;
             }
-            "SupportedBootModes" => self.supported_boot_modes = de::lenient_list(value)?,
+            "SupportedBootModes" => self.supported_boot_modes = value.lenient_list()?,
             "TotalEniQueueQuantity" => {
-                self.total_eni_queue_quantity = de::lenient_opt(value)?;
+                self.total_eni_queue_quantity = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -3969,15 +3887,14 @@ for DescribeInstancesDedicatedHostAttribute {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "DedicatedHostClusterId" => {
-                self.dedicated_host_cluster_id = de::lenient_opt(value)?;
+                self.dedicated_host_cluster_id = value.lenient_opt()?;
             }
-            "DedicatedHostId" => self.dedicated_host_id = de::lenient_opt(value)?,
-            "DedicatedHostName" => self.dedicated_host_name = de::lenient_opt(value)?,
+            "DedicatedHostId" => self.dedicated_host_id = value.lenient_opt()?,
+            "DedicatedHostName" => self.dedicated_host_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4006,17 +3923,14 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeInstancesEipAddres
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
-            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
-            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
-            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
-            "IsSupportUnassociate" => {
-                self.is_support_unassociate = de::lenient_opt(value)?;
-            }
+            "AllocationId" => self.allocation_id = value.lenient_opt()?,
+            "Bandwidth" => self.bandwidth = value.lenient_opt()?,
+            "InternetChargeType" => self.internet_charge_type = value.lenient_opt()?,
+            "IpAddress" => self.ip_address = value.lenient_opt()?,
+            "IsSupportUnassociate" => self.is_support_unassociate = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4044,13 +3958,12 @@ for DescribeInstancesFullStatusExtendedAttribute {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Device" => self.device = de::lenient_opt(value)?,
-            "DiskId" => self.disk_id = de::lenient_opt(value)?,
-            "InactiveDisks" => self.inactive_disks = de::wrapped_list(value)?,
+            "Device" => self.device = value.lenient_opt()?,
+            "DiskId" => self.disk_id = value.lenient_opt()?,
+            "InactiveDisks" => self.inactive_disks = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4074,11 +3987,10 @@ for DescribeInstancesHibernationOptions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Configured" => self.configured = de::lenient_opt(value)?,
+            "Configured" => self.configured = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4239,88 +4151,83 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeInstancesInstance 
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AutoReleaseTime" => self.auto_release_time = de::lenient_opt(value)?,
-            "ClusterId" => self.cluster_id = de::lenient_opt(value)?,
-            "Cpu" => self.cpu = de::lenient_opt(value)?,
-            "CpuOptions" => self.cpu_options = de::value(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "CreditSpecification" => self.credit_specification = de::lenient_opt(value)?,
-            "DedicatedHostAttribute" => self.dedicated_host_attribute = de::value(value)?,
+            "AutoReleaseTime" => self.auto_release_time = value.lenient_opt()?,
+            "ClusterId" => self.cluster_id = value.lenient_opt()?,
+            "Cpu" => self.cpu = value.lenient_opt()?,
+            "CpuOptions" => self.cpu_options = value.value()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "CreditSpecification" => self.credit_specification = value.lenient_opt()?,
+            "DedicatedHostAttribute" => self.dedicated_host_attribute = value.value()?,
             "DedicatedInstanceAttribute" => {
-                self.dedicated_instance_attribute = de::value(value)?;
+                self.dedicated_instance_attribute = value.value()?;
             }
-            "DeletionProtection" => self.deletion_protection = de::lenient_opt(value)?,
-            "DeploymentSetGroupNo" => {
-                self.deployment_set_group_no = de::lenient_opt(value)?;
-            }
-            "DeploymentSetId" => self.deployment_set_id = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "DeviceAvailable" => self.device_available = de::lenient_opt(value)?,
+            "DeletionProtection" => self.deletion_protection = value.lenient_opt()?,
+            "DeploymentSetGroupNo" => self.deployment_set_group_no = value.lenient_opt()?,
+            "DeploymentSetId" => self.deployment_set_id = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "DeviceAvailable" => self.device_available = value.lenient_opt()?,
             "EcsCapacityReservationAttr" => {
-                self.ecs_capacity_reservation_attr = de::value(value)?;
+                self.ecs_capacity_reservation_attr = value.value()?;
             }
-            "EipAddress" => self.eip_address = de::value(value)?,
-            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
-            "GPUAmount" => self.gpu_amount = de::lenient_opt(value)?,
-            "GPUSpec" => self.gpu_spec = de::lenient_opt(value)?,
-            "HibernationOptions" => self.hibernation_options = de::value(value)?,
-            "HostName" => self.host_name = de::lenient_opt(value)?,
-            "HpcClusterId" => self.hpc_cluster_id = de::lenient_opt(value)?,
-            "ISP" => self.isp = de::lenient_opt(value)?,
-            "ImageId" => self.image_id = de::lenient_opt(value)?,
-            "ImageOptions" => self.image_options = de::value(value)?,
-            "InnerIpAddress" => self.inner_ip_address = de::lenient_list(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "InstanceNetworkType" => self.instance_network_type = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
-            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "EipAddress" => self.eip_address = value.value()?,
+            "ExpiredTime" => self.expired_time = value.lenient_opt()?,
+            "GPUAmount" => self.gpu_amount = value.lenient_opt()?,
+            "GPUSpec" => self.gpu_spec = value.lenient_opt()?,
+            "HibernationOptions" => self.hibernation_options = value.value()?,
+            "HostName" => self.host_name = value.lenient_opt()?,
+            "HpcClusterId" => self.hpc_cluster_id = value.lenient_opt()?,
+            "ISP" => self.isp = value.lenient_opt()?,
+            "ImageId" => self.image_id = value.lenient_opt()?,
+            "ImageOptions" => self.image_options = value.value()?,
+            "InnerIpAddress" => self.inner_ip_address = value.lenient_list()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "InstanceNetworkType" => self.instance_network_type = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "InstanceTypeFamily" => self.instance_type_family = value.lenient_opt()?,
+            "InternetChargeType" => self.internet_charge_type = value.lenient_opt()?,
             "InternetMaxBandwidthIn" => {
-                self.internet_max_bandwidth_in = de::lenient_opt(value)?;
+                self.internet_max_bandwidth_in = value.lenient_opt()?;
             }
             "InternetMaxBandwidthOut" => {
-                self.internet_max_bandwidth_out = de::lenient_opt(value)?;
+                self.internet_max_bandwidth_out = value.lenient_opt()?;
             }
-            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
-            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
-            "LocalStorageAmount" => self.local_storage_amount = de::lenient_opt(value)?,
-            "LocalStorageCapacity" => {
-                self.local_storage_capacity = de::lenient_opt(value)?;
-            }
-            "Memory" => self.memory = de::lenient_opt(value)?,
-            "MetadataOptions" => self.metadata_options = de::value(value)?,
-            "NetworkInterfaces" => self.network_interfaces = de::wrapped_list(value)?,
-            "OSName" => self.os_name = de::lenient_opt(value)?,
-            "OSNameEn" => self.os_name_en = de::lenient_opt(value)?,
-            "OSType" => self.os_type = de::lenient_opt(value)?,
-            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
-            "PublicIpAddress" => self.public_ip_address = de::lenient_list(value)?,
-            "RdmaIpAddress" => self.rdma_ip_address = de::lenient_list(value)?,
-            "Recyclable" => self.recyclable = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SaleCycle" => self.sale_cycle = de::lenient_opt(value)?,
-            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
-            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
-            "SpotDuration" => self.spot_duration = de::lenient_opt(value)?,
+            "IoOptimized" => self.io_optimized = value.lenient_opt()?,
+            "KeyPairName" => self.key_pair_name = value.lenient_opt()?,
+            "LocalStorageAmount" => self.local_storage_amount = value.lenient_opt()?,
+            "LocalStorageCapacity" => self.local_storage_capacity = value.lenient_opt()?,
+            "Memory" => self.memory = value.lenient_opt()?,
+            "MetadataOptions" => self.metadata_options = value.value()?,
+            "NetworkInterfaces" => self.network_interfaces = value.wrapped_list()?,
+            "OSName" => self.os_name = value.lenient_opt()?,
+            "OSNameEn" => self.os_name_en = value.lenient_opt()?,
+            "OSType" => self.os_type = value.lenient_opt()?,
+            "OperationLocks" => self.operation_locks = value.wrapped_list()?,
+            "PublicIpAddress" => self.public_ip_address = value.lenient_list()?,
+            "RdmaIpAddress" => self.rdma_ip_address = value.lenient_list()?,
+            "Recyclable" => self.recyclable = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SaleCycle" => self.sale_cycle = value.lenient_opt()?,
+            "SecurityGroupIds" => self.security_group_ids = value.lenient_list()?,
+            "SerialNumber" => self.serial_number = value.lenient_opt()?,
+            "SpotDuration" => self.spot_duration = value.lenient_opt()?,
             "SpotInterruptionBehavior" => {
-                self.spot_interruption_behavior = de::lenient_opt(value)?;
+                self.spot_interruption_behavior = value.lenient_opt()?;
             }
-            "SpotPriceLimit" => self.spot_price_limit = de::lenient_opt(value)?,
-            "SpotStrategy" => self.spot_strategy = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "StoppedMode" => self.stopped_mode = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "VlanId" => self.vlan_id = de::lenient_opt(value)?,
-            "VpcAttributes" => self.vpc_attributes = de::value(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "SpotPriceLimit" => self.spot_price_limit = value.lenient_opt()?,
+            "SpotStrategy" => self.spot_strategy = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "StoppedMode" => self.stopped_mode = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "VlanId" => self.vlan_id = value.lenient_opt()?,
+            "VpcAttributes" => self.vpc_attributes = value.value()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4363,18 +4270,17 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeInstancesNetworkIn
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Ipv4PrefixSets" => self.ipv4_prefix_sets = de::wrapped_list(value)?,
-            "Ipv6PrefixSets" => self.ipv6_prefix_sets = de::wrapped_list(value)?,
-            "Ipv6Sets" => self.ipv6_sets = de::wrapped_list(value)?,
-            "MacAddress" => self.mac_address = de::lenient_opt(value)?,
-            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
-            "PrimaryIpAddress" => self.primary_ip_address = de::lenient_opt(value)?,
-            "PrivateIpSets" => self.private_ip_sets = de::wrapped_list(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "Ipv4PrefixSets" => self.ipv4_prefix_sets = value.wrapped_list()?,
+            "Ipv6PrefixSets" => self.ipv6_prefix_sets = value.wrapped_list()?,
+            "Ipv6Sets" => self.ipv6_sets = value.wrapped_list()?,
+            "MacAddress" => self.mac_address = value.lenient_opt()?,
+            "NetworkInterfaceId" => self.network_interface_id = value.lenient_opt()?,
+            "PrimaryIpAddress" => self.primary_ip_address = value.lenient_opt()?,
+            "PrivateIpSets" => self.private_ip_sets = value.wrapped_list()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4439,31 +4345,30 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeInvocationsInvocat
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CommandContent" => self.command_content = de::lenient_opt(value)?,
-            "CommandDescription" => self.command_description = de::lenient_opt(value)?,
-            "CommandId" => self.command_id = de::lenient_opt(value)?,
-            "CommandName" => self.command_name = de::lenient_opt(value)?,
-            "CommandType" => self.command_type = de::lenient_opt(value)?,
-            "ContainerId" => self.container_id = de::lenient_opt(value)?,
-            "ContainerName" => self.container_name = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Frequency" => self.frequency = de::lenient_opt(value)?,
-            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
-            "InvokeId" => self.invoke_id = de::lenient_opt(value)?,
-            "InvokeInstances" => self.invoke_instances = de::wrapped_list(value)?,
-            "InvokeStatus" => self.invoke_status = de::lenient_opt(value)?,
-            "Parameters" => self.parameters = de::lenient_opt(value)?,
-            "RepeatMode" => self.repeat_mode = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "TerminationMode" => self.termination_mode = de::lenient_opt(value)?,
-            "Timed" => self.timed = de::lenient_opt(value)?,
-            "Timeout" => self.timeout = de::lenient_opt(value)?,
-            "Username" => self.username = de::lenient_opt(value)?,
-            "WorkingDir" => self.working_dir = de::lenient_opt(value)?,
+            "CommandContent" => self.command_content = value.lenient_opt()?,
+            "CommandDescription" => self.command_description = value.lenient_opt()?,
+            "CommandId" => self.command_id = value.lenient_opt()?,
+            "CommandName" => self.command_name = value.lenient_opt()?,
+            "CommandType" => self.command_type = value.lenient_opt()?,
+            "ContainerId" => self.container_id = value.lenient_opt()?,
+            "ContainerName" => self.container_name = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Frequency" => self.frequency = value.lenient_opt()?,
+            "InvocationStatus" => self.invocation_status = value.lenient_opt()?,
+            "InvokeId" => self.invoke_id = value.lenient_opt()?,
+            "InvokeInstances" => self.invoke_instances = value.wrapped_list()?,
+            "InvokeStatus" => self.invoke_status = value.lenient_opt()?,
+            "Parameters" => self.parameters = value.lenient_opt()?,
+            "RepeatMode" => self.repeat_mode = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "TerminationMode" => self.termination_mode = value.lenient_opt()?,
+            "Timed" => self.timed = value.lenient_opt()?,
+            "Timeout" => self.timeout = value.lenient_opt()?,
+            "Username" => self.username = value.lenient_opt()?,
+            "WorkingDir" => self.working_dir = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4507,24 +4412,21 @@ for DescribeLaunchTemplateVersionsDataDisk {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AutoSnapshotPolicyId" => {
-                self.auto_snapshot_policy_id = de::lenient_opt(value)?;
-            }
-            "BurstingEnabled" => self.bursting_enabled = de::lenient_opt(value)?,
-            "Category" => self.category = de::lenient_opt(value)?,
-            "DeleteWithInstance" => self.delete_with_instance = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Device" => self.device = de::lenient_opt(value)?,
-            "DiskName" => self.disk_name = de::lenient_opt(value)?,
-            "Encrypted" => self.encrypted = de::lenient_opt(value)?,
-            "PerformanceLevel" => self.performance_level = de::lenient_opt(value)?,
-            "ProvisionedIops" => self.provisioned_iops = de::lenient_opt(value)?,
-            "Size" => self.size = de::lenient_opt(value)?,
-            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
+            "AutoSnapshotPolicyId" => self.auto_snapshot_policy_id = value.lenient_opt()?,
+            "BurstingEnabled" => self.bursting_enabled = value.lenient_opt()?,
+            "Category" => self.category = value.lenient_opt()?,
+            "DeleteWithInstance" => self.delete_with_instance = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Device" => self.device = value.lenient_opt()?,
+            "DiskName" => self.disk_name = value.lenient_opt()?,
+            "Encrypted" => self.encrypted = value.lenient_opt()?,
+            "PerformanceLevel" => self.performance_level = value.lenient_opt()?,
+            "ProvisionedIops" => self.provisioned_iops = value.lenient_opt()?,
+            "Size" => self.size = value.lenient_opt()?,
+            "SnapshotId" => self.snapshot_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4562,22 +4464,19 @@ for DescribeLaunchTemplateVersionsNetworkInterface {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "NetworkInterfaceName" => {
-                self.network_interface_name = de::lenient_opt(value)?;
-            }
+            "Description" => self.description = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "NetworkInterfaceName" => self.network_interface_name = value.lenient_opt()?,
             "NetworkInterfaceTrafficMode" => {
-                self.network_interface_traffic_mode = de::lenient_opt(value)?;
+                self.network_interface_traffic_mode = value.lenient_opt()?;
             }
-            "PrimaryIpAddress" => self.primary_ip_address = de::lenient_opt(value)?,
-            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
-            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "PrimaryIpAddress" => self.primary_ip_address = value.lenient_opt()?,
+            "SecurityGroupId" => self.security_group_id = value.lenient_opt()?,
+            "SecurityGroupIds" => self.security_group_ids = value.lenient_list()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4611,18 +4510,17 @@ for DescribeNetworkInterfaceAttributeAttachment {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DeviceIndex" => self.device_index = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "DeviceIndex" => self.device_index = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
             "MemberNetworkInterfaceIds" => {
-                self.member_network_interface_ids = de::lenient_list(value)?;
+                self.member_network_interface_ids = value.lenient_list()?;
             }
-            "NetworkCardIndex" => self.network_card_index = de::lenient_opt(value)?,
+            "NetworkCardIndex" => self.network_card_index = value.lenient_opt()?,
             "TrunkNetworkInterfaceId" => {
-                self.trunk_network_interface_id = de::lenient_opt(value)?;
+                self.trunk_network_interface_id = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -4649,17 +4547,16 @@ for DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "TcpClosedAndTimeWaitTimeout" => {
-                self.tcp_closed_and_time_wait_timeout = de::lenient_opt(value)?;
+                self.tcp_closed_and_time_wait_timeout = value.lenient_opt()?;
             }
             "TcpEstablishedTimeout" => {
-                self.tcp_established_timeout = de::lenient_opt(value)?;
+                self.tcp_established_timeout = value.lenient_opt()?;
             }
-            "UdpTimeout" => self.udp_timeout = de::lenient_opt(value)?,
+            "UdpTimeout" => self.udp_timeout = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4687,15 +4584,14 @@ for DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "NetworkInterfaceTrafficMode" => {
-                self.network_interface_traffic_mode = de::lenient_opt(value)?;
+                self.network_interface_traffic_mode = value.lenient_opt()?;
             }
-            "QueueNumber" => self.queue_number = de::lenient_opt(value)?,
-            "QueuePairNumber" => self.queue_pair_number = de::lenient_opt(value)?,
+            "QueueNumber" => self.queue_number = value.lenient_opt()?,
+            "QueuePairNumber" => self.queue_pair_number = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4723,13 +4619,12 @@ for DescribeNetworkInterfaceAttributePrivateIpSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AssociatedPublicIp" => self.associated_public_ip = de::value(value)?,
-            "Primary" => self.primary = de::lenient_opt(value)?,
-            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
+            "AssociatedPublicIp" => self.associated_public_ip = value.value()?,
+            "Primary" => self.primary = value.lenient_opt()?,
+            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4759,15 +4654,14 @@ for DescribeNetworkInterfacesAttachment {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DeviceIndex" => self.device_index = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "NetworkCardIndex" => self.network_card_index = de::lenient_opt(value)?,
+            "DeviceIndex" => self.device_index = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "NetworkCardIndex" => self.network_card_index = value.lenient_opt()?,
             "TrunkNetworkInterfaceId" => {
-                self.trunk_network_interface_id = de::lenient_opt(value)?;
+                self.trunk_network_interface_id = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -4791,12 +4685,11 @@ impl aliyun_core::__private::fields::DecodeFields for DescribePrefixListAttribut
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Cidr" => self.cidr = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
+            "Cidr" => self.cidr = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4858,21 +4751,20 @@ impl aliyun_core::__private::fields::DecodeFields for DescribePricePrice {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Coupons" => self.coupons = de::value(value)?,
-            "Currency" => self.currency = de::lenient_opt(value)?,
-            "DetailInfos" => self.detail_infos = de::wrapped_list(value)?,
-            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
-            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
-            "Promotions" => self.promotions = de::value(value)?,
+            "Coupons" => self.coupons = value.value()?,
+            "Currency" => self.currency = value.lenient_opt()?,
+            "DetailInfos" => self.detail_infos = value.wrapped_list()?,
+            "DiscountPrice" => self.discount_price = value.lenient_opt()?,
+            "OriginalPrice" => self.original_price = value.lenient_opt()?,
+            "Promotions" => self.promotions = value.value()?,
             "ReservedInstanceHourPrice" => {
-                self.reserved_instance_hour_price = de::lenient_opt(value)?;
+                self.reserved_instance_hour_price = value.lenient_opt()?;
             }
-            "RuleIdSet" => self.rule_id_set = de::value(value)?,
-            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            "RuleIdSet" => self.rule_id_set = value.value()?,
+            "TradePrice" => self.trade_price = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4899,13 +4791,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribePricePriceInfo {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Price" => self.price = de::value(value)?,
-            "RelatedPrice" => self.related_price = de::value(value)?,
-            "Rules" => self.rules = de::wrapped_list(value)?,
+            "Price" => self.price = value.value()?,
+            "RelatedPrice" => self.related_price = value.value()?,
+            "Rules" => self.rules = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -4977,16 +4868,15 @@ for DescribeRecommendInstanceTypeInstanceType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Cores" => self.cores = de::lenient_opt(value)?,
-            "Generation" => self.generation = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
-            "Memory" => self.memory = de::lenient_opt(value)?,
-            "SupportIoOptimized" => self.support_io_optimized = de::lenient_opt(value)?,
+            "Cores" => self.cores = value.lenient_opt()?,
+            "Generation" => self.generation = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "InstanceTypeFamily" => self.instance_type_family = value.lenient_opt()?,
+            "Memory" => self.memory = value.lenient_opt()?,
+            "SupportIoOptimized" => self.support_io_optimized = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5017,15 +4907,14 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeRenewalPricePrice 
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Currency" => self.currency = de::lenient_opt(value)?,
-            "DetailInfos" => self.detail_infos = de::wrapped_list(value)?,
-            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
-            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
-            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            "Currency" => self.currency = value.lenient_opt()?,
+            "DetailInfos" => self.detail_infos = value.wrapped_list()?,
+            "DiscountPrice" => self.discount_price = value.lenient_opt()?,
+            "OriginalPrice" => self.original_price = value.lenient_opt()?,
+            "TradePrice" => self.trade_price = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5050,12 +4939,11 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeRenewalPricePriceI
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Price" => self.price = de::value(value)?,
-            "Rules" => self.rules = de::wrapped_list(value)?,
+            "Price" => self.price = value.value()?,
+            "Rules" => self.rules = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5085,15 +4973,14 @@ for DescribeResourcesModificationAvailableResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "ConditionSupportedResources" => {
-                self.condition_supported_resources = de::wrapped_list(value)?;
+                self.condition_supported_resources = value.wrapped_list()?;
             }
-            "SupportedResources" => self.supported_resources = de::wrapped_list(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "SupportedResources" => self.supported_resources = value.wrapped_list()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5127,15 +5014,14 @@ for DescribeResourcesModificationAvailableZone {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AvailableResources" => self.available_resources = de::wrapped_list(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "StatusCategory" => self.status_category = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "AvailableResources" => self.available_resources = value.wrapped_list()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "StatusCategory" => self.status_category = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5188,25 +5074,24 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeSendFileResultsInv
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Content" => self.content = de::lenient_opt(value)?,
-            "ContentType" => self.content_type = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "FileGroup" => self.file_group = de::lenient_opt(value)?,
-            "FileMode" => self.file_mode = de::lenient_opt(value)?,
-            "FileOwner" => self.file_owner = de::lenient_opt(value)?,
-            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
-            "InvokeId" => self.invoke_id = de::lenient_opt(value)?,
-            "InvokeInstances" => self.invoke_instances = de::wrapped_list(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Overwrite" => self.overwrite = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "TargetDir" => self.target_dir = de::lenient_opt(value)?,
-            "VmCount" => self.vm_count = de::lenient_opt(value)?,
+            "Content" => self.content = value.lenient_opt()?,
+            "ContentType" => self.content_type = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "FileGroup" => self.file_group = value.lenient_opt()?,
+            "FileMode" => self.file_mode = value.lenient_opt()?,
+            "FileOwner" => self.file_owner = value.lenient_opt()?,
+            "InvocationStatus" => self.invocation_status = value.lenient_opt()?,
+            "InvokeId" => self.invoke_id = value.lenient_opt()?,
+            "InvokeInstances" => self.invoke_instances = value.wrapped_list()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Overwrite" => self.overwrite = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "TargetDir" => self.target_dir = value.lenient_opt()?,
+            "VmCount" => self.vm_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5242,18 +5127,17 @@ for DescribeSendFileResultsInvokeInstance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
-            "ErrorInfo" => self.error_info = de::lenient_opt(value)?,
-            "FinishTime" => self.finish_time = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "ErrorCode" => self.error_code = value.lenient_opt()?,
+            "ErrorInfo" => self.error_info = value.lenient_opt()?,
+            "FinishTime" => self.finish_time = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InvocationStatus" => self.invocation_status = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "UpdateTime" => self.update_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5332,41 +5216,40 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeSnapshotsSnapshot 
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Available" => self.available = de::lenient_opt(value)?,
-            "Category" => self.category = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Encrypted" => self.encrypted = de::lenient_opt(value)?,
-            "InstantAccess" => self.instant_access = de::lenient_opt(value)?,
+            "Available" => self.available = value.lenient_opt()?,
+            "Category" => self.category = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Encrypted" => self.encrypted = value.lenient_opt()?,
+            "InstantAccess" => self.instant_access = value.lenient_opt()?,
             "InstantAccessRetentionDays" => {
-                self.instant_access_retention_days = de::lenient_opt(value)?;
+                self.instant_access_retention_days = value.lenient_opt()?;
             }
-            "KMSKeyId" => self.kms_key_id = de::lenient_opt(value)?,
-            "LastModifiedTime" => self.last_modified_time = de::lenient_opt(value)?,
-            "ProductCode" => self.product_code = de::lenient_opt(value)?,
-            "Progress" => self.progress = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RemainTime" => self.remain_time = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "RetentionDays" => self.retention_days = de::lenient_opt(value)?,
-            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
-            "SnapshotLinkId" => self.snapshot_link_id = de::lenient_opt(value)?,
-            "SnapshotName" => self.snapshot_name = de::lenient_opt(value)?,
-            "SnapshotSN" => self.snapshot_sn = de::lenient_opt(value)?,
-            "SnapshotType" => self.snapshot_type = de::lenient_opt(value)?,
-            "SourceDiskId" => self.source_disk_id = de::lenient_opt(value)?,
-            "SourceDiskSize" => self.source_disk_size = de::lenient_opt(value)?,
-            "SourceDiskType" => self.source_disk_type = de::lenient_opt(value)?,
-            "SourceRegionId" => self.source_region_id = de::lenient_opt(value)?,
-            "SourceSnapshotId" => self.source_snapshot_id = de::lenient_opt(value)?,
-            "SourceStorageType" => self.source_storage_type = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "Usage" => self.usage = de::lenient_opt(value)?,
+            "KMSKeyId" => self.kms_key_id = value.lenient_opt()?,
+            "LastModifiedTime" => self.last_modified_time = value.lenient_opt()?,
+            "ProductCode" => self.product_code = value.lenient_opt()?,
+            "Progress" => self.progress = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RemainTime" => self.remain_time = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "RetentionDays" => self.retention_days = value.lenient_opt()?,
+            "SnapshotId" => self.snapshot_id = value.lenient_opt()?,
+            "SnapshotLinkId" => self.snapshot_link_id = value.lenient_opt()?,
+            "SnapshotName" => self.snapshot_name = value.lenient_opt()?,
+            "SnapshotSN" => self.snapshot_sn = value.lenient_opt()?,
+            "SnapshotType" => self.snapshot_type = value.lenient_opt()?,
+            "SourceDiskId" => self.source_disk_id = value.lenient_opt()?,
+            "SourceDiskSize" => self.source_disk_size = value.lenient_opt()?,
+            "SourceDiskType" => self.source_disk_type = value.lenient_opt()?,
+            "SourceRegionId" => self.source_region_id = value.lenient_opt()?,
+            "SourceSnapshotId" => self.source_snapshot_id = value.lenient_opt()?,
+            "SourceStorageType" => self.source_storage_type = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "Usage" => self.usage = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5401,20 +5284,19 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeStorageSetDetailsD
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DiskId" => self.disk_id = de::lenient_opt(value)?,
-            "DiskName" => self.disk_name = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "StorageSetId" => self.storage_set_id = de::lenient_opt(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DiskId" => self.disk_id = value.lenient_opt()?,
+            "DiskName" => self.disk_name = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "StorageSetId" => self.storage_set_id = value.lenient_opt()?,
             "StorageSetPartitionNumber" => {
-                self.storage_set_partition_number = de::lenient_opt(value)?;
+                self.storage_set_partition_number = value.lenient_opt()?;
             }
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5439,13 +5321,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeTagsTag {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ResourceTypeCount" => self.resource_type_count = de::value(value)?,
-            "TagKey" => self.tag_key = de::lenient_opt(value)?,
-            "TagValue" => self.tag_value = de::lenient_opt(value)?,
+            "ResourceTypeCount" => self.resource_type_count = value.value()?,
+            "TagKey" => self.tag_key = value.lenient_opt()?,
+            "TagValue" => self.tag_value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5498,32 +5379,31 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeZonesZone {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AvailableDedicatedHostTypes" => {
-                self.available_dedicated_host_types = de::lenient_list(value)?;
+                self.available_dedicated_host_types = value.lenient_list()?;
             }
             "AvailableDiskCategories" => {
-                self.available_disk_categories = de::lenient_list(value)?;
+                self.available_disk_categories = value.lenient_list()?;
             }
             "AvailableInstanceTypes" => {
-                self.available_instance_types = de::lenient_list(value)?;
+                self.available_instance_types = value.lenient_list()?;
             }
             "AvailableResourceCreation" => {
-                self.available_resource_creation = de::lenient_list(value)?;
+                self.available_resource_creation = value.lenient_list()?;
             }
-            "AvailableResources" => self.available_resources = de::wrapped_list(value)?,
+            "AvailableResources" => self.available_resources = value.wrapped_list()?,
             "AvailableVolumeCategories" => {
-                self.available_volume_categories = de::lenient_list(value)?;
+                self.available_volume_categories = value.lenient_list()?;
             }
             "DedicatedHostGenerations" => {
-                self.dedicated_host_generations = de::lenient_list(value)?;
+                self.dedicated_host_generations = value.lenient_list()?;
             }
-            "LocalName" => self.local_name = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
-            "ZoneType" => self.zone_type = de::lenient_opt(value)?,
+            "LocalName" => self.local_name = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
+            "ZoneType" => self.zone_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5554,17 +5434,14 @@ impl aliyun_core::__private::fields::DecodeFields for DetachInstanceRamRoleResul
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceRamRoleSets" => {
-                self.instance_ram_role_sets = de::wrapped_list(value)?;
-            }
-            "Message" => self.message = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceRamRoleSets" => self.instance_ram_role_sets = value.wrapped_list()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5597,16 +5474,15 @@ impl aliyun_core::__private::fields::DecodeFields for DetailInfo {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Attributes" => self.attributes = de::value(value)?,
-            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
-            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
-            "Resource" => self.resource = de::lenient_opt(value)?,
-            "SubRules" => self.sub_rules = de::wrapped_list(value)?,
-            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            "Attributes" => self.attributes = value.value()?,
+            "DiscountPrice" => self.discount_price = value.lenient_opt()?,
+            "OriginalPrice" => self.original_price = value.lenient_opt()?,
+            "Resource" => self.resource = value.lenient_opt()?,
+            "SubRules" => self.sub_rules = value.wrapped_list()?,
+            "TradePrice" => self.trade_price = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5631,12 +5507,11 @@ impl aliyun_core::__private::fields::DecodeFields for DetectionOptions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Items" => self.items = de::wrapped_list(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "Items" => self.items = value.wrapped_list()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5675,20 +5550,19 @@ impl aliyun_core::__private::fields::DecodeFields for DisableActivationActivatio
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DeregisteredCount" => self.deregistered_count = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Disabled" => self.disabled = de::lenient_opt(value)?,
-            "InstanceCount" => self.instance_count = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "IpAddressRange" => self.ip_address_range = de::lenient_opt(value)?,
-            "RegisteredCount" => self.registered_count = de::lenient_opt(value)?,
-            "TimeToLiveInHours" => self.time_to_live_in_hours = de::lenient_opt(value)?,
+            "ActivationId" => self.activation_id = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DeregisteredCount" => self.deregistered_count = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Disabled" => self.disabled = value.lenient_opt()?,
+            "InstanceCount" => self.instance_count = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "IpAddressRange" => self.ip_address_range = value.lenient_opt()?,
+            "RegisteredCount" => self.registered_count = value.lenient_opt()?,
+            "TimeToLiveInHours" => self.time_to_live_in_hours = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5744,17 +5618,16 @@ impl aliyun_core::__private::fields::DecodeFields for DiskDeviceMapping {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Device" => self.device = de::lenient_opt(value)?,
-            "Format" => self.format = de::lenient_opt(value)?,
-            "ImportOSSBucket" => self.import_oss_bucket = de::lenient_opt(value)?,
-            "ImportOSSObject" => self.import_oss_object = de::lenient_opt(value)?,
-            "Size" => self.size = de::lenient_opt(value)?,
-            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "Device" => self.device = value.lenient_opt()?,
+            "Format" => self.format = value.lenient_opt()?,
+            "ImportOSSBucket" => self.import_oss_bucket = value.lenient_opt()?,
+            "ImportOSSObject" => self.import_oss_object = value.lenient_opt()?,
+            "Size" => self.size = value.lenient_opt()?,
+            "SnapshotId" => self.snapshot_id = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5783,15 +5656,14 @@ impl aliyun_core::__private::fields::DecodeFields for DiskEventType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EventEndTime" => self.event_end_time = de::lenient_opt(value)?,
-            "EventId" => self.event_id = de::lenient_opt(value)?,
-            "EventTime" => self.event_time = de::lenient_opt(value)?,
-            "EventType" => self.event_type = de::value(value)?,
-            "ImpactLevel" => self.impact_level = de::lenient_opt(value)?,
+            "EventEndTime" => self.event_end_time = value.lenient_opt()?,
+            "EventId" => self.event_id = value.lenient_opt()?,
+            "EventTime" => self.event_time = value.lenient_opt()?,
+            "EventType" => self.event_type = value.value()?,
+            "ImpactLevel" => self.impact_level = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5824,16 +5696,15 @@ impl aliyun_core::__private::fields::DecodeFields for DiskFullStatusType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Device" => self.device = de::lenient_opt(value)?,
-            "DiskEventSet" => self.disk_event_set = de::wrapped_list(value)?,
-            "DiskId" => self.disk_id = de::lenient_opt(value)?,
-            "HealthStatus" => self.health_status = de::value(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::value(value)?,
+            "Device" => self.device = value.lenient_opt()?,
+            "DiskEventSet" => self.disk_event_set = value.wrapped_list()?,
+            "DiskId" => self.disk_id = value.lenient_opt()?,
+            "HealthStatus" => self.health_status = value.value()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Status" => self.status = value.value()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5872,20 +5743,19 @@ impl aliyun_core::__private::fields::DecodeFields for DiskMonitorData {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "BPSRead" => self.bps_read = de::lenient_opt(value)?,
-            "BPSTotal" => self.bps_total = de::lenient_opt(value)?,
-            "BPSWrite" => self.bps_write = de::lenient_opt(value)?,
-            "DiskId" => self.disk_id = de::lenient_opt(value)?,
-            "IOPSRead" => self.iops_read = de::lenient_opt(value)?,
-            "IOPSTotal" => self.iops_total = de::lenient_opt(value)?,
-            "IOPSWrite" => self.iops_write = de::lenient_opt(value)?,
-            "LatencyRead" => self.latency_read = de::lenient_opt(value)?,
-            "LatencyWrite" => self.latency_write = de::lenient_opt(value)?,
-            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            "BPSRead" => self.bps_read = value.lenient_opt()?,
+            "BPSTotal" => self.bps_total = value.lenient_opt()?,
+            "BPSWrite" => self.bps_write = value.lenient_opt()?,
+            "DiskId" => self.disk_id = value.lenient_opt()?,
+            "IOPSRead" => self.iops_read = value.lenient_opt()?,
+            "IOPSTotal" => self.iops_total = value.lenient_opt()?,
+            "IOPSWrite" => self.iops_write = value.lenient_opt()?,
+            "LatencyRead" => self.latency_read = value.lenient_opt()?,
+            "LatencyWrite" => self.latency_write = value.lenient_opt()?,
+            "TimeStamp" => self.time_stamp = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -5908,15 +5778,14 @@ impl aliyun_core::__private::fields::DecodeFields for EcsCapacityReservationAttr
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "CapacityReservationId" => {
-                self.capacity_reservation_id = de::lenient_opt(value)?;
+                self.capacity_reservation_id = value.lenient_opt()?;
             }
             "CapacityReservationPreference" => {
-                self.capacity_reservation_preference = de::lenient_opt(value)?;
+                self.capacity_reservation_preference = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -5964,23 +5833,22 @@ impl aliyun_core::__private::fields::DecodeFields for EipAddress {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
-            "AllocationTime" => self.allocation_time = de::lenient_opt(value)?,
-            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
-            "ChargeType" => self.charge_type = de::lenient_opt(value)?,
-            "EipBandwidth" => self.eip_bandwidth = de::lenient_opt(value)?,
-            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
-            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
-            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "AllocationId" => self.allocation_id = value.lenient_opt()?,
+            "AllocationTime" => self.allocation_time = value.lenient_opt()?,
+            "Bandwidth" => self.bandwidth = value.lenient_opt()?,
+            "ChargeType" => self.charge_type = value.lenient_opt()?,
+            "EipBandwidth" => self.eip_bandwidth = value.lenient_opt()?,
+            "ExpiredTime" => self.expired_time = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "InternetChargeType" => self.internet_charge_type = value.lenient_opt()?,
+            "IpAddress" => self.ip_address = value.lenient_opt()?,
+            "OperationLocks" => self.operation_locks = value.wrapped_list()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6011,16 +5879,15 @@ impl aliyun_core::__private::fields::DecodeFields for EipMonitorData {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EipBandwidth" => self.eip_bandwidth = de::lenient_opt(value)?,
-            "EipFlow" => self.eip_flow = de::lenient_opt(value)?,
-            "EipPackets" => self.eip_packets = de::lenient_opt(value)?,
-            "EipRX" => self.eip_rx = de::lenient_opt(value)?,
-            "EipTX" => self.eip_tx = de::lenient_opt(value)?,
-            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            "EipBandwidth" => self.eip_bandwidth = value.lenient_opt()?,
+            "EipFlow" => self.eip_flow = value.lenient_opt()?,
+            "EipPackets" => self.eip_packets = value.lenient_opt()?,
+            "EipRX" => self.eip_rx = value.lenient_opt()?,
+            "EipTX" => self.eip_tx = value.lenient_opt()?,
+            "TimeStamp" => self.time_stamp = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6075,32 +5942,29 @@ impl aliyun_core::__private::fields::DecodeFields for ElasticityAssuranceItem {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocatedResources" => self.allocated_resources = de::wrapped_list(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "LatestStartTime" => self.latest_start_time = de::lenient_opt(value)?,
-            "PrivatePoolOptionsId" => {
-                self.private_pool_options_id = de::lenient_opt(value)?;
-            }
+            "AllocatedResources" => self.allocated_resources = value.wrapped_list()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "LatestStartTime" => self.latest_start_time = value.lenient_opt()?,
+            "PrivatePoolOptionsId" => self.private_pool_options_id = value.lenient_opt()?,
             "PrivatePoolOptionsMatchCriteria" => {
-                self.private_pool_options_match_criteria = de::lenient_opt(value)?;
+                self.private_pool_options_match_criteria = value.lenient_opt()?;
             }
             "PrivatePoolOptionsName" => {
-                self.private_pool_options_name = de::lenient_opt(value)?;
+                self.private_pool_options_name = value.lenient_opt()?;
             }
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "StartTimeType" => self.start_time_type = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "TotalAssuranceTimes" => self.total_assurance_times = de::lenient_opt(value)?,
-            "UsedAssuranceTimes" => self.used_assurance_times = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "StartTimeType" => self.start_time_type = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "TotalAssuranceTimes" => self.total_assurance_times = value.lenient_opt()?,
+            "UsedAssuranceTimes" => self.used_assurance_times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6135,18 +5999,17 @@ impl aliyun_core::__private::fields::DecodeFields for EniMonitorData {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DropPacketRx" => self.drop_packet_rx = de::lenient_opt(value)?,
-            "DropPacketTx" => self.drop_packet_tx = de::lenient_opt(value)?,
-            "EniId" => self.eni_id = de::lenient_opt(value)?,
-            "IntranetRx" => self.intranet_rx = de::lenient_opt(value)?,
-            "IntranetTx" => self.intranet_tx = de::lenient_opt(value)?,
-            "PacketRx" => self.packet_rx = de::lenient_opt(value)?,
-            "PacketTx" => self.packet_tx = de::lenient_opt(value)?,
-            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            "DropPacketRx" => self.drop_packet_rx = value.lenient_opt()?,
+            "DropPacketTx" => self.drop_packet_tx = value.lenient_opt()?,
+            "EniId" => self.eni_id = value.lenient_opt()?,
+            "IntranetRx" => self.intranet_rx = value.lenient_opt()?,
+            "IntranetTx" => self.intranet_tx = value.lenient_opt()?,
+            "PacketRx" => self.packet_rx = value.lenient_opt()?,
+            "PacketTx" => self.packet_tx = value.lenient_opt()?,
+            "TimeStamp" => self.time_stamp = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6208,12 +6071,11 @@ impl aliyun_core::__private::fields::DecodeFields for EventType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6264,24 +6126,23 @@ impl aliyun_core::__private::fields::DecodeFields for ExtendedAttribute {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CanAccept" => self.can_accept = de::lenient_opt(value)?,
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Device" => self.device = de::lenient_opt(value)?,
-            "DiskId" => self.disk_id = de::lenient_opt(value)?,
-            "HostId" => self.host_id = de::lenient_opt(value)?,
-            "HostType" => self.host_type = de::lenient_opt(value)?,
-            "InactiveDisks" => self.inactive_disks = de::wrapped_list(value)?,
-            "MigrationOptions" => self.migration_options = de::lenient_list(value)?,
-            "OnlineRepairPolicy" => self.online_repair_policy = de::lenient_opt(value)?,
-            "PunishDomain" => self.punish_domain = de::lenient_opt(value)?,
-            "PunishType" => self.punish_type = de::lenient_opt(value)?,
-            "PunishUrl" => self.punish_url = de::lenient_opt(value)?,
-            "Rack" => self.rack = de::lenient_opt(value)?,
-            "ResponseResult" => self.response_result = de::lenient_opt(value)?,
+            "CanAccept" => self.can_accept = value.lenient_opt()?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Device" => self.device = value.lenient_opt()?,
+            "DiskId" => self.disk_id = value.lenient_opt()?,
+            "HostId" => self.host_id = value.lenient_opt()?,
+            "HostType" => self.host_type = value.lenient_opt()?,
+            "InactiveDisks" => self.inactive_disks = value.wrapped_list()?,
+            "MigrationOptions" => self.migration_options = value.lenient_list()?,
+            "OnlineRepairPolicy" => self.online_repair_policy = value.lenient_opt()?,
+            "PunishDomain" => self.punish_domain = value.lenient_opt()?,
+            "PunishType" => self.punish_type = value.lenient_opt()?,
+            "PunishUrl" => self.punish_url = value.lenient_opt()?,
+            "Rack" => self.rack = value.lenient_opt()?,
+            "ResponseResult" => self.response_result = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6302,11 +6163,10 @@ impl aliyun_core::__private::fields::DecodeFields for Features {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "NvmeSupport" => self.nvme_support = de::lenient_opt(value)?,
+            "NvmeSupport" => self.nvme_support = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6331,13 +6191,12 @@ impl aliyun_core::__private::fields::DecodeFields for FeeOfInstance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Currency" => self.currency = de::lenient_opt(value)?,
-            "Fee" => self.fee = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "Currency" => self.currency = value.lenient_opt()?,
+            "Fee" => self.fee = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6397,18 +6256,17 @@ impl aliyun_core::__private::fields::DecodeFields for ForwardTableEntry {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ExternalIp" => self.external_ip = de::lenient_opt(value)?,
-            "ExternalPort" => self.external_port = de::lenient_opt(value)?,
-            "ForwardEntryId" => self.forward_entry_id = de::lenient_opt(value)?,
-            "ForwardTableId" => self.forward_table_id = de::lenient_opt(value)?,
-            "InternalIp" => self.internal_ip = de::lenient_opt(value)?,
-            "InternalPort" => self.internal_port = de::lenient_opt(value)?,
-            "IpProtocol" => self.ip_protocol = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "ExternalIp" => self.external_ip = value.lenient_opt()?,
+            "ExternalPort" => self.external_port = value.lenient_opt()?,
+            "ForwardEntryId" => self.forward_entry_id = value.lenient_opt()?,
+            "ForwardTableId" => self.forward_table_id = value.lenient_opt()?,
+            "InternalIp" => self.internal_ip = value.lenient_opt()?,
+            "InternalPort" => self.internal_port = value.lenient_opt()?,
+            "IpProtocol" => self.ip_protocol = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6453,23 +6311,22 @@ impl aliyun_core::__private::fields::DecodeFields for HaVip {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AssociatedEipAddresses" => {
-                self.associated_eip_addresses = de::lenient_list(value)?;
+                self.associated_eip_addresses = value.lenient_list()?;
             }
-            "AssociatedInstances" => self.associated_instances = de::lenient_list(value)?,
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "HaVipId" => self.ha_vip_id = de::lenient_opt(value)?,
-            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
-            "MasterInstanceId" => self.master_instance_id = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "AssociatedInstances" => self.associated_instances = value.lenient_list()?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "HaVipId" => self.ha_vip_id = value.lenient_opt()?,
+            "IpAddress" => self.ip_address = value.lenient_opt()?,
+            "MasterInstanceId" => self.master_instance_id = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6503,11 +6360,10 @@ impl aliyun_core::__private::fields::DecodeFields for HostDetailInfo {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "SerialNumber" => self.serial_number = de::lenient_opt(value)?,
+            "SerialNumber" => self.serial_number = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6532,13 +6388,12 @@ impl aliyun_core::__private::fields::DecodeFields for HpcCluster {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "HpcClusterId" => self.hpc_cluster_id = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "HpcClusterId" => self.hpc_cluster_id = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6607,35 +6462,32 @@ impl aliyun_core::__private::fields::DecodeFields for Image {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Architecture" => self.architecture = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "DiskDeviceMappings" => self.disk_device_mappings = de::wrapped_list(value)?,
-            "ImageFamily" => self.image_family = de::lenient_opt(value)?,
-            "ImageId" => self.image_id = de::lenient_opt(value)?,
-            "ImageName" => self.image_name = de::lenient_opt(value)?,
-            "ImageOwnerAlias" => self.image_owner_alias = de::lenient_opt(value)?,
-            "ImageVersion" => self.image_version = de::lenient_opt(value)?,
-            "IsCopied" => self.is_copied = de::lenient_opt(value)?,
-            "IsSelfShared" => self.is_self_shared = de::lenient_opt(value)?,
-            "IsSubscribed" => self.is_subscribed = de::lenient_opt(value)?,
-            "IsSupportCloudinit" => self.is_support_cloudinit = de::lenient_opt(value)?,
-            "IsSupportIoOptimized" => {
-                self.is_support_io_optimized = de::lenient_opt(value)?;
-            }
-            "OSName" => self.os_name = de::lenient_opt(value)?,
-            "OSType" => self.os_type = de::lenient_opt(value)?,
-            "Platform" => self.platform = de::lenient_opt(value)?,
-            "ProductCode" => self.product_code = de::lenient_opt(value)?,
-            "Progress" => self.progress = de::lenient_opt(value)?,
-            "Size" => self.size = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "Usage" => self.usage = de::lenient_opt(value)?,
+            "Architecture" => self.architecture = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "DiskDeviceMappings" => self.disk_device_mappings = value.wrapped_list()?,
+            "ImageFamily" => self.image_family = value.lenient_opt()?,
+            "ImageId" => self.image_id = value.lenient_opt()?,
+            "ImageName" => self.image_name = value.lenient_opt()?,
+            "ImageOwnerAlias" => self.image_owner_alias = value.lenient_opt()?,
+            "ImageVersion" => self.image_version = value.lenient_opt()?,
+            "IsCopied" => self.is_copied = value.lenient_opt()?,
+            "IsSelfShared" => self.is_self_shared = value.lenient_opt()?,
+            "IsSubscribed" => self.is_subscribed = value.lenient_opt()?,
+            "IsSupportCloudinit" => self.is_support_cloudinit = value.lenient_opt()?,
+            "IsSupportIoOptimized" => self.is_support_io_optimized = value.lenient_opt()?,
+            "OSName" => self.os_name = value.lenient_opt()?,
+            "OSType" => self.os_type = value.lenient_opt()?,
+            "Platform" => self.platform = value.lenient_opt()?,
+            "ProductCode" => self.product_code = value.lenient_opt()?,
+            "Progress" => self.progress = value.lenient_opt()?,
+            "Size" => self.size = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "Usage" => self.usage = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6676,20 +6528,19 @@ impl aliyun_core::__private::fields::DecodeFields for ImageComponentSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ComponentType" => self.component_type = de::lenient_opt(value)?,
-            "Content" => self.content = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ImageComponentId" => self.image_component_id = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Owner" => self.owner = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SystemType" => self.system_type = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "ComponentType" => self.component_type = value.lenient_opt()?,
+            "Content" => self.content = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ImageComponentId" => self.image_component_id = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Owner" => self.owner = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SystemType" => self.system_type = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6710,11 +6561,10 @@ impl aliyun_core::__private::fields::DecodeFields for ImageOptions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "LoginAsNonRoot" => self.login_as_non_root = de::lenient_opt(value)?,
+            "LoginAsNonRoot" => self.login_as_non_root = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6753,19 +6603,18 @@ impl aliyun_core::__private::fields::DecodeFields for ImagePipelineExecutionSet 
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "ExecutionId" => self.execution_id = de::lenient_opt(value)?,
-            "ImageId" => self.image_id = de::lenient_opt(value)?,
-            "ImagePipelineId" => self.image_pipeline_id = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "ModifiedTime" => self.modified_time = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "ExecutionId" => self.execution_id = value.lenient_opt()?,
+            "ImageId" => self.image_id = value.lenient_opt()?,
+            "ImagePipelineId" => self.image_pipeline_id = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "ModifiedTime" => self.modified_time = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6824,31 +6673,30 @@ impl aliyun_core::__private::fields::DecodeFields for ImagePipelineSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AddAccounts" => self.add_accounts = de::lenient_list(value)?,
-            "BaseImage" => self.base_image = de::lenient_opt(value)?,
-            "BaseImageType" => self.base_image_type = de::lenient_opt(value)?,
-            "BuildContent" => self.build_content = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
+            "AddAccounts" => self.add_accounts = value.lenient_list()?,
+            "BaseImage" => self.base_image = value.lenient_opt()?,
+            "BaseImageType" => self.base_image_type = value.lenient_opt()?,
+            "BuildContent" => self.build_content = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
             "DeleteInstanceOnFailure" => {
-                self.delete_instance_on_failure = de::lenient_opt(value)?;
+                self.delete_instance_on_failure = value.lenient_opt()?;
             }
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ImageName" => self.image_name = de::lenient_opt(value)?,
-            "ImagePipelineId" => self.image_pipeline_id = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ImageName" => self.image_name = value.lenient_opt()?,
+            "ImagePipelineId" => self.image_pipeline_id = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
             "InternetMaxBandwidthOut" => {
-                self.internet_max_bandwidth_out = de::lenient_opt(value)?;
+                self.internet_max_bandwidth_out = value.lenient_opt()?;
             }
-            "Name" => self.name = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SystemDiskSize" => self.system_disk_size = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "ToRegionIds" => self.to_region_ids = de::lenient_list(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
+            "Name" => self.name = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SystemDiskSize" => self.system_disk_size = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "ToRegionIds" => self.to_region_ids = value.lenient_list()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6906,15 +6754,14 @@ impl aliyun_core::__private::fields::DecodeFields for InactiveDisk {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DeviceCategory" => self.device_category = de::lenient_opt(value)?,
-            "DeviceSize" => self.device_size = de::lenient_opt(value)?,
-            "DeviceType" => self.device_type = de::lenient_opt(value)?,
-            "ReleaseTime" => self.release_time = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DeviceCategory" => self.device_category = value.lenient_opt()?,
+            "DeviceSize" => self.device_size = value.lenient_opt()?,
+            "DeviceType" => self.device_type = value.lenient_opt()?,
+            "ReleaseTime" => self.release_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -6961,24 +6808,23 @@ impl aliyun_core::__private::fields::DecodeFields for Instance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
-            "AgentVersion" => self.agent_version = de::lenient_opt(value)?,
-            "Hostname" => self.hostname = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "InternetIp" => self.internet_ip = de::lenient_opt(value)?,
-            "IntranetIp" => self.intranet_ip = de::lenient_opt(value)?,
-            "InvocationCount" => self.invocation_count = de::lenient_opt(value)?,
-            "LastInvokedTime" => self.last_invoked_time = de::lenient_opt(value)?,
-            "MachineId" => self.machine_id = de::lenient_opt(value)?,
-            "OsType" => self.os_type = de::lenient_opt(value)?,
-            "OsVersion" => self.os_version = de::lenient_opt(value)?,
-            "RegistrationTime" => self.registration_time = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "ActivationId" => self.activation_id = value.lenient_opt()?,
+            "AgentVersion" => self.agent_version = value.lenient_opt()?,
+            "Hostname" => self.hostname = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "InternetIp" => self.internet_ip = value.lenient_opt()?,
+            "IntranetIp" => self.intranet_ip = value.lenient_opt()?,
+            "InvocationCount" => self.invocation_count = value.lenient_opt()?,
+            "LastInvokedTime" => self.last_invoked_time = value.lenient_opt()?,
+            "MachineId" => self.machine_id = value.lenient_opt()?,
+            "OsType" => self.os_type = value.lenient_opt()?,
+            "OsVersion" => self.os_version = value.lenient_opt()?,
+            "RegistrationTime" => self.registration_time = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7017,24 +6863,21 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceCloudAssistantStat
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "CloudAssistantStatus" => {
-                self.cloud_assistant_status = de::lenient_opt(value)?;
-            }
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "CloudAssistantStatus" => self.cloud_assistant_status = value.lenient_opt()?,
             "CloudAssistantVersion" => {
-                self.cloud_assistant_version = de::lenient_opt(value)?;
+                self.cloud_assistant_version = value.lenient_opt()?;
             }
-            "OSType" => self.os_type = de::lenient_opt(value)?,
-            "LastHeartbeatTime" => self.last_heartbeat_time = de::lenient_opt(value)?,
-            "LastInvokedTime" => self.last_invoked_time = de::lenient_opt(value)?,
-            "ActiveTaskCount" => self.active_task_count = de::lenient_opt(value)?,
-            "InvocationCount" => self.invocation_count = de::lenient_opt(value)?,
+            "OSType" => self.os_type = value.lenient_opt()?,
+            "LastHeartbeatTime" => self.last_heartbeat_time = value.lenient_opt()?,
+            "LastInvokedTime" => self.last_invoked_time = value.lenient_opt()?,
+            "ActiveTaskCount" => self.active_task_count = value.lenient_opt()?,
+            "InvocationCount" => self.invocation_count = value.lenient_opt()?,
             "SupportSessionManager" => {
-                self.support_session_manager = de::lenient_opt(value)?;
+                self.support_session_manager = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -7064,16 +6907,15 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceFullStatusType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "HealthStatus" => self.health_status = de::value(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "HealthStatus" => self.health_status = value.value()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
             "ScheduledSystemEventSet" => {
-                self.scheduled_system_event_set = de::wrapped_list(value)?;
+                self.scheduled_system_event_set = value.wrapped_list()?;
             }
-            "Status" => self.status = de::value(value)?,
+            "Status" => self.status = value.value()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7094,11 +6936,10 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceIdSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7151,31 +6992,30 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceMonitorData {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "BPSRead" => self.bps_read = de::lenient_opt(value)?,
-            "BPSWrite" => self.bps_write = de::lenient_opt(value)?,
-            "CPU" => self.cpu = de::lenient_opt(value)?,
+            "BPSRead" => self.bps_read = value.lenient_opt()?,
+            "BPSWrite" => self.bps_write = value.lenient_opt()?,
+            "CPU" => self.cpu = value.lenient_opt()?,
             "CPUAdvanceCreditBalance" => {
-                self.cpu_advance_credit_balance = de::lenient_opt(value)?;
+                self.cpu_advance_credit_balance = value.lenient_opt()?;
             }
-            "CPUCreditBalance" => self.cpu_credit_balance = de::lenient_opt(value)?,
-            "CPUCreditUsage" => self.cpu_credit_usage = de::lenient_opt(value)?,
+            "CPUCreditBalance" => self.cpu_credit_balance = value.lenient_opt()?,
+            "CPUCreditUsage" => self.cpu_credit_usage = value.lenient_opt()?,
             "CPUNotpaidSurplusCreditUsage" => {
-                self.cpu_notpaid_surplus_credit_usage = de::lenient_opt(value)?;
+                self.cpu_notpaid_surplus_credit_usage = value.lenient_opt()?;
             }
-            "IOPSRead" => self.iops_read = de::lenient_opt(value)?,
-            "IOPSWrite" => self.iops_write = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InternetBandwidth" => self.internet_bandwidth = de::lenient_opt(value)?,
-            "InternetRX" => self.internet_rx = de::lenient_opt(value)?,
-            "InternetTX" => self.internet_tx = de::lenient_opt(value)?,
-            "IntranetBandwidth" => self.intranet_bandwidth = de::lenient_opt(value)?,
-            "IntranetRX" => self.intranet_rx = de::lenient_opt(value)?,
-            "IntranetTX" => self.intranet_tx = de::lenient_opt(value)?,
-            "TimeStamp" => self.time_stamp = de::lenient_opt(value)?,
+            "IOPSRead" => self.iops_read = value.lenient_opt()?,
+            "IOPSWrite" => self.iops_write = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InternetBandwidth" => self.internet_bandwidth = value.lenient_opt()?,
+            "InternetRX" => self.internet_rx = value.lenient_opt()?,
+            "InternetTX" => self.internet_tx = value.lenient_opt()?,
+            "IntranetBandwidth" => self.intranet_bandwidth = value.lenient_opt()?,
+            "IntranetRX" => self.intranet_rx = value.lenient_opt()?,
+            "IntranetTX" => self.intranet_tx = value.lenient_opt()?,
+            "TimeStamp" => self.time_stamp = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7200,12 +7040,11 @@ impl aliyun_core::__private::fields::DecodeFields for InstancePluginStatus {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "PluginStatusSet" => self.plugin_status_set = de::wrapped_list(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "PluginStatusSet" => self.plugin_status_set = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7228,12 +7067,11 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceRamRoleSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "RamRoleName" => self.ram_role_name = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "RamRoleName" => self.ram_role_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7262,15 +7100,14 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceRenewAttribute {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AutoRenewEnabled" => self.auto_renew_enabled = de::lenient_opt(value)?,
-            "Duration" => self.duration = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
-            "RenewalStatus" => self.renewal_status = de::lenient_opt(value)?,
+            "AutoRenewEnabled" => self.auto_renew_enabled = value.lenient_opt()?,
+            "Duration" => self.duration = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "PeriodUnit" => self.period_unit = value.lenient_opt()?,
+            "RenewalStatus" => self.renewal_status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7299,15 +7136,14 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceResponse {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "CurrentStatus" => self.current_status = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "PreviousStatus" => self.previous_status = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "CurrentStatus" => self.current_status = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "PreviousStatus" => self.previous_status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7330,12 +7166,11 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceStatus {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7376,21 +7211,20 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceSystemEventType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EventCycleStatus" => self.event_cycle_status = de::value(value)?,
-            "EventFinishTime" => self.event_finish_time = de::lenient_opt(value)?,
-            "EventId" => self.event_id = de::lenient_opt(value)?,
-            "EventPublishTime" => self.event_publish_time = de::lenient_opt(value)?,
-            "EventType" => self.event_type = de::value(value)?,
-            "ExtendedAttribute" => self.extended_attribute = de::value(value)?,
-            "ImpactLevel" => self.impact_level = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "NotBefore" => self.not_before = de::lenient_opt(value)?,
-            "Reason" => self.reason = de::lenient_opt(value)?,
-            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "EventCycleStatus" => self.event_cycle_status = value.value()?,
+            "EventFinishTime" => self.event_finish_time = value.lenient_opt()?,
+            "EventId" => self.event_id = value.lenient_opt()?,
+            "EventPublishTime" => self.event_publish_time = value.lenient_opt()?,
+            "EventType" => self.event_type = value.value()?,
+            "ExtendedAttribute" => self.extended_attribute = value.value()?,
+            "ImpactLevel" => self.impact_level = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "NotBefore" => self.not_before = value.lenient_opt()?,
+            "Reason" => self.reason = value.lenient_opt()?,
+            "ResourceType" => self.resource_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7413,12 +7247,11 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceTag {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Key" => self.key = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Key" => self.key = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7445,14 +7278,13 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CpuCoreCount" => self.cpu_core_count = de::lenient_opt(value)?,
-            "InstanceTypeFamily" => self.instance_type_family = de::lenient_opt(value)?,
-            "InstanceTypeId" => self.instance_type_id = de::lenient_opt(value)?,
-            "MemorySize" => self.memory_size = de::lenient_opt(value)?,
+            "CpuCoreCount" => self.cpu_core_count = value.lenient_opt()?,
+            "InstanceTypeFamily" => self.instance_type_family = value.lenient_opt()?,
+            "InstanceTypeId" => self.instance_type_id = value.lenient_opt()?,
+            "MemorySize" => self.memory_size = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7475,14 +7307,11 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceTypeFamily {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Generation" => self.generation = de::lenient_opt(value)?,
-            "InstanceTypeFamilyId" => {
-                self.instance_type_family_id = de::lenient_opt(value)?;
-            }
+            "Generation" => self.generation = value.lenient_opt()?,
+            "InstanceTypeFamilyId" => self.instance_type_family_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7533,26 +7362,25 @@ impl aliyun_core::__private::fields::DecodeFields for Instances {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
-            "AgentVersion" => self.agent_version = de::lenient_opt(value)?,
-            "Connected" => self.connected = de::lenient_opt(value)?,
-            "Hostname" => self.hostname = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "InternetIp" => self.internet_ip = de::lenient_opt(value)?,
-            "IntranetIp" => self.intranet_ip = de::lenient_opt(value)?,
-            "InvocationCount" => self.invocation_count = de::lenient_opt(value)?,
-            "LastInvokedTime" => self.last_invoked_time = de::lenient_opt(value)?,
-            "MachineId" => self.machine_id = de::lenient_opt(value)?,
-            "OsType" => self.os_type = de::lenient_opt(value)?,
-            "OsVersion" => self.os_version = de::lenient_opt(value)?,
-            "RegistrationTime" => self.registration_time = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "ActivationId" => self.activation_id = value.lenient_opt()?,
+            "AgentVersion" => self.agent_version = value.lenient_opt()?,
+            "Connected" => self.connected = value.lenient_opt()?,
+            "Hostname" => self.hostname = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "InternetIp" => self.internet_ip = value.lenient_opt()?,
+            "IntranetIp" => self.intranet_ip = value.lenient_opt()?,
+            "InvocationCount" => self.invocation_count = value.lenient_opt()?,
+            "LastInvokedTime" => self.last_invoked_time = value.lenient_opt()?,
+            "MachineId" => self.machine_id = value.lenient_opt()?,
+            "OsType" => self.os_type = value.lenient_opt()?,
+            "OsVersion" => self.os_version = value.lenient_opt()?,
+            "RegistrationTime" => self.registration_time = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7583,15 +7411,14 @@ impl aliyun_core::__private::fields::DecodeFields for Invocation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InvocationResults" => self.invocation_results = de::wrapped_list(value)?,
-            "NextToken" => self.next_token = de::lenient_opt(value)?,
-            "PageNumber" => self.page_number = de::lenient_opt(value)?,
-            "PageSize" => self.page_size = de::lenient_opt(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "InvocationResults" => self.invocation_results = value.wrapped_list()?,
+            "NextToken" => self.next_token = value.lenient_opt()?,
+            "PageNumber" => self.page_number = value.lenient_opt()?,
+            "PageSize" => self.page_size = value.lenient_opt()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7650,29 +7477,28 @@ impl aliyun_core::__private::fields::DecodeFields for InvocationResult {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CommandId" => self.command_id = de::lenient_opt(value)?,
-            "ContainerId" => self.container_id = de::lenient_opt(value)?,
-            "ContainerName" => self.container_name = de::lenient_opt(value)?,
-            "Dropped" => self.dropped = de::lenient_opt(value)?,
-            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
-            "ErrorInfo" => self.error_info = de::lenient_opt(value)?,
-            "ExitCode" => self.exit_code = de::lenient_opt(value)?,
-            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
-            "InvokeId" => self.invoke_id = de::lenient_opt(value)?,
-            "InvokeRecordStatus" => self.invoke_record_status = de::lenient_opt(value)?,
-            "Output" => self.output = de::lenient_opt(value)?,
-            "Repeats" => self.repeats = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "StopTime" => self.stop_time = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "TerminationMode" => self.termination_mode = de::lenient_opt(value)?,
-            "Username" => self.username = de::lenient_opt(value)?,
+            "CommandId" => self.command_id = value.lenient_opt()?,
+            "ContainerId" => self.container_id = value.lenient_opt()?,
+            "ContainerName" => self.container_name = value.lenient_opt()?,
+            "Dropped" => self.dropped = value.lenient_opt()?,
+            "ErrorCode" => self.error_code = value.lenient_opt()?,
+            "ErrorInfo" => self.error_info = value.lenient_opt()?,
+            "ExitCode" => self.exit_code = value.lenient_opt()?,
+            "FinishedTime" => self.finished_time = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InvocationStatus" => self.invocation_status = value.lenient_opt()?,
+            "InvokeId" => self.invoke_id = value.lenient_opt()?,
+            "InvokeRecordStatus" => self.invoke_record_status = value.lenient_opt()?,
+            "Output" => self.output = value.lenient_opt()?,
+            "Repeats" => self.repeats = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "StopTime" => self.stop_time = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "TerminationMode" => self.termination_mode = value.lenient_opt()?,
+            "Username" => self.username = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7721,27 +7547,24 @@ impl aliyun_core::__private::fields::DecodeFields for InvokeInstance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Dropped" => self.dropped = de::lenient_opt(value)?,
-            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
-            "ErrorInfo" => self.error_info = de::lenient_opt(value)?,
-            "ExitCode" => self.exit_code = de::lenient_opt(value)?,
-            "FinishTime" => self.finish_time = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceInvokeStatus" => {
-                self.instance_invoke_status = de::lenient_opt(value)?;
-            }
-            "InvocationStatus" => self.invocation_status = de::lenient_opt(value)?,
-            "Output" => self.output = de::lenient_opt(value)?,
-            "Repeats" => self.repeats = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "StopTime" => self.stop_time = de::lenient_opt(value)?,
-            "Timed" => self.timed = de::lenient_opt(value)?,
-            "UpdateTime" => self.update_time = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Dropped" => self.dropped = value.lenient_opt()?,
+            "ErrorCode" => self.error_code = value.lenient_opt()?,
+            "ErrorInfo" => self.error_info = value.lenient_opt()?,
+            "ExitCode" => self.exit_code = value.lenient_opt()?,
+            "FinishTime" => self.finish_time = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceInvokeStatus" => self.instance_invoke_status = value.lenient_opt()?,
+            "InvocationStatus" => self.invocation_status = value.lenient_opt()?,
+            "Output" => self.output = value.lenient_opt()?,
+            "Repeats" => self.repeats = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "StopTime" => self.stop_time = value.lenient_opt()?,
+            "Timed" => self.timed = value.lenient_opt()?,
+            "UpdateTime" => self.update_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7762,11 +7585,10 @@ impl aliyun_core::__private::fields::DecodeFields for Ipv4PrefixSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Ipv4Prefix" => self.ipv4_prefix = de::lenient_opt(value)?,
+            "Ipv4Prefix" => self.ipv4_prefix = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7787,11 +7609,10 @@ impl aliyun_core::__private::fields::DecodeFields for Ipv6PrefixSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Ipv6Prefix" => self.ipv6_prefix = de::lenient_opt(value)?,
+            "Ipv6Prefix" => self.ipv6_prefix = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7812,11 +7633,10 @@ impl aliyun_core::__private::fields::DecodeFields for Ipv6Set {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Ipv6Address" => self.ipv6_address = de::lenient_opt(value)?,
+            "Ipv6Address" => self.ipv6_address = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7843,14 +7663,13 @@ impl aliyun_core::__private::fields::DecodeFields for Issue {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Additional" => self.additional = de::lenient_opt(value)?,
-            "IssueId" => self.issue_id = de::lenient_opt(value)?,
-            "OccurrenceTime" => self.occurrence_time = de::lenient_opt(value)?,
-            "Severity" => self.severity = de::lenient_opt(value)?,
+            "Additional" => self.additional = value.lenient_opt()?,
+            "IssueId" => self.issue_id = value.lenient_opt()?,
+            "OccurrenceTime" => self.occurrence_time = value.lenient_opt()?,
+            "Severity" => self.severity = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7877,14 +7696,13 @@ impl aliyun_core::__private::fields::DecodeFields for Item {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Name" => self.name = de::lenient_opt(value)?,
-            "RiskCode" => self.risk_code = de::lenient_opt(value)?,
-            "RiskLevel" => self.risk_level = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Name" => self.name = value.lenient_opt()?,
+            "RiskCode" => self.risk_code = value.lenient_opt()?,
+            "RiskLevel" => self.risk_level = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7917,16 +7735,15 @@ impl aliyun_core::__private::fields::DecodeFields for KeyPair {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "KeyPairFingerPrint" => self.key_pair_finger_print = de::lenient_opt(value)?,
-            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
-            "PublicKey" => self.public_key = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "KeyPairFingerPrint" => self.key_pair_finger_print = value.lenient_opt()?,
+            "KeyPairName" => self.key_pair_name = value.lenient_opt()?,
+            "PublicKey" => self.public_key = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -7961,17 +7778,16 @@ impl aliyun_core::__private::fields::DecodeFields for LaunchResult {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Amount" => self.amount = de::lenient_opt(value)?,
-            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
-            "ErrorMsg" => self.error_msg = de::lenient_opt(value)?,
-            "InstanceIds" => self.instance_ids = de::lenient_list(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "SpotStrategy" => self.spot_strategy = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "Amount" => self.amount = value.lenient_opt()?,
+            "ErrorCode" => self.error_code = value.lenient_opt()?,
+            "ErrorMsg" => self.error_msg = value.lenient_opt()?,
+            "InstanceIds" => self.instance_ids = value.lenient_list()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "SpotStrategy" => self.spot_strategy = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8000,15 +7816,14 @@ impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "MaxPrice" => self.max_price = de::lenient_opt(value)?,
-            "Priority" => self.priority = de::lenient_opt(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
-            "WeightedCapacity" => self.weighted_capacity = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "MaxPrice" => self.max_price = value.lenient_opt()?,
+            "Priority" => self.priority = value.lenient_opt()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
+            "WeightedCapacity" => self.weighted_capacity = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8137,81 +7952,78 @@ impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateData {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AutoReleaseTime" => self.auto_release_time = de::lenient_opt(value)?,
-            "AutoRenew" => self.auto_renew = de::lenient_opt(value)?,
-            "AutoRenewPeriod" => self.auto_renew_period = de::lenient_opt(value)?,
-            "CreditSpecification" => self.credit_specification = de::lenient_opt(value)?,
-            "DataDisks" => self.data_disks = de::wrapped_list(value)?,
-            "DeletionProtection" => self.deletion_protection = de::lenient_opt(value)?,
-            "DeploymentSetId" => self.deployment_set_id = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EnableVmOsConfig" => self.enable_vm_os_config = de::lenient_opt(value)?,
-            "HostName" => self.host_name = de::lenient_opt(value)?,
-            "ImageId" => self.image_id = de::lenient_opt(value)?,
-            "ImageOwnerAlias" => self.image_owner_alias = de::lenient_opt(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "InternetChargeType" => self.internet_charge_type = de::lenient_opt(value)?,
+            "AutoReleaseTime" => self.auto_release_time = value.lenient_opt()?,
+            "AutoRenew" => self.auto_renew = value.lenient_opt()?,
+            "AutoRenewPeriod" => self.auto_renew_period = value.lenient_opt()?,
+            "CreditSpecification" => self.credit_specification = value.lenient_opt()?,
+            "DataDisks" => self.data_disks = value.wrapped_list()?,
+            "DeletionProtection" => self.deletion_protection = value.lenient_opt()?,
+            "DeploymentSetId" => self.deployment_set_id = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "EnableVmOsConfig" => self.enable_vm_os_config = value.lenient_opt()?,
+            "HostName" => self.host_name = value.lenient_opt()?,
+            "ImageId" => self.image_id = value.lenient_opt()?,
+            "ImageOwnerAlias" => self.image_owner_alias = value.lenient_opt()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "InternetChargeType" => self.internet_charge_type = value.lenient_opt()?,
             "InternetMaxBandwidthIn" => {
-                self.internet_max_bandwidth_in = de::lenient_opt(value)?;
+                self.internet_max_bandwidth_in = value.lenient_opt()?;
             }
             "InternetMaxBandwidthOut" => {
-                self.internet_max_bandwidth_out = de::lenient_opt(value)?;
+                self.internet_max_bandwidth_out = value.lenient_opt()?;
             }
-            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
-            "Ipv6AddressCount" => self.ipv6_address_count = de::lenient_opt(value)?,
-            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
-            "NetworkInterfaces" => self.network_interfaces = de::wrapped_list(value)?,
-            "NetworkType" => self.network_type = de::lenient_opt(value)?,
-            "PasswordInherit" => self.password_inherit = de::lenient_opt(value)?,
-            "Period" => self.period = de::lenient_opt(value)?,
-            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
-            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
-            "RamRoleName" => self.ram_role_name = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
+            "IoOptimized" => self.io_optimized = value.lenient_opt()?,
+            "Ipv6AddressCount" => self.ipv6_address_count = value.lenient_opt()?,
+            "KeyPairName" => self.key_pair_name = value.lenient_opt()?,
+            "NetworkInterfaces" => self.network_interfaces = value.wrapped_list()?,
+            "NetworkType" => self.network_type = value.lenient_opt()?,
+            "PasswordInherit" => self.password_inherit = value.lenient_opt()?,
+            "Period" => self.period = value.lenient_opt()?,
+            "PeriodUnit" => self.period_unit = value.lenient_opt()?,
+            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
+            "RamRoleName" => self.ram_role_name = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
             "SecurityEnhancementStrategy" => {
-                self.security_enhancement_strategy = de::lenient_opt(value)?;
+                self.security_enhancement_strategy = value.lenient_opt()?;
             }
-            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
-            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
-            "SpotDuration" => self.spot_duration = de::lenient_opt(value)?,
-            "SpotPriceLimit" => self.spot_price_limit = de::lenient_opt(value)?,
-            "SpotStrategy" => self.spot_strategy = de::lenient_opt(value)?,
+            "SecurityGroupId" => self.security_group_id = value.lenient_opt()?,
+            "SecurityGroupIds" => self.security_group_ids = value.lenient_list()?,
+            "SpotDuration" => self.spot_duration = value.lenient_opt()?,
+            "SpotPriceLimit" => self.spot_price_limit = value.lenient_opt()?,
+            "SpotStrategy" => self.spot_strategy = value.lenient_opt()?,
             "SystemDisk.AutoSnapshotPolicyId" => {
-                self.system_disk_auto_snapshot_policy_id = de::lenient_opt(value)?;
+                self.system_disk_auto_snapshot_policy_id = value.lenient_opt()?;
             }
             "SystemDisk.BurstingEnabled" => {
-                self.system_disk_bursting_enabled = de::lenient_opt(value)?;
+                self.system_disk_bursting_enabled = value.lenient_opt()?;
             }
-            "SystemDisk.Category" => self.system_disk_category = de::lenient_opt(value)?,
+            "SystemDisk.Category" => self.system_disk_category = value.lenient_opt()?,
             "SystemDisk.DeleteWithInstance" => {
-                self.system_disk_delete_with_instance = de::lenient_opt(value)?;
+                self.system_disk_delete_with_instance = value.lenient_opt()?;
             }
             "SystemDisk.Description" => {
-                self.system_disk_description = de::lenient_opt(value)?;
+                self.system_disk_description = value.lenient_opt()?;
             }
-            "SystemDisk.DiskName" => self.system_disk_disk_name = de::lenient_opt(value)?,
-            "SystemDisk.Encrypted" => {
-                self.system_disk_encrypted = de::lenient_opt(value)?;
-            }
-            "SystemDisk.Iops" => self.system_disk_iops = de::lenient_opt(value)?,
+            "SystemDisk.DiskName" => self.system_disk_disk_name = value.lenient_opt()?,
+            "SystemDisk.Encrypted" => self.system_disk_encrypted = value.lenient_opt()?,
+            "SystemDisk.Iops" => self.system_disk_iops = value.lenient_opt()?,
             "SystemDisk.PerformanceLevel" => {
-                self.system_disk_performance_level = de::lenient_opt(value)?;
+                self.system_disk_performance_level = value.lenient_opt()?;
             }
             "SystemDisk.ProvisionedIops" => {
-                self.system_disk_provisioned_iops = de::lenient_opt(value)?;
+                self.system_disk_provisioned_iops = value.lenient_opt()?;
             }
-            "SystemDisk.Size" => self.system_disk_size = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "UserData" => self.user_data = de::lenient_opt(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "SystemDisk.Size" => self.system_disk_size = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "UserData" => self.user_data = value.lenient_opt()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8250,21 +8062,18 @@ impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "CreatedBy" => self.created_by = de::lenient_opt(value)?,
-            "DefaultVersionNumber" => {
-                self.default_version_number = de::lenient_opt(value)?;
-            }
-            "LatestVersionNumber" => self.latest_version_number = de::lenient_opt(value)?,
-            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
-            "LaunchTemplateName" => self.launch_template_name = de::lenient_opt(value)?,
-            "ModifiedTime" => self.modified_time = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "CreatedBy" => self.created_by = value.lenient_opt()?,
+            "DefaultVersionNumber" => self.default_version_number = value.lenient_opt()?,
+            "LatestVersionNumber" => self.latest_version_number = value.lenient_opt()?,
+            "LaunchTemplateId" => self.launch_template_id = value.lenient_opt()?,
+            "LaunchTemplateName" => self.launch_template_name = value.lenient_opt()?,
+            "ModifiedTime" => self.modified_time = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8287,13 +8096,12 @@ impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateVersion {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
+            "LaunchTemplateId" => self.launch_template_id = value.lenient_opt()?,
             "LaunchTemplateVersionNumber" => {
-                self.launch_template_version_number = de::lenient_opt(value)?;
+                self.launch_template_version_number = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -8331,19 +8139,18 @@ impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateVersionSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "CreatedBy" => self.created_by = de::lenient_opt(value)?,
-            "DefaultVersion" => self.default_version = de::lenient_opt(value)?,
-            "LaunchTemplateData" => self.launch_template_data = de::value(value)?,
-            "LaunchTemplateId" => self.launch_template_id = de::lenient_opt(value)?,
-            "LaunchTemplateName" => self.launch_template_name = de::lenient_opt(value)?,
-            "ModifiedTime" => self.modified_time = de::lenient_opt(value)?,
-            "VersionDescription" => self.version_description = de::lenient_opt(value)?,
-            "VersionNumber" => self.version_number = de::lenient_opt(value)?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "CreatedBy" => self.created_by = value.lenient_opt()?,
+            "DefaultVersion" => self.default_version = value.lenient_opt()?,
+            "LaunchTemplateData" => self.launch_template_data = value.value()?,
+            "LaunchTemplateId" => self.launch_template_id = value.lenient_opt()?,
+            "LaunchTemplateName" => self.launch_template_name = value.lenient_opt()?,
+            "ModifiedTime" => self.modified_time = value.lenient_opt()?,
+            "VersionDescription" => self.version_description = value.lenient_opt()?,
+            "VersionNumber" => self.version_number = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8366,12 +8173,11 @@ impl aliyun_core::__private::fields::DecodeFields for Link {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8421,13 +8227,12 @@ impl aliyun_core::__private::fields::DecodeFields for LocalStorageCapacity {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AvailableDisk" => self.available_disk = de::lenient_opt(value)?,
-            "DataDiskCategory" => self.data_disk_category = de::lenient_opt(value)?,
-            "TotalDisk" => self.total_disk = de::lenient_opt(value)?,
+            "AvailableDisk" => self.available_disk = value.lenient_opt()?,
+            "DataDiskCategory" => self.data_disk_category = value.lenient_opt()?,
+            "TotalDisk" => self.total_disk = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8450,12 +8255,11 @@ impl aliyun_core::__private::fields::DecodeFields for LockReason {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "LockMsg" => self.lock_msg = de::lenient_opt(value)?,
-            "LockReason" => self.lock_reason = de::lenient_opt(value)?,
+            "LockMsg" => self.lock_msg = value.lenient_opt()?,
+            "LockReason" => self.lock_reason = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8484,14 +8288,13 @@ impl aliyun_core::__private::fields::DecodeFields for MaintenanceAttribute {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActionOnMaintenance" => self.action_on_maintenance = de::value(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "MaintenanceWindows" => self.maintenance_windows = de::wrapped_list(value)?,
-            "NotifyOnMaintenance" => self.notify_on_maintenance = de::lenient_opt(value)?,
+            "ActionOnMaintenance" => self.action_on_maintenance = value.value()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "MaintenanceWindows" => self.maintenance_windows = value.wrapped_list()?,
+            "NotifyOnMaintenance" => self.notify_on_maintenance = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8514,12 +8317,11 @@ impl aliyun_core::__private::fields::DecodeFields for MaintenanceWindow {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8544,15 +8346,14 @@ impl aliyun_core::__private::fields::DecodeFields for MetadataOptions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "HttpEndpoint" => self.http_endpoint = de::lenient_opt(value)?,
+            "HttpEndpoint" => self.http_endpoint = value.lenient_opt()?,
             "HttpPutResponseHopLimit" => {
-                self.http_put_response_hop_limit = de::lenient_opt(value)?;
+                self.http_put_response_hop_limit = value.lenient_opt()?;
             }
-            "HttpTokens" => self.http_tokens = de::lenient_opt(value)?,
+            "HttpTokens" => self.http_tokens = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8583,15 +8384,14 @@ impl aliyun_core::__private::fields::DecodeFields for MetricResult {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Issues" => self.issues = de::wrapped_list(value)?,
-            "MetricCategory" => self.metric_category = de::lenient_opt(value)?,
-            "MetricId" => self.metric_id = de::lenient_opt(value)?,
-            "Severity" => self.severity = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "Issues" => self.issues = value.wrapped_list()?,
+            "MetricCategory" => self.metric_category = value.lenient_opt()?,
+            "MetricId" => self.metric_id = value.lenient_opt()?,
+            "Severity" => self.severity = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8622,16 +8422,15 @@ impl aliyun_core::__private::fields::DecodeFields for MetricSets {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "MetricIds" => self.metric_ids = de::lenient_list(value)?,
-            "MetricSetId" => self.metric_set_id = de::lenient_opt(value)?,
-            "MetricSetName" => self.metric_set_name = de::lenient_opt(value)?,
-            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "MetricIds" => self.metric_ids = value.lenient_list()?,
+            "MetricSetId" => self.metric_set_id = value.lenient_opt()?,
+            "MetricSetName" => self.metric_set_name = value.lenient_opt()?,
+            "ResourceType" => self.resource_type = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -8664,18 +8463,17 @@ impl aliyun_core::__private::fields::DecodeFields for Metrics {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "GuestMetric" => self.guest_metric = de::lenient_opt(value)?,
-            "MetricCategory" => self.metric_category = de::lenient_opt(value)?,
-            "MetricId" => self.metric_id = de::lenient_opt(value)?,
-            "MetricName" => self.metric_name = de::lenient_opt(value)?,
-            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "GuestMetric" => self.guest_metric = value.lenient_opt()?,
+            "MetricCategory" => self.metric_category = value.lenient_opt()?,
+            "MetricId" => self.metric_id = value.lenient_opt()?,
+            "MetricName" => self.metric_name = value.lenient_opt()?,
+            "ResourceType" => self.resource_type = value.lenient_opt()?,
             "SupportedOperatingSystem" => {
-                self.supported_operating_system = de::lenient_opt(value)?;
+                self.supported_operating_system = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -8996,12 +8794,11 @@ impl aliyun_core::__private::fields::DecodeFields for ModifyManagedInstanceInsta
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9098,24 +8895,21 @@ impl aliyun_core::__private::fields::DecodeFields for NatGateway {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "BandwidthPackageIds" => {
-                self.bandwidth_package_ids = de::lenient_list(value)?;
-            }
-            "BusinessStatus" => self.business_status = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ForwardTableIds" => self.forward_table_ids = de::lenient_list(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "NatGatewayId" => self.nat_gateway_id = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Spec" => self.spec = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "BandwidthPackageIds" => self.bandwidth_package_ids = value.lenient_list()?,
+            "BusinessStatus" => self.business_status = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ForwardTableIds" => self.forward_table_ids = value.lenient_list()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "NatGatewayId" => self.nat_gateway_id = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Spec" => self.spec = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9153,11 +8947,10 @@ impl aliyun_core::__private::fields::DecodeFields for NetworkCardInfo {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "NetworkCardIndex" => self.network_card_index = de::lenient_opt(value)?,
+            "NetworkCardIndex" => self.network_card_index = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9251,18 +9044,17 @@ impl aliyun_core::__private::fields::DecodeFields for NetworkInterfacePermission
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AccountId" => self.account_id = de::lenient_opt(value)?,
-            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
+            "AccountId" => self.account_id = value.lenient_opt()?,
+            "NetworkInterfaceId" => self.network_interface_id = value.lenient_opt()?,
             "NetworkInterfacePermissionId" => {
-                self.network_interface_permission_id = de::lenient_opt(value)?;
+                self.network_interface_permission_id = value.lenient_opt()?;
             }
-            "Permission" => self.permission = de::lenient_opt(value)?,
-            "PermissionState" => self.permission_state = de::lenient_opt(value)?,
-            "ServiceName" => self.service_name = de::lenient_opt(value)?,
+            "Permission" => self.permission = value.lenient_opt()?,
+            "PermissionState" => self.permission_state = value.lenient_opt()?,
+            "ServiceName" => self.service_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9349,42 +9141,39 @@ impl aliyun_core::__private::fields::DecodeFields for NetworkInterfaceSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AssociatedPublicIp" => self.associated_public_ip = de::value(value)?,
-            "Attachment" => self.attachment = de::value(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DeleteOnRelease" => self.delete_on_release = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "Ipv4PrefixSets" => self.ipv4_prefix_sets = de::wrapped_list(value)?,
-            "Ipv6PrefixSets" => self.ipv6_prefix_sets = de::wrapped_list(value)?,
-            "Ipv6Sets" => self.ipv6_sets = de::wrapped_list(value)?,
-            "MacAddress" => self.mac_address = de::lenient_opt(value)?,
-            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
-            "NetworkInterfaceName" => {
-                self.network_interface_name = de::lenient_opt(value)?;
-            }
+            "AssociatedPublicIp" => self.associated_public_ip = value.value()?,
+            "Attachment" => self.attachment = value.value()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DeleteOnRelease" => self.delete_on_release = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Ipv4PrefixSets" => self.ipv4_prefix_sets = value.wrapped_list()?,
+            "Ipv6PrefixSets" => self.ipv6_prefix_sets = value.wrapped_list()?,
+            "Ipv6Sets" => self.ipv6_sets = value.wrapped_list()?,
+            "MacAddress" => self.mac_address = value.lenient_opt()?,
+            "NetworkInterfaceId" => self.network_interface_id = value.lenient_opt()?,
+            "NetworkInterfaceName" => self.network_interface_name = value.lenient_opt()?,
             "NetworkInterfaceTrafficMode" => {
-                self.network_interface_traffic_mode = de::lenient_opt(value)?;
+                self.network_interface_traffic_mode = value.lenient_opt()?;
             }
-            "OwnerId" => self.owner_id = de::lenient_opt(value)?,
-            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
-            "PrivateIpSets" => self.private_ip_sets = de::wrapped_list(value)?,
-            "QueueNumber" => self.queue_number = de::lenient_opt(value)?,
-            "QueuePairNumber" => self.queue_pair_number = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
-            "ServiceID" => self.service_id = de::lenient_opt(value)?,
-            "ServiceManaged" => self.service_managed = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "OwnerId" => self.owner_id = value.lenient_opt()?,
+            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
+            "PrivateIpSets" => self.private_ip_sets = value.wrapped_list()?,
+            "QueueNumber" => self.queue_number = value.lenient_opt()?,
+            "QueuePairNumber" => self.queue_pair_number = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SecurityGroupIds" => self.security_group_ids = value.lenient_list()?,
+            "ServiceID" => self.service_id = value.lenient_opt()?,
+            "ServiceManaged" => self.service_managed = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "Type" => self.r#type = value.lenient_opt()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9444,14 +9233,13 @@ impl aliyun_core::__private::fields::DecodeFields for NextHop {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Enabled" => self.enabled = de::lenient_opt(value)?,
-            "NextHopId" => self.next_hop_id = de::lenient_opt(value)?,
-            "NextHopType" => self.next_hop_type = de::lenient_opt(value)?,
-            "Weight" => self.weight = de::lenient_opt(value)?,
+            "Enabled" => self.enabled = value.lenient_opt()?,
+            "NextHopId" => self.next_hop_id = value.lenient_opt()?,
+            "NextHopType" => self.next_hop_type = value.lenient_opt()?,
+            "Weight" => self.weight = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9504,11 +9292,10 @@ impl aliyun_core::__private::fields::DecodeFields for OperationLock {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "LockReason" => self.lock_reason = de::lenient_opt(value)?,
+            "LockReason" => self.lock_reason = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9545,14 +9332,13 @@ impl aliyun_core::__private::fields::DecodeFields for OperationProgress {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
-            "ErrorMsg" => self.error_msg = de::lenient_opt(value)?,
-            "OperationStatus" => self.operation_status = de::lenient_opt(value)?,
-            "RelatedItemSet" => self.related_item_set = de::wrapped_list(value)?,
+            "ErrorCode" => self.error_code = value.lenient_opt()?,
+            "ErrorMsg" => self.error_msg = value.lenient_opt()?,
+            "OperationStatus" => self.operation_status = value.lenient_opt()?,
+            "RelatedItemSet" => self.related_item_set = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9603,17 +9389,16 @@ impl aliyun_core::__private::fields::DecodeFields for OssDeliveryConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "BucketName" => self.bucket_name = de::lenient_opt(value)?,
-            "DeliveryType" => self.delivery_type = de::lenient_opt(value)?,
-            "Enabled" => self.enabled = de::lenient_opt(value)?,
-            "EncryptionAlgorithm" => self.encryption_algorithm = de::lenient_opt(value)?,
-            "EncryptionKeyId" => self.encryption_key_id = de::lenient_opt(value)?,
-            "EncryptionType" => self.encryption_type = de::lenient_opt(value)?,
-            "Prefix" => self.prefix = de::lenient_opt(value)?,
+            "BucketName" => self.bucket_name = value.lenient_opt()?,
+            "DeliveryType" => self.delivery_type = value.lenient_opt()?,
+            "Enabled" => self.enabled = value.lenient_opt()?,
+            "EncryptionAlgorithm" => self.encryption_algorithm = value.lenient_opt()?,
+            "EncryptionKeyId" => self.encryption_key_id = value.lenient_opt()?,
+            "EncryptionType" => self.encryption_type = value.lenient_opt()?,
+            "Prefix" => self.prefix = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9644,15 +9429,14 @@ impl aliyun_core::__private::fields::DecodeFields for ParameterDefinition {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DefaultValue" => self.default_value = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ParameterName" => self.parameter_name = de::lenient_opt(value)?,
-            "PossibleValues" => self.possible_values = de::lenient_list(value)?,
-            "Required" => self.required = de::lenient_opt(value)?,
+            "DefaultValue" => self.default_value = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ParameterName" => self.parameter_name = value.lenient_opt()?,
+            "PossibleValues" => self.possible_values = value.lenient_list()?,
+            "Required" => self.required = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9673,11 +9457,10 @@ impl aliyun_core::__private::fields::DecodeFields for PayAsYouGoOptions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationStrategy" => self.allocation_strategy = de::lenient_opt(value)?,
+            "AllocationStrategy" => self.allocation_strategy = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9744,42 +9527,37 @@ impl aliyun_core::__private::fields::DecodeFields for Permission {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreateTime" => self.create_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "DestCidrIp" => self.dest_cidr_ip = de::lenient_opt(value)?,
-            "DestGroupId" => self.dest_group_id = de::lenient_opt(value)?,
-            "DestGroupName" => self.dest_group_name = de::lenient_opt(value)?,
+            "CreateTime" => self.create_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "DestCidrIp" => self.dest_cidr_ip = value.lenient_opt()?,
+            "DestGroupId" => self.dest_group_id = value.lenient_opt()?,
+            "DestGroupName" => self.dest_group_name = value.lenient_opt()?,
             "DestGroupOwnerAccount" => {
-                self.dest_group_owner_account = de::lenient_opt(value)?;
+                self.dest_group_owner_account = value.lenient_opt()?;
             }
-            "DestPrefixListId" => self.dest_prefix_list_id = de::lenient_opt(value)?,
-            "DestPrefixListName" => self.dest_prefix_list_name = de::lenient_opt(value)?,
-            "Direction" => self.direction = de::lenient_opt(value)?,
-            "IpProtocol" => self.ip_protocol = de::lenient_opt(value)?,
-            "Ipv6DestCidrIp" => self.ipv6_dest_cidr_ip = de::lenient_opt(value)?,
-            "Ipv6SourceCidrIp" => self.ipv6_source_cidr_ip = de::lenient_opt(value)?,
-            "NicType" => self.nic_type = de::lenient_opt(value)?,
-            "Policy" => self.policy = de::lenient_opt(value)?,
-            "PortRange" => self.port_range = de::lenient_opt(value)?,
-            "Priority" => self.priority = de::lenient_opt(value)?,
-            "SecurityGroupRuleId" => {
-                self.security_group_rule_id = de::lenient_opt(value)?;
-            }
-            "SourceCidrIp" => self.source_cidr_ip = de::lenient_opt(value)?,
-            "SourceGroupId" => self.source_group_id = de::lenient_opt(value)?,
-            "SourceGroupName" => self.source_group_name = de::lenient_opt(value)?,
+            "DestPrefixListId" => self.dest_prefix_list_id = value.lenient_opt()?,
+            "DestPrefixListName" => self.dest_prefix_list_name = value.lenient_opt()?,
+            "Direction" => self.direction = value.lenient_opt()?,
+            "IpProtocol" => self.ip_protocol = value.lenient_opt()?,
+            "Ipv6DestCidrIp" => self.ipv6_dest_cidr_ip = value.lenient_opt()?,
+            "Ipv6SourceCidrIp" => self.ipv6_source_cidr_ip = value.lenient_opt()?,
+            "NicType" => self.nic_type = value.lenient_opt()?,
+            "Policy" => self.policy = value.lenient_opt()?,
+            "PortRange" => self.port_range = value.lenient_opt()?,
+            "Priority" => self.priority = value.lenient_opt()?,
+            "SecurityGroupRuleId" => self.security_group_rule_id = value.lenient_opt()?,
+            "SourceCidrIp" => self.source_cidr_ip = value.lenient_opt()?,
+            "SourceGroupId" => self.source_group_id = value.lenient_opt()?,
+            "SourceGroupName" => self.source_group_name = value.lenient_opt()?,
             "SourceGroupOwnerAccount" => {
-                self.source_group_owner_account = de::lenient_opt(value)?;
+                self.source_group_owner_account = value.lenient_opt()?;
             }
-            "SourcePortRange" => self.source_port_range = de::lenient_opt(value)?,
-            "SourcePrefixListId" => self.source_prefix_list_id = de::lenient_opt(value)?,
-            "SourcePrefixListName" => {
-                self.source_prefix_list_name = de::lenient_opt(value)?;
-            }
+            "SourcePortRange" => self.source_port_range = value.lenient_opt()?,
+            "SourcePrefixListId" => self.source_prefix_list_id = value.lenient_opt()?,
+            "SourcePrefixListName" => self.source_prefix_list_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9914,32 +9692,29 @@ impl aliyun_core::__private::fields::DecodeFields for PhysicalConnectionType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AccessPointId" => self.access_point_id = de::lenient_opt(value)?,
-            "AdLocation" => self.ad_location = de::lenient_opt(value)?,
-            "Bandwidth" => self.bandwidth = de::lenient_opt(value)?,
-            "BusinessStatus" => self.business_status = de::lenient_opt(value)?,
-            "CircuitCode" => self.circuit_code = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EnabledTime" => self.enabled_time = de::lenient_opt(value)?,
-            "LineOperator" => self.line_operator = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "PeerLocation" => self.peer_location = de::lenient_opt(value)?,
-            "PhysicalConnectionId" => {
-                self.physical_connection_id = de::lenient_opt(value)?;
-            }
-            "PortNumber" => self.port_number = de::lenient_opt(value)?,
-            "PortType" => self.port_type = de::lenient_opt(value)?,
+            "AccessPointId" => self.access_point_id = value.lenient_opt()?,
+            "AdLocation" => self.ad_location = value.lenient_opt()?,
+            "Bandwidth" => self.bandwidth = value.lenient_opt()?,
+            "BusinessStatus" => self.business_status = value.lenient_opt()?,
+            "CircuitCode" => self.circuit_code = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "EnabledTime" => self.enabled_time = value.lenient_opt()?,
+            "LineOperator" => self.line_operator = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "PeerLocation" => self.peer_location = value.lenient_opt()?,
+            "PhysicalConnectionId" => self.physical_connection_id = value.lenient_opt()?,
+            "PortNumber" => self.port_number = value.lenient_opt()?,
+            "PortType" => self.port_type = value.lenient_opt()?,
             "RedundantPhysicalConnectionId" => {
-                self.redundant_physical_connection_id = de::lenient_opt(value)?;
+                self.redundant_physical_connection_id = value.lenient_opt()?;
             }
-            "Spec" => self.spec = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "Spec" => self.spec = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9960,11 +9735,10 @@ impl aliyun_core::__private::fields::DecodeFields for Placement {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ZoneIds" => self.zone_ids = de::lenient_opt(value)?,
+            "ZoneIds" => self.zone_ids = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -9993,15 +9767,14 @@ impl aliyun_core::__private::fields::DecodeFields for PluginStatus {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "FirstHeartbeatTime" => self.first_heartbeat_time = de::lenient_opt(value)?,
-            "LastHeartbeatTime" => self.last_heartbeat_time = de::lenient_opt(value)?,
-            "PluginName" => self.plugin_name = de::lenient_opt(value)?,
-            "PluginStatus" => self.plugin_status = de::lenient_opt(value)?,
-            "PluginVersion" => self.plugin_version = de::lenient_opt(value)?,
+            "FirstHeartbeatTime" => self.first_heartbeat_time = value.lenient_opt()?,
+            "LastHeartbeatTime" => self.last_heartbeat_time = value.lenient_opt()?,
+            "PluginName" => self.plugin_name = value.lenient_opt()?,
+            "PluginStatus" => self.plugin_status = value.lenient_opt()?,
+            "PluginVersion" => self.plugin_version = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10034,17 +9807,16 @@ impl aliyun_core::__private::fields::DecodeFields for PrefixList {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AddressFamily" => self.address_family = de::lenient_opt(value)?,
-            "AssociationCount" => self.association_count = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "MaxEntries" => self.max_entries = de::lenient_opt(value)?,
-            "PrefixListId" => self.prefix_list_id = de::lenient_opt(value)?,
-            "PrefixListName" => self.prefix_list_name = de::lenient_opt(value)?,
+            "AddressFamily" => self.address_family = value.lenient_opt()?,
+            "AssociationCount" => self.association_count = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "MaxEntries" => self.max_entries = value.lenient_opt()?,
+            "PrefixListId" => self.prefix_list_id = value.lenient_opt()?,
+            "PrefixListName" => self.prefix_list_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10067,12 +9839,11 @@ impl aliyun_core::__private::fields::DecodeFields for PrefixListAssociation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
-            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "ResourceId" => self.resource_id = value.lenient_opt()?,
+            "ResourceType" => self.resource_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10099,14 +9870,13 @@ impl aliyun_core::__private::fields::DecodeFields for Price {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Currency" => self.currency = de::lenient_opt(value)?,
-            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
-            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
-            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            "Currency" => self.currency = value.lenient_opt()?,
+            "DiscountPrice" => self.discount_price = value.lenient_opt()?,
+            "OriginalPrice" => self.original_price = value.lenient_opt()?,
+            "TradePrice" => self.trade_price = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10131,12 +9901,11 @@ impl aliyun_core::__private::fields::DecodeFields for PriceInfo {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Price" => self.price = de::value(value)?,
-            "Rules" => self.rules = de::wrapped_list(value)?,
+            "Price" => self.price = value.value()?,
+            "Rules" => self.rules = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10159,12 +9928,11 @@ impl aliyun_core::__private::fields::DecodeFields for PrivateIpSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Primary" => self.primary = de::lenient_opt(value)?,
-            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
+            "Primary" => self.primary = value.lenient_opt()?,
+            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10203,12 +9971,11 @@ impl aliyun_core::__private::fields::DecodeFields for PublicIpAddresse {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
-            "IpAddress" => self.ip_address = de::lenient_opt(value)?,
+            "AllocationId" => self.allocation_id = value.lenient_opt()?,
+            "IpAddress" => self.ip_address = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10249,20 +10016,19 @@ impl aliyun_core::__private::fields::DecodeFields for RecommendInstanceType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CommodityCode" => self.commodity_code = de::lenient_opt(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::value(value)?,
-            "NetworkType" => self.network_type = de::lenient_opt(value)?,
-            "Priority" => self.priority = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Scene" => self.scene = de::lenient_opt(value)?,
-            "SpotStrategy" => self.spot_strategy = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
-            "Zones" => self.zones = de::wrapped_list(value)?,
+            "CommodityCode" => self.commodity_code = value.lenient_opt()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.value()?,
+            "NetworkType" => self.network_type = value.lenient_opt()?,
+            "Priority" => self.priority = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Scene" => self.scene = value.lenient_opt()?,
+            "SpotStrategy" => self.spot_strategy = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
+            "Zones" => self.zones = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10285,12 +10051,11 @@ impl aliyun_core::__private::fields::DecodeFields for ReferencingSecurityGroup {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AliUid" => self.ali_uid = de::lenient_opt(value)?,
-            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            "AliUid" => self.ali_uid = value.lenient_opt()?,
+            "SecurityGroupId" => self.security_group_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10317,14 +10082,13 @@ impl aliyun_core::__private::fields::DecodeFields for Region {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "LocalName" => self.local_name = de::lenient_opt(value)?,
-            "RegionEndpoint" => self.region_endpoint = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "LocalName" => self.local_name = value.lenient_opt()?,
+            "RegionEndpoint" => self.region_endpoint = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10347,12 +10111,11 @@ impl aliyun_core::__private::fields::DecodeFields for RelatedItem {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Name" => self.name = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10373,11 +10136,10 @@ impl aliyun_core::__private::fields::DecodeFields for RelatedPrice {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "MarketplaceImagePrice" => self.marketplace_image_price = de::value(value)?,
+            "MarketplaceImagePrice" => self.marketplace_image_price = value.value()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10433,21 +10195,20 @@ impl aliyun_core::__private::fields::DecodeFields for Report {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
-            "Issues" => self.issues = de::wrapped_list(value)?,
-            "MetricSetId" => self.metric_set_id = de::lenient_opt(value)?,
-            "ReportId" => self.report_id = de::lenient_opt(value)?,
-            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
-            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
-            "Severity" => self.severity = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "FinishedTime" => self.finished_time = value.lenient_opt()?,
+            "Issues" => self.issues = value.wrapped_list()?,
+            "MetricSetId" => self.metric_set_id = value.lenient_opt()?,
+            "ReportId" => self.report_id = value.lenient_opt()?,
+            "ResourceId" => self.resource_id = value.lenient_opt()?,
+            "ResourceType" => self.resource_type = value.lenient_opt()?,
+            "Severity" => self.severity = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10506,30 +10267,27 @@ impl aliyun_core::__private::fields::DecodeFields for ReservedInstance {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationStatus" => self.allocation_status = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
-            "InstanceAmount" => self.instance_amount = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "OfferingType" => self.offering_type = de::lenient_opt(value)?,
-            "OperationLocks" => self.operation_locks = de::wrapped_list(value)?,
-            "Platform" => self.platform = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ReservedInstanceId" => self.reserved_instance_id = de::lenient_opt(value)?,
-            "ReservedInstanceName" => {
-                self.reserved_instance_name = de::lenient_opt(value)?;
-            }
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Scope" => self.scope = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "AllocationStatus" => self.allocation_status = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ExpiredTime" => self.expired_time = value.lenient_opt()?,
+            "InstanceAmount" => self.instance_amount = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "OfferingType" => self.offering_type = value.lenient_opt()?,
+            "OperationLocks" => self.operation_locks = value.wrapped_list()?,
+            "Platform" => self.platform = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ReservedInstanceId" => self.reserved_instance_id = value.lenient_opt()?,
+            "ReservedInstanceName" => self.reserved_instance_name = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Scope" => self.scope = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10556,14 +10314,13 @@ impl aliyun_core::__private::fields::DecodeFields for ReservedInstanceRenewAttri
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Duration" => self.duration = de::lenient_opt(value)?,
-            "PeriodUnit" => self.period_unit = de::lenient_opt(value)?,
-            "RenewalStatus" => self.renewal_status = de::lenient_opt(value)?,
-            "ReservedInstanceId" => self.reserved_instance_id = de::lenient_opt(value)?,
+            "Duration" => self.duration = value.lenient_opt()?,
+            "PeriodUnit" => self.period_unit = value.lenient_opt()?,
+            "RenewalStatus" => self.renewal_status = value.lenient_opt()?,
+            "ReservedInstanceId" => self.reserved_instance_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10604,13 +10361,12 @@ impl aliyun_core::__private::fields::DecodeFields for Resource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
-            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "ResourceId" => self.resource_id = value.lenient_opt()?,
+            "ResourceType" => self.resource_type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10641,15 +10397,14 @@ impl aliyun_core::__private::fields::DecodeFields for ResourcePriceModel {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DiscountPrice" => self.discount_price = de::lenient_opt(value)?,
-            "OriginalPrice" => self.original_price = de::lenient_opt(value)?,
-            "Resource" => self.resource = de::lenient_opt(value)?,
-            "SubRules" => self.sub_rules = de::wrapped_list(value)?,
-            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            "DiscountPrice" => self.discount_price = value.lenient_opt()?,
+            "OriginalPrice" => self.original_price = value.lenient_opt()?,
+            "Resource" => self.resource = value.lenient_opt()?,
+            "SubRules" => self.sub_rules = value.wrapped_list()?,
+            "TradePrice" => self.trade_price = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10692,22 +10447,21 @@ impl aliyun_core::__private::fields::DecodeFields for ResourceTypeCount {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Ddh" => self.ddh = de::lenient_opt(value)?,
-            "Disk" => self.disk = de::lenient_opt(value)?,
-            "Eni" => self.eni = de::lenient_opt(value)?,
-            "Image" => self.image = de::lenient_opt(value)?,
-            "Instance" => self.instance = de::lenient_opt(value)?,
-            "KeyPair" => self.key_pair = de::lenient_opt(value)?,
-            "LaunchTemplate" => self.launch_template = de::lenient_opt(value)?,
-            "ReservedInstance" => self.reserved_instance = de::lenient_opt(value)?,
-            "Securitygroup" => self.securitygroup = de::lenient_opt(value)?,
-            "Snapshot" => self.snapshot = de::lenient_opt(value)?,
-            "SnapshotPolicy" => self.snapshot_policy = de::lenient_opt(value)?,
-            "Volume" => self.volume = de::lenient_opt(value)?,
+            "Ddh" => self.ddh = value.lenient_opt()?,
+            "Disk" => self.disk = value.lenient_opt()?,
+            "Eni" => self.eni = value.lenient_opt()?,
+            "Image" => self.image = value.lenient_opt()?,
+            "Instance" => self.instance = value.lenient_opt()?,
+            "KeyPair" => self.key_pair = value.lenient_opt()?,
+            "LaunchTemplate" => self.launch_template = value.lenient_opt()?,
+            "ReservedInstance" => self.reserved_instance = value.lenient_opt()?,
+            "Securitygroup" => self.securitygroup = value.lenient_opt()?,
+            "Snapshot" => self.snapshot = value.lenient_opt()?,
+            "SnapshotPolicy" => self.snapshot_policy = value.lenient_opt()?,
+            "Volume" => self.volume = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10752,21 +10506,16 @@ impl aliyun_core::__private::fields::DecodeFields for ResourcesInfo {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DataDiskCategories" => self.data_disk_categories = de::lenient_list(value)?,
-            "InstanceGenerations" => self.instance_generations = de::lenient_list(value)?,
-            "InstanceTypeFamilies" => {
-                self.instance_type_families = de::lenient_list(value)?;
-            }
-            "InstanceTypes" => self.instance_types = de::lenient_list(value)?,
-            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
-            "NetworkTypes" => self.network_types = de::lenient_list(value)?,
-            "SystemDiskCategories" => {
-                self.system_disk_categories = de::lenient_list(value)?;
-            }
+            "DataDiskCategories" => self.data_disk_categories = value.lenient_list()?,
+            "InstanceGenerations" => self.instance_generations = value.lenient_list()?,
+            "InstanceTypeFamilies" => self.instance_type_families = value.lenient_list()?,
+            "InstanceTypes" => self.instance_types = value.lenient_list()?,
+            "IoOptimized" => self.io_optimized = value.lenient_opt()?,
+            "NetworkTypes" => self.network_types = value.lenient_list()?,
+            "SystemDiskCategories" => self.system_disk_categories = value.lenient_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10880,19 +10629,16 @@ impl aliyun_core::__private::fields::DecodeFields for RouteEntry {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DestinationCidrBlock" => {
-                self.destination_cidr_block = de::lenient_opt(value)?;
-            }
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "NextHopType" => self.next_hop_type = de::lenient_opt(value)?,
-            "NextHops" => self.next_hops = de::wrapped_list(value)?,
-            "RouteTableId" => self.route_table_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Type" => self.r#type = de::lenient_opt(value)?,
+            "DestinationCidrBlock" => self.destination_cidr_block = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "NextHopType" => self.next_hop_type = value.lenient_opt()?,
+            "NextHops" => self.next_hops = value.wrapped_list()?,
+            "RouteTableId" => self.route_table_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Type" => self.r#type = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -10925,16 +10671,15 @@ impl aliyun_core::__private::fields::DecodeFields for RouteTable {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "RouteEntrys" => self.route_entrys = de::wrapped_list(value)?,
-            "RouteTableId" => self.route_table_id = de::lenient_opt(value)?,
-            "RouteTableType" => self.route_table_type = de::lenient_opt(value)?,
-            "VRouterId" => self.v_router_id = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "RouteEntrys" => self.route_entrys = value.wrapped_list()?,
+            "RouteTableId" => self.route_table_id = value.lenient_opt()?,
+            "RouteTableType" => self.route_table_type = value.lenient_opt()?,
+            "VRouterId" => self.v_router_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11003,49 +10748,44 @@ impl aliyun_core::__private::fields::DecodeFields for RouterInterfaceType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AccessPointId" => self.access_point_id = de::lenient_opt(value)?,
-            "BusinessStatus" => self.business_status = de::lenient_opt(value)?,
-            "ChargeType" => self.charge_type = de::lenient_opt(value)?,
-            "ConnectedTime" => self.connected_time = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "HealthCheckSourceIp" => {
-                self.health_check_source_ip = de::lenient_opt(value)?;
-            }
-            "HealthCheckTargetIp" => {
-                self.health_check_target_ip = de::lenient_opt(value)?;
-            }
-            "Name" => self.name = de::lenient_opt(value)?,
+            "AccessPointId" => self.access_point_id = value.lenient_opt()?,
+            "BusinessStatus" => self.business_status = value.lenient_opt()?,
+            "ChargeType" => self.charge_type = value.lenient_opt()?,
+            "ConnectedTime" => self.connected_time = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "HealthCheckSourceIp" => self.health_check_source_ip = value.lenient_opt()?,
+            "HealthCheckTargetIp" => self.health_check_target_ip = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
             "OppositeAccessPointId" => {
-                self.opposite_access_point_id = de::lenient_opt(value)?;
+                self.opposite_access_point_id = value.lenient_opt()?;
             }
             "OppositeInterfaceBusinessStatus" => {
-                self.opposite_interface_business_status = de::lenient_opt(value)?;
+                self.opposite_interface_business_status = value.lenient_opt()?;
             }
-            "OppositeInterfaceId" => self.opposite_interface_id = de::lenient_opt(value)?,
+            "OppositeInterfaceId" => self.opposite_interface_id = value.lenient_opt()?,
             "OppositeInterfaceOwnerId" => {
-                self.opposite_interface_owner_id = de::lenient_opt(value)?;
+                self.opposite_interface_owner_id = value.lenient_opt()?;
             }
             "OppositeInterfaceSpec" => {
-                self.opposite_interface_spec = de::lenient_opt(value)?;
+                self.opposite_interface_spec = value.lenient_opt()?;
             }
             "OppositeInterfaceStatus" => {
-                self.opposite_interface_status = de::lenient_opt(value)?;
+                self.opposite_interface_status = value.lenient_opt()?;
             }
-            "OppositeRegionId" => self.opposite_region_id = de::lenient_opt(value)?,
-            "OppositeRouterId" => self.opposite_router_id = de::lenient_opt(value)?,
-            "OppositeRouterType" => self.opposite_router_type = de::lenient_opt(value)?,
-            "Role" => self.role = de::lenient_opt(value)?,
-            "RouterId" => self.router_id = de::lenient_opt(value)?,
-            "RouterInterfaceId" => self.router_interface_id = de::lenient_opt(value)?,
-            "RouterType" => self.router_type = de::lenient_opt(value)?,
-            "Spec" => self.spec = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "OppositeRegionId" => self.opposite_region_id = value.lenient_opt()?,
+            "OppositeRouterId" => self.opposite_router_id = value.lenient_opt()?,
+            "OppositeRouterType" => self.opposite_router_type = value.lenient_opt()?,
+            "Role" => self.role = value.lenient_opt()?,
+            "RouterId" => self.router_id = value.lenient_opt()?,
+            "RouterInterfaceId" => self.router_interface_id = value.lenient_opt()?,
+            "RouterType" => self.router_type = value.lenient_opt()?,
+            "Spec" => self.spec = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11068,12 +10808,11 @@ impl aliyun_core::__private::fields::DecodeFields for Rule {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "RuleId" => self.rule_id = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "RuleId" => self.rule_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11508,18 +11247,17 @@ impl aliyun_core::__private::fields::DecodeFields for ScheduledSystemEventType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EventCycleStatus" => self.event_cycle_status = de::value(value)?,
-            "EventId" => self.event_id = de::lenient_opt(value)?,
-            "EventPublishTime" => self.event_publish_time = de::lenient_opt(value)?,
-            "EventType" => self.event_type = de::value(value)?,
-            "ExtendedAttribute" => self.extended_attribute = de::value(value)?,
-            "ImpactLevel" => self.impact_level = de::lenient_opt(value)?,
-            "NotBefore" => self.not_before = de::lenient_opt(value)?,
-            "Reason" => self.reason = de::lenient_opt(value)?,
+            "EventCycleStatus" => self.event_cycle_status = value.value()?,
+            "EventId" => self.event_id = value.lenient_opt()?,
+            "EventPublishTime" => self.event_publish_time = value.lenient_opt()?,
+            "EventType" => self.event_type = value.value()?,
+            "ExtendedAttribute" => self.extended_attribute = value.value()?,
+            "ImpactLevel" => self.impact_level = value.lenient_opt()?,
+            "NotBefore" => self.not_before = value.lenient_opt()?,
+            "Reason" => self.reason = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11564,24 +11302,23 @@ impl aliyun_core::__private::fields::DecodeFields for SecurityGroup {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AvailableInstanceAmount" => {
-                self.available_instance_amount = de::lenient_opt(value)?;
+                self.available_instance_amount = value.lenient_opt()?;
             }
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "EcsCount" => self.ecs_count = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
-            "SecurityGroupName" => self.security_group_name = de::lenient_opt(value)?,
-            "SecurityGroupType" => self.security_group_type = de::lenient_opt(value)?,
-            "ServiceID" => self.service_id = de::lenient_opt(value)?,
-            "ServiceManaged" => self.service_managed = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "EcsCount" => self.ecs_count = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SecurityGroupId" => self.security_group_id = value.lenient_opt()?,
+            "SecurityGroupName" => self.security_group_name = value.lenient_opt()?,
+            "SecurityGroupType" => self.security_group_type = value.lenient_opt()?,
+            "ServiceID" => self.service_id = value.lenient_opt()?,
+            "ServiceManaged" => self.service_managed = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11606,14 +11343,13 @@ impl aliyun_core::__private::fields::DecodeFields for SecurityGroupReference {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "ReferencingSecurityGroups" => {
-                self.referencing_security_groups = de::wrapped_list(value)?;
+                self.referencing_security_groups = value.wrapped_list()?;
             }
-            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
+            "SecurityGroupId" => self.security_group_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11652,19 +11388,18 @@ impl aliyun_core::__private::fields::DecodeFields for Session {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ClientIP" => self.client_ip = de::lenient_opt(value)?,
-            "Connections" => self.connections = de::wrapped_list(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "IdentityType" => self.identity_type = de::lenient_opt(value)?,
-            "PortNumber" => self.port_number = de::lenient_opt(value)?,
-            "PrincipalId" => self.principal_id = de::lenient_opt(value)?,
-            "SessionId" => self.session_id = de::lenient_opt(value)?,
-            "TargetServer" => self.target_server = de::lenient_opt(value)?,
-            "Username" => self.username = de::lenient_opt(value)?,
+            "ClientIP" => self.client_ip = value.lenient_opt()?,
+            "Connections" => self.connections = value.wrapped_list()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "IdentityType" => self.identity_type = value.lenient_opt()?,
+            "PortNumber" => self.port_number = value.lenient_opt()?,
+            "PrincipalId" => self.principal_id = value.lenient_opt()?,
+            "SessionId" => self.session_id = value.lenient_opt()?,
+            "TargetServer" => self.target_server = value.lenient_opt()?,
+            "Username" => self.username = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11685,11 +11420,10 @@ impl aliyun_core::__private::fields::DecodeFields for ShareGroup {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Group" => self.group = de::lenient_opt(value)?,
+            "Group" => self.group = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11714,17 +11448,16 @@ impl aliyun_core::__private::fields::DecodeFields for SlaveInterfaceSpecificatio
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "BondNetworkInterfaceId" => {
-                self.bond_network_interface_id = de::lenient_opt(value)?;
+                self.bond_network_interface_id = value.lenient_opt()?;
             }
             "SlaveNetworkInterfaceId" => {
-                self.slave_network_interface_id = de::lenient_opt(value)?;
+                self.slave_network_interface_id = value.lenient_opt()?;
             }
-            "WorkState" => self.work_state = de::lenient_opt(value)?,
+            "WorkState" => self.work_state = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11751,14 +11484,13 @@ impl aliyun_core::__private::fields::DecodeFields for SlsDeliveryConfig {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DeliveryType" => self.delivery_type = de::lenient_opt(value)?,
-            "Enabled" => self.enabled = de::lenient_opt(value)?,
-            "LogstoreName" => self.logstore_name = de::lenient_opt(value)?,
-            "ProjectName" => self.project_name = de::lenient_opt(value)?,
+            "DeliveryType" => self.delivery_type = value.lenient_opt()?,
+            "Enabled" => self.enabled = value.lenient_opt()?,
+            "LogstoreName" => self.logstore_name = value.lenient_opt()?,
+            "ProjectName" => self.project_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11795,20 +11527,19 @@ impl aliyun_core::__private::fields::DecodeFields for Snapshot {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Available" => self.available = de::lenient_opt(value)?,
-            "InstantAccess" => self.instant_access = de::lenient_opt(value)?,
+            "Available" => self.available = value.lenient_opt()?,
+            "InstantAccess" => self.instant_access = value.lenient_opt()?,
             "InstantAccessRetentionDays" => {
-                self.instant_access_retention_days = de::lenient_opt(value)?;
+                self.instant_access_retention_days = value.lenient_opt()?;
             }
-            "Progress" => self.progress = de::lenient_opt(value)?,
-            "SnapshotId" => self.snapshot_id = de::lenient_opt(value)?,
-            "SourceDiskId" => self.source_disk_id = de::lenient_opt(value)?,
-            "SourceDiskType" => self.source_disk_type = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Progress" => self.progress = value.lenient_opt()?,
+            "SnapshotId" => self.snapshot_id = value.lenient_opt()?,
+            "SourceDiskId" => self.source_disk_id = value.lenient_opt()?,
+            "SourceDiskType" => self.source_disk_type = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11851,20 +11582,19 @@ impl aliyun_core::__private::fields::DecodeFields for SnapshotGroup {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "ProgressStatus" => self.progress_status = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SnapshotGroupId" => self.snapshot_group_id = de::lenient_opt(value)?,
-            "Snapshots" => self.snapshots = de::wrapped_list(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "ProgressStatus" => self.progress_status = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SnapshotGroupId" => self.snapshot_group_id = value.lenient_opt()?,
+            "Snapshots" => self.snapshots = value.wrapped_list()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11907,22 +11637,21 @@ impl aliyun_core::__private::fields::DecodeFields for SnapshotLink {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Category" => self.category = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "InstanceName" => self.instance_name = de::lenient_opt(value)?,
-            "InstantAccess" => self.instant_access = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "SnapshotLinkId" => self.snapshot_link_id = de::lenient_opt(value)?,
-            "SourceDiskId" => self.source_disk_id = de::lenient_opt(value)?,
-            "SourceDiskName" => self.source_disk_name = de::lenient_opt(value)?,
-            "SourceDiskSize" => self.source_disk_size = de::lenient_opt(value)?,
-            "SourceDiskType" => self.source_disk_type = de::lenient_opt(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
-            "TotalSize" => self.total_size = de::lenient_opt(value)?,
+            "Category" => self.category = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "InstanceName" => self.instance_name = value.lenient_opt()?,
+            "InstantAccess" => self.instant_access = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "SnapshotLinkId" => self.snapshot_link_id = value.lenient_opt()?,
+            "SourceDiskId" => self.source_disk_id = value.lenient_opt()?,
+            "SourceDiskName" => self.source_disk_name = value.lenient_opt()?,
+            "SourceDiskSize" => self.source_disk_size = value.lenient_opt()?,
+            "SourceDiskType" => self.source_disk_type = value.lenient_opt()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
+            "TotalSize" => self.total_size = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11949,14 +11678,13 @@ impl aliyun_core::__private::fields::DecodeFields for SnapshotPackage {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DisplayName" => self.display_name = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "InitCapacity" => self.init_capacity = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
+            "DisplayName" => self.display_name = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "InitCapacity" => self.init_capacity = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -11985,15 +11713,14 @@ impl aliyun_core::__private::fields::DecodeFields for SocketCapacity {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AvailableMemory" => self.available_memory = de::lenient_opt(value)?,
-            "AvailableVcpu" => self.available_vcpu = de::lenient_opt(value)?,
-            "SocketId" => self.socket_id = de::lenient_opt(value)?,
-            "TotalMemory" => self.total_memory = de::lenient_opt(value)?,
-            "TotalVcpu" => self.total_vcpu = de::lenient_opt(value)?,
+            "AvailableMemory" => self.available_memory = value.lenient_opt()?,
+            "AvailableVcpu" => self.available_vcpu = value.lenient_opt()?,
+            "SocketId" => self.socket_id = value.lenient_opt()?,
+            "TotalMemory" => self.total_memory = value.lenient_opt()?,
+            "TotalVcpu" => self.total_vcpu = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12018,16 +11745,15 @@ impl aliyun_core::__private::fields::DecodeFields for SpotOptions {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationStrategy" => self.allocation_strategy = de::lenient_opt(value)?,
+            "AllocationStrategy" => self.allocation_strategy = value.lenient_opt()?,
             "InstanceInterruptionBehavior" => {
-                self.instance_interruption_behavior = de::lenient_opt(value)?;
+                self.instance_interruption_behavior = value.lenient_opt()?;
             }
             "InstancePoolsToUseCount" => {
-                self.instance_pools_to_use_count = de::lenient_opt(value)?;
+                self.instance_pools_to_use_count = value.lenient_opt()?;
             }
             _ => return Ok(false),
         }
@@ -12061,17 +11787,16 @@ impl aliyun_core::__private::fields::DecodeFields for SpotPriceType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "IoOptimized" => self.io_optimized = de::lenient_opt(value)?,
-            "NetworkType" => self.network_type = de::lenient_opt(value)?,
-            "OriginPrice" => self.origin_price = de::lenient_opt(value)?,
-            "SpotPrice" => self.spot_price = de::lenient_opt(value)?,
-            "Timestamp" => self.timestamp = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "IoOptimized" => self.io_optimized = value.lenient_opt()?,
+            "NetworkType" => self.network_type = value.lenient_opt()?,
+            "OriginPrice" => self.origin_price = value.lenient_opt()?,
+            "SpotPrice" => self.spot_price = value.lenient_opt()?,
+            "Timestamp" => self.timestamp = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12114,23 +11839,22 @@ impl aliyun_core::__private::fields::DecodeFields for StorageCapacityUnit {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationStatus" => self.allocation_status = de::lenient_opt(value)?,
-            "Capacity" => self.capacity = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "AllocationStatus" => self.allocation_status = value.lenient_opt()?,
+            "Capacity" => self.capacity = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "ExpiredTime" => self.expired_time = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             "StorageCapacityUnitId" => {
-                self.storage_capacity_unit_id = de::lenient_opt(value)?;
+                self.storage_capacity_unit_id = value.lenient_opt()?;
             }
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Tags" => self.tags = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12163,19 +11887,18 @@ impl aliyun_core::__private::fields::DecodeFields for StorageSet {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "StorageSetId" => self.storage_set_id = de::lenient_opt(value)?,
-            "StorageSetName" => self.storage_set_name = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "StorageSetId" => self.storage_set_id = value.lenient_opt()?,
+            "StorageSetName" => self.storage_set_name = value.lenient_opt()?,
             "StorageSetPartitionNumber" => {
-                self.storage_set_partition_number = de::lenient_opt(value)?;
+                self.storage_set_partition_number = value.lenient_opt()?;
             }
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12204,15 +11927,14 @@ impl aliyun_core::__private::fields::DecodeFields for SupplyInfo {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Amount" => self.amount = de::lenient_opt(value)?,
-            "PrivatePoolId" => self.private_pool_id = de::lenient_opt(value)?,
-            "SupplyEndTime" => self.supply_end_time = de::lenient_opt(value)?,
-            "SupplyStartTime" => self.supply_start_time = de::lenient_opt(value)?,
-            "SupplyStatus" => self.supply_status = de::lenient_opt(value)?,
+            "Amount" => self.amount = value.lenient_opt()?,
+            "PrivatePoolId" => self.private_pool_id = value.lenient_opt()?,
+            "SupplyEndTime" => self.supply_end_time = value.lenient_opt()?,
+            "SupplyStartTime" => self.supply_start_time = value.lenient_opt()?,
+            "SupplyStatus" => self.supply_status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12243,16 +11965,15 @@ impl aliyun_core::__private::fields::DecodeFields for SupportedResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Max" => self.max = de::lenient_opt(value)?,
-            "Min" => self.min = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "StatusCategory" => self.status_category = de::lenient_opt(value)?,
-            "Unit" => self.unit = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Max" => self.max = value.lenient_opt()?,
+            "Min" => self.min = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "StatusCategory" => self.status_category = value.lenient_opt()?,
+            "Unit" => self.unit = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12400,14 +12121,13 @@ impl aliyun_core::__private::fields::DecodeFields for TagResource {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
-            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
-            "TagKey" => self.tag_key = de::lenient_opt(value)?,
-            "TagValue" => self.tag_value = de::lenient_opt(value)?,
+            "ResourceId" => self.resource_id = value.lenient_opt()?,
+            "ResourceType" => self.resource_type = value.lenient_opt()?,
+            "TagKey" => self.tag_key = value.lenient_opt()?,
+            "TagValue" => self.tag_value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12434,18 +12154,17 @@ impl aliyun_core::__private::fields::DecodeFields for TargetCapacitySpecificatio
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "DefaultTargetCapacityType" => {
-                self.default_target_capacity_type = de::lenient_opt(value)?;
+                self.default_target_capacity_type = value.lenient_opt()?;
             }
             "PayAsYouGoTargetCapacity" => {
-                self.pay_as_you_go_target_capacity = de::lenient_opt(value)?;
+                self.pay_as_you_go_target_capacity = value.lenient_opt()?;
             }
-            "SpotTargetCapacity" => self.spot_target_capacity = de::lenient_opt(value)?,
-            "TotalTargetCapacity" => self.total_target_capacity = de::lenient_opt(value)?,
+            "SpotTargetCapacity" => self.spot_target_capacity = value.lenient_opt()?,
+            "TotalTargetCapacity" => self.total_target_capacity = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12478,17 +12197,16 @@ impl aliyun_core::__private::fields::DecodeFields for Task {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
-            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
-            "SupportCancel" => self.support_cancel = de::lenient_opt(value)?,
-            "TaskAction" => self.task_action = de::lenient_opt(value)?,
-            "TaskId" => self.task_id = de::lenient_opt(value)?,
-            "TaskStatus" => self.task_status = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "FinishedTime" => self.finished_time = value.lenient_opt()?,
+            "ResourceId" => self.resource_id = value.lenient_opt()?,
+            "SupportCancel" => self.support_cancel = value.lenient_opt()?,
+            "TaskAction" => self.task_action = value.lenient_opt()?,
+            "TaskId" => self.task_id = value.lenient_opt()?,
+            "TaskStatus" => self.task_status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12511,12 +12229,11 @@ impl aliyun_core::__private::fields::DecodeFields for Topology {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "HostId" => self.host_id = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
+            "HostId" => self.host_id = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12551,17 +12268,16 @@ impl aliyun_core::__private::fields::DecodeFields for VRouter {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RouteTableIds" => self.route_table_ids = de::lenient_list(value)?,
-            "VRouterId" => self.v_router_id = de::lenient_opt(value)?,
-            "VRouterName" => self.v_router_name = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RouteTableIds" => self.route_table_ids = value.lenient_list()?,
+            "VRouterId" => self.v_router_id = value.lenient_opt()?,
+            "VRouterName" => self.v_router_name = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12602,23 +12318,22 @@ impl aliyun_core::__private::fields::DecodeFields for VSwitch {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AvailableIpAddressCount" => {
-                self.available_ip_address_count = de::lenient_opt(value)?;
+                self.available_ip_address_count = value.lenient_opt()?;
             }
-            "CidrBlock" => self.cidr_block = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "IsDefault" => self.is_default = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
-            "VSwitchName" => self.v_switch_name = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "CidrBlock" => self.cidr_block = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "IsDefault" => self.is_default = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
+            "VSwitchName" => self.v_switch_name = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12651,17 +12366,16 @@ impl aliyun_core::__private::fields::DecodeFields for ValueItem {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Count" => self.count = de::lenient_opt(value)?,
-            "DiskCategory" => self.disk_category = de::lenient_opt(value)?,
-            "ExpiredTime" => self.expired_time = de::lenient_opt(value)?,
-            "InstanceChargeType" => self.instance_charge_type = de::lenient_opt(value)?,
-            "InstanceType" => self.instance_type = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "Count" => self.count = value.lenient_opt()?,
+            "DiskCategory" => self.disk_category = value.lenient_opt()?,
+            "ExpiredTime" => self.expired_time = value.lenient_opt()?,
+            "InstanceChargeType" => self.instance_charge_type = value.lenient_opt()?,
+            "InstanceType" => self.instance_type = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12697,18 +12411,17 @@ for VirtualBorderRouterForPhysicalConnectionType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActivationTime" => self.activation_time = de::lenient_opt(value)?,
-            "CircuitCode" => self.circuit_code = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "RecoveryTime" => self.recovery_time = de::lenient_opt(value)?,
-            "TerminationTime" => self.termination_time = de::lenient_opt(value)?,
-            "VbrId" => self.vbr_id = de::lenient_opt(value)?,
-            "VbrOwnerUid" => self.vbr_owner_uid = de::lenient_opt(value)?,
-            "VlanId" => self.vlan_id = de::lenient_opt(value)?,
+            "ActivationTime" => self.activation_time = value.lenient_opt()?,
+            "CircuitCode" => self.circuit_code = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "RecoveryTime" => self.recovery_time = value.lenient_opt()?,
+            "TerminationTime" => self.termination_time = value.lenient_opt()?,
+            "VbrId" => self.vbr_id = value.lenient_opt()?,
+            "VbrOwnerUid" => self.vbr_owner_uid = value.lenient_opt()?,
+            "VlanId" => self.vlan_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12769,38 +12482,35 @@ impl aliyun_core::__private::fields::DecodeFields for VirtualBorderRouterType {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AccessPointId" => self.access_point_id = de::lenient_opt(value)?,
-            "ActivationTime" => self.activation_time = de::lenient_opt(value)?,
-            "CircuitCode" => self.circuit_code = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "LocalGatewayIp" => self.local_gateway_ip = de::lenient_opt(value)?,
-            "Name" => self.name = de::lenient_opt(value)?,
-            "PeerGatewayIp" => self.peer_gateway_ip = de::lenient_opt(value)?,
-            "PeeringSubnetMask" => self.peering_subnet_mask = de::lenient_opt(value)?,
+            "AccessPointId" => self.access_point_id = value.lenient_opt()?,
+            "ActivationTime" => self.activation_time = value.lenient_opt()?,
+            "CircuitCode" => self.circuit_code = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "LocalGatewayIp" => self.local_gateway_ip = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "PeerGatewayIp" => self.peer_gateway_ip = value.lenient_opt()?,
+            "PeeringSubnetMask" => self.peering_subnet_mask = value.lenient_opt()?,
             "PhysicalConnectionBusinessStatus" => {
-                self.physical_connection_business_status = de::lenient_opt(value)?;
+                self.physical_connection_business_status = value.lenient_opt()?;
             }
-            "PhysicalConnectionId" => {
-                self.physical_connection_id = de::lenient_opt(value)?;
-            }
+            "PhysicalConnectionId" => self.physical_connection_id = value.lenient_opt()?,
             "PhysicalConnectionOwnerUid" => {
-                self.physical_connection_owner_uid = de::lenient_opt(value)?;
+                self.physical_connection_owner_uid = value.lenient_opt()?;
             }
             "PhysicalConnectionStatus" => {
-                self.physical_connection_status = de::lenient_opt(value)?;
+                self.physical_connection_status = value.lenient_opt()?;
             }
-            "RecoveryTime" => self.recovery_time = de::lenient_opt(value)?,
-            "RouteTableId" => self.route_table_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "TerminationTime" => self.termination_time = de::lenient_opt(value)?,
-            "VbrId" => self.vbr_id = de::lenient_opt(value)?,
-            "VlanId" => self.vlan_id = de::lenient_opt(value)?,
-            "VlanInterfaceId" => self.vlan_interface_id = de::lenient_opt(value)?,
+            "RecoveryTime" => self.recovery_time = value.lenient_opt()?,
+            "RouteTableId" => self.route_table_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "TerminationTime" => self.termination_time = value.lenient_opt()?,
+            "VbrId" => self.vbr_id = value.lenient_opt()?,
+            "VlanId" => self.vlan_id = value.lenient_opt()?,
+            "VlanInterfaceId" => self.vlan_interface_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12845,21 +12555,20 @@ impl aliyun_core::__private::fields::DecodeFields for Vpc {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CidrBlock" => self.cidr_block = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "IsDefault" => self.is_default = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
-            "UserCidrs" => self.user_cidrs = de::lenient_list(value)?,
-            "VRouterId" => self.v_router_id = de::lenient_opt(value)?,
-            "VSwitchIds" => self.v_switch_ids = de::lenient_list(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
-            "VpcName" => self.vpc_name = de::lenient_opt(value)?,
+            "CidrBlock" => self.cidr_block = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "IsDefault" => self.is_default = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
+            "UserCidrs" => self.user_cidrs = value.lenient_list()?,
+            "VRouterId" => self.v_router_id = value.lenient_opt()?,
+            "VSwitchIds" => self.v_switch_ids = value.lenient_list()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
+            "VpcName" => self.vpc_name = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12888,14 +12597,13 @@ impl aliyun_core::__private::fields::DecodeFields for VpcAttributes {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "NatIpAddress" => self.nat_ip_address = de::lenient_opt(value)?,
-            "PrivateIpAddress" => self.private_ip_address = de::lenient_list(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "NatIpAddress" => self.nat_ip_address = value.lenient_opt()?,
+            "PrivateIpAddress" => self.private_ip_address = value.lenient_list()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -12920,12 +12628,11 @@ impl aliyun_core::__private::fields::DecodeFields for Zone {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "NetworkTypes" => self.network_types = de::lenient_list(value)?,
-            "ZoneNo" => self.zone_no = de::lenient_opt(value)?,
+            "NetworkTypes" => self.network_types = value.lenient_list()?,
+            "ZoneNo" => self.zone_no = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -186,19 +186,18 @@ impl aliyun_core::__private::fields::DecodeFields for BatchExportOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Anchor" => self.anchor = de::lenient_opt(value)?,
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Cursor" => self.cursor = de::lenient_opt(value)?,
-            "DataResults" => self.data_results = de::wrapped_list(value)?,
-            "HasNext" => self.has_next = de::lenient_opt(value)?,
-            "Length" => self.length = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Anchor" => self.anchor = value.lenient_opt()?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Cursor" => self.cursor = value.lenient_opt()?,
+            "DataResults" => self.data_results = value.wrapped_list()?,
+            "HasNext" => self.has_next = value.lenient_opt()?,
+            "Length" => self.length = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -464,17 +464,16 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeAlertLogListOutput
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AlertLogList" => self.alert_log_list = de::wrapped_list(value)?,
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "PageNumber" => self.page_number = de::lenient_opt(value)?,
-            "PageSize" => self.page_size = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "AlertLogList" => self.alert_log_list = value.wrapped_list()?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "PageNumber" => self.page_number = value.lenient_opt()?,
+            "PageSize" => self.page_size = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

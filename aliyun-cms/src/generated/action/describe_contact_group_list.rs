@@ -124,17 +124,16 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeContactGroupListOu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "ContactGroupList" => self.contact_group_list = de::wrapped_list(value)?,
-            "ContactGroups" => self.contact_groups = de::lenient_list(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
-            "Total" => self.total = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "ContactGroupList" => self.contact_group_list = value.wrapped_list()?,
+            "ContactGroups" => self.contact_groups = value.lenient_list()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
+            "Total" => self.total = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

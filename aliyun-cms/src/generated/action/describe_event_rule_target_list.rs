@@ -115,19 +115,18 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeEventRuleTargetLis
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "ContactParameters" => self.contact_parameters = de::wrapped_list(value)?,
-            "FcParameters" => self.fc_parameters = de::wrapped_list(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "MnsParameters" => self.mns_parameters = de::wrapped_list(value)?,
-            "OpenApiParameters" => self.open_api_parameters = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SlsParameters" => self.sls_parameters = de::wrapped_list(value)?,
-            "WebhookParameters" => self.webhook_parameters = de::wrapped_list(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "ContactParameters" => self.contact_parameters = value.wrapped_list()?,
+            "FcParameters" => self.fc_parameters = value.wrapped_list()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "MnsParameters" => self.mns_parameters = value.wrapped_list()?,
+            "OpenApiParameters" => self.open_api_parameters = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SlsParameters" => self.sls_parameters = value.wrapped_list()?,
+            "WebhookParameters" => self.webhook_parameters = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -183,18 +183,17 @@ for DescribeGroupMonitoringAgentProcessOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "PageNumber" => self.page_number = de::lenient_opt(value)?,
-            "PageSize" => self.page_size = de::lenient_opt(value)?,
-            "Processes" => self.processes = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
-            "Total" => self.total = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "PageNumber" => self.page_number = value.lenient_opt()?,
+            "PageSize" => self.page_size = value.lenient_opt()?,
+            "Processes" => self.processes = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
+            "Total" => self.total = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -78,19 +78,18 @@ for DescribeMonitoringAgentConfigOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AutoInstall" => self.auto_install = de::lenient_opt(value)?,
-            "Code" => self.code = de::lenient_opt(value)?,
-            "EnableActiveAlert" => self.enable_active_alert = de::lenient_opt(value)?,
+            "AutoInstall" => self.auto_install = value.lenient_opt()?,
+            "Code" => self.code = value.lenient_opt()?,
+            "EnableActiveAlert" => self.enable_active_alert = value.lenient_opt()?,
             "EnableInstallAgentNewECS" => {
-                self.enable_install_agent_new_ecs = de::lenient_opt(value)?;
+                self.enable_install_agent_new_ecs = value.lenient_opt()?;
             }
-            "Message" => self.message = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Message" => self.message = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -121,16 +121,15 @@ for DescribeSiteMonitorAttributeOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "MetricRules" => self.metric_rules = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SiteMonitors" => self.site_monitors = de::value(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "MetricRules" => self.metric_rules = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SiteMonitors" => self.site_monitors = value.value()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -208,18 +208,17 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeSiteMonitorListOut
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "PageNumber" => self.page_number = de::lenient_opt(value)?,
-            "PageSize" => self.page_size = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SiteMonitors" => self.site_monitors = de::wrapped_list(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "PageNumber" => self.page_number = value.lenient_opt()?,
+            "PageSize" => self.page_size = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SiteMonitors" => self.site_monitors = value.wrapped_list()?,
+            "Success" => self.success = value.lenient_opt()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

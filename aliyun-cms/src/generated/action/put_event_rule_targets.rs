@@ -282,24 +282,19 @@ impl aliyun_core::__private::fields::DecodeFields for PutEventRuleTargetsOutput 
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
             "FailedContactParameters" => {
-                self.failed_contact_parameters = de::wrapped_list(value)?;
+                self.failed_contact_parameters = value.wrapped_list()?;
             }
-            "FailedFcParameters" => self.failed_fc_parameters = de::wrapped_list(value)?,
-            "FailedMnsParameters" => {
-                self.failed_mns_parameters = de::wrapped_list(value)?;
-            }
-            "FailedParameterCount" => {
-                self.failed_parameter_count = de::lenient_opt(value)?;
-            }
-            "Message" => self.message = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "FailedFcParameters" => self.failed_fc_parameters = value.wrapped_list()?,
+            "FailedMnsParameters" => self.failed_mns_parameters = value.wrapped_list()?,
+            "FailedParameterCount" => self.failed_parameter_count = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

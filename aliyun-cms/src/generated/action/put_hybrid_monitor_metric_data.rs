@@ -120,13 +120,12 @@ impl aliyun_core::__private::fields::DecodeFields for PutHybridMonitorMetricData
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "ErrorDetail" => self.error_detail = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "ErrorDetail" => self.error_detail = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

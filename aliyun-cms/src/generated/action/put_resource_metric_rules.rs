@@ -96,15 +96,14 @@ impl aliyun_core::__private::fields::DecodeFields for PutResourceMetricRulesOutp
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Code" => self.code = de::lenient_opt(value)?,
-            "FailedListResult" => self.failed_list_result = de::wrapped_list(value)?,
-            "Message" => self.message = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
+            "Code" => self.code = value.lenient_opt()?,
+            "FailedListResult" => self.failed_list_result = value.wrapped_list()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -42,13 +42,12 @@ impl aliyun_core::__private::fields::DecodeFields for NodeStatus {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "AutoInstall" => self.auto_install = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "AutoInstall" => self.auto_install = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -342,7 +342,8 @@ impl<'de> Visitor<'de> for WrappedSeed<'_, 'de> {
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         // A single object standing for a list of one.
-        push_item(self.sink, Erased::new(MapAccessDeserializer::new(map))).map_err(de::Error::custom)
+        push_item(self.sink, Erased::new(MapAccessDeserializer::new(map)))
+            .map_err(de::Error::custom)
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
         self.one(Scalar::Text(v.into()))

@@ -125,8 +125,14 @@ fn scalar_lists_read_their_items_leniently() {
     ] {
         assert_eq!(page(json).numbers, [0, 1, 2], "{json}");
     }
-    assert_eq!(page(r#"{"RequestId":"r","Numbers":{"N":"7"}}"#).numbers, [7]);
-    assert_eq!(page(r#"{"RequestId":"r","Numbers":{"N":""}}"#).numbers, [0; 0]);
+    assert_eq!(
+        page(r#"{"RequestId":"r","Numbers":{"N":"7"}}"#).numbers,
+        [7]
+    );
+    assert_eq!(
+        page(r#"{"RequestId":"r","Numbers":{"N":""}}"#).numbers,
+        [0; 0]
+    );
     assert!(serde_json::from_str::<Page>(r#"{"RequestId":"r","Numbers":["x"]}"#).is_err());
 }
 
@@ -206,7 +212,10 @@ fn an_error_in_a_nested_value_names_the_path_and_the_position_in_the_body() {
     assert_eq!(message.matches(" at line ").count(), 1, "{message}");
     assert_eq!(err.line(), 1);
     let err = serde_json::from_str::<Page>(r#"{"RequestId":"r","Labels":{"k":"x"}}"#).unwrap_err();
-    assert!(err.to_string().starts_with("Labels: k: invalid value"), "{err}");
+    assert!(
+        err.to_string().starts_with("Labels: k: invalid value"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -522,14 +522,11 @@ impl aliyun_core::__private::fields::DecodeFields for AllocateDedicatedHostsOutp
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DedicatedHostIdSets" => {
-                self.dedicated_host_id_sets = de::lenient_list(value)?;
-            }
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "DedicatedHostIdSets" => self.dedicated_host_id_sets = value.lenient_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -201,13 +201,12 @@ impl aliyun_core::__private::fields::DecodeFields for AllocateEipAddressOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AllocationId" => self.allocation_id = de::lenient_opt(value)?,
-            "EipAddress" => self.eip_address = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "AllocationId" => self.allocation_id = value.lenient_opt()?,
+            "EipAddress" => self.eip_address = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -227,14 +227,13 @@ impl aliyun_core::__private::fields::DecodeFields for AssignIpv6AddressesOutput 
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Ipv6PrefixSets" => self.ipv6_prefix_sets = de::lenient_list(value)?,
-            "Ipv6Sets" => self.ipv6_sets = de::lenient_list(value)?,
-            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Ipv6PrefixSets" => self.ipv6_prefix_sets = value.lenient_list()?,
+            "Ipv6Sets" => self.ipv6_sets = value.lenient_list()?,
+            "NetworkInterfaceId" => self.network_interface_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -170,17 +170,16 @@ impl aliyun_core::__private::fields::DecodeFields for AttachInstanceRamRoleOutpu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AttachInstanceRamRoleResults" => {
-                self.attach_instance_ram_role_results = de::wrapped_list(value)?;
+                self.attach_instance_ram_role_results = value.wrapped_list()?;
             }
-            "FailCount" => self.fail_count = de::lenient_opt(value)?,
-            "RamRoleName" => self.ram_role_name = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "FailCount" => self.fail_count = value.lenient_opt()?,
+            "RamRoleName" => self.ram_role_name = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -242,13 +242,12 @@ impl aliyun_core::__private::fields::DecodeFields for CreateActivationOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ActivationCode" => self.activation_code = de::lenient_opt(value)?,
-            "ActivationId" => self.activation_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ActivationCode" => self.activation_code = value.lenient_opt()?,
+            "ActivationId" => self.activation_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -757,15 +757,14 @@ impl aliyun_core::__private::fields::DecodeFields for CreateAutoProvisioningGrou
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "AutoProvisioningGroupId" => {
-                self.auto_provisioning_group_id = de::lenient_opt(value)?;
+                self.auto_provisioning_group_id = value.lenient_opt()?;
             }
-            "LaunchResults" => self.launch_results = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "LaunchResults" => self.launch_results = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

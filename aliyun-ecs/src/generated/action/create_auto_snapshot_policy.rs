@@ -342,14 +342,11 @@ impl aliyun_core::__private::fields::DecodeFields for CreateAutoSnapshotPolicyOu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AutoSnapshotPolicyId" => {
-                self.auto_snapshot_policy_id = de::lenient_opt(value)?;
-            }
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "AutoSnapshotPolicyId" => self.auto_snapshot_policy_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -223,14 +223,13 @@ impl aliyun_core::__private::fields::DecodeFields for CreateDedicatedHostCluster
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "DedicatedHostClusterId" => {
-                self.dedicated_host_cluster_id = de::lenient_opt(value)?;
+                self.dedicated_host_cluster_id = value.lenient_opt()?;
             }
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

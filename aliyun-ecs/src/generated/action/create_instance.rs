@@ -1289,14 +1289,13 @@ impl aliyun_core::__private::fields::DecodeFields for CreateInstanceOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "OrderId" => self.order_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "OrderId" => self.order_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "TradePrice" => self.trade_price = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

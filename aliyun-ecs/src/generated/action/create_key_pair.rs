@@ -165,15 +165,14 @@ impl aliyun_core::__private::fields::DecodeFields for CreateKeyPairOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "KeyPairFingerPrint" => self.key_pair_finger_print = de::lenient_opt(value)?,
-            "KeyPairId" => self.key_pair_id = de::lenient_opt(value)?,
-            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
-            "PrivateKeyBody" => self.private_key_body = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "KeyPairFingerPrint" => self.key_pair_finger_print = value.lenient_opt()?,
+            "KeyPairId" => self.key_pair_id = value.lenient_opt()?,
+            "KeyPairName" => self.key_pair_name = value.lenient_opt()?,
+            "PrivateKeyBody" => self.private_key_body = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -213,16 +213,13 @@ impl aliyun_core::__private::fields::DecodeFields for CreateNatGatewayOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "BandwidthPackageIds" => {
-                self.bandwidth_package_ids = de::lenient_list(value)?;
-            }
-            "ForwardTableIds" => self.forward_table_ids = de::lenient_list(value)?,
-            "NatGatewayId" => self.nat_gateway_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "BandwidthPackageIds" => self.bandwidth_package_ids = value.lenient_list()?,
+            "ForwardTableIds" => self.forward_table_ids = value.lenient_list()?,
+            "NatGatewayId" => self.nat_gateway_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -546,13 +546,12 @@ impl aliyun_core::__private::fields::DecodeFields for CreateRouterInterfaceOutpu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "OrderId" => self.order_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "RouterInterfaceId" => self.router_interface_id = de::lenient_opt(value)?,
+            "OrderId" => self.order_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "RouterInterfaceId" => self.router_interface_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

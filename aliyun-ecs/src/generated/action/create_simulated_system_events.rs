@@ -167,12 +167,11 @@ impl aliyun_core::__private::fields::DecodeFields for CreateSimulatedSystemEvent
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "EventIdSet" => self.event_id_set = de::lenient_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "EventIdSet" => self.event_id_set = value.lenient_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

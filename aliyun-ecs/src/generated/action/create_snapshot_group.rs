@@ -330,12 +330,11 @@ impl aliyun_core::__private::fields::DecodeFields for CreateSnapshotGroupOutput 
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SnapshotGroupId" => self.snapshot_group_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SnapshotGroupId" => self.snapshot_group_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -201,14 +201,13 @@ impl aliyun_core::__private::fields::DecodeFields for CreateVpcOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "RouteTableId" => self.route_table_id = de::lenient_opt(value)?,
-            "VRouterId" => self.v_router_id = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "RouteTableId" => self.route_table_id = value.lenient_opt()?,
+            "VRouterId" => self.v_router_id = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -115,12 +115,11 @@ impl aliyun_core::__private::fields::DecodeFields for DeleteActivationOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Activation" => self.activation = de::value(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Activation" => self.activation = value.value()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

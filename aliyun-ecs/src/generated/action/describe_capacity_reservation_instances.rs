@@ -196,17 +196,16 @@ for DescribeCapacityReservationInstancesOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
             "CapacityReservationItem" => {
-                self.capacity_reservation_item = de::wrapped_list(value)?;
+                self.capacity_reservation_item = value.wrapped_list()?;
             }
-            "MaxResults" => self.max_results = de::lenient_opt(value)?,
-            "NextToken" => self.next_token = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "MaxResults" => self.max_results = value.lenient_opt()?,
+            "NextToken" => self.next_token = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

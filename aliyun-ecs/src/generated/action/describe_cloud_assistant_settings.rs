@@ -130,14 +130,13 @@ for DescribeCloudAssistantSettingsOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AgentUpgradeConfig" => self.agent_upgrade_config = de::value(value)?,
-            "OssDeliveryConfigs" => self.oss_delivery_configs = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SlsDeliveryConfigs" => self.sls_delivery_configs = de::wrapped_list(value)?,
+            "AgentUpgradeConfig" => self.agent_upgrade_config = value.value()?,
+            "OssDeliveryConfigs" => self.oss_delivery_configs = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SlsDeliveryConfigs" => self.sls_delivery_configs = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)

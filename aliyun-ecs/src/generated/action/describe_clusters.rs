@@ -92,12 +92,11 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeClustersOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Clusters" => self.clusters = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Clusters" => self.clusters = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

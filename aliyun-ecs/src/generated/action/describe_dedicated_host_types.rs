@@ -139,12 +139,11 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeDedicatedHostTypes
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "DedicatedHostTypes" => self.dedicated_host_types = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "DedicatedHostTypes" => self.dedicated_host_types = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

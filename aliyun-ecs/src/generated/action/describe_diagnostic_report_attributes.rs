@@ -147,23 +147,22 @@ for DescribeDiagnosticReportAttributesOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Attributes" => self.attributes = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "EndTime" => self.end_time = de::lenient_opt(value)?,
-            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
-            "MetricResults" => self.metric_results = de::wrapped_list(value)?,
-            "MetricSetId" => self.metric_set_id = de::lenient_opt(value)?,
-            "ReportId" => self.report_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "ResourceId" => self.resource_id = de::lenient_opt(value)?,
-            "ResourceType" => self.resource_type = de::lenient_opt(value)?,
-            "Severity" => self.severity = de::lenient_opt(value)?,
-            "StartTime" => self.start_time = de::lenient_opt(value)?,
-            "Status" => self.status = de::lenient_opt(value)?,
+            "Attributes" => self.attributes = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "EndTime" => self.end_time = value.lenient_opt()?,
+            "FinishedTime" => self.finished_time = value.lenient_opt()?,
+            "MetricResults" => self.metric_results = value.wrapped_list()?,
+            "MetricSetId" => self.metric_set_id = value.lenient_opt()?,
+            "ReportId" => self.report_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "ResourceId" => self.resource_id = value.lenient_opt()?,
+            "ResourceType" => self.resource_type = value.lenient_opt()?,
+            "Severity" => self.severity = value.lenient_opt()?,
+            "StartTime" => self.start_time = value.lenient_opt()?,
+            "Status" => self.status = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -239,13 +239,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeDiagnosticReportsO
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "NextToken" => self.next_token = de::lenient_opt(value)?,
-            "Reports" => self.reports = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "NextToken" => self.next_token = value.lenient_opt()?,
+            "Reports" => self.reports = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -178,18 +178,17 @@ for DescribeImageSharePermissionOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Accounts" => self.accounts = de::wrapped_list(value)?,
-            "ImageId" => self.image_id = de::lenient_opt(value)?,
-            "PageNumber" => self.page_number = de::lenient_opt(value)?,
-            "PageSize" => self.page_size = de::lenient_opt(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "ShareGroups" => self.share_groups = de::wrapped_list(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "Accounts" => self.accounts = value.wrapped_list()?,
+            "ImageId" => self.image_id = value.lenient_opt()?,
+            "PageNumber" => self.page_number = value.lenient_opt()?,
+            "PageSize" => self.page_size = value.lenient_opt()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "ShareGroups" => self.share_groups = value.wrapped_list()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -170,14 +170,13 @@ for DescribeImageSupportInstanceTypesOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ImageId" => self.image_id = de::lenient_opt(value)?,
-            "InstanceTypes" => self.instance_types = de::wrapped_list(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ImageId" => self.image_id = value.lenient_opt()?,
+            "InstanceTypes" => self.instance_types = value.wrapped_list()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

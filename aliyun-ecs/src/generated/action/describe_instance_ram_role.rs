@@ -195,16 +195,13 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceRamRoleOut
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceRamRoleSets" => {
-                self.instance_ram_role_sets = de::wrapped_list(value)?;
-            }
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "InstanceRamRoleSets" => self.instance_ram_role_sets = value.wrapped_list()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

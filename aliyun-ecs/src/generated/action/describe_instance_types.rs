@@ -1003,13 +1003,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeInstanceTypesOutpu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceTypes" => self.instance_types = de::wrapped_list(value)?,
-            "NextToken" => self.next_token = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "InstanceTypes" => self.instance_types = value.wrapped_list()?,
+            "NextToken" => self.next_token = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

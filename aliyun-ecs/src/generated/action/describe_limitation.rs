@@ -90,13 +90,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeLimitationOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Limitation" => self.limitation = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Value" => self.value = de::lenient_opt(value)?,
+            "Limitation" => self.limitation = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -248,58 +248,55 @@ for DescribeNetworkInterfaceAttributeOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AssociatedPublicIp" => self.associated_public_ip = de::value(value)?,
-            "Attachment" => self.attachment = de::value(value)?,
+            "AssociatedPublicIp" => self.associated_public_ip = value.value()?,
+            "Attachment" => self.attachment = value.value()?,
             "BondInterfaceSpecification" => {
-                self.bond_interface_specification = de::value(value)?;
+                self.bond_interface_specification = value.value()?;
             }
             "ConnectionTrackingConfiguration" => {
-                self.connection_tracking_configuration = de::value(value)?;
+                self.connection_tracking_configuration = value.value()?;
             }
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "DeleteOnRelease" => self.delete_on_release = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "Ipv4PrefixSets" => self.ipv4_prefix_sets = de::wrapped_list(value)?,
-            "Ipv6PrefixSets" => self.ipv6_prefix_sets = de::wrapped_list(value)?,
-            "Ipv6Sets" => self.ipv6_sets = de::wrapped_list(value)?,
-            "MacAddress" => self.mac_address = de::lenient_opt(value)?,
-            "NetworkInterfaceId" => self.network_interface_id = de::lenient_opt(value)?,
-            "NetworkInterfaceName" => {
-                self.network_interface_name = de::lenient_opt(value)?;
-            }
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "DeleteOnRelease" => self.delete_on_release = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Ipv4PrefixSets" => self.ipv4_prefix_sets = value.wrapped_list()?,
+            "Ipv6PrefixSets" => self.ipv6_prefix_sets = value.wrapped_list()?,
+            "Ipv6Sets" => self.ipv6_sets = value.wrapped_list()?,
+            "MacAddress" => self.mac_address = value.lenient_opt()?,
+            "NetworkInterfaceId" => self.network_interface_id = value.lenient_opt()?,
+            "NetworkInterfaceName" => self.network_interface_name = value.lenient_opt()?,
             "NetworkInterfaceTrafficConfig" => {
-                self.network_interface_traffic_config = de::value(value)?;
+                self.network_interface_traffic_config = value.value()?;
             }
             "NetworkInterfaceTrafficMode" => {
-                self.network_interface_traffic_mode = de::lenient_opt(value)?;
+                self.network_interface_traffic_mode = value.lenient_opt()?;
             }
-            "OwnerId" => self.owner_id = de::lenient_opt(value)?,
-            "PrivateIpAddress" => self.private_ip_address = de::lenient_opt(value)?,
-            "PrivateIpSets" => self.private_ip_sets = de::wrapped_list(value)?,
-            "QueueNumber" => self.queue_number = de::lenient_opt(value)?,
-            "QueuePairNumber" => self.queue_pair_number = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "ResourceGroupId" => self.resource_group_id = de::lenient_opt(value)?,
-            "SecurityGroupIds" => self.security_group_ids = de::lenient_list(value)?,
-            "ServiceID" => self.service_id = de::lenient_opt(value)?,
-            "ServiceManaged" => self.service_managed = de::lenient_opt(value)?,
+            "OwnerId" => self.owner_id = value.lenient_opt()?,
+            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
+            "PrivateIpSets" => self.private_ip_sets = value.wrapped_list()?,
+            "QueueNumber" => self.queue_number = value.lenient_opt()?,
+            "QueuePairNumber" => self.queue_pair_number = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "ResourceGroupId" => self.resource_group_id = value.lenient_opt()?,
+            "SecurityGroupIds" => self.security_group_ids = value.lenient_list()?,
+            "ServiceID" => self.service_id = value.lenient_opt()?,
+            "ServiceManaged" => self.service_managed = value.lenient_opt()?,
             "SlaveInterfaceSpecification" => {
-                self.slave_interface_specification = de::value(value)?;
+                self.slave_interface_specification = value.value()?;
             }
-            "Status" => self.status = de::lenient_opt(value)?,
-            "Tags" => self.tags = de::wrapped_list(value)?,
+            "Status" => self.status = value.lenient_opt()?,
+            "Tags" => self.tags = value.wrapped_list()?,
             "TcpOptionAddressEnabled" => {
-                self.tcp_option_address_enabled = de::lenient_opt(value)?;
+                self.tcp_option_address_enabled = value.lenient_opt()?;
             }
-            "Type" => self.r#type = de::lenient_opt(value)?,
-            "VSwitchId" => self.v_switch_id = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
-            "ZoneId" => self.zone_id = de::lenient_opt(value)?,
+            "Type" => self.r#type = value.lenient_opt()?,
+            "VSwitchId" => self.v_switch_id = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
+            "ZoneId" => self.zone_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -134,18 +134,17 @@ for DescribePrefixListAttributesOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "AddressFamily" => self.address_family = de::lenient_opt(value)?,
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "Description" => self.description = de::lenient_opt(value)?,
-            "Entries" => self.entries = de::wrapped_list(value)?,
-            "MaxEntries" => self.max_entries = de::lenient_opt(value)?,
-            "PrefixListId" => self.prefix_list_id = de::lenient_opt(value)?,
-            "PrefixListName" => self.prefix_list_name = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "AddressFamily" => self.address_family = value.lenient_opt()?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "Description" => self.description = value.lenient_opt()?,
+            "Entries" => self.entries = value.wrapped_list()?,
+            "MaxEntries" => self.max_entries = value.lenient_opt()?,
+            "PrefixListId" => self.prefix_list_id = value.lenient_opt()?,
+            "PrefixListName" => self.prefix_list_name = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

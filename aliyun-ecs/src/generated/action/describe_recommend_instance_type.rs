@@ -421,12 +421,11 @@ for DescribeRecommendInstanceTypeOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Data" => self.data = de::wrapped_list(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "Data" => self.data = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

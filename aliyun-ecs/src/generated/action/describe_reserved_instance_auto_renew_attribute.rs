@@ -133,13 +133,12 @@ for DescribeReservedInstanceAutoRenewAttributeOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             "ReservedInstanceRenewAttributes" => {
-                self.reserved_instance_renew_attributes = de::wrapped_list(value)?;
+                self.reserved_instance_renew_attributes = value.wrapped_list()?;
             }
             _ => return Ok(false),
         }

@@ -233,19 +233,18 @@ for DescribeSecurityGroupAttributeOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Description" => self.description = de::lenient_opt(value)?,
-            "InnerAccessPolicy" => self.inner_access_policy = de::lenient_opt(value)?,
-            "NextToken" => self.next_token = de::lenient_opt(value)?,
-            "Permissions" => self.permissions = de::wrapped_list(value)?,
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SecurityGroupId" => self.security_group_id = de::lenient_opt(value)?,
-            "SecurityGroupName" => self.security_group_name = de::lenient_opt(value)?,
-            "VpcId" => self.vpc_id = de::lenient_opt(value)?,
+            "Description" => self.description = value.lenient_opt()?,
+            "InnerAccessPolicy" => self.inner_access_policy = value.lenient_opt()?,
+            "NextToken" => self.next_token = value.lenient_opt()?,
+            "Permissions" => self.permissions = value.wrapped_list()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SecurityGroupId" => self.security_group_id = value.lenient_opt()?,
+            "SecurityGroupName" => self.security_group_name = value.lenient_opt()?,
+            "VpcId" => self.vpc_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

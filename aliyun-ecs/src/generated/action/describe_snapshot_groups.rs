@@ -306,13 +306,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeSnapshotGroupsOutp
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "NextToken" => self.next_token = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SnapshotGroups" => self.snapshot_groups = de::wrapped_list(value)?,
+            "NextToken" => self.next_token = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SnapshotGroups" => self.snapshot_groups = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)

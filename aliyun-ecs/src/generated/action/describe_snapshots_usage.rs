@@ -93,13 +93,12 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeSnapshotsUsageOutp
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SnapshotCount" => self.snapshot_count = de::lenient_opt(value)?,
-            "SnapshotSize" => self.snapshot_size = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SnapshotCount" => self.snapshot_count = value.lenient_opt()?,
+            "SnapshotSize" => self.snapshot_size = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

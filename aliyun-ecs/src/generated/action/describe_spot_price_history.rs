@@ -296,14 +296,13 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeSpotPriceHistoryOu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "Currency" => self.currency = de::lenient_opt(value)?,
-            "NextOffset" => self.next_offset = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SpotPrices" => self.spot_prices = de::wrapped_list(value)?,
+            "Currency" => self.currency = value.lenient_opt()?,
+            "NextOffset" => self.next_offset = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SpotPrices" => self.spot_prices = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -138,25 +138,22 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeTaskAttributeOutpu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "CreationTime" => self.creation_time = de::lenient_opt(value)?,
-            "FailedCount" => self.failed_count = de::lenient_opt(value)?,
-            "FinishedTime" => self.finished_time = de::lenient_opt(value)?,
-            "OperationProgressSet" => {
-                self.operation_progress_set = de::wrapped_list(value)?;
-            }
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SuccessCount" => self.success_count = de::lenient_opt(value)?,
-            "SupportCancel" => self.support_cancel = de::lenient_opt(value)?,
-            "TaskAction" => self.task_action = de::lenient_opt(value)?,
-            "TaskId" => self.task_id = de::lenient_opt(value)?,
-            "TaskProcess" => self.task_process = de::lenient_opt(value)?,
-            "TaskStatus" => self.task_status = de::lenient_opt(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "CreationTime" => self.creation_time = value.lenient_opt()?,
+            "FailedCount" => self.failed_count = value.lenient_opt()?,
+            "FinishedTime" => self.finished_time = value.lenient_opt()?,
+            "OperationProgressSet" => self.operation_progress_set = value.wrapped_list()?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SuccessCount" => self.success_count = value.lenient_opt()?,
+            "SupportCancel" => self.support_cancel = value.lenient_opt()?,
+            "TaskAction" => self.task_action = value.lenient_opt()?,
+            "TaskId" => self.task_id = value.lenient_opt()?,
+            "TaskProcess" => self.task_process = value.lenient_opt()?,
+            "TaskStatus" => self.task_status = value.lenient_opt()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

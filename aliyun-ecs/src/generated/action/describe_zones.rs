@@ -177,12 +177,11 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeZonesOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Zones" => self.zones = de::wrapped_list(value)?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Zones" => self.zones = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -147,15 +147,14 @@ impl aliyun_core::__private::fields::DecodeFields for DetachKeyPairOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "FailCount" => self.fail_count = de::lenient_opt(value)?,
-            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "Results" => self.results = de::wrapped_list(value)?,
-            "TotalCount" => self.total_count = de::lenient_opt(value)?,
+            "FailCount" => self.fail_count = value.lenient_opt()?,
+            "KeyPairName" => self.key_pair_name = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "Results" => self.results = value.wrapped_list()?,
+            "TotalCount" => self.total_count = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -134,15 +134,14 @@ impl aliyun_core::__private::fields::DecodeFields for EipFillProductOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "code" => self.code = de::lenient_opt(value)?,
-            "data" => self.data = de::lenient_opt(value)?,
-            "message" => self.message = de::lenient_opt(value)?,
-            "requestId" => self.request_id = de::lenient_opt(value)?,
-            "success" => self.success = de::lenient_opt(value)?,
+            "code" => self.code = value.lenient_opt()?,
+            "data" => self.data = value.lenient_opt()?,
+            "message" => self.message = value.lenient_opt()?,
+            "requestId" => self.request_id = value.lenient_opt()?,
+            "success" => self.success = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

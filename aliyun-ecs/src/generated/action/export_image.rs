@@ -203,13 +203,12 @@ impl aliyun_core::__private::fields::DecodeFields for ExportImageOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RegionId" => self.region_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "TaskId" => self.task_id = de::lenient_opt(value)?,
+            "RegionId" => self.region_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "TaskId" => self.task_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -143,14 +143,13 @@ impl aliyun_core::__private::fields::DecodeFields for GetInstanceConsoleOutputOu
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ConsoleOutput" => self.console_output = de::lenient_opt(value)?,
-            "InstanceId" => self.instance_id = de::lenient_opt(value)?,
-            "LastUpdateTime" => self.last_update_time = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "ConsoleOutput" => self.console_output = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "LastUpdateTime" => self.last_update_time = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -185,13 +185,12 @@ impl aliyun_core::__private::fields::DecodeFields for ImportKeyPairOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "KeyPairFingerPrint" => self.key_pair_finger_print = de::lenient_opt(value)?,
-            "KeyPairName" => self.key_pair_name = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "KeyPairFingerPrint" => self.key_pair_finger_print = value.lenient_opt()?,
+            "KeyPairName" => self.key_pair_name = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

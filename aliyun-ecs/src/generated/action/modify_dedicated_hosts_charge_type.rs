@@ -274,13 +274,12 @@ for ModifyDedicatedHostsChargeTypeOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "FeeOfInstances" => self.fee_of_instances = de::wrapped_list(value)?,
-            "OrderId" => self.order_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "FeeOfInstances" => self.fee_of_instances = value.wrapped_list()?,
+            "OrderId" => self.order_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

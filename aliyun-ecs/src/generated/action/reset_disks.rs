@@ -137,14 +137,11 @@ impl aliyun_core::__private::fields::DecodeFields for ResetDisksOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "OperationProgressSet" => {
-                self.operation_progress_set = de::wrapped_list(value)?;
-            }
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
+            "OperationProgressSet" => self.operation_progress_set = value.wrapped_list()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

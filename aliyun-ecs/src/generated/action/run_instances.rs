@@ -1625,14 +1625,13 @@ impl aliyun_core::__private::fields::DecodeFields for RunInstancesOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "InstanceIdSets" => self.instance_id_sets = de::lenient_list(value)?,
-            "OrderId" => self.order_id = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "TradePrice" => self.trade_price = de::lenient_opt(value)?,
+            "InstanceIdSets" => self.instance_id_sets = value.lenient_list()?,
+            "OrderId" => self.order_id = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "TradePrice" => self.trade_price = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

@@ -200,14 +200,13 @@ impl aliyun_core::__private::fields::DecodeFields for StartTerminalSessionOutput
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "SecurityToken" => self.security_token = de::lenient_opt(value)?,
-            "SessionId" => self.session_id = de::lenient_opt(value)?,
-            "WebSocketUrl" => self.web_socket_url = de::lenient_opt(value)?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "SecurityToken" => self.security_token = value.lenient_opt()?,
+            "SessionId" => self.session_id = value.lenient_opt()?,
+            "WebSocketUrl" => self.web_socket_url = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)

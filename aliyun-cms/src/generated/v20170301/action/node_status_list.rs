@@ -91,15 +91,14 @@ impl aliyun_core::__private::fields::DecodeFields for NodeStatusListOutput {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'de>,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
-        use aliyun_core::__private::de;
         match wire_name {
-            "ErrorCode" => self.error_code = de::lenient_opt(value)?,
-            "ErrorMessage" => self.error_message = de::lenient_opt(value)?,
-            "Success" => self.success = de::lenient_opt(value)?,
-            "RequestId" => self.request_id = de::lenient_opt(value)?,
-            "NodeStatusList" => self.node_statuses = de::wrapped_list(value)?,
+            "ErrorCode" => self.error_code = value.lenient_opt()?,
+            "ErrorMessage" => self.error_message = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
+            "RequestId" => self.request_id = value.lenient_opt()?,
+            "NodeStatusList" => self.node_statuses = value.wrapped_list()?,
             _ => return Ok(false),
         }
         Ok(true)
