@@ -3,6 +3,7 @@
 //! deserializer type (in practice one: `serde_json` reading a body from bytes), not once per
 //! generated structure or field type.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::value::MapAccessDeserializer;
@@ -18,6 +19,7 @@ use crate::__private::de::{Scalar, ScalarVisitor};
 pub(super) trait Source<'de> {
     /// Any JSON scalar; `expecting` names the field's type in errors.
     fn scalar(&mut self, expecting: &'static str) -> Result<Scalar<'de>, DecodeError>;
+
     /// An object into `target`. With `optional`, `null` and `""` are accepted as absent
     /// (`Ok(false)`).
     fn structure(
@@ -167,8 +169,7 @@ impl<'de> Visitor<'de> for StructVisitor<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         let mut missing = self.required.to_vec();
-        let mut key = String::new();
-        while map.next_key_seed(KeySeed(&mut key))?.is_some() {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             map.next_value_seed(FieldSeed {
                 target: &mut *self.target,
                 wire_name: &key,
@@ -184,28 +185,35 @@ impl<'de> Visitor<'de> for StructVisitor<'_> {
     }
 }
 
-/// Reads an object key into a reused buffer: no allocation per key once it is large enough.
-struct KeySeed<'a>(&'a mut String);
+/// Reads an object key: borrowed from the body when it holds no escapes, as it almost always
+/// does, so reading a key allocates nothing.
+struct KeySeed;
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = ();
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = ();
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.clear();
-        self.0.push_str(v);
-        Ok(())
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -399,8 +407,7 @@ impl<'de> Visitor<'de> for MapVisitor<'_, 'de> {
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut key = String::new();
-        while map.next_key_seed(KeySeed(&mut key))?.is_some() {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             map.next_value_seed(EntrySeed {
                 sink: &mut *self.sink,
                 key: &key,
@@ -434,8 +441,8 @@ impl<'de> Deserializer<'de> for Scalar<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self {
             Scalar::Absent => visitor.visit_unit(),
-            Scalar::Text(std::borrow::Cow::Borrowed(text)) => visitor.visit_borrowed_str(text),
-            Scalar::Text(std::borrow::Cow::Owned(text)) => visitor.visit_string(text),
+            Scalar::Text(Cow::Borrowed(text)) => visitor.visit_borrowed_str(text),
+            Scalar::Text(Cow::Owned(text)) => visitor.visit_string(text),
             Scalar::Signed(v) => visitor.visit_i64(v),
             Scalar::Unsigned(v) => visitor.visit_u64(v),
             Scalar::Float(v) => visitor.visit_f64(v),

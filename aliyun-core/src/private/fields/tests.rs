@@ -257,3 +257,70 @@ fn error_positions_are_recognized_exactly() {
     assert_eq!(without_position("says at line one"), "says at line one");
     assert_eq!(without_position("at line 3 column x"), "at line 3 column x");
 }
+
+/// Every built-in scalar type, read through its own fast path.
+#[derive(Debug, Default, PartialEq)]
+struct Scalars {
+    name: Option<String>,
+    small: Option<i32>,
+    count: Option<i64>,
+    ratio: Option<f64>,
+    ok: Option<bool>,
+}
+impl DecodeFields for Scalars {
+    fn decode_field<'de>(&mut self, wire_name: &str, value: FieldValue<'_, 'de>) -> FieldResult {
+        match wire_name {
+            "Name" => self.name = value.lenient_opt()?,
+            "Small" => self.small = value.lenient_opt()?,
+            "Count" => self.count = value.lenient_opt()?,
+            "Ratio" => self.ratio = value.lenient_opt()?,
+            "Ok" => self.ok = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+crate::deserialize_fields!(Scalars);
+
+#[test]
+fn built_in_scalars_arrive_as_strings_or_not() {
+    let expected = Scalars {
+        name: Some("7".into()),
+        small: Some(-3),
+        count: Some(12),
+        ratio: Some(0.5),
+        ok: Some(true),
+    };
+    for json in [
+        r#"{"Name":"7","Small":"-3","Count":"12","Ratio":"0.5","Ok":"True"}"#,
+        r#"{"Name":7,"Small":-3,"Count":12,"Ratio":0.5,"Ok":true}"#,
+        r#"{"Name":"7","Small":-3.0,"Count":12.0,"Ratio":"0.5","Ok":1}"#,
+    ] {
+        let scalars: Scalars = serde_json::from_str(json).unwrap();
+        assert_eq!(scalars, expected, "{json}");
+    }
+    let empty: Scalars =
+        serde_json::from_str(r#"{"Name":"","Small":"","Count":null,"Ratio":"","Ok":""}"#).unwrap();
+    assert_eq!(
+        empty,
+        Scalars {
+            name: Some(String::new()),
+            ..Scalars::default()
+        }
+    );
+    for bad in [
+        r#"{"Small":"twelve"}"#,
+        r#"{"Small":3000000000}"#,
+        r#"{"Count":1.5}"#,
+        r#"{"Ok":"yes"}"#,
+        r#"{"Ratio":true}"#,
+        r#"{"Name":[1]}"#,
+    ] {
+        let err = serde_json::from_str::<Scalars>(bad).unwrap_err();
+        assert_eq!(
+            err.to_string().matches(" at line ").count(),
+            1,
+            "{bad}: {err}"
+        );
+    }
+}
