@@ -218,6 +218,12 @@ pub(crate) fn decode_output<T: DeserializeOwned>(
     action: &str,
 ) -> Result<T, ResponseError> {
     serde_json::from_slice(body).map_err(|err| {
+        // A fault inside a nested value reaches here as a data error naming its path: whether
+        // the body is whole JSON at all is asked of the body itself.
+        let err = match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Err(syntax) if err.is_data() => syntax,
+            _ => err,
+        };
         let reason = if body.is_empty() {
             format!("{action}: the body is empty")
         } else if err.is_eof() {
