@@ -9,7 +9,7 @@
 //! instead of failing the call. This module holds the scalar half: how a JSON scalar becomes a
 //! field's type, and [`lenient_opt`] / [`lenient`] for hand-written `deserialize_with` use.
 //!
-//! Scalars are read into one form that is not generic over the field's type ([`Scalar`]), so
+//! Scalars are read into one form that is not generic over the field's type (`Scalar`), so
 //! the code serde_json generates per visitor exists once, not once per scalar type
 //! (BENCHMARKS.md, build cost).
 

@@ -6,7 +6,7 @@
 //! was 44% of the expanded code of `aliyun-ecs`. Here a structure only says how to decode each
 //! of its wire names ([`DecodeFields`], a `match` the generator writes). The loop over the JSON
 //! object, unknown keys, missing required fields and the service's list shapes are handled once,
-//! in [`source`], by visitors that are generic over the deserializer but not over the structure.
+//! in `source`, by visitors that are generic over the deserializer but not over the structure.
 //!
 //! A field's value reaches its structure as a [`FieldValue`]: the live deserializer behind a
 //! small object-safe interface of five operations (a scalar, a structure, a list, a map, any
