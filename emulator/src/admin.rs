@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `GET /_emulator/health` | `{"status": "ok"}` |
 //! | `GET /_emulator/config` | key ids, products, versions and actions served (modelled or example) |
+//! | `GET /_emulator/modelled` | per product and version: the action count and the actions answered from the world |
 //! | `GET /_emulator/requests[?action=A&since=SEQ]` | the request log |
 //! | `DELETE /_emulator/requests` | clears the log |
 //! | `GET /_emulator/faults` | installed faults with counters |
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/_emulator/health", get(health))
         .route("/_emulator/config", get(config))
+        .route("/_emulator/modelled", get(modelled))
         .route("/_emulator/requests", get(requests).delete(clear_requests))
         .route(
             "/_emulator/faults",
@@ -117,6 +119,31 @@ async fn config(State(shared): AppState) -> Response {
         "products": products,
         "clock_offset_secs": shared.clock.offset_secs(),
     }))
+}
+
+/// Per served product and version: how many actions it has, and which answer from the world.
+async fn modelled(State(shared): AppState) -> Response {
+    let products: Vec<Value> = shared
+        .catalog
+        .products()
+        .iter()
+        .map(|s| {
+            let modelled: Vec<&str> = s
+                .actions
+                .iter()
+                .map(|op| op.name.as_str())
+                .filter(|name| crate::behaviour::is_modelled(&s.code, name))
+                .collect();
+            json!({
+                "product": s.code,
+                "version": s.api_version,
+                "actions": s.actions.len(),
+                "modelled_count": modelled.len(),
+                "modelled": modelled,
+            })
+        })
+        .collect();
+    ok(json!({ "strict": shared.strict, "products": products }))
 }
 
 async fn requests(

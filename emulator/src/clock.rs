@@ -82,6 +82,15 @@ pub(crate) fn rfc3339(t: SystemTime) -> String {
     aliyun_core::signer::format_timestamp(t)
 }
 
+/// `YYYY-MM-DDThh:mmZ`: the minute-precision form ECS writes instance times in.
+pub(crate) fn rfc3339_minutes(t: SystemTime) -> String {
+    let full = rfc3339(t);
+    match full.get(..16) {
+        Some(minutes) => format!("{minutes}Z"),
+        None => full,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,6 +165,17 @@ impl ApiError {
         )
     }
 
+    /// `--strict`: the action exists in the spec but the emulator has no model of it.
+    pub(crate) fn not_modelled(product: &str, action: &str) -> Self {
+        ApiError::new(
+            501,
+            "Emulator.NotModelled",
+            format!(
+                "The emulator does not model {product} action {action}: without --strict it answers the spec's example body, whatever was sent."
+            ),
+        )
+    }
+
     pub(crate) fn throttling(code: &str) -> Self {
         let message = match code {
             "Throttling.User" => "Request was denied due to user flow control.",

@@ -151,6 +151,8 @@
 //! behave, render), which depends on nothing of the server. Signature *verification* lives here
 //! ([`verify`]), over the signer `aliyun-core` shares with the SDK.
 
+#![recursion_limit = "256"]
+
 pub mod admin;
 mod auth;
 mod behaviour;
@@ -168,6 +170,7 @@ mod render;
 mod request;
 mod server;
 mod state;
+mod store;
 pub mod verify;
 pub mod world;
 
@@ -188,11 +191,12 @@ pub use keys::{
     AccessKey, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_STS_ACCESS_KEY_ID,
     DEFAULT_STS_ACCESS_KEY_SECRET, DEFAULT_STS_SECURITY_TOKEN, default_keys,
 };
-pub use log::{LoggedRequest, Stage, Verdict};
+pub use log::{AnswerSource, LoggedRequest, Stage, Verdict};
+pub use pipeline::ANSWER_SOURCE_HEADER;
 pub use request::{MAX_BODY_BYTES, MAX_PARAMS, MAX_QUERY_BYTES};
 pub use world::{
-    AgentState, CloudAssistantState, CmsTiming, FailMode, Instance, InstanceStatus,
-    default_instances,
+    AgentState, CloudAssistantState, CmsTiming, DEFAULT_TRANSITION, FailMode, Instance,
+    InstanceStatus, default_instances,
 };
 
 use catalog::{Catalog, SpecSource};
@@ -232,6 +236,7 @@ pub struct EmulatorBuilder {
     spec_files: Vec<PathBuf>,
     timings: Timings,
     log_capacity: usize,
+    strict: bool,
 }
 
 impl Default for EmulatorBuilder {
@@ -248,6 +253,7 @@ impl Default for EmulatorBuilder {
             spec_files: Vec::new(),
             timings: Timings::default(),
             log_capacity: log::DEFAULT_LOG_CAPACITY,
+            strict: false,
         }
     }
 }
@@ -352,6 +358,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long an instance stays in a transitional status (`Pending` after a launch,
+    /// `Starting`, `Stopping`) before it settles (default [`DEFAULT_TRANSITION`], 1 s; tokio
+    /// time, so a paused test clock advances it). Zero settles at the next request.
+    pub fn instance_transition(mut self, duration: Duration) -> Self {
+        self.timings.transition = duration;
+        self
+    }
+
+    /// Refuses every action the emulator does not model (HTTP 501, code
+    /// `Emulator.NotModelled`, naming the action) instead of answering its spec's example
+    /// body. Use it to make sure a test only relies on behaviour the emulator really has.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
     /// How many requests the log keeps (default 10,000; oldest dropped first).
     pub fn request_log_capacity(mut self, capacity: usize) -> Self {
         self.log_capacity = capacity;
@@ -387,6 +409,7 @@ impl EmulatorBuilder {
             faults: self.faults,
             clock_offset_secs: self.clock_offset_secs,
             timings: self.timings,
+            strict: self.strict,
         };
         let shared = Arc::new(Shared::new(
             catalog,
@@ -556,6 +579,13 @@ impl Emulator {
     /// `false` if there is no such instance.
     pub fn set_command_result(&self, id: &str, result: Option<CommandResult>) -> bool {
         self.shared.set_command_result(id, result)
+    }
+
+    /// Every `(product code, action)` the emulator models (answers from its world), sorted;
+    /// any other action of a served spec answers its example body (or, with
+    /// [`EmulatorBuilder::strict`], is refused).
+    pub fn modelled_actions() -> Vec<(&'static str, &'static str)> {
+        behaviour::modelled()
     }
 
     /// Back to the start-up state: world, faults, clock offset, nonce cache, request log.

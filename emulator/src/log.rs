@@ -35,6 +35,27 @@ pub enum Verdict {
     },
 }
 
+/// Where an answer came from: the world the emulator keeps, or the spec's example body (an
+/// action the emulator does not model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerSource {
+    /// A modelled action answered from the world's state.
+    World,
+    /// An unmodelled action answered its spec's `response.example` (whatever was sent).
+    Example,
+}
+
+impl AnswerSource {
+    /// The value of the `x-emulator-answer` response header: `world` or `example`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerSource::World => "world",
+            AnswerSource::Example => "example",
+        }
+    }
+}
+
 /// Where the pipeline refused a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,6 +108,8 @@ pub struct LoggedRequest {
     pub refused_at: Option<Stage>,
     /// Every fault that struck, latency included.
     pub faults: Vec<String>,
+    /// Where the action's answer came from (`None`: refused before the action ran).
+    pub answered_from: Option<AnswerSource>,
 }
 
 impl LoggedRequest {
@@ -98,6 +121,11 @@ impl LoggedRequest {
     /// Whether the request was answered successfully.
     pub fn is_ok(&self) -> bool {
         self.verdict == Verdict::Ok
+    }
+
+    /// Whether the answer was the spec's canned example rather than the world's state.
+    pub fn was_canned(&self) -> bool {
+        self.answered_from == Some(AnswerSource::Example)
     }
 
     /// The error code answered (by a refusal or a fault), if any.

@@ -79,6 +79,15 @@ struct Cli {
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     command_duration_ms: u64,
 
+    /// ECS: milliseconds an instance stays Pending, Starting or Stopping before it settles.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    instance_transition_ms: u64,
+
+    /// Refuse actions the emulator does not model (HTTP 501, Emulator.NotModelled) instead of
+    /// answering their spec's example body.
+    #[arg(long)]
+    strict: bool,
+
     /// Requests kept in the request log.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     log_capacity: usize,
@@ -89,8 +98,10 @@ fn after_help() -> String {
         "Default keys (used when no --access-key/--sts-key is given):\n  \
          AccessKeyId {id}  AccessKeySecret {secret}\n  \
          STS: AccessKeyId {sts_id}  AccessKeySecret {sts_secret}  SecurityToken {token}\n\n\
-         Admin API (JSON) under /_emulator/: health, config, requests, faults, instances (and\n\
-         instances/ID/command-result), clock, reset.\n\
+         Admin API (JSON) under /_emulator/: health, config, modelled, requests, faults,\n\
+         instances (and instances/ID/command-result), clock, reset.\n\
+         Answers of modelled actions carry `x-emulator-answer: world`; the others answer their\n\
+         spec's example body with `x-emulator-answer: example` (refused with --strict).\n\
          Logging: RUST_LOG (default info) to stderr.",
         id = aliyun_emulator::DEFAULT_ACCESS_KEY_ID,
         secret = aliyun_emulator::DEFAULT_ACCESS_KEY_SECRET,
@@ -106,6 +117,8 @@ fn builder(cli: &Cli) -> Result<EmulatorBuilder, String> {
         .clock_offset_secs(cli.clock_offset_secs)
         .cms_install_polls(cli.cms_install_polls)
         .command_duration(Duration::from_millis(cli.command_duration_ms))
+        .instance_transition(Duration::from_millis(cli.instance_transition_ms))
+        .strict(cli.strict)
         .request_log_capacity(cli.log_capacity);
     for key in &cli.access_keys {
         let key = AccessKey::parse(key).map_err(|e| format!("--access-key: {e}"))?;

@@ -56,6 +56,31 @@ impl Input {
         }
     }
 
+    /// An id list however the action carries it: `Name.N`, a JSON array (parsed, or as the
+    /// text of one string parameter or list item), or comma-separated text. Empty when absent.
+    pub fn ids(&self, name: &str) -> Vec<String> {
+        fn text_ids(text: &str) -> Vec<String> {
+            let text = text.trim();
+            if text.starts_with('[') {
+                return serde_json::from_str::<Vec<String>>(text).unwrap_or_default();
+            }
+            text.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }
+        match self.get(name) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .flat_map(text_ids)
+                .collect(),
+            Some(Value::String(text)) => text_ids(text),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every parameter but `skip`, as one text in name order: two requests with the same
     /// fingerprint asked for the same thing.
     pub fn fingerprint_without(&self, skip: &str) -> String {

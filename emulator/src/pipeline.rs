@@ -16,11 +16,15 @@ use crate::auth::{self, Authenticator, SignatureVersion};
 use crate::behaviour::{self, Context};
 use crate::error::ApiError;
 use crate::faults::{FaultKind, Phase, RequestFacts};
-use crate::log::{LoggedRequest, Stage, Verdict};
+use crate::log::{AnswerSource, LoggedRequest, Stage, Verdict};
 use crate::params;
 use crate::render::{self, Body, Format};
 use crate::request::{self, Incoming, MAX_BODY_BYTES};
 use crate::state::{Shared, lock};
+
+/// The response header saying where an answer came from: `world` (a modelled action) or
+/// `example` (the spec's canned example body).
+pub const ANSWER_SOURCE_HEADER: &str = "x-emulator-answer";
 
 /// Marks a response as "close the connection instead of answering": the pipeline decides it,
 /// the server's connection loop carries it out.
@@ -58,6 +62,7 @@ impl Draft {
                 verdict: Verdict::Ok,
                 refused_at: None,
                 faults: Vec::new(),
+                answered_from: None,
             },
         }
     }
@@ -211,6 +216,11 @@ async fn pipeline(
         Err(error) => return refused(&route, error),
     };
 
+    if shared.strict && !behaviour::is_modelled(&product.code, &op.name) {
+        draft.entry.refused_at = Some(Stage::Action);
+        return refused(&route, ApiError::not_modelled(&product.code, &op.name));
+    }
+
     // Past validation, only the action refuses; faults are logged as faults. Only the
     // action's own errors take the product's envelope: the gateway's refusals above
     // (signature, missing or malformed parameters) are HTTP 4xx for every product.
@@ -245,13 +255,19 @@ async fn pipeline(
         };
         let mut world = lock(&shared.world);
         match behaviour::run(&mut world, &ctx) {
-            Some(outcome) => outcome.map(|body| render::shape(&product, &op.output, body)),
-            None => Ok(op
-                .response_example
-                .as_ref()
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default()),
+            Some(outcome) => {
+                draft.entry.answered_from = Some(AnswerSource::World);
+                outcome.map(|body| render::shape(&product, &op.output, body))
+            }
+            None => {
+                draft.entry.answered_from = Some(AnswerSource::Example);
+                Ok(op
+                    .response_example
+                    .as_ref()
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default())
+            }
         }
     };
 
@@ -409,7 +425,14 @@ fn finish(
         }
         Answer::Body(body) => {
             draft.entry.status = Some(body.status);
-            build_response(body, request_id)
+            let mut response = build_response(body, request_id);
+            if let Some(source) = draft.entry.answered_from {
+                response.headers_mut().insert(
+                    ANSWER_SOURCE_HEADER,
+                    HeaderValue::from_static(source.as_str()),
+                );
+            }
+            response
         }
     };
     tracing::debug!(

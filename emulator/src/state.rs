@@ -20,6 +20,8 @@ pub(crate) struct Seed {
     pub(crate) faults: Vec<Fault>,
     pub(crate) clock_offset_secs: i64,
     pub(crate) timings: Timings,
+    /// Refuse actions without a model instead of answering their spec example.
+    pub(crate) strict: bool,
 }
 
 /// Everything a request handler touches. Each piece has its own lock, held briefly and never
@@ -33,6 +35,8 @@ pub(crate) struct Shared {
     pub(crate) world: Mutex<World>,
     pub(crate) faults: Mutex<FaultSet>,
     pub(crate) log: Mutex<RequestLog>,
+    /// Refuse actions without a model (`--strict`).
+    pub(crate) strict: bool,
     seq: AtomicU64,
     seed: Seed,
 }
@@ -52,6 +56,7 @@ impl Shared {
             world: Mutex::new(World::new(&seed.instances, seed.timings)),
             faults: Mutex::new(FaultSet::default()),
             log: Mutex::new(RequestLog::new(log_capacity)),
+            strict: seed.strict,
             seq: AtomicU64::new(0),
             seed,
         };

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::commands::{CommandResult, Commands, DEFAULT_COMMAND_DURATION};
+use crate::store::{Resource, Store};
 
 /// The region instances go to when none is given.
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
@@ -396,11 +397,25 @@ pub(crate) struct Tracked {
     pub(crate) cms_install_doomed: bool,
     pub(crate) ca_failed_once: bool,
     pub(crate) heartbeat: Option<String>,
+    /// The instance as ECS describes it (attributes and tags); its `Status` attribute always
+    /// equals `instance.status` (both change through [`Tracked::set_status`] only).
+    pub(crate) ecs: Resource,
+    /// A transitional status in progress (`Pending`, `Starting`, `Stopping`) and where it
+    /// ends.
+    pub(crate) transition: Option<Transition>,
+}
+
+/// A status change under way: the instance reaches `to` at `at` (tokio time, so a paused
+/// test clock moves it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Transition {
+    pub(crate) to: InstanceStatus,
+    pub(crate) at: tokio::time::Instant,
 }
 
 impl Tracked {
-    fn new(instance: Instance) -> Self {
-        Tracked {
+    fn new(instance: Instance, ecs: Resource) -> Self {
+        let mut tracked = Tracked {
             instance,
             cms_polls: 0,
             cms_installing_since: None,
@@ -408,7 +423,17 @@ impl Tracked {
             cms_install_doomed: false,
             ca_failed_once: false,
             heartbeat: None,
-        }
+            ecs,
+            transition: None,
+        };
+        tracked.set_status(tracked.instance.status);
+        tracked
+    }
+
+    /// Sets the lifecycle status (and the `Status` attribute describes return).
+    pub(crate) fn set_status(&mut self, status: InstanceStatus) {
+        self.instance.status = status;
+        self.ecs.set("Status", status.to_string());
     }
 
     /// A status poll: `installing` turns `running` once enough polls or time went by.
@@ -471,23 +496,35 @@ pub(crate) struct Timings {
     pub(crate) cms: CmsTiming,
     /// How long an emulated command runs (tokio time).
     pub(crate) command: Duration,
+    /// How long an instance stays in a transitional status (`Pending`, `Starting`,
+    /// `Stopping`) before it settles (tokio time).
+    pub(crate) transition: Duration,
 }
+
+/// How long an instance stays `Pending`, `Starting` or `Stopping` by default.
+pub const DEFAULT_TRANSITION: Duration = Duration::from_secs(1);
 
 impl Default for Timings {
     fn default() -> Self {
         Timings {
             cms: CmsTiming::default(),
             command: DEFAULT_COMMAND_DURATION,
+            transition: DEFAULT_TRANSITION,
         }
     }
 }
 
-/// Every instance by id, and the cloud assistant's commands and invocations.
+/// Every instance by id, every other resource in the store, and the cloud assistant's
+/// commands and invocations.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct World {
     instances: BTreeMap<String, Tracked>,
+    /// Ids of instances with a transition under way.
+    transitioning: std::collections::BTreeSet<String>,
+    pub(crate) store: Store,
     pub(crate) cms_timing: CmsTiming,
     pub(crate) command_duration: Duration,
+    pub(crate) transition_time: Duration,
     pub(crate) commands: Commands,
 }
 
@@ -495,24 +532,79 @@ impl World {
     pub(crate) fn new(instances: &[Instance], timings: Timings) -> Self {
         let mut world = World {
             instances: BTreeMap::new(),
+            transitioning: Default::default(),
+            store: Store::default(),
             cms_timing: timings.cms,
             command_duration: timings.command,
+            transition_time: timings.transition,
             commands: Commands::default(),
         };
+        crate::behaviour::seed_world(&mut world.store);
         for instance in instances {
             world.upsert(instance.clone());
         }
         world
     }
 
-    /// Adds an instance or replaces the one with the same id.
+    /// Adds an instance or replaces the one with the same id (its ECS record is made from
+    /// the region's defaults).
     pub(crate) fn upsert(&mut self, instance: Instance) {
-        self.instances
-            .insert(instance.id.clone(), Tracked::new(instance));
+        let ecs = crate::behaviour::seed_instance_record(&mut self.store, &instance);
+        self.insert_tracked(Tracked::new(instance, ecs));
+    }
+
+    /// Adds an instance whose ECS record the caller made.
+    pub(crate) fn insert_tracked(&mut self, tracked: Tracked) {
+        let id = tracked.instance.id.clone();
+        self.store.reserve_id(&id);
+        self.transitioning.remove(&id);
+        self.instances.insert(id, tracked);
+    }
+
+    /// A new instance with `record` as its ECS record, in `status`.
+    pub(crate) fn new_tracked(instance: Instance, record: Resource) -> Tracked {
+        Tracked::new(instance, record)
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> bool {
+        self.transitioning.remove(id);
         self.instances.remove(id).is_some()
+    }
+
+    /// Starts a transition of `id` to `to`, shown as `via` until the world's transition time
+    /// has passed.
+    pub(crate) fn begin_transition(&mut self, id: &str, via: InstanceStatus, to: InstanceStatus) {
+        let at = tokio::time::Instant::now() + self.transition_time;
+        if let Some(tracked) = self.instances.get_mut(id) {
+            tracked.set_status(via);
+            tracked.transition = Some(Transition { to, at });
+            self.transitioning.insert(id.to_owned());
+        }
+    }
+
+    /// Completes every transition whose time has come; `on_settle` sees each instance that
+    /// reached its status.
+    pub(crate) fn settle(&mut self, mut on_settle: impl FnMut(&mut Tracked)) {
+        if self.transitioning.is_empty() {
+            return;
+        }
+        let now = tokio::time::Instant::now();
+        let instances = &mut self.instances;
+        self.transitioning.retain(|id| {
+            let Some(tracked) = instances.get_mut(id) else {
+                return false;
+            };
+            match tracked.transition {
+                Some(t) if t.at <= now => {
+                    tracked.transition = None;
+                    tracked.set_status(t.to);
+                    on_settle(tracked);
+                    false
+                }
+                Some(_) => true,
+                None => false,
+            }
+        });
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Tracked> {
@@ -526,6 +618,11 @@ impl World {
     /// Instances in id order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Tracked> {
         self.instances.values()
+    }
+
+    /// How many instances there are.
+    pub(crate) fn len(&self) -> usize {
+        self.instances.len()
     }
 
     pub(crate) fn snapshot(&self) -> Vec<Instance> {
@@ -545,6 +642,12 @@ impl fmt::Display for InstanceStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tracked(instance: Instance) -> Tracked {
+        let mut store = Store::default();
+        let ecs = crate::behaviour::seed_instance_record(&mut store, &instance);
+        Tracked::new(instance, ecs)
+    }
 
     #[test]
     fn parses_instance_specs() {
@@ -575,7 +678,7 @@ mod tests {
 
     #[test]
     fn cms_install_progresses_by_polls() {
-        let mut t = Tracked::new(Instance::new("i-1"));
+        let mut t = tracked(Instance::new("i-1"));
         t.start_cms_install();
         let timing = CmsTiming {
             polls: 2,
@@ -589,10 +692,10 @@ mod tests {
 
     #[test]
     fn fail_once_fails_once() {
-        let mut t = Tracked::new(Instance::new("i-1").cms_install_fails(FailMode::Once));
+        let mut t = tracked(Instance::new("i-1").cms_install_fails(FailMode::Once));
         assert!(t.cms_install_fails());
         assert!(!t.cms_install_fails());
-        let mut t = Tracked::new(Instance::new("i-1").cms_install_fails(FailMode::Always));
+        let mut t = tracked(Instance::new("i-1").cms_install_fails(FailMode::Always));
         assert!(t.cms_install_fails());
         assert!(t.cms_install_fails());
     }

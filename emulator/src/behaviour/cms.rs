@@ -7,9 +7,18 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Context, Outcome};
+use super::{Context, Model, Outcome};
 use crate::error::ApiError;
 use crate::world::{AgentState, Tracked, World};
+
+
+/// The 2017-03-01 agent actions.
+pub(super) const MODELS: &[Model] = &[
+    Model::cms("NodeInstall", node_install),
+    Model::cms("NodeStatus", node_status),
+    Model::cms("NodeStatusList", node_status_list),
+    Model::cms("NodeUninstall", node_uninstall),
+];
 
 fn ok() -> Map<String, Value> {
     let mut out = Map::new();

@@ -11,9 +11,17 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Context, Outcome};
+use super::{Context, Model, Outcome};
 use crate::error::ApiError;
 use crate::world::{AgentState, World};
+
+
+/// The 2019-01-01 agent and metric actions.
+pub(super) const MODELS: &[Model] = &[
+    Model::cms("InstallMonitoringAgent", install_monitoring_agent),
+    Model::cms("DescribeMonitoringAgentStatuses", describe_monitoring_agent_statuses),
+    Model::cms("DescribeMetricLast", describe_metric_last),
+];
 
 /// The account id the emulated points belong to.
 const USER_ID: &str = "1234567898765432";

@@ -4,9 +4,18 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Context, Outcome, paging};
+use super::{Context, Model, Outcome, paging};
 use crate::clock;
+use crate::error::ApiError;
 use crate::world::{CLOUD_ASSISTANT_VERSION, CloudAssistantState, InstanceStatus, World};
+
+
+/// The cloud assistant actions.
+pub(super) const MODELS: &[Model] = &[
+    Model::ecs("InstallCloudAssistant", install_cloud_assistant),
+    Model::ecs("RebootInstance", reboot_instance),
+    Model::ecs("DescribeCloudAssistantStatus", describe_cloud_assistant_status),
+];
 
 pub(super) fn install_cloud_assistant(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let region = ctx.input.str("RegionId").unwrap_or_default();
@@ -42,7 +51,25 @@ pub(super) fn install_cloud_assistant(world: &mut World, ctx: &Context<'_>) -> O
 
 pub(super) fn reboot_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let id = ctx.input.str("InstanceId").unwrap_or_default();
-    let Some(tracked) = world.get_mut(id) else {
+    let dry_run = ctx.input.bool("DryRun").unwrap_or(false);
+    reboot(world, ctx, id, dry_run)?;
+    Ok(Map::new())
+}
+
+/// Reboots one instance (`RebootInstance`, and each of `RebootInstances`). The reboot is
+/// instantaneous: the instance is `Running` again when the call returns, with a pending cloud
+/// assistant now installed. `ForceStop` changes nothing observable here.
+pub(super) fn reboot(
+    world: &mut World,
+    ctx: &Context<'_>,
+    id: &str,
+    dry_run: bool,
+) -> Result<(), ApiError> {
+    let region = ctx.input.str("RegionId");
+    let Some(tracked) = world
+        .get_mut(id)
+        .filter(|t| region.is_none_or(|r| t.instance.region == r))
+    else {
         return Err(ctx.spec_error(
             "InvalidInstanceId.NotFound",
             404,
@@ -73,21 +100,19 @@ pub(super) fn reboot_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
             ));
         }
     }
-    if ctx.input.bool("DryRun").unwrap_or(false) {
+    if dry_run {
         return Err(ctx.spec_error(
             "DryRunOperation",
             400,
             "Request validation has been passed with DryRun flag set.",
         ));
     }
-    // The reboot is instantaneous: the instance is Running again when the call returns, with
-    // a pending cloud assistant now installed. `ForceStop` changes nothing observable here.
     tracked.instance.reboots = tracked.instance.reboots.saturating_add(1);
     if tracked.instance.cloud_assistant == CloudAssistantState::PendingReboot {
         tracked.instance.cloud_assistant = CloudAssistantState::Installed;
         tracked.heartbeat = Some(clock::rfc3339(ctx.now));
     }
-    Ok(Map::new())
+    Ok(())
 }
 
 pub(super) fn describe_cloud_assistant_status(world: &mut World, ctx: &Context<'_>) -> Outcome {

@@ -12,11 +12,21 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::{Context, Outcome, paging};
+use super::{Context, Model, Outcome, paging};
 use crate::clock;
 use crate::commands::{CommandResult, Entry, Invocation, SavedCommand};
 use crate::error::ApiError;
 use crate::world::{CloudAssistantState, InstanceStatus, World};
+
+
+/// The cloud assistant's commands and invocations.
+pub(super) const MODELS: &[Model] = &[
+    Model::ecs("CreateCommand", create_command),
+    Model::ecs("RunCommand", run_command),
+    Model::ecs("InvokeCommand", invoke_command),
+    Model::ecs("DescribeInvocationResults", describe_invocation_results),
+    Model::ecs("DescribeInvocations", describe_invocations),
+];
 
 /// The command types the cloud assistant runs.
 const COMMAND_TYPES: [&str; 3] = ["RunShellScript", "RunBatScript", "RunPowerShellScript"];

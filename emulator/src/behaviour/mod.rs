@@ -1,14 +1,21 @@
-//! The modelled actions: the only per-product code in the emulator. Each reads validated
-//! parameters, acts on the [`World`] under its lock (so it is atomic), and returns the logical
-//! response (natural JSON types, bare lists); `render` shapes it per the spec. Actions without a
-//! model here answer with their spec's `response.example`.
+//! The modelled actions: the only per-product code in the emulator. Each family module lists
+//! its actions in a `MODELS` table; [`FAMILIES`] joins them into the one dispatch table that
+//! everything listing modelled actions reads. A handler reads validated parameters, acts on
+//! the [`World`] under its lock (so it is atomic), and returns the logical response (natural
+//! JSON types, bare lists); `render` shapes it per the spec. Actions without a model answer
+//! with their spec's `response.example`, marked as such (see `pipeline`).
 
 mod cms;
 mod cms_agent;
 mod ecs;
 mod ecs_commands;
-mod paging;
+pub(crate) mod ecs_data;
+mod ecs_instances;
+pub(crate) mod ecs_world;
+pub(crate) mod paging;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use aliyun_spec::Product;
@@ -17,7 +24,8 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::params::Input;
-use crate::world::World;
+use crate::store::{Resource, Store};
+use crate::world::{Instance, World};
 
 /// What a modelled action needs besides the world.
 pub(crate) struct Context<'a> {
@@ -33,10 +41,14 @@ impl Context<'_> {
     /// fallback when the spec does not list it.
     pub(crate) fn spec_error(&self, code: &str, status: u16, message: &str) -> ApiError {
         match self.op.errors.iter().find(|e| e.code == code) {
+            // A documented message with a placeholder (`%s`) is a template: ours is whole.
             Some(e) => ApiError::new(
                 e.status,
                 code,
-                e.message.clone().unwrap_or_else(|| message.to_owned()),
+                e.message
+                    .clone()
+                    .filter(|m| !m.contains("%s"))
+                    .unwrap_or_else(|| message.to_owned()),
             ),
             None => ApiError::new(status, code, message),
         }
@@ -46,59 +58,94 @@ impl Context<'_> {
 /// The logical body of a successful answer (before `RequestId` and spec shaping).
 pub(crate) type Outcome = Result<Map<String, Value>, ApiError>;
 
+/// What a modelled action does: reads `ctx.input`, acts on the world (under its lock) and
+/// answers the logical body or a refusal.
+pub(crate) type Handler = fn(&mut World, &Context<'_>) -> Outcome;
+
+/// One modelled action: the product code (lower case), the action name and its handler.
+#[derive(Clone, Copy)]
+pub(crate) struct Model {
+    pub(crate) product: &'static str,
+    pub(crate) action: &'static str,
+    pub(crate) run: Handler,
+}
+
+impl Model {
+    /// An ECS action.
+    pub(crate) const fn ecs(action: &'static str, run: Handler) -> Model {
+        Model {
+            product: "ecs",
+            action,
+            run,
+        }
+    }
+
+    /// A CloudMonitor action (either API version).
+    pub(crate) const fn cms(action: &'static str, run: Handler) -> Model {
+        Model {
+            product: "cms",
+            action,
+            run,
+        }
+    }
+}
+
+/// Every family's models: the one table the dispatch, `is_modelled`, the admin API and the
+/// documentation's counts are derived from.
+const FAMILIES: &[&[Model]] = &[
+    ecs::MODELS,
+    ecs_commands::MODELS,
+    ecs_instances::MODELS,
+    cms::MODELS,
+    cms_agent::MODELS,
+];
+
+/// The table by `(product, action)`, built once.
+fn table() -> &'static HashMap<(&'static str, &'static str), Handler> {
+    static TABLE: OnceLock<HashMap<(&'static str, &'static str), Handler>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        FAMILIES
+            .iter()
+            .flat_map(|family| family.iter())
+            .map(|m| ((m.product, m.action), m.run))
+            .collect()
+    })
+}
+
+/// The handler of `action` of product `code`.
+fn handler(code: &str, action: &str) -> Option<Handler> {
+    let code = code.to_ascii_lowercase();
+    table().get(&(code.as_str(), action)).copied()
+}
+
 /// Runs the model of `ctx.op`, or `None` when the action has none.
 pub(crate) fn run(world: &mut World, ctx: &Context<'_>) -> Option<Outcome> {
-    let outcome = match (
-        ctx.product.code.to_ascii_lowercase().as_str(),
-        ctx.op.name.as_str(),
-    ) {
-        ("ecs", "InstallCloudAssistant") => ecs::install_cloud_assistant(world, ctx),
-        ("ecs", "RebootInstance") => ecs::reboot_instance(world, ctx),
-        ("ecs", "DescribeCloudAssistantStatus") => ecs::describe_cloud_assistant_status(world, ctx),
-        ("ecs", "CreateCommand") => ecs_commands::create_command(world, ctx),
-        ("ecs", "RunCommand") => ecs_commands::run_command(world, ctx),
-        ("ecs", "InvokeCommand") => ecs_commands::invoke_command(world, ctx),
-        ("ecs", "DescribeInvocationResults") => {
-            ecs_commands::describe_invocation_results(world, ctx)
-        }
-        ("ecs", "DescribeInvocations") => ecs_commands::describe_invocations(world, ctx),
-        ("cms", "NodeInstall") => cms::node_install(world, ctx),
-        ("cms", "NodeStatus") => cms::node_status(world, ctx),
-        ("cms", "NodeStatusList") => cms::node_status_list(world, ctx),
-        ("cms", "NodeUninstall") => cms::node_uninstall(world, ctx),
-        ("cms", "InstallMonitoringAgent") => cms_agent::install_monitoring_agent(world, ctx),
-        ("cms", "DescribeMonitoringAgentStatuses") => {
-            cms_agent::describe_monitoring_agent_statuses(world, ctx)
-        }
-        ("cms", "DescribeMetricLast") => cms_agent::describe_metric_last(world, ctx),
-        _ => return None,
-    };
-    Some(outcome)
+    let handler = handler(&ctx.product.code, &ctx.op.name)?;
+    world.settle(|_| {});
+    Some(handler(world, ctx))
 }
 
 /// Whether `action` of product `code` has a model.
 pub(crate) fn is_modelled(code: &str, action: &str) -> bool {
-    matches!(
-        (code.to_ascii_lowercase().as_str(), action),
-        (
-            "ecs",
-            "InstallCloudAssistant"
-                | "RebootInstance"
-                | "DescribeCloudAssistantStatus"
-                | "CreateCommand"
-                | "RunCommand"
-                | "InvokeCommand"
-                | "DescribeInvocationResults"
-                | "DescribeInvocations"
-        ) | (
-            "cms",
-            "NodeInstall"
-                | "NodeStatus"
-                | "NodeStatusList"
-                | "NodeUninstall"
-                | "InstallMonitoringAgent"
-                | "DescribeMonitoringAgentStatuses"
-                | "DescribeMetricLast"
-        )
-    )
+    handler(code, action).is_some()
+}
+
+/// Every modelled `(product, action)`, sorted.
+pub(crate) fn modelled() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<_> = table().keys().copied().collect();
+    all.sort_unstable();
+    all
+}
+
+/// The resources every world starts with (each region's defaults are made when first used).
+pub(crate) fn seed_world(store: &mut Store) {
+    for region in ecs_data::REGIONS {
+        ecs_world::ensure_region(store, region.id);
+    }
+}
+
+/// The ECS record of a seeded or admin-added instance: the region's default network, the
+/// default image of its OS, the default instance type.
+pub(crate) fn seed_instance_record(store: &mut Store, instance: &Instance) -> Resource {
+    ecs_instances::seed_record(store, instance)
 }
