@@ -85,17 +85,36 @@
 //!
 //! ## The world
 //!
-//! See [`Instance`]: by default `i-emu000001`..`i-emu000040` in `cn-hangzhou` and
-//! `i-emu000041`..`i-emu000048` in `cn-shanghai` ([`default_instances`]).
-//! - `InstallCloudAssistant`: unknown ids (in `RegionId`) → 404 `InvalidInstance.NotFound`;
-//!   otherwise the client is pending a reboot.
-//! - `RebootInstance`: 404 `InvalidInstanceId.NotFound`, 403 `InstanceLockedForSecurity`,
-//!   403 `IncorrectInstanceStatus` (not `Running`; `.Initializing` when `Pending`),
-//!   400 `DryRunOperation` for a passing dry run; otherwise completes a pending install.
-//! - `DescribeCloudAssistantStatus`: `CloudAssistantStatus` `"true"` only after the reboot;
-//!   `NextToken`/`MaxResults` paging when either is sent, `PageNumber`/`PageSize` (with
-//!   `TotalCount`) otherwise; a `NextToken` comes back whenever entries remain, so a client
-//!   that starts without paging parameters and follows it sees everything.
+//! One world per emulator, scoped by region, behind every modelled action
+//! ([`Emulator::modelled_actions`] lists them; `GET /_emulator/modelled` too). Every region
+//! starts with a default VPC, one default vSwitch per zone, a default security group and a set
+//! of public images; ids are in the service's formats (`i-bp1…`, `d-bp1…`, `sg-bp1…`), unique
+//! and never masked. The seeded instances ([`Instance`]; by default `i-emu000001`..`i-emu000040`
+//! in `cn-hangzhou` and `i-emu000041`..`i-emu000048` in `cn-shanghai`, see
+//! [`default_instances`]) sit in their region's default network and are the instances the
+//! describe actions return.
+//!
+//! - Instances: `RunInstances` (`Amount`/`MinAmount`, names with `[begin,width]` or
+//!   `UniqueSuffix`, tags, a system disk and `DataDisk.N` made as disks; the image, type,
+//!   vSwitch, security groups and key pair checked against the world) and `CreateInstance`;
+//!   `Pending` → `Running` (`CreateInstance`: → `Stopped`), `StopInstance(s)`: `Stopping` →
+//!   `Stopped`, `StartInstance(s)`: `Starting` → `Running`, each after
+//!   [`EmulatorBuilder::instance_transition`] of tokio time (so the generated waiters converge
+//!   on a paused test clock). An action in the wrong status answers 403
+//!   `IncorrectInstanceStatus` (`.Initializing` while `Pending`); an unknown id 404
+//!   `InvalidInstanceId.NotFound`. `DeleteInstance(s)` needs `Stopped` or `Force`, refuses
+//!   deletion protection, removes the disks made with the instance and detaches the others.
+//!   `DescribeInstances` filters by ids, status, name (`*` wildcards), zone, VPC, vSwitch,
+//!   security group, type, image, key pair, addresses and tags, in both paging styles. A
+//!   repeated `ClientToken` answers the first launch.
+//! - `RebootInstance(s)` completes at once (the instance stays `Running`) and finishes a pending
+//!   cloud assistant install. `InstallCloudAssistant`: unknown ids (in `RegionId`) → 404
+//!   `InvalidInstance.NotFound`; otherwise the client is pending a reboot.
+//!   `DescribeCloudAssistantStatus`: `CloudAssistantStatus` `"true"` only after the reboot.
+//! - Paging, wherever an action pages: `NextToken`/`MaxResults` when either is sent,
+//!   `PageNumber`/`PageSize` (with `TotalCount`) otherwise; a `NextToken` comes back whenever
+//!   entries remain, so a client that starts without paging parameters and follows it sees
+//!   everything.
 //! - CMS `NodeInstall` → `installing` → `running` after [`EmulatorBuilder::cms_install_polls`]
 //!   status polls (default 1) or [`EmulatorBuilder::cms_install_delay`]; instances set to fail
 //!   go to `install_faild` with the legacy HTTP-200 `{"Success": false, "ErrorCode": 500}`
@@ -111,15 +130,22 @@
 //!   text naming the command (nothing is executed), or the instance's [`CommandResult`];
 //!   instances not running or without the cloud assistant fail at once (`InstanceNotRunning`,
 //!   `ClientNotRunning`). `DescribeInvocationResults` and `DescribeInvocations` report them,
-//!   outputs in Base64 (or `ContentEncoding=PlainText`), paged like
-//!   `DescribeCloudAssistantStatus`.
+//!   outputs in Base64 (or `ContentEncoding=PlainText`).
 //! - CMS 2019-01-01 `InstallMonitoringAgent` (404 `ResourceNotFound` for an unknown instance,
 //!   in the envelope) drives the same agent as `NodeInstall`; an install set to fail is
 //!   accepted and reported `install_faild` by `DescribeMonitoringAgentStatuses`, and only a
 //!   `Force` install (the spec's default) starts again. `DescribeMetricLast` answers
 //!   `acs_ecs_dashboard` `cpu_total` points, a fixed value per instance, for running agents
 //!   (filtered by the `instanceId`s of `Dimensions`).
-//! - Any other action in a spec answers its spec `response.example` with a fresh `RequestId`.
+//!
+//! ## What is not modelled, said plainly
+//!
+//! Any other action of a spec answers its spec's `response.example` with a fresh
+//! `RequestId`, whatever was sent: nothing changes and nothing is checked beyond the
+//! parameters. Such an answer carries the header `x-emulator-answer: example` (a modelled one
+//! `world`; [`ANSWER_SOURCE_HEADER`]) and is logged with
+//! [`LoggedRequest::answered_from`] `Example`. [`EmulatorBuilder::strict`] (`--strict`)
+//! refuses those actions instead, with HTTP 501 `Emulator.NotModelled` naming the action.
 //!
 //! ## Faults
 //!

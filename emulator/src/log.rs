@@ -214,6 +214,7 @@ mod tests {
             },
             refused_at: None,
             faults: vec![],
+            answered_from: None,
         }
     }
 
