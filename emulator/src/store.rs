@@ -439,7 +439,11 @@ mod tests {
     #[test]
     fn queries_filter_by_region_ids_attributes_and_tags() {
         let mut store = Store::default();
-        for (id, region, zone) in [("a", "r1", "z1"), ("b", "r1", "z2"), ("c", "r2", "z1")] {
+        for (id, region, zone) in [
+            ("a", "r1", "z1"),
+            ("b", "r1", "z2"),
+            ("c", "r2", "z1"),
+        ] {
             let mut attrs = Map::new();
             attrs.insert("ZoneId".into(), json!(zone));
             attrs.insert("Nested".into(), json!({"Ids": ["x", id]}));
@@ -450,11 +454,7 @@ mod tests {
             region: Some("r1".into()),
             ..Query::default()
         };
-        let all: Vec<&str> = q
-            .select(store.iter("thing"))
-            .iter()
-            .map(|r| r.id.as_str())
-            .collect();
+        let all: Vec<&str> = q.select(store.iter("thing")).iter().map(|r| r.id.as_str()).collect();
         assert_eq!(all, ["a", "b"]);
         let q = Query {
             region: Some("r1".into()),
@@ -470,15 +470,7 @@ mod tests {
         assert_eq!(q.select(store.iter("thing"))[0].id, "c");
         q.tags.push(("missing".into(), None));
         assert!(q.select(store.iter("thing")).is_empty());
-        assert!(
-            store
-                .find("thing", "r2", "a", || ApiError::new(404, "X", "x"))
-                .is_err()
-        );
-        assert!(
-            store
-                .find("thing", "r1", "a", || ApiError::new(404, "X", "x"))
-                .is_ok()
-        );
+        assert!(store.find("thing", "r2", "a", || ApiError::new(404, "X", "x")).is_err());
+        assert!(store.find("thing", "r1", "a", || ApiError::new(404, "X", "x")).is_ok());
     }
 }
