@@ -1106,6 +1106,30 @@ mod tests {
     }
 
     #[test]
+    fn a_seeded_instance_gets_one_system_disk() {
+        let mut store = crate::store::Store::default();
+        ecs_world::ensure_region(&mut store, "cn-hangzhou");
+        let record = Resource {
+            id: "i-bp1seeded".into(),
+            region: "cn-hangzhou".into(),
+            seq: 1,
+            attrs: ecs_world::obj(json!({
+                "ImageId": "aliyun_3_x64_20G_alibase_20240528.vhd",
+                "ZoneId": "cn-hangzhou-h",
+            })),
+            tags: Default::default(),
+        };
+        ecs_world::seed_system_disk(&mut store, &record);
+        ecs_world::seed_system_disk(&mut store, &record);
+        let disks = ecs_world::disks_of(&store, "i-bp1seeded");
+        assert_eq!(disks.len(), 1);
+        assert_eq!(disks[0].str("Type"), Some("system"));
+        assert_eq!(disks[0].str("Device"), Some("/dev/xvda"));
+        assert_eq!(disks[0].attrs.get("Size"), Some(&json!(40)));
+        assert_eq!(disks[0].str("CreationTime"), Some("2024-01-01T00:00:00Z"));
+    }
+
+    #[test]
     fn essd_levels_have_their_minimum_sizes() {
         assert_eq!(size_range("cloud_essd", "PL2").0, 461);
         assert_eq!(size_range("cloud_essd", "PL3").0, 1261);
