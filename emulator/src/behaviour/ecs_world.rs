@@ -315,3 +315,39 @@ pub(crate) fn obj(value: Value) -> Map<String, Value> {
         _ => Map::new(),
     }
 }
+
+/// Gives a seeded or admin-added instance (its ECS `record`) the system disk a launched one
+/// has, so `DescribeDisks` agrees with `DescribeInstances`: the image's size (at least 40 GiB),
+/// `cloud_essd`, attached at `/dev/xvda`, deleted with the instance, made at the world's
+/// epoch. Does nothing when the instance already has disks (an instance replaced by `upsert`).
+// Not called yet: the seeding code (`seed_instance_record`) is to call it; drop the allow then.
+#[allow(dead_code)]
+pub(crate) fn seed_system_disk(store: &mut Store, record: &Resource) {
+    if !disks_of(store, &record.id).is_empty() {
+        return;
+    }
+    let image_id = record.str("ImageId").unwrap_or_default().to_owned();
+    let size = store
+        .get(IMAGE, &image_id)
+        .and_then(|i| i.attrs.get("Size"))
+        .and_then(Value::as_i64)
+        .unwrap_or(20)
+        .max(40);
+    let spec = DiskSpec {
+        image_id: Some(image_id),
+        kind: "system",
+        delete_with_instance: true,
+        ..DiskSpec::data(record.str("ZoneId").unwrap_or_default(), size)
+    };
+    let disk = create_disk(store, &record.region, &spec, std::time::UNIX_EPOCH);
+    attach_disk(store, &disk, &record.id, "/dev/xvda", std::time::UNIX_EPOCH);
+    if let Some(row) = store.get_mut(DISK, &disk) {
+        for key in ["CreationTime", "AttachedTime"] {
+            row.set(key, epoch_time());
+        }
+        row.set(
+            "Attachments",
+            json!([{"InstanceId": record.id, "Device": "/dev/xvda", "AttachedTime": epoch_time()}]),
+        );
+    }
+}

@@ -10,7 +10,10 @@ mod cms_agent;
 mod ecs;
 mod ecs_commands;
 pub(crate) mod ecs_data;
+mod ecs_disks;
+mod ecs_images;
 mod ecs_instances;
+mod ecs_snapshots;
 pub(crate) mod ecs_world;
 pub(crate) mod paging;
 
@@ -95,7 +98,10 @@ impl Model {
 const FAMILIES: &[&[Model]] = &[
     ecs::MODELS,
     ecs_commands::MODELS,
+    ecs_disks::MODELS,
+    ecs_images::MODELS,
     ecs_instances::MODELS,
+    ecs_snapshots::MODELS,
     cms::MODELS,
     cms_agent::MODELS,
 ];
