@@ -108,7 +108,7 @@ impl Shared {
     }
 
     pub(crate) fn remove_instance(&self, id: &str) -> bool {
-        lock(&self.world).remove(id)
+        crate::behaviour::remove_instance(&mut lock(&self.world), id, self.clock.now())
     }
 
     /// Sets (or with `None` clears) what command runs report for instance `id`; `false` if

@@ -894,7 +894,7 @@ fn check_release(
 }
 
 /// Releases `id`: disks made with it go too, other disks are detached.
-fn release(world: &mut World, ctx: &Context<'_>, id: &str) {
+pub(super) fn release(world: &mut World, id: &str, now: std::time::SystemTime) {
     let disks: Vec<(String, bool)> = ecs_world::disks_of(&world.store, id)
         .iter()
         .map(|d| {
@@ -906,7 +906,7 @@ fn release(world: &mut World, ctx: &Context<'_>, id: &str) {
         if delete {
             world.store.remove(DISK, &disk);
         } else {
-            ecs_world::detach_disk(&mut world.store, &disk, ctx.now);
+            ecs_world::detach_disk(&mut world.store, &disk, now);
         }
     }
     world.remove(id);
@@ -919,7 +919,7 @@ fn delete_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
     if ctx.input.bool("DryRun").unwrap_or(false) {
         return Err(dry_run_passed(ctx));
     }
-    release(world, ctx, id);
+    release(world, id, ctx.now);
     Ok(Map::new())
 }
 
@@ -937,7 +937,7 @@ fn delete_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     for id in &ids {
-        release(world, ctx, id);
+        release(world, id, ctx.now);
     }
     Ok(Map::new())
 }

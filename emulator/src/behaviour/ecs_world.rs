@@ -320,8 +320,6 @@ pub(crate) fn obj(value: Value) -> Map<String, Value> {
 /// has, so `DescribeDisks` agrees with `DescribeInstances`: the image's size (at least 40 GiB),
 /// `cloud_essd`, attached at `/dev/xvda`, deleted with the instance, made at the world's
 /// epoch. Does nothing when the instance already has disks (an instance replaced by `upsert`).
-// Not called yet: the seeding code (`seed_instance_record`) is to call it; drop the allow then.
-#[allow(dead_code)]
 pub(crate) fn seed_system_disk(store: &mut Store, record: &Resource) {
     if !disks_of(store, &record.id).is_empty() {
         return;

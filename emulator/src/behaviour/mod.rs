@@ -152,6 +152,20 @@ pub(crate) fn seed_world(store: &mut Store) {
 
 /// The ECS record of a seeded or admin-added instance: the region's default network, the
 /// default image of its OS, the default instance type.
+/// A seeded instance also gets its system disk, so `DescribeDisks` agrees with
+/// `DescribeInstances`.
 pub(crate) fn seed_instance_record(store: &mut Store, instance: &Instance) -> Resource {
-    ecs_instances::seed_record(store, instance)
+    let record = ecs_instances::seed_record(store, instance);
+    ecs_world::seed_system_disk(store, &record);
+    record
+}
+
+/// Removes instance `id` as a release does (disks made with it go too, others are detached);
+/// `false` if there was none. For the admin API and the library handle.
+pub(crate) fn remove_instance(world: &mut World, id: &str, now: SystemTime) -> bool {
+    if world.get(id).is_none() {
+        return false;
+    }
+    ecs_instances::release(world, id, now);
+    true
 }
