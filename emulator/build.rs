@@ -19,7 +19,6 @@ use aliyun_spec::Product;
 use aliyun_spec::model::{Action, NamedType, Type};
 
 #[path = "src/catalog/index.rs"]
-#[allow(dead_code)]
 mod index;
 
 use index::{ActionIndex, Index, Span, SpecIndex};
@@ -72,8 +71,8 @@ fn run() -> Result<(), String> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let text = fs::read_to_string(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let text =
+            fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let product = aliyun_spec::parse_product(&format!("specs/{name}"), &text)
             .map_err(|e| format!("spec specs/{name} is not valid:\n{e}"))?;
         index.specs.push(embed(&name, &product, &mut blob)?);
@@ -162,5 +161,7 @@ fn referenced_types(product: &Product, op: &Action) -> Vec<u32> {
         }
     }
     // Fewer than 2^32 types: the blob offsets are u32 already.
-    seen.into_iter().filter_map(|i| u32::try_from(i).ok()).collect()
+    seen.into_iter()
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect()
 }

@@ -137,7 +137,7 @@ enum Source {
     Embedded {
         spec: &'static SpecIndex,
         /// The product without actions and types.
-        header: OnceLock<Result<Product, String>>,
+        header: OnceLock<Result<Arc<Product>, String>>,
         /// Each named type, by its index in `spec.types`.
         types: Vec<OnceLock<Result<NamedType, String>>>,
     },
@@ -216,7 +216,11 @@ impl Served {
             .actions
             .get(position)
             .ok_or("embedded spec index: no such action")?;
-        let mut view = header.get_or_init(|| decode(spec.header)).clone()?;
+        let mut view = Product::clone(
+            header
+                .get_or_init(|| decode(spec.header).map(Arc::new))
+                .as_ref()?,
+        );
         for &index in &entry.types {
             let index = usize::try_from(index).unwrap_or(usize::MAX);
             let (Some(at), Some(slot)) = (spec.types.get(index), types.get(index)) else {
@@ -345,7 +349,8 @@ mod tests {
                 .find(|s| s.code == parsed.code && s.api_version == parsed.api_version)
                 .unwrap();
             let names: Vec<&str> = served.actions.iter().map(|op| op.name.as_str()).collect();
-            let parsed_names: Vec<&str> = parsed.actions.iter().map(|op| op.name.as_str()).collect();
+            let parsed_names: Vec<&str> =
+                parsed.actions.iter().map(|op| op.name.as_str()).collect();
             assert_eq!(names, parsed_names, "{name}");
 
             for op in parsed.actions.iter().take(3).chain(parsed.actions.last()) {
@@ -393,7 +398,10 @@ mod tests {
         let catalog = Catalog::default();
         let first = catalog.pattern("^i-[a-z0-9]+$").unwrap();
         assert!(first.is_match("i-abc"));
-        assert!(Arc::ptr_eq(&first, &catalog.pattern("^i-[a-z0-9]+$").unwrap()));
+        assert!(Arc::ptr_eq(
+            &first,
+            &catalog.pattern("^i-[a-z0-9]+$").unwrap()
+        ));
         assert!(catalog.pattern("(").is_none());
     }
 
