@@ -17,6 +17,7 @@ pub use crate::spec::{
 
 /// One product at one API version.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Product {
     /// Product code (`Ecs`).
     pub code: String,
@@ -70,6 +71,7 @@ impl Product {
 
 /// A named structure or enum.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum NamedType {
     /// A structure.
     Struct(StructType),
@@ -89,6 +91,7 @@ impl NamedType {
 
 /// A structure.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StructType {
     /// Rust (and spec) name.
     pub name: String,
@@ -106,6 +109,7 @@ pub struct StructType {
 
 /// A string enum.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EnumType {
     /// Rust (and spec) name.
     pub name: String,
@@ -117,6 +121,7 @@ pub struct EnumType {
 
 /// One known enum value.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EnumVariant {
     /// Wire value.
     pub value: String,
@@ -128,6 +133,7 @@ pub struct EnumVariant {
 
 /// A resolved type.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Type {
     /// `String`.
     String,
@@ -153,6 +159,7 @@ pub enum Type {
 
 /// The item of a list, or the value of a map.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Item {
     /// Item type (never a list or map).
     pub ty: Type,
@@ -164,6 +171,7 @@ pub struct Item {
 
 /// Validation limits. Numbers are kept as their spec text so they print exactly.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Limits {
     /// Fewest list items.
     pub min_items: Option<u64>,
@@ -183,6 +191,7 @@ pub struct Limits {
 
 /// A parameter, response field or structure field.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Field {
     /// Wire name.
     pub wire_name: String,
@@ -225,6 +234,7 @@ pub struct Field {
 
 /// A documented error code.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ErrorInfo {
     /// Code.
     pub code: String,
@@ -244,6 +254,7 @@ pub struct ErrorInfo {
 
 /// Paging of a list action.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Pagination {
     /// Style.
     pub style: PaginationStyle,
@@ -263,6 +274,7 @@ pub struct Pagination {
 
 /// One action.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Action {
     /// Action name (`InstallCloudAssistant`).
     pub name: String,
@@ -306,6 +318,7 @@ pub struct Action {
 
 /// A waiter: polls its action until an acceptor decides.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Waiter {
     /// The name in the spec (`InstanceRunning`).
     pub name: String,
@@ -327,6 +340,7 @@ pub struct Waiter {
 
 /// One acceptor of a waiter.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Acceptor {
     /// What a match means.
     pub state: AcceptorState,
@@ -336,6 +350,7 @@ pub struct Acceptor {
 
 /// What an acceptor compares.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Matcher {
     /// Every value at the path (wire names, one per level) is in the set, and there is one.
     All {

@@ -67,6 +67,7 @@ pub struct Product {
 /// Signature schemes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SignatureVersion {
     /// RPC signature V1 (HMAC-SHA1).
     V1,
@@ -76,6 +77,7 @@ pub enum SignatureVersion {
 
 /// HTTP methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum HttpMethod {
     /// GET.
     #[serde(rename = "GET")]
@@ -88,6 +90,7 @@ pub enum HttpMethod {
 /// Where action parameters travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ParamLocation {
     /// In the query string (what the official SDKs do for ECS and CMS).
     #[default]
@@ -121,6 +124,7 @@ pub struct ProductErrors {
 /// Error body styles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ErrorStyle {
     /// HTTP 4xx/5xx with `Code`, `Message`, `RequestId`, `HostId`, `Recommend`.
     #[default]
@@ -202,6 +206,7 @@ pub enum TypeName {
 /// How a parameter goes on the wire (lists, structures and maps; scalars are one parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ListStyle {
     /// `Name.1`, `Name.2`, … (structures: `Name.1.Field`).
     #[default]
@@ -217,6 +222,7 @@ pub enum ListStyle {
 /// How a value arrives in a response body, when the service does not use the natural JSON type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum WireType {
     /// A JSON string (`"true"`, `"12"`).
     String,
@@ -426,6 +432,7 @@ pub struct ErrorCode {
 /// Paging styles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum PaginationStyle {
     /// `NextToken`/`MaxResults`.
     NextToken,
@@ -472,6 +479,7 @@ pub struct Tests {
 /// A request test case.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestCase {
     /// Test name (snake_case; the generated test is `request_<name>`).
     pub name: String,
@@ -487,6 +495,7 @@ pub struct RequestCase {
 /// The expected outcome of a request case: either the wire form or a validation error.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestExpect {
     /// The HTTP method.
     #[serde(default)]
@@ -502,6 +511,7 @@ pub struct RequestExpect {
 /// A response test case.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResponseCase {
     /// Test name (snake_case; the generated test is `response_<name>`).
     pub name: String,
@@ -522,6 +532,7 @@ pub struct ResponseCase {
 /// The expected outcome of a response case: exactly one of the four.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResponseExpect {
     /// The typed output, by wire field names (fields not named must be absent/empty).
     #[serde(default)]
@@ -565,6 +576,7 @@ pub struct Waiter {
 /// The state an acceptor leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum AcceptorState {
     /// The wait is over: the state was reached.
     Success,
