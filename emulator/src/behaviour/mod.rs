@@ -10,7 +10,12 @@ mod cms_agent;
 mod ecs;
 mod ecs_commands;
 pub(crate) mod ecs_data;
+mod ecs_eips;
 mod ecs_instances;
+mod ecs_key_pairs;
+mod ecs_network_interfaces;
+mod ecs_security_groups;
+mod ecs_vpcs;
 pub(crate) mod ecs_world;
 pub(crate) mod paging;
 
@@ -96,6 +101,11 @@ const FAMILIES: &[&[Model]] = &[
     ecs::MODELS,
     ecs_commands::MODELS,
     ecs_instances::MODELS,
+    ecs_vpcs::MODELS,
+    ecs_security_groups::MODELS,
+    ecs_key_pairs::MODELS,
+    ecs_network_interfaces::MODELS,
+    ecs_eips::MODELS,
     cms::MODELS,
     cms_agent::MODELS,
 ];
