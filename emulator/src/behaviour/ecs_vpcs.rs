@@ -119,6 +119,25 @@ pub(super) fn valid_name(name: &str, max: usize) -> bool {
     (1..=max).contains(&len) && !name.starts_with("http://") && !name.starts_with("https://")
 }
 
+/// Checks the `Tag.N` list of a create action: at most 20, keys present, unique and not in
+/// the reserved `aliyun` / `acs:` namespaces (the service's tag rules).
+pub(super) fn check_tags(ctx: &Context<'_>) -> Result<(), ApiError> {
+    let pairs = store::tag_pairs(ctx.input, "Tag");
+    let mut seen = std::collections::HashSet::new();
+    for (key, _) in &pairs {
+        if key.is_empty() || key.starts_with("aliyun") || key.starts_with("acs:") || key.len() > 128 {
+            return Err(ctx.spec_error("InvalidTagKey.Malformed", 400, "Specified tag key is not valid."));
+        }
+        if !seen.insert(key.as_str()) {
+            return Err(ctx.spec_error("Duplicate.TagKey", 400, "The Tag.N.Key contain duplicate key."));
+        }
+    }
+    if pairs.len() > 20 {
+        return Err(ctx.spec_error("QuotaExceed.Tags", 403, "A resource has at most 20 tags."));
+    }
+    Ok(())
+}
+
 /// An IPv4 CIDR block: network address and mask length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Cidr {
