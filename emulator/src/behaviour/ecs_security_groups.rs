@@ -615,6 +615,7 @@ fn describe_security_groups(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The specified SecurityGroupType is not valid.",
         ));
     }
+    super::ecs_vpcs::dry_run(ctx)?;
     let mut ids = input.ids("SecurityGroupIds");
     ids.extend(input.str("SecurityGroupId").map(str::to_owned));
     let fuzzy = input.bool("FuzzyQuery").unwrap_or(false);
