@@ -62,7 +62,9 @@ fn reconcile(world: &mut World) {
             let target = e.str("InstanceId").unwrap_or_default();
             !target.is_empty()
                 && match e.str("InstanceType") {
-                    Some("NetworkInterface") => world.store.get(NETWORK_INTERFACE, target).is_none(),
+                    Some("NetworkInterface") => {
+                        world.store.get(NETWORK_INTERFACE, target).is_none()
+                    }
                     _ => world.get(target).is_none(),
                 }
         })
@@ -90,11 +92,19 @@ fn allocate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let band = bandwidth(ctx, input.str("Bandwidth").unwrap_or("5"))?;
     let charge = input.str("InternetChargeType").unwrap_or("PayByBandwidth");
     if charge != "PayByBandwidth" && charge != "PayByTraffic" {
-        return Err(ApiError::invalid_parameter("InternetChargeType", "must be PayByBandwidth or PayByTraffic"));
+        return Err(ApiError::invalid_parameter(
+            "InternetChargeType",
+            "must be PayByBandwidth or PayByTraffic",
+        ));
     }
     let id = world.store.new_id("eip-", &region);
     let n = world.store.random(0..0x00ff_ffff);
-    let ip = format!("47.{}.{}.{}", 96 + (n >> 16) % 32, (n >> 8) & 0xff, (n & 0xff).clamp(1, 254));
+    let ip = format!(
+        "47.{}.{}.{}",
+        96 + (n >> 16) % 32,
+        (n >> 8) & 0xff,
+        (n & 0xff).clamp(1, 254)
+    );
     world.store.insert(
         EIP,
         &id,
@@ -133,7 +143,9 @@ fn instance_eip(eip: Option<&Resource>) -> Value {
             "InternetChargeType": e.str("InternetChargeType"),
             "IsSupportUnassociate": true,
         }),
-        None => json!({"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "", "IsSupportUnassociate": false}),
+        None => {
+            json!({"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "", "IsSupportUnassociate": false})
+        }
     }
 }
 
@@ -142,7 +154,10 @@ fn associate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
     let region = region(ctx);
     let id = input.str("AllocationId").unwrap_or_default().to_owned();
-    let eip = world.store.find(EIP, &region, &id, || eip_not_found(ctx))?.clone();
+    let eip = world
+        .store
+        .find(EIP, &region, &id, || eip_not_found(ctx))?
+        .clone();
     let target = input.str("InstanceId").unwrap_or_default().to_owned();
     let kind = input.str("InstanceType").unwrap_or("EcsInstance");
     if eip.str("Status") != Some("Available") {
@@ -158,16 +173,27 @@ fn associate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
                 .get(&target)
                 .filter(|t| t.instance.region == region)
                 .ok_or_else(|| {
-                    ctx.spec_error("InvalidInstanId.NotFound", 404, "The specified instance does not exist.")
+                    ctx.spec_error(
+                        "InvalidInstanId.NotFound",
+                        404,
+                        "The specified instance does not exist.",
+                    )
                 })?;
-            if !matches!(t.instance.status, InstanceStatus::Running | InstanceStatus::Stopped) {
+            if !matches!(
+                t.instance.status,
+                InstanceStatus::Running | InstanceStatus::Stopped
+            ) {
                 return Err(ctx.spec_error(
                     "IncorrectInstanceStatus",
                     400,
                     "The current status of the instance does not support this operation.",
                 ));
             }
-            if t.ecs.attr("EipAddress.AllocationId").and_then(Value::as_str).is_some_and(|a| !a.is_empty()) {
+            if t.ecs
+                .attr("EipAddress.AllocationId")
+                .and_then(Value::as_str)
+                .is_some_and(|a| !a.is_empty())
+            {
                 return Err(ctx.spec_error(
                     "InvalidAssociation.Duplicated",
                     400,
@@ -189,12 +215,18 @@ fn associate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
             }
         }
         "NetworkInterface" => {
-            let eni = world
-                .store
-                .find(NETWORK_INTERFACE, &region, &target, || {
-                    ctx.spec_error("InvalidInstance.NotExist", 404, "The specified network interface does not exist.")
-                })?;
-            if eni.attr("AssociatedPublicIp.AllocationId").and_then(Value::as_str).is_some_and(|a| !a.is_empty()) {
+            let eni = world.store.find(NETWORK_INTERFACE, &region, &target, || {
+                ctx.spec_error(
+                    "InvalidInstance.NotExist",
+                    404,
+                    "The specified network interface does not exist.",
+                )
+            })?;
+            if eni
+                .attr("AssociatedPublicIp.AllocationId")
+                .and_then(Value::as_str)
+                .is_some_and(|a| !a.is_empty())
+            {
                 return Err(ctx.spec_error(
                     "InvalidAssociation.Duplicated",
                     400,
@@ -210,7 +242,10 @@ fn associate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
             ));
         }
     }
-    let row = world.store.get_mut(EIP, &id).ok_or_else(|| eip_not_found(ctx))?;
+    let row = world
+        .store
+        .get_mut(EIP, &id)
+        .ok_or_else(|| eip_not_found(ctx))?;
     row.set("Status", "InUse");
     row.set("InstanceId", target.as_str());
     row.set("InstanceType", kind);
@@ -229,7 +264,10 @@ fn bind_target(world: &mut World, eip: &Resource, bound: bool) {
             } else {
                 ("", "")
             };
-            eni.set("AssociatedPublicIp", json!({"PublicIpAddress": ip, "AllocationId": allocation}));
+            eni.set(
+                "AssociatedPublicIp",
+                json!({"PublicIpAddress": ip, "AllocationId": allocation}),
+            );
         }
     } else if let Some(t) = world.get_mut(&target) {
         t.ecs.set("EipAddress", instance_eip(bound.then_some(eip)));
@@ -241,7 +279,10 @@ fn unassociate_eip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
     let region = region(ctx);
     let id = input.str("AllocationId").unwrap_or_default().to_owned();
-    let eip = world.store.find(EIP, &region, &id, || eip_not_found(ctx))?.clone();
+    let eip = world
+        .store
+        .find(EIP, &region, &id, || eip_not_found(ctx))?
+        .clone();
     let target = input.str("InstanceId").unwrap_or_default();
     if eip.str("Status") != Some("InUse") || eip.str("InstanceId") != Some(target) {
         return Err(ctx.spec_error(
@@ -301,7 +342,9 @@ fn modify_eip_address_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome
     let id = input.str("AllocationId").unwrap_or_default().to_owned();
     world.store.find(EIP, &region, &id, || eip_not_found(ctx))?;
     let band = bandwidth(ctx, input.str("Bandwidth").unwrap_or_default())?;
-    let row = world.store.find_mut(EIP, &region, &id, || eip_not_found(ctx))?;
+    let row = world
+        .store
+        .find_mut(EIP, &region, &id, || eip_not_found(ctx))?;
     row.set("Bandwidth", band.to_string());
     row.set("EipBandwidth", band.to_string());
     let row = row.clone();

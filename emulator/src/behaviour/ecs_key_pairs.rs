@@ -42,7 +42,9 @@ fn valid_key_name(name: &str) -> bool {
     let len = name.chars().count();
     (2..=128).contains(&len)
         && name.chars().next().is_some_and(char::is_alphabetic)
-        && name.chars().all(|c| c.is_alphanumeric() || ":_-.".contains(c))
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || ":_-.".contains(c))
         && !name.starts_with("http")
 }
 
@@ -57,18 +59,21 @@ fn check_new(world: &World, ctx: &Context<'_>, region: &str) -> Result<String, A
         ));
     }
     if world.store.get(KEY_PAIR, &row_id(region, &name)).is_some() {
-        return Err(ctx.spec_error(
-            "KeyPair.AlreadyExist",
-            400,
-            "The key pair already exist.",
-        ));
+        return Err(ctx.spec_error("KeyPair.AlreadyExist", 400, "The key pair already exist."));
     }
     check_tags(ctx)?;
     Ok(name)
 }
 
 /// Stores key pair `name` with its public key and answers its describe fields.
-fn insert(world: &mut World, ctx: &Context<'_>, region: &str, name: &str, public_key: &str, blob: &[u8]) -> String {
+fn insert(
+    world: &mut World,
+    ctx: &Context<'_>,
+    region: &str,
+    name: &str,
+    public_key: &str,
+    blob: &[u8],
+) -> String {
     let fingerprint = hex(&md5(blob));
     let row = world.store.insert(
         KEY_PAIR,
@@ -95,7 +100,9 @@ fn create_key_pair(world: &mut World, ctx: &Context<'_>) -> Outcome {
     wire.extend_from_slice(&blob);
     let b64 = base64::engine::general_purpose::STANDARD;
     let public_key = format!("ssh-rsa {}", b64.encode(&wire));
-    let secret: Vec<u8> = (0..1190).map(|_| world.store.random(0..256) as u8).collect();
+    let secret: Vec<u8> = (0..1190)
+        .map(|_| world.store.random(0..256) as u8)
+        .collect();
     let body = b64.encode(&secret);
     let lines: Vec<&str> = body
         .as_bytes()
@@ -120,11 +127,14 @@ fn create_key_pair(world: &mut World, ctx: &Context<'_>) -> Outcome {
 fn public_key_blob(body: &str) -> Option<Vec<u8>> {
     let mut parts = body.split_whitespace();
     let kind = parts.next()?;
-    let known = ["ssh-rsa", "ssh-ed25519", "ssh-dss"].contains(&kind) || kind.starts_with("ecdsa-sha2-");
+    let known =
+        ["ssh-rsa", "ssh-ed25519", "ssh-dss"].contains(&kind) || kind.starts_with("ecdsa-sha2-");
     if !known {
         return None;
     }
-    let blob = base64::engine::general_purpose::STANDARD.decode(parts.next()?).ok()?;
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(parts.next()?)
+        .ok()?;
     // The blob starts with the key type again, length-prefixed.
     let len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
     (blob.get(4..4 + len)? == kind.as_bytes()).then_some(blob)
@@ -133,7 +143,12 @@ fn public_key_blob(body: &str) -> Option<Vec<u8>> {
 fn import_key_pair(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let region = region(ctx);
     let name = check_new(world, ctx, &region)?;
-    let body = ctx.input.str("PublicKeyBody").unwrap_or_default().trim().to_owned();
+    let body = ctx
+        .input
+        .str("PublicKeyBody")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     let blob = public_key_blob(&body).ok_or_else(|| {
         ctx.spec_error(
             "InvalidPublicKeyBody.Malformed",
@@ -231,11 +246,20 @@ fn bind(world: &mut World, ctx: &Context<'_>, attach: bool) -> Outcome {
     let mut failed = 0;
     for id in &ids {
         let outcome = match world.get_mut(id).filter(|t| t.instance.region == region) {
-            None => Err(("InvalidInstanceId.NotFound", "The specified instance does not exist.")),
-            Some(t) if t.ecs.str("OSType").is_some_and(|o| o.eq_ignore_ascii_case("windows")) => Err((
-                "DependencyViolation.WindowsInstance",
-                "Key pairs are not supported by Windows instances.",
+            None => Err((
+                "InvalidInstanceId.NotFound",
+                "The specified instance does not exist.",
             )),
+            Some(t)
+                if t.ecs
+                    .str("OSType")
+                    .is_some_and(|o| o.eq_ignore_ascii_case("windows")) =>
+            {
+                Err((
+                    "DependencyViolation.WindowsInstance",
+                    "Key pairs are not supported by Windows instances.",
+                ))
+            }
             Some(t) => {
                 if attach {
                     t.ecs.set("KeyPairName", name.as_str());
@@ -246,7 +270,9 @@ fn bind(world: &mut World, ctx: &Context<'_>, attach: bool) -> Outcome {
             }
         };
         results.push(match outcome {
-            Ok(()) => json!({"InstanceId": id, "Code": "200", "Message": "successful", "Success": "true"}),
+            Ok(()) => {
+                json!({"InstanceId": id, "Code": "200", "Message": "successful", "Success": "true"})
+            }
             Err((code, message)) => {
                 failed += 1;
                 json!({"InstanceId": id, "Code": code, "Message": message, "Success": "false"})
@@ -276,9 +302,9 @@ fn hex(bytes: &[u8]) -> String {
 /// MD5 (RFC 1321), for key fingerprints the way the service computes them.
 fn md5(message: &[u8]) -> [u8; 16] {
     const S: [u32; 64] = [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9,
-        14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15,
-        21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
+        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
+        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ];
     let k: Vec<u32> = (0..64)
         .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
@@ -333,7 +359,8 @@ mod tests {
     fn md5_matches_the_rfc_vectors() {
         assert_eq!(hex(&md5(b"")), "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(hex(&md5(b"abc")), "900150983cd24fb0d6963f7d28e17f72");
-        let long = b"12345678901234567890123456789012345678901234567890123456789012345678901234567890";
+        let long =
+            b"12345678901234567890123456789012345678901234567890123456789012345678901234567890";
         assert_eq!(hex(&md5(long)), "57edf4a22be3c955ac49da2e2107b67a");
     }
 

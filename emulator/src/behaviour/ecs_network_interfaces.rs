@@ -17,7 +17,9 @@
 use serde_json::{Map, Value, json};
 
 use super::ecs_data;
-use super::ecs_vpcs::{Cidr, check_tags, free_ip, region, remember, replay, used_ips, valid_name, vswitch_cidr};
+use super::ecs_vpcs::{
+    Cidr, check_tags, free_ip, region, remember, replay, used_ips, valid_name, vswitch_cidr,
+};
 use super::ecs_world::{NETWORK_INTERFACE, SECURITY_GROUP, VSWITCH, obj};
 use super::{Context, Model, Outcome};
 use crate::clock;
@@ -30,10 +32,16 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("CreateNetworkInterface", create_network_interface),
     Model::ecs("DeleteNetworkInterface", delete_network_interface),
     Model::ecs("DescribeNetworkInterfaces", describe_network_interfaces),
-    Model::ecs("DescribeNetworkInterfaceAttribute", describe_network_interface_attribute),
+    Model::ecs(
+        "DescribeNetworkInterfaceAttribute",
+        describe_network_interface_attribute,
+    ),
     Model::ecs("AttachNetworkInterface", attach_network_interface),
     Model::ecs("DetachNetworkInterface", detach_network_interface),
-    Model::ecs("ModifyNetworkInterfaceAttribute", modify_network_interface_attribute),
+    Model::ecs(
+        "ModifyNetworkInterfaceAttribute",
+        modify_network_interface_attribute,
+    ),
     Model::ecs("AssignPrivateIpAddresses", assign_private_ip_addresses),
     Model::ecs("UnassignPrivateIpAddresses", unassign_private_ip_addresses),
     Model::ecs("AssignIpv6Addresses", assign_ipv6_addresses),
@@ -64,7 +72,11 @@ fn eni_not_found(ctx: &Context<'_>) -> ApiError {
 }
 
 fn instance_not_found(ctx: &Context<'_>) -> ApiError {
-    ctx.spec_error("InvalidEcsId.NotFound", 404, "The specified instance does not exist.")
+    ctx.spec_error(
+        "InvalidEcsId.NotFound",
+        404,
+        "The specified instance does not exist.",
+    )
 }
 
 /// Interfaces attached to instances that were released since are `Available` again.
@@ -72,7 +84,10 @@ fn reconcile(world: &mut World) {
     let stale: Vec<String> = world
         .store
         .iter(NETWORK_INTERFACE)
-        .filter(|e| e.str("InstanceId").is_some_and(|i| !i.is_empty() && world.get(i).is_none()))
+        .filter(|e| {
+            e.str("InstanceId")
+                .is_some_and(|i| !i.is_empty() && world.get(i).is_none())
+        })
         .map(|e| e.id.clone())
         .collect();
     for id in stale {
@@ -97,9 +112,20 @@ fn primary_view(t: &Tracked) -> Option<Resource> {
         .as_array()?
         .iter()
         .find(|e| e.get("Type").and_then(Value::as_str) == Some("Primary"))?;
-    let text = |key: &str| entry.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let text = |key: &str| {
+        entry
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     let id = text("NetworkInterfaceId");
-    let vpc = t.ecs.attrs.get("VpcAttributes").cloned().unwrap_or(json!({}));
+    let vpc = t
+        .ecs
+        .attrs
+        .get("VpcAttributes")
+        .cloned()
+        .unwrap_or(json!({}));
     let public_ip = t
         .ecs
         .attr("EipAddress.IpAddress")
@@ -116,7 +142,11 @@ fn primary_view(t: &Tracked) -> Option<Resource> {
                 .map(str::to_owned)
         })
         .unwrap_or_default();
-    let allocation = t.ecs.attr("EipAddress.AllocationId").cloned().unwrap_or(json!(""));
+    let allocation = t
+        .ecs
+        .attr("EipAddress.AllocationId")
+        .cloned()
+        .unwrap_or(json!(""));
     let attrs = obj(json!({
         "NetworkInterfaceId": id,
         "NetworkInterfaceName": text("NetworkInterfaceName"),
@@ -156,7 +186,10 @@ fn primary_view(t: &Tracked) -> Option<Resource> {
 /// The interface `id` of the request's region and where it lives.
 fn load(world: &World, ctx: &Context<'_>, id: &str) -> Result<(Resource, Owner), ApiError> {
     let region = region(ctx);
-    if let Ok(eni) = world.store.find(NETWORK_INTERFACE, &region, id, || eni_not_found(ctx)) {
+    if let Ok(eni) = world
+        .store
+        .find(NETWORK_INTERFACE, &region, id, || eni_not_found(ctx))
+    {
         return Ok((eni.clone(), Owner::Store));
     }
     world
@@ -200,7 +233,8 @@ fn save(world: &mut World, eni: Resource, owner: Owner) {
         }
         Owner::Primary(instance) => {
             let mut entry = instance_entry(&eni, "Primary");
-            entry["NetworkInterfaceName"] = json!(eni.str("NetworkInterfaceName").unwrap_or_default());
+            entry["NetworkInterfaceName"] =
+                json!(eni.str("NetworkInterfaceName").unwrap_or_default());
             entry["Description"] = json!(eni.str("Description").unwrap_or_default());
             if let Some(t) = world.get_mut(&instance) {
                 replace_entry(&mut t.ecs, &eni.id, Some(entry));
@@ -235,7 +269,12 @@ fn replace_entry(record: &mut Resource, id: &str, entry: Option<Value>) {
 
 /// The security groups a request names (`SecurityGroupId` and / or `SecurityGroupIds.N`,
 /// or `SecurityGroupId.N`), checked against `vpc`.
-fn security_groups(world: &World, ctx: &Context<'_>, vpc: &str, groups: Vec<String>) -> Result<Vec<String>, ApiError> {
+fn security_groups(
+    world: &World,
+    ctx: &Context<'_>,
+    vpc: &str,
+    groups: Vec<String>,
+) -> Result<Vec<String>, ApiError> {
     let region = region(ctx);
     let mut seen = std::collections::HashSet::new();
     for g in &groups {
@@ -272,7 +311,12 @@ fn security_groups(world: &World, ctx: &Context<'_>, vpc: &str, groups: Vec<Stri
 }
 
 /// Checks addresses asked for in `vswitch` (inside its block, not used, not twice).
-fn check_ips(world: &World, ctx: &Context<'_>, vswitch: &str, ips: &[String]) -> Result<(), ApiError> {
+fn check_ips(
+    world: &World,
+    ctx: &Context<'_>,
+    vswitch: &str,
+    ips: &[String],
+) -> Result<(), ApiError> {
     let cidr = vswitch_cidr(world, vswitch);
     let used = used_ips(world, vswitch);
     for (n, ip) in ips.iter().enumerate() {
@@ -300,7 +344,13 @@ fn check_ips(world: &World, ctx: &Context<'_>, vswitch: &str, ips: &[String]) ->
 }
 
 /// `count` free addresses of `vswitch`, besides `taken`.
-fn pick_ips(world: &World, ctx: &Context<'_>, vswitch: &str, taken: &[String], count: usize) -> Result<Vec<String>, ApiError> {
+fn pick_ips(
+    world: &World,
+    ctx: &Context<'_>,
+    vswitch: &str,
+    taken: &[String],
+    count: usize,
+) -> Result<Vec<String>, ApiError> {
     let not_enough = || {
         ctx.spec_error(
             "InvalidVSwitchId.IpNotEnough",
@@ -326,14 +376,22 @@ fn new_ipv6(world: &mut World, vswitch: &str, count: usize) -> Vec<String> {
     (0..count)
         .map(|_| {
             let host = world.store.random(1..0xffff_ffff);
-            format!("2408:4005:3a5:{net:x}::{:x}:{:x}", host >> 16, host & 0xffff)
+            format!(
+                "2408:4005:3a5:{net:x}::{:x}:{:x}",
+                host >> 16,
+                host & 0xffff
+            )
         })
         .collect()
 }
 
 fn ip_sets(primary: &str, secondary: &[String]) -> Value {
     let mut sets = vec![json!({"PrivateIpAddress": primary, "Primary": true})];
-    sets.extend(secondary.iter().map(|ip| json!({"PrivateIpAddress": ip, "Primary": false})));
+    sets.extend(
+        secondary
+            .iter()
+            .map(|ip| json!({"PrivateIpAddress": ip, "Primary": false})),
+    );
     Value::Array(sets)
 }
 
@@ -343,7 +401,11 @@ fn ipv6_of(eni: &Resource) -> Vec<String> {
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
-                .filter_map(|s| s.get("Ipv6Address").and_then(Value::as_str).map(str::to_owned))
+                .filter_map(|s| {
+                    s.get("Ipv6Address")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -362,7 +424,11 @@ fn create_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let vswitch = world
         .store
         .find(VSWITCH, &region, &vswitch_id, || {
-            ctx.spec_error("InvalidVSwitchId.NotFound", 404, "The specified vSwitch does not exist.")
+            ctx.spec_error(
+                "InvalidVSwitchId.NotFound",
+                404,
+                "The specified vSwitch does not exist.",
+            )
         })?
         .clone();
     let vpc = vswitch.str("VpcId").unwrap_or_default().to_owned();
@@ -381,7 +447,10 @@ fn create_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
         return Err(ApiError::missing_parameter("SecurityGroupId"));
     }
     let groups = security_groups(world, ctx, &vpc, groups)?;
-    if input.str("NetworkInterfaceName").is_some_and(|n| !valid_name(n, 128)) {
+    if input
+        .str("NetworkInterfaceName")
+        .is_some_and(|n| !valid_name(n, 128))
+    {
         return Err(ctx.spec_error(
             "InvalidParams.NetworkInterfaceName",
             403,
@@ -390,7 +459,10 @@ fn create_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     check_tags(ctx)?;
     let asked_secondary = input.strings("PrivateIpAddress");
-    let count = input.int("SecondaryPrivateIpAddressCount").unwrap_or(0).max(0) as usize;
+    let count = input
+        .int("SecondaryPrivateIpAddressCount")
+        .unwrap_or(0)
+        .max(0) as usize;
     if !asked_secondary.is_empty() && count > 0 {
         return Err(ctx.spec_error(
             "InvalidParameter.Conflict",
@@ -405,7 +477,11 @@ fn create_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The interface would have more private IP addresses than allowed.",
         ));
     }
-    let mut asked: Vec<String> = input.str("PrimaryIpAddress").map(str::to_owned).into_iter().collect();
+    let mut asked: Vec<String> = input
+        .str("PrimaryIpAddress")
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
     asked.extend(asked_secondary.iter().cloned());
     check_ips(world, ctx, &vswitch_id, &asked)?;
     let primary = match input.str("PrimaryIpAddress") {
@@ -417,8 +493,15 @@ fn create_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
     taken.push(primary.clone());
     secondary.extend(pick_ips(world, ctx, &vswitch_id, &taken, count)?);
     let mut ipv6: Vec<String> = input.strings("Ipv6Address");
-    if ipv6.iter().any(|ip| ip.parse::<std::net::Ipv6Addr>().is_err()) {
-        return Err(ctx.spec_error("InvalidIp.Address", 403, "The specified IPv6 address is not valid."));
+    if ipv6
+        .iter()
+        .any(|ip| ip.parse::<std::net::Ipv6Addr>().is_err())
+    {
+        return Err(ctx.spec_error(
+            "InvalidIp.Address",
+            403,
+            "The specified IPv6 address is not valid.",
+        ));
     }
     let ipv6_count = input.int("Ipv6AddressCount").unwrap_or(0).max(0) as usize;
     if ipv6.len() + ipv6_count > MAX_IPV6 {
@@ -561,7 +644,10 @@ fn attach_network_interface(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The network interface is not Available.",
         ));
     }
-    if !matches!(t.instance.status, InstanceStatus::Running | InstanceStatus::Stopped) {
+    if !matches!(
+        t.instance.status,
+        InstanceStatus::Running | InstanceStatus::Stopped
+    ) {
         return Err(ctx.spec_error(
             "InvalidOperation.InvalidEcsState",
             400,
@@ -689,9 +775,16 @@ fn assign_private_ip_addresses(world: &mut World, ctx: &Context<'_>) -> Outcome 
     let id = input.str("NetworkInterfaceId").unwrap_or_default();
     let (mut eni, owner) = load(world, ctx, id)?;
     let asked = input.strings("PrivateIpAddress");
-    let count = input.int("SecondaryPrivateIpAddressCount").unwrap_or(0).max(0) as usize;
+    let count = input
+        .int("SecondaryPrivateIpAddressCount")
+        .unwrap_or(0)
+        .max(0) as usize;
     match (asked.is_empty(), count) {
-        (true, 0) => return Err(ApiError::missing_parameter("SecondaryPrivateIpAddressCount")),
+        (true, 0) => {
+            return Err(ApiError::missing_parameter(
+                "SecondaryPrivateIpAddressCount",
+            ));
+        }
         (false, c) if c > 0 => {
             return Err(ctx.spec_error(
                 "InvalidParameter.Conflict",
@@ -769,8 +862,15 @@ fn assign_ipv6_addresses(world: &mut World, ctx: &Context<'_>) -> Outcome {
     if asked.is_empty() && count == 0 {
         return Err(ApiError::missing_parameter("Ipv6AddressCount"));
     }
-    if asked.iter().any(|ip| ip.parse::<std::net::Ipv6Addr>().is_err()) {
-        return Err(ctx.spec_error("InvalidIp.Address", 403, "The specified IPv6 address is not valid."));
+    if asked
+        .iter()
+        .any(|ip| ip.parse::<std::net::Ipv6Addr>().is_err())
+    {
+        return Err(ctx.spec_error(
+            "InvalidIp.Address",
+            403,
+            "The specified IPv6 address is not valid.",
+        ));
     }
     let mut have = ipv6_of(&eni);
     if asked.iter().any(|ip| have.contains(ip)) {
@@ -791,7 +891,14 @@ fn assign_ipv6_addresses(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let mut added = asked;
     added.extend(new_ipv6(world, &vswitch, count));
     have.extend(added.iter().cloned());
-    eni.set("Ipv6Sets", json!(have.iter().map(|ip| json!({"Ipv6Address": ip})).collect::<Vec<_>>()));
+    eni.set(
+        "Ipv6Sets",
+        json!(
+            have.iter()
+                .map(|ip| json!({"Ipv6Address": ip}))
+                .collect::<Vec<_>>()
+        ),
+    );
     save(world, eni, owner);
     let mut out = Map::new();
     out.insert("NetworkInterfaceId".into(), json!(id));
@@ -818,7 +925,14 @@ fn unassign_ipv6_addresses(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     have.retain(|ip| !asked.contains(ip));
-    eni.set("Ipv6Sets", json!(have.iter().map(|ip| json!({"Ipv6Address": ip})).collect::<Vec<_>>()));
+    eni.set(
+        "Ipv6Sets",
+        json!(
+            have.iter()
+                .map(|ip| json!({"Ipv6Address": ip}))
+                .collect::<Vec<_>>()
+        ),
+    );
     save(world, eni, owner);
     Ok(Map::new())
 }

@@ -33,13 +33,22 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("RevokeSecurityGroup", revoke_ingress),
     Model::ecs("RevokeSecurityGroupEgress", revoke_egress),
     Model::ecs("DescribeSecurityGroups", describe_security_groups),
-    Model::ecs("DescribeSecurityGroupAttribute", describe_security_group_attribute),
-    Model::ecs("ModifySecurityGroupAttribute", modify_security_group_attribute),
+    Model::ecs(
+        "DescribeSecurityGroupAttribute",
+        describe_security_group_attribute,
+    ),
+    Model::ecs(
+        "ModifySecurityGroupAttribute",
+        modify_security_group_attribute,
+    ),
     Model::ecs("ModifySecurityGroupPolicy", modify_security_group_policy),
     Model::ecs("ModifySecurityGroupRule", modify_ingress_rule),
     Model::ecs("ModifySecurityGroupEgressRule", modify_egress_rule),
     Model::ecs("DeleteSecurityGroup", delete_security_group),
-    Model::ecs("DescribeSecurityGroupReferences", describe_security_group_references),
+    Model::ecs(
+        "DescribeSecurityGroupReferences",
+        describe_security_group_references,
+    ),
 ];
 
 /// Most rules one group holds.
@@ -204,7 +213,11 @@ fn parse_rule(
         ("TCP" | "UDP", None) => return Err(ApiError::missing_parameter("PortRange")),
         ("TCP" | "UDP", Some(p)) if valid_ports(&p) => p,
         ("TCP" | "UDP", Some(_)) => {
-            return Err(ctx.spec_error("InvalidPortRange.Malformed", 400, "The specified PortRange is not valid."));
+            return Err(ctx.spec_error(
+                "InvalidPortRange.Malformed",
+                400,
+                "The specified PortRange is not valid.",
+            ));
         }
         (_, None) => "-1/-1".to_owned(),
         (_, Some(p)) if p == "-1/-1" => p,
@@ -229,13 +242,23 @@ fn parse_rule(
     let policy = match text("Policy").map(|p| p.to_ascii_lowercase()).as_deref() {
         None | Some("accept") => "Accept",
         Some("drop") => "Drop",
-        Some(_) => return Err(ctx.spec_error("InvalidPolicy.Malformed", 400, "The specified Policy is not valid.")),
+        Some(_) => {
+            return Err(ctx.spec_error(
+                "InvalidPolicy.Malformed",
+                400,
+                "The specified Policy is not valid.",
+            ));
+        }
     };
     let priority = match text("Priority") {
         None => 1,
         Some(p) => {
             let n: i64 = p.trim().parse().map_err(|_| {
-                ctx.spec_error("InvalidPriority.Malformed", 400, "The specified Priority is not valid.")
+                ctx.spec_error(
+                    "InvalidPriority.Malformed",
+                    400,
+                    "The specified Priority is not valid.",
+                )
             })?;
             if !(1..=100).contains(&n) {
                 return Err(ctx.spec_error(
@@ -267,14 +290,26 @@ fn parse_rule(
 
     // The addresses, both ways (a rule may narrow the other side too).
     for (key, ok, code) in [
-        ("SourceCidrIp", valid_v4 as fn(&str) -> bool, "InvalidSourceCidrIp.Malformed"),
+        (
+            "SourceCidrIp",
+            valid_v4 as fn(&str) -> bool,
+            "InvalidSourceCidrIp.Malformed",
+        ),
         ("DestCidrIp", valid_v4, "InvalidDestCidrIp.Malformed"),
-        ("Ipv6SourceCidrIp", valid_v6, "InvalidParam.Ipv6SourceCidrIp"),
+        (
+            "Ipv6SourceCidrIp",
+            valid_v6,
+            "InvalidParam.Ipv6SourceCidrIp",
+        ),
         ("Ipv6DestCidrIp", valid_v6, "InvalidParam.Ipv6DestCidrIp"),
     ] {
         if let Some(value) = text(key) {
             if !ok(&value) {
-                return Err(ctx.spec_error(code, 400, &format!("The specified {key} is not valid.")));
+                return Err(ctx.spec_error(
+                    code,
+                    400,
+                    &format!("The specified {key} is not valid."),
+                ));
             }
             rule.insert(key.into(), json!(value));
         }
@@ -334,7 +369,10 @@ fn parse_rule(
     rule.insert("Priority".into(), json!(priority.to_string()));
     // Every group is a VPC group: its rules are on the internal NIC.
     rule.insert("NicType".into(), json!("intranet"));
-    rule.insert("Description".into(), json!(text("Description").unwrap_or_default()));
+    rule.insert(
+        "Description".into(),
+        json!(text("Description").unwrap_or_default()),
+    );
     Ok(rule)
 }
 
@@ -384,7 +422,11 @@ fn requested_rules(
 
 fn authorize(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outcome {
     let region = region(ctx);
-    let id = ctx.input.str("SecurityGroupId").unwrap_or_default().to_owned();
+    let id = ctx
+        .input
+        .str("SecurityGroupId")
+        .unwrap_or_default()
+        .to_owned();
     let group = world
         .store
         .find(SECURITY_GROUP, &region, &id, || group_not_found(ctx))?
@@ -415,7 +457,10 @@ fn authorize(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outc
 
 fn save_rules(world: &mut World, group: &str, rules: Vec<Map<String, Value>>) {
     if let Some(g) = world.store.get_mut(SECURITY_GROUP, group) {
-        g.set("Permissions", Value::Array(rules.into_iter().map(Value::Object).collect()));
+        g.set(
+            "Permissions",
+            Value::Array(rules.into_iter().map(Value::Object).collect()),
+        );
     }
 }
 
@@ -429,7 +474,11 @@ fn authorize_egress(world: &mut World, ctx: &Context<'_>) -> Outcome {
 
 fn revoke(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outcome {
     let region = region(ctx);
-    let id = ctx.input.str("SecurityGroupId").unwrap_or_default().to_owned();
+    let id = ctx
+        .input
+        .str("SecurityGroupId")
+        .unwrap_or_default()
+        .to_owned();
     let group = world
         .store
         .find(SECURITY_GROUP, &region, &id, || group_not_found(ctx))?
@@ -447,7 +496,8 @@ fn revoke(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outcome
                 ));
             }
             let known = all.iter().any(|r| {
-                field(r, "SecurityGroupRuleId") == rule_id && field(r, "Direction") == direction.name()
+                field(r, "SecurityGroupRuleId") == rule_id
+                    && field(r, "Direction") == direction.name()
             });
             if !known {
                 return Err(ctx.spec_error(
@@ -457,10 +507,17 @@ fn revoke(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outcome
                 ));
             }
         }
-        all.retain(|r| !rule_ids.iter().any(|x| x == field(r, "SecurityGroupRuleId")));
+        all.retain(|r| {
+            !rule_ids
+                .iter()
+                .any(|x| x == field(r, "SecurityGroupRuleId"))
+        });
     } else {
         let wanted = requested_rules(world, ctx, &group, direction)?;
-        if wanted.iter().any(|w| !all.iter().any(|have| same_rule(have, w))) {
+        if wanted
+            .iter()
+            .any(|w| !all.iter().any(|have| same_rule(have, w)))
+        {
             return Err(ctx.spec_error(
                 "InvalidSecurityGroupRule.RuleNotExist",
                 400,
@@ -485,7 +542,11 @@ fn revoke_egress(world: &mut World, ctx: &Context<'_>) -> Outcome {
 /// with the fields that arrived replaced (the spec's defaults do not count as arrived).
 fn modify_rule(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Outcome {
     let region = region(ctx);
-    let id = ctx.input.str("SecurityGroupId").unwrap_or_default().to_owned();
+    let id = ctx
+        .input
+        .str("SecurityGroupId")
+        .unwrap_or_default()
+        .to_owned();
     let group = world
         .store
         .find(SECURITY_GROUP, &region, &id, || group_not_found(ctx))?
@@ -498,7 +559,9 @@ fn modify_rule(world: &mut World, ctx: &Context<'_>, direction: Direction) -> Ou
     let mut all = rules(&group);
     let at = all
         .iter()
-        .position(|r| field(r, "SecurityGroupRuleId") == rule_id && field(r, "Direction") == direction.name())
+        .position(|r| {
+            field(r, "SecurityGroupRuleId") == rule_id && field(r, "Direction") == direction.name()
+        })
         .ok_or_else(|| {
             ctx.spec_error(
                 "InvalidSecurityGroupRuleId.NotFound",
@@ -541,7 +604,11 @@ fn create_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
     ecs_world::ensure_region(&mut world.store, &region);
     let vpc_id = input.str("VpcId").unwrap_or_default().to_owned();
     world.store.find(VPC, &region, &vpc_id, || {
-        ctx.spec_error("InvalidVpcId.NotFound", 404, "The specified VPC does not exist.")
+        ctx.spec_error(
+            "InvalidVpcId.NotFound",
+            404,
+            "The specified VPC does not exist.",
+        )
     })?;
     let kind = input.str("SecurityGroupType").unwrap_or("normal");
     if kind != "normal" && kind != "enterprise" {
@@ -551,14 +618,20 @@ fn create_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The specified security group type is not valid.",
         ));
     }
-    if input.str("SecurityGroupName").is_some_and(|n| !valid_name(n, 128)) {
+    if input
+        .str("SecurityGroupName")
+        .is_some_and(|n| !valid_name(n, 128))
+    {
         return Err(ctx.spec_error(
             "InvalidSecurityGroupName.Malformed",
             400,
             "Specified security group name is not valid.",
         ));
     }
-    if input.str("Description").is_some_and(|d| !valid_name(d, 256)) {
+    if input
+        .str("Description")
+        .is_some_and(|d| !valid_name(d, 256))
+    {
         return Err(ctx.spec_error(
             "InvalidDescription.Malformed",
             400,
@@ -636,7 +709,10 @@ fn describe_security_groups(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .select(world.store.iter(SECURITY_GROUP))
         .into_iter()
         .filter(|_| !classic)
-        .filter(|g| !fuzzy || name.is_none_or(|n| g.str("SecurityGroupName").unwrap_or_default().contains(n)))
+        .filter(|g| {
+            !fuzzy
+                || name.is_none_or(|n| g.str("SecurityGroupName").unwrap_or_default().contains(n))
+        })
         .collect();
     let counts = members(world);
     let mut out = store::page(input, rows, "SecurityGroups", |g| {
@@ -651,7 +727,10 @@ fn describe_security_groups(world: &mut World, ctx: &Context<'_>) -> Outcome {
             map.remove("Permissions");
             map.remove("InnerAccessPolicy");
             map.insert("EcsCount".into(), json!(ecs));
-            map.insert("AvailableInstanceAmount".into(), json!((capacity - ecs).max(0)));
+            map.insert(
+                "AvailableInstanceAmount".into(),
+                json!((capacity - ecs).max(0)),
+            );
         }
         item
     })?;
@@ -663,10 +742,15 @@ fn describe_security_group_attribute(world: &mut World, ctx: &Context<'_>) -> Ou
     let input = ctx.input;
     let region = region(ctx);
     let id = input.str("SecurityGroupId").unwrap_or_default();
-    let group = world.store.find(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
+    let group = world
+        .store
+        .find(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
     let direction = input.str("Direction").unwrap_or("all");
     if !["all", "ingress", "egress"].contains(&direction) {
-        return Err(ApiError::invalid_parameter("Direction", "must be ingress, egress or all"));
+        return Err(ApiError::invalid_parameter(
+            "Direction",
+            "must be ingress, egress or all",
+        ));
     }
     let name_of = |gid: &str| {
         world
@@ -700,8 +784,17 @@ fn describe_security_group_attribute(world: &mut World, ctx: &Context<'_>) -> Ou
         all.insert("Permissions".into(), Value::Array(listed));
         all
     };
-    for key in ["SecurityGroupId", "SecurityGroupName", "Description", "VpcId", "InnerAccessPolicy"] {
-        out.insert(key.into(), group.attrs.get(key).cloned().unwrap_or(json!("")));
+    for key in [
+        "SecurityGroupId",
+        "SecurityGroupName",
+        "Description",
+        "VpcId",
+        "InnerAccessPolicy",
+    ] {
+        out.insert(
+            key.into(),
+            group.attrs.get(key).cloned().unwrap_or(json!("")),
+        );
     }
     out.insert("RegionId".into(), json!(region));
     Ok(out)
@@ -711,22 +804,32 @@ fn modify_security_group_attribute(world: &mut World, ctx: &Context<'_>) -> Outc
     let input = ctx.input;
     let region = region(ctx);
     let id = input.str("SecurityGroupId").unwrap_or_default();
-    world.store.find(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
-    if input.str("SecurityGroupName").is_some_and(|n| !valid_name(n, 128)) {
+    world
+        .store
+        .find(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
+    if input
+        .str("SecurityGroupName")
+        .is_some_and(|n| !valid_name(n, 128))
+    {
         return Err(ctx.spec_error(
             "InvalidSecurityGroupName.Malformed",
             400,
             "Specified security group name is not valid.",
         ));
     }
-    if input.str("Description").is_some_and(|d| !valid_name(d, 256)) {
+    if input
+        .str("Description")
+        .is_some_and(|d| !valid_name(d, 256))
+    {
         return Err(ctx.spec_error(
             "InvalidSecurityGroupDiscription.Malformed",
             400,
             "Specified security group description is not valid.",
         ));
     }
-    let group = world.store.find_mut(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
+    let group = world
+        .store
+        .find_mut(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
     if let Some(name) = input.str("SecurityGroupName") {
         group.set("SecurityGroupName", name);
     }
@@ -740,8 +843,14 @@ fn modify_security_group_policy(world: &mut World, ctx: &Context<'_>) -> Outcome
     let input = ctx.input;
     let region = region(ctx);
     let id = input.str("SecurityGroupId").unwrap_or_default();
-    world.store.find(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
-    let policy = match input.str("InnerAccessPolicy").map(str::to_ascii_lowercase).as_deref() {
+    world
+        .store
+        .find(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
+    let policy = match input
+        .str("InnerAccessPolicy")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("accept") => "Accept",
         Some("drop") => "Drop",
         _ => {
@@ -776,7 +885,11 @@ fn referencing(world: &World, id: &str) -> Vec<String> {
 
 fn delete_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let region = region(ctx);
-    let id = ctx.input.str("SecurityGroupId").unwrap_or_default().to_owned();
+    let id = ctx
+        .input
+        .str("SecurityGroupId")
+        .unwrap_or_default()
+        .to_owned();
     world.store.find(SECURITY_GROUP, &region, &id, || {
         ctx.spec_error(
             "InvalidSecurityGroup.NotFound",
@@ -819,7 +932,9 @@ fn describe_security_group_references(world: &mut World, ctx: &Context<'_>) -> O
     let region = region(ctx);
     let ids = ctx.input.ids("SecurityGroupId");
     for id in &ids {
-        world.store.find(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
+        world
+            .store
+            .find(SECURITY_GROUP, &region, id, || group_not_found(ctx))?;
     }
     let refs: Vec<Value> = ids
         .iter()
@@ -843,7 +958,12 @@ mod tests {
     #[test]
     fn port_ranges_and_addresses_are_checked() {
         assert!(valid_ports("22/22") && valid_ports("1/65535"));
-        assert!(!valid_ports("0/22") && !valid_ports("80/22") && !valid_ports("22") && !valid_ports("-1/-1"));
+        assert!(
+            !valid_ports("0/22")
+                && !valid_ports("80/22")
+                && !valid_ports("22")
+                && !valid_ports("-1/-1")
+        );
         assert!(valid_v4("0.0.0.0/0") && valid_v4("10.0.0.1"));
         assert!(!valid_v4("10.0.0.0/33") && !valid_v4("10.0.0/8"));
         assert!(valid_v6("::/0") && valid_v6("2001:db8::/32") && !valid_v6("10.0.0.0/8"));

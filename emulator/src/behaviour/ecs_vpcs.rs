@@ -62,7 +62,10 @@ pub(super) fn dry_run(ctx: &Context<'_>) -> Result<(), ApiError> {
 
 /// The first answer to this action's `ClientToken`, if it was seen with the same parameters
 /// (`IdempotentParameterMismatch` if not).
-pub(super) fn replay(world: &World, ctx: &Context<'_>) -> Result<Option<Map<String, Value>>, ApiError> {
+pub(super) fn replay(
+    world: &World,
+    ctx: &Context<'_>,
+) -> Result<Option<Map<String, Value>>, ApiError> {
     let Some(token) = ctx.input.str("ClientToken") else {
         return Ok(None);
     };
@@ -83,7 +86,9 @@ pub(super) fn replay(world: &World, ctx: &Context<'_>) -> Result<Option<Map<Stri
 pub(super) fn remember(world: &mut World, ctx: &Context<'_>, answer: &Map<String, Value>) {
     if let Some(token) = ctx.input.str("ClientToken") {
         let fingerprint = ctx.input.fingerprint_without("ClientToken");
-        world.commands.remember(&ctx.op.name, token, fingerprint, answer);
+        world
+            .commands
+            .remember(&ctx.op.name, token, fingerprint, answer);
     }
 }
 
@@ -125,11 +130,20 @@ pub(super) fn check_tags(ctx: &Context<'_>) -> Result<(), ApiError> {
     let pairs = store::tag_pairs(ctx.input, "Tag");
     let mut seen = std::collections::HashSet::new();
     for (key, _) in &pairs {
-        if key.is_empty() || key.starts_with("aliyun") || key.starts_with("acs:") || key.len() > 128 {
-            return Err(ctx.spec_error("InvalidTagKey.Malformed", 400, "Specified tag key is not valid."));
+        if key.is_empty() || key.starts_with("aliyun") || key.starts_with("acs:") || key.len() > 128
+        {
+            return Err(ctx.spec_error(
+                "InvalidTagKey.Malformed",
+                400,
+                "Specified tag key is not valid.",
+            ));
         }
         if !seen.insert(key.as_str()) {
-            return Err(ctx.spec_error("Duplicate.TagKey", 400, "The Tag.N.Key contain duplicate key."));
+            return Err(ctx.spec_error(
+                "Duplicate.TagKey",
+                400,
+                "The Tag.N.Key contain duplicate key.",
+            ));
         }
     }
     if pairs.len() > 20 {
@@ -160,7 +174,11 @@ impl Cidr {
     }
 
     fn mask(len: u8) -> u32 {
-        if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) }
+        if len == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(len))
+        }
     }
 
     /// The last address of the block.
@@ -202,7 +220,11 @@ pub(super) fn vswitch_cidr(world: &World, id: &str) -> Option<Cidr> {
 pub(super) fn used_ips(world: &World, vswitch: &str) -> Vec<String> {
     let mut used = Vec::new();
     for t in world.iter() {
-        if t.ecs.attr("VpcAttributes.VSwitchId").and_then(Value::as_str) != Some(vswitch) {
+        if t.ecs
+            .attr("VpcAttributes.VSwitchId")
+            .and_then(Value::as_str)
+            != Some(vswitch)
+        {
             continue;
         }
         if let Some(Value::Array(ips)) = t.ecs.attr("VpcAttributes.PrivateIpAddress") {
@@ -279,13 +301,25 @@ fn create_vpc(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     let input = ctx.input;
     let region = region(ctx);
-    let cidr_text = input.str("CidrBlock").unwrap_or(ecs_world::DEFAULT_VPC_CIDR);
-    let cidr = Cidr::parse(cidr_text).filter(|c| (8..=28).contains(&c.len)).ok_or_else(|| {
-        ApiError::new(400, "InvalidCidrBlock.Malformed", "Specified CIDR block is not valid.")
-    })?;
+    let cidr_text = input
+        .str("CidrBlock")
+        .unwrap_or(ecs_world::DEFAULT_VPC_CIDR);
+    let cidr = Cidr::parse(cidr_text)
+        .filter(|c| (8..=28).contains(&c.len))
+        .ok_or_else(|| {
+            ApiError::new(
+                400,
+                "InvalidCidrBlock.Malformed",
+                "Specified CIDR block is not valid.",
+            )
+        })?;
     if let Some(name) = input.str("VpcName") {
         if !valid_name(name, 128) {
-            return Err(ctx.spec_error("InvalidVpcName.Malformed", 400, "Specified VPC name is not valid."));
+            return Err(ctx.spec_error(
+                "InvalidVpcName.Malformed",
+                400,
+                "Specified VPC name is not valid.",
+            ));
         }
     }
     if let Some(desc) = input.str("Description") {
@@ -299,7 +333,11 @@ fn create_vpc(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     let user_cidrs = input.ids("UserCidr");
     if user_cidrs.iter().any(|c| Cidr::parse(c).is_none()) {
-        return Err(ctx.spec_error("InvalidUserCidr.Malformed", 400, "The specified UserCidr is invalid."));
+        return Err(ctx.spec_error(
+            "InvalidUserCidr.Malformed",
+            400,
+            "The specified UserCidr is invalid.",
+        ));
     }
     ecs_world::ensure_region(&mut world.store, &region);
     let id = world.store.new_id("vpc-", &region);
@@ -398,16 +436,33 @@ fn modify_vpc_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let id = input.str("VpcId").unwrap_or_default().to_owned();
     world.store.find(VPC, &region, &id, || vpc_not_found(ctx))?;
     if input.str("VpcName").is_some_and(|n| !valid_name(n, 128)) {
-        return Err(ctx.spec_error("InvalidVpcName.Malformed", 400, "Specified VPC name is not valid."));
+        return Err(ctx.spec_error(
+            "InvalidVpcName.Malformed",
+            400,
+            "Specified VPC name is not valid.",
+        ));
     }
-    if input.str("Description").is_some_and(|d| !valid_name(d, 256)) {
-        return Err(ctx.spec_error("InvalidDescription.Malformed", 400, "Specified description is not valid."));
+    if input
+        .str("Description")
+        .is_some_and(|d| !valid_name(d, 256))
+    {
+        return Err(ctx.spec_error(
+            "InvalidDescription.Malformed",
+            400,
+            "Specified description is not valid.",
+        ));
     }
     let new_cidr = match input.str("CidrBlock") {
         Some(text) => {
-            let cidr = Cidr::parse(text).filter(|c| (8..=28).contains(&c.len)).ok_or_else(|| {
-                ctx.spec_error("InvalidCidrBlock.Malformed", 400, "Specified CIDR block is not valid.")
-            })?;
+            let cidr = Cidr::parse(text)
+                .filter(|c| (8..=28).contains(&c.len))
+                .ok_or_else(|| {
+                    ctx.spec_error(
+                        "InvalidCidrBlock.Malformed",
+                        400,
+                        "Specified CIDR block is not valid.",
+                    )
+                })?;
             // The new block must still hold every vSwitch of the VPC.
             let outside = world
                 .store
@@ -426,7 +481,9 @@ fn modify_vpc_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
         }
         None => None,
     };
-    let vpc = world.store.find_mut(VPC, &region, &id, || vpc_not_found(ctx))?;
+    let vpc = world
+        .store
+        .find_mut(VPC, &region, &id, || vpc_not_found(ctx))?;
     if let Some(name) = input.str("VpcName") {
         vpc.set("VpcName", name);
     }
@@ -448,7 +505,9 @@ fn create_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
     let region = region(ctx);
     let vpc_id = input.str("VpcId").unwrap_or_default().to_owned();
-    let vpc = world.store.find(VPC, &region, &vpc_id, || vpc_not_found(ctx))?;
+    let vpc = world
+        .store
+        .find(VPC, &region, &vpc_id, || vpc_not_found(ctx))?;
     let zone = input.str("ZoneId").unwrap_or_default().to_owned();
     if !ecs_data::zones(&region).contains(&zone) {
         return Err(ctx.spec_error(
@@ -459,7 +518,11 @@ fn create_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
     }
     let text = input.str("CidrBlock").unwrap_or_default();
     let cidr = Cidr::parse(text).ok_or_else(|| {
-        ctx.spec_error("InvalidCidrBlock.Malformed", 400, "Specified CIDR block is not valid.")
+        ctx.spec_error(
+            "InvalidCidrBlock.Malformed",
+            400,
+            "Specified CIDR block is not valid.",
+        )
     })?;
     if !(16..=29).contains(&cidr.len) {
         return Err(ctx.spec_error(
@@ -468,9 +531,17 @@ fn create_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The mask length of the vSwitch CIDR block must be between 16 and 29.",
         ));
     }
-    let mut blocks: Vec<Cidr> = vpc.str("CidrBlock").and_then(Cidr::parse).into_iter().collect();
+    let mut blocks: Vec<Cidr> = vpc
+        .str("CidrBlock")
+        .and_then(Cidr::parse)
+        .into_iter()
+        .collect();
     if let Some(Value::Array(user)) = vpc.attrs.get("UserCidrs") {
-        blocks.extend(user.iter().filter_map(Value::as_str).filter_map(Cidr::parse));
+        blocks.extend(
+            user.iter()
+                .filter_map(Value::as_str)
+                .filter_map(Cidr::parse),
+        );
     }
     if !blocks.iter().any(|b| b.contains(cidr)) {
         return Err(ctx.spec_error(
@@ -492,11 +563,25 @@ fn create_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "Specified CIDR block overlapped with other vSwitch CIDR blocks.",
         ));
     }
-    if input.str("VSwitchName").is_some_and(|n| !valid_name(n, 128)) {
-        return Err(ctx.spec_error("InvalidVSwitchName.Malformed", 400, "Specified vSwitch name is not valid."));
+    if input
+        .str("VSwitchName")
+        .is_some_and(|n| !valid_name(n, 128))
+    {
+        return Err(ctx.spec_error(
+            "InvalidVSwitchName.Malformed",
+            400,
+            "Specified vSwitch name is not valid.",
+        ));
     }
-    if input.str("Description").is_some_and(|d| !valid_name(d, 256)) {
-        return Err(ctx.spec_error("InvalidDescription.Malformed", 400, "Specified description is not valid."));
+    if input
+        .str("Description")
+        .is_some_and(|d| !valid_name(d, 256))
+    {
+        return Err(ctx.spec_error(
+            "InvalidDescription.Malformed",
+            400,
+            "Specified description is not valid.",
+        ));
     }
     let id = world.store.new_id("vsw-", &region);
     world.store.insert(
@@ -537,9 +622,12 @@ fn delete_vswitch(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .str("VpcId")
         .unwrap_or_default()
         .to_owned();
-    let used_by_instance = world
-        .iter()
-        .any(|t| t.ecs.attr("VpcAttributes.VSwitchId").and_then(Value::as_str) == Some(id.as_str()));
+    let used_by_instance = world.iter().any(|t| {
+        t.ecs
+            .attr("VpcAttributes.VSwitchId")
+            .and_then(Value::as_str)
+            == Some(id.as_str())
+    });
     let used_by_eni = world
         .store
         .iter(NETWORK_INTERFACE)
@@ -587,14 +675,32 @@ fn modify_vswitch_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
     let region = region(ctx);
     let id = input.str("VSwitchId").unwrap_or_default().to_owned();
-    world.store.find(VSWITCH, &region, &id, || vswitch_not_found(ctx))?;
-    if input.str("VSwitchName").is_some_and(|n| !valid_name(n, 128)) {
-        return Err(ctx.spec_error("InvalidVSwitchName.Malformed", 400, "Specified vSwitch name is not valid."));
+    world
+        .store
+        .find(VSWITCH, &region, &id, || vswitch_not_found(ctx))?;
+    if input
+        .str("VSwitchName")
+        .is_some_and(|n| !valid_name(n, 128))
+    {
+        return Err(ctx.spec_error(
+            "InvalidVSwitchName.Malformed",
+            400,
+            "Specified vSwitch name is not valid.",
+        ));
     }
-    if input.str("Description").is_some_and(|d| !valid_name(d, 256)) {
-        return Err(ctx.spec_error("InvalidDescription.Malformed", 400, "Specified description is not valid."));
+    if input
+        .str("Description")
+        .is_some_and(|d| !valid_name(d, 256))
+    {
+        return Err(ctx.spec_error(
+            "InvalidDescription.Malformed",
+            400,
+            "Specified description is not valid.",
+        ));
     }
-    let vsw = world.store.find_mut(VSWITCH, &region, &id, || vswitch_not_found(ctx))?;
+    let vsw = world
+        .store
+        .find_mut(VSWITCH, &region, &id, || vswitch_not_found(ctx))?;
     if let Some(name) = input.str("VSwitchName") {
         vsw.set("VSwitchName", name);
     }
@@ -633,7 +739,13 @@ fn modify_vrouter_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .store
         .iter_mut(VPC)
         .find(|v| v.in_region(&region) && v.str("VRouterId") == Some(router))
-        .ok_or_else(|| ctx.spec_error("InvalidVRouterId.NotFound", 404, "The specified vRouter does not exist."))?;
+        .ok_or_else(|| {
+            ctx.spec_error(
+                "InvalidVRouterId.NotFound",
+                404,
+                "The specified vRouter does not exist.",
+            )
+        })?;
     if let Some(name) = input.str("VRouterName") {
         vpc.set("VRouterName", name);
     }
