@@ -11,9 +11,14 @@ mod ecs;
 mod ecs_commands;
 pub(crate) mod ecs_data;
 mod ecs_disks;
+mod ecs_eips;
 mod ecs_images;
 mod ecs_instances;
+mod ecs_key_pairs;
+mod ecs_network_interfaces;
+mod ecs_security_groups;
 mod ecs_snapshots;
+mod ecs_vpcs;
 pub(crate) mod ecs_world;
 pub(crate) mod paging;
 
@@ -102,6 +107,11 @@ const FAMILIES: &[&[Model]] = &[
     ecs_images::MODELS,
     ecs_instances::MODELS,
     ecs_snapshots::MODELS,
+    ecs_vpcs::MODELS,
+    ecs_security_groups::MODELS,
+    ecs_key_pairs::MODELS,
+    ecs_network_interfaces::MODELS,
+    ecs_eips::MODELS,
     cms::MODELS,
     cms_agent::MODELS,
 ];
