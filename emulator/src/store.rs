@@ -474,3 +474,37 @@ mod tests {
         assert!(store.find("thing", "r1", "a", || ApiError::new(404, "X", "x")).is_ok());
     }
 }
+
+/// One page of `rows` under `list_key` in the `NextToken`/`MaxResults` style only (for the
+/// actions that have no page numbers): `MaxResults` (or `default_size`) entries from the
+/// offset `NextToken` names, and a `NextToken` while entries remain.
+pub(crate) fn token_page<T>(
+    input: &Input,
+    rows: Vec<T>,
+    list_key: &str,
+    default_size: usize,
+    item: impl Fn(T) -> Value,
+) -> Outcome {
+    let offset = match input.str("NextToken").filter(|t| !t.is_empty()) {
+        Some(token) => token
+            .strip_prefix("emu-next-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| {
+                ApiError::invalid_parameter("NextToken", "is not a token this service issued")
+            })?,
+        None => 0,
+    };
+    let size = input
+        .int("MaxResults")
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(default_size)
+        .max(1);
+    let total = rows.len();
+    let mut out = Map::new();
+    if offset.saturating_add(size) < total {
+        out.insert("NextToken".into(), json!(format!("emu-next-{}", offset + size)));
+    }
+    let items: Vec<Value> = rows.into_iter().skip(offset).take(size).map(item).collect();
+    out.insert(list_key.to_owned(), Value::Array(items));
+    Ok(out)
+}

@@ -8,9 +8,15 @@
 mod cms;
 mod cms_agent;
 mod ecs;
+mod ecs_command_admin;
 mod ecs_commands;
 pub(crate) mod ecs_data;
+mod ecs_deployment_sets;
 mod ecs_instances;
+mod ecs_launch_templates;
+mod ecs_prefix_lists;
+mod ecs_regions;
+mod ecs_tags;
 pub(crate) mod ecs_world;
 pub(crate) mod paging;
 
@@ -96,6 +102,12 @@ const FAMILIES: &[&[Model]] = &[
     ecs::MODELS,
     ecs_commands::MODELS,
     ecs_instances::MODELS,
+    ecs_tags::MODELS,
+    ecs_regions::MODELS,
+    ecs_launch_templates::MODELS,
+    ecs_deployment_sets::MODELS,
+    ecs_command_admin::MODELS,
+    ecs_prefix_lists::MODELS,
     cms::MODELS,
     cms_agent::MODELS,
 ];

@@ -1,0 +1,5 @@
+//! Placeholder.
+
+use super::Model;
+
+pub(super) const MODELS: &[Model] = &[];
