@@ -328,6 +328,9 @@ pub(crate) fn launch_template<'a>(
 /// `InstanceType`, `SecurityGroupId`, `VSwitchId`, `SystemDisk` as a structure, `DataDisk` and
 /// `Tag` as lists, ...), in the form the request's own parameters would have. `None` when the
 /// template or the version does not exist.
+// `RunInstances` (`LaunchTemplateId` / `LaunchTemplateName`) is to read it; until then only
+// the tests do.
+#[allow(dead_code)]
 pub(crate) fn launch_template_params(
     store: &Store,
     region: &str,
