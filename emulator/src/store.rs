@@ -439,11 +439,7 @@ mod tests {
     #[test]
     fn queries_filter_by_region_ids_attributes_and_tags() {
         let mut store = Store::default();
-        for (id, region, zone) in [
-            ("a", "r1", "z1"),
-            ("b", "r1", "z2"),
-            ("c", "r2", "z1"),
-        ] {
+        for (id, region, zone) in [("a", "r1", "z1"), ("b", "r1", "z2"), ("c", "r2", "z1")] {
             let mut attrs = Map::new();
             attrs.insert("ZoneId".into(), json!(zone));
             attrs.insert("Nested".into(), json!({"Ids": ["x", id]}));
@@ -454,7 +450,11 @@ mod tests {
             region: Some("r1".into()),
             ..Query::default()
         };
-        let all: Vec<&str> = q.select(store.iter("thing")).iter().map(|r| r.id.as_str()).collect();
+        let all: Vec<&str> = q
+            .select(store.iter("thing"))
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
         assert_eq!(all, ["a", "b"]);
         let q = Query {
             region: Some("r1".into()),
@@ -470,8 +470,16 @@ mod tests {
         assert_eq!(q.select(store.iter("thing"))[0].id, "c");
         q.tags.push(("missing".into(), None));
         assert!(q.select(store.iter("thing")).is_empty());
-        assert!(store.find("thing", "r2", "a", || ApiError::new(404, "X", "x")).is_err());
-        assert!(store.find("thing", "r1", "a", || ApiError::new(404, "X", "x")).is_ok());
+        assert!(
+            store
+                .find("thing", "r2", "a", || ApiError::new(404, "X", "x"))
+                .is_err()
+        );
+        assert!(
+            store
+                .find("thing", "r1", "a", || ApiError::new(404, "X", "x"))
+                .is_ok()
+        );
     }
 }
 
@@ -502,7 +510,10 @@ pub(crate) fn token_page<T>(
     let total = rows.len();
     let mut out = Map::new();
     if offset.saturating_add(size) < total {
-        out.insert("NextToken".into(), json!(format!("emu-next-{}", offset + size)));
+        out.insert(
+            "NextToken".into(),
+            json!(format!("emu-next-{}", offset + size)),
+        );
     }
     let items: Vec<Value> = rows.into_iter().skip(offset).take(size).map(item).collect();
     out.insert(list_key.to_owned(), Value::Array(items));

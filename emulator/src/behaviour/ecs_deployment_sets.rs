@@ -21,7 +21,10 @@ use crate::world::{InstanceStatus, World};
 pub(super) const MODELS: &[Model] = &[
     Model::ecs("CreateDeploymentSet", create_deployment_set),
     Model::ecs("DescribeDeploymentSets", describe_deployment_sets),
-    Model::ecs("ModifyDeploymentSetAttribute", modify_deployment_set_attribute),
+    Model::ecs(
+        "ModifyDeploymentSetAttribute",
+        modify_deployment_set_attribute,
+    ),
     Model::ecs("DeleteDeploymentSet", delete_deployment_set),
     Model::ecs("ModifyInstanceDeployment", modify_instance_deployment),
 ];
@@ -56,7 +59,11 @@ fn valid_text(text: &str, max: usize, is_name: bool) -> bool {
 }
 
 fn check_texts(ctx: &Context<'_>) -> Result<(), ApiError> {
-    if !valid_text(ctx.input.str("DeploymentSetName").unwrap_or_default(), 128, true) {
+    if !valid_text(
+        ctx.input.str("DeploymentSetName").unwrap_or_default(),
+        128,
+        true,
+    ) {
         return Err(ctx.spec_error(
             "InvalidDeploymentSetName.Malformed",
             400,
@@ -78,7 +85,10 @@ fn create_deployment_set(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let region = region(ctx);
     check_texts(ctx)?;
     let strategy = input.str("Strategy").unwrap_or("Availability");
-    if !matches!(strategy, "Availability" | "AvailabilityGroup" | "LooseDispersion") {
+    if !matches!(
+        strategy,
+        "Availability" | "AvailabilityGroup" | "LooseDispersion"
+    ) {
         return Err(ctx.spec_error(
             "InvalidParameter.Strategy",
             400,
@@ -254,7 +264,11 @@ fn modify_instance_deployment(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     let zone = tracked.ecs.str("ZoneId").unwrap_or_default().to_owned();
-    let current = tracked.ecs.str("DeploymentSetId").unwrap_or_default().to_owned();
+    let current = tracked
+        .ecs
+        .str("DeploymentSetId")
+        .unwrap_or_default()
+        .to_owned();
     if input.bool("RemoveFromDeploymentSet").unwrap_or(false) {
         if let Some(t) = world.get_mut(instance_id) {
             t.ecs.set("DeploymentSetId", "");

@@ -23,11 +23,20 @@ use crate::world::World;
 /// The launch template actions.
 pub(super) const MODELS: &[Model] = &[
     Model::ecs("CreateLaunchTemplate", create_launch_template),
-    Model::ecs("CreateLaunchTemplateVersion", create_launch_template_version),
+    Model::ecs(
+        "CreateLaunchTemplateVersion",
+        create_launch_template_version,
+    ),
     Model::ecs("DescribeLaunchTemplates", describe_launch_templates),
-    Model::ecs("DescribeLaunchTemplateVersions", describe_launch_template_versions),
+    Model::ecs(
+        "DescribeLaunchTemplateVersions",
+        describe_launch_template_versions,
+    ),
     Model::ecs("ModifyLaunchTemplateDefaultVersion", modify_default_version),
-    Model::ecs("DeleteLaunchTemplateVersion", delete_launch_template_version),
+    Model::ecs(
+        "DeleteLaunchTemplateVersion",
+        delete_launch_template_version,
+    ),
     Model::ecs("DeleteLaunchTemplate", delete_launch_template),
 ];
 
@@ -110,7 +119,10 @@ fn version_not_found(ctx: &Context<'_>) -> ApiError {
 fn named_template(world: &World, ctx: &Context<'_>) -> Result<String, ApiError> {
     let region = region(ctx);
     let input = ctx.input;
-    let found = match (input.str("LaunchTemplateId"), input.str("LaunchTemplateName")) {
+    let found = match (
+        input.str("LaunchTemplateId"),
+        input.str("LaunchTemplateName"),
+    ) {
         (Some(id), _) => world
             .store
             .get(LAUNCH_TEMPLATE, id)
@@ -210,7 +222,10 @@ fn number_of(version: &Value) -> i64 {
 fn create_launch_template(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let input = ctx.input;
     let region = region(ctx);
-    let name = input.str("LaunchTemplateName").unwrap_or_default().to_owned();
+    let name = input
+        .str("LaunchTemplateName")
+        .unwrap_or_default()
+        .to_owned();
     if !valid_name(&name) {
         return Err(ctx.spec_error(
             "InvalidLaunchTemplateName.Malformed",
@@ -219,7 +234,12 @@ fn create_launch_template(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     let (params, description) = version_params(ctx)?;
-    let in_region = || world.store.iter(LAUNCH_TEMPLATE).filter(|t| t.region == region);
+    let in_region = || {
+        world
+            .store
+            .iter(LAUNCH_TEMPLATE)
+            .filter(|t| t.region == region)
+    };
     if in_region().any(|t| t.str("LaunchTemplateName") == Some(name.as_str())) {
         return Err(ctx.spec_error(
             "LaunchTemplateName.Duplicated",
@@ -377,7 +397,10 @@ fn describe_launch_template_versions(world: &mut World, ctx: &Context<'_>) -> Ou
     let max = input.int("MaxVersion");
     let only_default = input.bool("DefaultVersion").unwrap_or(false);
     let detail = input.bool("DetailFlag").unwrap_or(true);
-    let name = template.str("LaunchTemplateName").unwrap_or_default().to_owned();
+    let name = template
+        .str("LaunchTemplateName")
+        .unwrap_or_default()
+        .to_owned();
     let rows: Vec<Value> = versions(template)
         .into_iter()
         .filter(|v| wanted.is_empty() || wanted.contains(&number_of(v)))
@@ -390,7 +413,9 @@ fn describe_launch_template_versions(world: &mut World, ctx: &Context<'_>) -> Ou
         if let Some(map) = v.as_object_mut() {
             let params = map.remove("Params");
             if detail {
-                let params = params.and_then(|p| p.as_object().cloned()).unwrap_or_default();
+                let params = params
+                    .and_then(|p| p.as_object().cloned())
+                    .unwrap_or_default();
                 map.insert("LaunchTemplateData".into(), template_data(&params));
             }
             map.insert("LaunchTemplateId".into(), json!(id));
@@ -492,8 +517,10 @@ mod tests {
             LAUNCH_TEMPLATE,
             "lt-1",
             "cn-hangzhou",
-            obj(json!({"LaunchTemplateId": "lt-1", "LaunchTemplateName": "web",
-                "DefaultVersionNumber": 1, "LatestVersionNumber": 2, "Versions": [v1, v2]})),
+            obj(
+                json!({"LaunchTemplateId": "lt-1", "LaunchTemplateName": "web",
+                "DefaultVersionNumber": 1, "LatestVersionNumber": 2, "Versions": [v1, v2]}),
+            ),
         );
     }
 

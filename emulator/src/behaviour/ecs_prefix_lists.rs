@@ -23,10 +23,16 @@ use crate::world::World;
 pub(super) const MODELS: &[Model] = &[
     Model::ecs("CreatePrefixList", create_prefix_list),
     Model::ecs("DescribePrefixLists", describe_prefix_lists),
-    Model::ecs("DescribePrefixListAttributes", describe_prefix_list_attributes),
+    Model::ecs(
+        "DescribePrefixListAttributes",
+        describe_prefix_list_attributes,
+    ),
     Model::ecs("ModifyPrefixList", modify_prefix_list),
     Model::ecs("DeletePrefixList", delete_prefix_list),
-    Model::ecs("DescribePrefixListAssociations", describe_prefix_list_associations),
+    Model::ecs(
+        "DescribePrefixListAssociations",
+        describe_prefix_list_associations,
+    ),
 ];
 
 /// Most prefix lists one region holds.
@@ -65,7 +71,11 @@ fn parse_cidr(text: &str, family: &str) -> Option<(IpAddr, u8)> {
 
 /// The `{Cidr, Description}` entries of list parameter `param`, each a valid CIDR block of
 /// `family`.
-fn entries(ctx: &Context<'_>, param: &str, family: &str) -> Result<Vec<(String, String)>, ApiError> {
+fn entries(
+    ctx: &Context<'_>,
+    param: &str,
+    family: &str,
+) -> Result<Vec<(String, String)>, ApiError> {
     let Some(Value::Array(items)) = ctx.input.get(param) else {
         return Ok(Vec::new());
     };
@@ -253,7 +263,9 @@ fn describe_prefix_lists(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .param(input, "AddressFamily", "AddressFamily");
     let store = &world.store;
     let rows = query.select(store.iter(PREFIX_LIST));
-    store::token_page(input, rows, "PrefixLists", 10, |list| list_item(store, list))
+    store::token_page(input, rows, "PrefixLists", 10, |list| {
+        list_item(store, list)
+    })
 }
 
 fn describe_prefix_list_attributes(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -273,7 +285,11 @@ fn modify_prefix_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .store
         .find(PREFIX_LIST, &region, id, || not_found(ctx))?;
     let family = list.str("AddressFamily").unwrap_or("IPv4").to_owned();
-    let max_entries = list.attrs.get("MaxEntries").and_then(Value::as_i64).unwrap_or(MAX_ENTRIES);
+    let max_entries = list
+        .attrs
+        .get("MaxEntries")
+        .and_then(Value::as_i64)
+        .unwrap_or(MAX_ENTRIES);
     let mut current: Vec<(String, String)> = list
         .attrs
         .get("Entries")
@@ -282,7 +298,12 @@ fn modify_prefix_list(world: &mut World, ctx: &Context<'_>) -> Outcome {
             items
                 .iter()
                 .map(|e| {
-                    let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                    let text = |k: &str| {
+                        e.get(k)
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
                     (text("Cidr"), text("Description"))
                 })
                 .collect()
@@ -355,9 +376,13 @@ fn describe_prefix_list_associations(world: &mut World, ctx: &Context<'_>) -> Ou
         .store
         .find(PREFIX_LIST, &region, id, || not_found(ctx))?;
     let rows = associations(&world.store, id);
-    store::token_page(ctx.input, rows, "PrefixListAssociations", 10, |g| {
-        json!({"ResourceId": g.id, "ResourceType": "securitygroup"})
-    })
+    store::token_page(
+        ctx.input,
+        rows,
+        "PrefixListAssociations",
+        10,
+        |g| json!({"ResourceId": g.id, "ResourceType": "securitygroup"}),
+    )
 }
 
 #[cfg(test)]
@@ -383,8 +408,16 @@ mod tests {
             "cn-hangzhou",
             obj(json!({"Permissions": [{"SourcePrefixListId": "pl-1"}]})),
         );
-        store.insert(SECURITY_GROUP, "sg-2", "cn-hangzhou", obj(json!({"Permissions": []})));
-        let found: Vec<&str> = associations(&store, "pl-1").iter().map(|g| g.id.as_str()).collect();
+        store.insert(
+            SECURITY_GROUP,
+            "sg-2",
+            "cn-hangzhou",
+            obj(json!({"Permissions": []})),
+        );
+        let found: Vec<&str> = associations(&store, "pl-1")
+            .iter()
+            .map(|g| g.id.as_str())
+            .collect();
         assert_eq!(found, ["sg-1"]);
         assert!(associations(&store, "pl-2").is_empty());
     }

@@ -21,9 +21,15 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("DescribeRegions", describe_regions),
     Model::ecs("DescribeZones", describe_zones),
     Model::ecs("DescribeInstanceTypes", describe_instance_types),
-    Model::ecs("DescribeInstanceTypeFamilies", describe_instance_type_families),
+    Model::ecs(
+        "DescribeInstanceTypeFamilies",
+        describe_instance_type_families,
+    ),
     Model::ecs("DescribeAvailableResource", describe_available_resource),
-    Model::ecs("DescribeResourcesModification", describe_resources_modification),
+    Model::ecs(
+        "DescribeResourcesModification",
+        describe_resources_modification,
+    ),
     Model::ecs("DescribeAccountAttributes", describe_account_attributes),
 ];
 
@@ -31,7 +37,13 @@ pub(super) const MODELS: &[Model] = &[
 const DISK_CATEGORIES: &[&str] = &["cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto"];
 
 /// The resources every zone can create.
-const RESOURCE_CREATION: &[&str] = &["VSwitch", "IoOptimized", "Instance", "Disk", "DedicatedHost"];
+const RESOURCE_CREATION: &[&str] = &[
+    "VSwitch",
+    "IoOptimized",
+    "Instance",
+    "Disk",
+    "DedicatedHost",
+];
 
 fn region(ctx: &Context<'_>) -> String {
     ctx.input
@@ -176,7 +188,10 @@ fn generation(family: &str) -> &'static str {
 }
 
 fn generations() -> Vec<&'static str> {
-    let mut all: Vec<&str> = INSTANCE_TYPES.iter().map(|t| generation(t.family)).collect();
+    let mut all: Vec<&str> = INSTANCE_TYPES
+        .iter()
+        .map(|t| generation(t.family))
+        .collect();
     all.sort_unstable();
     all.dedup();
     all
@@ -396,7 +411,11 @@ fn describe_resources_modification(world: &mut World, ctx: &Context<'_>) -> Outc
             )
         })?;
     let zone = instance.ecs.str("ZoneId").unwrap_or_default().to_owned();
-    let current = instance.ecs.str("InstanceType").unwrap_or_default().to_owned();
+    let current = instance
+        .ecs
+        .str("InstanceType")
+        .unwrap_or_default()
+        .to_owned();
     let destination = input.str("DestinationResource").unwrap_or_default();
     if !matches!(destination, "InstanceType" | "SystemDisk") {
         return Err(ctx.spec_error(
@@ -405,7 +424,13 @@ fn describe_resources_modification(world: &mut World, ctx: &Context<'_>) -> Outc
             "The specified DestinationResource is not valid.",
         ));
     }
-    let mut zones = available_zones(ctx, &region, destination, Some(&zone), input.str("InstanceType"))?;
+    let mut zones = available_zones(
+        ctx,
+        &region,
+        destination,
+        Some(&zone),
+        input.str("InstanceType"),
+    )?;
     // Changing to the type it already has is not a change.
     if destination == "InstanceType" {
         for z in &mut zones {
@@ -442,7 +467,10 @@ fn describe_account_attributes(world: &mut World, ctx: &Context<'_>) -> Outcome 
     let region = region(ctx);
     ecs_world::ensure_region(&mut world.store, &region);
     let asked = ctx.input.strings("AttributeName");
-    if let Some(unknown) = asked.iter().find(|a| !ATTRIBUTES.iter().any(|(n, _)| n == a)) {
+    if let Some(unknown) = asked
+        .iter()
+        .find(|a| !ATTRIBUTES.iter().any(|(n, _)| n == a))
+    {
         return Err(ctx.spec_error(
             "Invalid.Parameter",
             403,

@@ -573,9 +573,12 @@ fn describe_tags(world: &mut World, ctx: &Context<'_>) -> Outcome {
         }
     }
     let rows: Vec<_> = pairs.into_iter().collect();
-    store::page(input, rows, "Tags", |((key, value), counts)| {
-        json!({"TagKey": key, "TagValue": value, "ResourceTypeCount": counts})
-    })
+    store::page(
+        input,
+        rows,
+        "Tags",
+        |((key, value), counts)| json!({"TagKey": key, "TagValue": value, "ResourceTypeCount": counts}),
+    )
 }
 
 fn describe_resource_by_tags(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -599,9 +602,12 @@ fn describe_resource_by_tags(world: &mut World, ctx: &Context<'_>) -> Outcome {
                 .map(move |(id, _)| (id.to_owned(), ty.name))
         })
         .collect();
-    store::page(input, rows, "Resources", |(id, ty)| {
-        json!({"ResourceId": id, "ResourceType": ty, "RegionId": region})
-    })
+    store::page(
+        input,
+        rows,
+        "Resources",
+        |(id, ty)| json!({"ResourceId": id, "ResourceType": ty, "RegionId": region}),
+    )
 }
 
 #[cfg(test)]
@@ -615,7 +621,10 @@ mod tests {
             assert!(names.insert(ty.name), "{} twice", ty.name);
             assert_eq!(ty.name, ty.name.to_ascii_lowercase());
         }
-        assert_eq!(tag_type("SecurityGroup").map(|t| t.home), Some(Home::Store(SECURITY_GROUP)));
+        assert_eq!(
+            tag_type("SecurityGroup").map(|t| t.home),
+            Some(Home::Store(SECURITY_GROUP))
+        );
         assert_eq!(tag_type("Instance").map(|t| t.home), Some(Home::Instance));
         assert!(tag_type("vpc").is_none());
     }
@@ -627,7 +636,10 @@ mod tests {
         tags.insert("team".into(), "a".into());
         assert!(has_all(&tags, &[]));
         assert!(has_all(&tags, &[("env".into(), None)]));
-        assert!(has_all(&tags, &[("env".into(), Some("prod".into())), ("team".into(), None)]));
+        assert!(has_all(
+            &tags,
+            &[("env".into(), Some("prod".into())), ("team".into(), None)]
+        ));
         assert!(!has_all(&tags, &[("env".into(), Some("dev".into()))]));
         assert!(!has_all(&tags, &[("owner".into(), None)]));
     }
