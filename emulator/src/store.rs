@@ -410,79 +410,6 @@ pub(crate) fn not_found(ctx: &Context<'_>, code: &str, what: &str) -> ApiError {
     ctx.spec_error(code, 404, &format!("The specified {what} does not exist."))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_unique_and_in_the_service_format() {
-        let mut store = Store::default();
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..2000 {
-            let id = store.new_id("d-", "cn-hangzhou");
-            assert!(id.starts_with("d-bp1"), "{id}");
-            assert_eq!(id.len(), 2 + 3 + 17);
-            assert!(!id.contains('*'));
-            assert!(seen.insert(id));
-        }
-        assert_eq!(
-            fixed_id("vpc-", "cn-beijing", "default"),
-            fixed_id("vpc-", "cn-beijing", "default")
-        );
-        assert_ne!(
-            fixed_id("vpc-", "cn-beijing", "default"),
-            fixed_id("vpc-", "cn-shanghai", "default")
-        );
-        assert_eq!(region_code("xx-new-1").len(), 3);
-    }
-
-    #[test]
-    fn queries_filter_by_region_ids_attributes_and_tags() {
-        let mut store = Store::default();
-        for (id, region, zone) in [("a", "r1", "z1"), ("b", "r1", "z2"), ("c", "r2", "z1")] {
-            let mut attrs = Map::new();
-            attrs.insert("ZoneId".into(), json!(zone));
-            attrs.insert("Nested".into(), json!({"Ids": ["x", id]}));
-            let row = store.insert("thing", id, region, attrs);
-            row.tags.insert("env".into(), format!("{id}-env"));
-        }
-        let q = Query {
-            region: Some("r1".into()),
-            ..Query::default()
-        };
-        let all: Vec<&str> = q
-            .select(store.iter("thing"))
-            .iter()
-            .map(|r| r.id.as_str())
-            .collect();
-        assert_eq!(all, ["a", "b"]);
-        let q = Query {
-            region: Some("r1".into()),
-            ..Query::default()
-        }
-        .eq("ZoneId", Some("z2"));
-        assert_eq!(q.select(store.iter("thing")).len(), 1);
-        let q = Query::any_region().eq("Nested.Ids", Some("c"));
-        assert_eq!(q.select(store.iter("thing"))[0].id, "c");
-        let mut q = Query::any_region().ids(vec!["a".into(), "c".into()]);
-        assert_eq!(q.select(store.iter("thing")).len(), 2);
-        q.tags.push(("env".into(), Some("c-env".into())));
-        assert_eq!(q.select(store.iter("thing"))[0].id, "c");
-        q.tags.push(("missing".into(), None));
-        assert!(q.select(store.iter("thing")).is_empty());
-        assert!(
-            store
-                .find("thing", "r2", "a", || ApiError::new(404, "X", "x"))
-                .is_err()
-        );
-        assert!(
-            store
-                .find("thing", "r1", "a", || ApiError::new(404, "X", "x"))
-                .is_ok()
-        );
-    }
-}
-
 /// One page of `rows` under `list_key` in the `NextToken`/`MaxResults` style only (for the
 /// actions that have no page numbers): `MaxResults` (or `default_size`) entries from the
 /// offset `NextToken` names, and a `NextToken` while entries remain.
@@ -518,4 +445,69 @@ pub(crate) fn token_page<T>(
     let items: Vec<Value> = rows.into_iter().skip(offset).take(size).map(item).collect();
     out.insert(list_key.to_owned(), Value::Array(items));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_in_the_service_format() {
+        let mut store = Store::default();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..2000 {
+            let id = store.new_id("d-", "cn-hangzhou");
+            assert!(id.starts_with("d-bp1"), "{id}");
+            assert_eq!(id.len(), 2 + 3 + 17);
+            assert!(!id.contains('*'));
+            assert!(seen.insert(id));
+        }
+        assert_eq!(
+            fixed_id("vpc-", "cn-beijing", "default"),
+            fixed_id("vpc-", "cn-beijing", "default")
+        );
+        assert_ne!(
+            fixed_id("vpc-", "cn-beijing", "default"),
+            fixed_id("vpc-", "cn-shanghai", "default")
+        );
+        assert_eq!(region_code("xx-new-1").len(), 3);
+    }
+
+    #[test]
+    fn queries_filter_by_region_ids_attributes_and_tags() {
+        let mut store = Store::default();
+        for (id, region, zone) in [
+            ("a", "r1", "z1"),
+            ("b", "r1", "z2"),
+            ("c", "r2", "z1"),
+        ] {
+            let mut attrs = Map::new();
+            attrs.insert("ZoneId".into(), json!(zone));
+            attrs.insert("Nested".into(), json!({"Ids": ["x", id]}));
+            let row = store.insert("thing", id, region, attrs);
+            row.tags.insert("env".into(), format!("{id}-env"));
+        }
+        let q = Query {
+            region: Some("r1".into()),
+            ..Query::default()
+        };
+        let all: Vec<&str> = q.select(store.iter("thing")).iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(all, ["a", "b"]);
+        let q = Query {
+            region: Some("r1".into()),
+            ..Query::default()
+        }
+        .eq("ZoneId", Some("z2"));
+        assert_eq!(q.select(store.iter("thing")).len(), 1);
+        let q = Query::any_region().eq("Nested.Ids", Some("c"));
+        assert_eq!(q.select(store.iter("thing"))[0].id, "c");
+        let mut q = Query::any_region().ids(vec!["a".into(), "c".into()]);
+        assert_eq!(q.select(store.iter("thing")).len(), 2);
+        q.tags.push(("env".into(), Some("c-env".into())));
+        assert_eq!(q.select(store.iter("thing"))[0].id, "c");
+        q.tags.push(("missing".into(), None));
+        assert!(q.select(store.iter("thing")).is_empty());
+        assert!(store.find("thing", "r2", "a", || ApiError::new(404, "X", "x")).is_err());
+        assert!(store.find("thing", "r1", "a", || ApiError::new(404, "X", "x")).is_ok());
+    }
 }

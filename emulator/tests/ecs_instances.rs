@@ -73,10 +73,7 @@ async fn run_stop_start_delete_through_the_waiters() {
     assert_eq!(ids.len(), 3);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 3);
     for id in &ids {
-        assert!(
-            id.starts_with("i-bp1") && id.len() == 22 && !id.contains('*'),
-            "{id}"
-        );
+        assert!(id.starts_with("i-bp1") && id.len() == 22 && !id.contains('*'), "{id}");
     }
     assert_eq!(status(&ecs, &ids[0]).await, "Pending");
     let last = emulator.requests_for("DescribeInstances").pop().unwrap();
@@ -192,7 +189,11 @@ async fn run_stop_start_delete_through_the_waiters() {
         "{err:?}"
     );
     assert_eq!(emulator.instances().len(), 2);
-    let left = ecs.describe_instances().send().await.unwrap();
+    let left = ecs
+        .describe_instances()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(left.total_count, Some(2));
 }
 
@@ -271,12 +272,7 @@ async fn describe_filters_and_pages_in_both_styles() {
     let emulator = Emulator::start().await.unwrap();
     let ecs = client(&emulator);
     // The seeded instances are the ones describes return.
-    let all = ecs
-        .describe_instances()
-        .page_size(100)
-        .send()
-        .await
-        .unwrap();
+    let all = ecs.describe_instances().page_size(100).send().await.unwrap();
     assert_eq!(all.total_count, Some(40));
     assert_eq!(all.instances.len(), 40);
     let shanghai = ecs
@@ -295,11 +291,7 @@ async fn describe_filters_and_pages_in_both_styles() {
             call = call.next_token(t);
         }
         let page = call.send().await.unwrap();
-        seen.extend(
-            page.instances
-                .iter()
-                .map(|i| i.instance_id.clone().unwrap()),
-        );
+        seen.extend(page.instances.iter().map(|i| i.instance_id.clone().unwrap()));
         match page.next_token.filter(|t| !t.is_empty()) {
             Some(t) => token = Some(t),
             None => break,
@@ -335,10 +327,7 @@ async fn describe_filters_and_pages_in_both_styles() {
         .await
         .unwrap();
     assert_eq!(by_tag.instances.len(), 1);
-    assert_eq!(
-        by_tag.instances[0].instance_id.as_deref(),
-        Some(id.as_str())
-    );
+    assert_eq!(by_tag.instances[0].instance_id.as_deref(), Some(id.as_str()));
     let pending = ecs
         .describe_instances()
         .status("Pending")
@@ -445,17 +434,8 @@ async fn concurrent_creates_and_deletes_keep_the_world_consistent() {
     let left: HashSet<String> = emulator.instances().into_iter().map(|i| i.id).collect();
     let expected: HashSet<String> = ids.iter().skip(1).step_by(2).cloned().collect();
     assert_eq!(left, expected);
-    let described = ecs
-        .describe_instances()
-        .page_size(100)
-        .send()
-        .await
-        .unwrap();
+    let described = ecs.describe_instances().page_size(100).send().await.unwrap();
     assert_eq!(described.total_count, Some(500));
     let disks = ecs.describe_disks().page_size(100).send().await.unwrap();
-    assert_eq!(
-        disks.total_count,
-        Some(500),
-        "system disks went with their instances"
-    );
+    assert_eq!(disks.total_count, Some(500), "system disks went with their instances");
 }

@@ -11,6 +11,7 @@ use super::{Context, Model, Outcome};
 use crate::error::ApiError;
 use crate::world::{AgentState, Tracked, World};
 
+
 /// The 2017-03-01 agent actions.
 pub(super) const MODELS: &[Model] = &[
     Model::cms("NodeInstall", node_install),

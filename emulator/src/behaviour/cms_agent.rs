@@ -15,13 +15,11 @@ use super::{Context, Model, Outcome};
 use crate::error::ApiError;
 use crate::world::{AgentState, World};
 
+
 /// The 2019-01-01 agent and metric actions.
 pub(super) const MODELS: &[Model] = &[
     Model::cms("InstallMonitoringAgent", install_monitoring_agent),
-    Model::cms(
-        "DescribeMonitoringAgentStatuses",
-        describe_monitoring_agent_statuses,
-    ),
+    Model::cms("DescribeMonitoringAgentStatuses", describe_monitoring_agent_statuses),
     Model::cms("DescribeMetricLast", describe_metric_last),
 ];
 

@@ -9,14 +9,12 @@ use crate::clock;
 use crate::error::ApiError;
 use crate::world::{CLOUD_ASSISTANT_VERSION, CloudAssistantState, InstanceStatus, World};
 
+
 /// The cloud assistant actions.
 pub(super) const MODELS: &[Model] = &[
     Model::ecs("InstallCloudAssistant", install_cloud_assistant),
     Model::ecs("RebootInstance", reboot_instance),
-    Model::ecs(
-        "DescribeCloudAssistantStatus",
-        describe_cloud_assistant_status,
-    ),
+    Model::ecs("DescribeCloudAssistantStatus", describe_cloud_assistant_status),
 ];
 
 pub(super) fn install_cloud_assistant(world: &mut World, ctx: &Context<'_>) -> Outcome {

@@ -18,6 +18,7 @@ use crate::commands::{CommandResult, Entry, Invocation, SavedCommand};
 use crate::error::ApiError;
 use crate::world::{CloudAssistantState, InstanceStatus, World};
 
+
 /// The cloud assistant's commands and invocations.
 pub(super) const MODELS: &[Model] = &[
     Model::ecs("CreateCommand", create_command),

@@ -18,12 +18,7 @@ pub(crate) const REGIONS: &[Region] = &[
         id: "cn-hangzhou",
         local_name: "China (Hangzhou)",
         endpoint: "ecs.cn-hangzhou.aliyuncs.com",
-        zones: &[
-            "cn-hangzhou-h",
-            "cn-hangzhou-i",
-            "cn-hangzhou-j",
-            "cn-hangzhou-k",
-        ],
+        zones: &["cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j", "cn-hangzhou-k"],
     },
     Region {
         id: "cn-shanghai",
@@ -35,12 +30,7 @@ pub(crate) const REGIONS: &[Region] = &[
         id: "cn-beijing",
         local_name: "China (Beijing)",
         endpoint: "ecs.cn-beijing.aliyuncs.com",
-        zones: &[
-            "cn-beijing-h",
-            "cn-beijing-i",
-            "cn-beijing-j",
-            "cn-beijing-k",
-        ],
+        zones: &["cn-beijing-h", "cn-beijing-i", "cn-beijing-j", "cn-beijing-k"],
     },
     Region {
         id: "cn-shenzhen",

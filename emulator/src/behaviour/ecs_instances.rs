@@ -14,7 +14,9 @@
 use serde_json::{Map, Value, json};
 
 use super::ecs_data::{self, DEFAULT_INSTANCE_TYPE};
-use super::ecs_world::{self, DISK, DiskSpec, IMAGE, KEY_PAIR, SECURITY_GROUP, VSWITCH, obj};
+use super::ecs_world::{
+    self, DISK, DiskSpec, IMAGE, KEY_PAIR, SECURITY_GROUP, VSWITCH, obj,
+};
 use super::{Context, Model, Outcome};
 use crate::clock;
 use crate::error::ApiError;
@@ -35,23 +37,14 @@ pub(super) const MODELS: &[Model] = &[
     Model::ecs("DescribeInstances", describe_instances),
     Model::ecs("DescribeInstanceStatus", describe_instance_status),
     Model::ecs("DescribeInstanceAttribute", describe_instance_attribute),
-    Model::ecs(
-        "DescribeInstancesFullStatus",
-        describe_instances_full_status,
-    ),
+    Model::ecs("DescribeInstancesFullStatus", describe_instances_full_status),
     Model::ecs("ModifyInstanceAttribute", modify_instance_attribute),
     Model::ecs("ModifyInstanceSpec", modify_instance_spec),
     Model::ecs("ModifyInstanceChargeType", modify_instance_charge_type),
     Model::ecs("ModifyInstanceVpcAttribute", modify_instance_vpc_attribute),
     Model::ecs("ModifyInstanceNetworkSpec", modify_instance_network_spec),
-    Model::ecs(
-        "ModifyInstanceAutoReleaseTime",
-        modify_instance_auto_release_time,
-    ),
-    Model::ecs(
-        "ModifyInstanceMetadataOptions",
-        modify_instance_metadata_options,
-    ),
+    Model::ecs("ModifyInstanceAutoReleaseTime", modify_instance_auto_release_time),
+    Model::ecs("ModifyInstanceMetadataOptions", modify_instance_metadata_options),
     Model::ecs("DescribeUserData", describe_user_data),
     Model::ecs("AllocatePublicIpAddress", allocate_public_ip_address),
     Model::ecs("JoinSecurityGroup", join_security_group),
@@ -203,13 +196,7 @@ fn mac_address(seq: u64) -> String {
 }
 
 fn uuid_like(seq: u64) -> String {
-    format!(
-        "{:08x}-{:04x}-4{:03x}-8000-{:012x}",
-        store::stable_hash(&seq.to_string()) as u32,
-        seq & 0xffff,
-        seq & 0xfff,
-        seq
-    )
+    format!("{:08x}-{:04x}-4{:03x}-8000-{:012x}", store::stable_hash(&seq.to_string()) as u32, seq & 0xffff, seq & 0xfff, seq)
 }
 
 /// The record of a seeded or admin-added [`Instance`]: its region's default network, the
@@ -222,8 +209,7 @@ pub(super) fn seed_record(store: &mut Store, instance: &Instance) -> Resource {
     let launch = Launch {
         region: instance.region.clone(),
         zone: zone.clone(),
-        instance_type: ecs_data::instance_type(DEFAULT_INSTANCE_TYPE)
-            .unwrap_or(&ecs_data::INSTANCE_TYPES[0]),
+        instance_type: ecs_data::instance_type(DEFAULT_INSTANCE_TYPE).unwrap_or(&ecs_data::INSTANCE_TYPES[0]),
         image_id: image.id.to_owned(),
         os_type: instance.os_type.to_ascii_lowercase(),
         os_name: image.os_name.to_owned(),
@@ -291,10 +277,7 @@ fn dry_run_passed(ctx: &Context<'_>) -> ApiError {
 /// Reads and checks what `RunInstances` / `CreateInstance` launch.
 fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiError> {
     let input = ctx.input;
-    let region = input
-        .str("RegionId")
-        .unwrap_or(crate::world::DEFAULT_REGION)
-        .to_owned();
+    let region = input.str("RegionId").unwrap_or(crate::world::DEFAULT_REGION).to_owned();
     ecs_world::ensure_region(&mut world.store, &region);
     let store = &world.store;
 
@@ -315,21 +298,11 @@ fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiErr
             .filter(|i| i.str("Status") == Some("Available"))
             .max_by_key(|i| i.seq)
             .map(|i| i.id.clone())
-            .ok_or_else(|| {
-                ApiError::new(
-                    404,
-                    "InvalidImageFamily.NotFound",
-                    "The specified ImageFamily does not exist or has no available image.",
-                )
-            })?,
+            .ok_or_else(|| ApiError::new(404, "InvalidImageFamily.NotFound", "The specified ImageFamily does not exist or has no available image."))?,
         (None, None) => return Err(ApiError::missing_parameter("ImageId")),
     };
     let image = store.find(IMAGE, &region, &image_id, || {
-        ctx.spec_error(
-            "InvalidImageId.NotFound",
-            404,
-            "The specified ImageId does not exist.",
-        )
+        ctx.spec_error("InvalidImageId.NotFound", 404, "The specified ImageId does not exist.")
     })?;
     if image.str("Status") != Some("Available") {
         return Err(ApiError::new(
@@ -346,11 +319,7 @@ fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiErr
     let vswitch = match input.str("VSwitchId") {
         Some(id) => store
             .find(VSWITCH, &region, id, || {
-                ctx.spec_error(
-                    "InvalidVSwitchId.NotFound",
-                    404,
-                    "Specified virtual switch does not exist.",
-                )
+                ctx.spec_error("InvalidVSwitchId.NotFound", 404, "Specified virtual switch does not exist.")
             })?
             .clone(),
         None => {
@@ -366,13 +335,10 @@ fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiErr
                 None => zones[0].clone(),
             };
             let id = ecs_world::default_vswitch_id(&region, &zone);
-            store.get(VSWITCH, &id).cloned().ok_or_else(|| {
-                ctx.spec_error(
-                    "InvalidVSwitchId.Necessary",
-                    400,
-                    "The VSwitchId is necessary.",
-                )
-            })?
+            store
+                .get(VSWITCH, &id)
+                .cloned()
+                .ok_or_else(|| ctx.spec_error("InvalidVSwitchId.Necessary", 400, "The VSwitchId is necessary."))?
         }
     };
     let zone = vswitch.str("ZoneId").unwrap_or_default().to_owned();
@@ -445,14 +411,8 @@ fn resolve_launch(world: &mut World, ctx: &Context<'_>) -> Result<Launch, ApiErr
         host_name,
         description: input.str("Description").unwrap_or_default().to_owned(),
         key_pair,
-        charge_type: input
-            .str("InstanceChargeType")
-            .unwrap_or("PostPaid")
-            .to_owned(),
-        internet_charge_type: input
-            .str("InternetChargeType")
-            .unwrap_or("PayByTraffic")
-            .to_owned(),
+        charge_type: input.str("InstanceChargeType").unwrap_or("PostPaid").to_owned(),
+        internet_charge_type: input.str("InternetChargeType").unwrap_or("PayByTraffic").to_owned(),
         bandwidth_out: input.int("InternetMaxBandwidthOut").unwrap_or(0),
         bandwidth_in: input.int("InternetMaxBandwidthIn").unwrap_or(0),
         user_data: input.str("UserData").unwrap_or_default().to_owned(),
@@ -474,11 +434,7 @@ fn key_pair_of<'a>(store: &'a Store, region: &str, name: &str) -> Option<&'a Res
 
 /// The disks a launch asks for: the system disk, then `DataDisk.N`; checked before anything
 /// is made.
-fn disk_specs(
-    ctx: &Context<'_>,
-    launch: &Launch,
-    world: &World,
-) -> Result<Vec<DiskSpec>, ApiError> {
+fn disk_specs(ctx: &Context<'_>, launch: &Launch, world: &World) -> Result<Vec<DiskSpec>, ApiError> {
     let input = ctx.input;
     let image_size = world
         .store
@@ -488,9 +444,7 @@ fn disk_specs(
         .unwrap_or(20);
     let system = input.get("SystemDisk");
     let field = |v: Option<&Value>, key: &str| v.and_then(|s| s.get(key)).cloned();
-    let system_size = field(system, "Size")
-        .and_then(|v| v.as_i64())
-        .unwrap_or(image_size.max(40));
+    let system_size = field(system, "Size").and_then(|v| v.as_i64()).unwrap_or(image_size.max(40));
     if system_size < image_size {
         return Err(ApiError::new(
             400,
@@ -505,8 +459,7 @@ fn disk_specs(
         name: field(system, "DiskName")
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
-        performance_level: field(system, "PerformanceLevel")
-            .and_then(|v| v.as_str().map(str::to_owned)),
+        performance_level: field(system, "PerformanceLevel").and_then(|v| v.as_str().map(str::to_owned)),
         image_id: Some(launch.image_id.clone()),
         kind: "system",
         delete_with_instance: true,
@@ -518,16 +471,15 @@ fn disk_specs(
             let snapshot = text("SnapshotId");
             let mut size = disk.get("Size").and_then(Value::as_i64);
             if let Some(snapshot) = &snapshot {
-                let snap =
-                    world
-                        .store
-                        .find(ecs_world::SNAPSHOT, &launch.region, snapshot, || {
-                            ctx.spec_error(
-                                "InvalidDataDiskSnapshotId.NotFound",
-                                404,
-                                "The specified parameter \"DataDisk.n.SnapshotId\" is not valid.",
-                            )
-                        })?;
+                let snap = world
+                    .store
+                    .find(ecs_world::SNAPSHOT, &launch.region, snapshot, || {
+                        ctx.spec_error(
+                            "InvalidDataDiskSnapshotId.NotFound",
+                            404,
+                            "The specified parameter \"DataDisk.n.SnapshotId\" is not valid.",
+                        )
+                    })?;
                 let source = snap.attrs.get("SourceDiskSize").and_then(Value::as_i64);
                 size = size.or(source);
             }
@@ -540,10 +492,7 @@ fn disk_specs(
                 description: text("Description").unwrap_or_default(),
                 performance_level: text("PerformanceLevel"),
                 snapshot_id: snapshot,
-                encrypted: disk
-                    .get("Encrypted")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
+                encrypted: disk.get("Encrypted").and_then(Value::as_bool).unwrap_or(false),
                 delete_with_instance: disk
                     .get("DeleteWithInstance")
                     .and_then(Value::as_bool)
@@ -568,16 +517,10 @@ fn launch_one(
     let id = world.store.new_id("i-", &launch.region);
     let mut record = record(&mut world.store, &id, launch, ctx.now);
     if let Some(name) = &launch.name {
-        record.set(
-            "InstanceName",
-            numbered(name, index, ctx.input.bool("UniqueSuffix")),
-        );
+        record.set("InstanceName", numbered(name, index, ctx.input.bool("UniqueSuffix")));
     }
     if let Some(host) = &launch.host_name {
-        record.set(
-            "HostName",
-            numbered(host, index, ctx.input.bool("UniqueSuffix")),
-        );
+        record.set("HostName", numbered(host, index, ctx.input.bool("UniqueSuffix")));
     }
     store::apply_tags(&mut record.tags, ctx.input, "Tag");
     let os_type = if launch.os_type.eq_ignore_ascii_case("windows") {
@@ -613,15 +556,8 @@ fn numbered(name: &str, index: usize, unique_suffix: Option<bool>) -> String {
         if open < close {
             let inside = &name[open + 1..close];
             if let Some((begin, width)) = inside.split_once(',') {
-                if let (Ok(begin), Ok(width)) =
-                    (begin.trim().parse::<usize>(), width.trim().parse::<usize>())
-                {
-                    return format!(
-                        "{}{:0width$}{}",
-                        &name[..open],
-                        begin + index,
-                        &name[close + 1..]
-                    );
+                if let (Ok(begin), Ok(width)) = (begin.trim().parse::<usize>(), width.trim().parse::<usize>()) {
+                    return format!("{}{:0width$}{}", &name[..open], begin + index, &name[close + 1..]);
                 }
             }
         }
@@ -641,11 +577,7 @@ fn run_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let amount = input.int("Amount").unwrap_or(1);
     let min_amount = input.int("MinAmount").unwrap_or(amount);
     if !(1..=MAX_AMOUNT).contains(&amount) {
-        return Err(ApiError::new(
-            403,
-            "InvalidParam.Amount",
-            "The specified Amount must be between 1 and 100.",
-        ));
+        return Err(ApiError::new(403, "InvalidParam.Amount", "The specified Amount must be between 1 and 100."));
     }
     if min_amount < 1 || min_amount > amount {
         return Err(ctx.spec_error(
@@ -711,20 +643,14 @@ fn replay(world: &World, ctx: &Context<'_>) -> Result<Option<Map<String, Value>>
 fn remember(world: &mut World, ctx: &Context<'_>, answer: &Map<String, Value>) {
     if let Some(token) = ctx.input.str("ClientToken") {
         let fingerprint = ctx.input.fingerprint_without("ClientToken");
-        world
-            .commands
-            .remember(&ctx.op.name, token, fingerprint, answer);
+        world.commands.remember(&ctx.op.name, token, fingerprint, answer);
     }
 }
 
 // ----- Lifecycle -----------------------------------------------------------------------------
 
 /// The instance `id` (in `RegionId` when the action has one), or NotFound.
-fn instance<'a>(
-    world: &'a mut World,
-    ctx: &Context<'_>,
-    id: &str,
-) -> Result<&'a mut Tracked, ApiError> {
+fn instance<'a>(world: &'a mut World, ctx: &Context<'_>, id: &str) -> Result<&'a mut Tracked, ApiError> {
     let region = ctx.input.str("RegionId");
     world
         .get_mut(id)
@@ -733,12 +659,7 @@ fn instance<'a>(
 }
 
 /// Whether `id` may go from its status to `to` through `via`; the refusal if not.
-fn check_change(
-    world: &mut World,
-    ctx: &Context<'_>,
-    id: &str,
-    from: InstanceStatus,
-) -> Result<InstanceStatus, ApiError> {
+fn check_change(world: &mut World, ctx: &Context<'_>, id: &str, from: InstanceStatus) -> Result<InstanceStatus, ApiError> {
     let tracked = instance(world, ctx, id)?;
     if tracked.instance.locked {
         return Err(ctx.spec_error(
@@ -813,18 +734,11 @@ fn batch(
         checks.push(check);
     }
     if ctx.input.bool("DryRun").unwrap_or(false) {
-        return Err(ctx.spec_error(
-            "DRYRUN.SUCCESS",
-            400,
-            "This request is a dryrun request with successful result.",
-        ));
+        return Err(ctx.spec_error("DRYRUN.SUCCESS", 400, "This request is a dryrun request with successful result."));
     }
     let mut responses = Vec::with_capacity(ids.len());
     for (id, check) in ids.iter().zip(checks) {
-        let previous = world
-            .get(id)
-            .map(|t| t.instance.status.to_string())
-            .unwrap_or_default();
+        let previous = world.get(id).map(|t| t.instance.status.to_string()).unwrap_or_default();
         let (code, message) = match check {
             Ok(_) => {
                 apply(world, ctx, id);
@@ -832,10 +746,7 @@ fn batch(
             }
             Err(e) => (e.code, e.message),
         };
-        let current = world
-            .get(id)
-            .map(|t| t.instance.status.to_string())
-            .unwrap_or_default();
+        let current = world.get(id).map(|t| t.instance.status.to_string()).unwrap_or_default();
         responses.push(json!({
             "InstanceId": id,
             "Code": code,
@@ -865,12 +776,7 @@ fn reboot_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 /// Whether `id` may be released now; the refusal if not.
-fn check_release(
-    world: &mut World,
-    ctx: &Context<'_>,
-    id: &str,
-    force: bool,
-) -> Result<(), ApiError> {
+fn check_release(world: &mut World, ctx: &Context<'_>, id: &str, force: bool) -> Result<(), ApiError> {
     let tracked = instance(world, ctx, id)?;
     if tracked.ecs.attrs.get("DeletionProtection") == Some(&Value::Bool(true)) {
         return Err(ctx.spec_error(
@@ -930,11 +836,7 @@ fn delete_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
         check_release(world, ctx, id, force)?;
     }
     if ctx.input.bool("DryRun").unwrap_or(false) {
-        return Err(ctx.spec_error(
-            "DRYRUN.SUCCESS",
-            400,
-            "This request is a dryrun request with successful result.",
-        ));
+        return Err(ctx.spec_error("DRYRUN.SUCCESS", 400, "This request is a dryrun request with successful result."));
     }
     for id in &ids {
         release(world, ctx, id);
@@ -995,9 +897,7 @@ fn describe_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .into_iter()
         .filter(|t| any_in(&t.ecs, "VpcAttributes.PrivateIpAddress", &private_ips))
         .filter(|t| any_in(&t.ecs, "PublicIpAddress", &public_ips))
-        .filter(|t| {
-            name_pattern.is_none_or(|p| wildcard(p, t.ecs.str("InstanceName").unwrap_or_default()))
-        })
+        .filter(|t| name_pattern.is_none_or(|p| wildcard(p, t.ecs.str("InstanceName").unwrap_or_default())))
         .collect();
     store::page(input, rows, "Instances", item)
 }
@@ -1008,10 +908,7 @@ fn any_in(row: &Resource, path: &str, wanted: &[String]) -> bool {
         || row
             .attr(path)
             .and_then(Value::as_array)
-            .is_some_and(|have| {
-                have.iter()
-                    .any(|v| v.as_str().is_some_and(|v| wanted.iter().any(|w| w == v)))
-            })
+            .is_some_and(|have| have.iter().any(|v| v.as_str().is_some_and(|v| wanted.iter().any(|w| w == v))))
 }
 
 /// `*` matches any run of characters (the service's fuzzy name filter).
@@ -1041,12 +938,9 @@ fn describe_instance_status(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let ids = input.ids("InstanceId");
     let query = Query::new(input).param(input, "ZoneId", "ZoneId");
     let rows = select(world, &ids, &query);
-    store::page(
-        input,
-        rows,
-        "InstanceStatuses",
-        |t| json!({"InstanceId": t.instance.id, "Status": t.instance.status.to_string()}),
-    )
+    store::page(input, rows, "InstanceStatuses", |t| {
+        json!({"InstanceId": t.instance.id, "Status": t.instance.status.to_string()})
+    })
 }
 
 fn describe_instances_full_status(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -1102,11 +996,7 @@ fn modify_instance_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
             .to_owned();
         for sg in &groups {
             let group = world.store.find(SECURITY_GROUP, &region, sg, || {
-                ApiError::new(
-                    404,
-                    "InvalidSecurityGroupId.NotFound",
-                    "The SecurityGroupId provided does not exist in our records.",
-                )
+                ApiError::new(404, "InvalidSecurityGroupId.NotFound", "The SecurityGroupId provided does not exist in our records.")
             })?;
             if group.str("VpcId") != Some(vpc.as_str()) {
                 return Err(ApiError::new(
@@ -1129,10 +1019,7 @@ fn modify_instance_attribute(world: &mut World, ctx: &Context<'_>) -> Outcome {
             tracked.ecs.set(attr, value);
         }
     }
-    for (param, attr) in [
-        ("DeletionProtection", "DeletionProtection"),
-        ("Recyclable", "Recyclable"),
-    ] {
+    for (param, attr) in [("DeletionProtection", "DeletionProtection"), ("Recyclable", "Recyclable")] {
         if let Some(value) = input.bool(param) {
             tracked.ecs.set(attr, value);
         }
@@ -1187,10 +1074,7 @@ fn modify_instance_charge_type(world: &mut World, ctx: &Context<'_>) -> Outcome 
     for id in &ids {
         instance(world, ctx, id)?;
     }
-    let charge = input
-        .str("InstanceChargeType")
-        .unwrap_or("PrePaid")
-        .to_owned();
+    let charge = input.str("InstanceChargeType").unwrap_or("PrePaid").to_owned();
     if input.bool("DryRun").unwrap_or(false) {
         return Err(dry_run_passed(ctx));
     }
@@ -1222,11 +1106,7 @@ fn modify_instance_vpc_attribute(world: &mut World, ctx: &Context<'_>) -> Outcom
         .unwrap_or_else(|| json!({}));
     if let Some(vsw) = input.str("VSwitchId") {
         let vswitch = world.store.find(VSWITCH, &region, vsw, || {
-            ApiError::new(
-                404,
-                "InvalidVSwitchId.NotFound",
-                "Specified virtual switch does not exist.",
-            )
+            ApiError::new(404, "InvalidVSwitchId.NotFound", "Specified virtual switch does not exist.")
         })?;
         let zone = vswitch.str("ZoneId").unwrap_or_default().to_owned();
         vpc["VSwitchId"] = json!(vsw);
@@ -1271,11 +1151,7 @@ fn modify_instance_network_spec(world: &mut World, ctx: &Context<'_>) -> Outcome
 
 fn modify_instance_auto_release_time(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let id = ctx.input.str("InstanceId").unwrap_or_default();
-    let time = ctx
-        .input
-        .str("AutoReleaseTime")
-        .unwrap_or_default()
-        .to_owned();
+    let time = ctx.input.str("AutoReleaseTime").unwrap_or_default().to_owned();
     instance(world, ctx, id)?.ecs.set("AutoReleaseTime", time);
     Ok(Map::new())
 }
@@ -1308,10 +1184,7 @@ fn describe_user_data(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let mut out = Map::new();
     out.insert("InstanceId".into(), json!(id));
     out.insert("RegionId".into(), json!(tracked.instance.region));
-    out.insert(
-        "UserData".into(),
-        json!(tracked.ecs.str("UserData").unwrap_or_default()),
-    );
+    out.insert("UserData".into(), json!(tracked.ecs.str("UserData").unwrap_or_default()));
     Ok(out)
 }
 
@@ -1331,12 +1204,7 @@ fn allocate_public_ip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
             "The instance already has a public IP address.",
         ));
     }
-    let ip = format!(
-        "47.{}.{}.{}",
-        96 + (seq / 65_536) % 32,
-        (seq / 256) % 256,
-        seq % 254 + 1
-    );
+    let ip = format!("47.{}.{}.{}", 96 + (seq / 65_536) % 32, (seq / 256) % 256, seq % 254 + 1);
     tracked.ecs.set("PublicIpAddress", json!([ip]));
     let mut out = Map::new();
     out.insert("IpAddress".into(), json!(ip));
@@ -1344,30 +1212,19 @@ fn allocate_public_ip_address(world: &mut World, ctx: &Context<'_>) -> Outcome {
 }
 
 /// The security groups of `id`, checked, for joining or leaving `sg`.
-fn group_change(
-    world: &mut World,
-    ctx: &Context<'_>,
-) -> Result<(String, String, Vec<String>), ApiError> {
+fn group_change(world: &mut World, ctx: &Context<'_>) -> Result<(String, String, Vec<String>), ApiError> {
     let input = ctx.input;
     let id = input.str("InstanceId").unwrap_or_default().to_owned();
     let sg = input.str("SecurityGroupId").unwrap_or_default().to_owned();
     let region = instance(world, ctx, &id)?.instance.region.clone();
     world.store.find(SECURITY_GROUP, &region, &sg, || {
-        ApiError::new(
-            404,
-            "InvalidSecurityGroupId.NotFound",
-            "The SecurityGroupId provided does not exist in our records.",
-        )
+        ApiError::new(404, "InvalidSecurityGroupId.NotFound", "The SecurityGroupId provided does not exist in our records.")
     })?;
     let groups: Vec<String> = world
         .get(&id)
         .and_then(|t| t.ecs.attrs.get("SecurityGroupIds"))
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
     Ok((id, sg, groups))
 }
@@ -1382,9 +1239,7 @@ fn join_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     groups.push(sg);
-    instance(world, ctx, &id)?
-        .ecs
-        .set("SecurityGroupIds", json!(groups));
+    instance(world, ctx, &id)?.ecs.set("SecurityGroupIds", json!(groups));
     Ok(Map::new())
 }
 
@@ -1405,9 +1260,7 @@ fn leave_security_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         ));
     }
     groups.retain(|g| *g != sg);
-    instance(world, ctx, &id)?
-        .ecs
-        .set("SecurityGroupIds", json!(groups));
+    instance(world, ctx, &id)?.ecs.set("SecurityGroupIds", json!(groups));
     Ok(Map::new())
 }
 
@@ -1417,9 +1270,7 @@ fn describe_instance_vnc_url(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let mut out = Map::new();
     out.insert(
         "VncUrl".into(),
-        json!(format!(
-            "wss://emulator.invalid/vnc?instanceId={id}&vncToken=emulated"
-        )),
+        json!(format!("wss://emulator.invalid/vnc?instanceId={id}&vncToken=emulated")),
     );
     Ok(out)
 }
@@ -1460,8 +1311,7 @@ fn attach_instance_ram_role(world: &mut World, ctx: &Context<'_>) -> Outcome {
         if let Some(t) = world.get_mut(id) {
             t.ecs.set("RamRoleName", role.as_str());
         }
-        results
-            .push(json!({"InstanceId": id, "Code": "200", "Message": "success", "Success": true}));
+        results.push(json!({"InstanceId": id, "Code": "200", "Message": "success", "Success": true}));
     }
     let mut out = Map::new();
     out.insert("TotalCount".into(), json!(ids.len()));
@@ -1505,12 +1355,9 @@ fn describe_instance_ram_role(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .into_iter()
         .filter(|t| !t.ecs.str("RamRoleName").unwrap_or_default().is_empty())
         .collect();
-    let mut out = store::page(
-        input,
-        rows,
-        "InstanceRamRoleSets",
-        |t| json!({"InstanceId": t.instance.id, "RamRoleName": t.ecs.str("RamRoleName")}),
-    )?;
+    let mut out = store::page(input, rows, "InstanceRamRoleSets", |t| {
+        json!({"InstanceId": t.instance.id, "RamRoleName": t.ecs.str("RamRoleName")})
+    })?;
     out.insert("RegionId".into(), json!(input.str("RegionId")));
     Ok(out)
 }

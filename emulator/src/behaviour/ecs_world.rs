@@ -41,10 +41,7 @@ pub(crate) fn ensure_region(store: &mut Store, region: &str) {
     ensure_public_images(store);
     let vpc_id = default_vpc_id(region);
     let zones = ecs_data::zones(region);
-    let vswitch_ids: Vec<String> = zones
-        .iter()
-        .map(|z| default_vswitch_id(region, z))
-        .collect();
+    let vswitch_ids: Vec<String> = zones.iter().map(|z| default_vswitch_id(region, z)).collect();
     let vrouter = fixed_id("vrt-", region, "default");
     store.insert(
         VPC,
@@ -202,9 +199,7 @@ pub(crate) fn create_disk(
 ) -> String {
     let id = store.new_id("d-", region);
     let performance = if spec.category == "cloud_essd" {
-        spec.performance_level
-            .clone()
-            .unwrap_or_else(|| "PL1".into())
+        spec.performance_level.clone().unwrap_or_else(|| "PL1".into())
     } else {
         String::new()
     };
@@ -250,13 +245,7 @@ pub(crate) fn create_disk(
 
 /// Attaches disk `disk_id` to `instance_id` at `device` (the caller checked both exist and
 /// the disk is free).
-pub(crate) fn attach_disk(
-    store: &mut Store,
-    disk_id: &str,
-    instance_id: &str,
-    device: &str,
-    now: SystemTime,
-) {
+pub(crate) fn attach_disk(store: &mut Store, disk_id: &str, instance_id: &str, device: &str, now: SystemTime) {
     if let Some(disk) = store.get_mut(DISK, disk_id) {
         let time = clock::rfc3339(now);
         disk.set("Status", "In_use");
@@ -287,12 +276,7 @@ pub(crate) fn disks_of<'a>(store: &'a Store, instance_id: &str) -> Vec<&'a Resou
         .iter(DISK)
         .filter(|d| d.str("InstanceId") == Some(instance_id))
         .collect();
-    disks.sort_by_key(|d| {
-        (
-            d.str("Type") != Some("system"),
-            d.str("Device").map(str::to_owned),
-        )
-    });
+    disks.sort_by_key(|d| (d.str("Type") != Some("system"), d.str("Device").map(str::to_owned)));
     disks
 }
 
