@@ -97,6 +97,19 @@ impl Input {
             .collect()
     }
 
+    /// These parameters, then `defaults` for every one that did not arrive (a spec default
+    /// gives way): a launch template's values under a request's own.
+    pub fn with_defaults(&self, defaults: Map<String, Value>) -> Input {
+        let mut merged = self.clone();
+        for (name, value) in defaults {
+            if !self.arrived(&name) {
+                merged.defaulted.retain(|d| *d != name);
+                merged.values.insert(name, value);
+            }
+        }
+        merged
+    }
+
     /// Whether the parameter arrived (a spec default does not count).
     pub fn arrived(&self, name: &str) -> bool {
         self.values.contains_key(name) && !self.defaulted.iter().any(|d| d == name)

@@ -257,14 +257,6 @@ impl Store {
             .into_iter()
             .flat_map(|t| t.values_mut())
     }
-
-    /// Every kind with at least one resource.
-    pub(crate) fn kinds(&self) -> impl Iterator<Item = Kind> + '_ {
-        self.tables
-            .iter()
-            .filter(|(_, t)| !t.is_empty())
-            .map(|(k, _)| *k)
-    }
 }
 
 /// What a describe asks for, applied to rows before anything is rendered.
@@ -283,11 +275,6 @@ impl Query {
             region: input.str("RegionId").map(str::to_owned),
             ..Query::default()
         }
-    }
-
-    /// Rows of any region.
-    pub(crate) fn any_region() -> Self {
-        Query::default()
     }
 
     /// Only these ids (no filter when `ids` is empty).
@@ -328,7 +315,7 @@ impl Query {
             }
         }
         if let Some(ids) = &self.ids {
-            if !ids.iter().any(|id| *id == row.id) {
+            if !ids.contains(&row.id) {
                 return false;
             }
         }
@@ -410,6 +397,43 @@ pub(crate) fn not_found(ctx: &Context<'_>, code: &str, what: &str) -> ApiError {
     ctx.spec_error(code, 404, &format!("The specified {what} does not exist."))
 }
 
+/// One page of `rows` under `list_key` in the `NextToken`/`MaxResults` style only (for the
+/// actions that have no page numbers): `MaxResults` (or `default_size`) entries from the
+/// offset `NextToken` names, and a `NextToken` while entries remain.
+pub(crate) fn token_page<T>(
+    input: &Input,
+    rows: Vec<T>,
+    list_key: &str,
+    default_size: usize,
+    item: impl Fn(T) -> Value,
+) -> Outcome {
+    let offset = match input.str("NextToken").filter(|t| !t.is_empty()) {
+        Some(token) => token
+            .strip_prefix("emu-next-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| {
+                ApiError::invalid_parameter("NextToken", "is not a token this service issued")
+            })?,
+        None => 0,
+    };
+    let size = input
+        .int("MaxResults")
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(default_size)
+        .max(1);
+    let total = rows.len();
+    let mut out = Map::new();
+    if offset.saturating_add(size) < total {
+        out.insert(
+            "NextToken".into(),
+            json!(format!("emu-next-{}", offset + size)),
+        );
+    }
+    let items: Vec<Value> = rows.into_iter().skip(offset).take(size).map(item).collect();
+    out.insert(list_key.to_owned(), Value::Array(items));
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,9 +486,9 @@ mod tests {
         }
         .eq("ZoneId", Some("z2"));
         assert_eq!(q.select(store.iter("thing")).len(), 1);
-        let q = Query::any_region().eq("Nested.Ids", Some("c"));
+        let q = Query::default().eq("Nested.Ids", Some("c"));
         assert_eq!(q.select(store.iter("thing"))[0].id, "c");
-        let mut q = Query::any_region().ids(vec!["a".into(), "c".into()]);
+        let mut q = Query::default().ids(vec!["a".into(), "c".into()]);
         assert_eq!(q.select(store.iter("thing")).len(), 2);
         q.tags.push(("env".into(), Some("c-env".into())));
         assert_eq!(q.select(store.iter("thing"))[0].id, "c");

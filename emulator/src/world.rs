@@ -620,11 +620,6 @@ impl World {
         self.instances.values()
     }
 
-    /// How many instances there are.
-    pub(crate) fn len(&self) -> usize {
-        self.instances.len()
-    }
-
     pub(crate) fn snapshot(&self) -> Vec<Instance> {
         self.instances
             .values()

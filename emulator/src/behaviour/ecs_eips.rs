@@ -54,7 +54,7 @@ fn bandwidth(ctx: &Context<'_>, text: &str) -> Result<i64, ApiError> {
 }
 
 /// EIPs bound to what was released since are `Available` again.
-fn reconcile(world: &mut World) {
+pub(super) fn reconcile(world: &mut World) {
     let stale: Vec<String> = world
         .store
         .iter(EIP)

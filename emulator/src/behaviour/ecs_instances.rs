@@ -637,6 +637,22 @@ fn run_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
     if let Some(answer) = replay(world, ctx)? {
         return Ok(answer);
     }
+    // A launch template supplies every parameter the request leaves out.
+    let merged;
+    let templated;
+    let ctx = match template_input(world, ctx)? {
+        Some(input) => {
+            merged = input;
+            templated = Context {
+                product: ctx.product,
+                op: ctx.op,
+                input: &merged,
+                now: ctx.now,
+            };
+            &templated
+        }
+        None => ctx,
+    };
     let input = ctx.input;
     let amount = input.int("Amount").unwrap_or(1);
     let min_amount = input.int("MinAmount").unwrap_or(amount);
@@ -668,6 +684,43 @@ fn run_instances(world: &mut World, ctx: &Context<'_>) -> Outcome {
     out.insert("TradePrice".into(), json!(0.0));
     remember(world, ctx, &out);
     Ok(out)
+}
+
+/// The request's parameters over those of the launch template it names
+/// (`LaunchTemplateId` or `LaunchTemplateName`, `LaunchTemplateVersion` or the default), or
+/// `None` when it names none.
+fn template_input(
+    world: &World,
+    ctx: &Context<'_>,
+) -> Result<Option<crate::params::Input>, ApiError> {
+    let input = ctx.input;
+    let Some(template) = input
+        .str("LaunchTemplateId")
+        .or_else(|| input.str("LaunchTemplateName"))
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    let region = input
+        .str("RegionId")
+        .unwrap_or(crate::world::DEFAULT_REGION);
+    if ecs_world::launch_template(&world.store, region, template).is_none() {
+        return Err(ctx.spec_error(
+            "InvalidLaunchTemplate.NotFound",
+            404,
+            "The specified launch template does not exist.",
+        ));
+    }
+    let version = input.int("LaunchTemplateVersion");
+    let params = ecs_world::launch_template_params(&world.store, region, template, version)
+        .ok_or_else(|| {
+            ctx.spec_error(
+                "InvalidLaunchTemplateVersion.NotFound",
+                404,
+                "The specified launch template version does not exist.",
+            )
+        })?;
+    Ok(Some(input.with_defaults(params)))
 }
 
 fn create_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {
@@ -893,7 +946,8 @@ fn check_release(
     }
 }
 
-/// Releases `id`: disks made with it go too, other disks are detached.
+/// Releases `id`: disks made with it go too, other disks, secondary interfaces and EIPs are
+/// detached.
 pub(super) fn release(world: &mut World, id: &str, now: std::time::SystemTime) {
     let disks: Vec<(String, bool)> = ecs_world::disks_of(&world.store, id)
         .iter()
@@ -910,6 +964,9 @@ pub(super) fn release(world: &mut World, id: &str, now: std::time::SystemTime) {
         }
     }
     world.remove(id);
+    // Secondary interfaces and EIPs bound to it are free again.
+    super::ecs_network_interfaces::reconcile(world);
+    super::ecs_eips::reconcile(world);
 }
 
 fn delete_instance(world: &mut World, ctx: &Context<'_>) -> Outcome {

@@ -80,7 +80,7 @@ fn instance_not_found(ctx: &Context<'_>) -> ApiError {
 }
 
 /// Interfaces attached to instances that were released since are `Available` again.
-fn reconcile(world: &mut World) {
+pub(super) fn reconcile(world: &mut World) {
     let stale: Vec<String> = world
         .store
         .iter(NETWORK_INTERFACE)

@@ -349,3 +349,53 @@ pub(crate) fn seed_system_disk(store: &mut Store, record: &Resource) {
         );
     }
 }
+
+pub(crate) const LAUNCH_TEMPLATE: Kind = "launch-template";
+pub(crate) const DEPLOYMENT_SET: Kind = "deployment-set";
+pub(crate) const PREFIX_LIST: Kind = "prefix-list";
+/// What a saved cloud assistant command has besides what `commands::SavedCommand` keeps
+/// (description, working directory, timeout, tags), by command id; made when first needed.
+pub(crate) const COMMAND_EXTRA: Kind = "command-extra";
+
+/// The launch template `id_or_name` of `region` (by id, else by name).
+pub(crate) fn launch_template<'a>(
+    store: &'a Store,
+    region: &str,
+    id_or_name: &str,
+) -> Option<&'a Resource> {
+    store
+        .get(LAUNCH_TEMPLATE, id_or_name)
+        .filter(|t| t.region == region)
+        .or_else(|| {
+            store
+                .iter(LAUNCH_TEMPLATE)
+                .find(|t| t.region == region && t.str("LaunchTemplateName") == Some(id_or_name))
+        })
+}
+
+/// The parameters version `version` (the default version when `None`) of launch template
+/// `id_or_name` gives `RunInstances`, keyed by `RunInstances` parameter names (`ImageId`,
+/// `InstanceType`, `SecurityGroupId`, `VSwitchId`, `SystemDisk` as a structure, `DataDisk` and
+/// `Tag` as lists, ...), in the form the request's own parameters would have. `None` when the
+/// template or the version does not exist.
+pub(crate) fn launch_template_params(
+    store: &Store,
+    region: &str,
+    id_or_name: &str,
+    version: Option<i64>,
+) -> Option<Map<String, Value>> {
+    let template = launch_template(store, region, id_or_name)?;
+    let number = match version {
+        Some(n) => n,
+        None => template.attrs.get("DefaultVersionNumber")?.as_i64()?,
+    };
+    template
+        .attrs
+        .get("Versions")?
+        .as_array()?
+        .iter()
+        .find(|v| v.get("VersionNumber").and_then(Value::as_i64) == Some(number))?
+        .get("Params")?
+        .as_object()
+        .cloned()
+}

@@ -8,16 +8,22 @@
 mod cms;
 mod cms_agent;
 mod ecs;
+mod ecs_command_admin;
 mod ecs_commands;
 pub(crate) mod ecs_data;
+mod ecs_deployment_sets;
 mod ecs_disks;
 mod ecs_eips;
 mod ecs_images;
 mod ecs_instances;
 mod ecs_key_pairs;
+mod ecs_launch_templates;
 mod ecs_network_interfaces;
+mod ecs_prefix_lists;
+mod ecs_regions;
 mod ecs_security_groups;
 mod ecs_snapshots;
+mod ecs_tags;
 mod ecs_vpcs;
 pub(crate) mod ecs_world;
 pub(crate) mod paging;
@@ -112,6 +118,12 @@ const FAMILIES: &[&[Model]] = &[
     ecs_key_pairs::MODELS,
     ecs_network_interfaces::MODELS,
     ecs_eips::MODELS,
+    ecs_tags::MODELS,
+    ecs_regions::MODELS,
+    ecs_launch_templates::MODELS,
+    ecs_deployment_sets::MODELS,
+    ecs_command_admin::MODELS,
+    ecs_prefix_lists::MODELS,
     cms::MODELS,
     cms_agent::MODELS,
 ];
