@@ -88,14 +88,37 @@ fn shape_value(
         (Type::Struct(name), Value::Object(map)) => {
             Value::Object(shape(product, product.struct_fields(name), map))
         }
-        (_, value) => match wire_type {
+        (ty, value) => match wire_type {
             Some(WireType::String) => match value {
                 Value::Bool(b) => Value::String(b.to_string()),
                 Value::Number(n) => Value::String(n.to_string()),
                 other => other,
             },
-            _ => value,
+            _ => coerce(ty, value),
         },
+    }
+}
+
+/// A scalar in the type the spec gives its field, when the logical answer has it in another
+/// form (a handler's `200` for a `Code` the spec types as text, `"5"` for an integer).
+fn coerce(ty: &Type, value: Value) -> Value {
+    match (ty, value) {
+        (Type::String | Type::Enum(_), Value::Number(n)) => Value::String(n.to_string()),
+        (Type::String | Type::Enum(_), Value::Bool(b)) => Value::String(b.to_string()),
+        (Type::Integer | Type::Long, Value::String(s)) => match s.parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::String(s),
+        },
+        (Type::Float, Value::String(s)) => match s.parse::<f64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::String(s),
+        },
+        (Type::Boolean, Value::String(s)) => match s.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(s),
+        },
+        (_, value) => value,
     }
 }
 
