@@ -59,6 +59,19 @@ fn emulator(c: &mut Criterion) {
             body
         })
     });
+    group.bench_function("describe_instances_1_of_10000", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(
+                    ecs.untyped_call("DescribeInstances")
+                        .param("RegionId", "cn-hangzhou")
+                        .param("PageNumber", 5000)
+                        .param("PageSize", 1)
+                        .send(),
+                )
+                .unwrap_or_else(|e| panic!("DescribeInstances: {e}"))
+        })
+    });
     group.bench_function("canned_example", |b| {
         b.iter(|| {
             runtime

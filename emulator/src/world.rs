@@ -549,7 +549,8 @@ impl World {
     /// Adds an instance or replaces the one with the same id (its ECS record is made from
     /// the region's defaults).
     pub(crate) fn upsert(&mut self, instance: Instance) {
-        let ecs = crate::behaviour::seed_instance_record(&mut self.store, &instance);
+        let replacing = self.instances.contains_key(&instance.id);
+        let ecs = crate::behaviour::seed_instance_record(&mut self.store, &instance, replacing);
         self.insert_tracked(Tracked::new(instance, ecs));
     }
 
@@ -640,7 +641,7 @@ mod tests {
 
     fn tracked(instance: Instance) -> Tracked {
         let mut store = Store::default();
-        let ecs = crate::behaviour::seed_instance_record(&mut store, &instance);
+        let ecs = crate::behaviour::seed_instance_record(&mut store, &instance, false);
         Tracked::new(instance, ecs)
     }
 

@@ -1108,19 +1108,10 @@ mod tests {
     #[test]
     fn a_seeded_instance_gets_one_system_disk() {
         let mut store = crate::store::Store::default();
-        ecs_world::ensure_region(&mut store, "cn-hangzhou");
-        let record = Resource {
-            id: "i-bp1seeded".into(),
-            region: "cn-hangzhou".into(),
-            seq: 1,
-            attrs: ecs_world::obj(json!({
-                "ImageId": "aliyun_3_x64_20G_alibase_20240528.vhd",
-                "ZoneId": "cn-hangzhou-h",
-            })),
-            tags: Default::default(),
-        };
-        ecs_world::seed_system_disk(&mut store, &record);
-        ecs_world::seed_system_disk(&mut store, &record);
+        let instance = crate::world::Instance::new("i-bp1seeded");
+        crate::behaviour::seed_instance_record(&mut store, &instance, false);
+        // Replacing the instance (admin upsert) keeps its disk instead of adding one.
+        crate::behaviour::seed_instance_record(&mut store, &instance, true);
         let disks = ecs_world::disks_of(&store, "i-bp1seeded");
         assert_eq!(disks.len(), 1);
         assert_eq!(disks[0].str("Type"), Some("system"));

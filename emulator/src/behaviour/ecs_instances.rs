@@ -1013,7 +1013,10 @@ fn select<'a>(world: &'a World, ids: &[String], query: &Query) -> Vec<&'a Tracke
             .filter(|t| query.matches(&t.ecs))
             .collect()
     };
-    rows.sort_by_key(|t| t.ecs.seq);
+    // Instances are kept by id, which is creation order for most worlds: sort only if not.
+    if !rows.is_sorted_by_key(|t| t.ecs.seq) {
+        rows.sort_by_key(|t| t.ecs.seq);
+    }
     rows
 }
 

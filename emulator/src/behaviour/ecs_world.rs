@@ -319,11 +319,8 @@ pub(crate) fn obj(value: Value) -> Map<String, Value> {
 /// Gives a seeded or admin-added instance (its ECS `record`) the system disk a launched one
 /// has, so `DescribeDisks` agrees with `DescribeInstances`: the image's size (at least 40 GiB),
 /// `cloud_essd`, attached at `/dev/xvda`, deleted with the instance, made at the world's
-/// epoch. Does nothing when the instance already has disks (an instance replaced by `upsert`).
+/// epoch. The caller checks the instance has no disk yet (an instance replaced by `upsert`).
 pub(crate) fn seed_system_disk(store: &mut Store, record: &Resource) {
-    if !disks_of(store, &record.id).is_empty() {
-        return;
-    }
     let image_id = record.str("ImageId").unwrap_or_default().to_owned();
     let size = store
         .get(IMAGE, &image_id)

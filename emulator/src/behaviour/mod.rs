@@ -180,10 +180,17 @@ pub(crate) fn seed_world(store: &mut Store) {
 /// The ECS record of a seeded or admin-added instance: the region's default network, the
 /// default image of its OS, the default instance type.
 /// A seeded instance also gets its system disk, so `DescribeDisks` agrees with
-/// `DescribeInstances`.
-pub(crate) fn seed_instance_record(store: &mut Store, instance: &Instance) -> Resource {
+/// `DescribeInstances`; one `replacing` an instance of the same id keeps that one's disks.
+pub(crate) fn seed_instance_record(
+    store: &mut Store,
+    instance: &Instance,
+    replacing: bool,
+) -> Resource {
     let record = ecs_instances::seed_record(store, instance);
-    ecs_world::seed_system_disk(store, &record);
+    // Only a replacement can find disks already there (the check scans every disk).
+    if !replacing || ecs_world::disks_of(store, &record.id).is_empty() {
+        ecs_world::seed_system_disk(store, &record);
+    }
     record
 }
 
