@@ -3,6 +3,7 @@
 //!
 //! 1. The criterion micro benchmarks (`cargo bench -p aliyun-benches --bench micro`): their
 //!    medians are read back from `target/criterion/<id>/new/estimates.json`.
+//!    The emulator benchmark (`--bench emulator`) runs the same way.
 //! 2. The end-to-end loopback benchmark (`target/release/e2e all`): raw reqwest and the SDK in
 //!    alternating rounds against one server, then 10,000 calls in flight at once.
 //!
@@ -86,26 +87,9 @@ pub fn run(root: &Path, options: &BenchOptions) -> Result<String, String> {
     }
 
     eprintln!("== micro benchmarks (criterion; a few minutes)");
-    let mut micro = Command::new(&cargo);
-    micro
-        .current_dir(root)
-        .args(["bench", "-p", "aliyun-benches", "--bench", "micro", "--"]);
-    if options.quick {
-        micro.arg("--quick");
-    }
-    // Criterion's report goes to a log; progress stays on the terminal.
-    let log = target.join("bench-micro.log");
-    let log_file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let status = micro
-        .stdout(Stdio::from(log_file))
-        .status()
-        .map_err(|e| format!("cargo bench: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "cargo bench failed ({status}); see {}",
-            log.display()
-        ));
-    }
+    criterion_bench(root, &target, &cargo, "micro", options.quick)?;
+    eprintln!("== the emulator serving from its world (criterion)");
+    criterion_bench(root, &target, &cargo, "emulator", options.quick)?;
     let criterion = target.join("criterion");
     let median = |id: &str| criterion_median(&criterion, id);
 
@@ -192,6 +176,39 @@ pub fn run(root: &Path, options: &BenchOptions) -> Result<String, String> {
     let table = table(&median, &paired, &summary, &scale, options)?;
     println!("{table}");
     Ok(table)
+}
+
+/// Runs the criterion bench target `name` of `aliyun-benches`; its report goes to
+/// `target/bench-<name>.log`, its estimates to `target/criterion/`.
+fn criterion_bench(
+    root: &Path,
+    target: &Path,
+    cargo: &str,
+    name: &str,
+    quick: bool,
+) -> Result<(), String> {
+    let mut bench = Command::new(cargo);
+    bench
+        .current_dir(root)
+        .args(["bench", "-p", "aliyun-benches", "--bench", name, "--"]);
+    if quick {
+        bench.arg("--quick");
+    }
+    // Criterion's report goes to a log; progress stays on the terminal.
+    let log = target.join(format!("bench-{name}.log"));
+    let log_file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let status = bench
+        .stdout(Stdio::from(log_file))
+        .status()
+        .map_err(|e| format!("cargo bench: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cargo bench --bench {name} failed ({status}); see {}",
+            log.display()
+        ))
+    }
 }
 
 /// The pairs timed in alternating batches by the `profile` binary, with iterations per batch
@@ -377,6 +394,33 @@ fn table(
             );
         }
     }
+    // The emulator: a page of 100 instances carries 100 times the data of the canned answer
+    // (one example item), so the verdict compares instances served per second.
+    let canned = median("emulator/canned_example")?;
+    let page = median("emulator/describe_instances_100_of_10000")?;
+    let single = median("emulator/describe_instances_1_of_10000")?;
+    let per_instance = page / 100.0;
+    row(
+        "emulator DescribeInstances 100 of 10,000, per instance",
+        time(per_instance),
+        format!("canned answer {}", time(canned)),
+        format!("{:.2}", canned / per_instance),
+        &format!(">= 0.50 {}", verdict(canned / per_instance >= 0.50)),
+    );
+    row(
+        "emulator DescribeInstances 100 of 10,000, per answer",
+        time(page),
+        format!("canned answer {}", time(canned)),
+        format!("{:.2}x", page / canned),
+        "report",
+    );
+    row(
+        "emulator DescribeInstances 1 of 10,000",
+        time(single),
+        format!("canned answer {}", time(canned)),
+        format!("{:.2}x", single / canned),
+        "report",
+    );
     let nonce = median("nonce/new_nonce")?;
     row(
         "signature nonce (UUID v4)",
