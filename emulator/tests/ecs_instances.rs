@@ -376,6 +376,21 @@ async fn describe_filters_and_pages_in_both_styles() {
         .unwrap();
     assert_eq!(in_vpc.total_count, Some(41));
 
+    // A waiter on an id the world does not have never succeeds: the service leaves unknown
+    // ids out, and "every instance Running" needs at least one.
+    let waited = ecs
+        .wait_until_instance_running()
+        .instance_id("i-bp1doesnotexist00000")
+        .poll_policy(aliyun_core::workflow::PollPolicy::with_deadline(
+            Duration::from_secs(60),
+        ))
+        .wait()
+        .await;
+    assert!(
+        matches!(waited, Err(aliyun_core::WaitError::TimedOut { .. })),
+        "{waited:?}"
+    );
+
     // DescribeInstanceStatus leaves unknown ids out.
     let statuses = ecs
         .describe_instance_status()
