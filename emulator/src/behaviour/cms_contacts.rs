@@ -253,7 +253,12 @@ fn describe_contact_group_list(world: &mut World, ctx: &Context<'_>) -> Outcome 
     let names: Vec<Value> = out
         .get("ContactGroupList")
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(|g| g.get("Name").cloned()).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|g| g.get("Name").cloned())
+                .collect()
+        })
         .unwrap_or_default();
     out.insert("ContactGroups".into(), Value::Array(names));
     out.remove("PageNumber");

@@ -41,7 +41,10 @@ pub(super) const MODELS: &[Model] = &[
     Model::cms("DisableEventRules", disable_event_rules),
     Model::cms("DeleteEventRules", delete_event_rules),
     Model::cms("PutEventRuleTargets", put_event_rule_targets),
-    Model::cms("DescribeEventRuleTargetList", describe_event_rule_target_list),
+    Model::cms(
+        "DescribeEventRuleTargetList",
+        describe_event_rule_target_list,
+    ),
     Model::cms("DeleteEventRuleTargets", delete_event_rule_targets),
 ];
 
@@ -301,9 +304,7 @@ fn put_event_rule_targets(world: &mut World, ctx: &Context<'_>) -> Outcome {
             .cloned()
             .unwrap_or_default();
         for (kind, target) in accepted {
-            let list = targets
-                .entry(kind.to_owned())
-                .or_insert_with(|| json!([]));
+            let list = targets.entry(kind.to_owned()).or_insert_with(|| json!([]));
             if let Value::Array(list) = list {
                 list.retain(|t| t.get("Id") != target.get("Id"));
                 list.push(Value::Object(target));

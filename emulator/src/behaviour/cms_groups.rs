@@ -44,9 +44,18 @@ pub(super) const MODELS: &[Model] = &[
     Model::cms("ModifyMonitorGroup", modify_monitor_group),
     Model::cms("DeleteMonitorGroup", delete_monitor_group),
     Model::cms("DescribeMonitorGroups", describe_monitor_groups),
-    Model::cms("CreateMonitorGroupInstances", create_monitor_group_instances),
-    Model::cms("ModifyMonitorGroupInstances", modify_monitor_group_instances),
-    Model::cms("DeleteMonitorGroupInstances", delete_monitor_group_instances),
+    Model::cms(
+        "CreateMonitorGroupInstances",
+        create_monitor_group_instances,
+    ),
+    Model::cms(
+        "ModifyMonitorGroupInstances",
+        modify_monitor_group_instances,
+    ),
+    Model::cms(
+        "DeleteMonitorGroupInstances",
+        delete_monitor_group_instances,
+    ),
     Model::cms(
         "DescribeMonitorGroupInstances",
         describe_monitor_group_instances,
@@ -204,9 +213,7 @@ fn insert_group(
     attrs.insert("GmtModified".into(), json!(now));
     attrs.insert("Instances".into(), json!([]));
     attrs.extend(extra);
-    world
-        .store
-        .insert(GROUP, &group_id.to_string(), "", attrs);
+    world.store.insert(GROUP, &group_id.to_string(), "", attrs);
     group_id
 }
 
@@ -360,11 +367,12 @@ fn describe_monitor_groups(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .filter(|g| founder_key.is_none_or(|k| g.str("GroupFounderTagKey") == Some(k)))
         .filter(|g| founder_value.is_none_or(|v| g.str("GroupFounderTagValue") == Some(v)))
         .filter(|g| {
-            tags.iter().all(|(key, value)| match (g.tags.get(key), value) {
-                (Some(have), Some(want)) => have == want,
-                (Some(_), None) => true,
-                (None, _) => false,
-            })
+            tags.iter()
+                .all(|(key, value)| match (g.tags.get(key), value) {
+                    (Some(have), Some(want)) => have == want,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                })
         })
         .collect();
     rows.sort_by_key(|g| g.seq);
@@ -392,7 +400,10 @@ fn instances_param(world: &World, ctx: &Context<'_>) -> Result<Vec<Map<String, V
                 .filter(|s| !s.is_empty())
         };
         let (Some(id), Some(category)) = (field("InstanceId"), field("Category")) else {
-            return Err(invalid(ctx, "Every instance needs InstanceId and Category."));
+            return Err(invalid(
+                ctx,
+                "Every instance needs InstanceId and Category.",
+            ));
         };
         let category = category.to_ascii_lowercase();
         let mut name = field("InstanceName").map(str::to_owned);
@@ -505,7 +516,11 @@ fn selected_members(world: &World, ctx: &Context<'_>) -> Result<Vec<Map<String, 
     let ids = ctx.input.ids("InstanceIds");
     Ok(members(group)
         .into_iter()
-        .filter(|m| category.as_deref().is_none_or(|c| member_str(m, "Category") == c))
+        .filter(|m| {
+            category
+                .as_deref()
+                .is_none_or(|c| member_str(m, "Category") == c)
+        })
         .filter(|m| {
             keyword.is_none_or(|k| {
                 member_str(m, "InstanceId").contains(k) || member_str(m, "InstanceName").contains(k)
@@ -533,7 +548,10 @@ fn describe_monitor_group_instance_attribute(world: &mut World, ctx: &Context<'_
             "Tags": [],
         });
         // An ECS member reads the rest from its ECS record, as it is now.
-        if let Some(tracked) = world.get(id).filter(|_| member_str(&m, "Category") == "ecs") {
+        if let Some(tracked) = world
+            .get(id)
+            .filter(|_| member_str(&m, "Category") == "ecs")
+        {
             let ecs = &tracked.ecs;
             item["InstanceName"] = json!(ecs.str("InstanceName").unwrap_or(id));
             item["Desc"] = json!(ecs.str("Description").unwrap_or_default());
@@ -599,13 +617,18 @@ fn create_monitor_group_by_resource_group_id(world: &mut World, ctx: &Context<'_
     let members: Vec<Map<String, Value>> = world
         .iter()
         .filter(|t| t.instance.region == region && t.ecs.str("ResourceGroupId") == Some(rg))
-        .map(|t| ecs_member(t))
+        .map(ecs_member)
         .collect();
     let mut extra = Map::new();
     extra.insert("Type".into(), json!("resMgr"));
     extra.insert("ResourceGroupId".into(), json!(rg));
     let id = insert_group(world, ctx, name, &contact_groups, extra);
-    add_members(&mut world.store, &id.to_string(), members, epoch_ms(ctx.now));
+    add_members(
+        &mut world.store,
+        &id.to_string(),
+        members,
+        epoch_ms(ctx.now),
+    );
     Ok(ok_with("Id", json!(id)))
 }
 
@@ -761,7 +784,10 @@ fn create_dynamic_tag_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         }
         let value = item.get("TagValue").and_then(Value::as_str).unwrap_or("");
         if value.is_empty() && function != "all" {
-            return Err(invalid(ctx, "TagValue is mandatory for this match function."));
+            return Err(invalid(
+                ctx,
+                "TagValue is mandatory for this match function.",
+            ));
         }
         expresses.push(Express {
             value: value.to_owned(),
@@ -780,7 +806,10 @@ fn create_dynamic_tag_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
     for t in world.iter().filter(|t| t.instance.region == region) {
         if let Some(value) = t.ecs.tags.get(key) {
             if tag_value_matches(&expresses, &relation, value) {
-                by_value.entry(value.clone()).or_default().push(ecs_member(t));
+                by_value
+                    .entry(value.clone())
+                    .or_default()
+                    .push(ecs_member(t));
             }
         }
     }
@@ -816,7 +845,12 @@ fn create_dynamic_tag_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         if let Some(g) = world.store.get_mut(GROUP, &group.to_string()) {
             g.tags.insert(key.to_owned(), value);
         }
-        add_members(&mut world.store, &group.to_string(), members, epoch_ms(ctx.now));
+        add_members(
+            &mut world.store,
+            &group.to_string(),
+            members,
+            epoch_ms(ctx.now),
+        );
     }
     Ok(ok_with("Id", json!(id)))
 }
