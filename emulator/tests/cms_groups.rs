@@ -10,7 +10,9 @@ use aliyun_cms::action::delete_contact::DeleteContactError;
 use aliyun_cms::action::delete_contact_group::DeleteContactGroupError;
 use aliyun_cms::action::delete_dynamic_tag_group::DeleteDynamicTagGroupError;
 use aliyun_cms::action::delete_monitor_group::DeleteMonitorGroupError;
+use aliyun_cms::action::describe_contact_list::DescribeContactListError;
 use aliyun_cms::action::modify_monitor_group::ModifyMonitorGroupError;
+use aliyun_cms::action::put_contact::PutContactError;
 use aliyun_cms::action::put_contact_group::PutContactGroupError;
 use aliyun_cms::types::{
     CreateDynamicTagGroupMatchExpress, Instances, Labels, PutContactChannels,
@@ -103,6 +105,21 @@ async fn contacts_and_contact_groups_by_name() {
         .await
         .unwrap();
 
+    let err = cms
+        .put_contact()
+        .contact_name("carol")
+        .channels(PutContactChannels {
+            mail: Some("not-an-address".into()),
+            ..Default::default()
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PutContactError::InvalidParameterValue(_)),
+        "{err:?}"
+    );
+
     contact_group(&cms, "ops", &["alice", "bob"]).await;
     contact_group(&cms, "dba", &["bob"]).await;
     let err = cms
@@ -141,6 +158,16 @@ async fn contacts_and_contact_groups_by_name() {
         .unwrap();
     assert_eq!(by_mail.contacts.len(), 1);
     assert_eq!(by_mail.contacts[0].name.as_deref(), Some("alice"));
+    let err = cms
+        .describe_contact_list()
+        .chanel_type("Pager")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DescribeContactListError::InvalidParameter(_)),
+        "{err:?}"
+    );
     let with_ding = cms
         .describe_contact_list()
         .chanel_type("DingWebHook")
@@ -543,6 +570,15 @@ async fn group_instances_come_from_the_ecs_world() {
         .filter_map(|r| r.instance_id.clone())
         .collect();
     assert_eq!(ids, vec![db.clone()]);
+    let err = cms
+        .delete_monitor_group_instances()
+        .group_id(1)
+        .category("ecs")
+        .instance_id_list(&db)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFound"), "{err:?}");
     let none = cms
         .describe_monitor_groups()
         .instance_id(&web)
