@@ -7,6 +7,9 @@
 
 mod cms;
 mod cms_agent;
+mod cms_contacts;
+mod cms_event_rules;
+mod cms_groups;
 // Shared by the CloudMonitor families being built on them; the allow goes once all are used.
 #[allow(dead_code)]
 pub(crate) mod cms_common;
@@ -131,6 +134,9 @@ const FAMILIES: &[&[Model]] = &[
     ecs_prefix_lists::MODELS,
     cms::MODELS,
     cms_agent::MODELS,
+    cms_groups::MODELS,
+    cms_contacts::MODELS,
+    cms_event_rules::MODELS,
 ];
 
 /// The table by `(product, action)`, built once.
