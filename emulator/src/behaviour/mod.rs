@@ -10,9 +10,12 @@ mod cms_agent;
 mod cms_contacts;
 mod cms_event_rules;
 mod cms_groups;
+mod cms_alerts;
 // Shared by the CloudMonitor families being built on them; the allow goes once all are used.
 #[allow(dead_code)]
 pub(crate) mod cms_common;
+mod cms_rule_templates;
+mod cms_rules;
 #[allow(dead_code)]
 pub(crate) mod cms_series;
 mod ecs;
@@ -137,6 +140,9 @@ const FAMILIES: &[&[Model]] = &[
     cms_groups::MODELS,
     cms_contacts::MODELS,
     cms_event_rules::MODELS,
+    cms_alerts::MODELS,
+    cms_rule_templates::MODELS,
+    cms_rules::MODELS,
 ];
 
 /// The table by `(product, action)`, built once.
