@@ -34,6 +34,23 @@ pub(super) const MODELS: &[Model] = &[
 /// Rule templates, by numeric id.
 const TEMPLATE: Kind = "cms-rule-template";
 
+/// A refused parameter: `InvalidQueryParameter` where the action documents it (create and
+/// modify), `ParameterInvalid` otherwise.
+fn bad(ctx: &Context<'_>, why: &str) -> ApiError {
+    if ctx
+        .op
+        .errors
+        .iter()
+        .any(|e| e.code == "InvalidQueryParameter")
+    {
+        let mut error = ctx.spec_error("InvalidQueryParameter", 400, why);
+        error.message = why.to_owned();
+        error
+    } else {
+        invalid(ctx, why)
+    }
+}
+
 /// The alert templates of a request (`AlertTemplates.N`), checked, in logical form.
 fn alert_templates(ctx: &Context<'_>) -> Result<Vec<Value>, ApiError> {
     let Some(Value::Array(items)) = ctx.input.get("AlertTemplates") else {
@@ -44,19 +61,19 @@ fn alert_templates(ctx: &Context<'_>) -> Result<Vec<Value>, ApiError> {
         .enumerate()
         .map(|(n, item)| {
             let Value::Object(src) = item else {
-                return Err(invalid(ctx, "AlertTemplates must hold objects."));
+                return Err(bad(ctx, "AlertTemplates must hold objects."));
             };
             let field = |key: &str| src.get(key).and_then(Value::as_str).unwrap_or_default();
             for key in ["Category", "Namespace", "MetricName", "RuleName"] {
                 if field(key).trim().is_empty() {
-                    return Err(invalid(
+                    return Err(bad(
                         ctx,
                         &format!("AlertTemplates.{}.{key} is mandatory.", n + 1),
                     ));
                 }
             }
             let escalations = read_escalations(src)
-                .map_err(|why| invalid(ctx, &format!("AlertTemplates.{}: {why}", n + 1)))?;
+                .map_err(|why| bad(ctx, &format!("AlertTemplates.{}: {why}", n + 1)))?;
             Ok(json!({
                 "Category": field("Category"),
                 "Namespace": field("Namespace"),
@@ -84,7 +101,7 @@ fn named<'a>(world: &'a World, name: &str, except: &str) -> Option<&'a Resource>
 fn create_template(world: &mut World, ctx: &Context<'_>) -> Outcome {
     let name = ctx.input.str("Name").unwrap_or_default().trim().to_owned();
     if name.is_empty() {
-        return Err(invalid(ctx, "Name is mandatory."));
+        return Err(bad(ctx, "Name is mandatory."));
     }
     if named(world, &name, "").is_some() {
         return Err(already_exists(ctx, &format!("template {name}")));
