@@ -53,6 +53,9 @@ pub(crate) const ENABLED_SPANS: &str = "_EnabledSpans";
 /// Most evaluation steps walked per enabled span and resource (two days of minutes): the
 /// history reaches back that far from the span's end.
 const MAX_STEPS: u64 = 2_880;
+/// Most evaluation steps per rule: a rule over many instances reaches back less far (at least
+/// an hour), so a describe stays fast in a world of thousands of instances.
+const STEP_BUDGET: u64 = 400_000;
 /// Most events kept per rule (the latest).
 const MAX_EVENTS: usize = 500;
 
@@ -505,7 +508,9 @@ pub(crate) fn history(world: &World, rule: &Resource, now: SystemTime) -> Vec<Ev
         .max(period);
     let escalations = escalations(rule);
     let mut events = Vec::new();
-    for instance in rule_instances(world, rule, now) {
+    let instances = rule_instances(world, rule, now);
+    let reach = (STEP_BUDGET / instances.len().max(1) as u64).clamp(60, MAX_STEPS);
+    for instance in instances {
         // The instance's present lets the past be judged: one that sends nothing now has no
         // points to judge in the past either.
         if !has_data(world, metric, &instance) {
@@ -518,7 +523,7 @@ pub(crate) fn history(world: &World, rule: &Resource, now: SystemTime) -> Vec<Ev
             if first > last {
                 continue;
             }
-            let first = first.max(last.saturating_sub(MAX_STEPS * period));
+            let first = first.max(last.saturating_sub(reach * period));
             let mut current: Option<(Level, u64, u64)> = None; // level, since, last notice
             let mut at = first;
             while at <= last {

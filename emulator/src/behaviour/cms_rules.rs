@@ -822,6 +822,61 @@ fn describe_alerting_metric_rule_resources(world: &mut World, ctx: &Context<'_>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::world::{Instance, Timings};
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn group_rules_watch_the_group_members() {
+        let mut world = World::new(
+            &[
+                Instance::new("i-1"),
+                Instance::new("i-2"),
+                Instance::new("i-3"),
+            ],
+            Timings::default(),
+        );
+        let mut group = Map::new();
+        group.insert("GroupName".into(), json!("web"));
+        group.insert(
+            "Resources".into(),
+            json!([{"InstanceId": "i-1"}, {"instanceId": "i-2"}, "i-2"]),
+        );
+        world.store.insert(GROUP, "1234", "", group);
+        let group = Group {
+            id: "1234".into(),
+            name: "web".into(),
+        };
+        let src: Map<String, Value> = serde_json::from_value(json!({
+            "RuleName": "g", "Namespace": "acs_ecs_dashboard", "MetricName": "CPUUtilization",
+            "Escalations.Critical.ComparisonOperator": "GreaterThanThreshold",
+            "Escalations.Critical.Threshold": "1", "Escalations.Critical.Times": 1,
+        }))
+        .unwrap();
+        let attrs = rule_attrs(&src, "g1", Some(&group)).unwrap();
+        assert_eq!(attrs["GroupName"], "web");
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        store_rule(&mut world, attrs, now);
+        let rule = world.store.get(RULE, "g1").unwrap();
+        let states = evaluate(&world, rule, now);
+        let ids: Vec<&str> = states.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["i-1", "i-2"]);
+        assert!(matches!(rule_state(&states), State::Alarm { .. }));
+        // `Dimensions` narrows a group rule to some members.
+        let mut narrowed = src.clone();
+        narrowed.insert("Dimensions".into(), json!(r#"[{"instanceId":"i-2"}]"#));
+        store_rule(
+            &mut world,
+            rule_attrs(&narrowed, "g1", Some(&group)).unwrap(),
+            now,
+        );
+        let rule = world.store.get(RULE, "g1").unwrap();
+        assert_eq!(evaluate(&world, rule, now).len(), 1);
+        assert_eq!(
+            rule.attrs[CREATED],
+            json!(1_700_000_000),
+            "a replace keeps the creation"
+        );
+    }
 
     #[test]
     fn escalations_read_nested_and_flat_and_are_checked() {
