@@ -958,3 +958,161 @@ async fn blacklisted_instances_are_not_evaluated() {
     assert_eq!(err.code(), Some("ResourceNotFound"));
     emulator.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn group_rules_and_templates_watch_the_group_members() {
+    let (emulator, cms) = start().await;
+    let group = cms
+        .create_monitor_group()
+        .group_name("web-tier")
+        .send()
+        .await
+        .unwrap()
+        .group_id
+        .unwrap()
+        .to_string();
+    let member = |id: &str| aliyun_cms::types::Instances {
+        category: Some("ecs".into()),
+        instance_id: Some(id.into()),
+        instance_name: Some(id.into()),
+        region_id: Some("cn-hangzhou".into()),
+    };
+    cms.create_monitor_group_instances()
+        .group_id(&group)
+        .instances(member("i-web"))
+        .instances(member("i-off"))
+        .send()
+        .await
+        .unwrap();
+
+    let put = cms
+        .put_group_metric_rule()
+        .group_id(&group)
+        .rule_id("g-cpu")
+        .rule_name("group cpu")
+        .namespace(NS)
+        .metric_name("CPUUtilization")
+        .escalations(critical("GreaterThanThreshold", "1", 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.result.unwrap().rule_id.as_deref(), Some("g-cpu"));
+    let listed = cms
+        .describe_metric_rule_list()
+        .group_id(&group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.alarms.len(), 1);
+    let rule = &listed.alarms[0];
+    assert_eq!(rule.group_name.as_deref(), Some("web-tier"));
+    assert_eq!(rule.alert_state.as_deref(), Some("ALARM"));
+    // Only the running member alarms.
+    let alerting = cms
+        .describe_alerting_metric_rule_resources()
+        .group_id(&group)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alerting.total, Some(1));
+    assert!(
+        alerting.resources[0]
+            .resource
+            .as_deref()
+            .unwrap()
+            .contains("i-web")
+    );
+    // A resource rule cannot be taken over by a group, nor a group rule by a put.
+    let err = cms
+        .put_resource_metric_rule()
+        .rule_id("g-cpu")
+        .rule_name("x")
+        .namespace(NS)
+        .metric_name("CPUUtilization")
+        .resources(resources(&["i-db"]))
+        .escalations(critical("GreaterThanThreshold", "1", 1))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"));
+
+    // Several rules at once, each reported.
+    let rule =
+        |id: &str, threshold: &str| aliyun_cms::types::CreateGroupMetricRulesGroupMetricRules {
+            rule_id: Some(id.into()),
+            rule_name: Some(id.into()),
+            category: Some("ecs".into()),
+            namespace: Some(NS.into()),
+            metric_name: Some("CPUUtilization".into()),
+            escalations_critical_comparison_operator: Some("GreaterThanThreshold".into()),
+            escalations_critical_threshold: Some(threshold.into()),
+            escalations_critical_times: Some(1),
+            ..Default::default()
+        };
+    let created = cms
+        .create_group_metric_rules()
+        .group_id(group.parse::<i64>().unwrap())
+        .group_metric_rules(rule("g-high", "1000"))
+        .group_metric_rules(rule("g-bad", "very"))
+        .send()
+        .await
+        .unwrap();
+    let outcomes: Vec<(String, bool)> = created
+        .resources
+        .iter()
+        .map(|r| (r.rule_id.clone().unwrap(), r.success.unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("g-high".to_owned(), true), ("g-bad".into(), false)]
+    );
+
+    // A template applied to the group makes its rules there; applying again replaces them.
+    let template = cms
+        .create_metric_rule_template()
+        .name("basics")
+        .alert_templates(alert_template("tpl-cpu", "1"))
+        .send()
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let apply = || {
+        cms.apply_metric_rule_template()
+            .group_id(group.parse::<i64>().unwrap())
+            .template_ids(template.to_string())
+            .send()
+    };
+    let applied = apply().await.unwrap().resource.unwrap();
+    assert_eq!(applied.group_id, group.parse::<i64>().ok());
+    assert_eq!(applied.alert_results.len(), 1);
+    let made = applied.alert_results[0].rule_id.clone().unwrap();
+    assert!(made.starts_with("applyTemplate"), "{made}");
+    let again = apply().await.unwrap().resource.unwrap();
+    assert_eq!(
+        again.alert_results[0].rule_id.as_deref(),
+        Some(made.as_str())
+    );
+    let in_group = cms
+        .describe_metric_rule_list()
+        .group_id(&group)
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<String> = in_group
+        .alarms
+        .iter()
+        .map(|a| a.rule_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["g-cpu".to_owned(), "g-high".into(), made.clone()]);
+    let history = cms
+        .describe_metric_rule_template_list()
+        .history(true)
+        .send()
+        .await
+        .unwrap();
+    let applies = &history.templates[0].apply_histories;
+    assert_eq!(applies.len(), 2);
+    assert_eq!(applies[0].group_name.as_deref(), Some("web-tier"));
+    emulator.shutdown().await;
+}

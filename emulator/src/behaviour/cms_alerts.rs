@@ -19,6 +19,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value, json};
 
 use super::cms_common::{epoch_ms, invalid, not_found, ok, parse_time, time_param};
+pub(crate) use super::cms_groups::GROUP;
 use super::cms_series::{Metric, USER_ID, ecs_metric, epoch_secs, point};
 use super::{Context, Model, Outcome};
 use crate::store::{Kind, Resource, stable_hash};
@@ -40,8 +41,6 @@ pub(super) const MODELS: &[Model] = &[
 /// Alert rules (account-wide; the attributes are the `DescribeMetricRuleList` item, plus
 /// bookkeeping under keys starting with `_`).
 pub(crate) const RULE: Kind = "cms-rule";
-/// Monitor groups, modelled by the group family.
-pub(crate) const GROUP: Kind = "cms-group";
 /// Alert blacklists.
 const BLACK_LIST: Kind = "cms-black-list";
 
@@ -234,15 +233,14 @@ pub(crate) fn named_instances(text: &str) -> Option<Vec<String>> {
     Some(ids)
 }
 
-/// The instance ids of monitor group `group_id`, however the group family keeps them: a list
-/// attribute (`Resources`, `Instances`, `InstanceIds`, `InstanceList`) of ids or of objects
-/// with an `InstanceId`/`instanceId`.
+/// The instance ids of monitor group `group_id`: its `Instances` members (objects with an
+/// `InstanceId`, as the group family keeps them; ids or `instanceId`s are read too).
 pub(crate) fn group_instances(world: &World, group_id: &str) -> Vec<String> {
     let Some(group) = world.store.get(GROUP, group_id) else {
         return Vec::new();
     };
     let mut ids: Vec<String> = Vec::new();
-    for key in ["Resources", "Instances", "InstanceIds", "InstanceList"] {
+    for key in ["Instances", "Resources"] {
         let Some(Value::Array(items)) = group.attrs.get(key) else {
             continue;
         };

@@ -7,10 +7,10 @@
 
 mod cms;
 mod cms_agent;
+mod cms_alerts;
 mod cms_contacts;
 mod cms_event_rules;
 mod cms_groups;
-mod cms_alerts;
 // Shared by the CloudMonitor families being built on them; the allow goes once all are used.
 #[allow(dead_code)]
 pub(crate) mod cms_common;
