@@ -267,15 +267,17 @@ fn delete_monitor_group(world: &mut World, ctx: &Context<'_>) -> Outcome {
         .store
         .remove(GROUP, &id)
         .ok_or_else(|| not_found(ctx, &id))?;
-    // The group's pause policies go with it.
-    let policies: Vec<String> = world
-        .store
-        .iter(NOTIFY_POLICY)
-        .filter(|p| p.str("GroupId") == Some(id.as_str()))
-        .map(|p| p.id.clone())
-        .collect();
-    for policy in policies {
-        world.store.remove(NOTIFY_POLICY, &policy);
+    // The group's pause policies and alert rules go with it, as the service deletes them.
+    for kind in [NOTIFY_POLICY, super::cms_alerts::RULE] {
+        let owned: Vec<String> = world
+            .store
+            .iter(kind)
+            .filter(|p| p.str("GroupId") == Some(id.as_str()))
+            .map(|p| p.id.clone())
+            .collect();
+        for row in owned {
+            world.store.remove(kind, &row);
+        }
     }
     let contact_groups: Vec<Value> = str_list(&group, "ContactGroups")
         .into_iter()
