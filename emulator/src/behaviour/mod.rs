@@ -10,7 +10,9 @@ mod cms_agent;
 // Shared by the CloudMonitor families being built on them; the allow goes once all are used.
 #[allow(dead_code)]
 pub(crate) mod cms_common;
-#[allow(dead_code)]
+mod cms_custom;
+mod cms_hosts;
+mod cms_metrics;
 pub(crate) mod cms_series;
 mod ecs;
 mod ecs_command_admin;
@@ -131,6 +133,9 @@ const FAMILIES: &[&[Model]] = &[
     ecs_prefix_lists::MODELS,
     cms::MODELS,
     cms_agent::MODELS,
+    cms_metrics::MODELS,
+    cms_custom::MODELS,
+    cms_hosts::MODELS,
 ];
 
 /// The table by `(product, action)`, built once.
