@@ -10,7 +10,7 @@
 //! per period: raw values (`Type` 0, `{"value": v}`) into average, minimum, maximum, sum and
 //! count; pre-aggregated ones (`Type` 1) by their own statistics.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
@@ -257,7 +257,13 @@ fn matches_dimensions(row: &Resource, filters: &[Map<String, Value>]) -> bool {
 }
 
 /// One value's statistics: `(average, minimum, maximum, sum, count)`.
-fn statistics(row: &Resource) -> Option<(f64, f64, f64, f64, f64)> {
+type Stats = (f64, f64, f64, f64, f64);
+
+/// A series' values in one period: the series' labels and each value's statistics.
+type Bucket = (Map<String, Value>, Vec<Stats>);
+
+/// One value's statistics (see [`Stats`]).
+fn statistics(row: &Resource) -> Option<Stats> {
     let values = row.attr("values")?.as_object()?;
     let num = |key: &str| {
         values
@@ -293,8 +299,7 @@ pub(crate) fn rows(
 ) -> Vec<Row> {
     let period_ms = period.max(60) * 1000;
     // (series, bucket start) -> the series' labels and the values in it.
-    let mut buckets: std::collections::BTreeMap<(String, u64), (Map<String, Value>, Vec<_>)> =
-        std::collections::BTreeMap::new();
+    let mut buckets: BTreeMap<(String, u64), Bucket> = BTreeMap::new();
     for row in reported_rows(world) {
         let Some(time) = row.attr("time").and_then(Value::as_u64) else {
             continue;
