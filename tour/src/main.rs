@@ -3,7 +3,8 @@
 //! Installs the cloud assistant on a fleet (more instances than one call takes, so it batches),
 //! reboots them and waits until the status says installed, runs `uname -a` on every instance
 //! and shows a few outputs, installs the CloudMonitor agent (API 2019-01-01) and waits for
-//! `running`, shows each instance's latest `cpu_total`, one typed error, and a summary table.
+//! `running`, shows each instance's latest `cpu_total`, memory use and host CPU, one typed
+//! error, and a summary table.
 //!
 //! ```sh
 //! cargo run -p aliyun-tour                       # no credentials: on the embedded emulator

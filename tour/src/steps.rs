@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aliyun_cms::action::install_monitoring_agent::InstallMonitoringAgentInput;
-use aliyun_cms::workflow::{AgentEvent, AgentOutcome, MonitoringReport};
+use aliyun_cms::workflow::{
+    AgentEvent, AgentOutcome, ECS_NAMESPACE, MetricPoint, MonitoringReport,
+};
 use aliyun_core::workflow::Progress;
 use aliyun_ecs::action::install_cloud_assistant::{
     InstallCloudAssistantError, InstallCloudAssistantInput,
@@ -19,11 +21,42 @@ use crate::{Setup, UNKNOWN_INSTANCE, table};
 /// How many instances' outputs the command step prints.
 const OUTPUTS_SHOWN: usize = 3;
 
+/// The metrics the agent step reads besides `cpu_total` (the rollout's own), with the table's
+/// heading for each: one the agent reports, one the hypervisor does.
+const MORE_METRICS: [(&str, &str); 2] = [
+    ("memory_usedutilization", "MEMORY"),
+    ("CPUUtilization", "CPU (HOST)"),
+];
+
+/// Instances per `DescribeMetricLast` call of [`MORE_METRICS`] (its `Dimensions` list).
+const METRIC_BATCH: usize = 50;
+
+/// The latest average of one metric per instance.
+pub struct MetricColumn {
+    pub(crate) heading: &'static str,
+    pub(crate) metric: &'static str,
+    pub(crate) averages: Vec<(String, f64)>,
+    /// Why a read failed, if one did.
+    pub(crate) failure: Option<String>,
+}
+
+impl MetricColumn {
+    /// The average of instance `id`, if its point arrived.
+    pub(crate) fn average(&self, id: &str) -> Option<f64> {
+        self.averages
+            .iter()
+            .find(|(instance, _)| instance == id)
+            .map(|(_, average)| *average)
+    }
+}
+
 /// What the tour saw.
 pub struct TourOutcome {
     pub(crate) rollout: RolloutReport,
     pub(crate) command: Option<CommandReport>,
     pub(crate) monitoring: Option<MonitoringReport>,
+    /// The other metrics read for the running agents (empty without the agent step).
+    pub(crate) metrics: Vec<MetricColumn>,
     typed_error_shown: bool,
     waited: bool,
 }
@@ -49,7 +82,8 @@ impl TourOutcome {
                 .all(|r| r.outcome == AgentOutcome::Running)
                 && report.cpu_total.iter().all(|(_, point)| point.is_some())
         });
-        assistants_ok && command_ok && agents_ok && self.typed_error_shown
+        let metrics_ok = self.metrics.iter().all(|column| column.failure.is_none());
+        assistants_ok && command_ok && agents_ok && metrics_ok && self.typed_error_shown
     }
 }
 
@@ -66,11 +100,13 @@ pub async fn run(setup: &Setup) -> TourOutcome {
             None
         }
     };
-    let monitoring = if setup.install_agent {
-        Some(cloudmonitor_agent(setup, &cms).await)
+    let (monitoring, metrics) = if setup.install_agent {
+        let report = cloudmonitor_agent(setup, &cms).await;
+        let metrics = more_metrics(&cms, &report).await;
+        (Some(report), metrics)
     } else {
         println!("3. CloudMonitor agent: skipped (pass --agent to install it)\n");
-        None
+        (None, Vec::new())
     };
     let typed_error_shown = typed_error(&ecs).await;
     table::print(
@@ -78,11 +114,13 @@ pub async fn run(setup: &Setup) -> TourOutcome {
         &rollout,
         command.as_ref(),
         monitoring.as_ref(),
+        &metrics,
     );
     TourOutcome {
         rollout,
         command,
         monitoring,
+        metrics,
         typed_error_shown,
         waited: setup.reboot,
     }
@@ -258,6 +296,79 @@ async fn cloudmonitor_agent(setup: &Setup, cms: &aliyun_cms::Client) -> Monitori
         println!("   DescribeMetricLast failed: {}\n", failure.summary());
     }
     report
+}
+
+/// Reads the latest point of each of [`MORE_METRICS`] for the instances whose agent runs
+/// (`DescribeMetricLast`, a batch of instances per call, following `NextToken`).
+async fn more_metrics(cms: &aliyun_cms::Client, report: &MonitoringReport) -> Vec<MetricColumn> {
+    let running: Vec<&str> = report.agents.running().collect();
+    if running.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = MORE_METRICS.iter().map(|(metric, _)| *metric).collect();
+    println!(
+        "   then the latest {} of the {} running agents (DescribeMetricLast, {METRIC_BATCH} instances per call)",
+        names.join(" and "),
+        running.len()
+    );
+    let mut columns = Vec::new();
+    for (metric, heading) in MORE_METRICS {
+        let mut column = MetricColumn {
+            heading,
+            metric,
+            averages: Vec::new(),
+            failure: None,
+        };
+        'batches: for batch in running.chunks(METRIC_BATCH) {
+            let dimensions = format!(
+                "[{}]",
+                batch
+                    .iter()
+                    .map(|id| format!(r#"{{"instanceId":"{id}"}}"#))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let mut token = None;
+            loop {
+                let answer = cms
+                    .describe_metric_last()
+                    .namespace(ECS_NAMESPACE)
+                    .metric_name(metric)
+                    .dimensions(dimensions.clone())
+                    .set_next_token(token.take())
+                    .send()
+                    .await;
+                let output = match answer {
+                    Ok(output) => output,
+                    Err(error) => {
+                        column.failure = Some(error.to_string());
+                        break 'batches;
+                    }
+                };
+                let points = MetricPoint::parse_all(output.datapoints.as_deref().unwrap_or("[]"));
+                column.averages.extend(
+                    points
+                        .into_iter()
+                        .filter_map(|p| Some((p.instance_id, p.average?))),
+                );
+                match output.next_token.filter(|t| !t.is_empty()) {
+                    Some(next) => token = Some(next),
+                    None => break,
+                }
+            }
+        }
+        match &column.failure {
+            Some(failure) => println!("   {metric}: DescribeMetricLast failed: {failure}"),
+            None => println!(
+                "   {metric}: arrived for {} of {} instances",
+                column.averages.len(),
+                running.len()
+            ),
+        }
+        columns.push(column);
+    }
+    println!();
+    columns
 }
 
 /// Calls `InstallCloudAssistant` on an unknown instance and shows the typed error.

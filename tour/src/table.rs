@@ -4,6 +4,8 @@ use aliyun_cms::workflow::{AgentOutcome, MonitoringReport};
 use aliyun_core::workflow::Failure;
 use aliyun_ecs::workflow::{CommandOutcome, CommandReport, InstanceOutcome, RolloutReport};
 
+use crate::steps::MetricColumn;
+
 fn assistant_cell(outcome: Option<&InstanceOutcome>) -> String {
     match outcome {
         Some(InstanceOutcome::Installed) => "installed".into(),
@@ -71,21 +73,41 @@ pub fn print(
     rollout: &RolloutReport,
     command: Option<&CommandReport>,
     monitoring: Option<&MonitoringReport>,
+    metrics: &[MetricColumn],
 ) {
     println!("5. Summary");
+    let headings: String = metrics
+        .iter()
+        .map(|column| format!(" {:<11}", column.heading))
+        .collect();
     println!(
-        "   {:<24} {:<16} {:<20} {:<22} CPU_TOTAL",
-        "INSTANCE", "CLOUD ASSISTANT", "COMMAND", "CLOUDMONITOR AGENT"
+        "   {:<24} {:<16} {:<20} {:<22} {:<10}{}",
+        "INSTANCE",
+        "CLOUD ASSISTANT",
+        "COMMAND",
+        "CLOUDMONITOR AGENT",
+        "CPU_TOTAL",
+        headings.trim_end()
     );
     for id in instance_ids {
         let (agent, cpu) = agent_cells(monitoring, id);
+        let more: String = metrics
+            .iter()
+            .map(|column| {
+                let cell = column
+                    .average(id)
+                    .map_or_else(|| "-".to_owned(), |average| format!("{average:.2}%"));
+                format!(" {cell:<11}")
+            })
+            .collect();
         println!(
-            "   {:<24} {:<16} {:<20} {:<22} {}",
+            "   {:<24} {:<16} {:<20} {:<22} {:<10}{}",
             id,
             assistant_cell(rollout.outcome(id)),
             command_cell(command, id),
             agent,
-            cpu
+            cpu,
+            more.trim_end()
         );
     }
     let counts = rollout.counts();
@@ -99,9 +121,13 @@ pub fn print(
             .map(|n| format!(", command succeeded on {n}"))
             .unwrap_or_default(),
         running
-            .map(|(n, cpu)| format!(
-                ", CloudMonitor agent running on {n} ({cpu} reporting cpu_total)"
-            ))
+            .map(|(n, cpu)| {
+                let more: String = metrics
+                    .iter()
+                    .map(|c| format!(", {} {}", c.averages.len(), c.metric))
+                    .collect();
+                format!(", CloudMonitor agent running on {n} ({cpu} reporting cpu_total{more})")
+            })
             .unwrap_or_default()
     );
     print_failures(rollout, command, monitoring);

@@ -11,12 +11,12 @@ mod cms_alerts;
 mod cms_contacts;
 mod cms_event_rules;
 mod cms_groups;
-// Shared by the CloudMonitor families being built on them; the allow goes once all are used.
-#[allow(dead_code)]
 pub(crate) mod cms_common;
+mod cms_custom;
+mod cms_hosts;
+mod cms_metrics;
 mod cms_rule_templates;
 mod cms_rules;
-#[allow(dead_code)]
 pub(crate) mod cms_series;
 mod ecs;
 mod ecs_command_admin;
@@ -143,6 +143,9 @@ const FAMILIES: &[&[Model]] = &[
     cms_alerts::MODELS,
     cms_rule_templates::MODELS,
     cms_rules::MODELS,
+    cms_metrics::MODELS,
+    cms_custom::MODELS,
+    cms_hosts::MODELS,
 ];
 
 /// The table by `(product, action)`, built once.

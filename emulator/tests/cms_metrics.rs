@@ -1,0 +1,903 @@
+//! CloudMonitor metric data, custom metrics, custom events and the agent's hosts and settings,
+//! through the typed `aliyun_cms::Client` (2019-01-01) on a paused clock: `acs_ecs_dashboard`
+//! points for running instances (agent metrics only where the agent runs), periods, windows,
+//! dimensions, paging with `NextToken`, aggregation across instances, top-N; reported custom
+//! values read back per series; events filtered, counted and bucketed; the documented errors.
+
+use std::collections::BTreeSet;
+
+use aliyun_cms::action::describe_metric_top::DescribeMetricTopError;
+use aliyun_cms::types::{PutCustomEventEventInfo, PutCustomMetricMetricList};
+use aliyun_emulator::{AgentState, Emulator, Instance, InstanceStatus};
+use serde_json::Value;
+
+/// The account's custom metric namespace (`acs_customMetric_<userId>`).
+const CUSTOM: &str = "acs_customMetric_1234567898765432";
+/// A fixed ten-minute window in the past (UTC+8 text, as the console writes it).
+const FROM: &str = "2024-01-01 08:00:00";
+const TO: &str = "2024-01-01 08:10:00";
+/// `FROM` in milliseconds since the epoch.
+const FROM_MS: u64 = 1_704_067_200_000;
+
+fn config(emulator: &Emulator) -> aliyun_core::Config {
+    emulator
+        .in_process_config_builder()
+        .retry_policy(aliyun_core::testing::support::quick_retries())
+        .build()
+        .unwrap()
+}
+
+/// `i-a`: agent running; `i-b`: no agent; `i-c`: stopped with its agent running.
+async fn start() -> (Emulator, aliyun_cms::Client) {
+    let emulator = Emulator::builder()
+        .no_default_instances()
+        .instances(vec![
+            Instance::new("i-a").cms_agent(AgentState::Running),
+            Instance::new("i-b"),
+            Instance::new("i-c")
+                .cms_agent(AgentState::Running)
+                .status(InstanceStatus::Stopped),
+        ])
+        .start()
+        .await
+        .unwrap();
+    let cms = aliyun_cms::Client::new(&config(&emulator));
+    (emulator, cms)
+}
+
+fn points(text: Option<String>) -> Vec<Value> {
+    serde_json::from_str::<Vec<Value>>(&text.expect("Datapoints")).expect("JSON text")
+}
+
+fn ids_of(points: &[Value]) -> BTreeSet<String> {
+    points
+        .iter()
+        .filter_map(|p| p["instanceId"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn num(point: &Value, key: &str) -> f64 {
+    point[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} in {point}"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn points_exist_for_running_instances_and_running_agents() {
+    let (emulator, cms) = start().await;
+    let list = |metric: &'static str| {
+        cms.describe_metric_list()
+            .namespace("acs_ecs_dashboard")
+            .metric_name(metric)
+            .start_time(FROM)
+            .end_time(TO)
+    };
+    let cpu_total = points(list("cpu_total").send().await.unwrap().datapoints);
+    assert_eq!(cpu_total.len(), 10, "one point a minute");
+    assert_eq!(ids_of(&cpu_total), BTreeSet::from(["i-a".to_owned()]));
+    for (n, point) in cpu_total.iter().enumerate() {
+        assert_eq!(point["timestamp"], FROM_MS + n as u64 * 60_000);
+        assert_eq!(point["userId"], "1234567898765432");
+        let (min, avg, max) = (
+            num(point, "Minimum"),
+            num(point, "Average"),
+            num(point, "Maximum"),
+        );
+        assert!(
+            min <= avg && avg <= max && (0.0..=100.0).contains(&avg),
+            "{point}"
+        );
+    }
+    // The same window reads the same points.
+    assert_eq!(
+        points(list("cpu_total").send().await.unwrap().datapoints),
+        cpu_total
+    );
+
+    // A hypervisor metric: every running instance, agent or not.
+    let cpu = list("CPUUtilization").send().await.unwrap();
+    assert_eq!(cpu.period.as_deref(), Some("60"));
+    let cpu = points(cpu.datapoints);
+    assert_eq!(cpu.len(), 20);
+    assert_eq!(
+        ids_of(&cpu),
+        BTreeSet::from(["i-a".to_owned(), "i-b".to_owned()])
+    );
+
+    // Coarser periods, one instance (one object or a list), unknown metrics.
+    let five = points(
+        list("CPUUtilization")
+            .period("300")
+            .dimensions(r#"{"instanceId":"i-b"}"#)
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    assert_eq!(five.len(), 2);
+    assert_eq!(five[1]["timestamp"], FROM_MS + 300_000);
+    assert_eq!(ids_of(&five), BTreeSet::from(["i-b".to_owned()]));
+    let listed = points(
+        list("CPUUtilization")
+            .dimensions(r#"[{"instanceId":"i-b"},{"instanceId":"i-c"}]"#)
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    assert_eq!(ids_of(&listed), BTreeSet::from(["i-b".to_owned()]));
+    let none = list("no_such_metric").send().await.unwrap();
+    assert_eq!(none.datapoints.as_deref(), Some("[]"));
+
+    // Refusals: a period that is not whole minutes, an empty window, bad dimensions.
+    let err = list("cpu_total").period("90").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    let err = cms
+        .describe_metric_list()
+        .namespace("acs_ecs_dashboard")
+        .metric_name("cpu_total")
+        .start_time(TO)
+        .end_time(FROM)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    let err = list("cpu_total")
+        .dimensions("instanceId=i-a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    emulator.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn lists_page_with_next_token_and_last_is_the_latest_point() {
+    let (emulator, cms) = start().await;
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = cms
+            .describe_metric_list()
+            .namespace("acs_ecs_dashboard")
+            .metric_name("CPUUtilization")
+            .start_time(FROM)
+            .end_time(TO)
+            .length("7")
+            .set_next_token(token.take())
+            .send()
+            .await
+            .unwrap();
+        pages += 1;
+        let page_points = points(page.datapoints);
+        assert!(page_points.len() <= 7);
+        seen.extend(page_points);
+        match page.next_token {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let whole = cms
+        .describe_metric_list()
+        .namespace("acs_ecs_dashboard")
+        .metric_name("CPUUtilization")
+        .start_time(FROM)
+        .end_time(TO)
+        .send()
+        .await
+        .unwrap();
+    assert!(whole.next_token.is_none());
+    assert_eq!(seen, points(whole.datapoints));
+    let err = cms
+        .describe_metric_list()
+        .namespace("acs_ecs_dashboard")
+        .metric_name("CPUUtilization")
+        .next_token("not-a-token")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"));
+
+    // The latest point of a window is the last of its list, per instance.
+    let last = points(
+        cms.describe_metric_last()
+            .namespace("acs_ecs_dashboard")
+            .metric_name("CPUUtilization")
+            .start_time(FROM)
+            .end_time(TO)
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    assert_eq!(last.len(), 2);
+    assert_eq!(last[0], seen[9]);
+    assert_eq!(last[1], seen[19]);
+    // Paged too.
+    let first = cms
+        .describe_metric_last()
+        .namespace("acs_ecs_dashboard")
+        .metric_name("CPUUtilization")
+        .length("1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(points(first.datapoints).len(), 1);
+    assert!(first.next_token.is_some());
+
+    // Agent metrics, now: only where the agent runs (not the stopped instance).
+    for metric in ["cpu_total", "memory_usedutilization"] {
+        let now = points(
+            cms.describe_metric_last()
+                .namespace("acs_ecs_dashboard")
+                .metric_name(metric)
+                .send()
+                .await
+                .unwrap()
+                .datapoints,
+        );
+        assert_eq!(ids_of(&now), BTreeSet::from(["i-a".to_owned()]), "{metric}");
+    }
+    emulator.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn installing_the_agent_brings_its_metrics() {
+    let (emulator, cms) = start().await;
+    let reporting = || async {
+        ids_of(&points(
+            cms.describe_metric_last()
+                .namespace("acs_ecs_dashboard")
+                .metric_name("load_1m")
+                .send()
+                .await
+                .unwrap()
+                .datapoints,
+        ))
+    };
+    assert_eq!(reporting().await, BTreeSet::from(["i-a".to_owned()]));
+    cms.install_monitoring_agent()
+        .instance_ids("i-b")
+        .send()
+        .await
+        .unwrap();
+    // Installing: no points yet; the status poll finds it running.
+    assert_eq!(reporting().await.len(), 1);
+    for _ in 0..3 {
+        cms.describe_monitoring_agent_statuses()
+            .instance_ids("i-b")
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        reporting().await,
+        BTreeSet::from(["i-a".to_owned(), "i-b".to_owned()])
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn data_aggregates_across_instances_and_top_orders_them() {
+    let (emulator, cms) = start().await;
+    let per_instance = points(
+        cms.describe_metric_list()
+            .namespace("acs_ecs_dashboard")
+            .metric_name("CPUUtilization")
+            .start_time(FROM)
+            .end_time(TO)
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    let data = points(
+        cms.describe_metric_data()
+            .namespace("acs_ecs_dashboard")
+            .metric_name("CPUUtilization")
+            .start_time(FROM)
+            .end_time(TO)
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    assert_eq!(data.len(), 10);
+    for (n, point) in data.iter().enumerate() {
+        assert!(point.get("instanceId").is_none(), "{point}");
+        let (a, b) = (&per_instance[n], &per_instance[n + 10]);
+        assert_eq!(point["timestamp"], a["timestamp"]);
+        let mean = (num(a, "Average") + num(b, "Average")) / 2.0;
+        assert!((num(point, "Average") - mean).abs() < 0.011, "{point}");
+        assert_eq!(
+            num(point, "Maximum"),
+            num(a, "Maximum").max(num(b, "Maximum"))
+        );
+        assert_eq!(
+            num(point, "Minimum"),
+            num(a, "Minimum").min(num(b, "Minimum"))
+        );
+    }
+    let short = cms
+        .describe_metric_data()
+        .namespace("acs_ecs_dashboard")
+        .metric_name("CPUUtilization")
+        .start_time(FROM)
+        .end_time(TO)
+        .length("3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(points(short.datapoints).len(), 3);
+
+    let top = |order_desc: Option<&'static str>| {
+        let mut call = cms
+            .describe_metric_top()
+            .namespace("acs_ecs_dashboard")
+            .metric_name("CPUUtilization")
+            .orderby("Maximum")
+            .start_time(FROM)
+            .end_time(TO);
+        if let Some(order) = order_desc {
+            call = call.order_desc(order);
+        }
+        call
+    };
+    let down = points(top(None).send().await.unwrap().datapoints);
+    assert_eq!(down.len(), 2);
+    assert_eq!(down[0]["order"], 1);
+    assert_eq!(down[1]["order"], 2);
+    assert_eq!(down[0]["_count"], 10.0);
+    assert!(num(&down[0], "Maximum") >= num(&down[1], "Maximum"));
+    // The window's highest maximum of each instance.
+    let highest = |id: &str| {
+        per_instance
+            .iter()
+            .filter(|p| p["instanceId"] == id)
+            .map(|p| num(p, "Maximum"))
+            .fold(f64::MIN, f64::max)
+    };
+    let leader = down[0]["instanceId"].as_str().unwrap();
+    assert_eq!(num(&down[0], "Maximum"), highest(leader));
+    // `OrderDesc=True` sorts ascending, as the service reads it.
+    let up = points(top(Some("True")).send().await.unwrap().datapoints);
+    assert_eq!(up[0]["instanceId"], down[1]["instanceId"]);
+    let one = points(top(None).length("1").send().await.unwrap().datapoints);
+    assert_eq!(one.len(), 1);
+    let err = cms
+        .describe_metric_top()
+        .namespace("acs_ecs_dashboard")
+        .metric_name("CPUUtilization")
+        .orderby("Median")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DescribeMetricTopError::ParameterInvalid(_)),
+        "{err}"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_catalogue_lists_metrics_namespaces_and_system_events() {
+    let (emulator, cms) = start().await;
+    let ecs = cms
+        .describe_metric_meta_list()
+        .namespace("acs_ecs_dashboard")
+        .page_size(100)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ecs.total_count.as_deref(), Some("20"));
+    assert_eq!(ecs.resources.len(), 20);
+    let cpu = ecs
+        .resources
+        .iter()
+        .find(|r| r.metric_name.as_deref() == Some("cpu_total"))
+        .unwrap();
+    assert_eq!(cpu.unit.as_deref(), Some("%"));
+    assert_eq!(cpu.periods.as_deref(), Some("60,300,900"));
+    assert_eq!(cpu.dimensions.as_deref(), Some("userId,instanceId"));
+    let labels: Value = serde_json::from_str(cpu.labels.as_deref().unwrap()).unwrap();
+    assert!(labels.is_array());
+    let page = cms
+        .describe_metric_meta_list()
+        .page_number(2)
+        .page_size(8)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.resources.len(), 8);
+    assert_eq!(
+        page.resources[0].metric_name, ecs.resources[8].metric_name,
+        "pages follow the list"
+    );
+    let one = cms
+        .describe_metric_meta_list()
+        .metric_name("load_5m")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one.resources.len(), 1);
+
+    let projects = cms.describe_project_meta().send().await.unwrap();
+    assert!(
+        projects
+            .resources
+            .iter()
+            .any(|p| p.namespace.as_deref() == Some("acs_ecs_dashboard"))
+    );
+    assert!(
+        !projects
+            .resources
+            .iter()
+            .any(|p| p.namespace.as_deref() == Some(CUSTOM)),
+        "no custom metric reported yet"
+    );
+    let ecs_only = cms
+        .describe_project_meta()
+        .labels(r#"[{"name":"product","value":"ECS"}]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ecs_only.total.as_deref(), Some("1"));
+    let paged = cms
+        .describe_project_meta()
+        .page_size(2)
+        .page_number(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paged.resources.len(), 2);
+    assert_eq!(paged.page_number.as_deref(), Some("2"));
+
+    let events = cms.describe_system_event_meta_list().send().await.unwrap();
+    assert_eq!(events.code, Some(200));
+    assert!(
+        events
+            .data
+            .iter()
+            .any(|e| e.name.as_deref() == Some("Instance:StateChange")
+                && e.product.as_deref() == Some("ECS"))
+    );
+    emulator.shutdown().await;
+}
+
+fn value(
+    name: &str,
+    group: &str,
+    dims: &str,
+    values: &str,
+    time_ms: u64,
+) -> PutCustomMetricMetricList {
+    PutCustomMetricMetricList {
+        metric_name: Some(name.into()),
+        group_id: Some(group.into()),
+        dimensions: Some(dims.into()),
+        values: Some(values.into()),
+        time: Some(time_ms.to_string()),
+        r#type: Some("0".into()),
+        period: Some("60".into()),
+    }
+}
+
+fn result_of(text: Option<String>) -> Value {
+    serde_json::from_str(&text.expect("Result")).expect("JSON text")
+}
+
+#[tokio::test(start_paused = true)]
+async fn custom_metrics_are_stored_listed_read_and_deleted() {
+    let (emulator, cms) = start().await;
+    let a = r#"{"queue":"a"}"#;
+    let b = r#"{"queue":"b"}"#;
+    let put = cms
+        .put_custom_metric()
+        .metric_list(value(
+            "queue_depth",
+            "101",
+            a,
+            r#"{"value":10}"#,
+            FROM_MS + 1_000,
+        ))
+        .metric_list(value(
+            "queue_depth",
+            "101",
+            a,
+            r#"{"value":20}"#,
+            FROM_MS + 20_000,
+        ))
+        .metric_list(value(
+            "queue_depth",
+            "101",
+            a,
+            r#"{"value":30}"#,
+            FROM_MS + 40_000,
+        ))
+        .metric_list(value(
+            "queue_depth",
+            "101",
+            a,
+            r#"{"value":5}"#,
+            FROM_MS + 61_000,
+        ))
+        .metric_list(PutCustomMetricMetricList {
+            r#type: Some("1".into()),
+            ..value(
+                "queue_depth",
+                "101",
+                b,
+                r#"{"Average":4,"Maximum":9,"Minimum":1,"Sum":40,"SampleCount":10}"#,
+                FROM_MS + 5_000,
+            )
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.code.as_deref(), Some("200"));
+
+    // Listed exactly as reported.
+    let all = result_of(
+        cms.describe_custom_metric_list()
+            .group_id("101")
+            .metric_name("queue_depth")
+            .page_size("50")
+            .send()
+            .await
+            .unwrap()
+            .result,
+    );
+    assert_eq!(all["all"], 5);
+    let list = all["list"].as_array().unwrap();
+    assert_eq!(list.len(), 5);
+    assert_eq!(list[0]["dimension"], "queue=a");
+    assert_eq!(list[0]["values"]["value"], 10);
+    assert_eq!(list[0]["time"], FROM_MS + 1_000);
+    let md5_a = list[0]["md5"].as_str().unwrap().to_owned();
+    assert_eq!(md5_a.len(), 32);
+    assert_eq!(list[1]["dimension"], "queue=b", "oldest first");
+    assert_eq!(list[2]["md5"], md5_a.as_str(), "one series, one md5");
+    assert_ne!(list[1]["md5"], md5_a.as_str());
+    let uuids: BTreeSet<&str> = list.iter().map(|v| v["uuid"].as_str().unwrap()).collect();
+    assert_eq!(uuids.len(), 5);
+    let only_b = result_of(
+        cms.describe_custom_metric_list()
+            .dimension("{queue=b}")
+            .send()
+            .await
+            .unwrap()
+            .result,
+    );
+    assert_eq!(only_b["all"], 1);
+    let page = result_of(
+        cms.describe_custom_metric_list()
+            .page_size("2")
+            .page_number("3")
+            .send()
+            .await
+            .unwrap()
+            .result,
+    );
+    assert_eq!(page["list"].as_array().unwrap().len(), 1);
+    assert_eq!(page["page"], 3);
+
+    // Read back per series and period.
+    let read = points(
+        cms.describe_metric_list()
+            .namespace(CUSTOM)
+            .metric_name("queue_depth")
+            .start_time(FROM)
+            .end_time(TO)
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    assert_eq!(read.len(), 3, "{read:?}");
+    let first = read
+        .iter()
+        .find(|p| p["queue"] == "a" && p["timestamp"] == FROM_MS)
+        .unwrap();
+    assert_eq!(first["groupId"], "101");
+    assert_eq!(num(first, "Average"), 20.0);
+    assert_eq!(num(first, "Minimum"), 10.0);
+    assert_eq!(num(first, "Maximum"), 30.0);
+    assert_eq!(num(first, "Sum"), 60.0);
+    assert_eq!(num(first, "SampleCount"), 3.0);
+    let aggregated = read.iter().find(|p| p["queue"] == "b").unwrap();
+    assert_eq!(num(aggregated, "Average"), 4.0);
+    assert_eq!(num(aggregated, "Maximum"), 9.0);
+    let only_a = points(
+        cms.describe_metric_list()
+            .namespace(CUSTOM)
+            .metric_name("queue_depth")
+            .dimensions(r#"[{"queue":"a"}]"#)
+            .start_time(FROM)
+            .end_time(TO)
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    assert_eq!(only_a.len(), 2);
+    let last = points(
+        cms.describe_metric_last()
+            .namespace(CUSTOM)
+            .metric_name("queue_depth")
+            .start_time(FROM)
+            .end_time(TO)
+            .send()
+            .await
+            .unwrap()
+            .datapoints,
+    );
+    assert_eq!(last.len(), 2, "one per series");
+    let latest_a = last.iter().find(|p| p["queue"] == "a").unwrap();
+    assert_eq!(latest_a["timestamp"], FROM_MS + 60_000);
+    assert_eq!(num(latest_a, "Average"), 5.0);
+
+    // The catalogue knows the name now.
+    let meta = cms
+        .describe_metric_meta_list()
+        .namespace(CUSTOM)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(meta.resources.len(), 1);
+    assert_eq!(
+        meta.resources[0].metric_name.as_deref(),
+        Some("queue_depth")
+    );
+
+    // A bad value refuses the whole call.
+    let err = cms
+        .put_custom_metric()
+        .metric_list(value("queue_depth", "101", a, r#"{"value":1}"#, FROM_MS))
+        .metric_list(value(
+            "queue_depth",
+            "101",
+            "not json",
+            r#"{"value":1}"#,
+            FROM_MS,
+        ))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    let err = cms
+        .put_custom_metric()
+        .metric_list(value("queue_depth", "101", a, r#"{"v":1}"#, FROM_MS))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    let count = || async {
+        result_of(
+            cms.describe_custom_metric_list()
+                .send()
+                .await
+                .unwrap()
+                .result,
+        )["all"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(count().await, 5);
+
+    // Delete one value (by its uuid), then the rest of the metric.
+    let one = list[3]["uuid"].as_str().unwrap();
+    cms.delete_custom_metric()
+        .group_id("101")
+        .metric_name("queue_depth")
+        .uuid(one)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(count().await, 4);
+    cms.delete_custom_metric()
+        .group_id("101")
+        .metric_name("queue_depth")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(count().await, 0);
+    let err = cms
+        .delete_custom_metric()
+        .group_id("101")
+        .metric_name("queue_depth")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFound"), "{err}");
+    let gone = cms
+        .describe_metric_list()
+        .namespace(CUSTOM)
+        .metric_name("queue_depth")
+        .start_time(FROM)
+        .end_time(TO)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.datapoints.as_deref(), Some("[]"));
+    emulator.shutdown().await;
+}
+
+fn event(name: &str, group: &str, content: &str, time: &str) -> PutCustomEventEventInfo {
+    PutCustomEventEventInfo {
+        event_name: Some(name.into()),
+        group_id: Some(group.into()),
+        content: Some(content.into()),
+        time: Some(time.into()),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn custom_events_are_filtered_counted_and_bucketed() {
+    let (emulator, cms) = start().await;
+    cms.put_custom_event()
+        .event_info(event(
+            "deploy",
+            "7",
+            "release v1 started",
+            "20240101T080005.000+0800",
+        ))
+        .event_info(event(
+            "deploy",
+            "7",
+            "release v2 started",
+            "20240101T080125.500+0800",
+        ))
+        .event_info(event(
+            "oom",
+            "8",
+            "java OutOfMemoryError",
+            "20240101T080126+0800",
+        ))
+        .send()
+        .await
+        .unwrap();
+    let window = || {
+        cms.describe_custom_event_attribute()
+            .start_time(FROM_MS.to_string())
+            .end_time((FROM_MS + 600_000).to_string())
+    };
+    let all = window().send().await.unwrap();
+    assert_eq!(all.success.as_deref(), Some("true"));
+    let names: Vec<_> = all
+        .custom_events
+        .iter()
+        .map(|e| e.name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["oom", "deploy", "deploy"], "newest first");
+    assert_eq!(
+        all.custom_events[1].time.as_deref(),
+        Some((FROM_MS + 85_500).to_string().as_str())
+    );
+    let deploys = window()
+        .name("deploy")
+        .search_keywords("v1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deploys.custom_events.len(), 1);
+    let id = deploys.custom_events[0].id.clone().unwrap();
+    let by_id = window().event_id(id).send().await.unwrap();
+    assert_eq!(
+        by_id.custom_events[0].content.as_deref(),
+        Some("release v1 started")
+    );
+    let group = window().group_id("8").send().await.unwrap();
+    assert_eq!(group.custom_events.len(), 1);
+    let paged = window().page_size(2).page_number(2).send().await.unwrap();
+    assert_eq!(paged.custom_events.len(), 1);
+    // Outside the window: nothing.
+    let later = cms
+        .describe_custom_event_attribute()
+        .start_time((FROM_MS + 600_000).to_string())
+        .end_time((FROM_MS + 900_000).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(later.custom_events.is_empty());
+
+    let counts = cms
+        .describe_custom_event_count()
+        .start_time(FROM_MS.to_string())
+        .end_time((FROM_MS + 600_000).to_string())
+        .send()
+        .await
+        .unwrap();
+    let counts: Vec<_> = counts
+        .custom_event_counts
+        .iter()
+        .map(|c| (c.name.clone().unwrap(), c.num.unwrap()))
+        .collect();
+    assert_eq!(counts, [("deploy".to_owned(), 2), ("oom".to_owned(), 1)]);
+
+    let histogram = cms
+        .describe_custom_event_histogram()
+        .start_time(FROM_MS.to_string())
+        .end_time((FROM_MS + 600_000).to_string())
+        .send()
+        .await
+        .unwrap()
+        .event_histograms;
+    assert_eq!(histogram.len(), 60, "ten-second buckets");
+    assert_eq!(histogram[0].start_time, Some(FROM_MS as i64));
+    assert_eq!(histogram[0].end_time, Some(FROM_MS as i64 + 10_000));
+    assert_eq!(histogram[0].count, Some(1));
+    assert_eq!(histogram[8].count, Some(2), "both at 08:01:2x");
+    let total: i64 = histogram.iter().filter_map(|h| h.count).sum();
+    assert_eq!(total, 3);
+
+    let err = cms
+        .put_custom_event()
+        .event_info(event("deploy", "7", "x", "tomorrow"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    let err = cms
+        .describe_custom_event_count()
+        .start_time((FROM_MS + 1).to_string())
+        .end_time(FROM_MS.to_string())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ParameterInvalid"), "{err}");
+    emulator.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn agent_hosts_and_settings() {
+    let (emulator, cms) = start().await;
+    let hosts = cms.describe_monitoring_agent_hosts().send().await.unwrap();
+    let ids: Vec<_> = hosts
+        .hosts
+        .iter()
+        .map(|h| h.instance_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["i-a", "i-c"], "hosts where the agent was installed");
+    assert_eq!(hosts.total, Some(2));
+    let host = &hosts.hosts[0];
+    assert_eq!(host.region.as_deref(), Some("cn-hangzhou"));
+    assert_eq!(host.is_aliyun_host, Some(true));
+    assert!(host.host_name.as_deref().is_some_and(|h| !h.is_empty()));
+    assert!(host.agent_version.is_some());
+    let one = cms
+        .describe_monitoring_agent_hosts()
+        .instance_ids("i-c")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one.hosts.len(), 1);
+    let paged = cms
+        .describe_monitoring_agent_hosts()
+        .page_size(1)
+        .page_number(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paged.hosts[0].instance_id.as_deref(), Some("i-c"));
+    assert_eq!(paged.page_total, Some(2));
+
+    let config = cms.describe_monitoring_config().send().await.unwrap();
+    assert_eq!(config.auto_install, Some(false));
+    assert_eq!(config.enable_install_agent_new_ecs, Some(true));
+    cms.put_monitoring_config()
+        .auto_install(true)
+        .send()
+        .await
+        .unwrap();
+    let config = cms.describe_monitoring_config().send().await.unwrap();
+    assert_eq!(config.auto_install, Some(true));
+    assert_eq!(config.enable_install_agent_new_ecs, Some(true));
+    let agent = cms.describe_monitoring_agent_config().send().await.unwrap();
+    assert_eq!(agent.auto_install, Some(true));
+    assert_eq!(agent.success, Some(true));
+    let err = cms.put_monitoring_config().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameter"), "{err}");
+    emulator.shutdown().await;
+}
