@@ -451,11 +451,11 @@ pub struct AlertLogList {
     /// A list of strings read from `ContactSMSList`. Empty when the service leaves it out. Example: `["1368888****"]`.
     pub contact_sms_list: Vec<String>,
     /// A list of structures read from `Dimensions`. Empty when the service leaves it out.
-    pub dimensions: Vec<DescribeAlertLogListDimensions>,
+    pub dimensions: Vec<Dimension>,
     /// A list of strings read from `DingdingWebhookList`. Empty when the service leaves it out. Example: `["https://oapi.dingtalk.com/robot/send?access_token=b7ff24032da1a5f86659ecda467…`.
     pub dingding_webhook_list: Vec<String>,
     /// A structure read from `Escalation`.
-    pub escalation: Option<Escalation>,
+    pub escalation: Option<DescribeAlertLogListEscalation>,
     /// A string read from `EventName`. Example: `IOHang`.
     pub event_name: Option<String>,
     /// A list of structures read from `ExtendedInfo`. Empty when the service leaves it out.
@@ -624,7 +624,7 @@ pub struct AlertTemplate {
     /// A structure read from `Escalations`.
     pub escalations: Option<DescribeMetricRuleTemplateAttributeEscalations>,
     /// A list of structures read from `Labels` (a wrapped list: `{"Labels": {"Labels": [...]}}`). Empty when the service leaves it out.
-    pub labels: Vec<DescribeAlertLogListDimensions>,
+    pub labels: Vec<Dimension>,
     /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
     /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
@@ -1603,32 +1603,6 @@ impl aliyun_core::__private::fields::DecodeFields for CreateSiteMonitorData {
 }
 #[cfg(feature = "site-monitoring")]
 aliyun_core::__private::deserialize_fields!(CreateSiteMonitorData);
-/// A structure of the `PutGroupMetricRule` request and 1 more.
-#[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Critical {
-    /// A string sent as `<parameter>.Statistics`. Example: `Average`.
-    pub statistics: Option<String>,
-    /// A string sent as `<parameter>.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
-    pub comparison_operator: Option<String>,
-    /// A string sent as `<parameter>.Threshold`. Example: `90`.
-    pub threshold: Option<String>,
-    /// An integer (32-bit) sent as `<parameter>.Times`. Example: `3`.
-    pub times: Option<i32>,
-}
-#[cfg(feature = "metric-rules")]
-impl aliyun_core::params::StructParam for Critical {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Statistics"), self.statistics.as_ref());
-        params
-            .push_opt(
-                format!("{prefix}.ComparisonOperator"),
-                self.comparison_operator.as_ref(),
-            );
-        params.push_opt(format!("{prefix}.Threshold"), self.threshold.as_ref());
-        params.push_opt(format!("{prefix}.Times"), self.times.as_ref());
-    }
-}
 /// A structure of the `Cursor` request.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
@@ -1880,35 +1854,11 @@ impl aliyun_core::__private::fields::DecodeFields for DeleteMetricRuleTemplateRe
 }
 #[cfg(feature = "alarm-templates")]
 aliyun_core::__private::deserialize_fields!(DeleteMetricRuleTemplateResource);
-/// A structure of the `DeleteSiteMonitors` response and 3 more.
-#[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DeleteSiteMonitorsData {
-    /// An integer (32-bit) read from `count`. Example: `0`.
-    pub count: Option<i32>,
-}
-#[cfg(feature = "site-monitoring")]
-impl aliyun_core::__private::fields::DecodeFields for DeleteSiteMonitorsData {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "count" => self.count = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(feature = "site-monitoring")]
-aliyun_core::__private::deserialize_fields!(DeleteSiteMonitorsData);
 /// A structure of the `DescribeActiveMetricRuleList` response.
 #[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DescribeActiveMetricRuleListCritical {
+pub struct DescribeActiveMetricRuleListEscalation {
     /// A string read from `ComparisonOperator`. Example: `GreaterThanThreshold`.
     pub comparison_operator: Option<String>,
     /// A string read from `Statistics`. Example: `Average`.
@@ -1920,7 +1870,7 @@ pub struct DescribeActiveMetricRuleListCritical {
 }
 #[cfg(feature = "active-metric-rules")]
 impl aliyun_core::__private::fields::DecodeFields
-for DescribeActiveMetricRuleListCritical {
+for DescribeActiveMetricRuleListEscalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
@@ -1937,18 +1887,18 @@ for DescribeActiveMetricRuleListCritical {
     }
 }
 #[cfg(feature = "active-metric-rules")]
-aliyun_core::__private::deserialize_fields!(DescribeActiveMetricRuleListCritical);
+aliyun_core::__private::deserialize_fields!(DescribeActiveMetricRuleListEscalation);
 /// A structure of the `DescribeActiveMetricRuleList` response.
 #[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeActiveMetricRuleListEscalations {
     /// A structure read from `Critical`.
-    pub critical: Option<DescribeActiveMetricRuleListCritical>,
+    pub critical: Option<DescribeActiveMetricRuleListEscalation>,
     /// A structure read from `Info`.
-    pub info: Option<DescribeActiveMetricRuleListCritical>,
+    pub info: Option<DescribeActiveMetricRuleListEscalation>,
     /// A structure read from `Warn`.
-    pub warn: Option<DescribeActiveMetricRuleListCritical>,
+    pub warn: Option<DescribeActiveMetricRuleListEscalation>,
 }
 #[cfg(feature = "active-metric-rules")]
 impl aliyun_core::__private::fields::DecodeFields
@@ -1969,54 +1919,36 @@ for DescribeActiveMetricRuleListEscalations {
 }
 #[cfg(feature = "active-metric-rules")]
 aliyun_core::__private::deserialize_fields!(DescribeActiveMetricRuleListEscalations);
-/// A structure of the `DescribeAlertLogList` response and 4 more.
-#[cfg(
-    any(
-        feature = "alarm-templates",
-        feature = "alert-history",
-        feature = "application-groups",
-        feature = "metric-rules"
-    )
-)]
+/// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DescribeAlertLogListDimensions {
-    /// A string read from `Key`. Example: `instanceId`.
-    pub key: Option<String>,
-    /// A string read from `Value`. Example: `i-m5e1qg6uo38rztr4****`.
-    pub value: Option<String>,
+pub struct DescribeAlertLogListEscalation {
+    /// A string read from `Expression`. Example: `$Average<90`.
+    pub expression: Option<String>,
+    /// A string read from `Level`. Example: `P4`.
+    pub level: Option<String>,
+    /// An integer (32-bit) read from `Times`. Example: `1`.
+    pub times: Option<i32>,
 }
-#[cfg(
-    any(
-        feature = "alarm-templates",
-        feature = "alert-history",
-        feature = "application-groups",
-        feature = "metric-rules"
-    )
-)]
-impl aliyun_core::__private::fields::DecodeFields for DescribeAlertLogListDimensions {
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeAlertLogListEscalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
         value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
         match wire_name {
-            "Key" => self.key = value.lenient_opt()?,
-            "Value" => self.value = value.lenient_opt()?,
+            "Expression" => self.expression = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 }
-#[cfg(
-    any(
-        feature = "alarm-templates",
-        feature = "alert-history",
-        feature = "application-groups",
-        feature = "metric-rules"
-    )
-)]
-aliyun_core::__private::deserialize_fields!(DescribeAlertLogListDimensions);
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(DescribeAlertLogListEscalation);
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2455,39 +2387,6 @@ for DescribeGroupMonitoringAgentProcessAlertConfig {
 aliyun_core::__private::deserialize_fields!(
     DescribeGroupMonitoringAgentProcessAlertConfig
 );
-/// A structure of the `DescribeGroupMonitoringAgentProcess` response and 2 more.
-#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DescribeGroupMonitoringAgentProcessMatchExpress {
-    /// A string read from `Function`. Example: `all`.
-    pub function: Option<String>,
-    /// A string read from `Name`. Example: `name`.
-    pub name: Option<String>,
-    /// A string read from `Value`. Example: `portalHost`.
-    pub value: Option<String>,
-}
-#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
-impl aliyun_core::__private::fields::DecodeFields
-for DescribeGroupMonitoringAgentProcessMatchExpress {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "Function" => self.function = value.lenient_opt()?,
-            "Name" => self.name = value.lenient_opt()?,
-            "Value" => self.value = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
-aliyun_core::__private::deserialize_fields!(
-    DescribeGroupMonitoringAgentProcessMatchExpress
-);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2504,7 +2403,7 @@ pub struct DescribeHostAvailabilityListAlertConfig {
     /// An integer (32-bit) read from `StartTime`. Example: `0`.
     pub start_time: Option<i32>,
     /// A list of structures read from `TargetList` (a wrapped list: `{"TargetList": {"Target": [...]}}`). Empty when the service leaves it out.
-    pub target_list: Vec<DescribeHostAvailabilityListTarget>,
+    pub target_list: Vec<RuleTarget>,
     /// A string read from `WebHook`. Example: `https://www.aliyun.com`.
     pub web_hook: Option<String>,
 }
@@ -2531,40 +2430,6 @@ for DescribeHostAvailabilityListAlertConfig {
 }
 #[cfg(feature = "availability-monitoring")]
 aliyun_core::__private::deserialize_fields!(DescribeHostAvailabilityListAlertConfig);
-/// A structure of the `DescribeHostAvailabilityList` response and 1 more.
-#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DescribeHostAvailabilityListTarget {
-    /// A string read from `Arn`. Example: `acs:mns:cn-hangzhou:17754132319*****:/queues/test/messages`.
-    pub arn: Option<String>,
-    /// A string read from `Id`. Example: `1`.
-    pub id: Option<String>,
-    /// A string read from `JsonParams`. Example: `{"key1":"value1"}`.
-    pub json_params: Option<String>,
-    /// A string read from `Level`. Example: `INFO`.
-    pub level: Option<String>,
-}
-#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
-impl aliyun_core::__private::fields::DecodeFields
-for DescribeHostAvailabilityListTarget {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "Arn" => self.arn = value.lenient_opt()?,
-            "Id" => self.id = value.lenient_opt()?,
-            "JsonParams" => self.json_params = value.lenient_opt()?,
-            "Level" => self.level = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
-aliyun_core::__private::deserialize_fields!(DescribeHostAvailabilityListTarget);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2950,7 +2815,7 @@ pub struct DescribeHybridMonitorTaskListTaskList {
     /// A string read from `LogSplit`. Example: `{"type": "regex","regex": "\\d+\\.\\d+\\.\\d+\\.\\d+\\s+(\\d+)\\s+\\S+\\s+\\[\\…`.
     pub log_split: Option<String>,
     /// A list of structures read from `MatchExpress`. Empty when the service leaves it out.
-    pub match_express: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
+    pub match_express: Vec<NameMatchExpress>,
     /// A string read from `MatchExpressRelation`. Example: `or`.
     pub match_express_relation: Option<String>,
     /// A string read from `Namespace`. Example: `aliyun`.
@@ -3179,7 +3044,7 @@ pub struct DescribeMetricRuleListAlarm {
     /// A string read from `GroupName`. Example: `ECS_Group`.
     pub group_name: Option<String>,
     /// A list of structures read from `Labels` (a wrapped list: `{"Labels": {"Labels": [...]}}`). Empty when the service leaves it out.
-    pub labels: Vec<DescribeAlertLogListDimensions>,
+    pub labels: Vec<Dimension>,
     /// A string read from `MailSubject`. Example: `"${serviceType}-${metricName}-${levelDescription}通知（${dimensions}）"`.
     pub mail_subject: Option<String>,
     /// A string read from `MetricName`. Example: `cpu_total`.
@@ -3249,7 +3114,7 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListAlarm);
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DescribeMetricRuleListCritical {
+pub struct DescribeMetricRuleListEscalation {
     /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
     /// A string read from `PreCondition`. Example: `$Average>80`.
@@ -3262,7 +3127,7 @@ pub struct DescribeMetricRuleListCritical {
     pub times: Option<i32>,
 }
 #[cfg(feature = "metric-rules")]
-impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListCritical {
+impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListEscalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
@@ -3280,18 +3145,18 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListCrit
     }
 }
 #[cfg(feature = "metric-rules")]
-aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListCritical);
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListEscalation);
 /// A structure of the `DescribeMetricRuleList` response.
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleListEscalations {
     /// A structure read from `Critical`.
-    pub critical: Option<DescribeMetricRuleListCritical>,
+    pub critical: Option<DescribeMetricRuleListEscalation>,
     /// A structure read from `Info`.
-    pub info: Option<DescribeMetricRuleListCritical>,
+    pub info: Option<DescribeMetricRuleListEscalation>,
     /// A structure read from `Warn`.
-    pub warn: Option<DescribeMetricRuleListCritical>,
+    pub warn: Option<DescribeMetricRuleListEscalation>,
 }
 #[cfg(feature = "metric-rules")]
 impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListEscalations {
@@ -3352,7 +3217,7 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListExpressionList
 #[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DescribeMetricRuleTemplateAttributeCritical {
+pub struct DescribeMetricRuleTemplateAttributeEscalation {
     /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
     /// A string read from `Statistics`. Example: `Average`.
@@ -3364,7 +3229,7 @@ pub struct DescribeMetricRuleTemplateAttributeCritical {
 }
 #[cfg(feature = "alarm-templates")]
 impl aliyun_core::__private::fields::DecodeFields
-for DescribeMetricRuleTemplateAttributeCritical {
+for DescribeMetricRuleTemplateAttributeEscalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
@@ -3381,18 +3246,20 @@ for DescribeMetricRuleTemplateAttributeCritical {
     }
 }
 #[cfg(feature = "alarm-templates")]
-aliyun_core::__private::deserialize_fields!(DescribeMetricRuleTemplateAttributeCritical);
+aliyun_core::__private::deserialize_fields!(
+    DescribeMetricRuleTemplateAttributeEscalation
+);
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
 #[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleTemplateAttributeEscalations {
     /// A structure read from `Critical`.
-    pub critical: Option<DescribeMetricRuleTemplateAttributeCritical>,
+    pub critical: Option<DescribeMetricRuleTemplateAttributeEscalation>,
     /// A structure read from `Info`.
-    pub info: Option<DescribeMetricRuleTemplateAttributeCritical>,
+    pub info: Option<DescribeMetricRuleTemplateAttributeEscalation>,
     /// A structure read from `Warn`.
-    pub warn: Option<DescribeMetricRuleTemplateAttributeCritical>,
+    pub warn: Option<DescribeMetricRuleTemplateAttributeEscalation>,
 }
 #[cfg(feature = "alarm-templates")]
 impl aliyun_core::__private::fields::DecodeFields
@@ -3462,7 +3329,7 @@ pub struct DescribeMonitorGroupDynamicRulesResource {
     /// A string read from `FilterRelation`. Example: `and`.
     pub filter_relation: Option<String>,
     /// A list of structures read from `Filters` (a wrapped list: `{"Filters": {"Filter": [...]}}`). Empty when the service leaves it out.
-    pub filters: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
+    pub filters: Vec<NameMatchExpress>,
 }
 #[cfg(feature = "application-groups")]
 impl aliyun_core::__private::fields::DecodeFields
@@ -3503,7 +3370,7 @@ pub struct DescribeMonitorGroupInstanceAttributeResource {
     /// A structure read from `Region`.
     pub region: Option<Region>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<DescribeAlertLogListDimensions>,
+    pub tags: Vec<Dimension>,
     /// A structure read from `Vpc`.
     pub vpc: Option<Vpc>,
 }
@@ -3599,7 +3466,7 @@ pub struct DescribeMonitorGroupsResource {
     /// A string read from `ServiceId`. Example: `49****`.
     pub service_id: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<DescribeAlertLogListDimensions>,
+    pub tags: Vec<Dimension>,
     /// A list of strings read from `TemplateIds` (a wrapped list: `{"TemplateIds": {"TemplateId": [...]}}`). Empty when the service leaves it out. Example: `["92****"]`.
     pub template_ids: Vec<String>,
     /// A string read from `Type`. Example: `custom`.
@@ -3856,6 +3723,54 @@ impl aliyun_core::__private::fields::DecodeFields for Detail {
 }
 #[cfg(feature = "hybrid-monitoring")]
 aliyun_core::__private::deserialize_fields!(Detail);
+/// A structure of the `DescribeAlertLogList` response and 4 more.
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Dimension {
+    /// A string read from `Key`. Example: `instanceId`.
+    pub key: Option<String>,
+    /// A string read from `Value`. Example: `i-m5e1qg6uo38rztr4****`.
+    pub value: Option<String>,
+}
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
+impl aliyun_core::__private::fields::DecodeFields for Dimension {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "Key" => self.key = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
+aliyun_core::__private::deserialize_fields!(Dimension);
 /// A structure of the `BatchExport` response.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3937,36 +3852,32 @@ impl aliyun_core::__private::fields::DecodeFields for ErrorDetail {
 }
 #[cfg(feature = "hybrid-monitoring")]
 aliyun_core::__private::deserialize_fields!(ErrorDetail);
-/// A structure of the `DescribeAlertLogList` response.
-#[cfg(feature = "alert-history")]
+/// A structure of the `PutGroupMetricRule` request and 1 more.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
 pub struct Escalation {
-    /// A string read from `Expression`. Example: `$Average<90`.
-    pub expression: Option<String>,
-    /// A string read from `Level`. Example: `P4`.
-    pub level: Option<String>,
-    /// An integer (32-bit) read from `Times`. Example: `1`.
+    /// A string sent as `<parameter>.Statistics`. Example: `Average`.
+    pub statistics: Option<String>,
+    /// A string sent as `<parameter>.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
+    pub comparison_operator: Option<String>,
+    /// A string sent as `<parameter>.Threshold`. Example: `90`.
+    pub threshold: Option<String>,
+    /// An integer (32-bit) sent as `<parameter>.Times`. Example: `3`.
     pub times: Option<i32>,
 }
-#[cfg(feature = "alert-history")]
-impl aliyun_core::__private::fields::DecodeFields for Escalation {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "Expression" => self.expression = value.lenient_opt()?,
-            "Level" => self.level = value.lenient_opt()?,
-            "Times" => self.times = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::params::StructParam for Escalation {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Statistics"), self.statistics.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.ComparisonOperator"),
+                self.comparison_operator.as_ref(),
+            );
+        params.push_opt(format!("{prefix}.Threshold"), self.threshold.as_ref());
+        params.push_opt(format!("{prefix}.Times"), self.times.as_ref());
     }
 }
-#[cfg(feature = "alert-history")]
-aliyun_core::__private::deserialize_fields!(Escalation);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4008,11 +3919,11 @@ aliyun_core::__private::deserialize_fields!(EscalationList);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Escalations {
     /// A structure sent as `<parameter>.Critical.<field>`, one parameter per field.
-    pub critical: Option<Critical>,
+    pub critical: Option<Escalation>,
     /// A structure sent as `<parameter>.Warn.<field>`, one parameter per field.
-    pub warn: Option<Critical>,
+    pub warn: Option<Escalation>,
     /// A structure sent as `<parameter>.Info.<field>`, one parameter per field.
-    pub info: Option<Critical>,
+    pub info: Option<Escalation>,
 }
 #[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for Escalations {
@@ -5255,6 +5166,36 @@ impl aliyun_core::__private::fields::DecodeFields for MonitorGroupCategories {
 }
 #[cfg(feature = "application-groups")]
 aliyun_core::__private::deserialize_fields!(MonitorGroupCategories);
+/// A structure of the `DescribeGroupMonitoringAgentProcess` response and 2 more.
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NameMatchExpress {
+    /// A string read from `Function`. Example: `all`.
+    pub function: Option<String>,
+    /// A string read from `Name`. Example: `name`.
+    pub name: Option<String>,
+    /// A string read from `Value`. Example: `portalHost`.
+    pub value: Option<String>,
+}
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
+impl aliyun_core::__private::fields::DecodeFields for NameMatchExpress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "Function" => self.function = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
+aliyun_core::__private::deserialize_fields!(NameMatchExpress);
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5815,7 +5756,7 @@ pub struct Process {
     /// A string read from `Id`. Example: `3F6150F9-45C7-43F9-9578-A58B2E72****`.
     pub id: Option<String>,
     /// A list of structures read from `MatchExpress` (a wrapped list: `{"MatchExpress": {"MatchExpress": [...]}}`). Empty when the service leaves it out.
-    pub match_express: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
+    pub match_express: Vec<NameMatchExpress>,
     /// A string read from `MatchExpressFilterRelation`. Example: `and`.
     pub match_express_filter_relation: Option<String>,
     /// A string read from `ProcessName`. Example: `sshd`.
@@ -5850,7 +5791,7 @@ aliyun_core::__private::deserialize_fields!(Process);
 #[non_exhaustive]
 pub struct Prometheus {
     /// A list of structures read from `Annotations` (a wrapped list: `{"Annotations": {"Annotations": [...]}}`). Empty when the service leaves it out.
-    pub annotations: Vec<DescribeAlertLogListDimensions>,
+    pub annotations: Vec<Dimension>,
     /// A string read from `Level`. Example: `Critical`.
     pub level: Option<String>,
     /// A string read from `PromQL`. Example: `CpuUsage{instanceId="xxxx"}[1m]>90`.
@@ -7124,6 +7065,39 @@ impl aliyun_core::__private::fields::DecodeFields for ResultList {
 }
 #[cfg(feature = "alert-history")]
 aliyun_core::__private::deserialize_fields!(ResultList);
+/// A structure of the `DescribeHostAvailabilityList` response and 1 more.
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RuleTarget {
+    /// A string read from `Arn`. Example: `acs:mns:cn-hangzhou:17754132319*****:/queues/test/messages`.
+    pub arn: Option<String>,
+    /// A string read from `Id`. Example: `1`.
+    pub id: Option<String>,
+    /// A string read from `JsonParams`. Example: `{"key1":"value1"}`.
+    pub json_params: Option<String>,
+    /// A string read from `Level`. Example: `INFO`.
+    pub level: Option<String>,
+}
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
+impl aliyun_core::__private::fields::DecodeFields for RuleTarget {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "Arn" => self.arn = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "JsonParams" => self.json_params = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
+aliyun_core::__private::deserialize_fields!(RuleTarget);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7229,6 +7203,30 @@ impl aliyun_core::__private::fields::DecodeFields for SiteMonitor {
 }
 #[cfg(feature = "site-monitoring")]
 aliyun_core::__private::deserialize_fields!(SiteMonitor);
+/// A structure of the `DeleteSiteMonitors` response and 3 more.
+#[cfg(feature = "site-monitoring")]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SiteMonitorData {
+    /// An integer (32-bit) read from `count`. Example: `0`.
+    pub count: Option<i32>,
+}
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for SiteMonitorData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "count" => self.count = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(SiteMonitorData);
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -204,7 +204,7 @@ pub struct ActivationList {
     /// A string read from `ResourceGroupId`. Example: `rg-123******`.
     pub resource_group_id: Option<String>,
     /// A list of structures read from `Tags`. Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// An integer (64-bit) read from `TimeToLiveInHours`. Example: `4`.
     pub time_to_live_in_hours: Option<i64>,
 }
@@ -459,39 +459,6 @@ impl aliyun_core::__private::fields::DecodeFields for AttachInstanceRamRoleResul
 }
 #[cfg(feature = "instances")]
 aliyun_core::__private::deserialize_fields!(AttachInstanceRamRoleResult);
-/// A structure of the `AttachKeyPair` response and 1 more.
-#[cfg(feature = "key-pairs")]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AttachKeyPairResult {
-    /// A string read from `Code`. Example: `200`.
-    pub code: Option<String>,
-    /// A string read from `InstanceId`. Example: `i-m5eg7be9ndloji64****`.
-    pub instance_id: Option<String>,
-    /// A string read from `Message`. Example: `successful`.
-    pub message: Option<String>,
-    /// A string read from `Success`. Example: `true`.
-    pub success: Option<String>,
-}
-#[cfg(feature = "key-pairs")]
-impl aliyun_core::__private::fields::DecodeFields for AttachKeyPairResult {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "Code" => self.code = value.lenient_opt()?,
-            "InstanceId" => self.instance_id = value.lenient_opt()?,
-            "Message" => self.message = value.lenient_opt()?,
-            "Success" => self.success = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(feature = "key-pairs")]
-aliyun_core::__private::deserialize_fields!(AttachKeyPairResult);
 /// A structure of the `DescribeDisks` response.
 #[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -637,7 +604,7 @@ pub struct AutoProvisioningGroup {
     /// A string read from `Status`. Example: `submitted`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A structure read from `TargetCapacitySpecification`.
     pub target_capacity_specification: Option<TargetCapacitySpecification>,
     /// A boolean read from `TerminateInstances`. Example: `false`.
@@ -769,7 +736,7 @@ pub struct AutoSnapshotPolicy {
     /// A string read from `Status`. Example: `Normal`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `TargetCopyRegions`. Example: `test`.
     pub target_copy_regions: Option<String>,
     /// A string read from `TimePoints`. Example: `["1"]`.
@@ -1194,7 +1161,7 @@ pub struct CapacityReservationItem {
     /// A string read from `Status`. Example: `Active`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `TimeSlot`.
     pub time_slot: Option<String>,
 }
@@ -1324,7 +1291,7 @@ pub struct Command {
     /// A string read from `ResourceGroupId`. Example: `rg-123******`.
     pub resource_group_id: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// An integer (64-bit) read from `Timeout`. Example: `3600`.
     pub timeout: Option<i64>,
     /// A string read from `Type`. Example: `RunShellScript`.
@@ -2095,22 +2062,6 @@ impl aliyun_core::params::StructParam for CreateInstanceDataDisk {
             );
     }
 }
-/// A structure of the `CreateInstance` request and 1 more.
-#[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CreateInstancePrivatePoolOptions {
-    /// A string sent as `<parameter>.MatchCriteria`. Example: `Open`.
-    pub match_criteria: Option<String>,
-    /// A string sent as `<parameter>.Id`. Example: `eap-bp67acfmxazb4****`.
-    pub id: Option<String>,
-}
-#[cfg(feature = "instances")]
-impl aliyun_core::params::StructParam for CreateInstancePrivatePoolOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.MatchCriteria"), self.match_criteria.as_ref());
-        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
-    }
-}
 /// A structure of the `CreateInstance` request.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2166,87 +2117,6 @@ impl aliyun_core::params::StructParam for CreateNatGatewayBandwidthPackage {
         params.push_opt(format!("{prefix}.Zone"), self.zone.as_ref());
     }
 }
-/// A structure of the `CreateNetworkInterface` response and 27 more.
-#[cfg(
-    any(
-        feature = "auto-provisioning-groups",
-        feature = "capacity-reservations",
-        feature = "cloud-assistant",
-        feature = "dedicated-hosts",
-        feature = "disks",
-        feature = "image-builder",
-        feature = "images",
-        feature = "instances",
-        feature = "key-pairs",
-        feature = "launch-templates",
-        feature = "network-interfaces",
-        feature = "reserved-instances",
-        feature = "security-groups",
-        feature = "snapshots",
-        feature = "storage-capacity-units"
-    )
-)]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreateNetworkInterfaceTag {
-    /// A string read from `TagKey`. Example: `TestKey`.
-    pub tag_key: Option<String>,
-    /// A string read from `TagValue`. Example: `TestValue`.
-    pub tag_value: Option<String>,
-}
-#[cfg(
-    any(
-        feature = "auto-provisioning-groups",
-        feature = "capacity-reservations",
-        feature = "cloud-assistant",
-        feature = "dedicated-hosts",
-        feature = "disks",
-        feature = "image-builder",
-        feature = "images",
-        feature = "instances",
-        feature = "key-pairs",
-        feature = "launch-templates",
-        feature = "network-interfaces",
-        feature = "reserved-instances",
-        feature = "security-groups",
-        feature = "snapshots",
-        feature = "storage-capacity-units"
-    )
-)]
-impl aliyun_core::__private::fields::DecodeFields for CreateNetworkInterfaceTag {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "TagKey" => self.tag_key = value.lenient_opt()?,
-            "TagValue" => self.tag_value = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(
-    any(
-        feature = "auto-provisioning-groups",
-        feature = "capacity-reservations",
-        feature = "cloud-assistant",
-        feature = "dedicated-hosts",
-        feature = "disks",
-        feature = "image-builder",
-        feature = "images",
-        feature = "instances",
-        feature = "key-pairs",
-        feature = "launch-templates",
-        feature = "network-interfaces",
-        feature = "reserved-instances",
-        feature = "security-groups",
-        feature = "snapshots",
-        feature = "storage-capacity-units"
-    )
-)]
-aliyun_core::__private::deserialize_fields!(CreateNetworkInterfaceTag);
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
 #[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2408,7 +2278,7 @@ pub struct DedicatedHost {
     /// A list of strings read from `SupportedInstanceTypesList` (a wrapped list: `{"SupportedInstanceTypesList": {"SupportedInstanceTypesList": [...]}}`). Empty when the service leaves it out. Example: `["ecs.g5.large"]`.
     pub supported_instance_types_list: Vec<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
@@ -2517,7 +2387,7 @@ pub struct DedicatedHostCluster {
     /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `ZoneId`. Example: `cn-hangzhou-f`.
     pub zone_id: Option<String>,
 }
@@ -2961,41 +2831,6 @@ for DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
 aliyun_core::__private::deserialize_fields!(
     DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration
 );
-/// A structure of the `DescribeCapacityReservationInstances` request and 2 more.
-#[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DescribeCapacityReservationInstancesPrivatePoolOptions {
-    /// A string sent as `<parameter>.Id`. Required when the structure is sent. Example: `crp-bp67acfmxazb4****`.
-    pub id: Option<String>,
-}
-#[cfg(feature = "capacity-reservations")]
-impl aliyun_core::params::StructParam
-for DescribeCapacityReservationInstancesPrivatePoolOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
-    }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::__private::validate::required(
-            &format!("{prefix}.Id"),
-            self.id.as_ref(),
-        )?;
-        Ok(())
-    }
-}
-/// A structure of the `DescribeCapacityReservations` request and 1 more.
-#[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DescribeCapacityReservationsPrivatePoolOptions {
-    /// A string sent as `<parameter>.Ids`. Example: `["crp-bp1gubrkqutenqdd****", "crp-bp67acfmxazb5****"]`.
-    pub ids: Option<String>,
-}
-#[cfg(feature = "capacity-reservations")]
-impl aliyun_core::params::StructParam
-for DescribeCapacityReservationsPrivatePoolOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Ids"), self.ids.as_ref());
-    }
-}
 /// A structure of the `DescribeDedicatedHosts` response.
 #[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3212,7 +3047,7 @@ pub struct DescribeDisksDisk {
     /// An integer (32-bit) read from `StorageSetPartitionNumber`. Example: `11`.
     pub storage_set_partition_number: Option<i32>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// An integer (32-bit) read from `Throughput`. Example: `100`.
     pub throughput: Option<i32>,
     /// An integer (32-bit) read from `ThroughputRead`. Example: `100`.
@@ -3467,7 +3302,7 @@ pub struct DescribeImagesImage {
     /// A string read from `SupplierName`. Example: `TestName`.
     pub supplier_name: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `Usage`. Example: `none`.
     pub usage: Option<String>,
 }
@@ -3610,19 +3445,6 @@ impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceDataD
                 self.performance_level.as_ref(),
             );
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
-    }
-}
-/// A structure of the `DescribeInstanceModificationPrice` request and 2 more.
-#[cfg(any(feature = "instances", feature = "pricing"))]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DescribeInstanceModificationPriceSystemDisk {
-    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
-    pub category: Option<String>,
-}
-#[cfg(any(feature = "instances", feature = "pricing"))]
-impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceSystemDisk {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
     }
 }
 /// A structure of the `DescribeInstanceTypes` response.
@@ -4032,7 +3854,7 @@ pub struct DescribeInstancesInstance {
     /// A string read from `StoppedMode`. Example: `KeepCharging`.
     pub stopped_mode: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `VlanId`. Example: `10`.
     pub vlan_id: Option<String>,
     /// A structure read from `VpcAttributes`.
@@ -4210,7 +4032,7 @@ pub struct DescribeInvocationsInvocation {
     /// A string read from `RepeatMode`. Example: `Once`.
     pub repeat_mode: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `TerminationMode`. Example: `ProcessTree`.
     pub termination_mode: Option<String>,
     /// A boolean read from `Timed`. Example: `false`.
@@ -4478,39 +4300,6 @@ for DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
 #[cfg(feature = "network-interfaces")]
 aliyun_core::__private::deserialize_fields!(
     DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig
-);
-/// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
-#[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DescribeNetworkInterfaceAttributePrivateIpSet {
-    /// A structure read from `AssociatedPublicIp`.
-    pub associated_public_ip: Option<AssociatedPublicIp>,
-    /// A boolean read from `Primary`. Example: `true`.
-    pub primary: Option<bool>,
-    /// A string read from `PrivateIpAddress`. Example: `172.17.**.**`.
-    pub private_ip_address: Option<String>,
-}
-#[cfg(feature = "network-interfaces")]
-impl aliyun_core::__private::fields::DecodeFields
-for DescribeNetworkInterfaceAttributePrivateIpSet {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "AssociatedPublicIp" => self.associated_public_ip = value.value()?,
-            "Primary" => self.primary = value.lenient_opt()?,
-            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(feature = "network-interfaces")]
-aliyun_core::__private::deserialize_fields!(
-    DescribeNetworkInterfaceAttributePrivateIpSet
 );
 /// A structure of the `DescribeNetworkInterfaces` response.
 #[cfg(feature = "network-interfaces")]
@@ -4923,7 +4712,7 @@ pub struct DescribeSendFileResultsInvocation {
     /// A string read from `Overwrite`. Example: `false`.
     pub overwrite: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `TargetDir`. Example: `/home/user`.
     pub target_dir: Option<String>,
     /// An integer (32-bit) read from `VmCount`. Example: `1`.
@@ -5065,7 +4854,7 @@ pub struct DescribeSnapshotsSnapshot {
     /// A string read from `Status`. Example: `accomplished`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `Usage`. Example: `image`.
     pub usage: Option<String>,
 }
@@ -5761,7 +5550,7 @@ pub struct ElasticityAssuranceItem {
     /// A string read from `Status`. Example: `Active`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `TotalAssuranceTimes`. Example: `Unlimited`.
     pub total_assurance_times: Option<String>,
     /// An integer (32-bit) read from `UsedAssuranceTimes`. Example: `0`.
@@ -6271,7 +6060,7 @@ pub struct Image {
     /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `Usage`. Example: `none`.
     pub usage: Option<String>,
 }
@@ -6337,7 +6126,7 @@ pub struct ImageComponentSet {
     /// A string read from `SystemType`. Example: `Linux`.
     pub system_type: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "image-builder")]
 impl aliyun_core::__private::fields::DecodeFields for ImageComponentSet {
@@ -6410,7 +6199,7 @@ pub struct ImagePipelineExecutionSet {
     /// A string read from `Status`. Example: `BUILDING`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "image-builder")]
 impl aliyun_core::__private::fields::DecodeFields for ImagePipelineExecutionSet {
@@ -6470,7 +6259,7 @@ pub struct ImagePipelineSet {
     /// An integer (32-bit) read from `SystemDiskSize`. Example: `40`.
     pub system_disk_size: Option<i32>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A list of strings read from `ToRegionIds` (a wrapped list: `{"ToRegionIds": {"ToRegionId": [...]}}`). Empty when the service leaves it out. Example: `["[\"cn-hangzhou\"]"]`.
     pub to_region_ids: Vec<String>,
     /// A string read from `VSwitchId`. Example: `vsw-bp67acfmxazb4p****`.
@@ -6872,6 +6661,22 @@ impl aliyun_core::__private::fields::DecodeFields for InstancePluginStatus {
 }
 #[cfg(feature = "cloud-assistant")]
 aliyun_core::__private::deserialize_fields!(InstancePluginStatus);
+/// A structure of the `CreateInstance` request and 1 more.
+#[cfg(feature = "instances")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InstancePrivatePoolOptions {
+    /// A string sent as `<parameter>.MatchCriteria`. Example: `Open`.
+    pub match_criteria: Option<String>,
+    /// A string sent as `<parameter>.Id`. Example: `eap-bp67acfmxazb4****`.
+    pub id: Option<String>,
+}
+#[cfg(feature = "instances")]
+impl aliyun_core::params::StructParam for InstancePrivatePoolOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.MatchCriteria"), self.match_criteria.as_ref());
+        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
+    }
+}
 /// A structure of the `DescribeInstanceRamRole` response and 1 more.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6998,6 +6803,19 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceStatus {
 }
 #[cfg(feature = "instances")]
 aliyun_core::__private::deserialize_fields!(InstanceStatus);
+/// A structure of the `DescribeInstanceModificationPrice` request and 2 more.
+#[cfg(any(feature = "instances", feature = "pricing"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InstanceSystemDisk {
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
+    pub category: Option<String>,
+}
+#[cfg(any(feature = "instances", feature = "pricing"))]
+impl aliyun_core::params::StructParam for InstanceSystemDisk {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
+    }
+}
 /// A structure of the `DescribeInstanceHistoryEvents` response.
 #[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7175,7 +6993,7 @@ pub struct Instances {
     /// A string read from `ResourceGroupId`. Example: `rg-123******`.
     pub resource_group_id: Option<String>,
     /// A list of structures read from `Tags`. Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "cloud-assistant")]
 impl aliyun_core::__private::fields::DecodeFields for Instances {
@@ -7282,7 +7100,7 @@ pub struct InvocationResult {
     /// A string read from `StopTime`. Example: `2020-01-19T09:15:47Z`.
     pub stop_time: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `TerminationMode`. Example: `ProcessTree`.
     pub termination_mode: Option<String>,
     /// A string read from `Username`. Example: `test`.
@@ -7542,7 +7360,7 @@ pub struct KeyPair {
     /// A string read from `ResourceGroupId`. Example: `rg-amnhr7u7c7hj****`.
     pub resource_group_id: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "key-pairs")]
 impl aliyun_core::__private::fields::DecodeFields for KeyPair {
@@ -7565,6 +7383,39 @@ impl aliyun_core::__private::fields::DecodeFields for KeyPair {
 }
 #[cfg(feature = "key-pairs")]
 aliyun_core::__private::deserialize_fields!(KeyPair);
+/// A structure of the `AttachKeyPair` response and 1 more.
+#[cfg(feature = "key-pairs")]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeyPairResult {
+    /// A string read from `Code`. Example: `200`.
+    pub code: Option<String>,
+    /// A string read from `InstanceId`. Example: `i-m5eg7be9ndloji64****`.
+    pub instance_id: Option<String>,
+    /// A string read from `Message`. Example: `successful`.
+    pub message: Option<String>,
+    /// A string read from `Success`. Example: `true`.
+    pub success: Option<String>,
+}
+#[cfg(feature = "key-pairs")]
+impl aliyun_core::__private::fields::DecodeFields for KeyPairResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "Code" => self.code = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "key-pairs")]
+aliyun_core::__private::deserialize_fields!(KeyPairResult);
 /// A structure of the `CreateAutoProvisioningGroup` response.
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7857,7 +7708,7 @@ pub struct LaunchTemplateSet {
     /// A string read from `ResourceGroupId`. Example: `rg-acfmxazb4p****`.
     pub resource_group_id: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "launch-templates")]
 impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateSet {
@@ -8308,29 +8159,6 @@ for ModifyAutoProvisioningGroupLaunchTemplateConfig {
                 format!("{prefix}.WeightedCapacity"),
                 self.weighted_capacity.as_ref(),
             );
-    }
-}
-/// A structure of the `ModifyCapacityReservation` request and 1 more.
-#[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ModifyCapacityReservationPrivatePoolOptions {
-    /// A string sent as `<parameter>.Id`. Required when the structure is sent. Example: `crp-bp67acfmxazb4****`.
-    pub id: Option<String>,
-    /// A string sent as `<parameter>.Name`. Example: `eapTestName`.
-    pub name: Option<String>,
-}
-#[cfg(feature = "capacity-reservations")]
-impl aliyun_core::params::StructParam for ModifyCapacityReservationPrivatePoolOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
-        params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
-    }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::__private::validate::required(
-            &format!("{prefix}.Id"),
-            self.id.as_ref(),
-        )?;
-        Ok(())
     }
 }
 /// A structure of the `ModifyCloudAssistantSettings` request.
@@ -8856,6 +8684,36 @@ impl aliyun_core::__private::fields::DecodeFields for NetworkInterfacePermission
 }
 #[cfg(feature = "network-interfaces")]
 aliyun_core::__private::deserialize_fields!(NetworkInterfacePermission);
+/// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
+#[cfg(feature = "network-interfaces")]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NetworkInterfacePrivateIpSet {
+    /// A structure read from `AssociatedPublicIp`.
+    pub associated_public_ip: Option<AssociatedPublicIp>,
+    /// A boolean read from `Primary`. Example: `true`.
+    pub primary: Option<bool>,
+    /// A string read from `PrivateIpAddress`. Example: `172.17.**.**`.
+    pub private_ip_address: Option<String>,
+}
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields for NetworkInterfacePrivateIpSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "AssociatedPublicIp" => self.associated_public_ip = value.value()?,
+            "Primary" => self.primary = value.lenient_opt()?,
+            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(NetworkInterfacePrivateIpSet);
 /// A structure of the `DescribeNetworkInterfaces` response.
 #[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8892,7 +8750,7 @@ pub struct NetworkInterfaceSet {
     /// A string read from `PrivateIpAddress`. Example: `172.17.**.**`.
     pub private_ip_address: Option<String>,
     /// A list of structures read from `PrivateIpSets` (a wrapped list: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`). Empty when the service leaves it out.
-    pub private_ip_sets: Vec<DescribeNetworkInterfaceAttributePrivateIpSet>,
+    pub private_ip_sets: Vec<NetworkInterfacePrivateIpSet>,
     /// An integer (32-bit) read from `QueueNumber`. Example: `8`.
     pub queue_number: Option<i32>,
     /// An integer (32-bit) read from `QueuePairNumber`. Example: `0`.
@@ -8908,7 +8766,7 @@ pub struct NetworkInterfaceSet {
     /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `Type`. Example: `Secondary`.
     pub r#type: Option<String>,
     /// A string read from `VSwitchId`. Example: `vsw-bp16usj2p27htro3****`.
@@ -9716,6 +9574,62 @@ impl aliyun_core::__private::fields::DecodeFields for PrivateIpSet {
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
 aliyun_core::__private::deserialize_fields!(PrivateIpSet);
+/// A structure of the `DescribeCapacityReservationInstances` request and 2 more.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivatePoolId {
+    /// A string sent as `<parameter>.Id`. Required when the structure is sent. Example: `crp-bp67acfmxazb4****`.
+    pub id: Option<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for PrivatePoolId {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Id"),
+            self.id.as_ref(),
+        )?;
+        Ok(())
+    }
+}
+/// A structure of the `ModifyCapacityReservation` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivatePoolIdName {
+    /// A string sent as `<parameter>.Id`. Required when the structure is sent. Example: `crp-bp67acfmxazb4****`.
+    pub id: Option<String>,
+    /// A string sent as `<parameter>.Name`. Example: `eapTestName`.
+    pub name: Option<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for PrivatePoolIdName {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
+        params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Id"),
+            self.id.as_ref(),
+        )?;
+        Ok(())
+    }
+}
+/// A structure of the `DescribeCapacityReservations` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivatePoolIds {
+    /// A string sent as `<parameter>.Ids`. Example: `["crp-bp1gubrkqutenqdd****", "crp-bp67acfmxazb5****"]`.
+    pub ids: Option<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for PrivatePoolIds {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Ids"), self.ids.as_ref());
+    }
+}
 /// A structure of the `CreateCapacityReservation` request and 1 more.
 #[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -10026,7 +9940,7 @@ pub struct ReservedInstance {
     /// A string read from `Status`. Example: `Active`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `ZoneId`. Example: `cn-hangzhou-z`.
     pub zone_id: Option<String>,
 }
@@ -10178,6 +10092,87 @@ impl aliyun_core::__private::fields::DecodeFields for ResourcePriceModel {
 }
 #[cfg(feature = "pricing")]
 aliyun_core::__private::deserialize_fields!(ResourcePriceModel);
+/// A structure of the `CreateNetworkInterface` response and 27 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResourceTag {
+    /// A string read from `TagKey`. Example: `TestKey`.
+    pub tag_key: Option<String>,
+    /// A string read from `TagValue`. Example: `TestValue`.
+    pub tag_value: Option<String>,
+}
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
+impl aliyun_core::__private::fields::DecodeFields for ResourceTag {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "TagKey" => self.tag_key = value.lenient_opt()?,
+            "TagValue" => self.tag_value = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
+aliyun_core::__private::deserialize_fields!(ResourceTag);
 /// A structure of the `DescribeTags` response.
 #[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11041,7 +11036,7 @@ pub struct SecurityGroup {
     /// A boolean read from `ServiceManaged`. Example: `false`.
     pub service_managed: Option<bool>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `VpcId`. Example: `vpc-bp67acfmxazb4p****`.
     pub vpc_id: Option<String>,
 }
@@ -11568,7 +11563,7 @@ pub struct StorageCapacityUnit {
     /// A string read from `StorageCapacityUnitId`. Example: `scu-bp67acfmxazb4p****`.
     pub storage_capacity_unit_id: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "storage-capacity-units")]
 impl aliyun_core::__private::fields::DecodeFields for StorageCapacityUnit {

@@ -3,7 +3,7 @@
 //! `DeleteSiteMonitors`: Deletes site monitors.
 //!
 //! In the `site-monitoring` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteSiteMonitors).
-use super::super::types::DeleteSiteMonitorsData;
+use super::super::types::SiteMonitorData;
 /// The validated input of [`DeleteSiteMonitors`](https://api.aliyun.com/api/Cms/2019-01-01/DeleteSiteMonitors): made by [`DeleteSiteMonitorsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -99,7 +99,7 @@ pub struct DeleteSiteMonitorsOutput {
     /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
     /// A structure read from `Data`.
-    pub data: Option<DeleteSiteMonitorsData>,
+    pub data: Option<SiteMonitorData>,
     /// A string read from `Message`. Example: `请求成功`.
     pub message: Option<String>,
     /// A string read from `RequestId`. Example: `123BCC5D-8B63-48EA-B747-9A8995BE7AA6`.
@@ -285,9 +285,7 @@ mod tests {
                 aliyun_core::testing::expect_field(
                     "Data",
                     &output.data,
-                    Some(DeleteSiteMonitorsData {
-                        count: Some(0),
-                    }),
+                    Some(SiteMonitorData { count: Some(0) }),
                 )?;
                 aliyun_core::testing::expect_field(
                     "Message",

@@ -207,7 +207,7 @@ aliyun_core::__private::action_error!(DescribeActiveMetricRuleListError);
 mod tests {
     use super::*;
     use super::super::super::types::{
-        DescribeActiveMetricRuleListCritical, DescribeActiveMetricRuleListEscalations,
+        DescribeActiveMetricRuleListEscalation, DescribeActiveMetricRuleListEscalations,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -248,7 +248,7 @@ mod tests {
                             effective_interval: Some("00:00-23:59".to_owned()),
                             enable_state: Some(true),
                             escalations: Some(DescribeActiveMetricRuleListEscalations {
-                                critical: Some(DescribeActiveMetricRuleListCritical {
+                                critical: Some(DescribeActiveMetricRuleListEscalation {
                                     comparison_operator: Some(
                                         "GreaterThanThreshold".to_owned(),
                                     ),
@@ -256,7 +256,7 @@ mod tests {
                                     threshold: Some("99".to_owned()),
                                     times: Some("3".to_owned()),
                                 }),
-                                info: Some(DescribeActiveMetricRuleListCritical {
+                                info: Some(DescribeActiveMetricRuleListEscalation {
                                     comparison_operator: Some(
                                         "GreaterThanThreshold".to_owned(),
                                     ),
@@ -264,7 +264,7 @@ mod tests {
                                     threshold: Some("95".to_owned()),
                                     times: Some("3".to_owned()),
                                 }),
-                                warn: Some(DescribeActiveMetricRuleListCritical {
+                                warn: Some(DescribeActiveMetricRuleListEscalation {
                                     comparison_operator: Some(
                                         "GreaterThanThreshold".to_owned(),
                                     ),

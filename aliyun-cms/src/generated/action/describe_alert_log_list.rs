@@ -592,7 +592,7 @@ impl aliyun_core::pagination::Paginated for DescribeAlertLogListInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        ChannelResultList, DescribeAlertLogListDimensions, Escalation, Logs, ResultList,
+        ChannelResultList, DescribeAlertLogListEscalation, Dimension, Logs, ResultList,
         SendDetail, SendResultList, WebhookList,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
@@ -689,7 +689,7 @@ mod tests {
                             contact_on_call_list: Vec::from(["1368888****".to_owned()]),
                             contact_sms_list: Vec::from(["1368888****".to_owned()]),
                             dimensions: Vec::from([
-                                DescribeAlertLogListDimensions {
+                                Dimension {
                                     key: Some("instanceId".to_owned()),
                                     value: Some("i-m5e1qg6uo38rztr4****".to_owned()),
                                 },
@@ -698,7 +698,7 @@ mod tests {
                                 "https://oapi.dingtalk.com/robot/send?access_token=b7ff24032da1a5f86659ecda46797e13cc1d4e4da6903d7b014ea1d1488b****"
                                     .to_owned(),
                             ]),
-                            escalation: Some(Escalation {
+                            escalation: Some(DescribeAlertLogListEscalation {
                                 expression: Some("$Average<90".to_owned()),
                                 level: Some("P4".to_owned()),
                                 times: Some(1),

@@ -304,8 +304,7 @@ impl aliyun_core::pagination::Paginated for DescribeGroupMonitoringAgentProcessI
 mod tests {
     use super::*;
     use super::super::super::types::{
-        DescribeGroupMonitoringAgentProcessAlertConfig,
-        DescribeGroupMonitoringAgentProcessMatchExpress, Target,
+        DescribeGroupMonitoringAgentProcessAlertConfig, NameMatchExpress, Target,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -404,7 +403,7 @@ mod tests {
                             group_id: Some("12345".to_owned()),
                             id: Some("3F6150F9-45C7-43F9-9578-A58B2E72****".to_owned()),
                             match_express: Vec::from([
-                                DescribeGroupMonitoringAgentProcessMatchExpress {
+                                NameMatchExpress {
                                     function: Some("all".to_owned()),
                                     name: Some("name".to_owned()),
                                     value: Some("portalHost".to_owned()),

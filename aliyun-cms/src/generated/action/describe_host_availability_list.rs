@@ -332,8 +332,8 @@ impl aliyun_core::pagination::Paginated for DescribeHostAvailabilityListInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        DescribeHostAvailabilityListAlertConfig, DescribeHostAvailabilityListTarget,
-        DescribeHostAvailabilityListTaskOption, EscalationList,
+        DescribeHostAvailabilityListAlertConfig, DescribeHostAvailabilityListTaskOption,
+        EscalationList, RuleTarget,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -423,7 +423,7 @@ mod tests {
                                 silence_time: Some(86400),
                                 start_time: Some(0),
                                 target_list: Vec::from([
-                                    DescribeHostAvailabilityListTarget {
+                                    RuleTarget {
                                         arn: Some(
                                             "acs:mns:cn-hangzhou:17754132319*****:/queues/test/messages"
                                                 .to_owned(),

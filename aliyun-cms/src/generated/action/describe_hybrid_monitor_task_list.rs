@@ -371,11 +371,10 @@ impl aliyun_core::pagination::Paginated for DescribeHybridMonitorTaskListInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        DescribeGroupMonitoringAgentProcessMatchExpress,
         DescribeHybridMonitorTaskListExpress, DescribeHybridMonitorTaskListFilter,
         DescribeHybridMonitorTaskListFilters, DescribeHybridMonitorTaskListGroupBy,
         DescribeHybridMonitorTaskListSlsProcessConfig,
-        DescribeHybridMonitorTaskListStatistics, Logs,
+        DescribeHybridMonitorTaskListStatistics, Logs, NameMatchExpress,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -494,7 +493,7 @@ mod tests {
                                     .to_owned(),
                             ),
                             match_express: Vec::from([
-                                DescribeGroupMonitoringAgentProcessMatchExpress {
+                                NameMatchExpress {
                                     function: Some("all".to_owned()),
                                     name: Some("name".to_owned()),
                                     value: Some("ECS_instance1".to_owned()),

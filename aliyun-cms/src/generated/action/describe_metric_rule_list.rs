@@ -379,9 +379,9 @@ aliyun_core::__private::action_error!(DescribeMetricRuleListError);
 mod tests {
     use super::*;
     use super::super::super::types::{
-        CompositeExpression, DescribeAlertLogListDimensions,
-        DescribeMetricRuleListCritical, DescribeMetricRuleListEscalations,
-        DescribeMetricRuleListExpressionList, Prometheus,
+        CompositeExpression, DescribeMetricRuleListEscalation,
+        DescribeMetricRuleListEscalations, DescribeMetricRuleListExpressionList,
+        Dimension, Prometheus,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -471,7 +471,7 @@ mod tests {
                             effective_interval: Some("05:31-23:59".to_owned()),
                             enable_state: Some(true),
                             escalations: Some(DescribeMetricRuleListEscalations {
-                                critical: Some(DescribeMetricRuleListCritical {
+                                critical: Some(DescribeMetricRuleListEscalation {
                                     comparison_operator: Some(
                                         "GreaterThanOrEqualToThreshold".to_owned(),
                                     ),
@@ -480,7 +480,7 @@ mod tests {
                                     threshold: Some("90".to_owned()),
                                     times: Some(3),
                                 }),
-                                info: Some(DescribeMetricRuleListCritical {
+                                info: Some(DescribeMetricRuleListEscalation {
                                     comparison_operator: Some(
                                         "GreaterThanOrEqualToThreshold".to_owned(),
                                     ),
@@ -489,7 +489,7 @@ mod tests {
                                     threshold: Some("90".to_owned()),
                                     times: Some(3),
                                 }),
-                                warn: Some(DescribeMetricRuleListCritical {
+                                warn: Some(DescribeMetricRuleListEscalation {
                                     comparison_operator: Some(
                                         "GreaterThanOrEqualToThreshold".to_owned(),
                                     ),
@@ -502,7 +502,7 @@ mod tests {
                             group_id: Some("7301****".to_owned()),
                             group_name: Some("ECS_Group".to_owned()),
                             labels: Vec::from([
-                                DescribeAlertLogListDimensions {
+                                Dimension {
                                     key: Some("cmsRuleKey".to_owned()),
                                     value: Some("cmsRuleValue".to_owned()),
                                 },
@@ -518,7 +518,7 @@ mod tests {
                             period: Some("60".to_owned()),
                             prometheus: Some(Prometheus {
                                 annotations: Vec::from([
-                                    DescribeAlertLogListDimensions {
+                                    Dimension {
                                         key: Some("summary".to_owned()),
                                         value: Some(
                                             "{{ $labels.instance }} CPU usage above 10% {current value: {{ humanizePercentage $value }} }"

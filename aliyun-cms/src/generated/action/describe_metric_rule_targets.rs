@@ -3,7 +3,7 @@
 //! `DescribeMetricRuleTargets`: Describes metric rule targets.
 //!
 //! In the `metric-rules` group (a Cargo feature of the crate). Reads only (operation type `list`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTargets).
-use super::super::types::DescribeHostAvailabilityListTarget;
+use super::super::types::RuleTarget;
 /// The validated input of [`DescribeMetricRuleTargets`](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTargets): made by [`DescribeMetricRuleTargetsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -85,7 +85,7 @@ pub struct DescribeMetricRuleTargetsOutput {
     /// A boolean read from `Success`. Example: `true`.
     pub success: Option<bool>,
     /// A list of structures read from `Targets` (a wrapped list: `{"Targets": {"Target": [...]}}`). Empty when the service leaves it out.
-    pub targets: Vec<DescribeHostAvailabilityListTarget>,
+    pub targets: Vec<RuleTarget>,
 }
 impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleTargetsOutput {
     fn decode_field<'de>(
@@ -242,7 +242,7 @@ mod tests {
                     "Targets",
                     &output.targets,
                     Vec::from([
-                        DescribeHostAvailabilityListTarget {
+                        RuleTarget {
                             arn: Some(
                                 "acs:mns:cn-hangzhou:120886317861****:/queues/test/message"
                                     .to_owned(),

@@ -220,9 +220,8 @@ aliyun_core::__private::action_error!(DescribeMetricRuleTemplateAttributeError);
 mod tests {
     use super::*;
     use super::super::super::types::{
-        AlertTemplate, DescribeAlertLogListDimensions,
-        DescribeMetricRuleTemplateAttributeCritical,
-        DescribeMetricRuleTemplateAttributeEscalations,
+        AlertTemplate, DescribeMetricRuleTemplateAttributeEscalation,
+        DescribeMetricRuleTemplateAttributeEscalations, Dimension,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -278,7 +277,7 @@ mod tests {
                             AlertTemplate {
                                 category: Some("ecs".to_owned()),
                                 escalations: Some(DescribeMetricRuleTemplateAttributeEscalations {
-                                    critical: Some(DescribeMetricRuleTemplateAttributeCritical {
+                                    critical: Some(DescribeMetricRuleTemplateAttributeEscalation {
                                         comparison_operator: Some(
                                             "GreaterThanOrEqualToThreshold".to_owned(),
                                         ),
@@ -286,7 +285,7 @@ mod tests {
                                         threshold: Some("90".to_owned()),
                                         times: Some(5),
                                     }),
-                                    info: Some(DescribeMetricRuleTemplateAttributeCritical {
+                                    info: Some(DescribeMetricRuleTemplateAttributeEscalation {
                                         comparison_operator: Some(
                                             "GreaterThanOrEqualToThreshold".to_owned(),
                                         ),
@@ -294,7 +293,7 @@ mod tests {
                                         threshold: Some("90".to_owned()),
                                         times: Some(3),
                                     }),
-                                    warn: Some(DescribeMetricRuleTemplateAttributeCritical {
+                                    warn: Some(DescribeMetricRuleTemplateAttributeEscalation {
                                         comparison_operator: Some(
                                             "GreaterThanOrEqualToThreshold".to_owned(),
                                         ),
@@ -304,7 +303,7 @@ mod tests {
                                     }),
                                 }),
                                 labels: Vec::from([
-                                    DescribeAlertLogListDimensions {
+                                    Dimension {
                                         key: Some("label1".to_owned()),
                                         value: Some("value1".to_owned()),
                                     },

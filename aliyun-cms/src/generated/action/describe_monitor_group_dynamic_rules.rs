@@ -226,7 +226,7 @@ aliyun_core::__private::action_error!(DescribeMonitorGroupDynamicRulesError);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::DescribeGroupMonitoringAgentProcessMatchExpress;
+    use super::super::super::types::NameMatchExpress;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -281,7 +281,7 @@ mod tests {
                             category: Some("ecs".to_owned()),
                             filter_relation: Some("and".to_owned()),
                             filters: Vec::from([
-                                DescribeGroupMonitoringAgentProcessMatchExpress {
+                                NameMatchExpress {
                                     function: Some("contains".to_owned()),
                                     name: Some("hostName".to_owned()),
                                     value: Some("1".to_owned()),

@@ -398,7 +398,7 @@ impl aliyun_core::pagination::Paginated for DescribeMonitorGroupInstanceAttribut
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{DescribeAlertLogListDimensions, Region, Vpc};
+    use super::super::super::types::{Dimension, Region, Vpc};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -490,7 +490,7 @@ mod tests {
                                 region_id: Some("cn-hangzhou".to_owned()),
                             }),
                             tags: Vec::from([
-                                DescribeAlertLogListDimensions {
+                                Dimension {
                                     key: Some("instanceNetworkType".to_owned()),
                                     value: Some("VPC".to_owned()),
                                 },

@@ -536,7 +536,7 @@ impl aliyun_core::pagination::Paginated for DescribeMonitorGroupsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{ContactGroup, DescribeAlertLogListDimensions};
+    use super::super::super::types::{ContactGroup, Dimension};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -648,7 +648,7 @@ mod tests {
                             resource_group_id: Some("rg-aek2hopjh*******".to_owned()),
                             service_id: Some("49****".to_owned()),
                             tags: Vec::from([
-                                DescribeAlertLogListDimensions {
+                                Dimension {
                                     key: Some("tagKey1".to_owned()),
                                     value: Some("tagValue1".to_owned()),
                                 },

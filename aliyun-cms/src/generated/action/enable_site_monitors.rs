@@ -3,7 +3,7 @@
 //! `EnableSiteMonitors`: Enables site monitors.
 //!
 //! In the `site-monitoring` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/EnableSiteMonitors).
-use super::super::types::DeleteSiteMonitorsData;
+use super::super::types::SiteMonitorData;
 /// The validated input of [`EnableSiteMonitors`](https://api.aliyun.com/api/Cms/2019-01-01/EnableSiteMonitors): made by [`EnableSiteMonitorsBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -80,7 +80,7 @@ pub struct EnableSiteMonitorsOutput {
     /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
     /// A structure read from `Data`.
-    pub data: Option<DeleteSiteMonitorsData>,
+    pub data: Option<SiteMonitorData>,
     /// A string read from `Message`. Example: `successful`.
     pub message: Option<String>,
     /// A string read from `RequestId`. Example: `3fcd12e7-d387-42ee-b77e-661c775bb17f`.
@@ -283,9 +283,7 @@ mod tests {
                 aliyun_core::testing::expect_field(
                     "Data",
                     &output.data,
-                    Some(DeleteSiteMonitorsData {
-                        count: Some(0),
-                    }),
+                    Some(SiteMonitorData { count: Some(0) }),
                 )?;
                 aliyun_core::testing::expect_field(
                     "Message",

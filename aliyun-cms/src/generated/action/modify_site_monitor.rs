@@ -3,7 +3,7 @@
 //! `ModifySiteMonitor`: Modifies site monitor.
 //!
 //! In the `site-monitoring` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifySiteMonitor).
-use super::super::types::DeleteSiteMonitorsData;
+use super::super::types::SiteMonitorData;
 /// The validated input of [`ModifySiteMonitor`](https://api.aliyun.com/api/Cms/2019-01-01/ModifySiteMonitor): made by [`ModifySiteMonitorBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -230,7 +230,7 @@ pub struct ModifySiteMonitorOutput {
     /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
     /// A structure read from `Data`.
-    pub data: Option<DeleteSiteMonitorsData>,
+    pub data: Option<SiteMonitorData>,
     /// A string read from `Message`. Example: `successful`.
     pub message: Option<String>,
     /// A string read from `RequestId`. Example: `68192f5d-0d45-4b98-9724-892813f86c71`.
@@ -552,9 +552,7 @@ mod tests {
                 aliyun_core::testing::expect_field(
                     "Data",
                     &output.data,
-                    Some(DeleteSiteMonitorsData {
-                        count: Some(1),
-                    }),
+                    Some(SiteMonitorData { count: Some(1) }),
                 )?;
                 aliyun_core::testing::expect_field(
                     "Message",

@@ -561,7 +561,7 @@ aliyun_core::__private::action_error!(PutGroupMetricRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::Critical;
+    use super::super::super::types::Escalation;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -591,7 +591,7 @@ mod tests {
                     .effective_interval("05:31-23:59")
                     .email_subject("ECS实例")
                     .escalations(Escalations {
-                        critical: Some(Critical {
+                        critical: Some(Escalation {
                             statistics: Some("Average".to_owned()),
                             comparison_operator: Some(
                                 "GreaterThanOrEqualToThreshold".to_owned(),
@@ -599,7 +599,7 @@ mod tests {
                             threshold: Some("90".to_owned()),
                             times: Some(3),
                         }),
-                        warn: Some(Critical {
+                        warn: Some(Escalation {
                             statistics: Some("Average".to_owned()),
                             comparison_operator: Some(
                                 "GreaterThanOrEqualToThreshold".to_owned(),
@@ -607,7 +607,7 @@ mod tests {
                             threshold: Some("90".to_owned()),
                             times: Some(3),
                         }),
-                        info: Some(Critical {
+                        info: Some(Escalation {
                             statistics: Some("Average".to_owned()),
                             comparison_operator: Some(
                                 "GreaterThanOrEqualToThreshold".to_owned(),

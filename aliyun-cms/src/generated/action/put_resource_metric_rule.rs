@@ -558,7 +558,7 @@ aliyun_core::__private::action_error!(PutResourceMetricRuleError);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{Critical, PutResourceMetricRuleExpressionList};
+    use super::super::super::types::{Escalation, PutResourceMetricRuleExpressionList};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -606,7 +606,7 @@ mod tests {
                     .effective_interval("00:00-23:59")
                     .email_subject("ECS实例报警")
                     .escalations(Escalations {
-                        critical: Some(Critical {
+                        critical: Some(Escalation {
                             statistics: Some("Average".to_owned()),
                             comparison_operator: Some(
                                 "GreaterThanOrEqualToThreshold".to_owned(),
@@ -614,7 +614,7 @@ mod tests {
                             threshold: Some("90".to_owned()),
                             times: Some(3),
                         }),
-                        warn: Some(Critical {
+                        warn: Some(Escalation {
                             statistics: Some("Average".to_owned()),
                             comparison_operator: Some(
                                 "GreaterThanOrEqualToThreshold".to_owned(),
@@ -622,7 +622,7 @@ mod tests {
                             threshold: Some("90".to_owned()),
                             times: Some(3),
                         }),
-                        info: Some(Critical {
+                        info: Some(Escalation {
                             statistics: Some("Average".to_owned()),
                             comparison_operator: Some(
                                 "GreaterThanOrEqualToThreshold".to_owned(),

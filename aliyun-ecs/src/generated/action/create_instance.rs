@@ -4,8 +4,8 @@
 //!
 //! In the `instances` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateInstance).
 use super::super::types::{
-    Arn, CreateInstanceDataDisk, CreateInstancePrivatePoolOptions,
-    CreateInstanceSystemDisk, HibernationOptions, Tag,
+    Arn, CreateInstanceDataDisk, CreateInstanceSystemDisk, HibernationOptions,
+    InstancePrivatePoolOptions, Tag,
 };
 /// The validated input of [`CreateInstance`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateInstance): made by [`CreateInstanceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,7 +118,7 @@ pub struct CreateInstanceInput {
     /// An integer (32-bit) sent as `HttpPutResponseHopLimit`. Optional. Example: `0`.
     pub http_put_response_hop_limit: Option<i32>,
     /// A structure sent as `PrivatePoolOptions.<field>`, one parameter per field. Optional.
-    pub private_pool_options: Option<CreateInstancePrivatePoolOptions>,
+    pub private_pool_options: Option<InstancePrivatePoolOptions>,
     /// A list of structures sent as `DataDisk.1.<field>`, `DataDisk.2.<field>`, …. Optional. At most 16 items.
     pub data_disk: Vec<CreateInstanceDataDisk>,
     /// A list of structures sent as `Arn.1.<field>`, `Arn.2.<field>`, …. Optional. At most 10 items.
@@ -197,7 +197,7 @@ pub struct CreateInstanceBuilder<C = ()> {
     http_endpoint: Option<String>,
     http_tokens: Option<String>,
     http_put_response_hop_limit: Option<i32>,
-    private_pool_options: Option<CreateInstancePrivatePoolOptions>,
+    private_pool_options: Option<InstancePrivatePoolOptions>,
     data_disk: Option<Vec<CreateInstanceDataDisk>>,
     arn: Option<Vec<Arn>>,
     tag: Option<Vec<Tag>>,
@@ -946,23 +946,20 @@ impl<C> CreateInstanceBuilder<C> {
         &self.http_put_response_hop_limit
     }
     /// Sets [`CreateInstanceInput::private_pool_options`].
-    pub fn private_pool_options(
-        mut self,
-        input: CreateInstancePrivatePoolOptions,
-    ) -> Self {
+    pub fn private_pool_options(mut self, input: InstancePrivatePoolOptions) -> Self {
         self.private_pool_options = Some(input);
         self
     }
     /// Sets or clears [`CreateInstanceInput::private_pool_options`].
     pub fn set_private_pool_options(
         mut self,
-        input: Option<CreateInstancePrivatePoolOptions>,
+        input: Option<InstancePrivatePoolOptions>,
     ) -> Self {
         self.private_pool_options = input;
         self
     }
     /// The [`CreateInstanceInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<CreateInstancePrivatePoolOptions> {
+    pub fn get_private_pool_options(&self) -> &Option<InstancePrivatePoolOptions> {
         &self.private_pool_options
     }
     /// Appends one item to [`CreateInstanceInput::data_disk`].
@@ -4559,7 +4556,7 @@ mod tests {
                     .period(1)
                     .period_unit("Month")
                     .private_ip_address("172.16.236.*")
-                    .private_pool_options(CreateInstancePrivatePoolOptions {
+                    .private_pool_options(InstancePrivatePoolOptions {
                         match_criteria: Some("Open".to_owned()),
                         id: Some("eap-bp67acfmxazb4****".to_owned()),
                     })

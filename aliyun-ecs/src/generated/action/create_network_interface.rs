@@ -4,8 +4,8 @@
 //!
 //! In the `network-interfaces` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface).
 use super::super::types::{
-    ConnectionTrackingConfiguration, CreateNetworkInterfaceTag, Ipv4PrefixSet,
-    Ipv6PrefixSet, Ipv6Set, NetworkInterfaceTrafficConfig, PrivateIpSet, Tag,
+    ConnectionTrackingConfiguration, Ipv4PrefixSet, Ipv6PrefixSet, Ipv6Set,
+    NetworkInterfaceTrafficConfig, PrivateIpSet, ResourceTag, Tag,
 };
 /// The validated input of [`CreateNetworkInterface`](https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface): made by [`CreateNetworkInterfaceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -678,7 +678,7 @@ pub struct CreateNetworkInterfaceOutput {
     /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `Type`. Example: `Secondary`.
     pub r#type: Option<String>,
     /// A string read from `VSwitchId`. Example: `vsw-bp16usj2p27htro3****`.
@@ -1969,7 +1969,7 @@ mod tests {
                     "Tags",
                     &output.tags,
                     Vec::from([
-                        CreateNetworkInterfaceTag {
+                        ResourceTag {
                             tag_key: Some("TestKey".to_owned()),
                             tag_value: Some("TestValue".to_owned()),
                         },

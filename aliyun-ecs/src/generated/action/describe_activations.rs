@@ -490,7 +490,7 @@ impl aliyun_core::pagination::Paginated for DescribeActivationsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::CreateNetworkInterfaceTag;
+    use super::super::super::types::ResourceTag;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -566,7 +566,7 @@ mod tests {
                             registered_count: Some(1),
                             resource_group_id: Some("rg-123******".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("owner".to_owned()),
                                     tag_value: Some("zhangsan".to_owned()),
                                 },

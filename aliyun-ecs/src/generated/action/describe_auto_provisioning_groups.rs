@@ -426,7 +426,7 @@ impl aliyun_core::pagination::Paginated for DescribeAutoProvisioningGroupsInput 
 mod tests {
     use super::*;
     use super::super::super::types::{
-        CreateNetworkInterfaceTag, LaunchTemplateConfig, PayAsYouGoOptions, SpotOptions,
+        LaunchTemplateConfig, PayAsYouGoOptions, ResourceTag, SpotOptions,
         TargetCapacitySpecification,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
@@ -526,7 +526,7 @@ mod tests {
                             state: Some("fulfilled".to_owned()),
                             status: Some("submitted".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

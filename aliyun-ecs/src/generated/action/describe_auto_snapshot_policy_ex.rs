@@ -373,8 +373,7 @@ impl aliyun_core::pagination::Paginated for DescribeAutoSnapshotPolicyExInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        CreateNetworkInterfaceTag,
-        DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration,
+        DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration, ResourceTag,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -457,7 +456,7 @@ mod tests {
                             retention_days: Some(7),
                             status: Some("Normal".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

@@ -3,9 +3,7 @@
 //! `DescribeCapacityReservationInstances`: Describes capacity reservation instances.
 //!
 //! In the `capacity-reservations` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservationInstances).
-use super::super::types::{
-    DescribeCapacityReservationInstancesPrivatePoolOptions, InstanceIdSet,
-};
+use super::super::types::{InstanceIdSet, PrivatePoolId};
 /// The validated input of [`DescribeCapacityReservationInstances`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservationInstances): made by [`DescribeCapacityReservationInstancesBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -17,7 +15,7 @@ pub struct DescribeCapacityReservationInstancesInput {
     /// A string sent as `NextToken`. Optional. Example: `caeba0bbb2be03f84eb48b699f0a4883`.
     pub next_token: Option<String>,
     /// A structure sent as `PrivatePoolOptions.<field>`, one parameter per field. Required.
-    pub private_pool_options: DescribeCapacityReservationInstancesPrivatePoolOptions,
+    pub private_pool_options: PrivatePoolId,
 }
 impl DescribeCapacityReservationInstancesInput {
     /// An unbound builder of this input: set parameters, then [`build`](DescribeCapacityReservationInstancesBuilder::build).
@@ -34,7 +32,7 @@ pub struct DescribeCapacityReservationInstancesBuilder<C = ()> {
     region_id: Option<String>,
     max_results: Option<i32>,
     next_token: Option<String>,
-    private_pool_options: Option<DescribeCapacityReservationInstancesPrivatePoolOptions>,
+    private_pool_options: Option<PrivatePoolId>,
 }
 impl<C> DescribeCapacityReservationInstancesBuilder<C> {
     /// Sets [`DescribeCapacityReservationInstancesInput::region_id`].
@@ -80,25 +78,17 @@ impl<C> DescribeCapacityReservationInstancesBuilder<C> {
         &self.next_token
     }
     /// Sets [`DescribeCapacityReservationInstancesInput::private_pool_options`].
-    pub fn private_pool_options(
-        mut self,
-        input: DescribeCapacityReservationInstancesPrivatePoolOptions,
-    ) -> Self {
+    pub fn private_pool_options(mut self, input: PrivatePoolId) -> Self {
         self.private_pool_options = Some(input);
         self
     }
     /// Sets or clears [`DescribeCapacityReservationInstancesInput::private_pool_options`].
-    pub fn set_private_pool_options(
-        mut self,
-        input: Option<DescribeCapacityReservationInstancesPrivatePoolOptions>,
-    ) -> Self {
+    pub fn set_private_pool_options(mut self, input: Option<PrivatePoolId>) -> Self {
         self.private_pool_options = input;
         self
     }
     /// The [`DescribeCapacityReservationInstancesInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(
-        &self,
-    ) -> &Option<DescribeCapacityReservationInstancesPrivatePoolOptions> {
+    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolId> {
         &self.private_pool_options
     }
     /// Checks every rule of the spec and builds the [`DescribeCapacityReservationInstancesInput`]. Nothing is sent.
@@ -646,7 +636,7 @@ mod tests {
                 b
                     .max_results(10)
                     .next_token("caeba0bbb2be03f84eb48b699f0a4883")
-                    .private_pool_options(DescribeCapacityReservationInstancesPrivatePoolOptions {
+                    .private_pool_options(PrivatePoolId {
                         id: Some("crp-bp67acfmxazb4****".to_owned()),
                     })
                     .region_id("cn-hangzhou")

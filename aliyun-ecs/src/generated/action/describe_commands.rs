@@ -608,7 +608,7 @@ impl aliyun_core::pagination::Paginated for DescribeCommandsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{CreateNetworkInterfaceTag, ParameterDefinition};
+    use super::super::super::types::{ParameterDefinition, ResourceTag};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -712,7 +712,7 @@ mod tests {
                             provider: Some("AlibabaCloud.ECS.GuestOS".to_owned()),
                             resource_group_id: Some("rg-123******".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("owner".to_owned()),
                                     tag_value: Some("zhangsan".to_owned()),
                                 },

@@ -471,8 +471,8 @@ impl aliyun_core::pagination::Paginated for DescribeDedicatedHostClustersInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        AvailableInstanceType, CreateNetworkInterfaceTag, DedicatedHostClusterCapacity,
-        LocalStorageCapacity,
+        AvailableInstanceType, DedicatedHostClusterCapacity, LocalStorageCapacity,
+        ResourceTag,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -570,7 +570,7 @@ mod tests {
                             region_id: Some("cn-hangzhou".to_owned()),
                             resource_group_id: Some("rg-bp67acfmxazb4p****".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

@@ -586,9 +586,9 @@ impl aliyun_core::pagination::Paginated for DescribeDedicatedHostsInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        Capacity, CreateNetworkInterfaceTag, DescribeDedicatedHostsInstance,
+        Capacity, DescribeDedicatedHostsInstance,
         DescribeDedicatedHostsNetworkAttributes, HostDetailInfo, OperationLock,
-        SocketCapacity,
+        ResourceTag, SocketCapacity,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -750,7 +750,7 @@ mod tests {
                                 "ecs.g5.large".to_owned(),
                             ]),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

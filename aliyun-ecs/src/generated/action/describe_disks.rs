@@ -1048,9 +1048,7 @@ impl aliyun_core::pagination::Paginated for DescribeDisksInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{
-        Attachment, CreateNetworkInterfaceTag, OperationLock, Placement,
-    };
+    use super::super::super::types::{Attachment, OperationLock, Placement, ResourceTag};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -1232,7 +1230,7 @@ mod tests {
                             storage_set_id: Some("ss-i-bp1j4i2jdf3owlhe****".to_owned()),
                             storage_set_partition_number: Some(11),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

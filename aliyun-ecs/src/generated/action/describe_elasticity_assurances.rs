@@ -3,9 +3,7 @@
 //! `DescribeElasticityAssurances`: Describes elasticity assurances.
 //!
 //! In the `capacity-reservations` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssurances).
-use super::super::types::{
-    DescribeCapacityReservationsPrivatePoolOptions, ElasticityAssuranceItem, Tag,
-};
+use super::super::types::{ElasticityAssuranceItem, PrivatePoolIds, Tag};
 /// The validated input of [`DescribeElasticityAssurances`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssurances): made by [`DescribeElasticityAssurancesBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -21,7 +19,7 @@ pub struct DescribeElasticityAssurancesInput {
     /// A string sent as `NextToken`. Optional. Example: `caeba0bbb2be03f84eb48b699f0a4883`.
     pub next_token: Option<String>,
     /// A structure sent as `PrivatePoolOptions.<field>`, one parameter per field. Optional.
-    pub private_pool_options: Option<DescribeCapacityReservationsPrivatePoolOptions>,
+    pub private_pool_options: Option<PrivatePoolIds>,
     /// A string sent as `Platform`. Optional.
     pub platform: Option<String>,
     /// A string sent as `InstanceType`. Optional. Example: `ecs.c6.large`.
@@ -52,7 +50,7 @@ pub struct DescribeElasticityAssurancesBuilder<C = ()> {
     tag: Option<Vec<Tag>>,
     max_results: Option<i32>,
     next_token: Option<String>,
-    private_pool_options: Option<DescribeCapacityReservationsPrivatePoolOptions>,
+    private_pool_options: Option<PrivatePoolIds>,
     platform: Option<String>,
     instance_type: Option<String>,
     zone_id: Option<String>,
@@ -131,25 +129,17 @@ impl<C> DescribeElasticityAssurancesBuilder<C> {
         &self.next_token
     }
     /// Sets [`DescribeElasticityAssurancesInput::private_pool_options`].
-    pub fn private_pool_options(
-        mut self,
-        input: DescribeCapacityReservationsPrivatePoolOptions,
-    ) -> Self {
+    pub fn private_pool_options(mut self, input: PrivatePoolIds) -> Self {
         self.private_pool_options = Some(input);
         self
     }
     /// Sets or clears [`DescribeElasticityAssurancesInput::private_pool_options`].
-    pub fn set_private_pool_options(
-        mut self,
-        input: Option<DescribeCapacityReservationsPrivatePoolOptions>,
-    ) -> Self {
+    pub fn set_private_pool_options(mut self, input: Option<PrivatePoolIds>) -> Self {
         self.private_pool_options = input;
         self
     }
     /// The [`DescribeElasticityAssurancesInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(
-        &self,
-    ) -> &Option<DescribeCapacityReservationsPrivatePoolOptions> {
+    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolIds> {
         &self.private_pool_options
     }
     /// Sets [`DescribeElasticityAssurancesInput::platform`].
@@ -772,7 +762,7 @@ impl aliyun_core::pagination::Paginated for DescribeElasticityAssurancesInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        CreateNetworkInterfaceTag, DescribeElasticityAssurancesAllocatedResource,
+        DescribeElasticityAssurancesAllocatedResource, ResourceTag,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -802,7 +792,7 @@ mod tests {
                     .instance_type("ecs.c6.large")
                     .max_results(10)
                     .next_token("caeba0bbb2be03f84eb48b699f0a4883")
-                    .private_pool_options(DescribeCapacityReservationsPrivatePoolOptions {
+                    .private_pool_options(PrivatePoolIds {
                         ids: Some(
                             "[\"eap-bp67acfmxazb4****\", \"eap-bp67acfmxazb5****\"]"
                                 .to_owned(),
@@ -872,7 +862,7 @@ mod tests {
                             start_time_type: Some("Now".to_owned()),
                             status: Some("Active".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

@@ -195,7 +195,7 @@ aliyun_core::__private::action_error!(DescribeImageFromFamilyError);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{CreateNetworkInterfaceTag, DiskDeviceMapping};
+    use super::super::super::types::{DiskDeviceMapping, ResourceTag};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -264,7 +264,7 @@ mod tests {
                         size: Some(80),
                         status: Some("Available".to_owned()),
                         tags: Vec::from([
-                            CreateNetworkInterfaceTag {
+                            ResourceTag {
                                 tag_key: Some("TestKey".to_owned()),
                                 tag_value: Some("TestValue".to_owned()),
                             },

@@ -377,7 +377,7 @@ impl aliyun_core::pagination::Paginated for DescribeImagePipelineExecutionsInput
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::CreateNetworkInterfaceTag;
+    use super::super::super::types::ResourceTag;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -447,7 +447,7 @@ mod tests {
                             resource_group_id: Some("rg-bp67acfmxazb4p****".to_owned()),
                             status: Some("BUILDING".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("null".to_owned()),
                                     tag_value: Some("null".to_owned()),
                                 },

@@ -367,7 +367,7 @@ impl aliyun_core::pagination::Paginated for DescribeImagePipelinesInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::CreateNetworkInterfaceTag;
+    use super::super::super::types::ResourceTag;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -445,7 +445,7 @@ mod tests {
                             resource_group_id: Some("rg-bp67acfmxazb4p****".to_owned()),
                             system_disk_size: Some(40),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

@@ -799,8 +799,7 @@ impl aliyun_core::pagination::Paginated for DescribeImagesInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        CreateNetworkInterfaceTag, DescribeImagesDiskDeviceMapping, DetectionOptions,
-        Features, Item,
+        DescribeImagesDiskDeviceMapping, DetectionOptions, Features, Item, ResourceTag,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -957,7 +956,7 @@ mod tests {
                             status: Some("Available".to_owned()),
                             supplier_name: Some("TestName".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("DTS".to_owned()),
                                     tag_value: Some("Oracle".to_owned()),
                                 },

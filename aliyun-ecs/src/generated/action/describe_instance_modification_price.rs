@@ -4,8 +4,7 @@
 //!
 //! In the `pricing` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceModificationPrice).
 use super::super::types::{
-    DescribeInstanceModificationPriceDataDisk,
-    DescribeInstanceModificationPriceSystemDisk, PriceInfo,
+    DescribeInstanceModificationPriceDataDisk, InstanceSystemDisk, PriceInfo,
 };
 /// The validated input of [`DescribeInstanceModificationPrice`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceModificationPrice): made by [`DescribeInstanceModificationPriceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +17,7 @@ pub struct DescribeInstanceModificationPriceInput {
     /// A string sent as `InstanceType`. Optional. Example: `ecs.g6e.large`.
     pub instance_type: Option<String>,
     /// A structure sent as `SystemDisk.<field>`, one parameter per field. Optional.
-    pub system_disk: Option<DescribeInstanceModificationPriceSystemDisk>,
+    pub system_disk: Option<InstanceSystemDisk>,
     /// A list of structures sent as `DataDisk.1.<field>`, `DataDisk.2.<field>`, …. Optional. At most 16 items.
     pub data_disk: Vec<DescribeInstanceModificationPriceDataDisk>,
 }
@@ -39,7 +38,7 @@ pub struct DescribeInstanceModificationPriceBuilder<C = ()> {
     region_id: Option<String>,
     instance_id: Option<String>,
     instance_type: Option<String>,
-    system_disk: Option<DescribeInstanceModificationPriceSystemDisk>,
+    system_disk: Option<InstanceSystemDisk>,
     data_disk: Option<Vec<DescribeInstanceModificationPriceDataDisk>>,
 }
 impl<C> DescribeInstanceModificationPriceBuilder<C> {
@@ -86,25 +85,17 @@ impl<C> DescribeInstanceModificationPriceBuilder<C> {
         &self.instance_type
     }
     /// Sets [`DescribeInstanceModificationPriceInput::system_disk`].
-    pub fn system_disk(
-        mut self,
-        input: DescribeInstanceModificationPriceSystemDisk,
-    ) -> Self {
+    pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
     }
     /// Sets or clears [`DescribeInstanceModificationPriceInput::system_disk`].
-    pub fn set_system_disk(
-        mut self,
-        input: Option<DescribeInstanceModificationPriceSystemDisk>,
-    ) -> Self {
+    pub fn set_system_disk(mut self, input: Option<InstanceSystemDisk>) -> Self {
         self.system_disk = input;
         self
     }
     /// The [`DescribeInstanceModificationPriceInput::system_disk`] set so far.
-    pub fn get_system_disk(
-        &self,
-    ) -> &Option<DescribeInstanceModificationPriceSystemDisk> {
+    pub fn get_system_disk(&self) -> &Option<InstanceSystemDisk> {
         &self.system_disk
     }
     /// Appends one item to [`DescribeInstanceModificationPriceInput::data_disk`].
@@ -576,7 +567,7 @@ mod tests {
                     .instance_id("i-bp1f2o4ldh8l****")
                     .instance_type("ecs.g6e.large")
                     .region_id("cn-hangzhou")
-                    .system_disk(DescribeInstanceModificationPriceSystemDisk {
+                    .system_disk(InstanceSystemDisk {
                         category: Some("cloud_ssd".to_owned()),
                     })
             },

@@ -1112,11 +1112,11 @@ impl aliyun_core::pagination::Paginated for DescribeInstancesInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        CpuOptions, CreateNetworkInterfaceTag, DedicatedInstanceAttribute,
-        DescribeInstancesDedicatedHostAttribute, DescribeInstancesEipAddress,
-        DescribeInstancesHibernationOptions, DescribeInstancesNetworkInterface,
-        EcsCapacityReservationAttr, ImageOptions, Ipv4PrefixSet, Ipv6PrefixSet, Ipv6Set,
-        LockReason, MetadataOptions, PrivateIpSet, VpcAttributes,
+        CpuOptions, DedicatedInstanceAttribute, DescribeInstancesDedicatedHostAttribute,
+        DescribeInstancesEipAddress, DescribeInstancesHibernationOptions,
+        DescribeInstancesNetworkInterface, EcsCapacityReservationAttr, ImageOptions,
+        Ipv4PrefixSet, Ipv6PrefixSet, Ipv6Set, LockReason, MetadataOptions, PrivateIpSet,
+        ResourceTag, VpcAttributes,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -1401,7 +1401,7 @@ mod tests {
                             status: Some("Running".to_owned()),
                             stopped_mode: Some("KeepCharging".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

@@ -709,7 +709,7 @@ impl DescribeInvocationResultsBuilder<InvocationFinishedWaiter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{CreateNetworkInterfaceTag, InvocationResult};
+    use super::super::super::types::{InvocationResult, ResourceTag};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -804,7 +804,7 @@ mod tests {
                                 start_time: Some("2019-12-20T06:15:55Z".to_owned()),
                                 stop_time: Some("2020-01-19T09:15:47Z".to_owned()),
                                 tags: Vec::from([
-                                    CreateNetworkInterfaceTag {
+                                    ResourceTag {
                                         tag_key: Some("owner".to_owned()),
                                         tag_value: Some("zhangsan".to_owned()),
                                     },

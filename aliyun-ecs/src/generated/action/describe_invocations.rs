@@ -650,7 +650,7 @@ impl aliyun_core::pagination::Paginated for DescribeInvocationsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{CreateNetworkInterfaceTag, InvokeInstance};
+    use super::super::super::types::{InvokeInstance, ResourceTag};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -770,7 +770,7 @@ mod tests {
                             parameters: Some("{}".to_owned()),
                             repeat_mode: Some("Once".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("owner".to_owned()),
                                     tag_value: Some("zhangsan".to_owned()),
                                 },

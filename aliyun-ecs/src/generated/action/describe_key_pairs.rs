@@ -351,7 +351,7 @@ impl aliyun_core::pagination::Paginated for DescribeKeyPairsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::CreateNetworkInterfaceTag;
+    use super::super::super::types::ResourceTag;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -418,7 +418,7 @@ mod tests {
                             public_key: Some("ssh-rsa****".to_owned()),
                             resource_group_id: Some("rg-amnhr7u7c7hj****".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

@@ -409,7 +409,7 @@ impl aliyun_core::pagination::Paginated for DescribeLaunchTemplatesInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::CreateNetworkInterfaceTag;
+    use super::super::super::types::ResourceTag;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -479,7 +479,7 @@ mod tests {
                             modified_time: Some("2018-05-14T14:18:00Z".to_owned()),
                             resource_group_id: Some("rg-acfmxazb4p****".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

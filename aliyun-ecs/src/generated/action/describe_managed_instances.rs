@@ -560,7 +560,7 @@ impl aliyun_core::pagination::Paginated for DescribeManagedInstancesInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::CreateNetworkInterfaceTag;
+    use super::super::super::types::ResourceTag;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -652,7 +652,7 @@ mod tests {
                             registration_time: Some("2021-01-20T08:57:56Z".to_owned()),
                             resource_group_id: Some("rg-123******".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

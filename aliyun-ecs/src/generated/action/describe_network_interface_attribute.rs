@@ -4,11 +4,11 @@
 //!
 //! In the `network-interfaces` group (a Cargo feature of the crate). Reads only (operation type `get`). Idempotent, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaceAttribute).
 use super::super::types::{
-    AssociatedPublicIp, BondInterfaceSpecification, CreateNetworkInterfaceTag,
+    AssociatedPublicIp, BondInterfaceSpecification,
     DescribeNetworkInterfaceAttributeAttachment,
     DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration,
-    DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig,
-    DescribeNetworkInterfaceAttributePrivateIpSet, Ipv4PrefixSet, Ipv6PrefixSet, Ipv6Set,
+    DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig, Ipv4PrefixSet,
+    Ipv6PrefixSet, Ipv6Set, NetworkInterfacePrivateIpSet, ResourceTag,
     SlaveInterfaceSpecificationSet, Tag,
 };
 /// The validated input of [`DescribeNetworkInterfaceAttribute`](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaceAttribute): made by [`DescribeNetworkInterfaceAttributeBuilder::build`], or by the client's builder when it sends.
@@ -192,7 +192,7 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     /// A string read from `PrivateIpAddress`. Example: `10.1.**.**`.
     pub private_ip_address: Option<String>,
     /// A list of structures read from `PrivateIpSets` (a wrapped list: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`). Empty when the service leaves it out.
-    pub private_ip_sets: Vec<DescribeNetworkInterfaceAttributePrivateIpSet>,
+    pub private_ip_sets: Vec<NetworkInterfacePrivateIpSet>,
     /// An integer (32-bit) read from `QueueNumber`. Example: `8`.
     pub queue_number: Option<i32>,
     /// An integer (32-bit) read from `QueuePairNumber`. Example: `22`.
@@ -212,7 +212,7 @@ pub struct DescribeNetworkInterfaceAttributeOutput {
     /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
     /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    pub tags: Vec<ResourceTag>,
     /// A string read from `TcpOptionAddressEnabled`.
     pub tcp_option_address_enabled: Option<String>,
     /// A string read from `Type`. Example: `Secondary`.
@@ -635,7 +635,7 @@ mod tests {
                     "PrivateIpSets",
                     &output.private_ip_sets,
                     Vec::from([
-                        DescribeNetworkInterfaceAttributePrivateIpSet {
+                        NetworkInterfacePrivateIpSet {
                             associated_public_ip: Some(AssociatedPublicIp {
                                 allocation_id: Some("null".to_owned()),
                                 public_ip_address: Some("116.62.**.**".to_owned()),
@@ -698,7 +698,7 @@ mod tests {
                     "Tags",
                     &output.tags,
                     Vec::from([
-                        CreateNetworkInterfaceTag {
+                        ResourceTag {
                             tag_key: Some("TestKey".to_owned()),
                             tag_value: Some("TestValue".to_owned()),
                         },

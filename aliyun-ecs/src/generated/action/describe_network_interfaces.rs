@@ -881,9 +881,8 @@ impl aliyun_core::pagination::Paginated for DescribeNetworkInterfacesInput {
 mod tests {
     use super::*;
     use super::super::super::types::{
-        AssociatedPublicIp, CreateNetworkInterfaceTag,
-        DescribeNetworkInterfaceAttributePrivateIpSet,
-        DescribeNetworkInterfacesAttachment, Ipv4PrefixSet, Ipv6PrefixSet, Ipv6Set,
+        AssociatedPublicIp, DescribeNetworkInterfacesAttachment, Ipv4PrefixSet,
+        Ipv6PrefixSet, Ipv6Set, NetworkInterfacePrivateIpSet, ResourceTag,
     };
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
@@ -1008,7 +1007,7 @@ mod tests {
                             owner_id: Some("123456****".to_owned()),
                             private_ip_address: Some("172.17.**.**".to_owned()),
                             private_ip_sets: Vec::from([
-                                DescribeNetworkInterfaceAttributePrivateIpSet {
+                                NetworkInterfacePrivateIpSet {
                                     associated_public_ip: Some(AssociatedPublicIp {
                                         allocation_id: Some("null".to_owned()),
                                         public_ip_address: Some("116.62.**.**".to_owned()),
@@ -1027,7 +1026,7 @@ mod tests {
                             service_managed: Some(true),
                             status: Some("Available".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

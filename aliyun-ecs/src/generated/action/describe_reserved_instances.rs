@@ -618,7 +618,7 @@ impl aliyun_core::pagination::Paginated for DescribeReservedInstancesInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{CreateNetworkInterfaceTag, OperationLock};
+    use super::super::super::types::{OperationLock, ResourceTag};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -732,7 +732,7 @@ mod tests {
                             start_time: Some("2018-12-10T12:00Z".to_owned()),
                             status: Some("Active".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

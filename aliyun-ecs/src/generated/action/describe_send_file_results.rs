@@ -532,9 +532,7 @@ impl aliyun_core::pagination::Paginated for DescribeSendFileResultsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::{
-        CreateNetworkInterfaceTag, DescribeSendFileResultsInvokeInstance,
-    };
+    use super::super::super::types::{DescribeSendFileResultsInvokeInstance, ResourceTag};
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -630,7 +628,7 @@ mod tests {
                             name: Some("test.txt".to_owned()),
                             overwrite: Some("false".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("owner".to_owned()),
                                     tag_value: Some("zhangsan".to_owned()),
                                 },

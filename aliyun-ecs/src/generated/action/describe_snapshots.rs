@@ -754,7 +754,7 @@ impl aliyun_core::pagination::Paginated for DescribeSnapshotsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::CreateNetworkInterfaceTag;
+    use super::super::super::types::ResourceTag;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -900,7 +900,7 @@ mod tests {
                             source_storage_type: Some("disk".to_owned()),
                             status: Some("accomplished".to_owned()),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestKey".to_owned()),
                                     tag_value: Some("TestValue".to_owned()),
                                 },

@@ -443,7 +443,7 @@ impl aliyun_core::pagination::Paginated for DescribeStorageCapacityUnitsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::super::super::types::CreateNetworkInterfaceTag;
+    use super::super::super::types::ResourceTag;
     /// How the table runners of `aliyun_core::testing` reach this action.
     struct Action;
     impl aliyun_core::testing::ActionUnderTest for Action {
@@ -535,7 +535,7 @@ mod tests {
                                 "scu-bp67acfmxazb4p****".to_owned(),
                             ),
                             tags: Vec::from([
-                                CreateNetworkInterfaceTag {
+                                ResourceTag {
                                     tag_key: Some("TestValue".to_owned()),
                                     tag_value: Some("TestKey".to_owned()),
                                 },

@@ -3,7 +3,7 @@
 //! `DetachKeyPair`: Detaches key pair.
 //!
 //! In the `key-pairs` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DetachKeyPair).
-use super::super::types::AttachKeyPairResult;
+use super::super::types::KeyPairResult;
 /// The validated input of [`DetachKeyPair`](https://api.aliyun.com/api/Ecs/2014-05-26/DetachKeyPair): made by [`DetachKeyPairBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -132,7 +132,7 @@ pub struct DetachKeyPairOutput {
     /// A string read from `RequestId`. Example: `473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`.
     pub request_id: Option<String>,
     /// A list of structures read from `Results` (a wrapped list: `{"Results": {"Result": [...]}}`). Empty when the service leaves it out.
-    pub results: Vec<AttachKeyPairResult>,
+    pub results: Vec<KeyPairResult>,
     /// A string read from `TotalCount`. Example: `2`.
     pub total_count: Option<String>,
 }
@@ -314,7 +314,7 @@ mod tests {
                     "Results",
                     &output.results,
                     Vec::from([
-                        AttachKeyPairResult {
+                        KeyPairResult {
                             code: Some("200".to_owned()),
                             instance_id: Some("i-bp1d6tsvznfghy7y****".to_owned()),
                             message: Some("successful".to_owned()),

@@ -3,7 +3,7 @@
 //! `ModifyElasticityAssurance`: Modifies elasticity assurance.
 //!
 //! In the `capacity-reservations` group (a Cargo feature of the crate). Changes resources (operation type `update`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance).
-use super::super::types::ModifyCapacityReservationPrivatePoolOptions;
+use super::super::types::PrivatePoolIdName;
 /// The validated input of [`ModifyElasticityAssurance`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance): made by [`ModifyElasticityAssuranceBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -11,7 +11,7 @@ pub struct ModifyElasticityAssuranceInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
     /// A structure sent as `PrivatePoolOptions.<field>`, one parameter per field. Required.
-    pub private_pool_options: ModifyCapacityReservationPrivatePoolOptions,
+    pub private_pool_options: PrivatePoolIdName,
     /// A string sent as `Description`. Optional. Example: `This is description.`.
     pub description: Option<String>,
 }
@@ -28,7 +28,7 @@ impl ModifyElasticityAssuranceInput {
 pub struct ModifyElasticityAssuranceBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
-    private_pool_options: Option<ModifyCapacityReservationPrivatePoolOptions>,
+    private_pool_options: Option<PrivatePoolIdName>,
     description: Option<String>,
 }
 impl<C> ModifyElasticityAssuranceBuilder<C> {
@@ -47,25 +47,17 @@ impl<C> ModifyElasticityAssuranceBuilder<C> {
         &self.region_id
     }
     /// Sets [`ModifyElasticityAssuranceInput::private_pool_options`].
-    pub fn private_pool_options(
-        mut self,
-        input: ModifyCapacityReservationPrivatePoolOptions,
-    ) -> Self {
+    pub fn private_pool_options(mut self, input: PrivatePoolIdName) -> Self {
         self.private_pool_options = Some(input);
         self
     }
     /// Sets or clears [`ModifyElasticityAssuranceInput::private_pool_options`].
-    pub fn set_private_pool_options(
-        mut self,
-        input: Option<ModifyCapacityReservationPrivatePoolOptions>,
-    ) -> Self {
+    pub fn set_private_pool_options(mut self, input: Option<PrivatePoolIdName>) -> Self {
         self.private_pool_options = input;
         self
     }
     /// The [`ModifyElasticityAssuranceInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(
-        &self,
-    ) -> &Option<ModifyCapacityReservationPrivatePoolOptions> {
+    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolIdName> {
         &self.private_pool_options
     }
     /// Sets [`ModifyElasticityAssuranceInput::description`].
@@ -399,7 +391,7 @@ mod tests {
             |b| {
                 b
                     .description("This is description.")
-                    .private_pool_options(ModifyCapacityReservationPrivatePoolOptions {
+                    .private_pool_options(PrivatePoolIdName {
                         id: Some("eap-bp67acfmxazb4****".to_owned()),
                         name: Some("eapTestName".to_owned()),
                     })

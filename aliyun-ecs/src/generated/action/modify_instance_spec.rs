@@ -3,9 +3,7 @@
 //! `ModifyInstanceSpec`: Modifies instance spec.
 //!
 //! In the `instances` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceSpec).
-use super::super::types::{
-    DescribeInstanceModificationPriceSystemDisk, Disk, ModifyInstanceSpecTemporary,
-};
+use super::super::types::{Disk, InstanceSystemDisk, ModifyInstanceSpecTemporary};
 /// The validated input of [`ModifyInstanceSpec`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceSpec): made by [`ModifyInstanceSpecBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -25,7 +23,7 @@ pub struct ModifyInstanceSpecInput {
     /// A boolean sent as `AllowMigrateAcrossZone`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub allow_migrate_across_zone: Option<bool>,
     /// A structure sent as `SystemDisk.<field>`, one parameter per field. Optional.
-    pub system_disk: Option<DescribeInstanceModificationPriceSystemDisk>,
+    pub system_disk: Option<InstanceSystemDisk>,
     /// A string sent as `ClientToken`. Optional. Left unset, the SDK sends a fresh UUID, the same on every retry of the call, so the service can tell a retry from a new request. Example: `0c593ea1-3bea-11e9-b96b-88e9fe637760`.
     pub client_token: Option<String>,
     /// A string sent as `ModifyMode`. Optional. Documented values: `Online`, `Offline` (not checked: the service may accept more).
@@ -56,7 +54,7 @@ pub struct ModifyInstanceSpecBuilder<C = ()> {
     temporary: Option<ModifyInstanceSpecTemporary>,
     r#async: Option<bool>,
     allow_migrate_across_zone: Option<bool>,
-    system_disk: Option<DescribeInstanceModificationPriceSystemDisk>,
+    system_disk: Option<InstanceSystemDisk>,
     client_token: Option<String>,
     modify_mode: Option<String>,
     disk: Option<Vec<Disk>>,
@@ -162,25 +160,17 @@ impl<C> ModifyInstanceSpecBuilder<C> {
         &self.allow_migrate_across_zone
     }
     /// Sets [`ModifyInstanceSpecInput::system_disk`].
-    pub fn system_disk(
-        mut self,
-        input: DescribeInstanceModificationPriceSystemDisk,
-    ) -> Self {
+    pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
     }
     /// Sets or clears [`ModifyInstanceSpecInput::system_disk`].
-    pub fn set_system_disk(
-        mut self,
-        input: Option<DescribeInstanceModificationPriceSystemDisk>,
-    ) -> Self {
+    pub fn set_system_disk(mut self, input: Option<InstanceSystemDisk>) -> Self {
         self.system_disk = input;
         self
     }
     /// The [`ModifyInstanceSpecInput::system_disk`] set so far.
-    pub fn get_system_disk(
-        &self,
-    ) -> &Option<DescribeInstanceModificationPriceSystemDisk> {
+    pub fn get_system_disk(&self) -> &Option<InstanceSystemDisk> {
         &self.system_disk
     }
     /// Sets [`ModifyInstanceSpecInput::client_token`].
@@ -1399,7 +1389,7 @@ mod tests {
                     .instance_type("ecs.g6.large")
                     .internet_max_bandwidth_in(10)
                     .internet_max_bandwidth_out(10)
-                    .system_disk(DescribeInstanceModificationPriceSystemDisk {
+                    .system_disk(InstanceSystemDisk {
                         category: Some("cloud_ssd".to_owned()),
                     })
             },

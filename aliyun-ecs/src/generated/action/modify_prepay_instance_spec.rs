@@ -3,7 +3,7 @@
 //! `ModifyPrepayInstanceSpec`: Modifies prepay instance spec.
 //!
 //! In the `instances` group (a Cargo feature of the crate). Changes resources (operation type `update`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrepayInstanceSpec).
-use super::super::types::{DescribeInstanceModificationPriceSystemDisk, Disk};
+use super::super::types::{Disk, InstanceSystemDisk};
 /// The validated input of [`ModifyPrepayInstanceSpec`](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrepayInstanceSpec): made by [`ModifyPrepayInstanceSpecBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -23,7 +23,7 @@ pub struct ModifyPrepayInstanceSpecInput {
     /// A boolean sent as `MigrateAcrossZone`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub migrate_across_zone: Option<bool>,
     /// A structure sent as `SystemDisk.<field>`, one parameter per field. Optional.
-    pub system_disk: Option<DescribeInstanceModificationPriceSystemDisk>,
+    pub system_disk: Option<InstanceSystemDisk>,
     /// A string sent as `RebootTime`. Optional. Example: `2018-01-01T12:05Z`.
     pub reboot_time: Option<String>,
     /// A string sent as `EndTime`. Optional. Example: `2018-01-01T12:05Z`.
@@ -56,7 +56,7 @@ pub struct ModifyPrepayInstanceSpecBuilder<C = ()> {
     client_token: Option<String>,
     auto_pay: Option<bool>,
     migrate_across_zone: Option<bool>,
-    system_disk: Option<DescribeInstanceModificationPriceSystemDisk>,
+    system_disk: Option<InstanceSystemDisk>,
     reboot_time: Option<String>,
     end_time: Option<String>,
     reboot_when_finished: Option<bool>,
@@ -163,25 +163,17 @@ impl<C> ModifyPrepayInstanceSpecBuilder<C> {
         &self.migrate_across_zone
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::system_disk`].
-    pub fn system_disk(
-        mut self,
-        input: DescribeInstanceModificationPriceSystemDisk,
-    ) -> Self {
+    pub fn system_disk(mut self, input: InstanceSystemDisk) -> Self {
         self.system_disk = Some(input);
         self
     }
     /// Sets or clears [`ModifyPrepayInstanceSpecInput::system_disk`].
-    pub fn set_system_disk(
-        mut self,
-        input: Option<DescribeInstanceModificationPriceSystemDisk>,
-    ) -> Self {
+    pub fn set_system_disk(mut self, input: Option<InstanceSystemDisk>) -> Self {
         self.system_disk = input;
         self
     }
     /// The [`ModifyPrepayInstanceSpecInput::system_disk`] set so far.
-    pub fn get_system_disk(
-        &self,
-    ) -> &Option<DescribeInstanceModificationPriceSystemDisk> {
+    pub fn get_system_disk(&self) -> &Option<InstanceSystemDisk> {
         &self.system_disk
     }
     /// Sets [`ModifyPrepayInstanceSpecInput::reboot_time`].
@@ -1186,7 +1178,7 @@ mod tests {
                     .reboot_time("2018-01-01T12:05Z")
                     .reboot_when_finished(false)
                     .region_id("cn-hangzhou")
-                    .system_disk(DescribeInstanceModificationPriceSystemDisk {
+                    .system_disk(InstanceSystemDisk {
                         category: Some("cloud_efficiency".to_owned()),
                     })
             },

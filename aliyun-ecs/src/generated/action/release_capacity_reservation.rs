@@ -3,7 +3,7 @@
 //! `ReleaseCapacityReservation`: Releases capacity reservation.
 //!
 //! In the `capacity-reservations` group (a Cargo feature of the crate). Changes resources (operation type `delete`). Not idempotent: not re-sent once the request may have reached the service. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseCapacityReservation).
-use super::super::types::DescribeCapacityReservationInstancesPrivatePoolOptions;
+use super::super::types::PrivatePoolId;
 /// The validated input of [`ReleaseCapacityReservation`](https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseCapacityReservation): made by [`ReleaseCapacityReservationBuilder::build`], or by the client's builder when it sends.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -11,7 +11,7 @@ pub struct ReleaseCapacityReservationInput {
     /// A string sent as `RegionId`. Required. Left unset, the client's region is sent. Example: `cn-hangzhou`.
     pub region_id: String,
     /// A structure sent as `PrivatePoolOptions.<field>`, one parameter per field. Required.
-    pub private_pool_options: DescribeCapacityReservationInstancesPrivatePoolOptions,
+    pub private_pool_options: PrivatePoolId,
     /// A boolean sent as `DryRun`. Optional. Left unset, the service assumes `false`. Example: `false`.
     pub dry_run: Option<bool>,
 }
@@ -28,7 +28,7 @@ impl ReleaseCapacityReservationInput {
 pub struct ReleaseCapacityReservationBuilder<C = ()> {
     client: C,
     region_id: Option<String>,
-    private_pool_options: Option<DescribeCapacityReservationInstancesPrivatePoolOptions>,
+    private_pool_options: Option<PrivatePoolId>,
     dry_run: Option<bool>,
 }
 impl<C> ReleaseCapacityReservationBuilder<C> {
@@ -47,25 +47,17 @@ impl<C> ReleaseCapacityReservationBuilder<C> {
         &self.region_id
     }
     /// Sets [`ReleaseCapacityReservationInput::private_pool_options`].
-    pub fn private_pool_options(
-        mut self,
-        input: DescribeCapacityReservationInstancesPrivatePoolOptions,
-    ) -> Self {
+    pub fn private_pool_options(mut self, input: PrivatePoolId) -> Self {
         self.private_pool_options = Some(input);
         self
     }
     /// Sets or clears [`ReleaseCapacityReservationInput::private_pool_options`].
-    pub fn set_private_pool_options(
-        mut self,
-        input: Option<DescribeCapacityReservationInstancesPrivatePoolOptions>,
-    ) -> Self {
+    pub fn set_private_pool_options(mut self, input: Option<PrivatePoolId>) -> Self {
         self.private_pool_options = input;
         self
     }
     /// The [`ReleaseCapacityReservationInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(
-        &self,
-    ) -> &Option<DescribeCapacityReservationInstancesPrivatePoolOptions> {
+    pub fn get_private_pool_options(&self) -> &Option<PrivatePoolId> {
         &self.private_pool_options
     }
     /// Sets [`ReleaseCapacityReservationInput::dry_run`].
@@ -597,7 +589,7 @@ mod tests {
             |b| {
                 b
                     .dry_run(false)
-                    .private_pool_options(DescribeCapacityReservationInstancesPrivatePoolOptions {
+                    .private_pool_options(PrivatePoolId {
                         id: Some("crp-bp67acfmxazb4****".to_owned()),
                     })
                     .region_id("cn-hangzhou")

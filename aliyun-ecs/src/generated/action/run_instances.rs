@@ -4,7 +4,7 @@
 //!
 //! In the `instances` group (a Cargo feature of the crate). Changes resources (operation type `create`). Idempotent through `ClientToken`: left unset, it is a fresh UUID per call, the same on every retry, so it is retried on timeouts and transient failures. [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances).
 use super::super::types::{
-    Arn, CreateInstancePrivatePoolOptions, HibernationOptions, RunInstancesCpuOptions,
+    Arn, HibernationOptions, InstancePrivatePoolOptions, RunInstancesCpuOptions,
     RunInstancesDataDisk, RunInstancesImageOptions, RunInstancesNetworkInterface,
     RunInstancesNetworkOptions, RunInstancesSchedulerOptions,
     RunInstancesSecurityOptions, RunInstancesSystemDisk, Tag,
@@ -132,7 +132,7 @@ pub struct RunInstancesInput {
     /// An integer (32-bit) sent as `HttpPutResponseHopLimit`. Optional. Example: `3`.
     pub http_put_response_hop_limit: Option<i32>,
     /// A structure sent as `PrivatePoolOptions.<field>`, one parameter per field. Optional.
-    pub private_pool_options: Option<CreateInstancePrivatePoolOptions>,
+    pub private_pool_options: Option<InstancePrivatePoolOptions>,
     /// A string sent as `Isp`. Optional.
     pub isp: Option<String>,
     /// A structure sent as `SchedulerOptions.<field>`, one parameter per field. Optional.
@@ -243,7 +243,7 @@ pub struct RunInstancesBuilder<C = ()> {
     http_endpoint: Option<String>,
     http_tokens: Option<String>,
     http_put_response_hop_limit: Option<i32>,
-    private_pool_options: Option<CreateInstancePrivatePoolOptions>,
+    private_pool_options: Option<InstancePrivatePoolOptions>,
     isp: Option<String>,
     scheduler_options: Option<RunInstancesSchedulerOptions>,
     security_group_ids: Option<Vec<String>>,
@@ -1088,23 +1088,20 @@ impl<C> RunInstancesBuilder<C> {
         &self.http_put_response_hop_limit
     }
     /// Sets [`RunInstancesInput::private_pool_options`].
-    pub fn private_pool_options(
-        mut self,
-        input: CreateInstancePrivatePoolOptions,
-    ) -> Self {
+    pub fn private_pool_options(mut self, input: InstancePrivatePoolOptions) -> Self {
         self.private_pool_options = Some(input);
         self
     }
     /// Sets or clears [`RunInstancesInput::private_pool_options`].
     pub fn set_private_pool_options(
         mut self,
-        input: Option<CreateInstancePrivatePoolOptions>,
+        input: Option<InstancePrivatePoolOptions>,
     ) -> Self {
         self.private_pool_options = input;
         self
     }
     /// The [`RunInstancesInput::private_pool_options`] set so far.
-    pub fn get_private_pool_options(&self) -> &Option<CreateInstancePrivatePoolOptions> {
+    pub fn get_private_pool_options(&self) -> &Option<InstancePrivatePoolOptions> {
         &self.private_pool_options
     }
     /// Sets [`RunInstancesInput::isp`].
@@ -6299,7 +6296,7 @@ mod tests {
                     .period(1)
                     .period_unit("Month")
                     .private_ip_address("10.1.**.**")
-                    .private_pool_options(CreateInstancePrivatePoolOptions {
+                    .private_pool_options(InstancePrivatePoolOptions {
                         match_criteria: Some("Open".to_owned()),
                         id: Some("eap-bp67acfmxazb4****".to_owned()),
                     })
