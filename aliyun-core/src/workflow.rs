@@ -116,7 +116,7 @@ impl Poller {
     /// Sorts a failed poll of `step` by the workflows' rule (see the [module docs](self)) and
     /// counts it if it is transient. The answer says whether to poll the same instances again
     /// ([`PollFailure::retrying`]: transient, and another look fits before the deadline) or to
-    /// fail them now with [`PollFailure::failure`].
+    /// fail them now with [`PollFailure::failure`](PollFailure#structfield.failure).
     pub fn poll_failed<S>(&mut self, step: S, error: &impl ErrorMetadata) -> PollFailure<S> {
         let transient = error.is_retryable();
         if transient {
@@ -274,7 +274,7 @@ pub struct PollFailure<S> {
     /// dropped connections) rather than a permanent error.
     pub transient: bool,
     /// Whether the instances will be polled again: transient, and time is left. When `false`
-    /// the workflow fails them with [`PollFailure::failure`].
+    /// the workflow fails them with [`PollFailure::failure`](PollFailure#structfield.failure).
     pub retrying: bool,
 }
 

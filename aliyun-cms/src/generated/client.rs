@@ -26,9 +26,7 @@ impl Client {
     }
     /// Adds tags.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/AddTags>.
-    ///
-    /// Returns the [`AddTagsBuilder`](super::action::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AddTagsBuilder`](super::action::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/AddTags).
     #[cfg(feature = "group-tags")]
     pub fn add_tags(
         &self,
@@ -37,9 +35,7 @@ impl Client {
     }
     /// Applies metric rule template.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ApplyMetricRuleTemplate>.
-    ///
-    /// Returns the [`ApplyMetricRuleTemplateBuilder`](super::action::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ApplyMetricRuleTemplateBuilder`](super::action::apply_metric_rule_template::ApplyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ApplyMetricRuleTemplate).
     #[cfg(feature = "alarm-templates")]
     pub fn apply_metric_rule_template(
         &self,
@@ -52,9 +48,7 @@ impl Client {
     }
     /// Batch-processes create instant site monitor.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateInstantSiteMonitor>.
-    ///
-    /// Returns the [`BatchCreateInstantSiteMonitorBuilder`](super::action::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`BatchCreateInstantSiteMonitorBuilder`](super::action::batch_create_instant_site_monitor::BatchCreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateInstantSiteMonitor).
     #[cfg(feature = "site-monitoring")]
     pub fn batch_create_instant_site_monitor(
         &self,
@@ -67,9 +61,7 @@ impl Client {
     }
     /// Batch-processes create once site monitor.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor>.
-    ///
-    /// Returns the [`BatchCreateOnceSiteMonitorBuilder`](super::action::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`BatchCreateOnceSiteMonitorBuilder`](super::action::batch_create_once_site_monitor::BatchCreateOnceSiteMonitorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/BatchCreateOnceSiteMonitor).
     #[cfg(feature = "site-monitoring")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -84,9 +76,7 @@ impl Client {
     }
     /// Batch-processes export.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/BatchExport>.
-    ///
-    /// Returns the [`BatchExportBuilder`](super::action::batch_export::BatchExportBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`BatchExportBuilder`](super::action::batch_export::BatchExportBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/BatchExport).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn batch_export(
         &self,
@@ -95,9 +85,7 @@ impl Client {
     }
     /// Creates dynamic tag group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateDynamicTagGroup>.
-    ///
-    /// Returns the [`CreateDynamicTagGroupBuilder`](super::action::create_dynamic_tag_group::CreateDynamicTagGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDynamicTagGroupBuilder`](super::action::create_dynamic_tag_group::CreateDynamicTagGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateDynamicTagGroup).
     #[cfg(feature = "group-tags")]
     pub fn create_dynamic_tag_group(
         &self,
@@ -110,9 +98,7 @@ impl Client {
     }
     /// Creates group metric rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateGroupMetricRules>.
-    ///
-    /// Returns the [`CreateGroupMetricRulesBuilder`](super::action::create_group_metric_rules::CreateGroupMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateGroupMetricRulesBuilder`](super::action::create_group_metric_rules::CreateGroupMetricRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateGroupMetricRules).
     #[cfg(feature = "metric-rules")]
     pub fn create_group_metric_rules(
         &self,
@@ -125,9 +111,7 @@ impl Client {
     }
     /// Creates group monitoring agent process.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateGroupMonitoringAgentProcess>.
-    ///
-    /// Returns the [`CreateGroupMonitoringAgentProcessBuilder`](super::action::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateGroupMonitoringAgentProcessBuilder`](super::action::create_group_monitoring_agent_process::CreateGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateGroupMonitoringAgentProcess).
     #[cfg(feature = "application-groups")]
     pub fn create_group_monitoring_agent_process(
         &self,
@@ -140,9 +124,7 @@ impl Client {
     }
     /// Creates host availability.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHostAvailability>.
-    ///
-    /// Returns the [`CreateHostAvailabilityBuilder`](super::action::create_host_availability::CreateHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHostAvailabilityBuilder`](super::action::create_host_availability::CreateHostAvailabilityBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateHostAvailability).
     #[cfg(feature = "availability-monitoring")]
     pub fn create_host_availability(
         &self,
@@ -155,9 +137,7 @@ impl Client {
     }
     /// Creates hybrid monitor namespace.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorNamespace>.
-    ///
-    /// Returns the [`CreateHybridMonitorNamespaceBuilder`](super::action::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHybridMonitorNamespaceBuilder`](super::action::create_hybrid_monitor_namespace::CreateHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorNamespace).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_namespace(
         &self,
@@ -170,9 +150,7 @@ impl Client {
     }
     /// Creates hybrid monitor SLS group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorSLSGroup>.
-    ///
-    /// Returns the [`CreateHybridMonitorSLSGroupBuilder`](super::action::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHybridMonitorSLSGroupBuilder`](super::action::create_hybrid_monitor_sls_group::CreateHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorSLSGroup).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_sls_group(
         &self,
@@ -185,9 +163,7 @@ impl Client {
     }
     /// Creates hybrid monitor task.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorTask>.
-    ///
-    /// Returns the [`CreateHybridMonitorTaskBuilder`](super::action::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHybridMonitorTaskBuilder`](super::action::create_hybrid_monitor_task::CreateHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateHybridMonitorTask).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn create_hybrid_monitor_task(
         &self,
@@ -200,9 +176,7 @@ impl Client {
     }
     /// Creates instant site monitor.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateInstantSiteMonitor>.
-    ///
-    /// Returns the [`CreateInstantSiteMonitorBuilder`](super::action::create_instant_site_monitor::CreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateInstantSiteMonitorBuilder`](super::action::create_instant_site_monitor::CreateInstantSiteMonitorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateInstantSiteMonitor).
     #[cfg(feature = "site-monitoring")]
     pub fn create_instant_site_monitor(
         &self,
@@ -215,9 +189,7 @@ impl Client {
     }
     /// Creates metric rule black list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleBlackList>.
-    ///
-    /// Returns the [`CreateMetricRuleBlackListBuilder`](super::action::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMetricRuleBlackListBuilder`](super::action::create_metric_rule_black_list::CreateMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleBlackList).
     #[cfg(feature = "alarm-blacklists")]
     pub fn create_metric_rule_black_list(
         &self,
@@ -230,9 +202,7 @@ impl Client {
     }
     /// Creates metric rule resources.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleResources>.
-    ///
-    /// Returns the [`CreateMetricRuleResourcesBuilder`](super::action::create_metric_rule_resources::CreateMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMetricRuleResourcesBuilder`](super::action::create_metric_rule_resources::CreateMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleResources).
     #[cfg(feature = "metric-rules")]
     pub fn create_metric_rule_resources(
         &self,
@@ -245,9 +215,7 @@ impl Client {
     }
     /// Creates metric rule template.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleTemplate>.
-    ///
-    /// Returns the [`CreateMetricRuleTemplateBuilder`](super::action::create_metric_rule_template::CreateMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMetricRuleTemplateBuilder`](super::action::create_metric_rule_template::CreateMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMetricRuleTemplate).
     #[cfg(feature = "alarm-templates")]
     pub fn create_metric_rule_template(
         &self,
@@ -260,9 +228,7 @@ impl Client {
     }
     /// Creates monitor agent process.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorAgentProcess>.
-    ///
-    /// Returns the [`CreateMonitorAgentProcessBuilder`](super::action::create_monitor_agent_process::CreateMonitorAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorAgentProcessBuilder`](super::action::create_monitor_agent_process::CreateMonitorAgentProcessBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorAgentProcess).
     #[cfg(feature = "monitoring-agent")]
     pub fn create_monitor_agent_process(
         &self,
@@ -275,9 +241,7 @@ impl Client {
     }
     /// Creates monitor group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroup>.
-    ///
-    /// Returns the [`CreateMonitorGroupBuilder`](super::action::create_monitor_group::CreateMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorGroupBuilder`](super::action::create_monitor_group::CreateMonitorGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroup).
     #[cfg(feature = "application-groups")]
     pub fn create_monitor_group(
         &self,
@@ -290,9 +254,7 @@ impl Client {
     }
     /// Creates monitor group by resource group id.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupByResourceGroupId>.
-    ///
-    /// Returns the [`CreateMonitorGroupByResourceGroupIdBuilder`](super::action::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorGroupByResourceGroupIdBuilder`](super::action::create_monitor_group_by_resource_group_id::CreateMonitorGroupByResourceGroupIdBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupByResourceGroupId).
     #[cfg(feature = "site-monitoring")]
     pub fn create_monitor_group_by_resource_group_id(
         &self,
@@ -305,9 +267,7 @@ impl Client {
     }
     /// Creates monitor group instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupInstances>.
-    ///
-    /// Returns the [`CreateMonitorGroupInstancesBuilder`](super::action::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorGroupInstancesBuilder`](super::action::create_monitor_group_instances::CreateMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupInstances).
     #[cfg(feature = "application-groups")]
     pub fn create_monitor_group_instances(
         &self,
@@ -320,9 +280,7 @@ impl Client {
     }
     /// Creates monitor group notify policy.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupNotifyPolicy>.
-    ///
-    /// Returns the [`CreateMonitorGroupNotifyPolicyBuilder`](super::action::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitorGroupNotifyPolicyBuilder`](super::action::create_monitor_group_notify_policy::CreateMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitorGroupNotifyPolicy).
     #[cfg(feature = "application-groups")]
     pub fn create_monitor_group_notify_policy(
         &self,
@@ -335,9 +293,7 @@ impl Client {
     }
     /// Creates monitoring agent process.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitoringAgentProcess>.
-    ///
-    /// Returns the [`CreateMonitoringAgentProcessBuilder`](super::action::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateMonitoringAgentProcessBuilder`](super::action::create_monitoring_agent_process::CreateMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateMonitoringAgentProcess).
     #[cfg(feature = "monitoring-agent")]
     pub fn create_monitoring_agent_process(
         &self,
@@ -350,9 +306,7 @@ impl Client {
     }
     /// Creates site monitor.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/CreateSiteMonitor>.
-    ///
-    /// Returns the [`CreateSiteMonitorBuilder`](super::action::create_site_monitor::CreateSiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSiteMonitorBuilder`](super::action::create_site_monitor::CreateSiteMonitorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/CreateSiteMonitor).
     #[cfg(feature = "site-monitoring")]
     pub fn create_site_monitor(
         &self,
@@ -365,9 +319,7 @@ impl Client {
     }
     /// Calls `Cursor`.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/Cursor>.
-    ///
-    /// Returns the [`CursorBuilder`](super::action::cursor::CursorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CursorBuilder`](super::action::cursor::CursorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/Cursor).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn cursor(
         &self,
@@ -376,9 +328,7 @@ impl Client {
     }
     /// Deletes contact.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteContact>.
-    ///
-    /// Returns the [`DeleteContactBuilder`](super::action::delete_contact::DeleteContactBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteContactBuilder`](super::action::delete_contact::DeleteContactBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteContact).
     #[cfg(feature = "contacts")]
     pub fn delete_contact(
         &self,
@@ -389,9 +339,7 @@ impl Client {
     }
     /// Deletes contact group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteContactGroup>.
-    ///
-    /// Returns the [`DeleteContactGroupBuilder`](super::action::delete_contact_group::DeleteContactGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteContactGroupBuilder`](super::action::delete_contact_group::DeleteContactGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteContactGroup).
     #[cfg(feature = "contacts")]
     pub fn delete_contact_group(
         &self,
@@ -404,9 +352,7 @@ impl Client {
     }
     /// Deletes custom metric.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteCustomMetric>.
-    ///
-    /// Returns the [`DeleteCustomMetricBuilder`](super::action::delete_custom_metric::DeleteCustomMetricBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteCustomMetricBuilder`](super::action::delete_custom_metric::DeleteCustomMetricBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteCustomMetric).
     #[cfg(feature = "custom-metrics")]
     pub fn delete_custom_metric(
         &self,
@@ -419,9 +365,7 @@ impl Client {
     }
     /// Deletes dynamic tag group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteDynamicTagGroup>.
-    ///
-    /// Returns the [`DeleteDynamicTagGroupBuilder`](super::action::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDynamicTagGroupBuilder`](super::action::delete_dynamic_tag_group::DeleteDynamicTagGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteDynamicTagGroup).
     #[cfg(feature = "group-tags")]
     pub fn delete_dynamic_tag_group(
         &self,
@@ -434,9 +378,7 @@ impl Client {
     }
     /// Deletes event rule targets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteEventRuleTargets>.
-    ///
-    /// Returns the [`DeleteEventRuleTargetsBuilder`](super::action::delete_event_rule_targets::DeleteEventRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteEventRuleTargetsBuilder`](super::action::delete_event_rule_targets::DeleteEventRuleTargetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteEventRuleTargets).
     #[cfg(feature = "event-rules")]
     pub fn delete_event_rule_targets(
         &self,
@@ -449,9 +391,7 @@ impl Client {
     }
     /// Deletes event rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteEventRules>.
-    ///
-    /// Returns the [`DeleteEventRulesBuilder`](super::action::delete_event_rules::DeleteEventRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteEventRulesBuilder`](super::action::delete_event_rules::DeleteEventRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteEventRules).
     #[cfg(feature = "event-rules")]
     pub fn delete_event_rules(
         &self,
@@ -464,9 +404,7 @@ impl Client {
     }
     /// Deletes exporter output.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteExporterOutput>.
-    ///
-    /// Returns the [`DeleteExporterOutputBuilder`](super::action::delete_exporter_output::DeleteExporterOutputBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteExporterOutputBuilder`](super::action::delete_exporter_output::DeleteExporterOutputBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteExporterOutput).
     #[cfg(feature = "metrics")]
     pub fn delete_exporter_output(
         &self,
@@ -479,9 +417,7 @@ impl Client {
     }
     /// Deletes exporter rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteExporterRule>.
-    ///
-    /// Returns the [`DeleteExporterRuleBuilder`](super::action::delete_exporter_rule::DeleteExporterRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteExporterRuleBuilder`](super::action::delete_exporter_rule::DeleteExporterRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteExporterRule).
     #[cfg(feature = "metrics")]
     pub fn delete_exporter_rule(
         &self,
@@ -494,9 +430,7 @@ impl Client {
     }
     /// Deletes group monitoring agent process.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteGroupMonitoringAgentProcess>.
-    ///
-    /// Returns the [`DeleteGroupMonitoringAgentProcessBuilder`](super::action::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteGroupMonitoringAgentProcessBuilder`](super::action::delete_group_monitoring_agent_process::DeleteGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteGroupMonitoringAgentProcess).
     #[cfg(feature = "application-groups")]
     pub fn delete_group_monitoring_agent_process(
         &self,
@@ -509,9 +443,7 @@ impl Client {
     }
     /// Deletes host availability.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHostAvailability>.
-    ///
-    /// Returns the [`DeleteHostAvailabilityBuilder`](super::action::delete_host_availability::DeleteHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHostAvailabilityBuilder`](super::action::delete_host_availability::DeleteHostAvailabilityBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteHostAvailability).
     #[cfg(feature = "availability-monitoring")]
     pub fn delete_host_availability(
         &self,
@@ -524,9 +456,7 @@ impl Client {
     }
     /// Deletes hybrid monitor namespace.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorNamespace>.
-    ///
-    /// Returns the [`DeleteHybridMonitorNamespaceBuilder`](super::action::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHybridMonitorNamespaceBuilder`](super::action::delete_hybrid_monitor_namespace::DeleteHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorNamespace).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_namespace(
         &self,
@@ -539,9 +469,7 @@ impl Client {
     }
     /// Deletes hybrid monitor SLS group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorSLSGroup>.
-    ///
-    /// Returns the [`DeleteHybridMonitorSLSGroupBuilder`](super::action::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHybridMonitorSLSGroupBuilder`](super::action::delete_hybrid_monitor_sls_group::DeleteHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorSLSGroup).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_sls_group(
         &self,
@@ -554,9 +482,7 @@ impl Client {
     }
     /// Deletes hybrid monitor task.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorTask>.
-    ///
-    /// Returns the [`DeleteHybridMonitorTaskBuilder`](super::action::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHybridMonitorTaskBuilder`](super::action::delete_hybrid_monitor_task::DeleteHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteHybridMonitorTask).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn delete_hybrid_monitor_task(
         &self,
@@ -569,9 +495,7 @@ impl Client {
     }
     /// Deletes log monitor.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteLogMonitor>.
-    ///
-    /// Returns the [`DeleteLogMonitorBuilder`](super::action::delete_log_monitor::DeleteLogMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteLogMonitorBuilder`](super::action::delete_log_monitor::DeleteLogMonitorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteLogMonitor).
     #[cfg(feature = "log-monitoring")]
     pub fn delete_log_monitor(
         &self,
@@ -584,9 +508,7 @@ impl Client {
     }
     /// Deletes metric rule black list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleBlackList>.
-    ///
-    /// Returns the [`DeleteMetricRuleBlackListBuilder`](super::action::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRuleBlackListBuilder`](super::action::delete_metric_rule_black_list::DeleteMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleBlackList).
     #[cfg(feature = "alarm-blacklists")]
     pub fn delete_metric_rule_black_list(
         &self,
@@ -599,9 +521,7 @@ impl Client {
     }
     /// Deletes metric rule resources.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleResources>.
-    ///
-    /// Returns the [`DeleteMetricRuleResourcesBuilder`](super::action::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRuleResourcesBuilder`](super::action::delete_metric_rule_resources::DeleteMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleResources).
     #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rule_resources(
         &self,
@@ -614,9 +534,7 @@ impl Client {
     }
     /// Deletes metric rule targets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleTargets>.
-    ///
-    /// Returns the [`DeleteMetricRuleTargetsBuilder`](super::action::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRuleTargetsBuilder`](super::action::delete_metric_rule_targets::DeleteMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleTargets).
     #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rule_targets(
         &self,
@@ -629,9 +547,7 @@ impl Client {
     }
     /// Deletes metric rule template.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleTemplate>.
-    ///
-    /// Returns the [`DeleteMetricRuleTemplateBuilder`](super::action::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRuleTemplateBuilder`](super::action::delete_metric_rule_template::DeleteMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRuleTemplate).
     #[cfg(feature = "alarm-templates")]
     pub fn delete_metric_rule_template(
         &self,
@@ -644,9 +560,7 @@ impl Client {
     }
     /// Deletes metric rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRules>.
-    ///
-    /// Returns the [`DeleteMetricRulesBuilder`](super::action::delete_metric_rules::DeleteMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMetricRulesBuilder`](super::action::delete_metric_rules::DeleteMetricRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMetricRules).
     #[cfg(feature = "metric-rules")]
     pub fn delete_metric_rules(
         &self,
@@ -659,9 +573,7 @@ impl Client {
     }
     /// Deletes monitor group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroup>.
-    ///
-    /// Returns the [`DeleteMonitorGroupBuilder`](super::action::delete_monitor_group::DeleteMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitorGroupBuilder`](super::action::delete_monitor_group::DeleteMonitorGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroup).
     #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group(
         &self,
@@ -674,9 +586,7 @@ impl Client {
     }
     /// Deletes monitor group dynamic rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupDynamicRule>.
-    ///
-    /// Returns the [`DeleteMonitorGroupDynamicRuleBuilder`](super::action::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitorGroupDynamicRuleBuilder`](super::action::delete_monitor_group_dynamic_rule::DeleteMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupDynamicRule).
     #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_dynamic_rule(
         &self,
@@ -689,9 +599,7 @@ impl Client {
     }
     /// Deletes monitor group instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupInstances>.
-    ///
-    /// Returns the [`DeleteMonitorGroupInstancesBuilder`](super::action::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitorGroupInstancesBuilder`](super::action::delete_monitor_group_instances::DeleteMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupInstances).
     #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_instances(
         &self,
@@ -704,9 +612,7 @@ impl Client {
     }
     /// Deletes monitor group notify policy.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupNotifyPolicy>.
-    ///
-    /// Returns the [`DeleteMonitorGroupNotifyPolicyBuilder`](super::action::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitorGroupNotifyPolicyBuilder`](super::action::delete_monitor_group_notify_policy::DeleteMonitorGroupNotifyPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitorGroupNotifyPolicy).
     #[cfg(feature = "application-groups")]
     pub fn delete_monitor_group_notify_policy(
         &self,
@@ -719,9 +625,7 @@ impl Client {
     }
     /// Deletes monitoring agent process.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitoringAgentProcess>.
-    ///
-    /// Returns the [`DeleteMonitoringAgentProcessBuilder`](super::action::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteMonitoringAgentProcessBuilder`](super::action::delete_monitoring_agent_process::DeleteMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteMonitoringAgentProcess).
     #[cfg(feature = "monitoring-agent")]
     pub fn delete_monitoring_agent_process(
         &self,
@@ -734,9 +638,7 @@ impl Client {
     }
     /// Deletes site monitors.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DeleteSiteMonitors>.
-    ///
-    /// Returns the [`DeleteSiteMonitorsBuilder`](super::action::delete_site_monitors::DeleteSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteSiteMonitorsBuilder`](super::action::delete_site_monitors::DeleteSiteMonitorsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DeleteSiteMonitors).
     #[cfg(feature = "site-monitoring")]
     pub fn delete_site_monitors(
         &self,
@@ -749,9 +651,7 @@ impl Client {
     }
     /// Describes active metric rule list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeActiveMetricRuleList>.
-    ///
-    /// Returns the [`DescribeActiveMetricRuleListBuilder`](super::action::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeActiveMetricRuleListBuilder`](super::action::describe_active_metric_rule_list::DescribeActiveMetricRuleListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeActiveMetricRuleList).
     #[cfg(feature = "active-metric-rules")]
     pub fn describe_active_metric_rule_list(
         &self,
@@ -764,9 +664,7 @@ impl Client {
     }
     /// Describes alert history list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertHistoryList>.
-    ///
-    /// Returns the [`DescribeAlertHistoryListBuilder`](super::action::describe_alert_history_list::DescribeAlertHistoryListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertHistoryListBuilder`](super::action::describe_alert_history_list::DescribeAlertHistoryListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertHistoryList).
     #[cfg(feature = "alert-history")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -781,9 +679,7 @@ impl Client {
     }
     /// Describes alert log count.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogCount>.
-    ///
-    /// Returns the [`DescribeAlertLogCountBuilder`](super::action::describe_alert_log_count::DescribeAlertLogCountBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertLogCountBuilder`](super::action::describe_alert_log_count::DescribeAlertLogCountBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogCount).
     #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_count(
         &self,
@@ -796,9 +692,7 @@ impl Client {
     }
     /// Describes alert log histogram.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogHistogram>.
-    ///
-    /// Returns the [`DescribeAlertLogHistogramBuilder`](super::action::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertLogHistogramBuilder`](super::action::describe_alert_log_histogram::DescribeAlertLogHistogramBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogHistogram).
     #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_histogram(
         &self,
@@ -811,9 +705,7 @@ impl Client {
     }
     /// Describes alert log list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogList>.
-    ///
-    /// Returns the [`DescribeAlertLogListBuilder`](super::action::describe_alert_log_list::DescribeAlertLogListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertLogListBuilder`](super::action::describe_alert_log_list::DescribeAlertLogListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertLogList).
     #[cfg(feature = "alert-history")]
     pub fn describe_alert_log_list(
         &self,
@@ -826,9 +718,7 @@ impl Client {
     }
     /// Describes alerting metric rule resources.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertingMetricRuleResources>.
-    ///
-    /// Returns the [`DescribeAlertingMetricRuleResourcesBuilder`](super::action::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAlertingMetricRuleResourcesBuilder`](super::action::describe_alerting_metric_rule_resources::DescribeAlertingMetricRuleResourcesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeAlertingMetricRuleResources).
     #[cfg(feature = "metric-rules")]
     pub fn describe_alerting_metric_rule_resources(
         &self,
@@ -841,9 +731,7 @@ impl Client {
     }
     /// Describes contact group list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactGroupList>.
-    ///
-    /// Returns the [`DescribeContactGroupListBuilder`](super::action::describe_contact_group_list::DescribeContactGroupListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeContactGroupListBuilder`](super::action::describe_contact_group_list::DescribeContactGroupListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactGroupList).
     #[cfg(feature = "contacts")]
     pub fn describe_contact_group_list(
         &self,
@@ -856,9 +744,7 @@ impl Client {
     }
     /// Describes contact list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactList>.
-    ///
-    /// Returns the [`DescribeContactListBuilder`](super::action::describe_contact_list::DescribeContactListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeContactListBuilder`](super::action::describe_contact_list::DescribeContactListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactList).
     #[cfg(feature = "contacts")]
     pub fn describe_contact_list(
         &self,
@@ -871,9 +757,7 @@ impl Client {
     }
     /// Describes contact list by contact group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactListByContactGroup>.
-    ///
-    /// Returns the [`DescribeContactListByContactGroupBuilder`](super::action::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeContactListByContactGroupBuilder`](super::action::describe_contact_list_by_contact_group::DescribeContactListByContactGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeContactListByContactGroup).
     #[cfg(feature = "contacts")]
     pub fn describe_contact_list_by_contact_group(
         &self,
@@ -886,9 +770,7 @@ impl Client {
     }
     /// Describes custom event attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventAttribute>.
-    ///
-    /// Returns the [`DescribeCustomEventAttributeBuilder`](super::action::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCustomEventAttributeBuilder`](super::action::describe_custom_event_attribute::DescribeCustomEventAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventAttribute).
     #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_attribute(
         &self,
@@ -901,9 +783,7 @@ impl Client {
     }
     /// Describes custom event count.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventCount>.
-    ///
-    /// Returns the [`DescribeCustomEventCountBuilder`](super::action::describe_custom_event_count::DescribeCustomEventCountBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCustomEventCountBuilder`](super::action::describe_custom_event_count::DescribeCustomEventCountBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventCount).
     #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_count(
         &self,
@@ -916,9 +796,7 @@ impl Client {
     }
     /// Describes custom event histogram.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventHistogram>.
-    ///
-    /// Returns the [`DescribeCustomEventHistogramBuilder`](super::action::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCustomEventHistogramBuilder`](super::action::describe_custom_event_histogram::DescribeCustomEventHistogramBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomEventHistogram).
     #[cfg(feature = "custom-events")]
     pub fn describe_custom_event_histogram(
         &self,
@@ -931,9 +809,7 @@ impl Client {
     }
     /// Describes custom metric list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomMetricList>.
-    ///
-    /// Returns the [`DescribeCustomMetricListBuilder`](super::action::describe_custom_metric_list::DescribeCustomMetricListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCustomMetricListBuilder`](super::action::describe_custom_metric_list::DescribeCustomMetricListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeCustomMetricList).
     #[cfg(feature = "custom-metrics")]
     pub fn describe_custom_metric_list(
         &self,
@@ -946,9 +822,7 @@ impl Client {
     }
     /// Describes dynamic tag rule list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeDynamicTagRuleList>.
-    ///
-    /// Returns the [`DescribeDynamicTagRuleListBuilder`](super::action::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDynamicTagRuleListBuilder`](super::action::describe_dynamic_tag_rule_list::DescribeDynamicTagRuleListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeDynamicTagRuleList).
     #[cfg(feature = "group-tags")]
     pub fn describe_dynamic_tag_rule_list(
         &self,
@@ -961,9 +835,7 @@ impl Client {
     }
     /// Describes event rule attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleAttribute>.
-    ///
-    /// Returns the [`DescribeEventRuleAttributeBuilder`](super::action::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEventRuleAttributeBuilder`](super::action::describe_event_rule_attribute::DescribeEventRuleAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleAttribute).
     #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_attribute(
         &self,
@@ -976,9 +848,7 @@ impl Client {
     }
     /// Describes event rule list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleList>.
-    ///
-    /// Returns the [`DescribeEventRuleListBuilder`](super::action::describe_event_rule_list::DescribeEventRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEventRuleListBuilder`](super::action::describe_event_rule_list::DescribeEventRuleListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleList).
     #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_list(
         &self,
@@ -991,9 +861,7 @@ impl Client {
     }
     /// Describes event rule target list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleTargetList>.
-    ///
-    /// Returns the [`DescribeEventRuleTargetListBuilder`](super::action::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEventRuleTargetListBuilder`](super::action::describe_event_rule_target_list::DescribeEventRuleTargetListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeEventRuleTargetList).
     #[cfg(feature = "event-rules")]
     pub fn describe_event_rule_target_list(
         &self,
@@ -1006,9 +874,7 @@ impl Client {
     }
     /// Describes exporter output list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeExporterOutputList>.
-    ///
-    /// Returns the [`DescribeExporterOutputListBuilder`](super::action::describe_exporter_output_list::DescribeExporterOutputListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeExporterOutputListBuilder`](super::action::describe_exporter_output_list::DescribeExporterOutputListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeExporterOutputList).
     #[cfg(feature = "metrics")]
     pub fn describe_exporter_output_list(
         &self,
@@ -1021,9 +887,7 @@ impl Client {
     }
     /// Describes exporter rule list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeExporterRuleList>.
-    ///
-    /// Returns the [`DescribeExporterRuleListBuilder`](super::action::describe_exporter_rule_list::DescribeExporterRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeExporterRuleListBuilder`](super::action::describe_exporter_rule_list::DescribeExporterRuleListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeExporterRuleList).
     #[cfg(feature = "metrics")]
     pub fn describe_exporter_rule_list(
         &self,
@@ -1036,9 +900,7 @@ impl Client {
     }
     /// Describes group monitoring agent process.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeGroupMonitoringAgentProcess>.
-    ///
-    /// Returns the [`DescribeGroupMonitoringAgentProcessBuilder`](super::action::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeGroupMonitoringAgentProcessBuilder`](super::action::describe_group_monitoring_agent_process::DescribeGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeGroupMonitoringAgentProcess).
     #[cfg(feature = "application-groups")]
     pub fn describe_group_monitoring_agent_process(
         &self,
@@ -1051,9 +913,7 @@ impl Client {
     }
     /// Describes host availability list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHostAvailabilityList>.
-    ///
-    /// Returns the [`DescribeHostAvailabilityListBuilder`](super::action::describe_host_availability_list::DescribeHostAvailabilityListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHostAvailabilityListBuilder`](super::action::describe_host_availability_list::DescribeHostAvailabilityListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeHostAvailabilityList).
     #[cfg(feature = "availability-monitoring")]
     pub fn describe_host_availability_list(
         &self,
@@ -1066,9 +926,7 @@ impl Client {
     }
     /// Describes hybrid monitor data list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorDataList>.
-    ///
-    /// Returns the [`DescribeHybridMonitorDataListBuilder`](super::action::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHybridMonitorDataListBuilder`](super::action::describe_hybrid_monitor_data_list::DescribeHybridMonitorDataListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorDataList).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_data_list(
         &self,
@@ -1081,9 +939,7 @@ impl Client {
     }
     /// Describes hybrid monitor namespace list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorNamespaceList>.
-    ///
-    /// Returns the [`DescribeHybridMonitorNamespaceListBuilder`](super::action::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHybridMonitorNamespaceListBuilder`](super::action::describe_hybrid_monitor_namespace_list::DescribeHybridMonitorNamespaceListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorNamespaceList).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_namespace_list(
         &self,
@@ -1096,9 +952,7 @@ impl Client {
     }
     /// Describes hybrid monitor SLS group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorSLSGroup>.
-    ///
-    /// Returns the [`DescribeHybridMonitorSLSGroupBuilder`](super::action::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHybridMonitorSLSGroupBuilder`](super::action::describe_hybrid_monitor_sls_group::DescribeHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorSLSGroup).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_sls_group(
         &self,
@@ -1111,9 +965,7 @@ impl Client {
     }
     /// Describes hybrid monitor task list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorTaskList>.
-    ///
-    /// Returns the [`DescribeHybridMonitorTaskListBuilder`](super::action::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHybridMonitorTaskListBuilder`](super::action::describe_hybrid_monitor_task_list::DescribeHybridMonitorTaskListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeHybridMonitorTaskList).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn describe_hybrid_monitor_task_list(
         &self,
@@ -1126,9 +978,7 @@ impl Client {
     }
     /// Describes log monitor attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeLogMonitorAttribute>.
-    ///
-    /// Returns the [`DescribeLogMonitorAttributeBuilder`](super::action::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLogMonitorAttributeBuilder`](super::action::describe_log_monitor_attribute::DescribeLogMonitorAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeLogMonitorAttribute).
     #[cfg(feature = "log-monitoring")]
     pub fn describe_log_monitor_attribute(
         &self,
@@ -1141,9 +991,7 @@ impl Client {
     }
     /// Describes log monitor list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeLogMonitorList>.
-    ///
-    /// Returns the [`DescribeLogMonitorListBuilder`](super::action::describe_log_monitor_list::DescribeLogMonitorListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLogMonitorListBuilder`](super::action::describe_log_monitor_list::DescribeLogMonitorListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeLogMonitorList).
     #[cfg(feature = "log-monitoring")]
     pub fn describe_log_monitor_list(
         &self,
@@ -1156,9 +1004,7 @@ impl Client {
     }
     /// Describes metric data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricData>.
-    ///
-    /// Returns the [`DescribeMetricDataBuilder`](super::action::describe_metric_data::DescribeMetricDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricDataBuilder`](super::action::describe_metric_data::DescribeMetricDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricData).
     #[cfg(feature = "metrics")]
     pub fn describe_metric_data(
         &self,
@@ -1171,9 +1017,7 @@ impl Client {
     }
     /// Describes metric last.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricLast>.
-    ///
-    /// Returns the [`DescribeMetricLastBuilder`](super::action::describe_metric_last::DescribeMetricLastBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricLastBuilder`](super::action::describe_metric_last::DescribeMetricLastBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricLast).
     #[cfg(feature = "metrics")]
     pub fn describe_metric_last(
         &self,
@@ -1186,9 +1030,7 @@ impl Client {
     }
     /// Describes metric list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricList>.
-    ///
-    /// Returns the [`DescribeMetricListBuilder`](super::action::describe_metric_list::DescribeMetricListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricListBuilder`](super::action::describe_metric_list::DescribeMetricListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricList).
     #[cfg(feature = "metrics")]
     pub fn describe_metric_list(
         &self,
@@ -1201,9 +1043,7 @@ impl Client {
     }
     /// Describes metric meta list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricMetaList>.
-    ///
-    /// Returns the [`DescribeMetricMetaListBuilder`](super::action::describe_metric_meta_list::DescribeMetricMetaListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricMetaListBuilder`](super::action::describe_metric_meta_list::DescribeMetricMetaListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricMetaList).
     #[cfg(feature = "metrics")]
     pub fn describe_metric_meta_list(
         &self,
@@ -1216,9 +1056,7 @@ impl Client {
     }
     /// Describes metric rule black list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleBlackList>.
-    ///
-    /// Returns the [`DescribeMetricRuleBlackListBuilder`](super::action::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleBlackListBuilder`](super::action::describe_metric_rule_black_list::DescribeMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleBlackList).
     #[cfg(feature = "alarm-blacklists")]
     pub fn describe_metric_rule_black_list(
         &self,
@@ -1231,9 +1069,7 @@ impl Client {
     }
     /// Describes metric rule count.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleCount>.
-    ///
-    /// Returns the [`DescribeMetricRuleCountBuilder`](super::action::describe_metric_rule_count::DescribeMetricRuleCountBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleCountBuilder`](super::action::describe_metric_rule_count::DescribeMetricRuleCountBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleCount).
     #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_count(
         &self,
@@ -1246,9 +1082,7 @@ impl Client {
     }
     /// Describes metric rule list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleList>.
-    ///
-    /// Returns the [`DescribeMetricRuleListBuilder`](super::action::describe_metric_rule_list::DescribeMetricRuleListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleListBuilder`](super::action::describe_metric_rule_list::DescribeMetricRuleListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleList).
     #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_list(
         &self,
@@ -1261,9 +1095,7 @@ impl Client {
     }
     /// Describes metric rule targets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTargets>.
-    ///
-    /// Returns the [`DescribeMetricRuleTargetsBuilder`](super::action::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleTargetsBuilder`](super::action::describe_metric_rule_targets::DescribeMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTargets).
     #[cfg(feature = "metric-rules")]
     pub fn describe_metric_rule_targets(
         &self,
@@ -1276,9 +1108,7 @@ impl Client {
     }
     /// Describes metric rule template attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTemplateAttribute>.
-    ///
-    /// Returns the [`DescribeMetricRuleTemplateAttributeBuilder`](super::action::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleTemplateAttributeBuilder`](super::action::describe_metric_rule_template_attribute::DescribeMetricRuleTemplateAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTemplateAttribute).
     #[cfg(feature = "alarm-templates")]
     pub fn describe_metric_rule_template_attribute(
         &self,
@@ -1291,9 +1121,7 @@ impl Client {
     }
     /// Describes metric rule template list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTemplateList>.
-    ///
-    /// Returns the [`DescribeMetricRuleTemplateListBuilder`](super::action::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricRuleTemplateListBuilder`](super::action::describe_metric_rule_template_list::DescribeMetricRuleTemplateListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricRuleTemplateList).
     #[cfg(feature = "alarm-templates")]
     pub fn describe_metric_rule_template_list(
         &self,
@@ -1306,9 +1134,7 @@ impl Client {
     }
     /// Describes metric top.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricTop>.
-    ///
-    /// Returns the [`DescribeMetricTopBuilder`](super::action::describe_metric_top::DescribeMetricTopBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMetricTopBuilder`](super::action::describe_metric_top::DescribeMetricTopBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMetricTop).
     #[cfg(feature = "metrics")]
     pub fn describe_metric_top(
         &self,
@@ -1321,9 +1147,7 @@ impl Client {
     }
     /// Describes monitor group categories.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupCategories>.
-    ///
-    /// Returns the [`DescribeMonitorGroupCategoriesBuilder`](super::action::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupCategoriesBuilder`](super::action::describe_monitor_group_categories::DescribeMonitorGroupCategoriesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupCategories).
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_categories(
         &self,
@@ -1336,9 +1160,7 @@ impl Client {
     }
     /// Describes monitor group dynamic rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupDynamicRules>.
-    ///
-    /// Returns the [`DescribeMonitorGroupDynamicRulesBuilder`](super::action::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupDynamicRulesBuilder`](super::action::describe_monitor_group_dynamic_rules::DescribeMonitorGroupDynamicRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupDynamicRules).
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_dynamic_rules(
         &self,
@@ -1351,9 +1173,7 @@ impl Client {
     }
     /// Describes monitor group instance attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupInstanceAttribute>.
-    ///
-    /// Returns the [`DescribeMonitorGroupInstanceAttributeBuilder`](super::action::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupInstanceAttributeBuilder`](super::action::describe_monitor_group_instance_attribute::DescribeMonitorGroupInstanceAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupInstanceAttribute).
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_instance_attribute(
         &self,
@@ -1366,9 +1186,7 @@ impl Client {
     }
     /// Describes monitor group instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupInstances>.
-    ///
-    /// Returns the [`DescribeMonitorGroupInstancesBuilder`](super::action::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupInstancesBuilder`](super::action::describe_monitor_group_instances::DescribeMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupInstances).
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_instances(
         &self,
@@ -1381,9 +1199,7 @@ impl Client {
     }
     /// Describes monitor group notify policy list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupNotifyPolicyList>.
-    ///
-    /// Returns the [`DescribeMonitorGroupNotifyPolicyListBuilder`](super::action::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupNotifyPolicyListBuilder`](super::action::describe_monitor_group_notify_policy_list::DescribeMonitorGroupNotifyPolicyListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroupNotifyPolicyList).
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_group_notify_policy_list(
         &self,
@@ -1396,9 +1212,7 @@ impl Client {
     }
     /// Describes monitor groups.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroups>.
-    ///
-    /// Returns the [`DescribeMonitorGroupsBuilder`](super::action::describe_monitor_groups::DescribeMonitorGroupsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorGroupsBuilder`](super::action::describe_monitor_groups::DescribeMonitorGroupsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorGroups).
     #[cfg(feature = "application-groups")]
     pub fn describe_monitor_groups(
         &self,
@@ -1411,9 +1225,7 @@ impl Client {
     }
     /// Describes monitor resource quota attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorResourceQuotaAttribute>.
-    ///
-    /// Returns the [`DescribeMonitorResourceQuotaAttributeBuilder`](super::action::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitorResourceQuotaAttributeBuilder`](super::action::describe_monitor_resource_quota_attribute::DescribeMonitorResourceQuotaAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitorResourceQuotaAttribute).
     #[cfg(feature = "system-events")]
     pub fn describe_monitor_resource_quota_attribute(
         &self,
@@ -1426,9 +1238,7 @@ impl Client {
     }
     /// Describes monitoring agent access key.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentAccessKey>.
-    ///
-    /// Returns the [`DescribeMonitoringAgentAccessKeyBuilder`](super::action::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentAccessKeyBuilder`](super::action::describe_monitoring_agent_access_key::DescribeMonitoringAgentAccessKeyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentAccessKey).
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_access_key(
         &self,
@@ -1441,9 +1251,7 @@ impl Client {
     }
     /// Describes monitoring agent config.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentConfig>.
-    ///
-    /// Returns the [`DescribeMonitoringAgentConfigBuilder`](super::action::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentConfigBuilder`](super::action::describe_monitoring_agent_config::DescribeMonitoringAgentConfigBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentConfig).
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_config(
         &self,
@@ -1456,9 +1264,7 @@ impl Client {
     }
     /// Describes monitoring agent hosts.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentHosts>.
-    ///
-    /// Returns the [`DescribeMonitoringAgentHostsBuilder`](super::action::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentHostsBuilder`](super::action::describe_monitoring_agent_hosts::DescribeMonitoringAgentHostsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentHosts).
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_hosts(
         &self,
@@ -1471,9 +1277,7 @@ impl Client {
     }
     /// Describes monitoring agent processes.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentProcesses>.
-    ///
-    /// Returns the [`DescribeMonitoringAgentProcessesBuilder`](super::action::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentProcessesBuilder`](super::action::describe_monitoring_agent_processes::DescribeMonitoringAgentProcessesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentProcesses).
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_processes(
         &self,
@@ -1486,9 +1290,7 @@ impl Client {
     }
     /// Describes monitoring agent statuses.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentStatuses>.
-    ///
-    /// Returns the [`DescribeMonitoringAgentStatusesBuilder`](super::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringAgentStatusesBuilder`](super::action::describe_monitoring_agent_statuses::DescribeMonitoringAgentStatusesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringAgentStatuses).
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_agent_statuses(
         &self,
@@ -1517,9 +1319,7 @@ impl Client {
     }
     /// Describes monitoring config.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringConfig>.
-    ///
-    /// Returns the [`DescribeMonitoringConfigBuilder`](super::action::describe_monitoring_config::DescribeMonitoringConfigBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeMonitoringConfigBuilder`](super::action::describe_monitoring_config::DescribeMonitoringConfigBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeMonitoringConfig).
     #[cfg(feature = "monitoring-agent")]
     pub fn describe_monitoring_config(
         &self,
@@ -1532,9 +1332,7 @@ impl Client {
     }
     /// Describes product resource tag key list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProductResourceTagKeyList>.
-    ///
-    /// Returns the [`DescribeProductResourceTagKeyListBuilder`](super::action::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeProductResourceTagKeyListBuilder`](super::action::describe_product_resource_tag_key_list::DescribeProductResourceTagKeyListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeProductResourceTagKeyList).
     #[cfg(feature = "group-tags")]
     pub fn describe_product_resource_tag_key_list(
         &self,
@@ -1547,9 +1345,7 @@ impl Client {
     }
     /// Describes products of active metric rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProductsOfActiveMetricRule>.
-    ///
-    /// Returns the [`DescribeProductsOfActiveMetricRuleBuilder`](super::action::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeProductsOfActiveMetricRuleBuilder`](super::action::describe_products_of_active_metric_rule::DescribeProductsOfActiveMetricRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeProductsOfActiveMetricRule).
     #[cfg(feature = "active-metric-rules")]
     pub fn describe_products_of_active_metric_rule(
         &self,
@@ -1562,9 +1358,7 @@ impl Client {
     }
     /// Describes project meta.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeProjectMeta>.
-    ///
-    /// Returns the [`DescribeProjectMetaBuilder`](super::action::describe_project_meta::DescribeProjectMetaBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeProjectMetaBuilder`](super::action::describe_project_meta::DescribeProjectMetaBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeProjectMeta).
     #[cfg(feature = "metrics")]
     pub fn describe_project_meta(
         &self,
@@ -1577,9 +1371,7 @@ impl Client {
     }
     /// Describes site instant monitor log.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog>.
-    ///
-    /// Returns the [`DescribeSiteInstantMonitorLogBuilder`](super::action::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteInstantMonitorLogBuilder`](super::action::describe_site_instant_monitor_log::DescribeSiteInstantMonitorLogBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteInstantMonitorLog).
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_instant_monitor_log(
         &self,
@@ -1592,9 +1384,7 @@ impl Client {
     }
     /// Describes site monitor attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorAttribute>.
-    ///
-    /// Returns the [`DescribeSiteMonitorAttributeBuilder`](super::action::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorAttributeBuilder`](super::action::describe_site_monitor_attribute::DescribeSiteMonitorAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorAttribute).
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_attribute(
         &self,
@@ -1607,9 +1397,7 @@ impl Client {
     }
     /// Describes site monitor data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorData>.
-    ///
-    /// Returns the [`DescribeSiteMonitorDataBuilder`](super::action::describe_site_monitor_data::DescribeSiteMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorDataBuilder`](super::action::describe_site_monitor_data::DescribeSiteMonitorDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorData).
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_data(
         &self,
@@ -1622,9 +1410,7 @@ impl Client {
     }
     /// Describes site monitor ISP city list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorISPCityList>.
-    ///
-    /// Returns the [`DescribeSiteMonitorISPCityListBuilder`](super::action::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorISPCityListBuilder`](super::action::describe_site_monitor_isp_city_list::DescribeSiteMonitorISPCityListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorISPCityList).
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_isp_city_list(
         &self,
@@ -1637,9 +1423,7 @@ impl Client {
     }
     /// Describes site monitor list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorList>.
-    ///
-    /// Returns the [`DescribeSiteMonitorListBuilder`](super::action::describe_site_monitor_list::DescribeSiteMonitorListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorListBuilder`](super::action::describe_site_monitor_list::DescribeSiteMonitorListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorList).
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_list(
         &self,
@@ -1652,9 +1436,7 @@ impl Client {
     }
     /// Describes site monitor log.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorLog>.
-    ///
-    /// Returns the [`DescribeSiteMonitorLogBuilder`](super::action::describe_site_monitor_log::DescribeSiteMonitorLogBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorLogBuilder`](super::action::describe_site_monitor_log::DescribeSiteMonitorLogBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorLog).
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_log(
         &self,
@@ -1667,9 +1449,7 @@ impl Client {
     }
     /// Describes site monitor quota.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorQuota>.
-    ///
-    /// Returns the [`DescribeSiteMonitorQuotaBuilder`](super::action::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorQuotaBuilder`](super::action::describe_site_monitor_quota::DescribeSiteMonitorQuotaBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorQuota).
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_quota(
         &self,
@@ -1682,9 +1462,7 @@ impl Client {
     }
     /// Describes site monitor statistics.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorStatistics>.
-    ///
-    /// Returns the [`DescribeSiteMonitorStatisticsBuilder`](super::action::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSiteMonitorStatisticsBuilder`](super::action::describe_site_monitor_statistics::DescribeSiteMonitorStatisticsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSiteMonitorStatistics).
     #[cfg(feature = "site-monitoring")]
     pub fn describe_site_monitor_statistics(
         &self,
@@ -1697,9 +1475,7 @@ impl Client {
     }
     /// Describes system event attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventAttribute>.
-    ///
-    /// Returns the [`DescribeSystemEventAttributeBuilder`](super::action::describe_system_event_attribute::DescribeSystemEventAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSystemEventAttributeBuilder`](super::action::describe_system_event_attribute::DescribeSystemEventAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventAttribute).
     #[cfg(feature = "system-events")]
     pub fn describe_system_event_attribute(
         &self,
@@ -1712,9 +1488,7 @@ impl Client {
     }
     /// Describes system event count.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventCount>.
-    ///
-    /// Returns the [`DescribeSystemEventCountBuilder`](super::action::describe_system_event_count::DescribeSystemEventCountBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSystemEventCountBuilder`](super::action::describe_system_event_count::DescribeSystemEventCountBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventCount).
     #[cfg(feature = "system-events")]
     pub fn describe_system_event_count(
         &self,
@@ -1727,9 +1501,7 @@ impl Client {
     }
     /// Describes system event histogram.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventHistogram>.
-    ///
-    /// Returns the [`DescribeSystemEventHistogramBuilder`](super::action::describe_system_event_histogram::DescribeSystemEventHistogramBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSystemEventHistogramBuilder`](super::action::describe_system_event_histogram::DescribeSystemEventHistogramBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventHistogram).
     #[cfg(feature = "system-events")]
     pub fn describe_system_event_histogram(
         &self,
@@ -1742,9 +1514,7 @@ impl Client {
     }
     /// Describes system event meta list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventMetaList>.
-    ///
-    /// Returns the [`DescribeSystemEventMetaListBuilder`](super::action::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSystemEventMetaListBuilder`](super::action::describe_system_event_meta_list::DescribeSystemEventMetaListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeSystemEventMetaList).
     #[cfg(feature = "system-events")]
     pub fn describe_system_event_meta_list(
         &self,
@@ -1757,9 +1527,7 @@ impl Client {
     }
     /// Describes tag key list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeTagKeyList>.
-    ///
-    /// Returns the [`DescribeTagKeyListBuilder`](super::action::describe_tag_key_list::DescribeTagKeyListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTagKeyListBuilder`](super::action::describe_tag_key_list::DescribeTagKeyListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeTagKeyList).
     #[cfg(feature = "group-tags")]
     pub fn describe_tag_key_list(
         &self,
@@ -1772,9 +1540,7 @@ impl Client {
     }
     /// Describes tag value list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeTagValueList>.
-    ///
-    /// Returns the [`DescribeTagValueListBuilder`](super::action::describe_tag_value_list::DescribeTagValueListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTagValueListBuilder`](super::action::describe_tag_value_list::DescribeTagValueListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeTagValueList).
     #[cfg(feature = "group-tags")]
     pub fn describe_tag_value_list(
         &self,
@@ -1787,9 +1553,7 @@ impl Client {
     }
     /// Describes unhealthy host availability.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DescribeUnhealthyHostAvailability>.
-    ///
-    /// Returns the [`DescribeUnhealthyHostAvailabilityBuilder`](super::action::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeUnhealthyHostAvailabilityBuilder`](super::action::describe_unhealthy_host_availability::DescribeUnhealthyHostAvailabilityBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DescribeUnhealthyHostAvailability).
     #[cfg(feature = "availability-monitoring")]
     pub fn describe_unhealthy_host_availability(
         &self,
@@ -1802,9 +1566,7 @@ impl Client {
     }
     /// Disables active metric rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableActiveMetricRule>.
-    ///
-    /// Returns the [`DisableActiveMetricRuleBuilder`](super::action::disable_active_metric_rule::DisableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableActiveMetricRuleBuilder`](super::action::disable_active_metric_rule::DisableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DisableActiveMetricRule).
     #[cfg(feature = "active-metric-rules")]
     pub fn disable_active_metric_rule(
         &self,
@@ -1817,9 +1579,7 @@ impl Client {
     }
     /// Disables event rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableEventRules>.
-    ///
-    /// Returns the [`DisableEventRulesBuilder`](super::action::disable_event_rules::DisableEventRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableEventRulesBuilder`](super::action::disable_event_rules::DisableEventRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DisableEventRules).
     #[cfg(feature = "event-rules")]
     pub fn disable_event_rules(
         &self,
@@ -1832,9 +1592,7 @@ impl Client {
     }
     /// Disables host availability.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableHostAvailability>.
-    ///
-    /// Returns the [`DisableHostAvailabilityBuilder`](super::action::disable_host_availability::DisableHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableHostAvailabilityBuilder`](super::action::disable_host_availability::DisableHostAvailabilityBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DisableHostAvailability).
     #[cfg(feature = "availability-monitoring")]
     pub fn disable_host_availability(
         &self,
@@ -1847,9 +1605,7 @@ impl Client {
     }
     /// Disables metric rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableMetricRules>.
-    ///
-    /// Returns the [`DisableMetricRulesBuilder`](super::action::disable_metric_rules::DisableMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableMetricRulesBuilder`](super::action::disable_metric_rules::DisableMetricRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DisableMetricRules).
     #[cfg(feature = "metric-rules")]
     pub fn disable_metric_rules(
         &self,
@@ -1862,9 +1618,7 @@ impl Client {
     }
     /// Disables site monitors.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/DisableSiteMonitors>.
-    ///
-    /// Returns the [`DisableSiteMonitorsBuilder`](super::action::disable_site_monitors::DisableSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableSiteMonitorsBuilder`](super::action::disable_site_monitors::DisableSiteMonitorsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/DisableSiteMonitors).
     #[cfg(feature = "site-monitoring")]
     pub fn disable_site_monitors(
         &self,
@@ -1877,9 +1631,7 @@ impl Client {
     }
     /// Enables active metric rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableActiveMetricRule>.
-    ///
-    /// Returns the [`EnableActiveMetricRuleBuilder`](super::action::enable_active_metric_rule::EnableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableActiveMetricRuleBuilder`](super::action::enable_active_metric_rule::EnableActiveMetricRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/EnableActiveMetricRule).
     #[cfg(feature = "active-metric-rules")]
     pub fn enable_active_metric_rule(
         &self,
@@ -1892,9 +1644,7 @@ impl Client {
     }
     /// Enables event rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableEventRules>.
-    ///
-    /// Returns the [`EnableEventRulesBuilder`](super::action::enable_event_rules::EnableEventRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableEventRulesBuilder`](super::action::enable_event_rules::EnableEventRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/EnableEventRules).
     #[cfg(feature = "event-rules")]
     pub fn enable_event_rules(
         &self,
@@ -1907,9 +1657,7 @@ impl Client {
     }
     /// Enables host availability.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableHostAvailability>.
-    ///
-    /// Returns the [`EnableHostAvailabilityBuilder`](super::action::enable_host_availability::EnableHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableHostAvailabilityBuilder`](super::action::enable_host_availability::EnableHostAvailabilityBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/EnableHostAvailability).
     #[cfg(feature = "availability-monitoring")]
     pub fn enable_host_availability(
         &self,
@@ -1922,9 +1670,7 @@ impl Client {
     }
     /// Enables metric rule black list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableMetricRuleBlackList>.
-    ///
-    /// Returns the [`EnableMetricRuleBlackListBuilder`](super::action::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableMetricRuleBlackListBuilder`](super::action::enable_metric_rule_black_list::EnableMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/EnableMetricRuleBlackList).
     #[cfg(feature = "alarm-blacklists")]
     pub fn enable_metric_rule_black_list(
         &self,
@@ -1937,9 +1683,7 @@ impl Client {
     }
     /// Enables metric rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableMetricRules>.
-    ///
-    /// Returns the [`EnableMetricRulesBuilder`](super::action::enable_metric_rules::EnableMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableMetricRulesBuilder`](super::action::enable_metric_rules::EnableMetricRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/EnableMetricRules).
     #[cfg(feature = "metric-rules")]
     pub fn enable_metric_rules(
         &self,
@@ -1952,9 +1696,7 @@ impl Client {
     }
     /// Enables site monitors.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/EnableSiteMonitors>.
-    ///
-    /// Returns the [`EnableSiteMonitorsBuilder`](super::action::enable_site_monitors::EnableSiteMonitorsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnableSiteMonitorsBuilder`](super::action::enable_site_monitors::EnableSiteMonitorsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/EnableSiteMonitors).
     #[cfg(feature = "site-monitoring")]
     pub fn enable_site_monitors(
         &self,
@@ -1967,9 +1709,7 @@ impl Client {
     }
     /// Installs monitoring agent.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/InstallMonitoringAgent>.
-    ///
-    /// Returns the [`InstallMonitoringAgentBuilder`](super::action::install_monitoring_agent::InstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`InstallMonitoringAgentBuilder`](super::action::install_monitoring_agent::InstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/InstallMonitoringAgent).
     #[cfg(feature = "monitoring-agent")]
     pub fn install_monitoring_agent(
         &self,
@@ -1982,9 +1722,7 @@ impl Client {
     }
     /// Modifies group monitoring agent process.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyGroupMonitoringAgentProcess>.
-    ///
-    /// Returns the [`ModifyGroupMonitoringAgentProcessBuilder`](super::action::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyGroupMonitoringAgentProcessBuilder`](super::action::modify_group_monitoring_agent_process::ModifyGroupMonitoringAgentProcessBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyGroupMonitoringAgentProcess).
     #[cfg(feature = "application-groups")]
     pub fn modify_group_monitoring_agent_process(
         &self,
@@ -1997,9 +1735,7 @@ impl Client {
     }
     /// Modifies host availability.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHostAvailability>.
-    ///
-    /// Returns the [`ModifyHostAvailabilityBuilder`](super::action::modify_host_availability::ModifyHostAvailabilityBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHostAvailabilityBuilder`](super::action::modify_host_availability::ModifyHostAvailabilityBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyHostAvailability).
     #[cfg(feature = "availability-monitoring")]
     pub fn modify_host_availability(
         &self,
@@ -2012,9 +1748,7 @@ impl Client {
     }
     /// Modifies host info.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHostInfo>.
-    ///
-    /// Returns the [`ModifyHostInfoBuilder`](super::action::modify_host_info::ModifyHostInfoBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHostInfoBuilder`](super::action::modify_host_info::ModifyHostInfoBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyHostInfo).
     #[cfg(feature = "monitoring-agent")]
     pub fn modify_host_info(
         &self,
@@ -2025,9 +1759,7 @@ impl Client {
     }
     /// Modifies hybrid monitor namespace.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorNamespace>.
-    ///
-    /// Returns the [`ModifyHybridMonitorNamespaceBuilder`](super::action::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHybridMonitorNamespaceBuilder`](super::action::modify_hybrid_monitor_namespace::ModifyHybridMonitorNamespaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorNamespace).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_namespace(
         &self,
@@ -2040,9 +1772,7 @@ impl Client {
     }
     /// Modifies hybrid monitor SLS group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorSLSGroup>.
-    ///
-    /// Returns the [`ModifyHybridMonitorSLSGroupBuilder`](super::action::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHybridMonitorSLSGroupBuilder`](super::action::modify_hybrid_monitor_sls_group::ModifyHybridMonitorSLSGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorSLSGroup).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_sls_group(
         &self,
@@ -2055,9 +1785,7 @@ impl Client {
     }
     /// Modifies hybrid monitor task.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorTask>.
-    ///
-    /// Returns the [`ModifyHybridMonitorTaskBuilder`](super::action::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHybridMonitorTaskBuilder`](super::action::modify_hybrid_monitor_task::ModifyHybridMonitorTaskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyHybridMonitorTask).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn modify_hybrid_monitor_task(
         &self,
@@ -2070,9 +1798,7 @@ impl Client {
     }
     /// Modifies metric rule black list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMetricRuleBlackList>.
-    ///
-    /// Returns the [`ModifyMetricRuleBlackListBuilder`](super::action::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyMetricRuleBlackListBuilder`](super::action::modify_metric_rule_black_list::ModifyMetricRuleBlackListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyMetricRuleBlackList).
     #[cfg(feature = "alarm-blacklists")]
     pub fn modify_metric_rule_black_list(
         &self,
@@ -2085,9 +1811,7 @@ impl Client {
     }
     /// Modifies metric rule template.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMetricRuleTemplate>.
-    ///
-    /// Returns the [`ModifyMetricRuleTemplateBuilder`](super::action::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyMetricRuleTemplateBuilder`](super::action::modify_metric_rule_template::ModifyMetricRuleTemplateBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyMetricRuleTemplate).
     #[cfg(feature = "alarm-templates")]
     pub fn modify_metric_rule_template(
         &self,
@@ -2100,9 +1824,7 @@ impl Client {
     }
     /// Modifies monitor group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMonitorGroup>.
-    ///
-    /// Returns the [`ModifyMonitorGroupBuilder`](super::action::modify_monitor_group::ModifyMonitorGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyMonitorGroupBuilder`](super::action::modify_monitor_group::ModifyMonitorGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyMonitorGroup).
     #[cfg(feature = "application-groups")]
     pub fn modify_monitor_group(
         &self,
@@ -2115,9 +1837,7 @@ impl Client {
     }
     /// Modifies monitor group instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifyMonitorGroupInstances>.
-    ///
-    /// Returns the [`ModifyMonitorGroupInstancesBuilder`](super::action::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyMonitorGroupInstancesBuilder`](super::action::modify_monitor_group_instances::ModifyMonitorGroupInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifyMonitorGroupInstances).
     #[cfg(feature = "application-groups")]
     pub fn modify_monitor_group_instances(
         &self,
@@ -2130,9 +1850,7 @@ impl Client {
     }
     /// Modifies site monitor.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/ModifySiteMonitor>.
-    ///
-    /// Returns the [`ModifySiteMonitorBuilder`](super::action::modify_site_monitor::ModifySiteMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySiteMonitorBuilder`](super::action::modify_site_monitor::ModifySiteMonitorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/ModifySiteMonitor).
     #[cfg(feature = "site-monitoring")]
     pub fn modify_site_monitor(
         &self,
@@ -2145,9 +1863,7 @@ impl Client {
     }
     /// Opens cms service.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService>.
-    ///
-    /// Returns the [`OpenCmsServiceBuilder`](super::action::open_cms_service::OpenCmsServiceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`OpenCmsServiceBuilder`](super::action::open_cms_service::OpenCmsServiceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/OpenCmsService).
     #[cfg(feature = "service")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2160,9 +1876,7 @@ impl Client {
     }
     /// Puts contact.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutContact>.
-    ///
-    /// Returns the [`PutContactBuilder`](super::action::put_contact::PutContactBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutContactBuilder`](super::action::put_contact::PutContactBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutContact).
     #[cfg(feature = "contacts")]
     pub fn put_contact(
         &self,
@@ -2171,9 +1885,7 @@ impl Client {
     }
     /// Puts contact group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutContactGroup>.
-    ///
-    /// Returns the [`PutContactGroupBuilder`](super::action::put_contact_group::PutContactGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutContactGroupBuilder`](super::action::put_contact_group::PutContactGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutContactGroup).
     #[cfg(feature = "contacts")]
     pub fn put_contact_group(
         &self,
@@ -2184,9 +1896,7 @@ impl Client {
     }
     /// Puts custom event.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomEvent>.
-    ///
-    /// Returns the [`PutCustomEventBuilder`](super::action::put_custom_event::PutCustomEventBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutCustomEventBuilder`](super::action::put_custom_event::PutCustomEventBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutCustomEvent).
     #[cfg(feature = "custom-events")]
     pub fn put_custom_event(
         &self,
@@ -2197,9 +1907,7 @@ impl Client {
     }
     /// Puts custom event rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomEventRule>.
-    ///
-    /// Returns the [`PutCustomEventRuleBuilder`](super::action::put_custom_event_rule::PutCustomEventRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutCustomEventRuleBuilder`](super::action::put_custom_event_rule::PutCustomEventRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutCustomEventRule).
     #[cfg(feature = "event-rules")]
     pub fn put_custom_event_rule(
         &self,
@@ -2212,9 +1920,7 @@ impl Client {
     }
     /// Puts custom metric.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomMetric>.
-    ///
-    /// Returns the [`PutCustomMetricBuilder`](super::action::put_custom_metric::PutCustomMetricBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutCustomMetricBuilder`](super::action::put_custom_metric::PutCustomMetricBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutCustomMetric).
     #[cfg(feature = "custom-metrics")]
     pub fn put_custom_metric(
         &self,
@@ -2225,9 +1931,7 @@ impl Client {
     }
     /// Puts custom metric rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutCustomMetricRule>.
-    ///
-    /// Returns the [`PutCustomMetricRuleBuilder`](super::action::put_custom_metric_rule::PutCustomMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutCustomMetricRuleBuilder`](super::action::put_custom_metric_rule::PutCustomMetricRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutCustomMetricRule).
     #[cfg(feature = "custom-metrics")]
     pub fn put_custom_metric_rule(
         &self,
@@ -2240,9 +1944,7 @@ impl Client {
     }
     /// Puts event rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutEventRule>.
-    ///
-    /// Returns the [`PutEventRuleBuilder`](super::action::put_event_rule::PutEventRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutEventRuleBuilder`](super::action::put_event_rule::PutEventRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutEventRule).
     #[cfg(feature = "event-rules")]
     pub fn put_event_rule(
         &self,
@@ -2251,9 +1953,7 @@ impl Client {
     }
     /// Puts event rule targets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutEventRuleTargets>.
-    ///
-    /// Returns the [`PutEventRuleTargetsBuilder`](super::action::put_event_rule_targets::PutEventRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutEventRuleTargetsBuilder`](super::action::put_event_rule_targets::PutEventRuleTargetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutEventRuleTargets).
     #[cfg(feature = "event-rules")]
     pub fn put_event_rule_targets(
         &self,
@@ -2266,9 +1966,7 @@ impl Client {
     }
     /// Puts exporter output.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutExporterOutput>.
-    ///
-    /// Returns the [`PutExporterOutputBuilder`](super::action::put_exporter_output::PutExporterOutputBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutExporterOutputBuilder`](super::action::put_exporter_output::PutExporterOutputBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutExporterOutput).
     #[cfg(feature = "metrics")]
     pub fn put_exporter_output(
         &self,
@@ -2281,9 +1979,7 @@ impl Client {
     }
     /// Puts exporter rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutExporterRule>.
-    ///
-    /// Returns the [`PutExporterRuleBuilder`](super::action::put_exporter_rule::PutExporterRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutExporterRuleBuilder`](super::action::put_exporter_rule::PutExporterRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutExporterRule).
     #[cfg(feature = "metrics")]
     pub fn put_exporter_rule(
         &self,
@@ -2294,9 +1990,7 @@ impl Client {
     }
     /// Puts group metric rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutGroupMetricRule>.
-    ///
-    /// Returns the [`PutGroupMetricRuleBuilder`](super::action::put_group_metric_rule::PutGroupMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutGroupMetricRuleBuilder`](super::action::put_group_metric_rule::PutGroupMetricRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutGroupMetricRule).
     #[cfg(feature = "metric-rules")]
     pub fn put_group_metric_rule(
         &self,
@@ -2309,9 +2003,7 @@ impl Client {
     }
     /// Puts hybrid monitor metric data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutHybridMonitorMetricData>.
-    ///
-    /// Returns the [`PutHybridMonitorMetricDataBuilder`](super::action::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutHybridMonitorMetricDataBuilder`](super::action::put_hybrid_monitor_metric_data::PutHybridMonitorMetricDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutHybridMonitorMetricData).
     #[cfg(feature = "hybrid-monitoring")]
     pub fn put_hybrid_monitor_metric_data(
         &self,
@@ -2324,9 +2016,7 @@ impl Client {
     }
     /// Puts log monitor.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutLogMonitor>.
-    ///
-    /// Returns the [`PutLogMonitorBuilder`](super::action::put_log_monitor::PutLogMonitorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutLogMonitorBuilder`](super::action::put_log_monitor::PutLogMonitorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutLogMonitor).
     #[cfg(feature = "log-monitoring")]
     pub fn put_log_monitor(
         &self,
@@ -2337,9 +2027,7 @@ impl Client {
     }
     /// Puts metric rule targets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMetricRuleTargets>.
-    ///
-    /// Returns the [`PutMetricRuleTargetsBuilder`](super::action::put_metric_rule_targets::PutMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutMetricRuleTargetsBuilder`](super::action::put_metric_rule_targets::PutMetricRuleTargetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutMetricRuleTargets).
     #[cfg(feature = "metric-rules")]
     pub fn put_metric_rule_targets(
         &self,
@@ -2352,9 +2040,7 @@ impl Client {
     }
     /// Puts monitor group dynamic rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMonitorGroupDynamicRule>.
-    ///
-    /// Returns the [`PutMonitorGroupDynamicRuleBuilder`](super::action::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutMonitorGroupDynamicRuleBuilder`](super::action::put_monitor_group_dynamic_rule::PutMonitorGroupDynamicRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutMonitorGroupDynamicRule).
     #[cfg(feature = "application-groups")]
     pub fn put_monitor_group_dynamic_rule(
         &self,
@@ -2367,9 +2053,7 @@ impl Client {
     }
     /// Puts monitoring config.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutMonitoringConfig>.
-    ///
-    /// Returns the [`PutMonitoringConfigBuilder`](super::action::put_monitoring_config::PutMonitoringConfigBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutMonitoringConfigBuilder`](super::action::put_monitoring_config::PutMonitoringConfigBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutMonitoringConfig).
     #[cfg(feature = "monitoring-agent")]
     pub fn put_monitoring_config(
         &self,
@@ -2382,9 +2066,7 @@ impl Client {
     }
     /// Puts resource metric rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutResourceMetricRule>.
-    ///
-    /// Returns the [`PutResourceMetricRuleBuilder`](super::action::put_resource_metric_rule::PutResourceMetricRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutResourceMetricRuleBuilder`](super::action::put_resource_metric_rule::PutResourceMetricRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutResourceMetricRule).
     #[cfg(feature = "metric-rules")]
     pub fn put_resource_metric_rule(
         &self,
@@ -2397,9 +2079,7 @@ impl Client {
     }
     /// Puts resource metric rules.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/PutResourceMetricRules>.
-    ///
-    /// Returns the [`PutResourceMetricRulesBuilder`](super::action::put_resource_metric_rules::PutResourceMetricRulesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PutResourceMetricRulesBuilder`](super::action::put_resource_metric_rules::PutResourceMetricRulesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/PutResourceMetricRules).
     #[cfg(feature = "metric-rules")]
     pub fn put_resource_metric_rules(
         &self,
@@ -2412,9 +2092,7 @@ impl Client {
     }
     /// Removes tags.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/RemoveTags>.
-    ///
-    /// Returns the [`RemoveTagsBuilder`](super::action::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RemoveTagsBuilder`](super::action::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/RemoveTags).
     #[cfg(feature = "group-tags")]
     pub fn remove_tags(
         &self,
@@ -2423,9 +2101,7 @@ impl Client {
     }
     /// Sends dry run system event.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/SendDryRunSystemEvent>.
-    ///
-    /// Returns the [`SendDryRunSystemEventBuilder`](super::action::send_dry_run_system_event::SendDryRunSystemEventBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`SendDryRunSystemEventBuilder`](super::action::send_dry_run_system_event::SendDryRunSystemEventBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/SendDryRunSystemEvent).
     #[cfg(feature = "system-events")]
     pub fn send_dry_run_system_event(
         &self,
@@ -2438,9 +2114,7 @@ impl Client {
     }
     /// Uninstalls monitoring agent.
     ///
-    /// API reference: <https://api.aliyun.com/api/Cms/2019-01-01/UninstallMonitoringAgent>.
-    ///
-    /// Returns the [`UninstallMonitoringAgentBuilder`](super::action::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UninstallMonitoringAgentBuilder`](super::action::uninstall_monitoring_agent::UninstallMonitoringAgentBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Cms/2019-01-01/UninstallMonitoringAgent).
     #[cfg(feature = "monitoring-agent")]
     pub fn uninstall_monitoring_agent(
         &self,

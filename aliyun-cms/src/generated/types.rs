@@ -6,15 +6,15 @@
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Aggregates {
-    /// `Alias` on the wire.
+    /// A string read from `Alias`. Example: `HostName`.
     pub alias: Option<String>,
-    /// `FieldName` on the wire.
+    /// A string read from `FieldName`. Example: `hostName`.
     pub field_name: Option<String>,
-    /// `Function` on the wire.
+    /// A string read from `Function`. Example: `count`.
     pub function: Option<String>,
-    /// `Max` on the wire.
+    /// A string read from `Max`. Example: `10`.
     pub max: Option<String>,
-    /// `Min` on the wire.
+    /// A string read from `Min`. Example: `0`.
     pub min: Option<String>,
 }
 #[cfg(feature = "log-monitoring")]
@@ -42,37 +42,37 @@ aliyun_core::__private::deserialize_fields!(Aggregates);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Alarm {
-    /// `ComparisonOperator` on the wire.
+    /// A string read from `ComparisonOperator`. Example: `>`.
     pub comparison_operator: Option<String>,
-    /// `ContactGroups` on the wire.
+    /// A string read from `ContactGroups`. Example: `ECS_Group`.
     pub contact_groups: Option<String>,
-    /// `Enable` on the wire.
+    /// A string read from `Enable`. Example: `true`.
     pub enable: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`. Example: `24`.
     pub end_time: Option<String>,
-    /// `EvaluationCount` on the wire.
+    /// A string read from `EvaluationCount`. Example: `3`.
     pub evaluation_count: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `Period` on the wire.
+    /// A string read from `Period`. Example: `60`.
     pub period: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `a151cd6023eacee2f0978e03863cc1697c89508****`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `SystemDefault_acs_rds_dashboard_CpuUsage`.
     pub rule_name: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// A string read from `SilenceTime`. Example: `86400`.
     pub silence_time: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `00`.
     pub start_time: Option<String>,
-    /// `State` on the wire.
+    /// A string read from `State`. Example: `Enable`.
     pub state: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `90`.
     pub threshold: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string read from `Webhook`. Example: `https://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "active-metric-rules")]
@@ -111,57 +111,47 @@ aliyun_core::__private::deserialize_fields!(Alarm);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmHistory {
-    /// `AlertTime` on the wire.
+    /// An integer (64-bit) read from `AlertTime`. Example: `1640586600000`.
     pub alert_time: Option<i64>,
-    /// `ContactALIIMs` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ContactALIIMs": {"ContactALIIM": [...]}}`.
+    /// A list of strings read from `ContactALIIMs` (a wrapped list: `{"ContactALIIMs": {"ContactALIIM": [...]}}`). Empty when the service leaves it out. Example: `["username@example.com"]`.
     pub contact_alii_ms: Vec<String>,
-    /// `ContactGroups` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
+    /// A list of strings read from `ContactGroups` (a wrapped list: `{"ContactGroups": {"ContactGroup": [...]}}`). Empty when the service leaves it out. Example: `["ECS_Group"]`.
     pub contact_groups: Vec<String>,
-    /// `ContactMails` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ContactMails": {"ContactMail": [...]}}`.
+    /// A list of strings read from `ContactMails` (a wrapped list: `{"ContactMails": {"ContactMail": [...]}}`). Empty when the service leaves it out. Example: `["username@example.com"]`.
     pub contact_mails: Vec<String>,
-    /// `ContactSmses` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ContactSmses": {"ContactSms": [...]}}`.
+    /// A list of strings read from `ContactSmses` (a wrapped list: `{"ContactSmses": {"ContactSms": [...]}}`). Empty when the service leaves it out. Example: `["13900009999"]`.
     pub contact_smses: Vec<String>,
-    /// `Contacts` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Contacts": {"Contact": [...]}}`.
+    /// A list of strings read from `Contacts` (a wrapped list: `{"Contacts": {"Contact": [...]}}`). Empty when the service leaves it out. Example: `["Alice"]`.
     pub contacts: Vec<String>,
-    /// `Dimensions` on the wire.
+    /// A string read from `Dimensions`. Example: `{\"instanceId\":\"i-bp1cqhiw1za2****\"}`.
     pub dimensions: Option<String>,
-    /// `EvaluationCount` on the wire.
+    /// An integer (32-bit) read from `EvaluationCount`. Example: `3`.
     pub evaluation_count: Option<i32>,
-    /// `Expression` on the wire.
+    /// A string read from `Expression`. Example: `$Average>=10`.
     pub expression: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `7671****`.
     pub group_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `i-bp1cqhiw1za2****`.
     pub instance_name: Option<String>,
-    /// `LastTime` on the wire.
+    /// An integer (64-bit) read from `LastTime`. Example: `360133`.
     pub last_time: Option<i64>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `P4`.
     pub level: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `applyTemplate61dc81b5-d357-4cf6-a9b7-9f83c1d5****`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `ECS_Rule`.
     pub rule_name: Option<String>,
-    /// `State` on the wire.
+    /// A string read from `State`. Example: `ALARM`.
     pub state: Option<String>,
-    /// `Status` on the wire.
+    /// An integer (32-bit) read from `Status`. Example: `2`.
     pub status: Option<i32>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `10.58`.
     pub value: Option<String>,
-    /// `Webhooks` on the wire.
+    /// A string read from `Webhooks`. Example: `https://www.aliyun.com`.
     pub webhooks: Option<String>,
 }
 #[cfg(feature = "alert-history")]
@@ -205,37 +195,37 @@ aliyun_core::__private::deserialize_fields!(AlarmHistory);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Alert {
-    /// `AlertState` on the wire.
+    /// A string read from `AlertState`. Example: `OK`.
     pub alert_state: Option<String>,
-    /// `ContactGroups` on the wire.
+    /// A string read from `ContactGroups`. Example: `ECS_Group`.
     pub contact_groups: Option<String>,
-    /// `Dimensions` on the wire.
+    /// A string read from `Dimensions`. Example: `""`.
     pub dimensions: Option<String>,
-    /// `EffectiveInterval` on the wire.
+    /// A string read from `EffectiveInterval`. Example: `00:00-23:59`.
     pub effective_interval: Option<String>,
-    /// `EnableState` on the wire.
+    /// A boolean read from `EnableState`. Example: `true`.
     pub enable_state: Option<bool>,
-    /// `Escalations` on the wire.
+    /// A structure read from `Escalations`.
     pub escalations: Option<DescribeActiveMetricRuleListEscalations>,
-    /// `MailSubject` on the wire.
+    /// A string read from `MailSubject`. Example: `ECS_Bucket`.
     pub mail_subject: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `NoEffectiveInterval` on the wire.
+    /// A string read from `NoEffectiveInterval`. Example: `00:00-06:00`.
     pub no_effective_interval: Option<String>,
-    /// `Period` on the wire.
+    /// A string read from `Period`. Example: `60`.
     pub period: Option<String>,
-    /// `Resources` on the wire.
+    /// A string read from `Resources`. Example: `[{"resource":"_ALL"}]`.
     pub resources: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `ruleIdxxxx`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `myAlert`.
     pub rule_name: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// A string read from `SilenceTime`. Example: `86400`.
     pub silence_time: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string read from `Webhook`. Example: `http://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "active-metric-rules")]
@@ -273,15 +263,15 @@ aliyun_core::__private::deserialize_fields!(Alert);
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertConfig {
-    /// `NotifyType` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.NotifyType`. Required when the structure is sent. Example: `0`.
     pub notify_type: Option<i32>,
-    /// `StartTime` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.StartTime`. Example: `0`.
     pub start_time: Option<i32>,
-    /// `EndTime` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.EndTime`. Example: `22`.
     pub end_time: Option<i32>,
-    /// `SilenceTime` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.SilenceTime`. Example: `86400`.
     pub silence_time: Option<i32>,
-    /// `WebHook` on the wire.
+    /// A string sent as `<parameter>.WebHook`. Example: `https://www.aliyun.com/webhook.json`.
     pub web_hook: Option<String>,
 }
 #[cfg(feature = "availability-monitoring")]
@@ -305,15 +295,15 @@ impl aliyun_core::params::StructParam for AlertConfig {
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertConfigEscalationList {
-    /// `Aggregate` on the wire.
+    /// A string sent as `<parameter>.Aggregate`. Example: `Value`.
     pub aggregate: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string sent as `<parameter>.MetricName`. Required when the structure is sent. Example: `HttpStatus`.
     pub metric_name: Option<String>,
-    /// `Operator` on the wire.
+    /// A string sent as `<parameter>.Operator`. Example: `>`.
     pub operator: Option<String>,
-    /// `Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Times`. Example: `3`.
     pub times: Option<i32>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Example: `90`.
     pub value: Option<String>,
 }
 #[cfg(feature = "availability-monitoring")]
@@ -338,21 +328,21 @@ impl aliyun_core::params::StructParam for AlertConfigEscalationList {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertInitConfig {
-    /// `ComparisonOperator` on the wire.
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `EvaluationCount` on the wire.
+    /// A string read from `EvaluationCount`. Example: `3`.
     pub evaluation_count: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `CRITICAL`.
     pub level: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_rds_dashboard`.
     pub namespace: Option<String>,
-    /// `Period` on the wire.
+    /// A string read from `Period`. Example: `1m`.
     pub period: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `90`.
     pub threshold: Option<String>,
 }
 #[cfg(feature = "active-metric-rules")]
@@ -383,9 +373,9 @@ aliyun_core::__private::deserialize_fields!(AlertInitConfig);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertLogCount {
-    /// `Count` on the wire.
+    /// An integer (32-bit) read from `Count`. Example: `1`.
     pub count: Option<i32>,
-    /// `Logs` on the wire.
+    /// A list of structures read from `Logs`. Empty when the service leaves it out.
     pub logs: Vec<Logs>,
 }
 #[cfg(feature = "alert-history")]
@@ -410,11 +400,11 @@ aliyun_core::__private::deserialize_fields!(AlertLogCount);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertLogHistogramList {
-    /// `Count` on the wire.
+    /// An integer (32-bit) read from `Count`. Example: `20`.
     pub count: Option<i32>,
-    /// `From` on the wire.
+    /// An integer (64-bit) read from `From`. Example: `1610074791`.
     pub from: Option<i64>,
-    /// `To` on the wire.
+    /// An integer (64-bit) read from `To`. Example: `1610074800`.
     pub to: Option<i64>,
 }
 #[cfg(feature = "alert-history")]
@@ -440,69 +430,69 @@ aliyun_core::__private::deserialize_fields!(AlertLogHistogramList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertLogList {
-    /// `AlertTime` on the wire.
+    /// A string read from `AlertTime`. Example: `1610043776621`.
     pub alert_time: Option<String>,
-    /// `BlackListDetail` on the wire.
+    /// A string read from `BlackListDetail`. Example: `{"id":12****,"metricProject":"acs_ecs_dashboard","userId":173651113438****,"uui…`.
     pub black_list_detail: Option<String>,
-    /// `BlackListName` on the wire.
+    /// A string read from `BlackListName`. Example: `Black_Test`.
     pub black_list_name: Option<String>,
-    /// `BlackListUUID` on the wire.
+    /// A string read from `BlackListUUID`. Example: `8410dbbd-7d30-41c5-94cb-****`.
     pub black_list_uuid: Option<String>,
-    /// `ContactALIIWWList` on the wire.
+    /// A list of strings read from `ContactALIIWWList`. Empty when the service leaves it out. Example: `["Alice"]`.
     pub contact_aliiww_list: Vec<String>,
-    /// `ContactDingList` on the wire.
+    /// A list of strings read from `ContactDingList`. Empty when the service leaves it out. Example: `["CloudMonitor"]`.
     pub contact_ding_list: Vec<String>,
-    /// `ContactGroups` on the wire.
+    /// A list of strings read from `ContactGroups`. Empty when the service leaves it out. Example: `["ECS_Group"]`.
     pub contact_groups: Vec<String>,
-    /// `ContactMailList` on the wire.
+    /// A list of strings read from `ContactMailList`. Empty when the service leaves it out. Example: `["username@example.com"]`.
     pub contact_mail_list: Vec<String>,
-    /// `ContactOnCallList` on the wire.
+    /// A list of strings read from `ContactOnCallList`. Empty when the service leaves it out. Example: `["1368888****"]`.
     pub contact_on_call_list: Vec<String>,
-    /// `ContactSMSList` on the wire.
+    /// A list of strings read from `ContactSMSList`. Empty when the service leaves it out. Example: `["1368888****"]`.
     pub contact_sms_list: Vec<String>,
-    /// `Dimensions` on the wire.
-    pub dimensions: Vec<DescribeAlertLogListDimensions>,
-    /// `DingdingWebhookList` on the wire.
+    /// A list of structures read from `Dimensions`. Empty when the service leaves it out.
+    pub dimensions: Vec<Dimension>,
+    /// A list of strings read from `DingdingWebhookList`. Empty when the service leaves it out. Example: `["https://oapi.dingtalk.com/robot/send?access_token=b7ff24032da1a5f86659ecda467…`.
     pub dingding_webhook_list: Vec<String>,
-    /// `Escalation` on the wire.
-    pub escalation: Option<Escalation>,
-    /// `EventName` on the wire.
+    /// A structure read from `Escalation`.
+    pub escalation: Option<DescribeAlertLogListEscalation>,
+    /// A string read from `EventName`. Example: `IOHang`.
     pub event_name: Option<String>,
-    /// `ExtendedInfo` on the wire.
+    /// A list of structures read from `ExtendedInfo`. Empty when the service leaves it out.
     pub extended_info: Vec<Logs>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `7301****`.
     pub group_id: Option<String>,
-    /// `GroupName` on the wire.
+    /// A string read from `GroupName`. Example: `ECS_Instances`.
     pub group_name: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-m5e1qg6uo38rztr4****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `portalHost`.
     pub instance_name: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `P4`.
     pub level: Option<String>,
-    /// `LevelChange` on the wire.
+    /// A string read from `LevelChange`. Example: `P4->OK`.
     pub level_change: Option<String>,
-    /// `LogId` on the wire.
+    /// A string read from `LogId`. Example: `7510****::e8a472a0-46ae-4ac0-84b1-e46be368****`.
     pub log_id: Option<String>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `{"alertName":"e47aa0ac-4076-44db-a47d-d1083968****_Availability"}`.
     pub message: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `Product` on the wire.
+    /// A string read from `Product`. Example: `ECS`.
     pub product: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `d582b9e9-b1c1-4f17-9279-0fe7333a****_ResponseTime`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `CPU使用率`.
     pub rule_name: Option<String>,
-    /// `SendDetail` on the wire.
+    /// A structure read from `SendDetail`.
     pub send_detail: Option<SendDetail>,
-    /// `SendResultList` on the wire.
+    /// A list of structures read from `SendResultList`. Empty when the service leaves it out.
     pub send_result_list: Vec<SendResultList>,
-    /// `SendStatus` on the wire.
+    /// A string read from `SendStatus`. Example: `0`.
     pub send_status: Option<String>,
-    /// `WebhookList` on the wire.
+    /// A list of structures read from `WebhookList`. Empty when the service leaves it out.
     pub webhook_list: Vec<WebhookList>,
 }
 #[cfg(feature = "alert-history")]
@@ -557,15 +547,15 @@ aliyun_core::__private::deserialize_fields!(AlertLogList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertResult {
-    /// `Code` on the wire.
+    /// An integer (32-bit) read from `Code`. Example: `200`.
     pub code: Option<i32>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `Metric not found.`.
     pub message: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `456789`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `ECS_Rule1`.
     pub rule_name: Option<String>,
-    /// `Success` on the wire.
+    /// A boolean read from `Success`. Example: `true`.
     pub success: Option<bool>,
 }
 #[cfg(feature = "metric-rules")]
@@ -593,15 +583,15 @@ aliyun_core::__private::deserialize_fields!(AlertResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertResults {
-    /// `Code` on the wire.
+    /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `alert rule is creating, please wait a few minutes.`.
     pub message: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `applyTemplate8ab74c6b-9f27-47ab-8841-de01dc08****`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `test123`.
     pub rule_name: Option<String>,
-    /// `Success` on the wire.
+    /// A boolean read from `Success`. Example: `true`.
     pub success: Option<bool>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -629,25 +619,23 @@ aliyun_core::__private::deserialize_fields!(AlertResults);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlertTemplate {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `ecs`.
     pub category: Option<String>,
-    /// `Escalations` on the wire.
+    /// A structure read from `Escalations`.
     pub escalations: Option<DescribeMetricRuleTemplateAttributeEscalations>,
-    /// `Labels` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Labels": {"Labels": [...]}}`.
-    pub labels: Vec<DescribeAlertLogListDimensions>,
-    /// `MetricName` on the wire.
+    /// A list of structures read from `Labels` (a wrapped list: `{"Labels": {"Labels": [...]}}`). Empty when the service leaves it out.
+    pub labels: Vec<Dimension>,
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `NoDataPolicy` on the wire.
+    /// A string read from `NoDataPolicy`. Example: `KEEP_LAST_STATE`.
     pub no_data_policy: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `ECS_Rule`.
     pub rule_name: Option<String>,
-    /// `Selector` on the wire.
+    /// A string read from `Selector`. Example: `{"disk":"/"}`.
     pub selector: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string read from `Webhook`. Example: `https://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -679,11 +667,11 @@ aliyun_core::__private::deserialize_fields!(AlertTemplate);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AliyunProductMetricList {
-    /// `NamespaceList` on the wire.
+    /// A list of structures read from `NamespaceList`. Empty when the service leaves it out.
     pub namespace_list: Vec<NamespaceList>,
-    /// `UserId` on the wire.
+    /// An integer (64-bit) read from `UserId`.
     pub user_id: Option<i64>,
-    /// `YAMLConfig` on the wire.
+    /// A string read from `YAMLConfig`. Example: `products:- namespace: acs_ecs_dashboard metric_info: - metric_list: - cpu_total…`.
     pub yaml_config: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -709,11 +697,9 @@ aliyun_core::__private::deserialize_fields!(AliyunProductMetricList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllProductInitMetricRule {
-    /// `AlertInitConfigList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AlertInitConfigList": {"AlertInitConfig": [...]}}`.
+    /// A list of structures read from `AlertInitConfigList` (a wrapped list: `{"AlertInitConfigList": {"AlertInitConfig": [...]}}`). Empty when the service leaves it out.
     pub alert_init_config_list: Vec<AlertInitConfig>,
-    /// `Product` on the wire.
+    /// A string read from `Product`. Example: `ecs`.
     pub product: Option<String>,
 }
 #[cfg(feature = "active-metric-rules")]
@@ -738,11 +724,11 @@ aliyun_core::__private::deserialize_fields!(AllProductInitMetricRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Api {
-    /// `QuotaLimit` on the wire.
+    /// An integer (32-bit) read from `QuotaLimit`. Example: `500`.
     pub quota_limit: Option<i32>,
-    /// `QuotaPackage` on the wire.
+    /// An integer (32-bit) read from `QuotaPackage`. Example: `500`.
     pub quota_package: Option<i32>,
-    /// `QuotaUsed` on the wire.
+    /// An integer (32-bit) read from `QuotaUsed`. Example: `9987`.
     pub quota_used: Option<i32>,
 }
 #[cfg(feature = "system-events")]
@@ -768,11 +754,11 @@ aliyun_core::__private::deserialize_fields!(Api);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplyHistory {
-    /// `ApplyTime` on the wire.
+    /// An integer (64-bit) read from `ApplyTime`. Example: `1646055898000`.
     pub apply_time: Option<i64>,
-    /// `GroupId` on the wire.
+    /// An integer (64-bit) read from `GroupId`.
     pub group_id: Option<i64>,
-    /// `GroupName` on the wire.
+    /// A string read from `GroupName`. Example: `ECS_Group`.
     pub group_name: Option<String>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -798,13 +784,13 @@ aliyun_core::__private::deserialize_fields!(ApplyHistory);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Assertions {
-    /// `operator` on the wire.
+    /// A string read from `operator`. Example: `lessThan`.
     pub operator: Option<String>,
-    /// `property` on the wire.
+    /// A string read from `property`. Example: `json path`.
     pub property: Option<String>,
-    /// `target` on the wire.
+    /// A string read from `target`. Example: `0`.
     pub target: Option<String>,
-    /// `type` on the wire.
+    /// A string read from `type`. Example: `response_time`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -830,9 +816,9 @@ aliyun_core::__private::deserialize_fields!(Assertions);
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachLabels {
-    /// `Name` on the wire.
+    /// A string sent as `<parameter>.Name`. Example: `app_service`.
     pub name: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Example: `testValue`.
     pub value: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -847,9 +833,9 @@ impl aliyun_core::params::StructParam for AttachLabels {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrowserInfo {
-    /// `browser` on the wire.
+    /// A string read from `browser`. Example: `Chrome`.
     pub browser: Option<String>,
-    /// `device` on the wire.
+    /// A string read from `device`. Example: `laptop`.
     pub device: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -874,9 +860,9 @@ aliyun_core::__private::deserialize_fields!(BrowserInfo);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CategoryItem {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `ecs`.
     pub category: Option<String>,
-    /// `Count` on the wire.
+    /// An integer (32-bit) read from `Count`. Example: `1`.
     pub count: Option<i32>,
 }
 #[cfg(feature = "application-groups")]
@@ -901,9 +887,9 @@ aliyun_core::__private::deserialize_fields!(CategoryItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChannelResultList {
-    /// `Channel` on the wire.
+    /// A string read from `Channel`. Example: `MAIL`.
     pub channel: Option<String>,
-    /// `ResultList` on the wire.
+    /// A list of structures read from `ResultList`. Empty when the service leaves it out.
     pub result_list: Vec<ResultList>,
 }
 #[cfg(feature = "alert-history")]
@@ -928,13 +914,13 @@ aliyun_core::__private::deserialize_fields!(ChannelResultList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Channels {
-    /// `AliIM` on the wire.
+    /// A string read from `AliIM`. Example: `Alice`.
     pub ali_im: Option<String>,
-    /// `DingWebHook` on the wire.
+    /// A string read from `DingWebHook`. Example: `https://oapi.dingtalk.com/robot/send?access_token=9bf44f8189597d07dfdd7a123455f…`.
     pub ding_web_hook: Option<String>,
-    /// `Mail` on the wire.
+    /// A string read from `Mail`. Example: `Alice@example.com`.
     pub mail: Option<String>,
-    /// `SMS` on the wire.
+    /// A string read from `SMS`. Example: `1333333****`.
     pub sms: Option<String>,
 }
 #[cfg(feature = "contacts")]
@@ -961,17 +947,15 @@ aliyun_core::__private::deserialize_fields!(Channels);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CompositeExpression {
-    /// `ExpressionList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ExpressionList": {"ExpressionList": [...]}}`.
+    /// A list of structures read from `ExpressionList` (a wrapped list: `{"ExpressionList": {"ExpressionList": [...]}}`). Empty when the service leaves it out.
     pub expression_list: Vec<DescribeMetricRuleListExpressionList>,
-    /// `ExpressionListJoin` on the wire.
+    /// A string read from `ExpressionListJoin`. Example: `||`.
     pub expression_list_join: Option<String>,
-    /// `ExpressionRaw` on the wire.
+    /// A string read from `ExpressionRaw`. Example: `$Average > ($instanceId == 'i-io8kfvcpp7x5****'? 80: 50)`.
     pub expression_raw: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `Critical`.
     pub level: Option<String>,
-    /// `Times` on the wire.
+    /// An integer (32-bit) read from `Times`. Example: `3`.
     pub times: Option<i32>,
 }
 #[cfg(feature = "metric-rules")]
@@ -999,13 +983,13 @@ aliyun_core::__private::deserialize_fields!(CompositeExpression);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConfigJson {
-    /// `ak` on the wire.
+    /// A string read from `ak`. Example: `LTAIpY33********`.
     pub ak: Option<String>,
-    /// `endpoint` on the wire.
+    /// A string read from `endpoint`. Example: `http://cn-qingdao-share.log.aliyuncs.com`.
     pub endpoint: Option<String>,
-    /// `logstore` on the wire.
+    /// A string read from `logstore`. Example: `monitorlogstore`.
     pub logstore: Option<String>,
-    /// `project` on the wire.
+    /// A string read from `project`. Example: `exporter`.
     pub project: Option<String>,
 }
 #[cfg(feature = "metrics")]
@@ -1032,15 +1016,15 @@ aliyun_core::__private::deserialize_fields!(ConfigJson);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Contact {
-    /// `Code` on the wire.
+    /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `successful`.
     pub message: Option<String>,
-    /// `RequestId` on the wire.
+    /// A string read from `RequestId`. Example: `5dd33455-4f65-4b0c-9200-33d66f3f340b`.
     pub request_id: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `SystemDefault_acs_ecs_dashboard_InternetOutRate_Percent`.
     pub rule_id: Option<String>,
-    /// `Success` on the wire.
+    /// A string read from `Success`. Example: `true`.
     pub success: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -1068,7 +1052,7 @@ aliyun_core::__private::deserialize_fields!(Contact);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactGroup {
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `ECS_Group`.
     pub name: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -1092,11 +1076,11 @@ aliyun_core::__private::deserialize_fields!(ContactGroup);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactParameter {
-    /// `ContactGroupName` on the wire.
+    /// A string read from `ContactGroupName`. Example: `默认告警通知组`.
     pub contact_group_name: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `1`.
     pub id: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `3`.
     pub level: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -1121,11 +1105,11 @@ aliyun_core::__private::deserialize_fields!(ContactParameter);
 #[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateDynamicTagGroupMatchExpress {
-    /// `TagName` on the wire.
+    /// A string sent as `<parameter>.TagName`. Example: `appname`.
     pub tag_name: Option<String>,
-    /// `TagValue` on the wire.
+    /// A string sent as `<parameter>.TagValue`. Example: `instance`.
     pub tag_value: Option<String>,
-    /// `TagValueMatchFunction` on the wire.
+    /// A string sent as `<parameter>.TagValueMatchFunction`. Example: `contains`.
     pub tag_value_match_function: Option<String>,
 }
 #[cfg(feature = "group-tags")]
@@ -1144,63 +1128,63 @@ impl aliyun_core::params::StructParam for CreateDynamicTagGroupMatchExpress {
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMetricRulesGroupMetricRules {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Required when the structure is sent. Example: `ECS`.
     pub category: Option<String>,
-    /// `ContactGroups` on the wire.
+    /// A string sent as `<parameter>.ContactGroups`. Example: `ECS_Group`.
     pub contact_groups: Option<String>,
-    /// `Dimensions` on the wire.
+    /// A string sent as `<parameter>.Dimensions`. Example: `[{"instanceId":"i-m5e1qg6uo38rztr4****"}]`.
     pub dimensions: Option<String>,
-    /// `EffectiveInterval` on the wire.
+    /// A string sent as `<parameter>.EffectiveInterval`. Example: `05:31-23:59`.
     pub effective_interval: Option<String>,
-    /// `EmailSubject` on the wire.
+    /// A string sent as `<parameter>.EmailSubject`. Example: `ECS实例`.
     pub email_subject: Option<String>,
-    /// `Escalations.Critical.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_critical_comparison_operator: Option<String>,
-    /// `Escalations.Critical.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.Statistics`. Example: `Average`.
     pub escalations_critical_statistics: Option<String>,
-    /// `Escalations.Critical.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.Threshold`. Example: `90`.
     pub escalations_critical_threshold: Option<String>,
-    /// `Escalations.Critical.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Critical.Times`. Example: `3`.
     pub escalations_critical_times: Option<i32>,
-    /// `Escalations.Info.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_info_comparison_operator: Option<String>,
-    /// `Escalations.Info.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.Statistics`. Example: `Average`.
     pub escalations_info_statistics: Option<String>,
-    /// `Escalations.Info.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.Threshold`. Example: `10`.
     pub escalations_info_threshold: Option<String>,
-    /// `Escalations.Info.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Info.Times`. Example: `1`.
     pub escalations_info_times: Option<i32>,
-    /// `Escalations.Warn.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_warn_comparison_operator: Option<String>,
-    /// `Escalations.Warn.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.Statistics`. Example: `Average`.
     pub escalations_warn_statistics: Option<String>,
-    /// `Escalations.Warn.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.Threshold`. Example: `20`.
     pub escalations_warn_threshold: Option<String>,
-    /// `Escalations.Warn.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Warn.Times`. Example: `3`.
     pub escalations_warn_times: Option<i32>,
-    /// `Interval` on the wire.
+    /// A string sent as `<parameter>.Interval`. Example: `60`.
     pub interval: Option<String>,
-    /// `Labels` on the wire.
+    /// A list of structures sent as `<parameter>.Labels.1.<field>`, `<parameter>.Labels.2.<field>`, …. Empty when the service leaves it out. 0 to 20 items.
     pub labels: Vec<Labels>,
-    /// `MetricName` on the wire.
+    /// A string sent as `<parameter>.MetricName`. Required when the structure is sent. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string sent as `<parameter>.Namespace`. Required when the structure is sent. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `NoDataPolicy` on the wire.
+    /// A string sent as `<parameter>.NoDataPolicy`. Example: `KEEP_LAST_STATE`.
     pub no_data_policy: Option<String>,
-    /// `NoEffectiveInterval` on the wire.
+    /// A string sent as `<parameter>.NoEffectiveInterval`. Example: `00:00-05:30`.
     pub no_effective_interval: Option<String>,
-    /// `Options` on the wire.
+    /// A string sent as `<parameter>.Options`. Example: `"{\n      \"NotSendOK\": true\n}"`.
     pub options: Option<String>,
-    /// `Period` on the wire.
+    /// A string sent as `<parameter>.Period`. Example: `60`.
     pub period: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string sent as `<parameter>.RuleId`. Required when the structure is sent. Example: `456789`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string sent as `<parameter>.RuleName`. Required when the structure is sent. Example: `ECS_Rule1`.
     pub rule_name: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.SilenceTime`. Example: `86400`.
     pub silence_time: Option<i32>,
-    /// `Webhook` on the wire.
+    /// A string sent as `<parameter>.Webhook`. Example: `https://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -1334,25 +1318,25 @@ impl aliyun_core::params::StructParam for CreateGroupMetricRulesGroupMetricRules
 #[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMonitoringAgentProcessAlertConfig {
-    /// `ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.ComparisonOperator`. Required when the structure is sent. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `EffectiveInterval` on the wire.
+    /// A string sent as `<parameter>.EffectiveInterval`. Example: `07:00-22:59`.
     pub effective_interval: Option<String>,
-    /// `EscalationsLevel` on the wire.
+    /// A string sent as `<parameter>.EscalationsLevel`. Required when the structure is sent. Example: `warn`.
     pub escalations_level: Option<String>,
-    /// `NoEffectiveInterval` on the wire.
+    /// A string sent as `<parameter>.NoEffectiveInterval`.
     pub no_effective_interval: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// A string sent as `<parameter>.SilenceTime`. Left unset, the service assumes `86400`. Example: `86400`.
     pub silence_time: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string sent as `<parameter>.Statistics`. Required when the structure is sent. Example: `Average`.
     pub statistics: Option<String>,
-    /// `TargetList` on the wire.
+    /// A list of structures sent as `<parameter>.TargetList.1.<field>`, `<parameter>.TargetList.2.<field>`, …. Empty when the service leaves it out.
     pub target_list: Vec<TargetList>,
-    /// `Threshold` on the wire.
+    /// A string sent as `<parameter>.Threshold`. Required when the structure is sent. Example: `5`.
     pub threshold: Option<String>,
-    /// `Times` on the wire.
+    /// A string sent as `<parameter>.Times`. Required when the structure is sent. Example: `3`.
     pub times: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string sent as `<parameter>.Webhook`. Example: `https://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -1421,11 +1405,11 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessAlert
 #[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupMonitoringAgentProcessMatchExpress {
-    /// `Function` on the wire.
+    /// A string sent as `<parameter>.Function`. Example: `startWith`.
     pub function: Option<String>,
-    /// `Name` on the wire.
+    /// A string sent as `<parameter>.Name`. Example: `name1`.
     pub name: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Example: `portalHost`.
     pub value: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -1441,7 +1425,7 @@ impl aliyun_core::params::StructParam for CreateGroupMonitoringAgentProcessMatch
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateGroupMonitoringAgentProcessResource {
-    /// `GroupProcessId` on the wire.
+    /// A string read from `GroupProcessId`. Example: `7F2B0024-4F21-48B9-A764-211CEC48****`.
     pub group_process_id: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -1465,43 +1449,43 @@ aliyun_core::__private::deserialize_fields!(CreateGroupMonitoringAgentProcessRes
 #[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateMetricRuleTemplateAlertTemplates {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Required when the structure is sent. Example: `ecs`.
     pub category: Option<String>,
-    /// `Escalations.Critical.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_critical_comparison_operator: Option<String>,
-    /// `Escalations.Critical.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.Statistics`. Example: `Average`.
     pub escalations_critical_statistics: Option<String>,
-    /// `Escalations.Critical.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.Threshold`. Example: `30`.
     pub escalations_critical_threshold: Option<String>,
-    /// `Escalations.Critical.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Critical.Times`. Example: `3`.
     pub escalations_critical_times: Option<i32>,
-    /// `Escalations.Info.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_info_comparison_operator: Option<String>,
-    /// `Escalations.Info.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.Statistics`. Example: `Average`.
     pub escalations_info_statistics: Option<String>,
-    /// `Escalations.Info.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.Threshold`. Example: `20`.
     pub escalations_info_threshold: Option<String>,
-    /// `Escalations.Info.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Info.Times`. Example: `1`.
     pub escalations_info_times: Option<i32>,
-    /// `Escalations.Warn.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_warn_comparison_operator: Option<String>,
-    /// `Escalations.Warn.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.Statistics`. Example: `Average`.
     pub escalations_warn_statistics: Option<String>,
-    /// `Escalations.Warn.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.Threshold`. Example: `30`.
     pub escalations_warn_threshold: Option<String>,
-    /// `Escalations.Warn.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Warn.Times`. Example: `1`.
     pub escalations_warn_times: Option<i32>,
-    /// `MetricName` on the wire.
+    /// A string sent as `<parameter>.MetricName`. Required when the structure is sent. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string sent as `<parameter>.Namespace`. Required when the structure is sent. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `Period` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Period`. Example: `60`.
     pub period: Option<i32>,
-    /// `RuleName` on the wire.
+    /// A string sent as `<parameter>.RuleName`. Required when the structure is sent. Example: `ECS_Rule1`.
     pub rule_name: Option<String>,
-    /// `Selector` on the wire.
+    /// A string sent as `<parameter>.Selector`. Example: `{"disk":"/"}`.
     pub selector: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string sent as `<parameter>.Webhook`. Example: `http://ww.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -1600,9 +1584,7 @@ impl aliyun_core::params::StructParam for CreateMetricRuleTemplateAlertTemplates
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSiteMonitorData {
-    /// `AttachAlertResult` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AttachAlertResult": {"Contact": [...]}}`.
+    /// A list of structures read from `AttachAlertResult` (a wrapped list: `{"AttachAlertResult": {"Contact": [...]}}`). Empty when the service leaves it out.
     pub attach_alert_result: Vec<Contact>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -1621,44 +1603,18 @@ impl aliyun_core::__private::fields::DecodeFields for CreateSiteMonitorData {
 }
 #[cfg(feature = "site-monitoring")]
 aliyun_core::__private::deserialize_fields!(CreateSiteMonitorData);
-/// A structure of the `PutGroupMetricRule` request and 1 more.
-#[cfg(feature = "metric-rules")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Critical {
-    /// `Statistics` on the wire.
-    pub statistics: Option<String>,
-    /// `ComparisonOperator` on the wire.
-    pub comparison_operator: Option<String>,
-    /// `Threshold` on the wire.
-    pub threshold: Option<String>,
-    /// `Times` on the wire.
-    pub times: Option<i32>,
-}
-#[cfg(feature = "metric-rules")]
-impl aliyun_core::params::StructParam for Critical {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Statistics"), self.statistics.as_ref());
-        params
-            .push_opt(
-                format!("{prefix}.ComparisonOperator"),
-                self.comparison_operator.as_ref(),
-            );
-        params.push_opt(format!("{prefix}.Threshold"), self.threshold.as_ref());
-        params.push_opt(format!("{prefix}.Times"), self.times.as_ref());
-    }
-}
 /// A structure of the `Cursor` request.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct CursorMatchers {
-    /// `Label` on the wire.
+    /// A string sent under the JSON key `Label`. Example: `i-fewrewr*****`.
     #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `Operator` on the wire.
+    /// A string sent under the JSON key `Operator`. Example: `EQUALS`.
     #[serde(rename = "Operator", skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent under the JSON key `Value`. Example: `instanceId`.
     #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -1675,15 +1631,15 @@ impl aliyun_core::params::StructParam for CursorMatchers {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomEvent {
-    /// `Content` on the wire.
+    /// A string read from `Content`. Example: `requestId:4975A6F3-19AC-4C01-BAD2-034DA07FEBB5, info:{"autoPay":false,"autoUseC…`.
     pub content: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `12345`.
     pub group_id: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `123`.
     pub id: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `BABEL_CHECK`.
     pub name: Option<String>,
-    /// `Time` on the wire.
+    /// A string read from `Time`. Example: `1552199984000`.
     pub time: Option<String>,
 }
 #[cfg(feature = "custom-events")]
@@ -1711,11 +1667,11 @@ aliyun_core::__private::deserialize_fields!(CustomEvent);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomEventCount {
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `BABEL_BUY`.
     pub name: Option<String>,
-    /// `Num` on the wire.
+    /// An integer (32-bit) read from `Num`. Example: `20`.
     pub num: Option<i32>,
-    /// `Time` on the wire.
+    /// An integer (64-bit) read from `Time`. Example: `1552267615000`.
     pub time: Option<i64>,
 }
 #[cfg(feature = "custom-events")]
@@ -1741,15 +1697,13 @@ aliyun_core::__private::deserialize_fields!(CustomEventCount);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomSchedule {
-    /// `days` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"days": {"days": [...]}}`.
+    /// A list of integers (32-bit) read from `days` (a wrapped list: `{"days": {"days": [...]}}`). Empty when the service leaves it out. Example: `[1]`.
     pub days: Vec<i32>,
-    /// `end_hour` on the wire.
+    /// An integer (32-bit) read from `end_hour`. Example: `18`.
     pub end_hour: Option<i32>,
-    /// `start_hour` on the wire.
+    /// An integer (32-bit) read from `start_hour`. Example: `8`.
     pub start_hour: Option<i32>,
-    /// `time_zone` on the wire.
+    /// A string read from `time_zone`. Example: `local`.
     pub time_zone: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -1776,9 +1730,9 @@ aliyun_core::__private::deserialize_fields!(CustomSchedule);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Data {
-    /// `TaskId` on the wire.
+    /// A string read from `TaskId`. Example: `679fbe4f-b80b-4706-91b2-5427b43e****`.
     pub task_id: Option<String>,
-    /// `TaskName` on the wire.
+    /// A string read from `TaskName`. Example: `HangZhou_ECS1`.
     pub task_name: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -1803,21 +1757,21 @@ aliyun_core::__private::deserialize_fields!(Data);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataResults {
-    /// `Associated` on the wire.
+    /// A map of strings read from `Associated`. Empty when the service leaves it out.
     pub associated: std::collections::BTreeMap<String, String>,
-    /// `Dimensions` on the wire.
+    /// A list of structures read from `Dimensions`. Empty when the service leaves it out.
     pub dimensions: Vec<Dimensions>,
-    /// `LogTime` on the wire.
+    /// An integer (64-bit) read from `LogTime`. Example: `1683686550073`.
     pub log_time: Option<i64>,
-    /// `Measurements` on the wire.
+    /// Free-form JSON read from `Measurements`.
     pub measurements: Option<aliyun_core::JsonValue>,
-    /// `Metric` on the wire.
+    /// A string read from `Metric`. Example: `cpu_idle`.
     pub metric: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `Period` on the wire.
+    /// An integer (32-bit) read from `Period`. Example: `60`.
     pub period: Option<i32>,
-    /// `Timestamp` on the wire.
+    /// An integer (64-bit) read from `Timestamp`. Example: `1641454680000`.
     pub timestamp: Option<i64>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -1848,13 +1802,13 @@ aliyun_core::__private::deserialize_fields!(DataResults);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Datapoint {
-    /// `ConfigJson` on the wire.
+    /// A structure read from `ConfigJson`.
     pub config_json: Option<ConfigJson>,
-    /// `CreateTime` on the wire.
+    /// An integer (64-bit) read from `CreateTime`. Example: `1584016495498`.
     pub create_time: Option<i64>,
-    /// `DestName` on the wire.
+    /// A string read from `DestName`. Example: `exporterOut`.
     pub dest_name: Option<String>,
-    /// `DestType` on the wire.
+    /// A string read from `DestType`. Example: `SLS`.
     pub dest_type: Option<String>,
 }
 #[cfg(feature = "metrics")]
@@ -1881,7 +1835,7 @@ aliyun_core::__private::deserialize_fields!(Datapoint);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteMetricRuleTemplateResource {
-    /// `TemplateId` on the wire.
+    /// A string read from `TemplateId`. Example: `123****`.
     pub template_id: Option<String>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -1900,47 +1854,23 @@ impl aliyun_core::__private::fields::DecodeFields for DeleteMetricRuleTemplateRe
 }
 #[cfg(feature = "alarm-templates")]
 aliyun_core::__private::deserialize_fields!(DeleteMetricRuleTemplateResource);
-/// A structure of the `DeleteSiteMonitors` response and 3 more.
-#[cfg(feature = "site-monitoring")]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DeleteSiteMonitorsData {
-    /// `count` on the wire.
-    pub count: Option<i32>,
-}
-#[cfg(feature = "site-monitoring")]
-impl aliyun_core::__private::fields::DecodeFields for DeleteSiteMonitorsData {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "count" => self.count = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(feature = "site-monitoring")]
-aliyun_core::__private::deserialize_fields!(DeleteSiteMonitorsData);
 /// A structure of the `DescribeActiveMetricRuleList` response.
 #[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DescribeActiveMetricRuleListCritical {
-    /// `ComparisonOperator` on the wire.
+pub struct DescribeActiveMetricRuleListEscalation {
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanThreshold`.
     pub comparison_operator: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `99`.
     pub threshold: Option<String>,
-    /// `Times` on the wire.
+    /// A string read from `Times`. Example: `3`.
     pub times: Option<String>,
 }
 #[cfg(feature = "active-metric-rules")]
 impl aliyun_core::__private::fields::DecodeFields
-for DescribeActiveMetricRuleListCritical {
+for DescribeActiveMetricRuleListEscalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
@@ -1957,18 +1887,18 @@ for DescribeActiveMetricRuleListCritical {
     }
 }
 #[cfg(feature = "active-metric-rules")]
-aliyun_core::__private::deserialize_fields!(DescribeActiveMetricRuleListCritical);
+aliyun_core::__private::deserialize_fields!(DescribeActiveMetricRuleListEscalation);
 /// A structure of the `DescribeActiveMetricRuleList` response.
 #[cfg(feature = "active-metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeActiveMetricRuleListEscalations {
-    /// `Critical` on the wire.
-    pub critical: Option<DescribeActiveMetricRuleListCritical>,
-    /// `Info` on the wire.
-    pub info: Option<DescribeActiveMetricRuleListCritical>,
-    /// `Warn` on the wire.
-    pub warn: Option<DescribeActiveMetricRuleListCritical>,
+    /// A structure read from `Critical`.
+    pub critical: Option<DescribeActiveMetricRuleListEscalation>,
+    /// A structure read from `Info`.
+    pub info: Option<DescribeActiveMetricRuleListEscalation>,
+    /// A structure read from `Warn`.
+    pub warn: Option<DescribeActiveMetricRuleListEscalation>,
 }
 #[cfg(feature = "active-metric-rules")]
 impl aliyun_core::__private::fields::DecodeFields
@@ -1989,80 +1919,60 @@ for DescribeActiveMetricRuleListEscalations {
 }
 #[cfg(feature = "active-metric-rules")]
 aliyun_core::__private::deserialize_fields!(DescribeActiveMetricRuleListEscalations);
-/// A structure of the `DescribeAlertLogList` response and 4 more.
-#[cfg(
-    any(
-        feature = "alarm-templates",
-        feature = "alert-history",
-        feature = "application-groups",
-        feature = "metric-rules"
-    )
-)]
+/// A structure of the `DescribeAlertLogList` response.
+#[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DescribeAlertLogListDimensions {
-    /// `Key` on the wire.
-    pub key: Option<String>,
-    /// `Value` on the wire.
-    pub value: Option<String>,
+pub struct DescribeAlertLogListEscalation {
+    /// A string read from `Expression`. Example: `$Average<90`.
+    pub expression: Option<String>,
+    /// A string read from `Level`. Example: `P4`.
+    pub level: Option<String>,
+    /// An integer (32-bit) read from `Times`. Example: `1`.
+    pub times: Option<i32>,
 }
-#[cfg(
-    any(
-        feature = "alarm-templates",
-        feature = "alert-history",
-        feature = "application-groups",
-        feature = "metric-rules"
-    )
-)]
-impl aliyun_core::__private::fields::DecodeFields for DescribeAlertLogListDimensions {
+#[cfg(feature = "alert-history")]
+impl aliyun_core::__private::fields::DecodeFields for DescribeAlertLogListEscalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
         value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
     ) -> aliyun_core::__private::fields::FieldResult {
         match wire_name {
-            "Key" => self.key = value.lenient_opt()?,
-            "Value" => self.value = value.lenient_opt()?,
+            "Expression" => self.expression = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            "Times" => self.times = value.lenient_opt()?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 }
-#[cfg(
-    any(
-        feature = "alarm-templates",
-        feature = "alert-history",
-        feature = "application-groups",
-        feature = "metric-rules"
-    )
-)]
-aliyun_core::__private::deserialize_fields!(DescribeAlertLogListDimensions);
+#[cfg(feature = "alert-history")]
+aliyun_core::__private::deserialize_fields!(DescribeAlertLogListEscalation);
 /// A structure of the `DescribeAlertingMetricRuleResources` response.
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAlertingMetricRuleResourcesResource {
-    /// `ComparisonOperator` on the wire.
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `Expression` on the wire.
+    /// A string read from `Expression`. Example: `$Average>=10`.
     pub expression: Option<String>,
-    /// `ExpressionList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ExpressionList": {"ExpressionList": [...]}}`.
+    /// A list of structures read from `ExpressionList` (a wrapped list: `{"ExpressionList": {"ExpressionList": [...]}}`). Empty when the service leaves it out.
     pub expression_list: Vec<ExpressionList>,
-    /// `ExpressionListJoin` on the wire.
+    /// A string read from `ExpressionListJoin`. Example: `&&`.
     pub expression_list_join: Option<String>,
-    /// `ExpressionRaw` on the wire.
+    /// A string read from `ExpressionRaw`. Example: `$Average > ($instanceId == 'i-io8kfvcpp7x5****'? 80: 50)`.
     pub expression_raw: Option<String>,
-    /// `Level` on the wire.
+    /// An integer (32-bit) read from `Level`. Example: `3`.
     pub level: Option<i32>,
-    /// `PreCondition` on the wire.
+    /// A string read from `PreCondition`. Example: `>=`.
     pub pre_condition: Option<String>,
-    /// `Tag` on the wire.
+    /// A string read from `Tag`. Example: `无`.
     pub tag: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `10`.
     pub threshold: Option<String>,
-    /// `Times` on the wire.
+    /// An integer (32-bit) read from `Times`. Example: `1`.
     pub times: Option<i32>,
 }
 #[cfg(feature = "metric-rules")]
@@ -2096,43 +2006,41 @@ aliyun_core::__private::deserialize_fields!(DescribeAlertingMetricRuleResourcesR
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAlertingMetricRuleResourcesResource2 {
-    /// `Dimensions` on the wire.
+    /// A string read from `Dimensions`. Example: `{\"region\":\"cn-huhehaote\",\"queue\":\"test-0128\",\"userId\":\"120886317861*…`.
     pub dimensions: Option<String>,
-    /// `Enable` on the wire.
+    /// A string read from `Enable`. Example: `true`.
     pub enable: Option<String>,
-    /// `Escalation` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Escalation": {"Resource": [...]}}`.
+    /// A list of structures read from `Escalation` (a wrapped list: `{"Escalation": {"Resource": [...]}}`). Empty when the service leaves it out.
     pub escalation: Vec<DescribeAlertingMetricRuleResourcesResource>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `7671****`.
     pub group_id: Option<String>,
-    /// `LastAlertTime` on the wire.
+    /// A string read from `LastAlertTime`. Example: `1622427900000`.
     pub last_alert_time: Option<String>,
-    /// `LastModifyTime` on the wire.
+    /// A string read from `LastModifyTime`. Example: `1622827900000`.
     pub last_modify_time: Option<String>,
-    /// `Level` on the wire.
+    /// An integer (32-bit) read from `Level`. Example: `3`.
     pub level: Option<i32>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `ActiveMessages`.
     pub metric_name: Option<String>,
-    /// `MetricValues` on the wire.
+    /// A string read from `MetricValues`. Example: `{\"timestamp\":1623727500000,\"Sum\":926,\"value\":463,\"Maximum\":463,\"Minimu…`.
     pub metric_values: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_mns_new`.
     pub namespace: Option<String>,
-    /// `ProductCategory` on the wire.
+    /// A string read from `ProductCategory`. Example: `mns`.
     pub product_category: Option<String>,
-    /// `Resource` on the wire.
+    /// A string read from `Resource`. Example: `userId=120886317861****,region=cn-huhehaote,queue=test-0128`.
     pub resource: Option<String>,
-    /// `RetryTimes` on the wire.
+    /// A string read from `RetryTimes`. Example: `3`.
     pub retry_times: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `putNewAlarm_user_7e78d765-0e3e-4671-ba6d-7ce39108****`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `test123456789`.
     pub rule_name: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `1622427900000`.
     pub start_time: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `10`.
     pub threshold: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -2176,21 +2084,19 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeContactGroupListContactGroup {
-    /// `Contacts` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Contacts": {"Contact": [...]}}`.
+    /// A list of strings read from `Contacts` (a wrapped list: `{"Contacts": {"Contact": [...]}}`). Empty when the service leaves it out. Example: `["Jimmy"]`.
     pub contacts: Vec<String>,
-    /// `CreateTime` on the wire.
+    /// An integer (64-bit) read from `CreateTime`. Example: `1507070598000`.
     pub create_time: Option<i64>,
-    /// `Describe` on the wire.
+    /// A string read from `Describe`. Example: `PE报警组`.
     pub describe: Option<String>,
-    /// `EnableSubscribed` on the wire.
+    /// A boolean read from `EnableSubscribed`. Example: `true`.
     pub enable_subscribed: Option<bool>,
-    /// `EnabledWeeklyReport` on the wire.
+    /// A boolean read from `EnabledWeeklyReport`. Example: `true`.
     pub enabled_weekly_report: Option<bool>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `Contact1`.
     pub name: Option<String>,
-    /// `UpdateTime` on the wire.
+    /// An integer (64-bit) read from `UpdateTime`. Example: `1589447759000`.
     pub update_time: Option<i64>,
 }
 #[cfg(feature = "contacts")]
@@ -2221,15 +2127,15 @@ aliyun_core::__private::deserialize_fields!(DescribeContactGroupListContactGroup
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeContactListByContactGroupContact {
-    /// `Channels` on the wire.
+    /// A structure read from `Channels`.
     pub channels: Option<Channels>,
-    /// `CreateTime` on the wire.
+    /// An integer (64-bit) read from `CreateTime`. Example: `1552314252000`.
     pub create_time: Option<i64>,
-    /// `Desc` on the wire.
+    /// A string read from `Desc`. Example: `ECS`.
     pub desc: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `Alice`.
     pub name: Option<String>,
-    /// `UpdateTime` on the wire.
+    /// An integer (64-bit) read from `UpdateTime`. Example: `1552323252000`.
     pub update_time: Option<i64>,
 }
 #[cfg(feature = "contacts")]
@@ -2258,23 +2164,21 @@ aliyun_core::__private::deserialize_fields!(DescribeContactListByContactGroupCon
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeContactListContact {
-    /// `Channels` on the wire.
+    /// A structure read from `Channels`.
     pub channels: Option<Channels>,
-    /// `ChannelsState` on the wire.
+    /// A structure read from `ChannelsState`.
     pub channels_state: Option<Channels>,
-    /// `ContactGroups` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
+    /// A list of strings read from `ContactGroups` (a wrapped list: `{"ContactGroups": {"ContactGroup": [...]}}`). Empty when the service leaves it out. Example: `["{ \"ContactGroup\": [ \t\"ECS_Group\", \"Jim\" ] }"]`.
     pub contact_groups: Vec<String>,
-    /// `CreateTime` on the wire.
+    /// An integer (64-bit) read from `CreateTime`. Example: `1552356159000`.
     pub create_time: Option<i64>,
-    /// `Desc` on the wire.
+    /// A string read from `Desc`. Example: `ECS联系人`.
     pub desc: Option<String>,
-    /// `Lang` on the wire.
+    /// A string read from `Lang`. Example: `zh-cn`.
     pub lang: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `Alice`.
     pub name: Option<String>,
-    /// `UpdateTime` on the wire.
+    /// An integer (64-bit) read from `UpdateTime`. Example: `1552356159000`.
     pub update_time: Option<i64>,
 }
 #[cfg(feature = "contacts")]
@@ -2305,17 +2209,17 @@ aliyun_core::__private::deserialize_fields!(DescribeContactListContact);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeEventRuleAttributeResult {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `Default group event rule.`.
     pub description: Option<String>,
-    /// `EventPattern` on the wire.
+    /// A structure read from `EventPattern`.
     pub event_pattern: Option<EventPattern>,
-    /// `EventType` on the wire.
+    /// A string read from `EventType`. Example: `SYSTEM`.
     pub event_type: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `3607****`.
     pub group_id: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `test_DefaultEventRule_7378****`.
     pub name: Option<String>,
-    /// `State` on the wire.
+    /// A string read from `State`. Example: `ENABLED`.
     pub state: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -2344,25 +2248,19 @@ aliyun_core::__private::deserialize_fields!(DescribeEventRuleAttributeResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeEventRuleListEventPattern {
-    /// `CustomFilters` on the wire.
+    /// A string read from `CustomFilters`. Example: `ECS123`.
     pub custom_filters: Option<String>,
-    /// `EventTypeList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"EventTypeList": {"EventTypeList": [...]}}`.
+    /// A list of strings read from `EventTypeList` (a wrapped list: `{"EventTypeList": {"EventTypeList": [...]}}`). Empty when the service leaves it out. Example: `["*"]`.
     pub event_type_list: Vec<String>,
-    /// `KeywordFilter` on the wire.
+    /// A structure read from `KeywordFilter`.
     pub keyword_filter: Option<KeywordFilter>,
-    /// `LevelList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"LevelList": {"LevelList": [...]}}`.
+    /// A list of strings read from `LevelList` (a wrapped list: `{"LevelList": {"LevelList": [...]}}`). Empty when the service leaves it out. Example: `["CRITICAL"]`.
     pub level_list: Vec<String>,
-    /// `NameList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"NameList": {"NameList": [...]}}`.
+    /// A list of strings read from `NameList` (a wrapped list: `{"NameList": {"NameList": [...]}}`). Empty when the service leaves it out. Example: `["[\"Agent_Status_Stopped\"]"]`.
     pub name_list: Vec<String>,
-    /// `Product` on the wire.
+    /// A string read from `Product`. Example: `CloudMonitor`.
     pub product: Option<String>,
-    /// `SQLFilter` on the wire.
+    /// A string read from `SQLFilter`. Example: `ycccluster1 and (i-23ij0o82612 or Executed1) or Asimulated not 222`.
     pub sql_filter: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -2392,25 +2290,23 @@ aliyun_core::__private::deserialize_fields!(DescribeEventRuleListEventPattern);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeExporterRuleListDatapoint {
-    /// `CreateTime` on the wire.
+    /// An integer (64-bit) read from `CreateTime`. Example: `1584024616228`.
     pub create_time: Option<i64>,
-    /// `Describe` on the wire.
+    /// A string read from `Describe`. Example: `监控数据导出`.
     pub describe: Option<String>,
-    /// `Dimension` on the wire.
+    /// A string read from `Dimension`. Example: `{"instanceId":"xxxxx"}`.
     pub dimension: Option<String>,
-    /// `DstName` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DstName": {"DstName": [...]}}`.
+    /// A list of strings read from `DstName` (a wrapped list: `{"DstName": {"DstName": [...]}}`). Empty when the service leaves it out. Example: `["exporter1"]`.
     pub dst_name: Vec<String>,
-    /// `Enabled` on the wire.
+    /// A boolean read from `Enabled`. Example: `true`.
     pub enabled: Option<bool>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `myRuleName`.
     pub rule_name: Option<String>,
-    /// `TargetWindows` on the wire.
+    /// A string read from `TargetWindows`. Example: `60,300`.
     pub target_windows: Option<String>,
 }
 #[cfg(feature = "metrics")]
@@ -2442,27 +2338,25 @@ aliyun_core::__private::deserialize_fields!(DescribeExporterRuleListDatapoint);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeGroupMonitoringAgentProcessAlertConfig {
-    /// `ComparisonOperator` on the wire.
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `EffectiveInterval` on the wire.
+    /// A string read from `EffectiveInterval`. Example: `00:00-23:59`.
     pub effective_interval: Option<String>,
-    /// `EscalationsLevel` on the wire.
+    /// A string read from `EscalationsLevel`. Example: `warn`.
     pub escalations_level: Option<String>,
-    /// `NoEffectiveInterval` on the wire.
+    /// A string read from `NoEffectiveInterval`. Example: `00:00-23:59`.
     pub no_effective_interval: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// A string read from `SilenceTime`. Example: `86400`.
     pub silence_time: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `TargetList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"TargetList": {"Target": [...]}}`.
+    /// A list of structures read from `TargetList` (a wrapped list: `{"TargetList": {"Target": [...]}}`). Empty when the service leaves it out.
     pub target_list: Vec<Target>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `5`.
     pub threshold: Option<String>,
-    /// `Times` on the wire.
+    /// A string read from `Times`. Example: `3`.
     pub times: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string read from `Webhook`. Example: `http://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -2493,61 +2387,24 @@ for DescribeGroupMonitoringAgentProcessAlertConfig {
 aliyun_core::__private::deserialize_fields!(
     DescribeGroupMonitoringAgentProcessAlertConfig
 );
-/// A structure of the `DescribeGroupMonitoringAgentProcess` response and 2 more.
-#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DescribeGroupMonitoringAgentProcessMatchExpress {
-    /// `Function` on the wire.
-    pub function: Option<String>,
-    /// `Name` on the wire.
-    pub name: Option<String>,
-    /// `Value` on the wire.
-    pub value: Option<String>,
-}
-#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
-impl aliyun_core::__private::fields::DecodeFields
-for DescribeGroupMonitoringAgentProcessMatchExpress {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "Function" => self.function = value.lenient_opt()?,
-            "Name" => self.name = value.lenient_opt()?,
-            "Value" => self.value = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
-aliyun_core::__private::deserialize_fields!(
-    DescribeGroupMonitoringAgentProcessMatchExpress
-);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHostAvailabilityListAlertConfig {
-    /// `EndTime` on the wire.
+    /// An integer (32-bit) read from `EndTime`. Example: `22`.
     pub end_time: Option<i32>,
-    /// `EscalationList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"EscalationList": {"escalationList": [...]}}`.
+    /// A list of structures read from `EscalationList` (a wrapped list: `{"EscalationList": {"escalationList": [...]}}`). Empty when the service leaves it out.
     pub escalation_list: Vec<EscalationList>,
-    /// `NotifyType` on the wire.
+    /// An integer (32-bit) read from `NotifyType`. Example: `1`.
     pub notify_type: Option<i32>,
-    /// `SilenceTime` on the wire.
+    /// An integer (32-bit) read from `SilenceTime`. Example: `86400`.
     pub silence_time: Option<i32>,
-    /// `StartTime` on the wire.
+    /// An integer (32-bit) read from `StartTime`. Example: `0`.
     pub start_time: Option<i32>,
-    /// `TargetList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"TargetList": {"Target": [...]}}`.
-    pub target_list: Vec<DescribeHostAvailabilityListTarget>,
-    /// `WebHook` on the wire.
+    /// A list of structures read from `TargetList` (a wrapped list: `{"TargetList": {"Target": [...]}}`). Empty when the service leaves it out.
+    pub target_list: Vec<RuleTarget>,
+    /// A string read from `WebHook`. Example: `https://www.aliyun.com`.
     pub web_hook: Option<String>,
 }
 #[cfg(feature = "availability-monitoring")]
@@ -2573,60 +2430,26 @@ for DescribeHostAvailabilityListAlertConfig {
 }
 #[cfg(feature = "availability-monitoring")]
 aliyun_core::__private::deserialize_fields!(DescribeHostAvailabilityListAlertConfig);
-/// A structure of the `DescribeHostAvailabilityList` response and 1 more.
-#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DescribeHostAvailabilityListTarget {
-    /// `Arn` on the wire.
-    pub arn: Option<String>,
-    /// `Id` on the wire.
-    pub id: Option<String>,
-    /// `JsonParams` on the wire.
-    pub json_params: Option<String>,
-    /// `Level` on the wire.
-    pub level: Option<String>,
-}
-#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
-impl aliyun_core::__private::fields::DecodeFields
-for DescribeHostAvailabilityListTarget {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "Arn" => self.arn = value.lenient_opt()?,
-            "Id" => self.id = value.lenient_opt()?,
-            "JsonParams" => self.json_params = value.lenient_opt()?,
-            "Level" => self.level = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
-aliyun_core::__private::deserialize_fields!(DescribeHostAvailabilityListTarget);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHostAvailabilityListTaskOption {
-    /// `HttpKeyword` on the wire.
+    /// A string read from `HttpKeyword`. Example: `OK`.
     pub http_keyword: Option<String>,
-    /// `HttpMethod` on the wire.
+    /// A string read from `HttpMethod`. Example: `GET`.
     pub http_method: Option<String>,
-    /// `HttpNegative` on the wire.
+    /// A boolean read from `HttpNegative`. Example: `true`.
     pub http_negative: Option<bool>,
-    /// `HttpPostContent` on the wire.
+    /// A string read from `HttpPostContent`. Example: `params1=paramsValue1`.
     pub http_post_content: Option<String>,
-    /// `HttpResponseCharset` on the wire.
+    /// A string read from `HttpResponseCharset`. Example: `UTF-8`.
     pub http_response_charset: Option<String>,
-    /// `HttpURI` on the wire.
+    /// A string read from `HttpURI`. Example: `https://www.aliyun.com`.
     pub http_uri: Option<String>,
-    /// `Interval` on the wire.
+    /// An integer (32-bit) read from `Interval`. Example: `60`.
     pub interval: Option<i32>,
-    /// `TelnetOrPingHost` on the wire.
+    /// A string read from `TelnetOrPingHost`. Example: `ssh.aliyun.com`.
     pub telnet_or_ping_host: Option<String>,
 }
 #[cfg(feature = "availability-monitoring")]
@@ -2658,9 +2481,9 @@ aliyun_core::__private::deserialize_fields!(DescribeHostAvailabilityListTaskOpti
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorDataListLabels {
-    /// `K` on the wire.
+    /// A string read from `K`. Example: `instanceId`.
     pub k: Option<String>,
-    /// `V` on the wire.
+    /// A string read from `V`. Example: `i-rj99xc6cptkk64ml****`.
     pub v: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2686,25 +2509,25 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorDataListLabels)
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorNamespace {
-    /// `AliyunProductMetricList` on the wire.
+    /// A list of structures read from `AliyunProductMetricList`. Empty when the service leaves it out.
     pub aliyun_product_metric_list: Vec<AliyunProductMetricList>,
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`. Example: `1652682744000`.
     pub create_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `aliyun-test`.
     pub description: Option<String>,
-    /// `Detail` on the wire.
+    /// A structure read from `Detail`.
     pub detail: Option<Detail>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `3****`.
     pub id: Option<String>,
-    /// `IsDelete` on the wire.
+    /// An integer (32-bit) read from `IsDelete`. Example: `0`.
     pub is_delete: Option<i32>,
-    /// `ModifyTime` on the wire.
+    /// A string read from `ModifyTime`. Example: `1652682744000`.
     pub modify_time: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `aliyun-test`.
     pub namespace: Option<String>,
-    /// `NamespaceType` on the wire.
+    /// A string read from `NamespaceType`. Example: `m_prom_user`.
     pub namespace_type: Option<String>,
-    /// `NotAliyunTaskNumber` on the wire.
+    /// An integer (64-bit) read from `NotAliyunTaskNumber`. Example: `0`.
     pub not_aliyun_task_number: Option<i64>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2739,13 +2562,13 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorNamespace);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorSLSGroupSlsGroupConfig {
-    /// `SLSLogstore` on the wire.
+    /// A string read from `SLSLogstore`. Example: `Logstore-aliyun-all`.
     pub sls_logstore: Option<String>,
-    /// `SLSProject` on the wire.
+    /// A string read from `SLSProject`. Example: `aliyun-project`.
     pub sls_project: Option<String>,
-    /// `SLSRegion` on the wire.
+    /// A string read from `SLSRegion`. Example: `cn-hangzhou`.
     pub sls_region: Option<String>,
-    /// `SLSUserId` on the wire.
+    /// A string read from `SLSUserId`. Example: `120886317861****`.
     pub sls_user_id: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2773,9 +2596,9 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorSLSGroupSlsGrou
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListExpress {
-    /// `Alias` on the wire.
+    /// A string read from `Alias`. Example: `SuccRate`.
     pub alias: Option<String>,
-    /// `Express` on the wire.
+    /// A string read from `Express`. Example: `success_count`.
     pub express: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2801,9 +2624,9 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListExpress
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListFilter {
-    /// `Filters` on the wire.
+    /// A list of structures read from `Filters`. Empty when the service leaves it out.
     pub filters: Vec<DescribeHybridMonitorTaskListFilters>,
-    /// `Relation` on the wire.
+    /// A string read from `Relation`. Example: `and`.
     pub relation: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2829,11 +2652,11 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListFilter)
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListFilters {
-    /// `Operator` on the wire.
+    /// A string read from `Operator`. Example: `=`.
     pub operator: Option<String>,
-    /// `SLSKeyName` on the wire.
+    /// A string read from `SLSKeyName`. Example: `host`.
     pub sls_key_name: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `200`.
     pub value: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2860,9 +2683,9 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListFilters
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListGroupBy {
-    /// `Alias` on the wire.
+    /// A string read from `Alias`. Example: `ApiResult`.
     pub alias: Option<String>,
-    /// `SLSKeyName` on the wire.
+    /// A string read from `SLSKeyName`. Example: `code`.
     pub sls_key_name: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2888,13 +2711,13 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListGroupBy
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListSlsProcessConfig {
-    /// `Express` on the wire.
+    /// A list of structures read from `Express`. Empty when the service leaves it out.
     pub express: Vec<DescribeHybridMonitorTaskListExpress>,
-    /// `Filter` on the wire.
+    /// A structure read from `Filter`.
     pub filter: Option<DescribeHybridMonitorTaskListFilter>,
-    /// `GroupBy` on the wire.
+    /// A list of structures read from `GroupBy`. Empty when the service leaves it out.
     pub group_by: Vec<DescribeHybridMonitorTaskListGroupBy>,
-    /// `Statistics` on the wire.
+    /// A list of structures read from `Statistics`. Empty when the service leaves it out.
     pub statistics: Vec<DescribeHybridMonitorTaskListStatistics>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2924,15 +2747,15 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListStatistics {
-    /// `Alias` on the wire.
+    /// A string read from `Alias`. Example: `level_count`.
     pub alias: Option<String>,
-    /// `Function` on the wire.
+    /// A string read from `Function`. Example: `count`.
     pub function: Option<String>,
-    /// `Parameter1` on the wire.
+    /// A string read from `Parameter1`. Example: `200`.
     pub parameter1: Option<String>,
-    /// `Parameter2` on the wire.
+    /// A string read from `Parameter2`. Example: `299`.
     pub parameter2: Option<String>,
-    /// `SLSKeyName` on the wire.
+    /// A string read from `SLSKeyName`. Example: `name`.
     pub sls_key_name: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -2961,59 +2784,59 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListStatist
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeHybridMonitorTaskListTaskList {
-    /// `AttachLabels` on the wire.
+    /// A list of structures read from `AttachLabels`. Empty when the service leaves it out.
     pub attach_labels: Vec<Logs>,
-    /// `CollectInterval` on the wire.
+    /// An integer (32-bit) read from `CollectInterval`. Example: `60`.
     pub collect_interval: Option<i32>,
-    /// `CollectTargetEndpoint` on the wire.
+    /// A string read from `CollectTargetEndpoint`. Example: `http://localhost`.
     pub collect_target_endpoint: Option<String>,
-    /// `CollectTargetPath` on the wire.
+    /// A string read from `CollectTargetPath`. Example: `/metrics`.
     pub collect_target_path: Option<String>,
-    /// `CollectTargetType` on the wire.
+    /// A string read from `CollectTargetType`. Example: `nginx`.
     pub collect_target_type: Option<String>,
-    /// `CollectTimout` on the wire.
+    /// An integer (32-bit) read from `CollectTimout`. Example: `15`.
     pub collect_timout: Option<i32>,
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`. Example: `1639382496000`.
     pub create_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `aliyun`.
     pub description: Option<String>,
-    /// `ExtraInfo` on the wire.
+    /// A string read from `ExtraInfo`. Example: `test`.
     pub extra_info: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `3607****`.
     pub group_id: Option<String>,
-    /// `Instances` on the wire.
+    /// A list of strings read from `Instances`. Empty when the service leaves it out. Example: `["i-hp368focau7dp0hw****"]`.
     pub instances: Vec<String>,
-    /// `LogFilePath` on the wire.
+    /// A string read from `LogFilePath`. Example: `C:\UserData\log\*.Log`.
     pub log_file_path: Option<String>,
-    /// `LogProcess` on the wire.
+    /// A string read from `LogProcess`. Example: `[{"metric": "metric1","filters": [{"column": "filed2","type": "include","values…`.
     pub log_process: Option<String>,
-    /// `LogSample` on the wire.
+    /// A string read from `LogSample`. Example: `{"logContent":"100.116.134.26 1119 - [13/Aug/2019:16:55:46 +0800] POST metrichu…`.
     pub log_sample: Option<String>,
-    /// `LogSplit` on the wire.
+    /// A string read from `LogSplit`. Example: `{"type": "regex","regex": "\\d+\\.\\d+\\.\\d+\\.\\d+\\s+(\\d+)\\s+\\S+\\s+\\[\\…`.
     pub log_split: Option<String>,
-    /// `MatchExpress` on the wire.
-    pub match_express: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
-    /// `MatchExpressRelation` on the wire.
+    /// A list of structures read from `MatchExpress`. Empty when the service leaves it out.
+    pub match_express: Vec<NameMatchExpress>,
+    /// A string read from `MatchExpressRelation`. Example: `or`.
     pub match_express_relation: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `aliyun`.
     pub namespace: Option<String>,
-    /// `NetworkType` on the wire.
+    /// A string read from `NetworkType`. Example: `vpc`.
     pub network_type: Option<String>,
-    /// `SLSProcess` on the wire.
+    /// A string read from `SLSProcess`. Example: `{"express": [],"filter": {"filters": [{"key": "task_type","operator": "=","valu…`.
     pub sls_process: Option<String>,
-    /// `SLSProcessConfig` on the wire.
+    /// A structure read from `SLSProcessConfig`.
     pub sls_process_config: Option<DescribeHybridMonitorTaskListSlsProcessConfig>,
-    /// `TargetUserId` on the wire.
+    /// A string read from `TargetUserId`. Example: `120886317861****`.
     pub target_user_id: Option<String>,
-    /// `TaskId` on the wire.
+    /// A string read from `TaskId`. Example: `36****`.
     pub task_id: Option<String>,
-    /// `TaskName` on the wire.
+    /// A string read from `TaskName`. Example: `aliyun_task`.
     pub task_name: Option<String>,
-    /// `TaskType` on the wire.
+    /// A string read from `TaskType`. Example: `aliyun_sls`.
     pub task_type: Option<String>,
-    /// `UploadRegion` on the wire.
+    /// A string read from `UploadRegion`. Example: `cn-hangzhou`.
     pub upload_region: Option<String>,
-    /// `YARMConfig` on the wire.
+    /// A string read from `YARMConfig`. Example: `products:- namespace: acs_ecs_dashboard metric_info: - metric_list: - cpu_total`.
     pub yarm_config: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -3066,21 +2889,21 @@ aliyun_core::__private::deserialize_fields!(DescribeHybridMonitorTaskListTaskLis
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricMetaListResource {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `The rated disk capacity`.
     pub description: Option<String>,
-    /// `Dimensions` on the wire.
+    /// A string read from `Dimensions`. Example: `userId,instanceId,tableSchema,workerId`.
     pub dimensions: Option<String>,
-    /// `Labels` on the wire.
+    /// A string read from `Labels`. Example: `[{\"name\":\"minAlertPeriod\",\"value\":\"300\"},{\"name\":\"alertDefault\",\"v…`.
     pub labels: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `ads.diskSize`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ads`.
     pub namespace: Option<String>,
-    /// `Periods` on the wire.
+    /// A string read from `Periods`. Example: `300`.
     pub periods: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average,Minimum,Maximum`.
     pub statistics: Option<String>,
-    /// `Unit` on the wire.
+    /// A string read from `Unit`. Example: `MB`.
     pub unit: Option<String>,
 }
 #[cfg(feature = "metrics")]
@@ -3111,33 +2934,33 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricMetaListResource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleBlackList {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `ecs`.
     pub category: Option<String>,
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`. Example: `1665714561000`.
     pub create_time: Option<String>,
-    /// `EffectiveTime` on the wire.
+    /// A string read from `EffectiveTime`. Example: `00:00-23:59`.
     pub effective_time: Option<String>,
-    /// `EnableEndTime` on the wire.
+    /// An integer (64-bit) read from `EnableEndTime`. Example: `1640608200000`.
     pub enable_end_time: Option<i64>,
-    /// `EnableStartTime` on the wire.
+    /// An integer (64-bit) read from `EnableStartTime`. Example: `1640237400000`.
     pub enable_start_time: Option<i64>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `93514c96-ceb8-47d8-8ee3-93b6d98b****`.
     pub id: Option<String>,
-    /// `Instances` on the wire.
+    /// A list of strings read from `Instances`. Empty when the service leaves it out. Example: `["i-rj99xc6cptkk64ml****"]`.
     pub instances: Vec<String>,
-    /// `IsEnable` on the wire.
+    /// A boolean read from `IsEnable`. Example: `true`.
     pub is_enable: Option<bool>,
-    /// `Metrics` on the wire.
+    /// A list of structures read from `Metrics`. Empty when the service leaves it out.
     pub metrics: Vec<DescribeMetricRuleBlackListMetrics>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `Blacklist-01`.
     pub name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `ScopeType` on the wire.
+    /// A string read from `ScopeType`. Example: `USER`.
     pub scope_type: Option<String>,
-    /// `ScopeValue` on the wire.
+    /// A list of strings read from `ScopeValue`. Empty when the service leaves it out. Example: `["[\"67****\",\"78****\"]"]`.
     pub scope_value: Vec<String>,
-    /// `UpdateTime` on the wire.
+    /// A string read from `UpdateTime`. Example: `1665718373000`.
     pub update_time: Option<String>,
 }
 #[cfg(feature = "alarm-blacklists")]
@@ -3174,9 +2997,9 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricRuleBlackList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleBlackListMetrics {
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `disk_utilization`.
     pub metric_name: Option<String>,
-    /// `Resource` on the wire.
+    /// A string read from `Resource`. Example: `[{"device":"C:"}]`.
     pub resource: Option<String>,
 }
 #[cfg(feature = "alarm-blacklists")]
@@ -3202,53 +3025,51 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricRuleBlackListMetrics);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleListAlarm {
-    /// `AlertState` on the wire.
+    /// A string read from `AlertState`. Example: `OK`.
     pub alert_state: Option<String>,
-    /// `CompositeExpression` on the wire.
+    /// A structure read from `CompositeExpression`.
     pub composite_expression: Option<CompositeExpression>,
-    /// `ContactGroups` on the wire.
+    /// A string read from `ContactGroups`. Example: `ECS_Alarm`.
     pub contact_groups: Option<String>,
-    /// `Dimensions` on the wire.
+    /// A string read from `Dimensions`. Example: `[{"instanceId":"i-2ze2d6j5uhg20x47****"}]`.
     pub dimensions: Option<String>,
-    /// `EffectiveInterval` on the wire.
+    /// A string read from `EffectiveInterval`. Example: `05:31-23:59`.
     pub effective_interval: Option<String>,
-    /// `EnableState` on the wire.
+    /// A boolean read from `EnableState`. Example: `true`.
     pub enable_state: Option<bool>,
-    /// `Escalations` on the wire.
+    /// A structure read from `Escalations`.
     pub escalations: Option<DescribeMetricRuleListEscalations>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `7301****`.
     pub group_id: Option<String>,
-    /// `GroupName` on the wire.
+    /// A string read from `GroupName`. Example: `ECS_Group`.
     pub group_name: Option<String>,
-    /// `Labels` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Labels": {"Labels": [...]}}`.
-    pub labels: Vec<DescribeAlertLogListDimensions>,
-    /// `MailSubject` on the wire.
+    /// A list of structures read from `Labels` (a wrapped list: `{"Labels": {"Labels": [...]}}`). Empty when the service leaves it out.
+    pub labels: Vec<Dimension>,
+    /// A string read from `MailSubject`. Example: `"${serviceType}-${metricName}-${levelDescription}通知（${dimensions}）"`.
     pub mail_subject: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `NoDataPolicy` on the wire.
+    /// A string read from `NoDataPolicy`. Example: `KEEP_LAST_STATE`.
     pub no_data_policy: Option<String>,
-    /// `NoEffectiveInterval` on the wire.
+    /// A string read from `NoEffectiveInterval`. Example: `00:00-05:30`.
     pub no_effective_interval: Option<String>,
-    /// `Period` on the wire.
+    /// A string read from `Period`. Example: `60`.
     pub period: Option<String>,
-    /// `Prometheus` on the wire.
+    /// A structure read from `Prometheus`.
     pub prometheus: Option<Prometheus>,
-    /// `Resources` on the wire.
+    /// A string read from `Resources`. Example: `[{\"instanceId\":\"i-2ze2d6j5uhg20x47****\"}]`.
     pub resources: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `applyTemplate344cfd42-0f32-4fd6-805a-88d7908a****`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `Rule_01`.
     pub rule_name: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// An integer (32-bit) read from `SilenceTime`. Example: `86400`.
     pub silence_time: Option<i32>,
-    /// `SourceType` on the wire.
+    /// A string read from `SourceType`. Example: `METRIC`.
     pub source_type: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string read from `Webhook`. Example: `https://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -3293,20 +3114,20 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListAlarm);
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DescribeMetricRuleListCritical {
-    /// `ComparisonOperator` on the wire.
+pub struct DescribeMetricRuleListEscalation {
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `PreCondition` on the wire.
+    /// A string read from `PreCondition`. Example: `$Average>80`.
     pub pre_condition: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `90`.
     pub threshold: Option<String>,
-    /// `Times` on the wire.
+    /// An integer (32-bit) read from `Times`. Example: `3`.
     pub times: Option<i32>,
 }
 #[cfg(feature = "metric-rules")]
-impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListCritical {
+impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListEscalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
@@ -3324,18 +3145,18 @@ impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListCrit
     }
 }
 #[cfg(feature = "metric-rules")]
-aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListCritical);
+aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListEscalation);
 /// A structure of the `DescribeMetricRuleList` response.
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleListEscalations {
-    /// `Critical` on the wire.
-    pub critical: Option<DescribeMetricRuleListCritical>,
-    /// `Info` on the wire.
-    pub info: Option<DescribeMetricRuleListCritical>,
-    /// `Warn` on the wire.
-    pub warn: Option<DescribeMetricRuleListCritical>,
+    /// A structure read from `Critical`.
+    pub critical: Option<DescribeMetricRuleListEscalation>,
+    /// A structure read from `Info`.
+    pub info: Option<DescribeMetricRuleListEscalation>,
+    /// A structure read from `Warn`.
+    pub warn: Option<DescribeMetricRuleListEscalation>,
 }
 #[cfg(feature = "metric-rules")]
 impl aliyun_core::__private::fields::DecodeFields for DescribeMetricRuleListEscalations {
@@ -3360,15 +3181,15 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListEscalations);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleListExpressionList {
-    /// `ComparisonOperator` on the wire.
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Period` on the wire.
+    /// An integer (32-bit) read from `Period`. Example: `60`.
     pub period: Option<i32>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `$Maximum`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `90`.
     pub threshold: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -3396,19 +3217,19 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricRuleListExpressionList
 #[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DescribeMetricRuleTemplateAttributeCritical {
-    /// `ComparisonOperator` on the wire.
+pub struct DescribeMetricRuleTemplateAttributeEscalation {
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `90`.
     pub threshold: Option<String>,
-    /// `Times` on the wire.
+    /// An integer (32-bit) read from `Times`. Example: `5`.
     pub times: Option<i32>,
 }
 #[cfg(feature = "alarm-templates")]
 impl aliyun_core::__private::fields::DecodeFields
-for DescribeMetricRuleTemplateAttributeCritical {
+for DescribeMetricRuleTemplateAttributeEscalation {
     fn decode_field<'de>(
         &mut self,
         wire_name: &str,
@@ -3425,18 +3246,20 @@ for DescribeMetricRuleTemplateAttributeCritical {
     }
 }
 #[cfg(feature = "alarm-templates")]
-aliyun_core::__private::deserialize_fields!(DescribeMetricRuleTemplateAttributeCritical);
+aliyun_core::__private::deserialize_fields!(
+    DescribeMetricRuleTemplateAttributeEscalation
+);
 /// A structure of the `DescribeMetricRuleTemplateAttribute` response.
 #[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleTemplateAttributeEscalations {
-    /// `Critical` on the wire.
-    pub critical: Option<DescribeMetricRuleTemplateAttributeCritical>,
-    /// `Info` on the wire.
-    pub info: Option<DescribeMetricRuleTemplateAttributeCritical>,
-    /// `Warn` on the wire.
-    pub warn: Option<DescribeMetricRuleTemplateAttributeCritical>,
+    /// A structure read from `Critical`.
+    pub critical: Option<DescribeMetricRuleTemplateAttributeEscalation>,
+    /// A structure read from `Info`.
+    pub info: Option<DescribeMetricRuleTemplateAttributeEscalation>,
+    /// A structure read from `Warn`.
+    pub warn: Option<DescribeMetricRuleTemplateAttributeEscalation>,
 }
 #[cfg(feature = "alarm-templates")]
 impl aliyun_core::__private::fields::DecodeFields
@@ -3464,17 +3287,15 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMetricRuleTemplateAttributeResource {
-    /// `AlertTemplates` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AlertTemplates": {"AlertTemplate": [...]}}`.
+    /// A list of structures read from `AlertTemplates` (a wrapped list: `{"AlertTemplates": {"AlertTemplate": [...]}}`). Empty when the service leaves it out.
     pub alert_templates: Vec<AlertTemplate>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `ECS模板`.
     pub description: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `ECS_Template1`.
     pub name: Option<String>,
-    /// `RestVersion` on the wire.
+    /// A string read from `RestVersion`. Example: `1`.
     pub rest_version: Option<String>,
-    /// `TemplateId` on the wire.
+    /// A string read from `TemplateId`. Example: `70****`.
     pub template_id: Option<String>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -3503,14 +3324,12 @@ aliyun_core::__private::deserialize_fields!(DescribeMetricRuleTemplateAttributeR
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorGroupDynamicRulesResource {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `ecs`.
     pub category: Option<String>,
-    /// `FilterRelation` on the wire.
+    /// A string read from `FilterRelation`. Example: `and`.
     pub filter_relation: Option<String>,
-    /// `Filters` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Filters": {"Filter": [...]}}`.
-    pub filters: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
+    /// A list of structures read from `Filters` (a wrapped list: `{"Filters": {"Filter": [...]}}`). Empty when the service leaves it out.
+    pub filters: Vec<NameMatchExpress>,
 }
 #[cfg(feature = "application-groups")]
 impl aliyun_core::__private::fields::DecodeFields
@@ -3536,25 +3355,23 @@ aliyun_core::__private::deserialize_fields!(DescribeMonitorGroupDynamicRulesReso
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorGroupInstanceAttributeResource {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `ecs`.
     pub category: Option<String>,
-    /// `Desc` on the wire.
+    /// A string read from `Desc`. Example: `desc_test`.
     pub desc: Option<String>,
-    /// `Dimension` on the wire.
+    /// A string read from `Dimension`. Example: `{"instanceId":"i-m5e0k0bexac8tykr****"}`.
     pub dimension: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-m5e0k0bexac8tykr****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `hostName`.
     pub instance_name: Option<String>,
-    /// `NetworkType` on the wire.
+    /// A string read from `NetworkType`. Example: `vpc`.
     pub network_type: Option<String>,
-    /// `Region` on the wire.
+    /// A structure read from `Region`.
     pub region: Option<Region>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<DescribeAlertLogListDimensions>,
-    /// `Vpc` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<Dimension>,
+    /// A structure read from `Vpc`.
     pub vpc: Option<Vpc>,
 }
 #[cfg(feature = "application-groups")]
@@ -3589,15 +3406,15 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorGroupInstancesResource {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `ecs`.
     pub category: Option<String>,
-    /// `Id` on the wire.
+    /// An integer (64-bit) read from `Id`.
     pub id: Option<i64>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp12g4xbl4i0brkn****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `test-s1`.
     pub instance_name: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -3626,39 +3443,33 @@ aliyun_core::__private::deserialize_fields!(DescribeMonitorGroupInstancesResourc
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeMonitorGroupsResource {
-    /// `BindUrl` on the wire.
+    /// A string read from `BindUrl`. Example: `https://aliyun.com`.
     pub bind_url: Option<String>,
-    /// `ContactGroups` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
+    /// A list of structures read from `ContactGroups` (a wrapped list: `{"ContactGroups": {"ContactGroup": [...]}}`). Empty when the service leaves it out.
     pub contact_groups: Vec<ContactGroup>,
-    /// `DynamicTagRuleId` on the wire.
+    /// A string read from `DynamicTagRuleId`. Example: `6b882d9a-5117-42e2-9d0c-4749a0c6****`.
     pub dynamic_tag_rule_id: Option<String>,
-    /// `GmtCreate` on the wire.
+    /// An integer (64-bit) read from `GmtCreate`. Example: `1603181891000`.
     pub gmt_create: Option<i64>,
-    /// `GmtModified` on the wire.
+    /// An integer (64-bit) read from `GmtModified`. Example: `1603181891000`.
     pub gmt_modified: Option<i64>,
-    /// `GroupFounderTagKey` on the wire.
+    /// A string read from `GroupFounderTagKey`. Example: `GroupKey1`.
     pub group_founder_tag_key: Option<String>,
-    /// `GroupFounderTagValue` on the wire.
+    /// A string read from `GroupFounderTagValue`. Example: `GroupValue1`.
     pub group_founder_tag_value: Option<String>,
-    /// `GroupId` on the wire.
+    /// An integer (64-bit) read from `GroupId`. Example: `12345`.
     pub group_id: Option<i64>,
-    /// `GroupName` on the wire.
+    /// A string read from `GroupName`. Example: `test123`.
     pub group_name: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-aek2hopjh*******`.
     pub resource_group_id: Option<String>,
-    /// `ServiceId` on the wire.
+    /// A string read from `ServiceId`. Example: `49****`.
     pub service_id: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<DescribeAlertLogListDimensions>,
-    /// `TemplateIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"TemplateIds": {"TemplateId": [...]}}`.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<Dimension>,
+    /// A list of strings read from `TemplateIds` (a wrapped list: `{"TemplateIds": {"TemplateId": [...]}}`). Empty when the service leaves it out. Example: `["92****"]`.
     pub template_ids: Vec<String>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `custom`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -3695,11 +3506,11 @@ aliyun_core::__private::deserialize_fields!(DescribeMonitorGroupsResource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeProjectMetaResource {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `CDN`.
     pub description: Option<String>,
-    /// `Labels` on the wire.
+    /// A string read from `Labels`. Example: `[{"metricCategory":ecs}]`.
     pub labels: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_cdn`.
     pub namespace: Option<String>,
 }
 #[cfg(feature = "metrics")]
@@ -3725,41 +3536,39 @@ aliyun_core::__private::deserialize_fields!(DescribeProjectMetaResource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSiteMonitorISPCityListIspCity {
-    /// `Area.en` on the wire.
+    /// A string read from `Area.en`. Example: `XiNan`.
     pub area_en: Option<String>,
-    /// `Area.zh_CN` on the wire.
+    /// A string read from `Area.zh_CN`. Example: `西南`.
     pub area_zh_cn: Option<String>,
-    /// `City` on the wire.
+    /// A string read from `City`. Example: `4`.
     pub city: Option<String>,
-    /// `CityName.en` on the wire.
+    /// A string read from `CityName.en`. Example: `Guiyang`.
     pub city_name_en: Option<String>,
-    /// `CityName.zh_CN` on the wire.
+    /// A string read from `CityName.zh_CN`. Example: `贵阳市`.
     pub city_name_zh_cn: Option<String>,
-    /// `Country` on the wire.
+    /// A string read from `Country`. Example: `629`.
     pub country: Option<String>,
-    /// `Country.en` on the wire.
+    /// A string read from `Country.en`. Example: `China`.
     pub country_en: Option<String>,
-    /// `Country.zh_CN` on the wire.
+    /// A string read from `Country.zh_CN`. Example: `中国`.
     pub country_zh_cn: Option<String>,
-    /// `IPPool` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"IPPool": {"IPPool": [...]}}`.
+    /// A list of strings read from `IPPool` (a wrapped list: `{"IPPool": {"IPPool": [...]}}`). Empty when the service leaves it out. Example: `["[\"192.68.XX.XX\",\"192.68.XX.XX\"]"]`.
     pub ip_pool: Vec<String>,
-    /// `IPV4ProbeCount` on the wire.
+    /// A string read from `IPV4ProbeCount`. Example: `4`.
     pub ipv4_probe_count: Option<String>,
-    /// `IPV6ProbeCount` on the wire.
+    /// A string read from `IPV6ProbeCount`. Example: `3`.
     pub ipv6_probe_count: Option<String>,
-    /// `Isp` on the wire.
+    /// A string read from `Isp`. Example: `232`.
     pub isp: Option<String>,
-    /// `IspName.en` on the wire.
+    /// A string read from `IspName.en`. Example: `China-Unicom`.
     pub isp_name_en: Option<String>,
-    /// `IspName.zh_CN` on the wire.
+    /// A string read from `IspName.zh_CN`. Example: `联通`.
     pub isp_name_zh_cn: Option<String>,
-    /// `Region` on the wire.
+    /// A string read from `Region`. Example: `264`.
     pub region: Option<String>,
-    /// `Region.en` on the wire.
+    /// A string read from `Region.en`. Example: `Guizhou`.
     pub region_en: Option<String>,
-    /// `Region.zh_CN` on the wire.
+    /// A string read from `Region.zh_CN`. Example: `贵州省`.
     pub region_zh_cn: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -3800,17 +3609,17 @@ aliyun_core::__private::deserialize_fields!(DescribeSiteMonitorISPCityListIspCit
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSiteMonitorQuotaData {
-    /// `SecondMonitor` on the wire.
+    /// A boolean read from `SecondMonitor`. Example: `false`.
     pub second_monitor: Option<bool>,
-    /// `SiteMonitorIdcQuota` on the wire.
+    /// An integer (32-bit) read from `SiteMonitorIdcQuota`. Example: `5`.
     pub site_monitor_idc_quota: Option<i32>,
-    /// `SiteMonitorOperatorQuotaQuota` on the wire.
+    /// An integer (32-bit) read from `SiteMonitorOperatorQuotaQuota`. Example: `0`.
     pub site_monitor_operator_quota_quota: Option<i32>,
-    /// `SiteMonitorQuotaTaskUsed` on the wire.
+    /// An integer (32-bit) read from `SiteMonitorQuotaTaskUsed`. Example: `6`.
     pub site_monitor_quota_task_used: Option<i32>,
-    /// `SiteMonitorTaskQuota` on the wire.
+    /// An integer (32-bit) read from `SiteMonitorTaskQuota`. Example: `10`.
     pub site_monitor_task_quota: Option<i32>,
-    /// `SiteMonitorVersion` on the wire.
+    /// A string read from `SiteMonitorVersion`. Example: `V1`.
     pub site_monitor_version: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -3843,21 +3652,21 @@ aliyun_core::__private::deserialize_fields!(DescribeSiteMonitorQuotaData);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSystemEventMetaListResource {
-    /// `EventType` on the wire.
+    /// A string read from `EventType`. Example: `Exception`.
     pub event_type: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `INFO`.
     pub level: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `SelectFailureRate`.
     pub name: Option<String>,
-    /// `NameDesc` on the wire.
+    /// A string read from `NameDesc`. Example: `查询失败率高`.
     pub name_desc: Option<String>,
-    /// `NameDesc.En` on the wire.
+    /// A string read from `NameDesc.En`. Example: `High query failure rate.`.
     pub name_desc_en: Option<String>,
-    /// `Product` on the wire.
+    /// A string read from `Product`. Example: `ADS`.
     pub product: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `failed`.
     pub status: Option<String>,
-    /// `StatusDesc` on the wire.
+    /// A string read from `StatusDesc`. Example: `Operation Failed`.
     pub status_desc: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -3889,11 +3698,11 @@ aliyun_core::__private::deserialize_fields!(DescribeSystemEventMetaListResource)
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Detail {
-    /// `NamespaceRegion` on the wire.
+    /// A string read from `NamespaceRegion`. Example: `cn-hangzhou`.
     pub namespace_region: Option<String>,
-    /// `SLSProject` on the wire.
+    /// A string read from `SLSProject`. Example: `cms-hybrid-120886317861****-cn-hangzhou-a83d`.
     pub sls_project: Option<String>,
-    /// `Spec` on the wire.
+    /// A string read from `Spec`. Example: `cms.s1.3xlarge`.
     pub spec: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -3914,14 +3723,62 @@ impl aliyun_core::__private::fields::DecodeFields for Detail {
 }
 #[cfg(feature = "hybrid-monitoring")]
 aliyun_core::__private::deserialize_fields!(Detail);
+/// A structure of the `DescribeAlertLogList` response and 4 more.
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Dimension {
+    /// A string read from `Key`. Example: `instanceId`.
+    pub key: Option<String>,
+    /// A string read from `Value`. Example: `i-m5e1qg6uo38rztr4****`.
+    pub value: Option<String>,
+}
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
+impl aliyun_core::__private::fields::DecodeFields for Dimension {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "Key" => self.key = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(
+    any(
+        feature = "alarm-templates",
+        feature = "alert-history",
+        feature = "application-groups",
+        feature = "metric-rules"
+    )
+)]
+aliyun_core::__private::deserialize_fields!(Dimension);
 /// A structure of the `BatchExport` response.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Dimensions {
-    /// `Label` on the wire.
+    /// A string read from `Label`. Example: `instanceId`.
     pub label: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `i-dferwret*****`.
     pub value: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -3946,9 +3803,9 @@ aliyun_core::__private::deserialize_fields!(Dimensions);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EnterpriseQuota {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `cms_enterprise_public_cn-7mz27pd****`.
     pub instance_id: Option<String>,
-    /// `SuitInfo` on the wire.
+    /// A string read from `SuitInfo`. Example: `ENTERPRISE`.
     pub suit_info: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -3973,9 +3830,9 @@ aliyun_core::__private::deserialize_fields!(EnterpriseQuota);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorDetail {
-    /// `ErrorMessage` on the wire.
+    /// A string read from `ErrorMessage`. Example: `label name :123 not match [a-zA-Z_][a-zA-Z0-9_]*`.
     pub error_message: Option<String>,
-    /// `Index` on the wire.
+    /// An integer (64-bit) read from `Index`. Example: `0`.
     pub index: Option<i64>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -3995,50 +3852,46 @@ impl aliyun_core::__private::fields::DecodeFields for ErrorDetail {
 }
 #[cfg(feature = "hybrid-monitoring")]
 aliyun_core::__private::deserialize_fields!(ErrorDetail);
-/// A structure of the `DescribeAlertLogList` response.
-#[cfg(feature = "alert-history")]
+/// A structure of the `PutGroupMetricRule` request and 1 more.
+#[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
 pub struct Escalation {
-    /// `Expression` on the wire.
-    pub expression: Option<String>,
-    /// `Level` on the wire.
-    pub level: Option<String>,
-    /// `Times` on the wire.
+    /// A string sent as `<parameter>.Statistics`. Example: `Average`.
+    pub statistics: Option<String>,
+    /// A string sent as `<parameter>.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
+    pub comparison_operator: Option<String>,
+    /// A string sent as `<parameter>.Threshold`. Example: `90`.
+    pub threshold: Option<String>,
+    /// An integer (32-bit) sent as `<parameter>.Times`. Example: `3`.
     pub times: Option<i32>,
 }
-#[cfg(feature = "alert-history")]
-impl aliyun_core::__private::fields::DecodeFields for Escalation {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "Expression" => self.expression = value.lenient_opt()?,
-            "Level" => self.level = value.lenient_opt()?,
-            "Times" => self.times = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
+#[cfg(feature = "metric-rules")]
+impl aliyun_core::params::StructParam for Escalation {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Statistics"), self.statistics.as_ref());
+        params
+            .push_opt(
+                format!("{prefix}.ComparisonOperator"),
+                self.comparison_operator.as_ref(),
+            );
+        params.push_opt(format!("{prefix}.Threshold"), self.threshold.as_ref());
+        params.push_opt(format!("{prefix}.Times"), self.times.as_ref());
     }
 }
-#[cfg(feature = "alert-history")]
-aliyun_core::__private::deserialize_fields!(Escalation);
 /// A structure of the `DescribeHostAvailabilityList` response.
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EscalationList {
-    /// `Aggregate` on the wire.
+    /// A string read from `Aggregate`. Example: `Value`.
     pub aggregate: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `HttpStatus`.
     pub metric_name: Option<String>,
-    /// `Operator` on the wire.
+    /// A string read from `Operator`. Example: `=`.
     pub operator: Option<String>,
-    /// `Times` on the wire.
+    /// A string read from `Times`. Example: `3`.
     pub times: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `400`.
     pub value: Option<String>,
 }
 #[cfg(feature = "availability-monitoring")]
@@ -4065,12 +3918,12 @@ aliyun_core::__private::deserialize_fields!(EscalationList);
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Escalations {
-    /// `Critical` on the wire.
-    pub critical: Option<Critical>,
-    /// `Warn` on the wire.
-    pub warn: Option<Critical>,
-    /// `Info` on the wire.
-    pub info: Option<Critical>,
+    /// A structure sent as `<parameter>.Critical.<field>`, one parameter per field.
+    pub critical: Option<Escalation>,
+    /// A structure sent as `<parameter>.Warn.<field>`, one parameter per field.
+    pub warn: Option<Escalation>,
+    /// A structure sent as `<parameter>.Info.<field>`, one parameter per field.
+    pub info: Option<Escalation>,
 }
 #[cfg(feature = "metric-rules")]
 impl aliyun_core::params::StructParam for Escalations {
@@ -4112,11 +3965,11 @@ impl aliyun_core::params::StructParam for Escalations {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventHistogram {
-    /// `Count` on the wire.
+    /// An integer (64-bit) read from `Count`. Example: `3`.
     pub count: Option<i64>,
-    /// `EndTime` on the wire.
+    /// An integer (64-bit) read from `EndTime`. Example: `1552226750000`.
     pub end_time: Option<i64>,
-    /// `StartTime` on the wire.
+    /// An integer (64-bit) read from `StartTime`. Example: `1552226740000`.
     pub start_time: Option<i64>,
 }
 #[cfg(any(feature = "custom-events", feature = "system-events"))]
@@ -4142,27 +3995,19 @@ aliyun_core::__private::deserialize_fields!(EventHistogram);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventPattern {
-    /// `EventTypeList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"EventTypeList": {"EventTypeList": [...]}}`.
+    /// A list of strings read from `EventTypeList` (a wrapped list: `{"EventTypeList": {"EventTypeList": [...]}}`). Empty when the service leaves it out. Example: `["*"]`.
     pub event_type_list: Vec<String>,
-    /// `KeywordFilterObj` on the wire.
+    /// A structure read from `KeywordFilterObj`.
     pub keyword_filter_obj: Option<KeywordFilterObj>,
-    /// `LevelList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"LevelList": {"LevelList": [...]}}`.
+    /// A list of strings read from `LevelList` (a wrapped list: `{"LevelList": {"LevelList": [...]}}`). Empty when the service leaves it out. Example: `["[\"CRITICAL\",\"WARN\"]    "]`.
     pub level_list: Vec<String>,
-    /// `NameList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"NameList": {"NameList": [...]}}`.
+    /// A list of strings read from `NameList` (a wrapped list: `{"NameList": {"NameList": [...]}}`). Empty when the service leaves it out. Example: `["Agent_Status_Running"]`.
     pub name_list: Vec<String>,
-    /// `Product` on the wire.
+    /// A string read from `Product`. Example: `CloudMonitor`.
     pub product: Option<String>,
-    /// `SQLFilter` on the wire.
+    /// A string read from `SQLFilter`. Example: `ycccluster1 and (i-23ij0o82612 or Executed1) or Asimulated not 222`.
     pub sql_filter: Option<String>,
-    /// `StatusList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"StatusList": {"StatusList": [...]}}`.
+    /// A list of strings read from `StatusList` (a wrapped list: `{"StatusList": {"StatusList": [...]}}`). Empty when the service leaves it out. Example: `["Running"]`.
     pub status_list: Vec<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -4192,21 +4037,19 @@ aliyun_core::__private::deserialize_fields!(EventPattern);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventRule {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `Default group event rule.`.
     pub description: Option<String>,
-    /// `EventPattern` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"EventPattern": {"EventPattern": [...]}}`.
+    /// A list of structures read from `EventPattern` (a wrapped list: `{"EventPattern": {"EventPattern": [...]}}`). Empty when the service leaves it out.
     pub event_pattern: Vec<DescribeEventRuleListEventPattern>,
-    /// `EventType` on the wire.
+    /// A string read from `EventType`. Example: `SYSTEM`.
     pub event_type: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `7378****`.
     pub group_id: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `test_DefaultEventRule_7378****`.
     pub name: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// An integer (64-bit) read from `SilenceTime`. Example: `86400`.
     pub silence_time: Option<i64>,
-    /// `State` on the wire.
+    /// A string read from `State`. Example: `ENABLED`.
     pub state: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -4235,9 +4078,9 @@ aliyun_core::__private::deserialize_fields!(EventRule);
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Express {
-    /// `Alias` on the wire.
+    /// A string sent as `<parameter>.Alias`. Matches `^[a-zA-Z_][a-zA-Z0-9_]{1,39}$`. Example: `SuccRate`.
     pub alias: Option<String>,
-    /// `Express` on the wire.
+    /// A string sent as `<parameter>.Express`. Example: `success_count`.
     pub express: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -4265,15 +4108,15 @@ impl aliyun_core::params::StructParam for Express {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExpressionList {
-    /// `ComparisonOperator` on the wire.
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Period` on the wire.
+    /// A string read from `Period`. Example: `60`.
     pub period: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `90`.
     pub threshold: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -4301,9 +4144,7 @@ aliyun_core::__private::deserialize_fields!(ExpressionList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailData {
-    /// `Targets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Targets": {"Target": [...]}}`.
+    /// A list of structures read from `Targets` (a wrapped list: `{"Targets": {"Target": [...]}}`). Empty when the service leaves it out.
     pub targets: Vec<PutMetricRuleTargetsTarget>,
 }
 #[cfg(feature = "metric-rules")]
@@ -4327,9 +4168,7 @@ aliyun_core::__private::deserialize_fields!(FailData);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailIds {
-    /// `TargetIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"TargetIds": {"TargetId": [...]}}`.
+    /// A list of strings read from `TargetIds` (a wrapped list: `{"TargetIds": {"TargetId": [...]}}`). Empty when the service leaves it out. Example: `["1"]`.
     pub target_ids: Vec<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -4353,15 +4192,15 @@ aliyun_core::__private::deserialize_fields!(FailIds);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FcParameter {
-    /// `Arn` on the wire.
+    /// A string read from `Arn`. Example: `acs:log:cn-hangzhou::project/cms-log-mon***/logstore/cxxxx***`.
     pub arn: Option<String>,
-    /// `FunctionName` on the wire.
+    /// A string read from `FunctionName`. Example: `fcTest1`.
     pub function_name: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `3`.
     pub id: Option<String>,
-    /// `Region` on the wire.
+    /// A string read from `Region`. Example: `cn-qingdao`.
     pub region: Option<String>,
-    /// `ServiceName` on the wire.
+    /// A string read from `ServiceName`. Example: `service1`.
     pub service_name: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -4388,9 +4227,9 @@ aliyun_core::__private::deserialize_fields!(FcParameter);
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
-    /// `Filters` on the wire.
+    /// A list of structures sent as `<parameter>.Filters.1.<field>`, `<parameter>.Filters.2.<field>`, …. Empty when the service leaves it out.
     pub filters: Vec<Filters>,
-    /// `Relation` on the wire.
+    /// A string sent as `<parameter>.Relation`. Example: `and`.
     pub relation: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -4415,11 +4254,11 @@ impl aliyun_core::params::StructParam for Filter {
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filters {
-    /// Documented values: `>`, `>=`, `=`, `<=`, `<`, `!=`, `contain`, `notContain` (not checked by the SDK: the service may accept more).
+    /// A string sent as `<parameter>.Operator`. Documented values: `>`, `>=`, `=`, `<=`, `<`, `!=`, `contain`, `notContain` (not checked: the service may accept more). Example: `=`.
     pub operator: Option<String>,
-    /// `SLSKeyName` on the wire.
+    /// A string sent as `<parameter>.SLSKeyName`. Example: `code`.
     pub sls_key_name: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Example: `200`.
     pub value: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -4435,11 +4274,9 @@ impl aliyun_core::params::StructParam for Filters {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Group {
-    /// `ContactGroups` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ContactGroups": {"ContactGroup": [...]}}`.
+    /// A list of structures read from `ContactGroups` (a wrapped list: `{"ContactGroups": {"ContactGroup": [...]}}`). Empty when the service leaves it out.
     pub contact_groups: Vec<ContactGroup>,
-    /// `GroupName` on the wire.
+    /// A string read from `GroupName`. Example: `ECS_test`.
     pub group_name: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -4463,9 +4300,9 @@ aliyun_core::__private::deserialize_fields!(Group);
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupBy {
-    /// `Alias` on the wire.
+    /// A string sent as `<parameter>.Alias`. Matches `^[a-zA-Z_][a-zA-Z0-9_]{1,39}$`. Example: `ApiResult`.
     pub alias: Option<String>,
-    /// `SLSKeyName` on the wire.
+    /// A string sent as `<parameter>.SLSKeyName`. Example: `code`.
     pub sls_key_name: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -4493,33 +4330,33 @@ impl aliyun_core::params::StructParam for GroupBy {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Host {
-    /// `AgentVersion` on the wire.
+    /// A string read from `AgentVersion`. Example: `3.4.6`.
     pub agent_version: Option<String>,
-    /// `AliUid` on the wire.
+    /// An integer (64-bit) read from `AliUid`.
     pub ali_uid: Option<i64>,
-    /// `EipAddress` on the wire.
+    /// A string read from `EipAddress`. Example: `192.168.XX.XX`.
     pub eip_address: Option<String>,
-    /// `EipId` on the wire.
+    /// A string read from `EipId`. Example: `eip-bp16i16k9gcezyfrp****`.
     pub eip_id: Option<String>,
-    /// `HostName` on the wire.
+    /// A string read from `HostName`. Example: `hostIP`.
     pub host_name: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-a2d5q7pm3f9yr212****`.
     pub instance_id: Option<String>,
-    /// `InstanceTypeFamily` on the wire.
+    /// A string read from `InstanceTypeFamily`. Example: `ecs.n4`.
     pub instance_type_family: Option<String>,
-    /// `IpGroup` on the wire.
+    /// A string read from `IpGroup`. Example: `192.168.XX.XX`.
     pub ip_group: Option<String>,
-    /// `NatIp` on the wire.
+    /// A string read from `NatIp`. Example: `192.168.XX.XX`.
     pub nat_ip: Option<String>,
-    /// `NetworkType` on the wire.
+    /// A string read from `NetworkType`. Example: `vpc`.
     pub network_type: Option<String>,
-    /// `OperatingSystem` on the wire.
+    /// A string read from `OperatingSystem`. Example: `Linux`.
     pub operating_system: Option<String>,
-    /// `Region` on the wire.
+    /// A string read from `Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
-    /// `SerialNumber` on the wire.
+    /// A string read from `SerialNumber`. Example: `x12335-6cc8-4a22-9f21-1a00a719****`.
     pub serial_number: Option<String>,
-    /// `isAliyunHost` on the wire.
+    /// A boolean read from `isAliyunHost`. Example: `true`.
     pub is_aliyun_host: Option<bool>,
 }
 #[cfg(feature = "monitoring-agent")]
@@ -4555,13 +4392,13 @@ aliyun_core::__private::deserialize_fields!(Host);
 #[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Instances {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Required when the structure is sent. Example: `ecs`.
     pub category: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string sent as `<parameter>.InstanceId`. Required when the structure is sent. Example: `i-2ze26xj5wwy12****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string sent as `<parameter>.InstanceName`. Required when the structure is sent. Example: `test-instance-ecs`.
     pub instance_name: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string sent as `<parameter>.RegionId`. Required when the structure is sent. Example: ` cn-hangzhou`.
     pub region_id: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -4597,13 +4434,13 @@ impl aliyun_core::params::StructParam for Instances {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IspCity {
-    /// `City` on the wire.
+    /// A string read from `City`. Example: `738`.
     pub city: Option<String>,
-    /// `CityName` on the wire.
+    /// A string read from `CityName`. Example: `北京市`.
     pub city_name: Option<String>,
-    /// `Isp` on the wire.
+    /// A string read from `Isp`. Example: `465`.
     pub isp: Option<String>,
-    /// `IspName` on the wire.
+    /// A string read from `IspName`. Example: `阿里巴巴`.
     pub isp_name: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -4630,11 +4467,9 @@ aliyun_core::__private::deserialize_fields!(IspCity);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeywordFilter {
-    /// `Keywords` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Keywords": {"Keywords": [...]}}`.
+    /// A list of strings read from `Keywords` (a wrapped list: `{"Keywords": {"Keywords": [...]}}`). Empty when the service leaves it out. Example: `["VMException"]`.
     pub keywords: Vec<String>,
-    /// `Relation` on the wire.
+    /// A string read from `Relation`. Example: `OR`.
     pub relation: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -4659,11 +4494,9 @@ aliyun_core::__private::deserialize_fields!(KeywordFilter);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeywordFilterObj {
-    /// `Keywords` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Keywords": {"keyword": [...]}}`.
+    /// A list of strings read from `Keywords` (a wrapped list: `{"Keywords": {"keyword": [...]}}`). Empty when the service leaves it out. Example: `["VMException"]`.
     pub keywords: Vec<String>,
-    /// `Relation` on the wire.
+    /// A string read from `Relation`. Example: `OR`.
     pub relation: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -4694,10 +4527,10 @@ aliyun_core::__private::deserialize_fields!(KeywordFilterObj);
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct Labels {
-    /// `Key` on the wire.
+    /// A string sent under the JSON key `Key`. Example: `key1`.
     #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent under the JSON key `Value`. Example: `value1`.
     #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -4719,15 +4552,15 @@ impl aliyun_core::params::StructParam for Labels {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct List {
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`. Example: `1652845630000`.
     pub create_time: Option<String>,
-    /// `SLSGroupConfig` on the wire.
+    /// A list of structures read from `SLSGroupConfig`. Empty when the service leaves it out.
     pub sls_group_config: Vec<DescribeHybridMonitorSLSGroupSlsGroupConfig>,
-    /// `SLSGroupDescription` on the wire.
+    /// A string read from `SLSGroupDescription`. Example: `阿里云产品归属的Logstore组。`.
     pub sls_group_description: Option<String>,
-    /// `SLSGroupName` on the wire.
+    /// A string read from `SLSGroupName`. Example: `Logstore_test`.
     pub sls_group_name: Option<String>,
-    /// `UpdateTime` on the wire.
+    /// A string read from `UpdateTime`. Example: `1652845630000`.
     pub update_time: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -4755,31 +4588,31 @@ aliyun_core::__private::deserialize_fields!(List);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LogMonitor {
-    /// `Aggregates` on the wire.
+    /// A list of structures read from `Aggregates`. Empty when the service leaves it out.
     pub aggregates: Vec<Aggregates>,
-    /// `GmtCreate` on the wire.
+    /// An integer (64-bit) read from `GmtCreate`. Example: `1547431398000`.
     pub gmt_create: Option<i64>,
-    /// `GroupId` on the wire.
+    /// An integer (64-bit) read from `GroupId`. Example: `12345`.
     pub group_id: Option<i64>,
-    /// `Groupbys` on the wire.
+    /// A list of strings read from `Groupbys`. Empty when the service leaves it out. Example: `["value"]`.
     pub groupbys: Vec<String>,
-    /// `LogId` on the wire.
+    /// An integer (64-bit) read from `LogId`. Example: `1234`.
     pub log_id: Option<i64>,
-    /// `MetricExpress` on the wire.
+    /// A string read from `MetricExpress`. Example: `{"extend":{"errorPercent":"5XXNumber/TotalNumber*100"}}`.
     pub metric_express: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `SlsLogstore` on the wire.
+    /// A string read from `SlsLogstore`. Example: `test-logstore`.
     pub sls_logstore: Option<String>,
-    /// `SlsProject` on the wire.
+    /// A string read from `SlsProject`. Example: `test-project`.
     pub sls_project: Option<String>,
-    /// `SlsRegionId` on the wire.
+    /// A string read from `SlsRegionId`. Example: `cn-hangzhou`.
     pub sls_region_id: Option<String>,
-    /// `Tumblingwindows` on the wire.
+    /// A list of strings read from `Tumblingwindows`. Empty when the service leaves it out. Example: `["60"]`.
     pub tumblingwindows: Vec<String>,
-    /// `ValueFilter` on the wire.
+    /// A list of structures read from `ValueFilter`. Empty when the service leaves it out.
     pub value_filter: Vec<ValueFilter>,
-    /// `ValueFilterRelation` on the wire.
+    /// A string read from `ValueFilterRelation`. Example: `and`.
     pub value_filter_relation: Option<String>,
 }
 #[cfg(feature = "log-monitoring")]
@@ -4815,23 +4648,23 @@ aliyun_core::__private::deserialize_fields!(LogMonitor);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LogMonitorList {
-    /// `GmtCreate` on the wire.
+    /// An integer (64-bit) read from `GmtCreate`. Example: `1577766395000`.
     pub gmt_create: Option<i64>,
-    /// `GroupId` on the wire.
+    /// An integer (64-bit) read from `GroupId`. Example: `12345`.
     pub group_id: Option<i64>,
-    /// `LogId` on the wire.
+    /// An integer (64-bit) read from `LogId`. Example: `12345`.
     pub log_id: Option<i64>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `SlsLogstore` on the wire.
+    /// A string read from `SlsLogstore`. Example: `testSlS****`.
     pub sls_logstore: Option<String>,
-    /// `SlsProject` on the wire.
+    /// A string read from `SlsProject`. Example: `sls-project-test****`.
     pub sls_project: Option<String>,
-    /// `SlsRegionId` on the wire.
+    /// A string read from `SlsRegionId`. Example: `cn-hangzhou`.
     pub sls_region_id: Option<String>,
-    /// `ValueFilter` on the wire.
+    /// A list of structures read from `ValueFilter`. Empty when the service leaves it out.
     pub value_filter: Vec<ValueFilter>,
-    /// `ValueFilterRelation` on the wire.
+    /// A string read from `ValueFilterRelation`. Example: `and`.
     pub value_filter_relation: Option<String>,
 }
 #[cfg(feature = "log-monitoring")]
@@ -4863,9 +4696,9 @@ aliyun_core::__private::deserialize_fields!(LogMonitorList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Logs {
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `product`.
     pub name: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `ECS`.
     pub value: Option<String>,
 }
 #[cfg(any(feature = "alert-history", feature = "hybrid-monitoring"))]
@@ -4890,11 +4723,11 @@ aliyun_core::__private::deserialize_fields!(Logs);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MatchExpress {
-    /// `TagKey` on the wire.
+    /// A string read from `TagKey`. Example: `azone-version`.
     pub tag_key: Option<String>,
-    /// `TagValue` on the wire.
+    /// A string read from `TagValue`. Example: `*`.
     pub tag_value: Option<String>,
-    /// `TagValueMatchFunction` on the wire.
+    /// A string read from `TagValueMatchFunction`. Example: `all`.
     pub tag_value_match_function: Option<String>,
 }
 #[cfg(feature = "group-tags")]
@@ -4922,9 +4755,9 @@ aliyun_core::__private::deserialize_fields!(MatchExpress);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricList {
-    /// `List` on the wire.
+    /// A list of strings read from `List`. Empty when the service leaves it out. Example: `["[\"cpu_total\"]"]`.
     pub list: Vec<String>,
-    /// `Period` on the wire.
+    /// An integer (64-bit) read from `Period`. Example: `60`.
     pub period: Option<i64>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -4949,37 +4782,37 @@ aliyun_core::__private::deserialize_fields!(MetricList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricRule {
-    /// `ActionEnable` on the wire.
+    /// A string read from `ActionEnable`. Example: `true`.
     pub action_enable: Option<String>,
-    /// `AlarmActions` on the wire.
+    /// A string read from `AlarmActions`. Example: `CloudMonitor`.
     pub alarm_actions: Option<String>,
-    /// `ComparisonOperator` on the wire.
+    /// A string read from `ComparisonOperator`. Example: `GreaterThanYesterday`.
     pub comparison_operator: Option<String>,
-    /// `Dimensions` on the wire.
+    /// A string read from `Dimensions`. Example: `[{"taskId": "cc641dff-c19d-45f3-ad0a-818a0c4f****" }]`.
     pub dimensions: Option<String>,
-    /// `EvaluationCount` on the wire.
+    /// A string read from `EvaluationCount`. Example: `3`.
     pub evaluation_count: Option<String>,
-    /// `Expression` on the wire.
+    /// A string read from `Expression`. Example: `$Availability=30`.
     pub expression: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `2`.
     pub level: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `Availability`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_networkmonitor`.
     pub namespace: Option<String>,
-    /// `OkActions` on the wire.
+    /// A string read from `OkActions`. Example: `[ "CloudMonitor"]`.
     pub ok_actions: Option<String>,
-    /// `Period` on the wire.
+    /// A string read from `Period`. Example: `15s`.
     pub period: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `bf071ae_7b7aec3817b0fdf****`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string read from `RuleName`. Example: `rule1`.
     pub rule_name: Option<String>,
-    /// `StateValue` on the wire.
+    /// A string read from `StateValue`. Example: `OK`.
     pub state_value: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string read from `Statistics`. Example: `Availability`.
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string read from `Threshold`. Example: `30`.
     pub threshold: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -5018,15 +4851,15 @@ aliyun_core::__private::deserialize_fields!(MetricRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricRuleCount {
-    /// `Alarm` on the wire.
+    /// An integer (32-bit) read from `Alarm`. Example: `5`.
     pub alarm: Option<i32>,
-    /// `Disable` on the wire.
+    /// An integer (32-bit) read from `Disable`. Example: `0`.
     pub disable: Option<i32>,
-    /// `Nodata` on the wire.
+    /// An integer (32-bit) read from `Nodata`. Example: `0`.
     pub nodata: Option<i32>,
-    /// `Ok` on the wire.
+    /// An integer (32-bit) read from `Ok`. Example: `40`.
     pub ok: Option<i32>,
-    /// `Total` on the wire.
+    /// An integer (32-bit) read from `Total`. Example: `45`.
     pub total: Option<i32>,
 }
 #[cfg(feature = "metric-rules")]
@@ -5053,9 +4886,9 @@ aliyun_core::__private::deserialize_fields!(MetricRuleCount);
 #[cfg(feature = "alarm-blacklists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metrics {
-    /// `MetricName` on the wire.
+    /// A string sent as `<parameter>.MetricName`. Required when the structure is sent. Example: `disk_utilization`.
     pub metric_name: Option<String>,
-    /// `Resource` on the wire.
+    /// A string sent as `<parameter>.Resource`. Example: `{"device":"C:"}`.
     pub resource: Option<String>,
 }
 #[cfg(feature = "alarm-blacklists")]
@@ -5077,15 +4910,15 @@ impl aliyun_core::params::StructParam for Metrics {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MnsParameter {
-    /// `Arn` on the wire.
+    /// A string read from `Arn`. Example: `acs:log:cn-hangzhou::project/cms-log-mon***/logstore/cxxxx***`.
     pub arn: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `2`.
     pub id: Option<String>,
-    /// `Queue` on the wire.
+    /// A string read from `Queue`. Example: `testQueue`.
     pub queue: Option<String>,
-    /// `Region` on the wire.
+    /// A string read from `Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
-    /// `Topic` on the wire.
+    /// A string read from `Topic`. Example: `topic_sample`.
     pub topic: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -5112,25 +4945,25 @@ aliyun_core::__private::deserialize_fields!(MnsParameter);
 #[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyGroupMonitoringAgentProcessAlertConfig {
-    /// `ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.ComparisonOperator`. Required when the structure is sent. Example: `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: Option<String>,
-    /// `EffectiveInterval` on the wire.
+    /// A string sent as `<parameter>.EffectiveInterval`. Example: `00:00-22:59`.
     pub effective_interval: Option<String>,
-    /// `EscalationsLevel` on the wire.
+    /// A string sent as `<parameter>.EscalationsLevel`. Required when the structure is sent. Example: `warn`.
     pub escalations_level: Option<String>,
-    /// `NoEffectiveInterval` on the wire.
+    /// A string sent as `<parameter>.NoEffectiveInterval`.
     pub no_effective_interval: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// A string sent as `<parameter>.SilenceTime`. Example: `86400`.
     pub silence_time: Option<String>,
-    /// `Statistics` on the wire.
+    /// A string sent as `<parameter>.Statistics`. Example: `Average`.
     pub statistics: Option<String>,
-    /// `TargetList` on the wire.
+    /// A list of structures sent as `<parameter>.TargetList.1.<field>`, `<parameter>.TargetList.2.<field>`, …. Empty when the service leaves it out.
     pub target_list: Vec<TargetList>,
-    /// `Threshold` on the wire.
+    /// A string sent as `<parameter>.Threshold`. Required when the structure is sent. Example: `5`.
     pub threshold: Option<String>,
-    /// `Times` on the wire.
+    /// A string sent as `<parameter>.Times`. Required when the structure is sent. Example: `3`.
     pub times: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string sent as `<parameter>.Webhook`. Example: `http://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -5195,43 +5028,43 @@ impl aliyun_core::params::StructParam for ModifyGroupMonitoringAgentProcessAlert
 #[cfg(feature = "alarm-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyMetricRuleTemplateAlertTemplates {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `ecs`.
     pub category: Option<String>,
-    /// `Escalations.Critical.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_critical_comparison_operator: Option<String>,
-    /// `Escalations.Critical.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.Statistics`. Example: `Average`.
     pub escalations_critical_statistics: Option<String>,
-    /// `Escalations.Critical.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.Threshold`. Example: `30`.
     pub escalations_critical_threshold: Option<String>,
-    /// `Escalations.Critical.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Critical.Times`. Example: `2`.
     pub escalations_critical_times: Option<i32>,
-    /// `Escalations.Info.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_info_comparison_operator: Option<String>,
-    /// `Escalations.Info.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.Statistics`. Example: `Average`.
     pub escalations_info_statistics: Option<String>,
-    /// `Escalations.Info.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.Threshold`. Example: `20`.
     pub escalations_info_threshold: Option<String>,
-    /// `Escalations.Info.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Info.Times`. Example: `1`.
     pub escalations_info_times: Option<i32>,
-    /// `Escalations.Warn.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_warn_comparison_operator: Option<String>,
-    /// `Escalations.Warn.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.Statistics`. Example: `Average`.
     pub escalations_warn_statistics: Option<String>,
-    /// `Escalations.Warn.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.Threshold`. Example: `30`.
     pub escalations_warn_threshold: Option<String>,
-    /// `Escalations.Warn.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Warn.Times`. Example: `1`.
     pub escalations_warn_times: Option<i32>,
-    /// `MetricName` on the wire.
+    /// A string sent as `<parameter>.MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string sent as `<parameter>.Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `Period` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Period`. Example: `60`.
     pub period: Option<i32>,
-    /// `RuleName` on the wire.
+    /// A string sent as `<parameter>.RuleName`. Example: `Rule_123`.
     pub rule_name: Option<String>,
-    /// `Selector` on the wire.
+    /// A string sent as `<parameter>.Selector`. Example: `{"disk":"/"}`.
     pub selector: Option<String>,
-    /// `Webhook` on the wire.
+    /// A string sent as `<parameter>.Webhook`. Example: `http://www.aliyun.com`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -5311,11 +5144,9 @@ impl aliyun_core::params::StructParam for ModifyMetricRuleTemplateAlertTemplates
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MonitorGroupCategories {
-    /// `GroupId` on the wire.
+    /// An integer (64-bit) read from `GroupId`. Example: `123456`.
     pub group_id: Option<i64>,
-    /// `MonitorGroupCategory` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"MonitorGroupCategory": {"CategoryItem": [...]}}`.
+    /// A list of structures read from `MonitorGroupCategory` (a wrapped list: `{"MonitorGroupCategory": {"CategoryItem": [...]}}`). Empty when the service leaves it out.
     pub monitor_group_category: Vec<CategoryItem>,
 }
 #[cfg(feature = "application-groups")]
@@ -5335,14 +5166,44 @@ impl aliyun_core::__private::fields::DecodeFields for MonitorGroupCategories {
 }
 #[cfg(feature = "application-groups")]
 aliyun_core::__private::deserialize_fields!(MonitorGroupCategories);
+/// A structure of the `DescribeGroupMonitoringAgentProcess` response and 2 more.
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NameMatchExpress {
+    /// A string read from `Function`. Example: `all`.
+    pub function: Option<String>,
+    /// A string read from `Name`. Example: `name`.
+    pub name: Option<String>,
+    /// A string read from `Value`. Example: `portalHost`.
+    pub value: Option<String>,
+}
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
+impl aliyun_core::__private::fields::DecodeFields for NameMatchExpress {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "Function" => self.function = value.lenient_opt()?,
+            "Name" => self.name = value.lenient_opt()?,
+            "Value" => self.value = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "application-groups", feature = "hybrid-monitoring"))]
+aliyun_core::__private::deserialize_fields!(NameMatchExpress);
 /// A structure of the `DescribeHybridMonitorNamespaceList` response.
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NamespaceList {
-    /// `MetricList` on the wire.
+    /// A list of structures read from `MetricList`. Empty when the service leaves it out.
     pub metric_list: Vec<MetricList>,
-    /// `Namespace` on the wire.
+    /// A string read from `Namespace`. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -5367,17 +5228,17 @@ aliyun_core::__private::deserialize_fields!(NamespaceList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeProcess {
-    /// `Command` on the wire.
+    /// A string read from `Command`. Example: `number`.
     pub command: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `3619****`.
     pub group_id: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-hp3hl3cx1pbahzy8****`.
     pub instance_id: Option<String>,
-    /// `ProcessId` on the wire.
+    /// An integer (64-bit) read from `ProcessId`. Example: `234567`.
     pub process_id: Option<i64>,
-    /// `ProcessName` on the wire.
+    /// A string read from `ProcessName`. Example: `Nginx`.
     pub process_name: Option<String>,
-    /// `ProcessUser` on the wire.
+    /// A string read from `ProcessUser`. Example: `alice`.
     pub process_user: Option<String>,
 }
 #[cfg(feature = "monitoring-agent")]
@@ -5406,23 +5267,23 @@ aliyun_core::__private::deserialize_fields!(NodeProcess);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeStatus {
-    /// `AgentInstallErrorCode` on the wire.
+    /// A string read from `AgentInstallErrorCode`.
     pub agent_install_error_code: Option<String>,
-    /// `AutoInstall` on the wire.
+    /// A boolean read from `AutoInstall`. Example: `true`.
     pub auto_install: Option<bool>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-hp3dunahluwajv6f****`.
     pub instance_id: Option<String>,
-    /// `OsMonitorConfig` on the wire.
+    /// A string read from `OsMonitorConfig`. Example: `{"sysak":true}`.
     pub os_monitor_config: Option<String>,
-    /// `OsMonitorErrorCode` on the wire.
+    /// A string read from `OsMonitorErrorCode`. Example: `install_fail`.
     pub os_monitor_error_code: Option<String>,
-    /// `OsMonitorErrorDetail` on the wire.
+    /// A string read from `OsMonitorErrorDetail`. Example: `Command.ErrorCode.Fail.Downlaod.REGIN_ID`.
     pub os_monitor_error_detail: Option<String>,
-    /// `OsMonitorStatus` on the wire.
+    /// A string read from `OsMonitorStatus`. Example: `running`.
     pub os_monitor_status: Option<String>,
-    /// `OsMonitorVersion` on the wire.
+    /// A string read from `OsMonitorVersion`. Example: `1.3.0-12`.
     pub os_monitor_version: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `running`.
     pub status: Option<String>,
 }
 #[cfg(feature = "monitoring-agent")]
@@ -5456,27 +5317,25 @@ aliyun_core::__private::deserialize_fields!(NodeStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeTaskConfig {
-    /// `AlertConfig` on the wire.
+    /// A structure read from `AlertConfig`.
     pub alert_config: Option<DescribeHostAvailabilityListAlertConfig>,
-    /// `Disabled` on the wire.
+    /// A boolean read from `Disabled`. Example: `false`.
     pub disabled: Option<bool>,
-    /// `GroupId` on the wire.
+    /// An integer (64-bit) read from `GroupId`. Example: `12345`.
     pub group_id: Option<i64>,
-    /// `GroupName` on the wire.
+    /// A string read from `GroupName`. Example: `Group_ECS`.
     pub group_name: Option<String>,
-    /// `Id` on the wire.
+    /// An integer (64-bit) read from `Id`. Example: `123456`.
     pub id: Option<i64>,
-    /// `Instances` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Instances": {"Instance": [...]}}`.
+    /// A list of strings read from `Instances` (a wrapped list: `{"Instances": {"Instance": [...]}}`). Empty when the service leaves it out. Example: `["i-abcdefgh12****"]`.
     pub instances: Vec<String>,
-    /// `TaskName` on the wire.
+    /// A string read from `TaskName`. Example: `ecs_instance`.
     pub task_name: Option<String>,
-    /// `TaskOption` on the wire.
+    /// A structure read from `TaskOption`.
     pub task_option: Option<DescribeHostAvailabilityListTaskOption>,
-    /// `TaskScope` on the wire.
+    /// A string read from `TaskScope`. Example: `GROUP`.
     pub task_scope: Option<String>,
-    /// `TaskType` on the wire.
+    /// A string read from `TaskType`. Example: `HTTP`.
     pub task_type: Option<String>,
 }
 #[cfg(feature = "availability-monitoring")]
@@ -5509,11 +5368,9 @@ aliyun_core::__private::deserialize_fields!(NodeTaskConfig);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeTaskInstance {
-    /// `Id` on the wire.
+    /// An integer (64-bit) read from `Id`. Example: `123456`.
     pub id: Option<i64>,
-    /// `InstanceList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InstanceList": {"String": [...]}}`.
+    /// A list of strings read from `InstanceList` (a wrapped list: `{"InstanceList": {"String": [...]}}`). Empty when the service leaves it out. Example: `["i-a34b581****"]`.
     pub instance_list: Vec<String>,
 }
 #[cfg(feature = "availability-monitoring")]
@@ -5538,15 +5395,15 @@ aliyun_core::__private::deserialize_fields!(NodeTaskInstance);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NotifyPolicy {
-    /// `EndTime` on the wire.
+    /// An integer (64-bit) read from `EndTime`. Example: `1551761781273`.
     pub end_time: Option<i64>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `6780****`.
     pub group_id: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `123****`.
     pub id: Option<String>,
-    /// `StartTime` on the wire.
+    /// An integer (64-bit) read from `StartTime`. Example: `1551761781273`.
     pub start_time: Option<i64>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `PauseNotify`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -5574,19 +5431,19 @@ aliyun_core::__private::deserialize_fields!(NotifyPolicy);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenApiParameters {
-    /// `Action` on the wire.
+    /// A string read from `Action`. Example: `PutLogs`.
     pub action: Option<String>,
-    /// `Arn` on the wire.
+    /// A string read from `Arn`. Example: `acs:log:cn-hangzhou::project/cms-log-mon***/logstore/cxxxx***`.
     pub arn: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `3`.
     pub id: Option<String>,
-    /// `Product` on the wire.
+    /// A string read from `Product`. Example: `log`.
     pub product: Option<String>,
-    /// `Region` on the wire.
+    /// A string read from `Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
-    /// `Role` on the wire.
+    /// A string read from `Role`. Example: `MyRole`.
     pub role: Option<String>,
-    /// `Version` on the wire.
+    /// A string read from `Version`. Example: `2019-01-01`.
     pub version: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -5616,111 +5473,93 @@ aliyun_core::__private::deserialize_fields!(OpenApiParameters);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OptionJson {
-    /// `assertions` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"assertions": {"assertions": [...]}}`.
+    /// A list of structures read from `assertions` (a wrapped list: `{"assertions": {"assertions": [...]}}`). Empty when the service leaves it out.
     pub assertions: Vec<Assertions>,
-    /// `attempts` on the wire.
+    /// An integer (64-bit) read from `attempts`. Example: `3`.
     pub attempts: Option<i64>,
-    /// `authentication` on the wire.
+    /// An integer (32-bit) read from `authentication`. Example: `1`.
     pub authentication: Option<i32>,
-    /// `blocked_url_list` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"blocked_url_list": {"blocked_url_list": [...]}}`.
+    /// A list of strings read from `blocked_url_list` (a wrapped list: `{"blocked_url_list": {"blocked_url_list": [...]}}`). Empty when the service leaves it out. Example: `["www.taobao.com/**"]`.
     pub blocked_url_list: Vec<String>,
-    /// `browser_headers` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"browser_headers": {"browser_headers": [...]}}`.
+    /// A list of JSON values read from `browser_headers` (a wrapped list: `{"browser_headers": {"browser_headers": [...]}}`). Empty when the service leaves it out. Example: `[{"key":"value"}]`.
     pub browser_headers: Vec<aliyun_core::JsonValue>,
-    /// `browser_hosts` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"browser_hosts": {"browser_hosts": [...]}}`.
+    /// A list of strings read from `browser_hosts` (a wrapped list: `{"browser_hosts": {"browser_hosts": [...]}}`). Empty when the service leaves it out. Example: `["{\"url\":\"www.taobao.com\",\"ip\":\"127.0.0.1\"}"]`.
     pub browser_hosts: Vec<String>,
-    /// `browser_info` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"browser_info": {"browser_info": [...]}}`.
+    /// A list of structures read from `browser_info` (a wrapped list: `{"browser_info": {"browser_info": [...]}}`). Empty when the service leaves it out.
     pub browser_info: Vec<BrowserInfo>,
-    /// `browser_insecure` on the wire.
+    /// A boolean read from `browser_insecure`. Example: `false`.
     pub browser_insecure: Option<bool>,
-    /// `browser_task_version` on the wire.
+    /// A string read from `browser_task_version`. Example: `1`.
     pub browser_task_version: Option<String>,
-    /// `cookie` on the wire.
+    /// A string read from `cookie`. Example: `lang=en`.
     pub cookie: Option<String>,
-    /// `diagnosis_mtr` on the wire.
+    /// A boolean read from `diagnosis_mtr`. Example: `false`.
     pub diagnosis_mtr: Option<bool>,
-    /// `diagnosis_ping` on the wire.
+    /// A boolean read from `diagnosis_ping`. Example: `false`.
     pub diagnosis_ping: Option<bool>,
-    /// `dns_hijack_whitelist` on the wire.
+    /// A string read from `dns_hijack_whitelist`. Example: `www.taobao.com:www.taobao.com.danuoyi.tbcache.com`.
     pub dns_hijack_whitelist: Option<String>,
-    /// `dns_match_rule` on the wire.
+    /// A string read from `dns_match_rule`. Example: `IN_DNS`.
     pub dns_match_rule: Option<String>,
-    /// `dns_server` on the wire.
+    /// A string read from `dns_server`. Example: `192.168.XX.XX`.
     pub dns_server: Option<String>,
-    /// `dns_type` on the wire.
+    /// A string read from `dns_type`. Example: `A`.
     pub dns_type: Option<String>,
-    /// `empty_message` on the wire.
+    /// A boolean read from `empty_message`.
     pub empty_message: Option<bool>,
-    /// `expect_exist_string` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"expect_exist_string": {"expect_exist_string": [...]}}`.
+    /// A list of strings read from `expect_exist_string` (a wrapped list: `{"expect_exist_string": {"expect_exist_string": [...]}}`). Empty when the service leaves it out. Example: `["expected string"]`.
     pub expect_exist_string: Vec<String>,
-    /// `expect_non_exist_string` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"expect_non_exist_string": {"expect_non_exist_string": [...]}}`.
+    /// A list of strings read from `expect_non_exist_string` (a wrapped list: `{"expect_non_exist_string": {"expect_non_exist_string": [...]}}`). Empty when the service leaves it out. Example: `["unexpected string"]`.
     pub expect_non_exist_string: Vec<String>,
-    /// `expect_value` on the wire.
+    /// A string read from `expect_value`. Example: `dns_server`.
     pub expect_value: Option<String>,
-    /// `failure_rate` on the wire.
+    /// A number read from `failure_rate`. Example: `0.4`.
     pub failure_rate: Option<f64>,
-    /// `header` on the wire.
+    /// A string read from `header`. Example: `testKey:testValue`.
     pub header: Option<String>,
-    /// `http_method` on the wire.
+    /// A string read from `http_method`. Example: `get`.
     pub http_method: Option<String>,
-    /// `ip_network` on the wire.
+    /// A string read from `ip_network`.
     pub ip_network: Option<String>,
-    /// `isBase64Encode` on the wire.
+    /// A string read from `isBase64Encode`. Example: `false`.
     pub is_base64_encode: Option<String>,
-    /// `match_rule` on the wire.
+    /// An integer (32-bit) read from `match_rule`. Example: `1`.
     pub match_rule: Option<i32>,
-    /// `min_tls_version` on the wire.
+    /// A string read from `min_tls_version`. Example: `tlsv1.2`.
     pub min_tls_version: Option<String>,
-    /// `password` on the wire.
+    /// A string read from `password`. Example: `123****`.
     pub password: Option<String>,
-    /// `ping_num` on the wire.
+    /// An integer (32-bit) read from `ping_num`. Example: `29`.
     pub ping_num: Option<i32>,
-    /// `ping_port` on the wire.
+    /// An integer (32-bit) read from `ping_port`. Example: `80`.
     pub ping_port: Option<i32>,
-    /// `ping_type` on the wire.
+    /// A string read from `ping_type`. Left unset, the service assumes `icmp`. Example: `icmp`.
     pub ping_type: Option<String>,
-    /// `port` on the wire.
+    /// An integer (32-bit) read from `port`. Example: `110`.
     pub port: Option<i32>,
-    /// `protocol` on the wire.
+    /// A string read from `protocol`. Example: `TCP`.
     pub protocol: Option<String>,
-    /// `request_content` on the wire.
+    /// A string read from `request_content`. Example: `aa=bb`.
     pub request_content: Option<String>,
-    /// `request_format` on the wire.
+    /// A string read from `request_format`. Example: `txt`.
     pub request_format: Option<String>,
-    /// `response_content` on the wire.
+    /// A string read from `response_content`. Example: `txt`.
     pub response_content: Option<String>,
-    /// `response_format` on the wire.
+    /// A string read from `response_format`. Example: `txt`.
     pub response_format: Option<String>,
-    /// `retry_delay` on the wire.
+    /// An integer (32-bit) read from `retry_delay`. Example: `0`.
     pub retry_delay: Option<i32>,
-    /// `time_out` on the wire.
+    /// An integer (64-bit) read from `time_out`. Example: `3`.
     pub time_out: Option<i64>,
-    /// `traffic_hijack_element_blacklist` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"traffic_hijack_element_blacklist": {"traffic_hijack_element_blacklist": [...]}}`.
+    /// A list of strings read from `traffic_hijack_element_blacklist` (a wrapped list: `{"traffic_hijack_element_blacklist": {"traffic_hijack_element_blacklist": [...]}}`). Empty when the service leaves it out. Example: `["www.taobao.com"]`.
     pub traffic_hijack_element_blacklist: Vec<String>,
-    /// `traffic_hijack_element_count` on the wire.
+    /// An integer (32-bit) read from `traffic_hijack_element_count`. Example: `0`.
     pub traffic_hijack_element_count: Option<i32>,
-    /// `traffic_hijack_element_whitelist` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"traffic_hijack_element_whitelist": {"traffic_hijack_element_whitelist": [...]}}`.
+    /// A list of strings read from `traffic_hijack_element_whitelist` (a wrapped list: `{"traffic_hijack_element_whitelist": {"traffic_hijack_element_whitelist": [...]}}`). Empty when the service leaves it out. Example: `["www.taobao.com"]`.
     pub traffic_hijack_element_whitelist: Vec<String>,
-    /// `username` on the wire.
+    /// A string read from `username`. Example: `testUser`.
     pub username: Option<String>,
-    /// `waitTime_after_completion` on the wire.
+    /// An integer (32-bit) read from `waitTime_after_completion`. Example: `3`.
     pub wait_time_after_completion: Option<i32>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -5797,67 +5636,65 @@ aliyun_core::__private::deserialize_fields!(OptionJson);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OptionsJson {
-    /// `acceptable_response_code` on the wire.
+    /// A string read from `acceptable_response_code`. Example: `400`.
     pub acceptable_response_code: Option<String>,
-    /// `assertions` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"assertions": {"assertions": [...]}}`.
+    /// A list of structures read from `assertions` (a wrapped list: `{"assertions": {"assertions": [...]}}`). Empty when the service leaves it out.
     pub assertions: Vec<Assertions>,
-    /// `attempts` on the wire.
+    /// An integer (64-bit) read from `attempts`. Example: `3`.
     pub attempts: Option<i64>,
-    /// `authentication` on the wire.
+    /// An integer (32-bit) read from `authentication`. Example: `1`.
     pub authentication: Option<i32>,
-    /// `cert_verify` on the wire.
+    /// A boolean read from `cert_verify`. Example: `false`.
     pub cert_verify: Option<bool>,
-    /// `cookie` on the wire.
+    /// A string read from `cookie`. Example: `lang=en`.
     pub cookie: Option<String>,
-    /// `diagnosis_mtr` on the wire.
+    /// A boolean read from `diagnosis_mtr`. Example: `false`.
     pub diagnosis_mtr: Option<bool>,
-    /// `diagnosis_ping` on the wire.
+    /// A boolean read from `diagnosis_ping`. Example: `false`.
     pub diagnosis_ping: Option<bool>,
-    /// `dns_match_rule` on the wire.
+    /// A string read from `dns_match_rule`. Example: `IN_DNS`.
     pub dns_match_rule: Option<String>,
-    /// `dns_server` on the wire.
+    /// A string read from `dns_server`. Example: `192.168.XX.XX`.
     pub dns_server: Option<String>,
-    /// `dns_type` on the wire.
+    /// A string read from `dns_type`. Example: `A`.
     pub dns_type: Option<String>,
-    /// `enable_operator_dns` on the wire.
+    /// A boolean read from `enable_operator_dns`. Example: `true`.
     pub enable_operator_dns: Option<bool>,
-    /// `failure_rate` on the wire.
+    /// A number read from `failure_rate`. Example: `0.5`.
     pub failure_rate: Option<f64>,
-    /// `header` on the wire.
+    /// A string read from `header`. Example: `testKey:testValue`.
     pub header: Option<String>,
-    /// `http_method` on the wire.
+    /// A string read from `http_method`. Example: `get`.
     pub http_method: Option<String>,
-    /// `isBase64Encode` on the wire.
+    /// A string read from `isBase64Encode`. Example: `false`.
     pub is_base64_encode: Option<String>,
-    /// `match_rule` on the wire.
+    /// An integer (32-bit) read from `match_rule`. Example: `0`.
     pub match_rule: Option<i32>,
-    /// `password` on the wire.
+    /// A string read from `password`. Example: `123****`.
     pub password: Option<String>,
-    /// `ping_num` on the wire.
+    /// An integer (32-bit) read from `ping_num`. Example: `20`.
     pub ping_num: Option<i32>,
-    /// `port` on the wire.
+    /// An integer (32-bit) read from `port`. Example: `80`.
     pub port: Option<i32>,
-    /// `protocol` on the wire.
+    /// A string read from `protocol`. Example: `udp`.
     pub protocol: Option<String>,
-    /// `proxy_protocol` on the wire.
+    /// A boolean read from `proxy_protocol`. Example: `false`.
     pub proxy_protocol: Option<bool>,
-    /// `request_content` on the wire.
+    /// A string read from `request_content`. Example: `cf0f85`.
     pub request_content: Option<String>,
-    /// `request_format` on the wire.
+    /// A string read from `request_format`. Example: `hex`.
     pub request_format: Option<String>,
-    /// `response_content` on the wire.
+    /// A string read from `response_content`. Example: `cf0f85`.
     pub response_content: Option<String>,
-    /// `response_format` on the wire.
+    /// A string read from `response_format`. Example: `hex`.
     pub response_format: Option<String>,
-    /// `retry_delay` on the wire.
+    /// An integer (32-bit) read from `retry_delay`. Example: `1`.
     pub retry_delay: Option<i32>,
-    /// `time_out` on the wire.
+    /// An integer (64-bit) read from `time_out`. Example: `3000`.
     pub time_out: Option<i64>,
-    /// `unfollow_redirect` on the wire.
+    /// A boolean read from `unfollow_redirect`. Example: `false`.
     pub unfollow_redirect: Option<bool>,
-    /// `username` on the wire.
+    /// A string read from `username`. Example: `testUser`.
     pub username: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -5912,21 +5749,17 @@ aliyun_core::__private::deserialize_fields!(OptionsJson);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Process {
-    /// `AlertConfig` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AlertConfig": {"AlertConfig": [...]}}`.
+    /// A list of structures read from `AlertConfig` (a wrapped list: `{"AlertConfig": {"AlertConfig": [...]}}`). Empty when the service leaves it out.
     pub alert_config: Vec<DescribeGroupMonitoringAgentProcessAlertConfig>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `12345`.
     pub group_id: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `3F6150F9-45C7-43F9-9578-A58B2E72****`.
     pub id: Option<String>,
-    /// `MatchExpress` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"MatchExpress": {"MatchExpress": [...]}}`.
-    pub match_express: Vec<DescribeGroupMonitoringAgentProcessMatchExpress>,
-    /// `MatchExpressFilterRelation` on the wire.
+    /// A list of structures read from `MatchExpress` (a wrapped list: `{"MatchExpress": {"MatchExpress": [...]}}`). Empty when the service leaves it out.
+    pub match_express: Vec<NameMatchExpress>,
+    /// A string read from `MatchExpressFilterRelation`. Example: `and`.
     pub match_express_filter_relation: Option<String>,
-    /// `ProcessName` on the wire.
+    /// A string read from `ProcessName`. Example: `sshd`.
     pub process_name: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -5957,15 +5790,13 @@ aliyun_core::__private::deserialize_fields!(Process);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Prometheus {
-    /// `Annotations` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Annotations": {"Annotations": [...]}}`.
-    pub annotations: Vec<DescribeAlertLogListDimensions>,
-    /// `Level` on the wire.
+    /// A list of structures read from `Annotations` (a wrapped list: `{"Annotations": {"Annotations": [...]}}`). Empty when the service leaves it out.
+    pub annotations: Vec<Dimension>,
+    /// A string read from `Level`. Example: `Critical`.
     pub level: Option<String>,
-    /// `PromQL` on the wire.
+    /// A string read from `PromQL`. Example: `CpuUsage{instanceId="xxxx"}[1m]>90`.
     pub prom_ql: Option<String>,
-    /// `Times` on the wire.
+    /// An integer (64-bit) read from `Times`. Example: `3`.
     pub times: Option<i64>,
 }
 #[cfg(feature = "metric-rules")]
@@ -5991,13 +5822,13 @@ aliyun_core::__private::deserialize_fields!(Prometheus);
 #[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutContactChannels {
-    /// `SMS` on the wire.
+    /// A string sent as `<parameter>.SMS`. Example: `1333333****`.
     pub sms: Option<String>,
-    /// `Mail` on the wire.
+    /// A string sent as `<parameter>.Mail`. Example: `test@aliyun.com`.
     pub mail: Option<String>,
-    /// `AliIM` on the wire.
+    /// A string sent as `<parameter>.AliIM`. Example: `Jim`.
     pub ali_im: Option<String>,
-    /// `DingWebHook` on the wire.
+    /// A string sent as `<parameter>.DingWebHook`. Example: `https://oapi.dingtalk.com/robot/send?access_token=7d49515e8ebf21106a80a9cc4bb3d…`.
     pub ding_web_hook: Option<String>,
 }
 #[cfg(feature = "contacts")]
@@ -6013,13 +5844,13 @@ impl aliyun_core::params::StructParam for PutContactChannels {
 #[cfg(feature = "custom-events")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutCustomEventEventInfo {
-    /// `Content` on the wire.
+    /// A string sent as `<parameter>.Content`. Required when the structure is sent. Example: `IOException`.
     pub content: Option<String>,
-    /// `EventName` on the wire.
+    /// A string sent as `<parameter>.EventName`. Required when the structure is sent. Example: `myEvent`.
     pub event_name: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string sent as `<parameter>.GroupId`. Example: `123456`.
     pub group_id: Option<String>,
-    /// `Time` on the wire.
+    /// A string sent as `<parameter>.Time`. Example: `20171013T170923.456+0800`.
     pub time: Option<String>,
 }
 #[cfg(feature = "custom-events")]
@@ -6046,19 +5877,19 @@ impl aliyun_core::params::StructParam for PutCustomEventEventInfo {
 #[cfg(feature = "custom-metrics")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutCustomMetricMetricList {
-    /// `Dimensions` on the wire.
+    /// A string sent as `<parameter>.Dimensions`. Required when the structure is sent. Example: `{"sampleName1":"value1","sampleName2":"value2"}`.
     pub dimensions: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string sent as `<parameter>.GroupId`. Required when the structure is sent. Example: `12345`.
     pub group_id: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string sent as `<parameter>.MetricName`. Required when the structure is sent. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Period` on the wire.
+    /// A string sent as `<parameter>.Period`. Example: `60`.
     pub period: Option<String>,
-    /// `Time` on the wire.
+    /// A string sent as `<parameter>.Time`. Example: `1508136760000`.
     pub time: Option<String>,
-    /// `Type` on the wire.
+    /// A string sent as `<parameter>.Type`. Required when the structure is sent. Example: `0`.
     pub r#type: Option<String>,
-    /// `Values` on the wire.
+    /// A string sent as `<parameter>.Values`. Required when the structure is sent. Example: `{"value":10.5}`.
     pub values: Option<String>,
 }
 #[cfg(feature = "custom-metrics")]
@@ -6100,19 +5931,19 @@ impl aliyun_core::params::StructParam for PutCustomMetricMetricList {
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleEventPattern {
-    /// `CustomFilters` on the wire.
+    /// A string sent as `<parameter>.CustomFilters`. Example: `Stopping`.
     pub custom_filters: Option<String>,
-    /// `EventTypeList` on the wire.
+    /// A list of strings sent as `<parameter>.EventTypeList.1`, `<parameter>.EventTypeList.2`, …. Empty when the service leaves it out. At most 5 items. Example: `["Exception"]`.
     pub event_type_list: Vec<String>,
-    /// `LevelList` on the wire.
+    /// A list of strings sent as `<parameter>.LevelList.1`, `<parameter>.LevelList.2`, …. Empty when the service leaves it out. At most 5 items. Example: `["CRITICAL"]`.
     pub level_list: Vec<String>,
-    /// `NameList` on the wire.
+    /// A list of strings sent as `<parameter>.NameList.1`, `<parameter>.NameList.2`, …. Empty when the service leaves it out. At most 20 items. Example: `["Agent_Status_Stopped"]`.
     pub name_list: Vec<String>,
-    /// `Product` on the wire.
+    /// A string sent as `<parameter>.Product`. Required when the structure is sent. Example: `ecs`.
     pub product: Option<String>,
-    /// `SQLFilter` on the wire.
+    /// A string sent as `<parameter>.SQLFilter`. Example: `192.168.XX.XX and Executed`.
     pub sql_filter: Option<String>,
-    /// `StatusList` on the wire.
+    /// A list of strings sent as `<parameter>.StatusList.1`, `<parameter>.StatusList.2`, …. Empty when the service leaves it out. At most 5 items. Example: `["Failed"]`.
     pub status_list: Vec<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6164,11 +5995,11 @@ impl aliyun_core::params::StructParam for PutEventRuleEventPattern {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutEventRuleTargetsContactParameter {
-    /// `ContactGroupName` on the wire.
+    /// A string read from `ContactGroupName`. Example: `默认报警联系人组`.
     pub contact_group_name: Option<String>,
-    /// `Id` on the wire.
+    /// An integer (32-bit) read from `Id`. Example: `2`.
     pub id: Option<i32>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `4`.
     pub level: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6194,11 +6025,11 @@ aliyun_core::__private::deserialize_fields!(PutEventRuleTargetsContactParameter)
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsContactParameters {
-    /// `ContactGroupName` on the wire.
+    /// A string sent as `<parameter>.ContactGroupName`. Example: `默认报警联系组`.
     pub contact_group_name: Option<String>,
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Example: `2`.
     pub id: Option<String>,
-    /// `Level` on the wire.
+    /// A string sent as `<parameter>.Level`. Example: `4`.
     pub level: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6218,13 +6049,13 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsContactParameters {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutEventRuleTargetsFcParameter {
-    /// `FunctionName` on the wire.
+    /// A string read from `FunctionName`. Example: `functionTest1`.
     pub function_name: Option<String>,
-    /// `Id` on the wire.
+    /// An integer (32-bit) read from `Id`. Example: `1`.
     pub id: Option<i32>,
-    /// `Region` on the wire.
+    /// A string read from `Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
-    /// `ServiceName` on the wire.
+    /// A string read from `ServiceName`. Example: `serviceTest1`.
     pub service_name: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6250,13 +6081,13 @@ aliyun_core::__private::deserialize_fields!(PutEventRuleTargetsFcParameter);
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsFcParameters {
-    /// `FunctionName` on the wire.
+    /// A string sent as `<parameter>.FunctionName`. Example: `fc-test`.
     pub function_name: Option<String>,
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Example: `1`.
     pub id: Option<String>,
-    /// `Region` on the wire.
+    /// A string sent as `<parameter>.Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
-    /// `ServiceName` on the wire.
+    /// A string sent as `<parameter>.ServiceName`. Example: `fc-test`.
     pub service_name: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6273,11 +6104,11 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsFcParameters {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutEventRuleTargetsMnsParameter {
-    /// `Id` on the wire.
+    /// An integer (32-bit) read from `Id`. Example: `2`.
     pub id: Option<i32>,
-    /// `Queue` on the wire.
+    /// A string read from `Queue`. Example: `testQueue`.
     pub queue: Option<String>,
-    /// `Region` on the wire.
+    /// A string read from `Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6302,13 +6133,13 @@ aliyun_core::__private::deserialize_fields!(PutEventRuleTargetsMnsParameter);
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsMnsParameters {
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Example: `3`.
     pub id: Option<String>,
-    /// `Queue` on the wire.
+    /// A string sent as `<parameter>.Queue`. Example: `queue1`.
     pub queue: Option<String>,
-    /// `Region` on the wire.
+    /// A string sent as `<parameter>.Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
-    /// `Topic` on the wire.
+    /// A string sent as `<parameter>.Topic`. Example: `topic_sample`.
     pub topic: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6324,21 +6155,21 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsMnsParameters {
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsOpenApiParameters {
-    /// `Action` on the wire.
+    /// A string sent as `<parameter>.Action`. Example: `PutLogs`.
     pub action: Option<String>,
-    /// `Arn` on the wire.
+    /// A string sent as `<parameter>.Arn`. Example: `acs:log:cn-hangzhou::project/cms-log-mon***/logstore/cxxxx***`.
     pub arn: Option<String>,
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Example: `3`.
     pub id: Option<String>,
-    /// `JsonParams` on the wire.
+    /// A string sent as `<parameter>.JsonParams`. Example: `{"customField1":"value1","customField2":"$.name"}`.
     pub json_params: Option<String>,
-    /// `Product` on the wire.
+    /// A string sent as `<parameter>.Product`. Example: `log`.
     pub product: Option<String>,
-    /// `Region` on the wire.
+    /// A string sent as `<parameter>.Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
-    /// `Role` on the wire.
+    /// A string sent as `<parameter>.Role`. Example: `MyRole`.
     pub role: Option<String>,
-    /// `Version` on the wire.
+    /// A string sent as `<parameter>.Version`. Example: `2019-01-01`.
     pub version: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6358,13 +6189,13 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsOpenApiParameters {
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsSlsParameters {
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Example: `5`.
     pub id: Option<String>,
-    /// `LogStore` on the wire.
+    /// A string sent as `<parameter>.LogStore`. Example: `testlogstore`.
     pub log_store: Option<String>,
-    /// `Project` on the wire.
+    /// A string sent as `<parameter>.Project`. Example: `testproject`.
     pub project: Option<String>,
-    /// `Region` on the wire.
+    /// A string sent as `<parameter>.Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6380,13 +6211,13 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsSlsParameters {
 #[cfg(feature = "event-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutEventRuleTargetsWebhookParameters {
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Example: `4`.
     pub id: Option<String>,
-    /// `Method` on the wire.
+    /// A string sent as `<parameter>.Method`. Example: `GET`.
     pub method: Option<String>,
-    /// `Protocol` on the wire.
+    /// A string sent as `<parameter>.Protocol`. Example: `http`.
     pub protocol: Option<String>,
-    /// `Url` on the wire.
+    /// A string sent as `<parameter>.Url`. Example: `http://www.aliyun.com`.
     pub url: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -6403,7 +6234,7 @@ impl aliyun_core::params::StructParam for PutEventRuleTargetsWebhookParameters {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutGroupMetricRuleResult {
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `123456`.
     pub rule_id: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -6426,13 +6257,13 @@ aliyun_core::__private::deserialize_fields!(PutGroupMetricRuleResult);
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutHybridMonitorMetricDataMetricList {
-    /// `Labels` on the wire.
+    /// A list of structures sent as `<parameter>.Labels.1.<field>`, `<parameter>.Labels.2.<field>`, …. Empty when the service leaves it out. At most 20 items.
     pub labels: Vec<Labels>,
-    /// `Name` on the wire.
+    /// A string sent as `<parameter>.Name`. Required when the structure is sent. 1 to 128 characters; matches `^[a-zA-Z_][a-zA-Z0-9_]*$`. Example: `CPU_Usage`.
     pub name: Option<String>,
-    /// `TS` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.TS`. Example: `1640776119473`.
     pub ts: Option<i64>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Required when the structure is sent. Matches `^[0-9\.]*$`. Example: `90`.
     pub value: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -6499,11 +6330,11 @@ impl aliyun_core::params::StructParam for PutHybridMonitorMetricDataMetricList {
 #[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorAggregates {
-    /// `Alias` on the wire.
+    /// A string sent as `<parameter>.Alias`. Required when the structure is sent. Example: `Count`.
     pub alias: Option<String>,
-    /// `FieldName` on the wire.
+    /// A string sent as `<parameter>.FieldName`. Required when the structure is sent. Example: `sourceCount`.
     pub field_name: Option<String>,
-    /// `Function` on the wire.
+    /// A string sent as `<parameter>.Function`. Required when the structure is sent. Example: `count`.
     pub function: Option<String>,
 }
 #[cfg(feature = "log-monitoring")]
@@ -6533,9 +6364,9 @@ impl aliyun_core::params::StructParam for PutLogMonitorAggregates {
 #[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorGroupbys {
-    /// `Alias` on the wire.
+    /// A string sent as `<parameter>.Alias`. Example: `CPUUtilization`.
     pub alias: Option<String>,
-    /// `FieldName` on the wire.
+    /// A string sent as `<parameter>.FieldName`. Example: `cpu`.
     pub field_name: Option<String>,
 }
 #[cfg(feature = "log-monitoring")]
@@ -6549,11 +6380,11 @@ impl aliyun_core::params::StructParam for PutLogMonitorGroupbys {
 #[cfg(feature = "log-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutLogMonitorValueFilter {
-    /// `Key` on the wire.
+    /// A string sent as `<parameter>.Key`. Example: `lh_source`.
     pub key: Option<String>,
-    /// `Operator` on the wire.
+    /// A string sent as `<parameter>.Operator`. Example: `contain`.
     pub operator: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Example: `test`.
     pub value: Option<String>,
 }
 #[cfg(feature = "log-monitoring")]
@@ -6569,11 +6400,11 @@ impl aliyun_core::params::StructParam for PutLogMonitorValueFilter {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutMetricRuleTargetsTarget {
-    /// `Arn` on the wire.
+    /// A string read from `Arn`. Example: `acs:mns:cn-hangzhou:111:/queues/test/message`.
     pub arn: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `1`.
     pub id: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `["INFO", "WARN", "CRITICAL"]`.
     pub level: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -6598,13 +6429,13 @@ aliyun_core::__private::deserialize_fields!(PutMetricRuleTargetsTarget);
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMetricRuleTargetsTargets {
-    /// `Arn` on the wire.
+    /// A string sent as `<parameter>.Arn`. Required when the structure is sent. Example: `acs:mns:cn-hangzhou:120886317861****:/queues/test/message`.
     pub arn: Option<String>,
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Required when the structure is sent. Example: `1`.
     pub id: Option<String>,
-    /// `JsonParams` on the wire.
+    /// A string sent as `<parameter>.JsonParams`. Example: `{"customField1":"value1","customField2":"$.name"}`.
     pub json_params: Option<String>,
-    /// `Level` on the wire.
+    /// A string sent as `<parameter>.Level`. Example: `["INFO", "WARN", "CRITICAL"]`.
     pub level: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -6631,11 +6462,11 @@ impl aliyun_core::params::StructParam for PutMetricRuleTargetsTargets {
 #[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMonitorGroupDynamicRuleFilters {
-    /// `Function` on the wire.
+    /// A string sent as `<parameter>.Function`. Required when the structure is sent. Example: `contains`.
     pub function: Option<String>,
-    /// `Name` on the wire.
+    /// A string sent as `<parameter>.Name`. Required when the structure is sent. Example: `hostName`.
     pub name: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Required when the structure is sent. Example: `nginx`.
     pub value: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -6665,11 +6496,11 @@ impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleFilters {
 #[cfg(feature = "application-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutMonitorGroupDynamicRuleGroupRules {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Required when the structure is sent. Example: `ecs`.
     pub category: Option<String>,
-    /// `FilterRelation` on the wire.
+    /// A string sent as `<parameter>.FilterRelation`. Required when the structure is sent. Example: `and`.
     pub filter_relation: Option<String>,
-    /// `Filters` on the wire.
+    /// A list of structures sent as `<parameter>.Filters.1.<field>`, `<parameter>.Filters.2.<field>`, …. Required when the structure is sent. At most 10 items.
     pub filters: Vec<PutMonitorGroupDynamicRuleFilters>,
 }
 #[cfg(feature = "application-groups")]
@@ -6711,22 +6542,22 @@ impl aliyun_core::params::StructParam for PutMonitorGroupDynamicRuleGroupRules {
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRuleCompositeExpression {
-    /// `ExpressionList` on the wire.
+    /// A list of structures sent under the JSON key `ExpressionList`. Empty when the service leaves it out.
     #[serde(
         rename = "ExpressionList",
         skip_serializing_if = "aliyun_core::__private::is_empty"
     )]
     pub expression_list: Vec<PutResourceMetricRuleExpressionList>,
-    /// `ExpressionListJoin` on the wire.
+    /// A string sent under the JSON key `ExpressionListJoin`. Example: `||`.
     #[serde(rename = "ExpressionListJoin", skip_serializing_if = "Option::is_none")]
     pub expression_list_join: Option<String>,
-    /// `ExpressionRaw` on the wire.
+    /// A string sent under the JSON key `ExpressionRaw`. Example: `$Average > ($instanceId == 'i-io8kfvcpp7x5****'? 80: 50)`.
     #[serde(rename = "ExpressionRaw", skip_serializing_if = "Option::is_none")]
     pub expression_raw: Option<String>,
-    /// `Level` on the wire.
+    /// A string sent under the JSON key `Level`. Example: `Critical`.
     #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
-    /// `Times` on the wire.
+    /// An integer (32-bit) sent under the JSON key `Times`. Example: `3`.
     #[serde(rename = "Times", skip_serializing_if = "Option::is_none")]
     pub times: Option<i32>,
 }
@@ -6764,19 +6595,19 @@ impl aliyun_core::params::StructParam for PutResourceMetricRuleCompositeExpressi
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRuleExpressionList {
-    /// `ComparisonOperator` on the wire.
+    /// A string sent under the JSON key `ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     #[serde(rename = "ComparisonOperator", skip_serializing_if = "Option::is_none")]
     pub comparison_operator: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string sent under the JSON key `MetricName`. Example: `cpu_total`.
     #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
     pub metric_name: Option<String>,
-    /// `Period` on the wire.
+    /// An integer (64-bit) sent under the JSON key `Period`. Example: `60`.
     #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
     pub period: Option<i64>,
-    /// `Statistics` on the wire.
+    /// A string sent under the JSON key `Statistics`. Example: `$Maximum`.
     #[serde(rename = "Statistics", skip_serializing_if = "Option::is_none")]
     pub statistics: Option<String>,
-    /// `Threshold` on the wire.
+    /// A string sent under the JSON key `Threshold`. Example: `90`.
     #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
     pub threshold: Option<String>,
 }
@@ -6799,19 +6630,19 @@ impl aliyun_core::params::StructParam for PutResourceMetricRuleExpressionList {
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct PutResourceMetricRulePrometheus {
-    /// `Annotations` on the wire.
+    /// A list of structures sent under the JSON key `Annotations`. Empty when the service leaves it out.
     #[serde(
         rename = "Annotations",
         skip_serializing_if = "aliyun_core::__private::is_empty"
     )]
     pub annotations: Vec<Labels>,
-    /// `Level` on the wire.
+    /// A string sent under the JSON key `Level`. Example: `Critical`.
     #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
-    /// `PromQL` on the wire.
+    /// A string sent under the JSON key `PromQL`. Example: `cpuUsage{instanceId="xxxx"}[1m]>90`.
     #[serde(rename = "PromQL", skip_serializing_if = "Option::is_none")]
     pub prom_ql: Option<String>,
-    /// `Times` on the wire.
+    /// An integer (32-bit) sent under the JSON key `Times`. Example: `3`.
     #[serde(rename = "Times", skip_serializing_if = "Option::is_none")]
     pub times: Option<i32>,
 }
@@ -6840,11 +6671,11 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulePrometheus {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutResourceMetricRulesResult {
-    /// `Code` on the wire.
+    /// A string read from `Code`. Example: `404`.
     pub code: Option<String>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `The request processing has failed due to some unknown error.`.
     pub message: Option<String>,
-    /// `Success` on the wire.
+    /// A boolean read from `Success`. Example: `false`.
     pub success: Option<bool>,
 }
 #[cfg(feature = "metric-rules")]
@@ -6869,59 +6700,59 @@ aliyun_core::__private::deserialize_fields!(PutResourceMetricRulesResult);
 #[cfg(feature = "metric-rules")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutResourceMetricRulesRules {
-    /// `ContactGroups` on the wire.
+    /// A string sent as `<parameter>.ContactGroups`. Required when the structure is sent. Example: `ECS_Group`.
     pub contact_groups: Option<String>,
-    /// `EffectiveInterval` on the wire.
+    /// A string sent as `<parameter>.EffectiveInterval`. Example: `00:00-23:59`.
     pub effective_interval: Option<String>,
-    /// `EmailSubject` on the wire.
+    /// A string sent as `<parameter>.EmailSubject`. Example: `ECS实例报警`.
     pub email_subject: Option<String>,
-    /// `Escalations.Critical.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_critical_comparison_operator: Option<String>,
-    /// `Escalations.Critical.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.Statistics`. Example: `Average`.
     pub escalations_critical_statistics: Option<String>,
-    /// `Escalations.Critical.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Critical.Threshold`. Example: `90`.
     pub escalations_critical_threshold: Option<String>,
-    /// `Escalations.Critical.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Critical.Times`. Example: `3`.
     pub escalations_critical_times: Option<i32>,
-    /// `Escalations.Info.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_info_comparison_operator: Option<String>,
-    /// `Escalations.Info.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.Statistics`. Example: `Average`.
     pub escalations_info_statistics: Option<String>,
-    /// `Escalations.Info.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Info.Threshold`. Example: `90`.
     pub escalations_info_threshold: Option<String>,
-    /// `Escalations.Info.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Info.Times`. Example: `3`.
     pub escalations_info_times: Option<i32>,
-    /// `Escalations.Warn.ComparisonOperator` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.ComparisonOperator`. Example: `GreaterThanOrEqualToThreshold`.
     pub escalations_warn_comparison_operator: Option<String>,
-    /// `Escalations.Warn.Statistics` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.Statistics`. Example: `Average`.
     pub escalations_warn_statistics: Option<String>,
-    /// `Escalations.Warn.Threshold` on the wire.
+    /// A string sent as `<parameter>.Escalations.Warn.Threshold`. Example: `90`.
     pub escalations_warn_threshold: Option<String>,
-    /// `Escalations.Warn.Times` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Escalations.Warn.Times`. Example: `3`.
     pub escalations_warn_times: Option<i32>,
-    /// `Interval` on the wire.
+    /// A string sent as `<parameter>.Interval`. Example: `60`.
     pub interval: Option<String>,
-    /// `Labels` on the wire.
+    /// A list of structures sent as `<parameter>.Labels.1.<field>`, `<parameter>.Labels.2.<field>`, …. Empty when the service leaves it out. 0 to 20 items.
     pub labels: Vec<Labels>,
-    /// `MetricName` on the wire.
+    /// A string sent as `<parameter>.MetricName`. Example: `cpu_total`.
     pub metric_name: Option<String>,
-    /// `Namespace` on the wire.
+    /// A string sent as `<parameter>.Namespace`. Required when the structure is sent. Example: `acs_ecs_dashboard`.
     pub namespace: Option<String>,
-    /// `NoDataPolicy` on the wire.
+    /// A string sent as `<parameter>.NoDataPolicy`. Example: `KEEP_LAST_STATE`.
     pub no_data_policy: Option<String>,
-    /// `NoEffectiveInterval` on the wire.
+    /// A string sent as `<parameter>.NoEffectiveInterval`. Example: `00:00-06:00`.
     pub no_effective_interval: Option<String>,
-    /// `Period` on the wire.
+    /// A string sent as `<parameter>.Period`. Example: `60`.
     pub period: Option<String>,
-    /// `Resources` on the wire.
+    /// A string sent as `<parameter>.Resources`. Required when the structure is sent. Example: `[{"instanceId":"i-uf6j91r34rnwawoo****"}]`.
     pub resources: Option<String>,
-    /// `RuleId` on the wire.
+    /// A string sent as `<parameter>.RuleId`. Required when the structure is sent. Example: `a151cd6023eacee2f0978e03863cc1697c89508****`.
     pub rule_id: Option<String>,
-    /// `RuleName` on the wire.
+    /// A string sent as `<parameter>.RuleName`. Required when the structure is sent. Example: `test123`.
     pub rule_name: Option<String>,
-    /// `SilenceTime` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.SilenceTime`. Example: `86400`.
     pub silence_time: Option<i32>,
-    /// `Webhook` on the wire.
+    /// A string sent as `<parameter>.Webhook`. Example: `https://alert.aliyun.com.com:8080/callback`.
     pub webhook: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -7054,9 +6885,9 @@ impl aliyun_core::params::StructParam for PutResourceMetricRulesRules {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutResourceMetricRulesTarget {
-    /// `Result` on the wire.
+    /// A structure read from `Result`.
     pub result: Option<PutResourceMetricRulesResult>,
-    /// `RuleId` on the wire.
+    /// A string read from `RuleId`. Example: `a151cd6023eacee2f0978e03863cc1697c89508****`.
     pub rule_id: Option<String>,
 }
 #[cfg(feature = "metric-rules")]
@@ -7081,9 +6912,9 @@ aliyun_core::__private::deserialize_fields!(PutResourceMetricRulesTarget);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Region {
-    /// `AvailabilityZone` on the wire.
+    /// A string read from `AvailabilityZone`. Example: `cn-hangzhou-f`.
     pub availability_zone: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -7108,9 +6939,9 @@ aliyun_core::__private::deserialize_fields!(Region);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
-    /// `AlertResults` on the wire.
+    /// A list of structures read from `AlertResults`. Empty when the service leaves it out.
     pub alert_results: Vec<AlertResults>,
-    /// `GroupId` on the wire.
+    /// An integer (64-bit) read from `GroupId`. Example: `123456`.
     pub group_id: Option<i64>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -7135,35 +6966,35 @@ aliyun_core::__private::deserialize_fields!(Resource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceQuota {
-    /// `Api` on the wire.
+    /// A structure read from `Api`.
     pub api: Option<Api>,
-    /// `CustomMonitor` on the wire.
+    /// A structure read from `CustomMonitor`.
     pub custom_monitor: Option<Api>,
-    /// `EnterpriseQuota` on the wire.
+    /// A structure read from `EnterpriseQuota`.
     pub enterprise_quota: Option<EnterpriseQuota>,
-    /// `EventMonitor` on the wire.
+    /// A structure read from `EventMonitor`.
     pub event_monitor: Option<Api>,
-    /// `ExpireTime` on the wire.
+    /// A string read from `ExpireTime`. Example: `2021-02-28`.
     pub expire_time: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `cms_edition-cn-n6w20rn****`.
     pub instance_id: Option<String>,
-    /// `LogMonitor` on the wire.
+    /// A structure read from `LogMonitor`.
     pub log_monitor: Option<Api>,
-    /// `Phone` on the wire.
+    /// A structure read from `Phone`.
     pub phone: Option<Api>,
-    /// `SMS` on the wire.
+    /// A structure read from `SMS`.
     pub sms: Option<Api>,
-    /// `SiteMonitorBrowser` on the wire.
+    /// A structure read from `SiteMonitorBrowser`.
     pub site_monitor_browser: Option<Api>,
-    /// `SiteMonitorEcsProbe` on the wire.
+    /// A structure read from `SiteMonitorEcsProbe`.
     pub site_monitor_ecs_probe: Option<Api>,
-    /// `SiteMonitorMobile` on the wire.
+    /// A structure read from `SiteMonitorMobile`.
     pub site_monitor_mobile: Option<Api>,
-    /// `SiteMonitorOperatorProbe` on the wire.
+    /// A structure read from `SiteMonitorOperatorProbe`.
     pub site_monitor_operator_probe: Option<Api>,
-    /// `SiteMonitorTask` on the wire.
+    /// A structure read from `SiteMonitorTask`.
     pub site_monitor_task: Option<Api>,
-    /// `SuitInfo` on the wire.
+    /// A string read from `SuitInfo`. Example: `pro`.
     pub suit_info: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -7203,15 +7034,15 @@ aliyun_core::__private::deserialize_fields!(ResourceQuota);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultList {
-    /// `Code` on the wire.
+    /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
-    /// `Detail` on the wire.
+    /// A string read from `Detail`. Example: `{ }`.
     pub detail: Option<String>,
-    /// `RequestId` on the wire.
+    /// A string read from `RequestId`. Example: `0BDAF8A8-04DC-5F0C-90E4-724D42C4****`.
     pub request_id: Option<String>,
-    /// `Success` on the wire.
+    /// A boolean read from `Success`. Example: `true`.
     pub success: Option<bool>,
-    /// `notifyTargetList` on the wire.
+    /// A list of strings read from `notifyTargetList`. Empty when the service leaves it out. Example: `["MAIL"]`.
     pub notify_target_list: Vec<String>,
 }
 #[cfg(feature = "alert-history")]
@@ -7234,14 +7065,47 @@ impl aliyun_core::__private::fields::DecodeFields for ResultList {
 }
 #[cfg(feature = "alert-history")]
 aliyun_core::__private::deserialize_fields!(ResultList);
+/// A structure of the `DescribeHostAvailabilityList` response and 1 more.
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RuleTarget {
+    /// A string read from `Arn`. Example: `acs:mns:cn-hangzhou:17754132319*****:/queues/test/messages`.
+    pub arn: Option<String>,
+    /// A string read from `Id`. Example: `1`.
+    pub id: Option<String>,
+    /// A string read from `JsonParams`. Example: `{"key1":"value1"}`.
+    pub json_params: Option<String>,
+    /// A string read from `Level`. Example: `INFO`.
+    pub level: Option<String>,
+}
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
+impl aliyun_core::__private::fields::DecodeFields for RuleTarget {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "Arn" => self.arn = value.lenient_opt()?,
+            "Id" => self.id = value.lenient_opt()?,
+            "JsonParams" => self.json_params = value.lenient_opt()?,
+            "Level" => self.level = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(any(feature = "availability-monitoring", feature = "metric-rules"))]
+aliyun_core::__private::deserialize_fields!(RuleTarget);
 /// A structure of the `DescribeAlertLogList` response.
 #[cfg(feature = "alert-history")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SendDetail {
-    /// `ChannelResultList` on the wire.
+    /// A list of structures read from `ChannelResultList`. Empty when the service leaves it out.
     pub channel_result_list: Vec<ChannelResultList>,
-    /// `ResultCode` on the wire.
+    /// A string read from `ResultCode`. Example: `success`.
     pub result_code: Option<String>,
 }
 #[cfg(feature = "alert-history")]
@@ -7266,9 +7130,9 @@ aliyun_core::__private::deserialize_fields!(SendDetail);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SendResultList {
-    /// `Key` on the wire.
+    /// A string read from `Key`. Example: `MAIL`.
     pub key: Option<String>,
-    /// `Value` on the wire.
+    /// A list of strings read from `Value`. Empty when the service leaves it out. Example: `["username@example.com"]`.
     pub value: Vec<String>,
 }
 #[cfg(feature = "alert-history")]
@@ -7293,25 +7157,25 @@ aliyun_core::__private::deserialize_fields!(SendResultList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SiteMonitor {
-    /// `Address` on the wire.
+    /// A string read from `Address`. Example: `https://aliyun.com`.
     pub address: Option<String>,
-    /// `AgentGroup` on the wire.
+    /// A string read from `AgentGroup`. Example: `PC`.
     pub agent_group: Option<String>,
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`. Example: `2021-11-01 11:05:18`.
     pub create_time: Option<String>,
-    /// `Interval` on the wire.
+    /// A string read from `Interval`. Example: `1`.
     pub interval: Option<String>,
-    /// `OptionsJson` on the wire.
+    /// A structure read from `OptionsJson`.
     pub options_json: Option<OptionsJson>,
-    /// `TaskId` on the wire.
+    /// A string read from `TaskId`. Example: `f5783760-1b39-4b6b-80e8-453d962a****`.
     pub task_id: Option<String>,
-    /// `TaskName` on the wire.
+    /// A string read from `TaskName`. Example: `新的探测任务`.
     pub task_name: Option<String>,
-    /// `TaskState` on the wire.
+    /// A string read from `TaskState`. Example: `1`.
     pub task_state: Option<String>,
-    /// `TaskType` on the wire.
+    /// A string read from `TaskType`. Example: `TCP`.
     pub task_type: Option<String>,
-    /// `UpdateTime` on the wire.
+    /// A string read from `UpdateTime`. Example: `2022-03-08 17:14:31`.
     pub update_time: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -7339,32 +7203,54 @@ impl aliyun_core::__private::fields::DecodeFields for SiteMonitor {
 }
 #[cfg(feature = "site-monitoring")]
 aliyun_core::__private::deserialize_fields!(SiteMonitor);
+/// A structure of the `DeleteSiteMonitors` response and 3 more.
+#[cfg(feature = "site-monitoring")]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SiteMonitorData {
+    /// An integer (32-bit) read from `count`. Example: `0`.
+    pub count: Option<i32>,
+}
+#[cfg(feature = "site-monitoring")]
+impl aliyun_core::__private::fields::DecodeFields for SiteMonitorData {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "count" => self.count = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "site-monitoring")]
+aliyun_core::__private::deserialize_fields!(SiteMonitorData);
 /// A structure of the `DescribeSiteMonitorAttribute` response.
 #[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SiteMonitors {
-    /// `Address` on the wire.
+    /// A string read from `Address`. Example: `https://aliyun.com`.
     pub address: Option<String>,
-    /// `AgentGroup` on the wire.
+    /// A string read from `AgentGroup`. Example: `PC`.
     pub agent_group: Option<String>,
-    /// `CustomSchedule` on the wire.
+    /// A structure read from `CustomSchedule`.
     pub custom_schedule: Option<CustomSchedule>,
-    /// `Interval` on the wire.
+    /// A string read from `Interval`. Example: `1`.
     pub interval: Option<String>,
-    /// `IspCities` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"IspCities": {"IspCity": [...]}}`.
+    /// A list of structures read from `IspCities` (a wrapped list: `{"IspCities": {"IspCity": [...]}}`). Empty when the service leaves it out.
     pub isp_cities: Vec<IspCity>,
-    /// `OptionJson` on the wire.
+    /// A structure read from `OptionJson`.
     pub option_json: Option<OptionJson>,
-    /// `TaskId` on the wire.
+    /// A string read from `TaskId`. Example: `cc641dff-c19d-45f3-ad0a-818a0c4f****`.
     pub task_id: Option<String>,
-    /// `TaskName` on the wire.
+    /// A string read from `TaskName`. Example: `test123`.
     pub task_name: Option<String>,
-    /// `TaskState` on the wire.
+    /// A string read from `TaskState`. Example: `1`.
     pub task_state: Option<String>,
-    /// `TaskType` on the wire.
+    /// A string read from `TaskType`. Example: `HTTP`.
     pub task_type: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -7396,13 +7282,13 @@ aliyun_core::__private::deserialize_fields!(SiteMonitors);
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SlsGroupConfig {
-    /// `SLSLogstore` on the wire.
+    /// A string sent as `<parameter>.SLSLogstore`. Required when the structure is sent. Example: `Logstore-ECS`.
     pub sls_logstore: Option<String>,
-    /// `SLSProject` on the wire.
+    /// A string sent as `<parameter>.SLSProject`. Required when the structure is sent. Example: `aliyun-project`.
     pub sls_project: Option<String>,
-    /// `SLSRegion` on the wire.
+    /// A string sent as `<parameter>.SLSRegion`. Required when the structure is sent. Example: `cn-hangzhou`.
     pub sls_region: Option<String>,
-    /// `SLSUserId` on the wire.
+    /// A string sent as `<parameter>.SLSUserId`. Example: `120886317861****`.
     pub sls_user_id: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -7434,15 +7320,15 @@ impl aliyun_core::params::StructParam for SlsGroupConfig {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SlsParameter {
-    /// `Arn` on the wire.
+    /// A string read from `Arn`. Example: `acs:log:cn-hangzhou::project/cms-log-mo****/logstore/c***`.
     pub arn: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `4`.
     pub id: Option<String>,
-    /// `LogStore` on the wire.
+    /// A string read from `LogStore`. Example: `logstore_test`.
     pub log_store: Option<String>,
-    /// `Project` on the wire.
+    /// A string read from `Project`. Example: `project_test`.
     pub project: Option<String>,
-    /// `Region` on the wire.
+    /// A string read from `Region`. Example: `cn-hangzhou`.
     pub region: Option<String>,
 }
 #[cfg(feature = "event-rules")]
@@ -7469,13 +7355,13 @@ aliyun_core::__private::deserialize_fields!(SlsParameter);
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SlsProcessConfig {
-    /// `Express` on the wire.
+    /// A list of structures sent as `<parameter>.Express.1.<field>`, `<parameter>.Express.2.<field>`, …. Empty when the service leaves it out.
     pub express: Vec<Express>,
-    /// `Filter` on the wire.
+    /// A structure sent as `<parameter>.Filter.<field>`, one parameter per field.
     pub filter: Option<Filter>,
-    /// `GroupBy` on the wire.
+    /// A list of structures sent as `<parameter>.GroupBy.1.<field>`, `<parameter>.GroupBy.2.<field>`, …. Empty when the service leaves it out.
     pub group_by: Vec<GroupBy>,
-    /// `Statistics` on the wire.
+    /// A list of structures sent as `<parameter>.Statistics.1.<field>`, `<parameter>.Statistics.2.<field>`, …. Empty when the service leaves it out.
     pub statistics: Vec<Statistics>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -7526,15 +7412,15 @@ impl aliyun_core::params::StructParam for SlsProcessConfig {
 #[cfg(feature = "hybrid-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Statistics {
-    /// `Alias` on the wire.
+    /// A string sent as `<parameter>.Alias`. At least 0 character(s); matches `^[a-zA-Z_][a-zA-Z0-9_]{1,39}$`. Example: `level_count`.
     pub alias: Option<String>,
-    /// `Function` on the wire.
+    /// A string sent as `<parameter>.Function`. Example: `count`.
     pub function: Option<String>,
-    /// `Parameter1` on the wire.
+    /// A string sent as `<parameter>.Parameter1`. Example: `200`.
     pub parameter1: Option<String>,
-    /// `Parameter2` on the wire.
+    /// A string sent as `<parameter>.Parameter2`. Example: `299`.
     pub parameter2: Option<String>,
-    /// `SLSKeyName` on the wire.
+    /// A string sent as `<parameter>.SLSKeyName`. Example: `name`.
     pub sls_key_name: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -7571,27 +7457,27 @@ impl aliyun_core::params::StructParam for Statistics {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SystemEvent {
-    /// `Content` on the wire.
+    /// A string read from `Content`. Example: `[{"product":"CloudMonitor","content":"{\"ipGroup\":\"112.126.XX.XX,10.163.XX.XX…`.
     pub content: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `12345`.
     pub group_id: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `b936efc9-f621-4e8a-a6eb-076be40e****`.
     pub id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `instanceId1`.
     pub instance_name: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `WARN`.
     pub level: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `Agent_Status_Stopped`.
     pub name: Option<String>,
-    /// `Product` on the wire.
+    /// A string read from `Product`. Example: `CloudMonitor`.
     pub product: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceId` on the wire.
+    /// A string read from `ResourceId`. Example: `xxxxx-1`.
     pub resource_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `normal`.
     pub status: Option<String>,
-    /// `Time` on the wire.
+    /// An integer (64-bit) read from `Time`. Example: `1552199984000`.
     pub time: Option<i64>,
 }
 #[cfg(feature = "system-events")]
@@ -7625,27 +7511,27 @@ aliyun_core::__private::deserialize_fields!(SystemEvent);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SystemEventCount {
-    /// `Content` on the wire.
+    /// A string read from `Content`. Example: `实例状态改变通知`.
     pub content: Option<String>,
-    /// `GroupId` on the wire.
+    /// A string read from `GroupId`. Example: `17285****`.
     pub group_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `ECS-test`.
     pub instance_name: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `Info`.
     pub level: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `Instance:StateChange`.
     pub name: Option<String>,
-    /// `Num` on the wire.
+    /// An integer (64-bit) read from `Num`. Example: `3`.
     pub num: Option<i64>,
-    /// `Product` on the wire.
+    /// A string read from `Product`. Example: `ECS`.
     pub product: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceId` on the wire.
+    /// A string read from `ResourceId`. Example: `i-rj99xc6cptkk64ml****`.
     pub resource_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Normal`.
     pub status: Option<String>,
-    /// `Time` on the wire.
+    /// An integer (64-bit) read from `Time`. Example: `1635993751000`.
     pub time: Option<i64>,
 }
 #[cfg(feature = "system-events")]
@@ -7678,9 +7564,9 @@ aliyun_core::__private::deserialize_fields!(SystemEventCount);
 #[cfg(feature = "group-tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tag {
-    /// `Key` on the wire.
+    /// A string sent as `<parameter>.Key`. Required when the structure is sent. Example: `key1`.
     pub key: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Required when the structure is sent. Example: `value1`.
     pub value: Option<String>,
 }
 #[cfg(feature = "group-tags")]
@@ -7706,31 +7592,23 @@ impl aliyun_core::params::StructParam for Tag {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagGroup {
-    /// `ContactGroupList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ContactGroupList": {"ContactGroupList": [...]}}`.
+    /// A list of strings read from `ContactGroupList` (a wrapped list: `{"ContactGroupList": {"ContactGroupList": [...]}}`). Empty when the service leaves it out. Example: `["CloudMonitor"]`.
     pub contact_group_list: Vec<String>,
-    /// `DynamicTagRuleId` on the wire.
+    /// A string read from `DynamicTagRuleId`. Example: `1536df65-a719-429d-8813-73cc40d7****`.
     pub dynamic_tag_rule_id: Option<String>,
-    /// `MatchExpress` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"MatchExpress": {"MatchExpress": [...]}}`.
+    /// A list of structures read from `MatchExpress` (a wrapped list: `{"MatchExpress": {"MatchExpress": [...]}}`). Empty when the service leaves it out.
     pub match_express: Vec<MatchExpress>,
-    /// `MatchExpressFilterRelation` on the wire.
+    /// A string read from `MatchExpressFilterRelation`. Example: `or`.
     pub match_express_filter_relation: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `FINISH`.
     pub status: Option<String>,
-    /// `TagKey` on the wire.
+    /// A string read from `TagKey`. Example: `tagkey1`.
     pub tag_key: Option<String>,
-    /// `TagValueBlacklist` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"TagValueBlacklist": {"TagValueBlacklist": [...]}}`.
+    /// A list of strings read from `TagValueBlacklist` (a wrapped list: `{"TagValueBlacklist": {"TagValueBlacklist": [...]}}`). Empty when the service leaves it out. Example: `["某个标签的值，例如：test，offline等。"]`.
     pub tag_value_blacklist: Vec<String>,
-    /// `TemplateIdList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"TemplateIdList": {"TemplateIdList": [...]}}`.
+    /// A list of strings read from `TemplateIdList` (a wrapped list: `{"TemplateIdList": {"TemplateIdList": [...]}}`). Empty when the service leaves it out. Example: `["71****"]`.
     pub template_id_list: Vec<String>,
 }
 #[cfg(feature = "group-tags")]
@@ -7764,13 +7642,13 @@ aliyun_core::__private::deserialize_fields!(TagGroup);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Target {
-    /// `Arn` on the wire.
+    /// A string read from `Arn`. Example: `acs:mns:cn-hangzhou:120886317861****:/queues/test/message`.
     pub arn: Option<String>,
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `123`.
     pub id: Option<String>,
-    /// `JsonParmas` on the wire.
+    /// A string read from `JsonParmas`. Example: `{"customField1":"value1","customField2":"$.name"}`.
     pub json_parmas: Option<String>,
-    /// `Level` on the wire.
+    /// A string read from `Level`. Example: `CRITICAL`.
     pub level: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -7796,13 +7674,13 @@ aliyun_core::__private::deserialize_fields!(Target);
 #[cfg(any(feature = "application-groups", feature = "availability-monitoring"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TargetList {
-    /// `Arn` on the wire.
+    /// A string sent as `<parameter>.Arn`. Example: `acs:mns:cn-hangzhou:120886317861****:/queues/test/message`.
     pub arn: Option<String>,
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Example: `1`.
     pub id: Option<String>,
-    /// `JsonParams` on the wire.
+    /// A string sent as `<parameter>.JsonParams`. Example: `{"customField1":"value1","customField2":"$.name"}`.
     pub json_params: Option<String>,
-    /// `Level` on the wire.
+    /// A string sent as `<parameter>.Level`. Example: `["INFO", "WARN", "CRITICAL"]`.
     pub level: Option<String>,
 }
 #[cfg(any(feature = "application-groups", feature = "availability-monitoring"))]
@@ -7818,15 +7696,15 @@ impl aliyun_core::params::StructParam for TargetList {
 #[cfg(feature = "site-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskList {
-    /// `Address` on the wire.
+    /// A string sent as `<parameter>.Address`. Example: `https://www.aliyun.com`.
     pub address: Option<String>,
-    /// `IspCities` on the wire.
+    /// A string sent as `<parameter>.IspCities`. Example: `[{"city":"546","isp":"465"},{"city":"572","isp":"465"},{"city":"738","isp":"465…`.
     pub isp_cities: Option<String>,
-    /// `OptionsJson` on the wire.
+    /// A string sent as `<parameter>.OptionsJson`. Example: `{"time_out":5000}`.
     pub options_json: Option<String>,
-    /// `TaskName` on the wire.
+    /// A string sent as `<parameter>.TaskName`. Example: `HangZhou_ECS1`.
     pub task_name: Option<String>,
-    /// `TaskType` on the wire.
+    /// A string sent as `<parameter>.TaskType`. Example: `HTTP`.
     pub task_type: Option<String>,
 }
 #[cfg(feature = "site-monitoring")]
@@ -7843,23 +7721,23 @@ impl aliyun_core::params::StructParam for TaskList {
 #[cfg(feature = "availability-monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskOption {
-    /// `HttpURI` on the wire.
+    /// A string sent as `<parameter>.HttpURI`. Example: `https://www.aliyun.com`.
     pub http_uri: Option<String>,
-    /// `TelnetOrPingHost` on the wire.
+    /// A string sent as `<parameter>.TelnetOrPingHost`. Example: `www.aliyun.com`.
     pub telnet_or_ping_host: Option<String>,
-    /// `HttpResponseCharset` on the wire.
+    /// A string sent as `<parameter>.HttpResponseCharset`. Example: `UTF-8`.
     pub http_response_charset: Option<String>,
-    /// `HttpPostContent` on the wire.
+    /// A string sent as `<parameter>.HttpPostContent`. Example: `params1=paramsValue1`.
     pub http_post_content: Option<String>,
-    /// `HttpResponseMatchContent` on the wire.
+    /// A string sent as `<parameter>.HttpResponseMatchContent`. Example: `ok`.
     pub http_response_match_content: Option<String>,
-    /// `HttpMethod` on the wire.
+    /// A string sent as `<parameter>.HttpMethod`. Example: `GET`.
     pub http_method: Option<String>,
-    /// `HttpNegative` on the wire.
+    /// A boolean sent as `<parameter>.HttpNegative`. Example: `true`.
     pub http_negative: Option<bool>,
-    /// `HttpHeader` on the wire.
+    /// A string sent as `<parameter>.HttpHeader`. Example: `token:testTokenValue`.
     pub http_header: Option<String>,
-    /// `Interval` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Interval`. Example: `60`.
     pub interval: Option<i32>,
 }
 #[cfg(feature = "availability-monitoring")]
@@ -7897,21 +7775,19 @@ impl aliyun_core::params::StructParam for TaskOption {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Template {
-    /// `ApplyHistories` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ApplyHistories": {"ApplyHistory": [...]}}`.
+    /// A list of structures read from `ApplyHistories` (a wrapped list: `{"ApplyHistories": {"ApplyHistory": [...]}}`). Empty when the service leaves it out.
     pub apply_histories: Vec<ApplyHistory>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `ECS的CPU使用率`.
     pub description: Option<String>,
-    /// `GmtCreate` on the wire.
+    /// An integer (64-bit) read from `GmtCreate`. Example: `1646018798000`.
     pub gmt_create: Option<i64>,
-    /// `GmtModified` on the wire.
+    /// An integer (64-bit) read from `GmtModified`. Example: `1646054798000`.
     pub gmt_modified: Option<i64>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `ECS_Template1`.
     pub name: Option<String>,
-    /// `RestVersion` on the wire.
+    /// An integer (64-bit) read from `RestVersion`. Example: `0`.
     pub rest_version: Option<i64>,
-    /// `TemplateId` on the wire.
+    /// An integer (64-bit) read from `TemplateId`.
     pub template_id: Option<i64>,
 }
 #[cfg(feature = "alarm-templates")]
@@ -7941,11 +7817,11 @@ aliyun_core::__private::deserialize_fields!(Template);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TimeSeries {
-    /// `Labels` on the wire.
+    /// A list of structures read from `Labels`. Empty when the service leaves it out.
     pub labels: Vec<DescribeHybridMonitorDataListLabels>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `AliyunEcs_cpu_total`.
     pub metric_name: Option<String>,
-    /// `Values` on the wire.
+    /// A list of structures read from `Values`. Empty when the service leaves it out.
     pub values: Vec<Values>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -7971,11 +7847,11 @@ aliyun_core::__private::deserialize_fields!(TimeSeries);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ValueFilter {
-    /// `Key` on the wire.
+    /// A string read from `Key`. Example: `hostName`.
     pub key: Option<String>,
-    /// `Operator` on the wire.
+    /// A string read from `Operator`. Example: `contain`.
     pub operator: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `portal`.
     pub value: Option<String>,
 }
 #[cfg(feature = "log-monitoring")]
@@ -8001,9 +7877,9 @@ aliyun_core::__private::deserialize_fields!(ValueFilter);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Values {
-    /// `Ts` on the wire.
+    /// A string read from `Ts`. Example: `1653804865`.
     pub ts: Option<String>,
-    /// `V` on the wire.
+    /// A string read from `V`. Example: `0.13`.
     pub v: Option<String>,
 }
 #[cfg(feature = "hybrid-monitoring")]
@@ -8028,9 +7904,9 @@ aliyun_core::__private::deserialize_fields!(Values);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Vpc {
-    /// `VpcInstanceId` on the wire.
+    /// A string read from `VpcInstanceId`. Example: `vpc-2zew7etgiceg21****`.
     pub vpc_instance_id: Option<String>,
-    /// `VswitchInstanceId` on the wire.
+    /// A string read from `VswitchInstanceId`. Example: `vsw-2ze36seq79n992****`.
     pub vswitch_instance_id: Option<String>,
 }
 #[cfg(feature = "application-groups")]
@@ -8055,11 +7931,11 @@ aliyun_core::__private::deserialize_fields!(Vpc);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookList {
-    /// `code` on the wire.
+    /// A string read from `code`. Example: `200`.
     pub code: Option<String>,
-    /// `message` on the wire.
+    /// A string read from `message`. Example: `success`.
     pub message: Option<String>,
-    /// `url` on the wire.
+    /// A string read from `url`. Example: `https://www.aliyun.com/webhook.html`.
     pub url: Option<String>,
 }
 #[cfg(feature = "alert-history")]
@@ -8085,13 +7961,13 @@ aliyun_core::__private::deserialize_fields!(WebhookList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WebhookParameter {
-    /// `Id` on the wire.
+    /// A string read from `Id`. Example: `5`.
     pub id: Option<String>,
-    /// `Method` on the wire.
+    /// A string read from `Method`. Example: `GET`.
     pub method: Option<String>,
-    /// `Protocol` on the wire.
+    /// A string read from `Protocol`. Example: `HTTP`.
     pub protocol: Option<String>,
-    /// `Url` on the wire.
+    /// A string read from `Url`. Example: `http://www.aliyun.com`.
     pub url: Option<String>,
 }
 #[cfg(feature = "event-rules")]

@@ -26,9 +26,7 @@ impl Client {
     }
     /// Accepts inquired system event.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AcceptInquiredSystemEvent>.
-    ///
-    /// Returns the [`AcceptInquiredSystemEventBuilder`](super::action::accept_inquired_system_event::AcceptInquiredSystemEventBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AcceptInquiredSystemEventBuilder`](super::action::accept_inquired_system_event::AcceptInquiredSystemEventBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AcceptInquiredSystemEvent).
     #[cfg(feature = "system-events")]
     pub fn accept_inquired_system_event(
         &self,
@@ -41,9 +39,7 @@ impl Client {
     }
     /// Activates router interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ActivateRouterInterface>.
-    ///
-    /// Returns the [`ActivateRouterInterfaceBuilder`](super::action::activate_router_interface::ActivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ActivateRouterInterfaceBuilder`](super::action::activate_router_interface::ActivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ActivateRouterInterface).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -58,9 +54,7 @@ impl Client {
     }
     /// Adds bandwidth package ips.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AddBandwidthPackageIps>.
-    ///
-    /// Returns the [`AddBandwidthPackageIpsBuilder`](super::action::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AddBandwidthPackageIpsBuilder`](super::action::add_bandwidth_package_ips::AddBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AddBandwidthPackageIps).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -75,9 +69,7 @@ impl Client {
     }
     /// Adds tags.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AddTags>.
-    ///
-    /// Returns the [`AddTagsBuilder`](super::action::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AddTagsBuilder`](super::action::add_tags::AddTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AddTags).
     #[cfg(feature = "tags")]
     pub fn add_tags(
         &self,
@@ -86,9 +78,7 @@ impl Client {
     }
     /// Allocates dedicated hosts.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocateDedicatedHosts>.
-    ///
-    /// Returns the [`AllocateDedicatedHostsBuilder`](super::action::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AllocateDedicatedHostsBuilder`](super::action::allocate_dedicated_hosts::AllocateDedicatedHostsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AllocateDedicatedHosts).
     #[cfg(feature = "dedicated-hosts")]
     pub fn allocate_dedicated_hosts(
         &self,
@@ -101,9 +91,7 @@ impl Client {
     }
     /// Allocates eip address.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocateEipAddress>.
-    ///
-    /// Returns the [`AllocateEipAddressBuilder`](super::action::allocate_eip_address::AllocateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AllocateEipAddressBuilder`](super::action::allocate_eip_address::AllocateEipAddressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AllocateEipAddress).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -118,9 +106,7 @@ impl Client {
     }
     /// Allocates public ip address.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AllocatePublicIpAddress>.
-    ///
-    /// Returns the [`AllocatePublicIpAddressBuilder`](super::action::allocate_public_ip_address::AllocatePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AllocatePublicIpAddressBuilder`](super::action::allocate_public_ip_address::AllocatePublicIpAddressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AllocatePublicIpAddress).
     #[cfg(feature = "public-addresses")]
     pub fn allocate_public_ip_address(
         &self,
@@ -133,9 +119,7 @@ impl Client {
     }
     /// Applies auto snapshot policy.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ApplyAutoSnapshotPolicy>.
-    ///
-    /// Returns the [`ApplyAutoSnapshotPolicyBuilder`](super::action::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ApplyAutoSnapshotPolicyBuilder`](super::action::apply_auto_snapshot_policy::ApplyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ApplyAutoSnapshotPolicy).
     #[cfg(feature = "snapshots")]
     pub fn apply_auto_snapshot_policy(
         &self,
@@ -148,9 +132,7 @@ impl Client {
     }
     /// Assigns ipv6 addresses.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssignIpv6Addresses>.
-    ///
-    /// Returns the [`AssignIpv6AddressesBuilder`](super::action::assign_ipv6_addresses::AssignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AssignIpv6AddressesBuilder`](super::action::assign_ipv6_addresses::AssignIpv6AddressesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AssignIpv6Addresses).
     #[cfg(feature = "network-interfaces")]
     pub fn assign_ipv6_addresses(
         &self,
@@ -163,9 +145,7 @@ impl Client {
     }
     /// Assigns private ip addresses.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssignPrivateIpAddresses>.
-    ///
-    /// Returns the [`AssignPrivateIpAddressesBuilder`](super::action::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AssignPrivateIpAddressesBuilder`](super::action::assign_private_ip_addresses::AssignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AssignPrivateIpAddresses).
     #[cfg(feature = "network-interfaces")]
     pub fn assign_private_ip_addresses(
         &self,
@@ -178,9 +158,7 @@ impl Client {
     }
     /// Associates eip address.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssociateEipAddress>.
-    ///
-    /// Returns the [`AssociateEipAddressBuilder`](super::action::associate_eip_address::AssociateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AssociateEipAddressBuilder`](super::action::associate_eip_address::AssociateEipAddressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AssociateEipAddress).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -195,9 +173,7 @@ impl Client {
     }
     /// Associates ha vip.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AssociateHaVip>.
-    ///
-    /// Returns the [`AssociateHaVipBuilder`](super::action::associate_ha_vip::AssociateHaVipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AssociateHaVipBuilder`](super::action::associate_ha_vip::AssociateHaVipBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AssociateHaVip).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -210,9 +186,7 @@ impl Client {
     }
     /// Attaches classic link vpc.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachClassicLinkVpc>.
-    ///
-    /// Returns the [`AttachClassicLinkVpcBuilder`](super::action::attach_classic_link_vpc::AttachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachClassicLinkVpcBuilder`](super::action::attach_classic_link_vpc::AttachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AttachClassicLinkVpc).
     #[cfg(feature = "public-addresses")]
     pub fn attach_classic_link_vpc(
         &self,
@@ -225,9 +199,7 @@ impl Client {
     }
     /// Attaches disk.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachDisk>.
-    ///
-    /// Returns the [`AttachDiskBuilder`](super::action::attach_disk::AttachDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachDiskBuilder`](super::action::attach_disk::AttachDiskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AttachDisk).
     #[cfg(feature = "disks")]
     pub fn attach_disk(
         &self,
@@ -236,9 +208,7 @@ impl Client {
     }
     /// Attaches instance ram role.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachInstanceRamRole>.
-    ///
-    /// Returns the [`AttachInstanceRamRoleBuilder`](super::action::attach_instance_ram_role::AttachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachInstanceRamRoleBuilder`](super::action::attach_instance_ram_role::AttachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AttachInstanceRamRole).
     #[cfg(feature = "instances")]
     pub fn attach_instance_ram_role(
         &self,
@@ -251,9 +221,7 @@ impl Client {
     }
     /// Attaches key pair.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachKeyPair>.
-    ///
-    /// Returns the [`AttachKeyPairBuilder`](super::action::attach_key_pair::AttachKeyPairBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachKeyPairBuilder`](super::action::attach_key_pair::AttachKeyPairBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AttachKeyPair).
     #[cfg(feature = "key-pairs")]
     pub fn attach_key_pair(
         &self,
@@ -264,9 +232,7 @@ impl Client {
     }
     /// Attaches network interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AttachNetworkInterface>.
-    ///
-    /// Returns the [`AttachNetworkInterfaceBuilder`](super::action::attach_network_interface::AttachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AttachNetworkInterfaceBuilder`](super::action::attach_network_interface::AttachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AttachNetworkInterface).
     #[cfg(feature = "network-interfaces")]
     pub fn attach_network_interface(
         &self,
@@ -279,9 +245,7 @@ impl Client {
     }
     /// Authorizes security group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroup>.
-    ///
-    /// Returns the [`AuthorizeSecurityGroupBuilder`](super::action::authorize_security_group::AuthorizeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AuthorizeSecurityGroupBuilder`](super::action::authorize_security_group::AuthorizeSecurityGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroup).
     #[cfg(feature = "security-groups")]
     pub fn authorize_security_group(
         &self,
@@ -294,9 +258,7 @@ impl Client {
     }
     /// Authorizes security group egress.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroupEgress>.
-    ///
-    /// Returns the [`AuthorizeSecurityGroupEgressBuilder`](super::action::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`AuthorizeSecurityGroupEgressBuilder`](super::action::authorize_security_group_egress::AuthorizeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/AuthorizeSecurityGroupEgress).
     #[cfg(feature = "security-groups")]
     pub fn authorize_security_group_egress(
         &self,
@@ -309,9 +271,7 @@ impl Client {
     }
     /// Cancels auto snapshot policy.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelAutoSnapshotPolicy>.
-    ///
-    /// Returns the [`CancelAutoSnapshotPolicyBuilder`](super::action::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelAutoSnapshotPolicyBuilder`](super::action::cancel_auto_snapshot_policy::CancelAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CancelAutoSnapshotPolicy).
     #[cfg(feature = "snapshots")]
     pub fn cancel_auto_snapshot_policy(
         &self,
@@ -324,9 +284,7 @@ impl Client {
     }
     /// Cancels copy image.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelCopyImage>.
-    ///
-    /// Returns the [`CancelCopyImageBuilder`](super::action::cancel_copy_image::CancelCopyImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelCopyImageBuilder`](super::action::cancel_copy_image::CancelCopyImageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CancelCopyImage).
     #[cfg(feature = "images")]
     pub fn cancel_copy_image(
         &self,
@@ -337,9 +295,7 @@ impl Client {
     }
     /// Cancels image pipeline execution.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelImagePipelineExecution>.
-    ///
-    /// Returns the [`CancelImagePipelineExecutionBuilder`](super::action::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelImagePipelineExecutionBuilder`](super::action::cancel_image_pipeline_execution::CancelImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CancelImagePipelineExecution).
     #[cfg(feature = "image-builder")]
     pub fn cancel_image_pipeline_execution(
         &self,
@@ -352,9 +308,7 @@ impl Client {
     }
     /// Cancels physical connection.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelPhysicalConnection>.
-    ///
-    /// Returns the [`CancelPhysicalConnectionBuilder`](super::action::cancel_physical_connection::CancelPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelPhysicalConnectionBuilder`](super::action::cancel_physical_connection::CancelPhysicalConnectionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CancelPhysicalConnection).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -369,9 +323,7 @@ impl Client {
     }
     /// Cancels simulated system events.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelSimulatedSystemEvents>.
-    ///
-    /// Returns the [`CancelSimulatedSystemEventsBuilder`](super::action::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelSimulatedSystemEventsBuilder`](super::action::cancel_simulated_system_events::CancelSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CancelSimulatedSystemEvents).
     #[cfg(feature = "system-events")]
     pub fn cancel_simulated_system_events(
         &self,
@@ -384,9 +336,7 @@ impl Client {
     }
     /// Cancels task.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CancelTask>.
-    ///
-    /// Returns the [`CancelTaskBuilder`](super::action::cancel_task::CancelTaskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CancelTaskBuilder`](super::action::cancel_task::CancelTaskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CancelTask).
     #[cfg(feature = "tasks")]
     pub fn cancel_task(
         &self,
@@ -395,9 +345,7 @@ impl Client {
     }
     /// Connects router interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ConnectRouterInterface>.
-    ///
-    /// Returns the [`ConnectRouterInterfaceBuilder`](super::action::connect_router_interface::ConnectRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ConnectRouterInterfaceBuilder`](super::action::connect_router_interface::ConnectRouterInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ConnectRouterInterface).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -412,9 +360,7 @@ impl Client {
     }
     /// Converts nat public ip to eip.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ConvertNatPublicIpToEip>.
-    ///
-    /// Returns the [`ConvertNatPublicIpToEipBuilder`](super::action::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ConvertNatPublicIpToEipBuilder`](super::action::convert_nat_public_ip_to_eip::ConvertNatPublicIpToEipBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ConvertNatPublicIpToEip).
     #[cfg(feature = "public-addresses")]
     pub fn convert_nat_public_ip_to_eip(
         &self,
@@ -427,9 +373,7 @@ impl Client {
     }
     /// Copies image.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage>.
-    ///
-    /// Returns the [`CopyImageBuilder`](super::action::copy_image::CopyImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CopyImageBuilder`](super::action::copy_image::CopyImageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CopyImage).
     #[cfg(feature = "images")]
     pub fn copy_image(
         &self,
@@ -438,9 +382,7 @@ impl Client {
     }
     /// Copies snapshot.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CopySnapshot>.
-    ///
-    /// Returns the [`CopySnapshotBuilder`](super::action::copy_snapshot::CopySnapshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CopySnapshotBuilder`](super::action::copy_snapshot::CopySnapshotBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CopySnapshot).
     #[cfg(feature = "snapshots")]
     pub fn copy_snapshot(
         &self,
@@ -449,9 +391,7 @@ impl Client {
     }
     /// Creates activation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateActivation>.
-    ///
-    /// Returns the [`CreateActivationBuilder`](super::action::create_activation::CreateActivationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateActivationBuilder`](super::action::create_activation::CreateActivationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateActivation).
     #[cfg(feature = "cloud-assistant")]
     pub fn create_activation(
         &self,
@@ -464,9 +404,7 @@ impl Client {
     }
     /// Creates auto provisioning group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoProvisioningGroup>.
-    ///
-    /// Returns the [`CreateAutoProvisioningGroupBuilder`](super::action::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateAutoProvisioningGroupBuilder`](super::action::create_auto_provisioning_group::CreateAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoProvisioningGroup).
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn create_auto_provisioning_group(
         &self,
@@ -479,9 +417,7 @@ impl Client {
     }
     /// Creates auto snapshot policy.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoSnapshotPolicy>.
-    ///
-    /// Returns the [`CreateAutoSnapshotPolicyBuilder`](super::action::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateAutoSnapshotPolicyBuilder`](super::action::create_auto_snapshot_policy::CreateAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateAutoSnapshotPolicy).
     #[cfg(feature = "snapshots")]
     pub fn create_auto_snapshot_policy(
         &self,
@@ -494,9 +430,7 @@ impl Client {
     }
     /// Creates capacity reservation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateCapacityReservation>.
-    ///
-    /// Returns the [`CreateCapacityReservationBuilder`](super::action::create_capacity_reservation::CreateCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateCapacityReservationBuilder`](super::action::create_capacity_reservation::CreateCapacityReservationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateCapacityReservation).
     #[cfg(feature = "capacity-reservations")]
     pub fn create_capacity_reservation(
         &self,
@@ -509,9 +443,7 @@ impl Client {
     }
     /// Creates command.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateCommand>.
-    ///
-    /// Returns the [`CreateCommandBuilder`](super::action::create_command::CreateCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateCommandBuilder`](super::action::create_command::CreateCommandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateCommand).
     #[cfg(feature = "cloud-assistant")]
     pub fn create_command(
         &self,
@@ -522,9 +454,7 @@ impl Client {
     }
     /// Creates dedicated host cluster.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDedicatedHostCluster>.
-    ///
-    /// Returns the [`CreateDedicatedHostClusterBuilder`](super::action::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDedicatedHostClusterBuilder`](super::action::create_dedicated_host_cluster::CreateDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDedicatedHostCluster).
     #[cfg(feature = "dedicated-hosts")]
     pub fn create_dedicated_host_cluster(
         &self,
@@ -537,9 +467,7 @@ impl Client {
     }
     /// Creates demand.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand>.
-    ///
-    /// Returns the [`CreateDemandBuilder`](super::action::create_demand::CreateDemandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDemandBuilder`](super::action::create_demand::CreateDemandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDemand).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -550,9 +478,7 @@ impl Client {
     }
     /// Creates deployment set.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDeploymentSet>.
-    ///
-    /// Returns the [`CreateDeploymentSetBuilder`](super::action::create_deployment_set::CreateDeploymentSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDeploymentSetBuilder`](super::action::create_deployment_set::CreateDeploymentSetBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDeploymentSet).
     #[cfg(feature = "deployment-sets")]
     pub fn create_deployment_set(
         &self,
@@ -565,9 +491,7 @@ impl Client {
     }
     /// Creates diagnostic metric set.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticMetricSet>.
-    ///
-    /// Returns the [`CreateDiagnosticMetricSetBuilder`](super::action::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDiagnosticMetricSetBuilder`](super::action::create_diagnostic_metric_set::CreateDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticMetricSet).
     #[cfg(feature = "diagnostics")]
     pub fn create_diagnostic_metric_set(
         &self,
@@ -580,9 +504,7 @@ impl Client {
     }
     /// Creates diagnostic report.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticReport>.
-    ///
-    /// Returns the [`CreateDiagnosticReportBuilder`](super::action::create_diagnostic_report::CreateDiagnosticReportBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDiagnosticReportBuilder`](super::action::create_diagnostic_report::CreateDiagnosticReportBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDiagnosticReport).
     #[cfg(feature = "diagnostics")]
     pub fn create_diagnostic_report(
         &self,
@@ -595,9 +517,7 @@ impl Client {
     }
     /// Creates disk.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateDisk>.
-    ///
-    /// Returns the [`CreateDiskBuilder`](super::action::create_disk::CreateDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateDiskBuilder`](super::action::create_disk::CreateDiskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateDisk).
     #[cfg(feature = "disks")]
     pub fn create_disk(
         &self,
@@ -606,9 +526,7 @@ impl Client {
     }
     /// Creates elasticity assurance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance>.
-    ///
-    /// Returns the [`CreateElasticityAssuranceBuilder`](super::action::create_elasticity_assurance::CreateElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateElasticityAssuranceBuilder`](super::action::create_elasticity_assurance::CreateElasticityAssuranceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateElasticityAssurance).
     #[cfg(feature = "capacity-reservations")]
     pub fn create_elasticity_assurance(
         &self,
@@ -621,9 +539,7 @@ impl Client {
     }
     /// Creates forward entry.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateForwardEntry>.
-    ///
-    /// Returns the [`CreateForwardEntryBuilder`](super::action::create_forward_entry::CreateForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateForwardEntryBuilder`](super::action::create_forward_entry::CreateForwardEntryBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateForwardEntry).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -638,9 +554,7 @@ impl Client {
     }
     /// Creates ha vip.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateHaVip>.
-    ///
-    /// Returns the [`CreateHaVipBuilder`](super::action::create_ha_vip::CreateHaVipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHaVipBuilder`](super::action::create_ha_vip::CreateHaVipBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateHaVip).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -651,9 +565,7 @@ impl Client {
     }
     /// Creates hpc cluster.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateHpcCluster>.
-    ///
-    /// Returns the [`CreateHpcClusterBuilder`](super::action::create_hpc_cluster::CreateHpcClusterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateHpcClusterBuilder`](super::action::create_hpc_cluster::CreateHpcClusterBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateHpcCluster).
     #[cfg(feature = "hpc-clusters")]
     pub fn create_hpc_cluster(
         &self,
@@ -666,9 +578,7 @@ impl Client {
     }
     /// Creates image.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImage>.
-    ///
-    /// Returns the [`CreateImageBuilder`](super::action::create_image::CreateImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateImageBuilder`](super::action::create_image::CreateImageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImage).
     #[cfg(feature = "images")]
     pub fn create_image(
         &self,
@@ -677,9 +587,7 @@ impl Client {
     }
     /// Creates image component.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImageComponent>.
-    ///
-    /// Returns the [`CreateImageComponentBuilder`](super::action::create_image_component::CreateImageComponentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateImageComponentBuilder`](super::action::create_image_component::CreateImageComponentBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImageComponent).
     #[cfg(feature = "image-builder")]
     pub fn create_image_component(
         &self,
@@ -692,9 +600,7 @@ impl Client {
     }
     /// Creates image pipeline.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateImagePipeline>.
-    ///
-    /// Returns the [`CreateImagePipelineBuilder`](super::action::create_image_pipeline::CreateImagePipelineBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateImagePipelineBuilder`](super::action::create_image_pipeline::CreateImagePipelineBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateImagePipeline).
     #[cfg(feature = "image-builder")]
     pub fn create_image_pipeline(
         &self,
@@ -707,9 +613,7 @@ impl Client {
     }
     /// Creates instance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateInstance>.
-    ///
-    /// Returns the [`CreateInstanceBuilder`](super::action::create_instance::CreateInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateInstanceBuilder`](super::action::create_instance::CreateInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateInstance).
     #[cfg(feature = "instances")]
     pub fn create_instance(
         &self,
@@ -720,9 +624,7 @@ impl Client {
     }
     /// Creates key pair.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateKeyPair>.
-    ///
-    /// Returns the [`CreateKeyPairBuilder`](super::action::create_key_pair::CreateKeyPairBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateKeyPairBuilder`](super::action::create_key_pair::CreateKeyPairBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateKeyPair).
     #[cfg(feature = "key-pairs")]
     pub fn create_key_pair(
         &self,
@@ -733,9 +635,7 @@ impl Client {
     }
     /// Creates launch template.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplate>.
-    ///
-    /// Returns the [`CreateLaunchTemplateBuilder`](super::action::create_launch_template::CreateLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateLaunchTemplateBuilder`](super::action::create_launch_template::CreateLaunchTemplateBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplate).
     #[cfg(feature = "launch-templates")]
     pub fn create_launch_template(
         &self,
@@ -748,9 +648,7 @@ impl Client {
     }
     /// Creates launch template version.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplateVersion>.
-    ///
-    /// Returns the [`CreateLaunchTemplateVersionBuilder`](super::action::create_launch_template_version::CreateLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateLaunchTemplateVersionBuilder`](super::action::create_launch_template_version::CreateLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateLaunchTemplateVersion).
     #[cfg(feature = "launch-templates")]
     pub fn create_launch_template_version(
         &self,
@@ -763,9 +661,7 @@ impl Client {
     }
     /// Creates nat gateway.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNatGateway>.
-    ///
-    /// Returns the [`CreateNatGatewayBuilder`](super::action::create_nat_gateway::CreateNatGatewayBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateNatGatewayBuilder`](super::action::create_nat_gateway::CreateNatGatewayBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateNatGateway).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -780,9 +676,7 @@ impl Client {
     }
     /// Creates network interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface>.
-    ///
-    /// Returns the [`CreateNetworkInterfaceBuilder`](super::action::create_network_interface::CreateNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateNetworkInterfaceBuilder`](super::action::create_network_interface::CreateNetworkInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterface).
     #[cfg(feature = "network-interfaces")]
     pub fn create_network_interface(
         &self,
@@ -795,9 +689,7 @@ impl Client {
     }
     /// Creates network interface permission.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterfacePermission>.
-    ///
-    /// Returns the [`CreateNetworkInterfacePermissionBuilder`](super::action::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateNetworkInterfacePermissionBuilder`](super::action::create_network_interface_permission::CreateNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateNetworkInterfacePermission).
     #[cfg(feature = "network-interfaces")]
     pub fn create_network_interface_permission(
         &self,
@@ -810,9 +702,7 @@ impl Client {
     }
     /// Creates physical connection.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreatePhysicalConnection>.
-    ///
-    /// Returns the [`CreatePhysicalConnectionBuilder`](super::action::create_physical_connection::CreatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreatePhysicalConnectionBuilder`](super::action::create_physical_connection::CreatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreatePhysicalConnection).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -827,9 +717,7 @@ impl Client {
     }
     /// Creates prefix list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList>.
-    ///
-    /// Returns the [`CreatePrefixListBuilder`](super::action::create_prefix_list::CreatePrefixListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreatePrefixListBuilder`](super::action::create_prefix_list::CreatePrefixListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreatePrefixList).
     #[cfg(feature = "prefix-lists")]
     pub fn create_prefix_list(
         &self,
@@ -842,9 +730,7 @@ impl Client {
     }
     /// Creates route entry.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouteEntry>.
-    ///
-    /// Returns the [`CreateRouteEntryBuilder`](super::action::create_route_entry::CreateRouteEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateRouteEntryBuilder`](super::action::create_route_entry::CreateRouteEntryBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouteEntry).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -859,9 +745,7 @@ impl Client {
     }
     /// Creates router interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouterInterface>.
-    ///
-    /// Returns the [`CreateRouterInterfaceBuilder`](super::action::create_router_interface::CreateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateRouterInterfaceBuilder`](super::action::create_router_interface::CreateRouterInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateRouterInterface).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -876,9 +760,7 @@ impl Client {
     }
     /// Creates security group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSecurityGroup>.
-    ///
-    /// Returns the [`CreateSecurityGroupBuilder`](super::action::create_security_group::CreateSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSecurityGroupBuilder`](super::action::create_security_group::CreateSecurityGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateSecurityGroup).
     #[cfg(feature = "security-groups")]
     pub fn create_security_group(
         &self,
@@ -891,9 +773,7 @@ impl Client {
     }
     /// Creates simulated system events.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSimulatedSystemEvents>.
-    ///
-    /// Returns the [`CreateSimulatedSystemEventsBuilder`](super::action::create_simulated_system_events::CreateSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSimulatedSystemEventsBuilder`](super::action::create_simulated_system_events::CreateSimulatedSystemEventsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateSimulatedSystemEvents).
     #[cfg(feature = "system-events")]
     pub fn create_simulated_system_events(
         &self,
@@ -906,9 +786,7 @@ impl Client {
     }
     /// Creates snapshot.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshot>.
-    ///
-    /// Returns the [`CreateSnapshotBuilder`](super::action::create_snapshot::CreateSnapshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSnapshotBuilder`](super::action::create_snapshot::CreateSnapshotBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshot).
     #[cfg(feature = "snapshots")]
     pub fn create_snapshot(
         &self,
@@ -919,9 +797,7 @@ impl Client {
     }
     /// Creates snapshot group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshotGroup>.
-    ///
-    /// Returns the [`CreateSnapshotGroupBuilder`](super::action::create_snapshot_group::CreateSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateSnapshotGroupBuilder`](super::action::create_snapshot_group::CreateSnapshotGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateSnapshotGroup).
     #[cfg(feature = "snapshots")]
     pub fn create_snapshot_group(
         &self,
@@ -934,9 +810,7 @@ impl Client {
     }
     /// Creates storage set.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet>.
-    ///
-    /// Returns the [`CreateStorageSetBuilder`](super::action::create_storage_set::CreateStorageSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateStorageSetBuilder`](super::action::create_storage_set::CreateStorageSetBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateStorageSet).
     #[cfg(feature = "storage-sets")]
     pub fn create_storage_set(
         &self,
@@ -949,9 +823,7 @@ impl Client {
     }
     /// Creates VSwitch.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVSwitch>.
-    ///
-    /// Returns the [`CreateVSwitchBuilder`](super::action::create_v_switch::CreateVSwitchBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateVSwitchBuilder`](super::action::create_v_switch::CreateVSwitchBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateVSwitch).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -964,9 +836,7 @@ impl Client {
     }
     /// Creates virtual border router.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVirtualBorderRouter>.
-    ///
-    /// Returns the [`CreateVirtualBorderRouterBuilder`](super::action::create_virtual_border_router::CreateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateVirtualBorderRouterBuilder`](super::action::create_virtual_border_router::CreateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateVirtualBorderRouter).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -981,9 +851,7 @@ impl Client {
     }
     /// Creates vpc.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/CreateVpc>.
-    ///
-    /// Returns the [`CreateVpcBuilder`](super::action::create_vpc::CreateVpcBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`CreateVpcBuilder`](super::action::create_vpc::CreateVpcBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/CreateVpc).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -994,9 +862,7 @@ impl Client {
     }
     /// Deactivates router interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeactivateRouterInterface>.
-    ///
-    /// Returns the [`DeactivateRouterInterfaceBuilder`](super::action::deactivate_router_interface::DeactivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeactivateRouterInterfaceBuilder`](super::action::deactivate_router_interface::DeactivateRouterInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeactivateRouterInterface).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1011,9 +877,7 @@ impl Client {
     }
     /// Deletes activation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteActivation>.
-    ///
-    /// Returns the [`DeleteActivationBuilder`](super::action::delete_activation::DeleteActivationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteActivationBuilder`](super::action::delete_activation::DeleteActivationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteActivation).
     #[cfg(feature = "cloud-assistant")]
     pub fn delete_activation(
         &self,
@@ -1026,9 +890,7 @@ impl Client {
     }
     /// Deletes auto provisioning group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoProvisioningGroup>.
-    ///
-    /// Returns the [`DeleteAutoProvisioningGroupBuilder`](super::action::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteAutoProvisioningGroupBuilder`](super::action::delete_auto_provisioning_group::DeleteAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoProvisioningGroup).
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn delete_auto_provisioning_group(
         &self,
@@ -1041,9 +903,7 @@ impl Client {
     }
     /// Deletes auto snapshot policy.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoSnapshotPolicy>.
-    ///
-    /// Returns the [`DeleteAutoSnapshotPolicyBuilder`](super::action::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteAutoSnapshotPolicyBuilder`](super::action::delete_auto_snapshot_policy::DeleteAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteAutoSnapshotPolicy).
     #[cfg(feature = "snapshots")]
     pub fn delete_auto_snapshot_policy(
         &self,
@@ -1056,9 +916,7 @@ impl Client {
     }
     /// Deletes bandwidth package.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteBandwidthPackage>.
-    ///
-    /// Returns the [`DeleteBandwidthPackageBuilder`](super::action::delete_bandwidth_package::DeleteBandwidthPackageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteBandwidthPackageBuilder`](super::action::delete_bandwidth_package::DeleteBandwidthPackageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteBandwidthPackage).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1073,9 +931,7 @@ impl Client {
     }
     /// Deletes command.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteCommand>.
-    ///
-    /// Returns the [`DeleteCommandBuilder`](super::action::delete_command::DeleteCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteCommandBuilder`](super::action::delete_command::DeleteCommandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteCommand).
     #[cfg(feature = "cloud-assistant")]
     pub fn delete_command(
         &self,
@@ -1086,9 +942,7 @@ impl Client {
     }
     /// Deletes dedicated host cluster.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDedicatedHostCluster>.
-    ///
-    /// Returns the [`DeleteDedicatedHostClusterBuilder`](super::action::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDedicatedHostClusterBuilder`](super::action::delete_dedicated_host_cluster::DeleteDedicatedHostClusterBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDedicatedHostCluster).
     #[cfg(feature = "dedicated-hosts")]
     pub fn delete_dedicated_host_cluster(
         &self,
@@ -1101,9 +955,7 @@ impl Client {
     }
     /// Deletes demand.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand>.
-    ///
-    /// Returns the [`DeleteDemandBuilder`](super::action::delete_demand::DeleteDemandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDemandBuilder`](super::action::delete_demand::DeleteDemandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDemand).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1114,9 +966,7 @@ impl Client {
     }
     /// Deletes deployment set.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDeploymentSet>.
-    ///
-    /// Returns the [`DeleteDeploymentSetBuilder`](super::action::delete_deployment_set::DeleteDeploymentSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDeploymentSetBuilder`](super::action::delete_deployment_set::DeleteDeploymentSetBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDeploymentSet).
     #[cfg(feature = "deployment-sets")]
     pub fn delete_deployment_set(
         &self,
@@ -1129,9 +979,7 @@ impl Client {
     }
     /// Deletes diagnostic metric sets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticMetricSets>.
-    ///
-    /// Returns the [`DeleteDiagnosticMetricSetsBuilder`](super::action::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDiagnosticMetricSetsBuilder`](super::action::delete_diagnostic_metric_sets::DeleteDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticMetricSets).
     #[cfg(feature = "diagnostics")]
     pub fn delete_diagnostic_metric_sets(
         &self,
@@ -1144,9 +992,7 @@ impl Client {
     }
     /// Deletes diagnostic reports.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticReports>.
-    ///
-    /// Returns the [`DeleteDiagnosticReportsBuilder`](super::action::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDiagnosticReportsBuilder`](super::action::delete_diagnostic_reports::DeleteDiagnosticReportsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDiagnosticReports).
     #[cfg(feature = "diagnostics")]
     pub fn delete_diagnostic_reports(
         &self,
@@ -1159,9 +1005,7 @@ impl Client {
     }
     /// Deletes disk.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDisk>.
-    ///
-    /// Returns the [`DeleteDiskBuilder`](super::action::delete_disk::DeleteDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteDiskBuilder`](super::action::delete_disk::DeleteDiskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteDisk).
     #[cfg(feature = "disks")]
     pub fn delete_disk(
         &self,
@@ -1170,9 +1014,7 @@ impl Client {
     }
     /// Deletes forward entry.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteForwardEntry>.
-    ///
-    /// Returns the [`DeleteForwardEntryBuilder`](super::action::delete_forward_entry::DeleteForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteForwardEntryBuilder`](super::action::delete_forward_entry::DeleteForwardEntryBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteForwardEntry).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1187,9 +1029,7 @@ impl Client {
     }
     /// Deletes ha vip.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHaVip>.
-    ///
-    /// Returns the [`DeleteHaVipBuilder`](super::action::delete_ha_vip::DeleteHaVipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHaVipBuilder`](super::action::delete_ha_vip::DeleteHaVipBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHaVip).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1200,9 +1040,7 @@ impl Client {
     }
     /// Deletes hpc cluster.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHpcCluster>.
-    ///
-    /// Returns the [`DeleteHpcClusterBuilder`](super::action::delete_hpc_cluster::DeleteHpcClusterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteHpcClusterBuilder`](super::action::delete_hpc_cluster::DeleteHpcClusterBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteHpcCluster).
     #[cfg(feature = "hpc-clusters")]
     pub fn delete_hpc_cluster(
         &self,
@@ -1215,9 +1053,7 @@ impl Client {
     }
     /// Deletes image.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImage>.
-    ///
-    /// Returns the [`DeleteImageBuilder`](super::action::delete_image::DeleteImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteImageBuilder`](super::action::delete_image::DeleteImageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImage).
     #[cfg(feature = "images")]
     pub fn delete_image(
         &self,
@@ -1226,9 +1062,7 @@ impl Client {
     }
     /// Deletes image component.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImageComponent>.
-    ///
-    /// Returns the [`DeleteImageComponentBuilder`](super::action::delete_image_component::DeleteImageComponentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteImageComponentBuilder`](super::action::delete_image_component::DeleteImageComponentBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImageComponent).
     #[cfg(feature = "image-builder")]
     pub fn delete_image_component(
         &self,
@@ -1241,9 +1075,7 @@ impl Client {
     }
     /// Deletes image pipeline.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImagePipeline>.
-    ///
-    /// Returns the [`DeleteImagePipelineBuilder`](super::action::delete_image_pipeline::DeleteImagePipelineBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteImagePipelineBuilder`](super::action::delete_image_pipeline::DeleteImagePipelineBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteImagePipeline).
     #[cfg(feature = "image-builder")]
     pub fn delete_image_pipeline(
         &self,
@@ -1256,9 +1088,7 @@ impl Client {
     }
     /// Deletes instance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstance>.
-    ///
-    /// Returns the [`DeleteInstanceBuilder`](super::action::delete_instance::DeleteInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteInstanceBuilder`](super::action::delete_instance::DeleteInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstance).
     #[cfg(feature = "instances")]
     pub fn delete_instance(
         &self,
@@ -1269,9 +1099,7 @@ impl Client {
     }
     /// Deletes instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstances>.
-    ///
-    /// Returns the [`DeleteInstancesBuilder`](super::action::delete_instances::DeleteInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteInstancesBuilder`](super::action::delete_instances::DeleteInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteInstances).
     #[cfg(feature = "instances")]
     pub fn delete_instances(
         &self,
@@ -1282,9 +1110,7 @@ impl Client {
     }
     /// Deletes key pairs.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteKeyPairs>.
-    ///
-    /// Returns the [`DeleteKeyPairsBuilder`](super::action::delete_key_pairs::DeleteKeyPairsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteKeyPairsBuilder`](super::action::delete_key_pairs::DeleteKeyPairsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteKeyPairs).
     #[cfg(feature = "key-pairs")]
     pub fn delete_key_pairs(
         &self,
@@ -1295,9 +1121,7 @@ impl Client {
     }
     /// Deletes launch template.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplate>.
-    ///
-    /// Returns the [`DeleteLaunchTemplateBuilder`](super::action::delete_launch_template::DeleteLaunchTemplateBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteLaunchTemplateBuilder`](super::action::delete_launch_template::DeleteLaunchTemplateBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplate).
     #[cfg(feature = "launch-templates")]
     pub fn delete_launch_template(
         &self,
@@ -1310,9 +1134,7 @@ impl Client {
     }
     /// Deletes launch template version.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplateVersion>.
-    ///
-    /// Returns the [`DeleteLaunchTemplateVersionBuilder`](super::action::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteLaunchTemplateVersionBuilder`](super::action::delete_launch_template_version::DeleteLaunchTemplateVersionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteLaunchTemplateVersion).
     #[cfg(feature = "launch-templates")]
     pub fn delete_launch_template_version(
         &self,
@@ -1325,9 +1147,7 @@ impl Client {
     }
     /// Deletes nat gateway.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNatGateway>.
-    ///
-    /// Returns the [`DeleteNatGatewayBuilder`](super::action::delete_nat_gateway::DeleteNatGatewayBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteNatGatewayBuilder`](super::action::delete_nat_gateway::DeleteNatGatewayBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNatGateway).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1342,9 +1162,7 @@ impl Client {
     }
     /// Deletes network interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterface>.
-    ///
-    /// Returns the [`DeleteNetworkInterfaceBuilder`](super::action::delete_network_interface::DeleteNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteNetworkInterfaceBuilder`](super::action::delete_network_interface::DeleteNetworkInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterface).
     #[cfg(feature = "network-interfaces")]
     pub fn delete_network_interface(
         &self,
@@ -1357,9 +1175,7 @@ impl Client {
     }
     /// Deletes network interface permission.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterfacePermission>.
-    ///
-    /// Returns the [`DeleteNetworkInterfacePermissionBuilder`](super::action::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteNetworkInterfacePermissionBuilder`](super::action::delete_network_interface_permission::DeleteNetworkInterfacePermissionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteNetworkInterfacePermission).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1374,9 +1190,7 @@ impl Client {
     }
     /// Deletes physical connection.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeletePhysicalConnection>.
-    ///
-    /// Returns the [`DeletePhysicalConnectionBuilder`](super::action::delete_physical_connection::DeletePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeletePhysicalConnectionBuilder`](super::action::delete_physical_connection::DeletePhysicalConnectionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeletePhysicalConnection).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1391,9 +1205,7 @@ impl Client {
     }
     /// Deletes prefix list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeletePrefixList>.
-    ///
-    /// Returns the [`DeletePrefixListBuilder`](super::action::delete_prefix_list::DeletePrefixListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeletePrefixListBuilder`](super::action::delete_prefix_list::DeletePrefixListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeletePrefixList).
     #[cfg(feature = "prefix-lists")]
     pub fn delete_prefix_list(
         &self,
@@ -1406,9 +1218,7 @@ impl Client {
     }
     /// Deletes route entry.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouteEntry>.
-    ///
-    /// Returns the [`DeleteRouteEntryBuilder`](super::action::delete_route_entry::DeleteRouteEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteRouteEntryBuilder`](super::action::delete_route_entry::DeleteRouteEntryBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouteEntry).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1423,9 +1233,7 @@ impl Client {
     }
     /// Deletes router interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouterInterface>.
-    ///
-    /// Returns the [`DeleteRouterInterfaceBuilder`](super::action::delete_router_interface::DeleteRouterInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteRouterInterfaceBuilder`](super::action::delete_router_interface::DeleteRouterInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteRouterInterface).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1440,9 +1248,7 @@ impl Client {
     }
     /// Deletes security group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSecurityGroup>.
-    ///
-    /// Returns the [`DeleteSecurityGroupBuilder`](super::action::delete_security_group::DeleteSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteSecurityGroupBuilder`](super::action::delete_security_group::DeleteSecurityGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSecurityGroup).
     #[cfg(feature = "security-groups")]
     pub fn delete_security_group(
         &self,
@@ -1455,9 +1261,7 @@ impl Client {
     }
     /// Deletes snapshot.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshot>.
-    ///
-    /// Returns the [`DeleteSnapshotBuilder`](super::action::delete_snapshot::DeleteSnapshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteSnapshotBuilder`](super::action::delete_snapshot::DeleteSnapshotBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshot).
     #[cfg(feature = "snapshots")]
     pub fn delete_snapshot(
         &self,
@@ -1468,9 +1272,7 @@ impl Client {
     }
     /// Deletes snapshot group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshotGroup>.
-    ///
-    /// Returns the [`DeleteSnapshotGroupBuilder`](super::action::delete_snapshot_group::DeleteSnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteSnapshotGroupBuilder`](super::action::delete_snapshot_group::DeleteSnapshotGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteSnapshotGroup).
     #[cfg(feature = "snapshots")]
     pub fn delete_snapshot_group(
         &self,
@@ -1483,9 +1285,7 @@ impl Client {
     }
     /// Deletes storage set.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet>.
-    ///
-    /// Returns the [`DeleteStorageSetBuilder`](super::action::delete_storage_set::DeleteStorageSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteStorageSetBuilder`](super::action::delete_storage_set::DeleteStorageSetBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteStorageSet).
     #[cfg(feature = "storage-sets")]
     pub fn delete_storage_set(
         &self,
@@ -1498,9 +1298,7 @@ impl Client {
     }
     /// Deletes VSwitch.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVSwitch>.
-    ///
-    /// Returns the [`DeleteVSwitchBuilder`](super::action::delete_v_switch::DeleteVSwitchBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteVSwitchBuilder`](super::action::delete_v_switch::DeleteVSwitchBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVSwitch).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1513,9 +1311,7 @@ impl Client {
     }
     /// Deletes virtual border router.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVirtualBorderRouter>.
-    ///
-    /// Returns the [`DeleteVirtualBorderRouterBuilder`](super::action::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteVirtualBorderRouterBuilder`](super::action::delete_virtual_border_router::DeleteVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVirtualBorderRouter).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1530,9 +1326,7 @@ impl Client {
     }
     /// Deletes vpc.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVpc>.
-    ///
-    /// Returns the [`DeleteVpcBuilder`](super::action::delete_vpc::DeleteVpcBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeleteVpcBuilder`](super::action::delete_vpc::DeleteVpcBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeleteVpc).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1543,9 +1337,7 @@ impl Client {
     }
     /// Deregisters managed instance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DeregisterManagedInstance>.
-    ///
-    /// Returns the [`DeregisterManagedInstanceBuilder`](super::action::deregister_managed_instance::DeregisterManagedInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DeregisterManagedInstanceBuilder`](super::action::deregister_managed_instance::DeregisterManagedInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DeregisterManagedInstance).
     #[cfg(feature = "cloud-assistant")]
     pub fn deregister_managed_instance(
         &self,
@@ -1558,9 +1350,7 @@ impl Client {
     }
     /// Describes access points.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccessPoints>.
-    ///
-    /// Returns the [`DescribeAccessPointsBuilder`](super::action::describe_access_points::DescribeAccessPointsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAccessPointsBuilder`](super::action::describe_access_points::DescribeAccessPointsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccessPoints).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1575,9 +1365,7 @@ impl Client {
     }
     /// Describes account attributes.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccountAttributes>.
-    ///
-    /// Returns the [`DescribeAccountAttributesBuilder`](super::action::describe_account_attributes::DescribeAccountAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAccountAttributesBuilder`](super::action::describe_account_attributes::DescribeAccountAttributesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAccountAttributes).
     #[cfg(feature = "regions")]
     pub fn describe_account_attributes(
         &self,
@@ -1590,9 +1378,7 @@ impl Client {
     }
     /// Describes activations.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeActivations>.
-    ///
-    /// Returns the [`DescribeActivationsBuilder`](super::action::describe_activations::DescribeActivationsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeActivationsBuilder`](super::action::describe_activations::DescribeActivationsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeActivations).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_activations(
         &self,
@@ -1605,9 +1391,7 @@ impl Client {
     }
     /// Describes auto provisioning group history.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupHistory>.
-    ///
-    /// Returns the [`DescribeAutoProvisioningGroupHistoryBuilder`](super::action::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAutoProvisioningGroupHistoryBuilder`](super::action::describe_auto_provisioning_group_history::DescribeAutoProvisioningGroupHistoryBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupHistory).
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_group_history(
         &self,
@@ -1620,9 +1404,7 @@ impl Client {
     }
     /// Describes auto provisioning group instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupInstances>.
-    ///
-    /// Returns the [`DescribeAutoProvisioningGroupInstancesBuilder`](super::action::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAutoProvisioningGroupInstancesBuilder`](super::action::describe_auto_provisioning_group_instances::DescribeAutoProvisioningGroupInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroupInstances).
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_group_instances(
         &self,
@@ -1635,9 +1417,7 @@ impl Client {
     }
     /// Describes auto provisioning groups.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroups>.
-    ///
-    /// Returns the [`DescribeAutoProvisioningGroupsBuilder`](super::action::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAutoProvisioningGroupsBuilder`](super::action::describe_auto_provisioning_groups::DescribeAutoProvisioningGroupsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoProvisioningGroups).
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn describe_auto_provisioning_groups(
         &self,
@@ -1650,9 +1430,7 @@ impl Client {
     }
     /// Describes auto snapshot policy ex.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoSnapshotPolicyEx>.
-    ///
-    /// Returns the [`DescribeAutoSnapshotPolicyExBuilder`](super::action::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAutoSnapshotPolicyExBuilder`](super::action::describe_auto_snapshot_policy_ex::DescribeAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAutoSnapshotPolicyEx).
     #[cfg(feature = "snapshots")]
     pub fn describe_auto_snapshot_policy_ex(
         &self,
@@ -1665,9 +1443,7 @@ impl Client {
     }
     /// Describes available resource.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAvailableResource>.
-    ///
-    /// Returns the [`DescribeAvailableResourceBuilder`](super::action::describe_available_resource::DescribeAvailableResourceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeAvailableResourceBuilder`](super::action::describe_available_resource::DescribeAvailableResourceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeAvailableResource).
     #[cfg(feature = "regions")]
     pub fn describe_available_resource(
         &self,
@@ -1680,9 +1456,7 @@ impl Client {
     }
     /// Describes bandwidth limitation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthLimitation>.
-    ///
-    /// Returns the [`DescribeBandwidthLimitationBuilder`](super::action::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeBandwidthLimitationBuilder`](super::action::describe_bandwidth_limitation::DescribeBandwidthLimitationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthLimitation).
     #[cfg(feature = "public-addresses")]
     pub fn describe_bandwidth_limitation(
         &self,
@@ -1695,9 +1469,7 @@ impl Client {
     }
     /// Describes bandwidth packages.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthPackages>.
-    ///
-    /// Returns the [`DescribeBandwidthPackagesBuilder`](super::action::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeBandwidthPackagesBuilder`](super::action::describe_bandwidth_packages::DescribeBandwidthPackagesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeBandwidthPackages).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1712,9 +1484,7 @@ impl Client {
     }
     /// Describes capacity reservation instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservationInstances>.
-    ///
-    /// Returns the [`DescribeCapacityReservationInstancesBuilder`](super::action::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCapacityReservationInstancesBuilder`](super::action::describe_capacity_reservation_instances::DescribeCapacityReservationInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservationInstances).
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_capacity_reservation_instances(
         &self,
@@ -1727,9 +1497,7 @@ impl Client {
     }
     /// Describes capacity reservations.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservations>.
-    ///
-    /// Returns the [`DescribeCapacityReservationsBuilder`](super::action::describe_capacity_reservations::DescribeCapacityReservationsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCapacityReservationsBuilder`](super::action::describe_capacity_reservations::DescribeCapacityReservationsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCapacityReservations).
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_capacity_reservations(
         &self,
@@ -1742,9 +1510,7 @@ impl Client {
     }
     /// Describes classic link instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClassicLinkInstances>.
-    ///
-    /// Returns the [`DescribeClassicLinkInstancesBuilder`](super::action::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeClassicLinkInstancesBuilder`](super::action::describe_classic_link_instances::DescribeClassicLinkInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClassicLinkInstances).
     #[cfg(feature = "public-addresses")]
     pub fn describe_classic_link_instances(
         &self,
@@ -1757,9 +1523,7 @@ impl Client {
     }
     /// Describes cloud assistant settings.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantSettings>.
-    ///
-    /// Returns the [`DescribeCloudAssistantSettingsBuilder`](super::action::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCloudAssistantSettingsBuilder`](super::action::describe_cloud_assistant_settings::DescribeCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantSettings).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_cloud_assistant_settings(
         &self,
@@ -1776,9 +1540,7 @@ impl Client {
     /// Results come in pages: either `NextToken`/`MaxResults` (preferred) or
     /// `PageNumber`/`PageSize`.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantStatus>.
-    ///
-    /// Returns the [`DescribeCloudAssistantStatusBuilder`](super::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCloudAssistantStatusBuilder`](super::action::describe_cloud_assistant_status::DescribeCloudAssistantStatusBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCloudAssistantStatus).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_cloud_assistant_status(
         &self,
@@ -1806,9 +1568,7 @@ impl Client {
     }
     /// Describes clusters.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClusters>.
-    ///
-    /// Returns the [`DescribeClustersBuilder`](super::action::describe_clusters::DescribeClustersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeClustersBuilder`](super::action::describe_clusters::DescribeClustersBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeClusters).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1823,9 +1583,7 @@ impl Client {
     }
     /// Describes commands.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCommands>.
-    ///
-    /// Returns the [`DescribeCommandsBuilder`](super::action::describe_commands::DescribeCommandsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeCommandsBuilder`](super::action::describe_commands::DescribeCommandsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeCommands).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_commands(
         &self,
@@ -1838,9 +1596,7 @@ impl Client {
     }
     /// Describes dedicated host auto renew.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostAutoRenew>.
-    ///
-    /// Returns the [`DescribeDedicatedHostAutoRenewBuilder`](super::action::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDedicatedHostAutoRenewBuilder`](super::action::describe_dedicated_host_auto_renew::DescribeDedicatedHostAutoRenewBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostAutoRenew).
     #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_auto_renew(
         &self,
@@ -1853,9 +1609,7 @@ impl Client {
     }
     /// Describes dedicated host clusters.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostClusters>.
-    ///
-    /// Returns the [`DescribeDedicatedHostClustersBuilder`](super::action::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDedicatedHostClustersBuilder`](super::action::describe_dedicated_host_clusters::DescribeDedicatedHostClustersBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostClusters).
     #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_clusters(
         &self,
@@ -1868,9 +1622,7 @@ impl Client {
     }
     /// Describes dedicated host types.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostTypes>.
-    ///
-    /// Returns the [`DescribeDedicatedHostTypesBuilder`](super::action::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDedicatedHostTypesBuilder`](super::action::describe_dedicated_host_types::DescribeDedicatedHostTypesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHostTypes).
     #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_host_types(
         &self,
@@ -1883,9 +1635,7 @@ impl Client {
     }
     /// Describes dedicated hosts.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHosts>.
-    ///
-    /// Returns the [`DescribeDedicatedHostsBuilder`](super::action::describe_dedicated_hosts::DescribeDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDedicatedHostsBuilder`](super::action::describe_dedicated_hosts::DescribeDedicatedHostsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDedicatedHosts).
     #[cfg(feature = "dedicated-hosts")]
     pub fn describe_dedicated_hosts(
         &self,
@@ -1898,9 +1648,7 @@ impl Client {
     }
     /// Describes demands.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands>.
-    ///
-    /// Returns the [`DescribeDemandsBuilder`](super::action::describe_demands::DescribeDemandsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDemandsBuilder`](super::action::describe_demands::DescribeDemandsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDemands).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -1913,9 +1661,7 @@ impl Client {
     }
     /// Describes deployment set supported instance type family.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSetSupportedInstanceTypeFamily>.
-    ///
-    /// Returns the [`DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder`](super::action::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder`](super::action::describe_deployment_set_supported_instance_type_family::DescribeDeploymentSetSupportedInstanceTypeFamilyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSetSupportedInstanceTypeFamily).
     #[cfg(feature = "deployment-sets")]
     pub fn describe_deployment_set_supported_instance_type_family(
         &self,
@@ -1928,9 +1674,7 @@ impl Client {
     }
     /// Describes deployment sets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSets>.
-    ///
-    /// Returns the [`DescribeDeploymentSetsBuilder`](super::action::describe_deployment_sets::DescribeDeploymentSetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDeploymentSetsBuilder`](super::action::describe_deployment_sets::DescribeDeploymentSetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDeploymentSets).
     #[cfg(feature = "deployment-sets")]
     pub fn describe_deployment_sets(
         &self,
@@ -1943,9 +1687,7 @@ impl Client {
     }
     /// Describes diagnostic metric sets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetricSets>.
-    ///
-    /// Returns the [`DescribeDiagnosticMetricSetsBuilder`](super::action::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiagnosticMetricSetsBuilder`](super::action::describe_diagnostic_metric_sets::DescribeDiagnosticMetricSetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetricSets).
     #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_metric_sets(
         &self,
@@ -1958,9 +1700,7 @@ impl Client {
     }
     /// Describes diagnostic metrics.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetrics>.
-    ///
-    /// Returns the [`DescribeDiagnosticMetricsBuilder`](super::action::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiagnosticMetricsBuilder`](super::action::describe_diagnostic_metrics::DescribeDiagnosticMetricsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticMetrics).
     #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_metrics(
         &self,
@@ -1973,9 +1713,7 @@ impl Client {
     }
     /// Describes diagnostic report attributes.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReportAttributes>.
-    ///
-    /// Returns the [`DescribeDiagnosticReportAttributesBuilder`](super::action::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiagnosticReportAttributesBuilder`](super::action::describe_diagnostic_report_attributes::DescribeDiagnosticReportAttributesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReportAttributes).
     #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_report_attributes(
         &self,
@@ -1988,9 +1726,7 @@ impl Client {
     }
     /// Describes diagnostic reports.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReports>.
-    ///
-    /// Returns the [`DescribeDiagnosticReportsBuilder`](super::action::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiagnosticReportsBuilder`](super::action::describe_diagnostic_reports::DescribeDiagnosticReportsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiagnosticReports).
     #[cfg(feature = "diagnostics")]
     pub fn describe_diagnostic_reports(
         &self,
@@ -2003,9 +1739,7 @@ impl Client {
     }
     /// Describes disk monitor data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiskMonitorData>.
-    ///
-    /// Returns the [`DescribeDiskMonitorDataBuilder`](super::action::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDiskMonitorDataBuilder`](super::action::describe_disk_monitor_data::DescribeDiskMonitorDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDiskMonitorData).
     #[cfg(feature = "monitoring")]
     pub fn describe_disk_monitor_data(
         &self,
@@ -2018,9 +1752,7 @@ impl Client {
     }
     /// Describes disks.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisks>.
-    ///
-    /// Returns the [`DescribeDisksBuilder`](super::action::describe_disks::DescribeDisksBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDisksBuilder`](super::action::describe_disks::DescribeDisksBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisks).
     #[cfg(feature = "disks")]
     pub fn describe_disks(
         &self,
@@ -2031,9 +1763,7 @@ impl Client {
     }
     /// Describes disks full status.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisksFullStatus>.
-    ///
-    /// Returns the [`DescribeDisksFullStatusBuilder`](super::action::describe_disks_full_status::DescribeDisksFullStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeDisksFullStatusBuilder`](super::action::describe_disks_full_status::DescribeDisksFullStatusBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeDisksFullStatus).
     #[cfg(feature = "system-events")]
     pub fn describe_disks_full_status(
         &self,
@@ -2046,9 +1776,7 @@ impl Client {
     }
     /// Describes eip addresses.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipAddresses>.
-    ///
-    /// Returns the [`DescribeEipAddressesBuilder`](super::action::describe_eip_addresses::DescribeEipAddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEipAddressesBuilder`](super::action::describe_eip_addresses::DescribeEipAddressesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipAddresses).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2063,9 +1791,7 @@ impl Client {
     }
     /// Describes eip monitor data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipMonitorData>.
-    ///
-    /// Returns the [`DescribeEipMonitorDataBuilder`](super::action::describe_eip_monitor_data::DescribeEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEipMonitorDataBuilder`](super::action::describe_eip_monitor_data::DescribeEipMonitorDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEipMonitorData).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2080,9 +1806,7 @@ impl Client {
     }
     /// Describes elasticity assurance instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssuranceInstances>.
-    ///
-    /// Returns the [`DescribeElasticityAssuranceInstancesBuilder`](super::action::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeElasticityAssuranceInstancesBuilder`](super::action::describe_elasticity_assurance_instances::DescribeElasticityAssuranceInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssuranceInstances).
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_elasticity_assurance_instances(
         &self,
@@ -2095,9 +1819,7 @@ impl Client {
     }
     /// Describes elasticity assurances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssurances>.
-    ///
-    /// Returns the [`DescribeElasticityAssurancesBuilder`](super::action::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeElasticityAssurancesBuilder`](super::action::describe_elasticity_assurances::DescribeElasticityAssurancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeElasticityAssurances).
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_elasticity_assurances(
         &self,
@@ -2110,9 +1832,7 @@ impl Client {
     }
     /// Describes eni monitor data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEniMonitorData>.
-    ///
-    /// Returns the [`DescribeEniMonitorDataBuilder`](super::action::describe_eni_monitor_data::DescribeEniMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeEniMonitorDataBuilder`](super::action::describe_eni_monitor_data::DescribeEniMonitorDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeEniMonitorData).
     #[cfg(feature = "monitoring")]
     pub fn describe_eni_monitor_data(
         &self,
@@ -2125,9 +1845,7 @@ impl Client {
     }
     /// Describes forward table entries.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeForwardTableEntries>.
-    ///
-    /// Returns the [`DescribeForwardTableEntriesBuilder`](super::action::describe_forward_table_entries::DescribeForwardTableEntriesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeForwardTableEntriesBuilder`](super::action::describe_forward_table_entries::DescribeForwardTableEntriesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeForwardTableEntries).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2142,9 +1860,7 @@ impl Client {
     }
     /// Describes ha vips.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHaVips>.
-    ///
-    /// Returns the [`DescribeHaVipsBuilder`](super::action::describe_ha_vips::DescribeHaVipsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHaVipsBuilder`](super::action::describe_ha_vips::DescribeHaVipsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHaVips).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2157,9 +1873,7 @@ impl Client {
     }
     /// Describes hpc clusters.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHpcClusters>.
-    ///
-    /// Returns the [`DescribeHpcClustersBuilder`](super::action::describe_hpc_clusters::DescribeHpcClustersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeHpcClustersBuilder`](super::action::describe_hpc_clusters::DescribeHpcClustersBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeHpcClusters).
     #[cfg(feature = "hpc-clusters")]
     pub fn describe_hpc_clusters(
         &self,
@@ -2172,9 +1886,7 @@ impl Client {
     }
     /// Describes image components.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageComponents>.
-    ///
-    /// Returns the [`DescribeImageComponentsBuilder`](super::action::describe_image_components::DescribeImageComponentsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImageComponentsBuilder`](super::action::describe_image_components::DescribeImageComponentsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageComponents).
     #[cfg(feature = "image-builder")]
     pub fn describe_image_components(
         &self,
@@ -2187,9 +1899,7 @@ impl Client {
     }
     /// Describes image from family.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageFromFamily>.
-    ///
-    /// Returns the [`DescribeImageFromFamilyBuilder`](super::action::describe_image_from_family::DescribeImageFromFamilyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImageFromFamilyBuilder`](super::action::describe_image_from_family::DescribeImageFromFamilyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageFromFamily).
     #[cfg(feature = "images")]
     pub fn describe_image_from_family(
         &self,
@@ -2202,9 +1912,7 @@ impl Client {
     }
     /// Describes image pipeline executions.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelineExecutions>.
-    ///
-    /// Returns the [`DescribeImagePipelineExecutionsBuilder`](super::action::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImagePipelineExecutionsBuilder`](super::action::describe_image_pipeline_executions::DescribeImagePipelineExecutionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelineExecutions).
     #[cfg(feature = "image-builder")]
     pub fn describe_image_pipeline_executions(
         &self,
@@ -2217,9 +1925,7 @@ impl Client {
     }
     /// Describes image pipelines.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelines>.
-    ///
-    /// Returns the [`DescribeImagePipelinesBuilder`](super::action::describe_image_pipelines::DescribeImagePipelinesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImagePipelinesBuilder`](super::action::describe_image_pipelines::DescribeImagePipelinesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImagePipelines).
     #[cfg(feature = "image-builder")]
     pub fn describe_image_pipelines(
         &self,
@@ -2232,9 +1938,7 @@ impl Client {
     }
     /// Describes image share permission.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSharePermission>.
-    ///
-    /// Returns the [`DescribeImageSharePermissionBuilder`](super::action::describe_image_share_permission::DescribeImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImageSharePermissionBuilder`](super::action::describe_image_share_permission::DescribeImageSharePermissionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSharePermission).
     #[cfg(feature = "images")]
     pub fn describe_image_share_permission(
         &self,
@@ -2247,9 +1951,7 @@ impl Client {
     }
     /// Describes image support instance types.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSupportInstanceTypes>.
-    ///
-    /// Returns the [`DescribeImageSupportInstanceTypesBuilder`](super::action::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImageSupportInstanceTypesBuilder`](super::action::describe_image_support_instance_types::DescribeImageSupportInstanceTypesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImageSupportInstanceTypes).
     #[cfg(feature = "images")]
     pub fn describe_image_support_instance_types(
         &self,
@@ -2262,9 +1964,7 @@ impl Client {
     }
     /// Describes images.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImages>.
-    ///
-    /// Returns the [`DescribeImagesBuilder`](super::action::describe_images::DescribeImagesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeImagesBuilder`](super::action::describe_images::DescribeImagesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeImages).
     #[cfg(feature = "images")]
     pub fn describe_images(
         &self,
@@ -2275,9 +1975,7 @@ impl Client {
     }
     /// Describes instance attachment attributes.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttachmentAttributes>.
-    ///
-    /// Returns the [`DescribeInstanceAttachmentAttributesBuilder`](super::action::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceAttachmentAttributesBuilder`](super::action::describe_instance_attachment_attributes::DescribeInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttachmentAttributes).
     #[cfg(feature = "capacity-reservations")]
     pub fn describe_instance_attachment_attributes(
         &self,
@@ -2290,9 +1988,7 @@ impl Client {
     }
     /// Describes instance attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttribute>.
-    ///
-    /// Returns the [`DescribeInstanceAttributeBuilder`](super::action::describe_instance_attribute::DescribeInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceAttributeBuilder`](super::action::describe_instance_attribute::DescribeInstanceAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAttribute).
     #[cfg(feature = "instances")]
     pub fn describe_instance_attribute(
         &self,
@@ -2305,9 +2001,7 @@ impl Client {
     }
     /// Describes instance auto renew attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAutoRenewAttribute>.
-    ///
-    /// Returns the [`DescribeInstanceAutoRenewAttributeBuilder`](super::action::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceAutoRenewAttributeBuilder`](super::action::describe_instance_auto_renew_attribute::DescribeInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceAutoRenewAttribute).
     #[cfg(feature = "instances")]
     pub fn describe_instance_auto_renew_attribute(
         &self,
@@ -2320,9 +2014,7 @@ impl Client {
     }
     /// Describes instance history events.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceHistoryEvents>.
-    ///
-    /// Returns the [`DescribeInstanceHistoryEventsBuilder`](super::action::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceHistoryEventsBuilder`](super::action::describe_instance_history_events::DescribeInstanceHistoryEventsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceHistoryEvents).
     #[cfg(feature = "system-events")]
     pub fn describe_instance_history_events(
         &self,
@@ -2335,9 +2027,7 @@ impl Client {
     }
     /// Describes instance maintenance attributes.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMaintenanceAttributes>.
-    ///
-    /// Returns the [`DescribeInstanceMaintenanceAttributesBuilder`](super::action::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceMaintenanceAttributesBuilder`](super::action::describe_instance_maintenance_attributes::DescribeInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMaintenanceAttributes).
     #[cfg(feature = "monitoring")]
     pub fn describe_instance_maintenance_attributes(
         &self,
@@ -2350,9 +2040,7 @@ impl Client {
     }
     /// Describes instance modification price.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceModificationPrice>.
-    ///
-    /// Returns the [`DescribeInstanceModificationPriceBuilder`](super::action::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceModificationPriceBuilder`](super::action::describe_instance_modification_price::DescribeInstanceModificationPriceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceModificationPrice).
     #[cfg(feature = "pricing")]
     pub fn describe_instance_modification_price(
         &self,
@@ -2365,9 +2053,7 @@ impl Client {
     }
     /// Describes instance monitor data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMonitorData>.
-    ///
-    /// Returns the [`DescribeInstanceMonitorDataBuilder`](super::action::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceMonitorDataBuilder`](super::action::describe_instance_monitor_data::DescribeInstanceMonitorDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceMonitorData).
     #[cfg(feature = "monitoring")]
     pub fn describe_instance_monitor_data(
         &self,
@@ -2380,9 +2066,7 @@ impl Client {
     }
     /// Describes instance ram role.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceRamRole>.
-    ///
-    /// Returns the [`DescribeInstanceRamRoleBuilder`](super::action::describe_instance_ram_role::DescribeInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceRamRoleBuilder`](super::action::describe_instance_ram_role::DescribeInstanceRamRoleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceRamRole).
     #[cfg(feature = "instances")]
     pub fn describe_instance_ram_role(
         &self,
@@ -2395,9 +2079,7 @@ impl Client {
     }
     /// Describes instance status.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceStatus>.
-    ///
-    /// Returns the [`DescribeInstanceStatusBuilder`](super::action::describe_instance_status::DescribeInstanceStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceStatusBuilder`](super::action::describe_instance_status::DescribeInstanceStatusBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceStatus).
     #[cfg(feature = "instances")]
     pub fn describe_instance_status(
         &self,
@@ -2442,9 +2124,7 @@ impl Client {
     }
     /// Describes instance topology.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology>.
-    ///
-    /// Returns the [`DescribeInstanceTopologyBuilder`](super::action::describe_instance_topology::DescribeInstanceTopologyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceTopologyBuilder`](super::action::describe_instance_topology::DescribeInstanceTopologyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTopology).
     #[cfg(feature = "instances")]
     pub fn describe_instance_topology(
         &self,
@@ -2457,9 +2137,7 @@ impl Client {
     }
     /// Describes instance type families.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypeFamilies>.
-    ///
-    /// Returns the [`DescribeInstanceTypeFamiliesBuilder`](super::action::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceTypeFamiliesBuilder`](super::action::describe_instance_type_families::DescribeInstanceTypeFamiliesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypeFamilies).
     #[cfg(feature = "instances")]
     pub fn describe_instance_type_families(
         &self,
@@ -2472,9 +2150,7 @@ impl Client {
     }
     /// Describes instance types.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypes>.
-    ///
-    /// Returns the [`DescribeInstanceTypesBuilder`](super::action::describe_instance_types::DescribeInstanceTypesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceTypesBuilder`](super::action::describe_instance_types::DescribeInstanceTypesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceTypes).
     #[cfg(feature = "instances")]
     pub fn describe_instance_types(
         &self,
@@ -2487,9 +2163,7 @@ impl Client {
     }
     /// Describes instance vnc url.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceVncUrl>.
-    ///
-    /// Returns the [`DescribeInstanceVncUrlBuilder`](super::action::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstanceVncUrlBuilder`](super::action::describe_instance_vnc_url::DescribeInstanceVncUrlBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstanceVncUrl).
     #[cfg(feature = "instances")]
     pub fn describe_instance_vnc_url(
         &self,
@@ -2502,9 +2176,7 @@ impl Client {
     }
     /// Describes instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstances>.
-    ///
-    /// Returns the [`DescribeInstancesBuilder`](super::action::describe_instances::DescribeInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstancesBuilder`](super::action::describe_instances::DescribeInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstances).
     #[cfg(feature = "instances")]
     pub fn describe_instances(
         &self,
@@ -2517,9 +2189,7 @@ impl Client {
     }
     /// Describes instances full status.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstancesFullStatus>.
-    ///
-    /// Returns the [`DescribeInstancesFullStatusBuilder`](super::action::describe_instances_full_status::DescribeInstancesFullStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInstancesFullStatusBuilder`](super::action::describe_instances_full_status::DescribeInstancesFullStatusBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInstancesFullStatus).
     #[cfg(feature = "system-events")]
     pub fn describe_instances_full_status(
         &self,
@@ -2532,9 +2202,7 @@ impl Client {
     }
     /// Describes invocation results.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocationResults>.
-    ///
-    /// Returns the [`DescribeInvocationResultsBuilder`](super::action::describe_invocation_results::DescribeInvocationResultsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInvocationResultsBuilder`](super::action::describe_invocation_results::DescribeInvocationResultsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocationResults).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_invocation_results(
         &self,
@@ -2565,9 +2233,7 @@ impl Client {
     }
     /// Describes invocations.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocations>.
-    ///
-    /// Returns the [`DescribeInvocationsBuilder`](super::action::describe_invocations::DescribeInvocationsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeInvocationsBuilder`](super::action::describe_invocations::DescribeInvocationsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeInvocations).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_invocations(
         &self,
@@ -2580,9 +2246,7 @@ impl Client {
     }
     /// Describes key pairs.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeKeyPairs>.
-    ///
-    /// Returns the [`DescribeKeyPairsBuilder`](super::action::describe_key_pairs::DescribeKeyPairsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeKeyPairsBuilder`](super::action::describe_key_pairs::DescribeKeyPairsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeKeyPairs).
     #[cfg(feature = "key-pairs")]
     pub fn describe_key_pairs(
         &self,
@@ -2595,9 +2259,7 @@ impl Client {
     }
     /// Describes launch template versions.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplateVersions>.
-    ///
-    /// Returns the [`DescribeLaunchTemplateVersionsBuilder`](super::action::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLaunchTemplateVersionsBuilder`](super::action::describe_launch_template_versions::DescribeLaunchTemplateVersionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplateVersions).
     #[cfg(feature = "launch-templates")]
     pub fn describe_launch_template_versions(
         &self,
@@ -2610,9 +2272,7 @@ impl Client {
     }
     /// Describes launch templates.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplates>.
-    ///
-    /// Returns the [`DescribeLaunchTemplatesBuilder`](super::action::describe_launch_templates::DescribeLaunchTemplatesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLaunchTemplatesBuilder`](super::action::describe_launch_templates::DescribeLaunchTemplatesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLaunchTemplates).
     #[cfg(feature = "launch-templates")]
     pub fn describe_launch_templates(
         &self,
@@ -2625,9 +2285,7 @@ impl Client {
     }
     /// Describes limitation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLimitation>.
-    ///
-    /// Returns the [`DescribeLimitationBuilder`](super::action::describe_limitation::DescribeLimitationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeLimitationBuilder`](super::action::describe_limitation::DescribeLimitationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeLimitation).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2642,9 +2300,7 @@ impl Client {
     }
     /// Describes managed instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeManagedInstances>.
-    ///
-    /// Returns the [`DescribeManagedInstancesBuilder`](super::action::describe_managed_instances::DescribeManagedInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeManagedInstancesBuilder`](super::action::describe_managed_instances::DescribeManagedInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeManagedInstances).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_managed_instances(
         &self,
@@ -2657,9 +2313,7 @@ impl Client {
     }
     /// Describes nat gateways.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNatGateways>.
-    ///
-    /// Returns the [`DescribeNatGatewaysBuilder`](super::action::describe_nat_gateways::DescribeNatGatewaysBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNatGatewaysBuilder`](super::action::describe_nat_gateways::DescribeNatGatewaysBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNatGateways).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2674,9 +2328,7 @@ impl Client {
     }
     /// Describes network interface attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaceAttribute>.
-    ///
-    /// Returns the [`DescribeNetworkInterfaceAttributeBuilder`](super::action::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNetworkInterfaceAttributeBuilder`](super::action::describe_network_interface_attribute::DescribeNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaceAttribute).
     #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interface_attribute(
         &self,
@@ -2689,9 +2341,7 @@ impl Client {
     }
     /// Describes network interface permissions.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfacePermissions>.
-    ///
-    /// Returns the [`DescribeNetworkInterfacePermissionsBuilder`](super::action::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNetworkInterfacePermissionsBuilder`](super::action::describe_network_interface_permissions::DescribeNetworkInterfacePermissionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfacePermissions).
     #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interface_permissions(
         &self,
@@ -2704,9 +2354,7 @@ impl Client {
     }
     /// Describes network interfaces.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaces>.
-    ///
-    /// Returns the [`DescribeNetworkInterfacesBuilder`](super::action::describe_network_interfaces::DescribeNetworkInterfacesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNetworkInterfacesBuilder`](super::action::describe_network_interfaces::DescribeNetworkInterfacesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNetworkInterfaces).
     #[cfg(feature = "network-interfaces")]
     pub fn describe_network_interfaces(
         &self,
@@ -2719,9 +2367,7 @@ impl Client {
     }
     /// Describes new project eip monitor data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNewProjectEipMonitorData>.
-    ///
-    /// Returns the [`DescribeNewProjectEipMonitorDataBuilder`](super::action::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeNewProjectEipMonitorDataBuilder`](super::action::describe_new_project_eip_monitor_data::DescribeNewProjectEipMonitorDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeNewProjectEipMonitorData).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2736,9 +2382,7 @@ impl Client {
     }
     /// Describes physical connections.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePhysicalConnections>.
-    ///
-    /// Returns the [`DescribePhysicalConnectionsBuilder`](super::action::describe_physical_connections::DescribePhysicalConnectionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePhysicalConnectionsBuilder`](super::action::describe_physical_connections::DescribePhysicalConnectionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePhysicalConnections).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2753,9 +2397,7 @@ impl Client {
     }
     /// Describes prefix list associations.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAssociations>.
-    ///
-    /// Returns the [`DescribePrefixListAssociationsBuilder`](super::action::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePrefixListAssociationsBuilder`](super::action::describe_prefix_list_associations::DescribePrefixListAssociationsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAssociations).
     #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_list_associations(
         &self,
@@ -2768,9 +2410,7 @@ impl Client {
     }
     /// Describes prefix list attributes.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAttributes>.
-    ///
-    /// Returns the [`DescribePrefixListAttributesBuilder`](super::action::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePrefixListAttributesBuilder`](super::action::describe_prefix_list_attributes::DescribePrefixListAttributesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixListAttributes).
     #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_list_attributes(
         &self,
@@ -2783,9 +2423,7 @@ impl Client {
     }
     /// Describes prefix lists.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists>.
-    ///
-    /// Returns the [`DescribePrefixListsBuilder`](super::action::describe_prefix_lists::DescribePrefixListsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePrefixListsBuilder`](super::action::describe_prefix_lists::DescribePrefixListsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrefixLists).
     #[cfg(feature = "prefix-lists")]
     pub fn describe_prefix_lists(
         &self,
@@ -2798,9 +2436,7 @@ impl Client {
     }
     /// Describes price.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice>.
-    ///
-    /// Returns the [`DescribePriceBuilder`](super::action::describe_price::DescribePriceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribePriceBuilder`](super::action::describe_price::DescribePriceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribePrice).
     #[cfg(feature = "pricing")]
     pub fn describe_price(
         &self,
@@ -2811,9 +2447,7 @@ impl Client {
     }
     /// Describes recommend instance type.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRecommendInstanceType>.
-    ///
-    /// Returns the [`DescribeRecommendInstanceTypeBuilder`](super::action::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRecommendInstanceTypeBuilder`](super::action::describe_recommend_instance_type::DescribeRecommendInstanceTypeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRecommendInstanceType).
     #[cfg(feature = "regions")]
     pub fn describe_recommend_instance_type(
         &self,
@@ -2826,9 +2460,7 @@ impl Client {
     }
     /// Describes regions.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRegions>.
-    ///
-    /// Returns the [`DescribeRegionsBuilder`](super::action::describe_regions::DescribeRegionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRegionsBuilder`](super::action::describe_regions::DescribeRegionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRegions).
     #[cfg(feature = "regions")]
     pub fn describe_regions(
         &self,
@@ -2839,9 +2471,7 @@ impl Client {
     }
     /// Describes renewal price.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRenewalPrice>.
-    ///
-    /// Returns the [`DescribeRenewalPriceBuilder`](super::action::describe_renewal_price::DescribeRenewalPriceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRenewalPriceBuilder`](super::action::describe_renewal_price::DescribeRenewalPriceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRenewalPrice).
     #[cfg(feature = "pricing")]
     pub fn describe_renewal_price(
         &self,
@@ -2854,9 +2484,7 @@ impl Client {
     }
     /// Describes reserved instance auto renew attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstanceAutoRenewAttribute>.
-    ///
-    /// Returns the [`DescribeReservedInstanceAutoRenewAttributeBuilder`](super::action::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeReservedInstanceAutoRenewAttributeBuilder`](super::action::describe_reserved_instance_auto_renew_attribute::DescribeReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstanceAutoRenewAttribute).
     #[cfg(feature = "reserved-instances")]
     pub fn describe_reserved_instance_auto_renew_attribute(
         &self,
@@ -2869,9 +2497,7 @@ impl Client {
     }
     /// Describes reserved instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstances>.
-    ///
-    /// Returns the [`DescribeReservedInstancesBuilder`](super::action::describe_reserved_instances::DescribeReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeReservedInstancesBuilder`](super::action::describe_reserved_instances::DescribeReservedInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeReservedInstances).
     #[cfg(feature = "reserved-instances")]
     pub fn describe_reserved_instances(
         &self,
@@ -2884,9 +2510,7 @@ impl Client {
     }
     /// Describes resource by tags.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags>.
-    ///
-    /// Returns the [`DescribeResourceByTagsBuilder`](super::action::describe_resource_by_tags::DescribeResourceByTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeResourceByTagsBuilder`](super::action::describe_resource_by_tags::DescribeResourceByTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourceByTags).
     #[cfg(feature = "tags")]
     pub fn describe_resource_by_tags(
         &self,
@@ -2899,9 +2523,7 @@ impl Client {
     }
     /// Describes resources modification.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourcesModification>.
-    ///
-    /// Returns the [`DescribeResourcesModificationBuilder`](super::action::describe_resources_modification::DescribeResourcesModificationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeResourcesModificationBuilder`](super::action::describe_resources_modification::DescribeResourcesModificationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeResourcesModification).
     #[cfg(feature = "regions")]
     pub fn describe_resources_modification(
         &self,
@@ -2914,9 +2536,7 @@ impl Client {
     }
     /// Describes route tables.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouteTables>.
-    ///
-    /// Returns the [`DescribeRouteTablesBuilder`](super::action::describe_route_tables::DescribeRouteTablesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRouteTablesBuilder`](super::action::describe_route_tables::DescribeRouteTablesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouteTables).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2931,9 +2551,7 @@ impl Client {
     }
     /// Describes router interfaces.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouterInterfaces>.
-    ///
-    /// Returns the [`DescribeRouterInterfacesBuilder`](super::action::describe_router_interfaces::DescribeRouterInterfacesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeRouterInterfacesBuilder`](super::action::describe_router_interfaces::DescribeRouterInterfacesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeRouterInterfaces).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -2948,9 +2566,7 @@ impl Client {
     }
     /// Describes security group attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupAttribute>.
-    ///
-    /// Returns the [`DescribeSecurityGroupAttributeBuilder`](super::action::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSecurityGroupAttributeBuilder`](super::action::describe_security_group_attribute::DescribeSecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupAttribute).
     #[cfg(feature = "security-groups")]
     pub fn describe_security_group_attribute(
         &self,
@@ -2963,9 +2579,7 @@ impl Client {
     }
     /// Describes security group references.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupReferences>.
-    ///
-    /// Returns the [`DescribeSecurityGroupReferencesBuilder`](super::action::describe_security_group_references::DescribeSecurityGroupReferencesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSecurityGroupReferencesBuilder`](super::action::describe_security_group_references::DescribeSecurityGroupReferencesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroupReferences).
     #[cfg(feature = "security-groups")]
     pub fn describe_security_group_references(
         &self,
@@ -2978,9 +2592,7 @@ impl Client {
     }
     /// Describes security groups.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroups>.
-    ///
-    /// Returns the [`DescribeSecurityGroupsBuilder`](super::action::describe_security_groups::DescribeSecurityGroupsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSecurityGroupsBuilder`](super::action::describe_security_groups::DescribeSecurityGroupsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSecurityGroups).
     #[cfg(feature = "security-groups")]
     pub fn describe_security_groups(
         &self,
@@ -2993,9 +2605,7 @@ impl Client {
     }
     /// Describes send file results.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSendFileResults>.
-    ///
-    /// Returns the [`DescribeSendFileResultsBuilder`](super::action::describe_send_file_results::DescribeSendFileResultsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSendFileResultsBuilder`](super::action::describe_send_file_results::DescribeSendFileResultsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSendFileResults).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_send_file_results(
         &self,
@@ -3008,9 +2618,7 @@ impl Client {
     }
     /// Describes snapshot groups.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotGroups>.
-    ///
-    /// Returns the [`DescribeSnapshotGroupsBuilder`](super::action::describe_snapshot_groups::DescribeSnapshotGroupsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotGroupsBuilder`](super::action::describe_snapshot_groups::DescribeSnapshotGroupsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotGroups).
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_groups(
         &self,
@@ -3023,9 +2631,7 @@ impl Client {
     }
     /// Describes snapshot links.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotLinks>.
-    ///
-    /// Returns the [`DescribeSnapshotLinksBuilder`](super::action::describe_snapshot_links::DescribeSnapshotLinksBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotLinksBuilder`](super::action::describe_snapshot_links::DescribeSnapshotLinksBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotLinks).
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_links(
         &self,
@@ -3038,9 +2644,7 @@ impl Client {
     }
     /// Describes snapshot monitor data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotMonitorData>.
-    ///
-    /// Returns the [`DescribeSnapshotMonitorDataBuilder`](super::action::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotMonitorDataBuilder`](super::action::describe_snapshot_monitor_data::DescribeSnapshotMonitorDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotMonitorData).
     #[cfg(feature = "monitoring")]
     pub fn describe_snapshot_monitor_data(
         &self,
@@ -3053,9 +2657,7 @@ impl Client {
     }
     /// Describes snapshot package.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotPackage>.
-    ///
-    /// Returns the [`DescribeSnapshotPackageBuilder`](super::action::describe_snapshot_package::DescribeSnapshotPackageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotPackageBuilder`](super::action::describe_snapshot_package::DescribeSnapshotPackageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotPackage).
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshot_package(
         &self,
@@ -3068,9 +2670,7 @@ impl Client {
     }
     /// Describes snapshots.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshots>.
-    ///
-    /// Returns the [`DescribeSnapshotsBuilder`](super::action::describe_snapshots::DescribeSnapshotsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotsBuilder`](super::action::describe_snapshots::DescribeSnapshotsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshots).
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshots(
         &self,
@@ -3083,9 +2683,7 @@ impl Client {
     }
     /// Describes snapshots usage.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotsUsage>.
-    ///
-    /// Returns the [`DescribeSnapshotsUsageBuilder`](super::action::describe_snapshots_usage::DescribeSnapshotsUsageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSnapshotsUsageBuilder`](super::action::describe_snapshots_usage::DescribeSnapshotsUsageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSnapshotsUsage).
     #[cfg(feature = "snapshots")]
     pub fn describe_snapshots_usage(
         &self,
@@ -3098,9 +2696,7 @@ impl Client {
     }
     /// Describes spot advice.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotAdvice>.
-    ///
-    /// Returns the [`DescribeSpotAdviceBuilder`](super::action::describe_spot_advice::DescribeSpotAdviceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSpotAdviceBuilder`](super::action::describe_spot_advice::DescribeSpotAdviceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotAdvice).
     #[cfg(feature = "instances")]
     pub fn describe_spot_advice(
         &self,
@@ -3113,9 +2709,7 @@ impl Client {
     }
     /// Describes spot price history.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotPriceHistory>.
-    ///
-    /// Returns the [`DescribeSpotPriceHistoryBuilder`](super::action::describe_spot_price_history::DescribeSpotPriceHistoryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeSpotPriceHistoryBuilder`](super::action::describe_spot_price_history::DescribeSpotPriceHistoryBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeSpotPriceHistory).
     #[cfg(feature = "instances")]
     pub fn describe_spot_price_history(
         &self,
@@ -3128,9 +2722,7 @@ impl Client {
     }
     /// Describes storage capacity units.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageCapacityUnits>.
-    ///
-    /// Returns the [`DescribeStorageCapacityUnitsBuilder`](super::action::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeStorageCapacityUnitsBuilder`](super::action::describe_storage_capacity_units::DescribeStorageCapacityUnitsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageCapacityUnits).
     #[cfg(feature = "storage-capacity-units")]
     pub fn describe_storage_capacity_units(
         &self,
@@ -3143,9 +2735,7 @@ impl Client {
     }
     /// Describes storage set details.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails>.
-    ///
-    /// Returns the [`DescribeStorageSetDetailsBuilder`](super::action::describe_storage_set_details::DescribeStorageSetDetailsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeStorageSetDetailsBuilder`](super::action::describe_storage_set_details::DescribeStorageSetDetailsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSetDetails).
     #[cfg(feature = "storage-sets")]
     pub fn describe_storage_set_details(
         &self,
@@ -3158,9 +2748,7 @@ impl Client {
     }
     /// Describes storage sets.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets>.
-    ///
-    /// Returns the [`DescribeStorageSetsBuilder`](super::action::describe_storage_sets::DescribeStorageSetsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeStorageSetsBuilder`](super::action::describe_storage_sets::DescribeStorageSetsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeStorageSets).
     #[cfg(feature = "storage-sets")]
     pub fn describe_storage_sets(
         &self,
@@ -3173,9 +2761,7 @@ impl Client {
     }
     /// Describes tags.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags>.
-    ///
-    /// Returns the [`DescribeTagsBuilder`](super::action::describe_tags::DescribeTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTagsBuilder`](super::action::describe_tags::DescribeTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTags).
     #[cfg(feature = "tags")]
     pub fn describe_tags(
         &self,
@@ -3184,9 +2770,7 @@ impl Client {
     }
     /// Describes task attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTaskAttribute>.
-    ///
-    /// Returns the [`DescribeTaskAttributeBuilder`](super::action::describe_task_attribute::DescribeTaskAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTaskAttributeBuilder`](super::action::describe_task_attribute::DescribeTaskAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTaskAttribute).
     #[cfg(feature = "tasks")]
     pub fn describe_task_attribute(
         &self,
@@ -3199,9 +2783,7 @@ impl Client {
     }
     /// Describes tasks.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTasks>.
-    ///
-    /// Returns the [`DescribeTasksBuilder`](super::action::describe_tasks::DescribeTasksBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTasksBuilder`](super::action::describe_tasks::DescribeTasksBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTasks).
     #[cfg(feature = "tasks")]
     pub fn describe_tasks(
         &self,
@@ -3212,9 +2794,7 @@ impl Client {
     }
     /// Describes terminal sessions.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTerminalSessions>.
-    ///
-    /// Returns the [`DescribeTerminalSessionsBuilder`](super::action::describe_terminal_sessions::DescribeTerminalSessionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeTerminalSessionsBuilder`](super::action::describe_terminal_sessions::DescribeTerminalSessionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeTerminalSessions).
     #[cfg(feature = "cloud-assistant")]
     pub fn describe_terminal_sessions(
         &self,
@@ -3227,9 +2807,7 @@ impl Client {
     }
     /// Describes user business behavior.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserBusinessBehavior>.
-    ///
-    /// Returns the [`DescribeUserBusinessBehaviorBuilder`](super::action::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeUserBusinessBehaviorBuilder`](super::action::describe_user_business_behavior::DescribeUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserBusinessBehavior).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3244,9 +2822,7 @@ impl Client {
     }
     /// Describes user data.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserData>.
-    ///
-    /// Returns the [`DescribeUserDataBuilder`](super::action::describe_user_data::DescribeUserDataBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeUserDataBuilder`](super::action::describe_user_data::DescribeUserDataBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeUserData).
     #[cfg(feature = "instances")]
     pub fn describe_user_data(
         &self,
@@ -3259,9 +2835,7 @@ impl Client {
     }
     /// Describes VRouters.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVRouters>.
-    ///
-    /// Returns the [`DescribeVRoutersBuilder`](super::action::describe_v_routers::DescribeVRoutersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVRoutersBuilder`](super::action::describe_v_routers::DescribeVRoutersBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVRouters).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3276,9 +2850,7 @@ impl Client {
     }
     /// Describes VSwitches.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVSwitches>.
-    ///
-    /// Returns the [`DescribeVSwitchesBuilder`](super::action::describe_v_switches::DescribeVSwitchesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVSwitchesBuilder`](super::action::describe_v_switches::DescribeVSwitchesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVSwitches).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3293,9 +2865,7 @@ impl Client {
     }
     /// Describes virtual border routers.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRouters>.
-    ///
-    /// Returns the [`DescribeVirtualBorderRoutersBuilder`](super::action::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVirtualBorderRoutersBuilder`](super::action::describe_virtual_border_routers::DescribeVirtualBorderRoutersBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRouters).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3310,9 +2880,7 @@ impl Client {
     }
     /// Describes virtual border routers for physical connection.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRoutersForPhysicalConnection>.
-    ///
-    /// Returns the [`DescribeVirtualBorderRoutersForPhysicalConnectionBuilder`](super::action::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVirtualBorderRoutersForPhysicalConnectionBuilder`](super::action::describe_virtual_border_routers_for_physical_connection::DescribeVirtualBorderRoutersForPhysicalConnectionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVirtualBorderRoutersForPhysicalConnection).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3327,9 +2895,7 @@ impl Client {
     }
     /// Describes vpcs.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVpcs>.
-    ///
-    /// Returns the [`DescribeVpcsBuilder`](super::action::describe_vpcs::DescribeVpcsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeVpcsBuilder`](super::action::describe_vpcs::DescribeVpcsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeVpcs).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3340,9 +2906,7 @@ impl Client {
     }
     /// Describes zones.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DescribeZones>.
-    ///
-    /// Returns the [`DescribeZonesBuilder`](super::action::describe_zones::DescribeZonesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DescribeZonesBuilder`](super::action::describe_zones::DescribeZonesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DescribeZones).
     #[cfg(feature = "regions")]
     pub fn describe_zones(
         &self,
@@ -3353,9 +2917,7 @@ impl Client {
     }
     /// Detaches classic link vpc.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachClassicLinkVpc>.
-    ///
-    /// Returns the [`DetachClassicLinkVpcBuilder`](super::action::detach_classic_link_vpc::DetachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachClassicLinkVpcBuilder`](super::action::detach_classic_link_vpc::DetachClassicLinkVpcBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DetachClassicLinkVpc).
     #[cfg(feature = "public-addresses")]
     pub fn detach_classic_link_vpc(
         &self,
@@ -3368,9 +2930,7 @@ impl Client {
     }
     /// Detaches disk.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachDisk>.
-    ///
-    /// Returns the [`DetachDiskBuilder`](super::action::detach_disk::DetachDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachDiskBuilder`](super::action::detach_disk::DetachDiskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DetachDisk).
     #[cfg(feature = "disks")]
     pub fn detach_disk(
         &self,
@@ -3379,9 +2939,7 @@ impl Client {
     }
     /// Detaches instance ram role.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachInstanceRamRole>.
-    ///
-    /// Returns the [`DetachInstanceRamRoleBuilder`](super::action::detach_instance_ram_role::DetachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachInstanceRamRoleBuilder`](super::action::detach_instance_ram_role::DetachInstanceRamRoleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DetachInstanceRamRole).
     #[cfg(feature = "instances")]
     pub fn detach_instance_ram_role(
         &self,
@@ -3394,9 +2952,7 @@ impl Client {
     }
     /// Detaches key pair.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachKeyPair>.
-    ///
-    /// Returns the [`DetachKeyPairBuilder`](super::action::detach_key_pair::DetachKeyPairBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachKeyPairBuilder`](super::action::detach_key_pair::DetachKeyPairBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DetachKeyPair).
     #[cfg(feature = "key-pairs")]
     pub fn detach_key_pair(
         &self,
@@ -3407,9 +2963,7 @@ impl Client {
     }
     /// Detaches network interface.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DetachNetworkInterface>.
-    ///
-    /// Returns the [`DetachNetworkInterfaceBuilder`](super::action::detach_network_interface::DetachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DetachNetworkInterfaceBuilder`](super::action::detach_network_interface::DetachNetworkInterfaceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DetachNetworkInterface).
     #[cfg(feature = "network-interfaces")]
     pub fn detach_network_interface(
         &self,
@@ -3422,9 +2976,7 @@ impl Client {
     }
     /// Disables activation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/DisableActivation>.
-    ///
-    /// Returns the [`DisableActivationBuilder`](super::action::disable_activation::DisableActivationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`DisableActivationBuilder`](super::action::disable_activation::DisableActivationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/DisableActivation).
     #[cfg(feature = "cloud-assistant")]
     pub fn disable_activation(
         &self,
@@ -3437,9 +2989,7 @@ impl Client {
     }
     /// Calls `EipFillParams`.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams>.
-    ///
-    /// Returns the [`EipFillParamsBuilder`](super::action::eip_fill_params::EipFillParamsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EipFillParamsBuilder`](super::action::eip_fill_params::EipFillParamsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillParams).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3452,9 +3002,7 @@ impl Client {
     }
     /// Calls `EipFillProduct`.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct>.
-    ///
-    /// Returns the [`EipFillProductBuilder`](super::action::eip_fill_product::EipFillProductBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EipFillProductBuilder`](super::action::eip_fill_product::EipFillProductBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipFillProduct).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3467,9 +3015,7 @@ impl Client {
     }
     /// Calls `EipNotifyPaid`.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid>.
-    ///
-    /// Returns the [`EipNotifyPaidBuilder`](super::action::eip_notify_paid::EipNotifyPaidBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EipNotifyPaidBuilder`](super::action::eip_notify_paid::EipNotifyPaidBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EipNotifyPaid).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3482,9 +3028,7 @@ impl Client {
     }
     /// Enables physical connection.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/EnablePhysicalConnection>.
-    ///
-    /// Returns the [`EnablePhysicalConnectionBuilder`](super::action::enable_physical_connection::EnablePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`EnablePhysicalConnectionBuilder`](super::action::enable_physical_connection::EnablePhysicalConnectionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/EnablePhysicalConnection).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3499,9 +3043,7 @@ impl Client {
     }
     /// Exports image.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ExportImage>.
-    ///
-    /// Returns the [`ExportImageBuilder`](super::action::export_image::ExportImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ExportImageBuilder`](super::action::export_image::ExportImageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ExportImage).
     #[cfg(feature = "images")]
     pub fn export_image(
         &self,
@@ -3510,9 +3052,7 @@ impl Client {
     }
     /// Exports snapshot.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ExportSnapshot>.
-    ///
-    /// Returns the [`ExportSnapshotBuilder`](super::action::export_snapshot::ExportSnapshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ExportSnapshotBuilder`](super::action::export_snapshot::ExportSnapshotBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ExportSnapshot).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3525,9 +3065,7 @@ impl Client {
     }
     /// Gets instance console output.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceConsoleOutput>.
-    ///
-    /// Returns the [`GetInstanceConsoleOutputBuilder`](super::action::get_instance_console_output::GetInstanceConsoleOutputBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`GetInstanceConsoleOutputBuilder`](super::action::get_instance_console_output::GetInstanceConsoleOutputBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceConsoleOutput).
     #[cfg(feature = "monitoring")]
     pub fn get_instance_console_output(
         &self,
@@ -3540,9 +3078,7 @@ impl Client {
     }
     /// Gets instance screenshot.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceScreenshot>.
-    ///
-    /// Returns the [`GetInstanceScreenshotBuilder`](super::action::get_instance_screenshot::GetInstanceScreenshotBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`GetInstanceScreenshotBuilder`](super::action::get_instance_screenshot::GetInstanceScreenshotBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/GetInstanceScreenshot).
     #[cfg(feature = "monitoring")]
     pub fn get_instance_screenshot(
         &self,
@@ -3555,9 +3091,7 @@ impl Client {
     }
     /// Imports image.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage>.
-    ///
-    /// Returns the [`ImportImageBuilder`](super::action::import_image::ImportImageBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ImportImageBuilder`](super::action::import_image::ImportImageBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ImportImage).
     #[cfg(feature = "images")]
     pub fn import_image(
         &self,
@@ -3566,9 +3100,7 @@ impl Client {
     }
     /// Imports key pair.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ImportKeyPair>.
-    ///
-    /// Returns the [`ImportKeyPairBuilder`](super::action::import_key_pair::ImportKeyPairBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ImportKeyPairBuilder`](super::action::import_key_pair::ImportKeyPairBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ImportKeyPair).
     #[cfg(feature = "key-pairs")]
     pub fn import_key_pair(
         &self,
@@ -3582,9 +3114,7 @@ impl Client {
     /// The client takes effect only after the instances restart: call `RebootInstance` after
     /// this action.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/InstallCloudAssistant>.
-    ///
-    /// Returns the [`InstallCloudAssistantBuilder`](super::action::install_cloud_assistant::InstallCloudAssistantBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`InstallCloudAssistantBuilder`](super::action::install_cloud_assistant::InstallCloudAssistantBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/InstallCloudAssistant).
     #[cfg(feature = "cloud-assistant")]
     pub fn install_cloud_assistant(
         &self,
@@ -3597,9 +3127,7 @@ impl Client {
     }
     /// Invokes command.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/InvokeCommand>.
-    ///
-    /// Returns the [`InvokeCommandBuilder`](super::action::invoke_command::InvokeCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`InvokeCommandBuilder`](super::action::invoke_command::InvokeCommandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/InvokeCommand).
     #[cfg(feature = "cloud-assistant")]
     pub fn invoke_command(
         &self,
@@ -3610,9 +3138,7 @@ impl Client {
     }
     /// Joins resource group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/JoinResourceGroup>.
-    ///
-    /// Returns the [`JoinResourceGroupBuilder`](super::action::join_resource_group::JoinResourceGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`JoinResourceGroupBuilder`](super::action::join_resource_group::JoinResourceGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/JoinResourceGroup).
     #[cfg(feature = "tags")]
     pub fn join_resource_group(
         &self,
@@ -3625,9 +3151,7 @@ impl Client {
     }
     /// Joins security group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/JoinSecurityGroup>.
-    ///
-    /// Returns the [`JoinSecurityGroupBuilder`](super::action::join_security_group::JoinSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`JoinSecurityGroupBuilder`](super::action::join_security_group::JoinSecurityGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/JoinSecurityGroup).
     #[cfg(feature = "security-groups")]
     pub fn join_security_group(
         &self,
@@ -3640,9 +3164,7 @@ impl Client {
     }
     /// Leaves security group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/LeaveSecurityGroup>.
-    ///
-    /// Returns the [`LeaveSecurityGroupBuilder`](super::action::leave_security_group::LeaveSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`LeaveSecurityGroupBuilder`](super::action::leave_security_group::LeaveSecurityGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/LeaveSecurityGroup).
     #[cfg(feature = "security-groups")]
     pub fn leave_security_group(
         &self,
@@ -3655,9 +3177,7 @@ impl Client {
     }
     /// Lists plugin status.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ListPluginStatus>.
-    ///
-    /// Returns the [`ListPluginStatusBuilder`](super::action::list_plugin_status::ListPluginStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ListPluginStatusBuilder`](super::action::list_plugin_status::ListPluginStatusBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ListPluginStatus).
     #[cfg(feature = "cloud-assistant")]
     pub fn list_plugin_status(
         &self,
@@ -3670,9 +3190,7 @@ impl Client {
     }
     /// Lists tag resources.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ListTagResources>.
-    ///
-    /// Returns the [`ListTagResourcesBuilder`](super::action::list_tag_resources::ListTagResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ListTagResourcesBuilder`](super::action::list_tag_resources::ListTagResourcesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ListTagResources).
     #[cfg(feature = "tags")]
     pub fn list_tag_resources(
         &self,
@@ -3685,9 +3203,7 @@ impl Client {
     }
     /// Modifies auto provisioning group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoProvisioningGroup>.
-    ///
-    /// Returns the [`ModifyAutoProvisioningGroupBuilder`](super::action::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyAutoProvisioningGroupBuilder`](super::action::modify_auto_provisioning_group::ModifyAutoProvisioningGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoProvisioningGroup).
     #[cfg(feature = "auto-provisioning-groups")]
     pub fn modify_auto_provisioning_group(
         &self,
@@ -3700,9 +3216,7 @@ impl Client {
     }
     /// Modifies auto snapshot policy.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy>.
-    ///
-    /// Returns the [`ModifyAutoSnapshotPolicyBuilder`](super::action::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyAutoSnapshotPolicyBuilder`](super::action::modify_auto_snapshot_policy::ModifyAutoSnapshotPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicy).
     #[cfg(feature = "snapshots")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3717,9 +3231,7 @@ impl Client {
     }
     /// Modifies auto snapshot policy ex.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicyEx>.
-    ///
-    /// Returns the [`ModifyAutoSnapshotPolicyExBuilder`](super::action::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyAutoSnapshotPolicyExBuilder`](super::action::modify_auto_snapshot_policy_ex::ModifyAutoSnapshotPolicyExBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyAutoSnapshotPolicyEx).
     #[cfg(feature = "snapshots")]
     pub fn modify_auto_snapshot_policy_ex(
         &self,
@@ -3732,9 +3244,7 @@ impl Client {
     }
     /// Modifies bandwidth package spec.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyBandwidthPackageSpec>.
-    ///
-    /// Returns the [`ModifyBandwidthPackageSpecBuilder`](super::action::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyBandwidthPackageSpecBuilder`](super::action::modify_bandwidth_package_spec::ModifyBandwidthPackageSpecBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyBandwidthPackageSpec).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3749,9 +3259,7 @@ impl Client {
     }
     /// Modifies capacity reservation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCapacityReservation>.
-    ///
-    /// Returns the [`ModifyCapacityReservationBuilder`](super::action::modify_capacity_reservation::ModifyCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyCapacityReservationBuilder`](super::action::modify_capacity_reservation::ModifyCapacityReservationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCapacityReservation).
     #[cfg(feature = "capacity-reservations")]
     pub fn modify_capacity_reservation(
         &self,
@@ -3764,9 +3272,7 @@ impl Client {
     }
     /// Modifies cloud assistant settings.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCloudAssistantSettings>.
-    ///
-    /// Returns the [`ModifyCloudAssistantSettingsBuilder`](super::action::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyCloudAssistantSettingsBuilder`](super::action::modify_cloud_assistant_settings::ModifyCloudAssistantSettingsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCloudAssistantSettings).
     #[cfg(feature = "cloud-assistant")]
     pub fn modify_cloud_assistant_settings(
         &self,
@@ -3779,9 +3285,7 @@ impl Client {
     }
     /// Modifies command.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCommand>.
-    ///
-    /// Returns the [`ModifyCommandBuilder`](super::action::modify_command::ModifyCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyCommandBuilder`](super::action::modify_command::ModifyCommandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyCommand).
     #[cfg(feature = "cloud-assistant")]
     pub fn modify_command(
         &self,
@@ -3792,9 +3296,7 @@ impl Client {
     }
     /// Modifies dedicated host attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAttribute>.
-    ///
-    /// Returns the [`ModifyDedicatedHostAttributeBuilder`](super::action::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostAttributeBuilder`](super::action::modify_dedicated_host_attribute::ModifyDedicatedHostAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAttribute).
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_attribute(
         &self,
@@ -3807,9 +3309,7 @@ impl Client {
     }
     /// Modifies dedicated host auto release time.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoReleaseTime>.
-    ///
-    /// Returns the [`ModifyDedicatedHostAutoReleaseTimeBuilder`](super::action::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostAutoReleaseTimeBuilder`](super::action::modify_dedicated_host_auto_release_time::ModifyDedicatedHostAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoReleaseTime).
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_auto_release_time(
         &self,
@@ -3822,9 +3322,7 @@ impl Client {
     }
     /// Modifies dedicated host auto renew attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoRenewAttribute>.
-    ///
-    /// Returns the [`ModifyDedicatedHostAutoRenewAttributeBuilder`](super::action::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostAutoRenewAttributeBuilder`](super::action::modify_dedicated_host_auto_renew_attribute::ModifyDedicatedHostAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostAutoRenewAttribute).
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_auto_renew_attribute(
         &self,
@@ -3837,9 +3335,7 @@ impl Client {
     }
     /// Modifies dedicated host cluster attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostClusterAttribute>.
-    ///
-    /// Returns the [`ModifyDedicatedHostClusterAttributeBuilder`](super::action::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostClusterAttributeBuilder`](super::action::modify_dedicated_host_cluster_attribute::ModifyDedicatedHostClusterAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostClusterAttribute).
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_host_cluster_attribute(
         &self,
@@ -3852,9 +3348,7 @@ impl Client {
     }
     /// Modifies dedicated hosts charge type.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostsChargeType>.
-    ///
-    /// Returns the [`ModifyDedicatedHostsChargeTypeBuilder`](super::action::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDedicatedHostsChargeTypeBuilder`](super::action::modify_dedicated_hosts_charge_type::ModifyDedicatedHostsChargeTypeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDedicatedHostsChargeType).
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_dedicated_hosts_charge_type(
         &self,
@@ -3867,9 +3361,7 @@ impl Client {
     }
     /// Modifies demand.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand>.
-    ///
-    /// Returns the [`ModifyDemandBuilder`](super::action::modify_demand::ModifyDemandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDemandBuilder`](super::action::modify_demand::ModifyDemandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDemand).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3880,9 +3372,7 @@ impl Client {
     }
     /// Modifies deployment set attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDeploymentSetAttribute>.
-    ///
-    /// Returns the [`ModifyDeploymentSetAttributeBuilder`](super::action::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDeploymentSetAttributeBuilder`](super::action::modify_deployment_set_attribute::ModifyDeploymentSetAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDeploymentSetAttribute).
     #[cfg(feature = "deployment-sets")]
     pub fn modify_deployment_set_attribute(
         &self,
@@ -3895,9 +3385,7 @@ impl Client {
     }
     /// Modifies diagnostic metric set.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiagnosticMetricSet>.
-    ///
-    /// Returns the [`ModifyDiagnosticMetricSetBuilder`](super::action::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDiagnosticMetricSetBuilder`](super::action::modify_diagnostic_metric_set::ModifyDiagnosticMetricSetBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiagnosticMetricSet).
     #[cfg(feature = "diagnostics")]
     pub fn modify_diagnostic_metric_set(
         &self,
@@ -3910,9 +3398,7 @@ impl Client {
     }
     /// Modifies disk attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskAttribute>.
-    ///
-    /// Returns the [`ModifyDiskAttributeBuilder`](super::action::modify_disk_attribute::ModifyDiskAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDiskAttributeBuilder`](super::action::modify_disk_attribute::ModifyDiskAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskAttribute).
     #[cfg(feature = "disks")]
     pub fn modify_disk_attribute(
         &self,
@@ -3925,9 +3411,7 @@ impl Client {
     }
     /// Modifies disk charge type.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskChargeType>.
-    ///
-    /// Returns the [`ModifyDiskChargeTypeBuilder`](super::action::modify_disk_charge_type::ModifyDiskChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDiskChargeTypeBuilder`](super::action::modify_disk_charge_type::ModifyDiskChargeTypeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskChargeType).
     #[cfg(feature = "disks")]
     pub fn modify_disk_charge_type(
         &self,
@@ -3940,9 +3424,7 @@ impl Client {
     }
     /// Modifies disk spec.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskSpec>.
-    ///
-    /// Returns the [`ModifyDiskSpecBuilder`](super::action::modify_disk_spec::ModifyDiskSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyDiskSpecBuilder`](super::action::modify_disk_spec::ModifyDiskSpecBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyDiskSpec).
     #[cfg(feature = "disks")]
     pub fn modify_disk_spec(
         &self,
@@ -3953,9 +3435,7 @@ impl Client {
     }
     /// Modifies eip address attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyEipAddressAttribute>.
-    ///
-    /// Returns the [`ModifyEipAddressAttributeBuilder`](super::action::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyEipAddressAttributeBuilder`](super::action::modify_eip_address_attribute::ModifyEipAddressAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyEipAddressAttribute).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -3970,9 +3450,7 @@ impl Client {
     }
     /// Modifies elasticity assurance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance>.
-    ///
-    /// Returns the [`ModifyElasticityAssuranceBuilder`](super::action::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyElasticityAssuranceBuilder`](super::action::modify_elasticity_assurance::ModifyElasticityAssuranceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyElasticityAssurance).
     #[cfg(feature = "capacity-reservations")]
     pub fn modify_elasticity_assurance(
         &self,
@@ -3985,9 +3463,7 @@ impl Client {
     }
     /// Modifies forward entry.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyForwardEntry>.
-    ///
-    /// Returns the [`ModifyForwardEntryBuilder`](super::action::modify_forward_entry::ModifyForwardEntryBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyForwardEntryBuilder`](super::action::modify_forward_entry::ModifyForwardEntryBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyForwardEntry).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4002,9 +3478,7 @@ impl Client {
     }
     /// Modifies ha vip attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHaVipAttribute>.
-    ///
-    /// Returns the [`ModifyHaVipAttributeBuilder`](super::action::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHaVipAttributeBuilder`](super::action::modify_ha_vip_attribute::ModifyHaVipAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHaVipAttribute).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4019,9 +3493,7 @@ impl Client {
     }
     /// Modifies hpc cluster attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHpcClusterAttribute>.
-    ///
-    /// Returns the [`ModifyHpcClusterAttributeBuilder`](super::action::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyHpcClusterAttributeBuilder`](super::action::modify_hpc_cluster_attribute::ModifyHpcClusterAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyHpcClusterAttribute).
     #[cfg(feature = "hpc-clusters")]
     pub fn modify_hpc_cluster_attribute(
         &self,
@@ -4034,9 +3506,7 @@ impl Client {
     }
     /// Modifies image attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageAttribute>.
-    ///
-    /// Returns the [`ModifyImageAttributeBuilder`](super::action::modify_image_attribute::ModifyImageAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyImageAttributeBuilder`](super::action::modify_image_attribute::ModifyImageAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageAttribute).
     #[cfg(feature = "images")]
     pub fn modify_image_attribute(
         &self,
@@ -4049,9 +3519,7 @@ impl Client {
     }
     /// Modifies image share group permission.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageShareGroupPermission>.
-    ///
-    /// Returns the [`ModifyImageShareGroupPermissionBuilder`](super::action::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyImageShareGroupPermissionBuilder`](super::action::modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageShareGroupPermission).
     #[cfg(feature = "images")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4066,9 +3534,7 @@ impl Client {
     }
     /// Modifies image share permission.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageSharePermission>.
-    ///
-    /// Returns the [`ModifyImageSharePermissionBuilder`](super::action::modify_image_share_permission::ModifyImageSharePermissionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyImageSharePermissionBuilder`](super::action::modify_image_share_permission::ModifyImageSharePermissionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyImageSharePermission).
     #[cfg(feature = "images")]
     pub fn modify_image_share_permission(
         &self,
@@ -4081,9 +3547,7 @@ impl Client {
     }
     /// Modifies instance attachment attributes.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttachmentAttributes>.
-    ///
-    /// Returns the [`ModifyInstanceAttachmentAttributesBuilder`](super::action::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceAttachmentAttributesBuilder`](super::action::modify_instance_attachment_attributes::ModifyInstanceAttachmentAttributesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttachmentAttributes).
     #[cfg(feature = "capacity-reservations")]
     pub fn modify_instance_attachment_attributes(
         &self,
@@ -4096,9 +3560,7 @@ impl Client {
     }
     /// Modifies instance attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute>.
-    ///
-    /// Returns the [`ModifyInstanceAttributeBuilder`](super::action::modify_instance_attribute::ModifyInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceAttributeBuilder`](super::action::modify_instance_attribute::ModifyInstanceAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAttribute).
     #[cfg(feature = "instances")]
     pub fn modify_instance_attribute(
         &self,
@@ -4111,9 +3573,7 @@ impl Client {
     }
     /// Modifies instance auto release time.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoReleaseTime>.
-    ///
-    /// Returns the [`ModifyInstanceAutoReleaseTimeBuilder`](super::action::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceAutoReleaseTimeBuilder`](super::action::modify_instance_auto_release_time::ModifyInstanceAutoReleaseTimeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoReleaseTime).
     #[cfg(feature = "instances")]
     pub fn modify_instance_auto_release_time(
         &self,
@@ -4126,9 +3586,7 @@ impl Client {
     }
     /// Modifies instance auto renew attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoRenewAttribute>.
-    ///
-    /// Returns the [`ModifyInstanceAutoRenewAttributeBuilder`](super::action::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceAutoRenewAttributeBuilder`](super::action::modify_instance_auto_renew_attribute::ModifyInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceAutoRenewAttribute).
     #[cfg(feature = "instances")]
     pub fn modify_instance_auto_renew_attribute(
         &self,
@@ -4141,9 +3599,7 @@ impl Client {
     }
     /// Modifies instance charge type.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceChargeType>.
-    ///
-    /// Returns the [`ModifyInstanceChargeTypeBuilder`](super::action::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceChargeTypeBuilder`](super::action::modify_instance_charge_type::ModifyInstanceChargeTypeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceChargeType).
     #[cfg(feature = "instances")]
     pub fn modify_instance_charge_type(
         &self,
@@ -4156,9 +3612,7 @@ impl Client {
     }
     /// Modifies instance deployment.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceDeployment>.
-    ///
-    /// Returns the [`ModifyInstanceDeploymentBuilder`](super::action::modify_instance_deployment::ModifyInstanceDeploymentBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceDeploymentBuilder`](super::action::modify_instance_deployment::ModifyInstanceDeploymentBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceDeployment).
     #[cfg(feature = "dedicated-hosts")]
     pub fn modify_instance_deployment(
         &self,
@@ -4171,9 +3625,7 @@ impl Client {
     }
     /// Modifies instance maintenance attributes.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMaintenanceAttributes>.
-    ///
-    /// Returns the [`ModifyInstanceMaintenanceAttributesBuilder`](super::action::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceMaintenanceAttributesBuilder`](super::action::modify_instance_maintenance_attributes::ModifyInstanceMaintenanceAttributesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMaintenanceAttributes).
     #[cfg(feature = "monitoring")]
     pub fn modify_instance_maintenance_attributes(
         &self,
@@ -4186,9 +3638,7 @@ impl Client {
     }
     /// Modifies instance metadata options.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMetadataOptions>.
-    ///
-    /// Returns the [`ModifyInstanceMetadataOptionsBuilder`](super::action::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceMetadataOptionsBuilder`](super::action::modify_instance_metadata_options::ModifyInstanceMetadataOptionsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceMetadataOptions).
     #[cfg(feature = "instances")]
     pub fn modify_instance_metadata_options(
         &self,
@@ -4201,9 +3651,7 @@ impl Client {
     }
     /// Modifies instance network spec.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceNetworkSpec>.
-    ///
-    /// Returns the [`ModifyInstanceNetworkSpecBuilder`](super::action::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceNetworkSpecBuilder`](super::action::modify_instance_network_spec::ModifyInstanceNetworkSpecBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceNetworkSpec).
     #[cfg(feature = "public-addresses")]
     pub fn modify_instance_network_spec(
         &self,
@@ -4216,9 +3664,7 @@ impl Client {
     }
     /// Modifies instance spec.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceSpec>.
-    ///
-    /// Returns the [`ModifyInstanceSpecBuilder`](super::action::modify_instance_spec::ModifyInstanceSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceSpecBuilder`](super::action::modify_instance_spec::ModifyInstanceSpecBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceSpec).
     #[cfg(feature = "instances")]
     pub fn modify_instance_spec(
         &self,
@@ -4231,9 +3677,7 @@ impl Client {
     }
     /// Modifies instance vnc passwd.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVncPasswd>.
-    ///
-    /// Returns the [`ModifyInstanceVncPasswdBuilder`](super::action::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceVncPasswdBuilder`](super::action::modify_instance_vnc_passwd::ModifyInstanceVncPasswdBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVncPasswd).
     #[cfg(feature = "instances")]
     pub fn modify_instance_vnc_passwd(
         &self,
@@ -4246,9 +3690,7 @@ impl Client {
     }
     /// Modifies instance vpc attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVpcAttribute>.
-    ///
-    /// Returns the [`ModifyInstanceVpcAttributeBuilder`](super::action::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInstanceVpcAttributeBuilder`](super::action::modify_instance_vpc_attribute::ModifyInstanceVpcAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInstanceVpcAttribute).
     #[cfg(feature = "public-addresses")]
     pub fn modify_instance_vpc_attribute(
         &self,
@@ -4261,9 +3703,7 @@ impl Client {
     }
     /// Modifies invocation attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInvocationAttribute>.
-    ///
-    /// Returns the [`ModifyInvocationAttributeBuilder`](super::action::modify_invocation_attribute::ModifyInvocationAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyInvocationAttributeBuilder`](super::action::modify_invocation_attribute::ModifyInvocationAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyInvocationAttribute).
     #[cfg(feature = "cloud-assistant")]
     pub fn modify_invocation_attribute(
         &self,
@@ -4276,9 +3716,7 @@ impl Client {
     }
     /// Modifies launch template default version.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyLaunchTemplateDefaultVersion>.
-    ///
-    /// Returns the [`ModifyLaunchTemplateDefaultVersionBuilder`](super::action::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyLaunchTemplateDefaultVersionBuilder`](super::action::modify_launch_template_default_version::ModifyLaunchTemplateDefaultVersionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyLaunchTemplateDefaultVersion).
     #[cfg(feature = "launch-templates")]
     pub fn modify_launch_template_default_version(
         &self,
@@ -4291,9 +3729,7 @@ impl Client {
     }
     /// Modifies managed instance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyManagedInstance>.
-    ///
-    /// Returns the [`ModifyManagedInstanceBuilder`](super::action::modify_managed_instance::ModifyManagedInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyManagedInstanceBuilder`](super::action::modify_managed_instance::ModifyManagedInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyManagedInstance).
     #[cfg(feature = "cloud-assistant")]
     pub fn modify_managed_instance(
         &self,
@@ -4306,9 +3742,7 @@ impl Client {
     }
     /// Modifies network interface attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute>.
-    ///
-    /// Returns the [`ModifyNetworkInterfaceAttributeBuilder`](super::action::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyNetworkInterfaceAttributeBuilder`](super::action::modify_network_interface_attribute::ModifyNetworkInterfaceAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyNetworkInterfaceAttribute).
     #[cfg(feature = "network-interfaces")]
     pub fn modify_network_interface_attribute(
         &self,
@@ -4321,9 +3755,7 @@ impl Client {
     }
     /// Modifies physical connection attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPhysicalConnectionAttribute>.
-    ///
-    /// Returns the [`ModifyPhysicalConnectionAttributeBuilder`](super::action::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyPhysicalConnectionAttributeBuilder`](super::action::modify_physical_connection_attribute::ModifyPhysicalConnectionAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPhysicalConnectionAttribute).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4338,9 +3770,7 @@ impl Client {
     }
     /// Modifies prefix list.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrefixList>.
-    ///
-    /// Returns the [`ModifyPrefixListBuilder`](super::action::modify_prefix_list::ModifyPrefixListBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyPrefixListBuilder`](super::action::modify_prefix_list::ModifyPrefixListBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrefixList).
     #[cfg(feature = "prefix-lists")]
     pub fn modify_prefix_list(
         &self,
@@ -4353,9 +3783,7 @@ impl Client {
     }
     /// Modifies prepay instance spec.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrepayInstanceSpec>.
-    ///
-    /// Returns the [`ModifyPrepayInstanceSpecBuilder`](super::action::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyPrepayInstanceSpecBuilder`](super::action::modify_prepay_instance_spec::ModifyPrepayInstanceSpecBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyPrepayInstanceSpec).
     #[cfg(feature = "instances")]
     pub fn modify_prepay_instance_spec(
         &self,
@@ -4368,9 +3796,7 @@ impl Client {
     }
     /// Modifies reserved instance attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAttribute>.
-    ///
-    /// Returns the [`ModifyReservedInstanceAttributeBuilder`](super::action::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyReservedInstanceAttributeBuilder`](super::action::modify_reserved_instance_attribute::ModifyReservedInstanceAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAttribute).
     #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instance_attribute(
         &self,
@@ -4383,9 +3809,7 @@ impl Client {
     }
     /// Modifies reserved instance auto renew attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAutoRenewAttribute>.
-    ///
-    /// Returns the [`ModifyReservedInstanceAutoRenewAttributeBuilder`](super::action::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyReservedInstanceAutoRenewAttributeBuilder`](super::action::modify_reserved_instance_auto_renew_attribute::ModifyReservedInstanceAutoRenewAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstanceAutoRenewAttribute).
     #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instance_auto_renew_attribute(
         &self,
@@ -4398,9 +3822,7 @@ impl Client {
     }
     /// Modifies reserved instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstances>.
-    ///
-    /// Returns the [`ModifyReservedInstancesBuilder`](super::action::modify_reserved_instances::ModifyReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyReservedInstancesBuilder`](super::action::modify_reserved_instances::ModifyReservedInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyReservedInstances).
     #[cfg(feature = "reserved-instances")]
     pub fn modify_reserved_instances(
         &self,
@@ -4413,9 +3835,7 @@ impl Client {
     }
     /// Modifies router interface attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceAttribute>.
-    ///
-    /// Returns the [`ModifyRouterInterfaceAttributeBuilder`](super::action::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyRouterInterfaceAttributeBuilder`](super::action::modify_router_interface_attribute::ModifyRouterInterfaceAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceAttribute).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4430,9 +3850,7 @@ impl Client {
     }
     /// Modifies router interface spec.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceSpec>.
-    ///
-    /// Returns the [`ModifyRouterInterfaceSpecBuilder`](super::action::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyRouterInterfaceSpecBuilder`](super::action::modify_router_interface_spec::ModifyRouterInterfaceSpecBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyRouterInterfaceSpec).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4447,9 +3865,7 @@ impl Client {
     }
     /// Modifies security group attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupAttribute>.
-    ///
-    /// Returns the [`ModifySecurityGroupAttributeBuilder`](super::action::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySecurityGroupAttributeBuilder`](super::action::modify_security_group_attribute::ModifySecurityGroupAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupAttribute).
     #[cfg(feature = "security-groups")]
     pub fn modify_security_group_attribute(
         &self,
@@ -4462,9 +3878,7 @@ impl Client {
     }
     /// Modifies security group egress rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupEgressRule>.
-    ///
-    /// Returns the [`ModifySecurityGroupEgressRuleBuilder`](super::action::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySecurityGroupEgressRuleBuilder`](super::action::modify_security_group_egress_rule::ModifySecurityGroupEgressRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupEgressRule).
     #[cfg(feature = "security-groups")]
     pub fn modify_security_group_egress_rule(
         &self,
@@ -4477,9 +3891,7 @@ impl Client {
     }
     /// Modifies security group policy.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupPolicy>.
-    ///
-    /// Returns the [`ModifySecurityGroupPolicyBuilder`](super::action::modify_security_group_policy::ModifySecurityGroupPolicyBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySecurityGroupPolicyBuilder`](super::action::modify_security_group_policy::ModifySecurityGroupPolicyBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupPolicy).
     #[cfg(feature = "security-groups")]
     pub fn modify_security_group_policy(
         &self,
@@ -4492,9 +3904,7 @@ impl Client {
     }
     /// Modifies security group rule.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupRule>.
-    ///
-    /// Returns the [`ModifySecurityGroupRuleBuilder`](super::action::modify_security_group_rule::ModifySecurityGroupRuleBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySecurityGroupRuleBuilder`](super::action::modify_security_group_rule::ModifySecurityGroupRuleBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySecurityGroupRule).
     #[cfg(feature = "security-groups")]
     pub fn modify_security_group_rule(
         &self,
@@ -4507,9 +3917,7 @@ impl Client {
     }
     /// Modifies snapshot attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotAttribute>.
-    ///
-    /// Returns the [`ModifySnapshotAttributeBuilder`](super::action::modify_snapshot_attribute::ModifySnapshotAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySnapshotAttributeBuilder`](super::action::modify_snapshot_attribute::ModifySnapshotAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotAttribute).
     #[cfg(feature = "snapshots")]
     pub fn modify_snapshot_attribute(
         &self,
@@ -4522,9 +3930,7 @@ impl Client {
     }
     /// Modifies snapshot group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotGroup>.
-    ///
-    /// Returns the [`ModifySnapshotGroupBuilder`](super::action::modify_snapshot_group::ModifySnapshotGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifySnapshotGroupBuilder`](super::action::modify_snapshot_group::ModifySnapshotGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifySnapshotGroup).
     #[cfg(feature = "snapshots")]
     pub fn modify_snapshot_group(
         &self,
@@ -4537,9 +3943,7 @@ impl Client {
     }
     /// Modifies storage capacity unit attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageCapacityUnitAttribute>.
-    ///
-    /// Returns the [`ModifyStorageCapacityUnitAttributeBuilder`](super::action::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyStorageCapacityUnitAttributeBuilder`](super::action::modify_storage_capacity_unit_attribute::ModifyStorageCapacityUnitAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageCapacityUnitAttribute).
     #[cfg(feature = "storage-capacity-units")]
     pub fn modify_storage_capacity_unit_attribute(
         &self,
@@ -4552,9 +3956,7 @@ impl Client {
     }
     /// Modifies storage set attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute>.
-    ///
-    /// Returns the [`ModifyStorageSetAttributeBuilder`](super::action::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyStorageSetAttributeBuilder`](super::action::modify_storage_set_attribute::ModifyStorageSetAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyStorageSetAttribute).
     #[cfg(feature = "storage-sets")]
     pub fn modify_storage_set_attribute(
         &self,
@@ -4567,9 +3969,7 @@ impl Client {
     }
     /// Modifies user business behavior.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyUserBusinessBehavior>.
-    ///
-    /// Returns the [`ModifyUserBusinessBehaviorBuilder`](super::action::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyUserBusinessBehaviorBuilder`](super::action::modify_user_business_behavior::ModifyUserBusinessBehaviorBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyUserBusinessBehavior).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4584,9 +3984,7 @@ impl Client {
     }
     /// Modifies VRouter attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVRouterAttribute>.
-    ///
-    /// Returns the [`ModifyVRouterAttributeBuilder`](super::action::modify_v_router_attribute::ModifyVRouterAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyVRouterAttributeBuilder`](super::action::modify_v_router_attribute::ModifyVRouterAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVRouterAttribute).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4601,9 +3999,7 @@ impl Client {
     }
     /// Modifies VSwitch attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVSwitchAttribute>.
-    ///
-    /// Returns the [`ModifyVSwitchAttributeBuilder`](super::action::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyVSwitchAttributeBuilder`](super::action::modify_v_switch_attribute::ModifyVSwitchAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVSwitchAttribute).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4618,9 +4014,7 @@ impl Client {
     }
     /// Modifies virtual border router attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVirtualBorderRouterAttribute>.
-    ///
-    /// Returns the [`ModifyVirtualBorderRouterAttributeBuilder`](super::action::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyVirtualBorderRouterAttributeBuilder`](super::action::modify_virtual_border_router_attribute::ModifyVirtualBorderRouterAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVirtualBorderRouterAttribute).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4635,9 +4029,7 @@ impl Client {
     }
     /// Modifies vpc attribute.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVpcAttribute>.
-    ///
-    /// Returns the [`ModifyVpcAttributeBuilder`](super::action::modify_vpc_attribute::ModifyVpcAttributeBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ModifyVpcAttributeBuilder`](super::action::modify_vpc_attribute::ModifyVpcAttributeBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ModifyVpcAttribute).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4652,9 +4044,7 @@ impl Client {
     }
     /// Purchases reserved instances offering.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseReservedInstancesOffering>.
-    ///
-    /// Returns the [`PurchaseReservedInstancesOfferingBuilder`](super::action::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PurchaseReservedInstancesOfferingBuilder`](super::action::purchase_reserved_instances_offering::PurchaseReservedInstancesOfferingBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseReservedInstancesOffering).
     #[cfg(feature = "reserved-instances")]
     pub fn purchase_reserved_instances_offering(
         &self,
@@ -4667,9 +4057,7 @@ impl Client {
     }
     /// Purchases storage capacity unit.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseStorageCapacityUnit>.
-    ///
-    /// Returns the [`PurchaseStorageCapacityUnitBuilder`](super::action::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`PurchaseStorageCapacityUnitBuilder`](super::action::purchase_storage_capacity_unit::PurchaseStorageCapacityUnitBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/PurchaseStorageCapacityUnit).
     #[cfg(feature = "storage-capacity-units")]
     pub fn purchase_storage_capacity_unit(
         &self,
@@ -4682,9 +4070,7 @@ impl Client {
     }
     /// Reactivates instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReActivateInstances>.
-    ///
-    /// Returns the [`ReActivateInstancesBuilder`](super::action::re_activate_instances::ReActivateInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReActivateInstancesBuilder`](super::action::re_activate_instances::ReActivateInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReActivateInstances).
     #[cfg(feature = "instances")]
     pub fn re_activate_instances(
         &self,
@@ -4697,9 +4083,7 @@ impl Client {
     }
     /// Re-initializes disk.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReInitDisk>.
-    ///
-    /// Returns the [`ReInitDiskBuilder`](super::action::re_init_disk::ReInitDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReInitDiskBuilder`](super::action::re_init_disk::ReInitDiskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReInitDisk).
     #[cfg(feature = "disks")]
     pub fn re_init_disk(
         &self,
@@ -4711,9 +4095,7 @@ impl Client {
     /// With `DryRun` set, the request is only checked: a request that would succeed answers
     /// with the error `DryRunOperation`.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstance>.
-    ///
-    /// Returns the [`RebootInstanceBuilder`](super::action::reboot_instance::RebootInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RebootInstanceBuilder`](super::action::reboot_instance::RebootInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstance).
     #[cfg(feature = "instances")]
     pub fn reboot_instance(
         &self,
@@ -4724,9 +4106,7 @@ impl Client {
     }
     /// Reboots instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstances>.
-    ///
-    /// Returns the [`RebootInstancesBuilder`](super::action::reboot_instances::RebootInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RebootInstancesBuilder`](super::action::reboot_instances::RebootInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RebootInstances).
     #[cfg(feature = "instances")]
     pub fn reboot_instances(
         &self,
@@ -4737,9 +4117,7 @@ impl Client {
     }
     /// Recovers virtual border router.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RecoverVirtualBorderRouter>.
-    ///
-    /// Returns the [`RecoverVirtualBorderRouterBuilder`](super::action::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RecoverVirtualBorderRouterBuilder`](super::action::recover_virtual_border_router::RecoverVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RecoverVirtualBorderRouter).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4754,9 +4132,7 @@ impl Client {
     }
     /// Redeploys dedicated host.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RedeployDedicatedHost>.
-    ///
-    /// Returns the [`RedeployDedicatedHostBuilder`](super::action::redeploy_dedicated_host::RedeployDedicatedHostBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RedeployDedicatedHostBuilder`](super::action::redeploy_dedicated_host::RedeployDedicatedHostBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RedeployDedicatedHost).
     #[cfg(feature = "dedicated-hosts")]
     pub fn redeploy_dedicated_host(
         &self,
@@ -4769,9 +4145,7 @@ impl Client {
     }
     /// Redeploys instance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RedeployInstance>.
-    ///
-    /// Returns the [`RedeployInstanceBuilder`](super::action::redeploy_instance::RedeployInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RedeployInstanceBuilder`](super::action::redeploy_instance::RedeployInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RedeployInstance).
     #[cfg(feature = "monitoring")]
     pub fn redeploy_instance(
         &self,
@@ -4784,9 +4158,7 @@ impl Client {
     }
     /// Releases capacity reservation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseCapacityReservation>.
-    ///
-    /// Returns the [`ReleaseCapacityReservationBuilder`](super::action::release_capacity_reservation::ReleaseCapacityReservationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReleaseCapacityReservationBuilder`](super::action::release_capacity_reservation::ReleaseCapacityReservationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseCapacityReservation).
     #[cfg(feature = "capacity-reservations")]
     pub fn release_capacity_reservation(
         &self,
@@ -4799,9 +4171,7 @@ impl Client {
     }
     /// Releases dedicated host.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseDedicatedHost>.
-    ///
-    /// Returns the [`ReleaseDedicatedHostBuilder`](super::action::release_dedicated_host::ReleaseDedicatedHostBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReleaseDedicatedHostBuilder`](super::action::release_dedicated_host::ReleaseDedicatedHostBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseDedicatedHost).
     #[cfg(feature = "dedicated-hosts")]
     pub fn release_dedicated_host(
         &self,
@@ -4814,9 +4184,7 @@ impl Client {
     }
     /// Releases eip address.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseEipAddress>.
-    ///
-    /// Returns the [`ReleaseEipAddressBuilder`](super::action::release_eip_address::ReleaseEipAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReleaseEipAddressBuilder`](super::action::release_eip_address::ReleaseEipAddressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReleaseEipAddress).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4831,9 +4199,7 @@ impl Client {
     }
     /// Releases public ip address.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress>.
-    ///
-    /// Returns the [`ReleasePublicIpAddressBuilder`](super::action::release_public_ip_address::ReleasePublicIpAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReleasePublicIpAddressBuilder`](super::action::release_public_ip_address::ReleasePublicIpAddressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReleasePublicIpAddress).
     #[cfg(feature = "other")]
     pub fn release_public_ip_address(
         &self,
@@ -4846,9 +4212,7 @@ impl Client {
     }
     /// Removes bandwidth package ips.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RemoveBandwidthPackageIps>.
-    ///
-    /// Returns the [`RemoveBandwidthPackageIpsBuilder`](super::action::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RemoveBandwidthPackageIpsBuilder`](super::action::remove_bandwidth_package_ips::RemoveBandwidthPackageIpsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RemoveBandwidthPackageIps).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -4863,9 +4227,7 @@ impl Client {
     }
     /// Removes tags.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags>.
-    ///
-    /// Returns the [`RemoveTagsBuilder`](super::action::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RemoveTagsBuilder`](super::action::remove_tags::RemoveTagsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RemoveTags).
     #[cfg(feature = "tags")]
     pub fn remove_tags(
         &self,
@@ -4874,9 +4236,7 @@ impl Client {
     }
     /// Renews dedicated hosts.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewDedicatedHosts>.
-    ///
-    /// Returns the [`RenewDedicatedHostsBuilder`](super::action::renew_dedicated_hosts::RenewDedicatedHostsBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RenewDedicatedHostsBuilder`](super::action::renew_dedicated_hosts::RenewDedicatedHostsBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RenewDedicatedHosts).
     #[cfg(feature = "dedicated-hosts")]
     pub fn renew_dedicated_hosts(
         &self,
@@ -4889,9 +4249,7 @@ impl Client {
     }
     /// Renews instance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewInstance>.
-    ///
-    /// Returns the [`RenewInstanceBuilder`](super::action::renew_instance::RenewInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RenewInstanceBuilder`](super::action::renew_instance::RenewInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RenewInstance).
     #[cfg(feature = "instances")]
     pub fn renew_instance(
         &self,
@@ -4902,9 +4260,7 @@ impl Client {
     }
     /// Renews reserved instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RenewReservedInstances>.
-    ///
-    /// Returns the [`RenewReservedInstancesBuilder`](super::action::renew_reserved_instances::RenewReservedInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RenewReservedInstancesBuilder`](super::action::renew_reserved_instances::RenewReservedInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RenewReservedInstances).
     #[cfg(feature = "reserved-instances")]
     pub fn renew_reserved_instances(
         &self,
@@ -4917,9 +4273,7 @@ impl Client {
     }
     /// Replaces system disk.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReplaceSystemDisk>.
-    ///
-    /// Returns the [`ReplaceSystemDiskBuilder`](super::action::replace_system_disk::ReplaceSystemDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReplaceSystemDiskBuilder`](super::action::replace_system_disk::ReplaceSystemDiskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReplaceSystemDisk).
     #[cfg(feature = "disks")]
     pub fn replace_system_disk(
         &self,
@@ -4932,9 +4286,7 @@ impl Client {
     }
     /// Reports instances status.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ReportInstancesStatus>.
-    ///
-    /// Returns the [`ReportInstancesStatusBuilder`](super::action::report_instances_status::ReportInstancesStatusBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ReportInstancesStatusBuilder`](super::action::report_instances_status::ReportInstancesStatusBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ReportInstancesStatus).
     #[cfg(feature = "monitoring")]
     pub fn report_instances_status(
         &self,
@@ -4947,9 +4299,7 @@ impl Client {
     }
     /// Resets disk.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisk>.
-    ///
-    /// Returns the [`ResetDiskBuilder`](super::action::reset_disk::ResetDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ResetDiskBuilder`](super::action::reset_disk::ResetDiskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisk).
     #[cfg(feature = "disks")]
     pub fn reset_disk(
         &self,
@@ -4958,9 +4308,7 @@ impl Client {
     }
     /// Resets disks.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisks>.
-    ///
-    /// Returns the [`ResetDisksBuilder`](super::action::reset_disks::ResetDisksBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ResetDisksBuilder`](super::action::reset_disks::ResetDisksBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ResetDisks).
     #[cfg(feature = "disks")]
     pub fn reset_disks(
         &self,
@@ -4969,9 +4317,7 @@ impl Client {
     }
     /// Resizes disk.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/ResizeDisk>.
-    ///
-    /// Returns the [`ResizeDiskBuilder`](super::action::resize_disk::ResizeDiskBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`ResizeDiskBuilder`](super::action::resize_disk::ResizeDiskBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/ResizeDisk).
     #[cfg(feature = "disks")]
     pub fn resize_disk(
         &self,
@@ -4980,9 +4326,7 @@ impl Client {
     }
     /// Revokes security group.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroup>.
-    ///
-    /// Returns the [`RevokeSecurityGroupBuilder`](super::action::revoke_security_group::RevokeSecurityGroupBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RevokeSecurityGroupBuilder`](super::action::revoke_security_group::RevokeSecurityGroupBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroup).
     #[cfg(feature = "security-groups")]
     pub fn revoke_security_group(
         &self,
@@ -4995,9 +4339,7 @@ impl Client {
     }
     /// Revokes security group egress.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroupEgress>.
-    ///
-    /// Returns the [`RevokeSecurityGroupEgressBuilder`](super::action::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RevokeSecurityGroupEgressBuilder`](super::action::revoke_security_group_egress::RevokeSecurityGroupEgressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RevokeSecurityGroupEgress).
     #[cfg(feature = "security-groups")]
     pub fn revoke_security_group_egress(
         &self,
@@ -5010,9 +4352,7 @@ impl Client {
     }
     /// Runs command.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RunCommand>.
-    ///
-    /// Returns the [`RunCommandBuilder`](super::action::run_command::RunCommandBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RunCommandBuilder`](super::action::run_command::RunCommandBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RunCommand).
     #[cfg(feature = "cloud-assistant")]
     pub fn run_command(
         &self,
@@ -5021,9 +4361,7 @@ impl Client {
     }
     /// Runs instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances>.
-    ///
-    /// Returns the [`RunInstancesBuilder`](super::action::run_instances::RunInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`RunInstancesBuilder`](super::action::run_instances::RunInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/RunInstances).
     #[cfg(feature = "instances")]
     pub fn run_instances(
         &self,
@@ -5032,9 +4370,7 @@ impl Client {
     }
     /// Sends file.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/SendFile>.
-    ///
-    /// Returns the [`SendFileBuilder`](super::action::send_file::SendFileBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`SendFileBuilder`](super::action::send_file::SendFileBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/SendFile).
     #[cfg(feature = "cloud-assistant")]
     pub fn send_file(
         &self,
@@ -5043,9 +4379,7 @@ impl Client {
     }
     /// Starts image pipeline execution.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartImagePipelineExecution>.
-    ///
-    /// Returns the [`StartImagePipelineExecutionBuilder`](super::action::start_image_pipeline_execution::StartImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StartImagePipelineExecutionBuilder`](super::action::start_image_pipeline_execution::StartImagePipelineExecutionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StartImagePipelineExecution).
     #[cfg(feature = "image-builder")]
     pub fn start_image_pipeline_execution(
         &self,
@@ -5058,9 +4392,7 @@ impl Client {
     }
     /// Starts instance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartInstance>.
-    ///
-    /// Returns the [`StartInstanceBuilder`](super::action::start_instance::StartInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StartInstanceBuilder`](super::action::start_instance::StartInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StartInstance).
     #[cfg(feature = "instances")]
     pub fn start_instance(
         &self,
@@ -5071,9 +4403,7 @@ impl Client {
     }
     /// Starts instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartInstances>.
-    ///
-    /// Returns the [`StartInstancesBuilder`](super::action::start_instances::StartInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StartInstancesBuilder`](super::action::start_instances::StartInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StartInstances).
     #[cfg(feature = "instances")]
     pub fn start_instances(
         &self,
@@ -5084,9 +4414,7 @@ impl Client {
     }
     /// Starts terminal session.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StartTerminalSession>.
-    ///
-    /// Returns the [`StartTerminalSessionBuilder`](super::action::start_terminal_session::StartTerminalSessionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StartTerminalSessionBuilder`](super::action::start_terminal_session::StartTerminalSessionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StartTerminalSession).
     #[cfg(feature = "cloud-assistant")]
     pub fn start_terminal_session(
         &self,
@@ -5099,9 +4427,7 @@ impl Client {
     }
     /// Stops instance.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInstance>.
-    ///
-    /// Returns the [`StopInstanceBuilder`](super::action::stop_instance::StopInstanceBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StopInstanceBuilder`](super::action::stop_instance::StopInstanceBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StopInstance).
     #[cfg(feature = "instances")]
     pub fn stop_instance(
         &self,
@@ -5110,9 +4436,7 @@ impl Client {
     }
     /// Stops instances.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInstances>.
-    ///
-    /// Returns the [`StopInstancesBuilder`](super::action::stop_instances::StopInstancesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StopInstancesBuilder`](super::action::stop_instances::StopInstancesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StopInstances).
     #[cfg(feature = "instances")]
     pub fn stop_instances(
         &self,
@@ -5123,9 +4447,7 @@ impl Client {
     }
     /// Stops invocation.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/StopInvocation>.
-    ///
-    /// Returns the [`StopInvocationBuilder`](super::action::stop_invocation::StopInvocationBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`StopInvocationBuilder`](super::action::stop_invocation::StopInvocationBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/StopInvocation).
     #[cfg(feature = "cloud-assistant")]
     pub fn stop_invocation(
         &self,
@@ -5136,9 +4458,7 @@ impl Client {
     }
     /// Tags resources.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TagResources>.
-    ///
-    /// Returns the [`TagResourcesBuilder`](super::action::tag_resources::TagResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`TagResourcesBuilder`](super::action::tag_resources::TagResourcesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/TagResources).
     #[cfg(feature = "tags")]
     pub fn tag_resources(
         &self,
@@ -5147,9 +4467,7 @@ impl Client {
     }
     /// Terminates physical connection.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TerminatePhysicalConnection>.
-    ///
-    /// Returns the [`TerminatePhysicalConnectionBuilder`](super::action::terminate_physical_connection::TerminatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`TerminatePhysicalConnectionBuilder`](super::action::terminate_physical_connection::TerminatePhysicalConnectionBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/TerminatePhysicalConnection).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -5164,9 +4482,7 @@ impl Client {
     }
     /// Terminates virtual border router.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/TerminateVirtualBorderRouter>.
-    ///
-    /// Returns the [`TerminateVirtualBorderRouterBuilder`](super::action::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`TerminateVirtualBorderRouterBuilder`](super::action::terminate_virtual_border_router::TerminateVirtualBorderRouterBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/TerminateVirtualBorderRouter).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -5181,9 +4497,7 @@ impl Client {
     }
     /// Unassigns ipv6 addresses.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassignIpv6Addresses>.
-    ///
-    /// Returns the [`UnassignIpv6AddressesBuilder`](super::action::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UnassignIpv6AddressesBuilder`](super::action::unassign_ipv6_addresses::UnassignIpv6AddressesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/UnassignIpv6Addresses).
     #[cfg(feature = "network-interfaces")]
     pub fn unassign_ipv6_addresses(
         &self,
@@ -5196,9 +4510,7 @@ impl Client {
     }
     /// Unassigns private ip addresses.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassignPrivateIpAddresses>.
-    ///
-    /// Returns the [`UnassignPrivateIpAddressesBuilder`](super::action::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UnassignPrivateIpAddressesBuilder`](super::action::unassign_private_ip_addresses::UnassignPrivateIpAddressesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/UnassignPrivateIpAddresses).
     #[cfg(feature = "network-interfaces")]
     pub fn unassign_private_ip_addresses(
         &self,
@@ -5211,9 +4523,7 @@ impl Client {
     }
     /// Unassociates eip address.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateEipAddress>.
-    ///
-    /// Returns the [`UnassociateEipAddressBuilder`](super::action::unassociate_eip_address::UnassociateEipAddressBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UnassociateEipAddressBuilder`](super::action::unassociate_eip_address::UnassociateEipAddressBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateEipAddress).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -5228,9 +4538,7 @@ impl Client {
     }
     /// Unassociates ha vip.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateHaVip>.
-    ///
-    /// Returns the [`UnassociateHaVipBuilder`](super::action::unassociate_ha_vip::UnassociateHaVipBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UnassociateHaVipBuilder`](super::action::unassociate_ha_vip::UnassociateHaVipBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/UnassociateHaVip).
     #[cfg(feature = "other")]
     #[deprecated(note = "deprecated by the service")]
     #[allow(deprecated)]
@@ -5245,9 +4553,7 @@ impl Client {
     }
     /// Untags resources.
     ///
-    /// API reference: <https://api.aliyun.com/api/Ecs/2014-05-26/UntagResources>.
-    ///
-    /// Returns the [`UntagResourcesBuilder`](super::action::untag_resources::UntagResourcesBuilder) of this client: set parameters, then call `send()`.
+    /// Returns the [`UntagResourcesBuilder`](super::action::untag_resources::UntagResourcesBuilder) of this client: set parameters, then call `send()`; see the [API reference](https://api.aliyun.com/api/Ecs/2014-05-26/UntagResources).
     #[cfg(feature = "tags")]
     pub fn untag_resources(
         &self,

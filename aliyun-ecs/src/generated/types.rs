@@ -6,21 +6,21 @@
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccessPointType {
-    /// `AccessPointId` on the wire.
+    /// A string read from `AccessPointId`.
     pub access_point_id: Option<String>,
-    /// `AttachedRegionNo` on the wire.
+    /// A string read from `AttachedRegionNo`.
     pub attached_region_no: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `HostOperator` on the wire.
+    /// A string read from `HostOperator`.
     pub host_operator: Option<String>,
-    /// `Location` on the wire.
+    /// A string read from `Location`.
     pub location: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`.
     pub name: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `Type` on the wire.
+    /// A string read from `Type`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -51,9 +51,9 @@ aliyun_core::__private::deserialize_fields!(AccessPointType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Account {
-    /// `AliyunId` on the wire.
+    /// A string read from `AliyunId`. Example: `123456****`.
     pub aliyun_id: Option<String>,
-    /// `SharedTime` on the wire.
+    /// A string read from `SharedTime`. Example: `2023-01-01T12:05:00Z`.
     pub shared_time: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -78,11 +78,9 @@ aliyun_core::__private::deserialize_fields!(Account);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountAttributeItem {
-    /// `AttributeName` on the wire.
+    /// A string read from `AttributeName`. Example: `max-security-groups`.
     pub attribute_name: Option<String>,
-    /// `AttributeValues` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AttributeValues": {"ValueItem": [...]}}`.
+    /// A list of structures read from `AttributeValues` (a wrapped list: `{"AttributeValues": {"ValueItem": [...]}}`). Empty when the service leaves it out.
     pub attribute_values: Vec<ValueItem>,
 }
 #[cfg(feature = "regions")]
@@ -107,13 +105,11 @@ aliyun_core::__private::deserialize_fields!(AccountAttributeItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActionOnMaintenance {
-    /// `DefaultValue` on the wire.
+    /// A string read from `DefaultValue`. Example: `AutoRecover`.
     pub default_value: Option<String>,
-    /// `SupportedValues` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedValues": {"SupportedValue": [...]}}`.
+    /// A list of strings read from `SupportedValues` (a wrapped list: `{"SupportedValues": {"SupportedValue": [...]}}`). Empty when the service leaves it out. Example: `["Stop"]`.
     pub supported_values: Vec<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `Stop`.
     pub value: Option<String>,
 }
 #[cfg(feature = "monitoring")]
@@ -139,23 +135,23 @@ aliyun_core::__private::deserialize_fields!(ActionOnMaintenance);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Activation {
-    /// `ActivationId` on the wire.
+    /// A string read from `ActivationId`. Example: `4ECEEE12-56F1-4FBC-9AB1-890F1234****`.
     pub activation_id: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-01-20T06:00:00Z`.
     pub creation_time: Option<String>,
-    /// `DeregisteredCount` on the wire.
+    /// An integer (32-bit) read from `DeregisteredCount`. Example: `0`.
     pub deregistered_count: Option<i32>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `InstanceCount` on the wire.
+    /// An integer (32-bit) read from `InstanceCount`. Example: `1`.
     pub instance_count: Option<i32>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `test-InstanceName`.
     pub instance_name: Option<String>,
-    /// `IpAddressRange` on the wire.
+    /// A string read from `IpAddressRange`. Example: `0.0.0.0/0`.
     pub ip_address_range: Option<String>,
-    /// `RegisteredCount` on the wire.
+    /// An integer (32-bit) read from `RegisteredCount`. Example: `0`.
     pub registered_count: Option<i32>,
-    /// `TimeToLiveInHours` on the wire.
+    /// An integer (64-bit) read from `TimeToLiveInHours`. Example: `4`.
     pub time_to_live_in_hours: Option<i64>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -187,29 +183,29 @@ aliyun_core::__private::deserialize_fields!(Activation);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActivationList {
-    /// `ActivationId` on the wire.
+    /// A string read from `ActivationId`. Example: `4ECEEE12-56F1-4FBC-9AB1-890F1234****`.
     pub activation_id: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-01-20T06:00:00Z`.
     pub creation_time: Option<String>,
-    /// `DeregisteredCount` on the wire.
+    /// An integer (32-bit) read from `DeregisteredCount`. Example: `1`.
     pub deregistered_count: Option<i32>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `Disabled` on the wire.
+    /// A boolean read from `Disabled`. Example: `false`.
     pub disabled: Option<bool>,
-    /// `InstanceCount` on the wire.
+    /// An integer (32-bit) read from `InstanceCount`. Example: `1`.
     pub instance_count: Option<i32>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `test-InstanceName`.
     pub instance_name: Option<String>,
-    /// `IpAddressRange` on the wire.
+    /// A string read from `IpAddressRange`. Example: `0.0.0.0/0`.
     pub ip_address_range: Option<String>,
-    /// `RegisteredCount` on the wire.
+    /// An integer (32-bit) read from `RegisteredCount`. Example: `1`.
     pub registered_count: Option<i32>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-123******`.
     pub resource_group_id: Option<String>,
-    /// `Tags` on the wire.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `TimeToLiveInHours` on the wire.
+    /// A list of structures read from `Tags`. Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// An integer (64-bit) read from `TimeToLiveInHours`. Example: `4`.
     pub time_to_live_in_hours: Option<i64>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -244,9 +240,9 @@ aliyun_core::__private::deserialize_fields!(ActivationList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActivityDetail {
-    /// `Detail` on the wire.
+    /// A string read from `Detail`. Example: `New ECS instances "i-bp67acfmxazb4p****, i-bp67acfmxazb5p****" created.`.
     pub detail: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Successful`.
     pub status: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -271,13 +267,11 @@ aliyun_core::__private::deserialize_fields!(ActivityDetail);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgentUpgradeConfig {
-    /// `AllowedUpgradeWindows` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AllowedUpgradeWindows": {"AllowedUpgradeWindow": [...]}}`.
+    /// A list of strings read from `AllowedUpgradeWindows` (a wrapped list: `{"AllowedUpgradeWindows": {"AllowedUpgradeWindow": [...]}}`). Empty when the service leaves it out. Example: `["[\n\"02:00-03:00\",\n\"05:00-06:00\"\n]"]`.
     pub allowed_upgrade_windows: Vec<String>,
-    /// `Enabled` on the wire.
+    /// A boolean read from `Enabled`. Example: `true`.
     pub enabled: Option<bool>,
-    /// `TimeZone` on the wire.
+    /// A string read from `TimeZone`. Example: `Asia/Shanghai`.
     pub time_zone: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -305,19 +299,17 @@ aliyun_core::__private::deserialize_fields!(AgentUpgradeConfig);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllocatedResource {
-    /// `AvailableAmount` on the wire.
+    /// An integer (32-bit) read from `AvailableAmount`. Example: `2`.
     pub available_amount: Option<i32>,
-    /// `CapacityReservationUsages` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"CapacityReservationUsages": {"CapacityReservationUsage": [...]}}`.
+    /// A list of structures read from `CapacityReservationUsages` (a wrapped list: `{"CapacityReservationUsages": {"CapacityReservationUsage": [...]}}`). Empty when the service leaves it out.
     pub capacity_reservation_usages: Vec<CapacityReservationUsage>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.c6.large`.
     pub instance_type: Option<String>,
-    /// `TotalAmount` on the wire.
+    /// An integer (32-bit) read from `TotalAmount`. Example: `2`.
     pub total_amount: Option<i32>,
-    /// `UsedAmount` on the wire.
+    /// An integer (32-bit) read from `UsedAmount`. Example: `2`.
     pub used_amount: Option<i32>,
-    /// `zoneId` on the wire.
+    /// A string read from `zoneId`. Example: `cn-hangzhou-h`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -354,11 +346,11 @@ aliyun_core::__private::deserialize_fields!(AllocatedResource);
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Arn {
-    /// `AssumeRoleFor` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.AssumeRoleFor`. Example: `0`.
     pub assume_role_for: Option<i64>,
-    /// `RoleType` on the wire.
+    /// A string sent as `<parameter>.RoleType`.
     pub role_type: Option<String>,
-    /// `Rolearn` on the wire.
+    /// A string sent as `<parameter>.Rolearn`.
     pub rolearn: Option<String>,
 }
 #[cfg(
@@ -382,15 +374,11 @@ impl aliyun_core::params::StructParam for Arn {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssignedPrivateIpAddressesSet {
-    /// `Ipv4PrefixSet` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Ipv4PrefixSet": {"Ipv4Prefixes": [...]}}`.
+    /// A list of strings read from `Ipv4PrefixSet` (a wrapped list: `{"Ipv4PrefixSet": {"Ipv4Prefixes": [...]}}`). Empty when the service leaves it out. Example: `["192.168.**.**/28"]`.
     pub ipv4_prefix_set: Vec<String>,
-    /// `NetworkInterfaceId` on the wire.
+    /// A string read from `NetworkInterfaceId`. Example: `eni-bp125p95hhdhn3ot****`.
     pub network_interface_id: Option<String>,
-    /// `PrivateIpSet` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"PrivateIpSet": {"PrivateIpAddress": [...]}}`.
+    /// A list of strings read from `PrivateIpSet` (a wrapped list: `{"PrivateIpSet": {"PrivateIpAddress": [...]}}`). Empty when the service leaves it out. Example: `["192.168.**.**"]`.
     pub private_ip_set: Vec<String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -416,9 +404,9 @@ aliyun_core::__private::deserialize_fields!(AssignedPrivateIpAddressesSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociatedPublicIp {
-    /// `AllocationId` on the wire.
+    /// A string read from `AllocationId`.
     pub allocation_id: Option<String>,
-    /// `PublicIpAddress` on the wire.
+    /// A string read from `PublicIpAddress`. Example: `116.62.**.**`.
     pub public_ip_address: Option<String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -443,13 +431,13 @@ aliyun_core::__private::deserialize_fields!(AssociatedPublicIp);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AttachInstanceRamRoleResult {
-    /// `Code` on the wire.
+    /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp10ws62o04ubhvi****`.
     pub instance_id: Option<String>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `success`.
     pub message: Option<String>,
-    /// `Success` on the wire.
+    /// A boolean read from `Success`. Example: `true`.
     pub success: Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -471,49 +459,16 @@ impl aliyun_core::__private::fields::DecodeFields for AttachInstanceRamRoleResul
 }
 #[cfg(feature = "instances")]
 aliyun_core::__private::deserialize_fields!(AttachInstanceRamRoleResult);
-/// A structure of the `AttachKeyPair` response and 1 more.
-#[cfg(feature = "key-pairs")]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AttachKeyPairResult {
-    /// `Code` on the wire.
-    pub code: Option<String>,
-    /// `InstanceId` on the wire.
-    pub instance_id: Option<String>,
-    /// `Message` on the wire.
-    pub message: Option<String>,
-    /// `Success` on the wire.
-    pub success: Option<String>,
-}
-#[cfg(feature = "key-pairs")]
-impl aliyun_core::__private::fields::DecodeFields for AttachKeyPairResult {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "Code" => self.code = value.lenient_opt()?,
-            "InstanceId" => self.instance_id = value.lenient_opt()?,
-            "Message" => self.message = value.lenient_opt()?,
-            "Success" => self.success = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(feature = "key-pairs")]
-aliyun_core::__private::deserialize_fields!(AttachKeyPairResult);
 /// A structure of the `DescribeDisks` response.
 #[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Attachment {
-    /// `AttachedTime` on the wire.
+    /// A string read from `AttachedTime`. Example: `2021-06-07T06:08:56Z`.
     pub attached_time: Option<String>,
-    /// `Device` on the wire.
+    /// A string read from `Device`. Example: `/dev/xvda`.
     pub device: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4q****`.
     pub instance_id: Option<String>,
 }
 #[cfg(feature = "disks")]
@@ -538,35 +493,35 @@ aliyun_core::__private::deserialize_fields!(Attachment);
 #[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizeSecurityGroupEgressPermissions {
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `DestCidrIp` on the wire.
+    /// A string sent as `<parameter>.DestCidrIp`. Example: `10.0.0.0/8`.
     pub dest_cidr_ip: Option<String>,
-    /// `DestGroupId` on the wire.
+    /// A string sent as `<parameter>.DestGroupId`. Example: `sg-bp67acfmxazb4p****`.
     pub dest_group_id: Option<String>,
-    /// `DestGroupOwnerAccount` on the wire.
+    /// A string sent as `<parameter>.DestGroupOwnerAccount`. Example: `Test@aliyun.com`.
     pub dest_group_owner_account: Option<String>,
-    /// `DestGroupOwnerId` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.DestGroupOwnerId`. Example: `12345678910`.
     pub dest_group_owner_id: Option<i64>,
-    /// `DestPrefixListId` on the wire.
+    /// A string sent as `<parameter>.DestPrefixListId`. Example: `pl-x1j1k5ykzqlixdcy****`.
     pub dest_prefix_list_id: Option<String>,
-    /// `IpProtocol` on the wire.
+    /// A string sent as `<parameter>.IpProtocol`. Example: `ALL`.
     pub ip_protocol: Option<String>,
-    /// `Ipv6DestCidrIp` on the wire.
+    /// A string sent as `<parameter>.Ipv6DestCidrIp`. Example: `2001:db8:1233:1a00::***`.
     pub ipv6_dest_cidr_ip: Option<String>,
-    /// `Ipv6SourceCidrIp` on the wire.
+    /// A string sent as `<parameter>.Ipv6SourceCidrIp`. Example: `2001:db8:1234:1a00::***`.
     pub ipv6_source_cidr_ip: Option<String>,
-    /// `NicType` on the wire.
+    /// A string sent as `<parameter>.NicType`. Example: `intranet`.
     pub nic_type: Option<String>,
-    /// `Policy` on the wire.
+    /// A string sent as `<parameter>.Policy`. Example: `accept`.
     pub policy: Option<String>,
-    /// `PortRange` on the wire.
+    /// A string sent as `<parameter>.PortRange`. Example: `80/80`.
     pub port_range: Option<String>,
-    /// `Priority` on the wire.
+    /// A string sent as `<parameter>.Priority`. Example: `1`.
     pub priority: Option<String>,
-    /// `SourceCidrIp` on the wire.
+    /// A string sent as `<parameter>.SourceCidrIp`. Example: `10.0.0.0/8`.
     pub source_cidr_ip: Option<String>,
-    /// `SourcePortRange` on the wire.
+    /// A string sent as `<parameter>.SourcePortRange`. Example: `80/80`.
     pub source_port_range: Option<String>,
 }
 #[cfg(feature = "security-groups")]
@@ -618,51 +573,47 @@ impl aliyun_core::params::StructParam for AuthorizeSecurityGroupEgressPermission
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoProvisioningGroup {
-    /// `AutoProvisioningGroupId` on the wire.
+    /// A string read from `AutoProvisioningGroupId`. Example: `apg-sn54avj8htgvtyh8****`.
     pub auto_provisioning_group_id: Option<String>,
-    /// `AutoProvisioningGroupName` on the wire.
+    /// A string read from `AutoProvisioningGroupName`. Example: `EcsDocTest`.
     pub auto_provisioning_group_name: Option<String>,
-    /// `AutoProvisioningGroupType` on the wire.
+    /// A string read from `AutoProvisioningGroupType`. Example: `maintain`.
     pub auto_provisioning_group_type: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-04-01T15:10:20Z`.
     pub creation_time: Option<String>,
-    /// `ExcessCapacityTerminationPolicy` on the wire.
+    /// A string read from `ExcessCapacityTerminationPolicy`. Example: `termination`.
     pub excess_capacity_termination_policy: Option<String>,
-    /// `LaunchTemplateConfigs` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"LaunchTemplateConfigs": {"LaunchTemplateConfig": [...]}}`.
+    /// A list of structures read from `LaunchTemplateConfigs` (a wrapped list: `{"LaunchTemplateConfigs": {"LaunchTemplateConfig": [...]}}`). Empty when the service leaves it out.
     pub launch_template_configs: Vec<LaunchTemplateConfig>,
-    /// `LaunchTemplateId` on the wire.
+    /// A string read from `LaunchTemplateId`. Example: `lt-bp1fgzds4bdogu03****`.
     pub launch_template_id: Option<String>,
-    /// `LaunchTemplateVersion` on the wire.
+    /// A string read from `LaunchTemplateVersion`. Example: `1`.
     pub launch_template_version: Option<String>,
-    /// `MaxSpotPrice` on the wire.
+    /// A number read from `MaxSpotPrice`. Example: `2.0`.
     pub max_spot_price: Option<f64>,
-    /// `PayAsYouGoOptions` on the wire.
+    /// A structure read from `PayAsYouGoOptions`.
     pub pay_as_you_go_options: Option<PayAsYouGoOptions>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SpotOptions` on the wire.
+    /// A structure read from `SpotOptions`.
     pub spot_options: Option<SpotOptions>,
-    /// `State` on the wire.
+    /// A string read from `State`. Example: `fulfilled`.
     pub state: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `submitted`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `TargetCapacitySpecification` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A structure read from `TargetCapacitySpecification`.
     pub target_capacity_specification: Option<TargetCapacitySpecification>,
-    /// `TerminateInstances` on the wire.
+    /// A boolean read from `TerminateInstances`. Example: `false`.
     pub terminate_instances: Option<bool>,
-    /// `TerminateInstancesWithExpiration` on the wire.
+    /// A boolean read from `TerminateInstancesWithExpiration`. Example: `true`.
     pub terminate_instances_with_expiration: Option<bool>,
-    /// `ValidFrom` on the wire.
+    /// A string read from `ValidFrom`. Example: `2019-04-01T15:10:20Z`.
     pub valid_from: Option<String>,
-    /// `ValidUntil` on the wire.
+    /// A string read from `ValidUntil`. Example: `2019-06-01T15:10:20Z`.
     pub valid_until: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -722,17 +673,15 @@ aliyun_core::__private::deserialize_fields!(AutoProvisioningGroup);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoProvisioningGroupHistory {
-    /// `ActivityDetails` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ActivityDetails": {"ActivityDetail": [...]}}`.
+    /// A list of structures read from `ActivityDetails` (a wrapped list: `{"ActivityDetails": {"ActivityDetail": [...]}}`). Empty when the service leaves it out.
     pub activity_details: Vec<ActivityDetail>,
-    /// `LastEventTime` on the wire.
+    /// A string read from `LastEventTime`. Example: `2019-04-01T15:10:20Z`.
     pub last_event_time: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2019-04-01T15:10:20Z`.
     pub start_time: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `success`.
     pub status: Option<String>,
-    /// `TaskId` on the wire.
+    /// A string read from `TaskId`. Example: `apg-task-bp67acfmxazb4p****`.
     pub task_id: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -760,43 +709,41 @@ aliyun_core::__private::deserialize_fields!(AutoProvisioningGroupHistory);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoSnapshotPolicy {
-    /// `AutoSnapshotPolicyId` on the wire.
+    /// A string read from `AutoSnapshotPolicyId`. Example: `sp-bp67acfmxazb4ph****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// `AutoSnapshotPolicyName` on the wire.
+    /// A string read from `AutoSnapshotPolicyName`. Example: `testAutoSnapshotPolicyName`.
     pub auto_snapshot_policy_name: Option<String>,
-    /// `CopiedSnapshotsRetentionDays` on the wire.
+    /// An integer (32-bit) read from `CopiedSnapshotsRetentionDays`. Example: `0`.
     pub copied_snapshots_retention_days: Option<i32>,
-    /// `CopyEncryptionConfiguration` on the wire.
+    /// A structure read from `CopyEncryptionConfiguration`.
     pub copy_encryption_configuration: Option<
         DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration,
     >,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-12-10T16:00Z`.
     pub creation_time: Option<String>,
-    /// `DiskNums` on the wire.
+    /// An integer (32-bit) read from `DiskNums`. Example: `1`.
     pub disk_nums: Option<i32>,
-    /// `EnableCrossRegionCopy` on the wire.
+    /// A boolean read from `EnableCrossRegionCopy`. Example: `false`.
     pub enable_cross_region_copy: Option<bool>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `RepeatWeekdays` on the wire.
+    /// A string read from `RepeatWeekdays`. Example: `["6"]`.
     pub repeat_weekdays: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-aek2kkmhmhs****`.
     pub resource_group_id: Option<String>,
-    /// `RetentionDays` on the wire.
+    /// An integer (32-bit) read from `RetentionDays`. Example: `7`.
     pub retention_days: Option<i32>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Normal`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `TargetCopyRegions` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `TargetCopyRegions`. Example: `test`.
     pub target_copy_regions: Option<String>,
-    /// `TimePoints` on the wire.
+    /// A string read from `TimePoints`. Example: `["1"]`.
     pub time_points: Option<String>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `Custom`.
     pub r#type: Option<String>,
-    /// `VolumeNums` on the wire.
+    /// An integer (32-bit) read from `VolumeNums`. Example: `2`.
     pub volume_nums: Option<i32>,
 }
 #[cfg(feature = "snapshots")]
@@ -844,9 +791,9 @@ aliyun_core::__private::deserialize_fields!(AutoSnapshotPolicy);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableInstanceType {
-    /// `AvailableInstanceCapacity` on the wire.
+    /// An integer (32-bit) read from `AvailableInstanceCapacity`. Example: `0`.
     pub available_instance_capacity: Option<i32>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.c6.26xlarge`.
     pub instance_type: Option<String>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -873,11 +820,9 @@ aliyun_core::__private::deserialize_fields!(AvailableInstanceType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableResource {
-    /// `SupportedResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedResources": {"SupportedResource": [...]}}`.
+    /// A list of structures read from `SupportedResources` (a wrapped list: `{"SupportedResources": {"SupportedResource": [...]}}`). Empty when the service leaves it out.
     pub supported_resources: Vec<SupportedResource>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `InstanceType`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -902,13 +847,13 @@ aliyun_core::__private::deserialize_fields!(AvailableResource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableSpotResource {
-    /// `AverageSpotDiscount` on the wire.
+    /// An integer (32-bit) read from `AverageSpotDiscount`. Example: `20`.
     pub average_spot_discount: Option<i32>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.c5.large`.
     pub instance_type: Option<String>,
-    /// `InterruptRateDesc` on the wire.
+    /// A string read from `InterruptRateDesc`. Example: `0-3%`.
     pub interrupt_rate_desc: Option<String>,
-    /// `InterruptionRate` on the wire.
+    /// A number read from `InterruptionRate`. Example: `0.0`.
     pub interruption_rate: Option<f64>,
 }
 #[cfg(feature = "instances")]
@@ -935,11 +880,9 @@ aliyun_core::__private::deserialize_fields!(AvailableSpotResource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableSpotZone {
-    /// `AvailableSpotResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableSpotResources": {"AvailableSpotResource": [...]}}`.
+    /// A list of structures read from `AvailableSpotResources` (a wrapped list: `{"AvailableSpotResources": {"AvailableSpotResource": [...]}}`). Empty when the service leaves it out.
     pub available_spot_resources: Vec<AvailableSpotResource>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-i`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -966,17 +909,15 @@ aliyun_core::__private::deserialize_fields!(AvailableSpotZone);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailableZone {
-    /// `AvailableResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableResources": {"AvailableResource": [...]}}`.
+    /// A list of structures read from `AvailableResources` (a wrapped list: `{"AvailableResources": {"AvailableResource": [...]}}`). Empty when the service leaves it out.
     pub available_resources: Vec<AvailableResource>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
-    /// `StatusCategory` on the wire.
+    /// A string read from `StatusCategory`. Example: `WithStock`.
     pub status_category: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-e`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -1004,13 +945,13 @@ aliyun_core::__private::deserialize_fields!(AvailableZone);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Bandwidth {
-    /// `InternetChargeType` on the wire.
+    /// A string read from `InternetChargeType`. Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
-    /// `Max` on the wire.
+    /// An integer (32-bit) read from `Max`. Example: `100`.
     pub max: Option<i32>,
-    /// `Min` on the wire.
+    /// An integer (32-bit) read from `Min`. Example: `0`.
     pub min: Option<i32>,
-    /// `Unit` on the wire.
+    /// A string read from `Unit`. Example: `Mbps`.
     pub unit: Option<String>,
 }
 #[cfg(feature = "public-addresses")]
@@ -1037,37 +978,35 @@ aliyun_core::__private::deserialize_fields!(Bandwidth);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BandwidthPackage {
-    /// `Bandwidth` on the wire.
+    /// A string read from `Bandwidth`.
     pub bandwidth: Option<String>,
-    /// `BandwidthPackageId` on the wire.
+    /// A string read from `BandwidthPackageId`.
     pub bandwidth_package_id: Option<String>,
-    /// `BusinessStatus` on the wire.
+    /// A string read from `BusinessStatus`.
     pub business_status: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `ISP` on the wire.
+    /// A string read from `ISP`.
     pub isp: Option<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`.
     pub instance_charge_type: Option<String>,
-    /// `InternetChargeType` on the wire.
+    /// A string read from `InternetChargeType`.
     pub internet_charge_type: Option<String>,
-    /// `IpCount` on the wire.
+    /// A string read from `IpCount`.
     pub ip_count: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`.
     pub name: Option<String>,
-    /// `NatGatewayId` on the wire.
+    /// A string read from `NatGatewayId`.
     pub nat_gateway_id: Option<String>,
-    /// `PublicIpAddresses` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"PublicIpAddresses": {"PublicIpAddresse": [...]}}`.
+    /// A list of structures read from `PublicIpAddresses` (a wrapped list: `{"PublicIpAddresses": {"PublicIpAddresse": [...]}}`). Empty when the service leaves it out.
     pub public_ip_addresses: Vec<PublicIpAddresse>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -1105,11 +1044,9 @@ aliyun_core::__private::deserialize_fields!(BandwidthPackage);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BondInterfaceSpecification {
-    /// `BondMode` on the wire.
+    /// A string read from `BondMode`.
     pub bond_mode: Option<String>,
-    /// `SlaveInterfaceSpecification` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SlaveInterfaceSpecification": {"SlaveInterfaceSpecificationSet": [...]}}`.
+    /// A list of structures read from `SlaveInterfaceSpecification` (a wrapped list: `{"SlaveInterfaceSpecification": {"SlaveInterfaceSpecificationSet": [...]}}`). Empty when the service leaves it out.
     pub slave_interface_specification: Vec<SlaveInterfaceSpecificationSet>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -1136,27 +1073,25 @@ aliyun_core::__private::deserialize_fields!(BondInterfaceSpecification);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Capacity {
-    /// `AvailableLocalStorage` on the wire.
+    /// An integer (32-bit) read from `AvailableLocalStorage`. Example: `65`.
     pub available_local_storage: Option<i32>,
-    /// `AvailableMemory` on the wire.
+    /// A number read from `AvailableMemory`. Example: `25.0`.
     pub available_memory: Option<f64>,
-    /// `AvailableVcpus` on the wire.
+    /// An integer (32-bit) read from `AvailableVcpus`. Example: `5`.
     pub available_vcpus: Option<i32>,
-    /// `AvailableVgpus` on the wire.
+    /// An integer (32-bit) read from `AvailableVgpus`. Example: `2`.
     pub available_vgpus: Option<i32>,
-    /// `LocalStorageCategory` on the wire.
+    /// A string read from `LocalStorageCategory`. Example: `i2`.
     pub local_storage_category: Option<String>,
-    /// `SocketCapacities` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SocketCapacities": {"SocketCapacity": [...]}}`.
+    /// A list of structures read from `SocketCapacities` (a wrapped list: `{"SocketCapacities": {"SocketCapacity": [...]}}`). Empty when the service leaves it out.
     pub socket_capacities: Vec<SocketCapacity>,
-    /// `TotalLocalStorage` on the wire.
+    /// An integer (32-bit) read from `TotalLocalStorage`. Example: `512`.
     pub total_local_storage: Option<i32>,
-    /// `TotalMemory` on the wire.
+    /// A number read from `TotalMemory`. Example: `1024.0`.
     pub total_memory: Option<f64>,
-    /// `TotalVcpus` on the wire.
+    /// An integer (32-bit) read from `TotalVcpus`. Example: `56`.
     pub total_vcpus: Option<i32>,
-    /// `TotalVgpus` on the wire.
+    /// An integer (32-bit) read from `TotalVgpus`. Example: `10`.
     pub total_vgpus: Option<i32>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -1191,47 +1126,43 @@ aliyun_core::__private::deserialize_fields!(Capacity);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CapacityReservationItem {
-    /// `AllocatedResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AllocatedResources": {"AllocatedResource": [...]}}`.
+    /// A list of structures read from `AllocatedResources` (a wrapped list: `{"AllocatedResources": {"AllocatedResource": [...]}}`). Empty when the service leaves it out.
     pub allocated_resources: Vec<AllocatedResource>,
-    /// `CapacityReservationOwnerId` on the wire.
+    /// A string read from `CapacityReservationOwnerId`. Example: `"100************7\n"`.
     pub capacity_reservation_owner_id: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`. Example: `2021-02-19T03:02Z`.
     pub end_time: Option<String>,
-    /// `EndTimeType` on the wire.
+    /// A string read from `EndTimeType`. Example: `Unlimited`.
     pub end_time_type: Option<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
-    /// `Platform` on the wire.
+    /// A string read from `Platform`. Example: `linux`.
     pub platform: Option<String>,
-    /// `PrivatePoolOptionsId` on the wire.
+    /// A string read from `PrivatePoolOptionsId`. Example: `crp-bp1gubrkqutenqdd****`.
     pub private_pool_options_id: Option<String>,
-    /// `PrivatePoolOptionsMatchCriteria` on the wire.
+    /// A string read from `PrivatePoolOptionsMatchCriteria`. Example: `Open`.
     pub private_pool_options_match_criteria: Option<String>,
-    /// `PrivatePoolOptionsName` on the wire.
+    /// A string read from `PrivatePoolOptionsName`. Example: `crpTestName`.
     pub private_pool_options_name: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ReservedInstanceId` on the wire.
+    /// A string read from `ReservedInstanceId`. Example: `ri-bpzhex2ulpzf53****`.
     pub reserved_instance_id: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SavingPlanId` on the wire.
+    /// A string read from `SavingPlanId`. Example: `spn-c29b5e18pJMT****`.
     pub saving_plan_id: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2021-02-19T02:01Z`.
     pub start_time: Option<String>,
-    /// `StartTimeType` on the wire.
+    /// A string read from `StartTimeType`. Example: `Now`.
     pub start_time_type: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Active`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `TimeSlot` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `TimeSlot`.
     pub time_slot: Option<String>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -1279,11 +1210,11 @@ aliyun_core::__private::deserialize_fields!(CapacityReservationItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CapacityReservationUsage {
-    /// `AccountId` on the wire.
+    /// A string read from `AccountId`. Example: `105909559088****`.
     pub account_id: Option<String>,
-    /// `ServiceName` on the wire.
+    /// A string read from `ServiceName`. Example: `maxcompute.aliyuncs.com`.
     pub service_name: Option<String>,
-    /// `UsedAmount` on the wire.
+    /// An integer (32-bit) read from `UsedAmount`. Example: `20`.
     pub used_amount: Option<i32>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -1309,7 +1240,7 @@ aliyun_core::__private::deserialize_fields!(CapacityReservationUsage);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Cluster {
-    /// `ClusterId` on the wire.
+    /// A string read from `ClusterId`.
     pub cluster_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -1333,47 +1264,41 @@ aliyun_core::__private::deserialize_fields!(Cluster);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Command {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `“”`.
     pub category: Option<String>,
-    /// `CommandContent` on the wire.
+    /// A string read from `CommandContent`. Example: `Y2QgL3Jvb3Q=`.
     pub command_content: Option<String>,
-    /// `CommandId` on the wire.
+    /// A string read from `CommandId`. Example: `c-hz01272yr52****`.
     pub command_id: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2020-11-17T06:52Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDescription`.
     pub description: Option<String>,
-    /// `EnableParameter` on the wire.
+    /// A boolean read from `EnableParameter`. Example: `true`.
     pub enable_parameter: Option<bool>,
-    /// `InvokeTimes` on the wire.
+    /// An integer (32-bit) read from `InvokeTimes`. Example: `2`.
     pub invoke_times: Option<i32>,
-    /// `Latest` on the wire.
+    /// A boolean read from `Latest`. Example: `true`.
     pub latest: Option<bool>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `testName`.
     pub name: Option<String>,
-    /// `ParameterDefinitions` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ParameterDefinitions": {"ParameterDefinition": [...]}}`.
+    /// A list of structures read from `ParameterDefinitions` (a wrapped list: `{"ParameterDefinitions": {"ParameterDefinition": [...]}}`). Empty when the service leaves it out.
     pub parameter_definitions: Vec<ParameterDefinition>,
-    /// `ParameterNames` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ParameterNames": {"ParameterName": [...]}}`.
+    /// A list of strings read from `ParameterNames` (a wrapped list: `{"ParameterNames": {"ParameterName": [...]}}`). Empty when the service leaves it out. Example: `["['parameter1','parameter2']"]`.
     pub parameter_names: Vec<String>,
-    /// `Provider` on the wire.
+    /// A string read from `Provider`. Example: `AlibabaCloud.ECS.GuestOS`.
     pub provider: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-123******`.
     pub resource_group_id: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `Timeout` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// An integer (64-bit) read from `Timeout`. Example: `3600`.
     pub timeout: Option<i64>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `RunShellScript`.
     pub r#type: Option<String>,
-    /// `Version` on the wire.
+    /// An integer (32-bit) read from `Version`. Example: `1`.
     pub version: Option<i32>,
-    /// `WorkingDir` on the wire.
+    /// A string read from `WorkingDir`. Example: `/home/`.
     pub working_dir: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -1414,7 +1339,7 @@ aliyun_core::__private::deserialize_fields!(Command);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Condition {
-    /// `Key` on the wire.
+    /// A string read from `Key`. Example: `DiskCategory`.
     pub key: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -1438,21 +1363,19 @@ aliyun_core::__private::deserialize_fields!(Condition);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConditionSupportedResource {
-    /// `Conditions` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Conditions": {"Condition": [...]}}`.
+    /// A list of structures read from `Conditions` (a wrapped list: `{"Conditions": {"Condition": [...]}}`). Empty when the service leaves it out.
     pub conditions: Vec<Condition>,
-    /// `Max` on the wire.
+    /// An integer (32-bit) read from `Max`. Example: `2048`.
     pub max: Option<i32>,
-    /// `Min` on the wire.
+    /// An integer (32-bit) read from `Min`. Example: `20`.
     pub min: Option<i32>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
-    /// `StatusCategory` on the wire.
+    /// A string read from `StatusCategory`. Example: `WithStock`.
     pub status_category: Option<String>,
-    /// `Unit` on the wire.
+    /// A string read from `Unit`. Example: `GiB`.
     pub unit: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `ecs.g5.large`.
     pub value: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -1482,15 +1405,15 @@ aliyun_core::__private::deserialize_fields!(ConditionSupportedResource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Connection {
-    /// `ClosedReason` on the wire.
+    /// A string read from `ClosedReason`. Example: `AgentNeedUpgrade`.
     pub closed_reason: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`. Example: `2024-01-19T09:16:46Z`.
     pub end_time: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp1i7gg30r52z2em****`.
     pub instance_id: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2024-01-19T09:16:40Z`.
     pub start_time: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Connecting`.
     pub status: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -1517,11 +1440,11 @@ aliyun_core::__private::deserialize_fields!(Connection);
 #[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConnectionTrackingConfiguration {
-    /// `TcpClosedAndTimeWaitTimeout` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.TcpClosedAndTimeWaitTimeout`.
     pub tcp_closed_and_time_wait_timeout: Option<i32>,
-    /// `TcpEstablishedTimeout` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.TcpEstablishedTimeout`.
     pub tcp_established_timeout: Option<i32>,
-    /// `UdpTimeout` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.UdpTimeout`.
     pub udp_timeout: Option<i32>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -1544,11 +1467,11 @@ impl aliyun_core::params::StructParam for ConnectionTrackingConfiguration {
 #[cfg(feature = "snapshots")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CopyEncryptionConfiguration {
-    /// `Arn` on the wire.
+    /// A list of structures sent as `<parameter>.Arn.1.<field>`, `<parameter>.Arn.2.<field>`, …. Empty when the service leaves it out. At most 10 items.
     pub arn: Vec<Arn>,
-    /// `Encrypted` on the wire.
+    /// A boolean sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<bool>,
-    /// `KMSKeyId` on the wire.
+    /// A string sent as `<parameter>.KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb40826X`.
     pub kms_key_id: Option<String>,
 }
 #[cfg(feature = "snapshots")]
@@ -1581,13 +1504,13 @@ impl aliyun_core::params::StructParam for CopyEncryptionConfiguration {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CpuOptions {
-    /// `CoreCount` on the wire.
+    /// An integer (32-bit) read from `CoreCount`. Example: `2`.
     pub core_count: Option<i32>,
-    /// `Numa` on the wire.
+    /// A string read from `Numa`.
     pub numa: Option<String>,
-    /// `ThreadsPerCore` on the wire.
+    /// An integer (32-bit) read from `ThreadsPerCore`. Example: `4`.
     pub threads_per_core: Option<i32>,
-    /// `TopologyType` on the wire.
+    /// A string read from `TopologyType`. Example: `DiscreteCoreToHTMapping`.
     pub topology_type: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -1613,31 +1536,31 @@ aliyun_core::__private::deserialize_fields!(CpuOptions);
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupDataDisk {
-    /// `BurstingEnabled` on the wire.
+    /// A boolean sent as `<parameter>.BurstingEnabled`.
     pub bursting_enabled: Option<bool>,
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `DeleteWithInstance` on the wire.
+    /// A boolean sent as `<parameter>.DeleteWithInstance`. Example: `true`.
     pub delete_with_instance: Option<bool>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `DataDisk_Description`.
     pub description: Option<String>,
-    /// `Device` on the wire.
+    /// A string sent as `<parameter>.Device`. Example: `/dev/vd1`.
     pub device: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string sent as `<parameter>.DiskName`. Example: `cloud_ssdData`.
     pub disk_name: Option<String>,
-    /// `EncryptAlgorithm` on the wire.
+    /// A string sent as `<parameter>.EncryptAlgorithm`.
     pub encrypt_algorithm: Option<String>,
-    /// `Encrypted` on the wire.
+    /// A boolean sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<bool>,
-    /// `KmsKeyId` on the wire.
+    /// A string sent as `<parameter>.KmsKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
-    /// `ProvisionedIops` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`.
     pub provisioned_iops: Option<i64>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `20`.
     pub size: Option<i32>,
-    /// `SnapshotId` on the wire.
+    /// A string sent as `<parameter>.SnapshotId`. Example: `s-bp17441ohwka0yuh****`.
     pub snapshot_id: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -1682,67 +1605,67 @@ impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupDataDisk {
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupLaunchConfiguration {
-    /// `ImageId` on the wire.
+    /// A string sent as `<parameter>.ImageId`. Example: `m-bp1g7004ksh0oeuc****`.
     pub image_id: Option<String>,
-    /// `SecurityGroupId` on the wire.
+    /// A string sent as `<parameter>.SecurityGroupId`. Example: `sg-bp15ed6xe1yxeycg****`.
     pub security_group_id: Option<String>,
-    /// `IoOptimized` on the wire.
+    /// A string sent as `<parameter>.IoOptimized`. Example: `optimized `.
     pub io_optimized: Option<String>,
-    /// `InternetChargeType` on the wire.
+    /// A string sent as `<parameter>.InternetChargeType`. Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
-    /// `InternetMaxBandwidthIn` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.InternetMaxBandwidthIn`. Example: `10`.
     pub internet_max_bandwidth_in: Option<i32>,
-    /// `InternetMaxBandwidthOut` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.InternetMaxBandwidthOut`. Example: `10`.
     pub internet_max_bandwidth_out: Option<i32>,
-    /// `InstanceName` on the wire.
+    /// A string sent as `<parameter>.InstanceName`. Example: `k8s-node-[1,4]-alibabacloud`.
     pub instance_name: Option<String>,
-    /// `HostName` on the wire.
+    /// A string sent as `<parameter>.HostName`. Example: `k8s-node-[1,4]-ecshost`.
     pub host_name: Option<String>,
-    /// `InstanceDescription` on the wire.
+    /// A string sent as `<parameter>.InstanceDescription`. Example: `Instance_Description`.
     pub instance_description: Option<String>,
-    /// `KeyPairName` on the wire.
+    /// A string sent as `<parameter>.KeyPairName`. Example: `KeyPair_Name`.
     pub key_pair_name: Option<String>,
-    /// `RamRoleName` on the wire.
+    /// A string sent as `<parameter>.RamRoleName`. Example: `RAM_Name`.
     pub ram_role_name: Option<String>,
-    /// `SecurityEnhancementStrategy` on the wire.
+    /// A string sent as `<parameter>.SecurityEnhancementStrategy`. Example: `Active`.
     pub security_enhancement_strategy: Option<String>,
-    /// `UserData` on the wire.
+    /// A string sent as `<parameter>.UserData`. Example: `ZWNobyBoZWxsbyBlY3Mh`.
     pub user_data: Option<String>,
-    /// `SystemDiskCategory` on the wire.
+    /// A string sent as `<parameter>.SystemDiskCategory`. Example: `cloud_ssd`.
     pub system_disk_category: Option<String>,
-    /// `SystemDiskSize` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.SystemDiskSize`. Example: `40`.
     pub system_disk_size: Option<i32>,
-    /// `SystemDiskName` on the wire.
+    /// A string sent as `<parameter>.SystemDiskName`. Example: `cloud_ssdSystem`.
     pub system_disk_name: Option<String>,
-    /// `SystemDiskDescription` on the wire.
+    /// A string sent as `<parameter>.SystemDiskDescription`. Example: `SystemDisk_Description`.
     pub system_disk_description: Option<String>,
-    /// `SystemDiskPerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.SystemDiskPerformanceLevel`. Example: `PL0`.
     pub system_disk_performance_level: Option<String>,
-    /// `PasswordInherit` on the wire.
+    /// A boolean sent as `<parameter>.PasswordInherit`. Example: `true`.
     pub password_inherit: Option<bool>,
-    /// `ResourceGroupId` on the wire.
+    /// A string sent as `<parameter>.ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `CreditSpecification` on the wire.
+    /// A string sent as `<parameter>.CreditSpecification`. Example: `Standard`.
     pub credit_specification: Option<String>,
-    /// `Password` on the wire.
+    /// A string sent as `<parameter>.Password`. Example: `EcsV587!`.
     pub password: Option<String>,
-    /// `DeploymentSetId` on the wire.
+    /// A string sent as `<parameter>.DeploymentSetId`. Example: `ds-bp1frxuzdg87zh4p****`.
     pub deployment_set_id: Option<String>,
-    /// `DataDisk` on the wire.
+    /// A list of structures sent as `<parameter>.DataDisk.1.<field>`, `<parameter>.DataDisk.2.<field>`, …. Empty when the service leaves it out. At most 100 items.
     pub data_disk: Vec<CreateAutoProvisioningGroupDataDisk>,
-    /// `Tag` on the wire.
+    /// A list of structures sent as `<parameter>.Tag.1.<field>`, `<parameter>.Tag.2.<field>`, …. Empty when the service leaves it out. At most 20 items.
     pub tag: Vec<Tag>,
-    /// `HostNames` on the wire.
+    /// A list of strings sent as `<parameter>.HostNames.1`, `<parameter>.HostNames.2`, …. Empty when the service leaves it out. At most 1000 items. Example: `["ecs-host-01\t"]`.
     pub host_names: Vec<String>,
-    /// `SecurityGroupIds` on the wire.
+    /// A list of strings sent as `<parameter>.SecurityGroupIds.1`, `<parameter>.SecurityGroupIds.2`, …. Empty when the service leaves it out. At most 100 items. Example: `["sg-bp15ed6xe1yxeycg****"]`.
     pub security_group_ids: Vec<String>,
-    /// `SystemDisk` on the wire.
+    /// A structure sent as `<parameter>.SystemDisk.<field>`, one parameter per field.
     pub system_disk: Option<CreateAutoProvisioningGroupSystemDisk>,
-    /// `Arn` on the wire.
+    /// A list of structures sent as `<parameter>.Arn.1.<field>`, `<parameter>.Arn.2.<field>`, …. Empty when the service leaves it out. At most 100 items.
     pub arn: Vec<Arn>,
-    /// `AutoReleaseTime` on the wire.
+    /// A string sent as `<parameter>.AutoReleaseTime`. Example: `2018-01-01T12:05:00Z`.
     pub auto_release_time: Option<String>,
-    /// `ImageFamily` on the wire.
+    /// A string sent as `<parameter>.ImageFamily`. Example: `hangzhou-daily-update`.
     pub image_family: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -1919,29 +1842,29 @@ for CreateAutoProvisioningGroupLaunchConfiguration {
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupLaunchTemplateConfig {
-    /// `Architectures` on the wire.
+    /// A list of strings sent as `<parameter>.Architectures.1`, `<parameter>.Architectures.2`, …. Empty when the service leaves it out. At most 5 items. Example: `["X86"]`.
     pub architectures: Vec<String>,
-    /// `BurstablePerformance` on the wire.
+    /// A string sent as `<parameter>.BurstablePerformance`. Example: `Include`.
     pub burstable_performance: Option<String>,
-    /// `Cores` on the wire.
+    /// A list of integers (32-bit) sent as `<parameter>.Cores.1`, `<parameter>.Cores.2`, …. Empty when the service leaves it out. At most 5 items. Example: `[2]`.
     pub cores: Vec<i32>,
-    /// `ExcludedInstanceTypes` on the wire.
+    /// A list of strings sent as `<parameter>.ExcludedInstanceTypes.1`, `<parameter>.ExcludedInstanceTypes.2`, …. Empty when the service leaves it out. At most 5 items. Example: `["\tecs.n1.small/ecs.n1.*/*7*"]`.
     pub excluded_instance_types: Vec<String>,
-    /// `InstanceFamilyLevel` on the wire.
+    /// A string sent as `<parameter>.InstanceFamilyLevel`. Example: `EnterpriseLevel`.
     pub instance_family_level: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string sent as `<parameter>.InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `MaxPrice` on the wire.
+    /// A number sent as `<parameter>.MaxPrice`. Example: `3.0`.
     pub max_price: Option<f64>,
-    /// `MaxQuantity` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.MaxQuantity`.
     pub max_quantity: Option<i32>,
-    /// `Memories` on the wire.
+    /// A list of numbers sent as `<parameter>.Memories.1`, `<parameter>.Memories.2`, …. Empty when the service leaves it out. At most 5 items. Example: `[4.0]`.
     pub memories: Vec<f64>,
-    /// `Priority` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Priority`. Example: `1`.
     pub priority: Option<i32>,
-    /// `VSwitchId` on the wire.
+    /// A string sent as `<parameter>.VSwitchId`. Example: `vsw-sn5bsitu4lfzgc5o7****`.
     pub v_switch_id: Option<String>,
-    /// `WeightedCapacity` on the wire.
+    /// A number sent as `<parameter>.WeightedCapacity`. Example: `2.0`.
     pub weighted_capacity: Option<f64>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -2009,15 +1932,15 @@ for CreateAutoProvisioningGroupLaunchTemplateConfig {
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupSystemDisk {
-    /// `BurstingEnabled` on the wire.
+    /// A boolean sent as `<parameter>.BurstingEnabled`.
     pub bursting_enabled: Option<bool>,
-    /// `EncryptAlgorithm` on the wire.
+    /// A string sent as `<parameter>.EncryptAlgorithm`. Example: `aes-256`.
     pub encrypt_algorithm: Option<String>,
-    /// `Encrypted` on the wire.
+    /// A string sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
-    /// `KMSKeyId` on the wire.
+    /// A string sent as `<parameter>.KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
-    /// `ProvisionedIops` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`.
     pub provisioned_iops: Option<i64>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -2046,7 +1969,7 @@ impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDisk 
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateAutoProvisioningGroupSystemDiskConfig {
-    /// `DiskCategory` on the wire.
+    /// A string sent as `<parameter>.DiskCategory`. Example: `cloud_ssd`.
     pub disk_category: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -2059,13 +1982,13 @@ impl aliyun_core::params::StructParam for CreateAutoProvisioningGroupSystemDiskC
 #[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateImageDiskDeviceMapping {
-    /// `Device` on the wire.
+    /// A string sent as `<parameter>.Device`. Example: `/dev/vdb`.
     pub device: Option<String>,
-    /// `DiskType` on the wire.
+    /// A string sent as `<parameter>.DiskType`. Example: `system`.
     pub disk_type: Option<String>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `2000`.
     pub size: Option<i32>,
-    /// `SnapshotId` on the wire.
+    /// A string sent as `<parameter>.SnapshotId`. Example: `s-bp17441ohwkdca0****`.
     pub snapshot_id: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -2081,29 +2004,29 @@ impl aliyun_core::params::StructParam for CreateImageDiskDeviceMapping {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateInstanceDataDisk {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `DeleteWithInstance` on the wire.
+    /// A boolean sent as `<parameter>.DeleteWithInstance`. Example: `true`.
     pub delete_with_instance: Option<bool>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `TestDescription`.
     pub description: Option<String>,
-    /// `Device` on the wire.
+    /// A string sent as `<parameter>.Device`. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string sent as `<parameter>.DiskName`. Example: `DataDiskName`.
     pub disk_name: Option<String>,
-    /// `EncryptAlgorithm` on the wire.
+    /// A string sent as `<parameter>.EncryptAlgorithm`.
     pub encrypt_algorithm: Option<String>,
-    /// `Encrypted` on the wire.
+    /// A boolean sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<bool>,
-    /// `KMSKeyId` on the wire.
+    /// A string sent as `<parameter>.KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d****`.
     pub kms_key_id: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL2`.
     pub performance_level: Option<String>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `2000`.
     pub size: Option<i32>,
-    /// `SnapshotId` on the wire.
+    /// A string sent as `<parameter>.SnapshotId`. Example: `s-bp17441ohwka0yuh****`.
     pub snapshot_id: Option<String>,
-    /// `StorageClusterId` on the wire.
+    /// A string sent as `<parameter>.StorageClusterId`. Example: `dbsc-j5e1sf2vaf5he8m2****`.
     pub storage_cluster_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -2139,37 +2062,21 @@ impl aliyun_core::params::StructParam for CreateInstanceDataDisk {
             );
     }
 }
-/// A structure of the `CreateInstance` request and 1 more.
-#[cfg(feature = "instances")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CreateInstancePrivatePoolOptions {
-    /// `MatchCriteria` on the wire.
-    pub match_criteria: Option<String>,
-    /// `Id` on the wire.
-    pub id: Option<String>,
-}
-#[cfg(feature = "instances")]
-impl aliyun_core::params::StructParam for CreateInstancePrivatePoolOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.MatchCriteria"), self.match_criteria.as_ref());
-        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
-    }
-}
 /// A structure of the `CreateInstance` request.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateInstanceSystemDisk {
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `40`.
     pub size: Option<i32>,
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string sent as `<parameter>.DiskName`. Example: `SystemDiskName`.
     pub disk_name: Option<String>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `TestDescription`.
     pub description: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
-    /// `StorageClusterId` on the wire.
+    /// A string sent as `<parameter>.StorageClusterId`. Example: `dbsc-j5e1sf2vaf5he8m2****`.
     pub storage_cluster_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -2195,11 +2102,11 @@ impl aliyun_core::params::StructParam for CreateInstanceSystemDisk {
 #[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateNatGatewayBandwidthPackage {
-    /// `Bandwidth` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Bandwidth`.
     pub bandwidth: Option<i32>,
-    /// `IpCount` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.IpCount`.
     pub ip_count: Option<i32>,
-    /// `Zone` on the wire.
+    /// A string sent as `<parameter>.Zone`.
     pub zone: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -2210,114 +2117,33 @@ impl aliyun_core::params::StructParam for CreateNatGatewayBandwidthPackage {
         params.push_opt(format!("{prefix}.Zone"), self.zone.as_ref());
     }
 }
-/// A structure of the `CreateNetworkInterface` response and 27 more.
-#[cfg(
-    any(
-        feature = "auto-provisioning-groups",
-        feature = "capacity-reservations",
-        feature = "cloud-assistant",
-        feature = "dedicated-hosts",
-        feature = "disks",
-        feature = "image-builder",
-        feature = "images",
-        feature = "instances",
-        feature = "key-pairs",
-        feature = "launch-templates",
-        feature = "network-interfaces",
-        feature = "reserved-instances",
-        feature = "security-groups",
-        feature = "snapshots",
-        feature = "storage-capacity-units"
-    )
-)]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreateNetworkInterfaceTag {
-    /// `TagKey` on the wire.
-    pub tag_key: Option<String>,
-    /// `TagValue` on the wire.
-    pub tag_value: Option<String>,
-}
-#[cfg(
-    any(
-        feature = "auto-provisioning-groups",
-        feature = "capacity-reservations",
-        feature = "cloud-assistant",
-        feature = "dedicated-hosts",
-        feature = "disks",
-        feature = "image-builder",
-        feature = "images",
-        feature = "instances",
-        feature = "key-pairs",
-        feature = "launch-templates",
-        feature = "network-interfaces",
-        feature = "reserved-instances",
-        feature = "security-groups",
-        feature = "snapshots",
-        feature = "storage-capacity-units"
-    )
-)]
-impl aliyun_core::__private::fields::DecodeFields for CreateNetworkInterfaceTag {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "TagKey" => self.tag_key = value.lenient_opt()?,
-            "TagValue" => self.tag_value = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(
-    any(
-        feature = "auto-provisioning-groups",
-        feature = "capacity-reservations",
-        feature = "cloud-assistant",
-        feature = "dedicated-hosts",
-        feature = "disks",
-        feature = "image-builder",
-        feature = "images",
-        feature = "instances",
-        feature = "key-pairs",
-        feature = "launch-templates",
-        feature = "network-interfaces",
-        feature = "reserved-instances",
-        feature = "security-groups",
-        feature = "snapshots",
-        feature = "storage-capacity-units"
-    )
-)]
-aliyun_core::__private::deserialize_fields!(CreateNetworkInterfaceTag);
 /// A structure of the `CreateLaunchTemplate` request and 1 more.
 #[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DataDisk {
-    /// `AutoSnapshotPolicyId` on the wire.
+    /// A string sent as `<parameter>.AutoSnapshotPolicyId`. Example: `sp-m5e7fa9ute44ssa****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// `BurstingEnabled` on the wire.
+    /// A boolean sent as `<parameter>.BurstingEnabled`. Example: `true`.
     pub bursting_enabled: Option<bool>,
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `DeleteWithInstance` on the wire.
+    /// A boolean sent as `<parameter>.DeleteWithInstance`. Example: `true`.
     pub delete_with_instance: Option<bool>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `testDataDiskDescription`.
     pub description: Option<String>,
-    /// `Device` on the wire.
+    /// A string sent as `<parameter>.Device`.
     pub device: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string sent as `<parameter>.DiskName`. Example: `testDataDiskName`.
     pub disk_name: Option<String>,
-    /// `Encrypted` on the wire.
+    /// A string sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
-    /// `ProvisionedIops` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`. Example: `50000`.
     pub provisioned_iops: Option<i64>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `2000`.
     pub size: Option<i32>,
-    /// `SnapshotId` on the wire.
+    /// A string sent as `<parameter>.SnapshotId`. Example: `s-bp17441ohwka0yuh****`.
     pub snapshot_id: Option<String>,
 }
 #[cfg(feature = "launch-templates")]
@@ -2362,9 +2188,9 @@ impl aliyun_core::params::StructParam for DataDisk {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataPoint {
-    /// `Size` on the wire.
+    /// An integer (64-bit) read from `Size`. Example: `243036848128`.
     pub size: Option<i64>,
-    /// `TimeStamp` on the wire.
+    /// A string read from `TimeStamp`. Example: `2019-05-10T04:00:00Z`.
     pub time_stamp: Option<String>,
 }
 #[cfg(feature = "monitoring")]
@@ -2389,83 +2215,71 @@ aliyun_core::__private::deserialize_fields!(DataPoint);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHost {
-    /// `ActionOnMaintenance` on the wire.
+    /// A string read from `ActionOnMaintenance`. Example: `Migrate`.
     pub action_on_maintenance: Option<String>,
-    /// `AutoPlacement` on the wire.
+    /// A string read from `AutoPlacement`. Example: `on`.
     pub auto_placement: Option<String>,
-    /// `AutoReleaseTime` on the wire.
+    /// A string read from `AutoReleaseTime`. Example: `2017-01-01T12:00Z`.
     pub auto_release_time: Option<String>,
-    /// `Capacity` on the wire.
+    /// A structure read from `Capacity`.
     pub capacity: Option<Capacity>,
-    /// `ChargeType` on the wire.
+    /// A string read from `ChargeType`. Example: `Prepaid`.
     pub charge_type: Option<String>,
-    /// `Cores` on the wire.
+    /// An integer (32-bit) read from `Cores`. Example: `3`.
     pub cores: Option<i32>,
-    /// `CpuOverCommitRatio` on the wire.
+    /// A number read from `CpuOverCommitRatio`. Example: `1.0`.
     pub cpu_over_commit_ratio: Option<f64>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2018-01-01T12:00Z`.
     pub creation_time: Option<String>,
-    /// `DedicatedHostClusterId` on the wire.
+    /// A string read from `DedicatedHostClusterId`. Example: `dc-bp12wlf6am0vz9v2****`.
     pub dedicated_host_cluster_id: Option<String>,
-    /// `DedicatedHostId` on the wire.
+    /// A string read from `DedicatedHostId`. Example: `dh-bp165p6xk2tlw61e****`.
     pub dedicated_host_id: Option<String>,
-    /// `DedicatedHostName` on the wire.
+    /// A string read from `DedicatedHostName`. Example: `MyDDHTestName`.
     pub dedicated_host_name: Option<String>,
-    /// `DedicatedHostOwnerId` on the wire.
+    /// An integer (64-bit) read from `DedicatedHostOwnerId`.
     pub dedicated_host_owner_id: Option<i64>,
-    /// `DedicatedHostType` on the wire.
+    /// A string read from `DedicatedHostType`. Example: `ddh.g5`.
     pub dedicated_host_type: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `this-is-my-DDH`.
     pub description: Option<String>,
-    /// `ExpiredTime` on the wire.
+    /// A string read from `ExpiredTime`. Example: `2019-01-01T12:00Z`.
     pub expired_time: Option<String>,
-    /// `GPUSpec` on the wire.
+    /// A string read from `GPUSpec`. Example: `gpu`.
     pub gpu_spec: Option<String>,
-    /// `HostDetailInfo` on the wire.
+    /// A structure read from `HostDetailInfo`.
     pub host_detail_info: Option<HostDetailInfo>,
-    /// `Instances` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Instances": {"Instance": [...]}}`.
+    /// A list of structures read from `Instances` (a wrapped list: `{"Instances": {"Instance": [...]}}`). Empty when the service leaves it out.
     pub instances: Vec<DescribeDedicatedHostsInstance>,
-    /// `MachineId` on the wire.
+    /// A string read from `MachineId`. Example: `12aaa123456ff19dec12345d3026e****`.
     pub machine_id: Option<String>,
-    /// `NetworkAttributes` on the wire.
+    /// A structure read from `NetworkAttributes`.
     pub network_attributes: Option<DescribeDedicatedHostsNetworkAttributes>,
-    /// `OperationLocks` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"OperationLocks": {"OperationLock": [...]}}`.
+    /// A list of structures read from `OperationLocks` (a wrapped list: `{"OperationLocks": {"OperationLock": [...]}}`). Empty when the service leaves it out.
     pub operation_locks: Vec<OperationLock>,
-    /// `PhysicalGpus` on the wire.
+    /// An integer (32-bit) read from `PhysicalGpus`. Example: `10`.
     pub physical_gpus: Option<i32>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-aek3b6jzp66****`.
     pub resource_group_id: Option<String>,
-    /// `SaleCycle` on the wire.
+    /// A string read from `SaleCycle`. Example: `Month`.
     pub sale_cycle: Option<String>,
-    /// `SchedulerOptions.ManagedPrivateSpaceId` on the wire.
+    /// A string read from `SchedulerOptions.ManagedPrivateSpaceId`. Example: `mps-iq81z6pkbqjx61php46e`.
     pub scheduler_options_managed_private_space_id: Option<String>,
-    /// `Sockets` on the wire.
+    /// An integer (32-bit) read from `Sockets`. Example: `5`.
     pub sockets: Option<i32>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
-    /// `SupportedCustomInstanceTypeFamilies` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedCustomInstanceTypeFamilies": {"SupportedCustomInstanceTypeFamily": [...]}}`.
+    /// A list of strings read from `SupportedCustomInstanceTypeFamilies` (a wrapped list: `{"SupportedCustomInstanceTypeFamilies": {"SupportedCustomInstanceTypeFamily": [...]}}`). Empty when the service leaves it out. Example: `["ecs.ddh6s.custom"]`.
     pub supported_custom_instance_type_families: Vec<String>,
-    /// `SupportedInstanceTypeFamilies` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedInstanceTypeFamilies": {"SupportedInstanceTypeFamily": [...]}}`.
+    /// A list of strings read from `SupportedInstanceTypeFamilies` (a wrapped list: `{"SupportedInstanceTypeFamilies": {"SupportedInstanceTypeFamily": [...]}}`). Empty when the service leaves it out. Example: `["ecs.g5"]`.
     pub supported_instance_type_families: Vec<String>,
-    /// `SupportedInstanceTypesList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedInstanceTypesList": {"SupportedInstanceTypesList": [...]}}`.
+    /// A list of strings read from `SupportedInstanceTypesList` (a wrapped list: `{"SupportedInstanceTypesList": {"SupportedInstanceTypesList": [...]}}`). Empty when the service leaves it out. Example: `["ecs.g5.large"]`.
     pub supported_instance_types_list: Vec<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `ZoneId` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -2531,9 +2345,9 @@ aliyun_core::__private::deserialize_fields!(DedicatedHost);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostAttribute {
-    /// `DedicatedHostId` on the wire.
+    /// A string read from `DedicatedHostId`. Example: `dh-2ze7qrzz6lvbfhr0****`.
     pub dedicated_host_id: Option<String>,
-    /// `DedicatedHostName` on the wire.
+    /// A string read from `DedicatedHostName`. Example: `ecs-autoui-create-ddh-temp`.
     pub dedicated_host_name: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -2558,27 +2372,23 @@ aliyun_core::__private::deserialize_fields!(DedicatedHostAttribute);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostCluster {
-    /// `DedicatedHostClusterCapacity` on the wire.
+    /// A structure read from `DedicatedHostClusterCapacity`.
     pub dedicated_host_cluster_capacity: Option<DedicatedHostClusterCapacity>,
-    /// `DedicatedHostClusterId` on the wire.
+    /// A string read from `DedicatedHostClusterId`. Example: `dc-bp12wlf6am0vz9v2****`.
     pub dedicated_host_cluster_id: Option<String>,
-    /// `DedicatedHostClusterName` on the wire.
+    /// A string read from `DedicatedHostClusterName`. Example: `myDDHCluster`.
     pub dedicated_host_cluster_name: Option<String>,
-    /// `DedicatedHostIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DedicatedHostIds": {"DedicatedHostId": [...]}}`.
+    /// A list of strings read from `DedicatedHostIds` (a wrapped list: `{"DedicatedHostIds": {"DedicatedHostId": [...]}}`). Empty when the service leaves it out. Example: `["dh-bp181e5064b5sotr****"]`.
     pub dedicated_host_ids: Vec<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This-is-my-DDHCluster`.
     pub description: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `ZoneId` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-f`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -2616,21 +2426,17 @@ aliyun_core::__private::deserialize_fields!(DedicatedHostCluster);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostClusterCapacity {
-    /// `AvailableInstanceTypes` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableInstanceTypes": {"AvailableInstanceType": [...]}}`.
+    /// A list of structures read from `AvailableInstanceTypes` (a wrapped list: `{"AvailableInstanceTypes": {"AvailableInstanceType": [...]}}`). Empty when the service leaves it out.
     pub available_instance_types: Vec<AvailableInstanceType>,
-    /// `AvailableMemory` on the wire.
+    /// An integer (32-bit) read from `AvailableMemory`. Example: `4`.
     pub available_memory: Option<i32>,
-    /// `AvailableVcpus` on the wire.
+    /// An integer (32-bit) read from `AvailableVcpus`. Example: `2`.
     pub available_vcpus: Option<i32>,
-    /// `LocalStorageCapacities` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"LocalStorageCapacities": {"LocalStorageCapacity": [...]}}`.
+    /// A list of structures read from `LocalStorageCapacities` (a wrapped list: `{"LocalStorageCapacities": {"LocalStorageCapacity": [...]}}`). Empty when the service leaves it out.
     pub local_storage_capacities: Vec<LocalStorageCapacity>,
-    /// `TotalMemory` on the wire.
+    /// An integer (32-bit) read from `TotalMemory`. Example: `8`.
     pub total_memory: Option<i32>,
-    /// `TotalVcpus` on the wire.
+    /// An integer (32-bit) read from `TotalVcpus`. Example: `4`.
     pub total_vcpus: Option<i32>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -2663,17 +2469,17 @@ aliyun_core::__private::deserialize_fields!(DedicatedHostClusterCapacity);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostRenewAttribute {
-    /// `AutoRenewEnabled` on the wire.
+    /// A boolean read from `AutoRenewEnabled`. Example: `false`.
     pub auto_renew_enabled: Option<bool>,
-    /// `AutoRenewWithEcs` on the wire.
+    /// A string read from `AutoRenewWithEcs`. Example: `StopRenewWithEcs`.
     pub auto_renew_with_ecs: Option<String>,
-    /// `DedicatedHostId` on the wire.
+    /// A string read from `DedicatedHostId`. Example: `dh-bp165p6xk2tlw61e****`.
     pub dedicated_host_id: Option<String>,
-    /// `Duration` on the wire.
+    /// An integer (32-bit) read from `Duration`. Example: `0`.
     pub duration: Option<i32>,
-    /// `PeriodUnit` on the wire.
+    /// A string read from `PeriodUnit`. Example: `Month`.
     pub period_unit: Option<String>,
-    /// `RenewalStatus` on the wire.
+    /// A string read from `RenewalStatus`. Example: `Normal`.
     pub renewal_status: Option<String>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -2702,39 +2508,35 @@ aliyun_core::__private::deserialize_fields!(DedicatedHostRenewAttribute);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedHostType {
-    /// `Cores` on the wire.
+    /// An integer (32-bit) read from `Cores`. Example: `2`.
     pub cores: Option<i32>,
-    /// `CpuOverCommitRatioRange` on the wire.
+    /// A string read from `CpuOverCommitRatioRange`. Example: `1-5`.
     pub cpu_over_commit_ratio_range: Option<String>,
-    /// `DedicatedHostType` on the wire.
+    /// A string read from `DedicatedHostType`. Example: `ddh.sn1ne`.
     pub dedicated_host_type: Option<String>,
-    /// `GPUSpec` on the wire.
+    /// A string read from `GPUSpec`. Example: `NVIDIA P100`.
     pub gpu_spec: Option<String>,
-    /// `LocalStorageAmount` on the wire.
+    /// An integer (32-bit) read from `LocalStorageAmount`. Example: `0`.
     pub local_storage_amount: Option<i32>,
-    /// `LocalStorageCapacity` on the wire.
+    /// An integer (64-bit) read from `LocalStorageCapacity`. Example: `0`.
     pub local_storage_capacity: Option<i64>,
-    /// `LocalStorageCategory` on the wire.
+    /// A string read from `LocalStorageCategory`. Example: `local`.
     pub local_storage_category: Option<String>,
-    /// `MemorySize` on the wire.
+    /// A number read from `MemorySize`. Example: `112.0`.
     pub memory_size: Option<f64>,
-    /// `PhysicalGpus` on the wire.
+    /// An integer (32-bit) read from `PhysicalGpus`. Example: `2`.
     pub physical_gpus: Option<i32>,
-    /// `Sockets` on the wire.
+    /// An integer (32-bit) read from `Sockets`. Example: `2`.
     pub sockets: Option<i32>,
-    /// `SupportCpuOverCommitRatio` on the wire.
+    /// A boolean read from `SupportCpuOverCommitRatio`. Example: `true`.
     pub support_cpu_over_commit_ratio: Option<bool>,
-    /// `SupportedInstanceTypeFamilies` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedInstanceTypeFamilies": {"SupportedInstanceTypeFamily": [...]}}`.
+    /// A list of strings read from `SupportedInstanceTypeFamilies` (a wrapped list: `{"SupportedInstanceTypeFamilies": {"SupportedInstanceTypeFamily": [...]}}`). Empty when the service leaves it out. Example: `["ecs.sn1ne"]`.
     pub supported_instance_type_families: Vec<String>,
-    /// `SupportedInstanceTypesList` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedInstanceTypesList": {"SupportedInstanceTypesList": [...]}}`.
+    /// A list of strings read from `SupportedInstanceTypesList` (a wrapped list: `{"SupportedInstanceTypesList": {"SupportedInstanceTypesList": [...]}}`). Empty when the service leaves it out. Example: `["ecs.sn1ne.large"]`.
     pub supported_instance_types_list: Vec<String>,
-    /// `TotalVcpus` on the wire.
+    /// An integer (32-bit) read from `TotalVcpus`. Example: `56`.
     pub total_vcpus: Option<i32>,
-    /// `TotalVgpus` on the wire.
+    /// An integer (32-bit) read from `TotalVgpus`. Example: `10`.
     pub total_vgpus: Option<i32>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -2780,9 +2582,9 @@ aliyun_core::__private::deserialize_fields!(DedicatedHostType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DedicatedInstanceAttribute {
-    /// `Affinity` on the wire.
+    /// A string read from `Affinity`. Example: `default`.
     pub affinity: Option<String>,
-    /// `Tenancy` on the wire.
+    /// A string read from `Tenancy`. Example: `default`.
     pub tenancy: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -2807,45 +2609,43 @@ aliyun_core::__private::deserialize_fields!(DedicatedInstanceAttribute);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Demand {
-    /// `AvailableAmount` on the wire.
+    /// An integer (32-bit) read from `AvailableAmount`. Example: `10`.
     pub available_amount: Option<i32>,
-    /// `Comment` on the wire.
+    /// A string read from `Comment`. Example: `test-for-comment`.
     pub comment: Option<String>,
-    /// `DeliveringAmount` on the wire.
+    /// An integer (32-bit) read from `DeliveringAmount`. Example: `20`.
     pub delivering_amount: Option<i32>,
-    /// `DemandDescription` on the wire.
+    /// A string read from `DemandDescription`. Example: `test-DemandDescription`.
     pub demand_description: Option<String>,
-    /// `DemandId` on the wire.
+    /// A string read from `DemandId`. Example: `ed-bp11n21kq00sl71p****`.
     pub demand_id: Option<String>,
-    /// `DemandName` on the wire.
+    /// A string read from `DemandName`. Example: `k8s-node-demand`.
     pub demand_name: Option<String>,
-    /// `DemandStatus` on the wire.
+    /// A string read from `DemandStatus`. Example: `Active`.
     pub demand_status: Option<String>,
-    /// `DemandTime` on the wire.
+    /// A string read from `DemandTime`. Example: `2019-02-26T12:00:00Z`.
     pub demand_time: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`. Example: `2019-03-03T15:00:00Z`.
     pub end_time: Option<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`. Example: `Prepaid`.
     pub instance_charge_type: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g6.xlarge`.
     pub instance_type: Option<String>,
-    /// `InstanceTypeFamily` on the wire.
+    /// A string read from `InstanceTypeFamily`. Example: `ecs.g6`.
     pub instance_type_family: Option<String>,
-    /// `Period` on the wire.
+    /// An integer (32-bit) read from `Period`. Example: `3`.
     pub period: Option<i32>,
-    /// `PeriodUnit` on the wire.
+    /// A string read from `PeriodUnit`. Example: `Month`.
     pub period_unit: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2019-02-27T12:00:00Z`.
     pub start_time: Option<String>,
-    /// `SupplyInfos` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupplyInfos": {"SupplyInfo": [...]}}`.
+    /// A list of structures read from `SupplyInfos` (a wrapped list: `{"SupplyInfos": {"SupplyInfo": [...]}}`). Empty when the service leaves it out.
     pub supply_infos: Vec<SupplyInfo>,
-    /// `TotalAmount` on the wire.
+    /// An integer (32-bit) read from `TotalAmount`. Example: `50`.
     pub total_amount: Option<i32>,
-    /// `UsedAmount` on the wire.
+    /// An integer (32-bit) read from `UsedAmount`. Example: `20`.
     pub used_amount: Option<i32>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -2887,33 +2687,29 @@ aliyun_core::__private::deserialize_fields!(Demand);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeploymentSet {
-    /// `Capacities` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Capacities": {"Capacity": [...]}}`.
+    /// A list of structures read from `Capacities` (a wrapped list: `{"Capacities": {"Capacity": [...]}}`). Empty when the service leaves it out.
     pub capacities: Vec<DescribeDeploymentSetsCapacity>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-12-07T06:01:46Z`.
     pub creation_time: Option<String>,
-    /// `DeploymentSetDescription` on the wire.
+    /// A string read from `DeploymentSetDescription`. Example: `testDeploymentSetDescription`.
     pub deployment_set_description: Option<String>,
-    /// `DeploymentSetId` on the wire.
+    /// A string read from `DeploymentSetId`. Example: `ds-bp67acfmxazb4ph****`.
     pub deployment_set_id: Option<String>,
-    /// `DeploymentSetName` on the wire.
+    /// A string read from `DeploymentSetName`. Example: `testDeploymentSetName`.
     pub deployment_set_name: Option<String>,
-    /// `DeploymentStrategy` on the wire.
+    /// A string read from `DeploymentStrategy`. Example: `Availability`.
     pub deployment_strategy: Option<String>,
-    /// `Domain` on the wire.
+    /// A string read from `Domain`. Example: `default`.
     pub domain: Option<String>,
-    /// `Granularity` on the wire.
+    /// A string read from `Granularity`. Example: `host`.
     pub granularity: Option<String>,
-    /// `GroupCount` on the wire.
+    /// An integer (32-bit) read from `GroupCount`. Example: `3`.
     pub group_count: Option<i32>,
-    /// `InstanceAmount` on the wire.
+    /// An integer (32-bit) read from `InstanceAmount`. Example: `3`.
     pub instance_amount: Option<i32>,
-    /// `InstanceIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InstanceIds": {"InstanceId": [...]}}`.
+    /// A list of strings read from `InstanceIds` (a wrapped list: `{"InstanceIds": {"InstanceId": [...]}}`). Empty when the service leaves it out. Example: `["i-bp67acfmxazb4ph****"]`.
     pub instance_ids: Vec<String>,
-    /// `Strategy` on the wire.
+    /// A string read from `Strategy`. Example: `LooseDispersion`.
     pub strategy: Option<String>,
 }
 #[cfg(feature = "deployment-sets")]
@@ -2950,29 +2746,29 @@ aliyun_core::__private::deserialize_fields!(DeploymentSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAutoProvisioningGroupInstancesInstance {
-    /// `CPU` on the wire.
+    /// An integer (32-bit) read from `CPU`. Example: `2`.
     pub cpu: Option<i32>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2017-12-10T04:04Z`.
     pub creation_time: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `IoOptimized` on the wire.
+    /// A boolean read from `IoOptimized`. Example: `true`.
     pub io_optimized: Option<bool>,
-    /// `IsSpot` on the wire.
+    /// A boolean read from `IsSpot`. Example: `true`.
     pub is_spot: Option<bool>,
-    /// `Memory` on the wire.
+    /// An integer (32-bit) read from `Memory`. Example: `1024`.
     pub memory: Option<i32>,
-    /// `NetworkType` on the wire.
+    /// A string read from `NetworkType`. Example: `vpc`.
     pub network_type: Option<String>,
-    /// `OsType` on the wire.
+    /// A string read from `OsType`. Example: `linux`.
     pub os_type: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Running`.
     pub status: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -3010,9 +2806,9 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
-    /// `Encrypted` on the wire.
+    /// A boolean read from `Encrypted`. Example: `false`.
     pub encrypted: Option<bool>,
-    /// `KMSKeyId` on the wire.
+    /// A string read from `KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
 }
 #[cfg(feature = "snapshots")]
@@ -3035,53 +2831,18 @@ for DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration {
 aliyun_core::__private::deserialize_fields!(
     DescribeAutoSnapshotPolicyExCopyEncryptionConfiguration
 );
-/// A structure of the `DescribeCapacityReservationInstances` request and 2 more.
-#[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DescribeCapacityReservationInstancesPrivatePoolOptions {
-    /// `Id` on the wire.
-    pub id: Option<String>,
-}
-#[cfg(feature = "capacity-reservations")]
-impl aliyun_core::params::StructParam
-for DescribeCapacityReservationInstancesPrivatePoolOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
-    }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::__private::validate::required(
-            &format!("{prefix}.Id"),
-            self.id.as_ref(),
-        )?;
-        Ok(())
-    }
-}
-/// A structure of the `DescribeCapacityReservations` request and 1 more.
-#[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DescribeCapacityReservationsPrivatePoolOptions {
-    /// `Ids` on the wire.
-    pub ids: Option<String>,
-}
-#[cfg(feature = "capacity-reservations")]
-impl aliyun_core::params::StructParam
-for DescribeCapacityReservationsPrivatePoolOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Ids"), self.ids.as_ref());
-    }
-}
 /// A structure of the `DescribeDedicatedHosts` response.
 #[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDedicatedHostsInstance {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp14ot0ykf8w13a1****`.
     pub instance_id: Option<String>,
-    /// `InstanceOwnerId` on the wire.
+    /// An integer (64-bit) read from `InstanceOwnerId`.
     pub instance_owner_id: Option<i64>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `SocketId` on the wire.
+    /// A string read from `SocketId`. Example: `0,1`.
     pub socket_id: Option<String>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -3108,9 +2869,9 @@ aliyun_core::__private::deserialize_fields!(DescribeDedicatedHostsInstance);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDedicatedHostsNetworkAttributes {
-    /// `SlbUdpTimeout` on the wire.
+    /// An integer (32-bit) read from `SlbUdpTimeout`. Example: `60`.
     pub slb_udp_timeout: Option<i32>,
-    /// `UdpTimeout` on the wire.
+    /// An integer (32-bit) read from `UdpTimeout`. Example: `60`.
     pub udp_timeout: Option<i32>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -3136,11 +2897,11 @@ aliyun_core::__private::deserialize_fields!(DescribeDedicatedHostsNetworkAttribu
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDeploymentSetsCapacity {
-    /// `AvailableAmount` on the wire.
+    /// An integer (32-bit) read from `AvailableAmount`. Example: `18`.
     pub available_amount: Option<i32>,
-    /// `UsedAmount` on the wire.
+    /// An integer (32-bit) read from `UsedAmount`. Example: `2`.
     pub used_amount: Option<i32>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-i`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "deployment-sets")]
@@ -3166,13 +2927,13 @@ aliyun_core::__private::deserialize_fields!(DescribeDeploymentSetsCapacity);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDiagnosticReportsIssue {
-    /// `IssueId` on the wire.
+    /// A string read from `IssueId`. Example: `GuestOS.CPU.HighUtiliz*****`.
     pub issue_id: Option<String>,
-    /// `MetricCategory` on the wire.
+    /// A string read from `MetricCategory`. Example: `ECSService.GuestOS`.
     pub metric_category: Option<String>,
-    /// `MetricId` on the wire.
+    /// A string read from `MetricId`. Example: `GuestOS.WinFirewall`.
     pub metric_id: Option<String>,
-    /// `Severity` on the wire.
+    /// A string read from `Severity`. Example: `Info`.
     pub severity: Option<String>,
 }
 #[cfg(feature = "diagnostics")]
@@ -3199,111 +2960,103 @@ aliyun_core::__private::deserialize_fields!(DescribeDiagnosticReportsIssue);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeDisksDisk {
-    /// `AttachedTime` on the wire.
+    /// A string read from `AttachedTime`. Example: `2021-06-07T06:08:56Z`.
     pub attached_time: Option<String>,
-    /// `Attachments` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Attachments": {"Attachment": [...]}}`.
+    /// A list of structures read from `Attachments` (a wrapped list: `{"Attachments": {"Attachment": [...]}}`). Empty when the service leaves it out.
     pub attachments: Vec<Attachment>,
-    /// `AutoSnapshotPolicyId` on the wire.
+    /// A string read from `AutoSnapshotPolicyId`. Example: `sp-bp67acfmxazb4p****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// `BdfId` on the wire.
+    /// A string read from `BdfId`.
     pub bdf_id: Option<String>,
-    /// `BurstingEnabled` on the wire.
+    /// A boolean read from `BurstingEnabled`. Example: `false`.
     pub bursting_enabled: Option<bool>,
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-06-07T06:08:54Z`.
     pub creation_time: Option<String>,
-    /// `DeleteAutoSnapshot` on the wire.
+    /// A boolean read from `DeleteAutoSnapshot`. Example: `false`.
     pub delete_auto_snapshot: Option<bool>,
-    /// `DeleteWithInstance` on the wire.
+    /// A boolean read from `DeleteWithInstance`. Example: `true`.
     pub delete_with_instance: Option<bool>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDescription`.
     pub description: Option<String>,
-    /// `DetachedTime` on the wire.
+    /// A string read from `DetachedTime`. Example: `2021-06-07T21:01:22Z`.
     pub detached_time: Option<String>,
-    /// `Device` on the wire.
+    /// A string read from `Device`. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// `DiskChargeType` on the wire.
+    /// A string read from `DiskChargeType`. Example: `PrePaid`.
     pub disk_charge_type: Option<String>,
-    /// `DiskId` on the wire.
+    /// A string read from `DiskId`. Example: `d-bp18um4r4f2fve24****`.
     pub disk_id: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string read from `DiskName`. Example: `testDiskName`.
     pub disk_name: Option<String>,
-    /// `EnableAutoSnapshot` on the wire.
+    /// A boolean read from `EnableAutoSnapshot`. Example: `false`.
     pub enable_auto_snapshot: Option<bool>,
-    /// `EnableAutomatedSnapshotPolicy` on the wire.
+    /// A boolean read from `EnableAutomatedSnapshotPolicy`. Example: `false`.
     pub enable_automated_snapshot_policy: Option<bool>,
-    /// `Encrypted` on the wire.
+    /// A boolean read from `Encrypted`. Example: `false`.
     pub encrypted: Option<bool>,
-    /// `ExpiredTime` on the wire.
+    /// A string read from `ExpiredTime`. Example: `2021-07-07T16:00Z`.
     pub expired_time: Option<String>,
-    /// `IOPS` on the wire.
+    /// An integer (32-bit) read from `IOPS`. Example: `4000`.
     pub iops: Option<i32>,
-    /// `IOPSRead` on the wire.
+    /// An integer (32-bit) read from `IOPSRead`. Example: `2000`.
     pub iops_read: Option<i32>,
-    /// `IOPSWrite` on the wire.
+    /// An integer (32-bit) read from `IOPSWrite`. Example: `2000`.
     pub iops_write: Option<i32>,
-    /// `ImageId` on the wire.
+    /// A string read from `ImageId`. Example: `m-bp13aqm171qynt3u***`.
     pub image_id: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4q****`.
     pub instance_id: Option<String>,
-    /// `KMSKeyId` on the wire.
+    /// A string read from `KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb408***`.
     pub kms_key_id: Option<String>,
-    /// `MountInstanceNum` on the wire.
+    /// An integer (32-bit) read from `MountInstanceNum`. Example: `1`.
     pub mount_instance_num: Option<i32>,
-    /// `MountInstances` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"MountInstances": {"MountInstance": [...]}}`.
+    /// A list of structures read from `MountInstances` (a wrapped list: `{"MountInstances": {"MountInstance": [...]}}`). Empty when the service leaves it out.
     pub mount_instances: Vec<Attachment>,
-    /// `MultiAttach` on the wire.
+    /// A string read from `MultiAttach`. Example: `Disabled`.
     pub multi_attach: Option<String>,
-    /// `OperationLocks` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"OperationLocks": {"OperationLock": [...]}}`.
+    /// A list of structures read from `OperationLocks` (a wrapped list: `{"OperationLocks": {"OperationLock": [...]}}`). Empty when the service leaves it out.
     pub operation_locks: Vec<OperationLock>,
-    /// `PerformanceLevel` on the wire.
+    /// A string read from `PerformanceLevel`. Example: `PL0`.
     pub performance_level: Option<String>,
-    /// `Placement` on the wire.
+    /// A structure read from `Placement`.
     pub placement: Option<Placement>,
-    /// `Portable` on the wire.
+    /// A boolean read from `Portable`. Example: `false`.
     pub portable: Option<bool>,
-    /// `ProductCode` on the wire.
+    /// A string read from `ProductCode`. Example: `jxsc000204`.
     pub product_code: Option<String>,
-    /// `ProvisionedIops` on the wire.
+    /// An integer (64-bit) read from `ProvisionedIops`. Example: `40000`.
     pub provisioned_iops: Option<i64>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SerialNumber` on the wire.
+    /// A string read from `SerialNumber`. Example: `bp18um4r4f2fve2****`.
     pub serial_number: Option<String>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) read from `Size`. Example: `60`.
     pub size: Option<i32>,
-    /// `SourceSnapshotId` on the wire.
+    /// A string read from `SourceSnapshotId`. Example: `s-bp67acfmxazb4p****`.
     pub source_snapshot_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `In_use`.
     pub status: Option<String>,
-    /// `StorageClusterId` on the wire.
+    /// A string read from `StorageClusterId`. Example: `dbsc-j5e1sf2vaf5he8m2****`.
     pub storage_cluster_id: Option<String>,
-    /// `StorageSetId` on the wire.
+    /// A string read from `StorageSetId`. Example: `ss-i-bp1j4i2jdf3owlhe****`.
     pub storage_set_id: Option<String>,
-    /// `StorageSetPartitionNumber` on the wire.
+    /// An integer (32-bit) read from `StorageSetPartitionNumber`. Example: `11`.
     pub storage_set_partition_number: Option<i32>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `Throughput` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// An integer (32-bit) read from `Throughput`. Example: `100`.
     pub throughput: Option<i32>,
-    /// `ThroughputRead` on the wire.
+    /// An integer (32-bit) read from `ThroughputRead`. Example: `100`.
     pub throughput_read: Option<i32>,
-    /// `ThroughputWrite` on the wire.
+    /// An integer (32-bit) read from `ThroughputWrite`. Example: `100`.
     pub throughput_write: Option<i32>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `system`.
     pub r#type: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-i`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "disks")]
@@ -3379,13 +3132,13 @@ aliyun_core::__private::deserialize_fields!(DescribeDisksDisk);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeElasticityAssurancesAllocatedResource {
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.c6.large`.
     pub instance_type: Option<String>,
-    /// `TotalAmount` on the wire.
+    /// An integer (32-bit) read from `TotalAmount`. Example: `2`.
     pub total_amount: Option<i32>,
-    /// `UsedAmount` on the wire.
+    /// An integer (32-bit) read from `UsedAmount`. Example: `2`.
     pub used_amount: Option<i32>,
-    /// `zoneId` on the wire.
+    /// A string read from `zoneId`. Example: `cn-hangzhou-h`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -3414,9 +3167,9 @@ aliyun_core::__private::deserialize_fields!(
 #[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeHaVipsFilter {
-    /// `Key` on the wire.
+    /// A string sent as `<parameter>.Key`.
     pub key: Option<String>,
-    /// `Value` on the wire.
+    /// A list of strings sent as `<parameter>.Value.1`, `<parameter>.Value.2`, …. Empty when the service leaves it out. At most 10 items.
     pub value: Vec<String>,
 }
 #[cfg(feature = "other")]
@@ -3440,23 +3193,23 @@ impl aliyun_core::params::StructParam for DescribeHaVipsFilter {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeImagesDiskDeviceMapping {
-    /// `Device` on the wire.
+    /// A string read from `Device`. Example: `/dev/xvda`.
     pub device: Option<String>,
-    /// `Format` on the wire.
+    /// A string read from `Format`. Example: `qcow2`.
     pub format: Option<String>,
-    /// `ImportOSSBucket` on the wire.
+    /// A string read from `ImportOSSBucket`. Example: `testEcsImport`.
     pub import_oss_bucket: Option<String>,
-    /// `ImportOSSObject` on the wire.
+    /// A string read from `ImportOSSObject`. Example: `imageImport`.
     pub import_oss_object: Option<String>,
-    /// `Progress` on the wire.
+    /// A string read from `Progress`. Example: `32%`.
     pub progress: Option<String>,
-    /// `RemainTime` on the wire.
+    /// An integer (32-bit) read from `RemainTime`. Example: `233`.
     pub remain_time: Option<i32>,
-    /// `Size` on the wire.
+    /// A string read from `Size`. Example: `60`.
     pub size: Option<String>,
-    /// `SnapshotId` on the wire.
+    /// A string read from `SnapshotId`. Example: `s-bp17ot2q7x72ggtw****`.
     pub snapshot_id: Option<String>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `system`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -3488,73 +3241,69 @@ aliyun_core::__private::deserialize_fields!(DescribeImagesDiskDeviceMapping);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeImagesImage {
-    /// `Architecture` on the wire.
+    /// A string read from `Architecture`. Example: `x86_64`.
     pub architecture: Option<String>,
-    /// `BootMode` on the wire.
+    /// A string read from `BootMode`. Example: `BIOS`.
     pub boot_mode: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-11-15T06:07:05Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `Archive log for Oracle`.
     pub description: Option<String>,
-    /// `DetectionOptions` on the wire.
+    /// A structure read from `DetectionOptions`.
     pub detection_options: Option<DetectionOptions>,
-    /// `DiskDeviceMappings` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DiskDeviceMappings": {"DiskDeviceMapping": [...]}}`.
+    /// A list of structures read from `DiskDeviceMappings` (a wrapped list: `{"DiskDeviceMappings": {"DiskDeviceMapping": [...]}}`). Empty when the service leaves it out.
     pub disk_device_mappings: Vec<DescribeImagesDiskDeviceMapping>,
-    /// `Features` on the wire.
+    /// A structure read from `Features`.
     pub features: Option<Features>,
-    /// `ImageFamily` on the wire.
+    /// A string read from `ImageFamily`. Example: `hangzhou-daily-update`.
     pub image_family: Option<String>,
-    /// `ImageId` on the wire.
+    /// A string read from `ImageId`. Example: `m-bp1g7004ksh0oeuc****`.
     pub image_id: Option<String>,
-    /// `ImageName` on the wire.
+    /// A string read from `ImageName`. Example: `testImageName`.
     pub image_name: Option<String>,
-    /// `ImageOwnerAlias` on the wire.
+    /// A string read from `ImageOwnerAlias`. Example: `self`.
     pub image_owner_alias: Option<String>,
-    /// `ImageOwnerId` on the wire.
+    /// An integer (64-bit) read from `ImageOwnerId`. Example: `1234567890`.
     pub image_owner_id: Option<i64>,
-    /// `ImageVersion` on the wire.
+    /// A string read from `ImageVersion`. Example: `2`.
     pub image_version: Option<String>,
-    /// `IsCopied` on the wire.
+    /// A boolean read from `IsCopied`. Example: `false`.
     pub is_copied: Option<bool>,
-    /// `IsPublic` on the wire.
+    /// A boolean read from `IsPublic`. Example: `false`.
     pub is_public: Option<bool>,
-    /// `IsSelfShared` on the wire.
+    /// A string read from `IsSelfShared`. Example: `true`.
     pub is_self_shared: Option<String>,
-    /// `IsSubscribed` on the wire.
+    /// A boolean read from `IsSubscribed`. Example: `false`.
     pub is_subscribed: Option<bool>,
-    /// `IsSupportCloudinit` on the wire.
+    /// A boolean read from `IsSupportCloudinit`. Example: `true`.
     pub is_support_cloudinit: Option<bool>,
-    /// `IsSupportIoOptimized` on the wire.
+    /// A boolean read from `IsSupportIoOptimized`. Example: `true`.
     pub is_support_io_optimized: Option<bool>,
-    /// `LoginAsNonRootSupported` on the wire.
+    /// A boolean read from `LoginAsNonRootSupported`. Example: `false`.
     pub login_as_non_root_supported: Option<bool>,
-    /// `OSName` on the wire.
+    /// A string read from `OSName`. Example: `Windows Server  2016 数据中心版 64位中文版`.
     pub os_name: Option<String>,
-    /// `OSNameEn` on the wire.
+    /// A string read from `OSNameEn`. Example: `Windows Server  2016 Data Center Edition 64bit Chinese Edition`.
     pub os_name_en: Option<String>,
-    /// `OSType` on the wire.
+    /// A string read from `OSType`. Example: `windows`.
     pub os_type: Option<String>,
-    /// `Platform` on the wire.
+    /// A string read from `Platform`. Example: `Windows Server 2016`.
     pub platform: Option<String>,
-    /// `ProductCode` on the wire.
+    /// A string read from `ProductCode`. Example: `test000****`.
     pub product_code: Option<String>,
-    /// `Progress` on the wire.
+    /// A string read from `Progress`. Example: `100%`.
     pub progress: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) read from `Size`. Example: `60`.
     pub size: Option<i32>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
-    /// `SupplierName` on the wire.
+    /// A string read from `SupplierName`. Example: `TestName`.
     pub supplier_name: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `Usage` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `Usage`. Example: `none`.
     pub usage: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -3611,11 +3360,11 @@ aliyun_core::__private::deserialize_fields!(DescribeImagesImage);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceAttachmentAttributesInstance {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4****`.
     pub instance_id: Option<String>,
-    /// `PrivatePoolOptionsId` on the wire.
+    /// A string read from `PrivatePoolOptionsId`. Example: `eap-bp67acfmxazb4****`.
     pub private_pool_options_id: Option<String>,
-    /// `PrivatePoolOptionsMatchCriteria` on the wire.
+    /// A string read from `PrivatePoolOptionsMatchCriteria`. Example: `Open`.
     pub private_pool_options_match_criteria: Option<String>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -3646,13 +3395,13 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceAttributeEipAddress {
-    /// `AllocationId` on the wire.
+    /// A string read from `AllocationId`. Example: `eip-wz9uilio26dfscamm****`.
     pub allocation_id: Option<String>,
-    /// `Bandwidth` on the wire.
+    /// An integer (32-bit) read from `Bandwidth`. Example: `8`.
     pub bandwidth: Option<i32>,
-    /// `InternetChargeType` on the wire.
+    /// A string read from `InternetChargeType`. Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
-    /// `IpAddress` on the wire.
+    /// A string read from `IpAddress`. Example: `30.21.**.**`.
     pub ip_address: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -3679,11 +3428,11 @@ aliyun_core::__private::deserialize_fields!(DescribeInstanceAttributeEipAddress)
 #[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeInstanceModificationPriceDataDisk {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_essd`.
     pub category: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `100`.
     pub size: Option<i32>,
 }
 #[cfg(feature = "pricing")]
@@ -3698,105 +3447,88 @@ impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceDataD
         params.push_opt(format!("{prefix}.Size"), self.size.as_ref());
     }
 }
-/// A structure of the `DescribeInstanceModificationPrice` request and 2 more.
-#[cfg(any(feature = "instances", feature = "pricing"))]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DescribeInstanceModificationPriceSystemDisk {
-    /// `Category` on the wire.
-    pub category: Option<String>,
-}
-#[cfg(any(feature = "instances", feature = "pricing"))]
-impl aliyun_core::params::StructParam for DescribeInstanceModificationPriceSystemDisk {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
-    }
-}
 /// A structure of the `DescribeInstanceTypes` response.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceTypesInstanceType {
-    /// `BaselineCredit` on the wire.
+    /// An integer (32-bit) read from `BaselineCredit`. Example: `4`.
     pub baseline_credit: Option<i32>,
-    /// `CpuArchitecture` on the wire.
+    /// A string read from `CpuArchitecture`. Example: `X86`.
     pub cpu_architecture: Option<String>,
-    /// `CpuCoreCount` on the wire.
+    /// An integer (32-bit) read from `CpuCoreCount`. Example: `4`.
     pub cpu_core_count: Option<i32>,
-    /// `CpuSpeedFrequency` on the wire.
+    /// A number read from `CpuSpeedFrequency`. Example: `2.7`.
     pub cpu_speed_frequency: Option<f64>,
-    /// `CpuTurboFrequency` on the wire.
+    /// A number read from `CpuTurboFrequency`. Example: `3.5`.
     pub cpu_turbo_frequency: Option<f64>,
-    /// `DiskQuantity` on the wire.
+    /// An integer (32-bit) read from `DiskQuantity`. Example: `17`.
     pub disk_quantity: Option<i32>,
-    /// `EniIpv6AddressQuantity` on the wire.
+    /// An integer (32-bit) read from `EniIpv6AddressQuantity`. Example: `1`.
     pub eni_ipv6_address_quantity: Option<i32>,
-    /// `EniPrivateIpAddressQuantity` on the wire.
+    /// An integer (32-bit) read from `EniPrivateIpAddressQuantity`. Example: `10`.
     pub eni_private_ip_address_quantity: Option<i32>,
-    /// `EniQuantity` on the wire.
+    /// An integer (32-bit) read from `EniQuantity`. Example: `3`.
     pub eni_quantity: Option<i32>,
-    /// `EniTotalQuantity` on the wire.
+    /// An integer (32-bit) read from `EniTotalQuantity`. Example: `0`.
     pub eni_total_quantity: Option<i32>,
-    /// `EniTrunkSupported` on the wire.
+    /// A boolean read from `EniTrunkSupported`. Example: `true`.
     pub eni_trunk_supported: Option<bool>,
-    /// `EriQuantity` on the wire.
+    /// An integer (32-bit) read from `EriQuantity`. Example: `0`.
     pub eri_quantity: Option<i32>,
-    /// `GPUAmount` on the wire.
+    /// An integer (32-bit) read from `GPUAmount`. Example: `0`.
     pub gpu_amount: Option<i32>,
-    /// `GPUMemorySize` on the wire.
+    /// A number read from `GPUMemorySize`. Example: `32.0`.
     pub gpu_memory_size: Option<f64>,
-    /// `GPUSpec` on the wire.
+    /// A string read from `GPUSpec`. Example: `NVIDIA V100`.
     pub gpu_spec: Option<String>,
-    /// `InitialCredit` on the wire.
+    /// An integer (32-bit) read from `InitialCredit`. Example: `120`.
     pub initial_credit: Option<i32>,
-    /// `InstanceBandwidthRx` on the wire.
+    /// An integer (32-bit) read from `InstanceBandwidthRx`. Example: `1024000`.
     pub instance_bandwidth_rx: Option<i32>,
-    /// `InstanceBandwidthTx` on the wire.
+    /// An integer (32-bit) read from `InstanceBandwidthTx`. Example: `1024000`.
     pub instance_bandwidth_tx: Option<i32>,
-    /// `InstanceCategory` on the wire.
+    /// A string read from `InstanceCategory`. Example: `Big data`.
     pub instance_category: Option<String>,
-    /// `InstanceFamilyLevel` on the wire.
+    /// A string read from `InstanceFamilyLevel`. Example: `EnterpriseLevel`.
     pub instance_family_level: Option<String>,
-    /// `InstancePpsRx` on the wire.
+    /// An integer (64-bit) read from `InstancePpsRx`. Example: `500000`.
     pub instance_pps_rx: Option<i64>,
-    /// `InstancePpsTx` on the wire.
+    /// An integer (64-bit) read from `InstancePpsTx`. Example: `500000`.
     pub instance_pps_tx: Option<i64>,
-    /// `InstanceTypeFamily` on the wire.
+    /// A string read from `InstanceTypeFamily`. Example: `ecs.g6`.
     pub instance_type_family: Option<String>,
-    /// `InstanceTypeId` on the wire.
+    /// A string read from `InstanceTypeId`. Example: `ecs.g6.large`.
     pub instance_type_id: Option<String>,
-    /// `LocalStorageAmount` on the wire.
+    /// An integer (32-bit) read from `LocalStorageAmount`. Example: `1`.
     pub local_storage_amount: Option<i32>,
-    /// `LocalStorageCapacity` on the wire.
+    /// An integer (64-bit) read from `LocalStorageCapacity`. Example: `5000`.
     pub local_storage_capacity: Option<i64>,
-    /// `LocalStorageCategory` on the wire.
+    /// A string read from `LocalStorageCategory`. Example: `local_ssd_pro`.
     pub local_storage_category: Option<String>,
-    /// `MaximumQueueNumberPerEni` on the wire.
+    /// An integer (32-bit) read from `MaximumQueueNumberPerEni`. Example: `4`.
     pub maximum_queue_number_per_eni: Option<i32>,
-    /// `MemorySize` on the wire.
+    /// A number read from `MemorySize`. Example: `16.0`.
     pub memory_size: Option<f64>,
-    /// `NetworkCardQuantity` on the wire.
+    /// An integer (32-bit) read from `NetworkCardQuantity`. Example: `1`.
     pub network_card_quantity: Option<i32>,
-    /// `NetworkCards` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"NetworkCards": {"NetworkCardInfo": [...]}}`.
+    /// A list of structures read from `NetworkCards` (a wrapped list: `{"NetworkCards": {"NetworkCardInfo": [...]}}`). Empty when the service leaves it out.
     pub network_cards: Vec<NetworkCardInfo>,
-    /// `NetworkEncryptionSupport` on the wire.
+    /// A boolean read from `NetworkEncryptionSupport`. Example: `true`.
     pub network_encryption_support: Option<bool>,
-    /// `NvmeSupport` on the wire.
+    /// A string read from `NvmeSupport`. Example: `unsupported`.
     pub nvme_support: Option<String>,
-    /// `PhysicalProcessorModel` on the wire.
+    /// A string read from `PhysicalProcessorModel`. Example: `Intel Xeon(Ice Lake) Platinum 8369B`.
     pub physical_processor_model: Option<String>,
-    /// `PrimaryEniQueueNumber` on the wire.
+    /// An integer (32-bit) read from `PrimaryEniQueueNumber`. Example: `4`.
     pub primary_eni_queue_number: Option<i32>,
-    /// `QueuePairNumber` on the wire.
+    /// An integer (32-bit) read from `QueuePairNumber`. Example: `22`.
     pub queue_pair_number: Option<i32>,
-    /// `SecondaryEniQueueNumber` on the wire.
+    /// An integer (32-bit) read from `SecondaryEniQueueNumber`. Example: `4`.
     pub secondary_eni_queue_number: Option<i32>,
-    /// `SupportedBootModes` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedBootModes": {"SupportedBootMode": [...]}}`.
+    /// A list of strings read from `SupportedBootModes` (a wrapped list: `{"SupportedBootModes": {"SupportedBootMode": [...]}}`). Empty when the service leaves it out. Example: `["BIOS"]`.
     pub supported_boot_modes: Vec<String>,
-    /// `TotalEniQueueQuantity` on the wire.
+    /// An integer (32-bit) read from `TotalEniQueueQuantity`. Example: `12`.
     pub total_eni_queue_quantity: Option<i32>,
 }
 #[cfg(feature = "instances")]
@@ -3874,11 +3606,11 @@ aliyun_core::__private::deserialize_fields!(DescribeInstanceTypesInstanceType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesDedicatedHostAttribute {
-    /// `DedicatedHostClusterId` on the wire.
+    /// A string read from `DedicatedHostClusterId`. Example: `dc-bp67acfmxazb4h****`.
     pub dedicated_host_cluster_id: Option<String>,
-    /// `DedicatedHostId` on the wire.
+    /// A string read from `DedicatedHostId`. Example: `dh-bp67acfmxazb4p****`.
     pub dedicated_host_id: Option<String>,
-    /// `DedicatedHostName` on the wire.
+    /// A string read from `DedicatedHostName`. Example: `testDedicatedHostName`.
     pub dedicated_host_name: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -3907,15 +3639,15 @@ aliyun_core::__private::deserialize_fields!(DescribeInstancesDedicatedHostAttrib
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesEipAddress {
-    /// `AllocationId` on the wire.
+    /// A string read from `AllocationId`. Example: `eip-2ze88m67qx5z****`.
     pub allocation_id: Option<String>,
-    /// `Bandwidth` on the wire.
+    /// An integer (32-bit) read from `Bandwidth`. Example: `5`.
     pub bandwidth: Option<i32>,
-    /// `InternetChargeType` on the wire.
+    /// A string read from `InternetChargeType`. Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
-    /// `IpAddress` on the wire.
+    /// A string read from `IpAddress`. Example: `42.112.**.**`.
     pub ip_address: Option<String>,
-    /// `IsSupportUnassociate` on the wire.
+    /// A boolean read from `IsSupportUnassociate`. Example: `true`.
     pub is_support_unassociate: Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -3943,13 +3675,11 @@ aliyun_core::__private::deserialize_fields!(DescribeInstancesEipAddress);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesFullStatusExtendedAttribute {
-    /// `Device` on the wire.
+    /// A string read from `Device`. Example: `/dev/vdb`.
     pub device: Option<String>,
-    /// `DiskId` on the wire.
+    /// A string read from `DiskId`. Example: `d-bp67acfmxazb4p****`.
     pub disk_id: Option<String>,
-    /// `InactiveDisks` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InactiveDisks": {"InactiveDisk": [...]}}`.
+    /// A list of structures read from `InactiveDisks` (a wrapped list: `{"InactiveDisks": {"InactiveDisk": [...]}}`). Empty when the service leaves it out.
     pub inactive_disks: Vec<InactiveDisk>,
 }
 #[cfg(feature = "system-events")]
@@ -3978,7 +3708,7 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesHibernationOptions {
-    /// `Configured` on the wire.
+    /// A boolean read from `Configured`. Example: `false`.
     pub configured: Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -4003,147 +3733,133 @@ aliyun_core::__private::deserialize_fields!(DescribeInstancesHibernationOptions)
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesInstance {
-    /// `AutoReleaseTime` on the wire.
+    /// A string read from `AutoReleaseTime`. Example: `2017-12-10T04:04Z`.
     pub auto_release_time: Option<String>,
-    /// `ClusterId` on the wire.
+    /// A string read from `ClusterId`. Example: `c-bp67acfmxazb4p****`.
     pub cluster_id: Option<String>,
-    /// `Cpu` on the wire.
+    /// An integer (32-bit) read from `Cpu`. Example: `8`.
     pub cpu: Option<i32>,
-    /// `CpuOptions` on the wire.
+    /// A structure read from `CpuOptions`.
     pub cpu_options: Option<CpuOptions>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2017-12-10T04:04Z`.
     pub creation_time: Option<String>,
-    /// `CreditSpecification` on the wire.
+    /// A string read from `CreditSpecification`. Example: `Standard`.
     pub credit_specification: Option<String>,
-    /// `DedicatedHostAttribute` on the wire.
+    /// A structure read from `DedicatedHostAttribute`.
     pub dedicated_host_attribute: Option<DescribeInstancesDedicatedHostAttribute>,
-    /// `DedicatedInstanceAttribute` on the wire.
+    /// A structure read from `DedicatedInstanceAttribute`.
     pub dedicated_instance_attribute: Option<DedicatedInstanceAttribute>,
-    /// `DeletionProtection` on the wire.
+    /// A boolean read from `DeletionProtection`. Example: `false`.
     pub deletion_protection: Option<bool>,
-    /// `DeploymentSetGroupNo` on the wire.
+    /// An integer (32-bit) read from `DeploymentSetGroupNo`. Example: `1`.
     pub deployment_set_group_no: Option<i32>,
-    /// `DeploymentSetId` on the wire.
+    /// A string read from `DeploymentSetId`. Example: `ds-bp67acfmxazb4p****`.
     pub deployment_set_id: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDescription`.
     pub description: Option<String>,
-    /// `DeviceAvailable` on the wire.
+    /// A boolean read from `DeviceAvailable`. Example: `true`.
     pub device_available: Option<bool>,
-    /// `EcsCapacityReservationAttr` on the wire.
+    /// A structure read from `EcsCapacityReservationAttr`.
     pub ecs_capacity_reservation_attr: Option<EcsCapacityReservationAttr>,
-    /// `EipAddress` on the wire.
+    /// A structure read from `EipAddress`.
     pub eip_address: Option<DescribeInstancesEipAddress>,
-    /// `ExpiredTime` on the wire.
+    /// A string read from `ExpiredTime`. Example: `2017-12-10T04:04Z`.
     pub expired_time: Option<String>,
-    /// `GPUAmount` on the wire.
+    /// An integer (32-bit) read from `GPUAmount`. Example: `4`.
     pub gpu_amount: Option<i32>,
-    /// `GPUSpec` on the wire.
+    /// A string read from `GPUSpec`. Example: `NVIDIA V100`.
     pub gpu_spec: Option<String>,
-    /// `HibernationOptions` on the wire.
+    /// A structure read from `HibernationOptions`.
     pub hibernation_options: Option<DescribeInstancesHibernationOptions>,
-    /// `HostName` on the wire.
+    /// A string read from `HostName`. Example: `testHostName`.
     pub host_name: Option<String>,
-    /// `HpcClusterId` on the wire.
+    /// A string read from `HpcClusterId`. Example: `hpc-bp67acfmxazb4p****`.
     pub hpc_cluster_id: Option<String>,
-    /// `ISP` on the wire.
+    /// A string read from `ISP`.
     pub isp: Option<String>,
-    /// `ImageId` on the wire.
+    /// A string read from `ImageId`. Example: `m-bp67acfmxazb4p****`.
     pub image_id: Option<String>,
-    /// `ImageOptions` on the wire.
+    /// A structure read from `ImageOptions`.
     pub image_options: Option<ImageOptions>,
-    /// `InnerIpAddress` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InnerIpAddress": {"IpAddress": [...]}}`.
+    /// A list of strings read from `InnerIpAddress` (a wrapped list: `{"InnerIpAddress": {"IpAddress": [...]}}`). Empty when the service leaves it out. Example: `["10.170.**.**"]`.
     pub inner_ip_address: Vec<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `InstanceNameTest`.
     pub instance_name: Option<String>,
-    /// `InstanceNetworkType` on the wire.
+    /// A string read from `InstanceNetworkType`. Example: `vpc`.
     pub instance_network_type: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `InstanceTypeFamily` on the wire.
+    /// A string read from `InstanceTypeFamily`. Example: `ecs.g5`.
     pub instance_type_family: Option<String>,
-    /// `InternetChargeType` on the wire.
+    /// A string read from `InternetChargeType`. Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
-    /// `InternetMaxBandwidthIn` on the wire.
+    /// An integer (32-bit) read from `InternetMaxBandwidthIn`. Example: `50`.
     pub internet_max_bandwidth_in: Option<i32>,
-    /// `InternetMaxBandwidthOut` on the wire.
+    /// An integer (32-bit) read from `InternetMaxBandwidthOut`. Example: `5`.
     pub internet_max_bandwidth_out: Option<i32>,
-    /// `IoOptimized` on the wire.
+    /// A boolean read from `IoOptimized`. Example: `true`.
     pub io_optimized: Option<bool>,
-    /// `KeyPairName` on the wire.
+    /// A string read from `KeyPairName`. Example: `testKeyPairName`.
     pub key_pair_name: Option<String>,
-    /// `LocalStorageAmount` on the wire.
+    /// An integer (32-bit) read from `LocalStorageAmount`. Example: `2`.
     pub local_storage_amount: Option<i32>,
-    /// `LocalStorageCapacity` on the wire.
+    /// An integer (64-bit) read from `LocalStorageCapacity`. Example: `1000`.
     pub local_storage_capacity: Option<i64>,
-    /// `Memory` on the wire.
+    /// An integer (32-bit) read from `Memory`. Example: `16384`.
     pub memory: Option<i32>,
-    /// `MetadataOptions` on the wire.
+    /// A structure read from `MetadataOptions`.
     pub metadata_options: Option<MetadataOptions>,
-    /// `NetworkInterfaces` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"NetworkInterfaces": {"NetworkInterface": [...]}}`.
+    /// A list of structures read from `NetworkInterfaces` (a wrapped list: `{"NetworkInterfaces": {"NetworkInterface": [...]}}`). Empty when the service leaves it out.
     pub network_interfaces: Vec<DescribeInstancesNetworkInterface>,
-    /// `OSName` on the wire.
+    /// A string read from `OSName`. Example: `CentOS  7.4 64 位`.
     pub os_name: Option<String>,
-    /// `OSNameEn` on the wire.
+    /// A string read from `OSNameEn`. Example: `CentOS  7.4 64 bit`.
     pub os_name_en: Option<String>,
-    /// `OSType` on the wire.
+    /// A string read from `OSType`. Example: `linux`.
     pub os_type: Option<String>,
-    /// `OperationLocks` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"OperationLocks": {"LockReason": [...]}}`.
+    /// A list of structures read from `OperationLocks` (a wrapped list: `{"OperationLocks": {"LockReason": [...]}}`). Empty when the service leaves it out.
     pub operation_locks: Vec<LockReason>,
-    /// `PublicIpAddress` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"PublicIpAddress": {"IpAddress": [...]}}`.
+    /// A list of strings read from `PublicIpAddress` (a wrapped list: `{"PublicIpAddress": {"IpAddress": [...]}}`). Empty when the service leaves it out. Example: `["121.40.**.**"]`.
     pub public_ip_address: Vec<String>,
-    /// `RdmaIpAddress` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"RdmaIpAddress": {"IpAddress": [...]}}`.
+    /// A list of strings read from `RdmaIpAddress` (a wrapped list: `{"RdmaIpAddress": {"IpAddress": [...]}}`). Empty when the service leaves it out. Example: `["10.10.10.102"]`.
     pub rdma_ip_address: Vec<String>,
-    /// `Recyclable` on the wire.
+    /// A boolean read from `Recyclable`. Example: `false`.
     pub recyclable: Option<bool>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SaleCycle` on the wire.
+    /// A string read from `SaleCycle`. Example: `month`.
     pub sale_cycle: Option<String>,
-    /// `SecurityGroupIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
+    /// A list of strings read from `SecurityGroupIds` (a wrapped list: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`). Empty when the service leaves it out. Example: `["sg-bp67acfmxazb4p****"]`.
     pub security_group_ids: Vec<String>,
-    /// `SerialNumber` on the wire.
+    /// A string read from `SerialNumber`. Example: `51d1353b-22bf-4567-a176-8b3e12e4****`.
     pub serial_number: Option<String>,
-    /// `SpotDuration` on the wire.
+    /// An integer (32-bit) read from `SpotDuration`. Example: `1`.
     pub spot_duration: Option<i32>,
-    /// `SpotInterruptionBehavior` on the wire.
+    /// A string read from `SpotInterruptionBehavior`. Example: `Terminate`.
     pub spot_interruption_behavior: Option<String>,
-    /// `SpotPriceLimit` on the wire.
+    /// A number read from `SpotPriceLimit`. Example: `0.98`.
     pub spot_price_limit: Option<f64>,
-    /// `SpotStrategy` on the wire.
+    /// A string read from `SpotStrategy`. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2017-12-10T04:04Z`.
     pub start_time: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Running`.
     pub status: Option<String>,
-    /// `StoppedMode` on the wire.
+    /// A string read from `StoppedMode`. Example: `KeepCharging`.
     pub stopped_mode: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `VlanId` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `VlanId`. Example: `10`.
     pub vlan_id: Option<String>,
-    /// `VpcAttributes` on the wire.
+    /// A structure read from `VpcAttributes`.
     pub vpc_attributes: Option<VpcAttributes>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -4240,29 +3956,21 @@ aliyun_core::__private::deserialize_fields!(DescribeInstancesInstance);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInstancesNetworkInterface {
-    /// `Ipv4PrefixSets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Ipv4PrefixSets": {"Ipv4PrefixSet": [...]}}`.
+    /// A list of structures read from `Ipv4PrefixSets` (a wrapped list: `{"Ipv4PrefixSets": {"Ipv4PrefixSet": [...]}}`). Empty when the service leaves it out.
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
-    /// `Ipv6PrefixSets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Ipv6PrefixSets": {"Ipv6PrefixSet": [...]}}`.
+    /// A list of structures read from `Ipv6PrefixSets` (a wrapped list: `{"Ipv6PrefixSets": {"Ipv6PrefixSet": [...]}}`). Empty when the service leaves it out.
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
-    /// `Ipv6Sets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Ipv6Sets": {"Ipv6Set": [...]}}`.
+    /// A list of structures read from `Ipv6Sets` (a wrapped list: `{"Ipv6Sets": {"Ipv6Set": [...]}}`). Empty when the service leaves it out.
     pub ipv6_sets: Vec<Ipv6Set>,
-    /// `MacAddress` on the wire.
+    /// A string read from `MacAddress`. Example: `00:16:3e:32:b4:**`.
     pub mac_address: Option<String>,
-    /// `NetworkInterfaceId` on the wire.
+    /// A string read from `NetworkInterfaceId`. Example: `eni-2zeh9atclduxvf1z****`.
     pub network_interface_id: Option<String>,
-    /// `PrimaryIpAddress` on the wire.
+    /// A string read from `PrimaryIpAddress`. Example: `172.17.**.***`.
     pub primary_ip_address: Option<String>,
-    /// `PrivateIpSets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`.
+    /// A list of structures read from `PrivateIpSets` (a wrapped list: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`). Empty when the service leaves it out.
     pub private_ip_sets: Vec<PrivateIpSet>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `Primary`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -4293,51 +4001,47 @@ aliyun_core::__private::deserialize_fields!(DescribeInstancesNetworkInterface);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeInvocationsInvocation {
-    /// `CommandContent` on the wire.
+    /// A string read from `CommandContent`. Example: `cnBtIC1xYSB8IGdyZXAgdnNm****`.
     pub command_content: Option<String>,
-    /// `CommandDescription` on the wire.
+    /// A string read from `CommandDescription`. Example: `testDescription`.
     pub command_description: Option<String>,
-    /// `CommandId` on the wire.
+    /// A string read from `CommandId`. Example: `c-hz0jdfwcsr****`.
     pub command_id: Option<String>,
-    /// `CommandName` on the wire.
+    /// A string read from `CommandName`. Example: `CommandTestName`.
     pub command_name: Option<String>,
-    /// `CommandType` on the wire.
+    /// A string read from `CommandType`. Example: `RunShellScript`.
     pub command_type: Option<String>,
-    /// `ContainerId` on the wire.
+    /// A string read from `ContainerId`. Example: `ab141ddfbacfe02d9dbc25966ed971536124527097398d419a6746873fea****`.
     pub container_id: Option<String>,
-    /// `ContainerName` on the wire.
+    /// A string read from `ContainerName`. Example: `test-container`.
     pub container_name: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2020-01-19T09:15:46Z`.
     pub creation_time: Option<String>,
-    /// `Frequency` on the wire.
+    /// A string read from `Frequency`. Example: `0 */20 * * * *`.
     pub frequency: Option<String>,
-    /// `InvocationStatus` on the wire.
+    /// A string read from `InvocationStatus`. Example: `Running`.
     pub invocation_status: Option<String>,
-    /// `InvokeId` on the wire.
+    /// A string read from `InvokeId`. Example: `t-hz0jdfwd9f****`.
     pub invoke_id: Option<String>,
-    /// `InvokeInstances` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InvokeInstances": {"InvokeInstance": [...]}}`.
+    /// A list of structures read from `InvokeInstances` (a wrapped list: `{"InvokeInstances": {"InvokeInstance": [...]}}`). Empty when the service leaves it out.
     pub invoke_instances: Vec<InvokeInstance>,
-    /// `InvokeStatus` on the wire.
+    /// A string read from `InvokeStatus`. Example: `Finished`.
     pub invoke_status: Option<String>,
-    /// `Parameters` on the wire.
+    /// A string read from `Parameters`. Example: `{}`.
     pub parameters: Option<String>,
-    /// `RepeatMode` on the wire.
+    /// A string read from `RepeatMode`. Example: `Once`.
     pub repeat_mode: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `TerminationMode` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `TerminationMode`. Example: `ProcessTree`.
     pub termination_mode: Option<String>,
-    /// `Timed` on the wire.
+    /// A boolean read from `Timed`. Example: `false`.
     pub timed: Option<bool>,
-    /// `Timeout` on the wire.
+    /// An integer (64-bit) read from `Timeout`. Example: `60`.
     pub timeout: Option<i64>,
-    /// `Username` on the wire.
+    /// A string read from `Username`. Example: `test`.
     pub username: Option<String>,
-    /// `WorkingDir` on the wire.
+    /// A string read from `WorkingDir`. Example: `/home/`.
     pub working_dir: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -4381,29 +4085,29 @@ aliyun_core::__private::deserialize_fields!(DescribeInvocationsInvocation);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeLaunchTemplateVersionsDataDisk {
-    /// `AutoSnapshotPolicyId` on the wire.
+    /// A string read from `AutoSnapshotPolicyId`. Example: `sp-wz91dz3ghear2a5s****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// `BurstingEnabled` on the wire.
+    /// A boolean read from `BurstingEnabled`. Example: `true`.
     pub bursting_enabled: Option<bool>,
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `DeleteWithInstance` on the wire.
+    /// A boolean read from `DeleteWithInstance`. Example: `true`.
     pub delete_with_instance: Option<bool>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDiskDescription`.
     pub description: Option<String>,
-    /// `Device` on the wire.
+    /// A string read from `Device`. Example: `/dev/xvda`.
     pub device: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string read from `DiskName`. Example: `testDiskName`.
     pub disk_name: Option<String>,
-    /// `Encrypted` on the wire.
+    /// A string read from `Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string read from `PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
-    /// `ProvisionedIops` on the wire.
+    /// An integer (64-bit) read from `ProvisionedIops`. Example: `50000`.
     pub provisioned_iops: Option<i64>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) read from `Size`. Example: `2000`.
     pub size: Option<i32>,
-    /// `SnapshotId` on the wire.
+    /// A string read from `SnapshotId`. Example: `s-bp67acfmxazb4p****`.
     pub snapshot_id: Option<String>,
 }
 #[cfg(feature = "launch-templates")]
@@ -4439,23 +4143,21 @@ aliyun_core::__private::deserialize_fields!(DescribeLaunchTemplateVersionsDataDi
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeLaunchTemplateVersionsNetworkInterface {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testNetworkInterfacesDescription`.
     pub description: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.s2.xlarge`.
     pub instance_type: Option<String>,
-    /// `NetworkInterfaceName` on the wire.
+    /// A string read from `NetworkInterfaceName`. Example: `testNetworkInterfaceName`.
     pub network_interface_name: Option<String>,
-    /// `NetworkInterfaceTrafficMode` on the wire.
+    /// A string read from `NetworkInterfaceTrafficMode`. Example: `Standard`.
     pub network_interface_traffic_mode: Option<String>,
-    /// `PrimaryIpAddress` on the wire.
+    /// A string read from `PrimaryIpAddress`. Example: `203.0.*.*`.
     pub primary_ip_address: Option<String>,
-    /// `SecurityGroupId` on the wire.
+    /// A string read from `SecurityGroupId`. Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
-    /// `SecurityGroupIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
+    /// A list of strings read from `SecurityGroupIds` (a wrapped list: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`). Empty when the service leaves it out. Example: `["[\"sg-bp15ed6xe1yxeycg7****\"]"]`.
     pub security_group_ids: Vec<String>,
-    /// `VSwitchId` on the wire.
+    /// A string read from `VSwitchId`. Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
 }
 #[cfg(feature = "launch-templates")]
@@ -4491,17 +4193,15 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceAttributeAttachment {
-    /// `DeviceIndex` on the wire.
+    /// An integer (32-bit) read from `DeviceIndex`.
     pub device_index: Option<i32>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `hide`.
     pub instance_id: Option<String>,
-    /// `MemberNetworkInterfaceIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"MemberNetworkInterfaceIds": {"MemberNetworkInterfaceId": [...]}}`.
+    /// A list of strings read from `MemberNetworkInterfaceIds` (a wrapped list: `{"MemberNetworkInterfaceIds": {"MemberNetworkInterfaceId": [...]}}`). Empty when the service leaves it out. Example: `["hide"]`.
     pub member_network_interface_ids: Vec<String>,
-    /// `NetworkCardIndex` on the wire.
+    /// An integer (32-bit) read from `NetworkCardIndex`. Example: `0`.
     pub network_card_index: Option<i32>,
-    /// `TrunkNetworkInterfaceId` on the wire.
+    /// A string read from `TrunkNetworkInterfaceId`. Example: `hide`.
     pub trunk_network_interface_id: Option<String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -4534,11 +4234,11 @@ aliyun_core::__private::deserialize_fields!(DescribeNetworkInterfaceAttributeAtt
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceAttributeConnectionTrackingConfiguration {
-    /// `TcpClosedAndTimeWaitTimeout` on the wire.
+    /// An integer (32-bit) read from `TcpClosedAndTimeWaitTimeout`.
     pub tcp_closed_and_time_wait_timeout: Option<i32>,
-    /// `TcpEstablishedTimeout` on the wire.
+    /// An integer (32-bit) read from `TcpEstablishedTimeout`.
     pub tcp_established_timeout: Option<i32>,
-    /// `UdpTimeout` on the wire.
+    /// An integer (32-bit) read from `UdpTimeout`.
     pub udp_timeout: Option<i32>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -4571,11 +4271,11 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
-    /// `NetworkInterfaceTrafficMode` on the wire.
+    /// A string read from `NetworkInterfaceTrafficMode`.
     pub network_interface_traffic_mode: Option<String>,
-    /// `QueueNumber` on the wire.
+    /// An integer (32-bit) read from `QueueNumber`.
     pub queue_number: Option<i32>,
-    /// `QueuePairNumber` on the wire.
+    /// An integer (32-bit) read from `QueuePairNumber`.
     pub queue_pair_number: Option<i32>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -4601,51 +4301,18 @@ for DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig {
 aliyun_core::__private::deserialize_fields!(
     DescribeNetworkInterfaceAttributeNetworkInterfaceTrafficConfig
 );
-/// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
-#[cfg(feature = "network-interfaces")]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DescribeNetworkInterfaceAttributePrivateIpSet {
-    /// `AssociatedPublicIp` on the wire.
-    pub associated_public_ip: Option<AssociatedPublicIp>,
-    /// `Primary` on the wire.
-    pub primary: Option<bool>,
-    /// `PrivateIpAddress` on the wire.
-    pub private_ip_address: Option<String>,
-}
-#[cfg(feature = "network-interfaces")]
-impl aliyun_core::__private::fields::DecodeFields
-for DescribeNetworkInterfaceAttributePrivateIpSet {
-    fn decode_field<'de>(
-        &mut self,
-        wire_name: &str,
-        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
-    ) -> aliyun_core::__private::fields::FieldResult {
-        match wire_name {
-            "AssociatedPublicIp" => self.associated_public_ip = value.value()?,
-            "Primary" => self.primary = value.lenient_opt()?,
-            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-#[cfg(feature = "network-interfaces")]
-aliyun_core::__private::deserialize_fields!(
-    DescribeNetworkInterfaceAttributePrivateIpSet
-);
 /// A structure of the `DescribeNetworkInterfaces` response.
 #[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeNetworkInterfacesAttachment {
-    /// `DeviceIndex` on the wire.
+    /// An integer (32-bit) read from `DeviceIndex`. Example: `0`.
     pub device_index: Option<i32>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`.
     pub instance_id: Option<String>,
-    /// `NetworkCardIndex` on the wire.
+    /// An integer (32-bit) read from `NetworkCardIndex`. Example: `0`.
     pub network_card_index: Option<i32>,
-    /// `TrunkNetworkInterfaceId` on the wire.
+    /// A string read from `TrunkNetworkInterfaceId`.
     pub trunk_network_interface_id: Option<String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -4675,9 +4342,9 @@ aliyun_core::__private::deserialize_fields!(DescribeNetworkInterfacesAttachment)
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePrefixListAttributesEntry {
-    /// `Cidr` on the wire.
+    /// A string read from `Cidr`. Example: `192.168.1.0/24`.
     pub cidr: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `Description Sample 01`.
     pub description: Option<String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -4701,11 +4368,11 @@ aliyun_core::__private::deserialize_fields!(DescribePrefixListAttributesEntry);
 #[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceDataDisk {
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `2000`.
     pub size: Option<i32>,
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
 }
 #[cfg(feature = "pricing")]
@@ -4725,25 +4392,23 @@ impl aliyun_core::params::StructParam for DescribePriceDataDisk {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePricePrice {
-    /// `Coupons` on the wire.
+    /// Free-form JSON read from `Coupons`.
     pub coupons: Option<aliyun_core::JsonValue>,
-    /// `Currency` on the wire.
+    /// A string read from `Currency`. Example: `CNY`.
     pub currency: Option<String>,
-    /// `DetailInfos` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DetailInfos": {"DetailInfo": [...]}}`.
+    /// A list of structures read from `DetailInfos` (a wrapped list: `{"DetailInfos": {"DetailInfo": [...]}}`). Empty when the service leaves it out.
     pub detail_infos: Vec<DetailInfo>,
-    /// `DiscountPrice` on the wire.
+    /// A number read from `DiscountPrice`. Example: `655.2`.
     pub discount_price: Option<f64>,
-    /// `OriginalPrice` on the wire.
+    /// A number read from `OriginalPrice`. Example: `4368.0`.
     pub original_price: Option<f64>,
-    /// `Promotions` on the wire.
+    /// Free-form JSON read from `Promotions`.
     pub promotions: Option<aliyun_core::JsonValue>,
-    /// `ReservedInstanceHourPrice` on the wire.
+    /// A number read from `ReservedInstanceHourPrice`. Example: `1.0`.
     pub reserved_instance_hour_price: Option<f64>,
-    /// `RuleIdSet` on the wire.
+    /// Free-form JSON read from `RuleIdSet`.
     pub rule_id_set: Option<aliyun_core::JsonValue>,
-    /// `TradePrice` on the wire.
+    /// A number read from `TradePrice`. Example: `3712.8`.
     pub trade_price: Option<f64>,
 }
 #[cfg(feature = "pricing")]
@@ -4777,13 +4442,11 @@ aliyun_core::__private::deserialize_fields!(DescribePricePrice);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribePricePriceInfo {
-    /// `Price` on the wire.
+    /// A structure read from `Price`.
     pub price: Option<DescribePricePrice>,
-    /// `RelatedPrice` on the wire.
+    /// A structure read from `RelatedPrice`.
     pub related_price: Option<RelatedPrice>,
-    /// `Rules` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Rules": {"Rule": [...]}}`.
+    /// A list of structures read from `Rules` (a wrapped list: `{"Rules": {"Rule": [...]}}`). Empty when the service leaves it out.
     pub rules: Vec<Rule>,
 }
 #[cfg(feature = "pricing")]
@@ -4808,7 +4471,7 @@ aliyun_core::__private::deserialize_fields!(DescribePricePriceInfo);
 #[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceSchedulerOptions {
-    /// `DedicatedHostId` on the wire.
+    /// A string sent as `<parameter>.DedicatedHostId`. Example: `dh-bp67acfmxazb4p****`.
     pub dedicated_host_id: Option<String>,
 }
 #[cfg(feature = "pricing")]
@@ -4825,11 +4488,11 @@ impl aliyun_core::params::StructParam for DescribePriceSchedulerOptions {
 #[cfg(feature = "pricing")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribePriceSystemDisk {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `80`.
     pub size: Option<i32>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
 }
 #[cfg(feature = "pricing")]
@@ -4849,17 +4512,17 @@ impl aliyun_core::params::StructParam for DescribePriceSystemDisk {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeRecommendInstanceTypeInstanceType {
-    /// `Cores` on the wire.
+    /// An integer (32-bit) read from `Cores`. Example: `1`.
     pub cores: Option<i32>,
-    /// `Generation` on the wire.
+    /// A string read from `Generation`. Example: `ecs-4`.
     pub generation: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.hfg6.large`.
     pub instance_type: Option<String>,
-    /// `InstanceTypeFamily` on the wire.
+    /// A string read from `InstanceTypeFamily`. Example: `ecs.hfg6`.
     pub instance_type_family: Option<String>,
-    /// `Memory` on the wire.
+    /// An integer (32-bit) read from `Memory`. Example: `8192`.
     pub memory: Option<i32>,
-    /// `SupportIoOptimized` on the wire.
+    /// A string read from `SupportIoOptimized`. Example: `optimized`.
     pub support_io_optimized: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -4889,17 +4552,15 @@ aliyun_core::__private::deserialize_fields!(DescribeRecommendInstanceTypeInstanc
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeRenewalPricePrice {
-    /// `Currency` on the wire.
+    /// A string read from `Currency`. Example: `CNY`.
     pub currency: Option<String>,
-    /// `DetailInfos` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DetailInfos": {"ResourcePriceModel": [...]}}`.
+    /// A list of structures read from `DetailInfos` (a wrapped list: `{"DetailInfos": {"ResourcePriceModel": [...]}}`). Empty when the service leaves it out.
     pub detail_infos: Vec<ResourcePriceModel>,
-    /// `DiscountPrice` on the wire.
+    /// A number read from `DiscountPrice`. Example: `655.2`.
     pub discount_price: Option<f64>,
-    /// `OriginalPrice` on the wire.
+    /// A number read from `OriginalPrice`. Example: `4368.0`.
     pub original_price: Option<f64>,
-    /// `TradePrice` on the wire.
+    /// A number read from `TradePrice`. Example: `3712.8`.
     pub trade_price: Option<f64>,
 }
 #[cfg(feature = "pricing")]
@@ -4927,11 +4588,9 @@ aliyun_core::__private::deserialize_fields!(DescribeRenewalPricePrice);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeRenewalPricePriceInfo {
-    /// `Price` on the wire.
+    /// A structure read from `Price`.
     pub price: Option<DescribeRenewalPricePrice>,
-    /// `Rules` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Rules": {"Rule": [...]}}`.
+    /// A list of structures read from `Rules` (a wrapped list: `{"Rules": {"Rule": [...]}}`). Empty when the service leaves it out.
     pub rules: Vec<Rule>,
 }
 #[cfg(feature = "pricing")]
@@ -4956,15 +4615,11 @@ aliyun_core::__private::deserialize_fields!(DescribeRenewalPricePriceInfo);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeResourcesModificationAvailableResource {
-    /// `ConditionSupportedResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ConditionSupportedResources": {"ConditionSupportedResource": [...]}}`.
+    /// A list of structures read from `ConditionSupportedResources` (a wrapped list: `{"ConditionSupportedResources": {"ConditionSupportedResource": [...]}}`). Empty when the service leaves it out.
     pub condition_supported_resources: Vec<ConditionSupportedResource>,
-    /// `SupportedResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SupportedResources": {"SupportedResource": [...]}}`.
+    /// A list of structures read from `SupportedResources` (a wrapped list: `{"SupportedResources": {"SupportedResource": [...]}}`). Empty when the service leaves it out.
     pub supported_resources: Vec<SupportedResource>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `InstanceType`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -4995,17 +4650,15 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeResourcesModificationAvailableZone {
-    /// `AvailableResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableResources": {"AvailableResource": [...]}}`.
+    /// A list of structures read from `AvailableResources` (a wrapped list: `{"AvailableResources": {"AvailableResource": [...]}}`). Empty when the service leaves it out.
     pub available_resources: Vec<DescribeResourcesModificationAvailableResource>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
-    /// `StatusCategory` on the wire.
+    /// A string read from `StatusCategory`. Example: `WithStock`.
     pub status_category: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-e`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -5034,39 +4687,35 @@ aliyun_core::__private::deserialize_fields!(DescribeResourcesModificationAvailab
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSendFileResultsInvocation {
-    /// `Content` on the wire.
+    /// A string read from `Content`. Example: `#!/bin/bash  echo "Current User is :"  echo $(ps | grep "$$" | awk '{print $2}')`.
     pub content: Option<String>,
-    /// `ContentType` on the wire.
+    /// A string read from `ContentType`. Example: `PlainText`.
     pub content_type: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-12-20T06:15:54Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is a test file.`.
     pub description: Option<String>,
-    /// `FileGroup` on the wire.
+    /// A string read from `FileGroup`. Example: `test`.
     pub file_group: Option<String>,
-    /// `FileMode` on the wire.
+    /// A string read from `FileMode`. Example: `777`.
     pub file_mode: Option<String>,
-    /// `FileOwner` on the wire.
+    /// A string read from `FileOwner`. Example: `test`.
     pub file_owner: Option<String>,
-    /// `InvocationStatus` on the wire.
+    /// A string read from `InvocationStatus`. Example: `Success`.
     pub invocation_status: Option<String>,
-    /// `InvokeId` on the wire.
+    /// A string read from `InvokeId`. Example: `f-hz0jdfwd9f****`.
     pub invoke_id: Option<String>,
-    /// `InvokeInstances` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InvokeInstances": {"InvokeInstance": [...]}}`.
+    /// A list of structures read from `InvokeInstances` (a wrapped list: `{"InvokeInstances": {"InvokeInstance": [...]}}`). Empty when the service leaves it out.
     pub invoke_instances: Vec<DescribeSendFileResultsInvokeInstance>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `test.txt`.
     pub name: Option<String>,
-    /// `Overwrite` on the wire.
+    /// A string read from `Overwrite`. Example: `false`.
     pub overwrite: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `TargetDir` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `TargetDir`. Example: `/home/user`.
     pub target_dir: Option<String>,
-    /// `VmCount` on the wire.
+    /// An integer (32-bit) read from `VmCount`. Example: `1`.
     pub vm_count: Option<i32>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -5104,21 +4753,21 @@ aliyun_core::__private::deserialize_fields!(DescribeSendFileResultsInvocation);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSendFileResultsInvokeInstance {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-12-20T06:15:54Z`.
     pub creation_time: Option<String>,
-    /// `ErrorCode` on the wire.
+    /// A string read from `ErrorCode`. Example: `InstanceNotExists`.
     pub error_code: Option<String>,
-    /// `ErrorInfo` on the wire.
+    /// A string read from `ErrorInfo`. Example: `the instance is not running when create task`.
     pub error_info: Option<String>,
-    /// `FinishTime` on the wire.
+    /// A string read from `FinishTime`. Example: `2019-12-20T06:15:54Z`.
     pub finish_time: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-uf614fhehhz****`.
     pub instance_id: Option<String>,
-    /// `InvocationStatus` on the wire.
+    /// A string read from `InvocationStatus`. Example: `Success`.
     pub invocation_status: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2019-12-20T06:15:54Z`.
     pub start_time: Option<String>,
-    /// `UpdateTime` on the wire.
+    /// A string read from `UpdateTime`. Example: `2019-12-20T06:15:54Z`.
     pub update_time: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -5150,65 +4799,63 @@ aliyun_core::__private::deserialize_fields!(DescribeSendFileResultsInvokeInstanc
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeSnapshotsSnapshot {
-    /// `Available` on the wire.
+    /// A boolean read from `Available`. Example: `false`.
     pub available: Option<bool>,
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `standard`.
     pub category: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2020-08-20T14:52:28Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDescription`.
     pub description: Option<String>,
-    /// `Encrypted` on the wire.
+    /// A boolean read from `Encrypted`. Example: `false`.
     pub encrypted: Option<bool>,
-    /// `InstantAccess` on the wire.
+    /// A boolean read from `InstantAccess`. Example: `false`.
     pub instant_access: Option<bool>,
-    /// `InstantAccessRetentionDays` on the wire.
+    /// An integer (32-bit) read from `InstantAccessRetentionDays`. Example: `30`.
     pub instant_access_retention_days: Option<i32>,
-    /// `KMSKeyId` on the wire.
+    /// A string read from `KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
-    /// `LastModifiedTime` on the wire.
+    /// A string read from `LastModifiedTime`. Example: `2020-08-25T14:18:09Z`.
     pub last_modified_time: Option<String>,
-    /// `ProductCode` on the wire.
+    /// A string read from `ProductCode`. Example: `jxsc000****`.
     pub product_code: Option<String>,
-    /// `Progress` on the wire.
+    /// A string read from `Progress`. Example: `100%`.
     pub progress: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `RemainTime` on the wire.
+    /// An integer (32-bit) read from `RemainTime`. Example: `38`.
     pub remain_time: Option<i32>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `RetentionDays` on the wire.
+    /// An integer (32-bit) read from `RetentionDays`. Example: `30`.
     pub retention_days: Option<i32>,
-    /// `SnapshotId` on the wire.
+    /// A string read from `SnapshotId`. Example: `s-bp67acfmxazb4p****`.
     pub snapshot_id: Option<String>,
-    /// `SnapshotLinkId` on the wire.
+    /// A string read from `SnapshotLinkId`. Example: `sl-bp1grgphbcc9brb5****`.
     pub snapshot_link_id: Option<String>,
-    /// `SnapshotName` on the wire.
+    /// A string read from `SnapshotName`. Example: `testSnapshotName`.
     pub snapshot_name: Option<String>,
-    /// `SnapshotSN` on the wire.
+    /// A string read from `SnapshotSN`. Example: `64472-116742336-61976****`.
     pub snapshot_sn: Option<String>,
-    /// `SnapshotType` on the wire.
+    /// A string read from `SnapshotType`. Example: `all`.
     pub snapshot_type: Option<String>,
-    /// `SourceDiskId` on the wire.
+    /// A string read from `SourceDiskId`. Example: `d-bp67acfmxazb4ph****`.
     pub source_disk_id: Option<String>,
-    /// `SourceDiskSize` on the wire.
+    /// A string read from `SourceDiskSize`. Example: `40`.
     pub source_disk_size: Option<String>,
-    /// `SourceDiskType` on the wire.
+    /// A string read from `SourceDiskType`. Example: `system`.
     pub source_disk_type: Option<String>,
-    /// `SourceRegionId` on the wire.
+    /// A string read from `SourceRegionId`. Example: `cn-hangzhou`.
     pub source_region_id: Option<String>,
-    /// `SourceSnapshotId` on the wire.
+    /// A string read from `SourceSnapshotId`. Example: `s-bp67acfmxazb4p****`.
     pub source_snapshot_id: Option<String>,
-    /// `SourceStorageType` on the wire.
+    /// A string read from `SourceStorageType`. Example: `disk`.
     pub source_storage_type: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `accomplished`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `Usage` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `Usage`. Example: `image`.
     pub usage: Option<String>,
 }
 #[cfg(feature = "snapshots")]
@@ -5262,21 +4909,21 @@ aliyun_core::__private::deserialize_fields!(DescribeSnapshotsSnapshot);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeStorageSetDetailsDisk {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-06-01T00:00:00Z`.
     pub creation_time: Option<String>,
-    /// `DiskId` on the wire.
+    /// A string read from `DiskId`. Example: `d-bp67acfmxazb4p****`.
     pub disk_id: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string read from `DiskName`. Example: `testDiskName`.
     pub disk_name: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `StorageSetId` on the wire.
+    /// A string read from `StorageSetId`. Example: `ss-bp67acfmxazb4p****`.
     pub storage_set_id: Option<String>,
-    /// `StorageSetPartitionNumber` on the wire.
+    /// An integer (32-bit) read from `StorageSetPartitionNumber`. Example: `3`.
     pub storage_set_partition_number: Option<i32>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "storage-sets")]
@@ -5309,11 +4956,11 @@ aliyun_core::__private::deserialize_fields!(DescribeStorageSetDetailsDisk);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeTagsTag {
-    /// `ResourceTypeCount` on the wire.
+    /// A structure read from `ResourceTypeCount`.
     pub resource_type_count: Option<ResourceTypeCount>,
-    /// `TagKey` on the wire.
+    /// A string read from `TagKey`. Example: `TestKey`.
     pub tag_key: Option<String>,
-    /// `TagValue` on the wire.
+    /// A string read from `TagValue`. Example: `TestValue`.
     pub tag_value: Option<String>,
 }
 #[cfg(feature = "tags")]
@@ -5339,39 +4986,25 @@ aliyun_core::__private::deserialize_fields!(DescribeTagsTag);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeZonesZone {
-    /// `AvailableDedicatedHostTypes` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableDedicatedHostTypes": {"DedicatedHostType": [...]}}`.
+    /// A list of strings read from `AvailableDedicatedHostTypes` (a wrapped list: `{"AvailableDedicatedHostTypes": {"DedicatedHostType": [...]}}`). Empty when the service leaves it out. Example: `["ddh.g6"]`.
     pub available_dedicated_host_types: Vec<String>,
-    /// `AvailableDiskCategories` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableDiskCategories": {"DiskCategories": [...]}}`.
+    /// A list of strings read from `AvailableDiskCategories` (a wrapped list: `{"AvailableDiskCategories": {"DiskCategories": [...]}}`). Empty when the service leaves it out. Example: `["cloud"]`.
     pub available_disk_categories: Vec<String>,
-    /// `AvailableInstanceTypes` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableInstanceTypes": {"InstanceTypes": [...]}}`.
+    /// A list of strings read from `AvailableInstanceTypes` (a wrapped list: `{"AvailableInstanceTypes": {"InstanceTypes": [...]}}`). Empty when the service leaves it out. Example: `["ecs.g6.xlarge"]`.
     pub available_instance_types: Vec<String>,
-    /// `AvailableResourceCreation` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableResourceCreation": {"ResourceTypes": [...]}}`.
+    /// A list of strings read from `AvailableResourceCreation` (a wrapped list: `{"AvailableResourceCreation": {"ResourceTypes": [...]}}`). Empty when the service leaves it out. Example: `["DedicatedHost"]`.
     pub available_resource_creation: Vec<String>,
-    /// `AvailableResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableResources": {"ResourcesInfo": [...]}}`.
+    /// A list of structures read from `AvailableResources` (a wrapped list: `{"AvailableResources": {"ResourcesInfo": [...]}}`). Empty when the service leaves it out.
     pub available_resources: Vec<ResourcesInfo>,
-    /// `AvailableVolumeCategories` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AvailableVolumeCategories": {"VolumeCategories": [...]}}`.
+    /// A list of strings read from `AvailableVolumeCategories` (a wrapped list: `{"AvailableVolumeCategories": {"VolumeCategories": [...]}}`). Empty when the service leaves it out. Example: `["san_efficiency"]`.
     pub available_volume_categories: Vec<String>,
-    /// `DedicatedHostGenerations` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DedicatedHostGenerations": {"DedicatedHostGeneration": [...]}}`.
+    /// A list of strings read from `DedicatedHostGenerations` (a wrapped list: `{"DedicatedHostGenerations": {"DedicatedHostGeneration": [...]}}`). Empty when the service leaves it out. Example: `["ddh-6"]`.
     pub dedicated_host_generations: Vec<String>,
-    /// `LocalName` on the wire.
+    /// A string read from `LocalName`. Example: `华东 1 可用区 G`.
     pub local_name: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
-    /// `ZoneType` on the wire.
+    /// A string read from `ZoneType`. Example: `AvailabilityZone`.
     pub zone_type: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -5416,17 +5049,15 @@ aliyun_core::__private::deserialize_fields!(DescribeZonesZone);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DetachInstanceRamRoleResult {
-    /// `Code` on the wire.
+    /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
-    /// `InstanceRamRoleSets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InstanceRamRoleSets": {"InstanceRamRoleSet": [...]}}`.
+    /// A list of structures read from `InstanceRamRoleSets` (a wrapped list: `{"InstanceRamRoleSets": {"InstanceRamRoleSet": [...]}}`). Empty when the service leaves it out.
     pub instance_ram_role_sets: Vec<InstanceRamRoleSet>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `Success`.
     pub message: Option<String>,
-    /// `Success` on the wire.
+    /// A boolean read from `Success`. Example: `true`.
     pub success: Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -5454,19 +5085,17 @@ aliyun_core::__private::deserialize_fields!(DetachInstanceRamRoleResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DetailInfo {
-    /// `Attributes` on the wire.
+    /// Free-form JSON read from `Attributes`.
     pub attributes: Option<aliyun_core::JsonValue>,
-    /// `DiscountPrice` on the wire.
+    /// A number read from `DiscountPrice`. Example: `655.2`.
     pub discount_price: Option<f64>,
-    /// `OriginalPrice` on the wire.
+    /// A number read from `OriginalPrice`. Example: `4368.0`.
     pub original_price: Option<f64>,
-    /// `Resource` on the wire.
+    /// A string read from `Resource`. Example: `instance`.
     pub resource: Option<String>,
-    /// `SubRules` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SubRules": {"Rule": [...]}}`.
+    /// A list of structures read from `SubRules` (a wrapped list: `{"SubRules": {"Rule": [...]}}`). Empty when the service leaves it out.
     pub sub_rules: Vec<Rule>,
-    /// `TradePrice` on the wire.
+    /// A number read from `TradePrice`. Example: `3712.8`.
     pub trade_price: Option<f64>,
 }
 #[cfg(feature = "pricing")]
@@ -5495,11 +5124,9 @@ aliyun_core::__private::deserialize_fields!(DetailInfo);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DetectionOptions {
-    /// `Items` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Items": {"Item": [...]}}`.
+    /// A list of structures read from `Items` (a wrapped list: `{"Items": {"Item": [...]}}`). Empty when the service leaves it out.
     pub items: Vec<Item>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Processing`.
     pub status: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -5524,25 +5151,25 @@ aliyun_core::__private::deserialize_fields!(DetectionOptions);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DisableActivationActivation {
-    /// `ActivationId` on the wire.
+    /// A string read from `ActivationId`. Example: `4ECEEE12-56F1-4FBC-9AB1-890F1234****`.
     pub activation_id: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-01-20T06:00:00Z`.
     pub creation_time: Option<String>,
-    /// `DeregisteredCount` on the wire.
+    /// An integer (32-bit) read from `DeregisteredCount`. Example: `1`.
     pub deregistered_count: Option<i32>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `Disabled` on the wire.
+    /// A boolean read from `Disabled`. Example: `false`.
     pub disabled: Option<bool>,
-    /// `InstanceCount` on the wire.
+    /// An integer (32-bit) read from `InstanceCount`. Example: `1`.
     pub instance_count: Option<i32>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `test-InstanceName`.
     pub instance_name: Option<String>,
-    /// `IpAddressRange` on the wire.
+    /// A string read from `IpAddressRange`. Example: `0.0.0.0/0`.
     pub ip_address_range: Option<String>,
-    /// `RegisteredCount` on the wire.
+    /// An integer (32-bit) read from `RegisteredCount`. Example: `1`.
     pub registered_count: Option<i32>,
-    /// `TimeToLiveInHours` on the wire.
+    /// An integer (64-bit) read from `TimeToLiveInHours`. Example: `4`.
     pub time_to_live_in_hours: Option<i64>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -5574,11 +5201,11 @@ aliyun_core::__private::deserialize_fields!(DisableActivationActivation);
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Disk {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`.
     pub category: Option<String>,
-    /// `DiskId` on the wire.
+    /// A string sent as `<parameter>.DiskId`.
     pub disk_id: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`.
     pub performance_level: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -5598,19 +5225,19 @@ impl aliyun_core::params::StructParam for Disk {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskDeviceMapping {
-    /// `Device` on the wire.
+    /// A string read from `Device`. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// `Format` on the wire.
+    /// A string read from `Format`. Example: `qcow2`.
     pub format: Option<String>,
-    /// `ImportOSSBucket` on the wire.
+    /// A string read from `ImportOSSBucket`. Example: `testEcsImport`.
     pub import_oss_bucket: Option<String>,
-    /// `ImportOSSObject` on the wire.
+    /// A string read from `ImportOSSObject`. Example: `imageImport`.
     pub import_oss_object: Option<String>,
-    /// `Size` on the wire.
+    /// A string read from `Size`. Example: `80`.
     pub size: Option<String>,
-    /// `SnapshotId` on the wire.
+    /// A string read from `SnapshotId`. Example: `s-bp17ot2q7x72ggtw****`.
     pub snapshot_id: Option<String>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `custom`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -5640,15 +5267,15 @@ aliyun_core::__private::deserialize_fields!(DiskDeviceMapping);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskEventType {
-    /// `EventEndTime` on the wire.
+    /// A string read from `EventEndTime`. Example: `2018-05-06T02:48:52Z`.
     pub event_end_time: Option<String>,
-    /// `EventId` on the wire.
+    /// A string read from `EventId`. Example: `e-bp67acfmxazb4p****`.
     pub event_id: Option<String>,
-    /// `EventTime` on the wire.
+    /// A string read from `EventTime`. Example: `2018-05-08T02:43:10Z`.
     pub event_time: Option<String>,
-    /// `EventType` on the wire.
+    /// A structure read from `EventType`.
     pub event_type: Option<EventType>,
-    /// `ImpactLevel` on the wire.
+    /// A string read from `ImpactLevel`. Example: `100`.
     pub impact_level: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -5676,19 +5303,17 @@ aliyun_core::__private::deserialize_fields!(DiskEventType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskFullStatusType {
-    /// `Device` on the wire.
+    /// A string read from `Device`.
     pub device: Option<String>,
-    /// `DiskEventSet` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DiskEventSet": {"DiskEventType": [...]}}`.
+    /// A list of structures read from `DiskEventSet` (a wrapped list: `{"DiskEventSet": {"DiskEventType": [...]}}`). Empty when the service leaves it out.
     pub disk_event_set: Vec<DiskEventType>,
-    /// `DiskId` on the wire.
+    /// A string read from `DiskId`. Example: `d-bp67acfmxazb4p****`.
     pub disk_id: Option<String>,
-    /// `HealthStatus` on the wire.
+    /// A structure read from `HealthStatus`.
     pub health_status: Option<EventType>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
-    /// `Status` on the wire.
+    /// A structure read from `Status`.
     pub status: Option<EventType>,
 }
 #[cfg(feature = "system-events")]
@@ -5717,25 +5342,25 @@ aliyun_core::__private::deserialize_fields!(DiskFullStatusType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskMonitorData {
-    /// `BPSRead` on the wire.
+    /// An integer (32-bit) read from `BPSRead`. Example: `0`.
     pub bps_read: Option<i32>,
-    /// `BPSTotal` on the wire.
+    /// An integer (32-bit) read from `BPSTotal`. Example: `204`.
     pub bps_total: Option<i32>,
-    /// `BPSWrite` on the wire.
+    /// An integer (32-bit) read from `BPSWrite`. Example: `204`.
     pub bps_write: Option<i32>,
-    /// `DiskId` on the wire.
+    /// A string read from `DiskId`. Example: `d-bp1bq5g3dxxo1x4o****`.
     pub disk_id: Option<String>,
-    /// `IOPSRead` on the wire.
+    /// An integer (32-bit) read from `IOPSRead`. Example: `0`.
     pub iops_read: Option<i32>,
-    /// `IOPSTotal` on the wire.
+    /// An integer (32-bit) read from `IOPSTotal`. Example: `0`.
     pub iops_total: Option<i32>,
-    /// `IOPSWrite` on the wire.
+    /// An integer (32-bit) read from `IOPSWrite`. Example: `0`.
     pub iops_write: Option<i32>,
-    /// `LatencyRead` on the wire.
+    /// An integer (32-bit) read from `LatencyRead`. Example: `0`.
     pub latency_read: Option<i32>,
-    /// `LatencyWrite` on the wire.
+    /// An integer (32-bit) read from `LatencyWrite`. Example: `0`.
     pub latency_write: Option<i32>,
-    /// `TimeStamp` on the wire.
+    /// A string read from `TimeStamp`. Example: `2014-07-23T12:07:00Z`.
     pub time_stamp: Option<String>,
 }
 #[cfg(feature = "monitoring")]
@@ -5768,9 +5393,9 @@ aliyun_core::__private::deserialize_fields!(DiskMonitorData);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EcsCapacityReservationAttr {
-    /// `CapacityReservationId` on the wire.
+    /// A string read from `CapacityReservationId`. Example: `cr-bp67acfmxazb4p****`.
     pub capacity_reservation_id: Option<String>,
-    /// `CapacityReservationPreference` on the wire.
+    /// A string read from `CapacityReservationPreference`. Example: `cr-bp67acfmxazb4p****`.
     pub capacity_reservation_preference: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -5799,33 +5424,31 @@ aliyun_core::__private::deserialize_fields!(EcsCapacityReservationAttr);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EipAddress {
-    /// `AllocationId` on the wire.
+    /// A string read from `AllocationId`.
     pub allocation_id: Option<String>,
-    /// `AllocationTime` on the wire.
+    /// A string read from `AllocationTime`.
     pub allocation_time: Option<String>,
-    /// `Bandwidth` on the wire.
+    /// A string read from `Bandwidth`.
     pub bandwidth: Option<String>,
-    /// `ChargeType` on the wire.
+    /// A string read from `ChargeType`.
     pub charge_type: Option<String>,
-    /// `EipBandwidth` on the wire.
+    /// A string read from `EipBandwidth`.
     pub eip_bandwidth: Option<String>,
-    /// `ExpiredTime` on the wire.
+    /// A string read from `ExpiredTime`.
     pub expired_time: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`.
     pub instance_id: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`.
     pub instance_type: Option<String>,
-    /// `InternetChargeType` on the wire.
+    /// A string read from `InternetChargeType`.
     pub internet_charge_type: Option<String>,
-    /// `IpAddress` on the wire.
+    /// A string read from `IpAddress`.
     pub ip_address: Option<String>,
-    /// `OperationLocks` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"OperationLocks": {"LockReason": [...]}}`.
+    /// A list of structures read from `OperationLocks` (a wrapped list: `{"OperationLocks": {"LockReason": [...]}}`). Empty when the service leaves it out.
     pub operation_locks: Vec<OperationLock>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -5861,17 +5484,17 @@ aliyun_core::__private::deserialize_fields!(EipAddress);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EipMonitorData {
-    /// `EipBandwidth` on the wire.
+    /// An integer (32-bit) read from `EipBandwidth`.
     pub eip_bandwidth: Option<i32>,
-    /// `EipFlow` on the wire.
+    /// An integer (32-bit) read from `EipFlow`.
     pub eip_flow: Option<i32>,
-    /// `EipPackets` on the wire.
+    /// An integer (32-bit) read from `EipPackets`.
     pub eip_packets: Option<i32>,
-    /// `EipRX` on the wire.
+    /// An integer (32-bit) read from `EipRX`.
     pub eip_rx: Option<i32>,
-    /// `EipTX` on the wire.
+    /// An integer (32-bit) read from `EipTX`.
     pub eip_tx: Option<i32>,
-    /// `TimeStamp` on the wire.
+    /// A string read from `TimeStamp`.
     pub time_stamp: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -5900,41 +5523,37 @@ aliyun_core::__private::deserialize_fields!(EipMonitorData);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElasticityAssuranceItem {
-    /// `AllocatedResources` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AllocatedResources": {"AllocatedResource": [...]}}`.
+    /// A list of structures read from `AllocatedResources` (a wrapped list: `{"AllocatedResources": {"AllocatedResource": [...]}}`). Empty when the service leaves it out.
     pub allocated_resources: Vec<DescribeElasticityAssurancesAllocatedResource>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`. Example: `2021-12-03T16:00Z`.
     pub end_time: Option<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
-    /// `LatestStartTime` on the wire.
+    /// A string read from `LatestStartTime`.
     pub latest_start_time: Option<String>,
-    /// `PrivatePoolOptionsId` on the wire.
+    /// A string read from `PrivatePoolOptionsId`. Example: `eap-bp1ir35kqtn8ywci****`.
     pub private_pool_options_id: Option<String>,
-    /// `PrivatePoolOptionsMatchCriteria` on the wire.
+    /// A string read from `PrivatePoolOptionsMatchCriteria`. Example: `Target`.
     pub private_pool_options_match_criteria: Option<String>,
-    /// `PrivatePoolOptionsName` on the wire.
+    /// A string read from `PrivatePoolOptionsName`. Example: `eapTestName`.
     pub private_pool_options_name: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2020-12-03T05:25Z`.
     pub start_time: Option<String>,
-    /// `StartTimeType` on the wire.
+    /// A string read from `StartTimeType`. Example: `Now`.
     pub start_time_type: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Active`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `TotalAssuranceTimes` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `TotalAssuranceTimes`. Example: `Unlimited`.
     pub total_assurance_times: Option<String>,
-    /// `UsedAssuranceTimes` on the wire.
+    /// An integer (32-bit) read from `UsedAssuranceTimes`. Example: `0`.
     pub used_assurance_times: Option<i32>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -5977,21 +5596,21 @@ aliyun_core::__private::deserialize_fields!(ElasticityAssuranceItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EniMonitorData {
-    /// `DropPacketRx` on the wire.
+    /// A string read from `DropPacketRx`. Example: `0`.
     pub drop_packet_rx: Option<String>,
-    /// `DropPacketTx` on the wire.
+    /// A string read from `DropPacketTx`. Example: `0`.
     pub drop_packet_tx: Option<String>,
-    /// `EniId` on the wire.
+    /// A string read from `EniId`. Example: `eni-bp19da36d6xdwey****`.
     pub eni_id: Option<String>,
-    /// `IntranetRx` on the wire.
+    /// A string read from `IntranetRx`. Example: `0`.
     pub intranet_rx: Option<String>,
-    /// `IntranetTx` on the wire.
+    /// A string read from `IntranetTx`. Example: `0`.
     pub intranet_tx: Option<String>,
-    /// `PacketRx` on the wire.
+    /// A string read from `PacketRx`. Example: `0`.
     pub packet_rx: Option<String>,
-    /// `PacketTx` on the wire.
+    /// A string read from `PacketTx`. Example: `0`.
     pub packet_tx: Option<String>,
-    /// `TimeStamp` on the wire.
+    /// A string read from `TimeStamp`. Example: `2018-05-21T03:22:00Z`.
     pub time_stamp: Option<String>,
 }
 #[cfg(feature = "monitoring")]
@@ -6021,9 +5640,9 @@ aliyun_core::__private::deserialize_fields!(EniMonitorData);
 #[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entry {
-    /// `Cidr` on the wire.
+    /// A string sent as `<parameter>.Cidr`. Required when the structure is sent. Example: `192.168.1.0/24`.
     pub cidr: Option<String>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `Description Sample 01`.
     pub description: Option<String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -6044,9 +5663,9 @@ impl aliyun_core::params::StructParam for Entry {
 #[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventTime {
-    /// `Start` on the wire.
+    /// A string sent as `<parameter>.Start`. Example: `2018-05-06T02:43:10Z`.
     pub start: Option<String>,
-    /// `End` on the wire.
+    /// A string sent as `<parameter>.End`. Example: `2018-05-08T02:48:52Z`.
     pub end: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -6061,9 +5680,9 @@ impl aliyun_core::params::StructParam for EventTime {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventType {
-    /// `Code` on the wire.
+    /// An integer (32-bit) read from `Code`. Example: `7`.
     pub code: Option<i32>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `Stalled`.
     pub name: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -6088,37 +5707,33 @@ aliyun_core::__private::deserialize_fields!(EventType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExtendedAttribute {
-    /// `CanAccept` on the wire.
+    /// A string read from `CanAccept`. Example: `true`.
     pub can_accept: Option<String>,
-    /// `Code` on the wire.
+    /// A string read from `Code`. Example: `PR111`.
     pub code: Option<String>,
-    /// `Device` on the wire.
+    /// A string read from `Device`. Example: `/dev/vda`.
     pub device: Option<String>,
-    /// `DiskId` on the wire.
+    /// A string read from `DiskId`. Example: `d-diskid1`.
     pub disk_id: Option<String>,
-    /// `HostId` on the wire.
+    /// A string read from `HostId`. Example: `dh-bp1ewce1gk3iwv2****`.
     pub host_id: Option<String>,
-    /// `HostType` on the wire.
+    /// A string read from `HostType`. Example: `ddh`.
     pub host_type: Option<String>,
-    /// `InactiveDisks` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InactiveDisks": {"InactiveDisk": [...]}}`.
+    /// A list of structures read from `InactiveDisks` (a wrapped list: `{"InactiveDisks": {"InactiveDisk": [...]}}`). Empty when the service leaves it out.
     pub inactive_disks: Vec<InactiveDisk>,
-    /// `MigrationOptions` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"MigrationOptions": {"MigrationOption": [...]}}`.
+    /// A list of strings read from `MigrationOptions` (a wrapped list: `{"MigrationOptions": {"MigrationOption": [...]}}`). Empty when the service leaves it out. Example: `["MigrationPlan"]`.
     pub migration_options: Vec<String>,
-    /// `OnlineRepairPolicy` on the wire.
+    /// A string read from `OnlineRepairPolicy`. Example: `IsolateOnly`.
     pub online_repair_policy: Option<String>,
-    /// `PunishDomain` on the wire.
+    /// A string read from `PunishDomain`. Example: `1228.test.com`.
     pub punish_domain: Option<String>,
-    /// `PunishType` on the wire.
+    /// A string read from `PunishType`. Example: `ecs_message_alert`.
     pub punish_type: Option<String>,
-    /// `PunishUrl` on the wire.
+    /// A string read from `PunishUrl`. Example: `http://1228.test.com/1`.
     pub punish_url: Option<String>,
-    /// `Rack` on the wire.
+    /// A string read from `Rack`. Example: `A01`.
     pub rack: Option<String>,
-    /// `ResponseResult` on the wire.
+    /// A string read from `ResponseResult`. Example: `true`.
     pub response_result: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -6155,7 +5770,7 @@ aliyun_core::__private::deserialize_fields!(ExtendedAttribute);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Features {
-    /// `NvmeSupport` on the wire.
+    /// A string read from `NvmeSupport`. Example: `supported`.
     pub nvme_support: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -6179,11 +5794,11 @@ aliyun_core::__private::deserialize_fields!(Features);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FeeOfInstance {
-    /// `Currency` on the wire.
+    /// A string read from `Currency`. Example: `CNY`.
     pub currency: Option<String>,
-    /// `Fee` on the wire.
+    /// A string read from `Fee`. Example: `0`.
     pub fee: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `dh-bp181e5064b5sotrr****`.
     pub instance_id: Option<String>,
 }
 #[cfg(any(feature = "dedicated-hosts", feature = "instances"))]
@@ -6208,9 +5823,9 @@ aliyun_core::__private::deserialize_fields!(FeeOfInstance);
 #[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
-    /// `Key` on the wire.
+    /// A string sent as `<parameter>.Key`.
     pub key: Option<String>,
-    /// `Value` on the wire.
+    /// A list of strings sent as `<parameter>.Value.1`, `<parameter>.Value.2`, …. Empty when the service leaves it out. At most 5 items.
     pub value: Vec<String>,
 }
 #[cfg(feature = "other")]
@@ -6234,21 +5849,21 @@ impl aliyun_core::params::StructParam for Filter {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForwardTableEntry {
-    /// `ExternalIp` on the wire.
+    /// A string read from `ExternalIp`.
     pub external_ip: Option<String>,
-    /// `ExternalPort` on the wire.
+    /// A string read from `ExternalPort`.
     pub external_port: Option<String>,
-    /// `ForwardEntryId` on the wire.
+    /// A string read from `ForwardEntryId`.
     pub forward_entry_id: Option<String>,
-    /// `ForwardTableId` on the wire.
+    /// A string read from `ForwardTableId`.
     pub forward_table_id: Option<String>,
-    /// `InternalIp` on the wire.
+    /// A string read from `InternalIp`.
     pub internal_ip: Option<String>,
-    /// `InternalPort` on the wire.
+    /// A string read from `InternalPort`.
     pub internal_port: Option<String>,
-    /// `IpProtocol` on the wire.
+    /// A string read from `IpProtocol`.
     pub ip_protocol: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -6279,31 +5894,27 @@ aliyun_core::__private::deserialize_fields!(ForwardTableEntry);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HaVip {
-    /// `AssociatedEipAddresses` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AssociatedEipAddresses": {"associatedEipAddresse": [...]}}`.
+    /// A list of strings read from `AssociatedEipAddresses` (a wrapped list: `{"AssociatedEipAddresses": {"associatedEipAddresse": [...]}}`). Empty when the service leaves it out.
     pub associated_eip_addresses: Vec<String>,
-    /// `AssociatedInstances` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AssociatedInstances": {"associatedInstance": [...]}}`.
+    /// A list of strings read from `AssociatedInstances` (a wrapped list: `{"AssociatedInstances": {"associatedInstance": [...]}}`). Empty when the service leaves it out.
     pub associated_instances: Vec<String>,
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`.
     pub create_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `HaVipId` on the wire.
+    /// A string read from `HaVipId`.
     pub ha_vip_id: Option<String>,
-    /// `IpAddress` on the wire.
+    /// A string read from `IpAddress`.
     pub ip_address: Option<String>,
-    /// `MasterInstanceId` on the wire.
+    /// A string read from `MasterInstanceId`.
     pub master_instance_id: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `VSwitchId` on the wire.
+    /// A string read from `VSwitchId`.
     pub v_switch_id: Option<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`.
     pub vpc_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -6338,7 +5949,7 @@ aliyun_core::__private::deserialize_fields!(HaVip);
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HibernationOptions {
-    /// `Configured` on the wire.
+    /// A boolean sent as `<parameter>.Configured`. Example: `false`.
     pub configured: Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -6352,7 +5963,7 @@ impl aliyun_core::params::StructParam for HibernationOptions {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HostDetailInfo {
-    /// `SerialNumber` on the wire.
+    /// A string read from `SerialNumber`.
     pub serial_number: Option<String>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -6376,11 +5987,11 @@ aliyun_core::__private::deserialize_fields!(HostDetailInfo);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HpcCluster {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDescription`.
     pub description: Option<String>,
-    /// `HpcClusterId` on the wire.
+    /// A string read from `HpcClusterId`. Example: `hpc-bp1a5zr3u7nq9cx****`.
     pub hpc_cluster_id: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `testName`.
     pub name: Option<String>,
 }
 #[cfg(feature = "hpc-clusters")]
@@ -6406,55 +6017,51 @@ aliyun_core::__private::deserialize_fields!(HpcCluster);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Image {
-    /// `Architecture` on the wire.
+    /// A string read from `Architecture`. Example: `x86_64`.
     pub architecture: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2018-01-10T01:01:10Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDescription`.
     pub description: Option<String>,
-    /// `DiskDeviceMappings` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DiskDeviceMappings": {"DiskDeviceMapping": [...]}}`.
+    /// A list of structures read from `DiskDeviceMappings` (a wrapped list: `{"DiskDeviceMappings": {"DiskDeviceMapping": [...]}}`). Empty when the service leaves it out.
     pub disk_device_mappings: Vec<DiskDeviceMapping>,
-    /// `ImageFamily` on the wire.
+    /// A string read from `ImageFamily`. Example: `testImageFamily`.
     pub image_family: Option<String>,
-    /// `ImageId` on the wire.
+    /// A string read from `ImageId`. Example: `m-bp1g7004ksh0oeuc****`.
     pub image_id: Option<String>,
-    /// `ImageName` on the wire.
+    /// A string read from `ImageName`. Example: `testImageName`.
     pub image_name: Option<String>,
-    /// `ImageOwnerAlias` on the wire.
+    /// A string read from `ImageOwnerAlias`. Example: `self`.
     pub image_owner_alias: Option<String>,
-    /// `ImageVersion` on the wire.
+    /// A string read from `ImageVersion`. Example: `2`.
     pub image_version: Option<String>,
-    /// `IsCopied` on the wire.
+    /// A boolean read from `IsCopied`. Example: `false`.
     pub is_copied: Option<bool>,
-    /// `IsSelfShared` on the wire.
+    /// A string read from `IsSelfShared`. Example: `true`.
     pub is_self_shared: Option<String>,
-    /// `IsSubscribed` on the wire.
+    /// A boolean read from `IsSubscribed`. Example: `false`.
     pub is_subscribed: Option<bool>,
-    /// `IsSupportCloudinit` on the wire.
+    /// A boolean read from `IsSupportCloudinit`. Example: `true`.
     pub is_support_cloudinit: Option<bool>,
-    /// `IsSupportIoOptimized` on the wire.
+    /// A boolean read from `IsSupportIoOptimized`. Example: `true`.
     pub is_support_io_optimized: Option<bool>,
-    /// `OSName` on the wire.
+    /// A string read from `OSName`. Example: `Alibaba Cloud Linux 2.1903`.
     pub os_name: Option<String>,
-    /// `OSType` on the wire.
+    /// A string read from `OSType`. Example: `linux`.
     pub os_type: Option<String>,
-    /// `Platform` on the wire.
+    /// A string read from `Platform`. Example: `Aliyun`.
     pub platform: Option<String>,
-    /// `ProductCode` on the wire.
+    /// A string read from `ProductCode`. Example: `jxsc00****`.
     pub product_code: Option<String>,
-    /// `Progress` on the wire.
+    /// A string read from `Progress`. Example: `100`.
     pub progress: Option<String>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) read from `Size`. Example: `80`.
     pub size: Option<i32>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `Usage` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `Usage`. Example: `none`.
     pub usage: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -6500,28 +6107,26 @@ aliyun_core::__private::deserialize_fields!(Image);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageComponentSet {
-    /// `ComponentType` on the wire.
+    /// A string read from `ComponentType`. Example: `Build`.
     pub component_type: Option<String>,
-    /// `Content` on the wire.
+    /// A string read from `Content`. Example: `RESTART`.
     pub content: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2020-11-24T06:00:00Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `ImageComponentId` on the wire.
+    /// A string read from `ImageComponentId`. Example: `ic-bp67acfmxazb4p****`.
     pub image_component_id: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `testComponent`.
     pub name: Option<String>,
-    /// `Owner` on the wire.
+    /// A string read from `Owner`. Example: `SELF`.
     pub owner: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SystemType` on the wire.
+    /// A string read from `SystemType`. Example: `Linux`.
     pub system_type: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "image-builder")]
 impl aliyun_core::__private::fields::DecodeFields for ImageComponentSet {
@@ -6553,7 +6158,7 @@ aliyun_core::__private::deserialize_fields!(ImageComponentSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageOptions {
-    /// `LoginAsNonRoot` on the wire.
+    /// A boolean read from `LoginAsNonRoot`. Example: `false`.
     pub login_as_non_root: Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -6577,26 +6182,24 @@ aliyun_core::__private::deserialize_fields!(ImageOptions);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImagePipelineExecutionSet {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2020-11-24T06:00:00Z`.
     pub creation_time: Option<String>,
-    /// `ExecutionId` on the wire.
+    /// A string read from `ExecutionId`. Example: `exec-5fb8facb8ed7427c****`.
     pub execution_id: Option<String>,
-    /// `ImageId` on the wire.
+    /// A string read from `ImageId`. Example: `m-bp67acfmxazb4p****`.
     pub image_id: Option<String>,
-    /// `ImagePipelineId` on the wire.
+    /// A string read from `ImagePipelineId`. Example: `ip-2ze5tsl5bp6nf2b3****`.
     pub image_pipeline_id: Option<String>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `Create transition vpc "vpc-2ze70rc7093j9idu6****" success!`.
     pub message: Option<String>,
-    /// `ModifiedTime` on the wire.
+    /// A string read from `ModifiedTime`. Example: `2020-11-25T06:00:00Z`.
     pub modified_time: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `BUILDING`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "image-builder")]
 impl aliyun_core::__private::fields::DecodeFields for ImagePipelineExecutionSet {
@@ -6627,45 +6230,39 @@ aliyun_core::__private::deserialize_fields!(ImagePipelineExecutionSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImagePipelineSet {
-    /// `AddAccounts` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"AddAccounts": {"AddAccount": [...]}}`.
+    /// A list of strings read from `AddAccounts` (a wrapped list: `{"AddAccounts": {"AddAccount": [...]}}`). Empty when the service leaves it out. Example: `["[\"1234567890\"]"]`.
     pub add_accounts: Vec<String>,
-    /// `BaseImage` on the wire.
+    /// A string read from `BaseImage`. Example: `m-bp67acfmxazb4p****`.
     pub base_image: Option<String>,
-    /// `BaseImageType` on the wire.
+    /// A string read from `BaseImageType`. Example: `IMAGE`.
     pub base_image_type: Option<String>,
-    /// `BuildContent` on the wire.
+    /// A string read from `BuildContent`. Example: `FROM IMAGE:m-bp67acfmxazb4p****`.
     pub build_content: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2020-11-24T06:00:00Z`.
     pub creation_time: Option<String>,
-    /// `DeleteInstanceOnFailure` on the wire.
+    /// A boolean read from `DeleteInstanceOnFailure`. Example: `true`.
     pub delete_instance_on_failure: Option<bool>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `ImageName` on the wire.
+    /// A string read from `ImageName`. Example: `testImageName`.
     pub image_name: Option<String>,
-    /// `ImagePipelineId` on the wire.
+    /// A string read from `ImagePipelineId`. Example: `ip-2ze5tsl5bp6nf2b3****`.
     pub image_pipeline_id: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g6.large`.
     pub instance_type: Option<String>,
-    /// `InternetMaxBandwidthOut` on the wire.
+    /// An integer (32-bit) read from `InternetMaxBandwidthOut`. Example: `0`.
     pub internet_max_bandwidth_out: Option<i32>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `testImagePipeline`.
     pub name: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SystemDiskSize` on the wire.
+    /// An integer (32-bit) read from `SystemDiskSize`. Example: `40`.
     pub system_disk_size: Option<i32>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `ToRegionIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ToRegionIds": {"ToRegionId": [...]}}`.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A list of strings read from `ToRegionIds` (a wrapped list: `{"ToRegionIds": {"ToRegionId": [...]}}`). Empty when the service leaves it out. Example: `["[\"cn-hangzhou\"]"]`.
     pub to_region_ids: Vec<String>,
-    /// `VSwitchId` on the wire.
+    /// A string read from `VSwitchId`. Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
 }
 #[cfg(feature = "image-builder")]
@@ -6708,17 +6305,17 @@ aliyun_core::__private::deserialize_fields!(ImagePipelineSet);
 #[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImportImageDiskDeviceMapping {
-    /// `Device` on the wire.
+    /// A string sent as `<parameter>.Device`.
     pub device: Option<String>,
-    /// `DiskImSize` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.DiskImSize`. Example: `80`.
     pub disk_im_size: Option<i32>,
-    /// `DiskImageSize` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.DiskImageSize`. Example: `80`.
     pub disk_image_size: Option<i32>,
-    /// `Format` on the wire.
+    /// A string sent as `<parameter>.Format`. Example: `QCOW2`.
     pub format: Option<String>,
-    /// `OSSBucket` on the wire.
+    /// A string sent as `<parameter>.OSSBucket`. Example: `ecsimageos`.
     pub oss_bucket: Option<String>,
-    /// `OSSObject` on the wire.
+    /// A string sent as `<parameter>.OSSObject`. Example: `CentOS_5.4_32.raw`.
     pub oss_object: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -6738,15 +6335,15 @@ impl aliyun_core::params::StructParam for ImportImageDiskDeviceMapping {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InactiveDisk {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2018-11-30T06:32:31Z`.
     pub creation_time: Option<String>,
-    /// `DeviceCategory` on the wire.
+    /// A string read from `DeviceCategory`. Example: `cloud_efficiency`.
     pub device_category: Option<String>,
-    /// `DeviceSize` on the wire.
+    /// A string read from `DeviceSize`. Example: `80`.
     pub device_size: Option<String>,
-    /// `DeviceType` on the wire.
+    /// A string read from `DeviceType`. Example: `data`.
     pub device_type: Option<String>,
-    /// `ReleaseTime` on the wire.
+    /// A string read from `ReleaseTime`. Example: `2019-11-30T06:32:31Z`.
     pub release_time: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -6774,33 +6371,33 @@ aliyun_core::__private::deserialize_fields!(InactiveDisk);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Instance {
-    /// `ActivationId` on the wire.
+    /// A string read from `ActivationId`. Example: `4ECEEE12-56F1-4FBC-9AB1-890F7494****`.
     pub activation_id: Option<String>,
-    /// `AgentVersion` on the wire.
+    /// A string read from `AgentVersion`. Example: `2.2.0.102`.
     pub agent_version: Option<String>,
-    /// `Hostname` on the wire.
+    /// A string read from `Hostname`. Example: `test-Hostname`.
     pub hostname: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `mi-hz01axdfas****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `test-InstanceName-001`.
     pub instance_name: Option<String>,
-    /// `InternetIp` on the wire.
+    /// A string read from `InternetIp`. Example: `47.8.**.**`.
     pub internet_ip: Option<String>,
-    /// `IntranetIp` on the wire.
+    /// A string read from `IntranetIp`. Example: `10.0.**.**`.
     pub intranet_ip: Option<String>,
-    /// `InvocationCount` on the wire.
+    /// An integer (64-bit) read from `InvocationCount`. Example: `2`.
     pub invocation_count: Option<i64>,
-    /// `LastInvokedTime` on the wire.
+    /// A string read from `LastInvokedTime`. Example: `2021-01-20T09:00:40Z`.
     pub last_invoked_time: Option<String>,
-    /// `MachineId` on the wire.
+    /// A string read from `MachineId`. Example: `e03231b37ab14e53b5795ad625fc****`.
     pub machine_id: Option<String>,
-    /// `OsType` on the wire.
+    /// A string read from `OsType`. Example: `linux`.
     pub os_type: Option<String>,
-    /// `OsVersion` on the wire.
+    /// A string read from `OsVersion`. Example: `Linux_#38~18.04.1-Ubuntu SMP Wed Jan 6 18:26:30 UTC 2021_x86_64`.
     pub os_version: Option<String>,
-    /// `RegistrationTime` on the wire.
+    /// A string read from `RegistrationTime`. Example: `2021-01-20T08:57:56Z`.
     pub registration_time: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-123******`.
     pub resource_group_id: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -6838,24 +6435,40 @@ aliyun_core::__private::deserialize_fields!(Instance);
 #[non_exhaustive]
 pub struct InstanceCloudAssistantStatus {
     /// The ID of the instance.
+    ///
+    /// A string read from `InstanceId`. Example: `i-bp1iudwa5b1tqa****`.
     pub instance_id: Option<String>,
     /// Whether the cloud assistant client is installed and running on the instance.
     ///
-    /// The service sends this as a JSON string; it is decoded leniently.
+    /// A boolean read from `CloudAssistantStatus`, which the service sends as JSON strings. Example: `true`.
     pub cloud_assistant_status: Option<bool>,
     /// The version of the cloud assistant client.
+    ///
+    /// A string read from `CloudAssistantVersion`. Example: `2.2.0.106`.
     pub cloud_assistant_version: Option<String>,
     /// The operating system type of the instance.
+    ///
+    /// An enum value read from `OSType`. Example: `Linux`.
     pub os_type: Option<OsType>,
     /// When the client last sent a heartbeat (UTC, ISO 8601).
+    ///
+    /// A string read from `LastHeartbeatTime`. Example: `2021-03-15T09:00:00Z`.
     pub last_heartbeat_time: Option<String>,
     /// When the client last ran a command (UTC, ISO 8601).
+    ///
+    /// A string read from `LastInvokedTime`. Example: `2021-03-15T08:00:00Z`.
     pub last_invoked_time: Option<String>,
     /// The number of tasks the client is running.
+    ///
+    /// An integer (64-bit) read from `ActiveTaskCount`. Example: `0`.
     pub active_task_count: Option<i64>,
     /// The number of tasks the client has run.
+    ///
+    /// An integer (64-bit) read from `InvocationCount`. Example: `3`.
     pub invocation_count: Option<i64>,
     /// Whether the client supports the session manager.
+    ///
+    /// A boolean read from `SupportSessionManager`. Example: `true`.
     pub support_session_manager: Option<bool>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -6891,15 +6504,13 @@ aliyun_core::__private::deserialize_fields!(InstanceCloudAssistantStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceFullStatusType {
-    /// `HealthStatus` on the wire.
+    /// A structure read from `HealthStatus`.
     pub health_status: Option<EventType>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
-    /// `ScheduledSystemEventSet` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ScheduledSystemEventSet": {"ScheduledSystemEventType": [...]}}`.
+    /// A list of structures read from `ScheduledSystemEventSet` (a wrapped list: `{"ScheduledSystemEventSet": {"ScheduledSystemEventType": [...]}}`). Empty when the service leaves it out.
     pub scheduled_system_event_set: Vec<ScheduledSystemEventType>,
-    /// `Status` on the wire.
+    /// A structure read from `Status`.
     pub status: Option<EventType>,
 }
 #[cfg(feature = "system-events")]
@@ -6928,7 +6539,7 @@ aliyun_core::__private::deserialize_fields!(InstanceFullStatusType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceIdSet {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4****`.
     pub instance_id: Option<String>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -6952,39 +6563,39 @@ aliyun_core::__private::deserialize_fields!(InstanceIdSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceMonitorData {
-    /// `BPSRead` on the wire.
+    /// An integer (32-bit) read from `BPSRead`. Example: `1000`.
     pub bps_read: Option<i32>,
-    /// `BPSWrite` on the wire.
+    /// An integer (32-bit) read from `BPSWrite`. Example: `13585`.
     pub bps_write: Option<i32>,
-    /// `CPU` on the wire.
+    /// An integer (32-bit) read from `CPU`. Example: `2`.
     pub cpu: Option<i32>,
-    /// `CPUAdvanceCreditBalance` on the wire.
+    /// A number read from `CPUAdvanceCreditBalance`. Example: `0.4`.
     pub cpu_advance_credit_balance: Option<f64>,
-    /// `CPUCreditBalance` on the wire.
+    /// A number read from `CPUCreditBalance`. Example: `120.0`.
     pub cpu_credit_balance: Option<f64>,
-    /// `CPUCreditUsage` on the wire.
+    /// A number read from `CPUCreditUsage`. Example: `30.0`.
     pub cpu_credit_usage: Option<f64>,
-    /// `CPUNotpaidSurplusCreditUsage` on the wire.
+    /// A number read from `CPUNotpaidSurplusCreditUsage`. Example: `0.5`.
     pub cpu_notpaid_surplus_credit_usage: Option<f64>,
-    /// `IOPSRead` on the wire.
+    /// An integer (32-bit) read from `IOPSRead`. Example: `1000`.
     pub iops_read: Option<i32>,
-    /// `IOPSWrite` on the wire.
+    /// An integer (32-bit) read from `IOPSWrite`. Example: `200`.
     pub iops_write: Option<i32>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp1a36962lrhj4****`.
     pub instance_id: Option<String>,
-    /// `InternetBandwidth` on the wire.
+    /// An integer (32-bit) read from `InternetBandwidth`. Example: `10`.
     pub internet_bandwidth: Option<i32>,
-    /// `InternetRX` on the wire.
+    /// An integer (32-bit) read from `InternetRX`. Example: `122`.
     pub internet_rx: Option<i32>,
-    /// `InternetTX` on the wire.
+    /// An integer (32-bit) read from `InternetTX`. Example: `343`.
     pub internet_tx: Option<i32>,
-    /// `IntranetBandwidth` on the wire.
+    /// An integer (32-bit) read from `IntranetBandwidth`. Example: `10`.
     pub intranet_bandwidth: Option<i32>,
-    /// `IntranetRX` on the wire.
+    /// An integer (32-bit) read from `IntranetRX`. Example: `122`.
     pub intranet_rx: Option<i32>,
-    /// `IntranetTX` on the wire.
+    /// An integer (32-bit) read from `IntranetTX`. Example: `343`.
     pub intranet_tx: Option<i32>,
-    /// `TimeStamp` on the wire.
+    /// A string read from `TimeStamp`. Example: `2014-10-30T05:00:00Z`.
     pub time_stamp: Option<String>,
 }
 #[cfg(feature = "monitoring")]
@@ -7028,11 +6639,9 @@ aliyun_core::__private::deserialize_fields!(InstanceMonitorData);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstancePluginStatus {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-xxxxx`.
     pub instance_id: Option<String>,
-    /// `PluginStatusSet` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"PluginStatusSet": {"PluginStatus": [...]}}`.
+    /// A list of structures read from `PluginStatusSet` (a wrapped list: `{"PluginStatusSet": {"PluginStatus": [...]}}`). Empty when the service leaves it out.
     pub plugin_status_set: Vec<PluginStatus>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -7052,14 +6661,30 @@ impl aliyun_core::__private::fields::DecodeFields for InstancePluginStatus {
 }
 #[cfg(feature = "cloud-assistant")]
 aliyun_core::__private::deserialize_fields!(InstancePluginStatus);
+/// A structure of the `CreateInstance` request and 1 more.
+#[cfg(feature = "instances")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InstancePrivatePoolOptions {
+    /// A string sent as `<parameter>.MatchCriteria`. Example: `Open`.
+    pub match_criteria: Option<String>,
+    /// A string sent as `<parameter>.Id`. Example: `eap-bp67acfmxazb4****`.
+    pub id: Option<String>,
+}
+#[cfg(feature = "instances")]
+impl aliyun_core::params::StructParam for InstancePrivatePoolOptions {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.MatchCriteria"), self.match_criteria.as_ref());
+        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
+    }
+}
 /// A structure of the `DescribeInstanceRamRole` response and 1 more.
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceRamRoleSet {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
-    /// `RamRoleName` on the wire.
+    /// A string read from `RamRoleName`. Example: `EcsServiceRole-EcsDocGuideTest`.
     pub ram_role_name: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -7084,15 +6709,15 @@ aliyun_core::__private::deserialize_fields!(InstanceRamRoleSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceRenewAttribute {
-    /// `AutoRenewEnabled` on the wire.
+    /// A boolean read from `AutoRenewEnabled`. Example: `false`.
     pub auto_renew_enabled: Option<bool>,
-    /// `Duration` on the wire.
+    /// An integer (32-bit) read from `Duration`. Example: `1`.
     pub duration: Option<i32>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp18x3z4hc7bixhx****`.
     pub instance_id: Option<String>,
-    /// `PeriodUnit` on the wire.
+    /// A string read from `PeriodUnit`. Example: `week`.
     pub period_unit: Option<String>,
-    /// `RenewalStatus` on the wire.
+    /// A string read from `RenewalStatus`. Example: `Normal`.
     pub renewal_status: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -7120,15 +6745,15 @@ aliyun_core::__private::deserialize_fields!(InstanceRenewAttribute);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceResponse {
-    /// `Code` on the wire.
+    /// A string read from `Code`. Example: `200`.
     pub code: Option<String>,
-    /// `CurrentStatus` on the wire.
+    /// A string read from `CurrentStatus`. Example: `Stopping`.
     pub current_status: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp1g6zv0ce8oghu7****`.
     pub instance_id: Option<String>,
-    /// `Message` on the wire.
+    /// A string read from `Message`. Example: `success`.
     pub message: Option<String>,
-    /// `PreviousStatus` on the wire.
+    /// A string read from `PreviousStatus`. Example: `Running`.
     pub previous_status: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -7156,9 +6781,9 @@ aliyun_core::__private::deserialize_fields!(InstanceResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceStatus {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp1j4i2jdf3owlhe****`.
     pub instance_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Running`.
     pub status: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -7178,32 +6803,45 @@ impl aliyun_core::__private::fields::DecodeFields for InstanceStatus {
 }
 #[cfg(feature = "instances")]
 aliyun_core::__private::deserialize_fields!(InstanceStatus);
+/// A structure of the `DescribeInstanceModificationPrice` request and 2 more.
+#[cfg(any(feature = "instances", feature = "pricing"))]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InstanceSystemDisk {
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
+    pub category: Option<String>,
+}
+#[cfg(any(feature = "instances", feature = "pricing"))]
+impl aliyun_core::params::StructParam for InstanceSystemDisk {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Category"), self.category.as_ref());
+    }
+}
 /// A structure of the `DescribeInstanceHistoryEvents` response.
 #[cfg(feature = "system-events")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceSystemEventType {
-    /// `EventCycleStatus` on the wire.
+    /// A structure read from `EventCycleStatus`.
     pub event_cycle_status: Option<EventType>,
-    /// `EventFinishTime` on the wire.
+    /// A string read from `EventFinishTime`. Example: `2017-12-01T06:35:31Z`.
     pub event_finish_time: Option<String>,
-    /// `EventId` on the wire.
+    /// A string read from `EventId`. Example: `e-uf64yvznlao4jl2c****`.
     pub event_id: Option<String>,
-    /// `EventPublishTime` on the wire.
+    /// A string read from `EventPublishTime`. Example: `2017-11-30T06:32:31Z`.
     pub event_publish_time: Option<String>,
-    /// `EventType` on the wire.
+    /// A structure read from `EventType`.
     pub event_type: Option<EventType>,
-    /// `ExtendedAttribute` on the wire.
+    /// A structure read from `ExtendedAttribute`.
     pub extended_attribute: Option<ExtendedAttribute>,
-    /// `ImpactLevel` on the wire.
+    /// A string read from `ImpactLevel`. Example: `100`.
     pub impact_level: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-uf678mass4zvr9n1****`.
     pub instance_id: Option<String>,
-    /// `NotBefore` on the wire.
+    /// A string read from `NotBefore`. Example: `2017-12-06T00:00:00Z`.
     pub not_before: Option<String>,
-    /// `Reason` on the wire.
+    /// A string read from `Reason`. Example: `System maintenance is scheduled due to ***.`.
     pub reason: Option<String>,
-    /// `ResourceType` on the wire.
+    /// A string read from `ResourceType`. Example: `instance`.
     pub resource_type: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -7237,9 +6875,9 @@ aliyun_core::__private::deserialize_fields!(InstanceSystemEventType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceTag {
-    /// `Key` on the wire.
+    /// A string read from `Key`. Example: `TestKey`.
     pub key: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `TestValue`.
     pub value: Option<String>,
 }
 #[cfg(any(feature = "launch-templates", feature = "snapshots"))]
@@ -7264,13 +6902,13 @@ aliyun_core::__private::deserialize_fields!(InstanceTag);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceType {
-    /// `CpuCoreCount` on the wire.
+    /// An integer (32-bit) read from `CpuCoreCount`. Example: `1`.
     pub cpu_core_count: Option<i32>,
-    /// `InstanceTypeFamily` on the wire.
+    /// A string read from `InstanceTypeFamily`. Example: `ecs.t1`.
     pub instance_type_family: Option<String>,
-    /// `InstanceTypeId` on the wire.
+    /// A string read from `InstanceTypeId`. Example: `ecs.t1.xsmall`.
     pub instance_type_id: Option<String>,
-    /// `MemorySize` on the wire.
+    /// A number read from `MemorySize`. Example: `1024.0`.
     pub memory_size: Option<f64>,
 }
 #[cfg(feature = "images")]
@@ -7297,9 +6935,9 @@ aliyun_core::__private::deserialize_fields!(InstanceType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceTypeFamily {
-    /// `Generation` on the wire.
+    /// A string read from `Generation`. Example: `ecs-5`.
     pub generation: Option<String>,
-    /// `InstanceTypeFamilyId` on the wire.
+    /// A string read from `InstanceTypeFamilyId`. Example: `ecs.g6`.
     pub instance_type_family_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -7324,38 +6962,38 @@ aliyun_core::__private::deserialize_fields!(InstanceTypeFamily);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Instances {
-    /// `ActivationId` on the wire.
+    /// A string read from `ActivationId`. Example: `3704F543-F768-43FA-9864-897F75B3****`.
     pub activation_id: Option<String>,
-    /// `AgentVersion` on the wire.
+    /// A string read from `AgentVersion`. Example: `2.2.0.102`.
     pub agent_version: Option<String>,
-    /// `Connected` on the wire.
+    /// A boolean read from `Connected`. Example: `true`.
     pub connected: Option<bool>,
-    /// `Hostname` on the wire.
+    /// A string read from `Hostname`. Example: `demo`.
     pub hostname: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `mi-hz018jrc1o0****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `webAPP-linux-01`.
     pub instance_name: Option<String>,
-    /// `InternetIp` on the wire.
+    /// A string read from `InternetIp`. Example: `40.65.**.**`.
     pub internet_ip: Option<String>,
-    /// `IntranetIp` on the wire.
+    /// A string read from `IntranetIp`. Example: `10.0.**.**`.
     pub intranet_ip: Option<String>,
-    /// `InvocationCount` on the wire.
+    /// An integer (64-bit) read from `InvocationCount`. Example: `1`.
     pub invocation_count: Option<i64>,
-    /// `LastInvokedTime` on the wire.
+    /// A string read from `LastInvokedTime`. Example: `2021-01-20T09:00:40Z`.
     pub last_invoked_time: Option<String>,
-    /// `MachineId` on the wire.
+    /// A string read from `MachineId`. Example: `e03231b37ab14e53b5795ad625fc****`.
     pub machine_id: Option<String>,
-    /// `OsType` on the wire.
+    /// A string read from `OsType`. Example: `Linux`.
     pub os_type: Option<String>,
-    /// `OsVersion` on the wire.
+    /// A string read from `OsVersion`. Example: `Linux_#38~18.04.1-Ubuntu SMP Wed Jan 6 18:26:30 UTC 2021_x86_64`.
     pub os_version: Option<String>,
-    /// `RegistrationTime` on the wire.
+    /// A string read from `RegistrationTime`. Example: `2021-01-20T08:57:56Z`.
     pub registration_time: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-123******`.
     pub resource_group_id: Option<String>,
-    /// `Tags` on the wire.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    /// A list of structures read from `Tags`. Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "cloud-assistant")]
 impl aliyun_core::__private::fields::DecodeFields for Instances {
@@ -7393,17 +7031,15 @@ aliyun_core::__private::deserialize_fields!(Instances);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Invocation {
-    /// `InvocationResults` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InvocationResults": {"InvocationResult": [...]}}`.
+    /// A list of structures read from `InvocationResults` (a wrapped list: `{"InvocationResults": {"InvocationResult": [...]}}`). Empty when the service leaves it out.
     pub invocation_results: Vec<InvocationResult>,
-    /// `NextToken` on the wire.
+    /// A string read from `NextToken`. Example: `AAAAAdDWBF2`.
     pub next_token: Option<String>,
-    /// `PageNumber` on the wire.
+    /// An integer (64-bit) read from `PageNumber`. Example: `1`.
     pub page_number: Option<i64>,
-    /// `PageSize` on the wire.
+    /// An integer (64-bit) read from `PageSize`. Example: `1`.
     pub page_size: Option<i64>,
-    /// `TotalCount` on the wire.
+    /// An integer (64-bit) read from `TotalCount`. Example: `1`.
     pub total_count: Option<i64>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -7431,45 +7067,43 @@ aliyun_core::__private::deserialize_fields!(Invocation);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InvocationResult {
-    /// `CommandId` on the wire.
+    /// A string read from `CommandId`. Example: `c-hz0jdfwcsr****`.
     pub command_id: Option<String>,
-    /// `ContainerId` on the wire.
+    /// A string read from `ContainerId`. Example: `ab141ddfbacfe02d9dbc25966ed971536124527097398d419a6746873fea****`.
     pub container_id: Option<String>,
-    /// `ContainerName` on the wire.
+    /// A string read from `ContainerName`. Example: `test-container`.
     pub container_name: Option<String>,
-    /// `Dropped` on the wire.
+    /// An integer (32-bit) read from `Dropped`. Example: `0`.
     pub dropped: Option<i32>,
-    /// `ErrorCode` on the wire.
+    /// A string read from `ErrorCode`. Example: `InstanceNotExists`.
     pub error_code: Option<String>,
-    /// `ErrorInfo` on the wire.
+    /// A string read from `ErrorInfo`. Example: `the specified instance does not exists`.
     pub error_info: Option<String>,
-    /// `ExitCode` on the wire.
+    /// An integer (64-bit) read from `ExitCode`. Example: `0`.
     pub exit_code: Option<i64>,
-    /// `FinishedTime` on the wire.
+    /// A string read from `FinishedTime`. Example: `2019-12-20T06:15:56Z`.
     pub finished_time: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp1i7gg30r52z2em****`.
     pub instance_id: Option<String>,
-    /// `InvocationStatus` on the wire.
+    /// A string read from `InvocationStatus`. Example: `Success`.
     pub invocation_status: Option<String>,
-    /// `InvokeId` on the wire.
+    /// A string read from `InvokeId`. Example: `t-hz0jdfwd9f****`.
     pub invoke_id: Option<String>,
-    /// `InvokeRecordStatus` on the wire.
+    /// A string read from `InvokeRecordStatus`. Example: `Running`.
     pub invoke_record_status: Option<String>,
-    /// `Output` on the wire.
+    /// A string read from `Output`. Example: `MTU6MzA6MDEK`.
     pub output: Option<String>,
-    /// `Repeats` on the wire.
+    /// An integer (32-bit) read from `Repeats`. Example: `0`.
     pub repeats: Option<i32>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2019-12-20T06:15:55Z`.
     pub start_time: Option<String>,
-    /// `StopTime` on the wire.
+    /// A string read from `StopTime`. Example: `2020-01-19T09:15:47Z`.
     pub stop_time: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `TerminationMode` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `TerminationMode`. Example: `ProcessTree`.
     pub termination_mode: Option<String>,
-    /// `Username` on the wire.
+    /// A string read from `Username`. Example: `test`.
     pub username: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -7511,35 +7145,35 @@ aliyun_core::__private::deserialize_fields!(InvocationResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InvokeInstance {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-12-20T06:15:54Z`.
     pub creation_time: Option<String>,
-    /// `Dropped` on the wire.
+    /// An integer (32-bit) read from `Dropped`. Example: `0`.
     pub dropped: Option<i32>,
-    /// `ErrorCode` on the wire.
+    /// A string read from `ErrorCode`. Example: `InstanceNotExists`.
     pub error_code: Option<String>,
-    /// `ErrorInfo` on the wire.
+    /// A string read from `ErrorInfo`. Example: `the specified instance does not exists`.
     pub error_info: Option<String>,
-    /// `ExitCode` on the wire.
+    /// An integer (64-bit) read from `ExitCode`. Example: `0`.
     pub exit_code: Option<i64>,
-    /// `FinishTime` on the wire.
+    /// A string read from `FinishTime`. Example: `2019-12-20T06:15:56Z`.
     pub finish_time: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp1i7gg30r52z2em****`.
     pub instance_id: Option<String>,
-    /// `InstanceInvokeStatus` on the wire.
+    /// A string read from `InstanceInvokeStatus`. Example: `Finished`.
     pub instance_invoke_status: Option<String>,
-    /// `InvocationStatus` on the wire.
+    /// A string read from `InvocationStatus`. Example: `Success`.
     pub invocation_status: Option<String>,
-    /// `Output` on the wire.
+    /// A string read from `Output`. Example: `OutPutTestmsg`.
     pub output: Option<String>,
-    /// `Repeats` on the wire.
+    /// An integer (32-bit) read from `Repeats`. Example: `0`.
     pub repeats: Option<i32>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2019-12-20T06:15:55Z`.
     pub start_time: Option<String>,
-    /// `StopTime` on the wire.
+    /// A string read from `StopTime`. Example: `2020-01-19T09:15:47Z`.
     pub stop_time: Option<String>,
-    /// `Timed` on the wire.
+    /// A boolean read from `Timed`. Example: `false`.
     pub timed: Option<bool>,
-    /// `UpdateTime` on the wire.
+    /// A string read from `UpdateTime`. Example: `2020-01-19T09:15:47Z`.
     pub update_time: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -7577,7 +7211,7 @@ aliyun_core::__private::deserialize_fields!(InvokeInstance);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Ipv4PrefixSet {
-    /// `Ipv4Prefix` on the wire.
+    /// A string read from `Ipv4Prefix`. Example: `192.168.**.**/28`.
     pub ipv4_prefix: Option<String>,
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
@@ -7601,7 +7235,7 @@ aliyun_core::__private::deserialize_fields!(Ipv4PrefixSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Ipv6PrefixSet {
-    /// `Ipv6Prefix` on the wire.
+    /// A string read from `Ipv6Prefix`. Example: `2001:db8:1234:1a00:****::/80`.
     pub ipv6_prefix: Option<String>,
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
@@ -7625,7 +7259,7 @@ aliyun_core::__private::deserialize_fields!(Ipv6PrefixSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Ipv6Set {
-    /// `Ipv6Address` on the wire.
+    /// A string read from `Ipv6Address`. Example: `2001:db8:1234:1a00::****`.
     pub ipv6_address: Option<String>,
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
@@ -7649,13 +7283,13 @@ aliyun_core::__private::deserialize_fields!(Ipv6Set);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Issue {
-    /// `Additional` on the wire.
+    /// A string read from `Additional`. Example: `"{\n  \"TotalPercent\": 95,\n  \"TopUtilizationProcesses\": [\n    {\n      \"P…`.
     pub additional: Option<String>,
-    /// `IssueId` on the wire.
+    /// A string read from `IssueId`. Example: `GuestOS.CPU.HighUtiliz*****`.
     pub issue_id: Option<String>,
-    /// `OccurrenceTime` on the wire.
+    /// A string read from `OccurrenceTime`. Example: `2022-07-11T14:00:00Z`.
     pub occurrence_time: Option<String>,
-    /// `Severity` on the wire.
+    /// A string read from `Severity`. Example: `Info`.
     pub severity: Option<String>,
 }
 #[cfg(feature = "diagnostics")]
@@ -7682,13 +7316,13 @@ aliyun_core::__private::deserialize_fields!(Issue);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Item {
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `Nvme`.
     pub name: Option<String>,
-    /// `RiskCode` on the wire.
+    /// A string read from `RiskCode`. Example: `NVMe.NotInstalled`.
     pub risk_code: Option<String>,
-    /// `RiskLevel` on the wire.
+    /// A string read from `RiskLevel`. Example: `High`.
     pub risk_level: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `Supported`.
     pub value: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -7715,20 +7349,18 @@ aliyun_core::__private::deserialize_fields!(Item);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeyPair {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2023-09-04T08:33Z`.
     pub creation_time: Option<String>,
-    /// `KeyPairFingerPrint` on the wire.
+    /// A string read from `KeyPairFingerPrint`. Example: `ABC1234567`.
     pub key_pair_finger_print: Option<String>,
-    /// `KeyPairName` on the wire.
+    /// A string read from `KeyPairName`. Example: `testKeyPairName`.
     pub key_pair_name: Option<String>,
-    /// `PublicKey` on the wire.
+    /// A string read from `PublicKey`. Example: `ssh-rsa****`.
     pub public_key: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-amnhr7u7c7hj****`.
     pub resource_group_id: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "key-pairs")]
 impl aliyun_core::__private::fields::DecodeFields for KeyPair {
@@ -7751,26 +7383,57 @@ impl aliyun_core::__private::fields::DecodeFields for KeyPair {
 }
 #[cfg(feature = "key-pairs")]
 aliyun_core::__private::deserialize_fields!(KeyPair);
+/// A structure of the `AttachKeyPair` response and 1 more.
+#[cfg(feature = "key-pairs")]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeyPairResult {
+    /// A string read from `Code`. Example: `200`.
+    pub code: Option<String>,
+    /// A string read from `InstanceId`. Example: `i-m5eg7be9ndloji64****`.
+    pub instance_id: Option<String>,
+    /// A string read from `Message`. Example: `successful`.
+    pub message: Option<String>,
+    /// A string read from `Success`. Example: `true`.
+    pub success: Option<String>,
+}
+#[cfg(feature = "key-pairs")]
+impl aliyun_core::__private::fields::DecodeFields for KeyPairResult {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "Code" => self.code = value.lenient_opt()?,
+            "InstanceId" => self.instance_id = value.lenient_opt()?,
+            "Message" => self.message = value.lenient_opt()?,
+            "Success" => self.success = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "key-pairs")]
+aliyun_core::__private::deserialize_fields!(KeyPairResult);
 /// A structure of the `CreateAutoProvisioningGroup` response.
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchResult {
-    /// `Amount` on the wire.
+    /// An integer (32-bit) read from `Amount`. Example: `1`.
     pub amount: Option<i32>,
-    /// `ErrorCode` on the wire.
+    /// A string read from `ErrorCode`. Example: `InvalidParameter`.
     pub error_code: Option<String>,
-    /// `ErrorMsg` on the wire.
+    /// A string read from `ErrorMsg`. Example: `Specific parameter is not valid.`.
     pub error_msg: Option<String>,
-    /// `InstanceIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InstanceIds": {"InstanceId": [...]}}`.
+    /// A list of strings read from `InstanceIds` (a wrapped list: `{"InstanceIds": {"InstanceId": [...]}}`). Empty when the service leaves it out. Example: `["[\"i-bp67acfmxazb4p****\"]"]`.
     pub instance_ids: Vec<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `SpotStrategy` on the wire.
+    /// A string read from `SpotStrategy`. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -7800,15 +7463,15 @@ aliyun_core::__private::deserialize_fields!(LaunchResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateConfig {
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `MaxPrice` on the wire.
+    /// A number read from `MaxPrice`. Example: `3.0`.
     pub max_price: Option<f64>,
-    /// `Priority` on the wire.
+    /// A number read from `Priority`. Example: `1.0`.
     pub priority: Option<f64>,
-    /// `VSwitchId` on the wire.
+    /// A string read from `VSwitchId`. Example: `vsw-sn5bsitu4lfzgc5o7****`.
     pub v_switch_id: Option<String>,
-    /// `WeightedCapacity` on the wire.
+    /// A number read from `WeightedCapacity`. Example: `2.0`.
     pub weighted_capacity: Option<f64>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -7836,115 +7499,107 @@ aliyun_core::__private::deserialize_fields!(LaunchTemplateConfig);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateData {
-    /// `AutoReleaseTime` on the wire.
+    /// A string read from `AutoReleaseTime`. Example: `2018-05-14T14:18:00Z`.
     pub auto_release_time: Option<String>,
-    /// `AutoRenew` on the wire.
+    /// A boolean read from `AutoRenew`. Example: `true`.
     pub auto_renew: Option<bool>,
-    /// `AutoRenewPeriod` on the wire.
+    /// An integer (32-bit) read from `AutoRenewPeriod`. Example: `1`.
     pub auto_renew_period: Option<i32>,
-    /// `CreditSpecification` on the wire.
+    /// A string read from `CreditSpecification`. Example: `Standard`.
     pub credit_specification: Option<String>,
-    /// `DataDisks` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DataDisks": {"DataDisk": [...]}}`.
+    /// A list of structures read from `DataDisks` (a wrapped list: `{"DataDisks": {"DataDisk": [...]}}`). Empty when the service leaves it out.
     pub data_disks: Vec<DescribeLaunchTemplateVersionsDataDisk>,
-    /// `DeletionProtection` on the wire.
+    /// A boolean read from `DeletionProtection`. Example: `false`.
     pub deletion_protection: Option<bool>,
-    /// `DeploymentSetId` on the wire.
+    /// A string read from `DeploymentSetId`. Example: `ds-bp1brhwhoqinyjd6****`.
     pub deployment_set_id: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testInstanceDescription`.
     pub description: Option<String>,
-    /// `EnableVmOsConfig` on the wire.
+    /// A boolean read from `EnableVmOsConfig`. Example: `false`.
     pub enable_vm_os_config: Option<bool>,
-    /// `HostName` on the wire.
+    /// A string read from `HostName`. Example: `testHostName`.
     pub host_name: Option<String>,
-    /// `ImageId` on the wire.
+    /// A string read from `ImageId`. Example: `m-bp67acfmxazb4p****`.
     pub image_id: Option<String>,
-    /// `ImageOwnerAlias` on the wire.
+    /// A string read from `ImageOwnerAlias`. Example: `system`.
     pub image_owner_alias: Option<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`. Example: `Postpaid`.
     pub instance_charge_type: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `testInstanceName`.
     pub instance_name: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `InternetChargeType` on the wire.
+    /// A string read from `InternetChargeType`. Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
-    /// `InternetMaxBandwidthIn` on the wire.
+    /// An integer (32-bit) read from `InternetMaxBandwidthIn`. Example: `5`.
     pub internet_max_bandwidth_in: Option<i32>,
-    /// `InternetMaxBandwidthOut` on the wire.
+    /// An integer (32-bit) read from `InternetMaxBandwidthOut`. Example: `100`.
     pub internet_max_bandwidth_out: Option<i32>,
-    /// `IoOptimized` on the wire.
+    /// A string read from `IoOptimized`. Example: `none`.
     pub io_optimized: Option<String>,
-    /// `Ipv6AddressCount` on the wire.
+    /// An integer (32-bit) read from `Ipv6AddressCount`. Example: `1`.
     pub ipv6_address_count: Option<i32>,
-    /// `KeyPairName` on the wire.
+    /// A string read from `KeyPairName`. Example: `testKeyPairName`.
     pub key_pair_name: Option<String>,
-    /// `NetworkInterfaces` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"NetworkInterfaces": {"NetworkInterface": [...]}}`.
+    /// A list of structures read from `NetworkInterfaces` (a wrapped list: `{"NetworkInterfaces": {"NetworkInterface": [...]}}`). Empty when the service leaves it out.
     pub network_interfaces: Vec<DescribeLaunchTemplateVersionsNetworkInterface>,
-    /// `NetworkType` on the wire.
+    /// A string read from `NetworkType`. Example: `vpc`.
     pub network_type: Option<String>,
-    /// `PasswordInherit` on the wire.
+    /// A boolean read from `PasswordInherit`. Example: `true`.
     pub password_inherit: Option<bool>,
-    /// `Period` on the wire.
+    /// An integer (32-bit) read from `Period`. Example: `1`.
     pub period: Option<i32>,
-    /// `PeriodUnit` on the wire.
+    /// A string read from `PeriodUnit`. Example: `Month`.
     pub period_unit: Option<String>,
-    /// `PrivateIpAddress` on the wire.
+    /// A string read from `PrivateIpAddress`. Example: `10.1.**.**`.
     pub private_ip_address: Option<String>,
-    /// `RamRoleName` on the wire.
+    /// A string read from `RamRoleName`. Example: `testRamRoleName`.
     pub ram_role_name: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SecurityEnhancementStrategy` on the wire.
+    /// A string read from `SecurityEnhancementStrategy`. Example: `active`.
     pub security_enhancement_strategy: Option<String>,
-    /// `SecurityGroupId` on the wire.
+    /// A string read from `SecurityGroupId`. Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
-    /// `SecurityGroupIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
+    /// A list of strings read from `SecurityGroupIds` (a wrapped list: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`). Empty when the service leaves it out. Example: `["[\"sg-bp15ed6xe1yxeycg7****\"]"]`.
     pub security_group_ids: Vec<String>,
-    /// `SpotDuration` on the wire.
+    /// An integer (32-bit) read from `SpotDuration`. Example: `1`.
     pub spot_duration: Option<i32>,
-    /// `SpotPriceLimit` on the wire.
+    /// A number read from `SpotPriceLimit`. Example: `0.98`.
     pub spot_price_limit: Option<f64>,
-    /// `SpotStrategy` on the wire.
+    /// A string read from `SpotStrategy`. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
-    /// `SystemDisk.AutoSnapshotPolicyId` on the wire.
+    /// A string read from `SystemDisk.AutoSnapshotPolicyId`. Example: `sp-bp1j0alc2z1fhvie****`.
     pub system_disk_auto_snapshot_policy_id: Option<String>,
-    /// `SystemDisk.BurstingEnabled` on the wire.
+    /// A boolean read from `SystemDisk.BurstingEnabled`. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
-    /// `SystemDisk.Category` on the wire.
+    /// A string read from `SystemDisk.Category`. Example: `cloud_ssd`.
     pub system_disk_category: Option<String>,
-    /// `SystemDisk.DeleteWithInstance` on the wire.
+    /// A boolean read from `SystemDisk.DeleteWithInstance`. Example: `true`.
     pub system_disk_delete_with_instance: Option<bool>,
-    /// `SystemDisk.Description` on the wire.
+    /// A string read from `SystemDisk.Description`. Example: `testSystemDiskDescription`.
     pub system_disk_description: Option<String>,
-    /// `SystemDisk.DiskName` on the wire.
+    /// A string read from `SystemDisk.DiskName`. Example: `testSystemDiskName`.
     pub system_disk_disk_name: Option<String>,
-    /// `SystemDisk.Encrypted` on the wire.
+    /// A string read from `SystemDisk.Encrypted`. Example: `false`.
     pub system_disk_encrypted: Option<String>,
-    /// `SystemDisk.Iops` on the wire.
+    /// An integer (32-bit) read from `SystemDisk.Iops`. Example: `101800`.
     pub system_disk_iops: Option<i32>,
-    /// `SystemDisk.PerformanceLevel` on the wire.
+    /// A string read from `SystemDisk.PerformanceLevel`. Example: `PL0`.
     pub system_disk_performance_level: Option<String>,
-    /// `SystemDisk.ProvisionedIops` on the wire.
+    /// An integer (64-bit) read from `SystemDisk.ProvisionedIops`. Example: `50000`.
     pub system_disk_provisioned_iops: Option<i64>,
-    /// `SystemDisk.Size` on the wire.
+    /// An integer (32-bit) read from `SystemDisk.Size`. Example: `40`.
     pub system_disk_size: Option<i32>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"InstanceTag": [...]}}`.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"InstanceTag": [...]}}`). Empty when the service leaves it out.
     pub tags: Vec<InstanceTag>,
-    /// `UserData` on the wire.
+    /// A string read from `UserData`. Example: `SGVsbG9FQ1M=`.
     pub user_data: Option<String>,
-    /// `VSwitchId` on the wire.
+    /// A string read from `VSwitchId`. Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`. Example: `v-bp67acfmxazb4p****`.
     pub vpc_id: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "launch-templates")]
@@ -8036,26 +7691,24 @@ aliyun_core::__private::deserialize_fields!(LaunchTemplateData);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateSet {
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`. Example: `2018-05-14T14:18:00Z`.
     pub create_time: Option<String>,
-    /// `CreatedBy` on the wire.
+    /// A string read from `CreatedBy`. Example: `1234567890`.
     pub created_by: Option<String>,
-    /// `DefaultVersionNumber` on the wire.
+    /// An integer (64-bit) read from `DefaultVersionNumber`. Example: `1`.
     pub default_version_number: Option<i64>,
-    /// `LatestVersionNumber` on the wire.
+    /// An integer (64-bit) read from `LatestVersionNumber`. Example: `1`.
     pub latest_version_number: Option<i64>,
-    /// `LaunchTemplateId` on the wire.
+    /// A string read from `LaunchTemplateId`. Example: `lt-m5e3ofjr1zn1aw7q****`.
     pub launch_template_id: Option<String>,
-    /// `LaunchTemplateName` on the wire.
+    /// A string read from `LaunchTemplateName`. Example: `wd-152630748****`.
     pub launch_template_name: Option<String>,
-    /// `ModifiedTime` on the wire.
+    /// A string read from `ModifiedTime`. Example: `2018-05-14T14:18:00Z`.
     pub modified_time: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "launch-templates")]
 impl aliyun_core::__private::fields::DecodeFields for LaunchTemplateSet {
@@ -8086,9 +7739,9 @@ aliyun_core::__private::deserialize_fields!(LaunchTemplateSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateVersion {
-    /// `LaunchTemplateId` on the wire.
+    /// A string read from `LaunchTemplateId`. Example: `lt-m5eiaupmvm2op9d****`.
     pub launch_template_id: Option<String>,
-    /// `LaunchTemplateVersionNumber` on the wire.
+    /// An integer (64-bit) read from `LaunchTemplateVersionNumber`. Example: `2`.
     pub launch_template_version_number: Option<i64>,
 }
 #[cfg(feature = "launch-templates")]
@@ -8115,23 +7768,23 @@ aliyun_core::__private::deserialize_fields!(LaunchTemplateVersion);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplateVersionSet {
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`. Example: `2022-01-17T08:22:43Z`.
     pub create_time: Option<String>,
-    /// `CreatedBy` on the wire.
+    /// A string read from `CreatedBy`. Example: `123456789****`.
     pub created_by: Option<String>,
-    /// `DefaultVersion` on the wire.
+    /// A boolean read from `DefaultVersion`. Example: `true`.
     pub default_version: Option<bool>,
-    /// `LaunchTemplateData` on the wire.
+    /// A structure read from `LaunchTemplateData`.
     pub launch_template_data: Option<LaunchTemplateData>,
-    /// `LaunchTemplateId` on the wire.
+    /// A string read from `LaunchTemplateId`. Example: `lt-bp67acfmxazb4p****`.
     pub launch_template_id: Option<String>,
-    /// `LaunchTemplateName` on the wire.
+    /// A string read from `LaunchTemplateName`. Example: `testLaunchTemplateName`.
     pub launch_template_name: Option<String>,
-    /// `ModifiedTime` on the wire.
+    /// A string read from `ModifiedTime`. Example: `2022-01-17T08:40:00Z`.
     pub modified_time: Option<String>,
-    /// `VersionDescription` on the wire.
+    /// A string read from `VersionDescription`. Example: `testVersionDescription`.
     pub version_description: Option<String>,
-    /// `VersionNumber` on the wire.
+    /// An integer (64-bit) read from `VersionNumber`. Example: `1`.
     pub version_number: Option<i64>,
 }
 #[cfg(feature = "launch-templates")]
@@ -8163,9 +7816,9 @@ aliyun_core::__private::deserialize_fields!(LaunchTemplateVersionSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Link {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-test`.
     pub instance_id: Option<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`. Example: `vpc-test`.
     pub vpc_id: Option<String>,
 }
 #[cfg(feature = "public-addresses")]
@@ -8189,9 +7842,9 @@ aliyun_core::__private::deserialize_fields!(Link);
 #[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTagResourcesTagFilter {
-    /// `TagKey` on the wire.
+    /// A string sent as `<parameter>.TagKey`. Example: `env`.
     pub tag_key: Option<String>,
-    /// `TagValues` on the wire.
+    /// A list of strings sent as `<parameter>.TagValues.1`, `<parameter>.TagValues.2`, …. Empty when the service leaves it out. At most 5 items. Example: `["TestTagFilter"]`.
     pub tag_values: Vec<String>,
 }
 #[cfg(feature = "tags")]
@@ -8215,11 +7868,11 @@ impl aliyun_core::params::StructParam for ListTagResourcesTagFilter {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LocalStorageCapacity {
-    /// `AvailableDisk` on the wire.
+    /// An integer (32-bit) read from `AvailableDisk`. Example: `20`.
     pub available_disk: Option<i32>,
-    /// `DataDiskCategory` on the wire.
+    /// A string read from `DataDiskCategory`. Example: `cloud`.
     pub data_disk_category: Option<String>,
-    /// `TotalDisk` on the wire.
+    /// An integer (32-bit) read from `TotalDisk`. Example: `40`.
     pub total_disk: Option<i32>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -8245,9 +7898,9 @@ aliyun_core::__private::deserialize_fields!(LocalStorageCapacity);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LockReason {
-    /// `LockMsg` on the wire.
+    /// A string read from `LockMsg`. Example: `The specified instance is locked due to financial reason.`.
     pub lock_msg: Option<String>,
-    /// `LockReason` on the wire.
+    /// A string read from `LockReason`. Example: `Recycling`.
     pub lock_reason: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -8272,15 +7925,13 @@ aliyun_core::__private::deserialize_fields!(LockReason);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MaintenanceAttribute {
-    /// `ActionOnMaintenance` on the wire.
+    /// A structure read from `ActionOnMaintenance`.
     pub action_on_maintenance: Option<ActionOnMaintenance>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
-    /// `MaintenanceWindows` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"MaintenanceWindows": {"MaintenanceWindow": [...]}}`.
+    /// A list of structures read from `MaintenanceWindows` (a wrapped list: `{"MaintenanceWindows": {"MaintenanceWindow": [...]}}`). Empty when the service leaves it out.
     pub maintenance_windows: Vec<MaintenanceWindow>,
-    /// `NotifyOnMaintenance` on the wire.
+    /// A boolean read from `NotifyOnMaintenance`. Example: `false`.
     pub notify_on_maintenance: Option<bool>,
 }
 #[cfg(feature = "monitoring")]
@@ -8307,9 +7958,9 @@ aliyun_core::__private::deserialize_fields!(MaintenanceAttribute);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MaintenanceWindow {
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`. Example: `18:00:00`.
     pub end_time: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `02:00:00`.
     pub start_time: Option<String>,
 }
 #[cfg(feature = "monitoring")]
@@ -8334,11 +7985,11 @@ aliyun_core::__private::deserialize_fields!(MaintenanceWindow);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetadataOptions {
-    /// `HttpEndpoint` on the wire.
+    /// A string read from `HttpEndpoint`. Example: `enabled`.
     pub http_endpoint: Option<String>,
-    /// `HttpPutResponseHopLimit` on the wire.
+    /// An integer (32-bit) read from `HttpPutResponseHopLimit`. Example: `0`.
     pub http_put_response_hop_limit: Option<i32>,
-    /// `HttpTokens` on the wire.
+    /// A string read from `HttpTokens`. Example: `optional`.
     pub http_tokens: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -8366,17 +8017,15 @@ aliyun_core::__private::deserialize_fields!(MetadataOptions);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricResult {
-    /// `Issues` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Issues": {"Issue": [...]}}`.
+    /// A list of structures read from `Issues` (a wrapped list: `{"Issues": {"Issue": [...]}}`). Empty when the service leaves it out.
     pub issues: Vec<Issue>,
-    /// `MetricCategory` on the wire.
+    /// A string read from `MetricCategory`. Example: `CPU`.
     pub metric_category: Option<String>,
-    /// `MetricId` on the wire.
+    /// A string read from `MetricId`. Example: `GuestOS.WinFirewall`.
     pub metric_id: Option<String>,
-    /// `Severity` on the wire.
+    /// A string read from `Severity`. Example: `Normal`.
     pub severity: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Finished`.
     pub status: Option<String>,
 }
 #[cfg(feature = "diagnostics")]
@@ -8404,17 +8053,17 @@ aliyun_core::__private::deserialize_fields!(MetricResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricSets {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `远程连接问题诊断`.
     pub description: Option<String>,
-    /// `MetricIds` on the wire.
+    /// A list of strings read from `MetricIds`. Empty when the service leaves it out. Example: `["Instance.DiskLoadFailure"]`.
     pub metric_ids: Vec<String>,
-    /// `MetricSetId` on the wire.
+    /// A string read from `MetricSetId`. Example: `dms-bp17p0qwtr72zmu*****`.
     pub metric_set_id: Option<String>,
-    /// `MetricSetName` on the wire.
+    /// A string read from `MetricSetName`. Example: `远程连接问题诊断`.
     pub metric_set_name: Option<String>,
-    /// `ResourceType` on the wire.
+    /// A string read from `ResourceType`. Example: `instance`.
     pub resource_type: Option<String>,
-    /// `Type` on the wire.
+    /// A string read from `Type`. Example: `User`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "diagnostics")]
@@ -8443,19 +8092,19 @@ aliyun_core::__private::deserialize_fields!(MetricSets);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Metrics {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `CPU诊断`.
     pub description: Option<String>,
-    /// `GuestMetric` on the wire.
+    /// A boolean read from `GuestMetric`. Example: `true`.
     pub guest_metric: Option<bool>,
-    /// `MetricCategory` on the wire.
+    /// A string read from `MetricCategory`. Example: `CPU`.
     pub metric_category: Option<String>,
-    /// `MetricId` on the wire.
+    /// A string read from `MetricId`. Example: `GuestOS.WinFirewall`.
     pub metric_id: Option<String>,
-    /// `MetricName` on the wire.
+    /// A string read from `MetricName`. Example: `CPU诊断`.
     pub metric_name: Option<String>,
-    /// `ResourceType` on the wire.
+    /// A string read from `ResourceType`. Example: `instance`.
     pub resource_type: Option<String>,
-    /// `SupportedOperatingSystem` on the wire.
+    /// A string read from `SupportedOperatingSystem`. Example: `ALL`.
     pub supported_operating_system: Option<String>,
 }
 #[cfg(feature = "diagnostics")]
@@ -8486,15 +8135,15 @@ aliyun_core::__private::deserialize_fields!(Metrics);
 #[cfg(feature = "auto-provisioning-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyAutoProvisioningGroupLaunchTemplateConfig {
-    /// `InstanceType` on the wire.
+    /// A string sent as `<parameter>.InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `MaxPrice` on the wire.
+    /// A number sent as `<parameter>.MaxPrice`. Example: `3.0`.
     pub max_price: Option<f64>,
-    /// `Priority` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Priority`. Example: `1`.
     pub priority: Option<i32>,
-    /// `VSwitchId` on the wire.
+    /// A string sent as `<parameter>.VSwitchId`. Example: `vsw-sn5bsitu4lfzgc5o7****`.
     pub v_switch_id: Option<String>,
-    /// `WeightedCapacity` on the wire.
+    /// A number sent as `<parameter>.WeightedCapacity`. Example: `2.0`.
     pub weighted_capacity: Option<f64>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -8512,44 +8161,21 @@ for ModifyAutoProvisioningGroupLaunchTemplateConfig {
             );
     }
 }
-/// A structure of the `ModifyCapacityReservation` request and 1 more.
-#[cfg(feature = "capacity-reservations")]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ModifyCapacityReservationPrivatePoolOptions {
-    /// `Id` on the wire.
-    pub id: Option<String>,
-    /// `Name` on the wire.
-    pub name: Option<String>,
-}
-#[cfg(feature = "capacity-reservations")]
-impl aliyun_core::params::StructParam for ModifyCapacityReservationPrivatePoolOptions {
-    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
-        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
-        params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
-    }
-    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
-        aliyun_core::__private::validate::required(
-            &format!("{prefix}.Id"),
-            self.id.as_ref(),
-        )?;
-        Ok(())
-    }
-}
 /// A structure of the `ModifyCloudAssistantSettings` request.
 #[cfg(feature = "cloud-assistant")]
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsAgentUpgradeConfig {
-    /// `AllowedUpgradeWindow` on the wire.
+    /// A list of strings sent under the JSON key `AllowedUpgradeWindow`. Empty when the service leaves it out. At most 6 items. Example: `["[\n\"02:00-03:00\",\n\"05:00-06:00\"\n]"]`.
     #[serde(
         rename = "AllowedUpgradeWindow",
         skip_serializing_if = "aliyun_core::__private::is_empty"
     )]
     pub allowed_upgrade_window: Vec<String>,
-    /// `Enabled` on the wire.
+    /// A boolean sent under the JSON key `Enabled`. Example: `true`.
     #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `TimeZone` on the wire.
+    /// A string sent under the JSON key `TimeZone`. Example: `Asia/Shanghai`.
     #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
@@ -8580,22 +8206,22 @@ for ModifyCloudAssistantSettingsAgentUpgradeConfig {
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsOssDeliveryConfig {
-    /// `BucketName` on the wire.
+    /// A string sent under the JSON key `BucketName`. Example: `example-bucket`.
     #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
-    /// `Enabled` on the wire.
+    /// A boolean sent under the JSON key `Enabled`. Example: `false`.
     #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `EncryptionAlgorithm` on the wire.
+    /// A string sent under the JSON key `EncryptionAlgorithm`. Example: `AES256`.
     #[serde(rename = "EncryptionAlgorithm", skip_serializing_if = "Option::is_none")]
     pub encryption_algorithm: Option<String>,
-    /// `EncryptionKeyId` on the wire.
+    /// A string sent under the JSON key `EncryptionKeyId`. Example: `a807****7a70e`.
     #[serde(rename = "EncryptionKeyId", skip_serializing_if = "Option::is_none")]
     pub encryption_key_id: Option<String>,
-    /// `EncryptionType` on the wire.
+    /// A string sent under the JSON key `EncryptionType`. Example: `Inherit`.
     #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
     pub encryption_type: Option<String>,
-    /// `Prefix` on the wire.
+    /// A string sent under the JSON key `Prefix`. Example: `sessionmanager/audit`.
     #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
@@ -8624,13 +8250,13 @@ impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsOssDeliver
 #[derive(Debug, Clone, PartialEq, Default, aliyun_core::__private::serde::Serialize)]
 #[serde(crate = "aliyun_core::__private::serde")]
 pub struct ModifyCloudAssistantSettingsSlsDeliveryConfig {
-    /// `Enabled` on the wire.
+    /// A boolean sent under the JSON key `Enabled`. Example: `false`.
     #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `LogstoreName` on the wire.
+    /// A string sent under the JSON key `LogstoreName`. Example: `example-logstore`.
     #[serde(rename = "LogstoreName", skip_serializing_if = "Option::is_none")]
     pub logstore_name: Option<String>,
-    /// `ProjectName` on the wire.
+    /// A string sent under the JSON key `ProjectName`. Example: `example-project`.
     #[serde(rename = "ProjectName", skip_serializing_if = "Option::is_none")]
     pub project_name: Option<String>,
 }
@@ -8646,11 +8272,11 @@ impl aliyun_core::params::StructParam for ModifyCloudAssistantSettingsSlsDeliver
 #[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyDiskSpecPerformanceControlOptions {
-    /// `IOPS` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.IOPS`. Example: `2000`.
     pub iops: Option<i32>,
-    /// Documented values: `All` (not checked by the SDK: the service may accept more).
+    /// A string sent as `<parameter>.Recover`. Documented values: `All` (not checked: the service may accept more). Example: `All`.
     pub recover: Option<String>,
-    /// `Throughput` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Throughput`. Example: `200`.
     pub throughput: Option<i32>,
 }
 #[cfg(feature = "disks")]
@@ -8665,7 +8291,7 @@ impl aliyun_core::params::StructParam for ModifyDiskSpecPerformanceControlOption
 #[cfg(feature = "images")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyImageAttributeFeatures {
-    /// `NvmeSupport` on the wire.
+    /// A string sent as `<parameter>.NvmeSupport`. Example: `supported`.
     pub nvme_support: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -8678,9 +8304,9 @@ impl aliyun_core::params::StructParam for ModifyImageAttributeFeatures {
 #[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttachmentAttributesPrivatePoolOptions {
-    /// `MatchCriteria` on the wire.
+    /// A string sent as `<parameter>.MatchCriteria`. Required when the structure is sent. Example: `Open`.
     pub match_criteria: Option<String>,
-    /// `Id` on the wire.
+    /// A string sent as `<parameter>.Id`. Example: `eap-bp67acfmxazb4****`.
     pub id: Option<String>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -8702,7 +8328,7 @@ for ModifyInstanceAttachmentAttributesPrivatePoolOptions {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeCpuOptions {
-    /// `TopologyType` on the wire.
+    /// A string sent as `<parameter>.TopologyType`. Example: `DiscreteCoreToHTMapping`.
     pub topology_type: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -8715,9 +8341,9 @@ impl aliyun_core::params::StructParam for ModifyInstanceAttributeCpuOptions {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeRemoteConnectionOptions {
-    /// `Password` on the wire.
+    /// A string sent as `<parameter>.Password`. Example: `hide`.
     pub password: Option<String>,
-    /// `Type` on the wire.
+    /// A string sent as `<parameter>.Type`. Example: `hide`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -8732,9 +8358,9 @@ for ModifyInstanceAttributeRemoteConnectionOptions {
 #[cfg(feature = "monitoring")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceMaintenanceAttributesMaintenanceWindow {
-    /// `EndTime` on the wire.
+    /// A string sent as `<parameter>.EndTime`. Example: `18:00:00`.
     pub end_time: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string sent as `<parameter>.StartTime`. Example: `02:00:00`.
     pub start_time: Option<String>,
 }
 #[cfg(feature = "monitoring")]
@@ -8749,11 +8375,11 @@ for ModifyInstanceMaintenanceAttributesMaintenanceWindow {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyInstanceSpecTemporary {
-    /// `StartTime` on the wire.
+    /// A string sent as `<parameter>.StartTime`.
     pub start_time: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string sent as `<parameter>.EndTime`.
     pub end_time: Option<String>,
-    /// `InternetMaxBandwidthOut` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.InternetMaxBandwidthOut`. From 1 to 100.
     pub internet_max_bandwidth_out: Option<i32>,
 }
 #[cfg(feature = "instances")]
@@ -8784,9 +8410,9 @@ impl aliyun_core::params::StructParam for ModifyInstanceSpecTemporary {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ModifyManagedInstanceInstance {
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `mi-hz01nmcf****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `testInstanceName`.
     pub instance_name: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -8810,7 +8436,7 @@ aliyun_core::__private::deserialize_fields!(ModifyManagedInstanceInstance);
 #[cfg(feature = "prefix-lists")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyPrefixListRemoveEntry {
-    /// `Cidr` on the wire.
+    /// A string sent as `<parameter>.Cidr`. Required when the structure is sent. Example: `192.168.1.0/24`.
     pub cidr: Option<String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -8830,15 +8456,15 @@ impl aliyun_core::params::StructParam for ModifyPrefixListRemoveEntry {
 #[cfg(feature = "reserved-instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifyReservedInstancesConfiguration {
-    /// Required by the API reference; not checked by the SDK.
+    /// An integer (32-bit) sent as `<parameter>.InstanceAmount`. Required by the API reference; not checked by the SDK. Example: `1`.
     pub instance_amount: Option<i32>,
-    /// Required by the API reference; not checked by the SDK.
+    /// A string sent as `<parameter>.InstanceType`. Required by the API reference; not checked by the SDK. Example: `ecs.c5.4xlarge `.
     pub instance_type: Option<String>,
-    /// `ReservedInstanceName` on the wire.
+    /// A string sent as `<parameter>.ReservedInstanceName`. Example: `testReservedInstanceName`.
     pub reserved_instance_name: Option<String>,
-    /// Required by the API reference; not checked by the SDK.
+    /// A string sent as `<parameter>.Scope`. Required by the API reference; not checked by the SDK. Example: `Zone`.
     pub scope: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string sent as `<parameter>.ZoneId`. Example: `cn-hangzhou-i`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "reserved-instances")]
@@ -8861,33 +8487,29 @@ impl aliyun_core::params::StructParam for ModifyReservedInstancesConfiguration {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NatGateway {
-    /// `BandwidthPackageIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"BandwidthPackageIds": {"BandwidthPackageId": [...]}}`.
+    /// A list of strings read from `BandwidthPackageIds` (a wrapped list: `{"BandwidthPackageIds": {"BandwidthPackageId": [...]}}`). Empty when the service leaves it out.
     pub bandwidth_package_ids: Vec<String>,
-    /// `BusinessStatus` on the wire.
+    /// A string read from `BusinessStatus`.
     pub business_status: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `ForwardTableIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ForwardTableIds": {"ForwardTableId": [...]}}`.
+    /// A list of strings read from `ForwardTableIds` (a wrapped list: `{"ForwardTableIds": {"ForwardTableId": [...]}}`). Empty when the service leaves it out.
     pub forward_table_ids: Vec<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`.
     pub instance_charge_type: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`.
     pub name: Option<String>,
-    /// `NatGatewayId` on the wire.
+    /// A string read from `NatGatewayId`.
     pub nat_gateway_id: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`.
     pub region_id: Option<String>,
-    /// `Spec` on the wire.
+    /// A string read from `Spec`.
     pub spec: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`.
     pub vpc_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -8921,9 +8543,9 @@ aliyun_core::__private::deserialize_fields!(NatGateway);
 #[cfg(feature = "dedicated-hosts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkAttributes {
-    /// `SlbUdpTimeout` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.SlbUdpTimeout`. Example: `60`.
     pub slb_udp_timeout: Option<i32>,
-    /// `UdpTimeout` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.UdpTimeout`. Example: `60`.
     pub udp_timeout: Option<i32>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -8939,7 +8561,7 @@ impl aliyun_core::params::StructParam for NetworkAttributes {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkCardInfo {
-    /// `NetworkCardIndex` on the wire.
+    /// An integer (32-bit) read from `NetworkCardIndex`. Example: `1`.
     pub network_card_index: Option<i32>,
 }
 #[cfg(feature = "instances")]
@@ -8962,21 +8584,21 @@ aliyun_core::__private::deserialize_fields!(NetworkCardInfo);
 #[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterface {
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `testEniDescription`.
     pub description: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string sent as `<parameter>.InstanceType`. Example: `Secondary`.
     pub instance_type: Option<String>,
-    /// `NetworkInterfaceName` on the wire.
+    /// A string sent as `<parameter>.NetworkInterfaceName`. Example: `testEniName`.
     pub network_interface_name: Option<String>,
-    /// `NetworkInterfaceTrafficMode` on the wire.
+    /// A string sent as `<parameter>.NetworkInterfaceTrafficMode`. Example: `Standard`.
     pub network_interface_traffic_mode: Option<String>,
-    /// `PrimaryIpAddress` on the wire.
+    /// A string sent as `<parameter>.PrimaryIpAddress`. Example: `192.168.**.**`.
     pub primary_ip_address: Option<String>,
-    /// `SecurityGroupId` on the wire.
+    /// A string sent as `<parameter>.SecurityGroupId`. Example: `sg-bp15ed6xe1yxeycg****`.
     pub security_group_id: Option<String>,
-    /// `SecurityGroupIds` on the wire.
+    /// A list of strings sent as `<parameter>.SecurityGroupIds.1`, `<parameter>.SecurityGroupIds.2`, …. Empty when the service leaves it out. At most 16 items. Example: `["sg-bp67acfmxazb4p****"]`.
     pub security_group_ids: Vec<String>,
-    /// `VSwitchId` on the wire.
+    /// A string sent as `<parameter>.VSwitchId`. Example: `vsw-bp1s5fnvk4gn2tws0****`.
     pub v_switch_id: Option<String>,
 }
 #[cfg(feature = "launch-templates")]
@@ -9026,17 +8648,17 @@ impl aliyun_core::params::StructParam for NetworkInterface {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkInterfacePermission {
-    /// `AccountId` on the wire.
+    /// An integer (64-bit) read from `AccountId`. Example: `1234567890`.
     pub account_id: Option<i64>,
-    /// `NetworkInterfaceId` on the wire.
+    /// A string read from `NetworkInterfaceId`. Example: `eni-bp14v2sdd3v8htln****`.
     pub network_interface_id: Option<String>,
-    /// `NetworkInterfacePermissionId` on the wire.
+    /// A string read from `NetworkInterfacePermissionId`. Example: `eni-perm-bp1cs4lwn56lfb****`.
     pub network_interface_permission_id: Option<String>,
-    /// `Permission` on the wire.
+    /// A string read from `Permission`. Example: `InstanceAttach`.
     pub permission: Option<String>,
-    /// `PermissionState` on the wire.
+    /// A string read from `PermissionState`. Example: `Granted`.
     pub permission_state: Option<String>,
-    /// `ServiceName` on the wire.
+    /// A string read from `ServiceName`. Example: `Elastic Compute Service`.
     pub service_name: Option<String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -9062,78 +8684,96 @@ impl aliyun_core::__private::fields::DecodeFields for NetworkInterfacePermission
 }
 #[cfg(feature = "network-interfaces")]
 aliyun_core::__private::deserialize_fields!(NetworkInterfacePermission);
+/// A structure of the `DescribeNetworkInterfaceAttribute` response and 1 more.
+#[cfg(feature = "network-interfaces")]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NetworkInterfacePrivateIpSet {
+    /// A structure read from `AssociatedPublicIp`.
+    pub associated_public_ip: Option<AssociatedPublicIp>,
+    /// A boolean read from `Primary`. Example: `true`.
+    pub primary: Option<bool>,
+    /// A string read from `PrivateIpAddress`. Example: `172.17.**.**`.
+    pub private_ip_address: Option<String>,
+}
+#[cfg(feature = "network-interfaces")]
+impl aliyun_core::__private::fields::DecodeFields for NetworkInterfacePrivateIpSet {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "AssociatedPublicIp" => self.associated_public_ip = value.value()?,
+            "Primary" => self.primary = value.lenient_opt()?,
+            "PrivateIpAddress" => self.private_ip_address = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(feature = "network-interfaces")]
+aliyun_core::__private::deserialize_fields!(NetworkInterfacePrivateIpSet);
 /// A structure of the `DescribeNetworkInterfaces` response.
 #[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkInterfaceSet {
-    /// `AssociatedPublicIp` on the wire.
+    /// A structure read from `AssociatedPublicIp`.
     pub associated_public_ip: Option<AssociatedPublicIp>,
-    /// `Attachment` on the wire.
+    /// A structure read from `Attachment`.
     pub attachment: Option<DescribeNetworkInterfacesAttachment>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-12-25T12:31:31Z`.
     pub creation_time: Option<String>,
-    /// `DeleteOnRelease` on the wire.
+    /// A boolean read from `DeleteOnRelease`. Example: `true`.
     pub delete_on_release: Option<bool>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `DescriptionTest`.
     pub description: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp1e2l6djkndyuli****`.
     pub instance_id: Option<String>,
-    /// `Ipv4PrefixSets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Ipv4PrefixSets": {"Ipv4PrefixSet": [...]}}`.
+    /// A list of structures read from `Ipv4PrefixSets` (a wrapped list: `{"Ipv4PrefixSets": {"Ipv4PrefixSet": [...]}}`). Empty when the service leaves it out.
     pub ipv4_prefix_sets: Vec<Ipv4PrefixSet>,
-    /// `Ipv6PrefixSets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Ipv6PrefixSets": {"Ipv6PrefixSet": [...]}}`.
+    /// A list of structures read from `Ipv6PrefixSets` (a wrapped list: `{"Ipv6PrefixSets": {"Ipv6PrefixSet": [...]}}`). Empty when the service leaves it out.
     pub ipv6_prefix_sets: Vec<Ipv6PrefixSet>,
-    /// `Ipv6Sets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Ipv6Sets": {"Ipv6Set": [...]}}`.
+    /// A list of structures read from `Ipv6Sets` (a wrapped list: `{"Ipv6Sets": {"Ipv6Set": [...]}}`). Empty when the service leaves it out.
     pub ipv6_sets: Vec<Ipv6Set>,
-    /// `MacAddress` on the wire.
+    /// A string read from `MacAddress`. Example: `00:16:3e:12:**:**`.
     pub mac_address: Option<String>,
-    /// `NetworkInterfaceId` on the wire.
+    /// A string read from `NetworkInterfaceId`. Example: `eni-bp125p95hhdhn3ot****`.
     pub network_interface_id: Option<String>,
-    /// `NetworkInterfaceName` on the wire.
+    /// A string read from `NetworkInterfaceName`. Example: `my-eni-name`.
     pub network_interface_name: Option<String>,
-    /// `NetworkInterfaceTrafficMode` on the wire.
+    /// A string read from `NetworkInterfaceTrafficMode`. Example: `Standard`.
     pub network_interface_traffic_mode: Option<String>,
-    /// `OwnerId` on the wire.
+    /// A string read from `OwnerId`. Example: `123456****`.
     pub owner_id: Option<String>,
-    /// `PrivateIpAddress` on the wire.
+    /// A string read from `PrivateIpAddress`. Example: `172.17.**.**`.
     pub private_ip_address: Option<String>,
-    /// `PrivateIpSets` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`.
-    pub private_ip_sets: Vec<DescribeNetworkInterfaceAttributePrivateIpSet>,
-    /// `QueueNumber` on the wire.
+    /// A list of structures read from `PrivateIpSets` (a wrapped list: `{"PrivateIpSets": {"PrivateIpSet": [...]}}`). Empty when the service leaves it out.
+    pub private_ip_sets: Vec<NetworkInterfacePrivateIpSet>,
+    /// An integer (32-bit) read from `QueueNumber`. Example: `8`.
     pub queue_number: Option<i32>,
-    /// `QueuePairNumber` on the wire.
+    /// An integer (32-bit) read from `QueuePairNumber`. Example: `0`.
     pub queue_pair_number: Option<i32>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-2ze88m67qx5z****`.
     pub resource_group_id: Option<String>,
-    /// `SecurityGroupIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`.
+    /// A list of strings read from `SecurityGroupIds` (a wrapped list: `{"SecurityGroupIds": {"SecurityGroupId": [...]}}`). Empty when the service leaves it out. Example: `["sg-bp18kz60mefsicfg****"]`.
     pub security_group_ids: Vec<String>,
-    /// `ServiceID` on the wire.
+    /// An integer (64-bit) read from `ServiceID`. Example: `12345678910`.
     pub service_id: Option<i64>,
-    /// `ServiceManaged` on the wire.
+    /// A boolean read from `ServiceManaged`. Example: `true`.
     pub service_managed: Option<bool>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `Type` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `Type`. Example: `Secondary`.
     pub r#type: Option<String>,
-    /// `VSwitchId` on the wire.
+    /// A string read from `VSwitchId`. Example: `vsw-bp16usj2p27htro3****`.
     pub v_switch_id: Option<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`. Example: `vpc-bp1j7w3gc1cexjqd****`.
     pub vpc_id: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-e`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -9185,15 +8825,15 @@ aliyun_core::__private::deserialize_fields!(NetworkInterfaceSet);
 #[cfg(feature = "network-interfaces")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterfaceTrafficConfig {
-    /// `NetworkInterfaceTrafficMode` on the wire.
+    /// A string sent as `<parameter>.NetworkInterfaceTrafficMode`.
     pub network_interface_traffic_mode: Option<String>,
-    /// `QueueNumber` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.QueueNumber`.
     pub queue_number: Option<i32>,
-    /// `QueuePairNumber` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.QueuePairNumber`.
     pub queue_pair_number: Option<i32>,
-    /// `RxQueueSize` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.RxQueueSize`.
     pub rx_queue_size: Option<i32>,
-    /// `TxQueueSize` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.TxQueueSize`.
     pub tx_queue_size: Option<i32>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -9219,13 +8859,13 @@ impl aliyun_core::params::StructParam for NetworkInterfaceTrafficConfig {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NextHop {
-    /// `Enabled` on the wire.
+    /// An integer (32-bit) read from `Enabled`.
     pub enabled: Option<i32>,
-    /// `NextHopId` on the wire.
+    /// A string read from `NextHopId`.
     pub next_hop_id: Option<String>,
-    /// `NextHopType` on the wire.
+    /// A string read from `NextHopType`.
     pub next_hop_type: Option<String>,
-    /// `Weight` on the wire.
+    /// An integer (32-bit) read from `Weight`.
     pub weight: Option<i32>,
 }
 #[cfg(feature = "other")]
@@ -9251,9 +8891,9 @@ aliyun_core::__private::deserialize_fields!(NextHop);
 #[cfg(feature = "other")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NextHopList {
-    /// `NextHopId` on the wire.
+    /// A string sent as `<parameter>.NextHopId`.
     pub next_hop_id: Option<String>,
-    /// `NextHopType` on the wire.
+    /// A string sent as `<parameter>.NextHopType`.
     pub next_hop_type: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -9276,7 +8916,7 @@ impl aliyun_core::params::StructParam for NextHopList {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OperationLock {
-    /// `LockReason` on the wire.
+    /// A string read from `LockReason`. Example: `financial`.
     pub lock_reason: Option<String>,
 }
 #[cfg(
@@ -9316,15 +8956,13 @@ aliyun_core::__private::deserialize_fields!(OperationLock);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OperationProgress {
-    /// `ErrorCode` on the wire.
+    /// A string read from `ErrorCode`. Example: `400`.
     pub error_code: Option<String>,
-    /// `ErrorMsg` on the wire.
+    /// A string read from `ErrorMsg`. Example: `testErrorMsg`.
     pub error_msg: Option<String>,
-    /// `OperationStatus` on the wire.
+    /// A string read from `OperationStatus`. Example: `Success`.
     pub operation_status: Option<String>,
-    /// `RelatedItemSet` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"RelatedItemSet": {"RelatedItem": [...]}}`.
+    /// A list of structures read from `RelatedItemSet` (a wrapped list: `{"RelatedItemSet": {"RelatedItem": [...]}}`). Empty when the service leaves it out.
     pub related_item_set: Vec<RelatedItem>,
 }
 #[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
@@ -9369,19 +9007,19 @@ aliyun_core::__private::text_enum!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OssDeliveryConfig {
-    /// `BucketName` on the wire.
+    /// A string read from `BucketName`. Example: `example-bucket`.
     pub bucket_name: Option<String>,
-    /// `DeliveryType` on the wire.
+    /// A string read from `DeliveryType`. Example: `SessionManager`.
     pub delivery_type: Option<String>,
-    /// `Enabled` on the wire.
+    /// A boolean read from `Enabled`. Example: `false`.
     pub enabled: Option<bool>,
-    /// `EncryptionAlgorithm` on the wire.
+    /// A string read from `EncryptionAlgorithm`. Example: `AES256`.
     pub encryption_algorithm: Option<String>,
-    /// `EncryptionKeyId` on the wire.
+    /// A string read from `EncryptionKeyId`. Example: `a807****7a70e`.
     pub encryption_key_id: Option<String>,
-    /// `EncryptionType` on the wire.
+    /// A string read from `EncryptionType`. Example: `Inherit`.
     pub encryption_type: Option<String>,
-    /// `Prefix` on the wire.
+    /// A string read from `Prefix`. Example: `sessionmanager/audit`.
     pub prefix: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -9411,17 +9049,15 @@ aliyun_core::__private::deserialize_fields!(OssDeliveryConfig);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ParameterDefinition {
-    /// `DefaultValue` on the wire.
+    /// A string read from `DefaultValue`. Example: `https://aliyun-client-assist.oss-accelerate.aliyuncs.com/linux/aliyun_assist_la…`.
     pub default_value: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `云助手Agent安装包路径`.
     pub description: Option<String>,
-    /// `ParameterName` on the wire.
+    /// A string read from `ParameterName`. Example: `DownloadUrl`.
     pub parameter_name: Option<String>,
-    /// `PossibleValues` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"PossibleValues": {"PossibleValue": [...]}}`.
+    /// A list of strings read from `PossibleValues` (a wrapped list: `{"PossibleValues": {"PossibleValue": [...]}}`). Empty when the service leaves it out. Example: `["\"Linux\",\"Windows\""]`.
     pub possible_values: Vec<String>,
-    /// `Required` on the wire.
+    /// A boolean read from `Required`. Example: `true`.
     pub required: Option<bool>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -9449,7 +9085,7 @@ aliyun_core::__private::deserialize_fields!(ParameterDefinition);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PayAsYouGoOptions {
-    /// `AllocationStrategy` on the wire.
+    /// A string read from `AllocationStrategy`. Example: `prioritized`.
     pub allocation_strategy: Option<String>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -9473,53 +9109,53 @@ aliyun_core::__private::deserialize_fields!(PayAsYouGoOptions);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Permission {
-    /// `CreateTime` on the wire.
+    /// A string read from `CreateTime`. Example: `2018-12-12T07:28:38Z`.
     pub create_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `Description Sample 01`.
     pub description: Option<String>,
-    /// `DestCidrIp` on the wire.
+    /// A string read from `DestCidrIp`. Example: `0.0.0.0/0`.
     pub dest_cidr_ip: Option<String>,
-    /// `DestGroupId` on the wire.
+    /// A string read from `DestGroupId`. Example: `sg-bp1czdx84jd88i7v****`.
     pub dest_group_id: Option<String>,
-    /// `DestGroupName` on the wire.
+    /// A string read from `DestGroupName`. Example: `testDestGroupName`.
     pub dest_group_name: Option<String>,
-    /// `DestGroupOwnerAccount` on the wire.
+    /// A string read from `DestGroupOwnerAccount`. Example: `1234567890`.
     pub dest_group_owner_account: Option<String>,
-    /// `DestPrefixListId` on the wire.
+    /// A string read from `DestPrefixListId`. Example: `pl-x1j1k5ykzqlixabc****`.
     pub dest_prefix_list_id: Option<String>,
-    /// `DestPrefixListName` on the wire.
+    /// A string read from `DestPrefixListName`. Example: `DestPrefixListName Sample`.
     pub dest_prefix_list_name: Option<String>,
-    /// `Direction` on the wire.
+    /// A string read from `Direction`. Example: `ingress`.
     pub direction: Option<String>,
-    /// `IpProtocol` on the wire.
+    /// A string read from `IpProtocol`. Example: `TCP`.
     pub ip_protocol: Option<String>,
-    /// `Ipv6DestCidrIp` on the wire.
+    /// A string read from `Ipv6DestCidrIp`. Example: `2001:db8:1233:1a00::***`.
     pub ipv6_dest_cidr_ip: Option<String>,
-    /// `Ipv6SourceCidrIp` on the wire.
+    /// A string read from `Ipv6SourceCidrIp`. Example: `2001:db8:1234:1a00::***`.
     pub ipv6_source_cidr_ip: Option<String>,
-    /// `NicType` on the wire.
+    /// A string read from `NicType`. Example: `intranet`.
     pub nic_type: Option<String>,
-    /// `Policy` on the wire.
+    /// A string read from `Policy`. Example: `Accept`.
     pub policy: Option<String>,
-    /// `PortRange` on the wire.
+    /// A string read from `PortRange`. Example: `80/80`.
     pub port_range: Option<String>,
-    /// `Priority` on the wire.
+    /// A string read from `Priority`. Example: `1`.
     pub priority: Option<String>,
-    /// `SecurityGroupRuleId` on the wire.
+    /// A string read from `SecurityGroupRuleId`. Example: `sgr-bp12kewq32dfwrdi****`.
     pub security_group_rule_id: Option<String>,
-    /// `SourceCidrIp` on the wire.
+    /// A string read from `SourceCidrIp`. Example: `0.0.0.0/0`.
     pub source_cidr_ip: Option<String>,
-    /// `SourceGroupId` on the wire.
+    /// A string read from `SourceGroupId`. Example: `sg-bp12kc4rqohaf2js****`.
     pub source_group_id: Option<String>,
-    /// `SourceGroupName` on the wire.
+    /// A string read from `SourceGroupName`. Example: `testSourceGroupName1`.
     pub source_group_name: Option<String>,
-    /// `SourceGroupOwnerAccount` on the wire.
+    /// A string read from `SourceGroupOwnerAccount`. Example: `1234567890`.
     pub source_group_owner_account: Option<String>,
-    /// `SourcePortRange` on the wire.
+    /// A string read from `SourcePortRange`. Example: `80/80`.
     pub source_port_range: Option<String>,
-    /// `SourcePrefixListId` on the wire.
+    /// A string read from `SourcePrefixListId`. Example: `pl-x1j1k5ykzqlixdcy****`.
     pub source_prefix_list_id: Option<String>,
-    /// `SourcePrefixListName` on the wire.
+    /// A string read from `SourcePrefixListName`. Example: `SourcePrefixListName Sample`.
     pub source_prefix_list_name: Option<String>,
 }
 #[cfg(feature = "security-groups")]
@@ -9569,35 +9205,35 @@ aliyun_core::__private::deserialize_fields!(Permission);
 #[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Permissions {
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `DestCidrIp` on the wire.
+    /// A string sent as `<parameter>.DestCidrIp`. Example: `10.0.0.0/8`.
     pub dest_cidr_ip: Option<String>,
-    /// `IpProtocol` on the wire.
+    /// A string sent as `<parameter>.IpProtocol`. Example: `ALL`.
     pub ip_protocol: Option<String>,
-    /// `Ipv6DestCidrIp` on the wire.
+    /// A string sent as `<parameter>.Ipv6DestCidrIp`. Example: `2001:250:6000::***`.
     pub ipv6_dest_cidr_ip: Option<String>,
-    /// `Ipv6SourceCidrIp` on the wire.
+    /// A string sent as `<parameter>.Ipv6SourceCidrIp`. Example: `2001:250:6000::***`.
     pub ipv6_source_cidr_ip: Option<String>,
-    /// `NicType` on the wire.
+    /// A string sent as `<parameter>.NicType`. Example: `intranet`.
     pub nic_type: Option<String>,
-    /// `Policy` on the wire.
+    /// A string sent as `<parameter>.Policy`. Example: `accept`.
     pub policy: Option<String>,
-    /// `PortRange` on the wire.
+    /// A string sent as `<parameter>.PortRange`. Example: `80/80`.
     pub port_range: Option<String>,
-    /// `Priority` on the wire.
+    /// A string sent as `<parameter>.Priority`. Example: `1`.
     pub priority: Option<String>,
-    /// `SourceCidrIp` on the wire.
+    /// A string sent as `<parameter>.SourceCidrIp`. Example: `10.0.0.0/8`.
     pub source_cidr_ip: Option<String>,
-    /// `SourceGroupId` on the wire.
+    /// A string sent as `<parameter>.SourceGroupId`. Example: `sg-bp67acfmxazb4p****`.
     pub source_group_id: Option<String>,
-    /// `SourceGroupOwnerAccount` on the wire.
+    /// A string sent as `<parameter>.SourceGroupOwnerAccount`. Example: `test@aliyun.com`.
     pub source_group_owner_account: Option<String>,
-    /// `SourceGroupOwnerId` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.SourceGroupOwnerId`. Example: `1234567890`.
     pub source_group_owner_id: Option<i64>,
-    /// `SourcePortRange` on the wire.
+    /// A string sent as `<parameter>.SourcePortRange`. Example: `7000/8000`.
     pub source_port_range: Option<String>,
-    /// `SourcePrefixListId` on the wire.
+    /// A string sent as `<parameter>.SourcePrefixListId`. Example: `pl-x1j1k5ykzqlixdcy****`.
     pub source_prefix_list_id: Option<String>,
 }
 #[cfg(feature = "security-groups")]
@@ -9650,41 +9286,41 @@ impl aliyun_core::params::StructParam for Permissions {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PhysicalConnectionType {
-    /// `AccessPointId` on the wire.
+    /// A string read from `AccessPointId`.
     pub access_point_id: Option<String>,
-    /// `AdLocation` on the wire.
+    /// A string read from `AdLocation`.
     pub ad_location: Option<String>,
-    /// `Bandwidth` on the wire.
+    /// An integer (64-bit) read from `Bandwidth`.
     pub bandwidth: Option<i64>,
-    /// `BusinessStatus` on the wire.
+    /// A string read from `BusinessStatus`.
     pub business_status: Option<String>,
-    /// `CircuitCode` on the wire.
+    /// A string read from `CircuitCode`.
     pub circuit_code: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `EnabledTime` on the wire.
+    /// A string read from `EnabledTime`.
     pub enabled_time: Option<String>,
-    /// `LineOperator` on the wire.
+    /// A string read from `LineOperator`.
     pub line_operator: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`.
     pub name: Option<String>,
-    /// `PeerLocation` on the wire.
+    /// A string read from `PeerLocation`.
     pub peer_location: Option<String>,
-    /// `PhysicalConnectionId` on the wire.
+    /// A string read from `PhysicalConnectionId`.
     pub physical_connection_id: Option<String>,
-    /// `PortNumber` on the wire.
+    /// A string read from `PortNumber`.
     pub port_number: Option<String>,
-    /// `PortType` on the wire.
+    /// A string read from `PortType`.
     pub port_type: Option<String>,
-    /// `RedundantPhysicalConnectionId` on the wire.
+    /// A string read from `RedundantPhysicalConnectionId`.
     pub redundant_physical_connection_id: Option<String>,
-    /// `Spec` on the wire.
+    /// A string read from `Spec`.
     pub spec: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `Type` on the wire.
+    /// A string read from `Type`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -9727,7 +9363,7 @@ aliyun_core::__private::deserialize_fields!(PhysicalConnectionType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Placement {
-    /// `ZoneIds` on the wire.
+    /// A string read from `ZoneIds`.
     pub zone_ids: Option<String>,
 }
 #[cfg(feature = "disks")]
@@ -9751,15 +9387,15 @@ aliyun_core::__private::deserialize_fields!(Placement);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PluginStatus {
-    /// `FirstHeartbeatTime` on the wire.
+    /// A string read from `FirstHeartbeatTime`. Example: `2020-01-19T09:15:46Z`.
     pub first_heartbeat_time: Option<String>,
-    /// `LastHeartbeatTime` on the wire.
+    /// A string read from `LastHeartbeatTime`. Example: `2020-01-19T09:15:46Z`.
     pub last_heartbeat_time: Option<String>,
-    /// `PluginName` on the wire.
+    /// A string read from `PluginName`. Example: `testName`.
     pub plugin_name: Option<String>,
-    /// `PluginStatus` on the wire.
+    /// A string read from `PluginStatus`. Example: `Running`.
     pub plugin_status: Option<String>,
-    /// `PluginVersion` on the wire.
+    /// A string read from `PluginVersion`. Example: `1.1`.
     pub plugin_version: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -9787,19 +9423,19 @@ aliyun_core::__private::deserialize_fields!(PluginStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrefixList {
-    /// `AddressFamily` on the wire.
+    /// A string read from `AddressFamily`. Example: `IPv4`.
     pub address_family: Option<String>,
-    /// `AssociationCount` on the wire.
+    /// An integer (32-bit) read from `AssociationCount`. Example: `1`.
     pub association_count: Option<i32>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-02-20T07:11Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `MaxEntries` on the wire.
+    /// An integer (32-bit) read from `MaxEntries`. Example: `20`.
     pub max_entries: Option<i32>,
-    /// `PrefixListId` on the wire.
+    /// A string read from `PrefixListId`. Example: `pl-x1j1k5ykzqlixdcy****`.
     pub prefix_list_id: Option<String>,
-    /// `PrefixListName` on the wire.
+    /// A string read from `PrefixListName`. Example: `PrefixListNameSample`.
     pub prefix_list_name: Option<String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -9829,9 +9465,9 @@ aliyun_core::__private::deserialize_fields!(PrefixList);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrefixListAssociation {
-    /// `ResourceId` on the wire.
+    /// A string read from `ResourceId`. Example: `sg-bp11ujym6xsff6l0****`.
     pub resource_id: Option<String>,
-    /// `ResourceType` on the wire.
+    /// A string read from `ResourceType`. Example: `securitygroup`.
     pub resource_type: Option<String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -9856,13 +9492,13 @@ aliyun_core::__private::deserialize_fields!(PrefixListAssociation);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Price {
-    /// `Currency` on the wire.
+    /// A string read from `Currency`. Example: `CNY`.
     pub currency: Option<String>,
-    /// `DiscountPrice` on the wire.
+    /// A number read from `DiscountPrice`. Example: `61.32`.
     pub discount_price: Option<f64>,
-    /// `OriginalPrice` on the wire.
+    /// A number read from `OriginalPrice`. Example: `175.2`.
     pub original_price: Option<f64>,
-    /// `TradePrice` on the wire.
+    /// A number read from `TradePrice`. Example: `113.88`.
     pub trade_price: Option<f64>,
 }
 #[cfg(feature = "pricing")]
@@ -9889,11 +9525,9 @@ aliyun_core::__private::deserialize_fields!(Price);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PriceInfo {
-    /// `Price` on the wire.
+    /// A structure read from `Price`.
     pub price: Option<Price>,
-    /// `Rules` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Rules": {"Rule": [...]}}`.
+    /// A list of structures read from `Rules` (a wrapped list: `{"Rules": {"Rule": [...]}}`). Empty when the service leaves it out.
     pub rules: Vec<Rule>,
 }
 #[cfg(feature = "pricing")]
@@ -9918,9 +9552,9 @@ aliyun_core::__private::deserialize_fields!(PriceInfo);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivateIpSet {
-    /// `Primary` on the wire.
+    /// A boolean read from `Primary`. Example: `true`.
     pub primary: Option<bool>,
-    /// `PrivateIpAddress` on the wire.
+    /// A string read from `PrivateIpAddress`. Example: `172.17.**.**`.
     pub private_ip_address: Option<String>,
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
@@ -9940,13 +9574,69 @@ impl aliyun_core::__private::fields::DecodeFields for PrivateIpSet {
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
 aliyun_core::__private::deserialize_fields!(PrivateIpSet);
+/// A structure of the `DescribeCapacityReservationInstances` request and 2 more.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivatePoolId {
+    /// A string sent as `<parameter>.Id`. Required when the structure is sent. Example: `crp-bp67acfmxazb4****`.
+    pub id: Option<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for PrivatePoolId {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Id"),
+            self.id.as_ref(),
+        )?;
+        Ok(())
+    }
+}
+/// A structure of the `ModifyCapacityReservation` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivatePoolIdName {
+    /// A string sent as `<parameter>.Id`. Required when the structure is sent. Example: `crp-bp67acfmxazb4****`.
+    pub id: Option<String>,
+    /// A string sent as `<parameter>.Name`. Example: `eapTestName`.
+    pub name: Option<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for PrivatePoolIdName {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Id"), self.id.as_ref());
+        params.push_opt(format!("{prefix}.Name"), self.name.as_ref());
+    }
+    fn validate(&self, prefix: &str) -> Result<(), aliyun_core::InvalidInput> {
+        aliyun_core::__private::validate::required(
+            &format!("{prefix}.Id"),
+            self.id.as_ref(),
+        )?;
+        Ok(())
+    }
+}
+/// A structure of the `DescribeCapacityReservations` request and 1 more.
+#[cfg(feature = "capacity-reservations")]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivatePoolIds {
+    /// A string sent as `<parameter>.Ids`. Example: `["crp-bp1gubrkqutenqdd****", "crp-bp67acfmxazb5****"]`.
+    pub ids: Option<String>,
+}
+#[cfg(feature = "capacity-reservations")]
+impl aliyun_core::params::StructParam for PrivatePoolIds {
+    fn write_fields(&self, prefix: &str, params: &mut aliyun_core::Params) {
+        params.push_opt(format!("{prefix}.Ids"), self.ids.as_ref());
+    }
+}
 /// A structure of the `CreateCapacityReservation` request and 1 more.
 #[cfg(feature = "capacity-reservations")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrivatePoolOptions {
-    /// `Name` on the wire.
+    /// A string sent as `<parameter>.Name`. Example: `crpTestName`.
     pub name: Option<String>,
-    /// `MatchCriteria` on the wire.
+    /// A string sent as `<parameter>.MatchCriteria`. Left unset, the service assumes `Open`. Example: `Open`.
     pub match_criteria: Option<String>,
 }
 #[cfg(feature = "capacity-reservations")]
@@ -9961,9 +9651,9 @@ impl aliyun_core::params::StructParam for PrivatePoolOptions {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicIpAddresse {
-    /// `AllocationId` on the wire.
+    /// A string read from `AllocationId`.
     pub allocation_id: Option<String>,
-    /// `IpAddress` on the wire.
+    /// A string read from `IpAddress`.
     pub ip_address: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -9988,27 +9678,25 @@ aliyun_core::__private::deserialize_fields!(PublicIpAddresse);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecommendInstanceType {
-    /// `CommodityCode` on the wire.
+    /// A string read from `CommodityCode`. Example: `ecs`.
     pub commodity_code: Option<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A structure read from `InstanceType`.
     pub instance_type: Option<DescribeRecommendInstanceTypeInstanceType>,
-    /// `NetworkType` on the wire.
+    /// A string read from `NetworkType`. Example: `vpc`.
     pub network_type: Option<String>,
-    /// `Priority` on the wire.
+    /// An integer (32-bit) read from `Priority`. Example: `2`.
     pub priority: Option<i32>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `Scene` on the wire.
+    /// A string read from `Scene`. Example: `CREATE`.
     pub scene: Option<String>,
-    /// `SpotStrategy` on the wire.
+    /// A string read from `SpotStrategy`. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-h`.
     pub zone_id: Option<String>,
-    /// `Zones` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Zones": {"zone": [...]}}`.
+    /// A list of structures read from `Zones` (a wrapped list: `{"Zones": {"zone": [...]}}`). Empty when the service leaves it out.
     pub zones: Vec<Zone>,
 }
 #[cfg(feature = "regions")]
@@ -10041,9 +9729,9 @@ aliyun_core::__private::deserialize_fields!(RecommendInstanceType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReferencingSecurityGroup {
-    /// `AliUid` on the wire.
+    /// A string read from `AliUid`. Example: `123456****`.
     pub ali_uid: Option<String>,
-    /// `SecurityGroupId` on the wire.
+    /// A string read from `SecurityGroupId`. Example: `sg-bp67acfmxazb4j****`.
     pub security_group_id: Option<String>,
 }
 #[cfg(feature = "security-groups")]
@@ -10068,13 +9756,13 @@ aliyun_core::__private::deserialize_fields!(ReferencingSecurityGroup);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Region {
-    /// `LocalName` on the wire.
+    /// A string read from `LocalName`. Example: `China (Qingdao)`.
     pub local_name: Option<String>,
-    /// `RegionEndpoint` on the wire.
+    /// A string read from `RegionEndpoint`. Example: `ecs.aliyuncs.com`.
     pub region_endpoint: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-qingdao-et2-bo1`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `available`.
     pub status: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -10101,9 +9789,9 @@ aliyun_core::__private::deserialize_fields!(Region);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RelatedItem {
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `SnapshotId`.
     pub name: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `s-j6c9lpuyxo2uxxnx****`.
     pub value: Option<String>,
 }
 #[cfg(any(feature = "disks", feature = "snapshots", feature = "tasks"))]
@@ -10128,7 +9816,7 @@ aliyun_core::__private::deserialize_fields!(RelatedItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RelatedPrice {
-    /// `MarketplaceImagePrice` on the wire.
+    /// A structure read from `MarketplaceImagePrice`.
     pub marketplace_image_price: Option<Price>,
 }
 #[cfg(feature = "pricing")]
@@ -10151,7 +9839,7 @@ aliyun_core::__private::deserialize_fields!(RelatedPrice);
 #[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplaceSystemDiskSystemDisk {
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `80`.
     pub size: Option<i32>,
 }
 #[cfg(feature = "disks")]
@@ -10165,29 +9853,27 @@ impl aliyun_core::params::StructParam for ReplaceSystemDiskSystemDisk {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Report {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2022-07-11T12:00:00Z`.
     pub creation_time: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`. Example: `2022-07-11T14:00:00Z`.
     pub end_time: Option<String>,
-    /// `FinishedTime` on the wire.
+    /// A string read from `FinishedTime`. Example: `2022-07-11T14:00:00Z`.
     pub finished_time: Option<String>,
-    /// `Issues` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Issues": {"Issue": [...]}}`.
+    /// A list of structures read from `Issues` (a wrapped list: `{"Issues": {"Issue": [...]}}`). Empty when the service leaves it out.
     pub issues: Vec<DescribeDiagnosticReportsIssue>,
-    /// `MetricSetId` on the wire.
+    /// A string read from `MetricSetId`. Example: `dms-bp17p0qwtr72zmu*****`.
     pub metric_set_id: Option<String>,
-    /// `ReportId` on the wire.
+    /// A string read from `ReportId`. Example: `dr-uf6i0tv2refv8wz*****`.
     pub report_id: Option<String>,
-    /// `ResourceId` on the wire.
+    /// A string read from `ResourceId`. Example: `i-uf6i0tv2refv8wz*****`.
     pub resource_id: Option<String>,
-    /// `ResourceType` on the wire.
+    /// A string read from `ResourceType`. Example: `instance`.
     pub resource_type: Option<String>,
-    /// `Severity` on the wire.
+    /// A string read from `Severity`. Example: `Normal`.
     pub severity: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2022-07-11T12:00:00Z`.
     pub start_time: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Finished`.
     pub status: Option<String>,
 }
 #[cfg(feature = "diagnostics")]
@@ -10221,45 +9907,41 @@ aliyun_core::__private::deserialize_fields!(Report);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReservedInstance {
-    /// `AllocationStatus` on the wire.
+    /// A string read from `AllocationStatus`. Example: `allocated`.
     pub allocation_status: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2018-12-10T12:07Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDescription`.
     pub description: Option<String>,
-    /// `ExpiredTime` on the wire.
+    /// A string read from `ExpiredTime`. Example: `2019-12-10T12:07Z`.
     pub expired_time: Option<String>,
-    /// `InstanceAmount` on the wire.
+    /// An integer (32-bit) read from `InstanceAmount`. Example: `10`.
     pub instance_amount: Option<i32>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `OfferingType` on the wire.
+    /// A string read from `OfferingType`. Example: `All Upfront`.
     pub offering_type: Option<String>,
-    /// `OperationLocks` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"OperationLocks": {"OperationLock": [...]}}`.
+    /// A list of structures read from `OperationLocks` (a wrapped list: `{"OperationLocks": {"OperationLock": [...]}}`). Empty when the service leaves it out.
     pub operation_locks: Vec<OperationLock>,
-    /// `Platform` on the wire.
+    /// A string read from `Platform`. Example: `Linux`.
     pub platform: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ReservedInstanceId` on the wire.
+    /// A string read from `ReservedInstanceId`. Example: `ri-bpzhex2ulpzf53****`.
     pub reserved_instance_id: Option<String>,
-    /// `ReservedInstanceName` on the wire.
+    /// A string read from `ReservedInstanceName`. Example: `riZbpzhex2ulpzf53****`.
     pub reserved_instance_name: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `EcsDocTest`.
     pub resource_group_id: Option<String>,
-    /// `Scope` on the wire.
+    /// A string read from `Scope`. Example: `region`.
     pub scope: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2018-12-10T12:00Z`.
     pub start_time: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Active`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `ZoneId` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-z`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "reserved-instances")]
@@ -10300,13 +9982,13 @@ aliyun_core::__private::deserialize_fields!(ReservedInstance);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReservedInstanceRenewAttribute {
-    /// `Duration` on the wire.
+    /// An integer (32-bit) read from `Duration`. Example: `1`.
     pub duration: Option<i32>,
-    /// `PeriodUnit` on the wire.
+    /// A string read from `PeriodUnit`. Example: `Month`.
     pub period_unit: Option<String>,
-    /// `RenewalStatus` on the wire.
+    /// A string read from `RenewalStatus`. Example: `AutoRenewal`.
     pub renewal_status: Option<String>,
-    /// `ReservedInstanceId` on the wire.
+    /// A string read from `ReservedInstanceId`. Example: `ecsri-ajdfaj****`.
     pub reserved_instance_id: Option<String>,
 }
 #[cfg(feature = "reserved-instances")]
@@ -10332,9 +10014,9 @@ aliyun_core::__private::deserialize_fields!(ReservedInstanceRenewAttribute);
 #[cfg(feature = "disks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResetDisksDisk {
-    /// `DiskId` on the wire.
+    /// A string sent as `<parameter>.DiskId`. Example: `d-j6cf7l0ewidb78lq****`.
     pub disk_id: Option<String>,
-    /// `SnapshotId` on the wire.
+    /// A string sent as `<parameter>.SnapshotId`. Example: `s-j6cdofbycydvg7ey****`.
     pub snapshot_id: Option<String>,
 }
 #[cfg(feature = "disks")]
@@ -10349,11 +10031,11 @@ impl aliyun_core::params::StructParam for ResetDisksDisk {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `ResourceId` on the wire.
+    /// A string read from `ResourceId`. Example: `i-bp16t2cgmiiy7t1c****`.
     pub resource_id: Option<String>,
-    /// `ResourceType` on the wire.
+    /// A string read from `ResourceType`. Example: `instance`.
     pub resource_type: Option<String>,
 }
 #[cfg(feature = "tags")]
@@ -10379,17 +10061,15 @@ aliyun_core::__private::deserialize_fields!(Resource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourcePriceModel {
-    /// `DiscountPrice` on the wire.
+    /// A number read from `DiscountPrice`. Example: `655.2`.
     pub discount_price: Option<f64>,
-    /// `OriginalPrice` on the wire.
+    /// A number read from `OriginalPrice`. Example: `4368.0`.
     pub original_price: Option<f64>,
-    /// `Resource` on the wire.
+    /// A string read from `Resource`. Example: `instance`.
     pub resource: Option<String>,
-    /// `SubRules` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SubRules": {"Rule": [...]}}`.
+    /// A list of structures read from `SubRules` (a wrapped list: `{"SubRules": {"Rule": [...]}}`). Empty when the service leaves it out.
     pub sub_rules: Vec<Rule>,
-    /// `TradePrice` on the wire.
+    /// A number read from `TradePrice`. Example: `3712.8`.
     pub trade_price: Option<f64>,
 }
 #[cfg(feature = "pricing")]
@@ -10412,34 +10092,115 @@ impl aliyun_core::__private::fields::DecodeFields for ResourcePriceModel {
 }
 #[cfg(feature = "pricing")]
 aliyun_core::__private::deserialize_fields!(ResourcePriceModel);
+/// A structure of the `CreateNetworkInterface` response and 27 more.
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResourceTag {
+    /// A string read from `TagKey`. Example: `TestKey`.
+    pub tag_key: Option<String>,
+    /// A string read from `TagValue`. Example: `TestValue`.
+    pub tag_value: Option<String>,
+}
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
+impl aliyun_core::__private::fields::DecodeFields for ResourceTag {
+    fn decode_field<'de>(
+        &mut self,
+        wire_name: &str,
+        value: aliyun_core::__private::fields::FieldValue<'_, 'de>,
+    ) -> aliyun_core::__private::fields::FieldResult {
+        match wire_name {
+            "TagKey" => self.tag_key = value.lenient_opt()?,
+            "TagValue" => self.tag_value = value.lenient_opt()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+#[cfg(
+    any(
+        feature = "auto-provisioning-groups",
+        feature = "capacity-reservations",
+        feature = "cloud-assistant",
+        feature = "dedicated-hosts",
+        feature = "disks",
+        feature = "image-builder",
+        feature = "images",
+        feature = "instances",
+        feature = "key-pairs",
+        feature = "launch-templates",
+        feature = "network-interfaces",
+        feature = "reserved-instances",
+        feature = "security-groups",
+        feature = "snapshots",
+        feature = "storage-capacity-units"
+    )
+)]
+aliyun_core::__private::deserialize_fields!(ResourceTag);
 /// A structure of the `DescribeTags` response.
 #[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTypeCount {
-    /// `Ddh` on the wire.
+    /// An integer (32-bit) read from `Ddh`. Example: `1`.
     pub ddh: Option<i32>,
-    /// `Disk` on the wire.
+    /// An integer (32-bit) read from `Disk`. Example: `15`.
     pub disk: Option<i32>,
-    /// `Eni` on the wire.
+    /// An integer (32-bit) read from `Eni`. Example: `5`.
     pub eni: Option<i32>,
-    /// `Image` on the wire.
+    /// An integer (32-bit) read from `Image`. Example: `6`.
     pub image: Option<i32>,
-    /// `Instance` on the wire.
+    /// An integer (32-bit) read from `Instance`. Example: `45`.
     pub instance: Option<i32>,
-    /// `KeyPair` on the wire.
+    /// An integer (32-bit) read from `KeyPair`. Example: `17`.
     pub key_pair: Option<i32>,
-    /// `LaunchTemplate` on the wire.
+    /// An integer (32-bit) read from `LaunchTemplate`. Example: `6`.
     pub launch_template: Option<i32>,
-    /// `ReservedInstance` on the wire.
+    /// An integer (32-bit) read from `ReservedInstance`. Example: `4`.
     pub reserved_instance: Option<i32>,
-    /// `Securitygroup` on the wire.
+    /// An integer (32-bit) read from `Securitygroup`. Example: `4`.
     pub securitygroup: Option<i32>,
-    /// `Snapshot` on the wire.
+    /// An integer (32-bit) read from `Snapshot`. Example: `15`.
     pub snapshot: Option<i32>,
-    /// `SnapshotPolicy` on the wire.
+    /// An integer (32-bit) read from `SnapshotPolicy`. Example: `4`.
     pub snapshot_policy: Option<i32>,
-    /// `Volume` on the wire.
+    /// An integer (32-bit) read from `Volume`. Example: `6`.
     pub volume: Option<i32>,
 }
 #[cfg(feature = "tags")]
@@ -10474,31 +10235,19 @@ aliyun_core::__private::deserialize_fields!(ResourceTypeCount);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourcesInfo {
-    /// `DataDiskCategories` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"DataDiskCategories": {"supportedDataDiskCategory": [...]}}`.
+    /// A list of strings read from `DataDiskCategories` (a wrapped list: `{"DataDiskCategories": {"supportedDataDiskCategory": [...]}}`). Empty when the service leaves it out. Example: `["cloud_essd"]`.
     pub data_disk_categories: Vec<String>,
-    /// `InstanceGenerations` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InstanceGenerations": {"supportedInstanceGeneration": [...]}}`.
+    /// A list of strings read from `InstanceGenerations` (a wrapped list: `{"InstanceGenerations": {"supportedInstanceGeneration": [...]}}`). Empty when the service leaves it out. Example: `["ecs-6"]`.
     pub instance_generations: Vec<String>,
-    /// `InstanceTypeFamilies` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InstanceTypeFamilies": {"supportedInstanceTypeFamily": [...]}}`.
+    /// A list of strings read from `InstanceTypeFamilies` (a wrapped list: `{"InstanceTypeFamilies": {"supportedInstanceTypeFamily": [...]}}`). Empty when the service leaves it out. Example: `["ecs.r7t"]`.
     pub instance_type_families: Vec<String>,
-    /// `InstanceTypes` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"InstanceTypes": {"supportedInstanceType": [...]}}`.
+    /// A list of strings read from `InstanceTypes` (a wrapped list: `{"InstanceTypes": {"supportedInstanceType": [...]}}`). Empty when the service leaves it out. Example: `["ecs.g5.large"]`.
     pub instance_types: Vec<String>,
-    /// `IoOptimized` on the wire.
+    /// A boolean read from `IoOptimized`. Example: `true`.
     pub io_optimized: Option<bool>,
-    /// `NetworkTypes` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"NetworkTypes": {"supportedNetworkCategory": [...]}}`.
+    /// A list of strings read from `NetworkTypes` (a wrapped list: `{"NetworkTypes": {"supportedNetworkCategory": [...]}}`). Empty when the service leaves it out. Example: `["vpc"]`.
     pub network_types: Vec<String>,
-    /// `SystemDiskCategories` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"SystemDiskCategories": {"supportedSystemDiskCategory": [...]}}`.
+    /// A list of strings read from `SystemDiskCategories` (a wrapped list: `{"SystemDiskCategories": {"supportedSystemDiskCategory": [...]}}`). Empty when the service leaves it out. Example: `["cloud_essd"]`.
     pub system_disk_categories: Vec<String>,
 }
 #[cfg(feature = "regions")]
@@ -10527,35 +10276,35 @@ aliyun_core::__private::deserialize_fields!(ResourcesInfo);
 #[cfg(feature = "security-groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RevokeSecurityGroupEgressPermissions {
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `DestCidrIp` on the wire.
+    /// A string sent as `<parameter>.DestCidrIp`. Example: `10.0.0.0/8`.
     pub dest_cidr_ip: Option<String>,
-    /// `DestGroupId` on the wire.
+    /// A string sent as `<parameter>.DestGroupId`. Example: `sg-bp67acfmxa123b****`.
     pub dest_group_id: Option<String>,
-    /// `DestGroupOwnerAccount` on the wire.
+    /// A string sent as `<parameter>.DestGroupOwnerAccount`. Example: `Test@aliyun.com`.
     pub dest_group_owner_account: Option<String>,
-    /// `DestGroupOwnerId` on the wire.
+    /// A string sent as `<parameter>.DestGroupOwnerId`. Example: `12345678910`.
     pub dest_group_owner_id: Option<String>,
-    /// `DestPrefixListId` on the wire.
+    /// A string sent as `<parameter>.DestPrefixListId`. Example: `pl-x1j1k5ykzqlixdcy****`.
     pub dest_prefix_list_id: Option<String>,
-    /// `IpProtocol` on the wire.
+    /// A string sent as `<parameter>.IpProtocol`. Example: `TCP`.
     pub ip_protocol: Option<String>,
-    /// `Ipv6DestCidrIp` on the wire.
+    /// A string sent as `<parameter>.Ipv6DestCidrIp`. Example: `2001:db8:1233:1a00::***`.
     pub ipv6_dest_cidr_ip: Option<String>,
-    /// `Ipv6SourceCidrIp` on the wire.
+    /// A string sent as `<parameter>.Ipv6SourceCidrIp`. Example: `2001:db8:1234:1a00::***`.
     pub ipv6_source_cidr_ip: Option<String>,
-    /// `NicType` on the wire.
+    /// A string sent as `<parameter>.NicType`. Example: `intranet`.
     pub nic_type: Option<String>,
-    /// `Policy` on the wire.
+    /// A string sent as `<parameter>.Policy`. Example: `accept`.
     pub policy: Option<String>,
-    /// `PortRange` on the wire.
+    /// A string sent as `<parameter>.PortRange`. Example: `22/22`.
     pub port_range: Option<String>,
-    /// `Priority` on the wire.
+    /// A string sent as `<parameter>.Priority`. Example: `1`.
     pub priority: Option<String>,
-    /// `SourceCidrIp` on the wire.
+    /// A string sent as `<parameter>.SourceCidrIp`. Example: `10.0.0.0/8`.
     pub source_cidr_ip: Option<String>,
-    /// `SourcePortRange` on the wire.
+    /// A string sent as `<parameter>.SourcePortRange`. Example: `22/22`.
     pub source_port_range: Option<String>,
 }
 #[cfg(feature = "security-groups")]
@@ -10607,21 +10356,19 @@ impl aliyun_core::params::StructParam for RevokeSecurityGroupEgressPermissions {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteEntry {
-    /// `DestinationCidrBlock` on the wire.
+    /// A string read from `DestinationCidrBlock`.
     pub destination_cidr_block: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`.
     pub instance_id: Option<String>,
-    /// `NextHopType` on the wire.
+    /// A string read from `NextHopType`.
     pub next_hop_type: Option<String>,
-    /// `NextHops` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"NextHops": {"NextHop": [...]}}`.
+    /// A list of structures read from `NextHops` (a wrapped list: `{"NextHops": {"NextHop": [...]}}`). Empty when the service leaves it out.
     pub next_hops: Vec<NextHop>,
-    /// `RouteTableId` on the wire.
+    /// A string read from `RouteTableId`.
     pub route_table_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `Type` on the wire.
+    /// A string read from `Type`.
     pub r#type: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -10651,19 +10398,17 @@ aliyun_core::__private::deserialize_fields!(RouteEntry);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteTable {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`.
     pub resource_group_id: Option<String>,
-    /// `RouteEntrys` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"RouteEntrys": {"RouteEntry": [...]}}`.
+    /// A list of structures read from `RouteEntrys` (a wrapped list: `{"RouteEntrys": {"RouteEntry": [...]}}`). Empty when the service leaves it out.
     pub route_entrys: Vec<RouteEntry>,
-    /// `RouteTableId` on the wire.
+    /// A string read from `RouteTableId`.
     pub route_table_id: Option<String>,
-    /// `RouteTableType` on the wire.
+    /// A string read from `RouteTableType`.
     pub route_table_type: Option<String>,
-    /// `VRouterId` on the wire.
+    /// A string read from `VRouterId`.
     pub v_router_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -10692,55 +10437,55 @@ aliyun_core::__private::deserialize_fields!(RouteTable);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouterInterfaceType {
-    /// `AccessPointId` on the wire.
+    /// A string read from `AccessPointId`.
     pub access_point_id: Option<String>,
-    /// `BusinessStatus` on the wire.
+    /// A string read from `BusinessStatus`.
     pub business_status: Option<String>,
-    /// `ChargeType` on the wire.
+    /// A string read from `ChargeType`.
     pub charge_type: Option<String>,
-    /// `ConnectedTime` on the wire.
+    /// A string read from `ConnectedTime`.
     pub connected_time: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`.
     pub end_time: Option<String>,
-    /// `HealthCheckSourceIp` on the wire.
+    /// A string read from `HealthCheckSourceIp`.
     pub health_check_source_ip: Option<String>,
-    /// `HealthCheckTargetIp` on the wire.
+    /// A string read from `HealthCheckTargetIp`.
     pub health_check_target_ip: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`.
     pub name: Option<String>,
-    /// `OppositeAccessPointId` on the wire.
+    /// A string read from `OppositeAccessPointId`.
     pub opposite_access_point_id: Option<String>,
-    /// `OppositeInterfaceBusinessStatus` on the wire.
+    /// A string read from `OppositeInterfaceBusinessStatus`.
     pub opposite_interface_business_status: Option<String>,
-    /// `OppositeInterfaceId` on the wire.
+    /// A string read from `OppositeInterfaceId`.
     pub opposite_interface_id: Option<String>,
-    /// `OppositeInterfaceOwnerId` on the wire.
+    /// A string read from `OppositeInterfaceOwnerId`.
     pub opposite_interface_owner_id: Option<String>,
-    /// `OppositeInterfaceSpec` on the wire.
+    /// A string read from `OppositeInterfaceSpec`.
     pub opposite_interface_spec: Option<String>,
-    /// `OppositeInterfaceStatus` on the wire.
+    /// A string read from `OppositeInterfaceStatus`.
     pub opposite_interface_status: Option<String>,
-    /// `OppositeRegionId` on the wire.
+    /// A string read from `OppositeRegionId`.
     pub opposite_region_id: Option<String>,
-    /// `OppositeRouterId` on the wire.
+    /// A string read from `OppositeRouterId`.
     pub opposite_router_id: Option<String>,
-    /// `OppositeRouterType` on the wire.
+    /// A string read from `OppositeRouterType`.
     pub opposite_router_type: Option<String>,
-    /// `Role` on the wire.
+    /// A string read from `Role`.
     pub role: Option<String>,
-    /// `RouterId` on the wire.
+    /// A string read from `RouterId`.
     pub router_id: Option<String>,
-    /// `RouterInterfaceId` on the wire.
+    /// A string read from `RouterInterfaceId`.
     pub router_interface_id: Option<String>,
-    /// `RouterType` on the wire.
+    /// A string read from `RouterType`.
     pub router_type: Option<String>,
-    /// `Spec` on the wire.
+    /// A string read from `Spec`.
     pub spec: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -10798,9 +10543,9 @@ aliyun_core::__private::deserialize_fields!(RouterInterfaceType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Rule {
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `升级优惠`.
     pub description: Option<String>,
-    /// `RuleId` on the wire.
+    /// An integer (64-bit) read from `RuleId`. Example: `1234567890`.
     pub rule_id: Option<i64>,
 }
 #[cfg(feature = "pricing")]
@@ -10824,13 +10569,13 @@ aliyun_core::__private::deserialize_fields!(Rule);
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesCpuOptions {
-    /// `Core` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Core`. Example: `2`.
     pub core: Option<i32>,
-    /// `ThreadsPerCore` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.ThreadsPerCore`. Example: `2`.
     pub threads_per_core: Option<i32>,
-    /// `Numa` on the wire.
+    /// A string sent as `<parameter>.Numa`. Example: `1`.
     pub numa: Option<String>,
-    /// `TopologyType` on the wire.
+    /// A string sent as `<parameter>.TopologyType`. Example: `DiscreteCoreToHTMapping`.
     pub topology_type: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -10850,35 +10595,35 @@ impl aliyun_core::params::StructParam for RunInstancesCpuOptions {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesDataDisk {
-    /// `AutoSnapshotPolicyId` on the wire.
+    /// A string sent as `<parameter>.AutoSnapshotPolicyId`. Example: `sp-bp67acfmxazb4p****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// `BurstingEnabled` on the wire.
+    /// A boolean sent as `<parameter>.BurstingEnabled`. Example: `false`.
     pub bursting_enabled: Option<bool>,
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `DeleteWithInstance` on the wire.
+    /// A boolean sent as `<parameter>.DeleteWithInstance`. Example: `true`.
     pub delete_with_instance: Option<bool>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `DataDisk_Description`.
     pub description: Option<String>,
-    /// `Device` on the wire.
+    /// A string sent as `<parameter>.Device`. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string sent as `<parameter>.DiskName`. Example: `cloud_ssdData`.
     pub disk_name: Option<String>,
-    /// `EncryptAlgorithm` on the wire.
+    /// A string sent as `<parameter>.EncryptAlgorithm`.
     pub encrypt_algorithm: Option<String>,
-    /// `Encrypted` on the wire.
+    /// A string sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
-    /// `KMSKeyId` on the wire.
+    /// A string sent as `<parameter>.KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL1`.
     pub performance_level: Option<String>,
-    /// `ProvisionedIops` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`. At least 0. Example: `40000`.
     pub provisioned_iops: Option<i64>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `2000`.
     pub size: Option<i32>,
-    /// `SnapshotId` on the wire.
+    /// A string sent as `<parameter>.SnapshotId`. Example: `s-bp17441ohwka0yuh****`.
     pub snapshot_id: Option<String>,
-    /// `StorageClusterId` on the wire.
+    /// A string sent as `<parameter>.StorageClusterId`. Example: `dbsc-j5e1sf2vaf5he8m2****`.
     pub storage_cluster_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -10944,7 +10689,7 @@ impl aliyun_core::params::StructParam for RunInstancesDataDisk {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesImageOptions {
-    /// `LoginAsNonRoot` on the wire.
+    /// A boolean sent as `<parameter>.LoginAsNonRoot`. Example: `false`.
     pub login_as_non_root: Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -10961,39 +10706,39 @@ impl aliyun_core::params::StructParam for RunInstancesImageOptions {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesNetworkInterface {
-    /// `DeleteOnRelease` on the wire.
+    /// A boolean sent as `<parameter>.DeleteOnRelease`. Example: `true`.
     pub delete_on_release: Option<bool>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `Network_Description`.
     pub description: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string sent as `<parameter>.InstanceType`. Example: `Secondary`.
     pub instance_type: Option<String>,
-    /// `Ipv6Address` on the wire.
+    /// A list of strings sent as `<parameter>.Ipv6Address.1`, `<parameter>.Ipv6Address.2`, …. Empty when the service leaves it out. At most 10 items. Example: `["2001:db8:1234:1a00::***"]`.
     pub ipv6_address: Vec<String>,
-    /// `Ipv6AddressCount` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.Ipv6AddressCount`. Example: `1`.
     pub ipv6_address_count: Option<i64>,
-    /// `NetworkCardIndex` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.NetworkCardIndex`. Example: `0`.
     pub network_card_index: Option<i32>,
-    /// `NetworkInterfaceId` on the wire.
+    /// A string sent as `<parameter>.NetworkInterfaceId`. Example: `eni-bp1gn106np8jhxhj****`.
     pub network_interface_id: Option<String>,
-    /// `NetworkInterfaceName` on the wire.
+    /// A string sent as `<parameter>.NetworkInterfaceName`. Example: `Network_Name`.
     pub network_interface_name: Option<String>,
-    /// `NetworkInterfaceTrafficMode` on the wire.
+    /// A string sent as `<parameter>.NetworkInterfaceTrafficMode`. Example: `Standard`.
     pub network_interface_traffic_mode: Option<String>,
-    /// `PrimaryIpAddress` on the wire.
+    /// A string sent as `<parameter>.PrimaryIpAddress`. Example: `172.16.**.**`.
     pub primary_ip_address: Option<String>,
-    /// `QueueNumber` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.QueueNumber`. At least 1. Example: `8`.
     pub queue_number: Option<i32>,
-    /// `QueuePairNumber` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.QueuePairNumber`. Example: `0`.
     pub queue_pair_number: Option<i64>,
-    /// `RxQueueSize` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.RxQueueSize`. Example: `8192`.
     pub rx_queue_size: Option<i32>,
-    /// `SecurityGroupId` on the wire.
+    /// A string sent as `<parameter>.SecurityGroupId`. Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
-    /// `SecurityGroupIds` on the wire.
+    /// A list of strings sent as `<parameter>.SecurityGroupIds.1`, `<parameter>.SecurityGroupIds.2`, …. Empty when the service leaves it out. At most 16 items. Example: `["sg-bp15ed6xe1yxeycg7****"]`.
     pub security_group_ids: Vec<String>,
-    /// `TxQueueSize` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.TxQueueSize`. Example: `8192`.
     pub tx_queue_size: Option<i32>,
-    /// `VSwitchId` on the wire.
+    /// A string sent as `<parameter>.VSwitchId`. Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -11085,7 +10830,7 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkInterface {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesNetworkOptions {
-    /// `EnableJumboFrame` on the wire.
+    /// A boolean sent as `<parameter>.EnableJumboFrame`. Example: `false`.
     pub enable_jumbo_frame: Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -11102,7 +10847,7 @@ impl aliyun_core::params::StructParam for RunInstancesNetworkOptions {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSchedulerOptions {
-    /// `DedicatedHostClusterId` on the wire.
+    /// A string sent as `<parameter>.DedicatedHostClusterId`. Example: `dc-bp12wlf6am0vz9v2****`.
     pub dedicated_host_cluster_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -11119,9 +10864,9 @@ impl aliyun_core::params::StructParam for RunInstancesSchedulerOptions {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSecurityOptions {
-    /// `TrustedSystemMode` on the wire.
+    /// A string sent as `<parameter>.TrustedSystemMode`. Example: `vTPM`.
     pub trusted_system_mode: Option<String>,
-    /// `ConfidentialComputingMode` on the wire.
+    /// A string sent as `<parameter>.ConfidentialComputingMode`. Example: `Enclave`.
     pub confidential_computing_mode: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -11143,29 +10888,29 @@ impl aliyun_core::params::StructParam for RunInstancesSecurityOptions {
 #[cfg(feature = "instances")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunInstancesSystemDisk {
-    /// `Size` on the wire.
+    /// A string sent as `<parameter>.Size`. Example: `40`.
     pub size: Option<String>,
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `DiskName` on the wire.
+    /// A string sent as `<parameter>.DiskName`. Example: `cloud_ssdSystem`.
     pub disk_name: Option<String>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `SystemDisk_Description`.
     pub description: Option<String>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL0`.
     pub performance_level: Option<String>,
-    /// `AutoSnapshotPolicyId` on the wire.
+    /// A string sent as `<parameter>.AutoSnapshotPolicyId`. Example: `sp-bp67acfmxazb4p****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// `BurstingEnabled` on the wire.
+    /// A boolean sent as `<parameter>.BurstingEnabled`. Example: `false`.
     pub bursting_enabled: Option<bool>,
-    /// `EncryptAlgorithm` on the wire.
+    /// A string sent as `<parameter>.EncryptAlgorithm`.
     pub encrypt_algorithm: Option<String>,
-    /// `Encrypted` on the wire.
+    /// A string sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
-    /// `KMSKeyId` on the wire.
+    /// A string sent as `<parameter>.KMSKeyId`. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
-    /// `ProvisionedIops` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`. At least 0. Example: `40000`.
     pub provisioned_iops: Option<i64>,
-    /// `StorageClusterId` on the wire.
+    /// A string sent as `<parameter>.StorageClusterId`. Example: `dbsc-j5e1sf2vaf5he8m2****`.
     pub storage_cluster_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -11225,21 +10970,21 @@ impl aliyun_core::params::StructParam for RunInstancesSystemDisk {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScheduledSystemEventType {
-    /// `EventCycleStatus` on the wire.
+    /// A structure read from `EventCycleStatus`.
     pub event_cycle_status: Option<EventType>,
-    /// `EventId` on the wire.
+    /// A string read from `EventId`. Example: `e-bp1hygp5b04o56l0****`.
     pub event_id: Option<String>,
-    /// `EventPublishTime` on the wire.
+    /// A string read from `EventPublishTime`. Example: `2017-11-30T06:32:31Z`.
     pub event_publish_time: Option<String>,
-    /// `EventType` on the wire.
+    /// A structure read from `EventType`.
     pub event_type: Option<EventType>,
-    /// `ExtendedAttribute` on the wire.
+    /// A structure read from `ExtendedAttribute`.
     pub extended_attribute: Option<DescribeInstancesFullStatusExtendedAttribute>,
-    /// `ImpactLevel` on the wire.
+    /// A string read from `ImpactLevel`. Example: `100`.
     pub impact_level: Option<String>,
-    /// `NotBefore` on the wire.
+    /// A string read from `NotBefore`. Example: `2017-12-07T00:00:00Z`.
     pub not_before: Option<String>,
-    /// `Reason` on the wire.
+    /// A string read from `Reason`. Example: `A simulated event.`.
     pub reason: Option<String>,
 }
 #[cfg(feature = "system-events")]
@@ -11270,31 +11015,29 @@ aliyun_core::__private::deserialize_fields!(ScheduledSystemEventType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroup {
-    /// `AvailableInstanceAmount` on the wire.
+    /// An integer (32-bit) read from `AvailableInstanceAmount`. Example: `0`.
     pub available_instance_amount: Option<i32>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-08-31T03:12:29Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `TestDescription`.
     pub description: Option<String>,
-    /// `EcsCount` on the wire.
+    /// An integer (32-bit) read from `EcsCount`. Example: `0`.
     pub ecs_count: Option<i32>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SecurityGroupId` on the wire.
+    /// A string read from `SecurityGroupId`. Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
-    /// `SecurityGroupName` on the wire.
+    /// A string read from `SecurityGroupName`. Example: `SGTestName`.
     pub security_group_name: Option<String>,
-    /// `SecurityGroupType` on the wire.
+    /// A string read from `SecurityGroupType`. Example: `normal`.
     pub security_group_type: Option<String>,
-    /// `ServiceID` on the wire.
+    /// An integer (64-bit) read from `ServiceID`. Example: `12345678910`.
     pub service_id: Option<i64>,
-    /// `ServiceManaged` on the wire.
+    /// A boolean read from `ServiceManaged`. Example: `false`.
     pub service_managed: Option<bool>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
-    /// `VpcId` on the wire.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
+    /// A string read from `VpcId`. Example: `vpc-bp67acfmxazb4p****`.
     pub vpc_id: Option<String>,
 }
 #[cfg(feature = "security-groups")]
@@ -11331,11 +11074,9 @@ aliyun_core::__private::deserialize_fields!(SecurityGroup);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroupReference {
-    /// `ReferencingSecurityGroups` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"ReferencingSecurityGroups": {"ReferencingSecurityGroup": [...]}}`.
+    /// A list of structures read from `ReferencingSecurityGroups` (a wrapped list: `{"ReferencingSecurityGroups": {"ReferencingSecurityGroup": [...]}}`). Empty when the service leaves it out.
     pub referencing_security_groups: Vec<ReferencingSecurityGroup>,
-    /// `SecurityGroupId` on the wire.
+    /// A string read from `SecurityGroupId`. Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
 }
 #[cfg(feature = "security-groups")]
@@ -11362,25 +11103,23 @@ aliyun_core::__private::deserialize_fields!(SecurityGroupReference);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Session {
-    /// `ClientIP` on the wire.
+    /// A string read from `ClientIP`. Example: `192.168.1.1`.
     pub client_ip: Option<String>,
-    /// `Connections` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Connections": {"Connection": [...]}}`.
+    /// A list of structures read from `Connections` (a wrapped list: `{"Connections": {"Connection": [...]}}`). Empty when the service leaves it out.
     pub connections: Vec<Connection>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2024-01-19T09:15:46Z`.
     pub creation_time: Option<String>,
-    /// `IdentityType` on the wire.
+    /// A string read from `IdentityType`. Example: `RAMUser`.
     pub identity_type: Option<String>,
-    /// `PortNumber` on the wire.
+    /// An integer (32-bit) read from `PortNumber`. Example: `22`.
     pub port_number: Option<i32>,
-    /// `PrincipalId` on the wire.
+    /// A string read from `PrincipalId`. Example: `123456xxxx`.
     pub principal_id: Option<String>,
-    /// `SessionId` on the wire.
+    /// A string read from `SessionId`. Example: `s-hz023od0x9****`.
     pub session_id: Option<String>,
-    /// `TargetServer` on the wire.
+    /// A string read from `TargetServer`. Example: `192.168.0.246`.
     pub target_server: Option<String>,
-    /// `Username` on the wire.
+    /// A string read from `Username`. Example: `root`.
     pub username: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -11412,7 +11151,7 @@ aliyun_core::__private::deserialize_fields!(Session);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShareGroup {
-    /// `Group` on the wire.
+    /// A string read from `Group`. Example: `all`.
     pub group: Option<String>,
 }
 #[cfg(feature = "images")]
@@ -11436,11 +11175,11 @@ aliyun_core::__private::deserialize_fields!(ShareGroup);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SlaveInterfaceSpecificationSet {
-    /// `BondNetworkInterfaceId` on the wire.
+    /// A string read from `BondNetworkInterfaceId`.
     pub bond_network_interface_id: Option<String>,
-    /// `SlaveNetworkInterfaceId` on the wire.
+    /// A string read from `SlaveNetworkInterfaceId`.
     pub slave_network_interface_id: Option<String>,
-    /// `WorkState` on the wire.
+    /// A string read from `WorkState`.
     pub work_state: Option<String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -11470,13 +11209,13 @@ aliyun_core::__private::deserialize_fields!(SlaveInterfaceSpecificationSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SlsDeliveryConfig {
-    /// `DeliveryType` on the wire.
+    /// A string read from `DeliveryType`. Example: `SessionManager`.
     pub delivery_type: Option<String>,
-    /// `Enabled` on the wire.
+    /// A boolean read from `Enabled`. Example: `false`.
     pub enabled: Option<bool>,
-    /// `LogstoreName` on the wire.
+    /// A string read from `LogstoreName`. Example: `example-logstore`.
     pub logstore_name: Option<String>,
-    /// `ProjectName` on the wire.
+    /// A string read from `ProjectName`. Example: `example-project`.
     pub project_name: Option<String>,
 }
 #[cfg(feature = "cloud-assistant")]
@@ -11503,23 +11242,21 @@ aliyun_core::__private::deserialize_fields!(SlsDeliveryConfig);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Snapshot {
-    /// `Available` on the wire.
+    /// A boolean read from `Available`. Example: `false`.
     pub available: Option<bool>,
-    /// `InstantAccess` on the wire.
+    /// A boolean read from `InstantAccess`. Example: `true`.
     pub instant_access: Option<bool>,
-    /// `InstantAccessRetentionDays` on the wire.
+    /// An integer (32-bit) read from `InstantAccessRetentionDays`. Example: `3`.
     pub instant_access_retention_days: Option<i32>,
-    /// `Progress` on the wire.
+    /// A string read from `Progress`. Example: `100%`.
     pub progress: Option<String>,
-    /// `SnapshotId` on the wire.
+    /// A string read from `SnapshotId`. Example: `s-j6cbzmrlbf09w72q****`.
     pub snapshot_id: Option<String>,
-    /// `SourceDiskId` on the wire.
+    /// A string read from `SourceDiskId`. Example: `d-j6c3ogynmvpi6wy7****`.
     pub source_disk_id: Option<String>,
-    /// `SourceDiskType` on the wire.
+    /// A string read from `SourceDiskType`. Example: `system`.
     pub source_disk_type: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
     pub tags: Vec<InstanceTag>,
 }
 #[cfg(feature = "snapshots")]
@@ -11552,29 +11289,25 @@ aliyun_core::__private::deserialize_fields!(Snapshot);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SnapshotGroup {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-03-23T10:58:48Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `This is description.`.
     pub description: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-j6ca469urv8ei629****`.
     pub instance_id: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `testName`.
     pub name: Option<String>,
-    /// `ProgressStatus` on the wire.
+    /// A string read from `ProgressStatus`.
     pub progress_status: Option<String>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// `SnapshotGroupId` on the wire.
+    /// A string read from `SnapshotGroupId`. Example: `ssg-j6ciyh3k52qp7ovm****`.
     pub snapshot_group_id: Option<String>,
-    /// `Snapshots` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Snapshots": {"Snapshot": [...]}}`.
+    /// A list of structures read from `Snapshots` (a wrapped list: `{"Snapshots": {"Snapshot": [...]}}`). Empty when the service leaves it out.
     pub snapshots: Vec<Snapshot>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `accomplished`.
     pub status: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
     pub tags: Vec<InstanceTag>,
 }
 #[cfg(feature = "snapshots")]
@@ -11607,29 +11340,29 @@ aliyun_core::__private::deserialize_fields!(SnapshotGroup);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SnapshotLink {
-    /// `Category` on the wire.
+    /// A string read from `Category`. Example: `standard`.
     pub category: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp1h6jmbefj2cyqs****`.
     pub instance_id: Option<String>,
-    /// `InstanceName` on the wire.
+    /// A string read from `InstanceName`. Example: `testInstanceName`.
     pub instance_name: Option<String>,
-    /// `InstantAccess` on the wire.
+    /// A boolean read from `InstantAccess`. Example: `false`.
     pub instant_access: Option<bool>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `SnapshotLinkId` on the wire.
+    /// A string read from `SnapshotLinkId`. Example: `sl-2ze0y1jwzpb1geqx****`.
     pub snapshot_link_id: Option<String>,
-    /// `SourceDiskId` on the wire.
+    /// A string read from `SourceDiskId`. Example: `d-bp1d6tsvznfghy7y****`.
     pub source_disk_id: Option<String>,
-    /// `SourceDiskName` on the wire.
+    /// A string read from `SourceDiskName`. Example: `testSourceDiskName`.
     pub source_disk_name: Option<String>,
-    /// `SourceDiskSize` on the wire.
+    /// An integer (32-bit) read from `SourceDiskSize`. Example: `40`.
     pub source_disk_size: Option<i32>,
-    /// `SourceDiskType` on the wire.
+    /// A string read from `SourceDiskType`. Example: `data`.
     pub source_disk_type: Option<String>,
-    /// `TotalCount` on the wire.
+    /// An integer (32-bit) read from `TotalCount`. Example: `1`.
     pub total_count: Option<i32>,
-    /// `TotalSize` on the wire.
+    /// An integer (64-bit) read from `TotalSize`. Example: `2097152`.
     pub total_size: Option<i64>,
 }
 #[cfg(feature = "snapshots")]
@@ -11664,13 +11397,13 @@ aliyun_core::__private::deserialize_fields!(SnapshotLink);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SnapshotPackage {
-    /// `DisplayName` on the wire.
+    /// A string read from `DisplayName`. Example: `testDisplayName`.
     pub display_name: Option<String>,
-    /// `EndTime` on the wire.
+    /// A string read from `EndTime`. Example: `2018-11-30T06:32:31Z`.
     pub end_time: Option<String>,
-    /// `InitCapacity` on the wire.
+    /// An integer (64-bit) read from `InitCapacity`. Example: `500`.
     pub init_capacity: Option<i64>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2017-11-30T06:32:31Z`.
     pub start_time: Option<String>,
 }
 #[cfg(feature = "snapshots")]
@@ -11697,15 +11430,15 @@ aliyun_core::__private::deserialize_fields!(SnapshotPackage);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SocketCapacity {
-    /// `AvailableMemory` on the wire.
+    /// A number read from `AvailableMemory`. Example: `65.0`.
     pub available_memory: Option<f64>,
-    /// `AvailableVcpu` on the wire.
+    /// An integer (32-bit) read from `AvailableVcpu`. Example: `64`.
     pub available_vcpu: Option<i32>,
-    /// `SocketId` on the wire.
+    /// An integer (32-bit) read from `SocketId`. Example: `1`.
     pub socket_id: Option<i32>,
-    /// `TotalMemory` on the wire.
+    /// A number read from `TotalMemory`. Example: `128.0`.
     pub total_memory: Option<f64>,
-    /// `TotalVcpu` on the wire.
+    /// An integer (32-bit) read from `TotalVcpu`. Example: `128`.
     pub total_vcpu: Option<i32>,
 }
 #[cfg(feature = "dedicated-hosts")]
@@ -11733,11 +11466,11 @@ aliyun_core::__private::deserialize_fields!(SocketCapacity);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SpotOptions {
-    /// `AllocationStrategy` on the wire.
+    /// A string read from `AllocationStrategy`. Example: `diversified`.
     pub allocation_strategy: Option<String>,
-    /// `InstanceInterruptionBehavior` on the wire.
+    /// A string read from `InstanceInterruptionBehavior`. Example: `stop`.
     pub instance_interruption_behavior: Option<String>,
-    /// `InstancePoolsToUseCount` on the wire.
+    /// An integer (32-bit) read from `InstancePoolsToUseCount`. Example: `2`.
     pub instance_pools_to_use_count: Option<i32>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -11767,19 +11500,19 @@ aliyun_core::__private::deserialize_fields!(SpotOptions);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SpotPriceType {
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `IoOptimized` on the wire.
+    /// A string read from `IoOptimized`. Example: `optimized`.
     pub io_optimized: Option<String>,
-    /// `NetworkType` on the wire.
+    /// A string read from `NetworkType`. Example: `vpc`.
     pub network_type: Option<String>,
-    /// `OriginPrice` on the wire.
+    /// A number read from `OriginPrice`. Example: `0.354`.
     pub origin_price: Option<f64>,
-    /// `SpotPrice` on the wire.
+    /// A number read from `SpotPrice`. Example: `0.036`.
     pub spot_price: Option<f64>,
-    /// `Timestamp` on the wire.
+    /// A string read from `Timestamp`. Example: `2019-11-19T06:00:00Z`.
     pub timestamp: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-c`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -11809,30 +11542,28 @@ aliyun_core::__private::deserialize_fields!(SpotPriceType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StorageCapacityUnit {
-    /// `AllocationStatus` on the wire.
+    /// A string read from `AllocationStatus`. Example: `allocated`.
     pub allocation_status: Option<String>,
-    /// `Capacity` on the wire.
+    /// An integer (32-bit) read from `Capacity`. Example: `20`.
     pub capacity: Option<i32>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2021-08-17T02:55Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testScuDescription`.
     pub description: Option<String>,
-    /// `ExpiredTime` on the wire.
+    /// A string read from `ExpiredTime`. Example: `2021-09-17T16:00Z`.
     pub expired_time: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`. Example: `testScuName`.
     pub name: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `StartTime` on the wire.
+    /// A string read from `StartTime`. Example: `2021-08-17T02:55Z`.
     pub start_time: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Active`.
     pub status: Option<String>,
-    /// `StorageCapacityUnitId` on the wire.
+    /// A string read from `StorageCapacityUnitId`. Example: `scu-bp67acfmxazb4p****`.
     pub storage_capacity_unit_id: Option<String>,
-    /// `Tags` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"Tags": {"Tag": [...]}}`.
-    pub tags: Vec<CreateNetworkInterfaceTag>,
+    /// A list of structures read from `Tags` (a wrapped list: `{"Tags": {"Tag": [...]}}`). Empty when the service leaves it out.
+    pub tags: Vec<ResourceTag>,
 }
 #[cfg(feature = "storage-capacity-units")]
 impl aliyun_core::__private::fields::DecodeFields for StorageCapacityUnit {
@@ -11867,19 +11598,19 @@ aliyun_core::__private::deserialize_fields!(StorageCapacityUnit);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StorageSet {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2019-06-01T00:00:00Z`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`. Example: `testDescription`.
     pub description: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
-    /// `StorageSetId` on the wire.
+    /// A string read from `StorageSetId`. Example: `ss-bp1d6tsvznfghy7y****`.
     pub storage_set_id: Option<String>,
-    /// `StorageSetName` on the wire.
+    /// A string read from `StorageSetName`. Example: `testStorageSetName`.
     pub storage_set_name: Option<String>,
-    /// `StorageSetPartitionNumber` on the wire.
+    /// An integer (32-bit) read from `StorageSetPartitionNumber`. Example: `3`.
     pub storage_set_partition_number: Option<i32>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "storage-sets")]
@@ -11911,15 +11642,15 @@ aliyun_core::__private::deserialize_fields!(StorageSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SupplyInfo {
-    /// `Amount` on the wire.
+    /// An integer (32-bit) read from `Amount`. Example: `30`.
     pub amount: Option<i32>,
-    /// `PrivatePoolId` on the wire.
+    /// A string read from `PrivatePoolId`. Example: `crp-bp1fv8sbhelbzjwx****`.
     pub private_pool_id: Option<String>,
-    /// `SupplyEndTime` on the wire.
+    /// A string read from `SupplyEndTime`. Example: `2019-03-03T15:00:00Z`.
     pub supply_end_time: Option<String>,
-    /// `SupplyStartTime` on the wire.
+    /// A string read from `SupplyStartTime`. Example: `2019-03-01T14:00:00Z`.
     pub supply_start_time: Option<String>,
-    /// `SupplyStatus` on the wire.
+    /// A string read from `SupplyStatus`. Example: `Delivering`.
     pub supply_status: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -11947,17 +11678,17 @@ aliyun_core::__private::deserialize_fields!(SupplyInfo);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SupportedResource {
-    /// `Max` on the wire.
+    /// An integer (32-bit) read from `Max`. Example: `2048`.
     pub max: Option<i32>,
-    /// `Min` on the wire.
+    /// An integer (32-bit) read from `Min`. Example: `20`.
     pub min: Option<i32>,
-    /// `Status` on the wire.
+    /// A string read from `Status`. Example: `Available`.
     pub status: Option<String>,
-    /// `StatusCategory` on the wire.
+    /// A string read from `StatusCategory`. Example: `WithStock`.
     pub status_category: Option<String>,
-    /// `Unit` on the wire.
+    /// A string read from `Unit`. Example: `GiB`.
     pub unit: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `ecs.d1ne.xlarge`.
     pub value: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -11985,27 +11716,27 @@ aliyun_core::__private::deserialize_fields!(SupportedResource);
 #[cfg(feature = "launch-templates")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemDisk {
-    /// `Category` on the wire.
+    /// A string sent as `<parameter>.Category`. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// `Size` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Size`. Example: `40`.
     pub size: Option<i32>,
-    /// `DiskName` on the wire.
+    /// A string sent as `<parameter>.DiskName`. Example: `testSystemDiskName`.
     pub disk_name: Option<String>,
-    /// `Description` on the wire.
+    /// A string sent as `<parameter>.Description`. Example: `testSystemDiskDescription`.
     pub description: Option<String>,
-    /// `Iops` on the wire.
+    /// An integer (32-bit) sent as `<parameter>.Iops`.
     pub iops: Option<i32>,
-    /// `PerformanceLevel` on the wire.
+    /// A string sent as `<parameter>.PerformanceLevel`. Example: `PL0`.
     pub performance_level: Option<String>,
-    /// `DeleteWithInstance` on the wire.
+    /// A boolean sent as `<parameter>.DeleteWithInstance`. Example: `true`.
     pub delete_with_instance: Option<bool>,
-    /// `AutoSnapshotPolicyId` on the wire.
+    /// A string sent as `<parameter>.AutoSnapshotPolicyId`. Example: `sp-gc7c37d4ylw7mtnk****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// `ProvisionedIops` on the wire.
+    /// An integer (64-bit) sent as `<parameter>.ProvisionedIops`. Example: `50000`.
     pub provisioned_iops: Option<i64>,
-    /// `BurstingEnabled` on the wire.
+    /// A boolean sent as `<parameter>.BurstingEnabled`. Example: `true`.
     pub bursting_enabled: Option<bool>,
-    /// `Encrypted` on the wire.
+    /// A string sent as `<parameter>.Encrypted`. Example: `false`.
     pub encrypted: Option<String>,
 }
 #[cfg(feature = "launch-templates")]
@@ -12069,9 +11800,9 @@ impl aliyun_core::params::StructParam for SystemDisk {
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tag {
-    /// `Key` on the wire.
+    /// A string sent as `<parameter>.Key`. Example: `TestKey`.
     pub key: Option<String>,
-    /// `Value` on the wire.
+    /// A string sent as `<parameter>.Value`. Example: `TestValue`.
     pub value: Option<String>,
 }
 #[cfg(
@@ -12107,13 +11838,13 @@ impl aliyun_core::params::StructParam for Tag {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagResource {
-    /// `ResourceId` on the wire.
+    /// A string read from `ResourceId`. Example: `i-bp1j6qtvdm8w0z1o****`.
     pub resource_id: Option<String>,
-    /// `ResourceType` on the wire.
+    /// A string read from `ResourceType`. Example: `instance`.
     pub resource_type: Option<String>,
-    /// `TagKey` on the wire.
+    /// A string read from `TagKey`. Example: `TestKey`.
     pub tag_key: Option<String>,
-    /// `TagValue` on the wire.
+    /// A string read from `TagValue`. Example: `TestValue`.
     pub tag_value: Option<String>,
 }
 #[cfg(feature = "tags")]
@@ -12140,13 +11871,13 @@ aliyun_core::__private::deserialize_fields!(TagResource);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TargetCapacitySpecification {
-    /// `DefaultTargetCapacityType` on the wire.
+    /// A string read from `DefaultTargetCapacityType`. Example: `Spot`.
     pub default_target_capacity_type: Option<String>,
-    /// `PayAsYouGoTargetCapacity` on the wire.
+    /// A number read from `PayAsYouGoTargetCapacity`. Example: `30.0`.
     pub pay_as_you_go_target_capacity: Option<f64>,
-    /// `SpotTargetCapacity` on the wire.
+    /// A number read from `SpotTargetCapacity`. Example: `20.0`.
     pub spot_target_capacity: Option<f64>,
-    /// `TotalTargetCapacity` on the wire.
+    /// A number read from `TotalTargetCapacity`. Example: `60.0`.
     pub total_target_capacity: Option<f64>,
 }
 #[cfg(feature = "auto-provisioning-groups")]
@@ -12177,19 +11908,19 @@ aliyun_core::__private::deserialize_fields!(TargetCapacitySpecification);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Task {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`. Example: `2020-11-24T12:50Z`.
     pub creation_time: Option<String>,
-    /// `FinishedTime` on the wire.
+    /// A string read from `FinishedTime`. Example: `2020-11-24T12:50Z`.
     pub finished_time: Option<String>,
-    /// `ResourceId` on the wire.
+    /// A string read from `ResourceId`. Example: `m-bp1i8huqm5u7****`.
     pub resource_id: Option<String>,
-    /// `SupportCancel` on the wire.
+    /// A string read from `SupportCancel`. Example: `true`.
     pub support_cancel: Option<String>,
-    /// `TaskAction` on the wire.
+    /// A string read from `TaskAction`. Example: `ImportImage`.
     pub task_action: Option<String>,
-    /// `TaskId` on the wire.
+    /// A string read from `TaskId`. Example: `t-bp1hvgwromzv32iq****`.
     pub task_id: Option<String>,
-    /// `TaskStatus` on the wire.
+    /// A string read from `TaskStatus`. Example: `Finished`.
     pub task_status: Option<String>,
 }
 #[cfg(feature = "tasks")]
@@ -12219,9 +11950,9 @@ aliyun_core::__private::deserialize_fields!(Task);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Topology {
-    /// `HostId` on the wire.
+    /// A string read from `HostId`. Example: `ZWNobyBo****`.
     pub host_id: Option<String>,
-    /// `InstanceId` on the wire.
+    /// A string read from `InstanceId`. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -12246,21 +11977,19 @@ aliyun_core::__private::deserialize_fields!(Topology);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VRouter {
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`.
     pub region_id: Option<String>,
-    /// `RouteTableIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"RouteTableIds": {"RouteTableId": [...]}}`.
+    /// A list of strings read from `RouteTableIds` (a wrapped list: `{"RouteTableIds": {"RouteTableId": [...]}}`). Empty when the service leaves it out.
     pub route_table_ids: Vec<String>,
-    /// `VRouterId` on the wire.
+    /// A string read from `VRouterId`.
     pub v_router_id: Option<String>,
-    /// `VRouterName` on the wire.
+    /// A string read from `VRouterName`.
     pub v_router_name: Option<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`.
     pub vpc_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -12290,27 +12019,27 @@ aliyun_core::__private::deserialize_fields!(VRouter);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VSwitch {
-    /// `AvailableIpAddressCount` on the wire.
+    /// An integer (64-bit) read from `AvailableIpAddressCount`.
     pub available_ip_address_count: Option<i64>,
-    /// `CidrBlock` on the wire.
+    /// A string read from `CidrBlock`.
     pub cidr_block: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `IsDefault` on the wire.
+    /// A boolean read from `IsDefault`.
     pub is_default: Option<bool>,
-    /// `ResourceGroupId` on the wire.
+    /// A string read from `ResourceGroupId`.
     pub resource_group_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `VSwitchId` on the wire.
+    /// A string read from `VSwitchId`.
     pub v_switch_id: Option<String>,
-    /// `VSwitchName` on the wire.
+    /// A string read from `VSwitchName`.
     pub v_switch_name: Option<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`.
     pub vpc_id: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -12346,19 +12075,19 @@ aliyun_core::__private::deserialize_fields!(VSwitch);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ValueItem {
-    /// `Count` on the wire.
+    /// An integer (32-bit) read from `Count`. Example: `3`.
     pub count: Option<i32>,
-    /// `DiskCategory` on the wire.
+    /// A string read from `DiskCategory`. Example: `cloud_ssd`.
     pub disk_category: Option<String>,
-    /// `ExpiredTime` on the wire.
+    /// A string read from `ExpiredTime`. Example: `2019-01-01T12:30:00Z`.
     pub expired_time: Option<String>,
-    /// `InstanceChargeType` on the wire.
+    /// A string read from `InstanceChargeType`. Example: `PrePaid`.
     pub instance_charge_type: Option<String>,
-    /// `InstanceType` on the wire.
+    /// A string read from `InstanceType`. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
-    /// `Value` on the wire.
+    /// A string read from `Value`. Example: `800`.
     pub value: Option<String>,
-    /// `ZoneId` on the wire.
+    /// A string read from `ZoneId`. Example: `cn-hangzhou-b`.
     pub zone_id: Option<String>,
 }
 #[cfg(feature = "regions")]
@@ -12388,21 +12117,21 @@ aliyun_core::__private::deserialize_fields!(ValueItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VirtualBorderRouterForPhysicalConnectionType {
-    /// `ActivationTime` on the wire.
+    /// A string read from `ActivationTime`.
     pub activation_time: Option<String>,
-    /// `CircuitCode` on the wire.
+    /// A string read from `CircuitCode`.
     pub circuit_code: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `RecoveryTime` on the wire.
+    /// A string read from `RecoveryTime`.
     pub recovery_time: Option<String>,
-    /// `TerminationTime` on the wire.
+    /// A string read from `TerminationTime`.
     pub termination_time: Option<String>,
-    /// `VbrId` on the wire.
+    /// A string read from `VbrId`.
     pub vbr_id: Option<String>,
-    /// `VbrOwnerUid` on the wire.
+    /// An integer (64-bit) read from `VbrOwnerUid`.
     pub vbr_owner_uid: Option<i64>,
-    /// `VlanId` on the wire.
+    /// An integer (32-bit) read from `VlanId`.
     pub vlan_id: Option<i32>,
 }
 #[cfg(feature = "other")]
@@ -12436,45 +12165,45 @@ aliyun_core::__private::deserialize_fields!(
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VirtualBorderRouterType {
-    /// `AccessPointId` on the wire.
+    /// A string read from `AccessPointId`.
     pub access_point_id: Option<String>,
-    /// `ActivationTime` on the wire.
+    /// A string read from `ActivationTime`.
     pub activation_time: Option<String>,
-    /// `CircuitCode` on the wire.
+    /// A string read from `CircuitCode`.
     pub circuit_code: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `LocalGatewayIp` on the wire.
+    /// A string read from `LocalGatewayIp`.
     pub local_gateway_ip: Option<String>,
-    /// `Name` on the wire.
+    /// A string read from `Name`.
     pub name: Option<String>,
-    /// `PeerGatewayIp` on the wire.
+    /// A string read from `PeerGatewayIp`.
     pub peer_gateway_ip: Option<String>,
-    /// `PeeringSubnetMask` on the wire.
+    /// A string read from `PeeringSubnetMask`.
     pub peering_subnet_mask: Option<String>,
-    /// `PhysicalConnectionBusinessStatus` on the wire.
+    /// A string read from `PhysicalConnectionBusinessStatus`.
     pub physical_connection_business_status: Option<String>,
-    /// `PhysicalConnectionId` on the wire.
+    /// A string read from `PhysicalConnectionId`.
     pub physical_connection_id: Option<String>,
-    /// `PhysicalConnectionOwnerUid` on the wire.
+    /// A string read from `PhysicalConnectionOwnerUid`.
     pub physical_connection_owner_uid: Option<String>,
-    /// `PhysicalConnectionStatus` on the wire.
+    /// A string read from `PhysicalConnectionStatus`.
     pub physical_connection_status: Option<String>,
-    /// `RecoveryTime` on the wire.
+    /// A string read from `RecoveryTime`.
     pub recovery_time: Option<String>,
-    /// `RouteTableId` on the wire.
+    /// A string read from `RouteTableId`.
     pub route_table_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `TerminationTime` on the wire.
+    /// A string read from `TerminationTime`.
     pub termination_time: Option<String>,
-    /// `VbrId` on the wire.
+    /// A string read from `VbrId`.
     pub vbr_id: Option<String>,
-    /// `VlanId` on the wire.
+    /// An integer (32-bit) read from `VlanId`.
     pub vlan_id: Option<i32>,
-    /// `VlanInterfaceId` on the wire.
+    /// A string read from `VlanInterfaceId`.
     pub vlan_interface_id: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -12523,31 +12252,27 @@ aliyun_core::__private::deserialize_fields!(VirtualBorderRouterType);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Vpc {
-    /// `CidrBlock` on the wire.
+    /// A string read from `CidrBlock`.
     pub cidr_block: Option<String>,
-    /// `CreationTime` on the wire.
+    /// A string read from `CreationTime`.
     pub creation_time: Option<String>,
-    /// `Description` on the wire.
+    /// A string read from `Description`.
     pub description: Option<String>,
-    /// `IsDefault` on the wire.
+    /// A boolean read from `IsDefault`.
     pub is_default: Option<bool>,
-    /// `RegionId` on the wire.
+    /// A string read from `RegionId`.
     pub region_id: Option<String>,
-    /// `Status` on the wire.
+    /// A string read from `Status`.
     pub status: Option<String>,
-    /// `UserCidrs` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"UserCidrs": {"UserCidr": [...]}}`.
+    /// A list of strings read from `UserCidrs` (a wrapped list: `{"UserCidrs": {"UserCidr": [...]}}`). Empty when the service leaves it out.
     pub user_cidrs: Vec<String>,
-    /// `VRouterId` on the wire.
+    /// A string read from `VRouterId`.
     pub v_router_id: Option<String>,
-    /// `VSwitchIds` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"VSwitchIds": {"VSwitchId": [...]}}`.
+    /// A list of strings read from `VSwitchIds` (a wrapped list: `{"VSwitchIds": {"VSwitchId": [...]}}`). Empty when the service leaves it out.
     pub v_switch_ids: Vec<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`.
     pub vpc_id: Option<String>,
-    /// `VpcName` on the wire.
+    /// A string read from `VpcName`.
     pub vpc_name: Option<String>,
 }
 #[cfg(feature = "other")]
@@ -12581,15 +12306,13 @@ aliyun_core::__private::deserialize_fields!(Vpc);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcAttributes {
-    /// `NatIpAddress` on the wire.
+    /// A string read from `NatIpAddress`. Example: `172.17.**.**`.
     pub nat_ip_address: Option<String>,
-    /// `PrivateIpAddress` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"PrivateIpAddress": {"IpAddress": [...]}}`.
+    /// A list of strings read from `PrivateIpAddress` (a wrapped list: `{"PrivateIpAddress": {"IpAddress": [...]}}`). Empty when the service leaves it out. Example: `["192.168.**.**"]`.
     pub private_ip_address: Vec<String>,
-    /// `VSwitchId` on the wire.
+    /// A string read from `VSwitchId`. Example: `vsw-uf6ixacqz8osrwnqb****`.
     pub v_switch_id: Option<String>,
-    /// `VpcId` on the wire.
+    /// A string read from `VpcId`. Example: `vpc-wz9e4e9pmbcnj6ki6****`.
     pub vpc_id: Option<String>,
 }
 #[cfg(feature = "instances")]
@@ -12616,11 +12339,9 @@ aliyun_core::__private::deserialize_fields!(VpcAttributes);
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Zone {
-    /// `NetworkTypes` on the wire.
-    ///
-    /// On the wire the list is wrapped: `{"NetworkTypes": {"NetworkType": [...]}}`.
+    /// A list of strings read from `NetworkTypes` (a wrapped list: `{"NetworkTypes": {"NetworkType": [...]}}`). Empty when the service leaves it out. Example: `["vpc"]`.
     pub network_types: Vec<String>,
-    /// `ZoneNo` on the wire.
+    /// A string read from `ZoneNo`. Example: `cn-hangzhou-h`.
     pub zone_no: Option<String>,
 }
 #[cfg(feature = "regions")]

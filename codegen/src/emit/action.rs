@@ -1,10 +1,10 @@
 //! One `action/<action>.rs` module: input, builder, output, the `Action` impl (metadata,
 //! validation, wire writing), the paginator, the error enum, and the tests.
 //!
-//! Each field's prose is written once, on the input field; the builder's setters link to it
-//! with a one-line facts note. One builder type serves both uses: unbound
-//! (`XInput::builder()`, for `build()`) and bound to a client (`Client::x()`, which adds
-//! `send()` and `into_paginator()`), so setters exist once. What is the same for every action
+//! Each field's doc is written once, on the input field; the builder's setters link to it.
+//! One builder type serves both uses: unbound (`XInput::builder()`, for `build()`) and bound
+//! to a client (`Client::x()`, which adds `send()` and `into_paginator()`), so setters exist
+//! once. What is the same for every action
 //! is documented once, in the `action` module (see `super::actions_index`).
 
 use proc_macro2::TokenStream;
@@ -12,9 +12,11 @@ use quote::{format_ident, quote};
 
 use crate::model::{Action, Field, HttpMethod, PaginationStyle, ParamLocation, Product, Type};
 
-use super::docs::{doc_attrs, doc_paragraphs, spec_doc, summary};
+use super::docs::{
+    action_facts, action_link, doc_attrs, doc_paragraphs, inner_doc_paragraphs, spec_doc, summary,
+};
 use super::errors::error_enum;
-use super::member_docs::member_doc;
+use super::member_docs::{Role, member_doc};
 use super::rust::{ActionNames, ident, ident_concat, is_collection, named_types, value_type};
 use super::types::{decode_impl, output_derives, output_field};
 use super::wire::{WireName, validate_field, write_field};
@@ -28,7 +30,10 @@ fn input_is_option(field: &Field) -> bool {
 /// The module body for `op`.
 pub fn action_module(product: &Product, op: &Action) -> TokenStream {
     let names = ActionNames::new(op);
-    let module_doc = format!(" `{}`: {}", op.name, spec_doc(&summary(&op.doc)));
+    let module_doc = inner_doc_paragraphs(&[
+        format!("`{}`: {}", op.name, spec_doc(&summary(&op.doc))),
+        action_facts(op),
+    ]);
     let mut used = Vec::new();
     for field in op.params.iter().chain(&op.output) {
         named_types(&field.ty, &mut used);
@@ -59,7 +64,7 @@ pub fn action_module(product: &Product, op: &Action) -> TokenStream {
     let tests = super::tests::tests_module(product, op, &names);
     let allow_deprecated = super::deprecation::module_allow(product, op);
     quote! {
-        #![doc = #module_doc]
+        #module_doc
         #allow_deprecated
         #uses
         #input
@@ -73,65 +78,15 @@ pub fn action_module(product: &Product, op: &Action) -> TokenStream {
     }
 }
 
-/// The facts line of a field (rules, service default, wire name), on the input field and on
-/// its setter.
-fn facts(field: &Field) -> String {
-    let mut rules = Vec::new();
-    if field.required {
-        rules.push("required".to_owned());
-    }
-    let l = &field.limits;
-    match (l.min_items, l.max_items) {
-        (Some(min), Some(max)) => rules.push(format!("{min} to {max} items")),
-        (Some(min), None) => rules.push(format!("at least {min} items")),
-        (None, Some(max)) => rules.push(format!("at most {max} items")),
-        _ => {}
-    }
-    let item_limits = match &field.ty {
-        Type::List(item) | Type::Map(item) => Some(&item.limits),
-        _ => None,
-    };
-    for (limits, each) in [(Some(l), ""), (item_limits, "each item ")] {
-        let Some(limits) = limits else { continue };
-        match (limits.min_length, limits.max_length) {
-            (Some(min), Some(max)) => rules.push(format!("{each}{min} to {max} characters")),
-            (Some(min), None) => rules.push(format!("{each}at least {min} character(s)")),
-            (None, Some(max)) => rules.push(format!("{each}at most {max} characters")),
-            _ => {}
-        }
-        if let Some(pattern) = &limits.pattern {
-            rules.push(format!("{each}matches `{pattern}`"));
-        }
-        match (&limits.minimum, &limits.maximum) {
-            (Some(min), Some(max)) => rules.push(format!("{each}{min} to {max}")),
-            (Some(min), None) => rules.push(format!("{each}at least {min}")),
-            (None, Some(max)) => rules.push(format!("{each}at most {max}")),
-            _ => {}
-        }
-    }
-    if let Some(default) = &field.default {
-        rules.push(format!("service default `{default}`"));
-    }
-    if field.client_region {
-        rules.push("defaults to the client's region".to_owned());
-    }
-    rules.push(format!("wire name `{}`", field.wire_name));
-    let mut text = rules.join("; ");
-    if let Some(first) = text.get(..1) {
-        text = first.to_uppercase() + &text[1..];
-    }
-    text + "."
-}
-
 fn input_struct(op: &Action, names: &ActionNames) -> TokenStream {
     let ActionNames { input, builder, .. } = names;
     let doc = doc_attrs(&format!(
-        "The validated input of `{}`: made by [`{builder}::build`], or by the client's builder \
+        "The validated input of {}: made by [`{builder}::build`], or by the client's builder \
          when it sends.",
-        op.name
+        action_link(op)
     ));
     let fields = op.params.iter().map(|f| {
-        let doc = doc_paragraphs(&[member_doc(f), facts(f)]);
+        let doc = doc_attrs(&member_doc(f, Role::Param));
         let name = ident(&f.rust_name);
         let ty = super::rust::field_type(f, !input_is_option(f));
         let deprecated = super::deprecation::attr(f.deprecated);
@@ -142,8 +97,8 @@ fn input_struct(op: &Action, names: &ActionNames) -> TokenStream {
         let max = f.limits.max_items?;
         let name = format_ident!("{}_MAX_ITEMS", f.rust_name.to_uppercase());
         let doc = doc_attrs(&format!(
-            "Most items `{}` may hold (the spec's `max_items` for `{}`).",
-            f.rust_name, f.wire_name
+            "Most items [`{input}::{}`] may hold (the spec's `max_items`).",
+            f.rust_name.trim_start_matches("r#")
         ));
         let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
         Some(quote! { #doc pub const #name: usize = #max; })
@@ -204,10 +159,9 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
     } else {
         format!("[`{input}::{bare}`]")
     };
-    let facts = facts(field);
     let (doc, set_doc, add) = if is_map {
         (
-            format!("Adds one entry to {link}. {facts}"),
+            format!("Adds one entry to {link}."),
             format!("Replaces the whole {link} map (`None` clears it)."),
             quote! {
                 self.#name
@@ -217,13 +171,13 @@ fn accessors(field: &Field, input: &proc_macro2::Ident) -> TokenStream {
         )
     } else if is_list {
         (
-            format!("Appends one item to {link}. {facts}"),
+            format!("Appends one item to {link}."),
             format!("Replaces the whole {link} list (`None` clears it)."),
             quote!(self.#name.get_or_insert_with(Vec::new).push(#value);),
         )
     } else {
         (
-            format!("Sets {link}. {facts}"),
+            format!("Sets {link}."),
             format!("Sets or clears {link}."),
             quote!(self.#name = Some(#value);),
         )
@@ -265,8 +219,8 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
     } = names;
     let doc = doc_paragraphs(&[
         format!(
-            "Sets the parameters of `{}`: {}",
-            op.name,
+            "Sets the parameters of {}: {}",
+            action_link(op),
             spec_doc(&summary(&op.doc))
         ),
         format!(
@@ -306,12 +260,18 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
         "Not idempotent: not re-sent once it may have reached the service"
     };
     let send_doc = doc_attrs(&format!(
-        "Checks the input, then signs, sends and decodes the call. {idempotency} (see \
-         [the `action` module](super))."
+        "Checks the input, then signs and sends the call and decodes its [`{output}`]. \
+         {idempotency} (see [the `action` module](super))."
+    ));
+    let paginator_doc = doc_attrs(&format!(
+        "Pages through the [`{output}`]s as a stream (see [the `action` module](super))."
+    ));
+    let build_doc = doc_attrs(&format!(
+        "Checks every rule of the spec and builds the [`{input}`]. Nothing is sent."
     ));
     let paginator = op.pagination.as_ref().map(|_| {
         quote! {
-            /// Pages through the results as a stream (see [the `action` module](super)).
+            #paginator_doc
             pub fn into_paginator(self) -> aliyun_core::pagination::Paginator<#input, #error> {
                 let (client, input) = self.into_parts();
                 aliyun_core::pagination::Paginator::new(client, input)
@@ -331,7 +291,7 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
         impl<C> #builder<C> {
             #(#accessors)*
 
-            /// Checks every rule of the spec and builds the input. Nothing is sent.
+            #build_doc
             pub fn build(self) -> Result<#input, aliyun_core::InvalidInput> {
                 let input = #input {
                     #(#inits)*
@@ -355,7 +315,7 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
 
             #paginator
 
-            /// The client and the built input (parameters the client supplies filled in).
+            // The client and the built input (parameters the client supplies filled in).
             fn into_parts(#mutability self) -> (aliyun_core::ProductClient, Result<#input, aliyun_core::InvalidInput>) {
                 #(#region_fills)*
                 (self.client.clone(), self.build())
@@ -366,9 +326,12 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
 
 fn output_struct(op: &Action, names: &ActionNames) -> TokenStream {
     let output = &names.output;
-    let doc = doc_attrs(&format!("The decoded response of `{}`.", op.name));
+    let doc = doc_attrs(&format!("The decoded response of {}.", action_link(op)));
     let derives = output_derives();
-    let fields = op.output.iter().map(|f| output_field(f, false));
+    let fields = op
+        .output
+        .iter()
+        .map(|f| output_field(f, false, Role::Output));
     let decode = decode_impl(output, &op.output, false, None);
     quote! {
         #doc

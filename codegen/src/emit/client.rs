@@ -30,14 +30,13 @@ pub fn client_module(product: &Product) -> TokenStream {
         let reference = op
             .docs_url
             .as_deref()
-            .map(|url| format!("API reference: <{url}>."))
+            .map(|url| format!("; see the [API reference]({url})"))
             .unwrap_or_default();
         let doc = doc_paragraphs(&[
             spec_doc(&op.doc),
-            reference,
             format!(
                 "Returns the [`{builder}`](super::action::{module}::{builder}) of this client: \
-                 set parameters, then call `send()`."
+                 set parameters, then call `send()`{reference}."
             ),
         ]);
         let deprecated = super::deprecation::attr(op.deprecated);

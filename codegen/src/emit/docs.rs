@@ -9,17 +9,93 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::model::Action;
+
 /// `#[doc = "..."]` attributes for `text` (already rustdoc-safe), one per line.
 pub fn doc_attrs(text: &str) -> TokenStream {
-    let lines = text.trim_end().lines().map(|line| {
-        if line.is_empty() {
-            String::new()
-        } else {
-            // Tabs (API prose has some) render unevenly; clippy refuses them in docs.
-            format!(" {}", line.replace('\t', "    "))
+    let lines = doc_lines(text);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// The lines of `text` as doc attribute values (a leading space, tabs made spaces).
+fn doc_lines(text: &str) -> Vec<String> {
+    text.trim_end()
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                // Tabs (API prose has some) render unevenly; clippy refuses them in docs.
+                format!(" {}", line.replace('\t', "    "))
+            }
+        })
+        .collect()
+}
+
+/// `#![doc = "..."]` attributes for `text`, one per line: the docs of the module they open.
+pub fn inner_doc_attrs(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// Several paragraphs as inner doc attributes (empty ones skipped).
+pub fn inner_doc_paragraphs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
+    inner_doc_attrs(&join_paragraphs(paragraphs))
+}
+
+/// `` `Action` `` linked to its API reference page when the spec gives one.
+pub fn action_link(op: &Action) -> String {
+    match &op.docs_url {
+        Some(url) => format!("[`{}`]({url})", op.name),
+        None => format!("`{}`", op.name),
+    }
+}
+
+/// The facts of an action in one paragraph: its group, whether it changes anything,
+/// idempotency and client token, and its API reference page.
+pub fn action_facts(op: &Action) -> String {
+    let mut sentences = Vec::new();
+    if let Some(group) = &op.group {
+        sentences.push(format!(
+            "In the `{group}` group (a Cargo feature of the crate)."
+        ));
+    }
+    match op.operation_type.as_deref() {
+        Some(kind @ ("get" | "list" | "read")) => {
+            sentences.push(format!("Reads only (operation type `{kind}`)."));
+        }
+        Some(kind @ ("create" | "update" | "delete")) => {
+            sentences.push(format!("Changes resources (operation type `{kind}`)."));
+        }
+        Some(kind) => sentences.push(format!(
+            "The API metadata gives it the operation type `{kind}`."
+        )),
+        None => {}
+    }
+    let retry = "so it is retried on timeouts and transient failures";
+    sentences.push(match (op.idempotent, op.client_token()) {
+        (true, Some(token)) => format!(
+            "Idempotent through `{}`: left unset, it is a fresh UUID per call, the same on every \
+             retry, {retry}.",
+            token.wire_name
+        ),
+        (false, Some(token)) => format!(
+            "Not idempotent, though `{}` (a fresh UUID per call unless set) lets the service \
+             recognise a repeated request: not re-sent once it may have reached the service.",
+            token.wire_name
+        ),
+        (true, None) => format!("Idempotent, {retry}."),
+        (false, None) => {
+            "Not idempotent: not re-sent once the request may have reached the service.".into()
         }
     });
-    quote! { #( #[doc = #lines] )* }
+    if op.deprecated {
+        sentences.push("Deprecated by the service.".into());
+    }
+    if let Some(url) = &op.docs_url {
+        sentences.push(format!("[API reference]({url})."));
+    }
+    sentences.join(" ")
 }
 
 /// Spec prose made safe for rustdoc (see the module docs).
@@ -29,13 +105,16 @@ pub fn spec_doc(text: &str) -> String {
 
 /// `#[doc]` attributes for several paragraphs (empty ones skipped), separated by blank lines.
 pub fn doc_paragraphs<S: AsRef<str>>(paragraphs: &[S]) -> TokenStream {
-    let text = paragraphs
+    doc_attrs(&join_paragraphs(paragraphs))
+}
+
+fn join_paragraphs<S: AsRef<str>>(paragraphs: &[S]) -> String {
+    paragraphs
         .iter()
         .map(|p| p.as_ref().trim())
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
-        .join("\n\n");
-    doc_attrs(&text)
+        .join("\n\n")
 }
 
 /// The first sentence-ish line of `text`, for one-line summaries.

@@ -5,7 +5,7 @@ use quote::quote;
 
 use crate::model::Action;
 
-use super::docs::{doc_paragraphs, spec_doc};
+use super::docs::{action_link, doc_attrs, doc_paragraphs, spec_doc};
 use super::rust::{ActionNames, ident};
 
 /// The error enum of `op`, and its `aliyun_core::error::ActionError` impl: which variant
@@ -15,7 +15,7 @@ use super::rust::{ActionNames, ident};
 pub fn error_enum(op: &Action, names: &ActionNames) -> TokenStream {
     let error = &names.error;
     let doc = doc_paragraphs(&[
-        format!("Errors `{}` can return.", op.name),
+        format!("Errors {} can return.", action_link(op)),
         "One variant per documented code, and [`Other`](Self::Other) for everything else; see \
          [the `action` module](super) for what every error answers."
             .to_owned(),
@@ -38,7 +38,7 @@ pub fn error_enum(op: &Action, names: &ActionNames) -> TokenStream {
             "" => format!("{facts}."),
             doc => format!("{facts}: {}", spec_doc(doc)),
         };
-        let doc = doc_paragraphs(&[summary, message]);
+        let doc = doc_attrs(format!("{summary} {message}").trim());
         quote! { #doc #variant(aliyun_core::ServiceError), }
     });
     let codes = op.errors.iter().map(|e| &e.code);

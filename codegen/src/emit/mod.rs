@@ -42,11 +42,16 @@ pub struct GeneratedFile {
 }
 
 /// The generator produced tokens that do not parse as Rust: a bug in the generator, reported
-/// instead of panicking.
+/// instead of panicking or dropping what did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("internal generator error in {file}: {message}")]
+#[error("internal generator error in {file} of product `{product}`{}: {message}",
+    .action.as_ref().map(|a| format!(" (action `{a}`)")).unwrap_or_default())]
 pub struct EmitError {
-    /// The file being generated.
+    /// The product code (`Ecs`).
+    pub product: String,
+    /// The action whose module was being generated, if it was an action's.
+    pub action: Option<String>,
+    /// The file being generated, relative to the generated directory (`action/run_command.rs`).
     pub file: String,
     /// The parser's complaint.
     pub message: String,
@@ -75,26 +80,30 @@ pub fn generate_in_crate(
         Some(module) => PathBuf::from(GENERATED_DIR).join(module),
         None => PathBuf::from(GENERATED_DIR),
     };
-    let mut files = vec![
+    let mut files: Vec<(String, Option<&str>, TokenStream)> = vec![
         (
             "mod.rs".to_owned(),
+            None,
             root_module(product, spec_name, modules),
         ),
-        ("client.rs".to_owned(), client::client_module(product)),
-        ("types.rs".to_owned(), types::types_module(product)),
-        ("action/mod.rs".to_owned(), actions_index(product)),
+        ("client.rs".to_owned(), None, client::client_module(product)),
+        ("types.rs".to_owned(), None, types::types_module(product)),
+        ("action/mod.rs".to_owned(), None, actions_index(product)),
     ];
     for op in &product.actions {
         files.push((
             format!("action/{}.rs", op.snake),
+            Some(&op.name),
             action::action_module(product, op),
         ));
     }
     files
         .into_iter()
-        .map(|(name, tokens)| {
+        .map(|(name, action, tokens)| {
             let path = dir.join(&name);
             let file = syn::parse2::<syn::File>(tokens).map_err(|error| EmitError {
+                product: product.code.clone(),
+                action: action.map(str::to_owned),
                 file: name.clone(),
                 message: error.to_string(),
             })?;
@@ -111,13 +120,11 @@ fn root_module(product: &Product, spec_name: &str, modules: &[String]) -> TokenS
         "{} (`{}`), API version {}.",
         product.name, product.code, product.api_version
     );
-    let doc = docs::doc_paragraphs(&[
+    let inner_doc = docs::inner_doc_paragraphs(&[
         title,
         docs::spec_doc(&product.doc),
         format!("Generated from `{spec_name}`."),
     ]);
-    let inner_doc = doc.to_string().replace("# [doc", "# ! [doc");
-    let inner_doc: TokenStream = inner_doc.parse().unwrap_or_default();
     let Product {
         code,
         env_id,
@@ -179,7 +186,7 @@ fn actions_index(product: &Product) -> TokenStream {
         let cfg = groups::action_cfg(op);
         quote!(#cfg pub mod #module;)
     });
-    let doc = docs::doc_paragraphs(&[
+    let doc = docs::inner_doc_paragraphs(&[
         format!(
             "One module per `{}` action: its input, builder, output and error enum.",
             product.code
@@ -188,8 +195,6 @@ fn actions_index(product: &Product) -> TokenStream {
         waiters_guide(product),
         groups::groups_doc(product),
     ]);
-    let doc = doc.to_string().replace("# [doc", "# ! [doc");
-    let doc: TokenStream = doc.parse().unwrap_or_default();
     quote! {
         #doc
         #(#modules)*

@@ -4,10 +4,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{EnumType, Field, NamedType, Product, StructType, Type, WireType};
+use crate::model::{EnumType, Field, NamedType, Product, StructType, Type};
 
-use super::docs::{doc_attrs, doc_paragraphs, spec_doc};
-use super::member_docs::member_doc;
+use super::docs::{doc_attrs, spec_doc};
+use super::member_docs::{Role, member_doc};
 use super::rust::{field_type, ident, is_collection, optional_type};
 use super::wire::{WireName, validate_field, write_field};
 
@@ -39,10 +39,11 @@ pub fn output_derives() -> TokenStream {
 }
 
 /// The declaration of a decoded field. `all_optional` makes even required fields `Option`
-/// (for structures that are also built by users as parameters).
-pub fn output_field(field: &Field, all_optional: bool) -> TokenStream {
+/// (for structures that are also built by users as parameters); `role` is where it sits, for
+/// its docs.
+pub fn output_field(field: &Field, all_optional: bool, role: Role) -> TokenStream {
     let required = field.required && !all_optional;
-    let doc = doc_paragraphs(&[member_doc(field), wire_note(field)]);
+    let doc = doc_attrs(&member_doc(field, role));
     let name = ident(&field.rust_name);
     let ty = field_type(field, required && !is_collection(&field.ty));
     let deprecated = super::deprecation::attr(field.deprecated);
@@ -107,41 +108,20 @@ fn decoder(field: &Field, required: bool) -> &'static str {
     }
 }
 
-/// Notes on how the service encodes a field, when it is not the natural JSON shape.
-fn wire_note(field: &Field) -> String {
-    let mut notes = Vec::new();
-    let wire_type = field.wire_type.or(match &field.ty {
-        Type::List(item) => item.wire_type,
-        _ => None,
-    });
-    if let Some(wire_type) = wire_type {
-        let sent_as = match wire_type {
-            WireType::String => "a JSON string",
-            WireType::Number => "a JSON number",
-            WireType::Boolean => "a JSON boolean",
-        };
-        notes.push(format!(
-            "The service sends this as {sent_as}; it is decoded leniently."
-        ));
-    }
-    if let Some(wrapper) = &field.wrapper {
-        notes.push(format!(
-            "On the wire the list is wrapped: `{{\"{}\": {{\"{wrapper}\": [...]}}}}`.",
-            field.wire_name
-        ));
-    }
-    notes.join(" ")
-}
-
 fn struct_type(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
     let doc = doc_attrs(&spec_doc(&s.doc));
     let name = ident(&s.name);
     let non_exhaustive = (!s.in_input).then(|| quote!(#[non_exhaustive]));
+    let role = Role::StructField {
+        flat: s.in_input && !s.in_json,
+        json: s.in_json,
+        read: s.in_output,
+    };
     let fields: Vec<TokenStream> = if s.in_output {
         s.fields
             .iter()
             .map(|f| {
-                let field = output_field(f, s.in_input);
+                let field = output_field(f, s.in_input, role);
                 let json = s.in_json.then(|| json_field_attrs(f));
                 quote! { #json #field }
             })
@@ -150,7 +130,7 @@ fn struct_type(s: &StructType, cfg: Option<&TokenStream>) -> TokenStream {
         s.fields
             .iter()
             .map(|f| {
-                let doc = doc_attrs(&member_doc(f));
+                let doc = doc_attrs(&member_doc(f, role));
                 let name = ident(&f.rust_name);
                 let ty = optional_type(&f.ty);
                 let json = s.in_json.then(|| json_field_attrs(f));
@@ -249,7 +229,7 @@ fn enum_type(e: &EnumType, cfg: Option<&TokenStream>) -> TokenStream {
             .doc
             .as_deref()
             .map(spec_doc)
-            .unwrap_or_else(|| format!("`{}`.", v.value));
+            .unwrap_or_else(|| format!("The wire value `{}`.", v.value));
         let doc = doc_attrs(&text);
         quote! { #doc #variant, }
     });

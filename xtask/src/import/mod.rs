@@ -153,7 +153,10 @@ pub fn convert(
         .iter()
         .map(|a| (a.name.clone(), a.params.clone(), a.fields.clone()))
         .collect();
-    let names = naming::assign(&shapes);
+    let renames = type_names(overlay.as_ref())?;
+    let names = naming::assign(&shapes, &renames)
+        .map_err(|why| ImportError::Overlay(PathBuf::from("overlay"), why))?;
+    report.numbered_types = names.numbered.iter().cloned().collect();
     report.actions = actions.len();
     report.types = names.types.len();
     report.shared_types = names.types.values().filter(|t| t.uses > 1).count();
@@ -169,6 +172,35 @@ pub fn convert(
         product.code, product.version
     );
     Ok((write::text(&header, &doc), report))
+}
+
+/// The overlay's `type_names`: imported structure name -> the name it gets instead.
+fn type_names(
+    overlay: Option<&serde_yaml::Value>,
+) -> Result<BTreeMap<String, String>, ImportError> {
+    let Some(table) = overlay.and_then(|o| o.get("type_names")) else {
+        return Ok(BTreeMap::new());
+    };
+    let bad =
+        |why: &str| ImportError::Overlay(PathBuf::from("overlay"), format!("type_names: {why}"));
+    let table = table
+        .as_mapping()
+        .ok_or_else(|| bad("expected a mapping from imported name to name"))?;
+    table
+        .iter()
+        .map(|(from, to)| match (from.as_str(), to.as_str()) {
+            (Some(from), Some(to)) if is_type_name(to) => Ok((from.to_owned(), to.to_owned())),
+            (Some(from), _) => Err(bad(&format!(
+                "`{from}` must map to an UpperCamelCase type name"
+            ))),
+            _ => Err(bad("keys must be type names")),
+        })
+        .collect()
+}
+
+fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Imports each file into `specs/<code>.yaml` under `root` (or `out`, for a single file).

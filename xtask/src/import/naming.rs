@@ -115,6 +115,22 @@ pub fn summary(action: &str) -> String {
 
 /// `InstanceStatus` -> "instance status"; acronyms stay (`VSwitch`, `ECS`, `IPv6`).
 fn words(camel: &str) -> String {
+    split_words(camel)
+        .iter()
+        .map(|w| {
+            let upper = w.chars().filter(char::is_ascii_uppercase).count();
+            if upper == 1 && w.starts_with(|c: char| c.is_ascii_uppercase()) {
+                w.to_ascii_lowercase()
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The words of an UpperCamelCase name, as spelt: `VSwitchId` -> `VSwitch`, `Id`.
+fn split_words(camel: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let chars: Vec<char> = camel.chars().collect();
     let mut start = 0;
@@ -144,17 +160,69 @@ fn words(camel: &str) -> String {
     }
     joined.extend(pending);
     joined
-        .iter()
-        .map(|w| {
-            let upper = w.chars().filter(char::is_ascii_uppercase).count();
-            if upper == 1 && w.starts_with(|c: char| c.is_ascii_uppercase()) {
-                w.to_ascii_lowercase()
-            } else {
-                w.clone()
+}
+
+/// A word in the singular, by the plain English rules that cover API names
+/// (`Instances` -> `Instance`, `Policies` -> `Policy`, `Addresses` -> `Address`).
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "xes", "ches", "shes"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].to_owned();
+        }
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if stem.len() > 1 && !stem.ends_with(['s', 'u']) => stem.to_owned(),
+        _ => word.to_owned(),
+    }
+}
+
+/// `Escalations` -> `Escalation`: the last word of a name in the singular.
+fn singular_name(name: &str) -> String {
+    let mut words = split_words(name);
+    if let Some(last) = words.pop() {
+        words.push(singular(&last));
+    }
+    words.concat()
+}
+
+/// Words that name no subject on their own, so they do not name a structure either.
+const VAGUE_WORDS: &[&str] = &[
+    "List",
+    "Attribute",
+    "Info",
+    "Status",
+    "Data",
+    "By",
+    "For",
+    "Ex",
+    "Of",
+    "New",
+];
+
+/// The longest run of words (in the singular) that every action name holds after its verb:
+/// `AttachKeyPair` and `DetachKeyPair` -> `KeyPair`; `CreateInstance` and `RunInstances` ->
+/// `Instance`. `None` when they share no word that names something.
+fn common_subject<'a>(actions: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let lists: Vec<Vec<String>> = actions
+        .into_iter()
+        .map(|a| split_words(a).iter().skip(1).map(|w| singular(w)).collect())
+        .collect();
+    let (first, rest) = lists.split_first()?;
+    let holds = |list: &Vec<String>, run: &[String]| list.windows(run.len()).any(|w| w == run);
+    for len in (1..=first.len()).rev() {
+        for run in first.windows(len) {
+            if run.iter().all(|w| VAGUE_WORDS.contains(&w.as_str())) {
+                continue;
             }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+            if rest.iter().all(|list| holds(list, run)) {
+                return Some(run.concat());
+            }
+        }
+    }
+    None
 }
 
 /// An UpperCamelCase type name from a wire name.
@@ -203,6 +271,9 @@ fn struct_key(side: Side, fields: &[Member]) -> String {
 struct Occurrence {
     action: String,
     base: String,
+    /// The name of the structure holding it and its number of fields, if any (`Escalations`
+    /// and 3 for `Escalations.Warn`).
+    parent: Option<(String, usize)>,
 }
 
 /// A named structure type.
@@ -224,6 +295,8 @@ pub struct Names {
     by_key: HashMap<String, String>,
     /// Named types by name.
     pub types: BTreeMap<String, NamedType>,
+    /// Shared structures left with a numbered name (`Tag2`), for the overlay to name.
+    pub numbered: BTreeSet<String>,
 }
 
 impl Names {
@@ -241,6 +314,7 @@ fn visit(
     members: &[Member],
     side: Side,
     action: &str,
+    parent: Option<(&str, usize)>,
     found: &mut Vec<(String, Occurrence, Vec<Member>)>,
 ) {
     for member in members {
@@ -255,12 +329,13 @@ fn visit(
             },
             _ => continue,
         };
-        visit(fields, side, action, found);
+        visit(fields, side, action, Some((&base, fields.len())), found);
         found.push((
             struct_key(side, fields),
             Occurrence {
                 action: action.to_owned(),
                 base,
+                parent: parent.map(|(name, len)| (name.to_owned(), len)),
             },
             fields.clone(),
         ));
@@ -300,8 +375,22 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Names every structure of the actions (`(name, request params, response fields)`, sorted
-/// by name).
-pub fn assign(actions: &[(String, Vec<Member>, Vec<Member>)]) -> Names {
+/// by name); `renames` (the overlay's `type_names`) then replace chosen names by hand.
+///
+/// A structure is named after what it is, never after the first action that met it unless
+/// only that action uses it:
+/// * its base is the member (or list wrapper) name it is met under; a shape met under several
+///   names (`Escalations.Critical`, `.Warn`, `.Info`) takes its holder's name in the singular
+///   (`Escalation`);
+/// * a request structure of one action is `<Action><Base>`; any other structure is `<Base>`;
+/// * when that is taken, a structure of one action is `<Action><Base>`, and a shared one is
+///   `<Subject><Base>` with the subject its actions' names have in common (`AttachKeyPair`,
+///   `DetachKeyPair` -> `KeyPairResult`), else `<Base>2`, `<Base>3`, ... for the overlay to
+///   name (the import lists them).
+pub fn assign(
+    actions: &[(String, Vec<Member>, Vec<Member>)],
+    renames: &BTreeMap<String, String>,
+) -> Result<Names, String> {
     let mut reserved: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
     for (action, _, _) in actions {
         for suffix in ["Input", "Builder", "Output", "Error"] {
@@ -317,11 +406,30 @@ pub fn assign(actions: &[(String, Vec<Member>, Vec<Member>)]) -> Names {
             } else {
                 fields
             };
-            visit(members, side, action, &mut found);
+            visit(members, side, action, None, &mut found);
         }
         let mut users: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        // The names each shape is met under inside one holder (action and holding structure).
+        let mut siblings: HashMap<(&str, &str, &str), (usize, BTreeSet<&str>)> = HashMap::new();
         for (key, occurrence, _) in &found {
             users.entry(key).or_default().insert(&occurrence.action);
+            if let Some((parent, len)) = &occurrence.parent {
+                siblings
+                    .entry((key, &occurrence.action, parent))
+                    .or_insert_with(|| (*len, BTreeSet::new()))
+                    .1
+                    .insert(&occurrence.base);
+            }
+        }
+        // A shape that is every field of its holder, under several names (`Escalations` of
+        // `Critical`, `Warn`, `Info`): the holder's name in the singular.
+        let mut holder_names: HashMap<&str, String> = HashMap::new();
+        for ((key, _, parent), (len, names)) in &siblings {
+            if names.len() > 1 && names.len() == *len {
+                holder_names
+                    .entry(key)
+                    .or_insert_with(|| singular_name(parent));
+            }
         }
         for (key, occurrence, fields) in &found {
             if let Some(name) = names.by_key.get(key) {
@@ -330,24 +438,45 @@ pub fn assign(actions: &[(String, Vec<Member>, Vec<Member>)]) -> Names {
                 }
                 continue;
             }
-            let shared = users.get(key.as_str()).is_some_and(|u| u.len() > 1);
-            let prefixed = format!("{}{}", occurrence.action, occurrence.base);
-            let candidates = if side == Side::Request && !shared {
-                vec![prefixed]
+            let key_users = &users[key.as_str()];
+            let shared = key_users.len() > 1;
+            let base = holder_names
+                .get(key.as_str())
+                .cloned()
+                .unwrap_or_else(|| occurrence.base.clone());
+            let prefixed = format!("{}{base}", occurrence.action);
+            let mut candidates = Vec::new();
+            if side == Side::Response || shared {
+                candidates.push(base.clone());
+            }
+            if shared {
+                if let Some(subject) = common_subject(key_users.iter().copied()) {
+                    if !base.starts_with(&subject) {
+                        candidates.push(format!("{subject}{base}"));
+                    }
+                }
             } else {
-                vec![occurrence.base.clone(), prefixed]
-            };
+                candidates.push(prefixed);
+            }
             let free = |n: &String| !names.types.contains_key(n) && !reserved.contains(n);
             let name = candidates
                 .iter()
                 .find(|n| free(n))
                 .cloned()
                 .unwrap_or_else(|| {
-                    let last = candidates.last().cloned().unwrap_or_default();
-                    (2..)
+                    let last = if shared {
+                        base.clone()
+                    } else {
+                        candidates.last().cloned().unwrap_or_default()
+                    };
+                    let numbered = (2..)
                         .map(|n| format!("{last}{n}"))
                         .find(|n| free(n))
-                        .unwrap_or_default()
+                        .unwrap_or_default();
+                    if shared {
+                        names.numbered.insert(numbered.clone());
+                    }
+                    numbered
                 });
             names.by_key.insert(key.clone(), name.clone());
             names.types.insert(
@@ -355,16 +484,32 @@ pub fn assign(actions: &[(String, Vec<Member>, Vec<Member>)]) -> Names {
                 NamedType {
                     fields: fields.clone(),
                     side,
-                    actions: users
-                        .get(key.as_str())
-                        .map(|u| u.iter().map(|s| s.to_string()).collect())
-                        .unwrap_or_default(),
+                    actions: key_users.iter().map(|s| s.to_string()).collect(),
                     uses: 1,
                 },
             );
         }
     }
-    names
+    for (from, to) in renames {
+        if names.types.contains_key(to) || reserved.contains(to) {
+            return Err(format!(
+                "type_names: `{to}` (for `{from}`) is already a type name"
+            ));
+        }
+        let Some(named) = names.types.remove(from) else {
+            return Err(format!(
+                "type_names: the import makes no structure `{from}` (to name `{to}`)"
+            ));
+        };
+        names.types.insert(to.clone(), named);
+        names.numbered.remove(from);
+        for name in names.by_key.values_mut() {
+            if name == from {
+                name.clone_from(to);
+            }
+        }
+    }
+    Ok(names)
 }
 
 #[cfg(test)]
@@ -383,8 +528,111 @@ mod reserved_tests {
             "Builder",
             Kind::Struct(vec![Member::new("Size", Kind::Integer)]),
         )];
-        let names = assign(&[("Run".to_owned(), params.clone(), fields.clone())]);
+        let names = assign(
+            &[("Run".to_owned(), params.clone(), fields.clone())],
+            &BTreeMap::new(),
+        )
+        .unwrap();
         let taken: Vec<&str> = names.types.keys().map(String::as_str).collect();
         assert_eq!(taken, ["RunBuilder2", "RunResult"], "{taken:?}");
+    }
+}
+
+#[cfg(test)]
+mod naming_rule_tests {
+    use super::*;
+
+    fn pair(a: &str, b: &str) -> Kind {
+        Kind::Struct(vec![
+            Member::new(a, Kind::String),
+            Member::new(b, Kind::String),
+        ])
+    }
+
+    fn action(name: &str, params: Vec<Member>) -> (String, Vec<Member>, Vec<Member>) {
+        (name.to_owned(), params, Vec::new())
+    }
+
+    #[test]
+    fn subjects_are_the_words_shared_after_the_verb() {
+        assert_eq!(
+            common_subject(["AttachKeyPair", "DetachKeyPair"]).as_deref(),
+            Some("KeyPair")
+        );
+        assert_eq!(
+            common_subject(["CreateInstance", "RunInstances"]).as_deref(),
+            Some("Instance")
+        );
+        assert_eq!(
+            common_subject(["DescribeAlertLogList", "DescribeMetricRuleList"]),
+            None
+        );
+        assert_eq!(singular("Policies"), "Policy");
+        assert_eq!(singular("Addresses"), "Address");
+        assert_eq!(singular("Status"), "Status");
+    }
+
+    #[test]
+    fn a_shared_structure_is_not_named_after_its_first_action() {
+        // `Options` {Id, Name} is taken by AllocateWidget; the {Id, Zone} shape shared by
+        // StartWidget and StopWidgets is named after their common subject.
+        let names = assign(
+            &[
+                action(
+                    "AllocateWidget",
+                    vec![Member::new("Options", pair("Id", "Name"))],
+                ),
+                action(
+                    "AllocateZone",
+                    vec![Member::new("Options", pair("Id", "Name"))],
+                ),
+                action(
+                    "StartWidget",
+                    vec![Member::new("Options", pair("Id", "Zone"))],
+                ),
+                action(
+                    "StopWidgets",
+                    vec![Member::new("Options", pair("Id", "Zone"))],
+                ),
+            ],
+            &BTreeMap::new(),
+        )
+        .expect("no overlay");
+        let taken: Vec<&str> = names.types.keys().map(String::as_str).collect();
+        assert_eq!(taken, ["Options", "WidgetOptions"]);
+    }
+
+    #[test]
+    fn levels_of_one_holder_take_its_name_and_numbers_are_left_to_the_overlay() {
+        let levels = Kind::Struct(vec![
+            Member::new("Critical", pair("Op", "Threshold")),
+            Member::new("Warn", pair("Op", "Threshold")),
+        ]);
+        let rule = |name: &str| action(name, vec![Member::new("Escalations", levels.clone())]);
+        let actions = [
+            rule("PutAlarm"),
+            rule("CreateRule"),
+            action("ListA", vec![Member::new("Tag", pair("K", "V"))]),
+            action("ListB", vec![Member::new("Tag", pair("K", "V"))]),
+            action("TagA", vec![Member::new("Tag", pair("Key", "Value"))]),
+            action("TagB", vec![Member::new("Tag", pair("Key", "Value"))]),
+        ];
+        let names = assign(&actions, &BTreeMap::new()).expect("no overlay");
+        assert!(
+            names.types.contains_key("Escalation"),
+            "{:?}",
+            names.types.keys()
+        );
+        assert_eq!(names.numbered.iter().collect::<Vec<_>>(), ["Tag2"]);
+
+        let renames = BTreeMap::from([("Tag2".to_owned(), "KeyValueTag".to_owned())]);
+        let names = assign(&actions, &renames).expect("a free name");
+        assert!(names.types.contains_key("KeyValueTag") && !names.types.contains_key("Tag2"));
+        assert!(names.numbered.is_empty());
+
+        let taken = BTreeMap::from([("Tag2".to_owned(), "Tag".to_owned())]);
+        assert!(assign(&actions, &taken).is_err());
+        let unknown = BTreeMap::from([("Tag9".to_owned(), "Other".to_owned())]);
+        assert!(assign(&actions, &unknown).is_err());
     }
 }

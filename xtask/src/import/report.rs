@@ -109,6 +109,8 @@ pub struct Report {
     pub invalid_request_cases: usize,
     /// Response test cases written (actions with a JSON example body).
     pub response_cases: usize,
+    /// Shared structures the naming rule could only number, for the overlay's `type_names`.
+    pub numbered_types: Vec<String>,
 }
 
 impl Report {
@@ -146,6 +148,14 @@ impl fmt::Display for Report {
             f,
             "  tests: {} request cases ({} expect a refusal), {} response cases",
             self.actions, self.invalid_request_cases, self.response_cases
-        )
+        )?;
+        if !self.numbered_types.is_empty() {
+            write!(
+                f,
+                "\n  shared structures only numbered (name them in the overlay's type_names): {}",
+                self.numbered_types.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }

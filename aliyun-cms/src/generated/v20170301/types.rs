@@ -32,10 +32,16 @@ aliyun_core::__private::text_enum!(
 #[non_exhaustive]
 pub struct NodeStatus {
     /// The ID of the instance.
+    ///
+    /// A string read from `InstanceId`. Example: `i-abcdefgh123456`.
     pub instance_id: Option<String>,
     /// Whether the agent is installed automatically on this instance.
+    ///
+    /// A boolean read from `AutoInstall`. Example: `true`.
     pub auto_install: Option<bool>,
     /// The agent's state.
+    ///
+    /// An enum value read from `Status`. Example: `running`.
     pub status: Option<AgentStatus>,
 }
 impl aliyun_core::__private::fields::DecodeFields for NodeStatus {
