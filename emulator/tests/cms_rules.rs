@@ -8,7 +8,7 @@ use aliyun_cms::action::create_metric_rule_template::CreateMetricRuleTemplateErr
 use aliyun_cms::action::delete_metric_rule_template::DeleteMetricRuleTemplateError;
 use aliyun_cms::action::delete_metric_rules::DeleteMetricRulesError;
 use aliyun_cms::types::{
-    CreateMetricRuleTemplateAlertTemplates, Critical, Escalations, Labels,
+    CreateMetricRuleTemplateAlertTemplates, Escalation, Escalations, Labels,
     PutMetricRuleTargetsTargets, PutResourceMetricRulesRules,
 };
 use aliyun_emulator::{AgentState, Emulator, Instance, InstanceStatus};
@@ -40,8 +40,8 @@ async fn start() -> (Emulator, aliyun_cms::Client) {
 }
 
 /// An escalation level: `operator` `threshold` over `times` periods of the average.
-fn level(operator: &str, threshold: &str, times: i32) -> Critical {
-    Critical {
+fn level(operator: &str, threshold: &str, times: i32) -> Escalation {
+    Escalation {
         statistics: Some("Average".into()),
         comparison_operator: Some(operator.into()),
         threshold: Some(threshold.into()),

@@ -8,11 +8,11 @@
 mod cms;
 mod cms_agent;
 mod cms_alerts;
+pub(crate) mod cms_common;
 mod cms_contacts;
+mod cms_custom;
 mod cms_event_rules;
 mod cms_groups;
-pub(crate) mod cms_common;
-mod cms_custom;
 mod cms_hosts;
 mod cms_metrics;
 mod cms_rule_templates;
