@@ -134,9 +134,14 @@
 //! - CMS 2019-01-01 `InstallMonitoringAgent` (404 `ResourceNotFound` for an unknown instance,
 //!   in the envelope) drives the same agent as `NodeInstall`; an install set to fail is
 //!   accepted and reported `install_faild` by `DescribeMonitoringAgentStatuses`, and only a
-//!   `Force` install (the spec's default) starts again. `DescribeMetricLast` answers
-//!   `acs_ecs_dashboard` `cpu_total` points, a fixed value per instance, for running agents
-//!   (filtered by the `instanceId`s of `Dimensions`).
+//!   `Force` install (the spec's default) starts again.
+//! - CloudMonitor metric data: deterministic `acs_ecs_dashboard` series (`CPUUtilization`,
+//!   `cpu_total`, memory, disk, network, load) for every `Running` instance, the agent's metrics
+//!   only where the agent runs; `DescribeMetricLast`, `DescribeMetricList`,
+//!   `DescribeMetricData` and `DescribeMetricTop` read them on the emulator's clock (so moving
+//!   the clock offset moves the data). Custom metrics and events are stored as sent and read
+//!   back; alert rules are judged against the series when described, with an alarm history
+//!   derived from them; monitor groups, contacts and event rules keep what they are given.
 //!
 //! ## What is not modelled, said plainly
 //!
