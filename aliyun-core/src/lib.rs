@@ -52,7 +52,7 @@ mod waiter;
 pub mod workflow;
 
 pub use action::{
-    Action, ActionMetadata, EndpointRules, ErrorCodeInfo, ErrorStyle, HttpMethod, ParamLocation,
+    Action, ActionMetadata, EndpointRules, ErrorStyle, HttpMethod, ParamLocation,
     ProductMetadata, SignatureVersion,
 };
 pub use client::ProductClient;

@@ -23,6 +23,8 @@ pub use cases::{
     run_fuzz_free_form, run_requests, run_responses,
 };
 pub use fuzz::{fuzz_response_decoding, fuzz_response_decoding_free_form};
+#[doc(hidden)]
+pub use crate::action_under_test;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;

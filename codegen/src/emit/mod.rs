@@ -100,7 +100,10 @@ pub fn generate_in_crate(
             })?;
             Ok(GeneratedFile {
                 path,
-                contents: format!("{header}{}", prettyplease::unparse(&file)),
+                contents: format!(
+                    "{header}{}",
+                    rust::layout_accessor_macros(&prettyplease::unparse(&file))
+                ),
             })
         })
         .collect()
