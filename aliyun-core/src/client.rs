@@ -28,9 +28,7 @@ use crate::error::{
 use crate::layout;
 use crate::params::Params;
 use crate::response::{self, ResponseClass};
-use crate::retry::{
-    self, AttemptContext, FailureClass, RetryDecision, classify_transport_error,
-};
+use crate::retry::{self, AttemptContext, FailureClass, RetryDecision, classify_transport_error};
 use crate::signer::{self, v1, v3};
 use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
 
@@ -441,8 +439,7 @@ impl ProductClient {
                     true
                 }
                 Some(server_time) => {
-                    let offset =
-                        crate::clock::offset_millis(server_time, config.clock.local_now());
+                    let offset = crate::clock::offset_millis(server_time, config.clock.local_now());
                     error =
                         error.with_clock_skew(Some(Duration::from_millis(offset.unsigned_abs())));
                     false

@@ -350,9 +350,14 @@ pub fn is_throttling_code(code: &str) -> bool {
 /// (compared without case: `InvalidTimeStamp.Expired`, `RequestTimeTooSkewed`,
 /// `InvalidTimeStamp`, `SignatureExpired`).
 pub fn is_clock_skew_code(code: &str) -> bool {
-    ["InvalidTimeStamp.Expired", "RequestTimeTooSkewed", "InvalidTimeStamp", "SignatureExpired"]
-        .iter()
-        .any(|skew| code.eq_ignore_ascii_case(skew))
+    [
+        "InvalidTimeStamp.Expired",
+        "RequestTimeTooSkewed",
+        "InvalidTimeStamp",
+        "SignatureExpired",
+    ]
+    .iter()
+    .any(|skew| code.eq_ignore_ascii_case(skew))
 }
 
 /// Classifies a service error answer by its code and HTTP status. `spec_retryable` is whether

@@ -18,13 +18,13 @@ pub mod cases;
 pub mod fuzz;
 pub mod support;
 
+#[doc(hidden)]
+pub use crate::action_under_test;
 pub use cases::{
     ActionUnderTest, Parts, RequestCase, ResponseCase, Sent, expect_field, run_fuzz,
     run_fuzz_free_form, run_requests, run_responses,
 };
 pub use fuzz::{fuzz_response_decoding, fuzz_response_decoding_free_form};
-#[doc(hidden)]
-pub use crate::action_under_test;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;

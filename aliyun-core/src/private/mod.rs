@@ -55,7 +55,13 @@ macro_rules! builder_accessors {
 #[macro_export]
 macro_rules! __set_doc {
     ($input:ident, $field:ident) => {
-        concat!("Sets or clears [`", stringify!($input), "::", stringify!($field), "`].")
+        concat!(
+            "Sets or clears [`",
+            stringify!($input),
+            "::",
+            stringify!($field),
+            "`]."
+        )
     };
     ($input:ident, $field:ident, list) => {
         concat!(

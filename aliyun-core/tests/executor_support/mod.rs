@@ -5,9 +5,8 @@
 use aliyun_core::error::InvalidRule;
 use aliyun_core::testing::CaptureTransport;
 use aliyun_core::{
-    Action, ActionMetadata, Config, Credentials, EndpointRules, ErrorStyle,
-    HttpMethod, InvalidInput, ParamLocation, Params, ProductMetadata, RetryPolicy,
-    SignatureVersion,
+    Action, ActionMetadata, Config, Credentials, EndpointRules, ErrorStyle, HttpMethod,
+    InvalidInput, ParamLocation, Params, ProductMetadata, RetryPolicy, SignatureVersion,
 };
 use serde::Deserialize;
 

@@ -297,8 +297,9 @@ fn builder(op: &Action, names: &ActionNames) -> TokenStream {
     let (accessors, pairs): (Vec<_>, Vec<_>) =
         op.params.iter().map(|f| accessors(f, input)).unzip();
     let pairs: Vec<_> = pairs.into_iter().flatten().collect();
-    let pairs = (!pairs.is_empty())
-        .then(|| quote!(aliyun_core::__private::builder_accessors! { #builder, #input; #(#pairs)* }));
+    let pairs = (!pairs.is_empty()).then(|| {
+        quote!(aliyun_core::__private::builder_accessors! { #builder, #input; #(#pairs)* })
+    });
     let inits = op.params.iter().map(|f| {
         let name = ident(&f.rust_name);
         let wire = &f.wire_name;

@@ -175,7 +175,9 @@ pub fn tests_module(product: &Product, op: &Action, names: &ActionNames) -> Toke
 /// else the input with nothing set must pass validation (no required parameter, no list that
 /// needs items).
 fn has_fuzz_input(op: &Action) -> bool {
-    op.request_cases.iter().any(|case| case.expect.invalid.is_none())
+    op.request_cases
+        .iter()
+        .any(|case| case.expect.invalid.is_none())
         || !op
             .params
             .iter()
